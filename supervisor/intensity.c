@@ -1,0 +1,50 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "supervisor/intensity.h"
+
+int sv_intensity_init(struct sv_intensity *in, unsigned intensity, int64_t period_ms)
+{
+	in->cap = intensity + 1;
+	if (in->cap == 0) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	in->stamps = calloc(in->cap, sizeof *in->stamps);
+	if (!in->stamps)
+		return -1;
+	in->period_ms = period_ms;
+	in->len = in->head = 0;
+	return 0;
+}
+
+void sv_intensity_fini(struct sv_intensity *in)
+{
+	free(in->stamps);
+	in->stamps = NULL;
+}
+
+void sv_intensity_reset(struct sv_intensity *in)
+{
+	in->len = in->head = 0;
+}
+
+bool sv_intensity_add(struct sv_intensity *in, int64_t now_ms)
+{
+	/* head is the oldest kept stamp; overwrite it when the ring is full */
+	unsigned slot = (in->head + in->len) % in->cap;
+	if (in->len == in->cap) {
+		in->head = (in->head + 1) % in->cap;
+		in->len--;
+	}
+	in->stamps[slot] = now_ms;
+	in->len++;
+	/* OTP keeps restarts R with R >= now - period */
+	while (in->len > 0 && in->stamps[in->head] < now_ms - in->period_ms) {
+		in->head = (in->head + 1) % in->cap;
+		in->len--;
+	}
+	return in->len == in->cap;
+}

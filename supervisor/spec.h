@@ -1,0 +1,29 @@
+/* Child specifications: the vocabulary shared by config and the tree.
+ * Values follow OTP's supervisor child spec. */
+#ifndef PROSPERO_SPEC_H
+#define PROSPERO_SPEC_H
+
+enum sv_strategy {
+	SV_ONE_FOR_ONE,
+	SV_ONE_FOR_ALL,
+	SV_REST_FOR_ONE,
+};
+
+enum sv_restart {
+	SV_PERMANENT,		/* always restarted */
+	SV_TRANSIENT,		/* restarted only after an abnormal exit */
+	SV_TEMPORARY,		/* never restarted */
+};
+
+enum sv_ready {
+	SV_READY_EXEC,		/* ready once execve succeeded */
+	SV_READY_NOTIFY,	/* ready on READY=1 over $NOTIFY_SOCKET */
+};
+
+#define SV_SHUTDOWN_BRUTAL_KILL 0L	/* SIGKILL at once */
+#define SV_SHUTDOWN_INFINITY (-1L)	/* SIGTERM, then wait for ever */
+
+const char *sv_strategy_name(enum sv_strategy s);
+const char *sv_restart_name(enum sv_restart r);
+
+#endif

@@ -1,0 +1,282 @@
+/* A supervisor node: OTP strategies as one sequential operation at a time.
+ *
+ * An operation marks children to_stop and/or to_start, then steps: stop the
+ * marked ones one by one in reverse order, waiting for each to be down, then
+ * start the marked ones in order, waiting for each to be ready. Exits that
+ * arrive while an operation runs are queued and handled after it, as OTP's
+ * supervisor handles EXIT messages only between operations; an exit of a
+ * child the operation was about to stop anyway is absorbed, as OTP's
+ * shutdown/2 flushes it. */
+#include "config.h"
+
+#include "supervisor/tree_internal.h"
+
+static void step(struct sv_tree *t, struct sv_node *s, int64_t now);
+
+static bool needs_restart(const struct sv_node *c, const struct sv_exit *e)
+{
+	switch (c->restart) {
+	case SV_PERMANENT: return true;
+	case SV_TRANSIENT: return !sv_exit_is_normal(e);
+	case SV_TEMPORARY: return false;
+	}
+	return false;
+}
+
+static void pend_push(struct sv_node *s, struct sv_node *c, const struct sv_exit *e)
+{
+	c->pending_exit = *e;
+	if (c->pending)
+		return;
+	c->pending = true;
+	s->pendq[(s->pendq_head + s->pendq_len) % s->nchildren] = c->index;
+	s->pendq_len++;
+}
+
+static struct sv_node *pend_pop(struct sv_node *s)
+{
+	while (s->pendq_len > 0) {
+		struct sv_node *c = s->children[s->pendq[s->pendq_head]];
+		s->pendq_head = (s->pendq_head + 1) % s->nchildren;
+		s->pendq_len--;
+		if (c->pending)	/* cleared if an operation restarted it meanwhile */
+			return c;
+	}
+	return NULL;
+}
+
+/* One child's part in a one_for_all / rest_for_one restart. Temporary
+ * children are terminated and not restarted, as in OTP. */
+static void plan_restart(struct sv_node *x, const struct sv_node *failed)
+{
+	if (x->state != SV_DOWN)
+		x->to_stop = true;
+	if (x->restart == SV_TEMPORARY && x != failed)
+		x->removed = true;
+	else if (!x->removed)
+		x->to_start = true;
+	x->pending = false;
+}
+
+static void apply_strategy(struct sv_node *s, struct sv_node *c)
+{
+	unsigned i, from = 0;
+
+	switch (s->strategy) {
+	case SV_ONE_FOR_ONE:
+		c->to_start = true;
+		c->pending = false;
+		break;
+	case SV_REST_FOR_ONE:
+		from = c->index;
+		/* fall through */
+	case SV_ONE_FOR_ALL:
+		for (i = from; i < s->nchildren; i++)
+			plan_restart(s->children[i], c);
+		break;
+	}
+	s->stop_why = SV_WHY_SIBLING;
+	s->stop_cause = c;
+	s->phase = SV_PHASE_STOPPING;
+}
+
+static void give_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
+		    const struct sv_exit *e, int64_t now)
+{
+	static const struct sv_exit gave_up = { .kind = SV_EXIT_GAVE_UP };
+
+	sv_emit_report(t, SV_REPORT_GIVE_UP, s, e, 0, c);
+	sv_sup_stop(t, s, SV_WHY_GIVE_UP, s, &gave_up, now);
+}
+
+/* A restart is due for c: count it, then restart per strategy or give up. */
+static void restart(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
+		    const struct sv_exit *e, int64_t now)
+{
+	if (sv_intensity_add(&s->intensity, now)) {
+		give_up(t, s, c, e, now);
+		return;
+	}
+	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL);
+	apply_strategy(s, c);
+}
+
+/* c ended on its own while s was idle. */
+static void child_exited(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
+			 const struct sv_exit *e, int64_t now)
+{
+	if (!needs_restart(c, e)) {
+		if (c->restart == SV_TEMPORARY)
+			c->removed = true;
+		return;
+	}
+	restart(t, s, c, e, now);
+}
+
+/* c died before it was ready. At boot that fails the supervisor (OTP: init
+ * fails); during a restart it is one more restart attempt. */
+static void start_failed(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
+			 const struct sv_exit *e, int64_t now)
+{
+	static const struct sv_exit failed = { .kind = SV_EXIT_START_FAILED };
+
+	if (s->booting) {
+		sv_sup_stop(t, s, SV_WHY_START_FAILED, c, &failed, now);
+		return;
+	}
+	restart(t, s, c, e, now);
+}
+
+static struct sv_node *last_to_stop(struct sv_node *s)
+{
+	for (unsigned i = s->nchildren; i-- > 0;)
+		if (s->children[i]->to_stop)
+			return s->children[i];
+	return NULL;
+}
+
+static struct sv_node *first_to_start(struct sv_node *s)
+{
+	for (unsigned i = 0; i < s->nchildren; i++)
+		if (s->children[i]->to_start)
+			return s->children[i];
+	return NULL;
+}
+
+/* Advance s's operation until it must wait for a child. */
+static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
+{
+	struct sv_node *c;
+
+	for (;;) {
+		switch (s->phase) {
+		case SV_PHASE_STOPPING:
+			c = last_to_stop(s);
+			if (c) {
+				if (c->state == SV_DOWN) {
+					c->to_stop = false;
+					continue;
+				}
+				if (c->state != SV_STOPPING)
+					sv_node_stop(t, c, s->stop_why, s->stop_cause, now);
+				return;
+			}
+			if (s->exit_after_stop) {
+				s->phase = SV_PHASE_IDLE;
+				s->exit_after_stop = false;
+				s->state = SV_DOWN;
+				sv_node_down(t, s, &s->exit_reason, now);
+				return;
+			}
+			s->phase = SV_PHASE_STARTING;
+			continue;
+		case SV_PHASE_STARTING:
+			c = first_to_start(s);
+			if (c) {
+				if (c->state == SV_DOWN)
+					sv_node_start(t, c, now);
+				else if (c->state == SV_UP) {
+					c->to_start = false;
+					continue;
+				}
+				return;
+			}
+			s->phase = SV_PHASE_IDLE;
+			if (s->state == SV_STARTING) {
+				s->state = SV_UP;
+				s->booting = false;
+				sv_emit_report(t, SV_REPORT_READY, s, NULL, 0, NULL);
+				sv_node_up(t, s, now);
+			}
+			continue;
+		case SV_PHASE_IDLE:
+			if (s->state != SV_UP)
+				return;
+			c = pend_pop(s);
+			if (!c)
+				return;
+			c->pending = false;
+			child_exited(t, s, c, &c->pending_exit, now);
+			continue;
+		}
+	}
+}
+
+/* Children can go down synchronously while s steps (a supervisor with
+ * nothing running stops at once), which re-enters step for s: note it and
+ * loop instead of recursing. */
+static void step(struct sv_tree *t, struct sv_node *s, int64_t now)
+{
+	if (s->stepping) {
+		s->restep = true;
+		return;
+	}
+	s->stepping = true;
+	do {
+		s->restep = false;
+		step_once(t, s, now);
+	} while (s->restep);
+	s->stepping = false;
+}
+
+void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now)
+{
+	/* a fresh incarnation: OTP starts a new supervisor process from its spec */
+	s->state = SV_STARTING;
+	s->booting = true;
+	s->exit_after_stop = false;
+	s->pendq_len = 0;
+	sv_intensity_reset(&s->intensity);
+	for (unsigned i = 0; i < s->nchildren; i++) {
+		struct sv_node *c = s->children[i];
+		c->removed = c->pending = c->to_stop = false;
+		c->to_start = true;
+	}
+	s->phase = SV_PHASE_STARTING;
+	step(t, s, now);
+}
+
+void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
+		 const struct sv_node *cause, const struct sv_exit *reason, int64_t now)
+{
+	if (s->state == SV_DOWN || s->state == SV_STOPPING)
+		return;	/* already down, or on its way down */
+	s->state = SV_STOPPING;
+	s->exit_after_stop = true;
+	s->exit_reason = *reason;
+	s->stop_why = why;
+	s->stop_cause = cause;
+	s->pendq_len = 0;
+	for (unsigned i = 0; i < s->nchildren; i++) {
+		struct sv_node *c = s->children[i];
+		c->to_start = c->pending = false;
+		c->to_stop = c->state != SV_DOWN;
+	}
+	s->phase = SV_PHASE_STOPPING;
+	step(t, s, now);
+}
+
+void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, int64_t now)
+{
+	if (!c->to_start || s->phase != SV_PHASE_STARTING)
+		return;
+	c->to_start = false;
+	step(t, s, now);
+}
+
+void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
+		       const struct sv_exit *e, int64_t now)
+{
+	if (c->to_stop) {
+		/* being stopped, or about to be: expected */
+		c->to_stop = false;
+	} else if (c->to_start && s->phase == SV_PHASE_STARTING) {
+		c->to_start = false;
+		start_failed(t, s, c, e, now);
+	} else if (s->phase != SV_PHASE_IDLE || s->stepping) {
+		pend_push(s, c, e);
+	} else if (s->state == SV_UP) {
+		child_exited(t, s, c, e, now);
+	}
+	step(t, s, now);
+}

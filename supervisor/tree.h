@@ -1,0 +1,173 @@
+/* The supervision tree: pure decision logic.
+ *
+ * sv_handle() is a function from (tree state, event, now) to a list of
+ * actions. It never forks, signals, reads a clock or touches an fd: the
+ * process layer carries the actions out and feeds back what happened.
+ * Semantics follow OTP's supervisor module; see README "Semantics". */
+#ifndef PROSPERO_TREE_H
+#define PROSPERO_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "supervisor/spec.h"
+#include "supervisor/intensity.h"
+
+enum sv_node_kind { SV_NODE_ACTOR, SV_NODE_SUPERVISOR };
+
+enum sv_state {
+	SV_DOWN,		/* not running */
+	SV_STARTING,		/* actor spawned / supervisor starting children; not ready yet */
+	SV_UP,			/* ready */
+	SV_STOPPING,		/* asked to stop; waiting for it to be down */
+};
+
+/* How a node ended. Actors: from wait status or spawn; supervisors: why
+ * they stopped. */
+enum sv_exit_kind {
+	SV_EXIT_STATUS,		/* value: exit status */
+	SV_EXIT_SIGNAL,		/* value: signal number */
+	SV_EXIT_EXEC_FAILED,	/* value: errno of the failed spawn */
+	SV_EXIT_START_TIMEOUT,	/* killed: not ready within start_timeout */
+	SV_EXIT_SHUTDOWN,	/* supervisor stopped because it was asked to */
+	SV_EXIT_GAVE_UP,	/* supervisor exceeded its restart intensity */
+	SV_EXIT_START_FAILED,	/* supervisor could not start its children */
+};
+
+struct sv_exit {
+	enum sv_exit_kind kind;
+	int value;
+	bool before_ready;	/* an actor that ended while starting */
+};
+
+/* Why a node is being stopped (for the "stop" event). */
+enum sv_stop_why {
+	SV_WHY_SHUTDOWN,	/* the daemon is stopping */
+	SV_WHY_SIBLING,		/* strategy: a sibling (cause) is restarting */
+	SV_WHY_GIVE_UP,		/* its supervisor gave up */
+	SV_WHY_START_FAILED,	/* its supervisor failed to start and unwinds */
+	SV_WHY_START_TIMEOUT,	/* not ready in time */
+};
+
+enum sv_phase { SV_PHASE_IDLE, SV_PHASE_STOPPING, SV_PHASE_STARTING };
+
+struct sv_node {
+	enum sv_node_kind kind;
+	const char *name;		/* borrowed: outlives the tree */
+	struct sv_node *parent;		/* NULL for the root */
+	unsigned index;			/* position among the parent's children */
+	unsigned id;			/* dense, 0..tree->nnodes-1 */
+	void *user;			/* the process layer's object */
+
+	/* spec */
+	enum sv_restart restart;
+	long shutdown_ms;
+	enum sv_ready ready;
+	long start_timeout_ms;
+
+	/* state */
+	enum sv_state state;
+	bool to_stop;			/* marked by the parent's current operation */
+	bool to_start;
+	bool removed;			/* temporary child that ended: stays down until its supervisor restarts */
+	bool timer_armed;
+	bool timed_out;			/* killed for missing start_timeout */
+	bool killed;			/* SIGKILL sent while stopping */
+	bool pending;			/* exited while the parent was busy */
+	struct sv_exit pending_exit;
+
+	/* supervisors only */
+	enum sv_strategy strategy;
+	struct sv_intensity intensity;
+	struct sv_node **children;
+	unsigned nchildren;
+	enum sv_phase phase;
+	bool booting;			/* starting for the first time in this incarnation */
+	bool exit_after_stop;		/* the stop phase ends with this supervisor down */
+	struct sv_exit exit_reason;	/* ...for this reason */
+	enum sv_stop_why stop_why;	/* why children are being stopped */
+	const struct sv_node *stop_cause;
+	unsigned *pendq;		/* FIFO of child indexes with a pending exit */
+	unsigned pendq_head, pendq_len;
+	bool stepping, restep;		/* re-entry guard of the operation loop */
+};
+
+enum sv_action_kind {
+	SV_DO_SPAWN,		/* start the actor; feed READY (exec) or EXIT */
+	SV_DO_SIGNAL,		/* send .sig to the actor's process group */
+	SV_DO_TIMER,		/* arm the actor's one timer for .ms; .ms < 0 disarms */
+	SV_DO_REPORT,		/* a lifecycle event to log */
+	SV_DO_TREE_READY,	/* the root is up */
+	SV_DO_TREE_DOWN,	/* the root is down; .code is the daemon's exit status */
+};
+
+enum sv_report {
+	SV_REPORT_START,	/* supervisor .node starts its children (actors: the process layer reports start) */
+	SV_REPORT_READY,
+	SV_REPORT_RESTART,	/* .node restarts after .exit */
+	SV_REPORT_STOP,		/* .node is being stopped because .why (.cause) */
+	SV_REPORT_GIVE_UP,	/* supervisor .node exceeded intensity after .cause's .exit */
+	SV_REPORT_ESCALATE,	/* supervisor .node is down: its parent decides */
+};
+
+struct sv_action {
+	enum sv_action_kind kind;
+	struct sv_node *node;
+	int sig;
+	long ms;
+	int code;
+	enum sv_report report;
+	struct sv_exit exit;
+	enum sv_stop_why why;
+	const struct sv_node *cause;
+};
+
+enum sv_event_kind {
+	SV_EV_BOOT,		/* start the tree */
+	SV_EV_READY,		/* actor .node is ready */
+	SV_EV_EXIT,		/* actor .node's process ended (.exit) */
+	SV_EV_TIMER,		/* actor .node's timer fired */
+	SV_EV_SHUTDOWN,		/* stop the whole tree */
+};
+
+struct sv_event {
+	enum sv_event_kind kind;
+	struct sv_node *node;
+	struct sv_exit exit;
+};
+
+struct sv_tree {
+	struct sv_node *root;
+	struct sv_node **nodes;		/* by id */
+	unsigned nnodes, cap_nodes;
+	struct sv_action *acts;		/* sized at seal; reused for every event */
+	size_t nacts, cap_acts;
+	bool sealed;
+	bool down;			/* TREE_DOWN was emitted */
+};
+
+/* Building: at start-up only. Names are borrowed. Return NULL/-1 on ENOMEM. */
+struct sv_tree *sv_tree_new(void);
+struct sv_node *sv_add_supervisor(struct sv_tree *t, struct sv_node *parent,
+				  const char *name, enum sv_strategy strategy,
+				  unsigned intensity, long period_ms,
+				  enum sv_restart restart);
+struct sv_node *sv_add_actor(struct sv_tree *t, struct sv_node *parent,
+			     const char *name, enum sv_restart restart,
+			     long shutdown_ms, enum sv_ready ready,
+			     long start_timeout_ms);
+int sv_tree_seal(struct sv_tree *t);
+void sv_tree_free(struct sv_tree *t);
+
+/* The decision function. The returned array is valid until the next call. */
+size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
+		 const struct sv_action **out);
+
+/* Text for logs: "exited with status 1", "killed by SIGKILL", ... */
+void sv_exit_describe(const struct sv_exit *e, char *buf, size_t len);
+bool sv_exit_is_normal(const struct sv_exit *e);
+const char *sv_report_name(enum sv_report r);
+const char *sv_stop_why_name(enum sv_stop_why w);
+
+#endif

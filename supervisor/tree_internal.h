@@ -1,0 +1,34 @@
+/* Shared between the tree's files; not for the process layer. */
+#ifndef PROSPERO_TREE_INTERNAL_H
+#define PROSPERO_TREE_INTERNAL_H
+
+#include "supervisor/tree.h"
+
+struct sv_action *sv_emit(struct sv_tree *t, enum sv_action_kind kind, struct sv_node *n);
+void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
+		    const struct sv_exit *e, enum sv_stop_why why,
+		    const struct sv_node *cause);
+
+/* Every node, actor or supervisor, is started and stopped through these. */
+void sv_node_start(struct sv_tree *t, struct sv_node *n, int64_t now);
+void sv_node_stop(struct sv_tree *t, struct sv_node *n, enum sv_stop_why why,
+		  const struct sv_node *cause, int64_t now);
+/* A node reports upward that it is ready or down. */
+void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now);
+void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e, int64_t now);
+
+/* actor.c */
+void sv_actor_start(struct sv_tree *t, struct sv_node *a);
+void sv_actor_stop(struct sv_tree *t, struct sv_node *a, enum sv_stop_why why,
+		   const struct sv_node *cause);
+void sv_actor_event(struct sv_tree *t, struct sv_node *a, const struct sv_event *ev, int64_t now);
+
+/* supervise.c */
+void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now);
+void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
+		 const struct sv_node *cause, const struct sv_exit *reason, int64_t now);
+void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, int64_t now);
+void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
+		       const struct sv_exit *e, int64_t now);
+
+#endif
