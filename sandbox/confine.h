@@ -1,0 +1,37 @@
+/* Everything an actor's process does between fork and exec, in one fixed
+ * order (DESIGN.md section 3). The plan is built in the daemon; the child
+ * only applies it, with system calls alone: it runs on a vfork-style stack
+ * sharing the daemon's memory, so it must not allocate, lock or log. */
+#ifndef PROSPERO_CONFINE_H
+#define PROSPERO_CONFINE_H
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+enum confine_step {
+	CONFINE_SIGNALS,	/* default dispositions for what the daemon handles */
+	CONFINE_SESSION,	/* own session and process group */
+	CONFINE_PDEATHSIG,	/* die with the daemon */
+	CONFINE_FDS,		/* 0..nfds-1 from the plan, every other fd closed */
+	CONFINE_CWD,
+	CONFINE_RLIMITS,
+	CONFINE_EXEC,
+};
+
+struct confine_plan {
+	const int *fds;			/* fds[i] becomes the actor's fd i */
+	unsigned nfds;			/* at least 3 */
+	const char *cwd;
+	pid_t daemon_pid;		/* to notice a daemon that died before PDEATHSIG was set */
+	const int *reset_signals;	/* signals the daemon handles or ignores */
+	unsigned nreset_signals;
+	struct rlimit nofile;		/* the limit the daemon was started with */
+};
+
+/* Child side. Returns only on failure: -1, errno set, *step the failed step. */
+int confine_apply(const struct confine_plan *p, enum confine_step *step);
+
+const char *confine_step_name(enum confine_step s);
+
+#endif
