@@ -1,0 +1,85 @@
+/* Config: JSONC files in, typed tree out.
+ *
+ * jansson never leaves this module: callers see only the structs below.
+ * Every diagnostic is one line "FILE:LINE:COL: error: WHAT" (or "warning:").
+ * Several files merge into one tree: exactly one supervisor is named by no
+ * one else (the root); every string child names an actor or supervisor
+ * defined in some file. */
+#ifndef PROSPERO_CONFIG_H
+#define PROSPERO_CONFIG_H
+
+#include <stddef.h>
+
+#include "supervisor/spec.h"
+
+struct cfg_pos {
+	const char *file;		/* as given on the command line; owned by struct cfg */
+	unsigned line, col;		/* 1-based */
+};
+
+struct cfg_actor {
+	char *name;
+	struct cfg_pos pos;		/* the "actor" key of its definition */
+	char **argv;			/* NULL-terminated, argv[0] as written */
+	char *path;			/* executable, resolved: absolute path */
+	char **env;			/* NULL-terminated "KEY=VALUE" from "env" */
+	char *cwd;			/* absolute; default: directory of the defining file */
+	enum sv_restart restart;	/* default permanent */
+	long shutdown_ms;		/* > 0 ms, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY; default 5000 */
+	enum sv_ready ready;		/* default exec */
+	long start_timeout_ms;		/* default 30000 */
+	unsigned instances;		/* default 1, at most CFG_MAX_INSTANCES */
+};
+
+struct cfg_supervisor;
+
+enum cfg_child_kind { CFG_CHILD_ACTOR, CFG_CHILD_SUPERVISOR };
+
+struct cfg_child {
+	enum cfg_child_kind kind;
+	union {
+		struct cfg_actor *actor;
+		struct cfg_supervisor *sup;
+	} u;
+};
+
+struct cfg_supervisor {
+	char *name;
+	struct cfg_pos pos;
+	enum sv_strategy strategy;	/* required */
+	unsigned intensity;		/* default 1 */
+	unsigned period_s;		/* default 5, >= 1 */
+	enum sv_restart restart;	/* as a child of its parent; default permanent */
+	struct cfg_child *children;
+	size_t nchildren;
+};
+
+struct cfg {
+	struct cfg_supervisor *root;
+	/* everything the tree points at is owned here */
+	struct cfg_actor **actors;
+	size_t nactors;
+	struct cfg_supervisor **sups;
+	size_t nsups;
+	char **files;			/* copies of the paths given */
+	size_t nfiles;
+};
+
+/* Diagnostics collected while loading, in the order found. */
+struct cfg_diag {
+	char **lines;			/* each "FILE:LINE:COL: error: ..." without newline */
+	size_t n;
+	size_t nerrors;			/* lines that are errors, not warnings */
+};
+
+#define CFG_MAX_INSTANCES 4096
+#define CFG_MAX_NAME 64
+
+/* Load and merge FILES. Returns a tree, or NULL with diag->nerrors > 0.
+ * Warnings may be present either way. On NULL with errno ENOMEM and no
+ * diagnostic, memory ran out. */
+struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag);
+void cfg_free(struct cfg *cfg);
+void cfg_diag_free(struct cfg_diag *diag);
+
+#endif

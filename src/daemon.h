@@ -1,0 +1,18 @@
+/* The process layer: runs a configured tree on a libev loop. It carries out
+ * the tree's actions (spawn, signal, timers, reports) and feeds back what
+ * the system says (exits, readiness, timers, shutdown requests). */
+#ifndef PROSPERO_DAEMON_H
+#define PROSPERO_DAEMON_H
+
+#include "src/config.h"
+
+struct daemon_opts {
+	const char *events_path;	/* --events FILE, or NULL */
+	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for a private one */
+};
+
+/* Run until the root is down. Returns the exit status: 0 after a clean
+ * stop, 1 when start-up failed, 3 when the root supervisor gave up. */
+int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts);
+
+#endif

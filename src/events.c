@@ -1,0 +1,109 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/events.h"
+#include "src/log.h"
+
+int events_open(struct events *ev, const char *path)
+{
+	ev->fd = -1;
+	if (!path)
+		return 0;
+	ev->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	return ev->fd < 0 ? -1 : 0;
+}
+
+void events_close(struct events *ev)
+{
+	if (ev->fd >= 0)
+		close(ev->fd);
+	ev->fd = -1;
+}
+
+size_t json_escape(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 7 < cap; src++) {
+		unsigned char c = (unsigned char)*src;
+		if (c == '"' || c == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(dst + n, cap - n, "\\u%04x", c);
+		} else {
+			dst[n++] = (char)c;
+		}
+	}
+	dst[n] = 0;
+	return n;
+}
+
+/* Appends to buf at *n, never past cap. */
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (*n >= cap)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *n, cap - *n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*n = *n + (size_t)r < cap ? *n + (size_t)r : cap - 1;
+}
+
+static void write_json(int fd, const struct event *e)
+{
+	char line[2048], esc[1024];
+	struct timespec ts;
+	size_t n = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	put(line, sizeof line, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, e->event);
+	json_escape(esc, sizeof esc, e->name);
+	put(line, sizeof line, &n, ", \"name\": \"%s\"", esc);
+	if (e->supervisor) {
+		json_escape(esc, sizeof esc, e->supervisor);
+		put(line, sizeof line, &n, ", \"supervisor\": \"%s\"", esc);
+	} else {
+		put(line, sizeof line, &n, ", \"supervisor\": null");
+	}
+	if (e->pid > 0)
+		put(line, sizeof line, &n, ", \"pid\": %d", (int)e->pid);
+	if (e->status >= 0)
+		put(line, sizeof line, &n, ", \"status\": %d", e->status);
+	if (e->signal > 0)
+		put(line, sizeof line, &n, ", \"signal\": \"SIG%s\"",
+		    sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN");
+	if (e->reason) {
+		json_escape(esc, sizeof esc, e->reason);
+		put(line, sizeof line, &n, ", \"reason\": \"%s\"", esc);
+	}
+	put(line, sizeof line, &n, "}\n");
+	/* O_APPEND and one write: a reader never sees half a line */
+	while (write(fd, line, n) < 0 && errno == EINTR)
+		;
+}
+
+void events_emit(struct events *ev, const struct event *e)
+{
+	char pid[32] = "";
+
+	if (ev->fd >= 0)
+		write_json(ev->fd, e);
+	if (e->pid > 0)
+		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
+	log_info("%s %s%s%s%s", e->event, e->name, pid,
+		 e->reason ? ": " : "", e->reason ? e->reason : "");
+}

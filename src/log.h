@@ -1,0 +1,17 @@
+/* The daemon's own messages, on stderr. Under systemd (JOURNAL_STREAM set)
+ * each line carries an sd-daemon "<N>" priority prefix for the journal. */
+#ifndef PROSPERO_LOG_H
+#define PROSPERO_LOG_H
+
+enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6 };
+
+void log_init(const char *prog);
+void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line already formatted elsewhere (actor output, events). */
+void log_line(enum log_level lvl, const char *line, int len);
+
+#define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+
+#endif
