@@ -1,0 +1,94 @@
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "src/notify.h"
+
+static void parse(const char *text, struct notify_msg *m)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof buf, "%s", text);
+	notify_parse(buf, strlen(buf), m);
+}
+
+START_TEST(assignments_are_recognised)
+{
+	struct notify_msg m;
+
+	parse("READY=1\nSTATUS=warming up\nWATCHDOG=1", &m);
+	ck_assert(m.ready && m.watchdog && !m.stopping);
+	ck_assert_str_eq(m.status, "warming up");
+	parse("STOPPING=1\n", &m);
+	ck_assert(m.stopping && !m.ready);
+	ck_assert_ptr_null(m.status);
+}
+END_TEST
+
+START_TEST(near_misses_are_not_readiness)
+{
+	struct notify_msg m;
+
+	parse("READY=0\nREADY=11\nXREADY=1\nready=1", &m);
+	ck_assert(!m.ready);
+	parse("", &m);
+	ck_assert(!m.ready);
+}
+END_TEST
+
+START_TEST(the_server_reports_the_sender_pid)
+{
+	char dir[] = "/tmp/notify-test.XXXXXX";
+	struct notify_server ns;
+	struct notify_msg m;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(notify_server_open(&ns, dir), 0);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 0);	/* nothing yet */
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_eq(sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa, sizeof sa), 7);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert_int_eq(m.pid, getpid());
+	ck_assert(m.ready);
+	close(fd);
+	notify_server_close(&ns);
+	ck_assert_int_eq(access(ns.path, F_OK), -1);	/* the socket file is gone */
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(sd_notify_send_is_silent_without_a_socket)
+{
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_int_eq(sd_notify_send("READY=1"), 0);
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	ck_assert_int_eq(sd_notify_send("READY=1"), -1);
+	unsetenv("NOTIFY_SOCKET");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("notify");
+	TCase *tc = tcase_create("notify");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, assignments_are_recognised);
+	tcase_add_test(tc, near_misses_are_not_readiness);
+	tcase_add_test(tc, the_server_reports_the_sender_pid);
+	tcase_add_test(tc, sd_notify_send_is_silent_without_a_socket);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,107 @@
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/output.h"
+
+static struct output o;
+static int sink[2];
+static char got[65536];
+
+static void setup(void)
+{
+	ck_assert_int_eq(output_open(&o, "act"), 0);
+	ck_assert_int_eq(pipe2(sink, O_NONBLOCK), 0);
+	fcntl(sink[1], F_SETPIPE_SZ, 1 << 20);
+}
+
+static void teardown(void)
+{
+	output_close(&o);
+	close(sink[0]);
+	close(sink[1]);
+}
+
+static void feed(const char *s, size_t n)
+{
+	ck_assert_int_eq(write(o.wfd, s, n), (ssize_t)n);
+	ck_assert_int_eq(output_drain(&o, sink[1]), 0);
+}
+
+static const char *collected(void)
+{
+	ssize_t n = read(sink[0], got, sizeof got - 1);
+
+	got[n > 0 ? n : 0] = 0;
+	return got;
+}
+
+START_TEST(complete_lines_are_prefixed)
+{
+	feed("one\ntwo\n", 8);
+	ck_assert_str_eq(collected(), "act: one\nact: two\n");
+}
+END_TEST
+
+START_TEST(a_partial_line_waits_for_its_end)
+{
+	feed("hal", 3);
+	ck_assert_str_eq(collected(), "");
+	feed("f\nnext", 6);
+	ck_assert_str_eq(collected(), "act: half\n");
+	output_flush(&o, sink[1]);
+	ck_assert_str_eq(collected(), "act: next\n");
+	ck_assert_ptr_null(o.partial);	/* freed once empty */
+}
+END_TEST
+
+START_TEST(an_empty_line_stays_a_line)
+{
+	feed("\n", 1);
+	ck_assert_str_eq(collected(), "act: \n");
+}
+END_TEST
+
+START_TEST(a_journal_priority_stays_in_front)
+{
+	feed("<3>bad thing\n", 13);
+	ck_assert_str_eq(collected(), "<3>act: bad thing\n");
+}
+END_TEST
+
+START_TEST(an_overlong_line_is_cut_at_the_limit)
+{
+	static char big[OUTPUT_MAX_LINE + 11];
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\n';
+	feed(big, sizeof big);
+	const char *s = collected();
+	/* "act: " + 4096 x + "\n" then "act: " + 10 x + "\n" */
+	ck_assert_int_eq(strlen(s), 5 + OUTPUT_MAX_LINE + 1 + 5 + 10 + 1);
+	ck_assert(strncmp(s + 5 + OUTPUT_MAX_LINE, "\nact: xxxxxxxxxx\n", 17) == 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("output");
+	TCase *tc = tcase_create("output");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, complete_lines_are_prefixed);
+	tcase_add_test(tc, a_partial_line_waits_for_its_end);
+	tcase_add_test(tc, an_empty_line_stays_a_line);
+	tcase_add_test(tc, a_journal_priority_stays_in_front);
+	tcase_add_test(tc, an_overlong_line_is_cut_at_the_limit);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
