@@ -46,7 +46,7 @@ struct cfg_child {
 struct cfg_supervisor {
 	char *name;
 	struct cfg_pos pos;
-	enum sv_strategy strategy;	/* required */
+	enum sv_strategy strategy;	/* default one_for_one, as in OTP */
 	unsigned intensity;		/* default 1 */
 	unsigned period_s;		/* default 5, >= 1 */
 	enum sv_restart restart;	/* as a child of its parent; default permanent */

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); free(files); return EXIT_USAGE;
 		}
 	}
-	/* "-c root.jsonc actors/*.jsonc": the shell's expansion lands here */
+	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
 	while (optind < argc)
 		files[nfiles++] = argv[optind++];
 	if (nfiles == 0) {

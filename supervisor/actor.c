@@ -1,7 +1,6 @@
 /* One actor's life as a table: [state][event] -> a small named action.
  * Events the table does not expect in a state are ignored on purpose: a
  * READY=1 after a stop was asked for, a timer that lost a race with exit. */
-#include "config.h"
 
 #include <signal.h>
 

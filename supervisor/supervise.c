@@ -7,7 +7,6 @@
  * supervisor handles EXIT messages only between operations; an exit of a
  * child the operation was about to stop anyway is absorbed, as OTP's
  * shutdown/2 flushes it. */
-#include "config.h"
 
 #include "supervisor/tree_internal.h"
 
@@ -25,9 +24,20 @@ static bool needs_restart(const struct sv_node *c, const struct sv_exit *e)
 
 static void pend_push(struct sv_node *s, struct sv_node *c, const struct sv_exit *e)
 {
+	unsigned i, kept = 0;
+
 	c->pending_exit = *e;
 	if (c->pending)
 		return;
+	/* An entry of c still queued is stale: an operation voided that exit.
+	 * Drop it, so c's new exit takes its place in arrival order and the
+	 * queue never holds more than one entry per child. */
+	for (i = 0; i < s->pendq_len; i++) {
+		unsigned idx = s->pendq[(s->pendq_head + i) % s->nchildren];
+		if (idx != c->index)
+			s->pendq[(s->pendq_head + kept++) % s->nchildren] = idx;
+	}
+	s->pendq_len = kept;
 	c->pending = true;
 	s->pendq[(s->pendq_head + s->pendq_len) % s->nchildren] = c->index;
 	s->pendq_len++;

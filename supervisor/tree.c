@@ -1,5 +1,4 @@
 /* Building the tree, the action buffer, and the one entry point. */
-#include "config.h"
 
 #include <errno.h>
 #include <signal.h>

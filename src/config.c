@@ -1,0 +1,1038 @@
+/* Config: JSONC files → one validated tree.
+ *
+ * Three passes, so that every error in every file is reported at once:
+ *   1. each file is read, stripped to JSON (same byte offsets), parsed by
+ *      jansson and walked; every definition, inline or top-level, goes
+ *      into one table, and every string child becomes a pending reference;
+ *   2. names are sorted, duplicates reported, references resolved;
+ *   3. the shape is checked: each definition named at most once, no
+ *      cycles, exactly one root.
+ * jansson keeps no positions, so a message locates its value in the text
+ * afterwards (jsonc_locate), relative to the object being read. */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/config.h"
+#include "src/didyoumean.h"
+#include "src/jsonc.h"
+
+#define MAX_INTENSITY 100000
+#define MAX_PERIOD_S 86400
+#define MAX_TIMEOUT_MS 86400000L
+
+static const char *const supervisor_keys[] = {
+	"supervisor", "strategy", "intensity", "period", "restart", "children",
+};
+static const char *const actor_keys[] = {
+	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
+};
+#define NKEYS(a) (sizeof a / sizeof *a)
+
+/* One definition, wherever it was written. */
+struct def {
+	const char *name;
+	bool is_sup;
+	union {
+		struct cfg_actor *a;
+		struct cfg_supervisor *s;
+	} u;
+	struct cfg_pos pos;
+	struct cfg_supervisor *parent;	/* who names it as a child; NULL: no one yet */
+	struct cfg_pos named_at;
+	size_t parent_def;		/* index of the parent's def */
+	bool duplicate;			/* reported already; not a root candidate */
+};
+
+/* A string child, resolved once every file is read. */
+struct ref {
+	struct cfg_supervisor *sup;
+	size_t sup_def;
+	size_t child;
+	char *name;
+	struct cfg_pos pos;
+};
+
+/* The file being read. */
+struct source {
+	const char *file;		/* owned by cfg->files */
+	char *text;			/* stripped; same offsets as the file */
+	size_t len;
+	char *dir;			/* absolute directory of the file */
+};
+
+struct loader {
+	struct cfg *cfg;
+	struct cfg_diag *diag;
+	struct source src;
+	struct def *defs;
+	size_t ndefs, capdefs;
+	struct ref *refs;
+	size_t nrefs, caprefs;
+	bool oom;
+};
+
+/* --- diagnostics --- */
+
+static void vreport(struct loader *ld, bool error, const char *file, unsigned line, unsigned col,
+		    const char *fmt, va_list ap)
+{
+	char *msg = NULL, *out = NULL, **lines;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		ld->oom = true;
+		return;
+	}
+	if ((line ? asprintf(&out, "%s:%u:%u: %s: %s", file, line, col, error ? "error" : "warning", msg)
+		  : asprintf(&out, "%s: %s: %s", file, error ? "error" : "warning", msg)) < 0) {
+		free(msg);
+		ld->oom = true;
+		return;
+	}
+	free(msg);
+	if (!(lines = realloc(ld->diag->lines, (ld->diag->n + 1) * sizeof *lines))) {
+		free(out);
+		ld->oom = true;
+		return;
+	}
+	ld->diag->lines = lines;
+	lines[ld->diag->n++] = out;
+	if (error)
+		ld->diag->nerrors++;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void error_at(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ld, true, pos->file, pos->line, pos->col, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void warning_at(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ld, false, pos->file, pos->line, pos->col, fmt, ap);
+	va_end(ap);
+}
+
+/* Position of byte OFF of the current file. */
+static struct cfg_pos pos_of(const struct loader *ld, size_t off)
+{
+	struct cfg_pos p = { .file = ld->src.file };
+
+	jsonc_linecol(ld->src.text, ld->src.len, off, &p.line, &p.col);
+	return p;
+}
+
+/* Position of KEY's value (or of the key itself) in the object at OBJ. */
+static struct cfg_pos pos_of_key(const struct loader *ld, size_t obj, const char *key, bool want_key)
+{
+	struct jsonc_step step = { .key = key };
+	size_t off = obj;
+
+	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, want_key, &off);
+	return pos_of(ld, off);
+}
+
+static struct cfg_pos pos_of_index(const struct loader *ld, size_t arr, size_t index)
+{
+	struct jsonc_step step = { .index = index };
+	size_t off = arr;
+
+	jsonc_locate(ld->src.text, ld->src.len, arr, &step, 1, false, &off);
+	return pos_of(ld, off);
+}
+
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number with a fraction";
+	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "?";
+}
+
+/* --- values --- */
+
+/* An integer in [lo, hi] at KEY of the object at OBJ. */
+static bool get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long lo, long hi,
+		    long *out)
+{
+	struct cfg_pos p;
+
+	if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi) {
+		*out = (long)json_integer_value(v);
+		return true;
+	}
+	p = pos_of_key(ld, obj, key, false);
+	if (json_is_integer(v))
+		error_at(ld, &p, "\"%s\" is %" JSON_INTEGER_FORMAT ": expected an integer from %ld to %ld",
+			 key, json_integer_value(v), lo, hi);
+	else
+		error_at(ld, &p, "\"%s\": expected an integer from %ld to %ld, got %s", key, lo, hi,
+			 type_name(v));
+	return false;
+}
+
+/* One of WORDS (a NULL-terminated table indexed by enum value). */
+static bool get_word(struct loader *ld, json_t *v, size_t obj, const char *key,
+		     const char *const *words, size_t nwords, int *out)
+{
+	const char *s = json_string_value(v), *hint;
+	struct cfg_pos p = pos_of_key(ld, obj, key, false);
+	char expected[160] = "";
+
+	for (size_t i = 0; i < nwords; i++) {
+		if (s && strcmp(s, words[i]) == 0) {
+			*out = (int)i;
+			return true;
+		}
+		snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s\"%s\"",
+			 i == 0 ? "" : i + 1 == nwords ? " or " : ", ", words[i]);
+	}
+	if (!s) {
+		error_at(ld, &p, "\"%s\": expected %s, got %s", key, expected, type_name(v));
+	} else if ((hint = dym_closest(s, words, nwords))) {
+		error_at(ld, &p, "\"%s\": unknown value \"%s\" (did you mean \"%s\"?)", key, s, hint);
+	} else {
+		error_at(ld, &p, "\"%s\": unknown value \"%s\": expected %s", key, s, expected);
+	}
+	return false;
+}
+
+static bool valid_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+/* Names become log prefixes, event fields and pool names "NAME#i". */
+static bool get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char **out)
+{
+	const char *s = json_string_value(v);
+	struct cfg_pos p;
+	size_t n = 0;
+
+	if (s)
+		for (n = 0; s[n] && valid_name_char(s[n]); n++)
+			;
+	if (s && n > 0 && !s[n] && n <= CFG_MAX_NAME) {
+		if (!(*out = strdup(s)))
+			ld->oom = true;
+		return *out != NULL;
+	}
+	p = pos_of_key(ld, obj, key, false);
+	if (!s)
+		error_at(ld, &p, "\"%s\": expected a name (a string), got %s", key, type_name(v));
+	else
+		error_at(ld, &p, "\"%s\": invalid name \"%s\": use 1 to %d letters, digits, '-', '_' or '.'",
+			 key, s, CFG_MAX_NAME);
+	return false;
+}
+
+/* PATH relative to the directory of the current file. */
+static char *resolve(struct loader *ld, const char *path)
+{
+	char *out = NULL;
+
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;	/* "./x" reads better in messages as DIR/x */
+	if (path[0] == '/' ? !(out = strdup(path))
+			   : asprintf(&out, "%s%s%s", ld->src.dir, strcmp(ld->src.dir, "/") ? "/" : "",
+				      *path ? path : ".") < 0) {
+		ld->oom = true;
+		return NULL;
+	}
+	return out;
+}
+
+/* A command without a slash is looked up in $PATH, as execvp would. */
+static char *search_path(struct loader *ld, const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char *cand;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; p; p = *end ? end + 1 : NULL) {
+		end = strchrnul(p, ':');
+		if (asprintf(&cand, "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", cmd) < 0) {
+			ld->oom = true;
+			return NULL;
+		}
+		if (cand[0] == '/' && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+	}
+	return NULL;
+}
+
+static bool check_executable(struct loader *ld, const struct cfg_pos *p, const char *written,
+			     const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		error_at(ld, p, "executable \"%s\" not found: %s: %s", written, path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error_at(ld, p, "executable \"%s\" is not a regular file: %s", written, path);
+		return false;
+	}
+	if (access(path, X_OK) < 0) {
+		error_at(ld, p, "executable \"%s\" is not executable (mode %04o): %s; chmod +x it",
+			 written, (unsigned)(st.st_mode & 07777), path);
+		return false;
+	}
+	return true;
+}
+
+static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct cfg_pos p = pos_of_key(ld, obj, "exec", false);
+	json_t *arg;
+	size_t i, n = json_array_size(v), arr = obj;
+	struct jsonc_step step = { .key = "exec" };
+
+	if (!json_is_array(v) || n == 0) {
+		error_at(ld, &p, "\"exec\": expected a non-empty array of strings [\"program\", \"arg\", ...], got %s",
+			 json_is_array(v) ? "an empty array" : type_name(v));
+		return false;
+	}
+	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, false, &arr);
+	json_array_foreach(v, i, arg) {
+		if (!json_is_string(arg) || (i == 0 && !*json_string_value(arg))) {
+			struct cfg_pos q = pos_of_index(ld, arr, i);
+			error_at(ld, &q, "\"exec\"[%zu]: expected %s, got %s", i,
+				 i == 0 ? "the program to run (a non-empty string)" : "a string",
+				 json_is_string(arg) ? "an empty string" : type_name(arg));
+			return false;
+		}
+	}
+	if (!(a->argv = calloc(n + 1, sizeof *a->argv))) {
+		ld->oom = true;
+		return false;
+	}
+	json_array_foreach(v, i, arg)
+		if (!(a->argv[i] = strdup(json_string_value(arg)))) {
+			ld->oom = true;
+			return false;
+		}
+	p = pos_of_index(ld, arr, 0);
+	if (strchr(a->argv[0], '/')) {
+		if (!(a->path = resolve(ld, a->argv[0])))
+			return false;
+	} else if (!(a->path = search_path(ld, a->argv[0]))) {
+		if (!ld->oom)
+			error_at(ld, &p, "executable \"%s\" not found in $PATH; write a path (\"./%s\") to run a file beside %s",
+				 a->argv[0], a->argv[0], ld->src.file);
+		return false;
+	}
+	return check_executable(ld, &p, a->argv[0], a->path);
+}
+
+static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct cfg_pos p;
+	const char *k;
+	json_t *val;
+	size_t i = 0, off;
+
+	if (!json_is_object(v)) {
+		p = pos_of_key(ld, obj, "env", false);
+		error_at(ld, &p, "\"env\": expected an object {\"NAME\": \"value\"}, got %s", type_name(v));
+		return false;
+	}
+	if (!(a->env = calloc(json_object_size(v) + 1, sizeof *a->env))) {
+		ld->oom = true;
+		return false;
+	}
+	json_object_foreach(v, k, val) {
+		struct jsonc_step path[2] = { { .key = "env" }, { .key = k } };
+		bool bad_key = !*k || strchr(k, '=');
+
+		if (bad_key || !json_is_string(val)) {
+			off = obj;
+			jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, bad_key, &off);
+			p = pos_of(ld, off);
+			if (bad_key)
+				error_at(ld, &p, "\"env\": invalid variable name \"%s\": it must be non-empty and contain no '='", k);
+			else
+				error_at(ld, &p, "\"env\": \"%s\": expected a string value, got %s", k, type_name(val));
+			return false;
+		}
+		if (asprintf(&a->env[i++], "%s=%s", k, json_string_value(val)) < 0) {
+			a->env[--i] = NULL;
+			ld->oom = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct cfg_pos p = pos_of_key(ld, obj, "cwd", false);
+	struct stat st;
+
+	if (!json_is_string(v) || !*json_string_value(v)) {
+		error_at(ld, &p, "\"cwd\": expected a directory (a non-empty string), got %s",
+			 json_is_string(v) ? "an empty string" : type_name(v));
+		return false;
+	}
+	if (!(a->cwd = resolve(ld, json_string_value(v))))
+		return false;
+	if (stat(a->cwd, &st) < 0) {
+		error_at(ld, &p, "\"cwd\": \"%s\" not found: %s: %s", json_string_value(v), a->cwd,
+			 strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		error_at(ld, &p, "\"cwd\": \"%s\" is not a directory: %s", json_string_value(v), a->cwd);
+		return false;
+	}
+	return true;
+}
+
+static bool get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
+{
+	struct cfg_pos p;
+
+	if (json_is_string(v) && strcmp(json_string_value(v), "brutal_kill") == 0) {
+		*out = SV_SHUTDOWN_BRUTAL_KILL;
+		return true;
+	}
+	if (json_is_string(v) && strcmp(json_string_value(v), "infinity") == 0) {
+		*out = SV_SHUTDOWN_INFINITY;
+		return true;
+	}
+	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= MAX_TIMEOUT_MS) {
+		*out = (long)json_integer_value(v);
+		return true;
+	}
+	p = pos_of_key(ld, obj, "shutdown", false);
+	error_at(ld, &p, "\"shutdown\": expected milliseconds (1 to %ld), \"brutal_kill\" or \"infinity\"",
+		 MAX_TIMEOUT_MS);
+	return false;
+}
+
+/* Unknown keys: a typo gets a suggestion; a key of the other kind says so. */
+static bool check_keys(struct loader *ld, json_t *obj_v, size_t obj, bool is_sup)
+{
+	const char *const *known = is_sup ? supervisor_keys : actor_keys;
+	const char *const *other = is_sup ? actor_keys : supervisor_keys;
+	size_t nknown = is_sup ? NKEYS(supervisor_keys) : NKEYS(actor_keys);
+	size_t nother = is_sup ? NKEYS(actor_keys) : NKEYS(supervisor_keys);
+	const char *k, *hint;
+	json_t *v;
+	bool ok = true;
+
+	json_object_foreach(obj_v, k, v) {
+		bool found = false, theirs = false;
+		struct cfg_pos p;
+
+		for (size_t i = 0; i < nknown && !found; i++)
+			found = strcmp(k, known[i]) == 0;
+		if (found)
+			continue;
+		for (size_t i = 0; i < nother && !theirs; i++)
+			theirs = strcmp(k, other[i]) == 0;
+		p = pos_of_key(ld, obj, k, true);
+		ok = false;
+		if (theirs)
+			error_at(ld, &p, "\"%s\" applies to %s, not to %s", k,
+				 is_sup ? "actors" : "supervisors", is_sup ? "supervisors" : "actors");
+		else if ((hint = dym_closest(k, known, nknown)))
+			error_at(ld, &p, "unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
+		else
+			error_at(ld, &p, "unknown key \"%s\" in %s", k, is_sup ? "a supervisor" : "an actor");
+	}
+	return ok;
+}
+
+/* --- definitions --- */
+
+static bool push(void **arr, size_t *n, size_t *cap, size_t size)
+{
+	void *p;
+
+	if (*n < *cap)
+		return true;
+	if (!(p = realloc(*arr, (*cap ? *cap * 2 : 16) * size)))
+		return false;
+	*arr = p;
+	*cap = *cap ? *cap * 2 : 16;
+	return true;
+}
+
+static size_t add_def(struct loader *ld, const char *name, bool is_sup, void *p, struct cfg_pos pos)
+{
+	struct def *d;
+
+	if (!push((void **)&ld->defs, &ld->ndefs, &ld->capdefs, sizeof *ld->defs)) {
+		ld->oom = true;
+		return SIZE_MAX;
+	}
+	d = &ld->defs[ld->ndefs];
+	*d = (struct def){ .name = name, .is_sup = is_sup, .pos = pos, .parent_def = SIZE_MAX };
+	if (is_sup)
+		d->u.s = p;
+	else
+		d->u.a = p;
+	return ld->ndefs++;
+}
+
+static size_t parse_definition(struct loader *ld, json_t *v, size_t off);
+
+static struct cfg_actor *new_actor(struct loader *ld)
+{
+	struct cfg_actor *a, **arr = ld->cfg->actors;
+
+	if (!(arr = realloc(arr, (ld->cfg->nactors + 1) * sizeof *arr)) || !(a = calloc(1, sizeof *a))) {
+		if (arr)
+			ld->cfg->actors = arr;
+		ld->oom = true;
+		return NULL;
+	}
+	ld->cfg->actors = arr;
+	arr[ld->cfg->nactors++] = a;
+	*a = (struct cfg_actor){ .restart = SV_PERMANENT, .shutdown_ms = 5000, .ready = SV_READY_EXEC,
+				 .start_timeout_ms = 30000, .instances = 1 };
+	return a;
+}
+
+static struct cfg_supervisor *new_supervisor(struct loader *ld)
+{
+	struct cfg_supervisor *s, **arr = ld->cfg->sups;
+
+	if (!(arr = realloc(arr, (ld->cfg->nsups + 1) * sizeof *arr)) || !(s = calloc(1, sizeof *s))) {
+		if (arr)
+			ld->cfg->sups = arr;
+		ld->oom = true;
+		return NULL;
+	}
+	ld->cfg->sups = arr;
+	arr[ld->cfg->nsups++] = s;
+	*s = (struct cfg_supervisor){ .strategy = SV_ONE_FOR_ONE, .intensity = 1, .period_s = 5,
+				      .restart = SV_PERMANENT };
+	return s;
+}
+
+static const char *const restart_words[] = { "permanent", "transient", "temporary" };
+static const char *const ready_words[] = { "exec", "notify" };
+static const char *const strategy_words[] = { "one_for_one", "one_for_all", "rest_for_one" };
+
+static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
+{
+	struct cfg_actor *a = new_actor(ld);
+	json_t *v;
+	long n;
+	int w;
+
+	if (!a)
+		return SIZE_MAX;
+	/* errors are counted in the diagnostics; read on to report them all */
+	check_keys(ld, o, off, false);
+	get_name(ld, json_object_get(o, "actor"), off, "actor", &a->name);
+	a->pos = pos_of_key(ld, off, "actor", true);
+	if ((v = json_object_get(o, "exec")))
+		get_exec(ld, a, v, off);
+	else
+		error_at(ld, &a->pos, "actor \"%s\" has no \"exec\": say what to run, e.g. \"exec\": [\"./%s\"]",
+			 a->name ? a->name : "?", a->name ? a->name : "program");
+	if ((v = json_object_get(o, "restart")) && get_word(ld, v, off, "restart", restart_words, 3, &w))
+		a->restart = (enum sv_restart)w;
+	if ((v = json_object_get(o, "shutdown")))
+		get_shutdown(ld, v, off, &a->shutdown_ms);
+	if ((v = json_object_get(o, "ready")) && get_word(ld, v, off, "ready", ready_words, 2, &w))
+		a->ready = (enum sv_ready)w;
+	if ((v = json_object_get(o, "start_timeout")) &&
+	    get_int(ld, v, off, "start_timeout", 1, MAX_TIMEOUT_MS, &n))
+		a->start_timeout_ms = n;
+	if ((v = json_object_get(o, "instances")) && get_int(ld, v, off, "instances", 1, CFG_MAX_INSTANCES, &n))
+		a->instances = (unsigned)n;
+	if ((v = json_object_get(o, "env")))
+		get_env(ld, a, v, off);
+	if ((v = json_object_get(o, "cwd")))
+		get_cwd(ld, a, v, off);
+	else if (!(a->cwd = strdup(ld->src.dir)))
+		ld->oom = true;
+	return a->name ? add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
+}
+
+static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
+{
+	struct cfg_supervisor *s = new_supervisor(ld);
+	struct jsonc_step step = { .key = "children" };
+	size_t self, arr = off, *offs = NULL, i;
+	json_t *v, *c;
+	long n;
+	int w;
+
+	if (!s)
+		return SIZE_MAX;
+	check_keys(ld, o, off, true);
+	get_name(ld, json_object_get(o, "supervisor"), off, "supervisor", &s->name);
+	s->pos = pos_of_key(ld, off, "supervisor", true);
+	if ((v = json_object_get(o, "strategy")) && get_word(ld, v, off, "strategy", strategy_words, 3, &w))
+		s->strategy = (enum sv_strategy)w;
+	if ((v = json_object_get(o, "intensity")) && get_int(ld, v, off, "intensity", 0, MAX_INTENSITY, &n))
+		s->intensity = (unsigned)n;
+	if ((v = json_object_get(o, "period")) && get_int(ld, v, off, "period", 1, MAX_PERIOD_S, &n))
+		s->period_s = (unsigned)n;
+	if ((v = json_object_get(o, "restart")) && get_word(ld, v, off, "restart", restart_words, 3, &w))
+		s->restart = (enum sv_restart)w;
+	self = s->name ? add_def(ld, s->name, true, s, s->pos) : SIZE_MAX;
+
+	v = json_object_get(o, "children");
+	if (!v) {
+		error_at(ld, &s->pos, "supervisor \"%s\" has no \"children\": list the actors and supervisors it runs",
+			 s->name ? s->name : "?");
+		return self;
+	}
+	if (!json_is_array(v)) {
+		struct cfg_pos p = pos_of_key(ld, off, "children", false);
+		error_at(ld, &p, "\"children\": expected an array of names or definitions, got %s", type_name(v));
+		return self;
+	}
+	if (json_array_size(v) == 0)
+		return self;
+	if (!(s->children = calloc(json_array_size(v), sizeof *s->children)) ||
+	    !(offs = calloc(json_array_size(v), sizeof *offs))) {
+		ld->oom = true;
+		return self;
+	}
+	s->nchildren = json_array_size(v);
+	jsonc_locate(ld->src.text, ld->src.len, off, &step, 1, false, &arr);
+	jsonc_elements(ld->src.text, ld->src.len, arr, offs, s->nchildren);
+	json_array_foreach(v, i, c) {
+		struct cfg_pos p = pos_of(ld, offs[i]);
+		size_t d;
+
+		if (json_is_string(c)) {
+			struct ref *r;
+
+			if (!push((void **)&ld->refs, &ld->nrefs, &ld->caprefs, sizeof *ld->refs)) {
+				ld->oom = true;
+				break;
+			}
+			r = &ld->refs[ld->nrefs];
+			*r = (struct ref){ .sup = s, .sup_def = self, .child = i, .pos = p,
+					   .name = strdup(json_string_value(c)) };
+			if (!r->name) {
+				ld->oom = true;
+				break;
+			}
+			ld->nrefs++;
+		} else if (json_is_object(c)) {
+			if ((d = parse_definition(ld, c, offs[i])) == SIZE_MAX)
+				continue;
+			ld->defs[d].parent = s;
+			ld->defs[d].parent_def = self;
+			ld->defs[d].named_at = p;
+			s->children[i].kind = ld->defs[d].is_sup ? CFG_CHILD_SUPERVISOR : CFG_CHILD_ACTOR;
+			if (ld->defs[d].is_sup)
+				s->children[i].u.sup = ld->defs[d].u.s;
+			else
+				s->children[i].u.actor = ld->defs[d].u.a;
+		} else {
+			error_at(ld, &p, "\"children\"[%zu]: expected a name or an {\"actor\": ...} or {\"supervisor\": ...} object, got %s",
+				 i, type_name(c));
+		}
+	}
+	free(offs);
+	return self;
+}
+
+/* An object that defines an actor or a supervisor. Returns its def index,
+ * or SIZE_MAX if it cannot be referred to. */
+static size_t parse_definition(struct loader *ld, json_t *v, size_t off)
+{
+	bool sup, act;
+	struct cfg_pos p = pos_of(ld, off);
+
+	if (!json_is_object(v)) {
+		error_at(ld, &p, "expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}) or a supervisor ({\"supervisor\": NAME, \"children\": [...]}), got %s",
+			 type_name(v));
+		return SIZE_MAX;
+	}
+	sup = json_object_get(v, "supervisor") != NULL;
+	act = json_object_get(v, "actor") != NULL;
+	if (sup && act) {
+		error_at(ld, &p, "an object has both \"supervisor\" and \"actor\": it must be one or the other");
+		return SIZE_MAX;
+	}
+	if (!sup && !act) {
+		error_at(ld, &p, "expected \"actor\" or \"supervisor\" to name this definition");
+		return SIZE_MAX;
+	}
+	return sup ? parse_supervisor(ld, v, off) : parse_actor(ld, v, off);
+}
+
+/* --- files --- */
+
+static char *read_file(struct loader *ld, const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f) {
+		struct cfg_pos p = { .file = file };
+		error_at(ld, &p, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	do {
+		if (n == cap) {
+			char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap = cap ? cap * 2 : 4096);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				ld->oom = true;
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		struct cfg_pos p = { .file = file };
+		error_at(ld, &p, "cannot read: %s", strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static char *dir_of(struct loader *ld, const char *file)
+{
+	char *abs = realpath(file, NULL), *slash;
+
+	if (!abs) {
+		ld->oom = errno == ENOMEM;
+		return NULL;
+	}
+	slash = strrchr(abs, '/');
+	if (slash == abs)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return abs;
+}
+
+static void load_file(struct loader *ld, const char *file)
+{
+	struct jsonc_error jerr;
+	json_error_t err;
+	json_t *root;
+	size_t off = 0;
+
+	ld->src = (struct source){ .file = file };
+	if (!(ld->src.text = read_file(ld, file, &ld->src.len)))
+		return;
+	if (memchr(ld->src.text, '\0', ld->src.len)) {
+		struct cfg_pos p = pos_of(ld, (size_t)((char *)memchr(ld->src.text, '\0', ld->src.len) - ld->src.text));
+		error_at(ld, &p, "a NUL byte: this is not a text file");
+	} else if (jsonc_strip(ld->src.text, ld->src.len, &jerr) < 0) {
+		struct cfg_pos p = pos_of(ld, jerr.off);
+		error_at(ld, &p, "%s", jerr.what);
+	} else if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
+		/* jansson's position is just past the offending token */
+		struct cfg_pos p = { .file = file, .line = (unsigned)(err.line > 0 ? err.line : 1),
+				     .col = (unsigned)(err.column > 0 ? err.column : 1) };
+		error_at(ld, &p, "%s", err.text);
+	} else {
+		if (!(ld->src.dir = dir_of(ld, file))) {
+			struct cfg_pos p = { .file = file };
+			error_at(ld, &p, "cannot resolve its directory: %s", strerror(errno));
+		} else {
+			while (off < ld->src.len && strchr(" \t\r\n", ld->src.text[off]))
+				off++;
+			parse_definition(ld, root, off);
+		}
+		json_decref(root);
+	}
+	free(ld->src.text);
+	free(ld->src.dir);
+	ld->src = (struct source){ 0 };
+}
+
+/* --- the tree --- */
+
+static int by_name(const void *a, const void *b, void *ctx)
+{
+	const struct def *defs = ((const struct loader *)ctx)->defs;
+	const struct def *x = &defs[*(const size_t *)a], *y = &defs[*(const size_t *)b];
+	int c = strcmp(x->name, y->name);
+
+	/* equal names keep definition order, so the first is the original */
+	return c ? c : (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+}
+
+static size_t find(const struct loader *ld, const size_t *sorted, const char *name)
+{
+	size_t lo = 0, hi = ld->ndefs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ld->defs[sorted[mid]].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ld->ndefs && strcmp(ld->defs[sorted[lo]].name, name) == 0 ? sorted[lo] : SIZE_MAX;
+}
+
+static void undefined(struct loader *ld, const struct ref *r)
+{
+	const char **names = malloc(ld->ndefs * sizeof *names);
+	const char *hint = NULL;
+
+	if (names) {
+		for (size_t i = 0; i < ld->ndefs; i++)
+			names[i] = ld->defs[i].name;
+		hint = dym_closest(r->name, names, ld->ndefs);
+	}
+	if (hint)
+		error_at(ld, &r->pos, "\"%s\" is not defined (did you mean \"%s\"?)", r->name, hint);
+	else
+		error_at(ld, &r->pos, "\"%s\" is not defined: no file given defines an actor or supervisor of that name; pass the file that defines it with -c",
+			 r->name);
+	free(names);
+}
+
+static void resolve_refs(struct loader *ld, const size_t *sorted)
+{
+	for (size_t i = 0; i < ld->nrefs; i++) {
+		struct ref *r = &ld->refs[i];
+		size_t d = find(ld, sorted, r->name);
+		struct def *def;
+
+		if (d == SIZE_MAX) {
+			undefined(ld, r);
+			continue;
+		}
+		def = &ld->defs[d];
+		if (def->parent) {
+			error_at(ld, &r->pos, "\"%s\" is already a child of \"%s\" at %s:%u:%u: an actor or supervisor has one place in the tree",
+				 r->name, def->parent->name ? def->parent->name : "?", def->named_at.file, def->named_at.line,
+				 def->named_at.col);
+			continue;
+		}
+		def->parent = r->sup;
+		def->parent_def = r->sup_def;
+		def->named_at = r->pos;
+		r->sup->children[r->child].kind = def->is_sup ? CFG_CHILD_SUPERVISOR : CFG_CHILD_ACTOR;
+		if (def->is_sup)
+			r->sup->children[r->child].u.sup = def->u.s;
+		else
+			r->sup->children[r->child].u.actor = def->u.a;
+	}
+}
+
+/* Each definition has at most one parent, so a cycle is a parent chain
+ * that comes back to where it began. Report each cycle once, from its
+ * first definition. */
+static bool in_cycle(const struct loader *ld, size_t d)
+{
+	size_t cur = ld->defs[d].parent_def;
+
+	for (size_t steps = 0; cur != SIZE_MAX && steps <= ld->ndefs; steps++) {
+		if (cur == d)
+			return true;
+		cur = ld->defs[cur].parent_def;
+	}
+	return false;
+}
+
+static void report_cycle(struct loader *ld, size_t d)
+{
+	char *chain = NULL, *next;
+	size_t cur = d;
+
+	/* walk upwards (child → parent) and print downwards (parent → child) */
+	do {
+		if (asprintf(&next, "\"%s\"%s%s", ld->defs[cur].name, chain ? " → " : "", chain ? chain : "") < 0) {
+			ld->oom = true;
+			free(chain);
+			return;
+		}
+		free(chain);
+		chain = next;
+		cur = ld->defs[cur].parent_def;
+	} while (cur != d);
+	error_at(ld, &ld->defs[d].named_at, "cycle: \"%s\" → %s: a supervisor cannot contain itself",
+		 ld->defs[d].name, chain);
+	free(chain);
+}
+
+static void check_shape(struct loader *ld)
+{
+	bool *cyclic = calloc(ld->ndefs ? ld->ndefs : 1, sizeof *cyclic);
+	size_t root = SIZE_MAX;
+
+	if (!cyclic) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t d = 0; d < ld->ndefs; d++) {
+		if (!ld->defs[d].is_sup || cyclic[d] || !in_cycle(ld, d))
+			continue;
+		for (size_t c = d; !cyclic[c]; c = ld->defs[c].parent_def)
+			cyclic[c] = true;
+		report_cycle(ld, d);
+	}
+	for (size_t d = 0; d < ld->ndefs; d++) {
+		struct def *def = &ld->defs[d];
+
+		if (def->parent || cyclic[d] || def->duplicate)
+			continue;
+		if (!def->is_sup) {
+			warning_at(ld, &def->pos, "actor \"%s\" is defined but no supervisor names it as a child; it will not run",
+				   def->name);
+		} else if (root == SIZE_MAX) {
+			root = d;
+		} else {
+			error_at(ld, &def->pos, "supervisor \"%s\" is not in the tree: no supervisor names it as a child, and \"%s\" (%s:%u:%u) is already the root",
+				 def->name, ld->defs[root].name, ld->defs[root].pos.file,
+				 ld->defs[root].pos.line, ld->defs[root].pos.col);
+		}
+	}
+	free(cyclic);
+	if (root != SIZE_MAX) {
+		ld->cfg->root = ld->defs[root].u.s;
+	} else if (ld->diag->nerrors == 0) {
+		struct cfg_pos p = { .file = ld->cfg->files[0], .line = 1, .col = 1 };
+		error_at(ld, &p, "no root supervisor: define one, e.g. {\"supervisor\": \"main\", \"children\": [...]}");
+	}
+}
+
+static void build(struct loader *ld)
+{
+	size_t *sorted;
+
+	if (!(sorted = malloc((ld->ndefs ? ld->ndefs : 1) * sizeof *sorted))) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < ld->ndefs; i++)
+		sorted[i] = i;
+	qsort_r(sorted, ld->ndefs, sizeof *sorted, by_name, ld);
+	for (size_t i = 1; i < ld->ndefs; i++) {
+		const struct def *first = &ld->defs[sorted[i - 1]], *dup = &ld->defs[sorted[i]];
+		size_t j = i;
+
+		if (strcmp(first->name, dup->name) != 0)
+			continue;
+		while (j > 0 && strcmp(ld->defs[sorted[j - 1]].name, dup->name) == 0)
+			j--;
+		first = &ld->defs[sorted[j]];
+		ld->defs[sorted[i]].duplicate = true;
+		error_at(ld, &dup->pos, "duplicate name \"%s\": already defined at %s:%u:%u; names are unique across the tree",
+			 dup->name, first->pos.file, first->pos.line, first->pos.col);
+	}
+	resolve_refs(ld, sorted);
+	free(sorted);
+	check_shape(ld);
+}
+
+struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
+{
+	struct loader ld = { .diag = diag };
+	struct cfg *cfg;
+
+	*diag = (struct cfg_diag){ 0 };
+	if (!(cfg = ld.cfg = calloc(1, sizeof *cfg)) || !(cfg->files = calloc(nfiles + 1, sizeof *cfg->files))) {
+		free(cfg);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < nfiles && !ld.oom; i++) {
+		if (!(cfg->files[i] = strdup(files[i])))
+			ld.oom = true;
+		else
+			cfg->nfiles++;
+	}
+	for (size_t i = 0; i < cfg->nfiles && !ld.oom; i++)
+		load_file(&ld, cfg->files[i]);
+	if (!ld.oom && cfg->nfiles > 0)
+		build(&ld);
+	for (size_t i = 0; i < ld.nrefs; i++)
+		free(ld.refs[i].name);
+	free(ld.refs);
+	free(ld.defs);
+	if (ld.oom || diag->nerrors > 0 || !cfg->root) {
+		cfg_free(cfg);
+		if (ld.oom) {
+			cfg_diag_free(diag);
+			errno = ENOMEM;
+		}
+		return NULL;
+	}
+	return cfg;
+}
+
+static void free_strv(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+void cfg_free(struct cfg *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		struct cfg_actor *a = cfg->actors[i];
+		free(a->name);
+		free_strv(a->argv);
+		free(a->path);
+		free_strv(a->env);
+		free(a->cwd);
+		free(a);
+	}
+	for (size_t i = 0; i < cfg->nsups; i++) {
+		free(cfg->sups[i]->name);
+		free(cfg->sups[i]->children);
+		free(cfg->sups[i]);
+	}
+	for (size_t i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->actors);
+	free(cfg->sups);
+	free(cfg->files);
+	free(cfg);
+}
+
+void cfg_diag_free(struct cfg_diag *diag)
+{
+	for (size_t i = 0; i < diag->n; i++)
+		free(diag->lines[i]);
+	free(diag->lines);
+	*diag = (struct cfg_diag){ 0 };
+}

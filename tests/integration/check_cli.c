@@ -1,0 +1,128 @@
+/* The command line: exit statuses and what check prints. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/integration/harness.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+START_TEST(no_command_is_a_usage_error)
+{
+	char err[4096];
+
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert(strstr(err, "usage: prospero run") != NULL);
+}
+END_TEST
+
+START_TEST(an_unknown_command_is_a_usage_error)
+{
+	char err[4096];
+
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "frobnicate", NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert(strstr(err, "prospero: unknown command \"frobnicate\"\n") != NULL);
+}
+END_TEST
+
+START_TEST(run_without_config_is_a_usage_error)
+{
+	char err[4096];
+
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert(strstr(err, "prospero: run needs at least one config file (-c FILE)\n") != NULL);
+}
+END_TEST
+
+START_TEST(an_unknown_option_is_a_usage_error)
+{
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--frob", NULL }), 2);
+}
+END_TEST
+
+START_TEST(check_accepts_a_valid_tree_and_merges_files)
+{
+	char out[4096];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"strategy\": \"one_for_one\", /* comment */\n"
+		"  \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"instances\": 2 }, \"b\", ] }\n");
+	h_write(&h, "b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"@TA@\"] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "b.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisors, 2 actors, 3 processes\n");
+}
+END_TEST
+
+START_TEST(check_reports_errors_with_file_line_and_column_and_exits_1)
+{
+	char err[4096];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"strategy\": \"one_for_one\",\n"
+		"  \"children\": [ \"missing\" ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strncmp(err, "root.jsonc:2:17: error: ", 24) == 0, "got: %s", err);
+}
+END_TEST
+
+START_TEST(run_with_a_bad_config_starts_nothing_and_exits_1)
+{
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"shop\", \"strategy\": \"one_for_none\", \"children\": [] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", NULL }), 1);
+}
+END_TEST
+
+START_TEST(the_example_shop_is_valid)
+{
+	char root[512], out[4096];
+	const char *ex = getenv("EXAMPLES");
+	const char *names[] = { "user-manager", "inventory", "order-processor", "payment" };
+	char files[4][512];
+
+	ck_assert(ex != NULL);
+	snprintf(root, sizeof root, "%s/shop/prospero.jsonc", ex);
+	for (int i = 0; i < 4; i++)
+		snprintf(files[i], sizeof files[i], "%s/shop/actors/%s/actor.jsonc", ex, names[i]);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", root, files[0], files[1],
+						     files[2], files[3], NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 3 supervisors, 4 actors, 4 processes\n");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, no_command_is_a_usage_error);
+	tcase_add_test(tc, an_unknown_command_is_a_usage_error);
+	tcase_add_test(tc, run_without_config_is_a_usage_error);
+	tcase_add_test(tc, an_unknown_option_is_a_usage_error);
+	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
+	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
+	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
+	tcase_add_test(tc, the_example_shop_is_valid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,464 @@
+/* Config loading: defaults, merging, path resolution, and the exact
+ * message for every class of error. Each test writes its files into a
+ * fresh directory and loads them by relative name, so messages are
+ * stable. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/config.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/prospero-cfg.XXXXXX");
+	ck_assert(mkdtemp(dir) != NULL);
+	ck_assert_int_eq(chdir(dir), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	ck_assert_int_eq(chdir("/"), 0);
+	snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(name, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void put_exec(const char *name)
+{
+	put(name, "#!/bin/sh\n");
+	ck_assert_int_eq(chmod(name, 0755), 0);
+}
+
+/* Load FILES (NULL-terminated) expecting failure; the diagnostics joined
+ * by newlines. */
+static char *load_fail(const char *const *files)
+{
+	struct cfg_diag diag;
+	size_t n = 0, len = 0;
+	char *out;
+
+	while (files[n])
+		n++;
+	ck_assert_ptr_null(cfg_load((char *const *)files, n, &diag));
+	ck_assert_uint_gt(diag.nerrors, 0);
+	for (size_t i = 0; i < diag.n; i++)
+		len += strlen(diag.lines[i]) + 1;
+	out = calloc(1, len + 1);
+	for (size_t i = 0; i < diag.n; i++) {
+		strcat(out, diag.lines[i]);
+		strcat(out, "\n");
+	}
+	cfg_diag_free(&diag);
+	return out;
+}
+
+static struct cfg *load_ok(const char *const *files, size_t nwarnings)
+{
+	struct cfg_diag diag;
+	size_t n = 0;
+	struct cfg *cfg;
+
+	while (files[n])
+		n++;
+	cfg = cfg_load((char *const *)files, n, &diag);
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "%s\n", diag.lines[i]);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, nwarnings);
+	cfg_diag_free(&diag);
+	return cfg;
+}
+
+#define FILES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* One file, one expected diagnostic output. */
+static void expect(const char *text, const char *want)
+{
+	char *got;
+
+	put("root.jsonc", text);
+	got = load_fail(FILES("root.jsonc"));
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(defaults_are_otp_defaults)
+{
+	struct cfg *cfg;
+	const struct cfg_actor *a;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"] } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	ck_assert_str_eq(cfg->root->name, "top");
+	ck_assert_int_eq(cfg->root->strategy, SV_ONE_FOR_ONE);
+	ck_assert_uint_eq(cfg->root->intensity, 1);
+	ck_assert_uint_eq(cfg->root->period_s, 5);
+	ck_assert_uint_eq(cfg->root->nchildren, 1);
+	ck_assert_int_eq(cfg->root->children[0].kind, CFG_CHILD_ACTOR);
+	a = cfg->root->children[0].u.actor;
+	ck_assert_str_eq(a->name, "w");
+	ck_assert_int_eq(a->restart, SV_PERMANENT);
+	ck_assert_int_eq(a->shutdown_ms, 5000);
+	ck_assert_int_eq(a->ready, SV_READY_EXEC);
+	ck_assert_int_eq(a->start_timeout_ms, 30000);
+	ck_assert_uint_eq(a->instances, 1);
+	ck_assert_str_eq(a->cwd, dir);
+	ck_assert_ptr_null(a->env);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(every_field_is_read)
+{
+	struct cfg *cfg;
+	const struct cfg_actor *a;
+	const struct cfg_supervisor *s;
+	char want[128];
+
+	ck_assert_int_eq(mkdir("sub", 0755), 0);
+	ck_assert_int_eq(mkdir("sub/work", 0755), 0);
+	put_exec("sub/w");
+	put("root.jsonc",
+	    "// a comment\n"
+	    "{ \"supervisor\": \"top\", \"strategy\": \"rest_for_one\", \"intensity\": 3, \"period\": 7,\n"
+	    "  \"children\": [\n"
+	    "    { \"supervisor\": \"inner\", \"strategy\": \"one_for_all\", \"restart\": \"transient\",\n"
+	    "      \"children\": [\"w\"], },  /* trailing commas */\n"
+	    "  ],\n"
+	    "}\n");
+	put("sub/w.jsonc",
+	    "{ \"actor\": \"w\", \"exec\": [\"./w\", \"--fast\"], \"restart\": \"temporary\",\n"
+	    "  \"shutdown\": \"brutal_kill\", \"ready\": \"notify\", \"start_timeout\": 250,\n"
+	    "  \"instances\": 4, \"env\": {\"K\": \"V\", \"E\": \"\"}, \"cwd\": \"work\" }\n");
+	cfg = load_ok(FILES("root.jsonc", "sub/w.jsonc"), 0);
+	ck_assert_int_eq(cfg->root->strategy, SV_REST_FOR_ONE);
+	ck_assert_uint_eq(cfg->root->intensity, 3);
+	ck_assert_uint_eq(cfg->root->period_s, 7);
+	ck_assert_int_eq(cfg->root->children[0].kind, CFG_CHILD_SUPERVISOR);
+	s = cfg->root->children[0].u.sup;
+	ck_assert_str_eq(s->name, "inner");
+	ck_assert_int_eq(s->strategy, SV_ONE_FOR_ALL);
+	ck_assert_int_eq(s->restart, SV_TRANSIENT);
+	a = s->children[0].u.actor;
+	ck_assert_str_eq(a->argv[0], "./w");
+	ck_assert_str_eq(a->argv[1], "--fast");
+	ck_assert_ptr_null(a->argv[2]);
+	snprintf(want, sizeof want, "%s/sub/w", dir);
+	ck_assert_str_eq(a->path, want);	/* relative to the file that names it */
+	snprintf(want, sizeof want, "%s/sub/work", dir);
+	ck_assert_str_eq(a->cwd, want);
+	ck_assert_int_eq(a->restart, SV_TEMPORARY);
+	ck_assert_int_eq(a->shutdown_ms, SV_SHUTDOWN_BRUTAL_KILL);
+	ck_assert_int_eq(a->ready, SV_READY_NOTIFY);
+	ck_assert_int_eq(a->start_timeout_ms, 250);
+	ck_assert_uint_eq(a->instances, 4);
+	ck_assert_str_eq(a->env[0], "K=V");
+	ck_assert_str_eq(a->env[1], "E=");
+	ck_assert_ptr_null(a->env[2]);
+	ck_assert_str_eq(a->pos.file, "sub/w.jsonc");
+	ck_assert_uint_eq(a->pos.line, 1);
+	ck_assert_uint_eq(a->pos.col, 3);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(a_bare_command_is_found_in_path)
+{
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"s\", \"exec\": [\"sh\", \"-c\", \"true\"], \"shutdown\": \"infinity\" } ] }");
+	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	ck_assert_str_eq(cfg->actors[0]->path, "/bin/sh");
+	ck_assert_int_eq(cfg->actors[0]->shutdown_ms, SV_SHUTDOWN_INFINITY);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(an_unnamed_actor_is_a_warning)
+{
+	struct cfg *cfg;
+	struct cfg_diag diag;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	put("extra.jsonc", "{ \"actor\": \"lonely\", \"exec\": [\"./w\"] }");
+	cfg = cfg_load((char *const *)FILES("root.jsonc", "extra.jsonc"), 2, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_str_eq(diag.lines[0], "extra.jsonc:1:3: warning: actor \"lonely\" is defined but no supervisor names it as a child; it will not run");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(syntax_error)
+{
+	expect("{ \"supervisor\": \"top\" \"children\": [] }\n",
+	       "root.jsonc:1:32: error: '}' expected near '\"children\"'\n");
+}
+END_TEST
+
+START_TEST(unterminated_comment_and_string)
+{
+	expect("{ \"supervisor\": \"top\", /* no end\n",
+	       "root.jsonc:1:24: error: unterminated comment: \"/*\" without \"*/\"\n");
+	expect("{ \"supervisor\": \"top\n\"}",
+	       "root.jsonc:1:17: error: unterminated string (a string must end on the line it starts)\n");
+}
+END_TEST
+
+START_TEST(unknown_key_suggests)
+{
+	expect("{ \"supervisor\": \"top\", \"stratgey\": \"one_for_one\", \"children\": [] }",
+	       "root.jsonc:1:24: error: unknown key \"stratgey\" (did you mean \"strategy\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"colour\": 1, \"children\": [] }",
+	       "root.jsonc:1:24: error: unknown key \"colour\" in a supervisor\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"children\": [] } ] }",
+	       "root.jsonc:1:77: error: \"children\" applies to supervisors, not to actors\n");
+}
+END_TEST
+
+START_TEST(wrong_types_and_ranges)
+{
+	expect("{ \"supervisor\": \"top\", \"intensity\": \"3\", \"children\": [] }",
+	       "root.jsonc:1:37: error: \"intensity\": expected an integer from 0 to 100000, got a string\n");
+	expect("{ \"supervisor\": \"top\", \"period\": 0, \"children\": [] }",
+	       "root.jsonc:1:34: error: \"period\" is 0: expected an integer from 1 to 86400\n");
+	expect("{ \"supervisor\": \"top\", \"children\": {} }",
+	       "root.jsonc:1:36: error: \"children\": expected an array of names or definitions, got an object\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ 7 ] }",
+	       "root.jsonc:1:38: error: \"children\"[0]: expected a name or an {\"actor\": ...} or {\"supervisor\": ...} object, got an integer\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 5000 } ] }",
+	       "root.jsonc:1:90: error: \"instances\" is 5000: expected an integer from 1 to 4096\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"shutdown\": -1 } ] }",
+	       "root.jsonc:1:89: error: \"shutdown\": expected milliseconds (1 to 86400000), \"brutal_kill\" or \"infinity\"\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"env\": {\"K\": 1} } ] }",
+	       "root.jsonc:1:90: error: \"env\": \"K\": expected a string value, got an integer\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [] } ] }",
+	       "root.jsonc:1:62: error: \"exec\": expected a non-empty array of strings [\"program\", \"arg\", ...], got an empty array\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\", 3] } ] }",
+	       "root.jsonc:1:76: error: \"exec\"[1]: expected a string, got an integer\n");
+}
+END_TEST
+
+START_TEST(bad_words_suggest)
+{
+	expect("{ \"supervisor\": \"top\", \"strategy\": \"one_for_none\", \"children\": [] }",
+	       "root.jsonc:1:36: error: \"strategy\": unknown value \"one_for_none\" (did you mean \"one_for_one\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"strategy\": \"simple\", \"children\": [] }",
+	       "root.jsonc:1:36: error: \"strategy\": unknown value \"simple\": expected \"one_for_one\", \"one_for_all\" or \"rest_for_one\"\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"ready\": true } ] }",
+	       "root.jsonc:1:86: error: \"ready\": expected \"exec\" or \"notify\", got a boolean\n");
+}
+END_TEST
+
+START_TEST(bad_names)
+{
+	expect("{ \"supervisor\": \"my shop\", \"children\": [] }",
+	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"my shop\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"pool#1\", \"exec\": [\"/bin/true\"] } ] }",
+	       "root.jsonc:1:49: error: \"actor\": invalid name \"pool#1\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
+	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}) or a supervisor ({\"supervisor\": NAME, \"children\": [...]}), got an array\n");
+	expect("{ \"name\": \"x\" }", "root.jsonc:1:1: error: expected \"actor\" or \"supervisor\" to name this definition\n");
+}
+END_TEST
+
+START_TEST(missing_required_fields)
+{
+	expect("{ \"supervisor\": \"top\" }",
+	       "root.jsonc:1:3: error: supervisor \"top\" has no \"children\": list the actors and supervisors it runs\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\" } ] }",
+	       "root.jsonc:1:40: error: actor \"a\" has no \"exec\": say what to run, e.g. \"exec\": [\"./a\"]\n");
+}
+END_TEST
+
+START_TEST(missing_executable)
+{
+	char *got, want[512];
+
+	put("root.jsonc", "{ \"supervisor\": \"top\",\n  \"children\": [ { \"actor\": \"a\", \"exec\": [\"./nothere\"] } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	snprintf(want, sizeof want, "root.jsonc:2:42: error: executable \"./nothere\" not found: %s/nothere: No such file or directory\n", dir);
+	ck_assert_str_eq(got, want);
+	free(got);
+
+	put("plain", "data");
+	ck_assert_int_eq(chmod("plain", 0644), 0);
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"plain\"] } ] }");
+	setenv("PATH", "/nonexistent", 1);
+	got = load_fail(FILES("root.jsonc"));
+	ck_assert_str_eq(got, "root.jsonc:1:63: error: executable \"plain\" not found in $PATH; write a path (\"./plain\") to run a file beside root.jsonc\n");
+	free(got);
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./plain\"] } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	snprintf(want, sizeof want, "root.jsonc:1:63: error: executable \"./plain\" is not executable (mode 0644): %s/plain; chmod +x it\n", dir);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+END_TEST
+
+START_TEST(missing_cwd)
+{
+	char *got, want[512];
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"cwd\": \"gone\" } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	snprintf(want, sizeof want, "root.jsonc:1:84: error: \"cwd\": \"gone\" not found: %s/gone: No such file or directory\n", dir);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+END_TEST
+
+START_TEST(duplicate_name)
+{
+	char *got;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"] } ] }\n");
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	got = load_fail(FILES("root.jsonc", "a.jsonc"));
+	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(undefined_reference)
+{
+	expect("{ \"supervisor\": \"top\", \"children\": [ \"payment\" ] }",
+	       "root.jsonc:1:38: error: \"payment\" is not defined: no file given defines an actor or supervisor of that name; pass the file that defines it with -c\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"/bin/true\"] }, \"paymnet\" ] }",
+	       "root.jsonc:1:85: error: \"paymnet\" is not defined (did you mean \"payment\"?)\n");
+}
+END_TEST
+
+START_TEST(named_twice)
+{
+	char *got;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", \"a\" ] }");
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	got = load_fail(FILES("root.jsonc", "a.jsonc"));
+	ck_assert_str_eq(got, "root.jsonc:1:43: error: \"a\" is already a child of \"top\" at root.jsonc:1:38: an actor or supervisor has one place in the tree\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(cycle)
+{
+	char *got;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	put("b.jsonc", "{ \"supervisor\": \"b\", \"children\": [ \"c\" ] }");
+	put("c.jsonc", "{ \"supervisor\": \"c\", \"children\": [\n \"b\" ] }");
+	got = load_fail(FILES("root.jsonc", "b.jsonc", "c.jsonc"));
+	ck_assert_str_eq(got, "c.jsonc:2:2: error: cycle: \"b\" → \"c\" → \"b\": a supervisor cannot contain itself\n");
+	free(got);
+	expect("{ \"supervisor\": \"top\", \"children\": [ \"top\" ] }",
+	       "root.jsonc:1:38: error: cycle: \"top\" → \"top\": a supervisor cannot contain itself\n");
+}
+END_TEST
+
+START_TEST(two_roots_and_no_root)
+{
+	char *got;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	put("other.jsonc", "{ \"supervisor\": \"other\", \"children\": [] }");
+	got = load_fail(FILES("root.jsonc", "other.jsonc"));
+	ck_assert_str_eq(got, "other.jsonc:1:3: error: supervisor \"other\" is not in the tree: no supervisor names it as a child, and \"top\" (root.jsonc:1:3) is already the root\n");
+	free(got);
+
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	got = load_fail(FILES("a.jsonc"));
+	ck_assert_str_eq(got, "a.jsonc:1:3: warning: actor \"a\" is defined but no supervisor names it as a child; it will not run\n"
+			      "a.jsonc:1:1: error: no root supervisor: define one, e.g. {\"supervisor\": \"main\", \"children\": [...]}\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(unreadable_file_and_duplicate_keys)
+{
+	char *got = load_fail(FILES("nothere.jsonc"));
+
+	ck_assert_str_eq(got, "nothere.jsonc: error: cannot open: No such file or directory\n");
+	free(got);
+	expect("{ \"supervisor\": \"top\", \"supervisor\": \"again\", \"children\": [] }",
+	       "root.jsonc:1:35: error: duplicate object key near '\"supervisor\"'\n");
+}
+END_TEST
+
+START_TEST(all_errors_are_reported_at_once)
+{
+	char *got;
+	size_t lines = 0;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"strategy\": 1, \"intensity\": -1,\n"
+			  "  \"children\": [ \"x\", { \"actor\": \"a\", \"exec\": [\"./none\"], \"ready\": \"now\" } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	for (const char *p = got; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_uint_eq(lines, 5);
+	free(got);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, defaults_are_otp_defaults);
+	tcase_add_test(tc, every_field_is_read);
+	tcase_add_test(tc, a_bare_command_is_found_in_path);
+	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
+	tcase_add_test(tc, syntax_error);
+	tcase_add_test(tc, unterminated_comment_and_string);
+	tcase_add_test(tc, unknown_key_suggests);
+	tcase_add_test(tc, wrong_types_and_ranges);
+	tcase_add_test(tc, bad_words_suggest);
+	tcase_add_test(tc, bad_names);
+	tcase_add_test(tc, missing_required_fields);
+	tcase_add_test(tc, missing_executable);
+	tcase_add_test(tc, missing_cwd);
+	tcase_add_test(tc, duplicate_name);
+	tcase_add_test(tc, undefined_reference);
+	tcase_add_test(tc, named_twice);
+	tcase_add_test(tc, cycle);
+	tcase_add_test(tc, two_roots_and_no_root);
+	tcase_add_test(tc, unreadable_file_and_duplicate_keys);
+	tcase_add_test(tc, all_errors_are_reported_at_once);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
