@@ -1,5 +1,6 @@
 /* The command line: exit statuses and what check prints. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

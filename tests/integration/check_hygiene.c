@@ -1,0 +1,166 @@
+/* Process hygiene: process groups, grandchildren, zombies, fds, and no
+ * actor outliving a killed daemon. */
+#include <check.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/integration/harness.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+START_TEST(a_grandchild_does_not_survive_its_actors_restart)
+{
+	char buf[64];
+	struct h_event e;
+	int grandchild;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"parent\", \"exec\": [\"@TA@\", \"--grandchild\", \"@DIR@/gc\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "parent", &e);
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 200 && h_read(&h, "gc", buf, sizeof buf) <= 0; i++)
+		h_sleep_ms(10);
+	grandchild = atoi(buf);
+	ck_assert_int_gt(grandchild, 0);
+	ck_assert(h_alive(grandchild));
+	kill(e.pid, SIGKILL);
+	h_expect_seq(&h, "exit:parent restart:parent start:parent ready:parent");
+	/* killed with its group, then reaped by the daemon as subreaper */
+	ck_assert_msg(h_wait_gone(grandchild, 5000), "grandchild %d survived", grandchild);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(crash_restart_cycles_leave_no_zombie_and_no_fd_behind)
+{
+	struct h_event e;
+	int fds_before, fds_after, pid;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 100000, \"period\": 1,\n"
+		"  \"children\": [ { \"actor\": \"other\", \"exec\": [\"@TA@\"] },\n"
+		"                  { \"actor\": \"crashy\", \"exec\": [\"@TA@\", \"--grandchild\", \"@DIR@/gc\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "crashy", &e);
+	pid = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	fds_before = h_fd_count(h.pid);
+	for (int i = 0; i < 500; i++) {
+		kill(pid, i % 2 ? SIGKILL : SIGSEGV);
+		h_expect(&h, "start", "crashy", &e);
+		ck_assert_int_ne(e.pid, pid);
+		pid = e.pid;
+		h_expect(&h, "ready", "crashy", NULL);
+	}
+	h_sleep_ms(100);	/* let the last grandchildren be reaped */
+	fds_after = h_fd_count(h.pid);
+	ck_assert_int_eq(fds_after, fds_before);
+	ck_assert_int_eq(h_zombie_children(h.pid), 0);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(no_actor_outlives_a_sigkilled_daemon)
+{
+	struct h_event e;
+	int pids[3], n = 0;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"supervisor\": \"sub\", \"strategy\": \"one_for_all\", \"children\": [\n"
+		"    { \"actor\": \"b\", \"exec\": [\"@TA@\"] }, { \"actor\": \"c\", \"exec\": [\"@TA@\", \"--ignore-term\"] } ] } ] }\n");
+	h_start(&h, root_only);
+	while (n < 3) {
+		h_expect(&h, "start", NULL, &e);
+		if (e.pid > 0)
+			pids[n++] = e.pid;
+	}
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(h_wait_dead(pids[i], 5000), "actor %d outlived the daemon", pids[i]);
+}
+END_TEST
+
+START_TEST(an_actor_inherits_only_fds_0_to_2)
+{
+	char buf[256];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"@TA@\", \"--list-fds\", \"@DIR@/fds\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 200 && h_read(&h, "fds", buf, sizeof buf) <= 0; i++)
+		h_sleep_ms(10);
+	ck_assert_str_eq(buf, "0\n1\n2\n");
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(each_actor_leads_its_own_process_group)
+{
+	char path[64], buf[1024];
+	struct h_event e;
+	int pgid = 0, sid = 0;
+	FILE *f;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "x", &e);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(path, sizeof path, "/proc/%d/stat", e.pid);
+	f = fopen(path, "r");
+	ck_assert(f != NULL);
+	ck_assert(fgets(buf, sizeof buf, f) != NULL);
+	fclose(f);
+	ck_assert(sscanf(strrchr(buf, ')') + 2, "%*c %*d %d %d", &pgid, &sid) == 2);
+	ck_assert_int_eq(pgid, e.pid);
+	ck_assert_int_eq(sid, e.pid);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("hygiene");
+	TCase *tc = tcase_create("hygiene");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_grandchild_does_not_survive_its_actors_restart);
+	tcase_add_test(tc, crash_restart_cycles_leave_no_zombie_and_no_fd_behind);
+	tcase_add_test(tc, no_actor_outlives_a_sigkilled_daemon);
+	tcase_add_test(tc, an_actor_inherits_only_fds_0_to_2);
+	tcase_add_test(tc, each_actor_leads_its_own_process_group);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

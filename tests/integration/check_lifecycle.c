@@ -1,0 +1,204 @@
+/* Start order and readiness, start timeouts, shutdown policies, output. */
+#include <check.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/integration/harness.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+START_TEST(a_child_starts_only_after_the_previous_one_is_ready)
+{
+	char buf[4096];
+	long long ta = 0, tb = 0;
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--record\", \"@DIR@/rec\", \"--notify-after\", \"300\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 5000 },\n"
+		"  { \"actor\": \"next\", \"exec\": [\"@TA@\", \"--record\", \"@DIR@/rec\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:slow ready:slow start:next ready:next ready:root");
+	ck_assert(h_read(&h, "rec", buf, sizeof buf) > 0);
+	char *p = strstr(buf, "start slow#1 ");
+	char *q = strstr(buf, "start next#1 ");
+	ck_assert(p && q && p < q);
+	ck_assert(sscanf(p, "start slow#1 %*d %lld", &ta) == 1);
+	ck_assert(sscanf(q, "start next#1 %*d %lld", &tb) == 1);
+	/* next was started only after slow's READY=1, which came 300 ms after slow ran */
+	ck_assert_msg(tb - ta >= 300000000LL, "next started %lld ns after slow", tb - ta);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	(void)e;
+}
+END_TEST
+
+START_TEST(a_start_timeout_at_boot_fails_the_boot)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"first\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"mute\", \"exec\": [\"@TA@\"], \"ready\": \"notify\", \"start_timeout\": 200 },\n"
+		"  { \"actor\": \"never\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:first ready:first start:mute");
+	h_expect(&h, "stop", "mute", &e);
+	ck_assert_str_eq(e.reason, "start timeout");
+	h_expect(&h, "exit", "mute", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");
+	h_expect_seq(&h, "stop:first exit:first");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+}
+END_TEST
+
+START_TEST(a_child_dying_before_ready_at_boot_fails_the_boot)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"first\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"dies\", \"exec\": [\"@TA@\", \"--exit-after\", \"50\", \"7\"], \"ready\": \"notify\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:first ready:first start:dies");
+	h_expect(&h, "exit", "dies", &e);
+	ck_assert_int_eq(e.status, 7);
+	h_expect_seq(&h, "stop:first exit:first");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+}
+END_TEST
+
+START_TEST(an_actor_ignoring_sigterm_is_killed_after_its_shutdown_timeout)
+{
+	struct h_event stop, e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 300 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "stop", "stubborn", &stop);
+	h_expect(&h, "exit", "stubborn", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(brutal_kill_sends_sigkill_at_once)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"@TA@\"], \"shutdown\": \"brutal_kill\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "exit", "x", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(sigterm_is_the_polite_stop)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"@TA@\"], \"shutdown\": 5000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGINT);
+	h_expect(&h, "exit", "x", &e);
+	ck_assert_str_eq(e.signal, "SIGTERM");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
+{
+	char out[8192];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"talker\", \"exec\": [\"@TA@\", \"--print\", \"hello\"] },\n"
+		"  { \"actor\": \"shell\", \"exec\": [\"/bin/sh\", \"-c\", \"echo K=$K in $(pwd); exec sleep 1000\"],\n"
+		"    \"env\": {\"K\": \"V 1\"}, \"cwd\": \"/usr\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* "exec" readiness says nothing about when the shell echoes: wait for it */
+	for (int waited = 0; waited < H_TIMEOUT_MS; waited += 20) {
+		if (h_read(&h, "out", out, sizeof out) > 0 && strstr(out, "shell: "))
+			break;
+		h_sleep_ms(20);
+	}
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	ck_assert(h_read(&h, "out", out, sizeof out) > 0);
+	ck_assert_msg(strstr(out, "talker: hello\n"), "stdout: %s", out);
+	ck_assert_msg(strstr(out, "talker: hello-err\n"), "stderr line missing: %s", out);
+	ck_assert_msg(strstr(out, "shell: K=V 1 in /usr\n"), "env/cwd: %s", out);
+}
+END_TEST
+
+START_TEST(a_pool_runs_n_instances_and_restarts_each_alone)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"w\", \"exec\": [\"@TA@\"], \"instances\": 3 } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:w#1 ready:w#1 start:w#2");
+	h_expect_seq(&h, "ready:w#2");
+	h_expect(&h, "start", "w#3", &e);
+	h_expect_seq(&h, "ready:w#3 ready:root");
+	kill(e.pid, SIGKILL);
+	h_expect_seq(&h, "exit:w#3 restart:w#3 start:w#3 ready:w#3");
+	h_expect_quiet(&h, 200);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("lifecycle");
+	TCase *tc = tcase_create("lifecycle");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, a_child_starts_only_after_the_previous_one_is_ready);
+	tcase_add_test(tc, a_start_timeout_at_boot_fails_the_boot);
+	tcase_add_test(tc, a_child_dying_before_ready_at_boot_fails_the_boot);
+	tcase_add_test(tc, an_actor_ignoring_sigterm_is_killed_after_its_shutdown_timeout);
+	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
+	tcase_add_test(tc, sigterm_is_the_polite_stop);
+	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
+	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

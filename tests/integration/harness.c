@@ -1,0 +1,418 @@
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/integration/harness.h"
+
+static const char *env_or_die(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v)
+		ck_abort_msg("%s is not set: run through make check", name);
+	return v;
+}
+
+void h_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void h_init(struct h *h)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	memset(h, 0, sizeof *h);
+	h->exit_status = -1;
+	snprintf(h->dir, sizeof h->dir, "%s/prospero-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	ck_assert_msg(mkdtemp(h->dir) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+static void rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char sub[1024];
+
+	if (!d) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		rm_rf(sub);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+void h_fini(struct h *h)
+{
+	if (h->pid > 0 && h->exit_status < 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+	}
+	if (h->events)
+		fclose(h->events);
+	h->events = NULL;
+	if (!getenv("KEEP_TEST_DIR"))
+		rm_rf(h->dir);
+}
+
+const char *h_path(struct h *h, const char *name)
+{
+	char *p = h->pathbuf[h->pathnext++ % 8];
+	size_t n = strlen(h->dir);
+
+	/* not snprintf: GCC cannot tell h->dir and h->pathbuf apart (-Wrestrict) */
+	ck_assert(n + 1 + strlen(name) < sizeof h->pathbuf[0]);
+	memcpy(p, h->dir, n);
+	p[n] = '/';
+	strcpy(p + n + 1, name);
+	return p;
+}
+
+void h_write(struct h *h, const char *name, const char *text)
+{
+	const char *ta = env_or_die("TESTACTOR");
+	FILE *f = fopen(h_path(h, name), "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", name);
+	for (const char *p = text; *p;) {
+		if (strncmp(p, "@TA@", 4) == 0) {
+			fputs(ta, f);
+			p += 4;
+		} else if (strncmp(p, "@DIR@", 5) == 0) {
+			fputs(h->dir, f);
+			p += 5;
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	ck_assert(fclose(f) == 0);
+}
+
+static pid_t spawn_prospero(struct h *h, const char *const *args, const char *out, const char *err)
+{
+	const char *bin = env_or_die("PROSPERO");
+	const char *argv[64];
+	int n = 0;
+	pid_t pid;
+
+	argv[n++] = "prospero";
+	for (; *args && n < 62; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir(h->dir) < 0)
+			_exit(120);
+		execv(bin, (char *const *)argv);
+		_exit(121);
+	}
+	return pid;
+}
+
+void h_start(struct h *h, const char *const *configs)
+{
+	const char *args[60];
+	char ev[512];
+	int n = 0;
+
+	snprintf(ev, sizeof ev, "%s", h_path(h, "events"));
+	args[n++] = "run";
+	args[n++] = "--events";
+	args[n++] = ev;
+	for (; *configs && n < 58; configs++)
+		args[n++] = *configs;	/* relative to the test dir, the daemon's cwd */
+	args[n] = NULL;
+	h->pid = spawn_prospero(h, args, h_path(h, "out"), h_path(h, "err"));
+	h->exit_status = -1;
+}
+
+int h_run(struct h *h, const char *const *args)
+{
+	char out[512], err[512];
+	int st;
+	pid_t pid;
+
+	snprintf(out, sizeof out, "%s", h_path(h, "run.out"));
+	snprintf(err, sizeof err, "%s", h_path(h, "run.err"));
+	pid = spawn_prospero(h, args, out, err);
+	ck_assert(waitpid(pid, &st, 0) == pid);
+	ck_assert_msg(WIFEXITED(st), "prospero died by signal %d", WTERMSIG(st));
+	return WEXITSTATUS(st);
+}
+
+int h_wait_exit(struct h *h, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+	int st;
+
+	if (h->exit_status >= 0)
+		return h->exit_status;
+	for (;;) {
+		pid_t r = waitpid(h->pid, &st, WNOHANG);
+		if (r == h->pid) {
+			h->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			return h->exit_status;
+		}
+		if (mono_ms() > end)
+			return -1;
+		h_sleep_ms(5);
+	}
+}
+
+void h_signal(struct h *h, int sig)
+{
+	ck_assert(kill(h->pid, sig) == 0);
+}
+
+static void str_field(json_t *o, const char *key, char *dst, size_t cap)
+{
+	json_t *v = json_object_get(o, key);
+
+	dst[0] = 0;
+	if (json_is_string(v))
+		snprintf(dst, cap, "%s", json_string_value(v));
+}
+
+static bool parse_event(const char *line, struct h_event *e)
+{
+	json_error_t err;
+	json_t *o = json_loads(line, 0, &err), *v;
+
+	ck_assert_msg(o != NULL, "events line is not JSON: %s (%s)", line, err.text);
+	memset(e, 0, sizeof *e);
+	snprintf(e->line, sizeof e->line, "%s", line);
+	ck_assert_msg(json_is_number(json_object_get(o, "ts")), "no ts in %s", line);
+	str_field(o, "event", e->event, sizeof e->event);
+	str_field(o, "name", e->name, sizeof e->name);
+	str_field(o, "supervisor", e->supervisor, sizeof e->supervisor);
+	str_field(o, "signal", e->signal, sizeof e->signal);
+	str_field(o, "reason", e->reason, sizeof e->reason);
+	v = json_object_get(o, "pid");
+	e->pid = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	v = json_object_get(o, "status");
+	e->status = json_is_integer(v) ? (int)json_integer_value(v) : -1;
+	json_decref(o);
+	return true;
+}
+
+bool h_next(struct h *h, struct h_event *e, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+	char line[4096];
+	size_t have = 0;
+
+	for (;;) {
+		if (!h->events)
+			h->events = fopen(h_path(h, "events"), "r");
+		if (h->events) {
+			/* a line may arrive in parts only in theory: the daemon writes each whole */
+			if (fgets(line + have, (int)(sizeof line - have), h->events)) {
+				have = strlen(line);
+				if (have > 0 && line[have - 1] == '\n') {
+					line[have - 1] = 0;
+					return parse_event(line, e);
+				}
+			}
+			clearerr(h->events);
+		}
+		if (mono_ms() > end)
+			return false;
+		h_sleep_ms(2);
+	}
+}
+
+void h_expect(struct h *h, const char *event, const char *name, struct h_event *out)
+{
+	struct h_event e;
+
+	for (;;) {
+		ck_assert_msg(h_next(h, &e, H_TIMEOUT_MS), "timed out waiting for %s %s",
+			      event, name ? name : "(any)");
+		if (strcmp(e.event, event) == 0 && (!name || strcmp(e.name, name) == 0)) {
+			if (out)
+				*out = e;
+			return;
+		}
+	}
+}
+
+void h_expect_seq(struct h *h, const char *spec)
+{
+	char buf[2048], *save = NULL, *tok;
+	struct h_event e;
+
+	snprintf(buf, sizeof buf, "%s", spec);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *colon = strchr(tok, ':');
+		ck_assert_msg(colon, "bad spec item %s", tok);
+		*colon = 0;
+		ck_assert_msg(h_next(h, &e, H_TIMEOUT_MS), "timed out waiting for %s:%s (in \"%s\")",
+			      tok, colon + 1, spec);
+		ck_assert_msg(strcmp(e.event, tok) == 0 && strcmp(e.name, colon + 1) == 0,
+			      "expected %s:%s, got %s:%s (in \"%s\"): %s", tok, colon + 1,
+			      e.event, e.name, spec, e.line);
+	}
+}
+
+void h_expect_quiet(struct h *h, int settle_ms)
+{
+	struct h_event e;
+
+	ck_assert_msg(!h_next(h, &e, settle_ms), "unexpected event: %s", e.line);
+}
+
+int h_read(struct h *h, const char *name, char *buf, int cap)
+{
+	int fd = open(h_path(h, name), O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = (int)read(fd, buf, (size_t)cap - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+int h_count_lines(struct h *h, const char *name, const char *prefix)
+{
+	FILE *f = fopen(h_path(h, name), "r");
+	char line[4096];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, prefix, strlen(prefix)) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int fd = -1;
+	ssize_t r;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = 0;
+	p = strrchr(buf, ')');	/* the command may hold spaces and parentheses */
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+bool h_wait_gone(pid_t pid, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+
+	while (proc_state(pid) != 0) {
+		if (mono_ms() > end)
+			return false;
+		h_sleep_ms(5);
+	}
+	return true;
+}
+
+bool h_wait_dead(pid_t pid, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+	char st;
+
+	while ((st = proc_state(pid)) != 0 && st != 'Z') {
+		if (mono_ms() > end)
+			return false;
+		h_sleep_ms(5);
+	}
+	return true;
+}
+
+bool h_alive(pid_t pid)
+{
+	char st = proc_state(pid);
+
+	return st != 0 && st != 'Z';
+}
+
+int h_fd_count(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	ck_assert(d != NULL);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+int h_zombie_children(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert(d != NULL);
+	while ((e = readdir(d))) {
+		char path[300], buf[1024], state;
+		int ppid, fd;
+		ssize_t r;
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = 0;
+		/* the command may hold spaces and parentheses: parse after the last ')' */
+		char *p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state == 'Z')
+			n++;
+	}
+	closedir(d);
+	return n;
+}

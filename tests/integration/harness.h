@@ -1,0 +1,69 @@
+/* Drives the real prospero binary for integration tests: writes configs
+ * into a private directory, starts the daemon, and reads its --events file
+ * as a stream of exact events. */
+#ifndef PROSPERO_HARNESS_H
+#define PROSPERO_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct h_event {
+	char event[32];
+	char name[96];
+	char supervisor[96];
+	int pid;
+	int status;		/* -1 if absent */
+	char signal[16];	/* "" if absent */
+	char reason[512];
+	char line[2048];	/* the raw JSON line */
+};
+
+struct h {
+	char dir[256];
+	pid_t pid;		/* the daemon, or 0 */
+	int exit_status;	/* once reaped, else -1 */
+	void *events;		/* FILE * on the events file */
+	char pathbuf[8][512];
+	unsigned pathnext;
+};
+
+void h_init(struct h *h);
+void h_fini(struct h *h);
+/* A path inside the test directory (valid for the next 7 calls). */
+const char *h_path(struct h *h, const char *name);
+/* Write a file; "@TA@" becomes the test actor's path, "@DIR@" the test directory. */
+void h_write(struct h *h, const char *name, const char *text);
+/* Start "prospero run --events DIR/events -c FILE..." (names in the test dir). */
+void h_start(struct h *h, const char *const *configs);
+/* Run prospero with ARGV (after the program name) to completion; returns
+ * its exit status; stdout and stderr land in DIR/run.out and DIR/run.err. */
+int h_run(struct h *h, const char *const *args);
+/* Wait for the daemon to exit; its status, or -1 after timeout_ms. */
+int h_wait_exit(struct h *h, int timeout_ms);
+void h_signal(struct h *h, int sig);
+
+/* The next event, waiting up to timeout_ms; false on timeout. */
+bool h_next(struct h *h, struct h_event *e, int timeout_ms);
+/* Skip events until one matches EVENT and NAME (NULL: any); fails the test on timeout. */
+void h_expect(struct h *h, const char *event, const char *name, struct h_event *out);
+/* The next events must be exactly SPEC: "exit:b restart:b start:b ready:b". */
+void h_expect_seq(struct h *h, const char *spec);
+/* After settle_ms of quiet, no event may have arrived. */
+void h_expect_quiet(struct h *h, int settle_ms);
+
+/* Read a whole small file into buf; its length, or -1. */
+int h_read(struct h *h, const char *name, char *buf, int cap);
+/* Count lines in a file that start with PREFIX. */
+int h_count_lines(struct h *h, const char *name, const char *prefix);
+/* Wait until pid no longer exists (reaped); false after timeout_ms. */
+bool h_wait_gone(pid_t pid, int timeout_ms);
+/* Wait until pid is gone or a zombie: no longer running. */
+bool h_wait_dead(pid_t pid, int timeout_ms);
+bool h_alive(pid_t pid);
+int h_fd_count(pid_t pid);
+int h_zombie_children(pid_t parent);
+void h_sleep_ms(int ms);
+
+#define H_TIMEOUT_MS 10000
+
+#endif
