@@ -1,0 +1,163 @@
+/* Shared by the benchmark drivers: clocks, a FIFO the test actors report
+ * to, statistics, and /proc readings. Figures, not pass/fail. */
+#ifndef PROSPERO_BENCH_H
+#define PROSPERO_BENCH_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline const char *need_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v) {
+		fprintf(stderr, "%s not set: run with make bench\n", name);
+		exit(2);
+	}
+	return v;
+}
+
+/* Reads "start NAME PID NS" lines the test actor writes with --record. */
+struct fifo {
+	int fd;
+	char buf[1 << 16];
+	size_t len;
+	char path[256];
+};
+
+static inline void fifo_open(struct fifo *f, const char *dir, const char *name)
+{
+	snprintf(f->path, sizeof f->path, "%s/%s", dir, name);
+	unlink(f->path);
+	if (mkfifo(f->path, 0600) < 0) {
+		perror(f->path);
+		exit(1);
+	}
+	/* O_RDWR: the read side never sees EOF between writers */
+	f->fd = open(f->path, O_RDWR | O_CLOEXEC);
+	f->len = 0;
+}
+
+static inline void fifo_close(struct fifo *f)
+{
+	close(f->fd);
+	unlink(f->path);
+}
+
+/* Next record: its pid and the actor's own monotonic stamp. 0 on timeout. */
+static inline int fifo_next(struct fifo *f, int *pid, long long *stamp, int timeout_ms)
+{
+	for (;;) {
+		char *nl = memchr(f->buf, '\n', f->len);
+		if (nl) {
+			*nl = 0;
+			if (sscanf(f->buf, "start %*s %d %lld", pid, stamp) != 2) {
+				fprintf(stderr, "bad record: %s\n", f->buf);
+				exit(1);
+			}
+			size_t used = (size_t)(nl + 1 - f->buf);
+			memmove(f->buf, nl + 1, f->len - used);
+			f->len -= used;
+			return 1;
+		}
+		struct pollfd p = { .fd = f->fd, .events = POLLIN };
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return 0;
+		ssize_t r = read(f->fd, f->buf + f->len, sizeof f->buf - f->len);
+		if (r <= 0)
+			return 0;
+		f->len += (size_t)r;
+	}
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static inline long long percentile(long long *v, int n, double p)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_ll);
+	int i = (int)(p * (n - 1) + 0.5);
+	return v[i];
+}
+
+/* Rss and Pss of a process, in KiB, from smaps_rollup. */
+static inline void mem_kib(pid_t pid, long *rss, long *pss)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*rss = *pss = -1;
+	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "Rss: %ld kB", rss);
+		sscanf(line, "Pss: %ld kB", pss);
+	}
+	fclose(f);
+}
+
+/* Context switches of a process: each is a wake-up from sleep (or a preemption). */
+static inline long ctx_switches(pid_t pid)
+{
+	char path[64], line[256];
+	long v = 0, n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+			v += n;
+	fclose(f);
+	return v;
+}
+
+static inline pid_t start_cmd(char *const *argv, const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static inline void stop_cmd(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+#endif

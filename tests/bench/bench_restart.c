@@ -1,0 +1,100 @@
+/* Restart latency: SIGKILL an actor, time until its replacement runs (the
+ * replacement's own first clock reading). Prospero against the reference
+ * supervisor in the same run, interleaved in rounds so drift hits both.
+ * The actor is killed as soon as it reports, so every actor here dies
+ * within a millisecond of starting.
+ * Usage: bench_restart [KILLS]   (default 500 per supervisor) */
+#include "tests/bench/bench.h"
+
+struct sut {
+	const char *label;
+	pid_t pid;
+	struct fifo fifo;
+	int actor;
+	long long *lat;
+	int n;
+};
+
+static void start_sut(struct sut *s, const char *dir, int prospero)
+{
+	const char *ta = need_env("TESTACTOR");
+	char cfg[512], log[512];
+
+	fifo_open(&s->fifo, dir, prospero ? "p.fifo" : "r.fifo");
+	snprintf(log, sizeof log, "%s/%s.log", dir, prospero ? "prospero" : "refsup");
+	if (prospero) {
+		FILE *f;
+		snprintf(cfg, sizeof cfg, "%s/bench.jsonc", dir);
+		f = fopen(cfg, "w");
+		fprintf(f, "{ \"supervisor\": \"bench\", \"strategy\": \"one_for_one\",\n"
+			   "  \"intensity\": 100000, \"period\": 1,\n"
+			   "  \"children\": [ { \"actor\": \"victim\", \"exec\": [\"%s\", \"--record\", \"%s\"] } ] }\n",
+			ta, s->fifo.path);
+		fclose(f);
+		char *argv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
+		s->pid = start_cmd(argv, log);
+	} else {
+		char *argv[] = { (char *)need_env("REFSUP"), "1", (char *)ta, "--record", s->fifo.path, NULL };
+		s->pid = start_cmd(argv, log);
+	}
+	long long stamp;
+	if (!fifo_next(&s->fifo, &s->actor, &stamp, 10000)) {
+		fprintf(stderr, "%s: no actor started (see %s)\n", s->label, log);
+		exit(1);
+	}
+}
+
+static void kills(struct sut *s, int count)
+{
+	for (int i = 0; i < count; i++) {
+		long long t0 = now_ns(), stamp;
+		int pid;
+		kill(s->actor, SIGKILL);
+		if (!fifo_next(&s->fifo, &pid, &stamp, 10000)) {
+			fprintf(stderr, "%s: no replacement after kill %d\n", s->label, s->n);
+			exit(1);
+		}
+		s->lat[s->n++] = stamp - t0;
+		s->actor = pid;
+	}
+}
+
+static void report(struct sut *s, long long *med, long long *p99)
+{
+	*med = percentile(s->lat, s->n, 0.5);
+	*p99 = percentile(s->lat, s->n, 0.99);
+	printf("  %-26s median %7.1f us   p99 %7.1f us   (%d kills)\n", s->label,
+	       *med / 1e3, *p99 / 1e3, s->n);
+}
+
+int main(int argc, char **argv)
+{
+	int total = argc > 1 ? atoi(argv[1]) : 500, rounds = 10;
+	char dir[] = "/tmp/prospero-bench.XXXXXX";
+	struct sut ref = { .label = "reference (fork+execve)" };
+	struct sut pro = { .label = "prospero" };
+	long long rm, rp, pm, pp;
+
+	if (!mkdtemp(dir))
+		return 1;
+	ref.lat = calloc((size_t)total, sizeof(long long));
+	pro.lat = calloc((size_t)total, sizeof(long long));
+	start_sut(&ref, dir, 0);
+	start_sut(&pro, dir, 1);
+	for (int r = 0; r < rounds; r++) {
+		kills(&ref, total / rounds);
+		kills(&pro, total / rounds);
+	}
+	stop_cmd(ref.pid);
+	stop_cmd(pro.pid);
+	printf("restart latency: SIGKILL -> replacement running\n");
+	report(&ref, &rm, &rp);
+	report(&pro, &pm, &pp);
+	printf("  ratio prospero/reference: median %.2fx, p99 %.2fx\n",
+	       (double)pm / (double)rm, (double)pp / (double)rp);
+	fifo_close(&ref.fifo);
+	fifo_close(&pro.fifo);
+	free(ref.lat);
+	free(pro.lat);
+	return 0;
+}

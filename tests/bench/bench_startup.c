@@ -1,0 +1,101 @@
+/* Start-up of N actors to "all running", daemon memory per actor, and
+ * wake-ups while idle. Prospero against the reference supervisor spawning
+ * the same count back to back, same run.
+ * Usage: bench_startup [N...]   (default 200 1000) */
+#include "tests/bench/bench.h"
+
+static char dir[] = "/tmp/prospero-bench.XXXXXX";
+
+/* Start a supervisor with n actors; returns its pid once all n ran, and
+ * the time that took in *ns. */
+static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
+{
+	const char *ta = need_env("TESTACTOR");
+	char cfg[512], log[512];
+	char nbuf[16];
+	long long t0, stamp, last = 0;
+	pid_t pid;
+	int apid;
+
+	fifo_open(f, dir, prospero ? "p.fifo" : "r.fifo");
+	snprintf(log, sizeof log, "%s/%s-%d.log", dir, prospero ? "prospero" : "refsup", n);
+	snprintf(nbuf, sizeof nbuf, "%d", n);
+	if (prospero) {
+		FILE *c;
+		snprintf(cfg, sizeof cfg, "%s/bench-%d.jsonc", dir, n);
+		c = fopen(cfg, "w");
+		fprintf(c, "{ \"supervisor\": \"bench\", \"strategy\": \"one_for_one\",\n"
+			   "  \"children\": [ { \"actor\": \"a\", \"instances\": %d,\n"
+			   "                    \"exec\": [\"%s\", \"--record\", \"%s\"] } ] }\n",
+			n, ta, f->path);
+		fclose(c);
+	}
+	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
+	char *rargv[] = { (char *)need_env("REFSUP"), nbuf, (char *)ta, "--record", f->path, NULL };
+	t0 = now_ns();
+	pid = start_cmd(prospero ? pargv : rargv, log);
+	for (int i = 0; i < n; i++) {
+		if (!fifo_next(f, &apid, &stamp, 20000)) {
+			fprintf(stderr, "only %d of %d started (see %s)\n", i, n, log);
+			exit(1);
+		}
+		if (stamp > last)
+			last = stamp;
+	}
+	*ns = last - t0;
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	int counts[8] = { 200, 1000 }, ncounts = 2;
+	struct fifo f;
+
+	if (argc > 1) {
+		ncounts = 0;
+		for (int i = 1; i < argc && ncounts < 8; i++)
+			counts[ncounts++] = atoi(argv[i]);
+	}
+	if (!mkdtemp(dir))
+		return 1;
+
+	printf("start-up: N actors started and running\n");
+	for (int i = 0; i < ncounts; i++) {
+		long long rt, pt;
+		pid_t p;
+		p = start_n(0, counts[i], &rt, &f);
+		stop_cmd(p);
+		fifo_close(&f);
+		p = start_n(1, counts[i], &pt, &f);
+		stop_cmd(p);
+		fifo_close(&f);
+		printf("  N=%-5d reference %8.1f ms   prospero %8.1f ms   ratio %.2fx\n",
+		       counts[i], rt / 1e6, pt / 1e6, (double)pt / (double)rt);
+	}
+
+	/* memory: the same daemon with 1 and with N actors */
+	int big = counts[ncounts - 1];
+	long rss1, pss1, rssn, pssn;
+	long long t;
+	pid_t one = start_n(1, 1, &t, &f);
+	usleep(200000);
+	mem_kib(one, &rss1, &pss1);
+	stop_cmd(one);
+	fifo_close(&f);
+	pid_t many = start_n(1, big, &t, &f);
+	usleep(200000);
+	mem_kib(many, &rssn, &pssn);
+	printf("daemon memory: 1 actor RSS %ld KiB PSS %ld KiB; %d actors RSS %ld KiB PSS %ld KiB\n",
+	       rss1, pss1, big, rssn, pssn);
+	printf("  per actor beyond the base: RSS %.2f KiB, PSS %.2f KiB\n",
+	       (double)(rssn - rss1) / (big - 1), (double)(pssn - pss1) / (big - 1));
+
+	/* idle: nothing happens for 10 s; count the daemon's wake-ups */
+	long c0 = ctx_switches(many);
+	sleep(10);
+	long c1 = ctx_switches(many);
+	printf("idle 10 s with %d actors: %ld wake-ups\n", big, c1 - c0);
+	stop_cmd(many);
+	fifo_close(&f);
+	return 0;
+}

@@ -1,0 +1,8 @@
+#!/bin/sh
+# make bench: every figure beside its same-run reference. Not a test.
+set -e
+bin=$1
+echo "== restart latency"
+"$bin/bench_restart" 500
+echo "== start-up, memory, idle"
+"$bin/bench_startup" 200 1000
