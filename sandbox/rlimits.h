@@ -1,0 +1,43 @@
+/* Resource limits: the config's "limits" object by name, checked in the
+ * daemon, applied by the vfork child with setrlimit alone. */
+#ifndef PROSPERO_RLIMITS_H
+#define PROSPERO_RLIMITS_H
+
+#include <stddef.h>
+#include <sys/resource.h>
+
+struct sb_rlimit {
+	int resource;		/* RLIMIT_* */
+	struct rlimit lim;	/* soft and hard; the config sets both alike */
+};
+
+/* "nofile" -> RLIMIT_NOFILE. -1 with errno ENOENT for a name not in the
+ * table, ENOTSUP for "rss": Linux accepts it and enforces nothing. */
+int sb_rlimit_resource(const char *name);
+
+/* The names sb_rlimit_resource knows, NULL-terminated: for a "did you
+ * mean" hint. */
+const char *const *sb_rlimit_names(void);
+
+/* The config name of a resource, or NULL. */
+const char *sb_rlimit_name(int resource);
+
+/* A config value: text "infinity" (num ignored) or, with text NULL, a
+ * number >= 0. -1 with errno EINVAL otherwise. */
+int sb_rlimit_value(const char *text, long long num, rlim_t *out);
+
+/* Both of the above plus the per-resource bounds the kernel would refuse
+ * at spawn time anyway (nice 0..40, rtprio 0..99, nofile finite and within
+ * fs.nr_open), so the mistake shows up in `prospero check`. Fills *out with
+ * soft == hard. -1 with errno and errmsg (naming the limit) on error. */
+int sb_rlimit_parse(const char *name, const char *text, long long num,
+		    struct sb_rlimit *out, char *errmsg, size_t errlen);
+
+/* Child side, system calls only: setrlimit for each, in order. Raising a
+ * hard limit needs CAP_SYS_RESOURCE, so this runs before privileges are
+ * dropped. nproc counts the processes of the actor's real uid and does
+ * not bind root. Returns 0, or -1 with errno and *step_name a static
+ * string such as "setrlimit(RLIMIT_NOFILE)". */
+int sb_rlimits_apply(const struct sb_rlimit *v, size_t n, const char **step_name);
+
+#endif

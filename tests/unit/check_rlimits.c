@@ -1,0 +1,333 @@
+/* The limits table, value parsing at its boundaries, and limits applied in a
+ * CLONE_VM|CLONE_VFORK child as spawn.c runs them. */
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/rlimits.h"
+
+#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
+
+START_TEST(names_resolve)
+{
+	static const struct { const char *name; int res; } want[] = {
+		{ "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC },
+		{ "as", RLIMIT_AS }, { "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU },
+		{ "fsize", RLIMIT_FSIZE }, { "memlock", RLIMIT_MEMLOCK },
+		{ "stack", RLIMIT_STACK }, { "data", RLIMIT_DATA },
+		{ "sigpending", RLIMIT_SIGPENDING }, { "msgqueue", RLIMIT_MSGQUEUE },
+		{ "nice", RLIMIT_NICE }, { "rtprio", RLIMIT_RTPRIO },
+		{ "locks", RLIMIT_LOCKS }, { "rttime", RLIMIT_RTTIME },
+	};
+	const char *const *names = sb_rlimit_names();
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_int_eq(sb_rlimit_resource(want[i].name), want[i].res);
+		ck_assert_str_eq(sb_rlimit_name(want[i].res), want[i].name);
+	}
+	/* the hint list and the table agree, one for one */
+	for (; names[n]; n++)
+		ck_assert_int_ge(sb_rlimit_resource(names[n]), 0);
+	ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
+	ck_assert_ptr_null(sb_rlimit_name(RLIMIT_RSS));
+}
+END_TEST
+
+START_TEST(unknown_and_rss)
+{
+	errno = 0;
+	ck_assert_int_eq(sb_rlimit_resource("nofiles"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(sb_rlimit_resource("NOFILE"), -1);	/* names are exact */
+	ck_assert_int_eq(sb_rlimit_resource(""), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	errno = 0;
+	ck_assert_int_eq(sb_rlimit_resource("rss"), -1);
+	ck_assert_int_eq(errno, ENOTSUP);
+}
+END_TEST
+
+START_TEST(values)
+{
+	rlim_t v = 5;
+
+	ck_assert_int_eq(sb_rlimit_value("infinity", 0, &v), 0);
+	ck_assert_uint_eq(v, RLIM_INFINITY);
+	ck_assert_int_eq(sb_rlimit_value(NULL, 0, &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(sb_rlimit_value(NULL, 1, &v), 0);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(sb_rlimit_value(NULL, LLONG_MAX, &v), 0);
+	ck_assert_uint_eq(v, (rlim_t)LLONG_MAX);
+
+	v = 5;
+	errno = 0;
+	ck_assert_int_eq(sb_rlimit_value(NULL, -1, &v), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sb_rlimit_value(NULL, LLONG_MIN, &v), -1);
+	ck_assert_int_eq(sb_rlimit_value("unlimited", 0, &v), -1);
+	ck_assert_int_eq(sb_rlimit_value("Infinity", 0, &v), -1);
+	ck_assert_int_eq(sb_rlimit_value("", 0, &v), -1);
+	ck_assert_int_eq(sb_rlimit_value("1024", 0, &v), -1);
+	ck_assert_uint_eq(v, 5);
+}
+END_TEST
+
+static long long nr_open(void)
+{
+	FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+	long long v;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%lld", &v), 1);
+	fclose(f);
+	return v;
+}
+
+START_TEST(parse_bounds)
+{
+	struct sb_rlimit r;
+	char err[160];
+	long long max = nr_open();
+
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, 1024, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.resource, RLIMIT_NOFILE);
+	ck_assert_uint_eq(r.lim.rlim_cur, 1024);
+	ck_assert_uint_eq(r.lim.rlim_max, 1024);
+	ck_assert_int_eq(sb_rlimit_parse("as", "infinity", 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, RLIM_INFINITY);
+	ck_assert_uint_eq(r.lim.rlim_max, RLIM_INFINITY);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_max, 0);
+
+	ck_assert_int_eq(sb_rlimit_parse("nice", NULL, 40, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("nice", NULL, 41, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"nice\" is at most 40");
+	ck_assert_int_eq(sb_rlimit_parse("nice", "infinity", 0, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"nice\" cannot be infinity; the most is 40");
+	ck_assert_int_eq(sb_rlimit_parse("rtprio", NULL, 99, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("rtprio", NULL, 100, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"rtprio\" is at most 99");
+
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, max, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, max + 1, &r, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_int_eq(sb_rlimit_parse("nofile", "infinity", 0, &r, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "\"nofile\" cannot be infinity"));
+
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, -1, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"nofile\": expected a number >= 0 or \"infinity\"");
+	ck_assert_int_eq(sb_rlimit_parse("rss", NULL, 1, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"rss\" is not enforced by Linux; use \"as\" or \"data\"");
+	ck_assert_int_eq(sb_rlimit_parse("nofle", NULL, 1, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown limit \"nofle\"");
+}
+END_TEST
+
+struct probe {
+	const struct sb_rlimit *v;
+	size_t n;
+	/* written by the child */
+	const char *step;
+	int err;
+	struct rlimit got[3];
+	int open_errno;		/* errno of the open just past the nofile limit */
+	int mmap_errno;		/* errno of a 64 MiB mapping */
+	uid_t uid;		/* with try_fork: switch to it, then fork */
+	bool try_fork;
+	int fork_errno;
+};
+
+CHILD_SIDE static int probe_main(void *arg)
+{
+	struct probe *pr = arg;
+	int fd;
+
+	if (sb_rlimits_apply(pr->v, pr->n, &pr->step) < 0) {
+		pr->err = errno;
+		_exit(1);
+	}
+	getrlimit(RLIMIT_NOFILE, &pr->got[0]);
+	getrlimit(RLIMIT_CORE, &pr->got[1]);
+	getrlimit(RLIMIT_AS, &pr->got[2]);
+	if (pr->try_fork) {
+		long child;
+
+		/* raw calls, as privs.c makes them: glibc's would signal the
+		 * threads of the process whose memory this child shares */
+		if (syscall(SYS_setgroups, 0, NULL) < 0 ||
+		    syscall(SYS_setresgid, pr->uid, pr->uid, pr->uid) < 0 ||
+		    syscall(SYS_setresuid, pr->uid, pr->uid, pr->uid) < 0)
+			_exit(3);
+		/* a plain fork (own copy of memory) that exits at once */
+		child = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+		if (child == 0)
+			syscall(SYS_exit_group, 0);
+		pr->fork_errno = child < 0 ? errno : 0;
+		if (child > 0 && syscall(SYS_wait4, child, NULL, 0, NULL) != child)
+			_exit(4);
+		_exit(0);
+	}
+	/* raw mmap: no sanitizer interceptor in this child */
+	pr->mmap_errno = syscall(SYS_mmap, NULL, 64UL << 20, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == -1 ? errno : 0;
+	/* fill the table up to the limit; the next open must fail */
+	pr->open_errno = 0;
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		if (fd > 100000)
+			_exit(2);
+	pr->open_errno = errno;
+	_exit(0);
+}
+
+static int run_probe(struct probe *pr)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	pid_t pid;
+	int ws;
+
+	pr->step = NULL;
+	pr->err = 0;
+	pid = clone(probe_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, pr);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+	ck_assert(WIFEXITED(ws));
+	return WEXITSTATUS(ws);
+}
+
+START_TEST(applied_in_child)
+{
+	struct sb_rlimit v[3];
+	struct probe pr = { .v = v, .n = 3 };
+	struct rlimit mine;
+	char err[128];
+
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, 16, &v[0], err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 0, &v[1], err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("as", NULL, 1LL << 40, &v[2], err, sizeof(err)), 0);
+	ck_assert_int_eq(run_probe(&pr), 0);
+	ck_assert_uint_eq(pr.got[0].rlim_cur, 16);
+	ck_assert_uint_eq(pr.got[0].rlim_max, 16);
+	ck_assert_uint_eq(pr.got[1].rlim_cur, 0);
+	ck_assert_uint_eq(pr.got[1].rlim_max, 0);
+	ck_assert_uint_eq(pr.got[2].rlim_max, 1ULL << 40);
+	ck_assert_int_eq(pr.open_errno, EMFILE);
+	/* 1 TiB is below what the sanitizers' shadow already holds */
+	ck_assert_int_eq(pr.mmap_errno, ENOMEM);
+
+	/* the daemon's own limits are untouched */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &mine), 0);
+	ck_assert_uint_ne(mine.rlim_max, 16);
+}
+END_TEST
+
+/* Without limits the same mapping succeeds: the probe can tell. */
+START_TEST(mmap_fits_without_as)
+{
+	struct probe pr = { .v = NULL, .n = 0 };
+
+	ck_assert_int_eq(run_probe(&pr), 0);
+	ck_assert_int_eq(pr.mmap_errno, 0);
+}
+END_TEST
+
+/* A uid and gid no passwd or group entry uses. */
+static uid_t unused_id(void)
+{
+	for (uid_t id = 61184; id < 65520; id++)
+		if (!getpwuid(id) && !getgrgid(id))
+			return id;
+	ck_abort_msg("no unused id");
+	return 0;
+}
+
+/* nproc binds the uid the actor switches to: set before the switch (as
+ * the confinement order has it), it counts that uid's processes. */
+START_TEST(nproc_binds_after_uid_switch)
+{
+	struct sb_rlimit v[1];
+	struct probe pr = { .v = v, .n = 1, .try_fork = true, .uid = unused_id() };
+	char err[128];
+
+	/* the actor itself is the one process allowed */
+	ck_assert_int_eq(sb_rlimit_parse("nproc", NULL, 1, &v[0], err, sizeof(err)), 0);
+	ck_assert_int_eq(run_probe(&pr), 0);
+	ck_assert_int_eq(pr.fork_errno, EAGAIN);
+
+	/* room for one more: the fork goes through */
+	ck_assert_int_eq(sb_rlimit_parse("nproc", NULL, 2, &v[0], err, sizeof(err)), 0);
+	pr.fork_errno = -1;
+	ck_assert_int_eq(run_probe(&pr), 0);
+	ck_assert_int_eq(pr.fork_errno, 0);
+}
+END_TEST
+
+START_TEST(empty_list)
+{
+	struct probe pr = { .v = NULL, .n = 0 };
+	struct rlimit mine;
+
+	ck_assert_int_eq(run_probe(&pr), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &mine), 0);
+	ck_assert_uint_eq(pr.got[0].rlim_max, mine.rlim_max);
+}
+END_TEST
+
+/* The kernel refuses nofile beyond fs.nr_open even for root: the failing
+ * step is named, and the limits before it were applied. */
+START_TEST(failure_names_the_step)
+{
+	struct sb_rlimit v[2] = {
+		{ RLIMIT_CORE, { 0, 0 } },
+		{ RLIMIT_NOFILE, { (rlim_t)nr_open() + 1, (rlim_t)nr_open() + 1 } },
+	};
+	struct probe pr = { .v = v, .n = 2 };
+
+	ck_assert_int_eq(run_probe(&pr), 1);
+	ck_assert_str_eq(pr.step, "setrlimit(RLIMIT_NOFILE)");
+	ck_assert_int_eq(pr.err, EPERM);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("rlimits");
+	TCase *tc = tcase_create("rlimits");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, names_resolve);
+	tcase_add_test(tc, unknown_and_rss);
+	tcase_add_test(tc, values);
+	tcase_add_test(tc, parse_bounds);
+	tcase_add_test(tc, applied_in_child);
+	tcase_add_test(tc, mmap_fits_without_as);
+	tcase_add_test(tc, empty_list);
+	tcase_add_test(tc, failure_names_the_step);
+	if (geteuid() == 0)
+		tcase_add_test(tc, nproc_binds_after_uid_switch);
+	else
+		fprintf(stderr, "check_rlimits: not root, skipping the nproc test\n");
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,336 @@
+/* The dynamic uid pool against a fake system (a probe over a bitmap), and
+ * the real probe against this machine's passwd and group. */
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/uidpool.h"
+
+/* A fake system: ids marked here are "in /etc/passwd". */
+struct fake {
+	uid_t base;
+	bool used[64];
+	int calls;
+	int fail_errno;		/* the probe fails with this when set */
+};
+
+static int fake_probe(uid_t id, void *ctx)
+{
+	struct fake *f = ctx;
+
+	f->calls++;
+	if (f->fail_errno) {
+		errno = f->fail_errno;
+		return -1;
+	}
+	return id >= f->base && id - f->base < 64 && f->used[id - f->base];
+}
+
+static void pool(struct sb_uidpool *p, struct fake *f, uid_t first, uid_t last)
+{
+	ck_assert_int_eq(sb_uidpool_init(p, first, last), 0);
+	f->base = first;
+	sb_uidpool_set_probe(p, fake_probe, f);
+}
+
+START_TEST(init_bounds)
+{
+	struct sb_uidpool p;
+
+	errno = 0;
+	ck_assert_int_eq(sb_uidpool_init(&p, 0, 10), -1);	/* root in range */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sb_uidpool_init(&p, 11, 10), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sb_uidpool_init(&p, 1, SB_UIDPOOL_MAX_IDS + 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sb_uidpool_init(&p, 1, SB_UIDPOOL_MAX_IDS), 0);
+	sb_uidpool_fini(&p);
+	ck_assert_int_eq(sb_uidpool_init(&p, 10, 10), 0);	/* one id */
+	sb_uidpool_fini(&p);
+	ck_assert_int_eq(sb_uidpool_init(&p, SB_UIDPOOL_FIRST, SB_UIDPOOL_LAST), 0);
+	ck_assert_ptr_eq(p.probe, sb_uid_probe_system);
+	sb_uidpool_fini(&p);
+	sb_uidpool_fini(&p);	/* twice is harmless */
+}
+END_TEST
+
+START_TEST(stable_per_owner)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	uid_t a, b, again;
+	char name[32];
+
+	pool(&p, &f, 1000, 1063);
+	ck_assert_int_eq(sb_uidpool_take(&p, "web#0", &a), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "web#1", &b), 0);
+	ck_assert_uint_ne(a, b);
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "other#%d", i);
+		ck_assert_int_eq(sb_uidpool_take(&p, name, &again), 0);
+	}
+	/* a restart asks again and gets the same, without asking the system */
+	f.calls = 0;
+	ck_assert_int_eq(sb_uidpool_take(&p, "web#0", &again), 0);
+	ck_assert_uint_eq(again, a);
+	ck_assert_int_eq(sb_uidpool_take(&p, "web#1", &again), 0);
+	ck_assert_uint_eq(again, b);
+	ck_assert_int_eq(f.calls, 0);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+/* The next daemon run, with the same system, gives the same ids even when
+ * owners arrive in another order (no collisions in a roomy range). */
+START_TEST(stable_across_runs)
+{
+	struct sb_uidpool p1, p2;
+	uid_t x1, y1, x2, y2;
+
+	ck_assert_int_eq(sb_uidpool_init(&p1, SB_UIDPOOL_FIRST, SB_UIDPOOL_LAST), 0);
+	ck_assert_int_eq(sb_uidpool_init(&p2, SB_UIDPOOL_FIRST, SB_UIDPOOL_LAST), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p1, "payments#0", &x1), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p1, "inventory#0", &y1), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p2, "inventory#0", &y2), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p2, "payments#0", &x2), 0);
+	ck_assert_uint_eq(x1, x2);
+	ck_assert_uint_eq(y1, y2);
+	sb_uidpool_fini(&p1);
+	sb_uidpool_fini(&p2);
+}
+END_TEST
+
+START_TEST(distinct_and_in_range_until_exhausted)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	bool seen[64] = { false };
+	char name[32];
+	uid_t id;
+
+	pool(&p, &f, 5000, 5063);
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "pool#%d", i);
+		ck_assert_int_eq(sb_uidpool_take(&p, name, &id), 0);
+		ck_assert_uint_ge(id, 5000);
+		ck_assert_uint_le(id, 5063);
+		ck_assert_msg(!seen[id - 5000], "id %u given twice", (unsigned)id);
+		seen[id - 5000] = true;
+	}
+	/* range full: a new owner gets ENOSPC, existing owners still get theirs */
+	errno = 0;
+	ck_assert_int_eq(sb_uidpool_take(&p, "one-too-many", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(sb_uidpool_take(&p, "pool#7", &id), 0);
+
+	/* releasing one makes room for exactly one */
+	ck_assert_int_eq(sb_uidpool_release(&p, "pool#7"), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "one-too-many", &id), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "pool#7", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+START_TEST(skips_ids_in_use)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	char name[32];
+	uid_t id;
+
+	pool(&p, &f, 7000, 7007);
+	/* everything but 7005 is in passwd */
+	for (int i = 0; i < 8; i++)
+		f.used[i] = i != 5;
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);
+	ck_assert_uint_eq(id, 7005);
+	ck_assert_int_eq(sb_uidpool_take(&p, "b", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+
+	/* with half in use, none of them is ever handed out */
+	sb_uidpool_fini(&p);
+	pool(&p, &f, 7000, 7007);
+	for (int i = 0; i < 8; i++)
+		f.used[i] = i % 2;
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "w#%d", i);
+		ck_assert_int_eq(sb_uidpool_take(&p, name, &id), 0);
+		ck_assert_uint_eq((id - 7000) % 2, 0);
+	}
+	ck_assert_int_eq(sb_uidpool_take(&p, "w#4", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+START_TEST(probe_failure_is_reported)
+{
+	struct sb_uidpool p;
+	struct fake f = { .fail_errno = EIO };
+	uid_t id;
+
+	pool(&p, &f, 100, 110);
+	errno = 0;
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), -1);
+	ck_assert_int_eq(errno, EIO);
+	/* nothing was recorded: once the system answers, a is served */
+	f.fail_errno = 0;
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);
+	ck_assert_uint_ge(id, 100);
+	ck_assert_uint_le(id, 110);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+START_TEST(never_valid_ids_skipped)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	uid_t id;
+
+	pool(&p, &f, 65534, 65535);
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);
+	ck_assert_uint_eq(id, 65534);
+	ck_assert_int_eq(sb_uidpool_take(&p, "b", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	sb_uidpool_fini(&p);
+
+	pool(&p, &f, (uid_t)-3, (uid_t)-1);
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "b", &id), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "c", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+START_TEST(release_unknown)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	uid_t a, b;
+
+	pool(&p, &f, 100, 199);
+	errno = 0;
+	ck_assert_int_eq(sb_uidpool_release(&p, "nobody-here"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(sb_uidpool_take(&p, "x", &a), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "y", &b), 0);
+	ck_assert_int_eq(sb_uidpool_release(&p, "x"), 0);
+	ck_assert_int_eq(sb_uidpool_release(&p, "x"), -1);
+	/* the owner moved into x's slot is still found */
+	ck_assert_int_eq(sb_uidpool_take(&p, "y", &a), 0);
+	ck_assert_uint_eq(a, b);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+/* Many owners: the owner table grows past its first allocation. */
+START_TEST(many_owners)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	char name[32];
+	uid_t ids[500], id;
+
+	pool(&p, &f, 20000, 20999);
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "n#%d", i);
+		ck_assert_int_eq(sb_uidpool_take(&p, name, &ids[i]), 0);
+	}
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "n#%d", i);
+		ck_assert_int_eq(sb_uidpool_take(&p, name, &id), 0);
+		ck_assert_uint_eq(id, ids[i]);
+	}
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
+START_TEST(system_probe)
+{
+	struct passwd *pw = getpwnam("root");
+	struct group *gr;
+	uid_t free_id = 0;
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_int_eq(sb_uid_probe_system(pw->pw_uid, NULL), 1);
+	for (uid_t id = SB_UIDPOOL_FIRST; id <= SB_UIDPOOL_LAST && !free_id; id++)
+		if (!getpwuid(id) && !getgrgid(id))
+			free_id = id;
+	ck_assert_uint_ne(free_id, 0);
+	ck_assert_int_eq(sb_uid_probe_system(free_id, NULL), 0);
+
+	/* a group alone is enough: the actor's gid is its uid */
+	setgrent();
+	while ((gr = getgrent()) && getpwuid(gr->gr_gid))
+		;
+	endgrent();
+	if (gr)
+		ck_assert_int_eq(sb_uid_probe_system(gr->gr_gid, NULL), 1);
+}
+END_TEST
+
+/* systemd's lock files mark ids too. Done over a tmpfs on /run in a mount
+ * namespace of this test's own, so the host's /run is not touched. */
+START_TEST(system_probe_sees_systemd_dynamic_users)
+{
+	uid_t free_id = 0;
+	char path[64];
+	int fd;
+
+	for (uid_t id = SB_UIDPOOL_FIRST; id <= SB_UIDPOOL_LAST && !free_id; id++)
+		if (!getpwuid(id) && !getgrgid(id))
+			free_id = id;
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_int_eq(mount("tmpfs", "/run", "tmpfs", 0, "mode=0755"), 0);
+	ck_assert_int_eq(mkdir("/run/systemd", 0755), 0);
+	ck_assert_int_eq(mkdir("/run/systemd/dynamic-uid", 0755), 0);
+	ck_assert_int_eq(sb_uid_probe_system(free_id, NULL), 0);
+	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)free_id);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(sb_uid_probe_system(free_id, NULL), 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("uidpool");
+	TCase *tc = tcase_create("uidpool");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, init_bounds);
+	tcase_add_test(tc, stable_per_owner);
+	tcase_add_test(tc, stable_across_runs);
+	tcase_add_test(tc, distinct_and_in_range_until_exhausted);
+	tcase_add_test(tc, skips_ids_in_use);
+	tcase_add_test(tc, probe_failure_is_reported);
+	tcase_add_test(tc, never_valid_ids_skipped);
+	tcase_add_test(tc, release_unknown);
+	tcase_add_test(tc, many_owners);
+	tcase_add_test(tc, system_probe);
+	if (geteuid() == 0)
+		tcase_add_test(tc, system_probe_sees_systemd_dynamic_users);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
