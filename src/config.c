@@ -67,6 +67,7 @@ struct source {
 	char *text;			/* stripped; same offsets as the file */
 	size_t len;
 	char *dir;			/* absolute directory of the file */
+	bool bom;			/* stripping turned a UTF-8 BOM into 3 spaces */
 };
 
 struct loader {
@@ -135,6 +136,8 @@ static struct cfg_pos pos_of(const struct loader *ld, size_t off)
 	struct cfg_pos p = { .file = ld->src.file };
 
 	jsonc_linecol(ld->src.text, ld->src.len, off, &p.line, &p.col);
+	if (ld->src.bom && p.line == 1 && p.col > 3)
+		p.col -= 3;	/* an editor shows no column for the BOM */
 	return p;
 }
 
@@ -753,6 +756,7 @@ static void load_file(struct loader *ld, const char *file)
 	ld->src = (struct source){ .file = file };
 	if (!(ld->src.text = read_file(ld, file, &ld->src.len)))
 		return;
+	ld->src.bom = ld->src.len >= 3 && memcmp(ld->src.text, "\xEF\xBB\xBF", 3) == 0;
 	if (memchr(ld->src.text, '\0', ld->src.len)) {
 		struct cfg_pos p = pos_of(ld, (size_t)((char *)memchr(ld->src.text, '\0', ld->src.len) - ld->src.text));
 		error_at(ld, &p, "a NUL byte: this is not a text file");

@@ -217,6 +217,13 @@ START_TEST(syntax_error)
 }
 END_TEST
 
+START_TEST(a_byte_order_mark_takes_no_column)
+{
+	expect("\xEF\xBB\xBF{ \"supervisor\": \"top\", \"colour\": 1, \"children\": [] }",
+	       "root.jsonc:1:24: error: unknown key \"colour\" in a supervisor\n");
+}
+END_TEST
+
 START_TEST(unterminated_comment_and_string)
 {
 	expect("{ \"supervisor\": \"top\", /* no end\n",
@@ -433,6 +440,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_bare_command_is_found_in_path);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
 	tcase_add_test(tc, syntax_error);
+	tcase_add_test(tc, a_byte_order_mark_takes_no_column);
 	tcase_add_test(tc, unterminated_comment_and_string);
 	tcase_add_test(tc, unknown_key_suggests);
 	tcase_add_test(tc, wrong_types_and_ranges);

@@ -1,0 +1,48 @@
+/* JSONC: JSON with comments and trailing commas.
+ *
+ * jsonc_strip() turns JSONC into strict JSON *of the same byte length*, so
+ * a byte offset in the JSON jansson parses is the same offset in the file
+ * the user wrote: positions survive the translation for free. The locator
+ * then finds where a value sits, since jansson keeps no positions. */
+#ifndef PROSPERO_JSONC_H
+#define PROSPERO_JSONC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct jsonc_error {
+	size_t off;		/* where the offending construct starts */
+	const char *what;	/* static text */
+};
+
+/* In place: comments become spaces (newlines kept), a trailing comma
+ * before '}' or ']' becomes a space; bytes inside strings are never
+ * touched. A leading UTF-8 byte order mark becomes spaces too.
+ * Returns 0, or -1 with *err set for an unterminated comment or string
+ * (a JSON string cannot span lines, so a newline ends the search). */
+int jsonc_strip(char *text, size_t len, struct jsonc_error *err);
+
+/* 1-based line and column of byte OFF; the column counts UTF-8
+ * characters, as editors and jansson do. OFF may equal LEN. */
+void jsonc_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
+
+/* One step of a path: an object key, or an array index when key is NULL. */
+struct jsonc_step {
+	const char *key;
+	size_t index;
+};
+
+/* In valid JSON TEXT, starting from the value that begins at FROM
+ * (leading whitespace skipped), follow PATH and store in *off the offset
+ * of the value reached, or of its key when WANT_KEY (the last step must
+ * then be a key). Keys compare after unescaping. Returns 0, or -1 when
+ * the path does not exist. */
+int jsonc_locate(const char *text, size_t len, size_t from, const struct jsonc_step *path,
+		 size_t n, bool want_key, size_t *off);
+
+/* Offsets of the first N elements of the array that begins at FROM, in one
+ * pass (locating each index afresh would be quadratic). Returns how many
+ * were found. */
+size_t jsonc_elements(const char *text, size_t len, size_t from, size_t *offs, size_t n);
+
+#endif

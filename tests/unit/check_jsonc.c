@@ -1,0 +1,724 @@
+#include <check.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/didyoumean.h"
+#include "src/jsonc.h"
+
+/* Every input goes to the code under test in a heap block of exactly its
+ * length, with no terminator, so ASan sees any read past LEN. */
+static char *exact(const char *s, size_t len)
+{
+	char *p = malloc(len ? len : 1);
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, s, len);
+	return p;
+}
+
+/* ---- jsonc_strip ---------------------------------------------------- */
+
+static const struct {
+	const char *in, *out;	/* same length, by contract */
+} strip_ok[] = {
+	{ "", "" },
+	{ "{}", "{}" },
+	{ "// c\n{}", "    \n{}" },
+	{ "{} // c", "{}     " },
+	{ "{} //", "{}   " },
+	{ "/* a */{}", "       {}" },
+	{ "/**/1", "    1" },
+	{ "/***/1", "     1" },
+	{ "/* // */1", "        1" },
+	{ "// /* \n1", "      \n1" },
+	{ "/* a\nb */1", "    \n    1" },
+	{ "/* a\r\nb */1", "    \r\n    1" },
+	{ "// a\r\n1", "    \r\n1" },
+	{ "// a\r1", "    \r1" },			/* CR-only line end */
+	{ "/* \" */1", "       1" },		/* quote inside a comment */
+	{ "// \"\n1", "    \n1" },
+	{ "1 / 2", "1 / 2" },				/* lone slash is left for jansson */
+	{ "1/", "1/" },
+	/* strings are never touched */
+	{ "\"// no\"", "\"// no\"" },
+	{ "\"/* no */\"", "\"/* no */\"" },
+	{ "\"a\\\"// no\"", "\"a\\\"// no\"" },		/* escaped quote */
+	{ "\"a\\\\\"// yes", "\"a\\\\\"      " },	/* escaped backslash */
+	{ "\"\\\\\\\"/*\"", "\"\\\\\\\"/*\"" },
+	{ "[\"a,]\"]", "[\"a,]\"]" },
+	{ "{\"a,}\":1,}", "{\"a,}\":1 }" },
+	{ "\"\xC3\xA9 // x\" // y", "\"\xC3\xA9 // x\"     " },
+	/* trailing commas */
+	{ "[1,]", "[1 ]" },
+	{ "{\"a\":1,}", "{\"a\":1 }" },
+	{ "[\"x\",]", "[\"x\" ]" },
+	{ "[true,]", "[true ]" },
+	{ "[{},]", "[{} ]" },
+	{ "[[],]", "[[] ]" },
+	{ "[1, ]", "[1  ]" },
+	{ "[1,\n]", "[1 \n]" },
+	{ "[1,\r\n\t]", "[1 \r\n\t]" },
+	{ "[1, /* c */ ]", "[1          ]" },
+	{ "[1,/**/]", "[1     ]" },
+	{ "[1,\n// c\n]", "[1 \n    \n]" },
+	{ "{\"a\":1, // c\n /* d\n */ }", "{\"a\":1      \n     \n    }" },
+	{ "[[1,],{\"a\":[2,],},]", "[[1 ],{\"a\":[2 ] } ]" },
+	{ "[1,2]", "[1,2]" },
+	/* not trailing commas: left for jansson to reject */
+	{ "[,]", "[,]" },
+	{ "[1,,]", "[1,,]" },
+	{ "{,}", "{,}" },
+	{ "{\"a\":,}", "{\"a\":,}" },
+	{ "1,", "1," },
+	{ ",]", ",]" },
+	/* byte order mark */
+	{ "\xEF\xBB\xBF{}", "   {}" },
+	{ "\xEF\xBB\xBF", "   " },
+	{ "\xEF\xBB\xBF// c\n[1,]", "       \n[1 ]" },
+	{ " \xEF\xBB\xBF", " \xEF\xBB\xBF" },	/* only a leading one */
+};
+
+START_TEST(strip_table)
+{
+	const char *in = strip_ok[_i].in, *out = strip_ok[_i].out;
+	size_t len = strlen(in);
+	struct jsonc_error err = { 12345, "untouched" };
+	char *t;
+
+	ck_assert_uint_eq(strlen(out), len);	/* guards the table itself */
+	t = exact(in, len);
+	ck_assert_msg(jsonc_strip(t, len, &err) == 0, "case %d: %s at %zu", _i, err.what, err.off);
+	ck_assert_msg(memcmp(t, out, len) == 0, "case %d: got \"%.*s\", want \"%s\"", _i, (int)len, t,
+		      out);
+	free(t);
+}
+END_TEST
+
+static const struct {
+	const char *in;
+	size_t off;
+	const char *what;	/* prefix of the message */
+} strip_bad[] = {
+	{ "/*", 0, "unterminated comment" },
+	{ "/* x", 0, "unterminated comment" },
+	{ "/* x *", 0, "unterminated comment" },
+	{ "1 /*/", 2, "unterminated comment" },
+	{ "[1,\n/* a\n\n", 4, "unterminated comment" },
+	{ "\"", 0, "unterminated string" },
+	{ "\"abc", 0, "unterminated string" },
+	{ "[\"a\n\"]", 1, "unterminated string" },
+	{ "[\"a\r\"]", 1, "unterminated string" },
+	{ "[\"a\\\n\"]", 1, "unterminated string" },	/* backslash-newline */
+	{ "\"a\\\"", 0, "unterminated string" },	/* the quote is escaped */
+	{ "\"a\\", 0, "unterminated string" },
+	{ "{} \"// x", 3, "unterminated string" },
+	{ "/* \" */ \"x", 8, "unterminated string" },
+	{ "\"ok\" \"no", 5, "unterminated string" },
+};
+
+START_TEST(strip_errors)
+{
+	const char *in = strip_bad[_i].in;
+	size_t len = strlen(in);
+	struct jsonc_error err = { 12345, NULL };
+	char *t = exact(in, len);
+
+	ck_assert_int_eq(jsonc_strip(t, len, &err), -1);
+	ck_assert_msg(err.off == strip_bad[_i].off, "case %d: off %zu, want %zu", _i, err.off,
+		      strip_bad[_i].off);
+	ck_assert_ptr_nonnull(err.what);
+	ck_assert_msg(strncmp(err.what, strip_bad[_i].what, strlen(strip_bad[_i].what)) == 0,
+		      "case %d: \"%s\"", _i, err.what);
+	free(t);
+}
+END_TEST
+
+/* LEN bounds the work even when the buffer goes on. */
+START_TEST(strip_respects_len)
+{
+	char buf[] = "[1,]// x";
+	struct jsonc_error err;
+
+	ck_assert_int_eq(jsonc_strip(buf, 3, &err), 0);	/* "[1," : no ']' within LEN */
+	ck_assert_str_eq(buf, "[1,]// x");
+	ck_assert_int_eq(jsonc_strip(buf, 4, &err), 0);
+	ck_assert_str_eq(buf, "[1 ]// x");
+
+	char c[] = "/* */";
+	ck_assert_int_eq(jsonc_strip(c, 4, &err), -1);	/* the '/' is beyond LEN */
+	ck_assert_uint_eq(err.off, 0);
+}
+END_TEST
+
+/* Stripped output is strict JSON, so stripping it again changes nothing. */
+START_TEST(strip_idempotent)
+{
+	const char *in = strip_ok[_i].in;
+	size_t len = strlen(in);
+	struct jsonc_error err;
+	char *t = exact(in, len), *u;
+
+	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
+	u = exact(t, len);
+	ck_assert_int_eq(jsonc_strip(u, len, &err), 0);
+	ck_assert(memcmp(t, u, len) == 0);
+	free(u);
+	free(t);
+}
+END_TEST
+
+/* Random bytes from the interesting alphabet: whatever the outcome, only
+ * spaces are written, line ends stay, and nothing outside LEN is read. */
+START_TEST(strip_fuzz)
+{
+	static const char alpha[] = "/*\"\\\n\r,]}[{ a:";
+	unsigned seed = 7;
+	struct jsonc_error err;
+	size_t offs[4];
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % 14);
+		char in[16], *t;
+		unsigned line, col;
+		struct jsonc_step p[2] = { { "a", 0 }, { NULL, 1 } };
+		size_t off;
+
+		for (size_t k = 0; k < len; k++)
+			in[k] = alpha[rand_r(&seed) % (sizeof alpha - 1)];
+		t = exact(in, len);
+		if (jsonc_strip(t, len, &err) == 0) {
+			for (size_t k = 0; k < len; k++)
+				ck_assert(t[k] == in[k] || t[k] == ' ');
+		} else {
+			ck_assert_uint_lt(err.off, len);
+			ck_assert(in[err.off] == '"' || in[err.off] == '/');
+		}
+		for (size_t k = 0; k < len; k++)
+			if (in[k] == '\n' || in[k] == '\r')
+				ck_assert(t[k] == in[k]);
+		/* the readers assume valid JSON, but must stay in bounds */
+		jsonc_linecol(t, len, len, &line, &col);
+		(void)jsonc_locate(t, len, 0, p, 2, false, &off);
+		(void)jsonc_locate(t, len, 0, p, 1, true, &off);
+		(void)jsonc_elements(t, len, 0, offs, 4);
+		free(t);
+	}
+}
+END_TEST
+
+/* ---- jsonc_linecol -------------------------------------------------- */
+
+static const struct {
+	const char *text;
+	size_t off;
+	unsigned line, col;
+} lc[] = {
+	{ "", 0, 1, 1 },
+	{ "abc", 0, 1, 1 },
+	{ "abc", 1, 1, 2 },
+	{ "abc", 3, 1, 4 },			/* OFF == LEN */
+	{ "a\nb", 1, 1, 2 },
+	{ "a\nb", 2, 2, 1 },
+	{ "a\nb", 3, 2, 2 },
+	{ "\n\n", 2, 3, 1 },
+	{ "a\r\nb", 2, 1, 3 },
+	{ "a\r\nb", 3, 2, 1 },
+	{ "\tx", 1, 1, 2 },			/* a tab is one character */
+	{ "\xC3\xA9x", 2, 1, 2 },		/* é: 2 bytes, 1 column */
+	{ "\xC3\xA9x", 3, 1, 3 },
+	{ "\xE2\x82\xAC" "x", 3, 1, 2 },	/* €: 3 bytes */
+	{ "\xF0\x9F\x98\x80" "x", 4, 1, 2 },	/* 😀: 4 bytes */
+	{ "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80x", 9, 1, 4 },
+	{ "\xC3\xA9\n\xE2\x82\xAC" "ab", 7, 2, 3 },
+	{ "\xEF\xBB\xBF{}", 3, 1, 1 },		/* a BOM takes no column */
+	{ "\xEF\xBB\xBF{}", 4, 1, 2 },
+	{ "\xEF\xBB\xBF" "a\nb", 6, 2, 2 },
+	{ "   {}", 3, 1, 4 },			/* but a stripped BOM does */
+};
+
+START_TEST(linecol_table)
+{
+	size_t len = strlen(lc[_i].text);
+	char *t = exact(lc[_i].text, len);
+	unsigned line = 0, col = 0;
+
+	jsonc_linecol(t, len, lc[_i].off, &line, &col);
+	ck_assert_msg(line == lc[_i].line && col == lc[_i].col, "case %d: %u:%u, want %u:%u", _i, line,
+		      col, lc[_i].line, lc[_i].col);
+	free(t);
+}
+END_TEST
+
+/* ---- jsonc_locate --------------------------------------------------- */
+
+static const char doc[] =
+	" \n {\"a\": {\"b\": [10, [20, 21], {\"c\": \"x\"}]},\n"
+	"  \"ab\": 106, \"k\\\"q\": 101, \"\\u00e9t\\u00E9\": 102, \"s\\/l\": 103,\n"
+	"  \"\\ud83d\\ude00\": 104, \"c\\b\\f\\n\\r\\t\\\\\": 105, \"\xC3\xA7" "a\": 107,\n"
+	"  \"z\": [\"]\\\"}\", {\"y\": \"{[\"}, 108], \"num\": -1.5e+3, \"t\": true,\n"
+	"  \"n\": null, \"e\": [], \"o\": {}, \"dup\": 201, \"dup\": 202,\n"
+	"  \"deep\": [[[{\"q\": [1, {\"r\": [2]}]}]]], \"after\": 109}";
+
+#define K(s) { (s), 0 }
+#define I(n) { NULL, (n) }
+#define MAXSTEP 5
+
+static const struct {
+	struct jsonc_step path[MAXSTEP];
+	size_t n;
+	bool want_key;
+	const char *mark;	/* the offset expected is where MARK occurs; NULL: -1 */
+} loc[] = {
+	{ { { 0 } }, 0, false, "{\"a\"" },		/* leading whitespace skipped */
+	{ { K("a") }, 1, false, "{\"b\"" },
+	{ { K("a") }, 1, true, "\"a\"" },
+	{ { K("a"), K("b") }, 2, false, "[10" },
+	{ { K("a"), K("b") }, 2, true, "\"b\"" },
+	{ { K("a"), K("b"), I(0) }, 3, false, "10," },
+	{ { K("a"), K("b"), I(1) }, 3, false, "[20" },
+	{ { K("a"), K("b"), I(1), I(0) }, 4, false, "20," },
+	{ { K("a"), K("b"), I(1), I(1) }, 4, false, "21]" },
+	{ { K("a"), K("b"), I(2) }, 3, false, "{\"c\"" },
+	{ { K("a"), K("b"), I(2), K("c") }, 4, false, "\"x\"" },
+	{ { K("a"), K("b"), I(2), K("c") }, 4, true, "\"c\"" },
+	{ { K("a"), K("b"), I(3) }, 3, false, NULL },
+	{ { K("a"), K("b"), I(1), I(2) }, 4, false, NULL },
+	{ { K("a"), K("x") }, 2, false, NULL },
+	{ { K("ab") }, 1, false, "106" },
+	{ { K("ab") }, 1, true, "\"ab\"" },
+	{ { K("abc") }, 1, false, NULL },		/* no prefix matches */
+	{ { K("") }, 1, false, NULL },
+	{ { K("k\"q") }, 1, false, "101" },
+	{ { K("k\"q") }, 1, true, "\"k\\\"q\"" },
+	{ { K("k") }, 1, false, NULL },
+	{ { K("\xC3\xA9t\xC3\xA9") }, 1, false, "102" },	/* \u00e9t\u00E9 */
+	{ { K("\xC3\xA9t\xC3\xA9") }, 1, true, "\"\\u00e9" },
+	{ { K("s/l") }, 1, false, "103" },
+	{ { K("\xF0\x9F\x98\x80") }, 1, false, "104" },		/* surrogate pair */
+	{ { K("c\b\f\n\r\t\\") }, 1, false, "105" },
+	{ { K("\xC3\xA7" "a") }, 1, false, "107" },		/* raw UTF-8 key */
+	{ { K("z"), I(0) }, 2, false, "\"]\\\"}\"" },
+	{ { K("z"), I(1), K("y") }, 3, false, "\"{[\"" },
+	{ { K("z"), I(2) }, 2, false, "108" },
+	{ { K("z"), I(3) }, 2, false, NULL },
+	{ { K("num") }, 1, false, "-1.5e+3" },
+	{ { K("t") }, 1, false, "true" },
+	{ { K("n") }, 1, false, "null" },
+	{ { K("e") }, 1, false, "[]" },
+	{ { K("e"), I(0) }, 2, false, NULL },
+	{ { K("o") }, 1, false, "{}" },
+	{ { K("o"), K("x") }, 2, false, NULL },
+	{ { K("dup") }, 1, false, "202" },		/* jansson keeps the last */
+	{ { K("dup") }, 1, true, "\"dup\": 202" },
+	{ { K("deep"), I(0), I(0), I(0), K("q") }, 5, false, "[1, {" },
+	{ { K("after") }, 1, false, "109" },		/* past everything nested */
+	{ { K("after") }, 1, true, "\"after\"" },
+	/* the wrong kind of step */
+	{ { I(0) }, 1, false, NULL },
+	{ { K("a"), K("b"), K("c") }, 3, false, NULL },
+	{ { K("t"), K("x") }, 2, false, NULL },
+	{ { K("n"), I(0) }, 2, false, NULL },
+	/* WANT_KEY needs a key as the last step */
+	{ { { 0 } }, 0, true, NULL },
+	{ { K("a"), K("b"), I(0) }, 3, true, NULL },
+};
+
+START_TEST(locate_table)
+{
+	size_t len = sizeof doc - 1, off = 777, want;
+	char *t = exact(doc, len);
+	int rc = jsonc_locate(t, len, 0, loc[_i].path, loc[_i].n, loc[_i].want_key, &off);
+
+	if (!loc[_i].mark) {
+		ck_assert_msg(rc == -1, "case %d: found at %zu", _i, off);
+		ck_assert_uint_eq(off, 777);	/* untouched on failure */
+	} else {
+		const char *m = strstr(doc, loc[_i].mark);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_ptr_null(strstr(m + 1, loc[_i].mark));	/* marks are unique */
+		want = (size_t)(m - doc);
+		ck_assert_msg(rc == 0, "case %d: not found", _i);
+		ck_assert_msg(off == want, "case %d: at %zu \"%.8s\", want %zu", _i, off, doc + off,
+			      want);
+	}
+	free(t);
+}
+END_TEST
+
+/* FROM starts inside the document, at a value or whitespace before it. */
+START_TEST(locate_from_inner)
+{
+	static const char s[] = "{\"a\": {\"b\": [1, 2]}, \"b\": 3}";
+	size_t len = sizeof s - 1, from = 5, off;	/* the space after "a": */
+	struct jsonc_step p[] = { K("b"), I(1) };
+	char *t = exact(s, len);
+
+	ck_assert_int_eq(jsonc_locate(t, len, from, p, 2, false, &off), 0);
+	ck_assert_uint_eq(off, 16);
+	ck_assert_int_eq(jsonc_locate(t, len, from, p, 1, true, &off), 0);
+	ck_assert_uint_eq(off, 7);
+	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 1, true, &off), 0);
+	ck_assert_uint_eq(off, 21);	/* from the top it is the other "b" */
+	ck_assert_int_eq(jsonc_locate(t, len, 12, p + 1, 1, false, &off), 0);
+	ck_assert_uint_eq(off, 16);
+	ck_assert_int_eq(jsonc_locate(t, len, 13, p + 1, 1, false, &off), -1);	/* 1 is no array */
+	ck_assert_int_eq(jsonc_locate(t, len, len, p, 1, false, &off), -1);
+	free(t);
+}
+END_TEST
+
+/* The way config.c uses it: strip, then positions in the stripped text
+ * are positions in the file as written. */
+START_TEST(locate_after_strip)
+{
+	static const char src[] =
+		"\xEF\xBB\xBF// service tree\n"
+		"{\n"
+		"  /* the root */ \"strategy\": \"one_for_one\", // why\n"
+		"  \"children\": [\n"
+		"    { \"id\": \"a\", /* \"id\": \"b\" */ },\n"
+		"    { \"id\": \"\xC3\xA9t\xC3\xA9\", \"cwd\": \"/tmp\", }, // last\n"
+		"  ],\n"
+		"}\n";
+	size_t len = sizeof src - 1, off;
+	struct jsonc_step p[] = { K("children"), I(1), K("cwd") };
+	struct jsonc_error err;
+	unsigned line, col;
+	char *t = exact(src, len);
+
+	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
+	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, false, &off), 0);
+	ck_assert_uint_eq(off, (size_t)(strstr(src, "\"/tmp\"") - src));
+	jsonc_linecol(t, len, off, &line, &col);
+	ck_assert_uint_eq(line, 6);
+	ck_assert_uint_eq(col, 27);	/* "été" is 3 columns, 5 bytes */
+	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, true, &off), 0);
+	jsonc_linecol(t, len, off, &line, &col);
+	ck_assert_uint_eq(line, 6);
+	ck_assert_uint_eq(col, 20);
+	p[1].index = 0;
+	p[2].key = "id";
+	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, false, &off), 0);
+	ck_assert_uint_eq(off, (size_t)(strstr(src, "\"a\"") - src));	/* not the commented one */
+	p[1].index = 2;
+	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 2, false, &off), -1);	/* two children */
+	free(t);
+}
+END_TEST
+
+/* ---- jsonc_elements ------------------------------------------------- */
+
+#define MAXEL 8
+
+static const struct {
+	const char *text;
+	size_t from, n, found;
+	size_t offs[MAXEL];
+} els[] = {
+	{ "[]", 0, 4, 0, { 0 } },
+	{ "  [ \n ]", 0, 4, 0, { 0 } },
+	{ "[1]", 0, 4, 1, { 1 } },
+	{ "[ 1 , 2 ]", 0, 4, 2, { 2, 6 } },
+	{ "\n[1,2,3]", 0, 4, 3, { 2, 4, 6 } },
+	{ "[1,2,3]", 0, 3, 3, { 1, 3, 5 } },	/* N exactly */
+	{ "[1,2,3]", 0, 2, 2, { 1, 3 } },		/* N short: stops there */
+	{ "[1,2,3]", 0, 1, 1, { 1 } },
+	{ "[1,2,3]", 0, 0, 0, { 0 } },
+	{ "[\"a,]\", [2,[3]], {\"k\": [4,5]}, null, -1e3, true]", 0, 8, 6, { 1, 8, 17, 31, 37, 43 } },
+	{ "{\"a\": [7, 8]}", 6, 8, 2, { 7, 10 } },
+	{ "{\"a\": [7, 8]}", 5, 8, 2, { 7, 10 } },	/* leading space */
+	{ "{\"a\": [7, 8]}", 0, 8, 0, { 0 } },	/* an object is no array */
+	{ "1", 0, 8, 0, { 0 } },
+	{ "\"[1]\"", 0, 8, 0, { 0 } },
+	{ "", 0, 8, 0, { 0 } },
+};
+
+START_TEST(elements_table)
+{
+	size_t len = strlen(els[_i].text), offs[MAXEL + 1], found;
+	char *t = exact(els[_i].text, len);
+
+	for (size_t k = 0; k <= MAXEL; k++)
+		offs[k] = 999;
+	found = jsonc_elements(t, len, els[_i].from, offs, els[_i].n);
+	ck_assert_msg(found == els[_i].found, "case %d: %zu found, want %zu", _i, found, els[_i].found);
+	for (size_t k = 0; k < found; k++)
+		ck_assert_msg(offs[k] == els[_i].offs[k], "case %d: [%zu] at %zu, want %zu", _i, k,
+			      offs[k], els[_i].offs[k]);
+	for (size_t k = found; k <= MAXEL; k++)
+		ck_assert_uint_eq(offs[k], 999);	/* nothing written beyond */
+	free(t);
+}
+END_TEST
+
+/* elements agrees with locating each index on its own. */
+START_TEST(elements_match_locate)
+{
+	static const char s[] = "[{\"a\": [1, 2]}, \"x\\\"]\", [], [[3]], 4.5, false, {}]";
+	size_t len = sizeof s - 1, offs[16], found, off;
+	char *t = exact(s, len);
+
+	found = jsonc_elements(t, len, 0, offs, 16);
+	ck_assert_uint_eq(found, 7);
+	for (size_t k = 0; k < 8; k++) {
+		struct jsonc_step p = I(k);
+		int rc = jsonc_locate(t, len, 0, &p, 1, false, &off);
+
+		if (k < found) {
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(off, offs[k]);
+		} else {
+			ck_assert_int_eq(rc, -1);
+		}
+	}
+	free(t);
+}
+END_TEST
+
+/* ---- jansson accepts the stripped text ------------------------------ */
+
+START_TEST(jansson_accepts_stripped)
+{
+	static const char src[] =
+		"\xEF\xBB\xBF/* Prospero\n"
+		" * sample */\n"
+		"{\n"
+		"  // a comment with \"quotes\" and a trailing comma,]\n"
+		"  \"name\": \"web // not a comment\",\n"
+		"  \"cmd\": [\"/bin/sh\", \"-c\", \"echo /* kept */ \\\"x,]\\\"\",],\n"
+		"  \"restart\": { \"intensity\": 3, \"period\": 5, /* sec */ },\n"
+		"  \"env\": { \"A\": \"\\u00e9\", \"B\": \"\\\\\", }, // end\n"
+		"  \"empty\": [ /* none */ ],\n"
+		"  \"nested\": [[1,],[2, // two\n"
+		"  ],],\n"
+		"}\n"
+		"// done";
+	static const char want[] =
+		"{\"name\": \"web // not a comment\","
+		" \"cmd\": [\"/bin/sh\", \"-c\", \"echo /* kept */ \\\"x,]\\\"\"],"
+		" \"restart\": {\"intensity\": 3, \"period\": 5},"
+		" \"env\": {\"A\": \"\xC3\xA9\", \"B\": \"\\\\\"},"
+		" \"empty\": [], \"nested\": [[1], [2]]}";
+	size_t len = sizeof src - 1;
+	struct jsonc_error err;
+	json_error_t jerr;
+	json_t *got, *exp;
+	char *t = exact(src, len);
+
+	/* the sample really needs the stripping */
+	got = json_loadb(src, len, 0, &jerr);
+	ck_assert_ptr_null(got);
+
+	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
+	got = json_loadb(t, len, 0, &jerr);
+	ck_assert_msg(got != NULL, "jansson: %s at %d:%d", jerr.text, jerr.line, jerr.column);
+	exp = json_loads(want, 0, &jerr);
+	ck_assert_ptr_nonnull(exp);
+	ck_assert(json_equal(got, exp));
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(got, "cmd"), 2)),
+			 "echo /* kept */ \"x,]\"");
+	json_decref(exp);
+	json_decref(got);
+	free(t);
+}
+END_TEST
+
+/* A jansson error offset in the stripped text names the right line. */
+START_TEST(jansson_error_position)
+{
+	static const char src[] = "{\n  /* c */ \"a\": [1,\n  // c\n  2 3],\n}\n";
+	size_t len = sizeof src - 1;
+	struct jsonc_error err;
+	json_error_t jerr;
+	unsigned line, col;
+	char *t = exact(src, len);
+
+	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
+	ck_assert_ptr_null(json_loadb(t, len, 0, &jerr));
+	jsonc_linecol(t, len, (size_t)jerr.position, &line, &col);
+	ck_assert_uint_eq(line, 4);
+	ck_assert_int_eq(jerr.line, 4);
+	/* jansson's position is just past the offending token "3" */
+	ck_assert_uint_eq(col, 6);
+	ck_assert_int_eq(jerr.column, 5);
+	free(t);
+}
+END_TEST
+
+/* ---- dym_distance --------------------------------------------------- */
+
+static const struct {
+	const char *a, *b;
+	size_t d;
+} dist[] = {
+	{ "", "", 0 },
+	{ "a", "", 1 },
+	{ "", "abc", 3 },
+	{ "abc", "abc", 0 },
+	{ "abc", "abd", 1 },	/* substitution */
+	{ "abc", "ab", 1 },	/* deletion */
+	{ "ab", "abc", 1 },	/* insertion */
+	{ "ab", "ba", 1 },	/* transposition */
+	{ "abc", "acb", 1 },
+	{ "abcd", "badc", 2 },
+	{ "ca", "abc", 3 },	/* OSA, not full Damerau (which gives 2) */
+	{ "kitten", "sitting", 3 },
+	{ "flaw", "lawn", 2 },
+	{ "A", "a", 1 },	/* bytes, case-sensitive */
+	{ "stratgey", "strategy", 1 },
+	{ "intesity", "intensity", 1 },
+	{ "id", "cwd", 2 },
+	{ "restart", "restrat", 1 },
+	{ "\xC3\xA9", "e", 2 },	/* bytes, not characters */
+};
+
+START_TEST(distance_table)
+{
+	ck_assert_msg(dym_distance(dist[_i].a, dist[_i].b) == dist[_i].d, "case %d: %zu, want %zu",
+		      _i, dym_distance(dist[_i].a, dist[_i].b), dist[_i].d);
+	ck_assert_uint_eq(dym_distance(dist[_i].b, dist[_i].a), dist[_i].d);	/* symmetric */
+}
+END_TEST
+
+START_TEST(distance_long)
+{
+	enum { L = 2000 };
+	char *a = malloc(L + 1), *b = malloc(L + 1);
+
+	memset(a, 'a', L);
+	memset(b, 'a', L);
+	a[L] = b[L] = 0;
+	ck_assert_uint_eq(dym_distance(a, b), 0);
+	b[L / 2] = 'b';
+	ck_assert_uint_eq(dym_distance(a, b), 1);
+	memset(b, 'b', L);
+	ck_assert_uint_eq(dym_distance(a, b), L);
+	b[L / 2] = 0;
+	ck_assert_uint_eq(dym_distance(a, b), L);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* ---- dym_closest ---------------------------------------------------- */
+
+static const char *const keys[] = {
+	"name", "cwd", "command", "restart", "strategy", "intensity", "period",
+	"shutdown", "children", "env", "id", "user", "group", NULL,
+};
+#define NKEYS (sizeof keys / sizeof *keys - 1)
+
+static const struct {
+	const char *word;
+	const char *const *cands;
+	size_t n;
+	int want;	/* index into CANDS, -1 for NULL */
+} closest[] = {
+	{ "stratgey", keys, NKEYS, 4 },
+	{ "intesity", keys, NKEYS, 5 },
+	{ "comand", keys, NKEYS, 2 },
+	{ "nmae", keys, NKEYS, 0 },
+	{ "chidlren", keys, NKEYS, 8 },
+	{ "Period", keys, NKEYS, 6 },
+	{ "id", keys, NKEYS, 10 },	/* exact */
+	{ "xyz", keys, NKEYS, -1 },
+	{ "", keys, NKEYS, -1 },
+	{ "stratgey", keys, 4, -1 },	/* only the first N are candidates */
+	{ "stratgey", keys, 0, -1 },
+	/* less than the length of either word */
+	{ "id", (const char *const[]){ "cwd" }, 1, -1 },	/* 2, not < len("id") */
+	{ "cwd", (const char *const[]){ "id" }, 1, -1 },	/* 2, not < len("id") */
+	{ "a", (const char *const[]){ "b" }, 1, -1 },
+	{ "a", (const char *const[]){ "a" }, 1, 0 },
+	{ "a", (const char *const[]){ "" }, 1, -1 },
+	{ "", (const char *const[]){ "" }, 1, -1 },
+	{ "ab", (const char *const[]){ "ba" }, 1, 0 },
+	{ "abc", (const char *const[]){ "xyc" }, 1, 0 },	/* 2 < 3 */
+	{ "abc", (const char *const[]){ "c" }, 1, -1 },	/* 2, not < len("c") */
+	/* at most max(2, strlen(word) / 3) */
+	{ "abcde", (const char *const[]){ "abxyz" }, 1, -1 },		/* 3 > 2 */
+	{ "abcde", (const char *const[]){ "abcyz" }, 1, 0 },		/* 2 */
+	{ "strxtxgy", keys, NKEYS, 4 },					/* len 8: 2 ok */
+	{ "sxrxtxgy", keys, NKEYS, -1 },				/* 3 > 2 */
+	{ "ixtxnsxty", keys, NKEYS, 5 },				/* len 9: 3 ok */
+	{ "ixtxnxxty", keys, NKEYS, -1 },				/* 4 > 3 */
+	{ "abcdefghijkl", (const char *const[]){ "abcdefghwxyz" }, 1, 0 },	/* 12: 4 */
+	{ "abcdefghijkl", (const char *const[]){ "abcdefgvwxyz" }, 1, -1 },	/* 5 > 4 */
+	/* the limit follows WORD, not the candidate */
+	{ "abcdef", (const char *const[]){ "abcdefxyz" }, 1, -1 },	/* 3 > 2 */
+	{ "abcdefxyz", (const char *const[]){ "abcdef" }, 1, 0 },	/* 3 <= 3 */
+	/* nearest wins; on a tie, the first */
+	{ "period", (const char *const[]){ "perixx", "periox" }, 2, 1 },
+	{ "abcd", (const char *const[]){ "abxd", "abyd", "abcd" }, 3, 2 },
+	{ "abcd", (const char *const[]){ "abxd", "abyd" }, 2, 0 },
+};
+
+START_TEST(closest_table)
+{
+	const char *got = dym_closest(closest[_i].word, closest[_i].cands, closest[_i].n);
+
+	if (closest[_i].want < 0)
+		ck_assert_msg(got == NULL, "case %d: \"%s\" suggested \"%s\"", _i, closest[_i].word,
+			      got);
+	else
+		ck_assert_msg(got == closest[_i].cands[closest[_i].want],
+			      "case %d: \"%s\" suggested \"%s\", want \"%s\"", _i, closest[_i].word,
+			      got ? got : "(null)", closest[_i].cands[closest[_i].want]);
+}
+END_TEST
+
+#define NELEM(a) (sizeof (a) / sizeof *(a))
+
+static Suite *jsonc_suite(void)
+{
+	Suite *s = suite_create("jsonc");
+	TCase *tc;
+
+	tc = tcase_create("strip");
+	tcase_add_loop_test(tc, strip_table, 0, NELEM(strip_ok));
+	tcase_add_loop_test(tc, strip_errors, 0, NELEM(strip_bad));
+	tcase_add_test(tc, strip_respects_len);
+	tcase_add_loop_test(tc, strip_idempotent, 0, NELEM(strip_ok));
+	tcase_add_test(tc, strip_fuzz);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("linecol");
+	tcase_add_loop_test(tc, linecol_table, 0, NELEM(lc));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("locate");
+	tcase_add_loop_test(tc, locate_table, 0, NELEM(loc));
+	tcase_add_test(tc, locate_from_inner);
+	tcase_add_test(tc, locate_after_strip);
+	tcase_add_loop_test(tc, elements_table, 0, NELEM(els));
+	tcase_add_test(tc, elements_match_locate);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("jansson");
+	tcase_add_test(tc, jansson_accepts_stripped);
+	tcase_add_test(tc, jansson_error_position);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("didyoumean");
+	tcase_add_loop_test(tc, distance_table, 0, NELEM(dist));
+	tcase_add_test(tc, distance_long);
+	tcase_add_loop_test(tc, closest_table, 0, NELEM(closest));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	Suite *s = jsonc_suite();
+	SRunner *sr = srunner_create(s);
+	int failures;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failures ? 1 : 0;
+}
