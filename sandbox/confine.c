@@ -1,13 +1,16 @@
-/* The confinement sequence. Order matters and is commented where it does.
- * Later steps (rlimits, namespaces, uid/gid, capabilities, no_new_privs,
- * seccomp) slot in before exec, seccomp last: it cuts off the system calls
- * the other steps need. */
+/* The confinement sequence. Order matters and is commented where it does:
+ * fds, cwd, rlimits, namespaces, uid/gid, capabilities, no_new_privs,
+ * seccomp last (it cuts off the system calls the other steps need), exec.
+ * A failing step stops the sequence; spawn.c then _exits, so nothing runs
+ * half-confined. */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/confine.h"
@@ -51,8 +54,43 @@ CHILD_SIDE static int map_fds(const struct confine_plan *p)
 	return close_range(p->nfds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
-CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *step)
+CHILD_SIDE static bool same(const char *a, const char *b)
 {
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* sb_privs_apply names the call that failed; sort it into our steps. */
+CHILD_SIDE static enum confine_step privs_step(const char *call)
+{
+	if (!call)
+		return CONFINE_CAPS;
+	if (same(call, "setgroups") || same(call, "setresgid") || same(call, "setresuid"))
+		return CONFINE_IDS;
+	if (same(call, "prctl(PR_SET_NO_NEW_PRIVS)"))
+		return CONFINE_NO_NEW_PRIVS;
+	return CONFINE_CAPS;
+}
+
+/* An unprivileged daemon cannot shrink the bounding set, but whatever it
+ * holds (ambient or file capabilities) is not the actor's. */
+CHILD_SIDE static int drop_held_caps(const char **detail)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { { 0 } };
+
+	*detail = "prctl(PR_CAP_AMBIENT_CLEAR_ALL)";
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	*detail = "capset";
+	return (int)syscall(SYS_capset, &hdr, none);
+}
+
+CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *step,
+			     const char **detail)
+{
+	*detail = NULL;
 	*step = CONFINE_SIGNALS;
 	if (reset_signals(p) < 0)
 		return -1;
@@ -81,9 +119,57 @@ CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *st
 
 	/* the daemon raised its own fd limit; actors get the one it was given */
 	*step = CONFINE_RLIMITS;
+	*detail = "setrlimit(RLIMIT_NOFILE)";
 	if (setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
 		return -1;
+	/* the actor's own limits after: its "nofile" wins. Raising a hard
+	 * limit needs CAP_SYS_RESOURCE, still held here. */
+	if (p->nlimits && sb_rlimits_apply(p->limits, p->nlimits, detail) < 0)
+		return -1;
 
+	/* mounts need CAP_SYS_ADMIN: before the capabilities go */
+	*step = CONFINE_NAMESPACES;
+	if (p->ns && sb_ns_apply(p->ns, detail) < 0)
+		return -1;
+
+	/* ids, then capabilities (bounding and ambient too), then
+	 * no_new_privs: each needs what the one before still allowed */
+	*step = CONFINE_CAPS;
+	if (p->privs) {
+		if (sb_privs_apply(p->privs, detail) < 0) {
+			*step = privs_step(*detail);
+			return -1;
+		}
+	} else {
+		if (drop_held_caps(detail) < 0)
+			return -1;
+		/* no setuid, setgid or file-capability binary raises anything */
+		*step = CONFINE_NO_NEW_PRIVS;
+		*detail = "prctl(PR_SET_NO_NEW_PRIVS)";
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return -1;
+	}
+
+	/* The kernel clears the parent-death signal when the ids change: arm
+	 * it again, and check once more that the daemon did not die first. */
+	if (p->privs && p->privs->change_ids) {
+		*step = CONFINE_PDEATHSIG;
+		*detail = "prctl(PR_SET_PDEATHSIG) after the uid change";
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			return -1;
+		if (getppid() != p->daemon_pid) {
+			errno = ESRCH;
+			return -1;
+		}
+	}
+
+	/* Last: the filter forbids what the steps above used. From here to
+	 * execve only calls every profile allows (seccomp_filter.h). */
+	*step = CONFINE_SECCOMP;
+	if (p->filter && sb_filter_load(p->filter, p->handoff_fd, detail) < 0)
+		return -1;
+
+	*detail = NULL;
 	*step = CONFINE_EXEC;
 	return 0;
 }
@@ -97,6 +183,11 @@ const char *confine_step_name(enum confine_step s)
 		[CONFINE_FDS] = "set up file descriptors",
 		[CONFINE_CWD] = "chdir",
 		[CONFINE_RLIMITS] = "set resource limits",
+		[CONFINE_NAMESPACES] = "set up namespaces",
+		[CONFINE_IDS] = "change uid/gid",
+		[CONFINE_CAPS] = "drop capabilities",
+		[CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
+		[CONFINE_SECCOMP] = "load the seccomp filter",
 		[CONFINE_EXEC] = "exec",
 	};
 	return names[s];

@@ -6,8 +6,14 @@
 #define PROSPERO_CONFINE_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+
+#include "sandbox/namespaces.h"
+#include "sandbox/privs.h"
+#include "sandbox/rlimits.h"
+#include "sandbox/seccomp_filter.h"
 
 enum confine_step {
 	CONFINE_SIGNALS,	/* default dispositions for what the daemon handles */
@@ -16,6 +22,11 @@ enum confine_step {
 	CONFINE_FDS,		/* 0..nfds-1 from the plan, every other fd closed */
 	CONFINE_CWD,
 	CONFINE_RLIMITS,
+	CONFINE_NAMESPACES,
+	CONFINE_IDS,		/* supplementary groups, gid, uid */
+	CONFINE_CAPS,		/* bounding, permitted, effective, inheritable, ambient */
+	CONFINE_NO_NEW_PRIVS,
+	CONFINE_SECCOMP,	/* load the filter, hand its listener to the daemon */
 	CONFINE_EXEC,
 };
 
@@ -27,10 +38,20 @@ struct confine_plan {
 	const int *reset_signals;	/* signals the daemon handles or ignores */
 	unsigned nreset_signals;
 	struct rlimit nofile;		/* the limit the daemon was started with */
+	const struct sb_rlimit *limits;	/* the actor's "limits", applied after nofile */
+	size_t nlimits;
+	const struct sb_ns *ns;		/* NULL: the daemon's namespaces */
+	/* NULL when the daemon cannot change ids or the bounding set (no
+	 * CAP_SETPCAP): then every capability still held is dropped and
+	 * no_new_privs set, which is all an unprivileged daemon can do. */
+	const struct sb_privs *privs;
+	const struct sb_filter *filter;	/* NULL or empty: no seccomp */
+	int handoff_fd;			/* where the listener goes; >= nfds, CLOEXEC */
 };
 
-/* Child side. Returns only on failure: -1, errno set, *step the failed step. */
-int confine_apply(const struct confine_plan *p, enum confine_step *step);
+/* Child side. Returns only on failure: -1, errno set, *step the failed
+ * step and *detail (may be NULL) a static string naming the call. */
+int confine_apply(const struct confine_plan *p, enum confine_step *step, const char **detail);
 
 const char *confine_step_name(enum confine_step s);
 

@@ -26,7 +26,7 @@ CHILD_SIDE static int child_main(void *opaque)
 	const struct spawn_plan *p = a->plan;
 	sigset_t none;
 
-	if (confine_apply(p->confine, &a->err.step) == 0) {
+	if (confine_apply(p->confine, &a->err.step, &a->err.detail) == 0) {
 		/* signals were blocked across clone; the actor starts with none blocked */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -75,6 +75,7 @@ pid_t spawn_start(struct spawner *sp, const struct spawn_plan *p, struct spawn_e
 
 	if (pid < 0) {
 		err->step = CONFINE_SIGNALS;
+		err->detail = "clone";
 		err->errnum = saved;
 		errno = saved;
 		return -1;

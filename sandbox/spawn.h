@@ -15,6 +15,7 @@ struct spawn_plan {
 
 struct spawn_error {
 	enum confine_step step;	/* which step failed */
+	const char *detail;	/* the call that failed (static), or NULL */
 	int errnum;
 };
 

@@ -21,6 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+
+#include "sandbox/namespaces.h"
+#include "sandbox/privs.h"
+#include "sandbox/secrets.h"
 #include "src/config.h"
 #include "src/didyoumean.h"
 #include "src/jsonc.h"
@@ -34,6 +39,8 @@ static const char *const supervisor_keys[] = {
 };
 static const char *const actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
+	"sandbox", "limits", "private_tmp", "private_network", "read_only", "user", "capabilities",
+	"secrets", "secrets_env",
 };
 #define NKEYS(a) (sizeof a / sizeof *a)
 
@@ -520,7 +527,8 @@ static struct cfg_actor *new_actor(struct loader *ld)
 	ld->cfg->actors = arr;
 	arr[ld->cfg->nactors++] = a;
 	*a = (struct cfg_actor){ .restart = SV_PERMANENT, .shutdown_ms = 5000, .ready = SV_READY_EXEC,
-				 .start_timeout_ms = 30000, .instances = 1 };
+				 .start_timeout_ms = 30000, .instances = 1,
+				 .profile = SB_PROFILE_SERVICE, .on_violation = SB_ON_VIOLATION_KILL };
 	return a;
 }
 
@@ -544,6 +552,393 @@ static struct cfg_supervisor *new_supervisor(struct loader *ld)
 static const char *const restart_words[] = { "permanent", "transient", "temporary" };
 static const char *const ready_words[] = { "exec", "notify" };
 static const char *const strategy_words[] = { "one_for_one", "one_for_all", "rest_for_one" };
+
+/* --- confinement --- */
+
+static void free_strv(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static const char *const sandbox_keys[] = { "profile", "allow", "deny", "on_violation" };
+/* indexed by enum sb_profile and enum sb_on_violation */
+static const char *const profile_words[] = { "none", "minimal", "service", "network" };
+static const char *const violation_words[] = { "kill", "errno" };
+
+/* The offset of the value at KEY of the object at OBJ. */
+static size_t value_off(const struct loader *ld, size_t obj, const char *key)
+{
+	struct jsonc_step step = { .key = key };
+	size_t off = obj;
+
+	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, false, &off);
+	return off;
+}
+
+static bool get_bool(struct loader *ld, json_t *v, size_t obj, const char *key, bool *out)
+{
+	struct cfg_pos p;
+
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return true;
+	}
+	p = pos_of_key(ld, obj, key, false);
+	error_at(ld, &p, "\"%s\": expected true or false, got %s", key, type_name(v));
+	return false;
+}
+
+/* A non-empty array of non-empty strings at KEY; *out NULL-terminated. */
+static bool get_strings(struct loader *ld, json_t *v, size_t obj, const char *key, const char *what,
+			char ***out, size_t *n)
+{
+	size_t i, arr = value_off(ld, obj, key);
+	json_t *s;
+
+	if (!json_is_array(v)) {
+		struct cfg_pos p = pos_of_key(ld, obj, key, false);
+		error_at(ld, &p, "\"%s\": expected an array of %s, got %s", key, what, type_name(v));
+		return false;
+	}
+	json_array_foreach(v, i, s) {
+		if (!json_is_string(s) || !*json_string_value(s)) {
+			struct cfg_pos p = pos_of_index(ld, arr, i);
+			error_at(ld, &p, "\"%s\"[%zu]: expected a non-empty string, got %s", key, i,
+				 json_is_string(s) ? "an empty string" : type_name(s));
+			return false;
+		}
+	}
+	if (!(*out = calloc(json_array_size(v) + 1, sizeof **out))) {
+		ld->oom = true;
+		return false;
+	}
+	json_array_foreach(v, i, s)
+		if (!((*out)[i] = strdup(json_string_value(s)))) {
+			ld->oom = true;
+			return false;
+		}
+	*n = json_array_size(v);
+	return true;
+}
+
+/* Every syscall name of this architecture, for a "did you mean" hint. */
+static const char *syscall_hint(const char *word, char ***names_out, size_t *n_out)
+{
+	char **names = calloc(1024, sizeof *names);
+	size_t n = 0;
+
+	*names_out = names;
+	*n_out = 0;
+	if (!names)
+		return NULL;
+	for (int nr = 0; nr < 1024; nr++) {
+		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (s)
+			names[n++] = s;
+	}
+	*n_out = n;
+	return dym_closest(word, (const char *const *)names, n);
+}
+
+/* Each "allow"/"deny" entry names a syscall or a @group we know. */
+static bool check_syscalls(struct loader *ld, char **list, size_t obj, const char *key)
+{
+	size_t arr = value_off(ld, obj, key);
+	bool ok = true;
+
+	for (size_t i = 0; list && list[i]; i++) {
+		const char *s = list[i], *hint;
+		struct cfg_pos p;
+
+		if (s[0] == '@' ? sb_group_members(s) != NULL : sb_syscall_known(s))
+			continue;
+		p = pos_of_index(ld, arr, i);
+		ok = false;
+		if (s[0] == '@') {
+			const char *const *groups = sb_group_names();
+			size_t ng = 0;
+			char known[512] = "";
+
+			while (groups[ng])
+				ng++;
+			for (size_t g = 0; g < ng; g++)
+				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+					 g ? ", " : "", groups[g]);
+			if ((hint = dym_closest(s, groups, ng)))
+				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall group \"%s\" (did you mean \"%s\"?)",
+					 key, i, s, hint);
+			else
+				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall group \"%s\": the groups are %s",
+					 key, i, s, known);
+		} else {
+			char **names;
+			size_t n;
+
+			if ((hint = syscall_hint(s, &names, &n)))
+				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\" (did you mean \"%s\"?)",
+					 key, i, s, hint);
+			else
+				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\"", key, i, s);
+			for (size_t k = 0; k < n; k++)
+				free(names[k]);
+			free(names);
+		}
+	}
+	return ok;
+}
+
+static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
+{
+	size_t off = value_off(ld, obj, "sandbox");
+	const char *k, *hint;
+	json_t *v;
+	int w;
+	bool ok = true;
+
+	if (!json_is_object(o)) {
+		struct cfg_pos p = pos_of_key(ld, obj, "sandbox", false);
+		error_at(ld, &p, "\"sandbox\": expected an object {\"profile\": ..., \"allow\": [...], \"deny\": [...], \"on_violation\": ...}, got %s",
+			 type_name(o));
+		return false;
+	}
+	json_object_foreach(o, k, v) {
+		bool found = false;
+
+		for (size_t i = 0; i < NKEYS(sandbox_keys) && !found; i++)
+			found = strcmp(k, sandbox_keys[i]) == 0;
+		if (found)
+			continue;
+		struct cfg_pos p = pos_of_key(ld, off, k, true);
+		ok = false;
+		if ((hint = dym_closest(k, sandbox_keys, NKEYS(sandbox_keys))))
+			error_at(ld, &p, "\"sandbox\": unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
+		else
+			error_at(ld, &p, "\"sandbox\": unknown key \"%s\": expected \"profile\", \"allow\", \"deny\" or \"on_violation\"", k);
+	}
+	if ((v = json_object_get(o, "profile"))) {
+		if (get_word(ld, v, off, "profile", profile_words, NKEYS(profile_words), &w)) {
+			a->profile = (enum sb_profile)w;
+			if (a->profile == SB_PROFILE_NONE) {
+				struct cfg_pos p = pos_of_key(ld, off, "profile", false);
+				warning_at(ld, &p, "actor \"%s\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed",
+					   a->name ? a->name : "?");
+			}
+		} else {
+			ok = false;
+		}
+	}
+	if ((v = json_object_get(o, "on_violation"))) {
+		if (get_word(ld, v, off, "on_violation", violation_words, NKEYS(violation_words), &w))
+			a->on_violation = (enum sb_on_violation)w;
+		else
+			ok = false;
+	}
+	if ((v = json_object_get(o, "allow")) &&
+	    !(get_strings(ld, v, off, "allow", "system calls or @groups", &a->allow, &a->nallow) &&
+	      check_syscalls(ld, a->allow, off, "allow")))
+		ok = false;
+	if ((v = json_object_get(o, "deny")) &&
+	    !(get_strings(ld, v, off, "deny", "system calls or @groups", &a->deny, &a->ndeny) &&
+	      check_syscalls(ld, a->deny, off, "deny")))
+		ok = false;
+	for (size_t i = 0; ok && i < a->nallow; i++) {
+		if (a->allow[i][0] != '@' && sb_syscall_is_privileged(a->allow[i])) {
+			struct cfg_pos p = pos_of_index(ld, value_off(ld, off, "allow"), i);
+			warning_at(ld, &p, "\"allow\": \"%s\" reaches past the actor; no shipped profile allows it",
+				   a->allow[i]);
+		}
+	}
+	if (ok) {
+		/* what is left: deny of a start-up syscall, allow/deny under "none" */
+		struct sb_policy pol;
+		char msg[512];
+
+		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
+			struct cfg_pos p = pos_of_key(ld, obj, "sandbox", false);
+			if (errno == ENOMEM)
+				ld->oom = true;
+			else
+				error_at(ld, &p, "\"sandbox\": %s", msg);
+			return false;
+		}
+		sb_policy_free(&pol);
+	}
+	return ok;
+}
+
+static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
+{
+	size_t off = value_off(ld, obj, "limits");
+	const char *k;
+	json_t *v;
+	bool ok = true;
+
+	if (!json_is_object(o)) {
+		struct cfg_pos p = pos_of_key(ld, obj, "limits", false);
+		error_at(ld, &p, "\"limits\": expected an object {\"nofile\": 1024, \"core\": 0, ...}, got %s",
+			 type_name(o));
+		return false;
+	}
+	if (!(a->limits = calloc(json_object_size(o) + 1, sizeof *a->limits))) {
+		ld->oom = true;
+		return false;
+	}
+	json_object_foreach(o, k, v) {
+		struct sb_rlimit lim;
+		char msg[256];
+		const char *hint;
+
+		if (sb_rlimit_resource(k) < 0 && errno == ENOENT) {
+			const char *const *names = sb_rlimit_names();
+			size_t n = 0;
+			struct cfg_pos p = pos_of_key(ld, off, k, true);
+
+			while (names[n])
+				n++;
+			if ((hint = dym_closest(k, names, n)))
+				error_at(ld, &p, "\"limits\": unknown limit \"%s\" (did you mean \"%s\"?)", k, hint);
+			else
+				error_at(ld, &p, "\"limits\": unknown limit \"%s\"", k);
+			ok = false;
+			continue;
+		}
+		if (!json_is_integer(v) && !json_is_string(v)) {
+			struct cfg_pos p = pos_of_key(ld, off, k, false);
+			error_at(ld, &p, "\"limits\": \"%s\": expected a number >= 0 or \"infinity\", got %s",
+				 k, type_name(v));
+			ok = false;
+			continue;
+		}
+		if (sb_rlimit_parse(k, json_string_value(v), json_is_integer(v) ? json_integer_value(v) : 0,
+				    &lim, msg, sizeof msg) < 0) {
+			struct cfg_pos p = pos_of_key(ld, off, k, false);
+			error_at(ld, &p, "\"limits\": %s", msg);
+			ok = false;
+			continue;
+		}
+		a->limits[a->nlimits++] = lim;
+	}
+	return ok;
+}
+
+static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct sb_ns ns;
+	char msg[512];
+
+	if (!get_strings(ld, v, obj, "read_only", "absolute paths", &a->read_only, &a->nread_only))
+		return false;
+	ns = (struct sb_ns){ .private_tmp = a->private_tmp,
+			     .read_only = (const char *const *)a->read_only, .nread_only = a->nread_only };
+	if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
+		struct cfg_pos p = pos_of_key(ld, obj, "read_only", false);
+		error_at(ld, &p, "%s", msg);
+		return false;
+	}
+	return true;
+}
+
+static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct cfg_pos p = pos_of_key(ld, obj, "user", false);
+	char msg[256];
+
+	if (!json_is_string(v) || !*json_string_value(v)) {
+		error_at(ld, &p, "\"user\": expected a user name (a non-empty string), got %s",
+			 json_is_string(v) ? "an empty string" : type_name(v));
+		return false;
+	}
+	if (!(a->user = strdup(json_string_value(v)))) {
+		ld->oom = true;
+		return false;
+	}
+	if (sb_user_lookup(a->user, &a->uid, &a->gid, &a->groups, &a->ngroups, msg, sizeof msg) < 0) {
+		if (errno == ENOMEM)
+			ld->oom = true;
+		else
+			error_at(ld, &p, "\"user\": %s", msg);
+		return false;
+	}
+	return true;
+}
+
+static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	size_t n = 0, arr = value_off(ld, obj, "capabilities");
+	char msg[256];
+	bool ok = true;
+
+	if (!get_strings(ld, v, obj, "capabilities", "capability names", &a->capabilities, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bit;
+
+		if (sb_caps_parse((const char *const *)&a->capabilities[i], 1, &bit, msg, sizeof msg) < 0) {
+			struct cfg_pos p = pos_of_index(ld, arr, i);
+			error_at(ld, &p, "\"capabilities\"[%zu]: %s", i, msg);
+			ok = false;
+			continue;
+		}
+		a->keep_caps |= bit;
+	}
+	return ok;
+}
+
+static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	size_t arr = value_off(ld, obj, "secrets");
+	bool ok = true;
+
+	if (!get_strings(ld, v, obj, "secrets", "secret names", &a->secrets, &a->nsecrets))
+		return false;
+	for (size_t i = 0; i < a->nsecrets; i++) {
+		struct cfg_pos p = pos_of_index(ld, arr, i);
+
+		if (!sb_secret_name_valid(a->secrets[i])) {
+			error_at(ld, &p, "\"secrets\"[%zu]: invalid secret name \"%s\": use a letter or '_', then up to %d letters, digits, '_', '.' or '-'",
+				 i, a->secrets[i], SB_SECRET_NAME_MAX - 1);
+			ok = false;
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->secrets[i], a->secrets[j]) == 0) {
+				error_at(ld, &p, "\"secrets\"[%zu]: \"%s\" is already listed", i, a->secrets[i]);
+				ok = false;
+			}
+	}
+	return ok;
+}
+
+/* The confinement keys of an actor, after its other keys. */
+static void get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_t off)
+{
+	json_t *v;
+
+	if ((v = json_object_get(o, "sandbox")))
+		get_sandbox(ld, a, v, off);
+	if ((v = json_object_get(o, "limits")))
+		get_limits(ld, a, v, off);
+	if ((v = json_object_get(o, "private_tmp")))
+		get_bool(ld, v, off, "private_tmp", &a->private_tmp);
+	if ((v = json_object_get(o, "private_network")))
+		get_bool(ld, v, off, "private_network", &a->private_network);
+	if ((v = json_object_get(o, "read_only")))
+		get_read_only(ld, a, v, off);
+	if ((v = json_object_get(o, "user")))
+		get_user(ld, a, v, off);
+	if ((v = json_object_get(o, "capabilities")))
+		get_capabilities(ld, a, v, off);
+	if ((v = json_object_get(o, "secrets")))
+		get_secrets(ld, a, v, off);
+	if ((v = json_object_get(o, "secrets_env")) && get_bool(ld, v, off, "secrets_env", &a->secrets_env) &&
+	    a->secrets_env) {
+		struct cfg_pos p = pos_of_key(ld, off, "secrets_env", false);
+		warning_at(ld, &p, "actor \"%s\" gets its secrets in the environment too (\"secrets_env\": true): every process it starts inherits them",
+			   a->name ? a->name : "?");
+	}
+}
 
 static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 {
@@ -580,6 +975,7 @@ static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 		get_cwd(ld, a, v, off);
 	else if (!(a->cwd = strdup(ld->src.dir)))
 		ld->oom = true;
+	get_confinement(ld, a, o, off);
 	return a->name ? add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }
 
@@ -1000,13 +1396,6 @@ struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 	return cfg;
 }
 
-static void free_strv(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 void cfg_free(struct cfg *cfg)
 {
 	if (!cfg)
@@ -1018,6 +1407,14 @@ void cfg_free(struct cfg *cfg)
 		free(a->path);
 		free_strv(a->env);
 		free(a->cwd);
+		free_strv(a->allow);
+		free_strv(a->deny);
+		free(a->limits);
+		free_strv(a->read_only);
+		free(a->user);
+		free(a->groups);
+		free_strv(a->capabilities);
+		free_strv(a->secrets);
 		free(a);
 	}
 	for (size_t i = 0; i < cfg->nsups; i++) {
@@ -1039,4 +1436,15 @@ void cfg_diag_free(struct cfg_diag *diag)
 		free(diag->lines[i]);
 	free(diag->lines);
 	*diag = (struct cfg_diag){ 0 };
+}
+
+int cfg_actor_policy(const struct cfg_actor *a, struct sb_policy *out, char *errmsg, size_t errlen)
+{
+	struct sb_spec spec = {
+		.profile = a->profile, .on_violation = a->on_violation,
+		.allow = (const char *const *)a->allow, .nallow = a->nallow,
+		.deny = (const char *const *)a->deny, .ndeny = a->ndeny,
+	};
+
+	return sb_policy_resolve(&spec, out, errmsg, errlen);
 }

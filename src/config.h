@@ -8,8 +8,13 @@
 #ifndef PROSPERO_CONFIG_H
 #define PROSPERO_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
+#include "sandbox/profiles.h"
+#include "sandbox/rlimits.h"
 #include "supervisor/spec.h"
 
 struct cfg_pos {
@@ -29,6 +34,27 @@ struct cfg_actor {
 	enum sv_ready ready;		/* default exec */
 	long start_timeout_ms;		/* default 30000 */
 	unsigned instances;		/* default 1, at most CFG_MAX_INSTANCES */
+
+	/* confinement (DESIGN.md section 3); names only, never secret values */
+	enum sb_profile profile;	/* "sandbox": {"profile"}, default service */
+	char **allow, **deny;		/* NULL-terminated syscalls and @groups, or NULL */
+	size_t nallow, ndeny;
+	enum sb_on_violation on_violation;	/* default kill */
+	struct sb_rlimit *limits;	/* "limits", in the order written */
+	size_t nlimits;
+	bool private_tmp, private_network;
+	char **read_only;		/* absolute paths, or NULL */
+	size_t nread_only;
+	char *user;			/* NULL: a dynamic uid when the daemon is root */
+	uid_t uid;			/* with user: looked up when the config was read */
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	char **capabilities;		/* as written, for messages */
+	uint64_t keep_caps;		/* bit i: capability i kept */
+	char **secrets;			/* names, or NULL */
+	size_t nsecrets;
+	bool secrets_env;		/* also in the environment (legacy programs) */
 };
 
 struct cfg_supervisor;
@@ -81,5 +107,10 @@ struct cfg_diag {
 struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag);
 void cfg_free(struct cfg *cfg);
 void cfg_diag_free(struct cfg_diag *diag);
+
+/* The effective seccomp policy of A: its profile widened by "allow" and
+ * narrowed by "deny" (profiles.h). -1 with errno and errmsg on error;
+ * a loaded config has none but ENOMEM. Free with sb_policy_free. */
+int cfg_actor_policy(const struct cfg_actor *a, struct sb_policy *out, char *errmsg, size_t errlen);
 
 #endif

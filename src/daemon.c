@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,12 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <sys/capability.h>
 
+#include "sandbox/secrets.h"
 #include "sandbox/spawn.h"
+#include "sandbox/uidpool.h"
+#include "sandbox/violation.h"
 #include "src/daemon.h"
 #include "src/events.h"
 #include "src/log.h"
@@ -36,6 +42,15 @@ struct instance {
 	int fds[3];
 	struct confine_plan confine;
 	struct spawn_plan plan;
+	/* confinement */
+	struct sb_ns ns;
+	struct sb_privs privs;
+	const struct sb_filter *filter;	/* NULL: profile "none" */
+	int listener;			/* the running actor's seccomp listener, or -1 */
+	ev_io listener_watcher;
+	struct sb_ratelimit violations;	/* errno-mode reports */
+	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
+	char creds_dir[4300];		/* its $CREDENTIALS_DIRECTORY, when it has secrets */
 };
 
 struct daemon {
@@ -62,6 +77,16 @@ struct daemon {
 	char runtime_dir[4096];
 	bool own_runtime_dir;
 	char notify_env[4200];
+	/* confinement */
+	struct sb_filter *filters;	/* one per cfg->actors[i], built once */
+	int handoff[2];			/* the children send their seccomp listeners here */
+	bool privileged;		/* CAP_SETPCAP: may shrink the bounding set */
+	bool dynamic_uids;		/* root: every actor instance its own uid */
+	struct sb_uidpool uids;
+	int last_cap;
+	struct sb_secret_sources secrets;
+	char dev_vars[4096];
+	char creds_root[4200];		/* RUNTIME/credentials, or "" */
 };
 
 /* Dispositions the daemon changes; the child restores them to default. */
@@ -148,7 +173,10 @@ static void report(struct daemon *d, const struct sv_action *a)
 
 	switch (a->report) {
 	case SV_REPORT_RESTART:
-		sv_exit_describe(&a->exit, reason, sizeof reason);
+		if (in && in->why[0])
+			snprintf(reason, sizeof reason, "%s", in->why);
+		else
+			sv_exit_describe(&a->exit, reason, sizeof reason);
 		if (a->exit.kind == SV_EXIT_STATUS)
 			ev.status = a->exit.value;
 		else if (a->exit.kind == SV_EXIT_SIGNAL)
@@ -184,22 +212,129 @@ static void report(struct daemon *d, const struct sv_action *a)
 
 /* --- actions --- */
 
+/* --- confinement around a spawn --- */
+
+static void stop_listener(struct daemon *d, struct instance *in)
+{
+	if (in->listener < 0)
+		return;
+	ev_io_stop(d->loop, &in->listener_watcher);
+	close(in->listener);
+	in->listener = -1;
+}
+
+/* The start failed before exec: say which step and why, as a failed start. */
+static void start_failed(struct daemon *d, struct instance *in, int errnum, const char *what)
+{
+	struct sv_exit e = { .kind = SV_EXIT_EXEC_FAILED, .value = errnum, .before_ready = true };
+
+	snprintf(in->why, sizeof in->why, "could not start: %s", what);
+	emit_exit(d, in, 0, &e, in->why);
+	feed_node(d, SV_EV_EXIT, in->node, &e);
+}
+
+/* Secrets go into a fresh directory only the actor can read, before each
+ * start; it is removed when the actor ends. */
+static int deliver_secrets(struct daemon *d, struct instance *in, char *msg, size_t len)
+{
+	const struct cfg_actor *a = in->spec;
+	uid_t uid = in->privs.change_ids ? in->privs.uid : geteuid();
+	gid_t gid = in->privs.change_ids ? in->privs.gid : getegid();
+
+	if (!a->nsecrets)
+		return 0;
+	return sb_secrets_deliver(&d->secrets, (const char *const *)a->secrets, a->nsecrets,
+				  in->creds_dir, uid, gid, msg, len);
+}
+
+static void remove_secrets(struct instance *in)
+{
+	if (in->spec->nsecrets && sb_secrets_remove(in->creds_dir) < 0)
+		log_err("%s: cannot remove %s: %s", in->name, in->creds_dir, strerror(errno));
+}
+
+/* For "secrets_env": the instance's environment plus NAME=value strings,
+ * wiped and freed (sb_secrets_env_free) as soon as the child has exec'ed. */
+static char **secret_env(struct daemon *d, struct instance *in, char ***secrets,
+			 char *msg, size_t len)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	if (sb_secrets_env(&d->secrets, (const char *const *)in->spec->secrets, in->spec->nsecrets,
+			   secrets, msg, len) < 0)
+		return NULL;
+	while (in->envp[n])
+		n++;
+	while ((*secrets)[k])
+		k++;
+	if (!(env = calloc(n + k + 1, sizeof *env))) {
+		sb_secrets_env_free(*secrets);
+		*secrets = NULL;
+		snprintf(msg, len, "out of memory");
+		return NULL;
+	}
+	memcpy(env, in->envp, n * sizeof *env);
+	memcpy(env + n, *secrets, k * sizeof *env);
+	return env;
+}
+
+static void on_violation(struct ev_loop *loop, ev_io *w, int revents);
+
+/* After exec: the listener the child loaded its filter with. Without it
+ * denied calls would fail unreported, so the actor does not run. */
+static int take_listener(struct daemon *d, struct instance *in)
+{
+	int fd = sb_handoff_recv(d->handoff[0]);
+
+	if (fd < 0)
+		return -1;
+	in->listener = fd;
+	ev_io_set(&in->listener_watcher, fd, EV_READ);
+	ev_io_start(d->loop, &in->listener_watcher);
+	return 0;
+}
+
 static void do_spawn(struct daemon *d, struct instance *in)
 {
 	struct spawn_error err;
-	pid_t pid = spawn_start(&d->spawner, &in->plan, &err);
+	struct spawn_plan plan = in->plan;
+	char **secrets = NULL, **env = NULL;
+	char msg[1024], what[1200];
+	pid_t pid;
+
+	in->why[0] = '\0';
+	if (deliver_secrets(d, in, msg, sizeof msg) < 0) {
+		start_failed(d, in, errno, msg);
+		return;
+	}
+	if (in->spec->secrets_env && in->spec->nsecrets) {
+		if (!(env = secret_env(d, in, &secrets, msg, sizeof msg))) {
+			remove_secrets(in);
+			start_failed(d, in, errno ? errno : ENOMEM, msg);
+			return;
+		}
+		plan.envp = env;
+	}
+	pid = spawn_start(&d->spawner, &plan, &err);
+	free(env);
+	sb_secrets_env_free(secrets);
 
 	if (pid < 0) {
-		struct sv_exit e = { .kind = SV_EXIT_EXEC_FAILED, .value = err.errnum, .before_ready = true };
-		char reason[512];
+		int stray = sb_handoff_recv(d->handoff[0]);	/* sent, then exec failed */
 
-		snprintf(reason, sizeof reason, "could not start: %s %s: %s",
-			 confine_step_name(err.step),
-			 err.step == CONFINE_EXEC ? in->spec->path :
-			 err.step == CONFINE_CWD ? in->spec->cwd : "",
+		if (stray >= 0)
+			close(stray);
+		remove_secrets(in);
+		/* "drop capabilities (capset): Operation not permitted" */
+		snprintf(what, sizeof what, "%s%s%s%s: %s", confine_step_name(err.step),
+			 err.detail ? " (" : "", err.detail ? err.detail : "", err.detail ? ")" : "",
 			 strerror(err.errnum));
-		emit_exit(d, in, 0, &e, reason);
-		feed_node(d, SV_EV_EXIT, in->node, &e);
+		if (err.step == CONFINE_EXEC || err.step == CONFINE_CWD)
+			snprintf(what, sizeof what, "%s %s: %s", confine_step_name(err.step),
+				 err.step == CONFINE_EXEC ? in->spec->path : in->spec->cwd,
+				 strerror(err.errnum));
+		start_failed(d, in, err.errnum, what);
 		return;
 	}
 	in->pid = pid;
@@ -207,6 +342,13 @@ static void do_spawn(struct daemon *d, struct instance *in)
 	events_emit(&d->events, &(struct event){
 		.event = "start", .name = in->name, .supervisor = parent_name(in->node),
 		.pid = pid, .status = -1 });
+	if (in->filter && take_listener(d, in) < 0) {
+		snprintf(in->why, sizeof in->why, "could not start: no seccomp listener from the child: %s",
+			 strerror(errno));
+		log_err("%s: %s", in->name, in->why);
+		kill(-pid, SIGKILL);	/* ends as a failed start; SIGCHLD does the rest */
+		return;
+	}
 	if (in->spec->ready == SV_READY_EXEC)
 		feed_node(d, SV_EV_READY, in->node, NULL);
 }
@@ -272,7 +414,7 @@ static void act(struct daemon *d, const struct sv_action *a)
 static void child_ended(struct daemon *d, struct instance *in, int status)
 {
 	struct sv_exit e = { 0 };
-	char reason[256];
+	char reason[sizeof in->why];
 	pid_t pid = in->pid;
 
 	/* its last words come before its obituary */
@@ -281,6 +423,8 @@ static void child_ended(struct daemon *d, struct instance *in, int status)
 	pidmap_del(&d->pids, pid);
 	in->pid = 0;
 	ev_timer_stop(d->loop, &in->timer);
+	stop_listener(d, in);
+	remove_secrets(in);
 	if (WIFEXITED(status)) {
 		e.kind = SV_EXIT_STATUS;
 		e.value = WEXITSTATUS(status);
@@ -288,7 +432,10 @@ static void child_ended(struct daemon *d, struct instance *in, int status)
 		e.kind = SV_EXIT_SIGNAL;
 		e.value = WTERMSIG(status);
 	}
-	sv_exit_describe(&e, reason, sizeof reason);
+	if (in->why[0])
+		snprintf(reason, sizeof reason, "%s", in->why);
+	else
+		sv_exit_describe(&e, reason, sizeof reason);
 	emit_exit(d, in, pid, &e, reason);
 	feed_node(d, SV_EV_EXIT, in->node, &e);
 }
@@ -354,6 +501,62 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* A denied system call. The listener is readable for a pending call, and
+ * hangs up once every process under the filter is gone: only the first
+ * may be received (a receive without one would block the daemon). */
+static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct instance *in = w->data;
+	struct daemon *d = in->d;
+	struct pollfd pfd = { .fd = in->listener, .events = POLLIN };
+	struct seccomp_notif n;
+	struct sb_violation v;
+	unsigned long suppressed = 0;
+	char reason[SB_VIOLATION_TEXT_MAX + 32], args[SB_VIOLATION_TEXT_MAX];
+	bool kill_it = !in->filter || in->filter->on_violation == SB_ON_VIOLATION_KILL;
+	const char *open_paren, *close_paren;
+
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN)) {
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			stop_listener(d, in);
+		return;
+	}
+	if (sb_listener_recv(in->listener, &n) < 0) {
+		if (errno != ENOENT && errno != EINTR) {	/* ENOENT: the caller is gone */
+			log_err("%s: seccomp listener: %s", in->name, strerror(errno));
+			stop_listener(d, in);
+		}
+		return;
+	}
+	sb_violation_decode(&n, &v);
+	if (!kill_it) {
+		/* the caller waits for this answer: give it first, report after */
+		(void)sb_listener_respond_errno(in->listener, n.id, EPERM);
+		if (!sb_ratelimit_allow(&in->violations, (uint64_t)now_ms(), &suppressed))
+			return;
+	}
+	/* "ptrace(PTRACE_ATTACH, 1234)" -> "PTRACE_ATTACH, 1234" */
+	open_paren = strchr(v.text, '(');
+	close_paren = strrchr(v.text, ')');
+	if (open_paren && close_paren > open_paren)
+		snprintf(args, sizeof args, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	else
+		args[0] = '\0';
+	snprintf(reason, sizeof reason, "sandbox violation: %s", v.text);
+	events_emit(&d->events, &(struct event){
+		.event = "violation", .name = in->name, .supervisor = parent_name(in->node),
+		.pid = v.pid, .status = -1, .reason = reason, .syscall = v.name, .args = args,
+		.action = kill_it ? "kill" : "errno", .suppressed = suppressed });
+	if (!kill_it)
+		return;
+	/* the restart reason names the call, not just SIGKILL */
+	snprintf(in->why, sizeof in->why, "%s", reason);
+	if (sb_listener_kill(in->listener, &n) < 0 && errno != ESRCH)
+		log_err("%s: cannot kill pid %d: %s", in->name, (int)v.pid, strerror(errno));
+	if (in->pid > 0)
+		kill(-in->pid, SIGKILL);	/* the actor, not only the offending process */
+}
+
 static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
@@ -387,7 +590,7 @@ static bool env_has(char *const *env, const char *key)
  * a few of the daemon's own variables, and Prospero's. */
 static char **build_env(struct daemon *d, const struct instance *in, unsigned index)
 {
-	size_t n = 0, cap = 8 + sizeof passed_env / sizeof *passed_env;
+	size_t n = 0, cap = 9 + sizeof passed_env / sizeof *passed_env;
 	char **env, **e;
 
 	for (e = in->spec->env; e && *e; e++)
@@ -408,6 +611,9 @@ static char **build_env(struct daemon *d, const struct instance *in, unsigned in
 	    asprintf(&env[n++], "PROSPERO_ACTOR=%s", in->spec->name) < 0 ||
 	    asprintf(&env[n++], "PROSPERO_INSTANCE=%u", index) < 0)
 		goto fail;
+	/* the systemd credentials convention: existing programs find them */
+	if (in->spec->nsecrets && asprintf(&env[n++], "CREDENTIALS_DIRECTORY=%s", in->creds_dir) < 0)
+		goto fail;
 	return env;
 fail:
 	for (size_t i = 0; i < cap; i++)
@@ -423,12 +629,79 @@ static void free_env(char **env)
 	free(env);
 }
 
+/* The confinement steps of one instance, from its spec and the daemon's
+ * standing (root or not). */
+static int plan_confinement(struct daemon *d, struct instance *in)
+{
+	const struct cfg_actor *a = in->spec;
+	size_t ai = 0;
+
+	while (d->cfg->actors[ai] != a)
+		ai++;
+	in->filter = d->filters[ai].prog.len ? &d->filters[ai] : NULL;
+	in->confine.filter = in->filter;
+	in->confine.handoff_fd = d->handoff[1];
+	in->confine.limits = a->limits;
+	in->confine.nlimits = a->nlimits;
+	if (a->private_tmp || a->private_network || a->nread_only) {
+		if (a->private_tmp && (strncmp(d->runtime_dir, "/tmp/", 5) == 0 ||
+				       strncmp(d->runtime_dir, "/var/tmp/", 9) == 0)) {
+			log_err("%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
+				in->name, d->runtime_dir);
+			errno = EINVAL;
+			return -1;
+		}
+		in->ns = (struct sb_ns){
+			.private_tmp = a->private_tmp, .private_network = a->private_network,
+			.read_only = (const char *const *)a->read_only, .nread_only = a->nread_only,
+		};
+		in->confine.ns = &in->ns;
+	}
+	if (!d->privileged) {
+		/* without CAP_SETPCAP: drop what is held, no_new_privs, no id change */
+		if (a->user || a->keep_caps) {
+			log_err("%s: \"%s\" needs a daemon that may change ids and capabilities (root)",
+				in->name, a->user ? "user" : "capabilities");
+			errno = EPERM;
+			return -1;
+		}
+		return 0;
+	}
+	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = d->last_cap };
+	if (a->user) {
+		in->privs.change_ids = true;
+		in->privs.uid = a->uid;
+		in->privs.gid = a->gid;
+		in->privs.groups = a->groups;
+		in->privs.ngroups = a->ngroups;
+	} else if (d->dynamic_uids) {
+		uid_t uid;
+
+		/* its own uid: no other actor's files, /proc entries or signals */
+		if (sb_uidpool_take(&d->uids, in->name, &uid) < 0) {
+			log_err("%s: no dynamic uid left in %u-%u: %s", in->name, (unsigned)d->uids.first,
+				(unsigned)d->uids.last, strerror(errno));
+			return -1;
+		}
+		in->privs.change_ids = true;
+		in->privs.uid = uid;
+		in->privs.gid = (gid_t)uid;
+	}
+	in->confine.privs = &in->privs;
+	return 0;
+}
+
 static int setup_instance(struct daemon *d, struct instance *in, const struct cfg_actor *a,
 			  unsigned index, struct sv_node *parent)
 {
 	in->d = d;
 	in->spec = a;
 	in->out.rfd = in->out.wfd = -1;
+	in->listener = -1;
+	ev_io_init(&in->listener_watcher, on_violation, -1, EV_READ);
+	in->listener_watcher.data = in;
+	/* errno mode: a busy loop of denied calls must not flood the log */
+	sb_ratelimit_init(&in->violations, 5, 1000);
 	if (a->instances > 1 ? asprintf(&in->name, "%s#%u", a->name, index) < 0
 			     : !(in->name = strdup(a->name)))
 		return -1;
@@ -439,6 +712,12 @@ static int setup_instance(struct daemon *d, struct instance *in, const struct cf
 	in->node->user = in;
 	if (output_open(&in->out, in->name) < 0)
 		return -1;
+	if (a->nsecrets &&
+	    (size_t)snprintf(in->creds_dir, sizeof in->creds_dir, "%s/%s", d->creds_root, in->name) >=
+		    sizeof in->creds_dir) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if (!(in->envp = build_env(d, in, index)))
 		return -1;
 	in->fds[0] = d->devnull;
@@ -450,6 +729,8 @@ static int setup_instance(struct daemon *d, struct instance *in, const struct cf
 		.nreset_signals = sizeof handled_signals / sizeof *handled_signals,
 		.nofile = d->nofile,
 	};
+	if (plan_confinement(d, in) < 0)
+		return -1;
 	in->plan = (struct spawn_plan){
 		.path = a->path, .argv = a->argv, .envp = in->envp, .confine = &in->confine,
 	};
@@ -505,6 +786,9 @@ static int open_runtime_dir(struct daemon *d, const char *dir)
 		return 0;
 	}
 	tmp = getenv("TMPDIR");
+	/* root: under /run, so an actor's private /tmp does not hide it */
+	if (geteuid() == 0 && access("/run", W_OK) == 0)
+		tmp = "/run";
 	snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s/prospero.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(d->runtime_dir))
 		return -1;
@@ -547,6 +831,111 @@ static void start_signal(struct daemon *d, ev_signal *w, void (*cb)(struct ev_lo
 	ev_signal_start(d->loop, w);
 }
 
+static bool has_setpcap(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps) {
+		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
+}
+
+/* Each actor's seccomp filter, compiled once here rather than in every
+ * child: building it costs more than loading it (issue 3's figures). */
+static int build_filters(struct daemon *d)
+{
+	char msg[512];
+
+	if (!(d->filters = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *d->filters)))
+		return -1;
+	for (size_t i = 0; i < d->cfg->nactors; i++) {
+		const struct cfg_actor *a = d->cfg->actors[i];
+		struct sb_policy pol;
+		int rc;
+
+		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
+			log_err("%s: seccomp policy: %s", a->name, msg);
+			return -1;
+		}
+		rc = sb_filter_build(&pol, &d->filters[i]);
+		sb_policy_free(&pol);
+		if (rc < 0) {
+			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Where secrets come from (first match wins) and where they go. */
+static int setup_secrets(struct daemon *d, const struct daemon_opts *opts)
+{
+	bool any = false;
+	char *copy, *dir;
+
+	for (size_t i = 0; i < d->cfg->nactors; i++)
+		any |= d->cfg->actors[i]->nsecrets > 0;
+	if (!any)
+		return 0;
+	d->secrets.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
+	d->secrets.secrets_dir = opts->secrets_dir;
+	/* development: .dev.vars beside the root config */
+	if (!(copy = strdup(d->cfg->root->pos.file)))
+		return -1;
+	dir = dirname(copy);
+	snprintf(d->dev_vars, sizeof d->dev_vars, "%s/.dev.vars", dir);
+	free(copy);
+	if (access(d->dev_vars, F_OK) == 0)
+		d->secrets.dev_vars = d->dev_vars;
+	snprintf(d->creds_root, sizeof d->creds_root, "%s/credentials", d->runtime_dir);
+	/* traversable, not listable: an actor reaches its own directory only */
+	if (mkdir(d->creds_root, 0711) < 0 && errno != EEXIST) {
+		log_err("%s: cannot create: %s", d->creds_root, strerror(errno));
+		d->creds_root[0] = '\0';
+		return -1;
+	}
+	if (chmod(d->creds_root, 0711) < 0) {
+		log_err("%s: %s", d->creds_root, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_confinement(struct daemon *d, const struct daemon_opts *opts)
+{
+	/* no core dump and no ptrace of the daemon by its own uid: it holds
+	 * every actor's secrets at one time or another */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
+	d->privileged = has_setpcap();
+	d->dynamic_uids = geteuid() == 0;
+	if (d->privileged && (d->last_cap = sb_privs_last_cap()) < 0) {
+		log_err("cannot read the kernel's last capability: %s", strerror(errno));
+		return -1;
+	}
+	if (d->dynamic_uids &&
+	    sb_uidpool_init(&d->uids, opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST,
+			    opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST) < 0) {
+		log_err("dynamic uid range: %s", strerror(errno));
+		d->dynamic_uids = false;
+		return -1;
+	}
+	if (sb_handoff_pair(d->handoff) < 0) {
+		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
+		return -1;
+	}
+	if (build_filters(d) < 0)
+		return -1;
+	if (setup_secrets(d, opts) < 0) {
+		log_err("cannot prepare secrets delivery: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	size_t ninst = count_instances(cfg->root);
@@ -554,6 +943,7 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->cfg = cfg;
 	d->self = getpid();
 	d->devnull = -1;
+	d->handoff[0] = d->handoff[1] = -1;
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	if (raise_nofile(d) < 0) {
@@ -577,6 +967,8 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 		return -1;
 	}
 	snprintf(d->notify_env, sizeof d->notify_env, "NOTIFY_SOCKET=%s", d->notify.path);
+	if (setup_confinement(d, opts) < 0)
+		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	d->inst = calloc(ninst ? ninst : 1, sizeof *d->inst);
@@ -609,6 +1001,10 @@ static void teardown(struct daemon *d)
 			kill(-in->pid, SIGKILL);
 			waitpid(in->pid, NULL, 0);
 		}
+		if (in->spec)
+			remove_secrets(in);
+		if (in->listener >= 0)
+			close(in->listener);
 		output_drain(&in->out, STDOUT_FILENO);
 		output_flush(&in->out, STDOUT_FILENO);
 		output_close(&in->out);
@@ -621,6 +1017,16 @@ static void teardown(struct daemon *d)
 	pidmap_fini(&d->pids);
 	spawner_fini(&d->spawner);
 	notify_server_close(&d->notify);
+	for (size_t i = 0; d->filters && i < d->cfg->nactors; i++)
+		sb_filter_free(&d->filters[i]);
+	free(d->filters);
+	for (int i = 0; i < 2; i++)
+		if (d->handoff[i] >= 0)
+			close(d->handoff[i]);
+	if (d->dynamic_uids)
+		sb_uidpool_fini(&d->uids);
+	if (d->creds_root[0])
+		rmdir(d->creds_root);
 	if (d->own_runtime_dir)
 		rmdir(d->runtime_dir);
 	events_close(&d->events);

@@ -4,11 +4,15 @@
 #ifndef PROSPERO_DAEMON_H
 #define PROSPERO_DAEMON_H
 
+#include <sys/types.h>
+
 #include "src/config.h"
 
 struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */
 	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for a private one */
+	const char *secrets_dir;	/* --secrets-dir DIR, or NULL */
+	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */
 };
 
 /* Run until the root is down. Returns the exit status: 0 after a clean

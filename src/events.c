@@ -90,6 +90,15 @@ static void write_json(int fd, const struct event *e)
 		json_escape(esc, sizeof esc, e->reason);
 		put(line, sizeof line, &n, ", \"reason\": \"%s\"", esc);
 	}
+	if (e->syscall) {
+		json_escape(esc, sizeof esc, e->syscall);
+		put(line, sizeof line, &n, ", \"syscall\": \"%s\"", esc);
+		json_escape(esc, sizeof esc, e->args ? e->args : "");
+		put(line, sizeof line, &n, ", \"args\": \"%s\"", esc);
+		put(line, sizeof line, &n, ", \"action\": \"%s\"", e->action ? e->action : "kill");
+		if (e->suppressed)
+			put(line, sizeof line, &n, ", \"suppressed\": %lu", e->suppressed);
+	}
 	put(line, sizeof line, &n, "}\n");
 	/* O_APPEND and one write: a reader never sees half a line */
 	while (write(fd, line, n) < 0 && errno == EINTR)
@@ -102,6 +111,16 @@ void events_emit(struct events *ev, const struct event *e)
 
 	if (ev->fd >= 0)
 		write_json(ev->fd, e);
+	if (e->syscall) {
+		/* "payment: sandbox violation: ptrace(PTRACE_ATTACH, 1234) — killed" */
+		char more[64] = "";
+
+		if (e->suppressed)
+			snprintf(more, sizeof more, " (%lu more not shown)", e->suppressed);
+		log_warn("%s: %s — %s%s", e->name, e->reason ? e->reason : e->syscall,
+			 e->action && strcmp(e->action, "errno") == 0 ? "denied (EPERM)" : "killed", more);
+		return;
+	}
 	if (e->pid > 0)
 		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
 	log_info("%s %s%s%s%s", e->event, e->name, pid,

@@ -6,13 +6,18 @@
 #include <sys/types.h>
 
 struct event {
-	const char *event;		/* start ready exit restart stop escalate give_up */
+	const char *event;		/* start ready exit restart stop escalate give_up violation */
 	const char *name;
 	const char *supervisor;		/* NULL for the root */
 	pid_t pid;			/* 0: none */
 	int status;			/* exit status, or -1 */
 	int signal;			/* 0: none */
 	const char *reason;		/* NULL: none */
+	/* "violation" only */
+	const char *syscall;		/* "ptrace" */
+	const char *args;		/* "PTRACE_ATTACH, 1234" */
+	const char *action;		/* "kill" or "errno" */
+	unsigned long suppressed;	/* reports held back before this one */
 };
 
 struct events {

@@ -1,4 +1,6 @@
 /* prospero: the command line. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,8 @@
 static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
-	      "       prospero check -c FILE [-c FILE | FILE]...\n"
+	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
+	      "       prospero check -c FILE [-c FILE | FILE]... [--explain ACTOR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
@@ -22,7 +25,13 @@ static void usage(FILE *to)
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
 	      "  -r, --runtime-dir DIR where the notify socket lives (default: $RUNTIME_DIRECTORY,\n"
-	      "                        else a private directory under $TMPDIR or /tmp)\n"
+	      "                        else a private directory under /run (root), $TMPDIR or /tmp)\n"
+	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
+	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
+	      "                        beside the root config\n"
+	      "  -u, --uid-range FIRST-LAST\n"
+	      "                        dynamic uids for actors when run as root (default 61184-65519)\n"
+	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
 	      "\n"
 	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
@@ -52,17 +61,96 @@ static size_t count(const struct cfg_supervisor *s, size_t *sups)
 	return n;
 }
 
+static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
+{
+	unsigned long a, b;
+	char *end;
+
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno || end == s || *end != '-' || !isdigit((unsigned char)end[1]))
+		return -1;
+	s = end + 1;
+	b = strtoul(s, &end, 10);
+	if (errno || *end || a == 0 || a > b || b >= (uid_t)-1)
+		return -1;
+	*first = (uid_t)a;
+	*last = (uid_t)b;
+	return 0;
+}
+
+/* `check --explain ACTOR`: what confines it, and every syscall it may make. */
+static int explain(const struct cfg *cfg, const char *name)
+{
+	const struct cfg_actor *a = NULL;
+	struct sb_policy pol;
+	char msg[512];
+
+	for (size_t i = 0; i < cfg->nactors && !a; i++)
+		if (strcmp(cfg->actors[i]->name, name) == 0)
+			a = cfg->actors[i];
+	if (!a) {
+		fprintf(stderr, "prospero: --explain: no actor \"%s\" in the configuration\n", name);
+		return 1;
+	}
+	if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
+		fprintf(stderr, "prospero: %s: %s\n", name, msg);
+		return 1;
+	}
+	printf("actor \"%s\"\n", a->name);
+	printf("  user: %s\n", a->user ? a->user : "a dynamic uid of its own (when the daemon runs as root)");
+	printf("  capabilities:");
+	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
+		printf(" %s", a->capabilities[i]);
+	printf("%s\n", a->keep_caps ? "" : " none (bounding and ambient sets empty)");
+	printf("  no_new_privs: yes\n");
+	for (size_t i = 0; i < a->nlimits; i++) {
+		char v[32];
+
+		if (a->limits[i].lim.rlim_cur == RLIM_INFINITY)
+			snprintf(v, sizeof v, "infinity");
+		else
+			snprintf(v, sizeof v, "%llu", (unsigned long long)a->limits[i].lim.rlim_cur);
+		printf("  limit %s: %s\n", sb_rlimit_name(a->limits[i].resource), v);
+	}
+	if (a->private_tmp)
+		printf("  private /tmp and /var/tmp\n");
+	if (a->private_network)
+		printf("  private network (no interfaces but a down loopback)\n");
+	for (size_t i = 0; i < a->nread_only; i++)
+		printf("  read-only: %s\n", a->read_only[i]);
+	for (size_t i = 0; i < a->nsecrets; i++)
+		printf("  secret: %s%s\n", a->secrets[i], a->secrets_env ? " (also in the environment)" : "");
+	printf("  seccomp profile: %s, on_violation: %s\n", sb_profile_name(pol.profile),
+	       sb_on_violation_name(pol.on_violation));
+	if (pol.profile == SB_PROFILE_NONE) {
+		printf("  no seccomp filter: every system call is allowed\n");
+	} else {
+		printf("  allowed system calls (%zu; anything else is reported, then %s;\n"
+		       "  non-native ABIs are always denied):\n", pol.n,
+		       pol.on_violation == SB_ON_VIOLATION_KILL ? "the actor is killed" : "the call fails EPERM");
+		for (size_t i = 0; i < pol.n; i++)
+			printf("    %s%s\n", pol.rules[i].name, sb_cond_text(pol.rules[i].cond));
+	}
+	sb_policy_free(&pol);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "secrets-dir", required_argument, NULL, 's' },
+		{ "uid-range", required_argument, NULL, 'u' },
+		{ "explain", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon_opts opts = { 0 };
+	const char *explain_actor = NULL;
 	char **files;
 	size_t nfiles = 0;
 	const char *cmd;
@@ -89,11 +177,21 @@ int main(int argc, char **argv)
 	if (!files)
 		return 1;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': files[nfiles++] = optarg; break;
 		case 'e': opts.events_path = optarg; break;
 		case 'r': opts.runtime_dir = optarg; break;
+		case 's': opts.secrets_dir = optarg; break;
+		case 'x': explain_actor = optarg; break;
+		case 'u':
+			if (parse_uid_range(optarg, &opts.uid_first, &opts.uid_last) < 0) {
+				fprintf(stderr, "prospero: --uid-range \"%s\": expected FIRST-LAST, "
+					"with 0 < FIRST <= LAST < 4294967295\n", optarg);
+				free(files);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); free(files); return 0;
 		default: usage(stderr); free(files); return EXIT_USAGE;
 		}
@@ -112,7 +210,9 @@ int main(int argc, char **argv)
 	free(files);
 	if (!cfg)
 		return 1;
-	if (strcmp(cmd, "check") == 0) {
+	if (strcmp(cmd, "check") == 0 && explain_actor) {
+		rc = explain(cfg, explain_actor);
+	} else if (strcmp(cmd, "check") == 0) {
 		size_t sups = 0, procs = count(cfg->root, &sups);
 		printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
 		       cfg->root->name, sups, cfg->nactors, procs);

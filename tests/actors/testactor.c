@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,8 @@ static void record(const char *path)
 		perror(path);
 		exit(100);
 	}
+	/* actors of other (dynamic) uids append to the same record */
+	(void)fchmod(fd, 0666);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int n = snprintf(line, sizeof line, "start %s#%s %d %lld\n", name ? name : "?",
 			 inst ? inst : "?", (int)getpid(),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,9 @@ void h_init(struct h *h)
 	h->exit_status = -1;
 	snprintf(h->dir, sizeof h->dir, "%s/prospero-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	ck_assert_msg(mkdtemp(h->dir) != NULL, "mkdtemp: %s", strerror(errno));
+	/* run as root, the daemon starts actors under dynamic uids: they must
+	 * reach the test actor's files and write their records here */
+	ck_assert(chmod(h->dir, 0777) == 0);
 }
 
 static void rm_rf(const char *path)
