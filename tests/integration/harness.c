@@ -144,6 +144,11 @@ static pid_t spawn_prospero(struct h *h, const char *const *args, const char *ou
 
 void h_start(struct h *h, const char *const *configs)
 {
+	h_start_with(h, configs, NULL);
+}
+
+void h_start_with(struct h *h, const char *const *configs, const char *const *extra)
+{
 	const char *args[60];
 	char ev[512];
 	int n = 0;
@@ -152,6 +157,8 @@ void h_start(struct h *h, const char *const *configs)
 	args[n++] = "run";
 	args[n++] = "--events";
 	args[n++] = ev;
+	for (; extra && *extra && n < 40; extra++)
+		args[n++] = *extra;
 	for (; *configs && n < 58; configs++)
 		args[n++] = *configs;	/* relative to the test dir, the daemon's cwd */
 	args[n] = NULL;

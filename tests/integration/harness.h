@@ -35,6 +35,8 @@ const char *h_path(struct h *h, const char *name);
 void h_write(struct h *h, const char *name, const char *text);
 /* Start "prospero run --events DIR/events -c FILE..." (names in the test dir). */
 void h_start(struct h *h, const char *const *configs);
+/* The same with more options (NULL-terminated) before the config files. */
+void h_start_with(struct h *h, const char *const *configs, const char *const *extra);
 /* Run prospero with ARGV (after the program name) to completion; returns
  * its exit status; stdout and stderr land in DIR/run.out and DIR/run.err. */
 int h_run(struct h *h, const char *const *args);
