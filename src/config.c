@@ -21,7 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctype.h>
 #include <seccomp.h>
+#include <strings.h>
+#include <sys/capability.h>
 
 #include "sandbox/namespaces.h"
 #include "sandbox/privs.h"
@@ -864,6 +867,36 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 	return true;
 }
 
+/* The capability nearest to a misspelt NAME, written as "CAP_NET_RAW". */
+static bool cap_hint(const char *name, char *out, size_t len)
+{
+	char word[64], names[CAP_LAST_CAP + 1][64];
+	const char *cands[CAP_LAST_CAP + 1], *hint;
+	size_t n = 0, k = 0;
+
+	if (strncasecmp(name, "cap_", 4) != 0)
+		k = (size_t)snprintf(word, sizeof word, "CAP_");
+	for (; *name && k + 1 < sizeof word; name++)
+		word[k++] = (char)toupper((unsigned char)*name);
+	word[k] = '\0';
+	for (int c = 0; c <= CAP_LAST_CAP; c++) {
+		char *s = cap_to_name(c);
+
+		if (!s)
+			continue;
+		for (k = 0; s[k] && k + 1 < sizeof names[n]; k++)
+			names[n][k] = (char)toupper((unsigned char)s[k]);
+		names[n][k] = '\0';
+		cap_free(s);
+		cands[n] = names[n];
+		n++;
+	}
+	if (!(hint = dym_closest(word, cands, n)))
+		return false;
+	snprintf(out, len, "%s", hint);
+	return true;
+}
+
 static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
 {
 	size_t n = 0, arr = value_off(ld, obj, "capabilities");
@@ -877,7 +910,12 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 
 		if (sb_caps_parse((const char *const *)&a->capabilities[i], 1, &bit, msg, sizeof msg) < 0) {
 			struct cfg_pos p = pos_of_index(ld, arr, i);
-			error_at(ld, &p, "\"capabilities\"[%zu]: %s", i, msg);
+			char hint[64];
+
+			if (cap_hint(a->capabilities[i], hint, sizeof hint))
+				error_at(ld, &p, "\"capabilities\"[%zu]: %s (did you mean \"%s\"?)", i, msg, hint);
+			else
+				error_at(ld, &p, "\"capabilities\"[%zu]: %s", i, msg);
 			ok = false;
 			continue;
 		}

@@ -429,6 +429,154 @@ START_TEST(all_errors_are_reported_at_once)
 }
 END_TEST
 
+#define ACTOR_A "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], "
+
+START_TEST(confinement_defaults_and_fields)
+{
+	struct cfg *cfg;
+	const struct cfg_actor *a;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"] } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	a = cfg->actors[0];
+	/* confined by default: "none" has to be written out */
+	ck_assert_int_eq(a->profile, SB_PROFILE_SERVICE);
+	ck_assert_int_eq(a->on_violation, SB_ON_VIOLATION_KILL);
+	ck_assert_ptr_null(a->user);
+	ck_assert_uint_eq(a->keep_caps, 0);
+	ck_assert_uint_eq(a->nsecrets, 0);
+	ck_assert(!a->secrets_env && !a->private_tmp && !a->private_network);
+	cfg_free(cfg);
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"],\n"
+	    "  \"sandbox\": { \"profile\": \"network\", \"allow\": [\"@aio\"], \"deny\": [\"mkdir\"], \"on_violation\": \"errno\" },\n"
+	    "  \"limits\": { \"nofile\": 64, \"core\": 0, \"as\": \"infinity\" }, \"private_tmp\": true,\n"
+	    "  \"private_network\": true, \"read_only\": [\"/usr\"], \"user\": \"root\",\n"
+	    "  \"capabilities\": [\"CAP_NET_BIND_SERVICE\", \"kill\"], \"secrets\": [\"API_KEY\", \"db.password\"] } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	a = cfg->actors[0];
+	ck_assert_int_eq(a->profile, SB_PROFILE_NETWORK);
+	ck_assert_int_eq(a->on_violation, SB_ON_VIOLATION_ERRNO);
+	ck_assert_str_eq(a->allow[0], "@aio");
+	ck_assert_str_eq(a->deny[0], "mkdir");
+	ck_assert_uint_eq(a->nlimits, 3);
+	ck_assert_int_eq(a->limits[0].resource, RLIMIT_NOFILE);
+	ck_assert_uint_eq(a->limits[0].lim.rlim_cur, 64);
+	ck_assert_uint_eq(a->limits[2].lim.rlim_max, RLIM_INFINITY);
+	ck_assert(a->private_tmp && a->private_network);
+	ck_assert_str_eq(a->read_only[0], "/usr");
+	ck_assert_str_eq(a->user, "root");
+	ck_assert_uint_eq(a->uid, 0);
+	ck_assert_uint_eq(a->keep_caps, (1ULL << 10) | (1ULL << 5));	/* CAP_NET_BIND_SERVICE, CAP_KILL */
+	ck_assert_uint_eq(a->nsecrets, 2);
+	ck_assert_str_eq(a->secrets[1], "db.password");
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(confinement_warnings)
+{
+	struct cfg *cfg;
+	struct cfg_diag diag;
+
+	put("root.jsonc", ACTOR_A "\"sandbox\": { \"profile\": \"none\" }, \"secrets\": [\"K\"], \"secrets_env\": true,\n"
+	    "  \"capabilities\": [] } ] }");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 2);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:101: warning: actor \"a\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed");
+	ck_assert_str_eq(diag.lines[1], "root.jsonc:1:144: warning: actor \"a\" gets its secrets in the environment too (\"secrets_env\": true): every process it starts inherits them");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+
+	put("root.jsonc", ACTOR_A "\"sandbox\": { \"allow\": [\"ptrace\"] } } ] }");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:100: warning: \"allow\": \"ptrace\" reaches past the actor; no shipped profile allows it");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(sandbox_errors)
+{
+	expect(ACTOR_A "\"sandbox\": 1 } ] }",
+	       "root.jsonc:1:88: error: \"sandbox\": expected an object {\"profile\": ..., \"allow\": [...], \"deny\": [...], \"on_violation\": ...}, got an integer\n");
+	expect(ACTOR_A "\"sandbox\": { \"profle\": \"service\" } } ] }",
+	       "root.jsonc:1:90: error: \"sandbox\": unknown key \"profle\" (did you mean \"profile\"?)\n");
+	expect(ACTOR_A "\"sandbox\": { \"colour\": 1 } } ] }",
+	       "root.jsonc:1:90: error: \"sandbox\": unknown key \"colour\": expected \"profile\", \"allow\", \"deny\" or \"on_violation\"\n");
+	expect(ACTOR_A "\"sandbox\": { \"profile\": \"servce\" } } ] }",
+	       "root.jsonc:1:101: error: \"profile\": unknown value \"servce\" (did you mean \"service\"?)\n");
+	expect(ACTOR_A "\"sandbox\": { \"profile\": \"strict\" } } ] }",
+	       "root.jsonc:1:101: error: \"profile\": unknown value \"strict\": expected \"none\", \"minimal\", \"service\" or \"network\"\n");
+	expect(ACTOR_A "\"sandbox\": { \"on_violation\": \"eperm\" } } ] }",
+	       "root.jsonc:1:106: error: \"on_violation\": unknown value \"eperm\": expected \"kill\" or \"errno\"\n");
+	expect(ACTOR_A "\"sandbox\": { \"allow\": \"ptrace\" } } ] }",
+	       "root.jsonc:1:99: error: \"allow\": expected an array of system calls or @groups, got a string\n");
+	expect(ACTOR_A "\"sandbox\": { \"allow\": [\"@netwrok-io\"] } } ] }",
+	       "root.jsonc:1:100: error: \"allow\"[0]: unknown syscall group \"@netwrok-io\" (did you mean \"@network-io\"?)\n");
+	expect(ACTOR_A "\"sandbox\": { \"deny\": [\"ptrac\"] } } ] }",
+	       "root.jsonc:1:99: error: \"deny\"[0]: unknown syscall \"ptrac\" (did you mean \"ptrace\"?)\n");
+	expect(ACTOR_A "\"sandbox\": { \"deny\": [\"execve\"] } } ] }",
+	       "root.jsonc:1:88: error: \"sandbox\": deny: \"execve\" cannot be denied: the actor is started with it after the filter is loaded\n");
+}
+END_TEST
+
+START_TEST(limits_errors)
+{
+	expect(ACTOR_A "\"limits\": 5 } ] }",
+	       "root.jsonc:1:87: error: \"limits\": expected an object {\"nofile\": 1024, \"core\": 0, ...}, got an integer\n");
+	expect(ACTOR_A "\"limits\": { \"nofiles\": 10 } } ] }",
+	       "root.jsonc:1:89: error: \"limits\": unknown limit \"nofiles\" (did you mean \"nofile\"?)\n");
+	expect(ACTOR_A "\"limits\": { \"rss\": 10 } } ] }",
+	       "root.jsonc:1:96: error: \"limits\": limit \"rss\" is not enforced by Linux; use \"as\" or \"data\"\n");
+	expect(ACTOR_A "\"limits\": { \"nofile\": \"lots\" } } ] }",
+	       "root.jsonc:1:99: error: \"limits\": limit \"nofile\": expected a number >= 0 or \"infinity\"\n");
+	expect(ACTOR_A "\"limits\": { \"nofile\": true } } ] }",
+	       "root.jsonc:1:99: error: \"limits\": \"nofile\": expected a number >= 0 or \"infinity\", got a boolean\n");
+	expect(ACTOR_A "\"limits\": { \"nice\": 99 } } ] }",
+	       "root.jsonc:1:97: error: \"limits\": limit \"nice\" is at most 40\n");
+}
+END_TEST
+
+START_TEST(namespace_user_and_capability_errors)
+{
+	expect(ACTOR_A "\"private_tmp\": \"yes\" } ] }",
+	       "root.jsonc:1:92: error: \"private_tmp\": expected true or false, got a string\n");
+	expect(ACTOR_A "\"read_only\": [\"relative/path\"] } ] }",
+	       "root.jsonc:1:90: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
+	expect(ACTOR_A "\"private_tmp\": true, \"read_only\": [\"/tmp\"] } ] }",
+	       "root.jsonc:1:111: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	expect(ACTOR_A "\"user\": 5 } ] }",
+	       "root.jsonc:1:85: error: \"user\": expected a user name (a non-empty string), got an integer\n");
+	expect(ACTOR_A "\"user\": \"nosuchuser-x\" } ] }",
+	       "root.jsonc:1:85: error: \"user\": no such user \"nosuchuser-x\"\n");
+	expect(ACTOR_A "\"capabilities\": [\"CAP_NET_BIND_SERVCE\"] } ] }",
+	       "root.jsonc:1:94: error: \"capabilities\"[0]: unknown capability \"CAP_NET_BIND_SERVCE\" (did you mean \"CAP_NET_BIND_SERVICE\"?)\n");
+}
+END_TEST
+
+START_TEST(secrets_errors)
+{
+	expect(ACTOR_A "\"secrets\": \"K\" } ] }",
+	       "root.jsonc:1:88: error: \"secrets\": expected an array of secret names, got a string\n");
+	expect(ACTOR_A "\"secrets\": [\"\"] } ] }",
+	       "root.jsonc:1:89: error: \"secrets\"[0]: expected a non-empty string, got an empty string\n");
+	expect(ACTOR_A "\"secrets\": [\"9bad\"] } ] }",
+	       "root.jsonc:1:89: error: \"secrets\"[0]: invalid secret name \"9bad\": use a letter or '_', then up to 127 letters, digits, '_', '.' or '-'\n");
+	expect(ACTOR_A "\"secrets\": [\"K\", \"K\"] } ] }",
+	       "root.jsonc:1:94: error: \"secrets\"[1]: \"K\" is already listed\n");
+	expect(ACTOR_A "\"secret\": [\"K\"] } ] }",
+	       "root.jsonc:1:77: error: unknown key \"secret\" (did you mean \"secrets\"?)\n");
+	expect(ACTOR_A "\"secrets_env\": 1 } ] }",
+	       "root.jsonc:1:92: error: \"secrets_env\": expected true or false, got an integer\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -456,6 +604,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, two_roots_and_no_root);
 	tcase_add_test(tc, unreadable_file_and_duplicate_keys);
 	tcase_add_test(tc, all_errors_are_reported_at_once);
+	tcase_add_test(tc, confinement_defaults_and_fields);
+	tcase_add_test(tc, confinement_warnings);
+	tcase_add_test(tc, sandbox_errors);
+	tcase_add_test(tc, limits_errors);
+	tcase_add_test(tc, namespace_user_and_capability_errors);
+	tcase_add_test(tc, secrets_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
