@@ -4,5 +4,7 @@ set -e
 bin=$1
 echo "== restart latency"
 "$bin/bench_restart" 500
+echo "== confinement: spawn to running, confined against unconfined"
+"$bin/bench_confine" 500
 echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
