@@ -27,9 +27,16 @@ START_TEST(a_child_starts_only_after_the_previous_one_is_ready)
 		"  { \"actor\": \"next\", \"exec\": [\"@TA@\", \"--record\", \"@DIR@/rec\"] } ] }\n");
 	h_start(&h, root_only);
 	h_expect_seq(&h, "start:root start:slow ready:slow start:next ready:next ready:root");
-	ck_assert(h_read(&h, "rec", buf, sizeof buf) > 0);
-	char *p = strstr(buf, "start slow#1 ");
-	char *q = strstr(buf, "start next#1 ");
+	/* exec readiness comes before next's main() has written its line */
+	char *p = NULL, *q = NULL;
+	for (int waited = 0; waited < H_TIMEOUT_MS && !q; waited += 10) {
+		if (h_read(&h, "rec", buf, sizeof buf) > 0) {
+			p = strstr(buf, "start slow#1 ");
+			q = strstr(buf, "start next#1 ");
+		}
+		if (!q)
+			h_sleep_ms(10);
+	}
 	ck_assert(p && q && p < q);
 	ck_assert(sscanf(p, "start slow#1 %*d %lld", &ta) == 1);
 	ck_assert(sscanf(q, "start next#1 %*d %lld", &tb) == 1);
