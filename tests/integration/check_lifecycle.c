@@ -91,7 +91,8 @@ START_TEST(an_actor_ignoring_sigterm_is_killed_after_its_shutdown_timeout)
 
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
-		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 300 } ] }\n");
+		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"    \"ready\": \"notify\", \"shutdown\": 300 } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	h_signal(&h, SIGTERM);

@@ -25,7 +25,10 @@ static void three(const char *strategy, const char *restart_b)
 		 "{ \"supervisor\": \"root\", \"strategy\": \"%s\", \"intensity\": 10, \"period\": 5,\n"
 		 "  \"children\": [\n"
 		 "    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
-		 "    { \"actor\": \"b\", \"exec\": [\"@TA@\", \"--print\", \"hello from b\"], \"restart\": \"%s\" },\n"
+		 /* notify readiness: b is signalled as soon as it is ready, and
+		  * must have its handlers by then */
+		 "    { \"actor\": \"b\", \"exec\": [\"@TA@\", \"--print\", \"hello from b\", \"--notify-after\", \"0\"],\n"
+		 "      \"ready\": \"notify\", \"restart\": \"%s\" },\n"
 		 "    { \"actor\": \"c\", \"exec\": [\"@TA@\"] },\n"
 		 "  ] }\n", strategy, restart_b);
 	h_write(&h, "root.jsonc", cfg);
