@@ -205,3 +205,55 @@ out:
 	free(buf);
 	return rc;
 }
+
+static void mark_used(struct sb_uid_snapshot *s, unsigned long id)
+{
+	if (id >= s->first && id <= s->last)
+		s->used[(id - s->first) / 8] |= (uint8_t)(1u << ((id - s->first) % 8));
+}
+
+int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	memset(s, 0, sizeof(*s));
+	if (first == 0 || first > last || last - first >= SB_UIDPOOL_MAX_IDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	s->first = first;
+	s->last = last;
+	if (!(s->used = calloc(((size_t)(last - first) + 1 + 7) / 8, 1)))
+		return -1;
+	/* the enumerating calls keep their state in libc: the daemon is
+	 * single-threaded, and this runs once before any actor starts */
+	setpwent();
+	while ((pw = getpwent()))
+		mark_used(s, pw->pw_uid);
+	endpwent();
+	setgrent();
+	while ((gr = getgrent()))
+		mark_used(s, gr->gr_gid);
+	endgrent();
+	return 0;
+}
+
+void sb_uid_snapshot_fini(struct sb_uid_snapshot *s)
+{
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+int sb_uid_probe_snapshot(uid_t id, void *ctx)
+{
+	const struct sb_uid_snapshot *s = ctx;
+	char path[64];
+
+	if (id < s->first || id > s->last)
+		return sb_uid_probe_system(id, NULL);
+	if (s->used[(id - s->first) / 8] & (1u << ((id - s->first) % 8)))
+		return 1;
+	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)id);
+	return access(path, F_OK) == 0 ? 1 : 0;
+}

@@ -55,4 +55,20 @@ int sb_uidpool_release(struct sb_uidpool *p, const char *owner);
  * or a systemd dynamic user lock in /run/systemd/dynamic-uid. */
 int sb_uid_probe_system(uid_t id, void *ctx);
 
+/* The same question answered from one enumeration of passwd and group
+ * made up front: a per-id lookup costs ~50 system calls through NSS
+ * (userdb, then files), and a daemon starting 1000 actors asks 1000
+ * times. Ids added to passwd later are not seen; the systemd lock
+ * directory is still checked per id. */
+struct sb_uid_snapshot {
+	uid_t first, last;
+	uint8_t *used;			/* one bit per id in [first, last] */
+};
+
+/* -1 with errno EINVAL (the same bounds as a pool) or ENOMEM. */
+int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last);
+void sb_uid_snapshot_fini(struct sb_uid_snapshot *s);
+/* A probe for sb_uidpool_set_probe; ctx is the snapshot. */
+int sb_uid_probe_snapshot(uid_t id, void *ctx);
+
 #endif

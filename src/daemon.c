@@ -83,6 +83,7 @@ struct daemon {
 	bool privileged;		/* CAP_SETPCAP: may shrink the bounding set */
 	bool dynamic_uids;		/* root: every actor instance its own uid */
 	struct sb_uidpool uids;
+	struct sb_uid_snapshot uids_in_use;	/* passwd and group, read once */
 	int last_cap;
 	struct sb_secret_sources secrets;
 	char dev_vars[4096];
@@ -923,6 +924,13 @@ static int setup_confinement(struct daemon *d, const struct daemon_opts *opts)
 		d->dynamic_uids = false;
 		return -1;
 	}
+	if (d->dynamic_uids) {
+		if (sb_uid_snapshot_init(&d->uids_in_use, d->uids.first, d->uids.last) < 0) {
+			log_err("cannot read the users and groups in use: %s", strerror(errno));
+			return -1;
+		}
+		sb_uidpool_set_probe(&d->uids, sb_uid_probe_snapshot, &d->uids_in_use);
+	}
 	if (sb_handoff_pair(d->handoff) < 0) {
 		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
 		return -1;
@@ -1025,6 +1033,7 @@ static void teardown(struct daemon *d)
 			close(d->handoff[i]);
 	if (d->dynamic_uids)
 		sb_uidpool_fini(&d->uids);
+	sb_uid_snapshot_fini(&d->uids_in_use);
 	if (d->creds_root[0])
 		rmdir(d->creds_root);
 	if (d->own_runtime_dir)

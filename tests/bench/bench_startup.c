@@ -6,10 +6,18 @@
 
 static char dir[] = "/tmp/prospero-bench.XXXXXX";
 
+/* 0: the reference; 1: prospero with its default confinement; 2:
+ * prospero with confinement off as far as config allows (no seccomp
+ * filter, no uid change), which is the cost of supervision alone. */
+enum { REFERENCE, CONFINED, UNCONFINED };
+
 /* Start a supervisor with n actors; returns its pid once all n ran, and
  * the time that took in *ns. */
 static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
 {
+	const char *unconfined = prospero == UNCONFINED
+		? (geteuid() == 0 ? ", \"sandbox\": {\"profile\": \"none\"}, \"user\": \"root\""
+				  : ", \"sandbox\": {\"profile\": \"none\"}") : "";
 	const char *ta = need_env("TESTACTOR");
 	char cfg[512], log[512];
 	char nbuf[16];
@@ -18,16 +26,17 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
 	int apid;
 
 	fifo_open(f, dir, prospero ? "p.fifo" : "r.fifo");
-	snprintf(log, sizeof log, "%s/%s-%d.log", dir, prospero ? "prospero" : "refsup", n);
+	snprintf(log, sizeof log, "%s/%s-%d.log", dir,
+		 prospero == UNCONFINED ? "unconfined" : prospero ? "prospero" : "refsup", n);
 	snprintf(nbuf, sizeof nbuf, "%d", n);
 	if (prospero) {
 		FILE *c;
 		snprintf(cfg, sizeof cfg, "%s/bench-%d.jsonc", dir, n);
 		c = fopen(cfg, "w");
 		fprintf(c, "{ \"supervisor\": \"bench\", \"strategy\": \"one_for_one\",\n"
-			   "  \"children\": [ { \"actor\": \"a\", \"instances\": %d,\n"
+			   "  \"children\": [ { \"actor\": \"a\", \"instances\": %d%s,\n"
 			   "                    \"exec\": [\"%s\", \"--record\", \"%s\"] } ] }\n",
-			n, ta, f->path);
+			n, unconfined, ta, f->path);
 		fclose(c);
 	}
 	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
@@ -61,16 +70,20 @@ int main(int argc, char **argv)
 
 	printf("start-up: N actors started and running\n");
 	for (int i = 0; i < ncounts; i++) {
-		long long rt, pt;
+		long long rt, ut, ct;
 		pid_t p;
-		p = start_n(0, counts[i], &rt, &f);
+		p = start_n(REFERENCE, counts[i], &rt, &f);
 		stop_cmd(p);
 		fifo_close(&f);
-		p = start_n(1, counts[i], &pt, &f);
+		p = start_n(UNCONFINED, counts[i], &ut, &f);
 		stop_cmd(p);
 		fifo_close(&f);
-		printf("  N=%-5d reference %8.1f ms   prospero %8.1f ms   ratio %.2fx\n",
-		       counts[i], rt / 1e6, pt / 1e6, (double)pt / (double)rt);
+		p = start_n(CONFINED, counts[i], &ct, &f);
+		stop_cmd(p);
+		fifo_close(&f);
+		printf("  N=%-5d reference %7.1f ms | prospero unconfined %7.1f ms (%.2fx) | "
+		       "default confinement %7.1f ms (%.2fx)\n", counts[i], rt / 1e6,
+		       ut / 1e6, (double)ut / (double)rt, ct / 1e6, (double)ct / (double)rt);
 	}
 
 	/* memory: the same daemon with 1 and with N actors */

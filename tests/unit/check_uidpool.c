@@ -308,6 +308,29 @@ START_TEST(system_probe_sees_systemd_dynamic_users)
 }
 END_TEST
 
+/* The snapshot agrees with the per-id probe over a range that holds
+ * real entries (daemon, bin, sys... are uids 1-3 on Debian). */
+START_TEST(snapshot_agrees_with_system_probe)
+{
+	struct sb_uid_snapshot snap;
+	int used = 0;
+
+	ck_assert_int_eq(sb_uid_snapshot_init(&snap, 1, 2000), 0);
+	for (uid_t id = 1; id <= 2000; id++) {
+		int want = sb_uid_probe_system(id, NULL);
+
+		ck_assert_int_ge(want, 0);
+		ck_assert_msg(sb_uid_probe_snapshot(id, &snap) == want, "id %u", (unsigned)id);
+		used += want;
+	}
+	ck_assert_int_gt(used, 0);	/* the range did hold entries */
+	ck_assert_int_lt(used, 2000);
+	sb_uid_snapshot_fini(&snap);
+	ck_assert_int_eq(sb_uid_snapshot_init(&snap, 0, 10), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("uidpool");
@@ -325,6 +348,7 @@ int main(void)
 	tcase_add_test(tc, release_unknown);
 	tcase_add_test(tc, many_owners);
 	tcase_add_test(tc, system_probe);
+	tcase_add_test(tc, snapshot_agrees_with_system_probe);
 	if (geteuid() == 0)
 		tcase_add_test(tc, system_probe_sees_systemd_dynamic_users);
 	suite_add_tcase(s, tc);
