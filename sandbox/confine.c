@@ -36,6 +36,12 @@ CHILD_SIDE static int map_fds(const struct confine_plan *p)
 	int lifted[p->nfds];
 	unsigned i;
 
+	/* Until this call every fd operation would act on the daemon's own
+	 * table: nothing before this step touches an fd. */
+	if (p->unshare_below > 0 &&
+	    close_range((unsigned)p->unshare_below, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+		return -1;
+
 	for (i = 0; i < p->nfds; i++) {
 		lifted[i] = p->fds[i];
 		if (lifted[i] >= 0 && (unsigned)lifted[i] < p->nfds) {

@@ -47,6 +47,10 @@ struct confine_plan {
 	const struct sb_privs *privs;
 	const struct sb_filter *filter;	/* NULL or empty: no seccomp */
 	int handoff_fd;			/* where the listener goes; >= nfds, CLOEXEC */
+	/* > 0: the child shares the daemon's fd table (CLONE_FILES) and first
+	 * takes a private copy of fds [0, unshare_below) only; every fd the
+	 * plan names is below it. 0: the table is the child's already. */
+	int unshare_below;
 };
 
 /* Child side. Returns only on failure: -1, errno set, *step the failed

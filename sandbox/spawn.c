@@ -5,6 +5,8 @@
  * until exec, so it runs system calls only (confine.c). */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -39,6 +41,10 @@ CHILD_SIDE static int child_main(void *opaque)
 
 int spawner_init(struct spawner *sp)
 {
+	int null;
+
+	sp->staged = false;
+	sp->devnull = -1;
 	/* sanitizers want room; untouched pages cost nothing */
 	sp->stack_size = 256 * 1024;
 	sp->stack = mmap(NULL, sp->stack_size, PROT_READ | PROT_WRITE,
@@ -47,6 +53,16 @@ int spawner_init(struct spawner *sp)
 		sp->stack = NULL;
 		return -1;
 	}
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	sp->devnull = fcntl(null, F_DUPFD_CLOEXEC, SPAWN_SLOT_BASE + SPAWN_SLOTS);
+	close(null);
+	if (sp->devnull < 0)
+		return -1;
+	for (int fd = SPAWN_SLOT_BASE; fd < SPAWN_SLOT_BASE + SPAWN_SLOTS; fd++)
+		if (dup3(sp->devnull, fd, O_CLOEXEC) < 0)
+			return -1;
+	sp->staged = true;
 	return 0;
 }
 
@@ -55,23 +71,73 @@ void spawner_fini(struct spawner *sp)
 	if (sp->stack)
 		munmap(sp->stack, sp->stack_size);
 	sp->stack = NULL;
+	if (sp->staged)
+		close_range(SPAWN_SLOT_BASE, SPAWN_SLOT_BASE + SPAWN_SLOTS - 1, 0);
+	sp->staged = false;
+	if (sp->devnull >= 0)
+		close(sp->devnull);
+	sp->devnull = -1;
+}
+
+/* Copy the plan's fds (and the seccomp handoff) into the slots and point
+ * STAGED at them. False if they do not fit, or a copy failed: then the
+ * plan goes unstaged, correct but O(daemon's fds). */
+static bool stage(struct spawner *sp, const struct confine_plan *p, struct confine_plan *staged,
+		  int *slot_fds)
+{
+	unsigned need = p->nfds + (p->handoff_fd >= 0);
+
+	if (!sp->staged || need > SPAWN_SLOTS)
+		return false;
+	for (unsigned i = 0; i < p->nfds; i++) {
+		slot_fds[i] = SPAWN_SLOT_BASE + (int)i;
+		if (dup3(p->fds[i], slot_fds[i], O_CLOEXEC) < 0)
+			return false;
+	}
+	*staged = *p;
+	staged->fds = slot_fds;
+	if (p->handoff_fd >= 0) {
+		staged->handoff_fd = SPAWN_SLOT_BASE + (int)p->nfds;
+		if (dup3(p->handoff_fd, staged->handoff_fd, O_CLOEXEC) < 0)
+			return false;
+	}
+	staged->unshare_below = SPAWN_SLOT_BASE + (int)need;
+	return true;
+}
+
+/* Back to /dev/null: the daemon must not hold an extra end of an actor's
+ * pipe, or it would never see EOF on it. */
+static void unstage(struct spawner *sp)
+{
+	for (int fd = SPAWN_SLOT_BASE; fd < SPAWN_SLOT_BASE + SPAWN_SLOTS; fd++)
+		dup3(sp->devnull, fd, O_CLOEXEC);
 }
 
 pid_t spawn_start(struct spawner *sp, const struct spawn_plan *p, struct spawn_error *err)
 {
+	struct confine_plan staged_plan;
+	struct spawn_plan staged = *p;
+	int slot_fds[SPAWN_SLOTS];
 	struct child_arg a = { .plan = p };
+	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
 	sigset_t all, old;
 	pid_t pid;
 	int saved;
 
+	if (stage(sp, p->confine, &staged_plan, slot_fds)) {
+		staged.confine = &staged_plan;
+		a.plan = &staged;
+		flags |= CLONE_FILES;
+	}
 	/* No daemon signal handler may run on the child's side before it has
 	 * reset the dispositions. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(child_main, (char *)sp->stack + sp->stack_size,
-		    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid = clone(child_main, (char *)sp->stack + sp->stack_size, flags, &a);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (sp->staged)
+		unstage(sp);
 
 	if (pid < 0) {
 		err->step = CONFINE_SIGNALS;

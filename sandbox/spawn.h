@@ -2,6 +2,7 @@
 #ifndef PROSPERO_SPAWN_H
 #define PROSPERO_SPAWN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "sandbox/confine.h"
@@ -19,11 +20,24 @@ struct spawn_error {
 	int errnum;
 };
 
+/* Staging slots: the lowest fds after 0-2, held on /dev/null between
+ * spawns. The daemon copies an actor's fds into them and clones with
+ * CLONE_FILES; the child then takes a private table of the fds below the
+ * slots' end only (close_range CLOSE_RANGE_UNSHARE), so neither clone nor
+ * execve touches the daemon's other fds: one output pipe per actor makes
+ * that O(N) per start, O(N^2) for a tree, otherwise. */
+#define SPAWN_SLOT_BASE 3
+#define SPAWN_SLOTS 16
+
 struct spawner {
 	void *stack;		/* the child's stack, allocated once */
 	size_t stack_size;
+	bool staged;		/* the slots are ours */
+	int devnull;		/* above the slots: what a slot holds when idle */
 };
 
+/* Call before the daemon opens any fd of its own: it claims fds 3..18
+ * (closing whatever the daemon inherited there). */
 int spawner_init(struct spawner *sp);
 void spawner_fini(struct spawner *sp);
 

@@ -951,11 +951,17 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->cfg = cfg;
 	d->self = getpid();
 	d->devnull = -1;
+	d->spawner.devnull = -1;
 	d->handoff[0] = d->handoff[1] = -1;
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	if (raise_nofile(d) < 0) {
 		log_err("cannot raise the open file limit: %s", strerror(errno));
+		return -1;
+	}
+	/* first: the spawner claims the lowest fds for staging */
+	if (spawner_init(&d->spawner) < 0) {
+		log_err("cannot prepare to spawn actors: %s", strerror(errno));
 		return -1;
 	}
 	/* orphaned descendants of actors come to us, and we reap them */
@@ -984,7 +990,7 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->queue = calloc(d->qcap, sizeof *d->queue);
 	d->tree = sv_tree_new();
 	if (d->devnull < 0 || !d->loop || !d->inst || !d->queue || !d->tree ||
-	    pidmap_init(&d->pids, ninst) < 0 || spawner_init(&d->spawner) < 0 ||
+	    pidmap_init(&d->pids, ninst) < 0 ||
 	    build_tree(d, cfg->root, NULL) < 0 || sv_tree_seal(d->tree) < 0) {
 		log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
 		return -1;
