@@ -50,6 +50,15 @@ void h_init(struct h *h)
 	/* run as root, the daemon starts actors under dynamic uids: they must
 	 * reach the test actor's files and write their records here */
 	ck_assert(chmod(h->dir, 0777) == 0);
+	/* Not under /tmp: an actor with private_tmp could not reach the
+	 * notify socket there. Made here, so a test that SIGKILLs the daemon
+	 * leaves nothing behind in /run. */
+	snprintf(h->rundir, sizeof h->rundir, "/run/prospero-test.XXXXXX");
+	if (!mkdtemp(h->rundir)) {
+		ck_assert((size_t)snprintf(h->rundir, sizeof h->rundir, "%s/run.d", h->dir) < sizeof h->rundir);
+		ck_assert_msg(mkdir(h->rundir, 0755) == 0, "%s: %s", h->rundir, strerror(errno));
+	}
+	ck_assert(chmod(h->rundir, 0755) == 0);
 }
 
 static void rm_rf(const char *path)
@@ -81,8 +90,10 @@ void h_fini(struct h *h)
 	if (h->events)
 		fclose(h->events);
 	h->events = NULL;
-	if (!getenv("KEEP_TEST_DIR"))
+	if (!getenv("KEEP_TEST_DIR")) {
+		rm_rf(h->rundir);
 		rm_rf(h->dir);
+	}
 }
 
 const char *h_path(struct h *h, const char *name)
@@ -157,6 +168,14 @@ void h_start_with(struct h *h, const char *const *configs, const char *const *ex
 	args[n++] = "run";
 	args[n++] = "--events";
 	args[n++] = ev;
+	bool own_rundir = false;
+
+	for (const char *const *x = extra; x && *x; x++)
+		own_rundir |= strcmp(*x, "--runtime-dir") == 0;
+	if (!own_rundir) {
+		args[n++] = "--runtime-dir";
+		args[n++] = h->rundir;
+	}
 	for (; extra && *extra && n < 40; extra++)
 		args[n++] = *extra;
 	for (; *configs && n < 58; configs++)

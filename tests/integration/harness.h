@@ -20,6 +20,7 @@ struct h_event {
 
 struct h {
 	char dir[256];
+	char rundir[256];	/* the daemon's --runtime-dir, removed even after a SIGKILL */
 	pid_t pid;		/* the daemon, or 0 */
 	int exit_status;	/* once reaped, else -1 */
 	void *events;		/* FILE * on the events file */
