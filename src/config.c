@@ -43,7 +43,7 @@ static const char *const supervisor_keys[] = {
 static const char *const actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
 	"sandbox", "limits", "private_tmp", "private_network", "read_only", "user", "capabilities",
-	"secrets", "secrets_env",
+	"secrets", "secrets_env", "bindings", "watchdog",
 };
 #define NKEYS(a) (sizeof a / sizeof *a)
 
@@ -528,10 +528,10 @@ static struct cfg_actor *new_actor(struct loader *ld)
 		return NULL;
 	}
 	ld->cfg->actors = arr;
-	arr[ld->cfg->nactors++] = a;
-	*a = (struct cfg_actor){ .restart = SV_PERMANENT, .shutdown_ms = 5000, .ready = SV_READY_EXEC,
+	*a = (struct cfg_actor){ .id = (unsigned)ld->cfg->nactors, .order = CFG_NOT_IN_TREE, .restart = SV_PERMANENT, .shutdown_ms = 5000, .ready = SV_READY_EXEC,
 				 .start_timeout_ms = 30000, .instances = 1,
 				 .profile = SB_PROFILE_SERVICE, .on_violation = SB_ON_VIOLATION_KILL };
+	arr[ld->cfg->nactors++] = a;
 	return a;
 }
 
@@ -978,6 +978,70 @@ static void get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, s
 	}
 }
 
+/* --- bindings --- */
+
+/* Binding names become fd names in PROSPERO_FDNAMES, where "control" and
+ * "serve" are taken: upper case keeps them apart, as env names are. */
+static bool binding_name_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (!(*s >= 'A' && *s <= 'Z'))
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return false;
+	return n <= CFG_MAX_NAME;
+}
+
+static bool get_bindings(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
+{
+	const char *k;
+	json_t *v;
+	bool ok = true;
+
+	if (!json_is_object(o)) {
+		struct cfg_pos p = pos_of_key(ld, obj, "bindings", false);
+		error_at(ld, &p, "\"bindings\": expected an object {\"NAME\": \"actor\", ...}, got %s", type_name(o));
+		return false;
+	}
+	if (!(a->bindings = calloc(json_object_size(o) + 1, sizeof *a->bindings))) {
+		ld->oom = true;
+		return false;
+	}
+	json_object_foreach(o, k, v) {
+		struct jsonc_step path[2] = { { .key = "bindings" }, { .key = k } };
+		struct cfg_binding *b;
+		size_t off = obj;
+
+		if (!binding_name_valid(k)) {
+			jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, true, &off);
+			struct cfg_pos p = pos_of(ld, off);
+			error_at(ld, &p, "\"bindings\": invalid binding name \"%s\": use an upper-case letter, then up to %d upper-case letters, digits or '_' (like an environment variable)",
+				 k, CFG_MAX_NAME - 1);
+			ok = false;
+			continue;
+		}
+		jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, false, &off);
+		if (!json_is_string(v)) {
+			struct cfg_pos p = pos_of(ld, off);
+			error_at(ld, &p, "\"bindings\": \"%s\": expected the name of an actor (a string), got %s",
+				 k, type_name(v));
+			ok = false;
+			continue;
+		}
+		b = &a->bindings[a->nbindings];
+		b->pos = pos_of(ld, off);
+		if (!(b->name = strdup(k)) || !(b->service_name = strdup(json_string_value(v)))) {
+			free(b->name);
+			ld->oom = true;
+			return false;
+		}
+		a->nbindings++;
+	}
+	return ok;
+}
+
 static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 {
 	struct cfg_actor *a = new_actor(ld);
@@ -1014,6 +1078,10 @@ static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 	else if (!(a->cwd = strdup(ld->src.dir)))
 		ld->oom = true;
 	get_confinement(ld, a, o, off);
+	if ((v = json_object_get(o, "bindings")))
+		get_bindings(ld, a, v, off);
+	if ((v = json_object_get(o, "watchdog")) && get_int(ld, v, off, "watchdog", 1, MAX_TIMEOUT_MS, &n))
+		a->watchdog_ms = n;
 	return a->name ? add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }
 
@@ -1369,6 +1437,166 @@ static void check_shape(struct loader *ld)
 	}
 }
 
+/* --- bindings, once the tree is known --- */
+
+/* Depth first, in declaration order: the order the daemon starts actors in. */
+static void number_actors(struct cfg_supervisor *s, uint32_t *next, unsigned depth)
+{
+	if (depth > 4096)
+		return;
+	for (size_t i = 0; i < s->nchildren; i++) {
+		struct cfg_child *c = &s->children[i];
+
+		if (c->kind == CFG_CHILD_SUPERVISOR && c->u.sup)
+			number_actors(c->u.sup, next, depth + 1);
+		else if (c->kind == CFG_CHILD_ACTOR && c->u.actor && c->u.actor->order == CFG_NOT_IN_TREE)
+			c->u.actor->order = (*next)++;
+	}
+}
+
+static void binding_undefined(struct loader *ld, const struct cfg_binding *b)
+{
+	const char **names = malloc((ld->cfg->nactors ? ld->cfg->nactors : 1) * sizeof *names);
+	const char *hint = NULL;
+	size_t n = 0;
+
+	if (names) {
+		for (size_t i = 0; i < ld->cfg->nactors; i++)
+			if (ld->cfg->actors[i]->name)
+				names[n++] = ld->cfg->actors[i]->name;
+		hint = dym_closest(b->service_name, names, n);
+	}
+	if (hint)
+		error_at(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not defined (did you mean \"%s\"?)",
+			 b->name, b->service_name, hint);
+	else
+		error_at(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not defined: no file given defines it; pass the file that defines it with -c",
+			 b->name, b->service_name);
+	free(names);
+}
+
+static void resolve_bindings(struct loader *ld, const size_t *sorted)
+{
+	for (size_t i = 0; i < ld->cfg->nactors; i++) {
+		struct cfg_actor *a = ld->cfg->actors[i];
+
+		for (size_t j = 0; j < a->nbindings; j++) {
+			struct cfg_binding *b = &a->bindings[j];
+			size_t d = find(ld, sorted, b->service_name);
+
+			if (d == SIZE_MAX) {
+				binding_undefined(ld, b);
+			} else if (ld->defs[d].is_sup) {
+				error_at(ld, &b->pos, "\"bindings\": \"%s\": \"%s\" is a supervisor: a binding names the actor that serves it",
+					 b->name, b->service_name);
+			} else if (ld->defs[d].u.a == a) {
+				error_at(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" cannot bind to itself",
+					 b->name, a->name);
+			} else if (a->order != CFG_NOT_IN_TREE && ld->defs[d].u.a->order == CFG_NOT_IN_TREE) {
+				error_at(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not in the tree (no supervisor names it), so nothing would serve this binding",
+					 b->name, b->service_name);
+			} else {
+				b->service = ld->defs[d].u.a;
+			}
+		}
+	}
+}
+
+enum { WHITE, GRAY, BLACK };
+
+struct cycle_walk {
+	struct loader *ld;
+	unsigned char *color;		/* by actor id */
+	bool *cyclic;			/* by actor id: in a reported cycle */
+	struct cfg_actor **stack;
+	size_t depth;
+};
+
+static void report_binding_cycle(struct cycle_walk *w, const struct cfg_actor *from, size_t j)
+{
+	const struct cfg_actor *to = from->bindings[j].service;
+	char *chain = NULL, *next;
+	size_t k = w->depth;
+
+	while (k > 0 && w->stack[k - 1] != to)
+		k--;
+	for (k = k - 1; k < w->depth; k++) {
+		w->cyclic[w->stack[k]->id] = true;
+		if (asprintf(&next, "%s\"%s\" → ", chain ? chain : "", w->stack[k]->name) < 0) {
+			free(chain);
+			w->ld->oom = true;
+			return;
+		}
+		free(chain);
+		chain = next;
+	}
+	error_at(w->ld, &from->bindings[j].pos,
+		 "binding cycle %s\"%s\" among actors with \"ready\": \"notify\": each waits for the next before it is ready, so no start order works; make one of them \"ready\": \"exec\"",
+		 chain, to->name);
+	free(chain);
+}
+
+/* Edges run from a notify client to its services: the services must start
+ * first, since the client's start is not over until READY=1 and it may
+ * call them before. A cycle of such edges has no start order. */
+static void walk_bindings(struct cycle_walk *w, struct cfg_actor *a)
+{
+	w->color[a->id] = GRAY;
+	w->stack[w->depth++] = a;
+	for (size_t j = 0; a->ready == SV_READY_NOTIFY && j < a->nbindings; j++) {
+		struct cfg_actor *s = a->bindings[j].service;
+
+		if (!s)
+			continue;
+		if (w->color[s->id] == GRAY)
+			report_binding_cycle(w, a, j);
+		else if (w->color[s->id] == WHITE)
+			walk_bindings(w, s);
+	}
+	w->depth--;
+	w->color[a->id] = BLACK;
+}
+
+static void check_bindings(struct loader *ld, const size_t *sorted)
+{
+	size_t n = ld->cfg->nactors;
+	struct cycle_walk w = { .ld = ld };
+	uint32_t next = 0;
+
+	if (ld->cfg->root)
+		number_actors(ld->cfg->root, &next, 0);
+	resolve_bindings(ld, sorted);
+	w.color = calloc(n ? n : 1, sizeof *w.color);
+	w.cyclic = calloc(n ? n : 1, sizeof *w.cyclic);
+	w.stack = calloc(n ? n : 1, sizeof *w.stack);
+	if (!w.color || !w.cyclic || !w.stack) {
+		ld->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (w.color[i] == WHITE)
+			walk_bindings(&w, ld->cfg->actors[i]);
+	/* not a cycle, only the order: a warning, since declaring the
+	 * service first is enough */
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_actor *a = ld->cfg->actors[i];
+
+		if (a->ready != SV_READY_NOTIFY || a->order == CFG_NOT_IN_TREE || w.cyclic[i])
+			continue;
+		for (size_t j = 0; j < a->nbindings; j++) {
+			const struct cfg_binding *b = &a->bindings[j];
+
+			if (b->service && b->service->order > a->order)
+				warning_at(ld, &b->pos, "\"bindings\": \"%s\": \"%s\" starts after \"%s\", which is \"ready\": \"notify\": a call to it before READY=1 would wait until the start timeout; declare \"%s\" first",
+					   b->name, b->service_name, a->name, b->service_name);
+		}
+	}
+out:
+	free(w.color);
+	free(w.cyclic);
+	free(w.stack);
+}
+
 static void build(struct loader *ld)
 {
 	size_t *sorted;
@@ -1394,8 +1622,9 @@ static void build(struct loader *ld)
 			 dup->name, first->pos.file, first->pos.line, first->pos.col);
 	}
 	resolve_refs(ld, sorted);
-	free(sorted);
 	check_shape(ld);
+	check_bindings(ld, sorted);
+	free(sorted);
 }
 
 struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
@@ -1453,6 +1682,11 @@ void cfg_free(struct cfg *cfg)
 		free(a->groups);
 		free_strv(a->capabilities);
 		free_strv(a->secrets);
+		for (size_t j = 0; j < a->nbindings; j++) {
+			free(a->bindings[j].name);
+			free(a->bindings[j].service_name);
+		}
+		free(a->bindings);
 		free(a);
 	}
 	for (size_t i = 0; i < cfg->nsups; i++) {

@@ -22,8 +22,21 @@ struct cfg_pos {
 	unsigned line, col;		/* 1-based */
 };
 
+/* A service binding (README "Bindings"): the actor reaches SERVICE through
+ * an fd it knows as NAME. */
+struct cfg_binding {
+	char *name;			/* [A-Z][A-Z0-9_]*, like an environment variable */
+	char *service_name;		/* as written */
+	struct cfg_actor *service;	/* resolved once every file is read */
+	struct cfg_pos pos;		/* the service's name */
+};
+
+#define CFG_NOT_IN_TREE UINT32_MAX
+
 struct cfg_actor {
 	char *name;
+	unsigned id;			/* its index in cfg->actors */
+	uint32_t order;			/* place in the start order (depth first, as declared), or CFG_NOT_IN_TREE */
 	struct cfg_pos pos;		/* the "actor" key of its definition */
 	char **argv;			/* NULL-terminated, argv[0] as written */
 	char *path;			/* executable, resolved: absolute path */
@@ -55,6 +68,11 @@ struct cfg_actor {
 	char **secrets;			/* names, or NULL */
 	size_t nsecrets;
 	bool secrets_env;		/* also in the environment (legacy programs) */
+
+	/* service bindings (DESIGN.md section 4), in the order declared */
+	struct cfg_binding *bindings;
+	size_t nbindings;
+	long watchdog_ms;		/* 0: none; else WATCHDOG=1 at least this often once ready */
 };
 
 struct cfg_supervisor;

@@ -577,6 +577,151 @@ START_TEST(secrets_errors)
 }
 END_TEST
 
+/* Bindings: a tree of three actors, w1 w2 w3 in start order, and a
+ * supervisor "sub"; each case adds keys to them. */
+static void bind_tree(const char *w1, const char *w2, const char *w3)
+{
+	char text[2048];
+
+	put_exec("w");
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"top\", \"children\": [\n"
+		 "  { \"actor\": \"w1\", \"exec\": [\"./w\"]%s },\n"
+		 "  { \"supervisor\": \"sub\", \"children\": [\n"
+		 "    { \"actor\": \"w2\", \"exec\": [\"./w\"]%s } ] },\n"
+		 "  { \"actor\": \"w3\", \"exec\": [\"./w\"]%s } ] }\n",
+		 w1, w2, w3);
+	put("root.jsonc", text);
+}
+
+static void expect_bind(const char *w1, const char *w2, const char *w3, const char *want)
+{
+	char *got;
+
+	bind_tree(w1, w2, w3);
+	got = load_fail(FILES("root.jsonc"));
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(bindings_are_read)
+{
+	struct cfg *cfg;
+	const struct cfg_actor *w1, *w2, *w3;
+
+	bind_tree(", \"bindings\": { \"STORE\": \"w2\", \"LOG\": \"w3\" }, \"watchdog\": 250",
+		  ", \"bindings\": { \"LOG\": \"w3\" }", "");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	w1 = cfg->root->children[0].u.actor;
+	w2 = cfg->root->children[1].u.sup->children[0].u.actor;
+	w3 = cfg->root->children[2].u.actor;
+	ck_assert_uint_eq(w1->order, 0);
+	ck_assert_uint_eq(w2->order, 1);
+	ck_assert_uint_eq(w3->order, 2);
+	ck_assert_uint_eq(w1->nbindings, 2);
+	ck_assert_str_eq(w1->bindings[0].name, "STORE");
+	ck_assert_ptr_eq(w1->bindings[0].service, w2);
+	ck_assert_str_eq(w1->bindings[1].name, "LOG");
+	ck_assert_ptr_eq(w1->bindings[1].service, w3);
+	ck_assert_int_eq(w1->watchdog_ms, 250);
+	ck_assert_uint_eq(w2->nbindings, 1);
+	ck_assert_uint_eq(w3->nbindings, 0);
+	ck_assert_int_eq(w3->watchdog_ms, 0);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(binding_errors)
+{
+	expect_bind(", \"bindings\": [\"w2\"]", "", "",
+		    "root.jsonc:2:49: error: \"bindings\": expected an object {\"NAME\": \"actor\", ...}, got an array\n");
+	expect_bind(", \"bindings\": { \"store\": \"w2\" }", "", "",
+		    "root.jsonc:2:51: error: \"bindings\": invalid binding name \"store\": use an upper-case letter, then up to 63 upper-case letters, digits or '_' (like an environment variable)\n");
+	expect_bind(", \"bindings\": { \"9X\": \"w2\", \"A-B\": \"w2\" }", "", "",
+		    "root.jsonc:2:51: error: \"bindings\": invalid binding name \"9X\": use an upper-case letter, then up to 63 upper-case letters, digits or '_' (like an environment variable)\n"
+		    "root.jsonc:2:63: error: \"bindings\": invalid binding name \"A-B\": use an upper-case letter, then up to 63 upper-case letters, digits or '_' (like an environment variable)\n");
+	expect_bind(", \"bindings\": { \"STORE\": 2 }", "", "",
+		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": expected the name of an actor (a string), got an integer\n");
+	expect_bind(", \"bindings\": { \"STORE\": \"w22\" }", "", "",
+		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": actor \"w22\" is not defined (did you mean \"w2\"?)\n");
+	expect_bind(", \"bindings\": { \"STORE\": \"inventory\" }", "", "",
+		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": actor \"inventory\" is not defined: no file given defines it; pass the file that defines it with -c\n");
+	expect_bind(", \"bindings\": { \"STORE\": \"sub\" }", "", "",
+		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": \"sub\" is a supervisor: a binding names the actor that serves it\n");
+	expect_bind(", \"bindings\": { \"ME\": \"w1\" }", "", "",
+		    "root.jsonc:2:57: error: \"bindings\": \"ME\": actor \"w1\" cannot bind to itself\n");
+	expect_bind(", \"watchdog\": 0", "", "",
+		    "root.jsonc:2:49: error: \"watchdog\" is 0: expected an integer from 1 to 86400000\n");
+	expect_bind(", \"watchdg\": 10", "", "",
+		    "root.jsonc:2:37: error: unknown key \"watchdg\" (did you mean \"watchdog\"?)\n");
+}
+END_TEST
+
+START_TEST(a_binding_to_an_actor_outside_the_tree)
+{
+	char *got;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"w1\", \"exec\": [\"./w\"], \"bindings\": { \"S\": \"loose\" } } ] }\n");
+	put("loose.jsonc", "{ \"actor\": \"loose\", \"exec\": [\"./w\"] }\n");
+	got = load_fail(FILES("root.jsonc", "loose.jsonc"));
+	ck_assert_str_eq(got,
+			 "loose.jsonc:1:3: warning: actor \"loose\" is defined but no supervisor names it as a child; it will not run\n"
+			 "root.jsonc:2:56: error: \"bindings\": \"S\": actor \"loose\" is not in the tree (no supervisor names it), so nothing would serve this binding\n");
+	free(got);
+}
+END_TEST
+
+/* The rule (README "Bindings"): a start waits for READY=1 only with
+ * "notify", so only a notify client needs its services started first. A
+ * cycle of such needs is an error; a need the declared order breaks is a
+ * warning. */
+START_TEST(binding_cycles_that_could_deadlock)
+{
+	struct cfg *cfg;
+
+	/* both notify: whichever starts first waits for the other */
+	expect_bind(", \"ready\": \"notify\", \"bindings\": { \"B\": \"w2\" }",
+		    ", \"ready\": \"notify\", \"bindings\": { \"A\": \"w1\" }", "",
+		    "root.jsonc:4:77: error: binding cycle \"w1\" → \"w2\" → \"w1\" among actors with \"ready\": \"notify\": each waits for the next before it is ready, so no start order works; make one of them \"ready\": \"exec\"\n");
+	/* three long, one of them exec only as a service */
+	expect_bind(", \"ready\": \"notify\", \"bindings\": { \"B\": \"w2\" }",
+		    ", \"ready\": \"notify\", \"bindings\": { \"C\": \"w3\" }",
+		    ", \"ready\": \"notify\", \"bindings\": { \"A\": \"w1\" }",
+		    "root.jsonc:5:75: error: binding cycle \"w1\" → \"w2\" → \"w3\" → \"w1\" among actors with \"ready\": \"notify\": each waits for the next before it is ready, so no start order works; make one of them \"ready\": \"exec\"\n");
+
+	/* a cycle through an exec actor can be ordered: declared well, silent */
+	bind_tree(", \"bindings\": { \"B\": \"w2\" }", ", \"ready\": \"notify\", \"bindings\": { \"A\": \"w1\" }", "");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	cfg_free(cfg);
+	/* declared badly (the notify client first): a warning */
+	bind_tree(", \"ready\": \"notify\", \"bindings\": { \"B\": \"w2\" }", ", \"bindings\": { \"A\": \"w1\" }", "");
+	cfg = load_ok(FILES("root.jsonc"), 1);
+	cfg_free(cfg);
+	/* a notify client of a later service without any cycle: a warning too */
+	bind_tree(", \"ready\": \"notify\", \"bindings\": { \"LOG\": \"w3\" }", "", "");
+	cfg = load_ok(FILES("root.jsonc"), 1);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(a_late_service_warning_says_what_to_do)
+{
+	struct cfg_diag diag;
+	struct cfg *cfg;
+
+	bind_tree(", \"ready\": \"notify\", \"bindings\": { \"LOG\": \"w3\" }", "", "");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_str_eq(diag.lines[0],
+			 "root.jsonc:2:77: warning: \"bindings\": \"LOG\": \"w3\" starts after \"w1\", which is \"ready\": \"notify\": a call to it before READY=1 would wait until the start timeout; declare \"w3\" first");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -610,6 +755,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, limits_errors);
 	tcase_add_test(tc, namespace_user_and_capability_errors);
 	tcase_add_test(tc, secrets_errors);
+	tcase_add_test(tc, bindings_are_read);
+	tcase_add_test(tc, binding_errors);
+	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
+	tcase_add_test(tc, binding_cycles_that_could_deadlock);
+	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
 	suite_add_tcase(s, tc);
 	return s;
 }
