@@ -1,0 +1,169 @@
+/* Frames are read with explicit little-endian getters and a length check
+ * before every access: a peer's bytes are never trusted for a size. */
+#include <errno.h>
+#include <string.h>
+
+#include "src/lib/frame.h"
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static size_t inline_body(const struct pf_frame *f)
+{
+	return (f->flags & PF_FLAG_MEMFD) ? 0 : f->body_len;
+}
+
+size_t pf_size(const struct pf_frame *f)
+{
+	return PF_HEADER + (size_t)f->method_len + inline_body(f);
+}
+
+/* The rules both sides enforce; NULL when F keeps them. */
+static const char *check(const struct pf_frame *f)
+{
+	if (f->kind < PF_CALL || f->kind > PF_CAST)
+		return "unknown kind";
+	if (f->flags & ~PF_FLAGS_KNOWN)
+		return "unknown flags";
+	if (f->method_len > PF_MAX_METHOD)
+		return "method name too long";
+	if ((f->kind == PF_CALL || f->kind == PF_CAST || f->kind == PF_ERROR) && f->method_len == 0)
+		return "missing method name";
+	if (f->kind == PF_REPLY && f->method_len != 0)
+		return "a reply carries no method name";
+	if (f->kind == PF_CAST && f->id != 0)
+		return "a cast has id 0";
+	if (f->kind != PF_CAST && f->id == 0)
+		return "id 0 is reserved for casts";
+	if (f->flags & PF_FLAG_MEMFD) {
+		if (f->body_len > PF_MAX_BODY)
+			return "body too large";
+	} else if (f->body_len > PF_MAX_DGRAM - PF_HEADER) {
+		return "inline body larger than a datagram";
+	}
+	return NULL;
+}
+
+long pf_encode(void *buf, size_t cap, const struct pf_frame *f)
+{
+	uint8_t *p = buf;
+	size_t need;
+
+	if (check(f)) {
+		errno = EINVAL;
+		return -1;
+	}
+	need = pf_size(f);
+	if (need > cap) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	p[0] = PF_MAGIC0;
+	p[1] = PF_MAGIC1;
+	p[2] = PF_VERSION;
+	p[3] = f->kind;
+	p[4] = f->flags;
+	p[5] = 0;
+	put16(p + 6, f->method_len);
+	put32(p + 8, f->body_len);
+	put64(p + 12, f->id);
+	if (f->method_len)
+		memcpy(p + PF_HEADER, f->method, f->method_len);
+	if (inline_body(f))
+		memcpy(p + PF_HEADER + f->method_len, f->body, f->body_len);
+	return (long)need;
+}
+
+static long bad(const char **why, const char *reason)
+{
+	if (why)
+		*why = reason;
+	errno = EBADMSG;
+	return -1;
+}
+
+long pf_decode(const void *buf, size_t len, struct pf_frame *f, const char **why)
+{
+	const uint8_t *p = buf;
+	const char *broken;
+	size_t need;
+
+	memset(f, 0, sizeof *f);
+	if (len < PF_HEADER)
+		return bad(why, "truncated header");
+	if (p[0] != PF_MAGIC0 || p[1] != PF_MAGIC1)
+		return bad(why, "bad magic");
+	/* From here the header is ours: keep kind and id so a call can be answered. */
+	f->kind = p[3];
+	f->id = get64(p + 12);
+	if (p[2] != PF_VERSION)
+		return bad(why, "unsupported version");
+	if (p[5] != 0)
+		return bad(why, "reserved byte not zero");
+	f->flags = p[4];
+	f->method_len = get16(p + 6);
+	f->body_len = get32(p + 8);
+	broken = check(f);
+	if (broken)
+		return bad(why, broken);
+	need = pf_size(f);	/* bounded by the checks: no overflow */
+	if (need > len)
+		return bad(why, "truncated frame");
+	f->method = (const char *)p + PF_HEADER;
+	f->body = (f->flags & PF_FLAG_MEMFD) ? NULL : p + PF_HEADER + f->method_len;
+	return (long)need;
+}
+
+static const char *const error_names[] = {
+	[PF_E_TIMEOUT] = "timeout",
+	[PF_E_PEER_RESTARTED] = "peer_restarted",
+	[PF_E_NO_SUCH_METHOD] = "no_such_method",
+	[PF_E_BAD_REQUEST] = "bad_request",
+	[PF_E_INTERNAL] = "internal",
+	[PF_E_UNAVAILABLE] = "unavailable",
+};
+
+const char *pf_error_name(int code)
+{
+	if (code < PF_E_TIMEOUT || code > PF_E_UNAVAILABLE)
+		return "internal";
+	return error_names[code];
+}
+
+int pf_error_code(const char *name, size_t len)
+{
+	for (int c = PF_E_TIMEOUT; c <= PF_E_UNAVAILABLE; c++)
+		if (strlen(error_names[c]) == len && memcmp(error_names[c], name, len) == 0)
+			return c;
+	return PF_E_INTERNAL;
+}
