@@ -1,0 +1,333 @@
+/* An actor's handle on its channels: adopting the fds the daemon passed,
+ * the control channel, readiness and watchdog, and the graceful stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "src/lib/internal.h"
+
+#define PR_FIRST_FD 3
+
+static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct prospero *p = w->data;
+	char msg[1024], name[256];
+	unsigned long inc;
+	ssize_t n = recv(p->control_fd, msg, sizeof msg, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		ev_io_stop(loop, w);	/* the daemon is gone; PDEATHSIG follows */
+		return;
+	}
+	if (!pr_control_parse(msg, (size_t)n, name, sizeof name, &inc))
+		return;
+	/* Like an OTP monitor's DOWN: what the dead incarnation held will
+	 * never be answered, so say so now rather than at each timeout. */
+	for (unsigned i = 0; i < p->nchans; i++)
+		if (!p->chans[i]->serve && strcmp(p->chans[i]->name, name) == 0)
+			pr_call_fail_all(p->chans[i], PF_E_PEER_RESTARTED, "peer restarted");
+	if (p->on_peer_restarted)
+		p->on_peer_restarted(p, name, inc, p->restart_arg);
+}
+
+struct prospero *prospero_new(struct ev_loop *loop)
+{
+	struct prospero *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->loop = loop;
+	p->control_fd = -1;
+	return p;
+}
+
+int prospero_adopt(struct prospero *p, const char *fdname, int fd)
+{
+	struct prospero_binding *b, **chans;
+	bool serve = strncmp(fdname, "serve:", 6) == 0;
+
+	if (fd < 0 || !*fdname || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (strcmp(fdname, "control") == 0) {
+		if (p->control_fd >= 0) {
+			errno = EEXIST;
+			return -1;
+		}
+		p->control_fd = fd;
+		ev_io_init(&p->control_io, control_readable, fd, EV_READ);
+		p->control_io.data = p;
+		ev_io_start(p->loop, &p->control_io);
+		return 0;
+	}
+	chans = realloc(p->chans, sizeof *chans * (p->nchans + 1));
+	if (!chans)
+		return -1;
+	p->chans = chans;
+	b = pr_chan_new(p, serve ? fdname + 6 : fdname, fd, serve);
+	if (!b)
+		return -1;
+	p->chans[p->nchans++] = b;
+	/* Replies are read at once; requests only once the handlers are in. */
+	if (!serve || p->serving)
+		pr_chan_start(b);
+	return 0;
+}
+
+/* PROSPERO_FDS=n and PROSPERO_FDNAMES=a:b:serve:c name fds 3..3+n-1. The
+ * names are checked whole before any fd is adopted. */
+static int adopt_env(struct prospero *p)
+{
+	const char *count = getenv("PROSPERO_FDS"), *names = getenv("PROSPERO_FDNAMES");
+	char *copy = NULL, **name = NULL, *save = NULL, *tok, *end;
+	unsigned long n, i = 0;
+	int r = -1;
+
+	if (!count)
+		return 0;
+	n = strtoul(count, &end, 10);
+	errno = EINVAL;
+	if (*count < '0' || *count > '9' || *end || n > 4096 || !names)
+		goto out;
+	copy = strdup(names);
+	name = calloc(n + 1, sizeof *name);
+	if (!copy || !name)
+		goto out;
+	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		if (i == n) {
+			errno = EINVAL;
+			goto out;
+		}
+		/* "serve:<client>" holds a colon of its own: glue it back */
+		if (strcmp(tok, "serve") == 0) {
+			char *client = strtok_r(NULL, ":", &save);
+
+			if (!client) {
+				errno = EINVAL;
+				goto out;
+			}
+			client[-1] = ':';
+		}
+		name[i++] = tok;
+	}
+	if (i != n) {
+		errno = EINVAL;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (prospero_adopt(p, name[i], PR_FIRST_FD + (int)i) < 0)
+			goto out;
+	r = 0;
+	/* Consumed, as sd_listen_fds(1) does: a program we exec must not take
+	 * these fds (close-on-exec) for its own. */
+	unsetenv("PROSPERO_FDS");
+	unsetenv("PROSPERO_FDNAMES");
+out:
+	free(name);
+	free(copy);
+	return r;
+}
+
+struct prospero *prospero_open(struct ev_loop *loop)
+{
+	struct prospero *p = prospero_new(loop);
+	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+
+	if (!p)
+		return NULL;
+	if (adopt_env(p) < 0) {
+		int e = errno;
+
+		prospero_close(p);
+		errno = e;
+		return NULL;
+	}
+	if (wd && (!wpid || atol(wpid) == (long)getpid())) {
+		double usec = strtod(wd, NULL);
+
+		if (usec > 0)
+			prospero_auto_watchdog(p, usec / 2e6);
+	}
+	return p;
+}
+
+void prospero_close(struct prospero *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < p->nchans; i++)
+		pr_chan_free(p->chans[i]);
+	free(p->chans);
+	for (unsigned i = 0; i < p->nmethods; i++)
+		free(p->methods[i].name);
+	free(p->methods);
+	if (p->control_fd >= 0) {
+		ev_io_stop(p->loop, &p->control_io);
+		close(p->control_fd);
+	}
+	ev_timer_stop(p->loop, &p->watchdog);
+	ev_signal_stop(p->loop, &p->sigterm);
+	ev_idle_stop(p->loop, &p->stop_check);
+	while (p->free_dgrams) {
+		struct pr_dgram *d = p->free_dgrams;
+
+		p->free_dgrams = d->next;
+		free(d);
+	}
+	free(p);
+}
+
+struct prospero_binding *prospero_binding(struct prospero *p, const char *name)
+{
+	for (unsigned i = 0; i < p->nchans; i++)
+		if (!p->chans[i]->serve && strcmp(p->chans[i]->name, name) == 0)
+			return p->chans[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+/* sd_notify's fallback when there is no control channel. */
+static int notify_socket(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd, r, e;
+
+	if (!path || !*path)
+		return 0;	/* not supervised: nobody to tell */
+	len = strlen(path);
+	if (len >= sizeof sa.sun_path || (path[0] != '/' && path[0] != '@')) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(sa.sun_path, path, len);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	r = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0 ? -1 : 0;
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static int notify(struct prospero *p, const char *msg)
+{
+	if (p->control_fd >= 0)
+		return send(p->control_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+	return notify_socket(msg);
+}
+
+int prospero_ready(struct prospero *p)
+{
+	return notify(p, "READY=1");
+}
+
+int prospero_watchdog(struct prospero *p)
+{
+	return notify(p, "WATCHDOG=1");
+}
+
+int prospero_status(struct prospero *p, const char *status)
+{
+	char msg[512];
+
+	if (strchr(status, '\n') || snprintf(msg, sizeof msg, "STATUS=%s", status) >= (int)sizeof msg) {
+		errno = EINVAL;
+		return -1;
+	}
+	return notify(p, msg);
+}
+
+static void watchdog_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	prospero_watchdog(w->data);
+}
+
+void prospero_auto_watchdog(struct prospero *p, double interval)
+{
+	ev_timer_stop(p->loop, &p->watchdog);
+	if (interval <= 0)
+		return;
+	ev_timer_init(&p->watchdog, watchdog_tick, interval, interval);
+	p->watchdog.data = p;
+	ev_timer_start(p->loop, &p->watchdog);
+}
+
+void prospero_on_peer_restarted(struct prospero *p,
+				void (*cb)(struct prospero *, const char *, unsigned long, void *), void *arg)
+{
+	p->on_peer_restarted = cb;
+	p->restart_arg = arg;
+}
+
+/* From an idle watcher, not from whatever answered the last request: DONE
+ * must not run inside a handler or a reply callback. */
+static void stop_check(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct prospero *p = w->data;
+
+	ev_idle_stop(loop, w);
+	if (p->stopped || p->deferred)
+		return;
+	for (unsigned i = 0; i < p->nchans; i++)
+		if (!pr_chan_idle(p->chans[i]))
+			return;
+	p->stopped = true;
+	ev_timer_stop(loop, &p->watchdog);
+	if (p->on_stop)
+		p->on_stop(p, p->stop_arg);
+	else
+		ev_break(loop, EVBREAK_ALL);
+}
+
+void pr_check_stopped(struct prospero *p)
+{
+	if (p->stopping && !p->stopped)
+		ev_idle_start(p->loop, &p->stop_check);
+}
+
+void prospero_stop(struct prospero *p)
+{
+	if (p->stopping)
+		return;
+	p->stopping = true;
+	/* What is still in the sockets stays there for the next incarnation
+	 * or another instance of the pool. */
+	for (unsigned i = 0; i < p->nchans; i++)
+		if (p->chans[i]->serve)
+			ev_io_stop(p->loop, &p->chans[i]->rio);
+	notify(p, "STOPPING=1");
+	ev_idle_init(&p->stop_check, stop_check);
+	p->stop_check.data = p;
+	pr_check_stopped(p);
+}
+
+static void on_sigterm(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	prospero_stop(w->data);
+}
+
+int prospero_stop_on_sigterm(struct prospero *p, void (*done)(struct prospero *, void *), void *arg)
+{
+	p->on_stop = done;
+	p->stop_arg = arg;
+	ev_signal_init(&p->sigterm, on_sigterm, SIGTERM);
+	p->sigterm.data = p;
+	ev_signal_start(p->loop, &p->sigterm);
+	return 0;
+}

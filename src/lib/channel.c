@@ -1,0 +1,376 @@
+/* One SEQPACKET channel: datagrams out (sent at once, or queued and
+ * coalesced while the socket is full) and datagrams in (split into frames
+ * and handed to the call or serve side).
+ *
+ * Every socket operation passes MSG_DONTWAIT instead of setting O_NONBLOCK:
+ * a pool's instances share the service end's open file description, and a
+ * flag on it would change the others' sockets too. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "src/lib/internal.h"
+
+/* Datagrams read per wake-up while a peer streams to us. */
+#define PR_READ_BURST 64
+
+static struct pr_dgram *dgram_get(struct prospero *p)
+{
+	struct pr_dgram *d = p->free_dgrams;
+
+	if (d) {
+		p->free_dgrams = d->next;
+	} else {
+		d = malloc(sizeof *d);
+		if (!d)
+			return NULL;
+	}
+	d->next = NULL;
+	d->len = 0;
+	d->fd = -1;
+	return d;
+}
+
+static void dgram_put(struct prospero *p, struct pr_dgram *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->next = p->free_dgrams;
+	p->free_dgrams = d;
+}
+
+/* 0 sent, -1 with errno (EAGAIN: the socket is full). */
+static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof cm);
+		msg.msg_control = cm.space;
+		msg.msg_controllen = sizeof cm.space;
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	do
+		n = sendmsg(b->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	b->sent = true;
+	return 0;
+}
+
+int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, bool force)
+{
+	struct prospero *p = b->p;
+	struct pr_dgram *d, *tail = b->qtail;
+	size_t need = pf_size(f);
+	long n;
+
+	if (b->qlen == 0) {
+		/* The common case: nothing waits, so this frame goes out alone. */
+		n = pf_encode(p->tx, sizeof p->tx, f);
+		if (n < 0)
+			goto fail;
+		if (xmit(b, p->tx, (size_t)n, fd) == 0) {
+			if (fd >= 0)
+				close(fd);
+			return 0;
+		}
+		if (errno != EAGAIN && errno != ENOBUFS)
+			goto fail;
+	} else if (!force && b->qlen >= PR_QUEUE_HIGH) {
+		errno = EAGAIN;
+		goto fail;
+	}
+	/* The peer is behind: join the last queued datagram if the frame fits
+	 * (coalescing), else start a new one. */
+	if (b->coalesce && tail && tail->fd < 0 && fd < 0 && tail->len + need <= PF_MAX_DGRAM) {
+		n = pf_encode(tail->buf + tail->len, PF_MAX_DGRAM - tail->len, f);
+		if (n < 0)
+			goto fail;
+		tail->len += (size_t)n;
+		return 0;
+	}
+	d = dgram_get(p);
+	if (!d) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	n = pf_encode(d->buf, PF_MAX_DGRAM, f);
+	if (n < 0) {
+		int e = errno;
+
+		dgram_put(p, d);
+		errno = e;
+		goto fail;
+	}
+	d->len = (size_t)n;
+	d->fd = fd;
+	if (tail)
+		tail->next = d;
+	else
+		b->qhead = d;
+	b->qtail = d;
+	if (++b->qlen >= PR_QUEUE_HIGH)
+		b->full = true;
+	ev_io_start(p->loop, &b->wio);
+	return 0;
+fail:
+	if (fd >= 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return -1;
+}
+
+bool pr_chan_idle(const struct prospero_binding *b)
+{
+	return b->qlen == 0 && b->pending == 0;
+}
+
+static void writable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct prospero_binding *b = w->data;
+	struct prospero *p = b->p;
+
+	while (b->qhead) {
+		struct pr_dgram *d = b->qhead;
+
+		if (xmit(b, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
+			return;
+		/* Sent, or refused for good (the peer's end is gone): either way
+		 * this datagram is done. */
+		b->qhead = d->next;
+		if (!b->qhead)
+			b->qtail = NULL;
+		b->qlen--;
+		dgram_put(p, d);
+		if (b->full && b->qlen <= PR_QUEUE_HIGH / 2)
+			break;
+	}
+	if (!b->qhead)
+		ev_io_stop(loop, &b->wio);
+	if (b->full && b->qlen <= PR_QUEUE_HIGH / 2) {
+		b->full = false;
+		if (b->serve && p->serving && !p->stopping)
+			ev_io_start(loop, &b->rio);
+		if (b->on_writable)
+			b->on_writable(b, b->wr_arg);
+	}
+	if (p->stopping)
+		pr_check_stopped(p);
+}
+
+static void close_fds(int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void reject(struct prospero_binding *b, const struct pf_frame *f, const char *why)
+{
+	/* Only a call is answered: answering anything else could start two
+	 * confused peers bouncing errors at each other. */
+	if (f->kind == PF_CALL && f->id != 0)
+		pr_serve_reject(b, f->id, PF_E_BAD_REQUEST, why);
+}
+
+/* The frames of one datagram, in order; a malformed frame ends it, since
+ * what follows cannot be found reliably. */
+static void dispatch(struct prospero_binding *b, size_t n, int *fds, unsigned nfd)
+{
+	const unsigned char *rx = b->p->rx;
+	unsigned next_fd = 0;
+	size_t off = 0;
+
+	while (off < n) {
+		struct pf_frame f;
+		const char *why = NULL;
+		const void *body;
+		void *map = NULL;
+		long used = pf_decode(rx + off, n - off, &f, &why);
+
+		if (used < 0) {
+			reject(b, &f, why);
+			return;
+		}
+		body = f.body;
+		if (f.flags & PF_FLAG_MEMFD) {
+			if (next_fd >= nfd) {
+				reject(b, &f, "memfd body without a file descriptor");
+				return;
+			}
+			map = pr_memfd_map(fds[next_fd], f.body_len);
+			close(fds[next_fd]);
+			fds[next_fd++] = -1;
+			if (!map) {
+				reject(b, &f, "memfd body not sealed or too short");
+				return;
+			}
+			body = map;
+		}
+		if (b->serve)
+			pr_serve_dispatch(b, &f, body);
+		else
+			pr_call_dispatch(b, &f, body);
+		if (map && f.body_len)
+			munmap(map, f.body_len);
+		off += (size_t)used;
+	}
+}
+
+/* 1: a datagram was handled; 0: none waiting; -1: the channel is finished. */
+static int read_one(struct prospero_binding *b)
+{
+	struct prospero *p = b->p;
+	struct iovec iov = { .iov_base = p->rx, .iov_len = sizeof p->rx };
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
+	} cm;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.space, .msg_controllen = sizeof cm.space,
+	};
+	int fds[PF_MAX_FDS];
+	unsigned nfd = 0;
+	ssize_t n;
+
+	do
+		n = recvmsg(b->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return (errno == EAGAIN) ? 0 : -1;
+	/* Collect passed fds first, so every path below closes them. */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && nfd < PF_MAX_FDS; i++)
+			memcpy(&fds[nfd++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+	if (n == 0) {
+		/* The end of the stream, or an empty datagram, which no
+		 * well-behaved peer sends: either way this channel is done. */
+		close_fds(fds, nfd);
+		return -1;
+	}
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		struct pf_frame f;
+
+		pf_decode(p->rx, (size_t)n, &f, NULL);
+		reject(b, &f, (msg.msg_flags & MSG_TRUNC) ? "datagram too large" : "too many file descriptors");
+	} else {
+		dispatch(b, (size_t)n, fds, nfd);
+	}
+	close_fds(fds, nfd);
+	return 1;
+}
+
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct prospero_binding *b = w->data;
+
+	/* Read on while the peer streams to us, but not after we answered:
+	 * in a ping-pong the next datagram cannot be there yet, and trying
+	 * would cost a system call per round trip. */
+	b->sent = false;
+	for (int i = 0; i < PR_READ_BURST; i++) {
+		int r = read_one(b);
+
+		if (r < 0) {
+			ev_io_stop(loop, &b->rio);
+			return;
+		}
+		if (r == 0 || b->sent)
+			break;
+	}
+	if (b->serve && (b->full || b->p->stopping))
+		ev_io_stop(loop, &b->rio);	/* backpressure, or no new work */
+}
+
+struct prospero_binding *pr_chan_new(struct prospero *p, const char *name, int fd, bool serve)
+{
+	struct prospero_binding *b = calloc(1, sizeof *b);
+
+	if (!b)
+		return NULL;
+	b->name = strdup(name);
+	if (!b->name) {
+		free(b);
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->p = p;
+	b->fd = fd;
+	b->serve = serve;
+	b->coalesce = true;
+	/* A random first generation, so a reply meant for an earlier
+	 * incarnation of this actor is unlikely to match a new call's id. */
+	b->generation = (uint32_t)random() ^ (uint32_t)getpid() << 16;
+	ev_io_init(&b->rio, readable, fd, EV_READ);
+	b->rio.data = b;
+	ev_io_init(&b->wio, writable, fd, EV_WRITE);
+	b->wio.data = b;
+	return b;
+}
+
+void pr_chan_start(struct prospero_binding *b)
+{
+	ev_io_start(b->p->loop, &b->rio);
+}
+
+void pr_chan_free(struct prospero_binding *b)
+{
+	struct prospero *p = b->p;
+
+	pr_call_fail_all(b, PF_E_UNAVAILABLE, "the binding was closed");
+	ev_io_stop(p->loop, &b->rio);
+	ev_io_stop(p->loop, &b->wio);
+	while (b->qhead) {
+		struct pr_dgram *d = b->qhead;
+
+		b->qhead = d->next;
+		dgram_put(p, d);
+	}
+	for (uint32_t i = 0; i < b->nslots; i++)
+		free(b->slots[i]);
+	free(b->slots);
+	close(b->fd);
+	free(b->name);
+	free(b);
+}
+
+void prospero_on_writable(struct prospero_binding *b, void (*cb)(struct prospero_binding *, void *), void *arg)
+{
+	b->on_writable = cb;
+	b->wr_arg = arg;
+}
+
+void prospero_set_coalesce(struct prospero_binding *b, int on)
+{
+	b->coalesce = on != 0;
+}
+
+unsigned prospero_pending(const struct prospero_binding *b)
+{
+	return b->pending;
+}

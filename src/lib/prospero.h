@@ -1,0 +1,112 @@
+/* libprospero: the actor side of Prospero's service bindings, on libev.
+ *
+ * An actor started by prospero finds its channels at fd 3 onwards, named by
+ * PROSPERO_FDS and PROSPERO_FDNAMES (see README.md, "Wire protocol and fd
+ * convention"). prospero_open() adopts them and starts watchers on the
+ * caller's loop; nothing blocks and nothing here logs or exits.
+ *
+ * Functions return 0 (or an object) on success and -1 (or NULL) with errno
+ * set on failure. Callbacks run from the loop, never from inside the call
+ * that registered them. */
+#ifndef PROSPERO_H
+#define PROSPERO_H
+
+#include <stddef.h>
+#include <ev.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Why a call failed; also the codes a handler may answer with. */
+enum prospero_error {
+	PROSPERO_OK = 0,
+	PROSPERO_E_TIMEOUT = 1,		/* no answer within the call's timeout */
+	PROSPERO_E_PEER_RESTARTED = 2,	/* the service died with the call in flight */
+	PROSPERO_E_NO_SUCH_METHOD = 3,
+	PROSPERO_E_BAD_REQUEST = 4,	/* malformed frame or body */
+	PROSPERO_E_INTERNAL = 5,	/* the handler failed */
+	PROSPERO_E_UNAVAILABLE = 6,	/* the service is stopping */
+};
+
+struct prospero;		/* one actor's view of its channels */
+struct prospero_binding;	/* one channel: an outgoing binding or a served edge */
+struct prospero_request;	/* an incoming call awaiting its answer */
+
+/* Adopt the channels named by the environment. With no PROSPERO_FDS the
+ * actor simply has no bindings (readiness then goes to $NOTIFY_SOCKET). */
+struct prospero *prospero_open(struct ev_loop *loop);
+/* An actor with no channels yet; add them by hand (tests, embedding). */
+struct prospero *prospero_new(struct ev_loop *loop);
+/* KIND is "control", a binding NAME, or "serve:<client>"; FD is adopted. */
+int prospero_adopt(struct prospero *p, const char *fdname, int fd);
+/* Fail every pending call with UNAVAILABLE (callbacks run before this
+ * returns), close every channel and free P. */
+void prospero_close(struct prospero *p);
+
+/* The outgoing binding called NAME, or NULL (errno ENOENT). */
+struct prospero_binding *prospero_binding(struct prospero *p, const char *name);
+
+/* --- calling --- */
+
+/* ERR is PROSPERO_OK with the reply body, or an error code with the error's
+ * message as body. BODY is valid only during the callback. */
+typedef void prospero_reply_fn(int err, const void *body, size_t len, void *arg);
+
+/* Send a call; CB runs exactly once. TIMEOUT in seconds (> 0). Fails with
+ * EAGAIN when the binding's send queue is full (see prospero_on_writable). */
+int prospero_call(struct prospero_binding *b, const char *method, const void *body, size_t len,
+		  double timeout, prospero_reply_fn *cb, void *arg);
+/* Send a one-way message. Casts issued faster than the peer reads are
+ * coalesced, many frames to one datagram. EAGAIN when the queue is full. */
+int prospero_cast(struct prospero_binding *b, const char *method, const void *body, size_t len);
+/* Run CB when a full send queue has drained to half (backpressure). */
+void prospero_on_writable(struct prospero_binding *b, void (*cb)(struct prospero_binding *, void *), void *arg);
+/* Off: every frame its own datagram even when queued (for measurement). */
+void prospero_set_coalesce(struct prospero_binding *b, int on);
+/* Calls sent and not yet answered on B. */
+unsigned prospero_pending(const struct prospero_binding *b);
+
+/* --- serving --- */
+
+/* REQ is NULL for a cast. For a call the handler answers with
+ * prospero_reply/prospero_fail before it returns, or takes the request with
+ * prospero_defer and answers later; a call left unanswered gets "internal". */
+typedef void prospero_handler_fn(struct prospero_request *req, const void *body, size_t len, void *arg);
+
+/* Register METHOD; calls to methods nobody registered get no_such_method. */
+int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn *fn, void *arg);
+/* Start reading the served edges (after the handlers are registered). */
+int prospero_serve(struct prospero *p);
+int prospero_reply(struct prospero_request *req, const void *body, size_t len);
+int prospero_fail(struct prospero_request *req, int code, const char *message);
+/* Keep REQ beyond the handler; the returned pointer is answered later. */
+struct prospero_request *prospero_defer(struct prospero_request *req);
+const char *prospero_request_method(const struct prospero_request *req);
+
+/* --- lifecycle --- */
+
+/* READY=1, WATCHDOG=1, STATUS=... on the control channel, or $NOTIFY_SOCKET. */
+int prospero_ready(struct prospero *p);
+int prospero_watchdog(struct prospero *p);
+int prospero_status(struct prospero *p, const char *status);
+/* Send WATCHDOG=1 every INTERVAL seconds from a loop timer (0 stops it).
+ * prospero_open starts it at half of $WATCHDOG_USEC when that is set. */
+void prospero_auto_watchdog(struct prospero *p, double interval);
+/* Told when the daemon reports that the service behind binding NAME
+ * restarted (after its in-flight calls have failed). */
+void prospero_on_peer_restarted(struct prospero *p,
+				void (*cb)(struct prospero *, const char *name, unsigned long incarnation, void *),
+				void *arg);
+/* On SIGTERM: stop reading requests, finish those in flight and the calls
+ * they made, flush what is queued, then run DONE (NULL: ev_break the loop).
+ * Uses an ev_signal watcher, so LOOP must be the one handling signals. */
+int prospero_stop_on_sigterm(struct prospero *p, void (*done)(struct prospero *, void *), void *arg);
+/* The same, now. */
+void prospero_stop(struct prospero *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

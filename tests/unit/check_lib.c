@@ -1,0 +1,546 @@
+/* libprospero over real socketpairs: both ends in one loop, or a forked
+ * peer. Orders of events are asserted, not durations. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "src/lib/frame.h"
+#include "src/lib/prospero.h"
+
+static struct ev_loop *loop;
+static char events[4096];	/* "what;what;..." in the order it happened */
+
+static void note(const char *what)
+{
+	size_t have = strlen(events);
+
+	if (have + strlen(what) + 2 < sizeof events)
+		snprintf(events + have, sizeof events - have, "%s;", what);
+}
+
+static void pair(int sv[2])
+{
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+struct answer {
+	int done, err;
+	char body[256];
+	size_t len;
+};
+
+static void got(int err, const void *body, size_t len, void *arg)
+{
+	struct answer *a = arg;
+	char what[64];
+
+	a->done++;
+	a->err = err;
+	a->len = len;
+	memcpy(a->body, body, len < sizeof a->body - 1 ? len : sizeof a->body - 1);
+	a->body[len < sizeof a->body - 1 ? len : sizeof a->body - 1] = '\0';
+	snprintf(what, sizeof what, "answer:%d", err);
+	note(what);
+}
+
+static void echo(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	if (req)	/* a cast to echo: nothing to answer */
+		prospero_reply(req, body, len);
+}
+
+static void refuse(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	prospero_fail(req, PROSPERO_E_BAD_REQUEST, "sku missing");
+}
+
+static void silent(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+}
+
+static void run_until(int *flag, int value)
+{
+	while (*flag < value)
+		ev_run(loop, EVRUN_ONCE);
+}
+
+/* A client actor and a service actor joined by one binding, in this loop. */
+static struct prospero *client, *service;
+static struct prospero_binding *inv;
+static int sv[2];
+
+static void setup(void)
+{
+	loop = ev_default_loop(0);
+	events[0] = '\0';
+	pair(sv);
+	client = prospero_new(loop);
+	service = prospero_new(loop);
+	ck_assert_int_eq(prospero_adopt(client, "INVENTORY", sv[0]), 0);
+	ck_assert_int_eq(prospero_adopt(service, "serve:client", sv[1]), 0);
+	inv = prospero_binding(client, "INVENTORY");
+	ck_assert_ptr_nonnull(inv);
+	prospero_handle(service, "echo", echo, NULL);
+	prospero_handle(service, "refuse", refuse, NULL);
+	prospero_handle(service, "silent", silent, NULL);
+}
+
+static void teardown(void)
+{
+	prospero_close(client);
+	prospero_close(service);
+}
+
+START_TEST(a_call_gets_its_reply)
+{
+	struct answer a = { 0 };
+
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "echo", "{\"n\":1}", 7, 5, got, &a), 0);
+	ck_assert_uint_eq(prospero_pending(inv), 1);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_OK);
+	ck_assert_str_eq(a.body, "{\"n\":1}");
+	ck_assert_uint_eq(prospero_pending(inv), 0);
+	ck_assert_ptr_null(prospero_binding(client, "PAYMENT"));
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+START_TEST(errors_carry_their_codes)
+{
+	struct answer a = { 0 }, b = { 0 }, c = { 0 };
+
+	prospero_serve(service);
+	prospero_call(inv, "nope", "", 0, 5, got, &a);
+	prospero_call(inv, "refuse", "{}", 2, 5, got, &b);
+	prospero_call(inv, "silent", "{}", 2, 5, got, &c);
+	run_until(&c.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_NO_SUCH_METHOD);
+	ck_assert_int_eq(b.err, PROSPERO_E_BAD_REQUEST);
+	ck_assert_str_eq(b.body, "sku missing");
+	ck_assert_int_eq(c.err, PROSPERO_E_INTERNAL);
+	ck_assert_str_eq(events, "answer:3;answer:4;answer:5;");
+}
+END_TEST
+
+START_TEST(an_unanswered_call_times_out)
+{
+	struct answer a = { 0 };
+
+	/* the service never reads: the call sits in the socket */
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 0.02, got, &a), 0);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_TIMEOUT);
+	/* the late reply, once the service reads, is dropped quietly */
+	prospero_serve(service);
+	ev_run(loop, EVRUN_NOWAIT);
+	ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_int_eq(a.done, 1);
+}
+END_TEST
+
+static void deferred_later(struct ev_loop *l, ev_timer *w, int revents)
+{
+	prospero_reply(w->data, "later", 5);
+	note("replied");
+}
+
+static ev_timer later;
+
+static void defer_it(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	ck_assert_str_eq(prospero_request_method(req), "defer");
+	ev_timer_init(&later, deferred_later, 0.001, 0);
+	later.data = prospero_defer(req);
+	ev_timer_start(loop, &later);
+	note("deferred");
+}
+
+START_TEST(a_deferred_request_is_answered_later)
+{
+	struct answer a = { 0 };
+
+	prospero_handle(service, "defer", defer_it, NULL);
+	prospero_serve(service);
+	prospero_call(inv, "defer", "", 0, 5, got, &a);
+	run_until(&a.done, 1);
+	ck_assert_str_eq(a.body, "later");
+	ck_assert_str_eq(events, "deferred;replied;answer:0;");
+}
+END_TEST
+
+static unsigned long casts_seen;
+static int casts_in_order = 1;
+
+static void count_cast(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	unsigned long n;
+
+	ck_assert_ptr_null(req);
+	ck_assert_uint_eq(len, 64);
+	memcpy(&n, body, sizeof n);
+	if (n != casts_seen)
+		casts_in_order = 0;
+	casts_seen++;
+}
+
+static unsigned long casts_sent;
+#define CASTS 200000ul
+
+static void send_casts(struct prospero_binding *b, void *arg)
+{
+	char body[64] = { 0 };
+
+	while (casts_sent < CASTS) {
+		memcpy(body, &casts_sent, sizeof casts_sent);
+		if (prospero_cast(b, "tick", body, sizeof body) < 0) {
+			ck_assert_int_eq(errno, EAGAIN);
+			return;		/* on_writable brings us back */
+		}
+		casts_sent++;
+	}
+}
+
+START_TEST(casts_arrive_in_order_and_coalesce_under_pressure)
+{
+	prospero_handle(service, "tick", count_cast, NULL);
+	prospero_serve(service);
+	prospero_on_writable(inv, send_casts, NULL);
+	send_casts(inv, NULL);
+	/* the sender outran the reader: the queue filled and coalesced */
+	ck_assert_uint_lt(casts_sent, CASTS);
+	while (casts_seen < CASTS)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert(casts_in_order);
+	ck_assert_uint_eq(casts_seen, CASTS);
+}
+END_TEST
+
+START_TEST(large_bodies_travel_as_memfd)
+{
+	size_t len = 3u << 20;
+	char *big = malloc(len);
+	struct answer a = { 0 };
+
+	for (size_t i = 0; i < len; i++)
+		big[i] = (char)('a' + i % 26);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "echo", big, len, 5, got, &a), 0);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_uint_eq(a.len, len);
+	ck_assert(memcmp(a.body, big, 200) == 0);
+	free(big);
+}
+END_TEST
+
+/* The daemon's side of the control channel, played by the test. */
+static int ctl[2];
+
+static void restarted(struct prospero *p, const char *name, unsigned long inc, void *arg)
+{
+	char what[64];
+
+	snprintf(what, sizeof what, "restarted:%s:%lu", name, inc);
+	note(what);
+}
+
+START_TEST(calls_in_flight_fail_at_once_when_the_peer_restarts)
+{
+	struct answer a = { 0 }, b = { 0 }, after = { 0 };
+	static const char msg[] = "PEER_RESTARTED=INVENTORY\nINCARNATION=2\n";
+	char ack;
+	int go[2];
+	pid_t pid;
+
+	pair(ctl);
+	ck_assert_int_eq(prospero_adopt(client, "control", ctl[0]), 0);
+	prospero_on_peer_restarted(client, restarted, NULL);
+	ck_assert_int_eq(pipe(go), 0);
+	pid = fork();
+	if (pid == 0) {
+		/* the service's first incarnation: takes two calls, then dies */
+		char dg[512];
+
+		for (int i = 0; i < 2; i++)
+			if (recv(sv[1], dg, sizeof dg, 0) <= 0)
+				_exit(1);
+		if (write(go[1], "k", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	/* timeouts far beyond the test's life: only PEER_RESTARTED can end them */
+	prospero_call(inv, "echo", "1", 1, 3600, got, &a);
+	prospero_call(inv, "echo", "2", 1, 3600, got, &b);
+	ck_assert_int_eq(read(go[0], &ack, 1), 1);
+	note("taken");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	note("killed");
+	ck_assert_int_eq(send(ctl[1], msg, sizeof msg - 1, 0), (ssize_t)sizeof msg - 1);
+	run_until(&b.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_PEER_RESTARTED);
+	ck_assert_int_eq(b.err, PROSPERO_E_PEER_RESTARTED);
+	ck_assert_str_eq(a.body, "peer restarted");
+	ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_str_eq(events, "taken;killed;answer:2;answer:2;restarted:INVENTORY:2;");
+	/* the next incarnation (this process's service) answers new calls */
+	prospero_serve(service);
+	prospero_call(inv, "echo", "3", 1, 3600, got, &after);
+	run_until(&after.done, 1);
+	ck_assert_int_eq(after.err, 0);
+	close(ctl[1]);
+	close(go[0]);
+	close(go[1]);
+}
+END_TEST
+
+START_TEST(readiness_and_watchdog_go_on_the_control_channel)
+{
+	char buf[64];
+	ssize_t n;
+
+	pair(ctl);
+	ck_assert_int_eq(prospero_adopt(client, "control", ctl[0]), 0);
+	ck_assert_int_eq(prospero_ready(client), 0);
+	n = recv(ctl[1], buf, sizeof buf, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 7);
+	ck_assert(memcmp(buf, "READY=1", 7) == 0);
+	ck_assert_int_eq(prospero_status(client, "warming up"), 0);
+	n = recv(ctl[1], buf, sizeof buf, MSG_DONTWAIT);
+	ck_assert(n == 17 && memcmp(buf, "STATUS=warming up", 17) == 0);
+	prospero_auto_watchdog(client, 0.001);
+	ev_run(loop, EVRUN_ONCE);
+	n = recv(ctl[1], buf, sizeof buf, MSG_DONTWAIT);
+	ck_assert(n == 10 && memcmp(buf, "WATCHDOG=1", 10) == 0);
+	prospero_auto_watchdog(client, 0);
+	close(ctl[1]);
+}
+END_TEST
+
+/* Malformed datagrams: a call with a readable header is answered with
+ * bad_request; anything else is dropped; the channel keeps working. */
+START_TEST(malformed_frames_are_answered_or_dropped)
+{
+	int raw[2];
+	unsigned char dg[64] = { 'P', 'R', 1, PF_CALL, 0, 0, 200, 0, 0, 0, 0, 0, 9 };
+	struct pf_frame f;
+	struct prospero *svc = prospero_new(loop);
+	char good[64];
+	long n;
+
+	pair(raw);
+	prospero_adopt(svc, "serve:raw", raw[1]);
+	prospero_handle(svc, "echo", echo, NULL);
+	prospero_serve(svc);
+	ck_assert_int_eq(send(raw[0], dg, 40, 0), 40);		/* method runs past the end */
+	ck_assert_int_eq(send(raw[0], "garbage", 7, 0), 7);	/* no header at all */
+	ck_assert_int_eq(send(raw[0], "", 0, 0), 0);		/* empty: ends the channel */
+	for (int i = 0; i < 4; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	n = recv(raw[0], good, sizeof good, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(good, (size_t)n, &f, NULL), n);
+	ck_assert_int_eq(f.kind, PF_ERROR);
+	ck_assert(f.id == 9);
+	ck_assert(memcmp(f.method, "bad_request", 11) == 0);
+	ck_assert_int_eq(recv(raw[0], good, sizeof good, MSG_DONTWAIT), -1);
+	prospero_close(svc);
+	close(raw[0]);
+}
+END_TEST
+
+/* Random and truncated datagrams at both a service and a client, mixed with
+ * good calls: no crash, no leak (ASan), and the good calls are answered. */
+START_TEST(fuzzed_datagrams_do_not_hurt)
+{
+	unsigned seed = 777;
+	unsigned char dg[512];
+	int raw[2];
+	struct prospero *victim = prospero_new(loop);
+	struct answer a = { 0 };
+
+	pair(raw);
+	prospero_adopt(victim, "PEER", raw[1]);	/* a client fed random replies */
+	prospero_serve(service);
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 1 + (size_t)rand_r(&seed) % sizeof dg;
+		struct pf_frame f = { .kind = 1 + rand_r(&seed) % 4, .id = (uint64_t)rand_r(&seed) + 1,
+				      .method = "echo", .method_len = 4, .body = "{}", .body_len = 2 };
+
+		if (f.kind == PF_REPLY)
+			f.method_len = 0;
+		if (f.kind == PF_CAST)
+			f.id = 0;
+		if (iter % 3 == 0) {
+			for (size_t i = 0; i < len; i++)
+				dg[i] = (unsigned char)rand_r(&seed);
+		} else {
+			long n = pf_encode(dg, sizeof dg, &f);
+
+			ck_assert_int_gt(n, 0);
+			if (iter % 3 == 1)
+				len = (size_t)rand_r(&seed) % (size_t)n + 1;	/* truncated */
+			else
+				dg[(size_t)rand_r(&seed) % (size_t)n] = (unsigned char)rand_r(&seed);
+			len = len > (size_t)n ? (size_t)n : len;
+		}
+		send(sv[0], dg, len, MSG_DONTWAIT);	/* as if from the client */
+		send(raw[0], dg, len, MSG_DONTWAIT);	/* as if from a service */
+		ev_run(loop, EVRUN_NOWAIT);
+		/* drain what the service answered the fuzz so the socket never fills */
+		while (recv(sv[0], dg, sizeof dg, MSG_DONTWAIT) > 0)
+			;
+	}
+	prospero_call(inv, "echo", "ok", 2, 5, got, &a);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, 0);
+	prospero_close(victim);
+	close(raw[0]);
+}
+END_TEST
+
+/* A service in its own process: many round trips, then SIGTERM with a
+ * request in flight: it is answered, the service exits 0, and a call sent
+ * after the stop stays in the socket for the next incarnation. */
+static void slow(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	static ev_timer t;
+
+	ev_timer_init(&t, deferred_later, 0.05, 0);
+	t.data = prospero_defer(req);
+	ev_timer_start(loop, &t);
+	kill(getppid(), SIGUSR1);	/* "I hold it": the parent may now SIGTERM */
+}
+
+static volatile sig_atomic_t holding;
+
+static void on_usr1(int sig)
+{
+	holding = 1;
+}
+
+START_TEST(a_forked_service_stops_gracefully)
+{
+	struct answer a = { 0 }, s = { 0 };
+	static struct answer late;	/* answered by teardown's prospero_close */
+	int status;
+	pid_t pid;
+	char dg[128];
+
+	signal(SIGUSR1, on_usr1);
+	pid = fork();
+	if (pid == 0) {
+		struct ev_loop *l = ev_loop_new(0);
+		struct prospero *p = prospero_new(l);
+
+		loop = l;	/* the inherited default loop is left alone */
+		close(sv[0]);
+		prospero_adopt(p, "serve:parent", dup(sv[1]));
+		prospero_handle(p, "echo", echo, NULL);
+		prospero_handle(p, "slow", slow, NULL);
+		prospero_stop_on_sigterm(p, NULL, NULL);
+		prospero_serve(p);
+		ev_run(l, 0);
+		prospero_close(p);
+		ev_loop_destroy(l);
+		_exit(0);
+	}
+	for (int i = 0; i < 1000; i++) {
+		prospero_call(inv, "echo", "ping", 4, 10, got, &a);
+		run_until(&a.done, i + 1);
+		ck_assert_int_eq(a.err, 0);
+	}
+	prospero_call(inv, "slow", "", 0, 10, got, &s);
+	while (!holding)
+		ev_run(loop, EVRUN_ONCE);
+	kill(pid, SIGTERM);
+	run_until(&s.done, 1);
+	ck_assert_int_eq(s.err, 0);
+	ck_assert_str_eq(s.body, "later");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* the stopped service read nothing more: this waits for the next one */
+	prospero_call(inv, "echo", "late", 4, 10, got, &late);
+	ck_assert_int_gt(recv(sv[1], dg, sizeof dg, MSG_DONTWAIT), 0);
+	signal(SIGUSR1, SIG_DFL);
+}
+END_TEST
+
+/* prospero_open reads fd 3 onwards by PROSPERO_FDS/PROSPERO_FDNAMES. */
+START_TEST(the_environment_names_the_fds)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		int a[2], b[2], c[2];
+		struct prospero *p;
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, b) ||
+		    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, c))
+			_exit(10);
+		/* move them out of the way first, then to 3, 4, 5 */
+		int ca = fcntl(a[0], F_DUPFD, 100), cb = fcntl(b[0], F_DUPFD, 100), cc = fcntl(c[0], F_DUPFD, 100);
+		dup2(ca, 3);
+		dup2(cb, 4);
+		dup2(cc, 5);
+		setenv("PROSPERO_FDS", "3", 1);
+		setenv("PROSPERO_FDNAMES", "control:INVENTORY:serve:order-processor", 1);
+		p = prospero_open(ev_default_loop(0));
+		if (!p)
+			_exit(11);
+		if (!prospero_binding(p, "INVENTORY") || prospero_binding(p, "order-processor"))
+			_exit(12);
+		if (getenv("PROSPERO_FDS") || !(fcntl(4, F_GETFD) & FD_CLOEXEC))
+			_exit(13);
+		if (prospero_ready(p) < 0 || recv(a[1], (char[16]){ 0 }, 16, MSG_DONTWAIT) != 7)
+			_exit(14);
+		prospero_close(p);
+		setenv("PROSPERO_FDS", "2", 1);
+		setenv("PROSPERO_FDNAMES", "control", 1);
+		if (prospero_open(ev_default_loop(0)) || errno != EINVAL)
+			_exit(15);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lib");
+	TCase *tc = tcase_create("lib");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_call_gets_its_reply);
+	tcase_add_test(tc, errors_carry_their_codes);
+	tcase_add_test(tc, an_unanswered_call_times_out);
+	tcase_add_test(tc, a_deferred_request_is_answered_later);
+	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
+	tcase_add_test(tc, large_bodies_travel_as_memfd);
+	tcase_add_test(tc, calls_in_flight_fail_at_once_when_the_peer_restarts);
+	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
+	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
+	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
+	tcase_add_test(tc, a_forked_service_stops_gracefully);
+	tcase_add_test(tc, the_environment_names_the_fds);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
