@@ -1,0 +1,343 @@
+"""A Prospero actor in Python with the standard library only.
+
+Speaks the wire protocol of README.md ("Wire protocol and fd convention")
+without libprospero: finds its channels from PROSPERO_FDS/PROSPERO_FDNAMES,
+serves calls and casts, makes calls, and reports readiness.
+
+Anything a peer sends is untrusted: a malformed call is answered with
+bad_request, other malformed input is dropped, and a handler's exception
+becomes an `internal` error. Nothing a peer sends can end this process.
+"""
+
+import errno
+import fcntl
+import json
+import mmap
+import os
+import selectors
+import socket
+import struct
+import time
+
+MAGIC = b"PR"
+VERSION = 1
+CALL, REPLY, ERROR, CAST = 1, 2, 3, 4
+FLAG_MEMFD = 0x01
+HEADER = struct.Struct("<2sBBBBHIQ")  # magic, version, kind, flags, reserved, method_len, body_len, id
+assert HEADER.size == 20
+MAX_DGRAM = 65536
+MAX_METHOD = 255
+MAX_BODY = 64 << 20
+MAX_FDS = 8
+SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
+
+
+class Malformed(Exception):
+    def __init__(self, why, kind=0, ident=0):
+        super().__init__(why)
+        self.kind, self.ident = kind, ident
+
+
+class CallError(Exception):
+    """A call answered with an error frame (code is e.g. 'no_such_method')."""
+
+    def __init__(self, code, message):
+        super().__init__("%s: %s" % (code, message))
+        self.code, self.message = code, message
+
+
+def encode(kind, ident, method=b"", body=b"", flags=0, body_len=None):
+    if body_len is None:
+        body_len = len(body)
+    return HEADER.pack(MAGIC, VERSION, kind, flags, 0, len(method), body_len, ident) + method + body
+
+
+def decode(buf, off):
+    """One frame at buf[off:]: (kind, flags, id, method, body, body_len, end)."""
+    if len(buf) - off < HEADER.size:
+        raise Malformed("truncated header")
+    magic, version, kind, flags, reserved, mlen, blen, ident = HEADER.unpack_from(buf, off)
+    if magic != MAGIC:
+        raise Malformed("bad magic")
+    if version != VERSION:
+        raise Malformed("unsupported version", kind, ident)
+    if reserved:
+        raise Malformed("reserved byte not zero", kind, ident)
+    if kind not in (CALL, REPLY, ERROR, CAST):
+        raise Malformed("unknown kind", kind, ident)
+    if flags & ~FLAG_MEMFD:
+        raise Malformed("unknown flags", kind, ident)
+    if mlen > MAX_METHOD:
+        raise Malformed("method name too long", kind, ident)
+    if kind in (CALL, CAST, ERROR) and mlen == 0:
+        raise Malformed("missing method name", kind, ident)
+    if kind == REPLY and mlen:
+        raise Malformed("a reply carries no method name", kind, ident)
+    if (kind == CAST) != (ident == 0):
+        raise Malformed("a cast and only a cast has id 0", kind, ident)
+    inline = 0 if flags & FLAG_MEMFD else blen
+    if flags & FLAG_MEMFD and blen > MAX_BODY:
+        raise Malformed("body too large", kind, ident)
+    end = off + HEADER.size + mlen + inline
+    if end > len(buf):
+        raise Malformed("truncated frame", kind, ident)
+    start = off + HEADER.size
+    method = bytes(buf[start:start + mlen])
+    body = None if flags & FLAG_MEMFD else bytes(buf[start + mlen:end])
+    return kind, flags, ident, method, body, blen, end
+
+
+def read_memfd(fd, length):
+    """The body in a sealed memfd; Malformed if it could change under us."""
+    try:
+        seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+    except OSError:
+        raise Malformed("memfd body not sealed")
+    if seals & SEALS != SEALS or os.fstat(fd).st_size < length:
+        raise Malformed("memfd body not sealed or too short")
+    if length == 0:
+        return b""
+    with mmap.mmap(fd, length, prot=mmap.PROT_READ) as m:
+        return bytes(m[:length])
+
+
+def make_memfd(body):
+    fd = os.memfd_create("prospero-body", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    try:
+        view = memoryview(body)
+        while view:
+            view = view[os.write(fd, view):]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, SEALS | fcntl.F_SEAL_SEAL)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+class Channel:
+    def __init__(self, name, sock, serve):
+        self.name, self.sock, self.serve = name, sock, serve
+
+
+class Actor:
+    def __init__(self):
+        self.control = None
+        self.channels = {}      # binding NAME -> Channel, and "serve:client" -> Channel
+        self.handlers = {}      # method (bytes) -> fn(body: bytes) -> reply bytes (or None for casts)
+        self.next_id = int.from_bytes(os.urandom(4), "little") << 32 | 1
+        self.replies = {}       # id -> (kind, method, body) read while waiting
+        self.restarted = set()  # binding NAMEs reported restarted while waiting
+        self.stopping = False
+
+    @classmethod
+    def from_env(cls):
+        actor = cls()
+        count = int(os.environ.get("PROSPERO_FDS", "0"))
+        names = os.environ.get("PROSPERO_FDNAMES", "")
+        parts, out = names.split(":") if names else [], []
+        while parts:
+            name = parts.pop(0)
+            if name == "serve" and parts:
+                name += ":" + parts.pop(0)
+            out.append(name)
+        if len(out) != count:
+            raise ValueError("PROSPERO_FDS=%d but %d names" % (count, len(out)))
+        for i, name in enumerate(out):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3 + i)
+            sock.set_inheritable(False)
+            if name == "control":
+                actor.control = sock
+            else:
+                actor.channels[name] = Channel(name, sock, name.startswith("serve:"))
+        for var in ("PROSPERO_FDS", "PROSPERO_FDNAMES"):
+            os.environ.pop(var, None)
+        return actor
+
+    # --- readiness -------------------------------------------------------
+    def notify(self, text):
+        if self.control is not None:
+            self.control.send(text.encode())
+            return
+        path = os.environ.get("NOTIFY_SOCKET")
+        if not path:
+            return
+        if path.startswith("@"):
+            path = "\0" + path[1:]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.sendto(text.encode(), path)
+
+    def ready(self):
+        self.notify("READY=1")
+
+    def handle(self, method, fn):
+        self.handlers[method.encode() if isinstance(method, str) else method] = fn
+
+    # --- sending ---------------------------------------------------------
+    def _send(self, sock, kind, ident, method, body):
+        if HEADER.size + len(method) + len(body) <= MAX_DGRAM:
+            sock.sendmsg([encode(kind, ident, method, body)])
+            return
+        fd = make_memfd(body)
+        try:
+            frame = encode(kind, ident, method, b"", FLAG_MEMFD, len(body))
+            sock.sendmsg([frame], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", fd))])
+        finally:
+            os.close(fd)
+
+    def cast(self, binding, method, body=b""):
+        self._send(self.channels[binding].sock, CAST, 0, method.encode(), body)
+
+    def call(self, binding, method, body=b"", timeout=5.0):
+        """Send a call and wait for its answer, serving requests meanwhile."""
+        ch = self.channels[binding]
+        ident = self.next_id
+        self.next_id += 1
+        self.restarted.discard(binding)
+        self._send(ch.sock, CALL, ident, method.encode(), body)
+        deadline = time.monotonic() + timeout
+        while ident not in self.replies:
+            if binding in self.restarted:
+                raise CallError("peer_restarted", "peer restarted")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CallError("timeout", "no answer within the timeout")
+            self.poll(left)
+        kind, code, answer = self.replies.pop(ident)
+        if kind == ERROR:
+            raise CallError(code.decode(errors="replace"), answer.decode(errors="replace"))
+        return answer
+
+    # --- receiving -------------------------------------------------------
+    def _recv(self, sock):
+        fdsize = struct.calcsize("i")
+        data, anc, flags, _ = sock.recvmsg(MAX_DGRAM, socket.CMSG_SPACE(MAX_FDS * fdsize),
+                                           socket.MSG_DONTWAIT | socket.MSG_CMSG_CLOEXEC)
+        fds = []
+        for level, typ, cdata in anc:
+            if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+                usable = len(cdata) - len(cdata) % fdsize
+                fds.extend(struct.unpack("%di" % (usable // fdsize), cdata[:usable]))
+        return data, fds, flags
+
+    def _dispatch(self, ch, data, fds, flags):
+        off, next_fd = 0, 0
+        if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+            raise Malformed("datagram too large")
+        while off < len(data):
+            kind, fflags, ident, method, body, blen, off = decode(data, off)
+            if fflags & FLAG_MEMFD:
+                if next_fd >= len(fds):
+                    raise Malformed("memfd body without a file descriptor", kind, ident)
+                try:
+                    body = read_memfd(fds[next_fd], blen)
+                except Malformed as m:
+                    raise Malformed(str(m), kind, ident)
+                next_fd += 1
+            if ch.serve:
+                self._serve(ch, kind, ident, method, body)
+            elif kind in (REPLY, ERROR):
+                self.replies[ident] = (kind, method, body)
+            elif kind == CALL:
+                self._error(ch, ident, "bad_request", "this end of the binding serves no calls")
+
+    def _error(self, ch, ident, code, message):
+        try:
+            self._send(ch.sock, ERROR, ident, code.encode(), message.encode()[:4096])
+        except OSError:
+            pass
+
+    def _serve(self, ch, kind, ident, method, body):
+        if kind not in (CALL, CAST):
+            return
+        fn = self.handlers.get(method)
+        if fn is None:
+            if kind == CALL:
+                self._error(ch, ident, "no_such_method", "no such method")
+            return
+        try:
+            answer = fn(body)
+        except CallError as e:
+            if kind == CALL:
+                self._error(ch, ident, e.code, e.message)
+            return
+        except Exception as e:  # a handler's bug is the caller's "internal", not our death
+            if kind == CALL:
+                self._error(ch, ident, "internal", "%s: %s" % (type(e).__name__, e))
+            return
+        if kind == CALL:
+            try:
+                self._send(ch.sock, REPLY, ident, b"", answer if answer is not None else b"")
+            except OSError:
+                pass
+
+    def _on_readable(self, ch):
+        try:
+            data, fds, flags = self._recv(ch.sock)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False        # the channel is broken: drop it, keep serving the others
+        if not data:
+            return False        # end of stream, or an empty datagram: drop the channel
+        try:
+            self._dispatch(ch, data, fds, flags)
+        except Malformed as m:
+            if m.kind == CALL and m.ident:
+                self._error(ch, m.ident, "bad_request", str(m))
+        finally:
+            for fd in fds:
+                os.close(fd)
+        return True
+
+    def _on_control(self):
+        try:
+            msg = self.control.recv(4096, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return
+        fields = dict(line.split("=", 1) for line in msg.decode(errors="replace").splitlines() if "=" in line)
+        name = fields.get("PEER_RESTARTED")
+        if name:
+            self.restarted.add(name)
+
+    def poll(self, timeout=None):
+        sel = selectors.DefaultSelector()
+        try:
+            if self.control is not None:
+                sel.register(self.control, selectors.EVENT_READ, None)
+            for ch in self.channels.values():
+                if ch.sock.fileno() >= 0 and (not ch.serve or not self.stopping):
+                    sel.register(ch.sock, selectors.EVENT_READ, ch)
+            for key, _ in sel.select(timeout):
+                if key.data is None:
+                    self._on_control()
+                elif not self._on_readable(key.data):
+                    sel.unregister(key.data.sock)
+                    key.data.sock.close()
+        finally:
+            sel.close()
+
+    def run(self):
+        """Serve until SIGTERM (then finish: every request here is answered
+        in its handler, so nothing is in flight between polls)."""
+        import signal
+
+        def stop(signum, frame):
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        while not self.stopping:
+            try:
+                self.poll(1.0)
+            except InterruptedError:
+                pass
+
+
+def json_handler(fn):
+    """Wrap fn(dict) -> dict as a handler of JSON bodies."""
+    def handler(body):
+        try:
+            request = json.loads(body or b"null")
+        except ValueError as e:
+            raise CallError("bad_request", "body is not JSON: %s" % e)
+        return json.dumps(fn(request)).encode()
+    return handler

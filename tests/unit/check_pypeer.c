@@ -1,0 +1,272 @@
+/* The Python peer (examples/python) against libprospero and against fuzz:
+ * it runs as a subprocess with a control channel at fd 3 and a served edge
+ * at fd 4, as the daemon would start it. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "src/lib/frame.h"
+#include "src/lib/prospero.h"
+
+static pid_t py;
+static int ctl, edge;	/* our ends: the daemon's control end, the client's end */
+
+static const char *examples(void)
+{
+	const char *e = getenv("EXAMPLES");
+
+	return e ? e : "examples";
+}
+
+static void start_python(void)
+{
+	int c[2], s[2];
+	char path[512], ready[64];
+	struct pollfd pfd;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	snprintf(path, sizeof path, "%s/python/pricing.py", examples());
+	py = fork();
+	if (py == 0) {
+		/* out of the way of 3 and 4 first, then into place */
+		int cc = fcntl(c[1], F_DUPFD, 100), ss = fcntl(s[1], F_DUPFD, 100);
+
+		if (dup2(cc, 3) < 0 || dup2(ss, 4) < 0)
+			_exit(126);
+		setenv("PROSPERO_FDS", "2", 1);
+		setenv("PROSPERO_FDNAMES", "control:serve:fuzzer", 1);
+		execlp("python3", "python3", path, (char *)NULL);
+		_exit(127);
+	}
+	close(c[1]);
+	close(s[1]);
+	ctl = c[0];
+	edge = s[0];
+	pfd = (struct pollfd){ .fd = ctl, .events = POLLIN };
+	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
+	ck_assert_int_eq(recv(ctl, ready, sizeof ready, 0), 7);
+	ck_assert(memcmp(ready, "READY=1", 7) == 0);
+}
+
+static void stop_python(void)
+{
+	int status;
+
+	kill(py, SIGTERM);
+	ck_assert_int_eq(waitpid(py, &status, 0), py);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "python peer status %#x", status);
+	close(ctl);
+	close(edge);
+}
+
+static void setup(void)
+{
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return;		/* checked again in each test */
+	start_python();
+}
+
+/* Send one call on the raw edge and wait for the frame that answers it. */
+static int raw_call(uint64_t id, const char *method, const char *body, char *out, size_t cap, struct pf_frame *f)
+{
+	unsigned char dg[4096];
+	struct pf_frame c = {
+		.kind = PF_CALL, .id = id, .method = method, .method_len = strlen(method),
+		.body = body, .body_len = strlen(body),
+	};
+	struct pollfd pfd = { .fd = edge, .events = POLLIN };
+	long n = pf_encode(dg, sizeof dg, &c);
+
+	ck_assert_int_eq(send(edge, dg, (size_t)n, 0), n);
+	for (;;) {
+		if (poll(&pfd, 1, 20000) != 1)
+			return -1;
+		n = recv(edge, dg, sizeof dg, 0);
+		if (n <= 0 || pf_decode(dg, (size_t)n, f, NULL) != n)
+			return -1;
+		if (f->id != id)
+			continue;	/* an answer to an earlier fuzz call */
+		snprintf(out, cap, "%.*s", (int)f->body_len, (const char *)f->body);
+		return 0;
+	}
+}
+
+static struct { int done, err; char body[256]; } a;
+
+static void got(int err, const void *body, size_t len, void *arg)
+{
+	a.done++;
+	a.err = err;
+	snprintf(a.body, sizeof a.body, "%.*s", (int)len, (const char *)body);
+}
+
+#define CALL(b, m, body) prospero_call(b, m, body, strlen(body), 10, got, NULL)
+
+START_TEST(python_answers_a_c_client)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	struct prospero *p = prospero_new(loop);
+	struct prospero_binding *b;
+
+	ck_assert_int_eq(prospero_adopt(p, "PRICING", dup(edge)), 0);
+	b = prospero_binding(p, "PRICING");
+	CALL(b, "quote", "{\"sku\": \"pear\", \"qty\": 3}");
+	while (a.done < 1)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(a.err, PROSPERO_OK);
+	ck_assert_str_eq(a.body, "{\"sku\": \"pear\", \"qty\": 3, \"price_cents\": 210}");
+	CALL(b, "quote", "{\"sku\": \"kiwi\"}");
+	while (a.done < 2)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(a.err, PROSPERO_E_BAD_REQUEST);
+	CALL(b, "refund", "{}");
+	while (a.done < 3)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(a.err, PROSPERO_E_NO_SUCH_METHOD);
+	CALL(b, "quote", "not json");
+	while (a.done < 4)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(a.err, PROSPERO_E_BAD_REQUEST);
+	/* a body larger than a datagram goes both ways as a sealed memfd */
+	{
+		size_t len = 1u << 20;
+		char *big = malloc(len);
+
+		memset(big, 'z', len);
+		prospero_call(b, "echo", big, len, 10, got, NULL);
+		while (a.done < 5)
+			ev_run(loop, EVRUN_ONCE);
+		ck_assert_int_eq(a.err, PROSPERO_OK);
+		ck_assert(a.body[0] == 'z' && a.body[254] == 'z');
+		free(big);
+	}
+	prospero_close(p);
+	stop_python();
+}
+END_TEST
+
+START_TEST(python_survives_fuzz)
+{
+	unsigned seed = 4242;
+	unsigned char dg[1024];
+	struct pf_frame f;
+	char out[256];
+
+	for (int iter = 0; iter < 5000; iter++) {
+		struct pf_frame g = {
+			.kind = 1 + rand_r(&seed) % 4, .id = (uint64_t)iter + 1000,
+			.method = rand_r(&seed) % 2 ? "echo" : "quote", .method_len = 0,
+			.body = "{\"sku\": \"plum\", \"qty\": 1}", .body_len = 25,
+		};
+		size_t len;
+
+		g.method_len = strlen(g.method);
+		if (g.kind == PF_REPLY)
+			g.method_len = 0;
+		if (g.kind == PF_CAST)
+			g.id = 0;
+		len = (size_t)pf_encode(dg, sizeof dg, &g);
+		switch (iter % 4) {
+		case 0:	/* random bytes */
+			len = 1 + (size_t)rand_r(&seed) % sizeof dg;
+			for (size_t i = 0; i < len; i++)
+				dg[i] = (unsigned char)rand_r(&seed);
+			break;
+		case 1:	/* truncated */
+			len = 1 + (size_t)rand_r(&seed) % len;
+			break;
+		case 2:	/* one byte changed */
+			dg[(size_t)rand_r(&seed) % len] = (unsigned char)rand_r(&seed);
+			break;
+		default: /* a good frame after random bytes in the same datagram */
+			for (size_t i = 0; i < 64 && len + i < sizeof dg; i++)
+				dg[len + i] = (unsigned char)rand_r(&seed);
+			len += 64;
+		}
+		send(edge, dg, len, MSG_DONTWAIT);
+		while (recv(edge, dg, sizeof dg, MSG_DONTWAIT) > 0)
+			;	/* its answers, so the socket never fills */
+	}
+	/* memfd frames that lie: no fd, an unsealed memfd, a socket for a memfd */
+	{
+		struct pf_frame m = { .kind = PF_CALL, .id = 77, .method = "echo", .method_len = 4,
+				      .flags = PF_FLAG_MEMFD, .body_len = 100 };
+		int fds[3] = { -1, memfd_create("liar", MFD_CLOEXEC), dup(ctl) };
+		long n = pf_encode(dg, sizeof dg, &m);
+
+		for (int i = 0; i < 3; i++) {
+			union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } cm;
+			struct iovec iov = { dg, (size_t)n };
+			struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+			if (fds[i] >= 0) {
+				memset(&cm, 0, sizeof cm);
+				msg.msg_control = cm.b;
+				msg.msg_controllen = sizeof cm.b;
+				CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
+				CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
+				CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
+				memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &fds[i], sizeof(int));
+			}
+			ck_assert_int_eq(sendmsg(edge, &msg, 0), n);
+			ck_assert_int_eq(raw_call(5000 + (uint64_t)i, "echo", "alive", out, sizeof out, &f), 0);
+			if (fds[i] >= 0)
+				close(fds[i]);
+		}
+	}
+	/* still alive and correct */
+	ck_assert_int_eq(raw_call(99999, "echo", "still here", out, sizeof out, &f), 0);
+	ck_assert_int_eq(f.kind, PF_REPLY);
+	ck_assert_str_eq(out, "still here");
+	/* a malformed call with a readable header is answered with bad_request */
+	{
+		unsigned char bad[40] = { 'P', 'R', 1, PF_CALL, 0, 0, 200, 0, 0, 0, 0, 0, 55 };
+
+		ck_assert_int_eq(send(edge, bad, sizeof bad, 0), (ssize_t)sizeof bad);
+		for (;;) {
+			ssize_t n = recv(edge, dg, sizeof dg, 0);
+
+			ck_assert_int_gt(n, 0);
+			ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+			if (f.id == 55)
+				break;
+		}
+		ck_assert_int_eq(f.kind, PF_ERROR);
+		ck_assert(f.method_len == 11 && memcmp(f.method, "bad_request", 11) == 0);
+	}
+	stop_python();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("pypeer");
+	TCase *tc = tcase_create("pypeer");
+	SRunner *sr;
+	int failed;
+
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0) {
+		fprintf(stderr, "python3 with os.memfd_create not found: skipped\n");
+		return 77;
+	}
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, python_answers_a_c_client);
+	tcase_add_test(tc, python_survives_fuzz);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
