@@ -20,6 +20,7 @@
 #include "sandbox/spawn.h"
 #include "sandbox/uidpool.h"
 #include "sandbox/violation.h"
+#include "src/bindings.h"
 #include "src/daemon.h"
 #include "src/events.h"
 #include "src/log.h"
@@ -51,6 +52,7 @@ struct instance {
 	struct sb_ratelimit violations;	/* errno-mode reports */
 	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
 	char creds_dir[4300];		/* its $CREDENTIALS_DIRECTORY, when it has secrets */
+	struct bind_inst *bind;		/* control channel, bindings, watchdog */
 };
 
 struct daemon {
@@ -88,6 +90,7 @@ struct daemon {
 	struct sb_secret_sources secrets;
 	char dev_vars[4096];
 	char creds_root[4200];		/* RUNTIME/credentials, or "" */
+	struct bindings bindings;
 };
 
 /* Dispositions the daemon changes; the child restores them to default. */
@@ -204,8 +207,11 @@ static void report(struct daemon *d, const struct sv_action *a)
 			 a->node->parent ? a->node->parent->name : "the daemon");
 		ev.reason = reason;
 		break;
-	case SV_REPORT_START:
 	case SV_REPORT_READY:
+		if (in)
+			bindings_ready(in->bind);
+		break;
+	case SV_REPORT_START:
 		break;
 	}
 	events_emit(&d->events, &ev);
@@ -305,19 +311,27 @@ static void do_spawn(struct daemon *d, struct instance *in)
 	pid_t pid;
 
 	in->why[0] = '\0';
+	if (bindings_prepare(in->bind) < 0) {
+		snprintf(msg, sizeof msg, "control channel: socketpair: %s", strerror(errno));
+		start_failed(d, in, errno, msg);
+		return;
+	}
 	if (deliver_secrets(d, in, msg, sizeof msg) < 0) {
+		bindings_spawned(in->bind, false);
 		start_failed(d, in, errno, msg);
 		return;
 	}
 	if (in->spec->secrets_env && in->spec->nsecrets) {
 		if (!(env = secret_env(d, in, &secrets, msg, sizeof msg))) {
 			remove_secrets(in);
+			bindings_spawned(in->bind, false);
 			start_failed(d, in, errno ? errno : ENOMEM, msg);
 			return;
 		}
 		plan.envp = env;
 	}
 	pid = spawn_start(&d->spawner, &plan, &err);
+	bindings_spawned(in->bind, pid > 0);
 	free(env);
 	sb_secrets_env_free(secrets);
 
@@ -358,6 +372,8 @@ static void do_signal(struct instance *in, int sig)
 {
 	if (in->pid <= 0)
 		return;
+	if (sig == SIGTERM)
+		bindings_stopping(in->bind);
 	/* the whole process group: descendants stop with the actor */
 	if (kill(-in->pid, sig) < 0 && errno == ESRCH)
 		kill(in->pid, sig);
@@ -426,6 +442,7 @@ static void child_ended(struct daemon *d, struct instance *in, int status)
 	ev_timer_stop(d->loop, &in->timer);
 	stop_listener(d, in);
 	remove_secrets(in);
+	bindings_ended(in->bind);	/* clients hear it before any restart */
 	if (WIFEXITED(status)) {
 		e.kind = SV_EXIT_STATUS;
 		e.value = WEXITSTATUS(status);
@@ -497,6 +514,8 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 			pid_t pgid = getpgid(msg.pid);
 			in = pgid > 0 ? pidmap_get(&d->pids, pgid) : NULL;
 		}
+		if (in && msg.watchdog)
+			bindings_pet(in->bind);
 		if (in && msg.ready)
 			feed_node(d, SV_EV_READY, in->node, NULL);
 	}
@@ -572,6 +591,27 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	sd_notify_send("WATCHDOG=1");
 }
+
+/* READY=1 on the control channel, as on $NOTIFY_SOCKET */
+static void bind_ready(void *ctx)
+{
+	struct instance *in = ctx;
+
+	feed_node(in->d, SV_EV_READY, in->node, NULL);
+}
+
+/* Like a violation: killed, and the exit and restart say why. */
+static void bind_watchdog_expired(void *ctx)
+{
+	struct instance *in = ctx;
+
+	if (in->pid <= 0)
+		return;
+	snprintf(in->why, sizeof in->why, "watchdog");
+	kill(-in->pid, SIGKILL);
+}
+
+static const struct bind_ops bind_ops = { .ready = bind_ready, .watchdog_expired = bind_watchdog_expired };
 
 /* --- setting up --- */
 
@@ -730,6 +770,11 @@ static int setup_instance(struct daemon *d, struct instance *in, const struct cf
 		.nreset_signals = sizeof handled_signals / sizeof *handled_signals,
 		.nofile = d->nofile,
 	};
+	/* fd 3 on: control channel and bindings (README "Wire protocol and fd convention") */
+	if (!(in->bind = bindings_instance(&d->bindings, a, index, in->name, in->fds, &bind_ops, in,
+					   &in->envp)))
+		return -1;
+	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
 	if (plan_confinement(d, in) < 0)
 		return -1;
 	in->plan = (struct spawn_plan){
@@ -990,7 +1035,7 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->queue = calloc(d->qcap, sizeof *d->queue);
 	d->tree = sv_tree_new();
 	if (d->devnull < 0 || !d->loop || !d->inst || !d->queue || !d->tree ||
-	    pidmap_init(&d->pids, ninst) < 0 ||
+	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
 	    build_tree(d, cfg->root, NULL) < 0 || sv_tree_seal(d->tree) < 0) {
 		log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
 		return -1;
@@ -1022,6 +1067,7 @@ static void teardown(struct daemon *d)
 		output_drain(&in->out, STDOUT_FILENO);
 		output_flush(&in->out, STDOUT_FILENO);
 		output_close(&in->out);
+		bindings_instance_free(in->bind);
 		free_env(in->envp);
 		free(in->name);
 	}
@@ -1030,6 +1076,7 @@ static void teardown(struct daemon *d)
 	sv_tree_free(d->tree);
 	pidmap_fini(&d->pids);
 	spawner_fini(&d->spawner);
+	bindings_close(&d->bindings);
 	notify_server_close(&d->notify);
 	for (size_t i = 0; d->filters && i < d->cfg->nactors; i++)
 		sb_filter_free(&d->filters[i]);

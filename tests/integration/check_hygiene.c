@@ -95,7 +95,7 @@ START_TEST(no_actor_outlives_a_sigkilled_daemon)
 }
 END_TEST
 
-START_TEST(an_actor_inherits_only_fds_0_to_2)
+START_TEST(an_actor_inherits_only_fds_0_to_2_and_its_control_channel)
 {
 	char buf[256];
 
@@ -106,7 +106,8 @@ START_TEST(an_actor_inherits_only_fds_0_to_2)
 	h_expect(&h, "ready", "root", NULL);
 	for (int i = 0; i < 200 && h_read(&h, "fds", buf, sizeof buf) <= 0; i++)
 		h_sleep_ms(10);
-	ck_assert_str_eq(buf, "0\n1\n2\n");
+	/* 3: its control channel to the daemon (README "Wire protocol and fd convention") */
+	ck_assert_str_eq(buf, "0\n1\n2\n3\n");
 	h_signal(&h, SIGTERM);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
 }
@@ -148,7 +149,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_grandchild_does_not_survive_its_actors_restart);
 	tcase_add_test(tc, crash_restart_cycles_leave_no_zombie_and_no_fd_behind);
 	tcase_add_test(tc, no_actor_outlives_a_sigkilled_daemon);
-	tcase_add_test(tc, an_actor_inherits_only_fds_0_to_2);
+	tcase_add_test(tc, an_actor_inherits_only_fds_0_to_2_and_its_control_channel);
 	tcase_add_test(tc, each_actor_leads_its_own_process_group);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,386 @@
+/* Service bindings and control channels; see bindings.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "src/bindings.h"
+#include "src/log.h"
+#include "src/notify.h"
+
+struct bind_edge {
+	const struct cfg_actor *client, *service;
+	const struct cfg_binding *binding;
+	unsigned client_index;		/* which instance of the client */
+	struct bind_inst *client_inst;	/* once it is set up */
+	int client_end, service_end;	/* held by the daemon for the life of the edge */
+};
+
+struct bind_inst {
+	struct bindings *set;
+	const struct cfg_actor *spec;
+	const char *name;
+	const struct bind_ops *ops;
+	void *ctx;
+	int *fds;			/* 0-2, control, client ends, service ends */
+	unsigned nfds;
+	int ctl;			/* the daemon's end while it runs, else -1 */
+	int ctl_child;			/* the actor's end, between prepare and spawned */
+	ev_io ctl_watcher;
+	ev_timer watchdog;
+	bool watching;
+	char buf[4096 + 1];		/* one control datagram; +1 for notify_parse */
+};
+
+#define FD_CONTROL 3
+
+static void close_edges(struct bindings *b)
+{
+	for (size_t i = 0; i < b->nedges; i++) {
+		if (b->edges[i].client_end >= 0)
+			close(b->edges[i].client_end);
+		if (b->edges[i].service_end >= 0)
+			close(b->edges[i].service_end);
+	}
+}
+
+void bindings_close(struct bindings *b)
+{
+	close_edges(b);
+	free(b->edges);
+	for (size_t i = 0; b->served && i < b->cfg->nactors; i++)
+		free(b->served[i]);
+	free(b->served);
+	free(b->nserved);
+	free(b->first_edge);
+	free(b->incarnation);
+	*b = (struct bindings){ 0 };
+}
+
+int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loop)
+{
+	size_t n = cfg->nactors ? cfg->nactors : 1, nedges = 0;
+	const struct cfg_actor **by_order = calloc(n, sizeof *by_order);
+	int saved;
+
+	*b = (struct bindings){ .loop = loop, .cfg = cfg };
+	b->first_edge = calloc(n, sizeof *b->first_edge);
+	b->served = calloc(n, sizeof *b->served);
+	b->nserved = calloc(n, sizeof *b->nserved);
+	b->incarnation = calloc(n, sizeof *b->incarnation);
+	if (!by_order || !b->first_edge || !b->served || !b->nserved || !b->incarnation)
+		goto fail;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		if (a->order == CFG_NOT_IN_TREE)
+			continue;	/* never runs: no edges */
+		by_order[a->order] = a;
+		nedges += (size_t)a->instances * a->nbindings;
+		for (size_t j = 0; j < a->nbindings; j++)
+			b->nserved[a->bindings[j].service->id] += a->instances;
+	}
+	if (!(b->edges = calloc(nedges ? nedges : 1, sizeof *b->edges)))
+		goto fail;
+	for (size_t i = 0; i < cfg->nactors; i++)
+		if (b->nserved[i] && !(b->served[i] = calloc(b->nserved[i], sizeof **b->served)))
+			goto fail;
+	memset(b->nserved, 0, n * sizeof *b->nserved);
+	/* in start order, so a service sees its clients in a stable order */
+	for (size_t o = 0; o < n && by_order[o]; o++) {
+		const struct cfg_actor *a = by_order[o];
+
+		b->first_edge[a->id] = b->nedges;
+		for (unsigned inst = 1; inst <= a->instances; inst++) {
+			for (size_t j = 0; j < a->nbindings; j++) {
+				struct bind_edge *e = &b->edges[b->nedges];
+				const struct cfg_actor *s = a->bindings[j].service;
+				int sv[2];
+
+				if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+					goto fail;
+				*e = (struct bind_edge){ .client = a, .service = s, .binding = &a->bindings[j],
+							 .client_index = inst, .client_end = sv[0],
+							 .service_end = sv[1] };
+				b->served[s->id][b->nserved[s->id]++] = b->nedges++;
+			}
+		}
+	}
+	free(by_order);
+	return 0;
+fail:
+	saved = errno;
+	free(by_order);
+	bindings_close(b);
+	errno = saved;
+	return -1;
+}
+
+/* --- the control channel --- */
+
+static void watchdog_start(struct bind_inst *bi)
+{
+	if (!bi->spec->watchdog_ms)
+		return;
+	bi->watching = true;
+	bi->watchdog.repeat = (double)bi->spec->watchdog_ms / 1000.0;
+	ev_timer_again(bi->set->loop, &bi->watchdog);
+}
+
+static void watchdog_stop(struct bind_inst *bi)
+{
+	bi->watching = false;
+	ev_timer_stop(bi->set->loop, &bi->watchdog);
+}
+
+void bindings_pet(struct bind_inst *bi)
+{
+	if (bi->watching)
+		ev_timer_again(bi->set->loop, &bi->watchdog);
+}
+
+static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct bind_inst *bi = w->data;
+
+	watchdog_stop(bi);
+	bi->ops->watchdog_expired(bi->ctx);
+}
+
+/* The same assignments as $NOTIFY_SOCKET; STATUS= is read and, as there,
+ * not acted on yet. */
+static void on_control(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct bind_inst *bi = w->data;
+	struct notify_msg msg;
+	ssize_t n;
+
+	while ((n = recv(bi->ctl, bi->buf, sizeof bi->buf - 1, MSG_DONTWAIT)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			/* ECONNRESET: it closed its end leaving our messages unread */
+			if (errno != ECONNRESET)
+				log_err("%s: control channel: %s", bi->name, strerror(errno));
+			break;
+		}
+		notify_parse(bi->buf, (size_t)n, &msg);
+		if (msg.watchdog)
+			bindings_pet(bi);
+		if (msg.ready)
+			bi->ops->ready(bi->ctx);
+		if (bi->ctl < 0)	/* the callback ended it */
+			return;
+	}
+	/* every copy of its end is closed: nothing more will come */
+	ev_io_stop(loop, w);
+}
+
+static void control_close(struct bind_inst *bi)
+{
+	ev_io_stop(bi->set->loop, &bi->ctl_watcher);
+	if (bi->ctl >= 0)
+		close(bi->ctl);
+	if (bi->ctl_child >= 0)
+		close(bi->ctl_child);
+	bi->ctl = bi->ctl_child = -1;
+}
+
+int bindings_prepare(struct bind_inst *bi)
+{
+	int sv[2];
+
+	control_close(bi);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	/* only the daemon's end: the actor's is its own open file */
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
+		int saved = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		errno = saved;
+		return -1;
+	}
+	bi->ctl = sv[0];
+	bi->ctl_child = bi->fds[FD_CONTROL] = sv[1];
+	return 0;
+}
+
+void bindings_spawned(struct bind_inst *bi, bool ok)
+{
+	if (!ok) {
+		control_close(bi);
+		return;
+	}
+	close(bi->ctl_child);	/* the actor holds it now */
+	bi->ctl_child = -1;
+	bi->set->incarnation[bi->spec->id]++;
+	ev_io_set(&bi->ctl_watcher, bi->ctl, EV_READ);
+	ev_io_start(bi->set->loop, &bi->ctl_watcher);
+}
+
+void bindings_ready(struct bind_inst *bi)
+{
+	watchdog_start(bi);
+}
+
+static void control_send(struct bind_inst *bi, const char *text, size_t len)
+{
+	if (bi->ctl < 0)
+		return;		/* not running: a later incarnation has nothing in flight */
+	/* never block the daemon on an actor that does not read its channel */
+	if (send(bi->ctl, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EPIPE &&
+	    errno != ECONNRESET)
+		log_warn("%s: control channel: %.*s not delivered: %s", bi->name,
+			 (int)strcspn(text, "\n"), text, strerror(errno));
+}
+
+void bindings_stopping(struct bind_inst *bi)
+{
+	watchdog_stop(bi);
+	control_send(bi, "STOP=1\n", 7);
+}
+
+void bindings_ended(struct bind_inst *bi)
+{
+	struct bindings *b = bi->set;
+	size_t id = bi->spec->id;
+	char msg[CFG_MAX_NAME + 64];
+
+	watchdog_stop(bi);
+	control_close(bi);
+	/* like an OTP monitor: calls in flight on these edges will get no
+	 * answer from this incarnation */
+	for (size_t i = 0; i < b->nserved[id]; i++) {
+		const struct bind_edge *e = &b->edges[b->served[id][i]];
+		int n;
+
+		if (!e->client_inst)
+			continue;
+		n = snprintf(msg, sizeof msg, "PEER_RESTARTED=%s\nINCARNATION=%u\n", e->binding->name,
+			     b->incarnation[id] + 1);
+		control_send(e->client_inst, msg, (size_t)n);
+	}
+}
+
+/* --- one instance --- */
+
+static int append_env(char ***envp, const char *fds, const char *names)
+{
+	size_t n = 0;
+	char **env, *a = NULL, *c = NULL;
+
+	while ((*envp)[n])
+		n++;
+	if (asprintf(&a, "PROSPERO_FDS=%s", fds) < 0 || asprintf(&c, "PROSPERO_FDNAMES=%s", names) < 0 ||
+	    !(env = realloc(*envp, (n + 3) * sizeof *env))) {
+		free(a);
+		free(c);
+		errno = ENOMEM;
+		return -1;
+	}
+	env[n] = a;
+	env[n + 1] = c;
+	env[n + 2] = NULL;
+	*envp = env;
+	return 0;
+}
+
+/* "control:NAME...:serve:CLIENT..." as PROSPERO_FDNAMES (README). */
+static char *fd_names(const struct bindings *b, const struct cfg_actor *a)
+{
+	size_t id = a->id, len = sizeof "control";
+	char *names, *p;
+
+	for (size_t j = 0; j < a->nbindings; j++)
+		len += strlen(a->bindings[j].name) + 1;
+	/* "serve:" + client + "#NNNN" + ':' */
+	for (size_t i = 0; i < b->nserved[id]; i++)
+		len += strlen(b->edges[b->served[id][i]].client->name) + 18;
+	if (!(names = malloc(len)))
+		return NULL;
+	p = names + sprintf(names, "control");
+	for (size_t j = 0; j < a->nbindings; j++)
+		p += sprintf(p, ":%s", a->bindings[j].name);
+	for (size_t i = 0; i < b->nserved[id]; i++) {
+		const struct bind_edge *e = &b->edges[b->served[id][i]];
+
+		if (e->client->instances > 1)
+			p += sprintf(p, ":serve:%s#%u", e->client->name, e->client_index);
+		else
+			p += sprintf(p, ":serve:%s", e->client->name);
+	}
+	return names;
+}
+
+struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *a, unsigned index,
+				    const char *name, const int stdfds[3], const struct bind_ops *ops,
+				    void *ctx, char ***envp)
+{
+	struct bind_inst *bi = calloc(1, sizeof *bi);
+	size_t id = a->id, first = b->first_edge[id] + (size_t)(index - 1) * a->nbindings;
+	char count[16], *names = NULL;
+	unsigned k = 0;
+
+	if (!bi)
+		return NULL;
+	*bi = (struct bind_inst){ .set = b, .spec = a, .name = name, .ops = ops, .ctx = ctx,
+				  .ctl = -1, .ctl_child = -1 };
+	bi->nfds = FD_CONTROL + 1 + (unsigned)a->nbindings + (unsigned)b->nserved[id];
+	if (!(bi->fds = calloc(bi->nfds, sizeof *bi->fds)))
+		goto fail;
+	for (; k < 3; k++)
+		bi->fds[k] = stdfds[k];
+	bi->fds[k++] = -1;	/* the control channel: made at each start */
+	for (size_t j = 0; j < a->nbindings; j++) {
+		b->edges[first + j].client_inst = bi;
+		bi->fds[k++] = b->edges[first + j].client_end;
+	}
+	for (size_t i = 0; i < b->nserved[id]; i++)
+		bi->fds[k++] = b->edges[b->served[id][i]].service_end;
+	snprintf(count, sizeof count, "%u", bi->nfds - FD_CONTROL);
+	if (!(names = fd_names(b, a)) || append_env(envp, count, names) < 0)
+		goto fail;
+	free(names);
+	ev_io_init(&bi->ctl_watcher, on_control, -1, EV_READ);
+	bi->ctl_watcher.data = bi;
+	ev_init(&bi->watchdog, on_watchdog);
+	bi->watchdog.data = bi;
+	return bi;
+fail:
+	free(names);
+	bindings_instance_free(bi);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void bindings_instance_free(struct bind_inst *bi)
+{
+	if (!bi)
+		return;
+	if (bi->fds) {
+		struct bindings *b = bi->set;
+
+		for (size_t i = 0; i < b->nedges; i++)
+			if (b->edges[i].client_inst == bi)
+				b->edges[i].client_inst = NULL;
+		if (bi->set->loop) {
+			watchdog_stop(bi);
+			control_close(bi);
+		}
+	}
+	free(bi->fds);
+	free(bi);
+}
+
+const int *bindings_fds(const struct bind_inst *bi, unsigned *nfds)
+{
+	*nfds = bi->nfds;
+	return bi->fds;
+}

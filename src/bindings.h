@@ -1,0 +1,76 @@
+/* Service bindings and control channels: the daemon's side (DESIGN.md
+ * section 4, README "Bindings" and "Wire protocol and fd convention").
+ *
+ * Every client→service edge is an AF_UNIX/SOCK_SEQPACKET socketpair made at
+ * set-up and held by the daemon for the life of the daemon, so a message
+ * sent while a peer restarts waits in the kernel for the next incarnation.
+ * One edge per client instance and binding; all instances of a service
+ * share its end (each datagram is taken by exactly one). The daemon is
+ * never in the data path: it only hands the ends out at spawn.
+ *
+ * Each running instance also has a control channel (one socketpair per
+ * start): the actor's end is its fd 3. The daemon sends PEER_RESTARTED,
+ * INCARNATION and STOP on it, and reads READY=1 and WATCHDOG=1 from it as
+ * from $NOTIFY_SOCKET. */
+#ifndef PROSPERO_BINDINGS_H
+#define PROSPERO_BINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <ev.h>
+
+#include "src/config.h"
+
+/* What the process layer does for an instance; CTX is its own object. */
+struct bind_ops {
+	void (*ready)(void *ctx);		/* READY=1 arrived on the control channel */
+	void (*watchdog_expired)(void *ctx);	/* no WATCHDOG=1 within "watchdog" ms */
+};
+
+struct bind_edge;
+struct bind_inst;
+
+struct bindings {
+	struct ev_loop *loop;
+	const struct cfg *cfg;
+	struct bind_edge *edges;	/* clients in start order, then instance, then binding */
+	size_t nedges;
+	size_t *first_edge;		/* by actor id: its first edge as a client */
+	size_t **served;		/* by actor id: the edges it serves, in edge order */
+	size_t *nserved;
+	unsigned *incarnation;		/* by actor id: starts so far, across its instances */
+};
+
+/* Make every edge of CFG's tree. -1 with errno (the caller reports). */
+int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loop);
+void bindings_close(struct bindings *b);
+
+/* Instance INDEX (1-based) of A, named NAME (borrowed). Its fd map is
+ * STDFDS[0..2], the control channel, its bindings' client ends in the
+ * order declared, then the service end of each edge it serves; *ENVP
+ * (malloc'ed strings) gains PROSPERO_FDS and PROSPERO_FDNAMES. NULL with
+ * errno on failure. */
+struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *a, unsigned index,
+				    const char *name, const int stdfds[3], const struct bind_ops *ops,
+				    void *ctx, char ***envp);
+void bindings_instance_free(struct bind_inst *bi);
+/* The fd map for confine_plan: fds[i] becomes the actor's fd i. */
+const int *bindings_fds(const struct bind_inst *bi, unsigned *nfds);
+
+/* Around a spawn: a fresh control channel before (-1 with errno), and
+ * after, the daemon's copy of the actor's end closed (OK: it runs). */
+int bindings_prepare(struct bind_inst *bi);
+void bindings_spawned(struct bind_inst *bi, bool ok);
+/* The instance is ready: its watchdog, if any, starts counting. */
+void bindings_ready(struct bind_inst *bi);
+/* WATCHDOG=1 arrived by $NOTIFY_SOCKET. */
+void bindings_pet(struct bind_inst *bi);
+/* SIGTERM is about to be sent: STOP=1 on the control channel; the
+ * watchdog no longer applies. */
+void bindings_stopping(struct bind_inst *bi);
+/* Its process is gone: every client of its service hears
+ * PEER_RESTARTED before anything is restarted; the control channel closes. */
+void bindings_ended(struct bind_inst *bi);
+
+#endif
