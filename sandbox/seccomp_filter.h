@@ -41,9 +41,8 @@ struct sb_filter {
 };
 
 /* Daemon side: compile POLICY to classic BPF for the native architecture
- * (libseccomp, binary-tree optimised, exported through a memfd since
- * libseccomp 2.5 has no in-memory export). Syscalls this architecture
- * lacks are skipped. Returns 0, or -1 with errno (ENOMEM, EINVAL for a
+ * (bpf_gen.h on x86_64, names resolved by libseccomp; libseccomp's own
+ * export elsewhere). Syscalls this architecture lacks are skipped. Returns 0, or -1 with errno (ENOMEM, EINVAL for a
  * rule libseccomp refuses, EOPNOTSUPP if the kernel has no user
  * notification). Nothing is kept on failure. */
 int sb_filter_build(const struct sb_policy *policy, struct sb_filter *f);

@@ -31,6 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+
+#include "sandbox/bpf_gen.h"
 #include "sandbox/profiles.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/violation.h"
@@ -384,6 +387,466 @@ START_TEST(token_bucket)
 	sb_ratelimit_init(&rl, 1, 0);		/* interval 0: no limit */
 	for (int i = 0; i < 10; i++)
 		ck_assert(sb_ratelimit_allow(&rl, 0, &sup));
+}
+END_TEST
+
+/* ---- the compiled program: bpf_gen against libseccomp ---- */
+
+/* A classic BPF interpreter with the kernel's seccomp checks: only word
+ * loads inside struct seccomp_data, jumps inside the program, and a
+ * "ret" at the end of every path the data takes. Enough of the
+ * instruction set for libseccomp's programs as well as ours. It runs
+ * millions of times, so it reports through BPF_ERR rather than Check's
+ * asserts, each of which records a mark point. */
+#define BPF_BAD 0xdeadbeefU
+static char bpf_err[128];
+
+static uint32_t bpf_fail(size_t pc, const char *what, unsigned code)
+{
+	snprintf(bpf_err, sizeof bpf_err, "pc %zu: %s (code %#x)", pc, what, code);
+	return BPF_BAD;
+}
+
+static uint32_t run_bpf(const struct sock_fprog *p, const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+
+	if (p->len == 0 || p->len > BPF_MAXINSNS)
+		return bpf_fail(0, "bad length", p->len);
+	for (size_t pc = 0; pc < p->len; pc++) {
+		const struct sock_filter *f = &p->filter[pc];
+		uint32_t src = BPF_SRC(f->code) == BPF_X ? x : f->k;
+		bool cond;
+
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (f->code == (BPF_LD | BPF_W | BPF_ABS) && f->k % 4 == 0 &&
+			    f->k + 4 <= sizeof *d)
+				memcpy(&a, (const char *)d + f->k, 4);
+			else if (f->code == (BPF_LD | BPF_IMM))
+				a = f->k;
+			else if (f->code == (BPF_LD | BPF_MEM) && f->k < BPF_MEMWORDS)
+				a = mem[f->k];
+			else
+				return bpf_fail(pc, "bad load", f->code);
+			break;
+		case BPF_LDX:
+			if (f->code == (BPF_LDX | BPF_IMM))
+				x = f->k;
+			else if (f->code == (BPF_LDX | BPF_MEM) && f->k < BPF_MEMWORDS)
+				x = mem[f->k];
+			else
+				return bpf_fail(pc, "bad ldx", f->code);
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (f->k >= BPF_MEMWORDS)
+				return bpf_fail(pc, "bad store", f->code);
+			mem[f->k] = BPF_CLASS(f->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD: a += src; break;
+			case BPF_SUB: a -= src; break;
+			case BPF_MUL: a *= src; break;
+			case BPF_DIV:
+				if (!src)
+					return bpf_fail(pc, "division by 0", f->code);
+				a /= src;
+				break;
+			case BPF_AND: a &= src; break;
+			case BPF_OR: a |= src; break;
+			case BPF_XOR: a ^= src; break;
+			case BPF_LSH: a = src < 32 ? a << src : 0; break;
+			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
+			case BPF_NEG: a = -a; break;
+			default: return bpf_fail(pc, "bad alu", f->code);
+			}
+			break;
+		case BPF_JMP:
+			if (BPF_OP(f->code) == BPF_JA) {
+				if (f->k >= p->len - pc - 1)
+					return bpf_fail(pc, "ja out of range", f->code);
+				pc += f->k;
+				continue;
+			}
+			if (pc + 1 + f->jt >= p->len || pc + 1 + f->jf >= p->len)
+				return bpf_fail(pc, "jump out of range", f->code);
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ: cond = a == src; break;
+			case BPF_JGT: cond = a > src; break;
+			case BPF_JGE: cond = a >= src; break;
+			case BPF_JSET: cond = (a & src) != 0; break;
+			default: return bpf_fail(pc, "bad jump", f->code);
+			}
+			pc += cond ? f->jt : f->jf;
+			break;
+		case BPF_RET:
+			return BPF_RVAL(f->code) == BPF_A ? a : f->k;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		}
+	}
+	return bpf_fail(p->len, "fell off the end", 0);
+}
+
+/* Values around every condition: the exact ones, each bit alone and on
+ * top of them (every mask bit, the high word set), and the sign-extended
+ * forms a 32-bit negative takes in a 64-bit register. */
+static const uint64_t arg_seeds[] = {
+	0, 1, 2, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK,
+	TCGETS, TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, TIOCSTI, TCSETS,
+	O_RDONLY | O_CLOEXEC, O_WRONLY, O_RDWR, O_ACCMODE, O_CREAT, O_TRUNC, O_DIRECTORY,
+	O_TMPFILE, O_APPEND, O_NONBLOCK | O_DIRECTORY | O_CLOEXEC,
+	SIGCHLD, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+	CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+	CLONE_NEWUSER | SIGCHLD, CLONE_NEWTIME | SIGCHLD, CLONE_VFORK | CLONE_VM | SIGCHLD,
+	0x7fffffff, 0x80000000, 0xffffffff, 0xffffffff80000000, UINT64_MAX,
+};
+#define NSEEDS (sizeof arg_seeds / sizeof arg_seeds[0])
+
+static size_t arg_values(uint64_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < NSEEDS; i++) {
+		out[n++] = arg_seeds[i];
+		out[n++] = arg_seeds[i] | 0xffffffff00000000;
+		for (int b = 0; b < 64; b++) {
+			out[n++] = arg_seeds[i] | (1ULL << b);
+			out[n++] = arg_seeds[i] & ~(1ULL << b);
+		}
+	}
+	return n;
+}
+#define NVALUES (NSEEDS * 130)
+
+static void expect_same(const struct sock_fprog *ours, const struct sock_fprog *ref,
+			const struct seccomp_data *d, const char *what)
+{
+	uint32_t got = run_bpf(ours, d), want = run_bpf(ref, d);
+
+	if (got == want && got != BPF_BAD)
+		return;
+	ck_abort_msg(
+		      "%s: arch %#x nr %#x args %#llx %#llx %#llx %#llx %#llx %#llx: "
+		      "ours %#x, libseccomp %#x %s", what, d->arch, (unsigned)d->nr,
+		      (unsigned long long)d->args[0], (unsigned long long)d->args[1],
+		      (unsigned long long)d->args[2], (unsigned long long)d->args[3],
+		      (unsigned long long)d->args[4], (unsigned long long)d->args[5], got, want,
+		      bpf_err);
+}
+
+static const struct {
+	enum sb_profile profile;
+	const char *allow[4], *deny[4];
+} variants[] = {
+	{ SB_PROFILE_MINIMAL, { NULL }, { NULL } },
+	{ SB_PROFILE_SERVICE, { NULL }, { NULL } },
+	{ SB_PROFILE_NETWORK, { NULL }, { NULL } },
+	{ SB_PROFILE_MINIMAL, { "@network-io", "ioctl", "@aio", "fork" }, { NULL } },
+	{ SB_PROFILE_MINIMAL, { "@timer" }, { "openat", "ioctl", "@signal" } },
+	{ SB_PROFILE_SERVICE, { "clone3", "clone" }, { NULL } },
+	{ SB_PROFILE_SERVICE, { "socket" }, { "@file-system", "@ipc" } },
+	{ SB_PROFILE_NETWORK, { NULL }, { "@network-io", "@notify", "clone" } },
+	{ SB_PROFILE_NETWORK, { "@aio", "open" }, { "@process", "@memory", "@timer" } },
+};
+
+static size_t count(const char *const *v)
+{
+	size_t n = 0;
+
+	while (n < 4 && v[n])
+		n++;
+	return n;
+}
+
+START_TEST(generated_program_matches_libseccomp)
+{
+	static const uint32_t foreign_arches[] = {
+		AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0, UINT32_MAX, AUDIT_ARCH_X86_64 ^ 1,
+	};
+	static const uint32_t far_nrs[] = {
+		1000, 0x3fffffff, X32_BIT, X32_BIT | 0x3fffffff, 0x7fffffff, 0x80000000,
+		0xfffffffe, UINT32_MAX,
+	};
+	uint64_t *values = malloc(NVALUES * sizeof *values);
+	size_t nvalues = arg_values(values);
+	int v = _i;
+	struct sb_spec spec = {
+		.profile = variants[v].profile,
+		.allow = variants[v].allow, .nallow = count(variants[v].allow),
+		.deny = variants[v].deny, .ndeny = count(variants[v].deny),
+	};
+	struct sb_policy pol;
+	struct sb_filter ours, ref;
+	bool conditional[601] = { false };
+	char err[256], what[64];
+
+	ck_assert_uint_le(nvalues, NVALUES);
+	snprintf(what, sizeof what, "variant %d (%s)", v, sb_profile_name(spec.profile));
+	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(sb_filter_build(&pol, &ours), 0);
+	ck_assert_int_eq(sb_filter_build_libseccomp(&pol, &ref), 0);
+	for (size_t i = 0; i < pol.n; i++) {
+		int nr = seccomp_syscall_resolve_name(pol.rules[i].name);
+
+		if (nr >= 0 && pol.rules[i].cond != SB_COND_ALWAYS &&
+		    pol.rules[i].cond != SB_COND_ENOSYS) {
+			ck_assert_int_le(nr, 600);
+			conditional[nr] = true;
+		}
+	}
+
+	for (uint32_t nr = 0; nr <= 600; nr++) {
+		struct seccomp_data d = { .nr = (int)nr, .arch = AUDIT_ARCH_X86_64 };
+
+		/* every argument the same: enough for unconditional rules */
+		for (size_t i = 0; i < NSEEDS; i++) {
+			for (int a = 0; a < 6; a++)
+				d.args[a] = arg_seeds[i];
+			d.nr = (int)nr;
+			d.arch = AUDIT_ARCH_X86_64;
+			expect_same(&ours.prog, &ref.prog, &d, what);
+			d.nr = (int)(nr | X32_BIT);
+			expect_same(&ours.prog, &ref.prog, &d, what);
+			d.nr = (int)nr;
+			for (size_t k = 0; k < sizeof foreign_arches / sizeof *foreign_arches; k++) {
+				d.arch = foreign_arches[k];
+				expect_same(&ours.prog, &ref.prog, &d, what);
+			}
+		}
+		if (!conditional[nr])
+			continue;
+		/* each argument alone through every boundary value */
+		d.arch = AUDIT_ARCH_X86_64;
+		for (int a = 0; a < 6; a++) {
+			memset(d.args, 0, sizeof d.args);
+			for (size_t i = 0; i < nvalues; i++) {
+				d.args[a] = values[i];
+				expect_same(&ours.prog, &ref.prog, &d, what);
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof far_nrs / sizeof *far_nrs; i++) {
+		struct seccomp_data d = { .nr = (int)far_nrs[i], .arch = AUDIT_ARCH_X86_64 };
+
+		expect_same(&ours.prog, &ref.prog, &d, what);
+	}
+	sb_filter_free(&ours);
+	sb_filter_free(&ref);
+	sb_policy_free(&pol);
+	free(values);
+}
+END_TEST
+
+START_TEST(generated_program_is_small)
+{
+	for (int p = SB_PROFILE_MINIMAL; p <= SB_PROFILE_NETWORK; p++) {
+		struct sb_spec spec = { .profile = (enum sb_profile)p };
+		struct sb_policy pol;
+		struct sb_filter ours, ref;
+		char err[256];
+
+		ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+		ck_assert_int_eq(sb_filter_build(&pol, &ours), 0);
+		ck_assert_int_eq(sb_filter_build_libseccomp(&pol, &ref), 0);
+		printf("seccomp program for %-8s %3zu rules: %3u instructions (libseccomp %3u)\n",
+		       sb_profile_name(pol.profile), pol.n, ours.prog.len, ref.prog.len);
+		ck_assert_uint_le(ours.prog.len, ref.prog.len);
+		if (p == SB_PROFILE_SERVICE)
+			ck_assert_uint_le(2 * ours.prog.len, ref.prog.len);
+		sb_filter_free(&ours);
+		sb_filter_free(&ref);
+		sb_policy_free(&pol);
+	}
+}
+END_TEST
+
+/* ---- bpf_gen on its own: long programs, odd tests, bad input ---- */
+
+static uint32_t spec_eval(const struct sb_bpf_rule *r, size_t n, uint32_t def,
+			  const struct seccomp_data *d)
+{
+	if (d->arch != AUDIT_ARCH_X86_64)
+		return SECCOMP_RET_KILL_PROCESS;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].nr != (uint32_t)d->nr)
+			continue;
+		if (!r[i].ntests)
+			return r[i].action;
+		for (size_t t = 0; t < r[i].ntests; t++)
+			if ((d->args[r[i].tests[t].arg] & r[i].tests[t].mask) == r[i].tests[t].value)
+				return r[i].action;
+		return def;
+	}
+	return def;
+}
+
+static const struct sb_bpf_test odd_tests[] = {
+	{ 0, UINT64_MAX, 7 },				/* both words */
+	{ 1, 0xffffffff00000000, 0x500000000 },	/* high word only */
+	{ 2, 0xf0, 0x0f },				/* never: value outside mask */
+	{ 3, 0x00ff00ff000000ff, 0x0011002200000033 },
+	{ 4, 0xffffffff, 9 }, { 4, 0xffffffff, 10 },	/* one load, two values */
+	{ 5, 0x8000000000000000, 0x8000000000000000 },
+};
+static const struct sb_bpf_test always_test[] = { { 0, 0, 0 } };
+
+/* N rules over 0..2N in a pattern that defeats merging (allow, errno,
+ * gap, conditional...), with 60 and 231 allowed so a child can exit. */
+static size_t long_table(struct sb_bpf_rule *r, size_t n)
+{
+	size_t m = 0;
+
+	for (uint32_t nr = 0; m < n; nr++) {
+		switch ((nr * 7 + nr / 5) % 6) {
+		case 0:
+		case 3:
+			continue;	/* no rule */
+		case 1:
+			r[m] = (struct sb_bpf_rule){ nr, SECCOMP_RET_ALLOW, NULL, 0 };
+			break;
+		case 2:
+			r[m] = (struct sb_bpf_rule){ nr, SECCOMP_RET_ERRNO | (nr & 0xfff), NULL, 0 };
+			break;
+		case 4:
+			r[m] = (struct sb_bpf_rule){ nr, SECCOMP_RET_ALLOW, odd_tests,
+						     sizeof odd_tests / sizeof *odd_tests };
+			break;
+		case 5:
+			r[m] = (struct sb_bpf_rule){ nr, SECCOMP_RET_ERRNO | 1,
+						     nr % 2 ? always_test : &odd_tests[2], 1 };
+			break;
+		}
+		if (nr == SYS_exit || nr == SYS_exit_group)
+			r[m] = (struct sb_bpf_rule){ nr, SECCOMP_RET_ALLOW, NULL, 0 };
+		m++;
+	}
+	return m;
+}
+
+START_TEST(bpf_gen_reaches_far)
+{
+	static struct sb_bpf_rule rules[500];
+	size_t n = long_table(rules, sizeof rules / sizeof *rules);
+	struct sock_fprog prog;
+	int far = 0, status;
+	pid_t pid;
+
+	/* shuffled input: the order given must not matter */
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		struct sb_bpf_rule t = rules[i];
+
+		rules[i] = rules[n - 1 - i];
+		rules[n - 1 - i] = t;
+	}
+	ck_assert_msg(sb_bpf_gen(rules, n, AUDIT_ARCH_X86_64, SECCOMP_RET_KILL_PROCESS,
+				 SECCOMP_RET_ALLOW, &prog) == 0, "%s", strerror(errno));
+	printf("bpf_gen: %zu rules in %u instructions\n", n, prog.len);
+	ck_assert_uint_gt(prog.len, 2 * 256);	/* long enough to need far jumps */
+	for (size_t i = 0; i < prog.len; i++)
+		far += prog.filter[i].code == (BPF_JMP | BPF_JA);
+	ck_assert_int_gt(far, 0);
+
+	for (uint32_t nr = 0; nr < 2000; nr++) {
+		struct seccomp_data d = { .nr = (int)nr, .arch = AUDIT_ARCH_X86_64 };
+		uint64_t hits[] = {
+			0, 7, 0x700000007, 0x500000000, 0x5ffffffff, 0x0f, 0x0011002200000033,
+			0xff11ff22ffffff33, 9, 10, 0x100000009, 0x8000000000000000, UINT64_MAX,
+		};
+
+		for (size_t h = 0; h < sizeof hits / sizeof *hits; h++) {
+			for (int a = 0; a < 6; a++) {
+				memset(d.args, 0, sizeof d.args);
+				d.args[a] = hits[h];
+				if (run_bpf(&prog, &d) != spec_eval(rules, n, SECCOMP_RET_ALLOW, &d))
+					ck_abort_msg("nr %u arg%d %#llx: %#x, expected %#x %s", nr, a,
+						     (unsigned long long)hits[h], run_bpf(&prog, &d),
+						     spec_eval(rules, n, SECCOMP_RET_ALLOW, &d), bpf_err);
+			}
+		}
+		d.arch = AUDIT_ARCH_I386;
+		ck_assert_uint_eq(run_bpf(&prog, &d), SECCOMP_RET_KILL_PROCESS);
+	}
+
+	/* and the kernel takes it */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(prog.filter);
+}
+END_TEST
+
+START_TEST(bpf_gen_edges)
+{
+	struct sb_bpf_rule r[2] = { { 5, SECCOMP_RET_ALLOW, NULL, 0 }, { 5, SECCOMP_RET_ALLOW, NULL, 0 } };
+	struct sb_bpf_test bad_arg = { 6, 1, 1 };
+	struct sock_fprog prog = { 0 };
+	struct seccomp_data d = { .arch = AUDIT_ARCH_X86_64 };
+	static struct sb_bpf_rule many[4000];
+
+	/* no rules: one range, the default */
+	ck_assert_int_eq(sb_bpf_gen(NULL, 0, AUDIT_ARCH_X86_64, 1, 2, &prog), 0);
+	ck_assert_uint_eq(run_bpf(&prog, &d), 2);
+	d.nr = -1;
+	ck_assert_uint_eq(run_bpf(&prog, &d), 2);
+	free(prog.filter);
+	/* one rule at 0 and one at the limit's edge */
+	r[1].nr = SB_BPF_NR_LIMIT - 1;
+	r[1].action = 3;
+	ck_assert_int_eq(sb_bpf_gen(r, 2, AUDIT_ARCH_X86_64, 1, 2, &prog), 0);
+	for (uint32_t nr = 0; nr < 8; nr++) {
+		d.nr = (int)nr;
+		ck_assert_uint_eq(run_bpf(&prog, &d), nr == 5 ? SECCOMP_RET_ALLOW : 2);
+	}
+	d.nr = (int)(SB_BPF_NR_LIMIT - 1);
+	ck_assert_uint_eq(run_bpf(&prog, &d), 3);
+	d.nr = (int)SB_BPF_NR_LIMIT;	/* x32's first */
+	ck_assert_uint_eq(run_bpf(&prog, &d), 2);
+	free(prog.filter);
+
+	/* refused, and *out untouched */
+	prog.filter = NULL;
+	r[1].nr = 5;
+	ck_assert_int_eq(sb_bpf_gen(r, 2, AUDIT_ARCH_X86_64, 1, 2, &prog), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	r[1].nr = SB_BPF_NR_LIMIT;
+	ck_assert_int_eq(sb_bpf_gen(r, 2, AUDIT_ARCH_X86_64, 1, 2, &prog), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	r[1] = (struct sb_bpf_rule){ 6, SECCOMP_RET_ALLOW, &bad_arg, 1 };
+	ck_assert_int_eq(sb_bpf_gen(r, 2, AUDIT_ARCH_X86_64, 1, 2, &prog), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	r[1].ntests = SB_BPF_MAX_TESTS + 1;
+	ck_assert_int_eq(sb_bpf_gen(r, 2, AUDIT_ARCH_X86_64, 1, 2, &prog), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* alternating actions past BPF_MAXINSNS */
+	for (uint32_t i = 0; i < 4000; i++)
+		many[i] = (struct sb_bpf_rule){ 2 * i, SECCOMP_RET_ALLOW, NULL, 0 };
+	ck_assert_int_eq(sb_bpf_gen(many, 4000, AUDIT_ARCH_X86_64, 1, 2, &prog), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_ptr_null(prog.filter);
+	/* ... and the same count merged into one range is tiny */
+	for (uint32_t i = 0; i < 4000; i++)
+		many[i].nr = i;
+	ck_assert_int_eq(sb_bpf_gen(many, 4000, AUDIT_ARCH_X86_64, 1, 2, &prog), 0);
+	ck_assert_uint_le(prog.len, 8);
+	d.nr = 3999;
+	ck_assert_uint_eq(run_bpf(&prog, &d), SECCOMP_RET_ALLOW);
+	d.nr = 4000;
+	ck_assert_uint_eq(run_bpf(&prog, &d), 2);
+	free(prog.filter);
 }
 END_TEST
 
@@ -1087,6 +1550,11 @@ int main(void)
 	tcase_add_test(pure, violations_read_like_calls);
 	tcase_add_test(pure, foreign_abis_say_so);
 	tcase_add_test(pure, token_bucket);
+	tcase_add_loop_test(pure, generated_program_matches_libseccomp, 0,
+			    (int)(sizeof variants / sizeof variants[0]));
+	tcase_add_test(pure, generated_program_is_small);
+	tcase_add_test(pure, bpf_gen_reaches_far);
+	tcase_add_test(pure, bpf_gen_edges);
 	suite_add_tcase(s, pure);
 
 	tcase_set_timeout(real, 60);
