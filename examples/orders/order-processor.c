@@ -1,0 +1,177 @@
+/* order-processor: places an order by asking three services in turn.
+ *
+ *   place {"order": 17, "user": "alice", "sku": "apple", "qty": 2}
+ *     -> PRICING "quote"     (the Python actor: what it costs)
+ *     -> INVENTORY "reserve" (take it off the shelf)
+ *     -> PAYMENT "charge"
+ *     <- {"order": 17, "sku": "apple", "qty": 2, "cents": 100, "left": 41}
+ *
+ * Each step is a call with a timeout on a binding; the request is deferred
+ * while they run, so orders overlap freely. A failed step fails the order
+ * with the same error code, so a caller sees "peer restarted" when a
+ * service went down with its order in flight. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <prospero.h>
+
+#define STEP_TIMEOUT 2.0	/* seconds; a restart is reported long before */
+
+struct order {
+	struct prospero_request *req;
+	json_int_t id, qty, cents, left;
+	char sku[32];
+};
+
+static struct prospero_binding *pricing, *inventory, *payment;
+
+static void finish(struct order *o, int err, const char *message)
+{
+	char reply[256];
+	int n;
+
+	if (err) {
+		prospero_fail(o->req, err, message);
+	} else {
+		n = snprintf(reply, sizeof reply, "{\"order\":%lld,\"sku\":\"%s\",\"qty\":%lld,\"cents\":%lld,\"left\":%lld}",
+			     (long long)o->id, o->sku, (long long)o->qty, (long long)o->cents, (long long)o->left);
+		prospero_reply(o->req, reply, (size_t)n);
+	}
+	free(o);
+}
+
+/* A step failed: the order fails with the step's code, naming the service. */
+static void step_failed(struct order *o, const char *service, int err, const void *body, size_t len)
+{
+	char message[256];
+
+	if (err == PROSPERO_E_PEER_RESTARTED)
+		snprintf(message, sizeof message, "%s went down mid-call", service);
+	else if (err == PROSPERO_E_TIMEOUT)
+		snprintf(message, sizeof message, "%s did not answer in time", service);
+	else
+		snprintf(message, sizeof message, "%s: %.*s", service, (int)(len < 200 ? len : 200), (const char *)body);
+	finish(o, err, message);
+}
+
+/* One integer field of a JSON reply; -1 if absent or malformed. */
+static json_int_t field(const void *body, size_t len, const char *key)
+{
+	json_t *o = json_loadb(body, len, 0, NULL);
+	json_int_t v = -1;
+
+	if (!o || json_unpack(o, "{s:I}", key, &v) < 0)
+		v = -1;
+	json_decref(o);
+	return v;
+}
+
+static void charged(int err, const void *body, size_t len, void *arg)
+{
+	struct order *o = arg;
+
+	if (err)
+		step_failed(o, "payment", err, body, len);
+	else
+		finish(o, 0, NULL);
+}
+
+static void reserved(int err, const void *body, size_t len, void *arg)
+{
+	struct order *o = arg;
+	char call[128];
+	int n;
+
+	if (err) {
+		step_failed(o, "inventory-tracker", err, body, len);
+		return;
+	}
+	o->left = field(body, len, "left");
+	n = snprintf(call, sizeof call, "{\"order\":%lld,\"cents\":%lld}", (long long)o->id, (long long)o->cents);
+	if (prospero_call(payment, "charge", call, (size_t)n, STEP_TIMEOUT, charged, o) < 0)
+		finish(o, PROSPERO_E_UNAVAILABLE, "payment: cannot send");
+}
+
+static void quoted(int err, const void *body, size_t len, void *arg)
+{
+	struct order *o = arg;
+	char call[128];
+	int n;
+
+	if (err) {
+		step_failed(o, "pricing", err, body, len);
+		return;
+	}
+	o->cents = field(body, len, "price_cents");
+	if (o->cents < 0) {
+		finish(o, PROSPERO_E_INTERNAL, "pricing: reply without price_cents");
+		return;
+	}
+	n = snprintf(call, sizeof call, "{\"sku\":\"%s\",\"qty\":%lld}", o->sku, (long long)o->qty);
+	if (prospero_call(inventory, "reserve", call, (size_t)n, STEP_TIMEOUT, reserved, o) < 0)
+		finish(o, PROSPERO_E_UNAVAILABLE, "inventory-tracker: cannot send");
+}
+
+static void on_place(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	json_t *in;
+	struct order *o;
+	const char *sku, *user;
+	char call[128];
+	int n;
+
+	if (!req)
+		return;
+	in = json_loadb(body, len, 0, NULL);
+	o = calloc(1, sizeof *o);
+	if (!o) {
+		prospero_fail(req, PROSPERO_E_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (!in || json_unpack(in, "{s:I, s:s, s:s, s:I}", "order", &o->id, "user", &user, "sku", &sku, "qty", &o->qty) < 0 ||
+	    o->qty < 1 || strlen(sku) >= sizeof o->sku || strpbrk(sku, "\"\\")) {
+		prospero_fail(req, PROSPERO_E_BAD_REQUEST, "want {\"order\", \"user\", \"sku\", \"qty\"}");
+		free(o);
+		goto out;
+	}
+	strcpy(o->sku, sku);
+	o->req = prospero_defer(req);
+	n = snprintf(call, sizeof call, "{\"sku\":\"%s\",\"qty\":%lld}", o->sku, (long long)o->qty);
+	if (prospero_call(pricing, "quote", call, (size_t)n, STEP_TIMEOUT, quoted, o) < 0)
+		finish(o, PROSPERO_E_UNAVAILABLE, "pricing: cannot send");
+out:
+	json_decref(in);
+}
+
+int main(void)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct prospero *p;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	p = prospero_open(loop);
+	if (!p) {
+		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
+		return 1;
+	}
+	pricing = prospero_binding(p, "PRICING");
+	inventory = prospero_binding(p, "INVENTORY");
+	payment = prospero_binding(p, "PAYMENT");
+	if (!pricing || !inventory || !payment) {
+		fprintf(stderr, "need bindings PRICING, INVENTORY and PAYMENT\n");
+		prospero_close(p);
+		return 1;
+	}
+	if (prospero_handle(p, "place", on_place, NULL) < 0 || prospero_serve(p) < 0 ||
+	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
+		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
+		prospero_close(p);
+		return 1;
+	}
+	ev_run(loop, 0);
+	prospero_close(p);
+	return 0;
+}
