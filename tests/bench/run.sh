@@ -6,5 +6,7 @@ echo "== restart latency"
 "$bin/bench_restart" 500
 echo "== confinement: spawn to running, confined against unconfined"
 "$bin/bench_confine" 500
+echo "== seccomp filter load in the child: bpf_gen against libseccomp"
+"$bin/bench_seccomp_load" 1000
 echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
