@@ -10,3 +10,5 @@ echo "== seccomp filter load in the child: bpf_gen against libseccomp"
 "$bin/bench_seccomp_load" 1000
 echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
+echo "== bindings: libprospero against raw SOCK_SEQPACKET"
+"$bin/bench_ipc" 200000 5000000

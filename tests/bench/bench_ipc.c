@@ -1,0 +1,306 @@
+/* Bindings at socketpair speed? libprospero against raw SOCK_SEQPACKET,
+ * between two processes, unpinned and with both pinned to one CPU:
+ *   - call round trip (64 B) against a raw send/recv ping-pong;
+ *   - casts one per datagram against raw one-message-per-send;
+ *   - casts coalesced (the sender outpaces the reader) against raw 64 B
+ *     messages packed into full datagrams by hand.
+ * Every figure is printed beside its same-run raw baseline and the ratio.
+ * Usage: bench_ipc [round-trips] [messages]. Figures, not pass/fail. */
+#include <sched.h>
+#include <sys/socket.h>
+
+#include "src/lib/prospero.h"
+#include "tests/bench/bench.h"
+
+#define MSG 64
+#define DGRAM 65536	/* the largest datagram libprospero sends */
+
+static long rounds = 200000, messages = 5000000;
+static int pin = -1;	/* CPU both processes run on, or -1 */
+
+static void pin_me(void)
+{
+	cpu_set_t set;
+
+	if (pin < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(pin, &set);
+	if (sched_setaffinity(0, sizeof set, &set) < 0) {
+		perror("sched_setaffinity");
+		exit(1);
+	}
+}
+
+static void pair(int sv[2])
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		perror("socketpair");
+		exit(1);
+	}
+	/* Same buffers for both contenders: the system's defaults. */
+}
+
+/* Fork CHILD(fd, done_fd) on one end; the parent keeps the other. */
+static pid_t spawn(int sv[2], int done[2], void (*child)(int, int))
+{
+	pid_t pid;
+
+	if (pipe2(done, O_CLOEXEC) < 0)
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		close(done[0]);
+		pin_me();
+		child(sv[1], done[1]);
+		_exit(0);
+	}
+	close(sv[1]);
+	close(done[1]);
+	return pid;
+}
+
+static void reap(pid_t pid, int fd, int done)
+{
+	close(fd);
+	close(done);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+static void wait_done(int done)
+{
+	char c;
+
+	if (read(done, &c, 1) != 1)
+		exit(1);
+}
+
+/* --- raw --- */
+
+static void raw_echo(int fd, int done)
+{
+	char buf[MSG];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+		if (send(fd, buf, (size_t)n, 0) != n)
+			break;
+}
+
+static double raw_rtt_us(void)
+{
+	int sv[2], done[2];
+	char buf[MSG] = { 0 };
+	long long t0;
+	pid_t pid;
+
+	pair(sv);
+	pid = spawn(sv, done, raw_echo);
+	for (long i = 0; i < rounds / 10; i++)	/* warm up */
+		if (send(sv[0], buf, MSG, 0) != MSG || recv(sv[0], buf, MSG, 0) != MSG)
+			exit(1);
+	t0 = now_ns();
+	for (long i = 0; i < rounds; i++)
+		if (send(sv[0], buf, MSG, 0) != MSG || recv(sv[0], buf, MSG, 0) != MSG)
+			exit(1);
+	t0 = now_ns() - t0;
+	reap(pid, sv[0], done[0]);
+	return t0 / 1e3 / rounds;
+}
+
+static void raw_sink(int fd, int done)
+{
+	char buf[DGRAM];
+	long got = 0;
+	ssize_t n;
+
+	/* Each datagram holds MSG-sized messages back to back. */
+	while (got < messages && (n = recv(fd, buf, sizeof buf, 0)) > 0)
+		got += n / MSG;
+	if (write(done, "d", 1) != 1)
+		_exit(1);
+}
+
+static double raw_throughput(long per_send)
+{
+	static char buf[DGRAM];
+	int sv[2], done[2];
+	long long t0;
+	pid_t pid;
+
+	pair(sv);
+	pid = spawn(sv, done, raw_sink);
+	t0 = now_ns();
+	for (long sent = 0; sent < messages; sent += per_send)
+		if (send(sv[0], buf, (size_t)(MSG * per_send), 0) < 0)
+			exit(1);
+	wait_done(done[0]);
+	t0 = now_ns() - t0;
+	reap(pid, sv[0], done[0]);
+	return messages / (t0 / 1e9);
+}
+
+/* --- libprospero --- */
+
+static void ping(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	prospero_reply(req, body, len);
+}
+
+static long casts_got;
+static int casts_done_fd;
+
+static void count(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	if (++casts_got == messages && write(casts_done_fd, "d", 1) != 1)
+		_exit(1);
+}
+
+static void lib_service(int fd, int done)
+{
+	/* A loop of its own: the default one, inherited, shares the parent's epoll. */
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct prospero *p = prospero_new(loop);
+
+	casts_done_fd = done;
+	prospero_adopt(p, "serve:bench", fd);
+	prospero_handle(p, "ping", ping, NULL);
+	prospero_handle(p, "tick", count, NULL);
+	prospero_stop_on_sigterm(p, NULL, NULL);
+	prospero_serve(p);
+	ev_run(loop, 0);
+	prospero_close(p);
+}
+
+static long calls_left;
+static struct prospero_binding *bench_b;
+static char body64[MSG];
+
+static void again(int err, const void *body, size_t len, void *arg)
+{
+	if (err || len != MSG)
+		exit(1);
+	if (--calls_left > 0)
+		prospero_call(bench_b, "ping", body64, MSG, 10, again, NULL);
+	else
+		ev_break(ev_default_loop(0), EVBREAK_ALL);
+}
+
+static struct prospero *lib_client(int fd)
+{
+	struct prospero *p = prospero_new(ev_default_loop(0));
+
+	prospero_adopt(p, "BENCH", fd);
+	bench_b = prospero_binding(p, "BENCH");
+	return p;
+}
+
+static double lib_rtt_us(void)
+{
+	int sv[2], done[2];
+	struct prospero *p;
+	long long t0;
+	pid_t pid;
+
+	pair(sv);
+	pid = spawn(sv, done, lib_service);
+	p = lib_client(dup(sv[0]));
+	calls_left = rounds / 10;
+	prospero_call(bench_b, "ping", body64, MSG, 10, again, NULL);
+	ev_run(ev_default_loop(0), 0);
+	calls_left = rounds;
+	t0 = now_ns();
+	prospero_call(bench_b, "ping", body64, MSG, 10, again, NULL);
+	ev_run(ev_default_loop(0), 0);
+	t0 = now_ns() - t0;
+	prospero_close(p);
+	reap(pid, sv[0], done[0]);
+	return t0 / 1e3 / rounds;
+}
+
+static long casts_sent;
+
+static void send_casts(struct prospero_binding *b, void *arg)
+{
+	while (casts_sent < messages) {
+		if (prospero_cast(b, "tick", body64, MSG) < 0) {
+			if (errno != EAGAIN)
+				exit(1);
+			return;		/* the queue is full: on_writable resumes */
+		}
+		casts_sent++;
+	}
+}
+
+static void reader_done(struct ev_loop *loop, ev_io *w, int revents)
+{
+	ev_io_stop(loop, w);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static double lib_throughput(int coalesce)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	int sv[2], done[2];
+	struct prospero *p;
+	long long t0;
+	ev_io w;
+	pid_t pid;
+
+	pair(sv);
+	casts_got = 0;
+	pid = spawn(sv, done, lib_service);
+	p = lib_client(dup(sv[0]));
+	prospero_set_coalesce(bench_b, coalesce);
+	prospero_on_writable(bench_b, send_casts, NULL);
+	ev_io_init(&w, reader_done, done[0], EV_READ);
+	ev_io_start(loop, &w);
+	casts_sent = 0;
+	t0 = now_ns();
+	send_casts(bench_b, NULL);
+	ev_run(loop, 0);	/* until the reader has seen them all */
+	t0 = now_ns() - t0;
+	prospero_close(p);
+	reap(pid, sv[0], done[0]);
+	return messages / (t0 / 1e9);
+}
+
+static void row(const char *what, double lib, double raw, const char *unit, const char *target)
+{
+	printf("  %-34s %10.2f %-7s raw %10.2f %-7s ratio %5.2f  %s\n", what, lib, unit, raw, unit, lib / raw, target);
+}
+
+static void run(const char *label)
+{
+	double rr, lr, r1, l1, rb, lc;
+
+	printf("-- %s\n", label);
+	rr = raw_rtt_us();
+	lr = lib_rtt_us();
+	row("call round trip, 64 B", lr, rr, "us", "(target ratio <= 1.15)");
+	r1 = raw_throughput(1);
+	l1 = lib_throughput(0);
+	row("casts one per send, 64 B", l1 / 1e6, r1 / 1e6, "M msg/s", "(target ratio >= 0.80)");
+	rb = raw_throughput(DGRAM / MSG);
+	lc = lib_throughput(1);
+	row("casts coalesced, 64 B", lc / 1e6, rb / 1e6, "M msg/s", "(target >= 10 M msg/s)");
+	row("casts coalesced vs raw one per send", lc / 1e6, r1 / 1e6, "M msg/s", "");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		rounds = atol(argv[1]);
+	if (argc > 2)
+		messages = atol(argv[2]);
+	signal(SIGPIPE, SIG_IGN);
+	printf("bench_ipc: %ld round trips, %ld messages; library figure, then the same-run raw SOCK_SEQPACKET baseline\n",
+	       rounds, messages);
+	run("unpinned");
+	pin = 0;
+	pin_me();
+	run("both processes pinned to CPU 0");
+	return 0;
+}
