@@ -1,0 +1,61 @@
+/* The Python actor (examples/python/pricing.py, no C library) and a C actor
+ * on libprospero (tests/actors/quoter) in one tree on the real daemon. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/integration/harness.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+START_TEST(c_calls_python_over_a_binding)
+{
+	static const char *const configs[] = { "root.jsonc", NULL };
+	const char *quoter = getenv("QUOTER"), *examples = getenv("EXAMPLES");
+	char conf[2048];
+
+	ck_assert_msg(quoter && examples, "QUOTER and EXAMPLES must be set");
+	snprintf(conf, sizeof conf,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		 "  { \"actor\": \"pricing\", \"exec\": [\"/usr/bin/python3\", \"%s/python/pricing.py\"],"
+		 " \"ready\": \"notify\" },\n"
+		 "  { \"actor\": \"quoter\", \"exec\": [\"%s\"], \"ready\": \"notify\","
+		 " \"bindings\": { \"PRICING\": \"pricing\" } }\n"
+		 "] }\n", examples, quoter);
+	h_write(&h, "root.jsonc", conf);
+	h_start(&h, configs);
+	h_expect(&h, "ready", "quoter", NULL);
+	for (int waited = 0; h_count_lines(&h, "out", "quoter: quote ") < 5; waited += 10) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "quoter got fewer than 5 answers");
+		h_sleep_ms(10);
+	}
+	ck_assert_int_eq(h_count_lines(&h, "out",
+		"quoter: quote ok {\"sku\": \"apple\", \"qty\": 2, \"price_cents\": 100}"), 5);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("python");
+	TCase *tc = tcase_create("python");
+	SRunner *sr;
+	int failed;
+
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return 77;	/* no suitable python3: skipped */
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, c_calls_python_over_a_binding);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
