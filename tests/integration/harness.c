@@ -63,11 +63,16 @@ void h_init(struct h *h)
 
 static void rm_rf(const char *path)
 {
-	DIR *d = opendir(path);
+	/* O_NOFOLLOW: a symlink to a directory is removed, never followed
+	 * into (a test linking the source tree would lose it otherwise) */
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	char sub[1024];
 
 	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		unlink(path);
 		return;
 	}

@@ -1,0 +1,263 @@
+/* The examples a user runs first (examples/orders, examples/coordinator),
+ * on the real daemon with their own config files: they pass `check`, the
+ * order system shows a crash and a rest_for_one restart with a "peer
+ * restarted" failure in between orders that go through, its Python actor
+ * answers a C actor, and the coordinator answers with every stage's work.
+ *
+ * The configs are copied into the test directory beside links to the built
+ * actors (EXAMPLES_BUILD) and a copy of the Python actor, so this also works
+ * when the build tree is not the source tree. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/integration/harness.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL, "%s is not set: run through make check", name);
+	return v;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out;
+	char buf[4096];
+	size_t n;
+
+	ck_assert_msg(in != NULL, "%s: %s", from, strerror(errno));
+	out = fopen(to, "w");
+	ck_assert_msg(out != NULL, "%s: %s", to, strerror(errno));
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		ck_assert(fwrite(buf, 1, n, out) == n);
+	fclose(in);
+	ck_assert(fclose(out) == 0);
+}
+
+/* DIR/NAME/ with the example's config (and .dev.vars) and links to its
+ * actors; DIR/python links to the Python actor's sources. */
+static void stage(const char *name, const char *const *actors)
+{
+	char from[1024], to[1024];
+
+	snprintf(to, sizeof to, "%s", h_path(&h, name));
+	ck_assert(mkdir(to, 0755) == 0);
+	snprintf(from, sizeof from, "%s/%s/prospero.jsonc", env("EXAMPLES"), name);
+	snprintf(to, sizeof to, "%s/%s/prospero.jsonc", h.dir, name);
+	copy_file(from, to);
+	snprintf(from, sizeof from, "%s/%s/.dev.vars", env("EXAMPLES"), name);
+	if (access(from, F_OK) == 0) {
+		snprintf(to, sizeof to, "%s/%s/.dev.vars", h.dir, name);
+		copy_file(from, to);
+	}
+	for (; *actors; actors++) {
+		snprintf(from, sizeof from, "%s/%s/%s", env("EXAMPLES_BUILD"), name, *actors);
+		snprintf(to, sizeof to, "%s/%s/%s", h.dir, name, *actors);
+		ck_assert_msg(access(from, X_OK) == 0, "%s: %s (not built?)", from, strerror(errno));
+		ck_assert(symlink(from, to) == 0);
+	}
+	/* copies, not a link to the directory: the teardown removes what
+	 * it finds here, and must never reach the source tree */
+	snprintf(to, sizeof to, "%s/python", h.dir);
+	if (access(to, F_OK) == 0)
+		return;
+	ck_assert(mkdir(to, 0755) == 0);
+	for (const char *const *py = (const char *const[]){ "pricing.py", "prospero_peer.py", NULL }; *py; py++) {
+		snprintf(from, sizeof from, "%s/python/%s", env("EXAMPLES"), *py);
+		snprintf(to, sizeof to, "%s/python/%s", h.dir, *py);
+		copy_file(from, to);
+	}
+}
+
+static const char *const orders_actors[] = {
+	"user-manager", "inventory-tracker", "order-processor", "payment", "driver", NULL,
+};
+static const char *const coordinator_actors[] = {
+	"asker", "coordinator", "research", "analysis", "synthesis", NULL,
+};
+
+static char out[1 << 20];
+
+/* Wait until the daemon's stdout has a line containing NEEDLE after
+ * offset FROM; the offset of the line's start. */
+static size_t wait_for(const char *needle, size_t from, int timeout_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		int n = h_read(&h, "out", out, sizeof out - 1);
+		char *hit;
+
+		if (n > 0 && (size_t)n > from) {
+			out[n] = '\0';
+			if ((hit = strstr(out + from, needle))) {
+				while (hit > out && hit[-1] != '\n')
+					hit--;
+				return (size_t)(hit - out);
+			}
+		}
+		ck_assert_msg(waited < timeout_ms, "no line with \"%s\" within %d ms; output:\n%s", needle,
+			      timeout_ms, n > 0 ? out : "(none)");
+		h_sleep_ms(20);
+	}
+}
+
+static void stop_daemon(void)
+{
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+
+START_TEST(check_accepts_every_example)
+{
+	stage("orders", orders_actors);
+	stage("coordinator", coordinator_actors);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "orders/prospero.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 3 supervisors, 6 actors, 6 processes\n");
+	ck_assert_int_eq(h_read(&h, "run.err", out, sizeof out), 0);	/* not even a warning */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "coordinator/prospero.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"ai\", 1 supervisors, 5 actors, 6 processes\n");
+	ck_assert_int_eq(h_read(&h, "run.err", out, sizeof out), 0);
+}
+END_TEST
+
+/* Orders flow; inventory-tracker aborts; "data" (rest_for_one) stops
+ * payment and order-processor in reverse order and starts all three again
+ * in order; the order in flight fails with "peer restarted"; later orders
+ * are placed again. Nothing else in the tree moves. */
+START_TEST(orders_flow_crash_restart_and_flow_again)
+{
+	struct h_event e;
+	char key[128] = "", line[256];
+	unsigned failed_order, placed_order;
+	size_t at;
+	FILE *f;
+
+	stage("orders", orders_actors);
+	h_start(&h, (const char *const[]){ "orders/prospero.jsonc", NULL });
+	h_expect(&h, "ready", "shop", NULL);
+	at = wait_for("driver: order 1: placed", 0, 30000);
+
+	/* the crash: every 20th reservation, some 7 s in */
+	for (;;) {
+		ck_assert_msg(h_next(&h, &e, 30000), "inventory-tracker did not crash");
+		if (strcmp(e.event, "violation") == 0 || strcmp(e.event, "give_up") == 0 ||
+		    (strcmp(e.event, "exit") == 0 && strcmp(e.name, "inventory-tracker") != 0))
+			ck_abort_msg("before the crash: %s", e.line);
+		if (strcmp(e.event, "exit") == 0)
+			break;
+	}
+	ck_assert_str_eq(e.signal, "SIGABRT");
+	h_expect_seq(&h, "restart:inventory-tracker"
+		     " stop:payment exit:payment stop:order-processor exit:order-processor"
+		     " start:inventory-tracker ready:inventory-tracker"
+		     " start:order-processor ready:order-processor"
+		     " start:payment ready:payment");
+
+	/* actors write to pipes of their own: lines of two actors may
+	 * interleave, so each is looked for from before the crash */
+	wait_for("inventory-tracker: reservation 20: simulated bug, aborting", at, 5000);
+	at = wait_for(": failed: peer restarted", at, 10000);
+	ck_assert_int_eq(sscanf(out + at, "driver: order %u: failed: peer restarted", &failed_order), 1);
+	for (placed_order = 0; placed_order <= failed_order;) {
+		at = wait_for(": placed ", at + 1, 10000);
+		ck_assert_int_eq(sscanf(out + at, "driver: order %u: placed", &placed_order), 1);
+	}
+	h_expect_quiet(&h, 300);	/* nothing else restarted meanwhile */
+
+	/* payment used its key and never showed it */
+	wait_for("(key ok)", 0, 1000);
+	f = fopen(h_path(&h, "orders/.dev.vars"), "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "PAYMENT_API_KEY=%127s", key) == 1)
+			break;
+	fclose(f);
+	ck_assert_uint_gt(strlen(key), 8);
+	stop_daemon();
+	ck_assert(h_read(&h, "out", out, sizeof out - 1) > 0);
+	ck_assert_msg(strstr(out, key) == NULL, "the API key is in the output");
+	ck_assert(h_read(&h, "err", out, sizeof out - 1) >= 0);
+	ck_assert_msg(strstr(out, key) == NULL, "the API key is in the log");
+	ck_assert(h_read(&h, "events", out, sizeof out - 1) > 0);
+	ck_assert_msg(strstr(out, key) == NULL, "the API key is in the events");
+}
+END_TEST
+
+/* order-processor (C, libprospero) asks pricing (Python, no C library) for
+ * a quote: order 2 is 3 plums, at the 30 cents pricing.py charges each. */
+START_TEST(the_python_actor_prices_orders_for_a_c_actor)
+{
+	stage("orders", orders_actors);
+	h_start(&h, (const char *const[]){ "orders/prospero.jsonc", NULL });
+	h_expect(&h, "ready", "pricing", NULL);
+	h_expect(&h, "ready", "shop", NULL);
+	wait_for("driver: order 2: placed 3 plums for $0.90 (plums left: ", 0, 10000);
+	wait_for("driver: order 3: placed 1 apple for $0.50 (apples left: ", 0, 10000);
+	stop_daemon();
+}
+END_TEST
+
+/* One question: two research calls at once, then analysis, then
+ * synthesis; the answer carries what every stage produced. */
+START_TEST(the_coordinator_answers_with_every_stage)
+{
+	size_t at;
+	int researching;
+
+	stage("coordinator", coordinator_actors);
+	h_start(&h, (const char *const[]){ "coordinator/prospero.jsonc", NULL });
+	h_expect(&h, "ready", "ai", NULL);
+	at = wait_for("asker: question 1: answer: in short: yes, with care (2 independent lines", 0, 10000);
+	wait_for("asker: question 1:   research: ", at, 1000);
+	wait_for("on the background of \"should we cache the price list\"", at, 1000);
+	wait_for("on the recent work of \"should we cache the price list\"", at, 1000);
+	wait_for("asker: question 1:   analysis: 2 independent lines of research", at, 1000);
+	/* both research calls were taken before analysis began (searched
+	 * from the top: each actor's lines come through a pipe of its own) */
+	at = wait_for("analysis: weighing 2 findings", 0, 1000);
+	researching = 0;
+	for (const char *p = out; (p = strstr(p, ": researching the ")) && p < out + at; p++)
+		researching++;
+	ck_assert_int_ge(researching, 2);
+	stop_daemon();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("examples");
+	TCase *tc = tcase_create("examples");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, check_accepts_every_example);
+	tcase_add_test(tc, orders_flow_crash_restart_and_flow_again);
+	tcase_add_test(tc, the_python_actor_prices_orders_for_a_c_actor);
+	tcase_add_test(tc, the_coordinator_answers_with_every_stage);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
