@@ -81,24 +81,6 @@ START_TEST(run_with_a_bad_config_starts_nothing_and_exits_1)
 }
 END_TEST
 
-START_TEST(the_example_shop_is_valid)
-{
-	char root[512], out[4096];
-	const char *ex = getenv("EXAMPLES");
-	const char *names[] = { "user-manager", "inventory", "order-processor", "payment" };
-	char files[4][512];
-
-	ck_assert(ex != NULL);
-	snprintf(root, sizeof root, "%s/shop/prospero.jsonc", ex);
-	for (int i = 0; i < 4; i++)
-		snprintf(files[i], sizeof files[i], "%s/shop/actors/%s/actor.jsonc", ex, names[i]);
-	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", root, files[0], files[1],
-						     files[2], files[3], NULL }), 0);
-	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
-	ck_assert_str_eq(out, "configuration ok: root \"shop\", 3 supervisors, 4 actors, 4 processes\n");
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -112,7 +94,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
-	tcase_add_test(tc, the_example_shop_is_valid);
 	suite_add_tcase(s, tc);
 	return s;
 }
