@@ -27,9 +27,9 @@ def main():
     actor.handle("quote", json_handler(quote))
     actor.handle("echo", lambda body: body)
     actor.ready()
-    print("pricing: ready", flush=True)
+    print("ready", flush=True)  # the daemon prefixes our name
     actor.run()
-    print("pricing: stopped", flush=True)
+    print("stopped", flush=True)
 
 
 if __name__ == "__main__":
