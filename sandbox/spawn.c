@@ -107,9 +107,9 @@ static bool stage(struct spawner *sp, const struct confine_plan *p, struct confi
 
 /* Back to /dev/null: the daemon must not hold an extra end of an actor's
  * pipe, or it would never see EOF on it. */
-static void unstage(struct spawner *sp)
+static void unstage(struct spawner *sp, int used)
 {
-	for (int fd = SPAWN_SLOT_BASE; fd < SPAWN_SLOT_BASE + SPAWN_SLOTS; fd++)
+	for (int fd = SPAWN_SLOT_BASE; fd < used; fd++)
 		dup3(sp->devnull, fd, O_CLOEXEC);
 }
 
@@ -136,8 +136,8 @@ pid_t spawn_start(struct spawner *sp, const struct spawn_plan *p, struct spawn_e
 	pid = clone(child_main, (char *)sp->stack + sp->stack_size, flags, &a);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (sp->staged)
-		unstage(sp);
+	if (flags & CLONE_FILES)
+		unstage(sp, staged_plan.unshare_below);
 
 	if (pid < 0) {
 		err->step = CONFINE_SIGNALS;

@@ -32,7 +32,6 @@ struct bind_inst {
 	ev_io ctl_watcher;
 	ev_timer watchdog;
 	bool watching;
-	char buf[4096 + 1];		/* one control datagram; +1 for notify_parse */
 };
 
 #define FD_CONTROL 3
@@ -155,10 +154,13 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct bind_inst *bi = w->data;
+	/* one control datagram; +1 for notify_parse. On the stack, not in
+	 * every instance: that cost 4 KiB of daemon memory per actor. */
+	char buf[4096 + 1];
 	struct notify_msg msg;
 	ssize_t n;
 
-	while ((n = recv(bi->ctl, bi->buf, sizeof bi->buf - 1, MSG_DONTWAIT)) != 0) {
+	while ((n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -169,7 +171,7 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 				log_err("%s: control channel: %s", bi->name, strerror(errno));
 			break;
 		}
-		notify_parse(bi->buf, (size_t)n, &msg);
+		notify_parse(buf, (size_t)n, &msg);
 		if (msg.watchdog)
 			bindings_pet(bi);
 		if (msg.ready)

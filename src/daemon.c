@@ -51,7 +51,8 @@ struct instance {
 	ev_io listener_watcher;
 	struct sb_ratelimit violations;	/* errno-mode reports */
 	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
-	char creds_dir[4300];		/* its $CREDENTIALS_DIRECTORY, when it has secrets */
+	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
+					 * a path buffer in every instance cost 4 KiB each */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
 };
 
@@ -256,7 +257,7 @@ static int deliver_secrets(struct daemon *d, struct instance *in, char *msg, siz
 
 static void remove_secrets(struct instance *in)
 {
-	if (in->spec->nsecrets && sb_secrets_remove(in->creds_dir) < 0)
+	if (in->creds_dir && sb_secrets_remove(in->creds_dir) < 0)
 		log_err("%s: cannot remove %s: %s", in->name, in->creds_dir, strerror(errno));
 }
 
@@ -753,10 +754,8 @@ static int setup_instance(struct daemon *d, struct instance *in, const struct cf
 	in->node->user = in;
 	if (output_open(&in->out, in->name) < 0)
 		return -1;
-	if (a->nsecrets &&
-	    (size_t)snprintf(in->creds_dir, sizeof in->creds_dir, "%s/%s", d->creds_root, in->name) >=
-		    sizeof in->creds_dir) {
-		errno = ENAMETOOLONG;
+	if (a->nsecrets && asprintf(&in->creds_dir, "%s/%s", d->creds_root, in->name) < 0) {
+		in->creds_dir = NULL;
 		return -1;
 	}
 	if (!(in->envp = build_env(d, in, index)))
@@ -1069,6 +1068,7 @@ static void teardown(struct daemon *d)
 		output_close(&in->out);
 		bindings_instance_free(in->bind);
 		free_env(in->envp);
+		free(in->creds_dir);
 		free(in->name);
 	}
 	free(d->inst);
