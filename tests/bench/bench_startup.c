@@ -10,6 +10,7 @@ static char dir[] = "/tmp/prospero-bench.XXXXXX";
  * prospero with confinement off as far as config allows (no seccomp
  * filter, no uid change), which is the cost of supervision alone. */
 enum { REFERENCE, CONFINED, UNCONFINED };
+#define ROUNDS 5
 
 /* Start a supervisor with n actors; returns its pid once all n ran, and
  * the time that took in *ns. */
@@ -70,20 +71,23 @@ int main(int argc, char **argv)
 
 	printf("start-up: N actors started and running\n");
 	for (int i = 0; i < ncounts; i++) {
-		long long rt, ut, ct;
+		/* rounds interleaved, medians reported: one start-up is a single
+		 * sample, and this machine's noise moves one by 30% */
+		long long t[3][ROUNDS];
 		pid_t p;
-		p = start_n(REFERENCE, counts[i], &rt, &f);
-		stop_cmd(p);
-		fifo_close(&f);
-		p = start_n(UNCONFINED, counts[i], &ut, &f);
-		stop_cmd(p);
-		fifo_close(&f);
-		p = start_n(CONFINED, counts[i], &ct, &f);
-		stop_cmd(p);
-		fifo_close(&f);
+
+		for (int r = 0; r < ROUNDS; r++)
+			for (int k = REFERENCE; k <= UNCONFINED; k++) {
+				p = start_n(k, counts[i], &t[k][r], &f);
+				stop_cmd(p);
+				fifo_close(&f);
+			}
+		long long rt = percentile(t[REFERENCE], ROUNDS, 0.5);
+		long long ut = percentile(t[UNCONFINED], ROUNDS, 0.5);
+		long long ct = percentile(t[CONFINED], ROUNDS, 0.5);
 		printf("  N=%-5d reference %7.1f ms | prospero unconfined %7.1f ms (%.2fx) | "
-		       "default confinement %7.1f ms (%.2fx)\n", counts[i], rt / 1e6,
-		       ut / 1e6, (double)ut / (double)rt, ct / 1e6, (double)ct / (double)rt);
+		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i], rt / 1e6,
+		       ut / 1e6, (double)ut / (double)rt, ct / 1e6, (double)ct / (double)rt, ROUNDS);
 	}
 
 	/* memory: the same daemon with 1 and with N actors */
