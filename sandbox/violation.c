@@ -396,6 +396,7 @@ void sb_violation_decode(const struct seccomp_notif *n, struct sb_violation *v)
 		nargs = ptrace_nargs(n->data.args[0]);
 
 	put(&o, "%s(", v->name);
+	v->args_off = o.off;
 	for (i = 0; i < nargs; i++) {
 		uint64_t a = n->data.args[i];
 
@@ -406,6 +407,7 @@ void sb_violation_decode(const struct seccomp_notif *n, struct sb_violation *v)
 			put(&o, ", ");
 		put_arg(&o, kinds ? kinds[i] : 'a', a);
 	}
+	v->args_len = o.off - v->args_off;
 	put(&o, ")");
 	if (v->foreign_abi) {
 		if (label)

@@ -25,6 +25,7 @@ struct sb_violation {
 	char name[SB_SYSCALL_NAME_MAX];	/* "ptrace", or "syscall_1234" if unknown */
 	char text[SB_VIOLATION_TEXT_MAX];	/* "ptrace(PTRACE_ATTACH, 1234)",
 						 * "getpid() [i386 ABI]" */
+	size_t args_off, args_len;	/* the arguments inside text: "PTRACE_ATTACH, 1234" */
 };
 
 /* Pure. Names the syscall for N's architecture (libseccomp's tables) and

@@ -151,6 +151,25 @@ static const char *parent_name(const struct sv_node *n)
 	return n->parent ? n->parent->name : NULL;
 }
 
+/* An exit's status or signal, as the exit and restart events show it. */
+static void set_exit_fields(struct event *ev, const struct sv_exit *e)
+{
+	if (e->kind == SV_EXIT_STATUS)
+		ev->status = e->value;
+	else if (e->kind == SV_EXIT_SIGNAL)
+		ev->signal = e->value;
+}
+
+/* Why an actor ended: what the daemon knows better (a violation, the
+ * watchdog, a failed start), else what its status says. */
+static void exit_reason(const struct instance *in, const struct sv_exit *e, char *buf, size_t len)
+{
+	if (in && in->why[0])
+		snprintf(buf, len, "%s", in->why);
+	else
+		sv_exit_describe(e, buf, len);
+}
+
 static void emit_exit(struct daemon *d, struct instance *in, pid_t pid,
 		      const struct sv_exit *e, const char *reason)
 {
@@ -159,10 +178,7 @@ static void emit_exit(struct daemon *d, struct instance *in, pid_t pid,
 		.pid = pid, .status = -1, .reason = reason,
 	};
 
-	if (e->kind == SV_EXIT_STATUS)
-		ev.status = e->value;
-	else if (e->kind == SV_EXIT_SIGNAL)
-		ev.signal = e->value;
+	set_exit_fields(&ev, e);
 	events_emit(&d->events, &ev);
 }
 
@@ -178,14 +194,8 @@ static void report(struct daemon *d, const struct sv_action *a)
 
 	switch (a->report) {
 	case SV_REPORT_RESTART:
-		if (in && in->why[0])
-			snprintf(reason, sizeof reason, "%s", in->why);
-		else
-			sv_exit_describe(&a->exit, reason, sizeof reason);
-		if (a->exit.kind == SV_EXIT_STATUS)
-			ev.status = a->exit.value;
-		else if (a->exit.kind == SV_EXIT_SIGNAL)
-			ev.signal = a->exit.value;
+		exit_reason(in, &a->exit, reason, sizeof reason);
+		set_exit_fields(&ev, &a->exit);
 		ev.reason = reason;
 		break;
 	case SV_REPORT_STOP:
@@ -217,8 +227,6 @@ static void report(struct daemon *d, const struct sv_action *a)
 	}
 	events_emit(&d->events, &ev);
 }
-
-/* --- actions --- */
 
 /* --- confinement around a spawn --- */
 
@@ -342,14 +350,14 @@ static void do_spawn(struct daemon *d, struct instance *in)
 		if (stray >= 0)
 			close(stray);
 		remove_secrets(in);
-		/* "drop capabilities (capset): Operation not permitted" */
-		snprintf(what, sizeof what, "%s%s%s%s: %s", confine_step_name(err.step),
-			 err.detail ? " (" : "", err.detail ? err.detail : "", err.detail ? ")" : "",
-			 strerror(err.errnum));
 		if (err.step == CONFINE_EXEC || err.step == CONFINE_CWD)
 			snprintf(what, sizeof what, "%s %s: %s", confine_step_name(err.step),
 				 err.step == CONFINE_EXEC ? in->spec->path : in->spec->cwd,
 				 strerror(err.errnum));
+		else	/* "drop capabilities (capset): Operation not permitted" */
+			snprintf(what, sizeof what, "%s%s%s%s: %s", confine_step_name(err.step),
+				 err.detail ? " (" : "", err.detail ? err.detail : "",
+				 err.detail ? ")" : "", strerror(err.errnum));
 		start_failed(d, in, err.errnum, what);
 		return;
 	}
@@ -451,10 +459,7 @@ static void child_ended(struct daemon *d, struct instance *in, int status)
 		e.kind = SV_EXIT_SIGNAL;
 		e.value = WTERMSIG(status);
 	}
-	if (in->why[0])
-		snprintf(reason, sizeof reason, "%s", in->why);
-	else
-		sv_exit_describe(&e, reason, sizeof reason);
+	exit_reason(in, &e, reason, sizeof reason);
 	emit_exit(d, in, pid, &e, reason);
 	feed_node(d, SV_EV_EXIT, in->node, &e);
 }
@@ -535,7 +540,6 @@ static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
 	unsigned long suppressed = 0;
 	char reason[SB_VIOLATION_TEXT_MAX + 32], args[SB_VIOLATION_TEXT_MAX];
 	bool kill_it = !in->filter || in->filter->on_violation == SB_ON_VIOLATION_KILL;
-	const char *open_paren, *close_paren;
 
 	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN)) {
 		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -556,13 +560,7 @@ static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
 		if (!sb_ratelimit_allow(&in->violations, (uint64_t)now_ms(), &suppressed))
 			return;
 	}
-	/* "ptrace(PTRACE_ATTACH, 1234)" -> "PTRACE_ATTACH, 1234" */
-	open_paren = strchr(v.text, '(');
-	close_paren = strrchr(v.text, ')');
-	if (open_paren && close_paren > open_paren)
-		snprintf(args, sizeof args, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
-	else
-		args[0] = '\0';
+	snprintf(args, sizeof args, "%.*s", (int)v.args_len, v.text + v.args_off);
 	snprintf(reason, sizeof reason, "sandbox violation: %s", v.text);
 	events_emit(&d->events, &(struct event){
 		.event = "violation", .name = in->name, .supervisor = parent_name(in->node),

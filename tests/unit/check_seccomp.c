@@ -293,6 +293,16 @@ START_TEST(violations_read_like_calls)
 			 "ptrace(PTRACE_ATTACH, 1234)");
 	ck_assert_str_eq(decode(NATIVE, SYS_ptrace, PTRACE_TRACEME, 0, 0, 0, 0, 0),
 			 "ptrace(PTRACE_TRACEME)");
+	/* the event's "args" field is this span of the text */
+	{
+		struct sb_violation v;
+		struct seccomp_notif n = { .data = { .nr = SYS_ptrace, .arch = NATIVE,
+						     .args = { PTRACE_ATTACH, 1234 } } };
+
+		sb_violation_decode(&n, &v);
+		ck_assert_int_eq((int)v.args_len, 19);
+		ck_assert(strncmp(v.text + v.args_off, "PTRACE_ATTACH, 1234", v.args_len) == 0);
+	}
 	ck_assert_str_eq(decode(NATIVE, SYS_ptrace, PTRACE_PEEKDATA, 99, 0x7fff0000, 0, 0, 0),
 			 "ptrace(PTRACE_PEEKDATA, 99, 0x7fff0000, NULL)");
 	ck_assert_str_eq(decode(NATIVE, SYS_socket, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0, 0, 0),
