@@ -4,38 +4,19 @@
  *     -> {"analysis": "..."}
  *
  * Simulated work, deterministic text; deferred while it "thinks". */
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <prospero.h>
+#include "examples/serve.h"
 
 #define WORK_SECONDS 0.3
-
-struct job {
-	ev_timer timer;
-	struct prospero_request *req;
-	char *reply;
-};
-
-static void done(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct job *j = w->data;
-
-	prospero_reply(j->req, j->reply, strlen(j->reply));
-	free(j->reply);
-	free(j);
-}
 
 static void on_analyze(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
 	struct ev_loop *loop = arg;
-	json_t *in = NULL, *findings, *out = NULL;
+	json_t *in = NULL, *findings;
 	const char *question;
 	char text[256];
-	struct job *j = NULL;
 
 	if (!req)
 		return;
@@ -48,40 +29,12 @@ static void on_analyze(struct prospero_request *req, const void *body, size_t le
 	printf("weighing %zu findings\n", json_array_size(findings));
 	snprintf(text, sizeof text, "%zu independent lines of research point the same way; confidence: %s",
 		 json_array_size(findings), json_array_size(findings) > 1 ? "high" : "moderate");
-	out = json_pack("{s:s}", "analysis", text);
-	j = calloc(1, sizeof *j);
-	if (!out || !j || !(j->reply = json_dumps(out, JSON_COMPACT))) {
-		prospero_fail(req, PROSPERO_E_INTERNAL, "out of memory");
-		free(j);
-		goto out;
-	}
-	j->req = prospero_defer(req);
-	ev_timer_init(&j->timer, done, WORK_SECONDS, 0);
-	j->timer.data = j;
-	ev_timer_start(loop, &j->timer);
+	example_reply_later(loop, req, json_pack("{s:s}", "analysis", text), WORK_SECONDS);
 out:
-	json_decref(out);
 	json_decref(in);
 }
 
 int main(void)
 {
-	struct ev_loop *loop = EV_DEFAULT;
-	struct prospero *p;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
-		return 1;
-	}
-	if (prospero_handle(p, "analyze", on_analyze, loop) < 0 || prospero_serve(p) < 0 ||
-	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
-		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
-		prospero_close(p);
-		return 1;
-	}
-	ev_run(loop, 0);
-	prospero_close(p);
-	return 0;
+	return example_serve("analyze", on_analyze, EV_DEFAULT, NULL);
 }

@@ -7,13 +7,12 @@
  * does about it. The stock lives in memory only, so a restart starts from
  * full shelves: the state a crash loses is exactly what was not kept
  * elsewhere. */
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <prospero.h>
+#include "examples/serve.h"
 
 #define CRASH_EVERY 20
 
@@ -32,10 +31,9 @@ static void fail_bad(struct prospero_request *req, const char *why)
 
 static void on_reserve(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
-	json_t *in = NULL, *out = NULL;
+	json_t *in = NULL;
 	const char *sku;
 	json_int_t qty;
-	char *text = NULL;
 	size_t i;
 
 	if (!req)
@@ -60,37 +58,16 @@ static void on_reserve(struct prospero_request *req, const void *body, size_t le
 		goto out;
 	}
 	stock[i].left -= qty;
-	out = json_pack("{s:s, s:I}", "sku", stock[i].sku, "left", (json_int_t)stock[i].left);
-	text = out ? json_dumps(out, JSON_COMPACT) : NULL;
-	if (!text)
-		prospero_fail(req, PROSPERO_E_INTERNAL, "out of memory");
-	else
-		prospero_reply(req, text, strlen(text));
+	example_reply_json(req, json_pack("{s:s, s:I}", "sku", stock[i].sku, "left", (json_int_t)stock[i].left));
 out:
-	free(text);
-	json_decref(out);
 	json_decref(in);
 }
 
 int main(void)
 {
-	struct ev_loop *loop = EV_DEFAULT;
-	struct prospero *p;
+	char greeting[128];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);	/* a pipe to the daemon: one line at a time */
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
-		return 1;
-	}
-	if (prospero_handle(p, "reserve", on_reserve, NULL) < 0 || prospero_serve(p) < 0 ||
-	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
-		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
-		prospero_close(p);
-		return 1;
-	}
-	printf("serving: %ld apples, %ld pears, %ld plums\n", stock[0].left, stock[1].left, stock[2].left);
-	ev_run(loop, 0);
-	prospero_close(p);
-	return 0;
+	snprintf(greeting, sizeof greeting, "serving: %ld apples, %ld pears, %ld plums",
+		 stock[0].left, stock[1].left, stock[2].left);
+	return example_serve("reserve", on_reserve, NULL, greeting);
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <prospero.h>
+#include "examples/serve.h"
 
 static char api_key[256];
 static size_t api_key_len;
@@ -82,28 +82,15 @@ out:
 
 int main(void)
 {
-	struct ev_loop *loop = EV_DEFAULT;
-	struct prospero *p;
+	char greeting[96];
+	int rc;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (load_key() < 0) {
 		fprintf(stderr, "no PAYMENT_API_KEY in $CREDENTIALS_DIRECTORY: %s\n", strerror(errno));
 		return 1;
 	}
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
-		return 1;
-	}
-	if (prospero_handle(p, "charge", on_charge, NULL) < 0 || prospero_serve(p) < 0 ||
-	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
-		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
-		prospero_close(p);
-		return 1;
-	}
-	printf("serving, API key loaded (%zu bytes)\n", api_key_len);
-	ev_run(loop, 0);
-	prospero_close(p);
+	snprintf(greeting, sizeof greeting, "serving, API key loaded (%zu bytes)", api_key_len);
+	rc = example_serve("charge", on_charge, NULL, greeting);
 	explicit_bzero(api_key, sizeof api_key);
-	return 0;
+	return rc;
 }

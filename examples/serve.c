@@ -1,0 +1,73 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "examples/serve.h"
+
+int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct prospero *p;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* a pipe to the daemon: one line at a time */
+	p = prospero_open(loop);
+	if (!p) {
+		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
+		return 1;
+	}
+	if (prospero_handle(p, method, fn, arg) < 0 || prospero_serve(p) < 0 ||
+	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
+		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
+		prospero_close(p);
+		return 1;
+	}
+	if (greeting)
+		printf("%s\n", greeting);
+	ev_run(loop, 0);
+	prospero_close(p);
+	return 0;
+}
+
+void example_reply_json(struct prospero_request *req, json_t *out)
+{
+	char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+
+	if (!text)
+		prospero_fail(req, PROSPERO_E_INTERNAL, "out of memory");
+	else
+		prospero_reply(req, text, strlen(text));
+	free(text);
+	json_decref(out);
+}
+
+struct job {
+	ev_timer timer;
+	struct prospero_request *req;
+	json_t *out;
+};
+
+static void job_done(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct job *j = w->data;
+
+	example_reply_json(j->req, j->out);
+	free(j);
+}
+
+void example_reply_later(struct ev_loop *loop, struct prospero_request *req, json_t *out,
+			 double seconds)
+{
+	struct job *j = out ? calloc(1, sizeof *j) : NULL;
+
+	if (!j) {
+		example_reply_json(req, NULL);
+		json_decref(out);
+		return;
+	}
+	j->req = prospero_defer(req);
+	j->out = out;
+	ev_timer_init(&j->timer, job_done, seconds, 0);
+	j->timer.data = j;
+	ev_timer_start(loop, &j->timer);
+}

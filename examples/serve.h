@@ -1,0 +1,23 @@
+/* What every example service does around its handler, written once, so
+ * each example shows only what is its own. */
+#ifndef PROSPERO_EXAMPLE_SERVE_H
+#define PROSPERO_EXAMPLE_SERVE_H
+
+#include <jansson.h>
+#include <prospero.h>
+
+/* Adopt the bindings, serve METHOD with FN (ARG is passed to it), stop
+ * gracefully on SIGTERM, say READY, print GREETING (if any) and run the
+ * default loop until stopped. Returns main's exit status. */
+int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting);
+
+/* Answer REQ with OUT as compact JSON, or "internal" when OUT is NULL or
+ * cannot be written. Takes OUT's reference. */
+void example_reply_json(struct prospero_request *req, json_t *out);
+
+/* The same after SECONDS of simulated work on LOOP: the request is
+ * deferred meanwhile, so the service goes on serving others. */
+void example_reply_later(struct ev_loop *loop, struct prospero_request *req, json_t *out,
+			 double seconds);
+
+#endif
