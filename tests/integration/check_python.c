@@ -45,17 +45,11 @@ int main(void)
 {
 	Suite *s = suite_create("python");
 	TCase *tc = tcase_create("python");
-	SRunner *sr;
-	int failed;
 
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
 		return 77;	/* no suitable python3: skipped */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, c_calls_python_over_a_binding);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main(s);
 }

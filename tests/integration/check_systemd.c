@@ -50,8 +50,6 @@ int main(void)
 {
 	Suite *s = suite_create("systemd");
 	TCase *tc = tcase_create("unit");
-	SRunner *sr;
-	int failed;
 
 	if (system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
 		fprintf(stderr, "systemd-analyze is not installed: skipped\n");
@@ -60,9 +58,5 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, the_unit_file_verifies);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return h_main(s);
 }

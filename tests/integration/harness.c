@@ -451,3 +451,14 @@ int h_zombie_children(pid_t parent)
 	closedir(d);
 	return n;
 }
+
+int h_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
