@@ -630,7 +630,7 @@ static bool env_has(char *const *env, const char *key)
  * a few of the daemon's own variables, and Prospero's. */
 static char **build_env(struct daemon *d, const struct instance *in, unsigned index)
 {
-	size_t n = 0, cap = 9 + sizeof passed_env / sizeof *passed_env;
+	size_t n = 0, cap = 10 + sizeof passed_env / sizeof *passed_env;
 	char **env, **e;
 
 	for (e = in->spec->env; e && *e; e++)
@@ -653,6 +653,11 @@ static char **build_env(struct daemon *d, const struct instance *in, unsigned in
 		goto fail;
 	/* the systemd credentials convention: existing programs find them */
 	if (in->spec->nsecrets && asprintf(&env[n++], "CREDENTIALS_DIRECTORY=%s", in->creds_dir) < 0)
+		goto fail;
+	/* as systemd does for Type=notify: sd_notify programs and prospero_open
+	 * pet in time; no WATCHDOG_PID, the pid is not known before exec */
+	if (in->spec->watchdog_ms && !env_has(in->spec->env, "WATCHDOG_USEC") &&
+	    asprintf(&env[n++], "WATCHDOG_USEC=%ld", in->spec->watchdog_ms * 1000) < 0)
 		goto fail;
 	return env;
 fail:

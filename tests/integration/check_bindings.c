@@ -268,6 +268,29 @@ START_TEST(a_silent_actor_is_killed_and_restarted_by_its_watchdog)
 }
 END_TEST
 
+/* As systemd gives a Type=notify service: WATCHDOG_USEC, in µs, only to an
+ * actor with a watchdog. A shell writes its environment, then becomes an
+ * echo actor that gets ready and pets for longer than the test. */
+START_TEST(an_actor_with_a_watchdog_is_given_watchdog_usec)
+{
+	write_config("{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		     "      \"env > @DIR@/w.tmp && mv @DIR@/w.tmp @DIR@/w && exec @EA@ --ready --pet 50 1000 control\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 5000, \"watchdog\": 300 },\n"
+		     "  { \"actor\": \"plain\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		     "      \"env > @DIR@/plain.tmp && mv @DIR@/plain.tmp @DIR@/plain && exec sleep 1000\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	wait_lines("w", "PROSPERO_ACTOR=w", 1);
+	wait_lines("plain", "PROSPERO_ACTOR=plain", 1);
+	ck_assert_int_eq(h_count_lines(&h, "w", "WATCHDOG_USEC=300000"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "w", "WATCHDOG_USEC="), 1);
+	ck_assert_int_eq(h_count_lines(&h, "w", "WATCHDOG_PID="), 0);
+	ck_assert_int_eq(h_count_lines(&h, "plain", "WATCHDOG_USEC="), 0);
+	stop_daemon();
+}
+END_TEST
+
 /* Two instances read the one service end: every datagram is taken by
  * exactly one of them. */
 START_TEST(a_pool_shares_the_service_end)
@@ -323,6 +346,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, clients_hear_peer_restarted_before_the_replacement_starts);
 	tcase_add_test(tc, a_silent_actor_is_killed_and_restarted_by_its_watchdog);
 	tcase_add_test(tc, a_pool_shares_the_service_end);
+	tcase_add_test(tc, an_actor_with_a_watchdog_is_given_watchdog_usec);
 	suite_add_tcase(s, tc);
 	return s;
 }
