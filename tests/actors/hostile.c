@@ -17,7 +17,8 @@
  *                         mode and owner
  *   --syscall NAME        make one call a profile may forbid: ptrace, mount,
  *                         mkdir, inet (socket AF_INET), bpf, unshare,
- *                         i386 (getpid through int 0x80)
+ *                         i386 (getpid through int 0x80), x32 (getpid
+ *                         with the x32 bit)
  *   --workload LIST       run a comma list of: io, sleep, epoll, fork, inet
  *   --notify              send READY=1 once the flags above are done
  * Then it waits for SIGTERM. Each result is a line "WHAT: RESULT". */
@@ -310,6 +311,9 @@ static void one_syscall(const char *name)
 		long ret = 20;
 		__asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
 		r = ret < 0 && ret > -4096 ? (errno = (int)-ret, -1) : ret;
+	} else if (strcmp(name, "x32") == 0) {
+		/* getpid through the x32 ABI: non-native too */
+		r = syscall(0x40000000 | SYS_getpid);
 	}
 #endif
 	else {
