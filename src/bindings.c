@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "src/bindings.h"
+#include "src/lib/frame.h"
 #include "src/log.h"
 #include "src/notify.h"
 
@@ -249,6 +250,32 @@ void bindings_stopping(struct bind_inst *bi)
 	control_send(bi, "STOP=1\n", 7);
 }
 
+/* The peer_restarted notice on edge E itself, sent from the service's side
+ * so it reaches the client behind every reply the dead incarnation sent: a
+ * client blocked reading only this socket (prospero_call_wait) hears of
+ * the death there. */
+static void notice_in_band(const struct bind_edge *e, unsigned incarnation)
+{
+	unsigned char frame[PF_HEADER + 64];
+	char body[48];
+	const char *code = pf_error_name(PF_E_PEER_RESTARTED);
+	int blen = snprintf(body, sizeof body, "{\"incarnation\":%u}", incarnation);
+	struct pf_frame f = {
+		.kind = PF_ERROR, .id = 0,
+		.method = code, .method_len = (uint16_t)strlen(code),
+		.body = body, .body_len = (uint32_t)blen,
+	};
+	long n = pf_encode(frame, sizeof frame, &f);
+
+	/* MSG_DONTWAIT: the service end's file is shared with the pool, so
+	 * its O_NONBLOCK is not ours to set. A full socket drops the notice;
+	 * the control channel still carries it. */
+	if (n > 0 && send(e->service_end, frame, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EPIPE && errno != ECONNRESET)
+		log_warn("%s: binding %s: peer_restarted notice not delivered: %s", e->client_inst->name,
+			 e->binding->name, strerror(errno));
+}
+
 void bindings_ended(struct bind_inst *bi)
 {
 	struct bindings *b = bi->set;
@@ -261,13 +288,16 @@ void bindings_ended(struct bind_inst *bi)
 	 * answer from this incarnation */
 	for (size_t i = 0; i < b->nserved[id]; i++) {
 		const struct bind_edge *e = &b->edges[b->served[id][i]];
+		unsigned next = b->incarnation[id] + 1;
 		int n;
 
-		if (!e->client_inst)
-			continue;
-		n = snprintf(msg, sizeof msg, "PEER_RESTARTED=%s\nINCARNATION=%u\n", e->binding->name,
-			     b->incarnation[id] + 1);
+		if (!e->client_inst || e->client_inst->ctl < 0)
+			continue;	/* not running: it has nothing in flight */
+		/* control first: a client woken by the notice in band finds
+		 * the other already there */
+		n = snprintf(msg, sizeof msg, "PEER_RESTARTED=%s\nINCARNATION=%u\n", e->binding->name, next);
 		control_send(e->client_inst, msg, (size_t)n);
+		notice_in_band(e, next);
 	}
 }
 

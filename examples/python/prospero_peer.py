@@ -14,6 +14,7 @@ import fcntl
 import json
 import mmap
 import os
+import re
 import selectors
 import socket
 import struct
@@ -73,8 +74,10 @@ def decode(buf, off):
         raise Malformed("missing method name", kind, ident)
     if kind == REPLY and mlen:
         raise Malformed("a reply carries no method name", kind, ident)
-    if (kind == CAST) != (ident == 0):
-        raise Malformed("a cast and only a cast has id 0", kind, ident)
+    if kind == CAST and ident:
+        raise Malformed("a cast has id 0", kind, ident)
+    if kind in (CALL, REPLY) and not ident:
+        raise Malformed("id 0 is reserved for casts and notices", kind, ident)
     inline = 0 if flags & FLAG_MEMFD else blen
     if flags & FLAG_MEMFD and blen > MAX_BODY:
         raise Malformed("body too large", kind, ident)
@@ -127,6 +130,7 @@ class Actor:
         self.next_id = int.from_bytes(os.urandom(4), "little") << 32 | 1
         self.replies = {}       # id -> (kind, method, body) read while waiting
         self.restarted = set()  # binding NAMEs reported restarted while waiting
+        self.heard = {}         # binding NAME -> latest incarnation heard of
         self.stopping = False
 
     @classmethod
@@ -235,6 +239,11 @@ class Actor:
                 next_fd += 1
             if ch.serve:
                 self._serve(ch, kind, ident, method, body)
+            elif kind == ERROR and not ident:
+                # the daemon's notice in band, behind the dead one's replies
+                if method == b"peer_restarted":
+                    m = re.search(rb'"incarnation":\s*(\d+)', body)
+                    self._peer_restarted(ch.name, int(m.group(1)) if m else 0)
             elif kind in (REPLY, ERROR):
                 self.replies[ident] = (kind, method, body)
             elif kind == CALL:
@@ -297,7 +306,16 @@ class Actor:
         fields = dict(line.split("=", 1) for line in msg.decode(errors="replace").splitlines() if "=" in line)
         name = fields.get("PEER_RESTARTED")
         if name:
-            self.restarted.add(name)
+            inc = fields.get("INCARNATION", "0")
+            self._peer_restarted(name, int(inc) if inc.isdigit() else 0)
+
+    def _peer_restarted(self, name, incarnation):
+        # the notice comes in band and on the control channel: act once
+        if incarnation and incarnation <= self.heard.get(name, 0):
+            return
+        if incarnation:
+            self.heard[name] = incarnation
+        self.restarted.add(name)
 
     def poll(self, timeout=None):
         sel = selectors.DefaultSelector()

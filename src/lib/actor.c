@@ -31,11 +31,14 @@ static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
 	if (!pr_control_parse(msg, (size_t)n, name, sizeof name, &inc))
 		return;
 	/* Like an OTP monitor's DOWN: what the dead incarnation held will
-	 * never be answered, so say so now rather than at each timeout. */
+	 * never be answered, so say so now rather than at each timeout —
+	 * unless the notice on the binding itself said so first. */
+	bool news = true;
+
 	for (unsigned i = 0; i < p->nchans; i++)
 		if (!p->chans[i]->serve && strcmp(p->chans[i]->name, name) == 0)
-			pr_call_fail_all(p->chans[i], PF_E_PEER_RESTARTED, "peer restarted");
-	if (p->on_peer_restarted)
+			news = pr_call_peer_restarted(p->chans[i], inc);
+	if (news && p->on_peer_restarted)
 		p->on_peer_restarted(p, name, inc, p->restart_arg);
 }
 
@@ -45,6 +48,11 @@ struct prospero *prospero_new(struct ev_loop *loop)
 
 	if (!p)
 		return NULL;
+	p->rx = malloc((size_t)PR_RX_BATCH * PF_MAX_DGRAM);
+	if (!p->rx) {
+		free(p);
+		return NULL;
+	}
 	p->loop = loop;
 	p->control_fd = -1;
 	return p;
@@ -184,6 +192,7 @@ void prospero_close(struct prospero *p)
 		p->free_dgrams = d->next;
 		free(d);
 	}
+	free(p->rx);
 	free(p);
 }
 

@@ -3,8 +3,11 @@
  * exactly one of them. Call records are reused, so a steady stream of calls
  * allocates nothing. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/lib/internal.h"
@@ -148,11 +151,36 @@ int prospero_cast(struct prospero_binding *b, const char *method, const void *bo
 	return pr_chan_send(b, &f, fd, false);
 }
 
+/* N in a notice body {"incarnation":N}; 0 when it is not there. */
+static unsigned long notice_incarnation(const void *body, size_t len)
+{
+	static const char key[] = "\"incarnation\":";
+	char text[64];
+	const char *at;
+
+	if (!body || len >= sizeof text)
+		return 0;
+	memcpy(text, body, len);
+	text[len] = '\0';
+	at = strstr(text, key);
+	return at ? strtoul(at + sizeof key - 1, NULL, 10) : 0;
+}
+
 int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body)
 {
 	uint32_t slot = (uint32_t)f->id;
 	struct pr_call *c;
 
+	if (f->kind == PF_ERROR && f->id == 0) {
+		/* a notice, not an answer: the daemon's peer_restarted */
+		struct prospero *p = b->p;
+		unsigned long inc = notice_incarnation(body, f->body_len);
+
+		if (pf_error_code(f->method, f->method_len) == PF_E_PEER_RESTARTED &&
+		    pr_call_peer_restarted(b, inc) && p->on_peer_restarted)
+			p->on_peer_restarted(p, b->name, inc, p->restart_arg);
+		return 0;
+	}
 	switch (f->kind) {
 	case PF_REPLY:
 	case PF_ERROR:
@@ -180,4 +208,120 @@ void pr_call_fail_all(struct prospero_binding *b, int code, const char *why)
 	for (uint32_t i = 0; i < b->nslots; i++)
 		if (b->slots[i]->doomed)
 			finish(b->slots[i], code, why, strlen(why));
+}
+
+bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnation)
+{
+	if (incarnation && incarnation <= b->restarts_seen)
+		return false;	/* heard already, on the other path */
+	if (incarnation)
+		b->restarts_seen = incarnation;
+	pr_call_fail_all(b, PF_E_PEER_RESTARTED, "peer restarted");
+	return true;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Make the socket's blocking send and receive give up after SECONDS; a
+ * steady caller pays for the two setsockopt calls once. */
+static int wait_for(struct prospero_binding *b, double seconds)
+{
+	struct timeval tv;
+
+	if (seconds == b->wait_timeout)
+		return 0;
+	if (seconds < 1e-6)
+		seconds = 1e-6;	/* 0 would mean: wait forever */
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	if (setsockopt(b->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+	    setsockopt(b->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+		b->wait_timeout = 0;
+		return -1;
+	}
+	b->wait_timeout = seconds;
+	return 0;
+}
+
+int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
+		       double timeout, prospero_reply_fn *cb, void *arg)
+{
+	static const char gone[] = "the binding was closed";
+	double deadline = mono_now() + timeout;
+	struct pf_frame f;
+	struct pr_call *c;
+	uint64_t id;
+	int fd;
+
+	if (!b || b->serve || !cb || !(timeout > 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (b->pending || b->qlen) {
+		errno = EBUSY;	/* the loop's calls and queued frames come first */
+		return -1;
+	}
+	if (b->p->stopping && !b->p->deferred) {
+		errno = ESHUTDOWN;
+		return -1;
+	}
+	if (wait_for(b, timeout) < 0 || frame_for(&f, PF_CALL, method, body, len, &fd) < 0)
+		return -1;
+	c = call_get(b);
+	if (!c) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (++b->generation == 0)
+		++b->generation;
+	id = c->id = (uint64_t)b->generation << 32 | c->slot;
+	c->cb = cb;
+	c->arg = arg;
+	f.id = id;
+	ev_timer_init(&c->timer, expired, timeout, 0);	/* never started: the socket times out */
+	if (pr_chan_send_wait(b, &f, fd) < 0) {
+		int e = errno;
+
+		call_put(b, c);
+		errno = e;	/* EAGAIN: the peer did not read within the timeout */
+		return -1;
+	}
+	b->pending++;
+	/* Read until this call is answered: its record is then free, or
+	 * reused by a call from the callback, and its id has changed. */
+	while (c->id == id) {
+		int r = pr_chan_read_wait(b);
+		int e = errno;
+		double left;
+
+		if (r < 0) {
+			finish(c, PF_E_UNAVAILABLE, gone, sizeof gone - 1);
+			break;
+		}
+		if (c->id != id)
+			break;
+		left = deadline - mono_now();
+		if (left <= 0) {
+			expired(b->p->loop, &c->timer, 0);
+			break;
+		}
+		if (r == 0 && e == EAGAIN && left > b->wait_timeout / 2) {
+			/* EAGAIN long before the deadline: the fd was made
+			 * non-blocking behind our back, so wait in poll */
+			struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+
+			poll(&pfd, 1, (int)(left * 1000) + 1);
+		} else if (wait_for(b, left) < 0) {
+			finish(c, PF_E_INTERNAL, "setsockopt failed", 17);
+			break;
+		}
+	}
+	return 0;
 }

@@ -14,8 +14,8 @@
 
 #include "src/lib/internal.h"
 
-/* Datagrams read per wake-up while a peer streams to us. */
-#define PR_READ_BURST 64
+/* Batches read per wake-up while a peer streams to us. */
+#define PR_READ_BURST 4
 
 static struct pr_dgram *dgram_get(struct prospero *p)
 {
@@ -42,8 +42,9 @@ static void dgram_put(struct prospero *p, struct pr_dgram *d)
 	p->free_dgrams = d;
 }
 
-/* 0 sent, -1 with errno (EAGAIN: the socket is full). */
-static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
+/* 0 sent, -1 with errno (EAGAIN: the socket is full). FLAGS add
+ * MSG_DONTWAIT, or not for a blocking send. */
+static int xmit_flags(struct prospero_binding *b, const void *buf, size_t len, int fd, int flags)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	union {
@@ -58,7 +59,7 @@ static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
 		/* send(), not sendmsg(): the kernel then has no message header
 		 * and iovec to copy in, a measurable part of a small send. */
 		do
-			n = send(b->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			n = send(b->fd, buf, len, flags | MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 	} else {
 		memset(&cm, 0, sizeof cm);
@@ -70,13 +71,30 @@ static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof fd);
 		do
-			n = sendmsg(b->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+			n = sendmsg(b->fd, &msg, flags | MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 	}
 	if (n < 0)
 		return -1;
 	b->sent = true;
 	return 0;
+}
+
+static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
+{
+	return xmit_flags(b, buf, len, fd, MSG_DONTWAIT);
+}
+
+int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int fd)
+{
+	long n = pf_encode(b->p->tx, sizeof b->p->tx, f);
+	int r = n < 0 ? -1 : xmit_flags(b, b->p->tx, (size_t)n, fd, 0);
+	int e = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return r;
 }
 
 int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, bool force)
@@ -198,11 +216,10 @@ static void reject(struct prospero_binding *b, const struct pf_frame *f, const c
 		pr_serve_reject(b, f->id, PF_E_BAD_REQUEST, why);
 }
 
-/* The frames of one datagram, in order; a malformed frame ends it, since
- * what follows cannot be found reliably. */
-static void dispatch(struct prospero_binding *b, size_t n, int *fds, unsigned nfd)
+/* The frames of datagram RX (N bytes), in order; a malformed frame ends
+ * it, since what follows cannot be found reliably. */
+static void dispatch(struct prospero_binding *b, const unsigned char *rx, size_t n, int *fds, unsigned nfd)
 {
-	const unsigned char *rx = b->p->rx;
 	unsigned next_fd = 0;
 	size_t off = 0;
 
@@ -242,11 +259,84 @@ static void dispatch(struct prospero_binding *b, size_t n, int *fds, unsigned nf
 	}
 }
 
-/* 1: a datagram was handled; 0: none waiting; -1: the channel is finished. */
-static int read_one(struct prospero_binding *b)
+/* The fds passed with MSG, into FDS (at most PF_MAX_FDS; the kernel
+ * refuses more than the control space holds). */
+static unsigned passed_fds(struct msghdr *msg, int *fds)
+{
+	unsigned nfd = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && nfd < PF_MAX_FDS; i++)
+			memcpy(&fds[nfd++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+	return nfd;
+}
+
+/* One received datagram: 0 handled, -1 the channel is finished. */
+static int take(struct prospero_binding *b, const unsigned char *rx, size_t n, struct msghdr *msg)
+{
+	int fds[PF_MAX_FDS];
+	unsigned nfd = passed_fds(msg, fds);	/* first, so every path closes them */
+
+	if (n == 0) {
+		/* The end of the stream, or an empty datagram, which no
+		 * well-behaved peer sends: either way this channel is done. */
+		close_fds(fds, nfd);
+		return -1;
+	}
+	if (msg->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		struct pf_frame f;
+
+		pf_decode(rx, n, &f, NULL);
+		reject(b, &f, (msg->msg_flags & MSG_TRUNC) ? "datagram too large" : "too many file descriptors");
+	} else {
+		dispatch(b, rx, n, fds, nfd);
+	}
+	close_fds(fds, nfd);
+	return 0;
+}
+
+/* Up to PR_RX_BATCH datagrams in one system call. The count handled;
+ * 0: none waiting; -1: the channel is finished. */
+static int read_batch(struct prospero_binding *b)
 {
 	struct prospero *p = b->p;
-	struct iovec iov = { .iov_base = p->rx, .iov_len = sizeof p->rx };
+	struct mmsghdr mm[PR_RX_BATCH];
+	struct iovec iov[PR_RX_BATCH];
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
+	} cm[PR_RX_BATCH];
+	int n, r = 0;
+
+	for (unsigned i = 0; i < PR_RX_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = p->rx + (size_t)i * PF_MAX_DGRAM, .iov_len = PF_MAX_DGRAM };
+		mm[i].msg_hdr = (struct msghdr){
+			.msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = cm[i].space, .msg_controllen = sizeof cm[i].space,
+		};
+	}
+	do
+		n = recvmmsg(b->fd, mm, PR_RX_BATCH, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return (errno == EAGAIN) ? 0 : -1;
+	/* Every datagram taken is handled, even after one ends the channel:
+	 * they are out of the socket, and their fds must be closed. */
+	for (int i = 0; i < n; i++)
+		if (take(b, iov[i].iov_base, mm[i].msg_len, &mm[i].msg_hdr) < 0)
+			r = -1;
+	return r < 0 ? -1 : n;
+}
+
+/* One datagram, with recvmsg: 1 handled; 0 none waiting (EAGAIN, or EINTR
+ * in a blocking read); -1 the channel is finished. */
+static int read_one(struct prospero_binding *b, int flags)
+{
+	struct iovec iov = { .iov_base = b->p->rx, .iov_len = PF_MAX_DGRAM };
 	union {
 		struct cmsghdr h;
 		char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
@@ -255,58 +345,68 @@ static int read_one(struct prospero_binding *b)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cm.space, .msg_controllen = sizeof cm.space,
 	};
-	int fds[PF_MAX_FDS];
-	unsigned nfd = 0;
 	ssize_t n;
 
 	do
-		n = recvmsg(b->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+		n = recvmsg(b->fd, &msg, flags | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR && (flags & MSG_DONTWAIT));
 	if (n < 0)
-		return (errno == EAGAIN) ? 0 : -1;
-	/* Collect passed fds first, so every path below closes them. */
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k && nfd < PF_MAX_FDS; i++)
-			memcpy(&fds[nfd++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-	}
-	if (n == 0) {
-		/* The end of the stream, or an empty datagram, which no
-		 * well-behaved peer sends: either way this channel is done. */
-		close_fds(fds, nfd);
-		return -1;
-	}
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-		struct pf_frame f;
+		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	return take(b, b->p->rx, (size_t)n, &msg) < 0 ? -1 : 1;
+}
 
-		pf_decode(p->rx, (size_t)n, &f, NULL);
-		reject(b, &f, (msg.msg_flags & MSG_TRUNC) ? "datagram too large" : "too many file descriptors");
-	} else {
-		dispatch(b, (size_t)n, fds, nfd);
+int pr_chan_read_wait(struct prospero_binding *b)
+{
+	return read_one(b, 0);
+}
+
+/* Whether to look for more datagrams after the first of a wake-up. A
+ * look that finds nothing costs a system call, and a reader woken for
+ * each datagram (its peer on the same CPU) would pay it every time: after
+ * such a miss, skip the next 1, 2, 4, then 8 looks; a look that finds
+ * datagrams resets that. */
+#define PR_LOOK_BACKOFF_MAX 8u
+
+static int read_on(struct prospero_binding *b)
+{
+	int r = 1;
+
+	if (b->look_skip) {
+		b->look_skip--;
+		return r;
 	}
-	close_fds(fds, nfd);
-	return 1;
+	for (int i = 0; i < PR_READ_BURST; i++) {
+		r = read_batch(b);
+		if (r == 0) {
+			b->look_backoff = b->look_backoff ? b->look_backoff * 2 : 1;
+			if (b->look_backoff > PR_LOOK_BACKOFF_MAX)
+				b->look_backoff = PR_LOOK_BACKOFF_MAX;
+			b->look_skip = b->look_backoff;
+		} else if (r > 0) {
+			b->look_backoff = 0;
+		}
+		if (r < (int)PR_RX_BATCH || b->sent)
+			break;
+	}
+	return r;
 }
 
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct prospero_binding *b = w->data;
+	int r;
 
-	/* Read on while the peer streams to us, but not after we answered:
-	 * in a ping-pong the next datagram cannot be there yet, and trying
-	 * would cost a system call per round trip. */
+	/* First one datagram alone: in a ping-pong it is all there is, and
+	 * recvmmsg would pay for looking for a second. If we answered it, the
+	 * next cannot be there yet either. A peer streaming to us is read on
+	 * in batches. */
 	b->sent = false;
-	for (int i = 0; i < PR_READ_BURST; i++) {
-		int r = read_one(b);
-
-		if (r < 0) {
-			ev_io_stop(loop, &b->rio);
-			return;
-		}
-		if (r == 0 || b->sent)
-			break;
+	r = read_one(b, MSG_DONTWAIT);
+	if (r > 0 && !b->sent)
+		r = read_on(b);
+	if (r < 0) {
+		ev_io_stop(loop, &b->rio);
+		return;
 	}
 	if (b->serve && (b->full || b->p->stopping))
 		ev_io_stop(loop, &b->rio);	/* backpressure, or no new work */

@@ -63,8 +63,10 @@ static const char *check(const struct pf_frame *f)
 		return "a reply carries no method name";
 	if (f->kind == PF_CAST && f->id != 0)
 		return "a cast has id 0";
-	if (f->kind != PF_CAST && f->id == 0)
-		return "id 0 is reserved for casts";
+	/* An error with id 0 answers no call: it is a notice about the
+	 * binding (the daemon's peer_restarted). */
+	if ((f->kind == PF_CALL || f->kind == PF_REPLY) && f->id == 0)
+		return "id 0 is reserved for casts and notices";
 	if (f->flags & PF_FLAG_MEMFD) {
 		if (f->body_len > PF_MAX_BODY)
 			return "body too large";

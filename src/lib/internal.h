@@ -12,6 +12,11 @@
  * and a served edge stops reading requests until its replies drain. */
 #define PR_QUEUE_HIGH 64u
 
+/* Datagrams taken by one recvmmsg: a reader falling behind a streaming
+ * peer catches up at one system call per batch, not per datagram. The
+ * buffers are only address space until a datagram that large arrives. */
+#define PR_RX_BATCH 16u
+
 /* A datagram waiting for the socket to take it. */
 struct pr_dgram {
 	struct pr_dgram *next;
@@ -39,6 +44,7 @@ struct prospero_binding {
 	bool serve;		/* an incoming edge: we read calls, send replies */
 	bool coalesce;
 	bool sent;		/* sent during the current read callback */
+	uint8_t look_skip, look_backoff;	/* see read_on() in channel.c */
 	bool full;		/* reached PR_QUEUE_HIGH; tell on_writable at half */
 	ev_io rio, wio;
 	struct pr_dgram *qhead, *qtail;
@@ -51,6 +57,10 @@ struct prospero_binding {
 	uint32_t pending;
 	struct pr_call *free_calls;
 	uint32_t generation;
+	/* the latest peer_restarted notice acted on: it comes both in band
+	 * and on the control channel, and only the first may fail calls */
+	unsigned long restarts_seen;
+	double wait_timeout;	/* SO_RCVTIMEO/SO_SNDTIMEO set for call_wait, or 0 */
 };
 
 struct pr_method {
@@ -78,8 +88,9 @@ struct prospero {
 	void (*on_peer_restarted)(struct prospero *, const char *, unsigned long, void *);
 	void *restart_arg;
 	struct pr_dgram *free_dgrams;
-	/* one receive buffer and one fd array: the library is single-threaded */
-	unsigned char rx[PF_MAX_DGRAM];
+	/* PR_RX_BATCH receive buffers of PF_MAX_DGRAM each, filled by one
+	 * recvmmsg; one transmit buffer. The library is single-threaded. */
+	unsigned char *rx;
 	unsigned char tx[PF_MAX_DGRAM];
 };
 
@@ -92,9 +103,21 @@ void pr_chan_start(struct prospero_binding *b);
 int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, bool force);
 bool pr_chan_idle(const struct prospero_binding *b);
 
+/* Send F (with memfd FD or -1, closed here) blocking, for
+ * prospero_call_wait: SO_SNDTIMEO bounds the wait (EAGAIN). */
+int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int fd);
+/* One blocking read for prospero_call_wait, honouring the socket's
+ * SO_RCVTIMEO: 1 a datagram was handled, 0 none came (EAGAIN or EINTR in
+ * errno), -1 the channel is finished. */
+int pr_chan_read_wait(struct prospero_binding *b);
+
 /* call.c: the client side of a binding */
 int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body);
 void pr_call_fail_all(struct prospero_binding *b, int code, const char *why);
+/* The service behind B died before its INCARNATION (0: unknown) started:
+ * fail B's calls in flight, once per notice. True when this notice was
+ * news. */
+bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnation);
 
 /* serve.c: the service side */
 void pr_serve_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body);

@@ -57,6 +57,16 @@ typedef void prospero_reply_fn(int err, const void *body, size_t len, void *arg)
  * EAGAIN when the binding's send queue is full (see prospero_on_writable). */
 int prospero_call(struct prospero_binding *b, const char *method, const void *body, size_t len,
 		  double timeout, prospero_reply_fn *cb, void *arg);
+/* The same call, blocking: send, then read B's socket until the answer,
+ * and run CB (reply, error, timeout or peer_restarted) before returning 0.
+ * Nothing else of the actor runs meanwhile — no loop, no other binding —
+ * which is what makes it a system call cheaper each way than a call from
+ * the loop; for actors with nothing else to do while they wait. -1 with
+ * errno, and CB not run, when the call could not be sent: EBUSY while B
+ * has calls of the loop in flight or frames queued, EAGAIN when the peer
+ * did not take it within TIMEOUT. B's fd must stay blocking. */
+int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
+		       double timeout, prospero_reply_fn *cb, void *arg);
 /* Send a one-way message. Casts issued faster than the peer reads are
  * coalesced, many frames to one datagram. EAGAIN when the queue is full. */
 int prospero_cast(struct prospero_binding *b, const char *method, const void *body, size_t len);
@@ -94,7 +104,8 @@ int prospero_status(struct prospero *p, const char *status);
  * prospero_open starts it at half of $WATCHDOG_USEC when that is set. */
 void prospero_auto_watchdog(struct prospero *p, double interval);
 /* Told when the daemon reports that the service behind binding NAME
- * restarted (after its in-flight calls have failed). */
+ * restarted (after its in-flight calls have failed), once per restart
+ * though the notice comes on the binding and on the control channel. */
 void prospero_on_peer_restarted(struct prospero *p,
 				void (*cb)(struct prospero *, const char *name, unsigned long incarnation, void *),
 				void *arg);

@@ -16,7 +16,9 @@
  *   --hello                on start, send "hello PID" on every served edge
  *   --watch NAME FILE      read binding NAME; for each datagram append
  *                          "GOT control=CONTROL" where CONTROL is what the
- *                          control channel holds at that moment (or "none")
+ *                          control channel holds at that moment (or "none");
+ *                          a frame (the daemon's notice) is written as
+ *                          "notice CODE BODY"
  *   --ready                send READY=1 on the control channel
  *   --pet MS COUNT VIA     send WATCHDOG=1 every MS ms COUNT times, by "control"
  *                          or "notify" ($NOTIFY_SOCKET); then stop petting
@@ -236,6 +238,17 @@ static void watch(const char *name, const char *path)
 		if (r <= 0)
 			die(99, "recv");
 		buf[r] = '\0';
+		if (r >= 20 && buf[0] == 'P' && buf[1] == 'R') {
+			/* the daemon's notice, a wire frame: error, id 0 */
+			unsigned mlen = (unsigned char)buf[6] | (unsigned char)buf[7] << 8;
+			unsigned blen = (unsigned char)buf[8] | (unsigned char)buf[9] << 8;
+			char text[256];
+
+			if (20 + mlen + blen > (size_t)r)
+				die(97, "short notice");
+			snprintf(text, sizeof text, "notice %.*s %.*s", (int)mlen, buf + 20, (int)blen, buf + 20 + mlen);
+			memcpy(buf, text, strlen(text) + 1);
+		}
 		c = recv(3, ctl, sizeof ctl - 1, MSG_DONTWAIT);
 		ctl[c > 0 ? c : 0] = '\0';
 		for (char *p = ctl; *p; p++)

@@ -196,9 +196,11 @@ START_TEST(bindings_work_when_socket_and_connect_are_denied)
 END_TEST
 
 /* Each service incarnation says hello over the edge as it starts. The
- * client looks at its control channel when a hello arrives: the daemon's
- * PEER_RESTARTED must already be there, since it was sent before the
- * replacement was started. */
+ * client looks at its control channel whenever a datagram arrives. When an
+ * incarnation dies the daemon sends PEER_RESTARTED on the control channel,
+ * then the same notice in band on the edge: the client reads the notice
+ * after the dead one's hello and before its replacement's, and finds the
+ * control message already there. */
 START_TEST(clients_hear_peer_restarted_before_the_replacement_starts)
 {
 	struct h_event e;
@@ -227,8 +229,10 @@ START_TEST(clients_hear_peer_restarted_before_the_replacement_starts)
 	w = read_all("watch", 1024);
 	snprintf(want, sizeof want,
 		 "hello %d control=none\n"
-		 "hello %d control=PEER_RESTARTED=INVENTORY INCARNATION=2 \n"
-		 "hello %d control=PEER_RESTARTED=INVENTORY INCARNATION=3 \n",
+		 "notice peer_restarted {\"incarnation\":2} control=PEER_RESTARTED=INVENTORY INCARNATION=2 \n"
+		 "hello %d control=none\n"
+		 "notice peer_restarted {\"incarnation\":3} control=PEER_RESTARTED=INVENTORY INCARNATION=3 \n"
+		 "hello %d control=none\n",
 		 (int)p1, (int)p2, (int)p3);
 	ck_assert_str_eq(w, want);
 	free(w);

@@ -103,7 +103,27 @@ START_TEST(bad_headers_say_why)
 	ck_assert_str_eq(corrupt(7, 1), "method name too long");
 	ck_assert_str_eq(corrupt(8, 200), "truncated frame");
 	ck_assert_str_eq(corrupt(11, 0xff), "inline body larger than a datagram");
-	ck_assert_str_eq(corrupt(12, 0), "id 0 is reserved for casts");
+	ck_assert_str_eq(corrupt(12, 0), "id 0 is reserved for casts and notices");
+}
+END_TEST
+
+/* An error with id 0 is the daemon's notice on a binding; a reply with id
+ * 0 answers nothing and stays malformed. */
+START_TEST(an_error_with_id_0_is_a_notice)
+{
+	struct pf_frame f;
+	const char *why = NULL;
+	long n = enc(PF_ERROR, 0, "peer_restarted", "{\"incarnation\":2}");
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, &why), n);
+	ck_assert_int_eq(f.kind, PF_ERROR);
+	ck_assert_int_eq(pf_error_code(f.method, f.method_len), PF_E_PEER_RESTARTED);
+	n = enc(PF_REPLY, 1, NULL, "x");
+	ck_assert_int_gt(n, 0);
+	buf[12] = 0;	/* the id's low byte: id 0 */
+	ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, &why), -1);
+	ck_assert_str_eq(why, "id 0 is reserved for casts and notices");
 }
 END_TEST
 
@@ -249,6 +269,7 @@ int main(void)
 	tcase_add_test(tc, the_header_is_little_endian_as_documented);
 	tcase_add_test(tc, every_truncation_is_rejected);
 	tcase_add_test(tc, bad_headers_say_why);
+	tcase_add_test(tc, an_error_with_id_0_is_a_notice);
 	tcase_add_test(tc, kind_rules_hold_both_ways);
 	tcase_add_test(tc, sizes_at_the_boundaries);
 	tcase_add_test(tc, memfd_bodies_are_not_inline);

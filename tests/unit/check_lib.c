@@ -476,6 +476,151 @@ START_TEST(a_forked_service_stops_gracefully)
 }
 END_TEST
 
+/* The daemon's in-band notice, as bindings.c sends it from the service end. */
+static void send_notice(int fd, unsigned incarnation)
+{
+	unsigned char dg[128];
+	char body[48];
+	int blen = snprintf(body, sizeof body, "{\"incarnation\":%u}", incarnation);
+	struct pf_frame f = {
+		.kind = PF_ERROR, .method = "peer_restarted", .method_len = 14,
+		.body = body, .body_len = (uint32_t)blen,
+	};
+	long n = pf_encode(dg, sizeof dg, &f);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
+}
+
+/* The notice on the binding fails the calls in flight behind the replies
+ * the dead incarnation sent; the same notice on the control channel
+ * afterwards changes nothing, and the callback runs once. */
+START_TEST(the_notice_in_band_fails_calls_once)
+{
+	struct answer a = { 0 }, b = { 0 }, c = { 0 };
+	static const char msg[] = "PEER_RESTARTED=INVENTORY\nINCARNATION=2\n";
+	unsigned char dg[256];
+	struct pf_frame f;
+	ssize_t n;
+
+	pair(ctl);
+	ck_assert_int_eq(prospero_adopt(client, "control", ctl[0]), 0);
+	prospero_on_peer_restarted(client, restarted, NULL);
+	prospero_call(inv, "echo", "1", 1, 3600, got, &a);
+	prospero_call(inv, "echo", "2", 1, 3600, got, &b);
+	/* the dead incarnation answered the first call, then died */
+	n = recv(sv[1], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_gt(pf_decode(dg, (size_t)n, &f, NULL), 0);
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "one", .body_len = 3 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(sv[1], dg, (size_t)n, 0), n);
+	send_notice(sv[1], 2);
+	run_until(&b.done, 1);
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_str_eq(a.body, "one");
+	ck_assert_int_eq(b.err, PROSPERO_E_PEER_RESTARTED);
+	/* a call to the next incarnation, then the late control notice */
+	ck_assert_int_gt(recv(sv[1], dg, sizeof dg, 0), 0);	/* call 2, taken by the dead one */
+	prospero_call(inv, "echo", "3", 1, 3600, got, &c);
+	ck_assert_int_eq(send(ctl[1], msg, sizeof msg - 1, 0), (ssize_t)sizeof msg - 1);
+	for (int i = 0; i < 5; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_int_eq(c.done, 0);
+	ck_assert_str_eq(events, "answer:0;answer:2;restarted:INVENTORY:2;");
+	/* a later death is news again */
+	send_notice(sv[1], 3);
+	run_until(&c.done, 1);
+	ck_assert_int_eq(c.err, PROSPERO_E_PEER_RESTARTED);
+	ck_assert_str_eq(events, "answer:0;answer:2;restarted:INVENTORY:2;answer:2;restarted:INVENTORY:3;");
+	close(ctl[1]);
+}
+END_TEST
+
+/* A service in a forked process with a loop of its own: call_wait blocks
+ * this one. MODE 0 echoes; 1 takes one call and sends the daemon's notice
+ * instead of an answer, as if it had died. */
+static pid_t fork_service(int mode)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct ev_loop *l = ev_loop_new(0);
+		struct prospero *p = prospero_new(l);
+		char dg[256];
+
+		if (mode == 1) {
+			if (recv(sv[1], dg, sizeof dg, 0) <= 0)
+				_exit(1);
+			send_notice(sv[1], 7);
+			pause();
+			_exit(0);
+		}
+		loop = l;
+		close(sv[0]);
+		prospero_adopt(p, "serve:parent", dup(sv[1]));
+		prospero_handle(p, "echo", echo, NULL);
+		prospero_handle(p, "silent", silent, NULL);
+		prospero_serve(p);
+		ev_run(l, 0);
+		_exit(0);
+	}
+	return pid;
+}
+
+START_TEST(call_wait_answers_before_it_returns)
+{
+	struct answer a = { 0 }, t = { 0 }, pend = { 0 };
+	pid_t pid;
+
+	/* nobody reads yet: the socket's timeout ends it, with the timeout code */
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "late", 4, 0.1, got, &t), 0);
+	ck_assert_int_eq(t.done, 1);
+	ck_assert_int_eq(t.err, PROSPERO_E_TIMEOUT);
+	/* the service now answers that call too late: the first wait below
+	 * reads that reply, drops it, and waits on for its own */
+	pid = fork_service(0);
+	for (int i = 0; i < 100; i++) {
+		char body[16];
+		int len = snprintf(body, sizeof body, "n%d", i);
+
+		ck_assert_int_eq(prospero_call_wait(inv, "echo", body, (size_t)len, 10, got, &a), 0);
+		ck_assert_int_eq(a.done, i + 1);
+		ck_assert_int_eq(a.err, 0);
+		ck_assert_str_eq(a.body, body);
+	}
+	ck_assert_int_eq(t.done, 1);
+	/* the loop's call in flight comes first */
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 10, got, &pend), 0);
+	errno = 0;
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "y", 1, 10, got, &a), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	run_until(&pend.done, 1);
+	ck_assert_int_eq(pend.err, 0);
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "z", 1, 10, got, &a), 0);
+	ck_assert_str_eq(a.body, "z");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
+/* Blocked in call_wait with an hour's timeout, the caller hears of the
+ * death on the binding itself and returns at once. */
+START_TEST(call_wait_fails_at_once_when_the_peer_restarts)
+{
+	struct answer a = { 0 };
+	pid_t pid = fork_service(1);
+
+	prospero_on_peer_restarted(client, restarted, NULL);
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "1", 1, 3600, got, &a), 0);
+	ck_assert_int_eq(a.err, PROSPERO_E_PEER_RESTARTED);
+	ck_assert_str_eq(events, "answer:2;restarted:INVENTORY:7;");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
 /* prospero_open reads fd 3 onwards by PROSPERO_FDS/PROSPERO_FDNAMES. */
 START_TEST(the_environment_names_the_fds)
 {
@@ -532,6 +677,9 @@ int main(void)
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
 	tcase_add_test(tc, large_bodies_travel_as_memfd);
 	tcase_add_test(tc, calls_in_flight_fail_at_once_when_the_peer_restarts);
+	tcase_add_test(tc, the_notice_in_band_fails_calls_once);
+	tcase_add_test(tc, call_wait_answers_before_it_returns);
+	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
