@@ -190,7 +190,7 @@ static void report(struct daemon *d, const struct sv_action *a)
 		.supervisor = parent_name(a->node), .pid = in ? in->pid : 0,
 		.status = -1,
 	};
-	char reason[512], what[256];
+	char reason[640], what[sizeof ((struct instance *)0)->why];
 
 	switch (a->report) {
 	case SV_REPORT_RESTART:
@@ -205,14 +205,20 @@ static void report(struct daemon *d, const struct sv_action *a)
 			snprintf(reason, sizeof reason, "%s", sv_stop_why_name(a->why));
 		ev.reason = reason;
 		break;
-	case SV_REPORT_GIVE_UP:
-		sv_exit_describe(&a->exit, what, sizeof what);
+	case SV_REPORT_GIVE_UP: {
+		/* the last exit as its restart told it: a violation or a
+		 * watchdog by name, not the SIGKILL that carried it out */
+		const struct instance *last = a->cause && a->cause->kind == SV_NODE_ACTOR ? a->cause->user : NULL;
+		bool told = last && last->why[0];
+
+		exit_reason(last, &a->exit, what, sizeof what);
 		snprintf(reason, sizeof reason,
-			 "more than %u restarts in %lld s; last: %s %s",
+			 "more than %u restarts in %lld s; last: %s%s %s",
 			 a->node->intensity.cap - 1, (long long)(a->node->intensity.period_ms / 1000),
-			 a->cause ? a->cause->name : "?", what);
+			 a->cause ? a->cause->name : "?", told ? ":" : "", what);
 		ev.reason = reason;
 		break;
+	}
 	case SV_REPORT_ESCALATE:
 		snprintf(reason, sizeof reason, "gave up; %s decides",
 			 a->node->parent ? a->node->parent->name : "the daemon");

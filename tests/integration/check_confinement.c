@@ -348,6 +348,23 @@ START_TEST(a_violation_in_kill_mode_kills_and_is_the_restart_reason)
 }
 END_TEST
 
+/* Violating at every start, the actor exhausts the intensity (1 restart
+ * in 5 s): the give_up names the violation, not the SIGKILL behind it. */
+START_TEST(giving_up_on_a_violating_actor_names_the_violation)
+{
+	struct h_event e;
+
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"payment\", \"exec\": [\"@H@\", \"--syscall\", \"ptrace\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "restart", "payment", NULL);
+	h_expect(&h, "give_up", "root", &e);
+	ck_assert_str_eq(e.reason, "more than 1 restarts in 5 s; last: payment: sandbox violation: ptrace(PTRACE_ATTACH, 1)");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+}
+END_TEST
+
 START_TEST(errno_mode_keeps_the_actor_alive_and_rate_limits_reports)
 {
 	struct h_event e;
@@ -430,6 +447,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_missing_secret_fails_the_start_with_a_clear_error);
 	tcase_add_test(tc, each_profile_names_the_call_it_forbids_and_runs_its_workload);
 	tcase_add_test(tc, a_violation_in_kill_mode_kills_and_is_the_restart_reason);
+	tcase_add_test(tc, giving_up_on_a_violating_actor_names_the_violation);
 	tcase_add_test(tc, errno_mode_keeps_the_actor_alive_and_rate_limits_reports);
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	suite_add_tcase(s, tc);
