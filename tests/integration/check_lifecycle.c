@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tests/integration/harness.h"
 
@@ -64,6 +65,31 @@ START_TEST(a_start_timeout_at_boot_fails_the_boot)
 	h_expect(&h, "exit", "mute", &e);
 	ck_assert_str_eq(e.signal, "SIGKILL");
 	h_expect_seq(&h, "stop:first exit:first");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+}
+END_TEST
+
+/* A confinement step fails in the child: its cwd, there when the config
+ * was checked, is gone by the time the actor starts. The start fails with
+ * the step and the errno, and so does the boot. */
+START_TEST(a_failing_confinement_step_names_itself_and_fails_the_boot)
+{
+	struct h_event e;
+	char gone[300], want[400];
+
+	snprintf(gone, sizeof gone, "%s/gone", h.dir);
+	ck_assert_int_eq(mkdir(gone, 0755), 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"gate\", \"exec\": [\"@TA@\", \"--notify-after\", \"400\"], \"ready\": \"notify\" },\n"
+		"  { \"actor\": \"late\", \"exec\": [\"@TA@\"], \"cwd\": \"@DIR@/gone\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "gate", NULL);
+	ck_assert_int_eq(rmdir(gone), 0);
+	h_expect(&h, "exit", "late", &e);
+	snprintf(want, sizeof want, "could not start: chdir %s: No such file or directory", gone);
+	ck_assert_str_eq(e.reason, want);
+	h_expect_seq(&h, "stop:gate exit:gate");
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
 }
 END_TEST
@@ -191,6 +217,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_child_starts_only_after_the_previous_one_is_ready);
 	tcase_add_test(tc, a_start_timeout_at_boot_fails_the_boot);
 	tcase_add_test(tc, a_child_dying_before_ready_at_boot_fails_the_boot);
+	tcase_add_test(tc, a_failing_confinement_step_names_itself_and_fails_the_boot);
 	tcase_add_test(tc, an_actor_ignoring_sigterm_is_killed_after_its_shutdown_timeout);
 	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
 	tcase_add_test(tc, sigterm_is_the_polite_stop);
