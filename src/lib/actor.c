@@ -55,6 +55,8 @@ struct prospero *prospero_new(struct ev_loop *loop)
 	}
 	p->loop = loop;
 	p->control_fd = -1;
+	ev_prepare_init(&p->flusher, pr_chan_flush);
+	p->flusher.data = p;
 	return p;
 }
 
@@ -176,6 +178,7 @@ void prospero_close(struct prospero *p)
 	for (unsigned i = 0; i < p->nchans; i++)
 		pr_chan_free(p->chans[i]);
 	free(p->chans);
+	ev_prepare_stop(p->loop, &p->flusher);
 	for (unsigned i = 0; i < p->nmethods; i++)
 		free(p->methods[i].name);
 	free(p->methods);

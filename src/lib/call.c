@@ -263,8 +263,10 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 		errno = EINVAL;
 		return -1;
 	}
+	if (b->qlen && !ev_is_active(&b->wio))
+		pr_chan_drain(b);	/* this turn's casts go first */
 	if (b->pending || b->qlen) {
-		errno = EBUSY;	/* the loop's calls and queued frames come first */
+		errno = EBUSY;	/* the loop's calls, and frames the socket has no room for */
 		return -1;
 	}
 	if (b->p->stopping && !b->p->deferred) {

@@ -102,9 +102,14 @@ int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, b
 	struct prospero *p = b->p;
 	struct pr_dgram *d, *tail = b->qtail;
 	size_t need = pf_size(f);
+	/* A cast waits for the end of this turn of the loop, so the casts of
+	 * one turn leave as few datagrams as fit: coalesced whatever the
+	 * socket's room. Calls and replies go at once (a round trip waits). */
+	bool cork = b->coalesce && fd < 0 && f->kind == PF_CAST;
+	bool full = false;	/* the socket refused it just now */
 	long n;
 
-	if (b->qlen == 0) {
+	if (b->qlen == 0 && !cork) {
 		/* The common case: nothing waits, so this frame goes out alone. */
 		n = pf_encode(p->tx, sizeof p->tx, f);
 		if (n < 0)
@@ -116,12 +121,13 @@ int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, b
 		}
 		if (errno != EAGAIN && errno != ENOBUFS)
 			goto fail;
+		full = true;
 	} else if (!force && b->qlen >= PR_QUEUE_HIGH) {
 		errno = EAGAIN;
 		goto fail;
 	}
-	/* The peer is behind: join the last queued datagram if the frame fits
-	 * (coalescing), else start a new one. */
+	/* Join the last queued datagram if the frame fits (coalescing), else
+	 * start a new one. */
 	if (b->coalesce && tail && tail->fd < 0 && fd < 0 && tail->len + need <= PF_MAX_DGRAM) {
 		n = pf_encode(tail->buf + tail->len, PF_MAX_DGRAM - tail->len, f);
 		if (n < 0)
@@ -151,7 +157,10 @@ int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, b
 	b->qtail = d;
 	if (++b->qlen >= PR_QUEUE_HIGH)
 		b->full = true;
-	ev_io_start(p->loop, &b->wio);
+	if (full)
+		ev_io_start(p->loop, &b->wio);	/* wait for room */
+	else if (!ev_is_active(&b->wio))
+		ev_prepare_start(p->loop, &p->flusher);	/* send before the loop waits */
 	return 0;
 fail:
 	if (fd >= 0) {
@@ -161,6 +170,23 @@ fail:
 		errno = e;
 	}
 	return -1;
+}
+
+/* Offer B's queue to the socket without running any callback: for
+ * prospero_call_wait and for closing. Stops at a full socket. */
+void pr_chan_drain(struct prospero_binding *b)
+{
+	while (b->qhead) {
+		struct pr_dgram *d = b->qhead;
+
+		if (xmit(b, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
+			return;
+		b->qhead = d->next;
+		if (!b->qhead)
+			b->qtail = NULL;
+		b->qlen--;
+		dgram_put(b->p, d);
+	}
 }
 
 bool pr_chan_idle(const struct prospero_binding *b)
@@ -199,6 +225,30 @@ static void writable(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (p->stopping)
 		pr_check_stopped(p);
+}
+
+void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct prospero *p = w->data;
+	bool again = true;
+
+	ev_prepare_stop(loop, w);
+	/* Until every queue is empty or waits for room: what on_writable
+	 * casts meanwhile must not sit through the loop's wait. */
+	for (int pass = 0; again && pass < 8; pass++) {
+		again = false;
+		for (unsigned i = 0; i < p->nchans; i++) {
+			struct prospero_binding *b = p->chans[i];
+
+			if (!b->qhead || ev_is_active(&b->wio))
+				continue;
+			again = true;
+			writable(loop, &b->wio, EV_WRITE);
+			if (b->qhead && !ev_is_active(&b->wio))
+				ev_io_start(loop, &b->wio);
+		}
+	}
+	ev_prepare_stop(loop, w);
 }
 
 static void close_fds(int *fds, unsigned n)
@@ -448,6 +498,7 @@ void pr_chan_free(struct prospero_binding *b)
 	struct prospero *p = b->p;
 
 	pr_call_fail_all(b, PF_E_UNAVAILABLE, "the binding was closed");
+	pr_chan_drain(b);	/* casts of this turn: what the socket takes */
 	ev_io_stop(p->loop, &b->rio);
 	ev_io_stop(p->loop, &b->wio);
 	while (b->qhead) {

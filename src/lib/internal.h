@@ -83,6 +83,7 @@ struct prospero {
 	ev_timer watchdog;
 	ev_signal sigterm;
 	ev_idle stop_check;
+	ev_prepare flusher;	/* sends what this turn of the loop queued */
 	void (*on_stop)(struct prospero *, void *);
 	void *stop_arg;
 	void (*on_peer_restarted)(struct prospero *, const char *, unsigned long, void *);
@@ -102,6 +103,10 @@ void pr_chan_start(struct prospero_binding *b);
  * the high mark (replies must not be lost). */
 int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, bool force);
 bool pr_chan_idle(const struct prospero_binding *b);
+/* Offer B's queue to the socket now, no callbacks; stops when it is full. */
+void pr_chan_drain(struct prospero_binding *b);
+/* P's flusher (ev_prepare): queues not waiting for room go out. */
+void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents);
 
 /* Send F (with memfd FD or -1, closed here) blocking, for
  * prospero_call_wait: SO_SNDTIMEO bounds the wait (EAGAIN). */

@@ -67,12 +67,14 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
  * did not take it within TIMEOUT. B's fd must stay blocking. */
 int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
 		       double timeout, prospero_reply_fn *cb, void *arg);
-/* Send a one-way message. Casts issued faster than the peer reads are
- * coalesced, many frames to one datagram. EAGAIN when the queue is full. */
+/* Send a one-way message. Casts are sent when the loop's current turn
+ * ends (before it waits), the casts of one turn coalesced into as few
+ * datagrams as fit; prospero_close sends what is left. EAGAIN when the
+ * queue is full. */
 int prospero_cast(struct prospero_binding *b, const char *method, const void *body, size_t len);
 /* Run CB when a full send queue has drained to half (backpressure). */
 void prospero_on_writable(struct prospero_binding *b, void (*cb)(struct prospero_binding *, void *), void *arg);
-/* Off: every frame its own datagram even when queued (for measurement). */
+/* Off: every frame its own datagram, casts sent at once (for measurement). */
 void prospero_set_coalesce(struct prospero_binding *b, int on);
 /* Calls sent and not yet answered on B. */
 unsigned prospero_pending(const struct prospero_binding *b);

@@ -209,6 +209,52 @@ static void send_casts(struct prospero_binding *b, void *arg)
 	}
 }
 
+/* Casts issued in one turn of the loop leave together, as one datagram,
+ * before the loop waits, though the socket had room for each alone; with
+ * coalescing off each is its own datagram. Closing sends what is left. */
+START_TEST(the_casts_of_one_turn_leave_as_one_datagram)
+{
+	static unsigned char dg[PF_MAX_DGRAM];
+	char body[64] = { 0 };
+	struct pf_frame f;
+	size_t off = 0;
+	ssize_t n;
+	int frames = 0;
+
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(prospero_cast(inv, "tick", body, sizeof body), 0);
+	ck_assert_int_eq(recv(sv[1], dg, sizeof dg, MSG_DONTWAIT), -1);	/* not yet */
+	ck_assert_int_eq(errno, EAGAIN);
+	ev_run(loop, EVRUN_NOWAIT);
+	n = recv(sv[1], dg, sizeof dg, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	while (off < (size_t)n) {
+		long used = pf_decode(dg + off, (size_t)n - off, &f, NULL);
+
+		ck_assert_int_gt(used, 0);
+		ck_assert_int_eq(f.kind, PF_CAST);
+		off += (size_t)used;
+		frames++;
+	}
+	ck_assert_int_eq(frames, 100);
+	ck_assert_int_eq(recv(sv[1], dg, sizeof dg, MSG_DONTWAIT), -1);
+
+	prospero_set_coalesce(inv, 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(prospero_cast(inv, "tick", body, sizeof body), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(recv(sv[1], dg, sizeof dg, MSG_DONTWAIT), 20 + 4 + 64);
+	prospero_set_coalesce(inv, 1);
+
+	/* queued in this turn, then the actor closes: they still go */
+	ck_assert_int_eq(prospero_cast(inv, "tick", body, sizeof body), 0);
+	ck_assert_int_eq(prospero_cast(inv, "tick", body, sizeof body), 0);
+	prospero_close(client);
+	client = prospero_new(loop);	/* for teardown */
+	ck_assert_int_eq(recv(sv[1], dg, sizeof dg, MSG_DONTWAIT), 2 * (20 + 4 + 64));
+}
+END_TEST
+
 START_TEST(casts_arrive_in_order_and_coalesce_under_pressure)
 {
 	prospero_handle(service, "tick", count_cast, NULL);
@@ -674,6 +720,7 @@ int main(void)
 	tcase_add_test(tc, errors_carry_their_codes);
 	tcase_add_test(tc, an_unanswered_call_times_out);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
+	tcase_add_test(tc, the_casts_of_one_turn_leave_as_one_datagram);
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
 	tcase_add_test(tc, large_bodies_travel_as_memfd);
 	tcase_add_test(tc, calls_in_flight_fail_at_once_when_the_peer_restarts);
