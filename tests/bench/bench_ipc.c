@@ -8,6 +8,7 @@
  * Every figure is printed beside its same-run raw baseline and the ratio.
  * Usage: bench_ipc [round-trips] [messages]. Figures, not pass/fail. */
 #include <sched.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 
 #include "src/lib/prospero.h"
@@ -111,32 +112,59 @@ static double raw_rtt_us(void)
 	return t0 / 1e3 / rounds;
 }
 
+/* Throughput is measured in steady state: a warm-up of WARM messages goes
+ * first (fresh processes fault in their buffers on first use), the
+ * receiver says 'w' when it has them and 'd' after the measured ones. */
+#define WARM (messages / 4)
+
 static void raw_sink(int fd, int done)
 {
 	char buf[DGRAM];
 	long got = 0;
+	bool warm = false;
 	ssize_t n;
 
-	/* Each datagram holds MSG-sized messages back to back. */
-	while (got < messages && (n = recv(fd, buf, sizeof buf, 0)) > 0)
+	/* Each datagram holds MSG-sized messages back to back. A sender of
+	 * full datagrams overshoots each phase by up to one datagram, so the
+	 * sink reads on to the end of the stream rather than stop at a count
+	 * and leave the last send without a reader. */
+	while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+		bool was = got >= WARM + messages;
+
 		got += n / MSG;
-	if (write(done, "d", 1) != 1)
-		_exit(1);
+		if (!warm && got >= WARM) {
+			warm = true;
+			if (write(done, "w", 1) != 1)
+				_exit(1);
+		}
+		if (!was && got >= WARM + messages && write(done, "d", 1) != 1)
+			_exit(1);
+	}
+}
+
+static void raw_send(int fd, long count, long per_send)
+{
+	static char buf[DGRAM];
+
+	for (long sent = 0; sent < count; sent += per_send)
+		if (send(fd, buf, (size_t)(MSG * per_send), 0) < 0) {
+			perror("bench_ipc: raw send");
+			exit(1);
+		}
 }
 
 static double raw_throughput(long per_send)
 {
-	static char buf[DGRAM];
 	int sv[2], done[2];
 	long long t0;
 	pid_t pid;
 
 	pair(sv);
 	pid = spawn(sv, done, raw_sink);
+	raw_send(sv[0], WARM, per_send);
+	wait_done(done[0]);
 	t0 = now_ns();
-	for (long sent = 0; sent < messages; sent += per_send)
-		if (send(sv[0], buf, (size_t)(MSG * per_send), 0) < 0)
-			exit(1);
+	raw_send(sv[0], messages, per_send);
 	wait_done(done[0]);
 	t0 = now_ns() - t0;
 	reap(pid, sv[0], done[0]);
@@ -155,7 +183,9 @@ static int casts_done_fd;
 
 static void count(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
-	if (++casts_got == messages && write(casts_done_fd, "d", 1) != 1)
+	++casts_got;
+	if ((casts_got == WARM && write(casts_done_fd, "w", 1) != 1) ||
+	    (casts_got == WARM + messages && write(casts_done_fd, "d", 1) != 1))
 		_exit(1);
 }
 
@@ -252,11 +282,11 @@ static double lib_rtt_wait_us(void)
 	return t0 / 1e3 / rounds;
 }
 
-static long casts_sent;
+static long casts_sent, casts_target;
 
 static void send_casts(struct prospero_binding *b, void *arg)
 {
-	while (casts_sent < messages) {
+	while (casts_sent < casts_target) {
 		if (prospero_cast(b, "tick", body64, MSG) < 0) {
 			if (errno != EAGAIN)
 				exit(1);
@@ -266,9 +296,12 @@ static void send_casts(struct prospero_binding *b, void *arg)
 	}
 }
 
-static void reader_done(struct ev_loop *loop, ev_io *w, int revents)
+static void reader_said(struct ev_loop *loop, ev_io *w, int revents)
 {
-	ev_io_stop(loop, w);
+	char c;
+
+	if (read(w->fd, &c, 1) != 1)
+		exit(1);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -287,13 +320,18 @@ static double lib_throughput(int coalesce)
 	p = lib_client(dup(sv[0]));
 	prospero_set_coalesce(bench_b, coalesce);
 	prospero_on_writable(bench_b, send_casts, NULL);
-	ev_io_init(&w, reader_done, done[0], EV_READ);
+	ev_io_init(&w, reader_said, done[0], EV_READ);
 	ev_io_start(loop, &w);
 	casts_sent = 0;
+	casts_target = WARM;
+	send_casts(bench_b, NULL);
+	ev_run(loop, 0);	/* until the reader has the warm-up */
+	casts_target += messages;
 	t0 = now_ns();
 	send_casts(bench_b, NULL);
 	ev_run(loop, 0);	/* until the reader has seen them all */
 	t0 = now_ns() - t0;
+	ev_io_stop(loop, &w);
 	prospero_close(p);
 	reap(pid, sv[0], done[0]);
 	return messages / (t0 / 1e9);
