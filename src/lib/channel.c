@@ -172,21 +172,29 @@ fail:
 	return -1;
 }
 
+/* Offer the first queued datagram to the socket: -1 when it is full, 0
+ * when the datagram is done — sent, or refused for good (the peer's end
+ * is gone). */
+static int send_head(struct prospero_binding *b)
+{
+	struct pr_dgram *d = b->qhead;
+
+	if (xmit(b, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
+		return -1;
+	b->qhead = d->next;
+	if (!b->qhead)
+		b->qtail = NULL;
+	b->qlen--;
+	dgram_put(b->p, d);
+	return 0;
+}
+
 /* Offer B's queue to the socket without running any callback: for
  * prospero_call_wait and for closing. Stops at a full socket. */
 void pr_chan_drain(struct prospero_binding *b)
 {
-	while (b->qhead) {
-		struct pr_dgram *d = b->qhead;
-
-		if (xmit(b, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
-			return;
-		b->qhead = d->next;
-		if (!b->qhead)
-			b->qtail = NULL;
-		b->qlen--;
-		dgram_put(b->p, d);
-	}
+	while (b->qhead && send_head(b) == 0)
+		;
 }
 
 bool pr_chan_idle(const struct prospero_binding *b)
@@ -200,17 +208,8 @@ static void writable(struct ev_loop *loop, ev_io *w, int revents)
 	struct prospero *p = b->p;
 
 	while (b->qhead) {
-		struct pr_dgram *d = b->qhead;
-
-		if (xmit(b, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
+		if (send_head(b) < 0)
 			return;
-		/* Sent, or refused for good (the peer's end is gone): either way
-		 * this datagram is done. */
-		b->qhead = d->next;
-		if (!b->qhead)
-			b->qtail = NULL;
-		b->qlen--;
-		dgram_put(p, d);
 		if (b->full && b->qlen <= PR_QUEUE_HIGH / 2)
 			break;
 	}
