@@ -3,11 +3,13 @@
  * for the first time, not on restarts (take finds the owner and returns). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/uidpool.h"
@@ -218,6 +220,7 @@ int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last)
 	struct group *gr;
 
 	memset(s, 0, sizeof(*s));
+	s->registry = -1;
 	if (first == 0 || first > last || last - first >= SB_UIDPOOL_MAX_IDS) {
 		errno = EINVAL;
 		return -1;
@@ -243,6 +246,7 @@ void sb_uid_snapshot_fini(struct sb_uid_snapshot *s)
 {
 	free(s->used);
 	memset(s, 0, sizeof(*s));
+	s->registry = -1;
 }
 
 int sb_uid_probe_snapshot(uid_t id, void *ctx)
@@ -255,5 +259,38 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx)
 	if (s->used[(id - s->first) / 8] & (1u << ((id - s->first) % 8)))
 		return 1;
 	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)id);
-	return access(path, F_OK) == 0 ? 1 : 0;
+	if (access(path, F_OK) == 0)
+		return 1;
+	return s->registry >= 0 ? sb_uid_registry_claim(s->registry, id) : 0;
+}
+
+int sb_uid_registry_open(const char *path)
+{
+	char dir[256];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash && slash != path) {
+		if ((size_t)(slash - path) >= sizeof dir) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return fd;
+}
+
+int sb_uid_registry_claim(int fd, uid_t id)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1,
+	};
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	return (errno == EAGAIN || errno == EACCES) ? 1 : -1;
 }

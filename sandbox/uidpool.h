@@ -63,12 +63,31 @@ int sb_uid_probe_system(uid_t id, void *ctx);
 struct sb_uid_snapshot {
 	uid_t first, last;
 	uint8_t *used;			/* one bit per id in [first, last] */
+	int registry;			/* sb_uid_registry_open's fd, or -1 */
 };
 
 /* -1 with errno EINVAL (the same bounds as a pool) or ENOMEM. */
 int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last);
 void sb_uid_snapshot_fini(struct sb_uid_snapshot *s);
-/* A probe for sb_uidpool_set_probe; ctx is the snapshot. */
+/* A probe for sb_uidpool_set_probe; ctx is the snapshot. With a registry
+ * set, an id free by passwd, group and systemd is also claimed there, and
+ * reported in use when another process holds its claim. */
 int sb_uid_probe_snapshot(uid_t id, void *ctx);
+
+/* Prospero daemons on one host share one registry of the dynamic ids they
+ * use: a file in which a daemon holds a write lock on byte ID (an open
+ * file description lock) for each id it gave out. Two daemons naming an
+ * actor alike would otherwise hash it to the same uid, and each actor could
+ * signal or read /proc of the other's. The kernel drops a daemon's locks
+ * when it exits, however it exits. The file sits beside /run/prospero,
+ * not in it: systemd removes a RuntimeDirectory= when its service stops,
+ * and a registry replaced under a running daemon would keep no one apart. */
+#define SB_UID_REGISTRY "/run/prospero-dynamic-uids"
+/* Open (creating it, and its directory, 0700) the registry at PATH: an fd
+ * (close-on-exec), or -1 with errno. */
+int sb_uid_registry_open(const char *path);
+/* Claim ID in registry FD: 0 claimed (or already ours), 1 another
+ * process holds it, -1 with errno. */
+int sb_uid_registry_claim(int fd, uid_t id);
 
 #endif

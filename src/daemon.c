@@ -966,6 +966,7 @@ static int setup_confinement(struct daemon *d, const struct daemon_opts *opts)
 		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
 	d->privileged = has_setpcap();
 	d->dynamic_uids = geteuid() == 0;
+	d->uids_in_use.registry = -1;	/* until the snapshot opens it */
 	if (d->privileged && (d->last_cap = sb_privs_last_cap()) < 0) {
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));
 		return -1;
@@ -980,6 +981,13 @@ static int setup_confinement(struct daemon *d, const struct daemon_opts *opts)
 	if (d->dynamic_uids) {
 		if (sb_uid_snapshot_init(&d->uids_in_use, d->uids.first, d->uids.last) < 0) {
 			log_err("cannot read the users and groups in use: %s", strerror(errno));
+			return -1;
+		}
+		d->uids_in_use.registry = sb_uid_registry_open(SB_UID_REGISTRY);
+		if (d->uids_in_use.registry < 0) {
+			log_err("cannot open the dynamic uid registry %s: %s (it keeps two daemons "
+				"from giving out one uid; /run must be writable by root)",
+				SB_UID_REGISTRY, strerror(errno));
 			return -1;
 		}
 		sb_uidpool_set_probe(&d->uids, sb_uid_probe_snapshot, &d->uids_in_use);
@@ -1093,8 +1101,11 @@ static void teardown(struct daemon *d)
 	for (int i = 0; i < 2; i++)
 		if (d->handoff[i] >= 0)
 			close(d->handoff[i]);
-	if (d->dynamic_uids)
+	if (d->dynamic_uids) {
 		sb_uidpool_fini(&d->uids);
+		if (d->uids_in_use.registry >= 0)
+			close(d->uids_in_use.registry);	/* and with it every claim */
+	}
 	sb_uid_snapshot_fini(&d->uids_in_use);
 	if (d->creds_root[0])
 		rmdir(d->creds_root);

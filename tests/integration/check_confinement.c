@@ -350,6 +350,60 @@ END_TEST
 
 /* Violating at every start, the actor exhausts the intensity (1 restart
  * in 5 s): the give_up names the violation, not the SIGKILL behind it. */
+/* The uid of process PID, from /proc. */
+static long uid_of(pid_t pid)
+{
+	char path[64], buf[4096], *at;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	at = strstr(buf, "\nUid:\t");
+	ck_assert_ptr_nonnull(at);
+	return strtol(at + 6, NULL, 10);
+}
+
+/* Two daemons on one host, each with an actor called "twin": the name
+ * hashes to the same dynamic uid, and only the shared registry keeps the
+ * second daemon from handing it out again. */
+START_TEST(two_daemons_never_share_a_dynamic_uid)
+{
+	static struct h other;
+	struct h_event e1, e2;
+	char cfg[1024];
+	long u1, u2;
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"twin\", \"exec\": [\"%s\", \"--notify\"], \"ready\": \"notify\" } ] }\n",
+		 hostile);
+	h_init(&other);
+	h_write(&h, "root.jsonc", cfg);
+	h_write(&other, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "twin", &e1);
+	h_expect(&h, "ready", "twin", NULL);
+	h_start(&other, root_only);
+	h_expect(&other, "start", "twin", &e2);
+	h_expect(&other, "ready", "twin", NULL);
+	u1 = uid_of(e1.pid);
+	u2 = uid_of(e2.pid);
+	ck_assert_int_ne(u1, 0);
+	ck_assert_int_ne(u2, 0);
+	ck_assert_msg(u1 != u2, "both actors run as uid %ld", u1);
+	stop_daemon();
+	h_signal(&other, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&other, H_TIMEOUT_MS), 0);
+	h_fini(&other);
+}
+END_TEST
+
 START_TEST(giving_up_on_a_violating_actor_names_the_violation)
 {
 	struct h_event e;
@@ -448,6 +502,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, each_profile_names_the_call_it_forbids_and_runs_its_workload);
 	tcase_add_test(tc, a_violation_in_kill_mode_kills_and_is_the_restart_reason);
 	tcase_add_test(tc, giving_up_on_a_violating_actor_names_the_violation);
+	tcase_add_test(tc, two_daemons_never_share_a_dynamic_uid);
 	tcase_add_test(tc, errno_mode_keeps_the_actor_alive_and_rate_limits_reports);
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	suite_add_tcase(s, tc);

@@ -331,6 +331,56 @@ START_TEST(snapshot_agrees_with_system_probe)
 }
 END_TEST
 
+/* Two daemons are two open file descriptions of the registry: what one
+ * claims the other sees in use, until the first closes it (or dies). */
+START_TEST(the_registry_keeps_two_daemons_apart)
+{
+	char dir[] = "/tmp/uidreg.XXXXXX", path[64];
+	struct sb_uidpool a, b;
+	struct sb_uid_snapshot sa, sb;
+	uid_t ida, idb;
+	int fa, fb;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/run/uids", dir);	/* its directory is made too */
+	fa = sb_uid_registry_open(path);
+	fb = sb_uid_registry_open(path);
+	ck_assert_int_ge(fa, 0);
+	ck_assert_int_ge(fb, 0);
+	ck_assert_int_eq(sb_uid_registry_claim(fa, 70000), 0);
+	ck_assert_int_eq(sb_uid_registry_claim(fa, 70000), 0);	/* ours already */
+	ck_assert_int_eq(sb_uid_registry_claim(fb, 70000), 1);
+	ck_assert_int_eq(sb_uid_registry_claim(fb, 70001), 0);
+
+	/* the same owner name in two pools: the second gets another id */
+	ck_assert_int_eq(sb_uidpool_init(&a, 70100, 70199), 0);
+	ck_assert_int_eq(sb_uidpool_init(&b, 70100, 70199), 0);
+	ck_assert_int_eq(sb_uid_snapshot_init(&sa, 70100, 70199), 0);
+	ck_assert_int_eq(sb_uid_snapshot_init(&sb, 70100, 70199), 0);
+	sa.registry = fa;
+	sb.registry = fb;
+	sb_uidpool_set_probe(&a, sb_uid_probe_snapshot, &sa);
+	sb_uidpool_set_probe(&b, sb_uid_probe_snapshot, &sb);
+	ck_assert_int_eq(sb_uidpool_take(&a, "api", &ida), 0);
+	ck_assert_int_eq(sb_uidpool_take(&b, "api", &idb), 0);
+	ck_assert_uint_ne(ida, idb);
+	ck_assert_int_eq(sb_uid_registry_claim(fb, ida), 1);
+	/* the first daemon goes: its claims go with it */
+	close(fa);
+	ck_assert_int_eq(sb_uid_registry_claim(fb, ida), 0);
+	ck_assert_int_eq(sb_uid_registry_claim(fb, 70000), 0);
+	sb_uidpool_fini(&a);
+	sb_uidpool_fini(&b);
+	sb_uid_snapshot_fini(&sa);
+	sb_uid_snapshot_fini(&sb);
+	close(fb);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/run", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("uidpool");
@@ -346,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, probe_failure_is_reported);
 	tcase_add_test(tc, never_valid_ids_skipped);
 	tcase_add_test(tc, release_unknown);
+	tcase_add_test(tc, the_registry_keeps_two_daemons_apart);
 	tcase_add_test(tc, many_owners);
 	tcase_add_test(tc, system_probe);
 	tcase_add_test(tc, snapshot_agrees_with_system_probe);
