@@ -311,7 +311,14 @@ START_TEST(a_pool_shares_the_service_end)
 	h_expect(&h, "ready", "root", NULL);
 	wait_lines("sent", "sent 2000", 1);
 	wait_lines("recv", "", 2000);
-	ck_assert_int_eq(h_count_lines(&h, "r", "PROSPERO_FDNAMES=control:serve:cli"), 2);
+	if (h_count_lines(&h, "r", "PROSPERO_FDNAMES=control:serve:cli") != 2) {
+		/* an instance started again: say why, from the events */
+		char *ev = read_all("events", 1 << 20), *exits = strstr(ev, "\"exit\"");
+
+		ck_abort_msg("svc started %d times; first exit: %.300s",
+			     h_count_lines(&h, "r", "PROSPERO_FDNAMES=control:serve:cli"),
+			     exits ? exits : "none");
+	}
 	buf = read_all("recv", 1 << 20);
 	memset(seen, 0, sizeof seen);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
