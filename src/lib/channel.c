@@ -233,7 +233,11 @@ void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	ev_prepare_stop(loop, w);
 	/* Until every queue is empty or waits for room: what on_writable
-	 * casts meanwhile must not sit through the loop's wait. */
+	 * casts meanwhile must not sit through the loop's wait. Each pass
+	 * leaves what the socket would not take under its write watcher, so
+	 * the passes end; their bound only guards against callbacks that
+	 * cast for ever, and what they leave is handed to the write watchers
+	 * below, since the loop may now wait before this one runs again. */
 	for (int pass = 0; again && pass < 8; pass++) {
 		again = false;
 		for (unsigned i = 0; i < p->nchans; i++) {
@@ -247,7 +251,9 @@ void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents)
 				ev_io_start(loop, &b->wio);
 		}
 	}
-	ev_prepare_stop(loop, w);
+	for (unsigned i = 0; again && i < p->nchans; i++)
+		if (p->chans[i]->qhead && !ev_is_active(&p->chans[i]->wio))
+			ev_io_start(loop, &p->chans[i]->wio);
 }
 
 static void close_fds(int *fds, unsigned n)
