@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/bindings.h"
@@ -256,10 +257,18 @@ void bindings_stopping(struct bind_inst *bi)
  * the death there. */
 static void notice_in_band(const struct bind_edge *e, unsigned incarnation)
 {
-	unsigned char frame[PF_HEADER + 64];
-	char body[48];
+	unsigned char frame[PF_HEADER + 96];
+	char body[80];
 	const char *code = pf_error_name(PF_E_PEER_RESTARTED);
-	int blen = snprintf(body, sizeof body, "{\"incarnation\":%u}", incarnation);
+	struct timespec now;
+	int blen;
+
+	/* "at": when the daemon saw the end, on the host's monotonic clock. A
+	 * reader fails only the calls it sent before then: a notice it reads
+	 * late must not fail a call that went to the next incarnation. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	blen = snprintf(body, sizeof body, "{\"incarnation\":%u,\"at\":%llu}", incarnation,
+			(unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec);
 	struct pf_frame f = {
 		.kind = PF_ERROR, .id = 0,
 		.method = code, .method_len = (uint16_t)strlen(code),

@@ -129,7 +129,7 @@ class Actor:
         self.handlers = {}      # method (bytes) -> fn(body: bytes) -> reply bytes (or None for casts)
         self.next_id = int.from_bytes(os.urandom(4), "little") << 32 | 1
         self.replies = {}       # id -> (kind, method, body) read while waiting
-        self.restarted = set()  # binding NAMEs reported restarted while waiting
+        self.ended_at = {}      # binding NAME -> when its peer last ended (monotonic ns)
         self.heard = {}         # binding NAME -> latest incarnation heard of
         self.stopping = False
 
@@ -196,11 +196,13 @@ class Actor:
         ch = self.channels[binding]
         ident = self.next_id
         self.next_id += 1
-        self.restarted.discard(binding)
+        sent_at = time.monotonic_ns()
         self._send(ch.sock, CALL, ident, method.encode(), body)
         deadline = time.monotonic() + timeout
         while ident not in self.replies:
-            if binding in self.restarted:
+            # an end before the call was sent is not this call's: it went
+            # to the socket the next incarnation reads
+            if self.ended_at.get(binding, 0) >= sent_at:
                 raise CallError("peer_restarted", "peer restarted")
             left = deadline - time.monotonic()
             if left <= 0:
@@ -242,8 +244,10 @@ class Actor:
             elif kind == ERROR and not ident:
                 # the daemon's notice in band, behind the dead one's replies
                 if method == b"peer_restarted":
-                    m = re.search(rb'"incarnation":\s*(\d+)', body)
-                    self._peer_restarted(ch.name, int(m.group(1)) if m else 0)
+                    inc = re.search(rb'"incarnation":\s*(\d+)', body)
+                    at = re.search(rb'"at":\s*(\d+)', body)
+                    self._peer_restarted(ch.name, int(inc.group(1)) if inc else 0,
+                                         int(at.group(1)) if at else None)
             elif kind in (REPLY, ERROR):
                 self.replies[ident] = (kind, method, body)
             elif kind == CALL:
@@ -307,15 +311,16 @@ class Actor:
         name = fields.get("PEER_RESTARTED")
         if name:
             inc = fields.get("INCARNATION", "0")
-            self._peer_restarted(name, int(inc) if inc.isdigit() else 0)
+            self._peer_restarted(name, int(inc) if inc.isdigit() else 0, None)
 
-    def _peer_restarted(self, name, incarnation):
-        # the notice comes in band and on the control channel: act once
+    def _peer_restarted(self, name, incarnation, at):
+        # the notice comes in band and on the control channel: act once.
+        # AT is when the daemon saw the end; unknown, it counts as now.
         if incarnation and incarnation <= self.heard.get(name, 0):
             return
         if incarnation:
             self.heard[name] = incarnation
-        self.restarted.add(name)
+        self.ended_at[name] = at if at is not None else time.monotonic_ns()
 
     def poll(self, timeout=None):
         sel = selectors.DefaultSelector()

@@ -37,7 +37,7 @@ static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 	for (unsigned i = 0; i < p->nchans; i++)
 		if (!p->chans[i]->serve && strcmp(p->chans[i]->name, name) == 0)
-			news = pr_call_peer_restarted(p->chans[i], inc);
+			news = pr_call_peer_restarted(p->chans[i], inc, 0);
 	if (news && p->on_peer_restarted)
 		p->on_peer_restarted(p, name, inc, p->restart_arg);
 }

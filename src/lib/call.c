@@ -121,6 +121,7 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
 	c->id = (uint64_t)b->generation << 32 | c->slot;
 	c->cb = cb;
 	c->arg = arg;
+	c->sent_at = pr_mono_ns();
 	f.id = c->id;
 	if (pr_chan_send(b, &f, fd, false) < 0) {
 		fd = -1;	/* pr_chan_send closed it */
@@ -151,11 +152,11 @@ int prospero_cast(struct prospero_binding *b, const char *method, const void *bo
 	return pr_chan_send(b, &f, fd, false);
 }
 
-/* N in a notice body {"incarnation":N}; 0 when it is not there. */
-static unsigned long notice_incarnation(const void *body, size_t len)
+/* The number after KEY in a notice body {"incarnation":N,"at":NS}; 0
+ * when it is not there. */
+static unsigned long long notice_field(const void *body, size_t len, const char *key)
 {
-	static const char key[] = "\"incarnation\":";
-	char text[64];
+	char text[96];
 	const char *at;
 
 	if (!body || len >= sizeof text)
@@ -163,7 +164,15 @@ static unsigned long notice_incarnation(const void *body, size_t len)
 	memcpy(text, body, len);
 	text[len] = '\0';
 	at = strstr(text, key);
-	return at ? strtoul(at + sizeof key - 1, NULL, 10) : 0;
+	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
+}
+
+uint64_t pr_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body)
@@ -174,10 +183,11 @@ int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const
 	if (f->kind == PF_ERROR && f->id == 0) {
 		/* a notice, not an answer: the daemon's peer_restarted */
 		struct prospero *p = b->p;
-		unsigned long inc = notice_incarnation(body, f->body_len);
+		unsigned long inc = (unsigned long)notice_field(body, f->body_len, "\"incarnation\":");
+		uint64_t at = notice_field(body, f->body_len, "\"at\":");
 
 		if (pf_error_code(f->method, f->method_len) == PF_E_PEER_RESTARTED &&
-		    pr_call_peer_restarted(b, inc) && p->on_peer_restarted)
+		    pr_call_peer_restarted(b, inc, at) && p->on_peer_restarted)
 			p->on_peer_restarted(p, b->name, inc, p->restart_arg);
 		return 0;
 	}
@@ -200,32 +210,37 @@ int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const
 	}
 }
 
-void pr_call_fail_all(struct prospero_binding *b, int code, const char *why)
+/* Fail B's calls sent at or before SENT_BY. */
+static void fail_sent_by(struct prospero_binding *b, int code, const char *why, uint64_t sent_by)
 {
 	/* Mark first: a callback may make new calls, which must not fail too. */
 	for (uint32_t i = 0; i < b->nslots; i++)
-		b->slots[i]->doomed = b->slots[i]->id != 0;
+		b->slots[i]->doomed = b->slots[i]->id != 0 && b->slots[i]->sent_at <= sent_by;
 	for (uint32_t i = 0; i < b->nslots; i++)
 		if (b->slots[i]->doomed)
 			finish(b->slots[i], code, why, strlen(why));
 }
 
-bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnation)
+void pr_call_fail_all(struct prospero_binding *b, int code, const char *why)
+{
+	fail_sent_by(b, code, why, UINT64_MAX);
+}
+
+bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnation, uint64_t at)
 {
 	if (incarnation && incarnation <= b->restarts_seen)
 		return false;	/* heard already, on the other path */
 	if (incarnation)
 		b->restarts_seen = incarnation;
-	pr_call_fail_all(b, PF_E_PEER_RESTARTED, "peer restarted");
+	/* A call sent after the end went to the socket the next incarnation
+	 * reads: it is not in flight with the dead one. */
+	fail_sent_by(b, PF_E_PEER_RESTARTED, "peer restarted", at ? at : UINT64_MAX);
 	return true;
 }
 
 static double mono_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)pr_mono_ns() / 1e9;
 }
 
 /* Make the socket's blocking send and receive give up after SECONDS; a
@@ -253,7 +268,8 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 		       double timeout, prospero_reply_fn *cb, void *arg)
 {
 	static const char gone[] = "the binding was closed";
-	double deadline = mono_now() + timeout;
+	uint64_t now = pr_mono_ns();
+	double deadline = (double)now / 1e9 + timeout;
 	struct pf_frame f;
 	struct pr_call *c;
 	uint64_t id;
@@ -286,6 +302,7 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 	id = c->id = (uint64_t)b->generation << 32 | c->slot;
 	c->cb = cb;
 	c->arg = arg;
+	c->sent_at = now;
 	f.id = id;
 	ev_timer_init(&c->timer, expired, timeout, 0);	/* never started: the socket times out */
 	if (pr_chan_send_wait(b, &f, fd) < 0) {

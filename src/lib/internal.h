@@ -33,6 +33,7 @@ struct pr_call {
 	uint64_t id;		/* 0 while free */
 	uint32_t slot;
 	bool doomed;		/* marked for failing by pr_call_fail_all */
+	uint64_t sent_at;	/* CLOCK_MONOTONIC ns, to weigh a peer_restarted notice */
 	prospero_reply_fn *cb;
 	void *arg;
 };
@@ -119,10 +120,12 @@ int pr_chan_read_wait(struct prospero_binding *b);
 /* call.c: the client side of a binding */
 int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body);
 void pr_call_fail_all(struct prospero_binding *b, int code, const char *why);
-/* The service behind B died before its INCARNATION (0: unknown) started:
- * fail B's calls in flight, once per notice. True when this notice was
- * news. */
-bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnation);
+/* The service behind B ended (at AT, CLOCK_MONOTONIC ns; 0 unknown)
+ * before its INCARNATION (0: unknown) started: fail B's calls sent before
+ * AT, once per notice. True when this notice was news. */
+bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnation, uint64_t at);
+/* CLOCK_MONOTONIC in ns. */
+uint64_t pr_mono_ns(void);
 
 /* serve.c: the service side */
 void pr_serve_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body);

@@ -18,7 +18,7 @@
  *                          "GOT control=CONTROL" where CONTROL is what the
  *                          control channel holds at that moment (or "none");
  *                          a frame (the daemon's notice) is written as
- *                          "notice CODE BODY"
+ *                          "notice CODE incarnation=N at=set|missing"
  *   --ready                send READY=1 on the control channel
  *   --pet MS COUNT VIA     send WATCHDOG=1 every MS ms COUNT times, by "control"
  *                          or "notify" ($NOTIFY_SOCKET); then stop petting
@@ -244,9 +244,17 @@ static void watch(const char *name, const char *path)
 			unsigned blen = (unsigned char)buf[8] | (unsigned char)buf[9] << 8;
 			char text[256];
 
+			const char *inc, *at;
+
 			if (20 + mlen + blen > (size_t)r)
 				die(97, "short notice");
-			snprintf(text, sizeof text, "notice %.*s %.*s", (int)mlen, buf + 20, (int)blen, buf + 20 + mlen);
+			/* the body is {"incarnation":N,"at":NS}; NS varies, so only
+			 * whether it is there is written */
+			inc = strstr(buf + 20 + mlen, "\"incarnation\":");
+			at = strstr(buf + 20 + mlen, "\"at\":");
+			snprintf(text, sizeof text, "notice %.*s incarnation=%ld at=%s", (int)mlen, buf + 20,
+				 inc ? strtol(inc + 14, NULL, 10) : -1L,
+				 at && strtoull(at + 5, NULL, 10) > 0 ? "set" : "missing");
 			memcpy(buf, text, strlen(text) + 1);
 		}
 		c = recv(3, ctl, sizeof ctl - 1, MSG_DONTWAIT);

@@ -204,7 +204,7 @@ END_TEST
 START_TEST(clients_hear_peer_restarted_before_the_replacement_starts)
 {
 	struct h_event e;
-	char want[256], *w;
+	char want[512], *w;
 	pid_t p1, p2, p3;
 
 	write_config("{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
@@ -229,9 +229,9 @@ START_TEST(clients_hear_peer_restarted_before_the_replacement_starts)
 	w = read_all("watch", 1024);
 	snprintf(want, sizeof want,
 		 "hello %d control=none\n"
-		 "notice peer_restarted {\"incarnation\":2} control=PEER_RESTARTED=INVENTORY INCARNATION=2 \n"
+		 "notice peer_restarted incarnation=2 at=set control=PEER_RESTARTED=INVENTORY INCARNATION=2 \n"
 		 "hello %d control=none\n"
-		 "notice peer_restarted {\"incarnation\":3} control=PEER_RESTARTED=INVENTORY INCARNATION=3 \n"
+		 "notice peer_restarted incarnation=3 at=set control=PEER_RESTARTED=INVENTORY INCARNATION=3 \n"
 		 "hello %d control=none\n",
 		 (int)p1, (int)p2, (int)p3);
 	ck_assert_str_eq(w, want);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/lib/frame.h"
@@ -522,12 +523,18 @@ START_TEST(a_forked_service_stops_gracefully)
 }
 END_TEST
 
-/* The daemon's in-band notice, as bindings.c sends it from the service end. */
+/* The daemon's in-band notice, as bindings.c sends it from the service
+ * end, stamped now. */
 static void send_notice(int fd, unsigned incarnation)
 {
 	unsigned char dg[128];
-	char body[48];
-	int blen = snprintf(body, sizeof body, "{\"incarnation\":%u}", incarnation);
+	char body[80];
+	struct timespec now;
+	int blen;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	blen = snprintf(body, sizeof body, "{\"incarnation\":%u,\"at\":%llu}", incarnation,
+			(unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec);
 	struct pf_frame f = {
 		.kind = PF_ERROR, .method = "peer_restarted", .method_len = 14,
 		.body = body, .body_len = (uint32_t)blen,
@@ -667,6 +674,30 @@ START_TEST(call_wait_fails_at_once_when_the_peer_restarts)
 }
 END_TEST
 
+/* A notice read late, by a caller idle when the service died, is about a
+ * death before the call was sent: the call went to the next incarnation's
+ * socket and is answered; the restart is still reported, once. */
+START_TEST(a_notice_older_than_the_call_does_not_fail_it)
+{
+	struct answer a = { 0 }, b = { 0 };
+	pid_t pid;
+
+	prospero_on_peer_restarted(client, restarted, NULL);
+	send_notice(sv[1], 5);	/* the caller did not read it then */
+	pid = fork_service(0);
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "one", 3, 10, got, &a), 0);
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_str_eq(a.body, "one");
+	send_notice(sv[1], 5);	/* the same death, heard again: no news */
+	ck_assert_int_eq(prospero_call(inv, "echo", "two", 3, 10, got, &b), 0);
+	run_until(&b.done, 1);
+	ck_assert_int_eq(b.err, 0);
+	ck_assert_str_eq(events, "restarted:INVENTORY:5;answer:0;answer:0;");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
 /* prospero_open reads fd 3 onwards by PROSPERO_FDS/PROSPERO_FDNAMES. */
 START_TEST(the_environment_names_the_fds)
 {
@@ -727,6 +758,7 @@ int main(void)
 	tcase_add_test(tc, the_notice_in_band_fails_calls_once);
 	tcase_add_test(tc, call_wait_answers_before_it_returns);
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
+	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/lib/frame.h"
@@ -155,6 +156,86 @@ START_TEST(python_answers_a_c_client)
 }
 END_TEST
 
+/* The daemon's notice as bindings.c sends it, stamped now. */
+static void notice(int fd, unsigned incarnation)
+{
+	unsigned char dg[128];
+	char body[80];
+	struct timespec now;
+	struct pf_frame f = { .kind = PF_ERROR, .method = "peer_restarted", .method_len = 14 };
+	long n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	f.body_len = (uint32_t)snprintf(body, sizeof body, "{\"incarnation\":%u,\"at\":%llu}", incarnation,
+					(unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec);
+	f.body = body;
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
+}
+
+/* Python as the caller: a notice older than its call (read late) does
+ * not fail it; one newer than the call, sent while the call waits, does. */
+START_TEST(python_weighs_a_notice_by_its_time)
+{
+	static const char script[] =
+		"import sys\n"
+		"sys.path.insert(0, sys.argv[1])\n"
+		"import prospero_peer as pp\n"
+		"a = pp.Actor.from_env()\n"
+		"for i in range(2):\n"
+		"    try:\n"
+		"        print('ok', a.call('PRICING', 'quote', b'{}', timeout=20).decode(), flush=True)\n"
+		"    except pp.CallError as e:\n"
+		"        print('error', e.code, flush=True)\n";
+	unsigned char dg[4096];
+	char path[512], out[256] = "";
+	int c[2], s[2], o[2], status;
+	struct pf_frame f;
+	size_t have = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	notice(s[0], 2);	/* a death before the caller ever calls */
+	snprintf(path, sizeof path, "%s/python", examples());
+	pid = fork();
+	if (pid == 0) {
+		int cc = fcntl(c[1], F_DUPFD, 100), ss = fcntl(s[1], F_DUPFD, 100);
+
+		if (dup2(cc, 3) < 0 || dup2(ss, 4) < 0 || dup2(o[1], 1) < 0)
+			_exit(126);
+		setenv("PROSPERO_FDS", "2", 1);
+		setenv("PROSPERO_FDNAMES", "control:PRICING", 1);
+		execlp("python3", "python3", "-c", script, path, (char *)NULL);
+		_exit(127);
+	}
+	close(c[1]);
+	close(s[1]);
+	close(o[1]);
+	/* the first call: answered */
+	n = recv(s[0], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "p1", .body_len = 2 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	/* the second: its service dies holding it */
+	n = recv(s[0], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	notice(s[0], 3);
+	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
+		have += (size_t)n;
+	out[have] = '\0';
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "ok p1\nerror peer_restarted\n");
+	close(c[0]);
+	close(s[0]);
+	close(o[0]);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -263,6 +344,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, python_answers_a_c_client);
 	tcase_add_test(tc, python_survives_fuzz);
+	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
