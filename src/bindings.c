@@ -258,23 +258,15 @@ void bindings_stopping(struct bind_inst *bi)
 static void notice_in_band(const struct bind_edge *e, unsigned incarnation)
 {
 	unsigned char frame[PF_HEADER + 96];
-	char body[80];
-	const char *code = pf_error_name(PF_E_PEER_RESTARTED);
 	struct timespec now;
-	int blen;
+	long n;
 
 	/* "at": when the daemon saw the end, on the host's monotonic clock. A
 	 * reader fails only the calls it sent before then: a notice it reads
 	 * late must not fail a call that went to the next incarnation. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	blen = snprintf(body, sizeof body, "{\"incarnation\":%u,\"at\":%llu}", incarnation,
-			(unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec);
-	struct pf_frame f = {
-		.kind = PF_ERROR, .id = 0,
-		.method = code, .method_len = (uint16_t)strlen(code),
-		.body = body, .body_len = (uint32_t)blen,
-	};
-	long n = pf_encode(frame, sizeof frame, &f);
+	n = pf_encode_notice(frame, sizeof frame, incarnation,
+			     (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
 
 	/* MSG_DONTWAIT: the service end's file is shared with the pool, so
 	 * its O_NONBLOCK is not ours to set. A full socket drops the notice;

@@ -152,21 +152,6 @@ int prospero_cast(struct prospero_binding *b, const char *method, const void *bo
 	return pr_chan_send(b, &f, fd, false);
 }
 
-/* The number after KEY in a notice body {"incarnation":N,"at":NS}; 0
- * when it is not there. */
-static unsigned long long notice_field(const void *body, size_t len, const char *key)
-{
-	char text[96];
-	const char *at;
-
-	if (!body || len >= sizeof text)
-		return 0;
-	memcpy(text, body, len);
-	text[len] = '\0';
-	at = strstr(text, key);
-	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
-}
-
 uint64_t pr_mono_ns(void)
 {
 	struct timespec ts;
@@ -183,9 +168,10 @@ int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const
 	if (f->kind == PF_ERROR && f->id == 0) {
 		/* a notice, not an answer: the daemon's peer_restarted */
 		struct prospero *p = b->p;
-		unsigned long inc = (unsigned long)notice_field(body, f->body_len, "\"incarnation\":");
-		uint64_t at = notice_field(body, f->body_len, "\"at\":");
+		unsigned long inc;
+		uint64_t at;
 
+		pf_notice_fields(body, f->body_len, &inc, &at);
 		if (pf_error_code(f->method, f->method_len) == PF_E_PEER_RESTARTED &&
 		    pr_call_peer_restarted(b, inc, at) && p->on_peer_restarted)
 			p->on_peer_restarted(p, b->name, inc, p->restart_arg);

@@ -1,6 +1,8 @@
 /* Frames are read with explicit little-endian getters and a length check
  * before every access: a peer's bytes are never trusted for a size. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/lib/frame.h"
@@ -168,4 +170,39 @@ int pf_error_code(const char *name, size_t len)
 		if (strlen(error_names[c]) == len && memcmp(error_names[c], name, len) == 0)
 			return c;
 	return PF_E_INTERNAL;
+}
+
+long pf_encode_notice(void *buf, size_t cap, unsigned long incarnation, uint64_t at_ns)
+{
+	const char *code = error_names[PF_E_PEER_RESTARTED];
+	char body[64];
+	struct pf_frame f = {
+		.kind = PF_ERROR, .method = code, .method_len = (uint16_t)strlen(code), .body = body,
+	};
+
+	f.body_len = (uint32_t)snprintf(body, sizeof body, "{\"incarnation\":%lu,\"at\":%llu}", incarnation,
+					(unsigned long long)at_ns);
+	return pf_encode(buf, cap, &f);
+}
+
+/* The number after KEY in TEXT, or 0. */
+static unsigned long long field(const char *text, const char *key)
+{
+	const char *at = strstr(text, key);
+
+	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
+}
+
+void pf_notice_fields(const void *body, size_t len, unsigned long *incarnation, uint64_t *at_ns)
+{
+	char text[96];
+
+	*incarnation = 0;
+	*at_ns = 0;
+	if (!body || len >= sizeof text)
+		return;
+	memcpy(text, body, len);
+	text[len] = '\0';
+	*incarnation = (unsigned long)field(text, "\"incarnation\":");
+	*at_ns = field(text, "\"at\":");
 }

@@ -68,4 +68,11 @@ const char *pf_error_name(int code);
 /* The code for NAME (LEN bytes); PF_E_INTERNAL for a name it does not know. */
 int pf_error_code(const char *name, size_t len);
 
+/* The daemon's peer_restarted notice: an error frame with id 0 and body
+ * {"incarnation":N,"at":NS}, NS the end on CLOCK_MONOTONIC. Encoded at
+ * BUF as pf_encode does. */
+long pf_encode_notice(void *buf, size_t cap, unsigned long incarnation, uint64_t at_ns);
+/* N and NS from a notice's BODY (LEN bytes); 0 for a field not there. */
+void pf_notice_fields(const void *body, size_t len, unsigned long *incarnation, uint64_t *at_ns);
+
 #endif

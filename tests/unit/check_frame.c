@@ -113,12 +113,22 @@ START_TEST(an_error_with_id_0_is_a_notice)
 {
 	struct pf_frame f;
 	const char *why = NULL;
-	long n = enc(PF_ERROR, 0, "peer_restarted", "{\"incarnation\":2}");
+	long n = pf_encode_notice(buf, sizeof buf, 2, 123456789012345ull);
+	unsigned long inc;
+	uint64_t at;
 
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, &why), n);
 	ck_assert_int_eq(f.kind, PF_ERROR);
 	ck_assert_int_eq(pf_error_code(f.method, f.method_len), PF_E_PEER_RESTARTED);
+	ck_assert_int_eq(f.body_len, strlen("{\"incarnation\":2,\"at\":123456789012345}"));
+	ck_assert(memcmp(f.body, "{\"incarnation\":2,\"at\":123456789012345}", f.body_len) == 0);
+	pf_notice_fields(f.body, f.body_len, &inc, &at);
+	ck_assert_uint_eq(inc, 2);
+	ck_assert_uint_eq(at, 123456789012345ull);
+	pf_notice_fields("{}", 2, &inc, &at);
+	ck_assert_uint_eq(inc, 0);
+	ck_assert_uint_eq(at, 0);
 	n = enc(PF_REPLY, 1, NULL, "x");
 	ck_assert_int_gt(n, 0);
 	buf[12] = 0;	/* the id's low byte: id 0 */

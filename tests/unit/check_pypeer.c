@@ -160,16 +160,11 @@ END_TEST
 static void notice(int fd, unsigned incarnation)
 {
 	unsigned char dg[128];
-	char body[80];
 	struct timespec now;
-	struct pf_frame f = { .kind = PF_ERROR, .method = "peer_restarted", .method_len = 14 };
 	long n;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	f.body_len = (uint32_t)snprintf(body, sizeof body, "{\"incarnation\":%u,\"at\":%llu}", incarnation,
-					(unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec);
-	f.body = body;
-	n = pf_encode(dg, sizeof dg, &f);
+	n = pf_encode_notice(dg, sizeof dg, incarnation, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
 	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
 }
 
