@@ -96,6 +96,45 @@ static int frame_for(struct pf_frame *f, int kind, const char *method, const voi
 	return 0;
 }
 
+/* Check a call, frame it, and take its record with a fresh id: NULL with
+ * errno, holding nothing, when it cannot be made. The timer is set up but
+ * not started. */
+static struct pr_call *call_open(struct prospero_binding *b, const char *method, const void *body,
+				 size_t len, double timeout, prospero_reply_fn *cb, void *arg,
+				 struct pf_frame *f, int *fd)
+{
+	struct pr_call *c;
+
+	if (!b || b->serve || !cb || !(timeout > 0)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (b->p->stopping && !b->p->deferred) {
+		errno = ESHUTDOWN;
+		return NULL;
+	}
+	if (frame_for(f, PF_CALL, method, body, len, fd) < 0)
+		return NULL;
+	c = call_get(b);
+	if (!c) {
+		int e = errno;
+
+		if (*fd >= 0)
+			close(*fd);
+		errno = e;
+		return NULL;
+	}
+	if (++b->generation == 0)
+		++b->generation;
+	c->id = (uint64_t)b->generation << 32 | c->slot;
+	c->cb = cb;
+	c->arg = arg;
+	c->sent_at = pr_mono_ns();
+	f->id = c->id;
+	ev_timer_init(&c->timer, expired, timeout, 0);
+	return c;
+}
+
 int prospero_call(struct prospero_binding *b, const char *method, const void *body, size_t len,
 		  double timeout, prospero_reply_fn *cb, void *arg)
 {
@@ -103,39 +142,19 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
 	struct pr_call *c;
 	int fd;
 
-	if (!b || b->serve || !cb || !(timeout > 0)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (b->p->stopping && !b->p->deferred) {
-		errno = ESHUTDOWN;
-		return -1;
-	}
-	if (frame_for(&f, PF_CALL, method, body, len, &fd) < 0)
-		return -1;
-	c = call_get(b);
+	c = call_open(b, method, body, len, timeout, cb, arg, &f, &fd);
 	if (!c)
-		goto fail;
-	if (++b->generation == 0)
-		++b->generation;
-	c->id = (uint64_t)b->generation << 32 | c->slot;
-	c->cb = cb;
-	c->arg = arg;
-	c->sent_at = pr_mono_ns();
-	f.id = c->id;
-	if (pr_chan_send(b, &f, fd, false) < 0) {
-		fd = -1;	/* pr_chan_send closed it */
+		return -1;
+	if (pr_chan_send(b, &f, fd, false) < 0) {	/* it closes FD either way */
+		int e = errno;
+
 		call_put(b, c);
+		errno = e;
 		return -1;
 	}
 	b->pending++;
-	ev_timer_init(&c->timer, expired, timeout, 0);
 	ev_timer_start(b->p->loop, &c->timer);
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 int prospero_cast(struct prospero_binding *b, const char *method, const void *body, size_t len)
@@ -253,15 +272,14 @@ static int wait_for(struct prospero_binding *b, double seconds)
 int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
 		       double timeout, prospero_reply_fn *cb, void *arg)
 {
-	static const char gone[] = "the binding was closed";
-	uint64_t now = pr_mono_ns();
-	double deadline = (double)now / 1e9 + timeout;
+	static const char gone[] = "the binding was closed", no_timeout[] = "setsockopt failed";
+	double deadline;
 	struct pf_frame f;
 	struct pr_call *c;
 	uint64_t id;
 	int fd;
 
-	if (!b || b->serve || !cb || !(timeout > 0)) {
+	if (!b || b->serve || !(timeout > 0)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -271,27 +289,15 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 		errno = EBUSY;	/* the loop's calls, and frames the socket has no room for */
 		return -1;
 	}
-	if (b->p->stopping && !b->p->deferred) {
-		errno = ESHUTDOWN;
+	/* the socket times out, not the call's timer, which never starts */
+	if (wait_for(b, timeout) < 0)
 		return -1;
-	}
-	if (wait_for(b, timeout) < 0 || frame_for(&f, PF_CALL, method, body, len, &fd) < 0)
+	c = call_open(b, method, body, len, timeout, cb, arg, &f, &fd);
+	if (!c)
 		return -1;
-	c = call_get(b);
-	if (!c) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (++b->generation == 0)
-		++b->generation;
-	id = c->id = (uint64_t)b->generation << 32 | c->slot;
-	c->cb = cb;
-	c->arg = arg;
-	c->sent_at = now;
-	f.id = id;
-	ev_timer_init(&c->timer, expired, timeout, 0);	/* never started: the socket times out */
-	if (pr_chan_send_wait(b, &f, fd) < 0) {
+	id = c->id;
+	deadline = (double)c->sent_at / 1e9 + timeout;
+	if (pr_chan_send_wait(b, &f, fd) < 0) {	/* it closes FD either way */
 		int e = errno;
 
 		call_put(b, c);
@@ -324,7 +330,7 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 
 			poll(&pfd, 1, (int)(left * 1000) + 1);
 		} else if (wait_for(b, left) < 0) {
-			finish(c, PF_E_INTERNAL, "setsockopt failed", 17);
+			finish(c, PF_E_INTERNAL, no_timeout, sizeof no_timeout - 1);
 			break;
 		}
 	}

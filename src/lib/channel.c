@@ -314,6 +314,12 @@ static void dispatch(struct prospero_binding *b, const unsigned char *rx, size_t
 	}
 }
 
+/* Room for the fds one datagram may carry, aligned for cmsghdr. */
+union fd_space {
+	struct cmsghdr h;
+	char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
+};
+
 /* The fds passed with MSG, into FDS (at most PF_MAX_FDS; the kernel
  * refuses more than the control space holds). */
 static unsigned passed_fds(struct msghdr *msg, int *fds)
@@ -361,10 +367,7 @@ static int read_batch(struct prospero_binding *b)
 	struct prospero *p = b->p;
 	struct mmsghdr mm[PR_RX_BATCH];
 	struct iovec iov[PR_RX_BATCH];
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
-	} cm[PR_RX_BATCH];
+	union fd_space cm[PR_RX_BATCH];
 	int n, r = 0;
 
 	for (unsigned i = 0; i < PR_RX_BATCH; i++) {
@@ -392,10 +395,7 @@ static int read_batch(struct prospero_binding *b)
 static int read_one(struct prospero_binding *b, int flags)
 {
 	struct iovec iov = { .iov_base = b->p->rx, .iov_len = PF_MAX_DGRAM };
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
-	} cm;
+	union fd_space cm;
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cm.space, .msg_controllen = sizeof cm.space,
