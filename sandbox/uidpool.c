@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/uidpool.h"
@@ -266,22 +265,7 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx)
 
 int sb_uid_registry_open(const char *path)
 {
-	char dir[256];
-	const char *slash = strrchr(path, '/');
-	int fd;
-
-	if (slash && slash != path) {
-		if ((size_t)(slash - path) >= sizeof dir) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return -1;
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	return fd;
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
 int sb_uid_registry_claim(int fd, uid_t id)

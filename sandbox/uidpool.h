@@ -83,8 +83,8 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx);
  * not in it: systemd removes a RuntimeDirectory= when its service stops,
  * and a registry replaced under a running daemon would keep no one apart. */
 #define SB_UID_REGISTRY "/run/prospero-dynamic-uids"
-/* Open (creating it, and its directory, 0700) the registry at PATH: an fd
- * (close-on-exec), or -1 with errno. */
+/* Open (creating it, 0600) the registry at PATH: an fd (close-on-exec),
+ * or -1 with errno. */
 int sb_uid_registry_open(const char *path);
 /* Claim ID in registry FD: 0 claimed (or already ours), 1 another
  * process holds it, -1 with errno. */
