@@ -115,7 +115,7 @@ static double raw_rtt_us(void)
 /* Throughput is measured in steady state: a warm-up of WARM messages goes
  * first (fresh processes fault in their buffers on first use), the
  * receiver says 'w' when it has them and 'd' after the measured ones. */
-#define WARM (messages / 4)
+#define WARM (messages / 4 > 0 ? messages / 4 : 1)	/* at least one, or no one says w */
 
 static void raw_sink(int fd, int done)
 {
