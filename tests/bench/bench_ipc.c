@@ -228,27 +228,12 @@ static struct prospero *lib_client(int fd)
 	return p;
 }
 
-static double lib_rtt_us(void)
+/* N round trips from the caller's loop: each answer sends the next call. */
+static void calls_from_loop(long n)
 {
-	int sv[2], done[2];
-	struct prospero *p;
-	long long t0;
-	pid_t pid;
-
-	pair(sv);
-	pid = spawn(sv, done, lib_service);
-	p = lib_client(dup(sv[0]));
-	calls_left = rounds / 10;
+	calls_left = n;
 	prospero_call(bench_b, "ping", body64, MSG, 10, again, NULL);
 	ev_run(ev_default_loop(0), 0);
-	calls_left = rounds;
-	t0 = now_ns();
-	prospero_call(bench_b, "ping", body64, MSG, 10, again, NULL);
-	ev_run(ev_default_loop(0), 0);
-	t0 = now_ns() - t0;
-	prospero_close(p);
-	reap(pid, sv[0], done[0]);
-	return t0 / 1e3 / rounds;
 }
 
 static void answered(int err, const void *body, size_t len, void *arg)
@@ -257,9 +242,17 @@ static void answered(int err, const void *body, size_t len, void *arg)
 		exit(1);
 }
 
-/* The same round trip with prospero_call_wait: the caller blocks in its
- * socket as the raw client does; the service still runs its loop. */
-static double lib_rtt_wait_us(void)
+/* N round trips with prospero_call_wait: the caller blocks in its socket
+ * as the raw client does; the service still runs its loop. */
+static void calls_waiting(long n)
+{
+	for (long i = 0; i < n; i++)
+		if (prospero_call_wait(bench_b, "ping", body64, MSG, 10, answered, NULL) < 0)
+			exit(1);
+}
+
+/* Microseconds per round trip made by CALLS, after a tenth as many to warm up. */
+static double lib_rtt_us(void (*calls)(long))
 {
 	int sv[2], done[2];
 	struct prospero *p;
@@ -269,13 +262,9 @@ static double lib_rtt_wait_us(void)
 	pair(sv);
 	pid = spawn(sv, done, lib_service);
 	p = lib_client(dup(sv[0]));
-	for (long i = 0; i < rounds / 10; i++)
-		if (prospero_call_wait(bench_b, "ping", body64, MSG, 10, answered, NULL) < 0)
-			exit(1);
+	calls(rounds / 10);
 	t0 = now_ns();
-	for (long i = 0; i < rounds; i++)
-		if (prospero_call_wait(bench_b, "ping", body64, MSG, 10, answered, NULL) < 0)
-			exit(1);
+	calls(rounds);
 	t0 = now_ns() - t0;
 	prospero_close(p);
 	reap(pid, sv[0], done[0]);
@@ -371,8 +360,8 @@ static void run(const char *label)
 	printf("-- %s (medians of %d alternating samples)\n", label, SAMPLES);
 	for (int i = 0; i < SAMPLES; i++) {
 		rr[i] = raw_rtt_us();
-		lr[i] = lib_rtt_us();
-		lw[i] = lib_rtt_wait_us();
+		lr[i] = lib_rtt_us(calls_from_loop);
+		lw[i] = lib_rtt_us(calls_waiting);
 	}
 	row("call round trip, 64 B, call_wait", lw, rr, "us", "(target ratio <= 1.15)");
 	row("call round trip, 64 B, from the loop", lr, rr, "us", "(target ratio <= 1.15)");
