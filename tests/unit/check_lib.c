@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "src/lib/frame.h"
 #include "src/lib/prospero.h"
+#include "tests/unit/notice.h"
 
 static struct ev_loop *loop;
 static char events[4096];	/* "what;what;..." in the order it happened */
@@ -522,20 +522,6 @@ START_TEST(a_forked_service_stops_gracefully)
 	signal(SIGUSR1, SIG_DFL);
 }
 END_TEST
-
-/* The daemon's in-band notice, as bindings.c sends it from the service
- * end, stamped now. */
-static void send_notice(int fd, unsigned incarnation)
-{
-	unsigned char dg[128];
-	struct timespec now;
-	long n;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	n = pf_encode_notice(dg, sizeof dg, incarnation, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
-}
 
 /* The notice on the binding fails the calls in flight behind the replies
  * the dead incarnation sent; the same notice on the control channel

@@ -12,11 +12,11 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "src/lib/frame.h"
 #include "src/lib/prospero.h"
+#include "tests/unit/notice.h"
 
 static pid_t py;
 static int ctl, edge;	/* our ends: the daemon's control end, the client's end */
@@ -156,18 +156,6 @@ START_TEST(python_answers_a_c_client)
 }
 END_TEST
 
-/* The daemon's notice as bindings.c sends it, stamped now. */
-static void notice(int fd, unsigned incarnation)
-{
-	unsigned char dg[128];
-	struct timespec now;
-	long n;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	n = pf_encode_notice(dg, sizeof dg, incarnation, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
-	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
-}
-
 /* Python as the caller: a notice older than its call (read late) does
  * not fail it; one newer than the call, sent while the call waits, does. */
 START_TEST(python_weighs_a_notice_by_its_time)
@@ -193,7 +181,7 @@ START_TEST(python_weighs_a_notice_by_its_time)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	notice(s[0], 2);	/* a death before the caller ever calls */
+	send_notice(s[0], 2);	/* a death before the caller ever calls */
 	snprintf(path, sizeof path, "%s/python", examples());
 	pid = fork();
 	if (pid == 0) {
@@ -219,7 +207,7 @@ START_TEST(python_weighs_a_notice_by_its_time)
 	/* the second: its service dies holding it */
 	n = recv(s[0], dg, sizeof dg, 0);
 	ck_assert_int_gt(n, 0);
-	notice(s[0], 3);
+	send_notice(s[0], 3);
 	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
 		have += (size_t)n;
 	out[have] = '\0';

@@ -1,0 +1,25 @@
+/* The daemon's peer_restarted notice, as src/bindings.c sends it from the
+ * service end of an edge, stamped now: for the tests that play the daemon
+ * (check_lib, check_pypeer). */
+#ifndef PROSPERO_TESTS_NOTICE_H
+#define PROSPERO_TESTS_NOTICE_H
+
+#include <check.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "src/lib/frame.h"
+
+static inline void send_notice(int fd, unsigned incarnation)
+{
+	unsigned char dg[128];
+	struct timespec now;
+	long n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	n = pf_encode_notice(dg, sizeof dg, incarnation, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
+}
+
+#endif
