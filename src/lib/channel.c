@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "src/lib/internal.h"
@@ -446,6 +447,62 @@ static int read_on(struct prospero_binding *b)
 	return r;
 }
 
+/* Lingering (prospero_serve_linger) must not keep the loop from anything
+ * of the actor's own: the other edges' calls, replies to its own calls,
+ * its queued frames, deferred answers, or watchers already pending. */
+static bool may_linger(const struct prospero_binding *b)
+{
+	const struct prospero *p = b->p;
+	unsigned served = 0;
+
+	if (p->stopping || p->deferred || b->full || ev_pending_count(p->loop))
+		return false;
+	for (unsigned i = 0; i < p->nchans; i++) {
+		const struct prospero_binding *c = p->chans[i];
+
+		if (c->pending || c->qlen || (c->serve && ++served > 1))
+			return false;
+	}
+	return true;
+}
+
+int pr_chan_set_linger(struct prospero_binding *b, double seconds)
+{
+	struct timeval tv = { .tv_sec = (time_t)seconds };
+
+	if (b->linger_timeout == seconds)
+		return 0;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	if (tv.tv_sec == 0 && tv.tv_usec == 0)
+		tv.tv_usec = 1;	/* 0 would mean: wait forever */
+	if (setsockopt(b->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+		return -1;
+	b->linger_timeout = seconds;
+	return 0;
+}
+
+/* Having answered a call on B, wait on B alone, blocking, for the next
+ * one, as long as each is answered at once and the turn's time lasts:
+ * a ping-pong then costs what a blocking server's does, without the
+ * loop's wait before every read. SO_RCVTIMEO bounds each wait; a signal
+ * interrupts it (EINTR), and the loop then sees the signal. */
+static int linger(struct prospero_binding *b)
+{
+	struct prospero *p = b->p;
+	uint64_t until = pr_mono_ns() + (uint64_t)(p->linger * 1e9);
+	int r = 1;
+
+	if (pr_chan_set_linger(b, p->linger) < 0) {
+		p->linger = 0;	/* an edge adopted later, and refused: the loop serves */
+		return r;
+	}
+	while (r > 0 && b->sent && may_linger(b) && pr_mono_ns() < until) {
+		b->sent = false;
+		r = read_one(b, 0);
+	}
+	return r;
+}
+
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct prospero_binding *b = w->data;
@@ -459,6 +516,8 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 	r = read_one(b, MSG_DONTWAIT);
 	if (r > 0 && !b->sent)
 		r = read_on(b);
+	else if (r > 0 && b->serve && b->p->linger > 0)
+		r = linger(b);
 	if (r < 0) {
 		ev_io_stop(loop, &b->rio);
 		return;

@@ -62,6 +62,7 @@ struct prospero_binding {
 	 * and on the control channel, and only the first may fail calls */
 	unsigned long restarts_seen;
 	double wait_timeout;	/* SO_RCVTIMEO/SO_SNDTIMEO set for call_wait, or 0 */
+	double linger_timeout;	/* SO_RCVTIMEO set for lingering, or 0 */
 };
 
 struct pr_method {
@@ -81,6 +82,7 @@ struct prospero {
 	unsigned nmethods;
 	bool serving, stopping, stopped;
 	unsigned deferred;	/* requests answered later */
+	double linger;		/* prospero_serve_linger's seconds; 0: off */
 	ev_timer watchdog;
 	ev_signal sigterm;
 	ev_idle stop_check;
@@ -109,6 +111,8 @@ void pr_chan_drain(struct prospero_binding *b);
 /* P's flusher (ev_prepare): queues not waiting for room go out. */
 void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents);
 
+/* Bound B's blocking reads to SECONDS (SO_RCVTIMEO) for lingering. */
+int pr_chan_set_linger(struct prospero_binding *b, double seconds);
 /* Send F (with memfd FD or -1, closed here) blocking, for
  * prospero_call_wait: SO_SNDTIMEO bounds the wait (EAGAIN). */
 int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int fd);

@@ -92,6 +92,19 @@ int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn 
 int prospero_serve(struct prospero *p);
 int prospero_reply(struct prospero_request *req, const void *body, size_t len);
 int prospero_fail(struct prospero_request *req, int code, const char *message);
+/* Answer the next call sooner, as a blocking server does: having answered
+ * a call, wait on that edge alone for the next one instead of going back
+ * to the loop, for at most SECONDS in one turn of the loop (the kernel
+ * rounds each wait up to its clock tick). It saves the loop's wait on each
+ * call, and costs the loop's other watchers up to that long whenever the
+ * calls stop: for a service with one client edge and little else to
+ * watch. It only begins when the actor serves exactly one edge and has no
+ * calls of its own in flight, no deferred request, nothing queued to send
+ * and no other watcher pending; a signal ends it, though one that lands
+ * just before a wait is seen only when that wait ends. 0: off (the
+ * default). -1 with errno: EINVAL for a negative time or one over a day,
+ * or setsockopt's error for SO_RCVTIMEO on a served edge. */
+int prospero_serve_linger(struct prospero *p, double seconds);
 /* Keep REQ beyond the handler; the returned pointer is answered later. */
 struct prospero_request *prospero_defer(struct prospero_request *req);
 const char *prospero_request_method(const struct prospero_request *req);

@@ -1,6 +1,7 @@
 /* libprospero over real socketpairs: both ends in one loop, or a forked
  * peer. Orders of events are asserted, not durations. */
 #include <check.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -676,6 +678,180 @@ START_TEST(a_notice_older_than_the_call_does_not_fail_it)
 }
 END_TEST
 
+/* A forked service lingering LINGER seconds (prospero_serve_linger) that
+ * stops on SIGTERM. "turns" answers how many turns its loop has made;
+ * "relay" casts the body to its binding SINK (the test reads sink[1]),
+ * then answers. With OTHER it also serves a second edge, other[1]. */
+static int sink[2], other[2];
+static struct ev_loop *svc_loop;
+static struct prospero_binding *svc_sink;
+
+static void turns(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	char n[32];
+
+	prospero_reply(req, n, (size_t)snprintf(n, sizeof n, "%u", ev_iteration(svc_loop)));
+}
+
+static void relay(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	prospero_cast(svc_sink, "relayed", body, len);
+	prospero_reply(req, body, len);
+}
+
+static pid_t fork_lingering_service(double linger, bool two_edges)
+{
+	pid_t pid;
+
+	pair(sink);
+	pair(other);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct prospero *p;
+
+		svc_loop = loop = ev_loop_new(0);
+		p = prospero_new(svc_loop);
+		close(sv[0]);
+		if (prospero_adopt(p, "serve:parent", dup(sv[1])) < 0 ||
+		    prospero_adopt(p, "SINK", sink[0]) < 0 ||
+		    (two_edges && prospero_adopt(p, "serve:other", other[1]) < 0) ||
+		    prospero_serve_linger(p, linger) < 0)
+			_exit(2);
+		svc_sink = prospero_binding(p, "SINK");
+		prospero_handle(p, "turns", turns, NULL);
+		prospero_handle(p, "relay", relay, NULL);
+		prospero_stop_on_sigterm(p, NULL, NULL);
+		prospero_serve(p);
+		ev_run(svc_loop, 0);
+		prospero_close(p);
+		_exit(0);
+	}
+	close(sink[0]);
+	close(other[1]);
+	return pid;
+}
+
+/* The system call PID is blocked in, or -1 while it runs. */
+static long blocked_in(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long nr = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	if (fgets(line, sizeof line, f) && strncmp(line, "running", 7) != 0)
+		nr = strtol(line, NULL, 10);
+	fclose(f);
+	return nr;
+}
+
+/* Poll until PID is blocked in system call NR (WANT) or in another (!WANT). */
+static bool comes_to_rest(pid_t pid, long nr, bool want)
+{
+	for (int i = 0; i < 10000; i++) {
+		long now = blocked_in(pid);
+
+		if (now >= 0 && (now == nr) == want)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static unsigned long turns_of(struct prospero_binding *b)
+{
+	struct answer a = { 0 };
+
+	ck_assert_int_eq(prospero_call_wait(b, "turns", "", 0, 10, got, &a), 0);
+	ck_assert_int_eq(a.err, 0);
+	return strtoul(a.body, NULL, 10);
+}
+
+/* Answered calls come one after another without the loop turning; between
+ * them the service waits in recvmsg on its edge, not in its loop, and
+ * SIGTERM still reaches it there at once (an hour's linger is left). */
+START_TEST(a_lingering_service_answers_without_its_loop)
+{
+	pid_t pid = fork_lingering_service(3600, false);
+	unsigned long first = turns_of(inv);
+	int status;
+
+	for (int i = 0; i < 50; i++)
+		ck_assert_uint_eq(turns_of(inv), first);
+	ck_assert(comes_to_rest(pid, SYS_recvmsg, true));
+	close(sink[1]);
+	close(other[0]);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+/* The linger's time is per turn of the loop: under calls that never stop
+ * the loop still turns, and when they stop the service goes back to it. */
+START_TEST(lingering_ends_when_its_time_is_up)
+{
+	pid_t pid = fork_lingering_service(0.005, false);
+	unsigned long first = turns_of(inv), now = first;
+
+	errno = 0;
+	ck_assert_int_eq(prospero_serve_linger(service, -1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(prospero_serve_linger(service, 86401), -1);
+
+	for (int i = 0; i < 100000 && now == first; i++)
+		now = turns_of(inv);
+	ck_assert_uint_gt(now, first);
+	ck_assert(comes_to_rest(pid, SYS_recvmsg, false));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sink[1]);
+	close(other[0]);
+}
+END_TEST
+
+/* A service does not linger while it has a cast of its own to send: the
+ * cast would wait for the hour. */
+START_TEST(no_lingering_while_a_cast_waits)
+{
+	pid_t pid = fork_lingering_service(3600, false);
+	struct answer a = { 0 };
+	char dg[256];
+	struct pf_frame f;
+	ssize_t n;
+
+	ck_assert_int_eq(prospero_call_wait(inv, "relay", "r1", 2, 10, got, &a), 0);
+	ck_assert_str_eq(a.body, "r1");
+	n = recv(sink[1], dg, sizeof dg, 0);
+	ck_assert_int_gt(pf_decode(dg, (size_t)n, &f, NULL), 0);
+	ck_assert_int_eq(f.kind, PF_CAST);
+	ck_assert_int_eq(f.body_len, 2);
+	ck_assert_int_eq(memcmp(f.body, "r1", 2), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sink[1]);
+	close(other[0]);
+}
+END_TEST
+
+/* Nor while it serves a second edge, whose calls the wait would hold up. */
+START_TEST(no_lingering_on_one_of_two_edges)
+{
+	pid_t pid = fork_lingering_service(3600, true);
+
+	ck_assert_int_eq(prospero_adopt(client, "OTHER", other[0]), 0);
+	turns_of(inv);
+	turns_of(prospero_binding(client, "OTHER"));
+	turns_of(inv);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sink[1]);
+}
+END_TEST
+
 /* prospero_open reads fd 3 onwards by PROSPERO_FDS/PROSPERO_FDNAMES. */
 START_TEST(the_environment_names_the_fds)
 {
@@ -741,6 +917,10 @@ int main(void)
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
 	tcase_add_test(tc, a_forked_service_stops_gracefully);
+	tcase_add_test(tc, a_lingering_service_answers_without_its_loop);
+	tcase_add_test(tc, lingering_ends_when_its_time_is_up);
+	tcase_add_test(tc, no_lingering_while_a_cast_waits);
+	tcase_add_test(tc, no_lingering_on_one_of_two_edges);
 	tcase_add_test(tc, the_environment_names_the_fds);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
