@@ -2,6 +2,8 @@
  * between two processes, unpinned and with both pinned to one CPU:
  *   - call round trip (64 B), blocking (prospero_call_wait) and from the
  *     caller's loop (prospero_call), against a raw send/recv ping-pong;
+ *     both also to a service that lingers on its edge
+ *     (prospero_serve_linger) instead of waiting in its loop;
  *   - casts one per datagram against raw one-message-per-send;
  *   - casts coalesced (the sender outpaces the reader) against raw 64 B
  *     messages packed into full datagrams by hand.
@@ -189,6 +191,8 @@ static void count(struct prospero_request *req, const void *body, size_t len, vo
 		_exit(1);
 }
 
+static double service_linger;	/* prospero_serve_linger of the next service */
+
 static void lib_service(int fd, int done)
 {
 	/* A loop of its own: the default one, inherited, shares the parent's epoll. */
@@ -198,6 +202,7 @@ static void lib_service(int fd, int done)
 	casts_done_fd = done;
 	prospero_adopt(p, "serve:bench", fd);
 	prospero_handle(p, "ping", ping, NULL);
+	prospero_serve_linger(p, service_linger);
 	prospero_handle(p, "tick", count, NULL);
 	prospero_stop_on_sigterm(p, NULL, NULL);
 	prospero_serve(p);
@@ -251,8 +256,9 @@ static void calls_waiting(long n)
 			exit(1);
 }
 
-/* Microseconds per round trip made by CALLS, after a tenth as many to warm up. */
-static double lib_rtt_us(void (*calls)(long))
+/* Microseconds per round trip made by CALLS, after a tenth as many to
+ * warm up, to a service lingering LINGER seconds (0: it waits in its loop). */
+static double lib_rtt_us(void (*calls)(long), double linger)
 {
 	int sv[2], done[2];
 	struct prospero *p;
@@ -260,7 +266,9 @@ static double lib_rtt_us(void (*calls)(long))
 	pid_t pid;
 
 	pair(sv);
+	service_linger = linger;
 	pid = spawn(sv, done, lib_service);
+	service_linger = 0;
 	p = lib_client(dup(sv[0]));
 	calls(rounds / 10);
 	t0 = now_ns();
@@ -355,16 +363,20 @@ static void row(const char *what, double *lib, double *raw, const char *unit, co
 
 static void run(const char *label)
 {
-	double rr[SAMPLES], lr[SAMPLES], lw[SAMPLES], r1[SAMPLES], l1[SAMPLES], rb[SAMPLES], lc[SAMPLES], c1[SAMPLES];
+	double rr[SAMPLES], lr[SAMPLES], lw[SAMPLES], ll[SAMPLES], lrl[SAMPLES], r1[SAMPLES], l1[SAMPLES], rb[SAMPLES], lc[SAMPLES], c1[SAMPLES];
 
 	printf("-- %s (medians of %d alternating samples)\n", label, SAMPLES);
 	for (int i = 0; i < SAMPLES; i++) {
 		rr[i] = raw_rtt_us();
-		lr[i] = lib_rtt_us(calls_from_loop);
-		lw[i] = lib_rtt_us(calls_waiting);
+		lr[i] = lib_rtt_us(calls_from_loop, 0);
+		lw[i] = lib_rtt_us(calls_waiting, 0);
+		ll[i] = lib_rtt_us(calls_waiting, 0.001);
+		lrl[i] = lib_rtt_us(calls_from_loop, 0.001);
 	}
 	row("call round trip, 64 B, call_wait", lw, rr, "us", "(target ratio <= 1.15)");
+	row("  the same, service lingers 1 ms", ll, rr, "us", "(target ratio <= 1.15)");
 	row("call round trip, 64 B, from the loop", lr, rr, "us", "(target ratio <= 1.15)");
+	row("  the same, service lingers 1 ms", lrl, rr, "us", "(target ratio <= 1.15)");
 	for (int i = 0; i < SAMPLES; i++) {
 		r1[i] = raw_throughput(1) / 1e6;
 		l1[i] = lib_throughput(0) / 1e6;
