@@ -55,8 +55,9 @@ struct prospero *prospero_new(struct ev_loop *loop)
 	}
 	p->loop = loop;
 	p->control_fd = -1;
-	ev_prepare_init(&p->flusher, pr_chan_flush);
+	ev_prepare_init(&p->flusher, pr_chan_before_wait);
 	p->flusher.data = p;
+	ev_idle_init(&p->lingered, pr_linger_done);
 	return p;
 }
 
@@ -179,6 +180,7 @@ void prospero_close(struct prospero *p)
 		pr_chan_free(p->chans[i]);
 	free(p->chans);
 	ev_prepare_stop(p->loop, &p->flusher);
+	ev_idle_stop(p->loop, &p->lingered);
 	for (unsigned i = 0; i < p->nmethods; i++)
 		free(p->methods[i].name);
 	free(p->methods);

@@ -154,6 +154,8 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
 	}
 	b->pending++;
 	ev_timer_start(b->p->loop, &c->timer);
+	if (b->p->linger > 0)
+		ev_prepare_start(b->p->loop, &b->p->flusher);	/* linger for the answer */
 	return 0;
 }
 
@@ -252,21 +254,9 @@ static double mono_now(void)
  * steady caller pays for the two setsockopt calls once. */
 static int wait_for(struct prospero_binding *b, double seconds)
 {
-	struct timeval tv;
-
-	if (seconds == b->wait_timeout)
-		return 0;
 	if (seconds < 1e-6)
 		seconds = 1e-6;	/* 0 would mean: wait forever */
-	tv.tv_sec = (time_t)seconds;
-	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
-	if (setsockopt(b->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
-	    setsockopt(b->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
-		b->wait_timeout = 0;
-		return -1;
-	}
-	b->wait_timeout = seconds;
-	return 0;
+	return pr_chan_timeouts(b, seconds, seconds);
 }
 
 int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
@@ -323,7 +313,7 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 			expired(b->p->loop, &c->timer, 0);
 			break;
 		}
-		if (r == 0 && e == EAGAIN && left > b->wait_timeout / 2) {
+		if (r == 0 && e == EAGAIN && left > b->rcv_timeout / 2) {
 			/* EAGAIN long before the deadline: the fd was made
 			 * non-blocking behind our back, so wait in poll */
 			struct pollfd pfd = { .fd = b->fd, .events = POLLIN };

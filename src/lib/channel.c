@@ -86,6 +86,33 @@ static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
 	return xmit_flags(b, buf, len, fd, MSG_DONTWAIT);
 }
 
+static int set_timeout(int fd, int opt, double seconds)
+{
+	struct timeval tv = { .tv_sec = (time_t)seconds };
+
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	if (tv.tv_sec == 0 && tv.tv_usec == 0)
+		tv.tv_usec = 1;	/* 0 would mean: wait forever */
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv);
+}
+
+int pr_chan_timeouts(struct prospero_binding *b, double rcv, double snd)
+{
+	if (rcv != b->rcv_timeout) {
+		b->rcv_timeout = 0;
+		if (set_timeout(b->fd, SO_RCVTIMEO, rcv) < 0)
+			return -1;
+		b->rcv_timeout = rcv;
+	}
+	if (snd > 0 && snd != b->snd_timeout) {
+		b->snd_timeout = 0;
+		if (set_timeout(b->fd, SO_SNDTIMEO, snd) < 0)
+			return -1;
+		b->snd_timeout = snd;
+	}
+	return 0;
+}
+
 int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int fd)
 {
 	long n = pf_encode(b->p->tx, sizeof b->p->tx, f);
@@ -227,12 +254,11 @@ static void writable(struct ev_loop *loop, ev_io *w, int revents)
 		pr_check_stopped(p);
 }
 
-void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents)
+void pr_chan_flush_all(struct prospero *p)
 {
-	struct prospero *p = w->data;
+	struct ev_loop *loop = p->loop;
 	bool again = true;
 
-	ev_prepare_stop(loop, w);
 	/* Until every queue is empty or waits for room: what on_writable
 	 * casts meanwhile must not sit through the loop's wait. Each pass
 	 * leaves what the socket would not take under its write watcher, so
@@ -255,6 +281,16 @@ void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents)
 	for (unsigned i = 0; again && i < p->nchans; i++)
 		if (p->chans[i]->qhead && !ev_is_active(&p->chans[i]->wio))
 			ev_io_start(loop, &p->chans[i]->wio);
+}
+
+void pr_chan_before_wait(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct prospero *p = w->data;
+
+	ev_prepare_stop(loop, w);
+	pr_chan_flush_all(p);
+	if (p->linger > 0)
+		pr_linger_calls(p);
 }
 
 static void close_fds(int *fds, unsigned n)
@@ -447,62 +483,6 @@ static int read_on(struct prospero_binding *b)
 	return r;
 }
 
-/* Lingering (prospero_serve_linger) must not keep the loop from anything
- * of the actor's own: the other edges' calls, replies to its own calls,
- * its queued frames, deferred answers, or watchers already pending. */
-static bool may_linger(const struct prospero_binding *b)
-{
-	const struct prospero *p = b->p;
-	unsigned served = 0;
-
-	if (p->stopping || p->deferred || b->full || ev_pending_count(p->loop))
-		return false;
-	for (unsigned i = 0; i < p->nchans; i++) {
-		const struct prospero_binding *c = p->chans[i];
-
-		if (c->pending || c->qlen || (c->serve && ++served > 1))
-			return false;
-	}
-	return true;
-}
-
-int pr_chan_set_linger(struct prospero_binding *b, double seconds)
-{
-	struct timeval tv = { .tv_sec = (time_t)seconds };
-
-	if (b->linger_timeout == seconds)
-		return 0;
-	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
-	if (tv.tv_sec == 0 && tv.tv_usec == 0)
-		tv.tv_usec = 1;	/* 0 would mean: wait forever */
-	if (setsockopt(b->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
-		return -1;
-	b->linger_timeout = seconds;
-	return 0;
-}
-
-/* Having answered a call on B, wait on B alone, blocking, for the next
- * one, as long as each is answered at once and the turn's time lasts:
- * a ping-pong then costs what a blocking server's does, without the
- * loop's wait before every read. SO_RCVTIMEO bounds each wait; a signal
- * interrupts it (EINTR), and the loop then sees the signal. */
-static int linger(struct prospero_binding *b)
-{
-	struct prospero *p = b->p;
-	uint64_t until = pr_mono_ns() + (uint64_t)(p->linger * 1e9);
-	int r = 1;
-
-	if (pr_chan_set_linger(b, p->linger) < 0) {
-		p->linger = 0;	/* an edge adopted later, and refused: the loop serves */
-		return r;
-	}
-	while (r > 0 && b->sent && may_linger(b) && pr_mono_ns() < until) {
-		b->sent = false;
-		r = read_one(b, 0);
-	}
-	return r;
-}
-
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct prospero_binding *b = w->data;
@@ -517,7 +497,7 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 	if (r > 0 && !b->sent)
 		r = read_on(b);
 	else if (r > 0 && b->serve && b->p->linger > 0)
-		r = linger(b);
+		r = pr_linger_served(b);
 	if (r < 0) {
 		ev_io_stop(loop, &b->rio);
 		return;

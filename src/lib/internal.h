@@ -61,8 +61,8 @@ struct prospero_binding {
 	/* the latest peer_restarted notice acted on: it comes both in band
 	 * and on the control channel, and only the first may fail calls */
 	unsigned long restarts_seen;
-	double wait_timeout;	/* SO_RCVTIMEO/SO_SNDTIMEO set for call_wait, or 0 */
-	double linger_timeout;	/* SO_RCVTIMEO set for lingering, or 0 */
+	/* SO_RCVTIMEO and SO_SNDTIMEO as set (for call_wait and lingering), or 0 */
+	double rcv_timeout, snd_timeout;
 };
 
 struct pr_method {
@@ -82,11 +82,13 @@ struct prospero {
 	unsigned nmethods;
 	bool serving, stopping, stopped;
 	unsigned deferred;	/* requests answered later */
-	double linger;		/* prospero_serve_linger's seconds; 0: off */
+	double linger;		/* prospero_linger's seconds; 0: off */
 	ev_timer watchdog;
 	ev_signal sigterm;
 	ev_idle stop_check;
-	ev_prepare flusher;	/* sends what this turn of the loop queued */
+	ev_prepare flusher;	/* before the loop waits: send what this turn
+				 * queued, then linger for answers */
+	ev_idle lingered;	/* the loop must not wait after lingering */
 	void (*on_stop)(struct prospero *, void *);
 	void *stop_arg;
 	void (*on_peer_restarted)(struct prospero *, const char *, unsigned long, void *);
@@ -108,11 +110,15 @@ int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, b
 bool pr_chan_idle(const struct prospero_binding *b);
 /* Offer B's queue to the socket now, no callbacks; stops when it is full. */
 void pr_chan_drain(struct prospero_binding *b);
-/* P's flusher (ev_prepare): queues not waiting for room go out. */
-void pr_chan_flush(struct ev_loop *loop, ev_prepare *w, int revents);
+/* Offer every queue not waiting for room to its socket. */
+void pr_chan_flush_all(struct prospero *p);
+/* P's flusher (ev_prepare), run just before the loop waits: flush, then
+ * linger for the answers to calls (linger.c) if P lingers. */
+void pr_chan_before_wait(struct ev_loop *loop, ev_prepare *w, int revents);
+/* Set B's SO_RCVTIMEO to RCV and, when SND > 0, SO_SNDTIMEO to SND
+ * seconds; a value already set costs nothing. */
+int pr_chan_timeouts(struct prospero_binding *b, double rcv, double snd);
 
-/* Bound B's blocking reads to SECONDS (SO_RCVTIMEO) for lingering. */
-int pr_chan_set_linger(struct prospero_binding *b, double seconds);
 /* Send F (with memfd FD or -1, closed here) blocking, for
  * prospero_call_wait: SO_SNDTIMEO bounds the wait (EAGAIN). */
 int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int fd);
@@ -120,6 +126,19 @@ int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int 
  * SO_RCVTIMEO: 1 a datagram was handled, 0 none came (EAGAIN or EINTR in
  * errno), -1 the channel is finished. */
 int pr_chan_read_wait(struct prospero_binding *b);
+
+/* linger.c: waiting on one socket when the loop has only it to wait for */
+/* B answered a call just now: read B's next calls blocking while P may
+ * linger. As pr_chan_read_wait: the last read's 1, 0 or -1. */
+int pr_linger_served(struct prospero_binding *b);
+/* The loop is about to wait: if calls on one binding are all P waits
+ * for, read their answers there, blocking, while P may linger. */
+void pr_linger_calls(struct prospero *p);
+/* P's idle watcher "lingered": having read answers before the loop's
+ * wait, the loop must not then block, as if nothing had happened (an
+ * EVRUN_ONCE caller waits for progress); an active idle watcher makes its
+ * wait a look. It stops itself. */
+void pr_linger_done(struct ev_loop *loop, ev_idle *w, int revents);
 
 /* call.c: the client side of a binding */
 int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const void *body);

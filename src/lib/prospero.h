@@ -92,22 +92,29 @@ int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn 
 int prospero_serve(struct prospero *p);
 int prospero_reply(struct prospero_request *req, const void *body, size_t len);
 int prospero_fail(struct prospero_request *req, int code, const char *message);
-/* Answer the next call sooner, as a blocking server does: having answered
- * a call, wait on that edge alone for the next one instead of going back
- * to the loop, for at most SECONDS in one turn of the loop (the kernel
- * rounds each wait up to its clock tick). It saves the loop's wait on each
- * call, and costs the loop's other watchers up to that long whenever the
- * calls stop: for a service with one client edge and little else to
- * watch. It only begins when the actor serves exactly one edge and has no
- * calls of its own in flight, no deferred request, nothing queued to send
- * and no other watcher pending; a signal ends it, though one that lands
- * just before a wait is seen only when that wait ends. 0: off (the
- * default). -1 with errno: EINVAL for a negative time or one over a day,
- * or setsockopt's error for SO_RCVTIMEO on a served edge. */
-int prospero_serve_linger(struct prospero *p, double seconds);
 /* Keep REQ beyond the handler; the returned pointer is answered later. */
 struct prospero_request *prospero_defer(struct prospero_request *req);
 const char *prospero_request_method(const struct prospero_request *req);
+
+/* --- lingering --- */
+
+/* When the loop has one socket to wait for, wait on that socket alone, in
+ * a blocking read, instead of in the loop: as a blocking server, having
+ * answered a call on the actor's one served edge, for the next call; as a
+ * blocking client, when the loop would wait and the actor (serving no
+ * edge) has calls in flight on one binding only, for their answers. A
+ * steady ping-pong then costs what a blocking peer's does, without the
+ * loop's wait before each read. At most SECONDS in one turn of the loop,
+ * and only while the actor has no deferred request, nothing queued to
+ * send and no other watcher pending: the loop's other watchers (timers,
+ * calls' timeouts, the control channel, the user's own) wait meanwhile,
+ * up to SECONDS, or up to the kernel's clock tick when the traffic stops,
+ * since each read's SO_RCVTIMEO is rounded up to one. A signal ends the
+ * wait (EINTR), though one that lands just before a read is handled when
+ * that read ends. For actors with little else to watch. 0: off (the
+ * default). -1 with errno: EINVAL for a negative time or one over a day,
+ * or setsockopt's error. */
+int prospero_linger(struct prospero *p, double seconds);
 
 /* --- lifecycle --- */
 

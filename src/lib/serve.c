@@ -53,19 +53,6 @@ int prospero_serve(struct prospero *p)
 	return 0;
 }
 
-int prospero_serve_linger(struct prospero *p, double seconds)
-{
-	if (!(seconds >= 0) || seconds > 86400) {
-		errno = EINVAL;	/* NaN, negative, or longer than a day */
-		return -1;
-	}
-	for (unsigned i = 0; seconds > 0 && i < p->nchans; i++)
-		if (p->chans[i]->serve && pr_chan_set_linger(p->chans[i], seconds) < 0)
-			return -1;
-	p->linger = seconds;
-	return 0;
-}
-
 static const struct pr_method *lookup(struct prospero *p, const char *name, size_t len)
 {
 	for (unsigned i = 0; i < p->nmethods; i++)

@@ -678,7 +678,7 @@ START_TEST(a_notice_older_than_the_call_does_not_fail_it)
 }
 END_TEST
 
-/* A forked service lingering LINGER seconds (prospero_serve_linger) that
+/* A forked service lingering LINGER seconds (prospero_linger) that
  * stops on SIGTERM. "turns" answers how many turns its loop has made;
  * "relay" casts the body to its binding SINK (the test reads sink[1]),
  * then answers. With OTHER it also serves a second edge, other[1]. */
@@ -716,7 +716,7 @@ static pid_t fork_lingering_service(double linger, bool two_edges)
 		if (prospero_adopt(p, "serve:parent", dup(sv[1])) < 0 ||
 		    prospero_adopt(p, "SINK", sink[0]) < 0 ||
 		    (two_edges && prospero_adopt(p, "serve:other", other[1]) < 0) ||
-		    prospero_serve_linger(p, linger) < 0)
+		    prospero_linger(p, linger) < 0)
 			_exit(2);
 		svc_sink = prospero_binding(p, "SINK");
 		prospero_handle(p, "turns", turns, NULL);
@@ -798,9 +798,9 @@ START_TEST(lingering_ends_when_its_time_is_up)
 	unsigned long first = turns_of(inv), now = first;
 
 	errno = 0;
-	ck_assert_int_eq(prospero_serve_linger(service, -1), -1);
+	ck_assert_int_eq(prospero_linger(service, -1), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(prospero_serve_linger(service, 86401), -1);
+	ck_assert_int_eq(prospero_linger(service, 86401), -1);
 
 	for (int i = 0; i < 100000 && now == first; i++)
 		now = turns_of(inv);
@@ -849,6 +849,80 @@ START_TEST(no_lingering_on_one_of_two_edges)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(sink[1]);
+}
+END_TEST
+
+/* A chain of calls from the loop: each answer casts its body to SINK (if
+ * set) and makes the next call, until LEFT reaches 0 or STOP is set. */
+static struct {
+	int left, answered, err;
+	bool stop;
+	struct prospero_binding *sink;
+} chain;
+
+static void next_link(int err, const void *body, size_t len, void *arg)
+{
+	chain.answered++;
+	if (err)
+		chain.err = err;
+	if (chain.sink)
+		prospero_cast(chain.sink, "link", body, len);
+	if (err || chain.stop || --chain.left <= 0)
+		return;
+	ck_assert_int_eq(prospero_call(inv, "echo", "link", 4, 10, next_link, NULL), 0);
+}
+
+/* A lingering caller reads the answers to its calls from the loop without
+ * the loop turning, and a cast made by an answer goes out before the
+ * caller waits again. */
+START_TEST(a_lingering_caller_reads_its_answers_without_its_loop)
+{
+	pid_t pid = fork_service(0);
+	unsigned before;
+	char dg[256];
+	int links = 0;
+
+	pair(sink);
+	ck_assert_int_eq(prospero_adopt(client, "SINK", sink[0]), 0);
+	ck_assert_int_eq(prospero_linger(client, 3600), 0);
+	chain.left = 50;
+	chain.sink = prospero_binding(client, "SINK");
+	before = ev_iteration(loop);
+	ck_assert_int_eq(prospero_call(inv, "echo", "link", 4, 10, next_link, NULL), 0);
+	run_until(&chain.answered, 50);
+	ck_assert_int_eq(chain.err, 0);
+	ck_assert_uint_le(ev_iteration(loop) - before, 2);
+	while (recv(sink[1], dg, sizeof dg, MSG_DONTWAIT) > 0)
+		links++;
+	ck_assert_int_eq(links, 50);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sink[1]);
+}
+END_TEST
+
+static void stop_chain(struct ev_loop *l, ev_timer *w, int revents)
+{
+	chain.stop = true;
+}
+
+/* Under calls that never stop, the loop still turns: its timer fires. */
+START_TEST(a_lingering_caller_still_turns_its_loop)
+{
+	pid_t pid = fork_service(0);
+	ev_timer t;
+
+	ck_assert_int_eq(prospero_linger(client, 0.005), 0);
+	ev_timer_init(&t, stop_chain, 0.05, 0);
+	ev_timer_start(loop, &t);
+	chain.left = 1 << 30;
+	ck_assert_int_eq(prospero_call(inv, "echo", "link", 4, 10, next_link, NULL), 0);
+	while (!chain.stop)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(chain.err, 0);
+	ck_assert_int_gt(chain.answered, 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 END_TEST
 
@@ -921,6 +995,8 @@ int main(void)
 	tcase_add_test(tc, lingering_ends_when_its_time_is_up);
 	tcase_add_test(tc, no_lingering_while_a_cast_waits);
 	tcase_add_test(tc, no_lingering_on_one_of_two_edges);
+	tcase_add_test(tc, a_lingering_caller_reads_its_answers_without_its_loop);
+	tcase_add_test(tc, a_lingering_caller_still_turns_its_loop);
 	tcase_add_test(tc, the_environment_names_the_fds);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
