@@ -2,8 +2,8 @@
  * between two processes, unpinned and with both pinned to one CPU:
  *   - call round trip (64 B), blocking (prospero_call_wait) and from the
  *     caller's loop (prospero_call), against a raw send/recv ping-pong;
- *     both also to a service that lingers on its edge
- *     (prospero_serve_linger) instead of waiting in its loop;
+ *     both also with prospero_linger: the service, and the caller from
+ *     its loop, wait on their socket instead of in the loop;
  *   - casts one per datagram against raw one-message-per-send;
  *   - casts coalesced (the sender outpaces the reader) against raw 64 B
  *     messages packed into full datagrams by hand.
@@ -191,7 +191,7 @@ static void count(struct prospero_request *req, const void *body, size_t len, vo
 		_exit(1);
 }
 
-static double service_linger;	/* prospero_serve_linger of the next service */
+static double service_linger;	/* prospero_linger of the next service */
 
 static void lib_service(int fd, int done)
 {
@@ -202,7 +202,7 @@ static void lib_service(int fd, int done)
 	casts_done_fd = done;
 	prospero_adopt(p, "serve:bench", fd);
 	prospero_handle(p, "ping", ping, NULL);
-	prospero_serve_linger(p, service_linger);
+	prospero_linger(p, service_linger);
 	prospero_handle(p, "tick", count, NULL);
 	prospero_stop_on_sigterm(p, NULL, NULL);
 	prospero_serve(p);
@@ -257,7 +257,8 @@ static void calls_waiting(long n)
 }
 
 /* Microseconds per round trip made by CALLS, after a tenth as many to
- * warm up, to a service lingering LINGER seconds (0: it waits in its loop). */
+ * warm up; caller and service linger LINGER seconds (0: each waits in its
+ * loop; a caller in call_wait blocks either way). */
 static double lib_rtt_us(void (*calls)(long), double linger)
 {
 	int sv[2], done[2];
@@ -270,6 +271,7 @@ static double lib_rtt_us(void (*calls)(long), double linger)
 	pid = spawn(sv, done, lib_service);
 	service_linger = 0;
 	p = lib_client(dup(sv[0]));
+	prospero_linger(p, linger);
 	calls(rounds / 10);
 	t0 = now_ns();
 	calls(rounds);
@@ -376,7 +378,7 @@ static void run(const char *label)
 	row("call round trip, 64 B, call_wait", lw, rr, "us", "(target ratio <= 1.15)");
 	row("  the same, service lingers 1 ms", ll, rr, "us", "(target ratio <= 1.15)");
 	row("call round trip, 64 B, from the loop", lr, rr, "us", "(target ratio <= 1.15)");
-	row("  the same, service lingers 1 ms", lrl, rr, "us", "(target ratio <= 1.15)");
+	row("  the same, both linger 1 ms", lrl, rr, "us", "(target ratio <= 1.15)");
 	for (int i = 0; i < SAMPLES; i++) {
 		r1[i] = raw_throughput(1) / 1e6;
 		l1[i] = lib_throughput(0) / 1e6;
