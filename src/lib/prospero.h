@@ -104,16 +104,17 @@ const char *prospero_request_method(const struct prospero_request *req);
  * blocking client, when the loop would wait and the actor (serving no
  * edge) has calls in flight on one binding only, for their answers. A
  * steady ping-pong then costs what a blocking peer's does, without the
- * loop's wait before each read. At most SECONDS in one turn of the loop,
- * and only while the actor has no deferred request, nothing queued to
- * send and no other watcher pending: the loop's other watchers (timers,
- * calls' timeouts, the control channel, the user's own) wait meanwhile,
- * up to SECONDS, or up to the kernel's clock tick when the traffic stops,
- * since each read's SO_RCVTIMEO is rounded up to one. A signal ends the
- * wait (EINTR), though one that lands just before a read is handled when
- * that read ends. For actors with little else to watch. 0: off (the
- * default). -1 with errno: EINVAL for a negative time or one over a day,
- * or setsockopt's error. */
+ * loop's wait before each read. Only while the actor has no deferred
+ * request, nothing queued to send and no other watcher pending; no new
+ * read after SECONDS in one turn of the loop, and each read gives up after
+ * SECONDS (SO_RCVTIMEO, rounded up to the kernel's clock tick). The loop's
+ * other watchers (timers, calls' timeouts, the control channel, the
+ * user's own) wait meanwhile: up to twice SECONDS, and at least a tick
+ * each time the traffic stops. A signal ends the wait (EINTR), though one
+ * that lands just before a read is handled only when the lingering ends.
+ * For actors with little else to watch. 0: off (the default). -1 with
+ * errno: EINVAL for a negative time or one over a day, or setsockopt's
+ * error. */
 int prospero_linger(struct prospero *p, double seconds);
 
 /* --- lifecycle --- */
