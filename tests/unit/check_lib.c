@@ -471,6 +471,17 @@ static void slow(struct prospero_request *req, const void *body, size_t len, voi
 	kill(getppid(), SIGUSR1);	/* "I hold it": the parent may now SIGTERM */
 }
 
+/* A forked service's life: serve until SIGTERM has stopped it, exit 0. */
+static __attribute__((noreturn)) void serve_until_sigterm(struct prospero *p, struct ev_loop *l)
+{
+	prospero_stop_on_sigterm(p, NULL, NULL);
+	prospero_serve(p);
+	ev_run(l, 0);
+	prospero_close(p);
+	ev_loop_destroy(l);
+	_exit(0);
+}
+
 static volatile sig_atomic_t holding;
 
 static void on_usr1(int sig)
@@ -497,12 +508,7 @@ START_TEST(a_forked_service_stops_gracefully)
 		prospero_adopt(p, "serve:parent", dup(sv[1]));
 		prospero_handle(p, "echo", echo, NULL);
 		prospero_handle(p, "slow", slow, NULL);
-		prospero_stop_on_sigterm(p, NULL, NULL);
-		prospero_serve(p);
-		ev_run(l, 0);
-		prospero_close(p);
-		ev_loop_destroy(l);
-		_exit(0);
+		serve_until_sigterm(p, l);
 	}
 	for (int i = 0; i < 1000; i++) {
 		prospero_call(inv, "echo", "ping", 4, 10, got, &a);
@@ -721,15 +727,22 @@ static pid_t fork_lingering_service(double linger, bool two_edges)
 		svc_sink = prospero_binding(p, "SINK");
 		prospero_handle(p, "turns", turns, NULL);
 		prospero_handle(p, "relay", relay, NULL);
-		prospero_stop_on_sigterm(p, NULL, NULL);
-		prospero_serve(p);
-		ev_run(svc_loop, 0);
-		prospero_close(p);
-		_exit(0);
+		serve_until_sigterm(p, svc_loop);
 	}
 	close(sink[0]);
 	close(other[1]);
 	return pid;
+}
+
+/* Kill the service of fork_lingering_service and close the test's ends
+ * (other[0] is the client's to close once adopted). */
+static void end_lingering_service(pid_t pid, bool other_adopted)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sink[1]);
+	if (!other_adopted)
+		close(other[0]);
 }
 
 /* The system call PID is blocked in, or -1 while it runs. */
@@ -806,10 +819,7 @@ START_TEST(lingering_ends_when_its_time_is_up)
 		now = turns_of(inv);
 	ck_assert_uint_gt(now, first);
 	ck_assert(comes_to_rest(pid, SYS_recvmsg, false));
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	close(sink[1]);
-	close(other[0]);
+	end_lingering_service(pid, false);
 }
 END_TEST
 
@@ -830,10 +840,7 @@ START_TEST(no_lingering_while_a_cast_waits)
 	ck_assert_int_eq(f.kind, PF_CAST);
 	ck_assert_int_eq(f.body_len, 2);
 	ck_assert_int_eq(memcmp(f.body, "r1", 2), 0);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	close(sink[1]);
-	close(other[0]);
+	end_lingering_service(pid, false);
 }
 END_TEST
 
@@ -846,9 +853,7 @@ START_TEST(no_lingering_on_one_of_two_edges)
 	turns_of(inv);
 	turns_of(prospero_binding(client, "OTHER"));
 	turns_of(inv);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	close(sink[1]);
+	end_lingering_service(pid, true);
 }
 END_TEST
 
