@@ -48,11 +48,6 @@ struct prospero *prospero_new(struct ev_loop *loop)
 
 	if (!p)
 		return NULL;
-	p->rx = malloc((size_t)PR_RX_BATCH * PF_MAX_DGRAM);
-	if (!p->rx) {
-		free(p);
-		return NULL;
-	}
 	p->loop = loop;
 	p->control_fd = -1;
 	ev_prepare_init(&p->flusher, pr_chan_before_wait);
@@ -197,7 +192,6 @@ void prospero_close(struct prospero *p)
 		p->free_dgrams = d->next;
 		free(d);
 	}
-	free(p->rx);
 	free(p);
 }
 

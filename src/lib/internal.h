@@ -12,11 +12,6 @@
  * and a served edge stops reading requests until its replies drain. */
 #define PR_QUEUE_HIGH 64u
 
-/* Datagrams taken by one recvmmsg: a reader falling behind a streaming
- * peer catches up at one system call per batch, not per datagram. The
- * buffers are only address space until a datagram that large arrives. */
-#define PR_RX_BATCH 16u
-
 /* A datagram waiting for the socket to take it. */
 struct pr_dgram {
 	struct pr_dgram *next;
@@ -94,10 +89,9 @@ struct prospero {
 	void (*on_peer_restarted)(struct prospero *, const char *, unsigned long, void *);
 	void *restart_arg;
 	struct pr_dgram *free_dgrams;
-	/* PR_RX_BATCH receive buffers of PF_MAX_DGRAM each, filled by one
-	 * recvmmsg; one transmit buffer. The library is single-threaded. */
-	unsigned char *rx;
-	unsigned char tx[PF_MAX_DGRAM];
+	/* One receive and one transmit buffer: the library is single-threaded.
+	 * They are only address space until a datagram that large passes. */
+	unsigned char rx[PF_MAX_DGRAM], tx[PF_MAX_DGRAM];
 };
 
 /* channel.c: datagrams in and out of one socket */
