@@ -450,7 +450,7 @@ static int read_on(struct prospero_binding *b)
 	/* One recvmsg a datagram, not recvmmsg batches. A reader cheaper per
 	 * datagram than its sender gains nothing (the sender sets the pace)
 	 * but sleeps and is woken more often; on its sender's CPU each wake
-	 * preempts the sender, and a batching reader measured 5% slower. */
+	 * preempts the sender (batching: 0.80x raw there; this: 0.86x). */
 	for (int i = 2; r > 0 && i < PR_READ_BURST && !b->sent; i++)
 		r = read_one(b, MSG_DONTWAIT);
 	return r;
