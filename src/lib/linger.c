@@ -26,28 +26,22 @@ int prospero_linger(struct prospero *p, double seconds)
 	return 0;
 }
 
-/* Nothing of the actor's own waits on the loop: no deferred request, no
- * frame queued, no watcher already pending. */
-static bool loop_has_nothing_else(const struct prospero *p)
-{
-	if (p->stopping || p->deferred || ev_pending_count(p->loop))
-		return false;
-	for (unsigned i = 0; i < p->nchans; i++)
-		if (p->chans[i]->qlen)
-			return false;
-	return true;
-}
-
-/* The one channel P waits on: its one served edge when it has no call in
- * flight, or the one binding with calls in flight when it serves no edge.
- * NULL when there is none, or more than one. */
-static struct prospero_binding *only_channel(const struct prospero *p)
+/* The one channel P may linger on, or NULL: its one served edge when it
+ * has no call in flight, or the one binding with calls in flight when it
+ * serves no edge; and only while nothing else of the actor's own waits
+ * on the loop: no deferred request, no frame queued (a full edge has
+ * frames queued), no watcher already pending. */
+static struct prospero_binding *lingering_on(const struct prospero *p)
 {
 	struct prospero_binding *served = NULL, *calling = NULL;
 
+	if (p->stopping || p->deferred || ev_pending_count(p->loop))
+		return NULL;
 	for (unsigned i = 0; i < p->nchans; i++) {
 		struct prospero_binding *c = p->chans[i];
 
+		if (c->qlen)
+			return NULL;
 		if (c->serve) {
 			if (served)
 				return NULL;
@@ -83,8 +77,7 @@ int pr_linger_served(struct prospero_binding *b)
 		return r;
 	/* on while each call is answered at once: a cast, or a deferred
 	 * request, sends the service back to its loop */
-	while (r > 0 && b->sent && !b->full && loop_has_nothing_else(p) && only_channel(p) == b &&
-	       pr_mono_ns() < until) {
+	while (r > 0 && b->sent && lingering_on(p) == b && pr_mono_ns() < until) {
 		b->sent = false;
 		r = pr_chan_read_wait(b);
 	}
@@ -99,7 +92,7 @@ void pr_linger_calls(struct prospero *p)
 	/* The answers' callbacks may call again (on while they do), cast, or
 	 * call elsewhere: what they queue goes out before the next read, and
 	 * before the loop waits. */
-	while ((b = only_channel(p)) && !b->serve && loop_has_nothing_else(p) && pr_mono_ns() < until) {
+	while ((b = lingering_on(p)) && !b->serve && pr_mono_ns() < until) {
 		if (!ready_to_linger(b) || pr_chan_read_wait(b) <= 0)
 			break;
 		pr_chan_flush_all(p);
