@@ -21,11 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ctype.h>
-#include <seccomp.h>
-#include <strings.h>
-#include <sys/capability.h>
-
+#include "sandbox/names.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/privs.h"
 #include "sandbox/secrets.h"
@@ -626,25 +622,6 @@ static bool get_strings(struct loader *ld, json_t *v, size_t obj, const char *ke
 	return true;
 }
 
-/* Every syscall name of this architecture, for a "did you mean" hint. */
-static const char *syscall_hint(const char *word, char ***names_out, size_t *n_out)
-{
-	char **names = calloc(1024, sizeof *names);
-	size_t n = 0;
-
-	*names_out = names;
-	*n_out = 0;
-	if (!names)
-		return NULL;
-	for (int nr = 0; nr < 1024; nr++) {
-		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-		if (s)
-			names[n++] = s;
-	}
-	*n_out = n;
-	return dym_closest(word, (const char *const *)names, n);
-}
-
 /* Each "allow"/"deny" entry names a syscall or a @group we know. */
 static bool check_syscalls(struct loader *ld, char **list, size_t obj, const char *key)
 {
@@ -676,17 +653,15 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall group \"%s\": the groups are %s",
 					 key, i, s, known);
 		} else {
-			char **names;
 			size_t n;
+			char **names = sb_syscall_names(&n);
 
-			if ((hint = syscall_hint(s, &names, &n)))
+			if ((hint = dym_closest(s, (const char *const *)names, n)))
 				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\" (did you mean \"%s\"?)",
 					 key, i, s, hint);
 			else
 				error_at(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\"", key, i, s);
-			for (size_t k = 0; k < n; k++)
-				free(names[k]);
-			free(names);
+			sb_names_free(names);
 		}
 	}
 	return ok;
@@ -870,31 +845,17 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 /* The capability nearest to a misspelt NAME, written as "CAP_NET_RAW". */
 static bool cap_hint(const char *name, char *out, size_t len)
 {
-	char word[64], names[CAP_LAST_CAP + 1][64];
-	const char *cands[CAP_LAST_CAP + 1], *hint;
-	size_t n = 0, k = 0;
+	char word[64];
+	size_t n;
+	char **names = sb_cap_names(&n);
+	const char *hint;
+	bool found;
 
-	if (strncasecmp(name, "cap_", 4) != 0)
-		k = (size_t)snprintf(word, sizeof word, "CAP_");
-	for (; *name && k + 1 < sizeof word; name++)
-		word[k++] = (char)toupper((unsigned char)*name);
-	word[k] = '\0';
-	for (int c = 0; c <= CAP_LAST_CAP; c++) {
-		char *s = cap_to_name(c);
-
-		if (!s)
-			continue;
-		for (k = 0; s[k] && k + 1 < sizeof names[n]; k++)
-			names[n][k] = (char)toupper((unsigned char)s[k]);
-		names[n][k] = '\0';
-		cap_free(s);
-		cands[n] = names[n];
-		n++;
-	}
-	if (!(hint = dym_closest(word, cands, n)))
-		return false;
-	snprintf(out, len, "%s", hint);
-	return true;
+	sb_cap_spelling(name, word, sizeof word);
+	if ((found = (hint = dym_closest(word, (const char *const *)names, n)) != NULL))
+		snprintf(out, len, "%s", hint);
+	sb_names_free(names);
+	return found;
 }
 
 static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
