@@ -204,12 +204,15 @@ static bool get_int(struct loader *ld, json_t *v, size_t obj, const char *key, l
 
 /* One of WORDS (a NULL-terminated table indexed by enum value). */
 static bool get_word(struct loader *ld, json_t *v, size_t obj, const char *key,
-		     const char *const *words, size_t nwords, int *out)
+		     const char *const *words, int *out)
 {
 	const char *s = json_string_value(v), *hint;
 	struct cfg_pos p = pos_of_key(ld, obj, key, false);
 	char expected[160] = "";
+	size_t nwords = 0;
 
+	while (words[nwords])
+		nwords++;
 	for (size_t i = 0; i < nwords; i++) {
 		if (s && strcmp(s, words[i]) == 0) {
 			*out = (int)i;
@@ -548,10 +551,6 @@ static struct cfg_supervisor *new_supervisor(struct loader *ld)
 	return s;
 }
 
-static const char *const restart_words[] = { "permanent", "transient", "temporary" };
-static const char *const ready_words[] = { "exec", "notify" };
-static const char *const strategy_words[] = { "one_for_one", "one_for_all", "rest_for_one" };
-
 /* --- confinement --- */
 
 static void free_strv(char **v)
@@ -562,9 +561,6 @@ static void free_strv(char **v)
 }
 
 static const char *const sandbox_keys[] = { "profile", "allow", "deny", "on_violation" };
-/* indexed by enum sb_profile and enum sb_on_violation */
-static const char *const profile_words[] = { "none", "minimal", "service", "network" };
-static const char *const violation_words[] = { "kill", "errno" };
 
 /* The offset of the value at KEY of the object at OBJ. */
 static size_t value_off(const struct loader *ld, size_t obj, const char *key)
@@ -696,7 +692,7 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 			error_at(ld, &p, "\"sandbox\": unknown key \"%s\": expected \"profile\", \"allow\", \"deny\" or \"on_violation\"", k);
 	}
 	if ((v = json_object_get(o, "profile"))) {
-		if (get_word(ld, v, off, "profile", profile_words, NKEYS(profile_words), &w)) {
+		if (get_word(ld, v, off, "profile", sb_profile_names(), &w)) {
 			a->profile = (enum sb_profile)w;
 			if (a->profile == SB_PROFILE_NONE) {
 				struct cfg_pos p = pos_of_key(ld, off, "profile", false);
@@ -708,7 +704,7 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		}
 	}
 	if ((v = json_object_get(o, "on_violation"))) {
-		if (get_word(ld, v, off, "on_violation", violation_words, NKEYS(violation_words), &w))
+		if (get_word(ld, v, off, "on_violation", sb_on_violation_names(), &w))
 			a->on_violation = (enum sb_on_violation)w;
 		else
 			ok = false;
@@ -1021,11 +1017,11 @@ static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 	else
 		error_at(ld, &a->pos, "actor \"%s\" has no \"exec\": say what to run, e.g. \"exec\": [\"./%s\"]",
 			 a->name ? a->name : "?", a->name ? a->name : "program");
-	if ((v = json_object_get(o, "restart")) && get_word(ld, v, off, "restart", restart_words, 3, &w))
+	if ((v = json_object_get(o, "restart")) && get_word(ld, v, off, "restart", sv_restart_names(), &w))
 		a->restart = (enum sv_restart)w;
 	if ((v = json_object_get(o, "shutdown")))
 		get_shutdown(ld, v, off, &a->shutdown_ms);
-	if ((v = json_object_get(o, "ready")) && get_word(ld, v, off, "ready", ready_words, 2, &w))
+	if ((v = json_object_get(o, "ready")) && get_word(ld, v, off, "ready", sv_ready_names(), &w))
 		a->ready = (enum sv_ready)w;
 	if ((v = json_object_get(o, "start_timeout")) &&
 	    get_int(ld, v, off, "start_timeout", 1, MAX_TIMEOUT_MS, &n))
@@ -1060,13 +1056,13 @@ static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 	check_keys(ld, o, off, true);
 	get_name(ld, json_object_get(o, "supervisor"), off, "supervisor", &s->name);
 	s->pos = pos_of_key(ld, off, "supervisor", true);
-	if ((v = json_object_get(o, "strategy")) && get_word(ld, v, off, "strategy", strategy_words, 3, &w))
+	if ((v = json_object_get(o, "strategy")) && get_word(ld, v, off, "strategy", sv_strategy_names(), &w))
 		s->strategy = (enum sv_strategy)w;
 	if ((v = json_object_get(o, "intensity")) && get_int(ld, v, off, "intensity", 0, MAX_INTENSITY, &n))
 		s->intensity = (unsigned)n;
 	if ((v = json_object_get(o, "period")) && get_int(ld, v, off, "period", 1, MAX_PERIOD_S, &n))
 		s->period_s = (unsigned)n;
-	if ((v = json_object_get(o, "restart")) && get_word(ld, v, off, "restart", restart_words, 3, &w))
+	if ((v = json_object_get(o, "restart")) && get_word(ld, v, off, "restart", sv_restart_names(), &w))
 		s->restart = (enum sv_restart)w;
 	self = s->name ? add_def(ld, s->name, true, s, s->pos) : SIZE_MAX;
 

@@ -278,6 +278,37 @@ START_TEST(bad_words_suggest)
 }
 END_TEST
 
+/* The parser reads the words from the same tables the messages spell
+ * them from: each word, in its table's order, is its enum value. */
+START_TEST(every_word_reads_as_its_value)
+{
+	char text[512];
+	struct cfg *cfg;
+
+	for (int i = 0; sv_strategy_names()[i]; i++)
+		for (int j = 0; sv_restart_names()[j]; j++)
+			for (int k = 0; sv_ready_names()[k]; k++) {
+				snprintf(text, sizeof text,
+					 "{ \"supervisor\": \"top\", \"strategy\": \"%s\", \"children\": [\n"
+					 "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"restart\": \"%s\", \"ready\": \"%s\",\n"
+					 "    \"sandbox\": { \"profile\": \"%s\", \"on_violation\": \"%s\" } } ] }",
+					 sv_strategy_names()[i], sv_restart_names()[j], sv_ready_names()[k],
+					 sb_profile_names()[(i + j + k) % 4], sb_on_violation_names()[(i + k) % 2]);
+				put("root.jsonc", text);
+				cfg = load_ok(FILES("root.jsonc"), (i + j + k) % 4 == SB_PROFILE_NONE);
+				ck_assert_int_eq(cfg->root->strategy, i);
+				ck_assert_int_eq(cfg->actors[0]->restart, j);
+				ck_assert_int_eq(cfg->actors[0]->ready, k);
+				ck_assert_int_eq(cfg->actors[0]->profile, (i + j + k) % 4);
+				ck_assert_int_eq(cfg->actors[0]->on_violation, (i + k) % 2);
+				cfg_free(cfg);
+			}
+	ck_assert_str_eq(sv_strategy_name(SV_REST_FOR_ONE), "rest_for_one");
+	ck_assert_str_eq(sv_restart_name(SV_TEMPORARY), "temporary");
+	ck_assert_str_eq(sb_on_violation_name(SB_ON_VIOLATION_ERRNO), "errno");
+}
+END_TEST
+
 START_TEST(bad_names)
 {
 	expect("{ \"supervisor\": \"my shop\", \"children\": [] }",
@@ -738,6 +769,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_key_suggests);
 	tcase_add_test(tc, wrong_types_and_ranges);
 	tcase_add_test(tc, bad_words_suggest);
+	tcase_add_test(tc, every_word_reads_as_its_value);
 	tcase_add_test(tc, bad_names);
 	tcase_add_test(tc, missing_required_fields);
 	tcase_add_test(tc, missing_executable);
