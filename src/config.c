@@ -26,8 +26,8 @@
 #include "sandbox/privs.h"
 #include "sandbox/secrets.h"
 #include "src/config.h"
-#include "src/didyoumean.h"
-#include "src/jsonc.h"
+#include "src/config/didyoumean.h"
+#include "src/config/jsonc.h"
 
 #define MAX_INTENSITY 100000
 #define MAX_PERIOD_S 86400

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "src/jsonc.h"
+#include "src/config/jsonc.h"
 
 static bool is_ws(char c)
 {
