@@ -34,14 +34,31 @@
 #define MAX_TIMEOUT_MS 86400000L
 
 static const char *const supervisor_keys[] = {
-	"supervisor", "strategy", "intensity", "period", "restart", "children",
+	"supervisor", "strategy", "intensity", "period", "restart", "children", NULL,
 };
 static const char *const actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
 	"sandbox", "limits", "private_tmp", "private_network", "read_only", "user", "capabilities",
-	"secrets", "secrets_env", "bindings", "watchdog",
+	"secrets", "secrets_env", "bindings", "watchdog", NULL,
 };
-#define NKEYS(a) (sizeof a / sizeof *a)
+static const char *const sandbox_keys[] = { "profile", "allow", "deny", "on_violation", NULL };
+
+/* The keys an object may have, and what to say of one it may not. */
+struct keyset {
+	const char *const *known;	/* NULL-terminated */
+	const char *const *foreign;	/* keys of the other kind of definition, or NULL */
+	const char *foreign_why;	/* after such a key's name */
+	const char *where;		/* before each message: "" or "\"sandbox\": " */
+	const char *otherwise;		/* when no known key is near; NULL: list them */
+};
+
+static const struct keyset supervisor_keyset = {
+	supervisor_keys, actor_keys, "applies to actors, not to supervisors", "", " in a supervisor",
+};
+static const struct keyset actor_keyset = {
+	actor_keys, supervisor_keys, "applies to supervisors, not to actors", "", " in an actor",
+};
+static const struct keyset sandbox_keyset = { sandbox_keys, NULL, NULL, "\"sandbox\": ", NULL };
 
 /* One definition, wherever it was written. */
 struct def {
@@ -84,6 +101,7 @@ struct loader {
 	size_t ndefs, capdefs;
 	struct ref *refs;
 	size_t nrefs, caprefs;
+	size_t capactors, capsups;	/* of cfg->actors, cfg->sups */
 	bool oom;
 };
 
@@ -202,25 +220,51 @@ static bool get_int(struct loader *ld, json_t *v, size_t obj, const char *key, l
 	return false;
 }
 
+static size_t count_words(const char *const *words)
+{
+	size_t n = 0;
+
+	while (words[n])
+		n++;
+	return n;
+}
+
+static bool has_word(const char *const *words, const char *w)
+{
+	for (; *words; words++)
+		if (strcmp(*words, w) == 0)
+			return true;
+	return false;
+}
+
+/* "\"a\", \"b\" or \"c\"" into BUF, truncated to LEN. */
+static void join_words(const char *const *words, char *buf, size_t len)
+{
+	size_t n = count_words(words), at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++) {
+		int w = snprintf(buf + at, len - at, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+				 words[i]);
+		at += w > 0 ? (size_t)w : 0;
+	}
+}
+
 /* One of WORDS (a NULL-terminated table indexed by enum value). */
 static bool get_word(struct loader *ld, json_t *v, size_t obj, const char *key,
 		     const char *const *words, int *out)
 {
 	const char *s = json_string_value(v), *hint;
 	struct cfg_pos p = pos_of_key(ld, obj, key, false);
-	char expected[160] = "";
-	size_t nwords = 0;
+	size_t nwords = count_words(words);
+	char expected[160];
 
-	while (words[nwords])
-		nwords++;
-	for (size_t i = 0; i < nwords; i++) {
-		if (s && strcmp(s, words[i]) == 0) {
+	for (size_t i = 0; s && i < nwords; i++)
+		if (strcmp(s, words[i]) == 0) {
 			*out = (int)i;
 			return true;
 		}
-		snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s\"%s\"",
-			 i == 0 ? "" : i + 1 == nwords ? " or " : ", ", words[i]);
-	}
+	join_words(words, expected, sizeof expected);
 	if (!s) {
 		error_at(ld, &p, "\"%s\": expected %s, got %s", key, expected, type_name(v));
 	} else if ((hint = dym_closest(s, words, nwords))) {
@@ -448,36 +492,32 @@ static bool get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 	return false;
 }
 
-/* Unknown keys: a typo gets a suggestion; a key of the other kind says so. */
-static bool check_keys(struct loader *ld, json_t *obj_v, size_t obj, bool is_sup)
+/* Unknown keys: a key of the other kind of definition says so, a typo
+ * gets a suggestion. */
+static bool check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset *ks)
 {
-	const char *const *known = is_sup ? supervisor_keys : actor_keys;
-	const char *const *other = is_sup ? actor_keys : supervisor_keys;
-	size_t nknown = is_sup ? NKEYS(supervisor_keys) : NKEYS(actor_keys);
-	size_t nother = is_sup ? NKEYS(actor_keys) : NKEYS(supervisor_keys);
 	const char *k, *hint;
+	char expected[160] = "";
 	json_t *v;
 	bool ok = true;
 
-	json_object_foreach(obj_v, k, v) {
-		bool found = false, theirs = false;
+	json_object_foreach(o, k, v) {
 		struct cfg_pos p;
 
-		for (size_t i = 0; i < nknown && !found; i++)
-			found = strcmp(k, known[i]) == 0;
-		if (found)
+		if (has_word(ks->known, k))
 			continue;
-		for (size_t i = 0; i < nother && !theirs; i++)
-			theirs = strcmp(k, other[i]) == 0;
 		p = pos_of_key(ld, obj, k, true);
 		ok = false;
-		if (theirs)
-			error_at(ld, &p, "\"%s\" applies to %s, not to %s", k,
-				 is_sup ? "actors" : "supervisors", is_sup ? "supervisors" : "actors");
-		else if ((hint = dym_closest(k, known, nknown)))
-			error_at(ld, &p, "unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
-		else
-			error_at(ld, &p, "unknown key \"%s\" in %s", k, is_sup ? "a supervisor" : "an actor");
+		if (ks->foreign && has_word(ks->foreign, k)) {
+			error_at(ld, &p, "%s\"%s\" %s", ks->where, k, ks->foreign_why);
+		} else if ((hint = dym_closest(k, ks->known, count_words(ks->known)))) {
+			error_at(ld, &p, "%sunknown key \"%s\" (did you mean \"%s\"?)", ks->where, k, hint);
+		} else if (ks->otherwise) {
+			error_at(ld, &p, "%sunknown key \"%s\"%s", ks->where, k, ks->otherwise);
+		} else {
+			join_words(ks->known, expected, sizeof expected);
+			error_at(ld, &p, "%sunknown key \"%s\": expected %s", ks->where, k, expected);
+		}
 	}
 	return ok;
 }
@@ -518,34 +558,30 @@ static size_t parse_definition(struct loader *ld, json_t *v, size_t off);
 
 static struct cfg_actor *new_actor(struct loader *ld)
 {
-	struct cfg_actor *a, **arr = ld->cfg->actors;
+	struct cfg_actor *a;
 
-	if (!(arr = realloc(arr, (ld->cfg->nactors + 1) * sizeof *arr)) || !(a = calloc(1, sizeof *a))) {
-		if (arr)
-			ld->cfg->actors = arr;
+	if (!push((void **)&ld->cfg->actors, &ld->cfg->nactors, &ld->capactors, sizeof *ld->cfg->actors) ||
+	    !(a = calloc(1, sizeof *a))) {
 		ld->oom = true;
 		return NULL;
 	}
-	ld->cfg->actors = arr;
 	*a = (struct cfg_actor){ .id = (unsigned)ld->cfg->nactors, .order = CFG_NOT_IN_TREE, .restart = SV_PERMANENT, .shutdown_ms = 5000, .ready = SV_READY_EXEC,
 				 .start_timeout_ms = 30000, .instances = 1,
 				 .profile = SB_PROFILE_SERVICE, .on_violation = SB_ON_VIOLATION_KILL };
-	arr[ld->cfg->nactors++] = a;
+	ld->cfg->actors[ld->cfg->nactors++] = a;
 	return a;
 }
 
 static struct cfg_supervisor *new_supervisor(struct loader *ld)
 {
-	struct cfg_supervisor *s, **arr = ld->cfg->sups;
+	struct cfg_supervisor *s;
 
-	if (!(arr = realloc(arr, (ld->cfg->nsups + 1) * sizeof *arr)) || !(s = calloc(1, sizeof *s))) {
-		if (arr)
-			ld->cfg->sups = arr;
+	if (!push((void **)&ld->cfg->sups, &ld->cfg->nsups, &ld->capsups, sizeof *ld->cfg->sups) ||
+	    !(s = calloc(1, sizeof *s))) {
 		ld->oom = true;
 		return NULL;
 	}
-	ld->cfg->sups = arr;
-	arr[ld->cfg->nsups++] = s;
+	ld->cfg->sups[ld->cfg->nsups++] = s;
 	*s = (struct cfg_supervisor){ .strategy = SV_ONE_FOR_ONE, .intensity = 1, .period_s = 5,
 				      .restart = SV_PERMANENT };
 	return s;
@@ -560,7 +596,6 @@ static void free_strv(char **v)
 	free(v);
 }
 
-static const char *const sandbox_keys[] = { "profile", "allow", "deny", "on_violation" };
 
 /* The offset of the value at KEY of the object at OBJ. */
 static size_t value_off(const struct loader *ld, size_t obj, const char *key)
@@ -634,11 +669,9 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 		ok = false;
 		if (s[0] == '@') {
 			const char *const *groups = sb_group_names();
-			size_t ng = 0;
+			size_t ng = count_words(groups);
 			char known[512] = "";
 
-			while (groups[ng])
-				ng++;
 			for (size_t g = 0; g < ng; g++)
 				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
 					 g ? ", " : "", groups[g]);
@@ -666,10 +699,9 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
 {
 	size_t off = value_off(ld, obj, "sandbox");
-	const char *k, *hint;
 	json_t *v;
 	int w;
-	bool ok = true;
+	bool ok;
 
 	if (!json_is_object(o)) {
 		struct cfg_pos p = pos_of_key(ld, obj, "sandbox", false);
@@ -677,20 +709,7 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 			 type_name(o));
 		return false;
 	}
-	json_object_foreach(o, k, v) {
-		bool found = false;
-
-		for (size_t i = 0; i < NKEYS(sandbox_keys) && !found; i++)
-			found = strcmp(k, sandbox_keys[i]) == 0;
-		if (found)
-			continue;
-		struct cfg_pos p = pos_of_key(ld, off, k, true);
-		ok = false;
-		if ((hint = dym_closest(k, sandbox_keys, NKEYS(sandbox_keys))))
-			error_at(ld, &p, "\"sandbox\": unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
-		else
-			error_at(ld, &p, "\"sandbox\": unknown key \"%s\": expected \"profile\", \"allow\", \"deny\" or \"on_violation\"", k);
-	}
+	ok = check_keys(ld, o, off, &sandbox_keyset);
 	if ((v = json_object_get(o, "profile"))) {
 		if (get_word(ld, v, off, "profile", sb_profile_names(), &w)) {
 			a->profile = (enum sb_profile)w;
@@ -766,12 +785,9 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 
 		if (sb_rlimit_resource(k) < 0 && errno == ENOENT) {
 			const char *const *names = sb_rlimit_names();
-			size_t n = 0;
 			struct cfg_pos p = pos_of_key(ld, off, k, true);
 
-			while (names[n])
-				n++;
-			if ((hint = dym_closest(k, names, n)))
+			if ((hint = dym_closest(k, names, count_words(names))))
 				error_at(ld, &p, "\"limits\": unknown limit \"%s\" (did you mean \"%s\"?)", k, hint);
 			else
 				error_at(ld, &p, "\"limits\": unknown limit \"%s\"", k);
@@ -1009,7 +1025,7 @@ static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 	if (!a)
 		return SIZE_MAX;
 	/* errors are counted in the diagnostics; read on to report them all */
-	check_keys(ld, o, off, false);
+	check_keys(ld, o, off, &actor_keyset);
 	get_name(ld, json_object_get(o, "actor"), off, "actor", &a->name);
 	a->pos = pos_of_key(ld, off, "actor", true);
 	if ((v = json_object_get(o, "exec")))
@@ -1042,18 +1058,85 @@ static size_t parse_actor(struct loader *ld, json_t *o, size_t off)
 	return a->name ? add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }
 
+/* A string child: resolved once every file is read. */
+static bool add_ref(struct loader *ld, struct cfg_supervisor *s, size_t self, size_t i, const char *name,
+		    struct cfg_pos p)
+{
+	struct ref *r;
+
+	if (!push((void **)&ld->refs, &ld->nrefs, &ld->caprefs, sizeof *ld->refs))
+		return false;
+	r = &ld->refs[ld->nrefs];
+	*r = (struct ref){ .sup = s, .sup_def = self, .child = i, .pos = p, .name = strdup(name) };
+	if (!r->name)
+		return false;
+	ld->nrefs++;
+	return true;
+}
+
+/* Definition D becomes child I of supervisor S (definition SELF), as
+ * named at P. */
+static void link_child(struct loader *ld, size_t d, struct cfg_supervisor *s, size_t self, size_t i,
+		       struct cfg_pos p)
+{
+	struct def *def = &ld->defs[d];
+	struct cfg_child *c = &s->children[i];
+
+	def->parent = s;
+	def->parent_def = self;
+	def->named_at = p;
+	c->kind = def->is_sup ? CFG_CHILD_SUPERVISOR : CFG_CHILD_ACTOR;
+	if (def->is_sup)
+		c->u.sup = def->u.s;
+	else
+		c->u.actor = def->u.a;
+}
+
+/* "children" of S (def SELF): names to resolve later, inline definitions now. */
+static void parse_children(struct loader *ld, struct cfg_supervisor *s, size_t self, json_t *v, size_t off)
+{
+	struct jsonc_step step = { .key = "children" };
+	size_t arr = off, *offs, i, d;
+	json_t *c;
+
+	if (!(s->children = calloc(json_array_size(v), sizeof *s->children)) ||
+	    !(offs = calloc(json_array_size(v), sizeof *offs))) {
+		ld->oom = true;
+		return;
+	}
+	s->nchildren = json_array_size(v);
+	jsonc_locate(ld->src.text, ld->src.len, off, &step, 1, false, &arr);
+	jsonc_elements(ld->src.text, ld->src.len, arr, offs, s->nchildren);
+	json_array_foreach(v, i, c) {
+		struct cfg_pos p = pos_of(ld, offs[i]);
+
+		if (json_is_string(c)) {
+			if (!add_ref(ld, s, self, i, json_string_value(c), p)) {
+				ld->oom = true;
+				break;
+			}
+		} else if (json_is_object(c)) {
+			if ((d = parse_definition(ld, c, offs[i])) != SIZE_MAX)
+				link_child(ld, d, s, self, i, p);
+		} else {
+			error_at(ld, &p, "\"children\"[%zu]: expected a name or an {\"actor\": ...} or {\"supervisor\": ...} object, got %s",
+				 i, type_name(c));
+		}
+	}
+	free(offs);
+}
+
 static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 {
 	struct cfg_supervisor *s = new_supervisor(ld);
-	struct jsonc_step step = { .key = "children" };
-	size_t self, arr = off, *offs = NULL, i;
-	json_t *v, *c;
+	size_t self;
+	json_t *v;
 	long n;
 	int w;
 
 	if (!s)
 		return SIZE_MAX;
-	check_keys(ld, o, off, true);
+	check_keys(ld, o, off, &supervisor_keyset);
 	get_name(ld, json_object_get(o, "supervisor"), off, "supervisor", &s->name);
 	s->pos = pos_of_key(ld, off, "supervisor", true);
 	if ((v = json_object_get(o, "strategy")) && get_word(ld, v, off, "strategy", sv_strategy_names(), &w))
@@ -1070,59 +1153,12 @@ static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 	if (!v) {
 		error_at(ld, &s->pos, "supervisor \"%s\" has no \"children\": list the actors and supervisors it runs",
 			 s->name ? s->name : "?");
-		return self;
-	}
-	if (!json_is_array(v)) {
+	} else if (!json_is_array(v)) {
 		struct cfg_pos p = pos_of_key(ld, off, "children", false);
 		error_at(ld, &p, "\"children\": expected an array of names or definitions, got %s", type_name(v));
-		return self;
+	} else if (json_array_size(v) > 0) {
+		parse_children(ld, s, self, v, off);
 	}
-	if (json_array_size(v) == 0)
-		return self;
-	if (!(s->children = calloc(json_array_size(v), sizeof *s->children)) ||
-	    !(offs = calloc(json_array_size(v), sizeof *offs))) {
-		ld->oom = true;
-		return self;
-	}
-	s->nchildren = json_array_size(v);
-	jsonc_locate(ld->src.text, ld->src.len, off, &step, 1, false, &arr);
-	jsonc_elements(ld->src.text, ld->src.len, arr, offs, s->nchildren);
-	json_array_foreach(v, i, c) {
-		struct cfg_pos p = pos_of(ld, offs[i]);
-		size_t d;
-
-		if (json_is_string(c)) {
-			struct ref *r;
-
-			if (!push((void **)&ld->refs, &ld->nrefs, &ld->caprefs, sizeof *ld->refs)) {
-				ld->oom = true;
-				break;
-			}
-			r = &ld->refs[ld->nrefs];
-			*r = (struct ref){ .sup = s, .sup_def = self, .child = i, .pos = p,
-					   .name = strdup(json_string_value(c)) };
-			if (!r->name) {
-				ld->oom = true;
-				break;
-			}
-			ld->nrefs++;
-		} else if (json_is_object(c)) {
-			if ((d = parse_definition(ld, c, offs[i])) == SIZE_MAX)
-				continue;
-			ld->defs[d].parent = s;
-			ld->defs[d].parent_def = self;
-			ld->defs[d].named_at = p;
-			s->children[i].kind = ld->defs[d].is_sup ? CFG_CHILD_SUPERVISOR : CFG_CHILD_ACTOR;
-			if (ld->defs[d].is_sup)
-				s->children[i].u.sup = ld->defs[d].u.s;
-			else
-				s->children[i].u.actor = ld->defs[d].u.a;
-		} else {
-			error_at(ld, &p, "\"children\"[%zu]: expected a name or an {\"actor\": ...} or {\"supervisor\": ...} object, got %s",
-				 i, type_name(c));
-		}
-	}
-	free(offs);
 	return self;
 }
 
@@ -1306,14 +1342,7 @@ static void resolve_refs(struct loader *ld, const size_t *sorted)
 				 def->named_at.col);
 			continue;
 		}
-		def->parent = r->sup;
-		def->parent_def = r->sup_def;
-		def->named_at = r->pos;
-		r->sup->children[r->child].kind = def->is_sup ? CFG_CHILD_SUPERVISOR : CFG_CHILD_ACTOR;
-		if (def->is_sup)
-			r->sup->children[r->child].u.sup = def->u.s;
-		else
-			r->sup->children[r->child].u.actor = def->u.a;
+		link_child(ld, d, r->sup, r->sup_def, r->child, r->pos);
 	}
 }
 
