@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/config.h"
+#include "src/config/config.h"
 #include "src/daemon.h"
 #include "src/log.h"
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/config.h"
+#include "src/config/config.h"
 
 static char dir[64];
 
