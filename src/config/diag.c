@@ -9,6 +9,7 @@
 #include "src/config/jsonc.h"
 #include "src/config/loader.h"
 
+__attribute__((format(printf, 6, 0)))
 static void vreport(struct loader *ld, bool error, const char *file, unsigned line, unsigned col,
 		    const char *fmt, va_list ap)
 {
