@@ -149,7 +149,9 @@ static bool valid_name_char(char c)
 	       c == '-' || c == '_' || c == '.';
 }
 
-/* Names become log prefixes, event fields and pool names "NAME#i". */
+/* Names become log prefixes, event fields, pool names "NAME#i" and file
+ * names (credentials, state), so "." and ".." are out, and with them any
+ * leading dot. */
 bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char **out)
 {
 	const char *s = json_string_value(v);
@@ -159,7 +161,7 @@ bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char
 	if (s)
 		for (n = 0; s[n] && valid_name_char(s[n]); n++)
 			;
-	if (s && n > 0 && !s[n] && n <= CFG_MAX_NAME) {
+	if (s && n > 0 && !s[n] && n <= CFG_MAX_NAME && s[0] != '.') {
 		if (!(*out = strdup(s)))
 			ld->oom = true;
 		return *out != NULL;
@@ -167,6 +169,9 @@ bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char
 	p = ld_pos_of_key(ld, obj, key, false);
 	if (!s)
 		ld_error(ld, &p, "\"%s\": expected a name (a string), got %s", key, ld_type_name(v));
+	else if (n > 0 && !s[n] && n <= CFG_MAX_NAME)
+		ld_error(ld, &p, "\"%s\": invalid name \"%s\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)",
+			 key, s);
 	else
 		ld_error(ld, &p, "\"%s\": invalid name \"%s\": use 1 to %d letters, digits, '-', '_' or '.'",
 			 key, s, CFG_MAX_NAME);

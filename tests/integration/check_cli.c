@@ -74,6 +74,20 @@ START_TEST(check_reports_errors_with_file_line_and_column_and_exits_1)
 }
 END_TEST
 
+START_TEST(check_rejects_names_that_are_not_plain_file_names)
+{
+	char err[4096];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\",\n"
+		"  \"children\": [ { \"actor\": \"..\", \"exec\": [\"@TA@\"], \"secrets\": [\"K\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, "root.jsonc:2:28: error: \"actor\": invalid name \"..\": a name cannot start with '.'"),
+		      "got: %s", err);
+}
+END_TEST
+
 START_TEST(run_with_a_bad_config_starts_nothing_and_exits_1)
 {
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"shop\", \"strategy\": \"one_for_none\", \"children\": [] }\n");
@@ -93,6 +107,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unknown_option_is_a_usage_error);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
+	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	suite_add_tcase(s, tc);
 	return s;

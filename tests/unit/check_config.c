@@ -315,6 +315,17 @@ START_TEST(bad_names)
 	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"my shop\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"pool#1\", \"exec\": [\"/bin/true\"] } ] }",
 	       "root.jsonc:1:49: error: \"actor\": invalid name \"pool#1\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
+	/* names become file names (credentials, state): "." and ".." would
+	 * name another directory, and a leading dot hides a file */
+	expect("{ \"supervisor\": \"..\", \"children\": [] }",
+	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"..\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \".\", \"exec\": [\"/bin/true\"] } ] }",
+	       "root.jsonc:1:49: error: \"actor\": invalid name \".\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [\n  { \"actor\": \".hidden\", \"exec\": [\"/bin/true\"] } ] }",
+	       "root.jsonc:2:14: error: \"actor\": invalid name \".hidden\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	/* a dot elsewhere is fine */
+	put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
 	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}) or a supervisor ({\"supervisor\": NAME, \"children\": [...]}), got an array\n");
 	expect("{ \"name\": \"x\" }", "root.jsonc:1:1: error: expected \"actor\" or \"supervisor\" to name this definition\n");
 }
