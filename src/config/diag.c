@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "src/config/jsonc.h"
+#include "src/config/lines.h"
 #include "src/config/loader.h"
 
 __attribute__((format(printf, 6, 0)))
@@ -26,12 +27,16 @@ static void vreport(struct loader *ld, bool error, const char *file, unsigned li
 		return;
 	}
 	free(msg);
-	if (!(lines = realloc(ld->diag->lines, (ld->diag->n + 1) * sizeof *lines))) {
-		free(out);
-		ld->oom = true;
-		return;
+	/* the capacity is the next power of two: grow when N reaches one */
+	if ((ld->diag->n & (ld->diag->n - 1)) == 0) {
+		if (!(lines = realloc(ld->diag->lines, (ld->diag->n ? 2 * ld->diag->n : 1) * sizeof *lines))) {
+			free(out);
+			ld->oom = true;
+			return;
+		}
+		ld->diag->lines = lines;
 	}
-	ld->diag->lines = lines;
+	lines = ld->diag->lines;
 	lines[ld->diag->n++] = out;
 	if (error)
 		ld->diag->nerrors++;
@@ -60,9 +65,7 @@ struct cfg_pos ld_pos(const struct loader *ld, size_t off)
 {
 	struct cfg_pos p = { .file = ld->src.file };
 
-	jsonc_linecol(ld->src.text, ld->src.len, off, &p.line, &p.col);
-	if (ld->src.bom && p.line == 1 && p.col > 3)
-		p.col -= 3;	/* an editor shows no column for the BOM */
+	lines_pos(&ld->src.lines, off, &p.line, &p.col);
 	return p;
 }
 

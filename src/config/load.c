@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "src/config/jsonc.h"
+#include "src/config/lines.h"
 #include "src/config/loader.h"
 
 /* Room for one more element in *ARR, doubling; false if memory ran out. */
@@ -114,9 +115,35 @@ static char *dir_of(struct loader *ld, const char *file)
 	return abs;
 }
 
+/* The text as it will stay, indexed for positions: as read when it holds
+ * a NUL (reported, not parsed), else stripped to JSON. 0, or -1 once
+ * reported. */
+static int prepare(struct loader *ld)
+{
+	struct source *src = &ld->src;
+	/* an editor shows no column for a byte order mark */
+	size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	const char *nul = memchr(src->text, '\0', src->len);
+	struct jsonc_error jerr;
+	int rc = nul ? -1 : jsonc_strip(src->text, src->len, &jerr);
+	struct cfg_pos p;
+
+	if (lines_index(&src->lines, src->text, src->len, skip) < 0) {
+		ld->oom = true;
+		return -1;
+	}
+	if (nul) {
+		p = ld_pos(ld, (size_t)(nul - src->text));
+		ld_error(ld, &p, "a NUL byte: this is not a text file");
+	} else if (rc < 0) {
+		p = ld_pos(ld, jerr.off);
+		ld_error(ld, &p, "%s", jerr.what);
+	}
+	return rc;
+}
+
 static void load_file(struct loader *ld, const char *file)
 {
-	struct jsonc_error jerr;
 	json_error_t err;
 	json_t *root;
 	size_t off = 0;
@@ -124,13 +151,8 @@ static void load_file(struct loader *ld, const char *file)
 	ld->src = (struct source){ .file = file };
 	if (!(ld->src.text = read_file(ld, file, &ld->src.len)))
 		return;
-	ld->src.bom = ld->src.len >= 3 && memcmp(ld->src.text, "\xEF\xBB\xBF", 3) == 0;
-	if (memchr(ld->src.text, '\0', ld->src.len)) {
-		struct cfg_pos p = ld_pos(ld, (size_t)((char *)memchr(ld->src.text, '\0', ld->src.len) - ld->src.text));
-		ld_error(ld, &p, "a NUL byte: this is not a text file");
-	} else if (jsonc_strip(ld->src.text, ld->src.len, &jerr) < 0) {
-		struct cfg_pos p = ld_pos(ld, jerr.off);
-		ld_error(ld, &p, "%s", jerr.what);
+	if (prepare(ld) < 0) {
+		/* reported */
 	} else if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
 		/* jansson's position is just past the offending token */
 		struct cfg_pos p = { .file = file, .line = (unsigned)(err.line > 0 ? err.line : 1),
@@ -147,6 +169,7 @@ static void load_file(struct loader *ld, const char *file)
 		}
 		json_decref(root);
 	}
+	lines_free(&ld->src.lines);
 	free(ld->src.text);
 	free(ld->src.dir);
 	ld->src = (struct source){ 0 };

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "src/config/config.h"
+#include "src/config/lines.h"
 
 #define MAX_TIMEOUT_MS 86400000L
 
@@ -42,7 +43,7 @@ struct source {
 	char *text;			/* stripped; same offsets as the file */
 	size_t len;
 	char *dir;			/* absolute directory of the file */
-	bool bom;			/* stripping turned a UTF-8 BOM into 3 spaces */
+	struct lines lines;		/* positions, once the text is final */
 };
 
 struct loader {

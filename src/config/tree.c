@@ -74,21 +74,6 @@ static void resolve_refs(struct loader *ld, const size_t *sorted)
 	}
 }
 
-/* Each definition has at most one parent, so a cycle is a parent chain
- * that comes back to where it began. Report each cycle once, from its
- * first definition. */
-static bool in_cycle(const struct loader *ld, size_t d)
-{
-	size_t cur = ld->defs[d].parent_def;
-
-	for (size_t steps = 0; cur != SIZE_MAX && steps <= ld->ndefs; steps++) {
-		if (cur == d)
-			return true;
-		cur = ld->defs[cur].parent_def;
-	}
-	return false;
-}
-
 static void report_cycle(struct loader *ld, size_t d)
 {
 	char *chain = NULL, *next;
@@ -110,22 +95,55 @@ static void report_cycle(struct loader *ld, size_t d)
 	free(chain);
 }
 
+enum { IN_CYCLE = 1, FIRST_IN_CYCLE = 2 };
+
+/* Each definition has at most one parent, so a walk up from any of them
+ * ends at a parentless one or runs into a cycle; a walk stops where an
+ * earlier one passed, so each definition is visited once. Each cycle is
+ * reported once, from its first definition, in definition order. Returns
+ * IN_CYCLE and FIRST_IN_CYCLE flags by definition, or NULL. */
+static unsigned char *find_cycles(struct loader *ld)
+{
+	size_t n = ld->ndefs ? ld->ndefs : 1, *walk = malloc(n * sizeof *walk);
+	unsigned char *flags = calloc(n, sizeof *flags);
+
+	if (!walk || !flags) {
+		free(walk);
+		free(flags);
+		ld->oom = true;
+		return NULL;
+	}
+	memset(walk, 0xff, n * sizeof *walk);	/* SIZE_MAX: not walked */
+	for (size_t d = 0; d < ld->ndefs; d++) {
+		size_t cur = d, first;
+
+		while (cur != SIZE_MAX && walk[cur] == SIZE_MAX) {
+			walk[cur] = d;
+			cur = ld->defs[cur].parent_def;
+		}
+		if (cur == SIZE_MAX || walk[cur] != d)
+			continue;	/* a root, or a chain walked before */
+		first = cur;
+		for (size_t c = cur; !(flags[c] & IN_CYCLE); c = ld->defs[c].parent_def) {
+			flags[c] |= IN_CYCLE;
+			first = c < first ? c : first;
+		}
+		flags[first] |= FIRST_IN_CYCLE;
+	}
+	free(walk);
+	for (size_t d = 0; d < ld->ndefs; d++)
+		if (flags[d] & FIRST_IN_CYCLE)
+			report_cycle(ld, d);
+	return flags;
+}
+
 static void check_shape(struct loader *ld)
 {
-	bool *cyclic = calloc(ld->ndefs ? ld->ndefs : 1, sizeof *cyclic);
+	unsigned char *cyclic = find_cycles(ld);
 	size_t root = SIZE_MAX;
 
-	if (!cyclic) {
-		ld->oom = true;
+	if (!cyclic)
 		return;
-	}
-	for (size_t d = 0; d < ld->ndefs; d++) {
-		if (!ld->defs[d].is_sup || cyclic[d] || !in_cycle(ld, d))
-			continue;
-		for (size_t c = d; !cyclic[c]; c = ld->defs[c].parent_def)
-			cyclic[c] = true;
-		report_cycle(ld, d);
-	}
 	for (size_t d = 0; d < ld->ndefs; d++) {
 		struct def *def = &ld->defs[d];
 
@@ -166,6 +184,23 @@ static void number_actors(struct cfg_supervisor *s, uint32_t *next, unsigned dep
 	}
 }
 
+/* Sorted, equal names are neighbours, the first defined first. */
+static void report_duplicates(struct loader *ld, const size_t *sorted)
+{
+	for (size_t i = 1, first = 0; i < ld->ndefs; i++) {
+		const struct def *orig = &ld->defs[sorted[first]];
+		struct def *dup = &ld->defs[sorted[i]];
+
+		if (strcmp(orig->name, dup->name) != 0) {
+			first = i;
+			continue;
+		}
+		dup->duplicate = true;
+		ld_error(ld, &dup->pos, "duplicate name \"%s\": already defined at %s:%u:%u; names are unique across the tree",
+			 dup->name, orig->pos.file, orig->pos.line, orig->pos.col);
+	}
+}
+
 void ld_build(struct loader *ld)
 {
 	uint32_t next = 0;
@@ -178,19 +213,7 @@ void ld_build(struct loader *ld)
 	for (size_t i = 0; i < ld->ndefs; i++)
 		sorted[i] = i;
 	qsort_r(sorted, ld->ndefs, sizeof *sorted, by_name, ld);
-	for (size_t i = 1; i < ld->ndefs; i++) {
-		const struct def *first = &ld->defs[sorted[i - 1]], *dup = &ld->defs[sorted[i]];
-		size_t j = i;
-
-		if (strcmp(first->name, dup->name) != 0)
-			continue;
-		while (j > 0 && strcmp(ld->defs[sorted[j - 1]].name, dup->name) == 0)
-			j--;
-		first = &ld->defs[sorted[j]];
-		ld->defs[sorted[i]].duplicate = true;
-		ld_error(ld, &dup->pos, "duplicate name \"%s\": already defined at %s:%u:%u; names are unique across the tree",
-			 dup->name, first->pos.file, first->pos.line, first->pos.col);
-	}
+	report_duplicates(ld, sorted);
 	resolve_refs(ld, sorted);
 	check_shape(ld);
 	if (ld->cfg->root)

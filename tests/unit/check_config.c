@@ -388,6 +388,12 @@ START_TEST(duplicate_name)
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
 	free(got);
+	/* every copy points at the first */
+	put("b.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	got = load_fail(FILES("root.jsonc", "a.jsonc", "b.jsonc"));
+	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n"
+			      "b.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
+	free(got);
 }
 END_TEST
 
@@ -424,6 +430,17 @@ START_TEST(cycle)
 	free(got);
 	expect("{ \"supervisor\": \"top\", \"children\": [ \"top\" ] }",
 	       "root.jsonc:1:38: error: cycle: \"top\" → \"top\": a supervisor cannot contain itself\n");
+	/* two cycles, one entered from a supervisor outside it: each once,
+	 * from its first definition, in definition order */
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	put("x.jsonc", "{ \"supervisor\": \"x\", \"children\": [] }");
+	put("y.jsonc", "{ \"supervisor\": \"y\", \"children\": [ \"x\", \"z\" ] }");
+	put("z.jsonc", "{ \"supervisor\": \"z\", \"children\": [ \"y\" ] }");
+	put("w.jsonc", "{ \"supervisor\": \"w\", \"children\": [ \"w\" ] }");
+	got = load_fail(FILES("root.jsonc", "x.jsonc", "y.jsonc", "z.jsonc", "w.jsonc"));
+	ck_assert_str_eq(got, "z.jsonc:1:36: error: cycle: \"y\" → \"z\" → \"y\": a supervisor cannot contain itself\n"
+			      "w.jsonc:1:36: error: cycle: \"w\" → \"w\": a supervisor cannot contain itself\n");
+	free(got);
 }
 END_TEST
 

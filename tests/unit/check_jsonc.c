@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/config/jsonc.h"
+#include "src/config/lines.h"
 
 /* Every input goes to the code under test in a heap block of exactly its
  * length, with no terminator, so ASan sees any read past LEN. */
@@ -15,6 +16,16 @@ static char *exact(const char *s, size_t len)
 	ck_assert_ptr_nonnull(p);
 	memcpy(p, s, len);
 	return p;
+}
+
+/* Line and column of OFF, as the loader finds them. */
+static void linecol(const char *t, size_t len, size_t skip, size_t off, unsigned *line, unsigned *col)
+{
+	struct lines ix;
+
+	ck_assert_int_eq(lines_index(&ix, t, len, skip), 0);
+	lines_pos(&ix, off, line, col);
+	lines_free(&ix);
 }
 
 /* ---- jsonc_strip ---------------------------------------------------- */
@@ -198,55 +209,12 @@ START_TEST(strip_fuzz)
 			if (in[k] == '\n' || in[k] == '\r')
 				ck_assert(t[k] == in[k]);
 		/* the readers assume valid JSON, but must stay in bounds */
-		jsonc_linecol(t, len, len, &line, &col);
+		linecol(t, len, 0, len, &line, &col);
 		(void)jsonc_locate(t, len, 0, p, 2, false, &off);
 		(void)jsonc_locate(t, len, 0, p, 1, true, &off);
 		(void)jsonc_elements(t, len, 0, offs, 4);
 		free(t);
 	}
-}
-END_TEST
-
-/* ---- jsonc_linecol -------------------------------------------------- */
-
-static const struct {
-	const char *text;
-	size_t off;
-	unsigned line, col;
-} lc[] = {
-	{ "", 0, 1, 1 },
-	{ "abc", 0, 1, 1 },
-	{ "abc", 1, 1, 2 },
-	{ "abc", 3, 1, 4 },			/* OFF == LEN */
-	{ "a\nb", 1, 1, 2 },
-	{ "a\nb", 2, 2, 1 },
-	{ "a\nb", 3, 2, 2 },
-	{ "\n\n", 2, 3, 1 },
-	{ "a\r\nb", 2, 1, 3 },
-	{ "a\r\nb", 3, 2, 1 },
-	{ "\tx", 1, 1, 2 },			/* a tab is one character */
-	{ "\xC3\xA9x", 2, 1, 2 },		/* é: 2 bytes, 1 column */
-	{ "\xC3\xA9x", 3, 1, 3 },
-	{ "\xE2\x82\xAC" "x", 3, 1, 2 },	/* €: 3 bytes */
-	{ "\xF0\x9F\x98\x80" "x", 4, 1, 2 },	/* 😀: 4 bytes */
-	{ "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80x", 9, 1, 4 },
-	{ "\xC3\xA9\n\xE2\x82\xAC" "ab", 7, 2, 3 },
-	{ "\xEF\xBB\xBF{}", 3, 1, 1 },		/* a BOM takes no column */
-	{ "\xEF\xBB\xBF{}", 4, 1, 2 },
-	{ "\xEF\xBB\xBF" "a\nb", 6, 2, 2 },
-	{ "   {}", 3, 1, 4 },			/* but a stripped BOM does */
-};
-
-START_TEST(linecol_table)
-{
-	size_t len = strlen(lc[_i].text);
-	char *t = exact(lc[_i].text, len);
-	unsigned line = 0, col = 0;
-
-	jsonc_linecol(t, len, lc[_i].off, &line, &col);
-	ck_assert_msg(line == lc[_i].line && col == lc[_i].col, "case %d: %u:%u, want %u:%u", _i, line,
-		      col, lc[_i].line, lc[_i].col);
-	free(t);
 }
 END_TEST
 
@@ -369,7 +337,7 @@ START_TEST(locate_from_inner)
 }
 END_TEST
 
-/* The way config.c uses it: strip, then positions in the stripped text
+/* The way the loader uses it: strip, then positions in the stripped text
  * are positions in the file as written. */
 START_TEST(locate_after_strip)
 {
@@ -391,11 +359,11 @@ START_TEST(locate_after_strip)
 	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
 	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, false, &off), 0);
 	ck_assert_uint_eq(off, (size_t)(strstr(src, "\"/tmp\"") - src));
-	jsonc_linecol(t, len, off, &line, &col);
+	linecol(t, len, 3, off, &line, &col);
 	ck_assert_uint_eq(line, 6);
 	ck_assert_uint_eq(col, 27);	/* "été" is 3 columns, 5 bytes */
 	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, true, &off), 0);
-	jsonc_linecol(t, len, off, &line, &col);
+	linecol(t, len, 3, off, &line, &col);
 	ck_assert_uint_eq(line, 6);
 	ck_assert_uint_eq(col, 20);
 	p[1].index = 0;
@@ -537,7 +505,7 @@ START_TEST(jansson_error_position)
 
 	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
 	ck_assert_ptr_null(json_loadb(t, len, 0, &jerr));
-	jsonc_linecol(t, len, (size_t)jerr.position, &line, &col);
+	linecol(t, len, 0, (size_t)jerr.position, &line, &col);
 	ck_assert_uint_eq(line, 4);
 	ck_assert_int_eq(jerr.line, 4);
 	/* jansson's position is just past the offending token "3" */
@@ -561,10 +529,6 @@ static Suite *jsonc_suite(void)
 	tcase_add_loop_test(tc, strip_idempotent, 0, NELEM(strip_ok));
 	tcase_add_test(tc, strip_fuzz);
 	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("linecol");
-	tcase_add_loop_test(tc, linecol_table, 0, NELEM(lc));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("locate");
