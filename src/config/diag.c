@@ -6,40 +6,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/config/diag.h"
 #include "src/config/jsonc.h"
 #include "src/config/lines.h"
 #include "src/config/loader.h"
 
-__attribute__((format(printf, 6, 0)))
-static void vreport(struct loader *ld, bool error, const char *file, unsigned line, unsigned col,
-		    const char *fmt, va_list ap)
+int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, const char *fmt,
+		  va_list ap)
 {
+	const char *level = error ? "error" : "warning";
 	char *msg = NULL, *out = NULL, **lines;
+	int rc;
 
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		ld->oom = true;
-		return;
-	}
-	if ((line ? asprintf(&out, "%s:%u:%u: %s: %s", file, line, col, error ? "error" : "warning", msg)
-		  : asprintf(&out, "%s: %s: %s", file, error ? "error" : "warning", msg)) < 0) {
-		free(msg);
-		ld->oom = true;
-		return;
-	}
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -1;
+	rc = pos->line ? asprintf(&out, "%s:%u:%u: %s: %s", pos->file, pos->line, pos->col, level, msg)
+		       : asprintf(&out, "%s: %s: %s", pos->file, level, msg);
 	free(msg);
+	if (rc < 0)
+		return -1;
 	/* the capacity is the next power of two: grow when N reaches one */
-	if ((ld->diag->n & (ld->diag->n - 1)) == 0) {
-		if (!(lines = realloc(ld->diag->lines, (ld->diag->n ? 2 * ld->diag->n : 1) * sizeof *lines))) {
+	if ((diag->n & (diag->n - 1)) == 0) {
+		if (!(lines = realloc(diag->lines, (diag->n ? 2 * diag->n : 1) * sizeof *lines))) {
 			free(out);
-			ld->oom = true;
-			return;
+			return -1;
 		}
-		ld->diag->lines = lines;
+		diag->lines = lines;
 	}
-	lines = ld->diag->lines;
-	lines[ld->diag->n++] = out;
+	diag->lines[diag->n++] = out;
 	if (error)
-		ld->diag->nerrors++;
+		diag->nerrors++;
+	return 0;
+}
+
+int cfg_diag_add(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = cfg_diag_vadd(diag, error, pos, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void ld_error(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...)
@@ -47,7 +55,8 @@ void ld_error(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(ld, true, pos->file, pos->line, pos->col, fmt, ap);
+	if (cfg_diag_vadd(ld->diag, true, pos, fmt, ap) < 0)
+		ld->oom = true;
 	va_end(ap);
 }
 
@@ -56,7 +65,8 @@ void ld_warning(struct loader *ld, const struct cfg_pos *pos, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(ld, false, pos->file, pos->line, pos->col, fmt, ap);
+	if (cfg_diag_vadd(ld->diag, false, pos, fmt, ap) < 0)
+		ld->oom = true;
 	va_end(ap);
 }
 

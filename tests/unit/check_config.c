@@ -3,6 +3,7 @@
  * fresh directory and loads them by relative name, so messages are
  * stable. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -781,6 +782,70 @@ START_TEST(a_late_service_warning_says_what_to_do)
 }
 END_TEST
 
+/* Dynamic uids: one per instance of each actor in the tree that names no
+ * "user"; more than the range holds is an error that says how to widen it. */
+START_TEST(dynamic_uids_needed_against_the_range)
+{
+	struct cfg_diag diag = { 0 };
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	    "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 4096 },\n"
+	    "  { \"supervisor\": \"inner\", \"children\": [\n"
+	    "    { \"actor\": \"b\", \"exec\": [\"/bin/true\"], \"instances\": 240 },\n"
+	    "    { \"actor\": \"r\", \"exec\": [\"/bin/true\"], \"instances\": 7, \"user\": \"root\" } ] } ] }\n");
+	put("extra.jsonc", "{ \"actor\": \"unused\", \"exec\": [\"/bin/true\"], \"instances\": 9 }");
+	cfg = load_ok(FILES("root.jsonc", "extra.jsonc"), 1);
+	/* "r" runs as root, "unused" not at all */
+	ck_assert_uint_eq(cfg_dynamic_uids(cfg), 4336);
+
+	/* the default range holds 61184-65519: 4336 */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 0, 0, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61184, 65519, &diag), 0);
+	ck_assert_uint_eq(diag.n, 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61185, 65519, &diag), -1);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_uint_eq(diag.nerrors, 1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 61185-65519 holds 4335: widen it, e.g. --uid-range 61185-65520 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	/* the pool never gives out 65535: a range across it holds one less */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65636, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65635, &diag), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 61300-65635 holds 4335: widen it, e.g. --uid-range 61300-65636 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 100, 100, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 100-100 holds 1: widen it, e.g. --uid-range 100-4435 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	/* no range starting there can hold them */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 4294967290u, 4294967294u, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 4294967290-4294967294 holds 5: widen it, e.g. --uid-range 61184-65519 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* More than any one range can hold: the only fix is a "user". */
+START_TEST(more_dynamic_uids_than_any_range_holds)
+{
+	enum { N = 4097 };
+	struct cfg_actor a = { .name = "a", .instances = CFG_MAX_INSTANCES };
+	struct cfg_child *children = calloc(N, sizeof *children);
+	struct cfg_supervisor root = { .name = "top", .pos = { "big.jsonc", 2, 5 }, .children = children, .nchildren = N };
+	struct cfg cfg = { .root = &root };
+	struct cfg_diag diag = { 0 };
+
+	ck_assert_ptr_nonnull(children);
+	for (size_t i = 0; i < N; i++)
+		children[i] = (struct cfg_child){ .kind = CFG_CHILD_ACTOR, .u.actor = &a };
+	ck_assert_uint_eq(cfg_dynamic_uids(&cfg), (size_t)N * CFG_MAX_INSTANCES);
+	ck_assert_int_eq(cfg_check_uid_range(&cfg, 0, 0, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "big.jsonc:2:5: error: the tree needs 16781312 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336, and no range holds more than 16777216: give some actors a \"user\"");
+	cfg_diag_free(&diag);
+	free(children);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -820,6 +885,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
 	tcase_add_test(tc, binding_cycles_that_could_deadlock);
 	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
+	tcase_add_test(tc, dynamic_uids_needed_against_the_range);
+	tcase_add_test(tc, more_dynamic_uids_than_any_range_holds);
 	suite_add_tcase(s, tc);
 	return s;
 }
