@@ -285,22 +285,31 @@ const char *const *sb_profile_names(void)
 	return profile_names;
 }
 
+static const char *const violation_names[] = {
+	[SB_ON_VIOLATION_KILL] = "kill",
+	[SB_ON_VIOLATION_ERRNO] = "errno",
+	NULL,
+};
+
 int sb_on_violation_parse(const char *name, enum sb_on_violation *out)
 {
-	if (strcmp(name, "kill") == 0)
-		*out = SB_ON_VIOLATION_KILL;
-	else if (strcmp(name, "errno") == 0)
-		*out = SB_ON_VIOLATION_ERRNO;
-	else {
-		errno = ENOENT;
-		return -1;
-	}
-	return 0;
+	for (size_t i = 0; violation_names[i]; i++)
+		if (strcmp(violation_names[i], name) == 0) {
+			*out = (enum sb_on_violation)i;
+			return 0;
+		}
+	errno = ENOENT;
+	return -1;
 }
 
 const char *sb_on_violation_name(enum sb_on_violation v)
 {
-	return v == SB_ON_VIOLATION_ERRNO ? "errno" : "kill";
+	return violation_names[v == SB_ON_VIOLATION_ERRNO ? SB_ON_VIOLATION_ERRNO : SB_ON_VIOLATION_KILL];
+}
+
+const char *const *sb_on_violation_names(void)
+{
+	return violation_names;
 }
 
 const char *const *sb_group_names(void)

@@ -130,6 +130,8 @@ const char *const *sb_profile_names(void);
 /* "kill" / "errno". -1 with errno ENOENT otherwise. */
 int sb_on_violation_parse(const char *name, enum sb_on_violation *out);
 const char *sb_on_violation_name(enum sb_on_violation v);
+/* NULL-terminated, indexed by enum sb_on_violation. */
+const char *const *sb_on_violation_names(void);
 
 /* The @group names, NULL-terminated and sorted. */
 const char *const *sb_group_names(void);

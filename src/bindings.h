@@ -20,7 +20,7 @@
 
 #include <ev.h>
 
-#include "src/config.h"
+#include "src/config/config.h"
 
 /* What the process layer does for an instance; CTX is its own object. */
 struct bind_ops {

@@ -6,7 +6,7 @@
 
 #include <sys/types.h>
 
-#include "src/config.h"
+#include "src/config/config.h"
 
 struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */

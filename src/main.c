@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "src/config.h"
+#include "src/config/config.h"
 #include "src/daemon.h"
 #include "src/log.h"
 
@@ -16,7 +17,8 @@ static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
 	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
-	      "       prospero check -c FILE [-c FILE | FILE]... [--explain ACTOR]\n"
+	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
+	      "                      [--explain ACTOR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
@@ -30,11 +32,19 @@ static void usage(FILE *to)
 	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
 	      "                        beside the root config\n"
 	      "  -u, --uid-range FIRST-LAST\n"
-	      "                        dynamic uids for actors when run as root (default 61184-65519)\n"
+	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
+	      "                        check says when the tree needs more\n"
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
 	      "\n"
 	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
+}
+
+static void print_diag(struct cfg_diag *diag)
+{
+	for (size_t i = 0; i < diag->n; i++)
+		fprintf(stderr, "%s\n", diag->lines[i]);
+	cfg_diag_free(diag);
 }
 
 static struct cfg *load(char **files, size_t nfiles)
@@ -42,12 +52,23 @@ static struct cfg *load(char **files, size_t nfiles)
 	struct cfg_diag diag = { 0 };
 	struct cfg *cfg = cfg_load(files, nfiles, &diag);
 
-	for (size_t i = 0; i < diag.n; i++)
-		fprintf(stderr, "%s\n", diag.lines[i]);
 	if (!cfg && diag.nerrors == 0)
 		fprintf(stderr, "prospero: out of memory loading the configuration\n");
-	cfg_diag_free(&diag);
+	print_diag(&diag);
 	return cfg;
+}
+
+/* As root, every actor instance without "user" takes a uid of the range. */
+static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct cfg_diag diag = { 0 };
+
+	if (geteuid() != 0 || cfg_check_uid_range(cfg, opts->uid_first, opts->uid_last, &diag) == 0)
+		return 0;
+	if (diag.n == 0)
+		fprintf(stderr, "prospero: out of memory checking the uid range\n");
+	print_diag(&diag);
+	return -1;
 }
 
 static size_t count(const struct cfg_supervisor *s, size_t *sups)
@@ -136,6 +157,22 @@ static int explain(const struct cfg *cfg, const char *name)
 	return 0;
 }
 
+/* `check`, once the files loaded: what else `run` would refuse, then a
+ * summary (or one actor explained). */
+static int check(const struct cfg *cfg, const struct daemon_opts *opts, const char *explain_actor)
+{
+	size_t sups = 0, procs;
+
+	if (explain_actor)
+		return explain(cfg, explain_actor);
+	if (check_uids(cfg, opts) < 0)
+		return 1;
+	procs = count(cfg->root, &sups);
+	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
+	       cfg->root->name, sups, cfg->nactors, procs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -210,16 +247,7 @@ int main(int argc, char **argv)
 	free(files);
 	if (!cfg)
 		return 1;
-	if (strcmp(cmd, "check") == 0 && explain_actor) {
-		rc = explain(cfg, explain_actor);
-	} else if (strcmp(cmd, "check") == 0) {
-		size_t sups = 0, procs = count(cfg->root, &sups);
-		printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
-		       cfg->root->name, sups, cfg->nactors, procs);
-		rc = 0;
-	} else {
-		rc = daemon_run(cfg, &opts);
-	}
+	rc = strcmp(cmd, "check") == 0 ? check(cfg, &opts, explain_actor) : daemon_run(cfg, &opts);
 	cfg_free(cfg);
 	return rc;
 }

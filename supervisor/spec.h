@@ -23,6 +23,12 @@ enum sv_ready {
 #define SV_SHUTDOWN_BRUTAL_KILL 0L	/* SIGKILL at once */
 #define SV_SHUTDOWN_INFINITY (-1L)	/* SIGTERM, then wait for ever */
 
+/* The words of the config language (OTP's), indexed by enum value and
+ * NULL-terminated: the parser and every message spell them from here. */
+const char *const *sv_strategy_names(void);
+const char *const *sv_restart_names(void);
+const char *const *sv_ready_names(void);
+
 const char *sv_strategy_name(enum sv_strategy s);
 const char *sv_restart_name(enum sv_restart r);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/integration/harness.h"
 
@@ -74,6 +75,43 @@ START_TEST(check_reports_errors_with_file_line_and_column_and_exits_1)
 }
 END_TEST
 
+START_TEST(check_rejects_names_that_are_not_plain_file_names)
+{
+	char err[4096];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\",\n"
+		"  \"children\": [ { \"actor\": \"..\", \"exec\": [\"@TA@\"], \"secrets\": [\"K\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, "root.jsonc:2:28: error: \"actor\": invalid name \"..\": a name cannot start with '.'"),
+		      "got: %s", err);
+}
+END_TEST
+
+/* As root each actor instance without "user" takes a uid of the range. */
+START_TEST(check_says_when_the_uid_range_is_too_small)
+{
+	char err[4096], out[4096];
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids without root */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"instances\": 4096 },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"@TA@\"], \"instances\": 241 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "root.jsonc:1:3: error: the tree needs 4337 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336: widen it, e.g. --uid-range 61184-65520 (ids that passwd or group use are skipped too)\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "61184-65520", "-c", "root.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisors, 2 actors, 4337 processes\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--uid-range", "70000-70100", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, "but --uid-range 70000-70100 holds 101: widen it, e.g. --uid-range 70000-74336 "), "got: %s", err);
+}
+END_TEST
+
 START_TEST(run_with_a_bad_config_starts_nothing_and_exits_1)
 {
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"shop\", \"strategy\": \"one_for_none\", \"children\": [] }\n");
@@ -93,6 +131,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unknown_option_is_a_usage_error);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
+	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
+	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	suite_add_tcase(s, tc);
 	return s;

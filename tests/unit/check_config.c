@@ -3,13 +3,14 @@
  * fresh directory and loads them by relative name, so messages are
  * stable. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/config.h"
+#include "src/config/config.h"
 
 static char dir[64];
 
@@ -278,12 +279,54 @@ START_TEST(bad_words_suggest)
 }
 END_TEST
 
+/* The parser reads the words from the same tables the messages spell
+ * them from: each word, in its table's order, is its enum value. */
+START_TEST(every_word_reads_as_its_value)
+{
+	char text[512];
+	struct cfg *cfg;
+
+	for (int i = 0; sv_strategy_names()[i]; i++)
+		for (int j = 0; sv_restart_names()[j]; j++)
+			for (int k = 0; sv_ready_names()[k]; k++) {
+				snprintf(text, sizeof text,
+					 "{ \"supervisor\": \"top\", \"strategy\": \"%s\", \"children\": [\n"
+					 "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"restart\": \"%s\", \"ready\": \"%s\",\n"
+					 "    \"sandbox\": { \"profile\": \"%s\", \"on_violation\": \"%s\" } } ] }",
+					 sv_strategy_names()[i], sv_restart_names()[j], sv_ready_names()[k],
+					 sb_profile_names()[(i + j + k) % 4], sb_on_violation_names()[(i + k) % 2]);
+				put("root.jsonc", text);
+				cfg = load_ok(FILES("root.jsonc"), (i + j + k) % 4 == SB_PROFILE_NONE);
+				ck_assert_int_eq(cfg->root->strategy, i);
+				ck_assert_int_eq(cfg->actors[0]->restart, j);
+				ck_assert_int_eq(cfg->actors[0]->ready, k);
+				ck_assert_int_eq(cfg->actors[0]->profile, (i + j + k) % 4);
+				ck_assert_int_eq(cfg->actors[0]->on_violation, (i + k) % 2);
+				cfg_free(cfg);
+			}
+	ck_assert_str_eq(sv_strategy_name(SV_REST_FOR_ONE), "rest_for_one");
+	ck_assert_str_eq(sv_restart_name(SV_TEMPORARY), "temporary");
+	ck_assert_str_eq(sb_on_violation_name(SB_ON_VIOLATION_ERRNO), "errno");
+}
+END_TEST
+
 START_TEST(bad_names)
 {
 	expect("{ \"supervisor\": \"my shop\", \"children\": [] }",
 	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"my shop\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"pool#1\", \"exec\": [\"/bin/true\"] } ] }",
 	       "root.jsonc:1:49: error: \"actor\": invalid name \"pool#1\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
+	/* names become file names (credentials, state): "." and ".." would
+	 * name another directory, and a leading dot hides a file */
+	expect("{ \"supervisor\": \"..\", \"children\": [] }",
+	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"..\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \".\", \"exec\": [\"/bin/true\"] } ] }",
+	       "root.jsonc:1:49: error: \"actor\": invalid name \".\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [\n  { \"actor\": \".hidden\", \"exec\": [\"/bin/true\"] } ] }",
+	       "root.jsonc:2:14: error: \"actor\": invalid name \".hidden\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	/* a dot elsewhere is fine */
+	put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
 	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}) or a supervisor ({\"supervisor\": NAME, \"children\": [...]}), got an array\n");
 	expect("{ \"name\": \"x\" }", "root.jsonc:1:1: error: expected \"actor\" or \"supervisor\" to name this definition\n");
 }
@@ -346,6 +389,12 @@ START_TEST(duplicate_name)
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
 	free(got);
+	/* every copy points at the first */
+	put("b.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	got = load_fail(FILES("root.jsonc", "a.jsonc", "b.jsonc"));
+	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n"
+			      "b.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
+	free(got);
 }
 END_TEST
 
@@ -382,6 +431,17 @@ START_TEST(cycle)
 	free(got);
 	expect("{ \"supervisor\": \"top\", \"children\": [ \"top\" ] }",
 	       "root.jsonc:1:38: error: cycle: \"top\" → \"top\": a supervisor cannot contain itself\n");
+	/* two cycles, one entered from a supervisor outside it: each once,
+	 * from its first definition, in definition order */
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	put("x.jsonc", "{ \"supervisor\": \"x\", \"children\": [] }");
+	put("y.jsonc", "{ \"supervisor\": \"y\", \"children\": [ \"x\", \"z\" ] }");
+	put("z.jsonc", "{ \"supervisor\": \"z\", \"children\": [ \"y\" ] }");
+	put("w.jsonc", "{ \"supervisor\": \"w\", \"children\": [ \"w\" ] }");
+	got = load_fail(FILES("root.jsonc", "x.jsonc", "y.jsonc", "z.jsonc", "w.jsonc"));
+	ck_assert_str_eq(got, "z.jsonc:1:36: error: cycle: \"y\" → \"z\" → \"y\": a supervisor cannot contain itself\n"
+			      "w.jsonc:1:36: error: cycle: \"w\" → \"w\": a supervisor cannot contain itself\n");
+	free(got);
 }
 END_TEST
 
@@ -722,6 +782,70 @@ START_TEST(a_late_service_warning_says_what_to_do)
 }
 END_TEST
 
+/* Dynamic uids: one per instance of each actor in the tree that names no
+ * "user"; more than the range holds is an error that says how to widen it. */
+START_TEST(dynamic_uids_needed_against_the_range)
+{
+	struct cfg_diag diag = { 0 };
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	    "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 4096 },\n"
+	    "  { \"supervisor\": \"inner\", \"children\": [\n"
+	    "    { \"actor\": \"b\", \"exec\": [\"/bin/true\"], \"instances\": 240 },\n"
+	    "    { \"actor\": \"r\", \"exec\": [\"/bin/true\"], \"instances\": 7, \"user\": \"root\" } ] } ] }\n");
+	put("extra.jsonc", "{ \"actor\": \"unused\", \"exec\": [\"/bin/true\"], \"instances\": 9 }");
+	cfg = load_ok(FILES("root.jsonc", "extra.jsonc"), 1);
+	/* "r" runs as root, "unused" not at all */
+	ck_assert_uint_eq(cfg_dynamic_uids(cfg), 4336);
+
+	/* the default range holds 61184-65519: 4336 */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 0, 0, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61184, 65519, &diag), 0);
+	ck_assert_uint_eq(diag.n, 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61185, 65519, &diag), -1);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_uint_eq(diag.nerrors, 1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 61185-65519 holds 4335: widen it, e.g. --uid-range 61185-65520 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	/* the pool never gives out 65535: a range across it holds one less */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65636, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65635, &diag), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 61300-65635 holds 4335: widen it, e.g. --uid-range 61300-65636 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 100, 100, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 100-100 holds 1: widen it, e.g. --uid-range 100-4435 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	/* no range starting there can hold them */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 4294967290u, 4294967294u, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 4294967290-4294967294 holds 5: widen it, e.g. --uid-range 61184-65519 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* More than any one range can hold: the only fix is a "user". */
+START_TEST(more_dynamic_uids_than_any_range_holds)
+{
+	enum { N = 4097 };
+	struct cfg_actor a = { .name = "a", .instances = CFG_MAX_INSTANCES };
+	struct cfg_child *children = calloc(N, sizeof *children);
+	struct cfg_supervisor root = { .name = "top", .pos = { "big.jsonc", 2, 5 }, .children = children, .nchildren = N };
+	struct cfg cfg = { .root = &root };
+	struct cfg_diag diag = { 0 };
+
+	ck_assert_ptr_nonnull(children);
+	for (size_t i = 0; i < N; i++)
+		children[i] = (struct cfg_child){ .kind = CFG_CHILD_ACTOR, .u.actor = &a };
+	ck_assert_uint_eq(cfg_dynamic_uids(&cfg), (size_t)N * CFG_MAX_INSTANCES);
+	ck_assert_int_eq(cfg_check_uid_range(&cfg, 0, 0, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "big.jsonc:2:5: error: the tree needs 16781312 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336, and no range holds more than 16777216: give some actors a \"user\"");
+	cfg_diag_free(&diag);
+	free(children);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -738,6 +862,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_key_suggests);
 	tcase_add_test(tc, wrong_types_and_ranges);
 	tcase_add_test(tc, bad_words_suggest);
+	tcase_add_test(tc, every_word_reads_as_its_value);
 	tcase_add_test(tc, bad_names);
 	tcase_add_test(tc, missing_required_fields);
 	tcase_add_test(tc, missing_executable);
@@ -760,6 +885,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
 	tcase_add_test(tc, binding_cycles_that_could_deadlock);
 	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
+	tcase_add_test(tc, dynamic_uids_needed_against_the_range);
+	tcase_add_test(tc, more_dynamic_uids_than_any_range_holds);
 	suite_add_tcase(s, tc);
 	return s;
 }

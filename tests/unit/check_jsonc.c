@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/didyoumean.h"
-#include "src/jsonc.h"
+#include "src/config/jsonc.h"
+#include "src/config/lines.h"
 
 /* Every input goes to the code under test in a heap block of exactly its
  * length, with no terminator, so ASan sees any read past LEN. */
@@ -16,6 +16,16 @@ static char *exact(const char *s, size_t len)
 	ck_assert_ptr_nonnull(p);
 	memcpy(p, s, len);
 	return p;
+}
+
+/* Line and column of OFF, as the loader finds them. */
+static void linecol(const char *t, size_t len, size_t skip, size_t off, unsigned *line, unsigned *col)
+{
+	struct lines ix;
+
+	ck_assert_int_eq(lines_index(&ix, t, len, skip), 0);
+	lines_pos(&ix, off, line, col);
+	lines_free(&ix);
 }
 
 /* ---- jsonc_strip ---------------------------------------------------- */
@@ -199,55 +209,12 @@ START_TEST(strip_fuzz)
 			if (in[k] == '\n' || in[k] == '\r')
 				ck_assert(t[k] == in[k]);
 		/* the readers assume valid JSON, but must stay in bounds */
-		jsonc_linecol(t, len, len, &line, &col);
+		linecol(t, len, 0, len, &line, &col);
 		(void)jsonc_locate(t, len, 0, p, 2, false, &off);
 		(void)jsonc_locate(t, len, 0, p, 1, true, &off);
 		(void)jsonc_elements(t, len, 0, offs, 4);
 		free(t);
 	}
-}
-END_TEST
-
-/* ---- jsonc_linecol -------------------------------------------------- */
-
-static const struct {
-	const char *text;
-	size_t off;
-	unsigned line, col;
-} lc[] = {
-	{ "", 0, 1, 1 },
-	{ "abc", 0, 1, 1 },
-	{ "abc", 1, 1, 2 },
-	{ "abc", 3, 1, 4 },			/* OFF == LEN */
-	{ "a\nb", 1, 1, 2 },
-	{ "a\nb", 2, 2, 1 },
-	{ "a\nb", 3, 2, 2 },
-	{ "\n\n", 2, 3, 1 },
-	{ "a\r\nb", 2, 1, 3 },
-	{ "a\r\nb", 3, 2, 1 },
-	{ "\tx", 1, 1, 2 },			/* a tab is one character */
-	{ "\xC3\xA9x", 2, 1, 2 },		/* é: 2 bytes, 1 column */
-	{ "\xC3\xA9x", 3, 1, 3 },
-	{ "\xE2\x82\xAC" "x", 3, 1, 2 },	/* €: 3 bytes */
-	{ "\xF0\x9F\x98\x80" "x", 4, 1, 2 },	/* 😀: 4 bytes */
-	{ "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80x", 9, 1, 4 },
-	{ "\xC3\xA9\n\xE2\x82\xAC" "ab", 7, 2, 3 },
-	{ "\xEF\xBB\xBF{}", 3, 1, 1 },		/* a BOM takes no column */
-	{ "\xEF\xBB\xBF{}", 4, 1, 2 },
-	{ "\xEF\xBB\xBF" "a\nb", 6, 2, 2 },
-	{ "   {}", 3, 1, 4 },			/* but a stripped BOM does */
-};
-
-START_TEST(linecol_table)
-{
-	size_t len = strlen(lc[_i].text);
-	char *t = exact(lc[_i].text, len);
-	unsigned line = 0, col = 0;
-
-	jsonc_linecol(t, len, lc[_i].off, &line, &col);
-	ck_assert_msg(line == lc[_i].line && col == lc[_i].col, "case %d: %u:%u, want %u:%u", _i, line,
-		      col, lc[_i].line, lc[_i].col);
-	free(t);
 }
 END_TEST
 
@@ -370,7 +337,7 @@ START_TEST(locate_from_inner)
 }
 END_TEST
 
-/* The way config.c uses it: strip, then positions in the stripped text
+/* The way the loader uses it: strip, then positions in the stripped text
  * are positions in the file as written. */
 START_TEST(locate_after_strip)
 {
@@ -392,11 +359,11 @@ START_TEST(locate_after_strip)
 	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
 	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, false, &off), 0);
 	ck_assert_uint_eq(off, (size_t)(strstr(src, "\"/tmp\"") - src));
-	jsonc_linecol(t, len, off, &line, &col);
+	linecol(t, len, 3, off, &line, &col);
 	ck_assert_uint_eq(line, 6);
 	ck_assert_uint_eq(col, 27);	/* "été" is 3 columns, 5 bytes */
 	ck_assert_int_eq(jsonc_locate(t, len, 0, p, 3, true, &off), 0);
-	jsonc_linecol(t, len, off, &line, &col);
+	linecol(t, len, 3, off, &line, &col);
 	ck_assert_uint_eq(line, 6);
 	ck_assert_uint_eq(col, 20);
 	p[1].index = 0;
@@ -538,135 +505,13 @@ START_TEST(jansson_error_position)
 
 	ck_assert_int_eq(jsonc_strip(t, len, &err), 0);
 	ck_assert_ptr_null(json_loadb(t, len, 0, &jerr));
-	jsonc_linecol(t, len, (size_t)jerr.position, &line, &col);
+	linecol(t, len, 0, (size_t)jerr.position, &line, &col);
 	ck_assert_uint_eq(line, 4);
 	ck_assert_int_eq(jerr.line, 4);
 	/* jansson's position is just past the offending token "3" */
 	ck_assert_uint_eq(col, 6);
 	ck_assert_int_eq(jerr.column, 5);
 	free(t);
-}
-END_TEST
-
-/* ---- dym_distance --------------------------------------------------- */
-
-static const struct {
-	const char *a, *b;
-	size_t d;
-} dist[] = {
-	{ "", "", 0 },
-	{ "a", "", 1 },
-	{ "", "abc", 3 },
-	{ "abc", "abc", 0 },
-	{ "abc", "abd", 1 },	/* substitution */
-	{ "abc", "ab", 1 },	/* deletion */
-	{ "ab", "abc", 1 },	/* insertion */
-	{ "ab", "ba", 1 },	/* transposition */
-	{ "abc", "acb", 1 },
-	{ "abcd", "badc", 2 },
-	{ "ca", "abc", 3 },	/* OSA, not full Damerau (which gives 2) */
-	{ "kitten", "sitting", 3 },
-	{ "flaw", "lawn", 2 },
-	{ "A", "a", 1 },	/* bytes, case-sensitive */
-	{ "stratgey", "strategy", 1 },
-	{ "intesity", "intensity", 1 },
-	{ "id", "cwd", 2 },
-	{ "restart", "restrat", 1 },
-	{ "\xC3\xA9", "e", 2 },	/* bytes, not characters */
-};
-
-START_TEST(distance_table)
-{
-	ck_assert_msg(dym_distance(dist[_i].a, dist[_i].b) == dist[_i].d, "case %d: %zu, want %zu",
-		      _i, dym_distance(dist[_i].a, dist[_i].b), dist[_i].d);
-	ck_assert_uint_eq(dym_distance(dist[_i].b, dist[_i].a), dist[_i].d);	/* symmetric */
-}
-END_TEST
-
-START_TEST(distance_long)
-{
-	enum { L = 2000 };
-	char *a = malloc(L + 1), *b = malloc(L + 1);
-
-	memset(a, 'a', L);
-	memset(b, 'a', L);
-	a[L] = b[L] = 0;
-	ck_assert_uint_eq(dym_distance(a, b), 0);
-	b[L / 2] = 'b';
-	ck_assert_uint_eq(dym_distance(a, b), 1);
-	memset(b, 'b', L);
-	ck_assert_uint_eq(dym_distance(a, b), L);
-	b[L / 2] = 0;
-	ck_assert_uint_eq(dym_distance(a, b), L);
-	free(a);
-	free(b);
-}
-END_TEST
-
-/* ---- dym_closest ---------------------------------------------------- */
-
-static const char *const keys[] = {
-	"name", "cwd", "command", "restart", "strategy", "intensity", "period",
-	"shutdown", "children", "env", "id", "user", "group", NULL,
-};
-#define NKEYS (sizeof keys / sizeof *keys - 1)
-
-static const struct {
-	const char *word;
-	const char *const *cands;
-	size_t n;
-	int want;	/* index into CANDS, -1 for NULL */
-} closest[] = {
-	{ "stratgey", keys, NKEYS, 4 },
-	{ "intesity", keys, NKEYS, 5 },
-	{ "comand", keys, NKEYS, 2 },
-	{ "nmae", keys, NKEYS, 0 },
-	{ "chidlren", keys, NKEYS, 8 },
-	{ "Period", keys, NKEYS, 6 },
-	{ "id", keys, NKEYS, 10 },	/* exact */
-	{ "xyz", keys, NKEYS, -1 },
-	{ "", keys, NKEYS, -1 },
-	{ "stratgey", keys, 4, -1 },	/* only the first N are candidates */
-	{ "stratgey", keys, 0, -1 },
-	/* less than the length of either word */
-	{ "id", (const char *const[]){ "cwd" }, 1, -1 },	/* 2, not < len("id") */
-	{ "cwd", (const char *const[]){ "id" }, 1, -1 },	/* 2, not < len("id") */
-	{ "a", (const char *const[]){ "b" }, 1, -1 },
-	{ "a", (const char *const[]){ "a" }, 1, 0 },
-	{ "a", (const char *const[]){ "" }, 1, -1 },
-	{ "", (const char *const[]){ "" }, 1, -1 },
-	{ "ab", (const char *const[]){ "ba" }, 1, 0 },
-	{ "abc", (const char *const[]){ "xyc" }, 1, 0 },	/* 2 < 3 */
-	{ "abc", (const char *const[]){ "c" }, 1, -1 },	/* 2, not < len("c") */
-	/* at most max(2, strlen(word) / 3) */
-	{ "abcde", (const char *const[]){ "abxyz" }, 1, -1 },		/* 3 > 2 */
-	{ "abcde", (const char *const[]){ "abcyz" }, 1, 0 },		/* 2 */
-	{ "strxtxgy", keys, NKEYS, 4 },					/* len 8: 2 ok */
-	{ "sxrxtxgy", keys, NKEYS, -1 },				/* 3 > 2 */
-	{ "ixtxnsxty", keys, NKEYS, 5 },				/* len 9: 3 ok */
-	{ "ixtxnxxty", keys, NKEYS, -1 },				/* 4 > 3 */
-	{ "abcdefghijkl", (const char *const[]){ "abcdefghwxyz" }, 1, 0 },	/* 12: 4 */
-	{ "abcdefghijkl", (const char *const[]){ "abcdefgvwxyz" }, 1, -1 },	/* 5 > 4 */
-	/* the limit follows WORD, not the candidate */
-	{ "abcdef", (const char *const[]){ "abcdefxyz" }, 1, -1 },	/* 3 > 2 */
-	{ "abcdefxyz", (const char *const[]){ "abcdef" }, 1, 0 },	/* 3 <= 3 */
-	/* nearest wins; on a tie, the first */
-	{ "period", (const char *const[]){ "perixx", "periox" }, 2, 1 },
-	{ "abcd", (const char *const[]){ "abxd", "abyd", "abcd" }, 3, 2 },
-	{ "abcd", (const char *const[]){ "abxd", "abyd" }, 2, 0 },
-};
-
-START_TEST(closest_table)
-{
-	const char *got = dym_closest(closest[_i].word, closest[_i].cands, closest[_i].n);
-
-	if (closest[_i].want < 0)
-		ck_assert_msg(got == NULL, "case %d: \"%s\" suggested \"%s\"", _i, closest[_i].word,
-			      got);
-	else
-		ck_assert_msg(got == closest[_i].cands[closest[_i].want],
-			      "case %d: \"%s\" suggested \"%s\", want \"%s\"", _i, closest[_i].word,
-			      got ? got : "(null)", closest[_i].cands[closest[_i].want]);
 }
 END_TEST
 
@@ -686,10 +531,6 @@ static Suite *jsonc_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("linecol");
-	tcase_add_loop_test(tc, linecol_table, 0, NELEM(lc));
-	suite_add_tcase(s, tc);
-
 	tc = tcase_create("locate");
 	tcase_add_loop_test(tc, locate_table, 0, NELEM(loc));
 	tcase_add_test(tc, locate_from_inner);
@@ -701,12 +542,6 @@ static Suite *jsonc_suite(void)
 	tc = tcase_create("jansson");
 	tcase_add_test(tc, jansson_accepts_stripped);
 	tcase_add_test(tc, jansson_error_position);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("didyoumean");
-	tcase_add_loop_test(tc, distance_table, 0, NELEM(dist));
-	tcase_add_test(tc, distance_long);
-	tcase_add_loop_test(tc, closest_table, 0, NELEM(closest));
 	suite_add_tcase(s, tc);
 	return s;
 }

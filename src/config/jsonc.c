@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "src/jsonc.h"
+#include "src/config/jsonc.h"
 
 static bool is_ws(char c)
 {
@@ -123,28 +123,6 @@ int jsonc_strip(char *text, size_t len, struct jsonc_error *err)
 	 * comma and its bracket is just whitespace */
 	strip_trailing_commas(text, len);
 	return 0;
-}
-
-void jsonc_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col)
-{
-	unsigned l = 1, c = 1;
-	size_t i = 0;
-
-	if (off > len)
-		off = len;
-	/* editors show no column for a byte order mark */
-	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-		i = off < 3 ? off : 3;
-	for (; i < off; i++) {
-		if (text[i] == '\n') {
-			l++;
-			c = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			c++;	/* UTF-8 continuation bytes do not start a column */
-		}
-	}
-	*line = l;
-	*col = c;
 }
 
 static bool is_delim(char c)

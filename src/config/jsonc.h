@@ -2,8 +2,9 @@
  *
  * jsonc_strip() turns JSONC into strict JSON *of the same byte length*, so
  * a byte offset in the JSON jansson parses is the same offset in the file
- * the user wrote: positions survive the translation for free. The locator
- * then finds where a value sits, since jansson keeps no positions. */
+ * the user wrote: positions survive the translation for free (lines.h
+ * turns them into lines and columns). The locator then finds where a value
+ * sits, since jansson keeps no positions. */
 #ifndef PROSPERO_JSONC_H
 #define PROSPERO_JSONC_H
 
@@ -21,10 +22,6 @@ struct jsonc_error {
  * Returns 0, or -1 with *err set for an unterminated comment or string
  * (a JSON string cannot span lines, so a newline ends the search). */
 int jsonc_strip(char *text, size_t len, struct jsonc_error *err);
-
-/* 1-based line and column of byte OFF; the column counts UTF-8
- * characters, as editors and jansson do. OFF may equal LEN. */
-void jsonc_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
 
 /* One step of a path: an object key, or an array index when key is NULL. */
 struct jsonc_step {

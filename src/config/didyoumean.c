@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/didyoumean.h"
+#include "src/config/didyoumean.h"
 
 static size_t min3(size_t a, size_t b, size_t c)
 {

@@ -126,6 +126,16 @@ struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag);
 void cfg_free(struct cfg *cfg);
 void cfg_diag_free(struct cfg_diag *diag);
 
+/* Dynamic uids, which a daemon running as root gives each actor instance
+ * that names no "user": how many the tree needs. */
+size_t cfg_dynamic_uids(const struct cfg *cfg);
+
+/* Whether the uid range [FIRST, LAST] (0, 0: the default, systemd's
+ * DynamicUser= range) holds the dynamic uids CFG needs. 0 if it does;
+ * else -1 with errno ENOSPC and an error in DIAG at the root supervisor
+ * that says how to widen --uid-range, or ENOMEM and no line. */
+int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, struct cfg_diag *diag);
+
 /* The effective seccomp policy of A: its profile widened by "allow" and
  * narrowed by "deny" (profiles.h). -1 with errno and errmsg on error;
  * a loaded config has none but ENOMEM. Free with sb_policy_free. */

@@ -1,0 +1,328 @@
+/* An actor's confinement keys: seccomp, limits, namespaces, user,
+ * capabilities, secrets. Names are checked here so that `check` reports
+ * them; the values are resolved again only when the actor starts. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/names.h"
+#include "sandbox/namespaces.h"
+#include "sandbox/privs.h"
+#include "sandbox/secrets.h"
+#include "src/config/didyoumean.h"
+#include "src/config/loader.h"
+
+static const char *const sandbox_keys[] = { "profile", "allow", "deny", "on_violation", NULL };
+
+static const struct keyset sandbox_keyset = { sandbox_keys, NULL, NULL, "\"sandbox\": ", NULL };
+
+/* Each "allow"/"deny" entry names a syscall or a @group we know. */
+static bool check_syscalls(struct loader *ld, char **list, size_t obj, const char *key)
+{
+	size_t arr = ld_value_off(ld, obj, key);
+	bool ok = true;
+
+	for (size_t i = 0; list && list[i]; i++) {
+		const char *s = list[i], *hint;
+		struct cfg_pos p;
+
+		if (s[0] == '@' ? sb_group_members(s) != NULL : sb_syscall_known(s))
+			continue;
+		p = ld_pos_of_index(ld, arr, i);
+		ok = false;
+		if (s[0] == '@') {
+			const char *const *groups = sb_group_names();
+			size_t ng = ld_count_words(groups);
+			char known[512] = "";
+
+			for (size_t g = 0; g < ng; g++)
+				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+					 g ? ", " : "", groups[g]);
+			if ((hint = dym_closest(s, groups, ng)))
+				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall group \"%s\" (did you mean \"%s\"?)",
+					 key, i, s, hint);
+			else
+				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall group \"%s\": the groups are %s",
+					 key, i, s, known);
+		} else {
+			size_t n;
+			char **names = sb_syscall_names(&n);
+
+			if ((hint = dym_closest(s, (const char *const *)names, n)))
+				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\" (did you mean \"%s\"?)",
+					 key, i, s, hint);
+			else
+				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\"", key, i, s);
+			sb_names_free(names);
+		}
+	}
+	return ok;
+}
+
+static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
+{
+	size_t off = ld_value_off(ld, obj, "sandbox");
+	json_t *v;
+	int w;
+	bool ok;
+
+	if (!json_is_object(o)) {
+		struct cfg_pos p = ld_pos_of_key(ld, obj, "sandbox", false);
+		ld_error(ld, &p, "\"sandbox\": expected an object {\"profile\": ..., \"allow\": [...], \"deny\": [...], \"on_violation\": ...}, got %s",
+			 ld_type_name(o));
+		return false;
+	}
+	ok = ld_check_keys(ld, o, off, &sandbox_keyset);
+	if ((v = json_object_get(o, "profile"))) {
+		if (ld_get_word(ld, v, off, "profile", sb_profile_names(), &w)) {
+			a->profile = (enum sb_profile)w;
+			if (a->profile == SB_PROFILE_NONE) {
+				struct cfg_pos p = ld_pos_of_key(ld, off, "profile", false);
+				ld_warning(ld, &p, "actor \"%s\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed",
+					   a->name ? a->name : "?");
+			}
+		} else {
+			ok = false;
+		}
+	}
+	if ((v = json_object_get(o, "on_violation"))) {
+		if (ld_get_word(ld, v, off, "on_violation", sb_on_violation_names(), &w))
+			a->on_violation = (enum sb_on_violation)w;
+		else
+			ok = false;
+	}
+	if ((v = json_object_get(o, "allow")) &&
+	    !(ld_get_strings(ld, v, off, "allow", "system calls or @groups", &a->allow, &a->nallow) &&
+	      check_syscalls(ld, a->allow, off, "allow")))
+		ok = false;
+	if ((v = json_object_get(o, "deny")) &&
+	    !(ld_get_strings(ld, v, off, "deny", "system calls or @groups", &a->deny, &a->ndeny) &&
+	      check_syscalls(ld, a->deny, off, "deny")))
+		ok = false;
+	for (size_t i = 0; ok && i < a->nallow; i++) {
+		if (a->allow[i][0] != '@' && sb_syscall_is_privileged(a->allow[i])) {
+			struct cfg_pos p = ld_pos_of_index(ld, ld_value_off(ld, off, "allow"), i);
+			ld_warning(ld, &p, "\"allow\": \"%s\" reaches past the actor; no shipped profile allows it",
+				   a->allow[i]);
+		}
+	}
+	if (ok) {
+		/* what is left: deny of a start-up syscall, allow/deny under "none" */
+		struct sb_policy pol;
+		char msg[512];
+
+		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
+			struct cfg_pos p = ld_pos_of_key(ld, obj, "sandbox", false);
+			if (errno == ENOMEM)
+				ld->oom = true;
+			else
+				ld_error(ld, &p, "\"sandbox\": %s", msg);
+			return false;
+		}
+		sb_policy_free(&pol);
+	}
+	return ok;
+}
+
+static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
+{
+	size_t off = ld_value_off(ld, obj, "limits");
+	const char *k;
+	json_t *v;
+	bool ok = true;
+
+	if (!json_is_object(o)) {
+		struct cfg_pos p = ld_pos_of_key(ld, obj, "limits", false);
+		ld_error(ld, &p, "\"limits\": expected an object {\"nofile\": 1024, \"core\": 0, ...}, got %s",
+			 ld_type_name(o));
+		return false;
+	}
+	if (!(a->limits = calloc(json_object_size(o) + 1, sizeof *a->limits))) {
+		ld->oom = true;
+		return false;
+	}
+	json_object_foreach(o, k, v) {
+		struct sb_rlimit lim;
+		char msg[256];
+		const char *hint;
+
+		if (sb_rlimit_resource(k) < 0 && errno == ENOENT) {
+			const char *const *names = sb_rlimit_names();
+			struct cfg_pos p = ld_pos_of_key(ld, off, k, true);
+
+			if ((hint = dym_closest(k, names, ld_count_words(names))))
+				ld_error(ld, &p, "\"limits\": unknown limit \"%s\" (did you mean \"%s\"?)", k, hint);
+			else
+				ld_error(ld, &p, "\"limits\": unknown limit \"%s\"", k);
+			ok = false;
+			continue;
+		}
+		if (!json_is_integer(v) && !json_is_string(v)) {
+			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
+			ld_error(ld, &p, "\"limits\": \"%s\": expected a number >= 0 or \"infinity\", got %s",
+				 k, ld_type_name(v));
+			ok = false;
+			continue;
+		}
+		if (sb_rlimit_parse(k, json_string_value(v), json_is_integer(v) ? json_integer_value(v) : 0,
+				    &lim, msg, sizeof msg) < 0) {
+			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
+			ld_error(ld, &p, "\"limits\": %s", msg);
+			ok = false;
+			continue;
+		}
+		a->limits[a->nlimits++] = lim;
+	}
+	return ok;
+}
+
+static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct sb_ns ns;
+	char msg[512];
+
+	if (!ld_get_strings(ld, v, obj, "read_only", "absolute paths", &a->read_only, &a->nread_only))
+		return false;
+	ns = (struct sb_ns){ .private_tmp = a->private_tmp,
+			     .read_only = (const char *const *)a->read_only, .nread_only = a->nread_only };
+	if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
+		struct cfg_pos p = ld_pos_of_key(ld, obj, "read_only", false);
+		ld_error(ld, &p, "%s", msg);
+		return false;
+	}
+	return true;
+}
+
+static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	struct cfg_pos p = ld_pos_of_key(ld, obj, "user", false);
+	char msg[256];
+
+	if (!json_is_string(v) || !*json_string_value(v)) {
+		ld_error(ld, &p, "\"user\": expected a user name (a non-empty string), got %s",
+			 json_is_string(v) ? "an empty string" : ld_type_name(v));
+		return false;
+	}
+	if (!(a->user = strdup(json_string_value(v)))) {
+		ld->oom = true;
+		return false;
+	}
+	if (sb_user_lookup(a->user, &a->uid, &a->gid, &a->groups, &a->ngroups, msg, sizeof msg) < 0) {
+		if (errno == ENOMEM)
+			ld->oom = true;
+		else
+			ld_error(ld, &p, "\"user\": %s", msg);
+		return false;
+	}
+	return true;
+}
+
+/* The capability nearest to a misspelt NAME, written as "CAP_NET_RAW". */
+static bool cap_hint(const char *name, char *out, size_t len)
+{
+	char word[64];
+	size_t n;
+	char **names = sb_cap_names(&n);
+	const char *hint;
+	bool found;
+
+	sb_cap_spelling(name, word, sizeof word);
+	if ((found = (hint = dym_closest(word, (const char *const *)names, n)) != NULL))
+		snprintf(out, len, "%s", hint);
+	sb_names_free(names);
+	return found;
+}
+
+static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	size_t n = 0, arr = ld_value_off(ld, obj, "capabilities");
+	char msg[256];
+	bool ok = true;
+
+	if (!ld_get_strings(ld, v, obj, "capabilities", "capability names", &a->capabilities, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bit;
+
+		if (sb_caps_parse((const char *const *)&a->capabilities[i], 1, &bit, msg, sizeof msg) < 0) {
+			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
+			char hint[64];
+
+			if (cap_hint(a->capabilities[i], hint, sizeof hint))
+				ld_error(ld, &p, "\"capabilities\"[%zu]: %s (did you mean \"%s\"?)", i, msg, hint);
+			else
+				ld_error(ld, &p, "\"capabilities\"[%zu]: %s", i, msg);
+			ok = false;
+			continue;
+		}
+		a->keep_caps |= bit;
+	}
+	return ok;
+}
+
+static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
+{
+	size_t arr = ld_value_off(ld, obj, "secrets");
+	bool ok = true;
+
+	if (!ld_get_strings(ld, v, obj, "secrets", "secret names", &a->secrets, &a->nsecrets))
+		return false;
+	for (size_t i = 0; i < a->nsecrets; i++) {
+		struct cfg_pos p = ld_pos_of_index(ld, arr, i);
+
+		if (!sb_secret_name_valid(a->secrets[i])) {
+			ld_error(ld, &p, "\"secrets\"[%zu]: invalid secret name \"%s\": use a letter or '_', then up to %d letters, digits, '_', '.' or '-'",
+				 i, a->secrets[i], SB_SECRET_NAME_MAX - 1);
+			ok = false;
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->secrets[i], a->secrets[j]) == 0) {
+				ld_error(ld, &p, "\"secrets\"[%zu]: \"%s\" is already listed", i, a->secrets[i]);
+				ok = false;
+			}
+	}
+	return ok;
+}
+
+/* The confinement keys of an actor, after its other keys. */
+void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_t off)
+{
+	json_t *v;
+
+	if ((v = json_object_get(o, "sandbox")))
+		get_sandbox(ld, a, v, off);
+	if ((v = json_object_get(o, "limits")))
+		get_limits(ld, a, v, off);
+	if ((v = json_object_get(o, "private_tmp")))
+		ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp);
+	if ((v = json_object_get(o, "private_network")))
+		ld_get_bool(ld, v, off, "private_network", &a->private_network);
+	if ((v = json_object_get(o, "read_only")))
+		get_read_only(ld, a, v, off);
+	if ((v = json_object_get(o, "user")))
+		get_user(ld, a, v, off);
+	if ((v = json_object_get(o, "capabilities")))
+		get_capabilities(ld, a, v, off);
+	if ((v = json_object_get(o, "secrets")))
+		get_secrets(ld, a, v, off);
+	if ((v = json_object_get(o, "secrets_env")) && ld_get_bool(ld, v, off, "secrets_env", &a->secrets_env) &&
+	    a->secrets_env) {
+		struct cfg_pos p = ld_pos_of_key(ld, off, "secrets_env", false);
+		ld_warning(ld, &p, "actor \"%s\" gets its secrets in the environment too (\"secrets_env\": true): every process it starts inherits them",
+			   a->name ? a->name : "?");
+	}
+}
+
+int cfg_actor_policy(const struct cfg_actor *a, struct sb_policy *out, char *errmsg, size_t errlen)
+{
+	struct sb_spec spec = {
+		.profile = a->profile, .on_violation = a->on_violation,
+		.allow = (const char *const *)a->allow, .nallow = a->nallow,
+		.deny = (const char *const *)a->deny, .ndeny = a->ndeny,
+	};
+
+	return sb_policy_resolve(&spec, out, errmsg, errlen);
+}

@@ -1,0 +1,117 @@
+/* Diagnostics: one line per finding, "FILE:LINE:COL: error: WHAT", and the
+ * positions they point at. jansson keeps no positions, so a message finds
+ * its value in the text (jsonc_locate), relative to the object being read. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/config/diag.h"
+#include "src/config/jsonc.h"
+#include "src/config/lines.h"
+#include "src/config/loader.h"
+
+int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, const char *fmt,
+		  va_list ap)
+{
+	const char *level = error ? "error" : "warning";
+	char *msg = NULL, *out = NULL, **lines;
+	int rc;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -1;
+	rc = pos->line ? asprintf(&out, "%s:%u:%u: %s: %s", pos->file, pos->line, pos->col, level, msg)
+		       : asprintf(&out, "%s: %s: %s", pos->file, level, msg);
+	free(msg);
+	if (rc < 0)
+		return -1;
+	/* the capacity is the next power of two: grow when N reaches one */
+	if ((diag->n & (diag->n - 1)) == 0) {
+		if (!(lines = realloc(diag->lines, (diag->n ? 2 * diag->n : 1) * sizeof *lines))) {
+			free(out);
+			return -1;
+		}
+		diag->lines = lines;
+	}
+	diag->lines[diag->n++] = out;
+	if (error)
+		diag->nerrors++;
+	return 0;
+}
+
+int cfg_diag_add(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = cfg_diag_vadd(diag, error, pos, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void ld_error(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (cfg_diag_vadd(ld->diag, true, pos, fmt, ap) < 0)
+		ld->oom = true;
+	va_end(ap);
+}
+
+void ld_warning(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (cfg_diag_vadd(ld->diag, false, pos, fmt, ap) < 0)
+		ld->oom = true;
+	va_end(ap);
+}
+
+/* Position of byte OFF of the current file. */
+struct cfg_pos ld_pos(const struct loader *ld, size_t off)
+{
+	struct cfg_pos p = { .file = ld->src.file };
+
+	lines_pos(&ld->src.lines, off, &p.line, &p.col);
+	return p;
+}
+
+/* Position of KEY's value (or of the key itself) in the object at OBJ. */
+struct cfg_pos ld_pos_of_key(const struct loader *ld, size_t obj, const char *key, bool want_key)
+{
+	struct jsonc_step step = { .key = key };
+	size_t off = obj;
+
+	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, want_key, &off);
+	return ld_pos(ld, off);
+}
+
+struct cfg_pos ld_pos_of_index(const struct loader *ld, size_t arr, size_t index)
+{
+	struct jsonc_step step = { .index = index };
+	size_t off = arr;
+
+	jsonc_locate(ld->src.text, ld->src.len, arr, &step, 1, false, &off);
+	return ld_pos(ld, off);
+}
+
+/* The offset of the value at KEY of the object at OBJ. */
+size_t ld_value_off(const struct loader *ld, size_t obj, const char *key)
+{
+	struct jsonc_step step = { .key = key };
+	size_t off = obj;
+
+	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, false, &off);
+	return off;
+}
+
+void cfg_diag_free(struct cfg_diag *diag)
+{
+	for (size_t i = 0; i < diag->n; i++)
+		free(diag->lines[i]);
+	free(diag->lines);
+	*diag = (struct cfg_diag){ 0 };
+}

@@ -1,0 +1,258 @@
+/* Config: JSONC files → one validated tree.
+ *
+ * Three passes, so that every error in every file is reported at once:
+ *   1. each file is read, stripped to JSON (same byte offsets), parsed by
+ *      jansson and walked; every definition, inline or top-level, goes
+ *      into one table, and every string child becomes a pending reference;
+ *   2. names are sorted, duplicates reported, references resolved;
+ *   3. the shape is checked: each definition named at most once, no
+ *      cycles, exactly one root. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/config/jsonc.h"
+#include "src/config/lines.h"
+#include "src/config/loader.h"
+
+/* Room for one more element in *ARR, doubling; false if memory ran out. */
+bool ld_push(void **arr, size_t *n, size_t *cap, size_t size)
+{
+	void *p;
+
+	if (*n < *cap)
+		return true;
+	if (!(p = realloc(*arr, (*cap ? *cap * 2 : 16) * size)))
+		return false;
+	*arr = p;
+	*cap = *cap ? *cap * 2 : 16;
+	return true;
+}
+
+/* A new zeroed element of SIZE bytes at the end of the table of pointers
+ * *ARR; NULL if memory ran out. */
+void *ld_append(struct loader *ld, void ***arr, size_t *n, size_t *cap, size_t size)
+{
+	void *p;
+
+	if (!ld_push((void **)arr, n, cap, sizeof **arr) || !(p = calloc(1, size))) {
+		ld->oom = true;
+		return NULL;
+	}
+	(*arr)[(*n)++] = p;
+	return p;
+}
+
+size_t ld_add_def(struct loader *ld, const char *name, bool is_sup, void *p, struct cfg_pos pos)
+{
+	struct def *d;
+
+	if (!ld_push((void **)&ld->defs, &ld->ndefs, &ld->capdefs, sizeof *ld->defs)) {
+		ld->oom = true;
+		return SIZE_MAX;
+	}
+	d = &ld->defs[ld->ndefs];
+	*d = (struct def){ .name = name, .is_sup = is_sup, .pos = pos, .parent_def = SIZE_MAX };
+	if (is_sup)
+		d->u.s = p;
+	else
+		d->u.a = p;
+	return ld->ndefs++;
+}
+
+static char *read_file(struct loader *ld, const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f) {
+		struct cfg_pos p = { .file = file };
+		ld_error(ld, &p, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	do {
+		if (n == cap) {
+			char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap = cap ? cap * 2 : 4096);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				ld->oom = true;
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		struct cfg_pos p = { .file = file };
+		ld_error(ld, &p, "cannot read: %s", strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static char *dir_of(struct loader *ld, const char *file)
+{
+	char *abs = realpath(file, NULL), *slash;
+
+	if (!abs) {
+		ld->oom = errno == ENOMEM;
+		return NULL;
+	}
+	slash = strrchr(abs, '/');
+	if (slash == abs)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return abs;
+}
+
+/* The text as it will stay, indexed for positions: as read when it holds
+ * a NUL (reported, not parsed), else stripped to JSON. 0, or -1 once
+ * reported. */
+static int prepare(struct loader *ld)
+{
+	struct source *src = &ld->src;
+	/* an editor shows no column for a byte order mark */
+	size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	const char *nul = memchr(src->text, '\0', src->len);
+	struct jsonc_error jerr;
+	int rc = nul ? -1 : jsonc_strip(src->text, src->len, &jerr);
+	struct cfg_pos p;
+
+	if (lines_index(&src->lines, src->text, src->len, skip) < 0) {
+		ld->oom = true;
+		return -1;
+	}
+	if (nul) {
+		p = ld_pos(ld, (size_t)(nul - src->text));
+		ld_error(ld, &p, "a NUL byte: this is not a text file");
+	} else if (rc < 0) {
+		p = ld_pos(ld, jerr.off);
+		ld_error(ld, &p, "%s", jerr.what);
+	}
+	return rc;
+}
+
+static void load_file(struct loader *ld, const char *file)
+{
+	json_error_t err;
+	json_t *root;
+	size_t off = 0;
+
+	ld->src = (struct source){ .file = file };
+	if (!(ld->src.text = read_file(ld, file, &ld->src.len)))
+		return;
+	if (prepare(ld) < 0) {
+		/* reported */
+	} else if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
+		/* jansson's position is just past the offending token */
+		struct cfg_pos p = { .file = file, .line = (unsigned)(err.line > 0 ? err.line : 1),
+				     .col = (unsigned)(err.column > 0 ? err.column : 1) };
+		ld_error(ld, &p, "%s", err.text);
+	} else {
+		if (!(ld->src.dir = dir_of(ld, file))) {
+			struct cfg_pos p = { .file = file };
+			ld_error(ld, &p, "cannot resolve its directory: %s", strerror(errno));
+		} else {
+			while (off < ld->src.len && strchr(" \t\r\n", ld->src.text[off]))
+				off++;
+			ld_parse_definition(ld, root, off);
+		}
+		json_decref(root);
+	}
+	lines_free(&ld->src.lines);
+	free(ld->src.text);
+	free(ld->src.dir);
+	ld->src = (struct source){ 0 };
+}
+
+struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
+{
+	struct loader ld = { .diag = diag };
+	struct cfg *cfg;
+
+	*diag = (struct cfg_diag){ 0 };
+	if (!(cfg = ld.cfg = calloc(1, sizeof *cfg)) || !(cfg->files = calloc(nfiles + 1, sizeof *cfg->files))) {
+		free(cfg);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < nfiles && !ld.oom; i++) {
+		if (!(cfg->files[i] = strdup(files[i])))
+			ld.oom = true;
+		else
+			cfg->nfiles++;
+	}
+	for (size_t i = 0; i < cfg->nfiles && !ld.oom; i++)
+		load_file(&ld, cfg->files[i]);
+	if (!ld.oom && cfg->nfiles > 0)
+		ld_build(&ld);
+	for (size_t i = 0; i < ld.nrefs; i++)
+		free(ld.refs[i].name);
+	free(ld.refs);
+	free(ld.defs);
+	if (ld.oom || diag->nerrors > 0 || !cfg->root) {
+		cfg_free(cfg);
+		if (ld.oom) {
+			cfg_diag_free(diag);
+			errno = ENOMEM;
+		}
+		return NULL;
+	}
+	return cfg;
+}
+
+static void free_strv(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+void cfg_free(struct cfg *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		struct cfg_actor *a = cfg->actors[i];
+		free(a->name);
+		free_strv(a->argv);
+		free(a->path);
+		free_strv(a->env);
+		free(a->cwd);
+		free_strv(a->allow);
+		free_strv(a->deny);
+		free(a->limits);
+		free_strv(a->read_only);
+		free(a->user);
+		free(a->groups);
+		free_strv(a->capabilities);
+		free_strv(a->secrets);
+		for (size_t j = 0; j < a->nbindings; j++) {
+			free(a->bindings[j].name);
+			free(a->bindings[j].service_name);
+		}
+		free(a->bindings);
+		free(a);
+	}
+	for (size_t i = 0; i < cfg->nsups; i++) {
+		free(cfg->sups[i]->name);
+		free(cfg->sups[i]->children);
+		free(cfg->sups[i]);
+	}
+	for (size_t i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->actors);
+	free(cfg->sups);
+	free(cfg->files);
+	free(cfg);
+}

@@ -1,0 +1,117 @@
+/* The config loader's own state and the functions its files share; not
+ * for use outside src/config/. jansson types appear here and in no header
+ * a caller includes. */
+#ifndef PROSPERO_CONFIG_LOADER_H
+#define PROSPERO_CONFIG_LOADER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "src/config/config.h"
+#include "src/config/lines.h"
+
+#define MAX_TIMEOUT_MS 86400000L
+
+/* One definition, wherever it was written. */
+struct def {
+	const char *name;
+	bool is_sup;
+	union {
+		struct cfg_actor *a;
+		struct cfg_supervisor *s;
+	} u;
+	struct cfg_pos pos;
+	struct cfg_supervisor *parent;	/* who names it as a child; NULL: no one yet */
+	struct cfg_pos named_at;
+	size_t parent_def;		/* index of the parent's def */
+	bool duplicate;			/* reported already; not a root candidate */
+};
+
+/* A string child, resolved once every file is read. */
+struct ref {
+	struct cfg_supervisor *sup;
+	size_t sup_def;
+	size_t child;
+	char *name;
+	struct cfg_pos pos;
+};
+
+/* The file being read. */
+struct source {
+	const char *file;		/* owned by cfg->files */
+	char *text;			/* stripped; same offsets as the file */
+	size_t len;
+	char *dir;			/* absolute directory of the file */
+	struct lines lines;		/* positions, once the text is final */
+};
+
+struct loader {
+	struct cfg *cfg;
+	struct cfg_diag *diag;
+	struct source src;
+	struct def *defs;
+	size_t ndefs, capdefs;
+	struct ref *refs;
+	size_t nrefs, caprefs;
+	size_t capactors, capsups;	/* of cfg->actors, cfg->sups */
+	bool oom;
+};
+
+/* The keys an object may have, and what to say of one it may not. */
+struct keyset {
+	const char *const *known;	/* NULL-terminated; a definition's name first */
+	const char *const *foreign;	/* keys of the other kind of definition, or NULL */
+	const char *foreign_why;	/* after such a key's name */
+	const char *where;		/* before each message: "" or "\"sandbox\": " */
+	const char *otherwise;		/* when no known key is near; NULL: list them */
+};
+
+extern const char *const ld_actor_keys[], *const ld_supervisor_keys[];
+
+/* diag.c: findings, and the positions of values in the current file */
+__attribute__((format(printf, 3, 4)))
+void ld_error(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...);
+__attribute__((format(printf, 3, 4)))
+void ld_warning(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...);
+struct cfg_pos ld_pos(const struct loader *ld, size_t off);
+struct cfg_pos ld_pos_of_key(const struct loader *ld, size_t obj, const char *key, bool want_key);
+struct cfg_pos ld_pos_of_index(const struct loader *ld, size_t arr, size_t index);
+size_t ld_value_off(const struct loader *ld, size_t obj, const char *key);
+
+/* readers.c: typed values at KEY of the object at byte OBJ; each reports
+ * what it expected and returns false when the value does not fit */
+const char *ld_type_name(const json_t *v);
+size_t ld_count_words(const char *const *words);
+bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long lo, long hi, long *out);
+bool ld_get_word(struct loader *ld, json_t *v, size_t obj, const char *key, const char *const *words,
+		 int *out);
+bool ld_get_bool(struct loader *ld, json_t *v, size_t obj, const char *key, bool *out);
+bool ld_get_strings(struct loader *ld, json_t *v, size_t obj, const char *key, const char *what,
+		    char ***out, size_t *n);
+bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char **out);
+bool ld_check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset *ks);
+struct cfg_pos ld_get_head(struct loader *ld, json_t *o, size_t off, const struct keyset *ks, char **name);
+
+/* load.c: the tables every definition goes into */
+bool ld_push(void **arr, size_t *n, size_t *cap, size_t size);
+void *ld_append(struct loader *ld, void ***arr, size_t *n, size_t *cap, size_t size);
+size_t ld_add_def(struct loader *ld, const char *name, bool is_sup, void *p, struct cfg_pos pos);
+
+/* supervisor.c, actor.c: a definition at byte OFF; its def index, or
+ * SIZE_MAX if it cannot be referred to */
+size_t ld_parse_definition(struct loader *ld, json_t *v, size_t off);
+size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off);
+void ld_link_child(struct loader *ld, size_t d, struct cfg_supervisor *s, size_t self, size_t i,
+		   struct cfg_pos p);
+
+/* confinement.c, bindings.c: an actor's keys of those kinds */
+void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_t off);
+bool ld_get_bindings(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj);
+
+/* tree.c, bindings.c: once every file is read */
+void ld_build(struct loader *ld);
+size_t ld_find(const struct loader *ld, const size_t *sorted, const char *name);
+void ld_check_bindings(struct loader *ld, const size_t *sorted);
+
+#endif

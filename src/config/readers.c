@@ -1,0 +1,220 @@
+/* Typed readers of jansson values: each checks the type and range, stores
+ * the value, or reports what was expected where it was written. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/config/didyoumean.h"
+#include "src/config/loader.h"
+
+const char *ld_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number with a fraction";
+	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "?";
+}
+
+/* An integer in [lo, hi] at KEY of the object at OBJ. */
+bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long lo, long hi,
+		long *out)
+{
+	struct cfg_pos p;
+
+	if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi) {
+		*out = (long)json_integer_value(v);
+		return true;
+	}
+	p = ld_pos_of_key(ld, obj, key, false);
+	if (json_is_integer(v))
+		ld_error(ld, &p, "\"%s\" is %" JSON_INTEGER_FORMAT ": expected an integer from %ld to %ld",
+			 key, json_integer_value(v), lo, hi);
+	else
+		ld_error(ld, &p, "\"%s\": expected an integer from %ld to %ld, got %s", key, lo, hi,
+			 ld_type_name(v));
+	return false;
+}
+
+size_t ld_count_words(const char *const *words)
+{
+	size_t n = 0;
+
+	while (words[n])
+		n++;
+	return n;
+}
+
+static bool has_word(const char *const *words, const char *w)
+{
+	for (; *words; words++)
+		if (strcmp(*words, w) == 0)
+			return true;
+	return false;
+}
+
+/* "\"a\", \"b\" or \"c\"" into BUF, truncated to LEN. */
+static void join_words(const char *const *words, char *buf, size_t len)
+{
+	size_t n = ld_count_words(words), at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++) {
+		int w = snprintf(buf + at, len - at, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+				 words[i]);
+		at += w > 0 ? (size_t)w : 0;
+	}
+}
+
+/* One of WORDS (a NULL-terminated table indexed by enum value). */
+bool ld_get_word(struct loader *ld, json_t *v, size_t obj, const char *key,
+		 const char *const *words, int *out)
+{
+	const char *s = json_string_value(v), *hint;
+	struct cfg_pos p = ld_pos_of_key(ld, obj, key, false);
+	size_t nwords = ld_count_words(words);
+	char expected[160];
+
+	for (size_t i = 0; s && i < nwords; i++)
+		if (strcmp(s, words[i]) == 0) {
+			*out = (int)i;
+			return true;
+		}
+	join_words(words, expected, sizeof expected);
+	if (!s) {
+		ld_error(ld, &p, "\"%s\": expected %s, got %s", key, expected, ld_type_name(v));
+	} else if ((hint = dym_closest(s, words, nwords))) {
+		ld_error(ld, &p, "\"%s\": unknown value \"%s\" (did you mean \"%s\"?)", key, s, hint);
+	} else {
+		ld_error(ld, &p, "\"%s\": unknown value \"%s\": expected %s", key, s, expected);
+	}
+	return false;
+}
+
+bool ld_get_bool(struct loader *ld, json_t *v, size_t obj, const char *key, bool *out)
+{
+	struct cfg_pos p;
+
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return true;
+	}
+	p = ld_pos_of_key(ld, obj, key, false);
+	ld_error(ld, &p, "\"%s\": expected true or false, got %s", key, ld_type_name(v));
+	return false;
+}
+
+/* A non-empty array of non-empty strings at KEY; *out NULL-terminated. */
+bool ld_get_strings(struct loader *ld, json_t *v, size_t obj, const char *key, const char *what,
+		    char ***out, size_t *n)
+{
+	size_t i, arr = ld_value_off(ld, obj, key);
+	json_t *s;
+
+	if (!json_is_array(v)) {
+		struct cfg_pos p = ld_pos_of_key(ld, obj, key, false);
+		ld_error(ld, &p, "\"%s\": expected an array of %s, got %s", key, what, ld_type_name(v));
+		return false;
+	}
+	json_array_foreach(v, i, s) {
+		if (!json_is_string(s) || !*json_string_value(s)) {
+			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
+			ld_error(ld, &p, "\"%s\"[%zu]: expected a non-empty string, got %s", key, i,
+				 json_is_string(s) ? "an empty string" : ld_type_name(s));
+			return false;
+		}
+	}
+	if (!(*out = calloc(json_array_size(v) + 1, sizeof **out))) {
+		ld->oom = true;
+		return false;
+	}
+	json_array_foreach(v, i, s)
+		if (!((*out)[i] = strdup(json_string_value(s)))) {
+			ld->oom = true;
+			return false;
+		}
+	*n = json_array_size(v);
+	return true;
+}
+
+static bool valid_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+/* Names become log prefixes, event fields, pool names "NAME#i" and file
+ * names (credentials, state), so "." and ".." are out, and with them any
+ * leading dot. */
+bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char **out)
+{
+	const char *s = json_string_value(v);
+	struct cfg_pos p;
+	size_t n = 0;
+
+	if (s)
+		for (n = 0; s[n] && valid_name_char(s[n]); n++)
+			;
+	if (s && n > 0 && !s[n] && n <= CFG_MAX_NAME && s[0] != '.') {
+		if (!(*out = strdup(s)))
+			ld->oom = true;
+		return *out != NULL;
+	}
+	p = ld_pos_of_key(ld, obj, key, false);
+	if (!s)
+		ld_error(ld, &p, "\"%s\": expected a name (a string), got %s", key, ld_type_name(v));
+	else if (n > 0 && !s[n] && n <= CFG_MAX_NAME)
+		ld_error(ld, &p, "\"%s\": invalid name \"%s\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)",
+			 key, s);
+	else
+		ld_error(ld, &p, "\"%s\": invalid name \"%s\": use 1 to %d letters, digits, '-', '_' or '.'",
+			 key, s, CFG_MAX_NAME);
+	return false;
+}
+
+/* Unknown keys: a key of the other kind of definition says so, a typo
+ * gets a suggestion. */
+bool ld_check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset *ks)
+{
+	const char *k, *hint;
+	char expected[160] = "";
+	json_t *v;
+	bool ok = true;
+
+	json_object_foreach(o, k, v) {
+		struct cfg_pos p;
+
+		if (has_word(ks->known, k))
+			continue;
+		p = ld_pos_of_key(ld, obj, k, true);
+		ok = false;
+		if (ks->foreign && has_word(ks->foreign, k)) {
+			ld_error(ld, &p, "%s\"%s\" %s", ks->where, k, ks->foreign_why);
+		} else if ((hint = dym_closest(k, ks->known, ld_count_words(ks->known)))) {
+			ld_error(ld, &p, "%sunknown key \"%s\" (did you mean \"%s\"?)", ks->where, k, hint);
+		} else if (ks->otherwise) {
+			ld_error(ld, &p, "%sunknown key \"%s\"%s", ks->where, k, ks->otherwise);
+		} else {
+			join_words(ks->known, expected, sizeof expected);
+			ld_error(ld, &p, "%sunknown key \"%s\": expected %s", ks->where, k, expected);
+		}
+	}
+	return ok;
+}
+
+/* A definition's keys checked and its name read from the keyset's first
+ * key; the position of that key, which stands for the definition. */
+struct cfg_pos ld_get_head(struct loader *ld, json_t *o, size_t off, const struct keyset *ks, char **name)
+{
+	const char *key = ks->known[0];
+
+	ld_check_keys(ld, o, off, ks);
+	ld_get_name(ld, json_object_get(o, key), off, key, name);
+	return ld_pos_of_key(ld, off, key, true);
+}

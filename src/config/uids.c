@@ -1,0 +1,91 @@
+/* Dynamic uids: how many the tree needs against how many a --uid-range
+ * holds. Pure arithmetic on the loaded tree, for `check` and `run` alike. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "sandbox/uidpool.h"
+#include "src/config/config.h"
+#include "src/config/diag.h"
+
+static size_t needed(const struct cfg_supervisor *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nchildren; i++) {
+		const struct cfg_child *c = &s->children[i];
+
+		if (c->kind == CFG_CHILD_SUPERVISOR)
+			n += needed(c->u.sup);
+		else if (!c->u.actor->user)
+			n += c->u.actor->instances;
+	}
+	return n;
+}
+
+size_t cfg_dynamic_uids(const struct cfg *cfg)
+{
+	return cfg->root ? needed(cfg->root) : 0;
+}
+
+/* The ids the pool may give out in [FIRST, LAST]: it skips 65535 (the
+ * old 16-bit -1) and (uid_t)-1 (sb_uidpool_take). */
+static uint64_t holds(uint64_t first, uint64_t last)
+{
+	uint64_t n;
+
+	if (last < first)
+		return 0;
+	n = last - first + 1;
+
+	if (first <= 65535 && 65535 <= last)
+		n--;
+	if (last >= (uid_t)-1)
+		n--;
+	return n;
+}
+
+/* The least LAST from FIRST that holds NEED, or 0 if none does. */
+static uint64_t last_for(uint64_t first, uint64_t need)
+{
+	uint64_t last = first + need - 1;
+
+	if (first <= 65535 && 65535 <= last)
+		last++;
+	return need <= SB_UIDPOOL_MAX_IDS && last < (uid_t)-1 ? last : 0;
+}
+
+/* The one wording of this finding, for `check` and `run` */
+#define NEEDS "the tree needs %zu dynamic uids, one per actor instance without \"user\", " \
+	      "but --uid-range %u-%u holds %" PRIu64
+
+int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, struct cfg_diag *diag)
+{
+	size_t need = cfg_dynamic_uids(cfg);
+	uint64_t have, from, to;
+	int rc;
+
+	if (first == 0) {
+		first = SB_UIDPOOL_FIRST;
+		last = SB_UIDPOOL_LAST;
+	}
+	have = holds(first, last);
+	if (need <= have)
+		return 0;
+	/* from the same start if a range can hold them there, else systemd's */
+	from = first;
+	if (!(to = last_for(from, need)))
+		to = last_for(from = SB_UIDPOOL_FIRST, need);
+	if (to)
+		rc = cfg_diag_add(diag, true, &cfg->root->pos,
+				  NEEDS ": widen it, e.g. --uid-range %" PRIu64 "-%" PRIu64
+				  " (ids that passwd or group use are skipped too)",
+				  need, (unsigned)first, (unsigned)last, have, from, to);
+	else
+		rc = cfg_diag_add(diag, true, &cfg->root->pos,
+				  NEEDS ", and no range holds more than %u: give some actors a \"user\"",
+				  need, (unsigned)first, (unsigned)last, have, SB_UIDPOOL_MAX_IDS);
+	if (rc == 0)
+		errno = ENOSPC;
+	return -1;
+}
