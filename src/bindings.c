@@ -9,9 +9,10 @@
 #include <unistd.h>
 
 #include "src/bindings.h"
-#include "src/lib/frame.h"
 #include "src/log.h"
 #include "src/notify.h"
+#include "src/proto/frame.h"
+#include "src/proto/notice.h"
 
 struct bind_edge {
 	const struct cfg_actor *client, *service;

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/lib/frame.h"
-#include "src/lib/prospero.h"
+#include "src/proto/frame.h"
+#include "src/libprospero/prospero.h"
 #include "tests/unit/notice.h"
 
 static struct ev_loop *loop;

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 /* The receiver maps the body; without these seals the sender could change
  * it under the receiver's feet, or shrink it and make the mapping fault. */

@@ -13,7 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 /* Datagrams read per wake-up at most: a peer streaming to us must not
  * keep the loop's other watchers waiting. */
@@ -306,7 +306,7 @@ static void reject(struct prospero_binding *b, const struct pf_frame *f, const c
 	/* Only a call is answered: answering anything else could start two
 	 * confused peers bouncing errors at each other. */
 	if (f->kind == PF_CALL && f->id != 0)
-		pr_serve_reject(b, f->id, PF_E_BAD_REQUEST, why);
+		pr_serve_reject(b, f->id, PROSPERO_E_BAD_REQUEST, why);
 }
 
 /* The frames of datagram RX (N bytes), in order; a malformed frame ends
@@ -513,7 +513,7 @@ void pr_chan_free(struct prospero_binding *b)
 {
 	struct prospero *p = b->p;
 
-	pr_call_fail_all(b, PF_E_UNAVAILABLE, "the binding was closed");
+	pr_call_fail_all(b, PROSPERO_E_UNAVAILABLE, "the binding was closed");
 	pr_chan_drain(b);	/* casts of this turn: what the socket takes */
 	ev_io_stop(p->loop, &b->rio);
 	ev_io_stop(p->loop, &b->wio);

@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 #define PR_FIRST_FD 3
 

@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "src/lib/frame.h"
-#include "src/lib/prospero.h"
+#include "src/proto/error.h"
+#include "src/proto/frame.h"
+#include "src/proto/notice.h"
+#include "src/libprospero/prospero.h"
 
 /* Above this many queued datagrams a binding refuses new calls and casts,
  * and a served edge stops reading requests until its replies drain. */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 /* The value of KEY= in MSG, and its length in *vlen; NULL when absent. */
 static const char *value(const char *msg, size_t len, const char *key, size_t *vlen)

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 static struct pr_call *call_get(struct prospero_binding *b)
 {
@@ -70,7 +70,7 @@ static void expired(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	static const char msg[] = "no answer within the timeout";
 
-	finish((struct pr_call *)w, PF_E_TIMEOUT, msg, sizeof msg - 1);
+	finish((struct pr_call *)w, PROSPERO_E_TIMEOUT, msg, sizeof msg - 1);
 }
 
 static int frame_for(struct pf_frame *f, int kind, const char *method, const void *body, size_t len, int *fd)
@@ -193,7 +193,7 @@ int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const
 		uint64_t at;
 
 		pf_notice_fields(body, f->body_len, &inc, &at);
-		if (pf_error_code(f->method, f->method_len) == PF_E_PEER_RESTARTED &&
+		if (pf_error_code(f->method, f->method_len) == PROSPERO_E_PEER_RESTARTED &&
 		    pr_call_peer_restarted(b, inc, at) && p->on_peer_restarted)
 			p->on_peer_restarted(p, b->name, inc, p->restart_arg);
 		return 0;
@@ -210,7 +210,7 @@ int pr_call_dispatch(struct prospero_binding *b, const struct pf_frame *f, const
 			finish(c, pf_error_code(f->method, f->method_len), body, f->body_len);
 		return 0;
 	case PF_CALL:
-		pr_serve_reject(b, f->id, PF_E_BAD_REQUEST, "this end of the binding serves no calls");
+		pr_serve_reject(b, f->id, PROSPERO_E_BAD_REQUEST, "this end of the binding serves no calls");
 		return -1;
 	default:
 		return -1;	/* a cast to a client: nobody listens for it */
@@ -241,7 +241,7 @@ bool pr_call_peer_restarted(struct prospero_binding *b, unsigned long incarnatio
 		b->restarts_seen = incarnation;
 	/* A call sent after the end went to the socket the next incarnation
 	 * reads: it is not in flight with the dead one. */
-	fail_sent_by(b, PF_E_PEER_RESTARTED, "peer restarted", at ? at : UINT64_MAX);
+	fail_sent_by(b, PROSPERO_E_PEER_RESTARTED, "peer restarted", at ? at : UINT64_MAX);
 	return true;
 }
 
@@ -303,7 +303,7 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 		double left;
 
 		if (r < 0) {
-			finish(c, PF_E_UNAVAILABLE, gone, sizeof gone - 1);
+			finish(c, PROSPERO_E_UNAVAILABLE, gone, sizeof gone - 1);
 			break;
 		}
 		if (c->id != id)
@@ -320,7 +320,7 @@ int prospero_call_wait(struct prospero_binding *b, const char *method, const voi
 
 			poll(&pfd, 1, (int)(left * 1000) + 1);
 		} else if (wait_for(b, left) < 0) {
-			finish(c, PF_E_INTERNAL, no_timeout, sizeof no_timeout - 1);
+			finish(c, PROSPERO_E_INTERNAL, no_timeout, sizeof no_timeout - 1);
 			break;
 		}
 	}

@@ -11,7 +11,7 @@
  * the loop then handles the signal. */
 #include <errno.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 int prospero_linger(struct prospero *p, double seconds)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/internal.h"
 
 struct prospero_request {
 	struct prospero_binding *b;
@@ -88,7 +88,7 @@ void pr_serve_dispatch(struct prospero_binding *b, const struct pf_frame *f, con
 		return;
 	}
 	if (!m) {
-		pr_serve_reject(b, f->id, PF_E_NO_SUCH_METHOD, "no such method");
+		pr_serve_reject(b, f->id, PROSPERO_E_NO_SUCH_METHOD, "no such method");
 		return;
 	}
 	req.b = b;
@@ -98,7 +98,7 @@ void pr_serve_dispatch(struct prospero_binding *b, const struct pf_frame *f, con
 	req.method[f->method_len] = '\0';
 	m->fn(&req, body, f->body_len, m->arg);
 	if (!req.answered && !req.deferred)
-		pr_serve_reject(b, f->id, PF_E_INTERNAL, "the handler did not answer");
+		pr_serve_reject(b, f->id, PROSPERO_E_INTERNAL, "the handler did not answer");
 }
 
 struct prospero_request *prospero_defer(struct prospero_request *req)
