@@ -10,7 +10,7 @@
 
 #include "src/bindings.h"
 #include "src/log.h"
-#include "src/notify.h"
+#include "src/proto/control.h"
 #include "src/proto/frame.h"
 #include "src/proto/notice.h"
 
@@ -157,10 +157,10 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct bind_inst *bi = w->data;
-	/* one control datagram; +1 for notify_parse. On the stack, not in
+	/* one control datagram; +1 for pp_notify_parse. On the stack, not in
 	 * every instance: that cost 4 KiB of daemon memory per actor. */
 	char buf[4096 + 1];
-	struct notify_msg msg;
+	struct pp_notify msg;
 	ssize_t n;
 
 	while ((n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT)) != 0) {
@@ -174,7 +174,7 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 				log_err("%s: control channel: %s", bi->name, strerror(errno));
 			break;
 		}
-		notify_parse(buf, (size_t)n, &msg);
+		pp_notify_parse(buf, (size_t)n, &msg);
 		if (msg.watchdog)
 			bindings_pet(bi);
 		if (msg.ready)
@@ -248,8 +248,10 @@ static void control_send(struct bind_inst *bi, const char *text, size_t len)
 
 void bindings_stopping(struct bind_inst *bi)
 {
+	static const char stop[] = PP_STOP "\n";
+
 	watchdog_stop(bi);
-	control_send(bi, "STOP=1\n", 7);
+	control_send(bi, stop, sizeof stop - 1);
 }
 
 /* The peer_restarted notice on edge E itself, sent from the service's side
@@ -297,8 +299,9 @@ void bindings_ended(struct bind_inst *bi)
 			continue;	/* not running: it has nothing in flight */
 		/* control first: a client woken by the notice in band finds
 		 * the other already there */
-		n = snprintf(msg, sizeof msg, "PEER_RESTARTED=%s\nINCARNATION=%u\n", e->binding->name, next);
-		control_send(e->client_inst, msg, (size_t)n);
+		n = pp_peer_restarted_format(msg, sizeof msg, e->binding->name, next);
+		if (n > 0)
+			control_send(e->client_inst, msg, (size_t)n);
 		notice_in_band(e, next);
 	}
 }

@@ -512,7 +512,7 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct notify_msg msg;
+	struct pp_notify msg;
 	int r;
 
 	while ((r = notify_server_recv(&d->notify, &msg)) != 0) {

@@ -52,30 +52,7 @@ void notify_server_close(struct notify_server *ns)
 	ns->fd = -1;
 }
 
-void notify_parse(char *text, size_t len, struct notify_msg *msg)
-{
-	char *line = text, *end = text + len;
-
-	msg->ready = msg->stopping = msg->watchdog = false;
-	msg->status = NULL;
-	while (line < end) {
-		char *nl = memchr(line, '\n', (size_t)(end - line));
-		if (!nl)
-			nl = end;
-		*nl = 0;
-		if (strcmp(line, "READY=1") == 0)
-			msg->ready = true;
-		else if (strcmp(line, "STOPPING=1") == 0)
-			msg->stopping = true;
-		else if (strcmp(line, "WATCHDOG=1") == 0)
-			msg->watchdog = true;
-		else if (strncmp(line, "STATUS=", 7) == 0)
-			msg->status = line + 7;
-		line = nl + 1;
-	}
-}
-
-int notify_server_recv(struct notify_server *ns, struct notify_msg *msg)
+int notify_server_recv(struct notify_server *ns, struct pp_notify *msg)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
@@ -110,7 +87,7 @@ int notify_server_recv(struct notify_server *ns, struct notify_msg *msg)
 	if ((size_t)n > sizeof ns->buf - 1)
 		n = sizeof ns->buf - 1;
 	ns->buf[n] = 0;
-	notify_parse(ns->buf, (size_t)n, msg);
+	pp_notify_parse(ns->buf, (size_t)n, msg);
 	msg->pid = cred->pid;
 	return 1;
 }

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "src/libprospero/internal.h"
+#include "src/proto/control.h"
 
 #define PR_FIRST_FD 3
 
@@ -28,7 +28,7 @@ static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
 		ev_io_stop(loop, w);	/* the daemon is gone; PDEATHSIG follows */
 		return;
 	}
-	if (!pr_control_parse(msg, (size_t)n, name, sizeof name, &inc))
+	if (!pp_peer_restarted_parse(msg, (size_t)n, name, sizeof name, &inc))
 		return;
 	/* Like an OTP monitor's DOWN: what the dead incarnation held will
 	 * never be answered, so say so now rather than at each timeout —
@@ -242,22 +242,20 @@ static int notify(struct prospero *p, const char *msg)
 
 int prospero_ready(struct prospero *p)
 {
-	return notify(p, "READY=1");
+	return notify(p, PP_READY);
 }
 
 int prospero_watchdog(struct prospero *p)
 {
-	return notify(p, "WATCHDOG=1");
+	return notify(p, PP_WATCHDOG);
 }
 
 int prospero_status(struct prospero *p, const char *status)
 {
 	char msg[512];
 
-	if (strchr(status, '\n') || snprintf(msg, sizeof msg, "STATUS=%s", status) >= (int)sizeof msg) {
-		errno = EINVAL;
+	if (pp_status_format(msg, sizeof msg, status) < 0)
 		return -1;
-	}
 	return notify(p, msg);
 }
 
@@ -319,7 +317,7 @@ void prospero_stop(struct prospero *p)
 	for (unsigned i = 0; i < p->nchans; i++)
 		if (p->chans[i]->serve)
 			ev_io_stop(p->loop, &p->chans[i]->rio);
-	notify(p, "STOPPING=1");
+	notify(p, PP_STOPPING);
 	ev_idle_init(&p->stop_check, stop_check);
 	p->stop_check.data = p;
 	pr_check_stopped(p);

@@ -156,11 +156,6 @@ int pr_memfd_make(const void *body, size_t len);
  * that is not sealed against change or is too short. */
 void *pr_memfd_map(int fd, size_t len);
 
-/* control.c: the daemon's datagrams to the actor */
-/* Parse "PEER_RESTARTED=NAME\nINCARNATION=n\n": 1 with NAME in name (cap
- * bytes) and n in *inc, 0 for other messages. */
-int pr_control_parse(const char *msg, size_t len, char *name, size_t cap, unsigned long *inc);
-
 /* actor.c */
 void pr_check_stopped(struct prospero *p);
 

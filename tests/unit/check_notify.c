@@ -8,43 +8,11 @@
 
 #include "src/notify.h"
 
-static void parse(const char *text, struct notify_msg *m)
-{
-	static char buf[512];
-
-	snprintf(buf, sizeof buf, "%s", text);
-	notify_parse(buf, strlen(buf), m);
-}
-
-START_TEST(assignments_are_recognised)
-{
-	struct notify_msg m;
-
-	parse("READY=1\nSTATUS=warming up\nWATCHDOG=1", &m);
-	ck_assert(m.ready && m.watchdog && !m.stopping);
-	ck_assert_str_eq(m.status, "warming up");
-	parse("STOPPING=1\n", &m);
-	ck_assert(m.stopping && !m.ready);
-	ck_assert_ptr_null(m.status);
-}
-END_TEST
-
-START_TEST(near_misses_are_not_readiness)
-{
-	struct notify_msg m;
-
-	parse("READY=0\nREADY=11\nXREADY=1\nready=1", &m);
-	ck_assert(!m.ready);
-	parse("", &m);
-	ck_assert(!m.ready);
-}
-END_TEST
-
 START_TEST(the_server_reports_the_sender_pid)
 {
 	char dir[] = "/tmp/notify-test.XXXXXX";
 	struct notify_server ns;
-	struct notify_msg m;
+	struct pp_notify m;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
@@ -81,8 +49,6 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_test(tc, assignments_are_recognised);
-	tcase_add_test(tc, near_misses_are_not_readiness);
 	tcase_add_test(tc, the_server_reports_the_sender_pid);
 	tcase_add_test(tc, sd_notify_send_is_silent_without_a_socket);
 	suite_add_tcase(s, tc);
