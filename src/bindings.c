@@ -11,6 +11,7 @@
 #include "src/bindings.h"
 #include "src/log.h"
 #include "src/proto/control.h"
+#include "src/proto/fds.h"
 #include "src/proto/frame.h"
 #include "src/proto/notice.h"
 
@@ -36,8 +37,6 @@ struct bind_inst {
 	ev_timer watchdog;
 	bool watching;
 };
-
-#define FD_CONTROL 3
 
 static void close_edges(struct bindings *b)
 {
@@ -213,7 +212,7 @@ int bindings_prepare(struct bind_inst *bi)
 		return -1;
 	}
 	bi->ctl = sv[0];
-	bi->ctl_child = bi->fds[FD_CONTROL] = sv[1];
+	bi->ctl_child = bi->fds[PP_FD_CONTROL] = sv[1];
 	return 0;
 }
 
@@ -315,7 +314,7 @@ static int append_env(char ***envp, const char *fds, const char *names)
 
 	while ((*envp)[n])
 		n++;
-	if (asprintf(&a, "PROSPERO_FDS=%s", fds) < 0 || asprintf(&c, "PROSPERO_FDNAMES=%s", names) < 0 ||
+	if (asprintf(&a, PP_ENV_FDS "=%s", fds) < 0 || asprintf(&c, PP_ENV_FDNAMES "=%s", names) < 0 ||
 	    !(env = realloc(*envp, (n + 3) * sizeof *env))) {
 		free(a);
 		free(c);
@@ -332,26 +331,25 @@ static int append_env(char ***envp, const char *fds, const char *names)
 /* "control:NAME...:serve:CLIENT..." as PROSPERO_FDNAMES (README). */
 static char *fd_names(const struct bindings *b, const struct cfg_actor *a)
 {
-	size_t id = a->id, len = sizeof "control";
+	static const char serve[] = PP_FDNAMES_SEP PP_FDNAME_SERVE_PREFIX "%s";
+	size_t id = a->id, len = sizeof PP_FDNAME_CONTROL;
 	char *names, *p;
 
 	for (size_t j = 0; j < a->nbindings; j++)
 		len += strlen(a->bindings[j].name) + 1;
-	/* "serve:" + client + "#NNNN" + ':' */
 	for (size_t i = 0; i < b->nserved[id]; i++)
-		len += strlen(b->edges[b->served[id][i]].client->name) + 18;
+		len += sizeof serve + strlen(b->edges[b->served[id][i]].client->name) + sizeof "#4294967295";
 	if (!(names = malloc(len)))
 		return NULL;
-	p = names + sprintf(names, "control");
+	p = names + sprintf(names, "%s", PP_FDNAME_CONTROL);
 	for (size_t j = 0; j < a->nbindings; j++)
-		p += sprintf(p, ":%s", a->bindings[j].name);
+		p += sprintf(p, PP_FDNAMES_SEP "%s", a->bindings[j].name);
 	for (size_t i = 0; i < b->nserved[id]; i++) {
 		const struct bind_edge *e = &b->edges[b->served[id][i]];
 
+		p += sprintf(p, serve, e->client->name);
 		if (e->client->instances > 1)
-			p += sprintf(p, ":serve:%s#%u", e->client->name, e->client_index);
-		else
-			p += sprintf(p, ":serve:%s", e->client->name);
+			p += sprintf(p, "#%u", e->client_index);
 	}
 	return names;
 }
@@ -369,7 +367,7 @@ struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *
 		return NULL;
 	*bi = (struct bind_inst){ .set = b, .spec = a, .name = name, .ops = ops, .ctx = ctx,
 				  .ctl = -1, .ctl_child = -1 };
-	bi->nfds = FD_CONTROL + 1 + (unsigned)a->nbindings + (unsigned)b->nserved[id];
+	bi->nfds = PP_FD_CONTROL + 1 + (unsigned)a->nbindings + (unsigned)b->nserved[id];
 	if (!(bi->fds = calloc(bi->nfds, sizeof *bi->fds)))
 		goto fail;
 	for (; k < 3; k++)
@@ -381,7 +379,7 @@ struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *
 	}
 	for (size_t i = 0; i < b->nserved[id]; i++)
 		bi->fds[k++] = b->edges[b->served[id][i]].service_end;
-	snprintf(count, sizeof count, "%u", bi->nfds - FD_CONTROL);
+	snprintf(count, sizeof count, "%u", bi->nfds - PP_FD_CONTROL);
 	if (!(names = fd_names(b, a)) || append_env(envp, count, names) < 0)
 		goto fail;
 	free(names);

@@ -27,6 +27,7 @@
 #include "src/notify.h"
 #include "src/output.h"
 #include "src/pidmap.h"
+#include "src/proto/fds.h"
 #include "supervisor/tree.h"
 
 /* One running copy of an actor spec (instances: N makes N). */
@@ -654,16 +655,16 @@ static char **build_env(struct daemon *d, const struct instance *in, unsigned in
 			goto fail;
 	}
 	if (!(env[n++] = strdup(d->notify_env)) ||
-	    asprintf(&env[n++], "PROSPERO_ACTOR=%s", in->spec->name) < 0 ||
-	    asprintf(&env[n++], "PROSPERO_INSTANCE=%u", index) < 0)
+	    asprintf(&env[n++], PP_ENV_ACTOR "=%s", in->spec->name) < 0 ||
+	    asprintf(&env[n++], PP_ENV_INSTANCE "=%u", index) < 0)
 		goto fail;
 	/* the systemd credentials convention: existing programs find them */
-	if (in->spec->nsecrets && asprintf(&env[n++], "CREDENTIALS_DIRECTORY=%s", in->creds_dir) < 0)
+	if (in->spec->nsecrets && asprintf(&env[n++], PP_ENV_CREDENTIALS_DIRECTORY "=%s", in->creds_dir) < 0)
 		goto fail;
 	/* as systemd does for Type=notify: sd_notify programs and prospero_open
 	 * pet in time; no WATCHDOG_PID, the pid is not known before exec */
-	if (in->spec->watchdog_ms && !env_has(in->spec->env, "WATCHDOG_USEC") &&
-	    asprintf(&env[n++], "WATCHDOG_USEC=%ld", in->spec->watchdog_ms * 1000) < 0)
+	if (in->spec->watchdog_ms && !env_has(in->spec->env, PP_ENV_WATCHDOG_USEC) &&
+	    asprintf(&env[n++], PP_ENV_WATCHDOG_USEC "=%ld", in->spec->watchdog_ms * 1000) < 0)
 		goto fail;
 	return env;
 fail:
@@ -934,7 +935,7 @@ static int setup_secrets(struct daemon *d, const struct daemon_opts *opts)
 		any |= d->cfg->actors[i]->nsecrets > 0;
 	if (!any)
 		return 0;
-	d->secrets.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
+	d->secrets.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
 	d->secrets.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
 	if (!(copy = strdup(d->cfg->root->pos.file)))
@@ -1041,7 +1042,7 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 		log_err("%s/notify: cannot create the notify socket: %s", d->runtime_dir, strerror(errno));
 		return -1;
 	}
-	snprintf(d->notify_env, sizeof d->notify_env, "NOTIFY_SOCKET=%s", d->notify.path);
+	snprintf(d->notify_env, sizeof d->notify_env, PP_ENV_NOTIFY_SOCKET "=%s", d->notify.path);
 	if (setup_confinement(d, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

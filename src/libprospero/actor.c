@@ -12,8 +12,7 @@
 
 #include "src/libprospero/internal.h"
 #include "src/proto/control.h"
-
-#define PR_FIRST_FD 3
+#include "src/proto/fds.h"
 
 static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -59,13 +58,13 @@ struct prospero *prospero_new(struct ev_loop *loop)
 int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 {
 	struct prospero_binding *b, **chans;
-	bool serve = strncmp(fdname, "serve:", 6) == 0;
+	const char *client = pp_fdname_client(fdname);
 
 	if (fd < 0 || !*fdname || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
 		errno = EBADF;
 		return -1;
 	}
-	if (strcmp(fdname, "control") == 0) {
+	if (strcmp(fdname, PP_FDNAME_CONTROL) == 0) {
 		if (p->control_fd >= 0) {
 			errno = EEXIST;
 			return -1;
@@ -80,67 +79,34 @@ int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 	if (!chans)
 		return -1;
 	p->chans = chans;
-	b = pr_chan_new(p, serve ? fdname + 6 : fdname, fd, serve);
+	b = pr_chan_new(p, client ? client : fdname, fd, client != NULL);
 	if (!b)
 		return -1;
 	p->chans[p->nchans++] = b;
 	/* Replies are read at once; requests only once the handlers are in. */
-	if (!serve || p->serving)
+	if (!client || p->serving)
 		pr_chan_start(b);
 	return 0;
 }
 
-/* PROSPERO_FDS=n and PROSPERO_FDNAMES=a:b:serve:c name fds 3..3+n-1. The
- * names are checked whole before any fd is adopted. */
+/* The fds named by PROSPERO_FDS and PROSPERO_FDNAMES, all checked before
+ * any is adopted. */
 static int adopt_env(struct prospero *p)
 {
-	const char *count = getenv("PROSPERO_FDS"), *names = getenv("PROSPERO_FDNAMES");
-	char *copy = NULL, **name = NULL, *save = NULL, *tok, *end;
-	unsigned long n, i = 0;
+	char **name;
+	unsigned long n;
 	int r = -1;
 
-	if (!count)
-		return 0;
-	n = strtoul(count, &end, 10);
-	errno = EINVAL;
-	if (*count < '0' || *count > '9' || *end || n > 4096 || !names)
-		goto out;
-	copy = strdup(names);
-	name = calloc(n + 1, sizeof *name);
-	if (!copy || !name)
-		goto out;
-	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-		if (i == n) {
-			errno = EINVAL;
-			goto out;
-		}
-		/* "serve:<client>" holds a colon of its own: glue it back */
-		if (strcmp(tok, "serve") == 0) {
-			char *client = strtok_r(NULL, ":", &save);
-
-			if (!client) {
-				errno = EINVAL;
-				goto out;
-			}
-			client[-1] = ':';
-		}
-		name[i++] = tok;
-	}
-	if (i != n) {
-		errno = EINVAL;
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (prospero_adopt(p, name[i], PR_FIRST_FD + (int)i) < 0)
+	if (pp_fds_getenv(&name, &n) < 0)
+		return -1;
+	for (unsigned long i = 0; i < n; i++)
+		if (prospero_adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0)
 			goto out;
 	r = 0;
-	/* Consumed, as sd_listen_fds(1) does: a program we exec must not take
-	 * these fds (close-on-exec) for its own. */
-	unsetenv("PROSPERO_FDS");
-	unsetenv("PROSPERO_FDNAMES");
+	if (name)	/* PROSPERO_FDS was set */
+		pp_fds_unsetenv();
 out:
 	free(name);
-	free(copy);
 	return r;
 }
 
