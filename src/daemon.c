@@ -27,7 +27,9 @@
 #include "src/notify.h"
 #include "src/output.h"
 #include "src/pidmap.h"
+#include "src/proto/control.h"
 #include "src/proto/fds.h"
+#include "src/proto/sdnotify.h"
 #include "supervisor/tree.h"
 
 /* One running copy of an actor spec (instances: N makes N). */
@@ -410,8 +412,8 @@ static void tree_ready(struct daemon *d)
 {
 	char status[128];
 
-	snprintf(status, sizeof status, "READY=1\nSTATUS=running %zu actor processes", d->ninst);
-	if (sd_notify_send(status) < 0)
+	snprintf(status, sizeof status, PP_READY "\n" PP_KEY_STATUS "=running %zu actor processes", d->ninst);
+	if (pp_sd_notify(status) < 0)
 		log_warn("cannot notify systemd: %s", strerror(errno));
 }
 
@@ -589,13 +591,13 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	struct sv_event ev = { .kind = SV_EV_SHUTDOWN };
 
 	log_info("received SIG%s: stopping", sigabbrev_np(w->signum));
-	sd_notify_send("STOPPING=1");
+	pp_sd_notify(PP_STOPPING);
 	feed(d, &ev);
 }
 
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	sd_notify_send("WATCHDOG=1");
+	pp_sd_notify(PP_WATCHDOG);
 }
 
 /* READY=1 on the control channel, as on $NOTIFY_SOCKET */
@@ -867,12 +869,8 @@ static int raise_nofile(struct daemon *d)
 
 static void setup_watchdog(struct daemon *d)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
-	double interval;
+	double interval = pp_sd_watchdog_interval();
 
-	if (!usec || (pid && atol(pid) != (long)d->self))
-		return;
-	interval = strtod(usec, NULL) / 2e6;	/* twice per period, as sd_watchdog_enabled(3) advises */
 	if (interval <= 0)
 		return;
 	ev_timer_init(&d->watchdog, on_watchdog, interval, interval);

@@ -1,8 +1,5 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -90,33 +87,4 @@ int notify_server_recv(struct notify_server *ns, struct pp_notify *msg)
 	pp_notify_parse(ns->buf, (size_t)n, msg);
 	msg->pid = cred->pid;
 	return 1;
-}
-
-int sd_notify_send(const char *text)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t plen;
-	socklen_t salen;
-	int fd, r, saved;
-
-	if (!path || !*path)
-		return 0;
-	plen = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') || plen >= sizeof sa.sun_path) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(sa.sun_path, path, plen);
-	if (path[0] == '@')
-		sa.sun_path[0] = 0;	/* abstract namespace */
-	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + (path[0] == '/'));
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	r = (int)sendto(fd, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r < 0 ? -1 : 1;
 }

@@ -1,11 +1,8 @@
-/* The sd_notify protocol, both ways.
- *
- * notify_server: the datagram socket named by $NOTIFY_SOCKET in every
- * actor, so an existing Type=notify program works unchanged. The kernel
- * stamps each datagram with the sender's pid (SO_PASSCRED), which is how
- * the daemon knows who sent it.
- *
- * sd_notify_send: the daemon telling systemd about itself. */
+/* The sd_notify protocol's server side: the datagram socket named by
+ * $NOTIFY_SOCKET in every actor, so an existing Type=notify program works
+ * unchanged. The kernel stamps each datagram with the sender's pid
+ * (SO_PASSCRED), which is how the daemon knows who sent it. (The client
+ * side, the daemon telling systemd about itself, is src/proto/sdnotify.) */
 #ifndef PROSPERO_NOTIFY_H
 #define PROSPERO_NOTIFY_H
 
@@ -26,8 +23,5 @@ void notify_server_close(struct notify_server *ns);
  * (EAGAIN) or a datagram without credentials, dropped; -1: error.
  * msg->status points into ns. */
 int notify_server_recv(struct notify_server *ns, struct pp_notify *msg);
-
-/* Send one datagram to $NOTIFY_SOCKET if it is set; 0 when not set. */
-int sd_notify_send(const char *text);
 
 #endif

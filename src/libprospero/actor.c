@@ -3,16 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "src/libprospero/internal.h"
 #include "src/proto/control.h"
 #include "src/proto/fds.h"
+#include "src/proto/sdnotify.h"
 
 static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -113,7 +112,7 @@ out:
 struct prospero *prospero_open(struct ev_loop *loop)
 {
 	struct prospero *p = prospero_new(loop);
-	const char *wd = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+	double watchdog = pp_sd_watchdog_interval();
 
 	if (!p)
 		return NULL;
@@ -124,12 +123,8 @@ struct prospero *prospero_open(struct ev_loop *loop)
 		errno = e;
 		return NULL;
 	}
-	if (wd && (!wpid || atol(wpid) == (long)getpid())) {
-		double usec = strtod(wd, NULL);
-
-		if (usec > 0)
-			prospero_auto_watchdog(p, usec / 2e6);
-	}
+	if (watchdog > 0)
+		prospero_auto_watchdog(p, watchdog);
 	return p;
 }
 
@@ -170,40 +165,11 @@ struct prospero_binding *prospero_binding(struct prospero *p, const char *name)
 	return NULL;
 }
 
-/* sd_notify's fallback when there is no control channel. */
-static int notify_socket(const char *msg)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t len;
-	int fd, r, e;
-
-	if (!path || !*path)
-		return 0;	/* not supervised: nobody to tell */
-	len = strlen(path);
-	if (len >= sizeof sa.sun_path || (path[0] != '/' && path[0] != '@')) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(sa.sun_path, path, len);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	r = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0 ? -1 : 0;
-	e = errno;
-	close(fd);
-	errno = e;
-	return r;
-}
-
 static int notify(struct prospero *p, const char *msg)
 {
 	if (p->control_fd >= 0)
 		return send(p->control_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
-	return notify_socket(msg);
+	return pp_sd_notify(msg) < 0 ? -1 : 0;	/* none: nobody to tell */
 }
 
 int prospero_ready(struct prospero *p)
