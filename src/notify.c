@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "src/notify.h"
+#include "src/proto/fdpass.h"
 
 int notify_server_open(struct notify_server *ns, const char *dir)
 {
@@ -66,19 +67,12 @@ int notify_server_recv(struct notify_server *ns, struct pp_notify *msg)
 	n = recvmsg(ns->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET)
-			continue;
-		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof *cred)) {
+	/* fd store is not offered: close what was passed, never leak it */
+	pp_fdpass_take(&mh, NULL, 0);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof *cred))
 			cred = (struct ucred *)CMSG_DATA(c);
-		} else if (c->cmsg_type == SCM_RIGHTS) {
-			/* fd store is not offered: close what was passed, never leak it */
-			int *fds = (int *)CMSG_DATA(c);
-			size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < nfds; i++)
-				close(fds[i]);
-		}
-	}
 	if (!cred || cred->pid <= 0 || (mh.msg_flags & MSG_TRUNC))
 		return 0;
 	if ((size_t)n > sizeof ns->buf - 1)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "src/libprospero/internal.h"
+#include "src/proto/fdpass.h"
 
 /* Datagrams read per wake-up at most: a peer streaming to us must not
  * keep the loop's other watchers waiting. */
@@ -48,35 +49,7 @@ static void dgram_put(struct prospero *p, struct pr_dgram *d)
  * MSG_DONTWAIT, or not for a blocking send. */
 static int xmit_flags(struct prospero_binding *b, const void *buf, size_t len, int fd, int flags)
 {
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-	ssize_t n;
-
-	if (fd < 0) {
-		/* send(), not sendmsg(): the kernel then has no message header
-		 * and iovec to copy in, a measurable part of a small send. */
-		do
-			n = send(b->fd, buf, len, flags | MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-	} else {
-		memset(&cm, 0, sizeof cm);
-		msg.msg_control = cm.space;
-		msg.msg_controllen = sizeof cm.space;
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-		do
-			n = sendmsg(b->fd, &msg, flags | MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-	}
-	if (n < 0)
+	if (pp_fdpass_send(b->fd, buf, len, fd, flags) < 0)
 		return -1;
 	b->sent = true;
 	return 0;
@@ -294,13 +267,6 @@ void pr_chan_before_wait(struct ev_loop *loop, ev_prepare *w, int revents)
 		pr_linger_calls(p);
 }
 
-static void close_fds(int *fds, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
-
 static void reject(struct prospero_binding *b, const struct pf_frame *f, const char *why)
 {
 	/* Only a call is answered: answering anything else could start two
@@ -358,32 +324,16 @@ union fd_space {
 	char space[CMSG_SPACE(sizeof(int) * PF_MAX_FDS)];
 };
 
-/* The fds passed with MSG, into FDS (at most PF_MAX_FDS; the kernel
- * refuses more than the control space holds). */
-static unsigned passed_fds(struct msghdr *msg, int *fds)
-{
-	unsigned nfd = 0;
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k && nfd < PF_MAX_FDS; i++)
-			memcpy(&fds[nfd++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-	}
-	return nfd;
-}
-
 /* One received datagram: 0 handled, -1 the channel is finished. */
 static int take(struct prospero_binding *b, const unsigned char *rx, size_t n, struct msghdr *msg)
 {
 	int fds[PF_MAX_FDS];
-	unsigned nfd = passed_fds(msg, fds);	/* first, so every path closes them */
+	unsigned nfd = pp_fdpass_take(msg, fds, PF_MAX_FDS);	/* first, so every path closes them */
 
 	if (n == 0) {
 		/* The end of the stream, or an empty datagram, which no
 		 * well-behaved peer sends: either way this channel is done. */
-		close_fds(fds, nfd);
+		pp_fdpass_close(fds, nfd);
 		return -1;
 	}
 	if (msg->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
@@ -394,7 +344,7 @@ static int take(struct prospero_binding *b, const unsigned char *rx, size_t n, s
 	} else {
 		dispatch(b, rx, n, fds, nfd);
 	}
-	close_fds(fds, nfd);
+	pp_fdpass_close(fds, nfd);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "src/notify.h"
+#include "src/proto/fdpass.h"
 
 START_TEST(the_server_reports_the_sender_pid)
 {
@@ -32,6 +34,43 @@ START_TEST(the_server_reports_the_sender_pid)
 }
 END_TEST
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* The server offers no fd store: an fd sent with a message is closed. */
+START_TEST(fds_sent_to_the_server_are_closed)
+{
+	char dir[] = "/tmp/notify-test.XXXXXX";
+	struct notify_server ns;
+	struct pp_notify m;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, before;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(notify_server_open(&ns, dir), 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(pp_fdpass_send(fd, "WATCHDOG=1", 10, fd, 0), 10);
+	before = open_fds();
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert(m.watchdog);
+	ck_assert_int_eq(open_fds(), before);
+	close(fd);
+	notify_server_close(&ns);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("notify");
@@ -40,6 +79,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, the_server_reports_the_sender_pid);
+	tcase_add_test(tc, fds_sent_to_the_server_are_closed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
