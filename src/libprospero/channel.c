@@ -1,6 +1,6 @@
 /* One SEQPACKET channel: datagrams out (sent at once, or queued and
- * coalesced while the socket is full) and datagrams in (split into frames
- * and handed to the call or serve side).
+ * coalesced while the socket is full) and datagrams in (split into
+ * frames and handed to the channel's owner).
  *
  * Every socket operation passes MSG_DONTWAIT instead of setting O_NONBLOCK:
  * a pool's instances share the service end's open file description, and a
@@ -13,19 +13,21 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "src/libprospero/internal.h"
+#include "src/libprospero/channel.h"
+#include "src/libprospero/memfd.h"
+#include "src/proto/error.h"
 #include "src/proto/fdpass.h"
 
 /* Datagrams read per wake-up at most: a peer streaming to us must not
  * keep the loop's other watchers waiting. */
 #define PR_READ_BURST 64
 
-static struct pr_dgram *dgram_get(struct prospero *p)
+static struct pr_dgram *dgram_get(struct pr_port *port)
 {
-	struct pr_dgram *d = p->free_dgrams;
+	struct pr_dgram *d = port->free_dgrams;
 
 	if (d) {
-		p->free_dgrams = d->next;
+		port->free_dgrams = d->next;
 	} else {
 		d = malloc(sizeof *d);
 		if (!d)
@@ -37,27 +39,27 @@ static struct pr_dgram *dgram_get(struct prospero *p)
 	return d;
 }
 
-static void dgram_put(struct prospero *p, struct pr_dgram *d)
+static void dgram_put(struct pr_port *port, struct pr_dgram *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
-	d->next = p->free_dgrams;
-	p->free_dgrams = d;
+	d->next = port->free_dgrams;
+	port->free_dgrams = d;
 }
 
 /* 0 sent, -1 with errno (EAGAIN: the socket is full). FLAGS add
  * MSG_DONTWAIT, or not for a blocking send. */
-static int xmit_flags(struct prospero_binding *b, const void *buf, size_t len, int fd, int flags)
+static int xmit_flags(struct pr_chan *c, const void *buf, size_t len, int fd, int flags)
 {
-	if (pp_fdpass_send(b->fd, buf, len, fd, flags) < 0)
+	if (pp_fdpass_send(c->fd, buf, len, fd, flags) < 0)
 		return -1;
-	b->sent = true;
+	c->sent = true;
 	return 0;
 }
 
-static int xmit(struct prospero_binding *b, const void *buf, size_t len, int fd)
+static int xmit(struct pr_chan *c, const void *buf, size_t len, int fd)
 {
-	return xmit_flags(b, buf, len, fd, MSG_DONTWAIT);
+	return xmit_flags(c, buf, len, fd, MSG_DONTWAIT);
 }
 
 static int set_timeout(int fd, int opt, double seconds)
@@ -70,27 +72,27 @@ static int set_timeout(int fd, int opt, double seconds)
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv);
 }
 
-int pr_chan_timeouts(struct prospero_binding *b, double rcv, double snd)
+int pr_chan_timeouts(struct pr_chan *c, double rcv, double snd)
 {
-	if (rcv != b->rcv_timeout) {
-		b->rcv_timeout = 0;
-		if (set_timeout(b->fd, SO_RCVTIMEO, rcv) < 0)
+	if (rcv != c->rcv_timeout) {
+		c->rcv_timeout = 0;
+		if (set_timeout(c->fd, SO_RCVTIMEO, rcv) < 0)
 			return -1;
-		b->rcv_timeout = rcv;
+		c->rcv_timeout = rcv;
 	}
-	if (snd > 0 && snd != b->snd_timeout) {
-		b->snd_timeout = 0;
-		if (set_timeout(b->fd, SO_SNDTIMEO, snd) < 0)
+	if (snd > 0 && snd != c->snd_timeout) {
+		c->snd_timeout = 0;
+		if (set_timeout(c->fd, SO_SNDTIMEO, snd) < 0)
 			return -1;
-		b->snd_timeout = snd;
+		c->snd_timeout = snd;
 	}
 	return 0;
 }
 
-int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int fd)
+int pr_chan_send_wait(struct pr_chan *c, const struct pf_frame *f, int fd)
 {
-	long n = pf_encode(b->p->tx, sizeof b->p->tx, f);
-	int r = n < 0 ? -1 : xmit_flags(b, b->p->tx, (size_t)n, fd, 0);
+	long n = pf_encode(c->port->tx, sizeof c->port->tx, f);
+	int r = n < 0 ? -1 : xmit_flags(c, c->port->tx, (size_t)n, fd, 0);
 	int e = errno;
 
 	if (fd >= 0)
@@ -99,24 +101,66 @@ int pr_chan_send_wait(struct prospero_binding *b, const struct pf_frame *f, int 
 	return r;
 }
 
-int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, bool force)
+/* Queue F (with memfd FD or -1): into the last queued datagram if it
+ * fits (coalescing), else a datagram of its own. FULL: the socket
+ * refused it just now, so wait for room rather than for the turn's end. */
+static int enqueue(struct pr_chan *c, const struct pf_frame *f, int fd, bool full)
 {
-	struct prospero *p = b->p;
-	struct pr_dgram *d, *tail = b->qtail;
-	size_t need = pf_size(f);
+	struct pr_port *port = c->port;
+	struct pr_dgram *d, *tail = c->qtail;
+	long n;
+
+	if (c->coalesce && tail && tail->fd < 0 && fd < 0 && tail->len + pf_size(f) <= PF_MAX_DGRAM) {
+		n = pf_encode(tail->buf + tail->len, PF_MAX_DGRAM - tail->len, f);
+		if (n < 0)
+			return -1;
+		tail->len += (size_t)n;
+		return 0;
+	}
+	d = dgram_get(port);
+	if (!d) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n = pf_encode(d->buf, PF_MAX_DGRAM, f);
+	if (n < 0) {
+		int e = errno;
+
+		dgram_put(port, d);
+		errno = e;
+		return -1;
+	}
+	d->len = (size_t)n;
+	d->fd = fd;
+	if (tail)
+		tail->next = d;
+	else
+		c->qhead = d;
+	c->qtail = d;
+	if (++c->qlen >= PR_QUEUE_HIGH)
+		c->full = true;
+	if (full)
+		ev_io_start(port->loop, &c->wio);	/* wait for room */
+	else if (!ev_is_active(&c->wio))
+		ev_prepare_start(port->loop, &port->flusher);	/* send before the loop waits */
+	return 0;
+}
+
+int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force)
+{
 	/* A cast waits for the end of this turn of the loop, so the casts of
 	 * one turn leave as few datagrams as fit: coalesced whatever the
 	 * socket's room. Calls and replies go at once (a round trip waits). */
-	bool cork = b->coalesce && fd < 0 && f->kind == PF_CAST;
-	bool full = false;	/* the socket refused it just now */
+	bool cork = c->coalesce && fd < 0 && f->kind == PF_CAST;
+	bool full = false;
 	long n;
 
-	if (b->qlen == 0 && !cork) {
+	if (c->qlen == 0 && !cork) {
 		/* The common case: nothing waits, so this frame goes out alone. */
-		n = pf_encode(p->tx, sizeof p->tx, f);
+		n = pf_encode(c->port->tx, sizeof c->port->tx, f);
 		if (n < 0)
 			goto fail;
-		if (xmit(b, p->tx, (size_t)n, fd) == 0) {
+		if (xmit(c, c->port->tx, (size_t)n, fd) == 0) {
 			if (fd >= 0)
 				close(fd);
 			return 0;
@@ -124,46 +168,12 @@ int pr_chan_send(struct prospero_binding *b, const struct pf_frame *f, int fd, b
 		if (errno != EAGAIN && errno != ENOBUFS)
 			goto fail;
 		full = true;
-	} else if (!force && b->qlen >= PR_QUEUE_HIGH) {
+	} else if (!force && c->qlen >= PR_QUEUE_HIGH) {
 		errno = EAGAIN;
 		goto fail;
 	}
-	/* Join the last queued datagram if the frame fits (coalescing), else
-	 * start a new one. */
-	if (b->coalesce && tail && tail->fd < 0 && fd < 0 && tail->len + need <= PF_MAX_DGRAM) {
-		n = pf_encode(tail->buf + tail->len, PF_MAX_DGRAM - tail->len, f);
-		if (n < 0)
-			goto fail;
-		tail->len += (size_t)n;
-		return 0;
-	}
-	d = dgram_get(p);
-	if (!d) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	n = pf_encode(d->buf, PF_MAX_DGRAM, f);
-	if (n < 0) {
-		int e = errno;
-
-		dgram_put(p, d);
-		errno = e;
-		goto fail;
-	}
-	d->len = (size_t)n;
-	d->fd = fd;
-	if (tail)
-		tail->next = d;
-	else
-		b->qhead = d;
-	b->qtail = d;
-	if (++b->qlen >= PR_QUEUE_HIGH)
-		b->full = true;
-	if (full)
-		ev_io_start(p->loop, &b->wio);	/* wait for room */
-	else if (!ev_is_active(&b->wio))
-		ev_prepare_start(p->loop, &p->flusher);	/* send before the loop waits */
-	return 0;
+	if (enqueue(c, f, fd, full) == 0)
+		return 0;	/* the datagram holds FD now */
 fail:
 	if (fd >= 0) {
 		int e = errno;
@@ -174,110 +184,115 @@ fail:
 	return -1;
 }
 
+void pr_chan_send_error(struct pr_chan *c, uint64_t id, int code, const char *why)
+{
+	const char *name = pf_error_name(code);
+	struct pf_frame f = {
+		.kind = PF_ERROR, .id = id,
+		.method = name, .method_len = (uint16_t)strlen(name),
+		.body = why, .body_len = (uint32_t)strlen(why),
+	};
+
+	if (id != 0)
+		pr_chan_send(c, &f, -1, true);
+}
+
 /* Offer the first queued datagram to the socket: -1 when it is full, 0
  * when the datagram is done — sent, or refused for good (the peer's end
  * is gone). */
-static int send_head(struct prospero_binding *b)
+static int send_head(struct pr_chan *c)
 {
-	struct pr_dgram *d = b->qhead;
+	struct pr_dgram *d = c->qhead;
 
-	if (xmit(b, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
+	if (xmit(c, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
 		return -1;
-	b->qhead = d->next;
-	if (!b->qhead)
-		b->qtail = NULL;
-	b->qlen--;
-	dgram_put(b->p, d);
+	c->qhead = d->next;
+	if (!c->qhead)
+		c->qtail = NULL;
+	c->qlen--;
+	dgram_put(c->port, d);
 	return 0;
 }
 
-/* Offer B's queue to the socket without running any callback: for
- * prospero_call_wait and for closing. Stops at a full socket. */
-void pr_chan_drain(struct prospero_binding *b)
+void pr_chan_drain(struct pr_chan *c)
 {
-	while (b->qhead && send_head(b) == 0)
+	while (c->qhead && send_head(c) == 0)
 		;
-}
-
-bool pr_chan_idle(const struct prospero_binding *b)
-{
-	return b->qlen == 0 && b->pending == 0;
 }
 
 static void writable(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct prospero_binding *b = w->data;
-	struct prospero *p = b->p;
+	struct pr_chan *c = w->data;
+	bool drained;
 
-	while (b->qhead) {
-		if (send_head(b) < 0)
+	while (c->qhead) {
+		if (send_head(c) < 0)
 			return;
-		if (b->full && b->qlen <= PR_QUEUE_HIGH / 2)
+		if (c->full && c->qlen <= PR_QUEUE_HIGH / 2)
 			break;
 	}
-	if (!b->qhead)
-		ev_io_stop(loop, &b->wio);
-	if (b->full && b->qlen <= PR_QUEUE_HIGH / 2) {
-		b->full = false;
-		if (b->serve && p->serving && !p->stopping)
-			ev_io_start(loop, &b->rio);
-		if (b->on_writable)
-			b->on_writable(b, b->wr_arg);
-	}
-	if (p->stopping)
-		pr_check_stopped(p);
+	if (!c->qhead)
+		ev_io_stop(loop, &c->wio);
+	drained = c->full && c->qlen <= PR_QUEUE_HIGH / 2;
+	if (drained)
+		c->full = false;
+	if (c->ops->sent)
+		c->ops->sent(c, drained);
 }
 
-void pr_chan_flush_all(struct prospero *p)
+void pr_port_flush(struct pr_port *port)
 {
-	struct ev_loop *loop = p->loop;
+	struct ev_loop *loop = port->loop;
 	bool again = true;
 
-	/* Until every queue is empty or waits for room: what on_writable
-	 * casts meanwhile must not sit through the loop's wait. Each pass
+	/* Until every queue is empty or waits for room: what ops->sent
+	 * sends meanwhile must not sit through the loop's wait. Each pass
 	 * leaves what the socket would not take under its write watcher, so
 	 * the passes end; their bound only guards against callbacks that
 	 * cast for ever, and what they leave is handed to the write watchers
 	 * below, since the loop may now wait before this one runs again. */
 	for (int pass = 0; again && pass < 8; pass++) {
 		again = false;
-		for (unsigned i = 0; i < p->nchans; i++) {
-			struct prospero_binding *b = p->chans[i];
-
-			if (!b->qhead || ev_is_active(&b->wio))
+		for (struct pr_chan *c = port->head; c; c = c->next) {
+			if (!c->qhead || ev_is_active(&c->wio))
 				continue;
 			again = true;
-			writable(loop, &b->wio, EV_WRITE);
-			if (b->qhead && !ev_is_active(&b->wio))
-				ev_io_start(loop, &b->wio);
+			writable(loop, &c->wio, EV_WRITE);
+			if (c->qhead && !ev_is_active(&c->wio))
+				ev_io_start(loop, &c->wio);
 		}
 	}
-	for (unsigned i = 0; again && i < p->nchans; i++)
-		if (p->chans[i]->qhead && !ev_is_active(&p->chans[i]->wio))
-			ev_io_start(loop, &p->chans[i]->wio);
+	for (struct pr_chan *c = port->head; again && c; c = c->next)
+		if (c->qhead && !ev_is_active(&c->wio))
+			ev_io_start(loop, &c->wio);
 }
 
-void pr_chan_before_wait(struct ev_loop *loop, ev_prepare *w, int revents)
+static void before_wait(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	struct prospero *p = w->data;
+	struct pr_port *port = w->data;
 
 	ev_prepare_stop(loop, w);
-	pr_chan_flush_all(p);
-	if (p->linger > 0)
-		pr_linger_calls(p);
+	pr_port_flush(port);
+	if (port->before_wait)
+		port->before_wait(port);
 }
 
-static void reject(struct prospero_binding *b, const struct pf_frame *f, const char *why)
+void pr_port_wake(struct pr_port *port)
 {
-	/* Only a call is answered: answering anything else could start two
-	 * confused peers bouncing errors at each other. */
-	if (f->kind == PF_CALL && f->id != 0)
-		pr_serve_reject(b, f->id, PROSPERO_E_BAD_REQUEST, why);
+	ev_prepare_start(port->loop, &port->flusher);
+}
+
+/* A malformed frame: only a call is answered, since answering anything
+ * else could start two confused peers bouncing errors at each other. */
+static void reject(struct pr_chan *c, const struct pf_frame *f, const char *why)
+{
+	if (f->kind == PF_CALL)
+		pr_chan_send_error(c, f->id, PROSPERO_E_BAD_REQUEST, why);
 }
 
 /* The frames of datagram RX (N bytes), in order; a malformed frame ends
  * it, since what follows cannot be found reliably. */
-static void dispatch(struct prospero_binding *b, const unsigned char *rx, size_t n, int *fds, unsigned nfd)
+static void dispatch(struct pr_chan *c, const unsigned char *rx, size_t n, int *fds, unsigned nfd)
 {
 	unsigned next_fd = 0;
 	size_t off = 0;
@@ -290,28 +305,25 @@ static void dispatch(struct prospero_binding *b, const unsigned char *rx, size_t
 		long used = pf_decode(rx + off, n - off, &f, &why);
 
 		if (used < 0) {
-			reject(b, &f, why);
+			reject(c, &f, why);
 			return;
 		}
 		body = f.body;
 		if (f.flags & PF_FLAG_MEMFD) {
 			if (next_fd >= nfd) {
-				reject(b, &f, "memfd body without a file descriptor");
+				reject(c, &f, "memfd body without a file descriptor");
 				return;
 			}
 			map = pr_memfd_map(fds[next_fd], f.body_len);
 			close(fds[next_fd]);
 			fds[next_fd++] = -1;
 			if (!map) {
-				reject(b, &f, "memfd body not sealed or too short");
+				reject(c, &f, "memfd body not sealed or too short");
 				return;
 			}
 			body = map;
 		}
-		if (b->serve)
-			pr_serve_dispatch(b, &f, body);
-		else
-			pr_call_dispatch(b, &f, body);
+		c->ops->frame(c, &f, body);
 		if (map && f.body_len)
 			munmap(map, f.body_len);
 		off += (size_t)used;
@@ -325,7 +337,7 @@ union fd_space {
 };
 
 /* One received datagram: 0 handled, -1 the channel is finished. */
-static int take(struct prospero_binding *b, const unsigned char *rx, size_t n, struct msghdr *msg)
+static int take(struct pr_chan *c, const unsigned char *rx, size_t n, struct msghdr *msg)
 {
 	int fds[PF_MAX_FDS];
 	unsigned nfd = pp_fdpass_take(msg, fds, PF_MAX_FDS);	/* first, so every path closes them */
@@ -340,9 +352,9 @@ static int take(struct prospero_binding *b, const unsigned char *rx, size_t n, s
 		struct pf_frame f;
 
 		pf_decode(rx, n, &f, NULL);
-		reject(b, &f, (msg->msg_flags & MSG_TRUNC) ? "datagram too large" : "too many file descriptors");
+		reject(c, &f, (msg->msg_flags & MSG_TRUNC) ? "datagram too large" : "too many file descriptors");
 	} else {
-		dispatch(b, rx, n, fds, nfd);
+		dispatch(c, rx, n, fds, nfd);
 	}
 	pp_fdpass_close(fds, nfd);
 	return 0;
@@ -350,9 +362,9 @@ static int take(struct prospero_binding *b, const unsigned char *rx, size_t n, s
 
 /* One datagram, with recvmsg: 1 handled; 0 none waiting (EAGAIN, or EINTR
  * in a blocking read); -1 the channel is finished. */
-static int read_one(struct prospero_binding *b, int flags)
+static int read_one(struct pr_chan *c, int flags)
 {
-	struct iovec iov = { .iov_base = b->p->rx, .iov_len = PF_MAX_DGRAM };
+	struct iovec iov = { .iov_base = c->port->rx, .iov_len = PF_MAX_DGRAM };
 	union fd_space cm;
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
@@ -361,16 +373,16 @@ static int read_one(struct prospero_binding *b, int flags)
 	ssize_t n;
 
 	do
-		n = recvmsg(b->fd, &msg, flags | MSG_CMSG_CLOEXEC);
+		n = recvmsg(c->fd, &msg, flags | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR && (flags & MSG_DONTWAIT));
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
-	return take(b, b->p->rx, (size_t)n, &msg) < 0 ? -1 : 1;
+	return take(c, c->port->rx, (size_t)n, &msg) < 0 ? -1 : 1;
 }
 
-int pr_chan_read_wait(struct prospero_binding *b)
+int pr_chan_read_wait(struct pr_chan *c)
 {
-	return read_one(b, 0);
+	return read_one(c, 0);
 }
 
 /* Whether to look for more datagrams after the first of a wake-up. A
@@ -380,119 +392,119 @@ int pr_chan_read_wait(struct prospero_binding *b)
  * datagrams resets that. */
 #define PR_LOOK_BACKOFF_MAX 8u
 
-static int read_on(struct prospero_binding *b)
+static int read_on(struct pr_chan *c)
 {
 	int r;
 
-	if (b->look_skip) {
-		b->look_skip--;
+	if (c->look_skip) {
+		c->look_skip--;
 		return 1;
 	}
-	r = read_one(b, MSG_DONTWAIT);
+	r = read_one(c, MSG_DONTWAIT);
 	if (r == 0) {
-		b->look_backoff = b->look_backoff ? b->look_backoff * 2 : 1;
-		if (b->look_backoff > PR_LOOK_BACKOFF_MAX)
-			b->look_backoff = PR_LOOK_BACKOFF_MAX;
-		b->look_skip = b->look_backoff;
+		c->look_backoff = c->look_backoff ? c->look_backoff * 2 : 1;
+		if (c->look_backoff > PR_LOOK_BACKOFF_MAX)
+			c->look_backoff = PR_LOOK_BACKOFF_MAX;
+		c->look_skip = c->look_backoff;
 		return 0;
 	}
-	b->look_backoff = 0;
-	/* One recvmsg a datagram, not recvmmsg batches. A reader cheaper per
+	c->look_backoff = 0;
+	/* One recvmsg a datagram, not recvmmsg batches: a reader cheaper per
 	 * datagram than its sender gains nothing (the sender sets the pace)
-	 * but sleeps and is woken more often; on its sender's CPU each wake
-	 * preempts the sender (batching: 0.80x raw there; this: 0.86x). */
-	for (int i = 2; r > 0 && i < PR_READ_BURST && !b->sent; i++)
-		r = read_one(b, MSG_DONTWAIT);
+	 * but sleeps and is woken more often, and on its sender's CPU each
+	 * wake preempts the sender. */
+	for (int i = 2; r > 0 && i < PR_READ_BURST && !c->sent; i++)
+		r = read_one(c, MSG_DONTWAIT);
 	return r;
 }
 
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct prospero_binding *b = w->data;
+	struct pr_chan *c = w->data;
 	int r;
 
 	/* First one datagram alone: in a ping-pong it is all there is. If we
 	 * answered it, the next cannot be there yet either. A peer streaming
 	 * to us is read on (read_on). */
-	b->sent = false;
-	r = read_one(b, MSG_DONTWAIT);
-	if (r > 0 && !b->sent)
-		r = read_on(b);
-	else if (r > 0 && b->serve && b->p->linger > 0)
-		r = pr_linger_served(b);
+	c->sent = false;
+	r = read_one(c, MSG_DONTWAIT);
+	if (r > 0 && !c->sent)
+		r = read_on(c);
+	else if (r > 0 && c->ops->answered)
+		r = c->ops->answered(c);
 	if (r < 0) {
-		ev_io_stop(loop, &b->rio);
+		ev_io_stop(loop, &c->rio);
 		return;
 	}
-	if (b->serve && (b->full || b->p->stopping))
-		ev_io_stop(loop, &b->rio);	/* backpressure, or no new work */
+	if (c->ops->read_done)
+		c->ops->read_done(c);
 }
 
-struct prospero_binding *pr_chan_new(struct prospero *p, const char *name, int fd, bool serve)
+void pr_port_init(struct pr_port *port, struct ev_loop *loop, void (*wait_hook)(struct pr_port *))
 {
-	struct prospero_binding *b = calloc(1, sizeof *b);
+	port->loop = loop;
+	port->head = port->tail = NULL;
+	port->free_dgrams = NULL;
+	port->before_wait = wait_hook;
+	ev_prepare_init(&port->flusher, before_wait);
+	port->flusher.data = port;
+}
 
-	if (!b)
-		return NULL;
-	b->name = strdup(name);
-	if (!b->name) {
-		free(b);
-		errno = ENOMEM;
-		return NULL;
+void pr_port_fini(struct pr_port *port)
+{
+	ev_prepare_stop(port->loop, &port->flusher);
+	while (port->free_dgrams) {
+		struct pr_dgram *d = port->free_dgrams;
+
+		port->free_dgrams = d->next;
+		free(d);
 	}
-	b->p = p;
-	b->fd = fd;
-	b->serve = serve;
-	b->coalesce = true;
-	/* A random first generation, so a reply meant for an earlier
-	 * incarnation of this actor is unlikely to match a new call's id. */
-	b->generation = (uint32_t)random() ^ (uint32_t)getpid() << 16;
-	ev_io_init(&b->rio, readable, fd, EV_READ);
-	b->rio.data = b;
-	ev_io_init(&b->wio, writable, fd, EV_WRITE);
-	b->wio.data = b;
-	return b;
 }
 
-void pr_chan_start(struct prospero_binding *b)
+void pr_chan_init(struct pr_chan *c, struct pr_port *port, int fd, const struct pr_chan_ops *ops)
 {
-	ev_io_start(b->p->loop, &b->rio);
+	*c = (struct pr_chan){ .port = port, .ops = ops, .fd = fd, .coalesce = true };
+	ev_io_init(&c->rio, readable, fd, EV_READ);
+	c->rio.data = c;
+	ev_io_init(&c->wio, writable, fd, EV_WRITE);
+	c->wio.data = c;
+	if (port->tail)
+		port->tail->next = c;
+	else
+		port->head = c;
+	port->tail = c;
 }
 
-void pr_chan_free(struct prospero_binding *b)
+void pr_chan_start(struct pr_chan *c)
 {
-	struct prospero *p = b->p;
+	ev_io_start(c->port->loop, &c->rio);
+}
 
-	pr_call_fail_all(b, PROSPERO_E_UNAVAILABLE, "the binding was closed");
-	pr_chan_drain(b);	/* casts of this turn: what the socket takes */
-	ev_io_stop(p->loop, &b->rio);
-	ev_io_stop(p->loop, &b->wio);
-	while (b->qhead) {
-		struct pr_dgram *d = b->qhead;
+void pr_chan_pause(struct pr_chan *c)
+{
+	ev_io_stop(c->port->loop, &c->rio);
+}
 
-		b->qhead = d->next;
-		dgram_put(p, d);
+void pr_chan_fini(struct pr_chan *c)
+{
+	struct pr_port *port = c->port;
+	struct pr_chan **at = &port->head, *prev = NULL;
+
+	pr_chan_drain(c);	/* casts of this turn: what the socket takes */
+	ev_io_stop(port->loop, &c->rio);
+	ev_io_stop(port->loop, &c->wio);
+	while (c->qhead) {
+		struct pr_dgram *d = c->qhead;
+
+		c->qhead = d->next;
+		dgram_put(port, d);
 	}
-	for (uint32_t i = 0; i < b->nslots; i++)
-		free(b->slots[i]);
-	free(b->slots);
-	close(b->fd);
-	free(b->name);
-	free(b);
-}
-
-void prospero_on_writable(struct prospero_binding *b, void (*cb)(struct prospero_binding *, void *), void *arg)
-{
-	b->on_writable = cb;
-	b->wr_arg = arg;
-}
-
-void prospero_set_coalesce(struct prospero_binding *b, int on)
-{
-	b->coalesce = on != 0;
-}
-
-unsigned prospero_pending(const struct prospero_binding *b)
-{
-	return b->pending;
+	close(c->fd);
+	while (*at != c) {
+		prev = *at;
+		at = &prev->next;
+	}
+	*at = c->next;
+	if (port->tail == c)
+		port->tail = prev;
 }
