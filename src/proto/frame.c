@@ -5,22 +5,11 @@
 
 #include "src/proto/frame.h"
 
-static void put16(uint8_t *p, uint16_t v)
+/* V as N little-endian bytes at P. */
+static void put(uint8_t *p, uint64_t v, int n)
 {
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -96,9 +85,9 @@ long pf_encode(void *buf, size_t cap, const struct pf_frame *f)
 	p[3] = f->kind;
 	p[4] = f->flags;
 	p[5] = 0;
-	put16(p + 6, f->method_len);
-	put32(p + 8, f->body_len);
-	put64(p + 12, f->id);
+	put(p + 6, f->method_len, 2);
+	put(p + 8, f->body_len, 4);
+	put(p + 12, f->id, 8);
 	if (f->method_len)
 		memcpy(p + PF_HEADER, f->method, f->method_len);
 	if (inline_body(f))
