@@ -26,7 +26,7 @@ struct pr_dgram {
 
 struct pr_chan;
 
-/* What a channel tells its owner. Any may be NULL. */
+/* What a channel tells its owner: frame always, the others when set. */
 struct pr_chan_ops {
 	/* A frame arrived: BODY inline, or mapped from its memfd. */
 	void (*frame)(struct pr_chan *c, const struct pf_frame *f, const void *body);
