@@ -9,8 +9,9 @@
 
 /* Send LEN bytes of BUF on SOCK, with FD passed in the same datagram, or
  * alone (send(2), no message header to copy in) when FD is -1. FLAGS
- * gain MSG_NOSIGNAL; EINTR is retried. send(2)'s result. Nothing here
- * allocates, so a child between fork and exec may use it. */
+ * gain MSG_NOSIGNAL; EINTR is retried. send(2)'s result. It allocates
+ * nothing and is not instrumented by sanitizers, so a child between
+ * clone and exec may use it. */
 ssize_t pp_fdpass_send(int sock, const void *buf, size_t len, int fd, int flags);
 /* The fds MSG carries (a received message: use MSG_CMSG_CLOEXEC), in
  * order: the first MAX into FDS, every one after closed. Their count,
