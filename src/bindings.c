@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "src/bindings.h"
-#include "src/lib/frame.h"
 #include "src/log.h"
-#include "src/notify.h"
+#include "src/proto/control.h"
+#include "src/proto/fds.h"
+#include "src/proto/frame.h"
+#include "src/proto/notice.h"
 
 struct bind_edge {
 	const struct cfg_actor *client, *service;
@@ -35,8 +37,6 @@ struct bind_inst {
 	ev_timer watchdog;
 	bool watching;
 };
-
-#define FD_CONTROL 3
 
 static void close_edges(struct bindings *b)
 {
@@ -156,10 +156,10 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct bind_inst *bi = w->data;
-	/* one control datagram; +1 for notify_parse. On the stack, not in
+	/* one control datagram; +1 for pp_notify_parse. On the stack, not in
 	 * every instance: that cost 4 KiB of daemon memory per actor. */
 	char buf[4096 + 1];
-	struct notify_msg msg;
+	struct pp_notify msg;
 	ssize_t n;
 
 	while ((n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT)) != 0) {
@@ -173,7 +173,7 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 				log_err("%s: control channel: %s", bi->name, strerror(errno));
 			break;
 		}
-		notify_parse(buf, (size_t)n, &msg);
+		pp_notify_parse(buf, (size_t)n, &msg);
 		if (msg.watchdog)
 			bindings_pet(bi);
 		if (msg.ready)
@@ -212,7 +212,7 @@ int bindings_prepare(struct bind_inst *bi)
 		return -1;
 	}
 	bi->ctl = sv[0];
-	bi->ctl_child = bi->fds[FD_CONTROL] = sv[1];
+	bi->ctl_child = bi->fds[PP_FD_CONTROL] = sv[1];
 	return 0;
 }
 
@@ -247,8 +247,10 @@ static void control_send(struct bind_inst *bi, const char *text, size_t len)
 
 void bindings_stopping(struct bind_inst *bi)
 {
+	static const char stop[] = PP_STOP "\n";
+
 	watchdog_stop(bi);
-	control_send(bi, "STOP=1\n", 7);
+	control_send(bi, stop, sizeof stop - 1);
 }
 
 /* The peer_restarted notice on edge E itself, sent from the service's side
@@ -296,8 +298,9 @@ void bindings_ended(struct bind_inst *bi)
 			continue;	/* not running: it has nothing in flight */
 		/* control first: a client woken by the notice in band finds
 		 * the other already there */
-		n = snprintf(msg, sizeof msg, "PEER_RESTARTED=%s\nINCARNATION=%u\n", e->binding->name, next);
-		control_send(e->client_inst, msg, (size_t)n);
+		n = pp_peer_restarted_format(msg, sizeof msg, e->binding->name, next);
+		if (n > 0)
+			control_send(e->client_inst, msg, (size_t)n);
 		notice_in_band(e, next);
 	}
 }
@@ -311,7 +314,7 @@ static int append_env(char ***envp, const char *fds, const char *names)
 
 	while ((*envp)[n])
 		n++;
-	if (asprintf(&a, "PROSPERO_FDS=%s", fds) < 0 || asprintf(&c, "PROSPERO_FDNAMES=%s", names) < 0 ||
+	if (asprintf(&a, PP_ENV_FDS "=%s", fds) < 0 || asprintf(&c, PP_ENV_FDNAMES "=%s", names) < 0 ||
 	    !(env = realloc(*envp, (n + 3) * sizeof *env))) {
 		free(a);
 		free(c);
@@ -328,26 +331,25 @@ static int append_env(char ***envp, const char *fds, const char *names)
 /* "control:NAME...:serve:CLIENT..." as PROSPERO_FDNAMES (README). */
 static char *fd_names(const struct bindings *b, const struct cfg_actor *a)
 {
-	size_t id = a->id, len = sizeof "control";
+	static const char serve[] = PP_FDNAMES_SEP PP_FDNAME_SERVE_PREFIX "%s";
+	size_t id = a->id, len = sizeof PP_FDNAME_CONTROL;
 	char *names, *p;
 
 	for (size_t j = 0; j < a->nbindings; j++)
 		len += strlen(a->bindings[j].name) + 1;
-	/* "serve:" + client + "#NNNN" + ':' */
 	for (size_t i = 0; i < b->nserved[id]; i++)
-		len += strlen(b->edges[b->served[id][i]].client->name) + 18;
+		len += sizeof serve + strlen(b->edges[b->served[id][i]].client->name) + sizeof "#4294967295";
 	if (!(names = malloc(len)))
 		return NULL;
-	p = names + sprintf(names, "control");
+	p = names + sprintf(names, "%s", PP_FDNAME_CONTROL);
 	for (size_t j = 0; j < a->nbindings; j++)
-		p += sprintf(p, ":%s", a->bindings[j].name);
+		p += sprintf(p, PP_FDNAMES_SEP "%s", a->bindings[j].name);
 	for (size_t i = 0; i < b->nserved[id]; i++) {
 		const struct bind_edge *e = &b->edges[b->served[id][i]];
 
+		p += sprintf(p, serve, e->client->name);
 		if (e->client->instances > 1)
-			p += sprintf(p, ":serve:%s#%u", e->client->name, e->client_index);
-		else
-			p += sprintf(p, ":serve:%s", e->client->name);
+			p += sprintf(p, "#%u", e->client_index);
 	}
 	return names;
 }
@@ -365,7 +367,7 @@ struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *
 		return NULL;
 	*bi = (struct bind_inst){ .set = b, .spec = a, .name = name, .ops = ops, .ctx = ctx,
 				  .ctl = -1, .ctl_child = -1 };
-	bi->nfds = FD_CONTROL + 1 + (unsigned)a->nbindings + (unsigned)b->nserved[id];
+	bi->nfds = PP_FD_CONTROL + 1 + (unsigned)a->nbindings + (unsigned)b->nserved[id];
 	if (!(bi->fds = calloc(bi->nfds, sizeof *bi->fds)))
 		goto fail;
 	for (; k < 3; k++)
@@ -377,7 +379,7 @@ struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *
 	}
 	for (size_t i = 0; i < b->nserved[id]; i++)
 		bi->fds[k++] = b->edges[b->served[id][i]].service_end;
-	snprintf(count, sizeof count, "%u", bi->nfds - FD_CONTROL);
+	snprintf(count, sizeof count, "%u", bi->nfds - PP_FD_CONTROL);
 	if (!(names = fd_names(b, a)) || append_env(envp, count, names) < 0)
 		goto fail;
 	free(names);

@@ -27,6 +27,9 @@
 #include "src/notify.h"
 #include "src/output.h"
 #include "src/pidmap.h"
+#include "src/proto/control.h"
+#include "src/proto/fds.h"
+#include "src/proto/sdnotify.h"
 #include "supervisor/tree.h"
 
 /* One running copy of an actor spec (instances: N makes N). */
@@ -409,8 +412,8 @@ static void tree_ready(struct daemon *d)
 {
 	char status[128];
 
-	snprintf(status, sizeof status, "READY=1\nSTATUS=running %zu actor processes", d->ninst);
-	if (sd_notify_send(status) < 0)
+	snprintf(status, sizeof status, PP_READY "\n" PP_KEY_STATUS "=running %zu actor processes", d->ninst);
+	if (pp_sd_notify(status) < 0)
 		log_warn("cannot notify systemd: %s", strerror(errno));
 }
 
@@ -512,7 +515,7 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct notify_msg msg;
+	struct pp_notify msg;
 	int r;
 
 	while ((r = notify_server_recv(&d->notify, &msg)) != 0) {
@@ -588,13 +591,13 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	struct sv_event ev = { .kind = SV_EV_SHUTDOWN };
 
 	log_info("received SIG%s: stopping", sigabbrev_np(w->signum));
-	sd_notify_send("STOPPING=1");
+	pp_sd_notify(PP_STOPPING);
 	feed(d, &ev);
 }
 
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	sd_notify_send("WATCHDOG=1");
+	pp_sd_notify(PP_WATCHDOG);
 }
 
 /* READY=1 on the control channel, as on $NOTIFY_SOCKET */
@@ -654,16 +657,16 @@ static char **build_env(struct daemon *d, const struct instance *in, unsigned in
 			goto fail;
 	}
 	if (!(env[n++] = strdup(d->notify_env)) ||
-	    asprintf(&env[n++], "PROSPERO_ACTOR=%s", in->spec->name) < 0 ||
-	    asprintf(&env[n++], "PROSPERO_INSTANCE=%u", index) < 0)
+	    asprintf(&env[n++], PP_ENV_ACTOR "=%s", in->spec->name) < 0 ||
+	    asprintf(&env[n++], PP_ENV_INSTANCE "=%u", index) < 0)
 		goto fail;
 	/* the systemd credentials convention: existing programs find them */
-	if (in->spec->nsecrets && asprintf(&env[n++], "CREDENTIALS_DIRECTORY=%s", in->creds_dir) < 0)
+	if (in->spec->nsecrets && asprintf(&env[n++], PP_ENV_CREDENTIALS_DIRECTORY "=%s", in->creds_dir) < 0)
 		goto fail;
 	/* as systemd does for Type=notify: sd_notify programs and prospero_open
 	 * pet in time; no WATCHDOG_PID, the pid is not known before exec */
-	if (in->spec->watchdog_ms && !env_has(in->spec->env, "WATCHDOG_USEC") &&
-	    asprintf(&env[n++], "WATCHDOG_USEC=%ld", in->spec->watchdog_ms * 1000) < 0)
+	if (in->spec->watchdog_ms && !env_has(in->spec->env, PP_ENV_WATCHDOG_USEC) &&
+	    asprintf(&env[n++], PP_ENV_WATCHDOG_USEC "=%ld", in->spec->watchdog_ms * 1000) < 0)
 		goto fail;
 	return env;
 fail:
@@ -866,12 +869,8 @@ static int raise_nofile(struct daemon *d)
 
 static void setup_watchdog(struct daemon *d)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
-	double interval;
+	double interval = pp_sd_watchdog_interval();
 
-	if (!usec || (pid && atol(pid) != (long)d->self))
-		return;
-	interval = strtod(usec, NULL) / 2e6;	/* twice per period, as sd_watchdog_enabled(3) advises */
 	if (interval <= 0)
 		return;
 	ev_timer_init(&d->watchdog, on_watchdog, interval, interval);
@@ -934,7 +933,7 @@ static int setup_secrets(struct daemon *d, const struct daemon_opts *opts)
 		any |= d->cfg->actors[i]->nsecrets > 0;
 	if (!any)
 		return 0;
-	d->secrets.credentials_dir = getenv("CREDENTIALS_DIRECTORY");
+	d->secrets.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
 	d->secrets.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
 	if (!(copy = strdup(d->cfg->root->pos.file)))
@@ -1041,7 +1040,7 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 		log_err("%s/notify: cannot create the notify socket: %s", d->runtime_dir, strerror(errno));
 		return -1;
 	}
-	snprintf(d->notify_env, sizeof d->notify_env, "NOTIFY_SOCKET=%s", d->notify.path);
+	snprintf(d->notify_env, sizeof d->notify_env, PP_ENV_NOTIFY_SOCKET "=%s", d->notify.path);
 	if (setup_confinement(d, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -1,8 +1,5 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +7,7 @@
 #include <unistd.h>
 
 #include "src/notify.h"
+#include "src/proto/fdpass.h"
 
 int notify_server_open(struct notify_server *ns, const char *dir)
 {
@@ -52,30 +50,7 @@ void notify_server_close(struct notify_server *ns)
 	ns->fd = -1;
 }
 
-void notify_parse(char *text, size_t len, struct notify_msg *msg)
-{
-	char *line = text, *end = text + len;
-
-	msg->ready = msg->stopping = msg->watchdog = false;
-	msg->status = NULL;
-	while (line < end) {
-		char *nl = memchr(line, '\n', (size_t)(end - line));
-		if (!nl)
-			nl = end;
-		*nl = 0;
-		if (strcmp(line, "READY=1") == 0)
-			msg->ready = true;
-		else if (strcmp(line, "STOPPING=1") == 0)
-			msg->stopping = true;
-		else if (strcmp(line, "WATCHDOG=1") == 0)
-			msg->watchdog = true;
-		else if (strncmp(line, "STATUS=", 7) == 0)
-			msg->status = line + 7;
-		line = nl + 1;
-	}
-}
-
-int notify_server_recv(struct notify_server *ns, struct notify_msg *msg)
+int notify_server_recv(struct notify_server *ns, struct pp_notify *msg)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
@@ -92,54 +67,18 @@ int notify_server_recv(struct notify_server *ns, struct notify_msg *msg)
 	n = recvmsg(ns->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET)
-			continue;
-		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof *cred)) {
+	/* fd store is not offered: close what was passed, never leak it */
+	pp_fdpass_take(&mh, NULL, 0);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof *cred))
 			cred = (struct ucred *)CMSG_DATA(c);
-		} else if (c->cmsg_type == SCM_RIGHTS) {
-			/* fd store is not offered: close what was passed, never leak it */
-			int *fds = (int *)CMSG_DATA(c);
-			size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < nfds; i++)
-				close(fds[i]);
-		}
-	}
 	if (!cred || cred->pid <= 0 || (mh.msg_flags & MSG_TRUNC))
 		return 0;
 	if ((size_t)n > sizeof ns->buf - 1)
 		n = sizeof ns->buf - 1;
 	ns->buf[n] = 0;
-	notify_parse(ns->buf, (size_t)n, msg);
+	pp_notify_parse(ns->buf, (size_t)n, msg);
 	msg->pid = cred->pid;
 	return 1;
-}
-
-int sd_notify_send(const char *text)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t plen;
-	socklen_t salen;
-	int fd, r, saved;
-
-	if (!path || !*path)
-		return 0;
-	plen = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') || plen >= sizeof sa.sun_path) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(sa.sun_path, path, plen);
-	if (path[0] == '@')
-		sa.sun_path[0] = 0;	/* abstract namespace */
-	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + (path[0] == '/'));
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	r = (int)sendto(fd, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r < 0 ? -1 : 1;
 }

@@ -1,25 +1,14 @@
-/* The sd_notify protocol, both ways.
- *
- * notify_server: the datagram socket named by $NOTIFY_SOCKET in every
- * actor, so an existing Type=notify program works unchanged. The kernel
- * stamps each datagram with the sender's pid (SO_PASSCRED), which is how
- * the daemon knows who sent it.
- *
- * sd_notify_send: the daemon telling systemd about itself. */
+/* The sd_notify protocol's server side: the datagram socket named by
+ * $NOTIFY_SOCKET in every actor, so an existing Type=notify program works
+ * unchanged. The kernel stamps each datagram with the sender's pid
+ * (SO_PASSCRED), which is how the daemon knows who sent it. (The client
+ * side, the daemon telling systemd about itself, is src/proto/sdnotify.) */
 #ifndef PROSPERO_NOTIFY_H
 #define PROSPERO_NOTIFY_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
-struct notify_msg {
-	pid_t pid;		/* sender, from the kernel */
-	bool ready;		/* READY=1 */
-	bool stopping;		/* STOPPING=1 */
-	bool watchdog;		/* WATCHDOG=1 */
-	const char *status;	/* STATUS=..., NUL-terminated, or NULL */
-};
+#include "src/proto/control.h"
 
 struct notify_server {
 	int fd;
@@ -30,14 +19,9 @@ struct notify_server {
 /* Bind a socket at dir/notify. -1 with errno on failure. */
 int notify_server_open(struct notify_server *ns, const char *dir);
 void notify_server_close(struct notify_server *ns);
-/* Read one datagram. 1: *msg filled; 0: nothing (EAGAIN) or a datagram
- * without credentials, dropped; -1: error. msg->status points into ns. */
-int notify_server_recv(struct notify_server *ns, struct notify_msg *msg);
-
-/* Parse a datagram's assignments (newline separated). Pure; used above. */
-void notify_parse(char *text, size_t len, struct notify_msg *msg);
-
-/* Send one datagram to $NOTIFY_SOCKET if it is set; 0 when not set. */
-int sd_notify_send(const char *text);
+/* Read one datagram. 1: *msg filled, its pid from the kernel; 0: nothing
+ * (EAGAIN) or a datagram without credentials, dropped; -1: error.
+ * msg->status points into ns. */
+int notify_server_recv(struct notify_server *ns, struct pp_notify *msg);
 
 #endif

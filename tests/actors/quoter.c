@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/lib/prospero.h"
+#include "src/libprospero/prospero.h"
 
 static struct prospero_binding *pricing;
 static int left = 5;

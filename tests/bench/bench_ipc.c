@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-#include "src/lib/prospero.h"
+#include "src/libprospero/prospero.h"
 #include "tests/bench/bench.h"
 
 #define MSG 64

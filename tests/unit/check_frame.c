@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/lib/frame.h"
+#include "src/proto/error.h"
+#include "src/proto/frame.h"
+#include "src/proto/notice.h"
 
 static unsigned char buf[PF_MAX_DGRAM + 64];
 
@@ -120,7 +122,7 @@ START_TEST(an_error_with_id_0_is_a_notice)
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, &why), n);
 	ck_assert_int_eq(f.kind, PF_ERROR);
-	ck_assert_int_eq(pf_error_code(f.method, f.method_len), PF_E_PEER_RESTARTED);
+	ck_assert_int_eq(pf_error_code(f.method, f.method_len), PROSPERO_E_PEER_RESTARTED);
 	ck_assert_int_eq(f.body_len, strlen("{\"incarnation\":2,\"at\":123456789012345}"));
 	ck_assert(memcmp(f.body, "{\"incarnation\":2,\"at\":123456789012345}", f.body_len) == 0);
 	pf_notice_fields(f.body, f.body_len, &inc, &at);
@@ -217,14 +219,24 @@ END_TEST
 
 START_TEST(error_codes_have_wire_names)
 {
-	ck_assert_str_eq(pf_error_name(PF_E_TIMEOUT), "timeout");
-	ck_assert_str_eq(pf_error_name(PF_E_PEER_RESTARTED), "peer_restarted");
-	ck_assert_str_eq(pf_error_name(PF_E_NO_SUCH_METHOD), "no_such_method");
-	ck_assert_str_eq(pf_error_name(PF_E_BAD_REQUEST), "bad_request");
+	ck_assert_str_eq(pf_error_name(PROSPERO_E_TIMEOUT), "timeout");
+	ck_assert_str_eq(pf_error_name(PROSPERO_E_PEER_RESTARTED), "peer_restarted");
+	ck_assert_str_eq(pf_error_name(PROSPERO_E_NO_SUCH_METHOD), "no_such_method");
+	ck_assert_str_eq(pf_error_name(PROSPERO_E_BAD_REQUEST), "bad_request");
+	ck_assert_str_eq(pf_error_name(PROSPERO_E_INTERNAL), "internal");
+	ck_assert_str_eq(pf_error_name(PROSPERO_E_UNAVAILABLE), "unavailable");
 	ck_assert_str_eq(pf_error_name(99), "internal");
-	ck_assert_int_eq(pf_error_code("bad_request", 11), PF_E_BAD_REQUEST);
-	ck_assert_int_eq(pf_error_code("bad_requestX", 12), PF_E_INTERNAL);
-	ck_assert_int_eq(pf_error_code("", 0), PF_E_INTERNAL);
+	ck_assert_str_eq(pf_error_name(PROSPERO_OK), "internal");
+	ck_assert_str_eq(pf_error_name(-1), "internal");
+	/* every code of the public list has a name, and the name maps back */
+	for (int c = PROSPERO_E_TIMEOUT; c <= PROSPERO_E_UNAVAILABLE; c++) {
+		const char *name = pf_error_name(c);
+
+		ck_assert_int_eq(pf_error_code(name, strlen(name)), c);
+	}
+	ck_assert_int_eq(pf_error_code("bad_request", 11), PROSPERO_E_BAD_REQUEST);
+	ck_assert_int_eq(pf_error_code("bad_requestX", 12), PROSPERO_E_INTERNAL);
+	ck_assert_int_eq(pf_error_code("", 0), PROSPERO_E_INTERNAL);
 }
 END_TEST
 

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/lib/frame.h"
-#include "src/lib/prospero.h"
+#include "src/proto/frame.h"
+#include "src/libprospero/prospero.h"
 #include "tests/unit/notice.h"
 
 static struct ev_loop *loop;
@@ -177,6 +177,32 @@ START_TEST(a_deferred_request_is_answered_later)
 	run_until(&a.done, 1);
 	ck_assert_str_eq(a.body, "later");
 	ck_assert_str_eq(events, "deferred;replied;answer:0;");
+}
+END_TEST
+
+/* A cast's handler gets no request: there is nobody to answer. */
+static void answer_cast(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	int *seen = arg;
+
+	errno = 0;
+	seen[0] = prospero_reply(req, "x", 1) == -1 && errno == EINVAL;
+	errno = 0;
+	seen[1] = prospero_fail(req, PROSPERO_E_INTERNAL, "x") == -1 && errno == EINVAL;
+	errno = 0;
+	seen[2] = !prospero_defer(req) && errno == EINVAL;
+	seen[3]++;
+}
+
+START_TEST(a_cast_cannot_be_answered)
+{
+	int seen[4] = { 0 };
+
+	prospero_handle(service, "note", answer_cast, seen);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_cast(inv, "note", "{}", 2), 0);
+	run_until(&seen[3], 1);
+	ck_assert(seen[0] && seen[1] && seen[2]);
 }
 END_TEST
 
@@ -984,6 +1010,7 @@ int main(void)
 	tcase_add_test(tc, errors_carry_their_codes);
 	tcase_add_test(tc, an_unanswered_call_times_out);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
+	tcase_add_test(tc, a_cast_cannot_be_answered);
 	tcase_add_test(tc, the_casts_of_one_turn_leave_as_one_datagram);
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
 	tcase_add_test(tc, large_bodies_travel_as_memfd);

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,44 +8,13 @@
 #include <unistd.h>
 
 #include "src/notify.h"
-
-static void parse(const char *text, struct notify_msg *m)
-{
-	static char buf[512];
-
-	snprintf(buf, sizeof buf, "%s", text);
-	notify_parse(buf, strlen(buf), m);
-}
-
-START_TEST(assignments_are_recognised)
-{
-	struct notify_msg m;
-
-	parse("READY=1\nSTATUS=warming up\nWATCHDOG=1", &m);
-	ck_assert(m.ready && m.watchdog && !m.stopping);
-	ck_assert_str_eq(m.status, "warming up");
-	parse("STOPPING=1\n", &m);
-	ck_assert(m.stopping && !m.ready);
-	ck_assert_ptr_null(m.status);
-}
-END_TEST
-
-START_TEST(near_misses_are_not_readiness)
-{
-	struct notify_msg m;
-
-	parse("READY=0\nREADY=11\nXREADY=1\nready=1", &m);
-	ck_assert(!m.ready);
-	parse("", &m);
-	ck_assert(!m.ready);
-}
-END_TEST
+#include "src/proto/fdpass.h"
 
 START_TEST(the_server_reports_the_sender_pid)
 {
 	char dir[] = "/tmp/notify-test.XXXXXX";
 	struct notify_server ns;
-	struct notify_msg m;
+	struct pp_notify m;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
@@ -64,13 +34,40 @@ START_TEST(the_server_reports_the_sender_pid)
 }
 END_TEST
 
-START_TEST(sd_notify_send_is_silent_without_a_socket)
+static int open_fds(void)
 {
-	unsetenv("NOTIFY_SOCKET");
-	ck_assert_int_eq(sd_notify_send("READY=1"), 0);
-	setenv("NOTIFY_SOCKET", "relative/path", 1);
-	ck_assert_int_eq(sd_notify_send("READY=1"), -1);
-	unsetenv("NOTIFY_SOCKET");
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* The server offers no fd store: an fd sent with a message is closed. */
+START_TEST(fds_sent_to_the_server_are_closed)
+{
+	char dir[] = "/tmp/notify-test.XXXXXX";
+	struct notify_server ns;
+	struct pp_notify m;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, before;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(notify_server_open(&ns, dir), 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(pp_fdpass_send(fd, "WATCHDOG=1", 10, fd, 0), 10);
+	before = open_fds();
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert(m.watchdog);
+	ck_assert_int_eq(open_fds(), before);
+	close(fd);
+	notify_server_close(&ns);
+	rmdir(dir);
 }
 END_TEST
 
@@ -81,10 +78,8 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_test(tc, assignments_are_recognised);
-	tcase_add_test(tc, near_misses_are_not_readiness);
 	tcase_add_test(tc, the_server_reports_the_sender_pid);
-	tcase_add_test(tc, sd_notify_send_is_silent_without_a_socket);
+	tcase_add_test(tc, fds_sent_to_the_server_are_closed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

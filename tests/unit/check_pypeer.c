@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/lib/frame.h"
-#include "src/lib/prospero.h"
+#include "src/proto/frame.h"
+#include "src/libprospero/prospero.h"
 #include "tests/unit/notice.h"
 
 static pid_t py;

@@ -8,7 +8,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "src/lib/frame.h"
+#include "src/proto/frame.h"
+#include "src/proto/notice.h"
 
 static inline void send_notice(int fd, unsigned incarnation)
 {

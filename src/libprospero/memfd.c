@@ -1,14 +1,13 @@
-/* Bodies larger than a datagram travel as a sealed memfd passed with
- * SCM_RIGHTS in the same datagram as their frame. A message stays one
- * datagram, so a pool instance takes all of it or none of it, and a crash
- * never leaves half a message in the socket for the next incarnation. */
+/* Bodies in sealed memfds. A message stays one datagram, so a pool
+ * instance takes all of it or none of it, and a crash never leaves half
+ * a message in the socket for the next incarnation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/memfd.h"
 
 /* The receiver maps the body; without these seals the sender could change
  * it under the receiver's feet, or shrink it and make the mapping fault. */
@@ -58,4 +57,17 @@ void *pr_memfd_map(int fd, size_t len)
 		return empty;
 	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	return m == MAP_FAILED ? NULL : m;
+}
+
+int pr_memfd_body(struct pf_frame *f, int *fd)
+{
+	*fd = -1;
+	if (pf_size(f) <= PF_MAX_DGRAM)
+		return 0;
+	*fd = pr_memfd_make(f->body, f->body_len);
+	if (*fd < 0)
+		return -1;
+	f->flags |= PF_FLAG_MEMFD;
+	f->body = NULL;
+	return 0;
 }

@@ -11,7 +11,7 @@
  * the loop then handles the signal. */
 #include <errno.h>
 
-#include "src/lib/internal.h"
+#include "src/libprospero/actor.h"
 
 int prospero_linger(struct prospero *p, double seconds)
 {
@@ -19,14 +19,14 @@ int prospero_linger(struct prospero *p, double seconds)
 		errno = EINVAL;	/* NaN, negative, or longer than a day */
 		return -1;
 	}
-	for (unsigned i = 0; seconds > 0 && i < p->nchans; i++)
-		if (pr_chan_timeouts(p->chans[i], seconds, 0) < 0)
+	for (struct prospero_binding *b = pr_first_binding(p); seconds > 0 && b; b = pr_next_binding(b))
+		if (pr_chan_timeouts(&b->chan, seconds, 0) < 0)
 			return -1;
 	p->linger = seconds;
 	return 0;
 }
 
-/* The one channel P may linger on, or NULL: its one served edge when it
+/* The one binding P may linger on, or NULL: its one served edge when it
  * has no call in flight, or the one binding with calls in flight when it
  * serves no edge; and only while nothing else of the actor's own waits
  * on the loop: no deferred request, no frame queued (a full edge has
@@ -35,21 +35,19 @@ static struct prospero_binding *lingering_on(const struct prospero *p)
 {
 	struct prospero_binding *served = NULL, *calling = NULL;
 
-	if (p->stopping || p->deferred || ev_pending_count(p->loop))
+	if (p->stopping || p->server.deferred || ev_pending_count(p->port.loop))
 		return NULL;
-	for (unsigned i = 0; i < p->nchans; i++) {
-		struct prospero_binding *c = p->chans[i];
-
-		if (c->qlen)
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b)) {
+		if (b->chan.qlen)
 			return NULL;
-		if (c->serve) {
+		if (b->serve) {
 			if (served)
 				return NULL;
-			served = c;
-		} else if (c->pending) {
+			served = b;
+		} else if (b->calls.pending) {
 			if (calling)
 				return NULL;
-			calling = c;
+			calling = b;
 		}
 	}
 	if (served && calling)
@@ -61,7 +59,7 @@ static struct prospero_binding *lingering_on(const struct prospero *p)
  * gets it on first use. If the socket refuses, the actor stops lingering. */
 static bool ready_to_linger(struct prospero_binding *b)
 {
-	if (pr_chan_timeouts(b, b->p->linger, 0) == 0)
+	if (pr_chan_timeouts(&b->chan, b->p->linger, 0) == 0)
 		return true;
 	b->p->linger = 0;
 	return false;
@@ -77,28 +75,31 @@ int pr_linger_served(struct prospero_binding *b)
 		return r;
 	/* on while each call is answered at once: a cast, or a deferred
 	 * request, sends the service back to its loop */
-	while (r > 0 && b->sent && lingering_on(p) == b && pr_mono_ns() < until) {
-		b->sent = false;
-		r = pr_chan_read_wait(b);
+	while (r > 0 && b->chan.sent && lingering_on(p) == b && pr_mono_ns() < until) {
+		b->chan.sent = false;
+		r = pr_chan_read_wait(&b->chan);
 	}
 	return r;
 }
 
-void pr_linger_calls(struct prospero *p)
+void pr_linger_calls(struct pr_port *port)
 {
+	struct prospero *p = pr_container_of(port, struct prospero, port);
 	uint64_t until = pr_mono_ns() + (uint64_t)(p->linger * 1e9);
 	struct prospero_binding *b;
 
+	if (p->linger <= 0)
+		return;
 	/* The answers' callbacks may call again (on while they do), cast, or
 	 * call elsewhere: what they queue goes out before the next read, and
 	 * before the loop waits. */
 	while ((b = lingering_on(p)) && !b->serve && pr_mono_ns() < until) {
-		if (!ready_to_linger(b) || pr_chan_read_wait(b) <= 0)
+		if (!ready_to_linger(b) || pr_chan_read_wait(&b->chan) <= 0)
 			break;
-		pr_chan_flush_all(p);
-		ev_idle_start(p->loop, &p->lingered);
+		pr_port_flush(port);
+		ev_idle_start(port->loop, &p->lingered);
 	}
-	pr_chan_flush_all(p);
+	pr_port_flush(port);
 }
 
 void pr_linger_done(struct ev_loop *loop, ev_idle *w, int revents)

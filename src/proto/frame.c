@@ -1,28 +1,15 @@
 /* Frames are read with explicit little-endian getters and a length check
  * before every access: a peer's bytes are never trusted for a size. */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "src/lib/frame.h"
+#include "src/proto/frame.h"
 
-static void put16(uint8_t *p, uint16_t v)
+/* V as N little-endian bytes at P. */
+static void put(uint8_t *p, uint64_t v, int n)
 {
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -98,9 +85,9 @@ long pf_encode(void *buf, size_t cap, const struct pf_frame *f)
 	p[3] = f->kind;
 	p[4] = f->flags;
 	p[5] = 0;
-	put16(p + 6, f->method_len);
-	put32(p + 8, f->body_len);
-	put64(p + 12, f->id);
+	put(p + 6, f->method_len, 2);
+	put(p + 8, f->body_len, 4);
+	put(p + 12, f->id, 8);
 	if (f->method_len)
 		memcpy(p + PF_HEADER, f->method, f->method_len);
 	if (inline_body(f))
@@ -146,63 +133,4 @@ long pf_decode(const void *buf, size_t len, struct pf_frame *f, const char **why
 	f->method = (const char *)p + PF_HEADER;
 	f->body = (f->flags & PF_FLAG_MEMFD) ? NULL : p + PF_HEADER + f->method_len;
 	return (long)need;
-}
-
-static const char *const error_names[] = {
-	[PF_E_TIMEOUT] = "timeout",
-	[PF_E_PEER_RESTARTED] = "peer_restarted",
-	[PF_E_NO_SUCH_METHOD] = "no_such_method",
-	[PF_E_BAD_REQUEST] = "bad_request",
-	[PF_E_INTERNAL] = "internal",
-	[PF_E_UNAVAILABLE] = "unavailable",
-};
-
-const char *pf_error_name(int code)
-{
-	if (code < PF_E_TIMEOUT || code > PF_E_UNAVAILABLE)
-		return "internal";
-	return error_names[code];
-}
-
-int pf_error_code(const char *name, size_t len)
-{
-	for (int c = PF_E_TIMEOUT; c <= PF_E_UNAVAILABLE; c++)
-		if (strlen(error_names[c]) == len && memcmp(error_names[c], name, len) == 0)
-			return c;
-	return PF_E_INTERNAL;
-}
-
-long pf_encode_notice(void *buf, size_t cap, unsigned long incarnation, uint64_t at_ns)
-{
-	const char *code = error_names[PF_E_PEER_RESTARTED];
-	char body[64];
-	struct pf_frame f = {
-		.kind = PF_ERROR, .method = code, .method_len = (uint16_t)strlen(code), .body = body,
-	};
-
-	f.body_len = (uint32_t)snprintf(body, sizeof body, "{\"incarnation\":%lu,\"at\":%llu}", incarnation,
-					(unsigned long long)at_ns);
-	return pf_encode(buf, cap, &f);
-}
-
-/* The number after KEY in TEXT, or 0. */
-static unsigned long long field(const char *text, const char *key)
-{
-	const char *at = strstr(text, key);
-
-	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
-}
-
-void pf_notice_fields(const void *body, size_t len, unsigned long *incarnation, uint64_t *at_ns)
-{
-	char text[96];
-
-	*incarnation = 0;
-	*at_ns = 0;
-	if (!body || len >= sizeof text)
-		return;
-	memcpy(text, body, len);
-	text[len] = '\0';
-	*incarnation = (unsigned long)field(text, "\"incarnation\":");
-	*at_ns = field(text, "\"at\":");
 }

@@ -1,8 +1,8 @@
 /* The wire format of bindings: pure encode/decode of frames, no fd, no
  * allocation. One SEQPACKET datagram carries one or more frames back to back;
  * the layout is documented in README.md ("Wire protocol and fd convention"). */
-#ifndef PROSPERO_FRAME_H
-#define PROSPERO_FRAME_H
+#ifndef PROSPERO_PROTO_FRAME_H
+#define PROSPERO_PROTO_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -54,25 +54,5 @@ long pf_encode(void *buf, size_t cap, const struct pf_frame *f);
  * header's kind and id when at least the fixed header was readable with a
  * good magic (f->kind is 0 otherwise), so a call can be answered. */
 long pf_decode(const void *buf, size_t len, struct pf_frame *f, const char **why);
-
-/* Error codes carried in the method field of PF_ERROR frames. */
-enum pf_error {
-	PF_E_TIMEOUT = 1,
-	PF_E_PEER_RESTARTED,
-	PF_E_NO_SUCH_METHOD,
-	PF_E_BAD_REQUEST,
-	PF_E_INTERNAL,
-	PF_E_UNAVAILABLE,
-};
-const char *pf_error_name(int code);
-/* The code for NAME (LEN bytes); PF_E_INTERNAL for a name it does not know. */
-int pf_error_code(const char *name, size_t len);
-
-/* The daemon's peer_restarted notice: an error frame with id 0 and body
- * {"incarnation":N,"at":NS}, NS the end on CLOCK_MONOTONIC. Encoded at
- * BUF as pf_encode does. */
-long pf_encode_notice(void *buf, size_t cap, unsigned long incarnation, uint64_t at_ns);
-/* N and NS from a notice's BODY (LEN bytes); 0 for a field not there. */
-void pf_notice_fields(const void *body, size_t len, unsigned long *incarnation, uint64_t *at_ns);
 
 #endif

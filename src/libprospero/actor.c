@@ -1,0 +1,141 @@
+/* An actor's handle on its channels: adopting the fds the daemon passed,
+ * its bindings by name, and its methods. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/libprospero/actor.h"
+#include "src/proto/fds.h"
+#include "src/proto/sdnotify.h"
+
+static void server_settled(struct pr_server *srv)
+{
+	pr_check_stopped(pr_container_of(srv, struct prospero, server));
+}
+
+struct prospero *prospero_new(struct ev_loop *loop)
+{
+	struct prospero *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	pr_port_init(&p->port, loop, pr_linger_calls);
+	pr_server_init(&p->server, server_settled);
+	p->control_fd = -1;
+	ev_idle_init(&p->lingered, pr_linger_done);
+	return p;
+}
+
+int prospero_adopt(struct prospero *p, const char *fdname, int fd)
+{
+	const char *client = pp_fdname_client(fdname);
+	struct prospero_binding *b;
+
+	if (fd < 0 || !*fdname || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (strcmp(fdname, PP_FDNAME_CONTROL) == 0) {
+		if (p->control_fd >= 0) {
+			errno = EEXIST;
+			return -1;
+		}
+		pr_control_open(p, fd);
+		return 0;
+	}
+	b = pr_binding_new(p, client ? client : fdname, fd, client != NULL);
+	if (!b)
+		return -1;
+	/* Replies are read at once; requests only once the handlers are in. */
+	if (!client || p->serving)
+		pr_chan_start(&b->chan);
+	return 0;
+}
+
+/* The fds named by PROSPERO_FDS and PROSPERO_FDNAMES, all checked before
+ * any is adopted. */
+static int adopt_env(struct prospero *p)
+{
+	char **name;
+	unsigned long n;
+	int r = -1;
+
+	if (pp_fds_getenv(&name, &n) < 0)
+		return -1;
+	for (unsigned long i = 0; i < n; i++)
+		if (prospero_adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0)
+			goto out;
+	r = 0;
+	if (name)	/* PROSPERO_FDS was set */
+		pp_fds_unsetenv();
+out:
+	free(name);
+	return r;
+}
+
+struct prospero *prospero_open(struct ev_loop *loop)
+{
+	struct prospero *p = prospero_new(loop);
+	double watchdog = pp_sd_watchdog_interval();
+
+	if (!p)
+		return NULL;
+	if (adopt_env(p) < 0) {
+		int e = errno;
+
+		prospero_close(p);
+		errno = e;
+		return NULL;
+	}
+	if (watchdog > 0)
+		prospero_auto_watchdog(p, watchdog);
+	return p;
+}
+
+void prospero_close(struct prospero *p)
+{
+	struct prospero_binding *b;
+
+	if (!p)
+		return;
+	while ((b = pr_first_binding(p)))
+		pr_binding_free(b);
+	pr_port_fini(&p->port);
+	ev_idle_stop(p->port.loop, &p->lingered);
+	pr_server_fini(&p->server);
+	pr_control_close(p);
+	prospero_auto_watchdog(p, 0);
+	pr_stop_fini(p);
+	free(p);
+}
+
+struct prospero_binding *prospero_binding(struct prospero *p, const char *name)
+{
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
+		if (!b->serve && strcmp(b->name, name) == 0)
+			return b;
+	errno = ENOENT;
+	return NULL;
+}
+
+int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn *fn, void *arg)
+{
+	return pr_server_handle(&p->server, method, fn, arg);
+}
+
+int prospero_serve(struct prospero *p)
+{
+	p->serving = true;
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
+		if (b->serve && !b->chan.full)
+			pr_chan_start(&b->chan);
+	return 0;
+}
+
+void prospero_on_peer_restarted(struct prospero *p,
+				void (*cb)(struct prospero *, const char *, unsigned long, void *), void *arg)
+{
+	p->on_peer_restarted = cb;
+	p->restart_arg = arg;
+}

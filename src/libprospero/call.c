@@ -1,0 +1,307 @@
+/* Calls and casts. Call records are reused, so a steady stream of calls
+ * allocates nothing. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/libprospero/call.h"
+#include "src/libprospero/memfd.h"
+#include "src/proto/error.h"
+
+void pr_calls_init(struct pr_calls *calls, struct ev_loop *loop, void (*settled)(struct pr_calls *))
+{
+	*calls = (struct pr_calls){ .loop = loop, .settled = settled };
+	/* A random first generation, so a reply meant for an earlier
+	 * incarnation of this actor is unlikely to match a new call's id. */
+	calls->generation = (uint32_t)random() ^ (uint32_t)getpid() << 16;
+}
+
+void pr_calls_fini(struct pr_calls *calls)
+{
+	for (uint32_t i = 0; i < calls->nslots; i++)
+		free(calls->slots[i]);
+	free(calls->slots);
+}
+
+static struct pr_call *call_get(struct pr_calls *calls)
+{
+	struct pr_call *c = calls->free_calls;
+
+	if (c) {
+		calls->free_calls = c->next_free;
+		return c;
+	}
+	if (calls->nslots == UINT32_MAX) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	if (calls->nslots == calls->cap) {
+		uint32_t cap = calls->cap ? calls->cap * 2 : 16;
+		struct pr_call **s = realloc(calls->slots, sizeof *s * cap);
+
+		if (!s)
+			return NULL;
+		calls->slots = s;
+		calls->cap = cap;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->calls = calls;
+	c->slot = calls->nslots;
+	calls->slots[calls->nslots++] = c;
+	return c;
+}
+
+static void call_put(struct pr_calls *calls, struct pr_call *c)
+{
+	c->id = 0;
+	c->doomed = false;
+	c->next_free = calls->free_calls;
+	calls->free_calls = c;
+}
+
+/* Answer C once: the record is free again before the callback runs, so the
+ * callback may call at once. */
+static void finish(struct pr_call *c, int err, const void *body, size_t len)
+{
+	struct pr_calls *calls = c->calls;
+	prospero_reply_fn *cb = c->cb;
+	void *arg = c->arg;
+
+	ev_timer_stop(calls->loop, &c->timer);
+	calls->pending--;
+	call_put(calls, c);
+	cb(err, body, len, arg);
+	if (calls->settled)
+		calls->settled(calls);
+}
+
+static void expired(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	static const char msg[] = "no answer within the timeout";
+
+	finish((struct pr_call *)w, PROSPERO_E_TIMEOUT, msg, sizeof msg - 1);
+}
+
+static int frame_for(struct pf_frame *f, int kind, const char *method, const void *body, size_t len, int *fd)
+{
+	size_t mlen = method ? strlen(method) : 0;
+
+	*fd = -1;
+	if (mlen == 0 || mlen > PF_MAX_METHOD || len > PF_MAX_BODY || (len && !body)) {
+		errno = EINVAL;
+		return -1;
+	}
+	*f = (struct pf_frame){
+		.kind = (uint8_t)kind, .method_len = (uint16_t)mlen, .body_len = (uint32_t)len,
+		.method = method, .body = body,
+	};
+	return pr_memfd_body(f, fd);
+}
+
+/* Check a call, frame it, and take its record with a fresh id: NULL with
+ * errno, holding nothing, when it cannot be made. The timer is set up but
+ * not started. */
+static struct pr_call *call_open(struct pr_calls *calls, bool stopping, const char *method, const void *body,
+				 size_t len, double timeout, prospero_reply_fn *cb, void *arg,
+				 struct pf_frame *f, int *fd)
+{
+	struct pr_call *c;
+
+	if (!cb || !(timeout > 0)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (stopping) {
+		errno = ESHUTDOWN;
+		return NULL;
+	}
+	if (frame_for(f, PF_CALL, method, body, len, fd) < 0)
+		return NULL;
+	c = call_get(calls);
+	if (!c) {
+		int e = errno;
+
+		if (*fd >= 0)
+			close(*fd);
+		errno = e;
+		return NULL;
+	}
+	if (++calls->generation == 0)
+		++calls->generation;
+	c->id = (uint64_t)calls->generation << 32 | c->slot;
+	c->cb = cb;
+	c->arg = arg;
+	c->sent_at = pr_mono_ns();
+	f->id = c->id;
+	ev_timer_init(&c->timer, expired, timeout, 0);
+	return c;
+}
+
+int pr_calls_send(struct pr_calls *calls, struct pr_chan *ch, bool stopping, const char *method,
+		  const void *body, size_t len, double timeout, prospero_reply_fn *cb, void *arg)
+{
+	struct pf_frame f;
+	struct pr_call *c;
+	int fd;
+
+	c = call_open(calls, stopping, method, body, len, timeout, cb, arg, &f, &fd);
+	if (!c)
+		return -1;
+	if (pr_chan_send(ch, &f, fd, false) < 0) {	/* it closes FD either way */
+		int e = errno;
+
+		call_put(calls, c);
+		errno = e;
+		return -1;
+	}
+	calls->pending++;
+	ev_timer_start(calls->loop, &c->timer);
+	return 0;
+}
+
+int pr_cast_send(struct pr_chan *ch, const char *method, const void *body, size_t len)
+{
+	struct pf_frame f;
+	int fd;
+
+	if (frame_for(&f, PF_CAST, method, body, len, &fd) < 0)
+		return -1;
+	return pr_chan_send(ch, &f, fd, false);
+}
+
+uint64_t pr_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void pr_calls_answer(struct pr_calls *calls, const struct pf_frame *f, const void *body)
+{
+	uint32_t slot = (uint32_t)f->id;
+	struct pr_call *c;
+
+	if (slot >= calls->nslots || calls->slots[slot]->id != f->id)
+		return;		/* late: it timed out, or its peer restarted */
+	c = calls->slots[slot];
+	if (f->kind == PF_REPLY)
+		finish(c, PROSPERO_OK, body, f->body_len);
+	else
+		finish(c, pf_error_code(f->method, f->method_len), body, f->body_len);
+}
+
+/* Fail the calls sent at or before SENT_BY. */
+static void fail_sent_by(struct pr_calls *calls, int code, const char *why, uint64_t sent_by)
+{
+	/* Mark first: a callback may make new calls, which must not fail too. */
+	for (uint32_t i = 0; i < calls->nslots; i++)
+		calls->slots[i]->doomed = calls->slots[i]->id != 0 && calls->slots[i]->sent_at <= sent_by;
+	for (uint32_t i = 0; i < calls->nslots; i++)
+		if (calls->slots[i]->doomed)
+			finish(calls->slots[i], code, why, strlen(why));
+}
+
+void pr_calls_fail_all(struct pr_calls *calls, int code, const char *why)
+{
+	fail_sent_by(calls, code, why, UINT64_MAX);
+}
+
+bool pr_calls_peer_restarted(struct pr_calls *calls, unsigned long incarnation, uint64_t at)
+{
+	if (incarnation && incarnation <= calls->restarts_seen)
+		return false;	/* heard already, on the other path */
+	if (incarnation)
+		calls->restarts_seen = incarnation;
+	/* A call sent after the end went to the socket the next incarnation
+	 * reads: it is not in flight with the dead one. */
+	fail_sent_by(calls, PROSPERO_E_PEER_RESTARTED, "peer restarted", at ? at : UINT64_MAX);
+	return true;
+}
+
+static double mono_now(void)
+{
+	return (double)pr_mono_ns() / 1e9;
+}
+
+/* Make the socket's blocking send and receive give up after SECONDS; a
+ * steady caller pays for the two setsockopt calls once. */
+static int wait_for(struct pr_chan *ch, double seconds)
+{
+	if (seconds < 1e-6)
+		seconds = 1e-6;	/* 0 would mean: wait forever */
+	return pr_chan_timeouts(ch, seconds, seconds);
+}
+
+/* Read CH until call C, sent with ID, is answered by DEADLINE: its record
+ * is then free, or reused by a call from the callback, and its id has
+ * changed. */
+static void await(struct pr_call *c, uint64_t id, struct pr_chan *ch, double deadline)
+{
+	static const char gone[] = "the binding was closed", no_timeout[] = "setsockopt failed";
+
+	while (c->id == id) {
+		int r = pr_chan_read_wait(ch);
+		int e = errno;
+		double left;
+
+		if (r < 0) {
+			finish(c, PROSPERO_E_UNAVAILABLE, gone, sizeof gone - 1);
+			break;
+		}
+		if (c->id != id)
+			break;
+		left = deadline - mono_now();
+		if (left <= 0) {
+			expired(c->calls->loop, &c->timer, 0);
+			break;
+		}
+		if (r == 0 && e == EAGAIN && left > ch->rcv_timeout / 2) {
+			/* EAGAIN long before the deadline: the fd was made
+			 * non-blocking behind our back, so wait in poll */
+			struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
+
+			poll(&pfd, 1, (int)(left * 1000) + 1);
+		} else if (wait_for(ch, left) < 0) {
+			finish(c, PROSPERO_E_INTERNAL, no_timeout, sizeof no_timeout - 1);
+			break;
+		}
+	}
+}
+
+int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, const char *method,
+		  const void *body, size_t len, double timeout, prospero_reply_fn *cb, void *arg)
+{
+	struct pf_frame f;
+	struct pr_call *c;
+	int fd;
+
+	if (ch->qlen && !ev_is_active(&ch->wio))
+		pr_chan_drain(ch);	/* this turn's casts go first */
+	if (calls->pending || ch->qlen) {
+		errno = EBUSY;	/* the loop's calls, and frames the socket has no room for */
+		return -1;
+	}
+	/* the socket times out, not the call's timer, which never starts */
+	if (wait_for(ch, timeout) < 0)
+		return -1;
+	c = call_open(calls, stopping, method, body, len, timeout, cb, arg, &f, &fd);
+	if (!c)
+		return -1;
+	if (pr_chan_send_wait(ch, &f, fd) < 0) {	/* it closes FD either way */
+		int e = errno;
+
+		call_put(calls, c);
+		errno = e;	/* EAGAIN: the peer did not read within the timeout */
+		return -1;
+	}
+	calls->pending++;
+	await(c, f.id, ch, (double)c->sent_at / 1e9 + timeout);
+	return 0;
+}

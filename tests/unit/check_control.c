@@ -1,0 +1,169 @@
+/* src/proto/control: the control channel's messages, both ways. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/proto/control.h"
+
+/* Parse TEXT from a buffer with exactly the one byte beyond it that the
+ * parser may write, so ASan sees any read or write past it. */
+static void parse(const char *text, struct pp_notify *m)
+{
+	static char *buf;
+	size_t len = strlen(text);
+
+	free(buf);
+	buf = malloc(len + 1);
+	memcpy(buf, text, len);
+	m->pid = 42;
+	pp_notify_parse(buf, len, m);
+	ck_assert_int_eq(m->pid, 42);	/* the kernel's to say, not the text's */
+}
+
+START_TEST(assignments_are_recognised)
+{
+	struct pp_notify m;
+
+	parse("READY=1\nSTATUS=warming up\nWATCHDOG=1", &m);
+	ck_assert(m.ready && m.watchdog && !m.stopping);
+	ck_assert_str_eq(m.status, "warming up");
+	parse("STOPPING=1\n", &m);
+	ck_assert(m.stopping && !m.ready);
+	ck_assert_ptr_null(m.status);
+	parse("STATUS=", &m);
+	ck_assert_str_eq(m.status, "");
+}
+END_TEST
+
+START_TEST(near_misses_are_not_readiness)
+{
+	struct pp_notify m;
+
+	parse("READY=0\nREADY=11\nXREADY=1\nready=1\nREADY=1 \nSTATUS", &m);
+	ck_assert(!m.ready && !m.stopping && !m.watchdog);
+	ck_assert_ptr_null(m.status);
+	parse("", &m);
+	ck_assert(!m.ready);
+	parse("\n\n\nWATCHDOG=1", &m);
+	ck_assert(m.watchdog);
+}
+END_TEST
+
+START_TEST(a_status_is_one_line)
+{
+	char buf[16];
+
+	ck_assert_int_eq(pp_status_format(buf, sizeof buf, "up"), 9);
+	ck_assert_str_eq(buf, "STATUS=up");
+	errno = 0;
+	ck_assert_int_eq(pp_status_format(buf, sizeof buf, "up\nREADY=1"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* "STATUS=" and 8 bytes fill 15 of 16; one more does not fit */
+	ck_assert_int_eq(pp_status_format(buf, sizeof buf, "12345678"), 15);
+	errno = 0;
+	ck_assert_int_eq(pp_status_format(buf, sizeof buf, "123456789"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* The bytes the README documents, and the parse of what was written. */
+START_TEST(peer_restarted_round_trips)
+{
+	static const char want[] = "PEER_RESTARTED=INVENTORY\nINCARNATION=3\n";
+	char buf[64], name[16];
+	unsigned long inc = 99;
+
+	ck_assert_int_eq(pp_peer_restarted_format(buf, sizeof buf, "INVENTORY", 3), sizeof want - 1);
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(pp_peer_restarted_parse(buf, strlen(buf), name, sizeof name, &inc), 1);
+	ck_assert_str_eq(name, "INVENTORY");
+	ck_assert_uint_eq(inc, 3);
+	/* exactly the room it needs, and one byte less */
+	ck_assert_int_eq(pp_peer_restarted_format(buf, sizeof want, "INVENTORY", 3), sizeof want - 1);
+	errno = 0;
+	ck_assert_int_eq(pp_peer_restarted_format(buf, sizeof want - 1, "INVENTORY", 3), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+}
+END_TEST
+
+static int peer(const char *msg, char *name, size_t cap, unsigned long *inc)
+{
+	*inc = 99;
+	return pp_peer_restarted_parse(msg, strlen(msg), name, cap, inc);
+}
+
+START_TEST(peer_restarted_parse_edges)
+{
+	char name[8];
+	unsigned long inc;
+
+	/* other messages are not it */
+	ck_assert_int_eq(peer("STOP=1\n", name, sizeof name, &inc), 0);
+	ck_assert_uint_eq(inc, 0);
+	ck_assert_int_eq(peer("PEER_RESTARTEDX=A\n", name, sizeof name, &inc), 0);
+	ck_assert_int_eq(peer("PEER_RESTARTED=\n", name, sizeof name, &inc), 0);
+	ck_assert_int_eq(peer("PEER_RESTARTED", name, sizeof name, &inc), 0);
+	/* a name of 7 bytes fits 8 with its NUL; 8 does not */
+	ck_assert_int_eq(peer("PEER_RESTARTED=ABCDEFG", name, sizeof name, &inc), 1);
+	ck_assert_str_eq(name, "ABCDEFG");
+	ck_assert_uint_eq(inc, 0);	/* no INCARNATION: unknown */
+	ck_assert_int_eq(peer("PEER_RESTARTED=ABCDEFGH", name, sizeof name, &inc), 0);
+	/* any order; a bad number is unknown, the name still counts */
+	ck_assert_int_eq(peer("INCARNATION=12\nPEER_RESTARTED=A", name, sizeof name, &inc), 1);
+	ck_assert_uint_eq(inc, 12);
+	static const char *const bad[] = {
+		"", "x1", "1x", "-1", " 1", "123456789012345678901234",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char msg[96];
+
+		snprintf(msg, sizeof msg, "PEER_RESTARTED=A\nINCARNATION=%s\n", bad[i]);
+		ck_assert_int_eq(peer(msg, name, sizeof name, &inc), 1);
+		ck_assert_msg(inc == 0, "INCARNATION=%s gave %lu", bad[i], inc);
+	}
+}
+END_TEST
+
+/* Only LEN bytes are read: a message is a datagram, not a string. */
+START_TEST(peer_restarted_reads_no_further_than_len)
+{
+	static const char msg[] = "PEER_RESTARTED=AB\nINCARNATION=17\n";
+	char *exact = malloc(sizeof msg - 1), name[8];
+	unsigned long inc;
+
+	memcpy(exact, msg, sizeof msg - 1);	/* no NUL */
+	ck_assert_int_eq(pp_peer_restarted_parse(exact, sizeof msg - 1, name, sizeof name, &inc), 1);
+	ck_assert_str_eq(name, "AB");
+	ck_assert_uint_eq(inc, 17);
+	/* cut inside the number: its first digit only */
+	ck_assert_int_eq(pp_peer_restarted_parse(exact, sizeof msg - 3, name, sizeof name, &inc), 1);
+	ck_assert_uint_eq(inc, 1);
+	ck_assert_int_eq(pp_peer_restarted_parse(exact, 16, name, sizeof name, &inc), 1);
+	ck_assert_str_eq(name, "A");
+	ck_assert_int_eq(pp_peer_restarted_parse(exact, 15, name, sizeof name, &inc), 0);
+	free(exact);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("control");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, assignments_are_recognised);
+	tcase_add_test(tc, near_misses_are_not_readiness);
+	tcase_add_test(tc, a_status_is_one_line);
+	tcase_add_test(tc, peer_restarted_round_trips);
+	tcase_add_test(tc, peer_restarted_parse_edges);
+	tcase_add_test(tc, peer_restarted_reads_no_further_than_len);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

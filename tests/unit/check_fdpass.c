@@ -1,0 +1,165 @@
+/* src/proto/fdpass: fds sent with a datagram, and taken or closed on
+ * arrival, never leaked. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "src/proto/fdpass.h"
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* One datagram from SOCK into BUF with the fds in its control space. */
+static ssize_t receive(int sock, char *buf, size_t cap, struct msghdr *msg, void *space, size_t spacelen)
+{
+	static struct iovec iov;
+	ssize_t n;
+
+	iov = (struct iovec){ .iov_base = buf, .iov_len = cap };
+	*msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1, .msg_control = space, .msg_controllen = spacelen };
+	n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC);
+	ck_assert_int_ge(n, 0);
+	return n;
+}
+
+union space {
+	struct cmsghdr h;
+	char buf[CMSG_SPACE(sizeof(int) * 8)];
+};
+
+START_TEST(an_fd_arrives_with_its_bytes)
+{
+	int sv[2], p[2], got = -1;
+	char buf[8];
+	union space cm;
+	struct msghdr msg;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_eq(pp_fdpass_send(sv[0], "abc", 3, p[1], 0), 3);
+	ck_assert_int_eq(receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf), 3);
+	ck_assert(memcmp(buf, "abc", 3) == 0);
+	ck_assert_uint_eq(pp_fdpass_take(&msg, &got, 1), 1);
+	ck_assert_int_ne(got, p[1]);
+	ck_assert(fcntl(got, F_GETFD) & FD_CLOEXEC);
+	/* the same pipe: what goes in by the passed fd comes out of ours */
+	ck_assert_int_eq(write(got, "x", 1), 1);
+	ck_assert_int_eq(read(p[0], buf, 1), 1);
+	ck_assert_int_eq(buf[0], 'x');
+	pp_fdpass_close(&got, 1);
+	ck_assert_int_eq(fcntl(got, F_GETFD), -1);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
+START_TEST(no_fd_is_a_plain_send)
+{
+	int sv[2], got = 99;
+	char buf[8];
+	union space cm;
+	struct msghdr msg;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(pp_fdpass_send(sv[0], "hello", 5, -1, MSG_DONTWAIT), 5);
+	ck_assert_int_eq(receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf), 5);
+	ck_assert_uint_eq(pp_fdpass_take(&msg, &got, 1), 0);
+	ck_assert_int_eq(got, 99);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
+/* Three fds where the reader wants one: the other two are closed. */
+START_TEST(fds_beyond_max_are_closed)
+{
+	int sv[2], p[2], got[3] = { -1, -1, -1 }, before;
+	char buf[8];
+	union space cm, out;
+	struct iovec iov = { .iov_base = "y", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = out.buf,
+			      .msg_controllen = CMSG_SPACE(sizeof(int) * 3) };
+	struct cmsghdr *c;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	memset(&out, 0, sizeof out);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * 3);
+	for (int i = 0; i < 3; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &p[0], sizeof(int));
+	ck_assert_int_eq(sendmsg(sv[0], &msg, 0), 1);
+	ck_assert_int_eq(sendmsg(sv[0], &msg, 0), 1);
+	before = open_fds();
+	receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf);
+	ck_assert_uint_eq(pp_fdpass_take(&msg, got, 1), 1);
+	ck_assert_int_eq(open_fds(), before + 1);
+	pp_fdpass_close(got, 3);	/* the -1s are skipped */
+	ck_assert_int_eq(open_fds(), before);
+	/* and a reader that wants none closes all */
+	receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf);
+	ck_assert_uint_eq(pp_fdpass_take(&msg, NULL, 0), 0);
+	ck_assert_int_eq(open_fds(), before);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
+/* A peer gone is an error, not a SIGPIPE that ends the sender. */
+START_TEST(a_closed_peer_is_epipe)
+{
+	int sv[2], p[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	close(sv[1]);
+	errno = 0;
+	ck_assert_int_eq(pp_fdpass_send(sv[0], "z", 1, -1, 0), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	errno = 0;
+	ck_assert_int_eq(pp_fdpass_send(sv[0], "z", 1, p[0], 0), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fdpass");
+	TCase *tc = tcase_create("fdpass");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, an_fd_arrives_with_its_bytes);
+	tcase_add_test(tc, no_fd_is_a_plain_send);
+	tcase_add_test(tc, fds_beyond_max_are_closed);
+	tcase_add_test(tc, a_closed_peer_is_epipe);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
