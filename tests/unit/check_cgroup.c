@@ -417,8 +417,8 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("cgroup");
-	TCase *real = tcase_create("real");
+	Suite *s;
+	TCase *real;
 
 	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
 		return cgtest_actor(argc - 2, argv + 2);
@@ -430,6 +430,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "check_cgroup: no cgroup2 hierarchy is mounted\n");
 		return 77;
 	}
+	s = suite_create("cgroup");
+	real = tcase_create("real");
 	tcase_add_test(real, subtree_made_and_removed);
 	tcase_add_test(real, clone_into_joins_before_the_first_instruction);
 	tcase_add_test(real, child_joins_itself_without_clone_into);

@@ -294,12 +294,14 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("cgroup_limits");
-	TCase *pure = tcase_create("pure"), *real = tcase_create("real");
+	Suite *s;
+	TCase *pure, *real;
 	struct cgroup_hier h;
 
 	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
 		return cgtest_actor(argc - 2, argv + 2);
+	s = suite_create("cgroup_limits");
+	pure = tcase_create("pure");
 	tcase_add_test(pure, weight_maps_to_shares);
 	tcase_add_test(pure, need_and_names);
 	tcase_add_test(pure, where_each_limit_goes_and_why_not);
@@ -309,6 +311,7 @@ int main(int argc, char **argv)
 	else if (cgroup_hier_read(&h) < 0 || !h.v2.mnt[0])
 		fprintf(stderr, "check_cgroup_limits: no cgroup2 hierarchy is mounted, pure tests only\n");
 	else {
+		real = tcase_create("real");
 		tcase_add_test(real, memory_limit_stops_memfd);
 		tcase_add_test(real, memory_limit_stops_sysv_shm);
 		tcase_add_test(real, tasks_limit_stops_forks);

@@ -84,8 +84,8 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("uidkill");
-	TCase *tc = tcase_create("uid");
+	Suite *s;
+	TCase *tc;
 
 	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
 		return cgtest_actor(argc - 2, argv + 2);
@@ -93,6 +93,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "check_uidkill: not root: cannot run processes as other uids\n");
 		return 77;
 	}
+	s = suite_create("uidkill");
+	tc = tcase_create("uid");
 	tcase_add_test(tc, kills_every_process_of_the_uid);
 	tcase_add_test(tc, other_uids_untouched);
 	tcase_add_test(tc, nobody_to_kill);
