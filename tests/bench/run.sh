@@ -10,6 +10,8 @@ echo "== seccomp filter load in the child: bpf_gen against libseccomp"
 "$bin/bench_seccomp_load" 1000
 echo "== config check: load and validate N actors"
 "$bin/bench_check" 1000 4000 16000
+echo "== a cgroup per instance: make, join, kill, remove (root)"
+"$bin/bench_cgroup" 300
 echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
 echo "== bindings: libprospero against raw SOCK_SEQPACKET"

@@ -1,0 +1,104 @@
+/* Containment by uid: every process of an actor's uid, daemons and
+ * process-group jobs included, dies by uid_kill, and no other uid's
+ * process is touched. Needs root (to run as other uids). */
+
+#include "sandbox/uidkill.h"
+#include "tests/unit/cgtest.h"
+
+/* uids no account has: far above any range in use, one per test run */
+static uid_t test_uid(unsigned k)
+{
+	return (uid_t)(2000000000u + ((unsigned)getpid() % 100000u) * 4u + k);
+}
+
+/* The escape actor as uid; its 4 pids. */
+static pid_t start_escapes(uid_t uid, pid_t pids[4])
+{
+	int report;
+	pid_t pid = cgtest_actor_start(-1, NULL, uid, "escape", NULL, &report);
+
+	for (int i = 0; i < 4; i++)
+		pids[i] = (pid_t)cgtest_read(report);
+	close(report);
+	ck_assert_int_eq(pids[0], pid);
+	return pid;
+}
+
+START_TEST(kills_every_process_of_the_uid)
+{
+	uid_t uid = test_uid(0);
+	pid_t pids[4];
+	unsigned found = 0;
+
+	cgtest_subreaper();
+	ck_assert_int_eq(uid_alive(uid), 0);
+	start_escapes(uid, pids);
+	ck_assert_int_eq(uid_alive(uid), 1);
+	ck_assert_int_eq(uid_kill(uid, 30000, &found), 0);
+	ck_assert_uint_eq(found, 4);
+	/* zombies are left to their parent (this process, the subreaper) */
+	ck_assert_int_eq(uid_alive(uid), 0);
+	cgtest_reap();
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(!cgtest_alive(pids[i]), "process %d of the uid survived", i);
+}
+END_TEST
+
+START_TEST(other_uids_untouched)
+{
+	uid_t mine = test_uid(1), other = test_uid(2);
+	pid_t a[4], b[4];
+
+	cgtest_subreaper();
+	start_escapes(mine, a);
+	start_escapes(other, b);
+	ck_assert_int_eq(uid_kill(mine, 30000, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		ck_assert(cgtest_alive(b[i]));
+	ck_assert_int_eq(uid_alive(other), 1);
+	ck_assert_int_eq(uid_kill(other, 30000, NULL), 0);
+	cgtest_reap();
+	for (int i = 0; i < 4; i++)
+		ck_assert(!cgtest_alive(a[i]) && !cgtest_alive(b[i]));
+}
+END_TEST
+
+START_TEST(nobody_to_kill)
+{
+	unsigned found = 7;
+
+	ck_assert_int_eq(uid_kill(test_uid(3), 30000, &found), 0);
+	ck_assert_uint_eq(found, 0);
+	ck_assert_int_eq(uid_alive(test_uid(3)), 0);
+}
+END_TEST
+
+START_TEST(root_refused)
+{
+	ck_assert_int_eq(uid_kill(0, 30000, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(uid_alive(0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s;
+	TCase *tc;
+
+	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
+		return cgtest_actor(argc - 2, argv + 2);
+	if (geteuid() != 0) {
+		fprintf(stderr, "check_uidkill: not root: cannot run processes as other uids\n");
+		return 77;
+	}
+	s = suite_create("uidkill");
+	tc = tcase_create("uid");
+	tcase_add_test(tc, kills_every_process_of_the_uid);
+	tcase_add_test(tc, other_uids_untouched);
+	tcase_add_test(tc, nobody_to_kill);
+	tcase_add_test(tc, root_refused);
+	suite_add_tcase(s, tc);
+	return cgtest_run(s, NULL);
+}
