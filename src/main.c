@@ -2,12 +2,16 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "src/config/config.h"
+#include "src/config/faults.h"
 #include "src/daemon.h"
 #include "src/log.h"
 
@@ -18,7 +22,7 @@ static void usage(FILE *to)
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
 	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
-	      "                      [--explain ACTOR]\n"
+	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
@@ -35,6 +39,8 @@ static void usage(FILE *to)
 	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
 	      "                        check says when the tree needs more\n"
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
+	      "  -f, --faults FILE     (check) a fault plan (JSONC), checked against the tree\n"
+	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
 	      "\n"
 	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
@@ -157,19 +163,90 @@ static int explain(const struct cfg *cfg, const char *name)
 	return 0;
 }
 
+/* What `check` was asked for beyond the config itself. */
+struct check_opts {
+	const char *explain_actor;
+	const char *faults;		/* a plan file, or NULL */
+	bool has_seed;
+	uint64_t seed;
+};
+
+/* `check --faults FILE`: the plan against the tree, then a summary. */
+static int check_faults(const struct cfg *cfg, const struct check_opts *co)
+{
+	struct cfg_diag diag = { 0 };
+	struct fault_plan *plan = cfg_faults_load(co->faults, cfg, &diag);
+	size_t by_kind[FAULT_SYSCALL + 1] = { 0 };
+
+	if (!plan && diag.nerrors == 0)
+		fprintf(stderr, "prospero: out of memory loading the fault plan\n");
+	print_diag(&diag);
+	if (!plan)
+		return 1;
+	for (size_t i = 0; i < plan->n; i++)
+		by_kind[plan->faults[i].kind]++;
+	printf("fault plan ok: %zu faults (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
+	       by_kind[FAULT_KILL], by_kind[FAULT_STALL], by_kind[FAULT_EDGE], by_kind[FAULT_SYSCALL]);
+	if (co->has_seed || plan->has_seed)
+		printf("seed %" PRIu64 "\n", fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, 0));
+	else
+		printf("seed chosen at start\n");
+	fault_plan_free(plan);
+	return 0;
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
-static int check(const struct cfg *cfg, const struct daemon_opts *opts, const char *explain_actor)
+static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
 {
 	size_t sups = 0, procs;
 
-	if (explain_actor)
-		return explain(cfg, explain_actor);
+	if (co->explain_actor)
+		return explain(cfg, co->explain_actor);
 	if (check_uids(cfg, opts) < 0)
 		return 1;
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
 	       cfg->root->name, sups, cfg->nactors, procs);
+	return co->faults ? check_faults(cfg, co) : 0;
+}
+
+/* --seed N: what a plan's "seed" may be. */
+static int parse_seed(const char *s, struct check_opts *co)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v > FAULT_MAX_SEED) {
+		fprintf(stderr, "prospero: --seed \"%s\": expected an integer from 0 to %" PRIu64 "\n", s,
+			FAULT_MAX_SEED);
+		return -1;
+	}
+	co->seed = v;
+	co->has_seed = true;
+	return 0;
+}
+
+/* What getopt cannot see: files given, and options that need others.
+ * --seed only means something with a plan; run does not carry plans out
+ * yet, so it refuses one rather than run without the faults asked for. */
+static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *co)
+{
+	if (nfiles == 0) {
+		fprintf(stderr, "prospero: %s needs at least one config file (-c FILE)\n", cmd);
+		usage(stderr);
+		return -1;
+	}
+	if (co->has_seed && !co->faults) {
+		fprintf(stderr, "prospero: --seed needs --faults FILE\n");
+		return -1;
+	}
+	if (co->faults && strcmp(cmd, "run") == 0) {
+		fprintf(stderr, "prospero: run --faults: the daemon does not inject faults yet; check a plan with `prospero check --faults FILE`\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -182,12 +259,14 @@ int main(int argc, char **argv)
 		{ "secrets-dir", required_argument, NULL, 's' },
 		{ "uid-range", required_argument, NULL, 'u' },
 		{ "explain", required_argument, NULL, 'x' },
+		{ "faults", required_argument, NULL, 'f' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon_opts opts = { 0 };
-	const char *explain_actor = NULL;
+	struct check_opts co = { 0 };
 	char **files;
 	size_t nfiles = 0;
 	const char *cmd;
@@ -214,13 +293,20 @@ int main(int argc, char **argv)
 	if (!files)
 		return 1;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': files[nfiles++] = optarg; break;
 		case 'e': opts.events_path = optarg; break;
 		case 'r': opts.runtime_dir = optarg; break;
 		case 's': opts.secrets_dir = optarg; break;
-		case 'x': explain_actor = optarg; break;
+		case 'x': co.explain_actor = optarg; break;
+		case 'f': co.faults = optarg; break;
+		case 'S':
+			if (parse_seed(optarg, &co) < 0) {
+				free(files);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'u':
 			if (parse_uid_range(optarg, &opts.uid_first, &opts.uid_last) < 0) {
 				fprintf(stderr, "prospero: --uid-range \"%s\": expected FIRST-LAST, "
@@ -236,9 +322,7 @@ int main(int argc, char **argv)
 	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
 	while (optind < argc)
 		files[nfiles++] = argv[optind++];
-	if (nfiles == 0) {
-		fprintf(stderr, "prospero: %s needs at least one config file (-c FILE)\n", cmd);
-		usage(stderr);
+	if (check_usage(cmd, nfiles, &co) < 0) {
 		free(files);
 		return EXIT_USAGE;
 	}
@@ -247,7 +331,7 @@ int main(int argc, char **argv)
 	free(files);
 	if (!cfg)
 		return 1;
-	rc = strcmp(cmd, "check") == 0 ? check(cfg, &opts, explain_actor) : daemon_run(cfg, &opts);
+	rc = strcmp(cmd, "check") == 0 ? check(cfg, &opts, &co) : daemon_run(cfg, &opts);
 	cfg_free(cfg);
 	return rc;
 }

@@ -142,37 +142,47 @@ static int prepare(struct loader *ld)
 	return rc;
 }
 
-static void load_file(struct loader *ld, const char *file)
+json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
 {
 	json_error_t err;
 	json_t *root;
-	size_t off = 0;
 
 	ld->src = (struct source){ .file = file };
-	if (!(ld->src.text = read_file(ld, file, &ld->src.len)))
-		return;
-	if (prepare(ld) < 0) {
-		/* reported */
-	} else if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
+	if (!(ld->src.text = read_file(ld, file, &ld->src.len)) || prepare(ld) < 0)
+		return NULL;
+	if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
 		/* jansson's position is just past the offending token */
 		struct cfg_pos p = { .file = file, .line = (unsigned)(err.line > 0 ? err.line : 1),
 				     .col = (unsigned)(err.column > 0 ? err.column : 1) };
 		ld_error(ld, &p, "%s", err.text);
-	} else {
-		if (!(ld->src.dir = dir_of(ld, file))) {
-			struct cfg_pos p = { .file = file };
-			ld_error(ld, &p, "cannot resolve its directory: %s", strerror(errno));
-		} else {
-			while (off < ld->src.len && strchr(" \t\r\n", ld->src.text[off]))
-				off++;
-			ld_parse_definition(ld, root, off);
-		}
-		json_decref(root);
+		return NULL;
 	}
+	for (*off = 0; *off < ld->src.len && strchr(" \t\r\n", ld->src.text[*off]); (*off)++)
+		;
+	return root;
+}
+
+void ld_close_source(struct loader *ld)
+{
 	lines_free(&ld->src.lines);
 	free(ld->src.text);
 	free(ld->src.dir);
 	ld->src = (struct source){ 0 };
+}
+
+static void load_file(struct loader *ld, const char *file)
+{
+	size_t off;
+	json_t *root = ld_open_source(ld, file, &off);
+
+	if (root && !(ld->src.dir = dir_of(ld, file))) {
+		struct cfg_pos p = { .file = file };
+		ld_error(ld, &p, "cannot resolve its directory: %s", strerror(errno));
+	} else if (root) {
+		ld_parse_definition(ld, root, off);
+	}
+	json_decref(root);
+	ld_close_source(ld);
 }
 
 struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)

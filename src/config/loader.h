@@ -93,6 +93,12 @@ bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char
 bool ld_check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset *ks);
 struct cfg_pos ld_get_head(struct loader *ld, json_t *o, size_t off, const struct keyset *ks, char **name);
 
+/* load.c: FILE read into ld->src, stripped to JSON, indexed and parsed;
+ * NULL once reported (or with ld->oom). *OFF: where its value starts.
+ * ld_close_source frees ld->src either way. */
+json_t *ld_open_source(struct loader *ld, const char *file, size_t *off);
+void ld_close_source(struct loader *ld);
+
 /* load.c: the tables every definition goes into */
 bool ld_push(void **arr, size_t *n, size_t *cap, size_t size);
 void *ld_append(struct loader *ld, void ***arr, size_t *n, size_t *cap, size_t size);

@@ -1,0 +1,158 @@
+/* `prospero check --faults FILE` on the real binary: a plan is checked
+ * against the tree, each mistake reported at its place with a hint, and
+ * the exit status says which. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/integration/harness.h"
+
+static struct h h;
+
+static void setup(void)
+{
+	h_init(&h);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"  { \"supervisor\": \"data\", \"children\": [\n"
+		"    { \"actor\": \"inventory-tracker\", \"exec\": [\"@TA@\"], \"instances\": 2 },\n"
+		"    { \"actor\": \"order-processor\", \"exec\": [\"@TA@\"],\n"
+		"      \"bindings\": { \"INVENTORY\": \"inventory-tracker\", \"PAYMENT\": \"payment\" } },\n"
+		"    { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] } ] }\n");
+}
+
+static void teardown(void) { h_fini(&h); }
+
+/* Check PLAN (one fault) against the tree: its exit status, and its
+ * stderr in ERR. */
+static int check_plan(const char *fault, char *err, int cap)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text, "{ \"seed\": 7,\n  \"faults\": [ %s ] }\n", fault);
+	h_write(&h, "faults.jsonc", text);
+	int rc = h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc", NULL });
+	err[0] = '\0';
+	h_read(&h, "run.err", err, cap);
+	return rc;
+}
+
+START_TEST(a_good_plan_passes_and_is_summed_up)
+{
+	char out[1024], err[1024];
+
+	h_write(&h, "faults.jsonc",
+		"// chaos for the data supervisor\n"
+		"{ \"faults\": [\n"
+		"  { \"kill\": \"data\", \"every\": 3000, \"jitter\": 1000 },\n"
+		"  { \"stall\": \"payment\", \"for\": 2000, \"at\": [5000] },\n"
+		"  { \"syscall\": \"write\", \"target\": \"inventory-tracker#2\", \"errno\": \"EIO\", \"probability\": 0.02 },\n"
+		"  { \"edge\": \"INVENTORY\", \"drop\": 0.05 },\n"
+		"] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 2 supervisors, 3 actors, 4 processes\n"
+			      "fault plan ok: 4 faults (1 kill, 1 stall, 1 edge, 1 syscall), seed chosen at start\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
+							  "--seed", "9007199254740991", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert(strstr(out, "), seed 9007199254740991\n") != NULL);
+	ck_assert_int_eq(check_plan("{ \"kill\": \"payment\", \"every\": 100 }", err, sizeof err), 0);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+START_TEST(unknown_actors_are_rejected_with_a_hint)
+{
+	char err[1024];
+
+	ck_assert_int_eq(check_plan("{ \"kill\": [\"payment\", \"order-procesor\"], \"every\": 1000 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:37: error: \"kill\"[1]: no actor or supervisor \"order-procesor\" (did you mean \"order-processor\"?)\n");
+	ck_assert_int_eq(check_plan("{ \"stall\": \"inventory-tracker#3\", \"for\": 10, \"at\": [1] }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:26: error: \"stall\": \"inventory-tracker#3\": actor \"inventory-tracker\" has instances \"inventory-tracker#1\" to \"inventory-tracker#2\"\n");
+}
+END_TEST
+
+START_TEST(edges_that_do_not_exist_are_rejected_with_a_hint)
+{
+	char err[1024];
+
+	ck_assert_int_eq(check_plan("{ \"edge\": \"order-processor -> paymnt\", \"drop\": 0.1 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:25: error: \"edge\": no edge \"order-processor -> paymnt\" (did you mean \"order-processor -> payment\"?)\n");
+	ck_assert_int_eq(check_plan("{ \"edge\": \"payment -> order-processor\", \"drop\": 0.1 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:25: error: \"edge\": no edge \"payment -> order-processor\": the binding goes the other way, \"order-processor -> payment\"\n");
+	ck_assert_int_eq(check_plan("{ \"edge\": \"INVENTRY\", \"delay\": 5 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:25: error: \"edge\": no binding named \"INVENTRY\" (did you mean \"INVENTORY\"?)\n");
+}
+END_TEST
+
+START_TEST(unknown_errno_and_signal_names_are_rejected_with_a_hint)
+{
+	char err[1024];
+
+	ck_assert_int_eq(check_plan("{ \"syscall\": \"write\", \"target\": \"payment\", \"errno\": \"EIOO\" }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:67: error: \"errno\": unknown errno \"EIOO\" (did you mean \"EIO\"?)\n");
+	ck_assert_int_eq(check_plan("{ \"kill\": \"payment\", \"every\": 100, \"signal\": \"SIGTREM\" }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:60: error: \"signal\": unknown signal \"SIGTREM\" (did you mean \"SIGTERM\"?)\n");
+	ck_assert_int_eq(check_plan("{ \"syscall\": \"wrte\", \"target\": \"payment\", \"errno\": \"EIO\" }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:28: error: \"syscall\": unknown system call \"wrte\" (did you mean \"write\"?)\n");
+}
+END_TEST
+
+START_TEST(probabilities_outside_zero_to_one_are_rejected)
+{
+	char err[1024];
+
+	ck_assert_int_eq(check_plan("{ \"edge\": \"PAYMENT\", \"drop\": 1.01 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:44: error: \"drop\" is 1.01: expected a probability from 0 to 1\n");
+	ck_assert_int_eq(check_plan("{ \"syscall\": \"read\", \"target\": \"*\", \"errno\": \"EIO\", \"probability\": -0.5 }",
+				    err, sizeof err), 1);
+	ck_assert_str_eq(err, "faults.jsonc:2:82: error: \"probability\" is -0.5: expected a probability from 0 to 1\n");
+}
+END_TEST
+
+START_TEST(a_config_error_comes_first_and_the_options_are_checked)
+{
+	const char *undefined = "bad.jsonc:1:39: error: \"nobody\" is not defined:";
+	char err[1024];
+
+	h_write(&h, "bad.jsonc", "{ \"supervisor\": \"shop\", \"children\": [ \"nobody\" ] }\n");
+	h_write(&h, "faults.jsonc", "{ \"faults\": [] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "bad.jsonc", "--faults", "faults.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strncmp(err, undefined, strlen(undefined)) == 0, "got: %s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "none.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "none.jsonc: error: cannot open: No such file or directory\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--seed", "1", NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: --seed needs --faults FILE\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
+							  "--seed", "9007199254740992", NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: --seed \"9007199254740992\": expected an integer from 0 to 9007199254740991\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
+							  "--seed", "-1", NULL }), 2);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("faults_check");
+	TCase *tc = tcase_create("check");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_good_plan_passes_and_is_summed_up);
+	tcase_add_test(tc, unknown_actors_are_rejected_with_a_hint);
+	tcase_add_test(tc, edges_that_do_not_exist_are_rejected_with_a_hint);
+	tcase_add_test(tc, unknown_errno_and_signal_names_are_rejected_with_a_hint);
+	tcase_add_test(tc, probabilities_outside_zero_to_one_are_rejected);
+	tcase_add_test(tc, a_config_error_comes_first_and_the_options_are_checked);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return h_main(suite());
+}
