@@ -112,7 +112,7 @@ static struct scmp_arg_cmp to_scmp(const struct cond_test *t)
 {
 	switch (t->op) {
 	case CMP_EQ32:
-		return SCMP_CMP32(t->arg, SCMP_CMP_EQ, t->value);
+		return SCMP_CMP32(t->arg, SCMP_CMP_EQ, t->value, 0);
 	case CMP_MASKED_EQ32:
 		return SCMP_CMP32(t->arg, SCMP_CMP_MASKED_EQ, t->mask, t->value);
 	case CMP_MASKED_EQ64:

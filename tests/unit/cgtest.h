@@ -132,7 +132,7 @@ static inline int actor_forks(long n)
 static inline int actor_work(void)
 {
 	struct rusage ru;
-	char *m = malloc(16 * MIB);
+	char *volatile m = malloc(16 * MIB);	/* or clang elides it */
 	volatile unsigned long x = 0;
 
 	if (!m)
