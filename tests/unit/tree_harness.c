@@ -1,0 +1,400 @@
+/* The fake process layer the tree suites share; see tree_harness.h. */
+#include <check.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/tree_harness.h"
+
+struct sv_tree *T;
+int64_t NOW;
+bool DETAIL;		/* render reasons in reports */
+bool AUTO_EXIT;		/* an actor dies as soon as it is signalled */
+bool alive[MAXN], armed[MAXN];
+bool tree_down_seen;
+static char out[32768];
+static size_t outlen;
+static struct sv_event queue[512];
+static unsigned qhead, qlen;
+
+void setup(void)
+{
+	T = sv_tree_new();
+	ck_assert_ptr_nonnull(T);
+	NOW = 0;
+	DETAIL = AUTO_EXIT = tree_down_seen = false;
+	memset(alive, 0, sizeof alive);
+	memset(armed, 0, sizeof armed);
+	qhead = qlen = 0;
+}
+
+void teardown(void)
+{
+	sv_tree_free(T);
+	T = NULL;
+}
+
+/* --- building --- */
+
+struct sv_node *N(const char *name)
+{
+	for (unsigned i = 0; i < T->nnodes; i++)
+		if (strcmp(T->nodes[i]->name, name) == 0)
+			return T->nodes[i];
+	ck_abort_msg("no node %s", name);
+	return NULL;
+}
+
+static struct sv_node *parent_of(const char *parent)
+{
+	return parent ? N(parent) : NULL;
+}
+
+struct sv_node *sup_r(const char *parent, const char *name, enum sv_strategy st,
+			     unsigned intensity, long period_ms, enum sv_restart r)
+{
+	struct sv_node *n = sv_add_supervisor(T, parent_of(parent), name, st, intensity, period_ms, r);
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_uint_lt(n->id, MAXN);
+	return n;
+}
+
+struct sv_node *sup(const char *parent, const char *name, enum sv_strategy st,
+			   unsigned intensity, long period_ms)
+{
+	return sup_r(parent, name, st, intensity, period_ms, SV_PERMANENT);
+}
+
+struct sv_node *actor_full(const char *parent, const char *name, enum sv_restart r,
+				  long shutdown_ms, enum sv_ready ready, long start_timeout_ms)
+{
+	struct sv_node *n = sv_add_actor(T, N(parent), name, r, shutdown_ms, ready, start_timeout_ms);
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_uint_lt(n->id, MAXN);
+	return n;
+}
+
+/* exec-ready, 2000 ms shutdown */
+struct sv_node *actor(const char *parent, const char *name, enum sv_restart r)
+{
+	return actor_full(parent, name, r, 2000, SV_READY_EXEC, 0);
+}
+
+/* notify-ready, 2000 ms shutdown */
+struct sv_node *notify(const char *parent, const char *name, enum sv_restart r,
+			      long start_timeout_ms)
+{
+	return actor_full(parent, name, r, 2000, SV_READY_NOTIFY, start_timeout_ms);
+}
+
+void seal(void)
+{
+	ck_assert_int_eq(sv_tree_seal(T), 0);
+}
+
+/* --- rendering --- */
+
+static void put(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (outlen)
+		outlen += (size_t)snprintf(out + outlen, sizeof out - outlen, "; ");
+	va_start(ap, fmt);
+	outlen += (size_t)vsnprintf(out + outlen, sizeof out - outlen, fmt, ap);
+	va_end(ap);
+	ck_assert_uint_lt(outlen, sizeof out);
+}
+
+static const char *exit_str(const struct sv_exit *e, char *buf, size_t len)
+{
+	switch (e->kind) {
+	case SV_EXIT_STATUS: snprintf(buf, len, "status %d", e->value); break;
+	case SV_EXIT_SIGNAL: snprintf(buf, len, "signal %d", e->value); break;
+	case SV_EXIT_EXEC_FAILED: snprintf(buf, len, "exec_failed"); break;
+	case SV_EXIT_START_TIMEOUT: snprintf(buf, len, "start_timeout"); break;
+	case SV_EXIT_SHUTDOWN: snprintf(buf, len, "shutdown"); break;
+	case SV_EXIT_GAVE_UP: snprintf(buf, len, "gave_up"); break;
+	case SV_EXIT_START_FAILED: snprintf(buf, len, "start_failed"); break;
+	}
+	if (e->before_ready && e->kind != SV_EXIT_START_TIMEOUT) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, " before_ready");
+	}
+	return buf;
+}
+
+static const char *why_str(enum sv_stop_why w)
+{
+	switch (w) {
+	case SV_WHY_SHUTDOWN: return "shutdown";
+	case SV_WHY_SIBLING: return "sibling";
+	case SV_WHY_GIVE_UP: return "give_up";
+	case SV_WHY_START_FAILED: return "start_failed";
+	case SV_WHY_START_TIMEOUT: return "start_timeout";
+	}
+	return "?";
+}
+
+static const char *signame(int sig)
+{
+	static char buf[16];
+
+	switch (sig) {
+	case SIGTERM: return "TERM";
+	case SIGKILL: return "KILL";
+	}
+	snprintf(buf, sizeof buf, "%d", sig);
+	return buf;
+}
+
+static void push(struct sv_event ev)
+{
+	ck_assert_uint_lt(qlen, sizeof queue / sizeof queue[0]);
+	queue[(qhead + qlen++) % (sizeof queue / sizeof queue[0])] = ev;
+}
+
+static void render(const struct sv_action *a)
+{
+	const char *name = a->node ? a->node->name : "?";
+	unsigned id = a->node ? a->node->id : 0;
+	char e[64];
+
+	switch (a->kind) {
+	case SV_DO_SPAWN:
+		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "spawn of supervisor %s", name);
+		ck_assert_msg(!alive[id], "spawn of %s, which is running", name);
+		alive[id] = true;
+		put("spawn %s", name);
+		if (a->node->ready == SV_READY_EXEC)
+			push((struct sv_event){ .kind = SV_EV_READY, .node = a->node });
+		break;
+	case SV_DO_SIGNAL:
+		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "signal to supervisor %s", name);
+		ck_assert_msg(alive[id], "SIG%s to %s, which is not running",
+			      signame(a->sig), name);
+		put("SIG%s %s", signame(a->sig), name);
+		if (AUTO_EXIT)
+			push((struct sv_event){ .kind = SV_EV_EXIT, .node = a->node,
+				.exit = { .kind = SV_EXIT_SIGNAL, .value = a->sig } });
+		break;
+	case SV_DO_TIMER:
+		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "timer for supervisor %s", name);
+		if (a->ms >= 0) {
+			ck_assert_msg(alive[id], "timer for %s, which is not running", name);
+			armed[id] = true;
+			put("timer %s %ld", name, a->ms);
+		} else {
+			armed[id] = false;
+			put("timer %s off", name);
+		}
+		break;
+	case SV_DO_REPORT:
+		if (!DETAIL) {
+			put("%s %s", sv_report_name(a->report), name);
+			break;
+		}
+		switch (a->report) {
+		case SV_REPORT_RESTART:
+			put("restart %s (%s)", name, exit_str(&a->exit, e, sizeof e));
+			break;
+		case SV_REPORT_STOP:
+			if (a->cause)
+				put("stop %s (%s %s)", name, why_str(a->why), a->cause->name);
+			else
+				put("stop %s (%s)", name, why_str(a->why));
+			break;
+		case SV_REPORT_GIVE_UP:
+			put("give_up %s (%s %s)", name, a->cause ? a->cause->name : "?",
+			    exit_str(&a->exit, e, sizeof e));
+			break;
+		case SV_REPORT_ESCALATE:
+			put("escalate %s (%s)", name, exit_str(&a->exit, e, sizeof e));
+			break;
+		default:
+			put("%s %s", sv_report_name(a->report), name);
+		}
+		break;
+	case SV_DO_TREE_READY:
+		put("TREE_READY");
+		break;
+	case SV_DO_TREE_DOWN:
+		for (unsigned i = 0; i < T->nnodes; i++)
+			ck_assert_msg(!alive[i], "TREE_DOWN with %s still running", T->nodes[i]->name);
+		ck_assert_msg(!tree_down_seen, "TREE_DOWN twice");
+		tree_down_seen = true;
+		put("TREE_DOWN %d", a->code);
+		break;
+	}
+}
+
+/* Feed ev and everything it causes; return the rendered actions. */
+const char *run(struct sv_event ev)
+{
+	outlen = 0;
+	out[0] = '\0';
+	push(ev);
+	while (qlen > 0) {
+		struct sv_event e = queue[qhead];
+		const struct sv_action *acts;
+		size_t n;
+
+		qhead = (qhead + 1) % (sizeof queue / sizeof queue[0]);
+		qlen--;
+		if (e.node && e.node->kind == SV_NODE_ACTOR) {
+			/* what the process layer knows about its processes */
+			if (!alive[e.node->id])
+				continue;	/* a queued event outlived its process */
+			if (e.kind == SV_EV_EXIT)
+				alive[e.node->id] = armed[e.node->id] = false;
+		}
+		n = sv_handle(T, &e, NOW, &acts);
+		for (size_t i = 0; i < n; i++)
+			render(&acts[i]);
+	}
+	return out;
+}
+
+const char *boot(void)
+{
+	return run((struct sv_event){ .kind = SV_EV_BOOT });
+}
+
+const char *shutdown_tree(void)
+{
+	return run((struct sv_event){ .kind = SV_EV_SHUTDOWN });
+}
+
+struct sv_node *running(const char *name)
+{
+	struct sv_node *n = N(name);
+
+	ck_assert_msg(alive[n->id], "test error: %s is not running", name);
+	return n;
+}
+
+const char *ready(const char *name)
+{
+	return run((struct sv_event){ .kind = SV_EV_READY, .node = running(name) });
+}
+
+const char *ex(const char *name, int status)
+{
+	return run((struct sv_event){ .kind = SV_EV_EXIT, .node = running(name),
+		.exit = { .kind = SV_EXIT_STATUS, .value = status } });
+}
+
+const char *killed(const char *name, int sig)
+{
+	return run((struct sv_event){ .kind = SV_EV_EXIT, .node = running(name),
+		.exit = { .kind = SV_EXIT_SIGNAL, .value = sig } });
+}
+
+/* the actor's timer fires (the process layer only fires an armed one) */
+const char *fire(const char *name)
+{
+	struct sv_node *n = N(name);
+
+	ck_assert_msg(armed[n->id], "test error: no timer armed for %s", name);
+	armed[n->id] = false;
+	return run((struct sv_event){ .kind = SV_EV_TIMER, .node = n });
+}
+
+/* "a:up b:down ..." for the children of a supervisor */
+const char *states(const char *supname)
+{
+	static const char *const st[] = {
+		[SV_DOWN] = "down", [SV_STARTING] = "starting",
+		[SV_UP] = "up", [SV_STOPPING] = "stopping",
+	};
+	static char buf[1024];
+	struct sv_node *s = N(supname);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < s->nchildren; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s:%s", i ? " " : "",
+					s->children[i]->name, st[s->children[i]->state]);
+	return buf;
+}
+
+
+unsigned rnd(unsigned *seed, unsigned n)
+{
+	return (unsigned)rand_r(seed) % n;
+}
+
+void random_tree(unsigned *seed)
+{
+	static char names[MAXN][16];
+	unsigned nsup = 1, nnodes = 2 + rnd(seed, 12);
+	const char *sups[8];
+
+	snprintf(names[0], sizeof names[0], "root");
+	sup(NULL, names[0], (enum sv_strategy)rnd(seed, 3), rnd(seed, 4), 1 + rnd(seed, 5000));
+	sups[0] = names[0];
+	for (unsigned i = 1; i < nnodes; i++) {
+		const char *parent = sups[rnd(seed, nsup)];
+
+		snprintf(names[i], sizeof names[i], "n%u", i);
+		if (nsup < 8 && rnd(seed, 4) == 0) {
+			sup_r(parent, names[i], (enum sv_strategy)rnd(seed, 3), rnd(seed, 4),
+			      1 + rnd(seed, 5000), (enum sv_restart)rnd(seed, 3));
+			sups[nsup++] = names[i];
+		} else {
+			static const long sd[] = { 2000, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY, 1 };
+			actor_full(parent, names[i], (enum sv_restart)rnd(seed, 3), sd[rnd(seed, 4)],
+				   rnd(seed, 2) ? SV_READY_NOTIFY : SV_READY_EXEC,
+				   rnd(seed, 3) ? 1000 : 0);
+		}
+	}
+	seal();
+}
+
+void check_invariants(void)
+{
+	for (unsigned i = 0; i < T->nnodes; i++) {
+		struct sv_node *n = T->nodes[i];
+
+		if (n->kind == SV_NODE_ACTOR) {
+			ck_assert_msg(alive[i] == (n->state != SV_DOWN),
+				      "%s: process %s but state %d", n->name,
+				      alive[i] ? "running" : "gone", n->state);
+			ck_assert_msg(armed[i] == n->timer_armed, "%s: timer disagrees", n->name);
+			continue;
+		}
+		if (T->down)
+			ck_assert_msg(n->state == SV_DOWN, "%s not down at TREE_DOWN", n->name);
+		ck_assert_uint_le(n->pendq_len, n->nchildren);
+		unsigned starting = 0;
+		for (unsigned j = 0; j < n->nchildren; j++)
+			starting += n->children[j]->state == SV_STARTING;
+		ck_assert_msg(starting <= 1, "%s starts %u children at once", n->name, starting);
+		if (n->state != SV_UP || n->phase != SV_PHASE_IDLE)
+			continue;
+		for (unsigned j = 0; j < n->nchildren; j++) {
+			struct sv_node *c = n->children[j];
+
+			ck_assert_msg(!c->pending, "%s idle with %s's exit pending", n->name, c->name);
+			ck_assert_msg(c->state == SV_UP || (c->state == SV_DOWN && c->restart != SV_PERMANENT) ||
+				      (c->kind == SV_NODE_SUPERVISOR && c->state == SV_STOPPING),
+				      "%s idle, child %s in state %d", n->name, c->name, c->state);
+		}
+	}
+}
+
+int run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
