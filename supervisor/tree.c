@@ -201,22 +201,12 @@ void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now)
 	sv_sup_child_up(t, n->parent, n, now);
 }
 
-/* The daemon's exit status when the root goes down (README "Exit status"). */
-static int root_exit_code(const struct sv_exit *e)
-{
-	switch (e->kind) {
-	case SV_EXIT_SHUTDOWN: return 0;
-	case SV_EXIT_GAVE_UP: return 3;
-	default: return 1;
-	}
-}
-
 void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e, int64_t now)
 {
 	if (n->kind == SV_NODE_SUPERVISOR && n->parent && e->kind == SV_EXIT_GAVE_UP)
 		sv_emit_report(t, SV_REPORT_ESCALATE, n, e, 0, n->parent);
 	if (!n->parent) {
-		sv_emit(t, SV_DO_TREE_DOWN, n)->code = root_exit_code(e);
+		sv_emit(t, SV_DO_TREE_DOWN, n)->exit = *e;
 		t->down = true;
 		return;
 	}

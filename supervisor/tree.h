@@ -99,7 +99,8 @@ enum sv_action_kind {
 	SV_DO_TIMER,		/* arm the actor's one timer for .ms; .ms < 0 disarms */
 	SV_DO_REPORT,		/* a lifecycle event to log */
 	SV_DO_TREE_READY,	/* the root is up */
-	SV_DO_TREE_DOWN,	/* the root is down; .code is the daemon's exit status */
+	SV_DO_TREE_DOWN,	/* the root is down; .exit says why: SV_EXIT_SHUTDOWN,
+				 * SV_EXIT_START_FAILED or SV_EXIT_GAVE_UP */
 };
 
 enum sv_report {
@@ -116,7 +117,6 @@ struct sv_action {
 	struct sv_node *node;
 	int sig;
 	long ms;
-	int code;
 	enum sv_report report;
 	struct sv_exit exit;
 	enum sv_stop_why why;

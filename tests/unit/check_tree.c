@@ -66,7 +66,7 @@ START_TEST(boot_root_with_zero_children)
 
 	EXPECT(boot(), "start root; ready root; TREE_READY");
 	EXPECT(boot(), "");	/* already up */
-	EXPECT(shutdown_tree(), "stop root; TREE_DOWN 0");
+	EXPECT(shutdown_tree(), "stop root; TREE_DOWN shutdown");
 	EXPECT(boot(), "");	/* down for good */
 	EXPECT(shutdown_tree(), "");
 }
@@ -87,7 +87,7 @@ START_TEST(boot_and_stop_an_empty_sub_supervisor)
 	EXPECT(ex("b", 1), "restart b; stop empty; stop a; SIGTERM a; timer a 2000; "
 	       "spawn a; ready a; start empty; ready empty; spawn b; ready b");
 	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000; stop empty; "
-	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -107,7 +107,7 @@ START_TEST(boot_failure_unwinds_in_reverse_order)
 	/* a status-0 exit before ready is a failed start too; nothing is restarted */
 	EXPECT(ex("c", 0), "stop b (start_failed c); SIGTERM b; timer b 2000");
 	EXPECT(killed("b", SIGTERM), "stop a (start_failed c); SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 1");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN start_failed");
 	ck_assert_str_eq(states("root"), "a:down b:down c:down d:down");
 }
 END_TEST
@@ -125,7 +125,7 @@ START_TEST(boot_start_timeout_kills_and_unwinds)
 	EXPECT(fire("b"), "stop b (start_timeout); SIGKILL b");
 	EXPECT(ready("b"), "");		/* too late */
 	EXPECT(killed("b", SIGKILL), "stop a (start_failed b); SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 1");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN start_failed");
 }
 END_TEST
 
@@ -142,7 +142,7 @@ START_TEST(boot_exec_failure_fails_the_boot)
 		.exit = { .kind = SV_EXIT_EXEC_FAILED, .value = 2, .before_ready = true } }),
 	       "stop a; SIGTERM a; timer a 2000");
 	AUTO_EXIT = true;
-	EXPECT(fire("a"), "SIGKILL a; TREE_DOWN 1");
+	EXPECT(fire("a"), "SIGKILL a; TREE_DOWN start_failed");
 }
 END_TEST
 
@@ -162,7 +162,7 @@ START_TEST(boot_failure_in_a_sub_supervisor_fails_the_tree)
 	EXPECT(boot(), "start root; spawn a; ready a; start s; spawn b; ready b; spawn c; timer c 1000");
 	EXPECT(killed("c", SIGSEGV),
 	       "stop b (start_failed c); SIGTERM b; timer b 2000; "
-	       "stop a (start_failed s); SIGTERM a; timer a 2000; TREE_DOWN 1");
+	       "stop a (start_failed s); SIGTERM a; timer a 2000; TREE_DOWN start_failed");
 }
 END_TEST
 
@@ -371,7 +371,7 @@ END_TEST
 
 #define GIVE_UP_S "give_up s (x status 1); escalate s (gave_up)"
 #define ROOT_GIVES_UP "give_up root (z status 1); stop s (give_up root); stop x (give_up root); " \
-	"SIGTERM x; timer x 2000; stop a (give_up root); SIGTERM a; timer a 2000; TREE_DOWN 3"
+	"SIGTERM x; timer x 2000; stop a (give_up root); SIGTERM a; timer a 2000; TREE_DOWN gave_up"
 
 static const struct subsup_row {
 	enum sv_strategy strategy;
@@ -485,7 +485,7 @@ START_TEST(removed_temporary_child_is_skipped_at_shutdown)
 
 	EXPECT(ex("tmp", 1), "");	/* never restarted, no restart counted */
 	EXPECT(shutdown_tree() , "stop root; stop w; SIGTERM w; timer w 2000; stop s; "
-	       "stop p; SIGTERM p; timer p 2000; TREE_DOWN 0");
+	       "stop p; SIGTERM p; timer p 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -520,7 +520,7 @@ START_TEST(normal_and_temporary_exits_do_not_count)
 	EXPECT(killed("tmp", SIGKILL), "");
 	EXPECT(ex("t", 0), "");
 	ck_assert_str_eq(states("root"), "tmp:down t:down");
-	EXPECT(shutdown_tree(), "stop root; TREE_DOWN 0");
+	EXPECT(shutdown_tree(), "stop root; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -545,7 +545,7 @@ START_TEST(intensity_restart_on_the_period_boundary_counts)
 	EXPECT(ex("b", 1), "restart b (status 1); spawn b; ready b");
 	NOW = 1000;
 	EXPECT(killed("b", SIGSEGV), "give_up root (b signal 11); stop a (give_up root); SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 3");
+	       "timer a 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -564,7 +564,7 @@ START_TEST(intensity_restart_just_outside_the_period_expires)
 	NOW = 1001;
 	EXPECT(ex("b", 1), "restart b; spawn b; ready b");	/* 0 expired: 500, 1001 */
 	NOW = 1500;
-	EXPECT(ex("b", 1), "give_up root; stop a; SIGTERM a; timer a 2000; TREE_DOWN 3");
+	EXPECT(ex("b", 1), "give_up root; stop a; SIGTERM a; timer a 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -579,7 +579,7 @@ START_TEST(intensity_zero_gives_up_at_the_first_restart)
 	boot();
 	NOW = 5000000;
 	EXPECT(ex("a", 0), "give_up root; stop c; SIGTERM c; timer c 2000; stop b; SIGKILL b; "
-	       "TREE_DOWN 3");
+	       "TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -624,7 +624,7 @@ START_TEST(intensity_window_table)
 		NOW = row->at[i];
 		if (i == row->give_up)
 			snprintf(expect, sizeof expect, "give_up root (%s status 1); stop %s (give_up root); "
-				 "SIGTERM %s; timer %s 2000; TREE_DOWN 3", c, other, other, other);
+				 "SIGTERM %s; timer %s 2000; TREE_DOWN gave_up", c, other, other, other);
 		else
 			snprintf(expect, sizeof expect, "restart %s (status 1); spawn %s; ready %s", c, c, c);
 		got = ex(c, 1);
@@ -638,7 +638,7 @@ END_TEST
 
 /* Grandchild crash loop: leaf gives up; mid restarts leaf (with a fresh
  * intensity history); leaf gives up again; mid gives up; root restarts mid;
- * ...; root gives up => TREE_DOWN 3. */
+ * ...; root gives up => TREE_DOWN gave_up. */
 START_TEST(escalation_two_levels_deep)
 {
 	sup(NULL, "root", SV_ONE_FOR_ONE, 1, 100000);
@@ -678,7 +678,7 @@ START_TEST(escalation_two_levels_deep)
 	EXPECT(ex("g", 1), "give_up leaf (g status 1); escalate leaf (gave_up); "
 	       "give_up mid (leaf gave_up); stop y (give_up mid); SIGTERM y; timer y 2000; "
 	       "escalate mid (gave_up); give_up root (mid gave_up); stop x (give_up root); "
-	       "SIGTERM x; timer x 2000; TREE_DOWN 3");
+	       "SIGTERM x; timer x 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -721,7 +721,7 @@ START_TEST(failed_start_during_restart_counts)
 	       "restart b (start_timeout); spawn b; timer b 1000");			/* 2 */
 	NOW = 1500;
 	EXPECT(ex("b", 0), "give_up root (b status 0 before_ready); stop a (give_up root); SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 3");						/* 3 */
+	       "timer a 2000; TREE_DOWN gave_up");						/* 3 */
 }
 END_TEST
 
@@ -759,7 +759,7 @@ START_TEST(sub_supervisor_start_failure_during_restart_is_retried)
 	       "start s; spawn a; timer a 1000");					/* root: 1 */
 	EXPECT(ex("a", 1), "restart s (start_failed); start s; spawn a; timer a 1000");	/* 2 */
 	EXPECT(ex("a", 1), "restart s (start_failed); start s; spawn a; timer a 1000");	/* 3 */
-	EXPECT(ex("a", 1), "give_up root (s start_failed); TREE_DOWN 3");		/* 4 */
+	EXPECT(ex("a", 1), "give_up root (s start_failed); TREE_DOWN gave_up");		/* 4 */
 }
 END_TEST
 
@@ -793,7 +793,7 @@ START_TEST(shutdown_nested_tree_in_reverse_depth_first)
 	EXPECT(ex("c", 0), "stop b (shutdown); SIGTERM b; timer b 2000");
 	EXPECT(ex("b", 0), "stop a (shutdown); SIGTERM a; timer a 2000");
 	EXPECT(shutdown_tree(), "");	/* already stopping */
-	EXPECT(ex("a", 0), "TREE_DOWN 0");
+	EXPECT(ex("a", 0), "TREE_DOWN shutdown");
 	EXPECT(boot(), "");
 }
 END_TEST
@@ -809,7 +809,7 @@ START_TEST(shutdown_timeout_escalates_to_sigkill)
 	NOW = 3000;
 	EXPECT(fire("b"), "SIGKILL b");
 	EXPECT(killed("b", SIGKILL), "stop a; SIGTERM a; timer a 500");
-	EXPECT(ex("a", 0), "TREE_DOWN 0");	/* in time: no SIGKILL */
+	EXPECT(ex("a", 0), "TREE_DOWN shutdown");	/* in time: no SIGKILL */
 }
 END_TEST
 
@@ -824,7 +824,7 @@ START_TEST(brutal_kill_sends_sigkill_at_once)
 	EXPECT(killed("a", SIGKILL), "spawn a; ready a; spawn b; ready b");
 	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000");
 	EXPECT(ex("b", 0), "stop a; SIGKILL a");
-	EXPECT(killed("a", SIGKILL), "TREE_DOWN 0");
+	EXPECT(killed("a", SIGKILL), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -859,7 +859,7 @@ START_TEST(stopping_a_starting_child_replaces_its_start_timer)
 	NOW = 2000;
 	EXPECT(fire("b"), "SIGKILL b");
 	EXPECT(killed("b", SIGKILL), "stop a (shutdown); SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 0");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -895,7 +895,7 @@ START_TEST(shutdown_during_a_restart)
 	/* b is on its way down: not signalled twice; then a */
 	EXPECT(shutdown_tree(), "stop root");
 	EXPECT(killed("b", SIGTERM), "stop a; SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 0");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -909,7 +909,7 @@ START_TEST(shutdown_during_boot)
 	AUTO_EXIT = true;
 	EXPECT(boot(), "start root; spawn a; ready a; spawn b; timer b 5000");
 	EXPECT(shutdown_tree(), "stop root; stop b; timer b off; SIGTERM b; timer b 2000; "
-	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -952,7 +952,7 @@ START_TEST(exit_of_a_child_about_to_be_stopped_is_absorbed)
 	EXPECT(ex("a", 1), "restart a; stop c; SIGTERM c; timer c 2000; stop b; SIGTERM b; "
 	       "timer b 2000; spawn a; ready a; spawn b; ready b; spawn c; ready c");	/* 2 */
 	EXPECT(ex("a", 1), "give_up root; stop c; SIGTERM c; timer c 2000; stop b; SIGTERM b; "
-	       "timer b 2000; TREE_DOWN 3");
+	       "timer b 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -976,7 +976,7 @@ START_TEST(queued_exit_of_a_child_restarted_meanwhile_is_void)
 	EXPECT(ready("c"), "timer c off; ready c");
 	/* two restarts counted, not three: the next one is the one too many */
 	EXPECT(ex("a", 1), "give_up root; stop c; SIGTERM c; timer c 2000; stop b; SIGTERM b; "
-	       "timer b 2000; TREE_DOWN 3");
+	       "timer b 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -1052,7 +1052,7 @@ START_TEST(stale_events_are_ignored)
 	/* events for an actor that is down */
 	AUTO_EXIT = true;
 	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000; stop a; SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 0");
+	       "timer a 2000; TREE_DOWN shutdown");
 	ck_assert_uint_eq(sv_handle(T, &(struct sv_event){ .kind = SV_EV_READY, .node = N("b") },
 				    NOW, &acts), 0);
 	ck_assert_uint_eq(sv_handle(T, &(struct sv_event){ .kind = SV_EV_TIMER, .node = N("b") },
@@ -1082,7 +1082,7 @@ START_TEST(queued_exit_voided_by_a_try_again_restart)
 	EXPECT(ex("b", 1), "restart b; spawn a; ready a; spawn b; timer b 1000");	/* 2 */
 	EXPECT(ready("b"), "timer b off; ready b; spawn c; ready c");	/* a's exit: void */
 	EXPECT(ex("c", 1), "give_up root; stop b; SIGTERM b; timer b 2000; stop a; SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 3");					/* 3 */
+	       "timer a 2000; TREE_DOWN gave_up");					/* 3 */
 }
 END_TEST
 
@@ -1119,7 +1119,7 @@ START_TEST(temporary_sub_supervisor_that_gives_up_stays_down)
 	EXPECT(ex("y", 1), "give_up s; stop x; SIGTERM x; timer x 2000; escalate s");
 	ck_assert_str_eq(states("root"), "a:up s:down");
 	/* root (intensity 0) did not count it */
-	EXPECT(shutdown_tree(), "stop root; stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	EXPECT(shutdown_tree(), "stop root; stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1158,7 +1158,7 @@ START_TEST(shutdown_while_a_sub_supervisor_gives_up)
 	/* s is on its way down already: not stopped twice, not restarted */
 	EXPECT(shutdown_tree(), "stop root");
 	EXPECT(killed("y", SIGTERM), "escalate s; stop a; SIGTERM a; timer a 2000");
-	EXPECT(ex("a", 0), "TREE_DOWN 0");
+	EXPECT(ex("a", 0), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1225,7 +1225,7 @@ START_TEST(instances_start_one_after_another_and_stop_in_reverse)
 	AUTO_EXIT = true;
 	EXPECT(shutdown_tree(), "stop root; stop z; SIGTERM z; timer z 2000; "
 	       "stop w#3; SIGTERM w#3; timer w#3 2000; stop w#2; SIGTERM w#2; timer w#2 2000; "
-	       "stop w#1; SIGTERM w#1; timer w#1 2000; stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	       "stop w#1; SIGTERM w#1; timer w#1 2000; stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1244,7 +1244,7 @@ START_TEST(instance_start_timeout_at_boot_fails_the_boot)
 	NOW = 1000;
 	EXPECT(fire("w#2"), "stop w#2 (start_timeout); SIGKILL w#2; "
 	       "stop w#1 (start_failed w#2); SIGTERM w#1; timer w#1 2000; "
-	       "stop a (start_failed w#2); SIGTERM a; timer a 2000; TREE_DOWN 1");
+	       "stop a (start_failed w#2); SIGTERM a; timer a 2000; TREE_DOWN start_failed");
 	ck_assert_str_eq(states("root"), "a:down w#1:down w#2:down w#3:down");
 }
 END_TEST
@@ -1297,7 +1297,7 @@ START_TEST(instances_share_their_supervisors_intensity)
 	EXPECT(killed("w#3", SIGSEGV), "restart w#3; spawn w#3; ready w#3");
 	NOW = 300;
 	EXPECT(ex("w#2", 7), "give_up root; stop w#3; SIGTERM w#3; timer w#3 2000; "
-	       "stop w#1; SIGTERM w#1; timer w#1 2000; TREE_DOWN 3");
+	       "stop w#1; SIGTERM w#1; timer w#1 2000; TREE_DOWN gave_up");
 }
 END_TEST
 

@@ -228,7 +228,7 @@ static void render(const struct sv_action *a)
 			ck_assert_msg(!alive[i], "TREE_DOWN with %s still running", T->nodes[i]->name);
 		ck_assert_msg(!tree_down_seen, "TREE_DOWN twice");
 		tree_down_seen = true;
-		put("TREE_DOWN %d", a->code);
+		put("TREE_DOWN %s", exit_str(&a->exit, e, sizeof e));
 		break;
 	}
 }
