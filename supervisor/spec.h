@@ -20,8 +20,10 @@ enum sv_ready {
 	SV_READY_NOTIFY,	/* ready on READY=1 over $NOTIFY_SOCKET */
 };
 
-#define SV_SHUTDOWN_BRUTAL_KILL 0L	/* SIGKILL at once */
+/* shutdown: ms >= 0 from SIGTERM to SIGKILL (0: SIGKILL right after the
+ * SIGTERM, as OTP's 0), or one of these. brutal_kill sends no SIGTERM. */
 #define SV_SHUTDOWN_INFINITY (-1L)	/* SIGTERM, then wait for ever */
+#define SV_SHUTDOWN_BRUTAL_KILL (-2L)	/* SIGKILL at once */
 
 const char *sv_strategy_name(enum sv_strategy s);
 const char *sv_restart_name(enum sv_restart r);

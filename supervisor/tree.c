@@ -79,8 +79,9 @@ struct sv_node *sv_add_actor(struct sv_tree *t, struct sv_node *parent,
 {
 	struct sv_node *n;
 
-	if (!parent) {
-		errno = EINVAL;	/* the root is a supervisor */
+	/* the root is a supervisor; shutdown values as in spec.h */
+	if (!parent || shutdown_ms < SV_SHUTDOWN_BRUTAL_KILL) {
+		errno = EINVAL;
 		return NULL;
 	}
 	n = add_node(t, parent, name, SV_NODE_ACTOR);

@@ -828,6 +828,32 @@ START_TEST(brutal_kill_sends_sigkill_at_once)
 }
 END_TEST
 
+/* OTP's shutdown 0: the child is asked, but not waited for. */
+START_TEST(shutdown_zero_sends_sigterm_then_sigkill_at_once)
+{
+	sup(NULL, "root", SV_ONE_FOR_ALL, 1, 1000);
+	actor_full("root", "a", SV_PERMANENT, 0, SV_READY_EXEC, 0);
+	actor("root", "b", SV_PERMANENT);
+	seal();
+	boot();
+	EXPECT(ex("b", 1), "restart b; stop a; SIGTERM a; SIGKILL a");
+	/* whichever signal ended it, no timer is left behind */
+	EXPECT(killed("a", SIGTERM), "spawn a; ready a; spawn b; ready b");
+	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000");
+	EXPECT(ex("b", 0), "stop a; SIGTERM a; SIGKILL a");
+	EXPECT(killed("a", SIGKILL), "TREE_DOWN shutdown");
+}
+END_TEST
+
+START_TEST(shutdown_below_brutal_kill_is_refused)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 1, 1000);
+	ck_assert_ptr_null(sv_add_actor(T, N("root"), "a", SV_PERMANENT, SV_SHUTDOWN_BRUTAL_KILL - 1,
+					SV_READY_EXEC, 0));
+	ck_assert_ptr_nonnull(sv_add_actor(T, N("root"), "b", SV_PERMANENT, 0, SV_READY_EXEC, 0));
+}
+END_TEST
+
 START_TEST(infinity_sends_sigterm_and_waits_for_ever)
 {
 	sup(NULL, "root", SV_ONE_FOR_ONE, 1, 1000);
@@ -1415,6 +1441,8 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, shutdown_nested_tree_in_reverse_depth_first);
 	tcase_add_test(tc, shutdown_timeout_escalates_to_sigkill);
 	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
+	tcase_add_test(tc, shutdown_zero_sends_sigterm_then_sigkill_at_once);
+	tcase_add_test(tc, shutdown_below_brutal_kill_is_refused);
 	tcase_add_test(tc, infinity_sends_sigterm_and_waits_for_ever);
 	tcase_add_test(tc, stopping_a_starting_child_replaces_its_start_timer);
 	tcase_add_test(tc, sibling_restart_stops_a_sub_supervisor_as_a_node);

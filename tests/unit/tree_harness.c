@@ -347,8 +347,8 @@ void random_tree(unsigned *seed)
 			      1 + rnd(seed, 5000), (enum sv_restart)rnd(seed, 3));
 			sups[nsup++] = names[i];
 		} else {
-			static const long sd[] = { 2000, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY, 1 };
-			actor_full(parent, names[i], (enum sv_restart)rnd(seed, 3), sd[rnd(seed, 4)],
+			static const long sd[] = { 2000, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY, 1, 0 };
+			actor_full(parent, names[i], (enum sv_restart)rnd(seed, 3), sd[rnd(seed, 5)],
 				   rnd(seed, 2) ? SV_READY_NOTIFY : SV_READY_EXEC,
 				   rnd(seed, 3) ? 1000 : 0);
 		}
