@@ -229,6 +229,7 @@ static void report(struct daemon *d, const struct sv_action *a)
 			bindings_ready(in->bind);
 		break;
 	case SV_REPORT_START:
+	case SV_REPORT_OPERATOR:	/* no operator events are fed yet */
 		break;
 	}
 	events_emit(&d->events, &ev);

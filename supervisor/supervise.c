@@ -56,7 +56,9 @@ static struct sv_node *pend_pop(struct sv_node *s)
 }
 
 /* One child's part in a one_for_all / rest_for_one restart. Temporary
- * children are terminated and not restarted, as in OTP. */
+ * children are terminated and not restarted, as in OTP. A child the
+ * operator stopped is started again with the others, as OTP's
+ * restart_multiple_children starts every child it terminated. */
 static void plan_restart(struct sv_node *x, const struct sv_node *failed)
 {
 	if (x->state != SV_DOWN)
@@ -65,7 +67,9 @@ static void plan_restart(struct sv_node *x, const struct sv_node *failed)
 		x->removed = true;
 	else if (!x->removed)
 		x->to_start = true;
-	x->pending = false;
+	if (x->to_start)
+		x->held = false;
+	x->pending = x->op_start = false;
 }
 
 static void apply_strategy(struct sv_node *s, struct sv_node *c)
@@ -145,12 +149,20 @@ static struct sv_node *last_to_stop(struct sv_node *s)
 	return NULL;
 }
 
+/* The next child to start, or the one being started: an operator's start
+ * may mark a child before it, and children start one at a time. */
 static struct sv_node *first_to_start(struct sv_node *s)
 {
-	for (unsigned i = 0; i < s->nchildren; i++)
-		if (s->children[i]->to_start)
-			return s->children[i];
-	return NULL;
+	struct sv_node *first = NULL;
+
+	for (unsigned i = 0; i < s->nchildren; i++) {
+		struct sv_node *c = s->children[i];
+		if (c->to_start && c->state == SV_STARTING)
+			return c;
+		if (c->to_start && !first)
+			first = c;
+	}
+	return first;
 }
 
 /* Advance s's operation until it must wait for a child. */
@@ -168,7 +180,9 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 					continue;
 				}
 				if (c->state != SV_STOPPING)
-					sv_node_stop(t, c, s->stop_why, s->stop_cause, now);
+					sv_node_stop(t, c, c->own_why ? c->why : s->stop_why,
+						     c->own_why ? NULL : s->stop_cause, now);
+				c->own_why = false;
 				return;
 			}
 			if (s->exit_after_stop) {
@@ -182,6 +196,12 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 			continue;
 		case SV_PHASE_STARTING:
 			c = first_to_start(s);
+			/* a stop asked for meanwhile goes first, unless it must
+			 * wait for the one child being started */
+			if (last_to_stop(s) && (!c || c->state != SV_STARTING || c->to_stop)) {
+				s->phase = SV_PHASE_STOPPING;
+				continue;
+			}
 			if (c) {
 				if (c->state == SV_DOWN)
 					sv_node_start(t, c, now);
@@ -239,7 +259,7 @@ void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now)
 	sv_intensity_reset(&s->intensity);
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		struct sv_node *c = s->children[i];
-		c->removed = c->pending = c->to_stop = false;
+		c->removed = c->pending = c->to_stop = c->held = c->op_start = c->own_why = false;
 		c->to_start = true;
 	}
 	s->phase = SV_PHASE_STARTING;
@@ -259,7 +279,7 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 	s->pendq_len = 0;
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		struct sv_node *c = s->children[i];
-		c->to_start = c->pending = false;
+		c->to_start = c->pending = c->op_start = c->own_why = false;
 		c->to_stop = c->state != SV_DOWN;
 	}
 	s->phase = SV_PHASE_STOPPING;
@@ -268,6 +288,7 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 
 void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, int64_t now)
 {
+	c->op_start = false;	/* started: from now on an ordinary child */
 	if (!c->to_start || s->phase != SV_PHASE_STARTING)
 		return;
 	c->to_start = false;
@@ -280,6 +301,8 @@ void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	if (c->to_stop) {
 		/* being stopped, or about to be: expected */
 		c->to_stop = false;
+	} else if (c->to_start && s->phase == SV_PHASE_STARTING && c->op_start) {
+		sv_hold(c);	/* OTP's restart_child: an error, and it stays down */
 	} else if (c->to_start && s->phase == SV_PHASE_STARTING) {
 		c->to_start = false;
 		start_failed(t, s, c, e, now);
@@ -288,5 +311,14 @@ void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	} else if (s->state == SV_UP) {
 		child_exited(t, s, c, e, now);
 	}
+	step(t, s, now);
+}
+
+/* Marks were added to s's children from outside an operation step (an
+ * operator action): carry them out, stops first. */
+void sv_sup_kick(struct sv_tree *t, struct sv_node *s, int64_t now)
+{
+	if (s->phase == SV_PHASE_IDLE)
+		s->phase = SV_PHASE_STOPPING;
 	step(t, s, now);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/operator.h"
 #include "supervisor/tree_internal.h"
 
 struct sv_tree *sv_tree_new(void)
@@ -237,6 +238,10 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 		if (ev->node && ev->node->kind == SV_NODE_ACTOR)
 			sv_actor_event(t, ev->node, ev, now_ms);
 		break;
+	case SV_EV_OPERATOR:
+		if (sv_operator_check(t, ev->op, ev->node, ev->sig) == 0)
+			sv_operator(t, ev, now_ms);
+		break;
 	}
 	*out = t->acts;
 	return t->nacts;
@@ -285,6 +290,7 @@ const char *sv_report_name(enum sv_report r)
 		[SV_REPORT_STOP] = "stop",
 		[SV_REPORT_GIVE_UP] = "give_up",
 		[SV_REPORT_ESCALATE] = "escalate",
+		[SV_REPORT_OPERATOR] = "operator",
 	};
 	return names[r];
 }
@@ -297,6 +303,7 @@ const char *sv_stop_why_name(enum sv_stop_why w)
 		[SV_WHY_GIVE_UP] = "supervisor gave up",
 		[SV_WHY_START_FAILED] = "start failed",
 		[SV_WHY_START_TIMEOUT] = "start timeout",
+		[SV_WHY_OPERATOR] = "operator",
 	};
 	return names[w];
 }

@@ -48,6 +48,16 @@ enum sv_stop_why {
 	SV_WHY_GIVE_UP,		/* its supervisor gave up */
 	SV_WHY_START_FAILED,	/* its supervisor failed to start and unwinds */
 	SV_WHY_START_TIMEOUT,	/* not ready in time */
+	SV_WHY_OPERATOR,	/* an operator's stop or restart of it or of its supervisor */
+};
+
+/* What an operator can do to a running node (OTP's terminate_child and
+ * restart_child, both in turn, and a signal); see operator.h. */
+enum sv_op {
+	SV_OP_RESTART,		/* stop it (if running), then start it */
+	SV_OP_STOP,		/* stop it; it stays down until started */
+	SV_OP_START,		/* start a node that is down */
+	SV_OP_KILL,		/* send .sig to an actor: its exit is an ordinary one */
 };
 
 enum sv_phase { SV_PHASE_IDLE, SV_PHASE_STOPPING, SV_PHASE_STARTING };
@@ -76,6 +86,10 @@ struct sv_node {
 	bool killed;			/* SIGKILL sent while stopping */
 	bool pending;			/* exited while the parent was busy */
 	struct sv_exit pending_exit;
+	bool held;			/* stopped by the operator: stays down until started */
+	bool op_start;			/* started by the operator: a failed start holds it down */
+	bool own_why;			/* marked to stop for .why, not for its parent's reason */
+	enum sv_stop_why why;
 
 	/* supervisors only */
 	enum sv_strategy strategy;
@@ -110,6 +124,7 @@ enum sv_report {
 	SV_REPORT_STOP,		/* .node is being stopped because .why (.cause) */
 	SV_REPORT_GIVE_UP,	/* supervisor .node exceeded intensity after .cause's .exit */
 	SV_REPORT_ESCALATE,	/* supervisor .node is down: its parent decides */
+	SV_REPORT_OPERATOR,	/* an operator asked for .op (.sig) on .node */
 };
 
 struct sv_action {
@@ -121,6 +136,7 @@ struct sv_action {
 	struct sv_exit exit;
 	enum sv_stop_why why;
 	const struct sv_node *cause;
+	enum sv_op op;
 };
 
 enum sv_event_kind {
@@ -129,12 +145,15 @@ enum sv_event_kind {
 	SV_EV_EXIT,		/* actor .node's process ended (.exit) */
 	SV_EV_TIMER,		/* actor .node's timer fired */
 	SV_EV_SHUTDOWN,		/* stop the whole tree */
+	SV_EV_OPERATOR,		/* .op on .node (.sig for a kill); see sv_operator_check() */
 };
 
 struct sv_event {
 	enum sv_event_kind kind;
 	struct sv_node *node;
 	struct sv_exit exit;
+	enum sv_op op;
+	int sig;
 };
 
 struct sv_tree {

@@ -30,5 +30,10 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, int64_t now);
 void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 		       const struct sv_exit *e, int64_t now);
+void sv_sup_kick(struct sv_tree *t, struct sv_node *s, int64_t now);
+
+/* operator.c */
+void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now);
+void sv_hold(struct sv_node *n);
 
 #endif

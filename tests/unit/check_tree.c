@@ -1333,55 +1333,7 @@ END_TEST
 
 START_TEST(random_walk_keeps_invariants)
 {
-	unsigned seed = 1000 + (unsigned)_i;
-
-	for (int tree = 0; tree < 40; tree++) {
-		teardown();
-		setup();
-		random_tree(&seed);
-		AUTO_EXIT = rnd(&seed, 2);
-		boot();
-		check_invariants();
-		for (int step = 0; step < 400 && !tree_down_seen; step++) {
-			unsigned pick = rnd(&seed, T->nnodes);
-			struct sv_node *n = T->nodes[pick];
-
-			switch (rnd(&seed, 6)) {
-			case 0: NOW += rnd(&seed, 3000); break;
-			case 1: case 2:
-				/* mostly exits of running ones: boots should often succeed */
-				if (alive[pick] && (n->state != SV_STARTING || rnd(&seed, 8) == 0))
-					run((struct sv_event){ .kind = SV_EV_EXIT, .node = n,
-						.exit = rnd(&seed, 2) ?
-							(struct sv_exit){ SV_EXIT_STATUS, (int)rnd(&seed, 2), false } :
-							(struct sv_exit){ SV_EXIT_SIGNAL, SIGKILL, false } });
-				break;
-			case 3: case 4:
-				if (alive[pick])
-					ready(n->name);
-				break;
-			case 5:
-				if (armed[pick])
-					fire(n->name);
-				break;
-			}
-			check_invariants();
-		}
-		if (!tree_down_seen)
-			shutdown_tree();
-		/* the process layer carries the stop out: timers fire, processes die */
-		for (int step = 0; step < 10000 && !tree_down_seen; step++) {
-			unsigned pick = rnd(&seed, T->nnodes);
-
-			if (armed[pick] && rnd(&seed, 2))
-				fire(T->nodes[pick]->name);
-			else if (alive[pick])
-				killed(T->nodes[pick]->name, SIGTERM);
-			check_invariants();
-		}
-		ck_assert_msg(tree_down_seen, "tree %d never went down", tree);
-		check_invariants();
-	}
+	random_walk(1000 + (unsigned)_i, 40, NULL);
 }
 END_TEST
 
@@ -1392,12 +1344,7 @@ static Suite *tree_suite(void)
 	Suite *s = suite_create("tree");
 	TCase *tc;
 
-#define TC(name) \
-	tc = tcase_create(name); \
-	tcase_add_checked_fixture(tc, setup, teardown); \
-	suite_add_tcase(s, tc)
-
-	TC("start");
+	tc = tree_tcase(s, "start");
 	tcase_add_test(tc, boot_starts_in_declaration_order_each_after_ready);
 	tcase_add_test(tc, notify_without_start_timeout_arms_no_timer);
 	tcase_add_test(tc, boot_nested_supervisors_depth_first);
@@ -1409,23 +1356,23 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, boot_failure_in_a_sub_supervisor_fails_the_tree);
 	tcase_add_test(tc, exit_during_boot_is_handled_after_it);
 
-	TC("strategies");
+	tc = tree_tcase(s, "strategies");
 	tcase_add_loop_test(tc, strategy_table, 0,
 			    (int)(sizeof strategy_rows / sizeof strategy_rows[0]));
 	tcase_add_test(tc, group_restart_starts_a_normally_exited_transient_again);
 	tcase_add_test(tc, rest_for_one_leaves_earlier_children_alone);
 
-	TC("restart types");
+	tc = tree_tcase(s, "restart types");
 	tcase_add_loop_test(tc, sub_supervisor_restart_type_table, 0,
 			    (int)(sizeof subsup_rows / sizeof subsup_rows[0]));
 
-	TC("temporary");
+	tc = tree_tcase(s, "temporary");
 	tcase_add_test(tc, temporary_child_stays_down_until_its_supervisor_restarts);
 	tcase_add_test(tc, removed_temporary_child_is_skipped_at_shutdown);
 	tcase_add_test(tc, temporary_child_restarted_with_its_supervisor);
 	tcase_add_test(tc, normal_and_temporary_exits_do_not_count);
 
-	TC("intensity");
+	tc = tree_tcase(s, "intensity");
 	tcase_add_test(tc, intensity_restart_on_the_period_boundary_counts);
 	tcase_add_test(tc, intensity_restart_just_outside_the_period_expires);
 	tcase_add_test(tc, intensity_zero_gives_up_at_the_first_restart);
@@ -1437,7 +1384,7 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, failed_start_during_one_for_all_restart_restarts_all_again);
 	tcase_add_test(tc, sub_supervisor_start_failure_during_restart_is_retried);
 
-	TC("stop");
+	tc = tree_tcase(s, "stop");
 	tcase_add_test(tc, shutdown_nested_tree_in_reverse_depth_first);
 	tcase_add_test(tc, shutdown_timeout_escalates_to_sigkill);
 	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
@@ -1449,7 +1396,7 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, shutdown_during_a_restart);
 	tcase_add_test(tc, shutdown_during_boot);
 
-	TC("concurrent exits");
+	tc = tree_tcase(s, "concurrent exits");
 	tcase_add_test(tc, exit_during_operation_is_queued);
 	tcase_add_test(tc, exit_of_a_child_about_to_be_stopped_is_absorbed);
 	tcase_add_test(tc, queued_exit_of_a_child_restarted_meanwhile_is_void);
@@ -1463,17 +1410,16 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, shutdown_while_a_sub_supervisor_gives_up);
 	tcase_add_test(tc, ready_of_a_child_while_its_supervisor_stops);
 
-	TC("instances");
+	tc = tree_tcase(s, "instances");
 	tcase_add_test(tc, instances_start_one_after_another_and_stop_in_reverse);
 	tcase_add_test(tc, instance_start_timeout_at_boot_fails_the_boot);
 	tcase_add_loop_test(tc, instances_strategy_table, 0,
 			    (int)(sizeof inst_rows / sizeof inst_rows[0]));
 	tcase_add_test(tc, instances_share_their_supervisors_intensity);
 
-	TC("random");
+	tc = tree_tcase(s, "random");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, random_walk_keeps_invariants, 0, 25);
-#undef TC
 	return s;
 }
 

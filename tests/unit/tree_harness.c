@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/operator.h"
 #include "tests/unit/tree_harness.h"
 
 struct sv_tree *T;
@@ -137,6 +138,7 @@ static const char *why_str(enum sv_stop_why w)
 	case SV_WHY_GIVE_UP: return "give_up";
 	case SV_WHY_START_FAILED: return "start_failed";
 	case SV_WHY_START_TIMEOUT: return "start_timeout";
+	case SV_WHY_OPERATOR: return "operator";
 	}
 	return "?";
 }
@@ -195,6 +197,14 @@ static void render(const struct sv_action *a)
 		}
 		break;
 	case SV_DO_REPORT:
+		if (a->report == SV_REPORT_OPERATOR && a->op == SV_OP_KILL) {
+			put("operator kill %s %s", name, signame(a->sig));
+			break;
+		}
+		if (a->report == SV_REPORT_OPERATOR) {
+			put("operator %s %s", sv_op_name(a->op), name);
+			break;
+		}
 		if (!DETAIL) {
 			put("%s %s", sv_report_name(a->report), name);
 			break;
@@ -246,7 +256,7 @@ const char *run(struct sv_event ev)
 
 		qhead = (qhead + 1) % (sizeof queue / sizeof queue[0]);
 		qlen--;
-		if (e.node && e.node->kind == SV_NODE_ACTOR) {
+		if (e.node && e.node->kind == SV_NODE_ACTOR && e.kind != SV_EV_OPERATOR) {
 			/* what the process layer knows about its processes */
 			if (!alive[e.node->id])
 				continue;	/* a queued event outlived its process */
@@ -257,6 +267,8 @@ const char *run(struct sv_event ev)
 		for (size_t i = 0; i < n; i++)
 			render(&acts[i]);
 	}
+	if (getenv("TREE_TRACE"))
+		fprintf(stderr, "ev %d %s op %d -> %s\n", ev.kind, ev.node ? ev.node->name : "-", ev.op, out);
 	return out;
 }
 
@@ -305,13 +317,32 @@ const char *fire(const char *name)
 	return run((struct sv_event){ .kind = SV_EV_TIMER, .node = n });
 }
 
-/* "a:up b:down ..." for the children of a supervisor */
-const char *states(const char *supname)
+const char *op(enum sv_op o, const char *name)
+{
+	return run((struct sv_event){ .kind = SV_EV_OPERATOR, .node = N(name), .op = o });
+}
+
+const char *op_kill(const char *name, int sig)
+{
+	return run((struct sv_event){ .kind = SV_EV_OPERATOR, .node = N(name), .op = SV_OP_KILL,
+		.sig = sig });
+}
+
+static const char *state_str(const struct sv_node *c)
 {
 	static const char *const st[] = {
 		[SV_DOWN] = "down", [SV_STARTING] = "starting",
 		[SV_UP] = "up", [SV_STOPPING] = "stopping",
 	};
+
+	if (c->state == SV_DOWN && c->held)
+		return "held";
+	return st[c->state];
+}
+
+/* "a:up b:down c:held ..." for the children of a supervisor */
+const char *states(const char *supname)
+{
 	static char buf[1024];
 	struct sv_node *s = N(supname);
 	size_t len = 0;
@@ -319,10 +350,9 @@ const char *states(const char *supname)
 	buf[0] = '\0';
 	for (unsigned i = 0; i < s->nchildren; i++)
 		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s:%s", i ? " " : "",
-					s->children[i]->name, st[s->children[i]->state]);
+					s->children[i]->name, state_str(s->children[i]));
 	return buf;
 }
-
 
 unsigned rnd(unsigned *seed, unsigned n)
 {
@@ -361,6 +391,9 @@ void check_invariants(void)
 	for (unsigned i = 0; i < T->nnodes; i++) {
 		struct sv_node *n = T->nodes[i];
 
+		/* held: down, or its stop asked for (it may wait for a sibling's start) */
+		ck_assert_msg(!n->held || ((n->state == SV_DOWN || n->to_stop) && !n->to_start),
+			      "%s held but state %d, to_start %d", n->name, n->state, n->to_start);
 		if (n->kind == SV_NODE_ACTOR) {
 			ck_assert_msg(alive[i] == (n->state != SV_DOWN),
 				      "%s: process %s but state %d", n->name,
@@ -381,11 +414,85 @@ void check_invariants(void)
 			struct sv_node *c = n->children[j];
 
 			ck_assert_msg(!c->pending, "%s idle with %s's exit pending", n->name, c->name);
+			ck_assert_msg(!c->to_start && !c->to_stop, "%s idle with %s marked", n->name, c->name);
 			ck_assert_msg(c->state == SV_UP || (c->state == SV_DOWN && c->restart != SV_PERMANENT) ||
+				      (c->state == SV_DOWN && c->held) ||
 				      (c->kind == SV_NODE_SUPERVISOR && c->state == SV_STOPPING),
 				      "%s idle, child %s in state %d", n->name, c->name, c->state);
 		}
 	}
+}
+
+/* The process layer carries a stop out: timers fire, processes die. */
+static void drain(unsigned *seed)
+{
+	for (int step = 0; step < 10000 && !tree_down_seen; step++) {
+		unsigned pick = rnd(seed, T->nnodes);
+
+		if (armed[pick] && rnd(seed, 2))
+			fire(T->nodes[pick]->name);
+		else if (alive[pick])
+			killed(T->nodes[pick]->name, SIGTERM);
+		check_invariants();
+	}
+}
+
+static void random_step(unsigned *seed, void (*more)(unsigned *seed, struct sv_node *n))
+{
+	unsigned pick = rnd(seed, T->nnodes);
+	struct sv_node *n = T->nodes[pick];
+
+	switch (rnd(seed, more ? 8 : 6)) {
+	case 0: NOW += rnd(seed, 3000); break;
+	case 1: case 2:
+		/* mostly exits of running ones: boots should often succeed */
+		if (alive[pick] && (n->state != SV_STARTING || rnd(seed, 8) == 0))
+			run((struct sv_event){ .kind = SV_EV_EXIT, .node = n,
+				.exit = rnd(seed, 2) ?
+					(struct sv_exit){ SV_EXIT_STATUS, (int)rnd(seed, 2), false } :
+					(struct sv_exit){ SV_EXIT_SIGNAL, SIGKILL, false } });
+		break;
+	case 3: case 4:
+		if (alive[pick])
+			ready(n->name);
+		break;
+	case 5:
+		if (armed[pick])
+			fire(n->name);
+		break;
+	default:
+		more(seed, n);
+	}
+}
+
+void random_walk(unsigned seed, int trees, void (*more)(unsigned *seed, struct sv_node *n))
+{
+	for (int tree = 0; tree < trees; tree++) {
+		teardown();
+		setup();
+		random_tree(&seed);
+		AUTO_EXIT = rnd(&seed, 2);
+		boot();
+		check_invariants();
+		for (int step = 0; step < 400 && !tree_down_seen; step++) {
+			random_step(&seed, more);
+			check_invariants();
+		}
+		if (!tree_down_seen)
+			shutdown_tree();
+		drain(&seed);
+		ck_assert_msg(tree_down_seen, "tree %d never went down", tree);
+		check_invariants();
+	}
+}
+
+TCase *tree_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	suite_add_tcase(s, tc);
+	return tc;
 }
 
 int run_suite(Suite *s)

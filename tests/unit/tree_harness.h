@@ -16,7 +16,8 @@
  * AUTO_EXIT is on) are queued and fed after the current action list. It
  * also checks process-layer invariants on every action: no spawn of a
  * running actor, no signal or timer for a dead one, nothing left running
- * at TREE_DOWN. */
+ * at TREE_DOWN. With TREE_TRACE set in the environment, every event and
+ * its actions go to stderr. */
 #ifndef PROSPERO_TESTS_TREE_HARNESS_H
 #define PROSPERO_TESTS_TREE_HARNESS_H
 
@@ -60,13 +61,21 @@ const char *ready(const char *name);
 const char *ex(const char *name, int status);
 const char *killed(const char *name, int sig);
 const char *fire(const char *name);	/* the node's armed timer fires */
+const char *op(enum sv_op o, const char *name);	/* an operator's action */
+const char *op_kill(const char *name, int sig);
 const char *states(const char *supname);	/* "a:up b:down ..." */
 
 /* random walks */
 unsigned rnd(unsigned *seed, unsigned n);
 void random_tree(unsigned *seed);
 void check_invariants(void);
+/* Random trees, each driven by random events with the invariants checked
+ * after every one, then shut down. On some steps `more` (if not NULL) is
+ * given a node to act on. */
+void random_walk(unsigned seed, int trees, void (*more)(unsigned *seed, struct sv_node *n));
 
+/* A test case of s with the harness's fixture. */
+TCase *tree_tcase(Suite *s, const char *name);
 /* A Check runner for one suite: the exit status of a test program. */
 int run_suite(Suite *s);
 
