@@ -41,7 +41,7 @@ int sv_operator_check(const struct sv_tree *t, enum sv_op op, const struct sv_no
 void sv_hold(struct sv_node *n)
 {
 	n->held = true;
-	n->op_start = n->to_start = n->pending = false;
+	n->op_start = n->to_start = n->pending = n->waiting = false;
 	if (n->restart == SV_TEMPORARY)
 		n->removed = true;	/* OTP's terminate_child deletes a temporary child */
 }
@@ -61,16 +61,15 @@ static void mark_stop(struct sv_node *n)
 
 static void mark_start(struct sv_node *n)
 {
-	n->held = n->removed = n->pending = false;	/* a queued exit is superseded */
+	n->held = n->removed = n->pending = n->waiting = false;	/* a queued exit, a backoff: superseded */
 	n->to_start = n->op_start = true;
 }
 
 void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now)
 {
 	struct sv_node *n = ev->node;
-	struct sv_action *a = sv_emit(t, SV_DO_REPORT, n);
+	struct sv_action *a = sv_emit_report(t, SV_REPORT_OPERATOR, n, NULL, 0, NULL);
 
-	a->report = SV_REPORT_OPERATOR;
 	a->op = ev->op;
 	a->sig = ev->sig;
 	switch (ev->op) {
@@ -89,6 +88,7 @@ void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now)
 		mark_start(n);
 		break;
 	}
+	sv_backoff_arm(t, n->parent, now);	/* n may have been waiting */
 	sv_sup_kick(t, n->parent, now);
 }
 

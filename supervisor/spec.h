@@ -25,6 +25,15 @@ enum sv_ready {
 #define SV_SHUTDOWN_INFINITY (-1L)	/* SIGTERM, then wait for ever */
 #define SV_SHUTDOWN_BRUTAL_KILL (-2L)	/* SIGKILL at once */
 
+/* Restart delay after a crash: initial_ms, doubling up to max_ms, back to
+ * initial_ms once the node has run reset_after_ms. initial_ms 0: none,
+ * restarts are immediate as in OTP. See backoff.h. */
+struct sv_backoff {
+	long initial_ms;
+	long max_ms;
+	long reset_after_ms;
+};
+
 const char *sv_strategy_name(enum sv_strategy s);
 const char *sv_restart_name(enum sv_restart r);
 

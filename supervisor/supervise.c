@@ -8,6 +8,7 @@
  * child the operation was about to stop anyway is absorbed, as OTP's
  * shutdown/2 flushes it. */
 
+#include "supervisor/backoff.h"
 #include "supervisor/tree_internal.h"
 
 static void step(struct sv_tree *t, struct sv_node *s, int64_t now);
@@ -55,30 +56,37 @@ static struct sv_node *pend_pop(struct sv_node *s)
 	return NULL;
 }
 
+/* x is to start again: now, or when a backoff delay is over (due). */
+static void plan_start(struct sv_node *x, int64_t due)
+{
+	x->held = x->op_start = false;
+	x->to_start = !due;
+	x->waiting = due != 0;
+	x->due = due;
+}
+
 /* One child's part in a one_for_all / rest_for_one restart. Temporary
  * children are terminated and not restarted, as in OTP. A child the
  * operator stopped is started again with the others, as OTP's
  * restart_multiple_children starts every child it terminated. */
-static void plan_restart(struct sv_node *x, const struct sv_node *failed)
+static void plan_restart(struct sv_node *x, const struct sv_node *failed, int64_t due)
 {
 	if (x->state != SV_DOWN)
 		x->to_stop = true;
 	if (x->restart == SV_TEMPORARY && x != failed)
 		x->removed = true;
 	else if (!x->removed)
-		x->to_start = true;
-	if (x->to_start)
-		x->held = false;
+		plan_start(x, due);
 	x->pending = x->op_start = false;
 }
 
-static void apply_strategy(struct sv_node *s, struct sv_node *c)
+static void apply_strategy(struct sv_node *s, struct sv_node *c, int64_t due)
 {
 	unsigned i, from = 0;
 
 	switch (s->strategy) {
 	case SV_ONE_FOR_ONE:
-		c->to_start = true;
+		plan_start(c, due);
 		c->pending = false;
 		break;
 	case SV_REST_FOR_ONE:
@@ -86,7 +94,7 @@ static void apply_strategy(struct sv_node *s, struct sv_node *c)
 		/* fall through */
 	case SV_ONE_FOR_ALL:
 		for (i = from; i < s->nchildren; i++)
-			plan_restart(s->children[i], c);
+			plan_restart(s->children[i], c, due);
 		break;
 	}
 	s->stop_why = SV_WHY_SIBLING;
@@ -103,16 +111,21 @@ static void give_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	sv_sup_stop(t, s, SV_WHY_GIVE_UP, s, &gave_up, now);
 }
 
-/* A restart is due for c: count it, then restart per strategy or give up. */
+/* A restart is due for c: count it, then restart per strategy, after c's
+ * backoff delay if it has one, or give up. */
 static void restart(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 		    const struct sv_exit *e, int64_t now)
 {
+	long delay;
+
 	if (sv_intensity_add(&s->intensity, now)) {
 		give_up(t, s, c, e, now);
 		return;
 	}
-	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL);
-	apply_strategy(s, c);
+	delay = c->delay_ms = sv_backoff_next(&c->backoff, c->delay_ms, c->ran_ms);
+	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL)->ms = delay;
+	apply_strategy(s, c, delay ? now + delay : 0);
+	sv_backoff_arm(t, s, now);	/* a group restart may end other waits */
 }
 
 /* c ended on its own while s was idle. */
@@ -260,6 +273,7 @@ void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now)
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		struct sv_node *c = s->children[i];
 		c->removed = c->pending = c->to_stop = c->held = c->op_start = c->own_why = false;
+		c->waiting = false;
 		c->to_start = true;
 	}
 	s->phase = SV_PHASE_STARTING;
@@ -282,6 +296,7 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 		c->to_start = c->pending = c->op_start = c->own_why = false;
 		c->to_stop = c->state != SV_DOWN;
 	}
+	sv_backoff_cancel(t, s);
 	s->phase = SV_PHASE_STOPPING;
 	step(t, s, now);
 }

@@ -44,6 +44,7 @@ static struct sv_node *add_node(struct sv_tree *t, struct sv_node *parent,
 		return NULL;
 	n->kind = kind;
 	n->name = name;
+	n->up_since = n->ran_ms = -1;
 	n->parent = parent;
 	n->id = t->nnodes;
 	t->nodes[t->nnodes++] = n;
@@ -155,9 +156,9 @@ struct sv_action *sv_emit(struct sv_tree *t, enum sv_action_kind kind, struct sv
 	return a;
 }
 
-void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
-		    const struct sv_exit *e, enum sv_stop_why why,
-		    const struct sv_node *cause)
+struct sv_action *sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
+				 const struct sv_exit *e, enum sv_stop_why why,
+				 const struct sv_node *cause)
 {
 	struct sv_action *a = sv_emit(t, SV_DO_REPORT, n);
 
@@ -166,6 +167,7 @@ void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
 		a->exit = *e;
 	a->why = why;
 	a->cause = cause;
+	return a;
 }
 
 void sv_node_start(struct sv_tree *t, struct sv_node *n, int64_t now)
@@ -196,6 +198,7 @@ void sv_node_stop(struct sv_tree *t, struct sv_node *n, enum sv_stop_why why,
 
 void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now)
 {
+	n->up_since = now;
 	if (!n->parent) {
 		sv_emit(t, SV_DO_TREE_READY, n);
 		return;
@@ -205,6 +208,8 @@ void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now)
 
 void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e, int64_t now)
 {
+	n->ran_ms = n->up_since >= 0 ? now - n->up_since : -1;
+	n->up_since = -1;
 	if (n->kind == SV_NODE_SUPERVISOR && n->parent && e->kind == SV_EXIT_GAVE_UP)
 		sv_emit_report(t, SV_REPORT_ESCALATE, n, e, 0, n->parent);
 	if (!n->parent) {
@@ -237,6 +242,8 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 	case SV_EV_TIMER:
 		if (ev->node && ev->node->kind == SV_NODE_ACTOR)
 			sv_actor_event(t, ev->node, ev, now_ms);
+		else if (ev->node && ev->kind == SV_EV_TIMER)
+			sv_backoff_timer(t, ev->node, now_ms);
 		break;
 	case SV_EV_OPERATOR:
 		if (sv_operator_check(t, ev->op, ev->node, ev->sig) == 0)

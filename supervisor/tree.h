@@ -75,6 +75,7 @@ struct sv_node {
 	long shutdown_ms;
 	enum sv_ready ready;
 	long start_timeout_ms;
+	struct sv_backoff backoff;	/* set with sv_set_backoff() */
 
 	/* state */
 	enum sv_state state;
@@ -90,6 +91,11 @@ struct sv_node {
 	bool op_start;			/* started by the operator: a failed start holds it down */
 	bool own_why;			/* marked to stop for .why, not for its parent's reason */
 	enum sv_stop_why why;
+	bool waiting;			/* its restart waits for backoff until .due */
+	int64_t due;
+	long delay_ms;			/* the backoff delay of its last restart */
+	int64_t up_since;		/* when it was last ready; -1 while not up */
+	int64_t ran_ms;			/* how long it was up before it last ended; -1: never ready */
 
 	/* supervisors only */
 	enum sv_strategy strategy;
@@ -105,12 +111,15 @@ struct sv_node {
 	unsigned *pendq;		/* FIFO of child indexes with a pending exit */
 	unsigned pendq_head, pendq_len;
 	bool stepping, restep;		/* re-entry guard of the operation loop */
+	int64_t timer_due;		/* its timer (timer_armed) releases children waiting until then */
 };
 
 enum sv_action_kind {
 	SV_DO_SPAWN,		/* start the actor; feed READY (exec) or EXIT */
 	SV_DO_SIGNAL,		/* send .sig to the actor's process group */
-	SV_DO_TIMER,		/* arm the actor's one timer for .ms; .ms < 0 disarms */
+	SV_DO_TIMER,		/* arm the node's one timer for .ms; .ms < 0 disarms. An
+				 * actor's times its start or stop; a supervisor's, the
+				 * backoff of children waiting to restart */
 	SV_DO_REPORT,		/* a lifecycle event to log */
 	SV_DO_TREE_READY,	/* the root is up */
 	SV_DO_TREE_DOWN,	/* the root is down; .exit says why: SV_EXIT_SHUTDOWN,
@@ -120,7 +129,7 @@ enum sv_action_kind {
 enum sv_report {
 	SV_REPORT_START,	/* supervisor .node starts its children (actors: the process layer reports start) */
 	SV_REPORT_READY,
-	SV_REPORT_RESTART,	/* .node restarts after .exit */
+	SV_REPORT_RESTART,	/* .node restarts after .exit, in .ms (backoff; 0: at once) */
 	SV_REPORT_STOP,		/* .node is being stopped because .why (.cause) */
 	SV_REPORT_GIVE_UP,	/* supervisor .node exceeded intensity after .cause's .exit */
 	SV_REPORT_ESCALATE,	/* supervisor .node is down: its parent decides */
@@ -143,7 +152,7 @@ enum sv_event_kind {
 	SV_EV_BOOT,		/* start the tree */
 	SV_EV_READY,		/* actor .node is ready */
 	SV_EV_EXIT,		/* actor .node's process ended (.exit) */
-	SV_EV_TIMER,		/* actor .node's timer fired */
+	SV_EV_TIMER,		/* .node's timer fired */
 	SV_EV_SHUTDOWN,		/* stop the whole tree */
 	SV_EV_OPERATOR,		/* .op on .node (.sig for a kill); see sv_operator_check() */
 };

@@ -5,9 +5,9 @@
 #include "supervisor/tree.h"
 
 struct sv_action *sv_emit(struct sv_tree *t, enum sv_action_kind kind, struct sv_node *n);
-void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
-		    const struct sv_exit *e, enum sv_stop_why why,
-		    const struct sv_node *cause);
+struct sv_action *sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
+				 const struct sv_exit *e, enum sv_stop_why why,
+				 const struct sv_node *cause);
 
 /* Every node, actor or supervisor, is started and stopped through these. */
 void sv_node_start(struct sv_tree *t, struct sv_node *n, int64_t now);
@@ -31,6 +31,11 @@ void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, in
 void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 		       const struct sv_exit *e, int64_t now);
 void sv_sup_kick(struct sv_tree *t, struct sv_node *s, int64_t now);
+
+/* backoff.c */
+void sv_backoff_arm(struct sv_tree *t, struct sv_node *s, int64_t now);
+void sv_backoff_cancel(struct sv_tree *t, struct sv_node *s);
+void sv_backoff_timer(struct sv_tree *t, struct sv_node *s, int64_t now);
 
 /* operator.c */
 void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now);

@@ -186,9 +186,10 @@ static void render(const struct sv_action *a)
 				.exit = { .kind = SV_EXIT_SIGNAL, .value = a->sig } });
 		break;
 	case SV_DO_TIMER:
-		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "timer for supervisor %s", name);
+		/* a supervisor's timer is for backoff: it has no process */
 		if (a->ms >= 0) {
-			ck_assert_msg(alive[id], "timer for %s, which is not running", name);
+			ck_assert_msg(alive[id] || a->node->kind == SV_NODE_SUPERVISOR,
+				      "timer for %s, which is not running", name);
 			armed[id] = true;
 			put("timer %s %ld", name, a->ms);
 		} else {
@@ -203,6 +204,14 @@ static void render(const struct sv_action *a)
 		}
 		if (a->report == SV_REPORT_OPERATOR) {
 			put("operator %s %s", sv_op_name(a->op), name);
+			break;
+		}
+		if (a->report == SV_REPORT_RESTART && a->ms > 0 && DETAIL) {
+			put("restart %s (%s) after %ld", name, exit_str(&a->exit, e, sizeof e), a->ms);
+			break;
+		}
+		if (a->report == SV_REPORT_RESTART && a->ms > 0) {
+			put("restart %s after %ld", name, a->ms);
 			break;
 		}
 		if (!DETAIL) {
@@ -337,6 +346,8 @@ static const char *state_str(const struct sv_node *c)
 
 	if (c->state == SV_DOWN && c->held)
 		return "held";
+	if (c->state == SV_DOWN && c->waiting)
+		return "waiting";
 	return st[c->state];
 }
 
@@ -394,15 +405,25 @@ void check_invariants(void)
 		/* held: down, or its stop asked for (it may wait for a sibling's start) */
 		ck_assert_msg(!n->held || ((n->state == SV_DOWN || n->to_stop) && !n->to_start),
 			      "%s held but state %d, to_start %d", n->name, n->state, n->to_start);
+		/* waiting: down (or its stop under way), its supervisor's timer set for it */
+		ck_assert_msg(!n->waiting || ((n->state == SV_DOWN || n->to_stop) && !n->to_start &&
+					      n->parent->timer_armed && n->parent->timer_due <= n->due),
+			      "%s waiting, but state %d, to_start %d", n->name, n->state, n->to_start);
+		ck_assert_msg(armed[i] == n->timer_armed, "%s: timer disagrees", n->name);
 		if (n->kind == SV_NODE_ACTOR) {
 			ck_assert_msg(alive[i] == (n->state != SV_DOWN),
 				      "%s: process %s but state %d", n->name,
 				      alive[i] ? "running" : "gone", n->state);
-			ck_assert_msg(armed[i] == n->timer_armed, "%s: timer disagrees", n->name);
 			continue;
 		}
 		if (T->down)
 			ck_assert_msg(n->state == SV_DOWN, "%s not down at TREE_DOWN", n->name);
+		/* a supervisor's timer is armed for a waiting child, and only then */
+		bool for_one = false;
+		for (unsigned j = 0; j < n->nchildren; j++)
+			for_one |= n->children[j]->waiting && n->children[j]->due == n->timer_due;
+		ck_assert_msg(n->timer_armed == for_one, "%s: timer %d, for a waiting child %d",
+			      n->name, n->timer_armed, for_one);
 		ck_assert_uint_le(n->pendq_len, n->nchildren);
 		unsigned starting = 0;
 		for (unsigned j = 0; j < n->nchildren; j++)
@@ -416,7 +437,7 @@ void check_invariants(void)
 			ck_assert_msg(!c->pending, "%s idle with %s's exit pending", n->name, c->name);
 			ck_assert_msg(!c->to_start && !c->to_stop, "%s idle with %s marked", n->name, c->name);
 			ck_assert_msg(c->state == SV_UP || (c->state == SV_DOWN && c->restart != SV_PERMANENT) ||
-				      (c->state == SV_DOWN && c->held) ||
+				      (c->state == SV_DOWN && (c->held || c->waiting)) ||
 				      (c->kind == SV_NODE_SUPERVISOR && c->state == SV_STOPPING),
 				      "%s idle, child %s in state %d", n->name, c->name, c->state);
 		}
