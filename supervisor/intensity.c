@@ -47,3 +47,12 @@ bool sv_intensity_add(struct sv_intensity *in, int64_t now_ms)
 	}
 	return in->len == in->cap;
 }
+
+unsigned sv_intensity_count(const struct sv_intensity *in, int64_t now_ms)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < in->len; i++)
+		n += in->stamps[(in->head + i) % in->cap] >= now_ms - in->period_ms;
+	return n;
+}

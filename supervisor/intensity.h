@@ -19,5 +19,7 @@ void sv_intensity_fini(struct sv_intensity *in);
 void sv_intensity_reset(struct sv_intensity *in);
 /* Record a restart at now. True if the limit is now exceeded. */
 bool sv_intensity_add(struct sv_intensity *in, int64_t now_ms);
+/* How many restarts count at now (for status: "2/3 in 5 s"). */
+unsigned sv_intensity_count(const struct sv_intensity *in, int64_t now_ms);
 
 #endif

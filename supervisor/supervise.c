@@ -123,6 +123,7 @@ static void restart(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 		return;
 	}
 	delay = c->delay_ms = sv_backoff_next(&c->backoff, c->delay_ms, c->ran_ms);
+	c->restarts++;
 	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL)->ms = delay;
 	apply_strategy(s, c, delay ? now + delay : 0);
 	sv_backoff_arm(t, s, now);	/* a group restart may end other waits */

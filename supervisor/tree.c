@@ -210,6 +210,8 @@ void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e,
 {
 	n->ran_ms = n->up_since >= 0 ? now - n->up_since : -1;
 	n->up_since = -1;
+	n->has_ended = true;
+	n->last_exit = *e;
 	if (n->kind == SV_NODE_SUPERVISOR && n->parent && e->kind == SV_EXIT_GAVE_UP)
 		sv_emit_report(t, SV_REPORT_ESCALATE, n, e, 0, n->parent);
 	if (!n->parent) {

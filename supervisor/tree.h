@@ -96,6 +96,9 @@ struct sv_node {
 	long delay_ms;			/* the backoff delay of its last restart */
 	int64_t up_since;		/* when it was last ready; -1 while not up */
 	int64_t ran_ms;			/* how long it was up before it last ended; -1: never ready */
+	unsigned restarts;		/* times its supervisor restarted it after it failed */
+	bool has_ended;
+	struct sv_exit last_exit;	/* how it last ended, if has_ended */
 
 	/* supervisors only */
 	enum sv_strategy strategy;
