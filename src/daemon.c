@@ -229,7 +229,8 @@ static void report(struct daemon *d, const struct sv_action *a)
 			bindings_ready(in->bind);
 		break;
 	case SV_REPORT_START:
-	case SV_REPORT_OPERATOR:	/* no operator events are fed yet */
+	case SV_REPORT_OPERATOR:	/* no operator events or reloads are fed yet */
+	case SV_REPORT_RELOADED:
 		break;
 	}
 	events_emit(&d->events, &ev);
@@ -448,6 +449,8 @@ static void act(struct daemon *d, const struct sv_action *a)
 	case SV_DO_TREE_DOWN:
 		d->exit_code = tree_exit_code(&a->exit);
 		ev_break(d->loop, EVBREAK_ALL);
+		break;
+	case SV_DO_RETIRE:	/* no reloads are fed yet */
 		break;
 	}
 }

@@ -18,11 +18,15 @@ int sv_operator_check(const struct sv_tree *t, enum sv_op op, const struct sv_no
 		return -EINVAL;
 	if (t->down)
 		return -ESRCH;
+	if (op == SV_OP_RELOAD)
+		return -EINVAL;	/* not on a node: sv_reload_prepare() and SV_EV_RELOAD */
 	if (op == SV_OP_KILL) {
 		if (n->kind != SV_NODE_ACTOR || sig <= 0 || sig >= NSIG)
 			return -EINVAL;
 		return n->state == SV_DOWN ? -ESRCH : 0;
 	}
+	if (n->retiring)
+		return -ESRCH;	/* a reload removes it */
 	for (const struct sv_node *p = n->parent; p; p = p->parent)
 		if (!running(p))
 			return -ESRCH;
@@ -76,6 +80,8 @@ void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now)
 	case SV_OP_KILL:
 		sv_emit(t, SV_DO_SIGNAL, n)->sig = ev->sig;
 		return;
+	case SV_OP_RELOAD:
+		return;		/* refused by sv_operator_check() */
 	case SV_OP_STOP:
 		sv_hold(n);
 		mark_stop(n);
@@ -99,6 +105,7 @@ const char *sv_op_name(enum sv_op op)
 		[SV_OP_STOP] = "stop",
 		[SV_OP_START] = "start",
 		[SV_OP_KILL] = "kill",
+		[SV_OP_RELOAD] = "reload",
 	};
 	return (size_t)op < sizeof names / sizeof *names ? names[op] : "?";
 }

@@ -23,9 +23,10 @@
 
 /* 0 if op on n can be carried out now, else a negative errno:
  *   -EINVAL    no node, the root (stop the daemon or reload instead), a
- *              kill of a supervisor, or a signal out of range
- *   -ESRCH     its supervisor, or one above it, is not running; or, for a
- *              kill, the actor has no process
+ *              kill of a supervisor, a signal out of range, or
+ *              SV_OP_RELOAD (see reload.h)
+ *   -ESRCH     its supervisor, or one above it, is not running; a reload
+ *              is removing it; or, for a kill, the actor has no process
  *   -EALREADY  stop of a node already stopped by the operator; start of a
  *              node that is running or about to start
  *   -EBUSY     start of a node that is still stopping

@@ -1,7 +1,5 @@
 /* The read-only status walk. */
 
-#include <string.h>
-
 #include "supervisor/status.h"
 
 static bool running(const struct sv_node *n)
@@ -21,7 +19,7 @@ static bool ended_for_good(const struct sv_node *n)
 
 static bool should_run(const struct sv_node *n)
 {
-	if (n->held || ended_for_good(n))
+	if (n->held || n->retiring || ended_for_good(n))
 		return false;
 	for (const struct sv_node *p = n->parent; p; p = p->parent)
 		if (!running(p))
@@ -87,12 +85,4 @@ void sv_status_summary(const struct sv_tree *t, struct sv_summary *sum)
 {
 	*sum = (struct sv_summary){ 0 };
 	sv_status_walk(t, NULL, 0, count, sum);
-}
-
-struct sv_node *sv_find(const struct sv_tree *t, const char *name)
-{
-	for (unsigned i = 0; i < t->nnodes; i++)
-		if (t->nodes[i] && strcmp(t->nodes[i]->name, name) == 0)
-			return t->nodes[i];
-	return NULL;
 }

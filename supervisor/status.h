@@ -15,8 +15,9 @@ struct sv_status {
 	bool held;			/* stopped by the operator: down until started */
 	bool backing_off;		/* down, restarting at backoff_until (tree clock, ms) */
 	int64_t backoff_until;
-	bool should_run;		/* false: down on purpose (held, ended for good, or
-					 * its supervisor is not running) */
+	bool should_run;		/* false: down on purpose (held, ended for good,
+					 * leaving in a reload, or its supervisor is not
+					 * running) */
 	int64_t up_since;		/* tree clock, ms; -1 unless up */
 	unsigned restarts;		/* times its supervisor restarted it after it failed */
 	const struct sv_exit *last_exit;	/* how it last ended; NULL: never */
@@ -39,9 +40,5 @@ struct sv_summary {
 	unsigned not_running;		/* nodes that should run and are not up */
 };
 void sv_status_summary(const struct sv_tree *t, struct sv_summary *sum);
-
-/* The node of that name (an actor, "name#2" of a pool, or a supervisor);
- * NULL if none. */
-struct sv_node *sv_find(const struct sv_tree *t, const char *name);
 
 #endif

@@ -199,6 +199,8 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 				c->own_why = false;
 				return;
 			}
+			if (s->reshape)		/* what leaves is down */
+				sv_reshape(t, s, now);
 			if (s->exit_after_stop) {
 				s->phase = SV_PHASE_IDLE;
 				s->exit_after_stop = false;
@@ -210,12 +212,15 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 			continue;
 		case SV_PHASE_STARTING:
 			c = first_to_start(s);
-			/* a stop asked for meanwhile goes first, unless it must
-			 * wait for the one child being started */
-			if (last_to_stop(s) && (!c || c->state != SV_STARTING || c->to_stop)) {
+			/* a stop or a reshape asked for meanwhile goes first,
+			 * unless it must wait for the one child being started */
+			if ((last_to_stop(s) || s->reshape) &&
+			    (!c || c->state != SV_STARTING || c->to_stop)) {
 				s->phase = SV_PHASE_STOPPING;
 				continue;
 			}
+			if (c && c->state == SV_DOWN && c->awaits)
+				return;		/* its namesake has yet to leave */
 			if (c) {
 				if (c->state == SV_DOWN)
 					sv_node_start(t, c, now);

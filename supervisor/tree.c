@@ -120,17 +120,29 @@ int sv_tree_seal(struct sv_tree *t)
 	return 0;
 }
 
+void sv_node_free(struct sv_node *n)
+{
+	sv_intensity_fini(&n->intensity);
+	free(n->children);
+	free(n->pendq);
+	free(n);
+}
+
+void sv_subtree_free(struct sv_node *n)
+{
+	for (unsigned i = 0; i < n->nchildren; i++)
+		sv_subtree_free(n->children[i]);
+	sv_node_free(n);
+}
+
 void sv_tree_free(struct sv_tree *t)
 {
 	if (!t)
 		return;
-	for (unsigned i = 0; i < t->nnodes; i++) {
-		struct sv_node *n = t->nodes[i];
-		sv_intensity_fini(&n->intensity);
-		free(n->children);
-		free(n->pendq);
-		free(n);
-	}
+	sv_reload_free(t);
+	for (unsigned i = 0; i < t->nnodes; i++)
+		if (t->nodes[i])
+			sv_node_free(t->nodes[i]);
 	free(t->nodes);
 	free(t->acts);
 	free(t);
@@ -228,6 +240,7 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 	static const struct sv_exit shutdown = { .kind = SV_EXIT_SHUTDOWN };
 
 	t->nacts = 0;
+	sv_free_dead(t);
 	switch (ev->kind) {
 	case SV_EV_BOOT:
 		if (t->root->state == SV_DOWN && !t->down)
@@ -251,9 +264,20 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 		if (sv_operator_check(t, ev->op, ev->node, ev->sig) == 0)
 			sv_operator(t, ev, now_ms);
 		break;
+	case SV_EV_RELOAD:
+		sv_reload_apply(t, now_ms);
+		break;
 	}
 	*out = t->acts;
 	return t->nacts;
+}
+
+struct sv_node *sv_find(const struct sv_tree *t, const char *name)
+{
+	for (unsigned i = 0; i < t->nnodes; i++)
+		if (t->nodes[i] && strcmp(t->nodes[i]->name, name) == 0)
+			return t->nodes[i];
+	return NULL;
 }
 
 bool sv_exit_is_normal(const struct sv_exit *e)
@@ -300,6 +324,7 @@ const char *sv_report_name(enum sv_report r)
 		[SV_REPORT_GIVE_UP] = "give_up",
 		[SV_REPORT_ESCALATE] = "escalate",
 		[SV_REPORT_OPERATOR] = "operator",
+		[SV_REPORT_RELOADED] = "reloaded",
 	};
 	return names[r];
 }
@@ -313,6 +338,7 @@ const char *sv_stop_why_name(enum sv_stop_why w)
 		[SV_WHY_START_FAILED] = "start failed",
 		[SV_WHY_START_TIMEOUT] = "start timeout",
 		[SV_WHY_OPERATOR] = "operator",
+		[SV_WHY_RELOAD] = "reload",
 	};
 	return names[w];
 }

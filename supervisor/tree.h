@@ -49,7 +49,11 @@ enum sv_stop_why {
 	SV_WHY_START_FAILED,	/* its supervisor failed to start and unwinds */
 	SV_WHY_START_TIMEOUT,	/* not ready in time */
 	SV_WHY_OPERATOR,	/* an operator's stop or restart of it or of its supervisor */
+	SV_WHY_RELOAD,		/* a reload removes it or changed its spec */
 };
+
+struct sv_reshape;
+struct sv_reload;
 
 /* What an operator can do to a running node (OTP's terminate_child and
  * restart_child, both in turn, and a signal); see operator.h. */
@@ -58,6 +62,7 @@ enum sv_op {
 	SV_OP_STOP,		/* stop it; it stays down until started */
 	SV_OP_START,		/* start a node that is down */
 	SV_OP_KILL,		/* send .sig to an actor: its exit is an ordinary one */
+	SV_OP_RELOAD,		/* a new tree (reload.h); reported on the root */
 };
 
 enum sv_phase { SV_PHASE_IDLE, SV_PHASE_STOPPING, SV_PHASE_STARTING };
@@ -67,7 +72,7 @@ struct sv_node {
 	const char *name;		/* borrowed: outlives the tree */
 	struct sv_node *parent;		/* NULL for the root */
 	unsigned index;			/* position among the parent's children */
-	unsigned id;			/* dense, 0..tree->nnodes-1 */
+	unsigned id;			/* index in tree->nodes; never reused */
 	void *user;			/* the process layer's object */
 
 	/* spec */
@@ -100,6 +105,16 @@ struct sv_node {
 	bool has_ended;
 	struct sv_exit last_exit;	/* how it last ended, if has_ended */
 
+	/* reload (reload.h) */
+	bool changed;			/* in a new tree: the caller says only a restart applies its spec */
+	bool retiring;			/* leaves the tree once down */
+	bool adopted;			/* from a new tree, waiting to be installed */
+	bool start_on_install;
+	struct sv_node *twin;		/* while a reload is prepared: its namesake in the other tree */
+	struct sv_node *awaits;		/* adopted: starts only once this namesake has left */
+	struct sv_node *successor;	/* retiring: the namesake that awaits it */
+	struct sv_node *dead_next;	/* retired: freed at the next call into the tree */
+
 	/* supervisors only */
 	enum sv_strategy strategy;
 	struct sv_intensity intensity;
@@ -111,6 +126,7 @@ struct sv_node {
 	struct sv_exit exit_reason;	/* ...for this reason */
 	enum sv_stop_why stop_why;	/* why children are being stopped */
 	const struct sv_node *stop_cause;
+	struct sv_reshape *reshape;	/* children to install once the retiring ones are down */
 	unsigned *pendq;		/* FIFO of child indexes with a pending exit */
 	unsigned pendq_head, pendq_len;
 	bool stepping, restep;		/* re-entry guard of the operation loop */
@@ -127,6 +143,8 @@ enum sv_action_kind {
 	SV_DO_TREE_READY,	/* the root is up */
 	SV_DO_TREE_DOWN,	/* the root is down; .exit says why: SV_EXIT_SHUTDOWN,
 				 * SV_EXIT_START_FAILED or SV_EXIT_GAVE_UP */
+	SV_DO_RETIRE,		/* .node (down) left the tree: release what is kept for it.
+				 * The node stays readable until the next call into the tree */
 };
 
 enum sv_report {
@@ -137,6 +155,7 @@ enum sv_report {
 	SV_REPORT_GIVE_UP,	/* supervisor .node exceeded intensity after .cause's .exit */
 	SV_REPORT_ESCALATE,	/* supervisor .node is down: its parent decides */
 	SV_REPORT_OPERATOR,	/* an operator asked for .op (.sig) on .node */
+	SV_REPORT_RELOADED,	/* every supervisor has its new children (root); starts may follow */
 };
 
 struct sv_action {
@@ -158,6 +177,7 @@ enum sv_event_kind {
 	SV_EV_TIMER,		/* .node's timer fired */
 	SV_EV_SHUTDOWN,		/* stop the whole tree */
 	SV_EV_OPERATOR,		/* .op on .node (.sig for a kill); see sv_operator_check() */
+	SV_EV_RELOAD,		/* apply the reload sv_reload_prepare() made ready */
 };
 
 struct sv_event {
@@ -172,10 +192,13 @@ struct sv_tree {
 	struct sv_node *root;
 	struct sv_node **nodes;		/* by id */
 	unsigned nnodes, cap_nodes;
-	struct sv_action *acts;		/* sized at seal; reused for every event */
+	struct sv_action *acts;		/* sized at seal and reload; reused for every event */
 	size_t nacts, cap_acts;
 	bool sealed;
 	bool down;			/* TREE_DOWN was emitted */
+	struct sv_reload *reload;	/* prepared, not yet applied */
+	unsigned reshapes;		/* supervisors yet to install their new children */
+	struct sv_node *dead;		/* retired nodes, freed at the next call */
 };
 
 /* Building: at start-up only. Names are borrowed. Return NULL/-1 on ENOMEM. */
@@ -190,6 +213,10 @@ struct sv_node *sv_add_actor(struct sv_tree *t, struct sv_node *parent,
 			     long start_timeout_ms);
 int sv_tree_seal(struct sv_tree *t);
 void sv_tree_free(struct sv_tree *t);
+
+/* The node of that name (an actor, "name#2" of a pool, or a supervisor);
+ * NULL if none. */
+struct sv_node *sv_find(const struct sv_tree *t, const char *name);
 
 /* The decision function. The returned array is valid until the next call. */
 size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,

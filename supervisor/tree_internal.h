@@ -37,6 +37,16 @@ void sv_backoff_arm(struct sv_tree *t, struct sv_node *s, int64_t now);
 void sv_backoff_cancel(struct sv_tree *t, struct sv_node *s);
 void sv_backoff_timer(struct sv_tree *t, struct sv_node *s, int64_t now);
 
+/* reload.c */
+void sv_reload_apply(struct sv_tree *t, int64_t now);
+void sv_reshape(struct sv_tree *t, struct sv_node *s, int64_t now);
+void sv_free_dead(struct sv_tree *t);
+void sv_reload_free(struct sv_tree *t);
+
+/* tree.c */
+void sv_node_free(struct sv_node *n);
+void sv_subtree_free(struct sv_node *n);
+
 /* operator.c */
 void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now);
 void sv_hold(struct sv_node *n);

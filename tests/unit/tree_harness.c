@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "supervisor/operator.h"
+#include "supervisor/reload.h"
 #include "tests/unit/tree_harness.h"
 
 struct sv_tree *T;
@@ -16,6 +17,9 @@ bool DETAIL;		/* render reasons in reports */
 bool AUTO_EXIT;		/* an actor dies as soon as it is signalled */
 bool alive[MAXN], armed[MAXN];
 bool tree_down_seen;
+struct sv_tree *NT;		/* a new tree for a reload */
+static struct sv_tree *running_tree;	/* T while NT is built */
+static struct sv_plan PLAN;
 static char out[32768];
 static size_t outlen;
 static struct sv_event queue[512];
@@ -34,19 +38,20 @@ void setup(void)
 
 void teardown(void)
 {
+	sv_plan_fini(&PLAN);
+	sv_tree_free(NT);
 	sv_tree_free(T);
-	T = NULL;
+	T = NT = NULL;
 }
 
 /* --- building --- */
 
 struct sv_node *N(const char *name)
 {
-	for (unsigned i = 0; i < T->nnodes; i++)
-		if (strcmp(T->nodes[i]->name, name) == 0)
-			return T->nodes[i];
-	ck_abort_msg("no node %s", name);
-	return NULL;
+	struct sv_node *n = sv_find(T, name);
+
+	ck_assert_msg(n != NULL, "no node %s", name);
+	return n;
 }
 
 static struct sv_node *parent_of(const char *parent)
@@ -139,6 +144,7 @@ static const char *why_str(enum sv_stop_why w)
 	case SV_WHY_START_FAILED: return "start_failed";
 	case SV_WHY_START_TIMEOUT: return "start_timeout";
 	case SV_WHY_OPERATOR: return "operator";
+	case SV_WHY_RELOAD: return "reload";
 	}
 	return "?";
 }
@@ -242,9 +248,14 @@ static void render(const struct sv_action *a)
 	case SV_DO_TREE_READY:
 		put("TREE_READY");
 		break;
+	case SV_DO_RETIRE:
+		ck_assert_msg(!alive[id] && !armed[id], "%s retired while running", name);
+		ck_assert_msg(a->node->state == SV_DOWN, "%s retired in state %d", name, a->node->state);
+		put("retire %s", name);
+		break;
 	case SV_DO_TREE_DOWN:
 		for (unsigned i = 0; i < T->nnodes; i++)
-			ck_assert_msg(!alive[i], "TREE_DOWN with %s still running", T->nodes[i]->name);
+			ck_assert_msg(!alive[i], "TREE_DOWN with node %u still running", i);
 		ck_assert_msg(!tree_down_seen, "TREE_DOWN twice");
 		tree_down_seen = true;
 		put("TREE_DOWN %s", exit_str(&a->exit, e, sizeof e));
@@ -255,6 +266,8 @@ static void render(const struct sv_action *a)
 /* Feed ev and everything it causes; return the rendered actions. */
 const char *run(struct sv_event ev)
 {
+	const char *name = ev.node ? ev.node->name : "-";	/* the node may be retired by then */
+
 	outlen = 0;
 	out[0] = '\0';
 	push(ev);
@@ -277,7 +290,7 @@ const char *run(struct sv_event ev)
 			render(&acts[i]);
 	}
 	if (getenv("TREE_TRACE"))
-		fprintf(stderr, "ev %d %s op %d -> %s\n", ev.kind, ev.node ? ev.node->name : "-", ev.op, out);
+		fprintf(stderr, "ev %d %s op %d -> %s\n", ev.kind, name, ev.op, out);
 	return out;
 }
 
@@ -326,6 +339,65 @@ const char *fire(const char *name)
 	return run((struct sv_event){ .kind = SV_EV_TIMER, .node = n });
 }
 
+/* --- reloads --- */
+
+
+void new_tree(void)
+{
+	ck_assert_ptr_null(running_tree);
+	running_tree = T;
+	T = sv_tree_new();
+	ck_assert_ptr_nonnull(T);
+}
+
+void end_new_tree(void)
+{
+	NT = T;
+	T = running_tree;
+	running_tree = NULL;
+}
+
+void changed(const char *name)
+{
+	struct sv_node *n = sv_find(NT, name);
+
+	ck_assert_msg(n != NULL, "no node %s in the new tree", name);
+	n->changed = true;
+}
+
+/* "keep root; add x; ..." */
+const char *plan(void)
+{
+	static char buf[4096];
+	size_t len = 0;
+
+	ck_assert_int_eq(sv_reload_plan(T, NT, &PLAN), 0);
+	buf[0] = '\0';
+	for (size_t i = 0; i < PLAN.n; i++) {
+		const struct sv_plan_item *it = &PLAN.items[i];
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %s", i ? "; " : "",
+					sv_plan_kind_name(it->kind), (it->new ? it->new : it->old)->name);
+		ck_assert_uint_lt(len, sizeof buf);
+	}
+	return buf;
+}
+
+const char *reload(void)
+{
+	const char *got;
+
+	if (getenv("TREE_TRACE"))
+		fprintf(stderr, "plan: %s\n", plan());
+	else
+		plan();
+	ck_assert_int_eq(sv_reload_prepare(T, NT, &PLAN), 0);
+	got = run((struct sv_event){ .kind = SV_EV_RELOAD });
+	sv_plan_fini(&PLAN);
+	sv_tree_free(NT);
+	NT = NULL;
+	return got;
+}
+
 const char *op(enum sv_op o, const char *name)
 {
 	return run((struct sv_event){ .kind = SV_EV_OPERATOR, .node = N(name), .op = o });
@@ -372,6 +444,12 @@ unsigned rnd(unsigned *seed, unsigned n)
 
 void random_tree(unsigned *seed)
 {
+	random_tree_unsealed(seed);
+	seal();
+}
+
+void random_tree_unsealed(unsigned *seed)
+{
 	static char names[MAXN][16];
 	unsigned nsup = 1, nnodes = 2 + rnd(seed, 12);
 	const char *sups[8];
@@ -394,14 +472,35 @@ void random_tree(unsigned *seed)
 				   rnd(seed, 3) ? 1000 : 0);
 		}
 	}
-	seal();
+}
+
+static void dump(void)
+{
+	if (!getenv("TREE_TRACE"))
+		return;
+	for (unsigned i = 0; i < T->nnodes; i++) {
+		struct sv_node *n = T->nodes[i];
+		if (n)
+			fprintf(stderr, "  %s<%s st%d r%d phase%d start%d stop%d held%d wait%d ret%d rem%d pend%d\n",
+				n->name, n->parent ? n->parent->name : "-", n->state, n->restart, n->phase,
+				n->to_start, n->to_stop, n->held, n->waiting, n->retiring, n->removed,
+				n->pending);
+	}
 }
 
 void check_invariants(void)
 {
+	dump();
 	for (unsigned i = 0; i < T->nnodes; i++) {
 		struct sv_node *n = T->nodes[i];
 
+		if (!n)
+			continue;	/* retired */
+		ck_assert_msg(!n->parent || n->parent->children[n->index] == n, "%s misplaced", n->name);
+		/* a reload's marks last only until every supervisor has its new children */
+		ck_assert_msg(!n->adopted && !n->twin, "%s: a reload's node", n->name);
+		ck_assert_msg(T->reshapes || (!n->retiring && !n->awaits && !n->reshape),
+			      "%s: reload marks after it", n->name);
 		/* held: down, or its stop asked for (it may wait for a sibling's start) */
 		ck_assert_msg(!n->held || ((n->state == SV_DOWN || n->to_stop) && !n->to_start),
 			      "%s held but state %d, to_start %d", n->name, n->state, n->to_start);
@@ -444,42 +543,61 @@ void check_invariants(void)
 	}
 }
 
+/* A node of the tree, at random (ids of retired nodes are never reused). */
+static struct sv_node *pick_node(unsigned *seed)
+{
+	struct sv_node *n;
+
+	while (!(n = T->nodes[rnd(seed, T->nnodes)]))
+		;
+	return n;
+}
+
+static const char *fire_node(struct sv_node *n)
+{
+	armed[n->id] = false;
+	return run((struct sv_event){ .kind = SV_EV_TIMER, .node = n });
+}
+
+static const char *exit_node(struct sv_node *n, struct sv_exit e)
+{
+	return run((struct sv_event){ .kind = SV_EV_EXIT, .node = n, .exit = e });
+}
+
 /* The process layer carries a stop out: timers fire, processes die. */
 static void drain(unsigned *seed)
 {
 	for (int step = 0; step < 10000 && !tree_down_seen; step++) {
-		unsigned pick = rnd(seed, T->nnodes);
+		struct sv_node *n = pick_node(seed);
 
-		if (armed[pick] && rnd(seed, 2))
-			fire(T->nodes[pick]->name);
-		else if (alive[pick])
-			killed(T->nodes[pick]->name, SIGTERM);
+		if (armed[n->id] && rnd(seed, 2))
+			fire_node(n);
+		else if (alive[n->id])
+			exit_node(n, (struct sv_exit){ SV_EXIT_SIGNAL, SIGTERM, false });
 		check_invariants();
 	}
 }
 
 static void random_step(unsigned *seed, void (*more)(unsigned *seed, struct sv_node *n))
 {
-	unsigned pick = rnd(seed, T->nnodes);
-	struct sv_node *n = T->nodes[pick];
+	struct sv_node *n = pick_node(seed);
 
 	switch (rnd(seed, more ? 8 : 6)) {
 	case 0: NOW += rnd(seed, 3000); break;
 	case 1: case 2:
 		/* mostly exits of running ones: boots should often succeed */
-		if (alive[pick] && (n->state != SV_STARTING || rnd(seed, 8) == 0))
-			run((struct sv_event){ .kind = SV_EV_EXIT, .node = n,
-				.exit = rnd(seed, 2) ?
-					(struct sv_exit){ SV_EXIT_STATUS, (int)rnd(seed, 2), false } :
-					(struct sv_exit){ SV_EXIT_SIGNAL, SIGKILL, false } });
+		if (alive[n->id] && (n->state != SV_STARTING || rnd(seed, 8) == 0))
+			exit_node(n, rnd(seed, 2) ?
+				  (struct sv_exit){ SV_EXIT_STATUS, (int)rnd(seed, 2), false } :
+				  (struct sv_exit){ SV_EXIT_SIGNAL, SIGKILL, false });
 		break;
 	case 3: case 4:
-		if (alive[pick])
-			ready(n->name);
+		if (alive[n->id])
+			run((struct sv_event){ .kind = SV_EV_READY, .node = n });
 		break;
 	case 5:
-		if (armed[pick])
-			fire(n->name);
+		if (armed[n->id])
+			fire_node(n);
 		break;
 	default:
 		more(seed, n);

@@ -27,7 +27,7 @@
 
 #include "supervisor/tree.h"
 
-#define MAXN 64
+#define MAXN 1024		/* node ids: reloads take new ones */
 
 extern struct sv_tree *T;
 extern int64_t NOW;
@@ -35,6 +35,7 @@ extern bool DETAIL;		/* render reasons in reports */
 extern bool AUTO_EXIT;		/* an actor dies as soon as it is signalled */
 extern bool alive[MAXN], armed[MAXN];
 extern bool tree_down_seen;
+extern struct sv_tree *NT;
 
 void setup(void);
 void teardown(void);
@@ -65,9 +66,17 @@ const char *op(enum sv_op o, const char *name);	/* an operator's action */
 const char *op_kill(const char *name, int sig);
 const char *states(const char *supname);	/* "a:up b:down ..." */
 
+/* reloads: the builders build NT between new_tree() and end_new_tree() */
+void new_tree(void);
+void end_new_tree(void);
+void changed(const char *name);		/* in NT */
+const char *plan(void);			/* "keep root; add x; change s; ..." */
+const char *reload(void);		/* plan, prepare, SV_EV_RELOAD; frees NT */
+
 /* random walks */
 unsigned rnd(unsigned *seed, unsigned n);
 void random_tree(unsigned *seed);
+void random_tree_unsealed(unsigned *seed);	/* for a reload's new tree */
 void check_invariants(void);
 /* Random trees, each driven by random events with the invariants checked
  * after every one, then shut down. On some steps `more` (if not NULL) is
