@@ -105,6 +105,7 @@ void seal(void)
 
 /* --- rendering --- */
 
+static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void put(const char *fmt, ...)
 {
 	va_list ap;
