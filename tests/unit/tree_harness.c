@@ -168,6 +168,52 @@ static void push(struct sv_event ev)
 	queue[(qhead + qlen++) % (sizeof queue / sizeof queue[0])] = ev;
 }
 
+static void render_report(const struct sv_action *a, const char *name)
+{
+	char e[64];
+
+	if (a->report == SV_REPORT_OPERATOR && a->op == SV_OP_KILL) {
+		put("operator kill %s %s", name, signame(a->sig));
+		return;
+	}
+	if (a->report == SV_REPORT_OPERATOR) {
+		put("operator %s %s", sv_op_name(a->op), name);
+		return;
+	}
+	if (a->report == SV_REPORT_RESTART && a->ms > 0 && DETAIL) {
+		put("restart %s (%s) after %ld", name, exit_str(&a->exit, e, sizeof e), a->ms);
+		return;
+	}
+	if (a->report == SV_REPORT_RESTART && a->ms > 0) {
+		put("restart %s after %ld", name, a->ms);
+		return;
+	}
+	if (!DETAIL) {
+		put("%s %s", sv_report_name(a->report), name);
+		return;
+	}
+	switch (a->report) {
+	case SV_REPORT_RESTART:
+		put("restart %s (%s)", name, exit_str(&a->exit, e, sizeof e));
+		break;
+	case SV_REPORT_STOP:
+		if (a->cause)
+			put("stop %s (%s %s)", name, why_str(a->why), a->cause->name);
+		else
+			put("stop %s (%s)", name, why_str(a->why));
+		break;
+	case SV_REPORT_GIVE_UP:
+		put("give_up %s (%s %s)", name, a->cause ? a->cause->name : "?",
+		    exit_str(&a->exit, e, sizeof e));
+		break;
+	case SV_REPORT_ESCALATE:
+		put("escalate %s (%s)", name, exit_str(&a->exit, e, sizeof e));
+		break;
+	default:
+		put("%s %s", sv_report_name(a->report), name);
+	}
+}
+
 static void render(const struct sv_action *a)
 {
 	const char *name = a->node ? a->node->name : "?";
@@ -205,46 +251,7 @@ static void render(const struct sv_action *a)
 		}
 		break;
 	case SV_DO_REPORT:
-		if (a->report == SV_REPORT_OPERATOR && a->op == SV_OP_KILL) {
-			put("operator kill %s %s", name, signame(a->sig));
-			break;
-		}
-		if (a->report == SV_REPORT_OPERATOR) {
-			put("operator %s %s", sv_op_name(a->op), name);
-			break;
-		}
-		if (a->report == SV_REPORT_RESTART && a->ms > 0 && DETAIL) {
-			put("restart %s (%s) after %ld", name, exit_str(&a->exit, e, sizeof e), a->ms);
-			break;
-		}
-		if (a->report == SV_REPORT_RESTART && a->ms > 0) {
-			put("restart %s after %ld", name, a->ms);
-			break;
-		}
-		if (!DETAIL) {
-			put("%s %s", sv_report_name(a->report), name);
-			break;
-		}
-		switch (a->report) {
-		case SV_REPORT_RESTART:
-			put("restart %s (%s)", name, exit_str(&a->exit, e, sizeof e));
-			break;
-		case SV_REPORT_STOP:
-			if (a->cause)
-				put("stop %s (%s %s)", name, why_str(a->why), a->cause->name);
-			else
-				put("stop %s (%s)", name, why_str(a->why));
-			break;
-		case SV_REPORT_GIVE_UP:
-			put("give_up %s (%s %s)", name, a->cause ? a->cause->name : "?",
-			    exit_str(&a->exit, e, sizeof e));
-			break;
-		case SV_REPORT_ESCALATE:
-			put("escalate %s (%s)", name, exit_str(&a->exit, e, sizeof e));
-			break;
-		default:
-			put("%s %s", sv_report_name(a->report), name);
-		}
+		render_report(a, name);
 		break;
 	case SV_DO_TREE_READY:
 		put("TREE_READY");
