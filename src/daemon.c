@@ -232,6 +232,8 @@ static void report(struct daemon *d, const struct sv_action *a)
 			bindings_ready(in->bind);
 		break;
 	case SV_REPORT_START:
+	case SV_REPORT_OPERATOR:	/* no operator events or reloads are fed yet */
+	case SV_REPORT_RELOADED:
 		break;
 	}
 	events_emit(&d->events, &ev);
@@ -417,6 +419,16 @@ static void tree_ready(struct daemon *d)
 		log_warn("cannot notify systemd: %s", strerror(errno));
 }
 
+/* The daemon's exit status for the way the root went down (README "Exit status"). */
+static int tree_exit_code(const struct sv_exit *why)
+{
+	switch (why->kind) {
+	case SV_EXIT_SHUTDOWN: return 0;
+	case SV_EXIT_GAVE_UP: return 3;
+	default: return 1;
+	}
+}
+
 static void act(struct daemon *d, const struct sv_action *a)
 {
 	struct instance *in = a->node && a->node->kind == SV_NODE_ACTOR ? a->node->user : NULL;
@@ -438,8 +450,10 @@ static void act(struct daemon *d, const struct sv_action *a)
 		tree_ready(d);
 		break;
 	case SV_DO_TREE_DOWN:
-		d->exit_code = a->code;
+		d->exit_code = tree_exit_code(&a->exit);
 		ev_break(d->loop, EVBREAK_ALL);
+		break;
+	case SV_DO_RETIRE:	/* no reloads are fed yet */
 		break;
 	}
 }

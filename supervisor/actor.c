@@ -48,7 +48,9 @@ void sv_actor_stop(struct sv_tree *t, struct sv_node *a, enum sv_stop_why why,
 		return;
 	}
 	send(t, a, SIGTERM);
-	if (a->shutdown_ms > 0)
+	if (a->shutdown_ms == 0)
+		send(t, a, SIGKILL);
+	else if (a->shutdown_ms > 0)
 		arm(t, a, a->shutdown_ms);
 }
 

@@ -47,3 +47,25 @@ bool sv_intensity_add(struct sv_intensity *in, int64_t now_ms)
 	}
 	return in->len == in->cap;
 }
+
+unsigned sv_intensity_count(const struct sv_intensity *in, int64_t now_ms)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < in->len; i++)
+		n += in->stamps[(in->head + i) % in->cap] >= now_ms - in->period_ms;
+	return n;
+}
+
+void sv_intensity_move(struct sv_intensity *to, struct sv_intensity *from)
+{
+	unsigned keep = from->len < to->cap ? from->len : to->cap;
+
+	for (unsigned i = 0; i < keep; i++)
+		to->stamps[i] = from->stamps[(from->head + from->len - keep + i) % from->cap];
+	to->head = 0;
+	to->len = keep;
+	sv_intensity_fini(from);
+	*from = *to;
+	to->stamps = NULL;
+}

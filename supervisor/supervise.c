@@ -8,6 +8,7 @@
  * child the operation was about to stop anyway is absorbed, as OTP's
  * shutdown/2 flushes it. */
 
+#include "supervisor/backoff.h"
 #include "supervisor/tree_internal.h"
 
 static void step(struct sv_tree *t, struct sv_node *s, int64_t now);
@@ -55,26 +56,37 @@ static struct sv_node *pend_pop(struct sv_node *s)
 	return NULL;
 }
 
+/* x is to start again: now, or when a backoff delay is over (due). */
+static void plan_start(struct sv_node *x, int64_t due)
+{
+	x->held = x->op_start = false;
+	x->to_start = !due;
+	x->waiting = due != 0;
+	x->due = due;
+}
+
 /* One child's part in a one_for_all / rest_for_one restart. Temporary
- * children are terminated and not restarted, as in OTP. */
-static void plan_restart(struct sv_node *x, const struct sv_node *failed)
+ * children are terminated and not restarted, as in OTP. A child the
+ * operator stopped is started again with the others, as OTP's
+ * restart_multiple_children starts every child it terminated. */
+static void plan_restart(struct sv_node *x, const struct sv_node *failed, int64_t due)
 {
 	if (x->state != SV_DOWN)
 		x->to_stop = true;
 	if (x->restart == SV_TEMPORARY && x != failed)
 		x->removed = true;
 	else if (!x->removed)
-		x->to_start = true;
-	x->pending = false;
+		plan_start(x, due);
+	x->pending = x->op_start = false;
 }
 
-static void apply_strategy(struct sv_node *s, struct sv_node *c)
+static void apply_strategy(struct sv_node *s, struct sv_node *c, int64_t due)
 {
 	unsigned i, from = 0;
 
 	switch (s->strategy) {
 	case SV_ONE_FOR_ONE:
-		c->to_start = true;
+		plan_start(c, due);
 		c->pending = false;
 		break;
 	case SV_REST_FOR_ONE:
@@ -82,7 +94,7 @@ static void apply_strategy(struct sv_node *s, struct sv_node *c)
 		/* fall through */
 	case SV_ONE_FOR_ALL:
 		for (i = from; i < s->nchildren; i++)
-			plan_restart(s->children[i], c);
+			plan_restart(s->children[i], c, due);
 		break;
 	}
 	s->stop_why = SV_WHY_SIBLING;
@@ -99,16 +111,22 @@ static void give_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	sv_sup_stop(t, s, SV_WHY_GIVE_UP, s, &gave_up, now);
 }
 
-/* A restart is due for c: count it, then restart per strategy or give up. */
+/* A restart is due for c: count it, then restart per strategy, after c's
+ * backoff delay if it has one, or give up. */
 static void restart(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 		    const struct sv_exit *e, int64_t now)
 {
+	long delay;
+
 	if (sv_intensity_add(&s->intensity, now)) {
 		give_up(t, s, c, e, now);
 		return;
 	}
-	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL);
-	apply_strategy(s, c);
+	delay = c->delay_ms = sv_backoff_next(&c->backoff, c->delay_ms, c->ran_ms);
+	c->restarts++;
+	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL)->ms = delay;
+	apply_strategy(s, c, delay ? now + delay : 0);
+	sv_backoff_arm(t, s, now);	/* a group restart may end other waits */
 }
 
 /* c ended on its own while s was idle. */
@@ -145,12 +163,20 @@ static struct sv_node *last_to_stop(struct sv_node *s)
 	return NULL;
 }
 
+/* The next child to start, or the one being started: an operator's start
+ * may mark a child before it, and children start one at a time. */
 static struct sv_node *first_to_start(struct sv_node *s)
 {
-	for (unsigned i = 0; i < s->nchildren; i++)
-		if (s->children[i]->to_start)
-			return s->children[i];
-	return NULL;
+	struct sv_node *first = NULL;
+
+	for (unsigned i = 0; i < s->nchildren; i++) {
+		struct sv_node *c = s->children[i];
+		if (c->to_start && c->state == SV_STARTING)
+			return c;
+		if (c->to_start && !first)
+			first = c;
+	}
+	return first;
 }
 
 /* Advance s's operation until it must wait for a child. */
@@ -168,9 +194,13 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 					continue;
 				}
 				if (c->state != SV_STOPPING)
-					sv_node_stop(t, c, s->stop_why, s->stop_cause, now);
+					sv_node_stop(t, c, c->own_why ? c->why : s->stop_why,
+						     c->own_why ? NULL : s->stop_cause, now);
+				c->own_why = false;
 				return;
 			}
+			if (s->reshape)		/* what leaves is down */
+				sv_reshape(t, s, now);
 			if (s->exit_after_stop) {
 				s->phase = SV_PHASE_IDLE;
 				s->exit_after_stop = false;
@@ -182,6 +212,15 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 			continue;
 		case SV_PHASE_STARTING:
 			c = first_to_start(s);
+			/* a stop or a reshape asked for meanwhile goes first,
+			 * unless it must wait for the one child being started */
+			if ((last_to_stop(s) || s->reshape) &&
+			    (!c || c->state != SV_STARTING || c->to_stop)) {
+				s->phase = SV_PHASE_STOPPING;
+				continue;
+			}
+			if (c && c->state == SV_DOWN && c->awaits)
+				return;		/* its namesake has yet to leave */
 			if (c) {
 				if (c->state == SV_DOWN)
 					sv_node_start(t, c, now);
@@ -239,7 +278,8 @@ void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now)
 	sv_intensity_reset(&s->intensity);
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		struct sv_node *c = s->children[i];
-		c->removed = c->pending = c->to_stop = false;
+		c->removed = c->pending = c->to_stop = c->held = c->op_start = c->own_why = false;
+		c->waiting = false;
 		c->to_start = true;
 	}
 	s->phase = SV_PHASE_STARTING;
@@ -259,15 +299,17 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 	s->pendq_len = 0;
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		struct sv_node *c = s->children[i];
-		c->to_start = c->pending = false;
+		c->to_start = c->pending = c->op_start = c->own_why = false;
 		c->to_stop = c->state != SV_DOWN;
 	}
+	sv_backoff_cancel(t, s);
 	s->phase = SV_PHASE_STOPPING;
 	step(t, s, now);
 }
 
 void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, int64_t now)
 {
+	c->op_start = false;	/* started: from now on an ordinary child */
 	if (!c->to_start || s->phase != SV_PHASE_STARTING)
 		return;
 	c->to_start = false;
@@ -280,6 +322,8 @@ void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	if (c->to_stop) {
 		/* being stopped, or about to be: expected */
 		c->to_stop = false;
+	} else if (c->to_start && s->phase == SV_PHASE_STARTING && c->op_start) {
+		sv_hold(c);	/* OTP's restart_child: an error, and it stays down */
 	} else if (c->to_start && s->phase == SV_PHASE_STARTING) {
 		c->to_start = false;
 		start_failed(t, s, c, e, now);
@@ -288,5 +332,14 @@ void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	} else if (s->state == SV_UP) {
 		child_exited(t, s, c, e, now);
 	}
+	step(t, s, now);
+}
+
+/* Marks were added to s's children from outside an operation step (an
+ * operator action): carry them out, stops first. */
+void sv_sup_kick(struct sv_tree *t, struct sv_node *s, int64_t now)
+{
+	if (s->phase == SV_PHASE_IDLE)
+		s->phase = SV_PHASE_STOPPING;
 	step(t, s, now);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/operator.h"
 #include "supervisor/tree_internal.h"
 
 struct sv_tree *sv_tree_new(void)
@@ -43,6 +44,7 @@ static struct sv_node *add_node(struct sv_tree *t, struct sv_node *parent,
 		return NULL;
 	n->kind = kind;
 	n->name = name;
+	n->up_since = n->ran_ms = -1;
 	n->parent = parent;
 	n->id = t->nnodes;
 	t->nodes[t->nnodes++] = n;
@@ -79,8 +81,9 @@ struct sv_node *sv_add_actor(struct sv_tree *t, struct sv_node *parent,
 {
 	struct sv_node *n;
 
-	if (!parent) {
-		errno = EINVAL;	/* the root is a supervisor */
+	/* the root is a supervisor; shutdown values as in spec.h */
+	if (!parent || shutdown_ms < SV_SHUTDOWN_BRUTAL_KILL) {
+		errno = EINVAL;
 		return NULL;
 	}
 	n = add_node(t, parent, name, SV_NODE_ACTOR);
@@ -117,17 +120,29 @@ int sv_tree_seal(struct sv_tree *t)
 	return 0;
 }
 
+void sv_node_free(struct sv_node *n)
+{
+	sv_intensity_fini(&n->intensity);
+	free(n->children);
+	free(n->pendq);
+	free(n);
+}
+
+void sv_subtree_free(struct sv_node *n)
+{
+	for (unsigned i = 0; i < n->nchildren; i++)
+		sv_subtree_free(n->children[i]);
+	sv_node_free(n);
+}
+
 void sv_tree_free(struct sv_tree *t)
 {
 	if (!t)
 		return;
-	for (unsigned i = 0; i < t->nnodes; i++) {
-		struct sv_node *n = t->nodes[i];
-		sv_intensity_fini(&n->intensity);
-		free(n->children);
-		free(n->pendq);
-		free(n);
-	}
+	sv_reload_free(t);
+	for (unsigned i = 0; i < t->nnodes; i++)
+		if (t->nodes[i])
+			sv_node_free(t->nodes[i]);
 	free(t->nodes);
 	free(t->acts);
 	free(t);
@@ -153,9 +168,9 @@ struct sv_action *sv_emit(struct sv_tree *t, enum sv_action_kind kind, struct sv
 	return a;
 }
 
-void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
-		    const struct sv_exit *e, enum sv_stop_why why,
-		    const struct sv_node *cause)
+struct sv_action *sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
+				 const struct sv_exit *e, enum sv_stop_why why,
+				 const struct sv_node *cause)
 {
 	struct sv_action *a = sv_emit(t, SV_DO_REPORT, n);
 
@@ -164,6 +179,7 @@ void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
 		a->exit = *e;
 	a->why = why;
 	a->cause = cause;
+	return a;
 }
 
 void sv_node_start(struct sv_tree *t, struct sv_node *n, int64_t now)
@@ -194,6 +210,7 @@ void sv_node_stop(struct sv_tree *t, struct sv_node *n, enum sv_stop_why why,
 
 void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now)
 {
+	n->up_since = now;
 	if (!n->parent) {
 		sv_emit(t, SV_DO_TREE_READY, n);
 		return;
@@ -201,22 +218,16 @@ void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now)
 	sv_sup_child_up(t, n->parent, n, now);
 }
 
-/* The daemon's exit status when the root goes down (README "Exit status"). */
-static int root_exit_code(const struct sv_exit *e)
-{
-	switch (e->kind) {
-	case SV_EXIT_SHUTDOWN: return 0;
-	case SV_EXIT_GAVE_UP: return 3;
-	default: return 1;
-	}
-}
-
 void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e, int64_t now)
 {
+	n->ran_ms = n->up_since >= 0 ? now - n->up_since : -1;
+	n->up_since = -1;
+	n->has_ended = true;
+	n->last_exit = *e;
 	if (n->kind == SV_NODE_SUPERVISOR && n->parent && e->kind == SV_EXIT_GAVE_UP)
 		sv_emit_report(t, SV_REPORT_ESCALATE, n, e, 0, n->parent);
 	if (!n->parent) {
-		sv_emit(t, SV_DO_TREE_DOWN, n)->code = root_exit_code(e);
+		sv_emit(t, SV_DO_TREE_DOWN, n)->exit = *e;
 		t->down = true;
 		return;
 	}
@@ -229,6 +240,7 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 	static const struct sv_exit shutdown = { .kind = SV_EXIT_SHUTDOWN };
 
 	t->nacts = 0;
+	sv_free_dead(t);
 	switch (ev->kind) {
 	case SV_EV_BOOT:
 		if (t->root->state == SV_DOWN && !t->down)
@@ -245,10 +257,27 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 	case SV_EV_TIMER:
 		if (ev->node && ev->node->kind == SV_NODE_ACTOR)
 			sv_actor_event(t, ev->node, ev, now_ms);
+		else if (ev->node && ev->kind == SV_EV_TIMER)
+			sv_backoff_timer(t, ev->node, now_ms);
+		break;
+	case SV_EV_OPERATOR:
+		if (sv_operator_check(t, ev->op, ev->node, ev->sig) == 0)
+			sv_operator(t, ev, now_ms);
+		break;
+	case SV_EV_RELOAD:
+		sv_reload_apply(t, now_ms);
 		break;
 	}
 	*out = t->acts;
 	return t->nacts;
+}
+
+struct sv_node *sv_find(const struct sv_tree *t, const char *name)
+{
+	for (unsigned i = 0; i < t->nnodes; i++)
+		if (t->nodes[i] && strcmp(t->nodes[i]->name, name) == 0)
+			return t->nodes[i];
+	return NULL;
 }
 
 bool sv_exit_is_normal(const struct sv_exit *e)
@@ -294,6 +323,8 @@ const char *sv_report_name(enum sv_report r)
 		[SV_REPORT_STOP] = "stop",
 		[SV_REPORT_GIVE_UP] = "give_up",
 		[SV_REPORT_ESCALATE] = "escalate",
+		[SV_REPORT_OPERATOR] = "operator",
+		[SV_REPORT_RELOADED] = "reloaded",
 	};
 	return names[r];
 }
@@ -306,6 +337,8 @@ const char *sv_stop_why_name(enum sv_stop_why w)
 		[SV_WHY_GIVE_UP] = "supervisor gave up",
 		[SV_WHY_START_FAILED] = "start failed",
 		[SV_WHY_START_TIMEOUT] = "start timeout",
+		[SV_WHY_OPERATOR] = "operator",
+		[SV_WHY_RELOAD] = "reload",
 	};
 	return names[w];
 }

@@ -48,6 +48,21 @@ enum sv_stop_why {
 	SV_WHY_GIVE_UP,		/* its supervisor gave up */
 	SV_WHY_START_FAILED,	/* its supervisor failed to start and unwinds */
 	SV_WHY_START_TIMEOUT,	/* not ready in time */
+	SV_WHY_OPERATOR,	/* an operator's stop or restart of it or of its supervisor */
+	SV_WHY_RELOAD,		/* a reload removes it or changed its spec */
+};
+
+struct sv_reshape;
+struct sv_reload;
+
+/* What an operator can do to a running node (OTP's terminate_child and
+ * restart_child, both in turn, and a signal); see operator.h. */
+enum sv_op {
+	SV_OP_RESTART,		/* stop it (if running), then start it */
+	SV_OP_STOP,		/* stop it; it stays down until started */
+	SV_OP_START,		/* start a node that is down */
+	SV_OP_KILL,		/* send .sig to an actor: its exit is an ordinary one */
+	SV_OP_RELOAD,		/* a new tree (reload.h); reported on the root */
 };
 
 enum sv_phase { SV_PHASE_IDLE, SV_PHASE_STOPPING, SV_PHASE_STARTING };
@@ -57,7 +72,7 @@ struct sv_node {
 	const char *name;		/* borrowed: outlives the tree */
 	struct sv_node *parent;		/* NULL for the root */
 	unsigned index;			/* position among the parent's children */
-	unsigned id;			/* dense, 0..tree->nnodes-1 */
+	unsigned id;			/* index in tree->nodes; never reused */
 	void *user;			/* the process layer's object */
 
 	/* spec */
@@ -65,6 +80,7 @@ struct sv_node {
 	long shutdown_ms;
 	enum sv_ready ready;
 	long start_timeout_ms;
+	struct sv_backoff backoff;	/* set with sv_set_backoff() */
 
 	/* state */
 	enum sv_state state;
@@ -76,6 +92,28 @@ struct sv_node {
 	bool killed;			/* SIGKILL sent while stopping */
 	bool pending;			/* exited while the parent was busy */
 	struct sv_exit pending_exit;
+	bool held;			/* stopped by the operator: stays down until started */
+	bool op_start;			/* started by the operator: a failed start holds it down */
+	bool own_why;			/* marked to stop for .why, not for its parent's reason */
+	enum sv_stop_why why;
+	bool waiting;			/* its restart waits for backoff until .due */
+	int64_t due;
+	long delay_ms;			/* the backoff delay of its last restart */
+	int64_t up_since;		/* when it was last ready; -1 while not up */
+	int64_t ran_ms;			/* how long it was up before it last ended; -1: never ready */
+	unsigned restarts;		/* times its supervisor restarted it after it failed */
+	bool has_ended;
+	struct sv_exit last_exit;	/* how it last ended, if has_ended */
+
+	/* reload (reload.h) */
+	bool changed;			/* in a new tree: the caller says only a restart applies its spec */
+	bool retiring;			/* leaves the tree once down */
+	bool adopted;			/* from a new tree, waiting to be installed */
+	bool start_on_install;
+	struct sv_node *twin;		/* while a reload is prepared: its namesake in the other tree */
+	struct sv_node *awaits;		/* adopted: starts only once this namesake has left */
+	struct sv_node *successor;	/* retiring: the namesake that awaits it */
+	struct sv_node *dead_next;	/* retired: freed at the next call into the tree */
 
 	/* supervisors only */
 	enum sv_strategy strategy;
@@ -88,27 +126,36 @@ struct sv_node {
 	struct sv_exit exit_reason;	/* ...for this reason */
 	enum sv_stop_why stop_why;	/* why children are being stopped */
 	const struct sv_node *stop_cause;
+	struct sv_reshape *reshape;	/* children to install once the retiring ones are down */
 	unsigned *pendq;		/* FIFO of child indexes with a pending exit */
 	unsigned pendq_head, pendq_len;
 	bool stepping, restep;		/* re-entry guard of the operation loop */
+	int64_t timer_due;		/* its timer (timer_armed) releases children waiting until then */
 };
 
 enum sv_action_kind {
 	SV_DO_SPAWN,		/* start the actor; feed READY (exec) or EXIT */
 	SV_DO_SIGNAL,		/* send .sig to the actor's process group */
-	SV_DO_TIMER,		/* arm the actor's one timer for .ms; .ms < 0 disarms */
+	SV_DO_TIMER,		/* arm the node's one timer for .ms; .ms < 0 disarms. An
+				 * actor's times its start or stop; a supervisor's, the
+				 * backoff of children waiting to restart */
 	SV_DO_REPORT,		/* a lifecycle event to log */
 	SV_DO_TREE_READY,	/* the root is up */
-	SV_DO_TREE_DOWN,	/* the root is down; .code is the daemon's exit status */
+	SV_DO_TREE_DOWN,	/* the root is down; .exit says why: SV_EXIT_SHUTDOWN,
+				 * SV_EXIT_START_FAILED or SV_EXIT_GAVE_UP */
+	SV_DO_RETIRE,		/* .node (down) left the tree: release what is kept for it.
+				 * The node stays readable until the next call into the tree */
 };
 
 enum sv_report {
 	SV_REPORT_START,	/* supervisor .node starts its children (actors: the process layer reports start) */
 	SV_REPORT_READY,
-	SV_REPORT_RESTART,	/* .node restarts after .exit */
+	SV_REPORT_RESTART,	/* .node restarts after .exit, in .ms (backoff; 0: at once) */
 	SV_REPORT_STOP,		/* .node is being stopped because .why (.cause) */
 	SV_REPORT_GIVE_UP,	/* supervisor .node exceeded intensity after .cause's .exit */
 	SV_REPORT_ESCALATE,	/* supervisor .node is down: its parent decides */
+	SV_REPORT_OPERATOR,	/* an operator asked for .op (.sig) on .node */
+	SV_REPORT_RELOADED,	/* every supervisor has its new children (root); starts may follow */
 };
 
 struct sv_action {
@@ -116,35 +163,42 @@ struct sv_action {
 	struct sv_node *node;
 	int sig;
 	long ms;
-	int code;
 	enum sv_report report;
 	struct sv_exit exit;
 	enum sv_stop_why why;
 	const struct sv_node *cause;
+	enum sv_op op;
 };
 
 enum sv_event_kind {
 	SV_EV_BOOT,		/* start the tree */
 	SV_EV_READY,		/* actor .node is ready */
 	SV_EV_EXIT,		/* actor .node's process ended (.exit) */
-	SV_EV_TIMER,		/* actor .node's timer fired */
+	SV_EV_TIMER,		/* .node's timer fired */
 	SV_EV_SHUTDOWN,		/* stop the whole tree */
+	SV_EV_OPERATOR,		/* .op on .node (.sig for a kill); see sv_operator_check() */
+	SV_EV_RELOAD,		/* apply the reload sv_reload_prepare() made ready */
 };
 
 struct sv_event {
 	enum sv_event_kind kind;
 	struct sv_node *node;
 	struct sv_exit exit;
+	enum sv_op op;
+	int sig;
 };
 
 struct sv_tree {
 	struct sv_node *root;
 	struct sv_node **nodes;		/* by id */
 	unsigned nnodes, cap_nodes;
-	struct sv_action *acts;		/* sized at seal; reused for every event */
+	struct sv_action *acts;		/* sized at seal and reload; reused for every event */
 	size_t nacts, cap_acts;
 	bool sealed;
 	bool down;			/* TREE_DOWN was emitted */
+	struct sv_reload *reload;	/* prepared, not yet applied */
+	unsigned reshapes;		/* supervisors yet to install their new children */
+	struct sv_node *dead;		/* retired nodes, freed at the next call */
 };
 
 /* Building: at start-up only. Names are borrowed. Return NULL/-1 on ENOMEM. */
@@ -159,6 +213,10 @@ struct sv_node *sv_add_actor(struct sv_tree *t, struct sv_node *parent,
 			     long start_timeout_ms);
 int sv_tree_seal(struct sv_tree *t);
 void sv_tree_free(struct sv_tree *t);
+
+/* The node of that name (an actor, "name#2" of a pool, or a supervisor);
+ * NULL if none. */
+struct sv_node *sv_find(const struct sv_tree *t, const char *name);
 
 /* The decision function. The returned array is valid until the next call. */
 size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,

@@ -5,9 +5,9 @@
 #include "supervisor/tree.h"
 
 struct sv_action *sv_emit(struct sv_tree *t, enum sv_action_kind kind, struct sv_node *n);
-void sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
-		    const struct sv_exit *e, enum sv_stop_why why,
-		    const struct sv_node *cause);
+struct sv_action *sv_emit_report(struct sv_tree *t, enum sv_report r, struct sv_node *n,
+				 const struct sv_exit *e, enum sv_stop_why why,
+				 const struct sv_node *cause);
 
 /* Every node, actor or supervisor, is started and stopped through these. */
 void sv_node_start(struct sv_tree *t, struct sv_node *n, int64_t now);
@@ -30,5 +30,25 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 void sv_sup_child_up(struct sv_tree *t, struct sv_node *s, struct sv_node *c, int64_t now);
 void sv_sup_child_down(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 		       const struct sv_exit *e, int64_t now);
+void sv_sup_kick(struct sv_tree *t, struct sv_node *s, int64_t now);
+
+/* backoff.c */
+void sv_backoff_arm(struct sv_tree *t, struct sv_node *s, int64_t now);
+void sv_backoff_cancel(struct sv_tree *t, struct sv_node *s);
+void sv_backoff_timer(struct sv_tree *t, struct sv_node *s, int64_t now);
+
+/* reload.c */
+void sv_reload_apply(struct sv_tree *t, int64_t now);
+void sv_reshape(struct sv_tree *t, struct sv_node *s, int64_t now);
+void sv_free_dead(struct sv_tree *t);
+void sv_reload_free(struct sv_tree *t);
+
+/* tree.c */
+void sv_node_free(struct sv_node *n);
+void sv_subtree_free(struct sv_node *n);
+
+/* operator.c */
+void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now);
+void sv_hold(struct sv_node *n);
 
 #endif

@@ -117,6 +117,13 @@ START_TEST(matches_a_full_history_reference)
 				ck_assert_msg(sv_intensity_add(&in, now) == (n > intensity),
 					      "intensity %u period %lld step %d at %lld: %u in window",
 					      intensity, (long long)period, i, (long long)now, n);
+				/* what status shows a little later: the ring keeps
+				 * at most intensity + 1 of them */
+				int64_t later = now + rand_r(&seed) % 100;
+				unsigned m = 0;
+				for (int j = 0; j <= i; j++)
+					m += hist[j] >= later - period;
+				ck_assert_uint_eq(sv_intensity_count(&in, later), m < intensity + 1 ? m : intensity + 1);
 			}
 			sv_intensity_fini(&in);
 		}

@@ -1,22 +1,5 @@
 /* The pure decision core: feed events with a fake clock, assert the exact
- * action sequences, rendered as a compact string:
- *
- *   spawn a            SV_DO_SPAWN
- *   SIGTERM a          SV_DO_SIGNAL
- *   timer a 2000       SV_DO_TIMER (.ms >= 0), "timer a off" when disarmed
- *   start s, ready a, restart a, stop a, give_up s, escalate s
- *                      SV_DO_REPORT; with DETAIL the reasons are added:
- *                      "restart a (status 1)", "stop b (sibling a)",
- *                      "give_up s (a signal 9)"; an exit before ready
- *                      reads "status 0 before_ready" (start_timeout always is)
- *   TREE_READY, TREE_DOWN 3
- *
- * The harness plays the process layer the way src/daemon.c does: events
- * caused by actions (READY after an exec-ready spawn, an exit after a signal
- * when AUTO_EXIT is on) are queued and fed after the current action list.
- * It also checks process-layer invariants on every action: no spawn of a
- * running actor, no signal or timer for a dead one, nothing left running at
- * TREE_DOWN. */
+ * action sequences (tests/unit/tree_harness.h renders them). */
 #include <check.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,325 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/tree.h"
-
-#define MAXN 64
-
-static struct sv_tree *T;
-static int64_t NOW;
-static bool DETAIL;		/* render reasons in reports */
-static bool AUTO_EXIT;		/* an actor dies as soon as it is signalled */
-static bool alive[MAXN], armed[MAXN];
-static bool tree_down_seen;
-static char out[32768];
-static size_t outlen;
-static struct sv_event queue[512];
-static unsigned qhead, qlen;
-
-static void setup(void)
-{
-	T = sv_tree_new();
-	ck_assert_ptr_nonnull(T);
-	NOW = 0;
-	DETAIL = AUTO_EXIT = tree_down_seen = false;
-	memset(alive, 0, sizeof alive);
-	memset(armed, 0, sizeof armed);
-	qhead = qlen = 0;
-}
-
-static void teardown(void)
-{
-	sv_tree_free(T);
-	T = NULL;
-}
-
-/* --- building --- */
-
-static struct sv_node *N(const char *name)
-{
-	for (unsigned i = 0; i < T->nnodes; i++)
-		if (strcmp(T->nodes[i]->name, name) == 0)
-			return T->nodes[i];
-	ck_abort_msg("no node %s", name);
-	return NULL;
-}
-
-static struct sv_node *parent_of(const char *parent)
-{
-	return parent ? N(parent) : NULL;
-}
-
-static struct sv_node *sup_r(const char *parent, const char *name, enum sv_strategy st,
-			     unsigned intensity, long period_ms, enum sv_restart r)
-{
-	struct sv_node *n = sv_add_supervisor(T, parent_of(parent), name, st, intensity, period_ms, r);
-
-	ck_assert_ptr_nonnull(n);
-	ck_assert_uint_lt(n->id, MAXN);
-	return n;
-}
-
-static struct sv_node *sup(const char *parent, const char *name, enum sv_strategy st,
-			   unsigned intensity, long period_ms)
-{
-	return sup_r(parent, name, st, intensity, period_ms, SV_PERMANENT);
-}
-
-static struct sv_node *actor_full(const char *parent, const char *name, enum sv_restart r,
-				  long shutdown_ms, enum sv_ready ready, long start_timeout_ms)
-{
-	struct sv_node *n = sv_add_actor(T, N(parent), name, r, shutdown_ms, ready, start_timeout_ms);
-
-	ck_assert_ptr_nonnull(n);
-	ck_assert_uint_lt(n->id, MAXN);
-	return n;
-}
-
-/* exec-ready, 2000 ms shutdown */
-static struct sv_node *actor(const char *parent, const char *name, enum sv_restart r)
-{
-	return actor_full(parent, name, r, 2000, SV_READY_EXEC, 0);
-}
-
-/* notify-ready, 2000 ms shutdown */
-static struct sv_node *notify(const char *parent, const char *name, enum sv_restart r,
-			      long start_timeout_ms)
-{
-	return actor_full(parent, name, r, 2000, SV_READY_NOTIFY, start_timeout_ms);
-}
-
-static void seal(void)
-{
-	ck_assert_int_eq(sv_tree_seal(T), 0);
-}
-
-/* --- rendering --- */
-
-__attribute__((format(printf, 1, 2))) static void put(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (outlen)
-		outlen += (size_t)snprintf(out + outlen, sizeof out - outlen, "; ");
-	va_start(ap, fmt);
-	outlen += (size_t)vsnprintf(out + outlen, sizeof out - outlen, fmt, ap);
-	va_end(ap);
-	ck_assert_uint_lt(outlen, sizeof out);
-}
-
-static const char *exit_str(const struct sv_exit *e, char *buf, size_t len)
-{
-	switch (e->kind) {
-	case SV_EXIT_STATUS: snprintf(buf, len, "status %d", e->value); break;
-	case SV_EXIT_SIGNAL: snprintf(buf, len, "signal %d", e->value); break;
-	case SV_EXIT_EXEC_FAILED: snprintf(buf, len, "exec_failed"); break;
-	case SV_EXIT_START_TIMEOUT: snprintf(buf, len, "start_timeout"); break;
-	case SV_EXIT_SHUTDOWN: snprintf(buf, len, "shutdown"); break;
-	case SV_EXIT_GAVE_UP: snprintf(buf, len, "gave_up"); break;
-	case SV_EXIT_START_FAILED: snprintf(buf, len, "start_failed"); break;
-	}
-	if (e->before_ready && e->kind != SV_EXIT_START_TIMEOUT) {
-		size_t n = strlen(buf);
-		snprintf(buf + n, len - n, " before_ready");
-	}
-	return buf;
-}
-
-static const char *why_str(enum sv_stop_why w)
-{
-	switch (w) {
-	case SV_WHY_SHUTDOWN: return "shutdown";
-	case SV_WHY_SIBLING: return "sibling";
-	case SV_WHY_GIVE_UP: return "give_up";
-	case SV_WHY_START_FAILED: return "start_failed";
-	case SV_WHY_START_TIMEOUT: return "start_timeout";
-	}
-	return "?";
-}
-
-static const char *signame(int sig)
-{
-	static char buf[16];
-
-	switch (sig) {
-	case SIGTERM: return "TERM";
-	case SIGKILL: return "KILL";
-	}
-	snprintf(buf, sizeof buf, "%d", sig);
-	return buf;
-}
-
-static void push(struct sv_event ev)
-{
-	ck_assert_uint_lt(qlen, sizeof queue / sizeof queue[0]);
-	queue[(qhead + qlen++) % (sizeof queue / sizeof queue[0])] = ev;
-}
-
-static void render(const struct sv_action *a)
-{
-	const char *name = a->node ? a->node->name : "?";
-	unsigned id = a->node ? a->node->id : 0;
-	char e[64];
-
-	switch (a->kind) {
-	case SV_DO_SPAWN:
-		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "spawn of supervisor %s", name);
-		ck_assert_msg(!alive[id], "spawn of %s, which is running", name);
-		alive[id] = true;
-		put("spawn %s", name);
-		if (a->node->ready == SV_READY_EXEC)
-			push((struct sv_event){ .kind = SV_EV_READY, .node = a->node });
-		break;
-	case SV_DO_SIGNAL:
-		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "signal to supervisor %s", name);
-		ck_assert_msg(alive[id], "SIG%s to %s, which is not running",
-			      signame(a->sig), name);
-		put("SIG%s %s", signame(a->sig), name);
-		if (AUTO_EXIT)
-			push((struct sv_event){ .kind = SV_EV_EXIT, .node = a->node,
-				.exit = { .kind = SV_EXIT_SIGNAL, .value = a->sig } });
-		break;
-	case SV_DO_TIMER:
-		ck_assert_msg(a->node->kind == SV_NODE_ACTOR, "timer for supervisor %s", name);
-		if (a->ms >= 0) {
-			ck_assert_msg(alive[id], "timer for %s, which is not running", name);
-			armed[id] = true;
-			put("timer %s %ld", name, a->ms);
-		} else {
-			armed[id] = false;
-			put("timer %s off", name);
-		}
-		break;
-	case SV_DO_REPORT:
-		if (!DETAIL) {
-			put("%s %s", sv_report_name(a->report), name);
-			break;
-		}
-		switch (a->report) {
-		case SV_REPORT_RESTART:
-			put("restart %s (%s)", name, exit_str(&a->exit, e, sizeof e));
-			break;
-		case SV_REPORT_STOP:
-			if (a->cause)
-				put("stop %s (%s %s)", name, why_str(a->why), a->cause->name);
-			else
-				put("stop %s (%s)", name, why_str(a->why));
-			break;
-		case SV_REPORT_GIVE_UP:
-			put("give_up %s (%s %s)", name, a->cause ? a->cause->name : "?",
-			    exit_str(&a->exit, e, sizeof e));
-			break;
-		case SV_REPORT_ESCALATE:
-			put("escalate %s (%s)", name, exit_str(&a->exit, e, sizeof e));
-			break;
-		default:
-			put("%s %s", sv_report_name(a->report), name);
-		}
-		break;
-	case SV_DO_TREE_READY:
-		put("TREE_READY");
-		break;
-	case SV_DO_TREE_DOWN:
-		for (unsigned i = 0; i < T->nnodes; i++)
-			ck_assert_msg(!alive[i], "TREE_DOWN with %s still running", T->nodes[i]->name);
-		ck_assert_msg(!tree_down_seen, "TREE_DOWN twice");
-		tree_down_seen = true;
-		put("TREE_DOWN %d", a->code);
-		break;
-	}
-}
-
-/* Feed ev and everything it causes; return the rendered actions. */
-static const char *run(struct sv_event ev)
-{
-	outlen = 0;
-	out[0] = '\0';
-	push(ev);
-	while (qlen > 0) {
-		struct sv_event e = queue[qhead];
-		const struct sv_action *acts;
-		size_t n;
-
-		qhead = (qhead + 1) % (sizeof queue / sizeof queue[0]);
-		qlen--;
-		if (e.node && e.node->kind == SV_NODE_ACTOR) {
-			/* what the process layer knows about its processes */
-			if (!alive[e.node->id])
-				continue;	/* a queued event outlived its process */
-			if (e.kind == SV_EV_EXIT)
-				alive[e.node->id] = armed[e.node->id] = false;
-		}
-		n = sv_handle(T, &e, NOW, &acts);
-		for (size_t i = 0; i < n; i++)
-			render(&acts[i]);
-	}
-	return out;
-}
-
-static const char *boot(void)
-{
-	return run((struct sv_event){ .kind = SV_EV_BOOT });
-}
-
-static const char *shutdown_tree(void)
-{
-	return run((struct sv_event){ .kind = SV_EV_SHUTDOWN });
-}
-
-static struct sv_node *running(const char *name)
-{
-	struct sv_node *n = N(name);
-
-	ck_assert_msg(alive[n->id], "test error: %s is not running", name);
-	return n;
-}
-
-static const char *ready(const char *name)
-{
-	return run((struct sv_event){ .kind = SV_EV_READY, .node = running(name) });
-}
-
-static const char *ex(const char *name, int status)
-{
-	return run((struct sv_event){ .kind = SV_EV_EXIT, .node = running(name),
-		.exit = { .kind = SV_EXIT_STATUS, .value = status } });
-}
-
-static const char *killed(const char *name, int sig)
-{
-	return run((struct sv_event){ .kind = SV_EV_EXIT, .node = running(name),
-		.exit = { .kind = SV_EXIT_SIGNAL, .value = sig } });
-}
-
-/* the actor's timer fires (the process layer only fires an armed one) */
-static const char *fire(const char *name)
-{
-	struct sv_node *n = N(name);
-
-	ck_assert_msg(armed[n->id], "test error: no timer armed for %s", name);
-	armed[n->id] = false;
-	return run((struct sv_event){ .kind = SV_EV_TIMER, .node = n });
-}
-
-/* "a:up b:down ..." for the children of a supervisor */
-static const char *states(const char *supname)
-{
-	static const char *const st[] = {
-		[SV_DOWN] = "down", [SV_STARTING] = "starting",
-		[SV_UP] = "up", [SV_STOPPING] = "stopping",
-	};
-	static char buf[1024];
-	struct sv_node *s = N(supname);
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; i < s->nchildren; i++)
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s:%s", i ? " " : "",
-					s->children[i]->name, st[s->children[i]->state]);
-	return buf;
-}
-
-#define EXPECT(call, str) ck_assert_str_eq((call), (str))
+#include "tests/unit/tree_harness.h"
 
 /* ================================================================
  * start
@@ -401,7 +66,7 @@ START_TEST(boot_root_with_zero_children)
 
 	EXPECT(boot(), "start root; ready root; TREE_READY");
 	EXPECT(boot(), "");	/* already up */
-	EXPECT(shutdown_tree(), "stop root; TREE_DOWN 0");
+	EXPECT(shutdown_tree(), "stop root; TREE_DOWN shutdown");
 	EXPECT(boot(), "");	/* down for good */
 	EXPECT(shutdown_tree(), "");
 }
@@ -422,7 +87,7 @@ START_TEST(boot_and_stop_an_empty_sub_supervisor)
 	EXPECT(ex("b", 1), "restart b; stop empty; stop a; SIGTERM a; timer a 2000; "
 	       "spawn a; ready a; start empty; ready empty; spawn b; ready b");
 	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000; stop empty; "
-	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -442,7 +107,7 @@ START_TEST(boot_failure_unwinds_in_reverse_order)
 	/* a status-0 exit before ready is a failed start too; nothing is restarted */
 	EXPECT(ex("c", 0), "stop b (start_failed c); SIGTERM b; timer b 2000");
 	EXPECT(killed("b", SIGTERM), "stop a (start_failed c); SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 1");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN start_failed");
 	ck_assert_str_eq(states("root"), "a:down b:down c:down d:down");
 }
 END_TEST
@@ -460,7 +125,7 @@ START_TEST(boot_start_timeout_kills_and_unwinds)
 	EXPECT(fire("b"), "stop b (start_timeout); SIGKILL b");
 	EXPECT(ready("b"), "");		/* too late */
 	EXPECT(killed("b", SIGKILL), "stop a (start_failed b); SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 1");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN start_failed");
 }
 END_TEST
 
@@ -477,7 +142,7 @@ START_TEST(boot_exec_failure_fails_the_boot)
 		.exit = { .kind = SV_EXIT_EXEC_FAILED, .value = 2, .before_ready = true } }),
 	       "stop a; SIGTERM a; timer a 2000");
 	AUTO_EXIT = true;
-	EXPECT(fire("a"), "SIGKILL a; TREE_DOWN 1");
+	EXPECT(fire("a"), "SIGKILL a; TREE_DOWN start_failed");
 }
 END_TEST
 
@@ -497,7 +162,7 @@ START_TEST(boot_failure_in_a_sub_supervisor_fails_the_tree)
 	EXPECT(boot(), "start root; spawn a; ready a; start s; spawn b; ready b; spawn c; timer c 1000");
 	EXPECT(killed("c", SIGSEGV),
 	       "stop b (start_failed c); SIGTERM b; timer b 2000; "
-	       "stop a (start_failed s); SIGTERM a; timer a 2000; TREE_DOWN 1");
+	       "stop a (start_failed s); SIGTERM a; timer a 2000; TREE_DOWN start_failed");
 }
 END_TEST
 
@@ -706,7 +371,7 @@ END_TEST
 
 #define GIVE_UP_S "give_up s (x status 1); escalate s (gave_up)"
 #define ROOT_GIVES_UP "give_up root (z status 1); stop s (give_up root); stop x (give_up root); " \
-	"SIGTERM x; timer x 2000; stop a (give_up root); SIGTERM a; timer a 2000; TREE_DOWN 3"
+	"SIGTERM x; timer x 2000; stop a (give_up root); SIGTERM a; timer a 2000; TREE_DOWN gave_up"
 
 static const struct subsup_row {
 	enum sv_strategy strategy;
@@ -820,7 +485,7 @@ START_TEST(removed_temporary_child_is_skipped_at_shutdown)
 
 	EXPECT(ex("tmp", 1), "");	/* never restarted, no restart counted */
 	EXPECT(shutdown_tree() , "stop root; stop w; SIGTERM w; timer w 2000; stop s; "
-	       "stop p; SIGTERM p; timer p 2000; TREE_DOWN 0");
+	       "stop p; SIGTERM p; timer p 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -855,7 +520,7 @@ START_TEST(normal_and_temporary_exits_do_not_count)
 	EXPECT(killed("tmp", SIGKILL), "");
 	EXPECT(ex("t", 0), "");
 	ck_assert_str_eq(states("root"), "tmp:down t:down");
-	EXPECT(shutdown_tree(), "stop root; TREE_DOWN 0");
+	EXPECT(shutdown_tree(), "stop root; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -880,7 +545,7 @@ START_TEST(intensity_restart_on_the_period_boundary_counts)
 	EXPECT(ex("b", 1), "restart b (status 1); spawn b; ready b");
 	NOW = 1000;
 	EXPECT(killed("b", SIGSEGV), "give_up root (b signal 11); stop a (give_up root); SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 3");
+	       "timer a 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -899,7 +564,7 @@ START_TEST(intensity_restart_just_outside_the_period_expires)
 	NOW = 1001;
 	EXPECT(ex("b", 1), "restart b; spawn b; ready b");	/* 0 expired: 500, 1001 */
 	NOW = 1500;
-	EXPECT(ex("b", 1), "give_up root; stop a; SIGTERM a; timer a 2000; TREE_DOWN 3");
+	EXPECT(ex("b", 1), "give_up root; stop a; SIGTERM a; timer a 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -914,7 +579,7 @@ START_TEST(intensity_zero_gives_up_at_the_first_restart)
 	boot();
 	NOW = 5000000;
 	EXPECT(ex("a", 0), "give_up root; stop c; SIGTERM c; timer c 2000; stop b; SIGKILL b; "
-	       "TREE_DOWN 3");
+	       "TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -959,7 +624,7 @@ START_TEST(intensity_window_table)
 		NOW = row->at[i];
 		if (i == row->give_up)
 			snprintf(expect, sizeof expect, "give_up root (%s status 1); stop %s (give_up root); "
-				 "SIGTERM %s; timer %s 2000; TREE_DOWN 3", c, other, other, other);
+				 "SIGTERM %s; timer %s 2000; TREE_DOWN gave_up", c, other, other, other);
 		else
 			snprintf(expect, sizeof expect, "restart %s (status 1); spawn %s; ready %s", c, c, c);
 		got = ex(c, 1);
@@ -973,7 +638,7 @@ END_TEST
 
 /* Grandchild crash loop: leaf gives up; mid restarts leaf (with a fresh
  * intensity history); leaf gives up again; mid gives up; root restarts mid;
- * ...; root gives up => TREE_DOWN 3. */
+ * ...; root gives up => TREE_DOWN gave_up. */
 START_TEST(escalation_two_levels_deep)
 {
 	sup(NULL, "root", SV_ONE_FOR_ONE, 1, 100000);
@@ -1013,7 +678,7 @@ START_TEST(escalation_two_levels_deep)
 	EXPECT(ex("g", 1), "give_up leaf (g status 1); escalate leaf (gave_up); "
 	       "give_up mid (leaf gave_up); stop y (give_up mid); SIGTERM y; timer y 2000; "
 	       "escalate mid (gave_up); give_up root (mid gave_up); stop x (give_up root); "
-	       "SIGTERM x; timer x 2000; TREE_DOWN 3");
+	       "SIGTERM x; timer x 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -1056,7 +721,7 @@ START_TEST(failed_start_during_restart_counts)
 	       "restart b (start_timeout); spawn b; timer b 1000");			/* 2 */
 	NOW = 1500;
 	EXPECT(ex("b", 0), "give_up root (b status 0 before_ready); stop a (give_up root); SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 3");						/* 3 */
+	       "timer a 2000; TREE_DOWN gave_up");						/* 3 */
 }
 END_TEST
 
@@ -1094,7 +759,7 @@ START_TEST(sub_supervisor_start_failure_during_restart_is_retried)
 	       "start s; spawn a; timer a 1000");					/* root: 1 */
 	EXPECT(ex("a", 1), "restart s (start_failed); start s; spawn a; timer a 1000");	/* 2 */
 	EXPECT(ex("a", 1), "restart s (start_failed); start s; spawn a; timer a 1000");	/* 3 */
-	EXPECT(ex("a", 1), "give_up root (s start_failed); TREE_DOWN 3");		/* 4 */
+	EXPECT(ex("a", 1), "give_up root (s start_failed); TREE_DOWN gave_up");		/* 4 */
 }
 END_TEST
 
@@ -1128,7 +793,7 @@ START_TEST(shutdown_nested_tree_in_reverse_depth_first)
 	EXPECT(ex("c", 0), "stop b (shutdown); SIGTERM b; timer b 2000");
 	EXPECT(ex("b", 0), "stop a (shutdown); SIGTERM a; timer a 2000");
 	EXPECT(shutdown_tree(), "");	/* already stopping */
-	EXPECT(ex("a", 0), "TREE_DOWN 0");
+	EXPECT(ex("a", 0), "TREE_DOWN shutdown");
 	EXPECT(boot(), "");
 }
 END_TEST
@@ -1144,7 +809,7 @@ START_TEST(shutdown_timeout_escalates_to_sigkill)
 	NOW = 3000;
 	EXPECT(fire("b"), "SIGKILL b");
 	EXPECT(killed("b", SIGKILL), "stop a; SIGTERM a; timer a 500");
-	EXPECT(ex("a", 0), "TREE_DOWN 0");	/* in time: no SIGKILL */
+	EXPECT(ex("a", 0), "TREE_DOWN shutdown");	/* in time: no SIGKILL */
 }
 END_TEST
 
@@ -1159,7 +824,33 @@ START_TEST(brutal_kill_sends_sigkill_at_once)
 	EXPECT(killed("a", SIGKILL), "spawn a; ready a; spawn b; ready b");
 	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000");
 	EXPECT(ex("b", 0), "stop a; SIGKILL a");
-	EXPECT(killed("a", SIGKILL), "TREE_DOWN 0");
+	EXPECT(killed("a", SIGKILL), "TREE_DOWN shutdown");
+}
+END_TEST
+
+/* OTP's shutdown 0: the child is asked, but not waited for. */
+START_TEST(shutdown_zero_sends_sigterm_then_sigkill_at_once)
+{
+	sup(NULL, "root", SV_ONE_FOR_ALL, 1, 1000);
+	actor_full("root", "a", SV_PERMANENT, 0, SV_READY_EXEC, 0);
+	actor("root", "b", SV_PERMANENT);
+	seal();
+	boot();
+	EXPECT(ex("b", 1), "restart b; stop a; SIGTERM a; SIGKILL a");
+	/* whichever signal ended it, no timer is left behind */
+	EXPECT(killed("a", SIGTERM), "spawn a; ready a; spawn b; ready b");
+	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000");
+	EXPECT(ex("b", 0), "stop a; SIGTERM a; SIGKILL a");
+	EXPECT(killed("a", SIGKILL), "TREE_DOWN shutdown");
+}
+END_TEST
+
+START_TEST(shutdown_below_brutal_kill_is_refused)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 1, 1000);
+	ck_assert_ptr_null(sv_add_actor(T, N("root"), "a", SV_PERMANENT, SV_SHUTDOWN_BRUTAL_KILL - 1,
+					SV_READY_EXEC, 0));
+	ck_assert_ptr_nonnull(sv_add_actor(T, N("root"), "b", SV_PERMANENT, 0, SV_READY_EXEC, 0));
 }
 END_TEST
 
@@ -1194,7 +885,7 @@ START_TEST(stopping_a_starting_child_replaces_its_start_timer)
 	NOW = 2000;
 	EXPECT(fire("b"), "SIGKILL b");
 	EXPECT(killed("b", SIGKILL), "stop a (shutdown); SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 0");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1230,7 +921,7 @@ START_TEST(shutdown_during_a_restart)
 	/* b is on its way down: not signalled twice; then a */
 	EXPECT(shutdown_tree(), "stop root");
 	EXPECT(killed("b", SIGTERM), "stop a; SIGTERM a; timer a 2000");
-	EXPECT(killed("a", SIGTERM), "TREE_DOWN 0");
+	EXPECT(killed("a", SIGTERM), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1244,7 +935,7 @@ START_TEST(shutdown_during_boot)
 	AUTO_EXIT = true;
 	EXPECT(boot(), "start root; spawn a; ready a; spawn b; timer b 5000");
 	EXPECT(shutdown_tree(), "stop root; stop b; timer b off; SIGTERM b; timer b 2000; "
-	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	       "stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1287,7 +978,7 @@ START_TEST(exit_of_a_child_about_to_be_stopped_is_absorbed)
 	EXPECT(ex("a", 1), "restart a; stop c; SIGTERM c; timer c 2000; stop b; SIGTERM b; "
 	       "timer b 2000; spawn a; ready a; spawn b; ready b; spawn c; ready c");	/* 2 */
 	EXPECT(ex("a", 1), "give_up root; stop c; SIGTERM c; timer c 2000; stop b; SIGTERM b; "
-	       "timer b 2000; TREE_DOWN 3");
+	       "timer b 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -1311,7 +1002,7 @@ START_TEST(queued_exit_of_a_child_restarted_meanwhile_is_void)
 	EXPECT(ready("c"), "timer c off; ready c");
 	/* two restarts counted, not three: the next one is the one too many */
 	EXPECT(ex("a", 1), "give_up root; stop c; SIGTERM c; timer c 2000; stop b; SIGTERM b; "
-	       "timer b 2000; TREE_DOWN 3");
+	       "timer b 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -1387,7 +1078,7 @@ START_TEST(stale_events_are_ignored)
 	/* events for an actor that is down */
 	AUTO_EXIT = true;
 	EXPECT(shutdown_tree(), "stop root; stop b; SIGTERM b; timer b 2000; stop a; SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 0");
+	       "timer a 2000; TREE_DOWN shutdown");
 	ck_assert_uint_eq(sv_handle(T, &(struct sv_event){ .kind = SV_EV_READY, .node = N("b") },
 				    NOW, &acts), 0);
 	ck_assert_uint_eq(sv_handle(T, &(struct sv_event){ .kind = SV_EV_TIMER, .node = N("b") },
@@ -1417,7 +1108,7 @@ START_TEST(queued_exit_voided_by_a_try_again_restart)
 	EXPECT(ex("b", 1), "restart b; spawn a; ready a; spawn b; timer b 1000");	/* 2 */
 	EXPECT(ready("b"), "timer b off; ready b; spawn c; ready c");	/* a's exit: void */
 	EXPECT(ex("c", 1), "give_up root; stop b; SIGTERM b; timer b 2000; stop a; SIGTERM a; "
-	       "timer a 2000; TREE_DOWN 3");					/* 3 */
+	       "timer a 2000; TREE_DOWN gave_up");					/* 3 */
 }
 END_TEST
 
@@ -1454,7 +1145,7 @@ START_TEST(temporary_sub_supervisor_that_gives_up_stays_down)
 	EXPECT(ex("y", 1), "give_up s; stop x; SIGTERM x; timer x 2000; escalate s");
 	ck_assert_str_eq(states("root"), "a:up s:down");
 	/* root (intensity 0) did not count it */
-	EXPECT(shutdown_tree(), "stop root; stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	EXPECT(shutdown_tree(), "stop root; stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1493,7 +1184,7 @@ START_TEST(shutdown_while_a_sub_supervisor_gives_up)
 	/* s is on its way down already: not stopped twice, not restarted */
 	EXPECT(shutdown_tree(), "stop root");
 	EXPECT(killed("y", SIGTERM), "escalate s; stop a; SIGTERM a; timer a 2000");
-	EXPECT(ex("a", 0), "TREE_DOWN 0");
+	EXPECT(ex("a", 0), "TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1560,7 +1251,7 @@ START_TEST(instances_start_one_after_another_and_stop_in_reverse)
 	AUTO_EXIT = true;
 	EXPECT(shutdown_tree(), "stop root; stop z; SIGTERM z; timer z 2000; "
 	       "stop w#3; SIGTERM w#3; timer w#3 2000; stop w#2; SIGTERM w#2; timer w#2 2000; "
-	       "stop w#1; SIGTERM w#1; timer w#1 2000; stop a; SIGTERM a; timer a 2000; TREE_DOWN 0");
+	       "stop w#1; SIGTERM w#1; timer w#1 2000; stop a; SIGTERM a; timer a 2000; TREE_DOWN shutdown");
 }
 END_TEST
 
@@ -1579,7 +1270,7 @@ START_TEST(instance_start_timeout_at_boot_fails_the_boot)
 	NOW = 1000;
 	EXPECT(fire("w#2"), "stop w#2 (start_timeout); SIGKILL w#2; "
 	       "stop w#1 (start_failed w#2); SIGTERM w#1; timer w#1 2000; "
-	       "stop a (start_failed w#2); SIGTERM a; timer a 2000; TREE_DOWN 1");
+	       "stop a (start_failed w#2); SIGTERM a; timer a 2000; TREE_DOWN start_failed");
 	ck_assert_str_eq(states("root"), "a:down w#1:down w#2:down w#3:down");
 }
 END_TEST
@@ -1632,7 +1323,7 @@ START_TEST(instances_share_their_supervisors_intensity)
 	EXPECT(killed("w#3", SIGSEGV), "restart w#3; spawn w#3; ready w#3");
 	NOW = 300;
 	EXPECT(ex("w#2", 7), "give_up root; stop w#3; SIGTERM w#3; timer w#3 2000; "
-	       "stop w#1; SIGTERM w#1; timer w#1 2000; TREE_DOWN 3");
+	       "stop w#1; SIGTERM w#1; timer w#1 2000; TREE_DOWN gave_up");
 }
 END_TEST
 
@@ -1640,121 +1331,9 @@ END_TEST
  * random walk: random trees, random events, invariants after each one
  * ================================================================ */
 
-static unsigned rnd(unsigned *seed, unsigned n)
-{
-	return (unsigned)rand_r(seed) % n;
-}
-
-static void random_tree(unsigned *seed)
-{
-	static char names[MAXN][16];
-	unsigned nsup = 1, nnodes = 2 + rnd(seed, 12);
-	const char *sups[8];
-
-	snprintf(names[0], sizeof names[0], "root");
-	sup(NULL, names[0], (enum sv_strategy)rnd(seed, 3), rnd(seed, 4), 1 + rnd(seed, 5000));
-	sups[0] = names[0];
-	for (unsigned i = 1; i < nnodes; i++) {
-		const char *parent = sups[rnd(seed, nsup)];
-
-		snprintf(names[i], sizeof names[i], "n%u", i);
-		if (nsup < 8 && rnd(seed, 4) == 0) {
-			sup_r(parent, names[i], (enum sv_strategy)rnd(seed, 3), rnd(seed, 4),
-			      1 + rnd(seed, 5000), (enum sv_restart)rnd(seed, 3));
-			sups[nsup++] = names[i];
-		} else {
-			static const long sd[] = { 2000, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY, 1 };
-			actor_full(parent, names[i], (enum sv_restart)rnd(seed, 3), sd[rnd(seed, 4)],
-				   rnd(seed, 2) ? SV_READY_NOTIFY : SV_READY_EXEC,
-				   rnd(seed, 3) ? 1000 : 0);
-		}
-	}
-	seal();
-}
-
-static void check_invariants(void)
-{
-	for (unsigned i = 0; i < T->nnodes; i++) {
-		struct sv_node *n = T->nodes[i];
-
-		if (n->kind == SV_NODE_ACTOR) {
-			ck_assert_msg(alive[i] == (n->state != SV_DOWN),
-				      "%s: process %s but state %d", n->name,
-				      alive[i] ? "running" : "gone", n->state);
-			ck_assert_msg(armed[i] == n->timer_armed, "%s: timer disagrees", n->name);
-			continue;
-		}
-		if (T->down)
-			ck_assert_msg(n->state == SV_DOWN, "%s not down at TREE_DOWN", n->name);
-		ck_assert_uint_le(n->pendq_len, n->nchildren);
-		unsigned starting = 0;
-		for (unsigned j = 0; j < n->nchildren; j++)
-			starting += n->children[j]->state == SV_STARTING;
-		ck_assert_msg(starting <= 1, "%s starts %u children at once", n->name, starting);
-		if (n->state != SV_UP || n->phase != SV_PHASE_IDLE)
-			continue;
-		for (unsigned j = 0; j < n->nchildren; j++) {
-			struct sv_node *c = n->children[j];
-
-			ck_assert_msg(!c->pending, "%s idle with %s's exit pending", n->name, c->name);
-			ck_assert_msg(c->state == SV_UP || (c->state == SV_DOWN && c->restart != SV_PERMANENT) ||
-				      (c->kind == SV_NODE_SUPERVISOR && c->state == SV_STOPPING),
-				      "%s idle, child %s in state %d", n->name, c->name, c->state);
-		}
-	}
-}
-
 START_TEST(random_walk_keeps_invariants)
 {
-	unsigned seed = 1000 + (unsigned)_i;
-
-	for (int tree = 0; tree < 40; tree++) {
-		teardown();
-		setup();
-		random_tree(&seed);
-		AUTO_EXIT = rnd(&seed, 2);
-		boot();
-		check_invariants();
-		for (int step = 0; step < 400 && !tree_down_seen; step++) {
-			unsigned pick = rnd(&seed, T->nnodes);
-			struct sv_node *n = T->nodes[pick];
-
-			switch (rnd(&seed, 6)) {
-			case 0: NOW += rnd(&seed, 3000); break;
-			case 1: case 2:
-				/* mostly exits of running ones: boots should often succeed */
-				if (alive[pick] && (n->state != SV_STARTING || rnd(&seed, 8) == 0))
-					run((struct sv_event){ .kind = SV_EV_EXIT, .node = n,
-						.exit = rnd(&seed, 2) ?
-							(struct sv_exit){ SV_EXIT_STATUS, (int)rnd(&seed, 2), false } :
-							(struct sv_exit){ SV_EXIT_SIGNAL, SIGKILL, false } });
-				break;
-			case 3: case 4:
-				if (alive[pick])
-					ready(n->name);
-				break;
-			case 5:
-				if (armed[pick])
-					fire(n->name);
-				break;
-			}
-			check_invariants();
-		}
-		if (!tree_down_seen)
-			shutdown_tree();
-		/* the process layer carries the stop out: timers fire, processes die */
-		for (int step = 0; step < 10000 && !tree_down_seen; step++) {
-			unsigned pick = rnd(&seed, T->nnodes);
-
-			if (armed[pick] && rnd(&seed, 2))
-				fire(T->nodes[pick]->name);
-			else if (alive[pick])
-				killed(T->nodes[pick]->name, SIGTERM);
-			check_invariants();
-		}
-		ck_assert_msg(tree_down_seen, "tree %d never went down", tree);
-		check_invariants();
-	}
+	random_walk(1000 + (unsigned)_i, 40, NULL);
 }
 END_TEST
 
@@ -1765,12 +1344,7 @@ static Suite *tree_suite(void)
 	Suite *s = suite_create("tree");
 	TCase *tc;
 
-#define TC(name) \
-	tc = tcase_create(name); \
-	tcase_add_checked_fixture(tc, setup, teardown); \
-	suite_add_tcase(s, tc)
-
-	TC("start");
+	tc = tree_tcase(s, "start");
 	tcase_add_test(tc, boot_starts_in_declaration_order_each_after_ready);
 	tcase_add_test(tc, notify_without_start_timeout_arms_no_timer);
 	tcase_add_test(tc, boot_nested_supervisors_depth_first);
@@ -1782,23 +1356,23 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, boot_failure_in_a_sub_supervisor_fails_the_tree);
 	tcase_add_test(tc, exit_during_boot_is_handled_after_it);
 
-	TC("strategies");
+	tc = tree_tcase(s, "strategies");
 	tcase_add_loop_test(tc, strategy_table, 0,
 			    (int)(sizeof strategy_rows / sizeof strategy_rows[0]));
 	tcase_add_test(tc, group_restart_starts_a_normally_exited_transient_again);
 	tcase_add_test(tc, rest_for_one_leaves_earlier_children_alone);
 
-	TC("restart types");
+	tc = tree_tcase(s, "restart types");
 	tcase_add_loop_test(tc, sub_supervisor_restart_type_table, 0,
 			    (int)(sizeof subsup_rows / sizeof subsup_rows[0]));
 
-	TC("temporary");
+	tc = tree_tcase(s, "temporary");
 	tcase_add_test(tc, temporary_child_stays_down_until_its_supervisor_restarts);
 	tcase_add_test(tc, removed_temporary_child_is_skipped_at_shutdown);
 	tcase_add_test(tc, temporary_child_restarted_with_its_supervisor);
 	tcase_add_test(tc, normal_and_temporary_exits_do_not_count);
 
-	TC("intensity");
+	tc = tree_tcase(s, "intensity");
 	tcase_add_test(tc, intensity_restart_on_the_period_boundary_counts);
 	tcase_add_test(tc, intensity_restart_just_outside_the_period_expires);
 	tcase_add_test(tc, intensity_zero_gives_up_at_the_first_restart);
@@ -1810,17 +1384,19 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, failed_start_during_one_for_all_restart_restarts_all_again);
 	tcase_add_test(tc, sub_supervisor_start_failure_during_restart_is_retried);
 
-	TC("stop");
+	tc = tree_tcase(s, "stop");
 	tcase_add_test(tc, shutdown_nested_tree_in_reverse_depth_first);
 	tcase_add_test(tc, shutdown_timeout_escalates_to_sigkill);
 	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
+	tcase_add_test(tc, shutdown_zero_sends_sigterm_then_sigkill_at_once);
+	tcase_add_test(tc, shutdown_below_brutal_kill_is_refused);
 	tcase_add_test(tc, infinity_sends_sigterm_and_waits_for_ever);
 	tcase_add_test(tc, stopping_a_starting_child_replaces_its_start_timer);
 	tcase_add_test(tc, sibling_restart_stops_a_sub_supervisor_as_a_node);
 	tcase_add_test(tc, shutdown_during_a_restart);
 	tcase_add_test(tc, shutdown_during_boot);
 
-	TC("concurrent exits");
+	tc = tree_tcase(s, "concurrent exits");
 	tcase_add_test(tc, exit_during_operation_is_queued);
 	tcase_add_test(tc, exit_of_a_child_about_to_be_stopped_is_absorbed);
 	tcase_add_test(tc, queued_exit_of_a_child_restarted_meanwhile_is_void);
@@ -1834,27 +1410,20 @@ static Suite *tree_suite(void)
 	tcase_add_test(tc, shutdown_while_a_sub_supervisor_gives_up);
 	tcase_add_test(tc, ready_of_a_child_while_its_supervisor_stops);
 
-	TC("instances");
+	tc = tree_tcase(s, "instances");
 	tcase_add_test(tc, instances_start_one_after_another_and_stop_in_reverse);
 	tcase_add_test(tc, instance_start_timeout_at_boot_fails_the_boot);
 	tcase_add_loop_test(tc, instances_strategy_table, 0,
 			    (int)(sizeof inst_rows / sizeof inst_rows[0]));
 	tcase_add_test(tc, instances_share_their_supervisors_intensity);
 
-	TC("random");
+	tc = tree_tcase(s, "random");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, random_walk_keeps_invariants, 0, 25);
-#undef TC
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tree_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(tree_suite());
 }
