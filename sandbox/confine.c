@@ -13,10 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/confine.h"
-
-/* Everything here runs in the vfork child: no sanitizer bookkeeping. */
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 CHILD_SIDE static int reset_signals(const struct confine_plan *p)
 {

@@ -11,9 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/namespaces.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 static const char *const tmp_dirs[] = { "/tmp", "/var/tmp" };
 

@@ -18,9 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/privs.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 /* The v3 capability ABI carries two 32-bit words: 64 capabilities at most. */
 #define CAPS_MAX 64

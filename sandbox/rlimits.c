@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/rlimits.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 /* The config's names, in one list that makes both tables below. */
 #define LIMITS(X) \

@@ -22,10 +22,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/bpf_gen.h"
 #include "sandbox/seccomp_filter.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 #if defined(__s390__) || defined(__s390x__) || defined(__CRIS__)
 #error "clone's flags are not its first argument here: fix CLONE_FLAGS_ARG"

@@ -13,9 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/spawn.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 struct child_arg {
 	const struct spawn_plan *plan;

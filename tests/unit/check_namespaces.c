@@ -24,9 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/namespaces.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 struct probe {
 	const struct sb_ns *ns;

@@ -24,9 +24,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/privs.h"
 
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 #define BIT(c) (UINT64_C(1) << (c))
 
 enum probe_mode {

@@ -19,9 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/child/child_side.h"
 #include "sandbox/rlimits.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 START_TEST(names_resolve)
 {

@@ -33,13 +33,13 @@
 
 #include <seccomp.h>
 
+#include "sandbox/child/child_side.h"
 #include "tests/i386_entry.h"
 #include "sandbox/bpf_gen.h"
 #include "sandbox/profiles.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/violation.h"
 
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 #define X32_BIT 0x40000000
 
 /* ---- policy resolution ---- */
