@@ -16,7 +16,7 @@
 #include "sandbox/child/child_side.h"
 #include "sandbox/confine.h"
 
-CHILD_SIDE static int reset_signals(const struct confine_plan *p)
+CHILD_SIDE static int reset_signals(const struct sb_confine_plan *p)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
@@ -29,7 +29,7 @@ CHILD_SIDE static int reset_signals(const struct confine_plan *p)
 /* Move the plan's fds to 0..nfds-1 and close all others. A source that
  * sits inside the target range is first lifted above it so no dup2
  * clobbers a source still to be copied. */
-CHILD_SIDE static int map_fds(const struct confine_plan *p)
+CHILD_SIDE static int map_fds(const struct sb_confine_plan *p)
 {
 	int lifted[p->nfds];
 	unsigned i;
@@ -66,15 +66,15 @@ CHILD_SIDE static bool same(const char *a, const char *b)
 }
 
 /* sb_privs_apply names the call that failed; sort it into our steps. */
-CHILD_SIDE static enum confine_step privs_step(const char *call)
+CHILD_SIDE static enum sb_confine_step privs_step(const char *call)
 {
 	if (!call)
-		return CONFINE_CAPS;
+		return SB_CONFINE_CAPS;
 	if (same(call, "setgroups") || same(call, "setresgid") || same(call, "setresuid"))
-		return CONFINE_IDS;
+		return SB_CONFINE_IDS;
 	if (same(call, "prctl(PR_SET_NO_NEW_PRIVS)"))
-		return CONFINE_NO_NEW_PRIVS;
-	return CONFINE_CAPS;
+		return SB_CONFINE_NO_NEW_PRIVS;
+	return SB_CONFINE_CAPS;
 }
 
 /* An unprivileged daemon cannot shrink the bounding set, but whatever it
@@ -91,21 +91,21 @@ CHILD_SIDE static int drop_held_caps(const char **detail)
 	return (int)syscall(SYS_capset, &hdr, none);
 }
 
-CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *step,
-			     const char **detail)
+CHILD_SIDE int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine_step *step,
+				const char **detail)
 {
 	*detail = NULL;
-	*step = CONFINE_SIGNALS;
+	*step = SB_CONFINE_SIGNALS;
 	if (reset_signals(p) < 0)
 		return -1;
 
 	/* A session of its own: a process group to signal as one, and no
 	 * controlling terminal whose ^C would bypass the supervisor. */
-	*step = CONFINE_SESSION;
+	*step = SB_CONFINE_SESSION;
 	if (setsid() < 0)
 		return -1;
 
-	*step = CONFINE_PDEATHSIG;
+	*step = SB_CONFINE_PDEATHSIG;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return -1;
 	if (getppid() != p->daemon_pid) {	/* it died before the line above */
@@ -113,16 +113,16 @@ CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *st
 		return -1;
 	}
 
-	*step = CONFINE_FDS;
+	*step = SB_CONFINE_FDS;
 	if (map_fds(p) < 0)
 		return -1;
 
-	*step = CONFINE_CWD;
+	*step = SB_CONFINE_CWD;
 	if (p->cwd && chdir(p->cwd) < 0)
 		return -1;
 
 	/* the daemon raised its own fd limit; actors get the one it was given */
-	*step = CONFINE_RLIMITS;
+	*step = SB_CONFINE_RLIMITS;
 	*detail = "setrlimit(RLIMIT_NOFILE)";
 	if (setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
 		return -1;
@@ -132,13 +132,13 @@ CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *st
 		return -1;
 
 	/* mounts need CAP_SYS_ADMIN: before the capabilities go */
-	*step = CONFINE_NAMESPACES;
+	*step = SB_CONFINE_NAMESPACES;
 	if (p->ns && sb_ns_apply(p->ns, detail) < 0)
 		return -1;
 
 	/* ids, then capabilities (bounding and ambient too), then
 	 * no_new_privs: each needs what the one before still allowed */
-	*step = CONFINE_CAPS;
+	*step = SB_CONFINE_CAPS;
 	if (p->privs) {
 		if (sb_privs_apply(p->privs, detail) < 0) {
 			*step = privs_step(*detail);
@@ -148,7 +148,7 @@ CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *st
 		if (drop_held_caps(detail) < 0)
 			return -1;
 		/* no setuid, setgid or file-capability binary raises anything */
-		*step = CONFINE_NO_NEW_PRIVS;
+		*step = SB_CONFINE_NO_NEW_PRIVS;
 		*detail = "prctl(PR_SET_NO_NEW_PRIVS)";
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return -1;
@@ -157,7 +157,7 @@ CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *st
 	/* The kernel clears the parent-death signal when the ids change: arm
 	 * it again, and check once more that the daemon did not die first. */
 	if (p->privs && p->privs->change_ids) {
-		*step = CONFINE_PDEATHSIG;
+		*step = SB_CONFINE_PDEATHSIG;
 		*detail = "prctl(PR_SET_PDEATHSIG) after the uid change";
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			return -1;
@@ -169,30 +169,30 @@ CHILD_SIDE int confine_apply(const struct confine_plan *p, enum confine_step *st
 
 	/* Last: the filter forbids what the steps above used. From here to
 	 * execve only calls every profile allows (seccomp_filter.h). */
-	*step = CONFINE_SECCOMP;
+	*step = SB_CONFINE_SECCOMP;
 	if (p->filter && sb_filter_load(p->filter, p->handoff_fd, detail) < 0)
 		return -1;
 
 	*detail = NULL;
-	*step = CONFINE_EXEC;
+	*step = SB_CONFINE_EXEC;
 	return 0;
 }
 
-const char *confine_step_name(enum confine_step s)
+const char *sb_confine_step_name(enum sb_confine_step s)
 {
 	static const char *const names[] = {
-		[CONFINE_SIGNALS] = "reset signals",
-		[CONFINE_SESSION] = "setsid",
-		[CONFINE_PDEATHSIG] = "set parent-death signal",
-		[CONFINE_FDS] = "set up file descriptors",
-		[CONFINE_CWD] = "chdir",
-		[CONFINE_RLIMITS] = "set resource limits",
-		[CONFINE_NAMESPACES] = "set up namespaces",
-		[CONFINE_IDS] = "change uid/gid",
-		[CONFINE_CAPS] = "drop capabilities",
-		[CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
-		[CONFINE_SECCOMP] = "load the seccomp filter",
-		[CONFINE_EXEC] = "exec",
+		[SB_CONFINE_SIGNALS] = "reset signals",
+		[SB_CONFINE_SESSION] = "setsid",
+		[SB_CONFINE_PDEATHSIG] = "set parent-death signal",
+		[SB_CONFINE_FDS] = "set up file descriptors",
+		[SB_CONFINE_CWD] = "chdir",
+		[SB_CONFINE_RLIMITS] = "set resource limits",
+		[SB_CONFINE_NAMESPACES] = "set up namespaces",
+		[SB_CONFINE_IDS] = "change uid/gid",
+		[SB_CONFINE_CAPS] = "drop capabilities",
+		[SB_CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
+		[SB_CONFINE_SECCOMP] = "load the seccomp filter",
+		[SB_CONFINE_EXEC] = "exec",
 	};
 	return names[s];
 }

@@ -15,22 +15,22 @@
 #include "sandbox/rlimits.h"
 #include "sandbox/seccomp_filter.h"
 
-enum confine_step {
-	CONFINE_SIGNALS,	/* default dispositions for what the daemon handles */
-	CONFINE_SESSION,	/* own session and process group */
-	CONFINE_PDEATHSIG,	/* die with the daemon */
-	CONFINE_FDS,		/* 0..nfds-1 from the plan, every other fd closed */
-	CONFINE_CWD,
-	CONFINE_RLIMITS,
-	CONFINE_NAMESPACES,
-	CONFINE_IDS,		/* supplementary groups, gid, uid */
-	CONFINE_CAPS,		/* bounding, permitted, effective, inheritable, ambient */
-	CONFINE_NO_NEW_PRIVS,
-	CONFINE_SECCOMP,	/* load the filter, hand its listener to the daemon */
-	CONFINE_EXEC,
+enum sb_confine_step {
+	SB_CONFINE_SIGNALS,		/* default dispositions for what the daemon handles */
+	SB_CONFINE_SESSION,		/* own session and process group */
+	SB_CONFINE_PDEATHSIG,		/* die with the daemon */
+	SB_CONFINE_FDS,			/* 0..nfds-1 from the plan, every other fd closed */
+	SB_CONFINE_CWD,
+	SB_CONFINE_RLIMITS,
+	SB_CONFINE_NAMESPACES,
+	SB_CONFINE_IDS,			/* supplementary groups, gid, uid */
+	SB_CONFINE_CAPS,		/* bounding, permitted, effective, inheritable, ambient */
+	SB_CONFINE_NO_NEW_PRIVS,
+	SB_CONFINE_SECCOMP,		/* load the filter, hand its listener to the daemon */
+	SB_CONFINE_EXEC,
 };
 
-struct confine_plan {
+struct sb_confine_plan {
 	const int *fds;			/* fds[i] becomes the actor's fd i */
 	unsigned nfds;			/* at least 3 */
 	const char *cwd;
@@ -55,8 +55,9 @@ struct confine_plan {
 
 /* Child side. Returns only on failure: -1, errno set, *step the failed
  * step and *detail (may be NULL) a static string naming the call. */
-int confine_apply(const struct confine_plan *p, enum confine_step *step, const char **detail);
+int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine_step *step,
+		     const char **detail);
 
-const char *confine_step_name(enum confine_step s);
+const char *sb_confine_step_name(enum sb_confine_step s);
 
 #endif

@@ -62,7 +62,7 @@ int sb_handoff_pair(int sv[2]);
  * _exits. */
 int sb_filter_load(const struct sb_filter *f, int handoff_fd, const char **step_name);
 
-/* Daemon side, after spawn_start has returned: the listener the child
+/* Daemon side, after sb_spawn_start has returned: the listener the child
  * sent, CLOEXEC. Never blocks. -1 with errno EAGAIN (the pair is still
  * open and nothing was sent), ENOMSG (the child's end closed without a
  * message), EBADMSG (anything but exactly one fd; whatever arrived is

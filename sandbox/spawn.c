@@ -1,7 +1,7 @@
 /* clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn: the daemon's page
  * tables are not copied, and the daemon resumes only once the child has
  * exec'ed or failed, so "ready on exec" and the exact failing step are
- * known when spawn_start returns. The price: the child shares our memory
+ * known when sb_spawn_start returns. The price: the child shares our memory
  * until exec, so it runs system calls only (confine.c). */
 
 #include <errno.h>
@@ -17,28 +17,28 @@
 #include "sandbox/spawn.h"
 
 struct child_arg {
-	const struct spawn_plan *plan;
-	struct spawn_error err;		/* written by the child, read after it execs or dies */
+	const struct sb_spawn_plan *plan;
+	struct sb_spawn_error err;	/* written by the child, read after it execs or dies */
 };
 
 CHILD_SIDE static int child_main(void *opaque)
 {
 	struct child_arg *a = opaque;
-	const struct spawn_plan *p = a->plan;
+	const struct sb_spawn_plan *p = a->plan;
 	sigset_t none;
 
-	if (confine_apply(p->confine, &a->err.step, &a->err.detail) == 0) {
+	if (sb_confine_apply(p->confine, &a->err.step, &a->err.detail) == 0) {
 		/* signals were blocked across clone; the actor starts with none blocked */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		a->err.step = CONFINE_EXEC;
+		a->err.step = SB_CONFINE_EXEC;
 		execve(p->path, p->argv, p->envp);
 	}
 	a->err.errnum = errno ? errno : EINVAL;
 	_exit(127);
 }
 
-int spawner_init(struct spawner *sp)
+int sb_spawner_init(struct sb_spawner *sp)
 {
 	int null;
 
@@ -54,24 +54,24 @@ int spawner_init(struct spawner *sp)
 	}
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		return -1;
-	sp->devnull = fcntl(null, F_DUPFD_CLOEXEC, SPAWN_SLOT_BASE + SPAWN_SLOTS);
+	sp->devnull = fcntl(null, F_DUPFD_CLOEXEC, SB_SPAWN_SLOT_BASE + SB_SPAWN_SLOTS);
 	close(null);
 	if (sp->devnull < 0)
 		return -1;
-	for (int fd = SPAWN_SLOT_BASE; fd < SPAWN_SLOT_BASE + SPAWN_SLOTS; fd++)
+	for (int fd = SB_SPAWN_SLOT_BASE; fd < SB_SPAWN_SLOT_BASE + SB_SPAWN_SLOTS; fd++)
 		if (dup3(sp->devnull, fd, O_CLOEXEC) < 0)
 			return -1;
 	sp->staged = true;
 	return 0;
 }
 
-void spawner_fini(struct spawner *sp)
+void sb_spawner_fini(struct sb_spawner *sp)
 {
 	if (sp->stack)
 		munmap(sp->stack, sp->stack_size);
 	sp->stack = NULL;
 	if (sp->staged)
-		close_range(SPAWN_SLOT_BASE, SPAWN_SLOT_BASE + SPAWN_SLOTS - 1, 0);
+		close_range(SB_SPAWN_SLOT_BASE, SB_SPAWN_SLOT_BASE + SB_SPAWN_SLOTS - 1, 0);
 	sp->staged = false;
 	if (sp->devnull >= 0)
 		close(sp->devnull);
@@ -81,42 +81,43 @@ void spawner_fini(struct spawner *sp)
 /* Copy the plan's fds (and the seccomp handoff) into the slots and point
  * STAGED at them. False if they do not fit, or a copy failed: then the
  * plan goes unstaged, correct but O(daemon's fds). */
-static bool stage(struct spawner *sp, const struct confine_plan *p, struct confine_plan *staged,
-		  int *slot_fds)
+static bool stage(struct sb_spawner *sp, const struct sb_confine_plan *p,
+		  struct sb_confine_plan *staged, int *slot_fds)
 {
 	unsigned need = p->nfds + (p->handoff_fd >= 0);
 
-	if (!sp->staged || need > SPAWN_SLOTS)
+	if (!sp->staged || need > SB_SPAWN_SLOTS)
 		return false;
 	for (unsigned i = 0; i < p->nfds; i++) {
-		slot_fds[i] = SPAWN_SLOT_BASE + (int)i;
+		slot_fds[i] = SB_SPAWN_SLOT_BASE + (int)i;
 		if (dup3(p->fds[i], slot_fds[i], O_CLOEXEC) < 0)
 			return false;
 	}
 	*staged = *p;
 	staged->fds = slot_fds;
 	if (p->handoff_fd >= 0) {
-		staged->handoff_fd = SPAWN_SLOT_BASE + (int)p->nfds;
+		staged->handoff_fd = SB_SPAWN_SLOT_BASE + (int)p->nfds;
 		if (dup3(p->handoff_fd, staged->handoff_fd, O_CLOEXEC) < 0)
 			return false;
 	}
-	staged->unshare_below = SPAWN_SLOT_BASE + (int)need;
+	staged->unshare_below = SB_SPAWN_SLOT_BASE + (int)need;
 	return true;
 }
 
 /* Back to /dev/null: the daemon must not hold an extra end of an actor's
  * pipe, or it would never see EOF on it. */
-static void unstage(struct spawner *sp, int used)
+static void unstage(struct sb_spawner *sp, int used)
 {
-	for (int fd = SPAWN_SLOT_BASE; fd < used; fd++)
+	for (int fd = SB_SPAWN_SLOT_BASE; fd < used; fd++)
 		dup3(sp->devnull, fd, O_CLOEXEC);
 }
 
-pid_t spawn_start(struct spawner *sp, const struct spawn_plan *p, struct spawn_error *err)
+pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
+		     struct sb_spawn_error *err)
 {
-	struct confine_plan staged_plan;
-	struct spawn_plan staged = *p;
-	int slot_fds[SPAWN_SLOTS];
+	struct sb_confine_plan staged_plan;
+	struct sb_spawn_plan staged = *p;
+	int slot_fds[SB_SPAWN_SLOTS];
 	struct child_arg a = { .plan = p };
 	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
 	sigset_t all, old;
@@ -139,7 +140,7 @@ pid_t spawn_start(struct spawner *sp, const struct spawn_plan *p, struct spawn_e
 		unstage(sp, staged_plan.unshare_below);
 
 	if (pid < 0) {
-		err->step = CONFINE_SIGNALS;
+		err->step = SB_CONFINE_SIGNALS;
 		err->detail = "clone";
 		err->errnum = saved;
 		errno = saved;

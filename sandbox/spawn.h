@@ -7,16 +7,16 @@
 
 #include "sandbox/confine.h"
 
-struct spawn_plan {
+struct sb_spawn_plan {
 	const char *path;
 	char *const *argv;
 	char *const *envp;
-	const struct confine_plan *confine;
+	const struct sb_confine_plan *confine;
 };
 
-struct spawn_error {
-	enum confine_step step;	/* which step failed */
-	const char *detail;	/* the call that failed (static), or NULL */
+struct sb_spawn_error {
+	enum sb_confine_step step;	/* which step failed */
+	const char *detail;		/* the call that failed (static), or NULL */
 	int errnum;
 };
 
@@ -26,10 +26,10 @@ struct spawn_error {
  * slots' end only (close_range CLOSE_RANGE_UNSHARE), so neither clone nor
  * execve touches the daemon's other fds: one output pipe per actor makes
  * that O(N) per start, O(N^2) for a tree, otherwise. */
-#define SPAWN_SLOT_BASE 3
-#define SPAWN_SLOTS 16
+#define SB_SPAWN_SLOT_BASE 3
+#define SB_SPAWN_SLOTS 16
 
-struct spawner {
+struct sb_spawner {
 	void *stack;		/* the child's stack, allocated once */
 	size_t stack_size;
 	bool staged;		/* the slots are ours */
@@ -38,11 +38,12 @@ struct spawner {
 
 /* Call before the daemon opens any fd of its own: it claims fds 3..18
  * (closing whatever the daemon inherited there). */
-int spawner_init(struct spawner *sp);
-void spawner_fini(struct spawner *sp);
+int sb_spawner_init(struct sb_spawner *sp);
+void sb_spawner_fini(struct sb_spawner *sp);
 
 /* Start the plan. Returns the pid once execve has succeeded; or -1 with
  * errno set, and *err saying which step failed (the child is reaped). */
-pid_t spawn_start(struct spawner *sp, const struct spawn_plan *p, struct spawn_error *err);
+pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
+		     struct sb_spawn_error *err);
 
 #endif
