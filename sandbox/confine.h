@@ -10,9 +10,9 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "sandbox/namespaces.h"
-#include "sandbox/privs.h"
-#include "sandbox/rlimits.h"
+#include "sandbox/child/namespaces.h"
+#include "sandbox/child/privs.h"
+#include "sandbox/child/rlimits.h"
 #include "sandbox/seccomp_filter.h"
 
 enum sb_confine_step {

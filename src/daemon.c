@@ -16,6 +16,7 @@
 #include <ev.h>
 #include <sys/capability.h>
 
+#include "sandbox/daemon/privs.h"
 #include "sandbox/secrets.h"
 #include "sandbox/spawn.h"
 #include "sandbox/uidpool.h"

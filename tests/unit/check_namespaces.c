@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "sandbox/child/child_side.h"
-#include "sandbox/namespaces.h"
+#include "sandbox/daemon/namespaces.h"
 
 struct probe {
 	const struct sb_ns *ns;

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "sandbox/child/child_side.h"
-#include "sandbox/privs.h"
+#include "sandbox/daemon/privs.h"
 
 #define BIT(c) (UINT64_C(1) << (c))
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "sandbox/child/child_side.h"
-#include "sandbox/rlimits.h"
+#include "sandbox/daemon/rlimits.h"
 
 START_TEST(names_resolve)
 {
@@ -309,12 +309,14 @@ END_TEST
  * step is named, and the limits before it were applied. */
 START_TEST(failure_names_the_step)
 {
-	struct sb_rlimit v[2] = {
-		{ RLIMIT_CORE, { 0, 0 } },
-		{ RLIMIT_NOFILE, { (rlim_t)nr_open() + 1, (rlim_t)nr_open() + 1 } },
-	};
+	struct sb_rlimit v[2];
 	struct probe pr = { .v = v, .n = 2 };
+	char err[128];
 
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 0, &v[0], err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, nr_open(), &v[1], err, sizeof(err)), 0);
+	/* one past what the parser lets through */
+	v[1].lim.rlim_cur = v[1].lim.rlim_max = (rlim_t)nr_open() + 1;
 	ck_assert_int_eq(run_probe(&pr), 1);
 	ck_assert_str_eq(pr.step, "setrlimit(RLIMIT_NOFILE)");
 	ck_assert_int_eq(pr.err, EPERM);

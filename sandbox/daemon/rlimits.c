@@ -1,5 +1,5 @@
-/* The limits table. One row per name the config accepts; the child finds
- * its step name in the same static table, so it needs no allocation. */
+/* The limits table: one row per name the config accepts, with the call a
+ * failure in the child names. */
 
 #include <errno.h>
 #include <limits.h>
@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/child/child_side.h"
-#include "sandbox/rlimits.h"
+#include "sandbox/daemon/rlimits.h"
 
 /* The config's names, in one list that makes both tables below. */
 #define LIMITS(X) \
@@ -31,7 +30,7 @@
 struct row {
 	const char *name;
 	int resource;
-	const char *step;
+	const char *call;
 };
 
 #define ROW(n, r) { n, r, "setrlimit(" #r ")" },
@@ -48,13 +47,20 @@ static const char *const names[] = { LIMITS(NAME) NULL };
 #define NICE_MAX 40
 #define RTPRIO_MAX 99
 
-int sb_rlimit_resource(const char *name)
+static const struct row *find(const char *name)
 {
 	for (size_t i = 0; i < NROWS; i++)
 		if (strcmp(rows[i].name, name) == 0)
-			return rows[i].resource;
+			return &rows[i];
 	errno = strcmp(name, "rss") == 0 ? ENOTSUP : ENOENT;
-	return -1;
+	return NULL;
+}
+
+int sb_rlimit_resource(const char *name)
+{
+	const struct row *r = find(name);
+
+	return r ? r->resource : -1;
 }
 
 const char *const *sb_rlimit_names(void)
@@ -107,10 +113,11 @@ static rlim_t nr_open(void)
 int sb_rlimit_parse(const char *name, const char *text, long long num,
 		    struct sb_rlimit *out, char *errmsg, size_t errlen)
 {
-	int res = sb_rlimit_resource(name);
+	const struct row *row = find(name);
 	rlim_t v, max = RLIM_INFINITY;
+	int res;
 
-	if (res < 0) {
+	if (!row) {
 		if (errno == ENOTSUP)
 			snprintf(errmsg, errlen, "limit \"rss\" is not enforced by Linux; "
 				 "use \"as\" or \"data\"");
@@ -118,6 +125,7 @@ int sb_rlimit_parse(const char *name, const char *text, long long num,
 			snprintf(errmsg, errlen, "unknown limit \"%s\"", name);
 		return -1;
 	}
+	res = row->resource;
 	if (sb_rlimit_value(text, num, &v) < 0) {
 		snprintf(errmsg, errlen, "limit \"%s\": expected a number >= 0 "
 			 "or \"infinity\"", name);
@@ -154,27 +162,6 @@ int sb_rlimit_parse(const char *name, const char *text, long long num,
 	out->resource = res;
 	out->lim.rlim_cur = v;
 	out->lim.rlim_max = v;
-	return 0;
-}
-
-CHILD_SIDE static const char *step_of(int resource)
-{
-	for (size_t i = 0; i < NROWS; i++)
-		if (rows[i].resource == resource)
-			return rows[i].step;
-	return "setrlimit";
-}
-
-CHILD_SIDE int sb_rlimits_apply(const struct sb_rlimit *v, size_t n, const char **step_name)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (setrlimit((__rlimit_resource_t)v[i].resource, &v[i].lim) < 0) {
-			int saved = errno;
-			*step_name = step_of(v[i].resource);
-			errno = saved;
-			return -1;
-		}
-	}
-	*step_name = NULL;
+	out->call = row->call;
 	return 0;
 }

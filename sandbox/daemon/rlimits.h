@@ -1,15 +1,13 @@
-/* Resource limits: the config's "limits" object by name, checked in the
- * daemon, applied by the vfork child with setrlimit alone. */
-#ifndef PROSPERO_RLIMITS_H
-#define PROSPERO_RLIMITS_H
+/* Resource limits, daemon side: the config's "limits" object by name,
+ * checked here and turned into the plan the child applies
+ * (sandbox/child/rlimits.h). */
+#ifndef PROSPERO_SANDBOX_DAEMON_RLIMITS_H
+#define PROSPERO_SANDBOX_DAEMON_RLIMITS_H
 
 #include <stddef.h>
 #include <sys/resource.h>
 
-struct sb_rlimit {
-	int resource;		/* RLIMIT_* */
-	struct rlimit lim;	/* soft and hard; the config sets both alike */
-};
+#include "sandbox/child/rlimits.h"
 
 /* "nofile" -> RLIMIT_NOFILE. -1 with errno ENOENT for a name not in the
  * table, ENOTSUP for "rss": Linux accepts it and enforces nothing. */
@@ -29,15 +27,9 @@ int sb_rlimit_value(const char *text, long long num, rlim_t *out);
 /* Both of the above plus the per-resource bounds the kernel would refuse
  * at spawn time anyway (nice 0..40, rtprio 0..99, nofile finite and within
  * fs.nr_open), so the mistake shows up in `prospero check`. Fills *out with
- * soft == hard. -1 with errno and errmsg (naming the limit) on error. */
+ * soft == hard and the call a failure names. -1 with errno and errmsg
+ * (naming the limit) on error. */
 int sb_rlimit_parse(const char *name, const char *text, long long num,
 		    struct sb_rlimit *out, char *errmsg, size_t errlen);
-
-/* Child side, system calls only: setrlimit for each, in order. Raising a
- * hard limit needs CAP_SYS_RESOURCE, so this runs before privileges are
- * dropped. nproc counts the processes of the actor's real uid and does
- * not bind root. Returns 0, or -1 with errno and *step_name a static
- * string such as "setrlimit(RLIMIT_NOFILE)". */
-int sb_rlimits_apply(const struct sb_rlimit *v, size_t n, const char **step_name);
 
 #endif
