@@ -15,6 +15,7 @@
 
 #include "sandbox/child/child_side.h"
 #include "sandbox/confine.h"
+#include "sandbox/seccomp/load.h"
 
 CHILD_SIDE static int reset_signals(const struct sb_confine_plan *p)
 {
@@ -168,7 +169,7 @@ CHILD_SIDE int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine
 	}
 
 	/* Last: the filter forbids what the steps above used. From here to
-	 * execve only calls every profile allows (seccomp_filter.h). */
+	 * execve only calls every profile allows (sandbox/seccomp/load.h). */
 	*step = SB_CONFINE_SECCOMP;
 	if (p->filter && sb_filter_load(p->filter, p->handoff_fd, detail) < 0)
 		return -1;

@@ -13,7 +13,7 @@
 #include "sandbox/child/namespaces.h"
 #include "sandbox/child/privs.h"
 #include "sandbox/child/rlimits.h"
-#include "sandbox/seccomp_filter.h"
+#include "sandbox/seccomp/filter.h"
 
 enum sb_confine_step {
 	SB_CONFINE_SIGNALS,		/* default dispositions for what the daemon handles */

@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "sandbox/daemon/rlimits.h"
-#include "sandbox/profiles.h"
+#include "sandbox/seccomp/profiles.h"
 #include "supervisor/spec.h"
 
 struct cfg_pos {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sandbox/names.h"
-#include "sandbox/profiles.h"
+#include "sandbox/seccomp/profiles.h"
 
 static bool listed(char **names, const char *name)
 {

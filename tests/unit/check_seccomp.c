@@ -35,10 +35,14 @@
 
 #include "sandbox/child/child_side.h"
 #include "tests/i386_entry.h"
-#include "sandbox/bpf_gen.h"
-#include "sandbox/profiles.h"
-#include "sandbox/seccomp_filter.h"
-#include "sandbox/violation.h"
+#include "sandbox/seccomp/bpf_gen.h"
+#include "sandbox/seccomp/filter.h"
+#include "sandbox/seccomp/handoff.h"
+#include "sandbox/seccomp/listener.h"
+#include "sandbox/seccomp/load.h"
+#include "sandbox/seccomp/profiles.h"
+#include "sandbox/seccomp/ratelimit.h"
+#include "sandbox/seccomp/violation.h"
 
 #define X32_BIT 0x40000000
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/profiles.h"
+#include "sandbox/seccomp/profiles.h"
 
 #define A(n) { n, SB_COND_ALWAYS }
 #define END { NULL, SB_COND_ALWAYS }
@@ -251,7 +251,7 @@ static const char *const privileged[] = {
 };
 
 /* Used by the vfork child between loading the filter and the actor's
- * first instruction (seccomp_filter.c, spawn.c). */
+ * first instruction (sandbox/seccomp/load.c, sandbox/spawn.c). */
 static const char *const required[] = {
 	"execve", "sendmsg", "rt_sigprocmask", "exit_group", "exit", NULL,
 };

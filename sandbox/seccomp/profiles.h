@@ -1,7 +1,7 @@
 /* Seccomp policy as data: named profiles made of syscall groups, widened by
  * a per-actor "allow" and narrowed by "deny". Resolving a spec is pure (no
  * fd, no clock, no kernel): the daemon does it for `prospero check
- * --explain` and again before building the filter (seccomp_filter.h).
+ * --explain` and again before building the filter (filter.h).
  *
  * Groups (each a reason, not a list copied from elsewhere; members are
  * libseccomp names, and a name this architecture lacks, e.g. "open" on
@@ -59,8 +59,8 @@
  * ioperm, modify_ldt, personality, syslog, fanotify, lookup_dcookie, uselib.
  *
  * Non-native ABIs (i386, x32) are always denied by the filter itself. */
-#ifndef PROSPERO_PROFILES_H
-#define PROSPERO_PROFILES_H
+#ifndef PROSPERO_SANDBOX_SECCOMP_PROFILES_H
+#define PROSPERO_SANDBOX_SECCOMP_PROFILES_H
 
 #include <stdbool.h>
 #include <stddef.h>

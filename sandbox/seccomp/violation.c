@@ -1,4 +1,4 @@
-/* Turning a seccomp notification into a sentence, and answering it. */
+/* Turning a seccomp notification into a sentence. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,17 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <termios.h>
-#include <unistd.h>
 
-#include "sandbox/violation.h"
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL	/* Linux 6.9: a pidfd for a non-leader thread */
-#endif
+#include "sandbox/seccomp/violation.h"
 
 #define X32_SYSCALL_BIT 0x40000000
 
@@ -415,99 +409,4 @@ void sb_violation_decode(const struct seccomp_notif *n, struct sb_violation *v)
 		else
 			put(&o, " [ABI %#x]", arch);
 	}
-}
-
-int sb_listener_recv(int listener, struct seccomp_notif *n)
-{
-	memset(n, 0, sizeof *n);
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, n) < 0 ? -1 : 0;
-}
-
-int sb_listener_id_valid(int listener, uint64_t id)
-{
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0)
-		return 1;
-	return errno == ENOENT ? 0 : -1;
-}
-
-int sb_listener_respond_errno(int listener, uint64_t id, int err)
-{
-	struct seccomp_notif_resp r = { .id = id, .val = 0, .error = -err, .flags = 0 };
-
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r) < 0 ? -1 : 0;
-}
-
-int sb_listener_kill(int listener, const struct seccomp_notif *n)
-{
-	int pidfd, valid, rc, saved;
-
-	pidfd = pidfd_open((pid_t)n->pid, 0);
-	if (pidfd < 0 && errno == EINVAL)	/* a thread other than the leader */
-		pidfd = pidfd_open((pid_t)n->pid, PIDFD_THREAD);
-	if (pidfd < 0)
-		return -1;
-	valid = sb_listener_id_valid(listener, n->id);
-	if (valid <= 0) {
-		saved = valid == 0 ? ESRCH : errno;
-		close(pidfd);
-		errno = saved;
-		return -1;
-	}
-	rc = pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-	saved = errno;
-	close(pidfd);
-	errno = saved;
-	return rc;
-}
-
-int sb_violation_handle(int listener, enum sb_on_violation mode, struct sb_violation *v)
-{
-	struct seccomp_notif n;
-
-	if (sb_listener_recv(listener, &n) < 0)
-		return -1;
-	sb_violation_decode(&n, v);
-	/* ENOENT: it was killed or interrupted meanwhile; the attempt stands */
-	if (mode == SB_ON_VIOLATION_ERRNO)
-		(void)sb_listener_respond_errno(listener, n.id, EPERM);
-	return 0;
-}
-
-void sb_ratelimit_init(struct sb_ratelimit *rl, unsigned burst, uint64_t interval_ms)
-{
-	*rl = (struct sb_ratelimit){ .interval_ms = interval_ms, .burst = burst };
-}
-
-bool sb_ratelimit_allow(struct sb_ratelimit *rl, uint64_t now_ms, unsigned long *suppressed)
-{
-	if (rl->interval_ms == 0)
-		goto allow;
-	if (!rl->started) {
-		rl->started = true;
-		rl->tokens = rl->burst;
-		rl->last_ms = now_ms;
-	} else if (now_ms < rl->last_ms) {
-		rl->last_ms = now_ms;	/* not monotonic after all: refill from here */
-	} else {
-		uint64_t add = (now_ms - rl->last_ms) / rl->interval_ms;
-
-		if (add >= rl->burst - rl->tokens) {
-			rl->tokens = rl->burst;
-			rl->last_ms = now_ms;
-		} else if (add) {
-			rl->tokens += (unsigned)add;
-			rl->last_ms += add * rl->interval_ms;
-		}
-	}
-	if (rl->tokens == 0) {
-		if (rl->suppressed < (unsigned long)-1)
-			rl->suppressed++;
-		return false;
-	}
-	rl->tokens--;
-allow:
-	if (suppressed)
-		*suppressed = rl->suppressed;
-	rl->suppressed = 0;
-	return true;
 }

@@ -1,8 +1,7 @@
-/* Compile in the daemon; load with prctl + seccomp(2) in the child.
- * Building in every child cost ~130 µs per spawn (issue 3's
- * measurements). Loading a ready program is not free either: the kernel
- * checks, converts and JITs it in the child, in time linear in its
- * length, hence bpf_gen's short programs instead of libseccomp's. */
+/* Policy to program, in the daemon, once per policy: the child only loads
+ * the result. Loading is not free either: the kernel checks, converts and
+ * JITs the program in the child, in time linear in its length, hence
+ * bpf_gen's short programs instead of libseccomp's. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,16 +14,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox/child/child_side.h"
-#include "sandbox/bpf_gen.h"
-#include "sandbox/seccomp_filter.h"
+#include "sandbox/seccomp/bpf_gen.h"
+#include "sandbox/seccomp/filter.h"
 
 #if defined(__s390__) || defined(__s390x__) || defined(__CRIS__)
 #error "clone's flags are not its first argument here: fix CLONE_FLAGS_ARG"
@@ -325,111 +321,4 @@ void sb_filter_free(struct sb_filter *f)
 	f->insns = NULL;
 	f->prog.filter = NULL;
 	f->prog.len = 0;
-}
-
-int sb_handoff_pair(int sv[2])
-{
-	return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
-}
-
-CHILD_SIDE int sb_filter_load(const struct sb_filter *f, int handoff_fd, const char **step_name)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	char byte = 'L';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
-	};
-	struct cmsghdr *cm;
-	long listener;
-	ssize_t n;
-
-	if (!f->prog.len)
-		return 0;
-
-	/* Without it an unprivileged load fails, and a setuid exec could
-	 * shed the filter's owner; with it, exec grants nothing new. */
-	*step_name = "prctl(PR_SET_NO_NEW_PRIVS)";
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -1;
-
-	*step_name = "seccomp(SECCOMP_SET_MODE_FILTER)";
-	listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-			   SECCOMP_FILTER_FLAG_NEW_LISTENER, &f->prog);
-	if (listener < 0)
-		return -1;
-
-	/* From here on only calls every policy allows (see the header).
-	 * The listener is not closed: it is CLOEXEC, and close may be denied. */
-	*step_name = "sendmsg(seccomp listener)";
-	memset(ctl.buf, 0, sizeof ctl.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	*(int *)(void *)CMSG_DATA(cm) = (int)listener;
-	do
-		n = sendmsg(handoff_fd, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == 1 ? 0 : -1;
-}
-
-static void close_rights(struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		size_t nfd;
-		int fd;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < nfd; i++) {
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof fd, sizeof fd);
-			close(fd);
-		}
-	}
-}
-
-int sb_handoff_recv(int sock)
-{
-	/* room for more than one fd, so extra fds are received and closed
-	 * here instead of being silently dropped by the kernel */
-	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
-	int fd;
-
-	do
-		n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if (n == 0) {
-		errno = ENOMSG;
-		return -1;
-	}
-	cm = CMSG_FIRSTHDR(&msg);
-	if (n != 1 || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || !cm ||
-	    cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cm)) {
-		close_rights(&msg);
-		errno = EBADMSG;
-		return -1;
-	}
-	memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-	return fd;
 }

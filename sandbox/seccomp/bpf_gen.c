@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/bpf_gen.h"
+#include "sandbox/seccomp/bpf_gen.h"
 
 /* Offsets into struct seccomp_data; an argument's words by byte order. */
 #define OFF_NR		offsetof(struct seccomp_data, nr)

@@ -24,8 +24,8 @@
  * libseccomp does; a word whose mask and value are both 0 is not tested,
  * and an alternative whose value has bits outside its mask is dropped (it
  * can never hold). */
-#ifndef PROSPERO_BPF_GEN_H
-#define PROSPERO_BPF_GEN_H
+#ifndef PROSPERO_SANDBOX_SECCOMP_BPF_GEN_H
+#define PROSPERO_SANDBOX_SECCOMP_BPF_GEN_H
 
 #include <linux/filter.h>
 #include <stddef.h>
@@ -61,16 +61,5 @@ struct sb_bpf_rule {
  * than BPF_MAXINSNS instructions), ENOMEM. *OUT is untouched on failure. */
 int sb_bpf_gen(const struct sb_bpf_rule *rules, size_t n, uint32_t arch,
 	       uint32_t badarch_action, uint32_t default_action, struct sock_fprog *out);
-
-/* The reference (defined in seccomp_filter.c, next to the conditions it
- * shares): POLICY compiled by libseccomp and exported, the program
- * sb_filter_build produced before this compiler. sb_filter_build still
- * uses it on architectures other than x86_64, where the equivalence of
- * the two has not been proven; check_seccomp runs both programs on every
- * syscall number and on each condition's boundary values. Same contract
- * as sb_filter_build. */
-struct sb_policy;
-struct sb_filter;
-int sb_filter_build_libseccomp(const struct sb_policy *policy, struct sb_filter *f);
 
 #endif
