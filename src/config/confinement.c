@@ -10,7 +10,7 @@
 #include "sandbox/daemon/namespaces.h"
 #include "sandbox/daemon/privs.h"
 #include "sandbox/names.h"
-#include "sandbox/secrets.h"
+#include "sandbox/secrets/name.h"
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
 
