@@ -17,14 +17,14 @@
 #include <sys/capability.h>
 
 #include "sandbox/daemon/privs.h"
+#include "sandbox/daemon/spawn.h"
+#include "sandbox/daemon/uidpool.h"
 #include "sandbox/seccomp/filter.h"
 #include "sandbox/seccomp/handoff.h"
 #include "sandbox/seccomp/listener.h"
 #include "sandbox/seccomp/ratelimit.h"
 #include "sandbox/seccomp/violation.h"
 #include "sandbox/secrets/deliver.h"
-#include "sandbox/spawn.h"
-#include "sandbox/uidpool.h"
 #include "src/bindings.h"
 #include "src/daemon.h"
 #include "src/events.h"

@@ -251,7 +251,7 @@ static const char *const privileged[] = {
 };
 
 /* Used by the vfork child between loading the filter and the actor's
- * first instruction (sandbox/seccomp/load.c, sandbox/spawn.c). */
+ * first instruction (sandbox/seccomp/load.c, sandbox/child/exec.c). */
 static const char *const required[] = {
 	"execve", "sendmsg", "rt_sigprocmask", "exit_group", "exit", NULL,
 };

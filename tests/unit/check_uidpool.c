@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/uidpool.h"
+#include "sandbox/daemon/uidpool.h"
 
 /* A fake system: ids marked here are "in /etc/passwd". */
 struct fake {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/uidpool.h"
+#include "sandbox/daemon/uidpool.h"
 
 struct sb_uidpool_owner {
 	char *name;

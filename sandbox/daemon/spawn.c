@@ -2,7 +2,7 @@
  * tables are not copied, and the daemon resumes only once the child has
  * exec'ed or failed, so "ready on exec" and the exact failing step are
  * known when sb_spawn_start returns. The price: the child shares our memory
- * until exec, so it runs system calls only (confine.c). */
+ * until exec, so it runs system calls only (sandbox/child/child_side.h). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,30 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/child/child_side.h"
-#include "sandbox/spawn.h"
-
-struct child_arg {
-	const struct sb_spawn_plan *plan;
-	struct sb_spawn_error err;	/* written by the child, read after it execs or dies */
-};
-
-CHILD_SIDE static int child_main(void *opaque)
-{
-	struct child_arg *a = opaque;
-	const struct sb_spawn_plan *p = a->plan;
-	sigset_t none;
-
-	if (sb_confine_apply(p->confine, &a->err.step, &a->err.detail) == 0) {
-		/* signals were blocked across clone; the actor starts with none blocked */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		a->err.step = SB_CONFINE_EXEC;
-		execve(p->path, p->argv, p->envp);
-	}
-	a->err.errnum = errno ? errno : EINVAL;
-	_exit(127);
-}
+#include "sandbox/daemon/spawn.h"
 
 int sb_spawner_init(struct sb_spawner *sp)
 {
@@ -118,7 +95,7 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	struct sb_confine_plan staged_plan;
 	struct sb_spawn_plan staged = *p;
 	int slot_fds[SB_SPAWN_SLOTS];
-	struct child_arg a = { .plan = p };
+	struct sb_child a = { .plan = p };
 	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
 	sigset_t all, old;
 	pid_t pid;
@@ -133,7 +110,7 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	 * reset the dispositions. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(child_main, (char *)sp->stack + sp->stack_size, flags, &a);
+	pid = clone(sb_child_main, (char *)sp->stack + sp->stack_size, flags, &a);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (flags & CLONE_FILES)
@@ -155,4 +132,23 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		return -1;
 	}
 	return pid;
+}
+
+const char *sb_confine_step_name(enum sb_confine_step s)
+{
+	static const char *const names[] = {
+		[SB_CONFINE_SIGNALS] = "reset signals",
+		[SB_CONFINE_SESSION] = "setsid",
+		[SB_CONFINE_PDEATHSIG] = "set parent-death signal",
+		[SB_CONFINE_FDS] = "set up file descriptors",
+		[SB_CONFINE_CWD] = "chdir",
+		[SB_CONFINE_RLIMITS] = "set resource limits",
+		[SB_CONFINE_NAMESPACES] = "set up namespaces",
+		[SB_CONFINE_IDS] = "change uid/gid",
+		[SB_CONFINE_CAPS] = "drop capabilities",
+		[SB_CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
+		[SB_CONFINE_SECCOMP] = "load the seccomp filter",
+		[SB_CONFINE_EXEC] = "exec",
+	};
+	return names[s];
 }

@@ -1,24 +1,12 @@
-/* Starting an actor's process: the one place the daemon forks. */
-#ifndef PROSPERO_SPAWN_H
-#define PROSPERO_SPAWN_H
+/* Starting an actor's process: the one place the daemon forks. The
+ * child's side is sandbox/child/exec.h. */
+#ifndef PROSPERO_SANDBOX_DAEMON_SPAWN_H
+#define PROSPERO_SANDBOX_DAEMON_SPAWN_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "sandbox/confine.h"
-
-struct sb_spawn_plan {
-	const char *path;
-	char *const *argv;
-	char *const *envp;
-	const struct sb_confine_plan *confine;
-};
-
-struct sb_spawn_error {
-	enum sb_confine_step step;	/* which step failed */
-	const char *detail;		/* the call that failed (static), or NULL */
-	int errnum;
-};
+#include "sandbox/child/exec.h"
 
 /* Staging slots: the lowest fds after 0-2, held on /dev/null between
  * spawns. The daemon copies an actor's fds into them and clones with
@@ -45,5 +33,8 @@ void sb_spawner_fini(struct sb_spawner *sp);
  * errno set, and *err saying which step failed (the child is reaped). */
 pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		     struct sb_spawn_error *err);
+
+/* What a failed step is called in a message: "drop capabilities". */
+const char *sb_confine_step_name(enum sb_confine_step s);
 
 #endif

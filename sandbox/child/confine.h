@@ -2,8 +2,8 @@
  * order (DESIGN.md section 3). The plan is built in the daemon; the child
  * only applies it, with system calls alone: it runs on a vfork-style stack
  * sharing the daemon's memory, so it must not allocate, lock or log. */
-#ifndef PROSPERO_CONFINE_H
-#define PROSPERO_CONFINE_H
+#ifndef PROSPERO_SANDBOX_CHILD_CONFINE_H
+#define PROSPERO_SANDBOX_CHILD_CONFINE_H
 
 #include <signal.h>
 #include <stddef.h>
@@ -57,7 +57,5 @@ struct sb_confine_plan {
  * step and *detail (may be NULL) a static string naming the call. */
 int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine_step *step,
 		     const char **detail);
-
-const char *sb_confine_step_name(enum sb_confine_step s);
 
 #endif

@@ -1,7 +1,7 @@
 /* The confinement sequence. Order matters and is commented where it does:
  * fds, cwd, rlimits, namespaces, uid/gid, capabilities, no_new_privs,
  * seccomp last (it cuts off the system calls the other steps need), exec.
- * A failing step stops the sequence; spawn.c then _exits, so nothing runs
+ * A failing step stops the sequence; exec.c then _exits, so nothing runs
  * half-confined. */
 
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "sandbox/child/child_side.h"
-#include "sandbox/confine.h"
+#include "sandbox/child/confine.h"
 #include "sandbox/seccomp/load.h"
 
 CHILD_SIDE static int reset_signals(const struct sb_confine_plan *p)
@@ -177,23 +177,4 @@ CHILD_SIDE int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine
 	*detail = NULL;
 	*step = SB_CONFINE_EXEC;
 	return 0;
-}
-
-const char *sb_confine_step_name(enum sb_confine_step s)
-{
-	static const char *const names[] = {
-		[SB_CONFINE_SIGNALS] = "reset signals",
-		[SB_CONFINE_SESSION] = "setsid",
-		[SB_CONFINE_PDEATHSIG] = "set parent-death signal",
-		[SB_CONFINE_FDS] = "set up file descriptors",
-		[SB_CONFINE_CWD] = "chdir",
-		[SB_CONFINE_RLIMITS] = "set resource limits",
-		[SB_CONFINE_NAMESPACES] = "set up namespaces",
-		[SB_CONFINE_IDS] = "change uid/gid",
-		[SB_CONFINE_CAPS] = "drop capabilities",
-		[SB_CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
-		[SB_CONFINE_SECCOMP] = "load the seccomp filter",
-		[SB_CONFINE_EXEC] = "exec",
-	};
-	return names[s];
 }

@@ -2,8 +2,8 @@
  * instance, taken from a range no passwd or group entry uses, as systemd's
  * DynamicUser= does. Pure bookkeeping; whether an id is in use elsewhere
  * is asked through a probe callback, so tests can fake the system. */
-#ifndef PROSPERO_UIDPOOL_H
-#define PROSPERO_UIDPOOL_H
+#ifndef PROSPERO_SANDBOX_DAEMON_UIDPOOL_H
+#define PROSPERO_SANDBOX_DAEMON_UIDPOOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
