@@ -76,7 +76,8 @@ const char *sb_rlimit_name(int resource)
 	return NULL;
 }
 
-int sb_rlimit_value(const char *text, long long num, rlim_t *out)
+/* The value half of sb_rlimit_parse. */
+static int value(const char *text, long long num, rlim_t *out)
 {
 	if (text) {
 		if (strcmp(text, "infinity") != 0) {
@@ -126,7 +127,7 @@ int sb_rlimit_parse(const char *name, const char *text, long long num,
 		return -1;
 	}
 	res = row->resource;
-	if (sb_rlimit_value(text, num, &v) < 0) {
+	if (value(text, num, &v) < 0) {
 		snprintf(errmsg, errlen, "limit \"%s\": expected a number >= 0 "
 			 "or \"infinity\"", name);
 		return -1;

@@ -20,11 +20,9 @@ const char *const *sb_rlimit_names(void);
 /* The config name of a resource, or NULL. */
 const char *sb_rlimit_name(int resource);
 
-/* A config value: text "infinity" (num ignored) or, with text NULL, a
- * number >= 0. -1 with errno EINVAL otherwise. */
-int sb_rlimit_value(const char *text, long long num, rlim_t *out);
-
-/* Both of the above plus the per-resource bounds the kernel would refuse
+/* A limit from the config: NAME as sb_rlimit_resource takes it, and the
+ * value, text "infinity" (NUM ignored) or, with TEXT NULL, a number >= 0;
+ * then the per-resource bounds the kernel would refuse
  * at spawn time anyway (nice 0..40, rtprio 0..99, nofile finite and within
  * fs.nr_open), so the mistake shows up in `prospero check`. Fills *out with
  * soft == hard and the call a failure names. -1 with errno and errmsg

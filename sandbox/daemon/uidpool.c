@@ -147,20 +147,6 @@ int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
 	return -1;
 }
 
-int sb_uidpool_release(struct sb_uidpool *p, const char *owner)
-{
-	struct sb_uidpool_owner *o = find(p, owner);
-
-	if (!o) {
-		errno = ENOENT;
-		return -1;
-	}
-	set_taken(p, o->id - p->first, false);
-	free(o->name);
-	*o = p->owners[--p->nowners];
-	return 0;
-}
-
 /* Buffer for the _r lookups: grown on ERANGE, up to a bound a sane
  * entry never needs. */
 #define LOOKUP_BUF_MAX (1u << 20)
@@ -248,6 +234,19 @@ void sb_uid_snapshot_fini(struct sb_uid_snapshot *s)
 	s->registry = -1;
 }
 
+/* Claim ID in registry FD: 0 claimed (or already ours), 1 another
+ * process holds it, -1 with errno. */
+static int registry_claim(int fd, uid_t id)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1,
+	};
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	return (errno == EAGAIN || errno == EACCES) ? 1 : -1;
+}
+
 int sb_uid_probe_snapshot(uid_t id, void *ctx)
 {
 	const struct sb_uid_snapshot *s = ctx;
@@ -260,21 +259,10 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx)
 	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)id);
 	if (access(path, F_OK) == 0)
 		return 1;
-	return s->registry >= 0 ? sb_uid_registry_claim(s->registry, id) : 0;
+	return s->registry >= 0 ? registry_claim(s->registry, id) : 0;
 }
 
 int sb_uid_registry_open(const char *path)
 {
 	return open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-}
-
-int sb_uid_registry_claim(int fd, uid_t id)
-{
-	struct flock fl = {
-		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1,
-	};
-
-	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-		return 0;
-	return (errno == EAGAIN || errno == EACCES) ? 1 : -1;
 }

@@ -46,11 +46,6 @@ void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx
  * when the range is used up, or the probe's errno, or ENOMEM. */
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out);
 
-/* Forget owner (an actor removed by a reload); its id may go to another
- * owner later, so whatever it owned on disk should go first. -1 ENOENT if
- * the owner has no id. */
-int sb_uidpool_release(struct sb_uidpool *p, const char *owner);
-
 /* The system probe: a passwd entry for the uid, a group entry for the gid,
  * or a systemd dynamic user lock in /run/systemd/dynamic-uid. */
 int sb_uid_probe_system(uid_t id, void *ctx);
@@ -86,8 +81,5 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx);
 /* Open (creating it, 0600) the registry at PATH: an fd (close-on-exec),
  * or -1 with errno. */
 int sb_uid_registry_open(const char *path);
-/* Claim ID in registry FD: 0 claimed (or already ours), 1 another
- * process holds it, -1 with errno. */
-int sb_uid_registry_claim(int fd, uid_t id);
 
 #endif

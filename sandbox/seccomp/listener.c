@@ -21,7 +21,10 @@ int sb_listener_recv(int listener, struct seccomp_notif *n)
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, n) < 0 ? -1 : 0;
 }
 
-int sb_listener_id_valid(int listener, uint64_t id)
+/* 1 if notification ID is still pending (its caller is alive and still
+ * blocked in the call, so its pid cannot have been reused), 0 if not,
+ * -1 with errno on a bad listener. */
+static int id_valid(int listener, uint64_t id)
 {
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0)
 		return 1;
@@ -44,7 +47,7 @@ int sb_listener_kill(int listener, const struct seccomp_notif *n)
 		pidfd = pidfd_open((pid_t)n->pid, PIDFD_THREAD);
 	if (pidfd < 0)
 		return -1;
-	valid = sb_listener_id_valid(listener, n->id);
+	valid = id_valid(listener, n->id);
 	if (valid <= 0) {
 		saved = valid == 0 ? ESRCH : errno;
 		close(pidfd);
@@ -56,17 +59,4 @@ int sb_listener_kill(int listener, const struct seccomp_notif *n)
 	close(pidfd);
 	errno = saved;
 	return rc;
-}
-
-int sb_violation_handle(int listener, enum sb_on_violation mode, struct sb_violation *v)
-{
-	struct seccomp_notif n;
-
-	if (sb_listener_recv(listener, &n) < 0)
-		return -1;
-	sb_violation_decode(&n, v);
-	/* ENOENT: it was killed or interrupted meanwhile; the attempt stands */
-	if (mode == SB_ON_VIOLATION_ERRNO)
-		(void)sb_listener_respond_errno(listener, n.id, EPERM);
-	return 0;
 }

@@ -62,29 +62,35 @@ START_TEST(unknown_and_rss)
 }
 END_TEST
 
+/* Values on a limit without bounds of its own: only the value rules. */
 START_TEST(values)
 {
-	rlim_t v = 5;
+	static const char *const bad_text[] = { "unlimited", "Infinity", "", "1024" };
+	static const long long bad_num[] = { -1, LLONG_MIN };
+	struct sb_rlimit r, keep;
+	char err[128];
 
-	ck_assert_int_eq(sb_rlimit_value("infinity", 0, &v), 0);
-	ck_assert_uint_eq(v, RLIM_INFINITY);
-	ck_assert_int_eq(sb_rlimit_value(NULL, 0, &v), 0);
-	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(sb_rlimit_value(NULL, 1, &v), 0);
-	ck_assert_uint_eq(v, 1);
-	ck_assert_int_eq(sb_rlimit_value(NULL, LLONG_MAX, &v), 0);
-	ck_assert_uint_eq(v, (rlim_t)LLONG_MAX);
+	ck_assert_int_eq(sb_rlimit_parse("core", "infinity", 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, RLIM_INFINITY);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, 0);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 1, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, 1);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, LLONG_MAX, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, (rlim_t)LLONG_MAX);
+	ck_assert_str_eq(r.call, "setrlimit(RLIMIT_CORE)");
 
-	v = 5;
-	errno = 0;
-	ck_assert_int_eq(sb_rlimit_value(NULL, -1, &v), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(sb_rlimit_value(NULL, LLONG_MIN, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("unlimited", 0, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("Infinity", 0, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("", 0, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("1024", 0, &v), -1);
-	ck_assert_uint_eq(v, 5);
+	keep = r;
+	for (size_t i = 0; i < sizeof(bad_text) / sizeof(bad_text[0]) + 2; i++) {
+		const char *text = i < 4 ? bad_text[i] : NULL;
+		long long num = i < 4 ? 0 : bad_num[i - 4];
+
+		errno = 0;
+		ck_assert_int_eq(sb_rlimit_parse("core", text, num, &r, err, sizeof(err)), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_str_eq(err, "limit \"core\": expected a number >= 0 or \"infinity\"");
+		ck_assert_mem_eq(&r, &keep, sizeof(r));	/* untouched on failure */
+	}
 }
 END_TEST
 

@@ -892,6 +892,20 @@ static void build(enum sb_profile prof, enum sb_on_violation mode, struct sb_fil
 	}
 }
 
+/* One notification as the daemon takes it: decoded, and in errno mode
+ * answered EPERM at once (the caller kills in kill mode). */
+static int handle(int listener, enum sb_on_violation mode, struct sb_violation *v)
+{
+	struct seccomp_notif n;
+
+	if (sb_listener_recv(listener, &n) < 0)
+		return -1;
+	sb_violation_decode(&n, v);
+	if (mode == SB_ON_VIOLATION_ERRNO)
+		(void)sb_listener_respond_errno(listener, n.id, EPERM);
+	return 0;
+}
+
 /* The daemon's side: take the listener, report every notification, kill
  * or answer per mode, until the child is gone. */
 static void listen_until_exit(pid_t pid, int handoff, enum sb_on_violation mode, struct seen *s)
@@ -920,7 +934,7 @@ static void listen_until_exit(pid_t pid, int handoff, enum sb_on_violation mode,
 		if (listener >= 0 && poll(&pf, 1, 20) > 0 && (pf.revents & POLLIN)) {
 			struct sb_violation v;
 
-			if (sb_violation_handle(listener, mode, &v) == 0) {
+			if (handle(listener, mode, &v) == 0) {
 				if (s->n < MAX_SEEN)
 					s->v[s->n] = v;
 				s->n++;
@@ -948,7 +962,7 @@ static void listen_until_exit(pid_t pid, int handoff, enum sb_on_violation mode,
 		struct sb_violation v;
 
 		while (poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN) &&
-		       sb_violation_handle(listener, mode, &v) == 0) {
+		       handle(listener, mode, &v) == 0) {
 			if (s->n < MAX_SEEN)
 				s->v[s->n] = v;
 			s->n++;
