@@ -35,16 +35,21 @@ CHILD_SIDE static int raw_capset(uint64_t caps)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+/* (uid_t)-1 would mean "leave unchanged" to setresuid: still root. */
+CHILD_SIDE static bool plan_valid(const struct sb_privs *p)
+{
+	return p->last_cap >= 0 && p->last_cap < SB_CAPS_MAX &&
+	       !(p->last_cap < SB_CAPS_MAX - 1 && (p->keep_caps >> (p->last_cap + 1))) &&
+	       !(p->change_ids && (p->uid == (uid_t)-1 || p->gid == (gid_t)-1 ||
+				   p->ngroups > NGROUPS_MAX || (p->ngroups && !p->groups)));
+}
+
 CHILD_SIDE int sb_privs_apply(const struct sb_privs *p, const char **step_name)
 {
 	int cap;
 
-	/* (uid_t)-1 would mean "leave unchanged" to setresuid: still root */
 	*step_name = "check privilege plan";
-	if (p->last_cap < 0 || p->last_cap >= SB_CAPS_MAX ||
-	    (p->last_cap < SB_CAPS_MAX - 1 && (p->keep_caps >> (p->last_cap + 1))) ||
-	    (p->change_ids && (p->uid == (uid_t)-1 || p->gid == (gid_t)-1 ||
-			       p->ngroups > NGROUPS_MAX || (p->ngroups && !p->groups)))) {
+	if (!plan_valid(p)) {
 		errno = EINVAL;
 		return -1;
 	}

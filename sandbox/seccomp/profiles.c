@@ -454,67 +454,87 @@ static int check_name(const char *what, const char *name, char *errmsg, size_t e
 	return -1;
 }
 
-int sb_policy_resolve(const struct sb_spec *spec, struct sb_policy *out,
-		      char *errmsg, size_t errlen)
+/* Everything that makes SPEC wrong, before anything is merged: -1 and
+ * ERRMSG for the first one found. */
+static int check_spec(const struct sb_spec *spec, char *errmsg, size_t errlen)
 {
-	struct set s = { 0 };
-	size_t i;
-	int err = EINVAL;
-
-	if (errlen)
-		errmsg[0] = '\0';
 	if ((size_t)spec->profile >= NPROFILES) {
 		snprintf(errmsg, errlen, "unknown profile %d", (int)spec->profile);
-		goto fail;
+		return -1;
 	}
-	for (i = 0; i < spec->nallow; i++)
+	for (size_t i = 0; i < spec->nallow; i++)
 		if (check_name("allow", spec->allow[i], errmsg, errlen) < 0)
-			goto fail;
-	for (i = 0; i < spec->ndeny; i++) {
+			return -1;
+	for (size_t i = 0; i < spec->ndeny; i++) {
 		const char *d = spec->deny[i];
 
 		if (check_name("deny", d, errmsg, errlen) < 0)
-			goto fail;
+			return -1;
 		if (d[0] != '@' && sb_syscall_is_required(d)) {
 			snprintf(errmsg, errlen, "deny: \"%s\" cannot be denied: the actor is "
 				 "started with it after the filter is loaded", d);
-			goto fail;
+			return -1;
 		}
 	}
-	if (spec->profile == SB_PROFILE_NONE) {
-		if (spec->nallow || spec->ndeny) {
-			snprintf(errmsg, errlen, "profile \"none\" takes no allow or deny: "
-				 "it loads no filter");
-			goto fail;
-		}
-		*out = (struct sb_policy){ .profile = SB_PROFILE_NONE,
-					   .on_violation = spec->on_violation };
-		return 0;
+	if (spec->profile == SB_PROFILE_NONE && (spec->nallow || spec->ndeny)) {
+		snprintf(errmsg, errlen, "profile \"none\" takes no allow or deny: "
+			 "it loads no filter");
+		return -1;
 	}
+	return 0;
+}
 
-	err = ENOMEM;
+/* The profile and the layers below it, plus allow, minus deny: -1 only
+ * when out of memory. */
+static int merge(const struct sb_spec *spec, struct set *s)
+{
 	for (size_t p = SB_PROFILE_MINIMAL; p <= (size_t)spec->profile; p++)
 		for (const struct sb_group_member *const *g = profiles[p].adds; *g; g++)
-			if (add_members(&s, *g, false) < 0)
-				goto fail;
-	for (i = 0; i < spec->nallow; i++) {
+			if (add_members(s, *g, false) < 0)
+				return -1;
+	for (size_t i = 0; i < spec->nallow; i++) {
 		const char *a = spec->allow[i];
-		int rc = a[0] == '@' ? add_members(&s, sb_group_members(a), true)
-				     : set_add(&s, a, SB_COND_ALWAYS);
+		int rc = a[0] == '@' ? add_members(s, sb_group_members(a), true)
+				     : set_add(s, a, SB_COND_ALWAYS);
 		if (rc < 0)
-			goto fail;
+			return -1;
 	}
-	for (i = 0; i < spec->ndeny; i++) {
+	for (size_t i = 0; i < spec->ndeny; i++) {
 		const char *d = spec->deny[i];
 
 		if (d[0] != '@') {
-			set_remove(&s, d);
+			set_remove(s, d);
 			continue;
 		}
 		/* "deny": ["@network-io"] means no networking, not "no start" */
 		for (const struct sb_group_member *m = sb_group_members(d); m->name; m++)
 			if (!sb_syscall_is_required(m->name))
-				set_remove(&s, m->name);
+				set_remove(s, m->name);
+	}
+	return 0;
+}
+
+int sb_policy_resolve(const struct sb_spec *spec, struct sb_policy *out,
+		      char *errmsg, size_t errlen)
+{
+	struct set s = { 0 };
+
+	if (errlen)
+		errmsg[0] = '\0';
+	if (check_spec(spec, errmsg, errlen) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (spec->profile == SB_PROFILE_NONE) {
+		*out = (struct sb_policy){ .profile = SB_PROFILE_NONE,
+					   .on_violation = spec->on_violation };
+		return 0;
+	}
+	if (merge(spec, &s) < 0) {
+		free(s.v);
+		snprintf(errmsg, errlen, "out of memory");
+		errno = ENOMEM;
+		return -1;
 	}
 	qsort(s.v, s.n, sizeof *s.v, rule_cmp);
 	*out = (struct sb_policy){
@@ -524,13 +544,6 @@ int sb_policy_resolve(const struct sb_spec *spec, struct sb_policy *out,
 		.n = s.n,
 	};
 	return 0;
-
-fail:
-	free(s.v);
-	if (err == ENOMEM)
-		snprintf(errmsg, errlen, "out of memory");
-	errno = err;
-	return -1;
 }
 
 void sb_policy_free(struct sb_policy *p)

@@ -226,6 +226,46 @@ static const char *arg_kinds(const char *name)
 	return NULL;
 }
 
+/* "SOCK_STREAM|SOCK_CLOEXEC": the type in the low bits, flags above. */
+static void put_sock_type(struct out *o, uint64_t v)
+{
+	const char *t = lookup(sock_types, v & 0xf);
+
+	if (t)
+		put(o, "%s", t);
+	else
+		put(o, "%llu", (unsigned long long)(v & 0xf));
+	if (v & ~(uint64_t)0xf) {
+		put(o, "|");
+		put_flags(o, sock_flags, v & ~(uint64_t)0xf);
+	}
+}
+
+/* "O_WRONLY|O_CREAT|O_TRUNC": the access mode is a value, not a flag. */
+static void put_open_flags(struct out *o, uint64_t v)
+{
+	uint64_t mode = v & O_ACCMODE, rest = v & ~(uint64_t)O_ACCMODE;
+
+	put_named(o, open_modes, mode);
+	if (rest) {
+		put(o, "|");
+		put_flags(o, open_flags, rest);
+	}
+}
+
+/* "CLONE_NEWUSER|SIGCHLD": the exit signal is the low byte. */
+static void put_clone_flags(struct out *o, uint64_t v)
+{
+	uint64_t sig = v & CSIGNAL, rest = v & ~(uint64_t)CSIGNAL;
+
+	if (rest || !sig)
+		put_flags(o, clone_flags, rest);
+	if (sig) {
+		put(o, "%s", rest ? "|" : "");
+		put_signal(o, sig);
+	}
+}
+
 static void put_arg(struct out *o, char kind, uint64_t v)
 {
 	int32_t i = (int32_t)v;	/* int arguments: the kernel reads 32 bits */
@@ -258,40 +298,15 @@ static void put_arg(struct out *o, char kind, uint64_t v)
 	case 'F':
 		put_named(o, families, (uint32_t)v);
 		break;
-	case 'T': {
-		const char *t = lookup(sock_types, v & 0xf);
-
-		if (t)
-			put(o, "%s", t);
-		else
-			put(o, "%llu", (unsigned long long)(v & 0xf));
-		if (v & ~(uint64_t)0xf) {
-			put(o, "|");
-			put_flags(o, sock_flags, v & ~(uint64_t)0xf);
-		}
+	case 'T':
+		put_sock_type(o, v);
 		break;
-	}
-	case 'O': {
-		uint64_t mode = v & O_ACCMODE, rest = v & ~(uint64_t)O_ACCMODE;
-
-		put_named(o, open_modes, mode);
-		if (rest) {
-			put(o, "|");
-			put_flags(o, open_flags, rest);
-		}
+	case 'O':
+		put_open_flags(o, v);
 		break;
-	}
-	case 'C': {
-		uint64_t sig = v & CSIGNAL, rest = v & ~(uint64_t)CSIGNAL;
-
-		if (rest || !sig)
-			put_flags(o, clone_flags, rest);
-		if (sig) {
-			put(o, "%s", rest ? "|" : "");
-			put_signal(o, sig);
-		}
+	case 'C':
+		put_clone_flags(o, v);
 		break;
-	}
 	case 'N':
 		put_flags(o, ns_flags, v);
 		break;
