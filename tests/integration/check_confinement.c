@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tests/i386_entry.h"
+#include "tests/common/i386_entry.h"
 #include "tests/integration/harness.h"
 
 static struct h h;
@@ -267,7 +267,7 @@ START_TEST(each_profile_names_the_call_it_forbids_and_runs_its_workload)
 {
 	struct h_event e;
 	bool seen[4] = { false };
-	/* i386 where the kernel can enter it (see tests/i386_entry.h), else x32 */
+	/* i386 where the kernel can enter it (see tests/common/i386_entry.h), else x32 */
 	const char *abi = i386_entry_works() ? "i386" : "x32";
 	char cfg[2048];
 

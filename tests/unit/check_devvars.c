@@ -11,6 +11,7 @@
 
 #include "sandbox/secrets/devvars.h"
 #include "sandbox/secrets/name.h"
+#include "tests/common/runner.h"
 
 #define PATH "/etc/app/.dev.vars"
 /* a value that must never appear in a message */
@@ -181,8 +182,6 @@ int main(void)
 {
 	Suite *s = suite_create("devvars");
 	TCase *tc = tcase_create("devvars");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, the_format);
@@ -192,9 +191,5 @@ int main(void)
 	tcase_add_test(tc, errors_name_the_line_not_the_value);
 	tcase_add_test(tc, many_entries);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -1,5 +1,5 @@
 /* The limits table, value parsing at its boundaries, and limits applied in a
- * CLONE_VM|CLONE_VFORK child as spawn.c runs them. */
+ * CLONE_VM|CLONE_VFORK child as the spawner runs them. */
 
 #include <check.h>
 #include <errno.h>
@@ -21,6 +21,8 @@
 
 #include "sandbox/child/child_side.h"
 #include "sandbox/daemon/rlimits.h"
+#include "tests/common/runner.h"
+#include "tests/common/vfork.h"
 
 START_TEST(names_resolve)
 {
@@ -203,17 +205,9 @@ CHILD_SIDE static int probe_main(void *arg)
 
 static int run_probe(struct probe *pr)
 {
-	static char stack[64 * 1024] __attribute__((aligned(16)));
-	pid_t pid;
-	int ws;
-
 	pr->step = NULL;
 	pr->err = 0;
-	pid = clone(probe_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, pr);
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert(WIFEXITED(ws));
-	return WEXITSTATUS(ws);
+	return vfork_run(probe_main, pr);
 }
 
 /* Bytes of address space this process maps now: a limit just above it
@@ -333,8 +327,6 @@ int main(void)
 {
 	Suite *s = suite_create("rlimits");
 	TCase *tc = tcase_create("rlimits");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, names_resolve);
 	tcase_add_test(tc, unknown_and_rss);
@@ -349,9 +341,5 @@ int main(void)
 	else
 		fprintf(stderr, "check_rlimits: not root, skipping the nproc test\n");
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sandbox/secrets/deliver.h"
+#include "tests/common/runner.h"
 
 /* a value that must never appear in a message */
 #define VALUE "s3cr3t-VALUE"
@@ -578,8 +579,6 @@ int main(void)
 {
 	Suite *s = suite_create("secrets");
 	TCase *tc = tcase_create("secrets");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, run_setup, run_teardown);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -602,9 +601,5 @@ int main(void)
 		fprintf(stderr, "check_secrets: not root, skipping the ownership tests\n");
 	}
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

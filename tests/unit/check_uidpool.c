@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sandbox/daemon/uidpool.h"
+#include "tests/common/runner.h"
 
 /* A fake system: ids marked here are "in /etc/passwd". */
 struct fake {
@@ -357,8 +358,6 @@ int main(void)
 {
 	Suite *s = suite_create("uidpool");
 	TCase *tc = tcase_create("uidpool");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, init_bounds);
 	tcase_add_test(tc, stable_per_owner);
@@ -374,9 +373,5 @@ int main(void)
 	if (geteuid() == 0)
 		tcase_add_test(tc, system_probe_sees_systemd_dynamic_users);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -2,8 +2,8 @@
  * (int 0x80). Some guests fault on it (SIGSEGV) whatever seccomp says, so
  * a test of the filter's i386 denial has nothing to observe there and
  * tests the x32 ABI alone. Shared by the seccomp and confinement tests. */
-#ifndef PROSPERO_TESTS_I386_ENTRY_H
-#define PROSPERO_TESTS_I386_ENTRY_H
+#ifndef PROSPERO_TESTS_COMMON_I386_ENTRY_H
+#define PROSPERO_TESTS_COMMON_I386_ENTRY_H
 
 #include <stdbool.h>
 #include <sys/wait.h>
