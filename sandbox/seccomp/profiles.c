@@ -63,6 +63,8 @@ static const struct sb_group_member g_notify[] = {
 	A("getsockname"), A("getpeername"),
 	/* a service binding may be an inherited listening socket */
 	A("accept"), A("accept4"),
+	/* a body too large for a datagram travels as a sealed memfd */
+	A("memfd_create"),
 	END
 };
 

@@ -24,7 +24,8 @@
  *                $NOTIFY_SOCKET and service bindings work under every
  *                profile: socket/socketpair for AF_UNIX only, connect,
  *                send*, recv*, get/setsockopt, shutdown, accept on an
- *                inherited listener.
+ *                inherited listener, memfd_create for a body larger than
+ *                a datagram.
  *   @file-system open for writing, create, rename, link, unlink, mkdir,
  *                directories, attributes, xattrs, inotify, fsync, locks.
  *   @memory      locking, msync, mincore, memfd, NUMA policy, membarrier.

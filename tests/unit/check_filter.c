@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -378,6 +379,27 @@ static int p_notify(void *arg)
 	return 0;
 }
 
+/* A large body as libprospero makes and maps one: a sealed memfd. */
+static int p_memfd_body(void *arg)
+{
+	static const char body[] = "a body too large for a datagram";
+	struct stat st;
+	char *m;
+	int fd = memfd_create("prospero-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return 3;
+	if (write(fd, body, sizeof body) != sizeof body ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return 4;
+	if (fcntl(fd, F_GET_SEALS) < 0 || fstat(fd, &st) < 0 || st.st_size != sizeof body)
+		return 5;
+	m = mmap(NULL, sizeof body, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED || memcmp(m, body, sizeof body) != 0)
+		return 6;
+	return 0;
+}
+
 static int p_service_work(void *arg)
 {
 	const char *dir = arg;
@@ -576,6 +598,20 @@ START_TEST(allowed_workloads_run_unharmed)
 }
 END_TEST
 
+START_TEST(memfd_bodies_work_under_every_profile)
+{
+	for (int p = SB_PROFILE_MINIMAL; p <= SB_PROFILE_NETWORK; p++) {
+		struct sb_filter f;
+		struct seen s;
+
+		watch_filter((enum sb_profile)p, SB_ON_VIOLATION_KILL, &f);
+		run_probe(&f, p_memfd_body, NULL, &s);
+		expect_clean_exit(&s, 0);
+		sb_filter_free(&f);
+	}
+}
+END_TEST
+
 START_TEST(notify_protocol_works_under_every_profile)
 {
 	char dir[] = "/tmp/seccomp-test.XXXXXX", path[108];
@@ -623,6 +659,7 @@ int main(void)
 	tcase_add_test(kernel, clone3_falls_back_quietly);
 	tcase_add_test(kernel, allowed_workloads_run_unharmed);
 	tcase_add_test(kernel, notify_protocol_works_under_every_profile);
+	tcase_add_test(kernel, memfd_bodies_work_under_every_profile);
 	suite_add_tcase(s, kernel);
 	return run_suite(s);
 }

@@ -133,6 +133,29 @@ START_TEST(shipped_profiles_are_sorted_layered_and_safe)
 }
 END_TEST
 
+/* What libprospero and sd_notify need, in every profile: a body over a
+ * datagram travels as a memfd, so memfd_create is Prospero's protocol as
+ * much as sendmsg is. */
+START_TEST(prosperos_protocols_under_every_profile)
+{
+	static const char *const needed[] = {
+		"memfd_create", "sendmsg", "recvmsg", "sendto", "recvfrom", "connect",
+		"fcntl", "fstat", "mmap", "munmap", "write", "read", "close",
+	};
+
+	for (int p = SB_PROFILE_MINIMAL; p <= SB_PROFILE_NETWORK; p++) {
+		struct sb_policy pol;
+		char err[256];
+
+		ck_assert_int_eq(resolve((enum sb_profile)p, NULL, 0, NULL, 0, &pol, err, sizeof err), 0);
+		for (size_t i = 0; i < sizeof needed / sizeof *needed; i++)
+			ck_assert_int_eq(cond_of(&pol, needed[i]), SB_COND_ALWAYS);
+		ck_assert_int_ge(cond_of(&pol, "socket"), SB_COND_AF_UNIX);
+		sb_policy_free(&pol);
+	}
+}
+END_TEST
+
 START_TEST(none_is_empty_and_takes_nothing)
 {
 	const char *allow[] = { "ptrace" };
@@ -243,6 +266,7 @@ int main(void)
 	tcase_add_test(policy, names_parse_both_ways);
 	tcase_add_test(policy, every_group_member_is_a_syscall);
 	tcase_add_test(policy, shipped_profiles_are_sorted_layered_and_safe);
+	tcase_add_test(policy, prosperos_protocols_under_every_profile);
 	tcase_add_test(policy, none_is_empty_and_takes_nothing);
 	tcase_add_test(policy, allow_widens_and_deny_wins);
 	tcase_add_test(policy, unknown_names_are_named_in_the_error);
