@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox/daemon/names.h"
 #include "sandbox/daemon/namespaces.h"
 #include "sandbox/daemon/privs.h"
-#include "sandbox/names.h"
 #include "sandbox/secrets/name.h"
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/names.h"
+#include "sandbox/daemon/names.h"
 #include "sandbox/seccomp/profiles.h"
 #include "src/config/didyoumean.h"
 #include "src/config/faults_loader.h"

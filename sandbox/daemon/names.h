@@ -1,8 +1,8 @@
 /* The names the kernel's interfaces know, listed for a "did you mean" hint:
  * only sandbox/ asks libseccomp and libcap, so the config reads its word
  * lists here. Daemon side; the lists are allocated. */
-#ifndef PROSPERO_NAMES_H
-#define PROSPERO_NAMES_H
+#ifndef PROSPERO_SANDBOX_DAEMON_NAMES_H
+#define PROSPERO_SANDBOX_DAEMON_NAMES_H
 
 #include <stddef.h>
 

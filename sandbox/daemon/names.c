@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
-#include "sandbox/names.h"
+#include "sandbox/daemon/names.h"
 
 /* above the highest syscall number of any native ABI libseccomp knows */
 #define SYSCALL_NR_LIMIT 1024
