@@ -179,34 +179,29 @@ static const struct sb_group_member x_service[] = {
 	END
 };
 
-struct group {
-	const char *name;
-	const struct sb_group_member *members;
-};
+/* Each group once, sorted by name: sb_group_names hands this order out. */
+#define GROUPS(X) \
+	X("@aio", g_aio) \
+	X("@basic-io", g_basic_io) \
+	X("@credentials", g_credentials) \
+	X("@default", g_default) \
+	X("@file-system", g_file_system) \
+	X("@io-event", g_io_event) \
+	X("@ipc", g_ipc) \
+	X("@memory", g_memory) \
+	X("@network-io", g_network_io) \
+	X("@notify", g_notify) \
+	X("@process", g_process) \
+	X("@signal", g_signal) \
+	X("@timer", g_timer)
 
-/* sorted by name: sb_group_names hands this order out */
-static const struct group groups[] = {
-	{ "@aio", g_aio },
-	{ "@basic-io", g_basic_io },
-	{ "@credentials", g_credentials },
-	{ "@default", g_default },
-	{ "@file-system", g_file_system },
-	{ "@io-event", g_io_event },
-	{ "@ipc", g_ipc },
-	{ "@memory", g_memory },
-	{ "@network-io", g_network_io },
-	{ "@notify", g_notify },
-	{ "@process", g_process },
-	{ "@signal", g_signal },
-	{ "@timer", g_timer },
-};
-#define NGROUPS (sizeof groups / sizeof groups[0])
-
-static const char *const group_names[NGROUPS + 1] = {
-	"@aio", "@basic-io", "@credentials", "@default", "@file-system",
-	"@io-event", "@ipc", "@memory", "@network-io", "@notify", "@process",
-	"@signal", "@timer", NULL,
-};
+#define NAME(name, members) name,
+static const char *const group_names[] = { GROUPS(NAME) NULL };
+#undef NAME
+#define MEMBERS(name, members) members,
+static const struct sb_group_member *const group_members[] = { GROUPS(MEMBERS) };
+#undef MEMBERS
+#define NGROUPS (sizeof group_members / sizeof group_members[0])
 
 /* Each profile is its predecessor plus more; the lists say only the more. */
 static const struct sb_group_member *const p_minimal[] = {
@@ -220,19 +215,20 @@ static const struct sb_group_member *const p_network[] = {
 	g_network_io, NULL,
 };
 
-static const struct {
-	const char *name;
-	const struct sb_group_member *const *adds;
-} profiles[] = {
-	[SB_PROFILE_NONE] = { "none", NULL },
-	[SB_PROFILE_MINIMAL] = { "minimal", p_minimal },
-	[SB_PROFILE_SERVICE] = { "service", p_service },
-	[SB_PROFILE_NETWORK] = { "network", p_network },
+static const struct sb_group_member *const *const profile_adds[] = {
+	[SB_PROFILE_NONE] = NULL,
+	[SB_PROFILE_MINIMAL] = p_minimal,
+	[SB_PROFILE_SERVICE] = p_service,
+	[SB_PROFILE_NETWORK] = p_network,
 };
-#define NPROFILES (sizeof profiles / sizeof profiles[0])
+#define NPROFILES (sizeof profile_adds / sizeof profile_adds[0])
 
 static const char *const profile_names[NPROFILES + 1] = {
-	"none", "minimal", "service", "network", NULL,
+	[SB_PROFILE_NONE] = "none",
+	[SB_PROFILE_MINIMAL] = "minimal",
+	[SB_PROFILE_SERVICE] = "service",
+	[SB_PROFILE_NETWORK] = "network",
+	NULL,
 };
 
 static const char *const privileged[] = {
@@ -266,20 +262,9 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
-int sb_profile_parse(const char *name, enum sb_profile *out)
-{
-	for (size_t i = 0; i < NPROFILES; i++)
-		if (strcmp(profiles[i].name, name) == 0) {
-			*out = (enum sb_profile)i;
-			return 0;
-		}
-	errno = ENOENT;
-	return -1;
-}
-
 const char *sb_profile_name(enum sb_profile p)
 {
-	return (size_t)p < NPROFILES ? profiles[p].name : "?";
+	return (size_t)p < NPROFILES ? profile_names[p] : "?";
 }
 
 const char *const *sb_profile_names(void)
@@ -292,17 +277,6 @@ static const char *const violation_names[] = {
 	[SB_ON_VIOLATION_ERRNO] = "errno",
 	NULL,
 };
-
-int sb_on_violation_parse(const char *name, enum sb_on_violation *out)
-{
-	for (size_t i = 0; violation_names[i]; i++)
-		if (strcmp(violation_names[i], name) == 0) {
-			*out = (enum sb_on_violation)i;
-			return 0;
-		}
-	errno = ENOENT;
-	return -1;
-}
 
 const char *sb_on_violation_name(enum sb_on_violation v)
 {
@@ -322,8 +296,8 @@ const char *const *sb_group_names(void)
 const struct sb_group_member *sb_group_members(const char *name)
 {
 	for (size_t i = 0; i < NGROUPS; i++)
-		if (strcmp(groups[i].name, name) == 0)
-			return groups[i].members;
+		if (strcmp(group_names[i], name) == 0)
+			return group_members[i];
 	return NULL;
 }
 
@@ -429,7 +403,7 @@ static void group_list(char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < NGROUPS && off < len; i++) {
-		int k = snprintf(buf + off, len - off, "%s%s", i ? " " : "", groups[i].name);
+		int k = snprintf(buf + off, len - off, "%s%s", i ? " " : "", group_names[i]);
 		if (k < 0)
 			break;
 		off += (size_t)k;
@@ -491,7 +465,7 @@ static int check_spec(const struct sb_spec *spec, char *errmsg, size_t errlen)
 static int merge(const struct sb_spec *spec, struct set *s)
 {
 	for (size_t p = SB_PROFILE_MINIMAL; p <= (size_t)spec->profile; p++)
-		for (const struct sb_group_member *const *g = profiles[p].adds; *g; g++)
+		for (const struct sb_group_member *const *g = profile_adds[p]; *g; g++)
 			if (add_members(s, *g, false) < 0)
 				return -1;
 	for (size_t i = 0; i < spec->nallow; i++) {

@@ -122,14 +122,12 @@ struct sb_policy {
 	size_t n;
 };
 
-/* "service" -> SB_PROFILE_SERVICE. -1 with errno ENOENT if unknown. */
-int sb_profile_parse(const char *name, enum sb_profile *out);
+/* SB_PROFILE_SERVICE -> "service"; "?" for no profile. */
 const char *sb_profile_name(enum sb_profile p);
-/* NULL-terminated, for a "did you mean" hint or a listing. */
+/* NULL-terminated, indexed by enum sb_profile: the words a config uses. */
 const char *const *sb_profile_names(void);
 
-/* "kill" / "errno". -1 with errno ENOENT otherwise. */
-int sb_on_violation_parse(const char *name, enum sb_on_violation *out);
+/* SB_ON_VIOLATION_ERRNO -> "errno", anything else "kill". */
 const char *sb_on_violation_name(enum sb_on_violation v);
 /* NULL-terminated, indexed by enum sb_on_violation. */
 const char *const *sb_on_violation_names(void);
