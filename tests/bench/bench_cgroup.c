@@ -9,12 +9,11 @@
 #include <sched.h>
 #include <stdbool.h>
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_join.h"
-#include "sandbox/clone_into.h"
+#include "sandbox/child/child_side.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_join.h"
+#include "sandbox/containment/clone_into.h"
 #include "tests/bench/bench.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 enum fig {
 	REF_FORK, REF_CLONE, INTO, JOIN_SELF, CREATE, REMOVE, CREATE_MIRROR, INTO_MIRROR, REMOVE_MIRROR,

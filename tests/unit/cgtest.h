@@ -25,12 +25,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_join.h"
-#include "sandbox/cgroup_sweep.h"
-#include "sandbox/clone_into.h"
+#include "sandbox/child/child_side.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_join.h"
+#include "sandbox/containment/cgroup_sweep.h"
+#include "sandbox/containment/clone_into.h"
 
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 #define REPORT_FD 3
 #define MIB (1024u * 1024u)
 

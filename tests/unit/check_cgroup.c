@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_sweep.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_sweep.h"
 #include "tests/unit/cgtest.h"
 
 static struct cgroup_hier hier;

@@ -4,9 +4,9 @@
  * no malloc asked for it (memfd, SysV shm) meets the memory limit, forks
  * meet the tasks limit, and the figures read back are the work done. */
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_usage.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_usage.h"
 #include "tests/unit/cgtest.h"
 
 static int tree_try_open(struct cgroup_tree *t)

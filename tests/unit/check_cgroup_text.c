@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/cgroup_hier.h"
-#include "sandbox/cgroup_name.h"
-#include "sandbox/cgroup_text.h"
+#include "sandbox/containment/cgroup_hier.h"
+#include "sandbox/containment/cgroup_name.h"
+#include "sandbox/containment/cgroup_text.h"
 
 START_TEST(mountinfo_lines)
 {

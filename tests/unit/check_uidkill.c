@@ -2,7 +2,7 @@
  * process-group jobs included, dies by uid_kill, and no other uid's
  * process is touched. Needs root (to run as other uids). */
 
-#include "sandbox/uidkill.h"
+#include "sandbox/containment/uidkill.h"
 #include "tests/unit/cgtest.h"
 
 /* uids no account has: far above any range in use, one per test run */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox/cgroup_name.h"
+#include "sandbox/containment/cgroup_name.h"
 
 static bool plain(char c, bool first)
 {

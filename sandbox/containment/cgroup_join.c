@@ -4,11 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_join.h"
-
-/* runs on the vfork-style child's side: no sanitizer runtime there */
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
+#include "sandbox/child/child_side.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_join.h"
 
 static int open_for_join(int dir, const char *file)
 {

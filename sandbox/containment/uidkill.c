@@ -21,9 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox/uidkill.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
+#include "sandbox/child/child_side.h"
+#include "sandbox/containment/uidkill.h"
 
 enum helper_job { JOB_PROBE, JOB_KILL };
 

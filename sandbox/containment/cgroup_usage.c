@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_usage.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_usage.h"
 
 static void take(unsigned *have, unsigned bit, int r)
 {

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_v1.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_v1.h"
 
 static int open_parent(struct cgroup_v1 *v, const struct cgroup_place *p, enum cgroup_ctl c)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "sandbox/clone_into.h"
+#include "sandbox/containment/clone_into.h"
 
 #if defined(__x86_64__)
 

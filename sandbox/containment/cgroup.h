@@ -19,9 +19,9 @@
 
 #include <stdbool.h>
 
-#include "sandbox/cgroup_limits.h"
-#include "sandbox/cgroup_name.h"
-#include "sandbox/cgroup_tree.h"
+#include "sandbox/containment/cgroup_limits.h"
+#include "sandbox/containment/cgroup_name.h"
+#include "sandbox/containment/cgroup_tree.h"
 
 struct cgroup_inst {
 	int fd;				/* its v2 cgroup (the CLONE_INTO_CGROUP fd); -1: none */

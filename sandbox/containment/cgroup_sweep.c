@@ -4,9 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_name.h"
-#include "sandbox/cgroup_sweep.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_name.h"
+#include "sandbox/containment/cgroup_sweep.h"
 
 static int count_tree(int parent, const char *name, void *ctx)
 {

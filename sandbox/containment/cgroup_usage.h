@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "sandbox/cgroup.h"
+#include "sandbox/containment/cgroup.h"
 
 enum {
 	CGROUP_HAVE_MEMORY = 1 << 0,

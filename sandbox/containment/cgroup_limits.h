@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sandbox/cgroup_tree.h"
+#include "sandbox/containment/cgroup_tree.h"
 
 #define CGROUP_WEIGHT_MIN 1
 #define CGROUP_WEIGHT_MAX 10000

@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 
-#include "sandbox/cgroup.h"
+#include "sandbox/containment/cgroup.h"
 
 struct cgroup_join {
 	int fd[1 + CGROUP_NCTL];	/* files to write "0" to, opened for writing */

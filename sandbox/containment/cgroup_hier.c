@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_hier.h"
-#include "sandbox/cgroup_text.h"
+#include "sandbox/containment/cgroup_hier.h"
+#include "sandbox/containment/cgroup_text.h"
 
 static const char *const ctl_names[CGROUP_NCTL] = {
 	[CGROUP_MEMORY] = "memory",

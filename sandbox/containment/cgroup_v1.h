@@ -11,8 +11,8 @@
 #ifndef PROSPERO_CGROUP_V1_H
 #define PROSPERO_CGROUP_V1_H
 
-#include "sandbox/cgroup_hier.h"
-#include "sandbox/cgroup_name.h"
+#include "sandbox/containment/cgroup_hier.h"
+#include "sandbox/containment/cgroup_name.h"
 
 struct cgroup_v1 {
 	int fd[CGROUP_NCTL];		/* mirror parents; -1 where none */

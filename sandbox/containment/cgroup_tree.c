@@ -8,9 +8,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_text.h"
-#include "sandbox/cgroup_tree.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_text.h"
+#include "sandbox/containment/cgroup_tree.h"
 
 static void init(struct cgroup_tree *t)
 {

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_limits.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_limits.h"
 
 static const char *const limit_names[CGROUP_NCTL] = {
 	[CGROUP_MEMORY] = "memory",

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sandbox/cgroup_text.h"
+#include "sandbox/containment/cgroup_text.h"
 
 /* The next space-separated field of *s, NUL-terminated in place. */
 static char *next_field(char **s)

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_fs.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_fs.h"
 
 void cgroup_inst_init(struct cgroup_inst *ci)
 {

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_text.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_text.h"
 
 /* A pass of the frozen-kill fallback finds no new member after the second
  * pass unless forks were in flight; this bounds a pathological case. */

@@ -5,7 +5,7 @@
 #ifndef PROSPERO_CGROUP_SWEEP_H
 #define PROSPERO_CGROUP_SWEEP_H
 
-#include "sandbox/cgroup_tree.h"
+#include "sandbox/containment/cgroup_tree.h"
 
 struct cgroup_sweep {
 	unsigned procs;		/* processes found in them (for the log and the event) */

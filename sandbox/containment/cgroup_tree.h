@@ -12,9 +12,9 @@
 
 #include <stdbool.h>
 
-#include "sandbox/cgroup_hier.h"
-#include "sandbox/cgroup_name.h"
-#include "sandbox/cgroup_v1.h"
+#include "sandbox/containment/cgroup_hier.h"
+#include "sandbox/containment/cgroup_name.h"
+#include "sandbox/containment/cgroup_v1.h"
 
 #define CGROUP_DAEMON_LEAF "daemon"
 #define CGROUP_WHY_MAX 512
