@@ -10,7 +10,7 @@
 #include "sandbox/containment/cgroup.h"
 #include "sandbox/containment/cgroup_fs.h"
 
-void cgroup_inst_init(struct cgroup_inst *ci)
+void sb_cgroup_inst_init(struct sb_cgroup_inst *ci)
 {
 	ci->fd = ci->wd = -1;
 	ci->v1 = 0;
@@ -18,17 +18,17 @@ void cgroup_inst_init(struct cgroup_inst *ci)
 }
 
 /* Make the v1 mirrors of the controllers in mask, with lim in them. */
-static int make_mirrors(const struct cgroup_tree *t, struct cgroup_inst *ci, unsigned mask,
-			const struct cgroup_limits *lim)
+static int make_mirrors(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci, unsigned mask,
+			const struct sb_cgroup_limits *lim)
 {
-	for (int c = 0; c < CGROUP_NCTL; c++) {
-		if (!(mask & CGROUP_CTL_BIT(c)))
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		if (!(mask & SB_CGROUP_CTL_BIT(c)))
 			continue;
-		int fd = cgroup_v1_make(&t->v1, (enum cgroup_ctl)c, ci->name);
+		int fd = sb_cgroup_v1_make(&t->v1, (enum sb_cgroup_ctl)c, ci->name);
 		if (fd < 0)
 			return -1;
-		ci->v1 |= CGROUP_CTL_BIT(c);
-		int r = cgroup_limits_write_v1(fd, (enum cgroup_ctl)c, lim);
+		ci->v1 |= SB_CGROUP_CTL_BIT(c);
+		int r = sb_cgroup_limits_write_v1(fd, (enum sb_cgroup_ctl)c, lim);
 		int saved = errno;
 		close(fd);
 		errno = saved;
@@ -39,70 +39,70 @@ static int make_mirrors(const struct cgroup_tree *t, struct cgroup_inst *ci, uns
 }
 
 /* The controllers with a v1 mirror parent. */
-static unsigned v1_parents(const struct cgroup_tree *t)
+static unsigned v1_parents(const struct sb_cgroup_tree *t)
 {
 	unsigned m = 0;
 
-	for (int c = 0; c < CGROUP_NCTL; c++)
+	for (int c = 0; c < SB_CGROUP_NCTL; c++)
 		if (t->v1.fd[c] >= 0)
-			m |= CGROUP_CTL_BIT(c);
+			m |= SB_CGROUP_CTL_BIT(c);
 	return m;
 }
 
-int cgroup_inst_create(const struct cgroup_tree *t, struct cgroup_inst *ci, const char *instance,
-		       const struct cgroup_limits *lim)
+int sb_cgroup_inst_create(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci,
+			  const char *instance, const struct sb_cgroup_limits *lim)
 {
-	unsigned need = cgroup_limits_need(lim), on_v2 = need & t->v2_ctl;
+	unsigned need = sb_cgroup_limits_need(lim), on_v2 = need & t->v2_ctl;
 	unsigned on_v1 = (need | t->v1_account) & ~t->v2_ctl & v1_parents(t);
 	bool existed;
 	int saved, p;
 
-	cgroup_inst_init(ci);
+	sb_cgroup_inst_init(ci);
 	/* a limit asked for is applied, or the instance does not start */
-	if (t->mode == CGROUP_OFF || (need & ~on_v2 & ~on_v1)) {
+	if (t->mode == SB_CGROUP_OFF || (need & ~on_v2 & ~on_v1)) {
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	if (cgroup_inst_name(instance, ci->name, sizeof(ci->name)) < 0)
+	if (sb_cgroup_inst_name(instance, ci->name, sizeof(ci->name)) < 0)
 		return -1;
 	existed = mkdirat(t->fd, ci->name, 0755) < 0;
-	if ((existed && errno != EEXIST) || (ci->fd = cgfs_open_dir(t->fd, ci->name)) < 0)
+	if ((existed && errno != EEXIST) || (ci->fd = sb_cgfs_open_dir(t->fd, ci->name)) < 0)
 		return -1;
 	/* a leftover of this name (a run that ended without its removal) is
 	 * ours to reuse only when nothing lives in it */
-	if (existed && (p = cgfs_populated(ci->fd)) != 0) {
+	if (existed && (p = sb_cgfs_populated(ci->fd)) != 0) {
 		saved = p > 0 ? EBUSY : errno;
 		close(ci->fd);
-		cgroup_inst_init(ci);
+		sb_cgroup_inst_init(ci);
 		errno = saved;
 		return -1;
 	}
-	if (cgroup_limits_write_v2(ci->fd, lim, on_v2) < 0 || make_mirrors(t, ci, on_v1, lim) < 0) {
+	if (sb_cgroup_limits_write_v2(ci->fd, lim, on_v2) < 0 || make_mirrors(t, ci, on_v1, lim) < 0) {
 		saved = errno;
-		cgroup_inst_remove(t, ci);
+		sb_cgroup_inst_remove(t, ci);
 		errno = saved;
 		return -1;
 	}
 	return 0;
 }
 
-int cgroup_inst_populated(const struct cgroup_inst *ci)
+int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci)
 {
-	return cgfs_populated(ci->fd);
+	return sb_cgfs_populated(ci->fd);
 }
 
-int cgroup_inst_kill(const struct cgroup_tree *t, const struct cgroup_inst *ci)
+int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci)
 {
-	return cgfs_kill(ci->fd, t->has_kill);
+	return sb_cgfs_kill(ci->fd, t->has_kill);
 }
 
-int cgroup_inst_remove(const struct cgroup_tree *t, struct cgroup_inst *ci)
+int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci)
 {
 	int r;
 
 	if (ci->fd < 0)
 		return 0;
-	if ((r = cgfs_populated(ci->fd)) != 0) {
+	if ((r = sb_cgfs_populated(ci->fd)) != 0) {
 		if (r > 0)
 			errno = EBUSY;
 		return -1;
@@ -110,18 +110,18 @@ int cgroup_inst_remove(const struct cgroup_tree *t, struct cgroup_inst *ci)
 	if (unlinkat(t->fd, ci->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -1;
 	/* the v2 cgroup held every process: empty there is empty here too */
-	r = cgroup_v1_remove(&t->v1, ci->v1, ci->name);
+	r = sb_cgroup_v1_remove(&t->v1, ci->v1, ci->name);
 	close(ci->fd);
-	cgroup_inst_init(ci);
+	sb_cgroup_inst_init(ci);
 	return r;
 }
 
-int cgroup_notify_open(void)
+int sb_cgroup_notify_open(void)
 {
 	return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 }
 
-int cgroup_inst_watch(struct cgroup_inst *ci, int notify_fd)
+int sb_cgroup_inst_watch(struct sb_cgroup_inst *ci, int notify_fd)
 {
 	char path[64];
 
@@ -131,15 +131,15 @@ int cgroup_inst_watch(struct cgroup_inst *ci, int notify_fd)
 	return ci->wd < 0 ? -1 : 0;
 }
 
-int cgroup_notify_read(int notify_fd, int *wds, int max)
+int sb_cgroup_notify_read(int notify_fd, int *wds, int max)
 {
 	/* watches on files carry no name: every event is the bare struct */
-	struct inotify_event ev[CGROUP_NOTIFY_BATCH];
+	struct inotify_event ev[SB_CGROUP_NOTIFY_BATCH];
 	ssize_t r;
 	int n = 0;
 
-	if (max > CGROUP_NOTIFY_BATCH)
-		max = CGROUP_NOTIFY_BATCH;
+	if (max > SB_CGROUP_NOTIFY_BATCH)
+		max = SB_CGROUP_NOTIFY_BATCH;
 	/* a batch of IN_IGNORED alone (watches gone with their cgroups) is
 	 * not the end of what is queued */
 	while (n == 0) {

@@ -3,10 +3,10 @@
  * instance ends, seen to be empty on the daemon's loop, then removed.
  *
  * The daemon's sequence, per instance run:
- *   cgroup_inst_create -> cgroup_inst_watch -> spawn with clone_into(
- *   ci.fd) (and cgroup_join for v1 mirrors) -> ... main process exits ->
- *   cgroup_inst_kill -> cgroup_inst_populated == 0, now or later ->
- *   cgroup_usage_read -> the exit is final -> cgroup_inst_remove.
+ *   sb_cgroup_inst_create -> sb_cgroup_inst_watch -> spawn with sb_clone_into(
+ *   ci.fd) (and sb_cgroup_join for v1 mirrors) -> ... main process exits ->
+ *   sb_cgroup_inst_kill -> sb_cgroup_inst_populated == 0, now or later ->
+ *   sb_cgroup_usage_read -> the exit is final -> sb_cgroup_inst_remove.
  *
  * "Later" comes two ways. The last process of a cgroup to exit has the
  * daemon for its parent (orphans go to the subreaper), and it has left
@@ -23,36 +23,36 @@
 #include "sandbox/containment/cgroup_name.h"
 #include "sandbox/containment/cgroup_tree.h"
 
-struct cgroup_inst {
+struct sb_cgroup_inst {
 	int fd;				/* its v2 cgroup (the CLONE_INTO_CGROUP fd); -1: none */
 	int wd;				/* its cgroup.events watch; -1: none */
-	unsigned v1;			/* CGROUP_CTL_BITs with a v1 mirror */
-	char name[CGROUP_NAME_MAX];	/* "research#2.actor" */
+	unsigned v1;			/* SB_CGROUP_CTL_BITs with a v1 mirror */
+	char name[SB_CGROUP_NAME_MAX];	/* "research#2.actor" */
 };
 
 /* An instance with no cgroup yet: fd and wd -1. */
-void cgroup_inst_init(struct cgroup_inst *ci);
+void sb_cgroup_inst_init(struct sb_cgroup_inst *ci);
 
 /* Make the cgroup of instance (its name, as "research#2") with lim
  * applied, and v1 mirrors where lim or t->v1 accounting needs them. An
  * empty leftover of the same name is taken over. -1 with errno:
- * EOPNOTSUPP a limit this host cannot apply (cgroup_limit_where says
+ * EOPNOTSUPP a limit this host cannot apply (sb_cgroup_limit_where says
  * why), EBUSY a leftover still has processes, or what mkdir or a write
  * said. Nothing is left made on failure. */
-int cgroup_inst_create(const struct cgroup_tree *t, struct cgroup_inst *ci, const char *instance,
-		       const struct cgroup_limits *lim);
+int sb_cgroup_inst_create(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci,
+			  const char *instance, const struct sb_cgroup_limits *lim);
 
 /* 1 while any process is in it, 0 when empty, -1 with errno. */
-int cgroup_inst_populated(const struct cgroup_inst *ci);
+int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci);
 
 /* SIGKILL everything in it, whatever it did with sessions, process groups
  * or PDEATHSIG. Returns at once: the processes die asynchronously, and it
- * is empty when cgroup_inst_populated says 0. */
-int cgroup_inst_kill(const struct cgroup_tree *t, const struct cgroup_inst *ci);
+ * is empty when sb_cgroup_inst_populated says 0. */
+int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci);
 
 /* Remove it (and its mirrors) once empty; -1 EBUSY while populated. The
- * watch goes with it. ci is back to cgroup_inst_init's state. */
-int cgroup_inst_remove(const struct cgroup_tree *t, struct cgroup_inst *ci);
+ * watch goes with it. ci is back to sb_cgroup_inst_init's state. */
+int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci);
 
 /* Emptiness on the daemon's loop. The kernel flags every change of a
  * cgroup's cgroup.events as a file modification: one inotify fd serves
@@ -61,13 +61,13 @@ int cgroup_inst_remove(const struct cgroup_tree *t, struct cgroup_inst *ci);
  * read-ready when some watch fired; poll(2)'s POLLPRI on cgroup.events
  * itself would need a poll backend that asks for POLLPRI, which libev's
  * ev_io does not. */
-int cgroup_notify_open(void);		/* the inotify fd: nonblocking, cloexec */
-int cgroup_inst_watch(struct cgroup_inst *ci, int notify_fd);
+int sb_cgroup_notify_open(void);		/* the inotify fd: nonblocking, cloexec */
+int sb_cgroup_inst_watch(struct sb_cgroup_inst *ci, int notify_fd);
 
-#define CGROUP_NOTIFY_BATCH 64
-/* The watches that fired, up to max (<= CGROUP_NOTIFY_BATCH) per call;
+#define SB_CGROUP_NOTIFY_BATCH 64
+/* The watches that fired, up to max (<= SB_CGROUP_NOTIFY_BATCH) per call;
  * call until it returns 0. A wd of -1 means events were lost (queue
  * overflow): check every instance waiting to empty. -1 with errno. */
-int cgroup_notify_read(int notify_fd, int *wds, int max);
+int sb_cgroup_notify_read(int notify_fd, int *wds, int max);
 
 #endif

@@ -39,19 +39,19 @@ static ssize_t read_retry(int fd, void *buf, size_t len)
 	return r;
 }
 
-int cgfs_open_dir(int at, const char *name)
+int sb_cgfs_open_dir(int at, const char *name)
 {
 	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-int cgfs_make_dir(int at, const char *name)
+int sb_cgfs_make_dir(int at, const char *name)
 {
 	if (mkdirat(at, name, 0755) < 0 && errno != EEXIST)
 		return -1;
-	return cgfs_open_dir(at, name);
+	return sb_cgfs_open_dir(at, name);
 }
 
-int cgfs_read(int dir, const char *file, char *buf, size_t len)
+int sb_cgfs_read(int dir, const char *file, char *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t r = 0;
@@ -75,7 +75,7 @@ int cgfs_read(int dir, const char *file, char *buf, size_t len)
 	return 0;
 }
 
-int cgfs_write(int dir, const char *file, const char *text)
+int sb_cgfs_write(int dir, const char *file, const char *text)
 {
 	size_t n = strlen(text);
 	ssize_t r;
@@ -97,32 +97,32 @@ int cgfs_write(int dir, const char *file, const char *text)
 	return 0;
 }
 
-int cgfs_read_u64(int dir, const char *file, uint64_t *v)
+int sb_cgfs_read_u64(int dir, const char *file, uint64_t *v)
 {
 	char buf[64];
 
-	if (cgfs_read(dir, file, buf, sizeof(buf)) < 0)
+	if (sb_cgfs_read(dir, file, buf, sizeof(buf)) < 0)
 		return -1;
-	return cgroup_parse_u64(buf, v);
+	return sb_cgroup_parse_u64(buf, v);
 }
 
-int cgfs_write_u64(int dir, const char *file, uint64_t v)
+int sb_cgfs_write_u64(int dir, const char *file, uint64_t v)
 {
 	char buf[32];
 
 	if (v == UINT64_MAX)
-		return cgfs_write(dir, file, "max");
+		return sb_cgfs_write(dir, file, "max");
 	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	return cgfs_write(dir, file, buf);
+	return sb_cgfs_write(dir, file, buf);
 }
 
-int cgfs_read_key(int dir, const char *file, const char *key, uint64_t *v)
+int sb_cgfs_read_key(int dir, const char *file, const char *key, uint64_t *v)
 {
 	char buf[2048];
 
-	if (cgfs_read(dir, file, buf, sizeof(buf)) < 0)
+	if (sb_cgfs_read(dir, file, buf, sizeof(buf)) < 0)
 		return -1;
-	return cgroup_kv_u64(buf, key, v);
+	return sb_cgroup_kv_u64(buf, key, v);
 }
 
 /* Parse whole lines of buf[0, len) into pids, calling fn; returns how many
@@ -144,7 +144,7 @@ static size_t each_line(const char *buf, size_t len, int (*fn)(pid_t, void *), v
 	return used;
 }
 
-int cgfs_each_pid(int dir, int (*fn)(pid_t pid, void *ctx), void *ctx)
+int sb_cgfs_each_pid(int dir, int (*fn)(pid_t pid, void *ctx), void *ctx)
 {
 	char buf[4096];
 	size_t len = 0, used;
@@ -167,13 +167,13 @@ int cgfs_each_pid(int dir, int (*fn)(pid_t pid, void *ctx), void *ctx)
 	return stop;
 }
 
-int cgfs_each_child(int dir, int (*fn)(int dir, const char *name, void *ctx), void *ctx)
+int sb_cgfs_each_child(int dir, int (*fn)(int dir, const char *name, void *ctx), void *ctx)
 {
 	struct dirent *d;
 	DIR *dp;
 	int fd, r = 0;
 
-	if ((fd = cgfs_open_dir(dir, ".")) < 0)
+	if ((fd = sb_cgfs_open_dir(dir, ".")) < 0)
 		return -1;
 	if (!(dp = fdopendir(fd))) {
 		close_keep_errno(fd);
@@ -193,17 +193,17 @@ static int count_one(pid_t pid, void *ctx)
 	return 0;
 }
 
-int cgfs_count_procs(int dir, unsigned *n)
+int sb_cgfs_count_procs(int dir, unsigned *n)
 {
 	*n = 0;
-	return cgfs_each_pid(dir, count_one, n) < 0 ? -1 : 0;
+	return sb_cgfs_each_pid(dir, count_one, n) < 0 ? -1 : 0;
 }
 
-int cgfs_populated(int dir)
+int sb_cgfs_populated(int dir)
 {
 	uint64_t v;
 
-	if (cgfs_read_key(dir, "cgroup.events", "populated", &v) < 0)
+	if (sb_cgfs_read_key(dir, "cgroup.events", "populated", &v) < 0)
 		return -1;
 	return v != 0;
 }
@@ -216,7 +216,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int cgfs_wait_empty(int dir, int timeout_ms)
+int sb_cgfs_wait_empty(int dir, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
 	struct pollfd p = { .events = POLLPRI };
@@ -232,7 +232,7 @@ int cgfs_wait_empty(int dir, int timeout_ms)
 		if ((r = pread(p.fd, buf, sizeof(buf) - 1, 0)) < 0)
 			break;
 		buf[r] = '\0';
-		if (cgroup_kv_u64(buf, "populated", &populated) < 0)
+		if (sb_cgroup_kv_u64(buf, "populated", &populated) < 0)
 			break;
 		if (!populated) {
 			close(p.fd);
@@ -281,7 +281,7 @@ static int collect_tree(int dir, struct pass *cur);
 
 static int collect_child(int parent, const char *name, void *ctx)
 {
-	int dir = cgfs_open_dir(parent, name), r;
+	int dir = sb_cgfs_open_dir(parent, name), r;
 
 	if (dir < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -293,9 +293,9 @@ static int collect_child(int parent, const char *name, void *ctx)
 /* The members of dir and of the cgroups below it, into cur. */
 static int collect_tree(int dir, struct pass *cur)
 {
-	if (cgfs_each_pid(dir, collect, cur) != 0)
+	if (sb_cgfs_each_pid(dir, collect, cur) != 0)
 		return -1;
-	return cgfs_each_child(dir, collect_child, cur);
+	return sb_cgfs_each_child(dir, collect_child, cur);
 }
 
 static bool has_new(const struct pass *cur, const struct pass *prev)
@@ -330,21 +330,21 @@ out:
 	return r;
 }
 
-int cgfs_kill(int dir, bool has_kill)
+int sb_cgfs_kill(int dir, bool has_kill)
 {
 	bool frozen;
 	int r, saved;
 
 	if (has_kill)
-		return cgfs_write(dir, "cgroup.kill", "1");
+		return sb_cgfs_write(dir, "cgroup.kill", "1");
 	/* before 5.2 there is no cgroup.freeze: kill unfrozen, as well as we can */
-	frozen = cgfs_write(dir, "cgroup.freeze", "1") == 0;
+	frozen = sb_cgfs_write(dir, "cgroup.freeze", "1") == 0;
 	r = kill_frozen(dir);
 	saved = errno;
 	/* SIGKILL ends a frozen task anyway; thawing lets the rest of the
 	 * cgroup's lifecycle (a reused cgroup) start unfrozen */
 	if (frozen)
-		cgfs_write(dir, "cgroup.freeze", "0");
+		sb_cgfs_write(dir, "cgroup.freeze", "0");
 	errno = saved;
 	return r;
 }
@@ -381,14 +381,14 @@ static int kill_and_wait(pid_t pid, void *ctx)
 	return 0;
 }
 
-int cgfs_kill_members(int dir, int timeout_ms)
+int sb_cgfs_kill_members(int dir, int timeout_ms)
 {
 	struct v1_kill k = { .deadline = now_ms() + timeout_ms };
 	int r;
 
 	do {
 		k.found = 0;
-		if ((r = cgfs_each_pid(dir, kill_and_wait, &k)) < 0)
+		if ((r = sb_cgfs_each_pid(dir, kill_and_wait, &k)) < 0)
 			return -1;
 		if (r > 0) {
 			errno = k.err;

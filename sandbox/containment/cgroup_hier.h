@@ -7,39 +7,39 @@
 #ifndef PROSPERO_CGROUP_HIER_H
 #define PROSPERO_CGROUP_HIER_H
 
-#define CGROUP_PATH_MAX 1024
+#define SB_CGROUP_PATH_MAX 1024
 
 /* The controllers whose limits the daemon applies. */
-enum cgroup_ctl {
-	CGROUP_MEMORY,
-	CGROUP_PIDS,
-	CGROUP_CPU,
-	CGROUP_NCTL
+enum sb_cgroup_ctl {
+	SB_CGROUP_MEMORY,
+	SB_CGROUP_PIDS,
+	SB_CGROUP_CPU,
+	SB_CGROUP_NCTL
 };
 
-#define CGROUP_CTL_BIT(c) (1u << (c))
-#define CGROUP_CTL_ALL ((1u << CGROUP_NCTL) - 1)
+#define SB_CGROUP_CTL_BIT(c) (1u << (c))
+#define SB_CGROUP_CTL_ALL ((1u << SB_CGROUP_NCTL) - 1)
 
-struct cgroup_place {
-	char mnt[CGROUP_PATH_MAX];	/* the mount point; "" when not mounted */
-	char own[CGROUP_PATH_MAX];	/* the daemon's cgroup as a directory; "" when
+struct sb_cgroup_place {
+	char mnt[SB_CGROUP_PATH_MAX];	/* the mount point; "" when not mounted */
+	char own[SB_CGROUP_PATH_MAX];	/* the daemon's cgroup as a directory; "" when
 					 * it lies outside what is mounted */
 };
 
-struct cgroup_hier {
-	struct cgroup_place v2;
-	struct cgroup_place v1[CGROUP_NCTL];
+struct sb_cgroup_hier {
+	struct sb_cgroup_place v2;
+	struct sb_cgroup_place v1[SB_CGROUP_NCTL];
 };
 
 /* "memory", "pids", "cpu" */
-const char *cgroup_ctl_name(enum cgroup_ctl c);
+const char *sb_cgroup_ctl_name(enum sb_cgroup_ctl c);
 
 /* From the text of mountinfo and of /proc/self/cgroup (both changed in
  * place). -1 EINVAL when a line is malformed, ENAMETOOLONG when a path
  * does not fit. */
-int cgroup_hier_parse(struct cgroup_hier *h, char *mountinfo, char *self_cgroup);
+int sb_cgroup_hier_parse(struct sb_cgroup_hier *h, char *mountinfo, char *self_cgroup);
 
 /* The same from this process's /proc files. */
-int cgroup_hier_read(struct cgroup_hier *h);
+int sb_cgroup_hier_read(struct sb_cgroup_hier *h);
 
 #endif

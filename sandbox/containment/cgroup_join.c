@@ -13,18 +13,18 @@ static int open_for_join(int dir, const char *file)
 	return openat(dir, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-int cgroup_join_open(const struct cgroup_tree *t, const struct cgroup_inst *ci, bool v2,
-		     struct cgroup_join *j)
+int sb_cgroup_join_open(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci, bool v2,
+			struct sb_cgroup_join *j)
 {
 	int dir, fd;
 
 	j->n = 0;
 	if (v2 && (j->fd[j->n++] = open_for_join(ci->fd, "cgroup.procs")) < 0)
 		goto fail;
-	for (int c = 0; c < CGROUP_NCTL; c++) {
-		if (!(ci->v1 & CGROUP_CTL_BIT(c)))
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		if (!(ci->v1 & SB_CGROUP_CTL_BIT(c)))
 			continue;
-		if ((dir = cgroup_v1_open_inst(&t->v1, (enum cgroup_ctl)c, ci->name)) < 0)
+		if ((dir = sb_cgroup_v1_open_inst(&t->v1, (enum sb_cgroup_ctl)c, ci->name)) < 0)
 			goto fail;
 		/* v1 "tasks" moves the writing thread alone, which is the whole
 		 * child; moving a thread group ("cgroup.procs") takes a global
@@ -38,11 +38,11 @@ int cgroup_join_open(const struct cgroup_tree *t, const struct cgroup_inst *ci, 
 fail:
 	if (j->n && j->fd[j->n - 1] < 0)
 		j->n--;
-	cgroup_join_close(j);
+	sb_cgroup_join_close(j);
 	return -1;
 }
 
-CHILD_SIDE int cgroup_join_self(const struct cgroup_join *j)
+CHILD_SIDE int sb_cgroup_join_self(const struct sb_cgroup_join *j)
 {
 	for (unsigned i = 0; i < j->n; i++)
 		if (write(j->fd[i], "0", 1) != 1)
@@ -50,7 +50,7 @@ CHILD_SIDE int cgroup_join_self(const struct cgroup_join *j)
 	return 0;
 }
 
-void cgroup_join_close(struct cgroup_join *j)
+void sb_cgroup_join_close(struct sb_cgroup_join *j)
 {
 	int saved = errno;
 

@@ -1,7 +1,7 @@
 /* Joining an instance's cgroups from the child's side, for what
  * CLONE_INTO_CGROUP cannot do: the v1 mirrors of a hybrid host (v1 has no
  * such flag), and the v2 cgroup itself on a kernel without it (before
- * 5.7, where clone_into fails with ENOSYS).
+ * 5.7, where sb_clone_into fails with ENOSYS).
  *
  * The child writes "0" (itself) to each as its first step,
  * before confinement drops the right to. The parent cannot write the pid
@@ -17,20 +17,20 @@
 
 #include "sandbox/containment/cgroup.h"
 
-struct cgroup_join {
-	int fd[1 + CGROUP_NCTL];	/* files to write "0" to, opened for writing */
+struct sb_cgroup_join {
+	int fd[1 + SB_CGROUP_NCTL];	/* files to write "0" to, opened for writing */
 	unsigned n;
 };
 
 /* Parent side, before the clone: open the "tasks" of ci's v1 mirrors,
  * and with v2 the cgroup.procs of its v2 cgroup too (first). */
-int cgroup_join_open(const struct cgroup_tree *t, const struct cgroup_inst *ci, bool v2,
-		     struct cgroup_join *j);
+int sb_cgroup_join_open(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci, bool v2,
+			struct sb_cgroup_join *j);
 
 /* Child side, first thing: system calls only. -1 with errno. */
-int cgroup_join_self(const struct cgroup_join *j);
+int sb_cgroup_join_self(const struct sb_cgroup_join *j);
 
 /* Parent side, after the clone. */
-void cgroup_join_close(struct cgroup_join *j);
+void sb_cgroup_join_close(struct sb_cgroup_join *j);
 
 #endif

@@ -7,33 +7,34 @@
 #include "sandbox/containment/cgroup_fs.h"
 #include "sandbox/containment/cgroup_limits.h"
 
-static const char *const limit_names[CGROUP_NCTL] = {
-	[CGROUP_MEMORY] = "memory",
-	[CGROUP_PIDS] = "tasks",
-	[CGROUP_CPU] = "cpu_weight",
+static const char *const limit_names[SB_CGROUP_NCTL] = {
+	[SB_CGROUP_MEMORY] = "memory",
+	[SB_CGROUP_PIDS] = "tasks",
+	[SB_CGROUP_CPU] = "cpu_weight",
 };
 
-const char *cgroup_limit_name(enum cgroup_ctl c)
+const char *sb_cgroup_limit_name(enum sb_cgroup_ctl c)
 {
-	return c < CGROUP_NCTL ? limit_names[c] : "?";
+	return c < SB_CGROUP_NCTL ? limit_names[c] : "?";
 }
 
-unsigned cgroup_limits_need(const struct cgroup_limits *lim)
+unsigned sb_cgroup_limits_need(const struct sb_cgroup_limits *lim)
 {
-	return (lim->memory ? CGROUP_CTL_BIT(CGROUP_MEMORY) : 0) |
-	       (lim->tasks ? CGROUP_CTL_BIT(CGROUP_PIDS) : 0) |
-	       (lim->cpu_weight ? CGROUP_CTL_BIT(CGROUP_CPU) : 0);
+	return (lim->memory ? SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY) : 0) |
+	       (lim->tasks ? SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS) : 0) |
+	       (lim->cpu_weight ? SB_CGROUP_CTL_BIT(SB_CGROUP_CPU) : 0);
 }
 
-int cgroup_limit_where(const struct cgroup_tree *t, enum cgroup_ctl c, char *why, size_t len)
+int sb_cgroup_limit_where(const struct sb_cgroup_tree *t, enum sb_cgroup_ctl c, char *why,
+			  size_t len)
 {
-	const char *n = cgroup_ctl_name(c);
+	const char *n = sb_cgroup_ctl_name(c);
 
-	if (t->mode == CGROUP_OFF) {
+	if (t->mode == SB_CGROUP_OFF) {
 		snprintf(why, len, "no cgroups in use (%s)", t->why);
 		return 0;
 	}
-	if (t->v2_ctl & CGROUP_CTL_BIT(c))
+	if (t->v2_ctl & SB_CGROUP_CTL_BIT(c))
 		return 2;
 	if (t->v1.fd[c] >= 0)
 		return 1;
@@ -46,7 +47,7 @@ int cgroup_limit_where(const struct cgroup_tree *t, enum cgroup_ctl c, char *why
 	return 0;
 }
 
-uint64_t cgroup_weight_to_shares(uint32_t weight)
+uint64_t sb_cgroup_weight_to_shares(uint32_t weight)
 {
 	uint64_t s = (uint64_t)weight * 1024 / 100;
 
@@ -56,22 +57,23 @@ uint64_t cgroup_weight_to_shares(uint32_t weight)
 /* memory.max alone lets pages out to swap: the limit would not hold */
 static int write_memory_v2(int dir, uint64_t bytes)
 {
-	if (cgfs_write_u64(dir, "memory.max", bytes) < 0)
+	if (sb_cgfs_write_u64(dir, "memory.max", bytes) < 0)
 		return -1;
-	if (cgfs_write_u64(dir, "memory.swap.max", 0) < 0 && errno != ENOENT)
+	if (sb_cgfs_write_u64(dir, "memory.swap.max", 0) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
 }
 
-int cgroup_limits_write_v2(int dir, const struct cgroup_limits *lim, unsigned mask)
+int sb_cgroup_limits_write_v2(int dir, const struct sb_cgroup_limits *lim, unsigned mask)
 {
-	if ((mask & CGROUP_CTL_BIT(CGROUP_MEMORY)) && lim->memory && write_memory_v2(dir, lim->memory) < 0)
+	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY)) && lim->memory &&
+	    write_memory_v2(dir, lim->memory) < 0)
 		return -1;
-	if ((mask & CGROUP_CTL_BIT(CGROUP_PIDS)) && lim->tasks &&
-	    cgfs_write_u64(dir, "pids.max", lim->tasks) < 0)
+	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS)) && lim->tasks &&
+	    sb_cgfs_write_u64(dir, "pids.max", lim->tasks) < 0)
 		return -1;
-	if ((mask & CGROUP_CTL_BIT(CGROUP_CPU)) && lim->cpu_weight &&
-	    cgfs_write_u64(dir, "cpu.weight", lim->cpu_weight) < 0)
+	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_CPU)) && lim->cpu_weight &&
+	    sb_cgfs_write_u64(dir, "cpu.weight", lim->cpu_weight) < 0)
 		return -1;
 	return 0;
 }
@@ -80,27 +82,27 @@ int cgroup_limits_write_v2(int dir, const struct cgroup_limits *lim, unsigned ma
  * every step: raise it first when the new limit is above it. */
 static int write_memory_v1(int dir, uint64_t bytes)
 {
-	if (cgfs_write_u64(dir, "memory.limit_in_bytes", bytes) < 0) {
-		if (errno != EINVAL || cgfs_write_u64(dir, "memory.memsw.limit_in_bytes", bytes) < 0 ||
-		    cgfs_write_u64(dir, "memory.limit_in_bytes", bytes) < 0)
+	if (sb_cgfs_write_u64(dir, "memory.limit_in_bytes", bytes) < 0) {
+		if (errno != EINVAL || sb_cgfs_write_u64(dir, "memory.memsw.limit_in_bytes", bytes) < 0 ||
+		    sb_cgfs_write_u64(dir, "memory.limit_in_bytes", bytes) < 0)
 			return -1;
 	}
 	/* no memsw file: the kernel does not account swap, so RAM is all there is to limit */
-	if (cgfs_write_u64(dir, "memory.memsw.limit_in_bytes", bytes) < 0 && errno != ENOENT)
+	if (sb_cgfs_write_u64(dir, "memory.memsw.limit_in_bytes", bytes) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
 }
 
-int cgroup_limits_write_v1(int dir, enum cgroup_ctl c, const struct cgroup_limits *lim)
+int sb_cgroup_limits_write_v1(int dir, enum sb_cgroup_ctl c, const struct sb_cgroup_limits *lim)
 {
 	switch (c) {
-	case CGROUP_MEMORY:
+	case SB_CGROUP_MEMORY:
 		return lim->memory ? write_memory_v1(dir, lim->memory) : 0;
-	case CGROUP_PIDS:
-		return lim->tasks ? cgfs_write_u64(dir, "pids.max", lim->tasks) : 0;
-	case CGROUP_CPU:
-		return lim->cpu_weight ? cgfs_write_u64(dir, "cpu.shares",
-							cgroup_weight_to_shares(lim->cpu_weight)) : 0;
+	case SB_CGROUP_PIDS:
+		return lim->tasks ? sb_cgfs_write_u64(dir, "pids.max", lim->tasks) : 0;
+	case SB_CGROUP_CPU:
+		return lim->cpu_weight ? sb_cgfs_write_u64(dir, "cpu.shares",
+							   sb_cgroup_weight_to_shares(lim->cpu_weight)) : 0;
 	default:
 		errno = EINVAL;
 		return -1;

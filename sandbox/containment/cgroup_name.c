@@ -13,11 +13,11 @@ static bool plain(char c, bool first)
 	       c == '-' || c == '_' || c == '#' || (c == '.' && !first);
 }
 
-int cgroup_inst_name(const char *instance, char *out, size_t len)
+int sb_cgroup_inst_name(const char *instance, char *out, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t w = 0, suffix = strlen(CGROUP_INST_SUFFIX);
-	size_t room = len < CGROUP_NAME_MAX ? len : CGROUP_NAME_MAX;
+	size_t w = 0, suffix = strlen(SB_CGROUP_INST_SUFFIX);
+	size_t room = len < SB_CGROUP_NAME_MAX ? len : SB_CGROUP_NAME_MAX;
 
 	if (!*instance) {
 		errno = EINVAL;
@@ -38,22 +38,22 @@ int cgroup_inst_name(const char *instance, char *out, size_t len)
 			out[w++] = hex[c & 15];
 		}
 	}
-	memcpy(out + w, CGROUP_INST_SUFFIX, suffix + 1);
+	memcpy(out + w, SB_CGROUP_INST_SUFFIX, suffix + 1);
 	return 0;
 }
 
-bool cgroup_is_inst_name(const char *name)
+bool sb_cgroup_is_inst_name(const char *name)
 {
-	size_t n = strlen(name), s = strlen(CGROUP_INST_SUFFIX);
+	size_t n = strlen(name), s = strlen(SB_CGROUP_INST_SUFFIX);
 
-	return n > s && strcmp(name + n - s, CGROUP_INST_SUFFIX) == 0;
+	return n > s && strcmp(name + n - s, SB_CGROUP_INST_SUFFIX) == 0;
 }
 
-void cgroup_subtree_name(const char *key, char out[CGROUP_SUBTREE_NAME_LEN])
+void sb_cgroup_subtree_name(const char *key, char out[SB_CGROUP_SUBTREE_NAME_LEN])
 {
 	uint32_t h = 2166136261u;	/* FNV-1a */
 
 	for (const char *p = key; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	snprintf(out, CGROUP_SUBTREE_NAME_LEN, "prospero-%08x", (unsigned)h);
+	snprintf(out, SB_CGROUP_SUBTREE_NAME_LEN, "prospero-%08x", (unsigned)h);
 }

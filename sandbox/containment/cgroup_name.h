@@ -11,22 +11,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CGROUP_NAME_MAX 256		/* NAME_MAX and its NUL */
-#define CGROUP_INST_SUFFIX ".actor"
-#define CGROUP_SUBTREE_NAME_LEN 18	/* "prospero-" + 8 hex + NUL */
+#define SB_CGROUP_NAME_MAX 256		/* NAME_MAX and its NUL */
+#define SB_CGROUP_INST_SUFFIX ".actor"
+#define SB_CGROUP_SUBTREE_NAME_LEN 18	/* "prospero-" + 8 hex + NUL */
 
 /* "research#2" -> "research#2.actor". Bytes other than letters, digits,
  * '-', '_', '#', and '.' after the first byte, become %HH. -1 with errno
  * EINVAL (empty) or ENAMETOOLONG (longer than a file name may be). */
-int cgroup_inst_name(const char *instance, char *out, size_t len);
+int sb_cgroup_inst_name(const char *instance, char *out, size_t len);
 
 /* Does name end in the instance suffix? */
-bool cgroup_is_inst_name(const char *name);
+bool sb_cgroup_is_inst_name(const char *name);
 
 /* The subtree a daemon run by hand makes: "prospero-" and a hash of key,
  * which should name what only one live daemon can hold (its locked
  * runtime directory): the next daemon on the same key finds what a dead
  * one left, and daemons on other keys never touch each other's. */
-void cgroup_subtree_name(const char *key, char out[CGROUP_SUBTREE_NAME_LEN]);
+void sb_cgroup_subtree_name(const char *key, char out[SB_CGROUP_SUBTREE_NAME_LEN]);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "sandbox/containment/cgroup_tree.h"
 
-struct cgroup_sweep {
+struct sb_cgroup_sweep {
 	unsigned procs;		/* processes found in them (for the log and the event) */
 	unsigned cgroups;	/* instance cgroups removed */
 	unsigned mirrors;	/* their v1 mirrors removed */
@@ -18,6 +18,6 @@ struct cgroup_sweep {
  * instance's ("daemon", systemd's ".control") are left alone. s counts
  * what was found, also on failure. -1 with errno: ETIMEDOUT when a
  * process would not die (uninterruptible sleep), or what a removal said. */
-int cgroup_tree_sweep(const struct cgroup_tree *t, int timeout_ms, struct cgroup_sweep *s);
+int sb_cgroup_tree_sweep(const struct sb_cgroup_tree *t, int timeout_ms, struct sb_cgroup_sweep *s);
 
 #endif

@@ -43,7 +43,7 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
-int mountinfo_parse_line(char *line, struct mountinfo_entry *e)
+int sb_mountinfo_parse_line(char *line, struct sb_mountinfo_entry *e)
 {
 	char *s = line, *f;
 	int i;
@@ -76,7 +76,7 @@ bad:
 	return -1;
 }
 
-int proc_cgroup_parse_line(char *line, struct proc_cgroup_entry *e)
+int sb_proc_cgroup_parse_line(char *line, struct sb_proc_cgroup_entry *e)
 {
 	char *c1 = strchr(line, ':'), *c2;
 	unsigned long id = 0;
@@ -102,7 +102,7 @@ bad:
 	return -1;
 }
 
-bool cgroup_list_has(const char *list, char sep, const char *word)
+bool sb_cgroup_list_has(const char *list, char sep, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -137,7 +137,7 @@ static int parse_decimal(const char *s, uint64_t *v, const char **end)
 	return 0;
 }
 
-int cgroup_kv_u64(const char *text, const char *key, uint64_t *v)
+int sb_cgroup_kv_u64(const char *text, const char *key, uint64_t *v)
 {
 	size_t n = strlen(key);
 	const char *end;
@@ -157,7 +157,7 @@ int cgroup_kv_u64(const char *text, const char *key, uint64_t *v)
 	return -1;
 }
 
-int cgroup_parse_u64(const char *text, uint64_t *v)
+int sb_cgroup_parse_u64(const char *text, uint64_t *v)
 {
 	const char *end;
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct mountinfo_entry {
+struct sb_mountinfo_entry {
 	char *root;		/* the part of the filesystem mounted */
 	char *mnt;		/* where, octal escapes (\040) decoded */
 	char *fstype;
@@ -15,9 +15,9 @@ struct mountinfo_entry {
 };
 
 /* Splits one line (no newline) in place. -1 EINVAL when malformed. */
-int mountinfo_parse_line(char *line, struct mountinfo_entry *e);
+int sb_mountinfo_parse_line(char *line, struct sb_mountinfo_entry *e);
 
-struct proc_cgroup_entry {
+struct sb_proc_cgroup_entry {
 	char *controllers;	/* "memory", "cpu,cpuacct"; "" on the v2 line */
 	char *path;		/* the cgroup, from the namespace's root */
 	unsigned id;		/* 0 on the v2 line */
@@ -25,18 +25,18 @@ struct proc_cgroup_entry {
 
 /* Splits one line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH") in place.
  * -1 EINVAL when malformed. */
-int proc_cgroup_parse_line(char *line, struct proc_cgroup_entry *e);
+int sb_proc_cgroup_parse_line(char *line, struct sb_proc_cgroup_entry *e);
 
 /* Does the list, its words split by sep, name word? ("rw,cpu,cpuacct"
  * has "cpu" with ','; "cpu memory pids\n" has "pids" with ' ') */
-bool cgroup_list_has(const char *list, char sep, const char *word);
+bool sb_cgroup_list_has(const char *list, char sep, const char *word);
 
 /* The value of key in a flat-keyed file ("populated 1\nfrozen 0\n").
  * -1 ENOENT when the key is absent, EINVAL when its value is no number. */
-int cgroup_kv_u64(const char *text, const char *key, uint64_t *v);
+int sb_cgroup_kv_u64(const char *text, const char *key, uint64_t *v);
 
 /* A single-value file: a decimal number or "max" (UINT64_MAX), with an
  * optional trailing newline. -1 EINVAL otherwise, ERANGE on overflow. */
-int cgroup_parse_u64(const char *text, uint64_t *v);
+int sb_cgroup_parse_u64(const char *text, uint64_t *v);
 
 #endif

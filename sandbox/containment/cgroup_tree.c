@@ -12,14 +12,14 @@
 #include "sandbox/containment/cgroup_text.h"
 #include "sandbox/containment/cgroup_tree.h"
 
-static void init(struct cgroup_tree *t)
+static void init(struct sb_cgroup_tree *t)
 {
-	t->mode = CGROUP_OFF;
+	t->mode = SB_CGROUP_OFF;
 	t->fd = t->root_fd = -1;
 	t->has_kill = false;
 	t->v2_ctl = t->v1_account = 0;
 	t->name[0] = t->path[0] = t->why[0] = '\0';
-	for (int c = 0; c < CGROUP_NCTL; c++) {
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 		t->v1.fd[c] = t->v1.root_fd[c] = -1;
 		t->v1.err[c] = ENOENT;
 	}
@@ -28,11 +28,11 @@ static void init(struct cgroup_tree *t)
 
 /* No cgroups: say why (the format's %s arguments only), errno err. */
 __attribute__((format(printf, 3, 4)))
-static int off(struct cgroup_tree *t, int err, const char *fmt, ...)
+static int off(struct sb_cgroup_tree *t, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	cgroup_tree_close(t);
+	sb_cgroup_tree_close(t);
 	va_start(ap, fmt);
 	vsnprintf(t->why, sizeof(t->why), fmt, ap);
 	va_end(ap);
@@ -40,7 +40,7 @@ static int off(struct cgroup_tree *t, int err, const char *fmt, ...)
 	return -1;
 }
 
-void cgroup_tree_disable(struct cgroup_tree *t, const char *why)
+void sb_cgroup_tree_disable(struct sb_cgroup_tree *t, const char *why)
 {
 	init(t);
 	snprintf(t->why, sizeof(t->why), "%s", why);
@@ -63,27 +63,28 @@ static bool delegated(const char *dir)
 	return yes;
 }
 
-static int open_delegated(struct cgroup_tree *t, const char *own)
+static int open_delegated(struct sb_cgroup_tree *t, const char *own)
 {
 	int leaf;
 
 	if ((t->fd = open(own, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return off(t, errno, "cannot open the daemon's cgroup %s: %s", own, strerror(errno));
-	if ((leaf = cgfs_make_dir(t->fd, CGROUP_DAEMON_LEAF)) < 0)
-		return off(t, errno, "cannot make %s/" CGROUP_DAEMON_LEAF ": %s", own, strerror(errno));
+	if ((leaf = sb_cgfs_make_dir(t->fd, SB_CGROUP_DAEMON_LEAF)) < 0)
+		return off(t, errno, "cannot make %s/" SB_CGROUP_DAEMON_LEAF ": %s", own, strerror(errno));
 	/* no process may stay where controllers are handed to children */
-	if (cgfs_write(leaf, "cgroup.procs", "0") < 0) {
+	if (sb_cgfs_write(leaf, "cgroup.procs", "0") < 0) {
 		int e = errno;
 		close(leaf);
-		return off(t, e, "cannot move the daemon into %s/" CGROUP_DAEMON_LEAF ": %s", own, strerror(e));
+		return off(t, e, "cannot move the daemon into %s/" SB_CGROUP_DAEMON_LEAF ": %s", own,
+			   strerror(e));
 	}
 	close(leaf);
 	snprintf(t->path, sizeof(t->path), "%s", own);
-	t->mode = CGROUP_DELEGATED;
+	t->mode = SB_CGROUP_DELEGATED;
 	return 0;
 }
 
-static int open_subtree(struct cgroup_tree *t, const char *mnt, const char *name)
+static int open_subtree(struct sb_cgroup_tree *t, const char *mnt, const char *name)
 {
 	if (strlen(name) >= sizeof(t->name) || strchr(name, '/') || name[0] == '.' || !name[0])
 		return off(t, EINVAL, "invalid cgroup subtree name \"%s\"", name);
@@ -91,36 +92,37 @@ static int open_subtree(struct cgroup_tree *t, const char *mnt, const char *name
 		return off(t, errno, "cannot open %s: %s", mnt, strerror(errno));
 	if ((size_t)snprintf(t->path, sizeof(t->path), "%s/%s", mnt, name) >= sizeof(t->path))
 		return off(t, ENAMETOOLONG, "the cgroup path %s/%s is too long", mnt, name);
-	if ((t->fd = cgfs_make_dir(t->root_fd, name)) < 0)
+	if ((t->fd = sb_cgfs_make_dir(t->root_fd, name)) < 0)
 		return off(t, errno, "cannot make %s: %s", t->path, strerror(errno));
 	strcpy(t->name, name);
-	t->mode = CGROUP_SUBTREE;
+	t->mode = SB_CGROUP_SUBTREE;
 	return 0;
 }
 
 /* Hand every controller the limits need to the instances, where the
  * subtree has it; one refused does not stop the others. */
-static void enable_controllers(struct cgroup_tree *t)
+static void enable_controllers(struct sb_cgroup_tree *t)
 {
 	char avail[512], on[512], cmd[32];
 
-	if (cgfs_read(t->fd, "cgroup.controllers", avail, sizeof(avail)) < 0)
+	if (sb_cgfs_read(t->fd, "cgroup.controllers", avail, sizeof(avail)) < 0)
 		return;
-	for (int c = 0; c < CGROUP_NCTL; c++) {
-		const char *n = cgroup_ctl_name((enum cgroup_ctl)c);
-		if (!cgroup_list_has(avail, ' ', n))
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		const char *n = sb_cgroup_ctl_name((enum sb_cgroup_ctl)c);
+		if (!sb_cgroup_list_has(avail, ' ', n))
 			continue;
 		snprintf(cmd, sizeof(cmd), "+%s", n);
-		cgfs_write(t->fd, "cgroup.subtree_control", cmd);
+		sb_cgfs_write(t->fd, "cgroup.subtree_control", cmd);
 	}
-	if (cgfs_read(t->fd, "cgroup.subtree_control", on, sizeof(on)) < 0)
+	if (sb_cgfs_read(t->fd, "cgroup.subtree_control", on, sizeof(on)) < 0)
 		return;
-	for (int c = 0; c < CGROUP_NCTL; c++)
-		if (cgroup_list_has(on, ' ', cgroup_ctl_name((enum cgroup_ctl)c)))
-			t->v2_ctl |= CGROUP_CTL_BIT(c);
+	for (int c = 0; c < SB_CGROUP_NCTL; c++)
+		if (sb_cgroup_list_has(on, ' ', sb_cgroup_ctl_name((enum sb_cgroup_ctl)c)))
+			t->v2_ctl |= SB_CGROUP_CTL_BIT(c);
 }
 
-int cgroup_tree_open_hier(struct cgroup_tree *t, const struct cgroup_hier *h, const char *name)
+int sb_cgroup_tree_open_hier(struct sb_cgroup_tree *t, const struct sb_cgroup_hier *h,
+			     const char *name)
 {
 	const char *own = h->v2.own;
 	int r;
@@ -139,24 +141,25 @@ int cgroup_tree_open_hier(struct cgroup_tree *t, const struct cgroup_hier *h, co
 		return r;
 	t->has_kill = faccessat(t->fd, "cgroup.kill", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	enable_controllers(t);
-	cgroup_v1_open(&t->v1, h, t->mode == CGROUP_SUBTREE ? t->name : NULL, CGROUP_CTL_ALL & ~t->v2_ctl);
+	sb_cgroup_v1_open(&t->v1, h, t->mode == SB_CGROUP_SUBTREE ? t->name : NULL,
+			  SB_CGROUP_CTL_ALL & ~t->v2_ctl);
 	return 0;
 }
 
-int cgroup_tree_open(struct cgroup_tree *t, const char *name)
+int sb_cgroup_tree_open(struct sb_cgroup_tree *t, const char *name)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	init(t);
-	if (cgroup_hier_read(&h) < 0)
+	if (sb_cgroup_hier_read(&h) < 0)
 		return off(t, errno, "cannot read /proc/self/mountinfo or /proc/self/cgroup: %s",
 			   strerror(errno));
-	return cgroup_tree_open_hier(t, &h, name);
+	return sb_cgroup_tree_open_hier(t, &h, name);
 }
 
-void cgroup_tree_close(struct cgroup_tree *t)
+void sb_cgroup_tree_close(struct sb_cgroup_tree *t)
 {
-	cgroup_v1_close(&t->v1);
+	sb_cgroup_v1_close(&t->v1);
 	if (t->fd >= 0)
 		close(t->fd);
 	if (t->root_fd >= 0) {
@@ -164,5 +167,5 @@ void cgroup_tree_close(struct cgroup_tree *t)
 		close(t->root_fd);
 	}
 	t->fd = t->root_fd = -1;
-	t->mode = CGROUP_OFF;
+	t->mode = SB_CGROUP_OFF;
 }

@@ -25,22 +25,24 @@ static const struct files v1_files = {
 	"memory.usage_in_bytes", "memory.max_usage_in_bytes", "memory.oom_control", "oom_kill", "pids.current",
 };
 
-static void read_memory(int dir, const struct files *f, struct cgroup_usage *u)
+static void read_memory(int dir, const struct files *f, struct sb_cgroup_usage *u)
 {
-	take(&u->have, CGROUP_HAVE_MEMORY, cgfs_read_u64(dir, f->memory, &u->memory));
-	take(&u->have, CGROUP_HAVE_MEMORY_PEAK, cgfs_read_u64(dir, f->peak, &u->memory_peak));
-	take(&u->have, CGROUP_HAVE_OOM, cgfs_read_key(dir, f->oom_file, f->oom_key, &u->oom_kills));
+	take(&u->have, SB_CGROUP_HAVE_MEMORY, sb_cgfs_read_u64(dir, f->memory, &u->memory));
+	take(&u->have, SB_CGROUP_HAVE_MEMORY_PEAK, sb_cgfs_read_u64(dir, f->peak, &u->memory_peak));
+	take(&u->have, SB_CGROUP_HAVE_OOM, sb_cgfs_read_key(dir, f->oom_file, f->oom_key, &u->oom_kills));
 }
 
 /* the instance's v1 mirror of c, or -1 */
-static int mirror(const struct cgroup_tree *t, const struct cgroup_inst *ci, enum cgroup_ctl c)
+static int mirror(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
+		  enum sb_cgroup_ctl c)
 {
-	if (!(ci->v1 & CGROUP_CTL_BIT(c)))
+	if (!(ci->v1 & SB_CGROUP_CTL_BIT(c)))
 		return -1;
-	return cgroup_v1_open_inst(&t->v1, c, ci->name);
+	return sb_cgroup_v1_open_inst(&t->v1, c, ci->name);
 }
 
-int cgroup_usage_read(const struct cgroup_tree *t, const struct cgroup_inst *ci, struct cgroup_usage *u)
+int sb_cgroup_usage_read(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
+			 struct sb_cgroup_usage *u)
 {
 	int fd;
 
@@ -49,17 +51,18 @@ int cgroup_usage_read(const struct cgroup_tree *t, const struct cgroup_inst *ci,
 		errno = EBADF;
 		return -1;
 	}
-	take(&u->have, CGROUP_HAVE_CPU, cgfs_read_key(ci->fd, "cpu.stat", "usage_usec", &u->cpu_usec));
-	if (t->v2_ctl & CGROUP_CTL_BIT(CGROUP_MEMORY)) {
+	take(&u->have, SB_CGROUP_HAVE_CPU,
+	     sb_cgfs_read_key(ci->fd, "cpu.stat", "usage_usec", &u->cpu_usec));
+	if (t->v2_ctl & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY)) {
 		read_memory(ci->fd, &v2_files, u);
-	} else if ((fd = mirror(t, ci, CGROUP_MEMORY)) >= 0) {
+	} else if ((fd = mirror(t, ci, SB_CGROUP_MEMORY)) >= 0) {
 		read_memory(fd, &v1_files, u);
 		close(fd);
 	}
-	if (t->v2_ctl & CGROUP_CTL_BIT(CGROUP_PIDS)) {
-		take(&u->have, CGROUP_HAVE_TASKS, cgfs_read_u64(ci->fd, v2_files.tasks, &u->tasks));
-	} else if ((fd = mirror(t, ci, CGROUP_PIDS)) >= 0) {
-		take(&u->have, CGROUP_HAVE_TASKS, cgfs_read_u64(fd, v1_files.tasks, &u->tasks));
+	if (t->v2_ctl & SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS)) {
+		take(&u->have, SB_CGROUP_HAVE_TASKS, sb_cgfs_read_u64(ci->fd, v2_files.tasks, &u->tasks));
+	} else if ((fd = mirror(t, ci, SB_CGROUP_PIDS)) >= 0) {
+		take(&u->have, SB_CGROUP_HAVE_TASKS, sb_cgfs_read_u64(fd, v1_files.tasks, &u->tasks));
 		close(fd);
 	}
 	return 0;

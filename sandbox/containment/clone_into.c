@@ -18,12 +18,12 @@
  * exit with its value. The kernel sets the child's stack pointer to the
  * stack's top; it is realigned as the ABI wants it before the call. */
 __attribute__((visibility("hidden")))
-long prospero_clone3_raw(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
+long sb_clone3_raw(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
 __asm__(".text\n"
-	".globl prospero_clone3_raw\n"
-	".hidden prospero_clone3_raw\n"
-	".type prospero_clone3_raw, @function\n"
-	"prospero_clone3_raw:\n"
+	".globl sb_clone3_raw\n"
+	".hidden sb_clone3_raw\n"
+	".type sb_clone3_raw, @function\n"
+	"sb_clone3_raw:\n"
 	"	movq %rcx, %r8\n"		/* arg: syscall clobbers rcx */
 	"	movl $" STR(__NR_clone3) ", %eax\n"
 	"	syscall\n"
@@ -38,10 +38,10 @@ __asm__(".text\n"
 	"	syscall\n"
 	"	hlt\n"
 	"1:	ret\n"
-	".size prospero_clone3_raw, .-prospero_clone3_raw\n");
+	".size sb_clone3_raw, .-sb_clone3_raw\n");
 
-pid_t clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
-		 int cgroup_fd)
+pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
+		    int cgroup_fd)
 {
 	struct clone_args a;
 	long r;
@@ -52,7 +52,7 @@ pid_t clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, u
 	a.stack = (uint64_t)(uintptr_t)stack;
 	a.stack_size = stack_size;
 	a.cgroup = cgroup_fd >= 0 ? (uint64_t)(unsigned)cgroup_fd : 0;
-	r = prospero_clone3_raw(&a, sizeof(a), fn, arg);
+	r = sb_clone3_raw(&a, sizeof(a), fn, arg);
 	if (r >= 0)
 		return (pid_t)r;
 	/* before 5.7 the kernel knows a shorter clone_args: it refuses the
@@ -63,8 +63,8 @@ pid_t clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, u
 
 #else
 
-pid_t clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
-		 int cgroup_fd)
+pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
+		    int cgroup_fd)
 {
 	(void)fn, (void)arg, (void)stack, (void)stack_size, (void)flags, (void)cgroup_fd;
 	errno = ENOSYS;

@@ -18,7 +18,7 @@
  * is >= 0. Returns the child's pid, or -1 with errno; ENOSYS when this
  * kernel or architecture cannot: then clone(2), and the child joins its
  * cgroup itself (cgroup_join.h). */
-pid_t clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
-		 int cgroup_fd);
+pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
+		    int cgroup_fd);
 
 #endif

@@ -242,7 +242,7 @@ static struct helper *helper_new(enum helper_job job, uid_t uid, int timeout_ms)
 	return h;
 }
 
-int uid_kill(uid_t uid, int timeout_ms, unsigned *found)
+int sb_uid_kill(uid_t uid, int timeout_ms, unsigned *found)
 {
 	struct helper *h = helper_new(JOB_KILL, uid, timeout_ms);
 	int r, saved;
@@ -258,7 +258,7 @@ int uid_kill(uid_t uid, int timeout_ms, unsigned *found)
 	return r;
 }
 
-int uid_alive(uid_t uid)
+int sb_uid_alive(uid_t uid)
 {
 	struct helper *h = helper_new(JOB_PROBE, uid, 0);
 	int r, saved;

@@ -20,11 +20,11 @@
  * errno: EINVAL uid 0, EPERM not root, ETIMEDOUT one still alive after
  * timeout_ms (uninterruptible sleep). A process hidden by a hidepid
  * /proc is killed but not waited for. */
-int uid_kill(uid_t uid, int timeout_ms, unsigned *found);
+int sb_uid_kill(uid_t uid, int timeout_ms, unsigned *found);
 
 /* Is any process of uid (real or saved uid) alive, zombies aside? 1 yes,
  * 0 no, -1 with errno. Before a dynamic uid is handed out: a leftover
  * of an earlier run must never meet a new actor under its uid. */
-int uid_alive(uid_t uid);
+int sb_uid_alive(uid_t uid);
 
 #endif
