@@ -55,7 +55,7 @@ struct bind_inst *bindings_instance(struct bindings *b, const struct cfg_actor *
 				    const char *name, const int stdfds[3], const struct bind_ops *ops,
 				    void *ctx, char ***envp);
 void bindings_instance_free(struct bind_inst *bi);
-/* The fd map for confine_plan: fds[i] becomes the actor's fd i. */
+/* The fd map for sb_confine_plan: fds[i] becomes the actor's fd i. */
 const int *bindings_fds(const struct bind_inst *bi, unsigned *nfds);
 
 /* Around a spawn: a fresh control channel before (-1 with errno), and

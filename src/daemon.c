@@ -16,10 +16,15 @@
 #include <ev.h>
 #include <sys/capability.h>
 
-#include "sandbox/secrets.h"
-#include "sandbox/spawn.h"
-#include "sandbox/uidpool.h"
-#include "sandbox/violation.h"
+#include "sandbox/daemon/privs.h"
+#include "sandbox/daemon/spawn.h"
+#include "sandbox/daemon/uidpool.h"
+#include "sandbox/seccomp/filter.h"
+#include "sandbox/seccomp/handoff.h"
+#include "sandbox/seccomp/listener.h"
+#include "sandbox/seccomp/ratelimit.h"
+#include "sandbox/seccomp/violation.h"
+#include "sandbox/secrets/deliver.h"
 #include "src/bindings.h"
 #include "src/daemon.h"
 #include "src/events.h"
@@ -44,8 +49,8 @@ struct instance {
 	struct output out;
 	char **envp;
 	int fds[3];
-	struct confine_plan confine;
-	struct spawn_plan plan;
+	struct sb_confine_plan confine;
+	struct sb_spawn_plan plan;
 	/* confinement */
 	struct sb_ns ns;
 	struct sb_privs privs;
@@ -66,7 +71,7 @@ struct daemon {
 	struct instance *inst;
 	size_t ninst;
 	struct pidmap pids;
-	struct spawner spawner;
+	struct sb_spawner spawner;
 	struct notify_server notify;
 	struct events events;
 	ev_io notify_watcher;
@@ -324,8 +329,8 @@ static int take_listener(struct daemon *d, struct instance *in)
 
 static void do_spawn(struct daemon *d, struct instance *in)
 {
-	struct spawn_error err;
-	struct spawn_plan plan = in->plan;
+	struct sb_spawn_error err;
+	struct sb_spawn_plan plan = in->plan;
 	char **secrets = NULL, **env = NULL;
 	char msg[1024], what[1200];
 	pid_t pid;
@@ -350,7 +355,7 @@ static void do_spawn(struct daemon *d, struct instance *in)
 		}
 		plan.envp = env;
 	}
-	pid = spawn_start(&d->spawner, &plan, &err);
+	pid = sb_spawn_start(&d->spawner, &plan, &err);
 	bindings_spawned(in->bind, pid > 0);
 	free(env);
 	sb_secrets_env_free(secrets);
@@ -361,12 +366,12 @@ static void do_spawn(struct daemon *d, struct instance *in)
 		if (stray >= 0)
 			close(stray);
 		remove_secrets(in);
-		if (err.step == CONFINE_EXEC || err.step == CONFINE_CWD)
-			snprintf(what, sizeof what, "%s %s: %s", confine_step_name(err.step),
-				 err.step == CONFINE_EXEC ? in->spec->path : in->spec->cwd,
+		if (err.step == SB_CONFINE_EXEC || err.step == SB_CONFINE_CWD)
+			snprintf(what, sizeof what, "%s %s: %s", sb_confine_step_name(err.step),
+				 err.step == SB_CONFINE_EXEC ? in->spec->path : in->spec->cwd,
 				 strerror(err.errnum));
 		else	/* "drop capabilities (capset): Operation not permitted" */
-			snprintf(what, sizeof what, "%s%s%s%s: %s", confine_step_name(err.step),
+			snprintf(what, sizeof what, "%s%s%s%s: %s", sb_confine_step_name(err.step),
 				 err.detail ? " (" : "", err.detail ? err.detail : "",
 				 err.detail ? ")" : "", strerror(err.errnum));
 		start_failed(d, in, err.errnum, what);
@@ -789,7 +794,7 @@ static int setup_instance(struct daemon *d, struct instance *in, const struct cf
 	in->fds[0] = d->devnull;
 	in->fds[1] = in->out.wfd;
 	in->fds[2] = in->out.wfd;
-	in->confine = (struct confine_plan){
+	in->confine = (struct sb_confine_plan){
 		.fds = in->fds, .nfds = 3, .cwd = a->cwd, .daemon_pid = d->self,
 		.reset_signals = handled_signals,
 		.nreset_signals = sizeof handled_signals / sizeof *handled_signals,
@@ -802,7 +807,7 @@ static int setup_instance(struct daemon *d, struct instance *in, const struct cf
 	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
 	if (plan_confinement(d, in) < 0)
 		return -1;
-	in->plan = (struct spawn_plan){
+	in->plan = (struct sb_spawn_plan){
 		.path = a->path, .argv = a->argv, .envp = in->envp, .confine = &in->confine,
 	};
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
@@ -1034,7 +1039,7 @@ static int setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 		return -1;
 	}
 	/* first: the spawner claims the lowest fds for staging */
-	if (spawner_init(&d->spawner) < 0) {
+	if (sb_spawner_init(&d->spawner) < 0) {
 		log_err("cannot prepare to spawn actors: %s", strerror(errno));
 		return -1;
 	}
@@ -1105,7 +1110,7 @@ static void teardown(struct daemon *d)
 	free(d->queue);
 	sv_tree_free(d->tree);
 	pidmap_fini(&d->pids);
-	spawner_fini(&d->spawner);
+	sb_spawner_fini(&d->spawner);
 	bindings_close(&d->bindings);
 	notify_server_close(&d->notify);
 	for (size_t i = 0; d->filters && i < d->cfg->nactors; i++)

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "sandbox/profiles.h"
-#include "sandbox/rlimits.h"
+#include "sandbox/daemon/rlimits.h"
+#include "sandbox/seccomp/profiles.h"
 #include "supervisor/spec.h"
 
 struct cfg_pos {

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/names.h"
-#include "sandbox/namespaces.h"
-#include "sandbox/privs.h"
-#include "sandbox/secrets.h"
+#include "sandbox/daemon/names.h"
+#include "sandbox/daemon/namespaces.h"
+#include "sandbox/daemon/privs.h"
+#include "sandbox/secrets/name.h"
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/names.h"
-#include "sandbox/profiles.h"
+#include "sandbox/daemon/names.h"
+#include "sandbox/seccomp/profiles.h"
 #include "src/config/didyoumean.h"
 #include "src/config/faults_loader.h"
 #include "src/faults/names.h"

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 
-#include "sandbox/uidpool.h"
+#include "sandbox/daemon/uidpool.h"
 #include "src/config/config.h"
 #include "src/config/diag.h"
 

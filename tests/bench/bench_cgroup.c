@@ -9,12 +9,11 @@
 #include <sched.h>
 #include <stdbool.h>
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_join.h"
-#include "sandbox/clone_into.h"
+#include "sandbox/child/child_side.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_join.h"
+#include "sandbox/containment/clone_into.h"
 #include "tests/bench/bench.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 
 enum fig {
 	REF_FORK, REF_CLONE, INTO, JOIN_SELF, CREATE, REMOVE, CREATE_MIRROR, INTO_MIRROR, REMOVE_MIRROR,
@@ -42,14 +41,14 @@ static char stack[256 * 1024] __attribute__((aligned(16)));
 
 struct child {
 	char *const *argv;
-	const struct cgroup_join *join;
+	const struct sb_cgroup_join *join;
 };
 
 CHILD_SIDE static int child_exec(void *arg)
 {
 	struct child *c = arg;
 
-	if (c->join && cgroup_join_self(c->join) < 0)
+	if (c->join && sb_cgroup_join_self(c->join) < 0)
 		_exit(126);
 	execv(c->argv[0], c->argv);
 	_exit(127);
@@ -59,13 +58,13 @@ static char *true_argv[] = { "/bin/true", NULL };
 static char *sleep_argv[] = { "/bin/sleep", "1000", NULL };
 
 /* Start argv; into cgroup_fd with clone3 when it is >= 0. */
-static pid_t start(char **argv, int cgroup_fd, const struct cgroup_join *j)
+static pid_t start(char **argv, int cgroup_fd, const struct sb_cgroup_join *j)
 {
 	struct child c = { argv, j };
 	pid_t pid;
 
 	if (cgroup_fd >= 0)
-		pid = clone_into(child_exec, &c, stack, sizeof stack, CLONE_VM | CLONE_VFORK, cgroup_fd);
+		pid = sb_clone_into(child_exec, &c, stack, sizeof stack, CLONE_VM | CLONE_VFORK, cgroup_fd);
 	else
 		pid = clone(child_exec, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
 	if (pid < 0) {
@@ -94,22 +93,22 @@ static void must(int r, const char *what)
 }
 
 /* Wait on the notify fd until ci is empty. */
-static void wait_empty(int nfd, const struct cgroup_inst *ci)
+static void wait_empty(int nfd, const struct sb_cgroup_inst *ci)
 {
 	struct pollfd p = { .fd = nfd, .events = POLLIN };
-	int wds[CGROUP_NOTIFY_BATCH];
+	int wds[SB_CGROUP_NOTIFY_BATCH];
 
-	while (cgroup_inst_populated(ci) != 0) {
+	while (sb_cgroup_inst_populated(ci) != 0) {
 		if (poll(&p, 1, 10000) != 1) {
 			fprintf(stderr, "bench_cgroup: no notification\n");
 			exit(1);
 		}
-		must(cgroup_notify_read(nfd, wds, CGROUP_NOTIFY_BATCH), "notify");
+		must(sb_cgroup_notify_read(nfd, wds, SB_CGROUP_NOTIFY_BATCH), "notify");
 	}
 }
 
 struct bench {
-	struct cgroup_tree t;
+	struct sb_cgroup_tree t;
 	int nfd;
 	bool limits;	/* can this host apply a memory limit */
 	int late;	/* populated still 1 after the last member was reaped */
@@ -119,9 +118,9 @@ struct bench {
 
 static void spawns(struct bench *b)
 {
-	struct cgroup_limits none = { 0 };
-	struct cgroup_inst ci;
-	struct cgroup_join j;
+	struct sb_cgroup_limits none = { 0 };
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_join j;
 	long long t0;
 	pid_t pid;
 
@@ -138,7 +137,7 @@ static void spawns(struct bench *b)
 	b->v[REF_CLONE][b->n] = now_ns() - t0;
 
 	t0 = now_ns();
-	must(cgroup_inst_create(&b->t, &ci, "bench", &none), "create");
+	must(sb_cgroup_inst_create(&b->t, &ci, "bench", &none), "create");
 	b->v[CREATE][b->n] = now_ns() - t0;
 
 	t0 = now_ns();
@@ -146,34 +145,34 @@ static void spawns(struct bench *b)
 	b->v[INTO][b->n] = now_ns() - t0;
 
 	t0 = now_ns();
-	must(cgroup_join_open(&b->t, &ci, true, &j), "join");
+	must(sb_cgroup_join_open(&b->t, &ci, true, &j), "join");
 	wait_child(start(true_argv, -1, &j));
-	cgroup_join_close(&j);
+	sb_cgroup_join_close(&j);
 	b->v[JOIN_SELF][b->n] = now_ns() - t0;
 
 	t0 = now_ns();
-	must(cgroup_inst_remove(&b->t, &ci), "remove");
+	must(sb_cgroup_inst_remove(&b->t, &ci), "remove");
 	b->v[REMOVE][b->n] = now_ns() - t0;
 }
 
 static void mirrors(struct bench *b)
 {
-	struct cgroup_limits lim = { .memory = 256 << 20 };
-	struct cgroup_inst ci;
-	struct cgroup_join j;
+	struct sb_cgroup_limits lim = { .memory = 256 << 20 };
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_join j;
 	long long t0 = now_ns();
 
 	if (!b->limits)
 		return;
-	must(cgroup_inst_create(&b->t, &ci, "bench-limited", &lim), "create with a limit");
+	must(sb_cgroup_inst_create(&b->t, &ci, "bench-limited", &lim), "create with a limit");
 	b->v[CREATE_MIRROR][b->n] = now_ns() - t0;
 	t0 = now_ns();
-	must(cgroup_join_open(&b->t, &ci, false, &j), "join");
+	must(sb_cgroup_join_open(&b->t, &ci, false, &j), "join");
 	wait_child(start(true_argv, ci.fd, &j));
-	cgroup_join_close(&j);
+	sb_cgroup_join_close(&j);
 	b->v[INTO_MIRROR][b->n] = now_ns() - t0;
 	t0 = now_ns();
-	must(cgroup_inst_remove(&b->t, &ci), "remove with a limit");
+	must(sb_cgroup_inst_remove(&b->t, &ci), "remove with a limit");
 	b->v[REMOVE_MIRROR][b->n] = now_ns() - t0;
 }
 
@@ -185,13 +184,13 @@ static void pause_ms(long ms)
 }
 
 /* A sleeping process in a fresh cgroup, age_ms old when this returns. */
-static pid_t occupied(struct bench *b, struct cgroup_inst *ci, long age_ms)
+static pid_t occupied(struct bench *b, struct sb_cgroup_inst *ci, long age_ms)
 {
-	struct cgroup_limits none = { 0 };
+	struct sb_cgroup_limits none = { 0 };
 	pid_t pid;
 
-	must(cgroup_inst_create(&b->t, ci, "bench-kill", &none), "create");
-	must(cgroup_inst_watch(ci, b->nfd), "watch");
+	must(sb_cgroup_inst_create(&b->t, ci, "bench-kill", &none), "create");
+	must(sb_cgroup_inst_watch(ci, b->nfd), "watch");
 	pid = start(sleep_argv, ci->fd, NULL);
 	pause_ms(age_ms);
 	return pid;
@@ -204,7 +203,7 @@ static pid_t occupied(struct bench *b, struct cgroup_inst *ci, long age_ms)
  * to it, the subreaper): waitpid, then one read of populated. */
 static void kills(struct bench *b)
 {
-	struct cgroup_inst ci;
+	struct sb_cgroup_inst ci;
 	long long t0;
 	pid_t pid;
 
@@ -217,30 +216,30 @@ static void kills(struct bench *b)
 	for (int f = KILL_YOUNG; f <= KILL_OLD; f++) {
 		pid = occupied(b, &ci, f == KILL_YOUNG ? 1 : 20);
 		t0 = now_ns();
-		must(cgroup_inst_kill(&b->t, &ci), "kill");
+		must(sb_cgroup_inst_kill(&b->t, &ci), "kill");
 		wait_empty(b->nfd, &ci);
-		must(cgroup_inst_remove(&b->t, &ci), "remove");
+		must(sb_cgroup_inst_remove(&b->t, &ci), "remove");
 		b->v[f][b->n] = now_ns() - t0;
 		waitpid(pid, NULL, 0);
 	}
 
 	pid = occupied(b, &ci, 1);
 	t0 = now_ns();
-	must(cgroup_inst_kill(&b->t, &ci), "kill");
+	must(sb_cgroup_inst_kill(&b->t, &ci), "kill");
 	waitpid(pid, NULL, 0);
-	if (cgroup_inst_populated(&ci) != 0)
+	if (sb_cgroup_inst_populated(&ci) != 0)
 		b->late++;
 	wait_empty(b->nfd, &ci);
-	must(cgroup_inst_remove(&b->t, &ci), "remove");
+	must(sb_cgroup_inst_remove(&b->t, &ci), "remove");
 	b->v[KILL_SIGCHLD][b->n] = now_ns() - t0;
 
 	pid = occupied(b, &ci, 0);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	t0 = now_ns();
-	must(cgroup_inst_kill(&b->t, &ci), "kill");
+	must(sb_cgroup_inst_kill(&b->t, &ci), "kill");
 	wait_empty(b->nfd, &ci);
-	must(cgroup_inst_remove(&b->t, &ci), "remove");
+	must(sb_cgroup_inst_remove(&b->t, &ci), "remove");
 	b->v[KILL_REAPED][b->n] = now_ns() - t0;
 }
 
@@ -256,20 +255,20 @@ int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 300;
 	struct bench b = { .n = 0 };
-	char key[64], name[CGROUP_SUBTREE_NAME_LEN];
+	char key[64], name[SB_CGROUP_SUBTREE_NAME_LEN];
 
 	if (geteuid() != 0) {
 		printf("  skipped: cgroups need root\n");
 		return 0;
 	}
 	snprintf(key, sizeof key, "bench_cgroup:%d", (int)getpid());
-	cgroup_subtree_name(key, name);
-	if (cgroup_tree_open(&b.t, name) < 0) {
+	sb_cgroup_subtree_name(key, name);
+	if (sb_cgroup_tree_open(&b.t, name) < 0) {
 		printf("  skipped: %s\n", b.t.why);
 		return 0;
 	}
-	must(b.nfd = cgroup_notify_open(), "inotify");
-	b.limits = cgroup_limit_where(&b.t, CGROUP_MEMORY, key, sizeof key) != 0;
+	must(b.nfd = sb_cgroup_notify_open(), "inotify");
+	b.limits = sb_cgroup_limit_where(&b.t, SB_CGROUP_MEMORY, key, sizeof key) != 0;
 	for (int f = 0; f < NFIG; f++)
 		if (!(b.v[f] = calloc((size_t)rounds, sizeof(long long))))
 			return 1;
@@ -280,11 +279,11 @@ int main(int argc, char **argv)
 		kills(&b);
 	}
 	printf("  cgroup %s (cgroup.kill: %s; memory limit: %s)\n", b.t.path, b.t.has_kill ? "yes" : "no",
-	       !b.limits ? "none here" : b.t.v2_ctl & CGROUP_CTL_BIT(CGROUP_MEMORY) ? "v2" : "on a v1 mirror");
+	       !b.limits ? "none here" : b.t.v2_ctl & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY) ? "v2" : "on a v1 mirror");
 	for (int f = 0; f < NFIG; f++)
 		print(&b, (enum fig)f);
 	printf("  populated still 1 once the last member was reaped: %d of %d\n", b.late, rounds);
 	close(b.nfd);
-	cgroup_tree_close(&b.t);
+	sb_cgroup_tree_close(&b.t);
 	return 0;
 }

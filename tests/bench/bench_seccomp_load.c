@@ -8,12 +8,11 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "sandbox/bpf_gen.h"
-#include "sandbox/profiles.h"
-#include "sandbox/seccomp_filter.h"
+#include "sandbox/seccomp/filter.h"
+#include "sandbox/seccomp/profiles.h"
 #include "tests/bench/bench.h"
 
-/* One load in a fresh child, as spawn.c's child does it (with a
+/* One load in a fresh child, as the spawn child does it (with a
  * listener); the child writes its own figure to SLOT. */
 static long long load_once(const struct sb_filter *f, long long *slot)
 {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/common/runner.h"
 #include "tests/integration/harness.h"
 
 static const char *env_or_die(const char *name)
@@ -454,11 +455,5 @@ int h_zombie_children(pid_t parent)
 
 int h_main(Suite *s)
 {
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -1,6 +1,6 @@
 /* Shared by the containment suites (cgroups, uid kill): the test binary
  * doubles as the actor it contains ("--actor MODE ..." re-executes it),
- * started the way the daemon will start actors: clone_into a cgroup with
+ * started the way the daemon will start actors: sb_clone_into a cgroup with
  * CLONE_VM | CLONE_VFORK on a stack of our own, or clone(2) and a join
  * from the child's side. Actors report pids and figures as lines on fd 3. */
 #ifndef PROSPERO_TEST_CGTEST_H
@@ -25,12 +25,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_join.h"
-#include "sandbox/cgroup_sweep.h"
-#include "sandbox/clone_into.h"
+#include "sandbox/child/child_side.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_join.h"
+#include "sandbox/containment/cgroup_sweep.h"
+#include "sandbox/containment/clone_into.h"
 
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 #define REPORT_FD 3
 #define MIB (1024u * 1024u)
 
@@ -165,7 +165,7 @@ static inline int cgtest_actor(int argc, char **argv)
 
 struct cgtest_child {
 	char *const *argv;
-	const struct cgroup_join *join;	/* NULL: nothing to join by hand */
+	const struct sb_cgroup_join *join;	/* NULL: nothing to join by hand */
 	int report_w;			/* becomes the actor's REPORT_FD */
 	uid_t uid;			/* 0: stay root */
 	char self_cgroup[512];		/* "cgroup" mode: /proc/self/cgroup at its start */
@@ -180,7 +180,7 @@ CHILD_SIDE static inline int cgtest_peek(void *arg)
 	ssize_t n = -1;
 	int fd;
 
-	if (c->join && cgroup_join_self(c->join) < 0) {
+	if (c->join && sb_cgroup_join_self(c->join) < 0) {
 		c->err = errno;
 		_exit(1);
 	}
@@ -195,7 +195,7 @@ CHILD_SIDE static inline int cgtest_exec(void *arg)
 	struct cgtest_child *c = arg;
 	extern char **environ;
 
-	if (c->join && cgroup_join_self(c->join) < 0)
+	if (c->join && sb_cgroup_join_self(c->join) < 0)
 		goto fail;
 	if (c->report_w >= 0 && dup2(c->report_w, REPORT_FD) < 0)
 		goto fail;
@@ -220,7 +220,7 @@ static inline pid_t cgtest_clone(int (*fn)(void *), struct cgtest_child *c, int 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	if (cgroup_fd >= 0)
-		pid = clone_into(fn, c, cgtest_stack, sizeof(cgtest_stack), CLONE_VM | CLONE_VFORK, cgroup_fd);
+		pid = sb_clone_into(fn, c, cgtest_stack, sizeof(cgtest_stack), CLONE_VM | CLONE_VFORK, cgroup_fd);
 	else
 		pid = clone(fn, cgtest_stack + sizeof(cgtest_stack), CLONE_VM | CLONE_VFORK | SIGCHLD, c);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -231,7 +231,7 @@ static inline pid_t cgtest_clone(int (*fn)(void *), struct cgtest_child *c, int 
 
 /* Start the test binary as "--actor mode arg" in the cgroup (see
  * cgtest_clone); *report is the read end of its report pipe. */
-static inline pid_t cgtest_actor_start(int cgroup_fd, const struct cgroup_join *join, uid_t uid,
+static inline pid_t cgtest_actor_start(int cgroup_fd, const struct sb_cgroup_join *join, uid_t uid,
 				const char *mode, const char *arg, int *report)
 {
 	char *argv[] = { "cgtest", "--actor", (char *)mode, (char *)arg, NULL };
@@ -301,28 +301,28 @@ static inline bool cgtest_alive(pid_t pid)
  * run one after another, and each leaves it removed. */
 static pid_t cgtest_runner;
 
-static inline int cgtest_tree_try_open(struct cgroup_tree *t, const char *suite)
+static inline int cgtest_tree_try_open(struct sb_cgroup_tree *t, const char *suite)
 {
-	char key[64], name[CGROUP_SUBTREE_NAME_LEN];
+	char key[64], name[SB_CGROUP_SUBTREE_NAME_LEN];
 
 	snprintf(key, sizeof(key), "%s:%d", suite, (int)cgtest_runner);
-	cgroup_subtree_name(key, name);
-	return cgroup_tree_open(t, name);
+	sb_cgroup_subtree_name(key, name);
+	return sb_cgroup_tree_open(t, name);
 }
 
 /* What a failed test left in the run's subtree: kill and remove it all. */
 static inline void cgtest_cleanup(const char *suite)
 {
-	struct cgroup_tree t;
-	struct cgroup_sweep sw;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_sweep sw;
 
 	if (!suite || cgtest_tree_try_open(&t, suite) < 0)
 		return;
-	cgroup_tree_sweep(&t, 30000, &sw);
-	cgfs_kill(t.fd, t.has_kill);
-	cgfs_wait_empty(t.fd, 30000);
-	unlinkat(t.fd, CGROUP_DAEMON_LEAF, AT_REMOVEDIR);
-	cgroup_tree_close(&t);
+	sb_cgroup_tree_sweep(&t, 30000, &sw);
+	sb_cgfs_kill(t.fd, t.has_kill);
+	sb_cgfs_wait_empty(t.fd, 30000);
+	unlinkat(t.fd, SB_CGROUP_DAEMON_LEAF, AT_REMOVEDIR);
+	sb_cgroup_tree_close(&t);
 }
 
 /* Run s; after a failure, clean up the subtree of suite (NULL: none).

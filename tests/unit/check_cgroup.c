@@ -8,18 +8,18 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_sweep.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_sweep.h"
 #include "tests/unit/cgtest.h"
 
-static struct cgroup_hier hier;
-static int tree_try_open(struct cgroup_tree *t)
+static struct sb_cgroup_hier hier;
+static int tree_try_open(struct sb_cgroup_tree *t)
 {
 	return cgtest_tree_try_open(t, "check_cgroup");
 }
 
-static void tree_open(struct cgroup_tree *t)
+static void tree_open(struct sb_cgroup_tree *t)
 {
 	ck_assert_msg(tree_try_open(t) == 0, "no subtree: %s", t->why);
 }
@@ -32,18 +32,18 @@ static bool exists(const char *path)
 }
 
 /* Close t and check nothing of it is left on the host. */
-static void tree_close_clean(struct cgroup_tree *t)
+static void tree_close_clean(struct sb_cgroup_tree *t)
 {
-	char path[CGROUP_PATH_MAX];
-	enum cgroup_mode mode = t->mode;
+	char path[SB_CGROUP_PATH_MAX];
+	enum sb_cgroup_mode mode = t->mode;
 
 	ck_assert_uint_lt((size_t)snprintf(path, sizeof(path), "%s", t->path), sizeof(path));
-	cgroup_tree_close(t);
-	if (mode == CGROUP_SUBTREE)
+	sb_cgroup_tree_close(t);
+	if (mode == SB_CGROUP_SUBTREE)
 		ck_assert_msg(!exists(path), "%s left behind", path);
 }
 
-static void inst_path(const struct cgroup_tree *t, const struct cgroup_inst *ci, char *out, size_t len)
+static void inst_path(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci, char *out, size_t len)
 {
 	ck_assert_uint_lt((size_t)snprintf(out, len, "%s/%s", t->path, ci->name), len);
 }
@@ -59,10 +59,10 @@ static void v2_line_path(const char *text, char *out, size_t len)
 
 START_TEST(subtree_made_and_removed)
 {
-	struct cgroup_tree t;
+	struct sb_cgroup_tree t;
 
 	tree_open(&t);
-	ck_assert_int_eq(t.mode, CGROUP_SUBTREE);
+	ck_assert_int_eq(t.mode, SB_CGROUP_SUBTREE);
 	ck_assert_str_eq(t.why, "");
 	ck_assert(strncmp(t.path, hier.v2.mnt, strlen(hier.v2.mnt)) == 0);
 	ck_assert(exists(t.path));
@@ -74,23 +74,23 @@ END_TEST
 
 START_TEST(clone_into_joins_before_the_first_instruction)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits none = { 0 };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
 	struct cgtest_child c = { 0 };
-	char want[CGROUP_PATH_MAX], seen[CGROUP_PATH_MAX];
+	char want[SB_CGROUP_PATH_MAX], seen[SB_CGROUP_PATH_MAX];
 	int status;
 	pid_t pid;
 
 	tree_open(&t);
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "research#2", &none), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "research#2", &none), 0);
 	ck_assert_str_eq(ci.name, "research#2.actor");
 	pid = cgtest_clone(cgtest_peek, &c, ci.fd);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	inst_path(&t, &ci, want, sizeof(want));
 	v2_line_path(c.self_cgroup, seen, sizeof(seen));
 	ck_assert_str_eq(seen, want);
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
 	ck_assert(!exists(want));
 	tree_close_clean(&t);
 }
@@ -100,33 +100,33 @@ END_TEST
  * itself into cgroup.procs first. */
 START_TEST(child_joins_itself_without_clone_into)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits none = { 0 };
-	struct cgroup_join j;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
+	struct sb_cgroup_join j;
 	struct cgtest_child c = { .join = &j };
-	char want[CGROUP_PATH_MAX], seen[CGROUP_PATH_MAX];
+	char want[SB_CGROUP_PATH_MAX], seen[SB_CGROUP_PATH_MAX];
 	int status;
 	pid_t pid;
 
 	tree_open(&t);
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "payment", &none), 0);
-	ck_assert_int_eq(cgroup_join_open(&t, &ci, true, &j), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "payment", &none), 0);
+	ck_assert_int_eq(sb_cgroup_join_open(&t, &ci, true, &j), 0);
 	ck_assert_uint_ge(j.n, 1);
 	pid = cgtest_clone(cgtest_peek, &c, -1);
-	cgroup_join_close(&j);
+	sb_cgroup_join_close(&j);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	inst_path(&t, &ci, want, sizeof(want));
 	v2_line_path(c.self_cgroup, seen, sizeof(seen));
 	ck_assert_str_eq(seen, want);
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
 	tree_close_clean(&t);
 }
 END_TEST
 
 /* Start the escape actor in ci; fill pids with its 4 pids. */
-static pid_t start_escapes(struct cgroup_inst *ci, pid_t pids[4])
+static pid_t start_escapes(struct sb_cgroup_inst *ci, pid_t pids[4])
 {
 	int report;
 	pid_t pid = cgtest_actor_start(ci->fd, NULL, 0, "escape", NULL, &report);
@@ -139,14 +139,14 @@ static pid_t start_escapes(struct cgroup_inst *ci, pid_t pids[4])
 }
 
 /* Block on the notify fd until ci's watch fires with ci empty. */
-static void wait_empty_on_notify(int nfd, const struct cgroup_inst *ci)
+static void wait_empty_on_notify(int nfd, const struct sb_cgroup_inst *ci)
 {
 	struct pollfd p = { .fd = nfd, .events = POLLIN };
-	int wds[CGROUP_NOTIFY_BATCH], n;
+	int wds[SB_CGROUP_NOTIFY_BATCH], n;
 
-	while (cgroup_inst_populated(ci) != 0) {
+	while (sb_cgroup_inst_populated(ci) != 0) {
 		ck_assert_msg(poll(&p, 1, 30000) == 1, "no notification in 30 s");
-		ck_assert_int_ge(n = cgroup_notify_read(nfd, wds, CGROUP_NOTIFY_BATCH), 0);
+		ck_assert_int_ge(n = sb_cgroup_notify_read(nfd, wds, SB_CGROUP_NOTIFY_BATCH), 0);
 		for (int i = 0; i < n; i++)
 			ck_assert(wds[i] == ci->wd || wds[i] == -1);
 	}
@@ -156,9 +156,9 @@ static void wait_empty_on_notify(int nfd, const struct cgroup_inst *ci)
  * (which is the escape) until the cgroup is killed. */
 static void kill_escapes(bool has_kill)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits none = { 0 };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
 	unsigned n;
 	pid_t pids[4], main_pid;
 	int nfd;
@@ -166,27 +166,27 @@ static void kill_escapes(bool has_kill)
 	cgtest_subreaper();
 	tree_open(&t);
 	t.has_kill = has_kill;
-	ck_assert_int_ge(nfd = cgroup_notify_open(), 0);
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "payment", &none), 0);
-	ck_assert_int_eq(cgroup_inst_watch(&ci, nfd), 0);
+	ck_assert_int_ge(nfd = sb_cgroup_notify_open(), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "payment", &none), 0);
+	ck_assert_int_eq(sb_cgroup_inst_watch(&ci, nfd), 0);
 	main_pid = start_escapes(&ci, pids);
-	ck_assert_int_eq(cgfs_count_procs(ci.fd, &n), 0);
+	ck_assert_int_eq(sb_cgfs_count_procs(ci.fd, &n), 0);
 	ck_assert_uint_eq(n, 4);
 
 	ck_assert_int_eq(kill(main_pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(main_pid, NULL, 0), main_pid);
 	for (int i = 1; i < 4; i++)
 		ck_assert_msg(cgtest_alive(pids[i]), "escape %d already dead", i);
-	ck_assert_int_eq(cgroup_inst_populated(&ci), 1);
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), -1);
+	ck_assert_int_eq(sb_cgroup_inst_populated(&ci), 1);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), -1);
 	ck_assert_int_eq(errno, EBUSY);
 
-	ck_assert_int_eq(cgroup_inst_kill(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_kill(&t, &ci), 0);
 	wait_empty_on_notify(nfd, &ci);
 	cgtest_reap();
 	for (int i = 1; i < 4; i++)
 		ck_assert_msg(!cgtest_alive(pids[i]), "escape %d survived", i);
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
 	ck_assert_int_eq(ci.fd, -1);
 	close(nfd);
 	tree_close_clean(&t);
@@ -207,25 +207,25 @@ END_TEST
 
 START_TEST(notify_is_quiet_until_a_change)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits none = { 0 };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
 	int wds[4], nfd, report, status;
 	pid_t pid;
 
 	tree_open(&t);
-	ck_assert_int_ge(nfd = cgroup_notify_open(), 0);
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "quiet", &none), 0);
-	ck_assert_int_eq(cgroup_inst_watch(&ci, nfd), 0);
-	ck_assert_int_eq(cgroup_notify_read(nfd, wds, 4), 0);
-	ck_assert_int_eq(cgroup_inst_populated(&ci), 0);
+	ck_assert_int_ge(nfd = sb_cgroup_notify_open(), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "quiet", &none), 0);
+	ck_assert_int_eq(sb_cgroup_inst_watch(&ci, nfd), 0);
+	ck_assert_int_eq(sb_cgroup_notify_read(nfd, wds, 4), 0);
+	ck_assert_int_eq(sb_cgroup_inst_populated(&ci), 0);
 	pid = cgtest_actor_start(ci.fd, NULL, 0, "forks", "0", &report);
 	ck_assert_int_eq(cgtest_read(report), 0);
 	close(report);
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	wait_empty_on_notify(nfd, &ci);
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
 	close(nfd);
 	tree_close_clean(&t);
 }
@@ -233,23 +233,23 @@ END_TEST
 
 START_TEST(leftover_taken_over_only_when_empty)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci, again;
-	struct cgroup_limits none = { 0 };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci, again;
+	struct sb_cgroup_limits none = { 0 };
 	pid_t pids[4];
 
 	cgtest_subreaper();
 	tree_open(&t);
 	ck_assert_int_eq(mkdirat(t.fd, "web.actor", 0755), 0);
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "web", &none), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "web", &none), 0);
 	start_escapes(&ci, pids);
-	ck_assert_int_eq(cgroup_inst_create(&t, &again, "web", &none), -1);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &again, "web", &none), -1);
 	ck_assert_int_eq(errno, EBUSY);
 	ck_assert_int_eq(again.fd, -1);
-	ck_assert_int_eq(cgroup_inst_kill(&t, &ci), 0);
-	ck_assert_int_eq(cgfs_wait_empty(ci.fd, 30000), 0);
+	ck_assert_int_eq(sb_cgroup_inst_kill(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgfs_wait_empty(ci.fd, 30000), 0);
 	cgtest_reap();
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
 	tree_close_clean(&t);
 }
 END_TEST
@@ -259,8 +259,8 @@ END_TEST
  * cgroup that is not an instance's. */
 START_TEST(sweep_ends_a_dead_predecessors_instances)
 {
-	struct cgroup_tree t;
-	struct cgroup_sweep sw;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_sweep sw;
 	pid_t pred, pids[2][4];
 	int p[2], status;
 
@@ -269,12 +269,12 @@ START_TEST(sweep_ends_a_dead_predecessors_instances)
 	pred = fork();
 	ck_assert_int_ge(pred, 0);
 	if (pred == 0) {
-		struct cgroup_tree pt;
-		struct cgroup_inst a, b;
-		struct cgroup_limits none = { 0 };
+		struct sb_cgroup_tree pt;
+		struct sb_cgroup_inst a, b;
+		struct sb_cgroup_limits none = { 0 };
 		tree_open(&pt);
-		ck_assert_int_eq(cgroup_inst_create(&pt, &a, "a", &none), 0);
-		ck_assert_int_eq(cgroup_inst_create(&pt, &b, "b", &none), 0);
+		ck_assert_int_eq(sb_cgroup_inst_create(&pt, &a, "a", &none), 0);
+		ck_assert_int_eq(sb_cgroup_inst_create(&pt, &b, "b", &none), 0);
 		start_escapes(&a, pids[0]);
 		start_escapes(&b, pids[1]);
 		ck_assert_int_eq(mkdirat(pt.fd, "daemon", 0755), 0);
@@ -288,7 +288,7 @@ START_TEST(sweep_ends_a_dead_predecessors_instances)
 	ck_assert_int_eq(waitpid(pred, &status, 0), pred);
 
 	tree_open(&t);
-	ck_assert_int_eq(cgroup_tree_sweep(&t, 30000, &sw), 0);
+	ck_assert_int_eq(sb_cgroup_tree_sweep(&t, 30000, &sw), 0);
 	ck_assert_uint_eq(sw.procs, 8);
 	ck_assert_uint_eq(sw.cgroups, 2);
 	cgtest_reap();
@@ -299,7 +299,7 @@ START_TEST(sweep_ends_a_dead_predecessors_instances)
 	ck_assert_int_eq(faccessat(t.fd, "daemon", F_OK, 0), 0);
 	ck_assert_int_eq(unlinkat(t.fd, "daemon", AT_REMOVEDIR), 0);
 	/* nothing left: a second sweep finds nothing */
-	ck_assert_int_eq(cgroup_tree_sweep(&t, 30000, &sw), 0);
+	ck_assert_int_eq(sb_cgroup_tree_sweep(&t, 30000, &sw), 0);
 	ck_assert_uint_eq(sw.procs + sw.cgroups + sw.mirrors, 0);
 	tree_close_clean(&t);
 }
@@ -309,7 +309,7 @@ END_TEST
  * started in it. It moves into the leaf and makes instances beside it. */
 START_TEST(delegated_cgroup_used_in_place)
 {
-	char unit[CGROUP_PATH_MAX], leaf[CGROUP_PATH_MAX + 16];
+	char unit[SB_CGROUP_PATH_MAX], leaf[SB_CGROUP_PATH_MAX + 16];
 	int status, fd;
 	pid_t pid;
 
@@ -320,32 +320,32 @@ START_TEST(delegated_cgroup_used_in_place)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct cgroup_tree t;
-		struct cgroup_inst ci;
-		struct cgroup_limits none = { 0 };
-		char self[512], seen[CGROUP_PATH_MAX];
+		struct sb_cgroup_tree t;
+		struct sb_cgroup_inst ci;
+		struct sb_cgroup_limits none = { 0 };
+		char self[512], seen[SB_CGROUP_PATH_MAX];
 		fd = open(unit, O_RDONLY | O_DIRECTORY);
-		if (fd < 0 || cgfs_write(fd, "cgroup.procs", "0") < 0)
+		if (fd < 0 || sb_cgfs_write(fd, "cgroup.procs", "0") < 0)
 			_exit(10);
-		if (cgroup_tree_open(&t, "unused") < 0 || t.mode != CGROUP_DELEGATED || strcmp(t.path, unit))
+		if (sb_cgroup_tree_open(&t, "unused") < 0 || t.mode != SB_CGROUP_DELEGATED || strcmp(t.path, unit))
 			_exit(11);
-		if (cgfs_read(AT_FDCWD, "/proc/self/cgroup", self, sizeof(self)) < 0)
+		if (sb_cgfs_read(AT_FDCWD, "/proc/self/cgroup", self, sizeof(self)) < 0)
 			_exit(12);
 		v2_line_path(self, seen, sizeof(seen));
-		if (strcmp(seen + strlen(unit), "/" CGROUP_DAEMON_LEAF) != 0)
+		if (strcmp(seen + strlen(unit), "/" SB_CGROUP_DAEMON_LEAF) != 0)
 			_exit(13);
-		if (cgroup_inst_create(&t, &ci, "payment", &none) < 0 || faccessat(t.fd, "payment.actor", F_OK, 0))
+		if (sb_cgroup_inst_create(&t, &ci, "payment", &none) < 0 || faccessat(t.fd, "payment.actor", F_OK, 0))
 			_exit(14);
-		if (cgroup_inst_remove(&t, &ci) < 0)
+		if (sb_cgroup_inst_remove(&t, &ci) < 0)
 			_exit(15);
-		cgroup_tree_close(&t);
+		sb_cgroup_tree_close(&t);
 		/* delegated: the unit's cgroup and the leaf stay (the service
 		 * manager's to remove) */
 		_exit(faccessat(AT_FDCWD, unit, F_OK, 0) ? 16 : 0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	ck_assert_uint_lt((size_t)snprintf(leaf, sizeof(leaf), "%s/" CGROUP_DAEMON_LEAF, unit), sizeof(leaf));
+	ck_assert_uint_lt((size_t)snprintf(leaf, sizeof(leaf), "%s/" SB_CGROUP_DAEMON_LEAF, unit), sizeof(leaf));
 	ck_assert_int_eq(rmdir(leaf), 0);
 	ck_assert_int_eq(rmdir(unit), 0);
 }
@@ -360,10 +360,10 @@ START_TEST(undelegated_not_root_says_why)
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct cgroup_tree t;
+		struct sb_cgroup_tree t;
 		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
 			_exit(10);
-		if (cgroup_tree_open(&t, "unused") != -1 || errno != EPERM || t.mode != CGROUP_OFF)
+		if (sb_cgroup_tree_open(&t, "unused") != -1 || errno != EPERM || t.mode != SB_CGROUP_OFF)
 			_exit(11);
 		_exit(strstr(t.why, "not root") && strstr(t.why, "Delegate=yes") ? 0 : 12);
 	}
@@ -374,13 +374,13 @@ END_TEST
 
 START_TEST(no_unified_hierarchy_says_why)
 {
-	struct cgroup_tree t;
-	struct cgroup_hier h = hier;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_hier h = hier;
 
 	h.v2.mnt[0] = h.v2.own[0] = '\0';
-	ck_assert_int_eq(cgroup_tree_open_hier(&t, &h, "unused"), -1);
+	ck_assert_int_eq(sb_cgroup_tree_open_hier(&t, &h, "unused"), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(t.mode, CGROUP_OFF);
+	ck_assert_int_eq(t.mode, SB_CGROUP_OFF);
 	ck_assert_str_eq(t.why, "no cgroup2 (unified) hierarchy is mounted");
 	ck_assert_int_eq(t.fd, -1);
 }
@@ -388,30 +388,30 @@ END_TEST
 
 START_TEST(unwritable_unified_hierarchy_says_why)
 {
-	struct cgroup_tree t;
-	struct cgroup_hier h = hier;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_hier h = hier;
 
 	/* a directory where cgroups cannot be made stands for a read-only mount */
 	snprintf(h.v2.mnt, sizeof(h.v2.mnt), "/proc/self");
 	h.v2.own[0] = '\0';
-	ck_assert_int_eq(cgroup_tree_open_hier(&t, &h, "prospero-x"), -1);
-	ck_assert_int_eq(t.mode, CGROUP_OFF);
+	ck_assert_int_eq(sb_cgroup_tree_open_hier(&t, &h, "prospero-x"), -1);
+	ck_assert_int_eq(t.mode, SB_CGROUP_OFF);
 	ck_assert_msg(strstr(t.why, "cannot make /proc/self/prospero-x: "), "%s", t.why);
 }
 END_TEST
 
 START_TEST(disabled_by_choice)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits none = { 0 };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
 
-	cgroup_tree_disable(&t, "--containment=uid");
-	ck_assert_int_eq(t.mode, CGROUP_OFF);
+	sb_cgroup_tree_disable(&t, "--containment=uid");
+	ck_assert_int_eq(t.mode, SB_CGROUP_OFF);
 	ck_assert_str_eq(t.why, "--containment=uid");
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "x", &none), -1);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "x", &none), -1);
 	ck_assert_int_eq(errno, EOPNOTSUPP);
-	cgroup_tree_close(&t);
+	sb_cgroup_tree_close(&t);
 }
 END_TEST
 
@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "check_cgroup: not root: cgroups cannot be made here\n");
 		return 77;
 	}
-	if (cgroup_hier_read(&hier) < 0 || !hier.v2.mnt[0]) {
+	if (sb_cgroup_hier_read(&hier) < 0 || !hier.v2.mnt[0]) {
 		fprintf(stderr, "check_cgroup: no cgroup2 hierarchy is mounted\n");
 		return 77;
 	}

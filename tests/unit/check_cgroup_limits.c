@@ -4,66 +4,66 @@
  * no malloc asked for it (memfd, SysV shm) meets the memory limit, forks
  * meet the tasks limit, and the figures read back are the work done. */
 
-#include "sandbox/cgroup.h"
-#include "sandbox/cgroup_fs.h"
-#include "sandbox/cgroup_usage.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_usage.h"
 #include "tests/unit/cgtest.h"
 
-static int tree_try_open(struct cgroup_tree *t)
+static int tree_try_open(struct sb_cgroup_tree *t)
 {
 	return cgtest_tree_try_open(t, "check_cgroup_limits");
 }
 
 /* The tree, if it can carry controller c: else say why and return false
  * (this host lacks it; the test has nothing to try). */
-static bool tree_with(struct cgroup_tree *t, enum cgroup_ctl c)
+static bool tree_with(struct sb_cgroup_tree *t, enum sb_cgroup_ctl c)
 {
 	char why[512];
 
 	ck_assert_msg(tree_try_open(t) == 0, "no subtree: %s", t->why);
-	if (cgroup_limit_where(t, c, why, sizeof(why)))
+	if (sb_cgroup_limit_where(t, c, why, sizeof(why)))
 		return true;
-	fprintf(stderr, "check_cgroup_limits: nothing to test for %s: %s\n", cgroup_limit_name(c), why);
-	cgroup_tree_close(t);
+	fprintf(stderr, "check_cgroup_limits: nothing to test for %s: %s\n", sb_cgroup_limit_name(c), why);
+	sb_cgroup_tree_close(t);
 	return false;
 }
 
 START_TEST(weight_maps_to_shares)
 {
-	ck_assert_uint_eq(cgroup_weight_to_shares(100), 1024);
-	ck_assert_uint_eq(cgroup_weight_to_shares(200), 2048);
-	ck_assert_uint_eq(cgroup_weight_to_shares(CGROUP_WEIGHT_MIN), 10);
-	ck_assert_uint_eq(cgroup_weight_to_shares(CGROUP_WEIGHT_MAX), 102400);
+	ck_assert_uint_eq(sb_cgroup_weight_to_shares(100), 1024);
+	ck_assert_uint_eq(sb_cgroup_weight_to_shares(200), 2048);
+	ck_assert_uint_eq(sb_cgroup_weight_to_shares(SB_CGROUP_WEIGHT_MIN), 10);
+	ck_assert_uint_eq(sb_cgroup_weight_to_shares(SB_CGROUP_WEIGHT_MAX), 102400);
 	/* the kernel's bounds hold for what config should have refused */
-	ck_assert_uint_eq(cgroup_weight_to_shares(0), 2);
-	ck_assert_uint_eq(cgroup_weight_to_shares(1000000), 262144);
+	ck_assert_uint_eq(sb_cgroup_weight_to_shares(0), 2);
+	ck_assert_uint_eq(sb_cgroup_weight_to_shares(1000000), 262144);
 }
 END_TEST
 
 START_TEST(need_and_names)
 {
-	struct cgroup_limits l = { 0 };
+	struct sb_cgroup_limits l = { 0 };
 
-	ck_assert_uint_eq(cgroup_limits_need(&l), 0);
+	ck_assert_uint_eq(sb_cgroup_limits_need(&l), 0);
 	l.tasks = 1;
-	ck_assert_uint_eq(cgroup_limits_need(&l), CGROUP_CTL_BIT(CGROUP_PIDS));
+	ck_assert_uint_eq(sb_cgroup_limits_need(&l), SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS));
 	l.memory = 1;
 	l.cpu_weight = 1;
-	ck_assert_uint_eq(cgroup_limits_need(&l), CGROUP_CTL_ALL);
-	ck_assert_str_eq(cgroup_limit_name(CGROUP_MEMORY), "memory");
-	ck_assert_str_eq(cgroup_limit_name(CGROUP_PIDS), "tasks");
-	ck_assert_str_eq(cgroup_limit_name(CGROUP_CPU), "cpu_weight");
+	ck_assert_uint_eq(sb_cgroup_limits_need(&l), SB_CGROUP_CTL_ALL);
+	ck_assert_str_eq(sb_cgroup_limit_name(SB_CGROUP_MEMORY), "memory");
+	ck_assert_str_eq(sb_cgroup_limit_name(SB_CGROUP_PIDS), "tasks");
+	ck_assert_str_eq(sb_cgroup_limit_name(SB_CGROUP_CPU), "cpu_weight");
 }
 END_TEST
 
-/* A made-up tree for cgroup_limit_where. */
-static void fake_tree(struct cgroup_tree *t)
+/* A made-up tree for sb_cgroup_limit_where. */
+static void fake_tree(struct sb_cgroup_tree *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->mode = CGROUP_SUBTREE;
+	t->mode = SB_CGROUP_SUBTREE;
 	t->fd = -1;
 	snprintf(t->path, sizeof(t->path), "/sys/fs/cgroup/prospero-x");
-	for (int c = 0; c < CGROUP_NCTL; c++) {
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 		t->v1.fd[c] = -1;
 		t->v1.err[c] = ENOENT;
 	}
@@ -71,72 +71,72 @@ static void fake_tree(struct cgroup_tree *t)
 
 START_TEST(where_each_limit_goes_and_why_not)
 {
-	struct cgroup_tree t;
+	struct sb_cgroup_tree t;
 	char why[512];
 
 	fake_tree(&t);
-	t.v2_ctl = CGROUP_CTL_BIT(CGROUP_MEMORY);
-	t.v1.fd[CGROUP_PIDS] = 99;
-	t.v1.err[CGROUP_PIDS] = 0;
-	t.v1.err[CGROUP_CPU] = EROFS;
-	ck_assert_int_eq(cgroup_limit_where(&t, CGROUP_MEMORY, why, sizeof(why)), 2);
-	ck_assert_int_eq(cgroup_limit_where(&t, CGROUP_PIDS, why, sizeof(why)), 1);
-	ck_assert_int_eq(cgroup_limit_where(&t, CGROUP_CPU, why, sizeof(why)), 0);
+	t.v2_ctl = SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY);
+	t.v1.fd[SB_CGROUP_PIDS] = 99;
+	t.v1.err[SB_CGROUP_PIDS] = 0;
+	t.v1.err[SB_CGROUP_CPU] = EROFS;
+	ck_assert_int_eq(sb_cgroup_limit_where(&t, SB_CGROUP_MEMORY, why, sizeof(why)), 2);
+	ck_assert_int_eq(sb_cgroup_limit_where(&t, SB_CGROUP_PIDS, why, sizeof(why)), 1);
+	ck_assert_int_eq(sb_cgroup_limit_where(&t, SB_CGROUP_CPU, why, sizeof(why)), 0);
 	ck_assert_str_eq(why, "the cpu controller is not enabled for /sys/fs/cgroup/prospero-x, and its v1"
 			      " hierarchy cannot be used: Read-only file system");
-	t.v1.err[CGROUP_CPU] = ENOENT;
-	ck_assert_int_eq(cgroup_limit_where(&t, CGROUP_CPU, why, sizeof(why)), 0);
+	t.v1.err[SB_CGROUP_CPU] = ENOENT;
+	ck_assert_int_eq(sb_cgroup_limit_where(&t, SB_CGROUP_CPU, why, sizeof(why)), 0);
 	ck_assert_str_eq(why, "the cpu controller is neither enabled for /sys/fs/cgroup/prospero-x nor mounted"
 			      " as a v1 hierarchy");
-	cgroup_tree_disable(&t, "forced");
-	ck_assert_int_eq(cgroup_limit_where(&t, CGROUP_MEMORY, why, sizeof(why)), 0);
+	sb_cgroup_tree_disable(&t, "forced");
+	ck_assert_int_eq(sb_cgroup_limit_where(&t, SB_CGROUP_MEMORY, why, sizeof(why)), 0);
 	ck_assert_str_eq(why, "no cgroups in use (forced)");
 }
 END_TEST
 
 /* Start the actor in ci, joined to its v1 mirrors too. */
-static pid_t start_in(const struct cgroup_tree *t, const struct cgroup_inst *ci, const char *mode,
+static pid_t start_in(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci, const char *mode,
 		      const char *arg, int *report)
 {
-	struct cgroup_join j;
+	struct sb_cgroup_join j;
 	pid_t pid;
 
-	ck_assert_int_eq(cgroup_join_open(t, ci, false, &j), 0);
+	ck_assert_int_eq(sb_cgroup_join_open(t, ci, false, &j), 0);
 	pid = cgtest_actor_start(ci->fd, &j, 0, mode, arg, report);
-	cgroup_join_close(&j);
+	sb_cgroup_join_close(&j);
 	return pid;
 }
 
-static void kill_and_remove(struct cgroup_tree *t, struct cgroup_inst *ci)
+static void kill_and_remove(struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci)
 {
-	ck_assert_int_eq(cgroup_inst_kill(t, ci), 0);
-	ck_assert_int_eq(cgfs_wait_empty(ci->fd, 30000), 0);
+	ck_assert_int_eq(sb_cgroup_inst_kill(t, ci), 0);
+	ck_assert_int_eq(sb_cgfs_wait_empty(ci->fd, 30000), 0);
 	cgtest_reap();
-	ck_assert_int_eq(cgroup_inst_remove(t, ci), 0);
+	ck_assert_int_eq(sb_cgroup_inst_remove(t, ci), 0);
 }
 
 /* The instance's mirror of c, opened; -1 if it has none. */
-static int mirror_of(const struct cgroup_tree *t, const struct cgroup_inst *ci, enum cgroup_ctl c)
+static int mirror_of(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci, enum sb_cgroup_ctl c)
 {
-	return (ci->v1 & CGROUP_CTL_BIT(c)) ? cgroup_v1_open_inst(&t->v1, c, ci->name) : -1;
+	return (ci->v1 & SB_CGROUP_CTL_BIT(c)) ? sb_cgroup_v1_open_inst(&t->v1, c, ci->name) : -1;
 }
 
 /* 64 MiB, and an actor filling a memfd or a SysV shm segment up to 1 GiB:
  * the kernel kills it near the limit, and says so in the OOM count. */
 static void memory_limit_stops(const char *how)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits lim = { .memory = 64 * MIB };
-	struct cgroup_usage u;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits lim = { .memory = 64 * MIB };
+	struct sb_cgroup_usage u;
 	long mib, last = 0;
 	int report, status;
 	pid_t pid;
 
 	cgtest_subreaper();
-	if (!tree_with(&t, CGROUP_MEMORY))
+	if (!tree_with(&t, SB_CGROUP_MEMORY))
 		return;
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "filler", &lim), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "filler", &lim), 0);
 	pid = start_in(&t, &ci, "fill", how, &report);
 	while ((mib = cgtest_read(report)) > 0)
 		last = mib;
@@ -145,13 +145,13 @@ static void memory_limit_stops(const char *how)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ck_assert_int_lt(last, 64);
-	ck_assert_int_eq(cgroup_usage_read(&t, &ci, &u), 0);
-	ck_assert(u.have & CGROUP_HAVE_OOM);
+	ck_assert_int_eq(sb_cgroup_usage_read(&t, &ci, &u), 0);
+	ck_assert(u.have & SB_CGROUP_HAVE_OOM);
 	ck_assert_uint_ge(u.oom_kills, 1);
-	ck_assert(u.have & CGROUP_HAVE_MEMORY_PEAK);
+	ck_assert(u.have & SB_CGROUP_HAVE_MEMORY_PEAK);
 	ck_assert_uint_le(u.memory_peak, 64 * MIB);
 	kill_and_remove(&t, &ci);
-	cgroup_tree_close(&t);
+	sb_cgroup_tree_close(&t);
 }
 
 START_TEST(memory_limit_stops_memfd)
@@ -168,57 +168,57 @@ END_TEST
 
 START_TEST(tasks_limit_stops_forks)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits lim = { .tasks = 5 };
-	struct cgroup_usage u;
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits lim = { .tasks = 5 };
+	struct sb_cgroup_usage u;
 	uint64_t max = 0;
 	int report, dir;
 	long forked;
 
 	cgtest_subreaper();
-	if (!tree_with(&t, CGROUP_PIDS))
+	if (!tree_with(&t, SB_CGROUP_PIDS))
 		return;
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "forker", &lim), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "forker", &lim), 0);
 	start_in(&t, &ci, "forks", "20", &report);
 	forked = cgtest_read(report);
 	close(report);
 	/* the actor itself is one of the 5 */
 	ck_assert_int_eq(forked, 4);
-	ck_assert_int_eq(cgroup_usage_read(&t, &ci, &u), 0);
-	ck_assert(u.have & CGROUP_HAVE_TASKS);
+	ck_assert_int_eq(sb_cgroup_usage_read(&t, &ci, &u), 0);
+	ck_assert(u.have & SB_CGROUP_HAVE_TASKS);
 	ck_assert_uint_eq(u.tasks, 5);
-	dir = mirror_of(&t, &ci, CGROUP_PIDS);
-	ck_assert_int_eq(cgfs_read_u64(dir >= 0 ? dir : ci.fd, "pids.max", &max), 0);
+	dir = mirror_of(&t, &ci, SB_CGROUP_PIDS);
+	ck_assert_int_eq(sb_cgfs_read_u64(dir >= 0 ? dir : ci.fd, "pids.max", &max), 0);
 	ck_assert_uint_eq(max, 5);
 	if (dir >= 0)
 		close(dir);
 	kill_and_remove(&t, &ci);
-	cgroup_tree_close(&t);
+	sb_cgroup_tree_close(&t);
 }
 END_TEST
 
 START_TEST(cpu_weight_reaches_the_hierarchy)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits lim = { .cpu_weight = 200 };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits lim = { .cpu_weight = 200 };
 	uint64_t v = 0;
 	int dir;
 
-	if (!tree_with(&t, CGROUP_CPU))
+	if (!tree_with(&t, SB_CGROUP_CPU))
 		return;
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "weighty", &lim), 0);
-	if ((dir = mirror_of(&t, &ci, CGROUP_CPU)) >= 0) {
-		ck_assert_int_eq(cgfs_read_u64(dir, "cpu.shares", &v), 0);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "weighty", &lim), 0);
+	if ((dir = mirror_of(&t, &ci, SB_CGROUP_CPU)) >= 0) {
+		ck_assert_int_eq(sb_cgfs_read_u64(dir, "cpu.shares", &v), 0);
 		ck_assert_uint_eq(v, 2048);
 		close(dir);
 	} else {
-		ck_assert_int_eq(cgfs_read_u64(ci.fd, "cpu.weight", &v), 0);
+		ck_assert_int_eq(sb_cgfs_read_u64(ci.fd, "cpu.weight", &v), 0);
 		ck_assert_uint_eq(v, 200);
 	}
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
-	cgroup_tree_close(&t);
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
+	sb_cgroup_tree_close(&t);
 }
 END_TEST
 
@@ -227,68 +227,68 @@ END_TEST
  * its removal. */
 START_TEST(usage_after_work)
 {
-	struct cgroup_tree t;
-	struct cgroup_inst ci;
-	struct cgroup_limits none = { 0 };
-	struct cgroup_usage u, after;
-	char name[CGROUP_NAME_MAX];
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
+	struct sb_cgroup_usage u, after;
+	char name[SB_CGROUP_NAME_MAX];
 	int report;
 
 	cgtest_subreaper();
 	ck_assert_msg(tree_try_open(&t) == 0, "no subtree: %s", t.why);
-	t.v1_account = CGROUP_CTL_ALL;
-	ck_assert_int_eq(cgroup_inst_create(&t, &ci, "worker", &none), 0);
+	t.v1_account = SB_CGROUP_CTL_ALL;
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "worker", &none), 0);
 	start_in(&t, &ci, "work", NULL, &report);
 	ck_assert_int_eq(cgtest_read(report), 1);
 	close(report);
-	ck_assert_int_eq(cgroup_usage_read(&t, &ci, &u), 0);
-	ck_assert(u.have & CGROUP_HAVE_CPU);
+	ck_assert_int_eq(sb_cgroup_usage_read(&t, &ci, &u), 0);
+	ck_assert(u.have & SB_CGROUP_HAVE_CPU);
 	ck_assert_uint_gt(u.cpu_usec, 0);
-	if (u.have & CGROUP_HAVE_MEMORY) {
+	if (u.have & SB_CGROUP_HAVE_MEMORY) {
 		ck_assert_uint_ge(u.memory, 16 * MIB);
 		ck_assert_uint_ge(u.memory_peak, u.memory);
 	} else {
 		fprintf(stderr, "check_cgroup_limits: no memory accounting on this host\n");
 	}
-	if (u.have & CGROUP_HAVE_TASKS)
+	if (u.have & SB_CGROUP_HAVE_TASKS)
 		ck_assert_uint_eq(u.tasks, 1);
 
-	ck_assert_int_eq(cgroup_inst_kill(&t, &ci), 0);
-	ck_assert_int_eq(cgfs_wait_empty(ci.fd, 30000), 0);
+	ck_assert_int_eq(sb_cgroup_inst_kill(&t, &ci), 0);
+	ck_assert_int_eq(sb_cgfs_wait_empty(ci.fd, 30000), 0);
 	cgtest_reap();
-	ck_assert_int_eq(cgroup_usage_read(&t, &ci, &after), 0);
+	ck_assert_int_eq(sb_cgroup_usage_read(&t, &ci, &after), 0);
 	ck_assert_uint_ge(after.cpu_usec, u.cpu_usec);
-	if (after.have & CGROUP_HAVE_TASKS)
+	if (after.have & SB_CGROUP_HAVE_TASKS)
 		ck_assert_uint_eq(after.tasks, 0);
-	if (after.have & CGROUP_HAVE_MEMORY_PEAK)
+	if (after.have & SB_CGROUP_HAVE_MEMORY_PEAK)
 		ck_assert_uint_ge(after.memory_peak, 16 * MIB);
 
 	snprintf(name, sizeof(name), "%s", ci.name);
-	ck_assert_int_eq(cgroup_inst_remove(&t, &ci), 0);
-	for (int c = 0; c < CGROUP_NCTL; c++)
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
+	for (int c = 0; c < SB_CGROUP_NCTL; c++)
 		if (t.v1.fd[c] >= 0)
 			ck_assert_int_eq(faccessat(t.v1.fd[c], name, F_OK, 0), -1);
 	ck_assert_int_eq(faccessat(t.fd, name, F_OK, 0), -1);
-	cgroup_tree_close(&t);
+	sb_cgroup_tree_close(&t);
 }
 END_TEST
 
 /* A limit the host cannot apply stops the start: nothing is made. */
 START_TEST(unavailable_limit_refused)
 {
-	struct cgroup_tree t, lacking;
-	struct cgroup_inst ci;
-	struct cgroup_limits lim = { .memory = 64 * MIB };
+	struct sb_cgroup_tree t, lacking;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits lim = { .memory = 64 * MIB };
 
 	ck_assert_msg(tree_try_open(&t) == 0, "no subtree: %s", t.why);
 	lacking = t;
-	lacking.v2_ctl &= ~CGROUP_CTL_BIT(CGROUP_MEMORY);
-	lacking.v1.fd[CGROUP_MEMORY] = -1;
-	ck_assert_int_eq(cgroup_inst_create(&lacking, &ci, "greedy", &lim), -1);
+	lacking.v2_ctl &= ~SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY);
+	lacking.v1.fd[SB_CGROUP_MEMORY] = -1;
+	ck_assert_int_eq(sb_cgroup_inst_create(&lacking, &ci, "greedy", &lim), -1);
 	ck_assert_int_eq(errno, EOPNOTSUPP);
 	ck_assert_int_eq(ci.fd, -1);
 	ck_assert_int_eq(faccessat(t.fd, "greedy.actor", F_OK, 0), -1);
-	cgroup_tree_close(&t);
+	sb_cgroup_tree_close(&t);
 }
 END_TEST
 
@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 {
 	Suite *s;
 	TCase *pure, *real;
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
 		return cgtest_actor(argc - 2, argv + 2);
@@ -308,7 +308,7 @@ int main(int argc, char **argv)
 	suite_add_tcase(s, pure);
 	if (geteuid() != 0)
 		fprintf(stderr, "check_cgroup_limits: not root: no cgroups to limit, pure tests only\n");
-	else if (cgroup_hier_read(&h) < 0 || !h.v2.mnt[0])
+	else if (sb_cgroup_hier_read(&h) < 0 || !h.v2.mnt[0])
 		fprintf(stderr, "check_cgroup_limits: no cgroup2 hierarchy is mounted, pure tests only\n");
 	else {
 		real = tcase_create("real");

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/cgroup_hier.h"
-#include "sandbox/cgroup_name.h"
-#include "sandbox/cgroup_text.h"
+#include "sandbox/containment/cgroup_hier.h"
+#include "sandbox/containment/cgroup_name.h"
+#include "sandbox/containment/cgroup_text.h"
 
 START_TEST(mountinfo_lines)
 {
@@ -24,12 +24,12 @@ START_TEST(mountinfo_lines)
 		{ "32 31 0:29 /a\\040b /mnt/my\\011cg\\134x rw - cgroup cgroup rw,cpu,cpuacct",
 		  "/a b", "/mnt/my\tcg\\x", "cgroup", "rw,cpu,cpuacct" },
 	};
-	struct mountinfo_entry e;
+	struct sb_mountinfo_entry e;
 	char line[128];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		snprintf(line, sizeof(line), "%s", ok[i].line);
-		ck_assert_int_eq(mountinfo_parse_line(line, &e), 0);
+		ck_assert_int_eq(sb_mountinfo_parse_line(line, &e), 0);
 		ck_assert_str_eq(e.root, ok[i].root);
 		ck_assert_str_eq(e.mnt, ok[i].mnt);
 		ck_assert_str_eq(e.fstype, ok[i].fstype);
@@ -47,13 +47,13 @@ START_TEST(mountinfo_malformed)
 		"41 31 0:38 / /x rw - cgroup2 cgroup2",		/* no options */
 		"41 31 0:38",
 	};
-	struct mountinfo_entry e;
+	struct sb_mountinfo_entry e;
 	char line[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "%s", bad[i]);
 		errno = 0;
-		ck_assert_msg(mountinfo_parse_line(line, &e) == -1, "accepted \"%s\"", bad[i]);
+		ck_assert_msg(sb_mountinfo_parse_line(line, &e) == -1, "accepted \"%s\"", bad[i]);
 		ck_assert_int_eq(errno, EINVAL);
 	}
 }
@@ -64,16 +64,16 @@ START_TEST(proc_cgroup_lines)
 	char v2[] = "0::/system.slice/prospero.service";
 	char v1[] = "2:cpu,cpuacct:/user.slice";
 	char colon[] = "4:memory:/odd:name";
-	struct proc_cgroup_entry e;
+	struct sb_proc_cgroup_entry e;
 
-	ck_assert_int_eq(proc_cgroup_parse_line(v2, &e), 0);
+	ck_assert_int_eq(sb_proc_cgroup_parse_line(v2, &e), 0);
 	ck_assert_uint_eq(e.id, 0);
 	ck_assert_str_eq(e.controllers, "");
 	ck_assert_str_eq(e.path, "/system.slice/prospero.service");
-	ck_assert_int_eq(proc_cgroup_parse_line(v1, &e), 0);
+	ck_assert_int_eq(sb_proc_cgroup_parse_line(v1, &e), 0);
 	ck_assert_uint_eq(e.id, 2);
 	ck_assert_str_eq(e.controllers, "cpu,cpuacct");
-	ck_assert_int_eq(proc_cgroup_parse_line(colon, &e), 0);
+	ck_assert_int_eq(sb_proc_cgroup_parse_line(colon, &e), 0);
 	ck_assert_str_eq(e.path, "/odd:name");
 }
 END_TEST
@@ -81,26 +81,26 @@ END_TEST
 START_TEST(proc_cgroup_malformed)
 {
 	const char *bad[] = { "", "0:", "0::", "x::/", ":memory:/", "1:memory", "1:memory:relative", "99999999::/" };
-	struct proc_cgroup_entry e;
+	struct sb_proc_cgroup_entry e;
 	char line[64];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "%s", bad[i]);
-		ck_assert_msg(proc_cgroup_parse_line(line, &e) == -1, "accepted \"%s\"", bad[i]);
+		ck_assert_msg(sb_proc_cgroup_parse_line(line, &e) == -1, "accepted \"%s\"", bad[i]);
 	}
 }
 END_TEST
 
 START_TEST(lists)
 {
-	ck_assert(cgroup_list_has("rw,cpu,cpuacct", ',', "cpu"));
-	ck_assert(cgroup_list_has("rw,cpu,cpuacct", ',', "cpuacct"));
-	ck_assert(!cgroup_list_has("rw,cpuacct", ',', "cpu"));
-	ck_assert(!cgroup_list_has("rw,cpuset", ',', "cpu"));
-	ck_assert(cgroup_list_has("cpuset cpu io memory pids\n", ' ', "pids"));
-	ck_assert(cgroup_list_has("memory", ' ', "memory"));
-	ck_assert(!cgroup_list_has("", ' ', "memory"));
-	ck_assert(!cgroup_list_has("memoryx pids", ' ', "memory"));
+	ck_assert(sb_cgroup_list_has("rw,cpu,cpuacct", ',', "cpu"));
+	ck_assert(sb_cgroup_list_has("rw,cpu,cpuacct", ',', "cpuacct"));
+	ck_assert(!sb_cgroup_list_has("rw,cpuacct", ',', "cpu"));
+	ck_assert(!sb_cgroup_list_has("rw,cpuset", ',', "cpu"));
+	ck_assert(sb_cgroup_list_has("cpuset cpu io memory pids\n", ' ', "pids"));
+	ck_assert(sb_cgroup_list_has("memory", ' ', "memory"));
+	ck_assert(!sb_cgroup_list_has("", ' ', "memory"));
+	ck_assert(!sb_cgroup_list_has("memoryx pids", ' ', "memory"));
 }
 END_TEST
 
@@ -109,24 +109,24 @@ START_TEST(flat_keyed)
 	const char *events = "populated 1\nfrozen 0\n";
 	uint64_t v = 7;
 
-	ck_assert_int_eq(cgroup_kv_u64(events, "populated", &v), 0);
+	ck_assert_int_eq(sb_cgroup_kv_u64(events, "populated", &v), 0);
 	ck_assert_uint_eq(v, 1);
-	ck_assert_int_eq(cgroup_kv_u64(events, "frozen", &v), 0);
+	ck_assert_int_eq(sb_cgroup_kv_u64(events, "frozen", &v), 0);
 	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(cgroup_kv_u64("usage_usec 18446744073709551615", "usage_usec", &v), 0);
+	ck_assert_int_eq(sb_cgroup_kv_u64("usage_usec 18446744073709551615", "usage_usec", &v), 0);
 	ck_assert_uint_eq(v, UINT64_MAX);
 	errno = 0;
-	ck_assert_int_eq(cgroup_kv_u64(events, "popul", &v), -1);
+	ck_assert_int_eq(sb_cgroup_kv_u64(events, "popul", &v), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(cgroup_kv_u64("xpopulated 1\n", "populated", &v), -1);
+	ck_assert_int_eq(sb_cgroup_kv_u64("xpopulated 1\n", "populated", &v), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(cgroup_kv_u64("oom 1\noom_kill 3\n", "oom_kill", &v), 0);
+	ck_assert_int_eq(sb_cgroup_kv_u64("oom 1\noom_kill 3\n", "oom_kill", &v), 0);
 	ck_assert_uint_eq(v, 3);
-	ck_assert_int_eq(cgroup_kv_u64("populated x\n", "populated", &v), -1);
+	ck_assert_int_eq(sb_cgroup_kv_u64("populated x\n", "populated", &v), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(cgroup_kv_u64("populated 1x\n", "populated", &v), -1);
+	ck_assert_int_eq(sb_cgroup_kv_u64("populated 1x\n", "populated", &v), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(cgroup_kv_u64("usage_usec 18446744073709551616\n", "usage_usec", &v), -1);
+	ck_assert_int_eq(sb_cgroup_kv_u64("usage_usec 18446744073709551616\n", "usage_usec", &v), -1);
 	ck_assert_int_eq(errno, ERANGE);
 }
 END_TEST
@@ -135,20 +135,20 @@ START_TEST(single_values)
 {
 	uint64_t v;
 
-	ck_assert_int_eq(cgroup_parse_u64("0\n", &v), 0);
+	ck_assert_int_eq(sb_cgroup_parse_u64("0\n", &v), 0);
 	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(cgroup_parse_u64("67108864", &v), 0);
+	ck_assert_int_eq(sb_cgroup_parse_u64("67108864", &v), 0);
 	ck_assert_uint_eq(v, 67108864);
-	ck_assert_int_eq(cgroup_parse_u64("max\n", &v), 0);
+	ck_assert_int_eq(sb_cgroup_parse_u64("max\n", &v), 0);
 	ck_assert_uint_eq(v, UINT64_MAX);
-	ck_assert_int_eq(cgroup_parse_u64("18446744073709551615\n", &v), 0);
+	ck_assert_int_eq(sb_cgroup_parse_u64("18446744073709551615\n", &v), 0);
 	ck_assert_uint_eq(v, UINT64_MAX);
-	ck_assert_int_eq(cgroup_parse_u64("18446744073709551616", &v), -1);
+	ck_assert_int_eq(sb_cgroup_parse_u64("18446744073709551616", &v), -1);
 	ck_assert_int_eq(errno, ERANGE);
 	const char *bad[] = { "", "\n", "-1", "1 2", "1\n\n", "maxi", " 1", "0x10" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		ck_assert_msg(cgroup_parse_u64(bad[i], &v) == -1 && errno == EINVAL, "accepted \"%s\"", bad[i]);
+		ck_assert_msg(sb_cgroup_parse_u64(bad[i], &v) == -1 && errno == EINVAL, "accepted \"%s\"", bad[i]);
 	}
 }
 END_TEST
@@ -165,46 +165,46 @@ static const char hybrid_mounts[] =
 static const char hybrid_self[] =
 	"9:name=systemd:/\n8:pids:/\n4:memory:/process_api/52ae\n2:cpuacct:/\n1:cpu:/\n0::/\n";
 
-static void parse(struct cgroup_hier *h, const char *mounts, const char *self, int want)
+static void parse(struct sb_cgroup_hier *h, const char *mounts, const char *self, int want)
 {
 	char *m = strdup(mounts), *c = strdup(self);
 
-	ck_assert_int_eq(cgroup_hier_parse(h, m, c), want);
+	ck_assert_int_eq(sb_cgroup_hier_parse(h, m, c), want);
 	free(m);
 	free(c);
 }
 
 START_TEST(hier_hybrid)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	parse(&h, hybrid_mounts, hybrid_self, 0);
 	ck_assert_str_eq(h.v2.mnt, "/sys/fs/cgroup/unified");
 	ck_assert_str_eq(h.v2.own, "/sys/fs/cgroup/unified");
-	ck_assert_str_eq(h.v1[CGROUP_MEMORY].mnt, "/sys/fs/cgroup/memory");
-	ck_assert_str_eq(h.v1[CGROUP_MEMORY].own, "/sys/fs/cgroup/memory/process_api/52ae");
-	ck_assert_str_eq(h.v1[CGROUP_PIDS].own, "/sys/fs/cgroup/pids");
+	ck_assert_str_eq(h.v1[SB_CGROUP_MEMORY].mnt, "/sys/fs/cgroup/memory");
+	ck_assert_str_eq(h.v1[SB_CGROUP_MEMORY].own, "/sys/fs/cgroup/memory/process_api/52ae");
+	ck_assert_str_eq(h.v1[SB_CGROUP_PIDS].own, "/sys/fs/cgroup/pids");
 	/* "cpuacct" alone is not the cpu controller */
-	ck_assert_str_eq(h.v1[CGROUP_CPU].mnt, "/sys/fs/cgroup/cpu");
+	ck_assert_str_eq(h.v1[SB_CGROUP_CPU].mnt, "/sys/fs/cgroup/cpu");
 }
 END_TEST
 
 START_TEST(hier_pure_v2_under_systemd)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	parse(&h, "29 22 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
 	      "0::/system.slice/prospero.service\n", 0);
 	ck_assert_str_eq(h.v2.mnt, "/sys/fs/cgroup");
 	ck_assert_str_eq(h.v2.own, "/sys/fs/cgroup/system.slice/prospero.service");
-	for (int c = 0; c < CGROUP_NCTL; c++)
+	for (int c = 0; c < SB_CGROUP_NCTL; c++)
 		ck_assert_str_eq(h.v1[c].mnt, "");
 }
 END_TEST
 
 START_TEST(hier_comounted_and_first_mount_wins)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	parse(&h,
 	      "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
@@ -212,7 +212,7 @@ START_TEST(hier_comounted_and_first_mount_wins)
 	      "41 31 0:38 / /a rw - cgroup2 cgroup2 rw\n"
 	      "42 31 0:38 / /b rw - cgroup2 cgroup2 rw\n",
 	      "3:cpu,cpuacct:/x\n0::/y\n", 0);
-	ck_assert_str_eq(h.v1[CGROUP_CPU].own, "/sys/fs/cgroup/cpu,cpuacct/x");
+	ck_assert_str_eq(h.v1[SB_CGROUP_CPU].own, "/sys/fs/cgroup/cpu,cpuacct/x");
 	ck_assert_str_eq(h.v2.mnt, "/a");
 	ck_assert_str_eq(h.v2.own, "/a/y");
 }
@@ -221,7 +221,7 @@ END_TEST
 /* A container's mount of part of the hierarchy, and a process outside it. */
 START_TEST(hier_mounted_subtree)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	parse(&h, "41 31 0:38 /machine/c1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
 	      "0::/machine/c1/app\n", 0);
@@ -237,7 +237,7 @@ END_TEST
 
 START_TEST(hier_none_and_malformed)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	parse(&h, "22 1 0:21 / /proc rw - proc proc rw\n", "0::/\n", 0);
 	ck_assert_str_eq(h.v2.mnt, "");
@@ -248,75 +248,75 @@ END_TEST
 
 START_TEST(hier_of_this_process)
 {
-	struct cgroup_hier h;
+	struct sb_cgroup_hier h;
 
 	/* whatever this host is, reading it works */
-	ck_assert_int_eq(cgroup_hier_read(&h), 0);
+	ck_assert_int_eq(sb_cgroup_hier_read(&h), 0);
 }
 END_TEST
 
 START_TEST(instance_names)
 {
-	char out[CGROUP_NAME_MAX];
+	char out[SB_CGROUP_NAME_MAX];
 
-	ck_assert_int_eq(cgroup_inst_name("payment", out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("payment", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "payment.actor");
-	ck_assert_int_eq(cgroup_inst_name("research#2", out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("research#2", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "research#2.actor");
-	ck_assert_int_eq(cgroup_inst_name("a.b_c-d", out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("a.b_c-d", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "a.b_c-d.actor");
 	/* what could collide, hide or climb */
-	ck_assert_int_eq(cgroup_inst_name("..", out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("..", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "%2E..actor");
-	ck_assert_int_eq(cgroup_inst_name("a/b c%", out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("a/b c%", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "a%2Fb%20c%25.actor");
-	ck_assert_int_eq(cgroup_inst_name("\n\xff", out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("\n\xff", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "%0A%FF.actor");
-	ck_assert(cgroup_is_inst_name("payment.actor"));
-	ck_assert(!cgroup_is_inst_name(".actor"));
-	ck_assert(!cgroup_is_inst_name("daemon"));
-	ck_assert(!cgroup_is_inst_name("payment.actors"));
+	ck_assert(sb_cgroup_is_inst_name("payment.actor"));
+	ck_assert(!sb_cgroup_is_inst_name(".actor"));
+	ck_assert(!sb_cgroup_is_inst_name("daemon"));
+	ck_assert(!sb_cgroup_is_inst_name("payment.actors"));
 	errno = 0;
-	ck_assert_int_eq(cgroup_inst_name("", out, sizeof(out)), -1);
+	ck_assert_int_eq(sb_cgroup_inst_name("", out, sizeof(out)), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
 
 START_TEST(instance_name_lengths)
 {
-	char in[300], out[CGROUP_NAME_MAX];
-	size_t fit = NAME_MAX - strlen(CGROUP_INST_SUFFIX);
+	char in[300], out[SB_CGROUP_NAME_MAX];
+	size_t fit = NAME_MAX - strlen(SB_CGROUP_INST_SUFFIX);
 
 	memset(in, 'a', sizeof(in));
 	in[fit] = '\0';
-	ck_assert_int_eq(cgroup_inst_name(in, out, sizeof(out)), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name(in, out, sizeof(out)), 0);
 	ck_assert_uint_eq(strlen(out), NAME_MAX);
 	in[fit] = 'a';
 	in[fit + 1] = '\0';
-	ck_assert_int_eq(cgroup_inst_name(in, out, sizeof(out)), -1);
+	ck_assert_int_eq(sb_cgroup_inst_name(in, out, sizeof(out)), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	/* an escape that would cross the end does not fit either */
 	in[fit - 1] = ' ';
 	in[fit] = '\0';
-	ck_assert_int_eq(cgroup_inst_name(in, out, sizeof(out)), -1);
+	ck_assert_int_eq(sb_cgroup_inst_name(in, out, sizeof(out)), -1);
 	/* nor anything into a buffer too small */
-	ck_assert_int_eq(cgroup_inst_name("payment", out, 13), -1);
-	ck_assert_int_eq(cgroup_inst_name("payment", out, 14), 0);
+	ck_assert_int_eq(sb_cgroup_inst_name("payment", out, 13), -1);
+	ck_assert_int_eq(sb_cgroup_inst_name("payment", out, 14), 0);
 }
 END_TEST
 
 START_TEST(subtree_names)
 {
-	char a[CGROUP_SUBTREE_NAME_LEN], b[CGROUP_SUBTREE_NAME_LEN], c[CGROUP_SUBTREE_NAME_LEN];
+	char a[SB_CGROUP_SUBTREE_NAME_LEN], b[SB_CGROUP_SUBTREE_NAME_LEN], c[SB_CGROUP_SUBTREE_NAME_LEN];
 
-	cgroup_subtree_name("/run/prospero", a);
-	cgroup_subtree_name("/run/prospero", b);
-	cgroup_subtree_name("/run/prospero2", c);
+	sb_cgroup_subtree_name("/run/prospero", a);
+	sb_cgroup_subtree_name("/run/prospero", b);
+	sb_cgroup_subtree_name("/run/prospero2", c);
 	ck_assert_str_eq(a, b);
 	ck_assert_str_ne(a, c);
-	ck_assert_uint_eq(strlen(a), CGROUP_SUBTREE_NAME_LEN - 1);
+	ck_assert_uint_eq(strlen(a), SB_CGROUP_SUBTREE_NAME_LEN - 1);
 	ck_assert(strncmp(a, "prospero-", 9) == 0);
-	ck_assert(!cgroup_is_inst_name(a));
+	ck_assert(!sb_cgroup_is_inst_name(a));
 }
 END_TEST
 

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/names.h"
-#include "sandbox/profiles.h"
+#include "sandbox/daemon/names.h"
+#include "sandbox/seccomp/profiles.h"
+#include "tests/common/runner.h"
 
 static bool listed(char **names, const char *name)
 {
@@ -73,16 +74,10 @@ int main(void)
 {
 	Suite *s = suite_create("names");
 	TCase *tc = tcase_create("names");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, syscall_names_are_this_architectures);
 	tcase_add_test(tc, capability_names_are_upper_case_with_the_prefix);
 	tcase_add_test(tc, a_capability_is_spelt_as_listed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -1,4 +1,4 @@
-/* Namespaces applied in a CLONE_VM|CLONE_VFORK child, as spawn.c runs
+/* Namespaces applied in a CLONE_VM|CLONE_VFORK child, as the spawner runs
  * them, then probed from inside with plain system calls and from outside
  * by the test. Needs root. Each test runs in its own Check fork, which
  * first takes a private mount namespace so fixtures never reach the host. */
@@ -24,9 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/namespaces.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
+#include "sandbox/child/child_side.h"
+#include "sandbox/daemon/namespaces.h"
+#include "tests/common/runner.h"
+#include "tests/common/vfork.h"
 
 struct probe {
 	const struct sb_ns *ns;
@@ -70,17 +71,9 @@ CHILD_SIDE static int probe_main(void *arg)
 
 static int run_probe(struct probe *pr)
 {
-	static char stack[64 * 1024] __attribute__((aligned(16)));
-	pid_t pid;
-	int ws;
-
 	pr->step = NULL;
 	pr->err = 0;
-	pid = clone(probe_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, pr);
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert(WIFEXITED(ws));
-	return WEXITSTATUS(ws);
+	return vfork_run(probe_main, pr);
 }
 
 /* The test's own mount namespace: private towards the host, so nothing it
@@ -481,8 +474,6 @@ int main(void)
 	Suite *s = suite_create("namespaces");
 	TCase *check = tcase_create("check");
 	TCase *apply = tcase_create("apply");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(check, check_paths);
 	suite_add_tcase(s, check);
@@ -500,9 +491,5 @@ int main(void)
 	} else {
 		fprintf(stderr, "check_namespaces: not root, skipping the apply tests\n");
 	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -1,5 +1,5 @@
-/* Privilege plans applied in a real child started the way spawn.c starts
- * actors (clone CLONE_VM|CLONE_VFORK), read back from the kernel's own
+/* Privilege plans applied in a real child started the way the spawner
+ * starts actors (clone CLONE_VM|CLONE_VFORK), read back from the kernel's own
  * /proc/self/status, before and after exec. Needs root. */
 
 #include <arpa/inet.h>
@@ -24,9 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/privs.h"
+#include "sandbox/child/child_side.h"
+#include "sandbox/daemon/privs.h"
+#include "tests/common/runner.h"
+#include "tests/common/vfork.h"
 
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
 #define BIT(c) (UINT64_C(1) << (c))
 
 enum probe_mode {
@@ -114,7 +116,6 @@ static uint64_t hexfield(const char *text, const char *key)
 /* Run one probe; returns the child's exit status, fills *st from its report. */
 static int run_probe(struct probe *pr, struct status *st)
 {
-	static char stack[256 * 1024] __attribute__((aligned(16)));
 	char text[8192];
 	size_t len = 0;
 	ssize_t r;
@@ -127,8 +128,7 @@ static int run_probe(struct probe *pr, struct status *st)
 	pr->out = pfd[1];
 	pr->step = NULL;
 	pr->err = 0;
-	pid = clone(probe_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, pr);
-	ck_assert_int_gt(pid, 0);
+	pid = vfork_start(probe_main, pr);
 	close(pfd[1]);
 	while ((r = read(pfd[0], text + len, sizeof(text) - 1 - len)) > 0)
 		len += (size_t)r;
@@ -578,8 +578,6 @@ int main(void)
 	Suite *s = suite_create("privs");
 	TCase *parse = tcase_create("parse");
 	TCase *apply = tcase_create("apply");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(parse, parse_names);
 	tcase_add_test(parse, parse_rejects);
@@ -601,9 +599,5 @@ int main(void)
 	} else {
 		fprintf(stderr, "check_privs: not root, skipping the apply tests\n");
 	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

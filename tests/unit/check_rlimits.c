@@ -1,5 +1,5 @@
 /* The limits table, value parsing at its boundaries, and limits applied in a
- * CLONE_VM|CLONE_VFORK child as spawn.c runs them. */
+ * CLONE_VM|CLONE_VFORK child as the spawner runs them. */
 
 #include <check.h>
 #include <errno.h>
@@ -19,9 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/rlimits.h"
-
-#define CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))
+#include "sandbox/child/child_side.h"
+#include "sandbox/daemon/rlimits.h"
+#include "tests/common/runner.h"
+#include "tests/common/vfork.h"
 
 START_TEST(names_resolve)
 {
@@ -63,29 +64,35 @@ START_TEST(unknown_and_rss)
 }
 END_TEST
 
+/* Values on a limit without bounds of its own: only the value rules. */
 START_TEST(values)
 {
-	rlim_t v = 5;
+	static const char *const bad_text[] = { "unlimited", "Infinity", "", "1024" };
+	static const long long bad_num[] = { -1, LLONG_MIN };
+	struct sb_rlimit r, keep;
+	char err[128];
 
-	ck_assert_int_eq(sb_rlimit_value("infinity", 0, &v), 0);
-	ck_assert_uint_eq(v, RLIM_INFINITY);
-	ck_assert_int_eq(sb_rlimit_value(NULL, 0, &v), 0);
-	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(sb_rlimit_value(NULL, 1, &v), 0);
-	ck_assert_uint_eq(v, 1);
-	ck_assert_int_eq(sb_rlimit_value(NULL, LLONG_MAX, &v), 0);
-	ck_assert_uint_eq(v, (rlim_t)LLONG_MAX);
+	ck_assert_int_eq(sb_rlimit_parse("core", "infinity", 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, RLIM_INFINITY);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, 0);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 1, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, 1);
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, LLONG_MAX, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.lim.rlim_cur, (rlim_t)LLONG_MAX);
+	ck_assert_str_eq(r.call, "setrlimit(RLIMIT_CORE)");
 
-	v = 5;
-	errno = 0;
-	ck_assert_int_eq(sb_rlimit_value(NULL, -1, &v), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(sb_rlimit_value(NULL, LLONG_MIN, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("unlimited", 0, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("Infinity", 0, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("", 0, &v), -1);
-	ck_assert_int_eq(sb_rlimit_value("1024", 0, &v), -1);
-	ck_assert_uint_eq(v, 5);
+	keep = r;
+	for (size_t i = 0; i < sizeof(bad_text) / sizeof(bad_text[0]) + 2; i++) {
+		const char *text = i < 4 ? bad_text[i] : NULL;
+		long long num = i < 4 ? 0 : bad_num[i - 4];
+
+		errno = 0;
+		ck_assert_int_eq(sb_rlimit_parse("core", text, num, &r, err, sizeof(err)), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_str_eq(err, "limit \"core\": expected a number >= 0 or \"infinity\"");
+		ck_assert_mem_eq(&r, &keep, sizeof(r));	/* untouched on failure */
+	}
 }
 END_TEST
 
@@ -198,17 +205,9 @@ CHILD_SIDE static int probe_main(void *arg)
 
 static int run_probe(struct probe *pr)
 {
-	static char stack[64 * 1024] __attribute__((aligned(16)));
-	pid_t pid;
-	int ws;
-
 	pr->step = NULL;
 	pr->err = 0;
-	pid = clone(probe_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, pr);
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert(WIFEXITED(ws));
-	return WEXITSTATUS(ws);
+	return vfork_run(probe_main, pr);
 }
 
 /* Bytes of address space this process maps now: a limit just above it
@@ -310,12 +309,14 @@ END_TEST
  * step is named, and the limits before it were applied. */
 START_TEST(failure_names_the_step)
 {
-	struct sb_rlimit v[2] = {
-		{ RLIMIT_CORE, { 0, 0 } },
-		{ RLIMIT_NOFILE, { (rlim_t)nr_open() + 1, (rlim_t)nr_open() + 1 } },
-	};
+	struct sb_rlimit v[2];
 	struct probe pr = { .v = v, .n = 2 };
+	char err[128];
 
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, 0, &v[0], err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, nr_open(), &v[1], err, sizeof(err)), 0);
+	/* one past what the parser lets through */
+	v[1].lim.rlim_cur = v[1].lim.rlim_max = (rlim_t)nr_open() + 1;
 	ck_assert_int_eq(run_probe(&pr), 1);
 	ck_assert_str_eq(pr.step, "setrlimit(RLIMIT_NOFILE)");
 	ck_assert_int_eq(pr.err, EPERM);
@@ -326,8 +327,6 @@ int main(void)
 {
 	Suite *s = suite_create("rlimits");
 	TCase *tc = tcase_create("rlimits");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, names_resolve);
 	tcase_add_test(tc, unknown_and_rss);
@@ -342,9 +341,5 @@ int main(void)
 	else
 		fprintf(stderr, "check_rlimits: not root, skipping the nproc test\n");
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -1,8 +1,8 @@
 /* Containment by uid: every process of an actor's uid, daemons and
- * process-group jobs included, dies by uid_kill, and no other uid's
+ * process-group jobs included, dies by sb_uid_kill, and no other uid's
  * process is touched. Needs root (to run as other uids). */
 
-#include "sandbox/uidkill.h"
+#include "sandbox/containment/uidkill.h"
 #include "tests/unit/cgtest.h"
 
 /* uids no account has: far above any range in use, one per test run */
@@ -31,13 +31,13 @@ START_TEST(kills_every_process_of_the_uid)
 	unsigned found = 0;
 
 	cgtest_subreaper();
-	ck_assert_int_eq(uid_alive(uid), 0);
+	ck_assert_int_eq(sb_uid_alive(uid), 0);
 	start_escapes(uid, pids);
-	ck_assert_int_eq(uid_alive(uid), 1);
-	ck_assert_int_eq(uid_kill(uid, 30000, &found), 0);
+	ck_assert_int_eq(sb_uid_alive(uid), 1);
+	ck_assert_int_eq(sb_uid_kill(uid, 30000, &found), 0);
 	ck_assert_uint_eq(found, 4);
 	/* zombies are left to their parent (this process, the subreaper) */
-	ck_assert_int_eq(uid_alive(uid), 0);
+	ck_assert_int_eq(sb_uid_alive(uid), 0);
 	cgtest_reap();
 	for (int i = 0; i < 4; i++)
 		ck_assert_msg(!cgtest_alive(pids[i]), "process %d of the uid survived", i);
@@ -52,11 +52,11 @@ START_TEST(other_uids_untouched)
 	cgtest_subreaper();
 	start_escapes(mine, a);
 	start_escapes(other, b);
-	ck_assert_int_eq(uid_kill(mine, 30000, NULL), 0);
+	ck_assert_int_eq(sb_uid_kill(mine, 30000, NULL), 0);
 	for (int i = 0; i < 4; i++)
 		ck_assert(cgtest_alive(b[i]));
-	ck_assert_int_eq(uid_alive(other), 1);
-	ck_assert_int_eq(uid_kill(other, 30000, NULL), 0);
+	ck_assert_int_eq(sb_uid_alive(other), 1);
+	ck_assert_int_eq(sb_uid_kill(other, 30000, NULL), 0);
 	cgtest_reap();
 	for (int i = 0; i < 4; i++)
 		ck_assert(!cgtest_alive(a[i]) && !cgtest_alive(b[i]));
@@ -67,17 +67,17 @@ START_TEST(nobody_to_kill)
 {
 	unsigned found = 7;
 
-	ck_assert_int_eq(uid_kill(test_uid(3), 30000, &found), 0);
+	ck_assert_int_eq(sb_uid_kill(test_uid(3), 30000, &found), 0);
 	ck_assert_uint_eq(found, 0);
-	ck_assert_int_eq(uid_alive(test_uid(3)), 0);
+	ck_assert_int_eq(sb_uid_alive(test_uid(3)), 0);
 }
 END_TEST
 
 START_TEST(root_refused)
 {
-	ck_assert_int_eq(uid_kill(0, 30000, NULL), -1);
+	ck_assert_int_eq(sb_uid_kill(0, 30000, NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(uid_alive(0), -1);
+	ck_assert_int_eq(sb_uid_alive(0), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST

@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/uidpool.h"
+#include "sandbox/daemon/uidpool.h"
+#include "tests/common/runner.h"
 
 /* A fake system: ids marked here are "in /etc/passwd". */
 struct fake {
@@ -133,12 +134,6 @@ START_TEST(distinct_and_in_range_until_exhausted)
 	ck_assert_int_eq(sb_uidpool_take(&p, "one-too-many", &id), -1);
 	ck_assert_int_eq(errno, ENOSPC);
 	ck_assert_int_eq(sb_uidpool_take(&p, "pool#7", &id), 0);
-
-	/* releasing one makes room for exactly one */
-	ck_assert_int_eq(sb_uidpool_release(&p, "pool#7"), 0);
-	ck_assert_int_eq(sb_uidpool_take(&p, "one-too-many", &id), 0);
-	ck_assert_int_eq(sb_uidpool_take(&p, "pool#7", &id), -1);
-	ck_assert_int_eq(errno, ENOSPC);
 	sb_uidpool_fini(&p);
 }
 END_TEST
@@ -212,27 +207,6 @@ START_TEST(never_valid_ids_skipped)
 	ck_assert_int_eq(sb_uidpool_take(&p, "b", &id), 0);
 	ck_assert_int_eq(sb_uidpool_take(&p, "c", &id), -1);
 	ck_assert_int_eq(errno, ENOSPC);
-	sb_uidpool_fini(&p);
-}
-END_TEST
-
-START_TEST(release_unknown)
-{
-	struct sb_uidpool p;
-	struct fake f = { 0 };
-	uid_t a, b;
-
-	pool(&p, &f, 100, 199);
-	errno = 0;
-	ck_assert_int_eq(sb_uidpool_release(&p, "nobody-here"), -1);
-	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(sb_uidpool_take(&p, "x", &a), 0);
-	ck_assert_int_eq(sb_uidpool_take(&p, "y", &b), 0);
-	ck_assert_int_eq(sb_uidpool_release(&p, "x"), 0);
-	ck_assert_int_eq(sb_uidpool_release(&p, "x"), -1);
-	/* the owner moved into x's slot is still found */
-	ck_assert_int_eq(sb_uidpool_take(&p, "y", &a), 0);
-	ck_assert_uint_eq(a, b);
 	sb_uidpool_fini(&p);
 }
 END_TEST
@@ -347,28 +321,29 @@ START_TEST(the_registry_keeps_two_daemons_apart)
 	fb = sb_uid_registry_open(path);
 	ck_assert_int_ge(fa, 0);
 	ck_assert_int_ge(fb, 0);
-	ck_assert_int_eq(sb_uid_registry_claim(fa, 70000), 0);
-	ck_assert_int_eq(sb_uid_registry_claim(fa, 70000), 0);	/* ours already */
-	ck_assert_int_eq(sb_uid_registry_claim(fb, 70000), 1);
-	ck_assert_int_eq(sb_uid_registry_claim(fb, 70001), 0);
-
-	/* the same owner name in two pools: the second gets another id */
-	ck_assert_int_eq(sb_uidpool_init(&a, 70100, 70199), 0);
-	ck_assert_int_eq(sb_uidpool_init(&b, 70100, 70199), 0);
 	ck_assert_int_eq(sb_uid_snapshot_init(&sa, 70100, 70199), 0);
 	ck_assert_int_eq(sb_uid_snapshot_init(&sb, 70100, 70199), 0);
 	sa.registry = fa;
 	sb.registry = fb;
+	ck_assert_int_eq(sb_uid_probe_snapshot(70150, &sa), 0);	/* claimed */
+	ck_assert_int_eq(sb_uid_probe_snapshot(70150, &sa), 0);	/* ours already */
+	ck_assert_int_eq(sb_uid_probe_snapshot(70150, &sb), 1);
+	ck_assert_int_eq(sb_uid_probe_snapshot(70151, &sb), 0);
+
+	/* the same owner name in two pools: the second gets another id */
+	ck_assert_int_eq(sb_uidpool_init(&a, 70100, 70199), 0);
+	ck_assert_int_eq(sb_uidpool_init(&b, 70100, 70199), 0);
 	sb_uidpool_set_probe(&a, sb_uid_probe_snapshot, &sa);
 	sb_uidpool_set_probe(&b, sb_uid_probe_snapshot, &sb);
 	ck_assert_int_eq(sb_uidpool_take(&a, "api", &ida), 0);
 	ck_assert_int_eq(sb_uidpool_take(&b, "api", &idb), 0);
 	ck_assert_uint_ne(ida, idb);
-	ck_assert_int_eq(sb_uid_registry_claim(fb, ida), 1);
+	ck_assert_int_eq(sb_uid_probe_snapshot(ida, &sb), 1);
 	/* the first daemon goes: its claims go with it */
 	close(fa);
-	ck_assert_int_eq(sb_uid_registry_claim(fb, ida), 0);
-	ck_assert_int_eq(sb_uid_registry_claim(fb, 70000), 0);
+	sa.registry = -1;
+	ck_assert_int_eq(sb_uid_probe_snapshot(ida, &sb), 0);
+	ck_assert_int_eq(sb_uid_probe_snapshot(70150, &sb), 0);
 	sb_uidpool_fini(&a);
 	sb_uidpool_fini(&b);
 	sb_uid_snapshot_fini(&sa);
@@ -383,8 +358,6 @@ int main(void)
 {
 	Suite *s = suite_create("uidpool");
 	TCase *tc = tcase_create("uidpool");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, init_bounds);
 	tcase_add_test(tc, stable_per_owner);
@@ -393,7 +366,6 @@ int main(void)
 	tcase_add_test(tc, skips_ids_in_use);
 	tcase_add_test(tc, probe_failure_is_reported);
 	tcase_add_test(tc, never_valid_ids_skipped);
-	tcase_add_test(tc, release_unknown);
 	tcase_add_test(tc, the_registry_keeps_two_daemons_apart);
 	tcase_add_test(tc, many_owners);
 	tcase_add_test(tc, system_probe);
@@ -401,9 +373,5 @@ int main(void)
 	if (geteuid() == 0)
 		tcase_add_test(tc, system_probe_sees_systemd_dynamic_users);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

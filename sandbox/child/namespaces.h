@@ -1,0 +1,26 @@
+/* Optional namespaces for an actor, child side: a private /tmp, no
+ * network, parts of the file system read-only, applied with system calls
+ * alone. The daemon checks the paths first (sandbox/daemon/namespaces.h).
+ * No user namespace: CLONE_NEWUSER needs a process of its own mm, and the
+ * spawn child shares the daemon's. */
+#ifndef PROSPERO_SANDBOX_CHILD_NAMESPACES_H
+#define PROSPERO_SANDBOX_CHILD_NAMESPACES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sb_ns {
+	bool private_tmp;		/* fresh tmpfs on /tmp and /var/tmp */
+	bool private_network;		/* own network namespace: lo only, down */
+	const char *const *read_only;	/* absolute paths made read-only, with
+					 * everything mounted below them */
+	size_t nread_only;
+};
+
+/* Needs CAP_SYS_ADMIN, so it runs before privileges are dropped. Nothing
+ * it mounts propagates back to the host. Returns 0, or -1 with errno and
+ * *step_name a static string naming the failed call. Needs mount_setattr
+ * (Linux 5.12). */
+int sb_ns_apply(const struct sb_ns *ns, const char **step_name);
+
+#endif

@@ -1,0 +1,61 @@
+/* Checking an actor's namespace plan before any child needs it. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sandbox/daemon/namespaces.h"
+
+static const char *const tmp_dirs[] = { "/tmp", "/var/tmp" };
+
+/* Is path at or below dir (both absolute, no "." or "..")? */
+static bool below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool has_dot_component(const char *path)
+{
+	for (const char *p = path; (p = strchr(p, '/')) != NULL; ) {
+		p++;
+		if ((p[0] == '.' && (p[1] == '/' || p[1] == '\0')) ||
+		    (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')))
+			return true;
+	}
+	return false;
+}
+
+int sb_ns_check(const struct sb_ns *ns, char *errmsg, size_t errlen)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < ns->nread_only; i++) {
+		const char *path = ns->read_only[i];
+
+		if (path[0] != '/' || has_dot_component(path)) {
+			snprintf(errmsg, errlen, "read_only \"%s\": expected an absolute "
+				 "path without \".\" or \"..\"", path);
+			errno = EINVAL;
+			return -1;
+		}
+		if (stat(path, &st) < 0) {
+			int saved = errno;
+			snprintf(errmsg, errlen, "read_only \"%s\": %s", path, strerror(saved));
+			errno = saved;
+			return -1;
+		}
+		for (size_t t = 0; ns->private_tmp && t < 2; t++) {
+			if (below(path, tmp_dirs[t])) {
+				snprintf(errmsg, errlen, "read_only \"%s\" is inside %s, "
+					 "which private_tmp replaces", path, tmp_dirs[t]);
+				errno = EINVAL;
+				return -1;
+			}
+		}
+	}
+	return 0;
+}

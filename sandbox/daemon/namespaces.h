@@ -1,0 +1,16 @@
+/* Optional namespaces for an actor, daemon side: the paths the config
+ * names are checked here, so a mistake shows in `prospero check`; the
+ * child applies them (sandbox/child/namespaces.h). */
+#ifndef PROSPERO_SANDBOX_DAEMON_NAMESPACES_H
+#define PROSPERO_SANDBOX_DAEMON_NAMESPACES_H
+
+#include <stddef.h>
+
+#include "sandbox/child/namespaces.h"
+
+/* Each read_only path is absolute, has no "." or ".." component, exists,
+ * and is not hidden by private_tmp. -1 with errno and errmsg naming the
+ * path otherwise. */
+int sb_ns_check(const struct sb_ns *ns, char *errmsg, size_t errlen);
+
+#endif

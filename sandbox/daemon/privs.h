@@ -1,0 +1,30 @@
+/* Who an actor runs as and what privileges it may hold, daemon side:
+ * capability and user names become a plain plan (libcap, passwd, /proc)
+ * that the child applies (sandbox/child/privs.h). */
+#ifndef PROSPERO_SANDBOX_DAEMON_PRIVS_H
+#define PROSPERO_SANDBOX_DAEMON_PRIVS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sandbox/child/privs.h"
+
+/* Capability names ("CAP_NET_BIND_SERVICE" or "net_bind_service", any
+ * case) to a bit set. An unknown name, or one this kernel does not have,
+ * gives -1 with errno EINVAL and errmsg naming it. */
+int sb_caps_parse(const char *const *names, size_t n, uint64_t *bits,
+		  char *errmsg, size_t errlen);
+
+/* The highest capability number the running kernel knows, from
+ * /proc/sys/kernel/cap_last_cap (libcap's probe as a fallback). -1 with
+ * errno on failure. */
+int sb_privs_last_cap(void);
+
+/* A "user" from the config. uid, primary gid, and the supplementary groups
+ * (initgroups(3)'s list) in *groups, malloc'ed, to be freed by the caller.
+ * -1 with errno (ENOENT for no such user) and errmsg naming the user. */
+int sb_user_lookup(const char *name, uid_t *uid, gid_t *gid, gid_t **groups,
+		   size_t *ngroups, char *errmsg, size_t errlen);
+
+#endif

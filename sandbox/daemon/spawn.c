@@ -1,0 +1,154 @@
+/* clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn: the daemon's page
+ * tables are not copied, and the daemon resumes only once the child has
+ * exec'ed or failed, so "ready on exec" and the exact failing step are
+ * known when sb_spawn_start returns. The price: the child shares our memory
+ * until exec, so it runs system calls only (sandbox/child/child_side.h). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/spawn.h"
+
+int sb_spawner_init(struct sb_spawner *sp)
+{
+	int null;
+
+	sp->staged = false;
+	sp->devnull = -1;
+	/* sanitizers want room; untouched pages cost nothing */
+	sp->stack_size = 256 * 1024;
+	sp->stack = mmap(NULL, sp->stack_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (sp->stack == MAP_FAILED) {
+		sp->stack = NULL;
+		return -1;
+	}
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	sp->devnull = fcntl(null, F_DUPFD_CLOEXEC, SB_SPAWN_SLOT_BASE + SB_SPAWN_SLOTS);
+	close(null);
+	if (sp->devnull < 0)
+		return -1;
+	for (int fd = SB_SPAWN_SLOT_BASE; fd < SB_SPAWN_SLOT_BASE + SB_SPAWN_SLOTS; fd++)
+		if (dup3(sp->devnull, fd, O_CLOEXEC) < 0)
+			return -1;
+	sp->staged = true;
+	return 0;
+}
+
+void sb_spawner_fini(struct sb_spawner *sp)
+{
+	if (sp->stack)
+		munmap(sp->stack, sp->stack_size);
+	sp->stack = NULL;
+	if (sp->staged)
+		close_range(SB_SPAWN_SLOT_BASE, SB_SPAWN_SLOT_BASE + SB_SPAWN_SLOTS - 1, 0);
+	sp->staged = false;
+	if (sp->devnull >= 0)
+		close(sp->devnull);
+	sp->devnull = -1;
+}
+
+/* Copy the plan's fds (and the seccomp handoff) into the slots and point
+ * STAGED at them. False if they do not fit, or a copy failed: then the
+ * plan goes unstaged, correct but O(daemon's fds). */
+static bool stage(struct sb_spawner *sp, const struct sb_confine_plan *p,
+		  struct sb_confine_plan *staged, int *slot_fds)
+{
+	unsigned need = p->nfds + (p->handoff_fd >= 0);
+
+	if (!sp->staged || need > SB_SPAWN_SLOTS)
+		return false;
+	for (unsigned i = 0; i < p->nfds; i++) {
+		slot_fds[i] = SB_SPAWN_SLOT_BASE + (int)i;
+		if (dup3(p->fds[i], slot_fds[i], O_CLOEXEC) < 0)
+			return false;
+	}
+	*staged = *p;
+	staged->fds = slot_fds;
+	if (p->handoff_fd >= 0) {
+		staged->handoff_fd = SB_SPAWN_SLOT_BASE + (int)p->nfds;
+		if (dup3(p->handoff_fd, staged->handoff_fd, O_CLOEXEC) < 0)
+			return false;
+	}
+	staged->unshare_below = SB_SPAWN_SLOT_BASE + (int)need;
+	return true;
+}
+
+/* Back to /dev/null: the daemon must not hold an extra end of an actor's
+ * pipe, or it would never see EOF on it. */
+static void unstage(struct sb_spawner *sp, int used)
+{
+	for (int fd = SB_SPAWN_SLOT_BASE; fd < used; fd++)
+		dup3(sp->devnull, fd, O_CLOEXEC);
+}
+
+pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
+		     struct sb_spawn_error *err)
+{
+	struct sb_confine_plan staged_plan;
+	struct sb_spawn_plan staged = *p;
+	int slot_fds[SB_SPAWN_SLOTS];
+	struct sb_child a = { .plan = p };
+	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	sigset_t all, old;
+	pid_t pid;
+	int saved;
+
+	if (stage(sp, p->confine, &staged_plan, slot_fds)) {
+		staged.confine = &staged_plan;
+		a.plan = &staged;
+		flags |= CLONE_FILES;
+	}
+	/* No daemon signal handler may run on the child's side before it has
+	 * reset the dispositions. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(sb_child_main, (char *)sp->stack + sp->stack_size, flags, &a);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (flags & CLONE_FILES)
+		unstage(sp, staged_plan.unshare_below);
+
+	if (pid < 0) {
+		err->step = SB_CONFINE_SIGNALS;
+		err->detail = "clone";
+		err->errnum = saved;
+		errno = saved;
+		return -1;
+	}
+	if (a.err.errnum) {
+		/* the child has _exit'ed: reap it here so no SIGCHLD handler sees it */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*err = a.err;
+		errno = a.err.errnum;
+		return -1;
+	}
+	return pid;
+}
+
+const char *sb_confine_step_name(enum sb_confine_step s)
+{
+	static const char *const names[] = {
+		[SB_CONFINE_SIGNALS] = "reset signals",
+		[SB_CONFINE_SESSION] = "setsid",
+		[SB_CONFINE_PDEATHSIG] = "set parent-death signal",
+		[SB_CONFINE_FDS] = "set up file descriptors",
+		[SB_CONFINE_CWD] = "chdir",
+		[SB_CONFINE_RLIMITS] = "set resource limits",
+		[SB_CONFINE_NAMESPACES] = "set up namespaces",
+		[SB_CONFINE_IDS] = "change uid/gid",
+		[SB_CONFINE_CAPS] = "drop capabilities",
+		[SB_CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
+		[SB_CONFINE_SECCOMP] = "load the seccomp filter",
+		[SB_CONFINE_EXEC] = "exec",
+	};
+	return names[s];
+}

@@ -1,0 +1,268 @@
+/* The dynamic uid pool. Taken ids are a bitmap over the range; owners are
+ * a small array searched by name, touched when an actor instance starts
+ * for the first time, not on restarts (take finds the owner and returns). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/uidpool.h"
+
+struct sb_uidpool_owner {
+	char *name;
+	uid_t id;
+};
+
+static size_t range_size(const struct sb_uidpool *p)
+{
+	return (size_t)(p->last - p->first) + 1;
+}
+
+static bool is_taken(const struct sb_uidpool *p, size_t i)
+{
+	return p->taken[i / 8] & (1u << (i % 8));
+}
+
+static void set_taken(struct sb_uidpool *p, size_t i, bool on)
+{
+	if (on)
+		p->taken[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		p->taken[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+int sb_uidpool_init(struct sb_uidpool *p, uid_t first, uid_t last)
+{
+	memset(p, 0, sizeof(*p));
+	/* uid 0 is root; a range must not reach it, nor be empty or huge */
+	if (first == 0 || first > last || last - first >= SB_UIDPOOL_MAX_IDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	p->first = first;
+	p->last = last;
+	p->probe = sb_uid_probe_system;
+	p->taken = calloc((range_size(p) + 7) / 8, 1);
+	if (!p->taken)
+		return -1;
+	return 0;
+}
+
+void sb_uidpool_fini(struct sb_uidpool *p)
+{
+	for (size_t i = 0; i < p->nowners; i++)
+		free(p->owners[i].name);
+	free(p->owners);
+	free(p->taken);
+	memset(p, 0, sizeof(*p));
+}
+
+void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx)
+{
+	p->probe = probe;
+	p->probe_ctx = ctx;
+}
+
+static struct sb_uidpool_owner *find(struct sb_uidpool *p, const char *owner)
+{
+	for (size_t i = 0; i < p->nowners; i++)
+		if (strcmp(p->owners[i].name, owner) == 0)
+			return &p->owners[i];
+	return NULL;
+}
+
+/* FNV-1a: fixed, so a name starts its search at the same id every run. */
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* 65535 is -1 to the 16-bit id calls and (uid_t)-1 means "unchanged" to
+ * setresuid: neither can be an actor's. */
+static bool never_valid(uid_t id)
+{
+	return id == 65535 || id == (uid_t)-1;
+}
+
+static int add_owner(struct sb_uidpool *p, const char *owner, uid_t id)
+{
+	char *name;
+
+	if (p->nowners == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct sb_uidpool_owner *grown = reallocarray(p->owners, cap, sizeof(*grown));
+		if (!grown)
+			return -1;
+		p->owners = grown;
+		p->cap = cap;
+	}
+	name = strdup(owner);
+	if (!name)
+		return -1;
+	p->owners[p->nowners++] = (struct sb_uidpool_owner){ .name = name, .id = id };
+	return 0;
+}
+
+int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
+{
+	struct sb_uidpool_owner *o = find(p, owner);
+	size_t n, start;
+
+	if (o) {
+		*out = o->id;
+		return 0;
+	}
+	n = range_size(p);
+	start = hash(owner) % n;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (start + k) % n;
+		uid_t id = p->first + (uid_t)i;
+		int used;
+
+		if (is_taken(p, i) || never_valid(id))
+			continue;
+		used = p->probe(id, p->probe_ctx);
+		if (used < 0)
+			return -1;
+		if (used)
+			continue;
+		if (add_owner(p, owner, id) < 0)
+			return -1;
+		set_taken(p, i, true);
+		*out = id;
+		return 0;
+	}
+	errno = ENOSPC;
+	return -1;
+}
+
+/* Buffer for the _r lookups: grown on ERANGE, up to a bound a sane
+ * entry never needs. */
+#define LOOKUP_BUF_MAX (1u << 20)
+
+int sb_uid_probe_system(uid_t id, void *ctx)
+{
+	size_t len = 4096;
+	char *buf = NULL, path[64];
+	struct passwd pw, *pwr = NULL;
+	struct group gr, *grr = NULL;
+	int rc = -1, e;
+
+	for (;;) {
+		char *grown = realloc(buf, len);
+		if (!grown)
+			goto out;
+		buf = grown;
+		e = getpwuid_r(id, &pw, buf, len, &pwr);
+		if (e == 0)
+			e = pwr ? 0 : getgrgid_r((gid_t)id, &gr, buf, len, &grr);
+		if (e != ERANGE)
+			break;
+		if (len >= LOOKUP_BUF_MAX) {
+			/* an entry that large exists, whatever it is */
+			rc = 1;
+			goto out;
+		}
+		len *= 2;
+	}
+	/* "not found" may come back as any of these (getpwnam(3)) */
+	if (e && e != ENOENT && e != ESRCH && e != EBADF && e != EPERM) {
+		errno = e;
+		goto out;
+	}
+	if (pwr || grr) {
+		rc = 1;
+		goto out;
+	}
+	/* systemd's own dynamic users, when nss-systemd is not configured */
+	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)id);
+	rc = access(path, F_OK) == 0 ? 1 : 0;
+out:
+	free(buf);
+	return rc;
+}
+
+static void mark_used(struct sb_uid_snapshot *s, unsigned long id)
+{
+	if (id >= s->first && id <= s->last)
+		s->used[(id - s->first) / 8] |= (uint8_t)(1u << ((id - s->first) % 8));
+}
+
+int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	memset(s, 0, sizeof(*s));
+	s->registry = -1;
+	if (first == 0 || first > last || last - first >= SB_UIDPOOL_MAX_IDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	s->first = first;
+	s->last = last;
+	if (!(s->used = calloc(((size_t)(last - first) + 1 + 7) / 8, 1)))
+		return -1;
+	/* the enumerating calls keep their state in libc: the daemon is
+	 * single-threaded, and this runs once before any actor starts */
+	setpwent();
+	while ((pw = getpwent()))
+		mark_used(s, pw->pw_uid);
+	endpwent();
+	setgrent();
+	while ((gr = getgrent()))
+		mark_used(s, gr->gr_gid);
+	endgrent();
+	return 0;
+}
+
+void sb_uid_snapshot_fini(struct sb_uid_snapshot *s)
+{
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+	s->registry = -1;
+}
+
+/* Claim ID in registry FD: 0 claimed (or already ours), 1 another
+ * process holds it, -1 with errno. */
+static int registry_claim(int fd, uid_t id)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1,
+	};
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	return (errno == EAGAIN || errno == EACCES) ? 1 : -1;
+}
+
+int sb_uid_probe_snapshot(uid_t id, void *ctx)
+{
+	const struct sb_uid_snapshot *s = ctx;
+	char path[64];
+
+	if (id < s->first || id > s->last)
+		return sb_uid_probe_system(id, NULL);
+	if (s->used[(id - s->first) / 8] & (1u << ((id - s->first) % 8)))
+		return 1;
+	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)id);
+	if (access(path, F_OK) == 0)
+		return 1;
+	return s->registry >= 0 ? registry_claim(s->registry, id) : 0;
+}
+
+int sb_uid_registry_open(const char *path)
+{
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+}

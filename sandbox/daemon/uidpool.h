@@ -1,0 +1,85 @@
+/* Dynamic users: one uid (and the gid of the same number) per actor
+ * instance, taken from a range no passwd or group entry uses, as systemd's
+ * DynamicUser= does. Pure bookkeeping; whether an id is in use elsewhere
+ * is asked through a probe callback, so tests can fake the system. */
+#ifndef PROSPERO_SANDBOX_DAEMON_UIDPOOL_H
+#define PROSPERO_SANDBOX_DAEMON_UIDPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* systemd's DynamicUser= range */
+#define SB_UIDPOOL_FIRST 61184
+#define SB_UIDPOOL_LAST 65519
+/* the most ids one pool tracks (one bit each) */
+#define SB_UIDPOOL_MAX_IDS (1u << 24)
+
+/* Is id used outside the pool (as a uid or as a gid)? 1 yes, 0 no, -1 with
+ * errno when it cannot tell. */
+typedef int (*sb_uid_probe_fn)(uid_t id, void *ctx);
+
+struct sb_uidpool_owner;
+
+struct sb_uidpool {
+	uid_t first, last;
+	sb_uid_probe_fn probe;
+	void *probe_ctx;
+	uint8_t *taken;			/* one bit per id in [first, last] */
+	struct sb_uidpool_owner *owners;
+	size_t nowners, cap;
+};
+
+/* [first, last] with 0 < first <= last and at most SB_UIDPOOL_MAX_IDS ids;
+ * the probe starts as sb_uid_probe_system. -1 with errno EINVAL or ENOMEM. */
+int sb_uidpool_init(struct sb_uidpool *p, uid_t first, uid_t last);
+void sb_uidpool_fini(struct sb_uidpool *p);
+
+void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx);
+
+/* The id of owner (e.g. "worker#2"): the same for the same owner for the
+ * life of the pool, distinct for distinct owners. A new owner's search
+ * starts at a hash of its name, so it usually gets the same id in the next
+ * daemon run too (its state directory keeps its owner). Ids the probe says
+ * are in use, and 65535 and (uid_t)-1, are skipped. -1 with errno ENOSPC
+ * when the range is used up, or the probe's errno, or ENOMEM. */
+int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out);
+
+/* The system probe: a passwd entry for the uid, a group entry for the gid,
+ * or a systemd dynamic user lock in /run/systemd/dynamic-uid. */
+int sb_uid_probe_system(uid_t id, void *ctx);
+
+/* The same question answered from one enumeration of passwd and group
+ * made up front: a per-id lookup costs ~50 system calls through NSS
+ * (userdb, then files), and a daemon starting 1000 actors asks 1000
+ * times. Ids added to passwd later are not seen; the systemd lock
+ * directory is still checked per id. */
+struct sb_uid_snapshot {
+	uid_t first, last;
+	uint8_t *used;			/* one bit per id in [first, last] */
+	int registry;			/* sb_uid_registry_open's fd, or -1 */
+};
+
+/* -1 with errno EINVAL (the same bounds as a pool) or ENOMEM. */
+int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last);
+void sb_uid_snapshot_fini(struct sb_uid_snapshot *s);
+/* A probe for sb_uidpool_set_probe; ctx is the snapshot. With a registry
+ * set, an id free by passwd, group and systemd is also claimed there, and
+ * reported in use when another process holds its claim. */
+int sb_uid_probe_snapshot(uid_t id, void *ctx);
+
+/* Prospero daemons on one host share one registry of the dynamic ids they
+ * use: a file in which a daemon holds a write lock on byte ID (an open
+ * file description lock) for each id it gave out. Two daemons naming an
+ * actor alike would otherwise hash it to the same uid, and each actor could
+ * signal or read /proc of the other's. The kernel drops a daemon's locks
+ * when it exits, however it exits. The file sits beside /run/prospero,
+ * not in it: systemd removes a RuntimeDirectory= when its service stops,
+ * and a registry replaced under a running daemon would keep no one apart. */
+#define SB_UID_REGISTRY "/run/prospero-dynamic-uids"
+/* Open (creating it, 0600) the registry at PATH: an fd (close-on-exec),
+ * or -1 with errno. */
+int sb_uid_registry_open(const char *path);
+
+#endif
