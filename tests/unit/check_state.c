@@ -364,7 +364,13 @@ START_TEST(sigkill_mid_transaction_loses_nothing_committed)
 			writer(p[1]);
 		}
 		close(p[1]);
-		/* up to 20 ms: at open, mid-transaction, in the commit's sync */
+		/* every other round once a transaction is in, so the writer
+		 * makes progress however slow the machine; then up to 20 ms: at
+		 * open, mid-transaction, in the commit's sync */
+		if (r % 2) {
+			ck_assert_int_eq(read(p[0], &n, sizeof n), (ssize_t)sizeof n);
+			reported = n;
+		}
 		usleep((useconds_t)(rand_r(&seed) % 20000));
 		ck_assert_int_eq(kill(pid, SIGKILL), 0);
 		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
@@ -374,8 +380,8 @@ START_TEST(sigkill_mid_transaction_loses_nothing_committed)
 		counter = verify(reported);
 		beyond += counter > reported;	/* killed in or after its commit */
 	}
-	/* the test did something: transactions ran and were interrupted */
-	ck_assert_uint_gt(counter, rounds);
+	/* the test did something: at least one transaction every other round */
+	ck_assert_uint_ge(counter, rounds / 2);
 	fprintf(stderr, "state: %u kills, %lu transactions, %lu killed in a commit or before reporting it\n",
 		rounds, counter, beyond);
 	st = prospero_state_open(dir);
