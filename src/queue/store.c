@@ -23,7 +23,7 @@ static const char schema[] =
 
 enum {
 	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_FETCH, S_FIRST, S_WAITING, S_COUNT,
-	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FULL, S_NORMAL, S_N
+	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -43,9 +43,8 @@ static const char *const sql[S_N] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_FULL] = "PRAGMA synchronous=FULL",
-	[S_NORMAL] = "PRAGMA synchronous=NORMAL",
 };
+
 
 /* Remember SQLite's message, keeping errno; -1 for "return failed(s)". */
 static int failed(struct pq_store *s)
@@ -55,6 +54,14 @@ static int failed(struct pq_store *s)
 	snprintf(s->msg, sizeof s->msg, "%s", s->db ? sqlite3_errmsg(s->db) : strerror(e));
 	errno = e;
 	return -1;
+}
+
+/* Set with sqlite3_exec each time, never kept prepared: SQLite applies
+ * PRAGMA synchronous when the statement is prepared, so a prepared
+ * NORMAL would have left every later commit unsynced. */
+static int synchronous(struct pq_store *s, bool full)
+{
+	return pr_db_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") < 0 ? failed(s) : 0;
 }
 
 static int step_done(struct pq_store *s, int which)
@@ -236,18 +243,18 @@ long pq_store_apply(struct pq_store *s)
 
 	if (s->nchanges == 0)
 		return 0;
-	if (step_done(s, S_NORMAL) < 0 || step_done(s, S_BEGIN) < 0)
+	if (synchronous(s, false) < 0 || step_done(s, S_BEGIN) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nchanges; i++)
 		if (apply_one(s, &s->changes[i], &deleted) < 0) {
 			int e = errno;
 
 			pr_db_step_done(s->db, s->st[S_ROLLBACK]);
-			step_done(s, S_FULL);
+			synchronous(s, true);
 			errno = e;
 			return -1;
 		}
-	if (step_done(s, S_COMMIT) < 0 || step_done(s, S_FULL) < 0)
+	if (step_done(s, S_COMMIT) < 0 || synchronous(s, true) < 0)
 		return -1;
 	s->nchanges = 0;
 	s->depth -= (uint64_t)deleted;
@@ -363,13 +370,13 @@ long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t
 		errno = EBUSY;	/* only between turns */
 		return -1;
 	}
-	if (step_done(s, S_NORMAL) < 0 || bind_ids(s, s->st[S_EXPIRE], after, upto, cutoff_ms) < 0)
+	if (synchronous(s, false) < 0 || bind_ids(s, s->st[S_EXPIRE], after, upto, cutoff_ms) < 0)
 		return -1;
 	if (step_done(s, S_EXPIRE) < 0)
 		n = -1;
 	else
 		n = sqlite3_changes(s->db);
-	if (step_done(s, S_FULL) < 0)
+	if (synchronous(s, true) < 0)
 		return -1;
 	if (n > 0)
 		s->depth -= (uint64_t)n;
