@@ -27,6 +27,7 @@ struct queueproc {
 	int ctl[2];		/* [0] the daemon's end, [1] the queue's */
 	int cons[2];		/* [0] the queue's CONSUMER end, [1] the consumer's */
 	int dlq[2];		/* [0] the queue's DEAD_LETTER end, [1] the dead-letter queue's; -1: none */
+	bool no_consumer;	/* start it without its CONSUMER binding */
 	int prod[QP_MAX_PROD][2];	/* [0] producer I's end, [1] the queue's */
 	int nprod;
 	const char *args[QP_MAX_ARGS];	/* its options, NULL-terminated */
@@ -94,8 +95,11 @@ static inline void qp_start(struct queueproc *q)
 	if (!bin)
 		bin = "./prospero-queue";
 	fds[n++] = q->ctl[1];
-	fds[n++] = q->cons[0];
-	snprintf(names, sizeof names, "control:CONSUMER");
+	snprintf(names, sizeof names, "control");
+	if (!q->no_consumer) {
+		fds[n++] = q->cons[0];
+		strcat(names, ":CONSUMER");
+	}
 	if (q->dlq[0] >= 0) {
 		fds[n++] = q->dlq[0];
 		strcat(names, ":DEAD_LETTER");
