@@ -66,6 +66,7 @@ struct prospero_queue_consumer {
 struct prospero_queue_batch {
 	struct prospero_request *req;
 	bool kept, answered;
+	bool in_callback;	/* the handler frees it when the callback returns */
 	size_t n;
 	struct pq_verdict *v;
 	bool *done;		/* message i has its verdict */
@@ -144,9 +145,11 @@ static void on_deliver(struct prospero_request *req, const void *body, size_t le
 		return;
 	}
 	b->req = req;
+	b->in_callback = true;
 	c->fn(b, b->msgs, b->n, c->arg);
-	if (b->kept)
-		return;
+	b->in_callback = false;
+	if (b->kept && !b->answered)
+		return;		/* prospero_queue_done answers and frees it */
 	if (!b->answered)
 		answer(b);
 	batch_free(b);
@@ -238,7 +241,7 @@ int prospero_queue_done(struct prospero_queue_batch *b)
 	}
 	r = answer(b);
 	b->answered = true;
-	if (b->kept) {
+	if (b->kept && !b->in_callback) {
 		int e = errno;
 
 		batch_free(b);

@@ -54,8 +54,10 @@ static int add_body(const struct pq_row *r, void *arg)
 
 	if (q->outlen + PQ_ITEM_HEAD + r->len > PF_MAX_BODY)
 		return 1;
-	if (pq_out_reserve(q, PQ_ITEM_HEAD + r->len) < 0)
-		return -1;
+	if (pq_out_reserve(q, PQ_ITEM_HEAD + r->len) < 0) {
+		pq_fatal(q, "out of memory");
+		return 1;
+	}
 	pq_batch_put(q->out + q->outlen, r->body, r->len);
 	q->outlen += PQ_ITEM_HEAD + r->len;
 	return 0;
@@ -75,10 +77,10 @@ static size_t build(struct queue *q)
 		size_t had = q->outlen;
 		int r = pq_store_fetch(&q->store, q->dead[i].id, add_body, q);
 
-		if (r < 0) {
+		if (r < 0)
 			pq_fatal(q, "cannot read its log: %s", q->store.msg);
+		if (q->exit_code)
 			return 0;
-		}
 		if (r == 1 && q->outlen == had && n > 0)
 			break;	/* the body is full */
 		if (r == 1)

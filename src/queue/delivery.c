@@ -67,6 +67,7 @@ struct fill {
 	uint64_t now;
 	bool scanning;		/* rows come from the scan: move the cursor */
 	bool full;		/* the body would grow past what a call carries */
+	bool failed;		/* out of memory: the walk stopped */
 };
 
 static int add_row(const struct pq_row *r, void *arg)
@@ -85,14 +86,17 @@ static int add_row(const struct pq_row *r, void *arg)
 		q->cursor = r->id;
 	if (r->enqueued_ms + (uint64_t)q->opt.v[PQ_RETENTION] * 1000 < f->now) {
 		q->count.expired++;
-		return pq_store_forget(&q->store, r->id) < 0 ? -1 : 0;
+		f->failed = pq_store_forget(&q->store, r->id) < 0;
+		return f->failed;
 	}
 	if (r->failed > (uint64_t)q->opt.v[PQ_MAX_RETRIES]) {
 		pq_dead_add(q, &it);	/* it had its retries before a restart */
 		return 0;
 	}
-	if (pq_out_reserve(q, pq_msg_size(r->len)) < 0)
-		return -1;
+	if (pq_out_reserve(q, pq_msg_size(r->len)) < 0) {
+		f->failed = true;
+		return 1;
+	}
 	pq_msg_encode(q->out + q->outlen, &m);
 	q->outlen += pq_msg_size(r->len);
 	f->b->items[f->b->n++] = it;
@@ -109,9 +113,13 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 	b->n = 0;
 	if (pq_out_begin(q) < 0)
 		return -1;
-	while (b->n < batch_size(q) && !f.full && pq_delayed_pop_due(&q->delayed, now, &it))
+	while (b->n < batch_size(q) && !f.full && !f.failed && pq_delayed_pop_due(&q->delayed, now, &it))
 		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
 			return -1;
+	if (f.failed) {
+		errno = ENOMEM;
+		return -1;
+	}
 	if (f.full)	/* that one goes next time */
 		return pq_delayed_push(&q->delayed, now, &it);
 	f.scanning = true;
@@ -121,6 +129,10 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, q->t0_ms, want, add_row, &f);
 		if (n < 0)
 			return -1;
+		if (f.failed) {
+			errno = ENOMEM;
+			return -1;
+		}
 		if ((unsigned long)n < want && !f.full)
 			q->cursor = q->store.committed_id;	/* nothing more there */
 	}
@@ -201,6 +213,10 @@ static int find(const struct pq_batch *b, uint64_t id, unsigned hint)
 	return -1;
 }
 
+/* An answer may repeat ids (each repeat is counted, not acted on), but
+ * not without end: each verdict is looked for in the batch. */
+#define ANSWER_MAX (4 * PQ_BATCH_CAP)
+
 /* The consumer's answer into B's answers; what does not fit is said on
  * stderr and counted, not acted on. */
 static void read_answer(struct queue *q, struct pq_batch *b, const void *body, size_t len)
@@ -208,9 +224,11 @@ static void read_answer(struct queue *q, struct pq_batch *b, const void *body, s
 	unsigned unknown = 0, twice = 0, k = 0;
 	struct pq_verdict v;
 	struct pq_cursor c;
-	const char *why;
+	const char *why = NULL;
 
-	if (pq_answer_check(body, len, &c, &why) < 0) {
+	if (pq_answer_check(body, len, &c, &why) == 0 && c.left > ANSWER_MAX)
+		why = "far more verdicts than messages";
+	if (why) {
 		fprintf(stderr, "the consumer's answer to a batch of %u is malformed (%s): all retried\n", b->n, why);
 		q->count.bad_answers++;
 		return;

@@ -53,7 +53,6 @@ static bool too_large(struct queue *q, struct prospero_request *req, size_t len,
 /* Added N messages from FIRST on for REQ: wait for the commit. */
 static void added(struct queue *q, struct prospero_request *req, uint64_t first, uint32_t n)
 {
-	q->count.received += n;
 	if (req && add_waiter(q, req, first, n) < 0)
 		refuse(req, PROSPERO_E_UNAVAILABLE, "out of memory");
 }
@@ -147,6 +146,7 @@ void pq_intake_commit(struct queue *q)
 	}
 	q->nwaiters = 0;
 	if (q->store.committed_id != had) {
+		q->count.received += q->store.committed_id - had;
 		q->kick = true;
 		pq_status_touch(q);
 	}

@@ -752,6 +752,20 @@ static void checked_batch(struct prospero_queue_batch *b, const struct prospero_
 	nseen++;
 }
 
+/* Kept, then finished before the callback returns: answered once. */
+static void keep_and_finish(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n,
+			    void *arg)
+{
+	struct prospero_queue_batch *k = prospero_queue_keep(b);
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_int_eq(prospero_queue_ack_all(k), 0);
+	ck_assert_int_eq(prospero_queue_done(k), 0);
+	ck_assert_int_eq(prospero_queue_done(k), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	nseen++;
+}
+
 START_TEST(the_library_refuses_what_the_queue_would_not_take)
 {
 	struct iovec none[1] = { { "", 0 } };
@@ -766,6 +780,10 @@ START_TEST(the_library_refuses_what_the_queue_would_not_take)
 	ck_assert_int_eq(prospero_queue_sent("short", 5, NULL, NULL), -1);
 	send_acked(0, "x");
 	RUN_UNTIL(nseen == 1 && status_of("acked") == 1);
+	prospero_queue_consumer_free(consumer);
+	consumer = prospero_queue_consume(t, keep_and_finish, NULL);
+	send_acked(0, "y");
+	RUN_UNTIL(nseen == 2 && status_of("acked") == 2);
 	finish();
 }
 END_TEST
