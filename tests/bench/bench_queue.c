@@ -329,7 +329,7 @@ static double consume_all(struct queueproc *q, long backlog)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct prospero *p = prospero_new(loop);
-	struct prospero_queue_consumer *c;
+	struct prospero_queue_consumer *c = NULL;
 	long long t0;
 	double rate;
 
