@@ -2,7 +2,8 @@
 
 Speaks the wire protocol of README.md ("Wire protocol and fd convention")
 without libprospero: finds its channels from PROSPERO_FDS/PROSPERO_FDNAMES,
-serves calls and casts, makes calls, and reports readiness.
+serves calls and casts, makes calls, and reports readiness; and produces
+to and consumes from a prospero-queue (README.md, "Queues").
 
 Anything a peer sends is untrusted: a malformed call is answered with
 bad_request, other malformed input is dropped, and a handler's exception
@@ -18,7 +19,9 @@ import re
 import selectors
 import socket
 import struct
+import sys
 import time
+import traceback
 
 MAGIC = b"PR"
 VERSION = 1
@@ -117,6 +120,68 @@ def make_memfd(body):
         raise
 
 
+# prospero-queue's bodies (README "Queues"), little-endian
+COUNT = struct.Struct("<I")            # a batch's or an answer's count; a message's length
+SENT = struct.Struct("<QI")            # the reply to send: first id, how many
+DELIVERED = struct.Struct("<QQII")     # id, enqueued_ms, attempt, length; then the bytes
+VERDICT = struct.Struct("<QII")        # id, verdict, delay_ms
+ACK, RETRY = 0, 1
+BATCH_MAX = 1000
+
+
+def encode_batch(bodies):
+    """A send_batch body: the count, then each message after its length."""
+    parts = [COUNT.pack(len(bodies))]
+    for body in bodies:
+        parts += [COUNT.pack(len(body)), body]
+    return b"".join(parts)
+
+
+class QueueMessage:
+    """A message a queue delivered: answer it with ack() or retry()."""
+
+    def __init__(self, ident, enqueued_ms, attempt, body):
+        self.id, self.enqueued_ms, self.attempt, self.body = ident, enqueued_ms, attempt, body
+        self.verdict = None
+
+    def ack(self):
+        self._answer(ACK, 0)
+
+    def retry(self, delay_ms=0):
+        """Deliver it again, after delay_ms at least (and the queue's retry_delay)."""
+        self._answer(RETRY, delay_ms)
+
+    def _answer(self, verdict, delay_ms):
+        if self.verdict is not None:
+            raise ValueError("message %d is answered already" % self.id)
+        self.verdict = (verdict, delay_ms)
+
+
+def decode_delivery(body):
+    """The messages of a deliver body, checked whole: Malformed if not one."""
+    if len(body) < COUNT.size:
+        raise Malformed("shorter than its count")
+    (n,), off, out = COUNT.unpack_from(body, 0), COUNT.size, []
+    for _ in range(n):  # each turn takes bytes or raises: n cannot run away
+        if len(body) - off < DELIVERED.size:
+            raise Malformed("truncated: fewer messages than its count")
+        ident, enqueued_ms, attempt, length = DELIVERED.unpack_from(body, off)
+        off += DELIVERED.size
+        if len(body) - off < length:
+            raise Malformed("truncated: a message longer than what is left")
+        out.append(QueueMessage(ident, enqueued_ms, attempt, body[off:off + length]))
+        off += length
+    if off != len(body):
+        raise Malformed("bytes after the last message")
+    return out
+
+
+def encode_answer(messages):
+    """The consumer's answer: a verdict for each message answered."""
+    answered = [m for m in messages if m.verdict is not None]
+    return COUNT.pack(len(answered)) + b"".join(VERDICT.pack(m.id, *m.verdict) for m in answered)
+
+
 class Channel:
     def __init__(self, name, sock, serve):
         self.name, self.sock, self.serve = name, sock, serve
@@ -212,6 +277,46 @@ class Actor:
         if kind == ERROR:
             raise CallError(code.decode(errors="replace"), answer.decode(errors="replace"))
         return answer
+
+    # --- queues ----------------------------------------------------------
+    def queue_send(self, binding, body, timeout=5.0):
+        """Send one message to the queue behind BINDING: its id, once the
+        queue has it on disk. CallError if not (bad_request: too large;
+        timeout or peer_restarted: send it again)."""
+        return self.queue_send_batch(binding, [body], timeout, method="send")[0]
+
+    def queue_send_batch(self, binding, bodies, timeout=5.0, method="send_batch"):
+        """Send 1 to 1000 messages, all committed or none: their ids."""
+        if not 1 <= len(bodies) <= BATCH_MAX:
+            raise ValueError("a batch holds 1 to %d messages" % BATCH_MAX)
+        body = bodies[0] if method == "send" else encode_batch(bodies)
+        reply = self.call(binding, method, body, timeout)
+        if len(reply) != SENT.size:
+            raise CallError("internal", "not a queue's reply")
+        first, n = SENT.unpack(reply)
+        return list(range(first, first + n))
+
+    def queue_cast(self, binding, body):
+        """One message, unanswered: not durable (lost if the queue stops
+        before its next commit)."""
+        self.cast(binding, "send", body)
+
+    def consume(self, fn):
+        """Take the deliveries of the queue whose CONSUMER this actor is:
+        fn(messages) answers each QueueMessage with ack() or retry().
+        Those it leaves unanswered are retried, and so are those left when
+        it raises (what it answered before stands)."""
+        def deliver(body):
+            try:
+                messages = decode_delivery(body)
+            except Malformed as m:
+                raise CallError("bad_request", str(m))
+            try:
+                fn(messages)
+            except Exception:  # a consumer's bug: the queue retries the rest
+                traceback.print_exc(file=sys.stderr)
+            return encode_answer(messages)
+        self.handle("deliver", deliver)
 
     # --- receiving -------------------------------------------------------
     def _recv(self, sock):

@@ -15,7 +15,7 @@
 const char *const ld_actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
 	"sandbox", "limits", "private_tmp", "private_network", "read_only", "user", "capabilities",
-	"secrets", "secrets_env", "bindings", "watchdog", NULL,
+	"secrets", "secrets_env", "bindings", "watchdog", "state", NULL,
 };
 
 static const struct keyset actor_keyset = {
@@ -59,8 +59,7 @@ static char *search_path(struct loader *ld, const char *cmd)
 	return NULL;
 }
 
-static bool check_executable(struct loader *ld, const struct cfg_pos *p, const char *written,
-			     const char *path)
+bool ld_check_executable(struct loader *ld, const struct cfg_pos *p, const char *written, const char *path)
 {
 	struct stat st;
 
@@ -121,7 +120,7 @@ static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 				 a->argv[0], a->argv[0], ld->src.file);
 		return false;
 	}
-	return check_executable(ld, &p, a->argv[0], a->path);
+	return ld_check_executable(ld, &p, a->argv[0], a->path);
 }
 
 static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
@@ -187,7 +186,7 @@ static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 	return true;
 }
 
-static bool get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
+bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 {
 	struct cfg_pos p;
 
@@ -209,7 +208,7 @@ static bool get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 	return false;
 }
 
-static struct cfg_actor *new_actor(struct loader *ld)
+struct cfg_actor *ld_new_actor(struct loader *ld)
 {
 	struct cfg_actor *a = ld_append(ld, (void ***)&ld->cfg->actors, &ld->cfg->nactors, &ld->capactors,
 					sizeof *a);
@@ -224,7 +223,7 @@ static struct cfg_actor *new_actor(struct loader *ld)
 
 size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off)
 {
-	struct cfg_actor *a = new_actor(ld);
+	struct cfg_actor *a = ld_new_actor(ld);
 	json_t *v;
 	long n;
 	int w;
@@ -241,7 +240,7 @@ size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off)
 	if ((v = json_object_get(o, "restart")) && ld_get_word(ld, v, off, "restart", sv_restart_names(), &w))
 		a->restart = (enum sv_restart)w;
 	if ((v = json_object_get(o, "shutdown")))
-		get_shutdown(ld, v, off, &a->shutdown_ms);
+		ld_get_shutdown(ld, v, off, &a->shutdown_ms);
 	if ((v = json_object_get(o, "ready")) && ld_get_word(ld, v, off, "ready", sv_ready_names(), &w))
 		a->ready = (enum sv_ready)w;
 	if ((v = json_object_get(o, "start_timeout")) &&
@@ -260,5 +259,7 @@ size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off)
 		ld_get_bindings(ld, a, v, off);
 	if ((v = json_object_get(o, "watchdog")) && ld_get_int(ld, v, off, "watchdog", 1, MAX_TIMEOUT_MS, &n))
 		a->watchdog_ms = n;
+	if ((v = json_object_get(o, "state")))
+		ld_get_bool(ld, v, off, "state", &a->state);
 	return a->name ? ld_add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }

@@ -15,6 +15,7 @@
 
 #include "sandbox/daemon/rlimits.h"
 #include "sandbox/seccomp/profiles.h"
+#include "src/queue/settings.h"
 #include "supervisor/spec.h"
 
 struct cfg_pos {
@@ -32,6 +33,8 @@ struct cfg_binding {
 };
 
 #define CFG_NOT_IN_TREE UINT32_MAX
+
+struct cfg_queue;
 
 struct cfg_actor {
 	char *name;
@@ -73,7 +76,32 @@ struct cfg_actor {
 	struct cfg_binding *bindings;
 	size_t nbindings;
 	long watchdog_ms;		/* 0: none; else WATCHDOG=1 at least this often once ready */
+
+	/* durable state (README "Durable state"): each instance gets a
+	 * directory of its own that outlives it, named by $STATE_DIRECTORY */
+	bool state;
+	struct cfg_queue *queue;	/* a "queue" definition's; NULL for an actor */
 };
+
+/* A "queue" definition (README "Queues"): an actor that runs
+ * prospero-queue with these settings, "state": true, one instance, its
+ * consumer on binding CONSUMER and its dead-letter queue on DEAD_LETTER
+ * (added to its bindings once the names are resolved). */
+struct cfg_queue {
+	struct pq_options opt;		/* every setting, defaults filled in */
+	char *consumer_name;
+	struct cfg_pos consumer_pos;
+	struct cfg_actor *consumer;	/* resolved: an actor, not a queue */
+	char *dead_letter_name;		/* NULL: none */
+	struct cfg_pos dead_letter_pos;
+	struct cfg_actor *dead_letter;	/* resolved: another queue */
+};
+
+/* The program a "queue" runs: $PROSPERO_QUEUE when set; else
+ * prospero-queue beside the running program (/proc/self/exe), as in the
+ * build tree and where both are installed; else in BINDIR. */
+#define CFG_ENV_QUEUE_PROGRAM "PROSPERO_QUEUE"
+#define CFG_QUEUE_PROGRAM "prospero-queue"
 
 struct cfg_supervisor;
 

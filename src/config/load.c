@@ -252,6 +252,11 @@ void cfg_free(struct cfg *cfg)
 			free(a->bindings[j].service_name);
 		}
 		free(a->bindings);
+		if (a->queue) {
+			free(a->queue->consumer_name);
+			free(a->queue->dead_letter_name);
+			free(a->queue);
+		}
 		free(a);
 	}
 	for (size_t i = 0; i < cfg->nsups; i++) {

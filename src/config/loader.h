@@ -68,6 +68,8 @@ struct keyset {
 };
 
 extern const char *const ld_actor_keys[], *const ld_supervisor_keys[];
+/* the keys of a "queue" definition other than its settings (settings.h) */
+extern const char *const ld_queue_keys[];
 
 /* diag.c: findings, and the positions of values in the current file */
 __attribute__((format(printf, 3, 4)))
@@ -104,10 +106,17 @@ bool ld_push(void **arr, size_t *n, size_t *cap, size_t size);
 void *ld_append(struct loader *ld, void ***arr, size_t *n, size_t *cap, size_t size);
 size_t ld_add_def(struct loader *ld, const char *name, bool is_sup, void *p, struct cfg_pos pos);
 
-/* supervisor.c, actor.c: a definition at byte OFF; its def index, or
- * SIZE_MAX if it cannot be referred to */
+/* supervisor.c, actor.c, queue.c: a definition at byte OFF; its def
+ * index, or SIZE_MAX if it cannot be referred to */
 size_t ld_parse_definition(struct loader *ld, json_t *v, size_t off);
 size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off);
+size_t ld_parse_queue(struct loader *ld, json_t *o, size_t off);
+
+/* actor.c, for queue.c: a new actor with the defaults; "shutdown"; a
+ * program's path checked, errors at P */
+struct cfg_actor *ld_new_actor(struct loader *ld);
+bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out);
+bool ld_check_executable(struct loader *ld, const struct cfg_pos *p, const char *written, const char *path);
 void ld_link_child(struct loader *ld, size_t d, struct cfg_supervisor *s, size_t self, size_t i,
 		   struct cfg_pos p);
 
@@ -119,5 +128,8 @@ bool ld_get_bindings(struct loader *ld, struct cfg_actor *a, json_t *o, size_t o
 void ld_build(struct loader *ld);
 size_t ld_find(const struct loader *ld, const size_t *sorted, const char *name);
 void ld_check_bindings(struct loader *ld, const size_t *sorted);
+/* queue.c: consumers and dead-letter queues resolved and checked, and
+ * made the queues' bindings; before ld_check_bindings */
+void ld_check_queues(struct loader *ld, const size_t *sorted);
 
 #endif

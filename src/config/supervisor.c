@@ -92,7 +92,7 @@ static void parse_children(struct loader *ld, struct cfg_supervisor *s, size_t s
 			if ((d = ld_parse_definition(ld, c, offs[i])) != SIZE_MAX)
 				ld_link_child(ld, d, s, self, i, p);
 		} else {
-			ld_error(ld, &p, "\"children\"[%zu]: expected a name or an {\"actor\": ...} or {\"supervisor\": ...} object, got %s",
+			ld_error(ld, &p, "\"children\"[%zu]: expected a name or an {\"actor\": ...}, {\"supervisor\": ...} or {\"queue\": ...} object, got %s",
 				 i, ld_type_name(c));
 		}
 	}
@@ -133,27 +133,32 @@ static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 	return self;
 }
 
-/* An object that defines an actor or a supervisor. Returns its def index,
- * or SIZE_MAX if it cannot be referred to. */
+/* An object that defines an actor, a supervisor or a queue. Returns its
+ * def index, or SIZE_MAX if it cannot be referred to. */
 size_t ld_parse_definition(struct loader *ld, json_t *v, size_t off)
 {
-	bool sup, act;
+	static const char *const kinds[] = { "supervisor", "actor", "queue" };
 	struct cfg_pos p = ld_pos(ld, off);
+	int kind = -1;
 
 	if (!json_is_object(v)) {
-		ld_error(ld, &p, "expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}) or a supervisor ({\"supervisor\": NAME, \"children\": [...]}), got %s",
+		ld_error(ld, &p, "expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got %s",
 			 ld_type_name(v));
 		return SIZE_MAX;
 	}
-	sup = json_object_get(v, "supervisor") != NULL;
-	act = json_object_get(v, "actor") != NULL;
-	if (sup && act) {
-		ld_error(ld, &p, "an object has both \"supervisor\" and \"actor\": it must be one or the other");
+	for (int k = 0; k < 3; k++) {
+		if (!json_object_get(v, kinds[k]))
+			continue;
+		if (kind >= 0) {
+			ld_error(ld, &p, "an object has both \"%s\" and \"%s\": it must be one or the other",
+				 kinds[kind], kinds[k]);
+			return SIZE_MAX;
+		}
+		kind = k;
+	}
+	if (kind < 0) {
+		ld_error(ld, &p, "expected \"actor\", \"supervisor\" or \"queue\" to name this definition");
 		return SIZE_MAX;
 	}
-	if (!sup && !act) {
-		ld_error(ld, &p, "expected \"actor\" or \"supervisor\" to name this definition");
-		return SIZE_MAX;
-	}
-	return sup ? parse_supervisor(ld, v, off) : ld_parse_actor(ld, v, off);
+	return kind == 0 ? parse_supervisor(ld, v, off) : kind == 1 ? ld_parse_actor(ld, v, off) : ld_parse_queue(ld, v, off);
 }

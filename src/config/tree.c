@@ -218,6 +218,7 @@ void ld_build(struct loader *ld)
 	check_shape(ld);
 	if (ld->cfg->root)
 		number_actors(ld->cfg->root, &next, 0);
+	ld_check_queues(ld, sorted);
 	ld_check_bindings(ld, sorted);
 	free(sorted);
 }

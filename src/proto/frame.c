@@ -4,28 +4,7 @@
 #include <string.h>
 
 #include "src/proto/frame.h"
-
-/* V as N little-endian bytes at P. */
-static void put(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
+#include "src/proto/le.h"
 
 static size_t inline_body(const struct pf_frame *f)
 {
@@ -85,9 +64,9 @@ long pf_encode(void *buf, size_t cap, const struct pf_frame *f)
 	p[3] = f->kind;
 	p[4] = f->flags;
 	p[5] = 0;
-	put(p + 6, f->method_len, 2);
-	put(p + 8, f->body_len, 4);
-	put(p + 12, f->id, 8);
+	pp_put_le(p + 6, f->method_len, 2);
+	pp_put_le(p + 8, f->body_len, 4);
+	pp_put_le(p + 12, f->id, 8);
 	if (f->method_len)
 		memcpy(p + PF_HEADER, f->method, f->method_len);
 	if (inline_body(f))
@@ -116,14 +95,14 @@ long pf_decode(const void *buf, size_t len, struct pf_frame *f, const char **why
 		return bad(why, "bad magic");
 	/* From here the header is ours: keep kind and id so a call can be answered. */
 	f->kind = p[3];
-	f->id = get64(p + 12);
+	f->id = pp_get64(p + 12);
 	if (p[2] != PF_VERSION)
 		return bad(why, "unsupported version");
 	if (p[5] != 0)
 		return bad(why, "reserved byte not zero");
 	f->flags = p[4];
-	f->method_len = get16(p + 6);
-	f->body_len = get32(p + 8);
+	f->method_len = pp_get16(p + 6);
+	f->body_len = pp_get32(p + 8);
 	broken = check(f);
 	if (broken)
 		return bad(why, broken);

@@ -16,3 +16,5 @@ echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
 echo "== bindings: libprospero against raw SOCK_SEQPACKET"
 "$bin/bench_ipc" 200000 5000000
+echo "== queues: durable sends and consumption, against write+fdatasync on the same disk"
+"$bin/bench_queue" 5

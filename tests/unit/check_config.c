@@ -254,7 +254,7 @@ START_TEST(wrong_types_and_ranges)
 	expect("{ \"supervisor\": \"top\", \"children\": {} }",
 	       "root.jsonc:1:36: error: \"children\": expected an array of names or definitions, got an object\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ 7 ] }",
-	       "root.jsonc:1:38: error: \"children\"[0]: expected a name or an {\"actor\": ...} or {\"supervisor\": ...} object, got an integer\n");
+	       "root.jsonc:1:38: error: \"children\"[0]: expected a name or an {\"actor\": ...}, {\"supervisor\": ...} or {\"queue\": ...} object, got an integer\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 5000 } ] }",
 	       "root.jsonc:1:90: error: \"instances\" is 5000: expected an integer from 1 to 4096\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"shutdown\": -1 } ] }",
@@ -327,8 +327,8 @@ START_TEST(bad_names)
 	/* a dot elsewhere is fine */
 	put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
-	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}) or a supervisor ({\"supervisor\": NAME, \"children\": [...]}), got an array\n");
-	expect("{ \"name\": \"x\" }", "root.jsonc:1:1: error: expected \"actor\" or \"supervisor\" to name this definition\n");
+	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got an array\n");
+	expect("{ \"name\": \"x\" }", "root.jsonc:1:1: error: expected \"actor\", \"supervisor\" or \"queue\" to name this definition\n");
 }
 END_TEST
 
@@ -846,6 +846,140 @@ START_TEST(more_dynamic_uids_than_any_range_holds)
 }
 END_TEST
 
+
+/* --- durable state and queues --- */
+
+START_TEST(state_is_read)
+{
+	struct cfg *cfg;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"a\", \"exec\": [\"./w\"], \"state\": true },\n"
+			  "  { \"actor\": \"b\", \"exec\": [\"./w\"] } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	ck_assert(cfg->root->children[0].u.actor->state);
+	ck_assert(!cfg->root->children[1].u.actor->state);
+	ck_assert_ptr_null(cfg->root->children[0].u.actor->queue);
+	cfg_free(cfg);
+	expect("{ \"supervisor\": \"top\", \"children\": [\n"
+	       "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"state\": \"yes\" } ] }",
+	       "root.jsonc:2:51: error: \"state\": expected true or false, got a string\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [\n"
+	       "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"stat\": true } ] }",
+	       "root.jsonc:2:42: error: unknown key \"stat\" (did you mean \"state\"?)\n");
+}
+END_TEST
+
+START_TEST(a_queue_is_an_actor_running_prospero_queue)
+{
+	const char *program = getenv(CFG_ENV_QUEUE_PROGRAM);
+	const struct cfg_actor *q, *dlq, *shipper, *producer;
+	struct cfg *cfg;
+
+	ck_assert_msg(program != NULL, "PROSPERO_QUEUE must name prospero-queue");
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"shipper\", \"exec\": [\"./w\"] },\n"
+			  "  { \"queue\": \"shipments-dlq\", \"consumer\": \"shipper\" },\n"
+			  "  { \"queue\": \"shipments\", \"consumer\": \"shipper\", \"max_batch_size\": 100,\n"
+			  "    \"max_batch_timeout\": 0, \"max_retries\": 5, \"retry_delay\": 1000, \"retry_backoff\": 2,\n"
+			  "    \"max_message_size\": 1024, \"retention\": 3600, \"delivery_timeout\": 9000,\n"
+			  "    \"max_concurrency\": 4, \"dead_letter_queue\": \"shipments-dlq\",\n"
+			  "    \"restart\": \"transient\", \"shutdown\": 100 },\n"
+			  "  { \"actor\": \"producer\", \"exec\": [\"./w\"], \"bindings\": { \"SHIPMENTS\": \"shipments\" } } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	shipper = cfg->root->children[0].u.actor;
+	dlq = cfg->root->children[1].u.actor;
+	q = cfg->root->children[2].u.actor;
+	producer = cfg->root->children[3].u.actor;
+	ck_assert_ptr_nonnull(q->queue);
+	ck_assert_str_eq(q->path, program);
+	ck_assert_str_eq(q->argv[0], "prospero-queue");
+	ck_assert_str_eq(q->argv[1], "--max-batch-size=100");
+	ck_assert_str_eq(q->argv[2], "--max-batch-timeout=0");
+	ck_assert_str_eq(q->argv[3], "--max-retries=5");
+	ck_assert_str_eq(q->argv[4], "--retry-delay=1000");
+	ck_assert_str_eq(q->argv[5], "--retry-backoff=2");
+	ck_assert_str_eq(q->argv[6], "--max-message-size=1024");
+	ck_assert_str_eq(q->argv[7], "--retention=3600");
+	ck_assert_str_eq(q->argv[8], "--delivery-timeout=9000");
+	ck_assert_str_eq(q->argv[9], "--max-concurrency=4");
+	ck_assert_ptr_null(q->argv[10]);
+	ck_assert(q->state && dlq->state && !shipper->state);
+	ck_assert_uint_eq(q->instances, 1);
+	ck_assert_int_eq(q->profile, SB_PROFILE_MINIMAL);
+	ck_assert_uint_eq(q->nallow, 7);
+	ck_assert_str_eq(q->allow[0], "@io-event");
+	ck_assert_str_eq(q->allow[2], "openat");
+	ck_assert_ptr_null(q->allow[7]);
+	ck_assert_int_eq(q->restart, SV_TRANSIENT);
+	ck_assert_int_eq(q->shutdown_ms, 100);
+	ck_assert_uint_eq(q->nbindings, 2);
+	ck_assert_str_eq(q->bindings[0].name, "CONSUMER");
+	ck_assert_ptr_eq(q->bindings[0].service, shipper);
+	ck_assert_str_eq(q->bindings[1].name, "DEAD_LETTER");
+	ck_assert_ptr_eq(q->bindings[1].service, dlq);
+	ck_assert_ptr_eq(q->queue->consumer, shipper);
+	ck_assert_ptr_eq(q->queue->dead_letter, dlq);
+	/* the defaults, and no dead-letter queue */
+	ck_assert_uint_eq(dlq->nbindings, 1);
+	ck_assert_str_eq(dlq->argv[1], "--max-batch-size=10");
+	ck_assert_str_eq(dlq->argv[2], "--max-batch-timeout=5000");
+	ck_assert_str_eq(dlq->argv[3], "--max-retries=3");
+	ck_assert_str_eq(dlq->argv[6], "--max-message-size=131072");
+	ck_assert_int_eq(dlq->restart, SV_PERMANENT);
+	/* a producer binds to a queue as to any actor */
+	ck_assert_ptr_eq(producer->bindings[0].service, q);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(queue_errors)
+{
+	expect("{ \"supervisor\": \"top\", \"children\": [\n"
+	       "  { \"actor\": \"shipper\", \"exec\": [\"/bin/true\"] },\n"
+	       "  { \"queue\": \"q1\", \"consumer\": \"shiper\", \"max_batch_size\": 101, \"exec\": [\"x\"], \"max_retry\": 3 },\n"
+	       "  { \"queue\": \"q2\", \"consumer\": \"q1\", \"dead_letter_queue\": \"q2\", \"max_message_size\": 100 },\n"
+	       "  { \"queue\": \"q3\", \"consumer\": \"top\", \"dead_letter_queue\": \"q2\" },\n"
+	       "  { \"queue\": \"q4\", \"consumer\": \"shipper\", \"dead_letter_queue\": \"shipper\" },\n"
+	       "  { \"queue\": \"q5\", \"consumer\": \"shipper\", \"dead_letter_queue\": \"q22\" },\n"
+	       "  { \"queue\": \"q6\" } ] }",
+	       "root.jsonc:3:65: error: \"exec\" applies to actors, not to queues\n"
+	       "root.jsonc:3:80: error: unknown key \"max_retry\" (did you mean \"max_retries\"?)\n"
+	       "root.jsonc:3:60: error: \"max_batch_size\" is 101: expected an integer from 1 to 100\n"
+	       "root.jsonc:8:5: error: queue \"q6\" has no \"consumer\": name the actor it delivers to, e.g. \"consumer\": \"shipper\"\n"
+	       "root.jsonc:3:32: error: \"consumer\": actor \"shiper\" is not defined (did you mean \"shipper\"?)\n"
+	       "root.jsonc:4:32: error: \"consumer\": \"q1\" is a queue: a queue delivers to an actor, which answers its batches\n"
+	       "root.jsonc:4:59: error: \"dead_letter_queue\": queue \"q2\" cannot be its own dead-letter queue\n"
+	       "root.jsonc:5:32: error: \"consumer\": \"top\" is a supervisor: a queue delivers to an actor, which answers its batches\n"
+	       "root.jsonc:5:60: error: \"dead_letter_queue\": \"q2\" takes messages of up to 100 bytes, fewer than \"q3\" holds (131072): its dead letters would not fit; raise its \"max_message_size\"\n"
+	       "root.jsonc:6:64: error: \"dead_letter_queue\": \"shipper\" is an actor, not a queue: dead letters go to another \"queue\"\n"
+	       "root.jsonc:7:64: error: \"dead_letter_queue\": queue \"q22\" is not defined (did you mean \"q2\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [\n"
+	       "  { \"queue\": \"q\", \"actor\": \"a\", \"consumer\": \"x\" } ] }",
+	       "root.jsonc:2:3: error: an object has both \"actor\" and \"queue\": it must be one or the other\n");
+}
+END_TEST
+
+START_TEST(a_queue_without_its_program_is_an_error)
+{
+	const char *was = getenv(CFG_ENV_QUEUE_PROGRAM);
+	char *saved = was ? strdup(was) : NULL, *got;
+
+	setenv(CFG_ENV_QUEUE_PROGRAM, "/nonexistent/prospero-queue", 1);
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"] },\n"
+			  "  { \"queue\": \"q\", \"consumer\": \"c\" } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	ck_assert_str_eq(got, "root.jsonc:3:5: error: executable \"prospero-queue\" not found: /nonexistent/prospero-queue: No such file or directory\n");
+	free(got);
+	if (saved)
+		setenv(CFG_ENV_QUEUE_PROGRAM, saved, 1);
+	free(saved);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -887,6 +1021,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
 	tcase_add_test(tc, dynamic_uids_needed_against_the_range);
 	tcase_add_test(tc, more_dynamic_uids_than_any_range_holds);
+	tcase_add_test(tc, state_is_read);
+	tcase_add_test(tc, a_queue_is_an_actor_running_prospero_queue);
+	tcase_add_test(tc, queue_errors);
+	tcase_add_test(tc, a_queue_without_its_program_is_an_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,123 @@
+/* prospero-queue: a durable queue as an actor (README "Queues"). It
+ * serves its producers' edges, calls its consumer through the binding
+ * CONSUMER and its dead-letter queue through DEAD_LETTER, and keeps its
+ * messages in an SQLite log in $STATE_DIRECTORY.
+ *
+ * One loop; the end of each turn (an ev_prepare, before the loop waits)
+ * is where the turn's work is settled, in this order: the producers'
+ * messages are committed with one sync and acknowledged; the delivery
+ * side's changes are applied; dead letters are handed on; batches go to
+ * the consumer. The struct queue below is the one context. */
+#ifndef PROSPERO_QUEUE_QUEUE_H
+#define PROSPERO_QUEUE_QUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "src/libprospero/prospero.h"
+#include "src/queue/delayed.h"
+#include "src/queue/settings.h"
+#include "src/queue/store.h"
+
+#define PQ_BATCH_CAP 100	/* the most max_batch_size allows */
+
+enum pq_answer { PQ_UNANSWERED, PQ_ANSWER_ACK, PQ_ANSWER_RETRY };
+
+/* A batch delivered to the consumer and not yet answered. */
+struct pq_batch {
+	struct queue *q;
+	bool busy;
+	unsigned n;
+	struct pq_item items[PQ_BATCH_CAP];
+	uint8_t answer[PQ_BATCH_CAP];	/* enum pq_answer */
+	uint32_t asked_ms[PQ_BATCH_CAP];	/* a retry's delay, as the consumer asked */
+};
+
+/* Since this incarnation started: what STATUS= shows. */
+struct pq_counters {
+	uint64_t received, delivered, acked, retried, dead_lettered, dropped, expired, bad_answers;
+};
+
+/* A producer's call, answered once the turn's commit is done. */
+struct pq_waiter {
+	struct prospero_request *req;
+	uint64_t first;
+	uint32_t n;
+};
+
+struct queue {
+	struct ev_loop *loop;
+	struct prospero *p;
+	struct prospero_binding *consumer, *dlq;
+	struct pq_options opt;
+	struct pq_store store;
+	ev_prepare turn_end;
+
+	/* producers */
+	struct pq_waiter *waiters;
+	size_t nwaiters, capwaiters;
+
+	/* delivery: ids up to cursor were read from the log in this
+	 * incarnation; later ones have never been delivered since it began */
+	uint64_t cursor;
+	uint64_t t0_ms;		/* when it began */
+	bool kick;		/* something changed: look for a batch to send */
+	struct pq_delayed delayed;	/* retries, by when they may go */
+	struct pq_batch *batches;	/* max_concurrency of them */
+	unsigned busy;
+	ev_timer batch_timer, delay_timer;
+	uint8_t *out;		/* a body being built */
+	size_t outlen, outcap;
+
+	/* dead letters on their way to the dead-letter queue */
+	struct pq_item *dead;
+	size_t ndead, capdead, dead_sending;
+	double dead_backoff;
+	ev_timer dead_again;
+
+	struct pq_counters count;
+	ev_timer status_timer, sweep_timer;
+	ev_tstamp status_sent;
+	ev_signal sigterm, sigint;
+	bool stopping;		/* SIGTERM: answer what was read, then end */
+	bool closing;		/* calls failing now are the queue's own end */
+	int exit_code;
+};
+
+/* Milliseconds since the epoch: what the log's times are in. */
+uint64_t pq_now_ms(void);
+/* Stop the loop with exit status 1, saying why on stderr. */
+__attribute__((format(printf, 2, 3)))
+void pq_fatal(struct queue *q, const char *fmt, ...);
+/* A body being built in q->out: begin one, with room for its count
+ * (filled in last); room for LEN more bytes. -1 with errno ENOMEM. */
+int pq_out_begin(struct queue *q);
+int pq_out_reserve(struct queue *q, size_t len);
+
+/* intake.c: the producers' side */
+int pq_intake_init(struct queue *q);
+/* Commit the turn's messages and answer their producers. */
+void pq_intake_commit(struct queue *q);
+void pq_intake_fini(struct queue *q);
+
+/* delivery.c: batches to the consumer, answers, retries */
+int pq_delivery_init(struct queue *q);
+void pq_deliver(struct queue *q);
+void pq_delivery_fini(struct queue *q);
+
+/* deadletter.c */
+void pq_dead_init(struct queue *q);
+/* ITEM had its retries: to the dead-letter queue, or dropped without one. */
+void pq_dead_add(struct queue *q, const struct pq_item *item);
+void pq_dead_flush(struct queue *q);
+void pq_dead_fini(struct queue *q);
+
+/* status.c: STATUS= at most once a second, and the retention sweep */
+void pq_status_init(struct queue *q);
+void pq_status_touch(struct queue *q);
+void pq_status_send(struct queue *q);
+void pq_status_fini(struct queue *q);
+
+#endif

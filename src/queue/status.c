@@ -1,0 +1,98 @@
+/* What the queue says of itself: a STATUS= line on its control channel,
+ * at most once a second and only after something changed, so an idle
+ * queue sleeps; and the retention sweep, which runs now and then while
+ * messages wait. */
+#include <stdio.h>
+
+#include "src/queue/queue.h"
+
+#define STATUS_EVERY 1.0	/* s */
+#define SWEEP_EVERY 60.0	/* s; retention is at least a minute */
+
+void pq_status_send(struct queue *q)
+{
+	uint64_t now = pq_now_ms(), first = now;
+	unsigned long long in_flight = q->dead_sending;
+	char line[480];
+
+	for (long i = 0; i < q->opt.v[PQ_MAX_CONCURRENCY]; i++)
+		in_flight += q->batches[i].busy ? q->batches[i].n : 0;
+	if (q->store.depth && pq_store_first_after(&q->store, 0, &first) != 1)
+		first = now;
+	snprintf(line, sizeof line,
+		 "depth=%llu in_flight=%llu delayed=%zu oldest_age_ms=%llu received=%llu acked=%llu"
+		 " retried=%llu dead_lettered=%llu dropped=%llu expired=%llu bad_answers=%llu syncs=%llu",
+		 (unsigned long long)q->store.depth, in_flight, q->delayed.n,
+		 (unsigned long long)(now > first ? now - first : 0), (unsigned long long)q->count.received,
+		 (unsigned long long)q->count.acked, (unsigned long long)q->count.retried,
+		 (unsigned long long)q->count.dead_lettered, (unsigned long long)q->count.dropped,
+		 (unsigned long long)q->count.expired, (unsigned long long)q->count.bad_answers,
+		 (unsigned long long)q->store.syncs);
+	prospero_status(q->p, line);
+	q->status_sent = ev_now(q->loop);
+}
+
+static void status_due(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	pq_status_send(w->data);
+}
+
+void pq_status_touch(struct queue *q)
+{
+	double wait = q->status_sent + STATUS_EVERY - ev_now(q->loop);
+
+	if (q->store.depth && !ev_is_active(&q->sweep_timer)) {
+		ev_timer_set(&q->sweep_timer, SWEEP_EVERY, 0.);
+		ev_timer_start(q->loop, &q->sweep_timer);
+	}
+	if (ev_is_active(&q->status_timer))
+		return;
+	ev_timer_set(&q->status_timer, wait > 0 ? wait : 0., 0.);
+	ev_timer_start(q->loop, &q->status_timer);
+}
+
+/* Messages older than the retention that were never delivered since the
+ * queue started; the others are looked at when they are next due. */
+static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct queue *q = w->data;
+	uint64_t keep_ms = (uint64_t)q->opt.v[PQ_RETENTION] * 1000, now = pq_now_ms();
+	long n;
+
+	if (q->store.in_tx || now < keep_ms) {
+		ev_timer_set(w, 1., 0.);	/* between turns, please */
+		ev_timer_start(loop, w);
+		return;
+	}
+	n = pq_store_expire(&q->store, q->cursor, q->store.committed_id, now - keep_ms);
+	if (n < 0) {
+		pq_fatal(q, "cannot update its log: %s", q->store.msg);
+		return;
+	}
+	if (n > 0) {
+		q->count.expired += (uint64_t)n;
+		fprintf(stderr, "%ld messages expired, older than the retention (%ld s)\n", n,
+			q->opt.v[PQ_RETENTION]);
+		pq_status_touch(q);
+	}
+	if (q->store.depth) {
+		ev_timer_set(w, SWEEP_EVERY, 0.);
+		ev_timer_start(loop, w);
+	}
+}
+
+void pq_status_init(struct queue *q)
+{
+	ev_timer_init(&q->status_timer, status_due, 0., 0.);
+	q->status_timer.data = q;
+	ev_timer_init(&q->sweep_timer, sweep, 0., 0.);
+	q->sweep_timer.data = q;
+	/* the first sweep at once: a queue that was down may hold old ones */
+	ev_timer_start(q->loop, &q->sweep_timer);
+}
+
+void pq_status_fini(struct queue *q)
+{
+	ev_timer_stop(q->loop, &q->status_timer);
+	ev_timer_stop(q->loop, &q->sweep_timer);
+}

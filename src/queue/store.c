@@ -1,0 +1,384 @@
+/* The queue's log on SQLite (store.h says which writes are synced). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/libprospero/db.h"
+#include "src/queue/grow.h"
+#include "src/queue/store.h"
+
+#define STORE_VERSION 1
+
+/* ids are never reused, even once the table is empty, so a consumer may
+ * remember which it has seen: the highest given is kept in meta. */
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS messages ("
+	" id INTEGER PRIMARY KEY,"
+	" body BLOB NOT NULL,"
+	" enqueued_ms INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" not_before_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;";
+
+enum {
+	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_FETCH, S_FIRST, S_WAITING, S_COUNT,
+	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_N
+};
+
+static const char *const sql[S_N] = {
+	[S_INSERT] = "INSERT INTO messages (id, body, enqueued_ms) VALUES (?1, ?2, ?3)",
+	[S_SET_LAST] = "INSERT INTO meta (key, value) VALUES ('last_id', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[S_DELETE] = "DELETE FROM messages WHERE id = ?1",
+	[S_RESCHEDULE] = "UPDATE messages SET attempts = ?2, not_before_ms = ?3 WHERE id = ?1",
+	[S_SCAN] = "SELECT id, enqueued_ms, attempts, body FROM messages"
+		   " WHERE id > ?1 AND id <= ?2 AND not_before_ms <= ?3 ORDER BY id LIMIT ?4",
+	[S_FETCH] = "SELECT id, enqueued_ms, attempts, body FROM messages WHERE id = ?1",
+	[S_FIRST] = "SELECT enqueued_ms FROM messages WHERE id > ?1 ORDER BY id LIMIT 1",
+	[S_WAITING] = "SELECT id, enqueued_ms, attempts, not_before_ms FROM messages WHERE not_before_ms > ?1",
+	[S_COUNT] = "SELECT count(*) FROM messages",
+	[S_LAST] = "SELECT max(coalesce((SELECT max(id) FROM messages), 0),"
+		   " coalesce((SELECT value FROM meta WHERE key = 'last_id'), 0))",
+	[S_EXPIRE] = "DELETE FROM messages WHERE id > ?1 AND id <= ?2 AND enqueued_ms < ?3",
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+};
+
+
+/* Remember SQLite's message, keeping errno; -1 for "return failed(s)". */
+static int failed(struct pq_store *s)
+{
+	int e = errno;
+
+	snprintf(s->msg, sizeof s->msg, "%s", s->db ? sqlite3_errmsg(s->db) : strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* Set with sqlite3_exec each time, never kept prepared: SQLite applies
+ * PRAGMA synchronous when the statement is prepared, so a prepared
+ * NORMAL would have left every later commit unsynced. */
+static int synchronous(struct pq_store *s, bool full)
+{
+	return pr_db_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") < 0 ? failed(s) : 0;
+}
+
+static int step_done(struct pq_store *s, int which)
+{
+	return pr_db_step_done(s->db, s->st[which]) < 0 ? failed(s) : 0;
+}
+
+/* The one integer a statement returns; -1 with errno. */
+static int one_int(struct pq_store *s, int which, uint64_t *out)
+{
+	sqlite3_stmt *st = s->st[which];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
+}
+
+static int open_db(struct pq_store *s, const char *dir)
+{
+	if (!(s->st = calloc(S_N, sizeof *s->st)))
+		return -1;
+	if (pr_db_open(dir, PQ_STORE_FILE, &s->db) < 0 || pr_db_check_version(s->db, STORE_VERSION) < 0 ||
+	    pr_db_exec(s->db, schema) < 0)
+		return failed(s);
+	/* an acked message is gone; zeroing its bytes on disk as well would
+	 * double what a delete writes */
+	if (pr_db_exec(s->db, "PRAGMA secure_delete=OFF") < 0)
+		return failed(s);
+	for (int i = 0; i < S_N; i++)
+		if (pr_db_prepare(s->db, sql[i], &s->st[i]) < 0)
+			return failed(s);
+	if (one_int(s, S_LAST, &s->last_id) < 0 || one_int(s, S_COUNT, &s->depth) < 0)
+		return -1;
+	s->committed_id = s->last_id;
+	return 0;
+}
+
+int pq_store_open(struct pq_store *s, const char *dir)
+{
+	char msg[sizeof s->msg];
+	int e;
+
+	*s = (struct pq_store){ 0 };
+	if (open_db(s, dir) == 0)
+		return 0;
+	e = errno;
+	memcpy(msg, s->msg, sizeof msg);
+	pq_store_close(s);
+	memcpy(s->msg, msg, sizeof msg);
+	errno = e;
+	return -1;
+}
+
+void pq_store_close(struct pq_store *s)
+{
+	if (s->in_tx)
+		pr_db_step_done(s->db, s->st[S_ROLLBACK]);
+	for (int i = 0; s->st && i < S_N; i++)
+		sqlite3_finalize(s->st[i]);
+	free(s->st);
+	free(s->changes);
+	sqlite3_close_v2(s->db);
+	*s = (struct pq_store){ 0 };
+}
+
+static int bind_ids(struct pq_store *s, sqlite3_stmt *st, uint64_t a, uint64_t b, uint64_t c)
+{
+	int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)a);
+
+	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) >= 2)
+		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)b);
+	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) >= 3)
+		rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)c);
+	if (rc == SQLITE_OK)
+		return 0;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
+}
+
+int pq_store_add(struct pq_store *s, const void *body, size_t len, uint64_t now_ms, uint64_t *id)
+{
+	sqlite3_stmt *st = s->st[S_INSERT];
+	int rc;
+
+	if (s->doomed) {
+		errno = EIO;
+		return -1;
+	}
+	if (!s->in_tx) {
+		if (step_done(s, S_BEGIN) < 0)
+			goto doom;
+		s->in_tx = true;
+		s->tx_added = 0;
+	}
+	if (bind_ids(s, st, s->last_id + 1, 0, now_ms) < 0)
+		goto doom;
+	rc = len ? sqlite3_bind_blob(st, 2, body, (int)len, SQLITE_STATIC) : sqlite3_bind_zeroblob(st, 2, 0);
+	if (rc != SQLITE_OK) {
+		errno = pr_db_errno(s->db, rc);
+		failed(s);
+		goto doom;
+	}
+	if (step_done(s, S_INSERT) < 0)
+		goto doom;
+	*id = ++s->last_id;
+	s->tx_added++;
+	return 0;
+doom:
+	s->doomed = true;
+	return -1;
+}
+
+/* End the producers' transaction: ROLLBACK when it failed. */
+static int rollback(struct pq_store *s)
+{
+	int e = errno;
+
+	if (!sqlite3_get_autocommit(s->db))
+		pr_db_step_done(s->db, s->st[S_ROLLBACK]);
+	s->in_tx = s->doomed = false;
+	s->last_id = s->committed_id;
+	errno = e;
+	return -1;
+}
+
+int pq_store_commit(struct pq_store *s)
+{
+	if (!s->in_tx)
+		return 0;
+	if (s->doomed)
+		return rollback(s);
+	if (bind_ids(s, s->st[S_SET_LAST], s->last_id, 0, 0) < 0 || step_done(s, S_SET_LAST) < 0 ||
+	    step_done(s, S_COMMIT) < 0)
+		return rollback(s);
+	s->in_tx = false;
+	s->committed_id = s->last_id;
+	s->depth += s->tx_added;
+	s->syncs++;
+	return 0;
+}
+
+static int change(struct pq_store *s, const struct pq_change *c)
+{
+	if (pq_grow(&s->changes, &s->capchanges, s->nchanges, sizeof *s->changes, 256) < 0)
+		return -1;
+	s->changes[s->nchanges++] = *c;
+	return 0;
+}
+
+int pq_store_forget(struct pq_store *s, uint64_t id)
+{
+	return change(s, &(struct pq_change){ .id = id, .forget = true });
+}
+
+int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed_n, uint64_t not_before_ms)
+{
+	return change(s, &(struct pq_change){ .id = id, .failed = failed_n, .not_before_ms = not_before_ms });
+}
+
+static int apply_one(struct pq_store *s, const struct pq_change *c, long *deleted)
+{
+	int which = c->forget ? S_DELETE : S_RESCHEDULE;
+
+	if (bind_ids(s, s->st[which], c->id, c->failed, c->not_before_ms) < 0 || step_done(s, which) < 0)
+		return -1;
+	if (c->forget)
+		*deleted += sqlite3_changes(s->db);
+	return 0;
+}
+
+long pq_store_apply(struct pq_store *s)
+{
+	long deleted = 0;
+
+	if (s->nchanges == 0)
+		return 0;
+	if (synchronous(s, false) < 0 || step_done(s, S_BEGIN) < 0)
+		return -1;
+	for (size_t i = 0; i < s->nchanges; i++)
+		if (apply_one(s, &s->changes[i], &deleted) < 0) {
+			int e = errno;
+
+			pr_db_step_done(s->db, s->st[S_ROLLBACK]);
+			synchronous(s, true);
+			errno = e;
+			return -1;
+		}
+	if (step_done(s, S_COMMIT) < 0 || synchronous(s, true) < 0)
+		return -1;
+	s->nchanges = 0;
+	s->depth -= (uint64_t)deleted;
+	return deleted;
+}
+
+/* The current row of ST (id, enqueued_ms, attempts, body) to FN. */
+static int row_to(sqlite3_stmt *st, pq_row_fn *fn, void *arg)
+{
+	struct pq_row r = {
+		.id = (uint64_t)sqlite3_column_int64(st, 0),
+		.enqueued_ms = (uint64_t)sqlite3_column_int64(st, 1),
+		.failed = (uint32_t)sqlite3_column_int64(st, 2),
+		.body = sqlite3_column_blob(st, 3),
+		.len = (size_t)sqlite3_column_bytes(st, 3),
+	};
+
+	return fn(&r, arg);
+}
+
+/* Step ST, row by row to FN, until done, FN says stop, or an error: how
+ * many rows FN saw, or -1. */
+static long walk(struct pq_store *s, sqlite3_stmt *st, pq_row_fn *fn, void *arg)
+{
+	long n = 0;
+	int rc, e;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (row_to(st, fn, arg))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return n;
+	e = pr_db_errno(s->db, rc);
+	errno = e;
+	return failed(s);
+}
+
+long pq_store_scan(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t0_ms, unsigned limit,
+		   pq_row_fn *fn, void *arg)
+{
+	sqlite3_stmt *st = s->st[S_SCAN];
+
+	if (bind_ids(s, st, after, upto, t0_ms) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 4, limit) != SQLITE_OK) {
+		errno = EINVAL;
+		return failed(s);
+	}
+	return walk(s, st, fn, arg);
+}
+
+int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg)
+{
+	long n;
+
+	if (bind_ids(s, s->st[S_FETCH], id, 0, 0) < 0)
+		return -1;
+	n = walk(s, s->st[S_FETCH], fn, arg);
+	return n < 0 ? -1 : n > 0;
+}
+
+int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms)
+{
+	sqlite3_stmt *st = s->st[S_FIRST];
+	int rc;
+
+	if (bind_ids(s, st, after, 0, 0) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ms = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc == SQLITE_ROW;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
+}
+
+long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, void *arg)
+{
+	sqlite3_stmt *st = s->st[S_WAITING];
+	long n = 0;
+	int rc;
+
+	if (bind_ids(s, st, t0_ms, 0, 0) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pq_row r = {
+			.id = (uint64_t)sqlite3_column_int64(st, 0),
+			.enqueued_ms = (uint64_t)sqlite3_column_int64(st, 1),
+			.failed = (uint32_t)sqlite3_column_int64(st, 2),
+		};
+
+		n++;
+		if (fn(&r, (uint64_t)sqlite3_column_int64(st, 3), arg))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return n;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
+}
+
+long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t cutoff_ms)
+{
+	long n;
+
+	if (s->in_tx) {
+		errno = EBUSY;	/* only between turns */
+		return -1;
+	}
+	if (synchronous(s, false) < 0 || bind_ids(s, s->st[S_EXPIRE], after, upto, cutoff_ms) < 0)
+		return -1;
+	if (step_done(s, S_EXPIRE) < 0)
+		n = -1;
+	else
+		n = sqlite3_changes(s->db);
+	if (synchronous(s, true) < 0)
+		return -1;
+	if (n > 0)
+		s->depth -= (uint64_t)n;
+	return n;
+}

@@ -1,0 +1,94 @@
+/* The queue's log: its messages in an SQLite database in its state
+ * directory (README "Queues"). Two kinds of write:
+ *   - producers' messages, added to a transaction that stays open for one
+ *     turn of the loop and is committed durably (synchronous=FULL) at its
+ *     end, before any of them is acknowledged: one sync for the turn;
+ *   - the delivery side's changes (a message acked, rescheduled, moved
+ *     on), kept in memory and applied in one transaction that is not
+ *     synced on its own: the next durable commit or checkpoint syncs it.
+ *     A power cut may undo such a change, and the queue then delivers a
+ *     message once more: at least once, never lost.
+ * Reads see only what was committed. */
+#ifndef PROSPERO_QUEUE_STORE_H
+#define PROSPERO_QUEUE_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PQ_STORE_FILE "queue.db"
+
+/* A change of the delivery side, applied later. */
+struct pq_change {
+	uint64_t id;
+	uint64_t not_before_ms;
+	uint32_t failed;
+	bool forget;		/* delete it; else set failed and not_before_ms */
+};
+
+struct pq_store {
+	sqlite3 *db;
+	sqlite3_stmt **st;
+	uint64_t last_id;	/* the highest id given */
+	uint64_t committed_id;	/* the highest id committed */
+	uint64_t depth;		/* messages committed and not deleted */
+	uint64_t syncs;		/* durable commits */
+	bool in_tx;		/* the producers' transaction is open */
+	bool doomed;		/* ... and a write in it failed */
+	uint32_t tx_added;
+	struct pq_change *changes;
+	size_t nchanges, capchanges;
+	char msg[256];		/* why the last call failed */
+};
+
+/* A message as read from the log. */
+struct pq_row {
+	uint64_t id;
+	uint64_t enqueued_ms;
+	uint32_t failed;
+	const void *body;	/* valid during the callback */
+	size_t len;
+};
+
+/* Nonzero stops the walk. */
+typedef int pq_row_fn(const struct pq_row *r, void *arg);
+
+/* Open DIR/queue.db (DIR NULL: $STATE_DIRECTORY). -1 with errno and
+ * s->msg. */
+int pq_store_open(struct pq_store *s, const char *dir);
+void pq_store_close(struct pq_store *s);
+
+/* Add a message to the producers' transaction (begun if need be): its id
+ * in *ID. -1 with errno: the transaction is doomed. */
+int pq_store_add(struct pq_store *s, const void *body, size_t len, uint64_t now_ms, uint64_t *id);
+/* Commit the producers' transaction, synced: 0 (also when none was
+ * open), or -1 with errno when it was rolled back, its ids given back. */
+int pq_store_commit(struct pq_store *s);
+
+/* Queue a change; -1 with errno ENOMEM. */
+int pq_store_forget(struct pq_store *s, uint64_t id);
+int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed, uint64_t not_before_ms);
+/* Apply the queued changes in one transaction, not synced: how many
+ * messages they deleted, or -1 with errno (the log is in trouble). */
+long pq_store_apply(struct pq_store *s);
+
+/* Committed messages with AFTER < id <= UPTO and not_before <= T0_MS, in
+ * id order, at most LIMIT: how many FN saw, or -1 with errno. */
+long pq_store_scan(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t0_ms, unsigned limit,
+		   pq_row_fn *fn, void *arg);
+/* Message ID to FN: 1, 0 when it is not there, -1 with errno. */
+int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg);
+/* The first message after id AFTER: its enqueue time in *MS; 1, 0 for
+ * none, -1 with errno. */
+int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms);
+/* Messages that were waiting for a retry later than T0_MS when the
+ * queue last stopped, in no order, with the time they wait for (the
+ * row's body is not read). How many, or -1 with errno. */
+typedef int pq_wait_fn(const struct pq_row *r, uint64_t not_before_ms, void *arg);
+long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, void *arg);
+/* Delete the messages with AFTER < id <= UPTO enqueued before CUTOFF_MS,
+ * at once (not synced): how many, or -1 with errno. */
+long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t cutoff_ms);
+
+#endif

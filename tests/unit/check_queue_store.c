@@ -1,0 +1,206 @@
+/* The queue's log (src/queue/store.c) on a real file: ids, what the two
+ * kinds of write keep, and that producers' commits are synced. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/queue/store.h"
+
+static char dir[64];
+static struct pq_store s;
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/prospero-store.XXXXXX");
+	ck_assert(mkdtemp(dir) != NULL);
+	ck_assert_msg(pq_store_open(&s, dir) == 0, "open: %s", s.msg);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	pq_store_close(&s);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void reopen(void)
+{
+	pq_store_close(&s);
+	ck_assert_msg(pq_store_open(&s, dir) == 0, "open: %s", s.msg);
+}
+
+/* PRAGMA synchronous as the log's connection has it: 2 is FULL. */
+static int synchronous(void)
+{
+	sqlite3_stmt *st;
+	int v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(s.db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static uint64_t add(const char *body)
+{
+	uint64_t id;
+
+	ck_assert_int_eq(pq_store_add(&s, body, strlen(body), 1000, &id), 0);
+	return id;
+}
+
+struct rows {
+	char seen[256];
+	int n;
+};
+
+static int collect(const struct pq_row *r, void *arg)
+{
+	struct rows *w = arg;
+
+	snprintf(w->seen + strlen(w->seen), sizeof w->seen - strlen(w->seen), "%llu:%.*s:%u;",
+		 (unsigned long long)r->id, (int)r->len, (const char *)r->body, r->failed);
+	w->n++;
+	return 0;
+}
+
+static const char *scan(uint64_t after, uint64_t t0, unsigned limit)
+{
+	static struct rows w;
+
+	memset(&w, 0, sizeof w);
+	ck_assert_int_eq(pq_store_scan(&s, after, s.committed_id, t0, limit, collect, &w), w.n);
+	return w.seen;
+}
+
+START_TEST(producers_commits_are_synced_whatever_came_before)
+{
+	uint64_t ms;
+
+	ck_assert_int_eq(synchronous(), 2);
+	add("a");
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	ck_assert_uint_eq(s.syncs, 1);
+	ck_assert_int_eq(pq_store_forget(&s, 1), 0);
+	ck_assert_int_eq(pq_store_apply(&s), 1);
+	/* the delivery side's transaction is not synced; the next is */
+	ck_assert_int_eq(synchronous(), 2);
+	ck_assert_int_eq(pq_store_expire(&s, 0, 10, 5000), 0);
+	ck_assert_int_eq(synchronous(), 2);
+	ck_assert_int_eq(pq_store_first_after(&s, 0, &ms), 0);
+}
+END_TEST
+
+START_TEST(reads_see_only_what_was_committed)
+{
+	uint64_t first = add("a");
+
+	add("b");
+	ck_assert_uint_eq(first, 1);
+	ck_assert_str_eq(scan(0, 0, 10), "");	/* up to committed_id: none yet */
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	ck_assert_uint_eq(s.depth, 2);
+	ck_assert_str_eq(scan(0, 0, 10), "1:a:0;2:b:0;");
+	ck_assert_str_eq(scan(1, 0, 10), "2:b:0;");
+	ck_assert_str_eq(scan(0, 0, 1), "1:a:0;");
+}
+END_TEST
+
+START_TEST(a_failed_transaction_gives_its_ids_back)
+{
+	uint64_t id;
+
+	add("a");
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	add("lost");
+	s.doomed = true;	/* as after a failed insert */
+	ck_assert_int_eq(pq_store_add(&s, "x", 1, 1, &id), -1);
+	ck_assert_int_eq(pq_store_commit(&s), -1);
+	ck_assert_uint_eq(s.last_id, 1);
+	ck_assert_uint_eq(add("b"), 2);
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	ck_assert_str_eq(scan(0, 0, 10), "1:a:0;2:b:0;");
+}
+END_TEST
+
+static int count_waiting(const struct pq_row *r, uint64_t not_before_ms, void *arg)
+{
+	ck_assert_uint_eq(r->id, 2);
+	ck_assert_uint_eq(r->failed, 1);
+	ck_assert_uint_eq(not_before_ms, 9000);
+	++*(int *)arg;
+	return 0;
+}
+
+START_TEST(changes_survive_a_reopen_and_ids_are_never_reused)
+{
+	int waiting = 0;
+
+	add("a");
+	add("b");
+	add("c");
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	ck_assert_int_eq(pq_store_forget(&s, 1), 0);
+	ck_assert_int_eq(pq_store_reschedule(&s, 2, 1, 9000), 0);
+	ck_assert_int_eq(pq_store_reschedule(&s, 3, 2, 10), 0);
+	ck_assert_int_eq(pq_store_apply(&s), 1);
+	ck_assert_uint_eq(s.depth, 2);
+	reopen();
+	ck_assert_uint_eq(s.depth, 2);
+	/* at a restart at 5000: 3 is due again, 2 still waits */
+	ck_assert_str_eq(scan(0, 5000, 10), "3:c:2;");
+	ck_assert_int_eq(pq_store_each_waiting(&s, 5000, count_waiting, &waiting), 1);
+	ck_assert_int_eq(waiting, 1);
+	ck_assert_int_eq(pq_store_forget(&s, 2), 0);
+	ck_assert_int_eq(pq_store_forget(&s, 3), 0);
+	ck_assert_int_eq(pq_store_apply(&s), 2);
+	reopen();
+	ck_assert_uint_eq(s.depth, 0);
+	ck_assert_uint_eq(add("d"), 4);
+}
+END_TEST
+
+START_TEST(expiry_takes_only_old_undelivered_ones)
+{
+	uint64_t id;
+
+	ck_assert_int_eq(pq_store_add(&s, "old", 3, 100, &id), 0);
+	ck_assert_int_eq(pq_store_add(&s, "old2", 4, 100, &id), 0);
+	ck_assert_int_eq(pq_store_add(&s, "new", 3, 5000, &id), 0);
+	/* not while the producers' transaction is open */
+	ck_assert_int_eq(pq_store_expire(&s, 0, 3, 1000), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	/* id 1 was delivered already (AFTER 1): only 2 goes */
+	ck_assert_int_eq(pq_store_expire(&s, 1, 3, 1000), 1);
+	ck_assert_uint_eq(s.depth, 2);
+	ck_assert_str_eq(scan(0, 0, 10), "1:old:0;3:new:0;");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("queue_store");
+	TCase *tc = tcase_create("queue_store");
+	SRunner *sr;
+	int nfailed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, producers_commits_are_synced_whatever_came_before);
+	tcase_add_test(tc, reads_see_only_what_was_committed);
+	tcase_add_test(tc, a_failed_transaction_gives_its_ids_back);
+	tcase_add_test(tc, changes_survive_a_reopen_and_ids_are_never_reused);
+	tcase_add_test(tc, expiry_takes_only_old_undelivered_ones);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,417 @@
+/* The state API: keys and values, listings, transactions, the file a
+ * Python actor shares, and what survives a SIGKILL at any moment. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/libprospero/prospero_state.h"
+
+static char dir[64];
+static struct prospero_state *st;
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/prospero-state.XXXXXX");
+	ck_assert(mkdtemp(dir) != NULL);
+	st = prospero_state_open(dir);
+	ck_assert_msg(st != NULL, "open: %s", strerror(errno));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	prospero_state_close(st);
+	snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void put_str(const char *key, const char *value)
+{
+	ck_assert_msg(prospero_state_put(st, key, value, strlen(value)) == 0, "put %s: %s", key,
+		      prospero_state_errmsg(st));
+}
+
+/* KEY's value as a string, or NULL when it has none; free it. */
+static char *get_str(const char *key)
+{
+	void *v = NULL;
+	size_t len = 0;
+
+	if (prospero_state_get(st, key, &v, &len) < 0) {
+		ck_assert_int_eq(errno, ENOENT);
+		return NULL;
+	}
+	ck_assert_uint_eq(strlen(v), len);
+	return v;
+}
+
+static void expect_value(const char *key, const char *want)
+{
+	char *got = get_str(key);
+
+	if (!want) {
+		ck_assert_msg(got == NULL, "%s: expected no value, got \"%s\"", key, got);
+		return;
+	}
+	ck_assert_msg(got != NULL, "%s: no value", key);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(put_get_delete)
+{
+	static const char bin[] = { 'a', 0, (char)0xff, 'b' };
+	void *v;
+	size_t len;
+
+	expect_value("apple", NULL);
+	put_str("apple", "120");
+	expect_value("apple", "120");
+	put_str("apple", "119");
+	expect_value("apple", "119");
+	/* binary values come back whole, with a NUL after them */
+	ck_assert_int_eq(prospero_state_put(st, "bin", bin, sizeof bin), 0);
+	ck_assert_int_eq(prospero_state_get(st, "bin", &v, &len), 0);
+	ck_assert_uint_eq(len, sizeof bin);
+	ck_assert(memcmp(v, bin, sizeof bin) == 0 && ((char *)v)[len] == '\0');
+	free(v);
+	/* an empty value is a value */
+	ck_assert_int_eq(prospero_state_put(st, "empty", NULL, 0), 0);
+	ck_assert_int_eq(prospero_state_get(st, "empty", NULL, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(prospero_state_delete(st, "apple"), 0);
+	expect_value("apple", NULL);
+	ck_assert_int_eq(prospero_state_delete(st, "apple"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(prospero_state_errmsg(st), "no such key");
+	ck_assert_int_eq(prospero_state_put(st, NULL, "x", 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+struct seen {
+	char keys[1024];
+	int stop_after;		/* 0: never */
+	int n;
+};
+
+static int collect(const char *key, const void *value, size_t len, void *arg)
+{
+	struct seen *s = arg;
+
+	strcat(s->keys, key);
+	strcat(s->keys, "=");
+	strncat(s->keys, value, len);
+	strcat(s->keys, ";");
+	return ++s->n == s->stop_after;
+}
+
+static const char *list(const char *prefix, const char *start, const char *after, size_t limit)
+{
+	static struct seen s;
+	struct prospero_state_range r = { prefix, start, after, limit };
+	long n;
+
+	memset(&s, 0, sizeof s);
+	n = prospero_state_list(st, &r, collect, &s);
+	ck_assert_msg(n == s.n, "list returned %ld for %d keys: %s", n, s.n, prospero_state_errmsg(st));
+	return s.keys;
+}
+
+START_TEST(list_in_key_order)
+{
+	static const char hi[] = { 'p', (char)0xff, 0 }, hi2[] = { 'p', (char)0xff, 'x', 0 };
+	struct seen s = { .stop_after = 2 };
+
+	put_str("stock/pear", "66");
+	put_str("stock/apple", "119");
+	put_str("order/7", "paid");
+	put_str("stock/fig", "3");
+	put_str("stocks", "x");
+	put_str(hi, "1");
+	put_str(hi2, "2");
+	put_str("q", "3");
+	ck_assert_str_eq(list("stock/", NULL, NULL, 0), "stock/apple=119;stock/fig=3;stock/pear=66;");
+	ck_assert_str_eq(list("stock/", "stock/b", NULL, 0), "stock/fig=3;stock/pear=66;");
+	ck_assert_str_eq(list("stock/", NULL, "stock/fig", 0), "stock/pear=66;");
+	ck_assert_str_eq(list("stock/", NULL, NULL, 2), "stock/apple=119;stock/fig=3;");
+	ck_assert_str_eq(list("stock/", "a", NULL, 1), "stock/apple=119;");
+	ck_assert_str_eq(list(NULL, "stocks", NULL, 0), "stocks=x;");
+	ck_assert_str_eq(list(NULL, NULL, "p", 2), "p\xff=1;p\xffx=2;");
+	/* a prefix ending in 0xff bytes still ends where it should */
+	ck_assert_str_eq(list(hi, NULL, NULL, 0), "p\xff=1;p\xffx=2;");
+	ck_assert_str_eq(list("zzz", NULL, NULL, 0), "");
+	ck_assert_int_eq(prospero_state_list(st, NULL, collect, &s), 2);
+	ck_assert_str_eq(s.keys, "order/7=paid;p\xff=1;");
+	ck_assert_int_eq(prospero_state_list(st, &(struct prospero_state_range){ .start = "a", .after = "b" },
+					     collect, &s), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(a_transaction_is_all_or_nothing)
+{
+	put_str("a", "1");
+	ck_assert_int_eq(prospero_state_begin(st), 0);
+	put_str("a", "2");
+	put_str("b", "2");
+	ck_assert_int_eq(prospero_state_delete(st, "a"), 0);
+	expect_value("a", NULL);	/* reads see the transaction's writes */
+	expect_value("b", "2");
+	ck_assert_int_eq(prospero_state_begin(st), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(prospero_state_rollback(st), 0);
+	expect_value("a", "1");
+	expect_value("b", NULL);
+	ck_assert_int_eq(prospero_state_commit(st), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(prospero_state_rollback(st), -1);
+	ck_assert_int_eq(errno, EINVAL);
+
+	ck_assert_int_eq(prospero_state_begin(st), 0);
+	put_str("c", "3");
+	ck_assert_int_eq(prospero_state_commit(st), 0);
+	/* closing with a transaction open keeps nothing of it */
+	ck_assert_int_eq(prospero_state_begin(st), 0);
+	put_str("d", "4");
+	prospero_state_close(st);
+	st = prospero_state_open(dir);
+	ck_assert_ptr_nonnull(st);
+	expect_value("c", "3");
+	expect_value("d", NULL);
+}
+END_TEST
+
+START_TEST(open_finds_its_directory)
+{
+	char path[128];
+	int fd;
+
+	prospero_state_close(st);
+	unsetenv("STATE_DIRECTORY");
+	ck_assert_ptr_null(prospero_state_open(NULL));
+	ck_assert_int_eq(errno, ENOENT);
+	/* systemd may list several directories; the first is ours */
+	snprintf(path, sizeof path, "%s:/nonexistent", dir);
+	setenv("STATE_DIRECTORY", path, 1);
+	st = prospero_state_open(NULL);
+	ck_assert_ptr_nonnull(st);
+	put_str("k", "v");
+	prospero_state_close(st);
+	st = prospero_state_open(dir);
+	expect_value("k", "v");
+	ck_assert_ptr_null(prospero_state_open("/nonexistent/dir"));
+	ck_assert_int_eq(errno, ENOENT);
+
+	/* not a database, or a link to one: refused */
+	prospero_state_close(st);
+	st = NULL;
+	snprintf(path, sizeof path, "%s/other", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/other/state.db", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "not sqlite, but long enough to look at its header.....", 54), 54);
+	close(fd);
+	snprintf(path, sizeof path, "%s/other", dir);
+	ck_assert_ptr_null(prospero_state_open(path));
+	ck_assert_int_eq(errno, EBADMSG);
+	snprintf(path, sizeof path, "%s/other/state.db", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink("../state.db", path), 0);
+	snprintf(path, sizeof path, "%s/other", dir);
+	ck_assert_ptr_null(prospero_state_open(path));
+	ck_assert_int_eq(errno, ELOOP);
+	st = prospero_state_open(dir);
+	ck_assert_ptr_nonnull(st);
+}
+END_TEST
+
+static bool have_python(void)
+{
+	return system("python3 -c 'import sqlite3' 2>/dev/null") == 0;
+}
+
+/* Run a Python script against the database in DIR. */
+static void python(const char *script)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof cmd, "cd '%s' && python3 -c '%s'", dir, script);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(python_shares_the_file)
+{
+	if (!have_python())
+		return;
+	put_str("stock/apple", "119");
+	/* as README "Durable state" shows it */
+	python("import sqlite3\n"
+	       "db = sqlite3.connect(\"state.db\", isolation_level=None)\n"
+	       "db.execute(\"PRAGMA synchronous=FULL\")\n"
+	       "assert db.execute(\"PRAGMA journal_mode\").fetchone()[0] == \"wal\"\n"
+	       "(v,) = db.execute(\"SELECT value FROM state WHERE key = ?\", (\"stock/apple\",)).fetchone()\n"
+	       "assert v == b\"119\", v\n"
+	       "with db:\n"
+	       "    db.execute(\"BEGIN IMMEDIATE\")\n"
+	       "    db.execute(\"INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value\", (\"stock/pear\", b\"66\"))\n");
+	expect_value("stock/pear", "66");
+}
+END_TEST
+
+/* --- SIGKILL at random moments --- */
+
+#define TX_KEYS 20
+
+/* The writer: transactions numbered from the last committed one on, each
+ * TX_KEYS keys "tx/N/J" and "counter" = N; each number reported on FD
+ * once its commit returned. Never returns. */
+static __attribute__((noreturn)) void writer(int fd)
+{
+	struct prospero_state *s = prospero_state_open(dir);
+	char key[64], val[32];
+	unsigned long n = 0;
+	void *v;
+
+	if (!s)
+		_exit(2);
+	if (prospero_state_get(s, "counter", &v, NULL) == 0) {
+		n = strtoul(v, NULL, 10);
+		free(v);
+	}
+	for (;;) {
+		n++;
+		snprintf(val, sizeof val, "%lu", n);
+		if (prospero_state_begin(s) < 0)
+			_exit(3);
+		for (int j = 0; j < TX_KEYS; j++) {
+			snprintf(key, sizeof key, "tx/%08lu/%d", n, j);
+			if (prospero_state_put(s, key, val, strlen(val)) < 0)
+				_exit(4);
+		}
+		if (prospero_state_put(s, "counter", val, strlen(val)) < 0 || prospero_state_commit(s) < 0)
+			_exit(5);
+		if (write(fd, &n, sizeof n) != sizeof n)
+			_exit(6);
+	}
+}
+
+struct tally {
+	unsigned long counter, txs, keys;
+	bool whole;
+};
+
+static int count_tx(const char *key, const void *value, size_t len, void *arg)
+{
+	struct tally *t = arg;
+	unsigned long n = strtoul(key + 3, NULL, 10);
+
+	t->keys++;
+	/* every key of a transaction carries its number, and none is past
+	 * the counter */
+	if (n > t->counter || strtoul(value, NULL, 10) != n)
+		t->whole = false;
+	return 0;
+}
+
+/* After a kill: every transaction up to the counter whole, none beyond. */
+static unsigned long verify(unsigned long reported)
+{
+	struct prospero_state *s = prospero_state_open(dir);
+	struct tally t = { .whole = true };
+	void *v = NULL;
+
+	ck_assert_msg(s != NULL, "reopen: %s", strerror(errno));
+	if (prospero_state_get(s, "counter", &v, NULL) == 0)
+		t.counter = strtoul(v, NULL, 10);
+	free(v);
+	ck_assert_msg(t.counter >= reported, "counter %lu, but %lu was committed", t.counter, reported);
+	ck_assert_int_ge(prospero_state_list(s, &(struct prospero_state_range){ .prefix = "tx/" }, count_tx, &t), 0);
+	ck_assert_msg(t.whole, "a key of a transaction past counter %lu", t.counter);
+	ck_assert_msg(t.keys == t.counter * TX_KEYS, "%lu keys for %lu transactions", t.keys, t.counter);
+	prospero_state_close(s);
+	return t.counter;
+}
+
+START_TEST(sigkill_mid_transaction_loses_nothing_committed)
+{
+	unsigned seed = 1234567, rounds = 120;
+	unsigned long reported = 0, counter = 0, beyond = 0;
+
+	prospero_state_close(st);
+	st = NULL;
+	for (unsigned r = 0; r < rounds; r++) {
+		int p[2];
+		unsigned long n;
+		pid_t pid;
+
+		ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(p[0]);
+			writer(p[1]);
+		}
+		close(p[1]);
+		/* every other round once a transaction is in, so the writer
+		 * makes progress however slow the machine; then up to 20 ms: at
+		 * open, mid-transaction, in the commit's sync */
+		if (r % 2) {
+			ck_assert_int_eq(read(p[0], &n, sizeof n), (ssize_t)sizeof n);
+			reported = n;
+		}
+		usleep((useconds_t)(rand_r(&seed) % 20000));
+		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+		while (read(p[0], &n, sizeof n) == sizeof n)
+			reported = n;
+		close(p[0]);
+		counter = verify(reported);
+		beyond += counter > reported;	/* killed in or after its commit */
+	}
+	/* the test did something: at least one transaction every other round */
+	ck_assert_uint_ge(counter, rounds / 2);
+	fprintf(stderr, "state: %u kills, %lu transactions, %lu killed in a commit or before reporting it\n",
+		rounds, counter, beyond);
+	st = prospero_state_open(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("state");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, put_get_delete);
+	tcase_add_test(tc, list_in_key_order);
+	tcase_add_test(tc, a_transaction_is_all_or_nothing);
+	tcase_add_test(tc, open_finds_its_directory);
+	tcase_add_test(tc, python_shares_the_file);
+	tcase_add_test(tc, sigkill_mid_transaction_loses_nothing_committed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
