@@ -91,11 +91,14 @@ static int fd_named(const char *name)
 
 static int open_append(const char *path)
 {
+	/* 0666 from the start: actors of other (dynamic) uids append too, and
+	 * a chmod after the create would leave them a moment to be refused */
+	mode_t mask = umask(0);
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 
+	umask(mask);
 	if (fd < 0)
 		die(92, path);
-	(void)fchmod(fd, 0666);	/* actors of other (dynamic) uids append too */
 	return fd;
 }
 

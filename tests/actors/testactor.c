@@ -39,16 +39,19 @@ static void record(const char *path)
 {
 	struct timespec ts;
 	char line[256];
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* 0666 from the start: actors of other (dynamic) uids append to the
+	 * same record, and a chmod after the create would leave them a moment
+	 * to be refused */
+	mode_t mask = umask(0);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	const char *name = getenv("PROSPERO_ACTOR");
 	const char *inst = getenv("PROSPERO_INSTANCE");
 
+	umask(mask);
 	if (fd < 0) {
 		perror(path);
 		exit(100);
 	}
-	/* actors of other (dynamic) uids append to the same record */
-	(void)fchmod(fd, 0666);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int n = snprintf(line, sizeof line, "start %s#%s %d %lld\n", name ? name : "?",
 			 inst ? inst : "?", (int)getpid(),

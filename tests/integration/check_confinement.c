@@ -373,8 +373,10 @@ START_TEST(a_violation_in_kill_mode_kills_and_is_the_restart_reason)
 {
 	struct h_event e;
 
+	/* it violates at every start: an intensity it cannot spend before the
+	 * stop, however fast the restarts come */
 	write_config("root.jsonc",
-		"{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		"{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 86400, \"children\": [\n"
 		"  { \"actor\": \"payment\", \"exec\": [\"@H@\", \"--syscall\", \"ptrace\"] } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "violation", "payment", &e);
