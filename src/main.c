@@ -12,8 +12,8 @@
 
 #include "src/config/config.h"
 #include "src/config/faults.h"
-#include "src/daemon.h"
-#include "src/log.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/log.h"
 
 #define EXIT_USAGE 2
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/events.h"
+#include "src/daemon/events.h"
 
 START_TEST(escaping_keeps_json_valid)
 {

@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/notify.h"
+#include "src/daemon/notify.h"
 #include "src/proto/fdpass.h"
 
 START_TEST(the_server_reports_the_sender_pid)

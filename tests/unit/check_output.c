@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/output.h"
+#include "src/daemon/output.h"
 
 static struct output o;
 static int sink[2];

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "src/pidmap.h"
+#include "src/daemon/pidmap.h"
 
 START_TEST(put_get_del)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/output.h"
+#include "src/daemon/output.h"
 
 int output_open(struct output *o, const char *prefix)
 {

@@ -6,7 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "src/log.h"
+#include "src/daemon/log.h"
 
 static const char *prog = "prospero";
 static bool journal;
