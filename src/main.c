@@ -15,7 +15,9 @@
 #include "src/daemon/daemon.h"
 #include "src/daemon/log.h"
 
+/* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
 #define EXIT_USAGE 2
+#define EXIT_GAVE_UP 3
 
 static void usage(FILE *to)
 {
@@ -250,6 +252,23 @@ static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *
 	return 0;
 }
 
+/* `run`: the exit status for the way the root went down. */
+static int run(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct sv_exit end;
+
+	if (daemon_run(cfg, opts, &end) < 0)
+		return EXIT_FAILURE;
+	switch (end.kind) {
+	case SV_EXIT_SHUTDOWN:
+		return EXIT_SUCCESS;
+	case SV_EXIT_GAVE_UP:
+		return EXIT_GAVE_UP;
+	default:	/* a child failed to start at boot */
+		return EXIT_FAILURE;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -331,7 +350,7 @@ int main(int argc, char **argv)
 	free(files);
 	if (!cfg)
 		return 1;
-	rc = strcmp(cmd, "check") == 0 ? check(cfg, &opts, &co) : daemon_run(cfg, &opts);
+	rc = strcmp(cmd, "check") == 0 ? check(cfg, &opts, &co) : run(cfg, &opts);
 	cfg_free(cfg);
 	return rc;
 }

@@ -81,7 +81,7 @@ struct daemon {
 	struct sv_event *queue;
 	size_t qcap, qhead, qlen;
 	bool dispatching;
-	int exit_code;
+	struct sv_exit end;		/* how the root went down, once tree->down */
 	int devnull;
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get this back */
@@ -424,16 +424,6 @@ static void tree_ready(struct daemon *d)
 		log_warn("cannot notify systemd: %s", strerror(errno));
 }
 
-/* The daemon's exit status for the way the root went down (README "Exit status"). */
-static int tree_exit_code(const struct sv_exit *why)
-{
-	switch (why->kind) {
-	case SV_EXIT_SHUTDOWN: return 0;
-	case SV_EXIT_GAVE_UP: return 3;
-	default: return 1;
-	}
-}
-
 static void act(struct daemon *d, const struct sv_action *a)
 {
 	struct instance *in = a->node && a->node->kind == SV_NODE_ACTOR ? a->node->user : NULL;
@@ -455,7 +445,7 @@ static void act(struct daemon *d, const struct sv_action *a)
 		tree_ready(d);
 		break;
 	case SV_DO_TREE_DOWN:
-		d->exit_code = tree_exit_code(&a->exit);
+		d->end = a->exit;
 		ev_break(d->loop, EVBREAK_ALL);
 		break;
 	case SV_DO_RETIRE:	/* no reloads are fed yet */
@@ -1136,16 +1126,21 @@ static void teardown(struct daemon *d)
 		ev_loop_destroy(d->loop);
 }
 
-int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts)
+int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts, struct sv_exit *end)
 {
-	struct daemon d = { .exit_code = 1 };
+	struct daemon d = { 0 };
 	struct sv_event boot = { .kind = SV_EV_BOOT };
+	int rc = -1;
 
 	if (setup(&d, cfg, opts) == 0) {
 		feed(&d, &boot);
 		if (!d.tree->down)
 			ev_run(d.loop, 0);
+		if (d.tree->down) {
+			*end = d.end;
+			rc = 0;
+		}
 	}
 	teardown(&d);
-	return d.exit_code;
+	return rc;
 }
