@@ -99,7 +99,7 @@ static void read_all(int fd, char *buf, size_t len)
 	buf[off] = '\0';
 }
 
-/* In the fresh process: the daemon's part, as src/daemon/daemon.c plays it. */
+/* In the fresh process: the daemon's part, as src/daemon/start.c plays it. */
 static void spawn_and_report(const struct request *rq, struct report *r)
 {
 	char *argv[] = { "sh", "-c", (char *)rq->script, NULL };

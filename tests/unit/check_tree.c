@@ -1214,7 +1214,7 @@ END_TEST
 
 /* ================================================================
  * instances: the daemon makes `instances: N` N sibling actors "w#1".."w#N"
- * with the same spec (src/daemon/daemon.c build_tree); the tree treats them as
+ * with the same spec (src/daemon/setup.c build_tree); the tree treats them as
  * ordinary children in declaration order.
  * ================================================================ */
 

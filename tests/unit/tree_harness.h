@@ -11,7 +11,7 @@
  *                      reads "status 0 before_ready" (start_timeout always is)
  *   TREE_READY, TREE_DOWN shutdown|gave_up|start_failed
  *
- * It plays the process layer the way src/daemon/daemon.c does: events caused by
+ * It plays the process layer the way src/daemon/dispatch.c does: events caused by
  * actions (READY after an exec-ready spawn, an exit after a signal when
  * AUTO_EXIT is on) are queued and fed after the current action list. It
  * also checks process-layer invariants on every action: no spawn of a
