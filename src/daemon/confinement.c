@@ -130,7 +130,7 @@ void confinement_teardown(struct daemon *d)
 }
 
 /* Namespaces, when the spec asks for any. */
-static int plan_namespaces(struct daemon *d, struct instance *in)
+static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
 
@@ -138,8 +138,8 @@ static int plan_namespaces(struct daemon *d, struct instance *in)
 		return 0;
 	if (a->private_tmp && (strncmp(d->runtime_dir, "/tmp/", 5) == 0 ||
 			       strncmp(d->runtime_dir, "/var/tmp/", 9) == 0)) {
-		log_err("%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
-			in->name, d->runtime_dir);
+		snprintf(msg, len, "%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
+			 in->name, d->runtime_dir);
 		errno = EINVAL;
 		return -1;
 	}
@@ -151,7 +151,7 @@ static int plan_namespaces(struct daemon *d, struct instance *in)
 	return 0;
 }
 
-int confinement_plan(struct daemon *d, struct instance *in)
+int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	struct confinement *c = &d->conf;
 	const struct cfg_actor *a = in->spec;
@@ -161,13 +161,13 @@ int confinement_plan(struct daemon *d, struct instance *in)
 	in->confine.handoff_fd = c->handoff[1];
 	in->confine.limits = a->limits;
 	in->confine.nlimits = a->nlimits;
-	if (plan_namespaces(d, in) < 0)
+	if (plan_namespaces(d, in, msg, len) < 0)
 		return -1;
 	if (!c->privileged) {
 		/* without CAP_SETPCAP: drop what is held, no_new_privs, no id change */
 		if (a->user || a->keep_caps) {
-			log_err("%s: \"%s\" needs a daemon that may change ids and capabilities (root)",
-				in->name, a->user ? "user" : "capabilities");
+			snprintf(msg, len, "%s: \"%s\" needs a daemon that may change ids and capabilities (root)",
+				 in->name, a->user ? "user" : "capabilities");
 			errno = EPERM;
 			return -1;
 		}
@@ -185,8 +185,11 @@ int confinement_plan(struct daemon *d, struct instance *in)
 
 		/* its own uid: no other actor's files, /proc entries or signals */
 		if (sb_uidpool_take(&c->uids, in->name, &uid) < 0) {
-			log_err("%s: no dynamic uid left in %u-%u: %s", in->name, (unsigned)c->uids.first,
-				(unsigned)c->uids.last, strerror(errno));
+			int saved = errno;
+
+			snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", in->name,
+				 (unsigned)c->uids.first, (unsigned)c->uids.last, strerror(saved));
+			errno = saved;
 			return -1;
 		}
 		in->privs.change_ids = true;

@@ -7,6 +7,7 @@
 #define PROSPERO_DAEMON_CONFINEMENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sandbox/daemon/uidpool.h"
 #include "sandbox/seccomp/filter.h"
@@ -32,7 +33,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
 
 /* IN's confinement steps, from its spec and the daemon's standing: -1
- * with errno when it cannot be had. */
-int confinement_plan(struct daemon *d, struct instance *in);
+ * with errno and MSG saying why when they cannot be had. */
+int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t len);
 
 #endif

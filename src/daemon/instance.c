@@ -58,7 +58,7 @@ static const struct bind_ops bind_ops = { .ready = bind_ready, .watchdog_expired
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
  * channel and its bindings; the confinement plan; the spawn plan. */
-static int plan_start(struct daemon *d, struct instance *in, unsigned index)
+static int plan_start(struct daemon *d, struct instance *in, unsigned index, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
 
@@ -76,7 +76,7 @@ static int plan_start(struct daemon *d, struct instance *in, unsigned index)
 					   &in->envp)))
 		return -1;
 	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
-	if (confinement_plan(d, in) < 0)
+	if (confinement_plan(d, in, msg, len) < 0)
 		return -1;
 	in->plan = (struct sb_spawn_plan){
 		.path = a->path, .argv = a->argv, .envp = in->envp, .confine = &in->confine,
@@ -85,7 +85,7 @@ static int plan_start(struct daemon *d, struct instance *in, unsigned index)
 }
 
 struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsigned index,
-			      struct sv_node *parent)
+			      struct sv_node *parent, char *msg, size_t len)
 {
 	struct instance *in = calloc(1, sizeof *in);
 	int saved;
@@ -117,7 +117,7 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 		goto fail;
 	}
 	if (!(in->envp = env_build(a, index, d->notify_env, in->creds_dir)) ||
-	    plan_start(d, in, index) < 0)
+	    plan_start(d, in, index, msg, len) < 0)
 		goto fail;
 	ev_io_set(&in->out_watcher, in->out.rfd, EV_READ);
 	ev_io_start(d->loop, &in->out_watcher);

@@ -51,10 +51,11 @@ struct instance {
 };
 
 /* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
- * start. NULL with errno on failure, said on stderr when it is the
- * instance's own (its confinement cannot be had). */
+ * start. NULL with errno on failure; MSG then says why when the reason is
+ * the instance's own (its confinement cannot be had), else it is left as
+ * it was. */
 struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsigned index,
-			      struct sv_node *parent);
+			      struct sv_node *parent, char *msg, size_t len);
 /* Everything it holds; a process still running is killed and reaped. */
 void instance_free(struct instance *in);
 

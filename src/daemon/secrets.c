@@ -29,8 +29,10 @@ int secrets_setup(struct daemon *d, const struct daemon_opts *opts)
 	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
-	if (!(copy = strdup(d->cfg->root->pos.file)))
+	if (!(copy = strdup(d->cfg->root->pos.file))) {
+		log_err("cannot prepare secrets delivery: %s", strerror(errno));
 		return -1;
+	}
 	dir = dirname(copy);
 	snprintf(s->dev_vars, sizeof s->dev_vars, "%s/.dev.vars", dir);
 	free(copy);
@@ -38,13 +40,8 @@ int secrets_setup(struct daemon *d, const struct daemon_opts *opts)
 		s->sources.dev_vars = s->dev_vars;
 	snprintf(s->root, sizeof s->root, "%s/credentials", d->runtime_dir);
 	/* traversable, not listable: an actor reaches its own directory only */
-	if (mkdir(s->root, 0711) < 0 && errno != EEXIST) {
-		log_err("%s: cannot create: %s", s->root, strerror(errno));
-		s->root[0] = '\0';
-		return -1;
-	}
-	if (chmod(s->root, 0711) < 0) {
-		log_err("%s: %s", s->root, strerror(errno));
+	if ((mkdir(s->root, 0711) < 0 && errno != EEXIST) || chmod(s->root, 0711) < 0) {
+		log_err("cannot prepare secrets delivery: %s: %s", s->root, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -28,7 +28,8 @@ static size_t count_instances(const struct cfg_supervisor *s)
 }
 
 /* S and everything below it, as nodes of the tree and instances. */
-static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct sv_node *parent)
+static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct sv_node *parent,
+		      char *msg, size_t len)
 {
 	struct sv_node *n = sv_add_supervisor(d->tree, parent, s->name, s->strategy, s->intensity,
 					      (long)s->period_s * 1000, s->restart);
@@ -37,12 +38,12 @@ static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct s
 	for (size_t i = 0; i < s->nchildren; i++) {
 		const struct cfg_child *c = &s->children[i];
 		if (c->kind == CFG_CHILD_SUPERVISOR) {
-			if (build_tree(d, c->u.sup, n) < 0)
+			if (build_tree(d, c->u.sup, n, msg, len) < 0)
 				return -1;
 			continue;
 		}
 		for (unsigned k = 1; k <= c->u.actor->instances; k++) {
-			struct instance *in = instance_new(d, c->u.actor, k, n);
+			struct instance *in = instance_new(d, c->u.actor, k, n, msg, len);
 
 			if (!in)
 				return -1;
@@ -126,6 +127,7 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	size_t ninst = count_instances(cfg->root);
+	char why[1024] = "";
 
 	d->cfg = cfg;
 	d->self = getpid();
@@ -134,20 +136,19 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	confinement_init(&d->conf);
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0)
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
 		return -1;
-	if (secrets_setup(d, opts) < 0) {
-		log_err("cannot prepare secrets delivery: %s", strerror(errno));
-		return -1;
-	}
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	d->inst = calloc(ninst ? ninst : 1, sizeof *d->inst);
 	d->tree = sv_tree_new();
 	if (d->devnull < 0 || !d->loop || !d->inst || !d->tree || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
-	    build_tree(d, cfg->root, NULL) < 0 || sv_tree_seal(d->tree) < 0) {
-		log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
+	    build_tree(d, cfg->root, NULL, why, sizeof why) < 0 || sv_tree_seal(d->tree) < 0) {
+		if (why[0])	/* an instance's own reason */
+			log_err("%s", why);
+		else
+			log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
 		return -1;
 	}
 	loop_watch(d);

@@ -95,10 +95,10 @@ void start_instance(struct daemon *d, struct instance *in)
 	pidmap_put(&d->pids, pid, in);
 	report_start(d, in, pid);
 	if (in->filter && violation_watch(d, in) < 0) {
+		/* its exit, when SIGCHLD comes, reports it as a failed start */
 		snprintf(in->why, sizeof in->why, "could not start: no seccomp listener from the child: %s",
 			 strerror(errno));
-		log_err("%s: %s", in->name, in->why);
-		instance_signal(in, SIGKILL);	/* ends as a failed start; SIGCHLD does the rest */
+		instance_signal(in, SIGKILL);
 		return;
 	}
 	if (in->spec->ready == SV_READY_EXEC)
