@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/common/i386_entry.h"
+#include "tests/common/runner.h"
 #include "tests/integration/harness.h"
 
 static struct h h;
@@ -554,7 +555,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

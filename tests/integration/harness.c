@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/common/runner.h"
 #include "tests/integration/harness.h"
 
 static const char *env_or_die(const char *name)
@@ -451,9 +450,4 @@ int h_zombie_children(pid_t parent)
 	}
 	closedir(d);
 	return n;
-}
-
-int h_main(Suite *s)
-{
-	return run_suite(s);
 }

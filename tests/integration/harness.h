@@ -69,8 +69,4 @@ void h_sleep_ms(int ms);
 
 #define H_TIMEOUT_MS 10000
 
-struct Suite;
-/* Run the suite as every integration test's main does: 0 if all passed. */
-int h_main(struct Suite *s);
-
 #endif

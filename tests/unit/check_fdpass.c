@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "src/proto/fdpass.h"
+#include "tests/common/runner.h"
 
 static int open_fds(void)
 {
@@ -145,21 +146,17 @@ START_TEST(a_closed_peer_is_epipe)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("fdpass");
 	TCase *tc = tcase_create("fdpass");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, an_fd_arrives_with_its_bytes);
 	tcase_add_test(tc, no_fd_is_a_plain_send);
 	tcase_add_test(tc, fds_beyond_max_are_closed);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

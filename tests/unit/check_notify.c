@@ -9,6 +9,7 @@
 
 #include "src/daemon/notify.h"
 #include "src/proto/fdpass.h"
+#include "tests/common/runner.h"
 
 START_TEST(the_server_reports_the_sender_pid)
 {
@@ -71,19 +72,15 @@ START_TEST(fds_sent_to_the_server_are_closed)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("notify");
 	TCase *tc = tcase_create("notify");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, the_server_reports_the_sender_pid);
 	tcase_add_test(tc, fds_sent_to_the_server_are_closed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

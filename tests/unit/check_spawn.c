@@ -301,7 +301,7 @@ START_TEST(a_failed_limit_names_the_call)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("spawn");
 	TCase *tc = tcase_create("spawn");
@@ -315,5 +315,7 @@ int main(void)
 	tcase_add_test(tc, a_failed_chdir_names_the_step);
 	tcase_add_test(tc, a_failed_limit_names_the_call);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

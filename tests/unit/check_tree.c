@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/common/runner.h"
 #include "tests/unit/tree_harness.h"
 
 /* ================================================================
@@ -1423,7 +1424,4 @@ static Suite *tree_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return run_suite(tree_suite());
-}
+const struct test_suite test_suite = { .suite = tree_suite };

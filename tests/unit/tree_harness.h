@@ -85,8 +85,6 @@ void random_walk(unsigned seed, int trees, void (*more)(unsigned *seed, struct s
 
 /* A test case of s with the harness's fixture. */
 TCase *tree_tcase(Suite *s, const char *name);
-/* A Check runner for one suite: the exit status of a test program. */
-int run_suite(Suite *s);
 
 #define EXPECT(call, str) ck_assert_str_eq((call), (str))
 
