@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tests/common/runner.h"
-#include "tests/integration/harness.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
