@@ -12,10 +12,12 @@
 
 #include "src/config/config.h"
 #include "src/config/faults.h"
-#include "src/daemon.h"
-#include "src/log.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/log.h"
 
+/* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
 #define EXIT_USAGE 2
+#define EXIT_GAVE_UP 3
 
 static void usage(FILE *to)
 {
@@ -250,7 +252,35 @@ static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* `run`: the exit status for the way the root went down. */
+static int run(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct sv_exit end;
+
+	if (daemon_run(cfg, opts, &end) < 0)
+		return EXIT_FAILURE;
+	switch (end.kind) {
+	case SV_EXIT_SHUTDOWN:
+		return EXIT_SUCCESS;
+	case SV_EXIT_GAVE_UP:
+		return EXIT_GAVE_UP;
+	default:	/* a child failed to start at boot */
+		return EXIT_FAILURE;
+	}
+}
+
+/* What the command line asks for, once parsed. */
+struct cli {
+	const char *cmd;		/* "run" or "check" */
+	char **files;			/* config files, in the order given */
+	size_t nfiles;
+	struct daemon_opts opts;
+	struct check_opts co;
+};
+
+/* The options after the command, into CLI. -1 with the exit status in
+ * *STATUS when there is nothing more to do (--help, a usage error). */
+static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -265,13 +295,44 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon_opts opts = { 0 };
-	struct check_opts co = { 0 };
-	char **files;
-	size_t nfiles = 0;
-	const char *cmd;
+	int c;
+
+	*status = EXIT_USAGE;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli->files[cli->nfiles++] = optarg; break;
+		case 'e': cli->opts.events_path = optarg; break;
+		case 'r': cli->opts.runtime_dir = optarg; break;
+		case 's': cli->opts.secrets_dir = optarg; break;
+		case 'x': cli->co.explain_actor = optarg; break;
+		case 'f': cli->co.faults = optarg; break;
+		case 'S':
+			if (parse_seed(optarg, &cli->co) < 0)
+				return -1;
+			break;
+		case 'u':
+			if (parse_uid_range(optarg, &cli->opts.uid_first, &cli->opts.uid_last) < 0) {
+				fprintf(stderr, "prospero: --uid-range \"%s\": expected FIRST-LAST, "
+					"with 0 < FIRST <= LAST < 4294967295\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); *status = 0; return -1;
+		default: usage(stderr); return -1;
+		}
+	}
+	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
+	while (optind < argc)
+		cli->files[cli->nfiles++] = argv[optind++];
+	return check_usage(cli->cmd, cli->nfiles, &cli->co);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
 	struct cfg *cfg;
-	int c, rc;
+	int rc;
 
 	log_init("prospero");
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -288,50 +349,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = argv[1];
-	files = calloc((size_t)argc, sizeof *files);
-	if (!files)
-		return 1;
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': files[nfiles++] = optarg; break;
-		case 'e': opts.events_path = optarg; break;
-		case 'r': opts.runtime_dir = optarg; break;
-		case 's': opts.secrets_dir = optarg; break;
-		case 'x': co.explain_actor = optarg; break;
-		case 'f': co.faults = optarg; break;
-		case 'S':
-			if (parse_seed(optarg, &co) < 0) {
-				free(files);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'u':
-			if (parse_uid_range(optarg, &opts.uid_first, &opts.uid_last) < 0) {
-				fprintf(stderr, "prospero: --uid-range \"%s\": expected FIRST-LAST, "
-					"with 0 < FIRST <= LAST < 4294967295\n", optarg);
-				free(files);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); free(files); return 0;
-		default: usage(stderr); free(files); return EXIT_USAGE;
-		}
+	cli.cmd = argv[1];
+	if (!(cli.files = calloc((size_t)argc, sizeof *cli.files)))
+		return EXIT_FAILURE;
+	if (parse_options(argc, argv, &cli, &rc) < 0) {
+		free(cli.files);
+		return rc;
 	}
-	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
-	while (optind < argc)
-		files[nfiles++] = argv[optind++];
-	if (check_usage(cmd, nfiles, &co) < 0) {
-		free(files);
-		return EXIT_USAGE;
-	}
-
-	cfg = load(files, nfiles);
-	free(files);
+	cfg = load(cli.files, cli.nfiles);
+	free(cli.files);
 	if (!cfg)
-		return 1;
-	rc = strcmp(cmd, "check") == 0 ? check(cfg, &opts, &co) : daemon_run(cfg, &opts);
+		return EXIT_FAILURE;
+	rc = strcmp(cli.cmd, "check") == 0 ? check(cfg, &cli.opts, &cli.co) : run(cfg, &cli.opts);
 	cfg_free(cfg);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /* Reading PROSPERO_FDS and PROSPERO_FDNAMES; the daemon writes them
- * (src/bindings.c). The names are checked whole before any is used. */
+ * (src/daemon/bindings.c). The names are checked whole before any is used. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -56,12 +57,6 @@ static char *read_all(const char *file, int cap)
 	ck_assert_msg(n > 0 && n < cap - 1, "%s: %d bytes", file, n);
 	buf[n] = '\0';
 	return buf;
-}
-
-static void stop_daemon(void)
-{
-	h_signal(&h, SIGTERM);
-	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
 }
 
 #define CASTS 10000
@@ -128,7 +123,7 @@ START_TEST(casts_survive_twenty_kills_of_the_service)
 	ck_assert_int_le(missing, KILLS);
 	fprintf(stderr, "casts: %d sent, %d received, %d taken by a killed incarnation before it could record them\n",
 		CASTS, lines, missing);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -165,7 +160,7 @@ START_TEST(an_actor_reaches_its_bindings_and_nothing_else)
 	free(a);
 	free(b);
 	free(c);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -191,7 +186,7 @@ START_TEST(bindings_work_when_socket_and_connect_are_denied)
 	ck_assert_str_eq(t, "socket=EPERM connect=EPERM\n");
 	free(t);
 	ck_assert_int_eq(h_count_lines(&h, "recv", ""), 100);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -236,7 +231,7 @@ START_TEST(clients_hear_peer_restarted_before_the_replacement_starts)
 		 (int)p1, (int)p2, (int)p3);
 	ck_assert_str_eq(w, want);
 	free(w);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -268,7 +263,7 @@ START_TEST(a_silent_actor_is_killed_and_restarted_by_its_watchdog)
 	ck_assert_str_eq(e.reason, "watchdog");
 	h_expect(&h, "restart", "n", &e);
 	ck_assert_str_eq(e.reason, "watchdog");
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -291,7 +286,7 @@ START_TEST(an_actor_with_a_watchdog_is_given_watchdog_usec)
 	ck_assert_int_eq(h_count_lines(&h, "w", "WATCHDOG_USEC="), 1);
 	ck_assert_int_eq(h_count_lines(&h, "w", "WATCHDOG_PID="), 0);
 	ck_assert_int_eq(h_count_lines(&h, "plain", "WATCHDOG_USEC="), 0);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -340,7 +335,7 @@ START_TEST(a_pool_shares_the_service_end)
 	ck_assert_int_eq(total, 2000);
 	ck_assert_int_eq(count[0] + count[1], 2000);
 	ck_assert_msg(count[0] > 0 && count[1] > 0, "one instance took all: %d/%d", count[0], count[1]);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -362,7 +357,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -119,6 +120,30 @@ START_TEST(run_with_a_bad_config_starts_nothing_and_exits_1)
 }
 END_TEST
 
+/* What keeps one actor from being set up is said once, by the part that
+ * can explain it, not again as a failure of the whole set-up. */
+START_TEST(a_set_up_failure_is_said_once)
+{
+	char rt[] = "/tmp/prospero-rt.XXXXXX", err[8192];
+	const char *msg = "a: \"private_tmp\" would hide the runtime directory";
+	const char *first;
+	int st;
+
+	ck_assert_ptr_nonnull(mkdtemp(rt));
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"private_tmp\": true } ] }\n");
+	st = h_run(&h, (const char *const[]){ "run", "--runtime-dir", rt, "-c", "root.jsonc", NULL });
+	rmdir(rt);
+	ck_assert_int_eq(st, 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	first = strstr(err, msg);
+	ck_assert_msg(first != NULL, "got: %s", err);
+	ck_assert_msg(strstr(first + 1, msg) == NULL, "said twice: %s", err);
+	ck_assert_msg(strstr(err, "cannot set up") == NULL, "said twice: %s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -134,11 +159,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
+	tcase_add_test(tc, a_set_up_failure_is_said_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "tests/common/i386_entry.h"
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 static const char *hostile;
@@ -115,12 +116,6 @@ static void assert_nowhere(const char *value)
 	}
 }
 
-static void stop_daemon(void)
-{
-	h_signal(&h, SIGTERM);
-	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
-}
-
 START_TEST(the_attacker_reaches_no_other_actors_secret_and_holds_nothing)
 {
 	char cmd[1024];
@@ -173,7 +168,7 @@ START_TEST(the_attacker_reaches_no_other_actors_secret_and_holds_nothing)
 	/* the attempts the filter saw were reported, and the actor lived on */
 	ck_assert_int_ge(h_count_lines(&h, "err", "prospero: hostile: sandbox violation: ptrace(PTRACE_ATTACH, "), 1);
 	ck_assert_int_ge(h_count_lines(&h, "err", "prospero: hostile: sandbox violation: process_vm_readv("), 1);
-	stop_daemon();
+	h_stop(&h);
 	assert_nowhere(VICTIM_VALUE);
 }
 END_TEST
@@ -232,7 +227,7 @@ START_TEST(every_secret_source_delivers_and_the_first_wins)
 	ck_assert_int_eq(stat(h_path(&h, "run/credentials/reader"), &st), 0);
 	ck_assert_uint_ne(st.st_uid, 0);
 
-	stop_daemon();
+	h_stop(&h);
 	/* removed when the actor stopped */
 	ck_assert_int_eq(stat(h_path(&h, "run/credentials/reader"), &st), -1);
 	ck_assert_int_eq(stat(h_path(&h, "run/credentials"), &st), -1);
@@ -321,7 +316,7 @@ START_TEST(each_profile_names_the_call_it_forbids_and_runs_its_workload)
 	ASSERT_LINE("net: syscall: mount -> EPERM");
 	snprintf(cfg, sizeof cfg, "abi: syscall: %s -> EPERM", abi);
 	ASSERT_LINE(cfg);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -365,7 +360,7 @@ START_TEST(a_large_body_crosses_a_binding_under_every_profile)
 	ck_assert_int_gt(len, 0);
 	ck_assert_msg(!strstr(events, "\"violation\""), "%s", events);
 	free(events);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -390,7 +385,7 @@ START_TEST(a_violation_in_kill_mode_kills_and_is_the_restart_reason)
 	ck_assert_str_eq(e.reason, "sandbox violation: ptrace(PTRACE_ATTACH, 1)");
 	ck_assert_int_eq(h_count_lines(&h, "out", "payment: syscall: ptrace ->"), 0);	/* it never returned */
 	ck_assert_int_ge(h_count_lines(&h, "err", "prospero: payment: sandbox violation: ptrace(PTRACE_ATTACH, 1) — killed"), 1);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -443,7 +438,7 @@ START_TEST(two_daemons_never_share_a_dynamic_uid)
 	ck_assert_int_ne(u1, 0);
 	ck_assert_int_ne(u2, 0);
 	ck_assert_msg(u1 != u2, "both actors run as uid %ld", u1);
-	stop_daemon();
+	h_stop(&h);
 	h_signal(&other, SIGTERM);
 	ck_assert_int_eq(h_wait_exit(&other, H_TIMEOUT_MS), 0);
 	h_fini(&other);
@@ -494,7 +489,7 @@ START_TEST(errno_mode_keeps_the_actor_alive_and_rate_limits_reports)
 	ck_assert_int_eq(h_count_lines(&h, "out", "noisy: syscall: ptrace -> EPERM"), 12);
 	ck_assert_int_eq(violations, 5);
 	ck_assert(h_alive(pid));
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -556,7 +551,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

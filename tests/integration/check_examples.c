@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -112,12 +113,6 @@ static size_t wait_for(const char *needle, size_t from, int timeout_ms)
 	}
 }
 
-static void stop_daemon(void)
-{
-	h_signal(&h, SIGTERM);
-	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
-}
-
 START_TEST(check_accepts_every_example)
 {
 	stage("orders", orders_actors);
@@ -186,7 +181,7 @@ START_TEST(orders_flow_crash_restart_and_flow_again)
 			break;
 	fclose(f);
 	ck_assert_uint_gt(strlen(key), 8);
-	stop_daemon();
+	h_stop(&h);
 	ck_assert(h_read(&h, "out", out, sizeof out - 1) > 0);
 	ck_assert_msg(strstr(out, key) == NULL, "the API key is in the output");
 	ck_assert(h_read(&h, "err", out, sizeof out - 1) >= 0);
@@ -206,7 +201,7 @@ START_TEST(the_python_actor_prices_orders_for_a_c_actor)
 	h_expect(&h, "ready", "shop", NULL);
 	wait_for("driver: order 2: placed 3 plums for $0.90 (plums left: ", 0, 10000);
 	wait_for("driver: order 3: placed 1 apple for $0.50 (apples left: ", 0, 10000);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -232,7 +227,7 @@ START_TEST(the_coordinator_answers_with_every_stage)
 	for (const char *p = out; (p = strstr(p, ": researching the ")) && p < out + at; p++)
 		researching++;
 	ck_assert_int_ge(researching, 2);
-	stop_daemon();
+	h_stop(&h);
 }
 END_TEST
 
@@ -251,7 +246,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -152,7 +153,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -227,7 +228,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return h_main(suite());
-}
+const struct test_suite test_suite = { .suite = suite };

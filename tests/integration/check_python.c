@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -41,15 +42,22 @@ START_TEST(c_calls_python_over_a_binding)
 }
 END_TEST
 
-int main(void)
+static int before(int argc, char **argv)
+{
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return 77;	/* no suitable python3: skipped */
+	return -1;
+}
+
+static Suite *suite(void)
 {
 	Suite *s = suite_create("python");
 	TCase *tc = tcase_create("python");
 
-	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
-		return 77;	/* no suitable python3: skipped */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, c_calls_python_over_a_binding);
 	suite_add_tcase(s, tc);
-	return h_main(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite, .before = before };

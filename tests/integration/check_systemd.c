@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/integration/harness.h"
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
 
 static struct h h;
 
@@ -91,18 +92,25 @@ START_TEST(the_starter_config_checks_and_runs)
 }
 END_TEST
 
-int main(void)
+static int before(int argc, char **argv)
 {
-	Suite *s = suite_create("systemd");
-	TCase *tc = tcase_create("unit");
-
 	if (system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
 		fprintf(stderr, "systemd-analyze is not installed: skipped\n");
 		return 77;
 	}
+	return -1;
+}
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("systemd");
+	TCase *tc = tcase_create("unit");
+
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, the_unit_file_verifies);
 	tcase_add_test(tc, the_starter_config_checks_and_runs);
 	suite_add_tcase(s, tc);
-	return h_main(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite, .before = before };

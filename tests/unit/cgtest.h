@@ -30,6 +30,7 @@
 #include "sandbox/containment/cgroup_join.h"
 #include "sandbox/containment/cgroup_sweep.h"
 #include "sandbox/containment/clone_into.h"
+#include "tests/common/runner.h"
 
 #define REPORT_FD 3
 #define MIB (1024u * 1024u)
@@ -147,7 +148,7 @@ static inline int actor_work(void)
 	pause_forever();
 }
 
-/* main() hands "--actor MODE [ARG]" here. */
+/* cgtest_before hands "--actor MODE [ARG]" here. */
 static inline int cgtest_actor(int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "escape") == 0)
@@ -325,21 +326,15 @@ static inline void cgtest_cleanup(const char *suite)
 	sb_cgroup_tree_close(&t);
 }
 
-/* Run s; after a failure, clean up the subtree of suite (NULL: none).
- * The exit status. */
-static inline int cgtest_run(Suite *s, const char *suite)
+/* A suite's `before` (tests/common/runner.h) starts here: "--actor MODE
+ * [ARG]" runs the helper and gives its exit status; else the run's pid is
+ * noted for the subtree's name and -1 says go on. */
+static inline int cgtest_before(int argc, char **argv)
 {
-	SRunner *sr;
-	int failed;
-
+	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
+		return cgtest_actor(argc - 2, argv + 2);
 	cgtest_runner = getpid();
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (failed)
-		cgtest_cleanup(suite);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return -1;
 }
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "supervisor/backoff.h"
 #include "supervisor/operator.h"
+#include "tests/common/runner.h"
 #include "tests/unit/tree_harness.h"
 
 /* ================================================================
@@ -431,7 +432,4 @@ static Suite *backoff_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return run_suite(backoff_suite());
-}
+const struct test_suite test_suite = { .suite = backoff_suite };

@@ -199,7 +199,7 @@ START_TEST(bpf_gen_edges)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("bpf_gen");
 	TCase *compile = tcase_create("compile");
@@ -207,5 +207,7 @@ int main(void)
 	tcase_add_test(compile, bpf_gen_reaches_far);
 	tcase_add_test(compile, bpf_gen_edges);
 	suite_add_tcase(s, compile);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -415,13 +415,12 @@ START_TEST(disabled_by_choice)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static int before(int argc, char **argv)
 {
-	Suite *s;
-	TCase *real;
+	int st = cgtest_before(argc, argv);
 
-	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
-		return cgtest_actor(argc - 2, argv + 2);
+	if (st >= 0)
+		return st;
 	if (geteuid() != 0) {
 		fprintf(stderr, "check_cgroup: not root: cgroups cannot be made here\n");
 		return 77;
@@ -430,8 +429,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "check_cgroup: no cgroup2 hierarchy is mounted\n");
 		return 77;
 	}
-	s = suite_create("cgroup");
-	real = tcase_create("real");
+	return -1;
+}
+
+static void after_failure(void)
+{
+	cgtest_cleanup("check_cgroup");
+}
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cgroup");
+	TCase *real = tcase_create("real");
+
 	tcase_add_test(real, subtree_made_and_removed);
 	tcase_add_test(real, clone_into_joins_before_the_first_instruction);
 	tcase_add_test(real, child_joins_itself_without_clone_into);
@@ -446,5 +456,7 @@ int main(int argc, char **argv)
 	tcase_add_test(real, unwritable_unified_hierarchy_says_why);
 	tcase_add_test(real, disabled_by_choice);
 	suite_add_tcase(s, real);
-	return cgtest_run(s, "check_cgroup");
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite, .before = before, .after_failure = after_failure };

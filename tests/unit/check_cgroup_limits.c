@@ -292,16 +292,17 @@ START_TEST(unavailable_limit_refused)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static void after_failure(void)
 {
-	Suite *s;
-	TCase *pure, *real;
+	cgtest_cleanup("check_cgroup_limits");
+}
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cgroup_limits");
+	TCase *pure = tcase_create("pure"), *real;
 	struct sb_cgroup_hier h;
 
-	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
-		return cgtest_actor(argc - 2, argv + 2);
-	s = suite_create("cgroup_limits");
-	pure = tcase_create("pure");
 	tcase_add_test(pure, weight_maps_to_shares);
 	tcase_add_test(pure, need_and_names);
 	tcase_add_test(pure, where_each_limit_goes_and_why_not);
@@ -320,5 +321,7 @@ int main(int argc, char **argv)
 		tcase_add_test(real, unavailable_limit_refused);
 		suite_add_tcase(s, real);
 	}
-	return cgtest_run(s, "check_cgroup_limits");
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite, .before = cgtest_before, .after_failure = after_failure };

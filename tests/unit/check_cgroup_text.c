@@ -12,6 +12,7 @@
 #include "sandbox/containment/cgroup_hier.h"
 #include "sandbox/containment/cgroup_name.h"
 #include "sandbox/containment/cgroup_text.h"
+#include "tests/common/runner.h"
 
 START_TEST(mountinfo_lines)
 {
@@ -320,12 +321,10 @@ START_TEST(subtree_names)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("cgroup_text");
 	TCase *text = tcase_create("text"), *hier = tcase_create("hier"), *names = tcase_create("names");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(text, mountinfo_lines);
 	tcase_add_test(text, mountinfo_malformed);
@@ -346,9 +345,7 @@ int main(void)
 	suite_add_tcase(s, text);
 	suite_add_tcase(s, hier);
 	suite_add_tcase(s, names);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

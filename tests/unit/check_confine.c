@@ -271,7 +271,7 @@ START_TEST(a_refused_program_stops_at_seccomp)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("confine");
 	TCase *tc = tcase_create("confine");
@@ -292,5 +292,7 @@ int main(void)
 	} else {
 		fprintf(stderr, "check_confine: not root, skipping the namespace and id steps\n");
 	}
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/proto/control.h"
+#include "tests/common/runner.h"
 
 /* Parse TEXT from a buffer with exactly the one byte beyond it that the
  * parser may write, so ASan sees any read or write past it. */
@@ -147,12 +148,10 @@ START_TEST(peer_restarted_reads_no_further_than_len)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
 	TCase *tc = tcase_create("control");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, assignments_are_recognised);
 	tcase_add_test(tc, near_misses_are_not_readiness);
@@ -161,9 +160,7 @@ int main(void)
 	tcase_add_test(tc, peer_restarted_parse_edges);
 	tcase_add_test(tc, peer_restarted_reads_no_further_than_len);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -178,7 +178,7 @@ START_TEST(many_entries)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("devvars");
 	TCase *tc = tcase_create("devvars");
@@ -191,5 +191,7 @@ int main(void)
 	tcase_add_test(tc, errors_name_the_line_not_the_value);
 	tcase_add_test(tc, many_entries);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

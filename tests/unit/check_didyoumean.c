@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "src/config/didyoumean.h"
+#include "tests/common/runner.h"
 
 /* ---- dym_distance --------------------------------------------------- */
 
@@ -129,20 +130,16 @@ END_TEST
 
 #define NELEM(a) (sizeof (a) / sizeof *(a))
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("didyoumean");
 	TCase *tc = tcase_create("didyoumean");
-	SRunner *sr;
-	int failures;
 
 	tcase_add_loop_test(tc, distance_table, 0, NELEM(dist));
 	tcase_add_test(tc, distance_long);
 	tcase_add_loop_test(tc, closest_table, 0, NELEM(closest));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

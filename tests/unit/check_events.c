@@ -4,7 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/events.h"
+#include "src/daemon/events.h"
+#include "tests/common/runner.h"
 
 START_TEST(escaping_keeps_json_valid)
 {
@@ -56,19 +57,15 @@ START_TEST(an_event_is_one_json_line_with_the_fields_that_apply)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("events");
 	TCase *tc = tcase_create("events");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, escaping_keeps_json_valid);
 	tcase_add_test(tc, an_event_is_one_json_line_with_the_fields_that_apply);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "src/faults/decide.h"
+#include "tests/common/runner.h"
 
 #define OPEN { 0, INT64_MAX }
 
@@ -479,13 +480,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct test_suite test_suite = { .suite = suite };

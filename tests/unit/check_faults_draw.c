@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "src/faults/draw.h"
+#include "tests/common/runner.h"
 
 static struct fault_key key(uint64_t n)
 {
@@ -181,13 +182,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct test_suite test_suite = { .suite = suite };

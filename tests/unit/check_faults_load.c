@@ -17,6 +17,7 @@
 
 #include "src/config/config.h"
 #include "src/config/faults.h"
+#include "tests/common/runner.h"
 
 static char dir[64];
 static struct cfg *cfg;
@@ -499,13 +500,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct test_suite test_suite = { .suite = suite };

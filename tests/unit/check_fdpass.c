@@ -1,7 +1,6 @@
 /* src/proto/fdpass: fds sent with a datagram, and taken or closed on
  * arrival, never leaked. */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,18 +9,8 @@
 #include <unistd.h>
 
 #include "src/proto/fdpass.h"
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
+#include "tests/common/proc.h"
+#include "tests/common/runner.h"
 
 /* One datagram from SOCK into BUF with the fds in its control space. */
 static ssize_t receive(int sock, char *buf, size_t cap, struct msghdr *msg, void *space, size_t spacelen)
@@ -108,16 +97,16 @@ START_TEST(fds_beyond_max_are_closed)
 		memcpy(CMSG_DATA(c) + i * sizeof(int), &p[0], sizeof(int));
 	ck_assert_int_eq(sendmsg(sv[0], &msg, 0), 1);
 	ck_assert_int_eq(sendmsg(sv[0], &msg, 0), 1);
-	before = open_fds();
+	before = h_fd_count(getpid());
 	receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf);
 	ck_assert_uint_eq(pp_fdpass_take(&msg, got, 1), 1);
-	ck_assert_int_eq(open_fds(), before + 1);
+	ck_assert_int_eq(h_fd_count(getpid()), before + 1);
 	pp_fdpass_close(got, 3);	/* the -1s are skipped */
-	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(h_fd_count(getpid()), before);
 	/* and a reader that wants none closes all */
 	receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf);
 	ck_assert_uint_eq(pp_fdpass_take(&msg, NULL, 0), 0);
-	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(h_fd_count(getpid()), before);
 	close(p[0]);
 	close(p[1]);
 	close(sv[0]);
@@ -145,21 +134,17 @@ START_TEST(a_closed_peer_is_epipe)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("fdpass");
 	TCase *tc = tcase_create("fdpass");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, an_fd_arrives_with_its_bytes);
 	tcase_add_test(tc, no_fd_is_a_plain_send);
 	tcase_add_test(tc, fds_beyond_max_are_closed);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

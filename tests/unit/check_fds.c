@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/proto/fds.h"
+#include "tests/common/runner.h"
 
 static int getenv_pair(const char *count, const char *names, char ***name, unsigned long *n)
 {
@@ -109,12 +110,10 @@ START_TEST(a_served_edge_names_its_client)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("fds");
 	TCase *tc = tcase_create("fds");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, the_documented_names_are_read);
 	tcase_add_test(tc, no_prospero_fds_is_no_fds);
@@ -122,9 +121,7 @@ int main(void)
 	tcase_add_test(tc, the_most_fds_are_accepted);
 	tcase_add_test(tc, a_served_edge_names_its_client);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -642,7 +642,7 @@ START_TEST(notify_protocol_works_under_every_profile)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("filter");
 	TCase *program = tcase_create("program");
@@ -661,5 +661,7 @@ int main(void)
 	tcase_add_test(kernel, notify_protocol_works_under_every_profile);
 	tcase_add_test(kernel, memfd_bodies_work_under_every_profile);
 	suite_add_tcase(s, kernel);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -6,6 +6,7 @@
 #include "src/proto/error.h"
 #include "src/proto/frame.h"
 #include "src/proto/notice.h"
+#include "tests/common/runner.h"
 
 static unsigned char buf[PF_MAX_DGRAM + 64];
 
@@ -280,12 +281,10 @@ START_TEST(fuzzed_input_never_reads_out_of_bounds)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("frame");
 	TCase *tc = tcase_create("frame");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, every_kind_round_trips);
 	tcase_add_test(tc, the_header_is_little_endian_as_documented);
@@ -299,9 +298,7 @@ int main(void)
 	tcase_add_test(tc, error_codes_have_wire_names);
 	tcase_add_test(tc, fuzzed_input_never_reads_out_of_bounds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -59,12 +59,14 @@ START_TEST(the_handoff_rejects_junk)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("handoff");
 	TCase *handoff = tcase_create("handoff");
 
 	tcase_add_test(handoff, the_handoff_rejects_junk);
 	suite_add_tcase(s, handoff);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

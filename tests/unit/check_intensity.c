@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "supervisor/intensity.h"
+#include "tests/common/runner.h"
 
 /* R == now - period still counts: with intensity 1, restarts at 0 and 1000
  * are two within a 1000 ms period. */
@@ -172,13 +173,4 @@ static Suite *intensity_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(intensity_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+const struct test_suite test_suite = { .suite = intensity_suite };

@@ -6,6 +6,7 @@
 
 #include "src/config/jsonc.h"
 #include "src/config/lines.h"
+#include "tests/common/runner.h"
 
 /* Every input goes to the code under test in a heap block of exactly its
  * length, with no terminator, so ASan sees any read past LEN. */
@@ -546,14 +547,4 @@ static Suite *jsonc_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	Suite *s = jsonc_suite();
-	SRunner *sr = srunner_create(s);
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
-}
+const struct test_suite test_suite = { .suite = jsonc_suite };

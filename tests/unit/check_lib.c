@@ -13,8 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/proto/frame.h"
 #include "src/libprospero/prospero.h"
+#include "src/proto/frame.h"
+#include "tests/common/runner.h"
 #include "tests/unit/notice.h"
 
 static struct ev_loop *loop;
@@ -998,12 +999,10 @@ START_TEST(the_environment_names_the_fds)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("lib");
 	TCase *tc = tcase_create("lib");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_call_gets_its_reply);
@@ -1031,9 +1030,7 @@ int main(void)
 	tcase_add_test(tc, a_lingering_caller_still_turns_its_loop);
 	tcase_add_test(tc, the_environment_names_the_fds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/config/lines.h"
+#include "tests/common/runner.h"
 
 /* Every input goes to the code under test in a heap block of exactly its
  * length, with no terminator, so ASan sees any read past LEN. */
@@ -138,21 +139,17 @@ END_TEST
 
 #define NELEM(a) (sizeof (a) / sizeof *(a))
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("lines");
 	TCase *tc = tcase_create("lines");
-	SRunner *sr;
-	int failures;
 
 	tcase_add_loop_test(tc, table, 0, NELEM(lc));
 	tcase_add_test(tc, every_offset_agrees_with_counting);
 	tcase_add_test(tc, a_freed_index_answers_the_start);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

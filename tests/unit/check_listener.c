@@ -141,7 +141,7 @@ START_TEST(a_bad_listener)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("listener");
 	TCase *tc = tcase_create("listener");
@@ -151,5 +151,7 @@ int main(void)
 	tcase_add_test(tc, a_caller_that_died_meanwhile);
 	tcase_add_test(tc, a_bad_listener);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -165,7 +165,7 @@ START_TEST(none_loads_nothing)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("load");
 	TCase *exec = tcase_create("exec");
@@ -175,5 +175,7 @@ int main(void)
 	tcase_add_test(exec, a_shell_script_runs_under_service);
 	tcase_add_test(exec, none_loads_nothing);
 	suite_add_tcase(s, exec);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

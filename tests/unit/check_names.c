@@ -70,7 +70,7 @@ START_TEST(a_capability_is_spelt_as_listed)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("names");
 	TCase *tc = tcase_create("names");
@@ -79,5 +79,7 @@ int main(void)
 	tcase_add_test(tc, capability_names_are_upper_case_with_the_prefix);
 	tcase_add_test(tc, a_capability_is_spelt_as_listed);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -469,7 +469,7 @@ START_TEST(check_paths)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("namespaces");
 	TCase *check = tcase_create("check");
@@ -491,5 +491,7 @@ int main(void)
 	} else {
 		fprintf(stderr, "check_namespaces: not root, skipping the apply tests\n");
 	}
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -1,5 +1,4 @@
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +6,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/notify.h"
+#include "src/daemon/notify.h"
 #include "src/proto/fdpass.h"
+#include "tests/common/proc.h"
+#include "tests/common/runner.h"
 
 START_TEST(the_server_reports_the_sender_pid)
 {
@@ -34,18 +35,6 @@ START_TEST(the_server_reports_the_sender_pid)
 }
 END_TEST
 
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* The server offers no fd store: an fd sent with a message is closed. */
 START_TEST(fds_sent_to_the_server_are_closed)
 {
@@ -61,29 +50,25 @@ START_TEST(fds_sent_to_the_server_are_closed)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	ck_assert_int_eq(pp_fdpass_send(fd, "WATCHDOG=1", 10, fd, 0), 10);
-	before = open_fds();
+	before = h_fd_count(getpid());
 	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
 	ck_assert(m.watchdog);
-	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(h_fd_count(getpid()), before);
 	close(fd);
 	notify_server_close(&ns);
 	rmdir(dir);
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("notify");
 	TCase *tc = tcase_create("notify");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, the_server_reports_the_sender_pid);
 	tcase_add_test(tc, fds_sent_to_the_server_are_closed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

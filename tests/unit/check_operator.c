@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "supervisor/operator.h"
+#include "tests/common/runner.h"
 #include "tests/unit/tree_harness.h"
 
 static void three(enum sv_strategy st, unsigned intensity)
@@ -446,7 +447,4 @@ static Suite *operator_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return run_suite(operator_suite());
-}
+const struct test_suite test_suite = { .suite = operator_suite };

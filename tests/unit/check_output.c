@@ -4,7 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/output.h"
+#include "src/daemon/output.h"
+#include "tests/common/runner.h"
 
 static struct output o;
 static int sink[2];
@@ -85,12 +86,10 @@ START_TEST(an_overlong_line_is_cut_at_the_limit)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("output");
 	TCase *tc = tcase_create("output");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, complete_lines_are_prefixed);
@@ -99,9 +98,7 @@ int main(void)
 	tcase_add_test(tc, a_journal_priority_stays_in_front);
 	tcase_add_test(tc, an_overlong_line_is_cut_at_the_limit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -2,7 +2,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "src/pidmap.h"
+#include "src/daemon/pidmap.h"
+#include "tests/common/runner.h"
 
 START_TEST(put_get_del)
 {
@@ -58,19 +59,15 @@ START_TEST(churn_matches_a_reference)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("pidmap");
 	TCase *tc = tcase_create("pidmap");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, put_get_del);
 	tcase_add_test(tc, churn_matches_a_reference);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

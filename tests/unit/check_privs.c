@@ -573,7 +573,7 @@ START_TEST(invalid_plan_refused)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("privs");
 	TCase *parse = tcase_create("parse");
@@ -599,5 +599,7 @@ int main(void)
 	} else {
 		fprintf(stderr, "check_privs: not root, skipping the apply tests\n");
 	}
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -259,7 +259,7 @@ START_TEST(cond_text_explains)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("profiles");
 	TCase *policy = tcase_create("policy");
@@ -273,5 +273,7 @@ int main(void)
 	tcase_add_test(policy, unknown_names_are_named_in_the_error);
 	tcase_add_test(policy, cond_text_explains);
 	suite_add_tcase(s, policy);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -14,8 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/proto/frame.h"
 #include "src/libprospero/prospero.h"
+#include "src/proto/frame.h"
+#include "tests/common/runner.h"
 #include "tests/unit/notice.h"
 
 static pid_t py;
@@ -312,26 +313,27 @@ START_TEST(python_survives_fuzz)
 }
 END_TEST
 
-int main(void)
+static int before(int argc, char **argv)
 {
-	Suite *s = suite_create("pypeer");
-	TCase *tc = tcase_create("pypeer");
-	SRunner *sr;
-	int failed;
-
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0) {
 		fprintf(stderr, "python3 with os.memfd_create not found: skipped\n");
 		return 77;
 	}
+	return -1;
+}
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("pypeer");
+	TCase *tc = tcase_create("pypeer");
+
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, python_answers_a_c_client);
 	tcase_add_test(tc, python_survives_fuzz);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite, .before = before };

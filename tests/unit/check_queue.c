@@ -18,6 +18,7 @@
 #include "src/libprospero/prospero_queue.h"
 #include "src/proto/frame.h"
 #include "src/proto/queue.h"
+#include "tests/common/runner.h"
 #include "tests/queueproc.h"
 #include "tests/unit/notice.h"
 
@@ -918,13 +919,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+const struct test_suite test_suite = { .suite = suite };

@@ -6,6 +6,7 @@
 
 #include "src/queue/delayed.h"
 #include "src/queue/settings.h"
+#include "tests/common/runner.h"
 
 static struct pq_options o;
 static char err[256];
@@ -157,12 +158,10 @@ START_TEST(the_heap_stays_ordered_under_churn)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_policy");
 	TCase *tc = tcase_create("queue_policy");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, the_defaults_are_the_documented_ones);
 	tcase_add_test(tc, options_are_read_and_checked_at_their_bounds);
@@ -171,9 +170,7 @@ int main(void)
 	tcase_add_test(tc, the_heap_gives_what_is_due_first_then_by_id);
 	tcase_add_test(tc, the_heap_stays_ordered_under_churn);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "src/queue/store.h"
+#include "tests/common/runner.h"
 
 static char dir[64];
 static struct pq_store s;
@@ -184,12 +185,10 @@ START_TEST(expiry_takes_only_old_undelivered_ones)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *su = suite_create("queue_store");
 	TCase *tc = tcase_create("queue_store");
-	SRunner *sr;
-	int nfailed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, producers_commits_are_synced_whatever_came_before);
@@ -198,9 +197,7 @@ int main(void)
 	tcase_add_test(tc, changes_survive_a_reopen_and_ids_are_never_reused);
 	tcase_add_test(tc, expiry_takes_only_old_undelivered_ones);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return su;
 }
+
+const struct test_suite test_suite = { .suite = suite };

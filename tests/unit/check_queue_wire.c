@@ -7,6 +7,7 @@
 
 #include "src/proto/le.h"
 #include "src/proto/queue.h"
+#include "tests/common/runner.h"
 
 START_TEST(a_batch_round_trips)
 {
@@ -166,12 +167,10 @@ START_TEST(sizes_that_would_overflow_are_refused)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_wire");
 	TCase *tc = tcase_create("queue_wire");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, a_batch_round_trips);
 	tcase_add_test(tc, a_malformed_batch_says_why);
@@ -180,9 +179,7 @@ int main(void)
 	tcase_add_test(tc, the_sent_reply_is_twelve_bytes);
 	tcase_add_test(tc, sizes_that_would_overflow_are_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

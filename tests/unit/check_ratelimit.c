@@ -44,12 +44,14 @@ START_TEST(token_bucket)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("ratelimit");
 	TCase *bucket = tcase_create("bucket");
 
 	tcase_add_test(bucket, token_bucket);
 	suite_add_tcase(s, bucket);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

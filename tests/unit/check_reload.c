@@ -9,6 +9,7 @@
 #include "supervisor/backoff.h"
 #include "supervisor/operator.h"
 #include "supervisor/reload.h"
+#include "tests/common/runner.h"
 #include "tests/unit/tree_harness.h"
 
 /* root (one_for_one 1/1000): a, s (one_for_all: x, y), b */
@@ -589,7 +590,4 @@ static Suite *reload_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return run_suite(reload_suite());
-}
+const struct test_suite test_suite = { .suite = reload_suite };

@@ -323,7 +323,7 @@ START_TEST(failure_names_the_step)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("rlimits");
 	TCase *tc = tcase_create("rlimits");
@@ -341,5 +341,7 @@ int main(void)
 	else
 		fprintf(stderr, "check_rlimits: not root, skipping the nproc test\n");
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "src/proto/sdnotify.h"
+#include "tests/common/runner.h"
 
 /* A datagram socket bound at ADDR (LEN bytes of it). */
 static int listener(const struct sockaddr_un *addr, socklen_t len)
@@ -135,12 +136,10 @@ START_TEST(the_watchdog_interval_is_half_the_period_for_us_only)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("sdnotify");
 	TCase *tc = tcase_create("sdnotify");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, silent_without_a_socket);
 	tcase_add_test(tc, a_bad_socket_name_is_einval);
@@ -148,9 +147,7 @@ int main(void)
 	tcase_add_test(tc, an_abstract_socket_gets_the_text);
 	tcase_add_test(tc, the_watchdog_interval_is_half_the_period_for_us_only);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -575,7 +575,7 @@ START_TEST(environment)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("secrets");
 	TCase *tc = tcase_create("secrets");
@@ -601,5 +601,7 @@ int main(void)
 		fprintf(stderr, "check_secrets: not root, skipping the ownership tests\n");
 	}
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

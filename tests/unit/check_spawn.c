@@ -99,7 +99,7 @@ static void read_all(int fd, char *buf, size_t len)
 	buf[off] = '\0';
 }
 
-/* In the fresh process: the daemon's part, as src/daemon.c plays it. */
+/* In the fresh process: the daemon's part, as src/daemon/start.c plays it. */
 static void spawn_and_report(const struct request *rq, struct report *r)
 {
 	char *argv[] = { "sh", "-c", (char *)rq->script, NULL };
@@ -301,7 +301,7 @@ START_TEST(a_failed_limit_names_the_call)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("spawn");
 	TCase *tc = tcase_create("spawn");
@@ -315,5 +315,7 @@ int main(void)
 	tcase_add_test(tc, a_failed_chdir_names_the_step);
 	tcase_add_test(tc, a_failed_limit_names_the_call);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "src/libprospero/prospero_state.h"
+#include "tests/common/runner.h"
 
 static char dir[64];
 static struct prospero_state *st;
@@ -405,13 +406,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+const struct test_suite test_suite = { .suite = suite };

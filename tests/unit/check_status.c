@@ -8,6 +8,7 @@
 #include "supervisor/backoff.h"
 #include "supervisor/operator.h"
 #include "supervisor/status.h"
+#include "tests/common/runner.h"
 #include "tests/unit/tree_harness.h"
 
 static char seen[2048];
@@ -215,7 +216,4 @@ static Suite *status_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return run_suite(status_suite());
-}
+const struct test_suite test_suite = { .suite = status_suite };

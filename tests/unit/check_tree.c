@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/common/runner.h"
 #include "tests/unit/tree_harness.h"
 
 /* ================================================================
@@ -1214,7 +1215,7 @@ END_TEST
 
 /* ================================================================
  * instances: the daemon makes `instances: N` N sibling actors "w#1".."w#N"
- * with the same spec (src/daemon.c build_tree); the tree treats them as
+ * with the same spec (src/daemon/setup.c build_tree); the tree treats them as
  * ordinary children in declaration order.
  * ================================================================ */
 
@@ -1423,7 +1424,4 @@ static Suite *tree_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	return run_suite(tree_suite());
-}
+const struct test_suite test_suite = { .suite = tree_suite };

@@ -82,23 +82,30 @@ START_TEST(root_refused)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static int before(int argc, char **argv)
 {
-	Suite *s;
-	TCase *tc;
+	int st = cgtest_before(argc, argv);
 
-	if (argc > 2 && strcmp(argv[1], "--actor") == 0)
-		return cgtest_actor(argc - 2, argv + 2);
+	if (st >= 0)
+		return st;
 	if (geteuid() != 0) {
 		fprintf(stderr, "check_uidkill: not root: cannot run processes as other uids\n");
 		return 77;
 	}
-	s = suite_create("uidkill");
-	tc = tcase_create("uid");
+	return -1;
+}
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("uidkill");
+	TCase *tc = tcase_create("uid");
+
 	tcase_add_test(tc, kills_every_process_of_the_uid);
 	tcase_add_test(tc, other_uids_untouched);
 	tcase_add_test(tc, nobody_to_kill);
 	tcase_add_test(tc, root_refused);
 	suite_add_tcase(s, tc);
-	return cgtest_run(s, NULL);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite, .before = before };

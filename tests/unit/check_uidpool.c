@@ -354,7 +354,7 @@ START_TEST(the_registry_keeps_two_daemons_apart)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("uidpool");
 	TCase *tc = tcase_create("uidpool");
@@ -373,5 +373,7 @@ int main(void)
 	if (geteuid() == 0)
 		tcase_add_test(tc, system_probe_sees_systemd_dynamic_users);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

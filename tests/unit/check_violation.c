@@ -109,7 +109,7 @@ START_TEST(foreign_abis_say_so)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("violation");
 	TCase *decode = tcase_create("decode");
@@ -117,5 +117,7 @@ int main(void)
 	tcase_add_test(decode, violations_read_like_calls);
 	tcase_add_test(decode, foreign_abis_say_so);
 	suite_add_tcase(s, decode);
-	return run_suite(s);
+	return s;
 }
+
+const struct test_suite test_suite = { .suite = suite };

@@ -1,4 +1,4 @@
-/* The daemon's peer_restarted notice, as src/bindings.c sends it from the
+/* The daemon's peer_restarted notice, as src/daemon/bindings.c sends it from the
  * service end of an edge, stamped now: for the tests that play the daemon
  * (check_lib, check_pypeer). */
 #ifndef PROSPERO_TESTS_NOTICE_H

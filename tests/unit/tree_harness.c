@@ -641,14 +641,3 @@ TCase *tree_tcase(Suite *s, const char *name)
 	suite_add_tcase(s, tc);
 	return tc;
 }
-
-int run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}

@@ -11,7 +11,7 @@
  *                      reads "status 0 before_ready" (start_timeout always is)
  *   TREE_READY, TREE_DOWN shutdown|gave_up|start_failed
  *
- * It plays the process layer the way src/daemon.c does: events caused by
+ * It plays the process layer the way src/daemon/dispatch.c does: events caused by
  * actions (READY after an exec-ready spawn, an exit after a signal when
  * AUTO_EXIT is on) are queued and fed after the current action list. It
  * also checks process-layer invariants on every action: no spawn of a
@@ -85,8 +85,6 @@ void random_walk(unsigned seed, int trees, void (*more)(unsigned *seed, struct s
 
 /* A test case of s with the harness's fixture. */
 TCase *tree_tcase(Suite *s, const char *name);
-/* A Check runner for one suite: the exit status of a test program. */
-int run_suite(Suite *s);
 
 #define EXPECT(call, str) ck_assert_str_eq((call), (str))
 

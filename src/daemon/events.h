@@ -1,7 +1,7 @@
 /* Lifecycle events: one JSON object per line to --events FILE, and the
  * same event as a readable line on stderr. */
-#ifndef PROSPERO_EVENTS_H
-#define PROSPERO_EVENTS_H
+#ifndef PROSPERO_DAEMON_EVENTS_H
+#define PROSPERO_DAEMON_EVENTS_H
 
 #include <sys/types.h>
 

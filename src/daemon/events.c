@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/events.h"
-#include "src/log.h"
+#include "src/daemon/events.h"
+#include "src/daemon/log.h"
 
 int events_open(struct events *ev, const char *path)
 {

@@ -6,8 +6,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "src/log.h"
+#include "src/daemon/log.h"
 
+/* The two settings of stderr, which is itself one per process: written
+ * once by log_init before anything is logged, only read after, so the
+ * daemon's parts log without being handed its context. */
 static const char *prog = "prospero";
 static bool journal;
 

@@ -1,8 +1,8 @@
 /* An actor's stdout and stderr: one pipe per actor instance, kept for the
  * daemon's life so restarts cost no fds and nothing written just before a
  * crash is lost. Lines come out prefixed with the actor's name. */
-#ifndef PROSPERO_OUTPUT_H
-#define PROSPERO_OUTPUT_H
+#ifndef PROSPERO_DAEMON_OUTPUT_H
+#define PROSPERO_DAEMON_OUTPUT_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "src/pidmap.h"
+#include "src/daemon/pidmap.h"
 
 int pidmap_init(struct pidmap *m, size_t n)
 {

@@ -1,7 +1,7 @@
 /* pid -> actor instance, for SIGCHLD and notify messages. Open addressing
  * sized once for every instance, so the restart path never allocates. */
-#ifndef PROSPERO_PIDMAP_H
-#define PROSPERO_PIDMAP_H
+#ifndef PROSPERO_DAEMON_PIDMAP_H
+#define PROSPERO_DAEMON_PIDMAP_H
 
 #include <stddef.h>
 #include <sys/types.h>

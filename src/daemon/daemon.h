@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "src/config/config.h"
+#include "supervisor/tree.h"
 
 struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */
@@ -15,8 +16,10 @@ struct daemon_opts {
 	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */
 };
 
-/* Run until the root is down. Returns the exit status: 0 after a clean
- * stop, 1 when start-up failed, 3 when the root supervisor gave up. */
-int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts);
+/* Run until the root is down: 0 with *END saying why (SV_DO_TREE_DOWN in
+ * supervisor/tree.h: SV_EXIT_SHUTDOWN, SV_EXIT_GAVE_UP or
+ * SV_EXIT_START_FAILED), or -1 when the daemon could not start (said on
+ * stderr already). */
+int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts, struct sv_exit *end);
 
 #endif

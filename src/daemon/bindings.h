@@ -12,8 +12,8 @@
  * start): the actor's end is its fd 3. The daemon sends PEER_RESTARTED,
  * INCARNATION and STOP on it, and reads READY=1 and WATCHDOG=1 from it as
  * from $NOTIFY_SOCKET. */
-#ifndef PROSPERO_BINDINGS_H
-#define PROSPERO_BINDINGS_H
+#ifndef PROSPERO_DAEMON_BINDINGS_H
+#define PROSPERO_DAEMON_BINDINGS_H
 
 #include <stdbool.h>
 #include <stddef.h>

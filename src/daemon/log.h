@@ -1,7 +1,7 @@
 /* The daemon's own messages, on stderr. Under systemd (JOURNAL_STREAM set)
  * each line carries an sd-daemon "<N>" priority prefix for the journal. */
-#ifndef PROSPERO_LOG_H
-#define PROSPERO_LOG_H
+#ifndef PROSPERO_DAEMON_LOG_H
+#define PROSPERO_DAEMON_LOG_H
 
 enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6 };
 

@@ -3,8 +3,8 @@
  * unchanged. The kernel stamps each datagram with the sender's pid
  * (SO_PASSCRED), which is how the daemon knows who sent it. (The client
  * side, the daemon telling systemd about itself, is src/proto/sdnotify.) */
-#ifndef PROSPERO_NOTIFY_H
-#define PROSPERO_NOTIFY_H
+#ifndef PROSPERO_DAEMON_NOTIFY_H
+#define PROSPERO_DAEMON_NOTIFY_H
 
 #include <stddef.h>
 

@@ -1,11 +1,13 @@
 /* Drives the real prospero binary for integration tests: writes configs
  * into a private directory, starts the daemon, and reads its --events file
  * as a stream of exact events. */
-#ifndef PROSPERO_HARNESS_H
-#define PROSPERO_HARNESS_H
+#ifndef PROSPERO_TESTS_COMMON_HARNESS_H
+#define PROSPERO_TESTS_COMMON_HARNESS_H
 
 #include <stdbool.h>
 #include <sys/types.h>
+
+#include "tests/common/proc.h"
 
 struct h_event {
 	char event[32];
@@ -58,19 +60,11 @@ void h_expect_quiet(struct h *h, int settle_ms);
 int h_read(struct h *h, const char *name, char *buf, int cap);
 /* Count lines in a file that start with PREFIX. */
 int h_count_lines(struct h *h, const char *name, const char *prefix);
-/* Wait until pid no longer exists (reaped); false after timeout_ms. */
-bool h_wait_gone(pid_t pid, int timeout_ms);
-/* Wait until pid is gone or a zombie: no longer running. */
-bool h_wait_dead(pid_t pid, int timeout_ms);
-bool h_alive(pid_t pid);
-int h_fd_count(pid_t pid);
-int h_zombie_children(pid_t parent);
-void h_sleep_ms(int ms);
 
 #define H_TIMEOUT_MS 10000
 
-struct Suite;
-/* Run the suite as every integration test's main does: 0 if all passed. */
-int h_main(struct Suite *s);
+/* Stop the daemon as an operator would (SIGTERM): it must exit 0 within
+ * H_TIMEOUT_MS. */
+void h_stop(struct h *h);
 
 #endif

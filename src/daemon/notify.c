@@ -6,7 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/notify.h"
+#include "src/daemon/notify.h"
 #include "src/proto/fdpass.h"
 
 int notify_server_open(struct notify_server *ns, const char *dir)

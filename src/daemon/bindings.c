@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/bindings.h"
-#include "src/log.h"
+#include "src/daemon/bindings.h"
+#include "src/daemon/log.h"
 #include "src/proto/control.h"
 #include "src/proto/fds.h"
 #include "src/proto/frame.h"

@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/common/runner.h"
-#include "tests/integration/harness.h"
+#include "tests/common/harness.h"
 
 static const char *env_or_die(const char *name)
 {
@@ -22,22 +21,6 @@ static const char *env_or_die(const char *name)
 	if (!v)
 		ck_abort_msg("%s is not set: run through make check", name);
 	return v;
-}
-
-void h_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void h_init(struct h *h)
@@ -207,7 +190,7 @@ int h_run(struct h *h, const char *const *args)
 
 int h_wait_exit(struct h *h, int timeout_ms)
 {
-	long long end = mono_ms() + timeout_ms;
+	long long end = h_now_ms() + timeout_ms;
 	int st;
 
 	if (h->exit_status >= 0)
@@ -218,7 +201,7 @@ int h_wait_exit(struct h *h, int timeout_ms)
 			h->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			return h->exit_status;
 		}
-		if (mono_ms() > end)
+		if (h_now_ms() > end)
 			return -1;
 		h_sleep_ms(5);
 	}
@@ -227,6 +210,12 @@ int h_wait_exit(struct h *h, int timeout_ms)
 void h_signal(struct h *h, int sig)
 {
 	ck_assert(kill(h->pid, sig) == 0);
+}
+
+void h_stop(struct h *h)
+{
+	h_signal(h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(h, H_TIMEOUT_MS), 0);
 }
 
 static void str_field(json_t *o, const char *key, char *dst, size_t cap)
@@ -262,7 +251,7 @@ static bool parse_event(const char *line, struct h_event *e)
 
 bool h_next(struct h *h, struct h_event *e, int timeout_ms)
 {
-	long long end = mono_ms() + timeout_ms;
+	long long end = h_now_ms() + timeout_ms;
 	char line[4096];
 	size_t have = 0;
 
@@ -280,7 +269,7 @@ bool h_next(struct h *h, struct h_event *e, int timeout_ms)
 			}
 			clearerr(h->events);
 		}
-		if (mono_ms() > end)
+		if (h_now_ms() > end)
 			return false;
 		h_sleep_ms(2);
 	}
@@ -352,108 +341,4 @@ int h_count_lines(struct h *h, const char *name, const char *prefix)
 			n++;
 	fclose(f);
 	return n;
-}
-
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	int fd = -1;
-	ssize_t r;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	r = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	buf[r] = 0;
-	p = strrchr(buf, ')');	/* the command may hold spaces and parentheses */
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-bool h_wait_gone(pid_t pid, int timeout_ms)
-{
-	long long end = mono_ms() + timeout_ms;
-
-	while (proc_state(pid) != 0) {
-		if (mono_ms() > end)
-			return false;
-		h_sleep_ms(5);
-	}
-	return true;
-}
-
-bool h_wait_dead(pid_t pid, int timeout_ms)
-{
-	long long end = mono_ms() + timeout_ms;
-	char st;
-
-	while ((st = proc_state(pid)) != 0 && st != 'Z') {
-		if (mono_ms() > end)
-			return false;
-		h_sleep_ms(5);
-	}
-	return true;
-}
-
-bool h_alive(pid_t pid)
-{
-	char st = proc_state(pid);
-
-	return st != 0 && st != 'Z';
-}
-
-int h_fd_count(pid_t pid)
-{
-	char path[64];
-	DIR *d;
-	struct dirent *e;
-	int n = 0;
-
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	ck_assert(d != NULL);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-int h_zombie_children(pid_t parent)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	ck_assert(d != NULL);
-	while ((e = readdir(d))) {
-		char path[300], buf[1024], state;
-		int ppid, fd;
-		ssize_t r;
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		r = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (r <= 0)
-			continue;
-		buf[r] = 0;
-		/* the command may hold spaces and parentheses: parse after the last ')' */
-		char *p = strrchr(buf, ')');
-		if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state == 'Z')
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-int h_main(Suite *s)
-{
-	return run_suite(s);
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/output.h"
+#include "src/daemon/output.h"
 
 int output_open(struct output *o, const char *prefix)
 {
@@ -108,7 +108,9 @@ static int keep_partial(struct output *o, const char *p, size_t n)
 
 int output_drain(struct output *o, int out_fd)
 {
-	static char in[65536];
+	/* one large read for many lines; on the stack, not static, so the
+	 * module holds no state of its own */
+	char in[65536];
 	struct sink s = { .fd = out_fd };
 	int rc = 0;
 

@@ -1,0 +1,201 @@
+/* Confinement, the daemon's side; see confinement.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <sys/capability.h>
+
+#include "sandbox/daemon/privs.h"
+#include "sandbox/seccomp/handoff.h"
+#include "src/daemon/confinement.h"
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+
+void confinement_init(struct confinement *c)
+{
+	c->handoff[0] = c->handoff[1] = -1;
+	c->uids_in_use.registry = -1;	/* until the snapshot opens it */
+}
+
+static bool has_setpcap(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps) {
+		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
+}
+
+/* Each actor's seccomp filter, compiled once here rather than in every
+ * child: building it costs more than loading it (issue 3's figures). */
+static int build_filters(struct daemon *d)
+{
+	struct confinement *c = &d->conf;
+	char msg[512];
+
+	if (!(c->filters = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *c->filters)))
+		return -1;
+	for (size_t i = 0; i < d->cfg->nactors; i++) {
+		const struct cfg_actor *a = d->cfg->actors[i];
+		struct sb_policy pol;
+		int rc;
+
+		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
+			log_err("%s: seccomp policy: %s", a->name, msg);
+			return -1;
+		}
+		rc = sb_filter_build(&pol, &c->filters[i]);
+		sb_policy_free(&pol);
+		if (rc < 0) {
+			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* As root, every instance its own uid from the range, checked against
+ * the users and groups in use and against other daemons' claims. */
+static int setup_uids(struct confinement *c, const struct daemon_opts *opts)
+{
+	if (sb_uidpool_init(&c->uids, opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST,
+			    opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST) < 0) {
+		log_err("dynamic uid range: %s", strerror(errno));
+		c->dynamic_uids = false;
+		return -1;
+	}
+	if (sb_uid_snapshot_init(&c->uids_in_use, c->uids.first, c->uids.last) < 0) {
+		log_err("cannot read the users and groups in use: %s", strerror(errno));
+		return -1;
+	}
+	c->uids_in_use.registry = sb_uid_registry_open(SB_UID_REGISTRY);
+	if (c->uids_in_use.registry < 0) {
+		log_err("cannot open the dynamic uid registry %s: %s (it keeps two daemons "
+			"from giving out one uid; /run must be writable by root)",
+			SB_UID_REGISTRY, strerror(errno));
+		return -1;
+	}
+	sb_uidpool_set_probe(&c->uids, sb_uid_probe_snapshot, &c->uids_in_use);
+	return 0;
+}
+
+int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
+{
+	struct confinement *c = &d->conf;
+
+	/* no core dump and no ptrace of the daemon by its own uid: it holds
+	 * every actor's secrets at one time or another */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
+	c->privileged = has_setpcap();
+	c->dynamic_uids = geteuid() == 0;
+	if (c->privileged && (c->last_cap = sb_privs_last_cap()) < 0) {
+		log_err("cannot read the kernel's last capability: %s", strerror(errno));
+		return -1;
+	}
+	if (c->dynamic_uids && setup_uids(c, opts) < 0)
+		return -1;
+	if (sb_handoff_pair(c->handoff) < 0) {
+		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
+		return -1;
+	}
+	return build_filters(d);
+}
+
+void confinement_teardown(struct daemon *d)
+{
+	struct confinement *c = &d->conf;
+
+	for (size_t i = 0; c->filters && i < d->cfg->nactors; i++)
+		sb_filter_free(&c->filters[i]);
+	free(c->filters);
+	c->filters = NULL;
+	for (int i = 0; i < 2; i++)
+		if (c->handoff[i] >= 0)
+			close(c->handoff[i]);
+	if (c->dynamic_uids) {
+		sb_uidpool_fini(&c->uids);
+		if (c->uids_in_use.registry >= 0)
+			close(c->uids_in_use.registry);	/* and with it every claim */
+	}
+	sb_uid_snapshot_fini(&c->uids_in_use);
+}
+
+/* Namespaces, when the spec asks for any. */
+static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, size_t len)
+{
+	const struct cfg_actor *a = in->spec;
+
+	if (!a->private_tmp && !a->private_network && !a->nread_only)
+		return 0;
+	if (a->private_tmp && (strncmp(d->runtime_dir, "/tmp/", 5) == 0 ||
+			       strncmp(d->runtime_dir, "/var/tmp/", 9) == 0)) {
+		snprintf(msg, len, "%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
+			 in->name, d->runtime_dir);
+		errno = EINVAL;
+		return -1;
+	}
+	in->ns = (struct sb_ns){
+		.private_tmp = a->private_tmp, .private_network = a->private_network,
+		.read_only = (const char *const *)a->read_only, .nread_only = a->nread_only,
+	};
+	in->confine.ns = &in->ns;
+	return 0;
+}
+
+int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t len)
+{
+	struct confinement *c = &d->conf;
+	const struct cfg_actor *a = in->spec;
+
+	in->filter = c->filters[a->id].prog.len ? &c->filters[a->id] : NULL;
+	in->confine.filter = in->filter;
+	in->confine.handoff_fd = c->handoff[1];
+	in->confine.limits = a->limits;
+	in->confine.nlimits = a->nlimits;
+	if (plan_namespaces(d, in, msg, len) < 0)
+		return -1;
+	if (!c->privileged) {
+		/* without CAP_SETPCAP: drop what is held, no_new_privs, no id change */
+		if (a->user || a->keep_caps) {
+			snprintf(msg, len, "%s: \"%s\" needs a daemon that may change ids and capabilities (root)",
+				 in->name, a->user ? "user" : "capabilities");
+			errno = EPERM;
+			return -1;
+		}
+		return 0;
+	}
+	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = c->last_cap };
+	if (a->user) {
+		in->privs.change_ids = true;
+		in->privs.uid = a->uid;
+		in->privs.gid = a->gid;
+		in->privs.groups = a->groups;
+		in->privs.ngroups = a->ngroups;
+	} else if (c->dynamic_uids) {
+		uid_t uid;
+
+		/* its own uid: no other actor's files, /proc entries or signals */
+		if (sb_uidpool_take(&c->uids, in->name, &uid) < 0) {
+			int saved = errno;
+
+			snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", in->name,
+				 (unsigned)c->uids.first, (unsigned)c->uids.last, strerror(saved));
+			errno = saved;
+			return -1;
+		}
+		in->privs.change_ids = true;
+		in->privs.uid = uid;
+		in->privs.gid = (gid_t)uid;
+	}
+	in->confine.privs = &in->privs;
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* The daemon's context: the one object its parts share, passed to each
+ * explicitly; there is no other state. It is made at start-up (setup.c)
+ * and sized there: nothing in it is allocated on the restart path. */
+#ifndef PROSPERO_DAEMON_CONTEXT_H
+#define PROSPERO_DAEMON_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "sandbox/daemon/spawn.h"
+#include "src/config/config.h"
+#include "src/daemon/bindings.h"
+#include "src/daemon/confinement.h"
+#include "src/daemon/dispatch.h"
+#include "src/daemon/events.h"
+#include "src/daemon/notify.h"
+#include "src/daemon/pidmap.h"
+#include "src/daemon/secrets.h"
+#include "supervisor/tree.h"
+
+struct instance;
+
+struct daemon {
+	struct ev_loop *loop;
+	const struct cfg *cfg;
+	struct sv_tree *tree;
+	struct instance **inst;		/* every instance, in start order */
+	size_t ninst;
+	struct dispatch dispatch;	/* events raised while actions run */
+	struct sv_exit end;		/* how the root went down, once tree->down */
+	struct pidmap pids;		/* running instances by pid */
+	struct sb_spawner spawner;
+	struct notify_server notify;
+	struct events events;
+	struct bindings bindings;
+	struct confinement conf;
+	struct secrets secrets;
+	ev_io notify_watcher;
+	ev_signal sigchld, sigterm, sigint, sighup;
+	ev_timer watchdog;		/* systemd's, when it asks for one */
+	int devnull;
+	pid_t self;
+	struct rlimit nofile;		/* as we were started: actors get this back */
+	char runtime_dir[4096];
+	bool own_runtime_dir;
+	char notify_env[4200];		/* NOTIFY_SOCKET=..., for every actor */
+};
+
+#endif

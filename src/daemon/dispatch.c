@@ -1,0 +1,133 @@
+/* The dispatcher; see dispatch.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/dispatch.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/report.h"
+#include "src/daemon/start.h"
+#include "src/proto/control.h"
+#include "src/proto/sdnotify.h"
+
+int64_t daemon_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int dispatch_init(struct dispatch *q, size_t ninst)
+{
+	q->cap = ninst + 8;
+	q->queue = calloc(q->cap, sizeof *q->queue);
+	return q->queue ? 0 : -1;
+}
+
+void dispatch_fini(struct dispatch *q)
+{
+	free(q->queue);
+	q->queue = NULL;
+}
+
+static void do_signal(struct instance *in, int sig)
+{
+	if (in->pid <= 0)
+		return;
+	if (sig == SIGTERM)
+		bindings_stopping(in->bind);
+	instance_signal(in, sig);
+	if (sig == SIGTERM)	/* a stopped process would never see SIGTERM */
+		instance_signal(in, SIGCONT);
+}
+
+static void do_timer(struct daemon *d, struct instance *in, long ms)
+{
+	ev_timer_stop(d->loop, &in->timer);
+	if (ms < 0)
+		return;
+	ev_timer_set(&in->timer, (double)ms / 1000.0, 0.0);
+	ev_timer_start(d->loop, &in->timer);
+}
+
+static void tree_ready(struct daemon *d)
+{
+	char status[128];
+
+	snprintf(status, sizeof status, PP_READY "\n" PP_KEY_STATUS "=running %zu actor processes", d->ninst);
+	if (pp_sd_notify(status) < 0)
+		log_warn("cannot notify systemd: %s", strerror(errno));
+}
+
+static void act(struct daemon *d, const struct sv_action *a)
+{
+	struct instance *in = a->node && a->node->kind == SV_NODE_ACTOR ? a->node->user : NULL;
+
+	switch (a->kind) {
+	case SV_DO_SPAWN:
+		start_instance(d, in);
+		break;
+	case SV_DO_SIGNAL:
+		do_signal(in, a->sig);
+		break;
+	case SV_DO_TIMER:
+		do_timer(d, in, a->ms);
+		break;
+	case SV_DO_REPORT:
+		if (a->report == SV_REPORT_READY && in)
+			bindings_ready(in->bind);	/* its watchdog counts from now */
+		report_action(d, a);
+		break;
+	case SV_DO_TREE_READY:
+		tree_ready(d);
+		break;
+	case SV_DO_TREE_DOWN:
+		d->end = a->exit;
+		ev_break(d->loop, EVBREAK_ALL);
+		break;
+	case SV_DO_RETIRE:	/* no reloads are fed yet */
+		break;
+	}
+}
+
+void dispatch_feed(struct daemon *d, const struct sv_event *ev)
+{
+	struct dispatch *q = &d->dispatch;
+	const struct sv_action *acts;
+	struct sv_event e;
+
+	if (q->len == q->cap) {
+		/* sized for one queued event per instance; more is a bug */
+		log_err("internal error: event queue full");
+		abort();
+	}
+	q->queue[(q->head + q->len++) % q->cap] = *ev;
+	if (q->running)
+		return;
+	q->running = true;
+	while (q->len > 0) {
+		e = q->queue[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+		size_t n = sv_handle(d->tree, &e, daemon_now_ms(), &acts);
+		for (size_t i = 0; i < n; i++)
+			act(d, &acts[i]);
+	}
+	q->running = false;
+}
+
+void dispatch_node(struct daemon *d, enum sv_event_kind kind, struct sv_node *n,
+		   const struct sv_exit *exit)
+{
+	struct sv_event ev = { .kind = kind, .node = n };
+
+	if (exit)
+		ev.exit = *exit;
+	dispatch_feed(d, &ev);
+}

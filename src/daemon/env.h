@@ -1,0 +1,21 @@
+/* An actor's environment, clean as systemd gives services: the config's
+ * "env", a few of the daemon's own variables, and Prospero's (README "Fds
+ * and environment"). Bindings add PROSPERO_FDS and PROSPERO_FDNAMES
+ * (bindings.h); secrets_env (secrets.h) adds secrets where asked. */
+#ifndef PROSPERO_DAEMON_ENV_H
+#define PROSPERO_DAEMON_ENV_H
+
+#include "src/config/config.h"
+
+/* Instance INDEX (1-based) of A: a NULL-terminated array of malloc'ed
+ * strings (env_free). NOTIFY_ENV is "NOTIFY_SOCKET=..."; CREDS_DIR its
+ * $CREDENTIALS_DIRECTORY when it has secrets. NULL with errno. */
+char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_env,
+		 const char *creds_dir);
+void env_free(char **env);
+
+/* A then B in one array (free() it): the strings are borrowed. NULL with
+ * errno. */
+char **env_join(char *const *a, char *const *b);
+
+#endif

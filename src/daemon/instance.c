@@ -1,0 +1,192 @@
+/* Instances; see instance.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/env.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/report.h"
+#include "src/daemon/violation.h"
+
+/* Dispositions the daemon changes (loop.c, setup.c); the child restores
+ * them to default. */
+static const int handled_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct instance *in = w->data;
+
+	dispatch_node(in->d, SV_EV_TIMER, in->node, NULL);
+}
+
+static void on_output(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct instance *in = w->data;
+
+	if (output_drain(&in->out, STDOUT_FILENO) < 0) {
+		log_err("%s: reading output: %s", in->name, strerror(errno));
+		ev_io_stop(loop, w);
+	}
+}
+
+/* READY=1 on the control channel, as on $NOTIFY_SOCKET */
+static void bind_ready(void *ctx)
+{
+	struct instance *in = ctx;
+
+	dispatch_node(in->d, SV_EV_READY, in->node, NULL);
+}
+
+/* Like a violation: killed, and the exit and restart say why. */
+static void bind_watchdog_expired(void *ctx)
+{
+	struct instance *in = ctx;
+
+	if (in->pid <= 0)
+		return;
+	snprintf(in->why, sizeof in->why, "watchdog");
+	instance_signal(in, SIGKILL);
+}
+
+static const struct bind_ops bind_ops = { .ready = bind_ready, .watchdog_expired = bind_watchdog_expired };
+
+/* What every start of it is given: fds 0-2, then (bindings.h) the control
+ * channel and its bindings; the confinement plan; the spawn plan. */
+static int plan_start(struct daemon *d, struct instance *in, unsigned index, char *msg, size_t len)
+{
+	const struct cfg_actor *a = in->spec;
+
+	in->fds[0] = d->devnull;
+	in->fds[1] = in->out.wfd;
+	in->fds[2] = in->out.wfd;
+	in->confine = (struct sb_confine_plan){
+		.fds = in->fds, .nfds = 3, .cwd = a->cwd, .daemon_pid = d->self,
+		.reset_signals = handled_signals,
+		.nreset_signals = sizeof handled_signals / sizeof *handled_signals,
+		.nofile = d->nofile,
+	};
+	/* fd 3 on: control channel and bindings (README "Wire protocol and fd convention") */
+	if (!(in->bind = bindings_instance(&d->bindings, a, index, in->name, in->fds, &bind_ops, in,
+					   &in->envp)))
+		return -1;
+	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
+	if (confinement_plan(d, in, msg, len) < 0)
+		return -1;
+	in->plan = (struct sb_spawn_plan){
+		.path = a->path, .argv = a->argv, .envp = in->envp, .confine = &in->confine,
+	};
+	return 0;
+}
+
+struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsigned index,
+			      struct sv_node *parent, char *msg, size_t len)
+{
+	struct instance *in = calloc(1, sizeof *in);
+	int saved;
+
+	if (!in)
+		return NULL;
+	in->d = d;
+	in->spec = a;
+	in->out.rfd = in->out.wfd = -1;
+	violation_init(in);
+	ev_timer_init(&in->timer, on_timer, 0., 0.);
+	in->timer.data = in;
+	ev_io_init(&in->out_watcher, on_output, -1, EV_READ);
+	in->out_watcher.data = in;
+	if (a->instances > 1 ? asprintf(&in->name, "%s#%u", a->name, index) < 0
+			     : !(in->name = strdup(a->name))) {
+		in->name = NULL;
+		goto fail;
+	}
+	in->node = sv_add_actor(d->tree, parent, in->name, a->restart, a->shutdown_ms,
+				a->ready, a->start_timeout_ms);
+	if (!in->node)
+		goto fail;
+	in->node->user = in;
+	if (output_open(&in->out, in->name) < 0)
+		goto fail;
+	if (a->nsecrets && asprintf(&in->creds_dir, "%s/%s", d->secrets.root, in->name) < 0) {
+		in->creds_dir = NULL;
+		goto fail;
+	}
+	if (!(in->envp = env_build(a, index, d->notify_env, in->creds_dir)) ||
+	    plan_start(d, in, index, msg, len) < 0)
+		goto fail;
+	ev_io_set(&in->out_watcher, in->out.rfd, EV_READ);
+	ev_io_start(d->loop, &in->out_watcher);
+	return in;
+fail:
+	saved = errno;
+	instance_free(in);
+	errno = saved;
+	return NULL;
+}
+
+void instance_free(struct instance *in)
+{
+	struct daemon *d;
+
+	if (!in)
+		return;
+	d = in->d;
+	if (in->pid > 0) {	/* only after a fatal error: never leave one behind */
+		instance_signal(in, SIGKILL);
+		waitpid(in->pid, NULL, 0);
+		pidmap_del(&d->pids, in->pid);
+	}
+	ev_timer_stop(d->loop, &in->timer);
+	ev_io_stop(d->loop, &in->out_watcher);
+	violation_unwatch(d, in);
+	secrets_remove(in);
+	output_drain(&in->out, STDOUT_FILENO);
+	output_flush(&in->out, STDOUT_FILENO);
+	output_close(&in->out);
+	bindings_instance_free(in->bind);
+	env_free(in->envp);
+	free(in->creds_dir);
+	if (in->node)
+		in->node->user = NULL;
+	free(in->name);
+	free(in);
+}
+
+void instance_signal(const struct instance *in, int sig)
+{
+	if (in->pid <= 0)
+		return;
+	if (kill(-in->pid, sig) < 0 && errno == ESRCH)
+		kill(in->pid, sig);
+}
+
+void instance_ended(struct instance *in, int status)
+{
+	struct daemon *d = in->d;
+	struct sv_exit e = { 0 };
+	pid_t pid = in->pid;
+
+	/* its last words come before its obituary */
+	output_drain(&in->out, STDOUT_FILENO);
+	output_flush(&in->out, STDOUT_FILENO);
+	pidmap_del(&d->pids, pid);
+	in->pid = 0;
+	ev_timer_stop(d->loop, &in->timer);
+	violation_unwatch(d, in);
+	secrets_remove(in);
+	bindings_ended(in->bind);	/* clients hear it before any restart */
+	if (WIFEXITED(status)) {
+		e.kind = SV_EXIT_STATUS;
+		e.value = WEXITSTATUS(status);
+	} else {
+		e.kind = SV_EXIT_SIGNAL;
+		e.value = WTERMSIG(status);
+	}
+	report_exit(d, in, pid, &e);
+	dispatch_node(d, SV_EV_EXIT, in->node, &e);
+}

@@ -1,0 +1,67 @@
+/* Instances: one running copy of an actor spec ("instances": N makes N,
+ * named "name#1".."name#N"). An instance is made once, with everything a
+ * start needs (its environment, fd map, confinement plan, output pipe, a
+ * node in the tree), and then started and ended as the tree decides; the
+ * spawn itself is start.c. */
+#ifndef PROSPERO_DAEMON_INSTANCE_H
+#define PROSPERO_DAEMON_INSTANCE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "sandbox/child/confine.h"
+#include "sandbox/child/exec.h"
+#include "sandbox/child/namespaces.h"
+#include "sandbox/child/privs.h"
+#include "sandbox/seccomp/filter.h"
+#include "sandbox/seccomp/ratelimit.h"
+#include "sandbox/seccomp/violation.h"
+#include "src/config/config.h"
+#include "src/daemon/output.h"
+#include "supervisor/tree.h"
+
+struct daemon;
+
+struct instance {
+	struct daemon *d;
+	struct sv_node *node;
+	const struct cfg_actor *spec;
+	char *name;			/* "name", or "name#i" in a pool */
+	pid_t pid;			/* 0 while not running */
+	ev_timer timer;			/* start timeout or shutdown timeout */
+	ev_io out_watcher;
+	struct output out;
+	char **envp;
+	int fds[3];
+	struct sb_confine_plan confine;
+	struct sb_spawn_plan plan;
+	/* confinement */
+	struct sb_ns ns;
+	struct sb_privs privs;
+	const struct sb_filter *filter;	/* NULL: profile "none" */
+	int listener;			/* the running actor's seccomp listener, or -1 */
+	ev_io listener_watcher;
+	struct sb_ratelimit violations;	/* errno-mode reports */
+	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
+	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
+					 * a path buffer in every instance cost 4 KiB each */
+	struct bind_inst *bind;		/* control channel, bindings, watchdog */
+};
+
+/* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
+ * start. NULL with errno on failure; MSG then says why when the reason is
+ * the instance's own (its confinement cannot be had), else it is left as
+ * it was. */
+struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsigned index,
+			      struct sv_node *parent, char *msg, size_t len);
+/* Everything it holds; a process still running is killed and reaped. */
+void instance_free(struct instance *in);
+
+/* SIG to the whole process group: descendants go with the actor. */
+void instance_signal(const struct instance *in, int sig);
+/* Its process ended with wait STATUS: report it and tell the tree. */
+void instance_ended(struct instance *in, int status);
+
+#endif

@@ -1,0 +1,120 @@
+/* The loop; see loop.h. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/loop.h"
+#include "src/daemon/setup.h"
+#include "src/proto/control.h"
+#include "src/proto/sdnotify.h"
+
+static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	for (;;) {
+		siginfo_t si = { 0 };
+		int status;
+
+		/* peek first: while the zombie exists its pid cannot be reused,
+		 * so killing its process group cannot hit a stranger */
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+			break;
+		struct instance *in = pidmap_get(&d->pids, si.si_pid);
+		if (in)
+			instance_signal(in, SIGKILL);	/* descendants die with the actor */
+		if (waitpid(si.si_pid, &status, 0) < 0)
+			continue;
+		if (in)	/* else an orphan we adopted as subreaper */
+			instance_ended(in, status);
+	}
+}
+
+static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct pp_notify msg;
+	int r;
+
+	while ((r = notify_server_recv(&d->notify, &msg)) != 0) {
+		if (r < 0) {
+			log_err("notify socket: %s", strerror(errno));
+			return;
+		}
+		/* the main process, or anything in its process group */
+		struct instance *in = pidmap_get(&d->pids, msg.pid);
+		if (!in) {
+			pid_t pgid = getpgid(msg.pid);
+			in = pgid > 0 ? pidmap_get(&d->pids, pgid) : NULL;
+		}
+		if (in && msg.watchdog)
+			bindings_pet(in->bind);
+		if (in && msg.ready)
+			dispatch_node(d, SV_EV_READY, in->node, NULL);
+	}
+}
+
+static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct sv_event ev = { .kind = SV_EV_SHUTDOWN };
+
+	log_info("received SIG%s: stopping", sigabbrev_np(w->signum));
+	pp_sd_notify(PP_STOPPING);
+	dispatch_feed(d, &ev);
+}
+
+static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	pp_sd_notify(PP_WATCHDOG);
+}
+
+static void start_signal(struct daemon *d, ev_signal *w, void (*cb)(struct ev_loop *, ev_signal *, int), int sig)
+{
+	ev_signal_init(w, cb, sig);
+	w->data = d;
+	ev_signal_start(d->loop, w);
+}
+
+void loop_watch(struct daemon *d)
+{
+	double interval = pp_sd_watchdog_interval();
+
+	ev_io_init(&d->notify_watcher, on_notify, d->notify.fd, EV_READ);
+	d->notify_watcher.data = d;
+	ev_io_start(d->loop, &d->notify_watcher);
+	start_signal(d, &d->sigchld, on_sigchld, SIGCHLD);
+	start_signal(d, &d->sigterm, on_stop_signal, SIGTERM);
+	start_signal(d, &d->sigint, on_stop_signal, SIGINT);
+	/* no reload yet: a hangup stops the tree in order rather than killing us */
+	start_signal(d, &d->sighup, on_stop_signal, SIGHUP);
+	if (interval > 0) {	/* systemd's WatchdogSec= */
+		ev_timer_init(&d->watchdog, on_watchdog, interval, interval);
+		ev_timer_start(d->loop, &d->watchdog);
+	}
+}
+
+int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts, struct sv_exit *end)
+{
+	struct daemon d = { 0 };
+	struct sv_event boot = { .kind = SV_EV_BOOT };
+	int rc = -1;
+
+	if (daemon_setup(&d, cfg, opts) == 0) {
+		dispatch_feed(&d, &boot);
+		if (!d.tree->down)
+			ev_run(d.loop, 0);
+		if (d.tree->down) {
+			*end = d.end;
+			rc = 0;
+		}
+	}
+	daemon_teardown(&d);
+	return rc;
+}

@@ -1,0 +1,119 @@
+/* Reports; see report.h. */
+#include <stdio.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/events.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/report.h"
+
+static const char *parent_name(const struct sv_node *n)
+{
+	return n->parent ? n->parent->name : NULL;
+}
+
+/* An exit's status or signal, as the exit and restart events show it. */
+static void set_exit_fields(struct event *ev, const struct sv_exit *e)
+{
+	if (e->kind == SV_EXIT_STATUS)
+		ev->status = e->value;
+	else if (e->kind == SV_EXIT_SIGNAL)
+		ev->signal = e->value;
+}
+
+/* Why an actor ended: what the daemon knows better (a violation, the
+ * watchdog, a failed start), else what its status says. */
+static void exit_reason(const struct instance *in, const struct sv_exit *e, char *buf, size_t len)
+{
+	if (in && in->why[0])
+		snprintf(buf, len, "%s", in->why);
+	else
+		sv_exit_describe(e, buf, len);
+}
+
+/* "more than 3 restarts in 5 s; last: payment: sandbox violation: ..." */
+static void give_up_reason(const struct sv_action *a, char *buf, size_t len)
+{
+	/* the last exit as its restart told it: a violation or a watchdog
+	 * by name, not the SIGKILL that carried it out */
+	const struct instance *last = a->cause && a->cause->kind == SV_NODE_ACTOR ? a->cause->user : NULL;
+	bool told = last && last->why[0];
+	char what[sizeof last->why];
+
+	exit_reason(last, &a->exit, what, sizeof what);
+	snprintf(buf, len, "more than %u restarts in %lld s; last: %s%s %s",
+		 a->node->intensity.cap - 1, (long long)(a->node->intensity.period_ms / 1000),
+		 a->cause ? a->cause->name : "?", told ? ":" : "", what);
+}
+
+void report_action(struct daemon *d, const struct sv_action *a)
+{
+	const struct instance *in = a->node->kind == SV_NODE_ACTOR ? a->node->user : NULL;
+	struct event ev = {
+		.event = sv_report_name(a->report), .name = a->node->name,
+		.supervisor = parent_name(a->node), .pid = in ? in->pid : 0,
+		.status = -1,
+	};
+	char reason[640];
+
+	switch (a->report) {
+	case SV_REPORT_RESTART:
+		exit_reason(in, &a->exit, reason, sizeof reason);
+		set_exit_fields(&ev, &a->exit);
+		ev.reason = reason;
+		break;
+	case SV_REPORT_STOP:
+		if (a->cause && a->why != SV_WHY_GIVE_UP)
+			snprintf(reason, sizeof reason, "%s: %s", sv_stop_why_name(a->why), a->cause->name);
+		else
+			snprintf(reason, sizeof reason, "%s", sv_stop_why_name(a->why));
+		ev.reason = reason;
+		break;
+	case SV_REPORT_GIVE_UP:
+		give_up_reason(a, reason, sizeof reason);
+		ev.reason = reason;
+		break;
+	case SV_REPORT_ESCALATE:
+		snprintf(reason, sizeof reason, "gave up; %s decides",
+			 a->node->parent ? a->node->parent->name : "the daemon");
+		ev.reason = reason;
+		break;
+	case SV_REPORT_READY:
+	case SV_REPORT_START:
+	case SV_REPORT_OPERATOR:	/* no operator events or reloads are fed yet */
+	case SV_REPORT_RELOADED:
+		break;
+	}
+	events_emit(&d->events, &ev);
+}
+
+void report_start(struct daemon *d, const struct instance *in, pid_t pid)
+{
+	events_emit(&d->events, &(struct event){
+		.event = "start", .name = in->name, .supervisor = parent_name(in->node),
+		.pid = pid, .status = -1 });
+}
+
+void report_exit(struct daemon *d, const struct instance *in, pid_t pid, const struct sv_exit *e)
+{
+	char reason[sizeof in->why];
+	struct event ev = {
+		.event = "exit", .name = in->name, .supervisor = parent_name(in->node),
+		.pid = pid, .status = -1, .reason = reason,
+	};
+
+	exit_reason(in, e, reason, sizeof reason);
+	set_exit_fields(&ev, e);
+	events_emit(&d->events, &ev);
+}
+
+void report_violation(struct daemon *d, const struct instance *in, const struct sb_violation *v,
+		      const char *reason, bool killed, unsigned long suppressed)
+{
+	char args[SB_VIOLATION_TEXT_MAX];
+
+	snprintf(args, sizeof args, "%.*s", (int)v->args_len, v->text + v->args_off);
+	events_emit(&d->events, &(struct event){
+		.event = "violation", .name = in->name, .supervisor = parent_name(in->node),
+		.pid = v->pid, .status = -1, .reason = reason, .syscall = v->name, .args = args,
+		.action = killed ? "kill" : "errno", .suppressed = suppressed });
+}

@@ -1,0 +1,90 @@
+/* Secrets, the daemon's side; see secrets.h. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/secrets/deliver.h"
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/env.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/secrets.h"
+#include "src/proto/fds.h"
+
+int secrets_setup(struct daemon *d, const struct daemon_opts *opts)
+{
+	struct secrets *s = &d->secrets;
+	bool any = false;
+	char *copy, *dir;
+
+	for (size_t i = 0; i < d->cfg->nactors; i++)
+		any |= d->cfg->actors[i]->nsecrets > 0;
+	if (!any)
+		return 0;
+	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
+	s->sources.secrets_dir = opts->secrets_dir;
+	/* development: .dev.vars beside the root config */
+	if (!(copy = strdup(d->cfg->root->pos.file))) {
+		log_err("cannot prepare secrets delivery: %s", strerror(errno));
+		return -1;
+	}
+	dir = dirname(copy);
+	snprintf(s->dev_vars, sizeof s->dev_vars, "%s/.dev.vars", dir);
+	free(copy);
+	if (access(s->dev_vars, F_OK) == 0)
+		s->sources.dev_vars = s->dev_vars;
+	snprintf(s->root, sizeof s->root, "%s/credentials", d->runtime_dir);
+	/* traversable, not listable: an actor reaches its own directory only */
+	if ((mkdir(s->root, 0711) < 0 && errno != EEXIST) || chmod(s->root, 0711) < 0) {
+		log_err("cannot prepare secrets delivery: %s: %s", s->root, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void secrets_teardown(struct secrets *s)
+{
+	if (s->root[0])
+		rmdir(s->root);
+}
+
+int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size_t len)
+{
+	const struct cfg_actor *a = in->spec;
+	uid_t uid = in->privs.change_ids ? in->privs.uid : geteuid();
+	gid_t gid = in->privs.change_ids ? in->privs.gid : getegid();
+
+	if (!a->nsecrets)
+		return 0;
+	return sb_secrets_deliver(&d->secrets.sources, (const char *const *)a->secrets, a->nsecrets,
+				  in->creds_dir, uid, gid, msg, len);
+}
+
+void secrets_remove(const struct instance *in)
+{
+	if (in->creds_dir && sb_secrets_remove(in->creds_dir) < 0)
+		log_err("%s: cannot remove %s: %s", in->name, in->creds_dir, strerror(errno));
+}
+
+char **secrets_env(struct daemon *d, const struct instance *in, char ***secrets,
+		   char *msg, size_t len)
+{
+	char **env;
+
+	if (sb_secrets_env(&d->secrets.sources, (const char *const *)in->spec->secrets,
+			   in->spec->nsecrets, secrets, msg, len) < 0)
+		return NULL;
+	if (!(env = env_join(in->envp, *secrets))) {
+		sb_secrets_env_free(*secrets);
+		*secrets = NULL;
+		snprintf(msg, len, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	return env;
+}

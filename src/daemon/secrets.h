@@ -1,0 +1,39 @@
+/* Secrets, the daemon's side (DESIGN.md section 3, README "Secrets"):
+ * where they come from, and for each instance that names some, a fresh
+ * directory only it can read, filled before each start and removed when
+ * it ends (sandbox/secrets/ does the reading and writing). */
+#ifndef PROSPERO_DAEMON_SECRETS_H
+#define PROSPERO_DAEMON_SECRETS_H
+
+#include <stddef.h>
+
+#include "sandbox/secrets/lookup.h"
+
+struct daemon;
+struct daemon_opts;
+struct instance;
+
+struct secrets {
+	struct sb_secret_sources sources;
+	char dev_vars[4096];
+	char root[4200];		/* RUNTIME/credentials, or "" */
+};
+
+/* The sources (first match wins) and the directory the instances'
+ * directories go in; nothing when no actor names a secret. -1 with
+ * errno, said on stderr. */
+int secrets_setup(struct daemon *d, const struct daemon_opts *opts);
+void secrets_teardown(struct secrets *s);
+
+/* Before a start: IN's secrets into its directory, as its uid. -1 with
+ * errno and MSG saying why. */
+int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size_t len);
+/* Once it ended: its directory gone (a failure is said on stderr). */
+void secrets_remove(const struct instance *in);
+/* For "secrets_env": IN's environment plus NAME=value strings, which
+ * *SECRETS holds; free() the array and sb_secrets_env_free(*SECRETS) as
+ * soon as the child has exec'ed. NULL with errno and MSG saying why. */
+char **secrets_env(struct daemon *d, const struct instance *in, char ***secrets,
+		   char *msg, size_t len);
+
+#endif

@@ -1,0 +1,178 @@
+/* Setting up and tearing down; see setup.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/loop.h"
+#include "src/daemon/setup.h"
+#include "src/proto/fds.h"
+
+static size_t count_instances(const struct cfg_supervisor *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nchildren; i++)
+		n += s->children[i].kind == CFG_CHILD_ACTOR ? s->children[i].u.actor->instances
+							     : count_instances(s->children[i].u.sup);
+	return n;
+}
+
+/* S and everything below it, as nodes of the tree and instances. */
+static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct sv_node *parent,
+		      char *msg, size_t len)
+{
+	struct sv_node *n = sv_add_supervisor(d->tree, parent, s->name, s->strategy, s->intensity,
+					      (long)s->period_s * 1000, s->restart);
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < s->nchildren; i++) {
+		const struct cfg_child *c = &s->children[i];
+		if (c->kind == CFG_CHILD_SUPERVISOR) {
+			if (build_tree(d, c->u.sup, n, msg, len) < 0)
+				return -1;
+			continue;
+		}
+		for (unsigned k = 1; k <= c->u.actor->instances; k++) {
+			struct instance *in = instance_new(d, c->u.actor, k, n, msg, len);
+
+			if (!in)
+				return -1;
+			d->inst[d->ninst++] = in;
+		}
+	}
+	return 0;
+}
+
+static int open_runtime_dir(struct daemon *d, const char *dir)
+{
+	const char *tmp;
+
+	if (!dir)
+		dir = getenv("RUNTIME_DIRECTORY");	/* systemd's RuntimeDirectory= */
+	if (dir) {
+		if ((size_t)snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s", dir) >= sizeof d->runtime_dir) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		return 0;
+	}
+	tmp = getenv("TMPDIR");
+	/* root: under /run, so an actor's private /tmp does not hide it */
+	if (geteuid() == 0 && access("/run", W_OK) == 0)
+		tmp = "/run";
+	snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s/prospero.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(d->runtime_dir))
+		return -1;
+	/* actors under other uids must reach the notify socket inside */
+	chmod(d->runtime_dir, 0755);
+	d->own_runtime_dir = true;
+	return 0;
+}
+
+static int raise_nofile(struct daemon *d)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &d->nofile) < 0)
+		return -1;
+	/* two fds per actor (its output pipe): take what the hard limit allows */
+	r = d->nofile;
+	r.rlim_cur = r.rlim_max;
+	return setrlimit(RLIMIT_NOFILE, &r);
+}
+
+/* The process itself: fds, spawner, subreaper, signals; then where the
+ * actors will find the daemon (runtime directory, notify socket). */
+static int setup_process(struct daemon *d, const struct daemon_opts *opts)
+{
+	if (raise_nofile(d) < 0) {
+		log_err("cannot raise the open file limit: %s", strerror(errno));
+		return -1;
+	}
+	/* first: the spawner claims the lowest fds for staging */
+	if (sb_spawner_init(&d->spawner) < 0) {
+		log_err("cannot prepare to spawn actors: %s", strerror(errno));
+		return -1;
+	}
+	/* orphaned descendants of actors come to us, and we reap them */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_warn("cannot become a subreaper: %s", strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+	if (events_open(&d->events, opts->events_path) < 0) {
+		log_err("%s: cannot open events file: %s", opts->events_path, strerror(errno));
+		return -1;
+	}
+	if (open_runtime_dir(d, opts->runtime_dir) < 0) {
+		log_err("cannot create a runtime directory: %s", strerror(errno));
+		return -1;
+	}
+	if (notify_server_open(&d->notify, d->runtime_dir) < 0) {
+		log_err("%s/notify: cannot create the notify socket: %s", d->runtime_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(d->notify_env, sizeof d->notify_env, PP_ENV_NOTIFY_SOCKET "=%s", d->notify.path);
+	return 0;
+}
+
+int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	size_t ninst = count_instances(cfg->root);
+	char why[1024] = "";
+
+	d->cfg = cfg;
+	d->self = getpid();
+	d->devnull = -1;
+	d->spawner.devnull = -1;
+	d->notify.fd = -1;
+	d->events.fd = -1;
+	confinement_init(&d->conf);
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
+		return -1;
+	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	d->inst = calloc(ninst ? ninst : 1, sizeof *d->inst);
+	d->tree = sv_tree_new();
+	if (d->devnull < 0 || !d->loop || !d->inst || !d->tree || dispatch_init(&d->dispatch, ninst) < 0 ||
+	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
+	    build_tree(d, cfg->root, NULL, why, sizeof why) < 0 || sv_tree_seal(d->tree) < 0) {
+		if (why[0])	/* an instance's own reason */
+			log_err("%s", why);
+		else
+			log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
+		return -1;
+	}
+	loop_watch(d);
+	return 0;
+}
+
+void daemon_teardown(struct daemon *d)
+{
+	for (size_t i = 0; i < d->ninst; i++)
+		instance_free(d->inst[i]);
+	free(d->inst);
+	dispatch_fini(&d->dispatch);
+	sv_tree_free(d->tree);
+	pidmap_fini(&d->pids);
+	sb_spawner_fini(&d->spawner);
+	bindings_close(&d->bindings);
+	notify_server_close(&d->notify);
+	confinement_teardown(d);
+	secrets_teardown(&d->secrets);
+	if (d->own_runtime_dir)
+		rmdir(d->runtime_dir);
+	events_close(&d->events);
+	if (d->devnull >= 0)
+		close(d->devnull);
+	if (d->loop)
+		ev_loop_destroy(d->loop);
+}

@@ -1,0 +1,17 @@
+/* Setting the daemon up and tearing it down: the runtime directory, the
+ * notify socket, the events file, confinement and secrets, the bindings,
+ * the tree and every instance in it, the loop's watchers. */
+#ifndef PROSPERO_DAEMON_SETUP_H
+#define PROSPERO_DAEMON_SETUP_H
+
+struct cfg;
+struct daemon;
+struct daemon_opts;
+
+/* D, zeroed, made ready to boot CFG's tree. -1 when it cannot be, said on
+ * stderr; daemon_teardown is called either way. */
+int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
+/* Everything D holds released; any actor still running is killed. */
+void daemon_teardown(struct daemon *d);
+
+#endif

@@ -1,0 +1,106 @@
+/* Starting an instance; see start.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/secrets/deliver.h"
+#include "src/daemon/context.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/report.h"
+#include "src/daemon/start.h"
+#include "src/daemon/violation.h"
+
+/* The start failed before exec: say which step and why, as a failed start. */
+static void start_failed(struct daemon *d, struct instance *in, int errnum, const char *what)
+{
+	static const char prefix[] = "could not start: ";
+	struct sv_exit e = { .kind = SV_EXIT_EXEC_FAILED, .value = errnum, .before_ready = true };
+
+	/* cut to fit: it is one line of the log and the events */
+	snprintf(in->why, sizeof in->why, "%s%.*s", prefix, (int)(sizeof in->why - sizeof prefix), what);
+	report_exit(d, in, 0, &e);
+	dispatch_node(d, SV_EV_EXIT, in->node, &e);
+}
+
+/* "exec /bin/x: No such file or directory", "drop capabilities (capset):
+ * Operation not permitted" */
+static void spawn_error(const struct instance *in, const struct sb_spawn_error *err,
+			char *buf, size_t len)
+{
+	if (err->step == SB_CONFINE_EXEC || err->step == SB_CONFINE_CWD)
+		snprintf(buf, len, "%s %s: %s", sb_confine_step_name(err->step),
+			 err->step == SB_CONFINE_EXEC ? in->spec->path : in->spec->cwd,
+			 strerror(err->errnum));
+	else
+		snprintf(buf, len, "%s%s%s%s: %s", sb_confine_step_name(err->step),
+			 err->detail ? " (" : "", err->detail ? err->detail : "",
+			 err->detail ? ")" : "", strerror(err->errnum));
+}
+
+/* What this start is given afresh: its control channel, its secrets
+ * delivered, and with "secrets_env" an environment with them in
+ * (*ENV, *SECRETS). -1 with errno and MSG saying why, nothing left held. */
+static int prepare(struct daemon *d, struct instance *in, char ***env, char ***secrets,
+		   char *msg, size_t len)
+{
+	if (bindings_prepare(in->bind) < 0) {
+		snprintf(msg, len, "control channel: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if (secrets_deliver(d, in, msg, len) < 0) {
+		bindings_spawned(in->bind, false);
+		return -1;
+	}
+	if (in->spec->secrets_env && in->spec->nsecrets &&
+	    !(*env = secrets_env(d, in, secrets, msg, len))) {
+		if (!errno)
+			errno = ENOMEM;
+		secrets_remove(in);
+		bindings_spawned(in->bind, false);
+		return -1;
+	}
+	return 0;
+}
+
+void start_instance(struct daemon *d, struct instance *in)
+{
+	struct sb_spawn_error err;
+	struct sb_spawn_plan plan = in->plan;
+	char **secrets = NULL, **env = NULL;
+	char msg[1200];
+	pid_t pid;
+
+	in->why[0] = '\0';
+	if (prepare(d, in, &env, &secrets, msg, sizeof msg) < 0) {
+		start_failed(d, in, errno, msg);
+		return;
+	}
+	if (env)
+		plan.envp = env;
+	pid = sb_spawn_start(&d->spawner, &plan, &err);
+	bindings_spawned(in->bind, pid > 0);
+	free(env);
+	sb_secrets_env_free(secrets);
+	if (pid < 0) {
+		violation_discard(d);	/* sent, then exec failed */
+		secrets_remove(in);
+		spawn_error(in, &err, msg, sizeof msg);
+		start_failed(d, in, err.errnum, msg);
+		return;
+	}
+	in->pid = pid;
+	pidmap_put(&d->pids, pid, in);
+	report_start(d, in, pid);
+	if (in->filter && violation_watch(d, in) < 0) {
+		/* its exit, when SIGCHLD comes, reports it as a failed start */
+		snprintf(in->why, sizeof in->why, "could not start: no seccomp listener from the child: %s",
+			 strerror(errno));
+		instance_signal(in, SIGKILL);
+		return;
+	}
+	if (in->spec->ready == SV_READY_EXEC)
+		dispatch_node(d, SV_EV_READY, in->node, NULL);
+}

@@ -1,0 +1,97 @@
+/* Violations; see violation.h. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox/seccomp/handoff.h"
+#include "sandbox/seccomp/listener.h"
+#include "src/daemon/context.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/report.h"
+#include "src/daemon/violation.h"
+
+/* A denied system call. The listener is readable for a pending call, and
+ * hangs up once every process under the filter is gone: only the first
+ * may be received (a receive without one would block the daemon). */
+static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct instance *in = w->data;
+	struct daemon *d = in->d;
+	struct pollfd pfd = { .fd = in->listener, .events = POLLIN };
+	struct seccomp_notif n;
+	struct sb_violation v;
+	unsigned long suppressed = 0;
+	char reason[SB_VIOLATION_TEXT_MAX + 32];
+	bool kill_it = !in->filter || in->filter->on_violation == SB_ON_VIOLATION_KILL;
+
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN)) {
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			violation_unwatch(d, in);
+		return;
+	}
+	if (sb_listener_recv(in->listener, &n) < 0) {
+		if (errno != ENOENT && errno != EINTR) {	/* ENOENT: the caller is gone */
+			log_err("%s: seccomp listener: %s", in->name, strerror(errno));
+			violation_unwatch(d, in);
+		}
+		return;
+	}
+	sb_violation_decode(&n, &v);
+	if (!kill_it) {
+		/* the caller waits for this answer: give it first, report after */
+		(void)sb_listener_respond_errno(in->listener, n.id, EPERM);
+		if (!sb_ratelimit_allow(&in->violations, (uint64_t)daemon_now_ms(), &suppressed))
+			return;
+	}
+	snprintf(reason, sizeof reason, "sandbox violation: %s", v.text);
+	report_violation(d, in, &v, reason, kill_it, suppressed);
+	if (!kill_it)
+		return;
+	/* the restart reason names the call, not just SIGKILL */
+	snprintf(in->why, sizeof in->why, "%s", reason);
+	if (sb_listener_kill(in->listener, &n) < 0 && errno != ESRCH)
+		log_err("%s: cannot kill pid %d: %s", in->name, (int)v.pid, strerror(errno));
+	instance_signal(in, SIGKILL);	/* the actor, not only the offending process */
+}
+
+void violation_init(struct instance *in)
+{
+	in->listener = -1;
+	ev_io_init(&in->listener_watcher, on_violation, -1, EV_READ);
+	in->listener_watcher.data = in;
+	/* errno mode: a busy loop of denied calls must not flood the log */
+	sb_ratelimit_init(&in->violations, 5, 1000);
+}
+
+int violation_watch(struct daemon *d, struct instance *in)
+{
+	int fd = sb_handoff_recv(d->conf.handoff[0]);
+
+	if (fd < 0)
+		return -1;
+	in->listener = fd;
+	ev_io_set(&in->listener_watcher, fd, EV_READ);
+	ev_io_start(d->loop, &in->listener_watcher);
+	return 0;
+}
+
+void violation_unwatch(struct daemon *d, struct instance *in)
+{
+	if (in->listener < 0)
+		return;
+	ev_io_stop(d->loop, &in->listener_watcher);
+	close(in->listener);
+	in->listener = -1;
+}
+
+void violation_discard(struct daemon *d)
+{
+	int stray = sb_handoff_recv(d->conf.handoff[0]);
+
+	if (stray >= 0)
+		close(stray);
+}

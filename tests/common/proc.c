@@ -1,0 +1,126 @@
+/* Processes as /proc shows them; see proc.h. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/common/proc.h"
+
+void h_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+long long h_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int fd = -1;
+	ssize_t r;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = 0;
+	p = strrchr(buf, ')');	/* the command may hold spaces and parentheses */
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+bool h_wait_gone(pid_t pid, int timeout_ms)
+{
+	long long end = h_now_ms() + timeout_ms;
+
+	while (proc_state(pid) != 0) {
+		if (h_now_ms() > end)
+			return false;
+		h_sleep_ms(5);
+	}
+	return true;
+}
+
+bool h_wait_dead(pid_t pid, int timeout_ms)
+{
+	long long end = h_now_ms() + timeout_ms;
+	char st;
+
+	while ((st = proc_state(pid)) != 0 && st != 'Z') {
+		if (h_now_ms() > end)
+			return false;
+		h_sleep_ms(5);
+	}
+	return true;
+}
+
+bool h_alive(pid_t pid)
+{
+	char st = proc_state(pid);
+
+	return st != 0 && st != 'Z';
+}
+
+int h_fd_count(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	ck_assert(d != NULL);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+int h_zombie_children(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert(d != NULL);
+	while ((e = readdir(d))) {
+		char path[300], buf[1024], state;
+		int ppid, fd;
+		ssize_t r;
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = 0;
+		/* the command may hold spaces and parentheses: parse after the last ')' */
+		char *p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state == 'Z')
+			n++;
+	}
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,22 @@
+/* Processes as /proc shows them, and waiting on them without a timed
+ * assertion: the integration harness's, and any suite's that counts the
+ * fds it holds. */
+#ifndef PROSPERO_TESTS_COMMON_PROC_H
+#define PROSPERO_TESTS_COMMON_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+void h_sleep_ms(int ms);
+/* CLOCK_MONOTONIC in ms, for the deadlines of the waits. */
+long long h_now_ms(void);
+/* Wait until pid no longer exists (reaped); false after timeout_ms. */
+bool h_wait_gone(pid_t pid, int timeout_ms);
+/* Wait until pid is gone or a zombie: no longer running. */
+bool h_wait_dead(pid_t pid, int timeout_ms);
+bool h_alive(pid_t pid);
+/* The fds pid holds. */
+int h_fd_count(pid_t pid);
+int h_zombie_children(pid_t parent);
+
+#endif

@@ -1,0 +1,437 @@
+/* The daemon's bindings table (src/daemon/bindings.h) on a real config and
+ * a real libev loop, with no process: the edges and fd maps it makes, the
+ * names it gives them, the control channel of each start, the notices it
+ * sends when a service ends, and the watchdog. */
+#include <check.h>
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "src/config/config.h"
+#include "src/daemon/bindings.h"
+#include "src/proto/control.h"
+#include "src/proto/error.h"
+#include "src/proto/fds.h"
+#include "src/proto/frame.h"
+#include "src/proto/notice.h"
+#include "tests/common/proc.h"
+#include "tests/common/runner.h"
+
+/* A pool of services, a lone service with a watchdog, a pool of clients
+ * bound to both, and a lone client of the pool: every instance in start
+ * order. */
+static const char config[] =
+	"{ \"supervisor\": \"root\", \"children\": [\n"
+	"  { \"actor\": \"svc\", \"exec\": [\"/bin/true\"], \"instances\": 3 },\n"
+	"  { \"actor\": \"solo\", \"exec\": [\"/bin/true\"], \"watchdog\": 100 },\n"
+	"  { \"actor\": \"cli\", \"exec\": [\"/bin/true\"], \"instances\": 2,\n"
+	"    \"bindings\": { \"SVC\": \"svc\", \"SOLO\": \"solo\" } },\n"
+	"  { \"actor\": \"one\", \"exec\": [\"/bin/true\"], \"bindings\": { \"SVC\": \"svc\" } } ] }\n";
+
+enum { SVC1, SVC2, SVC3, SOLO, CLI1, CLI2, ONE, NINST };
+static const struct { const char *actor, *name; unsigned index; } insts[NINST] = {
+	{ "svc", "svc#1", 1 }, { "svc", "svc#2", 2 }, { "svc", "svc#3", 3 },
+	{ "solo", "solo", 1 }, { "cli", "cli#1", 1 }, { "cli", "cli#2", 2 }, { "one", "one", 1 },
+};
+static const int stdfds[3] = { 100, 101, 102 };	/* copied, never used */
+/* the most a test waits for what must come: not a measure, a guard */
+#define H_LONG_MS 10000
+
+static char dir[64];
+static struct cfg *cfg;
+static struct ev_loop *loop;
+static struct bindings b;
+static struct bind_inst *bi[NINST];
+static char **env[NINST];
+static int fds_before;
+/* what the ops were told, by instance */
+static int readied[NINST], expired[NINST];
+
+static void on_ready(void *ctx)
+{
+	readied[(int *)ctx - readied]++;
+}
+static void on_expired(void *ctx)
+{
+	expired[(int *)ctx - readied]++;
+	ev_break(loop, EVBREAK_ONE);	/* run_for need wait no longer */
+}
+static const struct bind_ops ops = { .ready = on_ready, .watchdog_expired = on_expired };
+
+static const struct cfg_actor *actor(const char *name)
+{
+	for (size_t i = 0; i < cfg->nactors; i++)
+		if (strcmp(cfg->actors[i]->name, name) == 0)
+			return cfg->actors[i];
+	ck_abort_msg("no actor %s", name);
+	return NULL;
+}
+
+static void setup(void)
+{
+	struct cfg_diag diag = { 0 };
+	char path[128];
+	char *files[1] = { path };
+	FILE *f;
+
+	fds_before = h_fd_count(getpid());
+	strcpy(dir, "/tmp/prospero-bind.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/root.jsonc", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(config, f);
+	ck_assert_int_eq(fclose(f), 0);
+	cfg = cfg_load(files, 1, &diag);
+	ck_assert_msg(cfg != NULL, "%s", diag.n ? diag.lines[0] : "out of memory");
+	cfg_diag_free(&diag);
+	unlink(path);
+	rmdir(dir);
+	ck_assert_ptr_nonnull(loop = ev_loop_new(EVFLAG_AUTO));
+	ck_assert_int_eq(bindings_open(&b, cfg, loop), 0);
+	memset(readied, 0, sizeof readied);
+	memset(expired, 0, sizeof expired);
+	for (int i = 0; i < NINST; i++) {
+		ck_assert_ptr_nonnull(env[i] = calloc(2, sizeof *env[i]));
+		ck_assert_ptr_nonnull(env[i][0] = strdup("KEPT=1"));
+		bi[i] = bindings_instance(&b, actor(insts[i].actor), insts[i].index, insts[i].name,
+					  stdfds, &ops, &readied[i], &env[i]);
+		ck_assert_ptr_nonnull(bi[i]);
+	}
+}
+
+/* Everything freed and closed: the fd count is back where it was. */
+static void teardown(void)
+{
+	for (int i = 0; i < NINST; i++) {
+		bindings_instance_free(bi[i]);
+		for (char **e = env[i]; *e; e++)
+			free(*e);
+		free(env[i]);
+	}
+	bindings_close(&b);
+	ev_loop_destroy(loop);
+	cfg_free(cfg);
+	ck_assert_int_eq(h_fd_count(getpid()), fds_before);
+}
+
+static const int *fds_of(int i, unsigned *n)
+{
+	return bindings_fds(bi[i], n);
+}
+
+static const char *getenv_of(int i, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (char **e = env[i]; *e; e++)
+		if (strncmp(*e, key, k) == 0 && (*e)[k] == '=')
+			return *e + k + 1;
+	return NULL;
+}
+
+/* A datagram sent on FROM arrives on TO, and nowhere else waits one. */
+static void assert_connected(int from, int to)
+{
+	char buf[16];
+
+	ck_assert_int_eq(send(from, "ping", 4, MSG_DONTWAIT), 4);
+	ck_assert_int_eq(recv(to, buf, sizeof buf, MSG_DONTWAIT), 4);
+	ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
+}
+
+static void assert_empty(int fd)
+{
+	char buf[256];
+
+	ck_assert_int_eq(recv(fd, buf, sizeof buf, MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+}
+
+/* A start as the daemon makes it: a control channel, then the spawn; the
+ * actor's end of the channel is kept here (a dup) to play the actor. */
+static int start(int i)
+{
+	unsigned n;
+	int actor_end;
+
+	ck_assert_int_eq(bindings_prepare(bi[i]), 0);
+	actor_end = dup(fds_of(i, &n)[PP_FD_CONTROL]);
+	ck_assert_int_ge(actor_end, 0);
+	bindings_spawned(bi[i], true);
+	return actor_end;
+}
+
+START_TEST(an_edge_per_client_instance_and_binding)
+{
+	const int *c1, *c2, *one, *svc, *solo;
+	unsigned n1, n2, none, nsvc, nsolo;
+
+	c1 = fds_of(CLI1, &n1);
+	c2 = fds_of(CLI2, &n2);
+	one = fds_of(ONE, &none);
+	/* 0-2, the control channel (made at each start), then the bindings
+	 * in the order declared */
+	ck_assert_uint_eq(n1, PP_FD_CONTROL + 3);
+	ck_assert_uint_eq(n2, PP_FD_CONTROL + 3);
+	ck_assert_uint_eq(none, PP_FD_CONTROL + 2);
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(c1[k], stdfds[k]);
+	ck_assert_int_eq(c1[PP_FD_CONTROL], -1);
+	/* four edges of the client pool, one of "one": five sockets */
+	int ends[] = { c1[4], c1[5], c2[4], c2[5], one[4] };
+	for (int i = 0; i < 5; i++)
+		for (int j = i + 1; j < 5; j++)
+			ck_assert_int_ne(ends[i], ends[j]);
+	/* the service sees them in start order: cli#1, cli#2, one */
+	svc = fds_of(SVC1, &nsvc);
+	solo = fds_of(SOLO, &nsolo);
+	ck_assert_uint_eq(nsvc, PP_FD_CONTROL + 1 + 3);
+	ck_assert_uint_eq(nsolo, PP_FD_CONTROL + 1 + 2);
+	assert_connected(c1[4], svc[4]);
+	assert_connected(c2[4], svc[5]);
+	assert_connected(one[4], svc[6]);
+	assert_connected(c1[5], solo[4]);
+	assert_connected(c2[5], solo[5]);
+	/* and back: a reply reaches the instance that called */
+	assert_connected(svc[5], c2[4]);
+	assert_empty(c1[4]);
+}
+END_TEST
+
+START_TEST(a_pool_shares_its_service_ends)
+{
+	unsigned n[3];
+	const int *f[3] = { fds_of(SVC1, &n[0]), fds_of(SVC2, &n[1]), fds_of(SVC3, &n[2]) };
+	const int *c1 = fds_of(CLI1, &n[0]);
+	char buf[8];
+	int got = 0;
+
+	ck_assert_uint_eq(n[1], n[2]);
+	for (unsigned k = PP_FD_CONTROL + 1; k < n[1]; k++) {
+		ck_assert_int_eq(f[0][k], f[1][k]);
+		ck_assert_int_eq(f[1][k], f[2][k]);
+	}
+	/* one message, taken by exactly one instance */
+	ck_assert_int_eq(send(c1[4], "x", 1, MSG_DONTWAIT), 1);
+	for (int i = 0; i < 3; i++)
+		got += recv(f[i][4], buf, sizeof buf, MSG_DONTWAIT) == 1;
+	ck_assert_int_eq(got, 1);
+}
+END_TEST
+
+START_TEST(the_environment_names_every_fd)
+{
+	/* PROSPERO_FDS counts from the control channel on */
+	ck_assert_str_eq(getenv_of(CLI1, PP_ENV_FDS), "3");
+	ck_assert_str_eq(getenv_of(CLI1, PP_ENV_FDNAMES), "control:SVC:SOLO");
+	ck_assert_str_eq(getenv_of(CLI2, PP_ENV_FDNAMES), "control:SVC:SOLO");
+	ck_assert_str_eq(getenv_of(ONE, PP_ENV_FDS), "2");
+	ck_assert_str_eq(getenv_of(ONE, PP_ENV_FDNAMES), "control:SVC");
+	/* a served edge names its client, with the instance in a pool */
+	ck_assert_str_eq(getenv_of(SOLO, PP_ENV_FDS), "3");
+	ck_assert_str_eq(getenv_of(SOLO, PP_ENV_FDNAMES), "control:serve:cli#1:serve:cli#2");
+	for (int i = SVC1; i <= SVC3; i++) {
+		ck_assert_str_eq(getenv_of(i, PP_ENV_FDS), "4");
+		ck_assert_str_eq(getenv_of(i, PP_ENV_FDNAMES), "control:serve:cli#1:serve:cli#2:serve:one");
+	}
+	/* what was there stays */
+	ck_assert_str_eq(getenv_of(SVC2, "KEPT"), "1");
+}
+END_TEST
+
+START_TEST(a_control_channel_per_start)
+{
+	int fds = h_fd_count(getpid()), actor_end, first;
+	unsigned n;
+
+	/* a failed spawn leaves nothing open */
+	ck_assert_int_eq(bindings_prepare(bi[ONE]), 0);
+	first = fds_of(ONE, &n)[PP_FD_CONTROL];
+	ck_assert_int_ge(first, 0);
+	ck_assert_int_eq(h_fd_count(getpid()), fds + 2);
+	bindings_spawned(bi[ONE], false);
+	ck_assert_int_eq(h_fd_count(getpid()), fds);
+
+	/* a start: the daemon keeps its end only */
+	actor_end = start(ONE);
+	ck_assert_int_eq(h_fd_count(getpid()), fds + 2);	/* its end and our dup */
+	/* READY=1 and WATCHDOG=1 from the actor reach the ops */
+	ck_assert_int_eq(send(actor_end, PP_READY, strlen(PP_READY), 0), (ssize_t)strlen(PP_READY));
+	ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(readied[ONE], 1);
+	ck_assert_int_eq(readied[CLI1], 0);
+	/* STOP=1 before SIGTERM */
+	bindings_stopping(bi[ONE]);
+	{
+		char buf[64];
+		ssize_t r = recv(actor_end, buf, sizeof buf - 1, MSG_DONTWAIT);
+
+		ck_assert_int_eq(r, (ssize_t)strlen(PP_STOP "\n"));
+		buf[r] = '\0';
+		ck_assert_str_eq(buf, PP_STOP "\n");
+	}
+	/* its end: the channel is closed, the actor reads the end of it */
+	bindings_ended(bi[ONE]);
+	ck_assert_int_eq(h_fd_count(getpid()), fds + 1);
+	{
+		char buf[8];
+
+		ck_assert_int_eq(recv(actor_end, buf, sizeof buf, MSG_DONTWAIT), 0);
+	}
+	close(actor_end);
+}
+END_TEST
+
+/* The notice in band: an error frame, id 0, peer_restarted, with the
+ * service's next incarnation. */
+static void assert_notice(int fd, unsigned long incarnation)
+{
+	unsigned char dg[256];
+	struct pf_frame f;
+	const char *why;
+	unsigned long inc;
+	uint64_t at;
+	ssize_t n = recv(fd, dg, sizeof dg, MSG_DONTWAIT);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, &why), n);
+	ck_assert_uint_eq(f.kind, PF_ERROR);
+	ck_assert_uint_eq(f.id, 0);
+	ck_assert_int_eq(pf_error_code(f.method, f.method_len), PROSPERO_E_PEER_RESTARTED);
+	pf_notice_fields(f.body, f.body_len, &inc, &at);
+	ck_assert_uint_eq(inc, incarnation);
+	ck_assert_uint_gt(at, 0);
+}
+
+static void assert_told(int actor_end, const char *binding, unsigned long incarnation)
+{
+	char buf[128], name[64];
+	unsigned long inc;
+	ssize_t n = recv(actor_end, buf, sizeof buf, MSG_DONTWAIT);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pp_peer_restarted_parse(buf, (size_t)n, name, sizeof name, &inc), 1);
+	ck_assert_str_eq(name, binding);
+	ck_assert_uint_eq(inc, incarnation);
+}
+
+START_TEST(an_end_is_told_to_every_running_client)
+{
+	unsigned n, nsvc;
+	const int *c1 = fds_of(CLI1, &n), *c2 = fds_of(CLI2, &n), *one = fds_of(ONE, &n);
+	const int *svc = fds_of(SVC1, &nsvc);
+	int svc1 = start(SVC1), svc2 = start(SVC2), cli1 = start(CLI1), ctl_one = start(ONE);
+
+	/* cli#2 is not running: it has nothing in flight */
+	bindings_ended(bi[SVC2]);
+	/* two starts of the pool so far: the next is the third */
+	assert_told(cli1, "SVC", 3);
+	assert_told(ctl_one, "SVC", 3);
+	assert_notice(c1[4], 3);
+	assert_notice(one[4], 3);
+	assert_empty(c2[4]);
+	/* nothing about SOLO, and nothing more */
+	assert_empty(c1[5]);
+	assert_empty(cli1);
+	assert_empty(ctl_one);
+	assert_empty(svc1);
+
+	/* a client that ended is told nothing more */
+	bindings_ended(bi[ONE]);
+	bindings_ended(bi[SVC1]);
+	assert_told(cli1, "SVC", 3);
+	assert_notice(c1[4], 3);
+	assert_empty(one[4]);
+
+	/* a client ending tells its services nothing */
+	bindings_ended(bi[CLI1]);
+	for (unsigned k = PP_FD_CONTROL + 1; k < nsvc; k++)
+		assert_empty(svc[k]);
+	close(svc1);
+	close(svc2);
+	close(cli1);
+	close(ctl_one);
+}
+END_TEST
+
+static void on_break(struct ev_loop *l, ev_timer *w, int revents)
+{
+	ev_break(l, EVBREAK_ONE);
+}
+
+/* Run the loop until a watchdog expires or MS pass. A watchdog armed for
+ * less is due first, and libev runs due timers in order: what this finds
+ * does not depend on how fast the machine is. */
+static void run_for(double ms)
+{
+	ev_timer t;
+
+	ev_timer_init(&t, on_break, ms / 1000.0, 0.);
+	ev_timer_start(loop, &t);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &t);
+}
+
+START_TEST(the_watchdog_counts_from_ready)
+{
+	int ctl = start(SOLO);
+
+	/* started, not ready: three of its periods pass, and a pet arms
+	 * nothing */
+	bindings_pet(bi[SOLO]);
+	run_for(300);
+	ck_assert_int_eq(expired[SOLO], 0);
+	bindings_ready(bi[SOLO]);
+	run_for(H_LONG_MS);
+	ck_assert_int_eq(expired[SOLO], 1);
+	/* once expired it is done: a late pet does not arm it again */
+	bindings_pet(bi[SOLO]);
+	run_for(300);
+	ck_assert_int_eq(expired[SOLO], 1);
+	/* an actor without "watchdog" has none */
+	ck_assert_int_eq(expired[ONE] + expired[CLI1], 0);
+	close(ctl);
+}
+END_TEST
+
+START_TEST(a_stop_or_an_end_ends_the_watchdog)
+{
+	int ctl = start(SOLO);
+
+	bindings_ready(bi[SOLO]);
+	bindings_stopping(bi[SOLO]);
+	run_for(300);
+	ck_assert_int_eq(expired[SOLO], 0);
+	bindings_ended(bi[SOLO]);
+	close(ctl);
+	ctl = start(SOLO);
+	bindings_ready(bi[SOLO]);
+	bindings_ended(bi[SOLO]);
+	run_for(300);
+	ck_assert_int_eq(expired[SOLO], 0);
+	close(ctl);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("bindings");
+	TCase *tc = tcase_create("bindings");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, an_edge_per_client_instance_and_binding);
+	tcase_add_test(tc, a_pool_shares_its_service_ends);
+	tcase_add_test(tc, the_environment_names_every_fd);
+	tcase_add_test(tc, a_control_channel_per_start);
+	tcase_add_test(tc, an_end_is_told_to_every_running_client);
+	tcase_add_test(tc, the_watchdog_counts_from_ready);
+	tcase_add_test(tc, a_stop_or_an_end_ends_the_watchdog);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
