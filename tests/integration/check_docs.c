@@ -481,46 +481,40 @@ static void check_doc(const char *rel, enum doc_kind kind, const struct words *n
 	free(text);
 }
 
-START_TEST(config_keys_are_documented)
+/* The names NAMES_OF collects, against the README (when IN_README) and
+ * the manual page PAGE. */
+static void check_names(void (*names_of)(struct words *), bool in_readme, const char *page)
 {
 	struct words names = { 0 };
 
-	config_names(&names);
-	check_doc("README.md", README, &names);
-	check_doc("man/prospero.jsonc.5", MAN, &names);
+	names_of(&names);
+	if (in_readme)
+		check_doc("README.md", README, &names);
+	check_doc(page, MAN, &names);
 	words_free(&names);
+}
+
+START_TEST(config_keys_are_documented)
+{
+	check_names(config_names, true, "man/prospero.jsonc.5");
 }
 END_TEST
 
 START_TEST(commands_and_options_are_documented)
 {
-	struct words names = { 0 };
-
-	cli_names(&names);
-	check_doc("README.md", README, &names);
-	check_doc("man/prospero.1", MAN, &names);
-	words_free(&names);
+	check_names(cli_names, true, "man/prospero.1");
 }
 END_TEST
 
 START_TEST(library_functions_are_documented)
 {
-	struct words names = { 0 };
-
-	library_names(&names);
-	check_doc("man/libprospero.3", MAN, &names);
-	words_free(&names);
+	check_names(library_names, false, "man/libprospero.3");
 }
 END_TEST
 
 START_TEST(protocol_names_are_documented)
 {
-	struct words names = { 0 };
-
-	protocol_names(&names);
-	check_doc("README.md", README, &names);
-	check_doc("man/prospero-protocol.7", MAN, &names);
-	words_free(&names);
+	check_names(protocol_names, true, "man/prospero-protocol.7");
 }
 END_TEST
 
