@@ -110,7 +110,7 @@ static char *slurp(const char *path)
 	rewind(f);
 	text = malloc((size_t)n + 1);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_int_eq(fread(text, 1, (size_t)n, f), n);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
 	text[n] = '\0';
 	fclose(f);
 	return text;
@@ -316,7 +316,7 @@ static void cli_names(struct words *w)
 		words_free(&t);
 	}
 	ck_assert_int_eq(pclose(p), 0);
-	ck_assert_int_gt(w->n, 4);
+	ck_assert_uint_gt(w->n, 4);
 }
 
 /* Every prospero_*( outside comments in the installed headers, which the
@@ -351,7 +351,7 @@ static void library_names(struct words *w)
 		free(text);
 	}
 	free(list);
-	ck_assert_int_gt(w->n, 10);
+	ck_assert_uint_gt(w->n, 10);
 }
 
 /* Error codes by their wire names, and the environment names the wire
@@ -391,7 +391,7 @@ static void protocol_names(struct words *w)
 		free(text);
 	}
 	closedir(d);
-	ck_assert_int_gt(w->n, 8);
+	ck_assert_uint_gt(w->n, 8);
 }
 
 /* --- the checks --- */
