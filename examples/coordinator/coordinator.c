@@ -190,8 +190,9 @@ static void on_ask(struct prospero_request *req, const void *body, size_t len, v
 		json_array_append_new(q->findings, json_null());
 	q->req = prospero_defer(req);
 	printf("question: %s\n", json_string_value(q->question));
-	/* Both calls go out before either answer comes back: the two
-	 * research instances take one each and work at the same time. */
+	/* Both calls go out before either answer comes back, so they are
+	 * worked on at the same time: by the two research instances, or by
+	 * one that took both, since each instance answers later. */
 	q->waiting = 1;		/* held until every call is out */
 	for (size_t i = 0; i < NANGLES; i++) {
 		struct research_call *rc = calloc(1, sizeof *rc);

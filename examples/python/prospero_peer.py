@@ -56,6 +56,17 @@ def encode(kind, ident, method=b"", body=b"", flags=0, body_len=None):
     return HEADER.pack(MAGIC, VERSION, kind, flags, 0, len(method), body_len, ident) + method + body
 
 
+def known_header(buf, off=0):
+    """Kind and id of the frame at buf[off:] when its header can be read:
+    its 20 bytes are there and start with the magic, whose place and that
+    of version, kind and id are the same in every version. Else (0, 0):
+    nothing is known of it, so it is never answered."""
+    if len(buf) - off < HEADER.size or buf[off:off + 2] != MAGIC:
+        return 0, 0
+    magic, version, kind, flags, reserved, mlen, blen, ident = HEADER.unpack_from(buf, off)
+    return kind, ident
+
+
 def decode(buf, off):
     """One frame at buf[off:]: (kind, flags, id, method, body, body_len, end)."""
     if len(buf) - off < HEADER.size:
@@ -333,7 +344,9 @@ class Actor:
     def _dispatch(self, ch, data, fds, flags):
         off, next_fd = 0, 0
         if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
-            raise Malformed("datagram too large")
+            # the first frame's header may still be readable: a call is answered
+            why = "datagram too large" if flags & socket.MSG_TRUNC else "too many file descriptors"
+            raise Malformed(why, *known_header(data))
         while off < len(data):
             kind, fflags, ident, method, body, blen, off = decode(data, off)
             if fflags & FLAG_MEMFD:

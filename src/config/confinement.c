@@ -14,9 +14,9 @@
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
 
-static const char *const sandbox_keys[] = { "profile", "allow", "deny", "on_violation", NULL };
+const char *const ld_sandbox_keys[] = { "profile", "allow", "deny", "on_violation", NULL };
 
-static const struct keyset sandbox_keyset = { sandbox_keys, NULL, NULL, "\"sandbox\": ", NULL };
+static const struct keyset sandbox_keyset = { ld_sandbox_keys, NULL, NULL, "\"sandbox\": ", NULL };
 
 /* Each "allow"/"deny" entry names a syscall or a @group we know. */
 static bool check_syscalls(struct loader *ld, char **list, size_t obj, const char *key)

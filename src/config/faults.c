@@ -14,7 +14,7 @@
 #include "src/config/faults_loader.h"
 #include "src/config/jsonc.h"
 
-static const char *const plan_keys[] = { "seed", "faults", NULL };
+const char *const fl_plan_keys[] = { "seed", "faults", NULL };
 static const char *const heads[] = { "kill", "stall", "edge", "syscall", NULL };
 
 /* Indexed by enum fault_kind: the head first, as ld_check_keys wants. */
@@ -25,16 +25,16 @@ static const char *const edge_keys[] = { "edge", "direction", "delay", "drop", "
 static const char *const syscall_keys[] = { "syscall", "target", "errno", "probability", "after", "every",
 					    "arg", "window", NULL };
 /* every key of any kind, so a key of another kind is named as such */
-static const char *const any_keys[] = { "kill", "stall", "edge", "syscall", "signal", "every", "jitter",
+const char *const fl_fault_keys[] = { "kill", "stall", "edge", "syscall", "signal", "every", "jitter",
 					"at", "window", "pick", "for", "direction", "delay", "drop",
 					"duplicate", "partition", "target", "errno", "probability", "after",
 					"arg", NULL };
 
 static const struct keyset kinds[] = {
-	[FAULT_KILL] = { kill_keys, any_keys, "does not apply to a \"kill\" fault", "", NULL },
-	[FAULT_STALL] = { stall_keys, any_keys, "does not apply to a \"stall\" fault", "", NULL },
-	[FAULT_EDGE] = { edge_keys, any_keys, "does not apply to an \"edge\" fault", "", NULL },
-	[FAULT_SYSCALL] = { syscall_keys, any_keys, "does not apply to a \"syscall\" fault", "", NULL },
+	[FAULT_KILL] = { kill_keys, fl_fault_keys, "does not apply to a \"kill\" fault", "", NULL },
+	[FAULT_STALL] = { stall_keys, fl_fault_keys, "does not apply to a \"stall\" fault", "", NULL },
+	[FAULT_EDGE] = { edge_keys, fl_fault_keys, "does not apply to an \"edge\" fault", "", NULL },
+	[FAULT_SYSCALL] = { syscall_keys, fl_fault_keys, "does not apply to a \"syscall\" fault", "", NULL },
 };
 
 bool fl_get_probability(struct floader *fl, json_t *v, size_t obj, const char *key, double *out)
@@ -231,7 +231,7 @@ static void get_faults(struct floader *fl, json_t *v, size_t obj)
 
 static void get_plan(struct floader *fl, json_t *root, size_t off)
 {
-	static const struct keyset plan_keyset = { plan_keys, any_keys, "belongs in a fault, inside \"faults\": [...]",
+	static const struct keyset plan_keyset = { fl_plan_keys, fl_fault_keys, "belongs in a fault, inside \"faults\": [...]",
 						   "", NULL };
 	json_t *seed = json_object_get(root, "seed"), *faults = json_object_get(root, "faults");
 	long s;

@@ -17,6 +17,10 @@ struct floader {
 	struct fault_plan *plan;
 };
 
+/* faults.c: the keys of a plan, and every key of any kind of fault;
+ * faults_syscall.c: the keys of a syscall fault's "arg" */
+extern const char *const fl_plan_keys[], *const fl_fault_keys[], *const fl_arg_keys[];
+
 /* faults.c: values every kind of fault reads */
 bool fl_get_probability(struct floader *fl, json_t *v, size_t obj, const char *key, double *out);
 bool fl_get_window(struct floader *fl, json_t *v, size_t off, const char *what, struct fault_window *out);

@@ -13,7 +13,7 @@
 #include "src/config/faults_loader.h"
 #include "src/faults/names.h"
 
-static const char *const arg_keys[] = { "index", "equals", "mask", NULL };
+const char *const fl_arg_keys[] = { "index", "equals", "mask", NULL };
 
 static bool get_name(struct floader *fl, struct fault_syscall *s, json_t *v, size_t obj)
 {
@@ -73,7 +73,7 @@ static void get_errno(struct floader *fl, struct fault_syscall *s, json_t *v, si
  * 64-bit register is not the caller's. */
 static void get_arg(struct floader *fl, struct fault_syscall *s, json_t *v, size_t obj)
 {
-	static const struct keyset ks = { arg_keys, NULL, NULL, "\"arg\": ", NULL };
+	static const struct keyset ks = { fl_arg_keys, NULL, NULL, "\"arg\": ", NULL };
 	size_t off = ld_value_off(&fl->ld, obj, "arg");
 	json_t *mask = json_object_get(v, "mask");
 	long index, equals, m = -1;

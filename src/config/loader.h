@@ -70,6 +70,8 @@ struct keyset {
 extern const char *const ld_actor_keys[], *const ld_supervisor_keys[];
 /* the keys of a "queue" definition other than its settings (settings.h) */
 extern const char *const ld_queue_keys[];
+/* the keys of an actor's "sandbox" object */
+extern const char *const ld_sandbox_keys[];
 
 /* diag.c: findings, and the positions of values in the current file */
 __attribute__((format(printf, 3, 4)))

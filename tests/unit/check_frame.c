@@ -110,6 +110,32 @@ START_TEST(bad_headers_say_why)
 }
 END_TEST
 
+/* README "Malformed input": a header could be read when its 20 bytes are
+ * there and start with the magic, whatever the version, since the magic
+ * and the places of version, kind and id are the same in every version.
+ * Then its kind and id are known and a call can be answered; otherwise
+ * nothing is known of the frame. */
+START_TEST(only_a_header_with_the_magic_is_known)
+{
+	struct pf_frame f;
+	long n = enc(PF_CALL, 77, "m", "b");
+
+	buf[2] = 2;
+	ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, NULL), -1);
+	ck_assert_int_eq(f.kind, PF_CALL);
+	ck_assert(f.id == 77);
+	n = enc(PF_CALL, 77, "m", "b");
+	buf[1] = 'X';
+	ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, NULL), -1);
+	ck_assert_int_eq(f.kind, 0);
+	ck_assert(f.id == 0);
+	n = enc(PF_CALL, 77, "m", "b");
+	ck_assert_int_eq(pf_decode(buf, PF_HEADER - 1, &f, NULL), -1);
+	ck_assert_int_eq(f.kind, 0);
+	ck_assert(f.id == 0);
+}
+END_TEST
+
 /* An error with id 0 is the daemon's notice on a binding; a reply with id
  * 0 answers nothing and stays malformed. */
 START_TEST(an_error_with_id_0_is_a_notice)
@@ -290,6 +316,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_header_is_little_endian_as_documented);
 	tcase_add_test(tc, every_truncation_is_rejected);
 	tcase_add_test(tc, bad_headers_say_why);
+	tcase_add_test(tc, only_a_header_with_the_magic_is_known);
 	tcase_add_test(tc, an_error_with_id_0_is_a_notice);
 	tcase_add_test(tc, kind_rules_hold_both_ways);
 	tcase_add_test(tc, sizes_at_the_boundaries);

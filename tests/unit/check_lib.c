@@ -16,6 +16,7 @@
 #include "src/libprospero/prospero.h"
 #include "src/proto/frame.h"
 #include "tests/common/runner.h"
+#include "tests/unit/malformed.h"
 #include "tests/unit/notice.h"
 
 static struct ev_loop *loop;
@@ -430,6 +431,28 @@ START_TEST(malformed_frames_are_answered_or_dropped)
 	ck_assert(f.id == 9);
 	ck_assert(memcmp(f.method, "bad_request", 11) == 0);
 	ck_assert_int_eq(recv(raw[0], good, sizeof good, MSG_DONTWAIT), -1);
+	prospero_close(svc);
+	close(raw[0]);
+}
+END_TEST
+
+static void pump_loop(int fd)
+{
+	ev_run(loop, EVRUN_NOWAIT);
+}
+
+/* Which malformed calls are answered (README "Malformed input"): the same
+ * cases as the Python peer's. */
+START_TEST(malformed_calls_are_answered_by_the_rule)
+{
+	int raw[2];
+	struct prospero *svc = prospero_new(loop);
+
+	pair(raw);
+	prospero_adopt(svc, "serve:raw", raw[1]);
+	prospero_handle(svc, "echo", echo, NULL);
+	prospero_serve(svc);
+	malformed_expect(malformed_run(raw[0], pump_loop), "libprospero");
 	prospero_close(svc);
 	close(raw[0]);
 }
@@ -1020,6 +1043,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
+	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
 	tcase_add_test(tc, a_forked_service_stops_gracefully);
 	tcase_add_test(tc, a_lingering_service_answers_without_its_loop);

@@ -17,6 +17,7 @@
 #include "src/libprospero/prospero.h"
 #include "src/proto/frame.h"
 #include "tests/common/runner.h"
+#include "tests/unit/malformed.h"
 #include "tests/unit/notice.h"
 
 static pid_t py;
@@ -313,6 +314,22 @@ START_TEST(python_survives_fuzz)
 }
 END_TEST
 
+static void pump_poll(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
+}
+
+/* Which malformed calls are answered (README "Malformed input"): the same
+ * cases as libprospero's. */
+START_TEST(python_answers_malformed_calls_by_the_rule)
+{
+	malformed_expect(malformed_run(edge, pump_poll), "the Python peer");
+	stop_python();
+}
+END_TEST
+
 static int before(int argc, char **argv)
 {
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0) {
@@ -331,6 +348,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, python_answers_a_c_client);
 	tcase_add_test(tc, python_survives_fuzz);
+	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	suite_add_tcase(s, tc);
 	return s;

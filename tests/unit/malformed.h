@@ -1,0 +1,129 @@
+/* README "Malformed input", one case a datagram: which malformed frames a
+ * reader answers with bad_request (a call whose header could be read: 20
+ * bytes starting with the magic, whatever the version, and an id other
+ * than 0) and which it drops. check_lib and check_pypeer send the same
+ * datagrams to libprospero and to the Python peer and expect the same
+ * answers. */
+#ifndef PROSPERO_TESTS_MALFORMED_H
+#define PROSPERO_TESTS_MALFORMED_H
+
+#include <check.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "src/proto/frame.h"
+
+struct malformed {
+	const char *what;
+	uint64_t id;		/* the frame's id, distinct per case */
+	bool answered;		/* with bad_request */
+};
+
+static const struct malformed malformed_cases[] = {
+	{ "a header cut at 19 bytes", 101, false },
+	{ "bad magic", 102, false },
+	{ "version 2", 103, true },
+	{ "version 0", 104, true },
+	{ "a call with id 0", 0, false },
+	{ "a nonzero reserved byte", 106, true },
+	{ "a cast with an id", 107, false },
+	{ "a reply with a method", 108, false },
+	{ "an unknown kind", 109, false },
+	{ "a method running past the datagram", 110, true },
+	{ "a datagram over 65536 bytes", 111, true },
+};
+
+#define NMALFORMED (sizeof malformed_cases / sizeof *malformed_cases)
+/* the good call sent after them all: its reply comes after every answer */
+#define MALFORMED_PROBE_ID 200u
+
+/* Case I's datagram into BUF (room for PF_MAX_DGRAM + 4464 bytes): its
+ * length. */
+static inline size_t malformed_datagram(size_t i, unsigned char *buf)
+{
+	const struct malformed *c = &malformed_cases[i];
+	struct pf_frame f = {
+		.kind = PF_CALL, .id = c->id ? c->id : 1, .method = "echo", .method_len = 4,
+		.body = "{}", .body_len = 2,
+	};
+	long n = pf_encode(buf, PF_MAX_DGRAM, &f);
+
+	ck_assert_int_gt(n, 0);
+	switch (i) {
+	case 0: return PF_HEADER - 1;
+	case 1: buf[1] = 'X'; break;
+	case 2: buf[2] = 2; break;
+	case 3: buf[2] = 0; break;
+	case 4: memset(buf + 12, 0, 8); break;
+	case 5: buf[5] = 1; break;
+	case 6: buf[3] = PF_CAST; break;
+	case 7: buf[3] = PF_REPLY; break;
+	case 8: buf[3] = 9; break;
+	case 9: buf[6] = 200; break;
+	case 10:
+		/* a good call at the front of a datagram too large to read whole */
+		memset(buf + n, ' ', PF_MAX_DGRAM + 4464 - (size_t)n);
+		return PF_MAX_DGRAM + 4464;
+	}
+	return (size_t)n;
+}
+
+/* Send every case, then a good "echo" call, on FD; return the ids answered
+ * with bad_request before the good call's reply, as a bit mask by case.
+ * PUMP runs the reader under test until FD is readable. */
+static inline unsigned malformed_run(int fd, void (*pump)(int fd))
+{
+	unsigned char *buf = malloc(PF_MAX_DGRAM + 4464);
+	struct pf_frame probe = {
+		.kind = PF_CALL, .id = MALFORMED_PROBE_ID, .method = "echo", .method_len = 4,
+		.body = "{}", .body_len = 2,
+	};
+	unsigned mask = 0;
+	long n;
+
+	ck_assert_ptr_nonnull(buf);
+	for (size_t i = 0; i < NMALFORMED; i++) {
+		size_t len = malformed_datagram(i, buf);
+
+		ck_assert_int_eq(send(fd, buf, len, 0), (ssize_t)len);
+	}
+	n = pf_encode(buf, PF_MAX_DGRAM, &probe);
+	ck_assert_int_eq(send(fd, buf, (size_t)n, 0), n);
+	for (;;) {
+		struct pf_frame f;
+		size_t i;
+
+		pump(fd);
+		n = recv(fd, buf, PF_MAX_DGRAM, MSG_DONTWAIT);
+		if (n < 0)
+			continue;
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, NULL), n);
+		if (f.id == MALFORMED_PROBE_ID) {
+			ck_assert_int_eq(f.kind, PF_REPLY);
+			break;
+		}
+		ck_assert_int_eq(f.kind, PF_ERROR);
+		ck_assert(f.method_len == 11 && memcmp(f.method, "bad_request", 11) == 0);
+		for (i = 0; i < NMALFORMED && malformed_cases[i].id != f.id; i++)
+			;
+		ck_assert_msg(i < NMALFORMED, "an answer to id %llu, which no case sent",
+			      (unsigned long long)f.id);
+		mask |= 1u << i;
+	}
+	free(buf);
+	return mask;
+}
+
+/* Fail with the cases answered or dropped against the rule. */
+static inline void malformed_expect(unsigned mask, const char *reader)
+{
+	for (size_t i = 0; i < NMALFORMED; i++)
+		ck_assert_msg(!!(mask & (1u << i)) == malformed_cases[i].answered, "%s %s %s", reader,
+			      (mask & (1u << i)) ? "answered" : "dropped", malformed_cases[i].what);
+}
+
+#endif
