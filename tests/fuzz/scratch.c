@@ -1,10 +1,9 @@
-/* The scratch directory: every name made in it is remembered, so that it
- * can be taken down without a recursive removal. Check runs each replayed
- * input in a forked child, which inherits the directory: only the process
- * that made it removes it. */
+/* The scratch directory. Check runs each replayed input in a forked
+ * child, which inherits the directory and writes in it: only the process
+ * that made it takes it down, with all that any process put there. */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +12,9 @@
 
 #include "tests/fuzz/scratch.h"
 
-#define MAX_NAMES 32
-
 static struct {
 	char dir[64];
 	pid_t owner;
-	struct {
-		char *name;
-		bool dir;
-	} made[MAX_NAMES];		/* in the order made */
-	size_t n;
 } scratch;
 
 __attribute__((noreturn)) static void broken(const char *what, const char *name)
@@ -31,22 +23,19 @@ __attribute__((noreturn)) static void broken(const char *what, const char *name)
 	abort();
 }
 
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
 static void take_down(void)
 {
-	char path[256];
-
-	if (getpid() != scratch.owner)
-		return;
-	while (scratch.n > 0) {
-		scratch.n--;
-		fz_scratch_path(path, sizeof path, scratch.made[scratch.n].name);
-		if (scratch.made[scratch.n].dir)
-			rmdir(path);
-		else
-			unlink(path);
-		free(scratch.made[scratch.n].name);
-	}
-	rmdir(scratch.dir);
+	if (getpid() == scratch.owner)
+		nftw(scratch.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 const char *fz_scratch(void)
@@ -72,18 +61,6 @@ void fz_scratch_path(char *buf, size_t cap, const char *name)
 	}
 }
 
-static void remember(const char *name, bool dir)
-{
-	for (size_t i = 0; i < scratch.n; i++)
-		if (strcmp(scratch.made[i].name, name) == 0)
-			return;
-	if (scratch.n == MAX_NAMES || !(scratch.made[scratch.n].name = strdup(name))) {
-		errno = ENOMEM;
-		broken("remember", name);
-	}
-	scratch.made[scratch.n++].dir = dir;
-}
-
 void fz_scratch_put(const char *name, const void *data, size_t len, mode_t mode)
 {
 	char path[256];
@@ -91,7 +68,6 @@ void fz_scratch_put(const char *name, const void *data, size_t len, mode_t mode)
 	int fd;
 
 	fz_scratch_path(path, sizeof path, name);
-	remember(name, false);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		broken("open", name);
@@ -116,5 +92,4 @@ void fz_scratch_mkdir(const char *name)
 	fz_scratch_path(path, sizeof path, name);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		broken("mkdir", name);
-	remember(name, true);
 }

@@ -1,6 +1,7 @@
 /* A private directory for the targets whose code under test reads files
- * (the config loader, the .dev.vars reader): made on first use, on tmpfs
- * when there is one, and removed when the process that made it exits.
+ * or binds a socket (the config loader, the .dev.vars reader, the notify
+ * server): made on first use, on tmpfs when there is one, and removed
+ * with all it holds when the process that made it exits.
  * Any failure here is the harness's, not a finding: it aborts with a
  * message. */
 #ifndef PROSPERO_FUZZ_SCRATCH_H
