@@ -5,8 +5,9 @@
  * frame it accepts lies inside the datagram and encodes back to the very
  * same bytes. Then the datagram goes to libprospero's own reader
  * (channel.c) over a real SOCK_SEQPACKET pair, with a memfd for each
- * MEMFD frame (sealed unless the frame's id is odd, and as long as its
- * body up to 64 KiB; one fd more than a datagram may carry when there are
+ * MEMFD frame (sealed unless bit 0 of the frame's id is set, and as long
+ * as its body up to 64 KiB; none from the first such frame with bit 1 of
+ * its id set on; one fd more than a datagram may carry when there are
  * more such frames), and what comes back must be what the README's
  * "Malformed input" says: the good frames before the first bad one, in
  * order, and a bad_request answer exactly when that one is a call whose
@@ -36,6 +37,7 @@ struct expect {
 	uint64_t answer_id;		/* the call answered with bad_request, or 0 */
 	int fds[PF_MAX_FDS + 1];
 	unsigned nfds;
+	bool fdless;			/* MEMFD frames from here on get no fd */
 };
 
 static struct {
@@ -52,7 +54,7 @@ static int make_memfd(const struct pf_frame *f, bool *usable)
 {
 	int fd = memfd_create("fuzz-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	size_t size = f->body_len <= BIG_BODY ? f->body_len : 16;
-	bool sealed = !(f->id & 1);
+	bool sealed = !(f->id & 1);	/* a reader must refuse an unsealed one */
 
 	if (fd < 0)
 		abort();
@@ -96,9 +98,10 @@ static void walk_frames(const uint8_t *data, size_t len, struct pf_frame *frames
 		/* what the decoder accepts, the encoder writes byte for byte */
 		fz_assert(pf_encode(again, sizeof again, &f) == used && memcmp(again, data + off, (size_t)used) == 0);
 		if (f.flags & PF_FLAG_MEMFD) {
-			if (ex->nfds <= PF_MAX_FDS)
+			ex->fdless |= (f.id & 2) != 0;
+			if (!ex->fdless && ex->nfds <= PF_MAX_FDS)
 				ex->fds[ex->nfds++] = make_memfd(&f, &usable);
-			if (ex->nfds > PF_MAX_FDS || !usable) {
+			if (ex->fdless || ex->nfds > PF_MAX_FDS || !usable) {
 				ex->answer_id = answered(&f) ? f.id : 0;
 				return;
 			}

@@ -8,9 +8,12 @@
 # and the like, the whole output to BUILD_FUZZ_DIR/work/TARGET.log.
 # Prints one line of figures; exits 1 on a finding.
 # merge: the smallest set of inputs of the corpus and the work directory
-# that covers what they cover, written back to the source tree's corpus.
-# Inputs named regress-* are kept as they are: each is a finding's
-# reproducer, whatever it adds to coverage.
+# that reaches every edge they reach (hit counts aside: that keeps a
+# corpus to hundreds of files, not thousands), written back to the source
+# tree's corpus.
+# Inputs named regress-* (a fixed finding's reproducer) and edge-* (a case
+# libFuzzer never makes, such as the empty input) are kept as they are,
+# whatever they add to coverage.
 set -u
 mode=$1 build=$2 target=$3 src=$4
 bin=$build/fuzz_$target
@@ -22,14 +25,14 @@ if [ "$mode" = merge ]; then
 	tmp=$(mktemp -d) || exit 1
 	mkdir "$tmp/old" "$tmp/new"
 	for f in "$corpus"/*; do
-		case ${f##*/} in regress-*) ;; *) cp "$f" "$tmp/old/" ;; esac
+		case ${f##*/} in regress-* | edge-*) ;; *) cp "$f" "$tmp/old/" ;; esac
 	done
-	if ! "$bin" -merge=1 "$tmp/new" "$tmp/old" "$work" >"$build/work/$target-merge.log" 2>&1; then
+	if ! "$bin" -merge=1 -use_counters=0 "$tmp/new" "$tmp/old" "$work" >"$build/work/$target-merge.log" 2>&1; then
 		echo "fuzz_$target: merge failed, see $build/work/$target-merge.log" >&2
 		rm -rf "$tmp"
 		exit 1
 	fi
-	find "$corpus" -maxdepth 1 -type f ! -name 'regress-*' -delete
+	find "$corpus" -maxdepth 1 -type f ! -name 'regress-*' ! -name 'edge-*' -delete
 	cp "$tmp/new"/* "$corpus/"
 	rm -rf "$tmp"
 	echo "fuzz_$target: $(ls "$corpus" | wc -l) inputs in $corpus"

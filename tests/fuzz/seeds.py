@@ -129,6 +129,10 @@ def config_seeds(src):
                 seeds.append(SEP.join(files[:4]))
     for path in sorted(glob.glob(os.path.join(src, 'examples/*/prospero.jsonc'))):
         seeds.append(open(path, 'rb').read())
+    # what no test writes: a key the locator must unescape (a surrogate
+    # pair), and values of the types no key takes
+    seeds.append(b'{ "supervisor": "top", "\\ud83d\\ude00": 1, "children": [\n'
+                 b'  { "actor": "w", "exec": ["./w"], "instances": 1.5, "restart": null } ] }\n')
     return seeds
 
 
@@ -146,7 +150,8 @@ def frame_seeds():
             frame(3, 0, b'peer_restarted', b'{"incarnation":2,"at":123456789012345}', 0),
             frame(1, 1, b'big', b'', 2, body_len=100),
             frame(1, 1, b'big', b'', 3, body_len=64 << 20),
-            frame(4, 1, b'bulk', b'', 0, body_len=0)]
+            frame(4, 1, b'bulk', b'', 0, body_len=0),
+            frame(1, 1, b'big', b'', 6, body_len=100)]     # id bit 1: sent without its memfd
     seeds = list(good)
     seeds.append(b''.join(good[:5]))
     seeds.append(frame(4, 0, b'tick', b'0123', 0) * 16)
