@@ -78,18 +78,24 @@ static const char *value(const char *msg, size_t len, const char *key, size_t *v
 	return NULL;
 }
 
-/* The decimal number of V (LEN bytes), or 0 for anything else. */
+/* The decimal number of V (LEN bytes), or 0 for anything else: a NUL
+ * would end the digits early, and a number too large for the type would
+ * come out as its maximum. */
 static unsigned long number(const char *v, size_t len)
 {
 	char buf[24], *e;
 	unsigned long n;
+	int saved = errno, range;
 
-	if (len == 0 || len >= sizeof buf || v[0] < '0' || v[0] > '9')
+	if (len == 0 || len >= sizeof buf || v[0] < '0' || v[0] > '9' || memchr(v, '\0', len))
 		return 0;
 	memcpy(buf, v, len);
 	buf[len] = '\0';
+	errno = 0;
 	n = strtoul(buf, &e, 10);
-	return *e == '\0' ? n : 0;
+	range = errno;
+	errno = saved;
+	return *e == '\0' && range != ERANGE ? n : 0;
 }
 
 int pp_peer_restarted_parse(const char *msg, size_t len, char *name, size_t cap, unsigned long *inc)
@@ -99,7 +105,8 @@ int pp_peer_restarted_parse(const char *msg, size_t len, char *name, size_t cap,
 	const char *i = value(msg, len, PP_KEY_INCARNATION, &ilen);
 
 	*inc = 0;
-	if (!n || nlen == 0 || nlen >= cap)
+	/* a NUL inside would hand the caller a shorter name than was sent */
+	if (!n || nlen == 0 || nlen >= cap || memchr(n, '\0', nlen))
 		return 0;
 	memcpy(name, n, nlen);
 	name[nlen] = '\0';

@@ -42,8 +42,9 @@ int pp_status_format(char *buf, size_t cap, const char *status);
  * with errno EMSGSIZE when it does not fit CAP. */
 int pp_peer_restarted_format(char *buf, size_t cap, const char *name, unsigned long incarnation);
 /* From MSG (LEN bytes): 1 with the binding's name in NAME (CAP bytes with
- * its NUL) and the incarnation in *INC (0 when absent or not a number);
- * 0, *INC 0, for another message or a name that does not fit. */
+ * its NUL) and the incarnation in *INC (0 when absent or not a decimal
+ * number that fits); 0, *INC 0, for another message or a name that does
+ * not fit or holds a NUL. */
 int pp_peer_restarted_parse(const char *msg, size_t len, char *name, size_t cap, unsigned long *inc);
 
 #endif

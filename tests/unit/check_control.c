@@ -116,6 +116,7 @@ START_TEST(peer_restarted_parse_edges)
 	ck_assert_uint_eq(inc, 12);
 	static const char *const bad[] = {
 		"", "x1", "1x", "-1", " 1", "123456789012345678901234",
+		"18446744073709551616",	/* one more than fits: not the maximum */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char msg[96];
@@ -124,6 +125,25 @@ START_TEST(peer_restarted_parse_edges)
 		ck_assert_int_eq(peer(msg, name, sizeof name, &inc), 1);
 		ck_assert_msg(inc == 0, "INCARNATION=%s gave %lu", bad[i], inc);
 	}
+	ck_assert_int_eq(peer("PEER_RESTARTED=A\nINCARNATION=18446744073709551615\n", name, sizeof name, &inc), 1);
+	ck_assert_uint_eq(inc, 18446744073709551615ul);
+}
+END_TEST
+
+/* A NUL would end a name or a number early in C: such a name is not
+ * taken, such a number is unknown (found by fuzz_control). */
+START_TEST(peer_restarted_with_a_nul)
+{
+	static const char in_name[] = "PEER_RESTARTED=AB\0CD\nINCARNATION=3\n";
+	static const char in_number[] = "PEER_RESTARTED=AB\nINCARNATION=12\0003\n";
+	char name[8];
+	unsigned long inc = 99;
+
+	ck_assert_int_eq(pp_peer_restarted_parse(in_name, sizeof in_name - 1, name, sizeof name, &inc), 0);
+	ck_assert_uint_eq(inc, 0);
+	ck_assert_int_eq(pp_peer_restarted_parse(in_number, sizeof in_number - 1, name, sizeof name, &inc), 1);
+	ck_assert_str_eq(name, "AB");
+	ck_assert_uint_eq(inc, 0);
 }
 END_TEST
 
@@ -158,6 +178,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_status_is_one_line);
 	tcase_add_test(tc, peer_restarted_round_trips);
 	tcase_add_test(tc, peer_restarted_parse_edges);
+	tcase_add_test(tc, peer_restarted_with_a_nul);
 	tcase_add_test(tc, peer_restarted_reads_no_further_than_len);
 	suite_add_tcase(s, tc);
 	return s;
