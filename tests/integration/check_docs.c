@@ -496,25 +496,25 @@ static void check_names(void (*names_of)(struct words *), bool in_readme, const 
 
 START_TEST(config_keys_are_documented)
 {
-	check_names(config_names, true, "man/prospero.jsonc.5");
+	check_names(config_names, true, "src/man/prospero.jsonc.5");
 }
 END_TEST
 
 START_TEST(commands_and_options_are_documented)
 {
-	check_names(cli_names, true, "man/prospero.1");
+	check_names(cli_names, true, "src/man/prospero.1");
 }
 END_TEST
 
 START_TEST(library_functions_are_documented)
 {
-	check_names(library_names, false, "man/libprospero.3");
+	check_names(library_names, false, "src/man/libprospero.3");
 }
 END_TEST
 
 START_TEST(protocol_names_are_documented)
 {
-	check_names(protocol_names, true, "man/prospero-protocol.7");
+	check_names(protocol_names, true, "src/man/prospero-protocol.7");
 }
 END_TEST
 
