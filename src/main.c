@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "src/cli/verbs.h"
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
@@ -25,15 +26,26 @@ static void usage(FILE *to)
 	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
 	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
+	      "       prospero status [NAME] [--json] [--runtime-dir DIR]\n"
+	      "       prospero restart|stop|start NAME [--runtime-dir DIR]\n"
+	      "       prospero kill NAME [-s SIGNAL] [--runtime-dir DIR]\n"
+	      "       prospero events [--follow] [--name NAME] [--runtime-dir DIR]\n"
+	      "       prospero logs NAME [-n N] [--follow] [--runtime-dir DIR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
 	      "  check   validate the configuration and exit (0: valid, 1: errors)\n"
+	      "  status  the running tree (exit 0: everything that should run does, 3: not)\n"
+	      "  restart, stop, start, kill   an operator's action on one actor or supervisor\n"
+	      "  events  past and (--follow) live lifecycle events; logs  an actor's last output\n"
 	      "\n"
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
-	      "  -r, --runtime-dir DIR where the notify socket lives (default: $RUNTIME_DIRECTORY,\n"
-	      "                        else a private directory under /run (root), $TMPDIR or /tmp)\n"
+	      "  -r, --runtime-dir DIR where the notify and control sockets live (default:\n"
+	      "                        $RUNTIME_DIRECTORY; run: else a private directory under\n"
+	      "                        /run (root), $TMPDIR or /tmp; the verbs: else /run/prospero\n"
+	      "                        (root) or $XDG_RUNTIME_DIR/prospero)\n"
+	      "  -l, --log-ring BYTES  (run) output kept per actor instance for `logs` (default 8192)\n"
 	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
 	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
 	      "                        beside the root config\n"
@@ -105,6 +117,22 @@ static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 		return -1;
 	*first = (uid_t)a;
 	*last = (uid_t)b;
+	return 0;
+}
+
+/* --log-ring BYTES: enough for a line, small enough for many actors */
+static int parse_log_ring(const char *s, size_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v < 256 || v > (1ul << 20)) {
+		fprintf(stderr, "prospero: --log-ring \"%s\": expected bytes from 256 to 1048576\n", s);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -291,6 +319,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "explain", required_argument, NULL, 'x' },
 		{ "faults", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "log-ring", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -299,7 +328,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
@@ -309,6 +338,10 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		case 'f': cli->co.faults = optarg; break;
 		case 'S':
 			if (parse_seed(optarg, &cli->co) < 0)
+				return -1;
+			break;
+		case 'l':
+			if (parse_log_ring(optarg, &cli->opts.log_ring) < 0)
 				return -1;
 			break;
 		case 'u':
@@ -343,6 +376,8 @@ int main(int argc, char **argv)
 		puts("prospero " PACKAGE_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && cli_is_verb(argv[1]))
+		return cli_verb_main(argc, argv);
 	if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
 		if (argc >= 2)
 			fprintf(stderr, "prospero: unknown command \"%s\"\n", argv[1]);

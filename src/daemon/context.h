@@ -15,6 +15,7 @@
 #include "src/config/config.h"
 #include "src/daemon/bindings.h"
 #include "src/daemon/confinement.h"
+#include "src/daemon/ctl_server.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
@@ -39,6 +40,9 @@ struct daemon {
 	struct bindings bindings;
 	struct confinement conf;
 	struct secrets secrets;
+	struct ctl_server control;	/* the operator's socket */
+	size_t log_ring;		/* bytes of output kept per instance */
+	ev_timer status_timer;		/* STATUS= to systemd, at most once a second */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
 	ev_timer watchdog;		/* systemd's, when it asks for one */

@@ -14,6 +14,7 @@ struct daemon_opts {
 	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for a private one */
 	const char *secrets_dir;	/* --secrets-dir DIR, or NULL */
 	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */
+	size_t log_ring;		/* --log-ring BYTES; 0: LOGRING_DEFAULT */
 };
 
 /* Run until the root is down: 0 with *END saying why (SV_DO_TREE_DOWN in

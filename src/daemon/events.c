@@ -12,7 +12,7 @@
 
 int events_open(struct events *ev, const char *path)
 {
-	ev->fd = -1;
+	*ev = (struct events){ .fd = -1, .path = path };
 	if (!path)
 		return 0;
 	ev->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -62,55 +62,65 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 		*n = *n + (size_t)r < cap ? *n + (size_t)r : cap - 1;
 }
 
-static void write_json(int fd, const struct event *e)
+/* E as one JSON line, with its newline, into LINE; its length. */
+static size_t format_json(char *line, size_t cap, const struct event *e)
 {
-	char line[2048], esc[1024];
+	char esc[1024];
 	struct timespec ts;
 	size_t n = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	put(line, sizeof line, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
+	put(line, cap, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000, e->event);
 	json_escape(esc, sizeof esc, e->name);
-	put(line, sizeof line, &n, ", \"name\": \"%s\"", esc);
+	put(line, cap, &n, ", \"name\": \"%s\"", esc);
 	if (e->supervisor) {
 		json_escape(esc, sizeof esc, e->supervisor);
-		put(line, sizeof line, &n, ", \"supervisor\": \"%s\"", esc);
+		put(line, cap, &n, ", \"supervisor\": \"%s\"", esc);
 	} else {
-		put(line, sizeof line, &n, ", \"supervisor\": null");
+		put(line, cap, &n, ", \"supervisor\": null");
 	}
 	if (e->pid > 0)
-		put(line, sizeof line, &n, ", \"pid\": %d", (int)e->pid);
+		put(line, cap, &n, ", \"pid\": %d", (int)e->pid);
 	if (e->status >= 0)
-		put(line, sizeof line, &n, ", \"status\": %d", e->status);
+		put(line, cap, &n, ", \"status\": %d", e->status);
 	if (e->signal > 0)
-		put(line, sizeof line, &n, ", \"signal\": \"SIG%s\"",
+		put(line, cap, &n, ", \"signal\": \"SIG%s\"",
 		    sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN");
 	if (e->reason) {
 		json_escape(esc, sizeof esc, e->reason);
-		put(line, sizeof line, &n, ", \"reason\": \"%s\"", esc);
+		put(line, cap, &n, ", \"reason\": \"%s\"", esc);
 	}
 	if (e->syscall) {
 		json_escape(esc, sizeof esc, e->syscall);
-		put(line, sizeof line, &n, ", \"syscall\": \"%s\"", esc);
+		put(line, cap, &n, ", \"syscall\": \"%s\"", esc);
 		json_escape(esc, sizeof esc, e->args ? e->args : "");
-		put(line, sizeof line, &n, ", \"args\": \"%s\"", esc);
-		put(line, sizeof line, &n, ", \"action\": \"%s\"", e->action ? e->action : "kill");
+		put(line, cap, &n, ", \"args\": \"%s\"", esc);
+		put(line, cap, &n, ", \"action\": \"%s\"", e->verdict ? e->verdict : "kill");
 		if (e->suppressed)
-			put(line, sizeof line, &n, ", \"suppressed\": %lu", e->suppressed);
+			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
 	}
-	put(line, sizeof line, &n, "}\n");
-	/* O_APPEND and one write: a reader never sees half a line */
-	while (write(fd, line, n) < 0 && errno == EINTR)
-		;
+	if (e->action)	/* an operator's: the only events that carry "by" */
+		put(line, cap, &n, ", \"action\": \"%s\", \"by\": \"operator\"", e->action);
+	if (e->has_delay)
+		put(line, cap, &n, ", \"delay\": %ld", e->delay_ms);
+	put(line, cap, &n, "}\n");
+	return n;
 }
 
 void events_emit(struct events *ev, const struct event *e)
 {
-	char pid[32] = "";
+	char pid[32] = "", line[2048];
+	size_t n;
 
-	if (ev->fd >= 0)
-		write_json(ev->fd, e);
+	if (ev->fd >= 0 || ev->tap) {
+		n = format_json(line, sizeof line, e);
+		/* O_APPEND and one write: a reader never sees half a line */
+		while (ev->fd >= 0 && write(ev->fd, line, n) < 0 && errno == EINTR)
+			;
+		if (ev->tap)
+			ev->tap(ev->tap_arg, e->name, line, n);
+	}
 	if (e->syscall) {
 		/* "payment: sandbox violation: ptrace(PTRACE_ATTACH, 1234) — killed" */
 		char more[64] = "";
@@ -118,7 +128,7 @@ void events_emit(struct events *ev, const struct event *e)
 		if (e->suppressed)
 			snprintf(more, sizeof more, " (%lu more not shown)", e->suppressed);
 		log_warn("%s: %s — %s%s", e->name, e->reason ? e->reason : e->syscall,
-			 e->action && strcmp(e->action, "errno") == 0 ? "denied (EPERM)" : "killed", more);
+			 e->verdict && strcmp(e->verdict, "errno") == 0 ? "denied (EPERM)" : "killed", more);
 		return;
 	}
 	if (e->pid > 0)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "src/daemon/context.h"
+#include "src/daemon/ctl_verbs.h"
 #include "src/daemon/env.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
@@ -33,6 +34,15 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 		log_err("%s: reading output: %s", in->name, strerror(errno));
 		ev_io_stop(loop, w);
 	}
+}
+
+/* A line of its output: kept for `prospero logs`, and to its followers. */
+static void on_line(void *arg, const char *a, size_t na, const char *b, size_t nb)
+{
+	struct instance *in = arg;
+
+	(void)logring_add(&in->ring, in->d->log_ring, a, na, b, nb);	/* ENOMEM: not kept */
+	ctl_logs_publish(in->d, in->name, a, na, b, nb);
 }
 
 /* READY=1 on the control channel, as on $NOTIFY_SOCKET */
@@ -112,6 +122,8 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 	in->node->user = in;
 	if (output_open(&in->out, in->name) < 0)
 		goto fail;
+	in->out.on_line = on_line;
+	in->out.line_arg = in;
 	if (a->nsecrets && asprintf(&in->creds_dir, "%s/%s", d->secrets.root, in->name) < 0) {
 		in->creds_dir = NULL;
 		goto fail;
@@ -148,6 +160,8 @@ void instance_free(struct instance *in)
 	output_drain(&in->out, STDOUT_FILENO);
 	output_flush(&in->out, STDOUT_FILENO);
 	output_close(&in->out);
+	logring_free(&in->ring);
+	free(in->status_text);
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);
@@ -155,6 +169,16 @@ void instance_free(struct instance *in)
 		in->node->user = NULL;
 	free(in->name);
 	free(in);
+}
+
+void instance_set_status(struct instance *in, const char *text)
+{
+	char *copy = strdup(text);
+
+	if (!copy)
+		return;
+	free(in->status_text);
+	in->status_text = copy;
 }
 
 void instance_signal(const struct instance *in, int sig)

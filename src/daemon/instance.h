@@ -19,6 +19,7 @@
 #include "sandbox/seccomp/ratelimit.h"
 #include "sandbox/seccomp/violation.h"
 #include "src/config/config.h"
+#include "src/daemon/logring.h"
 #include "src/daemon/output.h"
 #include "supervisor/tree.h"
 
@@ -33,6 +34,8 @@ struct instance {
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
 	struct output out;
+	struct logring ring;		/* its last lines, for `prospero logs` */
+	char *status_text;		/* its last STATUS=, or NULL */
 	char **envp;
 	int fds[3];
 	struct sb_confine_plan confine;
@@ -59,6 +62,8 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 /* Everything it holds; a process still running is killed and reaped. */
 void instance_free(struct instance *in);
 
+/* Its STATUS= text, as it last said it (kept only if memory allows). */
+void instance_set_status(struct instance *in, const char *text);
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);
 /* Its process ended with wait STATUS: report it and tell the tree. */

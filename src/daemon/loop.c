@@ -55,6 +55,8 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (in && msg.watchdog)
 			bindings_pet(in->bind);
+		if (in && msg.status)
+			instance_set_status(in, msg.status);
 		if (in && msg.ready)
 			dispatch_node(d, SV_EV_READY, in->node, NULL);
 	}

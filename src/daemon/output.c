@@ -12,6 +12,7 @@ int output_open(struct output *o, const char *prefix)
 
 	o->rfd = o->wfd = -1;
 	o->prefix = prefix;
+	o->on_line = NULL;
 	o->partial = NULL;
 	o->npartial = 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -77,7 +78,7 @@ static void sink_put(struct sink *s, const char *p, size_t n)
 }
 
 /* "<N>text" keeps its sd-daemon priority in front of the prefix. */
-static void emit_line(struct sink *s, const char *prefix, const char *a, size_t na,
+static void emit_line(struct sink *s, const struct output *o, const char *a, size_t na,
 		      const char *b, size_t nb)
 {
 	const char *first = na ? a : b;
@@ -87,11 +88,13 @@ static void emit_line(struct sink *s, const char *prefix, const char *a, size_t 
 		sink_put(s, first, 3);
 		if (na) { a += 3; na -= 3; } else { b += 3; nb -= 3; }
 	}
-	sink_put(s, prefix, strlen(prefix));
+	sink_put(s, o->prefix, strlen(o->prefix));
 	sink_put(s, ": ", 2);
 	sink_put(s, a, na);
 	sink_put(s, b, nb);
 	sink_put(s, "\n", 1);
+	if (o->on_line)
+		o->on_line(o->line_arg, a, na, b, nb);
 }
 
 static int keep_partial(struct output *o, const char *p, size_t n)
@@ -132,14 +135,14 @@ int output_drain(struct output *o, int out_fd)
 			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			if (!nl && len < room) {
 				if (keep_partial(o, p, len) < 0) {
-					emit_line(&s, o->prefix, o->partial, o->npartial, p, len);
+					emit_line(&s, o, o->partial, o->npartial, p, len);
 					o->npartial = 0;
 				}
 				break;
 			}
 			if (len > room)
 				len = room;	/* an overlong line: cut it */
-			emit_line(&s, o->prefix, o->partial, o->npartial, p, len);
+			emit_line(&s, o, o->partial, o->npartial, p, len);
 			o->npartial = 0;
 			p += len + (nl && p + len == nl);
 		}
@@ -160,7 +163,7 @@ void output_flush(struct output *o, int out_fd)
 
 	if (o->npartial == 0)
 		return;
-	emit_line(&s, o->prefix, o->partial, o->npartial, "", 0);
+	emit_line(&s, o, o->partial, o->npartial, "", 0);
 	write_all(out_fd, s.buf, s.n);
 	o->npartial = 0;
 	free(o->partial);

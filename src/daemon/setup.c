@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/control/rundir.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/ctl_verbs.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
@@ -56,16 +58,14 @@ static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct s
 static int open_runtime_dir(struct daemon *d, const char *dir)
 {
 	const char *tmp;
+	int given = rundir_locate(dir, d->runtime_dir, sizeof d->runtime_dir);
 
-	if (!dir)
-		dir = getenv("RUNTIME_DIRECTORY");	/* systemd's RuntimeDirectory= */
-	if (dir) {
-		if ((size_t)snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s", dir) >= sizeof d->runtime_dir) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
+	if (given == 1)
 		return 0;
-	}
+	if (given < 0 && (dir || getenv("RUNTIME_DIRECTORY")))
+		return -1;	/* given, and too long */
+	/* not given: a private directory, so that several daemons need no
+	 * coordination (the verbs then need --runtime-dir) */
 	tmp = getenv("TMPDIR");
 	/* root: under /run, so an actor's private /tmp does not hide it */
 	if (geteuid() == 0 && access("/run", W_OK) == 0)
@@ -135,6 +135,8 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->spawner.devnull = -1;
 	d->notify.fd = -1;
 	d->events.fd = -1;
+	d->control.fd = -1;
+	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
 	confinement_init(&d->conf);
 	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
 		return -1;
@@ -151,6 +153,12 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 			log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
 		return -1;
 	}
+	if (ctl_server_open(&d->control, d, d->runtime_dir) < 0) {
+		log_err("%s/control: cannot create the control socket: %s", d->runtime_dir, strerror(errno));
+		return -1;
+	}
+	d->events.tap = ctl_events_publish;
+	d->events.tap_arg = d;
 	loop_watch(d);
 	return 0;
 }
@@ -166,6 +174,7 @@ void daemon_teardown(struct daemon *d)
 	sb_spawner_fini(&d->spawner);
 	bindings_close(&d->bindings);
 	notify_server_close(&d->notify);
+	ctl_server_close(&d->control);
 	confinement_teardown(d);
 	secrets_teardown(&d->secrets);
 	if (d->own_runtime_dir)

@@ -1,0 +1,132 @@
+/* The status answer; see ctl_status.h. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/control/status.h"
+#include "src/daemon/context.h"
+#include "src/daemon/ctl_status.h"
+#include "src/daemon/instance.h"
+#include "supervisor/status.h"
+
+/* A small /proc file into BUF; its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+static int64_t status_field(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* Its uid, resident memory and CPU time, as the kernel counts them. */
+static void proc_usage(pid_t pid, struct ctl_node *n)
+{
+	char buf[4096];
+	const char *p;
+	unsigned long long ut, st;
+
+	if (read_proc(pid, "status", buf, sizeof buf) > 0) {
+		n->uid = status_field(buf, "\nUid:\t");
+		n->memory_bytes = status_field(buf, "\nVmRSS:");
+		if (n->memory_bytes >= 0)
+			n->memory_bytes *= 1024;
+	}
+	/* utime and stime: the 14th and 15th fields, counted after the
+	 * command's closing parenthesis (the command may hold spaces) */
+	if (read_proc(pid, "stat", buf, sizeof buf) > 0 && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+		n->cpu_ms = (int64_t)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+static enum ctl_state state_of(const struct sv_status *st)
+{
+	switch (st->state) {
+	case SV_STARTING: return CTL_STATE_STARTING;
+	case SV_UP: return CTL_STATE_READY;
+	case SV_STOPPING: return CTL_STATE_STOPPING;
+	case SV_DOWN: break;
+	}
+	return st->backing_off ? CTL_STATE_BACKING_OFF : st->held ? CTL_STATE_STOPPED : CTL_STATE_DOWN;
+}
+
+struct walk {
+	struct ctl_status out;
+	size_t cap;
+	int64_t now;
+};
+
+static bool add_node(const struct sv_status *st, void *arg)
+{
+	struct walk *w = arg;
+	struct ctl_node *n = &w->out.nodes[w->out.n++];
+	const struct sv_node *sn = st->node;
+
+	*n = (struct ctl_node){
+		.supervisor = sn->kind == SV_NODE_SUPERVISOR, .depth = st->depth, .state = state_of(st),
+		.should_run = st->should_run, .restarts = st->restarts,
+		.uptime_ms = st->up_since >= 0 && st->state == SV_UP ? w->now - st->up_since : -1,
+		.uid = -1, .memory_bytes = -1, .cpu_ms = -1, .period_ms = -1,
+	};
+	snprintf(n->name, sizeof n->name, "%s", sn->name);
+	if (st->backing_off)	/* the tree's clock is monotonic: said as wall time */
+		n->backoff_until = w->out.now + (double)(st->backoff_until - w->now) / 1000.0;
+	if (st->last_exit)
+		sv_exit_describe(st->last_exit, n->last_exit, sizeof n->last_exit);
+	if (n->supervisor) {
+		snprintf(n->strategy, sizeof n->strategy, "%s", sv_strategy_name(st->strategy));
+		n->window_restarts = st->window_restarts;
+		n->intensity = st->intensity;
+		n->period_ms = st->period_ms;
+		return w->out.n < w->cap;
+	}
+	const struct instance *in = sn->user;
+	if (in->why[0] && st->last_exit)	/* a violation or the watchdog, by name */
+		snprintf(n->last_exit, sizeof n->last_exit, "%.*s", (int)sizeof n->last_exit - 1, in->why);
+	snprintf(n->profile, sizeof n->profile, "%s", sb_profile_name(in->spec->profile));
+	if (in->status_text)
+		snprintf(n->status, sizeof n->status, "%s", in->status_text);
+	if (in->pid > 0) {
+		n->pid = (int)in->pid;
+		proc_usage(in->pid, n);
+	}
+	return w->out.n < w->cap;
+}
+
+char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
+{
+	struct walk w = { .cap = d->tree->nnodes, .now = daemon_now_ms() };
+	struct sv_summary sum;
+	struct timespec ts;
+	char *line;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w.out.now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (!(w.out.nodes = calloc(w.cap ? w.cap : 1, sizeof *w.out.nodes)))
+		return NULL;
+	sv_status_walk(d->tree, from, w.now, add_node, &w);
+	sv_status_summary(d->tree, &sum);
+	w.out.actors = sum.actors;
+	w.out.running = sum.actors_up;
+	w.out.not_running = sum.not_running;
+	line = ctl_status_encode(&w.out);
+	free(w.out.nodes);
+	return line;
+}

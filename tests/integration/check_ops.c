@@ -1,0 +1,403 @@
+/* The operator's verbs on the real daemon (README "Operating a running
+ * tree"): status shows what runs, restart/stop/start/kill act on one node
+ * with OTP's semantics and one "operator" event each, and the control
+ * socket answers root and the daemon's uid only. */
+#include <check.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/common/harness.h"
+#include "tests/common/runner.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+/* `prospero VERB ARGS... --runtime-dir RUNDIR`; its exit status. */
+static int verb(const char *v, const char *a1, const char *a2, const char *a3)
+{
+	const char *argv[8] = { v, "--runtime-dir", h.rundir };
+	int n = 3;
+
+	for (const char *a[] = { a1, a2, a3 }, **p = a; p < a + 3 && *p; p++)
+		argv[n++] = *p;
+	argv[n] = NULL;
+	return h_run(&h, argv);
+}
+
+/* `status --json`, parsed; the exit status in *RC. */
+static json_t *status_json(const char *name, int *rc)
+{
+	static char buf[1 << 16];
+	json_t *o;
+	int n;
+
+	*rc = verb("status", "--json", name, NULL);
+	n = h_read(&h, "run.out", buf, sizeof buf);
+	ck_assert_int_gt(n, 0);
+	o = json_loadb(buf, (size_t)n, 0, NULL);
+	ck_assert_msg(o != NULL, "status --json is not JSON: %s", buf);
+	ck_assert(json_is_true(json_object_get(o, "ok")));
+	return o;
+}
+
+static json_t *node(json_t *st, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, v)
+		if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
+			return v;
+	ck_abort_msg("no node %s in the status", name);
+	return NULL;
+}
+
+static const char *state(json_t *st, const char *name)
+{
+	return json_string_value(json_object_get(node(st, name), "state"));
+}
+
+static int pid(json_t *st, const char *name)
+{
+	return (int)json_integer_value(json_object_get(node(st, name), "pid"));
+}
+
+/* The pids the start events gave a, payment and c. */
+static int started_a, started_payment, started_c;
+
+/* a, payment and c under root (STRATEGY); payment's siblings around it. */
+static void tree(const char *strategy)
+{
+	struct h_event e;
+	char cfg[1024];
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"%s\", \"intensity\": 10, \"period\": 60,\n"
+		 "  \"children\": [\n"
+		 "    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		 "    { \"actor\": \"payment\", \"exec\": [\"@TA@\"] },\n"
+		 "    { \"supervisor\": \"sub\", \"children\": [ { \"actor\": \"c\", \"exec\": [\"@TA@\"] } ] }\n"
+		 "  ] }\n", strategy);
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root");
+	h_expect(&h, "start", "a", &e);
+	started_a = e.pid;
+	h_expect_seq(&h, "ready:a");
+	h_expect(&h, "start", "payment", &e);
+	started_payment = e.pid;
+	h_expect_seq(&h, "ready:payment start:sub");
+	h_expect(&h, "start", "c", &e);
+	started_c = e.pid;
+	h_expect_seq(&h, "ready:c ready:sub ready:root");
+}
+
+START_TEST(status_shows_every_node_with_its_state_and_pid)
+{
+	json_t *st;
+	int rc;
+
+	tree("one_for_one");
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(st, "nodes")), 5);
+	for (const char *const *n = (const char *const[]){ "root", "a", "payment", "sub", "c", NULL }; *n; n++)
+		ck_assert_str_eq(state(st, *n), "ready");
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "strategy")), "one_for_one");
+	ck_assert_int_eq(json_integer_value(json_object_get(node(st, "c"), "depth")), 2);
+	/* the pids are those the start events gave */
+	ck_assert_int_eq(pid(st, "a"), started_a);
+	ck_assert_int_eq(pid(st, "payment"), started_payment);
+	ck_assert_int_eq(pid(st, "c"), started_c);
+	ck_assert(json_object_get(node(st, "sub"), "pid") == NULL);
+	json_decref(st);
+
+	/* one node and its subtree */
+	st = status_json("sub", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(st, "nodes")), 2);
+	json_decref(st);
+
+	/* the readable view names every node */
+	ck_assert_int_eq(verb("status", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "  payment  ready pid "), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "    c  ready pid "), 1);
+
+	/* an unknown name is an error */
+	ck_assert_int_eq(verb("status", "nope", NULL, NULL), 1);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(status_exits_3_while_something_that_should_run_does_not)
+{
+	json_t *st;
+	int rc;
+
+	/* "slow" never says it is ready: starting, not running */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\"], \"ready\": \"notify\", \"start_timeout\": 600000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:a ready:a start:slow");
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_str_eq(state(st, "slow"), "starting");
+	ck_assert_str_eq(state(st, "a"), "ready");
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+/* The events that say "by": "operator". */
+static int count_by_operator(void)
+{
+	static char buf[1 << 16];
+	int n = h_read(&h, "events", buf, sizeof buf), count = 0;
+
+	for (char *p = buf; n > 0 && (p = strstr(p, "\"by\": \"operator\"")); p++)
+		count++;
+	return count;
+}
+
+START_TEST(restart_changes_only_that_actors_pid)
+{
+	json_t *before, *after;
+	int rc;
+
+	tree("one_for_one");
+	before = status_json(NULL, &rc);
+	ck_assert_int_eq(verb("restart", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment stop:payment exit:payment start:payment ready:payment");
+	h_expect_quiet(&h, 200);
+	after = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_ne(pid(after, "payment"), pid(before, "payment"));
+	ck_assert_int_eq(pid(after, "a"), pid(before, "a"));
+	ck_assert_int_eq(pid(after, "c"), pid(before, "c"));
+	/* an operator's restart is not a failure: nothing counted */
+	ck_assert_int_eq(json_integer_value(json_object_get(node(after, "payment"), "restarts")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(node(after, "root"), "window_restarts")), 0);
+	ck_assert_int_eq(count_by_operator(), 1);
+	json_decref(before);
+	json_decref(after);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back)
+{
+	struct h_event e;
+	json_t *st;
+	int rc, a;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment stop:payment exit:payment");
+	/* a second stop is refused, and says so */
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 1);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);	/* down on purpose is not "should run" */
+	ck_assert_str_eq(state(st, "payment"), "stopped");
+	ck_assert(json_object_get(node(st, "payment"), "pid") == NULL);
+	a = pid(st, "a");
+	json_decref(st);
+
+	kill(a, SIGKILL);
+	h_expect_seq(&h, "exit:a restart:a start:a ready:a");
+	h_expect_quiet(&h, 200);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "payment"), "stopped");
+	json_decref(st);
+
+	ck_assert_int_eq(verb("start", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment start:payment");
+	h_expect(&h, "ready", "payment", &e);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	ck_assert_int_eq(pid(st, "payment"), e.pid);
+	json_decref(st);
+	ck_assert_int_eq(count_by_operator(), 2);
+
+	/* the past, from the events file, for one name */
+	ck_assert_int_eq(verb("events", "--name", "payment", NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "{\"ts\""), 8);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does)
+{
+	json_t *st;
+	int rc;
+
+	tree("one_for_all");
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment stop:payment exit:payment");
+	st = status_json(NULL, &rc);
+	kill(pid(st, "a"), SIGKILL);
+	json_decref(st);
+	/* OTP's restart_multiple_children starts every child, payment too */
+	h_expect_seq(&h, "exit:a restart:a stop:sub");
+	h_expect(&h, "start", "payment", NULL);
+	h_expect(&h, "ready", "sub", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	ck_assert_int_gt(pid(st, "payment"), 0);
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(an_operator_kill_is_an_ordinary_exit)
+{
+	json_t *st;
+	int rc;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("kill", "payment", "-s", "KILL"), 0);
+	h_expect_seq(&h, "operator:payment exit:payment restart:payment start:payment ready:payment");
+	st = status_json(NULL, &rc);
+	/* counted, as any crash is */
+	ck_assert_int_eq(json_integer_value(json_object_get(node(st, "payment"), "restarts")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(node(st, "root"), "window_restarts")), 1);
+	json_decref(st);
+	/* a supervisor has no process to signal; the root is not the operator's */
+	ck_assert_int_eq(verb("kill", "sub", NULL, NULL), 1);
+	ck_assert_int_eq(verb("stop", "root", NULL, NULL), 1);
+	h_stop(&h);
+}
+END_TEST
+
+/* Connect to the control socket as UID and ask for a stop; the answer. */
+static void connect_as(uid_t uid, char *answer, size_t cap)
+{
+	int p[2];
+	pid_t child;
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(p), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		static const char req[] = "{\"verb\": \"stop\", \"name\": \"payment\"}\n";
+		char buf[512] = "connect failed";
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) >= sizeof sa.sun_path)
+			_exit(1);
+		if (setgid(uid) < 0 || setuid(uid) < 0)
+			_exit(1);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			(void)!send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+			n = read(fd, buf, sizeof buf - 1);
+			buf[n > 0 ? n : 0] = 0;
+		}
+		(void)!write(p[1], buf, strlen(buf));
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], answer, cap - 1);
+	answer[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+}
+
+START_TEST(another_uid_is_refused_even_when_it_can_reach_the_path)
+{
+	char answer[512], path[512];
+	json_t *st;
+	int rc;
+
+	if (geteuid() != 0)
+		return;	/* needs a second uid to become */
+	tree("one_for_one");
+	/* as the path is made: only its owner may connect at all */
+	connect_as(65000, answer, sizeof answer);
+	ck_assert_str_eq(answer, "connect failed");
+	/* opened to all, the peer's credentials still decide */
+	snprintf(path, sizeof path, "%s/control", h.rundir);
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	connect_as(65001, answer, sizeof answer);
+	ck_assert_msg(strstr(answer, "\"ok\":false") && strstr(answer, "EACCES"), "answer: %s", answer);
+	h_expect_quiet(&h, 100);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(an_actor_that_finds_the_socket_is_refused)
+{
+	const char *hostile = getenv("HOSTILE");
+	char cfg[2048], path[512];
+	json_t *st;
+	int rc, victim;
+
+	ck_assert_msg(hostile != NULL, "HOSTILE not set: run with make check");
+	if (geteuid() != 0)
+		return;	/* actors run under the daemon's uid otherwise */
+	snprintf(path, sizeof path, "%s/control", h.rundir);
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "    { \"actor\": \"victim\", \"exec\": [\"@TA@\"] },\n"
+		 "    { \"actor\": \"hostile\", \"exec\": [\"%s\", \"--control\", \"%s\", \"--notify\"],\n"
+		 "      \"ready\": \"notify\" } ] }\n", hostile, path);
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:victim ready:victim start:hostile ready:hostile ready:root");
+	/* now as if the path were open to it */
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(verb("restart", "hostile", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:hostile stop:hostile exit:hostile start:hostile ready:hostile");
+	ck_assert_int_eq(verb("logs", "hostile", NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "control: connect EACCES"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "control: {\"ok\":false"), 1);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "victim"), "ready");
+	victim = pid(st, "victim");
+	ck_assert(h_alive(victim));
+	json_decref(st);
+	ck_assert_int_eq(count_by_operator(), 1);	/* ours, not its */
+	h_stop(&h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ops");
+	TCase *tc = tcase_create("verbs");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
+	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
+	tcase_add_test(tc, restart_changes_only_that_actors_pid);
+	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
+	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
+	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
+	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
+	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
