@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "src/cli/dot.h"
 #include "src/cli/verbs.h"
 #include "src/config/config.h"
 #include "src/config/faults.h"
@@ -25,8 +26,8 @@ static void usage(FILE *to)
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
 	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
-	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
-	      "       prospero status [NAME] [--json] [--runtime-dir DIR]\n"
+	      "                      [--explain ACTOR] [--faults FILE [--seed N]] [--dot]\n"
+	      "       prospero status [NAME] [--json | --dot] [--runtime-dir DIR]\n"
 	      "       prospero restart|stop|start NAME [--runtime-dir DIR]\n"
 	      "       prospero kill NAME [-s SIGNAL] [--runtime-dir DIR]\n"
 	      "       prospero events [--follow] [--name NAME] [--runtime-dir DIR]\n"
@@ -55,6 +56,7 @@ static void usage(FILE *to)
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
 	      "  -f, --faults FILE     (check) a fault plan (JSONC), checked against the tree\n"
 	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
+	      "      --dot             (check, status) the tree as a Graphviz graph\n"
 	      "\n"
 	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
@@ -196,6 +198,7 @@ static int explain(const struct cfg *cfg, const char *name)
 /* What `check` was asked for beyond the config itself. */
 struct check_opts {
 	const char *explain_actor;
+	bool dot;			/* --dot: the tree as a Graphviz graph */
 	const char *faults;		/* a plan file, or NULL */
 	bool has_seed;
 	uint64_t seed;
@@ -225,6 +228,20 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co)
 	return 0;
 }
 
+/* `check --dot`: the configured tree as a Graphviz graph. */
+static int check_dot(const struct cfg *cfg)
+{
+	struct ctl_status st;
+
+	if (dot_from_config(cfg, &st) < 0) {
+		fprintf(stderr, "prospero: out of memory drawing the tree\n");
+		return 1;
+	}
+	dot_write(stdout, &st, false);
+	ctl_status_free(&st);
+	return 0;
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
@@ -233,6 +250,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 
 	if (co->explain_actor)
 		return explain(cfg, co->explain_actor);
+	if (co->dot)
+		return check_dot(cfg);
 	if (check_uids(cfg, opts) < 0)
 		return 1;
 	procs = count(cfg->root, &sups);
@@ -320,6 +339,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "faults", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "log-ring", required_argument, NULL, 'l' },
+		{ "dot", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -335,6 +355,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		case 'r': cli->opts.runtime_dir = optarg; break;
 		case 's': cli->opts.secrets_dir = optarg; break;
 		case 'x': cli->co.explain_actor = optarg; break;
+		case 'D': cli->co.dot = true; break;
 		case 'f': cli->co.faults = optarg; break;
 		case 'S':
 			if (parse_seed(optarg, &cli->co) < 0)

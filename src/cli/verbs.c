@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "src/cli/client.h"
+#include "src/cli/dot.h"
 #include "src/cli/follow.h"
 #include "src/cli/verbs.h"
 #include "src/cli/view.h"
@@ -16,7 +17,7 @@
 struct verb_opts {
 	struct ctl_request r;
 	const char *rundir;
-	bool json;
+	bool json, dot;
 };
 
 bool cli_is_verb(const char *cmd)
@@ -37,6 +38,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	static const struct option longopts[] = {
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dot", no_argument, NULL, 'D' },
 		{ "signal", required_argument, NULL, 's' },
 		{ "lines", required_argument, NULL, 'n' },
 		{ "follow", no_argument, NULL, 'f' },
@@ -52,6 +54,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		switch (c) {
 		case 'r': o->rundir = optarg; break;
 		case 'j': o->json = true; break;
+		case 'D': o->dot = true; break;
 		case 'f': o->r.follow = true; break;
 		case 'N': name = optarg; break;
 		case 's':
@@ -78,7 +81,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	return 0;
 }
 
-static int show_status(const char *line, ssize_t len, bool json)
+static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
 {
 	struct ctl_status st;
 	char err[256];
@@ -88,8 +91,10 @@ static int show_status(const char *line, ssize_t len, bool json)
 		fprintf(stderr, "prospero: status: %s\n", err);
 		return 1;
 	}
-	if (json)
+	if (o->json)
 		printf("%s\n", line);
+	else if (o->dot)
+		dot_write(stdout, &st, true);
 	else
 		view_status(stdout, &st);
 	rc = view_status_exit(&st);
@@ -113,7 +118,7 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 		return 1;
 	}
 	switch (o->r.verb) {
-	case CTL_STATUS: return show_status(line, len, o->json);
+	case CTL_STATUS: return show_status(line, len, o);
 	case CTL_EVENTS: return follow_events(c, line, len, o->r.name, o->r.follow);
 	case CTL_LOGS: return follow_logs(c, line, len, o->r.follow);
 	default: return 0;

@@ -61,19 +61,38 @@ static json_t *encode_node(const struct ctl_node *n)
 	set_str(o, "profile", n->profile);
 	set_int(o, "memory_bytes", n->memory_bytes);
 	set_int(o, "cpu_ms", n->cpu_ms);
+	if (n->queue)
+		json_object_set_new(o, "queue", json_true());
 	return o;
+}
+
+static json_t *encode_edges(const struct ctl_status *st)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < st->nedges; i++) {
+		json_t *e = json_pack("{s:s, s:s, s:s}", "from", st->edges[i].from, "to", st->edges[i].to,
+				      "name", st->edges[i].label);
+		if (json_array_append_new(arr, e) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
 }
 
 char *ctl_status_encode(const struct ctl_status *st)
 {
-	json_t *o = json_object(), *nodes = json_array(), *sum = json_object();
+	json_t *o = json_object(), *nodes = json_array(), *sum = json_object(), *edges = encode_edges(st);
 
-	if (!o || !nodes || !sum) {
+	if (!o || !nodes || !sum || !edges) {
 		json_decref(o);
 		json_decref(nodes);
 		json_decref(sum);
+		json_decref(edges);
 		return NULL;
 	}
+	json_object_set_new(o, "bindings", edges);
 	json_object_set_new(sum, "actors", json_integer(st->actors));
 	json_object_set_new(sum, "running", json_integer(st->running));
 	json_object_set_new(sum, "not_running", json_integer(st->not_running));
@@ -131,6 +150,27 @@ static int decode_node(json_t *o, struct ctl_node *n)
 	get_str(o, "profile", n->profile, sizeof n->profile);
 	n->memory_bytes = get_int(o, "memory_bytes");
 	n->cpu_ms = get_int(o, "cpu_ms");
+	n->queue = json_is_true(json_object_get(o, "queue"));
+	return 0;
+}
+
+static int decode_edges(json_t *edges, struct ctl_status *st)
+{
+	size_t i;
+	json_t *v;
+
+	st->edges = calloc(json_array_size(edges) + 1, sizeof *st->edges);
+	if (!st->edges)
+		return -1;
+	json_array_foreach(edges, i, v) {
+		struct ctl_edge *e = &st->edges[st->nedges];
+
+		if (!ctl_json_copy_str(json_object_get(v, "from"), e->from, sizeof e->from) ||
+		    !ctl_json_copy_str(json_object_get(v, "to"), e->to, sizeof e->to) ||
+		    !ctl_json_copy_str(json_object_get(v, "name"), e->label, sizeof e->label))
+			return -1;
+		st->nedges++;
+	}
 	return 0;
 }
 
@@ -159,7 +199,7 @@ int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char 
 	*st = (struct ctl_status){ 0 };
 	if (!json_is_object(sum) || !json_is_array(nodes)) {
 		snprintf(err, errlen, "not a status answer");
-	} else if (decode_nodes(nodes, st) < 0) {
+	} else if (decode_nodes(nodes, st) < 0 || decode_edges(json_object_get(o, "bindings"), st) < 0) {
 		snprintf(err, errlen, "a node of the status answer is malformed");
 		ctl_status_free(st);
 	} else {
@@ -176,6 +216,8 @@ int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char 
 void ctl_status_free(struct ctl_status *st)
 {
 	free(st->nodes);
+	free(st->edges);
 	st->nodes = NULL;
-	st->n = 0;
+	st->edges = NULL;
+	st->n = st->nedges = 0;
 }

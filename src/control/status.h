@@ -41,6 +41,12 @@ struct ctl_node {
 	char profile[16];
 	int64_t memory_bytes;		/* -1: unknown */
 	int64_t cpu_ms;			/* -1: unknown */
+	bool queue;			/* a "queue" definition's actor */
+};
+
+/* A service binding: FROM reaches TO through the fd it knows as LABEL. */
+struct ctl_edge {
+	char from[CTL_NAME_MAX], to[CTL_NAME_MAX], label[CTL_NAME_MAX];
 };
 
 struct ctl_status {
@@ -48,6 +54,8 @@ struct ctl_status {
 	unsigned actors, running, not_running;
 	struct ctl_node *nodes;
 	size_t n;
+	struct ctl_edge *edges;		/* the bindings, by actor name (not instance) */
+	size_t nedges;
 };
 
 const char *ctl_state_name(enum ctl_state s);

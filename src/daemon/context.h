@@ -20,6 +20,7 @@
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
 #include "src/daemon/pidmap.h"
+#include "src/daemon/sdstatus.h"
 #include "src/daemon/secrets.h"
 #include "supervisor/tree.h"
 
@@ -42,7 +43,7 @@ struct daemon {
 	struct secrets secrets;
 	struct ctl_server control;	/* the operator's socket */
 	size_t log_ring;		/* bytes of output kept per instance */
-	ev_timer status_timer;		/* STATUS= to systemd, at most once a second */
+	struct sdstatus sdstatus;	/* STATUS= to systemd, at most once a second */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
 	ev_timer watchdog;		/* systemd's, when it asks for one */

@@ -101,6 +101,7 @@ static bool add_node(const struct sv_status *st, void *arg)
 	if (in->why[0] && st->last_exit)	/* a violation or the watchdog, by name */
 		snprintf(n->last_exit, sizeof n->last_exit, "%.*s", (int)sizeof n->last_exit - 1, in->why);
 	snprintf(n->profile, sizeof n->profile, "%s", sb_profile_name(in->spec->profile));
+	n->queue = in->spec->queue != NULL;
 	if (in->status_text)
 		snprintf(n->status, sizeof n->status, "%s", in->status_text);
 	if (in->pid > 0) {
@@ -108,6 +109,28 @@ static bool add_node(const struct sv_status *st, void *arg)
 		proc_usage(in->pid, n);
 	}
 	return w->out.n < w->cap;
+}
+
+int ctl_status_edges(const struct cfg *cfg, struct ctl_status *st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		n += cfg->actors[i]->nbindings;
+	if (!(st->edges = calloc(n + 1, sizeof *st->edges)))
+		return -1;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		for (size_t k = 0; a->order != CFG_NOT_IN_TREE && k < a->nbindings; k++) {
+			struct ctl_edge *e = &st->edges[st->nedges++];
+
+			snprintf(e->from, sizeof e->from, "%s", a->name);
+			snprintf(e->to, sizeof e->to, "%s", a->bindings[k].service->name);
+			snprintf(e->label, sizeof e->label, "%s", a->bindings[k].name);
+		}
+	}
+	return 0;
 }
 
 char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
@@ -119,14 +142,16 @@ char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	w.out.now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	if (!(w.out.nodes = calloc(w.cap ? w.cap : 1, sizeof *w.out.nodes)))
+	if (!(w.out.nodes = calloc(w.cap ? w.cap : 1, sizeof *w.out.nodes)) || ctl_status_edges(d->cfg, &w.out) < 0) {
+		ctl_status_free(&w.out);
 		return NULL;
+	}
 	sv_status_walk(d->tree, from, w.now, add_node, &w);
 	sv_status_summary(d->tree, &sum);
 	w.out.actors = sum.actors;
 	w.out.running = sum.actors_up;
 	w.out.not_running = sum.not_running;
 	line = ctl_status_encode(&w.out);
-	free(w.out.nodes);
+	ctl_status_free(&w.out);
 	return line;
 }

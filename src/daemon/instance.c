@@ -14,6 +14,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/report.h"
 #include "src/daemon/violation.h"
+#include "supervisor/backoff.h"
 
 /* Dispositions the daemon changes (loop.c, setup.c); the child restores
  * them to default. */
@@ -117,7 +118,7 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 	}
 	in->node = sv_add_actor(d->tree, parent, in->name, a->restart, a->shutdown_ms,
 				a->ready, a->start_timeout_ms);
-	if (!in->node)
+	if (!in->node || sv_set_backoff(in->node, &a->backoff) < 0)
 		goto fail;
 	in->node->user = in;
 	if (output_open(&in->out, in->name) < 0)

@@ -17,6 +17,8 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/setup.h"
+#include "src/daemon/supnode.h"
+#include "supervisor/backoff.h"
 #include "src/proto/fds.h"
 
 static size_t count_instances(const struct cfg_supervisor *s)
@@ -35,7 +37,7 @@ static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct s
 {
 	struct sv_node *n = sv_add_supervisor(d->tree, parent, s->name, s->strategy, s->intensity,
 					      (long)s->period_s * 1000, s->restart);
-	if (!n)
+	if (!n || supnode_attach(d, n) < 0 || sv_set_backoff(n, &s->backoff) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nchildren; i++) {
 		const struct cfg_child *c = &s->children[i];
@@ -153,6 +155,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 			log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
 		return -1;
 	}
+	sdstatus_init(d);
 	if (ctl_server_open(&d->control, d, d->runtime_dir) < 0) {
 		log_err("%s/control: cannot create the control socket: %s", d->runtime_dir, strerror(errno));
 		return -1;
@@ -168,6 +171,7 @@ void daemon_teardown(struct daemon *d)
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
+	supnode_free_all(d);
 	dispatch_fini(&d->dispatch);
 	sv_tree_free(d->tree);
 	pidmap_fini(&d->pids);
@@ -175,6 +179,7 @@ void daemon_teardown(struct daemon *d)
 	bindings_close(&d->bindings);
 	notify_server_close(&d->notify);
 	ctl_server_close(&d->control);
+	sdstatus_fini(d);
 	confinement_teardown(d);
 	secrets_teardown(&d->secrets);
 	if (d->own_runtime_dir)

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,13 @@ static const char *state(json_t *st, const char *name)
 static int pid(json_t *st, const char *name)
 {
 	return (int)json_integer_value(json_object_get(node(st, name), "pid"));
+}
+
+/* SIGKILL to NAME's process as status gives it (never pid 0: our group). */
+static void kill_node(json_t *st, const char *name)
+{
+	ck_assert_int_gt(pid(st, name), 0);
+	ck_assert_int_eq(kill(pid(st, name), SIGKILL), 0);
 }
 
 /* The pids the start events gave a, payment and c. */
@@ -215,6 +223,7 @@ START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brin
 	ck_assert_str_eq(state(st, "payment"), "stopped");
 	ck_assert(json_object_get(node(st, "payment"), "pid") == NULL);
 	a = pid(st, "a");
+	ck_assert_int_gt(a, 0);
 	json_decref(st);
 
 	kill(a, SIGKILL);
@@ -250,7 +259,7 @@ START_TEST(a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does)
 	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
 	h_expect_seq(&h, "operator:payment stop:payment exit:payment");
 	st = status_json(NULL, &rc);
-	kill(pid(st, "a"), SIGKILL);
+	kill_node(st, "a");
 	json_decref(st);
 	/* OTP's restart_multiple_children starts every child, payment too */
 	h_expect_seq(&h, "exit:a restart:a stop:sub");
@@ -381,6 +390,187 @@ START_TEST(an_actor_that_finds_the_socket_is_refused)
 }
 END_TEST
 
+/* An event's "ts" and "delay" (-1 when it has none). */
+static double event_ts(const struct h_event *e, long *delay)
+{
+	json_t *o = json_loads(e->line, 0, NULL);
+	double ts;
+
+	ck_assert_ptr_nonnull(o);
+	ts = json_real_value(json_object_get(o, "ts"));
+	*delay = json_is_integer(json_object_get(o, "delay")) ? (long)json_integer_value(json_object_get(o, "delay")) : -1;
+	json_decref(o);
+	return ts;
+}
+
+/* The next restart of crashy: its delay, and the start it leads to no
+ * sooner than that (a millisecond of slack for the two clocks' rounding). */
+static long next_restart(void)
+{
+	struct h_event e;
+	double restart_ts;
+	long delay, none;
+
+	h_expect(&h, "restart", "crashy", &e);
+	restart_ts = event_ts(&e, &delay);
+	h_expect(&h, "start", "crashy", &e);
+	ck_assert_double_ge((event_ts(&e, &none) - restart_ts) * 1000 + 1, (double)delay);
+	return delay;
+}
+
+START_TEST(backoff_delays_double_to_the_cap_and_reset_after_a_stable_run)
+{
+	char crash[512];
+	struct h_event e;
+	json_t *st;
+	long delay;
+	int rc;
+
+	snprintf(crash, sizeof crash, "%s", h_path(&h, "crash"));
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		/* ready once past the crash check: no start outruns the file */
+		"    { \"actor\": \"crashy\", \"exec\": [\"@TA@\", \"--crash-if\", \"@DIR@/crash\", \"--notify-after\", \"0\"],\n"
+		"      \"ready\": \"notify\", \"backoff\": { \"initial\": 300, \"max\": 2000, \"reset_after\": 1500 } } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:crashy ready:crashy ready:root");
+	h_write(&h, "crash", "");
+	st = status_json(NULL, &rc);
+	kill_node(st, "crashy");
+	json_decref(st);
+	h_expect(&h, "exit", "crashy", NULL);
+	/* each start crashes at once: initial, doubled, doubled, capped */
+	ck_assert_int_eq(next_restart(), 300);
+	ck_assert_int_eq(next_restart(), 600);
+	ck_assert_int_eq(next_restart(), 1200);
+	h_expect(&h, "restart", "crashy", &e);
+	event_ts(&e, &delay);
+	ck_assert_int_eq(delay, 2000);
+	unlink(crash);	/* the start after this wait runs */
+	st = status_json("crashy", &rc);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_str_eq(state(st, "crashy"), "backing off");
+	ck_assert(json_real_value(json_object_get(node(st, "crashy"), "backoff_until")) >
+		  json_real_value(json_object_get(st, "now")));
+	json_decref(st);
+	h_expect(&h, "start", "crashy", &e);
+	h_expect_seq(&h, "ready:crashy");
+	/* up longer than reset_after: the next crash starts over */
+	h_sleep_ms(1800);
+	kill(e.pid, SIGKILL);
+	h_expect(&h, "exit", "crashy", NULL);
+	ck_assert_int_eq(next_restart(), 300);
+	h_expect_seq(&h, "ready:crashy");
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(shutdown_0_kills_at_once_after_sigterm)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 0 } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:stubborn ready:stubborn ready:root");
+	ck_assert_int_eq(verb("stop", "stubborn", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:stubborn stop:stubborn");
+	h_expect(&h, "exit", "stubborn", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");	/* it ignores SIGTERM */
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(check_warns_of_a_backoff_that_outruns_intensity)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 3, \"period\": 5, \"children\": [\n"
+		"    { \"actor\": \"slowpoke\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 4000 } },\n"
+		"    { \"actor\": \"quick\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 10, \"max\": 100 } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "root.jsonc:2:"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "root.jsonc:"), 1);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"x\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 400, \"max\": 100 } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "root.jsonc:2:"), 1);
+}
+END_TEST
+
+/* The next datagram on FD that starts with PREFIX, waiting for it; its
+ * text in BUF. */
+static void expect_datagram(int fd, const char *prefix, char *buf, size_t cap)
+{
+	long long end = h_now_ms() + H_TIMEOUT_MS;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = end - h_now_ms();
+		ssize_t n;
+
+		ck_assert_msg(left > 0 && poll(&p, 1, (int)left) == 1, "no datagram \"%s...\"", prefix);
+		n = recv(fd, buf, cap - 1, 0);
+		ck_assert_int_gt(n, 0);
+		buf[n] = 0;
+		if (strncmp(buf, prefix, strlen(prefix)) == 0)
+			return;
+	}
+}
+
+START_TEST(systemd_hears_the_summary_as_it_changes)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[512];
+	json_t *st;
+	int fd, rc;
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", h_path(&h, "sd"));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	tree("one_for_one");
+	unsetenv("NOTIFY_SOCKET");
+	expect_datagram(fd, "READY=1", buf, sizeof buf);
+	expect_datagram(fd, "STATUS=", buf, sizeof buf);
+	ck_assert_str_eq(buf, "STATUS=3 actors running");
+	st = status_json(NULL, &rc);
+	kill_node(st, "a");
+	json_decref(st);
+	expect_datagram(fd, "STATUS=3 actors running, 1 restart in the last minute", buf, sizeof buf);
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
+	expect_datagram(fd, "STATUS=2 of 3 actors running, 1 restart in the last minute", buf, sizeof buf);
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(dot_draws_clusters_nodes_and_bindings)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"front\", \"exec\": [\"@TA@\"], \"bindings\": { \"PAY\": \"payment\" } },\n"
+		"    { \"supervisor\": \"back\", \"strategy\": \"rest_for_one\", \"children\": [\n"
+		"      { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--dot", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "digraph prospero {"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\tsubgraph \"cluster_root\" {"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\tsubgraph \"cluster_back\" {"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\tlabel=\"back\\nrest_for_one\";"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\"front\" [label=\"front\"];"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front\" -> \"payment\" [label=\"PAY\"];"), 1);
+
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("status", "--dot", NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\t\"payment\" [label=\"payment\\nready, 0 restarts\"];"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\tlabel=\"back\\nrest_for_one\\n0/1 in 5 s\";"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front\" -> \"payment\" [label=\"PAY\"];"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -396,6 +586,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
+	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
+	tcase_add_test(tc, shutdown_0_kills_at_once_after_sigterm);
+	tcase_add_test(tc, check_warns_of_a_backoff_that_outruns_intensity);
+	tcase_add_test(tc, systemd_hears_the_summary_as_it_changes);
+	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
 	suite_add_tcase(s, tc);
 	return s;
 }
