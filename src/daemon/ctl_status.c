@@ -12,15 +12,24 @@
 #include "src/daemon/instance.h"
 #include "supervisor/status.h"
 
-/* A small /proc file into BUF; its length, or -1. */
-static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t cap)
+struct walk {
+	struct ctl_status out;
+	size_t cap;
+	int64_t now;
+	uid_t self;
+	long page, tick;
+	int proc;			/* /proc, or -1 */
+};
+
+/* A small file of /proc (PROC) into BUF; its length, or -1. */
+static ssize_t read_proc(int proc, pid_t pid, const char *what, char *buf, size_t cap)
 {
 	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	snprintf(path, sizeof path, "%d/%s", (int)pid, what);
+	if ((fd = openat(proc, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, buf, cap - 1);
 	close(fd);
@@ -29,31 +38,23 @@ static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t cap)
 	return n;
 }
 
-static int64_t status_field(const char *text, const char *key)
+/* Its resident memory and CPU time, as the kernel counts them: one read
+ * of /proc/PID/stat, the cheapest file that has both (a status of a
+ * thousand actors reads a thousand). */
+static void proc_usage(const struct walk *w, pid_t pid, struct ctl_node *n)
 {
-	const char *p = strstr(text, key);
-
-	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
-
-/* Its uid, resident memory and CPU time, as the kernel counts them. */
-static void proc_usage(pid_t pid, struct ctl_node *n)
-{
-	char buf[4096];
+	char buf[1024];
 	const char *p;
-	unsigned long long ut, st;
+	unsigned long long ut, st, rss;
 
-	if (read_proc(pid, "status", buf, sizeof buf) > 0) {
-		n->uid = status_field(buf, "\nUid:\t");
-		n->memory_bytes = status_field(buf, "\nVmRSS:");
-		if (n->memory_bytes >= 0)
-			n->memory_bytes *= 1024;
-	}
-	/* utime and stime: the 14th and 15th fields, counted after the
-	 * command's closing parenthesis (the command may hold spaces) */
-	if (read_proc(pid, "stat", buf, sizeof buf) > 0 && (p = strrchr(buf, ')')) &&
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
-		n->cpu_ms = (int64_t)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+	/* utime, stime and rss are the 14th, 15th and 24th fields, counted
+	 * after the command's closing parenthesis (it may hold spaces) */
+	if (w->proc < 0 || read_proc(w->proc, pid, "stat", buf, sizeof buf) <= 0 || !(p = strrchr(buf, ')')) ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u %llu",
+		   &ut, &st, &rss) != 3)
+		return;
+	n->cpu_ms = (int64_t)((ut + st) * 1000 / (unsigned long long)w->tick);
+	n->memory_bytes = (int64_t)(rss * (unsigned long long)w->page);
 }
 
 static enum ctl_state state_of(const struct sv_status *st)
@@ -67,11 +68,6 @@ static enum ctl_state state_of(const struct sv_status *st)
 	return st->backing_off ? CTL_STATE_BACKING_OFF : st->held ? CTL_STATE_STOPPED : CTL_STATE_DOWN;
 }
 
-struct walk {
-	struct ctl_status out;
-	size_t cap;
-	int64_t now;
-};
 
 static bool add_node(const struct sv_status *st, void *arg)
 {
@@ -106,7 +102,8 @@ static bool add_node(const struct sv_status *st, void *arg)
 		snprintf(n->status, sizeof n->status, "%s", in->status_text);
 	if (in->pid > 0) {
 		n->pid = (int)in->pid;
-		proc_usage(in->pid, n);
+		n->uid = in->privs.change_ids ? in->privs.uid : w->self;
+		proc_usage(w, in->pid, n);
 	}
 	return w->out.n < w->cap;
 }
@@ -135,7 +132,9 @@ int ctl_status_edges(const struct cfg *cfg, struct ctl_status *st)
 
 char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
 {
-	struct walk w = { .cap = d->tree->nnodes, .now = daemon_now_ms() };
+	struct walk w = { .cap = d->tree->nnodes, .now = daemon_now_ms(), .self = geteuid(),
+			  .page = sysconf(_SC_PAGESIZE), .tick = sysconf(_SC_CLK_TCK),
+			  .proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
 	struct sv_summary sum;
 	struct timespec ts;
 	char *line;
@@ -144,9 +143,13 @@ char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
 	w.out.now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (!(w.out.nodes = calloc(w.cap ? w.cap : 1, sizeof *w.out.nodes)) || ctl_status_edges(d->cfg, &w.out) < 0) {
 		ctl_status_free(&w.out);
+		if (w.proc >= 0)
+			close(w.proc);
 		return NULL;
 	}
 	sv_status_walk(d->tree, from, w.now, add_node, &w);
+	if (w.proc >= 0)
+		close(w.proc);
 	sv_status_summary(d->tree, &sum);
 	w.out.actors = sum.actors;
 	w.out.running = sum.actors_up;

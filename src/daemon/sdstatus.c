@@ -29,7 +29,7 @@ static void send_summary(struct daemon *d, int64_t now)
 			s->last_sent = now;
 		}
 	}
-	if (!again && restarts)	/* they age out: look again in a second */
+	if (again == 0 && restarts)	/* they age out: look again in a second */
 		again = 1.0;
 	ev_timer_stop(d->loop, &s->timer);
 	if (again > 0) {

@@ -4,6 +4,7 @@
  * socket answers root and the daemon's uid only. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -121,7 +122,7 @@ START_TEST(status_shows_every_node_with_its_state_and_pid)
 	tree("one_for_one");
 	st = status_json(NULL, &rc);
 	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(json_array_size(json_object_get(st, "nodes")), 5);
+	ck_assert_uint_eq(json_array_size(json_object_get(st, "nodes")), 5);
 	for (const char *const *n = (const char *const[]){ "root", "a", "payment", "sub", "c", NULL }; *n; n++)
 		ck_assert_str_eq(state(st, *n), "ready");
 	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "strategy")), "one_for_one");
@@ -136,7 +137,7 @@ START_TEST(status_shows_every_node_with_its_state_and_pid)
 	/* one node and its subtree */
 	st = status_json("sub", &rc);
 	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(json_array_size(json_object_get(st, "nodes")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(st, "nodes")), 2);
 	json_decref(st);
 
 	/* the readable view names every node */
@@ -171,15 +172,21 @@ START_TEST(status_exits_3_while_something_that_should_run_does_not)
 }
 END_TEST
 
+/* How often NEEDLE stands in FILE. */
+static int count_in(const char *file, const char *needle)
+{
+	static char buf[1 << 16];
+	int n = h_read(&h, file, buf, sizeof buf), count = 0;
+
+	for (char *p = buf; n > 0 && (p = strstr(p, needle)); p++)
+		count++;
+	return count;
+}
+
 /* The events that say "by": "operator". */
 static int count_by_operator(void)
 {
-	static char buf[1 << 16];
-	int n = h_read(&h, "events", buf, sizeof buf), count = 0;
-
-	for (char *p = buf; n > 0 && (p = strstr(p, "\"by\": \"operator\"")); p++)
-		count++;
-	return count;
+	return count_in("events", "\"by\": \"operator\"");
 }
 
 START_TEST(restart_changes_only_that_actors_pid)
@@ -571,6 +578,80 @@ START_TEST(dot_draws_clusters_nodes_and_bindings)
 }
 END_TEST
 
+/* `prospero VERB NAME --follow` in the background, its stdout to OUT. */
+static pid_t follow(const char *verb, const char *name, const char *out)
+{
+	pid_t child = fork();
+
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(120);
+		if (strcmp(verb, "events") == 0)
+			execl(getenv("PROSPERO"), "prospero", verb, "--follow", "--name", name,
+			      "--runtime-dir", h.rundir, (char *)NULL);
+		else
+			execl(getenv("PROSPERO"), "prospero", verb, name, "--follow", "--runtime-dir", h.rundir,
+			      (char *)NULL);
+		_exit(121);
+	}
+	return child;
+}
+
+/* Wait until FILE has a line starting with PREFIX. */
+static void wait_line(const char *file, const char *prefix)
+{
+	long long end = h_now_ms() + H_TIMEOUT_MS;
+
+	while (h_count_lines(&h, file, prefix) == 0) {
+		ck_assert_msg(h_now_ms() < end, "%s: no line \"%s\"", file, prefix);
+		h_sleep_ms(20);
+	}
+}
+
+START_TEST(events_and_logs_follow_what_happens)
+{
+	pid_t ev, lg;
+	int st;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"other\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"talker\", \"exec\": [\"@TA@\", \"--print\", \"hello\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ev = follow("events", "talker", h_path(&h, "follow.events"));
+	lg = follow("logs", "talker", h_path(&h, "follow.logs"));
+	/* the past first: talker's start and its first words */
+	wait_line("follow.events", "{\"ts\": ");
+	wait_line("follow.logs", "hello");
+	ck_assert_int_eq(verb("restart", "talker", NULL, NULL), 0);
+	ck_assert_int_eq(verb("restart", "other", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:talker stop:talker exit:talker start:talker ready:talker");
+	h_expect_seq(&h, "operator:other stop:other exit:other start:other ready:other");
+	/* live: what the restarted talker says, and its events */
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_count_lines(&h, "follow.logs", "hello") < 4;) {
+		ck_assert_msg(h_now_ms() < end, "the restarted talker's lines did not follow");
+		h_sleep_ms(20);
+	}
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; count_in("follow.events", "\"event\": \"ready\"") < 2;) {
+		ck_assert_msg(h_now_ms() < end, "the restarted talker's events did not follow");
+		h_sleep_ms(20);
+	}
+	h_stop(&h);
+	/* the daemon gone, both streams end */
+	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
+	ck_assert_int_eq(waitpid(lg, &st, 0), lg);
+	/* talker's, from the file and live, each once; none of other's */
+	ck_assert_int_eq(count_in("follow.events", "\"by\": \"operator\""), 1);
+	ck_assert_int_eq(count_in("follow.events", "\"event\": \"start\""), 2);
+	ck_assert_int_eq(count_in("follow.events", "\"other\""), 0);
+	ck_assert_int_eq(h_count_lines(&h, "follow.logs", "hello"), 4);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -591,6 +672,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_warns_of_a_backoff_that_outruns_intensity);
 	tcase_add_test(tc, systemd_hears_the_summary_as_it_changes);
 	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
+	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	suite_add_tcase(s, tc);
 	return s;
 }
