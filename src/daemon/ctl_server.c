@@ -30,17 +30,28 @@ static void client_free(struct ctl_client *c)
 	free(c);
 }
 
+/* Gone: at once, or once its handler has returned. */
+static void client_drop(struct ctl_client *c)
+{
+	if (!c->busy) {
+		client_free(c);
+		return;
+	}
+	c->drop = true;
+	ev_io_stop(c->srv->d->loop, &c->io);
+}
+
 /* Read when it may send, write too while answers wait. */
 static void client_watch(struct ctl_client *c)
 {
 	int want = (c->eof ? 0 : EV_READ) | (c->nout ? EV_WRITE : 0);
 
 	if (want == 0 && c->mode == CTL_MODE_REQUEST) {
-		client_free(c);	/* answered, and the peer is done */
+		client_drop(c);	/* answered, and the peer is done */
 		return;
 	}
 	ev_io_stop(c->srv->d->loop, &c->io);
-	if (want == 0)
+	if (want == 0 || c->drop)
 		return;	/* a subscriber that hung up its side: kept while we can write */
 	ev_io_set(&c->io, c->fd, want);
 	ev_io_start(c->srv->d->loop, &c->io);
@@ -56,7 +67,7 @@ static bool flush(struct ctl_client *c)
 				continue;
 			if (errno == EAGAIN)
 				break;
-			client_free(c);
+			client_drop(c);
 			return false;
 		}
 		memmove(c->out, c->out + w, c->nout - (size_t)w);
@@ -87,9 +98,11 @@ static bool buffer(struct ctl_client *c, const char *buf, size_t n)
 
 void ctl_send(struct ctl_client *c, const char *buf, size_t n)
 {
+	if (c->drop)
+		return;
 	if (!buffer(c, buf, n)) {
 		/* it does not read: the daemon does not hold answers for it */
-		client_free(c);
+		client_drop(c);
 		return;
 	}
 	if (flush(c))
@@ -110,20 +123,16 @@ static void take_requests(struct ctl_client *c)
 {
 	char *nl;
 
-	while (c->mode == CTL_MODE_REQUEST && (nl = memchr(c->in, '\n', c->nin))) {
+	while (!c->drop && c->mode == CTL_MODE_REQUEST && (nl = memchr(c->in, '\n', c->nin))) {
 		size_t len = (size_t)(nl - c->in);
 		struct ctl_request r;
 		char err[256];
-		struct ctl_server *s = c->srv;
-		unsigned before = s->nclients;
 
 		c->in[len] = 0;
 		if (ctl_request_decode(c->in, len, &r, err, sizeof err) < 0)
 			ctl_send_line(c, ctl_answer_error(EINVAL, err));
 		else
-			ctl_verbs_handle(s->d, c, &r);
-		if (s->nclients < before)
-			return;	/* dropped while answering */
+			ctl_verbs_handle(c->srv->d, c, &r);
 		memmove(c->in, nl + 1, c->nin - len - 1);
 		c->nin -= len + 1;
 	}
@@ -137,27 +146,28 @@ static void on_client(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_client *c = w->data;
 
+	c->busy = true;
 	if ((revents & EV_WRITE) && !flush(c))
-		return;
+		goto out;
 	if (revents & EV_READ) {
 		ssize_t r = recv(c->fd, c->in + c->nin, sizeof c->in - c->nin, 0);
 
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
-			client_free(c);
-			return;
+			c->drop = true;
+			goto out;
 		}
 		if (r == 0)
 			c->eof = true;
 		if (r > 0 && c->mode == CTL_MODE_REQUEST) {
-			unsigned before = c->srv->nclients;
-
 			c->nin += (size_t)r;
 			take_requests(c);
-			if (c->srv->nclients < before)
-				return;
 		}
 	}
 	client_watch(c);
+out:
+	c->busy = false;
+	if (c->drop)
+		client_free(c);
 }
 
 /* Root and the daemon's own uid: anyone else, an actor under its own uid

@@ -32,6 +32,8 @@ struct ctl_client {
 	ev_io io;
 	enum ctl_mode mode;
 	bool eof;			/* the peer will send no more */
+	bool busy;			/* inside its own handler: freed after, not during */
+	bool drop;			/* to be freed once not busy */
 	char filter[CTL_NAME_MAX];
 	char in[CTL_REQUEST_MAX];
 	size_t nin;

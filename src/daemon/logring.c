@@ -1,17 +1,21 @@
 /* See logring.h. The ring is linear: making room moves the kept lines to
- * the front, a few KiB at most, only when it is full. */
+ * the front, and frees half of it at once, so that a chatty actor costs
+ * one move per half a ring of output, not one per line. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "src/daemon/logring.h"
 
-/* Drop whole lines from the front until NEED more bytes fit. */
+/* Drop whole lines from the front until NEED more bytes fit, and half
+ * the ring is free if a line had to go. */
 static void make_room(struct logring *r, size_t need)
 {
-	size_t drop = 0;
+	size_t drop = 0, want = need > r->cap / 2 ? need : r->cap / 2;
 
-	while (r->len - drop + need > r->cap) {
+	if (r->len + need <= r->cap)
+		return;
+	while (r->len - drop + want > r->cap) {
 		const char *nl = memchr(r->buf + drop, '\n', r->len - drop);
 		drop = nl ? (size_t)(nl - r->buf) + 1 : r->len;
 	}

@@ -1,6 +1,7 @@
 /* An actor's last lines of output, for `prospero logs`: a small ring of
  * whole lines, allocated on the first line so an actor that prints
- * nothing costs nothing, and bounded: the oldest lines make room. */
+ * nothing costs nothing, and bounded: the oldest lines make room (half
+ * the ring at a time, so it keeps between half of it and all of it). */
 #ifndef PROSPERO_DAEMON_LOGRING_H
 #define PROSPERO_DAEMON_LOGRING_H
 

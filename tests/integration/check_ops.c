@@ -652,6 +652,56 @@ START_TEST(events_and_logs_follow_what_happens)
 }
 END_TEST
 
+/* A raw control connection that sends REQ and reads only the first line. */
+static int subscribe(const char *req)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char c;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) < sizeof sa.sun_path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	do
+		ck_assert_int_eq(read(fd, &c, 1), 1);
+	while (c != '\n');
+	return fd;
+}
+
+START_TEST(a_follower_that_does_not_read_is_dropped)
+{
+	static char buf[1 << 16];
+	long long got = 0;
+	json_t *st;
+	ssize_t n;
+	int fd, rc;
+
+	/* 32 MB of output once told to, far more than a client may leave unread */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"chatty\", \"restart\": \"temporary\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/go ]; do sleep 0.05; done; yes 0123456789012345678901234567890123456789 | head -c 32000000; exit 3\"] },\n"
+		"    { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	fd = subscribe("{\"verb\": \"logs\", \"name\": \"chatty\", \"follow\": true}\n");
+	h_write(&h, "go", "");
+	/* the daemon passes all of it on to its own stdout meanwhile, and
+	 * reports the exit once it has read the last of it */
+	h_expect(&h, "exit", "chatty", NULL);
+	st = status_json(NULL, &rc);	/* and answers others */
+	ck_assert_str_eq(state(st, "other"), "ready");
+	json_decref(st);
+	/* what the kernel held for us, then the end: not 32 MB of lines */
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		got += n;
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_lt(got, 32000000);
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -673,6 +723,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, systemd_hears_the_summary_as_it_changes);
 	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
+	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

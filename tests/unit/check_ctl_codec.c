@@ -179,10 +179,11 @@ START_TEST(the_ring_keeps_the_last_whole_lines)
 		snprintf(line, sizeof line, "line%d", i);
 		ck_assert_int_eq(logring_add(&r, 32, line, strlen(line), "", 0), 0);
 	}
-	/* 32 bytes hold five 6-byte lines */
+	/* 32 bytes hold five 6-byte lines; when full, half is freed at once,
+	 * so four are kept here */
 	got[0] = 0;
 	logring_tail(&r, 0, cat_line, got);
-	ck_assert_str_eq(got, "line5|line6|line7|line8|line9|");
+	ck_assert_str_eq(got, "line6|line7|line8|line9|");
 	got[0] = 0;
 	logring_tail(&r, 2, cat_line, got);
 	ck_assert_str_eq(got, "line8|line9|");
