@@ -5,7 +5,7 @@
  * processes; medians of ROUNDS calls, same run. A reference whose tools
  * are not installed is said and skipped.
  * Usage: bench_status [N]   (default 1000) */
-#include <dirent.h>
+#include <stdbool.h>
 
 #include "tests/bench/bench.h"
 
@@ -56,42 +56,47 @@ static int wait_ok(char *const *argv)
 	return -1;
 }
 
-static void bench_prospero(int n)
+/* One way of asking: how to bring its N services up, one measured call,
+ * and how to take them down. */
+struct contender {
+	const char *name;
+	bool up;
+	pid_t pid;
+	char **svc;		/* service directories (s6, runit) */
+	char **argv;		/* the measured call */
+	long long ns[ROUNDS];
+};
+
+static void prospero_up(struct contender *c, int n)
 {
 	char cfg[512], rt[512], log[512];
-	long long ns[ROUNDS];
-	FILE *c;
-	pid_t pid;
+	FILE *f;
 
 	snprintf(cfg, sizeof cfg, "%s/tree.jsonc", dir);
 	snprintf(rt, sizeof rt, "%s/rt", dir);
 	snprintf(log, sizeof log, "%s/prospero.log", dir);
 	mkdir(rt, 0755);
-	c = fopen(cfg, "w");
-	fprintf(c, "{ \"supervisor\": \"bench\", \"intensity\": 10, \"children\": [\n"
+	f = fopen(cfg, "w");
+	fprintf(f, "{ \"supervisor\": \"bench\", \"intensity\": 10, \"children\": [\n"
 		   "  { \"actor\": \"a\", \"instances\": %d, \"exec\": [\"%s\"] } ] }\n", n, need_env("TESTACTOR"));
-	fclose(c);
+	fclose(f);
 	char *run[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rt, "-c", cfg, NULL };
-	char *status[] = { (char *)need_env("PROSPERO"), "status", "--runtime-dir", rt, NULL };
-	pid = start_cmd(run, log);
-	if (wait_ok(status) < 0) {
+	c->argv = calloc(5, sizeof *c->argv);
+	c->argv[0] = (char *)need_env("PROSPERO");
+	c->argv[1] = "status";
+	c->argv[2] = "--runtime-dir";
+	c->argv[3] = strdup(rt);
+	c->pid = start_cmd(run, log);
+	c->up = wait_ok(c->argv) == 0;
+	if (!c->up)
 		fprintf(stderr, "prospero: the tree did not come up (see %s)\n", log);
-		exit(1);
-	}
-	for (int i = 0; i < ROUNDS; i++)
-		ns[i] = time_cmd(status);
-	report("prospero status", ns, ROUNDS);
-	char *json[] = { (char *)need_env("PROSPERO"), "status", "--json", "--runtime-dir", rt, NULL };
-	for (int i = 0; i < ROUNDS; i++)
-		ns[i] = time_cmd(json);
-	report("prospero status --json", ns, ROUNDS);
-	stop_cmd(pid);
 }
 
 /* N service directories under SCAN, each running a process that sleeps. */
-static void make_services(const char *scan, int n)
+static char **make_services(const char *scan, int n)
 {
 	char path[512];
+	char **v = calloc((size_t)n + 1, sizeof *v);
 
 	mkdir(scan, 0755);
 	for (int i = 0; i < n; i++) {
@@ -99,109 +104,114 @@ static void make_services(const char *scan, int n)
 
 		snprintf(path, sizeof path, "%s/s%d", scan, i);
 		mkdir(path, 0755);
+		v[i] = strdup(path);
 		snprintf(path, sizeof path, "%s/s%d/run", scan, i);
 		f = fopen(path, "w");
 		fprintf(f, "#!/bin/sh\nexec sleep 100000\n");
 		fclose(f);
 		chmod(path, 0755);
 	}
-}
-
-/* Every service's path, for argv. */
-static char **service_paths(const char *scan, int n)
-{
-	char **v = calloc((size_t)n + 1, sizeof *v);
-
-	for (int i = 0; i < n; i++)
-		if (asprintf(&v[i], "%s/s%d", scan, i) < 0)
-			exit(1);
 	return v;
 }
 
-static void bench_s6(int n)
+static void s6_up(struct contender *c, int n)
 {
-	char scan[512];
-	long long ns[ROUNDS];
-	char **svc;
-	pid_t pid;
+	char scan[512], max[16];
 
 	if (!have("s6-svscan") || !have("s6-svstat")) {
 		printf("  s6-svstat: s6 is not installed; skipped\n");
 		return;
 	}
 	snprintf(scan, sizeof scan, "%s/s6", dir);
-	make_services(scan, n);
-	svc = service_paths(scan, n);
-	char max[16];
+	c->svc = make_services(scan, n);
 	snprintf(max, sizeof max, "%d", n + 10);	/* s6-svscan supervises 500 at most by default */
 	char *svscan[] = { "/usr/bin/s6-svscan", "-c", max, scan, NULL };
-	pid = start_cmd(svscan, "/dev/null");
+	c->pid = start_cmd(svscan, "/dev/null");
 	for (int i = 0; i < n; i++) {
-		char *one[] = { "/usr/bin/s6-svstat", svc[i], NULL };
+		char *one[] = { "/usr/bin/s6-svstat", c->svc[i], NULL };
 		if (wait_ok(one) < 0) {
 			printf("  s6-svstat: service %d did not come up; skipped\n", i);
-			kill(pid, SIGTERM);
 			return;
 		}
 	}
-	for (int r = 0; r < ROUNDS; r++) {
-		long long t0 = now_ns();
-
-		for (int i = 0; i < n; i++) {
-			char *one[] = { "/usr/bin/s6-svstat", svc[i], NULL };
-			time_cmd(one);
-		}
-		ns[r] = now_ns() - t0;
-	}
-	report("s6-svstat, once per service", ns, ROUNDS);
-	/* s6-svscan's SIGTERM ends the scan; s6-svscanctl -t takes the services down */
-	char *down[] = { "/usr/bin/s6-svscanctl", "-t", scan, NULL };
-	time_cmd(down);
-	waitpid(pid, NULL, 0);
+	c->up = true;
 }
 
-static void bench_runit(int n)
+static void runit_up(struct contender *c, int n)
 {
 	char scan[512];
-	long long ns[ROUNDS];
-	char **svc, **argv;
-	pid_t pid;
+	const char *runsvdir = have("runsvdir") ? "/usr/bin/runsvdir" : "/usr/sbin/runsvdir";
 
-	if (!have("runsvdir") && access("/usr/sbin/runsvdir", X_OK) != 0) {
+	if (!have("sv") || access(runsvdir, X_OK) != 0) {
 		printf("  sv status: runit is not installed; skipped\n");
 		return;
 	}
 	snprintf(scan, sizeof scan, "%s/runit", dir);
-	make_services(scan, n);
-	svc = service_paths(scan, n);
-	argv = calloc((size_t)n + 3, sizeof *argv);
-	argv[0] = "/usr/bin/sv";
-	argv[1] = "status";
-	memcpy(argv + 2, svc, (size_t)n * sizeof *svc);
-	char *runsvdir[] = { have("runsvdir") ? "/usr/bin/runsvdir" : "/usr/sbin/runsvdir", scan, NULL };
-	pid = start_cmd(runsvdir, "/dev/null");
-	if (wait_ok(argv) < 0) {
+	c->svc = make_services(scan, n);
+	c->argv = calloc((size_t)n + 3, sizeof *c->argv);
+	c->argv[0] = "/usr/bin/sv";
+	c->argv[1] = "status";
+	memcpy(c->argv + 2, c->svc, (size_t)n * sizeof *c->svc);
+	char *dirv[] = { (char *)runsvdir, scan, NULL };
+	c->pid = start_cmd(dirv, "/dev/null");
+	c->up = wait_ok(c->argv) == 0;
+	if (!c->up)
 		printf("  sv status: the services did not come up; skipped\n");
-	} else {
-		for (int r = 0; r < ROUNDS; r++)
-			ns[r] = time_cmd(argv);
-		report("sv status, all services in one call", ns, ROUNDS);
+}
+
+/* One round of C: s6-svstat takes one directory, so asking about N
+ * services is N calls. */
+static long long measure(const struct contender *c, int n)
+{
+	long long t0;
+
+	if (c->argv)
+		return time_cmd(c->argv);
+	t0 = now_ns();
+	for (int i = 0; i < n; i++) {
+		char *one[] = { "/usr/bin/s6-svstat", c->svc[i], NULL };
+		time_cmd(one);
 	}
-	/* runsvdir's SIGHUP stops every runsv and its service */
-	kill(pid, SIGHUP);
-	waitpid(pid, NULL, 0);
+	return now_ns() - t0;
 }
 
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 1000;
+	struct contender cs[] = {
+		{ .name = "prospero status" },
+		{ .name = "s6-svstat, once per service" },
+		{ .name = "sv status, all services in one call" },
+	};
+	enum { NC = sizeof cs / sizeof *cs };
 
 	if (n < 1 || !mkdtemp(dir))
 		return 1;
 	chmod(dir, 0755);
-	printf("status of %d actors (services), wall time of one call\n", n);
-	bench_prospero(n);
-	bench_s6(n);
-	bench_runit(n);
+	printf("status of %d actors (services), wall time of one call, rounds interleaved\n", n);
+	prospero_up(&cs[0], n);
+	s6_up(&cs[1], n);
+	runit_up(&cs[2], n);
+	for (int r = 0; r < ROUNDS; r++)
+		for (int k = 0; k < NC; k++)
+			if (cs[k].up)
+				cs[k].ns[r] = measure(&cs[k], n);
+	for (int k = 0; k < NC; k++)
+		if (cs[k].up)
+			report(cs[k].name, cs[k].ns, ROUNDS);
+	if (cs[0].pid > 0)
+		stop_cmd(cs[0].pid);
+	if (cs[1].pid > 0) {	/* s6-svscanctl -t takes the services down with the scan */
+		char scan[512];
+
+		snprintf(scan, sizeof scan, "%s/s6", dir);
+		char *down[] = { "/usr/bin/s6-svscanctl", "-t", scan, NULL };
+		time_cmd(down);
+		waitpid(cs[1].pid, NULL, 0);
+	}
+	if (cs[2].pid > 0) {	/* runsvdir's SIGHUP stops every runsv and its service */
+		kill(cs[2].pid, SIGHUP);
+		waitpid(cs[2].pid, NULL, 0);
+	}
 	return 0;
 }

@@ -48,7 +48,7 @@ static json_t *status_json(const char *name, int *rc)
 
 	*rc = verb("status", "--json", name, NULL);
 	n = h_read(&h, "run.out", buf, sizeof buf);
-	ck_assert_int_gt(n, 0);
+	ck_assert_msg(n > 0, "status --json: exit %d, run.out: %d (%s)", *rc, n, strerror(errno));
 	o = json_loadb(buf, (size_t)n, 0, NULL);
 	ck_assert_msg(o != NULL, "status --json is not JSON: %s", buf);
 	ck_assert(json_is_true(json_object_get(o, "ok")));
@@ -189,7 +189,7 @@ static int count_by_operator(void)
 	return count_in("events", "\"by\": \"operator\"");
 }
 
-START_TEST(restart_changes_only_that_actors_pid)
+START_TEST(restart_changes_only_that_nodes_pids)
 {
 	json_t *before, *after;
 	int rc;
@@ -208,6 +208,17 @@ START_TEST(restart_changes_only_that_actors_pid)
 	ck_assert_int_eq(json_integer_value(json_object_get(node(after, "payment"), "restarts")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(node(after, "root"), "window_restarts")), 0);
 	ck_assert_int_eq(count_by_operator(), 1);
+	json_decref(before);
+
+	/* a supervisor: its subtree alone */
+	ck_assert_int_eq(verb("restart", "sub", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:sub stop:sub stop:c exit:c start:sub start:c ready:c ready:sub");
+	before = after;
+	after = status_json(NULL, &rc);
+	ck_assert_int_ne(pid(after, "c"), pid(before, "c"));
+	ck_assert_int_eq(pid(after, "a"), pid(before, "a"));
+	ck_assert_int_eq(pid(after, "payment"), pid(before, "payment"));
+	ck_assert_int_eq(count_by_operator(), 2);
 	json_decref(before);
 	json_decref(after);
 	h_stop(&h);
@@ -708,10 +719,11 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("verbs");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	/* seconds of backoff and tens of commands each: room for a loaded machine */
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
 	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
-	tcase_add_test(tc, restart_changes_only_that_actors_pid);
+	tcase_add_test(tc, restart_changes_only_that_nodes_pids);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
