@@ -150,6 +150,26 @@ START_TEST(a_stall_longer_than_the_watchdog_ends_in_a_watchdog_kill)
 }
 END_TEST
 
+/* The plan event, then COUNT events of KIND on TARGET, the K-th with
+ * seq K and n K (one fault, each firing, message or call once), each
+ * also holding TAIL. */
+static void expect_faults(int count, const char *kind, const char *target, const char *tail)
+{
+	struct h_event e;
+
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"seq\": 0, \"kind\": \"plan\""), "%s", e.line);
+	for (int k = 1; k <= count; k++) {
+		char want[200];
+
+		h_expect(&h, "fault", NULL, &e);
+		snprintf(want, sizeof want, "\"seq\": %d, \"kind\": \"%s\", \"fault\": 0, \"n\": %d, \"target\": \"%s\"",
+			 k, kind, k, target);
+		ck_assert_msg(strstr(e.line, want), "%s", e.line);
+		ck_assert_msg(strstr(e.line, tail), "%s", e.line);
+	}
+}
+
 /* faultee's report of N writes under PLAN (one syscall fault on actor
  * "w" with PROFILE), once it says "done": its lines of the daemon's
  * output, "w: " taken off. The run's fault events follow in the events
@@ -179,7 +199,6 @@ START_TEST(a_certain_write_fault_fails_every_write_and_no_read)
 {
 	static const char *const profiles[] = { "service", "minimal", "none" };
 	char report[1024];
-	struct h_event e;
 
 	for (size_t i = 0; i < 3; i++) {
 		if (i) {
@@ -188,15 +207,7 @@ START_TEST(a_certain_write_fault_fails_every_write_and_no_read)
 		}
 		writes_under(profiles[i], "\"errno\": \"EIO\", \"probability\": 1", 3, report, sizeof report);
 		ck_assert_str_eq(report, "write 1 EIO\nwrite 2 EIO\nwrite 3 EIO\nread 3\ndone\n");
-		h_expect(&h, "fault", NULL, &e);	/* the plan */
-		for (int k = 1; k <= 3; k++) {
-			char want[160];
-
-			h_expect(&h, "fault", NULL, &e);
-			snprintf(want, sizeof want, "\"seq\": %d, \"kind\": \"syscall\", \"fault\": 0, \"n\": %d, \"target\": \"w\"", k, k);
-			ck_assert_msg(strstr(e.line, want), "%s", e.line);
-			ck_assert_msg(strstr(e.line, "\"syscall\": \"write\", \"errno\": \"EIO\", \"incarnation\": 1"), "%s", e.line);
-		}
+		expect_faults(3, "syscall", "w", "\"syscall\": \"write\", \"errno\": \"EIO\", \"incarnation\": 1");
 		h_stop(&h);
 	}
 }
@@ -261,18 +272,8 @@ static void sink_lines(int n, long *seq, long *lat)
 
 START_TEST(an_edge_that_drops_everything_delivers_nothing)
 {
-	struct h_event e;
-
 	stamps_under("\"drop\": 1", 20);
-	h_expect(&h, "fault", NULL, &e);	/* the plan */
-	for (int k = 1; k <= 20; k++) {
-		char want[200];
-
-		h_expect(&h, "fault", NULL, &e);
-		snprintf(want, sizeof want, "\"seq\": %d, \"kind\": \"drop\", \"fault\": 0, \"n\": %d, \"target\": \"c -> s\"", k, k);
-		ck_assert_msg(strstr(e.line, want), "%s", e.line);
-		ck_assert_msg(strstr(e.line, "\"binding\": \"S\", \"direction\": \"to_service\", \"partition\": false"), "%s", e.line);
-	}
+	expect_faults(20, "drop", "c -> s", "\"binding\": \"S\", \"direction\": \"to_service\", \"partition\": false");
 	/* every message is accounted for as dropped: none is still on its way */
 	h_stop(&h);
 	ck_assert_int_eq(h_count_lines(&h, "out", "s: "), 0);
