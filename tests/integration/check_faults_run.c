@@ -325,6 +325,35 @@ START_TEST(a_relayed_edge_passes_memfd_bodies)
 }
 END_TEST
 
+/* The daemon's peer_restarted notice goes in band from the service's side
+ * of an edge: on a relayed edge that loses everything sent to the client
+ * (the service's hellos), the notice still comes through. */
+START_TEST(the_peer_restarted_notice_passes_a_relay_that_drops_all)
+{
+	struct h_event e;
+	char watch[1024];
+	int drops = 0;
+
+	write_cfg("root.jsonc",
+		  "{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		  "  { \"actor\": \"svc\", \"exec\": [\"@EA@\", \"--hello\"] },\n"
+		  "  { \"actor\": \"cli\", \"exec\": [\"@EA@\", \"--watch\", \"INVENTORY\", \"@DIR@/watch\"],\n"
+		  "    \"bindings\": { \"INVENTORY\": \"svc\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"kill\": \"svc\", \"at\": [200] },\n"
+			"  { \"edge\": \"cli -> svc\", \"direction\": \"to_client\", \"drop\": 1 } ] }\n", NULL);
+	/* the first incarnation's hello and the second's, both lost */
+	while (drops < 2) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "fewer than 2 drops");
+		drops += strcmp(e.event, "fault") == 0 && strstr(e.line, "\"kind\": \"drop\"") != NULL;
+	}
+	for (int i = 0; i < H_TIMEOUT_MS / 10 && h_count_lines(&h, "watch", "notice") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_gt(h_read(&h, "watch", watch, sizeof watch), 0);
+	ck_assert_str_eq(watch, "notice peer_restarted incarnation=2 at=set control=PEER_RESTARTED=INVENTORY INCARNATION=2 \n");
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("faults_run");
@@ -350,6 +379,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_delayed_edge_delivers_everything_in_order_and_late);
 	tcase_add_test(tc, a_duplicating_edge_delivers_each_message_twice_in_order);
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
+	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
 	suite_add_tcase(s, tc);
 	return s;
 }
