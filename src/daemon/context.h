@@ -24,6 +24,7 @@
 #include "src/daemon/secrets.h"
 #include "supervisor/tree.h"
 
+struct fault_run;
 struct instance;
 
 struct daemon {
@@ -44,6 +45,7 @@ struct daemon {
 	struct ctl_server control;	/* the operator's socket */
 	size_t log_ring;		/* bytes of output kept per instance */
 	struct sdstatus sdstatus;	/* STATUS= to systemd, at most once a second */
+	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
 	ev_timer watchdog;		/* systemd's, when it asks for one */

@@ -62,16 +62,39 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 		*n = *n + (size_t)r < cap ? *n + (size_t)r : cap - 1;
 }
 
+/* {"ts": NOW, "event": "EVENT" into LINE: every event's first fields. */
+static void put_head(char *line, size_t cap, size_t *n, const char *event)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	put(line, cap, n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000, event);
+}
+
+/* O_APPEND and one write: a reader never sees half a line */
+static void write_line(int fd, const char *line, size_t n)
+{
+	while (write(fd, line, n) < 0 && errno == EINTR)
+		;
+}
+
+/* A finished line to the file and to live subscribers. */
+static void deliver(struct events *ev, const char *name, const char *line, size_t n)
+{
+	if (ev->fd >= 0)
+		write_line(ev->fd, line, n);
+	if (ev->tap)
+		ev->tap(ev->tap_arg, name, line, n);
+}
+
 /* E as one JSON line, with its newline, into LINE; its length. */
 static size_t format_json(char *line, size_t cap, const struct event *e)
 {
 	char esc[1024];
-	struct timespec ts;
 	size_t n = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	put(line, cap, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, e->event);
+	put_head(line, cap, &n, e->event);
 	json_escape(esc, sizeof esc, e->name);
 	put(line, cap, &n, ", \"name\": \"%s\"", esc);
 	if (e->supervisor) {
@@ -108,6 +131,19 @@ static size_t format_json(char *line, size_t cap, const struct event *e)
 	return n;
 }
 
+void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text)
+{
+	char line[2048];
+	size_t n = 0;
+
+	if (ev->fd >= 0 || ev->tap) {
+		put_head(line, sizeof line, &n, event);
+		put(line, sizeof line, &n, ", %s}\n", fields);
+		deliver(ev, "", line, n);	/* no one name: only unfiltered followers */
+	}
+	log_info("%s", text);
+}
+
 void events_emit(struct events *ev, const struct event *e)
 {
 	char pid[32] = "", line[2048];
@@ -115,11 +151,7 @@ void events_emit(struct events *ev, const struct event *e)
 
 	if (ev->fd >= 0 || ev->tap) {
 		n = format_json(line, sizeof line, e);
-		/* O_APPEND and one write: a reader never sees half a line */
-		while (ev->fd >= 0 && write(ev->fd, line, n) < 0 && errno == EINTR)
-			;
-		if (ev->tap)
-			ev->tap(ev->tap_arg, e->name, line, n);
+		deliver(ev, e->name, line, n);
 	}
 	if (e->syscall) {
 		/* "payment: sandbox violation: ptrace(PTRACE_ATTACH, 1234) — killed" */
