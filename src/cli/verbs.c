@@ -33,6 +33,42 @@ static int usage_error(const char *what, const char *why)
 	return 2;
 }
 
+static int parse_ms(const char *s, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*end || end == s || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* `fault KIND ...`: kill, stall or edge. -1 once said. */
+static int fault_kind(struct verb_opts *o, int argc, char **argv)
+{
+	const char *k = optind < argc ? argv[optind++] : "";
+
+	if (strcmp(k, "kill") != 0 && strcmp(k, "stall") != 0 && strcmp(k, "edge") != 0) {
+		usage_error(k[0] ? k : "fault", "expected kill NAME [SIGNAL], stall NAME MS or edge EDGE --drop P --for MS");
+		return -1;
+	}
+	snprintf(o->r.fault, sizeof o->r.fault, "%s", k);
+	return 0;
+}
+
+/* What follows the name: kill's signal, stall's milliseconds. -1 once
+ * said. */
+static int fault_arg(struct verb_opts *o, const char *arg)
+{
+	if (strcmp(o->r.fault, "kill") == 0 && (o->r.sig = ctl_signal_parse(arg)))
+		return 0;
+	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0)
+		return 0;
+	usage_error(arg, "fault: a kill takes a SIGNAL, a stall its MS, an edge neither");
+	return -1;
+}
+
 static int parse(int argc, char **argv, struct verb_opts *o)
 {
 	static const struct option longopts[] = {
@@ -43,6 +79,8 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		{ "lines", required_argument, NULL, 'n' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "drop", required_argument, NULL, 'P' },
+		{ "for", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL;
@@ -66,12 +104,25 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 			if (*end || end == optarg || o->r.lines == 0 || o->r.lines > 1000000)
 				return usage_error(optarg, "--lines: expected 1 to 1000000");
 			break;
+		case 'P':
+			o->r.drop = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->r.drop >= 0 && o->r.drop <= 1))
+				return usage_error(optarg, "--drop: expected a probability from 0 to 1");
+			break;
+		case 'F':
+			if (parse_ms(optarg, &o->r.ms) < 0)
+				return usage_error(optarg, "--for: expected milliseconds");
+			break;
 		default:
 			return usage_error(argv[optind - 1], "unknown option");
 		}
 	}
+	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
+		return 2;
 	if (optind < argc)
 		name = argv[optind++];
+	if (o->r.verb == CTL_FAULT && optind < argc && fault_arg(o, argv[optind++]) < 0)
+		return 2;
 	if (optind < argc)
 		return usage_error(argv[optind], "one name at most");
 	if (name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name)

@@ -21,6 +21,7 @@ static const struct {
 	[CTL_KILL] = { "kill", true },
 	[CTL_EVENTS] = { "events", false },
 	[CTL_LOGS] = { "logs", true },
+	[CTL_FAULT] = { "fault", true },
 };
 
 const char *ctl_verb_name(enum ctl_verb v)
@@ -59,6 +60,33 @@ int ctl_signal_parse(const char *s)
 	return end != s && !*end && n > 0 && n < NSIG ? (int)n : 0;
 }
 
+/* A fault's fields: what, for how long, how much of an edge is lost. */
+static int decode_fault(json_t *o, struct ctl_request *r, char *err, size_t errlen)
+{
+	json_t *v;
+
+	if ((v = json_object_get(o, "fault")) && !ctl_json_copy_str(v, r->fault, sizeof r->fault)) {
+		snprintf(err, errlen, "\"fault\": expected \"kill\", \"stall\" or \"edge\"");
+		return -1;
+	}
+	if (r->verb == CTL_FAULT && strcmp(r->fault, "kill") != 0 && strcmp(r->fault, "stall") != 0 &&
+	    strcmp(r->fault, "edge") != 0) {
+		snprintf(err, errlen, "\"fault\": expected \"kill\", \"stall\" or \"edge\"");
+		return -1;
+	}
+	if ((v = json_object_get(o, "ms")) && (!json_is_integer(v) || json_integer_value(v) < 0)) {
+		snprintf(err, errlen, "\"ms\": expected milliseconds, 0 or more");
+		return -1;
+	}
+	r->ms = v ? (int64_t)json_integer_value(v) : 0;
+	if ((v = json_object_get(o, "drop")) && (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)) {
+		snprintf(err, errlen, "\"drop\": expected a probability from 0 to 1");
+		return -1;
+	}
+	r->drop = v ? json_number_value(v) : 0;
+	return 0;
+}
+
 /* The optional fields of a request, once its verb is known. */
 static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t errlen)
 {
@@ -92,7 +120,7 @@ static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t err
 		return -1;
 	}
 	r->lines = v ? (unsigned)json_integer_value(v) : 0;
-	return 0;
+	return decode_fault(o, r, err, errlen);
 }
 
 int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen)
@@ -128,6 +156,11 @@ char *ctl_request_encode(const struct ctl_request *r)
 		json_object_set_new(o, "follow", json_true());
 	if (r->lines)
 		json_object_set_new(o, "lines", json_integer(r->lines));
+	if (r->fault[0]) {
+		json_object_set_new(o, "fault", json_string(r->fault));
+		json_object_set_new(o, "ms", json_integer(r->ms));
+		json_object_set_new(o, "drop", json_real(r->drop));
+	}
 	return ctl_json_line(o);
 }
 

@@ -22,10 +22,12 @@ enum ctl_verb {
 	CTL_KILL,
 	CTL_EVENTS,
 	CTL_LOGS,
+	CTL_FAULT,
 	CTL_NVERBS
 };
 
-#define CTL_NAME_MAX 96		/* a node's name: "name#4096" of a 64-byte name fits */
+#define CTL_NAME_MAX 160	/* a node's name ("name#4096" of a 64-byte name), or an
+				 * edge "CLIENT -> SERVICE" of two */
 #define CTL_REQUEST_MAX 4096	/* a request line, newline included */
 
 struct ctl_request {
@@ -34,6 +36,11 @@ struct ctl_request {
 	int sig;			/* kill: the signal; 0 in a request means SIGTERM */
 	bool follow;			/* events, logs: keep streaming */
 	unsigned lines;			/* logs: the last this many; 0: all kept */
+	/* fault: which ("kill", "stall", "edge"), for how long (stall, edge),
+	 * and the share of messages an edge drops */
+	char fault[8];
+	int64_t ms;
+	double drop;
 };
 
 const char *ctl_verb_name(enum ctl_verb v);

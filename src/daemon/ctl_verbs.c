@@ -11,6 +11,7 @@
 #include "src/daemon/ctl_server.h"
 #include "src/daemon/ctl_status.h"
 #include "src/daemon/ctl_verbs.h"
+#include "src/daemon/fault_inject.h"
 #include "src/daemon/instance.h"
 #include "supervisor/operator.h"
 
@@ -159,6 +160,21 @@ void ctl_logs_publish(struct daemon *d, const char *name, const char *a, size_t 
 	}
 }
 
+/* A fault now (fault_inject.h): what the injector says is the answer. */
+static void verb_fault(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
+{
+	char msg[256] = "";
+	int rc;
+
+	if (strcmp(r->fault, "kill") == 0)
+		rc = fault_inject_kill(d, r->name, r->sig ? r->sig : SIGKILL, msg, sizeof msg);
+	else if (strcmp(r->fault, "stall") == 0)
+		rc = fault_inject_stall(d, r->name, r->ms, msg, sizeof msg);
+	else
+		rc = fault_inject_edge(d, r->name, r->drop, r->ms, msg, sizeof msg);
+	ctl_send_line(c, rc < 0 ? ctl_answer_error(errno, msg) : ctl_answer_ok());
+}
+
 static verb_fn *const verbs[CTL_NVERBS] = {
 	[CTL_STATUS] = verb_status,
 	[CTL_RESTART] = verb_operator,
@@ -167,6 +183,7 @@ static verb_fn *const verbs[CTL_NVERBS] = {
 	[CTL_KILL] = verb_operator,
 	[CTL_EVENTS] = verb_events,
 	[CTL_LOGS] = verb_logs,
+	[CTL_FAULT] = verb_fault,
 };
 
 void ctl_verbs_handle(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)

@@ -713,6 +713,33 @@ START_TEST(a_follower_that_does_not_read_is_dropped)
 }
 END_TEST
 
+START_TEST(a_fault_now_goes_through_the_control_socket)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	/* without --faults there is no injector to ask */
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("fault", "kill", "payment", NULL), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: fault: "), 1);
+	h_stop(&h);
+
+	h_write(&h, "faults.jsonc", "{ \"faults\": [] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("fault", "kill", "payment", "SIGTERM"), 0);
+	h_expect(&h, "exit", "payment", &e);
+	ck_assert_str_eq(e.signal, "SIGTERM");
+	h_expect(&h, "start", "payment", NULL);
+	ck_assert_int_eq(count_in("events", "\"event\": \"fault\""), 2);	/* the plan taking effect, then this one */
+	ck_assert_int_eq(verb("fault", "kill", "nobody", NULL), 1);
+	ck_assert_int_eq(verb("fault", "stall", "payment", "-5"), 2);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -736,6 +763,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
+	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }

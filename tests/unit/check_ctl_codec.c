@@ -34,6 +34,14 @@ START_TEST(a_request_round_trips)
 	ck_assert_int_eq(decode("{\"verb\": \"logs\", \"name\": \"x\", \"lines\": 5, \"follow\": true}", &out, err), 0);
 	ck_assert_uint_eq(out.lines, 5);
 	ck_assert(out.follow);
+	in = (struct ctl_request){ .verb = CTL_FAULT, .name = "a -> b", .fault = "edge", .ms = 700, .drop = 0.25 };
+	line = ctl_request_encode(&in);
+	ck_assert_int_eq(decode(line, &out, err), 0);
+	ck_assert_str_eq(out.fault, "edge");
+	ck_assert_str_eq(out.name, "a -> b");
+	ck_assert_int_eq(out.ms, 700);
+	ck_assert_double_eq(out.drop, 0.25);
+	free(line);
 }
 END_TEST
 
@@ -51,6 +59,10 @@ START_TEST(bad_requests_are_refused_with_a_reason)
 		{ "{\"verb\": \"logs\", \"name\": \"x\", \"lines\": -1}", "\"lines\"" },
 		{ "{\"verb\": \"status\", \"name\": 7}", "\"name\"" },
 		{ "{\"verb\": \"stop\", \"verb\": \"start\", \"name\": \"x\"}", "one JSON object" },
+		{ "{\"verb\": \"fault\", \"name\": \"x\"}", "\"fault\"" },
+		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"boom\"}", "\"fault\"" },
+		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"edge\", \"drop\": 1.5}", "\"drop\"" },
+		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"stall\", \"ms\": -1}", "\"ms\"" },
 	};
 	struct ctl_request r;
 	char err[256];
