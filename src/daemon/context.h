@@ -20,6 +20,7 @@
 #include "src/daemon/notify.h"
 #include "src/daemon/pidmap.h"
 #include "src/daemon/secrets.h"
+#include "src/daemon/state.h"
 #include "supervisor/tree.h"
 
 struct instance;
@@ -39,6 +40,7 @@ struct daemon {
 	struct bindings bindings;
 	struct confinement conf;
 	struct secrets secrets;
+	struct state_dirs state;
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
 	ev_timer watchdog;		/* systemd's, when it asks for one */
