@@ -21,13 +21,9 @@ static char statedir[512];
 
 static void setup(void)
 {
-	const char *sa = getenv("STATEACTOR");
-
 	h_init(&h);
 	snprintf(statedir, sizeof statedir, "%s", h_path(&h, "state"));
-	/* the configs name it @DIR@/sa */
-	ck_assert_msg(sa != NULL, "STATEACTOR is not set");
-	ck_assert(symlink(sa, h_path(&h, "sa")) == 0);
+	h_link(&h, "STATEACTOR", "sa");
 }
 
 static void teardown(void) { h_fini(&h); }
