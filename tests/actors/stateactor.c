@@ -29,6 +29,8 @@
 
 static int out = -1;
 
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void say(const char *fmt, ...)
 {
 	char line[512];
