@@ -9,6 +9,10 @@
  *       it, and sent again until it is. A new incarnation goes on after
  *       the last message its record holds, and once it is all sent the
  *       record ends with "done".
+ *   queueactor oversize FILE SIZE
+ *       sends one message of SIZE bytes on binding Q and records
+ *       "refused: WHY" or "sent", then one of 5 bytes, "small", and
+ *       records "small: sent" once it is acknowledged.
  *   queueactor consume FILE [PREFIX]
  *       records "BODY ID ATTEMPT MS" for each message delivered (MS: the
  *       monotonic clock, in ms) before it answers; acks it, or, when its
@@ -96,6 +100,39 @@ static long resume(const char *path)
 	return last + 1;
 }
 
+static void on_small(int err, const void *body, size_t len, void *arg)
+{
+	char line[300];
+	int n = snprintf(line, sizeof line, "small: %s%.*s\n", err ? "refused: " : "sent",
+			 err ? (int)(len < 200 ? len : 200) : 0, (const char *)body);
+
+	record(line, (size_t)n);
+}
+
+static void on_oversized(int err, const void *body, size_t len, void *arg)
+{
+	char line[300];
+	int n = snprintf(line, sizeof line, "%s%.*s\n", err ? "refused: " : "sent",
+			 err ? (int)(len < 200 ? len : 200) : 0, (const char *)body);
+
+	record(line, (size_t)n);
+	if (prospero_queue_send(arg, "small", 5, 5.0, on_small, NULL) < 0)
+		exit(102);
+}
+
+/* A message of SIZE bytes, then a small one, to binding B. */
+static void oversize(struct prospero_binding *b, size_t size)
+{
+	char *big = malloc(size);
+
+	if (!big)
+		exit(103);
+	memset(big, 'x', size);
+	if (prospero_queue_send(b, big, size, 5.0, on_oversized, b) < 0)
+		exit(102);
+	free(big);
+}
+
 static const char *poison;
 
 static long long now_ms(void)
@@ -134,7 +171,7 @@ int main(int argc, char **argv)
 	struct prospero *p;
 
 	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : argc <= 4)) {
-		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | consume FILE [PREFIX]\n");
+		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | consume FILE [PREFIX]\n");
 		return 2;
 	}
 	if (!(p = prospero_open(loop))) {
@@ -158,6 +195,10 @@ int main(int argc, char **argv)
 		}
 		if (pr.next > 0)
 			send_next(&pr);
+	} else if (strcmp(argv[1], "oversize") == 0 && argc == 4) {
+		if (!prospero_binding(p, "Q"))
+			return 100;
+		oversize(prospero_binding(p, "Q"), strtoul(argv[3], NULL, 10));
 	} else {
 		poison = argc == 4 ? argv[3] : NULL;
 		if (!(c = prospero_queue_consume(p, on_batch, NULL)) || prospero_serve(p) < 0) {

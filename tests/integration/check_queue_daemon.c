@@ -306,6 +306,30 @@ START_TEST(retries_and_the_dead_letter_queue_follow_the_configuration)
 }
 END_TEST
 
+/* A message over max_message_size is refused with the documented reason,
+ * through the daemon as in check_queue; the queue stays up and takes the
+ * next one. */
+START_TEST(an_oversized_message_is_refused_and_the_queue_goes_on)
+{
+	char *rec;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 0, \"max_message_size\": 1024 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"oversize\", \"@DIR@/p.rec\", \"2000\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	start();
+	wait_count("c.rec", "small ", 1);
+	wait_count("p.rec", "small: sent", 1);
+	rec = slurp("p.rec");
+	ck_assert_str_eq(rec, "refused: message of 2000 bytes is over max_message_size (1024 bytes)\nsmall: sent\n");
+	ck_assert_ptr_null(strstr(slurp("c.rec"), "xxx"));
+	h_stop(&h);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: restart "), 0);	/* nothing crashed */
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_daemon");
@@ -315,6 +339,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, nothing_acknowledged_is_lost_under_kills);
 	tcase_add_test(tc, retries_and_the_dead_letter_queue_follow_the_configuration);
+	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
 	suite_add_tcase(s, tc);
 	return s;
 }
