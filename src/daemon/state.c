@@ -18,10 +18,14 @@ int state_root_path(const char *dir, char *buf, size_t len)
 {
 	const char *env = getenv("STATE_DIRECTORY"), *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
+	char cwd[4096];
 	int n;
 
+	/* relative to where the daemon started, not to each actor's cwd */
+	if (dir && dir[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return -1;
 	if (dir)
-		n = snprintf(buf, len, "%s", dir);
+		n = snprintf(buf, len, "%s%s%s", dir[0] == '/' ? "" : cwd, dir[0] == '/' ? "" : "/", dir);
 	else if (env && *env)	/* systemd's list: our own is the first */
 		n = snprintf(buf, len, "%.*s", (int)strcspn(env, ":"), env);
 	else if (geteuid() == 0)

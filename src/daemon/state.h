@@ -17,11 +17,12 @@ struct state_dirs {
 	int fd;				/* the root, or -1 */
 };
 
-/* Where the root is: DIR (--state-dir) when given; else the first path of
+/* Where the root is: DIR (--state-dir) when given, made absolute against
+ * the working directory (actors have cwds of their own); else the first path of
  * $STATE_DIRECTORY (systemd's StateDirectory=); else /var/lib/prospero
  * for root, $XDG_STATE_HOME/prospero or ~/.local/state/prospero for
- * anyone else. Into BUF; -1 with errno ENAMETOOLONG, or ENOENT when
- * there is no $HOME to put it in. */
+ * anyone else. Into BUF; -1 with errno ENAMETOOLONG, ENOENT when there
+ * is no $HOME to put it in, or getcwd's. */
 int state_root_path(const char *dir, char *buf, size_t len);
 
 /* The root, made and opened, when an actor keeps state. -1 with errno,

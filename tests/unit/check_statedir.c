@@ -63,6 +63,9 @@ START_TEST(the_root_is_found_as_documented)
 	setenv("STATE_DIRECTORY", "/var/lib/x:/var/lib/y", 1);
 	ck_assert_int_eq(state_root_path("/given", buf, sizeof buf), 0);
 	ck_assert_str_eq(buf, "/given");
+	ck_assert(chdir("/tmp") == 0);
+	ck_assert_int_eq(state_root_path("rel/dir", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/tmp/rel/dir");
 	ck_assert_int_eq(state_root_path(NULL, buf, sizeof buf), 0);
 	ck_assert_str_eq(buf, "/var/lib/x");	/* systemd's: the first of the list */
 	unsetenv("STATE_DIRECTORY");
