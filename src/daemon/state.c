@@ -99,7 +99,7 @@ int state_prepare(struct daemon *d, const struct instance *in, char *msg, size_t
 		return 0;
 	saved = errno;
 	snprintf(msg, len, "state directory %s: %s%s", in->state_dir, strerror(saved),
-		 saved == ELOOP || saved == ENOTDIR ? " (not a directory: a symbolic link is refused)" : "");
+		 saved == ELOOP || saved == ENOTDIR ? " (it must be a directory, never a symbolic link)" : "");
 	errno = saved;
 	return -1;
 }
