@@ -23,12 +23,14 @@
 #include "supervisor/tree.h"
 
 struct daemon;
+struct fault_inst;
 
 struct instance {
 	struct daemon *d;
 	struct sv_node *node;
 	const struct cfg_actor *spec;
 	char *name;			/* "name", or "name#i" in a pool */
+	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
@@ -49,6 +51,7 @@ struct instance {
 					 * a path buffer in every instance cost 4 KiB each */
 	char *state_dir;		/* its $STATE_DIRECTORY with "state", else NULL */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
+	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
 /* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
