@@ -22,6 +22,7 @@
 #include "src/daemon/pidmap.h"
 #include "src/daemon/sdstatus.h"
 #include "src/daemon/secrets.h"
+#include "src/daemon/state.h"
 #include "supervisor/tree.h"
 
 struct fault_run;
@@ -45,6 +46,7 @@ struct daemon {
 	struct ctl_server control;	/* the operator's socket */
 	size_t log_ring;		/* bytes of output kept per instance */
 	struct sdstatus sdstatus;	/* STATUS= to systemd, at most once a second */
+	struct state_dirs state;
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;

@@ -140,8 +140,10 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->events.fd = -1;
 	d->control.fd = -1;
 	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
+	d->state.fd = -1;
 	confinement_init(&d->conf);
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0 ||
+	    state_setup(d, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
@@ -186,6 +188,7 @@ void daemon_teardown(struct daemon *d)
 	sdstatus_fini(d);
 	confinement_teardown(d);
 	secrets_teardown(&d->secrets);
+	state_teardown(&d->state);
 	if (d->own_runtime_dir)
 		rmdir(d->runtime_dir);
 	events_close(&d->events);
