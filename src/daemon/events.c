@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,11 +13,43 @@
 
 int events_open(struct events *ev, const char *path)
 {
+	struct stat st;
+	int fd;
+
 	ev->fd = -1;
 	if (!path)
 		return 0;
-	ev->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	return ev->fd < 0 ? -1 : 0;
+	/* a path a local user may have prepared: no symlink at its end, no
+	 * FIFO to block on (O_NONBLOCK), and a file of our own or none */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		int saved = errno;
+
+		if (fstat(fd, &st) == 0)
+			saved = !S_ISREG(st.st_mode) ? EINVAL : st.st_uid != geteuid() ? EPERM : saved;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	ev->fd = fd;
+	return 0;
+}
+
+const char *events_refusal(int errnum)
+{
+	switch (errnum) {
+	case ELOOP:
+		return "is a symbolic link; give the file's own path";
+	case EINVAL:
+		return "is not a regular file";
+	case EPERM:
+		return "belongs to another user; give a file of the daemon's user, or a new path";
+	default:
+		return strerror(errnum);
+	}
 }
 
 void events_close(struct events *ev)

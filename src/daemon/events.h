@@ -24,8 +24,13 @@ struct events {
 	int fd;				/* -1: no file */
 };
 
-/* path NULL: stderr only. -1 with errno if the file cannot be opened. */
+/* path NULL: stderr only. The file must be a regular file of the daemon's
+ * own uid, or new (made 0640); a symlink at PATH is not followed. -1 with
+ * errno: ELOOP (a symlink), EINVAL (not a regular file), EPERM (another
+ * user's file), or open's own. */
 int events_open(struct events *ev, const char *path);
+/* What events_open's ERRNUM means, for the one line that reports it. */
+const char *events_refusal(int errnum);
 void events_close(struct events *ev);
 void events_emit(struct events *ev, const struct event *e);
 

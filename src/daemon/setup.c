@@ -109,7 +109,7 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	if (events_open(&d->events, opts->events_path) < 0) {
-		log_err("%s: cannot open events file: %s", opts->events_path, strerror(errno));
+		log_err("--events %s: %s", opts->events_path, events_refusal(errno));
 		return -1;
 	}
 	if (open_runtime_dir(d, opts->runtime_dir) < 0) {
