@@ -35,6 +35,7 @@ struct bind_inst {
 	int ctl_child;			/* the actor's end, between prepare and spawned */
 	ev_io ctl_watcher;
 	ev_timer watchdog;
+	unsigned long pets;		/* WATCHDOG=1 taken while watching */
 	bool watching;
 };
 
@@ -139,23 +140,43 @@ static void watchdog_stop(struct bind_inst *bi)
 
 void bindings_pet(struct bind_inst *bi)
 {
-	if (bi->watching)
-		ev_timer_again(bi->set->loop, &bi->watchdog);
+	if (!bi->watching)
+		return;
+	bi->pets++;
+	ev_timer_again(bi->set->loop, &bi->watchdog);
 }
+
+static void control_read(struct bind_inst *bi);
 
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct bind_inst *bi = w->data;
+	unsigned long pets = bi->pets;
 
+	/* After a stall of the daemon (SIGSTOP, swap) its timers fire before
+	 * the pets that queued meanwhile are read: read them first. A stall
+	 * of ours is not the actor's fault. */
+	if (bi->ctl >= 0)
+		control_read(bi);
+	if (bi->ops->read_notify)
+		bi->ops->read_notify(bi->ctx);
+	if (!bi->watching || bi->pets != pets)
+		return;
 	watchdog_stop(bi);
 	bi->ops->watchdog_expired(bi->ctx);
 }
 
-/* The same assignments as $NOTIFY_SOCKET; STATUS= is read and, as there,
- * not acted on yet. */
 static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct bind_inst *bi = w->data;
+	control_read(w->data);
+}
+
+/* The same assignments as $NOTIFY_SOCKET; STATUS= is read and, as there,
+ * not acted on yet. */
+static void control_read(struct bind_inst *bi)
+{
+	struct ev_loop *loop = bi->set->loop;
+	ev_io *w = &bi->ctl_watcher;
 	/* one control datagram; +1 for pp_notify_parse. On the stack, not in
 	 * every instance: that cost 4 KiB of daemon memory per actor. */
 	char buf[4096 + 1];

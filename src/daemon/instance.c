@@ -11,6 +11,7 @@
 #include "src/daemon/env.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/loop.h"
 #include "src/daemon/report.h"
 #include "src/daemon/violation.h"
 
@@ -54,7 +55,16 @@ static void bind_watchdog_expired(void *ctx)
 	instance_signal(in, SIGKILL);
 }
 
-static const struct bind_ops bind_ops = { .ready = bind_ready, .watchdog_expired = bind_watchdog_expired };
+static void bind_read_notify(void *ctx)
+{
+	struct instance *in = ctx;
+
+	loop_read_notify(in->d);
+}
+
+static const struct bind_ops bind_ops = {
+	.ready = bind_ready, .watchdog_expired = bind_watchdog_expired, .read_notify = bind_read_notify,
+};
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
  * channel and its bindings; the confinement plan; the spawn plan. */

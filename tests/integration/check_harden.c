@@ -1,5 +1,6 @@
 /* Hardening on the real daemon (issue 11): paths a local user prepared,
- * more to come. */
+ * a stalled reader of stdout, the watchdog after a daemon stall, control
+ * characters in actor output, log priorities, foot-gun warnings. */
 #include <check.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -79,6 +80,60 @@ START_TEST(an_events_file_of_another_user_is_refused)
 }
 END_TEST
 
+/* h_write, with "@EA@" the echo actor's path */
+static void write_config(const char *text)
+{
+	const char *ea = getenv("ECHOACTOR");
+	char out[8192], *o = out;
+
+	ck_assert_msg(ea != NULL, "ECHOACTOR is not set");
+	for (const char *p = text; *p;) {
+		if (strncmp(p, "@EA@", 4) == 0) {
+			o += snprintf(o, (size_t)(out + sizeof out - o), "%s", ea);
+			p += 4;
+		} else {
+			*o++ = *p++;
+		}
+		ck_assert((size_t)(o - out) < sizeof out - 1);
+	}
+	*o = '\0';
+	h_write(&h, "root.jsonc", out);
+}
+
+/* Two actors pet a 1 s watchdog every 0.3 s, one on its control channel,
+ * one on $NOTIFY_SOCKET. The daemon is stopped for 3 s: their timers are
+ * long expired when it resumes, their pets queued. "tick" ends every
+ * second: its restart after the SIGCONT shows the daemon has run its
+ * expired timers. The old daemon killed both with reason "watchdog". */
+START_TEST(a_daemon_stall_is_not_the_actors_fault)
+{
+	struct h_event e;
+
+	write_config("{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 5, \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"300\", \"1000\", \"control\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 5000, \"watchdog\": 1000 },\n"
+		     "  { \"actor\": \"n\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"300\", \"1000\", \"notify\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 5000, \"watchdog\": 1000 },\n"
+		     "  { \"actor\": \"tick\", \"exec\": [\"/bin/sleep\", \"1\"], \"restart\": \"permanent\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGSTOP);
+	h_sleep_ms(3000);
+	h_signal(&h, SIGCONT);
+	/* the second restart of tick is after the stall, whatever was
+	 * still unread before it; nothing else may end meanwhile */
+	for (int restarts = 0; restarts < 2;) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "tick was not restarted");
+		ck_assert_msg(strcmp(e.event, "exit") != 0 || strcmp(e.name, "tick") == 0,
+			      "killed after the stall: %s", e.line);
+		restarts += strcmp(e.event, "restart") == 0;
+	}
+	h_stop(&h);
+	while (h_next(&h, &e, 0))
+		ck_assert_msg(strcmp(e.reason, "watchdog") != 0, "killed after the stall: %s", e.line);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -88,6 +143,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, an_events_symlink_is_refused);
 	tcase_add_test(tc, an_events_file_of_another_user_is_refused);
+	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
 	suite_add_tcase(s, tc);
 	return s;
 }
