@@ -48,10 +48,21 @@ static void usage(FILE *to)
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
 }
 
+/* "FILE:LINE:COL: error: ..." as compilers print it; off a terminal (a
+ * log, the journal) it says whose it is: "prospero: FILE:...". */
 static void print_diag(struct cfg_diag *diag)
 {
-	for (size_t i = 0; i < diag->n; i++)
-		fprintf(stderr, "%s\n", diag->lines[i]);
+	bool tty = isatty(STDERR_FILENO);
+
+	for (size_t i = 0; i < diag->n; i++) {
+		const char *line = diag->lines[i];
+		enum log_level lvl = strstr(line, ": error: ") ? LOG_LVL_ERR : LOG_LVL_WARN;
+
+		if (tty)
+			log_line(lvl, line, (int)strlen(line));
+		else
+			log_msg(lvl, "%s", line);
+	}
 	cfg_diag_free(diag);
 }
 

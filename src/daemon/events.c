@@ -138,6 +138,20 @@ static void write_json(int fd, const struct event *e)
 		;
 }
 
+/* For the journal: failures to act are errors; what went wrong with an
+ * actor and was handled is a warning; the rest is information. An end by
+ * SIGTERM is how every actor stops: not worth a warning. */
+enum log_level event_level(const struct event *e)
+{
+	if (strcmp(e->event, "give_up") == 0 ||
+	    (strcmp(e->event, "exit") == 0 && e->reason && strncmp(e->reason, "could not start", 15) == 0))
+		return LOG_LVL_ERR;
+	if (strcmp(e->event, "restart") == 0 || strcmp(e->event, "escalate") == 0 || e->syscall ||
+	    (strcmp(e->event, "exit") == 0 && (e->status > 0 || (e->signal > 0 && e->signal != SIGTERM))))
+		return LOG_LVL_WARN;
+	return LOG_LVL_INFO;
+}
+
 void events_emit(struct events *ev, const struct event *e)
 {
 	char pid[32] = "";
@@ -156,6 +170,6 @@ void events_emit(struct events *ev, const struct event *e)
 	}
 	if (e->pid > 0)
 		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
-	log_info("%s %s%s%s%s", e->event, e->name, pid,
+	log_msg(event_level(e), "%s %s%s%s%s", e->event, e->name, pid,
 		 e->reason ? ": " : "", e->reason ? e->reason : "");
 }

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include "src/daemon/log.h"
+
 struct event {
 	const char *event;		/* start ready exit restart stop escalate give_up violation */
 	const char *name;
@@ -33,6 +35,10 @@ int events_open(struct events *ev, const char *path);
 const char *events_refusal(int errnum);
 void events_close(struct events *ev);
 void events_emit(struct events *ev, const struct event *e);
+/* The priority of E's line on stderr: give_up and failed starts are
+ * errors; abnormal exits (not by SIGTERM), restarts, escalations and
+ * violations warnings; the rest information. */
+enum log_level event_level(const struct event *e);
 
 /* JSON-escape src into dst (always NUL-terminated); the length written. */
 size_t json_escape(char *dst, size_t cap, const char *src);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -14,10 +15,24 @@
 static const char *prog = "prospero";
 static bool journal;
 
+bool log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	/* systemd sets "DEV:INO" of the stream it gave us; it is inherited
+	 * too by whatever stderr was redirected to since, so compare */
+	if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void log_init(const char *name)
 {
 	prog = name;
-	journal = getenv("JOURNAL_STREAM") != NULL;
+	journal = log_stderr_is_journal();
 }
 
 void log_line(enum log_level lvl, const char *line, int len)

@@ -134,6 +134,80 @@ START_TEST(a_daemon_stall_is_not_the_actors_fault)
 }
 END_TEST
 
+/* Set $JOURNAL_STREAM to FILE's device and inode (made now if need be),
+ * as systemd does for the stream it hands a service as stderr. */
+static void journal_is(const char *file)
+{
+	char v[64];
+	struct stat st;
+
+	if (stat(h_path(&h, file), &st) < 0)
+		h_write(&h, file, "");
+	ck_assert(stat(h_path(&h, file), &st) == 0);
+	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
+}
+
+/* Lines of FILE starting with PREFIX and holding WHAT. */
+static int lines_with(const char *file, const char *prefix, const char *what)
+{
+	char buf[16384], *save = NULL;
+	int n = 0;
+
+	ck_assert(h_read(&h, file, buf, sizeof buf) >= 0);
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		n += strncmp(l, prefix, strlen(prefix)) == 0 && strstr(l, what) != NULL;
+	return n;
+}
+
+/* stderr is the journal: give-ups and failed starts are errors, abnormal
+ * exits and restarts warnings, the rest information. The old daemon put
+ * every line at <6>. */
+START_TEST(daemon_lines_carry_journal_priorities)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1, \"period\": 3600, \"children\": [\n"
+		"  { \"actor\": \"s\", \"exec\": [\"/bin/sleep\", \"1000\"] },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"exit 3\"] } ] }\n");
+	journal_is("err");
+	h_start(&h, root_only);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+	ck_assert_int_eq(lines_with("err", "<6>prospero: start s", ""), 1);
+	ck_assert_int_ge(lines_with("err", "<4>prospero: exit crash", "status 3"), 1);
+	ck_assert_int_ge(lines_with("err", "<4>prospero: restart crash", ""), 1);
+	ck_assert_int_eq(lines_with("err", "<3>prospero: give_up root", ""), 1);
+	ck_assert_int_eq(lines_with("err", "", ""), lines_with("err", "<", ""));
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"bad\", \"exec\": [\"/bin/true\"], \"secrets\": [\"NO_SUCH_KEY\"] } ] }\n");
+	journal_is("run.err");
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "<3>prospero: exit bad", "could not start: secret"), 1);
+	/* a config error keeps its form, behind the prefix */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "<3>prospero: root.jsonc:1:", ": error: "), 1);
+}
+END_TEST
+
+/* $JOURNAL_STREAM inherited by a daemon whose stderr went elsewhere: no
+ * prefixes. The old daemon wrote them whenever the variable was set. */
+START_TEST(a_stale_journal_stream_gets_no_priorities)
+{
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
+	ck_assert(setenv("JOURNAL_STREAM", "1:1", 1) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", ": error: "), 1);
+	h_write(&h, "root.jsonc", one_sleeper);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+	ck_assert_int_ge(lines_with("err", "prospero: start s", ""), 1);
+	ck_assert_int_eq(lines_with("err", "<", ""), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -144,6 +218,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_events_symlink_is_refused);
 	tcase_add_test(tc, an_events_file_of_another_user_is_refused);
 	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
+	tcase_add_test(tc, daemon_lines_carry_journal_priorities);
+	tcase_add_test(tc, a_stale_journal_stream_gets_no_priorities);
 	suite_add_tcase(s, tc);
 	return s;
 }
