@@ -30,7 +30,11 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct instance *in = w->data;
 
-	if (output_drain(&in->out, STDOUT_FILENO) < 0) {
+	int r = output_drain(&in->out, &in->d->outq);
+
+	if (r > 0) {	/* stdout is backed up: read on when it has room */
+		outq_wait(&in->d->outq, w);
+	} else if (r < 0) {
 		log_err("%s: reading output: %s", in->name, strerror(errno));
 		ev_io_stop(loop, w);
 	}
@@ -155,8 +159,8 @@ void instance_free(struct instance *in)
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
 	secrets_remove(in);
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	output_close(&in->out);
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
@@ -182,8 +186,8 @@ void instance_ended(struct instance *in, int status)
 	pid_t pid = in->pid;
 
 	/* its last words come before its obituary */
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	pidmap_del(&d->pids, pid);
 	in->pid = 0;
 	ev_timer_stop(d->loop, &in->timer);

@@ -9,6 +9,9 @@
 enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6 };
 
 void log_init(const char *prog);
+/* From now on, never wait for stderr's reader: a line that would block
+ * is dropped and counted, and the count said once lines go through. */
+void log_nonblocking(void);
 /* $JOURNAL_STREAM is set and names the file stderr is now. */
 bool log_stderr_is_journal(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

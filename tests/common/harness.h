@@ -34,7 +34,8 @@ void h_init(struct h *h);
 void h_fini(struct h *h);
 /* A path inside the test directory (valid for the next 7 calls). */
 const char *h_path(struct h *h, const char *name);
-/* Write a file; "@TA@" becomes the test actor's path, "@DIR@" the test directory. */
+/* Write a file; "@TA@" becomes the test actor's path, "@EA@" the echo
+ * actor's, "@DIR@" the test directory. */
 void h_write(struct h *h, const char *name, const char *text);
 /* Start "prospero run --events DIR/events -c FILE..." (names in the test dir). */
 void h_start(struct h *h, const char *const *configs);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/runner.h"
@@ -80,26 +81,6 @@ START_TEST(an_events_file_of_another_user_is_refused)
 }
 END_TEST
 
-/* h_write, with "@EA@" the echo actor's path */
-static void write_config(const char *text)
-{
-	const char *ea = getenv("ECHOACTOR");
-	char out[8192], *o = out;
-
-	ck_assert_msg(ea != NULL, "ECHOACTOR is not set");
-	for (const char *p = text; *p;) {
-		if (strncmp(p, "@EA@", 4) == 0) {
-			o += snprintf(o, (size_t)(out + sizeof out - o), "%s", ea);
-			p += 4;
-		} else {
-			*o++ = *p++;
-		}
-		ck_assert((size_t)(o - out) < sizeof out - 1);
-	}
-	*o = '\0';
-	h_write(&h, "root.jsonc", out);
-}
-
 /* Two actors pet a 1 s watchdog every 0.3 s, one on its control channel,
  * one on $NOTIFY_SOCKET. The daemon is stopped for 3 s: their timers are
  * long expired when it resumes, their pets queued. "tick" ends every
@@ -109,7 +90,7 @@ START_TEST(a_daemon_stall_is_not_the_actors_fault)
 {
 	struct h_event e;
 
-	write_config("{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 5, \"children\": [\n"
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 5, \"children\": [\n"
 		     "  { \"actor\": \"w\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"300\", \"1000\", \"control\"],\n"
 		     "    \"ready\": \"notify\", \"start_timeout\": 5000, \"watchdog\": 1000 },\n"
 		     "  { \"actor\": \"n\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"300\", \"1000\", \"notify\"],\n"
@@ -148,15 +129,18 @@ static void journal_is(const char *file)
 	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
 }
 
-/* Lines of FILE starting with PREFIX and holding WHAT. */
+/* Lines of FILE starting with PREFIX and holding WHAT (0: no FILE). */
 static int lines_with(const char *file, const char *prefix, const char *what)
 {
-	char buf[16384], *save = NULL;
+	FILE *f = fopen(h_path(&h, file), "r");
+	char line[20000];
 	int n = 0;
 
-	ck_assert(h_read(&h, file, buf, sizeof buf) >= 0);
-	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		n += strncmp(l, prefix, strlen(prefix)) == 0 && strstr(l, what) != NULL;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		n += strncmp(line, prefix, strlen(prefix)) == 0 && strstr(line, what) != NULL;
+	fclose(f);
 	return n;
 }
 
@@ -208,6 +192,128 @@ START_TEST(a_stale_journal_stream_gets_no_priorities)
 }
 END_TEST
 
+static void wait_file(const char *name)
+{
+	for (int waited = 0; access(h_path(&h, name), F_OK) != 0; waited += 10) {
+		ck_assert_msg(waited < 4 * H_TIMEOUT_MS, "no %s", name);
+		h_sleep_ms(10);
+	}
+}
+
+/* A reader of the FIFO "out" (the daemon's stdout) copying to "copy",
+ * pausing DELAY_US after each read of 4 KiB. O_RDWR: it never sees EOF. */
+static pid_t start_reader(int delay_us)
+{
+	pid_t pid;
+
+	ck_assert(mkfifo(h_path(&h, "out"), 0600) == 0);
+	/* made by the reader once it holds the FIFO open */
+	unlink(h_path(&h, "copy"));
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int in = open(h_path(&h, "out"), O_RDWR);
+		int out = open(h_path(&h, "copy"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char buf[4096];
+		ssize_t n;
+
+		if (in < 0 || out < 0)
+			_exit(1);
+		while ((n = read(in, buf, sizeof buf)) > 0) {
+			if (write(out, buf, (size_t)n) != n)
+				_exit(1);
+			if (delay_us)
+				usleep((useconds_t)delay_us);
+		}
+		_exit(0);
+	}
+	wait_file("copy");
+	return pid;
+}
+
+static void stop_reader(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void wait_lines_with(const char *file, const char *prefix, const char *what, int n)
+{
+	for (int waited = 0; lines_with(file, prefix, what) < n; waited += 10) {
+		ck_assert_msg(waited < 4 * H_TIMEOUT_MS, "%s: fewer than %d lines %s...%s", file, n, prefix, what);
+		h_sleep_ms(10);
+	}
+}
+
+static const char chatty_and_crash[] =
+	"{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+	"  { \"actor\": \"chatty\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+	"      \"seq 1 %d; touch @DIR@/said; exec sleep 1000\"] },\n"
+	"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"echo crash; sleep 0.1; exit 1\"] } ] }\n";
+
+/* The reader of the daemon's stdout and stderr is stopped: actors keep
+ * being read (their lines dropped), restarts happen, SIGTERM is served;
+ * when the reader goes on, one line says what was lost. The old daemon
+ * blocked in write: chatty never finished, no restart happened. */
+START_TEST(a_stalled_stdout_never_freezes_supervision)
+{
+	char config[1024];
+	pid_t reader = start_reader(0);
+
+	kill(reader, SIGSTOP);
+	/* stderr too, as on a terminal paused with Ctrl-S */
+	ck_assert(symlink("out", h_path(&h, "err")) == 0);
+	snprintf(config, sizeof config, chatty_and_crash, 400000);
+	h_write(&h, "root.jsonc", config);
+	h_start(&h, root_only);
+	wait_file("said");
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 8; i++)
+		h_expect(&h, "restart", "crash", NULL);
+	kill(reader, SIGCONT);
+	wait_lines_with("copy", "prospero: ", " lines dropped while stdout was stalled (", 1);
+	wait_lines_with("copy", "prospero: ", " lines dropped while stderr was stalled", 1);
+	h_stop(&h);
+	stop_reader(reader);
+	/* most first */
+	ck_assert_int_eq(lines_with("copy", "prospero: ", "stdout was stalled (chatty "), 1);
+}
+END_TEST
+
+/* A slow reader that keeps reading gets every line, and no report. */
+START_TEST(a_slow_but_moving_reader_gets_every_line)
+{
+	char config[1024];
+	pid_t reader = start_reader(2000);
+
+	snprintf(config, sizeof config, chatty_and_crash, 100000);
+	h_write(&h, "root.jsonc", config);
+	h_start(&h, root_only);
+	wait_file("said");
+	wait_lines_with("copy", "chatty: 100000", "", 1);
+	h_stop(&h);
+	stop_reader(reader);
+	ck_assert_int_eq(lines_with("copy", "chatty: ", ""), 100000);
+	ck_assert_int_eq(lines_with("copy", "prospero: ", "dropped"), 0);
+}
+END_TEST
+
+/* An actor writing without end, no newline ever: the others are still
+ * restarted and SIGTERM served. */
+START_TEST(an_endless_writer_does_not_starve_the_loop)
+{
+	ck_assert(symlink("/dev/null", h_path(&h, "out")) == 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+		"  { \"actor\": \"zero\", \"exec\": [\"/bin/cat\", \"/dev/zero\"] },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"sleep 0.1; exit 1\"] } ] }\n");
+	h_start(&h, root_only);
+	for (int i = 0; i < 8; i++)
+		h_expect(&h, "restart", "crash", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -220,6 +326,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
 	tcase_add_test(tc, daemon_lines_carry_journal_priorities);
 	tcase_add_test(tc, a_stale_journal_stream_gets_no_priorities);
+	tcase_add_test(tc, a_stalled_stdout_never_freezes_supervision);
+	tcase_add_test(tc, a_slow_but_moving_reader_gets_every_line);
+	tcase_add_test(tc, an_endless_writer_does_not_starve_the_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
