@@ -171,8 +171,7 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 	control_read(w->data);
 }
 
-/* The same assignments as $NOTIFY_SOCKET; STATUS= is read and, as there,
- * not acted on yet. */
+/* The same assignments as $NOTIFY_SOCKET. */
 static void control_read(struct bind_inst *bi)
 {
 	struct ev_loop *loop = bi->set->loop;
@@ -197,6 +196,8 @@ static void control_read(struct bind_inst *bi)
 		pp_notify_parse(buf, (size_t)n, &msg);
 		if (msg.watchdog)
 			bindings_pet(bi);
+		if (msg.status && bi->ops->status)
+			bi->ops->status(bi->ctx, msg.status);
 		if (msg.ready)
 			bi->ops->ready(bi->ctx);
 		if (bi->ctl < 0)	/* the callback ended it */

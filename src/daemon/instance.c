@@ -59,6 +59,11 @@ static void bind_watchdog_expired(void *ctx)
 	instance_signal(in, SIGKILL);
 }
 
+static void bind_status(void *ctx, const char *text)
+{
+	instance_set_status(ctx, text);
+}
+
 static void bind_read_notify(void *ctx)
 {
 	struct instance *in = ctx;
@@ -68,6 +73,7 @@ static void bind_read_notify(void *ctx)
 
 static const struct bind_ops bind_ops = {
 	.ready = bind_ready, .watchdog_expired = bind_watchdog_expired, .read_notify = bind_read_notify,
+	.status = bind_status,
 };
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
@@ -165,6 +171,7 @@ void instance_free(struct instance *in)
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);
+	free(in->status);
 	if (in->node)
 		in->node->user = NULL;
 	free(in->name);
@@ -177,6 +184,36 @@ void instance_signal(const struct instance *in, int sig)
 		return;
 	if (kill(-in->pid, sig) < 0 && errno == ESRCH)
 		kill(in->pid, sig);
+}
+
+void instance_set_status(struct instance *in, const char *text)
+{
+	char esc[INSTANCE_STATUS_MAX];
+	size_t n = output_escape(esc, sizeof esc, text, strlen(text));
+	int64_t now;
+
+	if (in->status && strcmp(in->status, esc) == 0)
+		return;
+	if (!in->status && !(in->status = malloc(sizeof esc)))
+		return;	/* not kept: nothing else depends on it */
+	memcpy(in->status, esc, n + 1);
+	/* a queue says how deep it is every second: the log gets a sample */
+	now = daemon_now_ms();
+	if (in->status_logged_ms && now - in->status_logged_ms < INSTANCE_STATUS_LOG_MS) {
+		in->status_unlogged++;
+		return;
+	}
+	in->status_logged_ms = now;
+	if (in->status_unlogged)
+		log_info("%s: status: %s (%lu earlier changes not shown)", in->name, esc, in->status_unlogged);
+	else
+		log_info("%s: status: %s", in->name, esc);
+	in->status_unlogged = 0;
+}
+
+const char *instance_status(const struct instance *in)
+{
+	return in->status && in->status[0] ? in->status : NULL;
 }
 
 void instance_ended(struct instance *in, int status)

@@ -43,7 +43,7 @@ void output_close(struct output *o)
  * with control characters escaped, a newline. */
 struct line {
 	size_t n;
-	char buf[3 + OUTPUT_MAX_PREFIX + 2 + OUTPUT_MAX_LINE * 4 + 1];	/* every byte escaped */
+	char buf[3 + OUTPUT_MAX_PREFIX + 2 + OUTPUT_MAX_LINE * 4 + 2];	/* every byte escaped */
 };
 
 static void line_put(struct line *l, const char *p, size_t n)
@@ -52,32 +52,31 @@ static void line_put(struct line *l, const char *p, size_t n)
 	l->n += n;
 }
 
-/* Control characters but tab as journald and systemd escape them: a CR
- * would hide the prefix on a terminal, a NUL split the line for a reader
- * that splits on it, an ESC sequence rewrite the operator's screen. */
-static void line_put_escaped(struct line *l, const char *p, size_t n)
+size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t out = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		char *o = l->buf + l->n;
+		unsigned char c = (unsigned char)src[i];
+		char e[4] = { (char)c };
+		size_t ne = 1;
 
-		if ((c >= 0x20 && c != 0x7f) || c == '\t') {
-			*o = (char)c;
-			l->n++;
-		} else if (c == 0 || c == '\r') {
-			o[0] = '\\';
-			o[1] = c ? 'r' : '0';
-			l->n += 2;
-		} else {
-			o[0] = '\\';
-			o[1] = 'x';
-			o[2] = hex[c >> 4];
-			o[3] = hex[c & 15];
-			l->n += 4;
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			e[0] = '\\';
+			e[1] = c == 0 ? '0' : c == '\r' ? 'r' : 'x';
+			ne = e[1] == 'x' ? 4 : 2;
+			e[2] = hex[c >> 4];
+			e[3] = hex[c & 15];
 		}
+		if (out + ne >= cap)
+			break;	/* never half an escape */
+		memcpy(dst + out, e, ne);
+		out += ne;
 	}
+	if (cap)
+		dst[out] = '\0';
+	return out;
 }
 
 static void emit_line(struct output *o, struct outq *q, const char *a, size_t na,
@@ -93,8 +92,9 @@ static void emit_line(struct output *o, struct outq *q, const char *a, size_t na
 	}
 	line_put(&l, o->src.name, strnlen(o->src.name, OUTPUT_MAX_PREFIX));
 	line_put(&l, ": ", 2);
-	line_put_escaped(&l, a, na);
-	line_put_escaped(&l, b, nb);
+	/* the buffer holds every byte escaped, and the NUL */
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, a, na);
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, b, nb);
 	line_put(&l, "\n", 1);
 	outq_put(q, &o->src, l.buf, l.n);
 }

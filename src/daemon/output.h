@@ -27,6 +27,10 @@ void output_close(struct output *o);
  * when Q is full and reading stopped (outq_wait the pipe's watcher); -1
  * with errno when reading failed (not EAGAIN). */
 int output_drain(struct output *o, struct outq *q);
+/* SRC (N bytes) into DST with control characters but tab escaped as
+ * journald and systemd do: \r, \0, \xNN. Stops before an escape that
+ * would not fit CAP with the NUL it always writes; the length written. */
+size_t output_escape(char *dst, size_t cap, const char *src, size_t n);
 /* Queue an unfinished line (the actor died mid-line). */
 void output_flush(struct output *o, struct outq *q);
 

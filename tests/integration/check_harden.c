@@ -314,6 +314,37 @@ START_TEST(an_endless_writer_does_not_starve_the_loop)
 }
 END_TEST
 
+/* STATUS= is kept and logged, escaped, a change at most every 10 s: the
+ * second, on the control channel once the first was taken, is not logged.
+ * The old daemon never showed it. */
+START_TEST(status_changes_are_logged_escaped_and_rate_limited)
+{
+	h_write(&h, "st.py",
+		"import os, socket, time\n"
+		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+		"n.send(b'STATUS=warming\\x1bup\\rnow\\nREADY=1')\n"
+		"while not os.path.exists('@DIR@/go'):\n"
+		"    time.sleep(0.01)\n"
+		"socket.socket(fileno=3).send(b'STATUS=second')\n"
+		"open('@DIR@/sent', 'w').close()\n"
+		"time.sleep(1000)\n");
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
+		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
+	h_start(&h, root_only);
+	/* READY=1 came in the datagram with the first STATUS= */
+	h_expect(&h, "ready", "st", NULL);
+	h_write(&h, "go", "");
+	wait_file("sent");
+	wait_lines_with("err", "prospero: st: status: ", "", 1);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: st: status: warming\\x1bup\\rnow\n", ""), 1);
+	ck_assert_int_eq(lines_with("err", "prospero: st: status: ", ""), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -329,6 +360,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_stalled_stdout_never_freezes_supervision);
 	tcase_add_test(tc, a_slow_but_moving_reader_gets_every_line);
 	tcase_add_test(tc, an_endless_writer_does_not_starve_the_loop);
+	tcase_add_test(tc, status_changes_are_logged_escaped_and_rate_limited);
 	suite_add_tcase(s, tc);
 	return s;
 }
