@@ -13,6 +13,7 @@
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
@@ -218,6 +219,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return explain(cfg, co->explain_actor);
 	if (check_uids(cfg, opts) < 0)
 		return 1;
+	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
 	       cfg->root->name, sups, cfg->nactors, procs);
@@ -268,7 +270,7 @@ static int run(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct sv_exit end;
 
-	if (daemon_run(cfg, opts, &end) < 0)
+	if (check_uids(cfg, opts) < 0 || daemon_run(cfg, opts, &end) < 0)
 		return EXIT_FAILURE;
 	switch (end.kind) {
 	case SV_EXIT_SHUTDOWN:

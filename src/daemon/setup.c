@@ -11,6 +11,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
@@ -138,6 +139,9 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->events.fd = -1;
 	d->outq.fd = -1;
 	confinement_init(&d->conf);
+	exposure_uid(ninst);
+	if (exposure_dev_vars(cfg, false) < 0)
+		return -1;
 	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

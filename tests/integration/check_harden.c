@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -345,6 +346,116 @@ START_TEST(status_changes_are_logged_escaped_and_rate_limited)
 }
 END_TEST
 
+static const char secret_tree[] =
+	"{ \"supervisor\": \"root\", \"children\": [\n"
+	"  { \"actor\": \"pay\", \"secrets\": [\"K\"], \"exec\": [\"/bin/sh\", \"-c\",\n"
+	"      \"cat $CREDENTIALS_DIRECTORY/K > @DIR@/got.tmp; mv @DIR@/got.tmp @DIR@/got; exec sleep 1000\"] },\n"
+	"  { \"actor\": \"nosy\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+	"      \"cat .dev.vars > @DIR@/leak 2>/dev/null; touch @DIR@/tried; exec sleep 1000\"] } ] }\n";
+
+/* check warns of a .dev.vars others can read; a root daemon makes root's
+ * own 0600 before any actor runs (the quick start still works: pay gets
+ * its key, nosy nothing). The old daemon let nosy read every secret. */
+START_TEST(a_readable_dev_vars_is_made_private)
+{
+	char got[64];
+	struct stat st;
+
+	h_write(&h, "root.jsonc", secret_tree);
+	h_write(&h, ".dev.vars", "K=v\n");
+	ck_assert(chmod(h_path(&h, ".dev.vars"), 0644) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", ".dev.vars is readable by other users (mode 0644)"), 1);
+	ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0644);	/* check changes nothing */
+	if (geteuid() != 0)
+		return;
+	h_start(&h, root_only);
+	wait_file("got");
+	wait_file("tried");
+	ck_assert_int_eq(h_read(&h, "got", got, sizeof got), 1);
+	ck_assert_str_eq(got, "v");
+	ck_assert_int_eq(h_read(&h, "leak", got, sizeof got), 0);
+	ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0600);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: ", "was readable by other users (mode 0644), actors included: made it 0600"), 1);
+}
+END_TEST
+
+/* Another user's readable .dev.vars: a root daemon will not read it. */
+START_TEST(another_users_readable_dev_vars_is_refused)
+{
+	if (geteuid() != 0)
+		return;
+	h_write(&h, "root.jsonc", secret_tree);
+	h_write(&h, ".dev.vars", "K=v\n");
+	ck_assert(chmod(h_path(&h, ".dev.vars"), 0644) == 0);
+	ck_assert(chown(h_path(&h, ".dev.vars"), 65534, 65534) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", "refusing to read it; chmod 600"), 1);
+	ck_assert_int_eq(access(h_path(&h, "tried"), F_OK), -1);
+}
+END_TEST
+
+/* "user": "root" passes, with a warning, in check and at start. */
+START_TEST(an_actor_running_as_root_is_warned_of)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"r\", \"user\": \"root\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:2:", "warning: actor \"r\" runs as root"), 1);
+}
+END_TEST
+
+/* A daemon without root says its actors are not kept apart. It stops at
+ * once here: its events path is refused, after the warning. */
+START_TEST(a_daemon_without_root_warns_once)
+{
+	int st;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	h_write(&h, "root.jsonc", one_sleeper);
+	ck_assert(symlink("nowhere", h_path(&h, "events")) == 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int e = open(h_path(&h, "nobody.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (e < 0 || dup2(e, 2) < 0 || chdir(h.dir) < 0 || setgroups(0, NULL) < 0 ||
+		    setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(120);
+		execl(getenv("PROSPERO"), "prospero", "run", "--events", "events", "-c", "root.jsonc", (char *)NULL);
+		_exit(121);
+	}
+	ck_assert(waitpid(pid, &st, 0) == pid);
+	ck_assert_int_eq(WEXITSTATUS(st), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+}
+END_TEST
+
+/* run, like check, refuses a tree that needs more dynamic uids than the
+ * range holds, before starting anything. The old daemon started one
+ * actor and failed the second. */
+START_TEST(run_says_when_the_uid_range_is_too_small)
+{
+	if (geteuid() != 0)
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 3 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
+						  h_path(&h, "events"), "--uid-range", "61184-61185",
+						  "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", "error: the tree needs 3 dynamic uids"), 1);
+	ck_assert_int_eq(lines_with("run.err", "", "widen it"), 1);
+	ck_assert_int_eq(lines_with("events", "", "start"), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -361,6 +472,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_slow_but_moving_reader_gets_every_line);
 	tcase_add_test(tc, an_endless_writer_does_not_starve_the_loop);
 	tcase_add_test(tc, status_changes_are_logged_escaped_and_rate_limited);
+	tcase_add_test(tc, a_readable_dev_vars_is_made_private);
+	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
+	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
+	tcase_add_test(tc, a_daemon_without_root_warns_once);
+	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	suite_add_tcase(s, tc);
 	return s;
 }
