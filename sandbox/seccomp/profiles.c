@@ -329,6 +329,7 @@ const char *sb_cond_text(enum sb_cond c)
 	case SB_COND_RDONLY:	return " (read-only: no O_WRONLY/O_RDWR/O_CREAT/O_TRUNC/O_TMPFILE)";
 	case SB_COND_THREAD:	return " (threads only: CLONE_THREAD)";
 	case SB_COND_NO_NEWNS:	return " (no CLONE_NEW* namespace flags)";
+	case SB_COND_FD_FROM:	return " (not on the control channel or a binding)";
 	case SB_COND_ALWAYS:	return "";
 	}
 	return "";
@@ -537,4 +538,12 @@ const struct sb_rule *sb_policy_find(const struct sb_policy *p, const char *name
 		return NULL;
 	snprintf(key.name, sizeof key.name, "%s", name);
 	return bsearch(&key, p->rules, p->n, sizeof *p->rules, rule_cmp);
+}
+
+void sb_policy_guard_fds(struct sb_policy *p, unsigned fd_from)
+{
+	p->fd_from = fd_from;
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->rules[i].name, "shutdown") == 0 && p->rules[i].cond == SB_COND_ALWAYS)
+			p->rules[i].cond = SB_COND_FD_FROM;
 }

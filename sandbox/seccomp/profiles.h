@@ -92,6 +92,9 @@ enum sb_cond {
 				 * O_TRUNC or O_TMPFILE */
 	SB_COND_THREAD,		/* clone: CLONE_THREAD set (threads, no fork) */
 	SB_COND_NO_NEWNS,	/* clone: no CLONE_NEW* flag */
+	SB_COND_FD_FROM,	/* shutdown: fd >= the policy's fd_from, so
+				 * never on the control channel or a binding:
+				 * shutdown() breaks a socketpair for good */
 	SB_COND_ALWAYS,
 };
 
@@ -120,6 +123,7 @@ struct sb_policy {
 	enum sb_on_violation on_violation;
 	struct sb_rule *rules;
 	size_t n;
+	unsigned fd_from;	/* SB_COND_FD_FROM: the first fd it allows */
 };
 
 /* SB_PROFILE_SERVICE -> "service"; "?" for no profile. */
@@ -173,6 +177,11 @@ int sb_policy_resolve(const struct sb_spec *spec, struct sb_policy *out,
 		      char *errmsg, size_t errlen);
 
 void sb_policy_free(struct sb_policy *p);
+
+/* The fds below FD_FROM (stdio, the control channel, bindings) are ones
+ * the actor shares with the daemon: "shutdown", where allowed, becomes
+ * SB_COND_FD_FROM for them. */
+void sb_policy_guard_fds(struct sb_policy *p, unsigned fd_from);
 
 /* The rule for NAME, or NULL if the policy does not allow it at all. */
 const struct sb_rule *sb_policy_find(const struct sb_policy *p, const char *name);

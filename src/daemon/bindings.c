@@ -62,6 +62,22 @@ void bindings_close(struct bindings *b)
 	*b = (struct bindings){ 0 };
 }
 
+size_t bindings_count_served(const struct cfg *cfg, size_t *nserved)
+{
+	size_t nedges = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		if (a->order == CFG_NOT_IN_TREE)
+			continue;	/* never runs: no edges */
+		nedges += (size_t)a->instances * a->nbindings;
+		for (size_t j = 0; j < a->nbindings; j++)
+			nserved[a->bindings[j].service->id] += a->instances;
+	}
+	return nedges;
+}
+
 int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loop)
 {
 	size_t n = cfg->nactors ? cfg->nactors : 1, nedges = 0;
@@ -75,16 +91,10 @@ int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loo
 	b->incarnation = calloc(n, sizeof *b->incarnation);
 	if (!by_order || !b->first_edge || !b->served || !b->nserved || !b->incarnation)
 		goto fail;
-	for (size_t i = 0; i < cfg->nactors; i++) {
-		const struct cfg_actor *a = cfg->actors[i];
-
-		if (a->order == CFG_NOT_IN_TREE)
-			continue;	/* never runs: no edges */
-		by_order[a->order] = a;
-		nedges += (size_t)a->instances * a->nbindings;
-		for (size_t j = 0; j < a->nbindings; j++)
-			b->nserved[a->bindings[j].service->id] += a->instances;
-	}
+	nedges = bindings_count_served(cfg, b->nserved);
+	for (size_t i = 0; i < cfg->nactors; i++)
+		if (cfg->actors[i]->order != CFG_NOT_IN_TREE)
+			by_order[cfg->actors[i]->order] = cfg->actors[i];
 	if (!(b->edges = calloc(nedges ? nedges : 1, sizeof *b->edges)))
 		goto fail;
 	for (size_t i = 0; i < cfg->nactors; i++)

@@ -456,6 +456,32 @@ START_TEST(run_says_when_the_uid_range_is_too_small)
 }
 END_TEST
 
+/* A service shuts its served edge down, then crashes. The edge must work
+ * for the next incarnation: the client's 40 casts, sent once the service
+ * tried, all arrive. The shutdown is a sandbox violation (the daemon holds
+ * the same socket); the old daemon let it through, and the client got
+ * EPIPE for ever. */
+START_TEST(a_shutdown_binding_still_works_for_the_next_incarnation)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		"  { \"actor\": \"svc\", \"sandbox\": { \"profile\": \"service\" },\n"
+		"    \"exec\": [\"@EA@\", \"--shutdown-once\", \"@DIR@/shut\", \"--serve\", \"@DIR@/served\"] },\n"
+		"  { \"actor\": \"cli\", \"sandbox\": { \"profile\": \"service\" },\n"
+		"    \"bindings\": { \"SVC\": \"svc\" }, \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/shut ]; do sleep 0.01; done; exec @EA@ --cast SVC 40 @DIR@/sent\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "exit", "svc", &e);
+	wait_lines_with("sent", "sent 40", "", 1);
+	wait_lines_with("served", "", "", 40);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("events", "", "\"violation\", \"name\": \"svc\""), 1);
+	ck_assert_int_eq(lines_with("events", "", "\"syscall\": \"shutdown\""), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -477,6 +503,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
+	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	suite_add_tcase(s, tc);
 	return s;
 }

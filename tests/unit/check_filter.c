@@ -140,6 +140,8 @@ START_TEST(generated_program_matches_libseccomp)
 	ck_assert_uint_le(nvalues, NVALUES);
 	snprintf(what, sizeof what, "variant %d (%s)", v, sb_profile_name(spec.profile));
 	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	/* the daemon guards its fds below one that varies by actor */
+	sb_policy_guard_fds(&pol, 3 + 2 * (unsigned)v);
 	ck_assert_int_eq(sb_filter_build(&pol, &ours), 0);
 	ck_assert_int_eq(sb_filter_build_libseccomp(&pol, &ref), 0);
 	for (size_t i = 0; i < pol.n; i++) {
@@ -191,6 +193,36 @@ START_TEST(generated_program_matches_libseccomp)
 	sb_filter_free(&ref);
 	sb_policy_free(&pol);
 	free(values);
+}
+END_TEST
+
+/* shutdown() on an fd the actor shares with the daemon (stdio, control
+ * channel, bindings) is a violation; on any other fd it is allowed. */
+START_TEST(shutdown_is_denied_below_fd_from)
+{
+	static const uint64_t fds[] = { 0, 3, 4, 5, 6, 7, 8, 64, 1000, 0x7fffffff, 0xffffffff, UINT64_MAX };
+	struct sb_spec spec = { .profile = SB_PROFILE_SERVICE };
+	struct sb_policy pol;
+	struct sb_filter f[2];
+	char err[256];
+
+	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	sb_policy_guard_fds(&pol, 6);
+	ck_assert_int_eq(sb_policy_find(&pol, "shutdown")->cond, SB_COND_FD_FROM);
+	ck_assert_int_eq(sb_filter_build(&pol, &f[0]), 0);
+	ck_assert_int_eq(sb_filter_build_libseccomp(&pol, &f[1]), 0);
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < sizeof fds / sizeof *fds; i++) {
+			struct seccomp_data d = { .nr = __NR_shutdown, .arch = AUDIT_ARCH_X86_64,
+						  .args = { fds[i], SHUT_RDWR } };
+			uint32_t want = (uint32_t)fds[i] >= 6 ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF;
+
+			ck_assert_msg(bpf_run(&f[k].prog, &d) == want, "%s: shutdown(%#llx)",
+				      k ? "libseccomp" : "bpf_gen", (unsigned long long)fds[i]);
+		}
+	sb_filter_free(&f[0]);
+	sb_filter_free(&f[1]);
+	sb_policy_free(&pol);
 }
 END_TEST
 
@@ -651,6 +683,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(program, generated_program_matches_libseccomp, 0,
 			    (int)(sizeof variants / sizeof variants[0]));
 	tcase_add_test(program, generated_program_is_small);
+	tcase_add_test(program, shutdown_is_denied_below_fd_from);
 	suite_add_tcase(s, program);
 	tcase_set_timeout(kernel, 60);
 	tcase_add_test(kernel, forbidden_calls_are_reported_and_killed);
