@@ -117,10 +117,11 @@ int main(int argc, char **argv)
 		long long u1 = percentile(t1[UNCONFINED], ROUNDS, 0.5);
 		long long c1 = percentile(t1[CONFINED], ROUNDS, 0.5);
 		printf("  N=%-5d first: reference %7.1f ms | prospero unconfined %7.1f ms | "
-		       "default confinement %7.1f ms\n", counts[i], r1 / 1e6, u1 / 1e6, c1 / 1e6);
+		       "default confinement %7.1f ms\n", counts[i], (double)r1 / 1e6, (double)u1 / 1e6, (double)c1 / 1e6);
 		printf("  N=%-5d last:  reference %7.1f ms | prospero unconfined %7.1f ms (%.2fx) | "
-		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i], rt / 1e6,
-		       ut / 1e6, (double)ut / (double)rt, ct / 1e6, (double)ct / (double)rt, ROUNDS);
+		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i],
+		       (double)rt / 1e6, (double)ut / 1e6, (double)ut / (double)rt, (double)ct / 1e6,
+		       (double)ct / (double)rt, ROUNDS);
 	}
 
 	/* memory: the same daemon with 1 and with N actors */

@@ -77,7 +77,7 @@ START_TEST(an_events_file_of_another_user_is_refused)
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert(stat(h_path(&h, "events"), &st) == 0);
 	ck_assert(S_ISREG(st.st_mode));
-	ck_assert_int_eq((int)(st.st_mode & 0077 & ~0040), 0);
+	ck_assert_uint_eq(st.st_mode & 0037u, 0);	/* at most 0640 */
 	h_stop(&h);
 }
 END_TEST
@@ -482,6 +482,35 @@ START_TEST(a_shutdown_binding_still_works_for_the_next_incarnation)
 }
 END_TEST
 
+/* 200 KiB of datagrams on $NOTIFY_SOCKET, each a new STATUS=: the daemon
+ * takes them, logs one, and goes on restarting the others. */
+START_TEST(a_notify_flood_is_taken_in_stride)
+{
+	h_write(&h, "flood.py",
+		"import os, socket, time\n"
+		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+		"for i in range(800):\n"
+		"    n.send(b'STATUS=%d ' % i + b'x' * 250)\n"
+		"n.send(b'READY=1')\n"
+		"open('@DIR@/flooded', 'w').close()\n"
+		"time.sleep(1000)\n");
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+		"  { \"actor\": \"flood\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/flood.py\"],\n"
+		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"sleep 0.1; exit 1\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "flood", NULL);
+	wait_file("flooded");
+	for (int i = 0; i < 8; i++)
+		h_expect(&h, "restart", "crash", NULL);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: flood: status: 0 xxx", ""), 1);
+	ck_assert_int_eq(lines_with("err", "prospero: flood: status: ", ""), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -504,6 +533,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
+	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
 	suite_add_tcase(s, tc);
 	return s;
 }
