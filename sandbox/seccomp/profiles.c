@@ -540,10 +540,16 @@ const struct sb_rule *sb_policy_find(const struct sb_policy *p, const char *name
 	return bsearch(&key, p->rules, p->n, sizeof *p->rules, rule_cmp);
 }
 
+void sb_rules_guard_fds(struct sb_rule *rules, size_t n, unsigned fd_from)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rules[i].name, "shutdown") == 0 && rules[i].cond == SB_COND_ALWAYS) {
+			rules[i].cond = SB_COND_FD_FROM;
+			rules[i].fd_from = fd_from;
+		}
+}
+
 void sb_policy_guard_fds(struct sb_policy *p, unsigned fd_from)
 {
-	p->fd_from = fd_from;
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->rules[i].name, "shutdown") == 0 && p->rules[i].cond == SB_COND_ALWAYS)
-			p->rules[i].cond = SB_COND_FD_FROM;
+	sb_rules_guard_fds(p->rules, p->n, fd_from);
 }

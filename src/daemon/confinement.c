@@ -13,6 +13,7 @@
 #include "src/daemon/confinement.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/fault_calls.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/proto/fds.h"
@@ -37,7 +38,7 @@ static bool has_setpcap(void)
 
 /* Each actor's seccomp filter, compiled once here rather than in every
  * child: building it costs more than loading it (issue 3's figures). */
-static int build_filters(struct daemon *d)
+static int build_filters(struct daemon *d, const struct fault_plan *faults)
 {
 	struct confinement *c = &d->conf;
 	size_t *nserved = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *nserved);
@@ -60,9 +61,16 @@ static int build_filters(struct daemon *d)
 		/* a shutdown() there would break the edge for every later
 		 * incarnation: the daemon holds the same socket */
 		sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)(a->nbindings + nserved[a->id]));
-		rc = sb_filter_build(&pol, &c->filters[i]);
+		/* a fault plan's system calls go to the listener */
+		if (faults && fault_calls_route(faults, a, &pol) < 0) {
+			sb_policy_free(&pol);
+			goto out;
+		}
+		int built = sb_filter_build(&pol, &c->filters[i]);
+
+		free((void *)pol.routed);
 		sb_policy_free(&pol);
-		if (rc < 0) {
+		if (built < 0) {
 			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
 			goto out;
 		}
@@ -118,7 +126,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
 		return -1;
 	}
-	return build_filters(d);
+	return build_filters(d, opts->faults);
 }
 
 void confinement_teardown(struct daemon *d)

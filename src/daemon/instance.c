@@ -114,6 +114,7 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 		return NULL;
 	in->d = d;
 	in->spec = a;
+	in->index = index;
 	in->out.rfd = in->out.wfd = -1;
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);

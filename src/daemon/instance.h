@@ -24,12 +24,14 @@
 #include "supervisor/tree.h"
 
 struct daemon;
+struct fault_inst;
 
 struct instance {
 	struct daemon *d;
 	struct sv_node *node;
 	const struct cfg_actor *spec;
 	char *name;			/* "name", or "name#i" in a pool */
+	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
@@ -52,6 +54,7 @@ struct instance {
 	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
 	int64_t status_logged_ms;	/* when a change was last logged */
 	unsigned long status_unlogged;	/* changes since, not logged */
+	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
 #define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut */
