@@ -1,6 +1,7 @@
 /* The daemon's stdout; see outq.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,19 +57,43 @@ int outq_open(struct outq *q, struct ev_loop *loop, int fd, size_t nsrc)
 	return 0;
 }
 
-/* Bytes written without waiting (0 when it would wait or failed). */
-static size_t try_write(struct outq *q, const char *p, size_t n)
+/* One write without waiting: how much went (all of it on an error other
+ * than EAGAIN: the lines are lost as on a closed stdout), 0 to wait. */
+static size_t write_once(struct outq *q, const char *p, size_t n)
 {
 	ssize_t w;
 
 	do
 		w = q->is_socket ? send(q->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(q->fd, p, n);
 	while (w < 0 && errno == EINTR);
-	/* EAGAIN: wait; anything else (EPIPE: no reader): the lines are
-	 * lost as they would be on a closed stdout */
 	if (w < 0 && errno != EAGAIN)
 		return n;
 	return w < 0 ? 0 : (size_t)w;
+}
+
+/* Bytes written without waiting, in whole lines of at most PIPE_BUF
+ * bytes: a pipe takes such a write whole or not at all, so the daemon's
+ * own stderr lines, when stderr is the same pipe or terminal, never land
+ * inside an actor's line. A longer line goes in pieces. */
+static size_t try_write(struct outq *q, const char *p, size_t n)
+{
+	size_t done = 0;
+
+	if (!q->own_fd && !q->is_socket)
+		return write_once(q, p, n);	/* a regular file takes it all */
+	while (done < n) {
+		size_t chunk = n - done < PIPE_BUF ? n - done : PIPE_BUF;
+		const char *nl = memrchr(p + done, '\n', chunk);
+		size_t w;
+
+		if (nl)
+			chunk = (size_t)(nl - (p + done)) + 1;
+		w = write_once(q, p + done, chunk);
+		done += w;
+		if (w < chunk)
+			break;
+	}
+	return done;
 }
 
 void outq_close(struct outq *q)

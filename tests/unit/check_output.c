@@ -117,6 +117,10 @@ START_TEST(lines_past_the_bound_are_dropped_and_counted)
 	ck_assert_uint_eq(q.dropped, o.src.dropped);
 	ck_assert_uint_eq(q.len % sizeof line, 0);	/* whole lines only */
 	ck_assert_uint_eq(q.len / sizeof line + o.src.dropped, put);
+	/* the pipe takes whole lines until it is full: what is left is too */
+	outq_push(&q);
+	ck_assert_uint_gt(q.len, 0);
+	ck_assert_uint_eq(q.len % sizeof line, 0);
 }
 END_TEST
 
