@@ -21,6 +21,7 @@
 #include "src/daemon/outq.h"
 #include "src/daemon/pidmap.h"
 #include "src/daemon/secrets.h"
+#include "src/daemon/state.h"
 #include "supervisor/tree.h"
 
 struct fault_run;
@@ -42,6 +43,7 @@ struct daemon {
 	struct bindings bindings;
 	struct confinement conf;
 	struct secrets secrets;
+	struct state_dirs state;
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;

@@ -139,11 +139,13 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	d->outq.fd = -1;
+	d->state.fd = -1;
 	confinement_init(&d->conf);
 	exposure_uid(ninst);
 	if (exposure_dev_vars(cfg, false) < 0)
 		return -1;
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0 ||
+	    state_setup(d, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
@@ -180,6 +182,7 @@ void daemon_teardown(struct daemon *d)
 	notify_server_close(&d->notify);
 	confinement_teardown(d);
 	secrets_teardown(&d->secrets);
+	state_teardown(&d->state);
 	if (d->own_runtime_dir)
 		rmdir(d->runtime_dir);
 	events_close(&d->events);
