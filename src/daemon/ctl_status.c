@@ -98,8 +98,8 @@ static bool add_node(const struct sv_status *st, void *arg)
 		snprintf(n->last_exit, sizeof n->last_exit, "%.*s", (int)sizeof n->last_exit - 1, in->why);
 	snprintf(n->profile, sizeof n->profile, "%s", sb_profile_name(in->spec->profile));
 	n->queue = in->spec->queue != NULL;
-	if (in->status_text)
-		snprintf(n->status, sizeof n->status, "%s", in->status_text);
+	if (instance_status(in))
+		snprintf(n->status, sizeof n->status, "%s", instance_status(in));
 	if (in->pid > 0) {
 		n->pid = (int)in->pid;
 		n->uid = in->privs.change_ids ? in->privs.uid : w->self;

@@ -7,6 +7,7 @@
 #define PROSPERO_DAEMON_INSTANCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <ev.h>
@@ -37,7 +38,6 @@ struct instance {
 	ev_io out_watcher;
 	struct output out;
 	struct logring ring;		/* its last lines, for `prospero logs` */
-	char *status_text;		/* its last STATUS=, or NULL */
 	char **envp;
 	int fds[3];
 	struct sb_confine_plan confine;
@@ -54,8 +54,14 @@ struct instance {
 					 * a path buffer in every instance cost 4 KiB each */
 	char *state_dir;		/* its $STATE_DIRECTORY with "state", else NULL */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
+	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
+	int64_t status_logged_ms;	/* when a change was last logged */
+	unsigned long status_unlogged;	/* changes since, not logged */
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
+
+#define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut */
+#define INSTANCE_STATUS_LOG_MS 10000	/* one logged change per instance this often */
 
 /* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
  * start. NULL with errno on failure; MSG then says why when the reason is
@@ -66,10 +72,14 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 /* Everything it holds; a process still running is killed and reaped. */
 void instance_free(struct instance *in);
 
-/* Its STATUS= text, as it last said it (kept only if memory allows). */
-void instance_set_status(struct instance *in, const char *text);
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);
+/* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
+ * one line per INSTANCE_STATUS_LOG_MS at most. */
+void instance_set_status(struct instance *in, const char *text);
+/* Its last STATUS= text (control characters escaped), or NULL. */
+const char *instance_status(const struct instance *in);
+
 /* Its process ended with wait STATUS: report it and tell the tree. */
 void instance_ended(struct instance *in, int status);
 

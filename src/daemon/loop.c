@@ -37,9 +37,8 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 }
 
-static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
+void loop_read_notify(struct daemon *d)
 {
-	struct daemon *d = w->data;
 	struct pp_notify msg;
 	int r;
 
@@ -61,6 +60,11 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 		if (in && msg.ready)
 			dispatch_node(d, SV_EV_READY, in->node, NULL);
 	}
+}
+
+static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
+{
+	loop_read_notify(w->data);
 }
 
 static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)

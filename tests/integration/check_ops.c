@@ -507,13 +507,13 @@ START_TEST(check_warns_of_a_backoff_that_outruns_intensity)
 		"    { \"actor\": \"slowpoke\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 4000 } },\n"
 		"    { \"actor\": \"quick\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 10, \"max\": 100 } } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
-	ck_assert_int_eq(h_count_lines(&h, "run.err", "root.jsonc:2:"), 1);
-	ck_assert_int_eq(h_count_lines(&h, "run.err", "root.jsonc:"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 1);
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
 		"    { \"actor\": \"x\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 400, \"max\": 100 } } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
-	ck_assert_int_eq(h_count_lines(&h, "run.err", "root.jsonc:2:"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:"), 1);
 }
 END_TEST
 
