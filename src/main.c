@@ -14,6 +14,8 @@
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/log.h"
+#include "src/daemon/rundir.h"
+#include "sandbox/daemon/uidpool.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
 #define EXIT_USAGE 2
@@ -22,8 +24,9 @@
 static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
-	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
+	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST] [--containment LEVEL]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
+	      "                      [--runtime-dir DIR] [--containment LEVEL]\n"
 	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
@@ -32,14 +35,17 @@ static void usage(FILE *to)
 	      "\n"
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
-	      "  -r, --runtime-dir DIR where the notify socket lives (default: $RUNTIME_DIRECTORY,\n"
-	      "                        else a private directory under /run (root), $TMPDIR or /tmp)\n"
+	      "  -r, --runtime-dir DIR the notify socket and credentials; locked while the daemon\n"
+	      "                        runs (default: $RUNTIME_DIRECTORY; as root /run/prospero,\n"
+	      "                        else $XDG_RUNTIME_DIR/prospero)\n"
 	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
 	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
 	      "                        beside the root config\n"
 	      "  -u, --uid-range FIRST-LAST\n"
 	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
 	      "                        check says when the tree needs more\n"
+	      "  -k, --containment LEVEL  auto (default), cgroup, uid or pgroup: force a level of\n"
+	      "                        process containment, for testing (also $PROSPERO_CONTAINMENT)\n"
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
 	      "  -f, --faults FILE     (check) a fault plan (JSONC), checked against the tree\n"
 	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
@@ -108,8 +114,32 @@ static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 	return 0;
 }
 
+/* Where its processes are held, and what its cgroup limits. */
+static void explain_containment(const struct cfg_actor *a, const struct daemon_opts *opts)
+{
+	struct containment_probe p;
+	char dir[RUNDIR_PATH_MAX];
+
+	containment_probe(opts->containment, &p);
+	printf("  containment: %s\n", p.line);
+	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) == 0)
+		printf("  runtime directory: %s%s\n", dir, rundir_on_tmpfs(dir) == 0 ?
+		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		uint64_t v = c == SB_CGROUP_MEMORY ? a->cg_limits.memory
+			   : c == SB_CGROUP_PIDS ? a->cg_limits.tasks : a->cg_limits.cpu_weight;
+
+		if (v)
+			printf("  limit %s: %" PRIu64 "%s%s\n", sb_cgroup_limit_name((enum sb_cgroup_ctl)c), v,
+			       p.limit_ok[c] ? "" : " — cannot be applied here: ",
+			       p.limit_ok[c] ? "" : p.limit_why[c]);
+	}
+	if (geteuid() == 0)
+		printf("  private IPC namespace%s\n", a->private_dev_shm ? " and /dev/shm" : "");
+}
+
 /* `check --explain ACTOR`: what confines it, and every syscall it may make. */
-static int explain(const struct cfg *cfg, const char *name)
+static int explain(const struct cfg *cfg, const char *name, const struct daemon_opts *opts)
 {
 	const struct cfg_actor *a = NULL;
 	struct sb_policy pol;
@@ -127,7 +157,14 @@ static int explain(const struct cfg *cfg, const char *name)
 		return 1;
 	}
 	printf("actor \"%s\"\n", a->name);
-	printf("  user: %s\n", a->user ? a->user : "a dynamic uid of its own (when the daemon runs as root)");
+	if (a->user)
+		printf("  user: %s\n", a->user);
+	else if (geteuid() == 0)
+		printf("  user: a dynamic uid of its own, from %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
+		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
+		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
+	else
+		printf("  user: the daemon's (dynamic uids need a daemon run as root)\n");
 	printf("  capabilities:");
 	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
 		printf(" %s", a->capabilities[i]);
@@ -142,6 +179,7 @@ static int explain(const struct cfg *cfg, const char *name)
 			snprintf(v, sizeof v, "%llu", (unsigned long long)a->limits[i].lim.rlim_cur);
 		printf("  limit %s: %s\n", sb_rlimit_name(a->limits[i].resource), v);
 	}
+	explain_containment(a, opts);
 	if (a->private_tmp)
 		printf("  private /tmp and /var/tmp\n");
 	if (a->private_network)
@@ -197,6 +235,40 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co)
 	return 0;
 }
 
+/* What this host cannot give the tree: each cgroup limit asked for that
+ * it cannot apply (an error: run would refuse to start the actor).
+ * `check --explain` says the rest: the containment, the uid range, a
+ * runtime directory that could write secrets to a disk. */
+static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct containment_probe p = { .usable = true };
+	unsigned need = 0;
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		need |= sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+	if (need || opts->containment == CONTAIN_WANT_CGROUP) {
+		containment_probe(opts->containment, &p);
+		if (!p.usable) {
+			fprintf(stderr, "prospero: containment: %s\n", p.line);
+			bad = 1;
+		}
+	}
+	for (size_t i = 0; need && i < cfg->nactors; i++) {
+		unsigned mine = sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+
+		for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+			if (!(mine & SB_CGROUP_CTL_BIT(c)) || p.limit_ok[c])
+				continue;
+			fprintf(stderr, "%s: error: actor \"%s\": limit \"%s\" cannot be applied on this host: %s\n",
+				cfg->actors[i]->pos.file, cfg->actors[i]->name,
+				sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
@@ -204,8 +276,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	size_t sups = 0, procs;
 
 	if (co->explain_actor)
-		return explain(cfg, co->explain_actor);
-	if (check_uids(cfg, opts) < 0)
+		return explain(cfg, co->explain_actor, opts);
+	if (check_uids(cfg, opts) < 0 || check_host(cfg, opts) < 0)
 		return 1;
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
@@ -278,6 +350,18 @@ struct cli {
 	struct check_opts co;
 };
 
+static int parse_containment(const char *word, const char *from, struct daemon_opts *opts)
+{
+	int w = containment_want_parse(word);
+
+	if (w < 0) {
+		fprintf(stderr, "prospero: %s \"%s\": expected auto, cgroup, uid or pgroup\n", from, word);
+		return -1;
+	}
+	opts->containment = (enum containment_want)w;
+	return 0;
+}
+
 /* The options after the command, into CLI. -1 with the exit status in
  * *STATUS when there is nothing more to do (--help, a usage error). */
 static int parse_options(int argc, char **argv, struct cli *cli, int *status)
@@ -288,6 +372,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "secrets-dir", required_argument, NULL, 's' },
 		{ "uid-range", required_argument, NULL, 'u' },
+		{ "containment", required_argument, NULL, 'k' },
 		{ "explain", required_argument, NULL, 'x' },
 		{ "faults", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -295,11 +380,12 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool has_containment = false;
 	int c;
 
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:u:k:x:f:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
@@ -318,6 +404,11 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 				return -1;
 			}
 			break;
+		case 'k':
+			if (parse_containment(optarg, "--containment", &cli->opts) < 0)
+				return -1;
+			has_containment = true;
+			break;
 		case 'h': usage(stdout); *status = 0; return -1;
 		default: usage(stderr); return -1;
 		}
@@ -325,6 +416,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
 	while (optind < argc)
 		cli->files[cli->nfiles++] = argv[optind++];
+	if (!has_containment && getenv(CONTAIN_ENV) &&
+	    parse_containment(getenv(CONTAIN_ENV), "$" CONTAIN_ENV, &cli->opts) < 0)
+		return -1;
 	return check_usage(cli->cmd, cli->nfiles, &cli->co);
 }
 

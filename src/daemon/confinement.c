@@ -8,6 +8,7 @@
 
 #include <sys/capability.h>
 
+#include "sandbox/containment/uidkill.h"
 #include "sandbox/daemon/privs.h"
 #include "sandbox/seccomp/handoff.h"
 #include "src/daemon/confinement.h"
@@ -62,6 +63,18 @@ static int build_filters(struct daemon *d)
 	return 0;
 }
 
+/* An id no process holds (a leftover of an earlier run must never meet
+ * a new actor under its uid), then free by passwd, group, systemd and
+ * the other daemons' claims. */
+static int probe_unused(uid_t id, void *ctx)
+{
+	int alive = sb_uid_alive(id);
+
+	if (alive != 0)
+		return alive;
+	return sb_uid_probe_snapshot(id, ctx);
+}
+
 /* As root, every instance its own uid from the range, checked against
  * the users and groups in use and against other daemons' claims. */
 static int setup_uids(struct confinement *c, const struct daemon_opts *opts)
@@ -83,7 +96,9 @@ static int setup_uids(struct confinement *c, const struct daemon_opts *opts)
 			SB_UID_REGISTRY, strerror(errno));
 		return -1;
 	}
-	sb_uidpool_set_probe(&c->uids, sb_uid_probe_snapshot, &c->uids_in_use);
+	sb_uidpool_set_probe(&c->uids, probe_unused, &c->uids_in_use);
+	log_info("dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)",
+		 (unsigned)c->uids.first, (unsigned)c->uids.last);
 	return 0;
 }
 
@@ -129,24 +144,47 @@ void confinement_teardown(struct daemon *d)
 	sb_uid_snapshot_fini(&c->uids_in_use);
 }
 
+/* Its own IPC namespace and /dev/shm: shared memory it makes dies with
+ * it, and is charged to its cgroup. Both need CAP_SYS_ADMIN. */
+static void plan_shm(struct daemon *d, struct instance *in)
+{
+	const struct cfg_actor *a = in->spec;
+
+	if (geteuid() != 0 || !d->conf.privileged)
+		return;
+	in->ns.private_ipc = true;
+	if (!a->private_dev_shm || access("/dev/shm", F_OK) < 0)
+		return;
+	/* sized by the memory limit: it cannot hold more anyway */
+	if (a->cg_limits.memory)
+		snprintf(in->dev_shm, sizeof in->dev_shm, "mode=1777,size=%llu",
+			 (unsigned long long)a->cg_limits.memory);
+	else
+		snprintf(in->dev_shm, sizeof in->dev_shm, "mode=1777");
+	in->ns.dev_shm = in->dev_shm;
+}
+
 /* Namespaces, when the spec asks for any. */
 static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
 
+	plan_shm(d, in);
+	if (in->ns.private_ipc)
+		in->confine.ns = &in->ns;
 	if (!a->private_tmp && !a->private_network && !a->nread_only)
 		return 0;
-	if (a->private_tmp && (strncmp(d->runtime_dir, "/tmp/", 5) == 0 ||
-			       strncmp(d->runtime_dir, "/var/tmp/", 9) == 0)) {
+	if (a->private_tmp && (strncmp(d->rundir.path, "/tmp/", 5) == 0 ||
+			       strncmp(d->rundir.path, "/var/tmp/", 9) == 0)) {
 		snprintf(msg, len, "%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
-			 in->name, d->runtime_dir);
+			 in->name, d->rundir.path);
 		errno = EINVAL;
 		return -1;
 	}
-	in->ns = (struct sb_ns){
-		.private_tmp = a->private_tmp, .private_network = a->private_network,
-		.read_only = (const char *const *)a->read_only, .nread_only = a->nread_only,
-	};
+	in->ns.private_tmp = a->private_tmp;
+	in->ns.private_network = a->private_network;
+	in->ns.read_only = (const char *const *)a->read_only;
+	in->ns.nread_only = a->nread_only;
 	in->confine.ns = &in->ns;
 	return 0;
 }
@@ -195,6 +233,7 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		in->privs.change_ids = true;
 		in->privs.uid = uid;
 		in->privs.gid = (gid_t)uid;
+		containment_note_uid(d, uid);
 	}
 	in->confine.privs = &in->privs;
 	return 0;

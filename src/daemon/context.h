@@ -15,10 +15,12 @@
 #include "src/config/config.h"
 #include "src/daemon/bindings.h"
 #include "src/daemon/confinement.h"
+#include "src/daemon/containment.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
 #include "src/daemon/pidmap.h"
+#include "src/daemon/rundir.h"
 #include "src/daemon/secrets.h"
 #include "supervisor/tree.h"
 
@@ -38,6 +40,7 @@ struct daemon {
 	struct events events;
 	struct bindings bindings;
 	struct confinement conf;
+	struct containment contain;
 	struct secrets secrets;
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
@@ -45,8 +48,7 @@ struct daemon {
 	int devnull;
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get this back */
-	char runtime_dir[4096];
-	bool own_runtime_dir;
+	struct rundir rundir;
 	char notify_env[4200];		/* NOTIFY_SOCKET=..., for every actor */
 };
 

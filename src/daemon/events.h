@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include "sandbox/containment/cgroup_usage.h"
+
 struct event {
 	const char *event;		/* start ready exit restart stop escalate give_up violation */
 	const char *name;
@@ -18,6 +20,8 @@ struct event {
 	const char *args;		/* "PTRACE_ATTACH, 1234" */
 	const char *action;		/* "kill" or "errno" */
 	unsigned long suppressed;	/* reports held back before this one */
+	/* "exit" only: what its cgroup counted (NULL, or have 0: nothing) */
+	const struct sb_cgroup_usage *usage;
 };
 
 struct events {

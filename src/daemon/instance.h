@@ -15,6 +15,8 @@
 #include "sandbox/child/exec.h"
 #include "sandbox/child/namespaces.h"
 #include "sandbox/child/privs.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_usage.h"
 #include "sandbox/seccomp/filter.h"
 #include "sandbox/seccomp/ratelimit.h"
 #include "sandbox/seccomp/violation.h"
@@ -39,6 +41,7 @@ struct instance {
 	struct sb_spawn_plan plan;
 	/* confinement */
 	struct sb_ns ns;
+	char dev_shm[48];		/* its private /dev/shm's mount options */
 	struct sb_privs privs;
 	const struct sb_filter *filter;	/* NULL: profile "none" */
 	int listener;			/* the running actor's seccomp listener, or -1 */
@@ -48,6 +51,11 @@ struct instance {
 	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
 					 * a path buffer in every instance cost 4 KiB each */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
+	/* containment (containment.h) */
+	struct sb_cgroup_inst cg;	/* its cgroup while it runs; fd -1: none */
+	bool dying;			/* main process reaped, the rest not yet gone */
+	int end_status;			/* the main process's wait status, once reaped */
+	pid_t end_pid;			/* and its pid, for the exit event */
 };
 
 /* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
@@ -61,7 +69,11 @@ void instance_free(struct instance *in);
 
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);
-/* Its process ended with wait STATUS: report it and tell the tree. */
-void instance_ended(struct instance *in, int status);
+/* Its main process was reaped with wait STATUS: the rest of it is
+ * killed, and it ends once nothing of it is left (containment.h). */
+void instance_reaped(struct instance *in, int status);
+/* Nothing of it is left: report its end (with what it used, U) and tell
+ * the tree. */
+void instance_ended(struct instance *in, int status, const struct sb_cgroup_usage *u);
 
 #endif
