@@ -135,7 +135,8 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 			       p.limit_ok[c] ? "" : p.limit_why[c]);
 	}
 	if (geteuid() == 0)
-		printf("  private IPC namespace%s\n", a->private_dev_shm ? " and /dev/shm" : "");
+		printf("  %s\n", a->private_ipc ? "private IPC namespace and /dev/shm"
+					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
 }
 
 /* `check --explain ACTOR`: what confines it, and every syscall it may make. */

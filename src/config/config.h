@@ -62,7 +62,7 @@ struct cfg_actor {
 	/* "limits" "memory", "tasks", "cpu_weight": the instance's cgroup */
 	struct sb_cgroup_limits cg_limits;
 	bool private_tmp, private_network;
-	bool private_dev_shm;		/* a /dev/shm of its own; default true */
+	bool private_ipc;		/* an IPC namespace and /dev/shm of its own; default true */
 	char **read_only;		/* absolute paths, or NULL */
 	size_t nread_only;
 	char *user;			/* NULL: a dynamic uid when the daemon is root */

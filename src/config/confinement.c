@@ -350,8 +350,8 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp);
 	if ((v = json_object_get(o, "private_network")))
 		ld_get_bool(ld, v, off, "private_network", &a->private_network);
-	if ((v = json_object_get(o, "private_dev_shm")))
-		ld_get_bool(ld, v, off, "private_dev_shm", &a->private_dev_shm);
+	if ((v = json_object_get(o, "private_ipc")))
+		ld_get_bool(ld, v, off, "private_ipc", &a->private_ipc);
 	if ((v = json_object_get(o, "read_only")))
 		get_read_only(ld, a, v, off);
 	if ((v = json_object_get(o, "user")))

@@ -144,16 +144,17 @@ void confinement_teardown(struct daemon *d)
 	sb_uid_snapshot_fini(&c->uids_in_use);
 }
 
-/* Its own IPC namespace and /dev/shm: shared memory it makes dies with
- * it, and is charged to its cgroup. Both need CAP_SYS_ADMIN. */
+/* Its own IPC namespace and /dev/shm: the shared memory it makes (SysV
+ * or POSIX) dies with it, and no one else's is in reach. Both need
+ * CAP_SYS_ADMIN. */
 static void plan_shm(struct daemon *d, struct instance *in)
 {
 	const struct cfg_actor *a = in->spec;
 
-	if (geteuid() != 0 || !d->conf.privileged)
+	if (geteuid() != 0 || !d->conf.privileged || !a->private_ipc)
 		return;
 	in->ns.private_ipc = true;
-	if (!a->private_dev_shm || access("/dev/shm", F_OK) < 0)
+	if (access("/dev/shm", F_OK) < 0)
 		return;
 	/* sized by the memory limit: it cannot hold more anyway */
 	if (a->cg_limits.memory)

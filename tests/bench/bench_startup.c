@@ -40,7 +40,9 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
 			n, unconfined, ta, f->path);
 		fclose(c);
 	}
-	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
+	char rundir[512];
+	snprintf(rundir, sizeof rundir, "%s/run-%d", dir, n);
+	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "-c", cfg, NULL };
 	char *rargv[] = { (char *)need_env("REFSUP"), nbuf, (char *)ta, "--record", f->path, NULL };
 	t0 = now_ns();
 	pid = start_cmd(prospero ? pargv : rargv, log);
