@@ -417,7 +417,8 @@ START_TEST(a_thousand_kills_leave_nothing_behind)
 END_TEST
 
 /* The old credentials are gone before the next daemon starts anything:
- * the first actor aborts if it can see them. */
+ * the first actor aborts if it can see them, and is ready (so payment
+ * starts, and gets its credentials afresh) only once it has looked. */
 START_TEST(no_secret_outlives_a_sigkilled_daemon)
 {
 	char text[2048], creds[512], marker[600];
@@ -432,7 +433,8 @@ START_TEST(no_secret_outlives_a_sigkilled_daemon)
 	snprintf(creds, sizeof creds, "%s/credentials/payment", h.rundir);
 	snprintf(text, sizeof text,
 		 "{ \"supervisor\": \"root\", \"children\": [\n"
-		 " { \"actor\": \"gate\", \"exec\": [\"@TA@\", \"--crash-if\", \"%s\"] },\n"
+		 " { \"actor\": \"gate\", \"exec\": [\"@TA@\", \"--crash-if\", \"%s\", \"--notify-after\", \"0\"],\n"
+		 "   \"ready\": \"notify\" },\n"
 		 " { \"actor\": \"payment\", \"exec\": [\"@TA@\"], \"secrets\": [\"PAYMENT_API_KEY\"] } ] }\n",
 		 creds);
 	h_write(&h, "root.jsonc", text);
