@@ -14,6 +14,7 @@
 #include "src/daemon/confinement.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/fault_calls.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 
@@ -37,7 +38,7 @@ static bool has_setpcap(void)
 
 /* Each actor's seccomp filter, compiled once here rather than in every
  * child: building it costs more than loading it (issue 3's figures). */
-static int build_filters(struct daemon *d)
+static int build_filters(struct daemon *d, const struct fault_plan *faults)
 {
 	struct confinement *c = &d->conf;
 	char msg[512];
@@ -53,7 +54,13 @@ static int build_filters(struct daemon *d)
 			log_err("%s: seccomp policy: %s", a->name, msg);
 			return -1;
 		}
+		/* a fault plan's system calls go to the listener */
+		if (faults && fault_calls_route(faults, a, &pol) < 0) {
+			sb_policy_free(&pol);
+			return -1;
+		}
 		rc = sb_filter_build(&pol, &c->filters[i]);
+		free((void *)pol.routed);
 		sb_policy_free(&pol);
 		if (rc < 0) {
 			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
@@ -122,7 +129,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
 		return -1;
 	}
-	return build_filters(d);
+	return build_filters(d, opts->faults);
 }
 
 void confinement_teardown(struct daemon *d)

@@ -24,6 +24,7 @@
 #include "src/daemon/secrets.h"
 #include "supervisor/tree.h"
 
+struct fault_run;
 struct instance;
 
 struct daemon {
@@ -42,6 +43,7 @@ struct daemon {
 	struct confinement conf;
 	struct containment contain;
 	struct secrets secrets;
+	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
 	ev_timer watchdog;		/* systemd's, when it asks for one */

@@ -85,15 +85,29 @@ static void put_usage(char *line, size_t cap, size_t *n, const struct sb_cgroup_
 	}
 }
 
+/* {"ts": NOW, "event": "EVENT" into LINE: every event's first fields. */
+static void put_head(char *line, size_t cap, size_t *n, const char *event)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	put(line, cap, n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000, event);
+}
+
+/* O_APPEND and one write: a reader never sees half a line */
+static void write_line(int fd, const char *line, size_t n)
+{
+	while (write(fd, line, n) < 0 && errno == EINTR)
+		;
+}
+
 static void write_json(int fd, const struct event *e)
 {
 	char line[2048], esc[1024];
-	struct timespec ts;
 	size_t n = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	put(line, sizeof line, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, e->event);
+	put_head(line, sizeof line, &n, e->event);
 	json_escape(esc, sizeof esc, e->name);
 	put(line, sizeof line, &n, ", \"name\": \"%s\"", esc);
 	if (e->supervisor) {
@@ -124,9 +138,20 @@ static void write_json(int fd, const struct event *e)
 	}
 	put_usage(line, sizeof line, &n, e->usage);
 	put(line, sizeof line, &n, "}\n");
-	/* O_APPEND and one write: a reader never sees half a line */
-	while (write(fd, line, n) < 0 && errno == EINTR)
-		;
+	write_line(fd, line, n);
+}
+
+void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text)
+{
+	char line[2048];
+	size_t n = 0;
+
+	if (ev->fd >= 0) {
+		put_head(line, sizeof line, &n, event);
+		put(line, sizeof line, &n, ", %s}\n", fields);
+		write_line(ev->fd, line, n);
+	}
+	log_info("%s", text);
 }
 
 void events_emit(struct events *ev, const struct event *e)

@@ -94,6 +94,7 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 		return NULL;
 	in->d = d;
 	in->spec = a;
+	in->index = index;
 	in->out.rfd = in->out.wfd = -1;
 	sb_cgroup_inst_init(&in->cg);
 	violation_init(in);

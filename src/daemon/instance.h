@@ -25,12 +25,14 @@
 #include "supervisor/tree.h"
 
 struct daemon;
+struct fault_inst;
 
 struct instance {
 	struct daemon *d;
 	struct sv_node *node;
 	const struct cfg_actor *spec;
 	char *name;			/* "name", or "name#i" in a pool */
+	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
@@ -56,6 +58,7 @@ struct instance {
 	bool dying;			/* main process reaped, the rest not yet gone */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */
+	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
 /* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to

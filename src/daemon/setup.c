@@ -11,6 +11,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
@@ -148,7 +149,9 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	if (d->devnull < 0 || !d->loop || !d->inst || !d->tree || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
 	    containment_start(d) < 0 ||
-	    build_tree(d, cfg->root, NULL, why, sizeof why) < 0 || sv_tree_seal(d->tree) < 0) {
+	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
+	    build_tree(d, cfg->root, NULL, why, sizeof why) < 0 || sv_tree_seal(d->tree) < 0 ||
+	    (opts->faults && faults_attach(d) < 0)) {
 		if (why[0])	/* an instance's own reason */
 			log_err("%s", why);
 		else
@@ -161,6 +164,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 
 void daemon_teardown(struct daemon *d)
 {
+	faults_close(d);
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
