@@ -21,6 +21,9 @@ struct sb_ns {
 	/* NULL: the host's /dev/shm; else a fresh tmpfs there, mounted with
 	 * these options ("mode=1777,size=268435456"), gone with the actor */
 	const char *dev_shm;
+	const char *writable;		/* with read_only: a directory kept
+					 * writable below them (the state
+					 * directory), or NULL */
 };
 
 /* Needs CAP_SYS_ADMIN, so it runs before privileges are dropped. Nothing

@@ -172,20 +172,32 @@ static void plan_shm(struct daemon *d, struct instance *in)
 	in->ns.dev_shm = in->dev_shm;
 }
 
+static bool in_tmp(const char *path)
+{
+	return strncmp(path, "/tmp/", 5) == 0 || strncmp(path, "/var/tmp/", 9) == 0;
+}
+
 /* Namespaces, when the spec asks for any. */
 static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
+	const char *what = NULL, *path = NULL;
 
 	plan_shm(d, in);
 	if (in->ns.private_ipc)
 		in->confine.ns = &in->ns;
 	if (!a->private_tmp && !a->private_network && !a->nread_only)
 		return 0;
-	if (a->private_tmp && (strncmp(d->rundir.path, "/tmp/", 5) == 0 ||
-			       strncmp(d->rundir.path, "/var/tmp/", 9) == 0)) {
-		snprintf(msg, len, "%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
-			 in->name, d->rundir.path);
+	if (a->private_tmp && in_tmp(d->rundir.path)) {
+		what = "runtime";	/* notify socket, credentials */
+		path = d->rundir.path;
+	} else if (a->private_tmp && in->state_dir && in_tmp(in->state_dir)) {
+		what = "state";
+		path = in->state_dir;
+	}
+	if (what) {
+		snprintf(msg, len, "%s: \"private_tmp\" would hide the %s directory %s from it: pass --%s-dir outside /tmp",
+			 in->name, what, path, what);
 		errno = EINVAL;
 		return -1;
 	}
@@ -193,6 +205,8 @@ static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, siz
 	in->ns.private_network = a->private_network;
 	in->ns.read_only = (const char *const *)a->read_only;
 	in->ns.nread_only = a->nread_only;
+	/* its state stays writable whatever is read-only around it */
+	in->ns.writable = in->state_dir;
 	in->confine.ns = &in->ns;
 	return 0;
 }

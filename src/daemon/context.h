@@ -22,6 +22,7 @@
 #include "src/daemon/pidmap.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/secrets.h"
+#include "src/daemon/state.h"
 #include "supervisor/tree.h"
 
 struct fault_run;
@@ -43,6 +44,7 @@ struct daemon {
 	struct confinement conf;
 	struct containment contain;
 	struct secrets secrets;
+	struct state_dirs state;
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;

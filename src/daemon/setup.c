@@ -139,8 +139,10 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->secrets.root_fd = -1;
 	d->contain.notify_fd = d->contain.ledger = -1;
 	sb_cgroup_tree_disable(&d->contain.tree, "");
+	d->state.fd = -1;
 	confinement_init(&d->conf);
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0)
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0 ||
+	    state_setup(d, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
@@ -176,6 +178,7 @@ void daemon_teardown(struct daemon *d)
 	notify_server_close(&d->notify);
 	confinement_teardown(d);
 	secrets_teardown(d);
+	state_teardown(&d->state);
 	containment_teardown(d);
 	rundir_close(&d->rundir);
 	events_close(&d->events);
