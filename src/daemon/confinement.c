@@ -75,11 +75,12 @@ static int build_filters(struct daemon *d, const struct fault_plan *faults)
  * the other daemons' claims. */
 static int probe_unused(uid_t id, void *ctx)
 {
-	int alive = sb_uid_alive(id);
+	struct confinement *c = ctx;
+	unsigned k = (unsigned)(id - c->uids.first);
 
-	if (alive != 0)
-		return alive;
-	return sb_uid_probe_snapshot(id, ctx);
+	if (c->uids_alive[k / 8] & (1u << (k % 8)))
+		return 1;
+	return sb_uid_probe_snapshot(id, &c->uids_in_use);
 }
 
 /* As root, every instance its own uid from the range, checked against
@@ -103,7 +104,13 @@ static int setup_uids(struct confinement *c, const struct daemon_opts *opts)
 			SB_UID_REGISTRY, strerror(errno));
 		return -1;
 	}
-	sb_uidpool_set_probe(&c->uids, probe_unused, &c->uids_in_use);
+	/* one pass over /proc, after the sweep of what a predecessor left */
+	if (!(c->uids_alive = malloc(((size_t)(c->uids.last - c->uids.first) + 8) / 8)) ||
+	    sb_uid_alive_set(c->uids.first, c->uids.last, c->uids_alive) < 0) {
+		log_err("cannot see which uids processes hold: %s", strerror(errno));
+		return -1;
+	}
+	sb_uidpool_set_probe(&c->uids, probe_unused, c);
 	log_info("dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)",
 		 (unsigned)c->uids.first, (unsigned)c->uids.last);
 	return 0;
@@ -149,6 +156,8 @@ void confinement_teardown(struct daemon *d)
 			close(c->uids_in_use.registry);	/* and with it every claim */
 	}
 	sb_uid_snapshot_fini(&c->uids_in_use);
+	free(c->uids_alive);
+	c->uids_alive = NULL;
 }
 
 /* Its own IPC namespace and /dev/shm: the shared memory it makes (SysV
