@@ -173,9 +173,11 @@ CHILD_SIDE static int helper_main(void *arg)
 		h->err = errno;
 		return 1;
 	}
-	/* what this uid may signal, zombies included: ESRCH means none */
-	if (kill(-1, 0) < 0) {
-		h->err = errno == ESRCH ? 0 : errno;
+	/* what this uid may signal, zombies included. ESRCH is not "none":
+	 * kill(-1) returns the last target's error, and one far enough in
+	 * its exit answers ESRCH though others were signalled; /proc says. */
+	if (kill(-1, 0) < 0 && errno != ESRCH) {
+		h->err = errno;
 		return 0;
 	}
 	if ((live = scan(h, false)) < 0)
@@ -187,8 +189,8 @@ CHILD_SIDE static int helper_main(void *arg)
 	 * flight; it is repeated in case one of uid's processes was made
 	 * some other way (a setuid program) meanwhile */
 	for (;;) {
-		if (kill(-1, SIGKILL) < 0) {
-			h->err = errno == ESRCH ? 0 : errno;
+		if (kill(-1, SIGKILL) < 0 && errno != ESRCH) {
+			h->err = errno;
 			return 0;
 		}
 		if ((live = scan(h, true)) <= 0)
