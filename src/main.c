@@ -15,6 +15,7 @@
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
 #include "src/daemon/rundir.h"
 #include "sandbox/daemon/uidpool.h"
@@ -62,10 +63,21 @@ static void usage(FILE *to)
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
 }
 
+/* "FILE:LINE:COL: error: ..." as compilers print it; off a terminal (a
+ * log, the journal) it says whose it is: "prospero: FILE:...". */
 static void print_diag(struct cfg_diag *diag)
 {
-	for (size_t i = 0; i < diag->n; i++)
-		fprintf(stderr, "%s\n", diag->lines[i]);
+	bool tty = isatty(STDERR_FILENO);
+
+	for (size_t i = 0; i < diag->n; i++) {
+		const char *line = diag->lines[i];
+		enum log_level lvl = strstr(line, ": error: ") ? LOG_LVL_ERR : LOG_LVL_WARN;
+
+		if (tty)
+			log_line(lvl, line, (int)strlen(line));
+		else
+			log_msg(lvl, "%s", line);
+	}
 	cfg_diag_free(diag);
 }
 
@@ -308,6 +320,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return explain(cfg, opts, co->explain_actor);
 	if (check_uids(cfg, opts) < 0 || check_host(cfg, opts) < 0)
 		return 1;
+	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
 	       cfg->root->name, sups, cfg->nactors, procs);
@@ -381,7 +394,7 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
-	rc = daemon_run(cfg, opts, &end);
+	rc = check_uids(cfg, opts) < 0 ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)
 		return EXIT_FAILURE;

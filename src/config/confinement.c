@@ -266,6 +266,10 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 			ld_error(ld, &p, "\"user\": %s", msg);
 		return false;
 	}
+	if (a->uid == 0)
+		ld_warning(ld, &p, "actor \"%s\" runs as root (\"user\": \"%s\"): it can signal, stop or "
+			   "trace the daemon and every other actor, and read their secrets",
+			   a->name ? a->name : "?", a->user);
 	return true;
 }
 

@@ -26,6 +26,8 @@
 struct bind_ops {
 	void (*ready)(void *ctx);		/* READY=1 arrived on the control channel */
 	void (*watchdog_expired)(void *ctx);	/* no WATCHDOG=1 within "watchdog" ms */
+	void (*read_notify)(void *ctx);		/* act on what waits on $NOTIFY_SOCKET now */
+	void (*status)(void *ctx, const char *text);	/* STATUS=TEXT on the control channel */
 };
 
 struct bind_edge;
@@ -42,6 +44,10 @@ struct bindings {
 	unsigned *incarnation;		/* by actor id: starts so far, across its instances */
 };
 
+/* Add to NSERVED (by actor id, zeroed by the caller) the edges each actor
+ * serves; the number of edges. An instance's fds are 0-2, the control
+ * channel, then one per binding and one per edge its actor serves. */
+size_t bindings_count_served(const struct cfg *cfg, size_t *nserved);
 /* Make every edge of CFG's tree. -1 with errno (the caller reports). */
 int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loop);
 void bindings_close(struct bindings *b);

@@ -17,6 +17,7 @@
 #include "src/daemon/fault_calls.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/proto/fds.h"
 
 void confinement_init(struct confinement *c)
 {
@@ -41,33 +42,44 @@ static bool has_setpcap(void)
 static int build_filters(struct daemon *d, const struct fault_plan *faults)
 {
 	struct confinement *c = &d->conf;
+	size_t *nserved = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *nserved);
 	char msg[512];
+	int rc = -1;
 
-	if (!(c->filters = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *c->filters)))
+	if (!nserved || !(c->filters = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *c->filters))) {
+		free(nserved);
 		return -1;
+	}
+	bindings_count_served(d->cfg, nserved);
 	for (size_t i = 0; i < d->cfg->nactors; i++) {
 		const struct cfg_actor *a = d->cfg->actors[i];
 		struct sb_policy pol;
-		int rc;
 
 		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
 			log_err("%s: seccomp policy: %s", a->name, msg);
-			return -1;
+			goto out;
 		}
+		/* a shutdown() there would break the edge for every later
+		 * incarnation: the daemon holds the same socket */
+		sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)(a->nbindings + nserved[a->id]));
 		/* a fault plan's system calls go to the listener */
 		if (faults && fault_calls_route(faults, a, &pol) < 0) {
 			sb_policy_free(&pol);
-			return -1;
+			goto out;
 		}
-		rc = sb_filter_build(&pol, &c->filters[i]);
+		int built = sb_filter_build(&pol, &c->filters[i]);
+
 		free((void *)pol.routed);
 		sb_policy_free(&pol);
-		if (rc < 0) {
+		if (built < 0) {
 			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
-			return -1;
+			goto out;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	free(nserved);
+	return rc;
 }
 
 /* An id no process holds (a leftover of an earlier run must never meet

@@ -19,6 +19,7 @@
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
+#include "src/daemon/outq.h"
 #include "src/daemon/pidmap.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/secrets.h"
@@ -40,6 +41,7 @@ struct daemon {
 	struct sb_spawner spawner;
 	struct notify_server notify;
 	struct events events;
+	struct outq outq;		/* stdout, where the actors' lines go */
 	struct bindings bindings;
 	struct confinement conf;
 	struct containment contain;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,11 +15,43 @@
 
 int events_open(struct events *ev, const char *path)
 {
+	struct stat st;
+	int fd;
+
 	ev->fd = -1;
 	if (!path)
 		return 0;
-	ev->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	return ev->fd < 0 ? -1 : 0;
+	/* a path a local user may have prepared: no symlink at its end, no
+	 * FIFO to block on (O_NONBLOCK), and a file of our own or none */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		int saved = errno;
+
+		if (fstat(fd, &st) == 0)
+			saved = !S_ISREG(st.st_mode) ? EINVAL : st.st_uid != geteuid() ? EPERM : saved;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	ev->fd = fd;
+	return 0;
+}
+
+const char *events_refusal(int errnum)
+{
+	switch (errnum) {
+	case ELOOP:
+		return "is a symbolic link; give the file's own path";
+	case EINVAL:
+		return "is not a regular file";
+	case EPERM:
+		return "belongs to another user; give a file of the daemon's user, or a new path";
+	default:
+		return strerror(errnum);
+	}
 }
 
 void events_close(struct events *ev)
@@ -154,6 +187,20 @@ void events_emit_fields(struct events *ev, const char *event, const char *fields
 	log_info("%s", text);
 }
 
+/* For the journal: failures to act are errors; what went wrong with an
+ * actor and was handled is a warning; the rest is information. An end by
+ * SIGTERM is how every actor stops: not worth a warning. */
+enum log_level event_level(const struct event *e)
+{
+	if (strcmp(e->event, "give_up") == 0 ||
+	    (strcmp(e->event, "exit") == 0 && e->reason && strncmp(e->reason, "could not start", 15) == 0))
+		return LOG_LVL_ERR;
+	if (strcmp(e->event, "restart") == 0 || strcmp(e->event, "escalate") == 0 || e->syscall ||
+	    (strcmp(e->event, "exit") == 0 && (e->status > 0 || (e->signal > 0 && e->signal != SIGTERM))))
+		return LOG_LVL_WARN;
+	return LOG_LVL_INFO;
+}
+
 void events_emit(struct events *ev, const struct event *e)
 {
 	char pid[32] = "";
@@ -172,6 +219,6 @@ void events_emit(struct events *ev, const struct event *e)
 	}
 	if (e->pid > 0)
 		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
-	log_info("%s %s%s%s%s", e->event, e->name, pid,
+	log_msg(event_level(e), "%s %s%s%s%s", e->event, e->name, pid,
 		 e->reason ? ": " : "", e->reason ? e->reason : "");
 }

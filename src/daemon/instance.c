@@ -11,6 +11,7 @@
 #include "src/daemon/env.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/loop.h"
 #include "src/daemon/report.h"
 #include "src/daemon/violation.h"
 
@@ -29,7 +30,11 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct instance *in = w->data;
 
-	if (output_drain(&in->out, STDOUT_FILENO) < 0) {
+	int r = output_drain(&in->out, &in->d->outq);
+
+	if (r > 0) {	/* stdout is backed up: read on when it has room */
+		outq_wait(&in->d->outq, w);
+	} else if (r < 0) {
 		log_err("%s: reading output: %s", in->name, strerror(errno));
 		ev_io_stop(loop, w);
 	}
@@ -54,7 +59,22 @@ static void bind_watchdog_expired(void *ctx)
 	instance_signal(in, SIGKILL);
 }
 
-static const struct bind_ops bind_ops = { .ready = bind_ready, .watchdog_expired = bind_watchdog_expired };
+static void bind_status(void *ctx, const char *text)
+{
+	instance_set_status(ctx, text);
+}
+
+static void bind_read_notify(void *ctx)
+{
+	struct instance *in = ctx;
+
+	loop_read_notify(in->d);
+}
+
+static const struct bind_ops bind_ops = {
+	.ready = bind_ready, .watchdog_expired = bind_watchdog_expired, .read_notify = bind_read_notify,
+	.status = bind_status,
+};
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
  * channel and its bindings; the confinement plan; the spawn plan. */
@@ -149,12 +169,13 @@ void instance_free(struct instance *in)
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
 	secrets_remove(in);
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	output_close(&in->out);
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);
+	free(in->status);
 	free(in->state_dir);
 	if (in->node)
 		in->node->user = NULL;
@@ -170,13 +191,43 @@ void instance_signal(const struct instance *in, int sig)
 		kill(in->pid, sig);
 }
 
+void instance_set_status(struct instance *in, const char *text)
+{
+	char esc[INSTANCE_STATUS_MAX];
+	size_t n = output_escape(esc, sizeof esc, text, strlen(text));
+	int64_t now;
+
+	if (in->status && strcmp(in->status, esc) == 0)
+		return;
+	if (!in->status && !(in->status = malloc(sizeof esc)))
+		return;	/* not kept: nothing else depends on it */
+	memcpy(in->status, esc, n + 1);
+	/* a queue says how deep it is every second: the log gets a sample */
+	now = daemon_now_ms();
+	if (in->status_logged_ms && now - in->status_logged_ms < INSTANCE_STATUS_LOG_MS) {
+		in->status_unlogged++;
+		return;
+	}
+	in->status_logged_ms = now;
+	if (in->status_unlogged)
+		log_info("%s: status: %s (%lu earlier changes not shown)", in->name, esc, in->status_unlogged);
+	else
+		log_info("%s: status: %s", in->name, esc);
+	in->status_unlogged = 0;
+}
+
+const char *instance_status(const struct instance *in)
+{
+	return in->status && in->status[0] ? in->status : NULL;
+}
+
 void instance_reaped(struct instance *in, int status)
 {
 	struct daemon *d = in->d;
 
 	/* its last words come before its obituary */
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	pidmap_del(&d->pids, in->pid);
 	in->end_pid = in->pid;
 	in->pid = 0;
@@ -199,8 +250,8 @@ void instance_ended(struct instance *in, int status, const struct sb_cgroup_usag
 	struct sv_exit e = { 0 };
 
 	/* what its descendants wrote before they were killed */
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	secrets_remove(in);
 	bindings_ended(in->bind);	/* clients hear it before any restart */
 	if (WIFEXITED(status)) {

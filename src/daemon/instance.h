@@ -7,6 +7,7 @@
 #define PROSPERO_DAEMON_INSTANCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <ev.h>
@@ -59,8 +60,14 @@ struct instance {
 	bool dying;			/* main process reaped, the rest not yet gone */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */
+	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
+	int64_t status_logged_ms;	/* when a change was last logged */
+	unsigned long status_unlogged;	/* changes since, not logged */
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
+
+#define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut */
+#define INSTANCE_STATUS_LOG_MS 10000	/* one logged change per instance this often */
 
 /* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
  * start. NULL with errno on failure; MSG then says why when the reason is
@@ -73,6 +80,11 @@ void instance_free(struct instance *in);
 
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);
+/* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
+ * one line per INSTANCE_STATUS_LOG_MS at most. */
+void instance_set_status(struct instance *in, const char *text);
+/* Its last STATUS= text (control characters escaped), or NULL. */
+const char *instance_status(const struct instance *in);
 /* Its main process was reaped with wait STATUS: the rest of it is
  * killed, and it ends once nothing of it is left (containment.h). */
 void instance_reaped(struct instance *in, int status);

@@ -1,7 +1,6 @@
 /* Secrets, the daemon's side; see secrets.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/env.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/secrets.h"
@@ -21,7 +21,6 @@ int secrets_setup(struct daemon *d, const struct daemon_opts *opts)
 {
 	struct secrets *s = &d->secrets;
 	bool any = false;
-	char *copy, *dir;
 
 	for (size_t i = 0; i < d->cfg->nactors; i++)
 		any |= d->cfg->actors[i]->nsecrets > 0;
@@ -30,13 +29,10 @@ int secrets_setup(struct daemon *d, const struct daemon_opts *opts)
 	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
-	if (!(copy = strdup(d->cfg->root->pos.file))) {
+	if (exposure_dev_vars_path(d->cfg, s->dev_vars, sizeof s->dev_vars) < 0) {
 		log_err("cannot prepare secrets delivery: %s", strerror(errno));
 		return -1;
 	}
-	dir = dirname(copy);
-	snprintf(s->dev_vars, sizeof s->dev_vars, "%s/.dev.vars", dir);
-	free(copy);
 	if (access(s->dev_vars, F_OK) == 0)
 		s->sources.dev_vars = s->dev_vars;
 	snprintf(s->root, sizeof s->root, "%s/" SECRETS_DIR, d->rundir.path);

@@ -11,6 +11,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
@@ -110,8 +111,9 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
+	log_nonblocking();
 	if (events_open(&d->events, opts->events_path) < 0) {
-		log_err("%s: cannot open events file: %s", opts->events_path, strerror(errno));
+		log_err("--events %s: %s", opts->events_path, events_refusal(errno));
 		return -1;
 	}
 	if (open_rundir(d, opts) < 0)
@@ -139,8 +141,12 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->secrets.root_fd = -1;
 	d->contain.notify_fd = d->contain.ledger = -1;
 	sb_cgroup_tree_disable(&d->contain.tree, "");
+	d->outq.fd = -1;
 	d->state.fd = -1;
 	confinement_init(&d->conf);
+	exposure_uid(ninst);
+	if (exposure_dev_vars(cfg, false) < 0)
+		return -1;
 	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0 ||
 	    state_setup(d, opts) < 0)
 		return -1;
@@ -149,6 +155,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->inst = calloc(ninst ? ninst : 1, sizeof *d->inst);
 	d->tree = sv_tree_new();
 	if (d->devnull < 0 || !d->loop || !d->inst || !d->tree || dispatch_init(&d->dispatch, ninst) < 0 ||
+	    outq_open(&d->outq, d->loop, STDOUT_FILENO, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
 	    containment_start(d) < 0 ||
 	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
@@ -170,6 +177,7 @@ void daemon_teardown(struct daemon *d)
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
+	outq_close(&d->outq);
 	dispatch_fini(&d->dispatch);
 	sv_tree_free(d->tree);
 	pidmap_fini(&d->pids);

@@ -76,6 +76,8 @@ void start_instance(struct daemon *d, struct instance *in)
 	pid_t pid;
 
 	in->why[0] = '\0';
+	if (in->status)	/* a new incarnation says its own */
+		in->status[0] = '\0';
 	/* its cgroup first: a limit this host cannot apply fails the start */
 	if (containment_prepare(d, in, &join, msg, sizeof msg) < 0) {
 		start_failed(d, in, errno, msg);
