@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include "sandbox/containment/cgroup_usage.h"
 #include "src/daemon/log.h"
 
 struct event {
@@ -20,6 +21,8 @@ struct event {
 	const char *args;		/* "PTRACE_ATTACH, 1234" */
 	const char *action;		/* "kill" or "errno" */
 	unsigned long suppressed;	/* reports held back before this one */
+	/* "exit" only: what its cgroup counted (NULL, or have 0: nothing) */
+	const struct sb_cgroup_usage *usage;
 };
 
 struct events {
