@@ -11,7 +11,7 @@
 #include "src/cli/follow.h"
 #include "src/cli/verbs.h"
 #include "src/cli/view.h"
-#include "src/control/rundir.h"
+#include "src/daemon/rundir.h"
 #include "src/control/status.h"
 
 struct verb_opts {
@@ -186,7 +186,7 @@ int cli_verb_main(int argc, char **argv)
 	ctl_verb_parse(argv[1], &o.r.verb);
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc;
-	if (rundir_locate(o.rundir, rundir, sizeof rundir) < 0) {
+	if (rundir_choose(o.rundir, rundir, sizeof rundir) < 0) {
 		fprintf(stderr, "prospero: %s: where is the daemon? give --runtime-dir DIR\n", argv[1]);
 		return 1;
 	}

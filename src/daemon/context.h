@@ -16,12 +16,14 @@
 #include "src/daemon/bindings.h"
 #include "src/daemon/confinement.h"
 #include "src/daemon/ctl_server.h"
+#include "src/daemon/containment.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
 #include "src/daemon/outq.h"
 #include "src/daemon/pidmap.h"
 #include "src/daemon/sdstatus.h"
+#include "src/daemon/rundir.h"
 #include "src/daemon/secrets.h"
 #include "src/daemon/state.h"
 #include "supervisor/tree.h"
@@ -44,6 +46,7 @@ struct daemon {
 	struct outq outq;		/* stdout, where the actors' lines go */
 	struct bindings bindings;
 	struct confinement conf;
+	struct containment contain;
 	struct secrets secrets;
 	struct ctl_server control;	/* the operator's socket */
 	size_t log_ring;		/* bytes of output kept per instance */
@@ -56,8 +59,7 @@ struct daemon {
 	int devnull;
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get this back */
-	char runtime_dir[4096];
-	bool own_runtime_dir;
+	struct rundir rundir;
 	char notify_env[4200];		/* NOTIFY_SOCKET=..., for every actor */
 };
 

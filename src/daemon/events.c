@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +97,27 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 		*n = *n + (size_t)r < cap ? *n + (size_t)r : cap - 1;
 }
 
+/* The fields of what a cgroup counted that were read. */
+static void put_usage(char *line, size_t cap, size_t *n, const struct sb_cgroup_usage *u)
+{
+	static const struct { unsigned bit; const char *key; size_t off; } f[] = {
+		{ SB_CGROUP_HAVE_CPU, "cpu_usec", offsetof(struct sb_cgroup_usage, cpu_usec) },
+		{ SB_CGROUP_HAVE_MEMORY_PEAK, "memory_peak", offsetof(struct sb_cgroup_usage, memory_peak) },
+		{ SB_CGROUP_HAVE_MEMORY, "memory", offsetof(struct sb_cgroup_usage, memory) },
+		{ SB_CGROUP_HAVE_TASKS, "tasks", offsetof(struct sb_cgroup_usage, tasks) },
+		{ SB_CGROUP_HAVE_OOM, "oom_kills", offsetof(struct sb_cgroup_usage, oom_kills) },
+	};
+
+	for (size_t i = 0; u && i < sizeof f / sizeof *f; i++) {
+		uint64_t v;
+
+		if (!(u->have & f[i].bit))
+			continue;
+		memcpy(&v, (const char *)u + f[i].off, sizeof v);
+		put(line, cap, n, ", \"%s\": %llu", f[i].key, (unsigned long long)v);
+	}
+}
+
 /* {"ts": NOW, "event": "EVENT" into LINE: every event's first fields. */
 static void put_head(char *line, size_t cap, size_t *n, const char *event)
 {
@@ -156,6 +179,7 @@ static size_t format_json(char *line, size_t cap, const struct event *e)
 		if (e->suppressed)
 			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
 	}
+	put_usage(line, cap, &n, e->usage);
 	if (e->action)	/* an operator's: the only events that carry "by" */
 		put(line, cap, &n, ", \"action\": \"%s\", \"by\": \"operator\"", e->action);
 	if (e->has_delay)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sandbox/containment/cgroup_usage.h"
 #include "src/daemon/log.h"
 
 struct event {
@@ -26,6 +27,8 @@ struct event {
 	const char *action;
 	bool has_delay;			/* "restart": the backoff before the start, ms */
 	long delay_ms;
+	/* "exit" only: what its cgroup counted (NULL, or have 0: nothing) */
+	const struct sb_cgroup_usage *usage;
 };
 
 struct events {

@@ -127,6 +127,7 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 	in->spec = a;
 	in->index = index;
 	in->out.rfd = in->out.wfd = -1;
+	sb_cgroup_inst_init(&in->cg);
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;
@@ -176,6 +177,7 @@ void instance_free(struct instance *in)
 		waitpid(in->pid, NULL, 0);
 		pidmap_del(&d->pids, in->pid);
 	}
+	containment_release(d, in);
 	ev_timer_stop(d->loop, &in->timer);
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
@@ -233,19 +235,37 @@ const char *instance_status(const struct instance *in)
 	return in->status && in->status[0] ? in->status : NULL;
 }
 
-void instance_ended(struct instance *in, int status)
+void instance_reaped(struct instance *in, int status)
 {
 	struct daemon *d = in->d;
-	struct sv_exit e = { 0 };
-	pid_t pid = in->pid;
 
 	/* its last words come before its obituary */
 	output_drain(&in->out, &d->outq);
 	output_flush(&in->out, &d->outq);
-	pidmap_del(&d->pids, pid);
+	pidmap_del(&d->pids, in->pid);
+	in->end_pid = in->pid;
 	in->pid = 0;
 	ev_timer_stop(d->loop, &in->timer);
 	violation_unwatch(d, in);
+	containment_reaped(d, in, status);
+}
+
+/* Killed at its cgroup's memory limit: say so, not just SIGKILL. */
+static void oom_reason(struct instance *in, int status, const struct sb_cgroup_usage *u)
+{
+	if (!in->why[0] && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && u->oom_kills)
+		snprintf(in->why, sizeof in->why, "out of memory (killed at its %llu-byte memory limit)",
+			 (unsigned long long)in->spec->cg_limits.memory);
+}
+
+void instance_ended(struct instance *in, int status, const struct sb_cgroup_usage *u)
+{
+	struct daemon *d = in->d;
+	struct sv_exit e = { 0 };
+
+	/* what its descendants wrote before they were killed */
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	secrets_remove(in);
 	bindings_ended(in->bind);	/* clients hear it before any restart */
 	if (WIFEXITED(status)) {
@@ -255,6 +275,7 @@ void instance_ended(struct instance *in, int status)
 		e.kind = SV_EXIT_SIGNAL;
 		e.value = WTERMSIG(status);
 	}
-	report_exit(d, in, pid, &e);
+	oom_reason(in, status, u);
+	report_exit(d, in, in->end_pid, &e, u);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);
 }

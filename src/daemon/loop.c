@@ -33,8 +33,11 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 		if (waitpid(si.si_pid, &status, 0) < 0)
 			continue;
 		if (in)	/* else an orphan we adopted as subreaper */
-			instance_ended(in, status);
+			instance_reaped(in, status);
 	}
+	/* the last of a dying instance to go is our child: it has left its
+	 * cgroup by the time its SIGCHLD is here */
+	containment_recheck(d);
 }
 
 void loop_read_notify(struct daemon *d)

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/control/rundir.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/ctl_verbs.h"
@@ -59,27 +58,30 @@ static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct s
 	return 0;
 }
 
-static int open_runtime_dir(struct daemon *d, const char *dir)
+/* Chosen, checked and locked; emptied only once containment has killed
+ * what a dead predecessor left running (its ledger of uids lives there). */
+static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 {
-	const char *tmp;
-	int given = rundir_locate(dir, d->runtime_dir, sizeof d->runtime_dir);
+	char path[RUNDIR_PATH_MAX], msg[RUNDIR_PATH_MAX + 256];
 
-	if (given == 1)
-		return 0;
-	if (given < 0 && (dir || getenv("RUNTIME_DIRECTORY")))
-		return -1;	/* given, and too long */
-	/* not given: a private directory, so that several daemons need no
-	 * coordination (the verbs then need --runtime-dir) */
-	tmp = getenv("TMPDIR");
-	/* root: under /run, so an actor's private /tmp does not hide it */
-	if (geteuid() == 0 && access("/run", W_OK) == 0)
-		tmp = "/run";
-	snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s/prospero.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(d->runtime_dir))
+	if (rundir_choose(opts->runtime_dir, path, sizeof path) < 0) {
+		log_err("no runtime directory: %s (pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR)",
+			strerror(errno));
 		return -1;
-	/* actors under other uids must reach the notify socket inside */
-	chmod(d->runtime_dir, 0755);
-	d->own_runtime_dir = true;
+	}
+	if (rundir_open(&d->rundir, path, msg, sizeof msg) < 0) {
+		log_err("%s", msg);
+		return -1;
+	}
+	if (!d->rundir.tmpfs)
+		log_warn("runtime directory %s is not on tmpfs or ramfs: credentials delivered there may reach a disk",
+			 path);
+	if (containment_setup(d, opts) < 0)
+		return -1;
+	if (rundir_clean(&d->rundir, msg, sizeof msg) < 0) {
+		log_err("%s", msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -117,12 +119,10 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 		log_err("--events %s: %s", opts->events_path, events_refusal(errno));
 		return -1;
 	}
-	if (open_runtime_dir(d, opts->runtime_dir) < 0) {
-		log_err("cannot create a runtime directory: %s", strerror(errno));
+	if (open_rundir(d, opts) < 0)
 		return -1;
-	}
-	if (notify_server_open(&d->notify, d->runtime_dir) < 0) {
-		log_err("%s/notify: cannot create the notify socket: %s", d->runtime_dir, strerror(errno));
+	if (notify_server_open(&d->notify, d->rundir.path) < 0) {
+		log_err("%s/notify: cannot create the notify socket: %s", d->rundir.path, strerror(errno));
 		return -1;
 	}
 	snprintf(d->notify_env, sizeof d->notify_env, PP_ENV_NOTIFY_SOCKET "=%s", d->notify.path);
@@ -142,6 +142,10 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->events.fd = -1;
 	d->control.fd = -1;
 	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
+	d->rundir.fd = d->rundir.lock = -1;
+	d->secrets.root_fd = -1;
+	d->contain.notify_fd = d->contain.ledger = -1;
+	sb_cgroup_tree_disable(&d->contain.tree, "");
 	d->outq.fd = -1;
 	d->state.fd = -1;
 	confinement_init(&d->conf);
@@ -158,6 +162,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	if (d->devnull < 0 || !d->loop || !d->inst || !d->tree || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    outq_open(&d->outq, d->loop, STDOUT_FILENO, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
+	    containment_start(d) < 0 ||
 	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
 	    build_tree(d, cfg->root, NULL, why, sizeof why) < 0 || sv_tree_seal(d->tree) < 0 ||
 	    (opts->faults && faults_attach(d) < 0)) {
@@ -168,8 +173,8 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 		return -1;
 	}
 	sdstatus_init(d);
-	if (ctl_server_open(&d->control, d, d->runtime_dir) < 0) {
-		log_err("%s/control: cannot create the control socket: %s", d->runtime_dir, strerror(errno));
+	if (ctl_server_open(&d->control, d, d->rundir.path) < 0) {
+		log_err("%s/control: cannot create the control socket: %s", d->rundir.path, strerror(errno));
 		return -1;
 	}
 	d->events.tap = ctl_events_publish;
@@ -195,10 +200,10 @@ void daemon_teardown(struct daemon *d)
 	ctl_server_close(&d->control);
 	sdstatus_fini(d);
 	confinement_teardown(d);
-	secrets_teardown(&d->secrets);
+	secrets_teardown(d);
 	state_teardown(&d->state);
-	if (d->own_runtime_dir)
-		rmdir(d->runtime_dir);
+	containment_teardown(d);
+	rundir_close(&d->rundir);
 	events_close(&d->events);
 	if (d->devnull >= 0)
 		close(d->devnull);

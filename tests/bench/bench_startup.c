@@ -44,10 +44,13 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f, long lo
 			n, unconfined, ta, f->path);
 		fclose(c);
 	}
-	/* room for n dynamic uids, whatever passwd and group use */
-	char range[64];
+	/* room for n dynamic uids, whatever passwd and group use; a runtime
+	 * directory each: one daemon holds one */
+	char range[64], rundir[512];
 	snprintf(range, sizeof range, "100000-%d", 100000 + 2 * n + 1000);
-	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "--uid-range", range, "-c", cfg, NULL };
+	snprintf(rundir, sizeof rundir, "%s/run-%d", dir, n);
+	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "--uid-range", range,
+			  "-c", cfg, NULL };
 	char *rargv[] = { (char *)need_env("REFSUP"), nbuf, (char *)ta, "--record", f->path, NULL };
 	t0 = now_ns();
 	pid = start_cmd(prospero ? pargv : rargv, log);
