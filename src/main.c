@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/cli/dot.h"
+#include "src/cli/verbs.h"
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
@@ -29,20 +31,33 @@ static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
 	      "                    [--secrets-dir DIR] [--state-dir DIR] [--uid-range FIRST-LAST]\n"
-	      "                    [--containment LEVEL] [--faults FILE [--seed N]]\n"
+	      "                    [--containment LEVEL] [--faults FILE [--seed N]] [--log-ring BYTES]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
 	      "                      [--runtime-dir DIR] [--containment LEVEL]\n"
-	      "                      [--explain ACTOR [--state-dir DIR]] [--faults FILE [--seed N]]\n"
+	      "                      [--explain ACTOR [--state-dir DIR]] [--faults FILE [--seed N]] [--dot]\n"
+	      "       prospero status [NAME] [--json | --dot] [--runtime-dir DIR]\n"
+	      "       prospero restart|stop|start NAME [--runtime-dir DIR]\n"
+	      "       prospero kill NAME [-s SIGNAL] [--runtime-dir DIR]\n"
+	      "       prospero events [--follow] [--name NAME] [--runtime-dir DIR]\n"
+	      "       prospero logs NAME [-n N] [--follow] [--runtime-dir DIR]\n"
+	      "       prospero fault kill NAME [SIGNAL] | stall NAME MS\n"
+	      "                      | edge EDGE --drop P --for MS [--runtime-dir DIR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
 	      "  check   validate the configuration and exit (0: valid, 1: errors)\n"
+	      "  status  the running tree (exit 0: everything that should run does, 3: not)\n"
+	      "  restart, stop, start, kill   an operator's action on one actor or supervisor\n"
+	      "  events  past and (--follow) live lifecycle events; logs  an actor's last output\n"
+	      "  fault   one fault now, in a daemon run with --faults\n"
 	      "\n"
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
-	      "  -r, --runtime-dir DIR the notify socket and credentials; locked while the daemon\n"
-	      "                        runs (default: $RUNTIME_DIRECTORY; as root /run/prospero,\n"
+	      "  -r, --runtime-dir DIR the notify and control sockets and credentials; locked while\n"
+	      "                        the daemon runs, and where the other commands find it\n"
+	      "                        (default: $RUNTIME_DIRECTORY; as root /run/prospero,\n"
 	      "                        else $XDG_RUNTIME_DIR/prospero)\n"
+	      "  -l, --log-ring BYTES  (run) output kept per actor instance for `logs` (default 8192)\n"
 	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
 	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
 	      "                        beside the root config\n"
@@ -58,6 +73,8 @@ static void usage(FILE *to)
 	      "  -f, --faults FILE     a fault plan (JSONC): check checks it against the tree,\n"
 	      "                        run injects its faults (README \"Fault injection\")\n"
 	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
+	      "      --dot             (check, status) the tree as a Graphviz graph\n"
+	      "      --drop P, --for MS  (fault edge) drop each message with probability P, for MS ms\n"
 	      "\n"
 	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
@@ -131,6 +148,22 @@ static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 		return -1;
 	*first = (uid_t)a;
 	*last = (uid_t)b;
+	return 0;
+}
+
+/* --log-ring BYTES: enough for a line, small enough for many actors */
+static int parse_log_ring(const char *s, size_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v < 256 || v > (1ul << 20)) {
+		fprintf(stderr, "prospero: --log-ring \"%s\": expected bytes from 256 to 1048576\n", s);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -247,6 +280,7 @@ static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const 
 /* What `check` was asked for beyond the config itself. */
 struct check_opts {
 	const char *explain_actor;
+	bool dot;			/* --dot: the tree as a Graphviz graph */
 	const char *faults;		/* a plan file, or NULL */
 	bool has_seed;
 	uint64_t seed;
@@ -273,6 +307,20 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co)
 	else
 		printf("seed chosen at start\n");
 	fault_plan_free(plan);
+	return 0;
+}
+
+/* `check --dot`: the configured tree as a Graphviz graph. */
+static int check_dot(const struct cfg *cfg)
+{
+	struct ctl_status st;
+
+	if (dot_from_config(cfg, &st) < 0) {
+		fprintf(stderr, "prospero: out of memory drawing the tree\n");
+		return 1;
+	}
+	dot_write(stdout, &st, false);
+	ctl_status_free(&st);
 	return 0;
 }
 
@@ -318,6 +366,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 
 	if (co->explain_actor)
 		return explain(cfg, opts, co->explain_actor);
+	if (co->dot)
+		return check_dot(cfg);
 	if (check_uids(cfg, opts) < 0 || check_host(cfg, opts) < 0)
 		return 1;
 	exposure_dev_vars(cfg, true);
@@ -444,6 +494,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "explain", required_argument, NULL, 'x' },
 		{ "faults", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "log-ring", required_argument, NULL, 'l' },
+		{ "dot", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -453,7 +505,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:k:x:f:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
@@ -461,9 +513,14 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		case 's': cli->opts.secrets_dir = optarg; break;
 		case 'd': cli->opts.state_dir = optarg; break;
 		case 'x': cli->co.explain_actor = optarg; break;
+		case 'D': cli->co.dot = true; break;
 		case 'f': cli->co.faults = optarg; break;
 		case 'S':
 			if (parse_seed(optarg, &cli->co) < 0)
+				return -1;
+			break;
+		case 'l':
+			if (parse_log_ring(optarg, &cli->opts.log_ring) < 0)
 				return -1;
 			break;
 		case 'u':
@@ -506,6 +563,8 @@ int main(int argc, char **argv)
 		puts("prospero " PACKAGE_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && cli_is_verb(argv[1]))
+		return cli_verb_main(argc, argv);
 	if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
 		if (argc >= 2)
 			fprintf(stderr, "prospero: unknown command \"%s\"\n", argv[1]);

@@ -15,7 +15,7 @@
 const char *const ld_actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
 	"sandbox", "limits", "private_tmp", "private_network", "private_ipc", "read_only", "user", "capabilities",
-	"secrets", "secrets_env", "bindings", "watchdog", "state", NULL,
+	"secrets", "secrets_env", "bindings", "watchdog", "state", "backoff", NULL,
 };
 
 static const struct keyset actor_keyset = {
@@ -198,12 +198,12 @@ bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 		*out = SV_SHUTDOWN_INFINITY;
 		return true;
 	}
-	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= MAX_TIMEOUT_MS) {
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= MAX_TIMEOUT_MS) {
 		*out = (long)json_integer_value(v);
 		return true;
 	}
 	p = ld_pos_of_key(ld, obj, "shutdown", false);
-	ld_error(ld, &p, "\"shutdown\": expected milliseconds (1 to %ld), \"brutal_kill\" or \"infinity\"",
+	ld_error(ld, &p, "\"shutdown\": expected milliseconds (0 to %ld), \"brutal_kill\" or \"infinity\"",
 		 MAX_TIMEOUT_MS);
 	return false;
 }
@@ -262,5 +262,7 @@ size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off)
 		a->watchdog_ms = n;
 	if ((v = json_object_get(o, "state")))
 		ld_get_bool(ld, v, off, "state", &a->state);
+	if ((v = json_object_get(o, "backoff")))
+		ld_get_backoff(ld, v, off, &a->backoff, &a->backoff_pos);
 	return a->name ? ld_add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }

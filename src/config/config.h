@@ -47,7 +47,7 @@ struct cfg_actor {
 	char **env;			/* NULL-terminated "KEY=VALUE" from "env" */
 	char *cwd;			/* absolute; default: directory of the defining file */
 	enum sv_restart restart;	/* default permanent */
-	long shutdown_ms;		/* > 0 ms, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY; default 5000 */
+	long shutdown_ms;		/* >= 0 ms, SV_SHUTDOWN_BRUTAL_KILL, SV_SHUTDOWN_INFINITY; default 5000 */
 	enum sv_ready ready;		/* default exec */
 	long start_timeout_ms;		/* default 30000 */
 	unsigned instances;		/* default 1, at most CFG_MAX_INSTANCES */
@@ -80,6 +80,8 @@ struct cfg_actor {
 	struct cfg_binding *bindings;
 	size_t nbindings;
 	long watchdog_ms;		/* 0: none; else WATCHDOG=1 at least this often once ready */
+	struct sv_backoff backoff;	/* restart delays; initial_ms 0: none */
+	struct cfg_pos backoff_pos;
 
 	/* durable state (README "Durable state"): each instance gets a
 	 * directory of its own that outlives it, named by $STATE_DIRECTORY */
@@ -126,6 +128,8 @@ struct cfg_supervisor {
 	unsigned intensity;		/* default 1 */
 	unsigned period_s;		/* default 5, >= 1 */
 	enum sv_restart restart;	/* as a child of its parent; default permanent */
+	struct sv_backoff backoff;	/* its own restart delays; initial_ms 0: none */
+	struct cfg_pos backoff_pos;
 	struct cfg_child *children;
 	size_t nchildren;
 };

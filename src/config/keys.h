@@ -7,7 +7,7 @@
 #define PROSPERO_CONFIG_KEYS_H
 
 /* Call FN(OBJECT, KEY, ARG) for each key. OBJECT is "supervisor",
- * "actor", "queue", "sandbox", "limits", "fault plan", "fault" (any kind)
+ * "actor", "queue", "sandbox", "backoff", "limits", "fault plan", "fault" (any kind)
  * or "arg" (a syscall fault's). */
 void cfg_each_key(void (*fn)(const char *object, const char *key, void *arg), void *arg);
 

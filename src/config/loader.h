@@ -73,6 +73,14 @@ extern const char *const ld_queue_keys[];
 /* the keys of an actor's "sandbox" object */
 extern const char *const ld_sandbox_keys[];
 extern const char *const ld_cgroup_limit_keys[];
+/* the keys of a "backoff" object */
+extern const char *const ld_backoff_keys[];
+
+/* backoff.c: "backoff" (O) of the definition at byte OBJ into OUT; POS
+ * gets where it stands. Checked against each supervisor's intensity by
+ * ld_check_backoffs once the tree is whole (a warning, not an error). */
+bool ld_get_backoff(struct loader *ld, json_t *o, size_t obj, struct sv_backoff *out, struct cfg_pos *pos);
+void ld_check_backoffs(struct loader *ld);
 
 /* diag.c: findings, and the positions of values in the current file */
 __attribute__((format(printf, 3, 4)))

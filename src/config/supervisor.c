@@ -13,7 +13,7 @@
 #define MAX_PERIOD_S 86400
 
 const char *const ld_supervisor_keys[] = {
-	"supervisor", "strategy", "intensity", "period", "restart", "children", NULL,
+	"supervisor", "strategy", "intensity", "period", "restart", "children", "backoff", NULL,
 };
 
 static const struct keyset supervisor_keyset = {
@@ -118,6 +118,8 @@ static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 		s->period_s = (unsigned)n;
 	if ((v = json_object_get(o, "restart")) && ld_get_word(ld, v, off, "restart", sv_restart_names(), &w))
 		s->restart = (enum sv_restart)w;
+	if ((v = json_object_get(o, "backoff")))
+		ld_get_backoff(ld, v, off, &s->backoff, &s->backoff_pos);
 	self = s->name ? ld_add_def(ld, s->name, true, s, s->pos) : SIZE_MAX;
 
 	v = json_object_get(o, "children");

@@ -216,6 +216,7 @@ void ld_build(struct loader *ld)
 	report_duplicates(ld, sorted);
 	resolve_refs(ld, sorted);
 	check_shape(ld);
+	ld_check_backoffs(ld);
 	if (ld->cfg->root)
 		number_actors(ld->cfg->root, &next, 0);
 	ld_check_queues(ld, sorted);

@@ -15,12 +15,14 @@
 #include "src/config/config.h"
 #include "src/daemon/bindings.h"
 #include "src/daemon/confinement.h"
+#include "src/daemon/ctl_server.h"
 #include "src/daemon/containment.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
 #include "src/daemon/outq.h"
 #include "src/daemon/pidmap.h"
+#include "src/daemon/sdstatus.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/secrets.h"
 #include "src/daemon/state.h"
@@ -46,6 +48,9 @@ struct daemon {
 	struct confinement conf;
 	struct containment contain;
 	struct secrets secrets;
+	struct ctl_server control;	/* the operator's socket */
+	size_t log_ring;		/* bytes of output kept per instance */
+	struct sdstatus sdstatus;	/* STATUS= to systemd, at most once a second */
 	struct state_dirs state;
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;

@@ -13,6 +13,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/report.h"
 #include "src/daemon/start.h"
+#include "src/daemon/supnode.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 
@@ -48,22 +49,26 @@ static void do_signal(struct instance *in, int sig)
 		instance_signal(in, SIGCONT);
 }
 
-static void do_timer(struct daemon *d, struct instance *in, long ms)
+/* An actor's timer times its start or stop; a supervisor's, the backoff
+ * of its children waiting to restart. */
+static void do_timer(struct daemon *d, const struct sv_node *n, long ms)
 {
-	ev_timer_stop(d->loop, &in->timer);
+	ev_timer *t = n->kind == SV_NODE_ACTOR ? &((struct instance *)n->user)->timer
+					       : &((struct supnode *)n->user)->timer;
+
+	ev_timer_stop(d->loop, t);
 	if (ms < 0)
 		return;
-	ev_timer_set(&in->timer, (double)ms / 1000.0, 0.0);
-	ev_timer_start(d->loop, &in->timer);
+	ev_timer_set(t, (double)ms / 1000.0, 0.0);
+	ev_timer_start(d->loop, t);
 }
 
+/* READY=1; the summary follows as STATUS= (sdstatus.h). */
 static void tree_ready(struct daemon *d)
 {
-	char status[128];
-
-	snprintf(status, sizeof status, PP_READY "\n" PP_KEY_STATUS "=running %zu actor processes", d->ninst);
-	if (pp_sd_notify(status) < 0)
+	if (pp_sd_notify(PP_READY) < 0)
 		log_warn("cannot notify systemd: %s", strerror(errno));
+	d->sdstatus.ready = true;
 }
 
 static void act(struct daemon *d, const struct sv_action *a)
@@ -78,11 +83,13 @@ static void act(struct daemon *d, const struct sv_action *a)
 		do_signal(in, a->sig);
 		break;
 	case SV_DO_TIMER:
-		do_timer(d, in, a->ms);
+		do_timer(d, a->node, a->ms);
 		break;
 	case SV_DO_REPORT:
 		if (a->report == SV_REPORT_READY && in)
 			bindings_ready(in->bind);	/* its watchdog counts from now */
+		if (a->report == SV_REPORT_RESTART)
+			sdstatus_restart(d);
 		report_action(d, a);
 		faults_report(d, a);
 		break;
@@ -123,6 +130,7 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 			act(d, &acts[i]);
 	}
 	q->running = false;
+	sdstatus_poke(d);
 }
 
 void dispatch_node(struct daemon *d, enum sv_event_kind kind, struct sv_node *n,

@@ -18,7 +18,7 @@ int events_open(struct events *ev, const char *path)
 	struct stat st;
 	int fd;
 
-	ev->fd = -1;
+	*ev = (struct events){ .fd = -1, .path = path };
 	if (!path)
 		return 0;
 	/* a path a local user may have prepared: no symlink at its end, no
@@ -135,43 +135,57 @@ static void write_line(int fd, const char *line, size_t n)
 		;
 }
 
-static void write_json(int fd, const struct event *e)
+/* A finished line to the file and to live subscribers. */
+static void deliver(struct events *ev, const char *name, const char *line, size_t n)
 {
-	char line[2048], esc[1024];
+	if (ev->fd >= 0)
+		write_line(ev->fd, line, n);
+	if (ev->tap)
+		ev->tap(ev->tap_arg, name, line, n);
+}
+
+/* E as one JSON line, with its newline, into LINE; its length. */
+static size_t format_json(char *line, size_t cap, const struct event *e)
+{
+	char esc[1024];
 	size_t n = 0;
 
-	put_head(line, sizeof line, &n, e->event);
+	put_head(line, cap, &n, e->event);
 	json_escape(esc, sizeof esc, e->name);
-	put(line, sizeof line, &n, ", \"name\": \"%s\"", esc);
+	put(line, cap, &n, ", \"name\": \"%s\"", esc);
 	if (e->supervisor) {
 		json_escape(esc, sizeof esc, e->supervisor);
-		put(line, sizeof line, &n, ", \"supervisor\": \"%s\"", esc);
+		put(line, cap, &n, ", \"supervisor\": \"%s\"", esc);
 	} else {
-		put(line, sizeof line, &n, ", \"supervisor\": null");
+		put(line, cap, &n, ", \"supervisor\": null");
 	}
 	if (e->pid > 0)
-		put(line, sizeof line, &n, ", \"pid\": %d", (int)e->pid);
+		put(line, cap, &n, ", \"pid\": %d", (int)e->pid);
 	if (e->status >= 0)
-		put(line, sizeof line, &n, ", \"status\": %d", e->status);
+		put(line, cap, &n, ", \"status\": %d", e->status);
 	if (e->signal > 0)
-		put(line, sizeof line, &n, ", \"signal\": \"SIG%s\"",
+		put(line, cap, &n, ", \"signal\": \"SIG%s\"",
 		    sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN");
 	if (e->reason) {
 		json_escape(esc, sizeof esc, e->reason);
-		put(line, sizeof line, &n, ", \"reason\": \"%s\"", esc);
+		put(line, cap, &n, ", \"reason\": \"%s\"", esc);
 	}
 	if (e->syscall) {
 		json_escape(esc, sizeof esc, e->syscall);
-		put(line, sizeof line, &n, ", \"syscall\": \"%s\"", esc);
+		put(line, cap, &n, ", \"syscall\": \"%s\"", esc);
 		json_escape(esc, sizeof esc, e->args ? e->args : "");
-		put(line, sizeof line, &n, ", \"args\": \"%s\"", esc);
-		put(line, sizeof line, &n, ", \"action\": \"%s\"", e->action ? e->action : "kill");
+		put(line, cap, &n, ", \"args\": \"%s\"", esc);
+		put(line, cap, &n, ", \"action\": \"%s\"", e->verdict ? e->verdict : "kill");
 		if (e->suppressed)
-			put(line, sizeof line, &n, ", \"suppressed\": %lu", e->suppressed);
+			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
 	}
-	put_usage(line, sizeof line, &n, e->usage);
-	put(line, sizeof line, &n, "}\n");
-	write_line(fd, line, n);
+	put_usage(line, cap, &n, e->usage);
+	if (e->action)	/* an operator's: the only events that carry "by" */
+		put(line, cap, &n, ", \"action\": \"%s\", \"by\": \"operator\"", e->action);
+	if (e->has_delay)
+		put(line, cap, &n, ", \"delay\": %ld", e->delay_ms);
+	put(line, cap, &n, "}\n");
+	return n;
 }
 
 void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text)
@@ -179,10 +193,10 @@ void events_emit_fields(struct events *ev, const char *event, const char *fields
 	char line[2048];
 	size_t n = 0;
 
-	if (ev->fd >= 0) {
+	if (ev->fd >= 0 || ev->tap) {
 		put_head(line, sizeof line, &n, event);
 		put(line, sizeof line, &n, ", %s}\n", fields);
-		write_line(ev->fd, line, n);
+		deliver(ev, "", line, n);	/* no one name: only unfiltered followers */
 	}
 	log_info("%s", text);
 }
@@ -203,10 +217,13 @@ enum log_level event_level(const struct event *e)
 
 void events_emit(struct events *ev, const struct event *e)
 {
-	char pid[32] = "";
+	char pid[32] = "", line[2048];
+	size_t n;
 
-	if (ev->fd >= 0)
-		write_json(ev->fd, e);
+	if (ev->fd >= 0 || ev->tap) {
+		n = format_json(line, sizeof line, e);
+		deliver(ev, e->name, line, n);
+	}
 	if (e->syscall) {
 		/* "payment: sandbox violation: ptrace(PTRACE_ATTACH, 1234) — killed" */
 		char more[64] = "";
@@ -214,7 +231,7 @@ void events_emit(struct events *ev, const struct event *e)
 		if (e->suppressed)
 			snprintf(more, sizeof more, " (%lu more not shown)", e->suppressed);
 		log_warn("%s: %s — %s%s", e->name, e->reason ? e->reason : e->syscall,
-			 e->action && strcmp(e->action, "errno") == 0 ? "denied (EPERM)" : "killed", more);
+			 e->verdict && strcmp(e->verdict, "errno") == 0 ? "denied (EPERM)" : "killed", more);
 		return;
 	}
 	if (e->pid > 0)

@@ -3,6 +3,8 @@
 #ifndef PROSPERO_DAEMON_EVENTS_H
 #define PROSPERO_DAEMON_EVENTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "sandbox/containment/cgroup_usage.h"
@@ -19,14 +21,22 @@ struct event {
 	/* "violation" only */
 	const char *syscall;		/* "ptrace" */
 	const char *args;		/* "PTRACE_ATTACH, 1234" */
-	const char *action;		/* "kill" or "errno" */
+	const char *verdict;		/* "kill" or "errno" */
 	unsigned long suppressed;	/* reports held back before this one */
+	/* "operator" only: what was asked ("restart", "stop", "start", "kill") */
+	const char *action;
+	bool has_delay;			/* "restart": the backoff before the start, ms */
+	long delay_ms;
 	/* "exit" only: what its cgroup counted (NULL, or have 0: nothing) */
 	const struct sb_cgroup_usage *usage;
 };
 
 struct events {
 	int fd;				/* -1: no file */
+	const char *path;		/* the file's, as given; borrowed */
+	/* each event's JSON line (with its newline) for live subscribers */
+	void (*tap)(void *arg, const char *name, const char *line, size_t n);
+	void *tap_arg;
 };
 
 /* path NULL: stderr only. The file must be a regular file of the daemon's

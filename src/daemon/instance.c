@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "src/daemon/context.h"
+#include "src/daemon/ctl_verbs.h"
 #include "src/daemon/env.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
 #include "src/daemon/violation.h"
+#include "supervisor/backoff.h"
 
 /* Dispositions the daemon changes (loop.c, setup.c); the child restores
  * them to default. */
@@ -38,6 +40,15 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 		log_err("%s: reading output: %s", in->name, strerror(errno));
 		ev_io_stop(loop, w);
 	}
+}
+
+/* A line of its output: kept for `prospero logs`, and to its followers. */
+static void on_line(void *arg, const char *a, size_t na, const char *b, size_t nb)
+{
+	struct instance *in = arg;
+
+	(void)logring_add(&in->ring, in->d->log_ring, a, na, b, nb);	/* ENOMEM: not kept */
+	ctl_logs_publish(in->d, in->name, a, na, b, nb);
 }
 
 /* READY=1 on the control channel, as on $NOTIFY_SOCKET */
@@ -129,11 +140,13 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 	}
 	in->node = sv_add_actor(d->tree, parent, in->name, a->restart, a->shutdown_ms,
 				a->ready, a->start_timeout_ms);
-	if (!in->node)
+	if (!in->node || sv_set_backoff(in->node, &a->backoff) < 0)
 		goto fail;
 	in->node->user = in;
 	if (output_open(&in->out, in->name) < 0)
 		goto fail;
+	in->out.on_line = on_line;
+	in->out.line_arg = in;
 	if (a->nsecrets && asprintf(&in->creds_dir, "%s/%s", d->secrets.root, in->name) < 0) {
 		in->creds_dir = NULL;
 		goto fail;
@@ -172,6 +185,7 @@ void instance_free(struct instance *in)
 	output_drain(&in->out, &d->outq);
 	output_flush(&in->out, &d->outq);
 	output_close(&in->out);
+	logring_free(&in->ring);
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);

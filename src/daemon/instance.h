@@ -22,6 +22,7 @@
 #include "sandbox/seccomp/ratelimit.h"
 #include "sandbox/seccomp/violation.h"
 #include "src/config/config.h"
+#include "src/daemon/logring.h"
 #include "src/daemon/output.h"
 #include "supervisor/tree.h"
 
@@ -38,6 +39,7 @@ struct instance {
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
 	struct output out;
+	struct logring ring;		/* its last lines, for `prospero logs` */
 	char **envp;
 	int fds[3];
 	struct sb_confine_plan confine;

@@ -12,6 +12,7 @@ int output_open(struct output *o, const char *prefix)
 
 	o->rfd = o->wfd = -1;
 	o->src = (struct outq_src){ .name = prefix };
+	o->on_line = NULL;
 	o->partial = NULL;
 	o->npartial = 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -97,6 +98,8 @@ static void emit_line(struct output *o, struct outq *q, const char *a, size_t na
 	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, b, nb);
 	line_put(&l, "\n", 1);
 	outq_put(q, &o->src, l.buf, l.n);
+	if (o->on_line)
+		o->on_line(o->line_arg, a, na, b, nb);
 }
 
 static int keep_partial(struct output *o, const char *p, size_t n)

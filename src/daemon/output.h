@@ -15,6 +15,10 @@
 struct output {
 	int rfd, wfd;		/* wfd becomes the actor's 1 and 2 */
 	struct outq_src src;	/* the prefix, and lines lost while stdout was stalled */
+	/* each complete line, unescaped, without prefix, priority or newline
+	 * (may be NULL) */
+	void (*on_line)(void *arg, const char *a, size_t na, const char *b, size_t nb);
+	void *line_arg;
 	char *partial;		/* an unfinished line, allocated only while there is one */
 	size_t npartial;
 };

@@ -5,6 +5,7 @@
 #include "src/daemon/events.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/report.h"
+#include "supervisor/operator.h"
 
 static const char *parent_name(const struct sv_node *n)
 {
@@ -60,6 +61,13 @@ void report_action(struct daemon *d, const struct sv_action *a)
 		exit_reason(in, &a->exit, reason, sizeof reason);
 		set_exit_fields(&ev, &a->exit);
 		ev.reason = reason;
+		ev.has_delay = true;
+		ev.delay_ms = a->ms;
+		break;
+	case SV_REPORT_OPERATOR:
+		ev.action = sv_op_name(a->op);
+		if (a->op == SV_OP_KILL)
+			ev.signal = a->sig;
 		break;
 	case SV_REPORT_STOP:
 		if (a->cause && a->why != SV_WHY_GIVE_UP)
@@ -79,8 +87,7 @@ void report_action(struct daemon *d, const struct sv_action *a)
 		break;
 	case SV_REPORT_READY:
 	case SV_REPORT_START:
-	case SV_REPORT_OPERATOR:	/* no operator events or reloads are fed yet */
-	case SV_REPORT_RELOADED:
+	case SV_REPORT_RELOADED:	/* no reloads are fed yet */
 		break;
 	}
 	events_emit(&d->events, &ev);
@@ -116,5 +123,5 @@ void report_violation(struct daemon *d, const struct instance *in, const struct 
 	events_emit(&d->events, &(struct event){
 		.event = "violation", .name = in->name, .supervisor = parent_name(in->node),
 		.pid = v->pid, .status = -1, .reason = reason, .syscall = v->name, .args = args,
-		.action = killed ? "kill" : "errno", .suppressed = suppressed });
+		.verdict = killed ? "kill" : "errno", .suppressed = suppressed });
 }

@@ -11,12 +11,15 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/ctl_verbs.h"
 #include "src/daemon/exposure.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/setup.h"
+#include "src/daemon/supnode.h"
+#include "supervisor/backoff.h"
 #include "src/proto/fds.h"
 
 static size_t count_instances(const struct cfg_supervisor *s)
@@ -35,7 +38,7 @@ static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct s
 {
 	struct sv_node *n = sv_add_supervisor(d->tree, parent, s->name, s->strategy, s->intensity,
 					      (long)s->period_s * 1000, s->restart);
-	if (!n)
+	if (!n || supnode_attach(d, n) < 0 || sv_set_backoff(n, &s->backoff) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nchildren; i++) {
 		const struct cfg_child *c = &s->children[i];
@@ -137,6 +140,8 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->spawner.devnull = -1;
 	d->notify.fd = -1;
 	d->events.fd = -1;
+	d->control.fd = -1;
+	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
 	d->rundir.fd = d->rundir.lock = -1;
 	d->secrets.root_fd = -1;
 	d->contain.notify_fd = d->contain.ledger = -1;
@@ -167,6 +172,13 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 			log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
 		return -1;
 	}
+	sdstatus_init(d);
+	if (ctl_server_open(&d->control, d, d->rundir.path) < 0) {
+		log_err("%s/control: cannot create the control socket: %s", d->rundir.path, strerror(errno));
+		return -1;
+	}
+	d->events.tap = ctl_events_publish;
+	d->events.tap_arg = d;
 	loop_watch(d);
 	return 0;
 }
@@ -177,6 +189,7 @@ void daemon_teardown(struct daemon *d)
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
+	supnode_free_all(d);
 	outq_close(&d->outq);
 	dispatch_fini(&d->dispatch);
 	sv_tree_free(d->tree);
@@ -184,6 +197,8 @@ void daemon_teardown(struct daemon *d)
 	sb_spawner_fini(&d->spawner);
 	bindings_close(&d->bindings);
 	notify_server_close(&d->notify);
+	ctl_server_close(&d->control);
+	sdstatus_fini(d);
 	confinement_teardown(d);
 	secrets_teardown(d);
 	state_teardown(&d->state);

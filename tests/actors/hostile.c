@@ -20,6 +20,8 @@
  *                         i386 (getpid through int 0x80), x32 (getpid
  *                         with the x32 bit)
  *   --workload LIST       run a comma list of: io, sleep, epoll, fork, inet
+ *   --control PATH        connect to the daemon's control socket at PATH, ask
+ *                         to stop the actor "victim", print what it answers
  *   --notify              send READY=1 once the flags above are done
  * Then it waits for SIGTERM. Each result is a line "WHAT: RESULT". */
 #include <dirent.h>
@@ -378,6 +380,32 @@ static int workload(char *list)
 	return failed;
 }
 
+/* Drive the daemon as an operator would; "control: " and the first line
+ * of its answer, or the errno that stopped us. */
+static void control(const char *path)
+{
+	static const char req[] = "{\"verb\": \"stop\", \"name\": \"victim\"}\n";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[512];
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		say("control", "connect %s", strerrorname_np(errno));
+	} else if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) < 0 && errno != EPIPE) {
+		say("control", "write %s", strerrorname_np(errno));
+	} else if ((n = read(fd, buf, sizeof buf - 1)) <= 0) {
+		say("control", "no answer (%s)", n < 0 ? strerrorname_np(errno) : "EOF");
+	} else {
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		say("control", "%s", buf);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 static void on_term(int sig)
 {
 	_exit(0);
@@ -409,6 +437,8 @@ int main(int argc, char **argv)
 			one_syscall(argv[++i]);
 		} else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
 			workload(argv[++i]);
+		} else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
+			control(argv[++i]);
 		} else if (strcmp(argv[i], "--notify") == 0) {
 			notify = true;
 		} else {

@@ -14,6 +14,8 @@ echo "== a cgroup per instance: make, join, kill, remove (root)"
 "$bin/bench_cgroup" 300
 echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
+echo "== status of a running tree, beside s6-svstat and sv status"
+"$bin/bench_status" 1000
 echo "== bindings: libprospero against raw SOCK_SEQPACKET"
 "$bin/bench_ipc" 200000 5000000
 echo "== fault injection: what it costs what it does not touch, and what it does"

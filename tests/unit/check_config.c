@@ -194,6 +194,31 @@ START_TEST(a_bare_command_is_found_in_path)
 }
 END_TEST
 
+/* shutdown 0 is OTP's: SIGTERM, then SIGKILL at once; backoff fills in
+ * what it does not say. */
+START_TEST(shutdown_0_and_backoff_are_read)
+{
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 50, \"backoff\": { \"initial\": 40000 },\n"
+	    "  \"children\": [ { \"actor\": \"s\", \"exec\": [\"/bin/true\"], \"shutdown\": 0,\n"
+	    "  \"backoff\": { \"initial\": 100, \"max\": 400, \"reset_after\": 0 } } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	ck_assert_int_eq(cfg->actors[0]->shutdown_ms, 0);
+	ck_assert_int_eq(cfg->actors[0]->backoff.initial_ms, 100);
+	ck_assert_int_eq(cfg->actors[0]->backoff.max_ms, 400);
+	ck_assert_int_eq(cfg->actors[0]->backoff.reset_after_ms, 0);
+	ck_assert_int_eq(cfg->root->backoff.initial_ms, 40000);
+	ck_assert_int_eq(cfg->root->backoff.max_ms, 40000);	/* the default cap, raised to initial */
+	ck_assert_int_eq(cfg->root->backoff.reset_after_ms, 60000);
+	cfg_free(cfg);
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"backoff\": 5 } ] }",
+	       "root.jsonc:1:88: error: \"backoff\": expected an object {\"initial\": ms, \"max\": ms, \"reset_after\": ms}, got an integer\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"backoff\": { \"max\": 5 } } ] }",
+	       "root.jsonc:1:88: error: \"backoff\": needs \"initial\", the delay of the first restart in ms\n");
+}
+END_TEST
+
 START_TEST(an_unnamed_actor_is_a_warning)
 {
 	struct cfg *cfg;
@@ -259,7 +284,7 @@ START_TEST(wrong_types_and_ranges)
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 5000 } ] }",
 	       "root.jsonc:1:90: error: \"instances\" is 5000: expected an integer from 1 to 4096\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"shutdown\": -1 } ] }",
-	       "root.jsonc:1:89: error: \"shutdown\": expected milliseconds (1 to 86400000), \"brutal_kill\" or \"infinity\"\n");
+	       "root.jsonc:1:89: error: \"shutdown\": expected milliseconds (0 to 86400000), \"brutal_kill\" or \"infinity\"\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"env\": {\"K\": 1} } ] }",
 	       "root.jsonc:1:90: error: \"env\": \"K\": expected a string value, got an integer\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [] } ] }",
@@ -1006,6 +1031,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, defaults_are_otp_defaults);
 	tcase_add_test(tc, every_field_is_read);
 	tcase_add_test(tc, a_bare_command_is_found_in_path);
+	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, a_byte_order_mark_takes_no_column);

@@ -1,0 +1,201 @@
+/* See verbs.h. Exit statuses: 0 done, 1 refused or the daemon cannot be
+ * reached, 2 usage, and status's 3 (view.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/cli/client.h"
+#include "src/cli/dot.h"
+#include "src/cli/follow.h"
+#include "src/cli/verbs.h"
+#include "src/cli/view.h"
+#include "src/daemon/rundir.h"
+#include "src/control/status.h"
+
+struct verb_opts {
+	struct ctl_request r;
+	const char *rundir;
+	bool json, dot;
+};
+
+bool cli_is_verb(const char *cmd)
+{
+	enum ctl_verb v;
+
+	return ctl_verb_parse(cmd, &v) == 0;
+}
+
+static int usage_error(const char *what, const char *why)
+{
+	fprintf(stderr, "prospero: %s: %s\n(see prospero --help)\n", what, why);
+	return 2;
+}
+
+static int parse_ms(const char *s, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*end || end == s || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* `fault KIND ...`: kill, stall or edge. -1 once said. */
+static int fault_kind(struct verb_opts *o, int argc, char **argv)
+{
+	const char *k = optind < argc ? argv[optind++] : "";
+
+	if (strcmp(k, "kill") != 0 && strcmp(k, "stall") != 0 && strcmp(k, "edge") != 0) {
+		usage_error(k[0] ? k : "fault", "expected kill NAME [SIGNAL], stall NAME MS or edge EDGE --drop P --for MS");
+		return -1;
+	}
+	snprintf(o->r.fault, sizeof o->r.fault, "%s", k);
+	return 0;
+}
+
+/* What follows the name: kill's signal, stall's milliseconds. -1 once
+ * said. */
+static int fault_arg(struct verb_opts *o, const char *arg)
+{
+	if (strcmp(o->r.fault, "kill") == 0 && (o->r.sig = ctl_signal_parse(arg)))
+		return 0;
+	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0)
+		return 0;
+	usage_error(arg, "fault: a kill takes a SIGNAL, a stall its MS, an edge neither");
+	return -1;
+}
+
+static int parse(int argc, char **argv, struct verb_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dot", no_argument, NULL, 'D' },
+		{ "signal", required_argument, NULL, 's' },
+		{ "lines", required_argument, NULL, 'n' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "drop", required_argument, NULL, 'P' },
+		{ "for", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL;
+	char *end;
+	int c;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "r:s:n:f", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->rundir = optarg; break;
+		case 'j': o->json = true; break;
+		case 'D': o->dot = true; break;
+		case 'f': o->r.follow = true; break;
+		case 'N': name = optarg; break;
+		case 's':
+			if (!(o->r.sig = ctl_signal_parse(optarg)))
+				return usage_error(optarg, "--signal: not a signal name or number");
+			break;
+		case 'n':
+			o->r.lines = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || end == optarg || o->r.lines == 0 || o->r.lines > 1000000)
+				return usage_error(optarg, "--lines: expected 1 to 1000000");
+			break;
+		case 'P':
+			o->r.drop = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->r.drop >= 0 && o->r.drop <= 1))
+				return usage_error(optarg, "--drop: expected a probability from 0 to 1");
+			break;
+		case 'F':
+			if (parse_ms(optarg, &o->r.ms) < 0)
+				return usage_error(optarg, "--for: expected milliseconds");
+			break;
+		default:
+			return usage_error(argv[optind - 1], "unknown option");
+		}
+	}
+	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
+		return 2;
+	if (optind < argc)
+		name = argv[optind++];
+	if (o->r.verb == CTL_FAULT && optind < argc && fault_arg(o, argv[optind++]) < 0)
+		return 2;
+	if (optind < argc)
+		return usage_error(argv[optind], "one name at most");
+	if (name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name)
+		return usage_error(name, "name too long");
+	if (ctl_verb_needs_name(o->r.verb) && !name)
+		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
+	return 0;
+}
+
+static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
+{
+	struct ctl_status st;
+	char err[256];
+	int rc;
+
+	if (ctl_status_decode(line, (size_t)len, &st, err, sizeof err) < 0) {
+		fprintf(stderr, "prospero: status: %s\n", err);
+		return 1;
+	}
+	if (o->json)
+		printf("%s\n", line);
+	else if (o->dot)
+		dot_write(stdout, &st, true);
+	else
+		view_status(stdout, &st);
+	rc = view_status_exit(&st);
+	ctl_status_free(&st);
+	return rc;
+}
+
+/* The first answer line: the verb's result, or the daemon's refusal. */
+static int answer(struct ctl_conn *c, const struct verb_opts *o)
+{
+	char *line, err[512];
+	bool ok;
+	ssize_t len = ctl_conn_line(c, &line);
+
+	if (len <= 0 || ctl_answer_decode(line, (size_t)len, &ok, err, sizeof err) < 0) {
+		fprintf(stderr, "prospero: %s: no answer from the daemon\n", ctl_verb_name(o->r.verb));
+		return 1;
+	}
+	if (!ok) {
+		fprintf(stderr, "prospero: %s: %s\n", ctl_verb_name(o->r.verb), err);
+		return 1;
+	}
+	switch (o->r.verb) {
+	case CTL_STATUS: return show_status(line, len, o);
+	case CTL_EVENTS: return follow_events(c, line, len, o->r.name, o->r.follow);
+	case CTL_LOGS: return follow_logs(c, line, len, o->r.follow);
+	default: return 0;
+	}
+}
+
+int cli_verb_main(int argc, char **argv)
+{
+	struct verb_opts o = { 0 };
+	struct ctl_conn c;
+	char rundir[4096];
+	int rc;
+
+	ctl_verb_parse(argv[1], &o.r.verb);
+	if ((rc = parse(argc, argv, &o)) != 0)
+		return rc;
+	if (rundir_choose(o.rundir, rundir, sizeof rundir) < 0) {
+		fprintf(stderr, "prospero: %s: where is the daemon? give --runtime-dir DIR\n", argv[1]);
+		return 1;
+	}
+	if (ctl_conn_open(&c, rundir, &o.r) < 0) {
+		fprintf(stderr, "prospero: %s/control: cannot reach the daemon: %s\n", rundir, strerror(errno));
+		/* status of a daemon that is not there: nothing runs */
+		return o.r.verb == CTL_STATUS ? 3 : 1;
+	}
+	rc = answer(&c, &o);
+	ctl_conn_close(&c);
+	return rc;
+}

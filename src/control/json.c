@@ -1,0 +1,55 @@
+/* See json.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/control/json.h"
+
+char *ctl_json_line(json_t *o)
+{
+	char *s, *line;
+	size_t n;
+
+	if (!o)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	line = realloc(s, n + 2);
+	if (!line) {
+		free(s);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = 0;
+	return line;
+}
+
+bool ctl_json_copy_str(const json_t *v, char *dst, size_t cap)
+{
+	size_t n;
+
+	if (!json_is_string(v))
+		return false;
+	n = json_string_length(v);
+	if (n >= cap || memchr(json_string_value(v), 0, n))
+		return false;
+	memcpy(dst, json_string_value(v), n + 1);
+	return true;
+}
+
+json_t *ctl_json_text(const char *s, size_t len)
+{
+	json_t *v = json_stringn(s, len);
+	char *copy;
+
+	if (v || !(copy = malloc(len + 1)))
+		return v;
+	/* not UTF-8, or a NUL inside: keep ASCII, mark the rest */
+	for (size_t i = 0; i < len; i++)
+		copy[i] = s[i] > 0 && (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	v = json_stringn(copy, len);
+	free(copy);
+	return v;
+}

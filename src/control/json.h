@@ -1,0 +1,19 @@
+/* What the control codec's files share about jansson; private to
+ * src/control/. */
+#ifndef PROSPERO_CONTROL_JSON_H
+#define PROSPERO_CONTROL_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* O as one compact line with its newline, malloc'd; O is released. NULL
+ * on ENOMEM (or O NULL). */
+char *ctl_json_line(json_t *o);
+/* A string value into DST; false if V is not a string or does not fit. */
+bool ctl_json_copy_str(const json_t *v, char *dst, size_t cap);
+/* Bytes an actor wrote, as a JSON string: invalid UTF-8 becomes '?'. */
+json_t *ctl_json_text(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,202 @@
+/* Requests and plain answers; see protocol.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "src/control/json.h"
+#include "src/control/protocol.h"
+
+static const struct {
+	const char *name;
+	bool needs_name;
+} verbs[CTL_NVERBS] = {
+	[CTL_STATUS] = { "status", false },
+	[CTL_RESTART] = { "restart", true },
+	[CTL_STOP] = { "stop", true },
+	[CTL_START] = { "start", true },
+	[CTL_KILL] = { "kill", true },
+	[CTL_EVENTS] = { "events", false },
+	[CTL_LOGS] = { "logs", true },
+	[CTL_FAULT] = { "fault", true },
+};
+
+const char *ctl_verb_name(enum ctl_verb v)
+{
+	return v < CTL_NVERBS ? verbs[v].name : "?";
+}
+
+bool ctl_verb_needs_name(enum ctl_verb v)
+{
+	return v < CTL_NVERBS && verbs[v].needs_name;
+}
+
+int ctl_verb_parse(const char *s, enum ctl_verb *v)
+{
+	for (unsigned i = 0; i < CTL_NVERBS; i++)
+		if (strcmp(s, verbs[i].name) == 0) {
+			*v = (enum ctl_verb)i;
+			return 0;
+		}
+	return -1;
+}
+
+int ctl_signal_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev && strcmp(abbrev, s) == 0)
+			return i;
+	}
+	n = strtol(s, &end, 10);
+	return end != s && !*end && n > 0 && n < NSIG ? (int)n : 0;
+}
+
+/* A fault's fields: what, for how long, how much of an edge is lost. */
+static int decode_fault(json_t *o, struct ctl_request *r, char *err, size_t errlen)
+{
+	json_t *v;
+
+	if ((v = json_object_get(o, "fault")) && !ctl_json_copy_str(v, r->fault, sizeof r->fault)) {
+		snprintf(err, errlen, "\"fault\": expected \"kill\", \"stall\" or \"edge\"");
+		return -1;
+	}
+	if (r->verb == CTL_FAULT && strcmp(r->fault, "kill") != 0 && strcmp(r->fault, "stall") != 0 &&
+	    strcmp(r->fault, "edge") != 0) {
+		snprintf(err, errlen, "\"fault\": expected \"kill\", \"stall\" or \"edge\"");
+		return -1;
+	}
+	if ((v = json_object_get(o, "ms")) && (!json_is_integer(v) || json_integer_value(v) < 0)) {
+		snprintf(err, errlen, "\"ms\": expected milliseconds, 0 or more");
+		return -1;
+	}
+	r->ms = v ? (int64_t)json_integer_value(v) : 0;
+	if ((v = json_object_get(o, "drop")) && (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)) {
+		snprintf(err, errlen, "\"drop\": expected a probability from 0 to 1");
+		return -1;
+	}
+	r->drop = v ? json_number_value(v) : 0;
+	return 0;
+}
+
+/* The optional fields of a request, once its verb is known. */
+static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t errlen)
+{
+	json_t *v;
+
+	if ((v = json_object_get(o, "name")) && !ctl_json_copy_str(v, r->name, sizeof r->name)) {
+		snprintf(err, errlen, "\"name\": expected a string shorter than %d bytes", CTL_NAME_MAX);
+		return -1;
+	}
+	if (ctl_verb_needs_name(r->verb) && !r->name[0]) {
+		snprintf(err, errlen, "%s needs a \"name\"", ctl_verb_name(r->verb));
+		return -1;
+	}
+	if ((v = json_object_get(o, "signal"))) {
+		r->sig = json_is_string(v) ? ctl_signal_parse(json_string_value(v))
+		       : json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < NSIG
+			 ? (int)json_integer_value(v) : 0;
+		if (r->sig == 0) {
+			snprintf(err, errlen, "\"signal\": expected a signal name or number");
+			return -1;
+		}
+	}
+	if ((v = json_object_get(o, "follow")) && !json_is_boolean(v)) {
+		snprintf(err, errlen, "\"follow\": expected true or false");
+		return -1;
+	}
+	r->follow = v && json_is_true(v);
+	if ((v = json_object_get(o, "lines")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)) {
+		snprintf(err, errlen, "\"lines\": expected a count from 0 to 1000000");
+		return -1;
+	}
+	r->lines = v ? (unsigned)json_integer_value(v) : 0;
+	return decode_fault(o, r, err, errlen);
+}
+
+int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen)
+{
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL), *v;
+	int rc = -1;
+
+	*r = (struct ctl_request){ .verb = CTL_STATUS };
+	if (!json_is_object(o))
+		snprintf(err, errlen, "expected one JSON object on one line");
+	else if (!json_is_string(v = json_object_get(o, "verb")))
+		snprintf(err, errlen, "\"verb\": expected a string");
+	else if (ctl_verb_parse(json_string_value(v), &r->verb) < 0)
+		snprintf(err, errlen, "\"verb\": unknown verb \"%.64s\"", json_string_value(v));
+	else
+		rc = decode_fields(o, r, err, errlen);
+	json_decref(o);
+	return rc;
+}
+
+char *ctl_request_encode(const struct ctl_request *r)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "verb", json_string(ctl_verb_name(r->verb)));
+	if (r->name[0])
+		json_object_set_new(o, "name", json_string(r->name));
+	if (r->sig)
+		json_object_set_new(o, "signal", json_integer(r->sig));
+	if (r->follow)
+		json_object_set_new(o, "follow", json_true());
+	if (r->lines)
+		json_object_set_new(o, "lines", json_integer(r->lines));
+	if (r->fault[0]) {
+		json_object_set_new(o, "fault", json_string(r->fault));
+		json_object_set_new(o, "ms", json_integer(r->ms));
+		json_object_set_new(o, "drop", json_real(r->drop));
+	}
+	return ctl_json_line(o);
+}
+
+char *ctl_answer_ok(void)
+{
+	json_t *o = json_object();
+
+	if (o)
+		json_object_set_new(o, "ok", json_true());
+	return ctl_json_line(o);
+}
+
+char *ctl_answer_error(int err, const char *text)
+{
+	json_t *o = json_object();
+	const char *code = strerrorname_np(err);
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "ok", json_false());
+	json_object_set_new(o, "error", json_string(text));
+	json_object_set_new(o, "code", json_string(code ? code : "EINVAL"));
+	return ctl_json_line(o);
+}
+
+int ctl_answer_decode(const char *line, size_t len, bool *ok, char *err, size_t errlen)
+{
+	json_t *o = json_loadb(line, len, 0, NULL), *v;
+	int rc = -1;
+
+	if (json_is_object(o) && json_is_boolean(v = json_object_get(o, "ok"))) {
+		*ok = json_is_true(v);
+		if (!*ok && !ctl_json_copy_str(json_object_get(o, "error"), err, errlen))
+			snprintf(err, errlen, "the daemon refused without saying why");
+		rc = 0;
+	}
+	json_decref(o);
+	return rc;
+}

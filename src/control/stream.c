@@ -1,0 +1,106 @@
+/* Stream answers; see stream.h. */
+#include <stdlib.h>
+
+#include "src/control/json.h"
+#include "src/control/stream.h"
+
+char *ctl_events_answer(const char *path, int64_t offset)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "events_file", path ? json_string(path) : json_null());
+	json_object_set_new(o, "offset", json_integer(offset));
+	return ctl_json_line(o);
+}
+
+int ctl_events_decode(const char *line, size_t len, char *path, size_t cap, int64_t *offset)
+{
+	json_t *o = json_loadb(line, len, 0, NULL), *v;
+	int rc = -1;
+
+	if (json_is_object(o) && json_is_integer(v = json_object_get(o, "offset"))) {
+		*offset = (int64_t)json_integer_value(v);
+		if (!ctl_json_copy_str(json_object_get(o, "events_file"), path, cap))
+			path[0] = 0;
+		rc = 0;
+	}
+	json_decref(o);
+	return rc;
+}
+
+int ctl_event_name(const char *line, size_t len, char *name, size_t cap)
+{
+	json_t *o = json_loadb(line, len, 0, NULL);
+	int rc = ctl_json_copy_str(json_object_get(o, "name"), name, cap) ? 0 : -1;
+
+	json_decref(o);
+	return rc;
+}
+
+struct ctl_lines {
+	json_t *arr;
+};
+
+struct ctl_lines *ctl_lines_new(void)
+{
+	struct ctl_lines *l = malloc(sizeof *l);
+
+	if (l && !(l->arr = json_array())) {
+		free(l);
+		l = NULL;
+	}
+	return l;
+}
+
+int ctl_lines_add(struct ctl_lines *l, const char *text, size_t len)
+{
+	return json_array_append_new(l->arr, ctl_json_text(text, len));
+}
+
+char *ctl_lines_answer(struct ctl_lines *l)
+{
+	json_t *o = json_object();
+
+	if (!o) {
+		json_decref(l->arr);
+		free(l);
+		return NULL;
+	}
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "lines", l->arr);
+	free(l);
+	return ctl_json_line(o);
+}
+
+char *ctl_line_encode(const char *name, const char *text, size_t len)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "line", ctl_json_text(text, len));
+	return ctl_json_line(o);
+}
+
+int ctl_lines_decode(const char *line, size_t len, void (*fn)(const char *text, void *arg), void *arg)
+{
+	json_t *o = json_loadb(line, len, 0, NULL), *arr, *v;
+	int rc = 0;
+	size_t i;
+
+	if (json_is_array(arr = json_object_get(o, "lines"))) {
+		json_array_foreach(arr, i, v)
+			if (json_is_string(v))
+				fn(json_string_value(v), arg);
+	} else if (json_is_string(v = json_object_get(o, "line"))) {
+		fn(json_string_value(v), arg);
+	} else {
+		rc = -1;
+	}
+	json_decref(o);
+	return rc;
+}

@@ -1,0 +1,297 @@
+/* The control socket's server; see ctl_server.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/ctl_server.h"
+#include "src/daemon/ctl_verbs.h"
+#include "src/daemon/log.h"
+
+static void client_free(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+
+	ev_io_stop(s->d->loop, &c->io);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nclients--;
+	free(c->out);
+	free(c);
+}
+
+/* Gone: at once, or once its handler has returned. */
+static void client_drop(struct ctl_client *c)
+{
+	if (!c->busy) {
+		client_free(c);
+		return;
+	}
+	c->drop = true;
+	ev_io_stop(c->srv->d->loop, &c->io);
+}
+
+/* Read when it may send, write too while answers wait. */
+static void client_watch(struct ctl_client *c)
+{
+	int want = (c->eof ? 0 : EV_READ) | (c->nout ? EV_WRITE : 0);
+
+	if (want == 0 && c->mode == CTL_MODE_REQUEST) {
+		client_drop(c);	/* answered, and the peer is done */
+		return;
+	}
+	ev_io_stop(c->srv->d->loop, &c->io);
+	if (want == 0 || c->drop)
+		return;	/* a subscriber that hung up its side: kept while we can write */
+	ev_io_set(&c->io, c->fd, want);
+	ev_io_start(c->srv->d->loop, &c->io);
+}
+
+/* Write what waits; false when the client is gone. */
+static bool flush(struct ctl_client *c)
+{
+	while (c->nout > 0) {
+		ssize_t w = send(c->fd, c->out, c->nout, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			client_drop(c);
+			return false;
+		}
+		memmove(c->out, c->out + w, c->nout - (size_t)w);
+		c->nout -= (size_t)w;
+	}
+	return true;
+}
+
+static bool buffer(struct ctl_client *c, const char *buf, size_t n)
+{
+	if (c->nout + n > CTL_OUT_MAX)
+		return false;
+	if (c->nout + n > c->outcap) {
+		size_t cap = c->outcap ? c->outcap : 4096;
+		char *p;
+
+		while (cap < c->nout + n)
+			cap *= 2;
+		if (!(p = realloc(c->out, cap)))
+			return false;
+		c->out = p;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->nout, buf, n);
+	c->nout += n;
+	return true;
+}
+
+void ctl_send(struct ctl_client *c, const char *buf, size_t n)
+{
+	if (c->drop)
+		return;
+	if (!buffer(c, buf, n)) {
+		/* it does not read: the daemon does not hold answers for it */
+		client_drop(c);
+		return;
+	}
+	if (flush(c))
+		client_watch(c);
+}
+
+void ctl_send_line(struct ctl_client *c, char *line)
+{
+	if (!line)
+		line = ctl_answer_error(ENOMEM, "the daemon is out of memory");
+	if (line)
+		ctl_send(c, line, strlen(line));
+	free(line);
+}
+
+/* Each complete line in c->in is a request. */
+static void take_requests(struct ctl_client *c)
+{
+	char *nl;
+
+	while (!c->drop && c->mode == CTL_MODE_REQUEST && (nl = memchr(c->in, '\n', c->nin))) {
+		size_t len = (size_t)(nl - c->in);
+		struct ctl_request r;
+		char err[256];
+
+		c->in[len] = 0;
+		if (ctl_request_decode(c->in, len, &r, err, sizeof err) < 0)
+			ctl_send_line(c, ctl_answer_error(EINVAL, err));
+		else
+			ctl_verbs_handle(c->srv->d, c, &r);
+		memmove(c->in, nl + 1, c->nin - len - 1);
+		c->nin -= len + 1;
+	}
+	if (c->nin == sizeof c->in) {
+		ctl_send_line(c, ctl_answer_error(EMSGSIZE, "request line too long"));
+		c->nin = 0;
+	}
+}
+
+static void on_client(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_client *c = w->data;
+
+	c->busy = true;
+	if ((revents & EV_WRITE) && !flush(c))
+		goto out;
+	if (revents & EV_READ) {
+		ssize_t r = recv(c->fd, c->in + c->nin, sizeof c->in - c->nin, 0);
+
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			c->drop = true;
+			goto out;
+		}
+		if (r == 0)
+			c->eof = true;
+		if (r > 0 && c->mode == CTL_MODE_REQUEST) {
+			c->nin += (size_t)r;
+			take_requests(c);
+		}
+	}
+	client_watch(c);
+out:
+	c->busy = false;
+	if (c->drop)
+		client_free(c);
+}
+
+/* Root and the daemon's own uid: anyone else, an actor under its own uid
+ * in particular, is told no and hung up on, whatever the path's mode. */
+static bool allowed(const struct ctl_server *s, int fd, struct ucred *cr)
+{
+	socklen_t len = sizeof *cr;
+
+	*cr = (struct ucred){ .pid = 0 };
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cr, &len) < 0)
+		return false;
+	return cr->uid == 0 || cr->uid == s->self;
+}
+
+static void refuse(int fd, int err, const char *why)
+{
+	char *line = ctl_answer_error(err, why);
+
+	if (line)	/* best effort: the socket is new, its buffer empty */
+		(void)!send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(line);
+	close(fd);
+}
+
+static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_server *s = w->data;
+	struct ctl_client *c;
+	struct ucred cr;
+	int fd;
+
+	while ((fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (!allowed(s, fd, &cr)) {
+			log_warn("control socket: refused a connection from pid %d, uid %u", (int)cr.pid,
+				 (unsigned)cr.uid);
+			refuse(fd, EACCES, "permission denied: only root and the daemon's user may use the control socket");
+			continue;
+		}
+		if (s->nclients >= CTL_MAX_CLIENTS || !(c = calloc(1, sizeof *c))) {
+			refuse(fd, EAGAIN, "too many control connections");
+			continue;
+		}
+		c->srv = s;
+		c->fd = fd;
+		c->next = s->clients;
+		if (s->clients)
+			s->clients->prev = c;
+		s->clients = c;
+		s->nclients++;
+		ev_io_init(&c->io, on_client, fd, EV_READ);
+		c->io.data = c;
+		ev_io_start(loop, &c->io);
+	}
+}
+
+int ctl_server_open(struct ctl_server *s, struct daemon *d, const char *dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int rc;
+
+	s->d = d;
+	s->self = geteuid();
+	if ((size_t)snprintf(s->path, sizeof s->path, "%s/control", dir) >= sizeof sa.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa.sun_path, s->path, strlen(s->path) + 1);
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0)
+		return -1;
+	unlink(s->path);
+	old = umask(0177);	/* 0600 from the start: no window where others may connect */
+	rc = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (rc < 0 || listen(s->fd, 64) < 0) {
+		int saved = errno;
+		close(s->fd);
+		s->fd = -1;
+		errno = saved;
+		return -1;
+	}
+	ev_io_init(&s->io, on_accept, s->fd, EV_READ);
+	s->io.data = s;
+	ev_io_start(d->loop, &s->io);
+	return 0;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	while (s->clients)
+		client_free(s->clients);
+	if (s->fd < 0)
+		return;
+	ev_io_stop(s->d->loop, &s->io);
+	close(s->fd);
+	unlink(s->path);
+	s->fd = -1;
+}
+
+static bool matches(const char *filter, const char *name)
+{
+	size_t n = strlen(filter);
+
+	return !filter[0] || strcmp(filter, name) == 0 ||
+	       (strncmp(filter, name, n) == 0 && name[n] == '#');
+}
+
+void ctl_broadcast(struct ctl_server *s, enum ctl_mode mode, const char *name,
+		   const char *line, size_t n)
+{
+	struct ctl_client *c = s->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;	/* ctl_send may drop c */
+		if (c->mode == mode && matches(c->filter, name))
+			ctl_send(c, line, n);
+	}
+}
+
+bool ctl_has_subscribers(const struct ctl_server *s, enum ctl_mode mode)
+{
+	for (const struct ctl_client *c = s->clients; c; c = c->next)
+		if (c->mode == mode)
+			return true;
+	return false;
+}

@@ -1,0 +1,771 @@
+/* The operator's verbs on the real daemon (README "Operating a running
+ * tree"): status shows what runs, restart/stop/start/kill act on one node
+ * with OTP's semantics and one "operator" event each, and the control
+ * socket answers root and the daemon's uid only. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/common/harness.h"
+#include "tests/common/runner.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+/* `prospero VERB ARGS... --runtime-dir RUNDIR`; its exit status. */
+static int verb(const char *v, const char *a1, const char *a2, const char *a3)
+{
+	const char *argv[8] = { v, "--runtime-dir", h.rundir };
+	int n = 3;
+
+	for (const char *a[] = { a1, a2, a3 }, **p = a; p < a + 3 && *p; p++)
+		argv[n++] = *p;
+	argv[n] = NULL;
+	return h_run(&h, argv);
+}
+
+/* `status --json`, parsed; the exit status in *RC. */
+static json_t *status_json(const char *name, int *rc)
+{
+	static char buf[1 << 16];
+	json_t *o;
+	int n;
+
+	*rc = verb("status", "--json", name, NULL);
+	n = h_read(&h, "run.out", buf, sizeof buf);
+	ck_assert_msg(n > 0, "status --json: exit %d, run.out: %d (%s)", *rc, n, strerror(errno));
+	o = json_loadb(buf, (size_t)n, 0, NULL);
+	ck_assert_msg(o != NULL, "status --json is not JSON: %s", buf);
+	ck_assert(json_is_true(json_object_get(o, "ok")));
+	return o;
+}
+
+static json_t *node(json_t *st, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, v)
+		if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
+			return v;
+	ck_abort_msg("no node %s in the status", name);
+	return NULL;
+}
+
+static const char *state(json_t *st, const char *name)
+{
+	return json_string_value(json_object_get(node(st, name), "state"));
+}
+
+static int pid(json_t *st, const char *name)
+{
+	return (int)json_integer_value(json_object_get(node(st, name), "pid"));
+}
+
+/* SIGKILL to NAME's process as status gives it (never pid 0: our group). */
+static void kill_node(json_t *st, const char *name)
+{
+	ck_assert_int_gt(pid(st, name), 0);
+	ck_assert_int_eq(kill(pid(st, name), SIGKILL), 0);
+}
+
+/* The pids the start events gave a, payment and c. */
+static int started_a, started_payment, started_c;
+
+/* a, payment and c under root (STRATEGY); payment's siblings around it. */
+static void tree(const char *strategy)
+{
+	struct h_event e;
+	char cfg[1024];
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"%s\", \"intensity\": 10, \"period\": 60,\n"
+		 "  \"children\": [\n"
+		 "    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		 "    { \"actor\": \"payment\", \"exec\": [\"@TA@\"] },\n"
+		 "    { \"supervisor\": \"sub\", \"children\": [ { \"actor\": \"c\", \"exec\": [\"@TA@\"] } ] }\n"
+		 "  ] }\n", strategy);
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root");
+	h_expect(&h, "start", "a", &e);
+	started_a = e.pid;
+	h_expect_seq(&h, "ready:a");
+	h_expect(&h, "start", "payment", &e);
+	started_payment = e.pid;
+	h_expect_seq(&h, "ready:payment start:sub");
+	h_expect(&h, "start", "c", &e);
+	started_c = e.pid;
+	h_expect_seq(&h, "ready:c ready:sub ready:root");
+}
+
+START_TEST(status_shows_every_node_with_its_state_and_pid)
+{
+	json_t *st;
+	int rc;
+
+	tree("one_for_one");
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(st, "nodes")), 5);
+	for (const char *const *n = (const char *const[]){ "root", "a", "payment", "sub", "c", NULL }; *n; n++)
+		ck_assert_str_eq(state(st, *n), "ready");
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "strategy")), "one_for_one");
+	ck_assert_int_eq(json_integer_value(json_object_get(node(st, "c"), "depth")), 2);
+	/* the pids are those the start events gave */
+	ck_assert_int_eq(pid(st, "a"), started_a);
+	ck_assert_int_eq(pid(st, "payment"), started_payment);
+	ck_assert_int_eq(pid(st, "c"), started_c);
+	ck_assert(json_object_get(node(st, "sub"), "pid") == NULL);
+	json_decref(st);
+
+	/* one node and its subtree */
+	st = status_json("sub", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(st, "nodes")), 2);
+	json_decref(st);
+
+	/* the readable view names every node */
+	ck_assert_int_eq(verb("status", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "  payment  ready pid "), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "    c  ready pid "), 1);
+
+	/* an unknown name is an error */
+	ck_assert_int_eq(verb("status", "nope", NULL, NULL), 1);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(status_exits_3_while_something_that_should_run_does_not)
+{
+	json_t *st;
+	int rc;
+
+	/* "slow" never says it is ready: starting, not running */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\"], \"ready\": \"notify\", \"start_timeout\": 600000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:a ready:a start:slow");
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_str_eq(state(st, "slow"), "starting");
+	ck_assert_str_eq(state(st, "a"), "ready");
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+/* How often NEEDLE stands in FILE. */
+static int count_in(const char *file, const char *needle)
+{
+	static char buf[1 << 16];
+	int n = h_read(&h, file, buf, sizeof buf), count = 0;
+
+	for (char *p = buf; n > 0 && (p = strstr(p, needle)); p++)
+		count++;
+	return count;
+}
+
+/* The events that say "by": "operator". */
+static int count_by_operator(void)
+{
+	return count_in("events", "\"by\": \"operator\"");
+}
+
+START_TEST(restart_changes_only_that_nodes_pids)
+{
+	json_t *before, *after;
+	int rc;
+
+	tree("one_for_one");
+	before = status_json(NULL, &rc);
+	ck_assert_int_eq(verb("restart", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment stop:payment exit:payment start:payment ready:payment");
+	h_expect_quiet(&h, 200);
+	after = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_ne(pid(after, "payment"), pid(before, "payment"));
+	ck_assert_int_eq(pid(after, "a"), pid(before, "a"));
+	ck_assert_int_eq(pid(after, "c"), pid(before, "c"));
+	/* an operator's restart is not a failure: nothing counted */
+	ck_assert_int_eq(json_integer_value(json_object_get(node(after, "payment"), "restarts")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(node(after, "root"), "window_restarts")), 0);
+	ck_assert_int_eq(count_by_operator(), 1);
+	json_decref(before);
+
+	/* a supervisor: its subtree alone */
+	ck_assert_int_eq(verb("restart", "sub", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:sub stop:sub stop:c exit:c start:sub start:c ready:c ready:sub");
+	before = after;
+	after = status_json(NULL, &rc);
+	ck_assert_int_ne(pid(after, "c"), pid(before, "c"));
+	ck_assert_int_eq(pid(after, "a"), pid(before, "a"));
+	ck_assert_int_eq(pid(after, "payment"), pid(before, "payment"));
+	ck_assert_int_eq(count_by_operator(), 2);
+	json_decref(before);
+	json_decref(after);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back)
+{
+	struct h_event e;
+	json_t *st;
+	int rc, a;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment stop:payment exit:payment");
+	/* a second stop is refused, and says so */
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 1);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);	/* down on purpose is not "should run" */
+	ck_assert_str_eq(state(st, "payment"), "stopped");
+	ck_assert(json_object_get(node(st, "payment"), "pid") == NULL);
+	a = pid(st, "a");
+	ck_assert_int_gt(a, 0);
+	json_decref(st);
+
+	kill(a, SIGKILL);
+	h_expect_seq(&h, "exit:a restart:a start:a ready:a");
+	h_expect_quiet(&h, 200);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "payment"), "stopped");
+	json_decref(st);
+
+	ck_assert_int_eq(verb("start", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment start:payment");
+	h_expect(&h, "ready", "payment", &e);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	ck_assert_int_eq(pid(st, "payment"), e.pid);
+	json_decref(st);
+	ck_assert_int_eq(count_by_operator(), 2);
+
+	/* the past, from the events file, for one name */
+	ck_assert_int_eq(verb("events", "--name", "payment", NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "{\"ts\""), 8);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does)
+{
+	json_t *st;
+	int rc;
+
+	tree("one_for_all");
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:payment stop:payment exit:payment");
+	st = status_json(NULL, &rc);
+	kill_node(st, "a");
+	json_decref(st);
+	/* OTP's restart_multiple_children starts every child, payment too */
+	h_expect_seq(&h, "exit:a restart:a stop:sub");
+	h_expect(&h, "start", "payment", NULL);
+	h_expect(&h, "ready", "sub", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	ck_assert_int_gt(pid(st, "payment"), 0);
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(an_operator_kill_is_an_ordinary_exit)
+{
+	json_t *st;
+	int rc;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("kill", "payment", "-s", "KILL"), 0);
+	h_expect_seq(&h, "operator:payment exit:payment restart:payment start:payment ready:payment");
+	st = status_json(NULL, &rc);
+	/* counted, as any crash is */
+	ck_assert_int_eq(json_integer_value(json_object_get(node(st, "payment"), "restarts")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(node(st, "root"), "window_restarts")), 1);
+	json_decref(st);
+	/* a supervisor has no process to signal; the root is not the operator's */
+	ck_assert_int_eq(verb("kill", "sub", NULL, NULL), 1);
+	ck_assert_int_eq(verb("stop", "root", NULL, NULL), 1);
+	h_stop(&h);
+}
+END_TEST
+
+/* Connect to the control socket as UID and ask for a stop; the answer. */
+static void connect_as(uid_t uid, char *answer, size_t cap)
+{
+	int p[2];
+	pid_t child;
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(p), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		static const char req[] = "{\"verb\": \"stop\", \"name\": \"payment\"}\n";
+		char buf[512] = "connect failed";
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) >= sizeof sa.sun_path)
+			_exit(1);
+		if (setgid(uid) < 0 || setuid(uid) < 0)
+			_exit(1);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			(void)!send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+			n = read(fd, buf, sizeof buf - 1);
+			buf[n > 0 ? n : 0] = 0;
+		}
+		(void)!write(p[1], buf, strlen(buf));
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], answer, cap - 1);
+	answer[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+}
+
+START_TEST(another_uid_is_refused_even_when_it_can_reach_the_path)
+{
+	char answer[512], path[512];
+	json_t *st;
+	int rc;
+
+	if (geteuid() != 0)
+		return;	/* needs a second uid to become */
+	tree("one_for_one");
+	/* as the path is made: only its owner may connect at all */
+	connect_as(65000, answer, sizeof answer);
+	ck_assert_str_eq(answer, "connect failed");
+	/* opened to all, the peer's credentials still decide */
+	snprintf(path, sizeof path, "%s/control", h.rundir);
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	connect_as(65001, answer, sizeof answer);
+	ck_assert_msg(strstr(answer, "\"ok\":false") && strstr(answer, "EACCES"), "answer: %s", answer);
+	h_expect_quiet(&h, 100);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(an_actor_that_finds_the_socket_is_refused)
+{
+	const char *hostile = getenv("HOSTILE");
+	char cfg[2048], path[512];
+	json_t *st;
+	int rc, victim;
+
+	ck_assert_msg(hostile != NULL, "HOSTILE not set: run with make check");
+	if (geteuid() != 0)
+		return;	/* actors run under the daemon's uid otherwise */
+	snprintf(path, sizeof path, "%s/control", h.rundir);
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "    { \"actor\": \"victim\", \"exec\": [\"@TA@\"] },\n"
+		 "    { \"actor\": \"hostile\", \"exec\": [\"%s\", \"--control\", \"%s\", \"--notify\"],\n"
+		 "      \"ready\": \"notify\" } ] }\n", hostile, path);
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:victim ready:victim start:hostile ready:hostile ready:root");
+	/* now as if the path were open to it */
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(verb("restart", "hostile", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:hostile stop:hostile exit:hostile start:hostile ready:hostile");
+	ck_assert_int_eq(verb("logs", "hostile", NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "control: connect EACCES"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "control: {\"ok\":false"), 1);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "victim"), "ready");
+	victim = pid(st, "victim");
+	ck_assert(h_alive(victim));
+	json_decref(st);
+	ck_assert_int_eq(count_by_operator(), 1);	/* ours, not its */
+	h_stop(&h);
+}
+END_TEST
+
+/* An event's "ts" and "delay" (-1 when it has none). */
+static double event_ts(const struct h_event *e, long *delay)
+{
+	json_t *o = json_loads(e->line, 0, NULL);
+	double ts;
+
+	ck_assert_ptr_nonnull(o);
+	ts = json_real_value(json_object_get(o, "ts"));
+	*delay = json_is_integer(json_object_get(o, "delay")) ? (long)json_integer_value(json_object_get(o, "delay")) : -1;
+	json_decref(o);
+	return ts;
+}
+
+/* The next restart of crashy: its delay, and the start it leads to no
+ * sooner than that (a millisecond of slack for the two clocks' rounding). */
+static long next_restart(void)
+{
+	struct h_event e;
+	double restart_ts;
+	long delay, none;
+
+	h_expect(&h, "restart", "crashy", &e);
+	restart_ts = event_ts(&e, &delay);
+	h_expect(&h, "start", "crashy", &e);
+	ck_assert_double_ge((event_ts(&e, &none) - restart_ts) * 1000 + 1, (double)delay);
+	return delay;
+}
+
+START_TEST(backoff_delays_double_to_the_cap_and_reset_after_a_stable_run)
+{
+	char crash[512];
+	struct h_event e;
+	json_t *st;
+	long delay;
+	int rc;
+
+	snprintf(crash, sizeof crash, "%s", h_path(&h, "crash"));
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		/* ready once past the crash check: no start outruns the file */
+		"    { \"actor\": \"crashy\", \"exec\": [\"@TA@\", \"--crash-if\", \"@DIR@/crash\", \"--notify-after\", \"0\"],\n"
+		"      \"ready\": \"notify\", \"backoff\": { \"initial\": 300, \"max\": 2000, \"reset_after\": 1500 } } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:crashy ready:crashy ready:root");
+	h_write(&h, "crash", "");
+	st = status_json(NULL, &rc);
+	kill_node(st, "crashy");
+	json_decref(st);
+	h_expect(&h, "exit", "crashy", NULL);
+	/* each start crashes at once: initial, doubled, doubled, capped */
+	ck_assert_int_eq(next_restart(), 300);
+	ck_assert_int_eq(next_restart(), 600);
+	ck_assert_int_eq(next_restart(), 1200);
+	h_expect(&h, "restart", "crashy", &e);
+	event_ts(&e, &delay);
+	ck_assert_int_eq(delay, 2000);
+	unlink(crash);	/* the start after this wait runs */
+	st = status_json("crashy", &rc);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_str_eq(state(st, "crashy"), "backing off");
+	ck_assert(json_real_value(json_object_get(node(st, "crashy"), "backoff_until")) >
+		  json_real_value(json_object_get(st, "now")));
+	json_decref(st);
+	h_expect(&h, "start", "crashy", &e);
+	h_expect_seq(&h, "ready:crashy");
+	/* up longer than reset_after: the next crash starts over */
+	h_sleep_ms(1800);
+	kill(e.pid, SIGKILL);
+	h_expect(&h, "exit", "crashy", NULL);
+	ck_assert_int_eq(next_restart(), 300);
+	h_expect_seq(&h, "ready:crashy");
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(shutdown_0_kills_at_once_after_sigterm)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 0 } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:stubborn ready:stubborn ready:root");
+	ck_assert_int_eq(verb("stop", "stubborn", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:stubborn stop:stubborn");
+	h_expect(&h, "exit", "stubborn", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");	/* it ignores SIGTERM */
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(check_warns_of_a_backoff_that_outruns_intensity)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 3, \"period\": 5, \"children\": [\n"
+		"    { \"actor\": \"slowpoke\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 4000 } },\n"
+		"    { \"actor\": \"quick\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 10, \"max\": 100 } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 1);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"x\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 400, \"max\": 100 } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:"), 1);
+}
+END_TEST
+
+/* The next datagram on FD that starts with PREFIX, waiting for it; its
+ * text in BUF. */
+static void expect_datagram(int fd, const char *prefix, char *buf, size_t cap)
+{
+	long long end = h_now_ms() + H_TIMEOUT_MS;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = end - h_now_ms();
+		ssize_t n;
+
+		ck_assert_msg(left > 0 && poll(&p, 1, (int)left) == 1, "no datagram \"%s...\"", prefix);
+		n = recv(fd, buf, cap - 1, 0);
+		ck_assert_int_gt(n, 0);
+		buf[n] = 0;
+		if (strncmp(buf, prefix, strlen(prefix)) == 0)
+			return;
+	}
+}
+
+START_TEST(systemd_hears_the_summary_as_it_changes)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[512];
+	json_t *st;
+	int fd, rc;
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", h_path(&h, "sd"));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	tree("one_for_one");
+	unsetenv("NOTIFY_SOCKET");
+	expect_datagram(fd, "READY=1", buf, sizeof buf);
+	expect_datagram(fd, "STATUS=", buf, sizeof buf);
+	ck_assert_str_eq(buf, "STATUS=3 actors running");
+	st = status_json(NULL, &rc);
+	kill_node(st, "a");
+	json_decref(st);
+	expect_datagram(fd, "STATUS=3 actors running, 1 restart in the last minute", buf, sizeof buf);
+	ck_assert_int_eq(verb("stop", "payment", NULL, NULL), 0);
+	expect_datagram(fd, "STATUS=2 of 3 actors running, 1 restart in the last minute", buf, sizeof buf);
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(dot_draws_clusters_nodes_and_bindings)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"front\", \"exec\": [\"@TA@\"], \"bindings\": { \"PAY\": \"payment\" } },\n"
+		"    { \"supervisor\": \"back\", \"strategy\": \"rest_for_one\", \"children\": [\n"
+		"      { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--dot", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "digraph prospero {"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\tsubgraph \"cluster_root\" {"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\tsubgraph \"cluster_back\" {"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\tlabel=\"back\\nrest_for_one\";"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\"front\" [label=\"front\"];"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front\" -> \"payment\" [label=\"PAY\"];"), 1);
+
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("status", "--dot", NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\t\"payment\" [label=\"payment\\nready, 0 restarts\"];"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\tlabel=\"back\\nrest_for_one\\n0/1 in 5 s\";"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front\" -> \"payment\" [label=\"PAY\"];"), 1);
+	h_stop(&h);
+}
+END_TEST
+
+/* `prospero VERB NAME --follow` in the background, its stdout to OUT. */
+static pid_t follow(const char *verb, const char *name, const char *out)
+{
+	pid_t child = fork();
+
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(120);
+		if (strcmp(verb, "events") == 0)
+			execl(getenv("PROSPERO"), "prospero", verb, "--follow", "--name", name,
+			      "--runtime-dir", h.rundir, (char *)NULL);
+		else
+			execl(getenv("PROSPERO"), "prospero", verb, name, "--follow", "--runtime-dir", h.rundir,
+			      (char *)NULL);
+		_exit(121);
+	}
+	return child;
+}
+
+/* Wait until FILE has a line starting with PREFIX. */
+static void wait_line(const char *file, const char *prefix)
+{
+	long long end = h_now_ms() + H_TIMEOUT_MS;
+
+	while (h_count_lines(&h, file, prefix) == 0) {
+		ck_assert_msg(h_now_ms() < end, "%s: no line \"%s\"", file, prefix);
+		h_sleep_ms(20);
+	}
+}
+
+START_TEST(events_and_logs_follow_what_happens)
+{
+	pid_t ev, lg;
+	int st;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"other\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"talker\", \"exec\": [\"@TA@\", \"--print\", \"hello\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ev = follow("events", "talker", h_path(&h, "follow.events"));
+	lg = follow("logs", "talker", h_path(&h, "follow.logs"));
+	/* the past first: talker's start and its first words */
+	wait_line("follow.events", "{\"ts\": ");
+	wait_line("follow.logs", "hello");
+	ck_assert_int_eq(verb("restart", "talker", NULL, NULL), 0);
+	ck_assert_int_eq(verb("restart", "other", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:talker stop:talker exit:talker start:talker ready:talker");
+	h_expect_seq(&h, "operator:other stop:other exit:other start:other ready:other");
+	/* live: what the restarted talker says, and its events */
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_count_lines(&h, "follow.logs", "hello") < 4;) {
+		ck_assert_msg(h_now_ms() < end, "the restarted talker's lines did not follow");
+		h_sleep_ms(20);
+	}
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; count_in("follow.events", "\"event\": \"ready\"") < 2;) {
+		ck_assert_msg(h_now_ms() < end, "the restarted talker's events did not follow");
+		h_sleep_ms(20);
+	}
+	h_stop(&h);
+	/* the daemon gone, both streams end */
+	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
+	ck_assert_int_eq(waitpid(lg, &st, 0), lg);
+	/* talker's, from the file and live, each once; none of other's */
+	ck_assert_int_eq(count_in("follow.events", "\"by\": \"operator\""), 1);
+	ck_assert_int_eq(count_in("follow.events", "\"event\": \"start\""), 2);
+	ck_assert_int_eq(count_in("follow.events", "\"other\""), 0);
+	ck_assert_int_eq(h_count_lines(&h, "follow.logs", "hello"), 4);
+}
+END_TEST
+
+/* A raw control connection that sends REQ and reads only the first line. */
+static int subscribe(const char *req)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char c;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) < sizeof sa.sun_path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	do
+		ck_assert_int_eq(read(fd, &c, 1), 1);
+	while (c != '\n');
+	return fd;
+}
+
+START_TEST(a_follower_that_does_not_read_is_dropped)
+{
+	static char buf[1 << 16];
+	long long got = 0;
+	json_t *st;
+	ssize_t n;
+	int fd, rc;
+
+	/* 32 MB of output once told to, far more than a client may leave unread */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"chatty\", \"restart\": \"temporary\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/go ]; do sleep 0.05; done; yes 0123456789012345678901234567890123456789 | head -c 32000000; exit 3\"] },\n"
+		"    { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	fd = subscribe("{\"verb\": \"logs\", \"name\": \"chatty\", \"follow\": true}\n");
+	h_write(&h, "go", "");
+	/* the daemon passes all of it on to its own stdout meanwhile, and
+	 * reports the exit once it has read the last of it */
+	h_expect(&h, "exit", "chatty", NULL);
+	st = status_json(NULL, &rc);	/* and answers others */
+	ck_assert_str_eq(state(st, "other"), "ready");
+	json_decref(st);
+	/* what the kernel held for us, then the end: not 32 MB of lines */
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		got += n;
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_lt(got, 32000000);
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_fault_now_goes_through_the_control_socket)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	/* without --faults there is no injector to ask */
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("fault", "kill", "payment", NULL), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: fault: "), 1);
+	h_stop(&h);
+
+	h_write(&h, "faults.jsonc", "{ \"faults\": [] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("fault", "kill", "payment", "SIGTERM"), 0);
+	h_expect(&h, "exit", "payment", &e);
+	ck_assert_str_eq(e.signal, "SIGTERM");
+	h_expect(&h, "start", "payment", NULL);
+	ck_assert_int_eq(count_in("events", "\"event\": \"fault\""), 2);	/* the plan taking effect, then this one */
+	ck_assert_int_eq(verb("fault", "kill", "nobody", NULL), 1);
+	ck_assert_int_eq(verb("fault", "stall", "payment", "-5"), 2);
+	h_stop(&h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ops");
+	TCase *tc = tcase_create("verbs");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	/* seconds of backoff and tens of commands each: room for a loaded machine */
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
+	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
+	tcase_add_test(tc, restart_changes_only_that_nodes_pids);
+	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
+	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
+	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
+	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
+	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
+	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
+	tcase_add_test(tc, shutdown_0_kills_at_once_after_sigterm);
+	tcase_add_test(tc, check_warns_of_a_backoff_that_outruns_intensity);
+	tcase_add_test(tc, systemd_hears_the_summary_as_it_changes);
+	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
+	tcase_add_test(tc, events_and_logs_follow_what_happens);
+	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
+	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
