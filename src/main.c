@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "src/cli/reload.h"
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
@@ -25,10 +26,13 @@ static void usage(FILE *to)
 	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
 	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
+	      "       prospero reload [--dry-run] [--runtime-dir DIR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
 	      "  check   validate the configuration and exit (0: valid, 1: errors)\n"
+	      "  reload  make the running daemon re-read its config and apply the difference;\n"
+	      "          wait until it is applied (--dry-run: print the plan, change nothing)\n"
 	      "\n"
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
@@ -43,6 +47,7 @@ static void usage(FILE *to)
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
 	      "  -f, --faults FILE     (check) a fault plan (JSONC), checked against the tree\n"
 	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
+	      "  -n, --dry-run         (reload) print the plan, change nothing\n"
 	      "\n"
 	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
@@ -343,6 +348,8 @@ int main(int argc, char **argv)
 		puts("prospero " PACKAGE_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "reload") == 0)
+		return cli_reload(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
 		if (argc >= 2)
 			fprintf(stderr, "prospero: unknown command \"%s\"\n", argv[1]);

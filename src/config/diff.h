@@ -32,8 +32,8 @@ enum cfg_field {
 /* Fields the supervision tree applies in place (sv_reload_plan sees them
  * as settings); a pool's size changes by adding or removing members. Any
  * other field changes what a start does: only a restart applies it. */
-#define CFG_F_IN_PLACE (CFG_F_RESTART | CFG_F_SHUTDOWN | CFG_F_READY | CFG_F_START_TIMEOUT | \
-			CFG_F_INSTANCES)
+#define CFG_F_IN_PLACE ((uint32_t)(CFG_F_RESTART | CFG_F_SHUTDOWN | CFG_F_READY | \
+				    CFG_F_START_TIMEOUT | CFG_F_INSTANCES))
 
 /* The fields of A and B that differ (enum cfg_field bits); 0: the same spec. */
 uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b);

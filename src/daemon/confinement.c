@@ -13,6 +13,7 @@
 #include "src/daemon/confinement.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 
@@ -32,34 +33,6 @@ static bool has_setpcap(void)
 		cap_free(caps);
 	}
 	return v == CAP_SET;
-}
-
-/* Each actor's seccomp filter, compiled once here rather than in every
- * child: building it costs more than loading it (issue 3's figures). */
-static int build_filters(struct daemon *d)
-{
-	struct confinement *c = &d->conf;
-	char msg[512];
-
-	if (!(c->filters = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *c->filters)))
-		return -1;
-	for (size_t i = 0; i < d->cfg->nactors; i++) {
-		const struct cfg_actor *a = d->cfg->actors[i];
-		struct sb_policy pol;
-		int rc;
-
-		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
-			log_err("%s: seccomp policy: %s", a->name, msg);
-			return -1;
-		}
-		rc = sb_filter_build(&pol, &c->filters[i]);
-		sb_policy_free(&pol);
-		if (rc < 0) {
-			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* As root, every instance its own uid from the range, checked against
@@ -107,17 +80,13 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
 		return -1;
 	}
-	return build_filters(d);
+	return 0;
 }
 
 void confinement_teardown(struct daemon *d)
 {
 	struct confinement *c = &d->conf;
 
-	for (size_t i = 0; c->filters && i < d->cfg->nactors; i++)
-		sb_filter_free(&c->filters[i]);
-	free(c->filters);
-	c->filters = NULL;
 	for (int i = 0; i < 2; i++)
 		if (c->handoff[i] >= 0)
 			close(c->handoff[i]);
@@ -155,8 +124,11 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 {
 	struct confinement *c = &d->conf;
 	const struct cfg_actor *a = in->spec;
+	bool ok;
 
-	in->filter = c->filters[a->id].prog.len ? &c->filters[a->id] : NULL;
+	in->filter = generation_filter(in->gen, a, &ok, msg, len);
+	if (!ok)
+		return -1;
 	in->confine.filter = in->filter;
 	in->confine.handoff_fd = c->handoff[1];
 	in->confine.limits = a->limits;

@@ -10,6 +10,7 @@
 #include "src/daemon/dispatch.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/reload.h"
 #include "src/daemon/report.h"
 #include "src/daemon/start.h"
 #include "src/proto/control.h"
@@ -28,6 +29,23 @@ int dispatch_init(struct dispatch *q, size_t ninst)
 	q->cap = ninst + 8;
 	q->queue = calloc(q->cap, sizeof *q->queue);
 	return q->queue ? 0 : -1;
+}
+
+int dispatch_reserve(struct dispatch *q, size_t ninst)
+{
+	struct sv_event *ring;
+
+	if (ninst + 8 <= q->cap)
+		return 0;
+	if (!(ring = calloc(ninst + 8, sizeof *ring)))
+		return -1;
+	for (size_t i = 0; i < q->len; i++)
+		ring[i] = q->queue[(q->head + i) % q->cap];
+	free(q->queue);
+	q->queue = ring;
+	q->cap = ninst + 8;
+	q->head = 0;
+	return 0;
 }
 
 void dispatch_fini(struct dispatch *q)
@@ -80,6 +98,12 @@ static void act(struct daemon *d, const struct sv_action *a)
 		do_timer(d, in, a->ms);
 		break;
 	case SV_DO_REPORT:
+		if (a->report == SV_REPORT_RELOADED) {
+			reload_applied(d);
+			break;
+		}
+		if (a->report == SV_REPORT_OPERATOR && a->op == SV_OP_RELOAD)
+			break;	/* the reload event, once applied, says it all */
 		if (a->report == SV_REPORT_READY && in)
 			bindings_ready(in->bind);	/* its watchdog counts from now */
 		report_action(d, a);
@@ -91,7 +115,8 @@ static void act(struct daemon *d, const struct sv_action *a)
 		d->end = a->exit;
 		ev_break(d->loop, EVBREAK_ALL);
 		break;
-	case SV_DO_RETIRE:	/* no reloads are fed yet */
+	case SV_DO_RETIRE:
+		reload_retire(d, a->node);
 		break;
 	}
 }
@@ -118,6 +143,7 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 		size_t n = sv_handle(d->tree, &e, daemon_now_ms(), &acts);
 		for (size_t i = 0; i < n; i++)
 			act(d, &acts[i]);
+		reload_release(d);
 	}
 	q->running = false;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,45 +65,57 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 
 static void write_json(int fd, const struct event *e)
 {
-	char line[2048], esc[1024];
+	char small[2048], esc[1024];
+	/* a reload's lists may be long; other events fit on the stack */
+	size_t cap = sizeof small + (e->extra ? strlen(e->extra) : 0);
+	char *line = e->extra ? malloc(cap) : small;
 	struct timespec ts;
 	size_t n = 0;
 
+	if (!line) {	/* the lists go, the event stays */
+		line = small;
+		cap = sizeof small;
+	}
+
 	clock_gettime(CLOCK_REALTIME, &ts);
-	put(line, sizeof line, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
+	put(line, cap, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000, e->event);
 	json_escape(esc, sizeof esc, e->name);
-	put(line, sizeof line, &n, ", \"name\": \"%s\"", esc);
+	put(line, cap, &n, ", \"name\": \"%s\"", esc);
 	if (e->supervisor) {
 		json_escape(esc, sizeof esc, e->supervisor);
-		put(line, sizeof line, &n, ", \"supervisor\": \"%s\"", esc);
+		put(line, cap, &n, ", \"supervisor\": \"%s\"", esc);
 	} else {
-		put(line, sizeof line, &n, ", \"supervisor\": null");
+		put(line, cap, &n, ", \"supervisor\": null");
 	}
 	if (e->pid > 0)
-		put(line, sizeof line, &n, ", \"pid\": %d", (int)e->pid);
+		put(line, cap, &n, ", \"pid\": %d", (int)e->pid);
 	if (e->status >= 0)
-		put(line, sizeof line, &n, ", \"status\": %d", e->status);
+		put(line, cap, &n, ", \"status\": %d", e->status);
 	if (e->signal > 0)
-		put(line, sizeof line, &n, ", \"signal\": \"SIG%s\"",
+		put(line, cap, &n, ", \"signal\": \"SIG%s\"",
 		    sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN");
 	if (e->reason) {
 		json_escape(esc, sizeof esc, e->reason);
-		put(line, sizeof line, &n, ", \"reason\": \"%s\"", esc);
+		put(line, cap, &n, ", \"reason\": \"%s\"", esc);
 	}
 	if (e->syscall) {
 		json_escape(esc, sizeof esc, e->syscall);
-		put(line, sizeof line, &n, ", \"syscall\": \"%s\"", esc);
+		put(line, cap, &n, ", \"syscall\": \"%s\"", esc);
 		json_escape(esc, sizeof esc, e->args ? e->args : "");
-		put(line, sizeof line, &n, ", \"args\": \"%s\"", esc);
-		put(line, sizeof line, &n, ", \"action\": \"%s\"", e->action ? e->action : "kill");
+		put(line, cap, &n, ", \"args\": \"%s\"", esc);
+		put(line, cap, &n, ", \"action\": \"%s\"", e->action ? e->action : "kill");
 		if (e->suppressed)
-			put(line, sizeof line, &n, ", \"suppressed\": %lu", e->suppressed);
+			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
 	}
-	put(line, sizeof line, &n, "}\n");
+	if (e->extra && line != small)
+		put(line, cap, &n, ", %s", e->extra);
+	put(line, cap, &n, "}\n");
 	/* O_APPEND and one write: a reader never sees half a line */
 	while (write(fd, line, n) < 0 && errno == EINTR)
 		;
+	if (line != small)
+		free(line);
 }
 
 void events_emit(struct events *ev, const struct event *e)

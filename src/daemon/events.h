@@ -18,6 +18,8 @@ struct event {
 	const char *args;		/* "PTRACE_ATTACH, 1234" */
 	const char *action;		/* "kill" or "errno" */
 	unsigned long suppressed;	/* reports held back before this one */
+	/* "reload" only: its lists, JSON members added to the object as they are */
+	const char *extra;
 };
 
 struct events {

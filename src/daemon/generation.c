@@ -1,0 +1,82 @@
+/* Generations; see generation.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/daemon/generation.h"
+
+struct generation *generation_new(const struct cfg *cfg, bool owns_cfg)
+{
+	struct generation *g = calloc(1, sizeof *g);
+	size_t n = cfg->nactors ? cfg->nactors : 1;
+
+	if (!g)
+		return NULL;
+	g->filters = calloc(n, sizeof *g->filters);
+	g->built = calloc(n, sizeof *g->built);
+	if (!g->filters || !g->built) {
+		free(g->filters);
+		free(g->built);
+		free(g);
+		errno = ENOMEM;
+		return NULL;
+	}
+	g->cfg = cfg;
+	g->owns_cfg = owns_cfg;
+	g->refs = 1;
+	return g;
+}
+
+struct generation *generation_ref(struct generation *g)
+{
+	g->refs++;
+	return g;
+}
+
+void generation_unref(struct generation *g)
+{
+	if (!g || --g->refs > 0)
+		return;
+	for (size_t i = 0; i < g->cfg->nactors; i++)
+		if (g->built[i])
+			sb_filter_free(&g->filters[i]);
+	free(g->filters);
+	free(g->built);
+	if (g->owns_cfg)
+		cfg_free((struct cfg *)g->cfg);
+	free(g);
+}
+
+/* Compiled once per spec rather than in every child: building a filter
+ * costs more than loading it. */
+const struct sb_filter *generation_filter(struct generation *g, const struct cfg_actor *a,
+					  bool *ok, char *msg, size_t len)
+{
+	struct sb_filter *f = &g->filters[a->id];
+	struct sb_policy pol;
+	char why[512];
+	int rc, saved;
+
+	*ok = true;
+	if (!g->built[a->id]) {
+		if (cfg_actor_policy(a, &pol, why, sizeof why) < 0) {
+			saved = errno;
+			snprintf(msg, len, "%s: seccomp policy: %s", a->name, why);
+			goto fail;
+		}
+		rc = sb_filter_build(&pol, f);
+		saved = errno;
+		sb_policy_free(&pol);
+		if (rc < 0) {
+			snprintf(msg, len, "%s: cannot build the seccomp filter: %s", a->name, strerror(saved));
+			goto fail;
+		}
+		g->built[a->id] = true;
+	}
+	return f->prog.len ? f : NULL;
+fail:
+	*ok = false;
+	errno = saved;
+	return NULL;
+}

@@ -1,0 +1,240 @@
+/* Live reload on the real daemon (README "Reload"): from a running
+ * 20-actor tree, one reload adds an actor, removes one, changes one's
+ * env, a supervisor's intensity and one binding. Exactly the expected
+ * actors restart: every pid is read from the events, and at the end the
+ * shutdown's exit events say which processes were still running. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/common/harness.h"
+#include "tests/common/runner.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+#define TA(name) "{ \"actor\": \"" name "\", \"exec\": [\"@TA@\"] }"
+
+/* front: web api auth img mail search (+ newbie); back: db cache worker
+ * index log metrics; at the root: client (DB -> db), user2 (CACHE ->
+ * cache), x1..x6. CHANGED is the reload: newbie added, x6 removed, api's
+ * env, back's intensity, client's binding DB renamed STORE. */
+static void write_tree(bool changed)
+{
+	char text[4096];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 5, \"children\": [\n"
+		 "  { \"supervisor\": \"front\", \"intensity\": 3, \"children\": [\n"
+		 "    " TA("web") ",\n"
+		 "    { \"actor\": \"api\", \"exec\": [\"@TA@\"], \"env\": { \"V\": \"%s\" } },\n"
+		 "    " TA("auth") ", " TA("img") ", " TA("mail") ", " TA("search") "%s ] },\n"
+		 "  { \"supervisor\": \"back\", \"intensity\": %d, \"children\": [\n"
+		 "    " TA("db") ", " TA("cache") ", " TA("worker") ",\n"
+		 "    " TA("index") ", " TA("log") ", " TA("metrics") " ] },\n"
+		 "  { \"actor\": \"client\", \"exec\": [\"@TA@\"], \"bindings\": { \"%s\": \"db\" } },\n"
+		 "  { \"actor\": \"user2\", \"exec\": [\"@TA@\"], \"bindings\": { \"CACHE\": \"cache\" } },\n"
+		 "  " TA("x1") ", " TA("x2") ", " TA("x3") ", " TA("x4") ", " TA("x5") "%s ] }\n",
+		 changed ? "2" : "1", changed ? ",\n    " TA("newbie") : "", changed ? 4 : 3,
+		 changed ? "STORE" : "DB", changed ? "" : ", " TA("x6"));
+	h_write(&h, "root.jsonc", text);
+}
+
+static const char *const all20[] = {
+	"web", "api", "auth", "img", "mail", "search", "db", "cache", "worker", "index",
+	"log", "metrics", "client", "user2", "x1", "x2", "x3", "x4", "x5", "x6",
+};
+#define NALL (sizeof all20 / sizeof *all20)
+
+struct pids {
+	char name[NALL + 1][32];
+	int pid[NALL + 1];
+	size_t n;
+};
+
+static int *pid_of(struct pids *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->name[i], name) == 0)
+			return &p->pid[i];
+	ck_assert_uint_lt(p->n, NALL + 1);
+	snprintf(p->name[p->n], sizeof p->name[p->n], "%s", name);
+	p->pid[p->n] = 0;
+	return &p->pid[p->n++];
+}
+
+/* Boot: every actor's pid from its start event, until the root is ready. */
+static void boot(struct pids *p)
+{
+	struct h_event e;
+
+	write_tree(false);
+	h_start(&h, root_only);
+	memset(p, 0, sizeof *p);
+	for (;;) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "the tree never became ready");
+		if (strcmp(e.event, "start") == 0 && e.pid > 0)
+			*pid_of(p, e.name) = e.pid;
+		if (strcmp(e.event, "ready") == 0 && strcmp(e.name, "root") == 0)
+			break;
+	}
+	ck_assert_uint_eq(p->n, NALL);
+}
+
+/* Stop the daemon; each running actor's pid from its exit event. */
+static void shutdown_pids(struct pids *p)
+{
+	struct h_event e;
+
+	memset(p, 0, sizeof *p);
+	h_signal(&h, SIGTERM);
+	while (h_next(&h, &e, H_TIMEOUT_MS))
+		if (strcmp(e.event, "exit") == 0)
+			*pid_of(p, e.name) = e.pid;
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+
+static bool in(const char *name, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(*set, name) == 0)
+			return true;
+	return false;
+}
+
+static void expect_reload_event(const struct h_event *e)
+{
+	ck_assert_msg(strstr(e->line, "\"added\": [\"newbie\"]"), "%s", e->line);
+	ck_assert_msg(strstr(e->line, "\"removed\": [\"x6\"]"), "%s", e->line);
+	ck_assert_msg(strstr(e->line, "\"restarted\": [\"api\", \"db\", \"client\"]"), "%s", e->line);
+	ck_assert_msg(strstr(e->line, "\"changed\": [\"back\"]"), "%s", e->line);
+}
+
+/* Shut down: the actors that changed ran with new pids, x6 no longer,
+ * newbie did; every other one with the pid it had before the reload. */
+static void expect_exactly_the_changed_restarted(struct pids *before)
+{
+	static const char *const restarted[] = { "api", "client", "db", NULL };
+	struct pids after;
+
+	shutdown_pids(&after);
+	for (size_t i = 0; i < NALL; i++) {
+		const char *name = all20[i];
+		int was = *pid_of(before, name), now = *pid_of(&after, name);
+
+		if (strcmp(name, "x6") == 0)
+			ck_assert_msg(now == 0, "x6 still ran at shutdown (pid %d)", now);
+		else if (in(name, restarted))
+			ck_assert_msg(now != was && now > 0, "%s: pid %d before, %d after", name, was, now);
+		else
+			ck_assert_msg(now == was, "%s restarted: pid %d before, %d after", name, was, now);
+	}
+	ck_assert_int_gt(*pid_of(&after, "newbie"), 0);
+}
+
+START_TEST(a_reload_restarts_exactly_what_changed)
+{
+	struct pids before;
+	struct h_event e;
+
+	boot(&before);
+	write_tree(true);
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "reload", "root", &e);
+	expect_reload_event(&e);
+	expect_exactly_the_changed_restarted(&before);
+}
+END_TEST
+
+/* The plan, then the reload, from the command line: the dry run changes
+ * nothing (no event at all), and `prospero reload` returns once the
+ * reload is applied (its event is written before it returns). */
+START_TEST(the_command_prints_the_plan_then_waits_for_the_reload)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct pids before;
+	struct h_event e;
+	char out[4096];
+
+	boot(&before);
+	write_tree(true);
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "restart api (env)\nadd newbie\nchange back\nrestart db (fds)\n"
+			      "restart client (bindings, fds)\nremove x6\n18 unchanged\n");
+	ck_assert_msg(!h_next(&h, &e, 0), "the dry run did something: %s", e.line);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "added newbie; removed x6; restarted api (env), db (fds), client (bindings, fds); changed back"),
+		      "%s", out);
+	/* already written when the command returned */
+	do
+		ck_assert_msg(h_next(&h, &e, 0), "prospero reload returned before the reload event");
+	while (strcmp(e.event, "reload") != 0);
+	expect_reload_event(&e);
+	expect_exactly_the_changed_restarted(&before);
+}
+END_TEST
+
+/* The daemon's reload state file (README "Reload"). */
+static void read_state(char *buf, size_t cap)
+{
+	char path[300];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/reload", h.rundir);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s", path);
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+START_TEST(a_broken_config_reloads_nothing_and_says_where)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct pids before, after;
+	struct h_event e;
+	char state[4096];
+
+	boot(&before);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"restart\": \"sometimes\", \"actor\": \"web\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	read_state(state, sizeof state);
+	ck_assert_msg(strstr(state, "result error\n"), "%s", state);
+	ck_assert_msg(strstr(state, "\nroot.jsonc:2:18: error: "), "%s", state);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", state, sizeof state), 0);
+	ck_assert_msg(strstr(state, "root.jsonc:2:18: error: "), "%s", state);
+	shutdown_pids(&after);
+	for (size_t i = 0; i < NALL; i++)
+		ck_assert_int_eq(*pid_of(&after, all20[i]), *pid_of(&before, all20[i]));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("reload");
+	TCase *tc = tcase_create("reload");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
+	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
+	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
