@@ -148,11 +148,11 @@ static int size_table(struct bindings *b, const struct cfg_actor **by_order)
 }
 
 /* Starts so far carry over by name: a restarted service's clients go on
- * counting its incarnations. */
+ * counting its incarnations (only services' are ever told). */
 static void carry_incarnations(struct bindings *b, const struct bindings *from)
 {
 	for (size_t i = 0; i < b->cfg->nactors; i++) {
-		const struct cfg_actor *o = b->cfg->actors[i]->order != CFG_NOT_IN_TREE
+		const struct cfg_actor *o = b->nserved[i] && b->cfg->actors[i]->order != CFG_NOT_IN_TREE
 						    ? namesake(from, b->cfg->actors[i]) : NULL;
 		if (o)
 			b->incarnation[i] = from->incarnation[o->id];
