@@ -111,8 +111,8 @@ static void tick(struct ev_loop *loop, ev_timer *w, int revents)
 	if (!o)
 		return;
 	o->id = next_id++;
-	snprintf(o->user, sizeof o->user, "%s", users[o->id % (sizeof users / sizeof users[0])]);
-	o->sku = skus[o->id % (sizeof skus / sizeof skus[0])];
+	snprintf(o->user, sizeof o->user, "%s", users[(size_t)o->id % (sizeof users / sizeof users[0])]);
+	o->sku = skus[(size_t)o->id % (sizeof skus / sizeof skus[0])];
 	o->qty = 1 + o->id % 3;
 	n = snprintf(call, sizeof call, "{\"user\":\"%s\"}", o->user);
 	if (prospero_call(users_b, "check", call, (size_t)n, CALL_TIMEOUT, checked, o) < 0) {

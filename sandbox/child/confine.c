@@ -32,7 +32,7 @@ CHILD_SIDE static int reset_signals(const struct sb_confine_plan *p)
  * clobbers a source still to be copied. */
 CHILD_SIDE static int map_fds(const struct sb_confine_plan *p)
 {
-	int lifted[p->nfds];
+	int *lifted = p->lifted;
 	unsigned i;
 
 	/* Until this call every fd operation would act on the daemon's own

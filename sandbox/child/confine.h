@@ -33,6 +33,7 @@ enum sb_confine_step {
 struct sb_confine_plan {
 	const int *fds;			/* fds[i] becomes the actor's fd i */
 	unsigned nfds;			/* at least 3 */
+	int *lifted;			/* nfds ints the child may write: it cannot allocate */
 	const char *cwd;
 	pid_t daemon_pid;		/* to notice a daemon that died before PDEATHSIG was set */
 	const int *reset_signals;	/* signals the daemon handles or ignores */

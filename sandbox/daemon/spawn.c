@@ -9,6 +9,7 @@
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@ int sb_spawner_init(struct sb_spawner *sp)
 
 	sp->staged = false;
 	sp->devnull = -1;
+	sp->lifted = NULL;
+	sp->nlifted = 0;
 	/* sanitizers want room; untouched pages cost nothing */
 	sp->stack_size = 256 * 1024;
 	sp->stack = mmap(NULL, sp->stack_size, PROT_READ | PROT_WRITE,
@@ -52,6 +55,9 @@ void sb_spawner_fini(struct sb_spawner *sp)
 	sp->staged = false;
 	if (sp->devnull >= 0)
 		close(sp->devnull);
+	free(sp->lifted);
+	sp->lifted = NULL;
+	sp->nlifted = 0;
 	sp->devnull = -1;
 }
 
@@ -89,21 +95,41 @@ static void unstage(struct sb_spawner *sp, int used)
 		dup3(sp->devnull, fd, O_CLOEXEC);
 }
 
+/* The child writes its fd map here; it shares our memory but must not
+ * allocate, so the daemon sizes it beforehand. */
+static int *lift_scratch(struct sb_spawner *sp, unsigned nfds)
+{
+	if (nfds > sp->nlifted) {
+		int *grown = realloc(sp->lifted, nfds * sizeof *grown);
+
+		if (!grown)
+			return NULL;
+		sp->lifted = grown;
+		sp->nlifted = nfds;
+	}
+	return sp->lifted;
+}
+
 pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		     struct sb_spawn_error *err)
 {
-	struct sb_confine_plan staged_plan;
+	struct sb_confine_plan plan = *p->confine, staged_plan;
 	struct sb_spawn_plan staged = *p;
 	int slot_fds[SB_SPAWN_SLOTS];
-	struct sb_child a = { .plan = p };
+	struct sb_child a = { .plan = &staged };
 	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
 	sigset_t all, old;
 	pid_t pid;
 	int saved;
 
-	if (stage(sp, p->confine, &staged_plan, slot_fds)) {
+	if (!(plan.lifted = lift_scratch(sp, plan.nfds))) {
+		*err = (struct sb_spawn_error){ .step = SB_CONFINE_FDS, .detail = "malloc", .errnum = ENOMEM };
+		errno = ENOMEM;
+		return -1;
+	}
+	staged.confine = &plan;
+	if (stage(sp, &plan, &staged_plan, slot_fds)) {
 		staged.confine = &staged_plan;
-		a.plan = &staged;
 		flags |= CLONE_FILES;
 	}
 	/* No daemon signal handler may run on the child's side before it has

@@ -22,6 +22,8 @@ struct sb_spawner {
 	size_t stack_size;
 	bool staged;		/* the slots are ours */
 	int devnull;		/* above the slots: what a slot holds when idle */
+	int *lifted;		/* the confinement's scratch, grown to the largest plan */
+	unsigned nlifted;
 };
 
 /* Call before the daemon opens any fd of its own: it claims fds 3..18

@@ -243,8 +243,8 @@ static void watch(const char *name, const char *path)
 		buf[r] = '\0';
 		if (r >= 20 && buf[0] == 'P' && buf[1] == 'R') {
 			/* the daemon's notice, a wire frame: error, id 0 */
-			unsigned mlen = (unsigned char)buf[6] | (unsigned char)buf[7] << 8;
-			unsigned blen = (unsigned char)buf[8] | (unsigned char)buf[9] << 8;
+			unsigned mlen = (unsigned)(unsigned char)buf[6] | (unsigned)(unsigned char)buf[7] << 8;
+			unsigned blen = (unsigned)(unsigned char)buf[8] | (unsigned)(unsigned char)buf[9] << 8;
 			char text[256];
 
 			const char *inc, *at;

@@ -247,8 +247,8 @@ static void print(struct bench *b, enum fig f)
 {
 	if (!b->limits && (f == CREATE_MIRROR || f == INTO_MIRROR || f == REMOVE_MIRROR))
 		return;
-	printf("  %-46s median %7.1f us   p90 %7.1f us\n", labels[f], percentile(b->v[f], b->n, 0.5) / 1e3,
-	       percentile(b->v[f], b->n, 0.9) / 1e3);
+	printf("  %-46s median %7.1f us   p90 %7.1f us\n", labels[f], (double)percentile(b->v[f], b->n, 0.5) / 1e3,
+	       (double)percentile(b->v[f], b->n, 0.9) / 1e3);
 }
 
 int main(int argc, char **argv)

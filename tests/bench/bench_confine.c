@@ -76,7 +76,7 @@ static long long report(struct sut *s)
 	long long med = percentile(s->lat, s->n, 0.5), p99 = percentile(s->lat, s->n, 0.99);
 
 	printf("  %-44s median %7.1f us   p99 %7.1f us   (%d kills)\n", s->label,
-	       med / 1e3, p99 / 1e3, s->n);
+	       (double)med / 1e3, (double)p99 / 1e3, s->n);
 	return med;
 }
 

@@ -31,7 +31,7 @@ static void pin_me(void)
 	if (pin < 0)
 		return;
 	CPU_ZERO(&set);
-	CPU_SET(pin, &set);
+	CPU_SET((size_t)pin, &set);
 	if (sched_setaffinity(0, sizeof set, &set) < 0) {
 		perror("sched_setaffinity");
 		exit(1);
@@ -118,7 +118,7 @@ static double raw_rtt_us(void)
 			exit(1);
 	t0 = now_ns() - t0;
 	reap(pid, sv[0], done[0]);
-	return t0 / 1e3 / rounds;
+	return (double)t0 / 1e3 / (double)rounds;
 }
 
 /* Throughput is measured in steady state: a warm-up of WARM messages goes
@@ -177,7 +177,7 @@ static double raw_throughput(long per_send)
 	wait_done(done[0]);
 	t0 = now_ns() - t0;
 	reap(pid, sv[0], done[0]);
-	return messages / (t0 / 1e9);
+	return (double)messages / ((double)t0 / 1e9);
 }
 
 /* --- libprospero --- */
@@ -285,7 +285,7 @@ static double lib_rtt_us(void (*calls)(long), double linger)
 	t0 = now_ns() - t0;
 	prospero_close(p);
 	reap(pid, sv[0], done[0]);
-	return t0 / 1e3 / rounds;
+	return (double)t0 / 1e3 / (double)rounds;
 }
 
 static long casts_sent, casts_target;
@@ -340,7 +340,7 @@ static double lib_throughput(int coalesce)
 	ev_io_stop(loop, &w);
 	prospero_close(p);
 	reap(pid, sv[0], done[0]);
-	return messages / (t0 / 1e9);
+	return (double)messages / ((double)t0 / 1e9);
 }
 
 /* The median of N samples (N small). */

@@ -60,7 +60,7 @@ static double bare_rate(double secs)
 	} while ((t = now_ns() - t0) < (long long)(secs * 1e9));
 	close(fd);
 	unlink(path);
-	return n / (t / 1e9);
+	return (double)n / ((double)t / 1e9);
 }
 
 /* --- the queue's STATUS= --- */
@@ -202,7 +202,7 @@ static double producers(struct queueproc *q, int nprod, int n, double secs, char
 	for (int i = 0; i < nprod; i++)
 		waitpid(pid[i], NULL, 0);
 	status_after(q, total.all, line, len);
-	return total.measured / secs;
+	return (double)total.measured / secs;
 }
 
 /* --- figures --- */
@@ -255,7 +255,7 @@ static double one_slice(void *arg)
 	struct produced got = produce(dup(q->prod[0][0]), 1, 0, seconds / ROUNDS, &nlat);
 
 	lat += nlat;	/* the next slice's after this one's */
-	return got.measured / (seconds / ROUNDS);
+	return (double)got.measured / (seconds / ROUNDS);
 }
 
 static void one_producer(void)
@@ -341,7 +341,7 @@ static double consume_all(struct queueproc *q, long backlog)
 	t0 = now_ns();
 	prospero_serve(p);
 	ev_run(loop, 0);
-	rate = consumed / ((now_ns() - t0) / 1e9);
+	rate = (double)consumed / ((double)(now_ns() - t0) / 1e9);
 	prospero_close(p);
 	prospero_queue_consumer_free(c);
 	ev_loop_destroy(loop);

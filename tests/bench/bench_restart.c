@@ -64,7 +64,7 @@ static void report(struct sut *s, long long *med, long long *p99)
 	*med = percentile(s->lat, s->n, 0.5);
 	*p99 = percentile(s->lat, s->n, 0.99);
 	printf("  %-26s median %7.1f us   p99 %7.1f us   (%d kills)\n", s->label,
-	       *med / 1e3, *p99 / 1e3, s->n);
+	       (double)*med / 1e3, (double)*p99 / 1e3, s->n);
 }
 
 int main(int argc, char **argv)

@@ -86,8 +86,8 @@ int main(int argc, char **argv)
 		long long ut = percentile(t[UNCONFINED], ROUNDS, 0.5);
 		long long ct = percentile(t[CONFINED], ROUNDS, 0.5);
 		printf("  N=%-5d reference %7.1f ms | prospero unconfined %7.1f ms (%.2fx) | "
-		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i], rt / 1e6,
-		       ut / 1e6, (double)ut / (double)rt, ct / 1e6, (double)ct / (double)rt, ROUNDS);
+		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i], (double)rt / 1e6,
+		       (double)ut / 1e6, (double)ut / (double)rt, (double)ct / 1e6, (double)ct / (double)rt, ROUNDS);
 	}
 
 	/* memory: the same daemon with 1 and with N actors */

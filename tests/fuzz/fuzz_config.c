@@ -86,7 +86,7 @@ static void check_line(const char *d, const struct file *files, size_t n)
 		fz_assert(strstr(d, ": error: ") || strstr(d, ": warning: "));
 		return;
 	}
-	fz_assert(!"a diagnostic names one of the files");
+	fz_fail("a diagnostic names one of the files", __FILE__, __LINE__);
 }
 
 /* Names become file names (README "Configuration"). */

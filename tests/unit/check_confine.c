@@ -30,6 +30,8 @@
 /* a non-CLOEXEC fd beyond the plan: the fd step marks it CLOEXEC */
 #define MARKER_FD 40
 
+static int lifted[3];	/* the plan's scratch: outlives the probe's copies */
+
 struct probe {
 	struct sb_confine_plan plan;
 	/* written by the child */
@@ -89,7 +91,7 @@ static struct probe plan(void)
 	}
 	ck_assert_int_eq(dup2(stdio_fds[0], MARKER_FD), MARKER_FD);
 	p.plan = (struct sb_confine_plan){
-		.fds = stdio_fds, .nfds = 3, .cwd = "/", .daemon_pid = getpid(),
+		.fds = stdio_fds, .nfds = 3, .lifted = lifted, .cwd = "/", .daemon_pid = getpid(),
 		.reset_signals = reset, .nreset_signals = 1, .handoff_fd = -1,
 	};
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &p.plan.nofile), 0);

@@ -14,7 +14,7 @@ START_TEST(escaping_keeps_json_valid)
 	json_escape(out, sizeof out, "a\"b\\c\nd\x01");
 	ck_assert_str_eq(out, "a\\\"b\\\\c\\u000ad\\u0001");
 	json_escape(out, 8, "0123456789");	/* truncated, still terminated */
-	ck_assert_int_lt(strlen(out), 8);
+	ck_assert_uint_lt(strlen(out), 8);
 }
 END_TEST
 

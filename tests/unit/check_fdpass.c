@@ -94,7 +94,7 @@ START_TEST(fds_beyond_max_are_closed)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int) * 3);
 	for (int i = 0; i < 3; i++)
-		memcpy(CMSG_DATA(c) + i * sizeof(int), &p[0], sizeof(int));
+		memcpy(CMSG_DATA(c) + (size_t)i * sizeof(int), &p[0], sizeof(int));
 	ck_assert_int_eq(sendmsg(sv[0], &msg, 0), 1);
 	ck_assert_int_eq(sendmsg(sv[0], &msg, 0), 1);
 	before = h_fd_count(getpid());

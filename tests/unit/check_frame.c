@@ -13,9 +13,9 @@ static unsigned char buf[PF_MAX_DGRAM + 64];
 static long enc(int kind, uint64_t id, const char *method, const char *body)
 {
 	struct pf_frame f = {
-		.kind = kind, .id = id, .method = method,
-		.method_len = method ? strlen(method) : 0,
-		.body = body, .body_len = body ? strlen(body) : 0,
+		.kind = (uint8_t)kind, .id = id, .method = method,
+		.method_len = (uint16_t)(method ? strlen(method) : 0),
+		.body = body, .body_len = (uint32_t)(body ? strlen(body) : 0),
 	};
 
 	return pf_encode(buf, sizeof buf, &f);
@@ -39,10 +39,10 @@ START_TEST(every_kind_round_trips)
 		ck_assert_int_eq(pf_decode(buf, (size_t)n, &f, &why), n);
 		ck_assert_int_eq(f.kind, cases[i].kind);
 		ck_assert(f.id == cases[i].id);
-		ck_assert_int_eq(f.method_len, cases[i].method ? strlen(cases[i].method) : 0);
+		ck_assert_uint_eq(f.method_len, cases[i].method ? strlen(cases[i].method) : 0);
 		if (cases[i].method)
 			ck_assert(memcmp(f.method, cases[i].method, f.method_len) == 0);
-		ck_assert_int_eq(f.body_len, strlen(cases[i].body));
+		ck_assert_uint_eq(f.body_len, strlen(cases[i].body));
 		ck_assert(memcmp(f.body, cases[i].body, f.body_len) == 0);
 	}
 }
@@ -240,7 +240,7 @@ START_TEST(frames_follow_each_other_in_a_datagram)
 		n = pf_decode(buf + at, off - at, &f, NULL);
 		ck_assert_int_eq(n, PF_HEADER + 8);
 	}
-	ck_assert_int_eq(count, PF_MAX_DGRAM / (PF_HEADER + 8));
+	ck_assert_uint_eq(count, PF_MAX_DGRAM / (PF_HEADER + 8));
 }
 END_TEST
 
@@ -297,7 +297,7 @@ START_TEST(fuzzed_input_never_reads_out_of_bounds)
 
 			if (n < 0)
 				break;
-			ck_assert_int_le(off + (size_t)n, len);
+			ck_assert_uint_le(off + (size_t)n, len);
 			if (f.body)
 				ck_assert((const unsigned char *)f.body + f.body_len <= in + len);
 			off += (size_t)n;

@@ -197,7 +197,7 @@ START_TEST(strip_fuzz)
 		size_t off;
 
 		for (size_t k = 0; k < len; k++)
-			in[k] = alpha[rand_r(&seed) % (sizeof alpha - 1)];
+			in[k] = alpha[(size_t)rand_r(&seed) % (sizeof alpha - 1)];
 		t = exact(in, len);
 		if (jsonc_strip(t, len, &err) == 0) {
 			for (size_t k = 0; k < len; k++)

@@ -473,7 +473,7 @@ START_TEST(fuzzed_datagrams_do_not_hurt)
 	prospero_serve(service);
 	for (int iter = 0; iter < 20000; iter++) {
 		size_t len = 1 + (size_t)rand_r(&seed) % sizeof dg;
-		struct pf_frame f = { .kind = 1 + rand_r(&seed) % 4, .id = (uint64_t)rand_r(&seed) + 1,
+		struct pf_frame f = { .kind = (uint8_t)(1 + rand_r(&seed) % 4), .id = (uint64_t)rand_r(&seed) + 1,
 				      .method = "echo", .method_len = 4, .body = "{}", .body_len = 2 };
 
 		if (f.kind == PF_REPLY)

@@ -81,7 +81,7 @@ START_TEST(an_overlong_line_is_cut_at_the_limit)
 	feed(big, sizeof big);
 	const char *s = collected();
 	/* "act: " + 4096 x + "\n" then "act: " + 10 x + "\n" */
-	ck_assert_int_eq(strlen(s), 5 + OUTPUT_MAX_LINE + 1 + 5 + 10 + 1);
+	ck_assert_uint_eq(strlen(s), 5 + OUTPUT_MAX_LINE + 1 + 5 + 10 + 1);
 	ck_assert(strncmp(s + 5 + OUTPUT_MAX_LINE, "\nact: xxxxxxxxxx\n", 17) == 0);
 }
 END_TEST

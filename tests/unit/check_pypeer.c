@@ -84,8 +84,8 @@ static int raw_call(uint64_t id, const char *method, const char *body, char *out
 {
 	unsigned char dg[4096];
 	struct pf_frame c = {
-		.kind = PF_CALL, .id = id, .method = method, .method_len = strlen(method),
-		.body = body, .body_len = strlen(body),
+		.kind = PF_CALL, .id = id, .method = method, .method_len = (uint16_t)strlen(method),
+		.body = body, .body_len = (uint32_t)strlen(body),
 	};
 	struct pollfd pfd = { .fd = edge, .events = POLLIN };
 	long n = pf_encode(dg, sizeof dg, &c);
@@ -230,13 +230,13 @@ START_TEST(python_survives_fuzz)
 
 	for (int iter = 0; iter < 5000; iter++) {
 		struct pf_frame g = {
-			.kind = 1 + rand_r(&seed) % 4, .id = (uint64_t)iter + 1000,
+			.kind = (uint8_t)(1 + rand_r(&seed) % 4), .id = (uint64_t)iter + 1000,
 			.method = rand_r(&seed) % 2 ? "echo" : "quote", .method_len = 0,
 			.body = "{\"sku\": \"plum\", \"qty\": 1}", .body_len = 25,
 		};
 		size_t len;
 
-		g.method_len = strlen(g.method);
+		g.method_len = (uint16_t)strlen(g.method);
 		if (g.kind == PF_REPLY)
 			g.method_len = 0;
 		if (g.kind == PF_CAST)
