@@ -4,10 +4,14 @@
  * actors restart: every pid is read from the events, and at the end the
  * shutdown's exit events say which processes were still running. */
 #include <check.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "tests/common/harness.h"
 #include "tests/common/runner.h"
@@ -108,6 +112,44 @@ static bool in(const char *name, const char *const *set)
 	return false;
 }
 
+/* What of the reload has been seen: its event, and a start of each of
+ * the changed actors. They come in any order: an added or restarted
+ * child may start before the reload is said (once every supervisor has
+ * its new children) or after. */
+static const char *const changed_starts[] = { "api", "db", "client", "newbie" };
+#define NCHANGED (sizeof changed_starts / sizeof *changed_starts)
+
+struct progress {
+	bool reloaded, started[NCHANGED];
+	struct h_event reload;
+};
+
+static void note(struct progress *p, const struct h_event *e)
+{
+	if (strcmp(e->event, "reload") == 0) {
+		p->reload = *e;
+		p->reloaded = true;
+	}
+	for (size_t i = 0; i < NCHANGED; i++)
+		p->started[i] |= strcmp(e->event, "start") == 0 && strcmp(e->name, changed_starts[i]) == 0;
+}
+
+static void await_reload(struct progress *p)
+{
+	struct h_event e;
+
+	for (;;) {
+		bool all = p->reloaded;
+
+		for (size_t i = 0; i < NCHANGED; i++)
+			all &= p->started[i];
+		if (all)
+			return;
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "the reload or a start of what changed never came");
+		note(p, &e);
+	}
+}
+
 static void expect_reload_event(const struct h_event *e)
 {
 	ck_assert_msg(strstr(e->line, "\"added\": [\"newbie\"]"), "%s", e->line);
@@ -140,14 +182,14 @@ static void expect_exactly_the_changed_restarted(struct pids *before)
 
 START_TEST(a_reload_restarts_exactly_what_changed)
 {
+	struct progress pr = { 0 };
 	struct pids before;
-	struct h_event e;
 
 	boot(&before);
 	write_tree(true);
 	h_signal(&h, SIGHUP);
-	h_expect(&h, "reload", "root", &e);
-	expect_reload_event(&e);
+	await_reload(&pr);
+	expect_reload_event(&pr.reload);
 	expect_exactly_the_changed_restarted(&before);
 }
 END_TEST
@@ -159,6 +201,7 @@ START_TEST(the_command_prints_the_plan_then_waits_for_the_reload)
 {
 	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct progress pr = { 0 };
 	struct pids before;
 	struct h_event e;
 	char out[4096];
@@ -175,10 +218,12 @@ START_TEST(the_command_prints_the_plan_then_waits_for_the_reload)
 	ck_assert_msg(strstr(out, "added newbie; removed x6; restarted api (env), db (fds), client (bindings, fds); changed back"),
 		      "%s", out);
 	/* already written when the command returned */
-	do
+	do {
 		ck_assert_msg(h_next(&h, &e, 0), "prospero reload returned before the reload event");
-	while (strcmp(e.event, "reload") != 0);
-	expect_reload_event(&e);
+		note(&pr, &e);
+	} while (!pr.reloaded);
+	expect_reload_event(&pr.reload);
+	await_reload(&pr);
 	expect_exactly_the_changed_restarted(&before);
 }
 END_TEST
@@ -223,6 +268,124 @@ START_TEST(a_broken_config_reloads_nothing_and_says_where)
 }
 END_TEST
 
+/* A pool grows and shrinks by members: those that stay keep running. From
+ * one instance to several the name changes ("w" to "w#1"), so the pool
+ * is new. */
+static void write_pool(unsigned n)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"w\", \"instances\": %u, \"exec\": [\"@TA@\"] },\n"
+		 "  " TA("o") " ] }\n", n);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* Reload with N members: the event has LISTS, and STARTED starts (before
+ * the event or after: an added child starts once its supervisor has its
+ * new children, and the reload is said once every one has). */
+static void reload_expect(unsigned n, const char *lists, const char *started)
+{
+	bool reloaded = false, start = false;
+	struct h_event e;
+
+	write_pool(n);
+	h_signal(&h, SIGHUP);
+	while (!reloaded || !start) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no reload, or no start of %s", started);
+		if (strcmp(e.event, "reload") == 0) {
+			ck_assert_msg(strstr(e.line, lists), "expected %s in %s", lists, e.line);
+			reloaded = true;
+		}
+		start |= strcmp(e.event, "start") == 0 && strcmp(e.name, started) == 0;
+	}
+}
+
+START_TEST(a_pool_changes_by_members)
+{
+	struct pids before, after;
+	struct h_event e;
+
+	write_pool(2);
+	h_start(&h, root_only);
+	memset(&before, 0, sizeof before);
+	do {
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+		if (strcmp(e.event, "start") == 0 && e.pid > 0)
+			*pid_of(&before, e.name) = e.pid;
+	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
+	reload_expect(3, "\"added\": [\"w#3\"], \"removed\": [], \"restarted\": [], \"changed\": []", "w#3");
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "w#1"), *pid_of(&before, "w#1"));
+	ck_assert_int_eq(*pid_of(&after, "w#2"), *pid_of(&before, "w#2"));
+	ck_assert_int_eq(*pid_of(&after, "o"), *pid_of(&before, "o"));
+	ck_assert_int_gt(*pid_of(&after, "w#3"), 0);
+}
+END_TEST
+
+START_TEST(a_pool_of_one_is_renamed)
+{
+	struct pids before, after;
+	struct h_event e;
+
+	write_pool(3);
+	h_start(&h, root_only);
+	memset(&before, 0, sizeof before);
+	do {
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+		if (strcmp(e.event, "start") == 0 && e.pid > 0)
+			*pid_of(&before, e.name) = e.pid;
+	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
+	reload_expect(1, "\"added\": [\"w\"], \"removed\": [\"w#1\", \"w#2\", \"w#3\"]", "w");
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "o"), *pid_of(&before, "o"));
+	ck_assert_int_eq(*pid_of(&after, "w#1"), 0);
+	ck_assert_int_gt(*pid_of(&after, "w"), 0);
+}
+END_TEST
+
+/* The next datagram on FD starts with PREFIX. */
+static void expect_notify(int fd, const char *prefix)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[512];
+	ssize_t n;
+
+	ck_assert_msg(poll(&p, 1, H_TIMEOUT_MS) == 1, "no %s from the daemon", prefix);
+	n = recv(fd, buf, sizeof buf - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	ck_assert_msg(strncmp(buf, prefix, strlen(prefix)) == 0, "expected %s, got %s", prefix, buf);
+}
+
+/* systemd (here a socket in its place) hears RELOADING=1 when a reload
+ * starts being applied and READY=1 once it is (sd_notify(3)). */
+START_TEST(systemd_hears_reloading_then_ready)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct pids before;
+	struct h_event e;
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", h_path(&h, "sd.sock"));
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	boot(&before);
+	unsetenv("NOTIFY_SOCKET");
+	expect_notify(fd, "READY=1\n");
+	write_tree(true);
+	h_signal(&h, SIGHUP);
+	expect_notify(fd, "RELOADING=1\nMONOTONIC_USEC=");
+	expect_notify(fd, "READY=1\n");
+	h_expect(&h, "reload", "root", &e);
+	expect_reload_event(&e);
+	h_stop(&h);
+	close(fd);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -233,6 +396,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
 	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
+	tcase_add_test(tc, a_pool_changes_by_members);
+	tcase_add_test(tc, a_pool_of_one_is_renamed);
+	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }
