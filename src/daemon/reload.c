@@ -211,6 +211,10 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 		errno = EBUSY;
 		return -1;
 	}
+	if (d->tree->down || d->tree->root->state == SV_STOPPING) {
+		errno = ESHUTDOWN;	/* the tree is going: nothing to apply it to */
+		return -1;
+	}
 	if (!(cfg = load(d, text)))
 		return -1;
 	if (!(r = calloc(1, sizeof *r)) || !(r->gen = generation_new(cfg, true))) {
@@ -275,7 +279,7 @@ static void finish(struct daemon *d, struct reload *r)
 	d->reload = NULL;
 	reload_report_applied(d, &r->lists);
 	if (r->done)
-		r->done(r->ctx);
+		r->done(r->ctx, r->lists.text);
 	reload_destroy(r);
 	if (d->reload_again) {
 		d->reload_again = false;
