@@ -181,6 +181,17 @@ bool reload_take_request(struct daemon *d)
 	return n > 0 && strcmp(buf, RELOAD_REQUEST_DRY_RUN "\n") == 0;
 }
 
+void reload_report_remove(struct daemon *d)
+{
+	int dir = open(d->runtime_dir, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dir < 0)
+		return;
+	unlinkat(dir, RELOAD_STATE_FILE, 0);
+	unlinkat(dir, RELOAD_REQUEST_FILE, 0);
+	close(dir);
+}
+
 void reload_report_start(struct daemon *d)
 {
 	struct timespec ts;

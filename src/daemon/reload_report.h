@@ -48,6 +48,9 @@ void reload_report_state(struct daemon *d, bool ok, const char *text);
 #define RELOAD_REQUEST_FILE "reload.request"
 #define RELOAD_REQUEST_DRY_RUN "dry-run"
 bool reload_take_request(struct daemon *d);
+/* At exit: the state file and any request gone, so no one waits on a
+ * daemon that is not there (and a private runtime directory empties). */
+void reload_report_remove(struct daemon *d);
 
 void reload_report_start(struct daemon *d);
 void reload_report_applied(struct daemon *d, const struct reload_lists *l);

@@ -160,6 +160,8 @@ void daemon_teardown(struct daemon *d)
 	notify_server_close(&d->notify);
 	confinement_teardown(d);
 	secrets_teardown(&d->secrets);
+	if (d->runtime_dir[0])
+		reload_report_remove(d);
 	if (d->own_runtime_dir)
 		rmdir(d->runtime_dir);
 	events_close(&d->events);

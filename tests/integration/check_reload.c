@@ -265,6 +265,10 @@ START_TEST(a_broken_config_reloads_nothing_and_says_where)
 	shutdown_pids(&after);
 	for (size_t i = 0; i < NALL; i++)
 		ck_assert_int_eq(*pid_of(&after, all20[i]), *pid_of(&before, all20[i]));
+	/* gone with the daemon: the command says there is none */
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", state, sizeof state), 0);
+	ck_assert_msg(strstr(state, "is a daemon running with this runtime directory?"), "%s", state);
 }
 END_TEST
 
