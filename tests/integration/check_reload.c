@@ -349,6 +349,78 @@ START_TEST(a_pool_of_one_is_renamed)
 }
 END_TEST
 
+/* svc records what cli casts to it; svc's env is V. */
+static void write_casting(int v)
+{
+	const char *ea = getenv("ECHOACTOR");
+	char text[2048];
+
+	ck_assert_msg(ea != NULL, "ECHOACTOR is not set");
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"svc\", \"env\": { \"V\": \"%d\" },\n"
+		 "    \"exec\": [\"%s\", \"--serve\", \"@DIR@/recv\", \"--delay-us\", \"100\"] },\n"
+		 "  { \"actor\": \"cli\", \"exec\": [\"%s\", \"--cast\", \"SVC\", \"5000\", \"@DIR@/sent\"],\n"
+		 "    \"bindings\": { \"SVC\": \"svc\" } } ] }\n", v, ea, ea);
+	h_write(&h, "root.jsonc", text);
+}
+
+static void wait_for_line(const char *file, const char *prefix, int n)
+{
+	for (int waited = 0; h_count_lines(&h, file, prefix) < n; waited += 5) {
+		ck_assert_msg(waited < 4 * H_TIMEOUT_MS, "%s: fewer than %d lines \"%s\"", file, n, prefix);
+		h_sleep_ms(5);
+	}
+}
+
+/* A binding that did not change keeps its socketpair: what the client
+ * casts while its service restarts (its env changed) waits in it for the
+ * new incarnation, and the client runs on. The record is increasing; it
+ * misses at most the one datagram the old incarnation had taken when it
+ * was stopped. */
+START_TEST(what_waits_in_a_kept_binding_survives)
+{
+	int seq, who, prev = -1, pids[2] = { 0, 0 }, npids = 0, missing = 0, cli;
+	char recv[1 << 16], *line, *save = NULL;
+	struct h_event e;
+	struct pids after;
+	bool reloaded = false, restarted = false;
+
+	write_casting(1);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "cli", &e);
+	cli = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	wait_for_line("recv", "", 100);
+	write_casting(2);
+	h_signal(&h, SIGHUP);
+	while (!reloaded || !restarted) {
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+		reloaded |= strcmp(e.event, "reload") == 0;
+		restarted |= strcmp(e.event, "start") == 0 && strcmp(e.name, "svc") == 0;
+	}
+	ck_assert_msg(h_count_lines(&h, "sent", "sent ") == 0, "the client finished before the reload");
+	wait_for_line("sent", "sent 5000", 1);
+	wait_for_line("recv", "4999 ", 1);
+	ck_assert_int_gt(h_read(&h, "recv", recv, sizeof recv), 0);
+	for (line = strtok_r(recv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		ck_assert_int_eq(sscanf(line, "%d %d", &seq, &who), 2);
+		if (!npids || who != pids[npids - 1]) {
+			ck_assert_int_lt(npids, 2);	/* the old incarnation, then the new */
+			pids[npids++] = who;
+		}
+		ck_assert_msg(seq > prev && seq - prev <= (npids == 2 ? 2 : 1), "%d after %d", seq, prev);
+		missing += seq - prev - 1;
+		prev = seq;
+	}
+	ck_assert_int_eq(npids, 2);
+	ck_assert_int_eq(prev, 4999);
+	ck_assert_int_le(missing, 1);
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "cli"), cli);	/* the client never restarted */
+}
+END_TEST
+
 /* The next datagram on FD starts with PREFIX. */
 static void expect_notify(int fd, const char *prefix)
 {
@@ -403,6 +475,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
+	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	suite_add_tcase(s, tc);
 	return s;
 }
