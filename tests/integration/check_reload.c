@@ -306,19 +306,26 @@ static void reload_expect(unsigned n, const char *lists, const char *started)
 	}
 }
 
-START_TEST(a_pool_changes_by_members)
+/* Boot with N members; every pid from its start event. */
+static void boot_pool(unsigned n, struct pids *p)
 {
-	struct pids before, after;
 	struct h_event e;
 
-	write_pool(2);
+	write_pool(n);
 	h_start(&h, root_only);
-	memset(&before, 0, sizeof before);
+	memset(p, 0, sizeof *p);
 	do {
 		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
 		if (strcmp(e.event, "start") == 0 && e.pid > 0)
-			*pid_of(&before, e.name) = e.pid;
+			*pid_of(p, e.name) = e.pid;
 	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
+}
+
+START_TEST(a_pool_changes_by_members)
+{
+	struct pids before, after;
+
+	boot_pool(2, &before);
 	reload_expect(3, "\"added\": [\"w#3\"], \"removed\": [], \"restarted\": [], \"changed\": []", "w#3");
 	shutdown_pids(&after);
 	ck_assert_int_eq(*pid_of(&after, "w#1"), *pid_of(&before, "w#1"));
@@ -331,16 +338,8 @@ END_TEST
 START_TEST(a_pool_of_one_is_renamed)
 {
 	struct pids before, after;
-	struct h_event e;
 
-	write_pool(3);
-	h_start(&h, root_only);
-	memset(&before, 0, sizeof before);
-	do {
-		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
-		if (strcmp(e.event, "start") == 0 && e.pid > 0)
-			*pid_of(&before, e.name) = e.pid;
-	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
+	boot_pool(3, &before);
 	reload_expect(1, "\"added\": [\"w\"], \"removed\": [\"w#1\", \"w#2\", \"w#3\"]", "w");
 	shutdown_pids(&after);
 	ck_assert_int_eq(*pid_of(&after, "o"), *pid_of(&before, "o"));
