@@ -65,13 +65,14 @@ static int note_actor(void *ctx, const struct cfg_actor *a, unsigned index, stru
 
 	if (n->id >= r->nslots) {
 		size_t cap = r->nslots ? 2 * r->nslots : 64;
-		struct reload_slot *slots = realloc(r->slots, (cap > n->id ? cap : n->id + 1) * sizeof *slots);
+		struct reload_slot *slots;
 
-		if (!slots) {
+		if (cap <= n->id)
+			cap = (size_t)n->id + 1;
+		if (!(slots = realloc(r->slots, cap * sizeof *slots))) {
 			free(name);
 			return -1;
 		}
-		cap = cap > n->id ? cap : n->id + 1;
 		memset(slots + r->nslots, 0, (cap - r->nslots) * sizeof *slots);
 		r->slots = slots;
 		r->nslots = cap;
@@ -91,10 +92,10 @@ static int note_actor(void *ctx, const struct cfg_actor *a, unsigned index, stru
 /* Instances for the actors of N's subtree, which the tree will adopt. */
 static int make_instances(struct reload *r, struct sv_node *n, char *msg, size_t len)
 {
-	struct reload_slot *s = &r->slots[n->id];
-	struct instance_spec spec = { .gen = r->gen, .bindings = r->bindings, .a = s->a, .index = s->index };
+	struct instance_spec spec;
+	struct reload_slot *s;
 	struct instance *in;
-	char *name = s->name;
+	char *name;
 
 	if (n->kind == SV_NODE_SUPERVISOR) {
 		for (unsigned i = 0; i < n->nchildren; i++)
@@ -102,6 +103,9 @@ static int make_instances(struct reload *r, struct sv_node *n, char *msg, size_t
 				return -1;
 		return 0;
 	}
+	s = &r->slots[n->id];	/* only actors have one */
+	spec = (struct instance_spec){ .gen = r->gen, .bindings = r->bindings, .a = s->a, .index = s->index };
+	name = s->name;
 	s->name = NULL;
 	if (!(in = instance_new(r->d, &spec, n, name, msg, len)))
 		return -1;
