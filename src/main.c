@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/cli/reload.h"
@@ -24,6 +26,7 @@ static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
 	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
+	      "                    [--faults FILE [--seed N]]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
 	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
 	      "       prospero reload [--dry-run] [--runtime-dir DIR]\n"
@@ -45,7 +48,8 @@ static void usage(FILE *to)
 	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
 	      "                        check says when the tree needs more\n"
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
-	      "  -f, --faults FILE     (check) a fault plan (JSONC), checked against the tree\n"
+	      "  -f, --faults FILE     a fault plan (JSONC): check checks it against the tree,\n"
+	      "                        run injects its faults (README \"Fault injection\")\n"
 	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
 	      "  -n, --dry-run         (reload) print the plan, change nothing\n"
 	      "\n"
@@ -237,8 +241,7 @@ static int parse_seed(const char *s, struct check_opts *co)
 }
 
 /* What getopt cannot see: files given, and options that need others.
- * --seed only means something with a plan; run does not carry plans out
- * yet, so it refuses one rather than run without the faults asked for. */
+ * --seed only means something with a plan. */
 static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *co)
 {
 	if (nfiles == 0) {
@@ -250,19 +253,45 @@ static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *
 		fprintf(stderr, "prospero: --seed needs --faults FILE\n");
 		return -1;
 	}
-	if (co->faults && strcmp(cmd, "run") == 0) {
-		fprintf(stderr, "prospero: run --faults: the daemon does not inject faults yet; check a plan with `prospero check --faults FILE`\n");
-		return -1;
-	}
 	return 0;
 }
 
-/* `run`: the exit status for the way the root went down. */
-static int run(const struct cfg *cfg, const struct daemon_opts *opts)
+/* `run --faults FILE`: the plan checked against the tree, with the run's
+ * seed in OPTS. NULL when the plan has errors (said on stderr). */
+static struct fault_plan *load_faults(const struct cfg *cfg, const struct check_opts *co,
+				      struct daemon_opts *opts)
 {
-	struct sv_exit end;
+	struct cfg_diag diag = { 0 };
+	struct fault_plan *plan = cfg_faults_load(co->faults, cfg, &diag);
+	uint64_t random = 0;
 
-	if (daemon_run(cfg, opts, &end) < 0)
+	if (!plan && diag.nerrors == 0)
+		fprintf(stderr, "prospero: out of memory loading the fault plan\n");
+	print_diag(&diag);
+	if (!plan)
+		return NULL;
+	/* a seed nobody chose still replays: it is printed and recorded */
+	if (getrandom(&random, sizeof random, 0) != sizeof random)
+		random = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	opts->seed = fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, random);
+	opts->faults = plan;	/* the daemon borrows it for the run */
+	log_info("fault plan %s: %zu faults, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", co->faults,
+		 plan->n, opts->seed, opts->seed);
+	return plan;
+}
+
+/* `run`: the exit status for the way the root went down. */
+static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct check_opts *co)
+{
+	struct fault_plan *plan = NULL;
+	struct sv_exit end;
+	int rc;
+
+	if (co->faults && !(plan = load_faults(cfg, co, opts)))
+		return EXIT_FAILURE;
+	rc = daemon_run(cfg, opts, &end);
+	fault_plan_free(plan);
+	if (rc < 0)
 		return EXIT_FAILURE;
 	switch (end.kind) {
 	case SV_EXIT_SHUTDOWN:
@@ -367,7 +396,7 @@ int main(int argc, char **argv)
 	free(cli.files);
 	if (!cfg)
 		return EXIT_FAILURE;
-	rc = strcmp(cli.cmd, "check") == 0 ? check(cfg, &cli.opts, &cli.co) : run(cfg, &cli.opts);
+	rc = strcmp(cli.cmd, "check") == 0 ? check(cfg, &cli.opts, &cli.co) : run(cfg, &cli.opts, &cli.co);
 	cfg_free(cfg);
 	return rc;
 }

@@ -120,7 +120,6 @@ static struct scmp_arg_cmp to_scmp(const struct cond_test *t)
 #define BPF_GEN_NATIVE 1	/* where the equivalence with libseccomp is tested */
 #endif
 
-#ifdef BPF_GEN_NATIVE
 /* The same test as libseccomp reads it: 64-bit masked equality. */
 static struct sb_bpf_test to_bpf(const struct cond_test *t)
 {
@@ -134,7 +133,45 @@ static struct sb_bpf_test to_bpf(const struct cond_test *t)
 	}
 	return (struct sb_bpf_test){ t->arg, t->mask, t->value };
 }
-#endif
+
+bool sb_rule_allows(const struct sb_rule *r, const uint64_t args[6])
+{
+	const struct cond_test *tests;
+	size_t n;
+
+	if (!r)
+		return true;
+	if (rule_action(r, &tests, &n) != SCMP_ACT_ALLOW)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_bpf_test t = to_bpf(&tests[i]);
+
+		if ((args[t.arg] & t.mask) == t.value)
+			return true;
+	}
+	return n == 0;
+}
+
+static bool is_routed(const struct sb_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nrouted; i++)
+		if (strcmp(p->routed[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* What a call no rule allows gets: the listener, or with profile "none"
+ * (a filter only for routed calls) nothing in its way. */
+static uint32_t default_action(const struct sb_policy *p)
+{
+	return p->profile == SB_PROFILE_NONE ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
+}
+
+/* No filter at all: profile "none" with nothing routed. */
+static bool no_filter(const struct sb_policy *p)
+{
+	return p->profile == SB_PROFILE_NONE && !p->nrouted;
+}
 
 static int add_rule(scmp_filter_ctx ctx, const struct sb_rule *r, int nr)
 {
@@ -197,24 +234,30 @@ int sb_filter_build_libseccomp(const struct sb_policy *policy, struct sb_filter 
 
 	memset(f, 0, sizeof *f);
 	f->on_violation = policy->on_violation;
-	if (policy->profile == SB_PROFILE_NONE)
+	if (no_filter(policy))
 		return 0;
 
 	/* unlisted calls and foreign ABIs alike go to the daemon */
-	ctx = seccomp_init(SCMP_ACT_NOTIFY);
+	ctx = seccomp_init(default_action(policy));
 	if (!ctx) {
 		err = EOPNOTSUPP;
 		goto out;
 	}
-	if ((err = -seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY)) ||
+	if ((err = -seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, default_action(policy))) ||
 	    (err = -seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)))
 		goto out;
 	for (size_t i = 0; i < policy->n; i++) {
 		int nr = seccomp_syscall_resolve_name(policy->rules[i].name);
 
-		if (nr < 0)	/* not a syscall on this architecture */
-			continue;
+		if (nr < 0 || is_routed(policy, policy->rules[i].name))
+			continue;	/* not a syscall here; or left to the default */
 		if ((err = -add_rule(ctx, &policy->rules[i], nr)))
+			goto out;
+	}
+	for (size_t i = 0; policy->profile == SB_PROFILE_NONE && i < policy->nrouted; i++) {
+		int nr = seccomp_syscall_resolve_name(policy->routed[i]);
+
+		if (nr >= 0 && (err = -seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0)))
 			goto out;
 	}
 	fd = memfd_create("prospero-seccomp", MFD_CLOEXEC);
@@ -244,17 +287,49 @@ out:
 #ifdef BPF_GEN_NATIVE
 /* bpf_gen for the native x86_64 ABI: the program is about a third of
  * libseccomp's, and the child's load time follows the length. */
+/* POLICY's rules as bpf_gen's, into RULES and TESTS (room for every
+ * rule, test and routed call): routed calls left to the default action,
+ * or with profile "none" sent to the listener. How many rules. */
+static size_t bpf_rules(const struct sb_policy *policy, struct sb_bpf_rule *rules, struct sb_bpf_test *tests)
+{
+	size_t n = 0, ntests = 0;
+
+	for (size_t i = 0; i < policy->n; i++) {
+		const struct cond_test *t;
+		size_t k;
+		uint32_t action = rule_action(&policy->rules[i], &t, &k);
+		int nr = seccomp_syscall_resolve_name(policy->rules[i].name);
+
+		if (nr < 0 || is_routed(policy, policy->rules[i].name))
+			continue;	/* not a syscall here; or left to the default */
+		rules[n] = (struct sb_bpf_rule){
+			.nr = (uint32_t)nr, .action = action,
+			.tests = k ? &tests[ntests] : NULL, .ntests = k,
+		};
+		for (size_t j = 0; j < k; j++)
+			tests[ntests++] = to_bpf(&t[j]);
+		n++;
+	}
+	for (size_t i = 0; policy->profile == SB_PROFILE_NONE && i < policy->nrouted; i++) {
+		int nr = seccomp_syscall_resolve_name(policy->routed[i]);
+
+		if (nr >= 0)
+			rules[n++] = (struct sb_bpf_rule){ .nr = (uint32_t)nr, .action = SCMP_ACT_NOTIFY };
+	}
+	return n;
+}
+
 int sb_filter_build(const struct sb_policy *policy, struct sb_filter *f)
 {
 	struct sb_bpf_rule *rules = NULL;
 	struct sb_bpf_test *tests = NULL;
 	struct sock_fprog prog;
-	size_t n = 0, ntests = 0;
+	size_t n, ntests = 0;
 	int rc = -1, err = 0;
 
 	memset(f, 0, sizeof *f);
 	f->on_violation = policy->on_violation;
-	if (policy->profile == SB_PROFILE_NONE)
+	if (no_filter(policy))
 		return 0;
 
 	/* the kernel must be able to hand unlisted calls to the daemon:
@@ -270,31 +345,15 @@ int sb_filter_build(const struct sb_policy *policy, struct sb_filter *f)
 		rule_action(&policy->rules[i], &t, &k);
 		ntests += k;
 	}
-	rules = calloc(policy->n ? policy->n : 1, sizeof *rules);
+	rules = calloc(policy->n + policy->nrouted + 1, sizeof *rules);
 	tests = calloc(ntests ? ntests : 1, sizeof *tests);
 	if (!rules || !tests) {
 		err = ENOMEM;
 		goto out;
 	}
-	ntests = 0;
-	for (size_t i = 0; i < policy->n; i++) {
-		const struct cond_test *t;
-		size_t k;
-		uint32_t action = rule_action(&policy->rules[i], &t, &k);
-		int nr = seccomp_syscall_resolve_name(policy->rules[i].name);
-
-		if (nr < 0)	/* not a syscall on this architecture */
-			continue;
-		rules[n] = (struct sb_bpf_rule){
-			.nr = (uint32_t)nr, .action = action,
-			.tests = k ? &tests[ntests] : NULL, .ntests = k,
-		};
-		for (size_t j = 0; j < k; j++)
-			tests[ntests++] = to_bpf(&t[j]);
-		n++;
-	}
+	n = bpf_rules(policy, rules, tests);
 	/* unlisted calls and foreign ABIs alike go to the daemon */
-	if (sb_bpf_gen(rules, n, AUDIT_ARCH_X86_64, SCMP_ACT_NOTIFY, SCMP_ACT_NOTIFY, &prog) < 0) {
+	if (sb_bpf_gen(rules, n, AUDIT_ARCH_X86_64, default_action(policy), default_action(policy), &prog) < 0) {
 		err = errno;
 		goto out;
 	}

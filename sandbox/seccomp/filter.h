@@ -7,11 +7,17 @@
  * kills, in "errno" mode it reports and answers -EPERM
  * (sandbox/seccomp/listener.h). Non-native ABIs (i386 via int 0x80, x32
  * numbers with __X32_SYSCALL_BIT) take the same path, so they are
- * reported too. */
+ * reported too.
+ *
+ * A policy's "routed" calls (fault injection) go to the listener even
+ * where the policy allows them: the daemon then rechecks the rule
+ * (sb_rule_allows) to tell a call it may fail from a violation. */
 #ifndef PROSPERO_SANDBOX_SECCOMP_FILTER_H
 #define PROSPERO_SANDBOX_SECCOMP_FILTER_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "sandbox/seccomp/profiles.h"
 
@@ -27,6 +33,10 @@ struct sb_filter {
  * -1 with errno (ENOMEM, EINVAL for a rule libseccomp refuses, EOPNOTSUPP
  * if the kernel has no user notification). Nothing is kept on failure. */
 int sb_filter_build(const struct sb_policy *policy, struct sb_filter *f);
+
+/* Whether rule R (NULL: profile "none", which allows everything) lets
+ * the call with ARGS through, as the filter's own tests would. */
+bool sb_rule_allows(const struct sb_rule *r, const uint64_t args[6]);
 
 /* The reference: POLICY compiled by libseccomp and exported, the program
  * sb_filter_build produced before bpf_gen. sb_filter_build still uses it

@@ -31,11 +31,21 @@ static int id_valid(int listener, uint64_t id)
 	return errno == ENOENT ? 0 : -1;
 }
 
-int sb_listener_respond_errno(int listener, uint64_t id, int err)
+static int respond(int listener, uint64_t id, int err, uint32_t flags)
 {
-	struct seccomp_notif_resp r = { .id = id, .val = 0, .error = -err, .flags = 0 };
+	struct seccomp_notif_resp r = { .id = id, .val = 0, .error = -err, .flags = flags };
 
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r) < 0 ? -1 : 0;
+}
+
+int sb_listener_respond_errno(int listener, uint64_t id, int err)
+{
+	return respond(listener, id, err, 0);
+}
+
+int sb_listener_respond_continue(int listener, uint64_t id)
+{
+	return respond(listener, id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
 int sb_listener_kill(int listener, const struct seccomp_notif *n)

@@ -15,6 +15,13 @@ int sb_listener_recv(int listener, struct seccomp_notif *n);
  * errno ENOENT if the caller is gone or was interrupted. */
 int sb_listener_respond_errno(int listener, uint64_t id, int err);
 
+/* Answer notification ID: the call goes on as if no filter had stopped
+ * it. Only for a call the policy allows (a fault plan's routed call that
+ * is not to fail), rechecked on the arguments the notification holds:
+ * they are the blocked caller's registers and cannot change, and the
+ * policy reads no memory. -1 with errno as above. */
+int sb_listener_respond_continue(int listener, uint64_t id);
+
 /* Kill the caller of notification N without racing pid reuse: pidfd
  * first, then check the notification is still pending (so the pidfd is
  * the right process), then SIGKILL through the pidfd. The caller is

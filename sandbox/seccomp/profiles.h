@@ -120,6 +120,11 @@ struct sb_policy {
 	enum sb_on_violation on_violation;
 	struct sb_rule *rules;
 	size_t n;
+	/* Allowed calls the filter sends to the listener all the same, for
+	 * fault injection (names borrowed; none after sb_policy_resolve).
+	 * With SB_PROFILE_NONE they make a filter that allows everything else. */
+	const char *const *routed;
+	size_t nrouted;
 };
 
 /* SB_PROFILE_SERVICE -> "service"; "?" for no profile. */

@@ -218,6 +218,29 @@ void bindings_commit(struct bindings *b)
 		b->edges[i].origin = NULL;
 }
 
+void bindings_edge_info(const struct bindings *b, size_t i, struct bind_edge_info *out)
+{
+	const struct bind_edge *e = &b->edges[i];
+
+	*out = (struct bind_edge_info){ .client = e->client, .service = e->service,
+					.binding = (size_t)(e->binding - e->client->bindings),
+					.client_index = e->client_index };
+}
+
+int bindings_interpose(struct bindings *b, size_t i, int relay[2])
+{
+	struct bind_edge *e = &b->edges[i];
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	/* the old pair stays the client's: its other end is now the relay's */
+	relay[0] = e->service_end;
+	relay[1] = sv[0];
+	e->service_end = sv[1];
+	return 0;
+}
+
 /* --- the control channel --- */
 
 static void watchdog_start(struct bind_inst *bi)

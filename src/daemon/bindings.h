@@ -65,6 +65,21 @@ bool bindings_same(struct bindings *b, const struct bind_inst *bi, const struct 
 void bindings_migrate(struct bindings *b, struct bind_inst *bi, const struct cfg_actor *a,
 		      unsigned index);
 
+/* Edge I (below b->nedges): whose, which binding, which client instance. */
+struct bind_edge_info {
+	const struct cfg_actor *client, *service;
+	size_t binding;			/* index in the client's "bindings" */
+	unsigned client_index;		/* 1-based */
+};
+void bindings_edge_info(const struct bindings *b, size_t i, struct bind_edge_info *out);
+
+/* Put the daemon between the two ends of edge I (a fault plan names it):
+ * the client's end and the service's are no longer a pair; RELAY[0] is
+ * the peer of the client's end, RELAY[1] that of the service's. The
+ * caller owns both and forwards between them. Before any instance is
+ * made. -1 with errno. */
+int bindings_interpose(struct bindings *b, size_t i, int relay[2]);
+
 /* Instance INDEX (1-based) of A, named NAME (borrowed). Its fd map is
  * STDFDS[0..2], the control channel, its bindings' client ends in the
  * order declared, then the service end of each edge it serves; *ENVP

@@ -24,6 +24,7 @@
 #include "supervisor/tree.h"
 
 struct generation;
+struct fault_run;
 struct instance;
 struct reload;
 
@@ -49,6 +50,7 @@ struct daemon {
 	struct bindings *bindings;	/* the current config's */
 	struct confinement conf;
 	struct secrets secrets;
+	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
 	ev_timer watchdog;		/* systemd's, when it asks for one */

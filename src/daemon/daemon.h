@@ -4,16 +4,21 @@
 #ifndef PROSPERO_DAEMON_H
 #define PROSPERO_DAEMON_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "src/config/config.h"
 #include "supervisor/tree.h"
+
+struct fault_plan;
 
 struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */
 	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for a private one */
 	const char *secrets_dir;	/* --secrets-dir DIR, or NULL */
 	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */
+	const struct fault_plan *faults;	/* --faults FILE, checked against the tree, or NULL */
+	uint64_t seed;			/* the run's seed (fault_plan_seed), with FAULTS */
 };
 
 /* Run until the root is down: 0 with *END saying why (SV_DO_TREE_DOWN in

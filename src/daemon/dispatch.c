@@ -8,6 +8,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/dispatch.h"
+#include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/reload.h"
@@ -107,9 +108,11 @@ static void act(struct daemon *d, const struct sv_action *a)
 		if (a->report == SV_REPORT_READY && in)
 			bindings_ready(in->bind);	/* its watchdog counts from now */
 		report_action(d, a);
+		faults_report(d, a);
 		break;
 	case SV_DO_TREE_READY:
 		tree_ready(d);
+		faults_tree_ready(d);	/* the fault clock starts */
 		break;
 	case SV_DO_TREE_DOWN:
 		d->end = a->exit;

@@ -63,23 +63,36 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 		*n = *n + (size_t)r < cap ? *n + (size_t)r : cap - 1;
 }
 
+/* {"ts": NOW, "event": "EVENT" into LINE: every event's first fields. */
+static void put_head(char *line, size_t cap, size_t *n, const char *event)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	put(line, cap, n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000, event);
+}
+
+/* O_APPEND and one write: a reader never sees half a line */
+static void write_line(int fd, const char *line, size_t n)
+{
+	while (write(fd, line, n) < 0 && errno == EINTR)
+		;
+}
+
 static void write_json(int fd, const struct event *e)
 {
 	char small[2048], esc[1024];
 	/* a reload's lists may be long; other events fit on the stack */
 	size_t cap = sizeof small + (e->extra ? strlen(e->extra) : 0);
 	char *line = e->extra ? malloc(cap) : small;
-	struct timespec ts;
 	size_t n = 0;
 
 	if (!line) {	/* the lists go, the event stays */
 		line = small;
 		cap = sizeof small;
 	}
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	put(line, cap, &n, "{\"ts\": %lld.%06ld, \"event\": \"%s\"",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, e->event);
+	put_head(line, cap, &n, e->event);
 	json_escape(esc, sizeof esc, e->name);
 	put(line, cap, &n, ", \"name\": \"%s\"", esc);
 	if (e->supervisor) {
@@ -111,11 +124,22 @@ static void write_json(int fd, const struct event *e)
 	if (e->extra && line != small)
 		put(line, cap, &n, ", %s", e->extra);
 	put(line, cap, &n, "}\n");
-	/* O_APPEND and one write: a reader never sees half a line */
-	while (write(fd, line, n) < 0 && errno == EINTR)
-		;
+	write_line(fd, line, n);
 	if (line != small)
 		free(line);
+}
+
+void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text)
+{
+	char line[2048];
+	size_t n = 0;
+
+	if (ev->fd >= 0) {
+		put_head(line, sizeof line, &n, event);
+		put(line, sizeof line, &n, ", %s}\n", fields);
+		write_line(ev->fd, line, n);
+	}
+	log_info("%s", text);
 }
 
 void events_emit(struct events *ev, const struct event *e)

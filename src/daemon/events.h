@@ -30,6 +30,10 @@ struct events {
 int events_open(struct events *ev, const char *path);
 void events_close(struct events *ev);
 void events_emit(struct events *ev, const struct event *e);
+/* An event whose fields another module rendered: {"ts": ..., "event":
+ * EVENT, FIELDS} to the file, TEXT on stderr. FIELDS is JSON members
+ * without braces ("\"seq\": 1, ..."), already escaped. */
+void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text);
 
 /* JSON-escape src into dst (always NUL-terminated); the length written. */
 size_t json_escape(char *dst, size_t cap, const char *src);

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/daemon/fault_calls.h"
 #include "src/daemon/generation.h"
 
-struct generation *generation_new(const struct cfg *cfg, bool owns_cfg)
+struct generation *generation_new(const struct cfg *cfg, bool owns_cfg, const struct fault_plan *faults)
 {
 	struct generation *g = calloc(1, sizeof *g);
 	size_t n = cfg->nactors ? cfg->nactors : 1;
@@ -24,6 +25,7 @@ struct generation *generation_new(const struct cfg *cfg, bool owns_cfg)
 	}
 	g->cfg = cfg;
 	g->owns_cfg = owns_cfg;
+	g->faults = faults;
 	g->refs = 1;
 	return g;
 }
@@ -65,8 +67,16 @@ const struct sb_filter *generation_filter(struct generation *g, const struct cfg
 			snprintf(msg, len, "%s: seccomp policy: %s", a->name, why);
 			goto fail;
 		}
+		/* a fault plan's system calls go to the listener */
+		if (g->faults && fault_calls_route(g->faults, a, &pol) < 0) {
+			saved = errno;
+			sb_policy_free(&pol);
+			snprintf(msg, len, "%s: cannot route the fault plan's calls: %s", a->name, strerror(saved));
+			goto fail;
+		}
 		rc = sb_filter_build(&pol, f);
 		saved = errno;
+		free((void *)pol.routed);
 		sb_policy_free(&pol);
 		if (rc < 0) {
 			snprintf(msg, len, "%s: cannot build the seccomp filter: %s", a->name, strerror(saved));

@@ -12,16 +12,20 @@
 #include "sandbox/seccomp/filter.h"
 #include "src/config/config.h"
 
+struct fault_plan;
+
 struct generation {
 	const struct cfg *cfg;
 	bool owns_cfg;			/* a reload's own load; the first is the caller's */
+	const struct fault_plan *faults;	/* run --faults: its calls go to the listener */
 	unsigned refs;
 	struct sb_filter *filters;	/* by actor id, built at first use */
 	bool *built;
 };
 
-/* One reference, held by the caller. NULL with errno ENOMEM. */
-struct generation *generation_new(const struct cfg *cfg, bool owns_cfg);
+/* One reference, held by the caller; FAULTS (or NULL) outlives it. NULL
+ * with errno ENOMEM. */
+struct generation *generation_new(const struct cfg *cfg, bool owns_cfg, const struct fault_plan *faults);
 struct generation *generation_ref(struct generation *g);
 /* NULL is accepted; the last reference frees it (and the cfg it owns). */
 void generation_unref(struct generation *g);

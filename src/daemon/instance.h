@@ -33,15 +33,16 @@ struct instance_spec {
 	const struct cfg_actor *a;	/* in gen's config */
 	unsigned index;			/* 1-based, in its pool */
 };
+struct fault_inst;
 
 struct instance {
 	struct daemon *d;
 	struct sv_node *node;
 	const struct cfg_actor *spec;
 	struct generation *gen;		/* keeps spec alive across reloads */
-	unsigned index;
 	size_t slot;			/* in d->inst */
 	char *name;			/* "name", or "name#i" in a pool */
+	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
@@ -61,6 +62,7 @@ struct instance {
 	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
 					 * a path buffer in every instance cost 4 KiB each */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
+	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
 /* The instance of S that NODE (an actor node, just added) stands for,

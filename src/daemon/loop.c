@@ -7,6 +7,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/fault_summary.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
@@ -115,6 +116,7 @@ int daemon_run(const struct cfg *cfg, const struct daemon_opts *opts, struct sv_
 		dispatch_feed(&d, &boot);
 		if (!d.tree->down)
 			ev_run(d.loop, 0);
+		fault_summary_print(&d);
 		if (d.tree->down) {
 			*end = d.end;
 			rc = 0;

@@ -219,9 +219,16 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 		errno = ESHUTDOWN;	/* the tree is going: nothing to apply it to */
 		return -1;
 	}
+	if (d->faults) {
+		/* the plan names instances by their place in the tree it was
+		 * checked against, and holds them for the whole run */
+		*text = strdup("reload refused: a fault plan is running (--faults); it was checked against the tree as started\n");
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	if (!(cfg = load(d, text)))
 		return -1;
-	if (!(r = calloc(1, sizeof *r)) || !(r->gen = generation_new(cfg, true))) {
+	if (!(r = calloc(1, sizeof *r)) || !(r->gen = generation_new(cfg, true, NULL))) {
 		free(r);
 		cfg_free(cfg);
 		return -1;

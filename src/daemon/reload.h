@@ -32,7 +32,8 @@ typedef void (*reload_done_fn)(void *ctx, const char *summary);
  * possibly before this returns —, or for a dry run *TEXT holds the plan.
  * -1 with errno: EINVAL, the config has errors (*TEXT: the diagnostics
  * as `check` gives them, a line each); EBUSY, a reload is still being
- * applied; ESHUTDOWN, the tree is stopping; ENOMEM or a start-up failure of a new instance (*TEXT says
+ * applied; ESHUTDOWN, the tree is stopping; EOPNOTSUPP, a fault plan
+ * runs (--faults: it holds the tree as started); ENOMEM or a start-up failure of a new instance (*TEXT says
  * why). Nothing changed on -1. *TEXT is malloc'ed, or NULL. */
 int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_done_fn done,
 			  void *ctx);

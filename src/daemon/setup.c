@@ -13,6 +13,7 @@
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/generation.h"
+#include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
@@ -131,9 +132,11 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	d->tree = sv_tree_new();
 	if (d->devnull < 0 || !d->loop || instances_reserve(d, ninst ? ninst : 1) < 0 || !d->tree ||
-	    !(d->gen = generation_new(cfg, false)) || dispatch_init(&d->dispatch, ninst) < 0 ||
+	    !(d->gen = generation_new(cfg, false, opts->faults)) || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || !(d->bindings = bindings_open(cfg, d->loop, NULL)) ||
-	    build_tree(d->tree, cfg->root, NULL, boot_instance, &boot) < 0 || sv_tree_seal(d->tree) < 0) {
+	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
+	    build_tree(d->tree, cfg->root, NULL, boot_instance, &boot) < 0 || sv_tree_seal(d->tree) < 0 ||
+	    (opts->faults && faults_attach(d) < 0)) {
 		if (why[0])	/* an instance's own reason */
 			log_err("%s", why);
 		else
@@ -147,6 +150,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 
 void daemon_teardown(struct daemon *d)
 {
+	faults_close(d);
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);

@@ -7,6 +7,7 @@
 
 #include "sandbox/secrets/deliver.h"
 #include "src/daemon/context.h"
+#include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/report.h"
@@ -93,6 +94,7 @@ void start_instance(struct daemon *d, struct instance *in)
 	}
 	in->pid = pid;
 	pidmap_put(&d->pids, pid, in);
+	faults_spawned(in);
 	report_start(d, in, pid);
 	if (in->filter && violation_watch(d, in) < 0) {
 		/* its exit, when SIGCHLD comes, reports it as a failed start */

@@ -9,6 +9,7 @@
 #include "sandbox/seccomp/handoff.h"
 #include "sandbox/seccomp/listener.h"
 #include "src/daemon/context.h"
+#include "src/daemon/fault_calls.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/report.h"
@@ -41,6 +42,8 @@ static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	sb_violation_decode(&n, &v);
+	if (fault_calls_answer(in, &n, &v))
+		return;		/* a fault plan's call, not a violation */
 	if (!kill_it) {
 		/* the caller waits for this answer: give it first, report after */
 		(void)sb_listener_respond_errno(in->listener, n.id, EPERM);

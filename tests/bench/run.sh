@@ -18,5 +18,7 @@ echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
 echo "== bindings: libprospero against raw SOCK_SEQPACKET"
 "$bin/bench_ipc" 200000 5000000
+echo "== fault injection: what it costs what it does not touch, and what it does"
+"$bin/bench_faults" 500 20000 20000
 echo "== queues: durable sends and consumption, against write+fdatasync on the same disk"
 "$bin/bench_queue" 5

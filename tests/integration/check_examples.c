@@ -47,7 +47,7 @@ static void copy_file(const char *from, const char *to)
 	ck_assert(fclose(out) == 0);
 }
 
-/* DIR/NAME/ with the example's config (and .dev.vars) and links to its
+/* DIR/NAME/ with the example's config (and .dev.vars and fault plan) and links to its
  * actors; DIR/python links to the Python actor's sources. */
 static void stage(const char *name, const char *const *actors)
 {
@@ -58,9 +58,11 @@ static void stage(const char *name, const char *const *actors)
 	snprintf(from, sizeof from, "%s/%s/prospero.jsonc", env("EXAMPLES"), name);
 	snprintf(to, sizeof to, "%s/%s/prospero.jsonc", h.dir, name);
 	copy_file(from, to);
-	snprintf(from, sizeof from, "%s/%s/.dev.vars", env("EXAMPLES"), name);
-	if (access(from, F_OK) == 0) {
-		snprintf(to, sizeof to, "%s/%s/.dev.vars", h.dir, name);
+	for (const char *const *f = (const char *const[]){ ".dev.vars", "faults.jsonc", NULL }; *f; f++) {
+		snprintf(from, sizeof from, "%s/%s/%s", env("EXAMPLES"), name, *f);
+		if (access(from, F_OK) != 0)
+			continue;
+		snprintf(to, sizeof to, "%s/%s/%s", h.dir, name, *f);
 		copy_file(from, to);
 	}
 	for (; *actors; actors++) {
@@ -99,16 +101,18 @@ static size_t wait_for(const char *needle, size_t from, int timeout_ms)
 		int n = h_read(&h, "out", out, sizeof out - 1);
 		char *hit;
 
-		if (n > 0 && (size_t)n > from) {
+		if (n > 0)
 			out[n] = '\0';
+		if (n > 0 && (size_t)n > from) {
 			if ((hit = strstr(out + from, needle))) {
 				while (hit > out && hit[-1] != '\n')
 					hit--;
 				return (size_t)(hit - out);
 			}
 		}
-		ck_assert_msg(waited < timeout_ms, "no line with \"%s\" within %d ms; output:\n%s", needle,
-			      timeout_ms, n > 0 ? out : "(none)");
+		/* the last of the output: Check refuses a message over 4 KiB */
+		ck_assert_msg(waited < timeout_ms, "no line with \"%s\" within %d ms; output ends:\n%s", needle,
+			      timeout_ms, n > 0 ? out + (n > 3000 ? n - 3000 : 0) : "(none)");
 		h_sleep_ms(20);
 	}
 }
@@ -121,6 +125,10 @@ START_TEST(check_accepts_every_example)
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
 	ck_assert_str_eq(out, "configuration ok: root \"shop\", 3 supervisors, 6 actors, 6 processes\n");
 	ck_assert_int_eq(h_read(&h, "run.err", out, sizeof out), 0);	/* not even a warning */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "orders/prospero.jsonc",
+							  "--faults", "orders/faults.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert(strstr(out, "fault plan ok: 4 faults (1 kill, 1 stall, 1 edge, 1 syscall), seed 42\n"));
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "coordinator/prospero.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
 	ck_assert_str_eq(out, "configuration ok: root \"ai\", 1 supervisors, 5 actors, 6 processes\n");
@@ -205,6 +213,40 @@ START_TEST(the_python_actor_prices_orders_for_a_c_actor)
 }
 END_TEST
 
+/* The orders example under its fault plan (examples/orders/faults.jsonc):
+ * after every kill and stall it injects, orders are placed again, and
+ * nothing gives up; the driver prints the share that succeeded. */
+START_TEST(orders_keep_flowing_under_their_fault_plan)
+{
+	struct h_event e;
+	size_t at;
+	int hits = 0, n;
+
+	stage("orders", orders_actors);
+	h_start_with(&h, (const char *const[]){ "orders/prospero.jsonc", NULL },
+		     (const char *const[]){ "--faults", "orders/faults.jsonc", NULL });
+	h_expect(&h, "ready", "shop", NULL);
+	while (hits < 6) {
+		ck_assert_msg(h_next(&h, &e, 30000), "no fault injected");
+		ck_assert_msg(strcmp(e.event, "give_up") != 0, "%s", e.line);
+		if (strcmp(e.event, "fault") != 0 ||
+		    (!strstr(e.line, "\"kind\": \"kill\"") && !strstr(e.line, "\"kind\": \"stall\"")))
+			continue;
+		hits++;
+		/* an order placed after it (a stall's 2 s included) */
+		n = h_read(&h, "out", out, sizeof out - 1);
+		wait_for(": placed ", n > 0 ? (size_t)n : 0, 60000);
+	}
+	at = wait_for("driver: orders: ", 0, 60000);
+	ck_assert_int_eq(sscanf(out + at, "driver: orders: %d done", &n), 1);
+	h_stop(&h);
+	ck_assert(h_read(&h, "events", out, sizeof out - 1) > 0);
+	ck_assert_msg(strstr(out, "\"give_up\"") == NULL, "a supervisor gave up");
+	ck_assert(h_read(&h, "err", out, sizeof out - 1) > 0);
+	ck_assert_msg(strstr(out, "prospero: fault summary: seed 42, "), "no summary:\n%s", out);
+}
+END_TEST
+
 /* One question: two research calls at once, then analysis, then
  * synthesis; the answer carries what every stage produced. */
 START_TEST(the_coordinator_answers_with_every_stage)
@@ -241,6 +283,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_accepts_every_example);
 	tcase_add_test(tc, orders_flow_crash_restart_and_flow_again);
 	tcase_add_test(tc, the_python_actor_prices_orders_for_a_c_actor);
+	tcase_add_test(tc, orders_keep_flowing_under_their_fault_plan);
 	tcase_add_test(tc, the_coordinator_answers_with_every_stage);
 	suite_add_tcase(s, tc);
 	return s;

@@ -91,19 +91,23 @@ static void expect_same(const struct sock_fprog *ours, const struct sock_fprog *
 		      bpf_run_error());
 }
 
+/* ROUTED: calls a fault plan sends to the listener although allowed */
 static const struct {
 	enum sb_profile profile;
-	const char *allow[4], *deny[4];
+	const char *allow[4], *deny[4], *routed[4];
 } variants[] = {
-	{ SB_PROFILE_MINIMAL, { NULL }, { NULL } },
-	{ SB_PROFILE_SERVICE, { NULL }, { NULL } },
-	{ SB_PROFILE_NETWORK, { NULL }, { NULL } },
-	{ SB_PROFILE_MINIMAL, { "@network-io", "ioctl", "@aio", "fork" }, { NULL } },
-	{ SB_PROFILE_MINIMAL, { "@timer" }, { "openat", "ioctl", "@signal" } },
-	{ SB_PROFILE_SERVICE, { "clone3", "clone" }, { NULL } },
-	{ SB_PROFILE_SERVICE, { "socket" }, { "@file-system", "@ipc" } },
-	{ SB_PROFILE_NETWORK, { NULL }, { "@network-io", "@notify", "clone" } },
-	{ SB_PROFILE_NETWORK, { "@aio", "open" }, { "@process", "@memory", "@timer" } },
+	{ SB_PROFILE_MINIMAL, { NULL }, { NULL }, { NULL } },
+	{ SB_PROFILE_SERVICE, { NULL }, { NULL }, { NULL } },
+	{ SB_PROFILE_NETWORK, { NULL }, { NULL }, { NULL } },
+	{ SB_PROFILE_MINIMAL, { "@network-io", "ioctl", "@aio", "fork" }, { NULL }, { NULL } },
+	{ SB_PROFILE_MINIMAL, { "@timer" }, { "openat", "ioctl", "@signal" }, { NULL } },
+	{ SB_PROFILE_SERVICE, { "clone3", "clone" }, { NULL }, { NULL } },
+	{ SB_PROFILE_SERVICE, { "socket" }, { "@file-system", "@ipc" }, { NULL } },
+	{ SB_PROFILE_NETWORK, { NULL }, { "@network-io", "@notify", "clone" }, { NULL } },
+	{ SB_PROFILE_NETWORK, { "@aio", "open" }, { "@process", "@memory", "@timer" }, { NULL } },
+	{ SB_PROFILE_MINIMAL, { NULL }, { NULL }, { "write", "openat", "socket" } },
+	{ SB_PROFILE_SERVICE, { NULL }, { "read" }, { "clone", "ioctl", "fsync" } },
+	{ SB_PROFILE_NONE, { NULL }, { NULL }, { "write", "read", "openat" } },
 };
 
 static size_t count(const char *const *v)
@@ -140,8 +144,11 @@ START_TEST(generated_program_matches_libseccomp)
 	ck_assert_uint_le(nvalues, NVALUES);
 	snprintf(what, sizeof what, "variant %d (%s)", v, sb_profile_name(spec.profile));
 	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	pol.routed = variants[v].routed;
+	pol.nrouted = count(variants[v].routed);
 	ck_assert_int_eq(sb_filter_build(&pol, &ours), 0);
 	ck_assert_int_eq(sb_filter_build_libseccomp(&pol, &ref), 0);
+	ck_assert_uint_gt(ours.prog.len, 0);
 	for (size_t i = 0; i < pol.n; i++) {
 		int nr = seccomp_syscall_resolve_name(pol.rules[i].name);
 
@@ -191,6 +198,71 @@ START_TEST(generated_program_matches_libseccomp)
 	sb_filter_free(&ref);
 	sb_policy_free(&pol);
 	free(values);
+}
+END_TEST
+
+/* What each program answers for NR with every argument 0. */
+static uint32_t action_for(const struct sb_filter *f, const char *name, uint32_t arch)
+{
+	struct seccomp_data d = { .nr = seccomp_syscall_resolve_name(name), .arch = arch };
+
+	return bpf_run(&f->prog, &d) & SECCOMP_RET_ACTION_FULL;
+}
+
+START_TEST(routed_calls_go_to_the_listener)
+{
+	static const char *const routed[] = { "write", "openat" };
+	struct sb_spec spec = { .profile = SB_PROFILE_MINIMAL };
+	struct sb_policy pol;
+	struct sb_filter f;
+	char err[256];
+
+	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(sb_filter_build(&pol, &f), 0);
+	ck_assert_uint_eq(action_for(&f, "write", AUDIT_ARCH_X86_64), SECCOMP_RET_ALLOW);
+	sb_filter_free(&f);
+	pol.routed = routed;
+	pol.nrouted = 2;
+	ck_assert_int_eq(sb_filter_build(&pol, &f), 0);
+	ck_assert_uint_eq(action_for(&f, "write", AUDIT_ARCH_X86_64), SECCOMP_RET_USER_NOTIF);
+	ck_assert_uint_eq(action_for(&f, "openat", AUDIT_ARCH_X86_64), SECCOMP_RET_USER_NOTIF);
+	ck_assert_uint_eq(action_for(&f, "read", AUDIT_ARCH_X86_64), SECCOMP_RET_ALLOW);
+	sb_filter_free(&f);
+	/* "none": a filter only for the routed calls */
+	pol.profile = SB_PROFILE_NONE;
+	pol.n = 0;
+	ck_assert_int_eq(sb_filter_build(&pol, &f), 0);
+	ck_assert_uint_eq(action_for(&f, "write", AUDIT_ARCH_X86_64), SECCOMP_RET_USER_NOTIF);
+	ck_assert_uint_eq(action_for(&f, "ptrace", AUDIT_ARCH_X86_64), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(action_for(&f, "write", AUDIT_ARCH_I386), SECCOMP_RET_ALLOW);
+	sb_filter_free(&f);
+	pol.nrouted = 0;
+	ck_assert_int_eq(sb_filter_build(&pol, &f), 0);
+	ck_assert_uint_eq(f.prog.len, 0);
+	pol.profile = SB_PROFILE_MINIMAL;
+	sb_policy_free(&pol);
+}
+END_TEST
+
+START_TEST(a_routed_call_is_rechecked_against_its_rule)
+{
+	struct sb_rule openat = { "openat", SB_COND_RDONLY }, sock = { "socket", SB_COND_AF_UNIX },
+		       write_ = { "write", SB_COND_ALWAYS }, clone3 = { "clone3", SB_COND_ENOSYS };
+	uint64_t args[6] = { (uint64_t)AT_FDCWD, 0, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
+
+	ck_assert(sb_rule_allows(&openat, args));
+	args[2] = O_WRONLY;
+	ck_assert(!sb_rule_allows(&openat, args));
+	args[2] = O_RDONLY | O_CREAT;
+	ck_assert(!sb_rule_allows(&openat, args));
+	memset(args, 0, sizeof args);
+	args[0] = AF_UNIX;
+	ck_assert(sb_rule_allows(&sock, args));
+	args[0] = AF_INET;
+	ck_assert(!sb_rule_allows(&sock, args));
+	ck_assert(sb_rule_allows(&write_, args));
+	ck_assert(!sb_rule_allows(&clone3, args));
+	ck_assert(sb_rule_allows(NULL, args));
 }
 END_TEST
 
@@ -651,6 +723,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(program, generated_program_matches_libseccomp, 0,
 			    (int)(sizeof variants / sizeof variants[0]));
 	tcase_add_test(program, generated_program_is_small);
+	tcase_add_test(program, routed_calls_go_to_the_listener);
+	tcase_add_test(program, a_routed_call_is_rechecked_against_its_rule);
 	suite_add_tcase(s, program);
 	tcase_set_timeout(kernel, 60);
 	tcase_add_test(kernel, forbidden_calls_are_reported_and_killed);

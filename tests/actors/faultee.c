@@ -1,0 +1,160 @@
+/* The actor the fault-injection tests aim at. It reports on stdout
+ * through writev, which no test faults, so a report survives the faults
+ * it describes, under any profile (even "minimal", which opens no file
+ * for writing and makes no pipe).
+ *
+ *   faultee writes N        write(2) one byte N times to a socketpair,
+ *                           writev(2) three more, then read(2) back what
+ *                           went in; print one line per call, "write K
+ *                           ok" or "write K EIO", then "read BYTES" and
+ *                           "done"; then wait
+ *   faultee stamp COUNT     send COUNT datagrams on fd 4 (its one
+ *                           binding), each "SEQ MONO_US", then wait
+ *   faultee sink            read datagrams on fd 4 (the one edge it
+ *                           serves); print "SEQ LATENCY_US" for each: how
+ *                           long after its stamp it came
+ * and for the benchmarks (tests/bench/bench_faults.c):
+ *   faultee ping N          N round trips of 64 bytes on fd 4 (after as
+ *                           many to warm up); print "rtt NS" on average
+ *   faultee pong            echo every datagram on fd 4
+ *   faultee calls N         N getppid(2) calls; print "call NS" on average */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...)
+{
+	char line[256];
+	struct iovec iov;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	iov = (struct iovec){ line, (size_t)n };
+	if (writev(STDOUT_FILENO, &iov, 1) != n)
+		_exit(110);
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void writes(long n)
+{
+	char buf[64];
+	struct iovec three = { "abc", 3 };
+	int p[2];
+	ssize_t got;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+		_exit(112);
+	for (long k = 1; k <= n; k++) {
+		if (write(p[1], "x", 1) == 1)
+			report("write %ld ok\n", k);
+		else
+			report("write %ld %s\n", k, strerrorname_np(errno));
+	}
+	if (writev(p[1], &three, 1) != 3)
+		_exit(115);
+	got = read(p[0], buf, sizeof buf);
+	report("read %zd\ndone\n", got);
+}
+
+static void stamp(long count)
+{
+	for (long k = 0; k < count; k++) {
+		char msg[64];
+		int n = snprintf(msg, sizeof msg, "%ld %" PRId64, k, mono_us());
+
+		if (send(4, msg, (size_t)n, 0) != n)
+			_exit(113);
+	}
+}
+
+static void sink(void)
+{
+	char msg[256];
+	ssize_t n;
+
+	while ((n = recv(4, msg, sizeof msg - 1, 0)) > 0) {
+		long k;
+		int64_t at;
+
+		msg[n] = '\0';
+		if (sscanf(msg, "%ld %" SCNd64, &k, &at) == 2)
+			report("%ld %" PRId64 "\n", k, mono_us() - at);
+	}
+	_exit(114);
+}
+
+static void ping(long n)
+{
+	char msg[64] = { 0 };
+	int64_t t0 = 0;
+
+	for (long k = 0; k < 2 * n; k++) {
+		if (k == n)
+			t0 = mono_us() * 1000;
+		if (send(4, msg, sizeof msg, 0) != sizeof msg || recv(4, msg, sizeof msg, 0) != sizeof msg)
+			_exit(116);
+	}
+	report("rtt %" PRId64 "\n", (mono_us() * 1000 - t0) / n);
+}
+
+static void pong(void)
+{
+	char msg[256];
+	ssize_t n;
+
+	while ((n = recv(4, msg, sizeof msg, 0)) > 0)
+		if (send(4, msg, (size_t)n, 0) != n)
+			_exit(117);
+	_exit(118);
+}
+
+static void calls(long n)
+{
+	int64_t t0 = mono_us();
+
+	for (long k = 0; k < n; k++)
+		syscall(SYS_getppid);
+	report("call %" PRId64 "\n", (mono_us() - t0) * 1000 / n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "writes") == 0) {
+		writes(atol(argv[2]));
+	} else if (argc == 3 && strcmp(argv[1], "stamp") == 0) {
+		stamp(atol(argv[2]));
+	} else if (argc == 2 && strcmp(argv[1], "sink") == 0) {
+		sink();
+	} else if (argc == 3 && strcmp(argv[1], "ping") == 0) {
+		ping(atol(argv[2]));
+	} else if (argc == 2 && strcmp(argv[1], "pong") == 0) {
+		pong();
+	} else if (argc == 3 && strcmp(argv[1], "calls") == 0) {
+		calls(atol(argv[2]));
+	} else {
+		fprintf(stderr, "usage: faultee writes N | stamp COUNT | sink | ping N | pong | calls N\n");
+		return 2;
+	}
+	for (;;)
+		pause();
+}

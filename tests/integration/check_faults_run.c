@@ -1,0 +1,387 @@
+/* `prospero run --faults FILE` on the real daemon: process faults on the
+ * fault clock, reproducible from the seed; system calls failed through
+ * the seccomp listener; interposed edges that drop and delay. */
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/common/harness.h"
+#include "tests/common/runner.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL, "%s not set: run with make check", name);
+	return v;
+}
+
+/* TEXT into the test dir, with "@F@" the faultee's path and "@EA@" the
+ * echo actor's (h_write does "@TA@" and "@DIR@"). */
+static void write_cfg(const char *name, const char *text)
+{
+	char out[4096];
+	size_t n = 0;
+
+	for (const char *p = text; *p && n < sizeof out - 256; p++) {
+		if (strncmp(p, "@F@", 3) == 0) {
+			n += (size_t)snprintf(out + n, sizeof out - n, "%s", env("FAULTEE"));
+			p += 2;
+		} else if (strncmp(p, "@EA@", 4) == 0) {
+			n += (size_t)snprintf(out + n, sizeof out - n, "%s", env("ECHOACTOR"));
+			p += 3;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+	h_write(&h, name, out);
+}
+
+static void start_with_plan(const char *plan, const char *seed)
+{
+	h_write(&h, "faults.jsonc", plan);
+	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", seed ? "--seed" : NULL,
+							   seed, NULL });
+}
+
+/* The next fault event, as "SEQ KIND TARGET fault=F n=N" (what a replay
+ * must repeat; not "at", which is the clock's). */
+static void next_fault(char *out, size_t len)
+{
+	struct h_event e;
+	char kind[32] = "", target[128] = "";
+	unsigned long long seq = 0, fault = 0, n = 0;
+	const char *p;
+
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert((p = strstr(e.line, "\"seq\": ")) && sscanf(p, "\"seq\": %llu", &seq) == 1);
+	ck_assert((p = strstr(e.line, "\"kind\": \"")) && sscanf(p, "\"kind\": \"%31[^\"]", kind) == 1);
+	if ((p = strstr(e.line, "\"target\": \"")))
+		sscanf(p, "\"target\": \"%127[^\"]", target);
+	if ((p = strstr(e.line, "\"fault\": ")))
+		sscanf(p, "\"fault\": %llu", &fault);
+	if ((p = strstr(e.line, "\"n\": ")))
+		sscanf(p, "\"n\": %llu", &n);
+	snprintf(out, len, "%llu %s %s fault=%llu n=%llu", seq, kind, target, fault, n);
+}
+
+#define NFIRINGS 8
+
+/* Kill a random one of three every ~120 ms and stall one now and then;
+ * the first NFIRINGS fault events of the run, into LIST. */
+static void kill_run(const char *seed, char list[NFIRINGS + 1][200])
+{
+	h_init(&h);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 86400, \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"@TA@\"], \"instances\": 2 } ] }\n");
+	start_with_plan("{ \"seed\": 11, \"faults\": [\n"
+			"  { \"kill\": [\"a\", \"b\"], \"every\": 120, \"jitter\": 40 },\n"
+			"  { \"stall\": \"b\", \"for\": 20, \"at\": [150, 400], \"pick\": \"all\" },\n"
+			"  { \"kill\": \"*\", \"signal\": \"SIGTERM\", \"at\": [300] } ] }\n", seed);
+	for (int i = 0; i <= NFIRINGS; i++)
+		next_fault(list[i], sizeof list[i]);
+	h_stop(&h);
+	h_fini(&h);
+}
+
+START_TEST(a_fixed_seed_gives_the_same_fault_events)
+{
+	static char one[NFIRINGS + 1][200], two[NFIRINGS + 1][200], other[NFIRINGS + 1][200];
+	bool differs = false;
+
+	h_fini(&h);	/* each run its own directory */
+	kill_run(NULL, one);
+	kill_run(NULL, two);
+	kill_run("12", other);
+	ck_assert_str_eq(one[0], "0 plan  fault=0 n=0");
+	for (int i = 0; i <= NFIRINGS; i++) {
+		ck_assert_str_eq(one[i], two[i]);
+		differs |= strcmp(one[i], other[i]) != 0;
+	}
+	/* and the seed is what decides: another one picks other members */
+	ck_assert_msg(differs, "seed 12 made the same picks as seed 11");
+	h_init(&h);
+}
+END_TEST
+
+START_TEST(the_seed_is_recorded_in_the_plan_event)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+				  "  { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"kill\": \"a\", \"at\": [86400000] } ] }\n", "4242");
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"seq\": 0, \"kind\": \"plan\", \"seed\": 4242, \"faults\": 1"), "%s", e.line);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_stall_longer_than_the_watchdog_ends_in_a_watchdog_kill)
+{
+	struct h_event e;
+
+	write_cfg("root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 86400, \"children\": [\n"
+		"  { \"actor\": \"w\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"20\", \"1000000\", \"control\"],\n"
+		"    \"ready\": \"notify\", \"watchdog\": 200 } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"stall\": \"w\", \"for\": 3000, \"at\": [50] } ] }\n", NULL);
+	h_expect(&h, "fault", NULL, &e);	/* the plan */
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"kind\": \"stall\", \"fault\": 0, \"n\": 1, \"target\": \"w\""), "%s", e.line);
+	ck_assert_msg(strstr(e.line, "\"signal\": \"SIGSTOP\", \"ms\": 3000"), "%s", e.line);
+	h_expect(&h, "exit", "w", &e);
+	ck_assert_str_eq(e.reason, "watchdog");
+	h_expect(&h, "restart", "w", &e);
+	ck_assert_str_eq(e.reason, "watchdog");
+	h_stop(&h);
+}
+END_TEST
+
+/* The plan event, then COUNT events of KIND on TARGET, the K-th with
+ * seq K and n K (one fault, each firing, message or call once), each
+ * also holding TAIL. */
+static void expect_faults(int count, const char *kind, const char *target, const char *tail)
+{
+	struct h_event e;
+
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"seq\": 0, \"kind\": \"plan\""), "%s", e.line);
+	for (int k = 1; k <= count; k++) {
+		char want[200];
+
+		h_expect(&h, "fault", NULL, &e);
+		snprintf(want, sizeof want, "\"seq\": %d, \"kind\": \"%s\", \"fault\": 0, \"n\": %d, \"target\": \"%s\"",
+			 k, kind, k, target);
+		ck_assert_msg(strstr(e.line, want), "%s", e.line);
+		ck_assert_msg(strstr(e.line, tail), "%s", e.line);
+	}
+}
+
+/* faultee's report of N writes under PLAN (one syscall fault on actor
+ * "w" with PROFILE), once it says "done": its lines of the daemon's
+ * output, "w: " taken off. The run's fault events follow in the events
+ * file. */
+static void writes_under(const char *profile, const char *fault, int n, char *out, size_t cap)
+{
+	char cfg[1024], plan[512], all[4096], *line, *save = NULL;
+	size_t len = 0;
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"w\", \"exec\": [\"@F@\", \"writes\", \"%d\"],\n"
+		 "    \"sandbox\": { \"profile\": \"%s\" } } ] }\n", n, profile);
+	write_cfg("root.jsonc", cfg);
+	snprintf(plan, sizeof plan, "{ \"faults\": [ { \"syscall\": \"write\", \"target\": \"w\", %s } ] }\n", fault);
+	start_with_plan(plan, "1");
+	for (int i = 0; i < H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "w: done") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_gt(h_read(&h, "out", all, sizeof all), 0);
+	out[0] = '\0';
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "w: ", 3) == 0)
+			len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s\n", line + 3);
+}
+
+START_TEST(a_certain_write_fault_fails_every_write_and_no_read)
+{
+	static const char *const profiles[] = { "service", "minimal", "none" };
+	char report[1024];
+
+	for (size_t i = 0; i < 3; i++) {
+		if (i) {
+			h_fini(&h);
+			h_init(&h);
+		}
+		writes_under(profiles[i], "\"errno\": \"EIO\", \"probability\": 1", 3, report, sizeof report);
+		ck_assert_str_eq(report, "write 1 EIO\nwrite 2 EIO\nwrite 3 EIO\nread 3\ndone\n");
+		expect_faults(3, "syscall", "w", "\"syscall\": \"write\", \"errno\": \"EIO\", \"incarnation\": 1");
+		h_stop(&h);
+	}
+}
+END_TEST
+
+START_TEST(reads_still_work_and_probability_zero_fails_nothing)
+{
+	char report[1024];
+
+	writes_under("service", "\"errno\": \"ENOSPC\", \"probability\": 0", 3, report, sizeof report);
+	ck_assert_str_eq(report, "write 1 ok\nwrite 2 ok\nwrite 3 ok\nread 6\ndone\n");
+	h_stop(&h);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: fault 1:"), 0);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: fault 0:"), 1);
+}
+END_TEST
+
+START_TEST(after_n_fails_from_call_n_plus_one)
+{
+	char report[1024];
+
+	writes_under("service", "\"errno\": \"ENOSPC\", \"after\": 3", 5, report, sizeof report);
+	ck_assert_str_eq(report, "write 1 ok\nwrite 2 ok\nwrite 3 ok\nwrite 4 ENOSPC\nwrite 5 ENOSPC\nread 6\ndone\n");
+	h_stop(&h);
+}
+END_TEST
+
+/* A client "c" that stamps COUNT datagrams to a sink "s" over binding S,
+ * under an edge fault FAULT. */
+static void stamps_under(const char *fault, int count)
+{
+	char cfg[1024], plan[512];
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"s\", \"exec\": [\"@F@\", \"sink\"] },\n"
+		 "  { \"actor\": \"c\", \"exec\": [\"@F@\", \"stamp\", \"%d\"], \"bindings\": { \"S\": \"s\" } } ] }\n",
+		 count);
+	write_cfg("root.jsonc", cfg);
+	snprintf(plan, sizeof plan, "{ \"faults\": [ { \"edge\": \"c -> s\", %s } ] }\n", fault);
+	start_with_plan(plan, "3");
+}
+
+/* The sink's lines once there are N: each "SEQ LATENCY_US", into SEQ and
+ * LAT in the order they came. */
+static void sink_lines(int n, long *seq, long *lat)
+{
+	char all[8192], *line, *save = NULL;
+	int k = 0;
+
+	for (int i = 0; i < H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "s: ") < n; i++)
+		h_sleep_ms(10);
+	ck_assert_int_eq(h_count_lines(&h, "out", "s: "), n);
+	ck_assert_int_gt(h_read(&h, "out", all, sizeof all), 0);
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "s: ", 3) == 0) {
+			ck_assert_int_lt(k, n);
+			ck_assert_int_eq(sscanf(line + 3, "%ld %ld", &seq[k], &lat[k]), 2);
+			k++;
+		}
+}
+
+START_TEST(an_edge_that_drops_everything_delivers_nothing)
+{
+	stamps_under("\"drop\": 1", 20);
+	expect_faults(20, "drop", "c -> s", "\"binding\": \"S\", \"direction\": \"to_service\", \"partition\": false");
+	/* every message is accounted for as dropped: none is still on its way */
+	h_stop(&h);
+	ck_assert_int_eq(h_count_lines(&h, "out", "s: "), 0);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero:   edge c -> s (S): 20 messages, 0 delayed, 20 dropped, 0 duplicated"), 1);
+}
+END_TEST
+
+START_TEST(a_delayed_edge_delivers_everything_in_order_and_late)
+{
+	long seq[30], lat[30];
+
+	stamps_under("\"delay\": [100, 150]", 30);
+	sink_lines(30, seq, lat);
+	for (int k = 0; k < 30; k++) {
+		ck_assert_int_eq(seq[k], k);
+		ck_assert_int_ge(lat[k], 100000);	/* µs: no earlier than the delay */
+	}
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_duplicating_edge_delivers_each_message_twice_in_order)
+{
+	long seq[10], lat[10];
+
+	stamps_under("\"duplicate\": 1", 5);
+	sink_lines(10, seq, lat);
+	for (int k = 0; k < 10; k++)
+		ck_assert_int_eq(seq[k], k / 2);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_relayed_edge_passes_memfd_bodies)
+{
+	char cfg[1024];
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"echo\", \"exec\": [\"%s\", \"serve\"], \"ready\": \"notify\" },\n"
+		 "  { \"actor\": \"call\", \"exec\": [\"%s\", \"call\", \"ECHO\", \"70000\"],\n"
+		 "    \"bindings\": { \"ECHO\": \"echo\" } } ] }\n", env("BIGBODY"), env("BIGBODY"));
+	h_write(&h, "root.jsonc", cfg);
+	start_with_plan("{ \"faults\": [ { \"edge\": \"ECHO\", \"delay\": 5 } ] }\n", NULL);
+	for (int i = 0; i < H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "call: ") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_eq(h_count_lines(&h, "out", "call: intact 70000"), 1);
+	h_stop(&h);
+}
+END_TEST
+
+/* The daemon's peer_restarted notice goes in band from the service's side
+ * of an edge: on a relayed edge that loses everything sent to the client
+ * (the service's hellos), the notice still comes through. */
+START_TEST(the_peer_restarted_notice_passes_a_relay_that_drops_all)
+{
+	struct h_event e;
+	char watch[1024];
+	int drops = 0;
+
+	write_cfg("root.jsonc",
+		  "{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		  "  { \"actor\": \"svc\", \"exec\": [\"@EA@\", \"--hello\"] },\n"
+		  "  { \"actor\": \"cli\", \"exec\": [\"@EA@\", \"--watch\", \"INVENTORY\", \"@DIR@/watch\"],\n"
+		  "    \"bindings\": { \"INVENTORY\": \"svc\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"kill\": \"svc\", \"at\": [200] },\n"
+			"  { \"edge\": \"cli -> svc\", \"direction\": \"to_client\", \"drop\": 1 } ] }\n", NULL);
+	/* the first incarnation's hello and the second's, both lost */
+	while (drops < 2) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "fewer than 2 drops");
+		drops += strcmp(e.event, "fault") == 0 && strstr(e.line, "\"kind\": \"drop\"") != NULL;
+	}
+	for (int i = 0; i < H_TIMEOUT_MS / 10 && h_count_lines(&h, "watch", "notice") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_gt(h_read(&h, "watch", watch, sizeof watch), 0);
+	ck_assert_str_eq(watch, "notice peer_restarted incarnation=2 at=set control=PEER_RESTARTED=INVENTORY INCARNATION=2 \n");
+	h_stop(&h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("faults_run");
+	TCase *tc = tcase_create("process");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_fixed_seed_gives_the_same_fault_events);
+	tcase_add_test(tc, the_seed_is_recorded_in_the_plan_event);
+	tcase_add_test(tc, a_stall_longer_than_the_watchdog_ends_in_a_watchdog_kill);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("syscall");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_certain_write_fault_fails_every_write_and_no_read);
+	tcase_add_test(tc, reads_still_work_and_probability_zero_fails_nothing);
+	tcase_add_test(tc, after_n_fails_from_call_n_plus_one);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("edge");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, an_edge_that_drops_everything_delivers_nothing);
+	tcase_add_test(tc, a_delayed_edge_delivers_everything_in_order_and_late);
+	tcase_add_test(tc, a_duplicating_edge_delivers_each_message_twice_in_order);
+	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
+	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
