@@ -420,6 +420,27 @@ START_TEST(what_waits_in_a_kept_binding_survives)
 }
 END_TEST
 
+/* A fault plan holds the tree as it was checked: no reload under it. */
+START_TEST(a_fault_plan_refuses_reload)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	char err[1024];
+
+	write_pool(1);
+	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"kill\": \"o\", \"at\": [86400000] } ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	write_pool(2);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "reload refused: a fault plan is running (--faults)"), "%s", err);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	h_stop(&h);
+}
+END_TEST
+
 /* The next datagram on FD starts with PREFIX. */
 static void expect_notify(int fd, const char *prefix)
 {
@@ -475,6 +496,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
+	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	suite_add_tcase(s, tc);
 	return s;
 }
