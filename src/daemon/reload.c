@@ -313,6 +313,7 @@ void reload_on_signal(struct daemon *d)
 	bool dry_run;
 
 	if (d->reload) {
+		log_info("received SIGHUP while a reload is being applied: another follows it");
 		d->reload_again = true;
 		return;
 	}

@@ -420,6 +420,53 @@ START_TEST(what_waits_in_a_kept_binding_survives)
 }
 END_TEST
 
+/* STUCK (ignores SIGTERM, waits for ever) if wanted, o, and LATE if wanted. */
+static void write_stuck(bool stuck, bool late)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n%s  " TA("o") "%s ] }\n",
+		 stuck ? "  { \"actor\": \"stuck\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": \"infinity\" },\n" : "",
+		 late ? ", " TA("late") : "");
+	h_write(&h, "root.jsonc", text);
+}
+
+/* A SIGHUP while a reload is being applied is not lost: the next reload
+ * follows once this one is applied. The first reload cannot finish while
+ * "stuck" ignores its SIGTERM; the test kills it once the daemon has said
+ * it took the second SIGHUP. */
+START_TEST(a_hangup_during_a_reload_reloads_after_it)
+{
+	char err[16384] = "";
+	struct h_event e;
+	int stuck;
+
+	write_stuck(true, false);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "stuck", &e);
+	stuck = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	write_stuck(false, false);
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "stop", "stuck", NULL);	/* the first reload is being applied */
+	write_stuck(false, true);
+	h_signal(&h, SIGHUP);
+	for (int waited = 0; !strstr(err, "SIGHUP while a reload is being applied"); waited += 10) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "the daemon never took the second SIGHUP");
+		h_sleep_ms(10);
+		if (h_read(&h, "err", err, sizeof err) < 0)
+			err[0] = 0;
+	}
+	ck_assert_int_eq(kill(stuck, SIGKILL), 0);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [], \"removed\": [\"stuck\"]"), "%s", e.line);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [\"late\"], \"removed\": []"), "%s", e.line);
+	h_stop(&h);
+}
+END_TEST
+
 /* A fault plan holds the tree as it was checked: no reload under it. */
 START_TEST(a_fault_plan_refuses_reload)
 {
@@ -497,6 +544,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
+	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
