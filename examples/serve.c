@@ -5,7 +5,8 @@
 
 #include "examples/serve.h"
 
-int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting)
+/* What serving and consuming share around their own setup (SERVE). */
+static int run(int (*serve)(struct prospero *p, void *arg), void *arg, const char *greeting)
 {
 	struct ev_loop *loop = EV_DEFAULT;
 	struct prospero *p;
@@ -16,8 +17,7 @@ int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const 
 		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
 		return 1;
 	}
-	if (prospero_handle(p, method, fn, arg) < 0 || prospero_serve(p) < 0 ||
-	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
+	if (serve(p, arg) < 0 || prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
 		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
 		prospero_close(p);
 		return 1;
@@ -27,6 +27,42 @@ int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const 
 	ev_run(loop, 0);
 	prospero_close(p);
 	return 0;
+}
+
+struct handler {
+	const char *method;
+	prospero_handler_fn *fn;
+	void *arg;
+};
+
+static int serve_method(struct prospero *p, void *arg)
+{
+	struct handler *h = arg;
+
+	return prospero_handle(p, h->method, h->fn, h->arg) < 0 ? -1 : prospero_serve(p);
+}
+
+int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting)
+{
+	struct handler h = { method, fn, arg };
+
+	return run(serve_method, &h, greeting);
+}
+
+static struct prospero_queue_consumer *consumer;
+
+static int consume(struct prospero *p, void *arg)
+{
+	consumer = prospero_queue_consume(p, *(prospero_queue_fn **)arg, NULL);
+	return consumer ? prospero_serve(p) : -1;
+}
+
+int example_consume(prospero_queue_fn *fn, const char *greeting)
+{
+	int rc = run(consume, &fn, greeting);
+
+	prospero_queue_consumer_free(consumer);
+	return rc;
 }
 
 void example_reply_json(struct prospero_request *req, json_t *out)

@@ -5,11 +5,16 @@
 
 #include <jansson.h>
 #include <prospero.h>
+#include <prospero_queue.h>
 
 /* Adopt the bindings, serve METHOD with FN (ARG is passed to it), stop
  * gracefully on SIGTERM, say READY, print GREETING (if any) and run the
  * default loop until stopped. Returns main's exit status. */
 int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting);
+
+/* The same for a queue's consumer: take the batches of the queue whose
+ * CONSUMER this actor is with FN. */
+int example_consume(prospero_queue_fn *fn, const char *greeting);
 
 /* Answer REQ with OUT as compact JSON, or "internal" when OUT is NULL or
  * cannot be written. Takes OUT's reference. */

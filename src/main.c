@@ -17,6 +17,7 @@
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/log.h"
+#include "src/daemon/state.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
 #define EXIT_USAGE 2
@@ -25,10 +26,10 @@
 static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
-	      "                    [--secrets-dir DIR] [--uid-range FIRST-LAST]\n"
+	      "                    [--secrets-dir DIR] [--state-dir DIR] [--uid-range FIRST-LAST]\n"
 	      "                    [--faults FILE [--seed N]]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
-	      "                      [--explain ACTOR] [--faults FILE [--seed N]]\n"
+	      "                      [--explain ACTOR [--state-dir DIR]] [--faults FILE [--seed N]]\n"
 	      "       prospero reload [--dry-run] [--runtime-dir DIR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
@@ -44,6 +45,9 @@ static void usage(FILE *to)
 	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
 	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
 	      "                        beside the root config\n"
+	      "  -d, --state-dir DIR   where actors with \"state\" keep it, a directory each (default:\n"
+	      "                        $STATE_DIRECTORY, else /var/lib/prospero (root), else\n"
+	      "                        $XDG_STATE_HOME/prospero, or ~/.local/state/prospero)\n"
 	      "  -u, --uid-range FIRST-LAST\n"
 	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
 	      "                        check says when the tree needs more\n"
@@ -117,8 +121,27 @@ static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 	return 0;
 }
 
+/* Where A's instances keep their state, if it has any. */
+static void explain_state(const struct cfg_actor *a, const struct daemon_opts *opts)
+{
+	char root[4096];
+
+	if (!a->state)
+		return;
+	if (state_root_path(opts->state_dir, root, sizeof root) < 0) {
+		printf("  state directory: none can be had (%s): pass --state-dir DIR\n", strerror(errno));
+		return;
+	}
+	if (a->instances > 1)
+		printf("  state directory: %s/%s#1 to #%u, one an instance", root, a->name, a->instances);
+	else
+		printf("  state directory: %s/%s", root, a->name);
+	printf(" ($STATE_DIRECTORY): mode 0700, its uid's alone, writable%s; %s allowed\n",
+	       a->nread_only ? " under read_only" : "", CFG_STATE_GROUP);
+}
+
 /* `check --explain ACTOR`: what confines it, and every syscall it may make. */
-static int explain(const struct cfg *cfg, const char *name)
+static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const char *name)
 {
 	const struct cfg_actor *a = NULL;
 	struct sb_policy pol;
@@ -159,6 +182,7 @@ static int explain(const struct cfg *cfg, const char *name)
 		printf("  read-only: %s\n", a->read_only[i]);
 	for (size_t i = 0; i < a->nsecrets; i++)
 		printf("  secret: %s%s\n", a->secrets[i], a->secrets_env ? " (also in the environment)" : "");
+	explain_state(a, opts);
 	printf("  seccomp profile: %s, on_violation: %s\n", sb_profile_name(pol.profile),
 	       sb_on_violation_name(pol.on_violation));
 	if (pol.profile == SB_PROFILE_NONE) {
@@ -213,7 +237,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	size_t sups = 0, procs;
 
 	if (co->explain_actor)
-		return explain(cfg, co->explain_actor);
+		return explain(cfg, opts, co->explain_actor);
 	if (check_uids(cfg, opts) < 0)
 		return 1;
 	procs = count(cfg->root, &sups);
@@ -321,6 +345,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "events", required_argument, NULL, 'e' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "secrets-dir", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
 		{ "uid-range", required_argument, NULL, 'u' },
 		{ "explain", required_argument, NULL, 'x' },
 		{ "faults", required_argument, NULL, 'f' },
@@ -333,12 +358,13 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:u:x:f:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:x:f:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
 		case 'r': cli->opts.runtime_dir = optarg; break;
 		case 's': cli->opts.secrets_dir = optarg; break;
+		case 'd': cli->opts.state_dir = optarg; break;
 		case 'x': cli->co.explain_actor = optarg; break;
 		case 'f': cli->co.faults = optarg; break;
 		case 'S':

@@ -4,12 +4,15 @@
  *     -> PRICING "quote"     (the Python actor: what it costs)
  *     -> INVENTORY "reserve" (take it off the shelf)
  *     -> PAYMENT "charge"
+ *     -> SHIPMENTS "send"    (the shipments queue: on its disk once answered)
  *     <- {"order": 17, "sku": "apple", "qty": 2, "cents": 100, "left": 41}
  *
  * Each step is a call with a timeout on a binding; the request is deferred
  * while they run, so orders overlap freely. A failed step fails the order
  * with the same error code, so a caller sees "peer restarted" when a
- * service went down with its order in flight. */
+ * service went down with its order in flight. A paid order is not failed
+ * for want of a shipment: its shipment is sent again until the queue has
+ * it, which a restart of the queue only delays. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -17,16 +20,20 @@
 #include <string.h>
 
 #include <prospero.h>
+#include <prospero_queue.h>
 
 #define STEP_TIMEOUT 2.0	/* seconds; a restart is reported long before */
+#define SHIP_AGAIN 0.5		/* seconds before a shipment is sent again */
 
 struct order {
 	struct prospero_request *req;
 	json_int_t id, qty, cents, left;
-	char sku[32];
+	char sku[32], user[32];
+	ev_timer again;
 };
 
-static struct prospero_binding *pricing, *inventory, *payment;
+static struct ev_loop *loop;
+static struct prospero_binding *pricing, *inventory, *payment, *shipments;
 
 static void finish(struct order *o, int err, const char *message)
 {
@@ -69,14 +76,53 @@ static json_int_t field(const void *body, size_t len, const char *key)
 	return v;
 }
 
+static void ship(struct order *o);
+
+static void queued(int err, const void *body, size_t len, void *arg)
+{
+	struct order *o = arg;
+
+	if (err == PROSPERO_OK) {
+		finish(o, 0, NULL);
+		return;
+	}
+	/* peer_restarted or timeout: the queue may or may not have it, and
+	 * delivery is at least once, so again; a refusal is final */
+	if (err == PROSPERO_E_BAD_REQUEST) {
+		step_failed(o, "shipments", err, body, len);
+		return;
+	}
+	printf("order %lld: shipment not queued yet (%.*s), again in %.1f s\n", (long long)o->id,
+	       (int)(len < 100 ? len : 100), (const char *)body, SHIP_AGAIN);
+	ev_timer_start(loop, &o->again);
+}
+
+static void ship_again(struct ev_loop *l, ev_timer *w, int revents)
+{
+	ship(w->data);
+}
+
+static void ship(struct order *o)
+{
+	char shipment[160];
+	int n = snprintf(shipment, sizeof shipment, "{\"order\":%lld,\"user\":\"%s\",\"sku\":\"%s\",\"qty\":%lld}",
+			 (long long)o->id, o->user, o->sku, (long long)o->qty);
+
+	if (prospero_queue_send(shipments, shipment, (size_t)n, STEP_TIMEOUT, queued, o) < 0)
+		ev_timer_start(loop, &o->again);
+}
+
 static void charged(int err, const void *body, size_t len, void *arg)
 {
 	struct order *o = arg;
 
-	if (err)
+	if (err) {
 		step_failed(o, "payment", err, body, len);
-	else
-		finish(o, 0, NULL);
+		return;
+	}
+	ev_timer_init(&o->again, ship_again, SHIP_AGAIN, 0);
+	o->again.data = o;
+	ship(o);
 }
 
 static void reserved(int err, const void *body, size_t len, void *arg)
@@ -132,12 +178,14 @@ static void on_place(struct prospero_request *req, const void *body, size_t len,
 		goto out;
 	}
 	if (!in || json_unpack(in, "{s:I, s:s, s:s, s:I}", "order", &o->id, "user", &user, "sku", &sku, "qty", &o->qty) < 0 ||
-	    o->qty < 1 || strlen(sku) >= sizeof o->sku || strpbrk(sku, "\"\\")) {
+	    o->qty < 1 || strlen(sku) >= sizeof o->sku || strpbrk(sku, "\"\\") ||
+	    strlen(user) >= sizeof o->user || strpbrk(user, "\"\\")) {
 		prospero_fail(req, PROSPERO_E_BAD_REQUEST, "want {\"order\", \"user\", \"sku\", \"qty\"}");
 		free(o);
 		goto out;
 	}
 	strcpy(o->sku, sku);
+	strcpy(o->user, user);
 	o->req = prospero_defer(req);
 	n = snprintf(call, sizeof call, "{\"sku\":\"%s\",\"qty\":%lld}", o->sku, (long long)o->qty);
 	if (prospero_call(pricing, "quote", call, (size_t)n, STEP_TIMEOUT, quoted, o) < 0)
@@ -148,9 +196,9 @@ out:
 
 int main(void)
 {
-	struct ev_loop *loop = EV_DEFAULT;
 	struct prospero *p;
 
+	loop = EV_DEFAULT;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	p = prospero_open(loop);
 	if (!p) {
@@ -160,8 +208,9 @@ int main(void)
 	pricing = prospero_binding(p, "PRICING");
 	inventory = prospero_binding(p, "INVENTORY");
 	payment = prospero_binding(p, "PAYMENT");
-	if (!pricing || !inventory || !payment) {
-		fprintf(stderr, "need bindings PRICING, INVENTORY and PAYMENT\n");
+	shipments = prospero_binding(p, "SHIPMENTS");
+	if (!pricing || !inventory || !payment || !shipments) {
+		fprintf(stderr, "need bindings PRICING, INVENTORY, PAYMENT and SHIPMENTS\n");
 		prospero_close(p);
 		return 1;
 	}

@@ -28,6 +28,19 @@ CHILD_SIDE static int make_read_only(const char *path, const char **step_name)
 	return mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr));
 }
 
+/* PATH, below a read-only mount, writable again: a bind mount of it
+ * starts with the flags of the mount it comes from, then loses RDONLY. */
+CHILD_SIDE static int make_writable(const char *path, const char **step_name)
+{
+	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+
+	*step_name = "bind-mount the state directory";
+	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	*step_name = "mount_setattr(state directory writable)";
+	return mount_setattr(AT_FDCWD, path, 0, &attr, sizeof(attr));
+}
+
 CHILD_SIDE int sb_ns_apply(const struct sb_ns *ns, const char **step_name)
 {
 	/* An empty network namespace: its loopback is down and has no
@@ -52,6 +65,8 @@ CHILD_SIDE int sb_ns_apply(const struct sb_ns *ns, const char **step_name)
 	for (size_t i = 0; i < ns->nread_only; i++)
 		if (make_read_only(ns->read_only[i], step_name) < 0)
 			return -1;
+	if (ns->nread_only && ns->writable && make_writable(ns->writable, step_name) < 0)
+		return -1;
 
 	if (ns->private_tmp) {
 		/* nosuid, nodev: a world-writable tmpfs must not grow device

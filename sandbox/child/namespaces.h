@@ -15,6 +15,9 @@ struct sb_ns {
 	const char *const *read_only;	/* absolute paths made read-only, with
 					 * everything mounted below them */
 	size_t nread_only;
+	const char *writable;		/* with read_only: a directory kept
+					 * writable below them (the state
+					 * directory), or NULL */
 };
 
 /* Needs CAP_SYS_ADMIN, so it runs before privileges are dropped. Nothing

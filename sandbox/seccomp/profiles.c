@@ -173,6 +173,17 @@ static const struct sb_group_member g_aio[] = {
 	END
 };
 
+/* What SQLite does to a database in a state directory ("state": true adds
+ * it to the actor's profile): open for writing and create the database,
+ * its -wal and -shm; sync each commit (fsync where it is built without
+ * fdatasync); cut back the -wal and -shm; remove the journal and the
+ * -wal; fchmod a file the umask made other than 0644. */
+static const struct sb_group_member g_state[] = {
+	A("open"), A("openat"), A("fdatasync"), A("fsync"), A("ftruncate"),
+	A("unlink"), A("unlinkat"), A("fchmod"),
+	END
+};
+
 /* A profile's members that belong to no group. */
 static const struct sb_group_member x_service[] = {
 	A("ioctl"),
@@ -193,6 +204,7 @@ static const struct sb_group_member x_service[] = {
 	X("@notify", g_notify) \
 	X("@process", g_process) \
 	X("@signal", g_signal) \
+	X("@state", g_state) \
 	X("@timer", g_timer)
 
 #define NAME(name, members) name,

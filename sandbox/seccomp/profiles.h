@@ -40,6 +40,10 @@
  *                shared memory.
  *   @network-io  sockets of any family and everything done with them.
  *   @aio         Linux native AIO (not io_uring); in no shipped profile.
+ *   @state       what SQLite does to a database in the actor's state
+ *                directory: open for writing and create, fsync/fdatasync,
+ *                ftruncate, unlink, fchmod; in no shipped profile, added
+ *                to the policy of every actor with "state": true.
  *
  * Profiles:
  *   none      no filter; must be written out.

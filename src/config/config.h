@@ -164,8 +164,12 @@ size_t cfg_dynamic_uids(const struct cfg *cfg);
  * that says how to widen --uid-range, or ENOMEM and no line. */
 int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, struct cfg_diag *diag);
 
-/* The effective seccomp policy of A: its profile widened by "allow" and
- * narrowed by "deny" (profiles.h). -1 with errno and errmsg on error;
+/* The syscall group an actor with "state": true is allowed on top of its
+ * profile (sandbox/seccomp/profiles.h). */
+#define CFG_STATE_GROUP "@state"
+
+/* The effective seccomp policy of A: its profile widened by "allow" (and
+ * CFG_STATE_GROUP with "state") and narrowed by "deny" (profiles.h). -1 with errno and errmsg on error;
  * a loaded config has none but ENOMEM. Free with sb_policy_free. */
 int cfg_actor_policy(const struct cfg_actor *a, struct sb_policy *out, char *errmsg, size_t errlen);
 

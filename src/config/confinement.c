@@ -323,6 +323,23 @@ int cfg_actor_policy(const struct cfg_actor *a, struct sb_policy *out, char *err
 		.allow = (const char *const *)a->allow, .nallow = a->nallow,
 		.deny = (const char *const *)a->deny, .ndeny = a->ndeny,
 	};
+	const char **allow = NULL;
+	int rc;
 
-	return sb_policy_resolve(&spec, out, errmsg, errlen);
+	/* its state directory works under every profile, without widening
+	 * "minimal" for the actors that keep no state */
+	if (a->state && a->profile != SB_PROFILE_NONE) {
+		if (!(allow = calloc(a->nallow + 1, sizeof *allow))) {
+			snprintf(errmsg, errlen, "out of memory");
+			return -1;
+		}
+		for (size_t i = 0; i < a->nallow; i++)
+			allow[i] = a->allow[i];
+		allow[a->nallow] = CFG_STATE_GROUP;
+		spec.allow = allow;
+		spec.nallow = a->nallow + 1;
+	}
+	rc = sb_policy_resolve(&spec, out, errmsg, errlen);
+	free(allow);
+	return rc;
 }

@@ -21,14 +21,11 @@ const char *const ld_queue_keys[] = {
 #define NQUEUE_KEYS (sizeof ld_queue_keys / sizeof *ld_queue_keys - 1)
 
 /* The narrowest confinement prospero-queue works in: "minimal" and what
- * its loop and SQLite, writing its log in the state directory, need. */
+ * its loop needs; what SQLite needs to write its log comes with "state"
+ * (CFG_STATE_GROUP). */
 static const char *const queue_allow[] = {
 	"@io-event",		/* libev waits in epoll */
 	"eventfd2",		/* libev's wake-up fd */
-	"openat",		/* open the log, its -wal and -shm for writing, creating them */
-	"fdatasync", "fsync",	/* commits; fsync where SQLite is built without fdatasync */
-	"ftruncate",		/* the -wal and -shm files are cut back */
-	"unlink",		/* the rollback journal at creation, the -wal at a clean close */
 	NULL,
 };
 

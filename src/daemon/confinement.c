@@ -98,23 +98,37 @@ void confinement_teardown(struct daemon *d)
 	sb_uid_snapshot_fini(&c->uids_in_use);
 }
 
+static bool in_tmp(const char *path)
+{
+	return strncmp(path, "/tmp/", 5) == 0 || strncmp(path, "/var/tmp/", 9) == 0;
+}
+
 /* Namespaces, when the spec asks for any. */
 static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
+	const char *what = NULL, *path = NULL;
 
 	if (!a->private_tmp && !a->private_network && !a->nread_only)
 		return 0;
-	if (a->private_tmp && (strncmp(d->runtime_dir, "/tmp/", 5) == 0 ||
-			       strncmp(d->runtime_dir, "/var/tmp/", 9) == 0)) {
-		snprintf(msg, len, "%s: \"private_tmp\" would hide the runtime directory %s (notify socket, credentials) from it: pass --runtime-dir outside /tmp",
-			 in->name, d->runtime_dir);
+	if (a->private_tmp && in_tmp(d->runtime_dir)) {
+		what = "runtime";	/* notify socket, credentials */
+		path = d->runtime_dir;
+	} else if (a->private_tmp && in->state_dir && in_tmp(in->state_dir)) {
+		what = "state";
+		path = in->state_dir;
+	}
+	if (what) {
+		snprintf(msg, len, "%s: \"private_tmp\" would hide the %s directory %s from it: pass --%s-dir outside /tmp",
+			 in->name, what, path, what);
 		errno = EINVAL;
 		return -1;
 	}
 	in->ns = (struct sb_ns){
 		.private_tmp = a->private_tmp, .private_network = a->private_network,
 		.read_only = (const char *const *)a->read_only, .nread_only = a->nread_only,
+		/* its state stays writable whatever is read-only around it */
+		.writable = in->state_dir,
 	};
 	in->confine.ns = &in->ns;
 	return 0;

@@ -21,6 +21,7 @@
 #include "src/daemon/notify.h"
 #include "src/daemon/pidmap.h"
 #include "src/daemon/secrets.h"
+#include "src/daemon/state.h"
 #include "supervisor/tree.h"
 
 struct generation;
@@ -50,6 +51,7 @@ struct daemon {
 	struct bindings *bindings;	/* the current config's */
 	struct confinement conf;
 	struct secrets secrets;
+	struct state_dirs state;
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;

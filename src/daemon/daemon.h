@@ -16,6 +16,7 @@ struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */
 	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for a private one */
 	const char *secrets_dir;	/* --secrets-dir DIR, or NULL */
+	const char *state_dir;		/* --state-dir DIR, or NULL: state.h says where */
 	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */
 	const struct fault_plan *faults;	/* --faults FILE, checked against the tree, or NULL */
 	uint64_t seed;			/* the run's seed (fault_plan_seed), with FAULTS */

@@ -9,18 +9,23 @@
 
 static const char *const passed_env[] = { "PATH", "LANG", "LC_ALL", "TZ", "TERM" };
 
-static bool env_has(char *const *env, const char *key)
+static bool env_is(const char *entry, const char *key)
 {
 	size_t k = strlen(key);
 
+	return strncmp(entry, key, k) == 0 && entry[k] == '=';
+}
+
+static bool env_has(char *const *env, const char *key)
+{
 	for (; env && *env; env++)
-		if (strncmp(*env, key, k) == 0 && (*env)[k] == '=')
+		if (env_is(*env, key))
 			return true;
 	return false;
 }
 
 char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_env,
-		 const char *creds_dir)
+		 const char *creds_dir, const char *state_dir)
 {
 	size_t n = 0, cap = 10 + sizeof passed_env / sizeof *passed_env;
 	char **env, **e;
@@ -31,7 +36,7 @@ char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_e
 	if (!env)
 		return NULL;
 	for (e = a->env; e && *e; e++)
-		if (!(env[n++] = strdup(*e)))
+		if (!(state_dir && env_is(*e, PP_ENV_STATE_DIRECTORY)) && !(env[n++] = strdup(*e)))
 			goto fail;
 	for (size_t i = 0; i < sizeof passed_env / sizeof *passed_env; i++) {
 		const char *v = getenv(passed_env[i]);
@@ -45,6 +50,9 @@ char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_e
 		goto fail;
 	/* the systemd credentials convention: existing programs find them */
 	if (a->nsecrets && asprintf(&env[n++], PP_ENV_CREDENTIALS_DIRECTORY "=%s", creds_dir) < 0)
+		goto fail;
+	/* systemd's StateDirectory= convention, in place of any "env" of that name */
+	if (state_dir && asprintf(&env[n++], PP_ENV_STATE_DIRECTORY "=%s", state_dir) < 0)
 		goto fail;
 	/* as systemd does for Type=notify: sd_notify programs and prospero_open
 	 * pet in time; no WATCHDOG_PID, the pid is not known before exec */

@@ -9,9 +9,10 @@
 
 /* Instance INDEX (1-based) of A: a NULL-terminated array of malloc'ed
  * strings (env_free). NOTIFY_ENV is "NOTIFY_SOCKET=..."; CREDS_DIR its
- * $CREDENTIALS_DIRECTORY when it has secrets. NULL with errno. */
+ * $CREDENTIALS_DIRECTORY when it has secrets; STATE_DIR its
+ * $STATE_DIRECTORY, or NULL. NULL with errno. */
 char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_env,
-		 const char *creds_dir);
+		 const char *creds_dir, const char *state_dir);
 void env_free(char **env);
 
 /* A then B in one array (free() it): the strings are borrowed. NULL with

@@ -116,7 +116,8 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 		in->creds_dir = NULL;
 		goto fail;
 	}
-	if (!(in->envp = env_build(a, in->index, d->notify_env, in->creds_dir)) ||
+	if (state_path(d, in, &in->state_dir) < 0 ||
+	    !(in->envp = env_build(a, in->index, d->notify_env, in->creds_dir, in->state_dir)) ||
 	    plan_start(d, in, s->bindings, msg, len) < 0)
 		goto fail;
 	ev_io_set(&in->out_watcher, in->out.rfd, EV_READ);
@@ -178,6 +179,7 @@ void instance_free(struct instance *in)
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);
+	free(in->state_dir);
 	if (in->node && in->node->user == in)
 		in->node->user = NULL;
 	generation_unref(in->gen);

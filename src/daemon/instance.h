@@ -61,6 +61,7 @@ struct instance {
 	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
 	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
 					 * a path buffer in every instance cost 4 KiB each */
+	char *state_dir;		/* its $STATE_DIRECTORY with "state", else NULL */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };

@@ -125,8 +125,10 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->spawner.devnull = -1;
 	d->notify.fd = -1;
 	d->events.fd = -1;
+	d->state.fd = -1;
 	confinement_init(&d->conf);
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts) < 0)
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts) < 0 ||
+	    state_setup(d, cfg, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
@@ -164,6 +166,7 @@ void daemon_teardown(struct daemon *d)
 	notify_server_close(&d->notify);
 	confinement_teardown(d);
 	secrets_teardown(&d->secrets);
+	state_teardown(&d->state);
 	if (d->runtime_dir[0])
 		reload_report_remove(d);
 	if (d->own_runtime_dir)

@@ -51,7 +51,7 @@ static int prepare(struct daemon *d, struct instance *in, char ***env, char ***s
 		snprintf(msg, len, "control channel: socketpair: %s", strerror(errno));
 		return -1;
 	}
-	if (secrets_deliver(d, in, msg, len) < 0) {
+	if (state_prepare(d, in, msg, len) < 0 || secrets_deliver(d, in, msg, len) < 0) {
 		bindings_spawned(in->bind, false);
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "src/libprospero/db.h"
+#include "src/proto/fds.h"
 
 /* A writer waits this long for a reader (say, an operator's sqlite3
  * shell) that holds the lock, then fails with EBUSY. */
@@ -104,7 +105,7 @@ int pr_db_check_version(sqlite3 *db, int version)
  * path. NULL with errno. */
 static char *db_path(const char *dir, const char *file)
 {
-	const char *env = dir ? dir : getenv(PR_ENV_STATE_DIRECTORY);
+	const char *env = dir ? dir : getenv(PP_ENV_STATE_DIRECTORY);
 	size_t n = env ? strcspn(env, dir ? "" : ":") : 0;
 	char *path;
 

@@ -6,9 +6,6 @@
 
 #include <sqlite3.h>
 
-/* The systemd variable naming the instance's state directory. */
-#define PR_ENV_STATE_DIRECTORY "STATE_DIRECTORY"
-
 /* Open DIR/FILE, creating it (DIR NULL: the first path of
  * $STATE_DIRECTORY), with a busy timeout, in WAL mode, synchronous=FULL.
  * -1 with errno (ENOENT: no directory), nothing held. */

@@ -85,6 +85,14 @@ void h_fini(struct h *h)
 	}
 }
 
+void h_link(struct h *h, const char *env, const char *name)
+{
+	const char *program = getenv(env);
+
+	ck_assert_msg(program != NULL, "%s is not set: run through make check", env);
+	ck_assert_msg(symlink(program, h_path(h, name)) == 0, "%s: %s", name, strerror(errno));
+}
+
 const char *h_path(struct h *h, const char *name)
 {
 	char *p = h->pathbuf[h->pathnext++ % 8];

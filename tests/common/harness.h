@@ -34,6 +34,9 @@ void h_init(struct h *h);
 void h_fini(struct h *h);
 /* A path inside the test directory (valid for the next 7 calls). */
 const char *h_path(struct h *h, const char *name);
+/* A link NAME in the test directory to the program $ENV (fails the test
+ * when ENV is not set), for configs to name as "@DIR@/NAME". */
+void h_link(struct h *h, const char *env, const char *name);
 /* Write a file; "@TA@" becomes the test actor's path, "@DIR@" the test directory. */
 void h_write(struct h *h, const char *name, const char *text);
 /* Start "prospero run --events DIR/events -c FILE..." (names in the test dir). */

@@ -1,8 +1,11 @@
 /* The examples a user runs first (examples/orders, examples/coordinator),
  * on the real daemon with their own config files: they pass `check`, the
  * order system shows a crash and a rest_for_one restart with a "peer
- * restarted" failure in between orders that go through, its Python actor
- * answers a C actor, and the coordinator answers with every stage's work.
+ * restarted" failure in between orders that go through, from the stock
+ * its inventory kept, its Python actor answers a C actor, its shipments
+ * survive a kill -9 of their queue and of their shipper, and the
+ * coordinator answers with every stage's work. The order system keeps
+ * its state in a --state-dir of the test's.
  *
  * The configs are copied into the test directory beside links to the built
  * actors (EXAMPLES_BUILD) and a copy of the Python actor, so this also works
@@ -10,6 +13,7 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +89,18 @@ static void stage(const char *name, const char *const *actors)
 }
 
 static const char *const orders_actors[] = {
-	"user-manager", "inventory-tracker", "order-processor", "payment", "driver", NULL,
+	"user-manager", "inventory-tracker", "order-processor", "payment", "driver", "shipper", "returns", NULL,
 };
+
+/* With a fault plan FAULTS, or NULL. */
+static void start_orders(const char *faults)
+{
+	char dir[512];
+
+	snprintf(dir, sizeof dir, "%s", h_path(&h, "state"));
+	h_start_with(&h, (const char *const[]){ "orders/prospero.jsonc", NULL },
+		     (const char *const[]){ "--state-dir", dir, faults ? "--faults" : NULL, faults, NULL });
+}
 static const char *const coordinator_actors[] = {
 	"asker", "coordinator", "research", "analysis", "synthesis", NULL,
 };
@@ -123,7 +137,7 @@ START_TEST(check_accepts_every_example)
 	stage("coordinator", coordinator_actors);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "orders/prospero.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
-	ck_assert_str_eq(out, "configuration ok: root \"shop\", 3 supervisors, 6 actors, 6 processes\n");
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 4 supervisors, 10 actors, 10 processes\n");
 	ck_assert_int_eq(h_read(&h, "run.err", out, sizeof out), 0);	/* not even a warning */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "orders/prospero.jsonc",
 							  "--faults", "orders/faults.jsonc", NULL }), 0);
@@ -136,20 +150,23 @@ START_TEST(check_accepts_every_example)
 }
 END_TEST
 
+#define FULL_SHELVES "inventory-tracker: serving: 120 apples, 80 pears, 150 plums\n"
+
 /* Orders flow; inventory-tracker aborts; "data" (rest_for_one) stops
  * payment and order-processor in reverse order and starts all three again
  * in order; the order in flight fails with "peer restarted"; later orders
- * are placed again. Nothing else in the tree moves. */
+ * are placed again, from the stock as it was. Nothing else in the tree
+ * moves. */
 START_TEST(orders_flow_crash_restart_and_flow_again)
 {
 	struct h_event e;
 	char key[128] = "", line[256];
 	unsigned failed_order, placed_order;
-	size_t at;
+	size_t at, full, kept;
 	FILE *f;
 
 	stage("orders", orders_actors);
-	h_start(&h, (const char *const[]){ "orders/prospero.jsonc", NULL });
+	start_orders(NULL);
 	h_expect(&h, "ready", "shop", NULL);
 	at = wait_for("driver: order 1: placed", 0, 30000);
 
@@ -172,6 +189,11 @@ START_TEST(orders_flow_crash_restart_and_flow_again)
 	/* actors write to pipes of their own: lines of two actors may
 	 * interleave, so each is looked for from before the crash */
 	wait_for("inventory-tracker: reservation 20: simulated bug, aborting", at, 5000);
+	/* the stock it kept, not full shelves */
+	full = wait_for("inventory-tracker: serving: ", 0, 1000);
+	ck_assert_msg(strncmp(out + full, FULL_SHELVES, strlen(FULL_SHELVES)) == 0, "%.80s", out + full);
+	kept = wait_for("inventory-tracker: serving: ", full + 1, 5000);
+	ck_assert_msg(strncmp(out + kept, FULL_SHELVES, strlen(FULL_SHELVES)) != 0, "full shelves after the crash");
 	at = wait_for(": failed: peer restarted", at, 10000);
 	ck_assert_int_eq(sscanf(out + at, "driver: order %u: failed: peer restarted", &failed_order), 1);
 	for (placed_order = 0; placed_order <= failed_order;) {
@@ -199,12 +221,88 @@ START_TEST(orders_flow_crash_restart_and_flow_again)
 }
 END_TEST
 
+#define MAX_ORDER 4096
+
+/* Which orders the output says the driver placed, and which shipper
+ * shipped (or returns took, undeliverable), as of now. */
+static void read_orders(bool *placed, bool *shipped)
+{
+	int n = h_read(&h, "out", out, sizeof out - 1);
+	unsigned k;
+
+	memset(placed, 0, MAX_ORDER * sizeof *placed);
+	memset(shipped, 0, MAX_ORDER * sizeof *shipped);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		/* (sscanf says 1 for "order 4: refused" too) */
+		if (strstr(l, ": placed ") && sscanf(l, "driver: order %u:", &k) == 1 && k < MAX_ORDER)
+			placed[k] = true;
+		else if (sscanf(l, "returns: undeliverable, for a person to look at: {\"order\":%u", &k) == 1 &&
+			 k < MAX_ORDER)
+			shipped[k] = true;
+		else if (strncmp(l, "shipper: shipped order", 22) == 0)
+			for (char *p = strchr(l, ' ') + 15; p && *p; p = strchr(p, ',')) {
+				p += *p == ',' ? 2 : 0;
+				if (sscanf(p, "%u", &k) == 1 && k < MAX_ORDER)
+					shipped[k] = true;
+			}
+	}
+}
+
+/* The shipments of the orders placed: taken in batches by shipper, some
+ * failed and retried, order 5's always, until it lands in the dead-letter
+ * queue for returns. A kill -9 of the queue, then of shipper, loses none:
+ * every order placed up to one placed after both kills is shipped. */
+START_TEST(shipments_survive_kill_9_of_their_queue_and_shipper)
+{
+	static bool placed[MAX_ORDER], shipped[MAX_ORDER];
+	struct h_event queue, shipper;
+	unsigned last, lost, first_lost;
+	size_t at;
+
+	stage("orders", orders_actors);
+	start_orders(NULL);
+	h_expect(&h, "start", "shipper", &shipper);
+	h_expect(&h, "start", "shipments", &queue);
+	h_expect(&h, "ready", "shop", NULL);
+	at = wait_for("shipper: shipped order", 0, 30000);
+	ck_assert(kill(queue.pid, SIGKILL) == 0);
+	h_expect(&h, "start", "shipments", &queue);
+	at = wait_for("shipper: shipped order", at + 1, 30000);
+	ck_assert(kill(shipper.pid, SIGKILL) == 0);
+	h_expect(&h, "start", "shipper", &shipper);
+	at = wait_for("shipper: shipped order", at + 1, 30000);
+	at = wait_for("driver: order ", at + 1, 10000);
+	at = wait_for(": placed ", at, 10000);
+	ck_assert_int_eq(sscanf(out + at, "driver: order %u: placed", &last), 1);
+	/* order 5 had its four attempts; then the dead-letter queue */
+	wait_for("returns: undeliverable, for a person to look at: {\"order\":5,", 0, 30000);
+	for (int waited = 0;; waited += 50) {
+		read_orders(placed, shipped);
+		lost = first_lost = 0;
+		for (unsigned k = last; k >= 1; k--)
+			if (placed[k] && !shipped[k]) {
+				lost++;
+				first_lost = k;
+			}
+		if (!lost)
+			break;
+		ck_assert_msg(waited < 30000, "%u of the orders placed up to %u were never shipped, order %u first",
+			      lost, last, first_lost);
+		h_sleep_ms(50);
+	}
+	ck_assert(placed[5]);
+	h_stop(&h);
+}
+END_TEST
+
 /* order-processor (C, libprospero) asks pricing (Python, no C library) for
  * a quote: order 2 is 3 plums, at the 30 cents pricing.py charges each. */
 START_TEST(the_python_actor_prices_orders_for_a_c_actor)
 {
 	stage("orders", orders_actors);
-	h_start(&h, (const char *const[]){ "orders/prospero.jsonc", NULL });
+	start_orders(NULL);
 	h_expect(&h, "ready", "pricing", NULL);
 	h_expect(&h, "ready", "shop", NULL);
 	wait_for("driver: order 2: placed 3 plums for $0.90 (plums left: ", 0, 10000);
@@ -223,8 +321,7 @@ START_TEST(orders_keep_flowing_under_their_fault_plan)
 	int hits = 0, n;
 
 	stage("orders", orders_actors);
-	h_start_with(&h, (const char *const[]){ "orders/prospero.jsonc", NULL },
-		     (const char *const[]){ "--faults", "orders/faults.jsonc", NULL });
+	start_orders("orders/faults.jsonc");
 	h_expect(&h, "ready", "shop", NULL);
 	while (hits < 6) {
 		ck_assert_msg(h_next(&h, &e, 30000), "no fault injected");
@@ -283,6 +380,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_accepts_every_example);
 	tcase_add_test(tc, orders_flow_crash_restart_and_flow_again);
 	tcase_add_test(tc, the_python_actor_prices_orders_for_a_c_actor);
+	tcase_add_test(tc, shipments_survive_kill_9_of_their_queue_and_shipper);
 	tcase_add_test(tc, orders_keep_flowing_under_their_fault_plan);
 	tcase_add_test(tc, the_coordinator_answers_with_every_stage);
 	suite_add_tcase(s, tc);

@@ -173,9 +173,10 @@ START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 		"    \"env\": {\"K\": \"V 1\"}, \"cwd\": \"/usr\" } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
-	/* "exec" readiness says nothing about when the shell echoes: wait for it */
+	/* "exec" readiness says nothing about when either prints: wait for both */
 	for (int waited = 0; waited < H_TIMEOUT_MS; waited += 20) {
-		if (h_read(&h, "out", out, sizeof out) > 0 && strstr(out, "shell: "))
+		if (h_read(&h, "out", out, sizeof out) > 0 && strstr(out, "shell: ") &&
+		    strstr(out, "talker: hello-err\n"))
 			break;
 		h_sleep_ms(20);
 	}

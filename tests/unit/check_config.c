@@ -910,10 +910,26 @@ START_TEST(a_queue_is_an_actor_running_prospero_queue)
 	ck_assert(q->state && dlq->state && !shipper->state);
 	ck_assert_uint_eq(q->instances, 1);
 	ck_assert_int_eq(q->profile, SB_PROFILE_MINIMAL);
-	ck_assert_uint_eq(q->nallow, 7);
+	ck_assert_uint_eq(q->nallow, 2);
 	ck_assert_str_eq(q->allow[0], "@io-event");
-	ck_assert_str_eq(q->allow[2], "openat");
-	ck_assert_ptr_null(q->allow[7]);
+	ck_assert_str_eq(q->allow[1], "eventfd2");
+	ck_assert_ptr_null(q->allow[2]);
+	/* SQLite's writes come with "state", not with "minimal" */
+	{
+		struct cfg_actor stateless = *q;
+		struct sb_policy pol;
+		char msg[256];
+
+		ck_assert_int_eq(cfg_actor_policy(q, &pol, msg, sizeof msg), 0);
+		ck_assert_ptr_nonnull(sb_policy_find(&pol, "fdatasync"));
+		ck_assert_int_eq(sb_policy_find(&pol, "openat")->cond, SB_COND_ALWAYS);
+		sb_policy_free(&pol);
+		stateless.state = false;
+		ck_assert_int_eq(cfg_actor_policy(&stateless, &pol, msg, sizeof msg), 0);
+		ck_assert_ptr_null(sb_policy_find(&pol, "fdatasync"));
+		ck_assert_int_eq(sb_policy_find(&pol, "openat")->cond, SB_COND_RDONLY);
+		sb_policy_free(&pol);
+	}
 	ck_assert_int_eq(q->restart, SV_TRANSIENT);
 	ck_assert_int_eq(q->shutdown_ms, 100);
 	ck_assert_uint_eq(q->nbindings, 2);

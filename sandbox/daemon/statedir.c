@@ -1,0 +1,153 @@
+/* State directories; see statedir.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/statedir.h"
+
+/* Deeper than any program's state needs; a bound on the fds one walk holds. */
+#define REOWN_DEPTH_MAX 64
+
+/* PATH's missing ancestors, as mkdir -p; PATH itself is left to the caller. */
+static int make_parents(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+int sb_statedir_root(const char *path)
+{
+	struct stat st;
+	int fd, saved;
+
+	if (mkdir(path, SB_STATEDIR_ROOT_MODE) < 0 && errno != EEXIST &&
+	    (errno != ENOENT || make_parents(path) < 0 ||
+	     (mkdir(path, SB_STATEDIR_ROOT_MODE) < 0 && errno != EEXIST)))
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (st.st_uid != geteuid()) {
+		errno = EPERM;
+		goto fail;
+	}
+	if ((st.st_mode & 07777) != SB_STATEDIR_ROOT_MODE && fchmod(fd, SB_STATEDIR_ROOT_MODE) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* Each entry of directory DFD (whose stream is D) and what is below it,
+ * to UID:GID: the entries themselves, symbolic links included, never
+ * what a link points at. Carries on past a failure; the first errno is
+ * kept. */
+static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
+{
+	const struct dirent *e;
+	int first = 0;
+
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		DIR *sub;
+		int fd;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !first)
+			first = errno;
+		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
+			continue;
+		/* ENOTDIR, ELOOP: not a directory after all (a link, a file) */
+		fd = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ENOTDIR && errno != ELOOP && !first)
+				first = errno;
+			continue;
+		}
+		if (depth >= REOWN_DEPTH_MAX || !(sub = fdopendir(fd))) {
+			if (!first)
+				first = depth >= REOWN_DEPTH_MAX ? ELOOP : errno;
+			close(fd);
+			continue;
+		}
+		if (reown_entries(fd, sub, uid, gid, depth + 1) < 0 && !first)
+			first = errno;
+		closedir(sub);
+	}
+	if (errno && !first)
+		first = errno;
+	errno = first;
+	return first ? -1 : 0;
+}
+
+/* The directory DFD and everything inside, to UID:GID. */
+static int reown(int dfd, uid_t uid, gid_t gid)
+{
+	int fd = dup(dfd), rc, saved;
+	DIR *d;
+
+	if (fd < 0)
+		return -1;
+	if (!(d = fdopendir(fd))) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	rc = reown_entries(dfd, d, uid, gid, 0);
+	saved = errno;
+	closedir(d);
+	if (rc == 0 && fchown(dfd, uid, gid) < 0)
+		return -1;
+	errno = saved;
+	return rc;
+}
+
+int sb_statedir_prepare(int root, const char *name, uid_t uid, gid_t gid, bool own)
+{
+	struct stat st;
+	int fd, saved;
+
+	if (mkdirat(root, name, SB_STATEDIR_MODE) < 0 && errno != EEXIST)
+		return -1;
+	if ((fd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!own && st.st_uid != geteuid()) {
+		errno = EPERM;
+		goto fail;
+	}
+	/* the top last: until it is the instance's, a failure shows next time */
+	if (own && (st.st_uid != uid || st.st_gid != gid) && reown(fd, uid, gid) < 0)
+		goto fail;
+	if ((st.st_mode & 07777) != SB_STATEDIR_MODE && fchmod(fd, SB_STATEDIR_MODE) < 0)
+		goto fail;
+	close(fd);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}

@@ -1,0 +1,105 @@
+/* State directories, the daemon's side; see state.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/statedir.h"
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/state.h"
+
+#define STATE_ROOT_SYSTEM "/var/lib/prospero"
+
+int state_root_path(const char *dir, char *buf, size_t len)
+{
+	const char *env = getenv("STATE_DIRECTORY"), *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char cwd[4096];
+	int n;
+
+	/* relative to where the daemon started, not to each actor's cwd */
+	if (dir && dir[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return -1;
+	if (dir)
+		n = snprintf(buf, len, "%s%s%s", dir[0] == '/' ? "" : cwd, dir[0] == '/' ? "" : "/", dir);
+	else if (env && *env)	/* systemd's list: our own is the first */
+		n = snprintf(buf, len, "%.*s", (int)strcspn(env, ":"), env);
+	else if (geteuid() == 0)
+		n = snprintf(buf, len, "%s", STATE_ROOT_SYSTEM);
+	else if (xdg && xdg[0] == '/')	/* the XDG spec: a relative one is ignored */
+		n = snprintf(buf, len, "%s/prospero", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(buf, len, "%s/.local/state/prospero", home);
+	else {
+		errno = ENOENT;
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct state_dirs *s = &d->state;
+	bool any = false;
+
+	s->fd = -1;
+	for (size_t i = 0; i < cfg->nactors; i++)
+		any |= cfg->actors[i]->state;
+	if (!any)
+		return 0;
+	if (state_root_path(opts->state_dir, s->root, sizeof s->root) < 0) {
+		log_err("no state directory: %s (pass --state-dir DIR)", strerror(errno));
+		return -1;
+	}
+	if ((s->fd = sb_statedir_root(s->root)) < 0) {
+		log_err("state directory %s: %s%s", s->root, strerror(errno),
+			errno == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+void state_teardown(struct state_dirs *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+int state_path(const struct daemon *d, const struct instance *in, char **path)
+{
+	*path = NULL;
+	if (!in->spec->state)
+		return 0;
+	if (asprintf(path, "%s/%s", d->state.root, in->name) < 0) {
+		*path = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int state_prepare(struct daemon *d, const struct instance *in, char *msg, size_t len)
+{
+	bool own = in->privs.change_ids;
+	int saved;
+
+	if (!in->state_dir)
+		return 0;
+	if (sb_statedir_prepare(d->state.fd, in->name, own ? in->privs.uid : geteuid(),
+				own ? in->privs.gid : getegid(), own) == 0)
+		return 0;
+	saved = errno;
+	snprintf(msg, len, "state directory %s: %s%s", in->state_dir, strerror(saved),
+		 saved == ELOOP || saved == ENOTDIR ? " (it must be a directory, never a symbolic link)" : "");
+	errno = saved;
+	return -1;
+}

@@ -1,0 +1,42 @@
+/* State directories, the daemon's side (README "Durable state"): the root
+ * they live in (--state-dir), and for each instance of an actor with
+ * "state": true its own directory there, named for the instance, made
+ * and handed to its uid before each start (sandbox/daemon/statedir.h does
+ * the file system work). */
+#ifndef PROSPERO_DAEMON_STATE_H
+#define PROSPERO_DAEMON_STATE_H
+
+#include <stddef.h>
+
+struct cfg;
+struct daemon;
+struct daemon_opts;
+struct instance;
+
+struct state_dirs {
+	char root[4096];		/* "" when no actor keeps state */
+	int fd;				/* the root, or -1 */
+};
+
+/* Where the root is: DIR (--state-dir) when given, made absolute against
+ * the working directory (actors have cwds of their own); else the first path of
+ * $STATE_DIRECTORY (systemd's StateDirectory=); else /var/lib/prospero
+ * for root, $XDG_STATE_HOME/prospero or ~/.local/state/prospero for
+ * anyone else. Into BUF; -1 with errno ENAMETOOLONG, ENOENT when there
+ * is no $HOME to put it in, or getcwd's. */
+int state_root_path(const char *dir, char *buf, size_t len);
+
+/* The root, made and opened, when an actor of CFG keeps state (a reload
+ * that adds the first calls it again). -1 with errno, said on stderr. */
+int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
+void state_teardown(struct state_dirs *s);
+
+/* IN's directory, ROOT/NAME, into *PATH (malloc'ed), or NULL when its
+ * actor keeps no state. -1 with errno ENOMEM. */
+int state_path(const struct daemon *d, const struct instance *in, char **path);
+
+/* Before a start: IN's directory there, mode 0700, its uid's. -1 with
+ * errno and MSG saying why. */
+int state_prepare(struct daemon *d, const struct instance *in, char *msg, size_t len);
+
+#endif

@@ -1,0 +1,213 @@
+/* A producer and a consumer of a prospero-queue, for the queue's tests on
+ * the real daemon. Each keeps a record in FILE, appended to, which the
+ * test reads (create the file 0666 first when instances of other uids
+ * share it):
+ *
+ *   queueactor produce FILE TAG COUNT
+ *       sends "TAG:1" .. "TAG:COUNT" on binding Q, one in flight; a
+ *       message is recorded ("TAG:I") only once the queue acknowledged
+ *       it, and sent again until it is. A new incarnation goes on after
+ *       the last message its record holds, and once it is all sent the
+ *       record ends with "done".
+ *   queueactor oversize FILE SIZE
+ *       sends one message of SIZE bytes on binding Q and records
+ *       "refused: WHY" or "sent", then one of 5 bytes, "small", and
+ *       records "small: sent" once it is acknowledged.
+ *   queueactor consume FILE [PREFIX]
+ *       records "BODY ID ATTEMPT MS" for each message delivered (MS: the
+ *       monotonic clock, in ms) before it answers; acks it, or, when its
+ *       body starts with PREFIX, asks for a retry.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "src/libprospero/prospero.h"
+#include "src/libprospero/prospero_queue.h"
+
+static int out = -1;
+
+static void record(const char *text, size_t len)
+{
+	if (write(out, text, len) != (ssize_t)len)
+		exit(101);
+}
+
+struct producer {
+	struct prospero_binding *q;
+	const char *tag;
+	long next, count;
+	char body[64];
+	size_t len;
+};
+
+static void send_next(struct producer *pr);
+
+static void on_sent(int err, const void *body, size_t len, void *arg)
+{
+	struct producer *pr = arg;
+	char line[80];
+
+	(void)body, (void)len;
+	if (err == PROSPERO_OK) {
+		snprintf(line, sizeof line, "%s\n", pr->body);
+		record(line, strlen(line));
+		pr->next++;
+	}
+	/* else (peer_restarted, timeout): the same message again */
+	send_next(pr);
+}
+
+static void send_next(struct producer *pr)
+{
+	if (pr->next > pr->count) {
+		record("done\n", 5);
+		return;
+	}
+	pr->len = (size_t)snprintf(pr->body, sizeof pr->body, "%s:%ld", pr->tag, pr->next);
+	if (prospero_queue_send(pr->q, pr->body, pr->len, 5.0, on_sent, pr) < 0) {
+		fprintf(stderr, "send: %s\n", strerror(errno));
+		exit(102);
+	}
+}
+
+/* Where the last incarnation stopped: the message after the last one its
+ * record holds; 0 when it said "done". */
+static long resume(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+	long last = 0;
+	const char *colon;
+
+	if (!f)
+		return 1;
+	while (fgets(line, sizeof line, f)) {
+		if (strcmp(line, "done\n") == 0) {
+			fclose(f);
+			return 0;
+		}
+		if ((colon = strrchr(line, ':')))
+			last = strtol(colon + 1, NULL, 10);
+	}
+	fclose(f);
+	return last + 1;
+}
+
+static void on_small(int err, const void *body, size_t len, void *arg)
+{
+	char line[300];
+	int n = snprintf(line, sizeof line, "small: %s%.*s\n", err ? "refused: " : "sent",
+			 err ? (int)(len < 200 ? len : 200) : 0, (const char *)body);
+
+	record(line, (size_t)n);
+}
+
+static void on_oversized(int err, const void *body, size_t len, void *arg)
+{
+	char line[300];
+	int n = snprintf(line, sizeof line, "%s%.*s\n", err ? "refused: " : "sent",
+			 err ? (int)(len < 200 ? len : 200) : 0, (const char *)body);
+
+	record(line, (size_t)n);
+	if (prospero_queue_send(arg, "small", 5, 5.0, on_small, NULL) < 0)
+		exit(102);
+}
+
+/* A message of SIZE bytes, then a small one, to binding B. */
+static void oversize(struct prospero_binding *b, size_t size)
+{
+	char *big = malloc(size);
+
+	if (!big)
+		exit(103);
+	memset(big, 'x', size);
+	if (prospero_queue_send(b, big, size, 5.0, on_oversized, b) < 0)
+		exit(102);
+	free(big);
+}
+
+static const char *poison;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_batch(struct prospero_queue_batch *b, const struct prospero_queue_message *m, size_t n,
+		     void *arg)
+{
+	static char text[100 * 160];
+	size_t len = 0;
+
+	(void)arg;
+	/* recorded before it is answered: what is acked is in the record */
+	for (size_t i = 0; i < n && len < sizeof text - 160; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%.*s %llu %u %lld\n",
+					(int)(m[i].len < 100 ? m[i].len : 100), (const char *)m[i].body,
+					(unsigned long long)m[i].id, m[i].attempt, now_ms());
+	record(text, len);
+	for (size_t i = 0; i < n; i++)
+		if (poison && m[i].len >= strlen(poison) && memcmp(m[i].body, poison, strlen(poison)) == 0)
+			prospero_queue_retry(b, i, 0);
+		else
+			prospero_queue_ack(b, i);
+}
+
+int main(int argc, char **argv)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	struct prospero_queue_consumer *c = NULL;
+	struct producer pr = { 0 };
+	struct prospero *p;
+
+	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : argc <= 4)) {
+		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | consume FILE [PREFIX]\n");
+		return 2;
+	}
+	if (!(p = prospero_open(loop))) {
+		perror("prospero_open");
+		return 100;
+	}
+	if (strcmp(argv[1], "produce") == 0)
+		pr.next = resume(argv[2]);
+	out = open(argv[2], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (out < 0) {
+		perror(argv[2]);
+		return 100;
+	}
+	if (strcmp(argv[1], "produce") == 0) {
+		pr.q = prospero_binding(p, "Q");
+		pr.tag = argv[3];
+		pr.count = strtol(argv[4], NULL, 10);
+		if (!pr.q) {
+			fprintf(stderr, "no binding Q\n");
+			return 100;
+		}
+		if (pr.next > 0)
+			send_next(&pr);
+	} else if (strcmp(argv[1], "oversize") == 0 && argc == 4) {
+		if (!prospero_binding(p, "Q"))
+			return 100;
+		oversize(prospero_binding(p, "Q"), strtoul(argv[3], NULL, 10));
+	} else {
+		poison = argc == 4 ? argv[3] : NULL;
+		if (!(c = prospero_queue_consume(p, on_batch, NULL)) || prospero_serve(p) < 0) {
+			perror("prospero_queue_consume");
+			return 100;
+		}
+	}
+	ev_run(loop, 0);
+	prospero_close(p);
+	prospero_queue_consumer_free(c);
+	return 0;
+}

@@ -1,0 +1,347 @@
+/* prospero-queue under the real daemon (README "Queues"): nothing a
+ * producer had acknowledged is lost while producers, the queue, its
+ * consumer and once the daemon itself are SIGKILLed at seeded moments;
+ * retries and the dead-letter queue follow the configuration. The actors
+ * are tests/actors/queueactor.c; the queue is the build's prospero-queue
+ * ($PROSPERO_QUEUE), in a state directory under the test's. */
+#include <check.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
+
+static struct h h;
+static char statedir[512];
+
+static void setup(void)
+{
+	h_init(&h);
+	snprintf(statedir, sizeof statedir, "%s", h_path(&h, "state"));
+	h_link(&h, "QUEUEACTOR", "qa");
+}
+
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+static void start(void)
+{
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", statedir, NULL });
+}
+
+/* An empty record any uid may append to: a dynamic uid is per run */
+static void shared_file(const char *name)
+{
+	h_write(&h, name, "");
+	ck_assert(chmod(h_path(&h, name), 0666) == 0);
+}
+
+static char file_buf[1 << 22];
+
+/* FILE's whole text, NUL-terminated, in file_buf ("" when absent). */
+static char *slurp(const char *name)
+{
+	int n = h_read(&h, name, file_buf, sizeof file_buf - 1);
+
+	ck_assert(n < (int)sizeof file_buf - 1);
+	file_buf[n > 0 ? n : 0] = '\0';
+	return file_buf;
+}
+
+#define NPROD 4
+#define PER_PRODUCER 2500
+#define NKILLS 24
+
+/* What the records say, message by message: acknowledged to its
+ * producer, and how many times the consumer had it. */
+struct tally {
+	uint8_t acked[NPROD][PER_PRODUCER + 1];
+	uint16_t consumed[NPROD][PER_PRODUCER + 1];
+	long nacked, done;
+};
+
+static void read_acked(struct tally *t)
+{
+	char name[32];
+
+	memset(t->acked, 0, sizeof t->acked);
+	t->nacked = t->done = 0;
+	for (int p = 0; p < NPROD; p++) {
+		snprintf(name, sizeof name, "p%d.acked", p);
+		for (char *save = NULL, *l = strtok_r(slurp(name), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			int who, seq;
+
+			if (strcmp(l, "done") == 0)
+				t->done++;
+			else if (sscanf(l, "p%d:%d", &who, &seq) == 2 && who == p && seq >= 1 &&
+				 seq <= PER_PRODUCER && !t->acked[p][seq]++)
+				t->nacked++;
+		}
+	}
+}
+
+static void read_consumed(struct tally *t)
+{
+	memset(t->consumed, 0, sizeof t->consumed);
+	for (char *save = NULL, *l = strtok_r(slurp("consumed"), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int who, seq;
+
+		if (sscanf(l, "p%d:%d ", &who, &seq) == 2 && who >= 0 && who < NPROD && seq >= 1 &&
+		    seq <= PER_PRODUCER && t->consumed[who][seq] < UINT16_MAX)
+			t->consumed[who][seq]++;
+	}
+}
+
+/* Acknowledged and not consumed; *DUPS: consumed more than once. */
+static long missing(const struct tally *t, long *dups)
+{
+	long n = 0;
+
+	*dups = 0;
+	for (int p = 0; p < NPROD; p++)
+		for (int s = 1; s <= PER_PRODUCER; s++) {
+			n += t->acked[p][s] && !t->consumed[p][s];
+			*dups += t->consumed[p][s] > 1 ? t->consumed[p][s] - 1 : 0;
+		}
+	return n;
+}
+
+static uint64_t rng;
+
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The running pids, from the events read so far: "p0".."p3", "q", "c". */
+static const char *const victims[] = { "p0", "p1", "p2", "p3", "q", "c" };
+#define NVICTIMS (sizeof victims / sizeof *victims)
+static int pids[NVICTIMS];
+
+static void follow_events(void)
+{
+	struct h_event e;
+
+	while (h_next(&h, &e, 0))
+		for (size_t i = 0; i < NVICTIMS; i++) {
+			if (strcmp(e.name, victims[i]) != 0)
+				continue;
+			if (strcmp(e.event, "start") == 0)
+				pids[i] = e.pid;
+			else if (strcmp(e.event, "exit") == 0)
+				pids[i] = 0;
+		}
+}
+
+static void write_chaos_config(void)
+{
+	char text[4096];
+	int n;
+
+	/* an intensity no kill spends; retries enough that no message is
+	 * dropped for the consumer's deaths */
+	n = snprintf(text, sizeof text,
+		     "{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		     "  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/consumed\"] },\n"
+		     "  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 50, \"max_batch_timeout\": 5,\n"
+		     "    \"max_retries\": 1000, \"delivery_timeout\": 5000 }");
+	for (int p = 0; p < NPROD; p++)
+		n += snprintf(text + n, sizeof text - (size_t)n,
+			      ",\n  { \"actor\": \"p%d\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/p%d.acked\", \"p%d\", \"%d\"],\n"
+			      "    \"bindings\": { \"Q\": \"q\" } }", p, p, p, PER_PRODUCER);
+	snprintf(text + n, sizeof text - (size_t)n, " ] }\n");
+	h_write(&h, "root.jsonc", text);
+}
+
+/* Wait, following events, until at least N messages are acknowledged. */
+static void wait_acked(struct tally *t, long n)
+{
+	for (int waited = 0;; waited += 5) {
+		follow_events();
+		read_acked(t);
+		if (t->nacked >= n || t->done == NPROD)
+			return;
+		ck_assert_msg(waited < 30 * H_TIMEOUT_MS, "stuck at %ld acknowledged", t->nacked);
+		h_sleep_ms(5);
+	}
+}
+
+START_TEST(nothing_acknowledged_is_lost_under_kills)
+{
+	static struct tally t;
+	const char *s = getenv("CHAOS_SEED");
+	uint64_t seed = s ? strtoull(s, NULL, 10) : 20261204;
+	long at[NKILLS], daemon_at, lost, dups;
+	int kills[NVICTIMS] = { 0 };
+	long long t0 = h_now_ms();
+
+	rng = seed * 2654435761u + 1;
+	for (int i = 0; i < NKILLS; i++)
+		at[i] = 100 + (long)(next_rand() % (NPROD * PER_PRODUCER - 400));
+	qsort(at, NKILLS, sizeof *at, cmp_long);
+	daemon_at = NPROD * PER_PRODUCER / 4 + (long)(next_rand() % (NPROD * PER_PRODUCER / 2));
+	for (int p = 0; p < NPROD; p++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "p%d.acked", p);
+		shared_file(name);
+	}
+	shared_file("consumed");
+	write_chaos_config();
+	start();
+	for (int i = 0, daemon_done = 0; i < NKILLS; i++) {
+		size_t v = next_rand() % NVICTIMS;
+
+		if (!daemon_done && daemon_at <= at[i]) {
+			wait_acked(&t, daemon_at);
+			/* the whole daemon, then another on the same state */
+			h_signal(&h, SIGKILL);
+			ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+			memset(pids, 0, sizeof pids);
+			start();
+			daemon_done = 1;
+		}
+		wait_acked(&t, at[i]);
+		if (pids[v] > 0 && kill(pids[v], SIGKILL) == 0)
+			kills[v]++;
+	}
+	wait_acked(&t, NPROD * PER_PRODUCER);
+	ck_assert_int_eq(t.done, NPROD);
+	/* every acknowledged message reaches the consumer, however late */
+	for (int waited = 0;; waited += 20) {
+		follow_events();
+		read_consumed(&t);
+		if ((lost = missing(&t, &dups)) == 0)
+			break;
+		ck_assert_msg(waited < 6 * H_TIMEOUT_MS, "%ld acknowledged messages never consumed", lost);
+		h_sleep_ms(20);
+	}
+	fprintf(stderr, "queue chaos, seed %" PRIu64 ": %ld acknowledged, 0 lost, %ld duplicates; "
+		"killed p0-p3 %d %d %d %d, q %d, c %d, the daemon once; %lld ms\n", seed, t.nacked, dups,
+		kills[0], kills[1], kills[2], kills[3], kills[4], kills[5], h_now_ms() - t0);
+	ck_assert_int_eq(t.nacked, NPROD * PER_PRODUCER);
+	ck_assert_msg(kills[4] > 0 && kills[5] > 0, "the seed killed neither queue nor consumer");
+	h_stop(&h);
+}
+END_TEST
+
+/* Wait until FILE has N lines holding NEEDLE. */
+static void wait_count(const char *file, const char *needle, int n)
+{
+	for (int waited = 0;; waited += 10) {
+		int seen = 0;
+
+		for (const char *p = slurp(file); (p = strstr(p, needle)); p++)
+			seen++;
+		if (seen >= n)
+			return;
+		ck_assert_msg(waited < 3 * H_TIMEOUT_MS, "%s: %d lines with \"%s\", not %d", file, seen, needle, n);
+		h_sleep_ms(10);
+	}
+}
+
+/* The consumer retries "poison:1" every time: with max_retries 2 it has
+ * attempts 1, 2 and 3, each retry no sooner than retry_delay (300 ms)
+ * times retry_backoff (2) to the power of the attempts before, and then
+ * the message is in the dead-letter queue, and not in this one; the
+ * others are acked at their first delivery. */
+START_TEST(retries_and_the_dead_letter_queue_follow_the_configuration)
+{
+	long long at[4] = { 0 }, dead_at = 0;
+	unsigned long long id, dead_id = 0;
+	unsigned attempt;
+	int ok = 0, tries = 0;
+	char *save = NULL;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\", \"poison\"] },\n"
+		"  { \"actor\": \"dead\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/dead.rec\"] },\n"
+		"  { \"queue\": \"dlq\", \"consumer\": \"dead\", \"max_batch_timeout\": 0 },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 0, \"max_retries\": 2,\n"
+		"    \"retry_delay\": 300, \"retry_backoff\": 2, \"dead_letter_queue\": \"dlq\" },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/p.acked\", \"ok\", \"3\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } },\n"
+		"  { \"actor\": \"pp\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/pp.acked\", \"poison\", \"1\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	start();
+	wait_count("dead.rec", "poison:1 ", 1);
+	wait_count("c.rec", "ok:", 3);
+	ck_assert_int_eq(sscanf(slurp("dead.rec"), "poison:1 %llu %u %lld", &dead_id, &attempt, &dead_at), 3);
+	for (char *l = strtok_r(slurp("c.rec"), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		long long ms;
+
+		if (sscanf(l, "ok:%*d %llu %u %lld", &id, &attempt, &ms) == 3) {
+			ck_assert_uint_eq(attempt, 1);
+			ok++;
+		} else {
+			ck_assert_int_eq(sscanf(l, "poison:1 %llu %u %lld", &id, &attempt, &ms), 3);
+			ck_assert_msg(attempt == (unsigned)tries + 1 && attempt <= 3, "%s", l);
+			at[tries++] = ms;
+		}
+	}
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(tries, 3);
+	ck_assert_int_ge(at[1] - at[0], 300);
+	ck_assert_int_ge(at[2] - at[1], 600);
+	ck_assert_int_ge(dead_at, at[2]);
+	h_stop(&h);
+}
+END_TEST
+
+/* A message over max_message_size is refused with the documented reason,
+ * through the daemon as in check_queue; the queue stays up and takes the
+ * next one. */
+START_TEST(an_oversized_message_is_refused_and_the_queue_goes_on)
+{
+	char *rec;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 0, \"max_message_size\": 1024 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"oversize\", \"@DIR@/p.rec\", \"2000\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	start();
+	wait_count("c.rec", "small ", 1);
+	wait_count("p.rec", "small: sent", 1);
+	rec = slurp("p.rec");
+	ck_assert_str_eq(rec, "refused: message of 2000 bytes is over max_message_size (1024 bytes)\nsmall: sent\n");
+	ck_assert_ptr_null(strstr(slurp("c.rec"), "xxx"));
+	h_stop(&h);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: restart "), 0);	/* nothing crashed */
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("queue_daemon");
+	TCase *tc = tcase_create("queue_daemon");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, nothing_acknowledged_is_lost_under_kills);
+	tcase_add_test(tc, retries_and_the_dead_letter_queue_follow_the_configuration);
+	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };

@@ -1,0 +1,268 @@
+/* Durable state on the real daemon (README "Durable state"): a writer
+ * killed mid-transaction again and again sees every committed write and
+ * nothing of the others, across a daemon restart too; each instance's
+ * directory is its own (mode 0700, its uid's, another actor is refused),
+ * writable under read_only, re-owned without following a link when the
+ * dynamic uid changed; a symbolic link in its place is refused. The
+ * writer (tests/actors/stateactor.c) runs under "minimal": what SQLite
+ * needs comes with "state": true. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
+
+static struct h h;
+static char statedir[512];
+
+static void setup(void)
+{
+	h_init(&h);
+	snprintf(statedir, sizeof statedir, "%s", h_path(&h, "state"));
+	h_link(&h, "STATEACTOR", "sa");
+}
+
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+/* An empty FILE any uid may append to: the next run's actor has another */
+static void shared_file(const char *name)
+{
+	h_write(&h, name, "");
+	ck_assert(chmod(h_path(&h, name), 0666) == 0);
+}
+
+static void start(const char *uid_range)
+{
+	const char *extra[] = { "--state-dir", statedir, uid_range ? "--uid-range" : NULL, uid_range, NULL };
+
+	h_start_with(&h, root_only, extra);
+}
+
+static char file_buf[1 << 16];
+
+/* Wait until FILE has a line containing NEEDLE; that line, in LINE. */
+static void wait_line(const char *file, const char *needle, char *line, size_t cap)
+{
+	for (int waited = 0;; waited += 10) {
+		int n = h_read(&h, file, file_buf, sizeof file_buf - 1);
+		char *hit, *end;
+
+		if (n > 0) {
+			file_buf[n] = '\0';
+			if ((hit = strstr(file_buf, needle))) {
+				while (hit > file_buf && hit[-1] != '\n')
+					hit--;
+				if ((end = strchr(hit, '\n')))
+					*end = '\0';
+				ck_assert(strlen(hit) < cap);
+				memcpy(line, hit, strlen(hit) + 1);
+				return;
+			}
+		}
+		ck_assert_msg(waited < 12 * H_TIMEOUT_MS, "%s: no line with \"%s\"", file, needle);
+		h_sleep_ms(10);
+	}
+}
+
+/* Every line of FILE that starts with "start " says "ok"; how many. */
+static int starts_all_ok(const char *file)
+{
+	int n = h_read(&h, file, file_buf, sizeof file_buf - 1), starts = 0;
+
+	ck_assert_int_gt(n, 0);
+	file_buf[n] = '\0';
+	for (char *save = NULL, *l = strtok_r(file_buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "start ", 6) != 0)
+			continue;
+		ck_assert_msg(strstr(l, " ok"), "%s", l);
+		starts++;
+	}
+	return starts;
+}
+
+#define COMMITS 300
+
+START_TEST(a_writer_killed_mid_transaction_keeps_what_it_committed)
+{
+	char line[256];
+	int starts;
+
+	/* an intensity no crash loop spends: the kills are the point */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@DIR@/sa\", \"crash\", \"@DIR@/w.out\", \"300\", \"42\"],\n"
+		     "    \"state\": true, \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	start(NULL);
+	wait_line("w.out", "done ", line, sizeof line);
+	ck_assert_str_eq(line, "done 300");
+	starts = starts_all_ok("w.out");
+	/* a kill every 1 to 5 commits: some 100 incarnations */
+	ck_assert_msg(starts >= COMMITS / 5, "only %d starts", starts);
+	h_stop(&h);
+
+	/* the directory outlives the daemon: the next one finds all 300 */
+	start(NULL);
+	wait_line("w.out", "start 300 ok", line, sizeof line);
+	h_stop(&h);
+}
+END_TEST
+
+static void expect_dir(const char *path, uid_t uid)
+{
+	struct stat st;
+
+	ck_assert_msg(lstat(path, &st) == 0, "%s", path);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0700);
+	ck_assert_uint_eq(st.st_uid, uid);
+}
+
+START_TEST(each_instance_has_a_directory_of_its_own)
+{
+	char line[256], want[600];
+	unsigned uid;
+	struct stat st;
+
+	/* read_only names it: it must be there before the config is read */
+	ck_assert(mkdir(statedir, 0700) == 0);
+	shared_file("p.out");	/* the pool's two uids */
+	/* read_only: b's state root read-only, c's whole file system; their
+	 * own directories not */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\" } },\n"
+		     "  { \"actor\": \"p\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/p.out\"], \"state\": true,\n"
+		     "    \"instances\": 2, \"sandbox\": { \"profile\": \"minimal\" } },\n"
+		     "  { \"actor\": \"b\", \"exec\": [\"@DIR@/sa\", \"open\", \"@DIR@/b.out\", \"@DIR@/state/a/state.db\"],\n"
+		     "    \"state\": true, \"read_only\": [\"@DIR@/state\"], \"sandbox\": { \"profile\": \"minimal\" } },\n"
+		     "  { \"actor\": \"c\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/state/c/out\"], \"state\": true,\n"
+		     "    \"read_only\": [\"/\"], \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	start(NULL);
+	wait_line("a.out", "put ", line, sizeof line);
+	ck_assert_int_eq(sscanf(line, "put 1 uid %u", &uid), 1);
+	wait_line("state/c/out", "put 1 uid", line, sizeof line);
+	wait_line("p.out", "put 1 uid", line, sizeof line);
+	for (int waited = 0; h_count_lines(&h, "p.out", "put 1 uid") < 2; waited += 10) {
+		ck_assert(waited < H_TIMEOUT_MS);
+		h_sleep_ms(10);
+	}
+	snprintf(want, sizeof want, "open %s/state/a/state.db: %s", h.dir, geteuid() == 0 ? "EACCES" : "ok");
+	wait_line("b.out", "open ", line, sizeof line);
+	/* as root each instance has its own uid, and no one else gets in */
+	ck_assert_str_eq(line, want);
+	expect_dir(h_path(&h, "state/a"), geteuid() == 0 ? uid : geteuid());
+	ck_assert(lstat(h_path(&h, "state/a/state.db"), &st) == 0);
+	ck_assert_uint_eq(st.st_uid, uid);
+	ck_assert(stat(h_path(&h, "state"), &st) == 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0711);
+	ck_assert(access(h_path(&h, "state/p#1/state.db"), F_OK) == 0);
+	ck_assert(access(h_path(&h, "state/p#2/state.db"), F_OK) == 0);
+	h_stop(&h);
+}
+END_TEST
+
+/* The uid a run gave actor "a", from its line "put N uid U". */
+static unsigned put_uid(int n)
+{
+	char line[256], needle[32];
+	unsigned uid;
+
+	snprintf(needle, sizeof needle, "put %d uid", n);
+	wait_line("a.out", needle, line, sizeof line);
+	ck_assert_int_eq(sscanf(line + strlen(needle), "%u", &uid), 1);
+	return uid;
+}
+
+START_TEST(a_new_dynamic_uid_takes_the_directory_over_without_following_links)
+{
+	unsigned first, second;
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids */
+	shared_file("a.out");
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	start("62000-62099");
+	first = put_uid(1);
+	h_stop(&h);
+	/* what the instance may have left: a directory, and a link to a file
+	 * that is not its own */
+	ck_assert(mkdir(h_path(&h, "state/a/sub"), 0700) == 0);
+	ck_assert(chown(h_path(&h, "state/a/sub"), first, first) == 0);
+	h_write(&h, "victim", "root's\n");
+	ck_assert(symlink(h_path(&h, "victim"), h_path(&h, "state/a/sub/link")) == 0);
+	start("63000-63099");
+	second = put_uid(2);
+	ck_assert_uint_ne(first, second);
+	expect_dir(h_path(&h, "state/a"), second);
+	ck_assert(lstat(h_path(&h, "state/a/sub"), &st) == 0 && st.st_uid == second);
+	ck_assert(lstat(h_path(&h, "state/a/sub/link"), &st) == 0 && S_ISLNK(st.st_mode));
+	ck_assert_uint_eq(st.st_uid, second);
+	ck_assert(stat(h_path(&h, "victim"), &st) == 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(a_link_in_place_of_the_directory_is_refused)
+{
+	struct h_event e;
+
+	ck_assert(mkdir(statedir, 0711) == 0);
+	ck_assert(mkdir(h_path(&h, "elsewhere"), 0700) == 0);
+	ck_assert(symlink(h_path(&h, "elsewhere"), h_path(&h, "state/a")) == 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true } ] }\n");
+	start(NULL);
+	h_expect(&h, "exit", "a", &e);
+	ck_assert_msg(strstr(e.reason, "state directory") && strstr(e.reason, "never a symbolic link"),
+		      "%s", e.reason);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	ck_assert(access(h_path(&h, "elsewhere/state.db"), F_OK) != 0);
+}
+END_TEST
+
+START_TEST(check_explain_shows_the_directory)
+{
+	char out[8192], want[700];
+	int n;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+							  "--state-dir", statedir, NULL }), 0);
+	n = h_read(&h, "run.out", out, sizeof out - 1);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	snprintf(want, sizeof want, "  state directory: %s/a ($STATE_DIRECTORY): mode 0700", statedir);
+	ck_assert_msg(strstr(out, want), "%s", out);
+	/* and what SQLite needs under "minimal" */
+	ck_assert_msg(strstr(out, "    fdatasync\n") && strstr(out, "    ftruncate\n"), "%s", out);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("state");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, a_writer_killed_mid_transaction_keeps_what_it_committed);
+	tcase_add_test(tc, each_instance_has_a_directory_of_its_own);
+	tcase_add_test(tc, a_new_dynamic_uid_takes_the_directory_over_without_following_links);
+	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
+	tcase_add_test(tc, check_explain_shows_the_directory);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
