@@ -265,10 +265,21 @@ START_TEST(a_broken_config_reloads_nothing_and_says_where)
 	shutdown_pids(&after);
 	for (size_t i = 0; i < NALL; i++)
 		ck_assert_int_eq(*pid_of(&after, all20[i]), *pid_of(&before, all20[i]));
-	/* gone with the daemon: the command says there is none */
+	/* gone with the daemon */
+	snprintf(state, sizeof state, "%s/reload", h.rundir);
+	ck_assert_msg(access(state, F_OK) < 0, "%s outlived the daemon", state);
+}
+END_TEST
+
+/* No state file in the runtime directory: no daemon to ask. */
+START_TEST(the_command_without_a_daemon_says_so)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char err[1024];
+
 	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", state, sizeof state), 0);
-	ck_assert_msg(strstr(state, "is a daemon running with this runtime directory?"), "%s", state);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
 }
 END_TEST
 
@@ -427,7 +438,9 @@ static void write_stuck(bool stuck, bool late)
 
 	snprintf(text, sizeof text,
 		 "{ \"supervisor\": \"root\", \"children\": [\n%s  " TA("o") "%s ] }\n",
-		 stuck ? "  { \"actor\": \"stuck\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": \"infinity\" },\n" : "",
+		 /* ready once it ignores SIGTERM: exec readiness would race it */
+		 stuck ? "  { \"actor\": \"stuck\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+			 "    \"ready\": \"notify\", \"shutdown\": \"infinity\" },\n" : "",
 		 late ? ", " TA("late") : "");
 	h_write(&h, "root.jsonc", text);
 }
@@ -545,6 +558,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
+	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	suite_add_tcase(s, tc);
 	return s;
 }
