@@ -16,7 +16,10 @@
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
+#include "src/daemon/rundir.h"
+#include "sandbox/daemon/uidpool.h"
 #include "src/daemon/state.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
@@ -27,8 +30,9 @@ static void usage(FILE *to)
 {
 	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
 	      "                    [--secrets-dir DIR] [--state-dir DIR] [--uid-range FIRST-LAST]\n"
-	      "                    [--faults FILE [--seed N]]\n"
+	      "                    [--containment LEVEL] [--faults FILE [--seed N]]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
+	      "                      [--runtime-dir DIR] [--containment LEVEL]\n"
 	      "                      [--explain ACTOR [--state-dir DIR]] [--faults FILE [--seed N]]\n"
 	      "       prospero reload [--dry-run] [--runtime-dir DIR]\n"
 	      "       prospero --help | --version\n"
@@ -40,8 +44,9 @@ static void usage(FILE *to)
 	      "\n"
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
-	      "  -r, --runtime-dir DIR where the notify socket lives (default: $RUNTIME_DIRECTORY,\n"
-	      "                        else a private directory under /run (root), $TMPDIR or /tmp)\n"
+	      "  -r, --runtime-dir DIR the notify socket and credentials; locked while the daemon\n"
+	      "                        runs (default: $RUNTIME_DIRECTORY; as root /run/prospero,\n"
+	      "                        else $XDG_RUNTIME_DIR/prospero)\n"
 	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
 	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
 	      "                        beside the root config\n"
@@ -51,6 +56,8 @@ static void usage(FILE *to)
 	      "  -u, --uid-range FIRST-LAST\n"
 	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
 	      "                        check says when the tree needs more\n"
+	      "  -k, --containment LEVEL  auto (default), cgroup, uid or pgroup: force a level of\n"
+	      "                        process containment, for testing (also $PROSPERO_CONTAINMENT)\n"
 	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
 	      "  -f, --faults FILE     a fault plan (JSONC): check checks it against the tree,\n"
 	      "                        run injects its faults (README \"Fault injection\")\n"
@@ -61,10 +68,21 @@ static void usage(FILE *to)
 	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
 }
 
+/* "FILE:LINE:COL: error: ..." as compilers print it; off a terminal (a
+ * log, the journal) it says whose it is: "prospero: FILE:...". */
 static void print_diag(struct cfg_diag *diag)
 {
-	for (size_t i = 0; i < diag->n; i++)
-		fprintf(stderr, "%s\n", diag->lines[i]);
+	bool tty = isatty(STDERR_FILENO);
+
+	for (size_t i = 0; i < diag->n; i++) {
+		const char *line = diag->lines[i];
+		enum log_level lvl = strstr(line, ": error: ") ? LOG_LVL_ERR : LOG_LVL_WARN;
+
+		if (tty)
+			log_line(lvl, line, (int)strlen(line));
+		else
+			log_msg(lvl, "%s", line);
+	}
 	cfg_diag_free(diag);
 }
 
@@ -121,6 +139,31 @@ static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 	return 0;
 }
 
+/* Where its processes are held, and what its cgroup limits. */
+static void explain_containment(const struct cfg_actor *a, const struct daemon_opts *opts)
+{
+	struct containment_probe p;
+	char dir[RUNDIR_PATH_MAX];
+
+	containment_probe(opts->containment, &p);
+	printf("  containment: %s\n", p.line);
+	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) == 0)
+		printf("  runtime directory: %s%s\n", dir, rundir_on_tmpfs(dir) == 0 ?
+		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		uint64_t v = c == SB_CGROUP_MEMORY ? a->cg_limits.memory
+			   : c == SB_CGROUP_PIDS ? a->cg_limits.tasks : a->cg_limits.cpu_weight;
+
+		if (v)
+			printf("  limit %s: %" PRIu64 "%s%s\n", sb_cgroup_limit_name((enum sb_cgroup_ctl)c), v,
+			       p.limit_ok[c] ? "" : " — cannot be applied here: ",
+			       p.limit_ok[c] ? "" : p.limit_why[c]);
+	}
+	if (geteuid() == 0)
+		printf("  %s\n", a->private_ipc ? "private IPC namespace and /dev/shm"
+					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
+}
+
 /* Where A's instances keep their state, if it has any. */
 static void explain_state(const struct cfg_actor *a, const struct daemon_opts *opts)
 {
@@ -159,7 +202,14 @@ static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const 
 		return 1;
 	}
 	printf("actor \"%s\"\n", a->name);
-	printf("  user: %s\n", a->user ? a->user : "a dynamic uid of its own (when the daemon runs as root)");
+	if (a->user)
+		printf("  user: %s\n", a->user);
+	else if (geteuid() == 0)
+		printf("  user: a dynamic uid of its own, from %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
+		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
+		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
+	else
+		printf("  user: the daemon's (dynamic uids need a daemon run as root)\n");
 	printf("  capabilities:");
 	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
 		printf(" %s", a->capabilities[i]);
@@ -174,6 +224,7 @@ static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const 
 			snprintf(v, sizeof v, "%llu", (unsigned long long)a->limits[i].lim.rlim_cur);
 		printf("  limit %s: %s\n", sb_rlimit_name(a->limits[i].resource), v);
 	}
+	explain_containment(a, opts);
 	if (a->private_tmp)
 		printf("  private /tmp and /var/tmp\n");
 	if (a->private_network)
@@ -230,6 +281,40 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co)
 	return 0;
 }
 
+/* What this host cannot give the tree: each cgroup limit asked for that
+ * it cannot apply (an error: run would refuse to start the actor).
+ * `check --explain` says the rest: the containment, the uid range, a
+ * runtime directory that could write secrets to a disk. */
+static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct containment_probe p = { .usable = true };
+	unsigned need = 0;
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		need |= sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+	if (need || opts->containment == CONTAIN_WANT_CGROUP) {
+		containment_probe(opts->containment, &p);
+		if (!p.usable) {
+			fprintf(stderr, "prospero: containment: %s\n", p.line);
+			bad = 1;
+		}
+	}
+	for (size_t i = 0; need && i < cfg->nactors; i++) {
+		unsigned mine = sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+
+		for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+			if (!(mine & SB_CGROUP_CTL_BIT(c)) || p.limit_ok[c])
+				continue;
+			fprintf(stderr, "%s: error: actor \"%s\": limit \"%s\" cannot be applied on this host: %s\n",
+				cfg->actors[i]->pos.file, cfg->actors[i]->name,
+				sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
@@ -238,8 +323,9 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 
 	if (co->explain_actor)
 		return explain(cfg, opts, co->explain_actor);
-	if (check_uids(cfg, opts) < 0)
+	if (check_uids(cfg, opts) < 0 || check_host(cfg, opts) < 0)
 		return 1;
+	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
 	       cfg->root->name, sups, cfg->nactors, procs);
@@ -313,7 +399,7 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
-	rc = daemon_run(cfg, opts, &end);
+	rc = check_uids(cfg, opts) < 0 ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)
 		return EXIT_FAILURE;
@@ -336,6 +422,18 @@ struct cli {
 	struct check_opts co;
 };
 
+static int parse_containment(const char *word, const char *from, struct daemon_opts *opts)
+{
+	int w = containment_want_parse(word);
+
+	if (w < 0) {
+		fprintf(stderr, "prospero: %s \"%s\": expected auto, cgroup, uid or pgroup\n", from, word);
+		return -1;
+	}
+	opts->containment = (enum containment_want)w;
+	return 0;
+}
+
 /* The options after the command, into CLI. -1 with the exit status in
  * *STATUS when there is nothing more to do (--help, a usage error). */
 static int parse_options(int argc, char **argv, struct cli *cli, int *status)
@@ -347,6 +445,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "secrets-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "uid-range", required_argument, NULL, 'u' },
+		{ "containment", required_argument, NULL, 'k' },
 		{ "explain", required_argument, NULL, 'x' },
 		{ "faults", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -354,11 +453,12 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool has_containment = false;
 	int c;
 
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:x:f:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:k:x:f:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
@@ -378,6 +478,11 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 				return -1;
 			}
 			break;
+		case 'k':
+			if (parse_containment(optarg, "--containment", &cli->opts) < 0)
+				return -1;
+			has_containment = true;
+			break;
 		case 'h': usage(stdout); *status = 0; return -1;
 		default: usage(stderr); return -1;
 		}
@@ -385,6 +490,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
 	while (optind < argc)
 		cli->files[cli->nfiles++] = argv[optind++];
+	if (!has_containment && getenv(CONTAIN_ENV) &&
+	    parse_containment(getenv(CONTAIN_ENV), "$" CONTAIN_ENV, &cli->opts) < 0)
+		return -1;
 	return check_usage(cli->cmd, cli->nfiles, &cli->co);
 }
 

@@ -96,6 +96,10 @@ CHILD_SIDE int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine
 				const char **detail)
 {
 	*detail = NULL;
+	*step = SB_CONFINE_CGROUP;
+	if (p->join && sb_cgroup_join_self(p->join) < 0)
+		return -1;
+
 	*step = SB_CONFINE_SIGNALS;
 	if (reset_signals(p) < 0)
 		return -1;

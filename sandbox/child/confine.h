@@ -13,9 +13,11 @@
 #include "sandbox/child/namespaces.h"
 #include "sandbox/child/privs.h"
 #include "sandbox/child/rlimits.h"
+#include "sandbox/containment/cgroup_join.h"
 #include "sandbox/seccomp/filter.h"
 
 enum sb_confine_step {
+	SB_CONFINE_CGROUP,		/* join the instance's cgroups clone3 could not put it in */
 	SB_CONFINE_SIGNALS,		/* default dispositions for what the daemon handles */
 	SB_CONFINE_SESSION,		/* own session and process group */
 	SB_CONFINE_PDEATHSIG,		/* die with the daemon */
@@ -31,6 +33,10 @@ enum sb_confine_step {
 };
 
 struct sb_confine_plan {
+	/* NULL: none. The v1 mirrors of a hybrid host (and the v2 cgroup
+	 * where clone3 cannot place the child): joined first, while the
+	 * child is still root and has run none of the actor's code. */
+	const struct sb_cgroup_join *join;
 	const int *fds;			/* fds[i] becomes the actor's fd i */
 	unsigned nfds;			/* at least 3 */
 	int *lifted;			/* nfds ints the child may write: it cannot allocate */

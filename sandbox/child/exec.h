@@ -7,7 +7,12 @@
 
 #include "sandbox/child/confine.h"
 
+struct sb_cgroup_inst;
+
 struct sb_spawn_plan {
+	/* NULL: the daemon's own cgroup; else the child is cloned straight
+	 * into this instance cgroup (sandbox/containment/clone_into.h) */
+	const struct sb_cgroup_inst *cgroup;
 	const char *path;
 	char *const *argv;
 	char *const *envp;

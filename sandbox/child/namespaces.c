@@ -49,7 +49,11 @@ CHILD_SIDE int sb_ns_apply(const struct sb_ns *ns, const char **step_name)
 	if (ns->private_network && unshare(CLONE_NEWNET) < 0)
 		return -1;
 
-	if (ns->private_tmp || ns->nread_only) {
+	*step_name = "unshare(CLONE_NEWIPC)";
+	if (ns->private_ipc && unshare(CLONE_NEWIPC) < 0)
+		return -1;
+
+	if (ns->private_tmp || ns->nread_only || ns->dev_shm) {
 		*step_name = "unshare(CLONE_NEWNS)";
 		if (unshare(CLONE_NEWNS) < 0)
 			return -1;
@@ -79,6 +83,12 @@ CHILD_SIDE int sb_ns_apply(const struct sb_ns *ns, const char **step_name)
 		    errno != ENOENT)	/* a system without /var/tmp has nothing to hide */
 			return -1;
 	}
+
+	/* noexec too: shared memory is for data */
+	*step_name = "mount tmpfs on /dev/shm";
+	if (ns->dev_shm && mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				 ns->dev_shm) < 0)
+		return -1;
 
 	*step_name = NULL;
 	return 0;

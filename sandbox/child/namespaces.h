@@ -15,6 +15,12 @@ struct sb_ns {
 	const char *const *read_only;	/* absolute paths made read-only, with
 					 * everything mounted below them */
 	size_t nread_only;
+	/* own IPC namespace: SysV shm, semaphores and message queues it
+	 * makes die with its last process, and it sees no one else's */
+	bool private_ipc;
+	/* NULL: the host's /dev/shm; else a fresh tmpfs there, mounted with
+	 * these options ("mode=1777,size=268435456"), gone with the actor */
+	const char *dev_shm;
 	const char *writable;		/* with read_only: a directory kept
 					 * writable below them (the state
 					 * directory), or NULL */

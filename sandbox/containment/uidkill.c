@@ -8,12 +8,14 @@
  * caller's threads). */
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -171,9 +173,11 @@ CHILD_SIDE static int helper_main(void *arg)
 		h->err = errno;
 		return 1;
 	}
-	/* what this uid may signal, zombies included: ESRCH means none */
-	if (kill(-1, 0) < 0) {
-		h->err = errno == ESRCH ? 0 : errno;
+	/* what this uid may signal, zombies included. ESRCH is not "none":
+	 * kill(-1) returns the last target's error, and one far enough in
+	 * its exit answers ESRCH though others were signalled; /proc says. */
+	if (kill(-1, 0) < 0 && errno != ESRCH) {
+		h->err = errno;
 		return 0;
 	}
 	if ((live = scan(h, false)) < 0)
@@ -185,8 +189,8 @@ CHILD_SIDE static int helper_main(void *arg)
 	 * flight; it is repeated in case one of uid's processes was made
 	 * some other way (a setuid program) meanwhile */
 	for (;;) {
-		if (kill(-1, SIGKILL) < 0) {
-			h->err = errno == ESRCH ? 0 : errno;
+		if (kill(-1, SIGKILL) < 0 && errno != ESRCH) {
+			h->err = errno;
 			return 0;
 		}
 		if ((live = scan(h, true)) <= 0)
@@ -272,4 +276,59 @@ int sb_uid_alive(uid_t uid)
 	free(h);
 	errno = saved;
 	return r;
+}
+
+/* One process's "State:" and "Uid:" lines: its real and saved uid when
+ * it is not a zombie. False when it is one, or is gone. */
+static bool status_uids(int proc, const char *pid, unsigned *real, unsigned *saved)
+{
+	char path[64], line[256];
+	bool zombie = false, have = false;
+	unsigned eff;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/status", pid);
+	if ((fd = openat(proc, path, O_RDONLY | O_CLOEXEC)) < 0 || !(f = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "State:", 6) == 0)
+			zombie = strchr(line, 'Z') != NULL || strchr(line, 'X') != NULL;
+		else if (sscanf(line, "Uid: %u %u %u", real, &eff, saved) == 3)
+			have = true;
+	}
+	fclose(f);
+	return have && !zombie;
+}
+
+int sb_uid_alive_set(uid_t first, uid_t last, uint8_t *live)
+{
+	int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), saved;
+	unsigned r, s;
+	struct dirent *e;
+	DIR *d;
+
+	if (proc < 0)
+		return -1;
+	if (!(d = fdopendir(dup(proc)))) {
+		saved = errno;
+		close(proc);
+		errno = saved;
+		return -1;
+	}
+	memset(live, 0, ((size_t)(last - first) + 8) / 8);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' || !status_uids(proc, e->d_name, &r, &s))
+			continue;
+		if (r >= first && r <= last)
+			live[(r - first) / 8] |= (uint8_t)(1u << ((r - first) % 8));
+		if (s >= first && s <= last)
+			live[(s - first) / 8] |= (uint8_t)(1u << ((s - first) % 8));
+	}
+	closedir(d);
+	close(proc);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #ifndef PROSPERO_UIDKILL_H
 #define PROSPERO_UIDKILL_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* SIGKILL every process whose real or saved uid is uid, and return once
@@ -26,5 +27,12 @@ int sb_uid_kill(uid_t uid, int timeout_ms, unsigned *found);
  * 0 no, -1 with errno. Before a dynamic uid is handed out: a leftover
  * of an earlier run must never meet a new actor under its uid. */
 int sb_uid_alive(uid_t uid);
+
+/* The same question for every uid in [first, last] at once, from one
+ * pass over /proc in the caller (no helper): bit (uid - first) of live
+ * set for each uid with a live process (real or saved uid), zombies
+ * aside. For a daemon about to hand out many uids: a helper per uid
+ * costs milliseconds each. -1 with errno. */
+int sb_uid_alive_set(uid_t first, uid_t last, uint8_t *live);
 
 #endif

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/clone_into.h"
 #include "sandbox/daemon/spawn.h"
 
 int sb_spawner_init(struct sb_spawner *sp)
@@ -95,6 +97,49 @@ static void unstage(struct sb_spawner *sp, int used)
 		dup3(sp->devnull, fd, O_CLOEXEC);
 }
 
+/* Where clone3 cannot place the child in its cgroup (before Linux 5.7,
+ * or not on x86-64), the child joins it itself: the v2 cgroup's
+ * cgroup.procs goes first in a copy of the plan's join. */
+static pid_t clone_joining(struct sb_child *a, void *stack, int flags)
+{
+	const struct sb_confine_plan *cp = a->plan->confine;
+	struct sb_confine_plan confine = *cp;
+	struct sb_spawn_plan plan = *a->plan;
+	const struct sb_spawn_plan *orig = a->plan;
+	struct sb_cgroup_join j = { .n = 1 };
+	pid_t pid;
+	int saved;
+
+	if ((j.fd[0] = openat(plan.cgroup->fd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	for (unsigned i = 0; cp->join && i < cp->join->n && j.n < sizeof j.fd / sizeof *j.fd; i++)
+		j.fd[j.n++] = cp->join->fd[i];
+	confine.join = &j;
+	plan.confine = &confine;
+	a->plan = &plan;
+	pid = clone(sb_child_main, stack, flags, a);
+	saved = errno;
+	a->plan = orig;
+	close(j.fd[0]);
+	errno = saved;
+	return pid;
+}
+
+/* Into the plan's cgroup from the first instruction, where it has one. */
+static pid_t clone_child(struct sb_spawner *sp, struct sb_child *a, int flags)
+{
+	void *top = (char *)sp->stack + sp->stack_size;
+	pid_t pid;
+
+	if (!a->plan->cgroup)
+		return clone(sb_child_main, top, flags, a);
+	pid = sb_clone_into(sb_child_main, a, sp->stack, sp->stack_size,
+			    (uint64_t)(flags & ~CSIGNAL), a->plan->cgroup->fd);
+	if (pid < 0 && errno == ENOSYS)
+		pid = clone_joining(a, top, flags);
+	return pid;
+}
+
 /* The child writes its fd map here; it shares our memory but must not
  * allocate, so the daemon sizes it beforehand. */
 static int *lift_scratch(struct sb_spawner *sp, unsigned nfds)
@@ -136,7 +181,7 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	 * reset the dispositions. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(sb_child_main, (char *)sp->stack + sp->stack_size, flags, &a);
+	pid = clone_child(sp, &a, flags);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (flags & CLONE_FILES)
@@ -163,6 +208,7 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 const char *sb_confine_step_name(enum sb_confine_step s)
 {
 	static const char *const names[] = {
+		[SB_CONFINE_CGROUP] = "join its cgroups",
 		[SB_CONFINE_SIGNALS] = "reset signals",
 		[SB_CONFINE_SESSION] = "setsid",
 		[SB_CONFINE_PDEATHSIG] = "set parent-death signal",

@@ -72,10 +72,34 @@ static const struct cond_test thread[] = {
 };
 static const struct cond_test no_newns[] = { { CLONE_FLAGS_ARG, CMP_MASKED_EQ64, NEWNS_FLAGS, 0 } };
 
+/* Room for the tests of fd >= N: [N, 2^32) in aligned blocks. */
+#define FD_FROM_TESTS 33
+
+/* fd >= N as masked equalities, the only test bpf_gen compiles: one per
+ * aligned power-of-two block from N up. The 32-bit compare ignores the
+ * high word, as the kernel does for an int. */
+static size_t fd_from_tests(unsigned from, struct cond_test *t)
+{
+	uint64_t v = from, end = (uint64_t)1 << 32;
+	size_t n = 0;
+
+	while (v < end) {
+		uint64_t size = v ? v & -v : end;	/* the largest block aligned at v */
+
+		while (v + size > end)
+			size >>= 1;
+		t[n++] = (struct cond_test){ 0, CMP_MASKED_EQ32, (end - 1) & ~(size - 1), v };
+		v += size;
+	}
+	return n;
+}
+
 #define TESTS(a) ((*tests = (a)), sizeof(a) / sizeof(a)[0])
 
-/* R's action and its tests (none: unconditional). */
-static uint32_t rule_action(const struct sb_rule *r, const struct cond_test **tests, size_t *n)
+/* R's action and its tests (none: unconditional), those of its fd_from
+ * in SCRATCH (FD_FROM_TESTS long). */
+static uint32_t rule_action(const struct sb_rule *r, struct cond_test *scratch,
+			    const struct cond_test **tests, size_t *n)
 {
 	*tests = NULL;
 	*n = 0;
@@ -98,6 +122,10 @@ static uint32_t rule_action(const struct sb_rule *r, const struct cond_test **te
 		break;
 	case SB_COND_NO_NEWNS:
 		*n = TESTS(no_newns);
+		break;
+	case SB_COND_FD_FROM:
+		*n = fd_from_tests(r->fd_from, scratch);
+		*tests = scratch;
 		break;
 	}
 	return SCMP_ACT_ALLOW;
@@ -136,12 +164,13 @@ static struct sb_bpf_test to_bpf(const struct cond_test *t)
 
 bool sb_rule_allows(const struct sb_rule *r, const uint64_t args[6])
 {
+	struct cond_test scratch[FD_FROM_TESTS];
 	const struct cond_test *tests;
 	size_t n;
 
 	if (!r)
 		return true;
-	if (rule_action(r, &tests, &n) != SCMP_ACT_ALLOW)
+	if (rule_action(r, scratch, &tests, &n) != SCMP_ACT_ALLOW)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		struct sb_bpf_test t = to_bpf(&tests[i]);
@@ -175,9 +204,10 @@ static bool no_filter(const struct sb_policy *p)
 
 static int add_rule(scmp_filter_ctx ctx, const struct sb_rule *r, int nr)
 {
+	struct cond_test scratch[FD_FROM_TESTS];
 	const struct cond_test *tests;
 	size_t n;
-	uint32_t action = rule_action(r, &tests, &n);
+	uint32_t action = rule_action(r, scratch, &tests, &n);
 
 	if (!n)
 		return seccomp_rule_add(ctx, action, nr, 0);
@@ -292,12 +322,13 @@ out:
  * or with profile "none" sent to the listener. How many rules. */
 static size_t bpf_rules(const struct sb_policy *policy, struct sb_bpf_rule *rules, struct sb_bpf_test *tests)
 {
+	struct cond_test scratch[FD_FROM_TESTS];
 	size_t n = 0, ntests = 0;
 
 	for (size_t i = 0; i < policy->n; i++) {
 		const struct cond_test *t;
 		size_t k;
-		uint32_t action = rule_action(&policy->rules[i], &t, &k);
+		uint32_t action = rule_action(&policy->rules[i], scratch, &t, &k);
 		int nr = seccomp_syscall_resolve_name(policy->rules[i].name);
 
 		if (nr < 0 || is_routed(policy, policy->rules[i].name))
@@ -323,6 +354,7 @@ int sb_filter_build(const struct sb_policy *policy, struct sb_filter *f)
 {
 	struct sb_bpf_rule *rules = NULL;
 	struct sb_bpf_test *tests = NULL;
+	struct cond_test scratch[FD_FROM_TESTS];
 	struct sock_fprog prog;
 	size_t n, ntests = 0;
 	int rc = -1, err = 0;
@@ -342,7 +374,7 @@ int sb_filter_build(const struct sb_policy *policy, struct sb_filter *f)
 		const struct cond_test *t;
 		size_t k;
 
-		rule_action(&policy->rules[i], &t, &k);
+		rule_action(&policy->rules[i], scratch, &t, &k);
 		ntests += k;
 	}
 	rules = calloc(policy->n + policy->nrouted + 1, sizeof *rules);

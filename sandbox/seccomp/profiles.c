@@ -341,6 +341,7 @@ const char *sb_cond_text(enum sb_cond c)
 	case SB_COND_RDONLY:	return " (read-only: no O_WRONLY/O_RDWR/O_CREAT/O_TRUNC/O_TMPFILE)";
 	case SB_COND_THREAD:	return " (threads only: CLONE_THREAD)";
 	case SB_COND_NO_NEWNS:	return " (no CLONE_NEW* namespace flags)";
+	case SB_COND_FD_FROM:	return " (not on the control channel or a binding)";
 	case SB_COND_ALWAYS:	return "";
 	}
 	return "";
@@ -549,4 +550,18 @@ const struct sb_rule *sb_policy_find(const struct sb_policy *p, const char *name
 		return NULL;
 	snprintf(key.name, sizeof key.name, "%s", name);
 	return bsearch(&key, p->rules, p->n, sizeof *p->rules, rule_cmp);
+}
+
+void sb_rules_guard_fds(struct sb_rule *rules, size_t n, unsigned fd_from)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rules[i].name, "shutdown") == 0 && rules[i].cond == SB_COND_ALWAYS) {
+			rules[i].cond = SB_COND_FD_FROM;
+			rules[i].fd_from = fd_from;
+		}
+}
+
+void sb_policy_guard_fds(struct sb_policy *p, unsigned fd_from)
+{
+	sb_rules_guard_fds(p->rules, p->n, fd_from);
 }

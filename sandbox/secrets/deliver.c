@@ -2,7 +2,6 @@
  * credentials convention), or environment strings for a program that
  * opted in. Every buffer that held a value is wiped before it is freed. */
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/rmtree.h"
 #include "sandbox/secrets/deliver.h"
 
 /* Names are checked before any source is opened: a bad name is a config
@@ -86,39 +86,40 @@ out:
 	return rc;
 }
 
-/* DIR made afresh, empty, ours and closed to others while it fills; what
- * an earlier run left there is removed first. Its fd, or -1 with errno
- * and errmsg; *MADE says whether DIR is ours to remove on failure. */
-static int make_dir(const char *dir, bool *made, char *errmsg, size_t errlen)
+/* NAME below PARENT made afresh, empty, ours and closed to others while
+ * it fills; what an earlier run left there is removed first. Its fd, or
+ * -1 with errno and errmsg; *MADE says whether it is ours to remove on
+ * failure. */
+static int make_dir(int parent, const char *name, bool *made, char *errmsg, size_t errlen)
 {
 	struct stat st;
 	int dfd, saved;
 
 	*made = false;
 	/* left by a run that died before cleaning up */
-	if (sb_secrets_remove(dir) < 0) {
+	if (sb_rmtree_at(parent, name) < 0) {
 		saved = errno;
-		snprintf(errmsg, errlen, "removing the stale %s: %s", dir, strerror(saved));
+		snprintf(errmsg, errlen, "removing the stale %s: %s", name, strerror(saved));
 		errno = saved;
 		return -1;
 	}
-	if (mkdir(dir, 0700) < 0) {
+	if (mkdirat(parent, name, 0700) < 0) {
 		saved = errno;
-		snprintf(errmsg, errlen, "creating %s: %s", dir, strerror(saved));
+		snprintf(errmsg, errlen, "creating %s: %s", name, strerror(saved));
 		errno = saved;
 		return -1;
 	}
 	*made = true;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		saved = errno;
-		snprintf(errmsg, errlen, "opening %s: %s", dir, strerror(saved));
+		snprintf(errmsg, errlen, "opening %s: %s", name, strerror(saved));
 		errno = saved;
 		return -1;
 	}
 	/* still the directory made above, not one swapped in since */
 	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077)) {
-		snprintf(errmsg, errlen, "%s changed while being created: refusing it", dir);
+		snprintf(errmsg, errlen, "%s changed while being created: refusing it", name);
 		*made = false;	/* not ours to remove */
 		close(dfd);
 		errno = EPERM;
@@ -128,7 +129,7 @@ static int make_dir(const char *dir, bool *made, char *errmsg, size_t errlen)
 }
 
 int sb_secrets_deliver(const struct sb_secret_sources *src, const char *const *names,
-		       size_t n, const char *dir, uid_t uid, gid_t gid,
+		       size_t n, int parent, const char *dir, uid_t uid, gid_t gid,
 		       char *errmsg, size_t errlen)
 {
 	struct sb_secret_lookup l;
@@ -138,7 +139,7 @@ int sb_secrets_deliver(const struct sb_secret_sources *src, const char *const *n
 
 	if (begin(&l, src, names, n, errmsg, errlen) < 0)
 		return -1;
-	if ((dfd = make_dir(dir, &made, errmsg, errlen)) < 0)
+	if ((dfd = make_dir(parent, dir, &made, errmsg, errlen)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (sb_secret_lookup_find(&l, names[i], &v) < 0)
@@ -168,83 +169,15 @@ out:
 	if (dfd >= 0)
 		close(dfd);
 	if (rc < 0 && made)
-		sb_secrets_remove(dir);
+		sb_rmtree_at(parent, dir);
 	errno = saved;
 	return rc;
 }
 
-/* The actor owned this tree and may have put anything in it: never follow
- * a symlink, and stop at a depth no delivery makes. */
-#define REMOVE_DEPTH_MAX 16
-
-static int remove_contents(int dfd, int depth)
+int sb_secrets_remove(int parent, const char *dir)
 {
-	DIR *d;
-	struct dirent *e;
-	int fd, rc = 0, saved = 0;
-
-	if (depth > REMOVE_DEPTH_MAX) {
-		errno = ELOOP;
-		return -1;
-	}
-	fd = dup(dfd);
-	if (fd < 0)
-		return -1;
-	d = fdopendir(fd);
-	if (!d) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	while ((errno = 0, e = readdir(d)) != NULL) {
-		int sub;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dfd, e->d_name, 0) == 0)
-			continue;
-		if (errno != EISDIR) {
-			saved = errno;
-			rc = -1;
-			continue;
-		}
-		sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0 || fchmod(sub, 0700) < 0 || remove_contents(sub, depth + 1) < 0 ||
-		    unlinkat(dfd, e->d_name, AT_REMOVEDIR) < 0) {
-			saved = errno;
-			rc = -1;
-		}
-		if (sub >= 0)
-			close(sub);
-	}
-	if (errno && !saved) {
-		saved = errno;
-		rc = -1;
-	}
-	closedir(d);
-	errno = saved;
-	return rc;
-}
-
-int sb_secrets_remove(const char *dir)
-{
-	int dfd, rc = -1, saved;
-
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -1;
-	/* 0500 keeps out a daemon that is not root, too */
-	if (fchmod(dfd, 0700) < 0 || remove_contents(dfd, 0) < 0)
-		goto out;
-	if (rmdir(dir) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	close(dfd);
-	errno = saved;
-	return rc;
+	/* the actor owned this tree and may have put anything in it */
+	return sb_rmtree_at(parent, dir);
 }
 
 void sb_secrets_env_free(char **env)

@@ -14,7 +14,7 @@
 
 const char *const ld_actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
-	"sandbox", "limits", "private_tmp", "private_network", "read_only", "user", "capabilities",
+	"sandbox", "limits", "private_tmp", "private_network", "private_ipc", "read_only", "user", "capabilities",
 	"secrets", "secrets_env", "bindings", "watchdog", "state", NULL,
 };
 
@@ -217,7 +217,8 @@ struct cfg_actor *ld_new_actor(struct loader *ld)
 		*a = (struct cfg_actor){ .id = (unsigned)ld->cfg->nactors - 1, .order = CFG_NOT_IN_TREE,
 					 .restart = SV_PERMANENT, .shutdown_ms = 5000, .ready = SV_READY_EXEC,
 					 .start_timeout_ms = 30000, .instances = 1,
-					 .profile = SB_PROFILE_SERVICE, .on_violation = SB_ON_VIOLATION_KILL };
+					 .profile = SB_PROFILE_SERVICE, .on_violation = SB_ON_VIOLATION_KILL,
+					 .private_ipc = true };
 	return a;
 }
 

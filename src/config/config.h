@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sandbox/containment/cgroup_limits.h"
 #include "sandbox/daemon/rlimits.h"
 #include "sandbox/seccomp/profiles.h"
 #include "src/queue/settings.h"
@@ -58,7 +59,10 @@ struct cfg_actor {
 	enum sb_on_violation on_violation;	/* default kill */
 	struct sb_rlimit *limits;	/* "limits", in the order written */
 	size_t nlimits;
+	/* "limits" "memory", "tasks", "cpu_weight": the instance's cgroup */
+	struct sb_cgroup_limits cg_limits;
 	bool private_tmp, private_network;
+	bool private_ipc;		/* an IPC namespace and /dev/shm of its own; default true */
 	char **read_only;		/* absolute paths, or NULL */
 	size_t nread_only;
 	char *user;			/* NULL: a dynamic uid when the daemon is root */

@@ -3,6 +3,7 @@
  * them; the values are resolved again only when the actor starts. */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,51 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 	return ok;
 }
 
+/* Indexed by enum sb_cgroup_ctl, as sb_cgroup_limit_name names them. */
+const char *const ld_cgroup_limit_keys[] = { "memory", "tasks", "cpu_weight", NULL };
+
+/* A cgroup limit (the instance's cgroup, not setrlimit): memory in bytes,
+ * at least a page; tasks at least 1; cpu_weight as cpu.weight takes it. */
+static bool get_cgroup_limit(struct loader *ld, struct cfg_actor *a, int c, json_t *v, size_t off)
+{
+	static const long lo[] = { 4096, 1, SB_CGROUP_WEIGHT_MIN };
+	static const long hi[] = { LONG_MAX, 4194304, SB_CGROUP_WEIGHT_MAX };
+	long n;
+
+	if (!ld_get_int(ld, v, off, ld_cgroup_limit_keys[c], lo[c], hi[c], &n))
+		return false;
+	if (c == SB_CGROUP_MEMORY)
+		a->cg_limits.memory = (uint64_t)n;
+	else if (c == SB_CGROUP_PIDS)
+		a->cg_limits.tasks = (uint64_t)n;
+	else
+		a->cg_limits.cpu_weight = (uint32_t)n;
+	return true;
+}
+
+static int cgroup_limit_index(const char *k)
+{
+	for (int c = 0; ld_cgroup_limit_keys[c]; c++)
+		if (strcmp(k, ld_cgroup_limit_keys[c]) == 0)
+			return c;
+	return -1;
+}
+
+/* The nearest of every limit's name, rlimit or cgroup. */
+static const char *limit_hint(const char *k)
+{
+	const char *const *r = sb_rlimit_names();
+	size_t nr = ld_count_words(r), nc = ld_count_words(ld_cgroup_limit_keys);
+	const char *all[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr && n < 60; i++)
+		all[n++] = r[i];
+	for (size_t i = 0; i < nc; i++)
+		all[n++] = ld_cgroup_limit_keys[i];
+	return dym_closest(k, all, n);
+}
+
 static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
 {
 	size_t off = ld_value_off(ld, obj, "limits");
@@ -147,12 +193,16 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 		struct sb_rlimit lim;
 		char msg[256];
 		const char *hint;
+		int c = cgroup_limit_index(k);
 
+		if (c >= 0) {
+			ok &= get_cgroup_limit(ld, a, c, v, off);
+			continue;
+		}
 		if (sb_rlimit_resource(k) < 0 && errno == ENOENT) {
-			const char *const *names = sb_rlimit_names();
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, true);
 
-			if ((hint = dym_closest(k, names, ld_count_words(names))))
+			if ((hint = limit_hint(k)))
 				ld_error(ld, &p, "\"limits\": unknown limit \"%s\" (did you mean \"%s\"?)", k, hint);
 			else
 				ld_error(ld, &p, "\"limits\": unknown limit \"%s\"", k);
@@ -216,6 +266,10 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 			ld_error(ld, &p, "\"user\": %s", msg);
 		return false;
 	}
+	if (a->uid == 0)
+		ld_warning(ld, &p, "actor \"%s\" runs as root (\"user\": \"%s\"): it can signal, stop or "
+			   "trace the daemon and every other actor, and read their secrets",
+			   a->name ? a->name : "?", a->user);
 	return true;
 }
 
@@ -300,6 +354,8 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp);
 	if ((v = json_object_get(o, "private_network")))
 		ld_get_bool(ld, v, off, "private_network", &a->private_network);
+	if ((v = json_object_get(o, "private_ipc")))
+		ld_get_bool(ld, v, off, "private_ipc", &a->private_ipc);
 	if ((v = json_object_get(o, "read_only")))
 		get_read_only(ld, a, v, off);
 	if ((v = json_object_get(o, "user")))

@@ -21,6 +21,7 @@ void cfg_each_key(void (*fn)(const char *object, const char *key, void *arg), vo
 		fn("queue", pq_settings[i].key, arg);
 	each("sandbox", ld_sandbox_keys, fn, arg);
 	each("limits", sb_rlimit_names(), fn, arg);
+	each("limits", ld_cgroup_limit_keys, fn, arg);
 	each("fault plan", fl_plan_keys, fn, arg);
 	each("fault", fl_fault_keys, fn, arg);
 	each("arg", fl_arg_keys, fn, arg);

@@ -72,6 +72,7 @@ extern const char *const ld_actor_keys[], *const ld_supervisor_keys[];
 extern const char *const ld_queue_keys[];
 /* the keys of an actor's "sandbox" object */
 extern const char *const ld_sandbox_keys[];
+extern const char *const ld_cgroup_limit_keys[];
 
 /* diag.c: findings, and the positions of values in the current file */
 __attribute__((format(printf, 3, 4)))

@@ -37,6 +37,7 @@ struct bind_inst {
 	int ctl_child;			/* the actor's end, between prepare and spawned */
 	ev_io ctl_watcher;
 	ev_timer watchdog;
+	unsigned long pets;		/* WATCHDOG=1 taken while watching */
 	bool watching;
 };
 
@@ -66,6 +67,23 @@ void bindings_close(struct bindings *b)
 	free(b->incarnation);
 	free(b);
 }
+
+size_t bindings_count_served(const struct cfg *cfg, size_t *nserved)
+{
+	size_t nedges = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		if (a->order == CFG_NOT_IN_TREE)
+			continue;	/* never runs: no edges */
+		nedges += (size_t)a->instances * a->nbindings;
+		for (size_t j = 0; j < a->nbindings; j++)
+			nserved[a->bindings[j].service->id] += a->instances;
+	}
+	return nedges;
+}
+
 
 /* FROM's actor named like A, if it runs in FROM's tree. */
 static const struct cfg_actor *namesake(const struct bindings *from, const struct cfg_actor *a)
@@ -128,16 +146,10 @@ static int size_table(struct bindings *b, const struct cfg_actor **by_order)
 	const struct cfg *cfg = b->cfg;
 	size_t nedges = 0;
 
-	for (size_t i = 0; i < cfg->nactors; i++) {
-		const struct cfg_actor *a = cfg->actors[i];
-
-		if (a->order == CFG_NOT_IN_TREE)
-			continue;	/* never runs: no edges */
-		by_order[a->order] = a;
-		nedges += (size_t)a->instances * a->nbindings;
-		for (size_t j = 0; j < a->nbindings; j++)
-			b->nserved[a->bindings[j].service->id] += a->instances;
-	}
+	nedges = bindings_count_served(cfg, b->nserved);
+	for (size_t i = 0; i < cfg->nactors; i++)
+		if (cfg->actors[i]->order != CFG_NOT_IN_TREE)
+			by_order[cfg->actors[i]->order] = cfg->actors[i];
 	if (!(b->edges = calloc(nedges ? nedges : 1, sizeof *b->edges)))
 		return -1;
 	for (size_t i = 0; i < cfg->nactors; i++)
@@ -260,23 +272,42 @@ static void watchdog_stop(struct bind_inst *bi)
 
 void bindings_pet(struct bind_inst *bi)
 {
-	if (bi->watching)
-		ev_timer_again(bi->set->loop, &bi->watchdog);
+	if (!bi->watching)
+		return;
+	bi->pets++;
+	ev_timer_again(bi->set->loop, &bi->watchdog);
 }
+
+static void control_read(struct bind_inst *bi);
 
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct bind_inst *bi = w->data;
+	unsigned long pets = bi->pets;
 
+	/* After a stall of the daemon (SIGSTOP, swap) its timers fire before
+	 * the pets that queued meanwhile are read: read them first. A stall
+	 * of ours is not the actor's fault. */
+	if (bi->ctl >= 0)
+		control_read(bi);
+	if (bi->ops->read_notify)
+		bi->ops->read_notify(bi->ctx);
+	if (!bi->watching || bi->pets != pets)
+		return;
 	watchdog_stop(bi);
 	bi->ops->watchdog_expired(bi->ctx);
 }
 
-/* The same assignments as $NOTIFY_SOCKET; STATUS= is read and, as there,
- * not acted on yet. */
 static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct bind_inst *bi = w->data;
+	control_read(w->data);
+}
+
+/* The same assignments as $NOTIFY_SOCKET. */
+static void control_read(struct bind_inst *bi)
+{
+	struct ev_loop *loop = bi->set->loop;
+	ev_io *w = &bi->ctl_watcher;
 	/* one control datagram; +1 for pp_notify_parse. On the stack, not in
 	 * every instance: that cost 4 KiB of daemon memory per actor. */
 	char buf[4096 + 1];
@@ -297,6 +328,8 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 		pp_notify_parse(buf, (size_t)n, &msg);
 		if (msg.watchdog)
 			bindings_pet(bi);
+		if (msg.status && bi->ops->status)
+			bi->ops->status(bi->ctx, msg.status);
 		if (msg.ready)
 			bi->ops->ready(bi->ctx);
 		if (bi->ctl < 0)	/* the callback ended it */

@@ -30,6 +30,8 @@
 struct bind_ops {
 	void (*ready)(void *ctx);		/* READY=1 arrived on the control channel */
 	void (*watchdog_expired)(void *ctx);	/* no WATCHDOG=1 within "watchdog" ms */
+	void (*read_notify)(void *ctx);		/* act on what waits on $NOTIFY_SOCKET now */
+	void (*status)(void *ctx, const char *text);	/* STATUS=TEXT on the control channel */
 };
 
 struct bind_edge;
@@ -46,6 +48,10 @@ struct bindings {
 	unsigned *incarnation;		/* by actor id: starts so far, across its instances */
 };
 
+/* Add to NSERVED (by actor id, zeroed by the caller) the edges each actor
+ * serves; the number of edges. An instance's fds are 0-2, the control
+ * channel, then one per binding and one per edge its actor serves. */
+size_t bindings_count_served(const struct cfg *cfg, size_t *nserved);
 /* Every edge of CFG's tree; with FROM, the table it replaces, FROM's
  * edges that stay are taken over. NULL with errno (the caller reports). */
 struct bindings *bindings_open(const struct cfg *cfg, struct ev_loop *loop, struct bindings *from);

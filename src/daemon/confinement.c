@@ -8,6 +8,7 @@
 
 #include <sys/capability.h>
 
+#include "sandbox/containment/uidkill.h"
 #include "sandbox/daemon/privs.h"
 #include "sandbox/seccomp/handoff.h"
 #include "src/daemon/confinement.h"
@@ -16,6 +17,7 @@
 #include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/proto/fds.h"
 
 void confinement_init(struct confinement *c)
 {
@@ -33,6 +35,19 @@ static bool has_setpcap(void)
 		cap_free(caps);
 	}
 	return v == CAP_SET;
+}
+
+/* An id no process holds (a leftover of an earlier run must never meet
+ * a new actor under its uid), then free by passwd, group, systemd and
+ * the other daemons' claims. */
+static int probe_unused(uid_t id, void *ctx)
+{
+	struct confinement *c = ctx;
+	unsigned k = (unsigned)(id - c->uids.first);
+
+	if (c->uids_alive[k / 8] & (1u << (k % 8)))
+		return 1;
+	return sb_uid_probe_snapshot(id, &c->uids_in_use);
 }
 
 /* As root, every instance its own uid from the range, checked against
@@ -56,7 +71,15 @@ static int setup_uids(struct confinement *c, const struct daemon_opts *opts)
 			SB_UID_REGISTRY, strerror(errno));
 		return -1;
 	}
-	sb_uidpool_set_probe(&c->uids, sb_uid_probe_snapshot, &c->uids_in_use);
+	/* one pass over /proc, after the sweep of what a predecessor left */
+	if (!(c->uids_alive = malloc(((size_t)(c->uids.last - c->uids.first) + 8) / 8)) ||
+	    sb_uid_alive_set(c->uids.first, c->uids.last, c->uids_alive) < 0) {
+		log_err("cannot see which uids processes hold: %s", strerror(errno));
+		return -1;
+	}
+	sb_uidpool_set_probe(&c->uids, probe_unused, c);
+	log_info("dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)",
+		 (unsigned)c->uids.first, (unsigned)c->uids.last);
 	return 0;
 }
 
@@ -96,6 +119,29 @@ void confinement_teardown(struct daemon *d)
 			close(c->uids_in_use.registry);	/* and with it every claim */
 	}
 	sb_uid_snapshot_fini(&c->uids_in_use);
+	free(c->uids_alive);
+	c->uids_alive = NULL;
+}
+
+/* Its own IPC namespace and /dev/shm: the shared memory it makes (SysV
+ * or POSIX) dies with it, and no one else's is in reach. Both need
+ * CAP_SYS_ADMIN. */
+static void plan_shm(struct daemon *d, struct instance *in)
+{
+	const struct cfg_actor *a = in->spec;
+
+	if (geteuid() != 0 || !d->conf.privileged || !a->private_ipc)
+		return;
+	in->ns.private_ipc = true;
+	if (access("/dev/shm", F_OK) < 0)
+		return;
+	/* sized by the memory limit: it cannot hold more anyway */
+	if (a->cg_limits.memory)
+		snprintf(in->dev_shm, sizeof in->dev_shm, "mode=1777,size=%llu",
+			 (unsigned long long)a->cg_limits.memory);
+	else
+		snprintf(in->dev_shm, sizeof in->dev_shm, "mode=1777");
+	in->ns.dev_shm = in->dev_shm;
 }
 
 static bool in_tmp(const char *path)
@@ -109,11 +155,14 @@ static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, siz
 	const struct cfg_actor *a = in->spec;
 	const char *what = NULL, *path = NULL;
 
+	plan_shm(d, in);
+	if (in->ns.private_ipc)
+		in->confine.ns = &in->ns;
 	if (!a->private_tmp && !a->private_network && !a->nread_only)
 		return 0;
-	if (a->private_tmp && in_tmp(d->runtime_dir)) {
+	if (a->private_tmp && in_tmp(d->rundir.path)) {
 		what = "runtime";	/* notify socket, credentials */
-		path = d->runtime_dir;
+		path = d->rundir.path;
 	} else if (a->private_tmp && in->state_dir && in_tmp(in->state_dir)) {
 		what = "state";
 		path = in->state_dir;
@@ -124,12 +173,12 @@ static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, siz
 		errno = EINVAL;
 		return -1;
 	}
-	in->ns = (struct sb_ns){
-		.private_tmp = a->private_tmp, .private_network = a->private_network,
-		.read_only = (const char *const *)a->read_only, .nread_only = a->nread_only,
-		/* its state stays writable whatever is read-only around it */
-		.writable = in->state_dir,
-	};
+	in->ns.private_tmp = a->private_tmp;
+	in->ns.private_network = a->private_network;
+	in->ns.read_only = (const char *const *)a->read_only;
+	in->ns.nread_only = a->nread_only;
+	/* its state stays writable whatever is read-only around it */
+	in->ns.writable = in->state_dir;
 	in->confine.ns = &in->ns;
 	return 0;
 }
@@ -181,6 +230,7 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		in->privs.change_ids = true;
 		in->privs.uid = uid;
 		in->privs.gid = (gid_t)uid;
+		containment_note_uid(d, uid);
 	}
 	in->confine.privs = &in->privs;
 	return 0;

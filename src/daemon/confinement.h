@@ -22,6 +22,7 @@ struct confinement {
 	bool dynamic_uids;		/* root: every actor instance its own uid */
 	struct sb_uidpool uids;
 	struct sb_uid_snapshot uids_in_use;	/* passwd and group, read once */
+	uint8_t *uids_alive;		/* bit per id of the range: a process has it, at start */
 	int last_cap;
 };
 

@@ -16,10 +16,13 @@
 #include "src/config/config.h"
 #include "src/daemon/bindings.h"
 #include "src/daemon/confinement.h"
+#include "src/daemon/containment.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
+#include "src/daemon/outq.h"
 #include "src/daemon/pidmap.h"
+#include "src/daemon/rundir.h"
 #include "src/daemon/secrets.h"
 #include "src/daemon/state.h"
 #include "supervisor/tree.h"
@@ -48,8 +51,10 @@ struct daemon {
 	struct sb_spawner spawner;
 	struct notify_server notify;
 	struct events events;
+	struct outq outq;		/* stdout, where the actors' lines go */
 	struct bindings *bindings;	/* the current config's */
 	struct confinement conf;
+	struct containment contain;
 	struct secrets secrets;
 	struct state_dirs state;
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
@@ -59,8 +64,7 @@ struct daemon {
 	int devnull;
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get this back */
-	char runtime_dir[4096];
-	bool own_runtime_dir;
+	struct rundir rundir;
 	char notify_env[4200];		/* NOTIFY_SOCKET=..., for every actor */
 };
 

@@ -8,13 +8,15 @@
 #include <sys/types.h>
 
 #include "src/config/config.h"
+#include "src/daemon/containment.h"
 #include "supervisor/tree.h"
 
 struct fault_plan;
 
 struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */
-	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for a private one */
+	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for the default (rundir.h) */
+	enum containment_want containment;	/* --containment, $PROSPERO_CONTAINMENT */
 	const char *secrets_dir;	/* --secrets-dir DIR, or NULL */
 	const char *state_dir;		/* --state-dir DIR, or NULL: state.h says where */
 	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */

@@ -1,10 +1,13 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,11 +16,43 @@
 
 int events_open(struct events *ev, const char *path)
 {
+	struct stat st;
+	int fd;
+
 	ev->fd = -1;
 	if (!path)
 		return 0;
-	ev->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	return ev->fd < 0 ? -1 : 0;
+	/* a path a local user may have prepared: no symlink at its end, no
+	 * FIFO to block on (O_NONBLOCK), and a file of our own or none */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		int saved = errno;
+
+		if (fstat(fd, &st) == 0)
+			saved = !S_ISREG(st.st_mode) ? EINVAL : st.st_uid != geteuid() ? EPERM : saved;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	ev->fd = fd;
+	return 0;
+}
+
+const char *events_refusal(int errnum)
+{
+	switch (errnum) {
+	case ELOOP:
+		return "is a symbolic link; give the file's own path";
+	case EINVAL:
+		return "is not a regular file";
+	case EPERM:
+		return "belongs to another user; give a file of the daemon's user, or a new path";
+	default:
+		return strerror(errnum);
+	}
 }
 
 void events_close(struct events *ev)
@@ -61,6 +96,27 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 	va_end(ap);
 	if (r > 0)
 		*n = *n + (size_t)r < cap ? *n + (size_t)r : cap - 1;
+}
+
+/* The fields of what a cgroup counted that were read. */
+static void put_usage(char *line, size_t cap, size_t *n, const struct sb_cgroup_usage *u)
+{
+	static const struct { unsigned bit; const char *key; size_t off; } f[] = {
+		{ SB_CGROUP_HAVE_CPU, "cpu_usec", offsetof(struct sb_cgroup_usage, cpu_usec) },
+		{ SB_CGROUP_HAVE_MEMORY_PEAK, "memory_peak", offsetof(struct sb_cgroup_usage, memory_peak) },
+		{ SB_CGROUP_HAVE_MEMORY, "memory", offsetof(struct sb_cgroup_usage, memory) },
+		{ SB_CGROUP_HAVE_TASKS, "tasks", offsetof(struct sb_cgroup_usage, tasks) },
+		{ SB_CGROUP_HAVE_OOM, "oom_kills", offsetof(struct sb_cgroup_usage, oom_kills) },
+	};
+
+	for (size_t i = 0; u && i < sizeof f / sizeof *f; i++) {
+		uint64_t v;
+
+		if (!(u->have & f[i].bit))
+			continue;
+		memcpy(&v, (const char *)u + f[i].off, sizeof v);
+		put(line, cap, n, ", \"%s\": %llu", f[i].key, (unsigned long long)v);
+	}
 }
 
 /* {"ts": NOW, "event": "EVENT" into LINE: every event's first fields. */
@@ -123,6 +179,7 @@ static void write_json(int fd, const struct event *e)
 	}
 	if (e->extra && line != small)
 		put(line, cap, &n, ", %s", e->extra);
+	put_usage(line, cap, &n, e->usage);
 	put(line, cap, &n, "}\n");
 	write_line(fd, line, n);
 	if (line != small)
@@ -140,6 +197,20 @@ void events_emit_fields(struct events *ev, const char *event, const char *fields
 		write_line(ev->fd, line, n);
 	}
 	log_info("%s", text);
+}
+
+/* For the journal: failures to act are errors; what went wrong with an
+ * actor and was handled is a warning; the rest is information. An end by
+ * SIGTERM is how every actor stops: not worth a warning. */
+enum log_level event_level(const struct event *e)
+{
+	if (strcmp(e->event, "give_up") == 0 ||
+	    (strcmp(e->event, "exit") == 0 && e->reason && strncmp(e->reason, "could not start", 15) == 0))
+		return LOG_LVL_ERR;
+	if (strcmp(e->event, "restart") == 0 || strcmp(e->event, "escalate") == 0 || e->syscall ||
+	    (strcmp(e->event, "exit") == 0 && (e->status > 0 || (e->signal > 0 && e->signal != SIGTERM))))
+		return LOG_LVL_WARN;
+	return LOG_LVL_INFO;
 }
 
 void events_emit(struct events *ev, const struct event *e)
@@ -160,6 +231,6 @@ void events_emit(struct events *ev, const struct event *e)
 	}
 	if (e->pid > 0)
 		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
-	log_info("%s %s%s%s%s", e->event, e->name, pid,
+	log_msg(event_level(e), "%s %s%s%s%s", e->event, e->name, pid,
 		 e->reason ? ": " : "", e->reason ? e->reason : "");
 }

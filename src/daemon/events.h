@@ -5,6 +5,9 @@
 
 #include <sys/types.h>
 
+#include "sandbox/containment/cgroup_usage.h"
+#include "src/daemon/log.h"
+
 struct event {
 	const char *event;		/* start ready exit restart stop escalate give_up violation */
 	const char *name;
@@ -20,16 +23,27 @@ struct event {
 	unsigned long suppressed;	/* reports held back before this one */
 	/* "reload" only: its lists, JSON members added to the object as they are */
 	const char *extra;
+	/* "exit" only: what its cgroup counted (NULL, or have 0: nothing) */
+	const struct sb_cgroup_usage *usage;
 };
 
 struct events {
 	int fd;				/* -1: no file */
 };
 
-/* path NULL: stderr only. -1 with errno if the file cannot be opened. */
+/* path NULL: stderr only. The file must be a regular file of the daemon's
+ * own uid, or new (made 0640); a symlink at PATH is not followed. -1 with
+ * errno: ELOOP (a symlink), EINVAL (not a regular file), EPERM (another
+ * user's file), or open's own. */
 int events_open(struct events *ev, const char *path);
+/* What events_open's ERRNUM means, for the one line that reports it. */
+const char *events_refusal(int errnum);
 void events_close(struct events *ev);
 void events_emit(struct events *ev, const struct event *e);
+/* The priority of E's line on stderr: give_up and failed starts are
+ * errors; abnormal exits (not by SIGTERM), restarts, escalations and
+ * violations warnings; the rest information. */
+enum log_level event_level(const struct event *e);
 /* An event whose fields another module rendered: {"ts": ..., "event":
  * EVENT, FIELDS} to the file, TEXT on stderr. FIELDS is JSON members
  * without braces ("\"seq\": 1, ..."), already escaped. */

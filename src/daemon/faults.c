@@ -187,6 +187,13 @@ int faults_attach(struct daemon *d)
 		fi->ncalls = fault_syscalls_for(r->plan, in->spec->order, in->index, fi->calls, n);
 		if (fault_calls_rules(r->plan, in->spec, &fi->routed, &fi->nrouted) < 0)
 			return -1;
+		/* as its filter: no shutdown() of what it shares with us */
+		if (in->spec->profile != SB_PROFILE_NONE && in->bind) {
+			unsigned nfds;
+
+			bindings_fds(in->bind, &nfds);
+			sb_rules_guard_fds(fi->routed, fi->nrouted, nfds);
+		}
 	}
 	return 0;
 }

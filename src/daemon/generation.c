@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/daemon/bindings.h"
 #include "src/daemon/fault_calls.h"
+#include "src/proto/fds.h"
 #include "src/daemon/generation.h"
 
 struct generation *generation_new(const struct cfg *cfg, bool owns_cfg, const struct fault_plan *faults)
@@ -16,13 +18,16 @@ struct generation *generation_new(const struct cfg *cfg, bool owns_cfg, const st
 		return NULL;
 	g->filters = calloc(n, sizeof *g->filters);
 	g->built = calloc(n, sizeof *g->built);
-	if (!g->filters || !g->built) {
+	g->nserved = calloc(n, sizeof *g->nserved);
+	if (!g->filters || !g->built || !g->nserved) {
 		free(g->filters);
 		free(g->built);
+		free(g->nserved);
 		free(g);
 		errno = ENOMEM;
 		return NULL;
 	}
+	bindings_count_served(cfg, g->nserved);
 	g->cfg = cfg;
 	g->owns_cfg = owns_cfg;
 	g->faults = faults;
@@ -45,6 +50,7 @@ void generation_unref(struct generation *g)
 			sb_filter_free(&g->filters[i]);
 	free(g->filters);
 	free(g->built);
+	free(g->nserved);
 	if (g->owns_cfg)
 		cfg_free((struct cfg *)g->cfg);
 	free(g);
@@ -67,6 +73,9 @@ const struct sb_filter *generation_filter(struct generation *g, const struct cfg
 			snprintf(msg, len, "%s: seccomp policy: %s", a->name, why);
 			goto fail;
 		}
+		/* a shutdown() there would break the edge for every later
+		 * incarnation: the daemon holds the same socket */
+		sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)(a->nbindings + g->nserved[a->id]));
 		/* a fault plan's system calls go to the listener */
 		if (g->faults && fault_calls_route(g->faults, a, &pol) < 0) {
 			saved = errno;

@@ -21,6 +21,7 @@ struct generation {
 	unsigned refs;
 	struct sb_filter *filters;	/* by actor id, built at first use */
 	bool *built;
+	size_t *nserved;		/* by actor id: edges it serves (its fds' count) */
 };
 
 /* One reference, held by the caller; FAULTS (or NULL) outlives it. NULL

@@ -12,6 +12,7 @@
 #include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/loop.h"
 #include "src/daemon/report.h"
 #include "src/daemon/violation.h"
 
@@ -30,7 +31,11 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct instance *in = w->data;
 
-	if (output_drain(&in->out, STDOUT_FILENO) < 0) {
+	int r = output_drain(&in->out, &in->d->outq);
+
+	if (r > 0) {	/* stdout is backed up: read on when it has room */
+		outq_wait(&in->d->outq, w);
+	} else if (r < 0) {
 		log_err("%s: reading output: %s", in->name, strerror(errno));
 		ev_io_stop(loop, w);
 	}
@@ -55,7 +60,22 @@ static void bind_watchdog_expired(void *ctx)
 	instance_signal(in, SIGKILL);
 }
 
-static const struct bind_ops bind_ops = { .ready = bind_ready, .watchdog_expired = bind_watchdog_expired };
+static void bind_status(void *ctx, const char *text)
+{
+	instance_set_status(ctx, text);
+}
+
+static void bind_read_notify(void *ctx)
+{
+	struct instance *in = ctx;
+
+	loop_read_notify(in->d);
+}
+
+static const struct bind_ops bind_ops = {
+	.ready = bind_ready, .watchdog_expired = bind_watchdog_expired, .read_notify = bind_read_notify,
+	.status = bind_status,
+};
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
  * channel and its bindings; the confinement plan; the spawn plan. */
@@ -105,6 +125,7 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 	node->user = in;
 	node->name = name;
 	in->out.rfd = in->out.wfd = -1;
+	sb_cgroup_inst_init(&in->cg);
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;
@@ -169,16 +190,18 @@ void instance_free(struct instance *in)
 		waitpid(in->pid, NULL, 0);
 		pidmap_del(&d->pids, in->pid);
 	}
+	containment_release(d, in);
 	ev_timer_stop(d->loop, &in->timer);
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
 	secrets_remove(in);
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	output_close(&in->out);
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);
+	free(in->status);
 	free(in->state_dir);
 	if (in->node && in->node->user == in)
 		in->node->user = NULL;
@@ -195,19 +218,67 @@ void instance_signal(const struct instance *in, int sig)
 		kill(in->pid, sig);
 }
 
-void instance_ended(struct instance *in, int status)
+void instance_set_status(struct instance *in, const char *text)
+{
+	char esc[INSTANCE_STATUS_MAX];
+	size_t n = output_escape(esc, sizeof esc, text, strlen(text));
+	int64_t now;
+
+	if (in->status && strcmp(in->status, esc) == 0)
+		return;
+	if (!in->status && !(in->status = malloc(sizeof esc)))
+		return;	/* not kept: nothing else depends on it */
+	memcpy(in->status, esc, n + 1);
+	/* a queue says how deep it is every second: the log gets a sample */
+	now = daemon_now_ms();
+	if (in->status_logged_ms && now - in->status_logged_ms < INSTANCE_STATUS_LOG_MS) {
+		in->status_unlogged++;
+		return;
+	}
+	in->status_logged_ms = now;
+	if (in->status_unlogged)
+		log_info("%s: status: %s (%lu earlier changes not shown)", in->name, esc, in->status_unlogged);
+	else
+		log_info("%s: status: %s", in->name, esc);
+	in->status_unlogged = 0;
+}
+
+const char *instance_status(const struct instance *in)
+{
+	return in->status && in->status[0] ? in->status : NULL;
+}
+
+void instance_reaped(struct instance *in, int status)
 {
 	struct daemon *d = in->d;
-	struct sv_exit e = { 0 };
-	pid_t pid = in->pid;
 
 	/* its last words come before its obituary */
-	output_drain(&in->out, STDOUT_FILENO);
-	output_flush(&in->out, STDOUT_FILENO);
-	pidmap_del(&d->pids, pid);
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
+	pidmap_del(&d->pids, in->pid);
+	in->end_pid = in->pid;
 	in->pid = 0;
 	ev_timer_stop(d->loop, &in->timer);
 	violation_unwatch(d, in);
+	containment_reaped(d, in, status);
+}
+
+/* Killed at its cgroup's memory limit: say so, not just SIGKILL. */
+static void oom_reason(struct instance *in, int status, const struct sb_cgroup_usage *u)
+{
+	if (!in->why[0] && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && u->oom_kills)
+		snprintf(in->why, sizeof in->why, "out of memory (killed at its %llu-byte memory limit)",
+			 (unsigned long long)in->spec->cg_limits.memory);
+}
+
+void instance_ended(struct instance *in, int status, const struct sb_cgroup_usage *u)
+{
+	struct daemon *d = in->d;
+	struct sv_exit e = { 0 };
+
+	/* what its descendants wrote before they were killed */
+	output_drain(&in->out, &d->outq);
+	output_flush(&in->out, &d->outq);
 	secrets_remove(in);
 	bindings_ended(in->bind);	/* clients hear it before any restart */
 	if (WIFEXITED(status)) {
@@ -217,6 +288,7 @@ void instance_ended(struct instance *in, int status)
 		e.kind = SV_EXIT_SIGNAL;
 		e.value = WTERMSIG(status);
 	}
-	report_exit(d, in, pid, &e);
+	oom_reason(in, status, u);
+	report_exit(d, in, in->end_pid, &e, u);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);
 }

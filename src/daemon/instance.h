@@ -7,6 +7,7 @@
 #define PROSPERO_DAEMON_INSTANCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <ev.h>
@@ -15,6 +16,8 @@
 #include "sandbox/child/exec.h"
 #include "sandbox/child/namespaces.h"
 #include "sandbox/child/privs.h"
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_usage.h"
 #include "sandbox/seccomp/filter.h"
 #include "sandbox/seccomp/ratelimit.h"
 #include "sandbox/seccomp/violation.h"
@@ -53,6 +56,7 @@ struct instance {
 	struct sb_spawn_plan plan;
 	/* confinement */
 	struct sb_ns ns;
+	char dev_shm[48];		/* its private /dev/shm's mount options */
 	struct sb_privs privs;
 	const struct sb_filter *filter;	/* NULL: profile "none" */
 	int listener;			/* the running actor's seccomp listener, or -1 */
@@ -63,8 +67,19 @@ struct instance {
 					 * a path buffer in every instance cost 4 KiB each */
 	char *state_dir;		/* its $STATE_DIRECTORY with "state", else NULL */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
+	/* containment (containment.h) */
+	struct sb_cgroup_inst cg;	/* its cgroup while it runs; fd -1: none */
+	bool dying;			/* main process reaped, the rest not yet gone */
+	int end_status;			/* the main process's wait status, once reaped */
+	pid_t end_pid;			/* and its pid, for the exit event */
+	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
+	int64_t status_logged_ms;	/* when a change was last logged */
+	unsigned long status_unlogged;	/* changes since, not logged */
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
+
+#define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut */
+#define INSTANCE_STATUS_LOG_MS 10000	/* one logged change per instance this often */
 
 /* The instance of S that NODE (an actor node, just added) stands for,
  * ready to start; it takes NAME (malloc'ed, the node's name) in any case.
@@ -84,7 +99,16 @@ void instances_remove(struct daemon *d, struct instance *in);
 
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);
-/* Its process ended with wait STATUS: report it and tell the tree. */
-void instance_ended(struct instance *in, int status);
+/* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
+ * one line per INSTANCE_STATUS_LOG_MS at most. */
+void instance_set_status(struct instance *in, const char *text);
+/* Its last STATUS= text (control characters escaped), or NULL. */
+const char *instance_status(const struct instance *in);
+/* Its main process was reaped with wait STATUS: the rest of it is
+ * killed, and it ends once nothing of it is left (containment.h). */
+void instance_reaped(struct instance *in, int status);
+/* Nothing of it is left: report its end (with what it used, U) and tell
+ * the tree. */
+void instance_ended(struct instance *in, int status, const struct sb_cgroup_usage *u);
 
 #endif

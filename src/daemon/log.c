@@ -3,36 +3,87 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "src/daemon/log.h"
+#include "src/daemon/outq.h"
 
-/* The two settings of stderr, which is itself one per process: written
- * once by log_init before anything is logged, only read after, so the
- * daemon's parts log without being handed its context. */
+/* The settings of stderr, which is itself one per process: written once
+ * by log_init (and log_nonblocking) before the loop runs, only read
+ * after, so the daemon's parts log without being handed its context;
+ * but for the count of lines a stalled reader made us drop. */
 static const char *prog = "prospero";
 static bool journal;
+static int err_fd = STDERR_FILENO;
+static bool err_socket;
+static unsigned long err_dropped;
+
+bool log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	/* systemd sets "DEV:INO" of the stream it gave us; it is inherited
+	 * too by whatever stderr was redirected to since, so compare */
+	if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(const char *name)
 {
 	prog = name;
-	journal = getenv("JOURNAL_STREAM") != NULL;
+	journal = log_stderr_is_journal();
 }
 
-void log_line(enum log_level lvl, const char *line, int len)
+void log_nonblocking(void)
+{
+	err_fd = outq_nonblocking_fd(STDERR_FILENO, &err_socket);
+}
+
+/* One line, in one call so lines stay whole when several writers share
+ * stderr; false if it would have blocked. */
+static bool put_line(enum log_level lvl, const char *line, size_t len)
 {
 	char pri[4] = { '<', (char)('0' + lvl), '>', 0 };
 	struct iovec iov[3] = {
 		{ .iov_base = pri, .iov_len = journal ? 3 : 0 },
-		{ .iov_base = (void *)line, .iov_len = (size_t)len },
+		{ .iov_base = (void *)line, .iov_len = len },
 		{ .iov_base = "\n", .iov_len = 1 },
 	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 3 };
+	ssize_t w;
+
+	do
+		w = err_socket ? sendmsg(err_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) : writev(err_fd, iov, 3);
+	while (w < 0 && errno == EINTR);
+	return w >= 0 || errno != EAGAIN;
+}
+
+void log_line(enum log_level lvl, const char *line, int len)
+{
 	int saved = errno;
 
-	/* one writev per line keeps lines whole when several writers share stderr */
-	while (writev(STDERR_FILENO, iov, 3) < 0 && errno == EINTR)
-		;
+	if (err_dropped) {
+		char note[128];
+		int n = snprintf(note, sizeof note, "%s: %lu lines dropped while stderr was stalled",
+				 prog, err_dropped);
+
+		if (!put_line(LOG_LVL_WARN, note, (size_t)n)) {
+			err_dropped++;
+			errno = saved;
+			return;
+		}
+		err_dropped = 0;
+	}
+	/* a reader that does not read must not stop supervision */
+	if (!put_line(lvl, line, (size_t)len))
+		err_dropped++;
 	errno = saved;
 }
 

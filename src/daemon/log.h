@@ -1,11 +1,19 @@
-/* The daemon's own messages, on stderr. Under systemd (JOURNAL_STREAM set)
- * each line carries an sd-daemon "<N>" priority prefix for the journal. */
+/* The daemon's own messages, on stderr. When stderr is the journal
+ * ($JOURNAL_STREAM names its device and inode) each line carries an
+ * sd-daemon "<N>" priority prefix. */
 #ifndef PROSPERO_DAEMON_LOG_H
 #define PROSPERO_DAEMON_LOG_H
+
+#include <stdbool.h>
 
 enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6 };
 
 void log_init(const char *prog);
+/* From now on, never wait for stderr's reader: a line that would block
+ * is dropped and counted, and the count said once lines go through. */
+void log_nonblocking(void);
+/* $JOURNAL_STREAM is set and names the file stderr is now. */
+bool log_stderr_is_journal(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line already formatted elsewhere (actor output, events). */
 void log_line(enum log_level lvl, const char *line, int len);

@@ -34,13 +34,15 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 		if (waitpid(si.si_pid, &status, 0) < 0)
 			continue;
 		if (in)	/* else an orphan we adopted as subreaper */
-			instance_ended(in, status);
+			instance_reaped(in, status);
 	}
+	/* the last of a dying instance to go is our child: it has left its
+	 * cgroup by the time its SIGCHLD is here */
+	containment_recheck(d);
 }
 
-static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
+void loop_read_notify(struct daemon *d)
 {
-	struct daemon *d = w->data;
 	struct pp_notify msg;
 	int r;
 
@@ -57,9 +59,16 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (in && msg.watchdog)
 			bindings_pet(in->bind);
+		if (in && msg.status)
+			instance_set_status(in, msg.status);
 		if (in && msg.ready)
 			dispatch_node(d, SV_EV_READY, in->node, NULL);
 	}
+}
+
+static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
+{
+	loop_read_notify(w->data);
 }
 
 static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)

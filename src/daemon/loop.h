@@ -10,5 +10,7 @@ struct daemon;
 
 /* Start the daemon-wide watchers on d->loop. */
 void loop_watch(struct daemon *d);
+/* Act on every datagram waiting on the notify socket (READY=1, WATCHDOG=1). */
+void loop_read_notify(struct daemon *d);
 
 #endif

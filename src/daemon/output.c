@@ -11,7 +11,7 @@ int output_open(struct output *o, const char *prefix)
 	int p[2];
 
 	o->rfd = o->wfd = -1;
-	o->prefix = prefix;
+	o->src = (struct outq_src){ .name = prefix };
 	o->partial = NULL;
 	o->npartial = 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -39,59 +39,64 @@ void output_close(struct output *o)
 	o->rfd = o->wfd = -1;
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;	/* stdout gone: the daemon keeps supervising */
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Batches prefixed lines into one write. */
-struct sink {
-	int fd;
+/* One line as it goes out: "<N>" (kept in front), the prefix, the text
+ * with control characters escaped, a newline. */
+struct line {
 	size_t n;
-	char buf[16384];
+	char buf[3 + OUTPUT_MAX_PREFIX + 2 + OUTPUT_MAX_LINE * 4 + 2];	/* every byte escaped */
 };
 
-static void sink_put(struct sink *s, const char *p, size_t n)
+static void line_put(struct line *l, const char *p, size_t n)
 {
-	if (n == 0)
-		return;
-	if (s->n + n > sizeof s->buf) {
-		write_all(s->fd, s->buf, s->n);
-		s->n = 0;
-	}
-	if (n > sizeof s->buf) {
-		write_all(s->fd, p, n);
-		return;
-	}
-	memcpy(s->buf + s->n, p, n);
-	s->n += n;
+	memcpy(l->buf + l->n, p, n);
+	l->n += n;
 }
 
-/* "<N>text" keeps its sd-daemon priority in front of the prefix. */
-static void emit_line(struct sink *s, const char *prefix, const char *a, size_t na,
+size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		char e[4] = { (char)c };
+		size_t ne = 1;
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			e[0] = '\\';
+			e[1] = c == 0 ? '0' : c == '\r' ? 'r' : 'x';
+			ne = e[1] == 'x' ? 4 : 2;
+			e[2] = hex[c >> 4];
+			e[3] = hex[c & 15];
+		}
+		if (out + ne >= cap)
+			break;	/* never half an escape */
+		memcpy(dst + out, e, ne);
+		out += ne;
+	}
+	if (cap)
+		dst[out] = '\0';
+	return out;
+}
+
+static void emit_line(struct output *o, struct outq *q, const char *a, size_t na,
 		      const char *b, size_t nb)
 {
 	const char *first = na ? a : b;
 	size_t nfirst = na ? na : nb;
+	struct line l = { 0 };
 
 	if (nfirst >= 3 && first[0] == '<' && first[1] >= '0' && first[1] <= '7' && first[2] == '>') {
-		sink_put(s, first, 3);
+		line_put(&l, first, 3);
 		if (na) { a += 3; na -= 3; } else { b += 3; nb -= 3; }
 	}
-	sink_put(s, prefix, strlen(prefix));
-	sink_put(s, ": ", 2);
-	sink_put(s, a, na);
-	sink_put(s, b, nb);
-	sink_put(s, "\n", 1);
+	line_put(&l, o->src.name, strnlen(o->src.name, OUTPUT_MAX_PREFIX));
+	line_put(&l, ": ", 2);
+	/* the buffer holds every byte escaped, and the NUL */
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, a, na);
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, b, nb);
+	line_put(&l, "\n", 1);
+	outq_put(q, &o->src, l.buf, l.n);
 }
 
 static int keep_partial(struct output *o, const char *p, size_t n)
@@ -106,15 +111,20 @@ static int keep_partial(struct output *o, const char *p, size_t n)
 	return 0;
 }
 
-int output_drain(struct output *o, int out_fd)
+int output_drain(struct output *o, struct outq *q)
 {
 	/* one large read for many lines; on the stack, not static, so the
 	 * module holds no state of its own */
 	char in[65536];
-	struct sink s = { .fd = out_fd };
 	int rc = 0;
 
-	for (;;) {
+	/* a few reads at most: an actor writing without end (cat /dev/zero)
+	 * must not keep the loop from everything else */
+	for (int reads = 0; reads < OUTPUT_READS; reads++) {
+		if (outq_full(q)) {
+			rc = 1;
+			break;
+		}
 		ssize_t r = read(o->rfd, in, sizeof in);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -132,21 +142,21 @@ int output_drain(struct output *o, int out_fd)
 			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			if (!nl && len < room) {
 				if (keep_partial(o, p, len) < 0) {
-					emit_line(&s, o->prefix, o->partial, o->npartial, p, len);
+					emit_line(o, q, o->partial, o->npartial, p, len);
 					o->npartial = 0;
 				}
 				break;
 			}
 			if (len > room)
 				len = room;	/* an overlong line: cut it */
-			emit_line(&s, o->prefix, o->partial, o->npartial, p, len);
+			emit_line(o, q, o->partial, o->npartial, p, len);
 			o->npartial = 0;
 			p += len + (nl && p + len == nl);
 		}
 		if (r < (ssize_t)sizeof in)
 			break;	/* drained: skip the read that would say EAGAIN */
 	}
-	write_all(out_fd, s.buf, s.n);
+	outq_push(q);
 	if (o->npartial == 0 && o->partial) {
 		free(o->partial);
 		o->partial = NULL;
@@ -154,14 +164,12 @@ int output_drain(struct output *o, int out_fd)
 	return rc;
 }
 
-void output_flush(struct output *o, int out_fd)
+void output_flush(struct output *o, struct outq *q)
 {
-	struct sink s = { .fd = out_fd };
-
 	if (o->npartial == 0)
 		return;
-	emit_line(&s, o->prefix, o->partial, o->npartial, "", 0);
-	write_all(out_fd, s.buf, s.n);
+	emit_line(o, q, o->partial, o->npartial, "", 0);
+	outq_push(q);
 	o->npartial = 0;
 	free(o->partial);
 	o->partial = NULL;

@@ -6,11 +6,15 @@
 
 #include <stddef.h>
 
+#include "src/daemon/outq.h"
+
 #define OUTPUT_MAX_LINE 4096	/* longer lines are cut into pieces this long */
+#define OUTPUT_MAX_PREFIX 128	/* of the name in front: longer ones are cut */
+#define OUTPUT_READS 4		/* reads of 64 KiB at most per drain */
 
 struct output {
 	int rfd, wfd;		/* wfd becomes the actor's 1 and 2 */
-	const char *prefix;
+	struct outq_src src;	/* the prefix, and lines lost while stdout was stalled */
 	char *partial;		/* an unfinished line, allocated only while there is one */
 	size_t npartial;
 };
@@ -18,10 +22,16 @@ struct output {
 int output_open(struct output *o, const char *prefix);
 void output_close(struct output *o);
 
-/* Read everything available and write complete lines to out_fd.
- * Returns 0, or -1 with errno when reading failed (not EAGAIN). */
-int output_drain(struct output *o, int out_fd);
-/* Write out an unfinished line (the actor died mid-line). */
-void output_flush(struct output *o, int out_fd);
+/* Read what is available (up to OUTPUT_READS reads) and queue complete
+ * lines on Q, control characters but tab escaped (\x1b, \r, \0). 0; 1
+ * when Q is full and reading stopped (outq_wait the pipe's watcher); -1
+ * with errno when reading failed (not EAGAIN). */
+int output_drain(struct output *o, struct outq *q);
+/* SRC (N bytes) into DST with control characters but tab escaped as
+ * journald and systemd do: \r, \0, \xNN. Stops before an escape that
+ * would not fit CAP with the NUL it always writes; the length written. */
+size_t output_escape(char *dst, size_t cap, const char *src, size_t n);
+/* Queue an unfinished line (the actor died mid-line). */
+void output_flush(struct output *o, struct outq *q);
 
 #endif

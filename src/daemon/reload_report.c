@@ -146,19 +146,19 @@ char *reload_join_diag(const struct cfg_diag *diag)
 void reload_report_state(struct daemon *d, bool ok, const char *text)
 {
 	static const char tmp[] = "." RELOAD_STATE_FILE ".tmp";
-	int dir = open(d->runtime_dir, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
 	int fd = dir < 0 ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 
 	if (!f) {
-		log_warn("%s/%s: %s", d->runtime_dir, RELOAD_STATE_FILE, strerror(errno));
+		log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 	} else {
 		fprintf(f, "pid %d\nasked %u\ndone %u\nresult %s\n%s", (int)d->self, d->reloads_asked,
 			d->reloads_done, ok ? "ok" : "error", text ? text : "");
 		if (fclose(f) != 0 || renameat(dir, tmp, dir, RELOAD_STATE_FILE) < 0)
-			log_warn("%s/%s: %s", d->runtime_dir, RELOAD_STATE_FILE, strerror(errno));
+			log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
 	}
 	if (dir >= 0)
 		close(dir);
@@ -166,7 +166,7 @@ void reload_report_state(struct daemon *d, bool ok, const char *text)
 
 bool reload_take_request(struct daemon *d)
 {
-	int dir = open(d->runtime_dir, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
 	int fd = dir < 0 ? -1 : openat(dir, RELOAD_REQUEST_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	char buf[32] = "";
 	ssize_t n = 0;
@@ -183,7 +183,7 @@ bool reload_take_request(struct daemon *d)
 
 void reload_report_remove(struct daemon *d)
 {
-	int dir = open(d->runtime_dir, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
 
 	if (dir < 0)
 		return;

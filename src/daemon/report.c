@@ -93,12 +93,13 @@ void report_start(struct daemon *d, const struct instance *in, pid_t pid)
 		.pid = pid, .status = -1 });
 }
 
-void report_exit(struct daemon *d, const struct instance *in, pid_t pid, const struct sv_exit *e)
+void report_exit(struct daemon *d, const struct instance *in, pid_t pid, const struct sv_exit *e,
+		 const struct sb_cgroup_usage *u)
 {
 	char reason[sizeof in->why];
 	struct event ev = {
 		.event = "exit", .name = in->name, .supervisor = parent_name(in->node),
-		.pid = pid, .status = -1, .reason = reason,
+		.pid = pid, .status = -1, .reason = reason, .usage = u,
 	};
 
 	exit_reason(in, e, reason, sizeof reason);

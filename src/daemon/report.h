@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sandbox/containment/cgroup_usage.h"
 #include "sandbox/seccomp/violation.h"
 #include "supervisor/tree.h"
 
@@ -18,8 +19,10 @@ void report_action(struct daemon *d, const struct sv_action *a);
 /* IN's process PID has started. */
 void report_start(struct daemon *d, const struct instance *in, pid_t pid);
 /* IN's process PID (0: none was started) ended as E; the reason is what
- * the daemon knows (in->why) or else what E says. */
-void report_exit(struct daemon *d, const struct instance *in, pid_t pid, const struct sv_exit *e);
+ * the daemon knows (in->why) or else what E says. U (may be NULL): what
+ * its cgroup counted. */
+void report_exit(struct daemon *d, const struct instance *in, pid_t pid, const struct sv_exit *e,
+		 const struct sb_cgroup_usage *u);
 /* IN made the denied call V, told as REASON; KILLED, or it got EPERM
  * with SUPPRESSED reports held back before this one. */
 void report_violation(struct daemon *d, const struct instance *in, const struct sb_violation *v,

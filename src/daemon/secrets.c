@@ -1,6 +1,6 @@
 /* Secrets, the daemon's side; see secrets.h. */
 #include <errno.h>
-#include <libgen.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/env.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/secrets.h"
@@ -20,7 +21,6 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 {
 	struct secrets *s = &d->secrets;
 	bool any = false;
-	char *copy, *dir;
 
 	for (size_t i = 0; i < cfg->nactors; i++)
 		any |= cfg->actors[i]->nsecrets > 0;
@@ -29,28 +29,33 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
-	if (!(copy = strdup(cfg->root->pos.file))) {
+	if (exposure_dev_vars_path(cfg, s->dev_vars, sizeof s->dev_vars) < 0) {
 		log_err("cannot prepare secrets delivery: %s", strerror(errno));
 		return -1;
 	}
-	dir = dirname(copy);
-	snprintf(s->dev_vars, sizeof s->dev_vars, "%s/.dev.vars", dir);
-	free(copy);
 	if (access(s->dev_vars, F_OK) == 0)
 		s->sources.dev_vars = s->dev_vars;
-	snprintf(s->root, sizeof s->root, "%s/credentials", d->runtime_dir);
+	snprintf(s->root, sizeof s->root, "%s/" SECRETS_DIR, d->rundir.path);
 	/* traversable, not listable: an actor reaches its own directory only */
-	if ((mkdir(s->root, 0711) < 0 && errno != EEXIST) || chmod(s->root, 0711) < 0) {
+	if ((mkdirat(d->rundir.fd, SECRETS_DIR, 0711) < 0 && errno != EEXIST) ||
+	    (s->root_fd = openat(d->rundir.fd, SECRETS_DIR,
+				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fchmod(s->root_fd, 0711) < 0) {
 		log_err("cannot prepare secrets delivery: %s: %s", s->root, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-void secrets_teardown(struct secrets *s)
+void secrets_teardown(struct daemon *d)
 {
-	if (s->root[0])
-		rmdir(s->root);
+	struct secrets *s = &d->secrets;
+
+	if (s->root_fd >= 0) {
+		close(s->root_fd);
+		unlinkat(d->rundir.fd, SECRETS_DIR, AT_REMOVEDIR);
+	}
+	s->root_fd = -1;
 }
 
 int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size_t len)
@@ -62,12 +67,12 @@ int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size
 	if (!a->nsecrets)
 		return 0;
 	return sb_secrets_deliver(&d->secrets.sources, (const char *const *)a->secrets, a->nsecrets,
-				  in->creds_dir, uid, gid, msg, len);
+				  d->secrets.root_fd, in->name, uid, gid, msg, len);
 }
 
 void secrets_remove(const struct instance *in)
 {
-	if (in->creds_dir && sb_secrets_remove(in->creds_dir) < 0)
+	if (in->creds_dir && sb_secrets_remove(in->d->secrets.root_fd, in->name) < 0)
 		log_err("%s: cannot remove %s: %s", in->name, in->creds_dir, strerror(errno));
 }
 

@@ -14,10 +14,13 @@ struct daemon;
 struct daemon_opts;
 struct instance;
 
+#define SECRETS_DIR "credentials"	/* below the runtime directory */
+
 struct secrets {
 	struct sb_secret_sources sources;
 	char dev_vars[4096];
 	char root[4200];		/* RUNTIME/credentials, or "" */
+	int root_fd;			/* the same, held; -1 */
 };
 
 /* The sources (first match wins) and the directory the instances'
@@ -25,7 +28,7 @@ struct secrets {
  * reload that adds the first calls it again). -1 with errno, said on
  * stderr. */
 int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
-void secrets_teardown(struct secrets *s);
+void secrets_teardown(struct daemon *d);
 
 /* Before a start: IN's secrets into its directory, as its uid. -1 with
  * errno and MSG saying why. */

@@ -13,6 +13,7 @@
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/generation.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
@@ -41,29 +42,30 @@ static int boot_instance(void *ctx, const struct cfg_actor *a, unsigned index, s
 	return 0;
 }
 
-static int open_runtime_dir(struct daemon *d, const char *dir)
+/* Chosen, checked and locked; emptied only once containment has killed
+ * what a dead predecessor left running (its ledger of uids lives there). */
+static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 {
-	const char *tmp;
+	char path[RUNDIR_PATH_MAX], msg[RUNDIR_PATH_MAX + 256];
 
-	if (!dir)
-		dir = getenv("RUNTIME_DIRECTORY");	/* systemd's RuntimeDirectory= */
-	if (dir) {
-		if ((size_t)snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s", dir) >= sizeof d->runtime_dir) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		return 0;
-	}
-	tmp = getenv("TMPDIR");
-	/* root: under /run, so an actor's private /tmp does not hide it */
-	if (geteuid() == 0 && access("/run", W_OK) == 0)
-		tmp = "/run";
-	snprintf(d->runtime_dir, sizeof d->runtime_dir, "%s/prospero.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(d->runtime_dir))
+	if (rundir_choose(opts->runtime_dir, path, sizeof path) < 0) {
+		log_err("no runtime directory: %s (pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR)",
+			strerror(errno));
 		return -1;
-	/* actors under other uids must reach the notify socket inside */
-	chmod(d->runtime_dir, 0755);
-	d->own_runtime_dir = true;
+	}
+	if (rundir_open(&d->rundir, path, msg, sizeof msg) < 0) {
+		log_err("%s", msg);
+		return -1;
+	}
+	if (!d->rundir.tmpfs)
+		log_warn("runtime directory %s is not on tmpfs or ramfs: credentials delivered there may reach a disk",
+			 path);
+	if (containment_setup(d, opts) < 0)
+		return -1;
+	if (rundir_clean(&d->rundir, msg, sizeof msg) < 0) {
+		log_err("%s", msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -96,16 +98,15 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
+	log_nonblocking();
 	if (events_open(&d->events, opts->events_path) < 0) {
-		log_err("%s: cannot open events file: %s", opts->events_path, strerror(errno));
+		log_err("--events %s: %s", opts->events_path, events_refusal(errno));
 		return -1;
 	}
-	if (open_runtime_dir(d, opts->runtime_dir) < 0) {
-		log_err("cannot create a runtime directory: %s", strerror(errno));
+	if (open_rundir(d, opts) < 0)
 		return -1;
-	}
-	if (notify_server_open(&d->notify, d->runtime_dir) < 0) {
-		log_err("%s/notify: cannot create the notify socket: %s", d->runtime_dir, strerror(errno));
+	if (notify_server_open(&d->notify, d->rundir.path) < 0) {
+		log_err("%s/notify: cannot create the notify socket: %s", d->rundir.path, strerror(errno));
 		return -1;
 	}
 	snprintf(d->notify_env, sizeof d->notify_env, PP_ENV_NOTIFY_SOCKET "=%s", d->notify.path);
@@ -125,8 +126,16 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->spawner.devnull = -1;
 	d->notify.fd = -1;
 	d->events.fd = -1;
+	d->rundir.fd = d->rundir.lock = -1;
+	d->secrets.root_fd = -1;
+	d->contain.notify_fd = d->contain.ledger = -1;
+	sb_cgroup_tree_disable(&d->contain.tree, "");
+	d->outq.fd = -1;
 	d->state.fd = -1;
 	confinement_init(&d->conf);
+	exposure_uid(ninst);
+	if (exposure_dev_vars(cfg, false) < 0)
+		return -1;
 	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts) < 0 ||
 	    state_setup(d, cfg, opts) < 0)
 		return -1;
@@ -135,7 +144,9 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->tree = sv_tree_new();
 	if (d->devnull < 0 || !d->loop || instances_reserve(d, ninst ? ninst : 1) < 0 || !d->tree ||
 	    !(d->gen = generation_new(cfg, false, opts->faults)) || dispatch_init(&d->dispatch, ninst) < 0 ||
+	    outq_open(&d->outq, d->loop, STDOUT_FILENO, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || !(d->bindings = bindings_open(cfg, d->loop, NULL)) ||
+	    containment_start(d) < 0 ||
 	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
 	    build_tree(d->tree, cfg->root, NULL, boot_instance, &boot) < 0 || sv_tree_seal(d->tree) < 0 ||
 	    (opts->faults && faults_attach(d) < 0)) {
@@ -156,6 +167,7 @@ void daemon_teardown(struct daemon *d)
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
+	outq_close(&d->outq);
 	dispatch_fini(&d->dispatch);
 	reload_free(d);		/* retired instances first: their nodes are the tree's */
 	sv_tree_free(d->tree);
@@ -165,12 +177,12 @@ void daemon_teardown(struct daemon *d)
 	generation_unref(d->gen);
 	notify_server_close(&d->notify);
 	confinement_teardown(d);
-	secrets_teardown(&d->secrets);
+	secrets_teardown(d);
 	state_teardown(&d->state);
-	if (d->runtime_dir[0])
+	containment_teardown(d);
+	if (d->rundir.fd >= 0)
 		reload_report_remove(d);
-	if (d->own_runtime_dir)
-		rmdir(d->runtime_dir);
+	rundir_close(&d->rundir);
 	events_close(&d->events);
 	if (d->devnull >= 0)
 		close(d->devnull);

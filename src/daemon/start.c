@@ -22,7 +22,7 @@ static void start_failed(struct daemon *d, struct instance *in, int errnum, cons
 
 	/* cut to fit: it is one line of the log and the events */
 	snprintf(in->why, sizeof in->why, "%s%.*s", prefix, (int)(sizeof in->why - sizeof prefix), what);
-	report_exit(d, in, 0, &e);
+	report_exit(d, in, 0, &e, NULL);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);
 }
 
@@ -69,20 +69,33 @@ static int prepare(struct daemon *d, struct instance *in, char ***env, char ***s
 void start_instance(struct daemon *d, struct instance *in)
 {
 	struct sb_spawn_error err;
-	struct sb_spawn_plan plan = in->plan;
+	struct sb_spawn_plan plan;
+	struct sb_cgroup_join join;
 	char **secrets = NULL, **env = NULL;
 	char msg[1200];
 	pid_t pid;
 
 	in->why[0] = '\0';
-	if (prepare(d, in, &env, &secrets, msg, sizeof msg) < 0) {
+	if (in->status)	/* a new incarnation says its own */
+		in->status[0] = '\0';
+	/* its cgroup first: a limit this host cannot apply fails the start */
+	if (containment_prepare(d, in, &join, msg, sizeof msg) < 0) {
 		start_failed(d, in, errno, msg);
 		return;
 	}
+	if (prepare(d, in, &env, &secrets, msg, sizeof msg) < 0) {
+		int saved = errno;
+
+		containment_spawned(d, in, &join, false);
+		start_failed(d, in, saved, msg);
+		return;
+	}
+	plan = in->plan;
 	if (env)
 		plan.envp = env;
 	pid = sb_spawn_start(&d->spawner, &plan, &err);
 	bindings_spawned(in->bind, pid > 0);
+	containment_spawned(d, in, &join, pid > 0);
 	free(env);
 	sb_secrets_env_free(secrets);
 	if (pid < 0) {

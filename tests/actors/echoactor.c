@@ -22,6 +22,8 @@
  *   --ready                send READY=1 on the control channel
  *   --pet MS COUNT VIA     send WATCHDOG=1 every MS ms COUNT times, by "control"
  *                          or "notify" ($NOTIFY_SOCKET); then stop petting
+ *   --shutdown-once FILE   unless FILE exists: make it, shutdown(SHUT_RDWR)
+ *                          every served edge and exit 1 (a careless service)
  * Without --serve, --cast or --watch it waits for a signal. */
 #include <dirent.h>
 #include <errno.h>
@@ -168,6 +170,19 @@ static void try_socket(const char *path)
 	e2 = connect(s >= 0 ? s : 0, (struct sockaddr *)&sa, sizeof sa) < 0 ? errno : 0;
 	fprintf(f, "socket=%s connect=%s\n", e1 ? strerrorname_np(e1) : "ok", e2 ? strerrorname_np(e2) : "ok");
 	fclose(f);
+}
+
+static void shutdown_once(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		return;	/* done before: serve */
+	close(fd);
+	for (int i = 0; i < nfds; i++)
+		if (strncmp(names[i], "serve:", 6) == 0 && shutdown(3 + i, SHUT_RDWR) < 0)
+			die(97, "shutdown");
+	exit(1);
 }
 
 static void serve(const char *path, long delay_us)
@@ -320,6 +335,8 @@ int main(int argc, char **argv)
 			watch_name = argv[i + 1];
 			watch_file = argv[i + 2];
 			i += 2;
+		} else if (strcmp(a, "--shutdown-once") == 0 && left >= 1) {
+			shutdown_once(argv[++i]);
 		} else if (strcmp(a, "--ready") == 0) {
 			ready = 1;
 		} else if (strcmp(a, "--pet") == 0 && left >= 3) {

@@ -43,10 +43,15 @@ static void start_sut(struct sut *s, const char *dir, enum kind k)
 			   "  \"children\": [ { \"actor\": \"victim\", \"exec\": [\"%s\", \"--record\", \"%s\"]%s } ] }\n",
 			ta, s->fifo.path,
 			k == CONFINED ? "" :
-			geteuid() == 0 ? ", \"sandbox\": { \"profile\": \"none\" }, \"user\": \"root\"" :
+			geteuid() == 0 ? ", \"sandbox\": { \"profile\": \"none\" }, \"user\": \"root\", \"private_ipc\": false" :
 					 ", \"sandbox\": { \"profile\": \"none\" }");
 		fclose(f);
-		char *argv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
+		/* a runtime directory each: one daemon holds one; unconfined
+		 * also means no cgroup of its own */
+		char rundir[512];
+		snprintf(rundir, sizeof rundir, "%s/%s.run", dir, names[k]);
+		char *argv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "--containment",
+				 k == CONFINED ? "auto" : "pgroup", "-c", cfg, NULL };
 		s->pid = start_cmd(argv, log);
 	}
 	if (!fifo_next(&s->fifo, &s->actor, &stamp, 10000)) {

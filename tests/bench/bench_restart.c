@@ -20,18 +20,24 @@ static void start_sut(struct sut *s, const char *dir, int prospero)
 	const char *ta = need_env("TESTACTOR");
 	char cfg[512], log[512];
 
-	fifo_open(&s->fifo, dir, prospero ? "p.fifo" : "r.fifo");
-	snprintf(log, sizeof log, "%s/%s.log", dir, prospero ? "prospero" : "refsup");
+	static const char *const fifos[] = { "r.fifo", "p.fifo", "q.fifo" };
+	static const char *const logs[] = { "refsup", "prospero", "prospero-noipc" };
+
+	fifo_open(&s->fifo, dir, fifos[prospero]);
+	snprintf(log, sizeof log, "%s/%s.log", dir, logs[prospero]);
 	if (prospero) {
 		FILE *f;
-		snprintf(cfg, sizeof cfg, "%s/bench.jsonc", dir);
+		snprintf(cfg, sizeof cfg, "%s/bench-%d.jsonc", dir, prospero);
 		f = fopen(cfg, "w");
 		fprintf(f, "{ \"supervisor\": \"bench\", \"strategy\": \"one_for_one\",\n"
 			   "  \"intensity\": 100000, \"period\": 1,\n"
-			   "  \"children\": [ { \"actor\": \"victim\", \"exec\": [\"%s\", \"--record\", \"%s\"] } ] }\n",
-			ta, s->fifo.path);
+			   "  \"children\": [ { \"actor\": \"victim\", \"exec\": [\"%s\", \"--record\", \"%s\"]%s } ] }\n",
+			ta, s->fifo.path, prospero == 2 ? ", \"private_ipc\": false" : "");
 		fclose(f);
-		char *argv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
+		/* a runtime directory each: one daemon holds one */
+		char rundir[512];
+		snprintf(rundir, sizeof rundir, "%s/%s.run", dir, logs[prospero]);
+		char *argv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "-c", cfg, NULL };
 		s->pid = start_cmd(argv, log);
 	} else {
 		char *argv[] = { (char *)need_env("REFSUP"), "1", (char *)ta, "--record", s->fifo.path, NULL };
@@ -63,7 +69,7 @@ static void report(struct sut *s, long long *med, long long *p99)
 {
 	*med = percentile(s->lat, s->n, 0.5);
 	*p99 = percentile(s->lat, s->n, 0.99);
-	printf("  %-26s median %7.1f us   p99 %7.1f us   (%d kills)\n", s->label,
+	printf("  %-30s median %7.1f us   p99 %7.1f us   (%d kills)\n", s->label,
 	       (double)*med / 1e3, (double)*p99 / 1e3, s->n);
 }
 
@@ -73,28 +79,38 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/prospero-bench.XXXXXX";
 	struct sut ref = { .label = "reference (fork+execve)" };
 	struct sut pro = { .label = "prospero" };
-	long long rm, rp, pm, pp;
+	struct sut noipc = { .label = "prospero, private_ipc false" };
+	long long rm, rp, pm, pp, qm, qp;
 
 	if (!mkdtemp(dir))
 		return 1;
 	ref.lat = calloc((size_t)total, sizeof(long long));
 	pro.lat = calloc((size_t)total, sizeof(long long));
+	noipc.lat = calloc((size_t)total, sizeof(long long));
 	start_sut(&ref, dir, 0);
 	start_sut(&pro, dir, 1);
+	start_sut(&noipc, dir, 2);
 	for (int r = 0; r < rounds; r++) {
 		kills(&ref, total / rounds);
 		kills(&pro, total / rounds);
+		kills(&noipc, total / rounds);
 	}
 	stop_cmd(ref.pid);
 	stop_cmd(pro.pid);
+	stop_cmd(noipc.pid);
 	printf("restart latency: SIGKILL -> replacement running\n");
 	report(&ref, &rm, &rp);
 	report(&pro, &pm, &pp);
+	report(&noipc, &qm, &qp);
 	printf("  ratio prospero/reference: median %.2fx, p99 %.2fx\n",
 	       (double)pm / (double)rm, (double)pp / (double)rp);
+	printf("  ratio prospero (private_ipc false)/reference: median %.2fx, p99 %.2fx\n",
+	       (double)qm / (double)rm, (double)qp / (double)rp);
 	fifo_close(&ref.fifo);
 	fifo_close(&pro.fifo);
+	fifo_close(&noipc.fifo);
 	free(ref.lat);
 	free(pro.lat);
+	free(noipc.lat);
 	return 0;
 }

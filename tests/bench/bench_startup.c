@@ -1,7 +1,11 @@
-/* Start-up of N actors to "all running", daemon memory per actor, and
- * wake-ups while idle. Prospero against the reference supervisor spawning
- * the same count back to back, same run.
- * Usage: bench_startup [N...]   (default 200 1000) */
+/* Start-up of N actors to the first and to the last running, daemon
+ * memory per actor, and wake-ups while idle. Prospero against the
+ * reference supervisor spawning the same count back to back, same run;
+ * as root, with a --uid-range that holds N.
+ * Usage: bench_startup [N...]   (default 1000 4000 16000) */
+#include <stdbool.h>
+#include <sys/resource.h>
+
 #include "tests/bench/bench.h"
 
 static char dir[] = "/tmp/prospero-bench.XXXXXX";
@@ -13,8 +17,8 @@ enum { REFERENCE, CONFINED, UNCONFINED };
 #define ROUNDS 5
 
 /* Start a supervisor with n actors; returns its pid once all n ran, and
- * the time that took in *ns. */
-static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
+ * the time to the last in *ns (to the first in *first, if not NULL). */
+static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f, long long *first)
 {
 	const char *unconfined = prospero == UNCONFINED
 		? (geteuid() == 0 ? ", \"sandbox\": {\"profile\": \"none\"}, \"user\": \"root\""
@@ -22,7 +26,7 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
 	const char *ta = need_env("TESTACTOR");
 	char cfg[512], log[512];
 	char nbuf[16];
-	long long t0, stamp, last = 0;
+	long long t0, stamp, last = 0, min = 0;
 	pid_t pid;
 	int apid;
 
@@ -40,7 +44,13 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
 			n, unconfined, ta, f->path);
 		fclose(c);
 	}
-	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "-c", cfg, NULL };
+	/* room for n dynamic uids, whatever passwd and group use; a runtime
+	 * directory each: one daemon holds one */
+	char range[64], rundir[512];
+	snprintf(range, sizeof range, "100000-%d", 100000 + 2 * n + 1000);
+	snprintf(rundir, sizeof rundir, "%s/run-%d", dir, n);
+	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "--uid-range", range,
+			  "-c", cfg, NULL };
 	char *rargv[] = { (char *)need_env("REFSUP"), nbuf, (char *)ta, "--record", f->path, NULL };
 	t0 = now_ns();
 	pid = start_cmd(prospero ? pargv : rargv, log);
@@ -51,14 +61,33 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f)
 		}
 		if (stamp > last)
 			last = stamp;
+		if (!min || stamp < min)
+			min = stamp;
 	}
 	*ns = last - t0;
+	if (first)
+		*first = min - t0;
 	return pid;
+}
+
+/* The daemon holds about three fds per instance (its output pipe, the
+ * control channel): N it cannot open here is skipped, and said. */
+static bool fits(int n, bool say)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY ||
+	    r.rlim_max >= (rlim_t)n * 3 + 64)
+		return true;
+	if (say)
+		printf("  N=%-5d skipped: needs about %d fds, the hard limit here is %llu\n", n, n * 3 + 64,
+	       (unsigned long long)r.rlim_max);
+	return false;
 }
 
 int main(int argc, char **argv)
 {
-	int counts[8] = { 200, 1000 }, ncounts = 2;
+	int counts[8] = { 1000, 4000, 16000 }, ncounts = 3;
 	struct fifo f;
 
 	if (argc > 1) {
@@ -69,37 +98,48 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 
-	printf("start-up: N actors started and running\n");
+	printf("start-up: from exec to the first actor running / to all N running\n");
 	for (int i = 0; i < ncounts; i++) {
 		/* rounds interleaved, medians reported: one start-up is a single
 		 * sample, and this machine's noise moves one by 30% */
-		long long t[3][ROUNDS];
+		long long t[3][ROUNDS], t1[3][ROUNDS];
 		pid_t p;
 
+		if (!fits(counts[i], true))
+			continue;
 		for (int r = 0; r < ROUNDS; r++)
 			for (int k = REFERENCE; k <= UNCONFINED; k++) {
-				p = start_n(k, counts[i], &t[k][r], &f);
+				p = start_n(k, counts[i], &t[k][r], &f, &t1[k][r]);
 				stop_cmd(p);
 				fifo_close(&f);
 			}
 		long long rt = percentile(t[REFERENCE], ROUNDS, 0.5);
 		long long ut = percentile(t[UNCONFINED], ROUNDS, 0.5);
 		long long ct = percentile(t[CONFINED], ROUNDS, 0.5);
-		printf("  N=%-5d reference %7.1f ms | prospero unconfined %7.1f ms (%.2fx) | "
-		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i], (double)rt / 1e6,
-		       (double)ut / 1e6, (double)ut / (double)rt, (double)ct / 1e6, (double)ct / (double)rt, ROUNDS);
+		long long r1 = percentile(t1[REFERENCE], ROUNDS, 0.5);
+		long long u1 = percentile(t1[UNCONFINED], ROUNDS, 0.5);
+		long long c1 = percentile(t1[CONFINED], ROUNDS, 0.5);
+		printf("  N=%-5d first: reference %7.1f ms | prospero unconfined %7.1f ms | "
+		       "default confinement %7.1f ms\n", counts[i], (double)r1 / 1e6, (double)u1 / 1e6, (double)c1 / 1e6);
+		printf("  N=%-5d last:  reference %7.1f ms | prospero unconfined %7.1f ms (%.2fx) | "
+		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i],
+		       (double)rt / 1e6, (double)ut / 1e6, (double)ut / (double)rt, (double)ct / 1e6,
+		       (double)ct / (double)rt, ROUNDS);
 	}
 
 	/* memory: the same daemon with 1 and with N actors */
-	int big = counts[ncounts - 1];
+	int big = 1;
+	for (int i = 0; i < ncounts; i++)
+		if (fits(counts[i], false) && counts[i] > big)
+			big = counts[i];
 	long rss1, pss1, rssn, pssn;
 	long long t;
-	pid_t one = start_n(1, 1, &t, &f);
+	pid_t one = start_n(1, 1, &t, &f, NULL);
 	usleep(200000);
 	mem_kib(one, &rss1, &pss1);
 	stop_cmd(one);
 	fifo_close(&f);
-	pid_t many = start_n(1, big, &t, &f);
+	pid_t many = start_n(1, big, &t, &f, NULL);
 	usleep(200000);
 	mem_kib(many, &rssn, &pssn);
 	printf("daemon memory: 1 actor RSS %ld KiB PSS %ld KiB; %d actors RSS %ld KiB PSS %ld KiB\n",

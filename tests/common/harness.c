@@ -119,6 +119,9 @@ void h_write(struct h *h, const char *name, const char *text)
 		} else if (strncmp(p, "@DIR@", 5) == 0) {
 			fputs(h->dir, f);
 			p += 5;
+		} else if (strncmp(p, "@EA@", 4) == 0) {
+			fputs(env_or_die("ECHOACTOR"), f);
+			p += 4;
 		} else {
 			fputc(*p++, f);
 		}

@@ -37,7 +37,8 @@ const char *h_path(struct h *h, const char *name);
 /* A link NAME in the test directory to the program $ENV (fails the test
  * when ENV is not set), for configs to name as "@DIR@/NAME". */
 void h_link(struct h *h, const char *env, const char *name);
-/* Write a file; "@TA@" becomes the test actor's path, "@DIR@" the test directory. */
+/* Write a file; "@TA@" becomes the test actor's path, "@EA@" the echo
+ * actor's, "@DIR@" the test directory. */
 void h_write(struct h *h, const char *name, const char *text);
 /* Start "prospero run --events DIR/events -c FILE..." (names in the test dir). */
 void h_start(struct h *h, const char *const *configs);

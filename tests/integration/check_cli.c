@@ -72,7 +72,7 @@ START_TEST(check_reports_errors_with_file_line_and_column_and_exits_1)
 		"  \"children\": [ \"missing\" ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
-	ck_assert_msg(strncmp(err, "root.jsonc:2:17: error: ", 24) == 0, "got: %s", err);
+	ck_assert_msg(strncmp(err, "prospero: root.jsonc:2:17: error: ", 34) == 0, "got: %s", err);
 }
 END_TEST
 
@@ -103,7 +103,7 @@ START_TEST(check_says_when_the_uid_range_is_too_small)
 		"  { \"actor\": \"b\", \"exec\": [\"@TA@\"], \"instances\": 241 } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
-	ck_assert_str_eq(err, "root.jsonc:1:3: error: the tree needs 4337 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336: widen it, e.g. --uid-range 61184-65520 (ids that passwd or group use are skipped too)\n");
+	ck_assert_str_eq(err, "prospero: root.jsonc:1:3: error: the tree needs 4337 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336: widen it, e.g. --uid-range 61184-65520 (ids that passwd or group use are skipped too)\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "61184-65520", "-c", "root.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
 	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisors, 2 actors, 4337 processes\n");

@@ -507,10 +507,10 @@ START_TEST(check_warns_about_unconfined_and_env_secrets_and_explains)
 		"    \"sandbox\": { \"deny\": [\"mkdir\"] } } ] }\n");
 	ck_assert_int_eq(h_run(&h, check), 0);
 	/* the columns move with the length of the actor's path */
-	snprintf(want, sizeof want, "root.jsonc:2:%zu: warning: actor \"free\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed",
+	snprintf(want, sizeof want, "prospero: root.jsonc:2:%zu: warning: actor \"free\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed",
 		 60 + strlen(hostile));
 	ck_assert_int_eq(h_count_lines(&h, "run.err", want), 1);
-	snprintf(want, sizeof want, "root.jsonc:3:%zu: warning: actor \"svc\" gets its secrets in the environment too (\"secrets_env\": true): every process it starts inherits them",
+	snprintf(want, sizeof want, "prospero: root.jsonc:3:%zu: warning: actor \"svc\" gets its secrets in the environment too (\"secrets_env\": true): every process it starts inherits them",
 		 68 + strlen(hostile));
 	ck_assert_int_eq(h_count_lines(&h, "run.err", want), 1);
 	ck_assert_int_eq(h_run(&h, explain), 0);

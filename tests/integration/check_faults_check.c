@@ -68,9 +68,9 @@ START_TEST(unknown_actors_are_rejected_with_a_hint)
 	char err[1024];
 
 	ck_assert_int_eq(check_plan("{ \"kill\": [\"payment\", \"order-procesor\"], \"every\": 1000 }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:37: error: \"kill\"[1]: no actor or supervisor \"order-procesor\" (did you mean \"order-processor\"?)\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:37: error: \"kill\"[1]: no actor or supervisor \"order-procesor\" (did you mean \"order-processor\"?)\n");
 	ck_assert_int_eq(check_plan("{ \"stall\": \"inventory-tracker#3\", \"for\": 10, \"at\": [1] }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:26: error: \"stall\": \"inventory-tracker#3\": actor \"inventory-tracker\" has instances \"inventory-tracker#1\" to \"inventory-tracker#2\"\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:26: error: \"stall\": \"inventory-tracker#3\": actor \"inventory-tracker\" has instances \"inventory-tracker#1\" to \"inventory-tracker#2\"\n");
 }
 END_TEST
 
@@ -79,11 +79,11 @@ START_TEST(edges_that_do_not_exist_are_rejected_with_a_hint)
 	char err[1024];
 
 	ck_assert_int_eq(check_plan("{ \"edge\": \"order-processor -> paymnt\", \"drop\": 0.1 }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:25: error: \"edge\": no edge \"order-processor -> paymnt\" (did you mean \"order-processor -> payment\"?)\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": no edge \"order-processor -> paymnt\" (did you mean \"order-processor -> payment\"?)\n");
 	ck_assert_int_eq(check_plan("{ \"edge\": \"payment -> order-processor\", \"drop\": 0.1 }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:25: error: \"edge\": no edge \"payment -> order-processor\": the binding goes the other way, \"order-processor -> payment\"\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": no edge \"payment -> order-processor\": the binding goes the other way, \"order-processor -> payment\"\n");
 	ck_assert_int_eq(check_plan("{ \"edge\": \"INVENTRY\", \"delay\": 5 }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:25: error: \"edge\": no binding named \"INVENTRY\" (did you mean \"INVENTORY\"?)\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": no binding named \"INVENTRY\" (did you mean \"INVENTORY\"?)\n");
 }
 END_TEST
 
@@ -92,11 +92,11 @@ START_TEST(unknown_errno_and_signal_names_are_rejected_with_a_hint)
 	char err[1024];
 
 	ck_assert_int_eq(check_plan("{ \"syscall\": \"write\", \"target\": \"payment\", \"errno\": \"EIOO\" }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:67: error: \"errno\": unknown errno \"EIOO\" (did you mean \"EIO\"?)\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:67: error: \"errno\": unknown errno \"EIOO\" (did you mean \"EIO\"?)\n");
 	ck_assert_int_eq(check_plan("{ \"kill\": \"payment\", \"every\": 100, \"signal\": \"SIGTREM\" }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:60: error: \"signal\": unknown signal \"SIGTREM\" (did you mean \"SIGTERM\"?)\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:60: error: \"signal\": unknown signal \"SIGTREM\" (did you mean \"SIGTERM\"?)\n");
 	ck_assert_int_eq(check_plan("{ \"syscall\": \"wrte\", \"target\": \"payment\", \"errno\": \"EIO\" }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:28: error: \"syscall\": unknown system call \"wrte\" (did you mean \"write\"?)\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:28: error: \"syscall\": unknown system call \"wrte\" (did you mean \"write\"?)\n");
 }
 END_TEST
 
@@ -105,16 +105,16 @@ START_TEST(probabilities_outside_zero_to_one_are_rejected)
 	char err[1024];
 
 	ck_assert_int_eq(check_plan("{ \"edge\": \"PAYMENT\", \"drop\": 1.01 }", err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:44: error: \"drop\" is 1.01: expected a probability from 0 to 1\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:44: error: \"drop\" is 1.01: expected a probability from 0 to 1\n");
 	ck_assert_int_eq(check_plan("{ \"syscall\": \"read\", \"target\": \"*\", \"errno\": \"EIO\", \"probability\": -0.5 }",
 				    err, sizeof err), 1);
-	ck_assert_str_eq(err, "faults.jsonc:2:82: error: \"probability\" is -0.5: expected a probability from 0 to 1\n");
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:82: error: \"probability\" is -0.5: expected a probability from 0 to 1\n");
 }
 END_TEST
 
 START_TEST(a_config_error_comes_first_and_the_options_are_checked)
 {
-	const char *undefined = "bad.jsonc:1:39: error: \"nobody\" is not defined:";
+	const char *undefined = "prospero: bad.jsonc:1:39: error: \"nobody\" is not defined:";
 	char err[1024];
 
 	h_write(&h, "bad.jsonc", "{ \"supervisor\": \"shop\", \"children\": [ \"nobody\" ] }\n");
@@ -124,7 +124,7 @@ START_TEST(a_config_error_comes_first_and_the_options_are_checked)
 	ck_assert_msg(strncmp(err, undefined, strlen(undefined)) == 0, "got: %s", err);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "none.jsonc", NULL }), 1);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
-	ck_assert_str_eq(err, "none.jsonc: error: cannot open: No such file or directory\n");
+	ck_assert_str_eq(err, "prospero: none.jsonc: error: cannot open: No such file or directory\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--seed", "1", NULL }), 2);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
 	ck_assert_str_eq(err, "prospero: --seed needs --faults FILE\n");

@@ -515,7 +515,7 @@ START_TEST(confinement_defaults_and_fields)
 	    "  \"limits\": { \"nofile\": 64, \"core\": 0, \"as\": \"infinity\" }, \"private_tmp\": true,\n"
 	    "  \"private_network\": true, \"read_only\": [\"/usr\"], \"user\": \"root\",\n"
 	    "  \"capabilities\": [\"CAP_NET_BIND_SERVICE\", \"kill\"], \"secrets\": [\"API_KEY\", \"db.password\"] } ] }");
-	cfg = load_ok(FILES("root.jsonc"), 0);
+	cfg = load_ok(FILES("root.jsonc"), 1);	/* "user": "root" is warned of */
 	a = cfg->actors[0];
 	ck_assert_int_eq(a->profile, SB_PROFILE_NETWORK);
 	ck_assert_int_eq(a->on_violation, SB_ON_VIOLATION_ERRNO);
@@ -796,7 +796,7 @@ START_TEST(dynamic_uids_needed_against_the_range)
 	    "    { \"actor\": \"b\", \"exec\": [\"/bin/true\"], \"instances\": 240 },\n"
 	    "    { \"actor\": \"r\", \"exec\": [\"/bin/true\"], \"instances\": 7, \"user\": \"root\" } ] } ] }\n");
 	put("extra.jsonc", "{ \"actor\": \"unused\", \"exec\": [\"/bin/true\"], \"instances\": 9 }");
-	cfg = load_ok(FILES("root.jsonc", "extra.jsonc"), 1);
+	cfg = load_ok(FILES("root.jsonc", "extra.jsonc"), 2);	/* and "user": "root" */
 	/* "r" runs as root, "unused" not at all */
 	ck_assert_uint_eq(cfg_dynamic_uids(cfg), 4336);
 

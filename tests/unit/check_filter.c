@@ -144,6 +144,8 @@ START_TEST(generated_program_matches_libseccomp)
 	ck_assert_uint_le(nvalues, NVALUES);
 	snprintf(what, sizeof what, "variant %d (%s)", v, sb_profile_name(spec.profile));
 	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	/* the daemon guards its fds below one that varies by actor */
+	sb_policy_guard_fds(&pol, 3 + 2 * (unsigned)v);
 	pol.routed = variants[v].routed;
 	pol.nrouted = count(variants[v].routed);
 	ck_assert_int_eq(sb_filter_build(&pol, &ours), 0);
@@ -201,6 +203,43 @@ START_TEST(generated_program_matches_libseccomp)
 }
 END_TEST
 
+/* shutdown() on an fd the actor shares with the daemon (stdio, control
+ * channel, bindings) is a violation; on any other fd it is allowed. */
+START_TEST(shutdown_is_denied_below_fd_from)
+{
+	static const uint64_t fds[] = { 0, 3, 4, 5, 6, 7, 8, 64, 1000, 0x7fffffff, 0xffffffff, UINT64_MAX };
+	struct sb_spec spec = { .profile = SB_PROFILE_SERVICE };
+	struct sb_policy pol;
+	struct sb_filter f[2];
+	char err[256];
+
+	ck_assert_msg(sb_policy_resolve(&spec, &pol, err, sizeof err) == 0, "%s", err);
+	sb_policy_guard_fds(&pol, 6);
+	ck_assert_int_eq(sb_policy_find(&pol, "shutdown")->cond, SB_COND_FD_FROM);
+	ck_assert_int_eq(sb_filter_build(&pol, &f[0]), 0);
+	ck_assert_int_eq(sb_filter_build_libseccomp(&pol, &f[1]), 0);
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < sizeof fds / sizeof *fds; i++) {
+			struct seccomp_data d = { .nr = __NR_shutdown, .arch = AUDIT_ARCH_X86_64,
+						  .args = { fds[i], SHUT_RDWR } };
+			uint32_t want = (uint32_t)fds[i] >= 6 ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF;
+
+			ck_assert_msg(bpf_run(&f[k].prog, &d) == want, "%s: shutdown(%#llx)",
+				      k ? "libseccomp" : "bpf_gen", (unsigned long long)fds[i]);
+		}
+	sb_filter_free(&f[0]);
+	sb_filter_free(&f[1]);
+	/* and a fault plan's recheck of a routed shutdown agrees */
+	const struct sb_rule *r = sb_policy_find(&pol, "shutdown");
+	uint64_t args[6] = { 5, SHUT_RDWR };
+
+	ck_assert(!sb_rule_allows(r, args));
+	args[0] = 6;
+	ck_assert(sb_rule_allows(r, args));
+	sb_policy_free(&pol);
+}
+END_TEST
+
 /* What each program answers for NR with every argument 0. */
 static uint32_t action_for(const struct sb_filter *f, const char *name, uint32_t arch)
 {
@@ -246,8 +285,8 @@ END_TEST
 
 START_TEST(a_routed_call_is_rechecked_against_its_rule)
 {
-	struct sb_rule openat = { "openat", SB_COND_RDONLY }, sock = { "socket", SB_COND_AF_UNIX },
-		       write_ = { "write", SB_COND_ALWAYS }, clone3 = { "clone3", SB_COND_ENOSYS };
+	struct sb_rule openat = { "openat", SB_COND_RDONLY, 0 }, sock = { "socket", SB_COND_AF_UNIX, 0 },
+		       write_ = { "write", SB_COND_ALWAYS, 0 }, clone3 = { "clone3", SB_COND_ENOSYS, 0 };
 	uint64_t args[6] = { (uint64_t)AT_FDCWD, 0, O_RDONLY | O_CLOEXEC, 0, 0, 0 };
 
 	ck_assert(sb_rule_allows(&openat, args));
@@ -723,6 +762,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(program, generated_program_matches_libseccomp, 0,
 			    (int)(sizeof variants / sizeof variants[0]));
 	tcase_add_test(program, generated_program_is_small);
+	tcase_add_test(program, shutdown_is_denied_below_fd_from);
 	tcase_add_test(program, routed_calls_go_to_the_listener);
 	tcase_add_test(program, a_routed_call_is_rechecked_against_its_rule);
 	suite_add_tcase(s, program);

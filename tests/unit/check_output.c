@@ -8,6 +8,7 @@
 #include "tests/common/runner.h"
 
 static struct output o;
+static struct outq q;
 static int sink[2];
 static char got[65536];
 
@@ -16,11 +17,13 @@ static void setup(void)
 	ck_assert_int_eq(output_open(&o, "act"), 0);
 	ck_assert_int_eq(pipe2(sink, O_NONBLOCK), 0);
 	fcntl(sink[1], F_SETPIPE_SZ, 1 << 20);
+	ck_assert_int_eq(outq_open(&q, NULL, sink[1], 1), 0);
 }
 
 static void teardown(void)
 {
 	output_close(&o);
+	outq_close(&q);
 	close(sink[0]);
 	close(sink[1]);
 }
@@ -28,7 +31,7 @@ static void teardown(void)
 static void feed(const char *s, size_t n)
 {
 	ck_assert_int_eq(write(o.wfd, s, n), (ssize_t)n);
-	ck_assert_int_eq(output_drain(&o, sink[1]), 0);
+	ck_assert_int_eq(output_drain(&o, &q), 0);
 }
 
 static const char *collected(void)
@@ -52,7 +55,7 @@ START_TEST(a_partial_line_waits_for_its_end)
 	ck_assert_str_eq(collected(), "");
 	feed("f\nnext", 6);
 	ck_assert_str_eq(collected(), "act: half\n");
-	output_flush(&o, sink[1]);
+	output_flush(&o, &q);
 	ck_assert_str_eq(collected(), "act: next\n");
 	ck_assert_ptr_null(o.partial);	/* freed once empty */
 }
@@ -86,6 +89,41 @@ START_TEST(an_overlong_line_is_cut_at_the_limit)
 }
 END_TEST
 
+/* The old daemon passed them raw: a CR hid the prefix on a terminal. */
+START_TEST(control_characters_but_tab_are_escaped)
+{
+	feed("a\rb\x1b[2Jc\td\0e\x7f\n", 14);
+	ck_assert_uint_eq(strlen(collected()), 27);
+	ck_assert_str_eq(got, "act: a\\rb\\x1b[2Jc\td\\0e\\x7f\n");
+}
+END_TEST
+
+/* With nobody reading, the queue keeps OUTQ_HARD bytes and drops whole
+ * lines beyond, counting them for their sender. */
+START_TEST(lines_past_the_bound_are_dropped_and_counted)
+{
+	static char line[1000];
+	unsigned long put = 0;
+
+	outq_close(&q);
+	close(sink[0]);
+	ck_assert_int_eq(pipe2(sink, O_NONBLOCK), 0);	/* the default 64 KiB */
+	ck_assert_int_eq(outq_open(&q, NULL, sink[1], 1), 0);
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\n';
+	for (; put < 2 * (OUTQ_HARD + 65536) / sizeof line; put++)
+		outq_put(&q, &o.src, line, sizeof line);
+	ck_assert_uint_gt(o.src.dropped, 0);
+	ck_assert_uint_eq(q.dropped, o.src.dropped);
+	ck_assert_uint_eq(q.len % sizeof line, 0);	/* whole lines only */
+	ck_assert_uint_eq(q.len / sizeof line + o.src.dropped, put);
+	/* the pipe takes whole lines until it is full: what is left is too */
+	outq_push(&q);
+	ck_assert_uint_gt(q.len, 0);
+	ck_assert_uint_eq(q.len % sizeof line, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("output");
@@ -97,6 +135,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_empty_line_stays_a_line);
 	tcase_add_test(tc, a_journal_priority_stays_in_front);
 	tcase_add_test(tc, an_overlong_line_is_cut_at_the_limit);
+	tcase_add_test(tc, control_characters_but_tab_are_escaped);
+	tcase_add_test(tc, lines_past_the_bound_are_dropped_and_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,6 +24,8 @@
 static char base[96];
 static char creds[160], sdir[160], devvars[160], runtime[160], actor_dir[192];
 static char err[1024];
+static int runtime_fd = -1;	/* runtime, where actor_dir is ACTOR */
+#define ACTOR "web#0"
 
 static void put(const char *path, const char *content, size_t len, mode_t mode)
 {
@@ -86,11 +88,15 @@ static void setup(void)
 	ck_assert_int_eq(mkdir(sdir, 0700), 0);
 	ck_assert_int_eq(mkdir(runtime, 0711), 0);
 	ck_assert_int_eq(chmod(base, 0711), 0);
+	runtime_fd = open(runtime, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(runtime_fd, 0);
 	err[0] = '\0';
 }
 
 static void teardown(void)
 {
+	close(runtime_fd);
+	runtime_fd = -1;
 	rm_rf(base);
 }
 
@@ -128,7 +134,7 @@ static int deliver1(const struct sb_secret_sources *src, const char *name)
 {
 	const char *names[] = { name };
 
-	return sb_secrets_deliver(src, names, 1, actor_dir, 0, 0, err, sizeof(err));
+	return sb_secrets_deliver(src, names, 1, runtime_fd, ACTOR, 0, 0, err, sizeof(err));
 }
 
 START_TEST(name_syntax)
@@ -233,7 +239,7 @@ START_TEST(partial_failure_leaves_nothing)
 	const char *names[] = { "A", "B" };
 
 	put_in(sdir, "A", VALUE, 0400);
-	ck_assert_int_eq(sb_secrets_deliver(&s, names, 2, actor_dir, 0, 0, err, sizeof(err)), -1);
+	ck_assert_int_eq(sb_secrets_deliver(&s, names, 2, runtime_fd, ACTOR, 0, 0, err, sizeof(err)), -1);
 	ck_assert_int_eq(access(actor_dir, F_OK), -1);
 	assert_no_value();
 }
@@ -252,7 +258,7 @@ START_TEST(modes_and_ownership)
 	put_in(sdir, "A", "a", 0400);
 	put_in(sdir, "B", "b", 0600);
 	umask(0);	/* the modes must not depend on the daemon's umask */
-	ck_assert_int_eq(sb_secrets_deliver(&s, names, 2, actor_dir, uid, gid, err, sizeof(err)), 0);
+	ck_assert_int_eq(sb_secrets_deliver(&s, names, 2, runtime_fd, ACTOR, uid, gid, err, sizeof(err)), 0);
 
 	ck_assert_int_eq(lstat(actor_dir, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
@@ -317,7 +323,7 @@ START_TEST(only_the_actor_reads_it)
 	char path[256];
 
 	put_in(sdir, "TOKEN", VALUE, 0400);
-	ck_assert_int_eq(sb_secrets_deliver(&s, names, 1, actor_dir, 61990, 61990,
+	ck_assert_int_eq(sb_secrets_deliver(&s, names, 1, runtime_fd, ACTOR, 61990, 61990,
 					    err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/TOKEN", actor_dir);
 	ck_assert_int_eq(read_as(path, 61990, 61990), 0);
@@ -453,9 +459,9 @@ START_TEST(name_list_errors)
 	const char *dup[] = { "A", "B", "A" };
 	const char *bad[] = { "A", "../etc/shadow" };
 
-	ck_assert_int_eq(sb_secrets_deliver(&s, dup, 3, actor_dir, 0, 0, err, sizeof(err)), -1);
+	ck_assert_int_eq(sb_secrets_deliver(&s, dup, 3, runtime_fd, ACTOR, 0, 0, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "secret \"A\" is listed twice");
-	ck_assert_int_eq(sb_secrets_deliver(&s, bad, 2, actor_dir, 0, 0, err, sizeof(err)), -1);
+	ck_assert_int_eq(sb_secrets_deliver(&s, bad, 2, runtime_fd, ACTOR, 0, 0, err, sizeof(err)), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_str_eq(err, "invalid secret name \"../etc/shadow\" (expected "
 			 "[A-Za-z_][A-Za-z0-9_.-]*, at most 128 characters)");
@@ -495,6 +501,7 @@ START_TEST(stale_dir_and_removal)
 {
 	struct sb_secret_sources s = { .secrets_dir = sdir };
 	char path[256], target[256];
+	struct stat st;
 
 	put_in(sdir, "A", "a", 0400);
 	ck_assert_int_eq(deliver1(&s, "A"), 0);
@@ -518,15 +525,16 @@ START_TEST(stale_dir_and_removal)
 	snprintf(path, sizeof(path), "%s/outside/keep", base);
 	ck_assert_int_eq(access(path, F_OK), 0);
 
-	ck_assert_int_eq(sb_secrets_remove(actor_dir), 0);
+	ck_assert_int_eq(sb_secrets_remove(runtime_fd, ACTOR), 0);
 	ck_assert_int_eq(access(actor_dir, F_OK), -1);
 	ck_assert_int_eq(access(path, F_OK), 0);
-	ck_assert_int_eq(sb_secrets_remove(actor_dir), 0);	/* already gone */
+	ck_assert_int_eq(sb_secrets_remove(runtime_fd, ACTOR), 0);	/* already gone */
 
-	/* a symlink in place of the directory is not followed */
+	/* a symlink in place of the directory is removed, not followed */
 	snprintf(path, sizeof(path), "%s/outside", base);
 	ck_assert_int_eq(symlink(path, actor_dir), 0);
-	ck_assert_int_eq(sb_secrets_remove(actor_dir), -1);
+	ck_assert_int_eq(sb_secrets_remove(runtime_fd, ACTOR), 0);
+	ck_assert_int_eq(lstat(actor_dir, &st), -1);
 	snprintf(path, sizeof(path), "%s/outside/keep", base);
 	ck_assert_int_eq(access(path, F_OK), 0);
 }

@@ -63,6 +63,27 @@ START_TEST(other_uids_untouched)
 }
 END_TEST
 
+/* The whole range in one pass: the uid with processes, and only it. */
+START_TEST(alive_set_marks_the_uids_with_processes)
+{
+	uid_t first = test_uid(0), mine = test_uid(1);
+	uint8_t live[1];
+	pid_t a[4];
+
+	cgtest_subreaper();
+	ck_assert_int_eq(sb_uid_alive_set(first, first + 3, live), 0);
+	ck_assert_uint_eq(live[0], 0);
+	start_escapes(mine, a);
+	ck_assert_int_eq(sb_uid_alive_set(first, first + 3, live), 0);
+	ck_assert_uint_eq(live[0], 1u << (mine - first));
+	ck_assert_int_eq(sb_uid_kill(mine, 30000, NULL), 0);
+	/* zombies are not alive */
+	ck_assert_int_eq(sb_uid_alive_set(first, first + 3, live), 0);
+	ck_assert_uint_eq(live[0], 0);
+	cgtest_reap();
+}
+END_TEST
+
 START_TEST(nobody_to_kill)
 {
 	unsigned found = 7;
@@ -102,6 +123,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, kills_every_process_of_the_uid);
 	tcase_add_test(tc, other_uids_untouched);
+	tcase_add_test(tc, alive_set_marks_the_uids_with_processes);
 	tcase_add_test(tc, nobody_to_kill);
 	tcase_add_test(tc, root_refused);
 	suite_add_tcase(s, tc);

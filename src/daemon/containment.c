@@ -1,0 +1,407 @@
+/* Containment, the daemon's side; see containment.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_sweep.h"
+#include "sandbox/containment/uidkill.h"
+#include "src/daemon/containment.h"
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+
+/* How long a process killed with SIGKILL may take to go: only one in
+ * uninterruptible sleep takes long. */
+#define CONTAIN_KILL_TIMEOUT_MS 10000
+
+int containment_want_parse(const char *word)
+{
+	static const char *const words[] = { "auto", "cgroup", "uid", "pgroup" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(word, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum containment_level containment_choose(enum containment_want want, bool cgroups, bool root)
+{
+	switch (want) {
+	case CONTAIN_WANT_CGROUP:
+		return CONTAIN_CGROUP;
+	case CONTAIN_WANT_UID:
+		return CONTAIN_UID;
+	case CONTAIN_WANT_PGROUP:
+		return CONTAIN_PGROUP;
+	default:
+		return cgroups ? CONTAIN_CGROUP : root ? CONTAIN_UID : CONTAIN_PGROUP;
+	}
+}
+
+static const char *forced_why(enum containment_want want)
+{
+	return want == CONTAIN_WANT_UID ? "cgroups not used: --containment=uid"
+					: "cgroups not used: --containment=pgroup";
+}
+
+/* The tree for want, opened (or disabled with why); the level it gives. */
+static enum containment_level open_tree(struct sb_cgroup_tree *t, enum containment_want want,
+					const char *runtime_dir)
+{
+	char name[SB_CGROUP_SUBTREE_NAME_LEN];
+
+	if (want == CONTAIN_WANT_UID || want == CONTAIN_WANT_PGROUP) {
+		sb_cgroup_tree_disable(t, forced_why(want));
+	} else {
+		/* named for the runtime directory only one live daemon holds */
+		sb_cgroup_subtree_name(runtime_dir, name);
+		sb_cgroup_tree_open(t, name);
+	}
+	return containment_choose(want, t->mode != SB_CGROUP_OFF, geteuid() == 0);
+}
+
+static void line(enum containment_level level, const struct sb_cgroup_tree *t, char *buf, size_t len)
+{
+	if (level == CONTAIN_CGROUP)
+		snprintf(buf, len, "cgroup %s", t->path);
+	else if (level == CONTAIN_UID)
+		snprintf(buf, len, "uid (every process of an instance's dynamic uid; %s)", t->why);
+	else
+		snprintf(buf, len, "process group only (%s%s)", geteuid() ? "not root; " : "", t->why);
+}
+
+/* "memory": the first limit in need that this host cannot apply, said. */
+static void unavailable(const struct sb_cgroup_tree *t, const struct sb_cgroup_limits *lim,
+			char *msg, size_t len)
+{
+	unsigned need = sb_cgroup_limits_need(lim);
+	char why[SB_CGROUP_WHY_MAX];
+
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		if (!(need & SB_CGROUP_CTL_BIT(c)) ||
+		    (t->mode != SB_CGROUP_OFF && sb_cgroup_limit_where(t, (enum sb_cgroup_ctl)c, why, sizeof why)))
+			continue;
+		if (t->mode == SB_CGROUP_OFF)
+			snprintf(why, sizeof why, "no cgroups in use (%.400s)", t->why);
+		snprintf(msg, len, "limit \"%s\" cannot be applied on this host: %s",
+			 sb_cgroup_limit_name((enum sb_cgroup_ctl)c), why);
+		return;
+	}
+	snprintf(msg, len, "limits cannot be applied on this host");
+}
+
+void containment_probe(enum containment_want want, struct containment_probe *p)
+{
+	struct sb_cgroup_tree t;
+	char key[32];
+
+	snprintf(key, sizeof key, "check %d", (int)getpid());
+	p->level = open_tree(&t, want, key);
+	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF);
+	if (p->usable)
+		line(p->level, &t, p->line, sizeof p->line);
+	else
+		snprintf(p->line, sizeof p->line, "none: --containment=cgroup, but %s", t.why);
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		const struct sb_cgroup_limits none = { 0 };
+		struct sb_cgroup_limits one = none;
+
+		if (c == SB_CGROUP_MEMORY)
+			one.memory = 1;
+		else if (c == SB_CGROUP_PIDS)
+			one.tasks = 1;
+		else
+			one.cpu_weight = 1;
+		p->limit_why[c][0] = '\0';
+		p->limit_ok[c] = p->level == CONTAIN_CGROUP && p->usable &&
+				 sb_cgroup_limit_where(&t, (enum sb_cgroup_ctl)c, p->limit_why[c],
+						       sizeof p->limit_why[c]) > 0;
+		if (!p->limit_ok[c])
+			unavailable(&t, &one, p->limit_why[c], sizeof p->limit_why[c]);
+	}
+	sb_cgroup_tree_close(&t);
+}
+
+/* What the predecessor's ledger names, killed. */
+static unsigned sweep_uids(struct daemon *d)
+{
+	char buf[65536];
+	unsigned total = 0, found;
+	ssize_t n;
+	int fd = openat(d->rundir.fd, CONTAIN_UID_LEDGER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	/* a uid per line; one run's list is small, a longer one is cut */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *p = buf, *end; *p; p = end) {
+		unsigned long uid = strtoul(p, &end, 10);
+
+		if (end == p)
+			break;
+		while (*end == '\n')
+			end++;
+		if (uid > 0 && sb_uid_kill((uid_t)uid, CONTAIN_KILL_TIMEOUT_MS, &found) == 0)
+			total += found;
+	}
+	return total;
+}
+
+static void report_sweep(struct daemon *d, unsigned procs, unsigned cgroups)
+{
+	char reason[160];
+
+	snprintf(reason, sizeof reason, "killed %u processes a previous daemon left (%u cgroups removed)",
+		 procs, cgroups);
+	events_emit(&d->events, &(struct event){
+		.event = "sweep", .name = d->cfg->root->name, .status = -1, .reason = reason });
+}
+
+static int sweep(struct daemon *d)
+{
+	struct containment *c = &d->contain;
+	struct sb_cgroup_sweep s = { 0 };
+	unsigned by_uid = 0;
+
+	if (c->level == CONTAIN_CGROUP &&
+	    sb_cgroup_tree_sweep(&c->tree, CONTAIN_KILL_TIMEOUT_MS, &s) < 0) {
+		log_err("cannot sweep what a previous daemon left in %s: %s", c->tree.path, strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0)
+		by_uid = sweep_uids(d);
+	if (s.procs || s.cgroups || by_uid)
+		report_sweep(d, s.procs + by_uid, s.cgroups);
+	return 0;
+}
+
+int containment_setup(struct daemon *d, const struct daemon_opts *opts)
+{
+	struct containment *c = &d->contain;
+	char msg[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64];
+
+	c->notify_fd = c->ledger = -1;
+	c->level = open_tree(&c->tree, opts->containment, d->rundir.path);
+	if (c->level == CONTAIN_CGROUP && c->tree.mode == SB_CGROUP_OFF) {
+		log_err("--containment=cgroup: %s", c->tree.why);
+		return -1;
+	}
+	if (c->level == CONTAIN_UID && geteuid() != 0) {
+		log_err("--containment=uid needs a daemon run as root (dynamic uids)");
+		return -1;
+	}
+	snprintf(c->why, sizeof c->why, "%s", c->tree.why);
+	line(c->level, &c->tree, msg, sizeof msg);
+	log_info("containment: %s", msg);
+	return sweep(d);
+}
+
+static void on_cgroup_event(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+	int wds[SB_CGROUP_NOTIFY_BATCH];
+
+	/* which one fired matters little: every dying instance is looked at */
+	while (sb_cgroup_notify_read(d->contain.notify_fd, wds, SB_CGROUP_NOTIFY_BATCH) > 0)
+		;
+	containment_recheck(d);
+}
+
+int containment_start(struct daemon *d)
+{
+	struct containment *c = &d->contain;
+
+	if (geteuid() == 0 &&
+	    (c->ledger = openat(d->rundir.fd, CONTAIN_UID_LEDGER,
+				O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		log_err("%s/" CONTAIN_UID_LEDGER ": %s", d->rundir.path, strerror(errno));
+		return -1;
+	}
+	if (c->level != CONTAIN_CGROUP)
+		return 0;
+	if ((c->notify_fd = sb_cgroup_notify_open()) < 0) {
+		log_err("cannot watch cgroups (inotify): %s", strerror(errno));
+		return -1;
+	}
+	ev_io_init(&c->notify_watcher, on_cgroup_event, c->notify_fd, EV_READ);
+	c->notify_watcher.data = d;
+	ev_io_start(d->loop, &c->notify_watcher);
+	return 0;
+}
+
+void containment_teardown(struct daemon *d)
+{
+	struct containment *c = &d->contain;
+
+	if (c->notify_fd >= 0) {
+		ev_io_stop(d->loop, &c->notify_watcher);
+		close(c->notify_fd);
+	}
+	if (c->ledger >= 0) {
+		close(c->ledger);
+		/* nothing of ours is left to kill: the next daemon need not look */
+		unlinkat(d->rundir.fd, CONTAIN_UID_LEDGER, 0);
+	}
+	c->notify_fd = c->ledger = -1;
+	sb_cgroup_tree_close(&c->tree);
+}
+
+void containment_note_uid(struct daemon *d, uid_t uid)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof buf, "%u\n", (unsigned)uid);
+
+	if (d->contain.ledger >= 0 && write(d->contain.ledger, buf, (size_t)n) != n)
+		log_warn("%s/" CONTAIN_UID_LEDGER ": %s", d->rundir.path, strerror(errno));
+}
+
+int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_join *j,
+			char *msg, size_t len)
+{
+	struct containment *c = &d->contain;
+	const struct sb_cgroup_limits *lim = &in->spec->cg_limits;
+	int saved;
+
+	j->n = 0;
+	if (c->level != CONTAIN_CGROUP) {
+		if (!sb_cgroup_limits_need(lim))
+			return 0;
+		unavailable(&c->tree, lim, msg, len);
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (sb_cgroup_inst_create(&c->tree, &in->cg, in->name, lim) < 0) {
+		saved = errno;
+		if (saved == EOPNOTSUPP)
+			unavailable(&c->tree, lim, msg, len);
+		else
+			snprintf(msg, len, "cgroup %s/%s: %s%s", c->tree.path, in->name, strerror(saved),
+				 saved == EBUSY ? " (a leftover still has processes)" : "");
+		errno = saved;
+		return -1;
+	}
+	if (sb_cgroup_inst_watch(&in->cg, c->notify_fd) < 0 ||
+	    (in->cg.v1 && sb_cgroup_join_open(&c->tree, &in->cg, false, j) < 0)) {
+		saved = errno;
+		snprintf(msg, len, "cgroup %s/%s: %s", c->tree.path, in->cg.name, strerror(saved));
+		sb_cgroup_inst_remove(&c->tree, &in->cg);
+		errno = saved;
+		return -1;
+	}
+	in->plan.cgroup = &in->cg;
+	in->confine.join = j->n ? j : NULL;
+	return 0;
+}
+
+void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, bool ok)
+{
+	sb_cgroup_join_close(j);
+	in->confine.join = NULL;
+	in->plan.cgroup = NULL;
+	if (!ok && in->cg.fd >= 0 && sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
+}
+
+/* Nothing of it is left: its usage, its cgroup gone, then its end. */
+static void finish(struct daemon *d, struct instance *in)
+{
+	struct sb_cgroup_usage u = { 0 };
+	int status = in->end_status;
+
+	if (in->dying) {
+		in->dying = false;
+		d->contain.ndying--;
+	}
+	if (in->cg.fd >= 0) {
+		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
+		if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+			log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
+	}
+	instance_ended(in, status, &u);
+}
+
+/* The dynamic uid that is in's alone, or 0. */
+static uid_t own_uid(const struct daemon *d, const struct instance *in)
+{
+	return d->conf.dynamic_uids && !in->spec->user && in->privs.change_ids ? in->privs.uid : 0;
+}
+
+/* Synchronous: kill(-1) as that uid, each process waited for. Looked at
+ * again after: a process caught exiting as the helper scanned can still
+ * be listed, and its end must not be told before it is gone. */
+static void uid_kill(const struct instance *in, uid_t uid)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		if (sb_uid_kill(uid, CONTAIN_KILL_TIMEOUT_MS, NULL) < 0) {
+			log_warn("%s: cannot kill the processes of uid %u: %s", in->name, (unsigned)uid,
+				 strerror(errno));
+			return;
+		}
+		if (sb_uid_alive(uid) <= 0)
+			return;
+	}
+	log_warn("%s: processes of uid %u outlive three kills", in->name, (unsigned)uid);
+}
+
+void containment_reaped(struct daemon *d, struct instance *in, int status)
+{
+	struct containment *c = &d->contain;
+	uid_t uid;
+
+	in->end_status = status;
+	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0) {
+		if (sb_cgroup_inst_kill(&c->tree, &in->cg) < 0)
+			log_warn("%s: cannot kill its cgroup: %s", in->name, strerror(errno));
+		if (sb_cgroup_inst_populated(&in->cg) > 0) {
+			in->dying = true;
+			c->ndying++;
+			return;
+		}
+	} else if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
+		uid_kill(in, uid);
+	}
+	finish(d, in);
+}
+
+void containment_recheck(struct daemon *d)
+{
+	for (size_t i = 0; d->contain.ndying && i < d->ninst; i++) {
+		struct instance *in = d->inst[i];
+
+		if (in->dying && sb_cgroup_inst_populated(&in->cg) == 0)
+			finish(d, in);
+	}
+}
+
+void containment_release(struct daemon *d, struct instance *in)
+{
+	struct containment *c = &d->contain;
+	uid_t uid;
+
+	if (in->dying) {
+		in->dying = false;
+		c->ndying--;
+	}
+	if (c->level == CONTAIN_UID && (uid = own_uid(d, in)))
+		uid_kill(in, uid);
+	if (in->cg.fd < 0)
+		return;
+	sb_cgroup_inst_kill(&c->tree, &in->cg);
+	if (sb_cgfs_wait_empty(in->cg.fd, CONTAIN_KILL_TIMEOUT_MS) < 0 ||
+	    sb_cgroup_inst_remove(&c->tree, &in->cg) < 0)
+		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
+}
+
+int containment_usage(const struct daemon *d, const struct instance *in, struct sb_cgroup_usage *u)
+{
+	return sb_cgroup_usage_read(&d->contain.tree, &in->cg, u);
+}

@@ -1,0 +1,103 @@
+/* Containment, the daemon's side: the end of an actor is the end of
+ * everything it started (README "Process hygiene"). One level holds for
+ * the whole run, chosen at start and said in one line:
+ *
+ *   cgroup  each instance in a cgroup of its own under the daemon's
+ *           subtree, joined before exec (clone3 CLONE_INTO_CGROUP);
+ *   uid     root without usable cgroups: every process of the
+ *           instance's dynamic uid;
+ *   pgroup  the instance's process group, all an unprivileged daemon
+ *           without a delegated cgroup has.
+ *
+ * When an instance's main process is reaped, the rest is killed, and its
+ * exit becomes final (event, secrets removed, the tree told) only once
+ * nothing of it is left: at once when that is so already, else when a
+ * later SIGCHLD or the cgroup.events watch says it is empty. */
+#ifndef PROSPERO_DAEMON_CONTAINMENT_H
+#define PROSPERO_DAEMON_CONTAINMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "sandbox/containment/cgroup.h"
+#include "sandbox/containment/cgroup_join.h"
+#include "sandbox/containment/cgroup_usage.h"
+
+struct daemon;
+struct daemon_opts;
+struct instance;
+
+enum containment_level { CONTAIN_CGROUP, CONTAIN_UID, CONTAIN_PGROUP };
+
+/* What --containment and $PROSPERO_CONTAINMENT take. */
+#define CONTAIN_ENV "PROSPERO_CONTAINMENT"
+enum containment_want { CONTAIN_WANT_AUTO, CONTAIN_WANT_CGROUP, CONTAIN_WANT_UID, CONTAIN_WANT_PGROUP };
+/* "auto", "cgroup", "uid", "pgroup"; -1 for another word */
+int containment_want_parse(const char *word);
+
+/* Where the dynamic uids given out are noted, below the runtime
+ * directory: a daemon that dies leaves the list to its successor, which
+ * kills what still runs under them before it starts anything. */
+#define CONTAIN_UID_LEDGER "uids"
+
+struct containment {
+	enum containment_level level;
+	struct sb_cgroup_tree tree;	/* CONTAIN_CGROUP: the subtree */
+	int notify_fd;			/* cgroup.events watches; -1 */
+	ev_io notify_watcher;
+	int ledger;			/* CONTAIN_UID_LEDGER, appended to; -1 */
+	size_t ndying;			/* instances killed, not yet empty */
+	char why[SB_CGROUP_WHY_MAX];	/* below cgroup: why */
+};
+
+/* Decide the level from what is wanted and what can be had. Pure. */
+enum containment_level containment_choose(enum containment_want want, bool cgroups, bool root);
+
+/* What `check` says: the level and its line ("cgroup /sys/fs/...",
+ * "uid (...)", "process group only (...)") and which cgroup limits this
+ * host can apply, found as `run` would (in a subtree of its own, removed
+ * again: a daemon running meanwhile is not touched). */
+struct containment_probe {
+	enum containment_level level;
+	bool usable;			/* false: cgroup forced, and none to be had */
+	char line[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64];
+	bool limit_ok[SB_CGROUP_NCTL];
+	char limit_why[SB_CGROUP_NCTL][SB_CGROUP_WHY_MAX + 32];
+};
+void containment_probe(enum containment_want want, struct containment_probe *p);
+
+/* At start, the runtime directory locked and not yet emptied: choose and
+ * say the level, then kill what a dead predecessor left (its subtree, its
+ * ledger's uids), with a log line and a "sweep" event when there was
+ * any. -1 said on stderr. */
+int containment_setup(struct daemon *d, const struct daemon_opts *opts);
+/* Once the runtime directory is clean and the loop made. */
+int containment_start(struct daemon *d);
+void containment_teardown(struct daemon *d);
+/* A dynamic uid given out, into the ledger. */
+void containment_note_uid(struct daemon *d, uid_t uid);
+
+/* Before a spawn: in's cgroup made and watched, *j what the child joins
+ * itself. -1 with errno and msg (a limit this host cannot apply: the
+ * start fails rather than running unlimited). */
+int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_join *j,
+			char *msg, size_t len);
+/* After it: spawned or not. */
+void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, bool ok);
+
+/* in's main process was reaped with status: kill the rest; end it now or
+ * once empty (instance_ended). */
+void containment_reaped(struct daemon *d, struct instance *in, int status);
+/* A SIGCHLD or a cgroup.events change: end the instances now empty. */
+void containment_recheck(struct daemon *d);
+/* in is going away with the daemon: nothing of it left, synchronously. */
+void containment_release(struct daemon *d, struct instance *in);
+
+/* What in uses now, from its cgroup (for status). -1 with errno when it
+ * has none (not running, or no cgroups). */
+int containment_usage(const struct daemon *d, const struct instance *in, struct sb_cgroup_usage *u);
+
+#endif

@@ -1,0 +1,82 @@
+/* What would expose actors; see exposure.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/daemon/exposure.h"
+#include "src/daemon/log.h"
+
+int exposure_dev_vars_path(const struct cfg *cfg, char *path, size_t len)
+{
+	char *copy = strdup(cfg->root->pos.file);
+	int n;
+
+	if (!copy)
+		return -1;
+	n = snprintf(path, len, "%s/.dev.vars", dirname(copy));
+	free(copy);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Root's own file, readable by others: as ssh would not use such a key,
+ * but git cannot record 0600, so the quick start would never work: made
+ * private, and said. */
+static int make_private(int fd, const char *path, mode_t mode)
+{
+	if (fchmod(fd, mode & 0700) < 0) {
+		log_err("%s is readable by other users (mode %04o), actors included, and cannot be "
+			"made 0600: %s; refusing to read it", path, (unsigned)mode, strerror(errno));
+		return -1;
+	}
+	log_warn("%s was readable by other users (mode %04o), actors included: made it 0%o "
+		 "(git checks files out 0644)", path, (unsigned)mode, (unsigned)(mode & 0700));
+	return 0;
+}
+
+int exposure_dev_vars(const struct cfg *cfg, bool check)
+{
+	char path[4096];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (exposure_dev_vars_path(cfg, path, sizeof path) < 0)
+		return 0;	/* the secrets lookup says what is wrong with it */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0044)) {
+		mode_t mode = st.st_mode & 07777;
+
+		if (check || geteuid() != 0)
+			log_warn("%s is readable by other users (mode %04o): they, and every actor, can "
+				 "read every secret in it; chmod 600 %s", path, (unsigned)mode, path);
+		else if (st.st_uid == 0)
+			rc = make_private(fd, path, mode);
+		else {
+			log_err("%s is readable by other users (mode %04o), actors included: refusing to "
+				"read it; chmod 600 %s", path, (unsigned)mode, path);
+			rc = -1;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+void exposure_uid(size_t ninst)
+{
+	if (geteuid() == 0)
+		return;
+	log_warn("running without root: all %zu actor processes run as uid %u, the daemon's own, "
+		 "with no separation: each can read the others' /proc/PID/environ and memory and "
+		 "their credentials, and signal the daemon; run as root for a dynamic uid each",
+		 ninst, (unsigned)geteuid());
+}

@@ -1,0 +1,186 @@
+/* The runtime directory; see rundir.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/rmtree.h"
+#include "src/daemon/rundir.h"
+
+int rundir_choose(const char *given, char *path, size_t len)
+{
+	const char *base = NULL;
+	int n;
+
+	if (!given)
+		given = getenv("RUNTIME_DIRECTORY");
+	if (given && *given)
+		n = snprintf(path, len, "%s", given);
+	else if (geteuid() == 0)
+		n = snprintf(path, len, "/run/prospero");
+	else if ((base = getenv("XDG_RUNTIME_DIR")) && *base)
+		n = snprintf(path, len, "%s/prospero", base);
+	else {
+		errno = ENOENT;
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static bool fs_is_tmpfs(const struct statfs *s)
+{
+	return s->f_type == TMPFS_MAGIC || s->f_type == RAMFS_MAGIC;
+}
+
+int rundir_on_tmpfs(const char *path)
+{
+	char parent[RUNDIR_PATH_MAX];
+	struct statfs s;
+	char *slash;
+
+	if (statfs(path, &s) == 0)
+		return fs_is_tmpfs(&s);
+	snprintf(parent, sizeof parent, "%s", path);
+	if (!(slash = strrchr(parent, '/')))
+		return -1;
+	slash[slash == parent] = '\0';
+	return statfs(parent, &s) == 0 ? fs_is_tmpfs(&s) : -1;
+}
+
+/* A directory we may trust: ours alone to write, and not a symlink. */
+static int check_owner(int fd, const char *path, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(msg, len, "%s is owned by uid %u with mode %04o: a runtime directory must be "
+			 "owned by the daemon's uid (%u) and writable by no one else",
+			 path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* The write lock on RUNDIR_LOCK, and our pid in it for the next one to
+ * name. A process-owned lock (not OFD): F_GETLK then says who holds it. */
+static int take_lock(struct rundir *r, char *msg, size_t len)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char pid[32];
+	int n;
+
+	r->lock = openat(r->fd, RUNDIR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (r->lock < 0) {
+		snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
+		return -1;
+	}
+	if (fcntl(r->lock, F_SETLK, &fl) < 0) {
+		int saved = errno == EACCES || errno == EAGAIN ? EBUSY : errno;
+
+		if (saved == EBUSY && fcntl(r->lock, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			snprintf(msg, len, "%s is in use by another prospero daemon (pid %d)", r->path,
+				 (int)fl.l_pid);
+		else
+			snprintf(msg, len, "cannot lock %s/" RUNDIR_LOCK ": %s", r->path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+	if (ftruncate(r->lock, 0) < 0 || pwrite(r->lock, pid, (size_t)n, 0) != n) {
+		snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
+{
+	int saved;
+
+	r->fd = r->lock = -1;
+	if ((size_t)snprintf(r->path, sizeof r->path, "%s", path) >= sizeof r->path) {
+		snprintf(msg, len, "runtime directory path too long");
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		snprintf(msg, len, "cannot create the runtime directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r->fd < 0) {
+		saved = errno;
+		snprintf(msg, len, "%s: %s%s", path, strerror(saved),
+			 saved == ELOOP || saved == ENOTDIR ? " (a runtime directory must be a directory, not a symlink)" : "");
+		errno = saved;
+		return -1;
+	}
+	r->had_lock = faccessat(r->fd, RUNDIR_LOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	if (check_owner(r->fd, path, msg, len) < 0 || take_lock(r, msg, len) < 0) {
+		saved = errno;
+		rundir_close(r);
+		errno = saved;
+		return -1;
+	}
+	r->tmpfs = rundir_on_tmpfs(path) == 1;
+	return 0;
+}
+
+/* Does dir hold anything but the lock? */
+static int holds_more(int dir)
+{
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	int more = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (!more && (e = readdir(d)))
+		more = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, RUNDIR_LOCK);
+	closedir(d);
+	return more;
+}
+
+int rundir_clean(struct rundir *r, char *msg, size_t len)
+{
+	if (!r->had_lock && holds_more(r->fd) != 0) {
+		snprintf(msg, len, "%s holds files but no prospero lock: refusing to empty it as a runtime directory",
+			 r->path);
+		errno = ENOTEMPTY;
+		return -1;
+	}
+	if (sb_rmtree_contents(r->fd, RUNDIR_LOCK) < 0) {
+		snprintf(msg, len, "cannot remove what a previous daemon left in %s: %s", r->path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void rundir_close(struct rundir *r)
+{
+	if (r->lock >= 0)
+		close(r->lock);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = r->lock = -1;
+}

@@ -1,0 +1,47 @@
+/* The runtime directory: where the notify socket and the actors'
+ * credentials live, and the mark of a running daemon. One daemon holds
+ * it at a time (a lock on RUNDIR/lock, which records its pid); what a
+ * dead predecessor left there, credentials and sockets included, is
+ * removed before anything starts. Everything below it is reached
+ * through the directory fd held here, never by following a symlink. */
+#ifndef PROSPERO_DAEMON_RUNDIR_H
+#define PROSPERO_DAEMON_RUNDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RUNDIR_LOCK "lock"
+#define RUNDIR_PATH_MAX 4096
+
+struct rundir {
+	int fd;				/* the directory; -1 when not open */
+	int lock;			/* RUNDIR_LOCK, write-locked while we run */
+	bool tmpfs;			/* on tmpfs or ramfs: secrets never reach a disk */
+	bool had_lock;			/* a daemon held it before: ours to empty */
+	char path[RUNDIR_PATH_MAX];
+};
+
+/* Which directory: given (--runtime-dir), else $RUNTIME_DIRECTORY
+ * (systemd's RuntimeDirectory=), else /run/prospero as root and
+ * $XDG_RUNTIME_DIR/prospero otherwise. -1 with errno (ENOENT: not root
+ * and no $XDG_RUNTIME_DIR). */
+int rundir_choose(const char *given, char *path, size_t len);
+
+/* Is the file system at path (or, when it does not exist yet, its
+ * parent's) tmpfs or ramfs? -1 with errno when neither can be read. */
+int rundir_on_tmpfs(const char *path);
+
+/* path made (0755) if missing and opened; refused unless it is a
+ * directory, not a symlink, owned by our uid and writable by no one else;
+ * then locked. -1 with errno and msg saying why: EBUSY when another
+ * daemon holds it (msg names its pid). */
+int rundir_open(struct rundir *r, const char *path, char *msg, size_t len);
+
+/* Remove everything in it but the lock: what a dead predecessor left.
+ * Refused (ENOTEMPTY) for a directory that holds files but never held a
+ * daemon's lock: a mistyped --runtime-dir must not be emptied. */
+int rundir_clean(struct rundir *r, char *msg, size_t len);
+
+void rundir_close(struct rundir *r);
+
+#endif

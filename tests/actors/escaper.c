@@ -1,0 +1,143 @@
+/* An actor that tries to outlive its end, or its memory limit, the ways
+ * real programs do (issue 10). The tests check that none of it works.
+ *
+ *   --daemonize FILE        fork; the child calls setsid() and forks
+ *                           again (a daemon's double fork); the grandchild
+ *                           writes its pid to FILE and waits for ever
+ *   --clear-pdeathsig FILE  clear its own PR_SET_PDEATHSIG, then fork a
+ *                           child that does the same in a session of its
+ *                           own; the child writes its pid to FILE
+ *   --fill KIND             allocate up to 1 GiB in 1 MiB steps, KIND
+ *                           memfd, shm (SysV) or devshm (a file in
+ *                           /dev/shm), touching every page; exit 42 if
+ *                           nothing stopped it at 1 GiB
+ *
+ * FILE is written whole under a temporary name and renamed, so a reader
+ * never sees half a pid. Otherwise it waits. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STEP (1 << 20)
+#define CAP 1024		/* steps: 1 GiB */
+
+static void write_pid(const char *path, pid_t pid)
+{
+	char tmp[4096];
+	mode_t mask = umask(0);
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	umask(mask);
+	if (!f || fprintf(f, "%d\n", (int)pid) < 0 || fclose(f) != 0 || rename(tmp, path) < 0)
+		_exit(100);
+}
+
+static void wait_for_ever(void)
+{
+	for (;;)
+		pause();
+}
+
+static void daemonize(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		exit(101);
+	if (pid > 0) {
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	if (setsid() < 0)
+		_exit(102);
+	if ((pid = fork()) < 0)
+		_exit(103);
+	if (pid > 0)
+		_exit(0);
+	write_pid(path, getpid());
+	wait_for_ever();
+}
+
+static void clear_pdeathsig(const char *path)
+{
+	pid_t pid;
+
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0 || (pid = fork()) < 0)
+		exit(104);
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, 0) < 0 || setsid() < 0)
+			_exit(105);
+		write_pid(path, getpid());
+		wait_for_ever();
+	}
+}
+
+static void touch(char *p)
+{
+	for (size_t i = 0; i < STEP; i += 4096)
+		p[i] = 1;
+}
+
+/* Pages that belong to no process's heap: shared memory in its three
+ * forms, each charged to the cgroup of whoever touches it. */
+static void fill(const char *kind)
+{
+	int fd = -1;
+
+	if (strcmp(kind, "memfd") == 0)
+		fd = memfd_create("fill", 0);
+	else if (strcmp(kind, "devshm") == 0)
+		fd = open("/dev/shm/fill", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	else if (strcmp(kind, "shm") != 0)
+		exit(64);
+	if (strcmp(kind, "shm") != 0 && fd < 0)
+		exit(106);
+	for (int i = 0; i < CAP; i++) {
+		char *p;
+
+		if (fd >= 0) {
+			if (ftruncate(fd, (off_t)(i + 1) * STEP) < 0)
+				exit(107);
+			p = mmap(NULL, STEP, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)i * STEP);
+		} else {
+			/* never removed: a segment outlives its last user, and
+			 * only its IPC namespace's end frees it */
+			int id = shmget(IPC_PRIVATE, STEP, IPC_CREAT | 0600);
+
+			p = id < 0 ? MAP_FAILED : shmat(id, NULL, 0);
+			if (p == (void *)-1)
+				p = MAP_FAILED;
+		}
+		if (p == MAP_FAILED)
+			exit(108);
+		touch(p);
+		if (fd >= 0)
+			munmap(p, STEP);
+	}
+	exit(42);
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--daemonize") == 0)
+			daemonize(argv[i + 1]);
+		else if (strcmp(argv[i], "--clear-pdeathsig") == 0)
+			clear_pdeathsig(argv[i + 1]);
+		else if (strcmp(argv[i], "--fill") == 0)
+			fill(argv[i + 1]);
+		else
+			return 64;
+	}
+	wait_for_ever();
+}

@@ -1,0 +1,580 @@
+/* Containment (issue 10): no process outlives its actor, its restart or
+ * the daemon, whatever it does with sessions, process groups, PDEATHSIG
+ * or double forks; cgroup limits count shared memory; no secret outlives
+ * a SIGKILLed daemon. Each escape test runs under the cgroup level and
+ * under the uid level forced with --containment, and checks what is left
+ * by uid and by cgroup membership, never by name. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/common/harness.h"
+#include "tests/common/runner.h"
+
+static struct h h;
+
+static void setup(void)
+{
+	unsetenv("PROSPERO_CONTAINMENT");
+	h_init(&h);
+}
+static void teardown(void) { h_fini(&h); }
+
+static const char *const levels[] = { "cgroup", "uid" };
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+/* One of the ways out, and what is known of it while it runs. */
+struct escapee {
+	const char *name;
+	pid_t main, esc;	/* the actor's process, and the one that tried to get away */
+	uid_t uid;
+};
+
+static bool is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* The real uid of pid, or (uid_t)-1. */
+static uid_t proc_uid(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned uid = (unsigned)-1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return (uid_t)-1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Uid:\t%u", &uid) == 1)
+			break;
+	fclose(f);
+	return (uid_t)uid;
+}
+
+/* Live (not zombie) processes whose real or saved uid is uid. */
+static int uid_procs(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		char path[300], line[256];
+		unsigned r, eu, s;
+		bool zombie = false, mine = false;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof line, f)) {
+			if (strncmp(line, "State:\t", 7) == 0)
+				zombie = line[7] == 'Z' || line[7] == 'X';
+			if (sscanf(line, "Uid:\t%u\t%u\t%u", &r, &eu, &s) == 3)
+				mine = r == uid || s == uid;
+		}
+		fclose(f);
+		n += mine && !zombie;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The State: line of pid, for a failure's message. */
+static const char *proc_state_text(pid_t pid)
+{
+	static char state[64];
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(state, sizeof state, "gone");
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return state;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "State:\t", 7) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(state, sizeof state, "%.40s", line + 7);
+		}
+	fclose(f);
+	return state;
+}
+
+/* Still running: h_alive, but a process being reaped (state X, "dead",
+ * for the moment between its parent's wait and its release) is not. */
+static bool running(pid_t pid)
+{
+	const char *st = proc_state_text(pid);
+
+	return strcmp(st, "gone") != 0 && st[0] != 'X' && st[0] != 'Z';
+}
+
+/* pid's cgroup on the unified hierarchy ("/prospero-1234abcd/x.actor"). */
+static void proc_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, len, "%s", line + 3);
+		}
+	fclose(f);
+}
+
+/* The subtree the daemon said it uses ("containment: cgroup PATH"). */
+static void subtree(char *buf, size_t len)
+{
+	char err[16384], *at;
+
+	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+	ck_assert_msg((at = strstr(err, "containment: cgroup ")) != NULL, "no cgroup level: %s", err);
+	at += strlen("containment: cgroup ");
+	at[strcspn(at, "\n")] = '\0';
+	snprintf(buf, len, "%s", at);
+}
+
+/* The pid a process wrote to DIR/name (whole: it renames into place),
+ * once it differs from not. */
+static pid_t read_pid(const char *name, pid_t not)
+{
+	char buf[64];
+	long long end = h_now_ms() + H_TIMEOUT_MS;
+	pid_t pid;
+
+	for (;;) {
+		if (h_read(&h, name, buf, sizeof buf) > 0 && strchr(buf, '\n') &&
+		    (pid = atoi(buf)) > 0 && pid != not)
+			return pid;
+		ck_assert_msg(h_now_ms() < end, "no pid in %s", name);
+		h_sleep_ms(5);
+	}
+}
+
+/* The three ways out of a process group, beside a plain actor whose
+ * crash restarts them all (one_for_all). */
+static void write_escapers(void)
+{
+	char text[4096];
+	const char *esc = getenv("ESCAPER");
+
+	ck_assert_ptr_nonnull(esc);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		 " { \"supervisor\": \"sub\", \"strategy\": \"one_for_all\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		 "  { \"actor\": \"daemonizer\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/daemonizer.pid\"] },\n"
+		 "  { \"actor\": \"shelljob\", \"exec\": [\"/bin/bash\", \"-c\",\n"
+		 "    \"set -m; sleep 100000 & echo $! > @DIR@/shelljob.tmp && mv @DIR@/shelljob.tmp @DIR@/shelljob.pid; wait\"] },\n"
+		 "  { \"actor\": \"nodeath\", \"exec\": [\"%s\", \"--clear-pdeathsig\", \"@DIR@/nodeath.pid\"] },\n"
+		 "  { \"actor\": \"trigger\", \"exec\": [\"@TA@\"] } ] } ] }\n", esc, esc);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* The level through the environment (the option is tested elsewhere): a
+ * daemon that knows neither runs these tests as it would anyway. */
+static void force_level(int level)
+{
+	ck_assert_int_eq(setenv("PROSPERO_CONTAINMENT", levels[level], 1), 0);
+}
+
+static void start_escapers(int level, struct escapee *e, pid_t *trigger)
+{
+	struct h_event ev;
+	char path[64], cg[512], want[128];
+
+	write_escapers();
+	force_level(level);
+	h_start(&h, root_only);
+	for (int i = 0; i < 3; i++) {
+		h_expect(&h, "start", e[i].name, &ev);
+		e[i].main = ev.pid;
+	}
+	h_expect(&h, "start", "trigger", &ev);
+	*trigger = ev.pid;
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s.pid", e[i].name);
+		e[i].esc = read_pid(path, 0);
+		e[i].uid = proc_uid(e[i].main);
+		ck_assert_int_ne(e[i].uid, 0);
+		ck_assert_int_eq(proc_uid(e[i].esc), e[i].uid);
+		ck_assert(running(e[i].esc));
+		if (level == 0) {	/* in its instance's cgroup, wherever it went */
+			proc_cgroup(e[i].esc, cg, sizeof cg);
+			snprintf(want, sizeof want, "/%s.actor", e[i].name);
+			ck_assert_msg(strlen(cg) > strlen(want) && strcmp(cg + strlen(cg) - strlen(want), want) == 0,
+				      "%s's escapee is in %s", e[i].name, cg);
+		}
+	}
+}
+
+#define ESCAPEES { { .name = "daemonizer" }, { .name = "shelljob" }, { .name = "nodeath" } }
+
+/* Its exit event is final only once nothing of it is left. */
+static void expect_exits_with_nothing_left(struct escapee *e, unsigned mask)
+{
+	struct h_event ev;
+
+	while (mask) {
+		ck_assert_msg(h_next(&h, &ev, H_TIMEOUT_MS), "timed out waiting for exits");
+		for (int i = 0; i < 3; i++) {
+			if (!(mask & (1u << i)) || strcmp(ev.event, "exit") || strcmp(ev.name, e[i].name))
+				continue;
+			ck_assert_msg(!running(e[i].esc), "%s: pid %d outlived it", e[i].name, (int)e[i].esc);
+			ck_assert(!running(e[i].main));
+			mask &= ~(1u << i);
+		}
+	}
+}
+
+START_TEST(nothing_outlives_an_actors_crash)
+{
+	struct escapee e[3] = ESCAPEES;
+	pid_t trigger;
+
+	if (!is_root())
+		return;
+	start_escapers(_i, e, &trigger);
+	/* one at a time: each crash restarts the whole sub (one_for_all) */
+	kill(e[0].main, SIGKILL);
+	expect_exits_with_nothing_left(e, 7);
+	for (int i = 0; i < 3; i++) {
+		struct h_event ev;
+		char path[64];
+
+		h_expect(&h, "start", e[i].name, &ev);
+		e[i].main = ev.pid;
+		snprintf(path, sizeof path, "%s.pid", e[i].name);
+		e[i].esc = read_pid(path, e[i].esc);
+		ck_assert(running(e[i].esc));
+	}
+	h_expect(&h, "start", "trigger", NULL);
+	kill(e[2].main, SIGKILL);
+	expect_exits_with_nothing_left(e, 7);
+	h_expect(&h, "start", "trigger", NULL);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(nothing_outlives_a_restart_of_its_supervisor)
+{
+	struct escapee e[3] = ESCAPEES;
+	pid_t trigger;
+
+	if (!is_root())
+		return;
+	start_escapers(_i, e, &trigger);
+	kill(trigger, SIGKILL);
+	expect_exits_with_nothing_left(e, 7);
+	h_expect(&h, "start", "trigger", NULL);
+	h_stop(&h);
+}
+END_TEST
+
+START_TEST(nothing_outlives_a_clean_stop)
+{
+	struct escapee e[3] = ESCAPEES;
+	char tree[512];
+	struct stat st;
+	pid_t trigger;
+
+	if (!is_root())
+		return;
+	start_escapers(_i, e, &trigger);
+	if (_i == 0)
+		subtree(tree, sizeof tree);
+	h_stop(&h);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(!running(e[i].esc), "%s: pid %d outlived the daemon", e[i].name, (int)e[i].esc);
+		ck_assert_int_eq(uid_procs(e[i].uid), 0);
+	}
+	if (_i == 0)	/* no cgroup left behind either */
+		ck_assert_msg(stat(tree, &st) < 0 && errno == ENOENT, "%s is left", tree);
+}
+END_TEST
+
+START_TEST(nothing_outlives_a_sigkilled_daemon_once_the_next_starts)
+{
+	struct escapee e[3] = ESCAPEES;
+	struct h_event ev;
+	pid_t trigger;
+
+	if (!is_root())
+		return;
+	start_escapers(_i, e, &trigger);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	/* what PDEATHSIG alone leaves */
+	ck_assert(running(e[0].esc));
+	ck_assert(running(e[2].main));
+	h_start(&h, root_only);
+	/* the sweep comes before anything starts */
+	ck_assert(h_next(&h, &ev, H_TIMEOUT_MS));
+	ck_assert_msg(strcmp(ev.event, "sweep") == 0, "first event: %s", ev.line);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(!running(e[i].esc), "%s: pid %d outlived the daemon", e[i].name, (int)e[i].esc);
+		ck_assert(!running(e[i].main));
+	}
+	h_expect(&h, "ready", "root", NULL);
+	/* the log line is written just after the event: read it once later
+	 * events are in */
+	ck_assert_int_gt(h_count_lines(&h, "err", "prospero: sweep root: killed "), 0);
+	h_stop(&h);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(uid_procs(e[i].uid), 0);
+}
+END_TEST
+
+
+/* Processes in the cgroups below dir, and the cgroups there (dir itself
+ * not counted). */
+static void count_cgroups(const char *dir, int *procs, int *groups)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[1024];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/cgroup.procs", dir, e->d_name);
+		*procs += h_count_lines(&h, path, "");
+		(*groups)++;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		count_cgroups(path, procs, groups);
+	}
+	closedir(d);
+}
+
+/* A tree three supervisors deep, a daemonizing actor at each level, killed
+ * 1000 times: nothing is left, no process and no cgroup. */
+START_TEST(a_thousand_kills_leave_nothing_behind)
+{
+	static const char *const names[] = { "d1", "d2", "d3" };
+	const char *esc = getenv("ESCAPER");
+	pid_t main[3], escaped[3] = { 0 };
+	uid_t uid[3];
+	char text[2048], tree[512] = "", path[64];
+	int procs = 0, groups = 0;
+	long long t0;
+	struct h_event ev;
+	struct stat st;
+
+	if (!is_root())
+		return;
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		 " { \"actor\": \"d1\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d1.pid\"] },\n"
+		 " { \"supervisor\": \"s2\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		 "  { \"actor\": \"d2\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d2.pid\"] },\n"
+		 "  { \"supervisor\": \"s3\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		 "   { \"actor\": \"d3\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d3.pid\"] } ] } ] } ] }\n",
+		 esc, esc, esc);
+	h_write(&h, "root.jsonc", text);
+	force_level(_i);
+	h_start(&h, root_only);
+	for (int i = 0; i < 3; i++) {
+		h_expect(&h, "start", names[i], &ev);
+		main[i] = ev.pid;
+	}
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 3; i++)
+		uid[i] = proc_uid(main[i]);
+	if (_i == 0)
+		subtree(tree, sizeof tree);
+	t0 = h_now_ms();
+	for (int k = 0; k < 1000; k++) {
+		int i = k % 3;
+
+		/* its escapee running, so each kill has one to catch */
+		snprintf(path, sizeof path, "%s.pid", names[i]);
+		escaped[i] = read_pid(path, escaped[i]);
+		kill(main[i], SIGKILL);
+		h_expect(&h, "exit", names[i], NULL);
+		ck_assert_msg(!running(escaped[i]), "kill %d: %s's escapee %d lives on (uid %d, state %s)", k,
+			      names[i], (int)escaped[i], (int)proc_uid(escaped[i]), proc_state_text(escaped[i]));
+		h_expect(&h, "start", names[i], &ev);
+		main[i] = ev.pid;
+	}
+	fprintf(stderr, "containment (%s): 1000 kills and restarts in %lld ms\n", levels[_i],
+		h_now_ms() - t0);
+	h_stop(&h);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(uid_procs(uid[i]), 0);
+	ck_assert_int_eq(h_zombie_children(h.pid), 0);
+	if (_i == 0) {
+		count_cgroups(tree, &procs, &groups);
+		ck_assert_int_eq(procs, 0);
+		ck_assert_int_eq(groups, 0);
+		ck_assert_msg(stat(tree, &st) < 0 && errno == ENOENT, "%s is left", tree);
+	}
+}
+END_TEST
+
+/* The old credentials are gone before the next daemon starts anything:
+ * the first actor aborts if it can see them, and is ready (so payment
+ * starts, and gets its credentials afresh) only once it has looked. */
+START_TEST(no_secret_outlives_a_sigkilled_daemon)
+{
+	char text[2048], creds[512], marker[600];
+	const char *const extra[] = { "--secrets-dir", "secrets", NULL };
+	struct stat st;
+
+	if (!is_root())
+		return;
+	ck_assert_int_eq(mkdir(h_path(&h, "secrets"), 0700), 0);
+	h_write(&h, "secrets/PAYMENT_API_KEY", "sk_live_1234");
+	ck_assert_int_eq(chmod(h_path(&h, "secrets/PAYMENT_API_KEY"), 0400), 0);
+	snprintf(creds, sizeof creds, "%s/credentials/payment", h.rundir);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 " { \"actor\": \"gate\", \"exec\": [\"@TA@\", \"--crash-if\", \"%s\", \"--notify-after\", \"0\"],\n"
+		 "   \"ready\": \"notify\" },\n"
+		 " { \"actor\": \"payment\", \"exec\": [\"@TA@\"], \"secrets\": [\"PAYMENT_API_KEY\"] } ] }\n",
+		 creds);
+	h_write(&h, "root.jsonc", text);
+	h_start_with(&h, root_only, extra);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(marker, sizeof marker, "%s/PAYMENT_API_KEY", creds);
+	ck_assert_int_eq(stat(marker, &st), 0);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	ck_assert_int_eq(stat(marker, &st), 0);	/* what a SIGKILL leaves */
+	h_start_with(&h, root_only, extra);
+	/* gate starts first, and lives only if payment's directory was gone */
+	h_expect_seq(&h, "sweep:root start:root start:gate ready:gate start:payment ready:payment ready:root");
+	h_stop(&h);
+	ck_assert_int_eq(stat(creds, &st), -1);
+}
+END_TEST
+
+/* Shared memory in its three forms counts against "memory": each filler
+ * is killed at 256 MiB, and its exit and restart say why. */
+START_TEST(a_memory_limit_counts_memfd_sysv_shm_and_dev_shm)
+{
+	static const char *const kinds[] = { "memfd", "shm", "devshm" };
+	const char *esc = getenv("ESCAPER");
+	char text[2048];
+	struct h_event ev;
+	unsigned seen = 0, restarted = 0;
+
+	if (!is_root())
+		return;
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+		 " { \"actor\": \"memfd\", \"exec\": [\"%s\", \"--fill\", \"memfd\"], \"limits\": { \"memory\": 268435456 } },\n"
+		 " { \"actor\": \"shm\", \"exec\": [\"%s\", \"--fill\", \"shm\"], \"limits\": { \"memory\": 268435456 } },\n"
+		 " { \"actor\": \"devshm\", \"exec\": [\"%s\", \"--fill\", \"devshm\"], \"limits\": { \"memory\": 268435456 } } ] }\n",
+		 esc, esc, esc);
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	while (seen != 7 || restarted != 7) {
+		ck_assert_msg(h_next(&h, &ev, H_TIMEOUT_MS), "timed out: exits %u, restarts %u", seen, restarted);
+		for (unsigned i = 0; i < 3; i++) {
+			if (strcmp(ev.name, kinds[i]) != 0)
+				continue;
+			if (strcmp(ev.event, "exit") == 0) {
+				ck_assert_msg(ev.status != 42, "%s filled 1 GiB under a 256 MiB limit", kinds[i]);
+				ck_assert_msg(strncmp(ev.reason, "out of memory", 13) == 0, "%s", ev.line);
+				ck_assert_msg(strstr(ev.line, "\"oom_kills\": ") != NULL, "%s", ev.line);
+				seen |= 1u << i;
+			} else if (strcmp(ev.event, "restart") == 0) {
+				ck_assert_msg(strncmp(ev.reason, "out of memory", 13) == 0, "%s", ev.line);
+				restarted |= 1u << i;
+			}
+		}
+	}
+	h_stop(&h);
+}
+END_TEST
+
+/* A limit this host cannot apply fails the start, and check says so. */
+START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
+{
+	const char *const extra[] = { "--containment", "uid", NULL };
+	char err[4096];
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		" { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"limits\": { \"tasks\": 10 } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--containment", "uid", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "error: actor \"a\": limit \"tasks\" cannot be applied on this host") != NULL, "%s", err);
+	h_start_with(&h, root_only, extra);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	ck_assert_int_gt(h_count_lines(&h, "err", "prospero: exit a: could not start: limit \"tasks\" cannot be applied on this host"), 0);
+}
+END_TEST
+
+/* One daemon per runtime directory; a directory others may write is refused. */
+START_TEST(a_runtime_directory_holds_one_daemon_and_must_be_ours)
+{
+	char err[4096], pidtext[32];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(pidtext, sizeof pidtext, "(pid %d)", (int)h.pid);
+	ck_assert_msg(strstr(err, "is in use by another prospero daemon") && strstr(err, pidtext), "%s", err);
+	h_stop(&h);
+	/* writable by others: refused, and nothing in it touched */
+	ck_assert_int_eq(chmod(h.rundir, 0777), 0);
+	h_write(&h, "keep", "");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "writable by no one else") != NULL, "%s", err);
+	ck_assert_int_eq(chmod(h.rundir, 0755), 0);
+	/* a directory that never held a daemon is not emptied */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.dir, "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "no prospero lock") || strstr(err, "writable by no one else"), "%s", err);
+	ck_assert_int_eq(access(h_path(&h, "keep"), F_OK), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("containment");
+	TCase *tc = tcase_create("escapes");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, nothing_outlives_an_actors_crash, 0, 2);
+	tcase_add_loop_test(tc, nothing_outlives_a_restart_of_its_supervisor, 0, 2);
+	tcase_add_loop_test(tc, nothing_outlives_a_clean_stop, 0, 2);
+	tcase_add_loop_test(tc, nothing_outlives_a_sigkilled_daemon_once_the_next_starts, 0, 2);
+	tcase_add_loop_test(tc, a_thousand_kills_leave_nothing_behind, 0, 2);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits and secrets");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
+	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
+	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
+	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };

@@ -1,0 +1,541 @@
+/* Hardening on the real daemon (issue 11): paths a local user prepared,
+ * a stalled reader of stdout, the watchdog after a daemon stall, control
+ * characters in actor output, log priorities, foot-gun warnings. */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+static const char one_sleeper[] =
+	"{ \"supervisor\": \"root\", \"children\": [\n"
+	"  { \"actor\": \"s\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n";
+
+/* "run --events EVENTS -c root.jsonc" to completion: its exit status */
+static int run_with_events(const char *events)
+{
+	return h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events", events,
+						"-c", "root.jsonc", NULL });
+}
+
+static void assert_err_has(const char *file, const char *what)
+{
+	char err[8192];
+
+	ck_assert(h_read(&h, file, err, sizeof err) >= 0);
+	ck_assert_msg(strstr(err, what) != NULL, "no \"%s\" in %s: %s", what, file, err);
+}
+
+/* A symlink planted at the events path: the daemon refuses it and the
+ * file it points to is left as it was. The old daemon appended through it. */
+START_TEST(an_events_symlink_is_refused)
+{
+	struct stat st;
+
+	h_write(&h, "root.jsonc", one_sleeper);
+	h_write(&h, "victim", "");
+	ck_assert(symlink(h_path(&h, "victim"), h_path(&h, "events")) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	assert_err_has("run.err", "is a symbolic link");
+	ck_assert(stat(h_path(&h, "victim"), &st) == 0);
+	ck_assert_int_eq((int)st.st_size, 0);
+}
+END_TEST
+
+/* Another user's file (or a FIFO) is refused; a new one is made 0640. */
+START_TEST(an_events_file_of_another_user_is_refused)
+{
+	struct stat st;
+
+	h_write(&h, "root.jsonc", one_sleeper);
+	h_write(&h, "theirs", "");
+	if (geteuid() == 0) {
+		ck_assert(chown(h_path(&h, "theirs"), 65534, 65534) == 0);
+		ck_assert_int_eq(run_with_events(h_path(&h, "theirs")), 1);
+		assert_err_has("run.err", "belongs to another user");
+		ck_assert(stat(h_path(&h, "theirs"), &st) == 0);
+		ck_assert_int_eq((int)st.st_size, 0);
+	}
+	ck_assert(mkfifo(h_path(&h, "fifo"), 0600) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "fifo")), 1);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert(stat(h_path(&h, "events"), &st) == 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 0037u, 0);	/* at most 0640 */
+	h_stop(&h);
+}
+END_TEST
+
+/* Two actors pet a 1 s watchdog every 0.3 s, one on its control channel,
+ * one on $NOTIFY_SOCKET. The daemon is stopped for 3 s: their timers are
+ * long expired when it resumes, their pets queued. "tick" ends every
+ * second: its restart after the SIGCONT shows the daemon has run its
+ * expired timers. The old daemon killed both with reason "watchdog". */
+START_TEST(a_daemon_stall_is_not_the_actors_fault)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 5, \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"300\", \"1000\", \"control\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 5000, \"watchdog\": 1000 },\n"
+		     "  { \"actor\": \"n\", \"exec\": [\"@EA@\", \"--ready\", \"--pet\", \"300\", \"1000\", \"notify\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 5000, \"watchdog\": 1000 },\n"
+		     "  { \"actor\": \"tick\", \"exec\": [\"/bin/sleep\", \"1\"], \"restart\": \"permanent\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGSTOP);
+	h_sleep_ms(3000);
+	h_signal(&h, SIGCONT);
+	/* the second restart of tick is after the stall, whatever was
+	 * still unread before it; nothing else may end meanwhile */
+	for (int restarts = 0; restarts < 2;) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "tick was not restarted");
+		ck_assert_msg(strcmp(e.event, "exit") != 0 || strcmp(e.name, "tick") == 0,
+			      "killed after the stall: %s", e.line);
+		restarts += strcmp(e.event, "restart") == 0;
+	}
+	h_stop(&h);
+	while (h_next(&h, &e, 0))
+		ck_assert_msg(strcmp(e.reason, "watchdog") != 0, "killed after the stall: %s", e.line);
+}
+END_TEST
+
+/* Set $JOURNAL_STREAM to FILE's device and inode (made now if need be),
+ * as systemd does for the stream it hands a service as stderr. */
+static void journal_is(const char *file)
+{
+	char v[64];
+	struct stat st;
+
+	if (stat(h_path(&h, file), &st) < 0)
+		h_write(&h, file, "");
+	ck_assert(stat(h_path(&h, file), &st) == 0);
+	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
+}
+
+/* Lines of FILE starting with PREFIX and holding WHAT (0: no FILE). */
+static int lines_with(const char *file, const char *prefix, const char *what)
+{
+	FILE *f = fopen(h_path(&h, file), "r");
+	char line[20000];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		n += strncmp(line, prefix, strlen(prefix)) == 0 && strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* stderr is the journal: give-ups and failed starts are errors, abnormal
+ * exits and restarts warnings, the rest information. The old daemon put
+ * every line at <6>. */
+START_TEST(daemon_lines_carry_journal_priorities)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1, \"period\": 3600, \"children\": [\n"
+		"  { \"actor\": \"s\", \"exec\": [\"/bin/sleep\", \"1000\"] },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"exit 3\"] } ] }\n");
+	journal_is("err");
+	h_start(&h, root_only);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+	ck_assert_int_eq(lines_with("err", "<6>prospero: start s", ""), 1);
+	ck_assert_int_ge(lines_with("err", "<4>prospero: exit crash", "status 3"), 1);
+	ck_assert_int_ge(lines_with("err", "<4>prospero: restart crash", ""), 1);
+	ck_assert_int_eq(lines_with("err", "<3>prospero: give_up root", ""), 1);
+	ck_assert_int_eq(lines_with("err", "", ""), lines_with("err", "<", ""));
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"bad\", \"exec\": [\"/bin/true\"], \"secrets\": [\"NO_SUCH_KEY\"] } ] }\n");
+	journal_is("run.err");
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "<3>prospero: exit bad", "could not start: secret"), 1);
+	/* a config error keeps its form, behind the prefix */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "<3>prospero: root.jsonc:1:", ": error: "), 1);
+}
+END_TEST
+
+/* $JOURNAL_STREAM inherited by a daemon whose stderr went elsewhere: no
+ * prefixes. The old daemon wrote them whenever the variable was set. */
+START_TEST(a_stale_journal_stream_gets_no_priorities)
+{
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
+	ck_assert(setenv("JOURNAL_STREAM", "1:1", 1) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", ": error: "), 1);
+	h_write(&h, "root.jsonc", one_sleeper);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+	ck_assert_int_ge(lines_with("err", "prospero: start s", ""), 1);
+	ck_assert_int_eq(lines_with("err", "<", ""), 0);
+}
+END_TEST
+
+static void wait_file(const char *name)
+{
+	for (int waited = 0; access(h_path(&h, name), F_OK) != 0; waited += 10) {
+		ck_assert_msg(waited < 4 * H_TIMEOUT_MS, "no %s", name);
+		h_sleep_ms(10);
+	}
+}
+
+/* A reader of the FIFO "out" (the daemon's stdout) copying to "copy",
+ * pausing DELAY_US after each read of 4 KiB. O_RDWR: it never sees EOF. */
+static pid_t start_reader(int delay_us)
+{
+	pid_t pid;
+
+	ck_assert(mkfifo(h_path(&h, "out"), 0600) == 0);
+	/* made by the reader once it holds the FIFO open */
+	unlink(h_path(&h, "copy"));
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int in = open(h_path(&h, "out"), O_RDWR);
+		int out = open(h_path(&h, "copy"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char buf[4096];
+		ssize_t n;
+
+		if (in < 0 || out < 0)
+			_exit(1);
+		while ((n = read(in, buf, sizeof buf)) > 0) {
+			if (write(out, buf, (size_t)n) != n)
+				_exit(1);
+			if (delay_us)
+				usleep((useconds_t)delay_us);
+		}
+		_exit(0);
+	}
+	wait_file("copy");
+	return pid;
+}
+
+static void stop_reader(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void wait_lines_with(const char *file, const char *prefix, const char *what, int n)
+{
+	for (int waited = 0; lines_with(file, prefix, what) < n; waited += 10) {
+		ck_assert_msg(waited < 4 * H_TIMEOUT_MS, "%s: fewer than %d lines %s...%s", file, n, prefix, what);
+		h_sleep_ms(10);
+	}
+}
+
+static const char chatty_and_crash[] =
+	"{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+	"  { \"actor\": \"chatty\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+	"      \"seq 1 %d; touch @DIR@/said; exec sleep 1000\"] },\n"
+	"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"echo crash; sleep 0.1; exit 1\"] } ] }\n";
+
+/* The reader of the daemon's stdout and stderr is stopped: actors keep
+ * being read (their lines dropped), restarts happen, SIGTERM is served;
+ * when the reader goes on, one line says what was lost. The old daemon
+ * blocked in write: chatty never finished, no restart happened. */
+START_TEST(a_stalled_stdout_never_freezes_supervision)
+{
+	char config[1024];
+	pid_t reader = start_reader(0);
+
+	kill(reader, SIGSTOP);
+	/* stderr too, as on a terminal paused with Ctrl-S */
+	ck_assert(symlink("out", h_path(&h, "err")) == 0);
+	snprintf(config, sizeof config, chatty_and_crash, 400000);
+	h_write(&h, "root.jsonc", config);
+	h_start(&h, root_only);
+	wait_file("said");
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 8; i++)
+		h_expect(&h, "restart", "crash", NULL);
+	kill(reader, SIGCONT);
+	wait_lines_with("copy", "prospero: ", " lines dropped while stdout was stalled (", 1);
+	wait_lines_with("copy", "prospero: ", " lines dropped while stderr was stalled", 1);
+	h_stop(&h);
+	stop_reader(reader);
+	/* most first */
+	ck_assert_int_eq(lines_with("copy", "prospero: ", "stdout was stalled (chatty "), 1);
+}
+END_TEST
+
+/* A slow reader that keeps reading gets every line, and no report. */
+START_TEST(a_slow_but_moving_reader_gets_every_line)
+{
+	char config[1024];
+	pid_t reader = start_reader(2000);
+
+	snprintf(config, sizeof config, chatty_and_crash, 100000);
+	h_write(&h, "root.jsonc", config);
+	h_start(&h, root_only);
+	wait_file("said");
+	wait_lines_with("copy", "chatty: 100000", "", 1);
+	h_stop(&h);
+	stop_reader(reader);
+	ck_assert_int_eq(lines_with("copy", "chatty: ", ""), 100000);
+	ck_assert_int_eq(lines_with("copy", "prospero: ", "dropped"), 0);
+}
+END_TEST
+
+/* An actor writing without end, no newline ever: the others are still
+ * restarted and SIGTERM served. */
+START_TEST(an_endless_writer_does_not_starve_the_loop)
+{
+	ck_assert(symlink("/dev/null", h_path(&h, "out")) == 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+		"  { \"actor\": \"zero\", \"exec\": [\"/bin/cat\", \"/dev/zero\"] },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"sleep 0.1; exit 1\"] } ] }\n");
+	h_start(&h, root_only);
+	for (int i = 0; i < 8; i++)
+		h_expect(&h, "restart", "crash", NULL);
+	h_stop(&h);
+}
+END_TEST
+
+/* STATUS= is kept and logged, escaped, a change at most every 10 s: the
+ * second, on the control channel once the first was taken, is not logged.
+ * The old daemon never showed it. */
+START_TEST(status_changes_are_logged_escaped_and_rate_limited)
+{
+	h_write(&h, "st.py",
+		"import os, socket, time\n"
+		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+		"n.send(b'STATUS=warming\\x1bup\\rnow\\nREADY=1')\n"
+		"while not os.path.exists('@DIR@/go'):\n"
+		"    time.sleep(0.01)\n"
+		"socket.socket(fileno=3).send(b'STATUS=second')\n"
+		"open('@DIR@/sent', 'w').close()\n"
+		"time.sleep(1000)\n");
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
+		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
+	h_start(&h, root_only);
+	/* READY=1 came in the datagram with the first STATUS= */
+	h_expect(&h, "ready", "st", NULL);
+	h_write(&h, "go", "");
+	wait_file("sent");
+	wait_lines_with("err", "prospero: st: status: ", "", 1);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: st: status: warming\\x1bup\\rnow\n", ""), 1);
+	ck_assert_int_eq(lines_with("err", "prospero: st: status: ", ""), 1);
+}
+END_TEST
+
+static const char secret_tree[] =
+	"{ \"supervisor\": \"root\", \"children\": [\n"
+	"  { \"actor\": \"pay\", \"secrets\": [\"K\"], \"exec\": [\"/bin/sh\", \"-c\",\n"
+	"      \"cat $CREDENTIALS_DIRECTORY/K > @DIR@/got.tmp; mv @DIR@/got.tmp @DIR@/got; exec sleep 1000\"] },\n"
+	"  { \"actor\": \"nosy\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+	"      \"cat .dev.vars > @DIR@/leak 2>/dev/null; touch @DIR@/tried; exec sleep 1000\"] } ] }\n";
+
+/* check warns of a .dev.vars others can read; a root daemon makes root's
+ * own 0600 before any actor runs (the quick start still works: pay gets
+ * its key, nosy nothing). The old daemon let nosy read every secret. */
+START_TEST(a_readable_dev_vars_is_made_private)
+{
+	char got[64];
+	struct stat st;
+
+	h_write(&h, "root.jsonc", secret_tree);
+	h_write(&h, ".dev.vars", "K=v\n");
+	ck_assert(chmod(h_path(&h, ".dev.vars"), 0644) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", ".dev.vars is readable by other users (mode 0644)"), 1);
+	ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0644);	/* check changes nothing */
+	if (geteuid() != 0)
+		return;
+	h_start(&h, root_only);
+	wait_file("got");
+	wait_file("tried");
+	ck_assert_int_eq(h_read(&h, "got", got, sizeof got), 1);
+	ck_assert_str_eq(got, "v");
+	ck_assert_int_eq(h_read(&h, "leak", got, sizeof got), 0);
+	ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0600);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: ", "was readable by other users (mode 0644), actors included: made it 0600"), 1);
+}
+END_TEST
+
+/* Another user's readable .dev.vars: a root daemon will not read it. */
+START_TEST(another_users_readable_dev_vars_is_refused)
+{
+	if (geteuid() != 0)
+		return;
+	h_write(&h, "root.jsonc", secret_tree);
+	h_write(&h, ".dev.vars", "K=v\n");
+	ck_assert(chmod(h_path(&h, ".dev.vars"), 0644) == 0);
+	ck_assert(chown(h_path(&h, ".dev.vars"), 65534, 65534) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", "refusing to read it; chmod 600"), 1);
+	ck_assert_int_eq(access(h_path(&h, "tried"), F_OK), -1);
+}
+END_TEST
+
+/* "user": "root" passes, with a warning, in check and at start. */
+START_TEST(an_actor_running_as_root_is_warned_of)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"r\", \"user\": \"root\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:2:", "warning: actor \"r\" runs as root"), 1);
+}
+END_TEST
+
+/* A daemon without root says its actors are not kept apart. It stops at
+ * once here: its events path is refused, after the warning. */
+START_TEST(a_daemon_without_root_warns_once)
+{
+	int st;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	h_write(&h, "root.jsonc", one_sleeper);
+	ck_assert(symlink("nowhere", h_path(&h, "events")) == 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int e = open(h_path(&h, "nobody.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (e < 0 || dup2(e, 2) < 0 || chdir(h.dir) < 0 || setgroups(0, NULL) < 0 ||
+		    setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(120);
+		execl(getenv("PROSPERO"), "prospero", "run", "--events", "events", "-c", "root.jsonc", (char *)NULL);
+		_exit(121);
+	}
+	ck_assert(waitpid(pid, &st, 0) == pid);
+	ck_assert_int_eq(WEXITSTATUS(st), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+}
+END_TEST
+
+/* run, like check, refuses a tree that needs more dynamic uids than the
+ * range holds, before starting anything. The old daemon started one
+ * actor and failed the second. */
+START_TEST(run_says_when_the_uid_range_is_too_small)
+{
+	if (geteuid() != 0)
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 3 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
+						  h_path(&h, "events"), "--uid-range", "61184-61185",
+						  "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", "error: the tree needs 3 dynamic uids"), 1);
+	ck_assert_int_eq(lines_with("run.err", "", "widen it"), 1);
+	ck_assert_int_eq(lines_with("events", "", "start"), 0);
+}
+END_TEST
+
+/* A service shuts its served edge down, then crashes. The edge must work
+ * for the next incarnation: the client's 40 casts, sent once the service
+ * tried, all arrive. The shutdown is a sandbox violation (the daemon holds
+ * the same socket); the old daemon let it through, and the client got
+ * EPIPE for ever. */
+START_TEST(a_shutdown_binding_still_works_for_the_next_incarnation)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		"  { \"actor\": \"svc\", \"sandbox\": { \"profile\": \"service\" },\n"
+		"    \"exec\": [\"@EA@\", \"--shutdown-once\", \"@DIR@/shut\", \"--serve\", \"@DIR@/served\"] },\n"
+		"  { \"actor\": \"cli\", \"sandbox\": { \"profile\": \"service\" },\n"
+		"    \"bindings\": { \"SVC\": \"svc\" }, \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/shut ]; do sleep 0.01; done; exec @EA@ --cast SVC 40 @DIR@/sent\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "exit", "svc", &e);
+	wait_lines_with("sent", "sent 40", "", 1);
+	wait_lines_with("served", "", "", 40);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("events", "", "\"violation\", \"name\": \"svc\""), 1);
+	ck_assert_int_eq(lines_with("events", "", "\"syscall\": \"shutdown\""), 1);
+}
+END_TEST
+
+/* 200 KiB of datagrams on $NOTIFY_SOCKET, each a new STATUS=: the daemon
+ * takes them, logs one, and goes on restarting the others. */
+START_TEST(a_notify_flood_is_taken_in_stride)
+{
+	h_write(&h, "flood.py",
+		"import os, socket, time\n"
+		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+		"for i in range(800):\n"
+		"    n.send(b'STATUS=%d ' % i + b'x' * 250)\n"
+		"n.send(b'READY=1')\n"
+		"open('@DIR@/flooded', 'w').close()\n"
+		"time.sleep(1000)\n");
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+		"  { \"actor\": \"flood\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/flood.py\"],\n"
+		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"/bin/sh\", \"-c\", \"sleep 0.1; exit 1\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "flood", NULL);
+	wait_file("flooded");
+	for (int i = 0; i < 8; i++)
+		h_expect(&h, "restart", "crash", NULL);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: flood: status: 0 xxx", ""), 1);
+	ck_assert_int_eq(lines_with("err", "prospero: flood: status: ", ""), 1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("harden");
+	TCase *tc = tcase_create("harden");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, an_events_symlink_is_refused);
+	tcase_add_test(tc, an_events_file_of_another_user_is_refused);
+	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
+	tcase_add_test(tc, daemon_lines_carry_journal_priorities);
+	tcase_add_test(tc, a_stale_journal_stream_gets_no_priorities);
+	tcase_add_test(tc, a_stalled_stdout_never_freezes_supervision);
+	tcase_add_test(tc, a_slow_but_moving_reader_gets_every_line);
+	tcase_add_test(tc, an_endless_writer_does_not_starve_the_loop);
+	tcase_add_test(tc, status_changes_are_logged_escaped_and_rate_limited);
+	tcase_add_test(tc, a_readable_dev_vars_is_made_private);
+	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
+	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
+	tcase_add_test(tc, a_daemon_without_root_warns_once);
+	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
+	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
+	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
