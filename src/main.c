@@ -14,6 +14,7 @@
 
 #include "src/cli/dot.h"
 #include "src/cli/verbs.h"
+#include "src/cli/reload.h"
 #include "src/config/config.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
@@ -42,6 +43,7 @@ static void usage(FILE *to)
 	      "       prospero logs NAME [-n N] [--follow] [--runtime-dir DIR]\n"
 	      "       prospero fault kill NAME [SIGNAL] | stall NAME MS\n"
 	      "                      | edge EDGE --drop P --for MS [--runtime-dir DIR]\n"
+	      "       prospero reload [--dry-run] [--runtime-dir DIR]\n"
 	      "       prospero --help | --version\n"
 	      "\n"
 	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
@@ -50,6 +52,8 @@ static void usage(FILE *to)
 	      "  restart, stop, start, kill   an operator's action on one actor or supervisor\n"
 	      "  events  past and (--follow) live lifecycle events; logs  an actor's last output\n"
 	      "  fault   one fault now, in a daemon run with --faults\n"
+	      "  reload  make the running daemon re-read its config and apply the difference;\n"
+	      "          wait until it is applied (--dry-run: print the plan, change nothing)\n"
 	      "\n"
 	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
 	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
@@ -73,6 +77,7 @@ static void usage(FILE *to)
 	      "  -f, --faults FILE     a fault plan (JSONC): check checks it against the tree,\n"
 	      "                        run injects its faults (README \"Fault injection\")\n"
 	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
+	      "  -n, --dry-run         (reload) print the plan, change nothing\n"
 	      "      --dot             (check, status) the tree as a Graphviz graph\n"
 	      "      --drop P, --for MS  (fault edge) drop each message with probability P, for MS ms\n"
 	      "\n"
@@ -563,6 +568,8 @@ int main(int argc, char **argv)
 		puts("prospero " PACKAGE_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "reload") == 0)
+		return cli_reload(argc - 1, argv + 1);
 	if (argc >= 2 && cli_is_verb(argv[1]))
 		return cli_verb_main(argc, argv);
 	if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {

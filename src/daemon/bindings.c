@@ -21,6 +21,8 @@ struct bind_edge {
 	unsigned client_index;		/* which instance of the client */
 	struct bind_inst *client_inst;	/* once it is set up */
 	int client_end, service_end;	/* held by the daemon for the life of the edge */
+	bool moved;			/* its socketpair went to the table that replaced this one */
+	struct bind_edge *origin;	/* until the reload commits: the edge it took it from */
 };
 
 struct bind_inst {
@@ -42,6 +44,8 @@ struct bind_inst {
 static void close_edges(struct bindings *b)
 {
 	for (size_t i = 0; i < b->nedges; i++) {
+		if (b->edges[i].moved)
+			continue;
 		if (b->edges[i].client_end >= 0)
 			close(b->edges[i].client_end);
 		if (b->edges[i].service_end >= 0)
@@ -51,6 +55,8 @@ static void close_edges(struct bindings *b)
 
 void bindings_close(struct bindings *b)
 {
+	if (!b)
+		return;
 	close_edges(b);
 	free(b->edges);
 	for (size_t i = 0; b->served && i < b->cfg->nactors; i++)
@@ -59,7 +65,7 @@ void bindings_close(struct bindings *b)
 	free(b->nserved);
 	free(b->first_edge);
 	free(b->incarnation);
-	*b = (struct bindings){ 0 };
+	free(b);
 }
 
 size_t bindings_count_served(const struct cfg *cfg, size_t *nserved)
@@ -78,57 +84,150 @@ size_t bindings_count_served(const struct cfg *cfg, size_t *nserved)
 	return nedges;
 }
 
-int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loop)
-{
-	size_t n = cfg->nactors ? cfg->nactors : 1, nedges = 0;
-	const struct cfg_actor **by_order = calloc(n, sizeof *by_order);
-	int saved;
 
-	*b = (struct bindings){ .loop = loop, .cfg = cfg };
-	b->first_edge = calloc(n, sizeof *b->first_edge);
-	b->served = calloc(n, sizeof *b->served);
-	b->nserved = calloc(n, sizeof *b->nserved);
-	b->incarnation = calloc(n, sizeof *b->incarnation);
-	if (!by_order || !b->first_edge || !b->served || !b->nserved || !b->incarnation)
-		goto fail;
+/* FROM's actor named like A, if it runs in FROM's tree. */
+static const struct cfg_actor *namesake(const struct bindings *from, const struct cfg_actor *a)
+{
+	for (size_t i = 0; i < from->cfg->nactors; i++) {
+		const struct cfg_actor *o = from->cfg->actors[i];
+
+		if (o->order != CFG_NOT_IN_TREE && strcmp(o->name, a->name) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* The edge of FROM with the same client instance, binding name and
+ * service as binding J of instance INST of A (O: A's namesake in FROM). */
+static struct bind_edge *same_edge(struct bindings *from, const struct cfg_actor *o,
+				   const struct cfg_actor *a, unsigned inst, size_t j)
+{
+	const struct cfg_binding *nb = &a->bindings[j];
+
+	if (!o || inst > o->instances)
+		return NULL;
+	for (size_t k = 0; k < o->nbindings; k++) {
+		struct bind_edge *e = &from->edges[from->first_edge[o->id] + (size_t)(inst - 1) * o->nbindings + k];
+
+		if (!e->moved && strcmp(o->bindings[k].name, nb->name) == 0 &&
+		    strcmp(e->service->name, nb->service->name) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Binding J of instance INST of A: the socketpair of FROM's same edge, so
+ * what waits in it survives a reload, or a new one. */
+static int make_edge(struct bindings *b, struct bindings *from, const struct cfg_actor *o,
+		     const struct cfg_actor *a, unsigned inst, size_t j)
+{
+	struct bind_edge *e = &b->edges[b->nedges], *old = from ? same_edge(from, o, a, inst, j) : NULL;
+	const struct cfg_actor *s = a->bindings[j].service;
+	int sv[2];
+
+	if (old) {
+		sv[0] = old->client_end;
+		sv[1] = old->service_end;
+	} else if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		return -1;
+	}
+	*e = (struct bind_edge){ .client = a, .service = s, .binding = &a->bindings[j],
+				 .client_index = inst, .client_end = sv[0], .service_end = sv[1],
+				 .origin = old };
+	if (old)
+		old->moved = true;
+	b->served[s->id][b->nserved[s->id]++] = b->nedges++;
+	return 0;
+}
+
+/* Sizes: edges, and by actor id the edges each one serves. */
+static int size_table(struct bindings *b, const struct cfg_actor **by_order)
+{
+	const struct cfg *cfg = b->cfg;
+	size_t nedges = 0;
+
 	nedges = bindings_count_served(cfg, b->nserved);
 	for (size_t i = 0; i < cfg->nactors; i++)
 		if (cfg->actors[i]->order != CFG_NOT_IN_TREE)
 			by_order[cfg->actors[i]->order] = cfg->actors[i];
 	if (!(b->edges = calloc(nedges ? nedges : 1, sizeof *b->edges)))
-		goto fail;
+		return -1;
 	for (size_t i = 0; i < cfg->nactors; i++)
 		if (b->nserved[i] && !(b->served[i] = calloc(b->nserved[i], sizeof **b->served)))
-			goto fail;
-	memset(b->nserved, 0, n * sizeof *b->nserved);
+			return -1;
+	memset(b->nserved, 0, cfg->nactors * sizeof *b->nserved);
+	return 0;
+}
+
+/* Starts so far carry over by name: a restarted service's clients go on
+ * counting its incarnations (only services' are ever told). */
+static void carry_incarnations(struct bindings *b, const struct bindings *from)
+{
+	for (size_t i = 0; i < b->cfg->nactors; i++) {
+		const struct cfg_actor *o = b->nserved[i] && b->cfg->actors[i]->order != CFG_NOT_IN_TREE
+						    ? namesake(from, b->cfg->actors[i]) : NULL;
+		if (o)
+			b->incarnation[i] = from->incarnation[o->id];
+	}
+}
+
+struct bindings *bindings_open(const struct cfg *cfg, struct ev_loop *loop, struct bindings *from)
+{
+	size_t n = cfg->nactors ? cfg->nactors : 1;
+	const struct cfg_actor **by_order = calloc(n, sizeof *by_order);
+	struct bindings *b = calloc(1, sizeof *b);
+	int saved;
+
+	if (!b || !by_order)
+		goto fail;
+	*b = (struct bindings){ .loop = loop, .cfg = cfg };
+	b->first_edge = calloc(n, sizeof *b->first_edge);
+	b->served = calloc(n, sizeof *b->served);
+	b->nserved = calloc(n, sizeof *b->nserved);
+	b->incarnation = calloc(n, sizeof *b->incarnation);
+	if (!b->first_edge || !b->served || !b->nserved || !b->incarnation || size_table(b, by_order) < 0)
+		goto fail;
 	/* in start order, so a service sees its clients in a stable order */
 	for (size_t o = 0; o < n && by_order[o]; o++) {
 		const struct cfg_actor *a = by_order[o];
+		const struct cfg_actor *old = from && a->nbindings ? namesake(from, a) : NULL;
 
 		b->first_edge[a->id] = b->nedges;
-		for (unsigned inst = 1; inst <= a->instances; inst++) {
-			for (size_t j = 0; j < a->nbindings; j++) {
-				struct bind_edge *e = &b->edges[b->nedges];
-				const struct cfg_actor *s = a->bindings[j].service;
-				int sv[2];
-
-				if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		for (unsigned inst = 1; inst <= a->instances; inst++)
+			for (size_t j = 0; j < a->nbindings; j++)
+				if (make_edge(b, from, old, a, inst, j) < 0)
 					goto fail;
-				*e = (struct bind_edge){ .client = a, .service = s, .binding = &a->bindings[j],
-							 .client_index = inst, .client_end = sv[0],
-							 .service_end = sv[1] };
-				b->served[s->id][b->nserved[s->id]++] = b->nedges++;
-			}
-		}
 	}
+	if (from)
+		carry_incarnations(b, from);
 	free(by_order);
-	return 0;
+	return b;
 fail:
 	saved = errno;
 	free(by_order);
-	bindings_close(b);
+	bindings_abandon(b);
 	errno = saved;
-	return -1;
+	return NULL;
+}
+
+void bindings_abandon(struct bindings *b)
+{
+	for (size_t i = 0; b && i < b->nedges; i++) {
+		struct bind_edge *e = &b->edges[i];
+
+		if (!e->origin)
+			continue;
+		/* the table it came from keeps it */
+		e->origin->moved = false;
+		e->moved = true;
+	}
+	bindings_close(b);
+}
+
+void bindings_commit(struct bindings *b)
+{
+	for (size_t i = 0; i < b->nedges; i++)
+		b->edges[i].origin = NULL;
 }
 
 void bindings_edge_info(const struct bindings *b, size_t i, struct bind_edge_info *out)
@@ -467,6 +566,42 @@ void bindings_instance_free(struct bind_inst *bi)
 	}
 	free(bi->fds);
 	free(bi);
+}
+
+bool bindings_same(struct bindings *b, const struct bind_inst *bi, const struct cfg_actor *a,
+		   unsigned index)
+{
+	size_t id = a->id, first = b->first_edge[id] + (size_t)(index - 1) * a->nbindings;
+	unsigned k = PP_FD_CONTROL + 1;
+	char *names, *was;
+	bool same;
+
+	if (bi->nfds != PP_FD_CONTROL + 1 + a->nbindings + b->nserved[id])
+		return false;
+	for (size_t j = 0; j < a->nbindings; j++)
+		if (b->edges[first + j].client_end != bi->fds[k++])
+			return false;
+	for (size_t i = 0; i < b->nserved[id]; i++)
+		if (b->edges[b->served[id][i]].service_end != bi->fds[k++])
+			return false;
+	/* out of memory: not known to be the same, so restarted */
+	names = fd_names(b, a);
+	was = fd_names(bi->set, bi->spec);
+	same = names && was && strcmp(names, was) == 0;
+	free(names);
+	free(was);
+	return same;
+}
+
+void bindings_migrate(struct bindings *b, struct bind_inst *bi, const struct cfg_actor *a,
+		      unsigned index)
+{
+	size_t first = b->first_edge[a->id] + (size_t)(index - 1) * a->nbindings;
+
+	bi->set = b;
+	bi->spec = a;
+	for (size_t j = 0; j < a->nbindings; j++)
+		b->edges[first + j].client_inst = bi;
 }
 
 const int *bindings_fds(const struct bind_inst *bi, unsigned *nfds)

@@ -2,8 +2,12 @@
  * section 4, README "Bindings" and "Wire protocol and fd convention").
  *
  * Every client→service edge is an AF_UNIX/SOCK_SEQPACKET socketpair made at
- * set-up and held by the daemon for the life of the daemon, so a message
+ * set-up and held by the daemon for the life of the edge, so a message
  * sent while a peer restarts waits in the kernel for the next incarnation.
+ * A reload makes a new table for the new config that takes over the
+ * socketpair of every edge it keeps (same client instance, binding name
+ * and service): messages waiting in them survive it. The old table, with
+ * the edges that went, is closed once the reload is applied.
  * One edge per client instance and binding; all instances of a service
  * share its end (each datagram is taken by exactly one). The daemon is
  * never in the data path: it only hands the ends out at spawn.
@@ -48,9 +52,24 @@ struct bindings {
  * serves; the number of edges. An instance's fds are 0-2, the control
  * channel, then one per binding and one per edge its actor serves. */
 size_t bindings_count_served(const struct cfg *cfg, size_t *nserved);
-/* Make every edge of CFG's tree. -1 with errno (the caller reports). */
-int bindings_open(struct bindings *b, const struct cfg *cfg, struct ev_loop *loop);
+/* Every edge of CFG's tree; with FROM, the table it replaces, FROM's
+ * edges that stay are taken over. NULL with errno (the caller reports). */
+struct bindings *bindings_open(const struct cfg *cfg, struct ev_loop *loop, struct bindings *from);
+/* B and the edges it holds closed (NULL is accepted). */
 void bindings_close(struct bindings *b);
+/* A replacement not used after all: the edges it took go back to the
+ * table it took them from, then it is closed. */
+void bindings_abandon(struct bindings *b);
+/* The replacement is in use: it is no longer abandoned. */
+void bindings_commit(struct bindings *b);
+
+/* Would instance INDEX of A in B get exactly the fd map (and fd names)
+ * that BI, an instance of the table B replaces, runs with? */
+bool bindings_same(struct bindings *b, const struct bind_inst *bi, const struct cfg_actor *a,
+		   unsigned index);
+/* BI keeps running as instance INDEX of A in B. */
+void bindings_migrate(struct bindings *b, struct bind_inst *bi, const struct cfg_actor *a,
+		      unsigned index);
 
 /* Edge I (below b->nedges): whose, which binding, which client instance. */
 struct bind_edge_info {

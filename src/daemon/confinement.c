@@ -14,7 +14,7 @@
 #include "src/daemon/confinement.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
-#include "src/daemon/fault_calls.h"
+#include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/proto/fds.h"
@@ -35,51 +35,6 @@ static bool has_setpcap(void)
 		cap_free(caps);
 	}
 	return v == CAP_SET;
-}
-
-/* Each actor's seccomp filter, compiled once here rather than in every
- * child: building it costs more than loading it (issue 3's figures). */
-static int build_filters(struct daemon *d, const struct fault_plan *faults)
-{
-	struct confinement *c = &d->conf;
-	size_t *nserved = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *nserved);
-	char msg[512];
-	int rc = -1;
-
-	if (!nserved || !(c->filters = calloc(d->cfg->nactors ? d->cfg->nactors : 1, sizeof *c->filters))) {
-		free(nserved);
-		return -1;
-	}
-	bindings_count_served(d->cfg, nserved);
-	for (size_t i = 0; i < d->cfg->nactors; i++) {
-		const struct cfg_actor *a = d->cfg->actors[i];
-		struct sb_policy pol;
-
-		if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
-			log_err("%s: seccomp policy: %s", a->name, msg);
-			goto out;
-		}
-		/* a shutdown() there would break the edge for every later
-		 * incarnation: the daemon holds the same socket */
-		sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)(a->nbindings + nserved[a->id]));
-		/* a fault plan's system calls go to the listener */
-		if (faults && fault_calls_route(faults, a, &pol) < 0) {
-			sb_policy_free(&pol);
-			goto out;
-		}
-		int built = sb_filter_build(&pol, &c->filters[i]);
-
-		free((void *)pol.routed);
-		sb_policy_free(&pol);
-		if (built < 0) {
-			log_err("%s: cannot build the seccomp filter: %s", a->name, strerror(errno));
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(nserved);
-	return rc;
 }
 
 /* An id no process holds (a leftover of an earlier run must never meet
@@ -148,17 +103,13 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot create the seccomp handoff socket: %s", strerror(errno));
 		return -1;
 	}
-	return build_filters(d, opts->faults);
+	return 0;
 }
 
 void confinement_teardown(struct daemon *d)
 {
 	struct confinement *c = &d->conf;
 
-	for (size_t i = 0; c->filters && i < d->cfg->nactors; i++)
-		sb_filter_free(&c->filters[i]);
-	free(c->filters);
-	c->filters = NULL;
 	for (int i = 0; i < 2; i++)
 		if (c->handoff[i] >= 0)
 			close(c->handoff[i]);
@@ -236,8 +187,11 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 {
 	struct confinement *c = &d->conf;
 	const struct cfg_actor *a = in->spec;
+	bool ok;
 
-	in->filter = c->filters[a->id].prog.len ? &c->filters[a->id] : NULL;
+	in->filter = generation_filter(in->gen, a, &ok, msg, len);
+	if (!ok)
+		return -1;
 	in->confine.filter = in->filter;
 	in->confine.handoff_fd = c->handoff[1];
 	in->confine.limits = a->limits;

@@ -1,6 +1,6 @@
 /* Confinement, the daemon's side (DESIGN.md section 3): what it finds
  * out and builds once — its own standing (root, CAP_SETPCAP), the pool of
- * dynamic uids, each actor's seccomp filter, the socket the children hand
+ * dynamic uids, the socket the children hand
  * their listeners back on — and, from those, each instance's plan, which
  * the spawn child applies (sandbox/child/confine.h). */
 #ifndef PROSPERO_DAEMON_CONFINEMENT_H
@@ -17,7 +17,6 @@ struct daemon_opts;
 struct instance;
 
 struct confinement {
-	struct sb_filter *filters;	/* by actor id, built once */
 	int handoff[2];			/* the children send their seccomp listeners here */
 	bool privileged;		/* CAP_SETPCAP: may shrink the bounding set */
 	bool dynamic_uids;		/* root: every actor instance its own uid */
@@ -33,7 +32,8 @@ void confinement_init(struct confinement *c);
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
 
-/* IN's confinement steps, from its spec and the daemon's standing: -1
+/* IN's confinement steps, from its spec, its generation's filter and the
+ * daemon's standing: -1
  * with errno and MSG saying why when they cannot be had. */
 int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t len);
 

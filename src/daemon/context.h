@@ -1,6 +1,7 @@
 /* The daemon's context: the one object its parts share, passed to each
  * explicitly; there is no other state. It is made at start-up (setup.c)
- * and sized there: nothing in it is allocated on the restart path. */
+ * and sized there and by each reload (reload.c): nothing in it is
+ * allocated on the restart path. */
 #ifndef PROSPERO_DAEMON_CONTEXT_H
 #define PROSPERO_DAEMON_CONTEXT_H
 
@@ -28,15 +29,24 @@
 #include "src/daemon/state.h"
 #include "supervisor/tree.h"
 
+struct generation;
 struct fault_run;
 struct instance;
+struct reload;
 
 struct daemon {
 	struct ev_loop *loop;
-	const struct cfg *cfg;
+	const struct daemon_opts *opts;
+	const struct cfg *cfg;		/* the current one: gen->cfg */
+	struct generation *gen;
 	struct sv_tree *tree;
-	struct instance **inst;		/* every instance, in start order */
-	size_t ninst;
+	struct instance **inst;		/* every instance (instances_add) */
+	size_t ninst, cap_inst;
+	struct reload *reload;		/* being applied, or NULL */
+	unsigned reloads_asked, reloads_done;	/* for `prospero reload` (reload.h) */
+	bool reload_again;		/* SIGHUP while one was being applied */
+	struct instance **retired;	/* left the tree in this batch of actions (reload.h) */
+	size_t nretired, cap_retired;
 	struct dispatch dispatch;	/* events raised while actions run */
 	struct sv_exit end;		/* how the root went down, once tree->down */
 	struct pidmap pids;		/* running instances by pid */
@@ -44,7 +54,7 @@ struct daemon {
 	struct notify_server notify;
 	struct events events;
 	struct outq outq;		/* stdout, where the actors' lines go */
-	struct bindings bindings;
+	struct bindings *bindings;	/* the current config's */
 	struct confinement conf;
 	struct containment contain;
 	struct secrets secrets;

@@ -11,6 +11,7 @@
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/reload.h"
 #include "src/daemon/report.h"
 #include "src/daemon/start.h"
 #include "src/daemon/supnode.h"
@@ -32,6 +33,23 @@ int dispatch_init(struct dispatch *q, size_t ninst)
 	return q->queue ? 0 : -1;
 }
 
+int dispatch_reserve(struct dispatch *q, size_t ninst)
+{
+	struct sv_event *ring;
+
+	if (ninst + 8 <= q->cap)
+		return 0;
+	if (!(ring = calloc(ninst + 8, sizeof *ring)))
+		return -1;
+	for (size_t i = 0; i < q->len; i++)
+		ring[i] = q->queue[(q->head + i) % q->cap];
+	free(q->queue);
+	q->queue = ring;
+	q->cap = ninst + 8;
+	q->head = 0;
+	return 0;
+}
+
 void dispatch_fini(struct dispatch *q)
 {
 	free(q->queue);
@@ -50,12 +68,18 @@ static void do_signal(struct instance *in, int sig)
 }
 
 /* An actor's timer times its start or stop; a supervisor's, the backoff
- * of its children waiting to restart. */
-static void do_timer(struct daemon *d, const struct sv_node *n, long ms)
+ * of its children waiting to restart (a supervisor a reload added gets
+ * its object here, at its first timer). */
+static void do_timer(struct daemon *d, struct sv_node *n, long ms)
 {
-	ev_timer *t = n->kind == SV_NODE_ACTOR ? &((struct instance *)n->user)->timer
-					       : &((struct supnode *)n->user)->timer;
+	ev_timer *t;
 
+	if (n->kind == SV_NODE_SUPERVISOR && !n->user && supnode_attach(d, n) < 0) {
+		log_err("%s: no memory for its backoff timer: %s", n->name, strerror(errno));
+		return;
+	}
+	t = n->kind == SV_NODE_ACTOR ? &((struct instance *)n->user)->timer
+				     : &((struct supnode *)n->user)->timer;
 	ev_timer_stop(d->loop, t);
 	if (ms < 0)
 		return;
@@ -86,6 +110,12 @@ static void act(struct daemon *d, const struct sv_action *a)
 		do_timer(d, a->node, a->ms);
 		break;
 	case SV_DO_REPORT:
+		if (a->report == SV_REPORT_RELOADED) {
+			reload_applied(d);
+			break;
+		}
+		if (a->report == SV_REPORT_OPERATOR && a->op == SV_OP_RELOAD)
+			break;	/* the reload event, once applied, says it all */
 		if (a->report == SV_REPORT_READY && in)
 			bindings_ready(in->bind);	/* its watchdog counts from now */
 		if (a->report == SV_REPORT_RESTART)
@@ -101,7 +131,8 @@ static void act(struct daemon *d, const struct sv_action *a)
 		d->end = a->exit;
 		ev_break(d->loop, EVBREAK_ALL);
 		break;
-	case SV_DO_RETIRE:	/* no reloads are fed yet */
+	case SV_DO_RETIRE:
+		reload_retire(d, a->node);
 		break;
 	}
 }
@@ -128,6 +159,7 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 		size_t n = sv_handle(d->tree, &e, daemon_now_ms(), &acts);
 		for (size_t i = 0; i < n; i++)
 			act(d, &acts[i]);
+		reload_release(d);
 	}
 	q->running = false;
 	sdstatus_poke(d);

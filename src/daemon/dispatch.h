@@ -14,7 +14,7 @@
 struct daemon;
 
 struct dispatch {
-	struct sv_event *queue;		/* a ring, sized once */
+	struct sv_event *queue;		/* a ring, sized at start-up and reload */
 	size_t cap, head, len;
 	bool running;			/* inside the loop of dispatch_feed */
 };
@@ -22,6 +22,9 @@ struct dispatch {
 /* Room for one queued event per instance of NINST, and a few more. -1
  * with errno. */
 int dispatch_init(struct dispatch *q, size_t ninst);
+/* The same room for NINST, keeping what is queued (a reload adds
+ * instances). -1 with errno ENOMEM, Q unchanged. */
+int dispatch_reserve(struct dispatch *q, size_t ninst);
 void dispatch_fini(struct dispatch *q);
 
 /* Feed EV to the tree and carry out what it decides, then whatever that

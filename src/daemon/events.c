@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -179,6 +180,8 @@ static size_t format_json(char *line, size_t cap, const struct event *e)
 		if (e->suppressed)
 			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
 	}
+	if (e->extra)
+		put(line, cap, &n, ", %s", e->extra);
 	put_usage(line, cap, &n, e->usage);
 	if (e->action)	/* an operator's: the only events that carry "by" */
 		put(line, cap, &n, ", \"action\": \"%s\", \"by\": \"operator\"", e->action);
@@ -217,12 +220,22 @@ enum log_level event_level(const struct event *e)
 
 void events_emit(struct events *ev, const struct event *e)
 {
-	char pid[32] = "", line[2048];
-	size_t n;
+	char pid[32] = "", small[2048];
 
 	if (ev->fd >= 0 || ev->tap) {
-		n = format_json(line, sizeof line, e);
-		deliver(ev, e->name, line, n);
+		/* a reload's lists may be long; other events fit on the stack */
+		size_t cap = sizeof small + (e->extra ? strlen(e->extra) : 0);
+		char *line = e->extra ? malloc(cap) : small;
+		struct event trimmed = *e;
+
+		if (!line) {	/* the lists go, the event stays */
+			line = small;
+			cap = sizeof small;
+			trimmed.extra = NULL;
+		}
+		deliver(ev, e->name, line, format_json(line, cap, &trimmed));
+		if (line != small)
+			free(line);
 	}
 	if (e->syscall) {
 		/* "payment: sandbox violation: ptrace(PTRACE_ATTACH, 1234) — killed" */

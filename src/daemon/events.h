@@ -27,6 +27,8 @@ struct event {
 	const char *action;
 	bool has_delay;			/* "restart": the backoff before the start, ms */
 	long delay_ms;
+	/* "reload" only: its lists, JSON members added to the object as they are */
+	const char *extra;
 	/* "exit" only: what its cgroup counted (NULL, or have 0: nothing) */
 	const struct sb_cgroup_usage *usage;
 };

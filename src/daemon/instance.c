@@ -10,6 +10,7 @@
 #include "src/daemon/context.h"
 #include "src/daemon/ctl_verbs.h"
 #include "src/daemon/env.h"
+#include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
@@ -89,7 +90,7 @@ static const struct bind_ops bind_ops = {
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
  * channel and its bindings; the confinement plan; the spawn plan. */
-static int plan_start(struct daemon *d, struct instance *in, unsigned index, char *msg, size_t len)
+static int plan_start(struct daemon *d, struct instance *in, struct bindings *b, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
 
@@ -103,7 +104,7 @@ static int plan_start(struct daemon *d, struct instance *in, unsigned index, cha
 		.nofile = d->nofile,
 	};
 	/* fd 3 on: control channel and bindings (README "Wire protocol and fd convention") */
-	if (!(in->bind = bindings_instance(&d->bindings, a, index, in->name, in->fds, &bind_ops, in,
+	if (!(in->bind = bindings_instance(b, a, in->index, in->name, in->fds, &bind_ops, in,
 					   &in->envp)))
 		return -1;
 	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
@@ -115,17 +116,25 @@ static int plan_start(struct daemon *d, struct instance *in, unsigned index, cha
 	return 0;
 }
 
-struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsigned index,
-			      struct sv_node *parent, char *msg, size_t len)
+struct instance *instance_new(struct daemon *d, const struct instance_spec *s, struct sv_node *node,
+			      char *name, char *msg, size_t len)
 {
 	struct instance *in = calloc(1, sizeof *in);
+	const struct cfg_actor *a = s->a;
 	int saved;
 
-	if (!in)
+	if (!in) {
+		free(name);
 		return NULL;
+	}
 	in->d = d;
 	in->spec = a;
-	in->index = index;
+	in->gen = generation_ref(s->gen);
+	in->index = s->index;
+	in->name = name;
+	in->node = node;
+	node->user = in;
+	node->name = name;
 	in->out.rfd = in->out.wfd = -1;
 	sb_cgroup_inst_init(&in->cg);
 	violation_init(in);
@@ -133,16 +142,6 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 	in->timer.data = in;
 	ev_io_init(&in->out_watcher, on_output, -1, EV_READ);
 	in->out_watcher.data = in;
-	if (a->instances > 1 ? asprintf(&in->name, "%s#%u", a->name, index) < 0
-			     : !(in->name = strdup(a->name))) {
-		in->name = NULL;
-		goto fail;
-	}
-	in->node = sv_add_actor(d->tree, parent, in->name, a->restart, a->shutdown_ms,
-				a->ready, a->start_timeout_ms);
-	if (!in->node || sv_set_backoff(in->node, &a->backoff) < 0)
-		goto fail;
-	in->node->user = in;
 	if (output_open(&in->out, in->name) < 0)
 		goto fail;
 	in->out.on_line = on_line;
@@ -152,8 +151,8 @@ struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsig
 		goto fail;
 	}
 	if (state_path(d, in, &in->state_dir) < 0 ||
-	    !(in->envp = env_build(a, index, d->notify_env, in->creds_dir, in->state_dir)) ||
-	    plan_start(d, in, index, msg, len) < 0)
+	    !(in->envp = env_build(a, in->index, d->notify_env, in->creds_dir, in->state_dir)) ||
+	    plan_start(d, in, s->bindings, msg, len) < 0)
 		goto fail;
 	ev_io_set(&in->out_watcher, in->out.rfd, EV_READ);
 	ev_io_start(d->loop, &in->out_watcher);
@@ -163,6 +162,33 @@ fail:
 	instance_free(in);
 	errno = saved;
 	return NULL;
+}
+
+int instances_reserve(struct daemon *d, size_t n)
+{
+	struct instance **inst;
+
+	if (n <= d->cap_inst)
+		return 0;
+	if (!(inst = realloc(d->inst, n * sizeof *inst)))
+		return -1;
+	d->inst = inst;
+	d->cap_inst = n;
+	return 0;
+}
+
+void instances_add(struct daemon *d, struct instance *in)
+{
+	in->slot = d->ninst;
+	d->inst[d->ninst++] = in;
+}
+
+void instances_remove(struct daemon *d, struct instance *in)
+{
+	struct instance *last = d->inst[--d->ninst];
+
+	d->inst[in->slot] = last;
+	last->slot = in->slot;
 }
 
 void instance_free(struct instance *in)
@@ -191,8 +217,9 @@ void instance_free(struct instance *in)
 	free(in->creds_dir);
 	free(in->status);
 	free(in->state_dir);
-	if (in->node)
+	if (in->node && in->node->user == in)
 		in->node->user = NULL;
+	generation_unref(in->gen);
 	free(in->name);
 	free(in);
 }

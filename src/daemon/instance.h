@@ -26,13 +26,25 @@
 #include "src/daemon/output.h"
 #include "supervisor/tree.h"
 
+struct bindings;
 struct daemon;
+struct generation;
+
+/* What an instance is made from. */
+struct instance_spec {
+	struct generation *gen;		/* its config; the instance holds a reference */
+	struct bindings *bindings;	/* the table its edges are in */
+	const struct cfg_actor *a;	/* in gen's config */
+	unsigned index;			/* 1-based, in its pool */
+};
 struct fault_inst;
 
 struct instance {
 	struct daemon *d;
 	struct sv_node *node;
 	const struct cfg_actor *spec;
+	struct generation *gen;		/* keeps spec alive across reloads */
+	size_t slot;			/* in d->inst */
 	char *name;			/* "name", or "name#i" in a pool */
 	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
@@ -71,14 +83,21 @@ struct instance {
 #define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut */
 #define INSTANCE_STATUS_LOG_MS 10000	/* one logged change per instance this often */
 
-/* Instance INDEX (1-based) of A, a child of PARENT in the tree, ready to
- * start. NULL with errno on failure; MSG then says why when the reason is
- * the instance's own (its confinement cannot be had), else it is left as
- * it was. */
-struct instance *instance_new(struct daemon *d, const struct cfg_actor *a, unsigned index,
-			      struct sv_node *parent, char *msg, size_t len);
+/* The instance of S that NODE (an actor node, just added) stands for,
+ * ready to start; it takes NAME (malloc'ed, the node's name) in any case.
+ * NULL with errno on failure; MSG then says why when the reason is the
+ * instance's own (its confinement cannot be had), else it is left as it
+ * was. */
+struct instance *instance_new(struct daemon *d, const struct instance_spec *s, struct sv_node *node,
+			      char *name, char *msg, size_t len);
 /* Everything it holds; a process still running is killed and reaped. */
 void instance_free(struct instance *in);
+
+/* d->inst, every instance in the daemon: room for N without allocating
+ * on the restart path (-1 with errno ENOMEM), and membership. */
+int instances_reserve(struct daemon *d, size_t n);
+void instances_add(struct daemon *d, struct instance *in);
+void instances_remove(struct daemon *d, struct instance *in);
 
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);

@@ -11,6 +11,7 @@
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
+#include "src/daemon/reload.h"
 #include "src/daemon/setup.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
@@ -80,6 +81,11 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	dispatch_feed(d, &ev);
 }
 
+static void on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	reload_on_signal(w->data);
+}
+
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	pp_sd_notify(PP_WATCHDOG);
@@ -102,8 +108,7 @@ void loop_watch(struct daemon *d)
 	start_signal(d, &d->sigchld, on_sigchld, SIGCHLD);
 	start_signal(d, &d->sigterm, on_stop_signal, SIGTERM);
 	start_signal(d, &d->sigint, on_stop_signal, SIGINT);
-	/* no reload yet: a hangup stops the tree in order rather than killing us */
-	start_signal(d, &d->sighup, on_stop_signal, SIGHUP);
+	start_signal(d, &d->sighup, on_hangup, SIGHUP);
 	if (interval > 0) {	/* systemd's WatchdogSec= */
 		ev_timer_init(&d->watchdog, on_watchdog, interval, interval);
 		ev_timer_start(d->loop, &d->watchdog);

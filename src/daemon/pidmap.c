@@ -16,6 +16,22 @@ int pidmap_init(struct pidmap *m, size_t n)
 	return 0;
 }
 
+int pidmap_reserve(struct pidmap *m, size_t n)
+{
+	struct pidmap bigger;
+
+	if (2 * n <= m->mask + 1)
+		return 0;
+	if (pidmap_init(&bigger, n) < 0)
+		return -1;
+	for (size_t i = 0; i <= m->mask; i++)
+		if (m->slots[i].pid)
+			pidmap_put(&bigger, m->slots[i].pid, m->slots[i].val);
+	free(m->slots);
+	*m = bigger;
+	return 0;
+}
+
 void pidmap_fini(struct pidmap *m)
 {
 	free(m->slots);

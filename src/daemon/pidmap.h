@@ -1,5 +1,6 @@
 /* pid -> actor instance, for SIGCHLD and notify messages. Open addressing
- * sized once for every instance, so the restart path never allocates. */
+ * sized for every instance, at start-up and when a reload adds some, so
+ * the restart path never allocates. */
 #ifndef PROSPERO_DAEMON_PIDMAP_H
 #define PROSPERO_DAEMON_PIDMAP_H
 
@@ -18,6 +19,9 @@ struct pidmap {
 
 /* Room for at least n live pids at load <= 1/2. */
 int pidmap_init(struct pidmap *m, size_t n);
+/* Room for at least n live pids, keeping those in it. -1 with errno
+ * ENOMEM, M unchanged. */
+int pidmap_reserve(struct pidmap *m, size_t n);
 void pidmap_fini(struct pidmap *m);
 void pidmap_put(struct pidmap *m, pid_t pid, void *val);
 void *pidmap_get(const struct pidmap *m, pid_t pid);

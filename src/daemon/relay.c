@@ -289,7 +289,7 @@ static void dir_init(struct relay *rl, enum fault_dir dir, int from, int to)
 static struct relay *relay_new(struct fault_run *r, size_t i, const struct relay_dir *ts,
 			       const struct relay_dir *tc)
 {
-	struct bindings *b = &r->d->bindings;
+	struct bindings *b = r->d->bindings;
 	struct relay *rl = calloc(1, sizeof *rl);
 	struct bind_edge_info e;
 	int ends[2];
@@ -323,7 +323,7 @@ static struct relay *relay_new(struct fault_run *r, size_t i, const struct relay
 
 int relays_open(struct fault_run *r)
 {
-	struct bindings *b = &r->d->bindings;
+	struct bindings *b = r->d->bindings;
 
 	if (!(r->relays = calloc(b->nedges ? b->nedges : 1, sizeof *r->relays)))
 		return -1;

@@ -17,19 +17,19 @@
 #include "src/daemon/secrets.h"
 #include "src/proto/fds.h"
 
-int secrets_setup(struct daemon *d, const struct daemon_opts *opts)
+int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct secrets *s = &d->secrets;
 	bool any = false;
 
-	for (size_t i = 0; i < d->cfg->nactors; i++)
-		any |= d->cfg->actors[i]->nsecrets > 0;
+	for (size_t i = 0; i < cfg->nactors; i++)
+		any |= cfg->actors[i]->nsecrets > 0;
 	if (!any)
 		return 0;
 	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
-	if (exposure_dev_vars_path(d->cfg, s->dev_vars, sizeof s->dev_vars) < 0) {
+	if (exposure_dev_vars_path(cfg, s->dev_vars, sizeof s->dev_vars) < 0) {
 		log_err("cannot prepare secrets delivery: %s", strerror(errno));
 		return -1;
 	}

@@ -9,6 +9,7 @@
 
 #include "sandbox/secrets/lookup.h"
 
+struct cfg;
 struct daemon;
 struct daemon_opts;
 struct instance;
@@ -23,9 +24,10 @@ struct secrets {
 };
 
 /* The sources (first match wins) and the directory the instances'
- * directories go in; nothing when no actor names a secret. -1 with
- * errno, said on stderr. */
-int secrets_setup(struct daemon *d, const struct daemon_opts *opts);
+ * directories go in; nothing when no actor of CFG names a secret (a
+ * reload that adds the first calls it again). -1 with errno, said on
+ * stderr. */
+int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
 void secrets_teardown(struct daemon *d);
 
 /* Before a start: IN's secrets into its directory, as its uid. -1 with

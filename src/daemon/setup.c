@@ -9,52 +9,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/daemon/build.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/ctl_verbs.h"
+#include "src/daemon/generation.h"
 #include "src/daemon/exposure.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
+#include "src/daemon/reload.h"
+#include "src/daemon/reload_report.h"
 #include "src/daemon/setup.h"
 #include "src/daemon/supnode.h"
 #include "supervisor/backoff.h"
 #include "src/proto/fds.h"
 
-static size_t count_instances(const struct cfg_supervisor *s)
-{
-	size_t n = 0;
+struct boot_ctx {
+	struct daemon *d;
+	char *msg;
+	size_t len;
+};
 
-	for (size_t i = 0; i < s->nchildren; i++)
-		n += s->children[i].kind == CFG_CHILD_ACTOR ? s->children[i].u.actor->instances
-							     : count_instances(s->children[i].u.sup);
-	return n;
-}
-
-/* S and everything below it, as nodes of the tree and instances. */
-static int build_tree(struct daemon *d, const struct cfg_supervisor *s, struct sv_node *parent,
-		      char *msg, size_t len)
+static int boot_instance(void *ctx, const struct cfg_actor *a, unsigned index, struct sv_node *n,
+			 char *name)
 {
-	struct sv_node *n = sv_add_supervisor(d->tree, parent, s->name, s->strategy, s->intensity,
-					      (long)s->period_s * 1000, s->restart);
-	if (!n || supnode_attach(d, n) < 0 || sv_set_backoff(n, &s->backoff) < 0)
+	struct boot_ctx *c = ctx;
+	struct instance_spec s = { .gen = c->d->gen, .bindings = c->d->bindings, .a = a, .index = index };
+	struct instance *in = instance_new(c->d, &s, n, name, c->msg, c->len);
+
+	if (!in)
 		return -1;
-	for (size_t i = 0; i < s->nchildren; i++) {
-		const struct cfg_child *c = &s->children[i];
-		if (c->kind == CFG_CHILD_SUPERVISOR) {
-			if (build_tree(d, c->u.sup, n, msg, len) < 0)
-				return -1;
-			continue;
-		}
-		for (unsigned k = 1; k <= c->u.actor->instances; k++) {
-			struct instance *in = instance_new(d, c->u.actor, k, n, msg, len);
-
-			if (!in)
-				return -1;
-			d->inst[d->ninst++] = in;
-		}
-	}
+	instances_add(c->d, in);
 	return 0;
 }
 
@@ -131,10 +118,12 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 
 int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
-	size_t ninst = count_instances(cfg->root);
+	size_t ninst = build_count_instances(cfg->root);
 	char why[1024] = "";
+	struct boot_ctx boot = { d, why, sizeof why };
 
 	d->cfg = cfg;
+	d->opts = opts;
 	d->self = getpid();
 	d->devnull = -1;
 	d->spawner.devnull = -1;
@@ -152,19 +141,20 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	exposure_uid(ninst);
 	if (exposure_dev_vars(cfg, false) < 0)
 		return -1;
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, opts) < 0 ||
-	    state_setup(d, opts) < 0)
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts) < 0 ||
+	    state_setup(d, cfg, opts) < 0)
 		return -1;
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
-	d->inst = calloc(ninst ? ninst : 1, sizeof *d->inst);
 	d->tree = sv_tree_new();
-	if (d->devnull < 0 || !d->loop || !d->inst || !d->tree || dispatch_init(&d->dispatch, ninst) < 0 ||
+	if (d->devnull < 0 || !d->loop || instances_reserve(d, ninst ? ninst : 1) < 0 || !d->tree ||
+	    !(d->gen = generation_new(cfg, false, opts->faults)) || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    outq_open(&d->outq, d->loop, STDOUT_FILENO, ninst) < 0 ||
-	    pidmap_init(&d->pids, ninst) < 0 || bindings_open(&d->bindings, cfg, d->loop) < 0 ||
+	    pidmap_init(&d->pids, ninst) < 0 || !(d->bindings = bindings_open(cfg, d->loop, NULL)) ||
 	    containment_start(d) < 0 ||
 	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
-	    build_tree(d, cfg->root, NULL, why, sizeof why) < 0 || sv_tree_seal(d->tree) < 0 ||
+	    build_tree(d->tree, cfg->root, NULL, boot_instance, &boot) < 0 || sv_tree_seal(d->tree) < 0 ||
+	    supnode_attach_all(d) < 0 ||
 	    (opts->faults && faults_attach(d) < 0)) {
 		if (why[0])	/* an instance's own reason */
 			log_err("%s", why);
@@ -180,6 +170,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->events.tap = ctl_events_publish;
 	d->events.tap_arg = d;
 	loop_watch(d);
+	reload_report_state(d, true, NULL);	/* where `prospero reload` finds us */
 	return 0;
 }
 
@@ -192,10 +183,12 @@ void daemon_teardown(struct daemon *d)
 	supnode_free_all(d);
 	outq_close(&d->outq);
 	dispatch_fini(&d->dispatch);
+	reload_free(d);		/* retired instances first: their nodes are the tree's */
 	sv_tree_free(d->tree);
 	pidmap_fini(&d->pids);
 	sb_spawner_fini(&d->spawner);
-	bindings_close(&d->bindings);
+	bindings_close(d->bindings);
+	generation_unref(d->gen);
 	notify_server_close(&d->notify);
 	ctl_server_close(&d->control);
 	sdstatus_fini(d);
@@ -203,6 +196,8 @@ void daemon_teardown(struct daemon *d)
 	secrets_teardown(d);
 	state_teardown(&d->state);
 	containment_teardown(d);
+	if (d->rundir.fd >= 0)
+		reload_report_remove(d);
 	rundir_close(&d->rundir);
 	events_close(&d->events);
 	if (d->devnull >= 0)

@@ -116,6 +116,6 @@ void start_instance(struct daemon *d, struct instance *in)
 		instance_signal(in, SIGKILL);
 		return;
 	}
-	if (in->spec->ready == SV_READY_EXEC)
+	if (in->node->ready == SV_READY_EXEC)	/* the tree's: a reload may change it in place */
 		dispatch_node(d, SV_EV_READY, in->node, NULL);
 }

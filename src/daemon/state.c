@@ -45,14 +45,14 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
-int state_setup(struct daemon *d, const struct daemon_opts *opts)
+int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct state_dirs *s = &d->state;
 	bool any = false;
 
 	s->fd = -1;
-	for (size_t i = 0; i < d->cfg->nactors; i++)
-		any |= d->cfg->actors[i]->state;
+	for (size_t i = 0; i < cfg->nactors; i++)
+		any |= cfg->actors[i]->state;
 	if (!any)
 		return 0;
 	if (state_root_path(opts->state_dir, s->root, sizeof s->root) < 0) {

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct cfg;
 struct daemon;
 struct daemon_opts;
 struct instance;
@@ -25,9 +26,9 @@ struct state_dirs {
  * is no $HOME to put it in, or getcwd's. */
 int state_root_path(const char *dir, char *buf, size_t len);
 
-/* The root, made and opened, when an actor keeps state. -1 with errno,
- * said on stderr. */
-int state_setup(struct daemon *d, const struct daemon_opts *opts);
+/* The root, made and opened, when an actor of CFG keeps state (a reload
+ * that adds the first calls it again). -1 with errno, said on stderr. */
+int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
 void state_teardown(struct state_dirs *s);
 
 /* IN's directory, ROOT/NAME, into *PATH (malloc'ed), or NULL when its

@@ -25,18 +25,33 @@ int supnode_attach(struct daemon *d, struct sv_node *n)
 	return 0;
 }
 
+int supnode_attach_all(struct daemon *d)
+{
+	for (unsigned i = 0; i < d->tree->nnodes; i++) {
+		struct sv_node *n = d->tree->nodes[i];
+
+		if (n && n->kind == SV_NODE_SUPERVISOR && !n->user && supnode_attach(d, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void supnode_release(struct daemon *d, struct sv_node *n)
+{
+	struct supnode *s = n->kind == SV_NODE_SUPERVISOR ? n->user : NULL;
+
+	if (!s)
+		return;
+	ev_timer_stop(d->loop, &s->timer);
+	free(s);
+	n->user = NULL;
+}
+
 void supnode_free_all(struct daemon *d)
 {
 	if (!d->tree)
 		return;
-	for (unsigned i = 0; i < d->tree->nnodes; i++) {
-		struct sv_node *n = d->tree->nodes[i];
-		struct supnode *s = n && n->kind == SV_NODE_SUPERVISOR ? n->user : NULL;
-
-		if (!s)
-			continue;
-		ev_timer_stop(d->loop, &s->timer);
-		free(s);
-		n->user = NULL;
-	}
+	for (unsigned i = 0; i < d->tree->nnodes; i++)
+		if (d->tree->nodes[i])
+			supnode_release(d, d->tree->nodes[i]);
 }

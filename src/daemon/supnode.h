@@ -16,6 +16,11 @@ struct supnode {
 
 /* One for N, as N->user. -1 ENOMEM. */
 int supnode_attach(struct daemon *d, struct sv_node *n);
+/* One for each supervisor of the tree that has none yet (at start-up,
+ * and for those a reload added). -1 ENOMEM. */
+int supnode_attach_all(struct daemon *d);
+/* N's, when N leaves the tree (a reload removed it). */
+void supnode_release(struct daemon *d, struct sv_node *n);
 /* Every supervisor's, at teardown. */
 void supnode_free_all(struct daemon *d);
 

@@ -12,6 +12,8 @@ echo "== config check: load and validate N actors"
 "$bin/bench_check" 1000 4000 16000
 echo "== a cgroup per instance: make, join, kill, remove (root)"
 "$bin/bench_cgroup" 300
+echo "== live reload: 1,000 actors, one changed"
+"$bin/bench_reload" 1000 9
 echo "== start-up, memory, idle"
 "$bin/bench_startup" 200 1000
 echo "== status of a running tree, beside s6-svstat and sv status"

@@ -32,15 +32,15 @@ START_TEST(the_unit_file_verifies)
 	o = fopen(h_path(&h, "prospero.service"), "w");
 	ck_assert(o != NULL);
 	while (fgets(line, sizeof line, in)) {
-		if (strncmp(line, "ExecStart=/", 11) == 0) {
+		if (strncmp(line, "ExecStart=/", 11) == 0 || strncmp(line, "ExecReload=/", 12) == 0) {
 			/* the installed path, @bindir@/prospero, becomes the one under test */
-			const char *args = strchr(line, ' ');
+			const char *args = strchr(line, ' '), *eq = strchr(line, '=');
 
-			ck_assert_msg(args && args - line >= 19 &&
+			ck_assert_msg(args && args - eq >= 10 &&
 				      strncmp(args - 9, "/prospero", 9) == 0,
-				      "ExecStart= does not run an absolute .../prospero: %s", line);
-			fprintf(o, "ExecStart=%s%s", getenv("PROSPERO"), args);
-			seen_exec = 1;
+				      "%.*s does not run an absolute .../prospero: %s", (int)(eq - line + 1), line, line);
+			fprintf(o, "%.*s%s%s", (int)(eq - line + 1), line, getenv("PROSPERO"), args);
+			seen_exec |= line[4] == 'S';
 		} else {
 			fputs(line, o);
 		}

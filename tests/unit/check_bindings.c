@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,7 +45,7 @@ static const int stdfds[3] = { 100, 101, 102 };	/* copied, never used */
 static char dir[64];
 static struct cfg *cfg;
 static struct ev_loop *loop;
-static struct bindings b;
+static struct bindings *b;
 static struct bind_inst *bi[NINST];
 static char **env[NINST];
 static int fds_before;
@@ -71,33 +72,41 @@ static const struct cfg_actor *actor(const char *name)
 	return NULL;
 }
 
-static void setup(void)
+/* TEXT as a config file, loaded. */
+static struct cfg *load(const char *text)
 {
 	struct cfg_diag diag = { 0 };
 	char path[128];
 	char *files[1] = { path };
+	struct cfg *c;
 	FILE *f;
 
-	fds_before = h_fd_count(getpid());
 	strcpy(dir, "/tmp/prospero-bind.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/root.jsonc", dir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(config, f);
+	fputs(text, f);
 	ck_assert_int_eq(fclose(f), 0);
-	cfg = cfg_load(files, 1, &diag);
-	ck_assert_msg(cfg != NULL, "%s", diag.n ? diag.lines[0] : "out of memory");
+	c = cfg_load(files, 1, &diag);
+	ck_assert_msg(c != NULL, "%s", diag.n ? diag.lines[0] : "out of memory");
 	cfg_diag_free(&diag);
 	unlink(path);
 	rmdir(dir);
+	return c;
+}
+
+static void setup(void)
+{
+	fds_before = h_fd_count(getpid());
+	cfg = load(config);
 	ck_assert_ptr_nonnull(loop = ev_loop_new(EVFLAG_AUTO));
-	ck_assert_int_eq(bindings_open(&b, cfg, loop), 0);
+	ck_assert_ptr_nonnull(b = bindings_open(cfg, loop, NULL));
 	memset(readied, 0, sizeof readied);
 	memset(expired, 0, sizeof expired);
 	for (int i = 0; i < NINST; i++) {
 		ck_assert_ptr_nonnull(env[i] = calloc(2, sizeof *env[i]));
 		ck_assert_ptr_nonnull(env[i][0] = strdup("KEPT=1"));
-		bi[i] = bindings_instance(&b, actor(insts[i].actor), insts[i].index, insts[i].name,
+		bi[i] = bindings_instance(b, actor(insts[i].actor), insts[i].index, insts[i].name,
 					  stdfds, &ops, &readied[i], &env[i]);
 		ck_assert_ptr_nonnull(bi[i]);
 	}
@@ -112,7 +121,7 @@ static void teardown(void)
 			free(*e);
 		free(env[i]);
 	}
-	bindings_close(&b);
+	bindings_close(b);
 	ev_loop_destroy(loop);
 	cfg_free(cfg);
 	ck_assert_int_eq(h_fd_count(getpid()), fds_before);
@@ -417,6 +426,61 @@ START_TEST(a_stop_or_an_end_ends_the_watchdog)
 }
 END_TEST
 
+/* A reload's table for a config in which "one" renamed its binding: the
+ * edges that stay keep their socketpairs (what waits in them survives),
+ * so only the ends of the renamed binding see another fd map. Abandoned,
+ * the old table keeps every edge; committed, the old table closes only
+ * the edge that went. */
+START_TEST(a_reload_keeps_the_edges_that_stay)
+{
+	static const char renamed[] = "\"bindings\": { \"OTHER\": \"svc\" } } ] }\n";
+	char text[sizeof config + 32];
+	const char *at = strstr(config, "\"bindings\": { \"SVC\": \"svc\" } } ] }");
+	struct bindings *nb;
+	struct cfg *cfg2;
+	unsigned n;
+	const int *fds = fds_of(CLI1, &n);
+	int kept = fds[PP_FD_CONTROL + 1], gone = fds_of(ONE, &n)[PP_FD_CONTROL + 1];
+
+	ck_assert_ptr_nonnull(at);
+	snprintf(text, sizeof text, "%.*s%s", (int)(at - config), config, renamed);
+	cfg2 = load(text);
+
+	for (int round = 0; round < 2; round++) {
+		const struct cfg_actor *a2[NINST];
+
+		ck_assert_ptr_nonnull(nb = bindings_open(cfg2, loop, b));
+		for (int i = 0; i < NINST; i++)
+			for (size_t k = 0; k < cfg2->nactors; k++)
+				if (strcmp(cfg2->actors[k]->name, insts[i].actor) == 0)
+					a2[i] = cfg2->actors[k];
+		ck_assert(bindings_same(nb, bi[CLI1], a2[CLI1], 1));
+		ck_assert(bindings_same(nb, bi[CLI2], a2[CLI2], 2));
+		ck_assert(bindings_same(nb, bi[SOLO], a2[SOLO], 1));
+		ck_assert(!bindings_same(nb, bi[ONE], a2[ONE], 1));	/* the client end */
+		for (int i = SVC1; i <= SVC3; i++)	/* the service ends */
+			ck_assert(!bindings_same(nb, bi[i], a2[i], insts[i].index));
+		if (round == 0) {
+			bindings_abandon(nb);
+			ck_assert_int_ge(fcntl(kept, F_GETFD), 0);
+			ck_assert_int_ge(fcntl(gone, F_GETFD), 0);
+			continue;
+		}
+		bindings_commit(nb);
+		for (int i = 0; i < NINST; i++) {
+			bindings_instance_free(bi[i]);
+			bi[i] = NULL;
+		}
+		bindings_close(b);
+		b = nb;		/* teardown closes it */
+		ck_assert_int_ge(fcntl(kept, F_GETFD), 0);
+		ck_assert_int_eq(fcntl(gone, F_GETFD), -1);
+	}
+	cfg_free(cfg);
+	cfg = cfg2;
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bindings");
@@ -430,6 +494,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_end_is_told_to_every_running_client);
 	tcase_add_test(tc, the_watchdog_counts_from_ready);
 	tcase_add_test(tc, a_stop_or_an_end_ends_the_watchdog);
+	tcase_add_test(tc, a_reload_keeps_the_edges_that_stay);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,6 +26,7 @@ static struct cfg *cfg;
 static struct fault_plan *plan;
 static struct daemon d;
 static struct instance a, b, *inst[2] = { &a, &b };
+static struct bindings no_edges;
 static char msg[256];
 
 static char state(void);
@@ -71,7 +72,8 @@ static void setup(void)
 	ck_assert_int_gt(pid, 0);
 	a = (struct instance){ .spec = cfg->actors[0], .name = "a", .index = 1, .pid = pid };
 	b = (struct instance){ .spec = cfg->actors[1], .name = "b", .index = 1 };
-	d = (struct daemon){ .cfg = cfg, .inst = inst, .ninst = 2 };
+	/* no bindings: a table without edges */
+	d = (struct daemon){ .cfg = cfg, .inst = inst, .ninst = 2, .bindings = &no_edges };
 	ck_assert_ptr_nonnull(d.loop = ev_loop_new(EVFLAG_AUTO));
 	ck_assert_int_eq(events_open(&d.events, evpath), 0);
 	for (int i = 0; i < 1000 && state() != 'S'; i++)	/* in pause(), not on its way */

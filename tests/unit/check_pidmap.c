@@ -59,6 +59,31 @@ START_TEST(churn_matches_a_reference)
 }
 END_TEST
 
+/* A reload grows the map: every pid in it is still found, and the new
+ * room takes the added ones. */
+START_TEST(reserve_keeps_what_it_holds)
+{
+	enum { N = 12, M = 200 };
+	struct pidmap m;
+	int v[M];
+	size_t cap;
+
+	ck_assert_int_eq(pidmap_init(&m, N), 0);
+	cap = m.mask + 1;
+	for (int i = 0; i < N; i++)
+		pidmap_put(&m, 1000 + i * 16, &v[i]);
+	ck_assert_int_eq(pidmap_reserve(&m, N), 0);
+	ck_assert_uint_eq(m.mask + 1, cap);	/* room enough already */
+	ck_assert_int_eq(pidmap_reserve(&m, M), 0);
+	ck_assert_uint_ge(m.mask + 1, 2 * M);
+	for (int i = N; i < M; i++)
+		pidmap_put(&m, 1000 + i * 16, &v[i]);
+	for (int i = 0; i < M; i++)
+		ck_assert_ptr_eq(pidmap_get(&m, 1000 + i * 16), &v[i]);
+	pidmap_fini(&m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pidmap");
@@ -66,6 +91,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, put_get_del);
 	tcase_add_test(tc, churn_matches_a_reference);
+	tcase_add_test(tc, reserve_keeps_what_it_holds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,151 @@
+/* `prospero reload`; see reload.h. The daemon is found by its state file
+ * in the runtime directory, asked by SIGHUP (a dry run first leaves a
+ * request file beside it), and heard from by the state file's renaming:
+ * the wait is for the reload asked after the signal, not for a time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "src/cli/reload.h"
+#include "src/daemon/reload_report.h"
+
+struct state {
+	int pid;
+	unsigned asked, done;
+	bool ok;
+	char text[65536];
+};
+
+static int read_state(int dir, struct state *st)
+{
+	char buf[sizeof st->text + 128], result[16] = "";
+	int fd = openat(dir, RELOAD_STATE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+	int used = 0;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	if (sscanf(buf, "pid %d\nasked %u\ndone %u\nresult %15s\n%n", &st->pid, &st->asked, &st->done,
+		   result, &used) != 4 || used == 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	st->ok = strcmp(result, "ok") == 0;
+	snprintf(st->text, sizeof st->text, "%s", buf + used);
+	return 0;
+}
+
+/* The request a dry run leaves for the daemon, whole or not at all. */
+static int ask_dry_run(int dir)
+{
+	static const char tmp[] = "." RELOAD_REQUEST_FILE ".tmp";
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, RELOAD_REQUEST_DRY_RUN "\n", sizeof RELOAD_REQUEST_DRY_RUN) < 0 || close(fd) < 0)
+		return -1;
+	return renameat(dir, tmp, dir, RELOAD_REQUEST_FILE);
+}
+
+/* Until the state file says reload number WANT is done, or the daemon is gone. */
+static int wait_done(int dir, int notes, int daemon, unsigned want, struct state *st)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = notes, .events = POLLIN }, { .fd = daemon, .events = POLLIN } };
+		char ev[4096];
+
+		if (read_state(dir, st) == 0 && st->done >= want)
+			return 0;
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return -1;
+		if (p[1].revents) {
+			fprintf(stderr, "prospero: reload: the daemon (pid %d) exited first\n", st->pid);
+			return -1;
+		}
+		if (p[0].revents && read(notes, ev, sizeof ev) < 0 && errno != EAGAIN)
+			return -1;
+	}
+}
+
+static int parse(int argc, char **argv, const char **dir, bool *dry_run)
+{
+	static const struct option opts[] = {
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ 0 },
+	};
+	int c;
+
+	*dir = getenv("RUNTIME_DIRECTORY");	/* under systemd's ExecReload= */
+	while ((c = getopt_long(argc, argv, "r:n", opts, NULL)) != -1) {
+		if (c == 'r')
+			*dir = optarg;
+		else if (c == 'n')
+			*dry_run = true;
+		else
+			return -1;
+	}
+	if (optind != argc || !*dir) {
+		fprintf(stderr, "usage: prospero reload [--dry-run] [--runtime-dir DIR]\n"
+				"  (DIR: the daemon's --runtime-dir; default $RUNTIME_DIRECTORY)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int ask(const char *path, bool dry_run)
+{
+	struct state *st = calloc(1, sizeof *st);
+	int dir = open(path, O_DIRECTORY | O_CLOEXEC), notes = -1, daemon = -1, rc = 1;
+
+	/* watch first: the answer may come before we look */
+	if (!st || dir < 0 || (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
+	    inotify_add_watch(notes, path, IN_MOVED_TO) < 0 || read_state(dir, st) < 0) {
+		fprintf(stderr, "prospero: reload: %s/%s: %s (is a daemon running with this runtime directory?)\n",
+			path, RELOAD_STATE_FILE, strerror(errno));
+		goto out;
+	}
+	if ((daemon = (int)syscall(SYS_pidfd_open, st->pid, 0)) < 0 ||
+	    (dry_run && ask_dry_run(dir) < 0) || kill(st->pid, SIGHUP) < 0) {
+		fprintf(stderr, "prospero: reload: daemon pid %d: %s\n", st->pid, strerror(errno));
+		goto out;
+	}
+	if (wait_done(dir, notes, daemon, st->asked + 1, st) < 0)
+		goto out;
+	fputs(st->text, st->ok ? stdout : stderr);
+	rc = st->ok ? 0 : 1;
+out:
+	free(st);
+	if (daemon >= 0)
+		close(daemon);
+	if (notes >= 0)
+		close(notes);
+	if (dir >= 0)
+		close(dir);
+	return rc;
+}
+
+int cli_reload(int argc, char **argv)
+{
+	const char *dir = NULL;
+	bool dry_run = false;
+
+	if (parse(argc, argv, &dir, &dry_run) < 0)
+		return 2;
+	return ask(dir, dry_run);
+}

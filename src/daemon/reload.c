@@ -1,0 +1,351 @@
+/* Live reload, the daemon's side; see reload.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/config/diff.h"
+#include "src/daemon/bindings.h"
+#include "src/daemon/build.h"
+#include "src/daemon/context.h"
+#include "src/daemon/daemon.h"
+#include "src/daemon/generation.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/reload.h"
+#include "src/daemon/reload_report.h"
+#include "src/daemon/supnode.h"
+#include "supervisor/reload.h"
+
+struct reload {
+	struct daemon *d;
+	struct generation *gen, *old_gen;
+	struct bindings *bindings, *old_bindings;
+	struct sv_tree *nt;
+	struct reload_slot *slots;	/* by node id in nt */
+	size_t nslots;
+	struct instance **added;
+	size_t nadded;
+	struct reload_lists lists;
+	bool applied;			/* RELOADED seen: finished after this batch */
+	reload_done_fn done;
+	void *ctx;
+};
+
+/* The new config, checked as `run` checks it; else *TEXT has why. */
+static struct cfg *load(struct daemon *d, char **text)
+{
+	struct cfg_diag diag = { 0 };
+	struct cfg *cfg = cfg_load(d->cfg->files, d->cfg->nfiles, &diag);
+
+	if (cfg && d->conf.dynamic_uids &&
+	    cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, &diag) < 0) {
+		cfg_free(cfg);
+		cfg = NULL;
+	}
+	if (!cfg) {
+		*text = reload_join_diag(&diag);
+		errno = diag.nerrors ? EINVAL : ENOMEM;
+	} else {
+		for (size_t i = 0; i < diag.n; i++)	/* warnings */
+			log_warn("%s", diag.lines[i]);
+	}
+	cfg_diag_free(&diag);
+	return cfg;
+}
+
+/* Each actor node of the new tree: what it stands for, and whether its
+ * running namesake must restart to become it. */
+static int note_actor(void *ctx, const struct cfg_actor *a, unsigned index, struct sv_node *n,
+		      char *name)
+{
+	struct reload *r = ctx;
+	struct sv_node *o = sv_find(r->d->tree, name);
+	struct reload_slot *s;
+
+	if (n->id >= r->nslots) {
+		size_t cap = r->nslots ? 2 * r->nslots : 64;
+		struct reload_slot *slots;
+
+		if (cap <= n->id)
+			cap = (size_t)n->id + 1;
+		if (!(slots = realloc(r->slots, cap * sizeof *slots))) {
+			free(name);
+			return -1;
+		}
+		memset(slots + r->nslots, 0, (cap - r->nslots) * sizeof *slots);
+		r->slots = slots;
+		r->nslots = cap;
+	}
+	s = &r->slots[n->id];
+	*s = (struct reload_slot){ .a = a, .index = index, .name = name };
+	if (o && o->kind == SV_NODE_ACTOR && o->user) {
+		const struct instance *in = o->user;
+
+		s->diff = cfg_actor_diff(in->spec, a) & ~CFG_F_IN_PLACE;
+		s->fds = !bindings_same(r->bindings, in->bind, a, index);
+		n->changed = s->diff || s->fds;
+	}
+	return 0;
+}
+
+/* Instances for the actors of N's subtree, which the tree will adopt. */
+static int make_instances(struct reload *r, struct sv_node *n, char *msg, size_t len)
+{
+	struct instance_spec spec;
+	struct reload_slot *s;
+	struct instance *in;
+	char *name;
+
+	if (n->kind == SV_NODE_SUPERVISOR) {
+		for (unsigned i = 0; i < n->nchildren; i++)
+			if (make_instances(r, n->children[i], msg, len) < 0)
+				return -1;
+		return 0;
+	}
+	s = &r->slots[n->id];	/* only actors have one */
+	spec = (struct instance_spec){ .gen = r->gen, .bindings = r->bindings, .a = s->a, .index = s->index };
+	name = s->name;
+	s->name = NULL;
+	if (!(in = instance_new(r->d, &spec, n, name, msg, len)))
+		return -1;
+	r->added[r->nadded++] = in;
+	return 0;
+}
+
+static void reload_destroy(struct reload *r)
+{
+	sv_tree_free(r->nt);
+	for (size_t i = 0; i < r->nslots; i++)
+		free(r->slots[i].name);
+	free(r->slots);
+	free(r->added);
+	reload_lists_fini(&r->lists);
+	free(r);
+}
+
+/* Nothing of R was used: all of it goes, the running tree as it was. */
+static void undo(struct reload *r)
+{
+	for (size_t i = 0; i < r->nadded; i++)
+		instance_free(r->added[i]);
+	r->nadded = 0;
+	bindings_abandon(r->bindings);
+	generation_unref(r->gen);	/* and the config with it */
+	reload_destroy(r);
+}
+
+/* The new tree and everything the plan needs, or -1 (errno). */
+static int prepare_plan(struct daemon *d, struct reload *r, struct sv_plan *plan)
+{
+	if (!(r->bindings = bindings_open(r->gen->cfg, d->loop, d->bindings)) ||
+	    !(r->nt = sv_tree_new()) || build_tree(r->nt, r->gen->cfg->root, NULL, note_actor, r) < 0)
+		return -1;
+	return sv_reload_plan(d->tree, r->nt, plan);
+}
+
+/* What the tree will adopt made, and room for it all. */
+static int prepare_apply(struct daemon *d, struct reload *r, const struct sv_plan *plan,
+			 char *msg, size_t len)
+{
+	size_t ninst;
+
+	if (!(r->added = calloc(r->nslots ? r->nslots : 1, sizeof *r->added)))
+		return -1;
+	if ((!d->secrets.root[0] && secrets_setup(d, r->gen->cfg, d->opts) < 0) ||
+	    (!d->state.root[0] && state_setup(d, r->gen->cfg, d->opts) < 0))
+		return -1;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sv_plan_item *it = &plan->items[i];
+
+		if ((it->kind == SV_PLAN_ADD || it->kind == SV_PLAN_RESTART) &&
+		    make_instances(r, it->new, msg, len) < 0)
+			return -1;
+	}
+	ninst = d->ninst + r->nadded;
+	if (instances_reserve(d, ninst) < 0 || pidmap_reserve(&d->pids, ninst) < 0 ||
+	    dispatch_reserve(&d->dispatch, ninst) < 0 || reload_lists_init(&r->lists, plan, r->slots) < 0)
+		return -1;
+	if (d->cap_retired < d->ninst) {
+		struct instance **retired = realloc(d->retired, d->ninst * sizeof *retired);
+
+		if (!retired)
+			return -1;
+		d->retired = retired;
+		d->cap_retired = d->ninst;
+	}
+	return sv_reload_prepare(d->tree, r->nt, plan);
+}
+
+/* Past the point of no return: the daemon takes the new generation and
+ * table; instances that keep running move to the new table. */
+static void commit(struct daemon *d, struct reload *r, const struct sv_plan *plan)
+{
+	bindings_commit(r->bindings);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sv_plan_item *it = &plan->items[i];
+		const struct reload_slot *s;
+
+		if ((it->kind != SV_PLAN_KEEP && it->kind != SV_PLAN_CHANGE) || it->old->kind != SV_NODE_ACTOR)
+			continue;
+		s = &r->slots[it->new->id];
+		bindings_migrate(r->bindings, ((struct instance *)it->old->user)->bind, s->a, s->index);
+	}
+	for (size_t i = 0; i < r->nadded; i++)
+		instances_add(d, r->added[i]);
+	r->old_bindings = d->bindings;
+	d->bindings = r->bindings;
+	r->old_gen = d->gen;
+	d->gen = r->gen;
+	d->cfg = r->gen->cfg;
+	d->reload = r;
+}
+
+int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_done_fn done,
+			  void *ctx)
+{
+	struct sv_event ev = { .kind = SV_EV_RELOAD };
+	struct sv_plan plan = { 0 };
+	struct reload *r;
+	struct cfg *cfg;
+	char msg[1024] = "";
+	int saved;
+
+	*text = NULL;
+	if (d->reload) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (d->tree->down || d->tree->root->state == SV_STOPPING) {
+		errno = ESHUTDOWN;	/* the tree is going: nothing to apply it to */
+		return -1;
+	}
+	if (d->faults) {
+		/* the plan names instances by their place in the tree it was
+		 * checked against, and holds them for the whole run */
+		*text = strdup("reload refused: a fault plan is running (--faults); it was checked against the tree as started\n");
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (!(cfg = load(d, text)))
+		return -1;
+	if (!(r = calloc(1, sizeof *r)) || !(r->gen = generation_new(cfg, true, NULL))) {
+		free(r);
+		cfg_free(cfg);
+		return -1;
+	}
+	r->d = d;
+	r->done = done;
+	r->ctx = ctx;
+	if (prepare_plan(d, r, &plan) < 0 || (dry_run ? !(*text = reload_plan_text(&plan, r->slots))
+						    : prepare_apply(d, r, &plan, msg, sizeof msg) < 0)) {
+		saved = errno;
+		if (msg[0] && !*text)
+			*text = strdup(msg);
+		sv_plan_fini(&plan);
+		undo(r);
+		errno = saved;
+		return -1;
+	}
+	if (dry_run) {
+		sv_plan_fini(&plan);
+		undo(r);
+		return 0;
+	}
+	commit(d, r, &plan);
+	sv_plan_fini(&plan);
+	reload_report_start(d);
+	dispatch_feed(d, &ev);
+	return 0;
+}
+
+void reload_retire(struct daemon *d, struct sv_node *n)
+{
+	struct instance *in = n->user;
+
+	if (n->kind == SV_NODE_SUPERVISOR)
+		supnode_release(d, n);
+	if (n->kind != SV_NODE_ACTOR || !in)
+		return;
+	/* freed after the batch: later actions in it may still name the node */
+	instances_remove(d, in);
+	d->retired[d->nretired++] = in;
+}
+
+void reload_applied(struct daemon *d)
+{
+	if (d->reload)
+		d->reload->applied = true;
+}
+
+/* Applied: what only the old config needed goes, and whoever asked hears. */
+static void finish(struct daemon *d, struct reload *r)
+{
+	/* kept actors' names were the new tree's; their own live as long */
+	for (unsigned i = 0; i < d->tree->nnodes; i++) {
+		struct sv_node *n = d->tree->nodes[i];
+
+		if (n && n->kind == SV_NODE_ACTOR && n->user)
+			n->name = ((struct instance *)n->user)->name;
+	}
+	bindings_close(r->old_bindings);
+	generation_unref(r->old_gen);
+	d->reload = NULL;
+	reload_report_applied(d, &r->lists);
+	if (r->done)
+		r->done(r->ctx, r->lists.text);
+	reload_destroy(r);
+	if (d->reload_again) {
+		d->reload_again = false;
+		ev_feed_signal_event(d->loop, SIGHUP);
+	}
+}
+
+void reload_release(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nretired; i++)
+		instance_free(d->retired[i]);
+	d->nretired = 0;
+	if (d->reload && d->reload->applied)
+		finish(d, d->reload);
+}
+
+void reload_on_signal(struct daemon *d)
+{
+	char *text = NULL;
+	bool dry_run;
+
+	if (d->reload) {
+		log_info("received SIGHUP while a reload is being applied: another follows it");
+		d->reload_again = true;
+		return;
+	}
+	dry_run = reload_take_request(d);
+	d->reloads_asked++;
+	log_info("received SIGHUP: %s %s", dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
+	if (daemon_reload_request(d, dry_run, &text, NULL, NULL) < 0) {
+		reload_report_failed(d, text);
+	} else if (dry_run) {
+		d->reloads_done = d->reloads_asked;
+		reload_report_state(d, true, text);
+	}
+	free(text);
+}
+
+void reload_free(struct daemon *d)
+{
+	struct reload *r = d->reload;
+
+	for (size_t i = 0; i < d->nretired; i++)
+		instance_free(d->retired[i]);
+	d->nretired = 0;
+	free(d->retired);
+	d->retired = NULL;
+	if (!r)
+		return;
+	bindings_close(r->old_bindings);
+	generation_unref(r->old_gen);
+	reload_destroy(r);
+	d->reload = NULL;
+}

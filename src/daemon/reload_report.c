@@ -1,0 +1,228 @@
+/* What a reload says; see reload_report.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/config/diff.h"
+#include "src/daemon/context.h"
+#include "src/daemon/events.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/reload_report.h"
+#include "src/proto/control.h"
+#include "src/proto/sdnotify.h"
+
+/* The event's four lists, in this order; CHANGE is settings applied in place. */
+static const enum sv_plan_kind listed[] = { SV_PLAN_ADD, SV_PLAN_REMOVE, SV_PLAN_RESTART, SV_PLAN_CHANGE };
+static const char *const list_names[] = { "added", "removed", "restarted", "changed" };
+
+static const char *item_name(const struct sv_plan_item *it)
+{
+	return it->new ? it->new->name : it->old->name;
+}
+
+/* "env, bindings": why an actor restarts. */
+static void restart_why(FILE *f, const struct sv_plan_item *it, const struct reload_slot *slots)
+{
+	const struct reload_slot *s = it->new && it->new->kind == SV_NODE_ACTOR ? &slots[it->new->id] : NULL;
+	const char *sep = "";
+
+	if (!s || (!s->diff && !s->fds)) {
+		fputs(" (actor and supervisor swapped)", f);
+		return;
+	}
+	fputs(" (", f);
+	for (uint32_t bit = 1; bit && bit <= s->diff; bit <<= 1)
+		if (s->diff & bit) {
+			fprintf(f, "%s%s", sep, cfg_field_name(bit));
+			sep = ", ";
+		}
+	if (s->fds)
+		fprintf(f, "%sfds", sep);
+	fputs(")", f);
+}
+
+int reload_lists_init(struct reload_lists *l, const struct sv_plan *p, const struct reload_slot *slots)
+{
+	size_t jn, tn;
+	FILE *j = open_memstream(&l->json, &jn), *t = open_memstream(&l->text, &tn);
+	char esc[CFG_MAX_NAME * 6 + 16];
+
+	if (!j || !t) {
+		if (j)
+			fclose(j);
+		if (t)
+			fclose(t);
+		free(l->json);
+		l->json = l->text = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t k = 0; k < sizeof listed / sizeof *listed; k++) {
+		const char *sep = "";
+
+		fprintf(j, "%s\"%s\": [", k ? ", " : "", list_names[k]);
+		fprintf(t, "%s%s", k ? "; " : "", list_names[k]);
+		for (size_t i = 0; i < p->n; i++) {
+			if (p->items[i].kind != listed[k])
+				continue;
+			json_escape(esc, sizeof esc, item_name(&p->items[i]));
+			fprintf(j, "%s\"%s\"", sep, esc);
+			fprintf(t, "%s%s", *sep ? ", " : " ", item_name(&p->items[i]));
+			if (listed[k] == SV_PLAN_RESTART)
+				restart_why(t, &p->items[i], slots);
+			sep = ", ";
+		}
+		fputs("]", j);
+		if (!*sep)
+			fputs(" nothing", t);
+	}
+	if ((fclose(j) | fclose(t)) != 0) {
+		reload_lists_fini(l);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void reload_lists_fini(struct reload_lists *l)
+{
+	free(l->json);
+	free(l->text);
+	l->json = l->text = NULL;
+}
+
+char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots)
+{
+	size_t len, kept = 0;
+	char *text;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct sv_plan_item *it = &p->items[i];
+
+		if (it->kind == SV_PLAN_KEEP) {
+			kept++;
+			continue;
+		}
+		fprintf(f, "%s %s", sv_plan_kind_name(it->kind), item_name(it));
+		if (it->kind == SV_PLAN_RESTART)
+			restart_why(f, it, slots);
+		fputc('\n', f);
+	}
+	fprintf(f, "%zu unchanged\n", kept);
+	if (fclose(f) != 0) {
+		free(text);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return text;
+}
+
+char *reload_join_diag(const struct cfg_diag *diag)
+{
+	size_t len = 1;
+	char *text;
+
+	for (size_t i = 0; i < diag->n; i++)
+		len += strlen(diag->lines[i]) + 1;
+	if (!diag->n || !(text = malloc(len)))
+		return NULL;
+	text[0] = 0;
+	for (size_t i = 0, n = 0; i < diag->n; i++)
+		n += (size_t)sprintf(text + n, "%s\n", diag->lines[i]);
+	return text;
+}
+
+/* Written whole under a temporary name, then renamed: a reader sees the
+ * old file or the new one. Relative to the runtime directory, which the
+ * daemon made or was given. */
+void reload_report_state(struct daemon *d, bool ok, const char *text)
+{
+	static const char tmp[] = "." RELOAD_STATE_FILE ".tmp";
+	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
+	int fd = dir < 0 ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (!f) {
+		log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else {
+		fprintf(f, "pid %d\nasked %u\ndone %u\nresult %s\n%s", (int)d->self, d->reloads_asked,
+			d->reloads_done, ok ? "ok" : "error", text ? text : "");
+		if (fclose(f) != 0 || renameat(dir, tmp, dir, RELOAD_STATE_FILE) < 0)
+			log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
+	}
+	if (dir >= 0)
+		close(dir);
+}
+
+bool reload_take_request(struct daemon *d)
+{
+	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
+	int fd = dir < 0 ? -1 : openat(dir, RELOAD_REQUEST_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char buf[32] = "";
+	ssize_t n = 0;
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		unlinkat(dir, RELOAD_REQUEST_FILE, 0);
+	}
+	if (dir >= 0)
+		close(dir);
+	return n > 0 && strcmp(buf, RELOAD_REQUEST_DRY_RUN "\n") == 0;
+}
+
+void reload_report_remove(struct daemon *d)
+{
+	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
+
+	if (dir < 0)
+		return;
+	unlinkat(dir, RELOAD_STATE_FILE, 0);
+	unlinkat(dir, RELOAD_REQUEST_FILE, 0);
+	close(dir);
+}
+
+void reload_report_start(struct daemon *d)
+{
+	struct timespec ts;
+	char msg[96];
+
+	/* sd_notify(3): RELOADING=1 with the time, READY=1 once applied */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof msg, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	pp_sd_notify(msg);
+}
+
+void reload_report_applied(struct daemon *d, const struct reload_lists *l)
+{
+	char status[128];
+
+	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
+						 .status = -1, .reason = l->text, .extra = l->json });
+	snprintf(status, sizeof status, PP_READY "\n" PP_KEY_STATUS "=running %zu actor processes", d->ninst);
+	pp_sd_notify(status);
+	d->reloads_done = d->reloads_asked;
+	reload_report_state(d, true, l->text);
+}
+
+void reload_report_failed(struct daemon *d, const char *text)
+{
+	const char *why = text ? text : strerror(errno);
+
+	log_err("reload refused, nothing changed:\n%s", why);
+	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
+						 .status = -1, .reason = "refused: nothing changed" });
+	d->reloads_done = d->reloads_asked;
+	reload_report_state(d, false, why);
+}

@@ -1,0 +1,59 @@
+/* What a reload says: the plan as text (a dry run), the `reload` event
+ * and its log line, systemd's RELOADING=1/READY=1, and the state file
+ * `prospero reload` waits on (README "Reload"). */
+#ifndef PROSPERO_DAEMON_RELOAD_REPORT_H
+#define PROSPERO_DAEMON_RELOAD_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/config/config.h"
+#include "supervisor/reload.h"
+
+struct daemon;
+
+/* An actor node of a reload's new tree (by node id; zero for supervisors). */
+struct reload_slot {
+	const struct cfg_actor *a;
+	unsigned index;
+	char *name;			/* until an instance takes it */
+	uint32_t diff;			/* fields only a restart applies (cfg_field) */
+	bool fds;			/* its fd map changes: a binding at either end */
+};
+
+/* The event's lists, made while the plan's nodes still have their names. */
+struct reload_lists {
+	char *json;			/* "added": [...], "removed": [...], ... */
+	char *text;			/* the same for the log */
+};
+
+int reload_lists_init(struct reload_lists *l, const struct sv_plan *p, const struct reload_slot *slots);
+void reload_lists_fini(struct reload_lists *l);
+
+/* The plan, a line per item that is not KEEP, then how many are: NULL
+ * with errno ENOMEM. */
+char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots);
+/* DIAG's lines, joined by newlines; NULL if none or out of memory. */
+char *reload_join_diag(const struct cfg_diag *diag);
+
+/* The state file RUNTIME/reload: "pid P", "asked A", "done D", "result
+ * ok|error", then the text. Written at start-up and by each reload that
+ * SIGHUP asked for; `prospero reload` compares asked before its signal
+ * with done. */
+#define RELOAD_STATE_FILE "reload"
+void reload_report_state(struct daemon *d, bool ok, const char *text);
+
+/* A dry run is asked by leaving RUNTIME/reload.request holding "dry-run"
+ * before the SIGHUP: whether one was (the request is taken either way). */
+#define RELOAD_REQUEST_FILE "reload.request"
+#define RELOAD_REQUEST_DRY_RUN "dry-run"
+bool reload_take_request(struct daemon *d);
+/* At exit: the state file and any request gone, so no one waits on a
+ * daemon that is not there (and a private runtime directory empties). */
+void reload_report_remove(struct daemon *d);
+
+void reload_report_start(struct daemon *d);
+void reload_report_applied(struct daemon *d, const struct reload_lists *l);
+void reload_report_failed(struct daemon *d, const char *text);
+
+#endif

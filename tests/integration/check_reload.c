@@ -1,0 +1,566 @@
+/* Live reload on the real daemon (README "Reload"): from a running
+ * 20-actor tree, one reload adds an actor, removes one, changes one's
+ * env, a supervisor's intensity and one binding. Exactly the expected
+ * actors restart: every pid is read from the events, and at the end the
+ * shutdown's exit events say which processes were still running. */
+#include <check.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tests/common/harness.h"
+#include "tests/common/runner.h"
+
+static struct h h;
+
+static void setup(void) { h_init(&h); }
+static void teardown(void) { h_fini(&h); }
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+#define TA(name) "{ \"actor\": \"" name "\", \"exec\": [\"@TA@\"] }"
+
+/* front: web api auth img mail search (+ newbie); back: db cache worker
+ * index log metrics; at the root: client (DB -> db), user2 (CACHE ->
+ * cache), x1..x6. CHANGED is the reload: newbie added, x6 removed, api's
+ * env, back's intensity, client's binding DB renamed STORE. */
+static void write_tree(bool changed)
+{
+	char text[4096];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 5, \"children\": [\n"
+		 "  { \"supervisor\": \"front\", \"intensity\": 3, \"children\": [\n"
+		 "    " TA("web") ",\n"
+		 "    { \"actor\": \"api\", \"exec\": [\"@TA@\"], \"env\": { \"V\": \"%s\" } },\n"
+		 "    " TA("auth") ", " TA("img") ", " TA("mail") ", " TA("search") "%s ] },\n"
+		 "  { \"supervisor\": \"back\", \"intensity\": %d, \"children\": [\n"
+		 "    " TA("db") ", " TA("cache") ", " TA("worker") ",\n"
+		 "    " TA("index") ", " TA("log") ", " TA("metrics") " ] },\n"
+		 "  { \"actor\": \"client\", \"exec\": [\"@TA@\"], \"bindings\": { \"%s\": \"db\" } },\n"
+		 "  { \"actor\": \"user2\", \"exec\": [\"@TA@\"], \"bindings\": { \"CACHE\": \"cache\" } },\n"
+		 "  " TA("x1") ", " TA("x2") ", " TA("x3") ", " TA("x4") ", " TA("x5") "%s ] }\n",
+		 changed ? "2" : "1", changed ? ",\n    " TA("newbie") : "", changed ? 4 : 3,
+		 changed ? "STORE" : "DB", changed ? "" : ", " TA("x6"));
+	h_write(&h, "root.jsonc", text);
+}
+
+static const char *const all20[] = {
+	"web", "api", "auth", "img", "mail", "search", "db", "cache", "worker", "index",
+	"log", "metrics", "client", "user2", "x1", "x2", "x3", "x4", "x5", "x6",
+};
+#define NALL (sizeof all20 / sizeof *all20)
+
+struct pids {
+	char name[NALL + 1][32];
+	int pid[NALL + 1];
+	size_t n;
+};
+
+static int *pid_of(struct pids *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->name[i], name) == 0)
+			return &p->pid[i];
+	ck_assert_uint_lt(p->n, NALL + 1);
+	snprintf(p->name[p->n], sizeof p->name[p->n], "%s", name);
+	p->pid[p->n] = 0;
+	return &p->pid[p->n++];
+}
+
+/* Boot: every actor's pid from its start event, until the root is ready. */
+static void boot(struct pids *p)
+{
+	struct h_event e;
+
+	write_tree(false);
+	h_start(&h, root_only);
+	memset(p, 0, sizeof *p);
+	for (;;) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "the tree never became ready");
+		if (strcmp(e.event, "start") == 0 && e.pid > 0)
+			*pid_of(p, e.name) = e.pid;
+		if (strcmp(e.event, "ready") == 0 && strcmp(e.name, "root") == 0)
+			break;
+	}
+	ck_assert_uint_eq(p->n, NALL);
+}
+
+/* Stop the daemon; each running actor's pid from its exit event. */
+static void shutdown_pids(struct pids *p)
+{
+	struct h_event e;
+
+	memset(p, 0, sizeof *p);
+	h_signal(&h, SIGTERM);
+	while (h_next(&h, &e, H_TIMEOUT_MS))
+		if (strcmp(e.event, "exit") == 0)
+			*pid_of(p, e.name) = e.pid;
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+
+static bool in(const char *name, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(*set, name) == 0)
+			return true;
+	return false;
+}
+
+/* What of the reload has been seen: its event, and a start of each of
+ * the changed actors. They come in any order: an added or restarted
+ * child may start before the reload is said (once every supervisor has
+ * its new children) or after. */
+static const char *const changed_starts[] = { "api", "db", "client", "newbie" };
+#define NCHANGED (sizeof changed_starts / sizeof *changed_starts)
+
+struct progress {
+	bool reloaded, started[NCHANGED];
+	struct h_event reload;
+};
+
+static void note(struct progress *p, const struct h_event *e)
+{
+	if (strcmp(e->event, "reload") == 0) {
+		p->reload = *e;
+		p->reloaded = true;
+	}
+	for (size_t i = 0; i < NCHANGED; i++)
+		p->started[i] |= strcmp(e->event, "start") == 0 && strcmp(e->name, changed_starts[i]) == 0;
+}
+
+static void await_reload(struct progress *p)
+{
+	struct h_event e;
+
+	for (;;) {
+		bool all = p->reloaded;
+
+		for (size_t i = 0; i < NCHANGED; i++)
+			all &= p->started[i];
+		if (all)
+			return;
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "the reload or a start of what changed never came");
+		note(p, &e);
+	}
+}
+
+static void expect_reload_event(const struct h_event *e)
+{
+	ck_assert_msg(strstr(e->line, "\"added\": [\"newbie\"]"), "%s", e->line);
+	ck_assert_msg(strstr(e->line, "\"removed\": [\"x6\"]"), "%s", e->line);
+	ck_assert_msg(strstr(e->line, "\"restarted\": [\"api\", \"db\", \"client\"]"), "%s", e->line);
+	ck_assert_msg(strstr(e->line, "\"changed\": [\"back\"]"), "%s", e->line);
+}
+
+/* Shut down: the actors that changed ran with new pids, x6 no longer,
+ * newbie did; every other one with the pid it had before the reload. */
+static void expect_exactly_the_changed_restarted(struct pids *before)
+{
+	static const char *const restarted[] = { "api", "client", "db", NULL };
+	struct pids after;
+
+	shutdown_pids(&after);
+	for (size_t i = 0; i < NALL; i++) {
+		const char *name = all20[i];
+		int was = *pid_of(before, name), now = *pid_of(&after, name);
+
+		if (strcmp(name, "x6") == 0)
+			ck_assert_msg(now == 0, "x6 still ran at shutdown (pid %d)", now);
+		else if (in(name, restarted))
+			ck_assert_msg(now != was && now > 0, "%s: pid %d before, %d after", name, was, now);
+		else
+			ck_assert_msg(now == was, "%s restarted: pid %d before, %d after", name, was, now);
+	}
+	ck_assert_int_gt(*pid_of(&after, "newbie"), 0);
+}
+
+START_TEST(a_reload_restarts_exactly_what_changed)
+{
+	struct progress pr = { 0 };
+	struct pids before;
+
+	boot(&before);
+	write_tree(true);
+	h_signal(&h, SIGHUP);
+	await_reload(&pr);
+	expect_reload_event(&pr.reload);
+	expect_exactly_the_changed_restarted(&before);
+}
+END_TEST
+
+/* The plan, then the reload, from the command line: the dry run changes
+ * nothing (no event at all), and `prospero reload` returns once the
+ * reload is applied (its event is written before it returns). */
+START_TEST(the_command_prints_the_plan_then_waits_for_the_reload)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct progress pr = { 0 };
+	struct pids before;
+	struct h_event e;
+	char out[4096];
+
+	boot(&before);
+	write_tree(true);
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "restart api (env)\nadd newbie\nchange back\nrestart db (fds)\n"
+			      "restart client (bindings, fds)\nremove x6\n18 unchanged\n");
+	ck_assert_msg(!h_next(&h, &e, 0), "the dry run did something: %s", e.line);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "added newbie; removed x6; restarted api (env), db (fds), client (bindings, fds); changed back"),
+		      "%s", out);
+	/* already written when the command returned */
+	do {
+		ck_assert_msg(h_next(&h, &e, 0), "prospero reload returned before the reload event");
+		note(&pr, &e);
+	} while (!pr.reloaded);
+	expect_reload_event(&pr.reload);
+	await_reload(&pr);
+	expect_exactly_the_changed_restarted(&before);
+}
+END_TEST
+
+/* The daemon's reload state file (README "Reload"). */
+static void read_state(char *buf, size_t cap)
+{
+	char path[300];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/reload", h.rundir);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s", path);
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+START_TEST(a_broken_config_reloads_nothing_and_says_where)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct pids before, after;
+	struct h_event e;
+	char state[4096];
+
+	boot(&before);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"restart\": \"sometimes\", \"actor\": \"web\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	read_state(state, sizeof state);
+	ck_assert_msg(strstr(state, "result error\n"), "%s", state);
+	ck_assert_msg(strstr(state, "\nroot.jsonc:2:18: error: "), "%s", state);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", state, sizeof state), 0);
+	ck_assert_msg(strstr(state, "root.jsonc:2:18: error: "), "%s", state);
+	shutdown_pids(&after);
+	for (size_t i = 0; i < NALL; i++)
+		ck_assert_int_eq(*pid_of(&after, all20[i]), *pid_of(&before, all20[i]));
+	/* gone with the daemon */
+	snprintf(state, sizeof state, "%s/reload", h.rundir);
+	ck_assert_msg(access(state, F_OK) < 0, "%s outlived the daemon", state);
+}
+END_TEST
+
+/* No state file in the runtime directory: no daemon to ask. */
+START_TEST(the_command_without_a_daemon_says_so)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char err[1024];
+
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+}
+END_TEST
+
+/* A pool grows and shrinks by members: those that stay keep running. From
+ * one instance to several the name changes ("w" to "w#1"), so the pool
+ * is new. */
+static void write_pool(unsigned n)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"w\", \"instances\": %u, \"exec\": [\"@TA@\"] },\n"
+		 "  " TA("o") " ] }\n", n);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* Reload with N members: the event has LISTS, and STARTED starts (before
+ * the event or after: an added child starts once its supervisor has its
+ * new children, and the reload is said once every one has). */
+static void reload_expect(unsigned n, const char *lists, const char *started)
+{
+	bool reloaded = false, start = false;
+	struct h_event e;
+
+	write_pool(n);
+	h_signal(&h, SIGHUP);
+	while (!reloaded || !start) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no reload, or no start of %s", started);
+		if (strcmp(e.event, "reload") == 0) {
+			ck_assert_msg(strstr(e.line, lists), "expected %s in %s", lists, e.line);
+			reloaded = true;
+		}
+		start |= strcmp(e.event, "start") == 0 && strcmp(e.name, started) == 0;
+	}
+}
+
+/* Boot with N members; every pid from its start event. */
+static void boot_pool(unsigned n, struct pids *p)
+{
+	struct h_event e;
+
+	write_pool(n);
+	h_start(&h, root_only);
+	memset(p, 0, sizeof *p);
+	do {
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+		if (strcmp(e.event, "start") == 0 && e.pid > 0)
+			*pid_of(p, e.name) = e.pid;
+	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
+}
+
+START_TEST(a_pool_changes_by_members)
+{
+	struct pids before, after;
+
+	boot_pool(2, &before);
+	reload_expect(3, "\"added\": [\"w#3\"], \"removed\": [], \"restarted\": [], \"changed\": []", "w#3");
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "w#1"), *pid_of(&before, "w#1"));
+	ck_assert_int_eq(*pid_of(&after, "w#2"), *pid_of(&before, "w#2"));
+	ck_assert_int_eq(*pid_of(&after, "o"), *pid_of(&before, "o"));
+	ck_assert_int_gt(*pid_of(&after, "w#3"), 0);
+}
+END_TEST
+
+START_TEST(a_pool_of_one_is_renamed)
+{
+	struct pids before, after;
+
+	boot_pool(3, &before);
+	reload_expect(1, "\"added\": [\"w\"], \"removed\": [\"w#1\", \"w#2\", \"w#3\"]", "w");
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "o"), *pid_of(&before, "o"));
+	ck_assert_int_eq(*pid_of(&after, "w#1"), 0);
+	ck_assert_int_gt(*pid_of(&after, "w"), 0);
+}
+END_TEST
+
+/* svc records what cli casts to it; svc's env is V. */
+static void write_casting(int v)
+{
+	const char *ea = getenv("ECHOACTOR");
+	char text[2048];
+
+	ck_assert_msg(ea != NULL, "ECHOACTOR is not set");
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"svc\", \"env\": { \"V\": \"%d\" },\n"
+		 "    \"exec\": [\"%s\", \"--serve\", \"@DIR@/recv\", \"--delay-us\", \"100\"] },\n"
+		 "  { \"actor\": \"cli\", \"exec\": [\"%s\", \"--cast\", \"SVC\", \"5000\", \"@DIR@/sent\"],\n"
+		 "    \"bindings\": { \"SVC\": \"svc\" } } ] }\n", v, ea, ea);
+	h_write(&h, "root.jsonc", text);
+}
+
+static void wait_for_line(const char *file, const char *prefix, int n)
+{
+	for (int waited = 0; h_count_lines(&h, file, prefix) < n; waited += 5) {
+		ck_assert_msg(waited < 4 * H_TIMEOUT_MS, "%s: fewer than %d lines \"%s\"", file, n, prefix);
+		h_sleep_ms(5);
+	}
+}
+
+/* A binding that did not change keeps its socketpair: what the client
+ * casts while its service restarts (its env changed) waits in it for the
+ * new incarnation, and the client runs on. The record is increasing; it
+ * misses at most the one datagram the old incarnation had taken when it
+ * was stopped. */
+START_TEST(what_waits_in_a_kept_binding_survives)
+{
+	int seq, who, prev = -1, pids[2] = { 0, 0 }, npids = 0, missing = 0, cli;
+	char recv[1 << 16], *line, *save = NULL;
+	struct h_event e;
+	struct pids after;
+	bool reloaded = false, restarted = false;
+
+	write_casting(1);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "cli", &e);
+	cli = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	wait_for_line("recv", "", 100);
+	write_casting(2);
+	h_signal(&h, SIGHUP);
+	while (!reloaded || !restarted) {
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+		reloaded |= strcmp(e.event, "reload") == 0;
+		restarted |= strcmp(e.event, "start") == 0 && strcmp(e.name, "svc") == 0;
+	}
+	ck_assert_msg(h_count_lines(&h, "sent", "sent ") == 0, "the client finished before the reload");
+	wait_for_line("sent", "sent 5000", 1);
+	wait_for_line("recv", "4999 ", 1);
+	ck_assert_int_gt(h_read(&h, "recv", recv, sizeof recv), 0);
+	for (line = strtok_r(recv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		ck_assert_int_eq(sscanf(line, "%d %d", &seq, &who), 2);
+		if (!npids || who != pids[npids - 1]) {
+			ck_assert_int_lt(npids, 2);	/* the old incarnation, then the new */
+			pids[npids++] = who;
+		}
+		ck_assert_msg(seq > prev && seq - prev <= (npids == 2 ? 2 : 1), "%d after %d", seq, prev);
+		missing += seq - prev - 1;
+		prev = seq;
+	}
+	ck_assert_int_eq(npids, 2);
+	ck_assert_int_eq(prev, 4999);
+	ck_assert_int_le(missing, 1);
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "cli"), cli);	/* the client never restarted */
+}
+END_TEST
+
+/* STUCK (ignores SIGTERM, waits for ever) if wanted, o, and LATE if wanted. */
+static void write_stuck(bool stuck, bool late)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n%s  " TA("o") "%s ] }\n",
+		 /* ready once it ignores SIGTERM: exec readiness would race it */
+		 stuck ? "  { \"actor\": \"stuck\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+			 "    \"ready\": \"notify\", \"shutdown\": \"infinity\" },\n" : "",
+		 late ? ", " TA("late") : "");
+	h_write(&h, "root.jsonc", text);
+}
+
+/* A SIGHUP while a reload is being applied is not lost: the next reload
+ * follows once this one is applied. The first reload cannot finish while
+ * "stuck" ignores its SIGTERM; the test kills it once the daemon has said
+ * it took the second SIGHUP. */
+START_TEST(a_hangup_during_a_reload_reloads_after_it)
+{
+	char err[16384] = "";
+	struct h_event e;
+	int stuck;
+
+	write_stuck(true, false);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "stuck", &e);
+	stuck = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	write_stuck(false, false);
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "stop", "stuck", NULL);	/* the first reload is being applied */
+	write_stuck(false, true);
+	h_signal(&h, SIGHUP);
+	for (int waited = 0; !strstr(err, "SIGHUP while a reload is being applied"); waited += 10) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "the daemon never took the second SIGHUP");
+		h_sleep_ms(10);
+		if (h_read(&h, "err", err, sizeof err) < 0)
+			err[0] = 0;
+	}
+	ck_assert_int_eq(kill(stuck, SIGKILL), 0);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [], \"removed\": [\"stuck\"]"), "%s", e.line);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [\"late\"], \"removed\": []"), "%s", e.line);
+	h_stop(&h);
+}
+END_TEST
+
+/* A fault plan holds the tree as it was checked: no reload under it. */
+START_TEST(a_fault_plan_refuses_reload)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	char err[1024];
+
+	write_pool(1);
+	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"kill\": \"o\", \"at\": [86400000] } ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	write_pool(2);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "reload refused: a fault plan is running (--faults)"), "%s", err);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	h_stop(&h);
+}
+END_TEST
+
+/* The next datagram on FD starts with PREFIX. */
+static void expect_notify(int fd, const char *prefix)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[512];
+	ssize_t n;
+
+	ck_assert_msg(poll(&p, 1, H_TIMEOUT_MS) == 1, "no %s from the daemon", prefix);
+	n = recv(fd, buf, sizeof buf - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	ck_assert_msg(strncmp(buf, prefix, strlen(prefix)) == 0, "expected %s, got %s", prefix, buf);
+}
+
+/* systemd (here a socket in its place) hears RELOADING=1 when a reload
+ * starts being applied and READY=1 once it is (sd_notify(3)). */
+START_TEST(systemd_hears_reloading_then_ready)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct pids before;
+	struct h_event e;
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", h_path(&h, "sd.sock"));
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	boot(&before);
+	unsetenv("NOTIFY_SOCKET");
+	expect_notify(fd, "READY=1\n");
+	write_tree(true);
+	h_signal(&h, SIGHUP);
+	expect_notify(fd, "RELOADING=1\nMONOTONIC_USEC=");
+	expect_notify(fd, "READY=1\n");
+	h_expect(&h, "reload", "root", &e);
+	expect_reload_event(&e);
+	h_stop(&h);
+	close(fd);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("reload");
+	TCase *tc = tcase_create("reload");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
+	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
+	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
+	tcase_add_test(tc, a_pool_changes_by_members);
+	tcase_add_test(tc, a_pool_of_one_is_renamed);
+	tcase_add_test(tc, systemd_hears_reloading_then_ready);
+	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
+	tcase_add_test(tc, a_fault_plan_refuses_reload);
+	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
+	tcase_add_test(tc, the_command_without_a_daemon_says_so);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
