@@ -82,4 +82,6 @@ void view_status(FILE *out, const struct ctl_status *st)
 			fprintf(out, " last: %s", n->last_exit);
 		fputc('\n', out);
 	}
+	if (st->faults)
+		fputs(st->faults, out);
 }

@@ -99,6 +99,8 @@ char *ctl_status_encode(const struct ctl_status *st)
 	json_object_set_new(o, "ok", json_true());
 	json_object_set_new(o, "now", json_real(st->now));
 	json_object_set_new(o, "summary", sum);
+	if (st->faults)
+		json_object_set_new(o, "faults", json_string(st->faults));
 	for (size_t i = 0; i < st->n; i++)
 		if (json_array_append_new(nodes, encode_node(&st->nodes[i])) < 0) {
 			json_decref(nodes);
@@ -208,6 +210,12 @@ int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char 
 		st->running = (unsigned)json_integer_value(json_object_get(sum, "running"));
 		st->not_running = (unsigned)json_integer_value(json_object_get(sum, "not_running"));
 		rc = 0;
+		if (json_is_string(json_object_get(o, "faults")) &&
+		    !(st->faults = strdup(json_string_value(json_object_get(o, "faults"))))) {
+			snprintf(err, errlen, "no memory for the fault summary");
+			ctl_status_free(st);
+			rc = -1;
+		}
 	}
 	json_decref(o);
 	return rc;
@@ -217,7 +225,9 @@ void ctl_status_free(struct ctl_status *st)
 {
 	free(st->nodes);
 	free(st->edges);
+	free(st->faults);
 	st->nodes = NULL;
 	st->edges = NULL;
+	st->faults = NULL;
 	st->n = st->nedges = 0;
 }

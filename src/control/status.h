@@ -56,6 +56,7 @@ struct ctl_status {
 	size_t n;
 	struct ctl_edge *edges;		/* the bindings, by actor name (not instance) */
 	size_t nedges;
+	char *faults;			/* a run under --faults: its summary so far; else NULL */
 };
 
 const char *ctl_state_name(enum ctl_state s);

@@ -9,6 +9,7 @@
 #include "src/control/status.h"
 #include "src/daemon/context.h"
 #include "src/daemon/ctl_status.h"
+#include "src/daemon/fault_summary.h"
 #include "src/daemon/instance.h"
 #include "supervisor/status.h"
 
@@ -130,6 +131,25 @@ int ctl_status_edges(const struct cfg *cfg, struct ctl_status *st)
 	return 0;
 }
 
+/* The fault summary so far, malloc'd; NULL on ENOMEM. */
+static char *fault_summary(const struct daemon *d)
+{
+	size_t cap = 4096;
+
+	for (;;) {
+		char *text = malloc(cap);
+		int want;
+
+		if (!text)
+			return NULL;
+		want = fault_summary_text(d, text, cap);
+		if (want < 0 || (size_t)want < cap)
+			return text;
+		free(text);
+		cap = (size_t)want + 1;
+	}
+}
+
 char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
 {
 	struct walk w = { .cap = d->tree->nnodes, .now = daemon_now_ms(), .self = geteuid(),
@@ -154,6 +174,10 @@ char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
 	w.out.actors = sum.actors;
 	w.out.running = sum.actors_up;
 	w.out.not_running = sum.not_running;
+	if (d->faults && !(w.out.faults = fault_summary(d))) {
+		ctl_status_free(&w.out);
+		return NULL;
+	}
 	line = ctl_status_encode(&w.out);
 	ctl_status_free(&w.out);
 	return line;

@@ -13,6 +13,7 @@
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/reload_report.h"
+#include "src/daemon/sdstatus.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 
@@ -206,12 +207,10 @@ void reload_report_start(struct daemon *d)
 
 void reload_report_applied(struct daemon *d, const struct reload_lists *l)
 {
-	char status[128];
-
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
 						 .status = -1, .reason = l->text, .extra = l->json });
-	snprintf(status, sizeof status, PP_READY "\n" PP_KEY_STATUS "=running %zu actor processes", d->ninst);
-	pp_sd_notify(status);
+	pp_sd_notify(PP_READY);
+	sdstatus_poke(d);	/* the tree's summary, if the reload changed it */
 	d->reloads_done = d->reloads_asked;
 	reload_report_state(d, true, l->text);
 }

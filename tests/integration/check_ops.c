@@ -716,6 +716,8 @@ END_TEST
 START_TEST(a_fault_now_goes_through_the_control_socket)
 {
 	struct h_event e;
+	json_t *st;
+	int rc;
 
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
@@ -724,6 +726,9 @@ START_TEST(a_fault_now_goes_through_the_control_socket)
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert_int_eq(verb("fault", "kill", "payment", NULL), 1);
 	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: fault: "), 1);
+	st = status_json(NULL, &rc);	/* and status has no fault summary */
+	ck_assert_ptr_null(json_object_get(st, "faults"));
+	json_decref(st);
 	h_stop(&h);
 
 	h_write(&h, "faults.jsonc", "{ \"faults\": [] }\n");
@@ -734,6 +739,14 @@ START_TEST(a_fault_now_goes_through_the_control_socket)
 	ck_assert_str_eq(e.signal, "SIGTERM");
 	h_expect(&h, "start", "payment", NULL);
 	ck_assert_int_eq(count_in("events", "\"event\": \"fault\""), 2);	/* the plan taking effect, then this one */
+	/* status carries the summary so far, in JSON and in the view */
+	st = status_json(NULL, &rc);
+	ck_assert_msg(json_is_string(json_object_get(st, "faults")) &&
+			      strstr(json_string_value(json_object_get(st, "faults")), ", 1 faults injected, "),
+		      "no fault summary in the status");
+	json_decref(st);
+	verb("status", NULL, NULL, NULL);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "fault summary: seed "), 1);
 	ck_assert_int_eq(verb("fault", "kill", "nobody", NULL), 1);
 	ck_assert_int_eq(verb("fault", "stall", "payment", "-5"), 2);
 	h_stop(&h);

@@ -501,17 +501,20 @@ START_TEST(a_fault_plan_refuses_reload)
 }
 END_TEST
 
-/* The next datagram on FD starts with PREFIX. */
+/* The next datagram on FD but the tree's STATUS= summaries (sent at any
+ * time, at most once a second) starts with PREFIX. */
 static void expect_notify(int fd, const char *prefix)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char buf[512];
 	ssize_t n;
 
-	ck_assert_msg(poll(&p, 1, H_TIMEOUT_MS) == 1, "no %s from the daemon", prefix);
-	n = recv(fd, buf, sizeof buf - 1, 0);
-	ck_assert_int_gt(n, 0);
-	buf[n] = 0;
+	do {
+		ck_assert_msg(poll(&p, 1, H_TIMEOUT_MS) == 1, "no %s from the daemon", prefix);
+		n = recv(fd, buf, sizeof buf - 1, 0);
+		ck_assert_int_gt(n, 0);
+		buf[n] = 0;
+	} while (strncmp(buf, "STATUS=", 7) == 0);
 	ck_assert_msg(strncmp(buf, prefix, strlen(prefix)) == 0, "expected %s, got %s", prefix, buf);
 }
 
@@ -530,11 +533,11 @@ START_TEST(systemd_hears_reloading_then_ready)
 	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
 	boot(&before);
 	unsetenv("NOTIFY_SOCKET");
-	expect_notify(fd, "READY=1\n");
+	expect_notify(fd, "READY=1");
 	write_tree(true);
 	h_signal(&h, SIGHUP);
 	expect_notify(fd, "RELOADING=1\nMONOTONIC_USEC=");
-	expect_notify(fd, "READY=1\n");
+	expect_notify(fd, "READY=1");
 	h_expect(&h, "reload", "root", &e);
 	expect_reload_event(&e);
 	h_stop(&h);
