@@ -232,6 +232,24 @@ void instance_signal(const struct instance *in, int sig)
 		kill(in->pid, sig);
 }
 
+/* A sampled STATUS= change: a "status" event, and the same on stderr. */
+static void status_event(const struct instance *in, const char *esc)
+{
+	char name[2 * INSTANCE_STATUS_MAX], json[2 * INSTANCE_STATUS_MAX], fields[5 * INSTANCE_STATUS_MAX];
+	char text[3 * INSTANCE_STATUS_MAX];
+
+	json_escape(name, sizeof name, in->name);
+	json_escape(json, sizeof json, esc);
+	snprintf(fields, sizeof fields, "\"name\": \"%s\", \"pid\": %d, \"text\": \"%s\", \"not_shown\": %lu",
+		 name, (int)in->pid, json, in->status_unlogged);
+	if (in->status_unlogged)
+		snprintf(text, sizeof text, "%s: status: %s (%lu earlier changes not shown)", in->name, esc,
+			 in->status_unlogged);
+	else
+		snprintf(text, sizeof text, "%s: status: %s", in->name, esc);
+	events_emit_fields(&in->d->events, "status", fields, text);
+}
+
 void instance_set_status(struct instance *in, const char *text)
 {
 	char esc[INSTANCE_STATUS_MAX];
@@ -250,10 +268,7 @@ void instance_set_status(struct instance *in, const char *text)
 		return;
 	}
 	in->status_logged_ms = now;
-	if (in->status_unlogged)
-		log_info("%s: status: %s (%lu earlier changes not shown)", in->name, esc, in->status_unlogged);
-	else
-		log_info("%s: status: %s", in->name, esc);
+	status_event(in, esc);
 	in->status_unlogged = 0;
 }
 

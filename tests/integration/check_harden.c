@@ -343,6 +343,9 @@ START_TEST(status_changes_are_logged_escaped_and_rate_limited)
 	h_stop(&h);
 	ck_assert_int_eq(lines_with("err", "prospero: st: status: warming\\x1bup\\rnow\n", ""), 1);
 	ck_assert_int_eq(lines_with("err", "prospero: st: status: ", ""), 1);
+	/* and the sample is an event, at the same bounded rate */
+	ck_assert_int_eq(lines_with("events", "{", "\"event\": \"status\", \"name\": \"st\""), 1);
+	ck_assert_int_eq(lines_with("events", "{", "\"text\": \"warming\\\\x1bup\\\\rnow\""), 1);
 }
 END_TEST
 

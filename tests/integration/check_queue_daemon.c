@@ -325,6 +325,18 @@ START_TEST(an_oversized_message_is_refused_and_the_queue_goes_on)
 	rec = slurp("p.rec");
 	ck_assert_str_eq(rec, "refused: message of 2000 bytes is over max_message_size (1024 bytes)\nsmall: sent\n");
 	ck_assert_ptr_null(strstr(slurp("c.rec"), "xxx"));
+	/* its figures reach `prospero status` (its STATUS=, sent on change) */
+	for (int waited = 0;; waited += 50) {
+		const char *const argv[] = { "status", "q", "--runtime-dir", h.rundir, NULL };
+		char out[4096] = "";
+
+		h_run(&h, argv);
+		if (h_read(&h, "run.out", out, sizeof out) > 0 && strstr(out, " status \"depth=0 ") &&
+		    strstr(out, " received=1 "))
+			break;
+		ck_assert_msg(waited < H_TIMEOUT_MS, "no queue figures in the status: %s", out);
+		h_sleep_ms(50);
+	}
 	h_stop(&h);
 	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: restart "), 0);	/* nothing crashed */
 }
