@@ -5,18 +5,33 @@
 
 #include "examples/serve.h"
 
-/* What serving and consuming share around their own setup (SERVE). */
-static int run(int (*serve)(struct prospero *p, void *arg), void *arg, const char *greeting)
+struct prospero *example_open(struct ev_loop *loop, const char *const *names, struct prospero_binding **found)
 {
-	struct ev_loop *loop = EV_DEFAULT;
 	struct prospero *p;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* a pipe to the daemon: one line at a time */
 	p = prospero_open(loop);
 	if (!p) {
 		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
-		return 1;
+		return NULL;
 	}
+	for (size_t i = 0; names && names[i]; i++)
+		if (!(found[i] = prospero_binding(p, names[i]))) {
+			fprintf(stderr, "need the binding %s\n", names[i]);
+			prospero_close(p);
+			return NULL;
+		}
+	return p;
+}
+
+/* What serving and consuming share around their own setup (SERVE), on P
+ * (or, when NULL, an actor without bindings of its own). */
+static int run(struct prospero *p, int (*serve)(struct prospero *p, void *arg), void *arg, const char *greeting)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+
+	if (!p && !(p = example_open(loop, NULL, NULL)))
+		return 1;
 	if (serve(p, arg) < 0 || prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
 		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
 		prospero_close(p);
@@ -42,11 +57,17 @@ static int serve_method(struct prospero *p, void *arg)
 	return prospero_handle(p, h->method, h->fn, h->arg) < 0 ? -1 : prospero_serve(p);
 }
 
-int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting)
+int example_serve_on(struct prospero *p, const char *method, prospero_handler_fn *fn, void *arg,
+		     const char *greeting)
 {
 	struct handler h = { method, fn, arg };
 
-	return run(serve_method, &h, greeting);
+	return run(p, serve_method, &h, greeting);
+}
+
+int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const char *greeting)
+{
+	return example_serve_on(NULL, method, fn, arg, greeting);
 }
 
 static struct prospero_queue_consumer *consumer;
@@ -59,7 +80,7 @@ static int consume(struct prospero *p, void *arg)
 
 int example_consume(prospero_queue_fn *fn, const char *greeting)
 {
-	int rc = run(consume, &fn, greeting);
+	int rc = run(NULL, consume, &fn, greeting);
 
 	prospero_queue_consumer_free(consumer);
 	return rc;

@@ -7,6 +7,16 @@
 #include <prospero.h>
 #include <prospero_queue.h>
 
+/* Adopt this actor's fds (stdout line-buffered: it is a pipe to the
+ * daemon) and look up each binding of NAMES (NULL-terminated; may be
+ * NULL) into FOUND. NULL, said on stderr, when one is missing. */
+struct prospero *example_open(struct ev_loop *loop, const char *const *names, struct prospero_binding **found);
+
+/* Serve METHOD with FN on P (from example_open on the default loop) as
+ * example_serve does. */
+int example_serve_on(struct prospero *p, const char *method, prospero_handler_fn *fn, void *arg,
+		     const char *greeting);
+
 /* Adopt the bindings, serve METHOD with FN (ARG is passed to it), stop
  * gracefully on SIGTERM, say READY, print GREETING (if any) and run the
  * default loop until stopped. Returns main's exit status. */

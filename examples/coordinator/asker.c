@@ -8,6 +8,8 @@
 
 #include <prospero.h>
 
+#include "examples/serve.h"
+
 #define ASK_EVERY 3.0
 #define ANSWER_TIMEOUT 10.0
 
@@ -71,17 +73,8 @@ int main(void)
 	struct ev_loop *loop = EV_DEFAULT;
 	struct prospero *p;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
+	if (!(p = example_open(loop, (const char *const[]){ "COORDINATOR", NULL }, &coord)))
 		return 1;
-	}
-	if (!(coord = prospero_binding(p, "COORDINATOR"))) {
-		fprintf(stderr, "need the binding COORDINATOR\n");
-		prospero_close(p);
-		return 1;
-	}
 	if (prospero_stop_on_sigterm(p, stopped, loop) < 0) {
 		fprintf(stderr, "cannot handle SIGTERM: %s\n", strerror(errno));
 		prospero_close(p);

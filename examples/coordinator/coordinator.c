@@ -18,6 +18,8 @@
 
 #include <prospero.h>
 
+#include "examples/serve.h"
+
 #define STEP_TIMEOUT 5.0
 
 static const char *const angles[] = { "background", "recent work" };
@@ -99,11 +101,22 @@ static void synthesized(int err, const void *body, size_t len, void *arg)
 	json_decref(answer);
 }
 
+/* Send CALL (its reference taken) as METHOD on B, answered to FN; a send
+ * that cannot go ends Q with WHY. */
+static void next_step(struct prospero_binding *b, const char *method, json_t *call, prospero_reply_fn *fn,
+		      struct question *q, const char *why)
+{
+	char *text = call ? json_dumps(call, JSON_COMPACT) : NULL;
+
+	if (!text || prospero_call(b, method, text, strlen(text), STEP_TIMEOUT, fn, q) < 0)
+		finish(q, PROSPERO_E_UNAVAILABLE, why, NULL);
+	free(text);
+	json_decref(call);
+}
+
 static void analyzed(int err, const void *body, size_t len, void *arg)
 {
 	struct question *q = arg;
-	json_t *call;
-	char *text;
 
 	if (err) {
 		failed(q, "analysis", err, body, len);
@@ -113,32 +126,21 @@ static void analyzed(int err, const void *body, size_t len, void *arg)
 		finish(q, PROSPERO_E_INTERNAL, "analysis: no analysis", NULL);
 		return;
 	}
-	call = json_pack("{s:O, s:O}", "question", q->question, "analysis", q->analysis);
-	text = call ? json_dumps(call, JSON_COMPACT) : NULL;
-	if (!text || prospero_call(synthesis_b, "synthesize", text, strlen(text), STEP_TIMEOUT, synthesized, q) < 0)
-		finish(q, PROSPERO_E_UNAVAILABLE, "synthesis: cannot send", NULL);
-	free(text);
-	json_decref(call);
+	next_step(synthesis_b, "synthesize", json_pack("{s:O, s:O}", "question", q->question, "analysis", q->analysis),
+		  synthesized, q, "synthesis: cannot send");
 }
 
 /* The fan-in: once every research call has answered, on to analysis. */
 static void research_settled(struct question *q)
 {
-	json_t *call;
-	char *text;
-
 	if (--q->waiting > 0)
 		return;
 	if (q->err) {
 		finish(q, q->err, q->message, NULL);
 		return;
 	}
-	call = json_pack("{s:O, s:O}", "question", q->question, "findings", q->findings);
-	text = call ? json_dumps(call, JSON_COMPACT) : NULL;
-	if (!text || prospero_call(analysis_b, "analyze", text, strlen(text), STEP_TIMEOUT, analyzed, q) < 0)
-		finish(q, PROSPERO_E_UNAVAILABLE, "analysis: cannot send", NULL);
-	free(text);
-	json_decref(call);
+	next_step(analysis_b, "analyze", json_pack("{s:O, s:O}", "question", q->question, "findings", q->findings),
+		  analyzed, q, "analysis: cannot send");
 }
 
 static void research_failed(struct question *q, size_t angle, int err, const void *body, size_t len)
@@ -220,30 +222,14 @@ out:
 
 int main(void)
 {
-	struct ev_loop *loop = EV_DEFAULT;
-	struct prospero *p;
+	static const char *const need[] = { "RESEARCH", "ANALYSIS", "SYNTHESIS", NULL };
+	struct prospero_binding *b[3];
+	struct prospero *p = example_open(EV_DEFAULT, need, b);
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
+	if (!p)
 		return 1;
-	}
-	research_b = prospero_binding(p, "RESEARCH");
-	analysis_b = prospero_binding(p, "ANALYSIS");
-	synthesis_b = prospero_binding(p, "SYNTHESIS");
-	if (!research_b || !analysis_b || !synthesis_b) {
-		fprintf(stderr, "need bindings RESEARCH, ANALYSIS and SYNTHESIS\n");
-		prospero_close(p);
-		return 1;
-	}
-	if (prospero_handle(p, "ask", on_ask, NULL) < 0 || prospero_serve(p) < 0 ||
-	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
-		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
-		prospero_close(p);
-		return 1;
-	}
-	ev_run(loop, 0);
-	prospero_close(p);
-	return 0;
+	research_b = b[0];
+	analysis_b = b[1];
+	synthesis_b = b[2];
+	return example_serve_on(p, "ask", on_ask, NULL, NULL);
 }

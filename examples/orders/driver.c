@@ -20,6 +20,8 @@
 
 #include <prospero.h>
 
+#include "examples/serve.h"
+
 #define ORDER_EVERY 0.3		/* seconds */
 #define CALL_TIMEOUT 5.0
 #define TALLY_EVERY 10
@@ -160,22 +162,15 @@ static void stopped(struct prospero *p, void *arg)
 
 int main(void)
 {
+	static const char *const need[] = { "USERS", "ORDERS", NULL };
+	struct prospero_binding *b[2];
 	struct ev_loop *loop = EV_DEFAULT;
 	struct prospero *p;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
+	if (!(p = example_open(loop, need, b)))
 		return 1;
-	}
-	users_b = prospero_binding(p, "USERS");
-	orders_b = prospero_binding(p, "ORDERS");
-	if (!users_b || !orders_b) {
-		fprintf(stderr, "need bindings USERS and ORDERS\n");
-		prospero_close(p);
-		return 1;
-	}
+	users_b = b[0];
+	orders_b = b[1];
 	if (prospero_stop_on_sigterm(p, stopped, loop) < 0) {
 		fprintf(stderr, "cannot handle SIGTERM: %s\n", strerror(errno));
 		prospero_close(p);

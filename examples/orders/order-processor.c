@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include <prospero.h>
+
+#include "examples/serve.h"
 #include <prospero_queue.h>
 
 #define STEP_TIMEOUT 2.0	/* seconds; a restart is reported long before */
@@ -196,31 +198,16 @@ out:
 
 int main(void)
 {
+	static const char *const need[] = { "PRICING", "INVENTORY", "PAYMENT", "SHIPMENTS", NULL };
+	struct prospero_binding *b[4];
 	struct prospero *p;
 
 	loop = EV_DEFAULT;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	p = prospero_open(loop);
-	if (!p) {
-		fprintf(stderr, "cannot adopt my bindings: %s\n", strerror(errno));
+	if (!(p = example_open(loop, need, b)))
 		return 1;
-	}
-	pricing = prospero_binding(p, "PRICING");
-	inventory = prospero_binding(p, "INVENTORY");
-	payment = prospero_binding(p, "PAYMENT");
-	shipments = prospero_binding(p, "SHIPMENTS");
-	if (!pricing || !inventory || !payment || !shipments) {
-		fprintf(stderr, "need bindings PRICING, INVENTORY, PAYMENT and SHIPMENTS\n");
-		prospero_close(p);
-		return 1;
-	}
-	if (prospero_handle(p, "place", on_place, NULL) < 0 || prospero_serve(p) < 0 ||
-	    prospero_stop_on_sigterm(p, NULL, NULL) < 0 || prospero_ready(p) < 0) {
-		fprintf(stderr, "cannot start serving: %s\n", strerror(errno));
-		prospero_close(p);
-		return 1;
-	}
-	ev_run(loop, 0);
-	prospero_close(p);
-	return 0;
+	pricing = b[0];
+	inventory = b[1];
+	payment = b[2];
+	shipments = b[3];
+	return example_serve_on(p, "place", on_place, NULL, NULL);
 }
