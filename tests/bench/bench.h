@@ -90,6 +90,23 @@ static inline int fifo_next(struct fifo *f, int *pid, long long *stamp, int time
 	}
 }
 
+/* SIGKILL *ACTOR, then wait on F for its replacement: the time from the
+ * kill to the replacement's own stamp goes into LAT[(*N)++], and *ACTOR
+ * becomes the replacement. LABEL names the system in a failure. */
+static inline void kill_and_time(struct fifo *f, int *actor, long long *lat, int *n, const char *label)
+{
+	long long t0 = now_ns(), stamp;
+	int pid;
+
+	kill(*actor, SIGKILL);
+	if (!fifo_next(f, &pid, &stamp, 10000)) {
+		fprintf(stderr, "%s: no replacement after kill %d\n", label, *n);
+		exit(1);
+	}
+	lat[(*n)++] = stamp - t0;
+	*actor = pid;
+}
+
 static int cmp_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;

@@ -62,18 +62,8 @@ static void start_sut(struct sut *s, const char *dir, enum kind k)
 
 static void kills(struct sut *s, int count)
 {
-	for (int i = 0; i < count; i++) {
-		long long t0 = now_ns(), stamp;
-		int pid;
-
-		kill(s->actor, SIGKILL);
-		if (!fifo_next(&s->fifo, &pid, &stamp, 10000)) {
-			fprintf(stderr, "%s: no replacement after kill %d\n", s->label, s->n);
-			exit(1);
-		}
-		s->lat[s->n++] = stamp - t0;
-		s->actor = pid;
-	}
+	for (int i = 0; i < count; i++)
+		kill_and_time(&s->fifo, &s->actor, s->lat, &s->n, s->label);
 }
 
 static long long report(struct sut *s)
