@@ -145,8 +145,9 @@ static void deliver(struct events *ev, const char *name, const char *line, size_
 		ev->tap(ev->tap_arg, name, line, n);
 }
 
-/* E as one JSON line, with its newline, into LINE; its length. */
-static size_t format_json(char *line, size_t cap, const struct event *e)
+/* E as one JSON line, with its newline, into LINE; its length. EXTRA is
+ * E's extra members, or NULL when LINE has no room for them. */
+static size_t format_json(char *line, size_t cap, const struct event *e, const char *extra)
 {
 	char esc[1024];
 	size_t n = 0;
@@ -180,8 +181,8 @@ static size_t format_json(char *line, size_t cap, const struct event *e)
 		if (e->suppressed)
 			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
 	}
-	if (e->extra)
-		put(line, cap, &n, ", %s", e->extra);
+	if (extra)
+		put(line, cap, &n, ", %s", extra);
 	put_usage(line, cap, &n, e->usage);
 	if (e->action)	/* an operator's: the only events that carry "by" */
 		put(line, cap, &n, ", \"action\": \"%s\", \"by\": \"operator\"", e->action);
@@ -225,15 +226,13 @@ void events_emit(struct events *ev, const struct event *e)
 	if (ev->fd >= 0 || ev->tap) {
 		/* a reload's lists may be long; other events fit on the stack */
 		size_t cap = sizeof small + (e->extra ? strlen(e->extra) : 0);
-		char *line = e->extra ? malloc(cap) : small;
-		struct event trimmed = *e;
+		char *line = e->extra ? malloc(cap) : NULL;
 
-		if (!line) {	/* the lists go, the event stays */
+		if (!line) {	/* no lists, or no memory for them: the event stays */
 			line = small;
 			cap = sizeof small;
-			trimmed.extra = NULL;
 		}
-		deliver(ev, e->name, line, format_json(line, cap, &trimmed));
+		deliver(ev, e->name, line, format_json(line, cap, e, line != small ? e->extra : NULL));
 		if (line != small)
 			free(line);
 	}
