@@ -135,7 +135,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
 {
 	struct ctl_status st;
-	char err[256];
+	char err[512];
 	int rc;
 
 	if (ctl_status_decode(line, (size_t)len, &st, err, sizeof err) < 0) {
@@ -160,6 +160,9 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 	bool ok;
 	ssize_t len = ctl_conn_line(c, &line);
 
+	/* a status answer can be large: it is parsed once, refusal included */
+	if (len > 0 && o->r.verb == CTL_STATUS)
+		return show_status(line, len, o);
 	if (len <= 0 || ctl_answer_decode(line, (size_t)len, &ok, err, sizeof err) < 0) {
 		fprintf(stderr, "prospero: %s: no answer from the daemon\n", ctl_verb_name(o->r.verb));
 		return 1;
@@ -169,7 +172,6 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 		return 1;
 	}
 	switch (o->r.verb) {
-	case CTL_STATUS: return show_status(line, len, o);
 	case CTL_EVENTS: return follow_events(c, line, len, o->r.name, o->r.follow);
 	case CTL_LOGS: return follow_logs(c, line, len, o->r.follow);
 	default: return 0;

@@ -13,6 +13,9 @@
 char *ctl_json_line(json_t *o);
 /* A string value into DST; false if V is not a string or does not fit. */
 bool ctl_json_copy_str(const json_t *v, char *dst, size_t cap);
+/* An answer's "ok" and, for a refusal, its reason into ERR; -1 if O is
+ * not an answer at all. */
+int ctl_json_answer(const json_t *o, bool *ok, char *err, size_t errlen);
 /* Bytes an actor wrote, as a JSON string: invalid UTF-8 becomes '?'. */
 json_t *ctl_json_text(const char *s, size_t len);
 

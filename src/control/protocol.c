@@ -186,17 +186,23 @@ char *ctl_answer_error(int err, const char *text)
 	return ctl_json_line(o);
 }
 
+int ctl_json_answer(const json_t *o, bool *ok, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(o, "ok");
+
+	if (!json_is_object(o) || !json_is_boolean(v))
+		return -1;
+	*ok = json_is_true(v);
+	if (!*ok && !ctl_json_copy_str(json_object_get(o, "error"), err, errlen))
+		snprintf(err, errlen, "the daemon refused without saying why");
+	return 0;
+}
+
 int ctl_answer_decode(const char *line, size_t len, bool *ok, char *err, size_t errlen)
 {
-	json_t *o = json_loadb(line, len, 0, NULL), *v;
-	int rc = -1;
+	json_t *o = json_loadb(line, len, 0, NULL);
+	int rc = ctl_json_answer(o, ok, err, errlen);
 
-	if (json_is_object(o) && json_is_boolean(v = json_object_get(o, "ok"))) {
-		*ok = json_is_true(v);
-		if (!*ok && !ctl_json_copy_str(json_object_get(o, "error"), err, errlen))
-			snprintf(err, errlen, "the daemon refused without saying why");
-		rc = 0;
-	}
 	json_decref(o);
 	return rc;
 }

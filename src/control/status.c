@@ -196,10 +196,15 @@ int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char 
 {
 	json_t *o = json_loadb(line, len, 0, NULL);
 	json_t *sum = json_object_get(o, "summary"), *nodes = json_object_get(o, "nodes");
+	bool ok = false;
 	int rc = -1;
 
 	*st = (struct ctl_status){ 0 };
-	if (!json_is_object(sum) || !json_is_array(nodes)) {
+	if (ctl_json_answer(o, &ok, err, errlen) < 0) {
+		snprintf(err, errlen, "no answer from the daemon");
+	} else if (!ok) {
+		/* the refusal's reason is in ERR */
+	} else if (!json_is_object(sum) || !json_is_array(nodes)) {
 		snprintf(err, errlen, "not a status answer");
 	} else if (decode_nodes(nodes, st) < 0 || decode_edges(json_object_get(o, "bindings"), st) < 0) {
 		snprintf(err, errlen, "a node of the status answer is malformed");

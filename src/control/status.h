@@ -63,8 +63,8 @@ const char *ctl_state_name(enum ctl_state s);
 
 /* ST as an answer line with its newline: malloc'd, NULL on ENOMEM. */
 char *ctl_status_encode(const struct ctl_status *st);
-/* An answer line into ST (nodes malloc'd: ctl_status_free). -1 with a
- * reason in ERR. */
+/* An answer line into ST (nodes malloc'd: ctl_status_free), parsed once:
+ * -1 with the reason in ERR, the daemon's own if it refused. */
 int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char *err, size_t errlen);
 void ctl_status_free(struct ctl_status *st);
 

@@ -39,20 +39,33 @@ static ssize_t read_proc(int proc, pid_t pid, const char *what, char *buf, size_
 	return n;
 }
 
+/* Field K (1-based, as proc(5) counts them) of a /proc/PID/stat line, as
+ * an unsigned number; false if the line is shorter. The command (field 2)
+ * may hold spaces and parentheses: counting starts after its last ')'. */
+static bool stat_field(const char *line, unsigned k, unsigned long long *v)
+{
+	const char *p = strrchr(line, ')');
+	char *end;
+
+	if (!p || k < 3)
+		return false;
+	for (unsigned f = 2; f < k; f++)
+		if (!(p = strchr(p + 1, ' ')))
+			return false;
+	*v = strtoull(p + 1, &end, 10);
+	return end != p + 1;
+}
+
 /* Its resident memory and CPU time, as the kernel counts them: one read
  * of /proc/PID/stat, the cheapest file that has both (a status of a
  * thousand actors reads a thousand). */
 static void proc_usage(const struct walk *w, pid_t pid, struct ctl_node *n)
 {
 	char buf[1024];
-	const char *p;
 	unsigned long long ut, st, rss;
 
-	/* utime, stime and rss are the 14th, 15th and 24th fields, counted
-	 * after the command's closing parenthesis (it may hold spaces) */
-	if (w->proc < 0 || read_proc(w->proc, pid, "stat", buf, sizeof buf) <= 0 || !(p = strrchr(buf, ')')) ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u %llu",
-		   &ut, &st, &rss) != 3)
+	if (w->proc < 0 || read_proc(w->proc, pid, "stat", buf, sizeof buf) <= 0 ||
+	    !stat_field(buf, 14, &ut) || !stat_field(buf, 15, &st) || !stat_field(buf, 24, &rss))
 		return;
 	n->cpu_ms = (int64_t)((ut + st) * 1000 / (unsigned long long)w->tick);
 	n->memory_bytes = (int64_t)(rss * (unsigned long long)w->page);

@@ -137,6 +137,12 @@ START_TEST(a_status_round_trips_and_leaves_out_what_does_not_apply)
 	ctl_status_free(&out);
 	free(line);
 	ck_assert_int_eq(ctl_status_decode("{\"ok\":true}", 11, &out, err, sizeof err), -1);
+	/* one parse tells a refusal from a status: the daemon's reason is kept */
+	ck_assert_int_eq(ctl_status_decode("{\"ok\":false,\"error\":\"no actor named x\"}", 39, &out, err,
+					   sizeof err), -1);
+	ck_assert_str_eq(err, "no actor named x");
+	ck_assert_int_eq(ctl_status_decode("[]", 2, &out, err, sizeof err), -1);
+	ck_assert_str_eq(err, "no answer from the daemon");
 }
 END_TEST
 
