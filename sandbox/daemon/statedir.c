@@ -151,3 +151,38 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+int sb_statedir_owners(int root, sb_statedir_owner_fn fn, void *arg)
+{
+	int fd = dup(root), rc = 0, saved;
+	const struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0)
+		return -1;
+	if (!(d = fdopendir(fd))) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	rewinddir(d);	/* the dup shares ROOT's offset */
+	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(root, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)	/* gone since readdir */
+				continue;
+			rc = -1;
+			break;
+		}
+		rc = fn(e->d_name, st.st_uid, st.st_gid, arg);
+	}
+	if (rc == 0 && errno)
+		rc = -1;
+	saved = errno;
+	closedir(d);
+	errno = saved;
+	return rc;
+}

@@ -29,4 +29,9 @@ int sb_statedir_root(const char *path);
  * what the calls said (an entry it could not re-own included). */
 int sb_statedir_prepare(int root, const char *name, uid_t uid, gid_t gid, bool own);
 
+/* Each entry directly below ROOT, with its owner, to FN (a symbolic link
+ * as itself); FN's -1 stops the walk. -1 with errno. */
+typedef int (*sb_statedir_owner_fn)(const char *name, uid_t uid, gid_t gid, void *arg);
+int sb_statedir_owners(int root, sb_statedir_owner_fn fn, void *arg);
+
 #endif

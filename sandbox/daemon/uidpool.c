@@ -58,6 +58,11 @@ void sb_uidpool_fini(struct sb_uidpool *p)
 	for (size_t i = 0; i < p->nowners; i++)
 		free(p->owners[i].name);
 	free(p->owners);
+	for (size_t i = 0; i < p->nclaims; i++)
+		free(p->claims[i].name);
+	free(p->claims);
+	free(p->claimed);
+	free(p->contested);
 	free(p->taken);
 	memset(p, 0, sizeof(*p));
 }
@@ -68,12 +73,17 @@ void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx
 	p->probe_ctx = ctx;
 }
 
-static struct sb_uidpool_owner *find(struct sb_uidpool *p, const char *owner)
+static struct sb_uidpool_owner *find(struct sb_uidpool_owner *v, size_t n, const char *name)
 {
-	for (size_t i = 0; i < p->nowners; i++)
-		if (strcmp(p->owners[i].name, owner) == 0)
-			return &p->owners[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
 	return NULL;
+}
+
+static bool bit(const uint8_t *bits, size_t i)
+{
+	return bits && (bits[i / 8] & (1u << (i % 8)));
 }
 
 /* FNV-1a: fixed, so a name starts its search at the same id every run. */
@@ -95,53 +105,90 @@ static bool never_valid(uid_t id)
 	return id == 65535 || id == (uid_t)-1;
 }
 
-static int add_owner(struct sb_uidpool *p, const char *owner, uid_t id)
+static int append(struct sb_uidpool_owner **v, size_t *n, size_t *cap, const char *name, uid_t id)
 {
-	char *name;
+	char *copy;
 
-	if (p->nowners == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		struct sb_uidpool_owner *grown = reallocarray(p->owners, cap, sizeof(*grown));
+	if (*n == *cap) {
+		size_t grown_cap = *cap ? *cap * 2 : 16;
+		struct sb_uidpool_owner *grown = reallocarray(*v, grown_cap, sizeof(*grown));
 		if (!grown)
 			return -1;
-		p->owners = grown;
-		p->cap = cap;
+		*v = grown;
+		*cap = grown_cap;
 	}
-	name = strdup(owner);
-	if (!name)
+	if (!(copy = strdup(name)))
 		return -1;
-	p->owners[p->nowners++] = (struct sb_uidpool_owner){ .name = name, .id = id };
+	(*v)[(*n)++] = (struct sb_uidpool_owner){ .name = copy, .id = id };
+	return 0;
+}
+
+int sb_uidpool_claim(struct sb_uidpool *p, uid_t id, const char *name)
+{
+	size_t i = (size_t)(id - p->first), bytes = (range_size(p) + 7) / 8;
+	struct sb_uidpool_owner *mine;
+
+	if (id < p->first || id > p->last)
+		return 0;
+	if (!p->claimed && (!(p->claimed = calloc(bytes, 1)) || !(p->contested = calloc(bytes, 1))))
+		return -1;
+	mine = name ? find(p->claims, p->nclaims, name) : NULL;
+	if (!name || (bit(p->claimed, i) && !(mine && mine->id == id)))
+		p->contested[i / 8] |= (uint8_t)(1u << (i % 8));
+	p->claimed[i / 8] |= (uint8_t)(1u << (i % 8));
+	if (!name || mine)	/* a name keeps its first claim */
+		return 0;
+	return append(&p->claims, &p->nclaims, &p->claims_cap, name, id);
+}
+
+/* Is ID, at index I, free for OWNER? 1 yes, 0 no, -1 the probe's error. */
+static int usable(struct sb_uidpool *p, size_t i, uid_t id)
+{
+	int used;
+
+	if (is_taken(p, i) || never_valid(id))
+		return 0;
+	if ((used = p->probe(id, p->probe_ctx)) < 0)
+		return -1;
+	return !used;
+}
+
+static int give(struct sb_uidpool *p, size_t i, const char *owner, uid_t *out)
+{
+	uid_t id = p->first + (uid_t)i;
+
+	if (append(&p->owners, &p->nowners, &p->cap, owner, id) < 0)
+		return -1;
+	set_taken(p, i, true);
+	*out = id;
 	return 0;
 }
 
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
 {
-	struct sb_uidpool_owner *o = find(p, owner);
+	struct sb_uidpool_owner *o = find(p->owners, p->nowners, owner);
 	size_t n, start;
+	int ok;
 
 	if (o) {
 		*out = o->id;
 		return 0;
 	}
 	n = range_size(p);
+	if ((o = find(p->claims, p->nclaims, owner))) {
+		size_t i = (size_t)(o->id - p->first);
+
+		if (!bit(p->contested, i) && (ok = usable(p, i, o->id)) != 0)
+			return ok < 0 ? -1 : give(p, i, owner, out);
+	}
 	start = hash(owner) % n;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (start + k) % n;
-		uid_t id = p->first + (uid_t)i;
-		int used;
 
-		if (is_taken(p, i) || never_valid(id))
+		if (bit(p->claimed, i))
 			continue;
-		used = p->probe(id, p->probe_ctx);
-		if (used < 0)
-			return -1;
-		if (used)
-			continue;
-		if (add_owner(p, owner, id) < 0)
-			return -1;
-		set_taken(p, i, true);
-		*out = id;
-		return 0;
+		if ((ok = usable(p, i, p->first + (uid_t)i)) != 0)
+			return ok < 0 ? -1 : give(p, i, owner, out);
 	}
 	errno = ENOSPC;
 	return -1;

@@ -29,6 +29,11 @@ struct sb_uidpool {
 	uint8_t *taken;			/* one bit per id in [first, last] */
 	struct sb_uidpool_owner *owners;
 	size_t nowners, cap;
+	/* ids that own files from an earlier run, and for whom */
+	uint8_t *claimed;		/* one bit per id; NULL until the first claim */
+	uint8_t *contested;		/* claimed for two names, or for none */
+	struct sb_uidpool_owner *claims;
+	size_t nclaims, claims_cap;
 };
 
 /* [first, last] with 0 < first <= last and at most SB_UIDPOOL_MAX_IDS ids;
@@ -39,12 +44,19 @@ void sb_uidpool_fini(struct sb_uidpool *p);
 void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx);
 
 /* The id of owner (e.g. "worker#2"): the same for the same owner for the
- * life of the pool, distinct for distinct owners. A new owner's search
- * starts at a hash of its name, so it usually gets the same id in the next
+ * life of the pool, distinct for distinct owners. A new owner gets the id
+ * it claimed, if free; else its search starts at a hash of its name, so it usually gets the same id in the next
  * daemon run too (its state directory keeps its owner). Ids the probe says
  * are in use, and 65535 and (uid_t)-1, are skipped. -1 with errno ENOSPC
  * when the range is used up, or the probe's errno, or ENOMEM. */
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out);
+
+/* ID owns a directory of NAME's (its state directory) from an earlier
+ * run: NAME gets ID back when it is free, and no other owner gets it
+ * (it could enter that directory). NAME NULL, or a second name for one
+ * id: no owner gets it. Ids outside the range are ignored. Call before
+ * the first take. -1 with errno ENOMEM. */
+int sb_uidpool_claim(struct sb_uidpool *p, uid_t id, const char *name);
 
 /* The system probe: a passwd entry for the uid, a group entry for the gid,
  * or a systemd dynamic user lock in /run/systemd/dynamic-uid. */

@@ -1,11 +1,13 @@
 /* State directories, the daemon's side; see state.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/statedir.h"
+#include "sandbox/daemon/uidpool.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/instance.h"
@@ -65,6 +67,38 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 		return -1;
 	}
 	return 0;
+}
+
+static int claim(const char *name, uid_t uid, gid_t gid, void *arg)
+{
+	struct sb_uidpool *pool = arg;
+
+	if (sb_uidpool_claim(pool, uid, name) < 0 || (gid != uid && sb_uidpool_claim(pool, gid, NULL) < 0))
+		return -1;
+	return 0;
+}
+
+int state_claim_uids(struct daemon *d, const struct daemon_opts *opts)
+{
+	char root[sizeof d->state.root];
+	int fd = d->state.fd, rc;
+
+	if (!d->conf.dynamic_uids)
+		return 0;
+	if (fd < 0) {
+		if (state_root_path(opts->state_dir, root, sizeof root) < 0)
+			return 0;	/* nowhere it could be */
+		if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 && errno == ENOENT)
+			return 0;
+	} else {
+		snprintf(root, sizeof root, "%s", d->state.root);
+	}
+	rc = fd < 0 ? -1 : sb_statedir_owners(fd, claim, &d->conf.uids);
+	if (rc < 0)
+		log_err("state directory %s: cannot see whose its directories are: %s", root, strerror(errno));
+	if (fd >= 0 && fd != d->state.fd)
+		close(fd);
+	return rc;
 }
 
 void state_teardown(struct state_dirs *s)

@@ -31,6 +31,13 @@ int state_root_path(const char *dir, char *buf, size_t len);
 int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
 void state_teardown(struct state_dirs *s);
 
+/* As root, before the first start: each directory already in the root
+ * claims its owner's dynamic uid for the instance it is named after, so
+ * that no other instance is given a uid that could enter it. The root is
+ * read if it exists, whether or not an actor keeps state. -1 with errno,
+ * said on stderr. */
+int state_claim_uids(struct daemon *d, const struct daemon_opts *opts);
+
 /* IN's directory, ROOT/NAME, into *PATH (malloc'ed), or NULL when its
  * actor keeps no state. -1 with errno ENOMEM. */
 int state_path(const struct daemon *d, const struct instance *in, char **path);

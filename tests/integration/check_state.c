@@ -211,6 +211,35 @@ START_TEST(a_new_dynamic_uid_takes_the_directory_over_without_following_links)
 }
 END_TEST
 
+/* A directory left by an earlier run keeps its uid from every other
+ * instance: renamed to "b", the uid that owns it would otherwise go to
+ * the new "a" by the same hash, and "a" could read what "b" keeps. */
+START_TEST(a_uid_that_owns_another_directory_is_not_handed_out)
+{
+	unsigned first, second;
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids */
+	shared_file("a.out");
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	start("62000-62099");
+	first = put_uid(1);
+	h_stop(&h);
+	ck_assert(rename(h_path(&h, "state/a"), h_path(&h, "state/b")) == 0);
+	shared_file("a.out");
+	start("62000-62099");
+	second = put_uid(1);
+	ck_assert_uint_ne(first, second);
+	ck_assert(lstat(h_path(&h, "state/b"), &st) == 0);
+	ck_assert_uint_eq(st.st_uid, first);
+	expect_dir(h_path(&h, "state/a"), second);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_link_in_place_of_the_directory_is_refused)
 {
 	struct h_event e;
@@ -259,6 +288,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_writer_killed_mid_transaction_keeps_what_it_committed);
 	tcase_add_test(tc, each_instance_has_a_directory_of_its_own);
 	tcase_add_test(tc, a_new_dynamic_uid_takes_the_directory_over_without_following_links);
+	tcase_add_test(tc, a_uid_that_owns_another_directory_is_not_handed_out);
 	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
 	tcase_add_test(tc, check_explain_shows_the_directory);
 	suite_add_tcase(s, tc);

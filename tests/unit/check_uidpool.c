@@ -354,6 +354,50 @@ START_TEST(the_registry_keeps_two_daemons_apart)
 }
 END_TEST
 
+/* A uid that owns a state directory from an earlier run goes back to
+ * the instance the directory is named for, and to no one else. */
+START_TEST(claims_keep_state_directories_apart)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	uid_t id;
+
+	pool(&p, &f, 7000, 7002);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7000, "b"), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7001, "b"), 0);	/* its gid: b keeps its first */
+	ck_assert_int_eq(sb_uidpool_claim(&p, 9000, "z"), 0);	/* out of range: ignored */
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);
+	ck_assert_uint_eq(id, 7002);
+	/* 7000 is b's and 7001 no one's: nothing left for c */
+	ck_assert_int_eq(sb_uidpool_take(&p, "c", &id), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(sb_uidpool_take(&p, "b", &id), 0);
+	ck_assert_uint_eq(id, 7000);
+	sb_uidpool_fini(&p);
+
+	/* one id owning two names' directories goes to neither; an id
+	 * claimed for no name goes to no one */
+	pool(&p, &f, 7000, 7003);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7001, "x"), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7001, "y"), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7003, NULL), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "x", &id), 0);
+	ck_assert(id == 7000 || id == 7002);
+	ck_assert_int_eq(sb_uidpool_take(&p, "y", &id), 0);
+	ck_assert(id == 7000 || id == 7002);
+	ck_assert_int_eq(sb_uidpool_take(&p, "w", &id), -1);
+	sb_uidpool_fini(&p);
+
+	/* a claimed id some process or user now holds: the owner searches on */
+	pool(&p, &f, 7000, 7003);
+	f.used[1] = true;
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7001, "x"), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "x", &id), 0);
+	ck_assert_uint_ne(id, 7001);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("uidpool");
@@ -364,6 +408,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, stable_across_runs);
 	tcase_add_test(tc, distinct_and_in_range_until_exhausted);
 	tcase_add_test(tc, skips_ids_in_use);
+	tcase_add_test(tc, claims_keep_state_directories_apart);
 	tcase_add_test(tc, probe_failure_is_reported);
 	tcase_add_test(tc, never_valid_ids_skipped);
 	tcase_add_test(tc, the_registry_keeps_two_daemons_apart);
