@@ -30,7 +30,7 @@ int ctl_conn_open(struct ctl_conn *c, const char *rundir, const struct ctl_reque
 	int rc, saved;
 
 	*c = (struct ctl_conn){ .fd = -1 };
-	if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", rundir) >= sizeof sa.sun_path) {
+	if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/" CTL_SOCKET_NAME, rundir) >= sizeof sa.sun_path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

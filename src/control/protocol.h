@@ -28,6 +28,8 @@ enum ctl_verb {
 
 #define CTL_NAME_MAX 160	/* a node's name ("name#4096" of a 64-byte name), or an
 				 * edge "CLIENT -> SERVICE" of two */
+/* the socket's name in the runtime directory */
+#define CTL_SOCKET_NAME "control"
 #define CTL_REQUEST_MAX 4096	/* a request line, newline included */
 
 struct ctl_request {

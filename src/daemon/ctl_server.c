@@ -10,6 +10,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/ctl_server.h"
+#include "src/daemon/sockbind.h"
 #include "src/daemon/ctl_verbs.h"
 #include "src/daemon/log.h"
 
@@ -225,25 +226,17 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 
 int ctl_server_open(struct ctl_server *s, struct daemon *d, const char *dir)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	mode_t old;
-	int rc;
-
 	s->d = d;
 	s->self = geteuid();
-	if ((size_t)snprintf(s->path, sizeof s->path, "%s/control", dir) >= sizeof sa.sun_path) {
+	/* operators' commands find it by this path */
+	if ((size_t)snprintf(s->path, sizeof s->path, "%s/" CTL_SOCKET_NAME, dir) >= sizeof s->path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memcpy(sa.sun_path, s->path, strlen(s->path) + 1);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s->fd < 0)
 		return -1;
-	unlink(s->path);
-	old = umask(0177);	/* 0600 from the start: no window where others may connect */
-	rc = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (rc < 0 || listen(s->fd, 64) < 0) {
+	if (sock_bind_at(s->fd, d->rundir.fd, CTL_SOCKET_NAME, 0600) < 0 || listen(s->fd, 64) < 0) {
 		int saved = errno;
 		close(s->fd);
 		s->fd = -1;
@@ -264,7 +257,7 @@ void ctl_server_close(struct ctl_server *s)
 		return;
 	ev_io_stop(s->d->loop, &s->io);
 	close(s->fd);
-	unlink(s->path);
+	unlinkat(s->d->rundir.fd, CTL_SOCKET_NAME, 0);
 	s->fd = -1;
 }
 

@@ -7,28 +7,26 @@
 #include <unistd.h>
 
 #include "src/daemon/notify.h"
+#include "src/daemon/sockbind.h"
 #include "src/proto/fdpass.h"
 
-int notify_server_open(struct notify_server *ns, const char *dir)
+int notify_server_open(struct notify_server *ns, const char *dir, int dirfd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int one = 1;
 
 	ns->fd = -1;
-	if ((size_t)snprintf(ns->path, sizeof ns->path, "%s/notify", dir) >= sizeof ns->path ||
-	    strlen(ns->path) >= sizeof sa.sun_path) {
+	ns->dirfd = dirfd;
+	/* actors find it by this path: it must fit in a sockaddr_un */
+	if ((size_t)snprintf(ns->path, sizeof ns->path, "%s/" NOTIFY_NAME, dir) >= sizeof ns->path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memcpy(sa.sun_path, ns->path, strlen(ns->path) + 1);
 	ns->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (ns->fd < 0)
 		return -1;
-	unlink(ns->path);
-	if (bind(ns->fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    setsockopt(ns->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
-	    /* actors may run under other uids; the sender's pid is checked instead */
-	    chmod(ns->path, 0666) < 0) {
+	/* 0666: actors run under other uids; the sender's pid is checked instead */
+	if (sock_bind_at(ns->fd, dirfd, NOTIFY_NAME, 0666) < 0 ||
+	    setsockopt(ns->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
 		int saved = errno;
 		close(ns->fd);
 		ns->fd = -1;
@@ -45,7 +43,7 @@ void notify_server_close(struct notify_server *ns)
 {
 	if (ns->fd >= 0) {
 		close(ns->fd);
-		unlink(ns->path);
+		unlinkat(ns->dirfd, NOTIFY_NAME, 0);
 	}
 	ns->fd = -1;
 }

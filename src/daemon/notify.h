@@ -10,14 +10,18 @@
 
 #include "src/proto/control.h"
 
+#define NOTIFY_NAME "notify"
+
 struct notify_server {
 	int fd;
+	int dirfd;			/* the runtime directory it is in */
 	char path[108];
 	char buf[4096 + 1];
 };
 
-/* Bind a socket at dir/notify. -1 with errno on failure. */
-int notify_server_open(struct notify_server *ns, const char *dir);
+/* Bind a socket at DIR/notify, DIRFD being DIR, open. -1 with errno on
+ * failure. */
+int notify_server_open(struct notify_server *ns, const char *dir, int dirfd);
 void notify_server_close(struct notify_server *ns);
 /* Read one datagram. 1: *msg filled, its pid from the kernel; 0: nothing
  * (EAGAIN) or a datagram without credentials, dropped; -1: error.

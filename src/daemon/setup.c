@@ -108,7 +108,7 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	}
 	if (open_rundir(d, opts) < 0)
 		return -1;
-	if (notify_server_open(&d->notify, d->rundir.path) < 0) {
+	if (notify_server_open(&d->notify, d->rundir.path, d->rundir.fd) < 0) {
 		log_err("%s/notify: cannot create the notify socket: %s", d->rundir.path, strerror(errno));
 		return -1;
 	}

@@ -9,6 +9,7 @@
  * them: READY=1, STOPPING=1, WATCHDOG=1 each a whole line, the last
  * STATUS= line's text. A STATUS= text formats back to itself. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -29,7 +30,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	if (notify_server_open(&rig.ns, fz_scratch()) < 0)
+	const char *dir = fz_scratch();
+
+	if (notify_server_open(&rig.ns, dir, open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		abort();
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", rig.ns.path);
 	rig.client = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

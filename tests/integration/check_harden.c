@@ -41,6 +41,37 @@ static void assert_err_has(const char *file, const char *what)
 	ck_assert_msg(strstr(err, what) != NULL, "no \"%s\" in %s: %s", what, file, err);
 }
 
+/* The sockets the daemon binds in its runtime directory are reached
+ * through the directory's fd, not its path: with the directory moved
+ * and a link to another directory put at its path, the stop removes its
+ * own sockets and nothing where the link points. The old daemon
+ * unlinked by path, through the link. */
+START_TEST(the_runtime_sockets_are_not_reached_through_their_path)
+{
+	char run[512], moved[512], decoy[512];
+	const char *extra[] = { "--runtime-dir", run, NULL };
+
+	snprintf(run, sizeof run, "%s", h_path(&h, "outer/run"));
+	snprintf(moved, sizeof moved, "%s", h_path(&h, "outer/moved"));
+	snprintf(decoy, sizeof decoy, "%s", h_path(&h, "decoy"));
+	ck_assert(mkdir(h_path(&h, "outer"), 0755) == 0);
+	ck_assert(mkdir(decoy, 0755) == 0);
+	h_write(&h, "decoy/notify", "not the daemon's\n");
+	h_write(&h, "decoy/control", "not the daemon's\n");
+	h_write(&h, "root.jsonc", one_sleeper);
+	h_start_with(&h, root_only, extra);
+	h_expect(&h, "ready", "s", NULL);
+	ck_assert(rename(run, moved) == 0);
+	ck_assert(symlink(decoy, run) == 0);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	ck_assert_int_eq(access(h_path(&h, "decoy/notify"), F_OK), 0);
+	ck_assert_int_eq(access(h_path(&h, "decoy/control"), F_OK), 0);
+	ck_assert_int_ne(access(h_path(&h, "outer/moved/notify"), F_OK), 0);
+	ck_assert_int_ne(access(h_path(&h, "outer/moved/control"), F_OK), 0);
+}
+END_TEST
+
 /* A symlink planted at the events path: the daemon refuses it and the
  * file it points to is left as it was. The old daemon appended through it. */
 START_TEST(an_events_symlink_is_refused)
@@ -523,6 +554,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, an_events_symlink_is_refused);
 	tcase_add_test(tc, an_events_file_of_another_user_is_refused);
+	tcase_add_test(tc, the_runtime_sockets_are_not_reached_through_their_path);
 	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
 	tcase_add_test(tc, daemon_lines_carry_journal_priorities);
 	tcase_add_test(tc, a_stale_journal_stream_gets_no_priorities);

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,15 @@
 #include "tests/common/proc.h"
 #include "tests/common/runner.h"
 
+/* The directory the server binds in, open as the daemon holds it. */
+static int dir_fd(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
 START_TEST(the_server_reports_the_sender_pid)
 {
 	char dir[] = "/tmp/notify-test.XXXXXX";
@@ -20,7 +30,7 @@ START_TEST(the_server_reports_the_sender_pid)
 	int fd;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(notify_server_open(&ns, dir), 0);
+	ck_assert_int_eq(notify_server_open(&ns, dir, dir_fd(dir)), 0);
 	ck_assert_int_eq(notify_server_recv(&ns, &m), 0);	/* nothing yet */
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -31,6 +41,7 @@ START_TEST(the_server_reports_the_sender_pid)
 	close(fd);
 	notify_server_close(&ns);
 	ck_assert_int_eq(access(ns.path, F_OK), -1);	/* the socket file is gone */
+	close(ns.dirfd);
 	rmdir(dir);
 }
 END_TEST
@@ -45,7 +56,7 @@ START_TEST(fds_sent_to_the_server_are_closed)
 	int fd, before;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(notify_server_open(&ns, dir), 0);
+	ck_assert_int_eq(notify_server_open(&ns, dir, dir_fd(dir)), 0);
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
@@ -56,6 +67,7 @@ START_TEST(fds_sent_to_the_server_are_closed)
 	ck_assert_int_eq(h_fd_count(getpid()), before);
 	close(fd);
 	notify_server_close(&ns);
+	close(ns.dirfd);
 	rmdir(dir);
 }
 END_TEST
