@@ -9,12 +9,16 @@
 
 #include "sandbox/containment/cgroup.h"
 #include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_usage.h"
 
 void sb_cgroup_inst_init(struct sb_cgroup_inst *ci)
 {
 	ci->fd = ci->wd = -1;
 	ci->v1 = 0;
 	ci->name[0] = '\0';
+	ci->lim = (struct sb_cgroup_limits){ 0 };
+	ci->killed = false;
+	ci->cpu_base = 0;
 }
 
 /* Make the v1 mirrors of the controllers in mask, with lim in them. */
@@ -83,6 +87,7 @@ int sb_cgroup_inst_create(const struct sb_cgroup_tree *t, struct sb_cgroup_inst 
 		errno = saved;
 		return -1;
 	}
+	ci->lim = *lim;
 	return 0;
 }
 
@@ -91,9 +96,23 @@ int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci)
 	return sb_cgfs_populated(ci->fd);
 }
 
-int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci)
+int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci)
 {
+	ci->killed = true;
 	return sb_cgfs_kill(ci->fd, t->has_kill);
+}
+
+bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
+			     const struct sb_cgroup_limits *lim)
+{
+	return ci->fd >= 0 && !ci->killed && !ci->v1 && !(t->v2_ctl & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY)) &&
+	       ci->lim.memory == lim->memory && ci->lim.tasks == lim->tasks &&
+	       ci->lim.cpu_weight == lim->cpu_weight;
+}
+
+void sb_cgroup_inst_next_run(struct sb_cgroup_inst *ci, const struct sb_cgroup_usage *u)
+{
+	ci->cpu_base += u->cpu_usec;
 }
 
 int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci)

@@ -7,6 +7,9 @@
  *   ci.fd) (and sb_cgroup_join for v1 mirrors) -> ... main process exits ->
  *   sb_cgroup_inst_kill -> sb_cgroup_inst_populated == 0, now or later ->
  *   sb_cgroup_usage_read -> the exit is final -> sb_cgroup_inst_remove.
+ * A cgroup the main process left empty, never killed, is kept for the
+ * next run instead when sb_cgroup_inst_reusable says so
+ * (sb_cgroup_inst_next_run).
  *
  * "Later" comes two ways. The last process of a cgroup to exit has the
  * daemon for its parent (orphans go to the subreaper), and it has left
@@ -18,16 +21,22 @@
 #define PROSPERO_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sandbox/containment/cgroup_limits.h"
 #include "sandbox/containment/cgroup_name.h"
 #include "sandbox/containment/cgroup_tree.h"
+
+struct sb_cgroup_usage;
 
 struct sb_cgroup_inst {
 	int fd;				/* its v2 cgroup (the CLONE_INTO_CGROUP fd); -1: none */
 	int wd;				/* its cgroup.events watch; -1: none */
 	unsigned v1;			/* SB_CGROUP_CTL_BITs with a v1 mirror */
 	char name[SB_CGROUP_NAME_MAX];	/* "research#2.actor" */
+	struct sb_cgroup_limits lim;	/* what it was made with */
+	bool killed;			/* sb_cgroup_inst_kill was used on it */
+	uint64_t cpu_base;		/* CPU time of the runs before this one */
 };
 
 /* An instance with no cgroup yet: fd and wd -1. */
@@ -48,7 +57,19 @@ int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci);
 /* SIGKILL everything in it, whatever it did with sessions, process groups
  * or PDEATHSIG. Returns at once: the processes die asynchronously, and it
  * is empty when sb_cgroup_inst_populated says 0. */
-int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci);
+int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci);
+/* Can the next run of the instance, with limits LIM, go into this
+ * cgroup, emptied without a kill? Making and removing one is most of what
+ * a restart costs the daemon. Not after sb_cgroup_inst_kill (a kernel
+ * may kill what is later cloned into a cgroup killed once), not with
+ * other limits, and not where its memory peak is counted (a v1 mirror or
+ * the v2 memory controller): the peak of one run cannot be told from the
+ * last one's. */
+bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
+			     const struct sb_cgroup_limits *lim);
+/* The run that ended used U (sb_cgroup_usage_read): the next run's
+ * figures start from there. */
+void sb_cgroup_inst_next_run(struct sb_cgroup_inst *ci, const struct sb_cgroup_usage *u);
 
 /* Remove it (and its mirrors) once empty; -1 EBUSY while populated. The
  * watch goes with it. ci is back to sb_cgroup_inst_init's state. */

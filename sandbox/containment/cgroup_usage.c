@@ -53,6 +53,8 @@ int sb_cgroup_usage_read(const struct sb_cgroup_tree *t, const struct sb_cgroup_
 	}
 	take(&u->have, SB_CGROUP_HAVE_CPU,
 	     sb_cgfs_read_key(ci->fd, "cpu.stat", "usage_usec", &u->cpu_usec));
+	/* this run's: a kept cgroup counts its earlier runs too */
+	u->cpu_usec = u->cpu_usec > ci->cpu_base ? u->cpu_usec - ci->cpu_base : 0;
 	if (t->v2_ctl & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY)) {
 		read_memory(ci->fd, &v2_files, u);
 	} else if ((fd = mirror(t, ci, SB_CGROUP_MEMORY)) >= 0) {

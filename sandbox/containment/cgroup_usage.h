@@ -27,7 +27,7 @@ struct sb_cgroup_usage {
 	unsigned have;		/* SB_CGROUP_HAVE_*: which fields were read */
 };
 
-/* Fill u from ci's cgroups: the v2 cgroup where its controller is
+/* Fill u from ci's cgroups, for its current (or last) run: the v2 cgroup where its controller is
  * enabled (CPU time always: v2 counts it without a controller), else the
  * v1 mirror if the instance has one. A field neither has stays 0 and out
  * of have. -1 with errno only when ci has no cgroup. */

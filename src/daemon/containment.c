@@ -279,7 +279,16 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	if (sb_cgroup_inst_create(&c->tree, &in->cg, in->name, lim) < 0) {
+	/* the last run's, emptied without a kill: no mkdir, no watch */
+	if (in->cg.fd >= 0 && !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim) &&
+	    sb_cgroup_inst_remove(&c->tree, &in->cg) < 0) {
+		saved = errno;
+		snprintf(msg, len, "cgroup %s/%s: cannot remove the last run's: %s", c->tree.path, in->cg.name,
+			 strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (in->cg.fd < 0 && sb_cgroup_inst_create(&c->tree, &in->cg, in->name, lim) < 0) {
 		saved = errno;
 		if (saved == EOPNOTSUPP)
 			unavailable(&c->tree, lim, msg, len);
@@ -289,7 +298,7 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 		errno = saved;
 		return -1;
 	}
-	if (sb_cgroup_inst_watch(&in->cg, c->notify_fd) < 0 ||
+	if ((in->cg.wd < 0 && sb_cgroup_inst_watch(&in->cg, c->notify_fd) < 0) ||
 	    (in->cg.v1 && sb_cgroup_join_open(&c->tree, &in->cg, false, j) < 0)) {
 		saved = errno;
 		snprintf(msg, len, "cgroup %s/%s: %s", c->tree.path, in->cg.name, strerror(saved));
@@ -302,20 +311,28 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 	return 0;
 }
 
-void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, bool ok)
+void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, pid_t pid)
 {
+	char path[64];
+
 	sb_cgroup_join_close(j);
 	in->confine.join = NULL;
 	in->plan.cgroup = NULL;
-	if (!ok && in->cg.fd >= 0 && sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+	if (pid < 0 && in->cg.fd >= 0 && sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
+	if (pid > 0 && sb_ns_mounts(in->confine.ns)) {
+		/* gone already (it died at once): nothing to hold */
+		snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+		in->mntns = open(path, O_RDONLY | O_CLOEXEC);
+	}
 }
 
-/* Nothing of it is left: its usage, its cgroup gone, then its end. */
+/* Nothing of it is left: its usage, its cgroup gone, then its end; its
+ * mount namespace is let go after that, its replacement started. */
 static void finish(struct daemon *d, struct instance *in)
 {
 	struct sb_cgroup_usage u = { 0 };
-	int status = in->end_status;
+	int status = in->end_status, mntns = in->mntns;
 
 	if (in->dying) {
 		in->dying = false;
@@ -323,10 +340,15 @@ static void finish(struct daemon *d, struct instance *in)
 	}
 	if (in->cg.fd >= 0) {
 		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
-		if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+		if (!in->cg.killed)	/* kept for its next run, or until its release */
+			sb_cgroup_inst_next_run(&in->cg, &u);
+		else if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
 			log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 	}
-	instance_ended(in, status, &u);
+	in->mntns = -1;
+	instance_ended(in, status, &u);	/* IN may be gone after this */
+	if (mntns >= 0)
+		close(mntns);
 }
 
 /* The dynamic uid that is in's alone, or 0. */
@@ -358,7 +380,8 @@ void containment_reaped(struct daemon *d, struct instance *in, int status)
 	uid_t uid;
 
 	in->end_status = status;
-	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0) {
+	/* killed only when something is left: an emptied cgroup can be kept */
+	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0 && sb_cgroup_inst_populated(&in->cg) != 0) {
 		if (sb_cgroup_inst_kill(&c->tree, &in->cg) < 0)
 			log_warn("%s: cannot kill its cgroup: %s", in->name, strerror(errno));
 		if (sb_cgroup_inst_populated(&in->cg) > 0) {
@@ -370,6 +393,14 @@ void containment_reaped(struct daemon *d, struct instance *in, int status)
 		uid_kill(in, uid);
 	}
 	finish(d, in);
+}
+
+void containment_retire(struct daemon *d, struct instance *in)
+{
+	if (in->pid > 0 || in->dying || in->cg.fd < 0)
+		return;	/* running or ending: containment_release sees to it */
+	if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 }
 
 void containment_recheck(struct daemon *d)
@@ -393,6 +424,9 @@ void containment_release(struct daemon *d, struct instance *in)
 	}
 	if (c->level == CONTAIN_UID && (uid = own_uid(d, in)))
 		uid_kill(in, uid);
+	if (in->mntns >= 0)
+		close(in->mntns);
+	in->mntns = -1;
 	if (in->cg.fd < 0)
 		return;
 	sb_cgroup_inst_kill(&c->tree, &in->cg);

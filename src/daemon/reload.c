@@ -8,6 +8,7 @@
 #include "src/config/diff.h"
 #include "src/daemon/bindings.h"
 #include "src/daemon/build.h"
+#include "src/daemon/containment.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/generation.h"
@@ -269,6 +270,7 @@ void reload_retire(struct daemon *d, struct sv_node *n)
 	if (n->kind != SV_NODE_ACTOR || !in)
 		return;
 	/* freed after the batch: later actions in it may still name the node */
+	containment_retire(d, in);
 	instances_remove(d, in);
 	d->retired[d->nretired++] = in;
 }

@@ -504,6 +504,50 @@ START_TEST(a_memory_limit_counts_memfd_sysv_shm_and_dev_shm)
 }
 END_TEST
 
+/* "cpu_usec" of an exit event, or -1. */
+static long long exit_cpu_usec(const struct h_event *e)
+{
+	const char *p = strstr(e->line, "\"cpu_usec\": ");
+	long long v;
+
+	return p && sscanf(p + 11, "%lld", &v) == 1 ? v : -1;
+}
+
+/* A restart after an exit that left the cgroup empty runs in the same
+ * cgroup, made again only after a kill: the exit event's CPU time is
+ * still that run's alone. The first run burns CPU, the second does not. */
+START_TEST(each_exit_counts_its_own_runs_cpu_time)
+{
+	char text[1024];
+	struct h_event first, second;
+	long long burnt, idle;
+
+	if (!is_root())
+		return;
+	ck_assert(mkdir(h_path(&h, "marks"), 0777) == 0 && chmod(h_path(&h, "marks"), 0777) == 0);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 " { \"actor\": \"burner\", \"exec\": [\"/bin/sh\", \"-c\", "
+		 "\"if [ -e %s/once ]; then exec sleep 1000; fi; : > %s/once; i=0; "
+		 "while [ $i -lt 300000 ]; do i=$((i+1)); done; exit 1\"] } ] }\n",
+		 h_path(&h, "marks"), h_path(&h, "marks"));
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	h_expect(&h, "exit", "burner", &first);
+	h_expect(&h, "ready", "burner", NULL);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "exit", "burner", &second);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	burnt = exit_cpu_usec(&first);
+	idle = exit_cpu_usec(&second);
+	if (burnt < 0)
+		return;	/* no cgroup containment here: nothing counted */
+	ck_assert_msg(burnt > 50000, "%s", first.line);
+	ck_assert_msg(idle >= 0 && idle < burnt / 2, "second run %lld us after a first of %lld us: %s", idle,
+		      burnt, second.line);
+}
+END_TEST
+
 /* A limit this host cannot apply fails the start, and check says so. */
 START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 {
@@ -571,6 +615,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
+	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	suite_add_tcase(s, tc);
