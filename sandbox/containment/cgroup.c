@@ -110,6 +110,13 @@ bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgr
 	       ci->lim.cpu_weight == lim->cpu_weight;
 }
 
+void sb_cgroup_inst_forget(struct sb_cgroup_inst *ci)
+{
+	if (ci->fd >= 0)
+		close(ci->fd);
+	sb_cgroup_inst_init(ci);
+}
+
 void sb_cgroup_inst_next_run(struct sb_cgroup_inst *ci, const struct sb_cgroup_usage *u)
 {
 	ci->cpu_base += u->cpu_usec;

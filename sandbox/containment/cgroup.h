@@ -67,6 +67,9 @@ int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *c
  * last one's. */
 bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
 			     const struct sb_cgroup_limits *lim);
+/* Let go of a cgroup that is gone (removed by someone else): its fd
+ * closed, CI back to sb_cgroup_inst_init's state. */
+void sb_cgroup_inst_forget(struct sb_cgroup_inst *ci);
 /* The run that ended used U (sb_cgroup_usage_read): the next run's
  * figures start from there. */
 void sb_cgroup_inst_next_run(struct sb_cgroup_inst *ci, const struct sb_cgroup_usage *u);

@@ -269,7 +269,7 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 {
 	struct containment *c = &d->contain;
 	const struct sb_cgroup_limits *lim = &in->spec->cg_limits;
-	int saved;
+	int saved, populated = 0;
 
 	j->n = 0;
 	if (c->level != CONTAIN_CGROUP) {
@@ -279,8 +279,11 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	/* the last run's, emptied without a kill: no mkdir, no watch */
-	if (in->cg.fd >= 0 && !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim) &&
+	/* the last run's, emptied without a kill: no mkdir, no watch; one
+	 * removed under us is forgotten, one something entered is not used */
+	if (in->cg.fd >= 0 && (populated = sb_cgroup_inst_populated(&in->cg)) < 0)
+		sb_cgroup_inst_forget(&in->cg);
+	if (in->cg.fd >= 0 && (populated || !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim)) &&
 	    sb_cgroup_inst_remove(&c->tree, &in->cg) < 0) {
 		saved = errno;
 		snprintf(msg, len, "cgroup %s/%s: cannot remove the last run's: %s", c->tree.path, in->cg.name,

@@ -548,6 +548,33 @@ START_TEST(each_exit_counts_its_own_runs_cpu_time)
 }
 END_TEST
 
+/* The cgroup kept for a restart, removed from outside meanwhile: the
+ * restart makes a new one instead of failing to clone into the old. */
+START_TEST(a_kept_cgroup_removed_from_outside_is_made_anew)
+{
+	char tree[512], kept[600];
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"],\n"
+		"  \"backoff\": { \"initial\": 1500, \"max\": 1500 } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", &e);
+	subtree(tree, sizeof tree);
+	snprintf(kept, sizeof kept, "%s/a.actor", tree);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "exit", "a", NULL);
+	ck_assert_msg(rmdir(kept) == 0, "%s: %s", kept, strerror(errno));
+	h_expect(&h, "start", "a", &e);
+	ck_assert_msg(e.pid > 0, "%s", e.line);
+	h_expect(&h, "ready", "a", NULL);
+	ck_assert_int_eq(access(kept, F_OK), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* A limit this host cannot apply fails the start, and check says so. */
 START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 {
@@ -616,6 +643,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
+	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	suite_add_tcase(s, tc);
