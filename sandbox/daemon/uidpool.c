@@ -53,14 +53,18 @@ int sb_uidpool_init(struct sb_uidpool *p, uid_t first, uid_t last)
 	return 0;
 }
 
+static void names_free(struct sb_uidpool_names *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].name);
+	free(t->v);
+	free(t->slots);
+}
+
 void sb_uidpool_fini(struct sb_uidpool *p)
 {
-	for (size_t i = 0; i < p->nowners; i++)
-		free(p->owners[i].name);
-	free(p->owners);
-	for (size_t i = 0; i < p->nclaims; i++)
-		free(p->claims[i].name);
-	free(p->claims);
+	names_free(&p->owners);
+	names_free(&p->claims);
 	free(p->claimed);
 	free(p->contested);
 	free(p->taken);
@@ -71,14 +75,6 @@ void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx
 {
 	p->probe = probe;
 	p->probe_ctx = ctx;
-}
-
-static struct sb_uidpool_owner *find(struct sb_uidpool_owner *v, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return &v[i];
-	return NULL;
 }
 
 static bool bit(const uint8_t *bits, size_t i)
@@ -105,21 +101,58 @@ static bool never_valid(uid_t id)
 	return id == 65535 || id == (uid_t)-1;
 }
 
-static int append(struct sb_uidpool_owner **v, size_t *n, size_t *cap, const char *name, uid_t id)
+static struct sb_uidpool_owner *find(const struct sb_uidpool_names *t, const char *name)
+{
+	if (!t->nslots)
+		return NULL;
+	for (size_t k = hash(name) & (t->nslots - 1);; k = (k + 1) & (t->nslots - 1)) {
+		size_t at = t->slots[k];
+
+		if (!at)
+			return NULL;
+		if (strcmp(t->v[at - 1].name, name) == 0)
+			return &t->v[at - 1];
+	}
+}
+
+static void put_slot(size_t *slots, size_t nslots, const char *name, size_t at)
+{
+	size_t k = hash(name) & (nslots - 1);
+
+	while (slots[k])
+		k = (k + 1) & (nslots - 1);
+	slots[k] = at;
+}
+
+/* NAME (not in T yet) with ID; -1 with errno ENOMEM. */
+static int add(struct sb_uidpool_names *t, const char *name, uid_t id)
 {
 	char *copy;
 
-	if (*n == *cap) {
-		size_t grown_cap = *cap ? *cap * 2 : 16;
-		struct sb_uidpool_owner *grown = reallocarray(*v, grown_cap, sizeof(*grown));
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct sb_uidpool_owner *grown = reallocarray(t->v, cap, sizeof(*grown));
 		if (!grown)
 			return -1;
-		*v = grown;
-		*cap = grown_cap;
+		t->v = grown;
+		t->cap = cap;
+	}
+	if ((t->n + 1) * 2 > t->nslots) {
+		size_t nslots = t->nslots ? t->nslots * 2 : 32;
+		size_t *slots = calloc(nslots, sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		for (size_t i = 0; i < t->n; i++)
+			put_slot(slots, nslots, t->v[i].name, i + 1);
+		free(t->slots);
+		t->slots = slots;
+		t->nslots = nslots;
 	}
 	if (!(copy = strdup(name)))
 		return -1;
-	(*v)[(*n)++] = (struct sb_uidpool_owner){ .name = copy, .id = id };
+	t->v[t->n++] = (struct sb_uidpool_owner){ .name = copy, .id = id };
+	put_slot(t->slots, t->nslots, copy, t->n);
 	return 0;
 }
 
@@ -132,13 +165,13 @@ int sb_uidpool_claim(struct sb_uidpool *p, uid_t id, const char *name)
 		return 0;
 	if (!p->claimed && (!(p->claimed = calloc(bytes, 1)) || !(p->contested = calloc(bytes, 1))))
 		return -1;
-	mine = name ? find(p->claims, p->nclaims, name) : NULL;
+	mine = name ? find(&p->claims, name) : NULL;
 	if (!name || (bit(p->claimed, i) && !(mine && mine->id == id)))
 		p->contested[i / 8] |= (uint8_t)(1u << (i % 8));
 	p->claimed[i / 8] |= (uint8_t)(1u << (i % 8));
 	if (!name || mine)	/* a name keeps its first claim */
 		return 0;
-	return append(&p->claims, &p->nclaims, &p->claims_cap, name, id);
+	return add(&p->claims, name, id);
 }
 
 /* Is ID, at index I, free for OWNER? 1 yes, 0 no, -1 the probe's error. */
@@ -157,7 +190,7 @@ static int give(struct sb_uidpool *p, size_t i, const char *owner, uid_t *out)
 {
 	uid_t id = p->first + (uid_t)i;
 
-	if (append(&p->owners, &p->nowners, &p->cap, owner, id) < 0)
+	if (add(&p->owners, owner, id) < 0)
 		return -1;
 	set_taken(p, i, true);
 	*out = id;
@@ -166,7 +199,7 @@ static int give(struct sb_uidpool *p, size_t i, const char *owner, uid_t *out)
 
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
 {
-	struct sb_uidpool_owner *o = find(p->owners, p->nowners, owner);
+	struct sb_uidpool_owner *o = find(&p->owners, owner);
 	size_t n, start;
 	int ok;
 
@@ -175,7 +208,7 @@ int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
 		return 0;
 	}
 	n = range_size(p);
-	if ((o = find(p->claims, p->nclaims, owner))) {
+	if ((o = find(&p->claims, owner))) {
 		size_t i = (size_t)(o->id - p->first);
 
 		if (!bit(p->contested, i) && (ok = usable(p, i, o->id)) != 0)

@@ -22,18 +22,25 @@ typedef int (*sb_uid_probe_fn)(uid_t id, void *ctx);
 
 struct sb_uidpool_owner;
 
+/* Names and their ids, found by hash: a tree of 16,000 instances asks
+ * for each at start. Private to uidpool.c. */
+struct sb_uidpool_names {
+	struct sb_uidpool_owner *v;	/* in the order added */
+	size_t n, cap;
+	size_t *slots;			/* open addressing: an index into v + 1; 0 empty */
+	size_t nslots;			/* 0, or a power of two above 2n */
+};
+
 struct sb_uidpool {
 	uid_t first, last;
 	sb_uid_probe_fn probe;
 	void *probe_ctx;
 	uint8_t *taken;			/* one bit per id in [first, last] */
-	struct sb_uidpool_owner *owners;
-	size_t nowners, cap;
+	struct sb_uidpool_names owners;
 	/* ids that own files from an earlier run, and for whom */
 	uint8_t *claimed;		/* one bit per id; NULL until the first claim */
 	uint8_t *contested;		/* claimed for two names, or for none */
-	struct sb_uidpool_owner *claims;
-	size_t nclaims, claims_cap;
+	struct sb_uidpool_names claims;
 };
 
 /* [first, last] with 0 < first <= last and at most SB_UIDPOOL_MAX_IDS ids;

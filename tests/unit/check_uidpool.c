@@ -217,14 +217,14 @@ START_TEST(many_owners)
 	struct sb_uidpool p;
 	struct fake f = { 0 };
 	char name[32];
-	uid_t ids[500], id;
+	uid_t ids[4000], id;
 
-	pool(&p, &f, 20000, 20999);
-	for (int i = 0; i < 500; i++) {
+	pool(&p, &f, 20000, 29999);
+	for (int i = 0; i < 4000; i++) {
 		snprintf(name, sizeof(name), "n#%d", i);
 		ck_assert_int_eq(sb_uidpool_take(&p, name, &ids[i]), 0);
 	}
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 4000; i++) {
 		snprintf(name, sizeof(name), "n#%d", i);
 		ck_assert_int_eq(sb_uidpool_take(&p, name, &id), 0);
 		ck_assert_uint_eq(id, ids[i]);
