@@ -53,7 +53,7 @@ CHILD_SIDE int sb_ns_apply(const struct sb_ns *ns, const char **step_name)
 	if (ns->private_ipc && unshare(CLONE_NEWIPC) < 0)
 		return -1;
 
-	if (sb_ns_mounts(ns)) {
+	if (ns->private_tmp || ns->nread_only || ns->dev_shm) {
 		*step_name = "unshare(CLONE_NEWNS)";
 		if (unshare(CLONE_NEWNS) < 0)
 			return -1;

@@ -9,8 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sandbox/child/child_side.h"
-
 struct sb_ns {
 	bool private_tmp;		/* fresh tmpfs on /tmp and /var/tmp */
 	bool private_network;		/* own network namespace: lo only, down */
@@ -27,12 +25,6 @@ struct sb_ns {
 					 * writable below them (the state
 					 * directory), or NULL */
 };
-
-/* Does NS give the actor a mount namespace of its own? */
-static inline CHILD_SIDE bool sb_ns_mounts(const struct sb_ns *ns)
-{
-	return ns && (ns->private_tmp || ns->nread_only || ns->dev_shm);
-}
 
 /* Needs CAP_SYS_ADMIN, so it runs before privileges are dropped. Nothing
  * it mounts propagates back to the host. Returns 0, or -1 with errno and

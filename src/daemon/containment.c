@@ -314,28 +314,20 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 	return 0;
 }
 
-void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, pid_t pid)
+void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, bool ok)
 {
-	char path[64];
-
 	sb_cgroup_join_close(j);
 	in->confine.join = NULL;
 	in->plan.cgroup = NULL;
-	if (pid < 0 && in->cg.fd >= 0 && sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+	if (!ok && in->cg.fd >= 0 && sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
-	if (pid > 0 && sb_ns_mounts(in->confine.ns)) {
-		/* gone already (it died at once): nothing to hold */
-		snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
-		in->mntns = open(path, O_RDONLY | O_CLOEXEC);
-	}
 }
 
-/* Nothing of it is left: its usage, its cgroup gone, then its end; its
- * mount namespace is let go after that, its replacement started. */
+/* Nothing of it is left: its usage, its cgroup kept or gone, then its end. */
 static void finish(struct daemon *d, struct instance *in)
 {
 	struct sb_cgroup_usage u = { 0 };
-	int status = in->end_status, mntns = in->mntns;
+	int status = in->end_status;
 
 	if (in->dying) {
 		in->dying = false;
@@ -348,10 +340,7 @@ static void finish(struct daemon *d, struct instance *in)
 		else if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
 			log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 	}
-	in->mntns = -1;
-	instance_ended(in, status, &u);	/* IN may be gone after this */
-	if (mntns >= 0)
-		close(mntns);
+	instance_ended(in, status, &u);
 }
 
 /* The dynamic uid that is in's alone, or 0. */
@@ -427,9 +416,6 @@ void containment_release(struct daemon *d, struct instance *in)
 	}
 	if (c->level == CONTAIN_UID && (uid = own_uid(d, in)))
 		uid_kill(in, uid);
-	if (in->mntns >= 0)
-		close(in->mntns);
-	in->mntns = -1;
 	if (in->cg.fd < 0)
 		return;
 	sb_cgroup_inst_kill(&c->tree, &in->cg);

@@ -88,11 +88,8 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 /* IN will not run again (a reload retires it): the cgroup kept for its
  * next run goes now, before an instance of the same name makes its own. */
 void containment_retire(struct daemon *d, struct instance *in);
-/* After it: PID spawned, or -1 for a start that failed. A mount namespace
- * of its own is held from here to its end: the last process to leave one
- * tears it down (an RCU grace period) before its parent is told it died,
- * and that is the daemon's to do once the restart is under way. */
-void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, pid_t pid);
+/* After it: spawned or not. */
+void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, bool ok);
 
 /* in's main process was reaped with status: kill the rest; end it now or
  * once empty (instance_ended). */

@@ -137,7 +137,6 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 	node->name = name;
 	in->out.rfd = in->out.wfd = -1;
 	sb_cgroup_inst_init(&in->cg);
-	in->mntns = -1;
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;

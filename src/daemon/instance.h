@@ -74,7 +74,6 @@ struct instance {
 	bool dying;			/* main process reaped, the rest not yet gone */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */
-	int mntns;			/* its mount namespace while it runs, or -1 */
 	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
 	int64_t status_logged_ms;	/* when a change was last logged */
 	unsigned long status_unlogged;	/* changes since, not logged */

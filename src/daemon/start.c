@@ -86,7 +86,7 @@ void start_instance(struct daemon *d, struct instance *in)
 	if (prepare(d, in, &env, &secrets, msg, sizeof msg) < 0) {
 		int saved = errno;
 
-		containment_spawned(d, in, &join, -1);
+		containment_spawned(d, in, &join, false);
 		start_failed(d, in, saved, msg);
 		return;
 	}
@@ -95,7 +95,7 @@ void start_instance(struct daemon *d, struct instance *in)
 		plan.envp = env;
 	pid = sb_spawn_start(&d->spawner, &plan, &err);
 	bindings_spawned(in->bind, pid > 0);
-	containment_spawned(d, in, &join, pid);
+	containment_spawned(d, in, &join, pid > 0);
 	free(env);
 	sb_secrets_env_free(secrets);
 	if (pid < 0) {
