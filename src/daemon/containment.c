@@ -335,7 +335,8 @@ static void finish(struct daemon *d, struct instance *in)
 	}
 	if (in->cg.fd >= 0) {
 		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
-		if (!in->cg.killed)	/* kept for its next run, or until its release */
+		/* kept for its next run, or until its release */
+		if (sb_cgroup_inst_reusable(&d->contain.tree, &in->cg, &in->spec->cg_limits))
 			sb_cgroup_inst_next_run(&in->cg, &u);
 		else if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
 			log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));

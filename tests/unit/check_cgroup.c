@@ -254,6 +254,34 @@ START_TEST(leftover_taken_over_only_when_empty)
 }
 END_TEST
 
+/* A cgroup is fit for the instance's next run only if it was never
+ * killed, has the same limits, and counts no memory peak that would mix
+ * two runs. Real cgroups: kill marks the one it kills. */
+START_TEST(reusable_only_unkilled_with_the_same_limits_and_no_peak)
+{
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 }, tasks = { .tasks = 16 };
+
+	tree_open(&t);
+	sb_cgroup_inst_init(&ci);
+	ck_assert(!sb_cgroup_inst_reusable(&t, &ci, &none));	/* none made yet */
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "web", &none), 0);
+	ck_assert_int_eq(t.v2_ctl & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY) ? 1 : 0,
+			 !sb_cgroup_inst_reusable(&t, &ci, &none));
+	ck_assert(!sb_cgroup_inst_reusable(&t, &ci, &tasks));
+	t.v2_ctl |= SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY);
+	ck_assert(!sb_cgroup_inst_reusable(&t, &ci, &none));
+	t.v2_ctl &= ~SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY);
+	ck_assert_int_eq(sb_cgroup_inst_kill(&t, &ci), 0);
+	ck_assert(ci.killed);
+	ck_assert(!sb_cgroup_inst_reusable(&t, &ci, &none));
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
+	ck_assert(!ci.killed);
+	tree_close_clean(&t);
+}
+END_TEST
+
 /* A daemon SIGKILLed with two instances running; the next one on the
  * same subtree finds them, kills them, removes them, and leaves alone a
  * cgroup that is not an instance's. */
@@ -449,6 +477,7 @@ static Suite *suite(void)
 	tcase_add_test(real, kill_without_cgroup_kill_ends_every_escape);
 	tcase_add_test(real, notify_is_quiet_until_a_change);
 	tcase_add_test(real, leftover_taken_over_only_when_empty);
+	tcase_add_test(real, reusable_only_unkilled_with_the_same_limits_and_no_peak);
 	tcase_add_test(real, sweep_ends_a_dead_predecessors_instances);
 	tcase_add_test(real, delegated_cgroup_used_in_place);
 	tcase_add_test(real, undelegated_not_root_says_why);
