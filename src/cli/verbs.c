@@ -132,6 +132,13 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	return 0;
 }
 
+/* The exit status when no daemon answers: for status, nothing runs (3,
+ * as systemctl status says of a unit that is not active). */
+static int unanswered(enum ctl_verb v)
+{
+	return v == CTL_STATUS ? 3 : 1;
+}
+
 static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
 {
 	struct ctl_status st;
@@ -165,7 +172,7 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 		return show_status(line, len, o);
 	if (len <= 0 || ctl_answer_decode(line, (size_t)len, &ok, err, sizeof err) < 0) {
 		fprintf(stderr, "prospero: %s: no answer from the daemon\n", ctl_verb_name(o->r.verb));
-		return 1;
+		return unanswered(o->r.verb);
 	}
 	if (!ok) {
 		fprintf(stderr, "prospero: %s: %s\n", ctl_verb_name(o->r.verb), err);
@@ -190,12 +197,11 @@ int cli_verb_main(int argc, char **argv)
 		return rc;
 	if (rundir_choose(o.rundir, rundir, sizeof rundir) < 0) {
 		fprintf(stderr, "prospero: %s: where is the daemon? give --runtime-dir DIR\n", argv[1]);
-		return 1;
+		return unanswered(o.r.verb);
 	}
 	if (ctl_conn_open(&c, rundir, &o.r) < 0) {
 		fprintf(stderr, "prospero: %s/control: cannot reach the daemon: %s\n", rundir, strerror(errno));
-		/* status of a daemon that is not there: nothing runs */
-		return o.r.verb == CTL_STATUS ? 3 : 1;
+		return unanswered(o.r.verb);
 	}
 	rc = answer(&c, &o);
 	ctl_conn_close(&c);

@@ -1,8 +1,11 @@
 /* The command line: exit statuses and what check prints. */
 #include <check.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/runner.h"
@@ -144,6 +147,57 @@ START_TEST(a_set_up_failure_is_said_once)
 }
 END_TEST
 
+/* prospero ARGS as a user (uid 65534 when we are root) whose environment
+ * holds PATH and, when XDG is given, XDG_RUNTIME_DIR only: no
+ * $RUNTIME_DIRECTORY, so a command looks for the daemon where prospero(1)
+ * says it does by default. Its exit status; stderr in run.err. */
+static int run_as_user(const char *xdg, const char *const *args)
+{
+	const char *bin = getenv("PROSPERO");
+	char xdg_env[512];
+	char *env[] = { "PATH=/usr/bin:/bin", xdg_env, NULL };
+	const char *argv[8] = { "prospero" };
+	int st;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(bin);
+	snprintf(xdg_env, sizeof xdg_env, "XDG_RUNTIME_DIR=%s", xdg ? xdg : "");
+	if (!xdg)
+		env[1] = NULL;
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int err = open(h_path(&h, "run.err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+
+		if (err < 0 || dup2(err, STDERR_FILENO) < 0)
+			_exit(120);
+		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(121);
+		execve(bin, (char *const *)argv, env);
+		_exit(122);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* prospero(1): status exits 3 "when no daemon answers", even when it
+ * cannot tell where one would be. */
+START_TEST(status_exits_3_when_it_finds_no_daemon)
+{
+	char err[1024];
+
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "status", NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+	ck_assert_int_eq(run_as_user(h.dir, (const char *const[]){ "status", NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/prospero/control: cannot reach the daemon"), "%s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -160,6 +214,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
+	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
 	suite_add_tcase(s, tc);
 	return s;
 }
