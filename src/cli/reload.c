@@ -17,6 +17,7 @@
 
 #include "src/cli/reload.h"
 #include "src/daemon/reload_report.h"
+#include "src/daemon/rundir.h"
 
 struct state {
 	int pid;
@@ -91,7 +92,6 @@ static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 	};
 	int c;
 
-	*dir = getenv("RUNTIME_DIRECTORY");	/* under systemd's ExecReload= */
 	while ((c = getopt_long(argc, argv, "r:n", opts, NULL)) != -1) {
 		if (c == 'r')
 			*dir = optarg;
@@ -100,9 +100,9 @@ static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 		else
 			return -1;
 	}
-	if (optind != argc || !*dir) {
+	if (optind != argc) {
 		fprintf(stderr, "usage: prospero reload [--dry-run] [--runtime-dir DIR]\n"
-				"  (DIR: the daemon's --runtime-dir; default $RUNTIME_DIRECTORY)\n");
+				"  (DIR: the daemon's --runtime-dir)\n");
 		return -1;
 	}
 	return 0;
@@ -143,9 +143,15 @@ out:
 int cli_reload(int argc, char **argv)
 {
 	const char *dir = NULL;
+	char path[4096];
 	bool dry_run = false;
 
 	if (parse(argc, argv, &dir, &dry_run) < 0)
 		return 2;
-	return ask(dir, dry_run);
+	/* as the daemon chose it: $RUNTIME_DIRECTORY under systemd's ExecReload= */
+	if (rundir_choose(dir, path, sizeof path) < 0) {
+		fprintf(stderr, "prospero: reload: where is the daemon? give --runtime-dir DIR\n");
+		return 1;
+	}
+	return ask(path, dry_run);
 }

@@ -198,6 +198,24 @@ START_TEST(status_exits_3_when_it_finds_no_daemon)
 }
 END_TEST
 
+/* --runtime-dir's default is the same for reload as for the other
+ * commands: $RUNTIME_DIRECTORY, else /run/prospero (root) or
+ * $XDG_RUNTIME_DIR/prospero; none there is "no daemon", 1, not a usage
+ * error. */
+START_TEST(reload_finds_the_daemon_where_the_other_commands_do)
+{
+	char err[1024], want[600];
+
+	ck_assert_int_eq(run_as_user(h.dir, (const char *const[]){ "reload", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: reload: %s/prospero/reload: No such file or directory", h.dir);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "reload", "--dry-run", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: reload: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -215,6 +233,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
 	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
+	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
 	suite_add_tcase(s, tc);
 	return s;
 }
