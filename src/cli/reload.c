@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "src/cli/options.h"
 #include "src/cli/reload.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/rundir.h"
@@ -83,22 +84,25 @@ static int wait_done(int dir, int notes, int daemon, unsigned want, struct state
 	}
 }
 
+/* 0 to go on, 1 done (--help, --version), -1 a usage error. */
 static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 {
-	static const struct option opts[] = {
+	static const struct option mine[] = {
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ 0 },
 	};
-	int c;
+	struct option opts[CLI_LONGOPTS_MAX];
+	int c, other;
 
-	while ((c = getopt_long(argc, argv, "r:n", opts, NULL)) != -1) {
+	cli_longopts(mine, opts);
+	while ((c = getopt_long(argc, argv, "r:n" CLI_SHORT_OTHERS, opts, NULL)) != -1) {
 		if (c == 'r')
 			*dir = optarg;
 		else if (c == 'n')
 			*dry_run = true;
-		else
-			return -1;
+		else if ((other = cli_option_other(c)) != 0)
+			return other;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "usage: prospero reload [--dry-run] [--runtime-dir DIR]\n"
@@ -145,9 +149,10 @@ int cli_reload(int argc, char **argv)
 	const char *dir = NULL;
 	char path[4096];
 	bool dry_run = false;
+	int parsed = parse(argc, argv, &dir, &dry_run);
 
-	if (parse(argc, argv, &dir, &dry_run) < 0)
-		return 2;
+	if (parsed != 0)
+		return parsed > 0 ? 0 : 2;
 	/* as the daemon chose it: $RUNTIME_DIRECTORY under systemd's ExecReload= */
 	if (rundir_choose(dir, path, sizeof path) < 0) {
 		fprintf(stderr, "prospero: reload: where is the daemon? give --runtime-dir DIR\n");

@@ -9,6 +9,7 @@
 #include "src/cli/client.h"
 #include "src/cli/dot.h"
 #include "src/cli/follow.h"
+#include "src/cli/options.h"
 #include "src/cli/verbs.h"
 #include "src/cli/view.h"
 #include "src/daemon/rundir.h"
@@ -71,7 +72,7 @@ static int fault_arg(struct verb_opts *o, const char *arg)
 
 static int parse(int argc, char **argv, struct verb_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option mine[] = {
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dot", no_argument, NULL, 'D' },
@@ -83,12 +84,14 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		{ "for", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[CLI_LONGOPTS_MAX];
 	const char *name = NULL;
 	char *end;
-	int c;
+	int c, other;
 
+	cli_longopts(mine, longopts);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "r:s:n:f", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:n:f" CLI_SHORT_OTHERS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->rundir = optarg; break;
 		case 'j': o->json = true; break;
@@ -114,7 +117,9 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 				return usage_error(optarg, "--for: expected milliseconds");
 			break;
 		default:
-			return usage_error(argv[optind - 1], "unknown option");
+			if ((other = cli_option_other(c)) == 0)
+				break;
+			return other > 0 ? -1 : usage_error(argv[optind - 1], "unknown option");
 		}
 	}
 	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
@@ -194,7 +199,7 @@ int cli_verb_main(int argc, char **argv)
 
 	ctl_verb_parse(argv[1], &o.r.verb);
 	if ((rc = parse(argc, argv, &o)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;	/* -1: --help or --version, printed */
 	if (rundir_choose(o.rundir, rundir, sizeof rundir) < 0) {
 		fprintf(stderr, "prospero: %s: where is the daemon? give --runtime-dir DIR\n", argv[1]);
 		return unanswered(o.r.verb);

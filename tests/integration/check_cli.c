@@ -216,6 +216,50 @@ START_TEST(reload_finds_the_daemon_where_the_other_commands_do)
 }
 END_TEST
 
+/* prospero(1), OPTIONS: -h, --help and --version "exit 0", whatever the
+ * command. */
+START_TEST(help_and_version_exit_0_after_any_command)
+{
+	static const char *const cmds[] = { "run", "check", "status", "kill", "logs", "fault", "reload" };
+	char out[8192];
+
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ cmds[i], "--help", NULL }), 0);
+		ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+		ck_assert_msg(strncmp(out, "usage: prospero run ", 20) == 0, "%s --help: %s", cmds[i], out);
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ cmds[i], "-h", NULL }), 0);
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ cmds[i], "--version", NULL }), 0);
+		ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+		ck_assert_msg(strncmp(out, "prospero ", 9) == 0, "%s --version: %s", cmds[i], out);
+	}
+}
+END_TEST
+
+/* prospero(1), OPTIONS: "An option the command does not use is ignored",
+ * with its argument. */
+START_TEST(an_option_the_command_does_not_use_is_ignored)
+{
+	char out[4096], err[4096];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--json", "--follow",
+							  "--name", "a", "--lines", "5", "--signal", "HUP", "--dry-run",
+							  "--drop", "1", "--for", "4", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "configuration ok: root \"s\", 1 supervisors, 1 actors, 1 processes\n");
+	/* no daemon there: each gets as far as looking for it */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "-c", "root.jsonc", "--events", "e",
+							  "--state-dir", "d", "--uid-range", "1-2", "--dry-run",
+							  "--runtime-dir", h.rundir, NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/control: cannot reach the daemon"), "%s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--json", "--name", "a", "-c", "root.jsonc",
+							  "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -234,6 +278,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
 	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
+	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
+	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }
