@@ -150,13 +150,14 @@ END_TEST
 /* prospero ARGS as a user (uid 65534 when we are root) whose environment
  * holds PATH and, when XDG is given, XDG_RUNTIME_DIR only: no
  * $RUNTIME_DIRECTORY, so a command looks for the daemon where prospero(1)
- * says it does by default. Its exit status; stderr in run.err. */
+ * says it does by default. Its exit status; stdout and stderr in run.out
+ * and run.err. */
 static int run_as_user(const char *xdg, const char *const *args)
 {
 	const char *bin = getenv("PROSPERO");
 	char xdg_env[512];
 	char *env[] = { "PATH=/usr/bin:/bin", xdg_env, NULL };
-	const char *argv[8] = { "prospero" };
+	const char *argv[12] = { "prospero" };
 	int st;
 	pid_t pid;
 
@@ -164,14 +165,16 @@ static int run_as_user(const char *xdg, const char *const *args)
 	snprintf(xdg_env, sizeof xdg_env, "XDG_RUNTIME_DIR=%s", xdg ? xdg : "");
 	if (!xdg)
 		env[1] = NULL;
-	for (int i = 0; args[i] && i < 6; i++)
+	for (int i = 0; args[i] && i < 10; i++)
 		argv[i + 1] = args[i];
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		int out = open(h_path(&h, "run.out"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		int err = open(h_path(&h, "run.err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 
-		if (err < 0 || dup2(err, STDERR_FILENO) < 0)
+		if (out < 0 || err < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
+		    chdir(h.dir) < 0)
 			_exit(120);
 		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
 			_exit(121);
@@ -260,6 +263,30 @@ START_TEST(an_option_the_command_does_not_use_is_ignored)
 }
 END_TEST
 
+/* README, Process hygiene: "process group only (not root; WHY NO
+ * CGROUP)", as a daemon that is not root says it at start and check
+ * --explain says it too: why there is no cgroup, not "not root" again. */
+START_TEST(a_daemon_that_is_not_root_says_why_once)
+{
+	char out[16384];
+	const char *line;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+								  "--containment", "pgroup", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	line = strstr(out, "\n  containment: ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_msg(strncmp(line, "\n  containment: process group only (not root; cgroups not used: ", 64) == 0,
+		      "%.200s", line + 1);
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	line = strstr(out, "\n  containment: ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_msg(!strstr(out, "not root; not root"), "%.200s", line + 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -280,6 +307,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
+	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
