@@ -19,6 +19,7 @@ struct verb_opts {
 	struct ctl_request r;
 	const char *rundir;
 	bool json, dot;
+	bool has_ms, has_drop;	/* a fault's MS (or --for MS), its --drop P */
 };
 
 bool cli_is_verb(const char *cmd)
@@ -64,10 +65,23 @@ static int fault_arg(struct verb_opts *o, const char *arg)
 {
 	if (strcmp(o->r.fault, "kill") == 0 && (o->r.sig = ctl_signal_parse(arg)))
 		return 0;
-	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0)
+	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0) {
+		o->has_ms = true;
 		return 0;
+	}
 	usage_error(arg, "fault: a kill takes a SIGNAL, a stall its MS, an edge neither");
 	return -1;
+}
+
+/* A stall without its MS, an edge without --drop P and --for MS: a
+ * missing argument, said here rather than refused by the daemon. */
+static int fault_incomplete(const struct verb_opts *o)
+{
+	if (strcmp(o->r.fault, "stall") == 0 && !o->has_ms)
+		return usage_error(o->r.name, "fault stall: needs MS, how long");
+	if (strcmp(o->r.fault, "edge") == 0 && !(o->has_ms && o->has_drop))
+		return usage_error(o->r.name, "fault edge: needs --drop P and --for MS");
+	return 0;
 }
 
 static int parse(int argc, char **argv, struct verb_opts *o)
@@ -111,10 +125,12 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 			o->r.drop = strtod(optarg, &end);
 			if (*end || end == optarg || !(o->r.drop >= 0 && o->r.drop <= 1))
 				return usage_error(optarg, "--drop: expected a probability from 0 to 1");
+			o->has_drop = true;
 			break;
 		case 'F':
 			if (parse_ms(optarg, &o->r.ms) < 0)
 				return usage_error(optarg, "--for: expected milliseconds");
+			o->has_ms = true;
 			break;
 		default:
 			if ((other = cli_option_other(c)) == 0)
@@ -134,7 +150,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		return usage_error(name, "name too long");
 	if (ctl_verb_needs_name(o->r.verb) && !name)
 		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
-	return 0;
+	return o->r.verb == CTL_FAULT ? fault_incomplete(o) : 0;
 }
 
 /* The exit status when no daemon answers: for status, nothing runs (3,

@@ -287,6 +287,43 @@ START_TEST(a_daemon_that_is_not_root_says_why_once)
 }
 END_TEST
 
+/* prospero(1): "fault ... stall NAME MS | edge EDGE --drop P --for MS";
+ * leaving out what the synopsis requires is a usage error (2), found
+ * before any daemon is looked for. */
+START_TEST(a_fault_without_its_length_or_share_is_a_usage_error)
+{
+	static const char *const missing[][7] = {
+		{ "fault", "stall", "payment", NULL },
+		{ "fault", "edge", "a -> b", NULL },
+		{ "fault", "edge", "a -> b", "--drop", "0.5", NULL },
+		{ "fault", "edge", "a -> b", "--for", "100", NULL },
+	};
+	char err[1024];
+
+	for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+		const char *args[10];
+		size_t n = 0;
+
+		while (missing[i][n]) {
+			args[n] = missing[i][n];
+			n++;
+		}
+		args[n++] = "--runtime-dir";
+		args[n++] = h.rundir;
+		args[n] = NULL;
+		ck_assert_int_eq(h_run(&h, args), 2);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		ck_assert_msg(strstr(err, "fault stall: needs MS") || strstr(err, "fault edge: needs --drop P and --for MS"),
+			      "%s", err);
+	}
+	/* complete, it goes as far as the daemon, which is not there */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", "payment", "100", "--runtime-dir", h.rundir,
+							  NULL }), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "a -> b", "--drop", "0", "--for", "100",
+							  "--runtime-dir", h.rundir, NULL }), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -308,6 +345,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
+	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
