@@ -116,7 +116,8 @@ static int parse_log_ring(const char *s, size_t *out)
 	return 0;
 }
 
-/* Where its processes are held, and what its cgroup limits. */
+/* What run says at start (the containment, the dynamic uids, the runtime
+ * directory), and what A's cgroup limits. */
 static void explain_containment(const struct cfg_actor *a, const struct daemon_opts *opts)
 {
 	struct containment_probe p;
@@ -124,6 +125,10 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 
 	containment_probe(opts->containment, &p);
 	printf("  containment: %s\n", p.line);
+	if (geteuid() == 0)
+		printf("  dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
+		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
+		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
 	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) == 0)
 		printf("  runtime directory: %s%s\n", dir, rundir_on_tmpfs(dir) == 0 ?
 		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
@@ -182,9 +187,7 @@ static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const 
 	if (a->user)
 		printf("  user: %s\n", a->user);
 	else if (geteuid() == 0)
-		printf("  user: a dynamic uid of its own, from %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
-		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
-		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
+		printf("  user: a dynamic uid of its own, from the range below\n");
 	else
 		printf("  user: the daemon's (dynamic uids need a daemon run as root)\n");
 	printf("  capabilities:");

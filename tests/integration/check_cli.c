@@ -324,6 +324,23 @@ START_TEST(a_fault_without_its_length_or_share_is_a_usage_error)
 }
 END_TEST
 
+/* README, Using it: check --explain says the containment in force and the
+ * dynamic uid range in use "as run says them at start". */
+START_TEST(explain_says_the_containment_and_uid_range_as_run_does)
+{
+	char out[16384];
+
+	if (geteuid() != 0)
+		return;	/* dynamic uids are a root daemon's */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", "--uid-range",
+							  "70000-70100", "--containment", "uid", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert(strstr(out, "\n  containment: uid (every process of an instance's dynamic uid; ") != NULL);
+	ck_assert(strstr(out, "\n  dynamic uids: 70000-70100 (daemons that do not share /run need disjoint --uid-range)\n") != NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -346,6 +363,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
+	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
 	suite_add_tcase(s, tc);
 	return s;
 }
