@@ -10,9 +10,11 @@
 /* getopt_long's answer for a long option the command does not use */
 #define CLI_OPT_OTHER 0x100
 #define CLI_OPT_VERSION 0x101
-/* Every command's short options after its own: those that mean one thing
- * with one kind of argument wherever they are used. A command's own come
- * first in its optstring and win (getopt takes the first). */
+/* Every command's short options after its own: those that take an
+ * argument, or none, alike wherever they are used (-s is --secrets-dir
+ * and --signal, both with one; -n and -f are not: --dry-run takes none,
+ * --lines one). A command's own come first in its optstring and win
+ * (getopt takes the first). */
 #define CLI_SHORT_OTHERS "c:e:r:s:d:u:k:x:S:l:h"
 /* Room for every documented long option and the terminator. */
 #define CLI_LONGOPTS_MAX 32
