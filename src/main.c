@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "src/cli/dot.h"
+#include "src/cli/options.h"
 #include "src/cli/verbs.h"
 #include "src/cli/reload.h"
 #include "src/config/config.h"
@@ -27,63 +28,6 @@
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
 #define EXIT_USAGE 2
 #define EXIT_GAVE_UP 3
-
-static void usage(FILE *to)
-{
-	fputs("usage: prospero run -c FILE [-c FILE | FILE]... [--events FILE] [--runtime-dir DIR]\n"
-	      "                    [--secrets-dir DIR] [--state-dir DIR] [--uid-range FIRST-LAST]\n"
-	      "                    [--containment LEVEL] [--faults FILE [--seed N]] [--log-ring BYTES]\n"
-	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
-	      "                      [--runtime-dir DIR] [--containment LEVEL]\n"
-	      "                      [--explain ACTOR [--state-dir DIR]] [--faults FILE [--seed N]] [--dot]\n"
-	      "       prospero status [NAME] [--json | --dot] [--runtime-dir DIR]\n"
-	      "       prospero restart|stop|start NAME [--runtime-dir DIR]\n"
-	      "       prospero kill NAME [-s SIGNAL] [--runtime-dir DIR]\n"
-	      "       prospero events [--follow] [--name NAME] [--runtime-dir DIR]\n"
-	      "       prospero logs NAME [-n N] [--follow] [--runtime-dir DIR]\n"
-	      "       prospero fault kill NAME [SIGNAL] | stall NAME MS\n"
-	      "                      | edge EDGE --drop P --for MS [--runtime-dir DIR]\n"
-	      "       prospero reload [--dry-run] [--runtime-dir DIR]\n"
-	      "       prospero --help | --version\n"
-	      "\n"
-	      "  run     start the supervision tree and supervise it until SIGTERM/SIGINT\n"
-	      "  check   validate the configuration and exit (0: valid, 1: errors)\n"
-	      "  status  the running tree (exit 0: everything that should run does, 3: not)\n"
-	      "  restart, stop, start, kill   an operator's action on one actor or supervisor\n"
-	      "  events  past and (--follow) live lifecycle events; logs  an actor's last output\n"
-	      "  fault   one fault now, in a daemon run with --faults\n"
-	      "  reload  make the running daemon re-read its config and apply the difference;\n"
-	      "          wait until it is applied (--dry-run: print the plan, change nothing)\n"
-	      "\n"
-	      "  -c, --config FILE     a config file (JSONC); repeat, or list more files after it\n"
-	      "  -e, --events FILE     append every lifecycle event to FILE as a JSON line\n"
-	      "  -r, --runtime-dir DIR the notify and control sockets and credentials; locked while\n"
-	      "                        the daemon runs, and where the other commands find it\n"
-	      "                        (default: $RUNTIME_DIRECTORY; as root /run/prospero,\n"
-	      "                        else $XDG_RUNTIME_DIR/prospero)\n"
-	      "  -l, --log-ring BYTES  (run) output kept per actor instance for `logs` (default 8192)\n"
-	      "  -s, --secrets-dir DIR root-only files, one per secret, searched after the\n"
-	      "                        daemon's $CREDENTIALS_DIRECTORY and before .dev.vars\n"
-	      "                        beside the root config\n"
-	      "  -d, --state-dir DIR   where actors with \"state\" keep it, a directory each (default:\n"
-	      "                        $STATE_DIRECTORY, else /var/lib/prospero (root), else\n"
-	      "                        $XDG_STATE_HOME/prospero, or ~/.local/state/prospero)\n"
-	      "  -u, --uid-range FIRST-LAST\n"
-	      "                        dynamic uids for actors when run as root (default 61184-65519);\n"
-	      "                        check says when the tree needs more\n"
-	      "  -k, --containment LEVEL  auto (default), cgroup, uid or pgroup: force a level of\n"
-	      "                        process containment, for testing (also $PROSPERO_CONTAINMENT)\n"
-	      "  -x, --explain ACTOR   (check) print ACTOR's effective confinement and syscall allowlist\n"
-	      "  -f, --faults FILE     a fault plan (JSONC): check checks it against the tree,\n"
-	      "                        run injects its faults (README \"Fault injection\")\n"
-	      "  -S, --seed N          the fault plan's seed, over its \"seed\" (0 to 2^53-1)\n"
-	      "  -n, --dry-run         (reload) print the plan, change nothing\n"
-	      "      --dot             (check, status) the tree as a Graphviz graph\n"
-	      "      --drop P, --for MS  (fault edge) drop each message with probability P, for MS ms\n"
-	      "\n"
-	      "exit status: 0 clean stop, 1 config or start-up error, 2 usage error,\n"
-	      "             3 the root supervisor gave up (restart intensity exceeded)\n", to);
-}
 
 /* "FILE:LINE:COL: error: ..." as compilers print it; off a terminal (a
  * log, the journal) it says whose it is: "prospero: FILE:...". */
@@ -172,7 +116,8 @@ static int parse_log_ring(const char *s, size_t *out)
 	return 0;
 }
 
-/* Where its processes are held, and what its cgroup limits. */
+/* What run says at start (the containment, the dynamic uids, the runtime
+ * directory), and what A's cgroup limits. */
 static void explain_containment(const struct cfg_actor *a, const struct daemon_opts *opts)
 {
 	struct containment_probe p;
@@ -180,6 +125,10 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 
 	containment_probe(opts->containment, &p);
 	printf("  containment: %s\n", p.line);
+	if (geteuid() == 0)
+		printf("  dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
+		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
+		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
 	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) == 0)
 		printf("  runtime directory: %s%s\n", dir, rundir_on_tmpfs(dir) == 0 ?
 		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
@@ -238,9 +187,7 @@ static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const 
 	if (a->user)
 		printf("  user: %s\n", a->user);
 	else if (geteuid() == 0)
-		printf("  user: a dynamic uid of its own, from %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
-		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
-		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
+		printf("  user: a dynamic uid of its own, from the range below\n");
 	else
 		printf("  user: the daemon's (dynamic uids need a daemon run as root)\n");
 	printf("  capabilities:");
@@ -406,7 +353,7 @@ static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *
 {
 	if (nfiles == 0) {
 		fprintf(stderr, "prospero: %s needs at least one config file (-c FILE)\n", cmd);
-		usage(stderr);
+		cli_usage(stderr);
 		return -1;
 	}
 	if (co->has_seed && !co->faults) {
@@ -488,7 +435,7 @@ static int parse_containment(const char *word, const char *from, struct daemon_o
  * *STATUS when there is nothing more to do (--help, a usage error). */
 static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 {
-	static const struct option longopts[] = {
+	static const struct option mine[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
@@ -501,16 +448,16 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "log-ring", required_argument, NULL, 'l' },
 		{ "dot", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[CLI_LONGOPTS_MAX];
 	bool has_containment = false;
-	int c;
+	int c, other;
 
+	cli_longopts(mine, longopts);
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:" CLI_SHORT_OTHERS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
@@ -540,8 +487,14 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 				return -1;
 			has_containment = true;
 			break;
-		case 'h': usage(stdout); *status = 0; return -1;
-		default: usage(stderr); return -1;
+		default:
+			if ((other = cli_option_other(c)) == 0)
+				break;
+			if (other > 0)
+				*status = 0;
+			else
+				cli_usage(stderr);
+			return -1;
 		}
 	}
 	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
@@ -561,7 +514,7 @@ int main(int argc, char **argv)
 
 	log_init("prospero");
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+		cli_usage(stdout);
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
@@ -575,7 +528,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
 		if (argc >= 2)
 			fprintf(stderr, "prospero: unknown command \"%s\"\n", argv[1]);
-		usage(stderr);
+		cli_usage(stderr);
 		return EXIT_USAGE;
 	}
 	cli.cmd = argv[1];

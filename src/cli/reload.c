@@ -15,8 +15,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "src/cli/options.h"
 #include "src/cli/reload.h"
 #include "src/daemon/reload_report.h"
+#include "src/daemon/rundir.h"
 
 struct state {
 	int pid;
@@ -82,27 +84,29 @@ static int wait_done(int dir, int notes, int daemon, unsigned want, struct state
 	}
 }
 
+/* 0 to go on, 1 done (--help, --version), -1 a usage error. */
 static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 {
-	static const struct option opts[] = {
+	static const struct option mine[] = {
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ 0 },
 	};
-	int c;
+	struct option opts[CLI_LONGOPTS_MAX];
+	int c, other;
 
-	*dir = getenv("RUNTIME_DIRECTORY");	/* under systemd's ExecReload= */
-	while ((c = getopt_long(argc, argv, "r:n", opts, NULL)) != -1) {
+	cli_longopts(mine, opts);
+	while ((c = getopt_long(argc, argv, "r:n" CLI_SHORT_OTHERS, opts, NULL)) != -1) {
 		if (c == 'r')
 			*dir = optarg;
 		else if (c == 'n')
 			*dry_run = true;
-		else
-			return -1;
+		else if ((other = cli_option_other(c)) != 0)
+			return other;
 	}
-	if (optind != argc || !*dir) {
+	if (optind != argc) {
 		fprintf(stderr, "usage: prospero reload [--dry-run] [--runtime-dir DIR]\n"
-				"  (DIR: the daemon's --runtime-dir; default $RUNTIME_DIRECTORY)\n");
+				"  (DIR: the daemon's --runtime-dir)\n");
 		return -1;
 	}
 	return 0;
@@ -112,6 +116,7 @@ static int ask(const char *path, bool dry_run)
 {
 	struct state *st = calloc(1, sizeof *st);
 	int dir = open(path, O_DIRECTORY | O_CLOEXEC), notes = -1, daemon = -1, rc = 1;
+	FILE *out;
 
 	/* watch first: the answer may come before we look */
 	if (!st || dir < 0 || (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
@@ -127,7 +132,11 @@ static int ask(const char *path, bool dry_run)
 	}
 	if (wait_done(dir, notes, daemon, st->asked + 1, st) < 0)
 		goto out;
-	fputs(st->text, st->ok ? stdout : stderr);
+	out = st->ok ? stdout : stderr;
+	fputs(st->text, out);
+	/* an applied reload's summary is one line the state file does not end */
+	if (st->text[0] && st->text[strlen(st->text) - 1] != '\n')
+		fputc('\n', out);
 	rc = st->ok ? 0 : 1;
 out:
 	free(st);
@@ -143,9 +152,16 @@ out:
 int cli_reload(int argc, char **argv)
 {
 	const char *dir = NULL;
+	char path[4096];
 	bool dry_run = false;
+	int parsed = parse(argc, argv, &dir, &dry_run);
 
-	if (parse(argc, argv, &dir, &dry_run) < 0)
-		return 2;
-	return ask(dir, dry_run);
+	if (parsed != 0)
+		return parsed > 0 ? 0 : 2;
+	/* as the daemon chose it: $RUNTIME_DIRECTORY under systemd's ExecReload= */
+	if (rundir_choose(dir, path, sizeof path) < 0) {
+		fprintf(stderr, "prospero: reload: where is the daemon? give --runtime-dir DIR\n");
+		return 1;
+	}
+	return ask(path, dry_run);
 }

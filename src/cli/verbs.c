@@ -9,6 +9,7 @@
 #include "src/cli/client.h"
 #include "src/cli/dot.h"
 #include "src/cli/follow.h"
+#include "src/cli/options.h"
 #include "src/cli/verbs.h"
 #include "src/cli/view.h"
 #include "src/daemon/rundir.h"
@@ -18,6 +19,7 @@ struct verb_opts {
 	struct ctl_request r;
 	const char *rundir;
 	bool json, dot;
+	bool has_ms, has_drop;	/* a fault's MS (or --for MS), its --drop P */
 };
 
 bool cli_is_verb(const char *cmd)
@@ -63,15 +65,28 @@ static int fault_arg(struct verb_opts *o, const char *arg)
 {
 	if (strcmp(o->r.fault, "kill") == 0 && (o->r.sig = ctl_signal_parse(arg)))
 		return 0;
-	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0)
+	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0) {
+		o->has_ms = true;
 		return 0;
+	}
 	usage_error(arg, "fault: a kill takes a SIGNAL, a stall its MS, an edge neither");
 	return -1;
 }
 
+/* A stall without its MS, an edge without --drop P and --for MS: a
+ * missing argument, said here rather than refused by the daemon. */
+static int fault_incomplete(const struct verb_opts *o)
+{
+	if (strcmp(o->r.fault, "stall") == 0 && !o->has_ms)
+		return usage_error(o->r.name, "fault stall: needs MS, how long");
+	if (strcmp(o->r.fault, "edge") == 0 && !(o->has_ms && o->has_drop))
+		return usage_error(o->r.name, "fault edge: needs --drop P and --for MS");
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct verb_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option mine[] = {
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dot", no_argument, NULL, 'D' },
@@ -83,12 +98,14 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		{ "for", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[CLI_LONGOPTS_MAX];
 	const char *name = NULL;
 	char *end;
-	int c;
+	int c, other;
 
+	cli_longopts(mine, longopts);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "r:s:n:f", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:n:f" CLI_SHORT_OTHERS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->rundir = optarg; break;
 		case 'j': o->json = true; break;
@@ -108,13 +125,17 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 			o->r.drop = strtod(optarg, &end);
 			if (*end || end == optarg || !(o->r.drop >= 0 && o->r.drop <= 1))
 				return usage_error(optarg, "--drop: expected a probability from 0 to 1");
+			o->has_drop = true;
 			break;
 		case 'F':
 			if (parse_ms(optarg, &o->r.ms) < 0)
 				return usage_error(optarg, "--for: expected milliseconds");
+			o->has_ms = true;
 			break;
 		default:
-			return usage_error(argv[optind - 1], "unknown option");
+			if ((other = cli_option_other(c)) == 0)
+				break;
+			return other > 0 ? -1 : usage_error(argv[optind - 1], "unknown option");
 		}
 	}
 	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
@@ -129,7 +150,14 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		return usage_error(name, "name too long");
 	if (ctl_verb_needs_name(o->r.verb) && !name)
 		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
-	return 0;
+	return o->r.verb == CTL_FAULT ? fault_incomplete(o) : 0;
+}
+
+/* The exit status when no daemon answers: for status, nothing runs (3,
+ * as systemctl status says of a unit that is not active). */
+static int unanswered(enum ctl_verb v)
+{
+	return v == CTL_STATUS ? 3 : 1;
 }
 
 static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
@@ -165,7 +193,7 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 		return show_status(line, len, o);
 	if (len <= 0 || ctl_answer_decode(line, (size_t)len, &ok, err, sizeof err) < 0) {
 		fprintf(stderr, "prospero: %s: no answer from the daemon\n", ctl_verb_name(o->r.verb));
-		return 1;
+		return unanswered(o->r.verb);
 	}
 	if (!ok) {
 		fprintf(stderr, "prospero: %s: %s\n", ctl_verb_name(o->r.verb), err);
@@ -187,15 +215,14 @@ int cli_verb_main(int argc, char **argv)
 
 	ctl_verb_parse(argv[1], &o.r.verb);
 	if ((rc = parse(argc, argv, &o)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;	/* -1: --help or --version, printed */
 	if (rundir_choose(o.rundir, rundir, sizeof rundir) < 0) {
 		fprintf(stderr, "prospero: %s: where is the daemon? give --runtime-dir DIR\n", argv[1]);
-		return 1;
+		return unanswered(o.r.verb);
 	}
 	if (ctl_conn_open(&c, rundir, &o.r) < 0) {
 		fprintf(stderr, "prospero: %s/control: cannot reach the daemon: %s\n", rundir, strerror(errno));
-		/* status of a daemon that is not there: nothing runs */
-		return o.r.verb == CTL_STATUS ? 3 : 1;
+		return unanswered(o.r.verb);
 	}
 	rc = answer(&c, &o);
 	ctl_conn_close(&c);

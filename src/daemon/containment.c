@@ -20,6 +20,8 @@
 /* How long a process killed with SIGKILL may take to go: only one in
  * uninterruptible sleep takes long. */
 #define CONTAIN_KILL_TIMEOUT_MS 10000
+/* How the cgroup tree may begin its reason when the daemon is not root */
+#define NOT_ROOT_AND "not root, and "
 
 int containment_want_parse(const char *word)
 {
@@ -73,8 +75,14 @@ static void line(enum containment_level level, const struct sb_cgroup_tree *t, c
 		snprintf(buf, len, "cgroup %s", t->path);
 	else if (level == CONTAIN_UID)
 		snprintf(buf, len, "uid (every process of an instance's dynamic uid; %s)", t->why);
-	else
-		snprintf(buf, len, "process group only (%s%s)", geteuid() ? "not root; " : "", t->why);
+	else {
+		const char *why = t->why;
+
+		/* README: "(not root; WHY NO CGROUP)", "not root" said once */
+		if (geteuid() != 0 && strncmp(why, NOT_ROOT_AND, strlen(NOT_ROOT_AND)) == 0)
+			why += strlen(NOT_ROOT_AND);
+		snprintf(buf, len, "process group only (%s%s)", geteuid() ? "not root; " : "", why);
+	}
 }
 
 /* "memory": the first limit in need that this host cannot apply, said. */

@@ -1,8 +1,11 @@
 /* The command line: exit statuses and what check prints. */
 #include <check.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/runner.h"
@@ -144,6 +147,200 @@ START_TEST(a_set_up_failure_is_said_once)
 }
 END_TEST
 
+/* prospero ARGS as a user (uid 65534 when we are root) whose environment
+ * holds PATH and, when XDG is given, XDG_RUNTIME_DIR only: no
+ * $RUNTIME_DIRECTORY, so a command looks for the daemon where prospero(1)
+ * says it does by default. Its exit status; stdout and stderr in run.out
+ * and run.err. */
+static int run_as_user(const char *xdg, const char *const *args)
+{
+	const char *bin = getenv("PROSPERO");
+	char xdg_env[512];
+	char *env[] = { "PATH=/usr/bin:/bin", xdg_env, NULL };
+	const char *argv[12] = { "prospero" };
+	int st;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(bin);
+	snprintf(xdg_env, sizeof xdg_env, "XDG_RUNTIME_DIR=%s", xdg ? xdg : "");
+	if (!xdg)
+		env[1] = NULL;
+	for (int i = 0; args[i] && i < 10; i++)
+		argv[i + 1] = args[i];
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int out = open(h_path(&h, "run.out"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		int err = open(h_path(&h, "run.err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+
+		if (out < 0 || err < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
+		    chdir(h.dir) < 0)
+			_exit(120);
+		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(121);
+		execve(bin, (char *const *)argv, env);
+		_exit(122);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* prospero(1): status exits 3 "when no daemon answers", even when it
+ * cannot tell where one would be. */
+START_TEST(status_exits_3_when_it_finds_no_daemon)
+{
+	char err[1024];
+
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "status", NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+	ck_assert_int_eq(run_as_user(h.dir, (const char *const[]){ "status", NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/prospero/control: cannot reach the daemon"), "%s", err);
+}
+END_TEST
+
+/* --runtime-dir's default is the same for reload as for the other
+ * commands: $RUNTIME_DIRECTORY, else /run/prospero (root) or
+ * $XDG_RUNTIME_DIR/prospero; none there is "no daemon", 1, not a usage
+ * error. */
+START_TEST(reload_finds_the_daemon_where_the_other_commands_do)
+{
+	char err[1024], want[600];
+
+	ck_assert_int_eq(run_as_user(h.dir, (const char *const[]){ "reload", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: reload: %s/prospero/reload: No such file or directory", h.dir);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "reload", "--dry-run", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: reload: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+}
+END_TEST
+
+/* prospero(1), OPTIONS: -h, --help and --version "exit 0", whatever the
+ * command. */
+START_TEST(help_and_version_exit_0_after_any_command)
+{
+	static const char *const cmds[] = { "run", "check", "status", "kill", "logs", "fault", "reload" };
+	char out[8192];
+
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ cmds[i], "--help", NULL }), 0);
+		ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+		ck_assert_msg(strncmp(out, "usage: prospero run ", 20) == 0, "%s --help: %s", cmds[i], out);
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ cmds[i], "-h", NULL }), 0);
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ cmds[i], "--version", NULL }), 0);
+		ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+		ck_assert_msg(strncmp(out, "prospero ", 9) == 0, "%s --version: %s", cmds[i], out);
+	}
+}
+END_TEST
+
+/* prospero(1), OPTIONS: "An option the command does not use is ignored",
+ * with its argument. */
+START_TEST(an_option_the_command_does_not_use_is_ignored)
+{
+	char out[4096], err[4096];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--json", "--follow",
+							  "--name", "a", "--lines", "5", "--signal", "HUP", "--dry-run",
+							  "--drop", "1", "--for", "4", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "configuration ok: root \"s\", 1 supervisors, 1 actors, 1 processes\n");
+	/* no daemon there: each gets as far as looking for it */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "-c", "root.jsonc", "--events", "e",
+							  "--state-dir", "d", "--uid-range", "1-2", "--dry-run",
+							  "--runtime-dir", h.rundir, NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/control: cannot reach the daemon"), "%s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--json", "--name", "a", "-c", "root.jsonc",
+							  "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+}
+END_TEST
+
+/* README, Process hygiene: "process group only (not root; WHY NO
+ * CGROUP)", as a daemon that is not root says it at start and check
+ * --explain says it too: why there is no cgroup, not "not root" again. */
+START_TEST(a_daemon_that_is_not_root_says_why_once)
+{
+	char out[16384];
+	const char *line;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+								  "--containment", "pgroup", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	line = strstr(out, "\n  containment: ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_msg(strncmp(line, "\n  containment: process group only (not root; cgroups not used: ", 64) == 0,
+		      "%.200s", line + 1);
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	line = strstr(out, "\n  containment: ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_msg(!strstr(out, "not root; not root"), "%.200s", line + 1);
+}
+END_TEST
+
+/* prospero(1): "fault ... stall NAME MS | edge EDGE --drop P --for MS";
+ * leaving out what the synopsis requires is a usage error (2), found
+ * before any daemon is looked for. */
+START_TEST(a_fault_without_its_length_or_share_is_a_usage_error)
+{
+	static const char *const missing[][7] = {
+		{ "fault", "stall", "payment", NULL },
+		{ "fault", "edge", "a -> b", NULL },
+		{ "fault", "edge", "a -> b", "--drop", "0.5", NULL },
+		{ "fault", "edge", "a -> b", "--for", "100", NULL },
+	};
+	char err[1024];
+
+	for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+		const char *args[10];
+		size_t n = 0;
+
+		while (missing[i][n]) {
+			args[n] = missing[i][n];
+			n++;
+		}
+		args[n++] = "--runtime-dir";
+		args[n++] = h.rundir;
+		args[n] = NULL;
+		ck_assert_int_eq(h_run(&h, args), 2);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		ck_assert_msg(strstr(err, "fault stall: needs MS") || strstr(err, "fault edge: needs --drop P and --for MS"),
+			      "%s", err);
+	}
+	/* complete, it goes as far as the daemon, which is not there */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", "payment", "100", "--runtime-dir", h.rundir,
+							  NULL }), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "a -> b", "--drop", "0", "--for", "100",
+							  "--runtime-dir", h.rundir, NULL }), 1);
+}
+END_TEST
+
+/* README, Using it: check --explain says the containment in force and the
+ * dynamic uid range in use "as run says them at start". */
+START_TEST(explain_says_the_containment_and_uid_range_as_run_does)
+{
+	char out[16384];
+
+	if (geteuid() != 0)
+		return;	/* dynamic uids are a root daemon's */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", "--uid-range",
+							  "70000-70100", "--containment", "uid", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert(strstr(out, "\n  containment: uid (every process of an instance's dynamic uid; ") != NULL);
+	ck_assert(strstr(out, "\n  dynamic uids: 70000-70100 (daemons that do not share /run need disjoint --uid-range)\n") != NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -160,6 +357,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
+	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
+	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
+	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
+	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
+	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
+	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
+	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -215,7 +215,7 @@ START_TEST(the_command_prints_the_plan_then_waits_for_the_reload)
 	ck_assert_msg(!h_next(&h, &e, 0), "the dry run did something: %s", e.line);
 	ck_assert_int_eq(h_run(&h, real), 0);
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
-	ck_assert_msg(strstr(out, "added newbie; removed x6; restarted api (env), db (fds), client (bindings, fds); changed back"),
+	ck_assert_msg(strstr(out, "added newbie; removed x6; restarted api (env), db (fds), client (bindings, fds); changed back\n"),
 		      "%s", out);
 	/* already written when the command returned */
 	do {

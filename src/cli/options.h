@@ -1,0 +1,31 @@
+/* What every command of the command line shares (prospero(1), OPTIONS):
+ * the usage, and the options a command does not use, which it ignores
+ * rather than refuse, so one set of options may be given to any command. */
+#ifndef PROSPERO_CLI_OPTIONS_H
+#define PROSPERO_CLI_OPTIONS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+/* getopt_long's answer for a long option the command does not use */
+#define CLI_OPT_OTHER 0x100
+#define CLI_OPT_VERSION 0x101
+/* Every command's short options after its own: those that take an
+ * argument, or none, alike wherever they are used (-s is --secrets-dir
+ * and --signal, both with one; -n and -f are not: --dry-run takes none,
+ * --lines one). A command's own come first in its optstring and win
+ * (getopt takes the first). */
+#define CLI_SHORT_OTHERS "c:e:r:s:d:u:k:x:S:l:h"
+/* Room for every documented long option and the terminator. */
+#define CLI_LONGOPTS_MAX 32
+
+void cli_usage(FILE *to);
+/* MINE (terminated) and then every documented long option MINE lacks,
+ * as CLI_OPT_OTHER, and --help and --version: into OUT, terminated. */
+void cli_longopts(const struct option *mine, struct option out[CLI_LONGOPTS_MAX]);
+/* What to do with C, an option a command has no case of: 0 go on (one it
+ * does not use), 1 stop with status 0 (--help or --version, printed), -1
+ * a usage error (getopt has said which). */
+int cli_option_other(int c);
+
+#endif
