@@ -163,7 +163,7 @@ static char *fault_summary(const struct daemon *d)
 	}
 }
 
-char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
+char *ctl_status_answer(struct daemon *d, struct sv_node *const *from, size_t nfrom)
 {
 	struct walk w = { .cap = d->tree->nnodes, .now = daemon_now_ms(), .self = geteuid(),
 			  .page = sysconf(_SC_PAGESIZE), .tick = sysconf(_SC_CLK_TCK),
@@ -180,7 +180,10 @@ char *ctl_status_answer(struct daemon *d, const struct sv_node *from)
 			close(w.proc);
 		return NULL;
 	}
-	sv_status_walk(d->tree, from, w.now, add_node, &w);
+	if (!nfrom)
+		sv_status_walk(d->tree, NULL, w.now, add_node, &w);
+	for (size_t i = 0; i < nfrom; i++)
+		sv_status_walk(d->tree, from[i], w.now, add_node, &w);
 	if (w.proc >= 0)
 		close(w.proc);
 	sv_status_summary(d->tree, &sum);

@@ -14,8 +14,8 @@ struct sv_node;
  * -1 ENOMEM. */
 int ctl_status_edges(const struct cfg *cfg, struct ctl_status *st);
 
-/* The answer line for FROM and below (NULL: the whole tree): malloc'd,
- * NULL on ENOMEM. */
-char *ctl_status_answer(struct daemon *d, const struct sv_node *from);
+/* The answer line for each of the NFROM nodes FROM and what is below
+ * them (none: the whole tree): malloc'd, NULL on ENOMEM. */
+char *ctl_status_answer(struct daemon *d, struct sv_node *const *from, size_t nfrom);
 
 #endif

@@ -17,26 +17,56 @@
 
 typedef void verb_fn(struct daemon *d, struct ctl_client *c, const struct ctl_request *r);
 
-/* The node R names, or NULL after answering that there is none. */
-static struct sv_node *named(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
+static int by_instance(const void *a, const void *b)
+{
+	const struct instance *x = (*(struct sv_node *const *)a)->user, *y = (*(struct sv_node *const *)b)->user;
+
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* What R names: one node, or each instance of a pool ("worker" for
+ * worker#1 ... worker#N), in *NODES (malloc'd) in instance order. Their
+ * number; 0 after answering that there is none (or ENOMEM). */
+static size_t named(struct daemon *d, struct ctl_client *c, const struct ctl_request *r,
+		    struct sv_node ***nodes)
 {
 	struct sv_node *n = sv_find(d->tree, r->name);
 	char msg[CTL_NAME_MAX + 64];
+	size_t k = 0;
 
-	if (!n) {
+	if (!(*nodes = calloc(d->ninst + 1, sizeof **nodes))) {
+		ctl_send_line(c, NULL);
+		return 0;
+	}
+	if (n) {
+		(*nodes)[k++] = n;
+		return k;
+	}
+	for (size_t i = 0; i < d->ninst; i++) {
+		const struct instance *in = d->inst[i];
+
+		if (in->spec->instances > 1 && strcmp(in->spec->name, r->name) == 0)
+			(*nodes)[k++] = in->node;
+	}
+	qsort(*nodes, k, sizeof **nodes, by_instance);
+	if (!k) {
+		free(*nodes);
+		*nodes = NULL;
 		snprintf(msg, sizeof msg, "no actor or supervisor named \"%s\"", r->name);
 		ctl_send_line(c, ctl_answer_error(ENOENT, msg));
 	}
-	return n;
+	return k;
 }
 
 static void verb_status(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
 {
-	struct sv_node *n = NULL;
+	struct sv_node **nodes = NULL;
+	size_t n = 0;
 
-	if (r->name[0] && !(n = named(d, c, r)))
+	if (r->name[0] && !(n = named(d, c, r, &nodes)))
 		return;
-	ctl_send_line(c, ctl_status_answer(d, n));
+	ctl_send_line(c, ctl_status_answer(d, nodes, n));
+	free(nodes);
 }
 
 /* Why sv_operator_check refused, in the operator's words. */
@@ -65,6 +95,8 @@ static void refusal(const struct sv_node *n, enum sv_op op, int err, char *buf, 
 	snprintf(buf, len, "%s %s", n->name, why);
 }
 
+/* Each node R names: a pool's instances one by one, one event each;
+ * refused only when every one of them is. */
 static void verb_operator(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
 {
 	static const enum sv_op ops[CTL_NVERBS] = {
@@ -72,20 +104,26 @@ static void verb_operator(struct daemon *d, struct ctl_client *c, const struct c
 		[CTL_START] = SV_OP_START, [CTL_KILL] = SV_OP_KILL,
 	};
 	struct sv_event ev = { .kind = SV_EV_OPERATOR, .op = ops[r->verb] };
+	struct sv_node **nodes;
+	size_t n = named(d, c, r, &nodes), done = 0;
 	char msg[CTL_NAME_MAX + 96];
-	int rc;
+	int rc, first = 0;
 
-	if (!(ev.node = named(d, c, r)))
-		return;
 	if (ev.op == SV_OP_KILL)
 		ev.sig = r->sig ? r->sig : SIGTERM;
-	if ((rc = sv_operator_check(d->tree, ev.op, ev.node, ev.sig)) < 0) {
-		refusal(ev.node, ev.op, rc, msg, sizeof msg);
-		ctl_send_line(c, ctl_answer_error(-rc, msg));
-		return;
+	for (size_t i = 0; i < n; i++) {
+		ev.node = nodes[i];
+		if ((rc = sv_operator_check(d->tree, ev.op, ev.node, ev.sig)) < 0) {
+			if (!first)
+				refusal(ev.node, ev.op, first = rc, msg, sizeof msg);
+			continue;
+		}
+		dispatch_feed(d, &ev);
+		done++;
 	}
-	dispatch_feed(d, &ev);
-	ctl_send_line(c, ctl_answer_ok());
+	if (n)
+		ctl_send_line(c, done ? ctl_answer_ok() : ctl_answer_error(-first, msg));
+	free(nodes);
 }
 
 /* The past is the events file up to now, which the client reads itself;
@@ -110,14 +148,21 @@ static void add_line(const char *line, size_t len, void *arg)
 
 static void verb_logs(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
 {
-	struct sv_node *n = named(d, c, r);
+	struct sv_node **nodes, *n;
+	size_t count = named(d, c, r, &nodes);
 	struct ctl_lines *l;
-	char msg[CTL_NAME_MAX + 64];
+	char msg[3 * CTL_NAME_MAX + 96];
 
-	if (!n)
+	if (!count)
 		return;
-	if (n->kind != SV_NODE_ACTOR) {
-		snprintf(msg, sizeof msg, "%s is a supervisor: logs are an actor's", n->name);
+	n = nodes[0];
+	free(nodes);
+	if (count > 1 || n->kind != SV_NODE_ACTOR) {
+		if (count > 1)
+			snprintf(msg, sizeof msg, "%s has %zu instances: logs are one's (%s#1 to %s#%zu)", r->name,
+				 count, r->name, r->name, count);
+		else
+			snprintf(msg, sizeof msg, "%s is a supervisor: logs are an actor's", n->name);
 		ctl_send_line(c, ctl_answer_error(EINVAL, msg));
 		return;
 	}

@@ -225,6 +225,69 @@ START_TEST(restart_changes_only_that_nodes_pids)
 }
 END_TEST
 
+/* EVENT for both b#1 and b#2, in either order. */
+static void expect_both(const char *event)
+{
+	struct h_event e;
+	unsigned seen = 0;
+
+	while (seen != 3) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "timed out waiting for %s of b#1 and b#2", event);
+		if (strcmp(e.event, event) == 0 && strncmp(e.name, "b#", 2) == 0)
+			seen |= strcmp(e.name, "b#1") == 0 ? 1u : 2u;
+	}
+}
+
+/* A pool's name stands for each of its instances: status shows them,
+ * stop, start and restart act on each (one event each), and logs, which
+ * are one instance's, say which names to give. The old daemon answered
+ * "no actor or supervisor named" for all of them. */
+START_TEST(a_pools_name_stands_for_each_instance)
+{
+	json_t *before, *after;
+	char err[512];
+	int rc;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		     "  { \"actor\": \"b\", \"instances\": 2, \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	before = status_json("b", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(before, "nodes")), 2);
+	ck_assert_str_eq(state(before, "b#1"), "ready");
+	ck_assert_str_eq(state(before, "b#2"), "ready");
+
+	ck_assert_int_eq(verb("restart", "b", NULL, NULL), 0);
+	expect_both("ready");
+	after = status_json(NULL, &rc);
+	ck_assert_int_ne(pid(after, "b#1"), pid(before, "b#1"));
+	ck_assert_int_ne(pid(after, "b#2"), pid(before, "b#2"));
+	ck_assert_int_ne(pid(after, "a"), 0);
+	ck_assert_int_eq(count_by_operator(), 2);
+	json_decref(before);
+	json_decref(after);
+
+	ck_assert_int_eq(verb("stop", "b", NULL, NULL), 0);
+	expect_both("exit");
+	before = status_json("b", &rc);
+	ck_assert_int_eq(rc, 0);	/* stopped by the operator: not meant to run */
+	ck_assert_str_eq(state(before, "b#1"), "stopped");
+	ck_assert_str_eq(state(before, "b#2"), "stopped");
+	json_decref(before);
+	ck_assert_int_eq(verb("stop", "b", NULL, NULL), 1);	/* every one already is */
+	ck_assert_int_eq(verb("start", "b", NULL, NULL), 0);
+	expect_both("ready");
+
+	ck_assert_int_eq(verb("logs", "b", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_msg(strstr(err, "b has 2 instances") && strstr(err, "b#1 to b#2"), "%s", err);
+	ck_assert_int_eq(verb("status", "nosuch", NULL, NULL), 1);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back)
 {
 	struct h_event e;
@@ -764,6 +827,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
 	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
 	tcase_add_test(tc, restart_changes_only_that_nodes_pids);
+	tcase_add_test(tc, a_pools_name_stands_for_each_instance);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
