@@ -135,7 +135,11 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		default:
 			if ((other = cli_option_other(c)) == 0)
 				break;
-			return other > 0 ? -1 : usage_error(argv[optind - 1], "unknown option");
+			if (other > 0)
+				return -1;
+			/* getopt has said what is wrong with it */
+			fputs("(see prospero --help)\n", stderr);
+			return 2;
 		}
 	}
 	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)

@@ -25,8 +25,11 @@ int events_open(struct events *ev, const char *path)
 	/* a path a local user may have prepared: no symlink at its end, no
 	 * FIFO to block on (O_NONBLOCK), and a file of our own or none */
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == ENXIO)	/* a FIFO nobody reads, or a socket */
+			errno = EINVAL;
 		return -1;
+	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    fcntl(fd, F_SETFL, O_APPEND) < 0) {
 		int saved = errno;

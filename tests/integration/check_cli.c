@@ -48,7 +48,13 @@ END_TEST
 
 START_TEST(an_unknown_option_is_a_usage_error)
 {
+	char err[1024] = "";
+
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--frob", NULL }), 2);
+	/* an option without its value: said once, as getopt says it */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "kill", "a", "-s", NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_msg(strstr(err, "requires an argument") && !strstr(err, "unknown option"), "%s", err);
 }
 END_TEST
 

@@ -104,6 +104,7 @@ START_TEST(an_events_file_of_another_user_is_refused)
 	}
 	ck_assert(mkfifo(h_path(&h, "fifo"), 0600) == 0);
 	ck_assert_int_eq(run_with_events(h_path(&h, "fifo")), 1);
+	assert_err_has("run.err", "is not a regular file");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert(stat(h_path(&h, "events"), &st) == 0);
