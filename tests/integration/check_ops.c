@@ -713,6 +713,43 @@ START_TEST(a_follower_that_does_not_read_is_dropped)
 }
 END_TEST
 
+/* One line of FD, without its newline, into BUF. */
+static void read_line(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ck_assert_int_eq(read(fd, &c, 1), 1);
+		if (c == '\n')
+			break;
+		ck_assert_uint_lt(n, cap - 1);
+		buf[n++] = c;
+	}
+	buf[n] = 0;
+}
+
+START_TEST(an_overlong_request_line_gets_one_answer)
+{
+	static char req[6000];
+	char line[512];
+	int fd, n;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* a name of 5000 bytes, over the 4096 a line may have, then a request */
+	n = snprintf(req, sizeof req, "{\"verb\": \"stop\", \"name\": \"%05000d\"}\n", 0);
+	snprintf(req + n, sizeof req - (size_t)n, "{\"verb\": \"stop\", \"name\": \"nobody\"}\n");
+	fd = subscribe(req);	/* its first answer is the refusal of the long line */
+	read_line(fd, line, sizeof line);
+	ck_assert_msg(strstr(line, "\"code\":\"ENOENT\""), "the next request's answer: %s", line);
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_fault_now_goes_through_the_control_socket)
 {
 	struct h_event e;
@@ -777,6 +814,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
+	tcase_add_test(tc, an_overlong_request_line_gets_one_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
