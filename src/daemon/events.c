@@ -177,9 +177,8 @@ static size_t format_json(char *line, size_t cap, const struct event *e, const c
 		put(line, cap, &n, ", \"syscall\": \"%s\"", esc);
 		json_escape(esc, sizeof esc, e->args ? e->args : "");
 		put(line, cap, &n, ", \"args\": \"%s\"", esc);
-		put(line, cap, &n, ", \"action\": \"%s\"", e->verdict ? e->verdict : "kill");
-		if (e->suppressed)
-			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
+		put(line, cap, &n, ", \"action\": \"%s\", \"suppressed\": %lu",
+		    e->verdict ? e->verdict : "kill", e->suppressed);
 	}
 	if (extra)
 		put(line, cap, &n, ", %s", extra);
