@@ -16,6 +16,7 @@
 #include "src/cli/verbs.h"
 #include "src/cli/reload.h"
 #include "src/config/config.h"
+#include "src/config/diag.h"
 #include "src/config/faults.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/exposure.h"
@@ -336,6 +337,7 @@ static int check_dot(const struct cfg *cfg)
 static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct containment_probe p = { .usable = true };
+	struct cfg_diag diag = { 0 };
 	unsigned need = 0;
 	int bad = 0;
 
@@ -349,17 +351,20 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 		}
 	}
 	for (size_t i = 0; need && i < cfg->nactors; i++) {
-		unsigned mine = sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+		const struct cfg_actor *a = cfg->actors[i];
+		unsigned mine = sb_cgroup_limits_need(&a->cg_limits);
 
 		for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 			if (!(mine & SB_CGROUP_CTL_BIT(c)) || p.limit_ok[c])
 				continue;
-			fprintf(stderr, "%s: error: actor \"%s\": limit \"%s\" cannot be applied on this host: %s\n",
-				cfg->actors[i]->pos.file, cfg->actors[i]->name,
-				sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]);
+			if (cfg_diag_add(&diag, true, &a->cg_limit_pos[c],
+					 "actor \"%s\": limit \"%s\" cannot be applied on this host: %s", a->name,
+					 sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]) < 0)
+				fprintf(stderr, "prospero: out of memory checking the limits\n");
 			bad = 1;
 		}
 	}
+	print_diag(&diag);
 	return bad ? -1 : 0;
 }
 

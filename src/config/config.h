@@ -61,6 +61,7 @@ struct cfg_actor {
 	size_t nlimits;
 	/* "limits" "memory", "tasks", "cpu_weight": the instance's cgroup */
 	struct sb_cgroup_limits cg_limits;
+	struct cfg_pos cg_limit_pos[SB_CGROUP_NCTL];	/* each one's key, by enum sb_cgroup_ctl */
 	bool private_tmp, private_network;
 	bool private_ipc;		/* an IPC namespace and /dev/shm of its own; default true */
 	char **read_only;		/* absolute paths, or NULL */

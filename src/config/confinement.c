@@ -140,6 +140,7 @@ static bool get_cgroup_limit(struct loader *ld, struct cfg_actor *a, int c, json
 
 	if (!ld_get_int(ld, v, off, ld_cgroup_limit_keys[c], lo[c], hi[c], &n))
 		return false;
+	a->cg_limit_pos[c] = ld_pos_of_key(ld, off, ld_cgroup_limit_keys[c], true);
 	if (c == SB_CGROUP_MEMORY)
 		a->cg_limits.memory = (uint64_t)n;
 	else if (c == SB_CGROUP_PIDS)
