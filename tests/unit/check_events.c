@@ -18,6 +18,16 @@ START_TEST(escaping_keeps_json_valid)
 }
 END_TEST
 
+/* EV open on a new file whose name goes into PATH (a mkstemp template). */
+static void open_temp(struct events *ev, char *path)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(events_open(ev, path), 0);
+}
+
 START_TEST(an_event_is_one_json_line_with_the_fields_that_apply)
 {
 	char path[] = "/tmp/events-test.XXXXXX", line[1024];
@@ -25,11 +35,8 @@ START_TEST(an_event_is_one_json_line_with_the_fields_that_apply)
 	json_error_t err;
 	json_t *o;
 	FILE *f;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_eq(events_open(&ev, path), 0);
+	open_temp(&ev, path);
 	events_emit(&ev, &(struct event){ .event = "exit", .name = "pay\"ment",
 		.supervisor = "shop", .pid = 77, .status = -1, .signal = 9, .reason = "killed" });
 	events_emit(&ev, &(struct event){ .event = "ready", .name = "shop", .status = -1 });
@@ -65,11 +72,8 @@ START_TEST(a_violation_always_says_how_many_were_suppressed)
 	struct events ev;
 	json_t *o;
 	FILE *f;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_eq(events_open(&ev, path), 0);
+	open_temp(&ev, path);
 	events_emit(&ev, &(struct event){ .event = "violation", .name = "payment", .pid = 77, .status = -1,
 		.reason = "sandbox violation: ptrace(PTRACE_ATTACH, 1)", .syscall = "ptrace",
 		.args = "PTRACE_ATTACH, 1", .verdict = "kill" });
