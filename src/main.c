@@ -18,6 +18,7 @@
 #include "src/config/config.h"
 #include "src/config/diag.h"
 #include "src/config/faults.h"
+#include "src/daemon/confinement.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
@@ -368,6 +369,31 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 	return bad ? -1 : 0;
 }
 
+/* Without CAP_SETPCAP (not root) `run` cannot start an actor with "user"
+ * or "capabilities": said where each is written. */
+static int check_privileges(const struct cfg *cfg)
+{
+	struct cfg_diag diag = { 0 };
+	int bad = 0;
+
+	if (confinement_privileged())
+		return 0;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		bool user = a->user != NULL;
+
+		if (!user && !a->keep_caps)
+			continue;
+		if (cfg_diag_add(&diag, true, user ? &a->user_pos : &a->caps_pos,
+				 "actor \"%s\": \"%s\" needs a daemon that may change ids and capabilities (root)",
+				 a->name, user ? "user" : "capabilities") < 0)
+			fprintf(stderr, "prospero: out of memory checking the privileges\n");
+		bad = 1;
+	}
+	print_diag(&diag);
+	return bad ? -1 : 0;
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
@@ -378,7 +404,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return explain(cfg, opts, co->explain_actor);
 	if (co->dot)
 		return check_dot(cfg);
-	if (check_uids(cfg, opts) < 0 || check_host(cfg, opts) < 0)
+	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_host(cfg, opts) < 0)
 		return 1;
 	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);

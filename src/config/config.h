@@ -67,6 +67,7 @@ struct cfg_actor {
 	char **read_only;		/* absolute paths, or NULL */
 	size_t nread_only;
 	char *user;			/* NULL: a dynamic uid when the daemon is root */
+	struct cfg_pos user_pos, caps_pos;	/* where "user" and "capabilities" are written */
 	uid_t uid;			/* with user: looked up when the config was read */
 	gid_t gid;
 	gid_t *groups;

@@ -267,6 +267,7 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 			ld_error(ld, &p, "\"user\": %s", msg);
 		return false;
 	}
+	a->user_pos = p;
 	if (a->uid == 0)
 		ld_warning(ld, &p, "actor \"%s\" runs as root (\"user\": \"%s\"): it can signal, stop or "
 			   "trace the daemon and every other actor, and read their secrets",
@@ -298,6 +299,7 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 
 	if (!ld_get_strings(ld, v, obj, "capabilities", "capability names", &a->capabilities, &n))
 		return false;
+	a->caps_pos = ld_pos_of_key(ld, obj, "capabilities", false);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t bit;
 

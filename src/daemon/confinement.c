@@ -25,7 +25,7 @@ void confinement_init(struct confinement *c)
 	c->uids_in_use.registry = -1;	/* until the snapshot opens it */
 }
 
-static bool has_setpcap(void)
+bool confinement_privileged(void)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t v = CAP_CLEAR;
@@ -91,7 +91,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 	 * every actor's secrets at one time or another */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
-	c->privileged = has_setpcap();
+	c->privileged = confinement_privileged();
 	c->dynamic_uids = geteuid() == 0;
 	if (c->privileged && (c->last_cap = sb_privs_last_cap()) < 0) {
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));

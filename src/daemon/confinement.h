@@ -28,6 +28,9 @@ struct confinement {
 
 /* Before anything can fail: nothing held. */
 void confinement_init(struct confinement *c);
+/* Whether this process may change ids and keep capabilities for an actor
+ * (CAP_SETPCAP): what "user" and "capabilities" need. */
+bool confinement_privileged(void);
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
