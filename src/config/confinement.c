@@ -231,19 +231,24 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 
 static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
 {
-	struct sb_ns ns;
+	size_t arr = ld_value_off(ld, obj, "read_only");
 	char msg[512];
+	bool ok = true;
 
 	if (!ld_get_strings(ld, v, obj, "read_only", "absolute paths", &a->read_only, &a->nread_only))
 		return false;
-	ns = (struct sb_ns){ .private_tmp = a->private_tmp,
-			     .read_only = (const char *const *)a->read_only, .nread_only = a->nread_only };
-	if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
-		struct cfg_pos p = ld_pos_of_key(ld, obj, "read_only", false);
-		ld_error(ld, &p, "%s", msg);
-		return false;
+	/* one path at a time, so that each mistake is reported at its place */
+	for (size_t i = 0; i < a->nread_only; i++) {
+		struct sb_ns ns = { .private_tmp = a->private_tmp,
+				    .read_only = (const char *const *)&a->read_only[i], .nread_only = 1 };
+
+		if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
+			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
+			ld_error(ld, &p, "%s", msg);
+			ok = false;
+		}
 	}
-	return true;
+	return ok;
 }
 
 static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)

@@ -634,9 +634,13 @@ START_TEST(namespace_user_and_capability_errors)
 	expect(ACTOR_A "\"private_tmp\": \"yes\" } ] }",
 	       "root.jsonc:1:92: error: \"private_tmp\": expected true or false, got a string\n");
 	expect(ACTOR_A "\"read_only\": [\"relative/path\"] } ] }",
-	       "root.jsonc:1:90: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
+	       "root.jsonc:1:91: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
 	expect(ACTOR_A "\"private_tmp\": true, \"read_only\": [\"/tmp\"] } ] }",
-	       "root.jsonc:1:111: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	       "root.jsonc:1:112: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	/* each path at its place, every one reported */
+	expect(ACTOR_A "\"read_only\": [\"/usr\", \"/a/../b\", \"/no/such/dir-x\"] } ] }",
+	       "root.jsonc:1:99: error: read_only \"/a/../b\": expected an absolute path without \".\" or \"..\"\n"
+	       "root.jsonc:1:110: error: read_only \"/no/such/dir-x\": No such file or directory\n");
 	expect(ACTOR_A "\"user\": 5 } ] }",
 	       "root.jsonc:1:85: error: \"user\": expected a user name (a non-empty string), got an integer\n");
 	expect(ACTOR_A "\"user\": \"nosuchuser-x\" } ] }",
