@@ -394,6 +394,32 @@ static int check_privileges(const struct cfg *cfg)
 	return bad ? -1 : 0;
 }
 
+/* "private_tmp" hides /tmp and /var/tmp: `run` refuses it to an actor
+ * whose runtime or state directory is there. */
+static int check_private_tmp(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct cfg_diag diag = { 0 };
+	char run[4096], root[4096], state[4096 + 128], why[8192 + 256];
+	bool have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
+	int bad = 0;
+
+	if (rundir_choose(opts->runtime_dir, run, sizeof run) < 0)
+		return 0;	/* run says why it has none */
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		snprintf(state, sizeof state, "%s/%s", root, a->name);
+		if (!a->private_tmp ||
+		    !confinement_tmp_hides(run, a->state && have_root ? state : NULL, why, sizeof why))
+			continue;
+		if (cfg_diag_add(&diag, true, &a->private_tmp_pos, "actor \"%s\": %s", a->name, why) < 0)
+			fprintf(stderr, "prospero: out of memory checking private_tmp\n");
+		bad = 1;
+	}
+	print_diag(&diag);
+	return bad ? -1 : 0;
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
@@ -404,7 +430,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return explain(cfg, opts, co->explain_actor);
 	if (co->dot)
 		return check_dot(cfg);
-	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_host(cfg, opts) < 0)
+	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_tmp(cfg, opts) < 0 ||
+	    check_host(cfg, opts) < 0)
 		return 1;
 	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);

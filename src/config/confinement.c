@@ -358,8 +358,8 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		get_sandbox(ld, a, v, off);
 	if ((v = json_object_get(o, "limits")))
 		get_limits(ld, a, v, off);
-	if ((v = json_object_get(o, "private_tmp")))
-		ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp);
+	if ((v = json_object_get(o, "private_tmp")) && ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp))
+		a->private_tmp_pos = ld_pos_of_key(ld, off, "private_tmp", false);
 	if ((v = json_object_get(o, "private_network")))
 		ld_get_bool(ld, v, off, "private_network", &a->private_network);
 	if ((v = json_object_get(o, "private_ipc")))
