@@ -162,8 +162,14 @@ static void on_client(struct ev_loop *loop, ev_io *w, int revents)
 			c->drop = true;
 			goto out;
 		}
-		if (r == 0)
+		if (r == 0) {
 			c->eof = true;
+			/* a last request without its newline is a line all the same */
+			if (c->mode == CTL_MODE_REQUEST && c->nin > 0 && c->nin < sizeof c->in) {
+				c->in[c->nin++] = '\n';
+				take_requests(c);
+			}
+		}
 		if (r > 0 && c->mode == CTL_MODE_REQUEST) {
 			c->nin += (size_t)r;
 			take_requests(c);

@@ -729,7 +729,7 @@ static void read_line(int fd, char *buf, size_t cap)
 	buf[n] = 0;
 }
 
-START_TEST(an_overlong_request_line_gets_one_answer)
+START_TEST(each_request_line_gets_one_answer)
 {
 	static char req[6000];
 	char line[512];
@@ -745,6 +745,12 @@ START_TEST(an_overlong_request_line_gets_one_answer)
 	fd = subscribe(req);	/* its first answer is the refusal of the long line */
 	read_line(fd, line, sizeof line);
 	ck_assert_msg(strstr(line, "\"code\":\"ENOENT\""), "the next request's answer: %s", line);
+	close(fd);
+	/* the last line before the end of the stream need not end in a newline */
+	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n{\"verb\": \"stop\", \"name\": \"payment\"}");
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	read_line(fd, line, sizeof line);
+	ck_assert_str_eq(line, "{\"ok\":true}");
 	close(fd);
 	h_stop(&h);
 }
@@ -814,7 +820,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
-	tcase_add_test(tc, an_overlong_request_line_gets_one_answer);
+	tcase_add_test(tc, each_request_line_gets_one_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
