@@ -247,7 +247,7 @@ static void status_event(const struct instance *in, const char *esc)
 			 in->status_unlogged);
 	else
 		snprintf(text, sizeof text, "%s: status: %s", in->name, esc);
-	events_emit_fields(&in->d->events, "status", fields, text);
+	events_emit_fields(&in->d->events, "status", in->name, fields, text);
 }
 
 void instance_set_status(struct instance *in, const char *text)

@@ -663,6 +663,32 @@ START_TEST(events_and_logs_follow_what_happens)
 }
 END_TEST
 
+/* A status event names its actor: a follower of that name sees it live,
+ * as it sees it in the file. */
+START_TEST(a_status_event_follows_by_name)
+{
+	pid_t ev;
+	int st;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"worker\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/go ]; do sleep 0.05; done; echo STATUS=busy >&3; exec sleep 1000\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ev = follow("events", "worker", h_path(&h, "follow.events"));
+	wait_line("follow.events", "{\"ts\": ");	/* the past: subscribed */
+	h_write(&h, "go", "");
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; count_in("follow.events", "\"event\": \"status\"") < 1;) {
+		ck_assert_msg(h_now_ms() < end, "the status event did not follow");
+		h_sleep_ms(20);
+	}
+	h_stop(&h);
+	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
+	ck_assert_int_eq(count_in("follow.events", "\"text\": \"busy\""), 1);
+}
+END_TEST
+
 /* A raw control connection that sends REQ and reads only the first line. */
 static int subscribe(const char *req)
 {
@@ -821,6 +847,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
 	tcase_add_test(tc, each_request_line_gets_one_answer);
+	tcase_add_test(tc, a_status_event_follows_by_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
