@@ -685,6 +685,7 @@ START_TEST(a_status_event_follows_by_name)
 	}
 	h_stop(&h);
 	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
+	ck_assert_int_eq(count_in("follow.events", "\"event\": \"status\", \"name\": \"worker\", \"supervisor\": \"root\", \"pid\": "), 1);
 	ck_assert_int_eq(count_in("follow.events", "\"text\": \"busy\""), 1);
 }
 END_TEST
