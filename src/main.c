@@ -17,7 +17,9 @@
 #include "src/cli/verbs.h"
 #include "src/cli/reload.h"
 #include "src/config/config.h"
+#include "src/config/diag.h"
 #include "src/config/faults.h"
+#include "src/daemon/confinement.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
@@ -283,6 +285,7 @@ static int check_dot(const struct cfg *cfg)
 static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct containment_probe p = { .usable = true };
+	struct cfg_diag diag = { 0 };
 	unsigned need = 0;
 	int bad = 0;
 
@@ -296,17 +299,71 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 		}
 	}
 	for (size_t i = 0; need && i < cfg->nactors; i++) {
-		unsigned mine = sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+		const struct cfg_actor *a = cfg->actors[i];
+		unsigned mine = sb_cgroup_limits_need(&a->cg_limits);
 
 		for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 			if (!(mine & SB_CGROUP_CTL_BIT(c)) || p.limit_ok[c])
 				continue;
-			fprintf(stderr, "%s: error: actor \"%s\": limit \"%s\" cannot be applied on this host: %s\n",
-				cfg->actors[i]->pos.file, cfg->actors[i]->name,
-				sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]);
+			if (cfg_diag_add(&diag, true, &a->cg_limit_pos[c],
+					 "actor \"%s\": limit \"%s\" cannot be applied on this host: %s", a->name,
+					 sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]) < 0)
+				fprintf(stderr, "prospero: out of memory checking the limits\n");
 			bad = 1;
 		}
 	}
+	print_diag(&diag);
+	return bad ? -1 : 0;
+}
+
+/* Without CAP_SETPCAP (not root) `run` cannot start an actor with "user"
+ * or "capabilities": said where each is written. */
+static int check_privileges(const struct cfg *cfg)
+{
+	struct cfg_diag diag = { 0 };
+	int bad = 0;
+
+	if (confinement_privileged())
+		return 0;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		bool user = a->user != NULL;
+
+		if (!user && !a->keep_caps)
+			continue;
+		if (cfg_diag_add(&diag, true, user ? &a->user_pos : &a->caps_pos,
+				 "actor \"%s\": \"%s\" needs a daemon that may change ids and capabilities (root)",
+				 a->name, user ? "user" : "capabilities") < 0)
+			fprintf(stderr, "prospero: out of memory checking the privileges\n");
+		bad = 1;
+	}
+	print_diag(&diag);
+	return bad ? -1 : 0;
+}
+
+/* "private_tmp" hides /tmp and /var/tmp: `run` refuses it to an actor
+ * whose runtime or state directory is there. */
+static int check_private_tmp(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct cfg_diag diag = { 0 };
+	char run[4096], root[4096], state[4096 + 128], why[8192 + 256];
+	bool have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
+	int bad = 0;
+
+	if (rundir_choose(opts->runtime_dir, run, sizeof run) < 0)
+		return 0;	/* run says why it has none */
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		snprintf(state, sizeof state, "%s/%s", root, a->name);
+		if (!a->private_tmp ||
+		    !confinement_tmp_hides(run, a->state && have_root ? state : NULL, why, sizeof why))
+			continue;
+		if (cfg_diag_add(&diag, true, &a->private_tmp_pos, "actor \"%s\": %s", a->name, why) < 0)
+			fprintf(stderr, "prospero: out of memory checking private_tmp\n");
+		bad = 1;
+	}
+	print_diag(&diag);
 	return bad ? -1 : 0;
 }
 
@@ -320,7 +377,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return explain(cfg, opts, co->explain_actor);
 	if (co->dot)
 		return check_dot(cfg);
-	if (check_uids(cfg, opts) < 0 || check_host(cfg, opts) < 0)
+	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_tmp(cfg, opts) < 0 ||
+	    check_host(cfg, opts) < 0)
 		return 1;
 	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);

@@ -61,11 +61,14 @@ struct cfg_actor {
 	size_t nlimits;
 	/* "limits" "memory", "tasks", "cpu_weight": the instance's cgroup */
 	struct sb_cgroup_limits cg_limits;
+	struct cfg_pos cg_limit_pos[SB_CGROUP_NCTL];	/* each one's key, by enum sb_cgroup_ctl */
 	bool private_tmp, private_network;
+	struct cfg_pos private_tmp_pos;	/* where "private_tmp" is written */
 	bool private_ipc;		/* an IPC namespace and /dev/shm of its own; default true */
 	char **read_only;		/* absolute paths, or NULL */
 	size_t nread_only;
 	char *user;			/* NULL: a dynamic uid when the daemon is root */
+	struct cfg_pos user_pos, caps_pos;	/* where "user" and "capabilities" are written */
 	uid_t uid;			/* with user: looked up when the config was read */
 	gid_t gid;
 	gid_t *groups;

@@ -140,6 +140,7 @@ static bool get_cgroup_limit(struct loader *ld, struct cfg_actor *a, int c, json
 
 	if (!ld_get_int(ld, v, off, ld_cgroup_limit_keys[c], lo[c], hi[c], &n))
 		return false;
+	a->cg_limit_pos[c] = ld_pos_of_key(ld, off, ld_cgroup_limit_keys[c], true);
 	if (c == SB_CGROUP_MEMORY)
 		a->cg_limits.memory = (uint64_t)n;
 	else if (c == SB_CGROUP_PIDS)
@@ -230,19 +231,24 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 
 static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
 {
-	struct sb_ns ns;
+	size_t arr = ld_value_off(ld, obj, "read_only");
 	char msg[512];
+	bool ok = true;
 
 	if (!ld_get_strings(ld, v, obj, "read_only", "absolute paths", &a->read_only, &a->nread_only))
 		return false;
-	ns = (struct sb_ns){ .private_tmp = a->private_tmp,
-			     .read_only = (const char *const *)a->read_only, .nread_only = a->nread_only };
-	if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
-		struct cfg_pos p = ld_pos_of_key(ld, obj, "read_only", false);
-		ld_error(ld, &p, "%s", msg);
-		return false;
+	/* one path at a time, so that each mistake is reported at its place */
+	for (size_t i = 0; i < a->nread_only; i++) {
+		struct sb_ns ns = { .private_tmp = a->private_tmp,
+				    .read_only = (const char *const *)&a->read_only[i], .nread_only = 1 };
+
+		if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
+			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
+			ld_error(ld, &p, "%s", msg);
+			ok = false;
+		}
 	}
-	return true;
+	return ok;
 }
 
 static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
@@ -266,6 +272,7 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 			ld_error(ld, &p, "\"user\": %s", msg);
 		return false;
 	}
+	a->user_pos = p;
 	if (a->uid == 0)
 		ld_warning(ld, &p, "actor \"%s\" runs as root (\"user\": \"%s\"): it can signal, stop or "
 			   "trace the daemon and every other actor, and read their secrets",
@@ -297,6 +304,7 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 
 	if (!ld_get_strings(ld, v, obj, "capabilities", "capability names", &a->capabilities, &n))
 		return false;
+	a->caps_pos = ld_pos_of_key(ld, obj, "capabilities", false);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t bit;
 
@@ -350,8 +358,8 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		get_sandbox(ld, a, v, off);
 	if ((v = json_object_get(o, "limits")))
 		get_limits(ld, a, v, off);
-	if ((v = json_object_get(o, "private_tmp")))
-		ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp);
+	if ((v = json_object_get(o, "private_tmp")) && ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp))
+		a->private_tmp_pos = ld_pos_of_key(ld, off, "private_tmp", false);
 	if ((v = json_object_get(o, "private_network")))
 		ld_get_bool(ld, v, off, "private_network", &a->private_network);
 	if ((v = json_object_get(o, "private_ipc")))

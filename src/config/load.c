@@ -142,6 +142,25 @@ static int prepare(struct loader *ld)
 	return rc;
 }
 
+/* Where jansson's error is: the start of the token its message quotes
+ * ("... near 'TOKEN'"), which ends at POS, just past it; the end of the
+ * text for "near end of file"; else the token's last byte. */
+static size_t error_off(const json_error_t *err, size_t len)
+{
+	const char *near = strstr(err->text, " near '");
+	size_t pos = err->position > 0 ? (size_t)err->position : 0, n;
+
+	if (pos > len)
+		pos = len;	/* it may count the end it read */
+	if (!near)
+		return strstr(err->text, " near end of file") ? len : pos;
+	near += strlen(" near '");
+	n = strlen(near);
+	if (n > 0 && near[n - 1] == '\'' && n - 1 <= pos)
+		return pos - (n - 1);
+	return pos > 0 ? pos - 1 : 0;
+}
+
 json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
 {
 	json_error_t err;
@@ -151,9 +170,11 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
 	if (!(ld->src.text = read_file(ld, file, &ld->src.len)) || prepare(ld) < 0)
 		return NULL;
 	if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
-		/* jansson's position is just past the offending token */
-		struct cfg_pos p = { .file = file, .line = (unsigned)(err.line > 0 ? err.line : 1),
-				     .col = (unsigned)(err.column > 0 ? err.column : 1) };
+		/* jansson's position is just past the offending token, and its
+		 * column counts a byte order mark: the token's start, as every
+		 * other diagnostic counts */
+		struct cfg_pos p = ld_pos(ld, error_off(&err, ld->src.len));
+
 		ld_error(ld, &p, "%s", err.text);
 		return NULL;
 	}

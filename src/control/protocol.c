@@ -176,7 +176,8 @@ char *ctl_answer_ok(void)
 char *ctl_answer_error(int err, const char *text)
 {
 	json_t *o = json_object();
-	const char *code = strerrorname_np(err);
+	/* one number on Linux, which glibc names EOPNOTSUPP; the protocol says ENOTSUP */
+	const char *code = err == ENOTSUP ? "ENOTSUP" : strerrorname_np(err);
 
 	if (!o)
 		return NULL;

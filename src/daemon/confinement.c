@@ -1,5 +1,6 @@
 /* Confinement, the daemon's side; see confinement.h. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ void confinement_init(struct confinement *c)
 	c->uids_in_use.registry = -1;	/* until the snapshot opens it */
 }
 
-static bool has_setpcap(void)
+bool confinement_privileged(void)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t v = CAP_CLEAR;
@@ -91,7 +92,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 	 * every actor's secrets at one time or another */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
-	c->privileged = has_setpcap();
+	c->privileged = confinement_privileged();
 	c->dynamic_uids = geteuid() == 0;
 	if (c->privileged && (c->last_cap = sb_privs_last_cap()) < 0) {
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));
@@ -149,27 +150,29 @@ static bool in_tmp(const char *path)
 	return strncmp(path, "/tmp/", 5) == 0 || strncmp(path, "/var/tmp/", 9) == 0;
 }
 
+bool confinement_tmp_hides(const char *rundir, const char *state_dir, char *msg, size_t len)
+{
+	const char *what = in_tmp(rundir) ? "runtime" : state_dir && in_tmp(state_dir) ? "state" : NULL;
+
+	if (what)	/* the notify socket and credentials; the state */
+		snprintf(msg, len, "\"private_tmp\" would hide the %s directory %s from it: pass --%s-dir outside /tmp",
+			 what, *what == 'r' ? rundir : state_dir, what);
+	return what != NULL;
+}
+
 /* Namespaces, when the spec asks for any. */
 static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
-	const char *what = NULL, *path = NULL;
+	char why[PATH_MAX + 128];
 
 	plan_shm(d, in);
 	if (in->ns.private_ipc)
 		in->confine.ns = &in->ns;
 	if (!a->private_tmp && !a->private_network && !a->nread_only)
 		return 0;
-	if (a->private_tmp && in_tmp(d->rundir.path)) {
-		what = "runtime";	/* notify socket, credentials */
-		path = d->rundir.path;
-	} else if (a->private_tmp && in->state_dir && in_tmp(in->state_dir)) {
-		what = "state";
-		path = in->state_dir;
-	}
-	if (what) {
-		snprintf(msg, len, "%s: \"private_tmp\" would hide the %s directory %s from it: pass --%s-dir outside /tmp",
-			 in->name, what, path, what);
+	if (a->private_tmp && confinement_tmp_hides(d->rundir.path, in->state_dir, why, sizeof why)) {
+		snprintf(msg, len, "%s: %s", in->name, why);
 		errno = EINVAL;
 		return -1;
 	}

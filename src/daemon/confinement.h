@@ -28,6 +28,12 @@ struct confinement {
 
 /* Before anything can fail: nothing held. */
 void confinement_init(struct confinement *c);
+/* Whether this process may change ids and keep capabilities for an actor
+ * (CAP_SETPCAP): what "user" and "capabilities" need. */
+bool confinement_privileged(void);
+/* Whether "private_tmp" would hide RUNDIR, or STATE_DIR (NULL: none), from
+ * an actor, and if so what to say, into MSG. */
+bool confinement_tmp_hides(const char *rundir, const char *state_dir, char *msg, size_t len);
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);

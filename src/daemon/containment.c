@@ -85,6 +85,16 @@ static void line(enum containment_level level, const struct sb_cgroup_tree *t, c
 	}
 }
 
+/* Whether T can apply limit C; why not into WHY when it cannot. */
+static bool limit_applies(const struct sb_cgroup_tree *t, enum sb_cgroup_ctl c, char *why, size_t len)
+{
+	if (t->mode != SB_CGROUP_OFF && sb_cgroup_limit_where(t, c, why, len) > 0)
+		return true;
+	if (t->mode == SB_CGROUP_OFF)
+		snprintf(why, len, "no cgroups in use (%.400s)", t->why);
+	return false;
+}
+
 /* "memory": the first limit in need that this host cannot apply, said. */
 static void unavailable(const struct sb_cgroup_tree *t, const struct sb_cgroup_limits *lim,
 			char *msg, size_t len)
@@ -93,11 +103,8 @@ static void unavailable(const struct sb_cgroup_tree *t, const struct sb_cgroup_l
 	char why[SB_CGROUP_WHY_MAX];
 
 	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
-		if (!(need & SB_CGROUP_CTL_BIT(c)) ||
-		    (t->mode != SB_CGROUP_OFF && sb_cgroup_limit_where(t, (enum sb_cgroup_ctl)c, why, sizeof why)))
+		if (!(need & SB_CGROUP_CTL_BIT(c)) || limit_applies(t, (enum sb_cgroup_ctl)c, why, sizeof why))
 			continue;
-		if (t->mode == SB_CGROUP_OFF)
-			snprintf(why, sizeof why, "no cgroups in use (%.400s)", t->why);
 		snprintf(msg, len, "limit \"%s\" cannot be applied on this host: %s",
 			 sb_cgroup_limit_name((enum sb_cgroup_ctl)c), why);
 		return;
@@ -118,21 +125,12 @@ void containment_probe(enum containment_want want, struct containment_probe *p)
 	else
 		snprintf(p->line, sizeof p->line, "none: --containment=cgroup, but %s", t.why);
 	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
-		const struct sb_cgroup_limits none = { 0 };
-		struct sb_cgroup_limits one = none;
+		bool applies = limit_applies(&t, (enum sb_cgroup_ctl)c, p->limit_why[c], sizeof p->limit_why[c]);
 
-		if (c == SB_CGROUP_MEMORY)
-			one.memory = 1;
-		else if (c == SB_CGROUP_PIDS)
-			one.tasks = 1;
-		else
-			one.cpu_weight = 1;
-		p->limit_why[c][0] = '\0';
-		p->limit_ok[c] = p->level == CONTAIN_CGROUP && p->usable &&
-				 sb_cgroup_limit_where(&t, (enum sb_cgroup_ctl)c, p->limit_why[c],
-						       sizeof p->limit_why[c]) > 0;
-		if (!p->limit_ok[c])
-			unavailable(&t, &one, p->limit_why[c], sizeof p->limit_why[c]);
+		p->limit_ok[c] = applies && p->level == CONTAIN_CGROUP && p->usable;
+		if (applies && !p->limit_ok[c])
+			snprintf(p->limit_why[c], sizeof p->limit_why[c], "containment is not by cgroup: %.400s",
+				 p->line);
 	}
 	sb_cgroup_tree_close(&t);
 }

@@ -130,7 +130,9 @@ static void take_requests(struct ctl_client *c)
 		char err[256];
 
 		c->in[len] = 0;
-		if (ctl_request_decode(c->in, len, &r, err, sizeof err) < 0)
+		if (c->skip)
+			c->skip = false;	/* the end of a line refused already */
+		else if (ctl_request_decode(c->in, len, &r, err, sizeof err) < 0)
 			ctl_send_line(c, ctl_answer_error(EINVAL, err));
 		else
 			ctl_verbs_handle(c->srv->d, c, &r);
@@ -138,7 +140,10 @@ static void take_requests(struct ctl_client *c)
 		c->nin -= len + 1;
 	}
 	if (c->nin == sizeof c->in) {
-		ctl_send_line(c, ctl_answer_error(EMSGSIZE, "request line too long"));
+		/* one answer per request: the rest of this line is not another */
+		if (!c->skip)
+			ctl_send_line(c, ctl_answer_error(EMSGSIZE, "request line too long"));
+		c->skip = true;
 		c->nin = 0;
 	}
 }
@@ -157,8 +162,14 @@ static void on_client(struct ev_loop *loop, ev_io *w, int revents)
 			c->drop = true;
 			goto out;
 		}
-		if (r == 0)
+		if (r == 0) {
 			c->eof = true;
+			/* a last request without its newline is a line all the same */
+			if (c->mode == CTL_MODE_REQUEST && c->nin > 0 && c->nin < sizeof c->in) {
+				c->in[c->nin++] = '\n';
+				take_requests(c);
+			}
+		}
 		if (r > 0 && c->mode == CTL_MODE_REQUEST) {
 			c->nin += (size_t)r;
 			take_requests(c);

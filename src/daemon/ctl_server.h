@@ -34,6 +34,7 @@ struct ctl_client {
 	bool eof;			/* the peer will send no more */
 	bool busy;			/* inside its own handler: freed after, not during */
 	bool drop;			/* to be freed once not busy */
+	bool skip;			/* in an overlong line, answered already: read to its end */
 	char filter[CTL_NAME_MAX];
 	char in[CTL_REQUEST_MAX];
 	size_t nin;

@@ -16,6 +16,21 @@ static bool env_is(const char *entry, const char *key)
 	return strncmp(entry, key, k) == 0 && entry[k] == '=';
 }
 
+/* Whether the daemon sets ENTRY's variable itself for A: then its value,
+ * not the one "env" gives, is the one the actor sees, whatever way its
+ * program reads an environment with a name twice. */
+static bool daemon_sets(const struct cfg_actor *a, const char *state_dir, const char *entry)
+{
+	static const char *const always[] = { PP_ENV_NOTIFY_SOCKET, PP_ENV_ACTOR, PP_ENV_INSTANCE,
+					      PP_ENV_FDS, PP_ENV_FDNAMES };
+
+	for (size_t i = 0; i < sizeof always / sizeof *always; i++)
+		if (env_is(entry, always[i]))
+			return true;
+	return (a->nsecrets && env_is(entry, PP_ENV_CREDENTIALS_DIRECTORY)) ||
+	       (state_dir && env_is(entry, PP_ENV_STATE_DIRECTORY));
+}
+
 static bool env_has(char *const *env, const char *key)
 {
 	for (; env && *env; env++)
@@ -36,7 +51,7 @@ char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_e
 	if (!env)
 		return NULL;
 	for (e = a->env; e && *e; e++)
-		if (!(state_dir && env_is(*e, PP_ENV_STATE_DIRECTORY)) && !(env[n++] = strdup(*e)))
+		if (!daemon_sets(a, state_dir, *e) && !(env[n++] = strdup(*e)))
 			goto fail;
 	for (size_t i = 0; i < sizeof passed_env / sizeof *passed_env; i++) {
 		const char *v = getenv(passed_env[i]);

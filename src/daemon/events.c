@@ -180,9 +180,8 @@ static size_t format_json(char *line, size_t cap, const struct event *e, const c
 		put(line, cap, &n, ", \"syscall\": \"%s\"", esc);
 		json_escape(esc, sizeof esc, e->args ? e->args : "");
 		put(line, cap, &n, ", \"args\": \"%s\"", esc);
-		put(line, cap, &n, ", \"action\": \"%s\"", e->verdict ? e->verdict : "kill");
-		if (e->suppressed)
-			put(line, cap, &n, ", \"suppressed\": %lu", e->suppressed);
+		put(line, cap, &n, ", \"action\": \"%s\", \"suppressed\": %lu",
+		    e->verdict ? e->verdict : "kill", e->suppressed);
 	}
 	if (extra)
 		put(line, cap, &n, ", %s", extra);
@@ -195,7 +194,8 @@ static size_t format_json(char *line, size_t cap, const struct event *e, const c
 	return n;
 }
 
-void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text)
+void events_emit_fields(struct events *ev, const char *event, const char *name, const char *fields,
+			const char *text)
 {
 	char line[2048];
 	size_t n = 0;
@@ -203,7 +203,7 @@ void events_emit_fields(struct events *ev, const char *event, const char *fields
 	if (ev->fd >= 0 || ev->tap) {
 		put_head(line, sizeof line, &n, event);
 		put(line, sizeof line, &n, ", %s}\n", fields);
-		deliver(ev, "", line, n);	/* no one name: only unfiltered followers */
+		deliver(ev, name ? name : "", line, n);	/* "": only unfiltered followers */
 	}
 	log_info("%s", text);
 }

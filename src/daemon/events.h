@@ -56,8 +56,11 @@ void events_emit(struct events *ev, const struct event *e);
 enum log_level event_level(const struct event *e);
 /* An event whose fields another module rendered: {"ts": ..., "event":
  * EVENT, FIELDS} to the file, TEXT on stderr. FIELDS is JSON members
- * without braces ("\"seq\": 1, ..."), already escaped. */
-void events_emit_fields(struct events *ev, const char *event, const char *fields, const char *text);
+ * without braces ("\"seq\": 1, ..."), already escaped. NAME is the
+ * "name" among them, for followers of one node, or NULL when it has
+ * none. */
+void events_emit_fields(struct events *ev, const char *event, const char *name, const char *fields,
+			const char *text);
 
 /* JSON-escape src into dst (always NUL-terminated); the length written. */
 size_t json_escape(char *dst, size_t cap, const char *src);

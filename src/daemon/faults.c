@@ -23,7 +23,7 @@ void faults_emit(struct fault_run *r, struct fault_event *ev)
 	ev->seq = r->seq++;
 	fault_event_json(ev, fields, sizeof fields);
 	fault_event_text(ev, text, sizeof text);
-	events_emit_fields(&r->d->events, "fault", fields, text);
+	events_emit_fields(&r->d->events, "fault", NULL, fields, text);
 }
 
 struct instance *faults_instance(const struct fault_run *r, const struct fault_instance *t)

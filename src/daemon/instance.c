@@ -235,19 +235,22 @@ void instance_signal(const struct instance *in, int sig)
 /* A sampled STATUS= change: a "status" event, and the same on stderr. */
 static void status_event(const struct instance *in, const char *esc)
 {
-	char name[2 * INSTANCE_STATUS_MAX], json[2 * INSTANCE_STATUS_MAX], fields[5 * INSTANCE_STATUS_MAX];
-	char text[3 * INSTANCE_STATUS_MAX];
+	char name[2 * INSTANCE_STATUS_MAX], sup[2 * INSTANCE_STATUS_MAX], json[2 * INSTANCE_STATUS_MAX];
+	char fields[7 * INSTANCE_STATUS_MAX], text[3 * INSTANCE_STATUS_MAX];
 
+	/* the members every event has, as events.c writes them */
 	json_escape(name, sizeof name, in->name);
+	json_escape(sup, sizeof sup, in->node->parent ? in->node->parent->name : "");
 	json_escape(json, sizeof json, esc);
-	snprintf(fields, sizeof fields, "\"name\": \"%s\", \"pid\": %d, \"text\": \"%s\", \"not_shown\": %lu",
-		 name, (int)in->pid, json, in->status_unlogged);
+	snprintf(fields, sizeof fields,
+		 "\"name\": \"%s\", \"supervisor\": \"%s\", \"pid\": %d, \"text\": \"%s\", \"not_shown\": %lu",
+		 name, sup, (int)in->pid, json, in->status_unlogged);
 	if (in->status_unlogged)
 		snprintf(text, sizeof text, "%s: status: %s (%lu earlier changes not shown)", in->name, esc,
 			 in->status_unlogged);
 	else
 		snprintf(text, sizeof text, "%s: status: %s", in->name, esc);
-	events_emit_fields(&in->d->events, "status", fields, text);
+	events_emit_fields(&in->d->events, "status", in->name, fields, text);
 }
 
 void instance_set_status(struct instance *in, const char *text)

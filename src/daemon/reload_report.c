@@ -221,7 +221,8 @@ void reload_report_failed(struct daemon *d, const char *text)
 
 	log_err("reload refused, nothing changed:\n%s", why);
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
-						 .status = -1, .reason = "refused: nothing changed" });
+						 .status = -1, .reason = "refused: nothing changed",
+						 .extra = "\"added\": [], \"removed\": [], \"restarted\": [], \"changed\": []" });
 	d->reloads_done = d->reloads_asked;
 	reload_report_state(d, false, why);
 }

@@ -493,6 +493,26 @@ START_TEST(errno_mode_keeps_the_actor_alive_and_rate_limits_reports)
 }
 END_TEST
 
+/* run refuses "private_tmp" to an actor whose runtime or state directory
+ * it would hide; check says so first, where "private_tmp" is written. */
+START_TEST(check_refuses_private_tmp_that_would_hide_the_daemons_directories)
+{
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"kept\", \"exec\": [\"/bin/true\"], \"private_tmp\": true, \"state\": true } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/tmp/prospero-nowhere", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the runtime directory /tmp/prospero-nowhere from it: pass --runtime-dir outside /tmp"), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/run/prospero-nowhere", "--state-dir", "/var/tmp/nowhere", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the state directory /var/tmp/nowhere/kept from it: pass --state-dir outside /tmp"), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/run/prospero-nowhere", "--state-dir", "/var/lib/nowhere", NULL }), 0);
+}
+END_TEST
+
 START_TEST(check_warns_about_unconfined_and_env_secrets_and_explains)
 {
 	const char *check[] = { "check", "-c", "root.jsonc", NULL };
@@ -547,6 +567,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, two_daemons_never_share_a_dynamic_uid);
 	tcase_add_test(tc, errno_mode_keeps_the_actor_alive_and_rate_limits_reports);
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
+	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -588,7 +588,10 @@ START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 		" { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"limits\": { \"tasks\": 10 } } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--containment", "uid", "-c", "root.jsonc", NULL }), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "error: actor \"a\": limit \"tasks\" cannot be applied on this host") != NULL, "%s", err);
+	/* at the limit's place, and said once */
+	ck_assert_msg(strstr(err, "root.jsonc:2:") && strstr(err, ": error: actor \"a\": limit \"tasks\" cannot be applied on this host: "),
+		      "%s", err);
+	ck_assert_msg(strstr(strstr(err, "cannot be applied") + 1, "cannot be applied") == NULL, "%s", err);
 	h_start_with(&h, root_only, extra);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
 	ck_assert_int_gt(h_count_lines(&h, "err", "prospero: exit a: could not start: limit \"tasks\" cannot be applied on this host"), 0);

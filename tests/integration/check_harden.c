@@ -444,18 +444,13 @@ START_TEST(an_actor_running_as_root_is_warned_of)
 }
 END_TEST
 
-/* A daemon without root says its actors are not kept apart. It stops at
- * once here: its events path is refused, after the warning. */
-START_TEST(a_daemon_without_root_warns_once)
+/* prospero ARGS as nobody, in the test's directory, its stderr in
+ * nobody.err: its exit status. */
+static int run_as_nobody(const char *const *args)
 {
 	int st;
-	pid_t pid;
+	pid_t pid = fork();
 
-	if (geteuid() != 0)
-		return;	/* needs to become another user */
-	h_write(&h, "root.jsonc", one_sleeper);
-	ck_assert(symlink("nowhere", h_path(&h, "events")) == 0);
-	pid = fork();
 	ck_assert(pid >= 0);
 	if (pid == 0) {
 		int e = open(h_path(&h, "nobody.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -463,12 +458,45 @@ START_TEST(a_daemon_without_root_warns_once)
 		if (e < 0 || dup2(e, 2) < 0 || chdir(h.dir) < 0 || setgroups(0, NULL) < 0 ||
 		    setgid(65534) < 0 || setuid(65534) < 0)
 			_exit(120);
-		execl(getenv("PROSPERO"), "prospero", "run", "--events", "events", "-c", "root.jsonc", (char *)NULL);
+		execv(getenv("PROSPERO"), (char *const *)args);
 		_exit(121);
 	}
 	ck_assert(waitpid(pid, &st, 0) == pid);
-	ck_assert_int_eq(WEXITSTATUS(st), 1);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* A daemon without root says its actors are not kept apart. It stops at
+ * once here: its events path is refused, after the warning. */
+START_TEST(a_daemon_without_root_warns_once)
+{
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	h_write(&h, "root.jsonc", one_sleeper);
+	ck_assert(symlink("nowhere", h_path(&h, "events")) == 0);
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "run", "--events", "events", "-c",
+							      "root.jsonc", NULL }), 1);
 	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+}
+END_TEST
+
+/* "user" and "capabilities" need a root daemon: check says so without
+ * root, where each is written, as run would refuse the actor. */
+START_TEST(check_without_root_refuses_user_and_capabilities)
+{
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"u\", \"exec\": [\"/bin/true\"], \"user\": \"nobody\" },\n"
+		"  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"capabilities\": [\"CAP_NET_BIND_SERVICE\"] } ] }\n");
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:2:50: error: ",
+				    "actor \"u\": \"user\" needs a daemon that may change ids and capabilities (root)"), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:3:58: error: ",
+				    "actor \"c\": \"capabilities\" needs a daemon"), 1);
+	/* and as root both are fine */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
 }
 END_TEST
 
@@ -567,6 +595,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
+	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);

@@ -170,13 +170,15 @@ START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
 		"  { \"actor\": \"talker\", \"exec\": [\"@TA@\", \"--print\", \"hello\"] },\n"
 		"  { \"actor\": \"shell\", \"exec\": [\"/bin/sh\", \"-c\", \"echo K=$K in $(pwd); exec sleep 1000\"],\n"
-		"    \"env\": {\"K\": \"V 1\"}, \"cwd\": \"/usr\" } ] }\n");
+		"    \"env\": {\"K\": \"V 1\"}, \"cwd\": \"/usr\" },\n"
+		"  { \"actor\": \"envdump\", \"exec\": [\"/usr/bin/env\"], \"restart\": \"temporary\",\n"
+		"    \"env\": {\"PROSPERO_ACTOR\": \"other\", \"NOTIFY_SOCKET\": \"/elsewhere\"} } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	/* "exec" readiness says nothing about when either prints: wait for both */
 	for (int waited = 0; waited < H_TIMEOUT_MS; waited += 20) {
 		if (h_read(&h, "out", out, sizeof out) > 0 && strstr(out, "shell: ") &&
-		    strstr(out, "talker: hello-err\n"))
+		    strstr(out, "talker: hello-err\n") && strstr(out, "envdump: PROSPERO_FDNAMES="))
 			break;
 		h_sleep_ms(20);
 	}
@@ -186,6 +188,11 @@ START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 	ck_assert_msg(strstr(out, "talker: hello\n"), "stdout: %s", out);
 	ck_assert_msg(strstr(out, "talker: hello-err\n"), "stderr line missing: %s", out);
 	ck_assert_msg(strstr(out, "shell: K=V 1 in /usr\n"), "env/cwd: %s", out);
+	/* what the daemon sets is its own, not "env"'s, and there once */
+	ck_assert_int_eq(h_count_lines(&h, "out", "envdump: PROSPERO_ACTOR="), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "envdump: PROSPERO_ACTOR=envdump"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "envdump: NOTIFY_SOCKET="), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "envdump: NOTIFY_SOCKET=/elsewhere"), 0);
 }
 END_TEST
 

@@ -726,6 +726,33 @@ START_TEST(events_and_logs_follow_what_happens)
 }
 END_TEST
 
+/* A status event names its actor: a follower of that name sees it live,
+ * as it sees it in the file. */
+START_TEST(a_status_event_follows_by_name)
+{
+	pid_t ev;
+	int st;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"worker\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/go ]; do sleep 0.05; done; echo STATUS=busy >&3; exec sleep 1000\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ev = follow("events", "worker", h_path(&h, "follow.events"));
+	wait_line("follow.events", "{\"ts\": ");	/* the past: subscribed */
+	h_write(&h, "go", "");
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; count_in("follow.events", "\"event\": \"status\"") < 1;) {
+		ck_assert_msg(h_now_ms() < end, "the status event did not follow");
+		h_sleep_ms(20);
+	}
+	h_stop(&h);
+	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
+	ck_assert_int_eq(count_in("follow.events", "\"event\": \"status\", \"name\": \"worker\", \"supervisor\": \"root\", \"pid\": "), 1);
+	ck_assert_int_eq(count_in("follow.events", "\"text\": \"busy\""), 1);
+}
+END_TEST
+
 /* A raw control connection that sends REQ and reads only the first line. */
 static int subscribe(const char *req)
 {
@@ -771,6 +798,49 @@ START_TEST(a_follower_that_does_not_read_is_dropped)
 		got += n;
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_lt(got, 32000000);
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
+/* One line of FD, without its newline, into BUF. */
+static void read_line(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ck_assert_int_eq(read(fd, &c, 1), 1);
+		if (c == '\n')
+			break;
+		ck_assert_uint_lt(n, cap - 1);
+		buf[n++] = c;
+	}
+	buf[n] = 0;
+}
+
+START_TEST(each_request_line_gets_one_answer)
+{
+	static char req[6000];
+	char line[512];
+	int fd, n;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* a name of 5000 bytes, over the 4096 a line may have, then a request */
+	n = snprintf(req, sizeof req, "{\"verb\": \"stop\", \"name\": \"%05000d\"}\n", 0);
+	snprintf(req + n, sizeof req - (size_t)n, "{\"verb\": \"stop\", \"name\": \"nobody\"}\n");
+	fd = subscribe(req);	/* its first answer is the refusal of the long line */
+	read_line(fd, line, sizeof line);
+	ck_assert_msg(strstr(line, "\"code\":\"ENOENT\""), "the next request's answer: %s", line);
+	close(fd);
+	/* the last line before the end of the stream need not end in a newline */
+	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n{\"verb\": \"stop\", \"name\": \"payment\"}");
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	read_line(fd, line, sizeof line);
+	ck_assert_str_eq(line, "{\"ok\":true}");
 	close(fd);
 	h_stop(&h);
 }
@@ -841,6 +911,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
+	tcase_add_test(tc, each_request_line_gets_one_answer);
+	tcase_add_test(tc, a_status_event_follows_by_name);
 	suite_add_tcase(s, tc);
 	return s;
 }

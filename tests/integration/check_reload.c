@@ -256,6 +256,9 @@ START_TEST(a_broken_config_reloads_nothing_and_says_where)
 	h_signal(&h, SIGHUP);
 	h_expect(&h, "reload", "root", &e);
 	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	/* the fields the README lists for every reload event, empty */
+	ck_assert_msg(strstr(e.line, "\"added\": [], \"removed\": [], \"restarted\": [], \"changed\": []"),
+		      "%s", e.line);
 	read_state(state, sizeof state);
 	ck_assert_msg(strstr(state, "result error\n"), "%s", state);
 	ck_assert_msg(strstr(state, "\nroot.jsonc:2:18: error: "), "%s", state);

@@ -239,8 +239,15 @@ END_TEST
 
 START_TEST(syntax_error)
 {
+	/* at the start of the token jansson names, as every diagnostic */
 	expect("{ \"supervisor\": \"top\" \"children\": [] }\n",
-	       "root.jsonc:1:32: error: '}' expected near '\"children\"'\n");
+	       "root.jsonc:1:23: error: '}' expected near '\"children\"'\n");
+	expect("{ \"supervisor\": \"top\", \"intensity\": 12abc, \"children\": [] }\n",
+	       "root.jsonc:1:39: error: '}' expected near 'abc'\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [] } x",
+	       "root.jsonc:1:41: error: end of file expected near 'x'\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [\n",
+	       "root.jsonc:2:1: error: ']' expected near end of file\n");
 }
 END_TEST
 
@@ -248,6 +255,8 @@ START_TEST(a_byte_order_mark_takes_no_column)
 {
 	expect("\xEF\xBB\xBF{ \"supervisor\": \"top\", \"colour\": 1, \"children\": [] }",
 	       "root.jsonc:1:24: error: unknown key \"colour\" in a supervisor\n");
+	expect("\xEF\xBB\xBF{ \"supervisor\": \"top\" \"children\": [] }",
+	       "root.jsonc:1:23: error: '}' expected near '\"children\"'\n");
 }
 END_TEST
 
@@ -496,7 +505,7 @@ START_TEST(unreadable_file_and_duplicate_keys)
 	ck_assert_str_eq(got, "nothere.jsonc: error: cannot open: No such file or directory\n");
 	free(got);
 	expect("{ \"supervisor\": \"top\", \"supervisor\": \"again\", \"children\": [] }",
-	       "root.jsonc:1:35: error: duplicate object key near '\"supervisor\"'\n");
+	       "root.jsonc:1:24: error: duplicate object key near '\"supervisor\"'\n");
 }
 END_TEST
 
@@ -634,9 +643,13 @@ START_TEST(namespace_user_and_capability_errors)
 	expect(ACTOR_A "\"private_tmp\": \"yes\" } ] }",
 	       "root.jsonc:1:92: error: \"private_tmp\": expected true or false, got a string\n");
 	expect(ACTOR_A "\"read_only\": [\"relative/path\"] } ] }",
-	       "root.jsonc:1:90: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
+	       "root.jsonc:1:91: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
 	expect(ACTOR_A "\"private_tmp\": true, \"read_only\": [\"/tmp\"] } ] }",
-	       "root.jsonc:1:111: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	       "root.jsonc:1:112: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	/* each path at its place, every one reported */
+	expect(ACTOR_A "\"read_only\": [\"/usr\", \"/a/../b\", \"/no/such/dir-x\"] } ] }",
+	       "root.jsonc:1:99: error: read_only \"/a/../b\": expected an absolute path without \".\" or \"..\"\n"
+	       "root.jsonc:1:110: error: read_only \"/no/such/dir-x\": No such file or directory\n");
 	expect(ACTOR_A "\"user\": 5 } ] }",
 	       "root.jsonc:1:85: error: \"user\": expected a user name (a non-empty string), got an integer\n");
 	expect(ACTOR_A "\"user\": \"nosuchuser-x\" } ] }",

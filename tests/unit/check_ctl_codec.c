@@ -1,6 +1,7 @@
 /* The control protocol's codec (src/control) and the daemon's output ring
  * (src/daemon/logring): pure parts of the operator's interface. */
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,17 @@ START_TEST(answers_say_ok_or_why_not)
 	ck_assert_ptr_nonnull(strstr(no, "\"code\":\"ENOENT\""));
 	ck_assert_int_eq(ctl_answer_decode("{}", 2, &yes, err, sizeof err), -1);
 	free(ok);
+	free(no);
+}
+END_TEST
+
+/* ENOTSUP and EOPNOTSUPP are one number on Linux, which glibc names
+ * EOPNOTSUPP; the documented code of a fault without --faults is ENOTSUP. */
+START_TEST(enotsup_is_named_as_documented)
+{
+	char *no = ctl_answer_error(ENOTSUP, "the daemon runs without --faults");
+
+	ck_assert_ptr_nonnull(strstr(no, "\"code\":\"ENOTSUP\""));
 	free(no);
 }
 END_TEST
@@ -223,6 +235,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_requests_are_refused_with_a_reason);
 	tcase_add_test(tc, signals_by_name_or_number);
 	tcase_add_test(tc, answers_say_ok_or_why_not);
+	tcase_add_test(tc, enotsup_is_named_as_documented);
 	tcase_add_test(tc, a_status_round_trips_and_leaves_out_what_does_not_apply);
 	tcase_add_test(tc, stream_answers_round_trip);
 	tcase_add_test(tc, the_ring_keeps_the_last_whole_lines);

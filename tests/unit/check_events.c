@@ -18,6 +18,16 @@ START_TEST(escaping_keeps_json_valid)
 }
 END_TEST
 
+/* EV open on a new file whose name goes into PATH (a mkstemp template). */
+static void open_temp(struct events *ev, char *path)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(events_open(ev, path), 0);
+}
+
 START_TEST(an_event_is_one_json_line_with_the_fields_that_apply)
 {
 	char path[] = "/tmp/events-test.XXXXXX", line[1024];
@@ -25,11 +35,8 @@ START_TEST(an_event_is_one_json_line_with_the_fields_that_apply)
 	json_error_t err;
 	json_t *o;
 	FILE *f;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_eq(events_open(&ev, path), 0);
+	open_temp(&ev, path);
 	events_emit(&ev, &(struct event){ .event = "exit", .name = "pay\"ment",
 		.supervisor = "shop", .pid = 77, .status = -1, .signal = 9, .reason = "killed" });
 	events_emit(&ev, &(struct event){ .event = "ready", .name = "shop", .status = -1 });
@@ -57,6 +64,38 @@ START_TEST(an_event_is_one_json_line_with_the_fields_that_apply)
 }
 END_TEST
 
+/* The README lists "suppressed" among a violation's fields: there with 0
+ * when no report was held back, as a status event's "not_shown" is. */
+START_TEST(a_violation_always_says_how_many_were_suppressed)
+{
+	char path[] = "/tmp/events-test.XXXXXX", line[1024];
+	struct events ev;
+	json_t *o;
+	FILE *f;
+
+	open_temp(&ev, path);
+	events_emit(&ev, &(struct event){ .event = "violation", .name = "payment", .pid = 77, .status = -1,
+		.reason = "sandbox violation: ptrace(PTRACE_ATTACH, 1)", .syscall = "ptrace",
+		.args = "PTRACE_ATTACH, 1", .verdict = "kill" });
+	events_emit(&ev, &(struct event){ .event = "violation", .name = "payment", .pid = 77, .status = -1,
+		.reason = "sandbox violation: ptrace(PTRACE_ATTACH, 1)", .syscall = "ptrace",
+		.args = "PTRACE_ATTACH, 1", .verdict = "errno", .suppressed = 4 });
+	events_close(&ev);
+	f = fopen(path, "r");
+	for (int i = 0; i < 2; i++) {
+		ck_assert(fgets(line, sizeof line, f) != NULL);
+		o = json_loads(line, 0, NULL);
+		ck_assert_ptr_nonnull(o);
+		ck_assert_msg(json_is_integer(json_object_get(o, "suppressed")), "%s", line);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "suppressed")), i ? 4 : 0);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "action")), i ? "errno" : "kill");
+		json_decref(o);
+	}
+	fclose(f);
+	unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("events");
@@ -64,6 +103,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, escaping_keeps_json_valid);
 	tcase_add_test(tc, an_event_is_one_json_line_with_the_fields_that_apply);
+	tcase_add_test(tc, a_violation_always_says_how_many_were_suppressed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -235,7 +235,7 @@ START_TEST(the_file_and_its_syntax)
 	ck_assert_str_eq(diag.lines[0], "missing.jsonc: error: cannot open: No such file or directory");
 	cfg_diag_free(&diag);
 	expect("{\"faults\": [\n  {\"kill\": \"a\" \"every\": 1} ]}",
-	       "plan.jsonc:2:22: error: '}' expected near '\"every\"'\n");
+	       "plan.jsonc:2:16: error: '}' expected near '\"every\"'\n");
 	expect("{\"faults\": [ /* unterminated ]}",
 	       "plan.jsonc:1:14: error: unterminated comment: \"/*\" without \"*/\"\n");
 }
