@@ -280,6 +280,7 @@ void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now)
 		struct sv_node *c = s->children[i];
 		c->removed = c->pending = c->to_stop = c->held = c->op_start = c->own_why = false;
 		c->waiting = false;
+		c->delay_ms = 0;	/* its backoff starts over with the supervisor */
 		c->to_start = true;
 	}
 	s->phase = SV_PHASE_STARTING;

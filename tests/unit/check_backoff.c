@@ -372,6 +372,25 @@ START_TEST(a_supervisor_backs_off_as_a_child)
 }
 END_TEST
 
+/* A supervisor that gave up and was restarted starts with a clean
+ * history, its children's delays included: OTP starts a new supervisor
+ * process from its spec. */
+START_TEST(a_restarted_supervisor_forgets_its_childrens_delays)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 10, 100000);
+	sup("root", "s", SV_ONE_FOR_ONE, 1, 100000);
+	actor("s", "x", SV_PERMANENT);
+	with_backoff("x", 100, 1000, 60000);
+	seal();
+	boot();
+	EXPECT(ex("x", 1), "restart x after 100; timer s 100");
+	NOW = 100;
+	EXPECT(fire("s"), "spawn x; ready x");
+	EXPECT(ex("x", 1), "give_up s; escalate s; restart s; start s; spawn x; ready x; ready s");
+	EXPECT(ex("x", 1), "restart x after 100; timer s 100");
+}
+END_TEST
+
 /* ================================================================
  * random walk: backoffs and operators
  * ================================================================ */
@@ -425,6 +444,7 @@ static Suite *backoff_suite(void)
 	tcase_add_test(tc, operator_start_skips_the_wait);
 	tcase_add_test(tc, operator_stop_ends_the_wait);
 	tcase_add_test(tc, a_supervisor_backs_off_as_a_child);
+	tcase_add_test(tc, a_restarted_supervisor_forgets_its_childrens_delays);
 
 	tc = tree_tcase(s, "random");
 	tcase_set_timeout(tc, 120);
