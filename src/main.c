@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +72,23 @@ static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
 		fprintf(stderr, "prospero: out of memory checking the uid range\n");
 	print_diag(&diag);
 	return -1;
+}
+
+/* The open files the tree needs against the hard limit: `run` refuses a
+ * tree it would fail to start midway; `check` warns (a service may run
+ * with another limit than this shell). */
+static int check_fds(const struct cfg *cfg, bool error)
+{
+	struct cfg_diag diag = { 0 };
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY ||
+	    cfg_check_fd_limit(cfg, geteuid() == 0, (unsigned long long)r.rlim_max, error, &diag) == 0)
+		return 0;
+	if (diag.n == 0)
+		fprintf(stderr, "prospero: out of memory checking the open file limit\n");
+	print_diag(&diag);
+	return error ? -1 : 0;
 }
 
 static size_t count(const struct cfg_supervisor *s, size_t *sups)
@@ -380,6 +398,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_tmp(cfg, opts) < 0 ||
 	    check_host(cfg, opts) < 0)
 		return 1;
+	check_fds(cfg, false);
 	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
@@ -454,7 +473,7 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
-	rc = check_uids(cfg, opts) < 0 ? -1 : daemon_run(cfg, opts, &end);
+	rc = check_uids(cfg, opts) < 0 || check_fds(cfg, true) < 0 ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)
 		return EXIT_FAILURE;

@@ -175,6 +175,21 @@ size_t cfg_dynamic_uids(const struct cfg *cfg);
  * that says how to widen --uid-range, or ENOMEM and no line. */
 int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, struct cfg_diag *diag);
 
+/* What the daemon keeps open beside its instances (stdio, sockets,
+ * signalfd, epoll, inotify, the events file, locks...), with room. */
+#define CFG_DAEMON_BASE_FDS 64
+
+/* The open files a daemon holds to run CFG, about; CGROUPS: an instance
+ * has a cgroup of its own (a root daemon's). */
+size_t cfg_daemon_fds(const struct cfg *cfg, bool cgroups);
+
+/* Whether LIMIT (the hard RLIMIT_NOFILE: the daemon raises its own to
+ * it) holds them. 0 if it does; else -1 with errno EMFILE and a finding
+ * in DIAG (an error if ERROR, else a warning) that says how to raise it,
+ * or ENOMEM and none. */
+int cfg_check_fd_limit(const struct cfg *cfg, bool cgroups, unsigned long long limit, bool error,
+		       struct cfg_diag *diag);
+
 /* The syscall group an actor with "state": true is allowed on top of its
  * profile (sandbox/seccomp/profiles.h). */
 #define CFG_STATE_GROUP "@state"

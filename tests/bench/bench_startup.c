@@ -70,18 +70,24 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f, long lo
 	return pid;
 }
 
-/* The daemon holds about three fds per instance (its output pipe, the
- * control channel): N it cannot open here is skipped, and said. */
+/* The daemon holds about five fds per instance (its output pipe, the
+ * control channel, the cgroup, the seccomp listener; src/config/fds.c)
+ * and refuses a tree the hard limit cannot hold: N it cannot run here is
+ * skipped, and said. */
+static long need_fds(int n)
+{
+	return (long)n * 5 + 64;
+}
+
 static bool fits(int n, bool say)
 {
 	struct rlimit r;
 
-	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY ||
-	    r.rlim_max >= (rlim_t)n * 3 + 64)
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY || r.rlim_max >= (rlim_t)need_fds(n))
 		return true;
 	if (say)
-		printf("  N=%-5d skipped: needs about %d fds, the hard limit here is %llu\n", n, n * 3 + 64,
-	       (unsigned long long)r.rlim_max);
+		printf("  N=%-5d skipped: needs about %ld fds, the hard limit here is %llu\n", n, need_fds(n),
+		       (unsigned long long)r.rlim_max);
 	return false;
 }
 

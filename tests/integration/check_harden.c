@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -503,6 +504,30 @@ END_TEST
 /* run, like check, refuses a tree that needs more dynamic uids than the
  * range holds, before starting anything. The old daemon started one
  * actor and failed the second. */
+/* A tree the open file limit cannot hold is refused before anything
+ * starts; the old daemon started what fitted and failed midway ("could
+ * not start: control channel: socketpair: Too many open files"), then
+ * stopped it all. Each test runs in a process of its own: lowering the
+ * hard limit here binds this test and its daemon alone. */
+START_TEST(run_says_when_the_open_file_limit_is_too_small)
+{
+	struct rlimit r = { 150, 150 }, old;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 30 } ] }\n");
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
+						  h_path(&h, "events"), "--uid-range", "61184-65519",
+						  "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", "error: the tree needs about 2"), 1);	/* 214 as root, 184 not */
+	ck_assert_int_eq(lines_with("run.err", "", "the hard limit here is 150: raise it"), 1);
+	ck_assert_int_eq(lines_with("events", "", "start"), 0);
+	setrlimit(RLIMIT_NOFILE, &old);	/* root may; under CK_FORK=no the next tests need it */
+}
+END_TEST
+
 START_TEST(run_says_when_the_uid_range_is_too_small)
 {
 	if (geteuid() != 0)
@@ -597,6 +622,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
+	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
 	suite_add_tcase(s, tc);

@@ -864,6 +864,39 @@ START_TEST(dynamic_uids_needed_against_the_range)
 }
 END_TEST
 
+/* Open files: about 5 an instance (4 under profile "none"), 2 a binding,
+ * and the daemon's own; more than the hard limit is an error for run, a
+ * warning for check, that says how to raise it. */
+START_TEST(open_files_needed_against_the_limit)
+{
+	struct cfg_diag diag = { 0 };
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	    "  { \"actor\": \"svc\", \"exec\": [\"/bin/true\"], \"instances\": 10 },\n"
+	    "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"instances\": 3, \"bindings\": { \"SVC\": \"svc\" },\n"
+	    "    \"sandbox\": { \"profile\": \"none\" } } ] }\n");
+	cfg = load_ok(FILES("root.jsonc"), 1);
+	/* 10 x 5 + 3 x (4 + 2 x 1) */
+	ck_assert_uint_eq(cfg_daemon_fds(cfg, true), CFG_DAEMON_BASE_FDS + 50 + 18);
+	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, CFG_DAEMON_BASE_FDS + 68, true, &diag), 0);
+	ck_assert_uint_eq(diag.n, 0);
+	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, CFG_DAEMON_BASE_FDS + 67, false, &diag), -1);
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_msg(strstr(diag.lines[0], "root.jsonc:1:3: warning: the tree needs about 132 open files") &&
+		      strstr(diag.lines[0], "the hard limit here is 131: raise it (LimitNOFILE="), "%s", diag.lines[0]);
+	cfg_diag_free(&diag);
+	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, 100, true, &diag), -1);
+	ck_assert_uint_eq(diag.nerrors, 1);
+	cfg_diag_free(&diag);
+	/* without cgroups (not root): one fewer an instance */
+	ck_assert_uint_eq(cfg_daemon_fds(cfg, false), CFG_DAEMON_BASE_FDS + 40 + 15);
+	cfg_free(cfg);
+}
+END_TEST
+
 /* More than any one range can hold: the only fix is a "user". */
 START_TEST(more_dynamic_uids_than_any_range_holds)
 {
@@ -1076,6 +1109,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, binding_cycles_that_could_deadlock);
 	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
 	tcase_add_test(tc, dynamic_uids_needed_against_the_range);
+	tcase_add_test(tc, open_files_needed_against_the_limit);
 	tcase_add_test(tc, more_dynamic_uids_than_any_range_holds);
 	tcase_add_test(tc, state_is_read);
 	tcase_add_test(tc, a_queue_is_an_actor_running_prospero_queue);
