@@ -521,7 +521,8 @@ START_TEST(run_says_when_the_open_file_limit_is_too_small)
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
 						  h_path(&h, "events"), "--uid-range", "61184-65519",
 						  "-c", "root.jsonc", NULL }), 1);
-	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", "error: the tree needs about 2"), 1);	/* 214 as root, 184 not */
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", "error: the tree needs about "), 1);
+	ck_assert_int_eq(lines_with("run.err", "", "open files in the daemon"), 1);
 	ck_assert_int_eq(lines_with("run.err", "", "the hard limit here is 150: raise it"), 1);
 	ck_assert_int_eq(lines_with("events", "", "start"), 0);
 	setrlimit(RLIMIT_NOFILE, &old);	/* root may; under CK_FORK=no the next tests need it */
