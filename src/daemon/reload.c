@@ -40,8 +40,10 @@ static struct cfg *load(struct daemon *d, char **text)
 	struct cfg_diag diag = { 0 };
 	struct cfg *cfg = cfg_load(d->cfg->files, d->cfg->nfiles, &diag);
 
-	if (cfg && d->conf.dynamic_uids &&
-	    cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, &diag) < 0) {
+	if (cfg && ((d->conf.dynamic_uids &&
+		     cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, &diag) < 0) ||
+		    cfg_check_fd_limit(cfg, d->contain.level == CONTAIN_CGROUP, (unsigned long long)d->nofile.rlim_max,
+				       true, &diag) < 0)) {
 		cfg_free(cfg);
 		cfg = NULL;
 	}

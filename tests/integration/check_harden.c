@@ -529,6 +529,33 @@ START_TEST(run_says_when_the_open_file_limit_is_too_small)
 }
 END_TEST
 
+/* The same count guards a reload: one that adds more than the limit
+ * holds is refused whole, and the tree runs on unchanged. */
+START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
+{
+	struct rlimit r = { 150, 150 }, old;
+	struct h_event e;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 2 } ] }\n");
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 30 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "", "open files in the daemon"), 1);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.reason, "refused"), "%s", e.line);
+	h_expect_quiet(&h, 300);	/* nothing stopped, nothing started */
+	h_stop(&h);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+END_TEST
+
 START_TEST(run_says_when_the_uid_range_is_too_small)
 {
 	if (geteuid() != 0)
@@ -624,6 +651,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
+	tcase_add_test(tc, a_reload_the_open_file_limit_cannot_hold_changes_nothing);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
 	suite_add_tcase(s, tc);
