@@ -77,8 +77,8 @@ int main(int argc, char **argv)
 				sum += lat[k][i];
 			printf("%-8s %-10s %4u insns  load: median %6.1f us  mean %6.1f us  p90 %6.1f us\n",
 			       sb_profile_name(spec.profile), k ? "libseccomp" : "bpf_gen",
-			       f[k].prog.len, percentile(lat[k], loads, 0.5) / 1e3, sum / 1e3 / loads,
-			       percentile(lat[k], loads, 0.9) / 1e3);
+			       f[k].prog.len, (double)percentile(lat[k], loads, 0.5) / 1e3,
+			       (double)sum / 1e3 / loads, (double)percentile(lat[k], loads, 0.9) / 1e3);
 		}
 		sb_filter_free(&f[0]);
 		sb_filter_free(&f[1]);
