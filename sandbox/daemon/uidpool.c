@@ -163,8 +163,17 @@ int sb_uidpool_claim(struct sb_uidpool *p, uid_t id, const char *name)
 
 	if (id < p->first || id > p->last)
 		return 0;
-	if (!p->claimed && (!(p->claimed = calloc(bytes, 1)) || !(p->contested = calloc(bytes, 1))))
-		return -1;
+	if (!p->claimed) {
+		uint8_t *claimed = calloc(bytes, 1), *contested = calloc(bytes, 1);
+
+		if (!claimed || !contested) {
+			free(claimed);
+			free(contested);
+			return -1;
+		}
+		p->claimed = claimed;
+		p->contested = contested;
+	}
 	mine = name ? find(&p->claims, name) : NULL;
 	if (!name || (bit(p->claimed, i) && !(mine && mine->id == id)))
 		p->contested[i / 8] |= (uint8_t)(1u << (i % 8));
@@ -174,7 +183,7 @@ int sb_uidpool_claim(struct sb_uidpool *p, uid_t id, const char *name)
 	return add(&p->claims, name, id);
 }
 
-/* Is ID, at index I, free for OWNER? 1 yes, 0 no, -1 the probe's error. */
+/* Is ID, at index I, free to give? 1 yes, 0 no, -1 the probe's error. */
 static int usable(struct sb_uidpool *p, size_t i, uid_t id)
 {
 	int used;
