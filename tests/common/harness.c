@@ -70,12 +70,67 @@ static void rm_rf(const char *path)
 	rmdir(path);
 }
 
+/* An instance cgroup a SIGKILLed daemon left in SUBTREE: what is in it
+ * killed, then it and the subtree removed once empty. A daemon that
+ * stopped cleanly left none; the next daemon on the same runtime
+ * directory would sweep them, but each test has a runtime directory of
+ * its own. */
+static void sweep_subtree(const char *subtree)
+{
+	char path[600];
+	struct dirent *e;
+	DIR *d = opendir(subtree);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		FILE *f;
+
+		if (n < 7 || strcmp(e->d_name + n - 6, ".actor") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s/cgroup.kill", subtree, e->d_name);
+		if ((f = fopen(path, "w"))) {
+			fputs("1", f);
+			fclose(f);
+		}
+		snprintf(path, sizeof path, "%s/%s", subtree, e->d_name);
+		for (int tries = 0; rmdir(path) < 0 && errno == EBUSY && tries < 200; tries++)
+			h_sleep_ms(5);
+	}
+	closedir(d);
+	rmdir(subtree);
+}
+
+/* The subtree the daemon said it used, from its "containment: cgroup"
+ * line, if any. */
+static void sweep_cgroups(struct h *h)
+{
+	static char err[1 << 16];
+	int n = h_read(h, "err", err, sizeof err - 1);
+	char *at;
+
+	if (n <= 0)
+		return;
+	err[n] = '\0';
+	if (!(at = strstr(err, "containment: cgroup ")))
+		return;
+	at += strlen("containment: cgroup ");
+	at[strcspn(at, "\n")] = '\0';
+	sweep_subtree(at);
+}
+
 void h_fini(struct h *h)
 {
+	bool killed = false;
+
 	if (h->pid > 0 && h->exit_status < 0) {
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
+		killed = true;
 	}
+	if (killed || h->exit_status == 128 + SIGKILL)
+		sweep_cgroups(h);
 	if (h->events)
 		fclose(h->events);
 	h->events = NULL;
