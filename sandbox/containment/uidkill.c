@@ -25,6 +25,7 @@
 
 #include "sandbox/child/child_side.h"
 #include "sandbox/containment/uidkill.h"
+#include "sandbox/daemon/dirstream.h"
 
 enum helper_job { JOB_PROBE, JOB_KILL };
 
@@ -313,7 +314,7 @@ int sb_uid_alive_set(uid_t first, uid_t last, uint8_t *live)
 
 	if (proc < 0)
 		return -1;
-	if (!(d = fdopendir(dup(proc)))) {
+	if (!(d = sb_dirstream(proc))) {
 		saved = errno;
 		close(proc);
 		errno = saved;

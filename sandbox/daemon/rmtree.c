@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/dirstream.h"
 #include "sandbox/daemon/rmtree.h"
 
 static int contents(int dir, const char *keep, int depth);
@@ -45,18 +46,11 @@ static int remove_entry(int dir, const char *name, int depth)
 static int contents(int dir, const char *keep, int depth)
 {
 	struct dirent *e;
-	int fd, rc = 0, saved = 0;
-	DIR *d;
+	int rc = 0, saved = 0;
+	DIR *d = sb_dirstream(dir);
 
-	/* a DIR of its own: readdir must not move dir's offset for a caller */
-	if ((fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (!d)
 		return -1;
-	if (!(d = fdopendir(fd))) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
 	while ((errno = 0, e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
 		    (keep && strcmp(e->d_name, keep) == 0))

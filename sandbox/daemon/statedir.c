@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/dirstream.h"
 #include "sandbox/daemon/statedir.h"
 
 /* Deeper than any program's state needs; a bound on the fds one walk holds. */
@@ -103,17 +104,11 @@ static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
 /* The directory DFD and everything inside, to UID:GID. */
 static int reown(int dfd, uid_t uid, gid_t gid)
 {
-	int fd = dup(dfd), rc, saved;
-	DIR *d;
+	DIR *d = sb_dirstream(dfd);
+	int rc, saved;
 
-	if (fd < 0)
+	if (!d)
 		return -1;
-	if (!(d = fdopendir(fd))) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
 	rc = reown_entries(dfd, d, uid, gid, 0);
 	saved = errno;
 	closedir(d);
@@ -154,20 +149,13 @@ fail:
 
 int sb_statedir_owners(int root, sb_statedir_owner_fn fn, void *arg)
 {
-	int fd = dup(root), rc = 0, saved;
+	DIR *d = sb_dirstream(root);
 	const struct dirent *e;
 	struct stat st;
-	DIR *d;
+	int rc = 0, saved;
 
-	if (fd < 0)
+	if (!d)
 		return -1;
-	if (!(d = fdopendir(fd))) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	rewinddir(d);	/* the dup shares ROOT's offset */
 	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/daemon/rmtree.h"
+#include "sandbox/daemon/dirstream.h"
 #include "src/daemon/rundir.h"
 
 int rundir_choose(const char *given, char *path, size_t len)
@@ -144,16 +145,12 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 /* Does dir hold anything but the lock? */
 static int holds_more(int dir)
 {
-	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = sb_dirstream(dir);
 	struct dirent *e;
 	int more = 0;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return -1;
-	}
 	while (!more && (e = readdir(d)))
 		more = strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, RUNDIR_LOCK);
 	closedir(d);
