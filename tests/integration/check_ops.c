@@ -674,13 +674,24 @@ static pid_t follow(const char *verb, const char *name, const char *out)
 	return child;
 }
 
-/* Wait until FILE has a line starting with PREFIX. */
-static void wait_line(const char *file, const char *prefix)
+/* Wait until FILE has N lines starting with PREFIX. */
+static void wait_lines(const char *file, const char *prefix, int n)
 {
 	long long end = h_now_ms() + H_TIMEOUT_MS;
 
-	while (h_count_lines(&h, file, prefix) == 0) {
-		ck_assert_msg(h_now_ms() < end, "%s: no line \"%s\"", file, prefix);
+	while (h_count_lines(&h, file, prefix) < n) {
+		ck_assert_msg(h_now_ms() < end, "%s: fewer than %d lines \"%s\"", file, n, prefix);
+		h_sleep_ms(20);
+	}
+}
+
+/* Wait until FILE holds NEEDLE N times. */
+static void wait_count(const char *file, const char *needle, int n)
+{
+	long long end = h_now_ms() + H_TIMEOUT_MS;
+
+	while (count_in(file, needle) < n) {
+		ck_assert_msg(h_now_ms() < end, "%s: \"%s\" fewer than %d times", file, needle, n);
 		h_sleep_ms(20);
 	}
 }
@@ -699,21 +710,15 @@ START_TEST(events_and_logs_follow_what_happens)
 	ev = follow("events", "talker", h_path(&h, "follow.events"));
 	lg = follow("logs", "talker", h_path(&h, "follow.logs"));
 	/* the past first: talker's start and its first words */
-	wait_line("follow.events", "{\"ts\": ");
-	wait_line("follow.logs", "hello");
+	wait_lines("follow.events", "{\"ts\": ", 1);
+	wait_lines("follow.logs", "hello", 1);
 	ck_assert_int_eq(verb("restart", "talker", NULL, NULL), 0);
 	ck_assert_int_eq(verb("restart", "other", NULL, NULL), 0);
 	h_expect_seq(&h, "operator:talker stop:talker exit:talker start:talker ready:talker");
 	h_expect_seq(&h, "operator:other stop:other exit:other start:other ready:other");
 	/* live: what the restarted talker says, and its events */
-	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_count_lines(&h, "follow.logs", "hello") < 4;) {
-		ck_assert_msg(h_now_ms() < end, "the restarted talker's lines did not follow");
-		h_sleep_ms(20);
-	}
-	for (long long end = h_now_ms() + H_TIMEOUT_MS; count_in("follow.events", "\"event\": \"ready\"") < 2;) {
-		ck_assert_msg(h_now_ms() < end, "the restarted talker's events did not follow");
-		h_sleep_ms(20);
-	}
+	wait_lines("follow.logs", "hello", 4);
+	wait_count("follow.events", "\"event\": \"ready\"", 2);
 	h_stop(&h);
 	/* the daemon gone, both streams end */
 	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
@@ -740,12 +745,9 @@ START_TEST(a_status_event_follows_by_name)
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	ev = follow("events", "worker", h_path(&h, "follow.events"));
-	wait_line("follow.events", "{\"ts\": ");	/* the past: subscribed */
+	wait_lines("follow.events", "{\"ts\": ", 1);	/* the past: subscribed */
 	h_write(&h, "go", "");
-	for (long long end = h_now_ms() + H_TIMEOUT_MS; count_in("follow.events", "\"event\": \"status\"") < 1;) {
-		ck_assert_msg(h_now_ms() < end, "the status event did not follow");
-		h_sleep_ms(20);
-	}
+	wait_count("follow.events", "\"event\": \"status\"", 1);
 	h_stop(&h);
 	ck_assert_int_eq(waitpid(ev, &st, 0), ev);
 	ck_assert_int_eq(count_in("follow.events", "\"event\": \"status\", \"name\": \"worker\", \"supervisor\": \"root\", \"pid\": "), 1);

@@ -178,6 +178,21 @@ static unsigned put_uid(int n)
 	return uid;
 }
 
+/* A first run of "a" (one put) under RANGE, stopped: the uid it had. */
+static unsigned first_run(const char *range)
+{
+	unsigned uid;
+
+	shared_file("a.out");
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	start(range);
+	uid = put_uid(1);
+	h_stop(&h);
+	return uid;
+}
+
 START_TEST(a_new_dynamic_uid_takes_the_directory_over_without_following_links)
 {
 	unsigned first, second;
@@ -185,13 +200,7 @@ START_TEST(a_new_dynamic_uid_takes_the_directory_over_without_following_links)
 
 	if (geteuid() != 0)
 		return;	/* no dynamic uids */
-	shared_file("a.out");
-	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
-		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
-		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
-	start("62000-62099");
-	first = put_uid(1);
-	h_stop(&h);
+	first = first_run("62000-62099");
 	/* what the instance may have left: a directory, and a link to a file
 	 * that is not its own */
 	ck_assert(mkdir(h_path(&h, "state/a/sub"), 0700) == 0);
@@ -221,13 +230,7 @@ START_TEST(a_uid_that_owns_another_directory_is_not_handed_out)
 
 	if (geteuid() != 0)
 		return;	/* no dynamic uids */
-	shared_file("a.out");
-	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
-		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
-		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
-	start("62000-62099");
-	first = put_uid(1);
-	h_stop(&h);
+	first = first_run("62000-62099");
 	ck_assert(rename(h_path(&h, "state/a"), h_path(&h, "state/b")) == 0);
 	shared_file("a.out");
 	start("62000-62099");
