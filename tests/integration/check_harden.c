@@ -501,9 +501,27 @@ START_TEST(check_without_root_refuses_user_and_capabilities)
 }
 END_TEST
 
-/* run, like check, refuses a tree that needs more dynamic uids than the
- * range holds, before starting anything. The old daemon started one
- * actor and failed the second. */
+/* root.jsonc: N sleeping instances of "a". */
+static void sleepers(int n)
+{
+	char text[256];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": %d } ] }\n", n);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* The hard open file limit to 150 for this test and what it starts; the
+ * limit it had in *OLD, for root to put back. */
+static void lower_nofile(struct rlimit *old)
+{
+	struct rlimit r = { 150, 150 };
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, old), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+}
+
 /* A tree the open file limit cannot hold is refused before anything
  * starts; the old daemon started what fitted and failed midway ("could
  * not start: control channel: socketpair: Too many open files"), then
@@ -511,13 +529,10 @@ END_TEST
  * hard limit here binds this test and its daemon alone. */
 START_TEST(run_says_when_the_open_file_limit_is_too_small)
 {
-	struct rlimit r = { 150, 150 }, old;
+	struct rlimit old;
 
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 30 } ] }\n");
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+	sleepers(30);
+	lower_nofile(&old);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
 						  h_path(&h, "events"), "--uid-range", "61184-65519",
 						  "-c", "root.jsonc", NULL }), 1);
@@ -533,19 +548,14 @@ END_TEST
  * holds is refused whole, and the tree runs on unchanged. */
 START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
 {
-	struct rlimit r = { 150, 150 }, old;
+	struct rlimit old;
 	struct h_event e;
 
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 2 } ] }\n");
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+	sleepers(2);
+	lower_nofile(&old);
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 30 } ] }\n");
+	sleepers(30);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 1);
 	ck_assert_int_eq(lines_with("run.err", "", "open files in the daemon"), 1);
 	h_expect(&h, "reload", "root", &e);
@@ -556,13 +566,14 @@ START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
 }
 END_TEST
 
+/* run, like check, refuses a tree that needs more dynamic uids than the
+ * range holds, before starting anything. The old daemon started one
+ * actor and failed the second. */
 START_TEST(run_says_when_the_uid_range_is_too_small)
 {
 	if (geteuid() != 0)
 		return;
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 3 } ] }\n");
+	sleepers(3);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
 						  h_path(&h, "events"), "--uid-range", "61184-61185",
 						  "-c", "root.jsonc", NULL }), 1);
