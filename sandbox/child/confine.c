@@ -138,7 +138,7 @@ CHILD_SIDE int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine
 
 	/* mounts need CAP_SYS_ADMIN: before the capabilities go */
 	*step = SB_CONFINE_NAMESPACES;
-	if (p->ns && sb_ns_apply(p->ns, detail) < 0)
+	if (p->ns && (p->kept ? sb_ns_enter_kept(p->kept, p->cwd, detail) : sb_ns_apply(p->ns, detail)) < 0)
 		return -1;
 
 	/* ids, then capabilities (bounding and ambient too), then

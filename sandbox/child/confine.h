@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "sandbox/child/namespaces.h"
+#include "sandbox/child/ns_enter.h"
 #include "sandbox/child/privs.h"
 #include "sandbox/child/rlimits.h"
 #include "sandbox/containment/cgroup_join.h"
@@ -48,6 +49,7 @@ struct sb_confine_plan {
 	const struct sb_rlimit *limits;	/* the actor's "limits", applied after nofile */
 	size_t nlimits;
 	const struct sb_ns *ns;		/* NULL: the daemon's namespaces */
+	const struct sb_ns_kept *kept;	/* NULL: make ns's namespaces new */
 	/* NULL when the daemon cannot change ids or the bounding set (no
 	 * CAP_SETPCAP): then every capability still held is dropped and
 	 * no_new_privs set, which is all an unprivileged daemon can do. */

@@ -67,9 +67,9 @@ void sb_spawner_fini(struct sb_spawner *sp)
  * STAGED at them. False if they do not fit, or a copy failed: then the
  * plan goes unstaged, correct but O(daemon's fds). */
 static bool stage(struct sb_spawner *sp, const struct sb_confine_plan *p,
-		  struct sb_confine_plan *staged, int *slot_fds)
+		  struct sb_confine_plan *staged, int *slot_fds, struct sb_ns_kept *kept)
 {
-	unsigned need = p->nfds + (p->handoff_fd >= 0);
+	unsigned need = p->nfds + (p->handoff_fd >= 0) + (p->kept ? 2 : 0);
 
 	if (!sp->staged || need > SB_SPAWN_SLOTS)
 		return false;
@@ -84,6 +84,13 @@ static bool stage(struct sb_spawner *sp, const struct sb_confine_plan *p,
 		staged->handoff_fd = SB_SPAWN_SLOT_BASE + (int)p->nfds;
 		if (dup3(p->handoff_fd, staged->handoff_fd, O_CLOEXEC) < 0)
 			return false;
+	}
+	if (p->kept) {
+		kept->ipc = SB_SPAWN_SLOT_BASE + (int)need - 2;
+		kept->mnt = kept->ipc + 1;
+		if (dup3(p->kept->ipc, kept->ipc, O_CLOEXEC) < 0 || dup3(p->kept->mnt, kept->mnt, O_CLOEXEC) < 0)
+			return false;
+		staged->kept = kept;
 	}
 	staged->unshare_below = SB_SPAWN_SLOT_BASE + (int)need;
 	return true;
@@ -160,6 +167,7 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 {
 	struct sb_confine_plan plan = *p->confine, staged_plan;
 	struct sb_spawn_plan staged = *p;
+	struct sb_ns_kept kept;
 	int slot_fds[SB_SPAWN_SLOTS];
 	struct sb_child a = { .plan = &staged };
 	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
@@ -173,9 +181,12 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		return -1;
 	}
 	staged.confine = &plan;
-	if (stage(sp, &plan, &staged_plan, slot_fds)) {
+	if (stage(sp, &plan, &staged_plan, slot_fds, &kept)) {
 		staged.confine = &staged_plan;
 		flags |= CLONE_FILES;
+	} else {
+		/* its fds could be among those the child moves: new ones */
+		plan.kept = NULL;
 	}
 	/* No daemon signal handler may run on the child's side before it has
 	 * reset the dispositions. */

@@ -21,6 +21,7 @@
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
 #include "src/daemon/notify.h"
+#include "src/daemon/ns_reuse.h"
 #include "src/daemon/outq.h"
 #include "src/daemon/pidmap.h"
 #include "src/daemon/sdstatus.h"
@@ -57,6 +58,7 @@ struct daemon {
 	struct bindings *bindings;	/* the current config's */
 	struct confinement conf;
 	struct containment contain;
+	struct ns_reuse nsr;		/* namespaces kept across restarts */
 	struct secrets secrets;
 	struct ctl_server control;	/* the operator's socket */
 	size_t log_ring;		/* bytes of output kept per instance */

@@ -137,6 +137,7 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 	node->name = name;
 	in->out.rfd = in->out.wfd = -1;
 	sb_cgroup_inst_init(&in->cg);
+	in->ns_kept = SB_NS_KEEP_NONE;
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;
@@ -204,6 +205,7 @@ void instance_free(struct instance *in)
 		pidmap_del(&d->pids, in->pid);
 	}
 	containment_release(d, in);
+	ns_reuse_release(d, in);
 	ev_timer_stop(d->loop, &in->timer);
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
@@ -322,5 +324,7 @@ void instance_ended(struct instance *in, int status, const struct sb_cgroup_usag
 	}
 	oom_reason(in, status, u);
 	report_exit(d, in, in->end_pid, &e, u);
+	ns_reuse_ending(d, in);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);
+	ns_reuse_ended(d, in);
 }

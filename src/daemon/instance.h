@@ -18,6 +18,7 @@
 #include "sandbox/child/privs.h"
 #include "sandbox/containment/cgroup.h"
 #include "sandbox/containment/cgroup_usage.h"
+#include "sandbox/daemon/ns_keep.h"
 #include "sandbox/seccomp/filter.h"
 #include "sandbox/seccomp/ratelimit.h"
 #include "sandbox/seccomp/violation.h"
@@ -71,6 +72,9 @@ struct instance {
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
 	/* containment (containment.h) */
 	struct sb_cgroup_inst cg;	/* its cgroup while it runs; fd -1: none */
+	struct sb_ns_keep ns_kept;	/* its last run's namespaces (ns_reuse.h), or none */
+	bool ns_reuse_off;		/* a run left something in them: never kept again */
+	bool ran;			/* started at least once */
 	bool dying;			/* main process reaped, the rest not yet gone */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */

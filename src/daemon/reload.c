@@ -273,6 +273,7 @@ void reload_retire(struct daemon *d, struct sv_node *n)
 		return;
 	/* freed after the batch: later actions in it may still name the node */
 	containment_retire(d, in);
+	ns_reuse_release(d, in);
 	instances_remove(d, in);
 	d->retired[d->nretired++] = in;
 }

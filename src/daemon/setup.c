@@ -138,12 +138,14 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->outq.fd = -1;
 	d->state.fd = -1;
 	confinement_init(&d->conf);
+	ns_reuse_init(&d->nsr);
 	exposure_uid(ninst);
 	if (exposure_dev_vars(cfg, false) < 0)
 		return -1;
 	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts) < 0 ||
 	    state_setup(d, cfg, opts) < 0 || state_claim_uids(d, opts) < 0)
 		return -1;
+	ns_reuse_setup(d);
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	d->tree = sv_tree_new();
@@ -193,6 +195,7 @@ void daemon_teardown(struct daemon *d)
 	ctl_server_close(&d->control);
 	sdstatus_fini(d);
 	confinement_teardown(d);
+	ns_reuse_teardown(d);
 	secrets_teardown(d);
 	state_teardown(&d->state);
 	containment_teardown(d);

@@ -71,6 +71,7 @@ void start_instance(struct daemon *d, struct instance *in)
 	struct sb_spawn_error err;
 	struct sb_spawn_plan plan;
 	struct sb_cgroup_join join;
+	struct sb_ns_kept kept;
 	char **secrets = NULL, **env = NULL;
 	char msg[1200];
 	pid_t pid;
@@ -93,7 +94,10 @@ void start_instance(struct daemon *d, struct instance *in)
 	plan = in->plan;
 	if (env)
 		plan.envp = env;
+	in->confine.kept = ns_reuse_offer(d, in, &kept);
 	pid = sb_spawn_start(&d->spawner, &plan, &err);
+	in->confine.kept = NULL;
+	ns_reuse_spawned(d, in, pid);
 	bindings_spawned(in->bind, pid > 0);
 	containment_spawned(d, in, &join, pid > 0);
 	free(env);

@@ -11,16 +11,27 @@
  *                           memfd, shm (SysV) or devshm (a file in
  *                           /dev/shm), touching every page; exit 42 if
  *                           nothing stopped it at 1 GiB
+ *   --leave-ipc FILE        append what its IPC namespace and /dev/shm
+ *                           hold on arrival ("RUN ipc=INODE shm=N msg=N
+ *                           sem=N devshm=N mq=N"); the third run then
+ *                           leaves one of each behind; exit 1 for the
+ *                           first four runs, wait from the fifth
+ *   --tidy-ipc FILE         the same, leaving nothing behind
  *
  * FILE is written whole under a temporary name and renamed, so a reader
  * never sees half a pid. Otherwise it waits. */
+#include <dirent.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -127,6 +138,69 @@ static void fill(const char *kind)
 	exit(42);
 }
 
+static int devshm_entries(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static int lines_in(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* What a run finds of its predecessors' IPC, and, the third time, what
+ * it leaves of its own. */
+static void leave_ipc(const char *path, bool litter)
+{
+	int run = lines_in(path);
+	struct shm_info shm;
+	struct msginfo msg;
+	struct seminfo sem;
+	struct stat ns;
+	mqd_t q = mq_open("/escaper", O_RDONLY);
+	FILE *f;
+
+	if (stat("/proc/self/ns/ipc", &ns) < 0 || shmctl(0, SHM_INFO, (struct shmid_ds *)&shm) < 0 ||
+	    msgctl(0, MSG_INFO, (struct msqid_ds *)&msg) < 0 || semctl(0, 0, SEM_INFO, &sem) < 0)
+		exit(109);
+	if (q != (mqd_t)-1)
+		mq_close(q);
+	f = fopen(path, "a");
+	if (!f)
+		exit(110);
+	fprintf(f, "%d ipc=%lu shm=%d msg=%d sem=%d devshm=%d mq=%d\n", run, (unsigned long)ns.st_ino,
+		shm.used_ids, msg.msgpool, sem.semusz, devshm_entries(), q != (mqd_t)-1);
+	fclose(f);
+	if (litter && run == 2) {
+		struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 16 };
+
+		if (shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) < 0 || msgget(IPC_PRIVATE, IPC_CREAT | 0600) < 0 ||
+		    semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) < 0 ||
+		    open("/dev/shm/escaper", O_RDWR | O_CREAT | O_CLOEXEC, 0600) < 0 ||
+		    mq_open("/escaper", O_RDWR | O_CREAT, 0600, &attr) == (mqd_t)-1)
+			exit(111);
+	}
+	if (run < 4)
+		exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -136,6 +210,10 @@ int main(int argc, char **argv)
 			clear_pdeathsig(argv[i + 1]);
 		else if (strcmp(argv[i], "--fill") == 0)
 			fill(argv[i + 1]);
+		else if (strcmp(argv[i], "--leave-ipc") == 0)
+			leave_ipc(argv[i + 1], true);
+		else if (strcmp(argv[i], "--tidy-ipc") == 0)
+			leave_ipc(argv[i + 1], false);
 		else
 			return 64;
 	}

@@ -575,6 +575,101 @@ START_TEST(a_kept_cgroup_removed_from_outside_is_made_anew)
 }
 END_TEST
 
+/* How many of the daemon's fds hold an IPC namespace. */
+static int ipc_ns_fds(pid_t pid)
+{
+	char dir[64], path[320], target[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((e = readdir(d))) {
+		ssize_t len;
+
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if ((len = readlink(path, target, sizeof target - 1)) > 0) {
+			target[len] = '\0';
+			n += strncmp(target, "ipc:[", 5) == 0;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Line RUN of FILE (escaper --leave-ipc): its namespace's inode, and
+ * whether it found anything of an earlier run. */
+static unsigned long ipc_run(const char *text, int run, bool *clean)
+{
+	char prefix[16];
+	const char *p;
+	unsigned long ino = 0;
+	int got, shm, msg, sem, devshm, mq;
+
+	snprintf(prefix, sizeof prefix, "%d ipc=", run);
+	for (p = text; p && strncmp(p, prefix, strlen(prefix)) != 0; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		;
+	ck_assert_msg(p, "no run %d in:\n%s", run, text);
+	got = sscanf(p, "%*d ipc=%lu shm=%d msg=%d sem=%d devshm=%d mq=%d", &ino, &shm, &msg, &sem, &devshm, &mq);
+	ck_assert_int_eq(got, 6);
+	*clean = !shm && !msg && !sem && !devshm && !mq;
+	return ino;
+}
+
+/* A restart enters the IPC and mount namespaces its last run left only
+ * when nothing of that run is in them: the third run leaves a SysV
+ * segment, queue and set, a /dev/shm file and a POSIX queue, and the
+ * fourth must find none of them. A stopped actor's pair is let go. */
+START_TEST(a_restart_finds_nothing_its_last_run_left)
+{
+	char text[2048], runs[4096];
+	struct h_event e;
+	const char *esc = getenv("ESCAPER");
+	bool clean;
+	unsigned long ino[5];
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	ck_assert(mkdir(h_path(&h, "marks"), 0777) == 0 && chmod(h_path(&h, "marks"), 0777) == 0);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		 " { \"actor\": \"litter\", \"exec\": [\"%s\", \"--leave-ipc\", \"%s/litter\"] },\n"
+		 " { \"actor\": \"tidy\", \"exec\": [\"%s\", \"--tidy-ipc\", \"%s/tidy\"] } ] }\n",
+		 esc, h_path(&h, "marks"), esc, h_path(&h, "marks"));
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	for (int i = 0; i < 5; i++)
+		h_expect(&h, "start", "litter", NULL);
+	h_expect(&h, "ready", "litter", NULL);
+	ck_assert(h_read(&h, "marks/litter", runs, sizeof runs) > 0);
+	for (int run = 0; run < 5; run++) {
+		ino[run] = ipc_run(runs, run, &clean);
+		ck_assert_msg(clean, "run %d found what an earlier one left:\n%s", run, runs);
+	}
+	/* the second run's pair was kept for the third; the third's was not
+	 * the fourth's, nor the fourth's the fifth's */
+	ck_assert_msg(ino[2] == ino[1], "the third run did not enter the second's namespaces:\n%s", runs);
+	ck_assert_msg(ino[3] != ino[2] && ino[4] != ino[3], "a littered pair was entered again:\n%s", runs);
+	ck_assert_int_eq(ino[0] != ino[1], 1);
+	h_expect(&h, "ready", "tidy", &e);
+	for (int waited = 0; h_count_lines(&h, "marks/tidy", "4 ") < 1; waited += 10) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "tidy never reached its fifth run");
+		usleep(10000);
+	}
+	/* the daemon's own, and tidy's kept for its next run */
+	ck_assert_int_eq(ipc_ns_fds(h.pid), 2);
+	{
+		const char *argv[] = { "stop", "--runtime-dir", h.rundir, "tidy", NULL };
+		ck_assert_int_eq(h_run(&h, argv), 0);
+	}
+	h_expect(&h, "exit", "tidy", NULL);
+	ck_assert_int_eq(ipc_ns_fds(h.pid), 1);
+	h_stop(&h);
+}
+END_TEST
+
 /* A limit this host cannot apply fails the start, and check says so. */
 START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 {
@@ -647,6 +742,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
+	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	suite_add_tcase(s, tc);

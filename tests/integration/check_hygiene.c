@@ -55,6 +55,12 @@ START_TEST(crash_restart_cycles_leave_no_zombie_and_no_fd_behind)
 	h_expect(&h, "start", "crashy", &e);
 	pid = e.pid;
 	h_expect(&h, "ready", "root", NULL);
+	/* a first restart: from then on it keeps its namespaces, four fds,
+	 * for the next (ns_reuse.h) */
+	kill(pid, SIGKILL);
+	h_expect(&h, "start", "crashy", &e);
+	pid = e.pid;
+	h_expect(&h, "ready", "crashy", NULL);
 	fds_before = h_fd_count(h.pid);
 	for (int i = 0; i < 500; i++) {
 		kill(pid, i % 2 ? SIGKILL : SIGSEGV);

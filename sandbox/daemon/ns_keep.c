@@ -1,0 +1,170 @@
+/* Holding an instance's namespaces by fd between its runs. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/ns_keep.h"
+
+int sb_ns_keep_home(void)
+{
+	return open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+}
+
+/* Is the namespace NS owned by the user namespace the daemon is in? */
+static bool ours(int ns)
+{
+	struct stat mine, owner;
+	int user = ioctl(ns, NS_GET_USERNS);
+	bool same;
+
+	if (user < 0)
+		return false;
+	same = fstat(user, &owner) == 0 && stat("/proc/self/ns/user", &mine) == 0 &&
+	       owner.st_dev == mine.st_dev && owner.st_ino == mine.st_ino;
+	close(user);
+	return same;
+}
+
+/* A namespace's message queues are files of its own mqueue file system,
+ * mounted nowhere: a detached mount of it, made from inside. */
+static int open_mqueue(int ipc, int home)
+{
+	int fs, mnt = -1, dir = -1, saved;
+
+	if (setns(ipc, CLONE_NEWIPC) < 0)
+		return -1;
+	if ((fs = fsopen("mqueue", FSOPEN_CLOEXEC)) >= 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0 &&
+	    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0)) >= 0)
+		dir = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	if (mnt >= 0)
+		close(mnt);
+	if (fs >= 0)
+		close(fs);
+	if (setns(home, CLONE_NEWIPC) < 0) {
+		/* cannot happen with the rights the first setns needed; if it
+		 * did, the daemon would go on in a namespace not its own */
+		perror("prospero: setns back to the daemon's IPC namespace");
+		_exit(70);
+	}
+	errno = saved;
+	return dir;
+}
+
+int sb_ns_keep_take(struct sb_ns_keep *k, pid_t pid, int home)
+{
+	char path[64];
+	int saved;
+
+	*k = SB_NS_KEEP_NONE;
+	snprintf(path, sizeof path, "/proc/%ld/ns/ipc", (long)pid);
+	if ((k->ipc = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	snprintf(path, sizeof path, "/proc/%ld/ns/mnt", (long)pid);
+	if ((k->mnt = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	if (!ours(k->ipc) || !ours(k->mnt)) {
+		errno = EPERM;
+		goto fail;
+	}
+	/* the tmpfs the child mounted: nothing there can be a link */
+	snprintf(path, sizeof path, "/proc/%ld/root/dev/shm", (long)pid);
+	if ((k->shm = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (k->mqueue = open_mqueue(k->ipc, home)) < 0)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	sb_ns_keep_drop(k);
+	errno = saved;
+	return -1;
+}
+
+bool sb_ns_keep_held(const struct sb_ns_keep *k)
+{
+	return k->ipc >= 0;
+}
+
+struct dirent64_head {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* 1: DIR lists nothing but . and ..; 0: something; -1: errno. */
+static int dir_empty(int dir)
+{
+	char buf[512] __attribute__((aligned(8)));
+	long n;
+
+	if (lseek(dir, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0)
+		for (long off = 0; off < n; ) {
+			const struct dirent64_head *e = (const void *)(buf + off);
+			const char *s = e->d_name;
+
+			if (!(s[0] == '.' && (s[1] == '\0' || (s[1] == '.' && s[2] == '\0'))))
+				return 0;
+			off += e->d_reclen;
+		}
+	return n < 0 ? -1 : 1;
+}
+
+/* The *_INFO commands count the objects of the caller's namespace. */
+static int sysv_empty(int ipc, int home)
+{
+	struct shm_info shm;
+	struct msginfo msg;
+	struct seminfo sem;
+	int r, saved;
+
+	if (setns(ipc, CLONE_NEWIPC) < 0)
+		return -1;
+	/* msgpool and semusz are how many queues and sets are in use */
+	if (shmctl(0, SHM_INFO, (struct shmid_ds *)&shm) < 0 || msgctl(0, MSG_INFO, (struct msqid_ds *)&msg) < 0 ||
+	    semctl(0, 0, SEM_INFO, &sem) < 0)
+		r = -1;
+	else
+		r = shm.used_ids == 0 && msg.msgpool == 0 && sem.semusz == 0;
+	saved = errno;
+	if (setns(home, CLONE_NEWIPC) < 0) {
+		perror("prospero: setns back to the daemon's IPC namespace");
+		_exit(70);
+	}
+	errno = saved;
+	return r;
+}
+
+int sb_ns_keep_empty(const struct sb_ns_keep *k, int home)
+{
+	int r;
+
+	if ((r = dir_empty(k->shm)) != 1 || (r = dir_empty(k->mqueue)) != 1)
+		return r;
+	return sysv_empty(k->ipc, home);
+}
+
+void sb_ns_keep_drop(struct sb_ns_keep *k)
+{
+	int *fds[] = { &k->ipc, &k->mnt, &k->shm, &k->mqueue };
+
+	for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	*k = SB_NS_KEEP_NONE;
+}

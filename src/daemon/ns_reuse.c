@@ -1,0 +1,136 @@
+/* Keeping an instance's namespaces across an immediate restart. */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "src/daemon/context.h"
+#include "src/daemon/instance.h"
+#include "src/daemon/log.h"
+#include "src/daemon/ns_reuse.h"
+
+void ns_reuse_init(struct ns_reuse *r)
+{
+	*r = (struct ns_reuse){ .home = -1 };
+}
+
+/* setns needs the first two, and /proc/PID/ns of an actor's uid the
+ * third. The unit's CapabilityBoundingSet= grants neither of the last
+ * two: there a restart makes new namespaces, as a start does. */
+static bool may_keep(void)
+{
+	static const cap_value_t need[] = { CAP_SYS_ADMIN, CAP_SYS_CHROOT, CAP_SYS_PTRACE };
+	cap_t caps = cap_get_proc();
+	bool all = caps != NULL;
+
+	for (size_t i = 0; all && i < sizeof need / sizeof *need; i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		all = cap_get_flag(caps, need[i], CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+	}
+	cap_free(caps);
+	return all;
+}
+
+void ns_reuse_setup(struct daemon *d)
+{
+	if (geteuid() != 0 || !d->conf.privileged || !may_keep())
+		return;
+	if ((d->nsr.home = sb_ns_keep_home()) < 0)
+		log_warn("cannot hold the daemon's IPC namespace (%s): each restart makes new namespaces",
+			 strerror(errno));
+}
+
+void ns_reuse_teardown(struct daemon *d)
+{
+	if (d->nsr.home >= 0)
+		close(d->nsr.home);
+	d->nsr.home = -1;
+}
+
+/* Everything in its namespaces that a run may change is what
+ * sb_ns_keep_empty looks at: a mount needs capabilities it has not got,
+ * an IPC setting needs root, and /tmp or a network are not kept. */
+static bool worth_keeping(const struct daemon *d, const struct instance *in)
+{
+	const struct sb_ns *ns = &in->ns;
+	const struct sb_confine_plan *c = &in->confine;
+
+	return d->nsr.home >= 0 && !in->ns_reuse_off && c->ns == ns && ns->private_ipc && ns->dev_shm &&
+	       !ns->private_tmp && !ns->private_network && !ns->nread_only && !ns->writable &&
+	       c->privs && in->privs.change_ids && in->privs.uid != 0 && !in->privs.keep_caps &&
+	       c->nfds + (c->handoff_fd >= 0) + 2 <= SB_SPAWN_SLOTS;	/* staged: sandbox/daemon/spawn.h */
+}
+
+/* SB_NS_KEEP_FDS a pair, beyond what the tree was allowed (src/config/fds.c). */
+static bool room_for_one(struct daemon *d)
+{
+	struct ns_reuse *r = &d->nsr;
+
+	if (r->room_for != d->cfg) {
+		size_t budget = cfg_daemon_fds(d->cfg, d->contain.level == CONTAIN_CGROUP);
+		rlim_t limit = d->nofile.rlim_max;
+
+		r->room = limit == RLIM_INFINITY ? (size_t)-1 :
+			  limit > budget ? (size_t)(limit - budget) / SB_NS_KEEP_FDS : 0;
+		r->room_for = d->cfg;
+	}
+	return r->held < r->room;
+}
+
+void ns_reuse_release(struct daemon *d, struct instance *in)
+{
+	if (d->nsr.ending == in)
+		d->nsr.ending = NULL;
+	if (!sb_ns_keep_held(&in->ns_kept))
+		return;
+	sb_ns_keep_drop(&in->ns_kept);
+	d->nsr.held--;
+}
+
+const struct sb_ns_kept *ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k)
+{
+	int empty;
+
+	if (!sb_ns_keep_held(&in->ns_kept))
+		return NULL;
+	if ((empty = sb_ns_keep_empty(&in->ns_kept, d->nsr.home)) != 1) {
+		/* it left something there once: it may again */
+		if (empty < 0)
+			log_warn("%s: cannot look into its last run's namespaces: %s", in->name, strerror(errno));
+		in->ns_reuse_off = true;
+		ns_reuse_release(d, in);
+		return NULL;
+	}
+	*k = (struct sb_ns_kept){ .ipc = in->ns_kept.ipc, .mnt = in->ns_kept.mnt };
+	return k;
+}
+
+void ns_reuse_spawned(struct daemon *d, struct instance *in, pid_t pid)
+{
+	bool restarted = in->ran;
+
+	if (pid <= 0) {
+		ns_reuse_release(d, in);
+		return;
+	}
+	in->ran = true;
+	if (sb_ns_keep_held(&in->ns_kept) || !restarted || !worth_keeping(d, in) || !room_for_one(d))
+		return;
+	if (sb_ns_keep_take(&in->ns_kept, pid, d->nsr.home) == 0)
+		d->nsr.held++;
+}
+
+void ns_reuse_ending(struct daemon *d, struct instance *in)
+{
+	d->nsr.ending = in;
+}
+
+void ns_reuse_ended(struct daemon *d, struct instance *in)
+{
+	/* released meanwhile (perhaps freed): ENDING was cleared */
+	if (d->nsr.ending == in && in->pid <= 0)
+		ns_reuse_release(d, in);
+	d->nsr.ending = NULL;
+}
