@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/privs.h"
@@ -158,4 +159,14 @@ out:
 	if (rc < 0)
 		errno = e;
 	return rc;
+}
+
+uint64_t sb_privs_bounding(int last_cap)
+{
+	uint64_t set = 0;
+
+	for (int cap = 0; cap <= last_cap && cap < SB_CAPS_MAX; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			set |= (uint64_t)1 << cap;
+	return set;
 }

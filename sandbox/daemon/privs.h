@@ -21,6 +21,10 @@ int sb_caps_parse(const char *const *names, size_t n, uint64_t *bits,
  * errno on failure. */
 int sb_privs_last_cap(void);
 
+/* This process's bounding set, capabilities 0..LAST_CAP: what every child
+ * it clones starts with, so the child need not read it cap by cap. */
+uint64_t sb_privs_bounding(int last_cap);
+
 /* A "user" from the config. uid, primary gid, and the supplementary groups
  * (initgroups(3)'s list) in *groups, malloc'ed, to be freed by the caller.
  * -1 with errno (ENOENT for no such user) and errmsg naming the user. */

@@ -98,6 +98,8 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));
 		return -1;
 	}
+	if (c->privileged)
+		c->bounding = sb_privs_bounding(c->last_cap);
 	if (c->dynamic_uids && setup_uids(c, opts) < 0)
 		return -1;
 	if (sb_handoff_pair(c->handoff) < 0) {
@@ -211,7 +213,7 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		}
 		return 0;
 	}
-	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = c->last_cap };
+	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = c->last_cap, .bounding = c->bounding };
 	if (a->user) {
 		in->privs.change_ids = true;
 		in->privs.uid = a->uid;

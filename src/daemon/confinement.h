@@ -24,6 +24,7 @@ struct confinement {
 	struct sb_uid_snapshot uids_in_use;	/* passwd and group, read once */
 	uint8_t *uids_alive;		/* bit per id of the range: a process has it, at start */
 	int last_cap;
+	uint64_t bounding;		/* the daemon's bounding set, its children's at clone */
 };
 
 /* Before anything can fail: nothing held. */
