@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -65,7 +66,63 @@ static bool put_line(enum log_level lvl, const char *line, size_t len)
 	return w >= 0 || errno != EAGAIN;
 }
 
+/* Lines held back while the daemon restarts actors (log_hold): each
+ * with its level and length before it. */
+static char held[8192];
+static size_t held_len;
+static int holds;
+
+struct held_head {
+	enum log_level lvl;
+	int len;
+};
+
+static void put_or_count(enum log_level lvl, const char *line, int len);
+
+void log_hold(void)
+{
+	holds++;
+}
+
+static void flush_held(void)
+{
+	struct held_head h;
+
+	for (size_t off = 0; off < held_len; off += sizeof h + (size_t)h.len) {
+		memcpy(&h, held + off, sizeof h);
+		put_or_count(h.lvl, held + off + sizeof h, h.len);
+	}
+	held_len = 0;
+}
+
+void log_release(void)
+{
+	if (holds > 0 && --holds == 0)
+		flush_held();
+}
+
 void log_line(enum log_level lvl, const char *line, int len)
+{
+	struct held_head h = { lvl, len };
+	int saved = errno;
+
+	if (!holds) {
+		put_or_count(lvl, line, len);
+		return;
+	}
+	if (held_len + sizeof h + (size_t)len > sizeof held)
+		flush_held();	/* the order stays; only the wait comes early */
+	if (sizeof h + (size_t)len > sizeof held) {
+		put_or_count(lvl, line, len);
+		return;
+	}
+	memcpy(held + held_len, &h, sizeof h);
+	memcpy(held + held_len + sizeof h, line, (size_t)len);
+	held_len += sizeof h + (size_t)len;
+	errno = saved;
+}
+
+static void put_or_count(enum log_level lvl, const char *line, int len)
 {
 	int saved = errno;
 

@@ -17,6 +17,11 @@ bool log_stderr_is_journal(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line already formatted elsewhere (actor output, events). */
 void log_line(enum log_level lvl, const char *line, int len);
+/* Between these, lines are kept in order and written at the release, so
+ * that a restart does not wait for stderr's writes (nested: the outer
+ * release writes). */
+void log_hold(void);
+void log_release(void);
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

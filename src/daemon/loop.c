@@ -20,6 +20,8 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
 
+	/* the restarts first, what is said of them after */
+	log_hold();
 	for (;;) {
 		siginfo_t si = { 0 };
 		int status;
@@ -39,6 +41,7 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 	/* the last of a dying instance to go is our child: it has left its
 	 * cgroup by the time its SIGCHLD is here */
 	containment_recheck(d);
+	log_release();
 }
 
 void loop_read_notify(struct daemon *d)
