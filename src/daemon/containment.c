@@ -287,7 +287,8 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 	}
 	/* the last run's, emptied without a kill: no mkdir, no watch; one
 	 * removed under us is forgotten, one something entered is not used */
-	if (in->cg.fd >= 0 && (populated = sb_cgroup_inst_populated(&in->cg)) < 0)
+	if (in->cg.fd >= 0 && in->cg_empty_seen != ev_iteration(d->loop) &&
+	    (populated = sb_cgroup_inst_populated(&in->cg)) < 0)
 		sb_cgroup_inst_forget(&in->cg);
 	if (in->cg.fd >= 0 && (populated || !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim)) &&
 	    sb_cgroup_inst_remove(&c->tree, &in->cg) < 0) {
@@ -334,6 +335,9 @@ static void finish(struct daemon *d, struct instance *in)
 {
 	struct sb_cgroup_usage u = { 0 };
 	int status = in->end_status;
+
+	/* a restart in this same pass need not look again */
+	in->cg_empty_seen = ev_iteration(d->loop);
 
 	if (in->dying) {
 		in->dying = false;

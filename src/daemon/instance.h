@@ -76,6 +76,7 @@ struct instance {
 	bool ns_reuse_off;		/* a run left something in them: never kept again */
 	bool ran;			/* started at least once */
 	bool dying;			/* main process reaped, the rest not yet gone */
+	unsigned cg_empty_seen;		/* the loop pass (ev_iteration) its cgroup was last found empty in */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */
 	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
