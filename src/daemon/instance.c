@@ -309,6 +309,7 @@ void instance_ended(struct instance *in, int status, const struct sb_cgroup_usag
 {
 	struct daemon *d = in->d;
 	struct sv_exit e = { 0 };
+	unsigned token;
 
 	/* what its descendants wrote before they were killed */
 	output_drain(&in->out, &d->outq);
@@ -324,7 +325,7 @@ void instance_ended(struct instance *in, int status, const struct sb_cgroup_usag
 	}
 	oom_reason(in, status, u);
 	report_exit(d, in, in->end_pid, &e, u);
-	ns_reuse_ending(d, in);
+	token = ns_reuse_ending(d, in);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);
-	ns_reuse_ended(d, in);
+	ns_reuse_ended(d, in, token);
 }

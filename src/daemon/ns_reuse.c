@@ -81,8 +81,9 @@ static bool room_for_one(struct daemon *d)
 
 void ns_reuse_release(struct daemon *d, struct instance *in)
 {
-	if (d->nsr.ending == in)
-		d->nsr.ending = NULL;
+	for (unsigned i = 0; i < d->nsr.nending; i++)
+		if (d->nsr.ending[i] == in)
+			d->nsr.ending[i] = NULL;
 	if (!sb_ns_keep_held(&in->ns_kept))
 		return;
 	sb_ns_keep_drop(&in->ns_kept);
@@ -122,15 +123,26 @@ void ns_reuse_spawned(struct daemon *d, struct instance *in, pid_t pid)
 		d->nsr.held++;
 }
 
-void ns_reuse_ending(struct daemon *d, struct instance *in)
+unsigned ns_reuse_ending(struct daemon *d, struct instance *in)
 {
-	d->nsr.ending = in;
+	struct ns_reuse *r = &d->nsr;
+
+	if (r->nending == sizeof r->ending / sizeof *r->ending) {
+		ns_reuse_release(d, in);	/* too deep to follow: keep nothing */
+		return 0;
+	}
+	r->ending[r->nending++] = in;
+	return r->nending;
 }
 
-void ns_reuse_ended(struct daemon *d, struct instance *in)
+void ns_reuse_ended(struct daemon *d, struct instance *in, unsigned token)
 {
-	/* released meanwhile (perhaps freed): ENDING was cleared */
-	if (d->nsr.ending == in && in->pid <= 0)
+	struct ns_reuse *r = &d->nsr;
+
+	if (!token)
+		return;
+	/* released meanwhile (perhaps freed): its slot was cleared */
+	if (r->ending[token - 1] == in && in->pid <= 0)
 		ns_reuse_release(d, in);
-	d->nsr.ending = NULL;
+	r->nending = token - 1;
 }

@@ -24,7 +24,10 @@ struct ns_reuse {
 	size_t held;			/* instances holding a pair */
 	size_t room;			/* how many may: SB_NS_KEEP_FDS each, beyond the tree's budget */
 	const struct cfg *room_for;	/* the config ROOM was counted for */
-	struct instance *ending;	/* its end is being dispatched (ns_reuse_ending) */
+	/* ends being told to the tree, innermost last (ns_reuse_ending);
+	 * NULL where that instance was released meanwhile */
+	struct instance *ending[4];
+	unsigned nending;
 };
 
 void ns_reuse_init(struct ns_reuse *r);
@@ -39,11 +42,12 @@ const struct sb_ns_kept *ns_reuse_offer(struct daemon *d, struct instance *in, s
 /* After it: PID, or -1 when the spawn failed. */
 void ns_reuse_spawned(struct daemon *d, struct instance *in, pid_t pid);
 
-/* IN's end is about to be told to the tree; ns_reuse_ended after. A pair
+/* IN's end is about to be told to the tree; ns_reuse_ended after, with
+ * what ns_reuse_ending returned (ends told while one is may nest). A pair
  * stays held only if the tree started IN again meanwhile: a stopped
  * actor's shared memory must not outlive it. */
-void ns_reuse_ending(struct daemon *d, struct instance *in);
-void ns_reuse_ended(struct daemon *d, struct instance *in);
+unsigned ns_reuse_ending(struct daemon *d, struct instance *in);
+void ns_reuse_ended(struct daemon *d, struct instance *in, unsigned token);
 /* IN is going (instance_free) or leaving the tree (reload). */
 void ns_reuse_release(struct daemon *d, struct instance *in);
 
