@@ -37,6 +37,17 @@ static bool ours(int ns)
 	return same;
 }
 
+/* Back from a look into an instance's IPC namespace. It cannot fail with
+ * the rights the way in needed; if it did, the daemon would go on in a
+ * namespace not its own. */
+static void back_home(int home)
+{
+	if (setns(home, CLONE_NEWIPC) < 0) {
+		perror("prospero: setns back to the daemon's IPC namespace");
+		_exit(70);
+	}
+}
+
 /* A namespace's message queues are files of its own mqueue file system,
  * mounted nowhere: a detached mount of it, made from inside. */
 static int open_mqueue(int ipc, int home)
@@ -53,12 +64,7 @@ static int open_mqueue(int ipc, int home)
 		close(mnt);
 	if (fs >= 0)
 		close(fs);
-	if (setns(home, CLONE_NEWIPC) < 0) {
-		/* cannot happen with the rights the first setns needed; if it
-		 * did, the daemon would go on in a namespace not its own */
-		perror("prospero: setns back to the daemon's IPC namespace");
-		_exit(70);
-	}
+	back_home(home);
 	errno = saved;
 	return dir;
 }
@@ -142,10 +148,7 @@ static int sysv_empty(int ipc, int home)
 	else
 		r = shm.used_ids == 0 && msg.msgpool == 0 && sem.semusz == 0;
 	saved = errno;
-	if (setns(home, CLONE_NEWIPC) < 0) {
-		perror("prospero: setns back to the daemon's IPC namespace");
-		_exit(70);
-	}
+	back_home(home);
 	errno = saved;
 	return r;
 }
