@@ -12,10 +12,13 @@
  *                           /dev/shm), touching every page; exit 42 if
  *                           nothing stopped it at 1 GiB
  *   --leave-ipc FILE        append what its IPC namespace and /dev/shm
- *                           hold on arrival ("RUN ipc=INODE shm=N msg=N
- *                           sem=N devshm=N mq=N"); the third run then
- *                           leaves one of each behind; exit 1 for the
- *                           first four runs, wait from the fifth
+ *                           hold on arrival ("RUN shm=N msg=N sem=N
+ *                           devshm=N mq=N made=ID"; ID, of a SysV segment
+ *                           it then makes and removes, is 0 only in a
+ *                           namespace where none was made before); the
+ *                           third run then leaves one of each behind;
+ *                           exit 1 for the first four runs, wait from
+ *                           the fifth
  *   --tidy-ipc FILE         the same, leaving nothing behind
  *
  * FILE is written whole under a temporary name and renamed, so a reader
@@ -173,20 +176,24 @@ static void leave_ipc(const char *path, bool litter)
 	struct shm_info shm;
 	struct msginfo msg;
 	struct seminfo sem;
-	struct stat ns;
 	mqd_t q = mq_open("/escaper", O_RDONLY);
+	int made;
 	FILE *f;
 
-	if (stat("/proc/self/ns/ipc", &ns) < 0 || shmctl(0, SHM_INFO, (struct shmid_ds *)&shm) < 0 ||
+	if (shmctl(0, SHM_INFO, (struct shmid_ds *)&shm) < 0 ||
 	    msgctl(0, MSG_INFO, (struct msqid_ds *)&msg) < 0 || semctl(0, 0, SEM_INFO, &sem) < 0)
 		exit(109);
 	if (q != (mqd_t)-1)
 		mq_close(q);
+	/* ids are handed out in turn: this one counts the earlier ones of
+	 * the namespace, which namespace inodes, reused, cannot tell */
+	if ((made = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600)) < 0 || shmctl(made, IPC_RMID, NULL) < 0)
+		exit(109);
 	f = fopen(path, "a");
 	if (!f)
 		exit(110);
-	fprintf(f, "%d ipc=%lu shm=%d msg=%d sem=%d devshm=%d mq=%d\n", run, (unsigned long)ns.st_ino,
-		shm.used_ids, msg.msgpool, sem.semusz, devshm_entries(), q != (mqd_t)-1);
+	fprintf(f, "%d shm=%d msg=%d sem=%d devshm=%d mq=%d made=%d\n", run, shm.used_ids, msg.msgpool,
+		sem.semusz, devshm_entries(), q != (mqd_t)-1, made);
 	fclose(f);
 	if (litter && run == 2) {
 		struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 16 };
