@@ -27,6 +27,15 @@ CHILD_SIDE static int reset_signals(const struct sb_confine_plan *p)
 	return 0;
 }
 
+CHILD_SIDE static int namespaces(const struct sb_confine_plan *p, const char **detail)
+{
+	if (p->kept)
+		return sb_ns_enter_kept(p->kept, p->cwd, detail);
+	if (sb_ns_apply(p->ns, detail) < 0)
+		return -1;
+	return p->hand_ns ? sb_ns_hand(p->handoff_fd, detail) : 0;
+}
+
 /* Move the plan's fds to 0..nfds-1 and close all others. A source that
  * sits inside the target range is first lifted above it so no dup2
  * clobbers a source still to be copied. */
@@ -138,7 +147,7 @@ CHILD_SIDE int sb_confine_apply(const struct sb_confine_plan *p, enum sb_confine
 
 	/* mounts need CAP_SYS_ADMIN: before the capabilities go */
 	*step = SB_CONFINE_NAMESPACES;
-	if (p->ns && (p->kept ? sb_ns_enter_kept(p->kept, p->cwd, detail) : sb_ns_apply(p->ns, detail)) < 0)
+	if (p->ns && namespaces(p, detail) < 0)
 		return -1;
 
 	/* ids, then capabilities (bounding and ambient too), then

@@ -6,6 +6,7 @@
 #define PROSPERO_SANDBOX_CHILD_CONFINE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -50,6 +51,7 @@ struct sb_confine_plan {
 	size_t nlimits;
 	const struct sb_ns *ns;		/* NULL: the daemon's namespaces */
 	const struct sb_ns_kept *kept;	/* NULL: make ns's namespaces new */
+	bool hand_ns;			/* and send them on handoff_fd (sb_ns_hand) */
 	/* NULL when the daemon cannot change ids or the bounding set (no
 	 * CAP_SETPCAP): then every capability still held is dropped and
 	 * no_new_privs set, which is all an unprivileged daemon can do. */

@@ -2,39 +2,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/child/ns_enter.h"
 #include "sandbox/daemon/ns_keep.h"
+#include "sandbox/seccomp/handoff.h"
+#include "src/proto/fdpass.h"
 
 int sb_ns_keep_home(void)
 {
 	return open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
-}
-
-/* Is the namespace NS owned by the user namespace the daemon is in? */
-static bool ours(int ns)
-{
-	struct stat mine, owner;
-	int user = ioctl(ns, NS_GET_USERNS);
-	bool same;
-
-	if (user < 0)
-		return false;
-	same = fstat(user, &owner) == 0 && stat("/proc/self/ns/user", &mine) == 0 &&
-	       owner.st_dev == mine.st_dev && owner.st_ino == mine.st_ino;
-	close(user);
-	return same;
 }
 
 /* Back from a look into an instance's IPC namespace. It cannot fail with
@@ -69,33 +54,29 @@ static int open_mqueue(int ipc, int home)
 	return dir;
 }
 
-int sb_ns_keep_take(struct sb_ns_keep *k, pid_t pid, int home)
+int sb_ns_keep_recv(struct sb_ns_keep *k, int sock, int home)
 {
-	char path[64];
-	int saved;
+	int fds[3], n, saved;
+	char byte;
 
 	*k = SB_NS_KEEP_NONE;
-	snprintf(path, sizeof path, "/proc/%ld/ns/ipc", (long)pid);
-	if ((k->ipc = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		goto fail;
-	snprintf(path, sizeof path, "/proc/%ld/ns/mnt", (long)pid);
-	if ((k->mnt = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		goto fail;
-	if (!ours(k->ipc) || !ours(k->mnt)) {
-		errno = EPERM;
-		goto fail;
+	if ((n = sb_handoff_recv_fds(sock, &byte, fds, 3)) < 0)
+		return -1;
+	if (byte != SB_NS_HAND_BYTE || n != 3) {
+		pp_fdpass_close(fds, (unsigned)n);
+		errno = byte == SB_NS_HAND_BYTE && n == 0 ? ENOENT : EBADMSG;
+		return -1;
 	}
-	/* the tmpfs the child mounted: nothing there can be a link */
-	snprintf(path, sizeof path, "/proc/%ld/root/dev/shm", (long)pid);
-	if ((k->shm = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    (k->mqueue = open_mqueue(k->ipc, home)) < 0)
-		goto fail;
+	k->ipc = fds[0];
+	k->mnt = fds[1];
+	k->shm = fds[2];
+	if ((k->mqueue = open_mqueue(k->ipc, home)) < 0) {
+		saved = errno;
+		sb_ns_keep_drop(k);
+		errno = saved;
+		return -1;
+	}
 	return 0;
-fail:
-	saved = errno;
-	sb_ns_keep_drop(k);
-	errno = saved;
-	return -1;
 }
 
 bool sb_ns_keep_held(const struct sb_ns_keep *k)

@@ -9,7 +9,6 @@
 #define PROSPERO_SANDBOX_DAEMON_NS_KEEP_H
 
 #include <stdbool.h>
-#include <sys/types.h>
 
 struct sb_ns_keep {
 	int ipc, mnt;		/* the namespaces; -1: none held */
@@ -23,11 +22,12 @@ struct sb_ns_keep {
 /* The daemon's own IPC namespace, to come back to from a look into an
  * instance's: an fd, or -1 with errno. */
 int sb_ns_keep_home(void);
-/* What process PID (spawned with /dev/shm of its own, not yet reaped)
- * is in. 0, or -1 with errno and nothing held: it is gone already, or
- * it has moved to namespaces of its own making (a user namespace's),
- * which are not ours to hand to its next run. */
-int sb_ns_keep_take(struct sb_ns_keep *k, pid_t pid, int home);
+/* The pair a child handed over on SOCK (sandbox/child/ns_enter.h),
+ * read without waiting: after the spawn of a plan with hand_ns, before
+ * anything else is read there. 0, or -1 with errno and nothing held:
+ * ENOENT (the child could not open them), EBADMSG (any other message,
+ * whose fds are closed), EAGAIN (none), or a failed mqueue mount. */
+int sb_ns_keep_recv(struct sb_ns_keep *k, int sock, int home);
 bool sb_ns_keep_held(const struct sb_ns_keep *k);
 /* 1: nothing of a run is left in them; 0: something is; -1: errno. */
 int sb_ns_keep_empty(const struct sb_ns_keep *k, int home);

@@ -12,21 +12,19 @@ int sb_handoff_pair(int sv[2])
 	return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
 }
 
-int sb_handoff_recv(int sock)
+int sb_handoff_recv_fds(int sock, char *byte, int *fds, unsigned max)
 {
-	/* room for more than one fd, so extra fds are received and closed
-	 * here instead of being silently dropped by the kernel */
+	/* room for more fds than any message has, so extra fds are received
+	 * and closed here instead of being silently dropped by the kernel */
 	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE((PP_FDPASS_MAX + 1) * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec iov = { .iov_base = byte, .iov_len = 1 };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
 	};
-	int fds[2];
 	unsigned nfds;
 	ssize_t n;
 
@@ -39,10 +37,25 @@ int sb_handoff_recv(int sock)
 		errno = ENOMSG;
 		return -1;
 	}
-	/* two at most: a second says the message was not the one expected */
-	nfds = pp_fdpass_take(&msg, fds, 2);
-	if (n != 1 || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || nfds != 1) {
+	nfds = pp_fdpass_take(&msg, fds, max);
+	if (n != 1 || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
 		pp_fdpass_close(fds, nfds);
+		errno = EBADMSG;
+		return -1;
+	}
+	return (int)nfds;
+}
+
+int sb_handoff_recv(int sock)
+{
+	/* two at most: a second says the message was not the one expected */
+	int fds[2], n;
+	char byte;
+
+	if ((n = sb_handoff_recv_fds(sock, &byte, fds, 2)) < 0)
+		return -1;
+	if (n != 1) {
+		pp_fdpass_close(fds, (unsigned)n);
 		errno = EBADMSG;
 		return -1;
 	}

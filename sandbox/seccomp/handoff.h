@@ -8,7 +8,9 @@
  * the daemon, resumed by CLONE_VFORK only after the exec, receives it
  * without waiting. Both ends are CLOEXEC, so the actor never holds
  * either; the listener is CLOEXEC too. One pair can serve every spawn:
- * vfork serialises them. This file is the daemon's end. */
+ * vfork serialises them. A child asked to hand over its namespaces sends
+ * them first, on the same pair (sandbox/child/ns_enter.h). This file is
+ * the daemon's end. */
 #ifndef PROSPERO_SANDBOX_SECCOMP_HANDOFF_H
 #define PROSPERO_SANDBOX_SECCOMP_HANDOFF_H
 
@@ -23,5 +25,10 @@ int sb_handoff_pair(int sv[2]);
  * EBADMSG (anything but exactly one fd; whatever arrived is closed), or
  * recvmsg's own error. */
 int sb_handoff_recv(int fd);
+/* Any one message, read without waiting: its byte in *BYTE, its first
+ * MAX fds (CLOEXEC) in FDS, every other closed. How many are in FDS, or
+ * -1 with errno EAGAIN, ENOMSG, EBADMSG (not one byte, or truncated:
+ * its fds closed) or recvmsg's own error. */
+int sb_handoff_recv_fds(int sock, char *byte, int *fds, unsigned max);
 
 #endif

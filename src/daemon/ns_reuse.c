@@ -15,12 +15,12 @@ void ns_reuse_init(struct ns_reuse *r)
 	*r = (struct ns_reuse){ .home = -1 };
 }
 
-/* setns needs the first two, and /proc/PID/ns of an actor's uid the
- * third. The unit's CapabilityBoundingSet= grants neither of the last
- * two: there a restart makes new namespaces, as a start does. */
+/* setns into a mount namespace needs both: the unit's
+ * CapabilityBoundingSet= leaves out the second, so there a restart makes
+ * new namespaces, as a start does. */
 static bool may_keep(void)
 {
-	static const cap_value_t need[] = { CAP_SYS_ADMIN, CAP_SYS_CHROOT, CAP_SYS_PTRACE };
+	static const cap_value_t need[] = { CAP_SYS_ADMIN, CAP_SYS_CHROOT };
 	cap_t caps = cap_get_proc();
 	bool all = caps != NULL;
 
@@ -90,37 +90,47 @@ void ns_reuse_release(struct daemon *d, struct instance *in)
 	d->nsr.held--;
 }
 
-const struct sb_ns_kept *ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k)
+void ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k)
 {
+	struct sb_confine_plan *c = &in->confine;
 	int empty;
 
+	c->kept = NULL;
+	/* the first run's pair is not asked for: a start that is never
+	 * restarted would pay for it */
+	c->hand_ns = !sb_ns_keep_held(&in->ns_kept) && in->ran && worth_keeping(d, in) && room_for_one(d);
 	if (!sb_ns_keep_held(&in->ns_kept))
-		return NULL;
+		return;
 	if ((empty = sb_ns_keep_empty(&in->ns_kept, d->nsr.home)) != 1) {
 		/* it left something there once: it may again */
 		if (empty < 0)
 			log_warn("%s: cannot look into its last run's namespaces: %s", in->name, strerror(errno));
 		in->ns_reuse_off = true;
 		ns_reuse_release(d, in);
-		return NULL;
+		return;
 	}
 	*k = (struct sb_ns_kept){ .ipc = in->ns_kept.ipc, .mnt = in->ns_kept.mnt };
-	return k;
+	c->kept = k;
 }
 
 void ns_reuse_spawned(struct daemon *d, struct instance *in, pid_t pid)
 {
-	bool restarted = in->ran;
+	struct sb_confine_plan *c = &in->confine;
+	bool handed = c->hand_ns;
 
-	if (pid <= 0) {
+	c->kept = NULL;
+	c->hand_ns = false;
+	if (pid <= 0) {	/* what it may have sent is discarded with the rest */
 		ns_reuse_release(d, in);
 		return;
 	}
 	in->ran = true;
-	if (sb_ns_keep_held(&in->ns_kept) || !restarted || !worth_keeping(d, in) || !room_for_one(d))
+	if (!handed)
 		return;
-	if (sb_ns_keep_take(&in->ns_kept, pid, d->nsr.home) == 0)
+	if (sb_ns_keep_recv(&in->ns_kept, d->conf.handoff[0], d->nsr.home) == 0)
 		d->nsr.held++;
+	else if (errno != ENOENT)
+		log_warn("%s: cannot keep its namespaces: %s", in->name, strerror(errno));
 }
 
 unsigned ns_reuse_ending(struct daemon *d, struct instance *in)

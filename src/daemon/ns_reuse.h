@@ -36,10 +36,12 @@ void ns_reuse_init(struct ns_reuse *r);
 void ns_reuse_setup(struct daemon *d);
 void ns_reuse_teardown(struct daemon *d);
 
-/* Before IN's spawn: the pair its child may enter, in K, or NULL (a pair
- * found in use is let go, and IN keeps none again). */
-const struct sb_ns_kept *ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k);
-/* After it: PID, or -1 when the spawn failed. */
+/* Before IN's spawn, in its confinement plan: the kept pair its child
+ * may enter, in K (a pair found in use is let go, and IN keeps none
+ * again), or whether the child is to hand over the new pair it makes. */
+void ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k);
+/* After it: PID, or -1 when the spawn failed (then what the child sent
+ * is the caller's to discard: violation_discard). */
 void ns_reuse_spawned(struct daemon *d, struct instance *in, pid_t pid);
 
 /* IN's end is about to be told to the tree; ns_reuse_ended after, with

@@ -94,9 +94,8 @@ void start_instance(struct daemon *d, struct instance *in)
 	plan = in->plan;
 	if (env)
 		plan.envp = env;
-	in->confine.kept = ns_reuse_offer(d, in, &kept);
+	ns_reuse_offer(d, in, &kept);
 	pid = sb_spawn_start(&d->spawner, &plan, &err);
-	in->confine.kept = NULL;
 	ns_reuse_spawned(d, in, pid);
 	bindings_spawned(in->bind, pid > 0);
 	containment_spawned(d, in, &join, pid > 0);

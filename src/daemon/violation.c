@@ -93,8 +93,10 @@ void violation_unwatch(struct daemon *d, struct instance *in)
 
 void violation_discard(struct daemon *d)
 {
-	int stray = sb_handoff_recv(d->conf.handoff[0]);
+	int stray;
 
-	if (stray >= 0)
-		close(stray);
+	/* a child may have handed over its namespaces before it failed */
+	while ((stray = sb_handoff_recv(d->conf.handoff[0])) >= 0 || errno == EBADMSG)
+		if (stray >= 0)
+			close(stray);
 }

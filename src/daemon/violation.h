@@ -16,7 +16,8 @@ void violation_init(struct instance *in);
 int violation_watch(struct daemon *d, struct instance *in);
 /* IN's process ended: its listener closed. */
 void violation_unwatch(struct daemon *d, struct instance *in);
-/* After a failed spawn: a listener sent before the exec failed, closed. */
+/* After a failed spawn: what the child sent before its exec failed (a
+ * listener, its namespaces), closed. */
 void violation_discard(struct daemon *d);
 
 #endif

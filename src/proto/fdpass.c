@@ -5,39 +5,45 @@
 
 #include "src/proto/fdpass.h"
 
-/* Not instrumented: a child between clone(CLONE_VM) and exec may send an
- * fd with it, where sanitizers must not run (sandbox/ marks its child
+/* Not instrumented: a child between clone(CLONE_VM) and exec may send
+ * fds with it, where sanitizers must not run (sandbox/ marks its child
  * side the same way). */
 __attribute__((no_sanitize("address", "undefined")))
-ssize_t pp_fdpass_send(int sock, const void *buf, size_t len, int fd, int flags)
+ssize_t pp_fdpass_send_fds(int sock, const void *buf, size_t len, const int *fds, unsigned nfds, int flags)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	union {
 		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
+		char space[CMSG_SPACE(PP_FDPASS_MAX * sizeof(int))];
 	} cm;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
 	ssize_t n;
 
-	if (fd < 0) {
-		do
-			n = send(sock, buf, len, flags | MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-		return n;
+	if (nfds > PP_FDPASS_MAX) {
+		errno = EINVAL;
+		return -1;
 	}
-	memset(&cm, 0, sizeof cm);
-	msg.msg_control = cm.space;
-	msg.msg_controllen = sizeof cm.space;
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	if (nfds) {
+		memset(&cm, 0, sizeof cm);
+		msg.msg_control = cm.space;
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
 	do
-		n = sendmsg(sock, &msg, flags | MSG_NOSIGNAL);
+		n = nfds ? sendmsg(sock, &msg, flags | MSG_NOSIGNAL) : send(sock, buf, len, flags | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n;
+}
+
+__attribute__((no_sanitize("address", "undefined")))
+ssize_t pp_fdpass_send(int sock, const void *buf, size_t len, int fd, int flags)
+{
+	return pp_fdpass_send_fds(sock, buf, len, &fd, fd >= 0, flags);
 }
 
 unsigned pp_fdpass_take(struct msghdr *msg, int *fds, unsigned max)

@@ -13,6 +13,9 @@
  * nothing and is not instrumented by sanitizers, so a child between
  * clone and exec may use it. */
 ssize_t pp_fdpass_send(int sock, const void *buf, size_t len, int fd, int flags);
+/* The same with the NFDS fds of FDS, at most PP_FDPASS_MAX (EINVAL). */
+#define PP_FDPASS_MAX 4
+ssize_t pp_fdpass_send_fds(int sock, const void *buf, size_t len, const int *fds, unsigned nfds, int flags);
 /* The fds MSG carries (a received message: use MSG_CMSG_CLOEXEC), in
  * order: the first MAX into FDS, every one after closed. Their count,
  * at most MAX. */

@@ -114,6 +114,43 @@ START_TEST(fds_beyond_max_are_closed)
 }
 END_TEST
 
+/* Several fds in one datagram, in their order; more than the most is
+ * refused before anything is sent. */
+START_TEST(several_fds_arrive_in_order)
+{
+	int sv[2], p[2], fds[PP_FDPASS_MAX + 1], got[PP_FDPASS_MAX] = { -1, -1, -1, -1 };
+	char buf[8];
+	union space cm;
+	struct msghdr msg;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	fds[0] = p[1];
+	fds[1] = p[0];
+	fds[2] = p[1];
+	ck_assert_int_eq(pp_fdpass_send_fds(sv[0], "N", 1, fds, 3, 0), 1);
+	ck_assert_int_eq(receive(sv[1], buf, sizeof buf, &msg, cm.buf, sizeof cm.buf), 1);
+	ck_assert_uint_eq(pp_fdpass_take(&msg, got, PP_FDPASS_MAX), 3);
+	/* write ends first and last, the read end between */
+	ck_assert_int_eq(write(got[0], "a", 1), 1);
+	ck_assert_int_eq(write(got[2], "b", 1), 1);
+	ck_assert_int_eq(read(got[1], buf, 2), 2);
+	ck_assert(memcmp(buf, "ab", 2) == 0);
+	pp_fdpass_close(got, 3);
+	for (int i = 0; i <= PP_FDPASS_MAX; i++)
+		fds[i] = p[0];
+	errno = 0;
+	ck_assert_int_eq(pp_fdpass_send_fds(sv[0], "N", 1, fds, PP_FDPASS_MAX + 1, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 /* A peer gone is an error, not a SIGPIPE that ends the sender. */
 START_TEST(a_closed_peer_is_epipe)
 {
@@ -142,6 +179,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_fd_arrives_with_its_bytes);
 	tcase_add_test(tc, no_fd_is_a_plain_send);
 	tcase_add_test(tc, fds_beyond_max_are_closed);
+	tcase_add_test(tc, several_fds_arrive_in_order);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	suite_add_tcase(s, tc);
 	return s;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/seccomp/handoff.h"
+#include "src/proto/fdpass.h"
 #include "tests/common/runner.h"
 
 START_TEST(the_handoff_rejects_junk)
@@ -59,12 +60,54 @@ START_TEST(the_handoff_rejects_junk)
 }
 END_TEST
 
+/* A message of any kind: its byte, the fds it was asked for, and those
+ * beyond closed (a child hands over its namespaces on this pair too). */
+START_TEST(any_message_gives_its_byte_and_fds)
+{
+	int sv[2], pfd[2], fds[3] = { -1, -1, -1 }, got[2] = { -1, -1 };
+	char b = 0;
+
+	ck_assert_int_eq(sb_handoff_pair(sv), 0);
+	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
+	fds[0] = pfd[0];
+	fds[1] = pfd[1];
+	fds[2] = pfd[0];
+	ck_assert_int_eq(pp_fdpass_send_fds(sv[1], "N", 1, fds, 3, 0), 1);
+	ck_assert_int_eq(sb_handoff_recv_fds(sv[0], &b, got, 2), 2);
+	ck_assert_int_eq(b, 'N');
+	ck_assert(fcntl(got[0], F_GETFD) & FD_CLOEXEC);
+	/* the second is the write end: what it writes, the first reads */
+	ck_assert_int_eq(write(got[1], "x", 1), 1);
+	ck_assert_int_eq(read(got[0], &b, 1), 1);
+	ck_assert_int_eq(b, 'x');
+	/* the third, a read end too, was closed on arrival: with the other
+	 * two gone, a write has no reader */
+	close(got[0]);
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(write(got[1], "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	close(got[1]);
+	close(pfd[1]);
+	ck_assert_int_eq(pp_fdpass_send_fds(sv[1], "L", 1, NULL, 0, 0), 1);
+	ck_assert_int_eq(sb_handoff_recv_fds(sv[0], &b, got, 2), 0);
+	ck_assert_int_eq(b, 'L');
+	/* two bytes are not a handoff message */
+	ck_assert_int_eq(send(sv[1], "LL", 2, 0), 2);
+	ck_assert_int_eq(sb_handoff_recv_fds(sv[0], &b, got, 2), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("handoff");
 	TCase *handoff = tcase_create("handoff");
 
 	tcase_add_test(handoff, the_handoff_rejects_junk);
+	tcase_add_test(handoff, any_message_gives_its_byte_and_fds);
 	suite_add_tcase(s, handoff);
 	return s;
 }
