@@ -143,7 +143,7 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 	struct containment_probe p;
 	char dir[RUNDIR_PATH_MAX];
 
-	containment_probe(opts->containment, &p);
+	containment_probe(opts, &p);
 	printf("  containment: %s\n", p.line);
 	if (geteuid() == 0)
 		printf("  dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
@@ -310,7 +310,7 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 	for (size_t i = 0; i < cfg->nactors; i++)
 		need |= sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
 	if (need || opts->containment == CONTAIN_WANT_CGROUP) {
-		containment_probe(opts->containment, &p);
+		containment_probe(opts, &p);
 		if (!p.usable) {
 			fprintf(stderr, "prospero: containment: %s\n", p.line);
 			bad = 1;
@@ -501,10 +501,12 @@ static int parse_containment(const char *word, const char *from, struct daemon_o
 	int w = containment_want_parse(word);
 
 	if (w < 0) {
-		fprintf(stderr, "prospero: %s \"%s\": expected auto, cgroup, uid or pgroup\n", from, word);
+		fprintf(stderr, "prospero: %s%s \"%s\": expected auto, cgroup, uid or pgroup\n",
+			strcmp(from, CONTAIN_ENV) == 0 ? "$" : "", from, word);
 		return -1;
 	}
 	opts->containment = (enum containment_want)w;
+	opts->containment_from = from;
 	return 0;
 }
 
@@ -578,7 +580,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	while (optind < argc)
 		cli->files[cli->nfiles++] = argv[optind++];
 	if (!has_containment && getenv(CONTAIN_ENV) &&
-	    parse_containment(getenv(CONTAIN_ENV), "$" CONTAIN_ENV, &cli->opts) < 0)
+	    parse_containment(getenv(CONTAIN_ENV), CONTAIN_ENV, &cli->opts) < 0)
 		return -1;
 	return check_usage(cli->cmd, cli->nfiles, &cli->co);
 }

@@ -47,20 +47,25 @@ enum containment_level containment_choose(enum containment_want want, bool cgrou
 	}
 }
 
-static const char *forced_why(enum containment_want want)
+/* How the operator asked for it: "--containment=uid" or
+ * "PROSPERO_CONTAINMENT=uid", as it was given. */
+static void asked(const struct daemon_opts *opts, const char *word, char *buf, size_t len)
 {
-	return want == CONTAIN_WANT_UID ? "cgroups not used: --containment=uid"
-					: "cgroups not used: --containment=pgroup";
+	snprintf(buf, len, "%s=%s", opts->containment_from ? opts->containment_from : "--containment", word);
 }
 
-/* The tree for want, opened (or disabled with why); the level it gives. */
-static enum containment_level open_tree(struct sb_cgroup_tree *t, enum containment_want want,
+/* The tree for what OPTS want, opened (or disabled with why); the level
+ * it gives. */
+static enum containment_level open_tree(struct sb_cgroup_tree *t, const struct daemon_opts *opts,
 					const char *runtime_dir)
 {
-	char name[SB_CGROUP_SUBTREE_NAME_LEN];
+	enum containment_want want = opts->containment;
+	char name[SB_CGROUP_SUBTREE_NAME_LEN], how[64], why[96];
 
 	if (want == CONTAIN_WANT_UID || want == CONTAIN_WANT_PGROUP) {
-		sb_cgroup_tree_disable(t, forced_why(want));
+		asked(opts, want == CONTAIN_WANT_UID ? "uid" : "pgroup", how, sizeof how);
+		snprintf(why, sizeof why, "cgroups not used: %s", how);
+		sb_cgroup_tree_disable(t, why);
 	} else {
 		/* named for the runtime directory only one live daemon holds */
 		sb_cgroup_subtree_name(runtime_dir, name);
@@ -112,18 +117,20 @@ static void unavailable(const struct sb_cgroup_tree *t, const struct sb_cgroup_l
 	snprintf(msg, len, "limits cannot be applied on this host");
 }
 
-void containment_probe(enum containment_want want, struct containment_probe *p)
+void containment_probe(const struct daemon_opts *opts, struct containment_probe *p)
 {
 	struct sb_cgroup_tree t;
-	char key[32];
+	char key[32], how[64];
 
 	snprintf(key, sizeof key, "check %d", (int)getpid());
-	p->level = open_tree(&t, want, key);
+	p->level = open_tree(&t, opts, key);
 	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF);
-	if (p->usable)
+	if (p->usable) {
 		line(p->level, &t, p->line, sizeof p->line);
-	else
-		snprintf(p->line, sizeof p->line, "none: --containment=cgroup, but %s", t.why);
+	} else {
+		asked(opts, "cgroup", how, sizeof how);
+		snprintf(p->line, sizeof p->line, "none: %s, but %s", how, t.why);
+	}
 	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 		bool applies = limit_applies(&t, (enum sb_cgroup_ctl)c, p->limit_why[c], sizeof p->limit_why[c]);
 
@@ -193,16 +200,18 @@ static int sweep(struct daemon *d)
 int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 {
 	struct containment *c = &d->contain;
-	char msg[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64];
+	char msg[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64], how[64];
 
 	c->notify_fd = c->ledger = -1;
-	c->level = open_tree(&c->tree, opts->containment, d->rundir.path);
+	c->level = open_tree(&c->tree, opts, d->rundir.path);
 	if (c->level == CONTAIN_CGROUP && c->tree.mode == SB_CGROUP_OFF) {
-		log_err("--containment=cgroup: %s", c->tree.why);
+		asked(opts, "cgroup", how, sizeof how);
+		log_err("%s: %s", how, c->tree.why);
 		return -1;
 	}
 	if (c->level == CONTAIN_UID && geteuid() != 0) {
-		log_err("--containment=uid needs a daemon run as root (dynamic uids)");
+		asked(opts, "uid", how, sizeof how);
+		log_err("%s needs a daemon run as root (dynamic uids)", how);
 		return -1;
 	}
 	snprintf(c->why, sizeof c->why, "%s", c->tree.why);

@@ -67,7 +67,7 @@ struct containment_probe {
 	bool limit_ok[SB_CGROUP_NCTL];
 	char limit_why[SB_CGROUP_NCTL][SB_CGROUP_WHY_MAX + 32];
 };
-void containment_probe(enum containment_want want, struct containment_probe *p);
+void containment_probe(const struct daemon_opts *opts, struct containment_probe *p);
 
 /* At start, the runtime directory locked and not yet emptied: choose and
  * say the level, then kill what a dead predecessor left (its subtree, its

@@ -17,6 +17,7 @@ struct daemon_opts {
 	const char *events_path;	/* --events FILE, or NULL */
 	const char *runtime_dir;	/* --runtime-dir DIR, or NULL for the default (rundir.h) */
 	enum containment_want containment;	/* --containment, $PROSPERO_CONTAINMENT */
+	const char *containment_from;	/* which of the two said it, for messages; NULL: neither */
 	const char *secrets_dir;	/* --secrets-dir DIR, or NULL */
 	const char *state_dir;		/* --state-dir DIR, or NULL: state.h says where */
 	uid_t uid_first, uid_last;	/* --uid-range; 0: systemd's DynamicUser range */

@@ -293,6 +293,31 @@ START_TEST(a_daemon_that_is_not_root_says_why_once)
 }
 END_TEST
 
+/* prospero(1): $PROSPERO_CONTAINMENT when the option is not given; the
+ * level's line says which of the two forced it. */
+START_TEST(the_containment_line_names_what_forced_it)
+{
+	char out[16384], err[4096];
+	const char *const explain[] = { "check", "-c", "root.jsonc", "--explain", "a", NULL };
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(setenv("PROSPERO_CONTAINMENT", "pgroup", 1), 0);
+	ck_assert_int_eq(h_run(&h, explain), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "cgroups not used: PROSPERO_CONTAINMENT=pgroup)\n"), "%s", out);
+	/* the option wins, and is named */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+							  "--containment", "pgroup", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "cgroups not used: --containment=pgroup)\n"), "%s", out);
+	ck_assert_int_eq(setenv("PROSPERO_CONTAINMENT", "jail", 1), 0);
+	ck_assert_int_eq(h_run(&h, explain), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "$PROSPERO_CONTAINMENT \"jail\": expected auto, cgroup, uid or pgroup"), "%s", err);
+	unsetenv("PROSPERO_CONTAINMENT");
+}
+END_TEST
+
 /* prospero(1): "fault ... stall NAME MS | edge EDGE --drop P --for MS";
  * leaving out what the synopsis requires is a usage error (2), found
  * before any daemon is looked for. */
@@ -368,6 +393,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
+	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
 	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
 	suite_add_tcase(s, tc);
