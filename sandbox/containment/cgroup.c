@@ -99,7 +99,8 @@ int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci)
 int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci)
 {
 	ci->killed = true;
-	return sb_cgfs_kill(ci->fd, t->has_kill);
+	/* removed from outside, so it was empty: nothing left to kill */
+	return sb_cgfs_kill(ci->fd, t->has_kill) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
@@ -128,7 +129,8 @@ int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst 
 
 	if (ci->fd < 0)
 		return 0;
-	if ((r = sb_cgfs_populated(ci->fd)) != 0) {
+	/* ENOENT: removed from outside (it was empty); the rest may not be */
+	if ((r = sb_cgfs_populated(ci->fd)) != 0 && !(r < 0 && errno == ENOENT)) {
 		if (r > 0)
 			errno = EBUSY;
 		return -1;

@@ -74,8 +74,9 @@ void sb_cgroup_inst_forget(struct sb_cgroup_inst *ci);
  * figures start from there. */
 void sb_cgroup_inst_next_run(struct sb_cgroup_inst *ci, const struct sb_cgroup_usage *u);
 
-/* Remove it (and its mirrors) once empty; -1 EBUSY while populated. The
- * watch goes with it. ci is back to sb_cgroup_inst_init's state. */
+/* Remove it (and its mirrors) once empty; -1 EBUSY while populated. One
+ * removed from outside already counts as removed (so does one killed).
+ * The watch goes with it. ci is back to sb_cgroup_inst_init's state. */
 int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci);
 
 /* Emptiness on the daemon's loop. The kernel flags every change of a

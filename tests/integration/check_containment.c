@@ -575,6 +575,56 @@ START_TEST(a_kept_cgroup_removed_from_outside_is_made_anew)
 }
 END_TEST
 
+/* The first pid PATH lists (a cgroup.procs), 0 when none. */
+static pid_t first_pid(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+
+	ck_assert_msg(f, "%s: %s", path, strerror(errno));
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* A cgroup killed and removed from outside while the daemon was not
+ * looking (stopped here; another daemon's sweep on a reused runtime
+ * directory does the same): its actor is restarted in a new one, not
+ * given up for a cgroup it cannot remove. */
+START_TEST(a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew)
+{
+	char tree[512], kept[600], path[700];
+	struct h_event e;
+	pid_t first;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", &e);
+	first = e.pid;
+	subtree(tree, sizeof tree);
+	snprintf(kept, sizeof kept, "%s/a.actor", tree);
+	ck_assert_int_eq(kill(h.pid, SIGSTOP), 0);
+	snprintf(path, sizeof path, "%s/cgroup.procs", kept);
+	for (pid_t pid; (pid = first_pid(path)) > 0; usleep(1000))	/* cgroup.kill is 5.14 on */
+		ck_assert(kill(pid, SIGKILL) == 0 || errno == ESRCH);
+	for (int waited = 0; rmdir(kept) < 0; waited += 10) {
+		ck_assert_msg(errno == EBUSY && waited < H_TIMEOUT_MS, "%s: %s", kept, strerror(errno));
+		usleep(10000);
+	}
+	ck_assert_int_eq(kill(h.pid, SIGCONT), 0);
+	h_expect(&h, "exit", "a", NULL);
+	h_expect(&h, "start", "a", &e);
+	ck_assert_msg(e.pid > 0 && e.pid != first, "%s", e.line);
+	h_expect(&h, "ready", "a", NULL);
+	ck_assert_int_eq(access(kept, F_OK), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* How many of the daemon's fds hold an IPC namespace. */
 static int ipc_ns_fds(pid_t pid)
 {
@@ -746,6 +796,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
+	tcase_add_test(tc, a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew);
 	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
