@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "src/cli/dot.h"
+#include "src/cli/explain.h"
 #include "src/cli/options.h"
 #include "src/cli/verbs.h"
 #include "src/cli/reload.h"
@@ -25,7 +26,6 @@
 #include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
 #include "src/daemon/rundir.h"
-#include "sandbox/daemon/uidpool.h"
 #include "src/daemon/state.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
@@ -133,119 +133,6 @@ static int parse_log_ring(const char *s, size_t *out)
 		return -1;
 	}
 	*out = v;
-	return 0;
-}
-
-/* What run says at start (the containment, the dynamic uids, the runtime
- * directory), and what A's cgroup limits. */
-static void explain_containment(const struct cfg_actor *a, const struct daemon_opts *opts)
-{
-	struct containment_probe p;
-	char dir[RUNDIR_PATH_MAX];
-
-	containment_probe(opts, &p);
-	printf("  containment: %s\n", p.line);
-	if (geteuid() == 0)
-		printf("  dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
-		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
-		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));
-	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) == 0)
-		printf("  runtime directory: %s%s\n", dir, rundir_on_tmpfs(dir) == 0 ?
-		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
-	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
-		uint64_t v = c == SB_CGROUP_MEMORY ? a->cg_limits.memory
-			   : c == SB_CGROUP_PIDS ? a->cg_limits.tasks : a->cg_limits.cpu_weight;
-
-		if (v)
-			printf("  limit %s: %" PRIu64 "%s%s\n", sb_cgroup_limit_name((enum sb_cgroup_ctl)c), v,
-			       p.limit_ok[c] ? "" : " — cannot be applied here: ",
-			       p.limit_ok[c] ? "" : p.limit_why[c]);
-	}
-	if (geteuid() == 0)
-		printf("  %s\n", a->private_ipc ? "private IPC namespace and /dev/shm"
-					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
-}
-
-/* Where A's instances keep their state, if it has any. */
-static void explain_state(const struct cfg_actor *a, const struct daemon_opts *opts)
-{
-	char root[4096];
-
-	if (!a->state)
-		return;
-	if (state_root_path(opts->state_dir, root, sizeof root) < 0) {
-		printf("  state directory: none can be had (%s): pass --state-dir DIR\n", strerror(errno));
-		return;
-	}
-	if (a->instances > 1)
-		printf("  state directory: %s/%s#1 to #%u, one an instance", root, a->name, a->instances);
-	else
-		printf("  state directory: %s/%s", root, a->name);
-	printf(" ($STATE_DIRECTORY): mode 0700, its uid's alone, writable%s; %s allowed\n",
-	       a->nread_only ? " under read_only" : "", CFG_STATE_GROUP);
-}
-
-/* `check --explain ACTOR`: what confines it, and every syscall it may make. */
-static int explain(const struct cfg *cfg, const struct daemon_opts *opts, const char *name)
-{
-	const struct cfg_actor *a = NULL;
-	struct sb_policy pol;
-	char msg[512];
-
-	for (size_t i = 0; i < cfg->nactors && !a; i++)
-		if (strcmp(cfg->actors[i]->name, name) == 0)
-			a = cfg->actors[i];
-	if (!a) {
-		fprintf(stderr, "prospero: --explain: no actor \"%s\" in the configuration\n", name);
-		return 1;
-	}
-	if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {
-		fprintf(stderr, "prospero: %s: %s\n", name, msg);
-		return 1;
-	}
-	printf("actor \"%s\"\n", a->name);
-	if (a->user)
-		printf("  user: %s\n", a->user);
-	else if (geteuid() == 0)
-		printf("  user: a dynamic uid of its own, from the range below\n");
-	else
-		printf("  user: the daemon's (dynamic uids need a daemon run as root)\n");
-	printf("  capabilities:");
-	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
-		printf(" %s", a->capabilities[i]);
-	printf("%s\n", a->keep_caps ? "" : " none (bounding and ambient sets empty)");
-	printf("  no_new_privs: yes\n");
-	for (size_t i = 0; i < a->nlimits; i++) {
-		char v[32];
-
-		if (a->limits[i].lim.rlim_cur == RLIM_INFINITY)
-			snprintf(v, sizeof v, "infinity");
-		else
-			snprintf(v, sizeof v, "%llu", (unsigned long long)a->limits[i].lim.rlim_cur);
-		printf("  limit %s: %s\n", sb_rlimit_name(a->limits[i].resource), v);
-	}
-	explain_containment(a, opts);
-	if (a->private_tmp)
-		printf("  private /tmp and /var/tmp\n");
-	if (a->private_network)
-		printf("  private network (no interfaces but a down loopback)\n");
-	for (size_t i = 0; i < a->nread_only; i++)
-		printf("  read-only: %s\n", a->read_only[i]);
-	for (size_t i = 0; i < a->nsecrets; i++)
-		printf("  secret: %s%s\n", a->secrets[i], a->secrets_env ? " (also in the environment)" : "");
-	explain_state(a, opts);
-	printf("  seccomp profile: %s, on_violation: %s\n", sb_profile_name(pol.profile),
-	       sb_on_violation_name(pol.on_violation));
-	if (pol.profile == SB_PROFILE_NONE) {
-		printf("  no seccomp filter: every system call is allowed\n");
-	} else {
-		printf("  allowed system calls (%zu; anything else is reported, then %s;\n"
-		       "  non-native ABIs are always denied):\n", pol.n,
-		       pol.on_violation == SB_ON_VIOLATION_KILL ? "the actor is killed" : "the call fails EPERM");
-		for (size_t i = 0; i < pol.n; i++)
-			printf("    %s%s\n", pol.rules[i].name, sb_cond_text(pol.rules[i].cond));
-	}
-	sb_policy_free(&pol);
 	return 0;
 }
 
@@ -392,7 +279,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	size_t sups = 0, procs;
 
 	if (co->explain_actor)
-		return explain(cfg, opts, co->explain_actor);
+		return cli_explain(cfg, opts, co->explain_actor);
 	if (co->dot)
 		return check_dot(cfg);
 	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_tmp(cfg, opts) < 0 ||
