@@ -331,6 +331,40 @@ START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brin
 }
 END_TEST
 
+/* README: while a supervisor starts its children, one it has not reached
+ * yet counts as starting: start is refused, stop keeps it down when its
+ * turn comes (the rest start without it), restart leaves it to start in
+ * its turn, once. */
+START_TEST(an_action_during_boot_meets_a_child_not_yet_started)
+{
+	char err[4096];
+	json_t *st;
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--notify-after\", \"3000\"], \"ready\": \"notify\" },\n"
+		"    { \"actor\": \"b\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"c\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:slow");
+	ck_assert_int_eq(verb("start", "b", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "b is already running or starting"), "%s", err);
+	ck_assert_int_eq(verb("stop", "b", NULL, NULL), 0);
+	ck_assert_int_eq(verb("restart", "c", NULL, NULL), 0);
+	/* nothing acts before slow is ready; then c starts, once, and b not */
+	h_expect_seq(&h, "operator:b operator:c ready:slow start:c ready:c ready:root");
+	h_expect_quiet(&h, 200);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "b"), "stopped");
+	ck_assert_str_eq(state(st, "c"), "ready");
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does)
 {
 	json_t *st;
@@ -902,6 +936,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pools_name_stands_for_each_instance);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
+	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
