@@ -1,15 +1,14 @@
 /* Holding an instance's namespaces by fd between its runs. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/child/ns_enter.h"
@@ -84,25 +83,19 @@ bool sb_ns_keep_held(const struct sb_ns_keep *k)
 	return k->ipc >= 0;
 }
 
-struct dirent64_head {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-/* 1: DIR lists nothing but . and ..; 0: something; -1: errno. */
+/* 1: DIR lists nothing but . and ..; 0: something; -1: errno. Read by
+ * getdents64 rather than a DIR stream: on the restart path, no openat,
+ * allocation or close. */
 static int dir_empty(int dir)
 {
 	char buf[512] __attribute__((aligned(8)));
-	long n;
+	ssize_t n;
 
 	if (lseek(dir, 0, SEEK_SET) < 0)
 		return -1;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0)
-		for (long off = 0; off < n; ) {
-			const struct dirent64_head *e = (const void *)(buf + off);
+	while ((n = getdents64(dir, buf, sizeof buf)) > 0)
+		for (ssize_t off = 0; off < n; ) {
+			const struct dirent64 *e = (const void *)(buf + off);
 			const char *s = e->d_name;
 
 			if (!(s[0] == '.' && (s[1] == '\0' || (s[1] == '.' && s[2] == '\0'))))
