@@ -96,11 +96,13 @@ void ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k)
 	int empty;
 
 	c->kept = NULL;
-	/* the first run's pair is not asked for: a start that is never
-	 * restarted would pay for it */
-	c->hand_ns = !sb_ns_keep_held(&in->ns_kept) && in->ran && worth_keeping(d, in) && room_for_one(d);
-	if (!sb_ns_keep_held(&in->ns_kept))
+	c->hand_ns = false;
+	if (!sb_ns_keep_held(&in->ns_kept)) {
+		/* the first run's pair is not asked for: a start that is
+		 * never restarted would pay for it */
+		c->hand_ns = in->ran && worth_keeping(d, in) && room_for_one(d);
 		return;
+	}
 	if ((empty = sb_ns_keep_empty(&in->ns_kept, d->nsr.home)) != 1) {
 		/* it left something there once: it may again */
 		if (empty < 0)
