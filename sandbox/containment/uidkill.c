@@ -40,14 +40,6 @@ struct helper {
 	char stack[32768] __attribute__((aligned(16)));
 };
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 CHILD_SIDE static long long mono_ms(void)
 {
 	struct timespec ts;
@@ -139,9 +131,9 @@ CHILD_SIDE static long scan(struct helper *h, bool wait)
 
 	if (procfd < 0)
 		goto fail;
-	while ((n = syscall(SYS_getdents64, procfd, h->dents, sizeof(h->dents))) > 0) {
+	while ((n = getdents64(procfd, h->dents, sizeof(h->dents))) > 0) {
 		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(h->dents + off);
+			const struct dirent64 *d = (const void *)(h->dents + off);
 			off += d->d_reclen;
 			if ((pid = parse_num(d->d_name, &end)) <= 0 || *end || pid == self)
 				continue;
