@@ -205,14 +205,16 @@ void reload_report_start(struct daemon *d)
 	pp_sd_notify(msg);
 }
 
+/* The state file before the event: whoever sees the event finds the
+ * state it reports. */
 void reload_report_applied(struct daemon *d, const struct reload_lists *l)
 {
+	d->reloads_done = d->reloads_asked;
+	reload_report_state(d, true, l->text);
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
 						 .status = -1, .reason = l->text, .extra = l->json });
 	pp_sd_notify(PP_READY);
 	sdstatus_poke(d);	/* the tree's summary, if the reload changed it */
-	d->reloads_done = d->reloads_asked;
-	reload_report_state(d, true, l->text);
 }
 
 void reload_report_failed(struct daemon *d, const char *text)
@@ -220,9 +222,9 @@ void reload_report_failed(struct daemon *d, const char *text)
 	const char *why = text ? text : strerror(errno);
 
 	log_err("reload refused, nothing changed:\n%s", why);
+	d->reloads_done = d->reloads_asked;
+	reload_report_state(d, false, why);
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
 						 .status = -1, .reason = "refused: nothing changed",
 						 .extra = "\"added\": [], \"removed\": [], \"restarted\": [], \"changed\": []" });
-	d->reloads_done = d->reloads_asked;
-	reload_report_state(d, false, why);
 }
