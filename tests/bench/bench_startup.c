@@ -1,7 +1,8 @@
 /* Start-up of N actors to the first and to the last running, daemon
  * memory per actor, and wake-ups while idle. Prospero against the
- * reference supervisor spawning the same count back to back, same run;
- * as root, with a --uid-range that holds N.
+ * reference supervisor spawning the same count back to back, and against
+ * the same reference spawning them in OTP's order (each once the previous
+ * has exec'ed), same run; as root, with a --uid-range that holds N.
  * Usage: bench_startup [N...]   (default 1000 4000 16000) */
 #include <stdbool.h>
 #include <sys/resource.h>
@@ -10,17 +11,20 @@
 
 static char dir[] = "/tmp/prospero-bench.XXXXXX";
 
-/* 0: the reference; 1: prospero with its default confinement; 2:
- * prospero with confinement off as far as config allows (no seccomp
- * filter, no uid change), which is the cost of supervision alone. */
-enum { REFERENCE, CONFINED, UNCONFINED };
+/* The reference; the reference in OTP's order (refsup --serial);
+ * prospero with its default confinement; prospero with confinement off
+ * as far as config allows (no seccomp filter, no uid change), which is
+ * the cost of supervision alone. */
+enum { REFERENCE, SERIAL, CONFINED, UNCONFINED, NKINDS };
 #define ROUNDS 5
 
 /* Start a supervisor with n actors; returns its pid once all n ran, and
  * the time to the last in *ns (to the first in *first, if not NULL). */
-static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f, long long *first)
+static pid_t start_n(int kind, int n, long long *ns, struct fifo *f, long long *first)
 {
-	const char *unconfined = prospero == UNCONFINED
+	static const char *const logs[] = { "refsup", "serial", "prospero", "unconfined" };
+	bool prospero = kind == CONFINED || kind == UNCONFINED;
+	const char *unconfined = kind == UNCONFINED
 		? (geteuid() == 0 ? ", \"sandbox\": {\"profile\": \"none\"}, \"user\": \"root\""
 				  : ", \"sandbox\": {\"profile\": \"none\"}") : "";
 	const char *ta = need_env("TESTACTOR");
@@ -31,8 +35,7 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f, long lo
 	int apid;
 
 	fifo_open(f, dir, prospero ? "p.fifo" : "r.fifo");
-	snprintf(log, sizeof log, "%s/%s-%d.log", dir,
-		 prospero == UNCONFINED ? "unconfined" : prospero ? "prospero" : "refsup", n);
+	snprintf(log, sizeof log, "%s/%s-%d.log", dir, logs[kind], n);
 	snprintf(nbuf, sizeof nbuf, "%d", n);
 	if (prospero) {
 		FILE *c;
@@ -52,8 +55,9 @@ static pid_t start_n(int prospero, int n, long long *ns, struct fifo *f, long lo
 	char *pargv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "--uid-range", range,
 			  "-c", cfg, NULL };
 	char *rargv[] = { (char *)need_env("REFSUP"), nbuf, (char *)ta, "--record", f->path, NULL };
+	char *sargv[] = { (char *)need_env("REFSUP"), "--serial", nbuf, (char *)ta, "--record", f->path, NULL };
 	t0 = now_ns();
-	pid = start_cmd(prospero ? pargv : rargv, log);
+	pid = start_cmd(prospero ? pargv : kind == SERIAL ? sargv : rargv, log);
 	for (int i = 0; i < n; i++) {
 		if (!fifo_next(f, &apid, &stamp, 20000)) {
 			fprintf(stderr, "only %d of %d started (see %s)\n", i, n, log);
@@ -108,18 +112,19 @@ int main(int argc, char **argv)
 	for (int i = 0; i < ncounts; i++) {
 		/* rounds interleaved, medians reported: one start-up is a single
 		 * sample, and this machine's noise moves one by 30% */
-		long long t[3][ROUNDS], t1[3][ROUNDS];
+		long long t[NKINDS][ROUNDS], t1[NKINDS][ROUNDS];
 		pid_t p;
 
 		if (!fits(counts[i], true))
 			continue;
 		for (int r = 0; r < ROUNDS; r++)
-			for (int k = REFERENCE; k <= UNCONFINED; k++) {
+			for (int k = REFERENCE; k < NKINDS; k++) {
 				p = start_n(k, counts[i], &t[k][r], &f, &t1[k][r]);
 				stop_cmd(p);
 				fifo_close(&f);
 			}
 		long long rt = percentile(t[REFERENCE], ROUNDS, 0.5);
+		long long st = percentile(t[SERIAL], ROUNDS, 0.5);
 		long long ut = percentile(t[UNCONFINED], ROUNDS, 0.5);
 		long long ct = percentile(t[CONFINED], ROUNDS, 0.5);
 		long long r1 = percentile(t1[REFERENCE], ROUNDS, 0.5);
@@ -131,6 +136,9 @@ int main(int argc, char **argv)
 		       "default confinement %7.1f ms (%.2fx)   (medians of %d)\n", counts[i],
 		       (double)rt / 1e6, (double)ut / 1e6, (double)ut / (double)rt, (double)ct / 1e6,
 		       (double)ct / (double)rt, ROUNDS);
+		printf("  N=%-5d last, against the reference in OTP's order: %7.1f ms (%.2fx the reference) | "
+		       "prospero unconfined %.2fx | default confinement %.2fx\n", counts[i], (double)st / 1e6,
+		       (double)st / (double)rt, (double)ut / (double)st, (double)ct / (double)st);
 	}
 
 	/* memory: the same daemon with 1 and with N actors */
@@ -140,12 +148,12 @@ int main(int argc, char **argv)
 			big = counts[i];
 	long rss1, pss1, rssn, pssn;
 	long long t;
-	pid_t one = start_n(1, 1, &t, &f, NULL);
+	pid_t one = start_n(CONFINED, 1, &t, &f, NULL);
 	usleep(200000);
 	mem_kib(one, &rss1, &pss1);
 	stop_cmd(one);
 	fifo_close(&f);
-	pid_t many = start_n(1, big, &t, &f, NULL);
+	pid_t many = start_n(CONFINED, big, &t, &f, NULL);
 	usleep(200000);
 	mem_kib(many, &rssn, &pssn);
 	printf("daemon memory: 1 actor RSS %ld KiB PSS %ld KiB; %d actors RSS %ld KiB PSS %ld KiB\n",
