@@ -90,5 +90,6 @@ int main(int argc, char **argv)
 		unlink(cfg[i]);
 	unlink(log);
 	rmdir(dir);
+	remove_dir(dir);
 	return 0;
 }

@@ -109,5 +109,6 @@ int main(int argc, char **argv)
 		free(sut[k].lat);
 	}
 	rmdir(dir);
+	remove_dir(dir);
 	return 0;
 }

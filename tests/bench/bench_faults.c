@@ -222,5 +222,6 @@ int main(int argc, char **argv)
 	restart_latency(kills_n);
 	round_trip(rtts);
 	intercepted_call(calls);
+	remove_dir(dir);
 	return 0;
 }

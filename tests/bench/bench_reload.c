@@ -138,5 +138,6 @@ int main(int argc, char **argv)
 	printf("  reference: without reload, daemon started on the new config  %7.1f ms (one run)\n",
 	       (double)full / 1e6);
 	fifo_close(&f);
+	remove_dir(dir);
 	return 0;
 }

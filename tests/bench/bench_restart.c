@@ -103,5 +103,6 @@ int main(int argc, char **argv)
 	free(ref.lat);
 	free(pro.lat);
 	free(noipc.lat);
+	remove_dir(dir);
 	return 0;
 }

@@ -168,5 +168,6 @@ int main(int argc, char **argv)
 	printf("idle 10 s with %d actors: %ld wake-ups\n", big, c1 - c0);
 	stop_cmd(many);
 	fifo_close(&f);
+	remove_dir(dir);
 	return 0;
 }

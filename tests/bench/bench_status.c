@@ -213,5 +213,6 @@ int main(int argc, char **argv)
 		kill(cs[2].pid, SIGHUP);
 		waitpid(cs[2].pid, NULL, 0);
 	}
+	remove_dir(dir);
 	return 0;
 }
