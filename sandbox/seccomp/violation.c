@@ -119,6 +119,11 @@ static const struct named ns_flags[] = {
 	{ 0, NULL },
 };
 
+static const struct named shutdown_hows[] = {
+	N(SHUT_RD), N(SHUT_WR), N(SHUT_RDWR),
+	{ 0, NULL },
+};
+
 static const struct named ioctls[] = {
 	N(TCGETS), N(TCSETS), N(TCSETSW), N(TCSETSF), N(TIOCGWINSZ), N(TIOCSWINSZ),
 	N(TIOCSTI), N(TIOCLINUX), N(TIOCSCTTY), N(TIOCNOTTY), N(TIOCGPGRP),
@@ -210,7 +215,7 @@ static const struct sig sigs[] = {
 	{ "ptrace", "Pdpp" }, { "quotactl", "xppp" }, { "read", "fpu" },
 	{ "reboot", "xxxp" }, { "request_key", "pppd" }, { "sendto", "fpuxpu" },
 	{ "setdomainname", "pu" }, { "setgid", "d" }, { "sethostname", "pu" },
-	{ "setns", "fN" }, { "settimeofday", "pp" }, { "setuid", "d" },
+	{ "setns", "fN" }, { "settimeofday", "pp" }, { "setuid", "d" }, { "shutdown", "fH" },
 	{ "socket", "FTd" }, { "socketpair", "FTdp" }, { "swapoff", "p" },
 	{ "swapon", "px" }, { "syslog", "dpd" }, { "tgkill", "ddS" },
 	{ "tkill", "dS" }, { "umount2", "px" }, { "unlink", "p" },
@@ -324,6 +329,9 @@ static void put_arg(struct out *o, char kind, uint64_t v)
 	}
 	case 'R':
 		put_named(o, prctls, (uint32_t)v);
+		break;
+	case 'H':
+		put_named(o, shutdown_hows, (uint32_t)v);
 		break;
 	case 'x':
 		put(o, "%#llx", (unsigned long long)v);

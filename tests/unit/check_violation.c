@@ -60,6 +60,10 @@ START_TEST(violations_read_like_calls)
 			 "socket(AF_NETLINK, SOCK_RAW, 9)");
 	ck_assert_str_eq(decode(NATIVE, SYS_socket, 200, 0x12, 0, 0, 0, 0),
 			 "socket(200, SOCK_DGRAM|0x10, 0)");
+	/* the call a binding's holder may not make: README, Bindings */
+	ck_assert_str_eq(decode(NATIVE, SYS_shutdown, 4, SHUT_RDWR, 0x7fb792fb8d10, 0, 0, 0),
+			 "shutdown(4, SHUT_RDWR)");
+	ck_assert_str_eq(decode(NATIVE, SYS_shutdown, 3, 7, 0, 0, 0, 0), "shutdown(3, 7)");
 	ck_assert_str_eq(decode(NATIVE, SYS_openat, (uint32_t)AT_FDCWD, 0x1000,
 				O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, 0, 0),
 			 "openat(AT_FDCWD, 0x1000, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0644)");
