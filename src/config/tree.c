@@ -150,8 +150,8 @@ static void check_shape(struct loader *ld)
 		if (def->parent || cyclic[d] || def->duplicate)
 			continue;
 		if (!def->is_sup) {
-			ld_warning(ld, &def->pos, "actor \"%s\" is defined but no supervisor names it as a child; it will not run",
-				   def->name);
+			ld_warning(ld, &def->pos, "%s \"%s\" is defined but no supervisor names it as a child; it will not run",
+				   def->u.a->queue ? "queue" : "actor", def->name);
 		} else if (root == SIZE_MAX) {
 			root = d;
 		} else {

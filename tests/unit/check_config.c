@@ -237,6 +237,25 @@ START_TEST(an_unnamed_actor_is_a_warning)
 }
 END_TEST
 
+START_TEST(an_unnamed_queue_is_a_warning_that_says_queue)
+{
+	struct cfg *cfg;
+	struct cfg_diag diag;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\"a\"] }");
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"./w\"] }");
+	put("q.jsonc", "{ \"queue\": \"qo\", \"consumer\": \"a\" }");
+	cfg = cfg_load((char *const *)FILES("root.jsonc", "a.jsonc", "q.jsonc"), 3, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_str_eq(diag.lines[0], "q.jsonc:1:3: warning: queue \"qo\" is defined but no supervisor names it as a child; it will not run");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(syntax_error)
 {
 	/* at the start of the token jansson names, as every diagnostic */
@@ -1079,6 +1098,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_bare_command_is_found_in_path);
 	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
+	tcase_add_test(tc, an_unnamed_queue_is_a_warning_that_says_queue);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, a_byte_order_mark_takes_no_column);
 	tcase_add_test(tc, unterminated_comment_and_string);
