@@ -91,6 +91,49 @@ static int check_fds(const struct cfg *cfg, bool error)
 	return error ? -1 : 0;
 }
 
+/* An actor's rlimit above this process's hard one needs CAP_SYS_RESOURCE
+ * (the child sets it before it drops anything): without it the start
+ * fails with EPERM. `run` refuses such a tree before it starts anything;
+ * `check` warns, as for the open files. */
+static int check_rlimits(const struct cfg *cfg, bool error)
+{
+	struct cfg_diag diag = { 0 };
+	bool bad = false;
+
+	if (confinement_may_raise_limits())
+		return 0;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		for (size_t k = 0; k < a->nlimits; k++) {
+			const struct sb_rlimit *l = &a->limits[k];
+			const char *name = sb_rlimit_name(l->resource);
+			char want[32], hard[32], unit[32];
+			struct rlimit r;
+			size_t n;
+
+			if (getrlimit((__rlimit_resource_t)l->resource, &r) < 0 || r.rlim_max == RLIM_INFINITY ||
+			    (l->lim.rlim_max != RLIM_INFINITY && l->lim.rlim_max <= r.rlim_max))
+				continue;
+			if (l->lim.rlim_max == RLIM_INFINITY)
+				snprintf(want, sizeof want, "infinity");
+			else
+				snprintf(want, sizeof want, "%llu", (unsigned long long)l->lim.rlim_max);
+			snprintf(hard, sizeof hard, "%llu", (unsigned long long)r.rlim_max);
+			for (n = 0; name[n] && n + 1 < sizeof unit; n++)
+				unit[n] = (char)toupper((unsigned char)name[n]);
+			unit[n] = '\0';
+			if (cfg_diag_add(&diag, error, &a->limit_pos[k],
+					 "actor \"%s\": limit \"%s\" %s is above the hard limit here (%s), and raising it needs CAP_SYS_RESOURCE, which this process lacks: lower it, or start the daemon with a higher hard limit (Limit%s= under systemd)",
+					 a->name, name, want, hard, unit) < 0)
+				fprintf(stderr, "prospero: out of memory checking the limits\n");
+			bad = true;
+		}
+	}
+	print_diag(&diag);
+	return bad && error ? -1 : 0;
+}
+
 static size_t count(const struct cfg_supervisor *s, size_t *sups)
 {
 	size_t n = 0;
@@ -286,6 +329,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	    check_host(cfg, opts) < 0)
 		return 1;
 	check_fds(cfg, false);
+	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
@@ -360,7 +404,8 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
-	rc = check_uids(cfg, opts) < 0 || check_fds(cfg, true) < 0 ? -1 : daemon_run(cfg, opts, &end);
+	rc = check_uids(cfg, opts) < 0 || check_fds(cfg, true) < 0 || check_rlimits(cfg, true) < 0
+		? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)
 		return EXIT_FAILURE;

@@ -58,6 +58,7 @@ struct cfg_actor {
 	size_t nallow, ndeny;
 	enum sb_on_violation on_violation;	/* default kill */
 	struct sb_rlimit *limits;	/* "limits", in the order written */
+	struct cfg_pos *limit_pos;	/* where each of them is written */
 	size_t nlimits;
 	/* "limits" "memory", "tasks", "cpu_weight": the instance's cgroup */
 	struct sb_cgroup_limits cg_limits;

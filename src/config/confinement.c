@@ -186,7 +186,8 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 			 ld_type_name(o));
 		return false;
 	}
-	if (!(a->limits = calloc(json_object_size(o) + 1, sizeof *a->limits))) {
+	if (!(a->limits = calloc(json_object_size(o) + 1, sizeof *a->limits)) ||
+	    !(a->limit_pos = calloc(json_object_size(o) + 1, sizeof *a->limit_pos))) {
 		ld->oom = true;
 		return false;
 	}
@@ -224,6 +225,7 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 			ok = false;
 			continue;
 		}
+		a->limit_pos[a->nlimits] = ld_pos_of_key(ld, off, k, false);
 		a->limits[a->nlimits++] = lim;
 	}
 	return ok;

@@ -263,6 +263,7 @@ void cfg_free(struct cfg *cfg)
 		free_strv(a->allow);
 		free_strv(a->deny);
 		free(a->limits);
+		free(a->limit_pos);
 		free_strv(a->read_only);
 		free(a->user);
 		free(a->groups);

@@ -26,16 +26,26 @@ void confinement_init(struct confinement *c)
 	c->uids_in_use.registry = -1;	/* until the snapshot opens it */
 }
 
-bool confinement_privileged(void)
+static bool have_effective(cap_value_t cap)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t v = CAP_CLEAR;
 
 	if (caps) {
-		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v);
+		cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
 		cap_free(caps);
 	}
 	return v == CAP_SET;
+}
+
+bool confinement_privileged(void)
+{
+	return have_effective(CAP_SETPCAP);
+}
+
+bool confinement_may_raise_limits(void)
+{
+	return have_effective(CAP_SYS_RESOURCE);
 }
 
 /* An id no process holds (a leftover of an earlier run must never meet

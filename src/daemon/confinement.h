@@ -32,6 +32,9 @@ void confinement_init(struct confinement *c);
 /* Whether this process may change ids and keep capabilities for an actor
  * (CAP_SETPCAP): what "user" and "capabilities" need. */
 bool confinement_privileged(void);
+/* Whether this process may set an actor's rlimit above its own hard one
+ * (CAP_SYS_RESOURCE). */
+bool confinement_may_raise_limits(void);
 /* Whether "private_tmp" would hide RUNDIR, or STATE_DIR (NULL: none), from
  * an actor, and if so what to say, into MSG. */
 bool confinement_tmp_hides(const char *rundir, const char *state_dir, char *msg, size_t len);

@@ -2,12 +2,15 @@
  * a stalled reader of stdout, the watchdog after a daemon stall, control
  * characters in actor output, log priorities, foot-gun warnings. */
 #include <check.h>
+#include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -544,6 +547,38 @@ START_TEST(run_says_when_the_open_file_limit_is_too_small)
 }
 END_TEST
 
+/* An rlimit above the daemon's hard one needs CAP_SYS_RESOURCE, which
+ * this test's process gives up: `check` warns where the limit is
+ * written, and `run` refuses before anything starts. The old `check`
+ * said "configuration ok" and `run` failed the start midway ("set
+ * resource limits (setrlimit(RLIMIT_NOFILE)): Operation not permitted"). */
+START_TEST(an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts)
+{
+	struct rlimit old;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"/bin/sleep\", \"1000\"],\n"
+		"    \"limits\": { \"core\": 0, \"nofile\": 200 } } ] }\n");
+	lower_nofile(&old);
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_RESOURCE, 0, 0, 0) < 0)
+		ck_abort_msg("PR_CAPBSET_DROP: %s", strerror(errno));
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "61184-65519",
+						  "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:4:38: warning: ",
+				    "actor \"b\": limit \"nofile\" 200 is above the hard limit here (150)"), 1);
+	ck_assert_int_eq(lines_with("run.err", "", "CAP_SYS_RESOURCE"), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
+						  h_path(&h, "events"), "--uid-range", "61184-65519",
+						  "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:4:38: error: ",
+				    "(LimitNOFILE= under systemd)"), 1);
+	ck_assert_int_eq(lines_with("events", "", "start"), 0);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+END_TEST
+
 /* The same count guards a reload: one that adds more than the limit
  * holds is refused whole, and the tree runs on unchanged. */
 START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
@@ -662,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
+	tcase_add_test(tc, an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts);
 	tcase_add_test(tc, a_reload_the_open_file_limit_cannot_hold_changes_nothing);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
