@@ -27,6 +27,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/state.h"
+#include "sandbox/daemon/uidpool.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
 #define EXIT_USAGE 2
@@ -61,12 +62,24 @@ static struct cfg *load(char **files, size_t nfiles)
 	return cfg;
 }
 
-/* As root, every actor instance without "user" takes a uid of the range. */
+/* As root, every actor instance without "user" takes a uid of the range
+ * that passwd and group do not use. */
 static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct cfg_diag diag = { 0 };
+	uid_t *taken;
+	size_t ntaken;
+	int rc;
 
-	if (geteuid() != 0 || cfg_check_uid_range(cfg, opts->uid_first, opts->uid_last, &diag) == 0)
+	if (geteuid() != 0)
+		return 0;
+	if (sb_uid_host_ids(&taken, &ntaken) < 0) {
+		fprintf(stderr, "prospero: out of memory checking the uid range\n");
+		return -1;
+	}
+	rc = cfg_check_uid_range(cfg, opts->uid_first, opts->uid_last, taken, ntaken, &diag);
+	free(taken);
+	if (rc == 0)
 		return 0;
 	if (diag.n == 0)
 		fprintf(stderr, "prospero: out of memory checking the uid range\n");

@@ -288,6 +288,61 @@ static void mark_used(struct sb_uid_snapshot *s, unsigned long id)
 		s->used[(id - s->first) / 8] |= (uint8_t)(1u << ((id - s->first) % 8));
 }
 
+static int push_id(uid_t **ids, size_t *n, size_t *cap, uid_t id)
+{
+	if (*n == *cap) {
+		size_t grown_cap = *cap ? *cap * 2 : 64;
+		uid_t *grown = realloc(*ids, grown_cap * sizeof *grown);
+
+		if (!grown)
+			return -1;
+		*ids = grown;
+		*cap = grown_cap;
+	}
+	(*ids)[(*n)++] = id;
+	return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int sb_uid_host_ids(uid_t **ids, size_t *n)
+{
+	struct passwd *pw;
+	struct group *gr;
+	size_t cap = 0, k = 0;
+	int rc = 0;
+
+	*ids = NULL;
+	*n = 0;
+	setpwent();
+	while (rc == 0 && (pw = getpwent()))
+		rc = push_id(ids, n, &cap, pw->pw_uid);
+	endpwent();
+	setgrent();
+	while (rc == 0 && (gr = getgrent()))
+		rc = push_id(ids, n, &cap, (uid_t)gr->gr_gid);
+	endgrent();
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		errno = ENOMEM;
+		return -1;
+	}
+	if (*n)
+		qsort(*ids, *n, sizeof **ids, by_id);
+	for (size_t i = 0; i < *n; i++)
+		if (k == 0 || (*ids)[k - 1] != (*ids)[i])
+			(*ids)[k++] = (*ids)[i];
+	*n = k;
+	return 0;
+}
+
 int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last)
 {
 	struct passwd *pw;

@@ -80,6 +80,10 @@ struct sb_uid_snapshot {
 	int registry;			/* sb_uid_registry_open's fd, or -1 */
 };
 
+/* Every id passwd or group names, sorted and unique, into *IDS (free it)
+ * and *N: what `check` counts out of a range. -1 with errno ENOMEM. */
+int sb_uid_host_ids(uid_t **ids, size_t *n);
+
 /* -1 with errno EINVAL (the same bounds as a pool) or ENOMEM. */
 int sb_uid_snapshot_init(struct sb_uid_snapshot *s, uid_t first, uid_t last);
 void sb_uid_snapshot_fini(struct sb_uid_snapshot *s);

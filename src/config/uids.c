@@ -28,39 +28,55 @@ size_t cfg_dynamic_uids(const struct cfg *cfg)
 	return cfg->root ? needed(cfg->root) : 0;
 }
 
-/* The ids the pool may give out in [FIRST, LAST]: it skips 65535 (the
- * old 16-bit -1) and (uid_t)-1 (sb_uidpool_take). */
-static uint64_t holds(uint64_t first, uint64_t last)
-{
-	uint64_t n;
+/* The ids passwd or group use, which the pool skips too (sorted). */
+struct taken {
+	const uid_t *ids;
+	size_t n;
+};
 
-	if (last < first)
-		return 0;
-	n = last - first + 1;
+/* The ids in [FIRST, LAST] the pool never gives out: 65535 (the old
+ * 16-bit -1), (uid_t)-1 (sb_uidpool_take), and those TAKEN names. */
+static uint64_t skipped(const struct taken *t, uint64_t first, uint64_t last)
+{
+	uint64_t n = 0;
 
 	if (first <= 65535 && 65535 <= last)
-		n--;
+		n++;
 	if (last >= (uid_t)-1)
-		n--;
+		n++;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ids[i] >= first && t->ids[i] <= last && t->ids[i] != 65535 && t->ids[i] != (uid_t)-1)
+			n++;
 	return n;
 }
 
-/* The least LAST from FIRST that holds NEED, or 0 if none does. */
-static uint64_t last_for(uint64_t first, uint64_t need)
+/* The ids the pool may give out in [FIRST, LAST]. */
+static uint64_t holds(const struct taken *t, uint64_t first, uint64_t last)
+{
+	return last < first ? 0 : last - first + 1 - skipped(t, first, last);
+}
+
+/* The least LAST from FIRST that holds NEED, or 0 if none does: each id
+ * skipped moves it one further, which may take in more to skip. */
+static uint64_t last_for(const struct taken *t, uint64_t first, uint64_t need)
 {
 	uint64_t last = first + need - 1;
 
-	if (first <= 65535 && 65535 <= last)
-		last++;
-	return need <= SB_UIDPOOL_MAX_IDS && last < (uid_t)-1 ? last : 0;
+	if (need > SB_UIDPOOL_MAX_IDS)
+		return 0;
+	while (last < (uid_t)-1 && holds(t, first, last) < need)
+		last = first + need - 1 + skipped(t, first, last);
+	return last < (uid_t)-1 ? last : 0;
 }
 
 /* The one wording of this finding, for `check` and `run` */
 #define NEEDS "the tree needs %zu dynamic uids, one per actor instance without \"user\", " \
 	      "but --uid-range %u-%u holds %" PRIu64
 
-int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, struct cfg_diag *diag)
+int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, const uid_t *taken, size_t ntaken,
+			struct cfg_diag *diag)
 {
+	struct taken t = { taken, ntaken };
 	size_t need = cfg_dynamic_uids(cfg);
 	uint64_t have, from, to;
 	int rc;
@@ -69,13 +85,13 @@ int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, struct c
 		first = SB_UIDPOOL_FIRST;
 		last = SB_UIDPOOL_LAST;
 	}
-	have = holds(first, last);
+	have = holds(&t, first, last);
 	if (need <= have)
 		return 0;
 	/* from the same start if a range can hold them there, else systemd's */
 	from = first;
-	if (!(to = last_for(from, need)))
-		to = last_for(from = SB_UIDPOOL_FIRST, need);
+	if (!(to = last_for(&t, from, need)))
+		to = last_for(&t, from = SB_UIDPOOL_FIRST, need);
 	if (to)
 		rc = cfg_diag_add(diag, true, &cfg->root->pos,
 				  NEEDS ": widen it, e.g. --uid-range %" PRIu64 "-%" PRIu64

@@ -17,6 +17,7 @@
 #include "src/daemon/reload.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/supnode.h"
+#include "sandbox/daemon/uidpool.h"
 #include "supervisor/reload.h"
 
 struct reload {
@@ -39,14 +40,21 @@ static struct cfg *load(struct daemon *d, char **text)
 {
 	struct cfg_diag diag = { 0 };
 	struct cfg *cfg = cfg_load(d->cfg->files, d->cfg->nfiles, &diag);
+	uid_t *taken = NULL;
+	size_t ntaken = 0;
 
+	if (cfg && d->conf.dynamic_uids && sb_uid_host_ids(&taken, &ntaken) < 0) {
+		cfg_free(cfg);
+		cfg = NULL;
+	}
 	if (cfg && ((d->conf.dynamic_uids &&
-		     cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, &diag) < 0) ||
+		     cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, taken, ntaken, &diag) < 0) ||
 		    cfg_check_fd_limit(cfg, d->contain.level == CONTAIN_CGROUP, (unsigned long long)d->nofile.rlim_max,
 				       true, &diag) < 0)) {
 		cfg_free(cfg);
 		cfg = NULL;
 	}
+	free(taken);
 	if (!cfg) {
 		*text = reload_join_diag(&diag);
 		errno = diag.nerrors ? EINVAL : ENOMEM;

@@ -126,11 +126,11 @@ static void use(const struct cfg *cfg)
 	check_tree(cfg->root);
 	(void)cfg_dynamic_uids(cfg);
 	diag = (struct cfg_diag){ 0 };
-	if (cfg_check_uid_range(cfg, 0, 0, &diag) < 0)
+	if (cfg_check_uid_range(cfg, 0, 0, NULL, 0, &diag) < 0)
 		fz_assert(errno == ENOSPC || errno == ENOMEM);
 	cfg_diag_free(&diag);
 	/* a range of two uids, which a pool of three overflows */
-	if (cfg_check_uid_range(cfg, 70000, 70001, &diag) < 0)
+	if (cfg_check_uid_range(cfg, 70000, 70001, NULL, 0, &diag) < 0)
 		fz_assert(errno == ENOMEM || diag.nerrors == 1);
 	cfg_diag_free(&diag);
 }

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,30 @@ START_TEST(check_says_when_the_uid_range_is_too_small)
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--uid-range", "70000-70100", NULL }), 1);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
 	ck_assert_msg(strstr(err, "but --uid-range 70000-70100 holds 101: widen it, e.g. --uid-range 70000-74336 "), "got: %s", err);
+}
+END_TEST
+
+/* A uid passwd names is not the range's to give: uid 1 is "daemon" on
+ * Debian (base-passwd). The old check said "configuration ok" for 1-1;
+ * run then found no uid and failed the start ("no dynamic uid left"). */
+START_TEST(check_counts_out_the_uids_passwd_uses)
+{
+	char err[4096];
+
+	if (geteuid() != 0 || !getpwuid(1))
+		return;	/* no dynamic uids without root; nothing to count out */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "1-1", "-c", "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, "prospero: root.jsonc:1:3: error: the tree needs 1 dynamic uids, one per actor "
+			     "instance without \"user\", but --uid-range 1-1 holds 0: widen it, e.g. --uid-range 1-"),
+		      "got: %s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--uid-range", "1-1", "--runtime-dir", h.rundir,
+							  "-c", "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, "but --uid-range 1-1 holds 0"), "got: %s", err);
+	ck_assert_msg(!strstr(err, "start a"), "started: %s", err);
 }
 END_TEST
 
@@ -386,6 +411,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
+	tcase_add_test(tc, check_counts_out_the_uids_passwd_uses);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
 	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);

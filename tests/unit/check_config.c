@@ -858,26 +858,60 @@ START_TEST(dynamic_uids_needed_against_the_range)
 	ck_assert_uint_eq(cfg_dynamic_uids(cfg), 4336);
 
 	/* the default range holds 61184-65519: 4336 */
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 0, 0, &diag), 0);
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 61184, 65519, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 0, 0, NULL, 0, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61184, 65519, NULL, 0, &diag), 0);
 	ck_assert_uint_eq(diag.n, 0);
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 61185, 65519, &diag), -1);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61185, 65519, NULL, 0, &diag), -1);
 	ck_assert_uint_eq(diag.n, 1);
 	ck_assert_uint_eq(diag.nerrors, 1);
 	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 61185-65519 holds 4335: widen it, e.g. --uid-range 61185-65520 (ids that passwd or group use are skipped too)");
 	cfg_diag_free(&diag);
 	/* the pool never gives out 65535: a range across it holds one less */
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65636, &diag), 0);
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65635, &diag), -1);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65636, NULL, 0, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 61300, 65635, NULL, 0, &diag), -1);
 	ck_assert_int_eq(errno, ENOSPC);
 	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 61300-65635 holds 4335: widen it, e.g. --uid-range 61300-65636 (ids that passwd or group use are skipped too)");
 	cfg_diag_free(&diag);
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 100, 100, &diag), -1);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 100, 100, NULL, 0, &diag), -1);
 	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 100-100 holds 1: widen it, e.g. --uid-range 100-4435 (ids that passwd or group use are skipped too)");
 	cfg_diag_free(&diag);
 	/* no range starting there can hold them */
-	ck_assert_int_eq(cfg_check_uid_range(cfg, 4294967290u, 4294967294u, &diag), -1);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 4294967290u, 4294967294u, NULL, 0, &diag), -1);
 	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 4336 dynamic uids, one per actor instance without \"user\", but --uid-range 4294967290-4294967294 holds 5: widen it, e.g. --uid-range 61184-65519 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* The ids passwd and group use are not the range's to give: check counts
+ * them out as the pool skips them. The old check counted 1-1 as holding
+ * one uid where uid 1 was "daemon", and run then found none. */
+START_TEST(ids_passwd_and_group_use_are_counted_out)
+{
+	static const uid_t taken[] = { 0, 1, 2, 100, 101, 102, 65534, 65535 };
+	const size_t n = sizeof taken / sizeof *taken;
+	struct cfg_diag diag = { 0 };
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	    "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 3 } ] }\n");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 1, 1, NULL, 0, &diag), -1);	/* needs 3 */
+	cfg_diag_free(&diag);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 1, 3, NULL, 0, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 1, 3, taken, n, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 3 dynamic uids, one per actor instance without \"user\", but --uid-range 1-3 holds 1: widen it, e.g. --uid-range 1-5 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 1, 5, taken, n, &diag), 0);
+	/* a skipped id inside the widened range widens it again */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 99, 99, taken, n, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 3 dynamic uids, one per actor instance without \"user\", but --uid-range 99-99 holds 1: widen it, e.g. --uid-range 99-104 (ids that passwd or group use are skipped too)");
+	cfg_diag_free(&diag);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 99, 104, taken, n, &diag), 0);
+	/* 65534 taken and 65535 never given: counted once each */
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 65533, 65537, taken, n, &diag), 0);
+	ck_assert_int_eq(cfg_check_uid_range(cfg, 65533, 65536, taken, n, &diag), -1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:3: error: the tree needs 3 dynamic uids, one per actor instance without \"user\", but --uid-range 65533-65536 holds 2: widen it, e.g. --uid-range 65533-65537 (ids that passwd or group use are skipped too)");
 	cfg_diag_free(&diag);
 	cfg_free(cfg);
 }
@@ -930,7 +964,7 @@ START_TEST(more_dynamic_uids_than_any_range_holds)
 	for (size_t i = 0; i < N; i++)
 		children[i] = (struct cfg_child){ .kind = CFG_CHILD_ACTOR, .u.actor = &a };
 	ck_assert_uint_eq(cfg_dynamic_uids(&cfg), (size_t)N * CFG_MAX_INSTANCES);
-	ck_assert_int_eq(cfg_check_uid_range(&cfg, 0, 0, &diag), -1);
+	ck_assert_int_eq(cfg_check_uid_range(&cfg, 0, 0, NULL, 0, &diag), -1);
 	ck_assert_str_eq(diag.lines[0], "big.jsonc:2:5: error: the tree needs 16781312 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336, and no range holds more than 16777216: give some actors a \"user\"");
 	cfg_diag_free(&diag);
 	free(children);
@@ -1099,6 +1133,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
 	tcase_add_test(tc, an_unnamed_queue_is_a_warning_that_says_queue);
+	tcase_add_test(tc, ids_passwd_and_group_use_are_counted_out);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, a_byte_order_mark_takes_no_column);
 	tcase_add_test(tc, unterminated_comment_and_string);
