@@ -495,8 +495,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 			if (parse_seed(optarg, &cli->co) < 0)
 				return -1;
 			break;
-		case 'l':
-			if (parse_log_ring(optarg, &cli->opts.log_ring) < 0)
+		case 'l':	/* run's alone: ignored by check, as the man page says */
+			if (strcmp(cli->cmd, "run") == 0 && parse_log_ring(optarg, &cli->opts.log_ring) < 0)
 				return -1;
 			break;
 		case 'u':

@@ -278,7 +278,7 @@ START_TEST(an_option_the_command_does_not_use_is_ignored)
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--json", "--follow",
 							  "--name", "a", "--lines", "5", "--signal", "HUP", "--dry-run",
-							  "--drop", "1", "--for", "4", NULL }), 0);
+							  "--drop", "1", "--for", "4", "--log-ring", "1", NULL }), 0);
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
 	ck_assert_str_eq(out, "configuration ok: root \"s\", 1 supervisors, 1 actors, 1 processes\n");
 	/* no daemon there: each gets as far as looking for it */
