@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +17,9 @@
 
 int events_open(struct events *ev, const char *path)
 {
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
 	struct stat st;
+	bool made;
 	int fd;
 
 	*ev = (struct events){ .fd = -1, .path = path };
@@ -24,14 +27,18 @@ int events_open(struct events *ev, const char *path)
 		return 0;
 	/* a path a local user may have prepared: no symlink at its end, no
 	 * FIFO to block on (O_NONBLOCK), and a file of our own or none */
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+	fd = open(path, flags | O_CREAT | O_EXCL, 0640);
+	made = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, flags);
 	if (fd < 0) {
 		if (errno == ENXIO)	/* a FIFO nobody reads, or a socket */
 			errno = EINVAL;
 		return -1;
 	}
+	/* the mode the README gives a new file, whatever the umask took */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    fcntl(fd, F_SETFL, O_APPEND) < 0) {
+	    (made && fchmod(fd, 0640) < 0) || fcntl(fd, F_SETFL, O_APPEND) < 0) {
 		int saved = errno;
 
 		if (fstat(fd, &st) == 0)

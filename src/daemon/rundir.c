@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,7 @@ static int take_lock(struct rundir *r, char *msg, size_t len)
 
 int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 {
+	bool made;
 	int saved;
 
 	r->fd = r->lock = -1;
@@ -119,7 +121,8 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+	made = mkdir(path, 0755) == 0;
+	if (!made && errno != EEXIST) {
 		snprintf(msg, len, "cannot create the runtime directory %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -132,6 +135,15 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 		return -1;
 	}
 	r->had_lock = faccessat(r->fd, RUNDIR_LOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	/* 0755 whatever the umask: actors' uids reach the notify socket and
+	 * their credentials through it */
+	if (made && fchmod(r->fd, 0755) < 0) {
+		saved = errno;
+		snprintf(msg, len, "%s: fchmod: %s", path, strerror(saved));
+		rundir_close(r);
+		errno = saved;
+		return -1;
+	}
 	if (check_owner(r->fd, path, msg, len) < 0 || take_lock(r, msg, len) < 0) {
 		saved = errno;
 		rundir_close(r);

@@ -579,6 +579,34 @@ START_TEST(an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts)
 }
 END_TEST
 
+/* The modes the README gives a new runtime directory (0755) and events
+ * file (0640) hold whatever the umask. Under umask 077 the old daemon
+ * made the directory 0700, so an actor's dynamic uid could not reach
+ * the notify socket in it: a notify actor never became ready. */
+START_TEST(a_restrictive_umask_takes_nothing_from_the_modes_the_daemon_gives)
+{
+	char fresh[600];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids without root */
+	snprintf(fresh, sizeof fresh, "%s.umask", h.rundir);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\", \"--notify-after\", \"0\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 10000 } ] }\n");
+	umask(077);
+	h_start_with(&h, root_only, (const char *const[]){ "--runtime-dir", fresh, NULL });
+	h_expect(&h, "ready", "a", NULL);
+	ck_assert_int_eq(stat(fresh, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0755);
+	ck_assert_int_eq(stat(h_path(&h, "events"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	h_stop(&h);
+	rmdir(fresh);
+}
+END_TEST
+
 /* The same count guards a reload: one that adds more than the limit
  * holds is refused whole, and the tree runs on unchanged. */
 START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
@@ -698,6 +726,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
 	tcase_add_test(tc, an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts);
+	tcase_add_test(tc, a_restrictive_umask_takes_nothing_from_the_modes_the_daemon_gives);
 	tcase_add_test(tc, a_reload_the_open_file_limit_cannot_hold_changes_nothing);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
