@@ -411,18 +411,12 @@ void bindings_stopping(struct bind_inst *bi)
  * so it reaches the client behind every reply the dead incarnation sent: a
  * client blocked reading only this socket (prospero_call_wait) hears of
  * the death there. */
-static void notice_in_band(const struct bind_edge *e, unsigned incarnation)
+static void notice_in_band(const struct bind_edge *e, unsigned incarnation, uint64_t at)
 {
 	unsigned char frame[PF_HEADER + 96];
-	struct timespec now;
 	long n;
 
-	/* "at": when the daemon saw the end, on the host's monotonic clock. A
-	 * reader fails only the calls it sent before then: a notice it reads
-	 * late must not fail a call that went to the next incarnation. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	n = pf_encode_notice(frame, sizeof frame, incarnation,
-			     (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+	n = pf_encode_notice(frame, sizeof frame, incarnation, at);
 
 	/* MSG_DONTWAIT: the service end's file is shared with the pool, so
 	 * its O_NONBLOCK is not ours to set. A full socket drops the notice;
@@ -438,7 +432,15 @@ void bindings_ended(struct bind_inst *bi)
 	struct bindings *b = bi->set;
 	size_t id = bi->spec->id;
 	char msg[CFG_MAX_NAME + 64];
+	struct timespec now;
+	uint64_t at;
 
+	/* "at": when the daemon saw the end, on the host's monotonic clock,
+	 * one value for every edge. A reader fails only the calls it sent
+	 * before then: a notice it reads late must not fail a call that went
+	 * to the next incarnation. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	at = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	watchdog_stop(bi);
 	control_close(bi);
 	/* like an OTP monitor: calls in flight on these edges will get no
@@ -455,7 +457,7 @@ void bindings_ended(struct bind_inst *bi)
 		n = pp_peer_restarted_format(msg, sizeof msg, e->binding->name, next);
 		if (n > 0)
 			control_send(e->client_inst, msg, (size_t)n);
-		notice_in_band(e, next);
+		notice_in_band(e, next, at);
 	}
 }
 

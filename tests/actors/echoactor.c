@@ -19,6 +19,7 @@
  *                          control channel holds at that moment (or "none");
  *                          a frame (the daemon's notice) is written as
  *                          "notice CODE incarnation=N at=set|missing"
+ *   --notice-at FILE       with --watch: also append each notice's "at"
  *   --ready                send READY=1 on the control channel
  *   --pet MS COUNT VIA     send WATCHDOG=1 every MS ms COUNT times, by "control"
  *                          or "notify" ($NOTIFY_SOCKET); then stop petting
@@ -242,10 +243,14 @@ static void hello(void)
 			die(98, "send hello");
 }
 
+/* --notice-at's file, or NULL */
+static const char *notice_at_file;
+
 /* Control messages are text lines; one line per record keeps parsing easy. */
 static void watch(const char *name, const char *path)
 {
 	int fd = fd_named(name), out = open_append(path);
+	int at_out = notice_at_file ? open_append(notice_at_file) : -1;
 	char buf[256], ctl[512], line[1024];
 
 	for (;;) {
@@ -273,6 +278,12 @@ static void watch(const char *name, const char *path)
 			snprintf(text, sizeof text, "notice %.*s incarnation=%ld at=%s", (int)mlen, buf + 20,
 				 inc ? strtol(inc + 14, NULL, 10) : -1L,
 				 at && strtoull(at + 5, NULL, 10) > 0 ? "set" : "missing");
+			if (at_out >= 0 && at) {
+				char n[32];
+
+				snprintf(n, sizeof n, "%llu\n", strtoull(at + 5, NULL, 10));
+				append(at_out, n);
+			}
 			memcpy(buf, text, strlen(text) + 1);
 		}
 		c = recv(3, ctl, sizeof ctl - 1, MSG_DONTWAIT);
@@ -335,6 +346,8 @@ int main(int argc, char **argv)
 			watch_name = argv[i + 1];
 			watch_file = argv[i + 2];
 			i += 2;
+		} else if (strcmp(a, "--notice-at") == 0 && left >= 1) {
+			notice_at_file = argv[++i];
 		} else if (strcmp(a, "--shutdown-once") == 0 && left >= 1) {
 			shutdown_once(argv[++i]);
 		} else if (strcmp(a, "--ready") == 0) {

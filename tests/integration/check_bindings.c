@@ -235,6 +235,36 @@ START_TEST(clients_hear_peer_restarted_before_the_replacement_starts)
 }
 END_TEST
 
+/* "at" in the in-band notice is when the daemon saw the end, the same on
+ * every edge of that end: a reader fails only the calls it sent before
+ * then. The old daemon read the clock as it sent each copy, so a later
+ * edge's "at" could fall after a call that reached the next incarnation. */
+START_TEST(every_edge_of_one_end_hears_the_same_at)
+{
+	struct h_event e;
+	char *at, *second;
+
+	write_config("{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		     "  { \"actor\": \"svc\", \"exec\": [\"@EA@\"] },\n"
+		     "  { \"actor\": \"cli\", \"instances\": 3,\n"
+		     "    \"exec\": [\"@EA@\", \"--notice-at\", \"@DIR@/at\", \"--watch\", \"INVENTORY\", \"@DIR@/watch\"],\n"
+		     "    \"bindings\": { \"INVENTORY\": \"svc\" } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "svc", &e);
+	h_expect(&h, "ready", "root", NULL);
+	kill(e.pid, SIGKILL);
+	h_expect(&h, "exit", "svc", NULL);
+	wait_lines("at", "", 3);
+	at = read_all("at", 1024);
+	second = strchr(at, '\n') + 1;
+	ck_assert_msg(strncmp(at, second, (size_t)(strchr(at, '\n') - at + 1)) == 0 &&
+		      strncmp(at, strchr(second, '\n') + 1, (size_t)(strchr(at, '\n') - at + 1)) == 0,
+		      "three edges, three times: %s", at);
+	free(at);
+	h_stop(&h);
+}
+END_TEST
+
 /* "w" pets on its control channel for ~300 ms, "n" on $NOTIFY_SOCKET for
  * ~1.5 s; both have a 300 ms watchdog. Both got ready over the control
  * channel. Each is killed once it falls silent, w first. */
@@ -350,6 +380,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_reaches_its_bindings_and_nothing_else);
 	tcase_add_test(tc, bindings_work_when_socket_and_connect_are_denied);
 	tcase_add_test(tc, clients_hear_peer_restarted_before_the_replacement_starts);
+	tcase_add_test(tc, every_edge_of_one_end_hears_the_same_at);
 	tcase_add_test(tc, a_silent_actor_is_killed_and_restarted_by_its_watchdog);
 	tcase_add_test(tc, a_pool_shares_the_service_end);
 	tcase_add_test(tc, an_actor_with_a_watchdog_is_given_watchdog_usec);
