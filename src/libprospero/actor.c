@@ -63,6 +63,12 @@ static int adopt_env(struct prospero *p)
 
 	if (pp_fds_getenv(&name, &n) < 0)
 		return -1;
+	/* a failed open must leave every fd as it found it */
+	for (unsigned long i = 0; i < n; i++)
+		if (!*name[i] || fcntl(PP_FD_CONTROL + (int)i, F_GETFD) < 0) {
+			errno = EBADF;
+			goto out;
+		}
 	for (unsigned long i = 0; i < n; i++)
 		if (prospero_adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0)
 			goto out;

@@ -1015,6 +1015,16 @@ START_TEST(the_environment_names_the_fds)
 		setenv("PROSPERO_FDNAMES", "control", 1);
 		if (prospero_open(ev_default_loop(0)) || errno != EINVAL)
 			_exit(15);
+		/* all checked before any is used: a closed fd 4 leaves fd 3 open */
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) || dup2(a[0], 3) != 3)
+			_exit(18);
+		close(4);
+		setenv("PROSPERO_FDS", "2", 1);
+		setenv("PROSPERO_FDNAMES", "control:FOO", 1);
+		if (prospero_open(ev_default_loop(0)) || errno != EBADF)
+			_exit(16);
+		if (fcntl(3, F_GETFD) < 0 || !getenv("PROSPERO_FDS"))
+			_exit(17);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
