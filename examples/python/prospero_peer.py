@@ -50,6 +50,22 @@ class CallError(Exception):
         self.code, self.message = code, message
 
 
+# The codes an answer may carry; "timeout" and "peer_restarted" are made by
+# the caller's side and never sent.
+ANSWER_CODES = ("no_such_method", "bad_request", "internal", "unavailable")
+CODES = ANSWER_CODES + ("timeout", "peer_restarted")
+
+
+def answered_code(code):
+    """A code as an answer carries it: one that is not an answer's is internal."""
+    return code if code in ANSWER_CODES else "internal"
+
+
+def read_code(code):
+    """A code as a reader takes it: one it does not know is internal."""
+    return code if code in CODES else "internal"
+
+
 def encode(kind, ident, method=b"", body=b"", flags=0, body_len=None):
     if body_len is None:
         body_len = len(body)
@@ -286,7 +302,7 @@ class Actor:
             self.poll(left)
         kind, code, answer = self.replies.pop(ident)
         if kind == ERROR:
-            raise CallError(code.decode(errors="replace"), answer.decode(errors="replace"))
+            raise CallError(read_code(code.decode(errors="replace")), answer.decode(errors="replace"))
         return answer
 
     # --- queues ----------------------------------------------------------
@@ -373,7 +389,7 @@ class Actor:
 
     def _error(self, ch, ident, code, message):
         try:
-            self._send(ch.sock, ERROR, ident, code.encode(), message.encode()[:4096])
+            self._send(ch.sock, ERROR, ident, answered_code(code).encode(), message.encode()[:4096])
         except OSError:
             pass
 

@@ -70,6 +70,12 @@ static void silent(struct prospero_request *req, const void *body, size_t len, v
 {
 }
 
+/* answers with the code its body names: the caller's own codes too */
+static void fail_with(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	prospero_fail(req, atoi(body), "as asked");
+}
+
 static void run_until(int *flag, int value)
 {
 	while (*flag < value)
@@ -95,6 +101,7 @@ static void setup(void)
 	prospero_handle(service, "echo", echo, NULL);
 	prospero_handle(service, "refuse", refuse, NULL);
 	prospero_handle(service, "silent", silent, NULL);
+	prospero_handle(service, "fail_with", fail_with, NULL);
 }
 
 static void teardown(void)
@@ -133,6 +140,33 @@ START_TEST(errors_carry_their_codes)
 	ck_assert_str_eq(b.body, "sku missing");
 	ck_assert_int_eq(c.err, PROSPERO_E_INTERNAL);
 	ck_assert_str_eq(events, "answer:3;answer:4;answer:5;");
+}
+END_TEST
+
+/* timeout and peer_restarted are the caller's own: an answer never
+ * carries them (prospero-protocol(7)), so a handler that names one, or a
+ * code the enum does not hold, answers internal. */
+START_TEST(an_answer_carries_only_an_answers_codes)
+{
+	static const struct { int code, want; } cases[] = {
+		{ PROSPERO_E_TIMEOUT, PROSPERO_E_INTERNAL },
+		{ PROSPERO_E_PEER_RESTARTED, PROSPERO_E_INTERNAL },
+		{ PROSPERO_OK, PROSPERO_E_INTERNAL },
+		{ 99, PROSPERO_E_INTERNAL },
+		{ PROSPERO_E_UNAVAILABLE, PROSPERO_E_UNAVAILABLE },
+	};
+
+	prospero_serve(service);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct answer a = { 0 };
+		char body[16];
+
+		snprintf(body, sizeof body, "%d", cases[i].code);
+		prospero_call(inv, "fail_with", body, strlen(body) + 1, 5, got, &a);
+		run_until(&a.done, 1);
+		ck_assert_msg(a.err == cases[i].want, "code %d answered as %d", cases[i].code, a.err);
+		ck_assert_str_eq(a.body, "as asked");
+	}
 }
 END_TEST
 
@@ -1040,6 +1074,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_call_gets_its_reply);
 	tcase_add_test(tc, errors_carry_their_codes);
+	tcase_add_test(tc, an_answer_carries_only_an_answers_codes);
 	tcase_add_test(tc, an_unanswered_call_times_out);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
 	tcase_add_test(tc, a_cast_cannot_be_answered);

@@ -221,6 +221,90 @@ START_TEST(python_weighs_a_notice_by_its_time)
 }
 END_TEST
 
+/* prospero-protocol(7): a reader takes a code it does not know as
+ * internal, and an answer never carries timeout or peer_restarted. The
+ * old peer passed both through as they were. */
+START_TEST(python_keeps_to_the_codes_an_answer_may_carry)
+{
+	static const char script[] =
+		"import sys\n"
+		"sys.path.insert(0, sys.argv[1])\n"
+		"import prospero_peer as pp\n"
+		"a = pp.Actor.from_env()\n"
+		"for i in range(2):\n"
+		"    try:\n"
+		"        a.call('PRICING', 'quote', b'{}', timeout=20)\n"
+		"    except pp.CallError as e:\n"
+		"        print('error', e.code, flush=True)\n"
+		"def late(body):\n"
+		"    raise pp.CallError('timeout', 'made up')\n"
+		"a.handle('late', late)\n"
+		"a.run()\n";
+	static const char *const codes[] = { "weird_code", "unavailable" };
+	unsigned char dg[4096];
+	char path[512], out[256] = "", code[64];
+	int c[2], s[2], v[2], o[2], status;
+	struct pf_frame f;
+	size_t have = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, v), 0);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	snprintf(path, sizeof path, "%s/python", examples());
+	pid = fork();
+	if (pid == 0) {
+		int cc = fcntl(c[1], F_DUPFD, 100), ss = fcntl(s[1], F_DUPFD, 100), vv = fcntl(v[1], F_DUPFD, 100);
+
+		if (dup2(cc, 3) < 0 || dup2(ss, 4) < 0 || dup2(vv, 5) < 0 || dup2(o[1], 1) < 0)
+			_exit(126);
+		setenv("PROSPERO_FDS", "3", 1);
+		setenv("PROSPERO_FDNAMES", "control:PRICING:serve:tester", 1);
+		execlp("python3", "python3", "-c", script, path, (char *)NULL);
+		_exit(127);
+	}
+	close(c[1]);
+	close(s[1]);
+	close(v[1]);
+	close(o[1]);
+	for (int i = 0; i < 2; i++) {
+		n = recv(s[0], dg, sizeof dg, 0);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+		f = (struct pf_frame){ .kind = PF_ERROR, .id = f.id, .method = codes[i],
+				       .method_len = (uint16_t)strlen(codes[i]), .body = "no", .body_len = 2 };
+		n = pf_encode(dg, sizeof dg, &f);
+		ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	}
+	while (have < sizeof out - 1 && !strstr(out, "unavailable\n") &&
+	       (n = read(o[0], out + have, sizeof out - 1 - have)) > 0) {
+		have += (size_t)n;
+		out[have] = '\0';
+	}
+	ck_assert_str_eq(out, "error internal\nerror unavailable\n");
+	/* and as the service: its handler names the caller's own code */
+	f = (struct pf_frame){ .kind = PF_CALL, .id = 7, .method = "late", .method_len = 4 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(v[0], dg, (size_t)n, 0), n);
+	n = recv(v[0], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	ck_assert_int_eq(f.kind, PF_ERROR);
+	snprintf(code, sizeof code, "%.*s", (int)f.method_len, f.method);
+	ck_assert_str_eq(code, "internal");
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(c[0]);
+	close(s[0]);
+	close(v[0]);
+	close(o[0]);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -350,6 +434,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_survives_fuzz);
 	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
+	tcase_add_test(tc, python_keeps_to_the_codes_an_answer_may_carry);
 	suite_add_tcase(s, tc);
 	return s;
 }
