@@ -84,7 +84,8 @@ static void refusal(const struct sv_node *n, enum sv_op op, int err, char *buf, 
 		why = op == SV_OP_KILL ? "has no process" : "is not under a running supervisor";
 		break;
 	case -EALREADY:
-		why = op == SV_OP_STOP ? "is already stopped" : "is already running or starting";
+		why = op != SV_OP_STOP ? "is already running or starting"
+		    : n->state == SV_STOPPING ? "is already stopping" : "is already stopped";
 		break;
 	case -EBUSY:
 		why = "is still stopping: start it once it is down";

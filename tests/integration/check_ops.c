@@ -331,6 +331,33 @@ START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brin
 }
 END_TEST
 
+/* A second stop of an actor still stopping says so; the old daemon said
+ * "is already stopped" while it ran. A start then is refused as busy. */
+START_TEST(a_stop_of_a_stopping_actor_says_it_is_stopping)
+{
+	char err[4096];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 3000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("stop", "stubborn", NULL, NULL), 0);
+	h_expect(&h, "stop", "stubborn", NULL);
+	ck_assert_int_eq(verb("stop", "stubborn", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "stubborn is already stopping"), "%s", err);
+	ck_assert_int_eq(verb("start", "stubborn", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "stubborn is still stopping"), "%s", err);
+	h_expect(&h, "exit", "stubborn", NULL);
+	ck_assert_int_eq(verb("stop", "stubborn", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "stubborn is already stopped"), "%s", err);
+	h_stop(&h);
+}
+END_TEST
+
 /* README: while a supervisor starts its children, one it has not reached
  * yet counts as starting: start is refused, stop keeps it down when its
  * turn comes (the rest start without it), restart leaves it to start in
@@ -939,6 +966,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
+	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
