@@ -158,6 +158,39 @@ START_TEST(python_answers_a_c_client)
 }
 END_TEST
 
+/* python3 -c SCRIPT with the examples' python directory as argv[1], the
+ * child ends of FDS (N of them) at 3 onwards under NAMES, and stdout to
+ * OUT; the child ends and OUT closed here. */
+static pid_t run_script(const char *script, int *const *fds, int n, const char *names, int out)
+{
+	char path[512], count[16];
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/python", examples());
+	snprintf(count, sizeof count, "%d", n);
+	pid = fork();
+	if (pid == 0) {
+		int moved[8];
+
+		/* out of the way of 3 onwards first, then into place */
+		for (int i = 0; i < n && i < 8; i++)
+			moved[i] = fcntl(fds[i][1], F_DUPFD, 100);
+		for (int i = 0; i < n && i < 8; i++)
+			if (dup2(moved[i], 3 + i) < 0)
+				_exit(126);
+		if (dup2(out, 1) < 0)
+			_exit(126);
+		setenv("PROSPERO_FDS", count, 1);
+		setenv("PROSPERO_FDNAMES", names, 1);
+		execlp("python3", "python3", "-c", script, path, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i][1]);
+	close(out);
+	return pid;
+}
+
 /* Python as the caller: a notice older than its call (read late) does
  * not fail it; one newer than the call, sent while the call waits, does. */
 START_TEST(python_weighs_a_notice_by_its_time)
@@ -173,7 +206,7 @@ START_TEST(python_weighs_a_notice_by_its_time)
 		"    except pp.CallError as e:\n"
 		"        print('error', e.code, flush=True)\n";
 	unsigned char dg[4096];
-	char path[512], out[256] = "";
+	char out[256] = "";
 	int c[2], s[2], o[2], status;
 	struct pf_frame f;
 	size_t have = 0;
@@ -184,21 +217,7 @@ START_TEST(python_weighs_a_notice_by_its_time)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	send_notice(s[0], 2);	/* a death before the caller ever calls */
-	snprintf(path, sizeof path, "%s/python", examples());
-	pid = fork();
-	if (pid == 0) {
-		int cc = fcntl(c[1], F_DUPFD, 100), ss = fcntl(s[1], F_DUPFD, 100);
-
-		if (dup2(cc, 3) < 0 || dup2(ss, 4) < 0 || dup2(o[1], 1) < 0)
-			_exit(126);
-		setenv("PROSPERO_FDS", "2", 1);
-		setenv("PROSPERO_FDNAMES", "control:PRICING", 1);
-		execlp("python3", "python3", "-c", script, path, (char *)NULL);
-		_exit(127);
-	}
-	close(c[1]);
-	close(s[1]);
-	close(o[1]);
+	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
 	/* the first call: answered */
 	n = recv(s[0], dg, sizeof dg, 0);
 	ck_assert_int_gt(n, 0);
@@ -242,7 +261,7 @@ START_TEST(python_keeps_to_the_codes_an_answer_may_carry)
 		"a.run()\n";
 	static const char *const codes[] = { "weird_code", "unavailable" };
 	unsigned char dg[4096];
-	char path[512], out[256] = "", code[64];
+	char out[256] = "", code[64];
 	int c[2], s[2], v[2], o[2], status;
 	struct pf_frame f;
 	size_t have = 0;
@@ -255,22 +274,7 @@ START_TEST(python_keeps_to_the_codes_an_answer_may_carry)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, v), 0);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	snprintf(path, sizeof path, "%s/python", examples());
-	pid = fork();
-	if (pid == 0) {
-		int cc = fcntl(c[1], F_DUPFD, 100), ss = fcntl(s[1], F_DUPFD, 100), vv = fcntl(v[1], F_DUPFD, 100);
-
-		if (dup2(cc, 3) < 0 || dup2(ss, 4) < 0 || dup2(vv, 5) < 0 || dup2(o[1], 1) < 0)
-			_exit(126);
-		setenv("PROSPERO_FDS", "3", 1);
-		setenv("PROSPERO_FDNAMES", "control:PRICING:serve:tester", 1);
-		execlp("python3", "python3", "-c", script, path, (char *)NULL);
-		_exit(127);
-	}
-	close(c[1]);
-	close(s[1]);
-	close(v[1]);
-	close(o[1]);
+	pid = run_script(script, (int *const[]){ c, s, v }, 3, "control:PRICING:serve:tester", o[1]);
 	for (int i = 0; i < 2; i++) {
 		n = recv(s[0], dg, sizeof dg, 0);
 		ck_assert_int_gt(n, 0);
