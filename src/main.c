@@ -37,17 +37,8 @@
  * log, the journal) it says whose it is: "prospero: FILE:...". */
 static void print_diag(struct cfg_diag *diag)
 {
-	bool tty = isatty(STDERR_FILENO);
-
-	for (size_t i = 0; i < diag->n; i++) {
-		const char *line = diag->lines[i];
-		enum log_level lvl = strstr(line, ": error: ") ? LOG_LVL_ERR : LOG_LVL_WARN;
-
-		if (tty)
-			log_line(lvl, line, (int)strlen(line));
-		else
-			log_msg(lvl, "%s", line);
-	}
+	for (size_t i = 0; i < diag->n; i++)
+		log_diag(diag->lines[i], (int)strlen(diag->lines[i]));
 	cfg_diag_free(diag);
 }
 

@@ -157,3 +157,28 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 		n = sizeof buf - 1;
 	log_line(lvl, buf, n);
 }
+
+void log_diag(const char *line, int len)
+{
+	const char *e = memmem(line, (size_t)len, ": error: ", 9), *w = memmem(line, (size_t)len, ": warning: ", 11);
+	enum log_level lvl = w && (!e || w < e) ? LOG_LVL_WARN : LOG_LVL_ERR;
+
+	if (isatty(STDERR_FILENO))
+		log_line(lvl, line, len);
+	else
+		log_msg(lvl, "%.*s", len, line);
+}
+
+void log_lines(const char *text, bool diag)
+{
+	for (const char *end; text && *text; text = *end ? end + 1 : end) {
+		int len = (int)((end = strchrnul(text, '\n')) - text);
+
+		if (len == 0)
+			continue;
+		if (diag)
+			log_diag(text, len);
+		else
+			log_msg(LOG_LVL_ERR, "%.*s", len, text);
+	}
+}

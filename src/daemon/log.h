@@ -17,6 +17,14 @@ bool log_stderr_is_journal(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line already formatted elsewhere (actor output, events). */
 void log_line(enum log_level lvl, const char *line, int len);
+/* A configuration diagnostic, "FILE:LINE:COL: error: WHAT" (or
+ * "warning:", its level; any other line is an error), LEN bytes of LINE:
+ * as compilers print it on a terminal, behind "PROG: " elsewhere (a log,
+ * the journal) so that a log says whose it is. */
+void log_diag(const char *line, int len);
+/* Each line of TEXT as log_diag says it when DIAG, else as an error of
+ * ours (always behind "PROG: "); empty lines are left out. */
+void log_lines(const char *text, bool diag);
 /* Between these, lines are kept in order and written at the release, so
  * that a restart does not wait for stderr's writes (nested: the outer
  * release writes). */
