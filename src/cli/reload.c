@@ -17,6 +17,7 @@
 
 #include "src/cli/options.h"
 #include "src/cli/reload.h"
+#include "src/daemon/log.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/rundir.h"
 
@@ -116,7 +117,6 @@ static int ask(const char *path, bool dry_run)
 {
 	struct state *st = calloc(1, sizeof *st);
 	int dir = open(path, O_DIRECTORY | O_CLOEXEC), notes = -1, daemon = -1, rc = 1;
-	FILE *out;
 
 	/* watch first: the answer may come before we look */
 	if (!st || dir < 0 || (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
@@ -132,12 +132,15 @@ static int ask(const char *path, bool dry_run)
 	}
 	if (wait_done(dir, notes, daemon, st->asked + 1, st) < 0)
 		goto out;
-	out = st->ok ? stdout : stderr;
-	fputs(st->text, out);
-	/* an applied reload's summary is one line the state file does not end */
-	if (st->text[0] && st->text[strlen(st->text) - 1] != '\n')
-		fputc('\n', out);
-	rc = st->ok ? 0 : 1;
+	if (st->ok) {
+		fputs(st->text, stdout);
+		/* an applied reload's summary is one line the state file does not end */
+		if (st->text[0] && st->text[strlen(st->text) - 1] != '\n')
+			fputc('\n', stdout);
+		rc = 0;
+	} else {
+		log_lines(st->text, true);	/* as `check` prints them */
+	}
 out:
 	free(st);
 	if (daemon >= 0)

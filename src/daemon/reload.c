@@ -60,7 +60,7 @@ static struct cfg *load(struct daemon *d, char **text)
 		errno = diag.nerrors ? EINVAL : ENOMEM;
 	} else {
 		for (size_t i = 0; i < diag.n; i++)	/* warnings */
-			log_warn("%s", diag.lines[i]);
+			log_diag(diag.lines[i], (int)strlen(diag.lines[i]));
 	}
 	cfg_diag_free(&diag);
 	return cfg;
@@ -338,7 +338,7 @@ void reload_on_signal(struct daemon *d)
 	d->reloads_asked++;
 	log_info("received SIGHUP: %s %s", dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
 	if (daemon_reload_request(d, dry_run, &text, NULL, NULL) < 0) {
-		reload_report_failed(d, text);
+		reload_report_failed(d, text, errno == EINVAL);
 	} else if (dry_run) {
 		d->reloads_done = d->reloads_asked;
 		reload_report_state(d, true, text);

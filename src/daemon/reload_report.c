@@ -217,11 +217,13 @@ void reload_report_applied(struct daemon *d, const struct reload_lists *l)
 	sdstatus_poke(d);	/* the tree's summary, if the reload changed it */
 }
 
-void reload_report_failed(struct daemon *d, const char *text)
+void reload_report_failed(struct daemon *d, const char *text, bool diag)
 {
 	const char *why = text ? text : strerror(errno);
 
-	log_err("reload refused, nothing changed:\n%s", why);
+	/* a line each, so that each says whose it is and how grave */
+	log_err("reload refused, nothing changed:");
+	log_lines(why, diag);
 	d->reloads_done = d->reloads_asked;
 	reload_report_state(d, false, why);
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,

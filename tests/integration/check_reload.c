@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -483,6 +484,83 @@ START_TEST(a_hangup_during_a_reload_reloads_after_it)
 }
 END_TEST
 
+/* Set $JOURNAL_STREAM to FILE's device and inode (made now if need be),
+ * as systemd does for the stream it hands a service as stderr. */
+static void journal_is(const char *file)
+{
+	char v[64];
+	struct stat st;
+
+	if (stat(h_path(&h, file), &st) < 0)
+		h_write(&h, file, "");
+	ck_assert(stat(h_path(&h, file), &st) == 0);
+	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
+}
+
+/* Lines of FILE starting with PREFIX and holding WHAT. */
+static int lines_with(const char *file, const char *prefix, const char *what)
+{
+	FILE *f = fopen(h_path(&h, file), "r");
+	char line[20000];
+	int n = 0;
+
+	ck_assert_msg(f != NULL, "no %s", file);
+	while (fgets(line, sizeof line, f))
+		n += strncmp(line, prefix, strlen(prefix)) == 0 && strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* Every line of the daemon's stderr, the journal, has a priority: none
+ * is empty, none continues the one before. */
+static void every_line_has_a_priority(void)
+{
+	char err[20000];
+
+	ck_assert_int_eq(lines_with("err", "", ""), lines_with("err", "<", ""));
+	ck_assert_int_ge(h_read(&h, "err", err, sizeof err), 0);
+	ck_assert_msg(!strstr(err, "\n\n"), "an empty line:\n%s", err);
+}
+
+#define BROKEN_ROOT "{ \"supervisor\": \"root\", \"children\": [\n" \
+		    "  { \"actor\": \"w\", \"exec\": [\"@TA@\"], \"bogus\": 1 } ] }\n"
+
+/* `prospero reload` says a refusal as `check` says the errors: behind
+ * "prospero: " off a terminal, at <3> in the journal. The daemon says it
+ * a line each, each its own and with its priority. The old command
+ * printed the bare lines, the old daemon them and an empty line bare. */
+START_TEST(a_refusal_is_said_as_check_says_it)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	const char *const check[] = { "check", "-c", "root.jsonc", NULL };
+	char said[4096], checked[4096];
+
+	write_pool(1);
+	journal_is("err");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", BROKEN_ROOT);
+	ck_assert(unsetenv("JOURNAL_STREAM") == 0);
+	for (int journal = 0; journal < 2; journal++) {
+		if (journal)
+			journal_is("run.err");
+		ck_assert_int_eq(h_run(&h, real), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", said, sizeof said), 0);
+		ck_assert_int_eq(h_run(&h, check), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", checked, sizeof checked), 0);
+		ck_assert_str_eq(said, checked);
+		ck_assert_msg(strncmp(said, journal ? "<3>prospero: root.jsonc:2:" : "prospero: root.jsonc:2:",
+				      journal ? 26 : 23) == 0 && strstr(said, ": error: unknown key"),
+			      "%s", said);
+	}
+	ck_assert_int_eq(lines_with("err", "<3>prospero: reload refused, nothing changed", ""), 2);
+	ck_assert_int_eq(lines_with("err", "<3>prospero: root.jsonc:2:", ": error: unknown key"), 2);
+	every_line_has_a_priority();
+	h_stop(&h);
+}
+END_TEST
+
 /* A fault plan holds the tree as it was checked: no reload under it. */
 START_TEST(a_fault_plan_refuses_reload)
 {
@@ -492,6 +570,7 @@ START_TEST(a_fault_plan_refuses_reload)
 
 	write_pool(1);
 	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"kill\": \"o\", \"at\": [86400000] } ] }\n");
+	journal_is("err");
 	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
 	h_expect(&h, "ready", "root", NULL);
 	write_pool(2);
@@ -501,6 +580,9 @@ START_TEST(a_fault_plan_refuses_reload)
 	h_expect(&h, "reload", "root", &e);
 	ck_assert_str_eq(e.reason, "refused: nothing changed");
 	h_stop(&h);
+	/* the daemon's own line for it, as every other: the old one was bare */
+	ck_assert_int_eq(lines_with("err", "<3>prospero: reload refused: a fault plan is running", ""), 1);
+	every_line_has_a_priority();
 }
 END_TEST
 
@@ -563,6 +645,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
+	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	suite_add_tcase(s, tc);
