@@ -338,7 +338,7 @@ void reload_on_signal(struct daemon *d)
 	d->reloads_asked++;
 	log_info("received SIGHUP: %s %s", dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
 	if (daemon_reload_request(d, dry_run, &text, NULL, NULL) < 0) {
-		reload_report_failed(d, text, errno == EINVAL);
+		reload_report_failed(d, text, errno == EINVAL, dry_run);
 	} else if (dry_run) {
 		d->reloads_done = d->reloads_asked;
 		reload_report_state(d, true, text);

@@ -217,15 +217,17 @@ void reload_report_applied(struct daemon *d, const struct reload_lists *l)
 	sdstatus_poke(d);	/* the tree's summary, if the reload changed it */
 }
 
-void reload_report_failed(struct daemon *d, const char *text, bool diag)
+void reload_report_failed(struct daemon *d, const char *text, bool diag, bool dry_run)
 {
 	const char *why = text ? text : strerror(errno);
 
 	/* a line each, so that each says whose it is and how grave */
-	log_err("reload refused, nothing changed:");
+	log_err("%s", dry_run ? "dry run: the reload would be refused:" : "reload refused, nothing changed:");
 	log_lines(why, diag);
 	d->reloads_done = d->reloads_asked;
 	reload_report_state(d, false, why);
+	if (dry_run)
+		return;	/* the state file is its answer; nothing happened to tell of */
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
 						 .status = -1, .reason = "refused: nothing changed",
 						 .extra = "\"added\": [], \"removed\": [], \"restarted\": [], \"changed\": []" });

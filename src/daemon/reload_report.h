@@ -55,7 +55,8 @@ void reload_report_remove(struct daemon *d);
 void reload_report_start(struct daemon *d);
 void reload_report_applied(struct daemon *d, const struct reload_lists *l);
 /* A refusal, TEXT why (NULL: errno's): logged, DIAG if TEXT is the
- * config's diagnostics; in the state file; a `reload` event. */
-void reload_report_failed(struct daemon *d, const char *text, bool diag);
+ * config's diagnostics; in the state file; and but for a DRY_RUN, whose
+ * answer the state file is, a `reload` event. */
+void reload_report_failed(struct daemon *d, const char *text, bool diag, bool dry_run);
 
 #endif

@@ -561,6 +561,33 @@ START_TEST(a_refusal_is_said_as_check_says_it)
 }
 END_TEST
 
+/* A dry run changes nothing, with a broken config too: the command says
+ * the errors and exits 1, and no reload event follows. The old daemon
+ * wrote the refusal's event for it. */
+START_TEST(a_dry_run_of_a_broken_config_tells_no_one_else)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	char err[4096], out[64];
+
+	write_pool(1);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", BROKEN_ROOT);
+	ck_assert_int_eq(h_run(&h, dry), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "root.jsonc:2:") && strstr(err, ": error: unknown key"), "%s", err);
+	ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
+	/* the next reload event is the next reload's */
+	write_pool(2);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [\"w#1\", \"w#2\"], \"removed\": [\"w\"]"), "%s", e.line);
+	h_stop(&h);
+}
+END_TEST
+
 /* A fault plan holds the tree as it was checked: no reload under it. */
 START_TEST(a_fault_plan_refuses_reload)
 {
@@ -646,6 +673,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
+	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	suite_add_tcase(s, tc);
