@@ -8,9 +8,9 @@
  * added or replaced, and those retired once down.
  *
  * SIGHUP asks for a reload (reload_on_signal, with the state file that
- * `prospero reload` waits on). A control socket's `reload` verb calls
- * daemon_reload_request(): with dry_run it answers *TEXT at once; else
- * it answers a refusal's *TEXT at once, or the summary from DONE. */
+ * `prospero reload` waits on); it calls daemon_reload_request(), which
+ * with dry_run gives *TEXT at once; else a refusal's *TEXT at once, or
+ * the summary later, from DONE. */
 #ifndef PROSPERO_DAEMON_RELOAD_H
 #define PROSPERO_DAEMON_RELOAD_H
 
