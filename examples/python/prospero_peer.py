@@ -50,19 +50,13 @@ class CallError(Exception):
         self.code, self.message = code, message
 
 
-# The codes an answer may carry; "timeout" and "peer_restarted" are made by
-# the caller's side and never sent.
-ANSWER_CODES = ("no_such_method", "bad_request", "internal", "unavailable")
-CODES = ANSWER_CODES + ("timeout", "peer_restarted")
+# The codes of the protocol. "timeout" and "peer_restarted" are made by a
+# caller's side; a service may pass one on, as its own call got it.
+CODES = ("timeout", "peer_restarted", "no_such_method", "bad_request", "internal", "unavailable")
 
 
-def answered_code(code):
-    """A code as an answer carries it: one that is not an answer's is internal."""
-    return code if code in ANSWER_CODES else "internal"
-
-
-def read_code(code):
-    """A code as a reader takes it: one it does not know is internal."""
+def known_code(code):
+    """A code as it is sent and read: one the protocol does not know is internal."""
     return code if code in CODES else "internal"
 
 
@@ -302,7 +296,7 @@ class Actor:
             self.poll(left)
         kind, code, answer = self.replies.pop(ident)
         if kind == ERROR:
-            raise CallError(read_code(code.decode(errors="replace")), answer.decode(errors="replace"))
+            raise CallError(known_code(code.decode(errors="replace")), answer.decode(errors="replace"))
         return answer
 
     # --- queues ----------------------------------------------------------
@@ -389,7 +383,7 @@ class Actor:
 
     def _error(self, ch, ident, code, message):
         try:
-            self._send(ch.sock, ERROR, ident, answered_code(code).encode(), message.encode()[:4096])
+            self._send(ch.sock, ERROR, ident, known_code(code).encode(), message.encode()[:4096])
         except OSError:
             pass
 

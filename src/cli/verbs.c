@@ -63,8 +63,12 @@ static int fault_kind(struct verb_opts *o, int argc, char **argv)
  * said. */
 static int fault_arg(struct verb_opts *o, const char *arg)
 {
-	if (strcmp(o->r.fault, "kill") == 0 && (o->r.sig = ctl_signal_parse(arg)))
-		return 0;
+	if (strcmp(o->r.fault, "kill") == 0) {
+		if ((o->r.sig = ctl_signal_parse(arg)))
+			return 0;
+		usage_error(arg, "fault kill: not a signal name or number");
+		return -1;
+	}
 	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0) {
 		o->has_ms = true;
 		return 0;

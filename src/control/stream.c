@@ -34,7 +34,13 @@ int ctl_events_decode(const char *line, size_t len, char *path, size_t cap, int6
 int ctl_event_name(const char *line, size_t len, char *name, size_t cap)
 {
 	json_t *o = json_loadb(line, len, 0, NULL);
-	int rc = ctl_json_copy_str(json_object_get(o, "name"), name, cap) ? 0 : -1;
+	json_t *who = json_object_get(o, "name");
+	int rc;
+
+	/* a fault event names the instance it hit as its target */
+	if (!who)
+		who = json_object_get(o, "target");
+	rc = ctl_json_copy_str(who, name, cap) ? 0 : -1;
 
 	json_decref(o);
 	return rc;

@@ -13,7 +13,8 @@ char *ctl_events_answer(const char *path, int64_t offset);
 /* 0 with PATH ("" when none) and *OFFSET; -1 if LINE is not one. */
 int ctl_events_decode(const char *line, size_t len, char *path, size_t cap, int64_t *offset);
 
-/* The "name" of an event line into NAME; -1 if it has none. */
+/* The "name" of an event line into NAME (a fault event's "target"); -1
+ * if it has neither. */
 int ctl_event_name(const char *line, size_t len, char *name, size_t cap);
 
 /* The logs answer, built line by line. */

@@ -48,8 +48,12 @@ int fault_inject_kill(struct daemon *d, const char *name, int sig, char *msg, si
 {
 	struct fault_event ev = { .kind = FAULT_EV_KILL, .signal = sig };
 
-	if (fault_signal_parse(fault_signal_name(sig)) != sig)
-		return fail(EINVAL, msg, len, "not a signal a kill fault sends", fault_signal_name(sig));
+	if (fault_signal_parse(fault_signal_name(sig)) != sig) {
+		char signame[16];
+
+		snprintf(signame, sizeof signame, "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		return fail(EINVAL, msg, len, "not a signal a kill fault sends", signame);
+	}
 	return inject(d, name, &ev, msg, len);
 }
 

@@ -23,7 +23,10 @@ void faults_emit(struct fault_run *r, struct fault_event *ev)
 	ev->seq = r->seq++;
 	fault_event_json(ev, fields, sizeof fields);
 	fault_event_text(ev, text, sizeof text);
-	events_emit_fields(&r->d->events, "fault", NULL, fields, text);
+	/* an instance it hit counts as the event's name for `events --name`;
+	 * an edge ("a -> b") or the plan is no one's */
+	events_emit_fields(&r->d->events, "fault", ev->target[0] && !strstr(ev->target, " -> ") ? ev->target : NULL,
+			   fields, text);
 }
 
 struct instance *faults_instance(const struct fault_run *r, const struct fault_instance *t)

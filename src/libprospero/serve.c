@@ -162,9 +162,7 @@ int prospero_reply(struct prospero_request *req, const void *body, size_t len)
 
 int prospero_fail(struct prospero_request *req, int code, const char *message)
 {
-	/* the caller's library makes these two; an answer never carries them */
-	const char *name = pf_error_name(code == PROSPERO_E_TIMEOUT || code == PROSPERO_E_PEER_RESTARTED
-					 ? PROSPERO_E_INTERNAL : code);
+	const char *name = pf_error_name(code);
 	size_t len = message ? strlen(message) : 0;
 	struct pf_frame f = {
 		.kind = PF_ERROR, .id = req ? req->id : 0,

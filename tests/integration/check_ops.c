@@ -947,6 +947,16 @@ START_TEST(a_fault_now_goes_through_the_control_socket)
 	ck_assert_int_eq(h_count_lines(&h, "run.out", "fault summary: seed "), 1);
 	ck_assert_int_eq(verb("fault", "kill", "nobody", NULL), 1);
 	ck_assert_int_eq(verb("fault", "stall", "payment", "-5"), 2);
+	/* a signal a kill fault does not send is named (the old daemon said
+	 * "SIG?"); a word that is no signal is said to be one */
+	ck_assert_int_eq(verb("fault", "kill", "payment", "SIGCONT"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: fault: not a signal a kill fault sends: SIGCONT"), 1);
+	ck_assert_int_eq(verb("fault", "kill", "payment", "SIGTREM"), 2);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: SIGTREM: fault kill: not a signal name or number"), 1);
+	/* the fault event counts as its target's for events --name */
+	ck_assert_int_eq(verb("events", "--name", "payment", NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "{\"ts\""), count_in("run.out", "\"name\": \"payment\"") + 1);
+	ck_assert_int_eq(count_in("run.out", "\"target\": \"payment\""), 1);
 	h_stop(&h);
 }
 END_TEST

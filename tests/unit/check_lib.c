@@ -143,14 +143,14 @@ START_TEST(errors_carry_their_codes)
 }
 END_TEST
 
-/* timeout and peer_restarted are the caller's own: an answer never
- * carries them (prospero-protocol(7)), so a handler that names one, or a
- * code the enum does not hold, answers internal. */
-START_TEST(an_answer_carries_only_an_answers_codes)
+/* A handler may pass on what its own call got (the orders example's
+ * order-processor answers peer_restarted so); a code the enum does not
+ * hold answers internal. */
+START_TEST(an_answer_carries_only_the_protocols_codes)
 {
 	static const struct { int code, want; } cases[] = {
-		{ PROSPERO_E_TIMEOUT, PROSPERO_E_INTERNAL },
-		{ PROSPERO_E_PEER_RESTARTED, PROSPERO_E_INTERNAL },
+		{ PROSPERO_E_TIMEOUT, PROSPERO_E_TIMEOUT },
+		{ PROSPERO_E_PEER_RESTARTED, PROSPERO_E_PEER_RESTARTED },
 		{ PROSPERO_OK, PROSPERO_E_INTERNAL },
 		{ 99, PROSPERO_E_INTERNAL },
 		{ PROSPERO_E_UNAVAILABLE, PROSPERO_E_UNAVAILABLE },
@@ -1074,7 +1074,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_call_gets_its_reply);
 	tcase_add_test(tc, errors_carry_their_codes);
-	tcase_add_test(tc, an_answer_carries_only_an_answers_codes);
+	tcase_add_test(tc, an_answer_carries_only_the_protocols_codes);
 	tcase_add_test(tc, an_unanswered_call_times_out);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
 	tcase_add_test(tc, a_cast_cannot_be_answered);

@@ -241,9 +241,9 @@ START_TEST(python_weighs_a_notice_by_its_time)
 END_TEST
 
 /* prospero-protocol(7): a reader takes a code it does not know as
- * internal, and an answer never carries timeout or peer_restarted. The
- * old peer passed both through as they were. */
-START_TEST(python_keeps_to_the_codes_an_answer_may_carry)
+ * internal, and so does an answer. The old peer passed any string
+ * through, both ways. */
+START_TEST(python_keeps_to_the_protocols_codes)
 {
 	static const char script[] =
 		"import sys\n"
@@ -256,7 +256,7 @@ START_TEST(python_keeps_to_the_codes_an_answer_may_carry)
 		"    except pp.CallError as e:\n"
 		"        print('error', e.code, flush=True)\n"
 		"def late(body):\n"
-		"    raise pp.CallError('timeout', 'made up')\n"
+		"    raise pp.CallError('made_up', 'no such code')\n"
 		"a.handle('late', late)\n"
 		"a.run()\n";
 	static const char *const codes[] = { "weird_code", "unavailable" };
@@ -438,7 +438,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_survives_fuzz);
 	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
-	tcase_add_test(tc, python_keeps_to_the_codes_an_answer_may_carry);
+	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	suite_add_tcase(s, tc);
 	return s;
 }
