@@ -174,6 +174,8 @@ int rundir_clean(struct rundir *r, char *msg, size_t len)
 	if (!r->had_lock && holds_more(r->fd) != 0) {
 		snprintf(msg, len, "%s holds files but no prospero lock: refusing to empty it as a runtime directory",
 			 r->path);
+		/* the lock we made would pass for a predecessor's next time */
+		unlinkat(r->fd, RUNDIR_LOCK, 0);
 		errno = ENOTEMPTY;
 		return -1;
 	}

@@ -780,6 +780,15 @@ START_TEST(a_runtime_directory_holds_one_daemon_and_must_be_ours)
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "no prospero lock") || strstr(err, "writable by no one else"), "%s", err);
 	ck_assert_int_eq(access(h_path(&h, "keep"), F_OK), 0);
+	/* nor the next time: the old daemon left its lock file behind on
+	 * refusing, and the next took it for a predecessor's and emptied it */
+	ck_assert_int_eq(chmod(h.dir, 0755), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.dir, "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(access(h_path(&h, "lock"), F_OK), -1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.dir, "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "no prospero lock"), "%s", err);
+	ck_assert_int_eq(access(h_path(&h, "keep"), F_OK), 0);
 }
 END_TEST
 
