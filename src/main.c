@@ -293,13 +293,15 @@ static int check_privileges(const struct cfg *cfg)
 	return bad ? -1 : 0;
 }
 
-/* "private_tmp" hides /tmp and /var/tmp: `run` refuses it to an actor
- * whose runtime or state directory is there. */
-static int check_private_tmp(const struct cfg *cfg, const struct daemon_opts *opts)
+/* "private_tmp" hides /tmp and /var/tmp, "private_ipc" (as root) /dev/shm:
+ * `run` refuses either to an actor whose runtime or state directory, or
+ * cwd, is there. */
+static int check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct cfg_diag diag = { 0 };
 	char run[4096], root[4096], state[4096 + 128], why[8192 + 256];
 	bool have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
+	bool shm = geteuid() == 0 && confinement_privileged() && access("/dev/shm", F_OK) == 0;
 	int bad = 0;
 
 	if (rundir_choose(opts->runtime_dir, run, sizeof run) < 0)
@@ -308,11 +310,12 @@ static int check_private_tmp(const struct cfg *cfg, const struct daemon_opts *op
 		const struct cfg_actor *a = cfg->actors[i];
 
 		snprintf(state, sizeof state, "%s/%s", root, a->name);
-		if (!a->private_tmp ||
-		    !confinement_tmp_hides(run, a->state && have_root ? state : NULL, why, sizeof why))
+		if (!confinement_hides(a, shm && a->private_ipc, run, a->state && have_root ? state : NULL, why,
+				       sizeof why))
 			continue;
-		if (cfg_diag_add(&diag, true, &a->private_tmp_pos, "actor \"%s\": %s", a->name, why) < 0)
-			fprintf(stderr, "prospero: out of memory checking private_tmp\n");
+		if (cfg_diag_add(&diag, true, strncmp(why, "\"private_tmp\"", 13) == 0 ? &a->private_tmp_pos : &a->pos,
+				 "actor \"%s\": %s", a->name, why) < 0)
+			fprintf(stderr, "prospero: out of memory checking private_tmp and private_ipc\n");
 		bad = 1;
 	}
 	print_diag(&diag);
@@ -329,7 +332,7 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return cli_explain(cfg, opts, co->explain_actor);
 	if (co->dot)
 		return check_dot(cfg);
-	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_tmp(cfg, opts) < 0 ||
+	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_mounts(cfg, opts) < 0 ||
 	    check_host(cfg, opts) < 0)
 		return 1;
 	check_fds(cfg, false);

@@ -157,19 +157,57 @@ static void plan_shm(struct daemon *d, struct instance *in)
 	in->ns.dev_shm = in->dev_shm;
 }
 
-static bool in_tmp(const char *path)
+/* PATH is DIR or below it */
+static bool below(const char *path, const char *dir)
 {
-	return strncmp(path, "/tmp/", 5) == 0 || strncmp(path, "/var/tmp/", 9) == 0;
+	size_t n = strlen(dir);
+
+	return path && strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-bool confinement_tmp_hides(const char *rundir, const char *state_dir, char *msg, size_t len)
+static bool in_tmp(const char *path)
 {
-	const char *what = in_tmp(rundir) ? "runtime" : state_dir && in_tmp(state_dir) ? "state" : NULL;
+	return below(path, "/tmp") || below(path, "/var/tmp");
+}
 
-	if (what)	/* the notify socket and credentials; the state */
-		snprintf(msg, len, "\"private_tmp\" would hide the %s directory %s from it: pass --%s-dir outside /tmp",
-			 what, *what == 'r' ? rundir : state_dir, what);
-	return what != NULL;
+static bool in_shm(const char *path)
+{
+	return below(path, "/dev/shm");
+}
+
+/* private_ipc is on by default: say how to turn it off */
+static const char *or_not(const char *key)
+{
+	return strcmp(key, "private_ipc") == 0 ? ", or set \"private_ipc\": false" : "";
+}
+
+/* The runtime directory (the notify socket, credentials) or the state
+ * directory below a mount the actor gets afresh would be out of its
+ * reach; its cwd there would be the host's, where it was to have its
+ * own. */
+static bool hidden(bool (*in)(const char *), const char *key, const char *where, const char *rundir,
+		   const char *state_dir, const char *cwd, char *msg, size_t len)
+{
+	if (in(rundir) || in(state_dir)) {
+		const char *what = in(rundir) ? "runtime" : "state";
+
+		snprintf(msg, len, "\"%s\" would hide the %s directory %s from it: pass --%s-dir outside %s%s",
+			 key, what, in(rundir) ? rundir : state_dir, what, where, or_not(key));
+		return true;
+	}
+	if (in(cwd)) {
+		snprintf(msg, len, "\"%s\" gives it a %s of its own, but its cwd %s is in the host's: "
+			 "give it a \"cwd\" outside %s%s", key, where, cwd, where, or_not(key));
+		return true;
+	}
+	return false;
+}
+
+bool confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir, const char *state_dir,
+		       char *msg, size_t len)
+{
+	return (a->private_tmp && hidden(in_tmp, "private_tmp", "/tmp", rundir, state_dir, a->cwd, msg, len)) ||
+	       (private_ipc && hidden(in_shm, "private_ipc", "/dev/shm", rundir, state_dir, a->cwd, msg, len));
 }
 
 /* Namespaces, when the spec asks for any. */
@@ -179,15 +217,15 @@ static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, siz
 	char why[PATH_MAX + 128];
 
 	plan_shm(d, in);
-	if (in->ns.private_ipc)
-		in->confine.ns = &in->ns;
-	if (!a->private_tmp && !a->private_network && !a->nread_only)
-		return 0;
-	if (a->private_tmp && confinement_tmp_hides(d->rundir.path, in->state_dir, why, sizeof why)) {
+	if (confinement_hides(a, in->ns.dev_shm != NULL, d->rundir.path, in->state_dir, why, sizeof why)) {
 		snprintf(msg, len, "%s: %s", in->name, why);
 		errno = EINVAL;
 		return -1;
 	}
+	if (in->ns.private_ipc)
+		in->confine.ns = &in->ns;
+	if (!a->private_tmp && !a->private_network && !a->nread_only)
+		return 0;
 	in->ns.private_tmp = a->private_tmp;
 	in->ns.private_network = a->private_network;
 	in->ns.read_only = (const char *const *)a->read_only;

@@ -14,6 +14,7 @@
 
 struct daemon;
 struct daemon_opts;
+struct cfg_actor;
 struct instance;
 
 struct confinement {
@@ -35,9 +36,12 @@ bool confinement_privileged(void);
 /* Whether this process may set an actor's rlimit above its own hard one
  * (CAP_SYS_RESOURCE). */
 bool confinement_may_raise_limits(void);
-/* Whether "private_tmp" would hide RUNDIR, or STATE_DIR (NULL: none), from
- * an actor, and if so what to say, into MSG. */
-bool confinement_tmp_hides(const char *rundir, const char *state_dir, char *msg, size_t len);
+/* Whether the fresh /tmp of "private_tmp", or with PRIVATE_IPC the fresh
+ * /dev/shm, would hide RUNDIR or STATE_DIR (NULL: none) from actor A, or
+ * hold its cwd (which would stay the host's); if so what to say, into
+ * MSG, beginning with the key to blame ("\"private_tmp\" ..."). */
+bool confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir, const char *state_dir,
+		       char *msg, size_t len);
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
