@@ -322,6 +322,20 @@ static int check_private_mounts(const struct cfg *cfg, const struct daemon_opts 
 	return bad ? -1 : 0;
 }
 
+/* As `run` says at start: credentials written where they may reach a
+ * disk (said here only for a tree that has secrets). */
+static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	char run[4096];
+	bool secrets = false;
+
+	for (size_t i = 0; i < cfg->nactors && !secrets; i++)
+		secrets = cfg->actors[i]->nsecrets > 0;
+	if (secrets && rundir_choose(opts->runtime_dir, run, sizeof run) == 0 && rundir_on_tmpfs(run) == 0)
+		log_warn("runtime directory %s is not on tmpfs or ramfs: credentials delivered there may reach a disk",
+			 run);
+}
+
 /* `check`, once the files loaded: what else `run` would refuse, then a
  * summary (or one actor explained). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
@@ -338,7 +352,9 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	check_fds(cfg, false);
 	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
+	check_secrets_on_disk(cfg, opts);
 	procs = count(cfg->root, &sups);
+	exposure_uid(procs);
 	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
 	       cfg->root->name, sups, cfg->nactors, procs);
 	return co->faults ? check_faults(cfg, co) : 0;

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -481,6 +483,32 @@ START_TEST(a_daemon_without_root_warns_once)
 	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "run", "--events", "events", "-c",
 							      "root.jsonc", NULL }), 1);
 	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+	/* check says it too, as the README has it; the old one did not */
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+}
+END_TEST
+
+/* Credentials on a disk: run says so at start, and check says so too
+ * for a tree with secrets (the old check did not). */
+START_TEST(check_says_when_credentials_could_reach_a_disk)
+{
+	char rt[] = "/var/tmp/prospero-rt.XXXXXX";
+	struct statfs fs;
+
+	ck_assert_ptr_nonnull(mkdtemp(rt));
+	ck_assert_int_eq(statfs(rt, &fs), 0);
+	if (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC) {
+		rmdir(rt);
+		return;	/* nothing to say here */
+	}
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"], \"secrets\": [\"K\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--runtime-dir", rt, "-c", "root.jsonc", NULL }), 0);
+	rmdir(rt);
+	ck_assert_int_eq(lines_with("run.err", "prospero: runtime directory /var/tmp/prospero-rt.",
+				    "is not on tmpfs or ramfs: credentials delivered there may reach a disk"), 1);
 }
 END_TEST
 
@@ -722,6 +750,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
+	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
