@@ -15,6 +15,7 @@
 #include "src/daemon/containment.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/state.h"
+#include "src/proto/fds.h"
 
 /* What run says at start (the containment, the dynamic uids, the runtime
  * directory), and what A's cgroup limits. */
@@ -82,6 +83,9 @@ int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const cha
 		fprintf(stderr, "prospero: %s: %s\n", name, msg);
 		return 1;
 	}
+	/* as the daemon guards it (its served edges are not counted here:
+	 * only the label is printed) */
+	sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)a->nbindings);
 	printf("actor \"%s\"\n", a->name);
 	if (a->user)
 		printf("  user: %s\n", a->user);
