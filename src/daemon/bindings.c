@@ -10,6 +10,7 @@
 
 #include "src/daemon/bindings.h"
 #include "src/daemon/log.h"
+#include "src/daemon/timer.h"
 #include "src/proto/control.h"
 #include "src/proto/fds.h"
 #include "src/proto/frame.h"
@@ -261,7 +262,7 @@ static void watchdog_start(struct bind_inst *bi)
 		return;
 	bi->watching = true;
 	bi->watchdog.repeat = (double)bi->spec->watchdog_ms / 1000.0;
-	ev_timer_again(bi->set->loop, &bi->watchdog);
+	timer_again(bi->set->loop, &bi->watchdog);	/* from its readiness, now */
 }
 
 static void watchdog_stop(struct bind_inst *bi)
@@ -275,7 +276,7 @@ void bindings_pet(struct bind_inst *bi)
 	if (!bi->watching)
 		return;
 	bi->pets++;
-	ev_timer_again(bi->set->loop, &bi->watchdog);
+	timer_again(bi->set->loop, &bi->watchdog);
 }
 
 static void control_read(struct bind_inst *bi);

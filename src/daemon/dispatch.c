@@ -15,6 +15,7 @@
 #include "src/daemon/report.h"
 #include "src/daemon/start.h"
 #include "src/daemon/supnode.h"
+#include "src/daemon/timer.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 
@@ -80,11 +81,12 @@ static void do_timer(struct daemon *d, struct sv_node *n, long ms)
 	}
 	t = n->kind == SV_NODE_ACTOR ? &((struct instance *)n->user)->timer
 				     : &((struct supnode *)n->user)->timer;
-	ev_timer_stop(d->loop, t);
-	if (ms < 0)
+	if (ms < 0) {
+		ev_timer_stop(d->loop, t);
 		return;
-	ev_timer_set(t, (double)ms / 1000.0, 0.0);
-	ev_timer_start(d->loop, t);
+	}
+	/* from now, the spawn or SIGTERM just done: not from the turn's start */
+	timer_arm(d->loop, t, (double)ms / 1000.0);
 }
 
 /* READY=1; the summary follows as STATUS= (sdstatus.h). */

@@ -10,6 +10,7 @@
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/relay.h"
+#include "src/daemon/timer.h"
 
 int64_t faults_now(const struct fault_run *r)
 {
@@ -69,9 +70,7 @@ void faults_hit(struct fault_run *r, struct instance *in, struct fault_event *ev
 		instance_signal(in, SIGSTOP);
 		fi->stalled = in->pid;
 		/* a second stall before the first ends lasts from now */
-		ev_timer_stop(r->d->loop, &fi->cont);
-		ev_timer_set(&fi->cont, (double)ev->ms / 1000.0, 0.);
-		ev_timer_start(r->d->loop, &fi->cont);
+		timer_arm(r->d->loop, &fi->cont, (double)ev->ms / 1000.0);
 	}
 	faults_emit(r, ev);
 }
@@ -120,8 +119,7 @@ static void on_fire(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (i < 0)
 		return;
-	ev_timer_set(w, (double)(r->next[i].at - now) / 1000.0, 0.);
-	ev_timer_start(loop, w);
+	timer_arm(loop, w, (double)(r->next[i].at - now) / 1000.0);
 }
 
 void faults_tree_ready(struct daemon *d)

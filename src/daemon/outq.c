@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "src/daemon/outq.h"
+#include "src/daemon/timer.h"
 
 /* Names in the report line; the rest are counted as "N more". */
 #define REPORT_NAMES 8
@@ -172,7 +173,7 @@ void outq_push(struct outq *q)
 		q->off = 0;
 	} else if (q->loop) {
 		ev_io_start(q->loop, &q->writable);
-		ev_timer_again(q->loop, &q->stall);
+		timer_again(q->loop, &q->stall);
 	}
 }
 
@@ -231,7 +232,7 @@ static void on_writable(struct ev_loop *loop, ev_io *w, int revents)
 		ev_io_stop(loop, &q->writable);
 		ev_timer_stop(loop, &q->stall);
 	} else {
-		ev_timer_again(loop, &q->stall);
+		timer_again(loop, &q->stall);
 	}
 	if (q->len < OUTQ_SOFT / 2)
 		resume_readers(q);

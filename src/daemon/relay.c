@@ -12,6 +12,7 @@
 #include "src/daemon/faults.h"
 #include "src/daemon/log.h"
 #include "src/daemon/relay.h"
+#include "src/daemon/timer.h"
 #include "src/faults/draw.h"
 #include "src/proto/frame.h"
 
@@ -148,8 +149,7 @@ static void flush(struct relay_dir *d)
 	}
 	ev_io_stop(loop, &d->out);
 	if (d->len) {
-		ev_timer_set(&d->due, (double)(d->q[d->head].due_us - now) / 1e6, 0.);
-		ev_timer_start(loop, &d->due);
+		timer_arm(loop, &d->due, (double)(d->q[d->head].due_us - now) / 1e6);
 	}
 	if (d->len < RELAY_QUEUE - 1)	/* room for a message and its duplicate */
 		ev_io_start(loop, &d->in);

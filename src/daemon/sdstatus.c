@@ -5,6 +5,7 @@
 
 #include "src/daemon/context.h"
 #include "src/daemon/sdstatus.h"
+#include "src/daemon/timer.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 #include "supervisor/status.h"
@@ -32,10 +33,8 @@ static void send_summary(struct daemon *d, int64_t now)
 	if (again == 0 && restarts)	/* they age out: look again in a second */
 		again = 1.0;
 	ev_timer_stop(d->loop, &s->timer);
-	if (again > 0) {
-		ev_timer_set(&s->timer, again, 0.);
-		ev_timer_start(d->loop, &s->timer);
-	}
+	if (again > 0)
+		timer_arm(d->loop, &s->timer, again);
 }
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)

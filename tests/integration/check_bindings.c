@@ -297,6 +297,24 @@ START_TEST(a_silent_actor_is_killed_and_restarted_by_its_watchdog)
 }
 END_TEST
 
+/* The watchdog counts from the actor's readiness. "dog", ready at exec,
+ * is started after 1,000 exec-ready siblings in the same turn of the
+ * loop (about a second on a sanitizer build) and pets every 100 ms. The
+ * old daemon counted its 700 ms from that turn's start and killed it at
+ * once, before its first pet. */
+START_TEST(a_watchdog_counts_from_the_actors_readiness)
+{
+	write_config("{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"quick\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 1000 },\n"
+		     "  { \"actor\": \"dog\", \"exec\": [\"@EA@\", \"--pet\", \"100\", \"100000\", \"control\"],\n"
+		     "    \"watchdog\": 700 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_expect_quiet(&h, 1500);	/* no exit of dog */
+	h_stop(&h);
+}
+END_TEST
+
 /* As systemd gives a Type=notify service: WATCHDOG_USEC, in µs, only to an
  * actor with a watchdog. A shell writes its environment, then becomes an
  * echo actor that gets ready and pets for longer than the test. */
@@ -382,6 +400,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, clients_hear_peer_restarted_before_the_replacement_starts);
 	tcase_add_test(tc, every_edge_of_one_end_hears_the_same_at);
 	tcase_add_test(tc, a_silent_actor_is_killed_and_restarted_by_its_watchdog);
+	tcase_add_test(tc, a_watchdog_counts_from_the_actors_readiness);
 	tcase_add_test(tc, a_pool_shares_the_service_end);
 	tcase_add_test(tc, an_actor_with_a_watchdog_is_given_watchdog_usec);
 	suite_add_tcase(s, tc);

@@ -70,6 +70,31 @@ START_TEST(a_start_timeout_at_boot_fails_the_boot)
 }
 END_TEST
 
+/* start_timeout counts from the actor's own start. The boot starts the
+ * 1,000 exec-ready siblings before it in one turn of the loop (about a
+ * second on a sanitizer build): the old daemon counted from that turn's
+ * start, and stopped "late" a few ms after starting it, though its
+ * READY=1 came 100 ms into its 700. */
+START_TEST(a_start_timeout_counts_from_the_actors_own_start)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"quick\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 1000 },\n"
+		"  { \"actor\": \"late\", \"exec\": [\"@TA@\", \"--notify-after\", \"100\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 700 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "late", NULL);
+	do
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "nothing after late's start");
+	while (strcmp(e.name, "late") != 0);
+	ck_assert_msg(strcmp(e.event, "ready") == 0, "late: %s", e.line);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 /* A confinement step fails in the child: its cwd, there when the config
  * was checked, is gone by the time the actor starts. The start fails with
  * the step and the errno, and so does the boot. */
@@ -225,6 +250,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, a_child_starts_only_after_the_previous_one_is_ready);
 	tcase_add_test(tc, a_start_timeout_at_boot_fails_the_boot);
+	tcase_add_test(tc, a_start_timeout_counts_from_the_actors_own_start);
 	tcase_add_test(tc, a_child_dying_before_ready_at_boot_fails_the_boot);
 	tcase_add_test(tc, a_failing_confinement_step_names_itself_and_fails_the_boot);
 	tcase_add_test(tc, an_actor_ignoring_sigterm_is_killed_after_its_shutdown_timeout);
