@@ -15,6 +15,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
+#include "src/daemon/timer.h"
 #include "src/daemon/violation.h"
 #include "supervisor/backoff.h"
 
@@ -28,6 +29,8 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	dispatch_node(in->d, SV_EV_TIMER, in->node, NULL);
 }
+
+static void on_status_due(struct ev_loop *loop, ev_timer *w, int revents);
 
 static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -141,6 +144,8 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;
+	ev_timer_init(&in->status_timer, on_status_due, 0., 0.);
+	in->status_timer.data = in;
 	ev_io_init(&in->out_watcher, on_output, -1, EV_READ);
 	in->out_watcher.data = in;
 	if (output_open(&in->out, in->name) < 0)
@@ -207,6 +212,7 @@ void instance_free(struct instance *in)
 	containment_release(d, in);
 	ns_reuse_release(d, in);
 	ev_timer_stop(d->loop, &in->timer);
+	ev_timer_stop(d->loop, &in->status_timer);
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
 	secrets_remove(in);
@@ -234,9 +240,11 @@ void instance_signal(const struct instance *in, int sig)
 		kill(in->pid, sig);
 }
 
-/* A sampled STATUS= change: a "status" event, and the same on stderr. */
-static void status_event(const struct instance *in, const char *esc)
+/* A sampled STATUS= change, its text now: a "status" event, and the same
+ * on stderr. NOT_SHOWN changes came before it since the last sample. */
+static void status_event(const struct instance *in, unsigned long not_shown)
 {
+	const char *esc = in->status;
 	char name[2 * INSTANCE_STATUS_MAX], sup[2 * INSTANCE_STATUS_MAX], json[2 * INSTANCE_STATUS_MAX];
 	char fields[7 * INSTANCE_STATUS_MAX], text[3 * INSTANCE_STATUS_MAX];
 
@@ -246,35 +254,57 @@ static void status_event(const struct instance *in, const char *esc)
 	json_escape(json, sizeof json, esc);
 	snprintf(fields, sizeof fields,
 		 "\"name\": \"%s\", \"supervisor\": \"%s\", \"pid\": %d, \"text\": \"%s\", \"not_shown\": %lu",
-		 name, sup, (int)in->pid, json, in->status_unlogged);
-	if (in->status_unlogged)
+		 name, sup, (int)in->pid, json, not_shown);
+	if (not_shown)
 		snprintf(text, sizeof text, "%s: status: %s (%lu earlier changes not shown)", in->name, esc,
-			 in->status_unlogged);
+			 not_shown);
 	else
 		snprintf(text, sizeof text, "%s: status: %s", in->name, esc);
 	events_emit_fields(&in->d->events, "status", in->name, fields, text);
+}
+
+/* The sample is taken now, and the window starts over. */
+static void status_sample(struct instance *in, int64_t now, unsigned long not_shown)
+{
+	ev_timer_stop(in->d->loop, &in->status_timer);
+	in->status_logged_ms = now;
+	in->status_unlogged = 0;
+	status_event(in, not_shown);
+}
+
+/* The window after the last sample is over, and changes came in it: the
+ * latest is the sample, the ones before it not shown. */
+static void on_status_due(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct instance *in = w->data;
+
+	if (in->pid > 0 && in->status_unlogged)
+		status_sample(in, daemon_now_ms(), in->status_unlogged - 1);
 }
 
 void instance_set_status(struct instance *in, const char *text)
 {
 	char esc[INSTANCE_STATUS_MAX];
 	size_t n = output_escape(esc, sizeof esc, text, strlen(text));
-	int64_t now;
+	int64_t now, since;
 
 	if (in->status && strcmp(in->status, esc) == 0)
 		return;
 	if (!in->status && !(in->status = malloc(sizeof esc)))
 		return;	/* not kept: nothing else depends on it */
 	memcpy(in->status, esc, n + 1);
-	/* a queue says how deep it is every second: the log gets a sample */
+	/* a queue says how deep it is every second: the log gets a sample,
+	 * and the last change in a window is not left unsaid */
 	now = daemon_now_ms();
-	if (in->status_logged_ms && now - in->status_logged_ms < INSTANCE_STATUS_LOG_MS) {
+	since = now - in->status_logged_ms;
+	if (in->status_logged_ms && since < INSTANCE_STATUS_LOG_MS) {
 		in->status_unlogged++;
+		if (!ev_is_active(&in->status_timer))
+			timer_arm(in->d->loop, &in->status_timer,
+				  (double)(INSTANCE_STATUS_LOG_MS - since) / 1000.0);
 		return;
 	}
-	in->status_logged_ms = now;
-	status_event(in, esc);
-	in->status_unlogged = 0;
+	status_sample(in, now, in->status_unlogged);
 }
 
 const char *instance_status(const struct instance *in)
@@ -293,6 +323,7 @@ void instance_reaped(struct instance *in, int status)
 	in->end_pid = in->pid;
 	in->pid = 0;
 	ev_timer_stop(d->loop, &in->timer);
+	ev_timer_stop(d->loop, &in->status_timer);	/* a change it left unsaid stays so */
 	violation_unwatch(d, in);
 	containment_reaped(d, in, status);
 }

@@ -82,6 +82,7 @@ struct instance {
 	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
 	int64_t status_logged_ms;	/* when a change was last logged */
 	unsigned long status_unlogged;	/* changes since, not logged */
+	ev_timer status_timer;		/* logs the last of them when the window is over */
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
@@ -107,7 +108,9 @@ void instances_remove(struct daemon *d, struct instance *in);
 /* SIG to the whole process group: descendants go with the actor. */
 void instance_signal(const struct instance *in, int sig);
 /* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
- * one line per INSTANCE_STATUS_LOG_MS at most. */
+ * one line per INSTANCE_STATUS_LOG_MS at most; a change inside that
+ * window is logged when it is over (the latest then), unless the main
+ * process has ended by then. */
 void instance_set_status(struct instance *in, const char *text);
 /* Its last STATUS= text (control characters escaped), or NULL. */
 const char *instance_status(const struct instance *in);
