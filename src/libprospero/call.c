@@ -161,6 +161,9 @@ int pr_calls_send(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 		return -1;
 	}
 	calls->pending++;
+	/* from now, not from the start of the caller's loop turn: a call made
+	 * late in a long turn must not time out early */
+	ev_now_update(calls->loop);
 	ev_timer_start(calls->loop, &c->timer);
 	return 0;
 }

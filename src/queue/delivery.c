@@ -19,8 +19,11 @@ static unsigned batch_size(const struct queue *q)
 	return (unsigned)q->opt.v[PQ_MAX_BATCH_SIZE];
 }
 
+/* NOW_MS is a fresh clock's: so must the loop's be, or the timer fires
+ * early, by however long the turn has run */
 static void arm(struct queue *q, ev_timer *t, uint64_t at_ms, uint64_t now_ms)
 {
+	ev_now_update(q->loop);
 	ev_timer_stop(q->loop, t);
 	ev_timer_set(t, at_ms > now_ms ? (double)(at_ms - now_ms) / 1e3 : 0., 0.);
 	ev_timer_start(q->loop, t);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/libprospero/prospero.h"
@@ -202,6 +203,27 @@ static void defer_it(struct prospero_request *req, const void *body, size_t len,
 	ev_timer_start(loop, &later);
 	note("deferred");
 }
+
+/* A call's timeout counts from the call, not from the start of the loop's
+ * turn: the old library armed its timer against the loop's cached time,
+ * so a call made 300 ms into a turn timed out at once. */
+START_TEST(a_late_call_in_a_long_turn_gets_its_whole_timeout)
+{
+	struct answer a = { 0 };
+	struct timespec t0, t1;
+	double took;
+
+	ev_run(loop, EVRUN_NOWAIT);	/* the loop's time, then a long turn */
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 0.2, got, &a), 0);	/* the service never reads */
+	run_until(&a.done, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_eq(a.err, PROSPERO_E_TIMEOUT);
+	took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(took >= 0.19, "timed out after %.3f s of its 0.2 s", took);
+}
+END_TEST
 
 START_TEST(a_deferred_request_is_answered_later)
 {
@@ -1076,6 +1098,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, errors_carry_their_codes);
 	tcase_add_test(tc, an_answer_carries_only_the_protocols_codes);
 	tcase_add_test(tc, an_unanswered_call_times_out);
+	tcase_add_test(tc, a_late_call_in_a_long_turn_gets_its_whole_timeout);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
 	tcase_add_test(tc, a_cast_cannot_be_answered);
 	tcase_add_test(tc, the_casts_of_one_turn_leave_as_one_datagram);
