@@ -294,8 +294,8 @@ static int check_privileges(const struct cfg *cfg)
 }
 
 /* "private_tmp" hides /tmp and /var/tmp, "private_ipc" (as root) /dev/shm:
- * `run` refuses either to an actor whose runtime or state directory, or
- * cwd, is there. */
+ * `run` refuses either to an actor whose runtime or state directory is
+ * there. */
 static int check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct cfg_diag diag = { 0 };

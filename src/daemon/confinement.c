@@ -183,31 +183,23 @@ static const char *or_not(const char *key)
 
 /* The runtime directory (the notify socket, credentials) or the state
  * directory below a mount the actor gets afresh would be out of its
- * reach; its cwd there would be the host's, where it was to have its
- * own. */
+ * reach. */
 static bool hidden(bool (*in)(const char *), const char *key, const char *where, const char *rundir,
-		   const char *state_dir, const char *cwd, char *msg, size_t len)
+		   const char *state_dir, char *msg, size_t len)
 {
-	if (in(rundir) || in(state_dir)) {
-		const char *what = in(rundir) ? "runtime" : "state";
+	const char *what = in(rundir) ? "runtime" : in(state_dir) ? "state" : NULL;
 
+	if (what)
 		snprintf(msg, len, "\"%s\" would hide the %s directory %s from it: pass --%s-dir outside %s%s",
-			 key, what, in(rundir) ? rundir : state_dir, what, where, or_not(key));
-		return true;
-	}
-	if (in(cwd)) {
-		snprintf(msg, len, "\"%s\" gives it a %s of its own, but its cwd %s is in the host's: "
-			 "give it a \"cwd\" outside %s%s", key, where, cwd, where, or_not(key));
-		return true;
-	}
-	return false;
+			 key, what, *what == 'r' ? rundir : state_dir, what, where, or_not(key));
+	return what != NULL;
 }
 
 bool confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir, const char *state_dir,
 		       char *msg, size_t len)
 {
-	return (a->private_tmp && hidden(in_tmp, "private_tmp", "/tmp", rundir, state_dir, a->cwd, msg, len)) ||
-	       (private_ipc && hidden(in_shm, "private_ipc", "/dev/shm", rundir, state_dir, a->cwd, msg, len));
+	return (a->private_tmp && hidden(in_tmp, "private_tmp", "/tmp", rundir, state_dir, msg, len)) ||
+	       (private_ipc && hidden(in_shm, "private_ipc", "/dev/shm", rundir, state_dir, msg, len));
 }
 
 /* Namespaces, when the spec asks for any. */

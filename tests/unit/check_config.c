@@ -237,6 +237,27 @@ START_TEST(an_unnamed_actor_is_a_warning)
 }
 END_TEST
 
+/* chdir comes before the mounts: under "private_tmp" a cwd in /tmp is
+ * the host's, which the old loader did not say */
+START_TEST(a_cwd_in_tmp_under_private_tmp_is_a_warning)
+{
+	struct cfg *cfg;
+	struct cfg_diag diag;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./w\"],\n"
+	    "  \"cwd\": \"/var/tmp\", \"private_tmp\": true } ] }");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:2:37: warning: actor \"a\": \"private_tmp\" gives it a /tmp of its own, "
+			 "but its cwd /var/tmp stays in the host's: give it a \"cwd\" outside /tmp");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(an_unnamed_queue_is_a_warning_that_says_queue)
 {
 	struct cfg *cfg;
@@ -565,7 +586,7 @@ START_TEST(confinement_defaults_and_fields)
 
 	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"],\n"
 	    "  \"sandbox\": { \"profile\": \"network\", \"allow\": [\"@aio\"], \"deny\": [\"mkdir\"], \"on_violation\": \"errno\" },\n"
-	    "  \"limits\": { \"nofile\": 64, \"core\": 0, \"as\": \"infinity\" }, \"private_tmp\": true,\n"
+	    "  \"limits\": { \"nofile\": 64, \"core\": 0, \"as\": \"infinity\" }, \"private_tmp\": true, \"cwd\": \"/\",\n"
 	    "  \"private_network\": true, \"read_only\": [\"/usr\"], \"user\": \"root\",\n"
 	    "  \"capabilities\": [\"CAP_NET_BIND_SERVICE\", \"kill\"], \"secrets\": [\"API_KEY\", \"db.password\"] } ] }");
 	cfg = load_ok(FILES("root.jsonc"), 1);	/* "user": "root" is warned of */
@@ -663,8 +684,8 @@ START_TEST(namespace_user_and_capability_errors)
 	       "root.jsonc:1:92: error: \"private_tmp\": expected true or false, got a string\n");
 	expect(ACTOR_A "\"read_only\": [\"relative/path\"] } ] }",
 	       "root.jsonc:1:91: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
-	expect(ACTOR_A "\"private_tmp\": true, \"read_only\": [\"/tmp\"] } ] }",
-	       "root.jsonc:1:112: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	expect(ACTOR_A "\"cwd\": \"/\", \"private_tmp\": true, \"read_only\": [\"/tmp\"] } ] }",
+	       "root.jsonc:1:124: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
 	/* each path at its place, every one reported */
 	expect(ACTOR_A "\"read_only\": [\"/usr\", \"/a/../b\", \"/no/such/dir-x\"] } ] }",
 	       "root.jsonc:1:99: error: read_only \"/a/../b\": expected an absolute path without \".\" or \"..\"\n"
@@ -1133,6 +1154,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
 	tcase_add_test(tc, an_unnamed_queue_is_a_warning_that_says_queue);
+	tcase_add_test(tc, a_cwd_in_tmp_under_private_tmp_is_a_warning);
 	tcase_add_test(tc, ids_passwd_and_group_use_are_counted_out);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, a_byte_order_mark_takes_no_column);
