@@ -1,7 +1,7 @@
 /* Timers that count from the moment they are armed. libev counts a
  * timer from its clock as read at the start of the loop turn (ev_now),
  * and one turn can be long: the boot starts every exec-ready actor in
- * one, a thousand of them take a second. A start timeout, a watchdog or
+ * one. A start timeout, a watchdog or
  * a SIGKILL after SIGTERM armed late in such a turn would run out that
  * much early. These read the clock first: one clock read an arming. */
 #ifndef PROSPERO_DAEMON_TIMER_H
