@@ -46,6 +46,8 @@ struct daemon {
 	struct reload *reload;		/* being applied, or NULL */
 	unsigned reloads_asked, reloads_done;	/* for `prospero reload` (reload.h) */
 	bool reload_again;		/* SIGHUP while one was being applied */
+	bool reload_last_ok;		/* the state file's result and text, kept */
+	char *reload_last_text;		/* for the rewrite each SIGHUP makes */
 	struct instance **retired;	/* left the tree in this batch of actions (reload.h) */
 	size_t nretired, cap_retired;
 	struct dispatch dispatch;	/* events raised while actions run */

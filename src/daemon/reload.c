@@ -31,6 +31,7 @@ struct reload {
 	size_t nadded;
 	struct reload_lists lists;
 	bool applied;			/* RELOADED seen: finished after this batch */
+	unsigned covers;		/* the SIGHUPs taken before it read the config */
 	reload_done_fn done;
 	void *ctx;
 };
@@ -249,6 +250,7 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 	r->d = d;
 	r->done = done;
 	r->ctx = ctx;
+	r->covers = d->reloads_asked;	/* one asked later reads the config again */
 	if (prepare_plan(d, r, &plan) < 0 || (dry_run ? !(*text = reload_plan_text(&plan, r->slots))
 						    : prepare_apply(d, r, &plan, msg, sizeof msg) < 0)) {
 		saved = errno;
@@ -305,7 +307,11 @@ static void finish(struct daemon *d, struct reload *r)
 	bindings_close(r->old_bindings);
 	generation_unref(r->old_gen);
 	d->reload = NULL;
-	reload_report_applied(d, &r->lists);
+	d->reloads_done = r->covers;
+	if (d->tree->down || d->tree->root->state == SV_STOPPING)
+		reload_report_interrupted(d, &r->lists);	/* a SIGTERM came first */
+	else
+		reload_report_applied(d, &r->lists);
 	if (r->done)
 		r->done(r->ctx, r->lists.text);
 	reload_destroy(r);
@@ -329,13 +335,16 @@ void reload_on_signal(struct daemon *d)
 	char *text = NULL;
 	bool dry_run;
 
+	/* counted at once: a command that reads the file from now on waits for
+	 * a reload after this one */
+	d->reloads_asked++;
+	reload_report_asked(d);
 	if (d->reload) {
 		log_info("received SIGHUP while a reload is being applied: another follows it");
 		d->reload_again = true;
 		return;
 	}
 	dry_run = reload_take_request(d);
-	d->reloads_asked++;
 	log_info("received SIGHUP: %s %s", dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
 	if (daemon_reload_request(d, dry_run, &text, NULL, NULL) < 0) {
 		reload_report_failed(d, text, errno == EINVAL, dry_run);

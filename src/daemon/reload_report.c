@@ -147,6 +147,13 @@ char *reload_join_diag(const struct cfg_diag *diag)
 void reload_report_state(struct daemon *d, bool ok, const char *text)
 {
 	static const char tmp[] = "." RELOAD_STATE_FILE ".tmp";
+	char *kept;
+
+	if (text != d->reload_last_text && (kept = strdup(text ? text : ""))) {
+		free(d->reload_last_text);
+		d->reload_last_text = kept;
+	}
+	d->reload_last_ok = ok;
 	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
 	int fd = dir < 0 ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
@@ -163,6 +170,17 @@ void reload_report_state(struct daemon *d, bool ok, const char *text)
 	}
 	if (dir >= 0)
 		close(dir);
+}
+
+void reload_report_asked(struct daemon *d)
+{
+	reload_report_state(d, d->reload_last_ok, d->reload_last_text);
+}
+
+void reload_report_fini(struct daemon *d)
+{
+	free(d->reload_last_text);
+	d->reload_last_text = NULL;
 }
 
 bool reload_take_request(struct daemon *d)
@@ -209,12 +227,26 @@ void reload_report_start(struct daemon *d)
  * state it reports. */
 void reload_report_applied(struct daemon *d, const struct reload_lists *l)
 {
-	d->reloads_done = d->reloads_asked;
 	reload_report_state(d, true, l->text);
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
 						 .status = -1, .reason = l->text, .extra = l->json });
 	pp_sd_notify(PP_READY);
 	sdstatus_poke(d);	/* the tree's summary, if the reload changed it */
+}
+
+void reload_report_interrupted(struct daemon *d, const struct reload_lists *l)
+{
+	char *why = NULL;
+
+	if (asprintf(&why, "interrupted: the daemon began to stop while the reload was applied (%s)",
+		     l->text ? l->text : "") < 0)
+		why = NULL;
+	log_err("reload %s", why ? why : "interrupted: the daemon began to stop");
+	reload_report_state(d, false, why ? why : "interrupted: the daemon began to stop");
+	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,
+						 .status = -1, .reason = "interrupted: the daemon is stopping",
+						 .extra = l->json });
+	free(why);
 }
 
 void reload_report_failed(struct daemon *d, const char *text, bool diag, bool dry_run)

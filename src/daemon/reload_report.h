@@ -37,11 +37,16 @@ char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots)
 char *reload_join_diag(const struct cfg_diag *diag);
 
 /* The state file RUNTIME/reload: "pid P", "asked A", "done D", "result
- * ok|error", then the text. Written at start-up and by each reload that
- * SIGHUP asked for; `prospero reload` compares asked before its signal
- * with done. */
+ * ok|error", then the text. Written at start-up, on each SIGHUP (asked
+ * counts it at once, so a command reading the file during a long reload
+ * waits for one after its own signal), and by each reload it asked for;
+ * `prospero reload` compares asked before its signal with done. */
 #define RELOAD_STATE_FILE "reload"
 void reload_report_state(struct daemon *d, bool ok, const char *text);
+/* The file again, with the last result, for a new count of asked. */
+void reload_report_asked(struct daemon *d);
+/* At exit: what reload_report_state kept. */
+void reload_report_fini(struct daemon *d);
 
 /* A dry run is asked by leaving RUNTIME/reload.request holding "dry-run"
  * before the SIGHUP: whether one was (the request is taken either way). */
@@ -53,7 +58,11 @@ bool reload_take_request(struct daemon *d);
 void reload_report_remove(struct daemon *d);
 
 void reload_report_start(struct daemon *d);
+/* Applied (the caller set reloads_done to the SIGHUPs it answers). */
 void reload_report_applied(struct daemon *d, const struct reload_lists *l);
+/* The daemon began to stop while L was being applied: not all of it was,
+ * and the one who asked hears so (an error), as does the events file. */
+void reload_report_interrupted(struct daemon *d, const struct reload_lists *l);
 /* A refusal, TEXT why (NULL: errno's): logged, DIAG if TEXT is the
  * config's diagnostics; in the state file; and but for a DRY_RUN, whose
  * answer the state file is, a `reload` event. */

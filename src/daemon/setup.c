@@ -201,6 +201,7 @@ void daemon_teardown(struct daemon *d)
 	containment_teardown(d);
 	if (d->rundir.fd >= 0)
 		reload_report_remove(d);
+	reload_report_fini(d);
 	rundir_close(&d->rundir);
 	events_close(&d->events);
 	if (d->devnull >= 0)

@@ -4,6 +4,7 @@
  * actors restart: every pid is read from the events, and at the end the
  * shutdown's exit events say which processes were still running. */
 #include <check.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/harness.h"
@@ -484,6 +486,103 @@ START_TEST(a_hangup_during_a_reload_reloads_after_it)
 }
 END_TEST
 
+/* `prospero reload` started in the background, its stdout and stderr in
+ * OUT and OUT.err; its pid. */
+static pid_t reload_in_background(const char *out)
+{
+	char err[512];
+	pid_t pid;
+
+	snprintf(err, sizeof err, "%s.err", h_path(&h, out));
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int o = open(h_path(&h, out), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(120);
+		execl(getenv("PROSPERO"), "prospero", "reload", "--runtime-dir", h.rundir, (char *)NULL);
+		_exit(121);
+	}
+	return pid;
+}
+
+static int exit_status(pid_t pid)
+{
+	int st;
+
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* A command that asks while another reload is being applied waits for
+ * its own: the daemon counts a SIGHUP in the state file as it takes it.
+ * The old daemon wrote the count only when a reload was done, so this
+ * command returned with the first reload's summary, exit 0, before its
+ * own change was applied. */
+START_TEST(a_command_during_a_reload_waits_for_its_own)
+{
+	char out[4096] = "";
+	struct h_event e;
+	pid_t cmd;
+	int stuck;
+
+	write_stuck(true, false);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "stuck", &e);
+	stuck = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	write_stuck(false, false);
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "stop", "stuck", NULL);	/* the first reload is being applied */
+	write_stuck(false, true);
+	cmd = reload_in_background("cmd.out");
+	for (int waited = 0; !strstr(out, "SIGHUP while a reload is being applied"); waited += 10) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "the daemon never took the command's SIGHUP");
+		h_sleep_ms(10);
+		if (h_read(&h, "err", out, sizeof out) < 0)
+			out[0] = 0;
+	}
+	ck_assert_int_eq(kill(stuck, SIGKILL), 0);
+	ck_assert_int_eq(exit_status(cmd), 0);
+	ck_assert_int_gt(h_read(&h, "cmd.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "added late;"), "the command printed another reload's summary: %s", out);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"removed\": [\"stuck\"]"), "%s", e.line);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [\"late\"]"), "%s", e.line);
+	h_stop(&h);
+}
+END_TEST
+
+/* The daemon begins to stop while a reload is being applied: the reload
+ * is not all applied, and the command says so and exits 1. The old one
+ * printed the summary of what it never finished, exit 0. */
+START_TEST(a_reload_cut_short_by_a_stop_is_not_called_applied)
+{
+	char out[4096] = "";
+	struct h_event e;
+	pid_t cmd;
+
+	write_stuck(true, false);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "stuck", &e);
+	h_expect(&h, "ready", "root", NULL);
+	write_stuck(false, true);
+	cmd = reload_in_background("cmd.out");
+	h_expect(&h, "stop", "stuck", &e);	/* the reload is being applied */
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "stop", "o", NULL);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	ck_assert_int_eq(exit_status(cmd), 1);
+	ck_assert_int_gt(h_read(&h, "cmd.out.err", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "interrupted: the daemon began to stop"), "%s", out);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 /* Set $JOURNAL_STREAM to FILE's device and inode (made now if need be),
  * as systemd does for the stream it hands a service as stderr. */
 static void journal_is(const char *file)
@@ -675,6 +774,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
+	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
+	tcase_add_test(tc, a_reload_cut_short_by_a_stop_is_not_called_applied);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	suite_add_tcase(s, tc);
 	return s;
