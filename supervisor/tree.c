@@ -282,7 +282,9 @@ struct sv_node *sv_find(const struct sv_tree *t, const char *name)
 
 bool sv_exit_is_normal(const struct sv_exit *e)
 {
-	return (e->kind == SV_EXIT_STATUS && e->value == 0) || e->kind == SV_EXIT_SHUTDOWN;
+	/* a supervisor that gave up ends as OTP's does, with reason shutdown */
+	return (e->kind == SV_EXIT_STATUS && e->value == 0) || e->kind == SV_EXIT_SHUTDOWN ||
+	       e->kind == SV_EXIT_GAVE_UP;
 }
 
 void sv_exit_describe(const struct sv_exit *e, char *buf, size_t len)
