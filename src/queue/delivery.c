@@ -169,6 +169,7 @@ static void send_batch(struct queue *q, struct pq_batch *b, uint64_t now)
 	b->busy = true;
 	q->busy++;
 	q->count.delivered += b->n;
+	pq_status_touch(q);	/* in_flight went up */
 }
 
 static struct pq_batch *free_batch(struct queue *q)

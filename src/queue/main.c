@@ -64,11 +64,15 @@ static void turn_end(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct queue *q = w->data;
 
+	long gone;
+
 	pq_intake_commit(q);
-	if (pq_store_apply(&q->store) < 0) {
+	if ((gone = pq_store_apply(&q->store)) < 0) {
 		pq_fatal(q, "cannot update its log: %s", q->store.msg);
 		return;
 	}
+	if (gone > 0)
+		pq_status_touch(q);	/* depth went down: expired or answered */
 	pq_dead_flush(q);
 	pq_deliver(q);
 	if (q->stopping && q->nwaiters == 0)

@@ -13,10 +13,11 @@
  *       sends one message of SIZE bytes on binding Q and records
  *       "refused: WHY" or "sent", then one of 5 bytes, "small", and
  *       records "small: sent" once it is acknowledged.
- *   queueactor consume FILE [PREFIX]
+ *   queueactor consume FILE [PREFIX [STALL]]
  *       records "BODY ID ATTEMPT MS" for each message delivered (MS: the
  *       monotonic clock, in ms) before it answers; acks it, or, when its
- *       body starts with PREFIX, asks for a retry.
+ *       body starts with PREFIX, asks for a retry. With STALL, a batch
+ *       holding a second attempt is answered only STALL s later.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,6 +135,7 @@ static void oversize(struct prospero_binding *b, size_t size)
 }
 
 static const char *poison;
+static unsigned stall_s;
 
 static long long now_ms(void)
 {
@@ -156,6 +158,11 @@ static void on_batch(struct prospero_queue_batch *b, const struct prospero_queue
 					(int)(m[i].len < 100 ? m[i].len : 100), (const char *)m[i].body,
 					(unsigned long long)m[i].id, m[i].attempt, now_ms());
 	record(text, len);
+	for (size_t i = 0; i < n && stall_s; i++)
+		if (m[i].attempt >= 2) {
+			sleep(stall_s);
+			break;
+		}
 	for (size_t i = 0; i < n; i++)
 		if (poison && m[i].len >= strlen(poison) && memcmp(m[i].body, poison, strlen(poison)) == 0)
 			prospero_queue_retry(b, i, 0);
@@ -170,8 +177,8 @@ int main(int argc, char **argv)
 	struct producer pr = { 0 };
 	struct prospero *p;
 
-	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : argc <= 4)) {
-		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | consume FILE [PREFIX]\n");
+	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : argc <= 5)) {
+		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | consume FILE [PREFIX [STALL]]\n");
 		return 2;
 	}
 	if (!(p = prospero_open(loop))) {
@@ -200,7 +207,8 @@ int main(int argc, char **argv)
 			return 100;
 		oversize(prospero_binding(p, "Q"), strtoul(argv[3], NULL, 10));
 	} else {
-		poison = argc == 4 ? argv[3] : NULL;
+		poison = argc >= 4 ? argv[3] : NULL;
+		stall_s = argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 0;
 		if (!(c = prospero_queue_consume(p, on_batch, NULL)) || prospero_serve(p) < 0) {
 			perror("prospero_queue_consume");
 			return 100;

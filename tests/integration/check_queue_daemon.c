@@ -306,6 +306,37 @@ START_TEST(retries_and_the_dead_letter_queue_follow_the_configuration)
 }
 END_TEST
 
+/* STATUS's in_flight counts a batch out with the consumer. The old
+ * queue said its STATUS again on an answer, not on a send: a retried
+ * message out again with a consumer that took its time showed
+ * in_flight=0 until the answer came. */
+START_TEST(a_batch_out_with_the_consumer_is_in_flight)
+{
+	char out[8192] = "";
+	int n = 0;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\", \"poison\", \"120\"] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 0, \"retry_delay\": 2000,\n"
+		"    \"delivery_timeout\": 600000 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/p.acked\", \"poison\", \"1\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	shared_file("p.acked");
+	shared_file("c.rec");
+	start();
+	wait_count("c.rec", "poison:1 ", 2);	/* its second attempt is out, and held */
+	for (int waited = 0; !strstr(out, "in_flight=1 "); waited += 100) {
+		ck_assert_msg(waited < 3 * H_TIMEOUT_MS, "no in_flight=1 in the queue's status: %s", out);
+		h_sleep_ms(100);
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "q", "--runtime-dir", h.rundir, NULL }), 0);
+		n = h_read(&h, "run.out", out, sizeof out - 1);
+		out[n > 0 ? n : 0] = '\0';
+	}
+	h_stop(&h);
+}
+END_TEST
+
 /* A message over max_message_size is refused with the documented reason,
  * through the daemon as in check_queue; the queue stays up and takes the
  * next one. */
@@ -352,6 +383,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, nothing_acknowledged_is_lost_under_kills);
 	tcase_add_test(tc, retries_and_the_dead_letter_queue_follow_the_configuration);
 	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
+	tcase_add_test(tc, a_batch_out_with_the_consumer_is_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }
