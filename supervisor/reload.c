@@ -386,7 +386,7 @@ static void install(struct sv_tree *t, struct sv_node *n)
 void sv_reshape(struct sv_tree *t, struct sv_node *s, int64_t now)
 {
 	struct sv_reshape *r = s->reshape;
-	struct sv_node **old = s->children;
+	struct sv_node **old = s->children, *held_by = NULL;
 	unsigned oldn = s->nchildren, k = 0;
 	bool running = (s->state == SV_UP || s->state == SV_STARTING) && !s->exit_after_stop;
 
@@ -400,11 +400,20 @@ void sv_reshape(struct sv_tree *t, struct sv_node *s, int64_t now)
 	for (unsigned i = 0; i < r->n; i++) {
 		struct sv_node *c = s->children[i];
 		c->index = i;
+		if (c->waiting && s->strategy != SV_ONE_FOR_ONE && !held_by)
+			held_by = c;
 		if (!c->adopted)
 			continue;
 		c->parent = s;
 		install(t, c);
-		c->to_start = c->start_on_install && running;
+		/* a group restart waiting out a backoff starts in order when it
+		 * is over: one that comes after a waiting child waits with it */
+		if (c->start_on_install && running && held_by) {
+			c->waiting = true;
+			c->due = held_by->due;
+		} else {
+			c->to_start = c->start_on_install && running;
+		}
 	}
 	for (unsigned i = 0; i < s->pendq_len; i++) {
 		struct sv_node *c = old[s->pendq[(s->pendq_head + i) % oldn]];

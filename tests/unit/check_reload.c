@@ -446,6 +446,33 @@ START_TEST(removing_a_child_that_backs_off)
 }
 END_TEST
 
+/* one_for_all restarts its group in order once the failed child's
+ * backoff is over: a child a reload adds after the group waits for it.
+ * The old tree started the added child at once, before the children
+ * declared ahead of it. */
+START_TEST(an_added_child_waits_for_the_group_backing_off_before_it)
+{
+	sup(NULL, "root", SV_ONE_FOR_ALL, 5, 1000);
+	actor("root", "a", SV_PERMANENT);
+	actor("root", "b", SV_PERMANENT);
+	ck_assert_int_eq(sv_set_backoff(N("b"), &(struct sv_backoff){ 500, 500, 0 }), 0);
+	seal();
+	boot();
+	AUTO_EXIT = true;
+	EXPECT(ex("b", 1), "restart b after 500; timer root 500; stop a; SIGTERM a; timer a 2000");
+	new_tree();
+	sup(NULL, "root", SV_ONE_FOR_ALL, 5, 1000);
+	actor("root", "a", SV_PERMANENT);
+	actor("root", "b", SV_PERMANENT);
+	actor("root", "n", SV_PERMANENT);
+	end_new_tree();
+	EXPECT(reload(), "operator reload root; reloaded root");
+	ck_assert_str_eq(states("root"), "a:waiting b:waiting n:waiting");
+	NOW = 500;
+	EXPECT(fire("root"), "spawn a; ready a; spawn b; ready b; spawn n; ready n");
+}
+END_TEST
+
 /* A supervisor that is down takes its new children at once, and starts
  * them when it starts. */
 START_TEST(a_supervisor_that_is_down_takes_them_at_once)
@@ -580,6 +607,7 @@ static Suite *reload_suite(void)
 	tcase_add_test(tc, exits_queued_during_a_reload_are_handled_after_it);
 	tcase_add_test(tc, a_busy_supervisor_reloads_after_its_start);
 	tcase_add_test(tc, removing_a_child_that_backs_off);
+	tcase_add_test(tc, an_added_child_waits_for_the_group_backing_off_before_it);
 	tcase_add_test(tc, a_supervisor_that_is_down_takes_them_at_once);
 	tcase_add_test(tc, one_reload_at_a_time);
 	tcase_add_loop_test(tc, freeing_in_the_middle, 0, 2);
