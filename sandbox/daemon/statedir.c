@@ -12,7 +12,7 @@
 #include "sandbox/daemon/statedir.h"
 
 /* Deeper than any program's state needs; a bound on the fds one walk holds. */
-#define REOWN_DEPTH_MAX 64
+#define REOWN_DEPTH_MAX SB_STATEDIR_DEPTH_MAX
 
 /* PATH's missing ancestors, as mkdir -p; PATH itself is left to the caller. */
 static int make_parents(const char *path)
@@ -87,7 +87,7 @@ static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
 		}
 		if (depth >= REOWN_DEPTH_MAX || !(sub = fdopendir(fd))) {
 			if (!first)
-				first = depth >= REOWN_DEPTH_MAX ? ELOOP : errno;
+				first = depth >= REOWN_DEPTH_MAX ? EMLINK : errno;
 			close(fd);
 			continue;
 		}

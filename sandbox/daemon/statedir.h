@@ -25,8 +25,11 @@ int sb_statedir_root(const char *path);
  * changed, as systemd's DynamicUser= has it), everything inside is
  * re-owned too, without following a symbolic link or leaving the
  * directory. -1 with errno: ELOOP or ENOTDIR when NAME is a symbolic link
- * or not a directory, EPERM when not OWN and it is another user's, or
- * what the calls said (an entry it could not re-own included). */
+ * or not a directory, EPERM when not OWN and it is another user's, EMLINK
+ * when directories inside go deeper than SB_STATEDIR_DEPTH_MAX levels (the
+ * rest is re-owned), or what the calls said (an entry it could not re-own
+ * included). */
+#define SB_STATEDIR_DEPTH_MAX 64
 int sb_statedir_prepare(int root, const char *name, uid_t uid, gid_t gid, bool own);
 
 /* Each entry directly below ROOT, with its owner, to FN (a symbolic link

@@ -132,8 +132,12 @@ int state_prepare(struct daemon *d, const struct instance *in, char *msg, size_t
 				own ? in->privs.gid : getegid(), own) == 0)
 		return 0;
 	saved = errno;
-	snprintf(msg, len, "state directory %s: %s%s", in->state_dir, strerror(saved),
-		 saved == ELOOP || saved == ENOTDIR ? " (it must be a directory, never a symbolic link)" : "");
+	if (saved == EMLINK)	/* not a link: its own depth limit */
+		snprintf(msg, len, "state directory %s: directories nested more than %d levels deep inside it "
+			 "cannot all be given to its new uid", in->state_dir, SB_STATEDIR_DEPTH_MAX);
+	else
+		snprintf(msg, len, "state directory %s: %s%s", in->state_dir, strerror(saved),
+			 saved == ELOOP || saved == ENOTDIR ? " (it must be a directory, never a symbolic link)" : "");
 	errno = saved;
 	return -1;
 }

@@ -179,6 +179,29 @@ START_TEST(a_new_owner_gets_everything_inside_but_what_links_point_at)
 }
 END_TEST
 
+/* Deeper than the walk goes is said as such: the old walk said ELOOP,
+ * which the daemon put as "never a symbolic link" where there was none. */
+START_TEST(a_tree_too_deep_to_re_own_is_said_as_such)
+{
+	int root = sb_statedir_root(at("root"));
+	char deep[4096] = "";
+
+	if (geteuid() != 0)
+		return;	/* chown needs root */
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(sb_statedir_prepare(root, "a", 61000, 61000, true), 0);
+	snprintf(deep, sizeof deep, "%s", at("root/a"));
+	for (int i = 0; i < SB_STATEDIR_DEPTH_MAX + 2; i++) {
+		strcat(deep, "/n");
+		ck_assert(mkdir(deep, 0700) == 0);
+	}
+	ck_assert_int_eq(sb_statedir_prepare(root, "a", 61001, 61001, true), -1);
+	ck_assert_int_eq(errno, EMLINK);
+	ck_assert_uint_eq(owner_of(at("root/a/n")), 61001);	/* the rest is re-owned */
+	close(root);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("statedir");
@@ -190,6 +213,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_instance_directory_is_made_0700_and_kept);
 	tcase_add_test(tc, a_link_or_a_file_in_its_place_is_refused);
 	tcase_add_test(tc, a_new_owner_gets_everything_inside_but_what_links_point_at);
+	tcase_add_test(tc, a_tree_too_deep_to_re_own_is_said_as_such);
 	suite_add_tcase(s, tc);
 	return s;
 }
