@@ -308,12 +308,14 @@ static int check_private_mounts(const struct cfg *cfg, const struct daemon_opts 
 		return 0;	/* run says why it has none */
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
+		const char *key;
 
 		snprintf(state, sizeof state, "%s/%s", root, a->name);
-		if (!confinement_hides(a, shm && a->private_ipc, run, a->state && have_root ? state : NULL, why,
-				       sizeof why))
+		if (!(key = confinement_hides(a, shm && a->private_ipc, run, a->state && have_root ? state : NULL,
+					      why, sizeof why)))
 			continue;
-		if (cfg_diag_add(&diag, true, strncmp(why, "\"private_tmp\"", 13) == 0 ? &a->private_tmp_pos : &a->pos,
+		/* "private_ipc" is on by default: the actor's own place then */
+		if (cfg_diag_add(&diag, true, strcmp(key, "private_tmp") == 0 ? &a->private_tmp_pos : &a->pos,
 				 "actor \"%s\": %s", a->name, why) < 0)
 			fprintf(stderr, "prospero: out of memory checking private_tmp and private_ipc\n");
 		bad = 1;

@@ -10,12 +10,16 @@
 
 static const char *const tmp_dirs[] = { "/tmp", "/var/tmp" };
 
-/* Is path at or below dir (both absolute, no "." or "..")? */
-static bool below(const char *path, const char *dir)
+bool sb_path_below(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
 
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+	return path && strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+bool sb_ns_in_tmp(const char *path)
+{
+	return sb_path_below(path, tmp_dirs[0]) || sb_path_below(path, tmp_dirs[1]);
 }
 
 static bool has_dot_component(const char *path)
@@ -49,7 +53,7 @@ int sb_ns_check(const struct sb_ns *ns, char *errmsg, size_t errlen)
 			return -1;
 		}
 		for (size_t t = 0; ns->private_tmp && t < 2; t++) {
-			if (below(path, tmp_dirs[t])) {
+			if (sb_path_below(path, tmp_dirs[t])) {
 				snprintf(errmsg, errlen, "read_only \"%s\" is inside %s, "
 					 "which private_tmp replaces", path, tmp_dirs[t]);
 				errno = EINVAL;

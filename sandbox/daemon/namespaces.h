@@ -4,6 +4,7 @@
 #ifndef PROSPERO_SANDBOX_DAEMON_NAMESPACES_H
 #define PROSPERO_SANDBOX_DAEMON_NAMESPACES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sandbox/child/namespaces.h"
@@ -12,5 +13,10 @@
  * and is not hidden by private_tmp. -1 with errno and errmsg naming the
  * path otherwise. */
 int sb_ns_check(const struct sb_ns *ns, char *errmsg, size_t errlen);
+
+/* Is PATH (NULL: no) at or below DIR, both absolute without "." or ".."? */
+bool sb_path_below(const char *path, const char *dir);
+/* Is PATH in /tmp or /var/tmp, which "private_tmp" replaces? */
+bool sb_ns_in_tmp(const char *path);
 
 #endif

@@ -352,12 +352,6 @@ static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_
 }
 
 /* The confinement keys of an actor, after its other keys. */
-static bool in_tmp(const char *path)
-{
-	return strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0 || strncmp(path, "/tmp/", 5) == 0 ||
-	       strncmp(path, "/var/tmp/", 9) == 0;
-}
-
 void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_t off)
 {
 	json_t *v;
@@ -369,7 +363,7 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 	if ((v = json_object_get(o, "private_tmp")) && ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp))
 		a->private_tmp_pos = ld_pos_of_key(ld, off, "private_tmp", false);
 	/* chdir comes before the mounts: it would work in the host's /tmp */
-	if (a->private_tmp && a->cwd && in_tmp(a->cwd))
+	if (a->private_tmp && sb_ns_in_tmp(a->cwd))
 		ld_warning(ld, &a->private_tmp_pos, "actor \"%s\": \"private_tmp\" gives it a /tmp of its own, but "
 			   "its cwd %s stays in the host's: give it a \"cwd\" outside /tmp", a->name, a->cwd);
 	if ((v = json_object_get(o, "private_network")))

@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 
 #include "sandbox/containment/uidkill.h"
+#include "sandbox/daemon/namespaces.h"
 #include "sandbox/daemon/privs.h"
 #include "sandbox/seccomp/handoff.h"
 #include "src/daemon/confinement.h"
@@ -157,22 +158,9 @@ static void plan_shm(struct daemon *d, struct instance *in)
 	in->ns.dev_shm = in->dev_shm;
 }
 
-/* PATH is DIR or below it */
-static bool below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return path && strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-static bool in_tmp(const char *path)
-{
-	return below(path, "/tmp") || below(path, "/var/tmp");
-}
-
 static bool in_shm(const char *path)
 {
-	return below(path, "/dev/shm");
+	return sb_path_below(path, "/dev/shm");
 }
 
 /* private_ipc is on by default: say how to turn it off */
@@ -195,11 +183,14 @@ static bool hidden(bool (*in)(const char *), const char *key, const char *where,
 	return what != NULL;
 }
 
-bool confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir, const char *state_dir,
-		       char *msg, size_t len)
+const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir,
+			      const char *state_dir, char *msg, size_t len)
 {
-	return (a->private_tmp && hidden(in_tmp, "private_tmp", "/tmp", rundir, state_dir, msg, len)) ||
-	       (private_ipc && hidden(in_shm, "private_ipc", "/dev/shm", rundir, state_dir, msg, len));
+	if (a->private_tmp && hidden(sb_ns_in_tmp, "private_tmp", "/tmp", rundir, state_dir, msg, len))
+		return "private_tmp";
+	if (private_ipc && hidden(in_shm, "private_ipc", "/dev/shm", rundir, state_dir, msg, len))
+		return "private_ipc";
+	return NULL;
 }
 
 /* Namespaces, when the spec asks for any. */

@@ -37,11 +37,11 @@ bool confinement_privileged(void);
  * (CAP_SYS_RESOURCE). */
 bool confinement_may_raise_limits(void);
 /* Whether the fresh /tmp of "private_tmp", or with PRIVATE_IPC the fresh
- * /dev/shm, would hide RUNDIR or STATE_DIR (NULL: none) from actor A; if
- * so what to say, into MSG, beginning with the key to blame
- * ("\"private_tmp\" ..."). */
-bool confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir, const char *state_dir,
-		       char *msg, size_t len);
+ * /dev/shm, would hide RUNDIR or STATE_DIR (NULL: none) from actor A: the
+ * key to blame ("private_tmp", "private_ipc") and what to say, into MSG;
+ * NULL if neither would. */
+const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir,
+			      const char *state_dir, char *msg, size_t len);
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
