@@ -394,6 +394,32 @@ int h_read(struct h *h, const char *name, char *buf, int cap)
 	return n;
 }
 
+int h_lines_with(struct h *h, const char *name, const char *prefix, const char *what)
+{
+	FILE *f = fopen(h_path(h, name), "r");
+	char line[20000];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		n += strncmp(line, prefix, strlen(prefix)) == 0 && strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
+void h_journal_is(struct h *h, const char *name)
+{
+	char v[64];
+	struct stat st;
+
+	if (stat(h_path(h, name), &st) < 0)
+		h_write(h, name, "");
+	ck_assert(stat(h_path(h, name), &st) == 0);
+	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
+}
+
 int h_count_lines(struct h *h, const char *name, const char *prefix)
 {
 	FILE *f = fopen(h_path(h, name), "r");

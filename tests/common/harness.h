@@ -64,6 +64,11 @@ void h_expect_quiet(struct h *h, int settle_ms);
 int h_read(struct h *h, const char *name, char *buf, int cap);
 /* Count lines in a file that start with PREFIX. */
 int h_count_lines(struct h *h, const char *name, const char *prefix);
+/* Lines of file NAME that start with PREFIX and hold WHAT (0: no NAME). */
+int h_lines_with(struct h *h, const char *name, const char *prefix, const char *what);
+/* $JOURNAL_STREAM set to file NAME's device and inode (made now if need
+ * be), as systemd does for the stream it hands a service as stderr. */
+void h_journal_is(struct h *h, const char *name);
 
 #define H_TIMEOUT_MS 10000
 

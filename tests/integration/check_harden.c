@@ -154,33 +154,15 @@ START_TEST(a_daemon_stall_is_not_the_actors_fault)
 }
 END_TEST
 
-/* Set $JOURNAL_STREAM to FILE's device and inode (made now if need be),
- * as systemd does for the stream it hands a service as stderr. */
 static void journal_is(const char *file)
 {
-	char v[64];
-	struct stat st;
-
-	if (stat(h_path(&h, file), &st) < 0)
-		h_write(&h, file, "");
-	ck_assert(stat(h_path(&h, file), &st) == 0);
-	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
+	h_journal_is(&h, file);
 }
 
 /* Lines of FILE starting with PREFIX and holding WHAT (0: no FILE). */
 static int lines_with(const char *file, const char *prefix, const char *what)
 {
-	FILE *f = fopen(h_path(&h, file), "r");
-	char line[20000];
-	int n = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		n += strncmp(line, prefix, strlen(prefix)) == 0 && strstr(line, what) != NULL;
-	fclose(f);
-	return n;
+	return h_lines_with(&h, file, prefix, what);
 }
 
 /* stderr is the journal: give-ups and failed starts are errors, abnormal

@@ -455,28 +455,44 @@ static void write_stuck(bool stuck, bool late)
  * follows once this one is applied. The first reload cannot finish while
  * "stuck" ignores its SIGTERM; the test kills it once the daemon has said
  * it took the second SIGHUP. */
-START_TEST(a_hangup_during_a_reload_reloads_after_it)
+/* Booted with "stuck", and a reload that removes it being applied (it
+ * cannot finish while stuck ignores its SIGTERM); the config then adds
+ * "late". Stuck's pid. */
+static pid_t a_reload_held_by_stuck(void)
 {
-	char err[16384] = "";
 	struct h_event e;
-	int stuck;
 
 	write_stuck(true, false);
 	h_start(&h, root_only);
 	h_expect(&h, "start", "stuck", &e);
-	stuck = e.pid;
 	h_expect(&h, "ready", "root", NULL);
 	write_stuck(false, false);
 	h_signal(&h, SIGHUP);
 	h_expect(&h, "stop", "stuck", NULL);	/* the first reload is being applied */
 	write_stuck(false, true);
-	h_signal(&h, SIGHUP);
+	return e.pid;
+}
+
+/* Until the daemon says it took a SIGHUP while the reload was applied. */
+static void await_a_hangup_taken(void)
+{
+	char err[16384] = "";
+
 	for (int waited = 0; !strstr(err, "SIGHUP while a reload is being applied"); waited += 10) {
 		ck_assert_msg(waited < H_TIMEOUT_MS, "the daemon never took the second SIGHUP");
 		h_sleep_ms(10);
 		if (h_read(&h, "err", err, sizeof err) < 0)
 			err[0] = 0;
 	}
+}
+
+START_TEST(a_hangup_during_a_reload_reloads_after_it)
+{
+	struct h_event e;
+	pid_t stuck = a_reload_held_by_stuck();
+
+	h_signal(&h, SIGHUP);
+	await_a_hangup_taken();
 	ck_assert_int_eq(kill(stuck, SIGKILL), 0);
 	h_expect(&h, "reload", "root", &e);
 	ck_assert_msg(strstr(e.line, "\"added\": [], \"removed\": [\"stuck\"]"), "%s", e.line);
@@ -526,25 +542,10 @@ START_TEST(a_command_during_a_reload_waits_for_its_own)
 {
 	char out[4096] = "";
 	struct h_event e;
-	pid_t cmd;
-	int stuck;
+	pid_t stuck = a_reload_held_by_stuck(), cmd;
 
-	write_stuck(true, false);
-	h_start(&h, root_only);
-	h_expect(&h, "start", "stuck", &e);
-	stuck = e.pid;
-	h_expect(&h, "ready", "root", NULL);
-	write_stuck(false, false);
-	h_signal(&h, SIGHUP);
-	h_expect(&h, "stop", "stuck", NULL);	/* the first reload is being applied */
-	write_stuck(false, true);
 	cmd = reload_in_background("cmd.out");
-	for (int waited = 0; !strstr(out, "SIGHUP while a reload is being applied"); waited += 10) {
-		ck_assert_msg(waited < H_TIMEOUT_MS, "the daemon never took the command's SIGHUP");
-		h_sleep_ms(10);
-		if (h_read(&h, "err", out, sizeof out) < 0)
-			out[0] = 0;
-	}
+	await_a_hangup_taken();
 	ck_assert_int_eq(kill(stuck, SIGKILL), 0);
 	ck_assert_int_eq(exit_status(cmd), 0);
 	ck_assert_int_gt(h_read(&h, "cmd.out", out, sizeof out), 0);
@@ -583,32 +584,16 @@ START_TEST(a_reload_cut_short_by_a_stop_is_not_called_applied)
 }
 END_TEST
 
-/* Set $JOURNAL_STREAM to FILE's device and inode (made now if need be),
- * as systemd does for the stream it hands a service as stderr. */
 static void journal_is(const char *file)
 {
-	char v[64];
-	struct stat st;
-
-	if (stat(h_path(&h, file), &st) < 0)
-		h_write(&h, file, "");
-	ck_assert(stat(h_path(&h, file), &st) == 0);
-	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	ck_assert(setenv("JOURNAL_STREAM", v, 1) == 0);
+	h_journal_is(&h, file);
 }
 
-/* Lines of FILE starting with PREFIX and holding WHAT. */
+/* Lines of FILE starting with PREFIX and holding WHAT; FILE must be there. */
 static int lines_with(const char *file, const char *prefix, const char *what)
 {
-	FILE *f = fopen(h_path(&h, file), "r");
-	char line[20000];
-	int n = 0;
-
-	ck_assert_msg(f != NULL, "no %s", file);
-	while (fgets(line, sizeof line, f))
-		n += strncmp(line, prefix, strlen(prefix)) == 0 && strstr(line, what) != NULL;
-	fclose(f);
-	return n;
+	ck_assert_msg(access(h_path(&h, file), F_OK) == 0, "no %s", file);
+	return h_lines_with(&h, file, prefix, what);
 }
 
 /* Every line of the daemon's stderr, the journal, has a priority: none

@@ -191,15 +191,19 @@ static pid_t run_script(const char *script, int *const *fds, int n, const char *
 	return pid;
 }
 
+/* What each script below begins with: the peer from argv[1], an actor. */
+#define PY_ACTOR \
+	"import sys\n" \
+	"sys.path.insert(0, sys.argv[1])\n" \
+	"import prospero_peer as pp\n" \
+	"a = pp.Actor.from_env()\n"
+
 /* Python as the caller: a notice older than its call (read late) does
  * not fail it; one newer than the call, sent while the call waits, does. */
 START_TEST(python_weighs_a_notice_by_its_time)
 {
 	static const char script[] =
-		"import sys\n"
-		"sys.path.insert(0, sys.argv[1])\n"
-		"import prospero_peer as pp\n"
-		"a = pp.Actor.from_env()\n"
+		PY_ACTOR
 		"for i in range(2):\n"
 		"    try:\n"
 		"        print('ok', a.call('PRICING', 'quote', b'{}', timeout=20).decode(), flush=True)\n"
@@ -246,10 +250,7 @@ END_TEST
 START_TEST(python_keeps_to_the_protocols_codes)
 {
 	static const char script[] =
-		"import sys\n"
-		"sys.path.insert(0, sys.argv[1])\n"
-		"import prospero_peer as pp\n"
-		"a = pp.Actor.from_env()\n"
+		PY_ACTOR
 		"for i in range(2):\n"
 		"    try:\n"
 		"        a.call('PRICING', 'quote', b'{}', timeout=20)\n"
