@@ -215,13 +215,14 @@ void events_emit_fields(struct events *ev, const char *event, const char *name, 
 	log_info("%s", text);
 }
 
-/* For the journal: failures to act are errors; what went wrong with an
+/* For the journal: failures to act (a reload too) are errors; what went wrong with an
  * actor and was handled is a warning; the rest is information. An end by
  * SIGTERM is how every actor stops: not worth a warning. */
 enum log_level event_level(const struct event *e)
 {
 	if (strcmp(e->event, "give_up") == 0 ||
-	    (strcmp(e->event, "exit") == 0 && e->reason && strncmp(e->reason, "could not start", 15) == 0))
+	    (strcmp(e->event, "exit") == 0 && e->reason && strncmp(e->reason, "could not start", 15) == 0) ||
+	    (strcmp(e->event, "reload") == 0 && e->status < 0))	/* refused or interrupted */
 		return LOG_LVL_ERR;
 	if (strcmp(e->event, "restart") == 0 || strcmp(e->event, "escalate") == 0 || e->syscall ||
 	    (strcmp(e->event, "exit") == 0 && (e->status > 0 || (e->signal > 0 && e->signal != SIGTERM))))
