@@ -206,7 +206,8 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co)
 		return 1;
 	for (size_t i = 0; i < plan->n; i++)
 		by_kind[plan->faults[i].kind]++;
-	printf("fault plan ok: %zu faults (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
+	printf("fault plan ok: %zu fault%s (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
+	       plan->n == 1 ? "" : "s",
 	       by_kind[FAULT_KILL], by_kind[FAULT_STALL], by_kind[FAULT_EDGE], by_kind[FAULT_SYSCALL]);
 	if (co->has_seed || plan->has_seed)
 		printf("seed %" PRIu64 "\n", fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, 0));
@@ -415,8 +416,8 @@ static struct fault_plan *load_faults(const struct cfg *cfg, const struct check_
 		random = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	opts->seed = fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, random);
 	opts->faults = plan;	/* the daemon borrows it for the run */
-	log_info("fault plan %s: %zu faults, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", co->faults,
-		 plan->n, opts->seed, opts->seed);
+	log_info("fault plan %s: %zu fault%s, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", co->faults,
+		 plan->n, plan->n == 1 ? "" : "s", opts->seed, opts->seed);
 	return plan;
 }
 

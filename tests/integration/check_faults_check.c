@@ -58,6 +58,11 @@ START_TEST(a_good_plan_passes_and_is_summed_up)
 							  "--seed", "9007199254740991", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
 	ck_assert(strstr(out, "), seed 9007199254740991\n") != NULL);
+	/* one is "1 fault": it said "1 faults" */
+	h_write(&h, "one.jsonc", "{ \"faults\": [ { \"kill\": \"data\", \"every\": 3000 } ], \"seed\": 5 }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "one.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_msg(strstr(out, "fault plan ok: 1 fault (1 kill, 0 stall, 0 edge, 0 syscall), seed 5\n"), "%s", out);
 	ck_assert_int_eq(check_plan("{ \"kill\": \"payment\", \"every\": 100 }", err, sizeof err), 0);
 	ck_assert_str_eq(err, "");
 }

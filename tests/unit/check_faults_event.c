@@ -54,6 +54,11 @@ START_TEST(the_plan_event_carries_the_seed)
 	fault_event_plan(&ev, &plan, 42);
 	expect(&ev, 0, "\"seq\": 0, \"kind\": \"plan\", \"seed\": 42, \"faults\": 4",
 	       "fault 0: plan of 4 faults, seed 42 (replay with --seed 42)");
+	/* one is "1 fault": it said "1 faults" */
+	static const struct fault_plan one = { .faults = faults, .n = 1 };
+	fault_event_plan(&ev, &one, 7);
+	expect(&ev, 0, "\"seq\": 0, \"kind\": \"plan\", \"seed\": 7, \"faults\": 1",
+	       "fault 0: plan of 1 fault, seed 7 (replay with --seed 7)");
 }
 END_TEST
 
