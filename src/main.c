@@ -358,8 +358,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	check_secrets_on_disk(cfg, opts);
 	procs = count(cfg->root, &sups);
 	exposure_uid(procs);
-	printf("configuration ok: root \"%s\", %zu supervisors, %zu actors, %zu processes\n",
-	       cfg->root->name, sups, cfg->nactors, procs);
+	printf("configuration ok: root \"%s\", %zu supervisor%s, %zu actor%s, %zu process%s\n", cfg->root->name,
+	       sups, sups == 1 ? "" : "s", cfg->nactors, cfg->nactors == 1 ? "" : "s", procs, procs == 1 ? "" : "es");
 	return co->faults ? check_faults(cfg, co) : 0;
 }
 

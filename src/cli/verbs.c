@@ -69,11 +69,15 @@ static int fault_arg(struct verb_opts *o, const char *arg)
 		usage_error(arg, "fault kill: not a signal name or number");
 		return -1;
 	}
-	if (strcmp(o->r.fault, "stall") == 0 && parse_ms(arg, &o->r.ms) == 0) {
-		o->has_ms = true;
-		return 0;
+	if (strcmp(o->r.fault, "stall") == 0) {
+		if (parse_ms(arg, &o->r.ms) == 0) {
+			o->has_ms = true;
+			return 0;
+		}
+		usage_error(arg, "fault stall: MS is how long, a whole number of milliseconds");
+		return -1;
 	}
-	usage_error(arg, "fault: a kill takes a SIGNAL, a stall its MS, an edge neither");
+	usage_error(arg, "fault edge: takes no argument after EDGE, only --drop P and --for MS");
 	return -1;
 }
 

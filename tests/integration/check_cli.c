@@ -69,7 +69,7 @@ START_TEST(check_accepts_a_valid_tree_and_merges_files)
 	h_write(&h, "b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"@TA@\"] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "b.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
-	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisors, 2 actors, 3 processes\n");
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisor, 2 actors, 3 processes\n");
 }
 END_TEST
 
@@ -116,7 +116,7 @@ START_TEST(check_says_when_the_uid_range_is_too_small)
 	ck_assert_str_eq(err, "prospero: root.jsonc:1:3: error: the tree needs 4337 dynamic uids, one per actor instance without \"user\", but --uid-range 61184-65519 holds 4336: widen it, e.g. --uid-range 61184-65520 (ids that passwd or group use are skipped too)\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "61184-65520", "-c", "root.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
-	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisors, 2 actors, 4337 processes\n");
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisor, 2 actors, 4337 processes\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--uid-range", "70000-70100", NULL }), 1);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
 	ck_assert_msg(strstr(err, "but --uid-range 70000-70100 holds 101: widen it, e.g. --uid-range 70000-74336 "), "got: %s", err);
@@ -280,7 +280,7 @@ START_TEST(an_option_the_command_does_not_use_is_ignored)
 							  "--name", "a", "--lines", "5", "--signal", "HUP", "--dry-run",
 							  "--drop", "1", "--for", "4", "--log-ring", "1", NULL }), 0);
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
-	ck_assert_str_eq(out, "configuration ok: root \"s\", 1 supervisors, 1 actors, 1 processes\n");
+	ck_assert_str_eq(out, "configuration ok: root \"s\", 1 supervisor, 1 actor, 1 process\n");
 	/* no daemon there: each gets as far as looking for it */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "-c", "root.jsonc", "--events", "e",
 							  "--state-dir", "d", "--uid-range", "1-2", "--dry-run",
@@ -291,6 +291,12 @@ START_TEST(an_option_the_command_does_not_use_is_ignored)
 							  "--runtime-dir", h.rundir, NULL }), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+	/* but a short -n or -f where it could be read with an argument or
+	 * without: refused, as the docs say */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "-n", NULL }), 2);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "-n", NULL }), 2);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "-f", "--runtime-dir", h.rundir, NULL }), 2);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "-f", "-n", "2", "--runtime-dir", h.rundir, NULL }), 3);
 }
 END_TEST
 
@@ -372,6 +378,16 @@ START_TEST(a_fault_without_its_length_or_share_is_a_usage_error)
 		ck_assert_msg(strstr(err, "fault stall: needs MS") || strstr(err, "fault edge: needs --drop P and --for MS"),
 			      "%s", err);
 	}
+	/* a wrong one is named for what it is: a stall's "abc" was said to be
+	 * neither a kill's signal nor nothing */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", "payment", "abc", "--runtime-dir", h.rundir,
+							  NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: abc: fault stall: MS is how long, a whole number of milliseconds"), "%s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "a -> b", "x", "--runtime-dir", h.rundir,
+							  NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: x: fault edge: takes no argument after EDGE"), "%s", err);
 	/* complete, it goes as far as the daemon, which is not there */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", "payment", "100", "--runtime-dir", h.rundir,
 							  NULL }), 1);

@@ -164,7 +164,7 @@ START_TEST(check_accepts_every_example)
 	ck_assert(strstr(out, "fault plan ok: 4 faults (1 kill, 1 stall, 1 edge, 1 syscall), seed 42\n"));
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "coordinator/prospero.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
-	ck_assert_str_eq(out, "configuration ok: root \"ai\", 1 supervisors, 5 actors, 6 processes\n");
+	ck_assert_str_eq(out, "configuration ok: root \"ai\", 1 supervisor, 5 actors, 6 processes\n");
 	ck_assert_int_eq(h_read(&h, "run.err", out, sizeof out), 0);
 }
 END_TEST
