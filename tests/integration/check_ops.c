@@ -901,8 +901,15 @@ START_TEST(each_request_line_gets_one_answer)
 	read_line(fd, line, sizeof line);
 	ck_assert_msg(strstr(line, "\"code\":\"ENOENT\""), "the next request's answer: %s", line);
 	close(fd);
+	/* a field of the wrong type is EINVAL; one the verb does not use is
+	 * ignored (the README's table) */
+	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n{\"verb\": \"stop\", \"name\": 5}\n");
+	read_line(fd, line, sizeof line);
+	ck_assert_msg(strstr(line, "\"code\":\"EINVAL\""), "%s", line);
+	close(fd);
 	/* the last line before the end of the stream need not end in a newline */
-	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n{\"verb\": \"stop\", \"name\": \"payment\"}");
+	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n"
+		       "{\"verb\": \"stop\", \"name\": \"payment\", \"lines\": 3, \"unknown\": [1]}");
 	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
 	read_line(fd, line, sizeof line);
 	ck_assert_str_eq(line, "{\"ok\":true}");
