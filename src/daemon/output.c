@@ -114,6 +114,29 @@ static int keep_partial(struct output *o, const char *p, size_t n)
 	return 0;
 }
 
+void output_split(struct output *o, struct outq *q, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t room = OUTPUT_MAX_LINE - o->npartial;
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (!nl && len < room) {
+			if (keep_partial(o, p, len) < 0) {
+				emit_line(o, q, o->partial, o->npartial, p, len);
+				o->npartial = 0;
+			}
+			break;
+		}
+		if (len > room)
+			len = room;	/* an overlong line: cut it */
+		emit_line(o, q, o->partial, o->npartial, p, len);
+		o->npartial = 0;
+		p += len + (nl && p + len == nl);
+	}
+}
+
 int output_drain(struct output *o, struct outq *q)
 {
 	/* one large read for many lines; on the stack, not static, so the
@@ -138,24 +161,7 @@ int output_drain(struct output *o, struct outq *q)
 		}
 		if (r == 0)
 			break;
-		const char *p = in, *end = in + r;
-		while (p < end) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t room = OUTPUT_MAX_LINE - o->npartial;
-			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			if (!nl && len < room) {
-				if (keep_partial(o, p, len) < 0) {
-					emit_line(o, q, o->partial, o->npartial, p, len);
-					o->npartial = 0;
-				}
-				break;
-			}
-			if (len > room)
-				len = room;	/* an overlong line: cut it */
-			emit_line(o, q, o->partial, o->npartial, p, len);
-			o->npartial = 0;
-			p += len + (nl && p + len == nl);
-		}
+		output_split(o, q, in, (size_t)r);
 		if (r < (ssize_t)sizeof in)
 			break;	/* drained: skip the read that would say EAGAIN */
 	}

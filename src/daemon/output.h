@@ -31,6 +31,10 @@ void output_close(struct output *o);
  * when Q is full and reading stopped (outq_wait the pipe's watcher); -1
  * with errno when reading failed (not EAGAIN). */
 int output_drain(struct output *o, struct outq *q);
+/* What output_drain does with the N bytes of each read: complete lines
+ * (and pieces of OUTPUT_MAX_LINE bytes of longer ones) to Q, the rest
+ * kept for the next call. */
+void output_split(struct output *o, struct outq *q, const char *p, size_t n);
 /* SRC (N bytes) into DST with control characters but tab escaped as
  * journald and systemd do: \r, \0, \xNN. Stops before an escape that
  * would not fit CAP with the NUL it always writes; the length written. */
