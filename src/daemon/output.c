@@ -15,6 +15,7 @@ int output_open(struct output *o, const char *prefix)
 	o->on_line = NULL;
 	o->partial = NULL;
 	o->npartial = 0;
+	o->cut = false;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
@@ -119,6 +120,15 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 	const char *end = p + n;
 
 	while (p < end) {
+		/* a newline right after a piece cut at the limit ends that
+		 * line, whichever read it comes in: it starts no empty one */
+		if (o->cut) {
+			o->cut = false;
+			if (*p == '\n') {
+				p++;
+				continue;
+			}
+		}
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t room = OUTPUT_MAX_LINE - o->npartial;
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -126,6 +136,7 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 			if (keep_partial(o, p, len) < 0) {
 				emit_line(o, q, o->partial, o->npartial, p, len);
 				o->npartial = 0;
+				o->cut = true;
 			}
 			break;
 		}
@@ -133,7 +144,8 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 			len = room;	/* an overlong line: cut it */
 		emit_line(o, q, o->partial, o->npartial, p, len);
 		o->npartial = 0;
-		p += len + (nl && p + len == nl);
+		o->cut = !(nl && p + len == nl);
+		p += len + !o->cut;
 	}
 }
 
@@ -175,6 +187,7 @@ int output_drain(struct output *o, struct outq *q)
 
 void output_flush(struct output *o, struct outq *q)
 {
+	o->cut = false;	/* the next instance's first newline is a line of its own */
 	if (o->npartial == 0)
 		return;
 	emit_line(o, q, o->partial, o->npartial, "", 0);

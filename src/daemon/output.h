@@ -4,6 +4,7 @@
 #ifndef PROSPERO_DAEMON_OUTPUT_H
 #define PROSPERO_DAEMON_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "src/daemon/outq.h"
@@ -21,6 +22,7 @@ struct output {
 	void *line_arg;
 	char *partial;		/* an unfinished line, allocated only while there is one */
 	size_t npartial;
+	bool cut;		/* the last line out was cut short, not ended by a newline */
 };
 
 int output_open(struct output *o, const char *prefix);
@@ -33,7 +35,8 @@ void output_close(struct output *o);
 int output_drain(struct output *o, struct outq *q);
 /* What output_drain does with the N bytes of each read: complete lines
  * (and pieces of OUTPUT_MAX_LINE bytes of longer ones) to Q, the rest
- * kept for the next call. */
+ * kept for the next call. The lines come out the same however the bytes
+ * are divided among calls. */
 void output_split(struct output *o, struct outq *q, const char *p, size_t n);
 /* SRC (N bytes) into DST with control characters but tab escaped as
  * journald and systemd do: \r, \0, \xNN. Stops before an escape that

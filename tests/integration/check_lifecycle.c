@@ -221,6 +221,57 @@ START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 }
 END_TEST
 
+/* README: lines longer than 4,096 bytes are cut into pieces of that size.
+ * A piece, a pause, then its newline: the newline ends the piece and adds
+ * no empty "x: " line (it did when it came in a later read), on stdout
+ * and stderr alike, and in what `logs` keeps. */
+START_TEST(a_newline_after_a_full_piece_adds_no_empty_line)
+{
+	static char out[32768], want[32768], kept[32768];
+	static const char *const ring[] = { "--log-ring", "65536", NULL };
+	/* the lines: N bytes of C, or TEXT */
+	static const struct { char c; size_t n; const char *text; } lines[] = {
+		{ 'B', 4096, "" }, { 'C', 4096, "" }, { 'C', 4096, "" }, { 'D', 4096, "" },
+		{ 0, 0, "abc" }, { 'E', 4096, "" }, { 0, 0, "end" },
+	};
+	const char *logs[] = { "logs", "x", "--runtime-dir", h.rundir, NULL };
+	size_t n = 0, k = 0;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"    \"printf %4096s | tr ' ' B; sleep 0.2; echo;"
+		"      printf %8192s | tr ' ' C; sleep 0.2; echo;"
+		"      { printf %4096s | tr ' ' D; sleep 0.2; echo abc; } >&2;"
+		"      printf '%4096s\\\\n' | tr ' ' E; echo end; exec sleep 1000\"] } ] }\n");
+	h_start_with(&h, root_only, ring);
+	h_expect(&h, "ready", "root", NULL);
+	for (int waited = 0; waited < H_TIMEOUT_MS; waited += 20) {
+		if (h_read(&h, "out", out, sizeof out) > 0 && strstr(out, "x: end\n"))
+			break;
+		h_sleep_ms(20);
+	}
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		n += (size_t)snprintf(want + n, sizeof want - n, "x: ");
+		memset(want + n, lines[i].c, lines[i].n);
+		memset(kept + k, lines[i].c, lines[i].n);
+		n += lines[i].n;
+		k += lines[i].n;
+		n += (size_t)snprintf(want + n, sizeof want - n, "%s\n", lines[i].text);
+		k += (size_t)snprintf(kept + k, sizeof kept - k, "%s\n", lines[i].text);
+	}
+	ck_assert_int_gt(h_read(&h, "out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, want), "not those 7 lines: %zu bytes", strlen(out));
+	ck_assert_msg(!strstr(out, "x: \n"), "an empty line");
+
+	/* the same lines, without the prefix, from the ring */
+	ck_assert_int_eq(h_run(&h, logs), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strcmp(out, kept) == 0, "logs: %zu bytes, not %zu", strlen(out), k);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_pool_runs_n_instances_and_restarts_each_alone)
 {
 	struct h_event e;
@@ -258,6 +309,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sigterm_is_the_polite_stop);
 	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
 	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
+	tcase_add_test(tc, a_newline_after_a_full_piece_adds_no_empty_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

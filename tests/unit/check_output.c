@@ -89,6 +89,148 @@ START_TEST(an_overlong_line_is_cut_at_the_limit)
 }
 END_TEST
 
+/* A line of exactly the limit, its newline in a later read: one line.
+ * The newline once started an empty line of its own. */
+START_TEST(a_newline_after_a_full_piece_in_a_later_read_ends_it)
+{
+	static char big[OUTPUT_MAX_LINE];
+
+	memset(big, 'x', sizeof big);
+	feed(big, sizeof big);
+	ck_assert_uint_eq(strlen(collected()), 5 + OUTPUT_MAX_LINE + 1);
+	feed("\n", 1);
+	ck_assert_str_eq(collected(), "");
+	feed("next\n", 5);
+	ck_assert_str_eq(collected(), "act: next\n");
+}
+END_TEST
+
+/* Each line output_split hands on, ended by a newline, into LINES. */
+static char lines[4 * OUTPUT_MAX_LINE];
+static size_t nlines;
+
+static void add(const char *p, size_t n)
+{
+	ck_assert_uint_le(nlines + n, sizeof lines);
+	if (n)	/* an empty part may be NULL */
+		memcpy(lines + nlines, p, n);
+	nlines += n;
+}
+
+static void on_line(void *arg, const char *a, size_t na, const char *b, size_t nb)
+{
+	(void)arg;
+	add(a, na);
+	add(b, nb);
+	add("\n", 1);
+}
+
+/* IN split at CUTS (NCUTS ascending offsets), then the end of the actor's
+ * life: the lines must be WANT, however the reads fell. */
+static void split_at(const char *in, size_t n, const size_t *cuts, size_t ncuts,
+		     const char *want, size_t nwant)
+{
+	size_t at = 0;
+
+	nlines = 0;
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : n;
+		output_split(&o, &q, in + at, to - at);
+		at = to;
+	}
+	output_flush(&o, &q);
+	ck_assert_msg(nlines == nwant && memcmp(lines, want, nwant) == 0,
+		      "%zu bytes cut at %zu and %zu: %zu bytes of lines, not %zu",
+		      n, ncuts ? cuts[0] : n, ncuts > 1 ? cuts[1] : n, nlines, nwant);
+	/* the queue is not what is tested here: keep it from filling */
+	outq_push(&q);
+	while (read(sink[0], got, sizeof got) > 0)
+		;
+}
+
+/* Every division into two reads, into three where a piece ends, and one
+ * byte a read. */
+static void split_every_way(const char *in, size_t n, const char *want, size_t nwant)
+{
+	size_t cuts[2];
+
+	for (cuts[0] = 0; cuts[0] <= n; cuts[0]++)
+		split_at(in, n, cuts, 1, want, nwant);
+	for (size_t edge = OUTPUT_MAX_LINE; edge <= n; edge += OUTPUT_MAX_LINE)
+		for (cuts[0] = edge - 2; cuts[0] <= edge + 1 && cuts[0] <= n; cuts[0]++)
+			for (cuts[1] = cuts[0]; cuts[1] <= edge + 2 && cuts[1] <= n; cuts[1]++)
+				split_at(in, n, cuts, 2, want, nwant);
+	nlines = 0;
+	for (size_t i = 0; i < n; i++)
+		output_split(&o, &q, in + i, 1);
+	output_flush(&o, &q);
+	ck_assert_msg(nlines == nwant && memcmp(lines, want, nwant) == 0,
+		      "%zu bytes one a read: %zu bytes of lines, not %zu", n, nlines, nwant);
+	outq_push(&q);
+	while (read(sink[0], got, sizeof got) > 0)
+		;
+}
+
+/* N bytes of C, then TAIL */
+static size_t text(char *dst, char c, size_t n, const char *tail)
+{
+	memset(dst, c, n);
+	memcpy(dst + n, tail, strlen(tail));
+	return n + strlen(tail);
+}
+
+/* README: lines longer than 4,096 bytes are cut into pieces of that size.
+ * A newline right after a piece ends it, and adds no empty line. */
+START_TEST(pieces_are_the_same_however_the_reads_fall)
+{
+	static const struct {
+		size_t n;		/* bytes of 'x' */
+		const char *tail;
+		size_t pieces;		/* full lines of 'x' out */
+		size_t rest;		/* then a line of this many 'x' and the tail */
+		const char *after;	/* then this */
+	} cases[] = {
+		{ OUTPUT_MAX_LINE, "\n", 1, 0, "" },
+		{ 2 * OUTPUT_MAX_LINE, "\n", 2, 0, "" },
+		{ OUTPUT_MAX_LINE, "abc\n", 1, 0, "abc\n" },
+		{ OUTPUT_MAX_LINE - 96, "cc\n", 0, OUTPUT_MAX_LINE - 96, "cc\n" },
+		{ OUTPUT_MAX_LINE - 1, "\n", 0, OUTPUT_MAX_LINE - 1, "\n" },
+		{ OUTPUT_MAX_LINE + 1, "\n", 1, 1, "\n" },
+		{ OUTPUT_MAX_LINE, "\n\n", 1, 0, "\n" },	/* the second is a line */
+		{ OUTPUT_MAX_LINE, "\nx\n", 1, 0, "x\n" },
+	};
+	static char in[3 * OUTPUT_MAX_LINE], want[3 * OUTPUT_MAX_LINE];
+
+	o.on_line = on_line;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n = text(in, 'x', cases[i].n, cases[i].tail), nwant = 0;
+
+		for (size_t k = 0; k < cases[i].pieces; k++)
+			nwant += text(want + nwant, 'x', OUTPUT_MAX_LINE, "\n");
+		nwant += text(want + nwant, 'x', cases[i].rest, cases[i].after);
+		split_every_way(in, n, want, nwant);
+	}
+}
+END_TEST
+
+/* A full piece is all an instance wrote before it ended: the next one's
+ * first newline is a line of its own. */
+START_TEST(a_newline_after_the_end_of_an_instance_is_its_own)
+{
+	static char big[OUTPUT_MAX_LINE], want[OUTPUT_MAX_LINE + 2];
+
+	o.on_line = on_line;
+	nlines = 0;
+	memset(big, 'x', sizeof big);
+	output_split(&o, &q, big, sizeof big);
+	output_flush(&o, &q);
+	output_split(&o, &q, "\n", 1);
+	text(want, 'x', OUTPUT_MAX_LINE, "\n\n");
+	ck_assert_uint_eq(nlines, sizeof want);
+	ck_assert(memcmp(lines, want, sizeof want) == 0);
+}
+END_TEST
+
 /* The old daemon passed them raw: a CR hid the prefix on a terminal. */
 START_TEST(control_characters_but_tab_are_escaped)
 {
@@ -135,6 +277,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_empty_line_stays_a_line);
 	tcase_add_test(tc, a_journal_priority_stays_in_front);
 	tcase_add_test(tc, an_overlong_line_is_cut_at_the_limit);
+	tcase_add_test(tc, a_newline_after_a_full_piece_in_a_later_read_ends_it);
+	tcase_add_test(tc, pieces_are_the_same_however_the_reads_fall);
+	tcase_add_test(tc, a_newline_after_the_end_of_an_instance_is_its_own);
 	tcase_add_test(tc, control_characters_but_tab_are_escaped);
 	tcase_add_test(tc, lines_past_the_bound_are_dropped_and_counted);
 	suite_add_tcase(s, tc);
