@@ -16,6 +16,7 @@
 #include "src/daemon/daemon.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/rundir.h"
 
 /* How long a process killed with SIGKILL may take to go: only one in
  * uninterruptible sleep takes long. */
@@ -54,21 +55,29 @@ static void asked(const struct daemon_opts *opts, const char *word, char *buf, s
 	snprintf(buf, len, "%s=%s", opts->containment_from ? opts->containment_from : "--containment", word);
 }
 
+int containment_subtree_name(const struct daemon_opts *opts, char out[SB_CGROUP_SUBTREE_NAME_LEN])
+{
+	char dir[RUNDIR_PATH_MAX];
+
+	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) < 0)
+		return -1;
+	sb_cgroup_subtree_name(dir, out);
+	return 0;
+}
+
 /* The tree for what OPTS want, opened (or disabled with why); the level
- * it gives. */
+ * it gives. name: the subtree's, when one is made by hand. */
 static enum containment_level open_tree(struct sb_cgroup_tree *t, const struct daemon_opts *opts,
-					const char *runtime_dir)
+					const char *name)
 {
 	enum containment_want want = opts->containment;
-	char name[SB_CGROUP_SUBTREE_NAME_LEN], how[64], why[96];
+	char how[64], why[96];
 
 	if (want == CONTAIN_WANT_UID || want == CONTAIN_WANT_PGROUP) {
 		asked(opts, want == CONTAIN_WANT_UID ? "uid" : "pgroup", how, sizeof how);
 		snprintf(why, sizeof why, "cgroups not used: %s", how);
 		sb_cgroup_tree_disable(t, why);
 	} else {
-		/* named for the runtime directory only one live daemon holds */
-		sb_cgroup_subtree_name(runtime_dir, name);
 		sb_cgroup_tree_open(t, name);
 	}
 	return containment_choose(want, t->mode != SB_CGROUP_OFF, geteuid() == 0);
@@ -117,13 +126,31 @@ static void unavailable(const struct sb_cgroup_tree *t, const struct sb_cgroup_l
 	snprintf(msg, len, "limits cannot be applied on this host");
 }
 
+/* Every FROM in S made TO, a name of the same length. */
+static void rename_in(char *s, const char *from, const char *to)
+{
+	size_t n = strlen(to);
+
+	for (char *at = strstr(s, from); at; at = strstr(at + n, from))
+		memcpy(at, to, n);
+}
+
 void containment_probe(const struct daemon_opts *opts, struct containment_probe *p)
 {
 	struct sb_cgroup_tree t;
-	char key[32], how[64];
+	char key[48], how[64], scratch[SB_CGROUP_SUBTREE_NAME_LEN], name[SB_CGROUP_SUBTREE_NAME_LEN];
 
-	snprintf(key, sizeof key, "check %d", (int)getpid());
-	p->level = open_tree(&t, opts, key);
+	/* run's subtree may be a live daemon's, which closing would remove:
+	 * the probe makes one of its own, and says run's name */
+	if (containment_subtree_name(opts, name) < 0)
+		snprintf(name, sizeof name, "prospero-????????");	/* run refuses to start */
+	for (int i = 0;; i++) {
+		snprintf(key, sizeof key, "check %d %d", (int)getpid(), i);
+		sb_cgroup_subtree_name(key, scratch);
+		if (strcmp(scratch, name) != 0)
+			break;
+	}
+	p->level = open_tree(&t, opts, scratch);
 	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF);
 	if (p->usable) {
 		line(p->level, &t, p->line, sizeof p->line);
@@ -140,6 +167,9 @@ void containment_probe(const struct daemon_opts *opts, struct containment_probe 
 				 p->line);
 	}
 	sb_cgroup_tree_close(&t);
+	rename_in(p->line, scratch, name);
+	for (int c = 0; c < SB_CGROUP_NCTL; c++)
+		rename_in(p->limit_why[c], scratch, name);
 }
 
 /* What the predecessor's ledger names, killed. */
@@ -200,10 +230,15 @@ static int sweep(struct daemon *d)
 int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 {
 	struct containment *c = &d->contain;
-	char msg[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64], how[64];
+	char msg[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64], how[64], name[SB_CGROUP_SUBTREE_NAME_LEN];
 
 	c->notify_fd = c->ledger = -1;
-	c->level = open_tree(&c->tree, opts, d->rundir.path);
+	/* the runtime directory is chosen already: this finds the same one */
+	if (containment_subtree_name(opts, name) < 0) {
+		log_err("no runtime directory to name the cgroup subtree by: %s", strerror(errno));
+		return -1;
+	}
+	c->level = open_tree(&c->tree, opts, name);
 	if (c->level == CONTAIN_CGROUP && c->tree.mode == SB_CGROUP_OFF) {
 		asked(opts, "cgroup", how, sizeof how);
 		log_err("%s: %s", how, c->tree.why);

@@ -56,10 +56,18 @@ struct containment {
 /* Decide the level from what is wanted and what can be had. Pure. */
 enum containment_level containment_choose(enum containment_want want, bool cgroups, bool root);
 
+/* The subtree a daemon run by hand as root makes at the unified root
+ * ("prospero-HASH"): named for its runtime directory as rundir_choose
+ * finds it from OPTS, which one live daemon alone holds. `run` and
+ * `check --explain` both name it so. -1 with errno when there is no
+ * runtime directory (run refuses to start then). */
+int containment_subtree_name(const struct daemon_opts *opts, char out[SB_CGROUP_SUBTREE_NAME_LEN]);
+
 /* What `check` says: the level and its line ("cgroup /sys/fs/...",
  * "uid (...)", "process group only (...)") and which cgroup limits this
  * host can apply, found as `run` would (in a subtree of its own, removed
- * again: a daemon running meanwhile is not touched). */
+ * again: a daemon running meanwhile is not touched), said with the path
+ * `run` would use (containment_subtree_name). */
 struct containment_probe {
 	enum containment_level level;
 	bool usable;			/* false: cgroup forced, and none to be had */

@@ -413,6 +413,45 @@ START_TEST(explain_says_the_containment_and_uid_range_as_run_does)
 }
 END_TEST
 
+/* The "containment: ..." line of FILE (run's stderr, or explain's
+ * output), from "containment: " to the end of its line, into BUF. */
+static void containment_line(const char *file, char *buf, size_t len)
+{
+	char text[16384];
+	const char *at;
+
+	ck_assert_int_gt(h_read(&h, file, text, sizeof text), 0);
+	at = strstr(text, "containment: ");
+	ck_assert_msg(at != NULL, "no containment line in %s: %s", file, text);
+	snprintf(buf, len, "%.*s", (int)strcspn(at, "\n"), at);
+}
+
+/* README, Using it: explain says "the containment in force ... which run
+ * also says at start": the cgroup a daemon on the same --runtime-dir
+ * uses, every time (the old one named a subtree of its own pid's). */
+START_TEST(explain_names_the_cgroup_run_uses)
+{
+	char said[1024], explained[1024];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, (const char *const[]){ "root.jsonc", NULL });
+	h_expect(&h, "start", "a", NULL);
+	containment_line("err", said, sizeof said);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+								  "--runtime-dir", h.rundir, NULL }), 0);
+		containment_line("run.out", explained, sizeof explained);
+		ck_assert_str_eq(explained, said);
+	}
+	h_stop(&h);
+	/* and without a daemon there */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+							  "--runtime-dir", h.rundir, NULL }), 0);
+	containment_line("run.out", explained, sizeof explained);
+	ck_assert_str_eq(explained, said);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -438,6 +477,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
 	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
+	tcase_add_test(tc, explain_names_the_cgroup_run_uses);
 	suite_add_tcase(s, tc);
 	return s;
 }
