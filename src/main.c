@@ -192,8 +192,9 @@ struct check_opts {
 	uint64_t seed;
 };
 
-/* `check --faults FILE`: the plan against the tree, then a summary. */
-static int check_faults(const struct cfg *cfg, const struct check_opts *co)
+/* `check --faults FILE`: the plan against the tree, then a summary
+ * (SUMMARY: not with --explain, which prints in its place). */
+static int check_faults(const struct cfg *cfg, const struct check_opts *co, bool summary)
 {
 	struct cfg_diag diag = { 0 };
 	struct fault_plan *plan = cfg_faults_load(co->faults, cfg, &diag);
@@ -204,6 +205,10 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co)
 	print_diag(&diag);
 	if (!plan)
 		return 1;
+	if (!summary) {
+		fault_plan_free(plan);
+		return 0;
+	}
 	for (size_t i = 0; i < plan->n; i++)
 		by_kind[plan->faults[i].kind]++;
 	printf("fault plan ok: %zu fault%s (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
@@ -339,28 +344,44 @@ static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opt
 			 run);
 }
 
-/* `check`, once the files loaded: what else `run` would refuse, then a
- * summary (or one actor explained). */
-static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
+/* What else `run` would refuse (-1) or warns of, said on stderr. */
+static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 {
-	size_t sups = 0, procs;
+	size_t sups = 0;
 
-	if (co->explain_actor)
-		return cli_explain(cfg, opts, co->explain_actor);
-	if (co->dot)
-		return check_dot(cfg);
 	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_mounts(cfg, opts) < 0 ||
 	    check_host(cfg, opts) < 0)
-		return 1;
+		return -1;
 	check_fds(cfg, false);
 	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
 	check_secrets_on_disk(cfg, opts);
+	exposure_uid(count(cfg->root, &sups));
+	return 0;
+}
+
+/* `check`, once the files loaded: the tree and the plan checked, then a
+ * summary, or one actor explained instead (with the same diagnostics and
+ * status: an explanation is no pass for a tree run refuses). */
+static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
+{
+	size_t sups = 0, procs;
+	int rc;
+
+	if (co->dot && !co->explain_actor)
+		return check_dot(cfg);
+	rc = check_tree(cfg, opts) < 0 ? 1 : 0;
+	if (co->explain_actor) {
+		if (cli_explain(cfg, opts, co->explain_actor) != 0)
+			rc = 1;
+		return rc == 0 && co->faults ? check_faults(cfg, co, false) : rc;
+	}
+	if (rc)
+		return rc;
 	procs = count(cfg->root, &sups);
-	exposure_uid(procs);
 	printf("configuration ok: root \"%s\", %zu supervisor%s, %zu actor%s, %zu process%s\n", cfg->root->name,
 	       sups, sups == 1 ? "" : "s", cfg->nactors, cfg->nactors == 1 ? "" : "s", procs, procs == 1 ? "" : "es");
-	return co->faults ? check_faults(cfg, co) : 0;
+	return co->faults ? check_faults(cfg, co, true) : 0;
 }
 
 /* --seed N: what a plan's "seed" may be. */

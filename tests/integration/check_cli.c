@@ -452,6 +452,63 @@ START_TEST(explain_names_the_cgroup_run_uses)
 }
 END_TEST
 
+/* check's stderr and status, then check --explain a's with the same
+ * ARGS: the same diagnostics, the same status, and the explanation. */
+static void explain_checks_as_check_does(const char *const *args, const char *error)
+{
+	const char *argv[16] = { "check", "-c", "root.jsonc" };
+	char err[8192], explained[8192], out[16384];
+	int n = 3, st;
+
+	for (; *args && n < 12; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	st = h_run(&h, argv);
+	ck_assert_int_eq(st, 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, error), "%s", err);
+	argv[n++] = "--explain";
+	argv[n++] = "a";
+	argv[n] = NULL;
+	ck_assert_int_eq(h_run(&h, argv), st);
+	ck_assert_int_ge(h_read(&h, "run.err", explained, sizeof explained), 0);
+	ck_assert_str_eq(explained, err);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strncmp(out, "actor \"a\"\n", 10) == 0, "%.1000s", out);
+}
+
+/* prospero(1): --explain prints the explanation instead of the summary,
+ * after every check check makes: what run would refuse is said, and it
+ * exits 1 (the old one explained such a tree and exited 0). */
+START_TEST(explain_refuses_what_check_refuses)
+{
+	char rt[] = "/tmp/prospero-rt.XXXXXX", out[16384];
+
+	ck_assert_ptr_nonnull(mkdtemp(rt));
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"s\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"private_tmp\": true } ] }\n");
+	explain_checks_as_check_does((const char *const[]){ "--runtime-dir", rt, NULL },
+				     "actor \"a\": \"private_tmp\" would hide the runtime directory");
+	rmdir(rt);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"s\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"limits\": { \"memory\": 16777216 } } ] }\n");
+	explain_checks_as_check_does((const char *const[]){ "--containment", "uid", NULL },
+				     "actor \"a\": limit \"memory\" cannot be applied on this host");
+	/* a plan too, checked but not summed up */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"kill\": \"b\", \"every\": 1000 } ] }\n");
+	explain_checks_as_check_does((const char *const[]){ "--faults", "faults.jsonc", NULL },
+				     "error: \"kill\": no actor or supervisor \"b\"");
+	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"kill\": \"a\", \"every\": 1000 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
+							  "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strncmp(out, "actor \"a\"\n", 10) == 0 && !strstr(out, "fault plan ok"), "%.1000s", out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -478,6 +535,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
 	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
 	tcase_add_test(tc, explain_names_the_cgroup_run_uses);
+	tcase_add_test(tc, explain_refuses_what_check_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }
