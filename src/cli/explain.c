@@ -12,6 +12,7 @@
 #include "sandbox/daemon/uidpool.h"
 #include "sandbox/seccomp/profiles.h"
 #include "src/cli/explain.h"
+#include "src/daemon/confinement.h"
 #include "src/daemon/containment.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/state.h"
@@ -42,7 +43,7 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 			       p.limit_ok[c] ? "" : " — cannot be applied here: ",
 			       p.limit_ok[c] ? "" : p.limit_why[c]);
 	}
-	if (geteuid() == 0)
+	if (geteuid() == 0 && confinement_privileged())
 		printf("  %s\n", a->private_ipc ? "private IPC namespace and /dev/shm"
 					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
 }
@@ -66,6 +67,31 @@ static void explain_state(const struct cfg_actor *a, const struct daemon_opts *o
 	       a->nread_only ? " under read_only" : "", CFG_STATE_GROUP);
 }
 
+/* Who A runs as and what it holds, as confinement_plan decides: without
+ * CAP_SETPCAP (not root) no id changes, and what the actor holds is
+ * emptied but its bounding set stays the daemon's. */
+static void explain_privileges(const struct cfg_actor *a)
+{
+	bool privileged = confinement_privileged();
+
+	if (a->user)
+		printf("  user: %s\n", a->user);
+	else if (geteuid() == 0 && privileged)
+		printf("  user: a dynamic uid of its own, from the range below\n");
+	else
+		printf("  user: the daemon's (dynamic uids need a daemon that may change ids and capabilities: root)\n");
+	printf("  capabilities:");
+	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
+		printf(" %s", a->capabilities[i]);
+	if (privileged)
+		printf("%s\n", a->keep_caps ? "" : " none (bounding and ambient sets empty)");
+	else if (a->keep_caps)
+		printf(" (not to be had: keeping any needs root, CAP_SETPCAP)\n");
+	else
+		printf(" none in effect (ambient set empty; the bounding set is left as the daemon's: "
+		       "emptying it needs root, CAP_SETPCAP)\n");
+}
+
 int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const char *name)
 {
 	const struct cfg_actor *a = NULL;
@@ -87,16 +113,7 @@ int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const cha
 	 * only the label is printed) */
 	sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)a->nbindings);
 	printf("actor \"%s\"\n", a->name);
-	if (a->user)
-		printf("  user: %s\n", a->user);
-	else if (geteuid() == 0)
-		printf("  user: a dynamic uid of its own, from the range below\n");
-	else
-		printf("  user: the daemon's (dynamic uids need a daemon run as root)\n");
-	printf("  capabilities:");
-	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
-		printf(" %s", a->capabilities[i]);
-	printf("%s\n", a->keep_caps ? "" : " none (bounding and ambient sets empty)");
+	explain_privileges(a);
 	printf("  no_new_privs: yes\n");
 	for (size_t i = 0; i < a->nlimits; i++) {
 		char v[32];

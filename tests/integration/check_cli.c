@@ -509,6 +509,26 @@ START_TEST(explain_refuses_what_check_refuses)
 }
 END_TEST
 
+/* An unprivileged daemon empties what its actors hold but cannot shrink
+ * their bounding set (that needs CAP_SETPCAP): explain says so, not
+ * "bounding and ambient sets empty" (the old one did). */
+START_TEST(explain_without_root_says_the_bounding_set_stays)
+{
+	char out[16384];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  capabilities: none in effect (ambient set empty; the bounding set is left as "
+			      "the daemon's: emptying it needs root, CAP_SETPCAP)\n"), "%.1000s", out);
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  capabilities: none (bounding and ambient sets empty)\n"), "%.1000s", out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -536,6 +556,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
 	tcase_add_test(tc, explain_names_the_cgroup_run_uses);
 	tcase_add_test(tc, explain_refuses_what_check_refuses);
+	tcase_add_test(tc, explain_without_root_says_the_bounding_set_stays);
 	suite_add_tcase(s, tc);
 	return s;
 }
