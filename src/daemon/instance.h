@@ -68,6 +68,8 @@ struct instance {
 	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
 	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
 					 * a path buffer in every instance cost 4 KiB each */
+	bool creds_held;		/* that directory delivered for this run and not yet removed:
+					 * only then is it this incarnation's, not a namesake's */
 	char *state_dir;		/* its $STATE_DIRECTORY with "state", else NULL */
 	struct bind_inst *bind;		/* control channel, bindings, watchdog */
 	/* containment (containment.h) */

@@ -58,7 +58,7 @@ void secrets_teardown(struct daemon *d)
 	s->root_fd = -1;
 }
 
-int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size_t len)
+int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
 	uid_t uid = in->privs.change_ids ? in->privs.uid : geteuid();
@@ -66,13 +66,20 @@ int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size
 
 	if (!a->nsecrets)
 		return 0;
-	return sb_secrets_deliver(&d->secrets.sources, (const char *const *)a->secrets, a->nsecrets,
-				  d->secrets.root_fd, in->name, uid, gid, msg, len);
+	/* a failed delivery removed what it made */
+	if (sb_secrets_deliver(&d->secrets.sources, (const char *const *)a->secrets, a->nsecrets,
+			       d->secrets.root_fd, in->name, uid, gid, msg, len) < 0)
+		return -1;
+	in->creds_held = true;
+	return 0;
 }
 
-void secrets_remove(const struct instance *in)
+void secrets_remove(struct instance *in)
 {
-	if (in->creds_dir && sb_secrets_remove(in->d->secrets.root_fd, in->name) < 0)
+	if (!in->creds_held)
+		return;
+	in->creds_held = false;
+	if (sb_secrets_remove(in->d->secrets.root_fd, in->name) < 0)
 		log_err("%s: cannot remove %s: %s", in->name, in->creds_dir, strerror(errno));
 }
 

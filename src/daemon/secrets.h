@@ -30,11 +30,13 @@ struct secrets {
 int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
 void secrets_teardown(struct daemon *d);
 
-/* Before a start: IN's secrets into its directory, as its uid. -1 with
- * errno and MSG saying why. */
-int secrets_deliver(struct daemon *d, const struct instance *in, char *msg, size_t len);
-/* Once it ended: its directory gone (a failure is said on stderr). */
-void secrets_remove(const struct instance *in);
+/* Before a start: IN's secrets into its directory, as its uid; IN holds
+ * it from then. -1 with errno and MSG saying why. */
+int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len);
+/* Once it ended: its directory gone (a failure is said on stderr), if IN
+ * holds it. The path is its name's: an old incarnation a reload retired
+ * is freed after the new one of that name started, and removes nothing. */
+void secrets_remove(struct instance *in);
 /* For "secrets_env": IN's environment plus NAME=value strings, which
  * *SECRETS holds; free() the array and sb_secrets_env_free(*SECRETS) as
  * soon as the child has exec'ed. NULL with errno and MSG saying why. */

@@ -743,6 +743,87 @@ START_TEST(systemd_hears_reloading_then_ready)
 }
 END_TEST
 
+/* sec and the pool svc#1..#3 each have secret KEY1 (.dev.vars beside
+ * the config holds VALUE); their env is V. Each is the first child of a
+ * supervisor of its own: a reload that restarts them starts it in the
+ * same pass as it retires the old incarnations. */
+static void write_secrets(int v, const char *value)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text, "KEY1=%s\n", value);
+	h_write(&h, ".dev.vars", text);
+	ck_assert_int_eq(chmod(h_path(&h, ".dev.vars"), 0600), 0);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"supervisor\": \"one\", \"children\": [\n"
+		 "    { \"actor\": \"sec\", \"exec\": [\"@TA@\"], \"secrets\": [\"KEY1\"], \"env\": { \"V\": \"%d\" } } ] },\n"
+		 "  { \"supervisor\": \"pool\", \"children\": [\n"
+		 "    { \"actor\": \"svc\", \"instances\": 3, \"exec\": [\"@TA@\"], \"secrets\": [\"KEY1\"],\n"
+		 "      \"env\": { \"V\": \"%d\" } } ] } ] }\n", v, v);
+	h_write(&h, "root.jsonc", text);
+}
+
+static const char *const with_secrets[] = { "sec", "svc#1", "svc#2", "svc#3" };
+#define NSECRETS (sizeof with_secrets / sizeof *with_secrets)
+
+/* Each of them has its credentials file, and it holds VALUE; every one
+ * that has not is named. */
+static void expect_credentials(const char *value)
+{
+	char path[512], got[256], wrong[1024] = "";
+	FILE *f;
+	size_t n;
+
+	for (size_t i = 0; i < NSECRETS; i++) {
+		snprintf(path, sizeof path, "%s/credentials/%s/KEY1", h.rundir, with_secrets[i]);
+		got[0] = 0;
+		if ((f = fopen(path, "r"))) {
+			n = fread(got, 1, sizeof got - 1, f);
+			got[n] = 0;
+			fclose(f);
+		}
+		if (!f || strcmp(got, value) != 0)
+			snprintf(wrong + strlen(wrong), sizeof wrong - strlen(wrong), " %s (%s)", with_secrets[i],
+				 f ? got : "no file");
+	}
+	ck_assert_msg(!wrong[0], "KEY1 is not \"%s\" for:%s", value, wrong);
+}
+
+/* A reload that restarts an actor with secrets (its env changed) leaves
+ * the new incarnation its credentials, delivered afresh (README
+ * "Secrets": read at every start). The old incarnation, freed at the end
+ * of the reload, removed its directory by name: the new sec, and svc#1,
+ * which starts in the same pass, ran without theirs. */
+START_TEST(a_restarted_actor_keeps_its_credentials)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	bool started[NSECRETS] = { false };
+	size_t nstarted = 0;
+	struct h_event e;
+
+	write_secrets(1, "first");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	expect_credentials("first");
+	write_secrets(2, "second");
+	ck_assert_int_eq(h_run(&h, real), 0);
+	/* the command returned once the reload was applied; the starts of
+	 * the new incarnations come before its event or after */
+	while (nstarted < NSECRETS) {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "only %zu of the restarted actors started", nstarted);
+		for (size_t i = 0; i < NSECRETS; i++) {
+			if (started[i] || strcmp(e.event, "start") != 0 || strcmp(e.name, with_secrets[i]) != 0)
+				continue;
+			started[i] = true;
+			nstarted++;
+		}
+	}
+	expect_credentials("second");
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -755,6 +836,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
+	tcase_add_test(tc, a_restarted_actor_keeps_its_credentials);
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
