@@ -463,13 +463,16 @@ void containment_recheck(struct daemon *d)
 void containment_release(struct daemon *d, struct instance *in)
 {
 	struct containment *c = &d->contain;
+	/* an ended one left nothing: its uid is its name's, and a namesake
+	 * a reload started may be running under it */
+	bool left = in->pid > 0 || in->dying;
 	uid_t uid;
 
 	if (in->dying) {
 		in->dying = false;
 		c->ndying--;
 	}
-	if (c->level == CONTAIN_UID && (uid = own_uid(d, in)))
+	if (left && c->level == CONTAIN_UID && (uid = own_uid(d, in)))
 		uid_kill(in, uid);
 	if (in->cg.fd < 0)
 		return;

@@ -104,7 +104,9 @@ void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup
 void containment_reaped(struct daemon *d, struct instance *in, int status);
 /* A SIGCHLD or a cgroup.events change: end the instances now empty. */
 void containment_recheck(struct daemon *d);
-/* in is going away with the daemon: nothing of it left, synchronously. */
+/* in is going away (with the daemon, or retired by a reload): nothing of
+ * it left, synchronously. The uid level kills by uid only what still ran
+ * or was dying: an ended instance's uid may be a namesake's by now. */
 void containment_release(struct daemon *d, struct instance *in);
 
 /* What in uses now, from its cgroup (for status). -1 with errno when it

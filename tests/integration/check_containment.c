@@ -464,6 +464,51 @@ START_TEST(no_secret_outlives_a_sigkilled_daemon)
 }
 END_TEST
 
+/* "a", alone under a supervisor of its own; its env is V. */
+static void write_restartable(int v)
+{
+	char text[512];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 " { \"supervisor\": \"s\", \"children\": [\n"
+		 "   { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"env\": { \"V\": \"%d\" } } ] } ] }\n", v);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* An actor a reload restarts (its env changed) runs on once the reload
+ * is applied. The old incarnation, freed at the end of the reload, was
+ * killed again by its dynamic uid under the uid level, and the new one,
+ * of the same name, has the same uid: it was killed as it started. */
+START_TEST(a_reload_leaves_the_restarted_actor_running)
+{
+	const char *const extra[] = { "--containment", levels[_i], NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	pid_t was;
+	uid_t uid;
+
+	if (!is_root())
+		return;
+	write_restartable(1);
+	h_start_with(&h, root_only, extra);
+	h_expect(&h, "start", "a", &e);
+	was = e.pid;
+	uid = proc_uid(was);
+	h_expect(&h, "ready", "root", NULL);
+	write_restartable(2);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	h_expect(&h, "start", "a", &e);
+	ck_assert_int_ne(e.pid, was);
+	/* the command returns once the reload is applied, the old one freed */
+	ck_assert_msg(running(e.pid), "%s: the new a (pid %d) is %s once the reload is applied", levels[_i],
+		      (int)e.pid, proc_state_text(e.pid));
+	ck_assert_int_eq(proc_uid(e.pid), uid);
+	h_stop(&h);
+	ck_assert_int_eq(uid_procs(uid), 0);
+}
+END_TEST
+
 /* Shared memory in its three forms counts against "memory": each filler
  * is killed at 256 MiB, and its exit and restart say why. */
 START_TEST(a_memory_limit_counts_memfd_sysv_shm_and_dev_shm)
@@ -804,6 +849,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, nothing_outlives_a_clean_stop, 0, 2);
 	tcase_add_loop_test(tc, nothing_outlives_a_sigkilled_daemon_once_the_next_starts, 0, 2);
 	tcase_add_loop_test(tc, a_thousand_kills_leave_nothing_behind, 0, 2);
+	tcase_add_loop_test(tc, a_reload_leaves_the_restarted_actor_running, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits and secrets");
 	tcase_add_checked_fixture(tc, setup, teardown);
