@@ -446,8 +446,13 @@ void containment_retire(struct daemon *d, struct instance *in)
 {
 	if (in->pid > 0 || in->dying || in->cg.fd < 0)
 		return;	/* running or ending: containment_release sees to it */
-	if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+	if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0) {
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
+		/* let go all the same: a namesake the reload starts takes the
+		 * leftover (empty) under this name, and this one's release
+		 * would kill it there */
+		sb_cgroup_inst_forget(&in->cg);
+	}
 }
 
 void containment_recheck(struct daemon *d)

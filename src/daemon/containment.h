@@ -94,7 +94,8 @@ void containment_note_uid(struct daemon *d, uid_t uid);
 int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_join *j,
 			char *msg, size_t len);
 /* IN will not run again (a reload retires it): the cgroup kept for its
- * next run goes now, before an instance of the same name makes its own. */
+ * next run goes now, before an instance of the same name makes its own;
+ * one that cannot be removed is left to that namesake, not held. */
 void containment_retire(struct daemon *d, struct instance *in);
 /* After it: spawned or not. */
 void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup_join *j, bool ok);

@@ -509,6 +509,37 @@ START_TEST(a_reload_leaves_the_restarted_actor_running)
 }
 END_TEST
 
+/* The same when the old incarnation's cgroup could not be removed (a
+ * cgroup below it, made behind the daemon's back): the new one, of the
+ * same name, makes its own there again, and it must not be killed. */
+START_TEST(a_reload_leaves_the_restarted_actor_running_in_a_cgroup_left_behind)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char tree[512], sub[600];
+	struct h_event e;
+	pid_t was;
+
+	if (!is_root())
+		return;
+	write_restartable(1);
+	h_start_with(&h, root_only, (const char *const[]){ "--containment", "cgroup", NULL });
+	h_expect(&h, "start", "a", &e);
+	was = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	subtree(tree, sizeof tree);
+	snprintf(sub, sizeof sub, "%s/a.actor/below", tree);
+	ck_assert_msg(mkdir(sub, 0755) == 0, "%s: %s", sub, strerror(errno));
+	write_restartable(2);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	h_expect(&h, "start", "a", &e);
+	ck_assert_int_ne(e.pid, was);
+	ck_assert_msg(running(e.pid), "the new a (pid %d) is %s once the reload is applied", (int)e.pid,
+		      proc_state_text(e.pid));
+	ck_assert_int_eq(rmdir(sub), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* Shared memory in its three forms counts against "memory": each filler
  * is killed at 256 MiB, and its exit and restart say why. */
 START_TEST(a_memory_limit_counts_memfd_sysv_shm_and_dev_shm)
@@ -850,6 +881,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, nothing_outlives_a_sigkilled_daemon_once_the_next_starts, 0, 2);
 	tcase_add_loop_test(tc, a_thousand_kills_leave_nothing_behind, 0, 2);
 	tcase_add_loop_test(tc, a_reload_leaves_the_restarted_actor_running, 0, 2);
+	tcase_add_test(tc, a_reload_leaves_the_restarted_actor_running_in_a_cgroup_left_behind);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits and secrets");
 	tcase_add_checked_fixture(tc, setup, teardown);
