@@ -85,6 +85,8 @@ static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 	json_t *arg;
 	size_t i, n = json_array_size(v), arr = obj;
 	struct jsonc_step step = { .key = "exec" };
+	const char *program;
+	bool ok = true;
 
 	if (!json_is_array(v) || n == 0) {
 		ld_error(ld, &p, "\"exec\": expected a non-empty array of strings [\"program\", \"arg\", ...], got %s",
@@ -98,29 +100,33 @@ static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 			ld_error(ld, &q, "\"exec\"[%zu]: expected %s, got %s", i,
 				 i == 0 ? "the program to run (a non-empty string)" : "a string",
 				 json_is_string(arg) ? "an empty string" : ld_type_name(arg));
-			return false;
+			ok = false;
 		}
 	}
-	if (!(a->argv = calloc(n + 1, sizeof *a->argv))) {
+	if (ok && !(a->argv = calloc(n + 1, sizeof *a->argv))) {
 		ld->oom = true;
 		return false;
 	}
-	json_array_foreach(v, i, arg)
-		if (!(a->argv[i] = strdup(json_string_value(arg)))) {
+	for (i = 0; ok && i < n; i++)
+		if (!(a->argv[i] = strdup(json_string_value(json_array_get(v, i))))) {
 			ld->oom = true;
 			return false;
 		}
+	/* the program is looked for even when an argument was wrong */
+	program = json_string_value(json_array_get(v, 0));
+	if (!program || !*program)
+		return false;
 	p = ld_pos_of_index(ld, arr, 0);
-	if (strchr(a->argv[0], '/')) {
-		if (!(a->path = resolve(ld, a->argv[0])))
+	if (strchr(program, '/')) {
+		if (!(a->path = resolve(ld, program)))
 			return false;
-	} else if (!(a->path = search_path(ld, a->argv[0]))) {
+	} else if (!(a->path = search_path(ld, program))) {
 		if (!ld->oom)
 			ld_error(ld, &p, "executable \"%s\" not found in $PATH; write a path (\"./%s\") to run a file beside %s",
-				 a->argv[0], a->argv[0], ld->src.file);
+				 program, program, ld->src.file);
 		return false;
 	}
-	return ld_check_executable(ld, &p, a->argv[0], a->path);
+	return ld_check_executable(ld, &p, program, a->path) && ok;
 }
 
 static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
@@ -129,6 +135,7 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 	const char *k;
 	json_t *val;
 	size_t i = 0, off;
+	bool ok = true;
 
 	if (!json_is_object(v)) {
 		p = ld_pos_of_key(ld, obj, "env", false);
@@ -151,7 +158,8 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 				ld_error(ld, &p, "\"env\": invalid variable name \"%s\": it must be non-empty and contain no '='", k);
 			else
 				ld_error(ld, &p, "\"env\": \"%s\": expected a string value, got %s", k, ld_type_name(val));
-			return false;
+			ok = false;
+			continue;
 		}
 		if (asprintf(&a->env[i++], "%s=%s", k, json_string_value(val)) < 0) {
 			a->env[--i] = NULL;
@@ -159,7 +167,7 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 			return false;
 		}
 	}
-	return true;
+	return ok;
 }
 
 static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)

@@ -29,7 +29,8 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 		const char *s = list[i], *hint;
 		struct cfg_pos p;
 
-		if (s[0] == '@' ? sb_group_members(s) != NULL : sb_syscall_known(s))
+		/* "" is reported already (ld_get_strings) */
+		if (!*s || (s[0] == '@' ? sb_group_members(s) != NULL : sb_syscall_known(s)))
 			continue;
 		p = ld_pos_of_index(ld, arr, i);
 		ok = false;
@@ -94,14 +95,15 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		else
 			ok = false;
 	}
-	if ((v = json_object_get(o, "allow")) &&
-	    !(ld_get_strings(ld, v, off, "allow", "system calls or @groups", &a->allow, &a->nallow) &&
-	      check_syscalls(ld, a->allow, off, "allow")))
-		ok = false;
-	if ((v = json_object_get(o, "deny")) &&
-	    !(ld_get_strings(ld, v, off, "deny", "system calls or @groups", &a->deny, &a->ndeny) &&
-	      check_syscalls(ld, a->deny, off, "deny")))
-		ok = false;
+	/* each name is checked even when another element is no string */
+	if ((v = json_object_get(o, "allow"))) {
+		ok &= ld_get_strings(ld, v, off, "allow", "system calls or @groups", &a->allow, &a->nallow);
+		ok &= check_syscalls(ld, a->allow, off, "allow");
+	}
+	if ((v = json_object_get(o, "deny"))) {
+		ok &= ld_get_strings(ld, v, off, "deny", "system calls or @groups", &a->deny, &a->ndeny);
+		ok &= check_syscalls(ld, a->deny, off, "deny");
+	}
 	for (size_t i = 0; ok && i < a->nallow; i++) {
 		if (a->allow[i][0] != '@' && sb_syscall_is_privileged(a->allow[i])) {
 			struct cfg_pos p = ld_pos_of_index(ld, ld_value_off(ld, off, "allow"), i);
@@ -235,15 +237,18 @@ static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, siz
 {
 	size_t arr = ld_value_off(ld, obj, "read_only");
 	char msg[512];
-	bool ok = true;
+	bool ok = ld_get_strings(ld, v, obj, "read_only", "absolute paths", &a->read_only, &a->nread_only);
 
-	if (!ld_get_strings(ld, v, obj, "read_only", "absolute paths", &a->read_only, &a->nread_only))
+	if (!a->read_only)
 		return false;
-	/* one path at a time, so that each mistake is reported at its place */
+	/* one path at a time, so that each mistake is reported at its place;
+	 * "" is reported already */
 	for (size_t i = 0; i < a->nread_only; i++) {
 		struct sb_ns ns = { .private_tmp = a->private_tmp,
 				    .read_only = (const char *const *)&a->read_only[i], .nread_only = 1 };
 
+		if (!*a->read_only[i])
+			continue;
 		if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
 			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 			ld_error(ld, &p, "%s", msg);
@@ -302,14 +307,16 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 {
 	size_t n = 0, arr = ld_value_off(ld, obj, "capabilities");
 	char msg[256];
-	bool ok = true;
+	bool ok = ld_get_strings(ld, v, obj, "capabilities", "capability names", &a->capabilities, &n);
 
-	if (!ld_get_strings(ld, v, obj, "capabilities", "capability names", &a->capabilities, &n))
+	if (!a->capabilities)
 		return false;
 	a->caps_pos = ld_pos_of_key(ld, obj, "capabilities", false);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t bit;
 
+		if (!*a->capabilities[i])
+			continue;	/* reported already */
 		if (sb_caps_parse((const char *const *)&a->capabilities[i], 1, &bit, msg, sizeof msg) < 0) {
 			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 			char hint[64];
@@ -329,13 +336,15 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
 {
 	size_t arr = ld_value_off(ld, obj, "secrets");
-	bool ok = true;
+	bool ok = ld_get_strings(ld, v, obj, "secrets", "secret names", &a->secrets, &a->nsecrets);
 
-	if (!ld_get_strings(ld, v, obj, "secrets", "secret names", &a->secrets, &a->nsecrets))
+	if (!a->secrets)
 		return false;
 	for (size_t i = 0; i < a->nsecrets; i++) {
 		struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 
+		if (!*a->secrets[i])
+			continue;	/* reported already */
 		if (!sb_secret_name_valid(a->secrets[i])) {
 			ld_error(ld, &p, "\"secrets\"[%zu]: invalid secret name \"%s\": use a letter or '_', then up to %d letters, digits, '_', '.' or '-'",
 				 i, a->secrets[i], SB_SECRET_NAME_MAX - 1);

@@ -44,6 +44,7 @@ static int by_value(const void *a, const void *b)
 static bool get_at(struct floader *fl, struct fault_process *pr, json_t *v, size_t obj)
 {
 	size_t arr = ld_value_off(&fl->ld, obj, "at"), i;
+	bool ok = true;
 	json_t *t;
 
 	if (!json_is_array(v) || json_array_size(v) == 0) {
@@ -61,12 +62,13 @@ static bool get_at(struct floader *fl, struct fault_process *pr, json_t *v, size
 			struct cfg_pos p = ld_pos_of_index(&fl->ld, arr, i);
 			ld_error(&fl->ld, &p, "\"at\"[%zu]: expected a time from 0 to %lld ms (one day), got %s", i,
 				 FAULT_MAX_MS, json_is_integer(t) ? "one out of range" : ld_type_name(t));
-			return false;
+			ok = false;
+			continue;
 		}
 		pr->at_ms[pr->nat++] = json_integer_value(t);
 	}
 	qsort(pr->at_ms, pr->nat, sizeof *pr->at_ms, by_value);
-	return true;
+	return ok;
 }
 
 /* "every" with "jitter" and "window". */
@@ -74,19 +76,24 @@ static bool get_rate(struct floader *fl, struct fault *f, json_t *o, size_t obj)
 {
 	struct fault_process *pr = &f->u.proc;
 	json_t *jitter = json_object_get(o, "jitter"), *window = json_object_get(o, "window");
-	long every, j = 0;
+	long every = 0, j = 0;
+	bool ok = ld_get_int(&fl->ld, json_object_get(o, "every"), obj, "every", 1, FAULT_MAX_MS, &every);
 
-	if (!ld_get_int(&fl->ld, json_object_get(o, "every"), obj, "every", 1, FAULT_MAX_MS, &every))
-		return false;
-	pr->every_ms = every;
-	if (jitter && ld_get_int(&fl->ld, jitter, obj, "jitter", 0, FAULT_MAX_MS, &j) && j > every / 2) {
+	/* each key is checked whatever the others hold; jitter against every
+	 * only once both are read */
+	if (jitter && !ld_get_int(&fl->ld, jitter, obj, "jitter", 0, FAULT_MAX_MS, &j)) {
+		ok = false;
+	} else if (ok && j > every / 2) {
 		struct cfg_pos p = ld_pos_of_key(&fl->ld, obj, "jitter", false);
 		ld_error(&fl->ld, &p, "\"jitter\" is %ld: at most half of \"every\" (%ld), so each firing stays in its own slot and they keep their order",
 			 j, every / 2);
-		return false;
+		ok = false;
 	}
+	if (window && !fl_get_window(fl, window, ld_value_off(&fl->ld, obj, "window"), "\"window\"", &f->window))
+		ok = false;
+	pr->every_ms = every;
 	pr->jitter_ms = j;
-	return !window || fl_get_window(fl, window, ld_value_off(&fl->ld, obj, "window"), "\"window\"", &f->window);
+	return ok;
 }
 
 /* Two stalls of one fault never overlap: the first one's SIGCONT would

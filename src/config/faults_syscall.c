@@ -78,6 +78,7 @@ static void get_arg(struct floader *fl, struct fault_syscall *s, json_t *v, size
 	json_t *mask = json_object_get(v, "mask");
 	long index, equals, m = -1;
 	struct cfg_pos p = ld_pos(&fl->ld, off);
+	bool ok;
 
 	if (!json_is_object(v)) {
 		ld_error(&fl->ld, &p, "\"arg\": expected {\"index\": 0-5, \"equals\": N}, got %s", ld_type_name(v));
@@ -88,9 +89,12 @@ static void get_arg(struct floader *fl, struct fault_syscall *s, json_t *v, size
 		ld_error(&fl->ld, &p, "\"arg\": needs \"index\" (0-5: which argument) and \"equals\" (its value)");
 		return;
 	}
-	if (!ld_get_int(&fl->ld, json_object_get(v, "index"), off, "index", 0, 5, &index) ||
-	    !ld_get_int(&fl->ld, json_object_get(v, "equals"), off, "equals", LONG_MIN, LONG_MAX, &equals) ||
-	    (mask && !ld_get_int(&fl->ld, mask, off, "mask", 0, LONG_MAX, &m)))
+	/* all three read, so that each mistake is reported */
+	ok = ld_get_int(&fl->ld, json_object_get(v, "index"), off, "index", 0, 5, &index);
+	ok &= ld_get_int(&fl->ld, json_object_get(v, "equals"), off, "equals", LONG_MIN, LONG_MAX, &equals);
+	if (mask)
+		ok &= ld_get_int(&fl->ld, mask, off, "mask", 0, LONG_MAX, &m);
+	if (!ok)
 		return;
 	if (mask && (equals < 0 || ((uint64_t)equals & ~(uint64_t)m))) {
 		p = ld_pos_of_key(&fl->ld, off, "equals", false);

@@ -110,11 +110,16 @@ bool ld_get_bool(struct loader *ld, json_t *v, size_t obj, const char *key, bool
 	return false;
 }
 
-/* A non-empty array of non-empty strings at KEY; *out NULL-terminated. */
+/* A non-empty array of non-empty strings at KEY; *out NULL-terminated.
+ * Every element that is not one is reported, and false returned, but the
+ * array is still made, with "" in its place: the caller checks the others
+ * at their own index, and skips "", which it would refuse anyway. *out
+ * is NULL only when V is no array, or memory ran out. */
 bool ld_get_strings(struct loader *ld, json_t *v, size_t obj, const char *key, const char *what,
 		    char ***out, size_t *n)
 {
 	size_t i, arr = ld_value_off(ld, obj, key);
+	bool ok = true;
 	json_t *s;
 
 	if (!json_is_array(v)) {
@@ -127,7 +132,7 @@ bool ld_get_strings(struct loader *ld, json_t *v, size_t obj, const char *key, c
 			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 			ld_error(ld, &p, "\"%s\"[%zu]: expected a non-empty string, got %s", key, i,
 				 json_is_string(s) ? "an empty string" : ld_type_name(s));
-			return false;
+			ok = false;
 		}
 	}
 	if (!(*out = calloc(json_array_size(v) + 1, sizeof **out))) {
@@ -135,12 +140,12 @@ bool ld_get_strings(struct loader *ld, json_t *v, size_t obj, const char *key, c
 		return false;
 	}
 	json_array_foreach(v, i, s)
-		if (!((*out)[i] = strdup(json_string_value(s)))) {
+		if (!((*out)[i] = strdup(json_is_string(s) ? json_string_value(s) : ""))) {
 			ld->oom = true;
 			return false;
 		}
 	*n = json_array_size(v);
-	return true;
+	return ok;
 }
 
 static bool valid_name_char(char c)

@@ -716,6 +716,43 @@ START_TEST(secrets_errors)
 }
 END_TEST
 
+/* A bad element does not hide the ones after it: each is reported at
+ * its place, whatever was wrong with those before. */
+START_TEST(every_element_of_an_array_is_checked)
+{
+	expect(ACTOR_A "\"secrets\": [\"\", \"1bad\"] } ] }",
+	       "root.jsonc:1:89: error: \"secrets\"[0]: expected a non-empty string, got an empty string\n"
+	       "root.jsonc:1:93: error: \"secrets\"[1]: invalid secret name \"1bad\": use a letter or '_', then up to 127 letters, digits, '_', '.' or '-'\n");
+	expect(ACTOR_A "\"secrets\": [5, \"1bad\", \"K\", \"K\"] } ] }",
+	       "root.jsonc:1:89: error: \"secrets\"[0]: expected a non-empty string, got an integer\n"
+	       "root.jsonc:1:92: error: \"secrets\"[1]: invalid secret name \"1bad\": use a letter or '_', then up to 127 letters, digits, '_', '.' or '-'\n"
+	       "root.jsonc:1:105: error: \"secrets\"[3]: \"K\" is already listed\n");
+	expect(ACTOR_A "\"read_only\": [\"\", \"rel\"] } ] }",
+	       "root.jsonc:1:91: error: \"read_only\"[0]: expected a non-empty string, got an empty string\n"
+	       "root.jsonc:1:95: error: read_only \"rel\": expected an absolute path without \".\" or \"..\"\n");
+	expect(ACTOR_A "\"capabilities\": [\"\", \"CAP_NOPE\"] } ] }",
+	       "root.jsonc:1:94: error: \"capabilities\"[0]: expected a non-empty string, got an empty string\n"
+	       "root.jsonc:1:98: error: \"capabilities\"[1]: unknown capability \"CAP_NOPE\"\n");
+	expect(ACTOR_A "\"sandbox\": { \"allow\": [\"\", \"ptrac\"], \"deny\": [null, \"@ipcc\"] } } ] }",
+	       "root.jsonc:1:100: error: \"allow\"[0]: expected a non-empty string, got an empty string\n"
+	       "root.jsonc:1:104: error: \"allow\"[1]: unknown syscall \"ptrac\" (did you mean \"ptrace\"?)\n"
+	       "root.jsonc:1:123: error: \"deny\"[0]: expected a non-empty string, got null\n"
+	       "root.jsonc:1:129: error: \"deny\"[1]: unknown syscall group \"@ipcc\" (did you mean \"@ipc\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"\", 3, true] } ] }",
+	       "root.jsonc:1:63: error: \"exec\"[0]: expected the program to run (a non-empty string), got an empty string\n"
+	       "root.jsonc:1:67: error: \"exec\"[1]: expected a string, got an integer\n"
+	       "root.jsonc:1:70: error: \"exec\"[2]: expected a string, got a boolean\n");
+	/* the program is still looked for when an argument is wrong */
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/no/such/prog\", 3] } ] }",
+	       "root.jsonc:1:80: error: \"exec\"[1]: expected a string, got an integer\n"
+	       "root.jsonc:1:63: error: executable \"/no/such/prog\" not found: /no/such/prog: No such file or directory\n");
+	expect(ACTOR_A "\"env\": { \"A=B\": \"x\", \"K\": 1, \"L\": \"ok\", \"\": \"y\" } } ] }",
+	       "root.jsonc:1:86: error: \"env\": invalid variable name \"A=B\": it must be non-empty and contain no '='\n"
+	       "root.jsonc:1:103: error: \"env\": \"K\": expected a string value, got an integer\n"
+	       "root.jsonc:1:117: error: \"env\": invalid variable name \"\": it must be non-empty and contain no '='\n");
+}
+END_TEST
+
 /* Bindings: a tree of three actors, w1 w2 w3 in start order, and a
  * supervisor "sub"; each case adds keys to them. */
 static void bind_tree(const char *w1, const char *w2, const char *w3)
@@ -1180,6 +1217,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, limits_errors);
 	tcase_add_test(tc, namespace_user_and_capability_errors);
 	tcase_add_test(tc, secrets_errors);
+	tcase_add_test(tc, every_element_of_an_array_is_checked);
 	tcase_add_test(tc, bindings_are_read);
 	tcase_add_test(tc, binding_errors);
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);

@@ -478,6 +478,25 @@ START_TEST(every_error_is_reported_at_once)
 }
 END_TEST
 
+/* A bad time does not hide the ones after it. */
+START_TEST(no_bad_value_hides_another)
+{
+	expect(F("{\"kill\": \"a\", \"at\": [-1, \"x\", 5, 1.5]}"),
+	       "plan.jsonc:1:35: error: \"at\"[0]: expected a time from 0 to 86400000 ms (one day), got one out of range\n"
+	       "plan.jsonc:1:39: error: \"at\"[1]: expected a time from 0 to 86400000 ms (one day), got a string\n"
+	       "plan.jsonc:1:47: error: \"at\"[3]: expected a time from 0 to 86400000 ms (one day), got a number with a fraction\n");
+	/* nor a bad key the ones beside it */
+	expect(F("{\"kill\": \"a\", \"every\": 0, \"jitter\": -1, \"window\": 9}"),
+	       "plan.jsonc:1:37: error: \"every\" is 0: expected an integer from 1 to 86400000\n"
+	       "plan.jsonc:1:50: error: \"jitter\" is -1: expected an integer from 0 to 86400000\n"
+	       "plan.jsonc:1:64: error: \"window\": expected [FROM, TO], two times in ms on the fault clock, got an integer\n");
+	expect(F("{\"syscall\": \"write\", \"target\": \"a\", \"errno\": \"EIO\", \"arg\": {\"index\": 6, \"equals\": \"x\", \"mask\": -1}}"),
+	       "plan.jsonc:1:83: error: \"index\" is 6: expected an integer from 0 to 5\n"
+	       "plan.jsonc:1:96: error: \"equals\": expected an integer from -9223372036854775808 to 9223372036854775807, got a string\n"
+	       "plan.jsonc:1:109: error: \"mask\" is -1: expected an integer from 0 to 9223372036854775807\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("faults_load");
@@ -496,6 +515,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, syscalls);
 	tcase_add_test(tc, syscall_arguments);
 	tcase_add_test(tc, every_error_is_reported_at_once);
+	tcase_add_test(tc, no_bad_value_hides_another);
 	suite_add_tcase(s, tc);
 	return s;
 }
