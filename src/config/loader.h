@@ -96,6 +96,7 @@ size_t ld_value_off(const struct loader *ld, size_t obj, const char *key);
  * what it expected and returns false when the value does not fit */
 const char *ld_type_name(const json_t *v);
 size_t ld_count_words(const char *const *words);
+bool ld_has_word(const char *const *words, const char *w);
 bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long lo, long hi, long *out);
 bool ld_get_word(struct loader *ld, json_t *v, size_t obj, const char *key, const char *const *words,
 		 int *out);

@@ -51,7 +51,7 @@ size_t ld_count_words(const char *const *words)
 	return n;
 }
 
-static bool has_word(const char *const *words, const char *w)
+bool ld_has_word(const char *const *words, const char *w)
 {
 	for (; *words; words++)
 		if (strcmp(*words, w) == 0)
@@ -195,11 +195,11 @@ bool ld_check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset
 	json_object_foreach(o, k, v) {
 		struct cfg_pos p;
 
-		if (has_word(ks->known, k))
+		if (ld_has_word(ks->known, k))
 			continue;
 		p = ld_pos_of_key(ld, obj, k, true);
 		ok = false;
-		if (ks->foreign && has_word(ks->foreign, k)) {
+		if (ks->foreign && ld_has_word(ks->foreign, k)) {
 			ld_error(ld, &p, "%s\"%s\" %s", ks->where, k, ks->foreign_why);
 		} else if ((hint = dym_closest(k, ks->known, ld_count_words(ks->known)))) {
 			ld_error(ld, &p, "%sunknown key \"%s\" (did you mean \"%s\"?)", ks->where, k, hint);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/config/didyoumean.h"
 #include "src/config/jsonc.h"
 #include "src/config/loader.h"
 
@@ -135,6 +136,35 @@ static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 	return self;
 }
 
+/* Whether K is a key of some kind of definition. */
+static bool known_anywhere(const char *k)
+{
+	if (ld_has_word(ld_supervisor_keys, k) || ld_has_word(ld_actor_keys, k) || ld_has_word(ld_queue_keys, k))
+		return true;
+	for (int i = 0; i < PQ_NSETTINGS; i++)
+		if (strcmp(pq_settings[i].key, k) == 0)
+			return true;
+	return false;
+}
+
+/* No naming key: the kind, and with it the keys a hint is drawn from,
+ * is unknown, so a misspelt naming key is looked for among the keys that
+ * no kind has. */
+static void unnamed(struct loader *ld, json_t *o, size_t off, const char *const *kinds, size_t nkinds)
+{
+	struct cfg_pos p = ld_pos(ld, off);
+	const char *k, *hint;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+		if (!known_anywhere(k) && (hint = dym_closest(k, kinds, nkinds))) {
+			p = ld_pos_of_key(ld, off, k, true);
+			ld_error(ld, &p, "unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
+			return;
+		}
+	ld_error(ld, &p, "expected \"actor\", \"supervisor\" or \"queue\" to name this definition");
+}
+
 /* An object that defines an actor, a supervisor or a queue. Returns its
  * def index, or SIZE_MAX if it cannot be referred to. */
 size_t ld_parse_definition(struct loader *ld, json_t *v, size_t off)
@@ -159,7 +189,7 @@ size_t ld_parse_definition(struct loader *ld, json_t *v, size_t off)
 		kind = k;
 	}
 	if (kind < 0) {
-		ld_error(ld, &p, "expected \"actor\", \"supervisor\" or \"queue\" to name this definition");
+		unnamed(ld, v, off, kinds, 3);
 		return SIZE_MAX;
 	}
 	return kind == 0 ? parse_supervisor(ld, v, off) : kind == 1 ? ld_parse_actor(ld, v, off) : ld_parse_queue(ld, v, off);

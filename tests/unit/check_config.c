@@ -753,6 +753,22 @@ START_TEST(every_element_of_an_array_is_checked)
 }
 END_TEST
 
+/* The three naming keys have no hint from the keys of any one kind: the
+ * kind is not known until one of them is found. */
+START_TEST(a_misspelt_naming_key_gets_a_hint)
+{
+	expect("{ \"superviser\": \"r\", \"children\": [] }",
+	       "root.jsonc:1:3: error: unknown key \"superviser\" (did you mean \"supervisor\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [\n  { \"exec\": [\"/bin/true\"], \"actr\": \"a\" } ] }",
+	       "root.jsonc:2:28: error: unknown key \"actr\" (did you mean \"actor\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"qeue\": \"q\", \"consumer\": \"c\" } ] }",
+	       "root.jsonc:1:40: error: unknown key \"qeue\" (did you mean \"queue\"?)\n");
+	/* a key of some kind that happens to be near none of them */
+	expect("{ \"strategy\": \"one_for_all\", \"children\": [] }",
+	       "root.jsonc:1:1: error: expected \"actor\", \"supervisor\" or \"queue\" to name this definition\n");
+}
+END_TEST
+
 /* Bindings: a tree of three actors, w1 w2 w3 in start order, and a
  * supervisor "sub"; each case adds keys to them. */
 static void bind_tree(const char *w1, const char *w2, const char *w3)
@@ -1218,6 +1234,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, namespace_user_and_capability_errors);
 	tcase_add_test(tc, secrets_errors);
 	tcase_add_test(tc, every_element_of_an_array_is_checked);
+	tcase_add_test(tc, a_misspelt_naming_key_gets_a_hint);
 	tcase_add_test(tc, bindings_are_read);
 	tcase_add_test(tc, binding_errors);
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
