@@ -197,6 +197,7 @@ static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 {
 	struct cfg_pos p;
+	json_int_t ms;
 
 	if (json_is_string(v) && strcmp(json_string_value(v), "brutal_kill") == 0) {
 		*out = SV_SHUTDOWN_BRUTAL_KILL;
@@ -206,8 +207,8 @@ bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 		*out = SV_SHUTDOWN_INFINITY;
 		return true;
 	}
-	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= MAX_TIMEOUT_MS) {
-		*out = (long)json_integer_value(v);
+	if (ld_int_value(v, &ms) && ms >= 0 && ms <= MAX_TIMEOUT_MS) {
+		*out = (long)ms;
 		return true;
 	}
 	p = ld_pos_of_key(ld, obj, "shutdown", false);

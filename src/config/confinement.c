@@ -198,6 +198,7 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 		char msg[256];
 		const char *hint;
 		int c = cgroup_limit_index(k);
+		json_int_t num = 0;
 
 		if (c >= 0) {
 			ok &= get_cgroup_limit(ld, a, c, v, off);
@@ -213,15 +214,14 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 			ok = false;
 			continue;
 		}
-		if (!json_is_integer(v) && !json_is_string(v)) {
+		if (!json_is_string(v) && !ld_int_value(v, &num)) {
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
 			ld_error(ld, &p, "\"limits\": \"%s\": expected a number >= 0 or \"infinity\", got %s",
 				 k, ld_type_name(v));
 			ok = false;
 			continue;
 		}
-		if (sb_rlimit_parse(k, json_string_value(v), json_is_integer(v) ? json_integer_value(v) : 0,
-				    &lim, msg, sizeof msg) < 0) {
+		if (sb_rlimit_parse(k, json_string_value(v), num, &lim, msg, sizeof msg) < 0) {
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
 			ld_error(ld, &p, "\"limits\": %s", msg);
 			ok = false;

@@ -56,21 +56,21 @@ bool fl_get_probability(struct floader *fl, json_t *v, size_t obj, const char *k
 /* [from, to] at OFF: ms on the fault clock, from < to. */
 bool fl_get_window(struct floader *fl, json_t *v, size_t off, const char *what, struct fault_window *out)
 {
-	json_t *from = json_array_get(v, 0), *to = json_array_get(v, 1);
+	json_int_t from, to;
 	struct cfg_pos p = ld_pos(&fl->ld, off);
 
-	if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(from) || !json_is_integer(to)) {
+	if (!json_is_array(v) || json_array_size(v) != 2 || !ld_int_value(json_array_get(v, 0), &from) ||
+	    !ld_int_value(json_array_get(v, 1), &to)) {
 		ld_error(&fl->ld, &p, "%s: expected [FROM, TO], two times in ms on the fault clock, got %s", what,
 			 json_is_array(v) ? "another array" : ld_type_name(v));
 		return false;
 	}
-	if (json_integer_value(from) < 0 || json_integer_value(to) > FAULT_MAX_MS ||
-	    json_integer_value(from) >= json_integer_value(to)) {
+	if (from < 0 || to > FAULT_MAX_MS || from >= to) {
 		ld_error(&fl->ld, &p, "%s: [%" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT "]: expected 0 <= FROM < TO <= %lld (ms: one day)",
-			 what, json_integer_value(from), json_integer_value(to), FAULT_MAX_MS);
+			 what, from, to, FAULT_MAX_MS);
 		return false;
 	}
-	*out = (struct fault_window){ json_integer_value(from), json_integer_value(to) };
+	*out = (struct fault_window){ from, to };
 	return true;
 }
 

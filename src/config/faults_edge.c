@@ -247,25 +247,25 @@ static void get_edges(struct floader *fl, struct fault_edge *e, json_t *v, size_
 /* "delay": MS or [LO, HI]. */
 static void get_delay(struct floader *fl, struct fault_edge *e, json_t *v, size_t obj)
 {
-	json_t *lo = json_array_get(v, 0), *hi = json_array_get(v, 1);
 	struct cfg_pos p = ld_pos_of_key(&fl->ld, obj, "delay", false);
+	json_int_t lo, hi;
 	long ms;
 
-	if (json_is_integer(v)) {
+	if (ld_int_value(v, &lo)) {
 		if (ld_get_int(&fl->ld, v, obj, "delay", 0, FAULT_MAX_MS, &ms))
 			e->delay_lo_ms = e->delay_hi_ms = ms;
 		return;
 	}
-	if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(lo) || !json_is_integer(hi)) {
+	if (!json_is_array(v) || json_array_size(v) != 2 || !ld_int_value(json_array_get(v, 0), &lo) ||
+	    !ld_int_value(json_array_get(v, 1), &hi)) {
 		ld_error(&fl->ld, &p, "\"delay\": expected MS or [LO, HI] (uniform between, in ms), got %s",
 			 json_is_array(v) ? "another array" : ld_type_name(v));
-	} else if (json_integer_value(lo) < 0 || json_integer_value(hi) > FAULT_MAX_MS ||
-		   json_integer_value(lo) > json_integer_value(hi)) {
+	} else if (lo < 0 || hi > FAULT_MAX_MS || lo > hi) {
 		ld_error(&fl->ld, &p, "\"delay\": [%" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT "]: expected 0 <= LO <= HI <= %lld (ms: one day)",
-			 json_integer_value(lo), json_integer_value(hi), FAULT_MAX_MS);
+			 lo, hi, FAULT_MAX_MS);
 	} else {
-		e->delay_lo_ms = json_integer_value(lo);
-		e->delay_hi_ms = json_integer_value(hi);
+		e->delay_lo_ms = lo;
+		e->delay_hi_ms = hi;
 	}
 }
 

@@ -45,6 +45,7 @@ static bool get_at(struct floader *fl, struct fault_process *pr, json_t *v, size
 {
 	size_t arr = ld_value_off(&fl->ld, obj, "at"), i;
 	bool ok = true;
+	json_int_t ms;
 	json_t *t;
 
 	if (!json_is_array(v) || json_array_size(v) == 0) {
@@ -58,14 +59,16 @@ static bool get_at(struct floader *fl, struct fault_process *pr, json_t *v, size
 		return false;
 	}
 	json_array_foreach(v, i, t) {
-		if (!json_is_integer(t) || json_integer_value(t) < 0 || json_integer_value(t) > FAULT_MAX_MS) {
+		bool is_int = ld_int_value(t, &ms);
+
+		if (!is_int || ms < 0 || ms > FAULT_MAX_MS) {
 			struct cfg_pos p = ld_pos_of_index(&fl->ld, arr, i);
 			ld_error(&fl->ld, &p, "\"at\"[%zu]: expected a time from 0 to %lld ms (one day), got %s", i,
-				 FAULT_MAX_MS, json_is_integer(t) ? "one out of range" : ld_type_name(t));
+				 FAULT_MAX_MS, is_int ? "one out of range" : ld_type_name(t));
 			ok = false;
 			continue;
 		}
-		pr->at_ms[pr->nat++] = json_integer_value(t);
+		pr->at_ms[pr->nat++] = ms;
 	}
 	qsort(pr->at_ms, pr->nat, sizeof *pr->at_ms, by_value);
 	return ok;

@@ -95,6 +95,9 @@ size_t ld_value_off(const struct loader *ld, size_t obj, const char *key);
 /* readers.c: typed values at KEY of the object at byte OBJ; each reports
  * what it expected and returns false when the value does not fit */
 const char *ld_type_name(const json_t *v);
+/* the integer V holds: an integer, or a real whose value is a whole
+ * number below 2^53 in magnitude (1e3, 3.0); false for anything else */
+bool ld_int_value(const json_t *v, json_int_t *out);
 size_t ld_count_words(const char *const *words);
 bool ld_has_word(const char *const *words, const char *w);
 bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long lo, long hi, long *out);

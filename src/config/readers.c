@@ -8,14 +8,45 @@
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
 
+/* Below 2^53 in magnitude a double holds every integer, so a whole real
+ * there is the integer written; from 2^53 on doubles skip integers, and
+ * only digits say which one was meant. */
+#define EXACT_LIMIT 9007199254740992.0
+
+static bool inexact(double d)
+{
+	return d >= EXACT_LIMIT || d <= -EXACT_LIMIT;
+}
+
+/* JSON does not tell 1000 from 1e3 or 1000.0, and neither do we: a
+ * real whose value is a whole number below 2^53 is that integer. */
+bool ld_int_value(const json_t *v, json_int_t *out)
+{
+	double d;
+
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	if (!json_is_real(v) || inexact(d = json_real_value(v)) || (double)(json_int_t)d != d)
+		return false;
+	*out = (json_int_t)d;
+	return true;
+}
+
 const char *ld_type_name(const json_t *v)
 {
+	json_int_t i;
+
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
 	case JSON_ARRAY: return "an array";
 	case JSON_STRING: return "a string";
 	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
+	case JSON_REAL:
+		if (inexact(json_real_value(v)))
+			return "a number of 2^53 or more written with an exponent or a fraction";
+		return ld_int_value(v, &i) ? "an integer" : "a number with a fraction";
 	case JSON_TRUE: case JSON_FALSE: return "a boolean";
 	case JSON_NULL: return "null";
 	}
@@ -27,15 +58,23 @@ bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long 
 		long *out)
 {
 	struct cfg_pos p;
+	json_int_t i;
+	bool is_int = ld_int_value(v, &i);
+	double d = json_real_value(v);	/* 0 unless a real */
+	/* a real too large to be exact that is out of range anyway: said as
+	 * an integer is (LONG_MAX as a double rounds up to 2^63) */
+	bool outside = inexact(d) && (d < (double)lo || d > (double)hi || d >= 9223372036854775808.0);
 
-	if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi) {
-		*out = (long)json_integer_value(v);
+	if (is_int && i >= lo && i <= hi) {
+		*out = (long)i;
 		return true;
 	}
 	p = ld_pos_of_key(ld, obj, key, false);
-	if (json_is_integer(v))
+	if (is_int)
 		ld_error(ld, &p, "\"%s\" is %" JSON_INTEGER_FORMAT ": expected an integer from %ld to %ld",
-			 key, json_integer_value(v), lo, hi);
+			 key, i, lo, hi);
+	else if (outside)
+		ld_error(ld, &p, "\"%s\" is %g: expected an integer from %ld to %ld", key, d, lo, hi);
 	else
 		ld_error(ld, &p, "\"%s\": expected an integer from %ld to %ld, got %s", key, lo, hi,
 			 ld_type_name(v));

@@ -769,6 +769,57 @@ START_TEST(a_misspelt_naming_key_gets_a_hint)
 }
 END_TEST
 
+/* JSON does not tell 1000 from 1e3 or 1000.0: a whole number counts
+ * wherever an integer is read. */
+START_TEST(a_whole_number_may_have_an_exponent)
+{
+	struct cfg *cfg;
+	const struct cfg_actor *a;
+
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 3.0, \"period\": 1e2, \"children\": [\n"
+	    "  { \"actor\": \"w\", \"exec\": [\"./w\"], \"shutdown\": 2.5e3, \"instances\": 2E0,\n"
+	    "    \"limits\": { \"data\": 1e9, \"memory\": 1e9, \"nice\": -0.0 },\n"
+	    "    \"backoff\": { \"initial\": 1e2 } },\n"
+	    "  { \"queue\": \"q\", \"consumer\": \"w\", \"max_message_size\": 1e4 } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	ck_assert_uint_eq(cfg->root->intensity, 3);
+	ck_assert_uint_eq(cfg->root->period_s, 100);
+	a = cfg->actors[0];
+	ck_assert_int_eq(a->shutdown_ms, 2500);
+	ck_assert_uint_eq(a->instances, 2);
+	ck_assert_uint_eq(a->nlimits, 2);
+	ck_assert_int_eq(a->limits[0].resource, RLIMIT_DATA);
+	ck_assert_uint_eq(a->limits[0].lim.rlim_cur, 1000000000);
+	ck_assert_int_eq(a->limits[1].resource, RLIMIT_NICE);
+	ck_assert_uint_eq(a->limits[1].lim.rlim_cur, 0);
+	ck_assert_uint_eq(a->cg_limits.memory, 1000000000);
+	ck_assert_int_eq(a->backoff.initial_ms, 100);
+	ck_assert_int_eq(cfg->actors[1]->queue->opt.v[PQ_MAX_MESSAGE_SIZE], 10000);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(a_fraction_is_still_refused)
+{
+	expect("{ \"supervisor\": \"top\", \"intensity\": 1.5, \"children\": [] }",
+	       "root.jsonc:1:37: error: \"intensity\": expected an integer from 0 to 100000, got a number with a fraction\n");
+	/* whole, but out of range: said as for an integer */
+	expect("{ \"supervisor\": \"top\", \"intensity\": 1e6, \"children\": [] }",
+	       "root.jsonc:1:37: error: \"intensity\" is 1000000: expected an integer from 0 to 100000\n");
+	expect("{ \"supervisor\": \"top\", \"intensity\": -1e30, \"children\": [] }",
+	       "root.jsonc:1:37: error: \"intensity\" is -1e+30: expected an integer from 0 to 100000\n");
+	expect(ACTOR_A "\"limits\": { \"data\": 1.5 } } ] }",
+	       "root.jsonc:1:97: error: \"limits\": \"data\": expected a number >= 0 or \"infinity\", got a number with a fraction\n");
+	expect(ACTOR_A "\"shutdown\": 0.5 } ] }",
+	       "root.jsonc:1:89: error: \"shutdown\": expected milliseconds (0 to 86400000), \"brutal_kill\" or \"infinity\"\n");
+	/* beyond 2^53 a double skips integers: only digits say which */
+	expect(ACTOR_A "\"limits\": { \"data\": 1e17, \"memory\": 1e17 } } ] }",
+	       "root.jsonc:1:97: error: \"limits\": \"data\": expected a number >= 0 or \"infinity\", got a number of 2^53 or more written with an exponent or a fraction\n"
+	       "root.jsonc:1:113: error: \"memory\": expected an integer from 4096 to 9223372036854775807, got a number of 2^53 or more written with an exponent or a fraction\n");
+}
+END_TEST
+
 /* Bindings: a tree of three actors, w1 w2 w3 in start order, and a
  * supervisor "sub"; each case adds keys to them. */
 static void bind_tree(const char *w1, const char *w2, const char *w3)
@@ -1235,6 +1286,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, secrets_errors);
 	tcase_add_test(tc, every_element_of_an_array_is_checked);
 	tcase_add_test(tc, a_misspelt_naming_key_gets_a_hint);
+	tcase_add_test(tc, a_whole_number_may_have_an_exponent);
+	tcase_add_test(tc, a_fraction_is_still_refused);
 	tcase_add_test(tc, bindings_are_read);
 	tcase_add_test(tc, binding_errors);
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);

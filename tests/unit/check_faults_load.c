@@ -497,6 +497,51 @@ START_TEST(no_bad_value_hides_another)
 }
 END_TEST
 
+/* JSON does not tell 1000 from 1e3 or 1000.0: a whole number counts
+ * wherever an integer is read; a fraction does not. */
+START_TEST(a_whole_number_may_have_an_exponent)
+{
+	struct fault_plan *p = load_ok(
+		"{ \"seed\": 1e3,\n"
+		"  \"faults\": [\n"
+		"    { \"kill\": \"a\", \"every\": 1e3, \"jitter\": 5.0e2, \"window\": [1e2, 9E3] },\n"
+		"    { \"stall\": \"b\", \"for\": 1e2, \"at\": [3e3, 1000.0] },\n"
+		"    { \"edge\": \"B\", \"delay\": [1e0, 5.0], \"partition\": [[1e1, 2e1]] },\n"
+		"    { \"edge\": \"a -> c\", \"delay\": 2e1 },\n"
+		"    { \"syscall\": \"write\", \"target\": \"b\", \"errno\": \"EIO\", \"after\": 3.0, \"every\": 2e0,\n"
+		"      \"arg\": { \"index\": 1.0, \"equals\": -1e2 } } ] }\n");
+	const struct fault *f = p->faults;
+
+	ck_assert_uint_eq(p->seed, 1000);
+	ck_assert_int_eq(f[0].u.proc.every_ms, 1000);
+	ck_assert_int_eq(f[0].u.proc.jitter_ms, 500);
+	ck_assert_int_eq(f[0].window.from_ms, 100);
+	ck_assert_int_eq(f[0].window.to_ms, 9000);
+	ck_assert_int_eq(f[1].u.proc.stall_ms, 100);
+	ck_assert_int_eq(f[1].u.proc.at_ms[0], 1000);
+	ck_assert_int_eq(f[1].u.proc.at_ms[1], 3000);
+	ck_assert_int_eq(f[2].u.edge.delay_lo_ms, 1);
+	ck_assert_int_eq(f[2].u.edge.delay_hi_ms, 5);
+	ck_assert_int_eq(f[2].u.edge.partitions[0].from_ms, 10);
+	ck_assert_int_eq(f[2].u.edge.partitions[0].to_ms, 20);
+	ck_assert_int_eq(f[3].u.edge.delay_lo_ms, 20);
+	ck_assert_uint_eq(f[4].u.sys.after, 3);
+	ck_assert_uint_eq(f[4].u.sys.every, 2);
+	ck_assert_uint_eq(f[4].u.sys.arg_index, 1);
+	ck_assert_uint_eq(f[4].u.sys.arg_value, (uint32_t)-100);
+	fault_plan_free(p);
+
+	expect("{\"seed\": 1.5, \"faults\": []}",
+	       "plan.jsonc:1:10: error: \"seed\": expected an integer from 0 to 9007199254740991, got a number with a fraction\n");
+	expect("{\"seed\": 1e16, \"faults\": []}",
+	       "plan.jsonc:1:10: error: \"seed\" is 1e+16: expected an integer from 0 to 9007199254740991\n");
+	expect(F("{\"edge\": \"B\", \"delay\": 2.5}"),
+	       "plan.jsonc:1:37: error: \"delay\": expected MS or [LO, HI] (uniform between, in ms), got a number with a fraction\n");
+	expect(F("{\"syscall\": \"write\", \"target\": \"b\", \"errno\": \"EIO\", \"after\": 1e17}"),
+	       "plan.jsonc:1:75: error: \"after\": expected an integer from 0 to 9223372036854775807, got a number of 2^53 or more written with an exponent or a fraction\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("faults_load");
@@ -516,6 +561,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, syscall_arguments);
 	tcase_add_test(tc, every_error_is_reported_at_once);
 	tcase_add_test(tc, no_bad_value_hides_another);
+	tcase_add_test(tc, a_whole_number_may_have_an_exponent);
 	suite_add_tcase(s, tc);
 	return s;
 }
