@@ -60,9 +60,12 @@ static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s", msg);
 		return -1;
 	}
+	/* as check --explain says it: a warning where secrets may reach a disk */
 	if (!d->rundir.tmpfs)
 		log_warn("runtime directory %s is not on tmpfs or ramfs: credentials delivered there may reach a disk",
 			 path);
+	else
+		log_info("runtime directory: %s", path);
 	if (containment_setup(d, opts) < 0)
 		return -1;
 	if (rundir_clean(&d->rundir, msg, sizeof msg) < 0) {

@@ -413,6 +413,33 @@ START_TEST(explain_says_the_containment_and_uid_range_as_run_does)
 }
 END_TEST
 
+/* ... "and the runtime directory (and whether it is on tmpfs or ramfs),
+ * which run also says at start": run said it only off tmpfs. */
+START_TEST(run_says_its_runtime_directory_as_explain_does)
+{
+	char dir[] = "/dev/shm/prospero-cli.XXXXXX", rundir[64], out[16384], line[128];
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(rundir, sizeof rundir, "%s/run", dir);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"],"
+				  " \"private_ipc\": false } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", "--runtime-dir",
+							  rundir, NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	snprintf(line, sizeof line, "\n  runtime directory: %s\n", rundir);
+	ck_assert_msg(strstr(out, line), "%s", out);
+	h_start_with(&h, (const char *const[]){ "root.jsonc", NULL },
+		     (const char *const[]){ "--runtime-dir", rundir, NULL });
+	h_expect(&h, "ready", "s", NULL);
+	h_stop(&h);
+	snprintf(line, sizeof line, "prospero: runtime directory: %s", rundir);
+	ck_assert_int_eq(h_count_lines(&h, "err", line), 1);
+	rmdir(dir);
+}
+END_TEST
+
 /* The "containment: ..." line of FILE (run's stderr, or explain's
  * output), from "containment: " to the end of its line, into BUF. */
 static void containment_line(const char *file, char *buf, size_t len)
@@ -550,6 +577,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
+	tcase_add_test(tc, run_says_its_runtime_directory_as_explain_does);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
