@@ -37,6 +37,9 @@ struct cfg_binding {
 
 struct cfg_queue;
 
+/* A field added here: compare it in cfg_actor_diff (src/config/diff.c),
+ * or reload keeps the old value, and list it in
+ * tests/unit/check_config_diff.c. */
 struct cfg_actor {
 	char *name;
 	unsigned id;			/* its index in cfg->actors */

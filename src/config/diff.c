@@ -20,9 +20,11 @@ static bool strv_eq(char *const *a, char *const *b)
 	return !(a && a[i]) && !(b && b[i]);
 }
 
+/* rlimits and the cgroup's: both are set up as an instance starts */
 static bool limits_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 {
-	if (a->nlimits != b->nlimits)
+	if (a->cg_limits.memory != b->cg_limits.memory || a->cg_limits.tasks != b->cg_limits.tasks ||
+	    a->cg_limits.cpu_weight != b->cg_limits.cpu_weight || a->nlimits != b->nlimits)
 		return false;
 	for (size_t i = 0; i < a->nlimits; i++)
 		if (a->limits[i].resource != b->limits[i].resource ||
@@ -62,6 +64,12 @@ static bool queue_eq(const struct cfg_queue *a, const struct cfg_queue *b)
 	       str_eq(a->dead_letter_name, b->dead_letter_name);
 }
 
+static bool backoff_eq(const struct sv_backoff *a, const struct sv_backoff *b)
+{
+	return a->initial_ms == b->initial_ms && a->max_ms == b->max_ms &&
+	       a->reset_after_ms == b->reset_after_ms;
+}
+
 static bool sandbox_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 {
 	return a->profile == b->profile && a->on_violation == b->on_violation &&
@@ -71,9 +79,13 @@ static bool sandbox_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 static bool namespaces_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 {
 	return a->private_tmp == b->private_tmp && a->private_network == b->private_network &&
-	       strv_eq(a->read_only, b->read_only);
+	       a->private_ipc == b->private_ipc && strv_eq(a->read_only, b->read_only);
 }
 
+/* Every field of struct cfg_actor is compared here or is no part of what
+ * the actor runs as (name, id, order, where it is written, names beside
+ * their value); tests/unit/check_config_diff.c lists each and fails on a
+ * field it does not know. */
 uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b)
 {
 	uint32_t d = 0;
@@ -96,6 +108,7 @@ uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b)
 	d |= a->watchdog_ms == b->watchdog_ms ? 0 : CFG_F_WATCHDOG;
 	d |= a->state == b->state ? 0 : CFG_F_STATE;
 	d |= queue_eq(a->queue, b->queue) ? 0 : CFG_F_QUEUE;
+	d |= backoff_eq(&a->backoff, &b->backoff) ? 0 : CFG_F_BACKOFF;
 	return d;
 }
 
@@ -104,7 +117,7 @@ const char *cfg_field_name(uint32_t field)
 	static const char *const names[] = {
 		"exec", "env", "cwd", "restart", "shutdown", "ready", "start_timeout", "instances",
 		"sandbox", "limits", "namespaces", "user", "capabilities", "secrets", "bindings",
-		"watchdog", "state", "queue",
+		"watchdog", "state", "queue", "backoff",
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)

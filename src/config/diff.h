@@ -18,8 +18,8 @@ enum cfg_field {
 	CFG_F_START_TIMEOUT = 1u << 6,
 	CFG_F_INSTANCES = 1u << 7,
 	CFG_F_SANDBOX = 1u << 8,	/* profile, allow, deny, on_violation */
-	CFG_F_LIMITS = 1u << 9,
-	CFG_F_NAMESPACES = 1u << 10,	/* private_tmp, private_network, read_only */
+	CFG_F_LIMITS = 1u << 9,		/* rlimits; the cgroup's memory, tasks, cpu_weight */
+	CFG_F_NAMESPACES = 1u << 10,	/* private_tmp, private_network, private_ipc, read_only */
 	CFG_F_USER = 1u << 11,		/* user, uid, gid, groups */
 	CFG_F_CAPABILITIES = 1u << 12,
 	CFG_F_SECRETS = 1u << 13,	/* names and secrets_env; values are read at each start */
@@ -27,13 +27,14 @@ enum cfg_field {
 	CFG_F_WATCHDOG = 1u << 15,
 	CFG_F_STATE = 1u << 16,
 	CFG_F_QUEUE = 1u << 17,		/* settings, consumer, dead-letter queue */
+	CFG_F_BACKOFF = 1u << 18,	/* initial, max, reset_after */
 };
 
 /* Fields the supervision tree applies in place (sv_reload_plan sees them
  * as settings); a pool's size changes by adding or removing members. Any
  * other field changes what a start does: only a restart applies it. */
 #define CFG_F_IN_PLACE ((uint32_t)(CFG_F_RESTART | CFG_F_SHUTDOWN | CFG_F_READY | \
-				    CFG_F_START_TIMEOUT | CFG_F_INSTANCES))
+				    CFG_F_START_TIMEOUT | CFG_F_BACKOFF | CFG_F_INSTANCES))
 
 /* The fields of A and B that differ (enum cfg_field bits); 0: the same spec. */
 uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b);

@@ -1,7 +1,10 @@
 /* cfg_actor_diff: every field of an actor spec, changed alone, is seen as
  * exactly that field; what is only position (id, order, source place) and
- * pointer identity is not a change. */
+ * pointer identity is not a change. The table below names every field of
+ * struct cfg_actor, so one added to the struct and forgotten here (and so,
+ * likely, in the diff) fails a test. */
 #include <check.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -27,10 +30,13 @@ static struct cfg_actor base(void)
 		.env = env_a, .cwd = "/srv/web", .restart = SV_PERMANENT, .shutdown_ms = 5000,
 		.ready = SV_READY_EXEC, .start_timeout_ms = 30000, .instances = 1,
 		.profile = SB_PROFILE_SERVICE, .allow = allow_a, .nallow = 1,
-		.limits = limits_a, .nlimits = 1, .read_only = ro_a, .nread_only = 1,
+		.limits = limits_a, .nlimits = 1, .cg_limits = { .tasks = 77 },
+		.private_ipc = true, .read_only = ro_a, .nread_only = 1,
 		.user = "www", .uid = 33, .gid = 33, .groups = groups_a, .ngroups = 2,
 		.keep_caps = 1u << 10, .secrets = secrets_a, .nsecrets = 1,
-		.bindings = bindings_a, .nbindings = 1, .queue = &queue_a,
+		.bindings = bindings_a, .nbindings = 1,
+		.backoff = { .initial_ms = 100, .max_ms = 30000, .reset_after_ms = 60000 },
+		.queue = &queue_a,
 	};
 }
 
@@ -76,6 +82,77 @@ START_TEST(the_same_values_are_no_change)
 	strv_free(env);
 }
 END_TEST
+
+/* Every field of struct cfg_actor, in the order declared, and the bit a
+ * change of it alone sets; 0: not the spec's meaning (identity, where it
+ * is written, names as written beside their value, the length of a
+ * NULL-terminated vector compared whole). Members of a struct held by
+ * value are listed one by one. */
+struct field {
+	const char *name;
+	size_t off, size, align;
+	uint32_t bit;
+};
+
+#define FIELD(f, b) { #f, offsetof(struct cfg_actor, f), sizeof(((struct cfg_actor *)0)->f), \
+		      __alignof__(((struct cfg_actor *)0)->f), b }
+
+static const struct field fields[] = {
+	FIELD(name, 0), FIELD(id, 0), FIELD(order, 0), FIELD(pos, 0),
+	FIELD(argv, CFG_F_EXEC), FIELD(path, CFG_F_EXEC), FIELD(env, CFG_F_ENV), FIELD(cwd, CFG_F_CWD),
+	FIELD(restart, CFG_F_RESTART), FIELD(shutdown_ms, CFG_F_SHUTDOWN), FIELD(ready, CFG_F_READY),
+	FIELD(start_timeout_ms, CFG_F_START_TIMEOUT), FIELD(instances, CFG_F_INSTANCES),
+	FIELD(profile, CFG_F_SANDBOX), FIELD(allow, CFG_F_SANDBOX), FIELD(deny, CFG_F_SANDBOX),
+	FIELD(nallow, 0), FIELD(ndeny, 0), FIELD(on_violation, CFG_F_SANDBOX),
+	FIELD(limits, CFG_F_LIMITS), FIELD(limit_pos, 0), FIELD(nlimits, CFG_F_LIMITS),
+	FIELD(cg_limits.memory, CFG_F_LIMITS), FIELD(cg_limits.tasks, CFG_F_LIMITS),
+	FIELD(cg_limits.cpu_weight, CFG_F_LIMITS), FIELD(cg_limit_pos, 0),
+	FIELD(private_tmp, CFG_F_NAMESPACES), FIELD(private_network, CFG_F_NAMESPACES),
+	FIELD(private_tmp_pos, 0), FIELD(private_ipc, CFG_F_NAMESPACES),
+	FIELD(read_only, CFG_F_NAMESPACES), FIELD(nread_only, 0),
+	FIELD(user, CFG_F_USER), FIELD(user_pos, 0), FIELD(caps_pos, 0), FIELD(uid, CFG_F_USER),
+	FIELD(gid, CFG_F_USER), FIELD(groups, CFG_F_USER), FIELD(ngroups, CFG_F_USER),
+	FIELD(capabilities, 0), FIELD(keep_caps, CFG_F_CAPABILITIES),
+	FIELD(secrets, CFG_F_SECRETS), FIELD(nsecrets, 0), FIELD(secrets_env, CFG_F_SECRETS),
+	FIELD(bindings, CFG_F_BINDINGS), FIELD(nbindings, CFG_F_BINDINGS),
+	FIELD(watchdog_ms, CFG_F_WATCHDOG),
+	FIELD(backoff.initial_ms, CFG_F_BACKOFF), FIELD(backoff.max_ms, CFG_F_BACKOFF),
+	FIELD(backoff.reset_after_ms, CFG_F_BACKOFF), FIELD(backoff_pos, 0),
+	FIELD(state, CFG_F_STATE), FIELD(queue, CFG_F_QUEUE),
+};
+#define NFIELDS (sizeof fields / sizeof *fields)
+
+static size_t align_up(size_t n, size_t a)
+{
+	return (n + a - 1) / a * a;
+}
+
+/* Laid out as the table says: each field where the one before ends, or
+ * past only the padding its alignment needs, and the struct ends with the
+ * last. A field the table lacks leaves a hole (unless it fits in padding:
+ * hence the note at struct cfg_actor). */
+START_TEST(the_table_covers_the_struct)
+{
+	size_t end = 0;
+
+	for (size_t i = 0; i < NFIELDS; i++) {
+		ck_assert_msg(fields[i].off == align_up(end, fields[i].align),
+			      "struct cfg_actor has a field before %s that this table lacks", fields[i].name);
+		end = fields[i].off + fields[i].size;
+	}
+	ck_assert_msg(align_up(end, __alignof__(struct cfg_actor)) == sizeof(struct cfg_actor),
+		      "struct cfg_actor has a field after %s that this table lacks", fields[NFIELDS - 1].name);
+}
+END_TEST
+
+static const struct field *field(const char *name)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	ck_abort_msg("no field %s in the table", name);
+	return NULL;
+}
 
 /* Each case changes one field of a copy of the base. */
 static void change(int i, struct cfg_actor *b)
@@ -135,28 +212,52 @@ static void change(int i, struct cfg_actor *b)
 	case 36: b->queue = &queue_c; break;
 	case 37: b->queue = &queue_d; break;
 	case 38: b->queue = NULL; break;
+	case 39: b->cg_limits.memory = 100000000; break;
+	case 40: b->cg_limits.tasks = 55; break;
+	case 41: b->cg_limits.tasks = 0; break;
+	case 42: b->cg_limits.cpu_weight = 200; break;
+	case 43: b->private_ipc = false; break;
+	case 44: b->backoff.initial_ms = 200; break;
+	case 45: b->backoff.max_ms = 60000; break;
+	case 46: b->backoff.reset_after_ms = 0; break;
 	}
 }
 
-static const uint32_t expected[] = {
-	CFG_F_EXEC, CFG_F_EXEC, CFG_F_ENV, CFG_F_ENV, CFG_F_ENV, CFG_F_CWD, CFG_F_RESTART,
-	CFG_F_SHUTDOWN, CFG_F_READY, CFG_F_START_TIMEOUT, CFG_F_INSTANCES, CFG_F_SANDBOX,
-	CFG_F_SANDBOX, CFG_F_SANDBOX, CFG_F_SANDBOX, CFG_F_LIMITS, CFG_F_LIMITS, CFG_F_LIMITS,
-	CFG_F_NAMESPACES, CFG_F_NAMESPACES, CFG_F_NAMESPACES, CFG_F_USER, CFG_F_USER, CFG_F_USER,
-	CFG_F_USER, CFG_F_USER, CFG_F_USER, CFG_F_CAPABILITIES, CFG_F_SECRETS, CFG_F_SECRETS,
-	CFG_F_BINDINGS, CFG_F_BINDINGS, CFG_F_BINDINGS, CFG_F_WATCHDOG, CFG_F_STATE, CFG_F_QUEUE,
-	CFG_F_QUEUE, CFG_F_QUEUE, CFG_F_QUEUE,
+/* The field each case changes; what it must be seen as is the table's. */
+static const char *const changed[] = {
+	"argv", "path", "env", "env", "env", "cwd", "restart", "shutdown_ms", "ready",
+	"start_timeout_ms", "instances", "profile", "allow", "deny", "on_violation", "limits",
+	"limits", "nlimits", "private_tmp", "private_network", "read_only", "user", "user", "uid",
+	"gid", "groups", "ngroups", "keep_caps", "secrets", "secrets_env", "bindings", "bindings",
+	"nbindings", "watchdog_ms", "state", "queue", "queue", "queue", "queue",
+	"cg_limits.memory", "cg_limits.tasks", "cg_limits.tasks", "cg_limits.cpu_weight",
+	"private_ipc", "backoff.initial_ms", "backoff.max_ms", "backoff.reset_after_ms",
 };
+#define NCASES ((int)(sizeof changed / sizeof *changed))
 
 START_TEST(each_field_alone)
 {
 	struct cfg_actor a = base(), b = base();
+	uint32_t expected = field(changed[_i])->bit;
 
 	change(_i, &b);
-	ck_assert_msg(cfg_actor_diff(&a, &b) == expected[_i], "case %d: got %#x, expected %#x", _i,
-		      (unsigned)cfg_actor_diff(&a, &b), (unsigned)expected[_i]);
+	ck_assert_msg(cfg_actor_diff(&a, &b) == expected, "case %d (%s): got %#x, expected %#x", _i,
+		      changed[_i], (unsigned)cfg_actor_diff(&a, &b), (unsigned)expected);
 	/* symmetric */
-	ck_assert_uint_eq(cfg_actor_diff(&b, &a), expected[_i]);
+	ck_assert_uint_eq(cfg_actor_diff(&b, &a), expected);
+}
+END_TEST
+
+/* Each field that is part of the spec's meaning has a case above. */
+START_TEST(every_field_that_counts_has_a_case)
+{
+	for (size_t i = 0; i < NFIELDS; i++) {
+		bool found = false;
+
+		for (int c = 0; !found && c < NCASES; c++)
+			found = strcmp(changed[c], fields[i].name) == 0;
+		ck_assert_msg(found || !fields[i].bit, "no case changes %s", fields[i].name);
+	}
 }
 END_TEST
 
@@ -184,14 +285,18 @@ START_TEST(several_fields_at_once)
 }
 END_TEST
 
+/* What README "Reload" says applies in place: restart, shutdown, ready,
+ * start_timeout, backoff; and instances, by members. */
 START_TEST(in_place_fields)
 {
 	struct cfg_actor a = base(), b = base();
 
-	for (int i = 6; i <= 10; i++)
-		change(i, &b);
-	ck_assert_uint_eq(cfg_actor_diff(&a, &b) & ~CFG_F_IN_PLACE, 0);
-	ck_assert_uint_ne(cfg_actor_diff(&a, &b), 0);
+	ck_assert_uint_eq(CFG_F_IN_PLACE, CFG_F_RESTART | CFG_F_SHUTDOWN | CFG_F_READY |
+					  CFG_F_START_TIMEOUT | CFG_F_BACKOFF | CFG_F_INSTANCES);
+	for (int i = 0; i < NCASES; i++)
+		if (field(changed[i])->bit & CFG_F_IN_PLACE)
+			change(i, &b);
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_IN_PLACE);
 }
 END_TEST
 
@@ -200,6 +305,7 @@ START_TEST(field_names)
 	ck_assert_str_eq(cfg_field_name(CFG_F_EXEC), "exec");
 	ck_assert_str_eq(cfg_field_name(CFG_F_ENV | CFG_F_QUEUE), "env");
 	ck_assert_str_eq(cfg_field_name(CFG_F_QUEUE), "queue");
+	ck_assert_str_eq(cfg_field_name(CFG_F_BACKOFF), "backoff");
 	ck_assert_ptr_null(cfg_field_name(0));
 }
 END_TEST
@@ -210,7 +316,9 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("diff");
 
 	tcase_add_test(tc, the_same_values_are_no_change);
-	tcase_add_loop_test(tc, each_field_alone, 0, (int)(sizeof expected / sizeof *expected));
+	tcase_add_test(tc, the_table_covers_the_struct);
+	tcase_add_loop_test(tc, each_field_alone, 0, NCASES);
+	tcase_add_test(tc, every_field_that_counts_has_a_case);
 	tcase_add_test(tc, dynamic_users_ignore_ids);
 	tcase_add_test(tc, several_fields_at_once);
 	tcase_add_test(tc, in_place_fields);
