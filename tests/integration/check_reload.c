@@ -4,6 +4,7 @@
  * actors restart: every pid is read from the events, and at the end the
  * shutdown's exit events say which processes were still running. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -824,6 +825,178 @@ START_TEST(a_restarted_actor_keeps_its_credentials)
 }
 END_TEST
 
+/* y with the keys MORE, and o beside it. */
+static void write_y(const char *more)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"y\", \"exec\": [\"@TA@\"]%s },\n"
+		 "  " TA("o") " ] }\n", more);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* Booted with y (MORE) and o: their pids. */
+static void boot_y(const char *more, pid_t *y, pid_t *o)
+{
+	struct h_event e;
+
+	write_y(more);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "y", &e);
+	*y = e.pid;
+	h_expect(&h, "start", "o", &e);
+	*o = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+}
+
+/* y's keys become MORE: the plan restarts y alone, for WHY, and so does
+ * the reload. The new y's pid. */
+static pid_t reload_y(const char *more, const char *why, pid_t y)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char out[4096], want[128];
+	struct h_event e;
+
+	write_y(more);
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	snprintf(want, sizeof want, "restart y (%s)\n2 unchanged\n", why);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	snprintf(want, sizeof want, "restarted y (%s)", why);
+	ck_assert_msg(strstr(out, want), "%s", out);
+	h_expect(&h, "start", "y", &e);
+	ck_assert_int_ne(e.pid, y);
+	return e.pid;
+}
+
+/* o ran through it all with the same pid. */
+static void o_kept(pid_t o)
+{
+	struct pids after;
+
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "o"), o);
+}
+
+/* Where the cgroup hierarchy of TYPE ("cgroup" with option OPT, or
+ * "cgroup2") is mounted, from /proc/self/mounts; "" if it is not. */
+static void mount_of(const char *type, const char *opt, char *buf, size_t len)
+{
+	char dev[256], dir[256], fstype[64], opts[512];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	buf[0] = '\0';
+	ck_assert_ptr_nonnull(f);
+	while (fscanf(f, "%255s %255s %63s %511s %*d %*d", dev, dir, fstype, opts) == 4) {
+		char *o, *save = NULL;
+		bool has = !opt;
+
+		for (o = strtok_r(opts, ",", &save); o && !has; o = strtok_r(NULL, ",", &save))
+			has = strcmp(o, opt) == 0;
+		if (strcmp(fstype, type) == 0 && has) {
+			snprintf(buf, len, "%s", dir);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* The pids.max that holds PID: its v1 pids mirror's on a hybrid host,
+ * else its unified cgroup's ("max" for none). */
+static void pids_max(pid_t pid, char *buf, size_t len)
+{
+	char path[512], line[512], v1[512] = "", v2[512] = "", root[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f)) {
+		char *ctl = strchr(line, ':'), *rel = ctl ? strchr(ctl + 1, ':') : NULL;
+
+		if (!rel)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		*rel++ = '\0';
+		if (strcmp(ctl + 1, "pids") == 0)
+			snprintf(v1, sizeof v1, "%s", rel);
+		else if (ctl[1] == '\0')
+			snprintf(v2, sizeof v2, "%s", rel);
+	}
+	fclose(f);
+	if (v1[0] && strcmp(v1, "/") != 0)
+		mount_of("cgroup", "pids", root, sizeof root);
+	else
+		mount_of("cgroup2", NULL, root, sizeof root);
+	ck_assert_msg(root[0], "no cgroup hierarchy with pids for pid %d", (int)pid);
+	snprintf(path, sizeof path, "%s%s/pids.max", root, v1[0] && strcmp(v1, "/") != 0 ? v1 : v2);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* A reload that changes "tasks" restarts the actor, in a cgroup that
+ * holds the new limit. The old diff compared only rlimits: the plan was
+ * empty ("changed nothing"), and 77 stayed in force for the daemon's
+ * life, even across `prospero restart`. */
+START_TEST(a_reload_of_a_cgroup_limit_restarts_with_the_new_one)
+{
+	char max[64];
+	pid_t y, o;
+
+	boot_y(", \"limits\": { \"tasks\": 77 }", &y, &o);
+	pids_max(y, max, sizeof max);
+	ck_assert_str_eq(max, "77");
+	y = reload_y(", \"limits\": { \"tasks\": 55 }", "limits", y);
+	pids_max(y, max, sizeof max);
+	ck_assert_str_eq(max, "55");
+	o_kept(o);
+}
+END_TEST
+
+/* PID's IPC namespace, as /proc shows it ("ipc:[4026531839]"). */
+static void ipc_ns(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/ipc", (int)pid);
+	n = readlink(path, buf, len - 1);
+	ck_assert_msg(n > 0, "%s: %s", path, strerror(errno));
+	buf[n] = '\0';
+}
+
+/* "private_ipc": false, reloaded: y restarts in the daemon's IPC
+ * namespace. The old diff did not look at it: y kept a namespace of its
+ * own for the daemon's life. */
+START_TEST(a_reload_of_private_ipc_restarts_with_it)
+{
+	char daemon[64], mine[64];
+	pid_t y, o;
+
+	boot_y("", &y, &o);
+	ipc_ns(h.pid, daemon, sizeof daemon);
+	ipc_ns(y, mine, sizeof mine);
+	if (strcmp(mine, daemon) == 0) {
+		/* not root, or no CAP_SYS_ADMIN: no actor has one of its own */
+		fprintf(stderr, "check_reload: no private IPC namespace here, nothing to test\n");
+		h_stop(&h);
+		return;
+	}
+	y = reload_y(", \"private_ipc\": false", "namespaces", y);
+	ipc_ns(y, mine, sizeof mine);
+	ck_assert_str_eq(mine, daemon);
+	o_kept(o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -846,6 +1019,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
 	tcase_add_test(tc, a_reload_cut_short_by_a_stop_is_not_called_applied);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
+	tcase_add_test(tc, a_reload_of_a_cgroup_limit_restarts_with_the_new_one);
+	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
