@@ -17,9 +17,17 @@ bool sb_path_below(const char *path, const char *dir)
 	return path && strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+const char *sb_ns_tmp_of(const char *path)
+{
+	for (size_t t = 0; t < sizeof tmp_dirs / sizeof *tmp_dirs; t++)
+		if (sb_path_below(path, tmp_dirs[t]))
+			return tmp_dirs[t];
+	return NULL;
+}
+
 bool sb_ns_in_tmp(const char *path)
 {
-	return sb_path_below(path, tmp_dirs[0]) || sb_path_below(path, tmp_dirs[1]);
+	return sb_ns_tmp_of(path) != NULL;
 }
 
 static bool has_dot_component(const char *path)
@@ -52,13 +60,11 @@ int sb_ns_check(const struct sb_ns *ns, char *errmsg, size_t errlen)
 			errno = saved;
 			return -1;
 		}
-		for (size_t t = 0; ns->private_tmp && t < 2; t++) {
-			if (sb_path_below(path, tmp_dirs[t])) {
-				snprintf(errmsg, errlen, "read_only \"%s\" is inside %s, "
-					 "which private_tmp replaces", path, tmp_dirs[t]);
-				errno = EINVAL;
-				return -1;
-			}
+		if (ns->private_tmp && sb_ns_tmp_of(path)) {
+			snprintf(errmsg, errlen, "read_only \"%s\" is inside %s, "
+				 "which private_tmp replaces", path, sb_ns_tmp_of(path));
+			errno = EINVAL;
+			return -1;
 		}
 	}
 	return 0;

@@ -16,7 +16,11 @@ int sb_ns_check(const struct sb_ns *ns, char *errmsg, size_t errlen);
 
 /* Is PATH (NULL: no) at or below DIR, both absolute without "." or ".."? */
 bool sb_path_below(const char *path, const char *dir);
-/* Is PATH in /tmp or /var/tmp, which "private_tmp" replaces? */
+/* Which of /tmp and /var/tmp, both of which "private_tmp" replaces,
+ * PATH is in ("/tmp" or "/var/tmp"), or NULL: what to name when it would
+ * be hidden. */
+const char *sb_ns_tmp_of(const char *path);
+/* Is PATH in /tmp or /var/tmp? */
 bool sb_ns_in_tmp(const char *path);
 
 #endif

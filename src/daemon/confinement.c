@@ -158,9 +158,9 @@ static void plan_shm(struct daemon *d, struct instance *in)
 	in->ns.dev_shm = in->dev_shm;
 }
 
-static bool in_shm(const char *path)
+static const char *shm_of(const char *path)
 {
-	return sb_path_below(path, "/dev/shm");
+	return sb_path_below(path, "/dev/shm") ? "/dev/shm" : NULL;
 }
 
 /* private_ipc is on by default: say how to turn it off */
@@ -171,24 +171,26 @@ static const char *or_not(const char *key)
 
 /* The runtime directory (the notify socket, credentials) or the state
  * directory below a mount the actor gets afresh would be out of its
- * reach. */
-static bool hidden(bool (*in)(const char *), const char *key, const char *where, const char *rundir,
+ * reach. MOUNT_OF says which such mount (of those KEY gives) a path is
+ * below: the one to name, as /var/tmp is not /tmp. */
+static bool hidden(const char *(*mount_of)(const char *), const char *key, const char *rundir,
 		   const char *state_dir, char *msg, size_t len)
 {
-	const char *what = in(rundir) ? "runtime" : in(state_dir) ? "state" : NULL;
+	const char *what = mount_of(rundir) ? "runtime" : mount_of(state_dir) ? "state" : NULL;
+	const char *path = what && *what == 'r' ? rundir : state_dir;
 
 	if (what)
 		snprintf(msg, len, "\"%s\" would hide the %s directory %s from it: pass --%s-dir outside %s%s",
-			 key, what, *what == 'r' ? rundir : state_dir, what, where, or_not(key));
+			 key, what, path, what, mount_of(path), or_not(key));
 	return what != NULL;
 }
 
 const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir,
 			      const char *state_dir, char *msg, size_t len)
 {
-	if (a->private_tmp && hidden(sb_ns_in_tmp, "private_tmp", "/tmp", rundir, state_dir, msg, len))
+	if (a->private_tmp && hidden(sb_ns_tmp_of, "private_tmp", rundir, state_dir, msg, len))
 		return "private_tmp";
-	if (private_ipc && hidden(in_shm, "private_ipc", "/dev/shm", rundir, state_dir, msg, len))
+	if (private_ipc && hidden(shm_of, "private_ipc", rundir, state_dir, msg, len))
 		return "private_ipc";
 	return NULL;
 }

@@ -507,7 +507,14 @@ START_TEST(check_refuses_private_tmp_that_would_hide_the_daemons_directories)
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
 							  "/run/prospero-nowhere", "--state-dir", "/var/tmp/nowhere", NULL }), 1);
 	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
-				       "would hide the state directory /var/tmp/nowhere/kept from it: pass --state-dir outside /tmp"), 1);
+				       "would hide the state directory /var/tmp/nowhere/kept from it: pass --state-dir outside /var/tmp"), 1);
+	/* the fresh /var/tmp hides it, and the message names that, not
+	 * /tmp, as the old one did */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/var/tmp/prospero-nowhere", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the runtime directory /var/tmp/prospero-nowhere from it: pass --runtime-dir "
+				       "outside /var/tmp"), 1);
 	/* its cwd, the file's directory here, is in the host's /tmp: it would
 	 * work there while it had a /tmp of its own, which the old check did
 	 * not say */
