@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,22 +15,52 @@
 /* Deeper than any program's state needs; a bound on the fds one walk holds. */
 #define REOWN_DEPTH_MAX SB_STATEDIR_DEPTH_MAX
 
-/* PATH's missing ancestors, as mkdir -p; PATH itself is left to the caller. */
+/* Mode of a parent it makes, whatever the umask: each instance's uid
+ * passes through it to its own directory. */
+#define PARENT_MODE 0755
+
+/* PATH's missing ancestors, as mkdir -p, each reached through the fd of
+ * the one above it; PATH itself is left to the caller. Those it makes are
+ * PARENT_MODE; those that were there are left as they are, and need only
+ * be searchable (O_PATH). */
 static int make_parents(const char *path)
 {
 	char buf[PATH_MAX];
+	char *name, *slash;
+	int dfd, fd, saved;
 
 	if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
+	if ((dfd = open(buf[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	for (name = buf; (slash = strchr(name, '/')) != NULL; name = slash + 1) {
+		bool made;
+
+		*slash = '\0';
+		if (!*name)
+			continue;	/* the leading slash, or "//" */
+		made = mkdirat(dfd, name, PARENT_MODE) == 0;
+		if (!made && errno != EEXIST)
+			goto fail;
+		/* one it made is opened for fchmod, and is not a link unless
+		 * something replaced it since */
+		fd = openat(dfd, name, (made ? O_RDONLY | O_NOFOLLOW : O_PATH) | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			goto fail;
+		close(dfd);
+		dfd = fd;
+		if (made && fchmod(dfd, PARENT_MODE) < 0)
+			goto fail;
 	}
+	close(dfd);
 	return 0;
+fail:
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	return -1;
 }
 
 int sb_statedir_root(const char *path)

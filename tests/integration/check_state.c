@@ -243,6 +243,38 @@ START_TEST(a_uid_that_owns_another_directory_is_not_handed_out)
 }
 END_TEST
 
+/* The parents of the state root it makes are 0755 whatever the umask
+ * (README "Durable state"): under umask 077 the old daemon made them
+ * 0700, and an actor's dynamic uid could not reach its own directory
+ * ("cannot open the state: Permission denied"). */
+START_TEST(the_state_roots_parents_are_0755_under_a_restrictive_umask)
+{
+	char deep[600], line[256];
+	struct stat st;
+	mode_t old;
+
+	if (geteuid() != 0)
+		return;	/* without dynamic uids the actor is the daemon's uid */
+	snprintf(deep, sizeof deep, "%s", h_path(&h, "deep/a/b/state"));
+	shared_file("a.out");
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	old = umask(077);
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", deep, NULL });
+	umask(old);
+	wait_line("a.out", "\n", line, sizeof line);	/* its first word */
+	ck_assert_msg(strncmp(line, "put 1 uid ", 10) == 0, "%s", line);
+	ck_assert(stat(h_path(&h, "deep/a"), &st) == 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	ck_assert(stat(h_path(&h, "deep/a/b"), &st) == 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	ck_assert(stat(deep, &st) == 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0711);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_link_in_place_of_the_directory_is_refused)
 {
 	struct h_event e;
@@ -292,6 +324,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, each_instance_has_a_directory_of_its_own);
 	tcase_add_test(tc, a_new_dynamic_uid_takes_the_directory_over_without_following_links);
 	tcase_add_test(tc, a_uid_that_owns_another_directory_is_not_handed_out);
+	tcase_add_test(tc, the_state_roots_parents_are_0755_under_a_restrictive_umask);
 	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
 	tcase_add_test(tc, check_explain_shows_the_directory);
 	suite_add_tcase(s, tc);

@@ -106,6 +106,33 @@ START_TEST(the_root_is_made_with_its_parents_and_mode_0711)
 }
 END_TEST
 
+/* The parents it makes are 0755 whatever the umask, so an actor's own
+ * uid can pass through them to its directory; those that were there keep
+ * their mode. The old code made them with the umask's mode (0700 under
+ * umask 077), and the actor could not reach its state. */
+START_TEST(the_parents_it_makes_are_0755_under_any_umask)
+{
+	mode_t old;
+	int fd;
+
+	ck_assert_int_eq(mkdir(at("kept"), 0750), 0);
+	ck_assert_int_eq(chmod(at("kept"), 0750), 0);
+	old = umask(077);
+	fd = sb_statedir_root(at("kept/p/q/root"));
+	umask(old);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_uint_eq(mode_of(at("kept")), 0750);
+	ck_assert_uint_eq(mode_of(at("kept/p")), 0755);
+	ck_assert_uint_eq(mode_of(at("kept/p/q")), 0755);
+	ck_assert_uint_eq(mode_of(at("kept/p/q/root")), 0711);
+	/* a parent that is a file is said as such */
+	ck_assert_int_eq(close(open(at("file"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)), 0);
+	ck_assert_int_eq(sb_statedir_root(at("file/a/root")), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+}
+END_TEST
+
 START_TEST(an_instance_directory_is_made_0700_and_kept)
 {
 	int root = sb_statedir_root(at("root"));
@@ -210,6 +237,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, the_root_is_found_as_documented);
 	tcase_add_test(tc, the_root_is_made_with_its_parents_and_mode_0711);
+	tcase_add_test(tc, the_parents_it_makes_are_0755_under_any_umask);
 	tcase_add_test(tc, an_instance_directory_is_made_0700_and_kept);
 	tcase_add_test(tc, a_link_or_a_file_in_its_place_is_refused);
 	tcase_add_test(tc, a_new_owner_gets_everything_inside_but_what_links_point_at);
