@@ -15,6 +15,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
+#include "src/daemon/status_text.h"
 #include "src/daemon/timer.h"
 #include "src/daemon/violation.h"
 #include "supervisor/backoff.h"
@@ -285,7 +286,7 @@ static void on_status_due(struct ev_loop *loop, ev_timer *w, int revents)
 void instance_set_status(struct instance *in, const char *text)
 {
 	char esc[INSTANCE_STATUS_MAX];
-	size_t n = output_escape(esc, sizeof esc, text, strlen(text));
+	size_t n = status_text(esc, sizeof esc, text, strlen(text));
 	int64_t now, since;
 
 	if (in->status && strcmp(in->status, esc) == 0)

@@ -81,14 +81,14 @@ struct instance {
 	unsigned cg_empty_seen;		/* the loop pass (ev_iteration) its cgroup was last found empty in */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */
-	char *status;			/* its last STATUS=, escaped; NULL until it sends one */
+	char *status;			/* its last STATUS=, escaped (status_text.h); NULL until it sends one */
 	int64_t status_logged_ms;	/* when a change was last logged */
 	unsigned long status_unlogged;	/* changes since, not logged */
 	ev_timer status_timer;		/* logs the last of them when the window is over */
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
-#define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut */
+#define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut (status_text.h) */
 #define INSTANCE_STATUS_LOG_MS 10000	/* one logged change per instance this often */
 
 /* The instance of S that NODE (an actor node, just added) stands for,
@@ -114,7 +114,7 @@ void instance_signal(const struct instance *in, int sig);
  * window is logged when it is over (the latest then), unless the main
  * process has ended by then. */
 void instance_set_status(struct instance *in, const char *text);
-/* Its last STATUS= text (control characters escaped), or NULL. */
+/* Its last STATUS= text (escaped, UTF-8: status_text.h), or NULL. */
 const char *instance_status(const struct instance *in);
 /* Its main process was reaped with wait STATUS: the rest of it is
  * killed, and it ends once nothing of it is left (containment.h). */

@@ -818,6 +818,73 @@ START_TEST(a_status_event_follows_by_name)
 }
 END_TEST
 
+/* Each line of FILE is a JSON object (jansson takes only UTF-8); how many. */
+static int json_lines(const char *file)
+{
+	static char buf[1 << 16];
+	int n = h_read(&h, file, buf, sizeof buf - 1), lines = 0;
+
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save), lines++) {
+		json_t *o = json_loads(l, 0, NULL);
+
+		ck_assert_msg(json_is_object(o), "%s: not a JSON line: %s", file, l);
+		json_decref(o);
+	}
+	return lines;
+}
+
+/* STATUS= text is cut at 255 bytes on a character boundary, and bytes
+ * that are not UTF-8 (or a C1 control) are escaped as \xNN: `status` and
+ * the events file carry the text as sent. The old daemon cut the 128th
+ * "\u00e9" in half: `status --json` showed 255 '?', and the event line
+ * held a lone \303 byte, which is not UTF-8. */
+START_TEST(status_text_is_cut_at_a_character_and_stays_utf8)
+{
+	static const char e_acute[] = "\xc3\xa9";
+	static char buf[1 << 16];
+	char want[300] = "", line[400];
+	json_t *st;
+	int rc, n;
+
+	for (int i = 0; i < 127; i++)
+		strcat(want, e_acute);	/* 254 bytes: the 128th would be 256 */
+	h_write(&h, "st.py",
+		"import socket, sys, time\n"
+		"texts = {'long': '\\u00e9'.encode() * 200, 'bad': b'a\\xffb\\xe9\\x80\\xc2\\x85c\\xc3'}\n"
+		"socket.socket(fileno=3).send(b'STATUS=' + texts[sys.argv[1]])\n"
+		"time.sleep(1000)\n");
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"long\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\", \"long\"],\n"
+		"      \"sandbox\": { \"profile\": \"none\" } },\n"
+		"    { \"actor\": \"bad\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\", \"bad\"],\n"
+		"      \"sandbox\": { \"profile\": \"none\" } } ] }\n");
+	h_start(&h, root_only);
+	wait_count("events", "\"event\": \"status\"", 2);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "long"), "status")), want);
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "bad"), "status")),
+			 "a\\xffb\\xe9\\x80\\xc2\\x85c\\xc3");
+	json_decref(st);
+	/* the human form too */
+	ck_assert_int_eq(verb("status", "long", NULL, NULL), 0);
+	n = h_read(&h, "run.out", buf, sizeof buf - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strstr(buf, want), "%s", buf);
+	/* the events file, line by line, and the same text in it */
+	ck_assert_int_eq(json_lines("events"), h_count_lines(&h, "events", ""));
+	snprintf(line, sizeof line, "\"text\": \"%s\", \"not_shown\": 0", want);
+	ck_assert_int_eq(count_in("events", line), 1);
+	ck_assert_int_eq(count_in("events", "\"text\": \"a\\\\xffb\\\\xe9\\\\x80\\\\xc2\\\\x85c\\\\xc3\""), 1);
+	snprintf(line, sizeof line, "prospero: long: status: %s\n", want);
+	ck_assert_int_eq(count_in("err", line), 1);
+	h_stop(&h);
+}
+END_TEST
+
 /* A raw control connection that sends REQ and reads only the first line. */
 static int subscribe(const char *req)
 {
@@ -997,6 +1064,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
 	tcase_add_test(tc, each_request_line_gets_one_answer);
 	tcase_add_test(tc, a_status_event_follows_by_name);
+	tcase_add_test(tc, status_text_is_cut_at_a_character_and_stays_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }
