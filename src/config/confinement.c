@@ -372,9 +372,12 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 	if ((v = json_object_get(o, "private_tmp")) && ld_get_bool(ld, v, off, "private_tmp", &a->private_tmp))
 		a->private_tmp_pos = ld_pos_of_key(ld, off, "private_tmp", false);
 	/* chdir comes before the mounts: it would work in the host's /tmp */
-	if (a->private_tmp && sb_ns_in_tmp(a->cwd))
-		ld_warning(ld, &a->private_tmp_pos, "actor \"%s\": \"private_tmp\" gives it a /tmp of its own, but "
-			   "its cwd %s stays in the host's: give it a \"cwd\" outside /tmp", a->name, a->cwd);
+	if (a->private_tmp && sb_ns_in_tmp(a->cwd)) {
+		const char *tmp = sb_ns_tmp_of(a->cwd);
+
+		ld_warning(ld, &a->private_tmp_pos, "actor \"%s\": \"private_tmp\" gives it a %s of its own, but "
+			   "its cwd %s stays in the host's: give it a \"cwd\" outside %s", a->name, tmp, a->cwd, tmp);
+	}
 	if ((v = json_object_get(o, "private_network")))
 		ld_get_bool(ld, v, off, "private_network", &a->private_network);
 	if ((v = json_object_get(o, "private_ipc")))
