@@ -273,5 +273,6 @@ size_t ld_parse_actor(struct loader *ld, json_t *o, size_t off)
 		ld_get_bool(ld, v, off, "state", &a->state);
 	if ((v = json_object_get(o, "backoff")))
 		ld_get_backoff(ld, v, off, &a->backoff, &a->backoff_pos);
+	ld_check_secrets_env(ld, a, off);
 	return a->name ? ld_add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }

@@ -197,6 +197,11 @@ size_t cfg_daemon_fds(const struct cfg *cfg, bool cgroups);
 int cfg_check_fd_limit(const struct cfg *cfg, bool cgroups, unsigned long long limit, bool error,
 		       struct cfg_diag *diag);
 
+/* Whether the daemon sets the variable NAME (LEN bytes) of A's
+ * environment itself (README "Fds and environment"): then its value is
+ * the daemon's, whatever "env" or a secret with "secrets_env" says. */
+bool cfg_env_daemon_sets(const struct cfg_actor *a, const char *name, size_t len);
+
 /* The syscall group an actor with "state": true is allowed on top of its
  * profile (sandbox/seccomp/profiles.h). */
 #define CFG_STATE_GROUP "@state"

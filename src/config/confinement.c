@@ -14,6 +14,7 @@
 #include "sandbox/secrets/name.h"
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
+#include "src/proto/fds.h"
 
 const char *const ld_sandbox_keys[] = { "profile", "allow", "deny", "on_violation", NULL };
 
@@ -358,6 +359,59 @@ static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_
 			}
 	}
 	return ok;
+}
+
+static bool name_is(const char *name, size_t len, const char *var)
+{
+	return len == strlen(var) && memcmp(name, var, len) == 0;
+}
+
+bool cfg_env_daemon_sets(const struct cfg_actor *a, const char *name, size_t len)
+{
+	static const char *const always[] = { PP_ENV_NOTIFY_SOCKET, PP_ENV_ACTOR, PP_ENV_INSTANCE,
+					      PP_ENV_FDS, PP_ENV_FDNAMES };
+
+	for (size_t i = 0; i < sizeof always / sizeof *always; i++)
+		if (name_is(name, len, always[i]))
+			return true;
+	return (a->nsecrets && name_is(name, len, PP_ENV_CREDENTIALS_DIRECTORY)) ||
+	       (a->state && name_is(name, len, PP_ENV_STATE_DIRECTORY));
+}
+
+/* "env" names the variable NAME (LEN bytes). */
+static bool env_names(const struct cfg_actor *a, const char *name, size_t len)
+{
+	for (char **e = a->env; e && *e; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			return true;
+	return false;
+}
+
+/* A secret the daemon cannot put in the environment is an error; one
+ * "env" sets too is most likely a slip, and the secret's value wins. */
+void ld_check_secrets_env(struct loader *ld, const struct cfg_actor *a, size_t off)
+{
+	size_t arr;
+
+	if (!a->secrets_env || !a->nsecrets)
+		return;
+	arr = ld_value_off(ld, off, "secrets");
+	for (size_t i = 0; i < a->nsecrets; i++) {
+		const char *name = a->secrets[i];
+		size_t len = strlen(name);
+		bool daemons = cfg_env_daemon_sets(a, name, len);
+		struct cfg_pos p;
+
+		if (!daemons && !env_names(a, name, len))
+			continue;
+		p = ld_pos_of_index(ld, arr, i);
+		if (daemons)
+			ld_error(ld, &p, "\"secrets\"[%zu]: \"%s\" cannot go in the environment (\"secrets_env\": true): "
+				 "the daemon sets %s itself; rename the secret", i, name, name);
+		else
+			ld_warning(ld, &p, "\"secrets\"[%zu]: \"%s\" is set by \"env\" too: with \"secrets_env\" the "
+				   "secret's value replaces it", i, name);
+	}
 }
 
 /* The confinement keys of an actor, after its other keys. */

@@ -137,6 +137,9 @@ void ld_link_child(struct loader *ld, size_t d, struct cfg_supervisor *s, size_t
 
 /* confinement.c, bindings.c: an actor's keys of those kinds */
 void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_t off);
+/* confinement.c: with "secrets_env", each secret's name against the
+ * variables it would meet, once every key of the actor at OFF is read */
+void ld_check_secrets_env(struct loader *ld, const struct cfg_actor *a, size_t off);
 bool ld_get_bindings(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj);
 
 /* tree.c, bindings.c: once every file is read */

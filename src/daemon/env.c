@@ -16,19 +16,25 @@ static bool env_is(const char *entry, const char *key)
 	return strncmp(entry, key, k) == 0 && entry[k] == '=';
 }
 
-/* Whether the daemon sets ENTRY's variable itself for A: then its value,
- * not the one "env" gives, is the one the actor sees, whatever way its
- * program reads an environment with a name twice. */
-static bool daemon_sets(const struct cfg_actor *a, const char *state_dir, const char *entry)
+/* The length of ENTRY's name, before its '='. */
+static size_t name_len(const char *entry)
 {
-	static const char *const always[] = { PP_ENV_NOTIFY_SOCKET, PP_ENV_ACTOR, PP_ENV_INSTANCE,
-					      PP_ENV_FDS, PP_ENV_FDNAMES };
+	return strcspn(entry, "=");
+}
 
-	for (size_t i = 0; i < sizeof always / sizeof *always; i++)
-		if (env_is(entry, always[i]))
-			return true;
-	return (a->nsecrets && env_is(entry, PP_ENV_CREDENTIALS_DIRECTORY)) ||
-	       (state_dir && env_is(entry, PP_ENV_STATE_DIRECTORY));
+static bool same_name(const char *x, const char *y)
+{
+	size_t n = name_len(x);
+
+	return n == name_len(y) && memcmp(x, y, n) == 0;
+}
+
+/* Whether the daemon sets ENTRY's variable itself for A: then its value,
+ * not the one "env" or a secret gives, is the one the actor sees, and the
+ * name is there once, whatever way its program reads an environment. */
+static bool daemon_sets(const struct cfg_actor *a, const char *entry)
+{
+	return cfg_env_daemon_sets(a, entry, name_len(entry));
 }
 
 static bool env_has(char *const *env, const char *key)
@@ -51,7 +57,7 @@ char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_e
 	if (!env)
 		return NULL;
 	for (e = a->env; e && *e; e++)
-		if (!daemon_sets(a, state_dir, *e) && !(env[n++] = strdup(*e)))
+		if (!daemon_sets(a, *e) && !(env[n++] = strdup(*e)))
 			goto fail;
 	for (size_t i = 0; i < sizeof passed_env / sizeof *passed_env; i++) {
 		const char *v = getenv(passed_env[i]);
@@ -89,18 +95,32 @@ void env_free(char **env)
 	free(env);
 }
 
-char **env_join(char *const *a, char *const *b)
+/* Whether ENV holds a variable named as ENTRY's. */
+static bool has_name(char *const *env, const char *entry)
+{
+	for (; env && *env; env++)
+		if (same_name(*env, entry))
+			return true;
+	return false;
+}
+
+char **env_overlay(const struct cfg_actor *a, char *const *base, char *const *over)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
-	while (a[n])
+	while (base[n])
 		n++;
-	while (b[k])
+	while (over[k])
 		k++;
 	if (!(env = calloc(n + k + 1, sizeof *env)))
 		return NULL;
-	memcpy(env, a, n * sizeof *env);
-	memcpy(env + n, b, k * sizeof *env);
+	n = 0;
+	for (; *base; base++)
+		if (daemon_sets(a, *base) || !has_name(over, *base))
+			env[n++] = *base;
+	for (; *over; over++)
+		if (!daemon_sets(a, *over))
+			env[n++] = *over;
 	return env;
 }

@@ -15,8 +15,11 @@ char **env_build(const struct cfg_actor *a, unsigned index, const char *notify_e
 		 const char *creds_dir, const char *state_dir);
 void env_free(char **env);
 
-/* A then B in one array (free() it): the strings are borrowed. NULL with
- * errno. */
-char **env_join(char *const *a, char *const *b);
+/* BASE (env_build's) with OVER's NAME=value strings laid on it, for A:
+ * a name OVER holds replaces BASE's, but not one the daemon sets itself
+ * (cfg_env_daemon_sets), which OVER cannot give. A name held once in
+ * each is held once in the result. The strings are borrowed: free() the
+ * array. NULL with errno. */
+char **env_overlay(const struct cfg_actor *a, char *const *base, char *const *over);
 
 #endif

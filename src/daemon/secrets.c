@@ -91,7 +91,7 @@ char **secrets_env(struct daemon *d, const struct instance *in, char ***secrets,
 	if (sb_secrets_env(&d->secrets.sources, (const char *const *)in->spec->secrets,
 			   in->spec->nsecrets, secrets, msg, len) < 0)
 		return NULL;
-	if (!(env = env_join(in->envp, *secrets))) {
+	if (!(env = env_overlay(in->spec, in->envp, *secrets))) {
 		sb_secrets_env_free(*secrets);
 		*secrets = NULL;
 		snprintf(msg, len, "out of memory");

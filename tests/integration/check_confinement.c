@@ -256,6 +256,70 @@ START_TEST(a_missing_secret_fails_the_start_with_a_clear_error)
 }
 END_TEST
 
+/* Each variable of "envdump"'s environment (lines "envdump: NAME=value"
+ * in the daemon's output) is there once. */
+static void assert_names_once(void)
+{
+	char buf[1 << 16];
+	const char *names[256];
+	size_t lens[256], n = 0;
+	int len = h_read(&h, "out", buf, sizeof buf - 1);
+
+	ck_assert_int_gt(len, 0);
+	buf[len] = 0;
+	for (char *line = buf; (line = strstr(line, "envdump: ")) && n < 256; line++) {
+		const char *name = line + strlen("envdump: ");
+		size_t k = strcspn(name, "=\n");
+
+		for (size_t i = 0; i < n; i++)
+			ck_assert_msg(lens[i] != k || memcmp(names[i], name, k) != 0,
+				      "%.*s twice in the environment", (int)k, name);
+		names[n] = name;
+		lens[n++] = k;
+	}
+	ck_assert_uint_gt(n, 0);
+}
+
+/* With "secrets_env" a secret replaces what "env" (and the daemon's
+ * PATH) would give, once, and check says so; one named like a variable
+ * the daemon sets cannot be delivered that way, and check refuses it. */
+START_TEST(secrets_in_the_environment_replace_env_but_never_the_daemons_variables)
+{
+	const char *check[] = { "check", "-c", "root.jsonc", NULL };
+	char want[512];
+
+	write_file(".dev.vars", "NOTIFY_SOCKET=evil\nPATH=/evil\nMYVAR=secretval\n", 0600);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"envdump\", \"exec\": [\"/usr/bin/env\"], \"restart\": \"temporary\",\n"
+		"    \"secrets\": [\"NOTIFY_SOCKET\", \"PATH\", \"MYVAR\"], \"secrets_env\": true,\n"
+		"    \"env\": {\"MYVAR\": \"fromenv\"} } ] }\n");
+	ck_assert_int_eq(h_run(&h, check), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:3:17: error: \"secrets\"[0]: \"NOTIFY_SOCKET\" "
+				       "cannot go in the environment (\"secrets_env\": true): the daemon sets "
+				       "NOTIFY_SOCKET itself; rename the secret"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:3:42: warning: \"secrets\"[2]: \"MYVAR\" "
+				       "is set by \"env\" too: with \"secrets_env\" the secret's value replaces it"), 1);
+	/* "PATH" is neither the daemon's own nor in "env": nothing to say */
+	ck_assert_int_eq(h_lines_with(&h, "run.err", "prospero: ", "\"PATH\""), 0);
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"envdump\", \"exec\": [\"/usr/bin/env\"], \"restart\": \"temporary\",\n"
+		"    \"secrets\": [\"PATH\", \"MYVAR\"], \"secrets_env\": true,\n"
+		"    \"env\": {\"MYVAR\": \"fromenv\", \"NOTIFY_SOCKET\": \"evil\"} } ] }\n");
+	h_start(&h, root_only);
+	wait_line("envdump: PROSPERO_FDNAMES=");
+	h_stop(&h);
+	assert_names_once();
+	ASSERT_LINE("envdump: MYVAR=secretval");
+	ASSERT_LINE("envdump: PATH=/evil");
+	snprintf(want, sizeof want, "envdump: NOTIFY_SOCKET=%s/notify", h.rundir);
+	ASSERT_LINE(want);
+	ck_assert_int_eq(h_count_lines(&h, "out", "envdump: CREDENTIALS_DIRECTORY=/"), 1);
+}
+END_TEST
+
 /* Each shipped profile stops a call it forbids and names it, while the
  * workload it is meant for runs. errno mode, so the actors live on. */
 START_TEST(each_profile_names_the_call_it_forbids_and_runs_its_workload)
@@ -589,6 +653,7 @@ static Suite *suite(void)
 		fprintf(stderr, "confinement: not root: the attacker and secrets tests need dynamic uids; skipped\n");
 	}
 	tcase_add_test(tc, a_missing_secret_fails_the_start_with_a_clear_error);
+	tcase_add_test(tc, secrets_in_the_environment_replace_env_but_never_the_daemons_variables);
 	tcase_add_test(tc, each_profile_names_the_call_it_forbids_and_runs_its_workload);
 	tcase_add_test(tc, a_large_body_crosses_a_binding_under_every_profile);
 	tcase_add_test(tc, a_violation_in_kill_mode_kills_and_is_the_restart_reason);

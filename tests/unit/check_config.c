@@ -637,6 +637,74 @@ START_TEST(confinement_warnings)
 }
 END_TEST
 
+/* With "secrets_env", a secret named like a variable the daemon sets is
+ * an error at its name; one "env" sets too, a warning. */
+START_TEST(secrets_env_names_against_the_environment)
+{
+	static const char env_warning[] = "warning: actor \"a\" gets its secrets in the environment too "
+					  "(\"secrets_env\": true): every process it starts inherits them\n";
+	struct cfg *cfg;
+	struct cfg_diag diag;
+	char want[1024];
+
+	snprintf(want, sizeof want, "root.jsonc:1:127: %s"
+		 "root.jsonc:1:89: error: \"secrets\"[0]: \"NOTIFY_SOCKET\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets NOTIFY_SOCKET itself; rename the secret\n", env_warning);
+	expect(ACTOR_A "\"secrets\": [\"NOTIFY_SOCKET\", \"K\"], \"secrets_env\": true } ] }", want);
+	snprintf(want, sizeof want, "root.jsonc:1:135: %s"
+		 "root.jsonc:1:94: error: \"secrets\"[1]: \"CREDENTIALS_DIRECTORY\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets CREDENTIALS_DIRECTORY itself; rename the secret\n",
+		 env_warning);
+	expect(ACTOR_A "\"secrets\": [\"K\", \"CREDENTIALS_DIRECTORY\"], \"secrets_env\": true } ] }", want);
+	snprintf(want, sizeof want, "root.jsonc:1:124: %s"
+		 "root.jsonc:1:89: error: \"secrets\"[0]: \"STATE_DIRECTORY\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets STATE_DIRECTORY itself; rename the secret\n", env_warning);
+	expect(ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\"], \"secrets_env\": true, \"state\": true } ] }", want);
+
+	/* the daemon sets no STATE_DIRECTORY without "state"; nothing is in
+	 * the environment without "secrets_env" */
+	put("root.jsonc", ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\", \"PROSPERO_OTHER\"], \"secrets_env\": true } ] }");
+	cfg_free(load_ok(FILES("root.jsonc"), 1));
+	put("root.jsonc", ACTOR_A "\"secrets\": [\"NOTIFY_SOCKET\", \"PROSPERO_FDS\", \"MYVAR\"],\n"
+	    "  \"env\": {\"MYVAR\": \"x\"} } ] }");
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
+
+	put("root.jsonc", ACTOR_A "\"env\": {\"MYVAR\": \"x\", \"PATH\": \"/p\"},\n"
+	    "  \"secrets\": [\"PATH\", \"MY\", \"MYVAR\"], \"secrets_env\": true } ] }");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 3);
+	ck_assert_str_eq(diag.lines[1], "root.jsonc:2:15: warning: \"secrets\"[0]: \"PATH\" is set by \"env\" too: "
+			 "with \"secrets_env\" the secret's value replaces it");
+	ck_assert_str_eq(diag.lines[2], "root.jsonc:2:29: warning: \"secrets\"[2]: \"MYVAR\" is set by \"env\" too: "
+			 "with \"secrets_env\" the secret's value replaces it");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(the_daemons_own_variables)
+{
+	struct cfg_actor a = { 0 };
+
+	ck_assert(cfg_env_daemon_sets(&a, "NOTIFY_SOCKET", 13));
+	ck_assert(cfg_env_daemon_sets(&a, "PROSPERO_INSTANCE=1", 17));
+	ck_assert(cfg_env_daemon_sets(&a, "PROSPERO_FDNAMES", 16));
+	ck_assert(!cfg_env_daemon_sets(&a, "NOTIFY_SOCKET", 6));	/* "NOTIFY" */
+	ck_assert(!cfg_env_daemon_sets(&a, "NOTIFY_SOCKETS", 14));
+	ck_assert(!cfg_env_daemon_sets(&a, "PROSPERO_OTHER", 14));
+	ck_assert(!cfg_env_daemon_sets(&a, "PATH", 4));
+	ck_assert(!cfg_env_daemon_sets(&a, "WATCHDOG_USEC", 13));
+	ck_assert(!cfg_env_daemon_sets(&a, "CREDENTIALS_DIRECTORY", 21));
+	ck_assert(!cfg_env_daemon_sets(&a, "STATE_DIRECTORY", 15));
+	a.nsecrets = 1;
+	a.state = true;
+	ck_assert(cfg_env_daemon_sets(&a, "CREDENTIALS_DIRECTORY", 21));
+	ck_assert(cfg_env_daemon_sets(&a, "STATE_DIRECTORY", 15));
+}
+END_TEST
+
 START_TEST(sandbox_errors)
 {
 	expect(ACTOR_A "\"sandbox\": 1 } ] }",
@@ -1289,6 +1357,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_misspelt_naming_key_gets_a_hint);
 	tcase_add_test(tc, a_whole_number_may_have_an_exponent);
 	tcase_add_test(tc, a_fraction_is_still_refused);
+	tcase_add_test(tc, secrets_env_names_against_the_environment);
+	tcase_add_test(tc, the_daemons_own_variables);
 	tcase_add_test(tc, bindings_are_read);
 	tcase_add_test(tc, binding_errors);
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
