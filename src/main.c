@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "src/config/config.h"
 #include "src/config/diag.h"
 #include "src/config/faults.h"
+#include "src/daemon/abspath.h"
 #include "src/daemon/confinement.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/exposure.h"
@@ -473,7 +475,22 @@ struct cli {
 	size_t nfiles;
 	struct daemon_opts opts;
 	struct check_opts co;
+	char events[PATH_MAX], secrets_dir[PATH_MAX];	/* the two paths made absolute */
 };
+
+/* A relative PATH of OPTION from the cwd, into BUF (prospero(1)): the
+ * daemon keeps it, and names the events file to other commands. */
+static int make_absolute(const char *option, const char **path, char *buf, size_t len)
+{
+	if (!*path)
+		return 0;
+	if (abspath(*path, buf, len) < 0) {
+		fprintf(stderr, "prospero: %s %s: %s\n", option, *path, strerror(errno));
+		return -1;
+	}
+	*path = buf;
+	return 0;
+}
 
 static int parse_containment(const char *word, const char *from, struct daemon_opts *opts)
 {
@@ -595,6 +612,13 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &cli, &rc) < 0) {
 		free(cli.files);
 		return rc;
+	}
+	/* (--runtime-dir and --state-dir are, where every command chooses
+	 * them: rundir_choose, state_root_path) */
+	if (make_absolute("--events", &cli.opts.events_path, cli.events, sizeof cli.events) < 0 ||
+	    make_absolute("--secrets-dir", &cli.opts.secrets_dir, cli.secrets_dir, sizeof cli.secrets_dir) < 0) {
+		free(cli.files);
+		return EXIT_FAILURE;
 	}
 	cfg = load(cli.files, cli.nfiles);
 	free(cli.files);

@@ -13,6 +13,7 @@
 
 #include "sandbox/daemon/rmtree.h"
 #include "sandbox/daemon/dirstream.h"
+#include "src/daemon/abspath.h"
 #include "src/daemon/rundir.h"
 
 int rundir_choose(const char *given, char *path, size_t len)
@@ -22,9 +23,9 @@ int rundir_choose(const char *given, char *path, size_t len)
 
 	if (!given)
 		given = getenv("RUNTIME_DIRECTORY");
-	if (given && *given)
-		n = snprintf(path, len, "%s", given);
-	else if (geteuid() == 0)
+	if (given && *given)	/* the same for the daemon, its actors and every command */
+		return abspath(given, path, len);
+	if (geteuid() == 0)
 		n = snprintf(path, len, "/run/prospero");
 	else if ((base = getenv("XDG_RUNTIME_DIR")) && *base)
 		n = snprintf(path, len, "%s/prospero", base);

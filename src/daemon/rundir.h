@@ -23,8 +23,8 @@ struct rundir {
 
 /* Which directory: given (--runtime-dir), else $RUNTIME_DIRECTORY
  * (systemd's RuntimeDirectory=), else /run/prospero as root and
- * $XDG_RUNTIME_DIR/prospero otherwise. -1 with errno (ENOENT: not root
- * and no $XDG_RUNTIME_DIR). */
+ * $XDG_RUNTIME_DIR/prospero otherwise; a relative one below the cwd
+ * (abspath.h). -1 with errno (ENOENT: not root and no $XDG_RUNTIME_DIR). */
 int rundir_choose(const char *given, char *path, size_t len);
 
 /* Is the file system at path (or, when it does not exist yet, its

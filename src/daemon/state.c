@@ -8,6 +8,7 @@
 
 #include "sandbox/daemon/statedir.h"
 #include "sandbox/daemon/uidpool.h"
+#include "src/daemon/abspath.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/instance.h"
@@ -20,15 +21,12 @@ int state_root_path(const char *dir, char *buf, size_t len)
 {
 	const char *env = getenv("STATE_DIRECTORY"), *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
-	char cwd[4096];
 	int n;
 
 	/* relative to where the daemon started, not to each actor's cwd */
-	if (dir && dir[0] != '/' && !getcwd(cwd, sizeof cwd))
-		return -1;
 	if (dir)
-		n = snprintf(buf, len, "%s%s%s", dir[0] == '/' ? "" : cwd, dir[0] == '/' ? "" : "/", dir);
-	else if (env && *env)	/* systemd's list: our own is the first */
+		return abspath(dir, buf, len);
+	if (env && *env)	/* systemd's list: our own is the first */
 		n = snprintf(buf, len, "%.*s", (int)strcspn(env, ":"), env);
 	else if (geteuid() == 0)
 		n = snprintf(buf, len, "%s", STATE_ROOT_SYSTEM);

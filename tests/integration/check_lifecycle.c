@@ -272,6 +272,46 @@ START_TEST(a_newline_after_a_full_piece_adds_no_empty_line)
 }
 END_TEST
 
+/* A relative --runtime-dir (and --events) is taken from the daemon's
+ * cwd, and what actors and other commands are given of it is absolute:
+ * an actor's cwd is its config's directory, a command's its own. */
+START_TEST(relative_daemon_paths_reach_actors_and_commands_absolute)
+{
+	const char *const configs[] = { "conf/root.jsonc", NULL };
+	const char *const extra[] = { "--runtime-dir", "rt", "--events", "./events", NULL };
+	const char *const status[] = { "status", "--runtime-dir", "rt", NULL };
+	const char *const reload[] = { "reload", "--runtime-dir", "./rt/", NULL };
+	const char *prospero = getenv("PROSPERO");
+	char want[1024], cmd[2048];
+
+	ck_assert_msg(prospero != NULL, "PROSPERO not set: run with make check");
+	ck_assert_int_eq(mkdir(h_path(&h, "conf"), 0755), 0);
+	h_write(&h, "conf/.dev.vars", "K=v\n");
+	ck_assert_int_eq(chmod(h_path(&h, "conf/.dev.vars"), 0600), 0);
+	h_write(&h, "conf/root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"echo CD=$CREDENTIALS_DIRECTORY; echo NS=$NOTIFY_SOCKET; exec \\\"$0\\\" --notify-after 0\", \"@TA@\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 3000, \"secrets\": [\"K\"] } ] }\n");
+	h_start_with(&h, configs, extra);
+	h_expect(&h, "ready", "a", NULL);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(want, sizeof want, "a: CD=%s/rt/credentials/a", h.dir);
+	ck_assert_int_eq(h_count_lines(&h, "out", want), 1);
+	snprintf(want, sizeof want, "a: NS=%s/rt/notify", h.dir);
+	ck_assert_int_eq(h_count_lines(&h, "out", want), 1);
+	/* the commands find it as the daemon did, written either way */
+	ck_assert_int_eq(h_run(&h, status), 0);
+	ck_assert_int_eq(h_run(&h, reload), 0);
+	/* `events` reads the file the daemon names, from another cwd */
+	snprintf(cmd, sizeof cmd, "cd / && '%s' events --runtime-dir '%s/rt' > '%s' 2>&1", prospero, h.dir,
+		 h_path(&h, "ev.out"));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_ge(h_lines_with(&h, "ev.out", "{", "\"ready\""), 1);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_pool_runs_n_instances_and_restarts_each_alone)
 {
 	struct h_event e;
@@ -310,6 +350,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
 	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
 	tcase_add_test(tc, a_newline_after_a_full_piece_adds_no_empty_line);
+	tcase_add_test(tc, relative_daemon_paths_reach_actors_and_commands_absolute);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,10 +1,15 @@
 /* An actor's environment (src/daemon/env.h): each name once, the
- * daemon's own variables its own whatever "env" or a secret says. */
+ * daemon's own variables its own whatever "env" or a secret says; and
+ * the paths in it absolute (src/daemon/abspath.h, rundir_choose). */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "src/daemon/abspath.h"
 #include "src/daemon/env.h"
+#include "src/daemon/rundir.h"
 #include "tests/common/runner.h"
 
 /* How many entries of ENV are named NAME; *VALUE the last one's value. */
@@ -90,6 +95,50 @@ START_TEST(a_secret_replaces_env_but_not_what_the_daemon_sets)
 }
 END_TEST
 
+START_TEST(a_relative_path_joins_the_cwd_as_written)
+{
+	char buf[64];
+
+	ck_assert_int_eq(abspath_join("/w", "/abs/x", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/abs/x");
+	ck_assert_int_eq(abspath_join("/w", "rt", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/w/rt");
+	ck_assert_int_eq(abspath_join("/w/", "././/rt", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/w/rt");
+	/* no symlink resolved: ".." stays for the kernel to follow */
+	ck_assert_int_eq(abspath_join("/w", "../rt", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/w/../rt");
+	ck_assert_int_eq(abspath_join("/w", ".", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/w");
+	ck_assert_int_eq(abspath_join("/", "rt", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/rt");
+	ck_assert_int_eq(abspath_join("/", "./", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/");
+	ck_assert_int_eq(abspath_join("/w", "", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	/* the exact fit, and one byte short */
+	ck_assert_int_eq(abspath_join("/w", "rt", buf, 6), 0);
+	ck_assert_int_eq(abspath_join("/w", "rt", buf, 5), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(a_relative_runtime_dir_is_taken_from_the_cwd)
+{
+	char buf[4096];
+
+	ck_assert_int_eq(chdir("/tmp"), 0);
+	ck_assert_int_eq(rundir_choose("rt", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/tmp/rt");
+	setenv("RUNTIME_DIRECTORY", "run/p", 1);
+	ck_assert_int_eq(rundir_choose(NULL, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/tmp/run/p");
+	unsetenv("RUNTIME_DIRECTORY");
+	ck_assert_int_eq(rundir_choose("/abs", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/abs");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("env");
@@ -97,6 +146,8 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, env_keeps_the_daemons_variables_and_each_name_once);
 	tcase_add_test(tc, a_secret_replaces_env_but_not_what_the_daemon_sets);
+	tcase_add_test(tc, a_relative_path_joins_the_cwd_as_written);
+	tcase_add_test(tc, a_relative_runtime_dir_is_taken_from_the_cwd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,17 @@
+/* The paths the command line gives (prospero(1): a relative one is taken
+ * from the current directory), made absolute at once: the daemon hands
+ * them to actors, whose cwd is elsewhere, and to other commands, whose
+ * cwd may be. Only joined to the cwd, never resolved: a symlink on the
+ * way is met later by the code that opens it, as it would have been. */
+#ifndef PROSPERO_DAEMON_ABSPATH_H
+#define PROSPERO_DAEMON_ABSPATH_H
+
+#include <stddef.h>
+
+/* PATH as it is when absolute (or empty), else below CWD (absolute),
+ * leading "./" dropped, into BUF. -1 with errno ENAMETOOLONG when LEN is too short. */
+int abspath_join(const char *cwd, const char *path, char *buf, size_t len);
+/* The same against the process's cwd; -1 with getcwd's errno too. */
+int abspath(const char *path, char *buf, size_t len);
+
+#endif
