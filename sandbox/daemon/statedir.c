@@ -63,6 +63,55 @@ fail:
 	return -1;
 }
 
+/* PATH, absolute, as a directory: ELOOP where any component is a
+ * symbolic link. An actor opens its state with SQLite's NOFOLLOW, which
+ * refuses a link anywhere in the path: a root reached through one would
+ * be accepted here and fail in every actor. */
+static int open_without_links(const char *path)
+{
+	char buf[PATH_MAX];
+	char *name, *slash;
+	struct stat st;
+	int dfd, fd, saved;
+
+	if ((size_t)snprintf(buf, sizeof buf, "%s/", path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (buf[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	for (name = buf; (slash = strchr(name, '/')) != NULL; name = slash + 1) {
+		*slash = '\0';
+		if (!*name || strcmp(name, ".") == 0)
+			continue;
+		fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			goto fail;
+		close(dfd);
+		dfd = fd;
+		if (fstat(dfd, &st) < 0)
+			goto fail;
+		if (!S_ISDIR(st.st_mode)) {
+			errno = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+			goto fail;
+		}
+	}
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	return fd;
+fail:
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	return -1;
+}
+
 int sb_statedir_root(const char *path)
 {
 	struct stat st;
@@ -72,7 +121,7 @@ int sb_statedir_root(const char *path)
 	    (errno != ENOENT || make_parents(path) < 0 ||
 	     (mkdir(path, SB_STATEDIR_ROOT_MODE) < 0 && errno != EEXIST)))
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = open_without_links(path)) < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;

@@ -1,6 +1,7 @@
 /* State directories, the daemon's side; see state.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,15 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 		return -1;
 	}
 	if ((s->fd = sb_statedir_root(s->root)) < 0) {
-		log_err("state directory %s: %s%s", s->root, strerror(errno),
-			errno == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
+		char real[PATH_MAX];
+
+		if (errno == ELOOP && realpath(s->root, real))
+			log_err("state directory %s: a symbolic link is in its path, and an actor opens its state "
+				"following none: pass --state-dir %s", s->root, real);
+		else
+			log_err("state directory %s: %s%s", s->root, strerror(errno),
+				errno == EPERM ? " (it must be the daemon's own: another user could move names in it)"
+					       : "");
 		return -1;
 	}
 	return 0;

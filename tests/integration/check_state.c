@@ -293,6 +293,26 @@ START_TEST(a_link_in_place_of_the_directory_is_refused)
 }
 END_TEST
 
+/* A root reached through a symbolic link: run refuses it at start and
+ * names the real path. The old daemon took it, and every actor then
+ * failed to open its state (ELOOP) until its supervisor gave up. */
+START_TEST(a_root_through_a_link_is_refused_at_start)
+{
+	char real[600], want[800];
+
+	ck_assert(mkdir(h_path(&h, "real"), 0755) == 0);
+	ck_assert(symlink(h_path(&h, "real"), h_path(&h, "link")) == 0);
+	snprintf(real, sizeof real, "%s", h_path(&h, "real/state"));
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true } ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", h_path(&h, "link/state"), NULL });
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	snprintf(want, sizeof want, "a symbolic link is in its path, and an actor opens its state following none: "
+		 "pass --state-dir %s", real);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: state directory ", want), 1);
+}
+END_TEST
+
 START_TEST(check_explain_shows_the_directory)
 {
 	char out[8192], want[700];
@@ -326,6 +346,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_uid_that_owns_another_directory_is_not_handed_out);
 	tcase_add_test(tc, the_state_roots_parents_are_0755_under_a_restrictive_umask);
 	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
+	tcase_add_test(tc, a_root_through_a_link_is_refused_at_start);
 	tcase_add_test(tc, check_explain_shows_the_directory);
 	suite_add_tcase(s, tc);
 	return s;

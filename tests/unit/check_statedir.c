@@ -106,6 +106,28 @@ START_TEST(the_root_is_made_with_its_parents_and_mode_0711)
 }
 END_TEST
 
+/* A root reached through a symbolic link, anywhere in its path, is
+ * refused with ELOOP: an actor opens its state following no link (SQLite's
+ * NOFOLLOW), so the old code took such a root and every actor then failed
+ * with ELOOP. */
+START_TEST(a_root_through_a_symbolic_link_is_refused)
+{
+	int fd;
+
+	ck_assert_int_ge(fd = sb_statedir_root(at("real/root")), 0);
+	close(fd);
+	ck_assert(symlink("real", at("link")) == 0);
+	ck_assert_int_eq(sb_statedir_root(at("link/root")), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert(symlink("real/root", at("rootlink")) == 0);
+	ck_assert_int_eq(sb_statedir_root(at("rootlink")), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	/* and a new root below a link: not made usable either */
+	ck_assert_int_eq(sb_statedir_root(at("link/new")), -1);
+	ck_assert_int_eq(errno, ELOOP);
+}
+END_TEST
+
 /* The parents it makes are 0755 whatever the umask, so an actor's own
  * uid can pass through them to its directory; those that were there keep
  * their mode. The old code made them with the umask's mode (0700 under
@@ -238,6 +260,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_root_is_found_as_documented);
 	tcase_add_test(tc, the_root_is_made_with_its_parents_and_mode_0711);
 	tcase_add_test(tc, the_parents_it_makes_are_0755_under_any_umask);
+	tcase_add_test(tc, a_root_through_a_symbolic_link_is_refused);
 	tcase_add_test(tc, an_instance_directory_is_made_0700_and_kept);
 	tcase_add_test(tc, a_link_or_a_file_in_its_place_is_refused);
 	tcase_add_test(tc, a_new_owner_gets_everything_inside_but_what_links_point_at);
