@@ -84,6 +84,11 @@ static void on_sent(struct pr_chan *c, bool drained)
 	pr_check_stopped(p);
 }
 
+static void on_wrote(struct pr_chan *c)
+{
+	pr_calls_written(&pr_binding_of(c)->calls, c->written);
+}
+
 static void on_settled(struct pr_calls *calls)
 {
 	pr_check_stopped(pr_container_of(calls, struct prospero_binding, calls)->p);
@@ -94,6 +99,7 @@ static const struct pr_chan_ops binding_ops = {
 	.answered = on_answered,
 	.read_done = on_read_done,
 	.sent = on_sent,
+	.wrote = on_wrote,
 };
 
 struct prospero_binding *pr_binding_new(struct prospero *p, const char *name, int fd, bool serve)

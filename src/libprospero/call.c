@@ -57,8 +57,25 @@ static struct pr_call *call_get(struct pr_calls *calls)
 	return c;
 }
 
+/* C's frame is written (or C is done): off the queued list. */
+static void unqueue(struct pr_calls *calls, struct pr_call *c)
+{
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		calls->queued = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	else
+		calls->queued_tail = c->qprev;
+	c->qprev = c->qnext = NULL;
+}
+
 static void call_put(struct pr_calls *calls, struct pr_call *c)
 {
+	if (c->sent_at == PR_UNWRITTEN)
+		unqueue(calls, c);	/* answered (a timeout) before it left */
+	c->sent_at = 0;
 	c->id = 0;
 	c->doomed = false;
 	c->next_free = calls->free_calls;
@@ -137,7 +154,7 @@ static struct pr_call *call_open(struct pr_calls *calls, bool stopping, const ch
 	c->id = (uint64_t)calls->generation << 32 | c->slot;
 	c->cb = cb;
 	c->arg = arg;
-	c->sent_at = pr_mono_ns();
+	c->sent_at = 0;
 	f->id = c->id;
 	ev_timer_init(&c->timer, expired, timeout, 0);
 	return c;
@@ -159,6 +176,20 @@ int pr_calls_send(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 		call_put(calls, c);
 		errno = e;
 		return -1;
+	}
+	if (ch->written == ch->frames) {
+		c->sent_at = pr_mono_ns();
+	} else {
+		/* queued: it is sent when the channel writes it (pr_calls_written) */
+		c->sent_at = PR_UNWRITTEN;
+		c->frame = ch->frames;
+		c->qnext = NULL;
+		c->qprev = calls->queued_tail;
+		if (calls->queued_tail)
+			calls->queued_tail->qnext = c;
+		else
+			calls->queued = c;
+		calls->queued_tail = c;
 	}
 	calls->pending++;
 	/* from now, not from the start of the caller's loop turn: a call made
@@ -186,6 +217,20 @@ uint64_t pr_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+void pr_calls_written(struct pr_calls *calls, uint64_t written)
+{
+	uint64_t now = 0;
+
+	while (calls->queued && calls->queued->frame <= written) {
+		struct pr_call *c = calls->queued;
+
+		if (!now)
+			now = pr_mono_ns();
+		unqueue(calls, c);
+		c->sent_at = now;
+	}
+}
+
 void pr_calls_answer(struct pr_calls *calls, const struct pf_frame *f, const void *body)
 {
 	uint32_t slot = (uint32_t)f->id;
@@ -200,7 +245,7 @@ void pr_calls_answer(struct pr_calls *calls, const struct pf_frame *f, const voi
 		finish(c, pf_error_code(f->method, f->method_len), body, f->body_len);
 }
 
-/* Fail the calls sent at or before SENT_BY. */
+/* Fail the calls sent at or before SENT_BY (PR_UNWRITTEN: all). */
 static void fail_sent_by(struct pr_calls *calls, int code, const char *why, uint64_t sent_by)
 {
 	/* Mark first: a callback may make new calls, which must not fail too. */
@@ -218,13 +263,17 @@ void pr_calls_fail_all(struct pr_calls *calls, int code, const char *why)
 
 bool pr_calls_peer_restarted(struct pr_calls *calls, unsigned long incarnation, uint64_t at)
 {
+	uint64_t now;
+
 	if (incarnation && incarnation <= calls->restarts_seen)
 		return false;	/* heard already, on the other path */
 	if (incarnation)
 		calls->restarts_seen = incarnation;
-	/* A call sent after the end went to the socket the next incarnation
-	 * reads: it is not in flight with the dead one. */
-	fail_sent_by(calls, PROSPERO_E_PEER_RESTARTED, "peer restarted", at ? at : UINT64_MAX);
+	/* A call written after the end, or still queued, goes to the socket
+	 * the next incarnation reads: it is not in flight with the dead one.
+	 * Without AT (the control channel), every call written so far. */
+	now = pr_mono_ns();
+	fail_sent_by(calls, PROSPERO_E_PEER_RESTARTED, "peer restarted", at && at < now ? at : now);
 	return true;
 }
 
@@ -283,6 +332,7 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 {
 	struct pf_frame f;
 	struct pr_call *c;
+	double start;
 	int fd;
 
 	if (ch->qlen && !ev_is_active(&ch->wio))
@@ -297,6 +347,7 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 	c = call_open(calls, stopping, method, body, len, timeout, cb, arg, &f, &fd);
 	if (!c)
 		return -1;
+	start = mono_now();	/* the timeout includes the blocking send */
 	if (pr_chan_send_wait(ch, &f, fd) < 0) {	/* it closes FD either way */
 		int e = errno;
 
@@ -304,7 +355,8 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 		errno = e;	/* EAGAIN: the peer did not read within the timeout */
 		return -1;
 	}
+	c->sent_at = pr_mono_ns();
 	calls->pending++;
-	await(c, f.id, ch, (double)c->sent_at / 1e9 + timeout);
+	await(c, f.id, ch, start + timeout);
 	return 0;
 }

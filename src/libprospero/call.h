@@ -15,6 +15,9 @@
 
 struct pr_calls;
 
+/* sent_at of a call whose frame waits in the channel's queue */
+#define PR_UNWRITTEN UINT64_MAX
+
 /* A call sent and not yet answered; reused through a free list. */
 struct pr_call {
 	ev_timer timer;		/* first: the timer callback finds the call */
@@ -23,7 +26,11 @@ struct pr_call {
 	uint64_t id;		/* 0 while free */
 	uint32_t slot;
 	bool doomed;		/* marked for failing by fail_sent_by */
-	uint64_t sent_at;	/* CLOCK_MONOTONIC ns, to weigh a peer_restarted notice */
+	/* when its frame was written to the socket (CLOCK_MONOTONIC ns), to
+	 * weigh a peer_restarted notice; PR_UNWRITTEN while queued */
+	uint64_t sent_at;
+	uint64_t frame;		/* its frame's number on the channel, while queued */
+	struct pr_call *qprev, *qnext;	/* in pr_calls.queued, while queued */
 	prospero_reply_fn *cb;
 	void *arg;
 };
@@ -35,6 +42,9 @@ struct pr_calls {
 	uint32_t nslots, cap;
 	uint32_t pending;
 	struct pr_call *free_calls;
+	/* calls whose frames wait in the channel's queue, oldest first: the
+	 * order the channel writes them in */
+	struct pr_call *queued, *queued_tail;
 	uint32_t generation;
 	/* the latest peer_restarted notice acted on: it comes both in band
 	 * and on the control channel, and only the first may fail calls */
@@ -62,9 +72,12 @@ int pr_cast_send(struct pr_chan *c, const char *method, const void *body, size_t
 void pr_calls_answer(struct pr_calls *calls, const struct pf_frame *f, const void *body);
 void pr_calls_fail_all(struct pr_calls *calls, int code, const char *why);
 /* The service ended (at AT, CLOCK_MONOTONIC ns; 0 unknown) before its
- * INCARNATION (0: unknown) started: fail the calls sent before AT, once
- * per notice. True when this notice was news. */
+ * INCARNATION (0: unknown) started: fail the calls written to the socket
+ * by AT (by now when unknown), once per notice; calls still queued stay,
+ * for the next incarnation. True when this notice was news. */
 bool pr_calls_peer_restarted(struct pr_calls *calls, unsigned long incarnation, uint64_t at);
+/* The channel wrote its queued frames up to number WRITTEN. */
+void pr_calls_written(struct pr_calls *calls, uint64_t written);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t pr_mono_ns(void);

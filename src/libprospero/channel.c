@@ -47,19 +47,20 @@ static void dgram_put(struct pr_port *port, struct pr_dgram *d)
 	port->free_dgrams = d;
 }
 
-/* 0 sent, -1 with errno (EAGAIN: the socket is full). FLAGS add
- * MSG_DONTWAIT, or not for a blocking send. */
-static int xmit_flags(struct pr_chan *c, const void *buf, size_t len, int fd, int flags)
+/* 0 sent (frames up to LAST written), -1 with errno (EAGAIN: the socket
+ * is full). FLAGS add MSG_DONTWAIT, or not for a blocking send. */
+static int xmit_flags(struct pr_chan *c, const void *buf, size_t len, int fd, int flags, uint64_t last)
 {
 	if (pp_fdpass_send(c->fd, buf, len, fd, flags) < 0)
 		return -1;
 	c->sent = true;
+	c->written = last;
 	return 0;
 }
 
-static int xmit(struct pr_chan *c, const void *buf, size_t len, int fd)
+static int xmit(struct pr_chan *c, const void *buf, size_t len, int fd, uint64_t last)
 {
-	return xmit_flags(c, buf, len, fd, MSG_DONTWAIT);
+	return xmit_flags(c, buf, len, fd, MSG_DONTWAIT, last);
 }
 
 static int set_timeout(int fd, int opt, double seconds)
@@ -92,7 +93,7 @@ int pr_chan_timeouts(struct pr_chan *c, double rcv, double snd)
 int pr_chan_send_wait(struct pr_chan *c, const struct pf_frame *f, int fd)
 {
 	long n = pf_encode(c->port->tx, sizeof c->port->tx, f);
-	int r = n < 0 ? -1 : xmit_flags(c, c->port->tx, (size_t)n, fd, 0);
+	int r = n < 0 ? -1 : xmit_flags(c, c->port->tx, (size_t)n, fd, 0, ++c->frames);
 	int e = errno;
 
 	if (fd >= 0)
@@ -115,6 +116,7 @@ static int enqueue(struct pr_chan *c, const struct pf_frame *f, int fd, bool ful
 		if (n < 0)
 			return -1;
 		tail->len += (size_t)n;
+		tail->last = c->frames;
 		return 0;
 	}
 	d = dgram_get(port);
@@ -131,6 +133,7 @@ static int enqueue(struct pr_chan *c, const struct pf_frame *f, int fd, bool ful
 		return -1;
 	}
 	d->len = (size_t)n;
+	d->last = c->frames;
 	d->fd = fd;
 	if (tail)
 		tail->next = d;
@@ -155,12 +158,13 @@ int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force
 	bool full = false;
 	long n;
 
+	c->frames++;	/* this frame's number, whether it goes or not */
 	if (c->qlen == 0 && !cork) {
 		/* The common case: nothing waits, so this frame goes out alone. */
 		n = pf_encode(c->port->tx, sizeof c->port->tx, f);
 		if (n < 0)
 			goto fail;
-		if (xmit(c, c->port->tx, (size_t)n, fd) == 0) {
+		if (xmit(c, c->port->tx, (size_t)n, fd, c->frames) == 0) {
 			if (fd >= 0)
 				close(fd);
 			return 0;
@@ -204,13 +208,18 @@ static int send_head(struct pr_chan *c)
 {
 	struct pr_dgram *d = c->qhead;
 
-	if (xmit(c, d->buf, d->len, d->fd) < 0 && (errno == EAGAIN || errno == ENOBUFS))
-		return -1;
+	if (xmit(c, d->buf, d->len, d->fd, d->last) < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS)
+			return -1;
+		c->written = d->last;	/* done with, as far as anyone waits */
+	}
 	c->qhead = d->next;
 	if (!c->qhead)
 		c->qtail = NULL;
 	c->qlen--;
 	dgram_put(c->port, d);
+	if (c->ops->wrote)
+		c->ops->wrote(c);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 struct pr_dgram {
 	struct pr_dgram *next;
 	size_t len;
+	uint64_t last;		/* the number of its last frame (pr_chan.frames) */
 	int fd;			/* a memfd body to pass along, or -1 */
 	unsigned char buf[PF_MAX_DGRAM];
 };
@@ -38,6 +39,10 @@ struct pr_chan_ops {
 	void (*read_done)(struct pr_chan *c);
 	/* Queued datagrams went out; DRAINED: a full queue is down to half. */
 	void (*sent)(struct pr_chan *c, bool drained);
+	/* Queued frames up to c->written have left for the socket (or were
+	 * refused for good): from the queue's every path, the flush before
+	 * the loop waits and pr_chan_drain included. */
+	void (*wrote)(struct pr_chan *c);
 };
 
 /* What the channels of one actor share: the loop, one receive and one
@@ -68,6 +73,11 @@ struct pr_chan {
 	unsigned qlen;
 	/* SO_RCVTIMEO and SO_SNDTIMEO as set, or 0 */
 	double rcv_timeout, snd_timeout;
+	/* Frames are numbered as they are sent or queued, from 1, and go to
+	 * the socket in that order: FRAMES is the last one's number, WRITTEN
+	 * that of the last one written. A frame pr_chan_send took is in the
+	 * socket when WRITTEN == FRAMES right after, else queued. */
+	uint64_t frames, written;
 };
 
 void pr_port_init(struct pr_port *port, struct ev_loop *loop, void (*before_wait)(struct pr_port *));

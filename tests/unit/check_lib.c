@@ -437,6 +437,85 @@ START_TEST(calls_in_flight_fail_at_once_when_the_peer_restarts)
 }
 END_TEST
 
+/* Calls the socket had no room for wait in the actor's queue: a restart
+ * notice fails only the call already written, and the queued ones go to
+ * the next incarnation, which answers them. IN_BAND: the notice on the
+ * binding, stamped after the queued calls were made; else on the control
+ * channel. */
+static void queued_calls_go_to_the_next_incarnation(bool in_band)
+{
+	struct answer a = { 0 }, b = { 0 }, c = { 0 };
+	static const char msg[] = "PEER_RESTARTED=INVENTORY\nINCARNATION=2\n";
+	unsigned char dg[256];
+	int junk = 0;
+
+	pair(ctl);
+	ck_assert_int_eq(prospero_adopt(client, "control", ctl[0]), 0);
+	prospero_on_peer_restarted(client, restarted, NULL);
+	ck_assert_int_eq(prospero_call(inv, "echo", "1", 1, 3600, got, &a), 0);
+	ck_assert_int_gt(recv(sv[1], dg, sizeof dg, 0), 0);	/* the dead incarnation took it */
+	/* fill the socket behind the library's back: junk the service drops */
+	while (send(sv[0], "x", 1, MSG_DONTWAIT) == 1)
+		junk++;
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_gt(junk, 0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "2", 1, 3600, got, &b), 0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "3", 1, 3600, got, &c), 0);
+	ck_assert_uint_eq(prospero_pending(inv), 3);
+	if (in_band)
+		send_notice(sv[1], 2);
+	else
+		ck_assert_int_eq(send(ctl[1], msg, sizeof msg - 1, 0), (ssize_t)sizeof msg - 1);
+	run_until(&a.done, 1);
+	for (int i = 0; i < 4; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_int_eq(a.err, PROSPERO_E_PEER_RESTARTED);
+	ck_assert_int_eq(b.done, 0);
+	ck_assert_int_eq(c.done, 0);
+	/* the next incarnation reads past the junk and answers them */
+	prospero_serve(service);
+	run_until(&c.done, 1);
+	ck_assert_int_eq(b.err, PROSPERO_OK);
+	ck_assert_str_eq(b.body, "2");
+	ck_assert_int_eq(c.err, PROSPERO_OK);
+	ck_assert_str_eq(c.body, "3");
+	ck_assert_str_eq(events, "answer:2;restarted:INVENTORY:2;answer:0;answer:0;");
+	close(ctl[1]);
+}
+
+START_TEST(queued_calls_outlive_a_restart_on_the_control_channel)
+{
+	queued_calls_go_to_the_next_incarnation(false);
+}
+END_TEST
+
+START_TEST(queued_calls_outlive_a_restart_notice_in_band)
+{
+	queued_calls_go_to_the_next_incarnation(true);
+}
+END_TEST
+
+/* A queued call that times out before it leaves is answered once; the
+ * queued calls around it still go and are answered. */
+START_TEST(a_queued_call_may_time_out_before_it_leaves)
+{
+	struct answer a = { 0 }, b = { 0 }, c = { 0 };
+
+	while (send(sv[0], "x", 1, MSG_DONTWAIT) == 1)
+		;
+	ck_assert_int_eq(prospero_call(inv, "echo", "1", 1, 3600, got, &a), 0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "2", 1, 0.01, got, &b), 0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "3", 1, 3600, got, &c), 0);
+	run_until(&b.done, 1);
+	ck_assert_int_eq(b.err, PROSPERO_E_TIMEOUT);
+	prospero_serve(service);
+	run_until(&c.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_OK);
+	ck_assert_int_eq(c.err, PROSPERO_OK);
+	ck_assert_str_eq(events, "answer:1;answer:0;answer:0;");
+}
+END_TEST
+
 START_TEST(readiness_and_watchdog_go_on_the_control_channel)
 {
 	char buf[64];
@@ -1105,6 +1184,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
 	tcase_add_test(tc, large_bodies_travel_as_memfd);
 	tcase_add_test(tc, calls_in_flight_fail_at_once_when_the_peer_restarts);
+	tcase_add_test(tc, queued_calls_outlive_a_restart_on_the_control_channel);
+	tcase_add_test(tc, queued_calls_outlive_a_restart_notice_in_band);
+	tcase_add_test(tc, a_queued_call_may_time_out_before_it_leaves);
 	tcase_add_test(tc, the_notice_in_band_fails_calls_once);
 	tcase_add_test(tc, call_wait_answers_before_it_returns);
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
