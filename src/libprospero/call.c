@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,12 +13,27 @@
 #include "src/libprospero/memfd.h"
 #include "src/proto/error.h"
 
+/* A random first generation, so a reply meant for an earlier
+ * incarnation of this actor is unlikely to match a new call's id. */
+static uint32_t first_generation(void)
+{
+	uint32_t g;
+	uint64_t x;
+
+	if (getrandom(&g, sizeof g, GRND_NONBLOCK) == (ssize_t)sizeof g)
+		return g;
+	/* no entropy yet (early boot), or getrandom refused: the clock and
+	 * the pid, mixed (splitmix64's finaliser) so that every bit varies */
+	x = pr_mono_ns() ^ (uint64_t)getpid() << 40;
+	x = (x ^ x >> 30) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ x >> 27) * 0x94d049bb133111ebu;
+	return (uint32_t)(x ^ x >> 31);
+}
+
 void pr_calls_init(struct pr_calls *calls, struct ev_loop *loop, void (*settled)(struct pr_calls *))
 {
 	*calls = (struct pr_calls){ .loop = loop, .settled = settled };
-	/* A random first generation, so a reply meant for an earlier
-	 * incarnation of this actor is unlikely to match a new call's id. */
-	calls->generation = (uint32_t)random() ^ (uint32_t)getpid() << 16;
+	calls->generation = first_generation();
 }
 
 void pr_calls_fini(struct pr_calls *calls)

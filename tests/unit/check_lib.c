@@ -1116,6 +1116,59 @@ START_TEST(a_lingering_caller_still_turns_its_loop)
 }
 END_TEST
 
+/* In a forked child: the generation in a new binding's first call id
+ * (README "Frames": random, 32 bits), its low 16 bits sent on OUT. */
+static void send_generation(int out)
+{
+	struct ev_loop *l = ev_loop_new(0);
+	struct prospero *p = prospero_new(l);
+	struct answer a = { 0 };
+	unsigned char dg[256];
+	struct pf_frame f;
+	uint16_t low;
+	int s[2];
+	ssize_t n;
+
+	if (!l || !p || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s) < 0 ||
+	    prospero_adopt(p, "X", s[0]) < 0 ||
+	    prospero_call(prospero_binding(p, "X"), "echo", "", 0, 10, got, &a) < 0)
+		_exit(1);
+	n = recv(s[1], dg, sizeof dg, 0);
+	if (n <= 0 || pf_decode(dg, (size_t)n, &f, NULL) != n)
+		_exit(2);
+	low = (uint16_t)(f.id >> 32);
+	_exit(write(out, &low, sizeof low) == sizeof low ? 0 : 3);
+}
+
+/* Processes started alike draw unlike generations, in the bits a pid
+ * does not reach too: eight alike in their low 16 bits would be a
+ * chance of 2^-112. */
+START_TEST(call_ids_start_from_a_random_generation)
+{
+	uint16_t low[8];
+	int out[2], distinct = 1;
+
+	ck_assert_int_eq(pipe(out), 0);
+	for (int i = 0; i < 8; i++) {
+		pid_t pid = fork();
+		int status;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0)
+			send_generation(out[1]);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+		ck_assert_int_eq(read(out[0], &low[i], sizeof low[i]), (ssize_t)sizeof low[i]);
+	}
+	for (int i = 1; i < 8; i++)
+		if (low[i] != low[0])
+			distinct++;
+	ck_assert_int_ge(distinct, 2);
+	close(out[0]);
+	close(out[1]);
+}
+END_TEST
+
 /* prospero_open reads fd 3 onwards by PROSPERO_FDS/PROSPERO_FDNAMES. */
 START_TEST(the_environment_names_the_fds)
 {
@@ -1202,6 +1255,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_lingering_on_one_of_two_edges);
 	tcase_add_test(tc, a_lingering_caller_reads_its_answers_without_its_loop);
 	tcase_add_test(tc, a_lingering_caller_still_turns_its_loop);
+	tcase_add_test(tc, call_ids_start_from_a_random_generation);
 	tcase_add_test(tc, the_environment_names_the_fds);
 	suite_add_tcase(s, tc);
 	return s;
