@@ -117,15 +117,20 @@ def decode(buf, off):
 def read_memfd(fd, length):
     """The body in a sealed memfd; Malformed if it could change under us."""
     try:
-        seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+        seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)     # fails on what is not a memfd
     except OSError:
+        seals = 0
+    if seals & SEALS != SEALS:
         raise Malformed("memfd body not sealed")
-    if seals & SEALS != SEALS or os.fstat(fd).st_size < length:
-        raise Malformed("memfd body not sealed or too short")
+    if os.fstat(fd).st_size < length:
+        raise Malformed("memfd body too short")
     if length == 0:
         return b""
-    with mmap.mmap(fd, length, prot=mmap.PROT_READ) as m:
-        return bytes(m[:length])
+    try:
+        with mmap.mmap(fd, length, prot=mmap.PROT_READ) as m:
+            return bytes(m[:length])
+    except OSError:
+        raise Malformed("memfd body not mapped")
 
 
 def make_memfd(body):

@@ -323,11 +323,11 @@ static void dispatch(struct pr_chan *c, const unsigned char *rx, size_t n, int *
 				reject(c, &f, "memfd body without a file descriptor");
 				return;
 			}
-			map = pr_memfd_map(fds[next_fd], f.body_len);
+			map = pr_memfd_map(fds[next_fd], f.body_len, &why);
 			close(fds[next_fd]);
 			fds[next_fd++] = -1;
 			if (!map) {
-				reject(c, &f, "memfd body not sealed or too short");
+				reject(c, &f, why);
 				return;
 			}
 			body = map;

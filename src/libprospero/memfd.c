@@ -41,22 +41,31 @@ fail:
 	return -1;
 }
 
-void *pr_memfd_map(int fd, size_t len)
+void *pr_memfd_map(int fd, size_t len, const char **why)
 {
 	static char empty[1];
 	struct stat st;
 	void *m;
-	int seals = fcntl(fd, F_GET_SEALS);
+	int seals = fcntl(fd, F_GET_SEALS);	/* fails on what is not a memfd */
 
-	if (seals < 0 || (seals & PR_SEALS) != PR_SEALS || fstat(fd, &st) < 0 ||
-	    st.st_size < 0 || (size_t)st.st_size < len) {
+	if (seals < 0 || (seals & PR_SEALS) != PR_SEALS) {
+		*why = "memfd body not sealed";
+		errno = EBADMSG;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size < 0 || (size_t)st.st_size < len) {
+		*why = "memfd body too short";
 		errno = EBADMSG;
 		return NULL;
 	}
 	if (len == 0)
 		return empty;
 	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	return m == MAP_FAILED ? NULL : m;
+	if (m == MAP_FAILED) {
+		*why = "memfd body not mapped";
+		return NULL;
+	}
+	return m;
 }
 
 int pr_memfd_body(struct pf_frame *f, int *fd)
