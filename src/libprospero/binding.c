@@ -84,9 +84,9 @@ static void on_sent(struct pr_chan *c, bool drained)
 	pr_check_stopped(p);
 }
 
-static void on_wrote(struct pr_chan *c)
+static void on_wrote(struct pr_chan *c, uint64_t last, uint64_t at)
 {
-	pr_calls_written(&pr_binding_of(c)->calls, c->written);
+	pr_calls_written(&pr_binding_of(c)->calls, last, at);
 }
 
 static void on_settled(struct pr_calls *calls)

@@ -170,7 +170,9 @@ static struct pr_call *call_open(struct pr_calls *calls, bool stopping, const ch
 	c->id = (uint64_t)calls->generation << 32 | c->slot;
 	c->cb = cb;
 	c->arg = arg;
-	c->sent_at = 0;
+	/* before the write, not after: a peer may read the call, and the
+	 * daemon see it die, before a clock read after the write */
+	c->sent_at = pr_mono_ns();
 	f->id = c->id;
 	ev_timer_init(&c->timer, expired, timeout, 0);
 	return c;
@@ -193,9 +195,7 @@ int pr_calls_send(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 		errno = e;
 		return -1;
 	}
-	if (ch->written == ch->frames) {
-		c->sent_at = pr_mono_ns();
-	} else {
+	if (ch->written != ch->frames) {
 		/* queued: it is sent when the channel writes it (pr_calls_written) */
 		c->sent_at = PR_UNWRITTEN;
 		c->frame = ch->frames;
@@ -225,25 +225,13 @@ int pr_cast_send(struct pr_chan *ch, const char *method, const void *body, size_
 	return pr_chan_send(ch, &f, fd, false);
 }
 
-uint64_t pr_mono_ns(void)
+void pr_calls_written(struct pr_calls *calls, uint64_t last, uint64_t at)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void pr_calls_written(struct pr_calls *calls, uint64_t written)
-{
-	uint64_t now = 0;
-
-	while (calls->queued && calls->queued->frame <= written) {
+	while (calls->queued && calls->queued->frame <= last) {
 		struct pr_call *c = calls->queued;
 
-		if (!now)
-			now = pr_mono_ns();
 		unqueue(calls, c);
-		c->sent_at = now;
+		c->sent_at = at;
 	}
 }
 
@@ -348,7 +336,6 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 {
 	struct pf_frame f;
 	struct pr_call *c;
-	double start;
 	int fd;
 
 	if (ch->qlen && !ev_is_active(&ch->wio))
@@ -363,7 +350,6 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 	c = call_open(calls, stopping, method, body, len, timeout, cb, arg, &f, &fd);
 	if (!c)
 		return -1;
-	start = mono_now();	/* the timeout includes the blocking send */
 	if (pr_chan_send_wait(ch, &f, fd) < 0) {	/* it closes FD either way */
 		int e = errno;
 
@@ -371,8 +357,7 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 		errno = e;	/* EAGAIN: the peer did not read within the timeout */
 		return -1;
 	}
-	c->sent_at = pr_mono_ns();
 	calls->pending++;
-	await(c, f.id, ch, start + timeout);
+	await(c, f.id, ch, (double)c->sent_at / 1e9 + timeout);
 	return 0;
 }

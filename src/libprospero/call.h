@@ -76,10 +76,7 @@ void pr_calls_fail_all(struct pr_calls *calls, int code, const char *why);
  * by AT (by now when unknown), once per notice; calls still queued stay,
  * for the next incarnation. True when this notice was news. */
 bool pr_calls_peer_restarted(struct pr_calls *calls, unsigned long incarnation, uint64_t at);
-/* The channel wrote its queued frames up to number WRITTEN. */
-void pr_calls_written(struct pr_calls *calls, uint64_t written);
-
-/* CLOCK_MONOTONIC in ns. */
-uint64_t pr_mono_ns(void);
+/* The channel wrote its queued frames up to number LAST, from AT on. */
+void pr_calls_written(struct pr_calls *calls, uint64_t last, uint64_t at);
 
 #endif

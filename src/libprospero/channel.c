@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/libprospero/channel.h"
@@ -61,6 +62,14 @@ static int xmit_flags(struct pr_chan *c, const void *buf, size_t len, int fd, in
 static int xmit(struct pr_chan *c, const void *buf, size_t len, int fd, uint64_t last)
 {
 	return xmit_flags(c, buf, len, fd, MSG_DONTWAIT, last);
+}
+
+uint64_t pr_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int set_timeout(int fd, int opt, double seconds)
@@ -207,11 +216,13 @@ void pr_chan_send_error(struct pr_chan *c, uint64_t id, int code, const char *wh
 static int send_head(struct pr_chan *c)
 {
 	struct pr_dgram *d = c->qhead;
+	uint64_t at = c->ops->wrote ? pr_mono_ns() : 0;	/* before: see ops->wrote */
+	uint64_t last = d->last;
 
-	if (xmit(c, d->buf, d->len, d->fd, d->last) < 0) {
+	if (xmit(c, d->buf, d->len, d->fd, last) < 0) {
 		if (errno == EAGAIN || errno == ENOBUFS)
 			return -1;
-		c->written = d->last;	/* done with, as far as anyone waits */
+		c->written = last;	/* done with, as far as anyone waits */
 	}
 	c->qhead = d->next;
 	if (!c->qhead)
@@ -219,7 +230,7 @@ static int send_head(struct pr_chan *c)
 	c->qlen--;
 	dgram_put(c->port, d);
 	if (c->ops->wrote)
-		c->ops->wrote(c);
+		c->ops->wrote(c, last, at);
 	return 0;
 }
 

@@ -39,10 +39,10 @@ struct pr_chan_ops {
 	void (*read_done)(struct pr_chan *c);
 	/* Queued datagrams went out; DRAINED: a full queue is down to half. */
 	void (*sent)(struct pr_chan *c, bool drained);
-	/* Queued frames up to c->written have left for the socket (or were
-	 * refused for good): from the queue's every path, the flush before
-	 * the loop waits and pr_chan_drain included. */
-	void (*wrote)(struct pr_chan *c);
+	/* Queued frames up to number LAST left for the socket (or were
+	 * refused for good) at AT (pr_mono_ns, read just before the write):
+	 * from the queue's every path, pr_chan_drain included. */
+	void (*wrote)(struct pr_chan *c, uint64_t last, uint64_t at);
 };
 
 /* What the channels of one actor share: the loop, one receive and one
@@ -96,6 +96,9 @@ void pr_chan_init(struct pr_chan *c, struct pr_port *port, int fd, const struct 
 void pr_chan_fini(struct pr_chan *c);
 void pr_chan_start(struct pr_chan *c);
 void pr_chan_pause(struct pr_chan *c);
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t pr_mono_ns(void);
 
 /* Send frame F (with memfd FD or -1, closed here either way) now, or
  * queue it; FORCE queues beyond PR_QUEUE_HIGH. -1 with errno: EAGAIN
