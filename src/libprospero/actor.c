@@ -73,8 +73,7 @@ static int adopt_env(struct prospero *p)
 		if (prospero_adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0)
 			goto out;
 	r = 0;
-	if (name)	/* PROSPERO_FDS was set */
-		pp_fds_unsetenv();
+	pp_fds_unsetenv();	/* whichever was set: both are read */
 out:
 	free(name);
 	return r;

@@ -33,8 +33,11 @@ struct prospero;		/* one actor's view of its channels */
 struct prospero_binding;	/* one channel: an outgoing binding or a served edge */
 struct prospero_request;	/* an incoming call awaiting its answer */
 
-/* Adopt the channels named by the environment. With no PROSPERO_FDS the
- * actor simply has no bindings (readiness then goes to $NOTIFY_SOCKET). */
+/* Adopt the channels named by the environment, then unset both variables.
+ * Unset, PROSPERO_FDS counts as 0 and PROSPERO_FDNAMES as no names: with
+ * neither, the actor simply has no bindings (readiness then goes to
+ * $NOTIFY_SOCKET). EINVAL when the two disagree, EBADF for a named fd
+ * not open; the environment is then left as it was. */
 struct prospero *prospero_open(struct ev_loop *loop);
 /* An actor with no channels yet; add them by hand (tests, embedding). */
 struct prospero *prospero_new(struct ev_loop *loop);

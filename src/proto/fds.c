@@ -36,11 +36,16 @@ int pp_fds_getenv(char ***names, unsigned long *n)
 
 	*names = NULL;
 	*n = 0;
-	if (!count)
+	if (!count && !value)
 		return 0;
+	/* one without the other: it must say none */
+	if (!count)
+		count = "0";
+	if (!value)
+		value = "";
 	unsigned long k = strtoul(count, &end, 10);
 
-	if (*count < '0' || *count > '9' || *end || k > PP_FDS_MAX || !value) {
+	if (*count < '0' || *count > '9' || *end || k > PP_FDS_MAX) {
 		errno = EINVAL;
 		return -1;
 	}

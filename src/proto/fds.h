@@ -37,9 +37,11 @@
 
 /* The fd names of PROSPERO_FDS and PROSPERO_FDNAMES: *N of them in
  * *NAMES, for fds PP_FD_CONTROL onwards (one allocation: free(*NAMES)).
- * 0 with *N 0 and *NAMES NULL when PROSPERO_FDS is not set; -1 with
- * errno EINVAL when the two do not agree or PROSPERO_FDS is not a number
- * up to PP_FDS_MAX, ENOMEM. The environment is left as it was. */
+ * An unset PROSPERO_FDS counts as 0 and an unset PROSPERO_FDNAMES as no
+ * names, so either alone must say none. 0 with *N 0 and *NAMES NULL
+ * when neither is set; -1 with errno EINVAL when the two do not agree
+ * or PROSPERO_FDS is not a number up to PP_FDS_MAX, ENOMEM. The
+ * environment is left as it was. */
 int pp_fds_getenv(char ***names, unsigned long *n);
 /* Take both out of the environment, as sd_listen_fds(1) does, so a
  * program the actor execs does not take the fds for its own. */

@@ -45,19 +45,24 @@ START_TEST(the_documented_names_are_read)
 }
 END_TEST
 
+/* Neither set, or either or both saying none (an unset PROSPERO_FDS
+ * counts as 0, an unset PROSPERO_FDNAMES as no names): no fds. */
 START_TEST(no_prospero_fds_is_no_fds)
 {
-	char **name = (char **)1;
-	unsigned long n = 7;
+	static const struct { const char *count, *names; } none[] = {
+		{ NULL, NULL }, { "0", NULL }, { NULL, "" }, { "0", "" },
+	};
 
-	ck_assert_int_eq(getenv_pair(NULL, "control", &name, &n), 0);
-	ck_assert_ptr_null(name);
-	ck_assert_uint_eq(n, 0);
-	/* set to 0: none, but set */
-	ck_assert_int_eq(getenv_pair("0", "", &name, &n), 0);
-	ck_assert_ptr_nonnull(name);
-	ck_assert_uint_eq(n, 0);
-	free(name);
+	for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+		char **name = (char **)1;
+		unsigned long n = 7;
+
+		ck_assert_int_eq(getenv_pair(none[i].count, none[i].names, &name, &n), 0);
+		ck_assert_uint_eq(n, 0);
+		ck_assert(i > 0 || name == NULL);	/* neither set: nothing allocated */
+		ck_assert(!name || name[0] == NULL);
+		free(name);
+	}
 }
 END_TEST
 
@@ -68,6 +73,9 @@ START_TEST(a_pair_that_disagrees_is_refused)
 		{ "1", "control:A" },			/* more names */
 		{ "2", "control:serve" },		/* "serve" with no client */
 		{ "1", NULL },				/* no names at all */
+		{ NULL, "control" },			/* names, but no count */
+		{ NULL, "control:A" },
+		{ "", NULL },				/* a count that is no number */
 		{ "x", "control" }, { "+1", "control" }, { "1x", "control" }, { "", "control" },
 		{ "4097", "control" },			/* over PP_FDS_MAX */
 	};

@@ -1213,6 +1213,34 @@ START_TEST(the_environment_names_the_fds)
 			_exit(16);
 		if (fcntl(3, F_GETFD) < 0 || !getenv("PROSPERO_FDS"))
 			_exit(17);
+		/* one variable without the other: refused, unless it says none */
+		unsetenv("PROSPERO_FDS");
+		if (prospero_open(ev_default_loop(0)) || errno != EINVAL || !getenv("PROSPERO_FDNAMES"))
+			_exit(19);
+		setenv("PROSPERO_FDS", "1", 1);
+		unsetenv("PROSPERO_FDNAMES");
+		if (prospero_open(ev_default_loop(0)) || errno != EINVAL || !getenv("PROSPERO_FDS"))
+			_exit(20);
+		static const char *const none[][2] = { { "0", NULL }, { NULL, "" }, { NULL, NULL }, { "0", "" } };
+
+		for (int i = 0; i < 4; i++) {
+			if (none[i][0])
+				setenv("PROSPERO_FDS", none[i][0], 1);
+			else
+				unsetenv("PROSPERO_FDS");
+			if (none[i][1])
+				setenv("PROSPERO_FDNAMES", none[i][1], 1);
+			else
+				unsetenv("PROSPERO_FDNAMES");
+			p = prospero_open(ev_default_loop(0));
+			if (!p)
+				_exit(21);
+			if (getenv("PROSPERO_FDS") || getenv("PROSPERO_FDNAMES"))
+				_exit(22);	/* both gone, whichever was set */
+			prospero_close(p);
+			if (fcntl(3, F_GETFD) < 0)
+				_exit(23);	/* no channels: fd 3 was not adopted */
+		}
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
