@@ -148,9 +148,15 @@ int prospero_reply(struct prospero_request *req, const void *body, size_t len)
 	if (!req)
 		return answer(req, &f, -1);
 	f.id = req->id;
-	if (len > PF_MAX_BODY || (len && !body)) {
+	/* the call is answered anyway: internal, in place of the reply */
+	if (len > PF_MAX_BODY) {
 		prospero_fail(req, PROSPERO_E_INTERNAL, "the reply body is too large");
 		errno = EMSGSIZE;
+		return -1;
+	}
+	if (len && !body) {
+		prospero_fail(req, PROSPERO_E_INTERNAL, "no reply body at the length given");
+		errno = EINVAL;
 		return -1;
 	}
 	if (pr_memfd_body(&f, &fd) < 0) {

@@ -144,6 +144,45 @@ START_TEST(errors_carry_their_codes)
 }
 END_TEST
 
+/* A reply body the protocol cannot carry (over 64 MiB), or a length
+ * without a body: prospero_reply fails (EMSGSIZE, EINVAL) and the caller
+ * gets internal instead; prospero_call refuses the same body with EINVAL. */
+static int reply_errno;
+
+static void reply_badly(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	static const char some[] = "x";
+
+	errno = 0;
+	if (prospero_reply(req, *(const char *)body == 'L' ? some : NULL,
+			   *(const char *)body == 'L' ? (size_t)PF_MAX_BODY + 1 : 1) == 0)
+		reply_errno = -1;
+	else
+		reply_errno = errno;
+}
+
+START_TEST(a_reply_the_protocol_cannot_carry_is_refused)
+{
+	struct answer a = { 0 }, b = { 0 };
+
+	prospero_handle(service, "reply_badly", reply_badly, NULL);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "reply_badly", "L", 1, 5, got, &a), 0);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(reply_errno, EMSGSIZE);
+	ck_assert_int_eq(a.err, PROSPERO_E_INTERNAL);
+	ck_assert_str_eq(a.body, "the reply body is too large");
+	ck_assert_int_eq(prospero_call(inv, "reply_badly", "N", 1, 5, got, &b), 0);
+	run_until(&b.done, 1);
+	ck_assert_int_eq(reply_errno, EINVAL);
+	ck_assert_int_eq(b.err, PROSPERO_E_INTERNAL);
+	ck_assert_str_eq(b.body, "no reply body at the length given");
+	errno = 0;
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", (size_t)PF_MAX_BODY + 1, 5, got, &b), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 /* A handler may pass on what its own call got (the orders example's
  * order-processor answers peer_restarted so); a code the enum does not
  * hold answers internal. */
@@ -1256,6 +1295,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_call_gets_its_reply);
 	tcase_add_test(tc, errors_carry_their_codes);
+	tcase_add_test(tc, a_reply_the_protocol_cannot_carry_is_refused);
 	tcase_add_test(tc, an_answer_carries_only_the_protocols_codes);
 	tcase_add_test(tc, an_unanswered_call_times_out);
 	tcase_add_test(tc, a_late_call_in_a_long_turn_gets_its_whole_timeout);
