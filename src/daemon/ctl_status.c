@@ -108,8 +108,11 @@ static bool add_node(const struct sv_status *st, void *arg)
 		return w->out.n < w->cap;
 	}
 	const struct instance *in = sn->user;
-	if (in->why[0] && st->last_exit)	/* a violation or the watchdog, by name */
-		snprintf(n->last_exit, sizeof n->last_exit, "%.*s", (int)sizeof n->last_exit - 1, in->why);
+	/* a violation or the watchdog, by name: the run that ended, or while
+	 * the next runs, the one before it */
+	const char *why = in->pid > 0 ? in->last_why : in->why;
+	if (why && why[0] && st->last_exit)
+		snprintf(n->last_exit, sizeof n->last_exit, "%.*s", (int)sizeof n->last_exit - 1, why);
 	snprintf(n->profile, sizeof n->profile, "%s", sb_profile_name(in->spec->profile));
 	n->queue = in->spec->queue != NULL;
 	if (instance_status(in))

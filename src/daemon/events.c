@@ -259,6 +259,12 @@ void events_emit(struct events *ev, const struct event *e)
 	}
 	if (e->pid > 0)
 		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
+	if (e->action) {	/* "operator payment (pid 4242): kill with SIGKILL" */
+		log_msg(event_level(e), "%s %s%s: %s%s%s", e->event, e->name, pid, e->action,
+			e->signal > 0 ? " with SIG" : "",
+			e->signal > 0 ? (sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN") : "");
+		return;
+	}
 	log_msg(event_level(e), "%s %s%s%s%s", e->event, e->name, pid,
 		 e->reason ? ": " : "", e->reason ? e->reason : "");
 }

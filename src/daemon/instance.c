@@ -224,6 +224,7 @@ void instance_free(struct instance *in)
 	bindings_instance_free(in->bind);
 	env_free(in->envp);
 	free(in->creds_dir);
+	free(in->last_why);
 	free(in->status);
 	free(in->state_dir);
 	if (in->node && in->node->user == in)

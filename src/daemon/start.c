@@ -76,6 +76,9 @@ void start_instance(struct daemon *d, struct instance *in)
 	char msg[1200];
 	pid_t pid;
 
+	/* status keeps saying why the last run ended while this one runs */
+	free(in->last_why);
+	in->last_why = in->why[0] ? strdup(in->why) : NULL;
 	in->why[0] = '\0';
 	if (in->status)	/* a new incarnation says its own */
 		in->status[0] = '\0';

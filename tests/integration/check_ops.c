@@ -151,6 +151,34 @@ START_TEST(status_shows_every_node_with_its_state_and_pid)
 }
 END_TEST
 
+/* "last" says why the last run ended, by name, while the next one runs
+ * too: it said "killed by SIGKILL" once a watchdog's victim was back. */
+START_TEST(status_names_a_watchdog_kill_while_the_next_run_runs)
+{
+	struct h_event e;
+	json_t *st;
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"children\": [\n"
+		"  { \"actor\": \"wd\", \"exec\": [\"@TA@\"], \"watchdog\": 1000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "exit", "wd", &e);
+	ck_assert_str_eq(e.reason, "watchdog");
+	h_expect(&h, "start", "wd", &e);	/* the next run */
+	st = status_json("wd", &rc);
+	ck_assert_int_gt(json_integer_value(json_object_get(node(st, "wd"), "pid")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "wd"), "last_exit")), "watchdog");
+	json_decref(st);
+	/* and the operator's line says what the operator did: it said only
+	 * "operator wd (pid N)" */
+	ck_assert_int_eq(verb("kill", "wd", "-s", "KILL"), 0);
+	h_expect(&h, "operator", "wd", &e);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: operator wd (pid ", "): kill with SIGKILL"), 1);
+}
+END_TEST
+
 START_TEST(status_exits_3_while_something_that_should_run_does_not)
 {
 	json_t *st;
@@ -1045,6 +1073,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
 	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
+	tcase_add_test(tc, status_names_a_watchdog_kill_while_the_next_run_runs);
 	tcase_add_test(tc, restart_changes_only_that_nodes_pids);
 	tcase_add_test(tc, a_pools_name_stands_for_each_instance);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
