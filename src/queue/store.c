@@ -23,7 +23,7 @@ static const char schema[] =
 
 enum {
 	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_FETCH, S_FIRST, S_WAITING, S_COUNT,
-	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_N
+	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FREELIST, S_AUTO_VACUUM, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -43,8 +43,11 @@ static const char *const sql[S_N] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_FREELIST] = "PRAGMA freelist_count",
+	[S_AUTO_VACUUM] = "PRAGMA auto_vacuum",
 };
 
+#define AUTO_VACUUM_INCREMENTAL 2
 
 /* Remember SQLite's message, keeping errno; -1 for "return failed(s)". */
 static int failed(struct pq_store *s)
@@ -84,6 +87,27 @@ static int one_int(struct pq_store *s, int which, uint64_t *out)
 	return failed(s);
 }
 
+/* A log frees the pages of deleted messages only when pq_store_shrink
+ * asks (auto_vacuum incremental), so that an emptied log can give a full
+ * disk its room back. That is set as a log is made, before its first
+ * page, which pr_db_open has already written (WAL); so a log that holds
+ * no message, a new one or an older one, is rebuilt with it, which costs
+ * nothing then. If that fails (no room), it does not shrink: no more. */
+static int shrinkable(struct pq_store *s)
+{
+	uint64_t mode;
+
+	if (one_int(s, S_AUTO_VACUUM, &mode) < 0)
+		return -1;
+	if (mode != AUTO_VACUUM_INCREMENTAL && s->depth == 0 &&
+	    pr_db_exec(s->db, "PRAGMA temp_store=MEMORY") == 0 &&
+	    pr_db_exec(s->db, "PRAGMA auto_vacuum=INCREMENTAL") == 0 && pr_db_exec(s->db, "VACUUM") == 0 &&
+	    one_int(s, S_AUTO_VACUUM, &mode) < 0)
+		return -1;
+	s->can_shrink = mode == AUTO_VACUUM_INCREMENTAL;
+	return 0;
+}
+
 static int open_db(struct pq_store *s, const char *dir)
 {
 	if (!(s->st = calloc(S_N, sizeof *s->st)))
@@ -101,7 +125,7 @@ static int open_db(struct pq_store *s, const char *dir)
 	if (one_int(s, S_LAST, &s->last_id) < 0 || one_int(s, S_COUNT, &s->depth) < 0)
 		return -1;
 	s->committed_id = s->last_id;
-	return 0;
+	return shrinkable(s);
 }
 
 int pq_store_open(struct pq_store *s, const char *dir)
@@ -176,6 +200,7 @@ int pq_store_add(struct pq_store *s, const void *body, size_t len, uint64_t now_
 	return 0;
 doom:
 	s->doomed = true;
+	s->doom_errno = errno;
 	return -1;
 }
 
@@ -196,8 +221,10 @@ int pq_store_commit(struct pq_store *s)
 {
 	if (!s->in_tx)
 		return 0;
-	if (s->doomed)
+	if (s->doomed) {
+		errno = s->doom_errno;	/* what the failed write said */
 		return rollback(s);
+	}
 	if (bind_ids(s, s->st[S_SET_LAST], s->last_id, 0, 0) < 0 || step_done(s, S_SET_LAST) < 0 ||
 	    step_done(s, S_COMMIT) < 0)
 		return rollback(s);
@@ -237,28 +264,106 @@ static int apply_one(struct pq_store *s, const struct pq_change *c, long *delete
 	return 0;
 }
 
+/* A write of the delivery side failed: the log as it was, synced again
+ * from now on, errno kept. SQLite may have rolled the transaction back
+ * itself (a full disk does), and a COMMIT that failed may have left it
+ * open. */
+static int undo(struct pq_store *s)
+{
+	int e = errno;
+
+	if (!sqlite3_get_autocommit(s->db))
+		pr_db_step_done(s->db, s->st[S_ROLLBACK]);
+	synchronous(s, true);
+	errno = e;
+	return -1;
+}
+
 long pq_store_apply(struct pq_store *s)
 {
 	long deleted = 0;
 
 	if (s->nchanges == 0)
 		return 0;
-	if (synchronous(s, false) < 0 || step_done(s, S_BEGIN) < 0)
-		return -1;
+	if (synchronous(s, false) < 0)
+		return undo(s);
+	if (step_done(s, S_BEGIN) < 0)
+		return undo(s);
 	for (size_t i = 0; i < s->nchanges; i++)
-		if (apply_one(s, &s->changes[i], &deleted) < 0) {
-			int e = errno;
-
-			pr_db_step_done(s->db, s->st[S_ROLLBACK]);
-			synchronous(s, true);
-			errno = e;
-			return -1;
-		}
-	if (step_done(s, S_COMMIT) < 0 || synchronous(s, true) < 0)
-		return -1;
+		if (apply_one(s, &s->changes[i], &deleted) < 0)
+			return undo(s);
+	if (step_done(s, S_COMMIT) < 0)
+		return undo(s);
 	s->nchanges = 0;
 	s->depth -= (uint64_t)deleted;
+	if (synchronous(s, true) < 0)
+		return -1;
 	return deleted;
+}
+
+int pq_store_bound_wal(struct pq_store *s, size_t bytes)
+{
+	sqlite3_stmt *st;
+	char pragma[64];
+	long page = 0;
+
+	if (pr_db_prepare(s->db, "PRAGMA page_size", &st) < 0)
+		return failed(s);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		page = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (page <= 0) {
+		errno = EIO;
+		return failed(s);
+	}
+	s->wal_pages = bytes / (size_t)page > 0 ? (unsigned)(bytes / (size_t)page) : 1;
+	snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%u", s->wal_pages);
+	return pr_db_exec(s->db, pragma) < 0 ? failed(s) : 0;
+}
+
+/* Checkpoint it all and cut the WAL to nothing. */
+static int truncate_wal(struct pq_store *s)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
+}
+
+/* Each step moves at most wal_pages pages (the last in use into free
+ * ones nearer the start) and cuts as many off the end, then the
+ * checkpoint writes them and empties the WAL: the WAL never holds more
+ * than the bound the reserve was sized for. */
+int pq_store_shrink(struct pq_store *s, unsigned steps)
+{
+	uint64_t free_pages = 0;
+	char vacuum[64];
+
+	if (s->in_tx) {
+		errno = EBUSY;	/* only between turns */
+		return -1;
+	}
+	snprintf(vacuum, sizeof vacuum, "PRAGMA incremental_vacuum(%u)", s->wal_pages ? s->wal_pages : 1);
+	for (unsigned i = 0; i < steps; i++) {
+		if (truncate_wal(s) < 0)
+			return -1;
+		if (!s->can_shrink)
+			return 0;
+		if (one_int(s, S_FREELIST, &free_pages) < 0)
+			return -1;
+		if (free_pages == 0)
+			return 0;
+		if (pr_db_exec(s->db, vacuum) < 0)
+			return failed(s);
+	}
+	return 1;
+}
+
+const char *pq_store_file(const struct pq_store *s)
+{
+	return sqlite3_db_filename(s->db, "main");
 }
 
 /* The current row of ST (id, enqueued_ms, attempts, body) to FN. */
@@ -370,12 +475,11 @@ long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t
 		errno = EBUSY;	/* only between turns */
 		return -1;
 	}
-	if (synchronous(s, false) < 0 || bind_ids(s, s->st[S_EXPIRE], after, upto, cutoff_ms) < 0)
-		return -1;
-	if (step_done(s, S_EXPIRE) < 0)
-		n = -1;
-	else
-		n = sqlite3_changes(s->db);
+	if (synchronous(s, false) < 0)
+		return undo(s);
+	if (bind_ids(s, s->st[S_EXPIRE], after, upto, cutoff_ms) < 0 || step_done(s, S_EXPIRE) < 0)
+		return undo(s);
+	n = sqlite3_changes(s->db);
 	if (synchronous(s, true) < 0)
 		return -1;
 	if (n > 0)

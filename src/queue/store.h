@@ -8,7 +8,15 @@
  *     synced on its own: the next durable commit or checkpoint syncs it.
  *     A power cut may undo such a change, and the queue then delivers a
  *     message once more: at least once, never lost.
- * Reads see only what was committed. */
+ * Reads see only what was committed.
+ *
+ * On a full disk (README "Queues", "A full disk") a failed write leaves
+ * the log as it was (errno ENOSPC or EDQUOT, pq_no_room), the delivery
+ * side's changes still queued. So that the room can come back: the WAL
+ * is checkpointed once it holds pq_store_bound_wal's bytes, which a
+ * checkpoint may need to grow the database by, and a new log frees its
+ * deleted pages only when asked (auto_vacuum incremental), which
+ * pq_store_shrink does. */
 #ifndef PROSPERO_QUEUE_STORE_H
 #define PROSPERO_QUEUE_STORE_H
 
@@ -36,6 +44,9 @@ struct pq_store {
 	uint64_t syncs;		/* durable commits */
 	bool in_tx;		/* the producers' transaction is open */
 	bool doomed;		/* ... and a write in it failed */
+	int doom_errno;		/* ... with this */
+	bool can_shrink;	/* auto_vacuum incremental: a log made so */
+	unsigned wal_pages;	/* the WAL's bound, in pages */
 	uint32_t tx_added;
 	struct pq_change *changes;
 	size_t nchanges, capchanges;
@@ -70,8 +81,21 @@ int pq_store_commit(struct pq_store *s);
 int pq_store_forget(struct pq_store *s, uint64_t id);
 int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed, uint64_t not_before_ms);
 /* Apply the queued changes in one transaction, not synced: how many
- * messages they deleted, or -1 with errno (the log is in trouble). */
+ * messages they deleted, or -1 with errno, the log as it was and the
+ * changes still queued. */
 long pq_store_apply(struct pq_store *s);
+
+/* Checkpoint the WAL once it holds BYTES (rounded to pages, at least
+ * one): 0 or -1 with errno. */
+int pq_store_bound_wal(struct pq_store *s, size_t bytes);
+/* Give the room of deleted messages and of the WAL back to the file
+ * system, in at most STEPS transactions of the WAL's bound each: 0 when
+ * it is all back (the WAL empty, no free page left), 1 when there is
+ * more to do, -1 with errno (the log is as it was before the step that
+ * failed). */
+int pq_store_shrink(struct pq_store *s, unsigned steps);
+/* The log's file, for files beside it. */
+const char *pq_store_file(const struct pq_store *s);
 
 /* Committed messages with AFTER < id <= UPTO and not_before <= T0_MS, in
  * id order, at most LIMIT: how many FN saw, or -1 with errno. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "src/queue/store.h"
@@ -120,9 +121,11 @@ START_TEST(a_failed_transaction_gives_its_ids_back)
 	add("a");
 	ck_assert_int_eq(pq_store_commit(&s), 0);
 	add("lost");
-	s.doomed = true;	/* as after a failed insert */
+	s.doomed = true;	/* as after a failed insert, for want of room */
+	s.doom_errno = ENOSPC;
 	ck_assert_int_eq(pq_store_add(&s, "x", 1, 1, &id), -1);
 	ck_assert_int_eq(pq_store_commit(&s), -1);
+	ck_assert_int_eq(errno, ENOSPC);	/* what the queue tells a full disk by */
 	ck_assert_uint_eq(s.last_id, 1);
 	ck_assert_uint_eq(add("b"), 2);
 	ck_assert_int_eq(pq_store_commit(&s), 0);
@@ -185,6 +188,88 @@ START_TEST(expiry_takes_only_old_undelivered_ones)
 }
 END_TEST
 
+/* The size of FILE in the log's directory; 0 when it is not there. */
+static long long file_size(const char *file)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+static long long pragma(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(s.db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* What a full disk needs of the log (room.c): the room of acked
+ * messages stays in the log until asked for, and then all of it, the
+ * WAL's too, goes back to the file system. */
+START_TEST(the_log_gives_the_room_of_deleted_messages_back_when_asked)
+{
+	static char body[8192];
+	long long before;
+	uint64_t id;
+
+	memset(body, 'x', sizeof body);
+	ck_assert_int_eq(pragma("PRAGMA auto_vacuum"), 2);	/* incremental */
+	ck_assert(s.can_shrink);
+	ck_assert_int_eq(pq_store_bound_wal(&s, 64 << 10), 0);
+	ck_assert_uint_eq(s.wal_pages, 16);
+	for (int i = 0; i < 50; i++)
+		ck_assert_int_eq(pq_store_add(&s, body, sizeof body, 1000, &id), 0);
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	for (uint64_t i = 1; i <= 50; i++)
+		ck_assert_int_eq(pq_store_forget(&s, i), 0);
+	ck_assert_int_eq(pq_store_apply(&s), 50);
+	ck_assert_int_gt(pragma("PRAGMA freelist_count"), 100);
+	/* a step at a time, each at most the WAL's bound */
+	ck_assert_int_eq(pq_store_shrink(&s, 1), 1);
+	ck_assert_int_eq(pq_store_shrink(&s, 1000), 0);
+	ck_assert_int_eq(pragma("PRAGMA freelist_count"), 0);
+	ck_assert_int_eq(file_size(PQ_STORE_FILE "-wal"), 0);
+	ck_assert_int_lt(file_size(PQ_STORE_FILE), 64 << 10);
+	/* and nothing else went: the ids go on */
+	before = file_size(PQ_STORE_FILE);
+	ck_assert_uint_eq(add("after"), 51);
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	reopen();
+	ck_assert_str_eq(scan(0, 0, 10), "51:after:0;");
+	ck_assert_int_ge(file_size(PQ_STORE_FILE), before);
+}
+END_TEST
+
+/* A log made without auto_vacuum (as pr_db_open makes one: WAL before
+ * the store can ask) is rebuilt with it when it holds no message; one
+ * that holds messages is left as it is, and shrinking it only empties
+ * its WAL. */
+START_TEST(a_log_made_without_auto_vacuum_gets_it_once_empty)
+{
+	add("a");
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	ck_assert_int_eq(sqlite3_exec(s.db, "PRAGMA auto_vacuum=NONE; VACUUM", NULL, NULL, NULL), SQLITE_OK);
+	reopen();
+	ck_assert_int_eq(pragma("PRAGMA auto_vacuum"), 0);
+	ck_assert(!s.can_shrink);
+	ck_assert_uint_eq(s.depth, 1);
+	ck_assert_int_eq(pq_store_shrink(&s, 1000), 0);
+	ck_assert_int_eq(pq_store_forget(&s, 1), 0);
+	ck_assert_int_eq(pq_store_apply(&s), 1);
+	reopen();
+	ck_assert_int_eq(pragma("PRAGMA auto_vacuum"), 2);
+	ck_assert(s.can_shrink);
+	ck_assert_uint_eq(add("b"), 2);	/* the ids go on */
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("queue_store");
@@ -196,6 +281,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_failed_transaction_gives_its_ids_back);
 	tcase_add_test(tc, changes_survive_a_reopen_and_ids_are_never_reused);
 	tcase_add_test(tc, expiry_takes_only_old_undelivered_ones);
+	tcase_add_test(tc, the_log_gives_the_room_of_deleted_messages_back_when_asked);
+	tcase_add_test(tc, a_log_made_without_auto_vacuum_gets_it_once_empty);
 	suite_add_tcase(su, tc);
 	return su;
 }
