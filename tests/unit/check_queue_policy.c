@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/queue/delayed.h"
+#include "src/queue/reserve.h"
 #include "src/queue/settings.h"
 #include "tests/common/runner.h"
 
@@ -158,6 +159,21 @@ START_TEST(the_heap_stays_ordered_under_churn)
 }
 END_TEST
 
+/* A sixteenth of the file system, from 64 KiB to 16 MiB, in pages. */
+START_TEST(the_reserve_is_sized_by_its_file_system)
+{
+	ck_assert_uint_eq(pq_reserve_size(0), 64 << 10);
+	ck_assert_uint_eq(pq_reserve_size(1 << 20), 64 << 10);
+	ck_assert_uint_eq(pq_reserve_size((16 << 16) - 1), 64 << 10);
+	ck_assert_uint_eq(pq_reserve_size(2 << 20), 128 << 10);
+	ck_assert_uint_eq(pq_reserve_size((2 << 20) + 65535), 128 << 10);	/* whole pages */
+	ck_assert_uint_eq(pq_reserve_size((2 << 20) + 65536), (128 << 10) + 4096);
+	ck_assert_uint_eq(pq_reserve_size(256 << 20), 16 << 20);
+	ck_assert_uint_eq(pq_reserve_size((uint64_t)1 << 40), 16 << 20);
+	ck_assert_uint_eq(pq_reserve_size(UINT64_MAX), 16 << 20);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_policy");
@@ -169,6 +185,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, retries_wait_growing_and_then_dead_letter);
 	tcase_add_test(tc, the_heap_gives_what_is_due_first_then_by_id);
 	tcase_add_test(tc, the_heap_stays_ordered_under_churn);
+	tcase_add_test(tc, the_reserve_is_sized_by_its_file_system);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/queue/reserve.h"
 #include "src/queue/store.h"
 #include "tests/common/runner.h"
 
@@ -270,6 +271,31 @@ START_TEST(a_log_made_without_auto_vacuum_gets_it_once_empty)
 }
 END_TEST
 
+START_TEST(the_reserve_holds_real_blocks_and_goes_when_freed)
+{
+	char path[128];
+	struct stat st, again;
+
+	snprintf(path, sizeof path, "%s/%s", dir, PQ_RESERVE_FILE);
+	ck_assert_int_eq(pq_reserve_make(path, 256 << 10), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 256 << 10);
+	ck_assert_int_ge((long long)st.st_blocks * 512, 256 << 10);	/* not sparse */
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	/* one already there is kept, one of another size is made anew */
+	ck_assert_int_eq(pq_reserve_make(path, 256 << 10), 0);
+	ck_assert_int_eq(stat(path, &again), 0);
+	ck_assert_int_eq(again.st_mtim.tv_nsec, st.st_mtim.tv_nsec);
+	ck_assert_int_eq(pq_reserve_make(path, 64 << 10), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 64 << 10);
+	ck_assert_int_eq(pq_reserve_free(path), 0);
+	ck_assert_int_eq(stat(path, &st), -1);
+	ck_assert_int_eq(pq_reserve_free(path), 0);	/* none: nothing to give */
+	ck_assert(pq_no_room(ENOSPC) && pq_no_room(EDQUOT) && !pq_no_room(EIO) && !pq_no_room(0));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("queue_store");
@@ -283,6 +309,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, expiry_takes_only_old_undelivered_ones);
 	tcase_add_test(tc, the_log_gives_the_room_of_deleted_messages_back_when_asked);
 	tcase_add_test(tc, a_log_made_without_auto_vacuum_gets_it_once_empty);
+	tcase_add_test(tc, the_reserve_holds_real_blocks_and_goes_when_freed);
 	suite_add_tcase(su, tc);
 	return su;
 }
