@@ -69,6 +69,7 @@ struct fill {
 	struct pq_batch *b;
 	uint64_t now;
 	bool scanning;		/* rows come from the scan: move the cursor */
+	const struct pq_item *retry;	/* the row is this retry's, as memory has it */
 	bool full;		/* the body would grow past what a call carries */
 	bool failed;		/* out of memory: the walk stopped */
 };
@@ -77,8 +78,11 @@ static int add_row(const struct pq_row *r, void *arg)
 {
 	struct fill *f = arg;
 	struct queue *q = f->q;
-	struct pq_item it = { .id = r->id, .enqueued_ms = r->enqueued_ms, .failed = r->failed };
-	struct pq_msg m = { .id = r->id, .enqueued_ms = r->enqueued_ms, .attempt = r->failed + 1,
+	/* a retry's failed attempts as counted in memory: the log has them
+	 * too, but not while a full disk holds the change back (room.c) */
+	uint32_t failed_n = f->retry ? f->retry->failed : r->failed;
+	struct pq_item it = { .id = r->id, .enqueued_ms = r->enqueued_ms, .failed = failed_n };
+	struct pq_msg m = { .id = r->id, .enqueued_ms = r->enqueued_ms, .attempt = failed_n + 1,
 			    .body = r->body, .len = r->len };
 
 	if (f->b->n > 0 && q->outlen + pq_msg_size(r->len) > PF_MAX_BODY) {
@@ -92,7 +96,7 @@ static int add_row(const struct pq_row *r, void *arg)
 		f->failed = pq_store_forget(&q->store, r->id) < 0;
 		return f->failed;
 	}
-	if (r->failed > (uint64_t)q->opt.v[PQ_MAX_RETRIES]) {
+	if (failed_n > (uint64_t)q->opt.v[PQ_MAX_RETRIES]) {
 		pq_dead_add(q, &it);	/* it had its retries before a restart */
 		return 0;
 	}
@@ -116,9 +120,11 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 	b->n = 0;
 	if (pq_out_begin(q) < 0)
 		return -1;
+	f.retry = &it;
 	while (b->n < batch_size(q) && !f.full && !f.failed && pq_delayed_pop_due(&q->delayed, now, &it))
 		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
 			return -1;
+	f.retry = NULL;
 	if (f.failed) {
 		errno = ENOMEM;
 		return -1;

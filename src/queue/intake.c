@@ -3,6 +3,7 @@
  * producers calling at the same time share one sync. A cast of either is
  * committed the same way, but nobody hears of it: if the queue dies
  * before that commit, or the message is refused, it is gone. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,12 +63,20 @@ static void store_failed(struct queue *q, struct prospero_request *req)
 	refuse(req, PROSPERO_E_UNAVAILABLE, "could not store it: %s", q->store.msg);
 }
 
+/* While the log has no room (room.c), nothing is stored. */
+static bool full(struct queue *q, struct prospero_request *req)
+{
+	if (q->full)
+		refuse(req, PROSPERO_E_UNAVAILABLE, "could not commit: %s", q->full_why);
+	return q->full;
+}
+
 static void on_send(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
 	struct queue *q = arg;
 	uint64_t id;
 
-	if (too_large(q, req, len, ""))
+	if (too_large(q, req, len, "") || full(q, req))
 		return;
 	if (pq_store_add(&q->store, body, len, pq_now_ms(), &id) < 0) {
 		store_failed(q, req);
@@ -101,6 +110,8 @@ static void on_send_batch(struct prospero_request *req, const void *body, size_t
 		if (too_large(q, req, mlen, which))
 			return;
 	}
+	if (full(q, req))
+		return;
 	while (c.left) {
 		const void *m;
 		size_t mlen;
@@ -127,11 +138,12 @@ void pq_intake_commit(struct queue *q)
 {
 	uint8_t sent[PQ_SENT_LEN];
 	uint64_t had = q->store.committed_id;
-	int r;
+	int r, e;
 
 	if (!q->store.in_tx)
 		return;
 	r = pq_store_commit(&q->store);
+	e = errno;
 	if (r < 0)
 		fprintf(stderr, "could not commit the messages of %zu calls: %s\n", q->nwaiters, q->store.msg);
 	for (size_t i = 0; i < q->nwaiters; i++) {
@@ -145,6 +157,8 @@ void pq_intake_commit(struct queue *q)
 		prospero_reply(w->req, sent, sizeof sent);
 	}
 	q->nwaiters = 0;
+	if (r < 0)
+		pq_room_lost(q, e, q->store.msg);	/* on any other error the next turn tries */
 	if (q->store.committed_id != had) {
 		q->count.received += q->store.committed_id - had;
 		q->kick = true;

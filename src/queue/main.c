@@ -64,10 +64,11 @@ static void turn_end(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct queue *q = w->data;
 
-	long gone;
+	long gone = 0;
 
 	pq_intake_commit(q);
-	if ((gone = pq_store_apply(&q->store)) < 0) {
+	/* while full, room.c's timer applies them */
+	if (!q->full && (gone = pq_store_apply(&q->store)) < 0 && !pq_room_lost(q, errno, q->store.msg)) {
 		pq_fatal(q, "cannot update its log: %s", q->store.msg);
 		return;
 	}
@@ -109,7 +110,7 @@ static int start(struct queue *q)
 	q->dlq = prospero_binding(q->p, PQ_BINDING_DEAD_LETTER);
 	if (!q->consumer)
 		fprintf(stderr, "no %s binding: messages are kept, not delivered\n", PQ_BINDING_CONSUMER);
-	if (pq_intake_init(q) < 0 || pq_delivery_init(q) < 0) {
+	if (pq_room_init(q) < 0 || pq_intake_init(q) < 0 || pq_delivery_init(q) < 0) {
 		fprintf(stderr, "cannot start: %s\n", q->store.msg[0] ? q->store.msg : strerror(errno));
 		return -1;
 	}
@@ -144,6 +145,7 @@ static void finish(struct queue *q)
 	ev_prepare_stop(q->loop, &q->turn_end);
 	ev_signal_stop(q->loop, &q->sigterm);
 	ev_signal_stop(q->loop, &q->sigint);
+	pq_room_fini(q);
 	pq_status_fini(q);
 	pq_dead_fini(q);
 	pq_delivery_fini(q);

@@ -77,6 +77,14 @@ struct queue {
 	double dead_backoff;
 	ev_timer dead_again;
 
+	/* a full disk (room.c): while full, sends are refused and the
+	 * delivery side's changes wait in the store's memory */
+	bool full;
+	char full_why[128];	/* what sends are refused with */
+	char *reserve;		/* the reserve's path (reserve.h) */
+	size_t reserve_size;
+	ev_timer room_again;
+
 	struct pq_counters count;
 	ev_timer status_timer, sweep_timer;
 	ev_tstamp status_sent;
@@ -113,6 +121,14 @@ void pq_dead_init(struct queue *q);
 void pq_dead_add(struct queue *q, const struct pq_item *item);
 void pq_dead_flush(struct queue *q);
 void pq_dead_fini(struct queue *q);
+
+/* room.c: a full disk */
+int pq_room_init(struct queue *q);
+/* A write of the log failed with ERR (WHY): if for want of room, the
+ * queue is full from now on, until room.c gets the room back: true.
+ * False for any other error. */
+bool pq_room_lost(struct queue *q, int err, const char *why);
+void pq_room_fini(struct queue *q);
 
 /* status.c: STATUS= at most once a second, and the retention sweep */
 void pq_status_init(struct queue *q);

@@ -2,6 +2,7 @@
  * at most once a second and only after something changed, so an idle
  * queue sleeps; and the retention sweep, which runs now and then while
  * messages wait. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "src/queue/queue.h"
@@ -65,7 +66,7 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	n = pq_store_expire(&q->store, q->cursor, q->store.committed_id, now - keep_ms);
-	if (n < 0) {
+	if (n < 0 && !pq_room_lost(q, errno, q->store.msg)) {
 		pq_fatal(q, "cannot update its log: %s", q->store.msg);
 		return;
 	}

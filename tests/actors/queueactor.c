@@ -13,6 +13,14 @@
  *       sends one message of SIZE bytes on binding Q and records
  *       "refused: WHY" or "sent", then one of 5 bytes, "small", and
  *       records "small: sent" once it is acknowledged.
+ *   queueactor fill FILE SIZE COUNT GO MORE
+ *       once the file GO exists, sends messages of SIZE bytes, "fill:I"
+ *       and then dots, on binding Q, one in flight, each recorded
+ *       ("fill:I") once acknowledged; after COUNT it records "paused"
+ *       and waits for the file MORE. When one is refused it records
+ *       "refused: WHY", then sends "again" every 100 ms until one is
+ *       acknowledged, records the first refusal, "again: refused: WHY",
+ *       and at last "again: sent after N refusals".
  *   queueactor consume FILE [PREFIX [STALL]]
  *       records "BODY ID ATTEMPT MS" for each message delivered (MS: the
  *       monotonic clock, in ms) before it answers; acks it, or, when its
@@ -21,6 +29,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +143,88 @@ static void oversize(struct prospero_binding *b, size_t size)
 	free(big);
 }
 
+/* fill: big messages until the queue refuses one, then a small one
+ * until it takes it again */
+struct filler {
+	struct ev_loop *loop;
+	struct prospero_binding *q;
+	const char *go, *more;
+	char *body;
+	size_t size;
+	long next, count, refusals;
+	bool said_paused;
+	ev_timer tick;
+};
+
+static void fill_or_wait(struct filler *f);
+
+static void on_again(int err, const void *body, size_t len, void *arg)
+{
+	struct filler *f = arg;
+	char line[80];
+
+	if (err != PROSPERO_OK) {
+		if (f->refusals++ == 0) {
+			snprintf(line, sizeof line, "again: refused: %.*s\n", (int)(len < 60 ? len : 60),
+				 (const char *)body);
+			record(line, strlen(line));
+		}
+		ev_timer_set(&f->tick, 0.1, 0.);
+		ev_timer_start(f->loop, &f->tick);
+		return;
+	}
+	snprintf(line, sizeof line, "again: sent after %ld refusals\n", f->refusals);
+	record(line, strlen(line));
+}
+
+static void on_filled(int err, const void *body, size_t len, void *arg)
+{
+	struct filler *f = arg;
+	char line[300];
+
+	if (err != PROSPERO_OK) {
+		snprintf(line, sizeof line, "refused: %.*s\n", (int)(len < 200 ? len : 200), (const char *)body);
+		record(line, strlen(line));
+		f->next = -1;	/* from now on "again", on the timer */
+		ev_timer_set(&f->tick, 0.1, 0.);
+		ev_timer_start(f->loop, &f->tick);
+		return;
+	}
+	snprintf(line, sizeof line, "fill:%ld\n", f->next++);
+	record(line, strlen(line));
+	fill_or_wait(f);
+}
+
+static void fill_or_wait(struct filler *f)
+{
+	bool first = f->next <= f->count;
+	int n;
+
+	if (!first && !f->said_paused) {
+		record("paused\n", 7);
+		f->said_paused = true;
+	}
+	if (access(first ? f->go : f->more, F_OK) < 0) {
+		ev_timer_set(&f->tick, 0.02, 0.);
+		ev_timer_start(f->loop, &f->tick);
+		return;
+	}
+	n = snprintf(f->body, f->size, "fill:%ld", f->next);
+	memset(f->body + n, '.', f->size - (size_t)n);
+	if (prospero_queue_send(f->q, f->body, f->size, 5.0, on_filled, f) < 0)
+		exit(102);
+}
+
+static void fill_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct filler *f = w->data;
+
+	if (f->next >= 0)
+		fill_or_wait(f);
+	else if (prospero_queue_send(f->q, "again", 5, 5.0, on_again, f) < 0)
+		exit(102);
+}
+
 static const char *poison;
 static unsigned stall_s;
 
@@ -175,10 +266,12 @@ int main(int argc, char **argv)
 	struct ev_loop *loop = ev_default_loop(0);
 	struct prospero_queue_consumer *c = NULL;
 	struct producer pr = { 0 };
+	struct filler f = { 0 };
 	struct prospero *p;
 
-	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : argc <= 5)) {
-		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | consume FILE [PREFIX [STALL]]\n");
+	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : strcmp(argv[1], "fill") == 0 ? argc == 7 : argc <= 5)) {
+		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | fill FILE SIZE COUNT GO MORE"
+			" | consume FILE [PREFIX [STALL]]\n");
 		return 2;
 	}
 	if (!(p = prospero_open(loop))) {
@@ -206,6 +299,19 @@ int main(int argc, char **argv)
 		if (!prospero_binding(p, "Q"))
 			return 100;
 		oversize(prospero_binding(p, "Q"), strtoul(argv[3], NULL, 10));
+	} else if (strcmp(argv[1], "fill") == 0) {
+		f.loop = loop;
+		f.q = prospero_binding(p, "Q");
+		f.size = strtoul(argv[3], NULL, 10);
+		f.count = strtol(argv[4], NULL, 10);
+		f.go = argv[5];
+		f.more = argv[6];
+		f.next = 1;
+		if (!f.q || f.size < 32 || !(f.body = malloc(f.size)))
+			return 100;
+		ev_timer_init(&f.tick, fill_tick, 0., 0.);
+		f.tick.data = &f;
+		ev_timer_start(loop, &f.tick);
 	} else {
 		poison = argc >= 4 ? argv[3] : NULL;
 		stall_s = argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 0;
@@ -217,5 +323,6 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 	prospero_close(p);
 	prospero_queue_consumer_free(c);
+	free(f.body);
 	return 0;
 }

@@ -5,12 +5,15 @@
  * are tests/actors/queueactor.c; the queue is the build's prospero-queue
  * ($PROSPERO_QUEUE), in a state directory under the test's. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,6 +376,132 @@ START_TEST(an_oversized_message_is_refused_and_the_queue_goes_on)
 }
 END_TEST
 
+/* A small tmpfs for the full-disk test, mounted and unmounted by the
+ * unchecked fixture: it runs in the test program itself, so the mount
+ * goes even when the test fails (a failed check ends the test's process
+ * before its checked teardown). Root only: "" without. */
+static char small_fs[64];
+
+static void mount_small_fs(void)
+{
+	small_fs[0] = '\0';
+	if (geteuid() != 0)
+		return;
+	strcpy(small_fs, "/tmp/prospero-full.XXXXXX");
+	ck_assert(mkdtemp(small_fs) != NULL);
+	ck_assert_msg(mount("tmpfs", small_fs, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0755") == 0, "mount: %s",
+		      strerror(errno));
+}
+
+static void unmount_small_fs(void)
+{
+	if (!small_fs[0])
+		return;
+	/* detached: a queue the failed test left may still hold its log */
+	umount2(small_fs, MNT_DETACH);
+	rmdir(small_fs);
+	small_fs[0] = '\0';
+}
+
+/* Take every block left on the small file system, as a disk filling for
+ * reasons of its own does. */
+static void take_the_rest(void)
+{
+	static char block[4096];
+	char path[128];
+	int fd;
+
+	memset(block, 'b', sizeof block);
+	snprintf(path, sizeof path, "%s/ballast", small_fs);
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0);
+	while (write(fd, block, sizeof block) > 0)
+		;
+	ck_assert_int_eq(errno, ENOSPC);
+	close(fd);
+}
+
+/* Lines of FILE that begin "fill:I" with I from 1 to N: how many times
+ * each was seen in SEEN[I]; the count of other "fill:" lines. */
+static int count_fills(const char *file, int *seen, int n)
+{
+	int other = 0;
+
+	memset(seen, 0, (size_t)(n + 1) * sizeof *seen);
+	for (char *save = NULL, *l = strtok_r(slurp(file), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int i;
+
+		if (sscanf(l, "fill:%d", &i) != 1)
+			continue;
+		if (i >= 1 && i <= n)
+			seen[i]++;
+		else
+			other++;
+	}
+	return other;
+}
+
+/* The log of a queue whose consumer is down fills most of a 2 MiB file
+ * system with messages of 100 kB; something else takes the rest, and the
+ * next send is refused `unavailable`, as are sends after it. The
+ * consumer then starts: each message reaches it once, and the queue,
+ * which kept the acks while its log had no room and got the room back
+ * as they were written, takes sends again. The old queue exited when it
+ * could not write the first batch's acks ("cannot update its log:
+ * database or disk is full"), restarted, delivered the batch again and
+ * exited again, until its supervisor gave up. (Without the ballast the
+ * old one sometimes got by: a commit that failed halfway leaves the
+ * WAL's file longer, and the acks may fit in what it left.) */
+START_TEST(a_full_disk_is_drained_and_the_queue_takes_sends_again)
+{
+	char state[128], *rec;
+	int seen[64], n = 0;
+	struct h_event e;
+
+	if (!small_fs[0])
+		return;	/* a tmpfs of its own needs root */
+	snprintf(state, sizeof state, "%s/st", small_fs);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 10, \"max_batch_timeout\": 0,\n"
+		"    \"max_message_size\": 200000, \"delivery_timeout\": 1000, \"max_retries\": 1000 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"fill\", \"@DIR@/p.rec\", \"100000\", \"8\",\n"
+		"    \"@DIR@/go\", \"@DIR@/more\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	shared_file("p.rec");
+	shared_file("c.rec");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
+	h_expect(&h, "ready", "p", &e);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "stop", "--runtime-dir", h.rundir, "c", NULL }), 0);
+	h_expect(&h, "exit", "c", &e);
+	h_write(&h, "go", "");
+	wait_count("p.rec", "paused", 1);
+	take_the_rest();
+	h_write(&h, "more", "");
+	wait_count("p.rec", "refused: ", 1);
+	rec = slurp("p.rec");
+	ck_assert_msg(strstr(rec, "\nrefused: could not commit: database or disk is full\n"), "%s", rec);
+	for (const char *l = rec; (l = strstr(l, "fill:")); l++)
+		n++;
+	ck_assert_msg(n >= 8 && n < 21, "%d messages of 100 kB in 2 MiB", n);
+	/* a small one is refused too while the log has no room */
+	wait_count("p.rec", "again: refused: ", 1);
+	ck_assert_msg(strstr(slurp("p.rec"), "\nagain: refused: could not commit: database or disk is full\n"), "%s",
+		      file_buf);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "start", "--runtime-dir", h.rundir, "c", NULL }), 0);
+	wait_count("p.rec", "again: sent after ", 1);
+	wait_count("c.rec", "again ", 1);
+	ck_assert_int_eq(count_fills("c.rec", seen, n), 0);
+	for (int i = 1; i <= n; i++)
+		ck_assert_msg(seen[i] == 1, "fill:%d consumed %d times", i, seen[i]);
+	/* the whole run's events, those h_expect skipped too */
+	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"event\": \"exit\", \"name\": \"q\""), 0);
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log is full"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log has room again"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_daemon");
@@ -384,6 +513,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, retries_and_the_dead_letter_queue_follow_the_configuration);
 	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
 	tcase_add_test(tc, a_batch_out_with_the_consumer_is_in_flight);
+	suite_add_tcase(s, tc);
+	/* a tcase of its own: the tmpfs is its unchecked fixture's */
+	tc = tcase_create("queue_full_disk");
+	tcase_add_unchecked_fixture(tc, mount_small_fs, unmount_small_fs);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, a_full_disk_is_drained_and_the_queue_takes_sends_again);
 	suite_add_tcase(s, tc);
 	return s;
 }
