@@ -464,6 +464,8 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	case SV_EXIT_GAVE_UP:
 		return EXIT_GAVE_UP;
 	default:	/* a child failed to start at boot */
+		log_err("the tree could not start: a child failed to start at boot (the stop lines above name "
+			"it); everything started was stopped");
 		return EXIT_FAILURE;
 	}
 }

@@ -17,14 +17,16 @@ static bool ended_for_good(const struct sv_node *n)
 	       (n->restart == SV_TRANSIENT && n->has_ended && sv_exit_is_normal(&n->last_exit));
 }
 
+/* Under a supervisor that should run, so should its children, though it
+ * is down: one not reached yet at boot, or waiting out a backoff, starts
+ * them when it starts. */
 static bool should_run(const struct sv_node *n)
 {
 	if (n->held || n->retiring || ended_for_good(n))
 		return false;
-	for (const struct sv_node *p = n->parent; p; p = p->parent)
-		if (!running(p))
-			return false;
-	return n->parent || running(n);	/* a root shutting down need not run */
+	if (!n->parent)
+		return running(n);	/* a root shutting down need not run */
+	return should_run(n->parent);
 }
 
 static void fill(struct sv_status *st, const struct sv_node *n, unsigned depth, int64_t now)

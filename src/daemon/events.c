@@ -222,7 +222,8 @@ enum log_level event_level(const struct event *e)
 {
 	if (strcmp(e->event, "give_up") == 0 ||
 	    (strcmp(e->event, "exit") == 0 && e->reason && strncmp(e->reason, "could not start", 15) == 0) ||
-	    (strcmp(e->event, "reload") == 0 && e->status < 0))	/* refused or interrupted */
+	    (strcmp(e->event, "reload") == 0 && e->reason &&
+	     (strncmp(e->reason, "refused", 7) == 0 || strncmp(e->reason, "interrupted", 11) == 0)))
 		return LOG_LVL_ERR;
 	if (strcmp(e->event, "restart") == 0 || strcmp(e->event, "escalate") == 0 || e->syscall ||
 	    (strcmp(e->event, "exit") == 0 && (e->status > 0 || (e->signal > 0 && e->signal != SIGTERM))))

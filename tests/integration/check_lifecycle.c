@@ -59,6 +59,7 @@ START_TEST(a_start_timeout_at_boot_fails_the_boot)
 		"  { \"actor\": \"first\", \"exec\": [\"@TA@\"] },\n"
 		"  { \"actor\": \"mute\", \"exec\": [\"@TA@\"], \"ready\": \"notify\", \"start_timeout\": 200 },\n"
 		"  { \"actor\": \"never\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_journal_is(&h, "err");
 	h_start(&h, root_only);
 	h_expect_seq(&h, "start:root start:first ready:first start:mute");
 	h_expect(&h, "stop", "mute", &e);
@@ -67,6 +68,8 @@ START_TEST(a_start_timeout_at_boot_fails_the_boot)
 	ck_assert_str_eq(e.signal, "SIGKILL");
 	h_expect_seq(&h, "stop:first exit:first");
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	/* a start-up error, said as one: the exit 1 had no line of its own */
+	ck_assert_int_eq(h_lines_with(&h, "err", "<3>prospero: the tree could not start: ", "failed to start at boot"), 1);
 }
 END_TEST
 

@@ -643,6 +643,11 @@ START_TEST(a_refusal_is_said_as_check_says_it)
 	ck_assert_int_eq(lines_with("err", "<3>prospero: root.jsonc:2:", ": error: unknown key"), 2);
 	/* the event's own line too: it was said at <6> */
 	ck_assert_int_eq(lines_with("err", "<3>prospero: reload root: refused: nothing changed", ""), 2);
+	/* and an applied reload's is information */
+	write_pool(1);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_eq(lines_with("err", "<6>prospero: reload root: ", ""), 1);
+	ck_assert_int_eq(lines_with("err", "<3>prospero: reload root: ", ""), 2);
 	every_line_has_a_priority();
 	h_stop(&h);
 }

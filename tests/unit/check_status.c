@@ -92,7 +92,7 @@ START_TEST(walk_is_depth_first_in_declaration_order)
 END_TEST
 
 /* Who should run: not a held node or what is under it, not a child that
- * ended for good, not anything while its supervisor is down. */
+ * ended for good, not anything while the root is down or stopping. */
 START_TEST(should_run_follows_the_rules_and_the_operator)
 {
 	nested();
@@ -107,6 +107,23 @@ START_TEST(should_run_follows_the_rules_and_the_operator)
 	EXPECT(walk("s", 0), "s:0:up x:1:up e:1:up y:1:up");
 	shutdown_tree();
 	EXPECT(walk(NULL, 0), "root:0:down- a:1:down- s:1:down- x:2:down- e:2:down- y:2:down- b:1:down-");
+}
+END_TEST
+
+/* At boot, the children of a supervisor not reached yet should run: it
+ * starts them in its turn. They were said not to, so `status x` exited 0
+ * while nothing of x had run. */
+START_TEST(a_child_under_a_supervisor_not_reached_yet_should_run)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 3, 5000);
+	notify("root", "a", SV_PERMANENT, 5000);
+	sup("root", "s", SV_ONE_FOR_ONE, 1, 1000);
+	actor("s", "x", SV_PERMANENT);
+	seal();
+	boot();		/* a is started; it is not ready, so s waits */
+	EXPECT(walk(NULL, 0), "root:0:starting a:1:starting s:1:down x:2:down");
+	ready("a");
+	EXPECT(walk(NULL, 0), "root:0:up a:1:up s:1:up x:2:up");
 }
 END_TEST
 
@@ -210,6 +227,7 @@ static Suite *status_suite(void)
 	tcase_add_test(tc, walk_is_depth_first_in_declaration_order);
 	tcase_add_test(tc, should_run_follows_the_rules_and_the_operator);
 	tcase_add_test(tc, a_child_backing_off_should_run);
+	tcase_add_test(tc, a_child_under_a_supervisor_not_reached_yet_should_run);
 	tcase_add_test(tc, supervisor_window);
 	tcase_add_test(tc, held_is_not_missing);
 	tcase_add_test(tc, find_by_name);
