@@ -350,16 +350,20 @@ static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opt
 static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	size_t sups = 0;
+	bool bad = false;
 
-	if (check_uids(cfg, opts) < 0 || check_privileges(cfg) < 0 || check_private_mounts(cfg, opts) < 0 ||
-	    check_host(cfg, opts) < 0)
-		return -1;
+	/* every one, not only the first: check says all it finds */
+	bad |= check_uids(cfg, opts) < 0;
+	bad |= check_privileges(cfg) < 0;
+	bad |= check_private_mounts(cfg, opts) < 0;
+	bad |= check_host(cfg, opts) < 0;
+	bad |= state_root_check(cfg, opts) < 0;
 	check_fds(cfg, false);
 	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
 	check_secrets_on_disk(cfg, opts);
 	exposure_uid(count(cfg->root, &sups));
-	return 0;
+	return bad ? -1 : 0;
 }
 
 /* `check`, once the files loaded: the tree and the plan checked, then a
@@ -370,9 +374,9 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	size_t sups = 0, procs;
 	int rc;
 
-	if (co->dot && !co->explain_actor)
-		return check_dot(cfg);
 	rc = check_tree(cfg, opts) < 0 ? 1 : 0;
+	if (co->dot && !co->explain_actor)	/* drawn all the same, as explained */
+		return check_dot(cfg) != 0 ? 1 : rc;
 	if (co->explain_actor) {
 		if (cli_explain(cfg, opts, co->explain_actor) != 0)
 			rc = 1;

@@ -67,7 +67,7 @@ fail:
  * symbolic link. An actor opens its state with SQLite's NOFOLLOW, which
  * refuses a link anywhere in the path: a root reached through one would
  * be accepted here and fail in every actor. */
-static int open_without_links(const char *path)
+static int open_without_links(const char *path, bool missing_ok)
 {
 	char buf[PATH_MAX];
 	char *name, *slash;
@@ -89,6 +89,10 @@ static int open_without_links(const char *path)
 		if (!*name || strcmp(name, ".") == 0)
 			continue;
 		fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && missing_ok) {
+			close(dfd);
+			return -2;	/* what is there holds no link */
+		}
 		if (fd < 0)
 			goto fail;
 		close(dfd);
@@ -121,7 +125,7 @@ int sb_statedir_root(const char *path)
 	    (errno != ENOENT || make_parents(path) < 0 ||
 	     (mkdir(path, SB_STATEDIR_ROOT_MODE) < 0 && errno != EEXIST)))
 		return -1;
-	if ((fd = open_without_links(path)) < 0)
+	if ((fd = open_without_links(path, false)) < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
@@ -137,6 +141,24 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+int sb_statedir_root_usable(const char *path)
+{
+	struct stat st;
+	int fd = open_without_links(path, true), saved;
+
+	if (fd == -2)
+		return 0;	/* run makes the rest */
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		saved = errno;
+	else
+		saved = st.st_uid != geteuid() ? EPERM : 0;
+	close(fd);
+	errno = saved;
+	return saved ? -1 : 0;
 }
 
 /* Each entry of directory DFD (whose stream is D) and what is below it,

@@ -19,6 +19,9 @@
  * with errno: EPERM when it is not the caller's own (another user could
  * move names in it), ENOTDIR, or what mkdir and open said. */
 int sb_statedir_root(const char *path);
+/* What sb_statedir_root would say of PATH, making nothing: 0 if it is
+ * missing (in part) or usable, else -1 with errno (ELOOP, ENOTDIR, EPERM). */
+int sb_statedir_root_usable(const char *path);
 
 /* Directory NAME below ROOT, made if missing: mode 0700 and, with OWN,
  * owned by UID:GID. When it was owned by another id (a dynamic uid that

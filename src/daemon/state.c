@@ -46,6 +46,21 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
+/* Why a state root is refused, once, in run's words and check's. */
+static void refuse_root(const char *root)
+{
+	char real[PATH_MAX];
+	int errnum = errno;
+
+	if (errnum == ELOOP)
+		log_err("state directory %s: a symbolic link is in its path, and an actor opens its state "
+			"following none: pass --state-dir %s", root,
+			realpath(root, real) ? real : "with a path that holds none");
+	else
+		log_err("state directory %s: %s%s", root, strerror(errnum),
+			errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
+}
+
 int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct state_dirs *s = &d->state;
@@ -61,15 +76,23 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 		return -1;
 	}
 	if ((s->fd = sb_statedir_root(s->root)) < 0) {
-		char real[PATH_MAX];
+		refuse_root(s->root);
+		return -1;
+	}
+	return 0;
+}
 
-		if (errno == ELOOP && realpath(s->root, real))
-			log_err("state directory %s: a symbolic link is in its path, and an actor opens its state "
-				"following none: pass --state-dir %s", s->root, real);
-		else
-			log_err("state directory %s: %s%s", s->root, strerror(errno),
-				errno == EPERM ? " (it must be the daemon's own: another user could move names in it)"
-					       : "");
+int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	char root[PATH_MAX];
+	bool any = false;
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		any |= cfg->actors[i]->state;
+	if (!any || state_root_path(opts->state_dir, root, sizeof root) < 0)
+		return 0;	/* run says it has none */
+	if (sb_statedir_root_usable(root) < 0) {
+		refuse_root(root);
 		return -1;
 	}
 	return 0;

@@ -29,6 +29,9 @@ int state_root_path(const char *dir, char *buf, size_t len);
 /* The root, made and opened, when an actor of CFG keeps state (a reload
  * that adds the first calls it again). -1 with errno, said on stderr. */
 int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
+/* For check: what state_setup would refuse of the state root, said the
+ * same way, making nothing. 0 also when no actor keeps state. */
+int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts);
 void state_teardown(struct state_dirs *s);
 
 /* As root, before the first start: each directory already in the root

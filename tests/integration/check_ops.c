@@ -179,6 +179,29 @@ START_TEST(status_names_a_watchdog_kill_while_the_next_run_runs)
 }
 END_TEST
 
+/* logs reaches a terminal as stdout does, so its lines are escaped as
+ * stdout's are: it printed an actor's ESC and CR raw. */
+START_TEST(logs_escapes_control_characters_as_stdout_does)
+{
+	char out[1024];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"/bin/sh\", \"-c\", \"printf 'e\\\\033x\\\\rcr\\\\tt\\\\n'; exec sleep 1000\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	for (int waited = 0; h_count_lines(&h, "out", "p: ") < 1; waited += 20) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "no line from p");
+		h_sleep_ms(20);
+	}
+	ck_assert_int_eq(verb("logs", "p", NULL, NULL), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "e\\x1bx\\rcr\tt\n");
+	ck_assert_int_eq(h_count_lines(&h, "out", "p: e\\x1bx\\rcr\tt"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(status_exits_3_while_something_that_should_run_does_not)
 {
 	json_t *st;
@@ -1074,6 +1097,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
 	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
 	tcase_add_test(tc, status_names_a_watchdog_kill_while_the_next_run_runs);
+	tcase_add_test(tc, logs_escapes_control_characters_as_stdout_does);
 	tcase_add_test(tc, restart_changes_only_that_nodes_pids);
 	tcase_add_test(tc, a_pools_name_stands_for_each_instance);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
