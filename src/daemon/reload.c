@@ -1,6 +1,7 @@
 /* Live reload, the daemon's side; see reload.h. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "src/daemon/reload.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/supnode.h"
+#include "src/daemon/tree_checks.h"
 #include "sandbox/daemon/uidpool.h"
 #include "supervisor/reload.h"
 
@@ -48,12 +50,20 @@ static struct cfg *load(struct daemon *d, char **text)
 		cfg_free(cfg);
 		cfg = NULL;
 	}
-	if (cfg && ((d->conf.dynamic_uids &&
-		     cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, taken, ntaken, &diag) < 0) ||
-		    cfg_check_fd_limit(cfg, d->contain.level == CONTAIN_CGROUP, (unsigned long long)d->nofile.rlim_max,
-				       true, &diag) < 0)) {
-		cfg_free(cfg);
-		cfg = NULL;
+	if (cfg) {
+		/* every refusal said, as check says them all */
+		bool bad = d->conf.dynamic_uids &&
+			   cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, taken, ntaken, &diag) < 0;
+
+		bad |= cfg_check_fd_limit(cfg, d->contain.level == CONTAIN_CGROUP,
+					  (unsigned long long)d->nofile.rlim_max, true, &diag) < 0;
+		bad |= tree_check_rlimits(cfg, true, &diag) < 0;
+		bad |= tree_check_privileges(cfg, &diag) < 0;
+		bad |= tree_check_private_mounts(cfg, d->opts, &diag) < 0;
+		if (bad) {
+			cfg_free(cfg);
+			cfg = NULL;
+		}
 	}
 	free(taken);
 	if (!cfg) {
@@ -230,7 +240,9 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 		return -1;
 	}
 	if (d->tree->down || d->tree->root->state == SV_STOPPING) {
-		errno = ESHUTDOWN;	/* the tree is going: nothing to apply it to */
+		/* the tree is going: nothing to apply it to */
+		*text = strdup("the daemon is stopping: it reloads nothing more\n");
+		errno = ESHUTDOWN;
 		return -1;
 	}
 	if (d->faults) {

@@ -681,6 +681,59 @@ START_TEST(a_dry_run_of_a_broken_config_tells_no_one_else)
 END_TEST
 
 /* A fault plan holds the tree as it was checked: no reload under it. */
+/* What run refuses of a tree, a reload refuses, dry or not, in check's
+ * words: a reload took a "private_tmp" that hides the runtime directory
+ * (and an rlimit above the hard one), its dry run said all was well, and
+ * the real one failed the start (or gave the tree up: exit 3). */
+START_TEST(a_reload_refuses_what_run_refuses)
+{
+	char rt[512], err[4096];
+	struct h_event e;
+
+	if (geteuid() != 0 || strncmp(h.dir, "/tmp/", 5) != 0)
+		return;	/* private_tmp is root's, and hides only /tmp */
+	snprintf(rt, sizeof rt, "%s", h_path(&h, "rt"));
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", rt, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", rt, NULL };
+	write_pool(1);
+	h_start_with(&h, root_only, (const char *const[]){ "--runtime-dir", rt, NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@TA@\"], \"private_tmp\": true, \"cwd\": \"/\" },\n"
+		     "  " TA("o") " ] }\n");
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(h_run(&h, i ? real : dry), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		ck_assert_msg(strstr(err, "root.jsonc:2:") && strstr(err, ": error: actor \"w\": \"private_tmp\" would hide "
+									"the runtime directory"), "%s", err);
+	}
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	h_stop(&h);
+}
+END_TEST
+
+/* A reload asked once the daemon is stopping says so: it said "Cannot
+ * send after transport endpoint shutdown". */
+START_TEST(a_reload_asked_while_stopping_says_so)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char err[1024];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],"
+		     " \"ready\": \"notify\", \"shutdown\": 3000 } ] }\n");	/* ready: it ignores SIGTERM */
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(kill(h.pid, SIGTERM), 0);
+	h_expect(&h, "stop", "slow", NULL);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: the daemon is stopping: it reloads nothing more"), "%s", err);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 START_TEST(a_fault_plan_refuses_reload)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
@@ -1018,6 +1071,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
+	tcase_add_test(tc, a_reload_refuses_what_run_refuses);
+	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);

@@ -1,0 +1,107 @@
+/* What run refuses of a tree, or warns of, beyond what the loader
+ * checks; see tree_checks.h. */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sandbox/daemon/rlimits.h"
+#include "src/daemon/confinement.h"
+#include "src/daemon/rundir.h"
+#include "src/daemon/state.h"
+#include "src/daemon/tree_checks.h"
+
+/* An actor's rlimit above this process's hard one needs CAP_SYS_RESOURCE
+ * (the child sets it before it drops anything): without it the start
+ * fails with EPERM. `run` refuses such a tree before it starts anything;
+ * `check` warns, as for the open files. */
+int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
+{
+	bool bad = false;
+
+	if (confinement_may_raise_limits())
+		return 0;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		for (size_t k = 0; k < a->nlimits; k++) {
+			const struct sb_rlimit *l = &a->limits[k];
+			const char *name = sb_rlimit_name(l->resource);
+			char want[32], hard[32], unit[32];
+			struct rlimit r;
+			size_t n;
+
+			if (getrlimit((__rlimit_resource_t)l->resource, &r) < 0 || r.rlim_max == RLIM_INFINITY ||
+			    (l->lim.rlim_max != RLIM_INFINITY && l->lim.rlim_max <= r.rlim_max))
+				continue;
+			if (l->lim.rlim_max == RLIM_INFINITY)
+				snprintf(want, sizeof want, "infinity");
+			else
+				snprintf(want, sizeof want, "%llu", (unsigned long long)l->lim.rlim_max);
+			snprintf(hard, sizeof hard, "%llu", (unsigned long long)r.rlim_max);
+			for (n = 0; name[n] && n + 1 < sizeof unit; n++)
+				unit[n] = (char)toupper((unsigned char)name[n]);
+			unit[n] = '\0';
+			if (cfg_diag_add(diag, error, &a->limit_pos[k],
+					 "actor \"%s\": limit \"%s\" %s is above the hard limit here (%s), and raising it needs CAP_SYS_RESOURCE, which this process lacks: lower it, or start the daemon with a higher hard limit (Limit%s= under systemd)",
+					 a->name, name, want, hard, unit) < 0)
+				fprintf(stderr, "prospero: out of memory checking the limits\n");
+			bad = true;
+		}
+	}
+	return bad && error ? -1 : 0;
+}
+
+/* Without CAP_SETPCAP (not root) `run` cannot start an actor with "user"
+ * or "capabilities": said where each is written. */
+int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
+{
+	int bad = 0;
+
+	if (confinement_privileged())
+		return 0;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		bool user = a->user != NULL;
+
+		if (!user && !a->keep_caps)
+			continue;
+		if (cfg_diag_add(diag, true, user ? &a->user_pos : &a->caps_pos,
+				 "actor \"%s\": \"%s\" needs a daemon that may change ids and capabilities (root)",
+				 a->name, user ? "user" : "capabilities") < 0)
+			fprintf(stderr, "prospero: out of memory checking the privileges\n");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* "private_tmp" hides /tmp and /var/tmp, "private_ipc" (as root) /dev/shm:
+ * `run` refuses either to an actor whose runtime or state directory is
+ * there. */
+int tree_check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag)
+{
+	char run[4096], root[4096], state[4096 + 128], why[8192 + 256];
+	bool have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
+	bool shm = geteuid() == 0 && confinement_privileged() && access("/dev/shm", F_OK) == 0;
+	int bad = 0;
+
+	if (rundir_choose(opts->runtime_dir, run, sizeof run) < 0)
+		return 0;	/* run says why it has none */
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		const char *key;
+
+		snprintf(state, sizeof state, "%s/%s", root, a->name);
+		if (!(key = confinement_hides(a, shm && a->private_ipc, run, a->state && have_root ? state : NULL,
+					      why, sizeof why)))
+			continue;
+		/* "private_ipc" is on by default: the actor's own place then */
+		if (cfg_diag_add(diag, true, strcmp(key, "private_tmp") == 0 ? &a->private_tmp_pos : &a->pos,
+				 "actor \"%s\": %s", a->name, why) < 0)
+			fprintf(stderr, "prospero: out of memory checking private_tmp and private_ipc\n");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
