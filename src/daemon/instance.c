@@ -47,17 +47,14 @@ static void on_output(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-/* A line of its output: kept for `prospero logs`, and to its followers,
- * escaped as on stdout: `logs` reaches a terminal too. */
-static void on_line(void *arg, const char *a, size_t na, const char *b, size_t nb)
+/* A line of its output, escaped as on stdout (`logs` reaches a terminal
+ * too): kept for `prospero logs`, and to its followers. */
+static void on_line(void *arg, const char *text, size_t n)
 {
-	static char line[OUTPUT_MAX_LINE * 4 + 1];	/* "\xNN" a byte at most */
 	struct instance *in = arg;
-	size_t n = output_escape(line, sizeof line, a, na);
 
-	n += output_escape(line + n, sizeof line - n, b, nb);
-	(void)logring_add(&in->ring, in->d->log_ring, line, n, line + n, 0);	/* ENOMEM: not kept */
-	ctl_logs_publish(in->d, in->name, line, n, line + n, 0);
+	(void)logring_add(&in->ring, in->d->log_ring, text, n, text + n, 0);	/* ENOMEM: not kept */
+	ctl_logs_publish(in->d, in->name, text, n, text + n, 0);
 }
 
 /* READY=1 on the control channel, as on $NOTIFY_SOCKET */

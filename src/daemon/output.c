@@ -95,12 +95,14 @@ static void emit_line(struct output *o, struct outq *q, const char *a, size_t na
 	line_put(&l, o->src.name, strnlen(o->src.name, OUTPUT_MAX_PREFIX));
 	line_put(&l, ": ", 2);
 	/* the buffer holds every byte escaped, and the NUL */
+	size_t text = l.n;
 	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, a, na);
 	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, b, nb);
+	size_t ntext = l.n - text;
 	line_put(&l, "\n", 1);
 	outq_put(q, &o->src, l.buf, l.n);
-	if (o->on_line)
-		o->on_line(o->line_arg, a, na, b, nb);
+	if (o->on_line)	/* escaped once, for stdout and for it alike */
+		o->on_line(o->line_arg, l.buf + text, ntext);
 }
 
 static int keep_partial(struct output *o, const char *p, size_t n)

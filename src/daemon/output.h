@@ -16,9 +16,9 @@
 struct output {
 	int rfd, wfd;		/* wfd becomes the actor's 1 and 2 */
 	struct outq_src src;	/* the prefix, and lines lost while stdout was stalled */
-	/* each complete line, unescaped, without prefix, priority or newline
-	 * (may be NULL) */
-	void (*on_line)(void *arg, const char *a, size_t na, const char *b, size_t nb);
+	/* each complete line as it went to stdout, escaped, without prefix,
+	 * priority or newline (may be NULL) */
+	void (*on_line)(void *arg, const char *text, size_t n);
 	void *line_arg;
 	char *partial;		/* an unfinished line, allocated only while there is one */
 	size_t npartial;

@@ -117,11 +117,10 @@ static void add(const char *p, size_t n)
 	nlines += n;
 }
 
-static void on_line(void *arg, const char *a, size_t na, const char *b, size_t nb)
+static void on_line(void *arg, const char *text, size_t n)
 {
 	(void)arg;
-	add(a, na);
-	add(b, nb);
+	add(text, n);
 	add("\n", 1);
 }
 
