@@ -245,24 +245,6 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 	return bad ? -1 : 0;
 }
 
-static int check_privileges(const struct cfg *cfg)
-{
-	struct cfg_diag diag = { 0 };
-	int rc = tree_check_privileges(cfg, &diag);
-
-	print_diag(&diag);
-	return rc;
-}
-
-static int check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts)
-{
-	struct cfg_diag diag = { 0 };
-	int rc = tree_check_private_mounts(cfg, opts, &diag);
-
-	print_diag(&diag);
-	return rc;
-}
-
 /* As `run` says at start: credentials written where they may reach a
  * disk (said here only for a tree that has secrets). */
 static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opts *opts)
@@ -280,13 +262,15 @@ static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opt
 /* What else `run` would refuse (-1) or warns of, said on stderr. */
 static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 {
+	struct cfg_diag diag = { 0 };
 	size_t sups = 0;
 	bool bad = false;
 
 	/* every one, not only the first: check says all it finds */
 	bad |= check_uids(cfg, opts) < 0;
-	bad |= check_privileges(cfg) < 0;
-	bad |= check_private_mounts(cfg, opts) < 0;
+	bad |= tree_check_privileges(cfg, &diag) < 0;
+	bad |= tree_check_private_mounts(cfg, opts, &diag) < 0;
+	print_diag(&diag);
 	bad |= check_host(cfg, opts) < 0;
 	bad |= state_root_check(cfg, opts) < 0;
 	check_fds(cfg, false);

@@ -19,55 +19,14 @@
  * passes through it to its own directory. */
 #define PARENT_MODE 0755
 
-/* PATH's missing ancestors, as mkdir -p, each reached through the fd of
- * the one above it; PATH itself is left to the caller. Those it makes are
- * PARENT_MODE; those that were there are left as they are, and need only
- * be searchable (O_PATH). */
-static int make_parents(const char *path)
-{
-	char buf[PATH_MAX];
-	char *name, *slash;
-	int dfd, fd, saved;
-
-	if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((dfd = open(buf[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	for (name = buf; (slash = strchr(name, '/')) != NULL; name = slash + 1) {
-		bool made;
-
-		*slash = '\0';
-		if (!*name)
-			continue;	/* the leading slash, or "//" */
-		made = mkdirat(dfd, name, PARENT_MODE) == 0;
-		if (!made && errno != EEXIST)
-			goto fail;
-		/* one it made is opened for fchmod, and is not a link unless
-		 * something replaced it since */
-		fd = openat(dfd, name, (made ? O_RDONLY | O_NOFOLLOW : O_PATH) | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			goto fail;
-		close(dfd);
-		dfd = fd;
-		if (made && fchmod(dfd, PARENT_MODE) < 0)
-			goto fail;
-	}
-	close(dfd);
-	return 0;
-fail:
-	saved = errno;
-	close(dfd);
-	errno = saved;
-	return -1;
-}
-
-/* PATH, absolute, as a directory: ELOOP where any component is a
- * symbolic link. An actor opens its state with SQLite's NOFOLLOW, which
- * refuses a link anywhere in the path: a root reached through one would
- * be accepted here and fail in every actor. */
-static int open_without_links(const char *path, bool missing_ok)
+/* PATH, absolute, component by component, each through the fd of the
+ * one above and never through a symbolic link (ELOOP): an actor opens its
+ * state with SQLite's NOFOLLOW, which refuses one anywhere in the path,
+ * so a root reached through one would fail in every actor. With MAKE the
+ * missing ones are made (as mkdir -p), PARENT_MODE whatever the umask;
+ * without, a missing one ends the walk: -2. The last one opened
+ * O_RDONLY | O_DIRECTORY, or -1 with errno. */
+static int walk(const char *path, bool make)
 {
 	char buf[PATH_MAX];
 	char *name, *slash;
@@ -85,11 +44,18 @@ static int open_without_links(const char *path, bool missing_ok)
 	if ((dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	for (name = buf; (slash = strchr(name, '/')) != NULL; name = slash + 1) {
+		bool made;
+
 		*slash = '\0';
 		if (!*name || strcmp(name, ".") == 0)
-			continue;
-		fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && missing_ok) {
+			continue;	/* the leading slash, "//", "/./" */
+		made = make && mkdirat(dfd, name, PARENT_MODE) == 0;
+		if (make && !made && errno != EEXIST)
+			goto fail;
+		/* one it made is opened for fchmod; those that were there
+		 * need only be searchable */
+		fd = openat(dfd, name, (made ? O_RDONLY : O_PATH) | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && !make) {
 			close(dfd);
 			return -2;	/* what is there holds no link */
 		}
@@ -103,6 +69,8 @@ static int open_without_links(const char *path, bool missing_ok)
 			errno = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
 			goto fail;
 		}
+		if (made && fchmod(dfd, PARENT_MODE) < 0)
+			goto fail;
 	}
 	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	saved = errno;
@@ -121,11 +89,7 @@ int sb_statedir_root(const char *path)
 	struct stat st;
 	int fd, saved;
 
-	if (mkdir(path, SB_STATEDIR_ROOT_MODE) < 0 && errno != EEXIST &&
-	    (errno != ENOENT || make_parents(path) < 0 ||
-	     (mkdir(path, SB_STATEDIR_ROOT_MODE) < 0 && errno != EEXIST)))
-		return -1;
-	if ((fd = open_without_links(path, false)) < 0)
+	if ((fd = walk(path, true)) < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
@@ -146,7 +110,7 @@ fail:
 int sb_statedir_root_usable(const char *path)
 {
 	struct stat st;
-	int fd = open_without_links(path, true), saved;
+	int fd = walk(path, false), saved;
 
 	if (fd == -2)
 		return 0;	/* run makes the rest */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,25 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
+/* PATH with its links resolved as far as it exists, the rest as written
+ * (a root not made yet): the path to pass instead. */
+static bool resolved(const char *path, char *out)
+{
+	char head[PATH_MAX];
+	char *cut;
+
+	if ((size_t)snprintf(head, sizeof head, "%s", path) >= sizeof head)
+		return false;
+	while (!realpath(head, out)) {
+		if (errno != ENOENT || !(cut = strrchr(head, '/')) || cut == head)
+			return false;
+		*cut = '\0';
+	}
+	size_t n = strlen(out);
+
+	return (size_t)snprintf(out + n, PATH_MAX - n, "%s", path + strlen(head)) < PATH_MAX - n;
+}
+
 /* Why a state root is refused, once, in run's words and check's. */
 static void refuse_root(const char *root)
 {
@@ -55,7 +75,7 @@ static void refuse_root(const char *root)
 	if (errnum == ELOOP)
 		log_err("state directory %s: a symbolic link is in its path, and an actor opens its state "
 			"following none: pass --state-dir %s", root,
-			realpath(root, real) ? real : "with a path that holds none");
+			resolved(root, real) ? real : "with a path that holds none");
 	else
 		log_err("state directory %s: %s%s", root, strerror(errnum),
 			errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
