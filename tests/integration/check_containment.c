@@ -788,8 +788,13 @@ START_TEST(a_restart_finds_nothing_its_last_run_left)
 		ck_assert_msg(waited < H_TIMEOUT_MS, "tidy never reached its fifth run");
 		usleep(10000);
 	}
-	/* the daemon's own, and tidy's kept for its next run */
-	ck_assert_int_eq(ipc_ns_fds(h.pid), 2);
+	/* the daemon's own, and tidy's kept for its next run; the spawn's
+	 * staged copy of tidy's goes once clone3 has returned, which may be
+	 * after the child has exec'ed and written its line */
+	for (int waited = 0; ipc_ns_fds(h.pid) != 2; waited += 10) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "the daemon holds %d IPC namespaces, not 2", ipc_ns_fds(h.pid));
+		usleep(10000);
+	}
 	{
 		const char *argv[] = { "stop", "--runtime-dir", h.rundir, "tidy", NULL };
 		ck_assert_int_eq(h_run(&h, argv), 0);
