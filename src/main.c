@@ -98,6 +98,17 @@ static int check_fds(const struct cfg *cfg, bool error)
 	return error ? -1 : 0;
 }
 
+/* "user" or "capabilities" this daemon cannot give: said by tree_checks,
+ * an error for run and check alike. */
+static int check_privileges(const struct cfg *cfg)
+{
+	struct cfg_diag diag = { 0 };
+	int rc = tree_check_privileges(cfg, &diag);
+
+	print_diag(&diag);
+	return rc;
+}
+
 /* An actor's rlimit above this process's hard one: said by tree_checks,
  * an error for run, a warning for check. */
 static int check_rlimits(const struct cfg *cfg, bool error)
@@ -372,7 +383,8 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
-	rc = check_uids(cfg, opts) < 0 || check_fds(cfg, true) < 0 || check_rlimits(cfg, true) < 0
+	rc = check_uids(cfg, opts) < 0 || check_fds(cfg, true) < 0 || check_rlimits(cfg, true) < 0 ||
+	     check_privileges(cfg) < 0
 		? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)

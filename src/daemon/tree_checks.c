@@ -4,9 +4,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/privs.h"
 #include "sandbox/daemon/rlimits.h"
 #include "src/daemon/confinement.h"
 #include "src/daemon/rundir.h"
@@ -54,14 +57,72 @@ int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
 	return bad && error ? -1 : 0;
 }
 
+/* What "capabilities" may keep: the child's capset keeps only what this
+ * process holds permitted, and its ambient raise needs the cap
+ * inheritable, which the bounding set allows. */
+static uint64_t givable_caps(void)
+{
+	cap_t caps = cap_get_proc();
+	uint64_t set = 0;
+
+	for (int cap = 0; caps && cap < SB_CAPS_MAX && cap_valid(cap); cap++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		if (cap_get_flag(caps, cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET &&
+		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			set |= (uint64_t)1 << cap;
+	}
+	cap_free(caps);
+	return set;
+}
+
+/* Which of A's "capabilities" GIVABLE lacks, as written, comma-separated. */
+static void caps_missing(const struct cfg_actor *a, uint64_t givable, char *names, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++) {
+		const char *name = a->capabilities[i];
+		uint64_t bit;
+		char err[128];
+
+		if (sb_caps_parse(&name, 1, &bit, err, sizeof err) < 0 || (bit & givable))
+			continue;
+		int w = snprintf(names + used, len - used, "%s%s", n ? ", " : "", name);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+		n++;
+	}
+}
+
 /* Without CAP_SETPCAP (not root) `run` cannot start an actor with "user"
- * or "capabilities": said where each is written. */
+ * or "capabilities", and with it none can keep a capability this process
+ * lacks: said where each is written. */
 int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
 {
 	int bad = 0;
 
-	if (confinement_privileged())
-		return 0;
+	if (confinement_privileged()) {
+		uint64_t givable = givable_caps();
+
+		for (size_t i = 0; i < cfg->nactors; i++) {
+			const struct cfg_actor *a = cfg->actors[i];
+			char names[256];
+
+			if (!(a->keep_caps & ~givable))
+				continue;
+			caps_missing(a, givable, names, sizeof names);
+			if (cfg_diag_add(diag, true, &a->caps_pos,
+					 "actor \"%s\": \"capabilities\": this daemon cannot give %s (not in its permitted and bounding sets): drop it, or start the daemon with it (CapabilityBoundingSet= under systemd)",
+					 a->name, names) < 0)
+				fprintf(stderr, "prospero: out of memory checking the privileges\n");
+			bad = 1;
+		}
+		return bad ? -1 : 0;
+	}
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
 		bool user = a->user != NULL;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -639,6 +641,48 @@ START_TEST(check_warns_about_unconfined_and_env_secrets_and_explains)
 }
 END_TEST
 
+/* A capability the daemon does not hold (permitted and bounding) cannot
+ * be kept for an actor: check and reload took such a tree, and its start
+ * failed with "capset: Operation not permitted". All three now refuse it
+ * where it is written. The test's own process (Check forks one per test) drops
+ * CAP_NET_RAW from its bounding set, so the root daemon it starts never
+ * has it. */
+START_TEST(a_capability_the_daemon_cannot_give_is_refused_where_it_is_written)
+{
+	static const char *const more[] = { "more.jsonc", NULL };
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_NET_RAW, 0, 0, 0), 0);
+	write_config("more.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"raw\", \"capabilities\": [\"CAP_NET_RAW\", \"CAP_KILL\"], \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "more.jsonc", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: more.jsonc:2:37: error: actor \"raw\": \"capabilities\": "
+				       "this daemon cannot give CAP_NET_RAW (not in its permitted and bounding sets): drop it, "
+				       "or start the daemon with it (CapabilityBoundingSet= under systemd)"), 1);
+
+	/* run refuses it before it starts anything, in the same words */
+	h_start(&h, more);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: more.jsonc:2:37: error: actor \"raw\": \"capabilities\": "
+				       "this daemon cannot give CAP_NET_RAW"), 1);
+
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"raw\", \"exec\": [\"@TA@\"], \"capabilities\": [\"CAP_KILL\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "raw", NULL);
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"raw\", \"capabilities\": [\"CAP_KILL\", \"CAP_NET_RAW\"], \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:37: error: actor \"raw\": \"capabilities\": "
+				       "this daemon cannot give CAP_NET_RAW"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("confinement");
@@ -662,6 +706,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, errno_mode_keeps_the_actor_alive_and_rate_limits_reports);
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
+	tcase_add_test(tc, a_capability_the_daemon_cannot_give_is_refused_where_it_is_written);
 	suite_add_tcase(s, tc);
 	return s;
 }
