@@ -301,15 +301,17 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 	int rc;
 
 	rc = check_tree(cfg, opts) < 0 ? 1 : 0;
-	if (co->dot && !co->explain_actor)	/* drawn all the same, as explained */
-		return check_dot(cfg) != 0 ? 1 : rc;
-	if (co->explain_actor) {
-		if (cli_explain(cfg, opts, co->explain_actor) != 0)
+	if (co->dot || co->explain_actor || rc) {
+		/* drawn or explained all the same; the plan's mistakes said
+		 * too, with no summary in the way */
+		if (co->dot && !co->explain_actor && check_dot(cfg) != 0)
 			rc = 1;
-		return rc == 0 && co->faults ? check_faults(cfg, co, false) : rc;
-	}
-	if (rc)
+		if (co->explain_actor && cli_explain(cfg, opts, co->explain_actor) != 0)
+			rc = 1;
+		if (co->faults && check_faults(cfg, co, false) != 0)
+			rc = 1;
 		return rc;
+	}
 	procs = count(cfg->root, &sups);
 	printf("configuration ok: root \"%s\", %zu supervisor%s, %zu actor%s, %zu process%s\n", cfg->root->name,
 	       sups, sups == 1 ? "" : "s", cfg->nactors, cfg->nactors == 1 ? "" : "s", procs, procs == 1 ? "" : "es");
@@ -395,8 +397,8 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	case SV_EXIT_GAVE_UP:
 		return EXIT_GAVE_UP;
 	default:	/* a child failed to start at boot */
-		log_err("the tree could not start: a child failed to start at boot (the stop lines above name "
-			"it); everything started was stopped");
+		log_err("the tree could not start: a child failed to start at boot (its exit line above says "
+			"why); everything started was stopped");
 		return EXIT_FAILURE;
 	}
 }

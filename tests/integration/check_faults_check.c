@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/common/runner.h"
 #include "tests/common/harness.h"
@@ -142,6 +143,35 @@ START_TEST(a_config_error_comes_first_and_the_options_are_checked)
 }
 END_TEST
 
+/* The plan is checked whatever else check does: --dot drew the tree and
+ * exited 0 on a plan with a mistake (or no plan at all), and a tree that
+ * run would refuse (here: more dynamic uids than the range) hid the
+ * plan's mistakes behind its own. */
+START_TEST(the_plan_is_checked_with_dot_and_beside_a_refused_tree)
+{
+	const char *bad = "prospero: faults.jsonc:2:25: error: \"kill\": no actor or supervisor \"nosuch\"";
+	char out[4096], err[1024];
+
+	h_write(&h, "faults.jsonc", "{ \"seed\": 7,\n  \"faults\": [ { \"kill\": \"nosuch\", \"every\": 100 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
+							  "--dot", NULL }), 1);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_msg(strncmp(out, "digraph", 7) == 0, "%s", out);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", bad), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "none.jsonc",
+							  "--dot", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: none.jsonc: error: cannot open: No such file or directory\n");
+	if (geteuid() != 0)
+		return;	/* dynamic uids are root's */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
+							  "--uid-range", "200000-200000", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", bad), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "configuration ok"), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "fault plan ok"), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("faults_check");
@@ -154,6 +184,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_errno_and_signal_names_are_rejected_with_a_hint);
 	tcase_add_test(tc, probabilities_outside_zero_to_one_are_rejected);
 	tcase_add_test(tc, a_config_error_comes_first_and_the_options_are_checked);
+	tcase_add_test(tc, the_plan_is_checked_with_dot_and_beside_a_refused_tree);
 	suite_add_tcase(s, tc);
 	return s;
 }
