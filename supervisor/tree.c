@@ -287,16 +287,33 @@ bool sv_exit_is_normal(const struct sv_exit *e)
 	       e->kind == SV_EXIT_GAVE_UP;
 }
 
+const char *sv_signal_name(int sig, char buf[SV_SIGNAME_MAX])
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	/* glibc names the real-time ones only by number */
+	if (abbrev)
+		snprintf(buf, SV_SIGNAME_MAX, "SIG%s", abbrev);
+	else if (sig == SIGRTMAX || sig == SIGRTMIN)
+		snprintf(buf, SV_SIGNAME_MAX, sig == SIGRTMIN ? "SIGRTMIN" : "SIGRTMAX");
+	else if (sig > SIGRTMIN && sig < SIGRTMAX)
+		snprintf(buf, SV_SIGNAME_MAX, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, SV_SIGNAME_MAX, "SIG%d", sig);
+	return buf;
+}
+
 void sv_exit_describe(const struct sv_exit *e, char *buf, size_t len)
 {
 	const char *pre = e->before_ready ? "before ready: " : "";
+	char name[SV_SIGNAME_MAX];
 
 	switch (e->kind) {
 	case SV_EXIT_STATUS:
 		snprintf(buf, len, "%sexited with status %d", pre, e->value);
 		break;
 	case SV_EXIT_SIGNAL:
-		snprintf(buf, len, "%skilled by SIG%s", pre, sigabbrev_np(e->value) ? sigabbrev_np(e->value) : "?");
+		snprintf(buf, len, "%skilled by %s", pre, sv_signal_name(e->value, name));
 		break;
 	case SV_EXIT_EXEC_FAILED:
 		snprintf(buf, len, "exec failed: %s", strerror(e->value));

@@ -224,6 +224,10 @@ size_t sv_handle(struct sv_tree *t, const struct sv_event *ev, int64_t now_ms,
 
 /* Text for logs: "exited with status 1", "killed by SIGKILL", ... */
 void sv_exit_describe(const struct sv_exit *e, char *buf, size_t len);
+/* SIG's name into BUF, as kill -l says it: "SIGKILL", "SIGRTMIN",
+ * "SIGRTMIN+3", "SIGRTMAX"; "SIG70" for a number with none. Returns BUF. */
+#define SV_SIGNAME_MAX 16
+const char *sv_signal_name(int sig, char buf[SV_SIGNAME_MAX]);
 bool sv_exit_is_normal(const struct sv_exit *e);
 const char *sv_report_name(enum sv_report r);
 const char *sv_stop_why_name(enum sv_stop_why w);

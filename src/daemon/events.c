@@ -14,6 +14,7 @@
 
 #include "src/daemon/events.h"
 #include "src/daemon/log.h"
+#include "supervisor/tree.h"
 
 int events_open(struct events *ev, const char *path)
 {
@@ -159,7 +160,7 @@ static void deliver(struct events *ev, const char *name, const char *line, size_
  * E's extra members, or NULL when LINE has no room for them. */
 static size_t format_json(char *line, size_t cap, const struct event *e, const char *extra)
 {
-	char esc[1024];
+	char esc[1024], signame[SV_SIGNAME_MAX];
 	size_t n = 0;
 
 	put_head(line, cap, &n, e->event);
@@ -176,8 +177,7 @@ static size_t format_json(char *line, size_t cap, const struct event *e, const c
 	if (e->status >= 0)
 		put(line, cap, &n, ", \"status\": %d", e->status);
 	if (e->signal > 0)
-		put(line, cap, &n, ", \"signal\": \"SIG%s\"",
-		    sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN");
+		put(line, cap, &n, ", \"signal\": \"%s\"", sv_signal_name(e->signal, signame));
 	if (e->reason) {
 		json_escape(esc, sizeof esc, e->reason);
 		put(line, cap, &n, ", \"reason\": \"%s\"", esc);
@@ -233,7 +233,7 @@ enum log_level event_level(const struct event *e)
 
 void events_emit(struct events *ev, const struct event *e)
 {
-	char pid[32] = "", small[2048];
+	char pid[32] = "", small[2048], signame[SV_SIGNAME_MAX];
 
 	if (ev->fd >= 0 || ev->tap) {
 		/* a reload's lists may be long; other events fit on the stack */
@@ -262,8 +262,7 @@ void events_emit(struct events *ev, const struct event *e)
 		snprintf(pid, sizeof pid, " (pid %d)", (int)e->pid);
 	if (e->action) {	/* "operator payment (pid 4242): kill with SIGKILL" */
 		log_msg(event_level(e), "%s %s%s: %s%s%s", e->event, e->name, pid, e->action,
-			e->signal > 0 ? " with SIG" : "",
-			e->signal > 0 ? (sigabbrev_np(e->signal) ? sigabbrev_np(e->signal) : "UNKNOWN") : "");
+			e->signal > 0 ? " with " : "", e->signal > 0 ? sv_signal_name(e->signal, signame) : "");
 		return;
 	}
 	log_msg(event_level(e), "%s %s%s%s%s", e->event, e->name, pid,

@@ -1331,6 +1331,23 @@ END_TEST
  * random walk: random trees, random events, invariants after each one
  * ================================================================ */
 
+/* A real-time signal had no name: "killed by SIG?" in the reason and
+ * "SIGUNKNOWN" in the event for `kill -s 64`, which is accepted. */
+START_TEST(every_signal_has_a_name)
+{
+	char name[SV_SIGNAME_MAX], text[128];
+	struct sv_exit e = { .kind = SV_EXIT_SIGNAL, .value = SIGRTMAX };
+
+	ck_assert_str_eq(sv_signal_name(SIGKILL, name), "SIGKILL");
+	ck_assert_str_eq(sv_signal_name(SIGRTMIN, name), "SIGRTMIN");
+	ck_assert_str_eq(sv_signal_name(SIGRTMIN + 3, name), "SIGRTMIN+3");
+	ck_assert_str_eq(sv_signal_name(SIGRTMAX, name), "SIGRTMAX");
+	ck_assert_str_eq(sv_signal_name(70, name), "SIG70");
+	sv_exit_describe(&e, text, sizeof text);
+	ck_assert_str_eq(text, "killed by SIGRTMAX");
+}
+END_TEST
+
 START_TEST(random_walk_keeps_invariants)
 {
 	random_walk(1000 + (unsigned)_i, 40, NULL);
@@ -1416,6 +1433,7 @@ static Suite *tree_suite(void)
 	tcase_add_loop_test(tc, instances_strategy_table, 0,
 			    (int)(sizeof inst_rows / sizeof inst_rows[0]));
 	tcase_add_test(tc, instances_share_their_supervisors_intensity);
+	tcase_add_test(tc, every_signal_has_a_name);
 
 	tc = tree_tcase(s, "random");
 	tcase_set_timeout(tc, 120);
