@@ -227,7 +227,11 @@ class Actor:
     @classmethod
     def from_env(cls):
         actor = cls()
-        count = int(os.environ.get("PROSPERO_FDS", "0"))
+        text = os.environ.get("PROSPERO_FDS", "0")
+        # plain decimal, as the C library reads it: int() would take "+1" and " 1"
+        if not re.fullmatch(r"0|[1-9][0-9]{0,3}", text) or int(text) > 4096:
+            raise ValueError("PROSPERO_FDS=%r: expected a count from 0 to 4096" % text)
+        count = int(text)
         names = os.environ.get("PROSPERO_FDNAMES", "")
         parts, out = names.split(":") if names else [], []
         while parts:
@@ -269,6 +273,8 @@ class Actor:
 
     # --- sending ---------------------------------------------------------
     def _send(self, sock, kind, ident, method, body):
+        if len(body) > MAX_BODY:
+            raise ValueError("a body holds at most 64 MiB, not %d bytes" % len(body))
         if HEADER.size + len(method) + len(body) <= MAX_DGRAM:
             sock.sendmsg([encode(kind, ident, method, body)])
             return
@@ -413,6 +419,8 @@ class Actor:
         if kind == CALL:
             try:
                 self._send(ch.sock, REPLY, ident, b"", answer if answer is not None else b"")
+            except ValueError as e:     # as the C library answers a reply it cannot send
+                self._error(ch, ident, "internal", str(e))
             except OSError:
                 pass
 

@@ -42,6 +42,39 @@ START_TEST(c_calls_python_over_a_binding)
 }
 END_TEST
 
+/* The Python peer read PROSPERO_FDS with int(), which takes "+1" and
+ * " 1" (the C library refuses them), and sent a reply over 64 MiB, which
+ * the other end must refuse, rather than answering "internal". */
+START_TEST(the_python_peer_keeps_the_c_librarys_limits)
+{
+	char script[2048], cmd[4096];
+
+	snprintf(script, sizeof script,
+		 "import os, socket, sys\n"
+		 "sys.path.insert(0, %s)\n"
+		 "import prospero_peer as pp\n"
+		 "for bad in ('+1', ' 1', '1x', '01', '4097', ''):\n"
+		 "    os.environ['PROSPERO_FDS'] = bad\n"
+		 "    os.environ['PROSPERO_FDNAMES'] = 'control'\n"
+		 "    try:\n"
+		 "        pp.Actor.from_env()\n"
+		 "        sys.exit('PROSPERO_FDS=%%r taken' %% bad)\n"
+		 "    except ValueError:\n"
+		 "        pass\n"
+		 "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)\n"
+		 "actor = pp.Actor()\n"
+		 "actor.handle('big', lambda body: b'x' * ((64 << 20) + 1))\n"
+		 "actor._serve(pp.Channel('serve:x', a, True), pp.CALL, 7, b'big', b'')\n"
+		 "kind, flags, ident, method, body, blen, end = pp.decode(b.recv(65536), 0)\n"
+		 "if (kind, ident, method) != (pp.ERROR, 7, b'internal'):\n"
+		 "    sys.exit('answered %%r' %% ((kind, ident, method),))\n",
+		 "os.environ['EXAMPLES'] + '/python'");
+	h_write(&h, "limits.py", script);
+	snprintf(cmd, sizeof cmd, "python3 %s", h_path(&h, "limits.py"));
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static int before(int argc, char **argv)
 {
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
@@ -56,6 +89,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, c_calls_python_over_a_binding);
+	tcase_add_test(tc, the_python_peer_keeps_the_c_librarys_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
