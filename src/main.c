@@ -32,8 +32,8 @@
 #include "src/daemon/tree_checks.h"
 #include "sandbox/daemon/uidpool.h"
 
-/* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error */
-#define EXIT_USAGE 2
+/* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error,
+ * 2 EXIT_USAGE (options.h) */
 #define EXIT_GAVE_UP 3
 
 /* "FILE:LINE:COL: error: ..." as compilers print it; off a terminal (a
@@ -158,7 +158,7 @@ static int parse_log_ring(const char *s, size_t *out)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v < 256 || v > (1ul << 20)) {
-		fprintf(stderr, "prospero: --log-ring \"%s\": expected bytes from 256 to 1048576\n", s);
+		cli_usage_error("--log-ring \"%s\": expected bytes from 256 to 1048576", s);
 		return -1;
 	}
 	*out = v;
@@ -327,8 +327,7 @@ static int parse_seed(const char *s, struct check_opts *co)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v > FAULT_MAX_SEED) {
-		fprintf(stderr, "prospero: --seed \"%s\": expected an integer from 0 to %" PRIu64 "\n", s,
-			FAULT_MAX_SEED);
+		cli_usage_error("--seed \"%s\": expected an integer from 0 to %" PRIu64, s, FAULT_MAX_SEED);
 		return -1;
 	}
 	co->seed = v;
@@ -341,12 +340,11 @@ static int parse_seed(const char *s, struct check_opts *co)
 static int check_usage(const char *cmd, size_t nfiles, const struct check_opts *co)
 {
 	if (nfiles == 0) {
-		fprintf(stderr, "prospero: %s needs at least one config file (-c FILE)\n", cmd);
-		cli_usage(stderr);
+		cli_usage_error("%s needs at least one config file (-c FILE)", cmd);
 		return -1;
 	}
 	if (co->has_seed && !co->faults) {
-		fprintf(stderr, "prospero: --seed needs --faults FILE\n");
+		cli_usage_error("--seed needs --faults FILE");
 		return -1;
 	}
 	return 0;
@@ -432,8 +430,8 @@ static int parse_containment(const char *word, const char *from, struct daemon_o
 	int w = containment_want_parse(word);
 
 	if (w < 0) {
-		fprintf(stderr, "prospero: %s%s \"%s\": expected auto, cgroup, uid or pgroup\n",
-			strcmp(from, CONTAIN_ENV) == 0 ? "$" : "", from, word);
+		cli_usage_error("%s%s \"%s\": expected auto, cgroup, uid or pgroup",
+				strcmp(from, CONTAIN_ENV) == 0 ? "$" : "", from, word);
 		return -1;
 	}
 	opts->containment = (enum containment_want)w;
@@ -467,7 +465,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	cli_longopts(mine, longopts);
 	*status = EXIT_USAGE;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:" CLI_SHORT_OTHERS, longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:", longopts)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		case 'e': cli->opts.events_path = optarg; break;
@@ -487,8 +485,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 			break;
 		case 'u':
 			if (parse_uid_range(optarg, &cli->opts.uid_first, &cli->opts.uid_last) < 0) {
-				fprintf(stderr, "prospero: --uid-range \"%s\": expected FIRST-LAST, "
-					"with 0 < FIRST <= LAST < 4294967295\n", optarg);
+				cli_usage_error("--uid-range \"%s\": expected FIRST-LAST, "
+						"with 0 < FIRST <= LAST < 4294967295", optarg);
 				return -1;
 			}
 			break;
@@ -502,9 +500,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 				break;
 			if (other > 0)
 				*status = 0;
-			else
-				cli_usage(stderr);
-			return -1;
+			return -1;	/* or a usage error, said */
 		}
 	}
 	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */

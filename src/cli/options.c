@@ -1,4 +1,5 @@
 /* See options.h. */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -105,6 +106,83 @@ void cli_longopts(const struct option *mine, struct option out[CLI_LONGOPTS_MAX]
 		if (!has(out, n, every[i].name))
 			out[n++] = every[i];
 	out[n] = (struct option){ 0 };
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("prospero: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(see prospero --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* A long option WORD ("--name" or "--name=value") that getopt_long did
+ * not take: which of LONGOPTS it may have meant, named, or that it is
+ * unknown. */
+static void say_unknown_long(const char *word, const struct option *longopts)
+{
+	size_t n = strcspn(word + 2, "="), found = 0, at = 0;
+	char may[512];
+
+	for (const struct option *o = longopts; o->name; o++) {
+		if (strncmp(o->name, word + 2, n) != 0)
+			continue;
+		found++;
+		if (at < sizeof may)
+			at += (size_t)snprintf(may + at, sizeof may - at, "%s--%s", at ? ", " : "", o->name);
+	}
+	if (found > 1)
+		cli_usage_error("%.*s: ambiguous option (%s)", (int)n + 2, word, may);
+	else
+		cli_usage_error("%.*s: unknown option", (int)n + 2, word);
+}
+
+/* Whether WORD is "--NAME=..." of a LONGOPTS option that takes no
+ * argument and answers VAL: getopt_long's '?' for an argument given where
+ * none is taken, told apart from an unknown short option VAL. */
+static bool given_an_argument(const char *word, int val, const struct option *longopts)
+{
+	size_t n = strcspn(word, "=");
+
+	if (strncmp(word, "--", 2) != 0 || !word[n])
+		return false;
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->has_arg == no_argument && o->val == val && strncmp(o->name, word + 2, n - 2) == 0)
+			return true;
+	return false;
+}
+
+int cli_getopt(int argc, char **argv, const char *shorts, const struct option *longopts)
+{
+	char optstring[64];
+	const char *word;
+	int c;
+
+	/* ':' first: a missing argument answers ':', not '?' */
+	snprintf(optstring, sizeof optstring, ":%s" CLI_SHORT_OTHERS, shorts);
+	opterr = 0;	/* said below, as every other message is */
+	c = getopt_long(argc, argv, optstring, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	/* getopt_long has stepped past the word that holds a long option, and
+	 * past a short one's word at its last letter, which a missing argument
+	 * always is: for those, ARGV[OPTIND - 1] is the word */
+	word = argv[optind - 1];
+	if (c == ':' && strncmp(word, "--", 2) == 0)
+		cli_usage_error("%s: option requires an argument", word);
+	else if (c == ':')
+		cli_usage_error("-%c: option requires an argument", optopt);
+	else if (optopt == 0)	/* a long option it does not know, or cannot tell which */
+		say_unknown_long(word, longopts);
+	else if (given_an_argument(word, optopt, longopts))
+		cli_usage_error("%.*s: option takes no argument", (int)strcspn(word, "="), word);
+	else
+		cli_usage_error("-%c: unknown option", optopt);
+	return '?';
 }
 
 int cli_option_other(int c)

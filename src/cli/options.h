@@ -7,6 +7,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
+/* prospero(1), EXIT STATUS: a usage error, whatever the command */
+#define EXIT_USAGE 2
+
 /* getopt_long's answer for a long option the command does not use */
 #define CLI_OPT_OTHER 0x100
 #define CLI_OPT_VERSION 0x101
@@ -20,12 +23,21 @@
 #define CLI_LONGOPTS_MAX 32
 
 void cli_usage(FILE *to);
+/* Every usage error of every command, said one way: "prospero: " and FMT,
+ * then where the usage is. EXIT_USAGE (2), for the caller to return. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long over the command's own short options SHORTS, then every
+ * other command's (CLI_SHORT_OTHERS), and LONGOPTS (cli_longopts). What
+ * getopt finds wrong (an unknown option, a missing argument, one given to
+ * an option that takes none) is said by cli_usage_error, not by getopt
+ * with argv[0], and answered '?'. */
+int cli_getopt(int argc, char **argv, const char *shorts, const struct option *longopts);
 /* MINE (terminated) and then every documented long option MINE lacks,
  * as CLI_OPT_OTHER, and --help and --version: into OUT, terminated. */
 void cli_longopts(const struct option *mine, struct option out[CLI_LONGOPTS_MAX]);
 /* What to do with C, an option a command has no case of: 0 go on (one it
  * does not use), 1 stop with status 0 (--help or --version, printed), -1
- * a usage error (getopt has said which). */
+ * a usage error (cli_getopt has said which). */
 int cli_option_other(int c);
 
 #endif

@@ -85,7 +85,7 @@ static int wait_done(int dir, int notes, int daemon, unsigned want, struct state
 	}
 }
 
-/* 0 to go on, 1 done (--help, --version), -1 a usage error. */
+/* 0 to go on, 1 done (--help, --version), -1 a usage error, said. */
 static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 {
 	static const struct option mine[] = {
@@ -97,7 +97,8 @@ static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 	int c, other;
 
 	cli_longopts(mine, opts);
-	while ((c = getopt_long(argc, argv, "r:n" CLI_SHORT_OTHERS, opts, NULL)) != -1) {
+	optind = 1;	/* ARGV[0] is "reload" */
+	while ((c = cli_getopt(argc, argv, "r:n", opts)) != -1) {
 		if (c == 'r')
 			*dir = optarg;
 		else if (c == 'n')
@@ -106,8 +107,7 @@ static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 			return other;
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: prospero reload [--dry-run] [--runtime-dir DIR]\n"
-				"  (DIR: the daemon's --runtime-dir)\n");
+		cli_usage_error("%s: reload takes no argument, only --dry-run and --runtime-dir DIR", argv[optind]);
 		return -1;
 	}
 	return 0;
@@ -160,7 +160,7 @@ int cli_reload(int argc, char **argv)
 	int parsed = parse(argc, argv, &dir, &dry_run);
 
 	if (parsed != 0)
-		return parsed > 0 ? 0 : 2;
+		return parsed > 0 ? 0 : EXIT_USAGE;
 	/* as the daemon chose it: $RUNTIME_DIRECTORY under systemd's ExecReload= */
 	if (rundir_choose(dir, path, sizeof path) < 0) {
 		fprintf(stderr, "prospero: reload: where is the daemon? give --runtime-dir DIR\n");

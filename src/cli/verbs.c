@@ -31,8 +31,7 @@ bool cli_is_verb(const char *cmd)
 
 static int usage_error(const char *what, const char *why)
 {
-	fprintf(stderr, "prospero: %s: %s\n(see prospero --help)\n", what, why);
-	return 2;
+	return cli_usage_error("%s: %s", what, why);
 }
 
 static int parse_ms(const char *s, int64_t *out)
@@ -113,7 +112,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 
 	cli_longopts(mine, longopts);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "r:s:n:f" CLI_SHORT_OTHERS, longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "r:s:n:f", longopts)) != -1) {
 		switch (c) {
 		case 'r': o->rundir = optarg; break;
 		case 'j': o->json = true; break;
@@ -143,11 +142,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		default:
 			if ((other = cli_option_other(c)) == 0)
 				break;
-			if (other > 0)
-				return -1;
-			/* getopt has said what is wrong with it */
-			fputs("(see prospero --help)\n", stderr);
-			return 2;
+			return other > 0 ? -1 : EXIT_USAGE;	/* a usage error is said */
 		}
 	}
 	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)

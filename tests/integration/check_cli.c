@@ -60,6 +60,46 @@ START_TEST(an_unknown_option_is_a_usage_error)
 }
 END_TEST
 
+/* ARGS is a usage error (2) that says WANT, and nothing else, on stderr. */
+static void usage_error_says(const char *const *args, const char *want)
+{
+	char err[1024] = "";
+
+	ck_assert_int_eq(h_run(&h, args), 2);
+	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_str_eq(err, want);
+}
+
+/* Every usage error of every command is said as every other message is,
+ * "prospero: " (not getopt's argv[0]), with what was wrong and where the
+ * usage is. */
+START_TEST(a_usage_error_says_what_is_wrong_and_where_to_look)
+{
+	usage_error_says((const char *const[]){ "check", "-c", "x", "--xyz", NULL },
+			 "prospero: --xyz: unknown option\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "run", "-c", "x", "-z", NULL },
+			 "prospero: -z: unknown option\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "status", "--json=1", NULL },
+			 "prospero: --json: option takes no argument\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "logs", "a", "--lines", NULL },
+			 "prospero: --lines: option requires an argument\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "kill", "a", "-s", NULL },
+			 "prospero: -s: option requires an argument\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "status", "--fo", NULL },
+			 "prospero: --fo: ambiguous option (--follow, --for)\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "reload", "--xyz", NULL },
+			 "prospero: --xyz: unknown option\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "reload", "a", NULL },
+			 "prospero: a: reload takes no argument, only --dry-run and --runtime-dir DIR\n"
+			 "(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "check", NULL },
+			 "prospero: check needs at least one config file (-c FILE)\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "check", "-c", "x", "--uid-range", "9", NULL },
+			 "prospero: --uid-range \"9\": expected FIRST-LAST, with 0 < FIRST <= LAST < 4294967295\n"
+			 "(see prospero --help)\n");
+}
+END_TEST
+
 START_TEST(check_accepts_a_valid_tree_and_merges_files)
 {
 	char out[4096];
@@ -600,6 +640,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unknown_command_is_a_usage_error);
 	tcase_add_test(tc, run_without_config_is_a_usage_error);
 	tcase_add_test(tc, an_unknown_option_is_a_usage_error);
+	tcase_add_test(tc, a_usage_error_says_what_is_wrong_and_where_to_look);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
