@@ -91,6 +91,24 @@ static int fault_incomplete(const struct verb_opts *o)
 	return 0;
 }
 
+/* Whether verb V reads C, one of the verbs' options, as prospero(1)'s
+ * synopsis gives it them: it ignores another verb's, as run and check do,
+ * so one verb's option is no usage error of another, nor its NAME. What
+ * is no verb's option is for cli_option_other to judge. */
+static bool reads(enum ctl_verb v, int c)
+{
+	switch (c) {
+	case 'r': return true;
+	case 'j': case 'D': return v == CTL_STATUS;
+	case 's': return v == CTL_KILL;
+	case 'f': return v == CTL_EVENTS || v == CTL_LOGS;
+	case 'N': return v == CTL_EVENTS;
+	case 'n': return v == CTL_LOGS;
+	case 'P': case 'F': return v == CTL_FAULT;
+	default: return true;
+	}
+}
+
 static int parse(int argc, char **argv, struct verb_opts *o)
 {
 	static const struct option mine[] = {
@@ -113,6 +131,8 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	cli_longopts(mine, longopts);
 	optind = 2;
 	while ((c = cli_getopt(argc, argv, "r:s:n:f", longopts)) != -1) {
+		if (!reads(o->r.verb, c))
+			continue;	/* another verb's, its argument taken with it */
 		switch (c) {
 		case 'r': o->rundir = optarg; break;
 		case 'j': o->json = true; break;
@@ -147,6 +167,8 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	}
 	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
 		return 2;
+	if (o->r.verb == CTL_EVENTS && optind < argc)
+		return usage_error(argv[optind], "events takes no NAME: give --name NAME");
 	if (optind < argc)
 		name = argv[optind++];
 	if (o->r.verb == CTL_FAULT && optind < argc && fault_arg(o, argv[optind++]) < 0)

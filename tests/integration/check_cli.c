@@ -374,6 +374,56 @@ START_TEST(an_option_the_command_does_not_use_is_ignored)
 }
 END_TEST
 
+/* ARGS, with --runtime-dir where no daemon is: it is not a usage error but
+ * gets as far as looking for the daemon (STATUS: 3 for status, else 1). */
+static void goes_as_far_as_the_daemon(const char *const *args, int status)
+{
+	const char *argv[12];
+	char err[1024] = "";
+	size_t n = 0;
+
+	while (args[n] && n < 9) {
+		argv[n] = args[n];
+		n++;
+	}
+	argv[n++] = "--runtime-dir";
+	argv[n++] = h.rundir;
+	argv[n] = NULL;
+	ck_assert_int_eq(h_run(&h, argv), status);
+	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_msg(strstr(err, "/control: cannot reach the daemon"), "%s: %s", args[0], err);
+}
+
+/* prospero(1), OPTIONS: "An option the command does not use is ignored",
+ * the verbs' own too: each verb reads only those its synopsis gives it,
+ * and leaves another's unread, argument and all. */
+START_TEST(a_verb_ignores_the_options_of_other_verbs)
+{
+	char err[1024] = "";
+
+	goes_as_far_as_the_daemon((const char *const[]){ "status", "--lines", "x", NULL }, 3);
+	goes_as_far_as_the_daemon((const char *const[]){ "status", "--drop", "x", NULL }, 3);
+	goes_as_far_as_the_daemon((const char *const[]){ "status", "--for", "x", NULL }, 3);
+	goes_as_far_as_the_daemon((const char *const[]){ "logs", "a", "-s", "foo", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "stop", "X", "-s", "foo", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "events", "-s", "foo", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "kill", "a", "--lines", "0", "--json", "--for", "x", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "fault", "kill", "a", "--signal", "foo", "-n", "x", NULL }, 1);
+	/* --name is events' alone: it names no other verb's node */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "restart", "--name", "ok", "--runtime-dir", h.rundir, NULL }), 2);
+	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_str_eq(err, "prospero: restart: needs a NAME\n(see prospero --help)\n");
+	/* and events has no NAME of its own: what would be one is --name's */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "events", "a", "--runtime-dir", h.rundir, NULL }), 2);
+	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_str_eq(err, "prospero: a: events takes no NAME: give --name NAME\n(see prospero --help)\n");
+	/* a verb's own are still checked */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "logs", "a", "--lines", "x", NULL }), 2);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "kill", "a", "-s", "foo", NULL }), 2);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "a -> b", "--drop", "2", "--for", "1", NULL }), 2);
+}
+END_TEST
+
 /* README, Process hygiene: "process group only (not root; WHY NO
  * CGROUP)", as a daemon that is not root says it at start and check
  * --explain says it too: why there is no cgroup, not "not root" again. */
@@ -654,6 +704,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, check_refuses_what_run_refuses_of_the_state_root_and_dot_too);
 	tcase_add_test(tc, run_says_its_runtime_directory_as_explain_does);
+	tcase_add_test(tc, a_verb_ignores_the_options_of_other_verbs);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
