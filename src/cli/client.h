@@ -15,7 +15,9 @@ struct ctl_conn {
 	size_t taken;		/* the last line returned, to drop at the next read */
 };
 
-/* Connect to RUNDIR/control and send R. -1 with errno. */
+/* Connect to RUNDIR/control and send R. -1 with errno. A daemon that
+ * hung up before R was sent is no failure: what it said first (its
+ * refusal) is the answer to read, or there is none. */
 int ctl_conn_open(struct ctl_conn *c, const char *rundir, const struct ctl_request *r);
 /* The next answer line (without its newline, NUL-terminated) in *LINE,
  * valid until the next call; its length; 0 at end of stream; -1 errno. */

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -539,6 +540,63 @@ START_TEST(another_uid_is_refused_even_when_it_can_reach_the_path)
 	ck_assert_int_eq(chmod(path, 0666), 0);
 	connect_as(65001, answer, sizeof answer);
 	ck_assert_msg(strstr(answer, "\"ok\":false") && strstr(answer, "EACCES"), "answer: %s", answer);
+	h_expect_quiet(&h, 100);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "payment"), "ready");
+	json_decref(st);
+	h_stop(&h);
+}
+END_TEST
+
+/* `prospero VERB [NAME] --runtime-dir RUNDIR` run as UID (its gid too):
+ * its exit status; its stderr in run.err. */
+static int verb_as(uid_t uid, const char *v, const char *name)
+{
+	const char *bin = getenv("PROSPERO");
+	const char *argv[] = { "prospero", v, "--runtime-dir", h.rundir, name, NULL };
+	pid_t child;
+	int st;
+
+	ck_assert_ptr_nonnull(bin);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int err = open(h_path(&h, "run.err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (err < 0 || dup2(err, STDERR_FILENO) < 0 || setgroups(0, NULL) < 0 ||
+		    setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(120);
+		execv(bin, (char *const *)argv);
+		_exit(121);
+	}
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* prospero-protocol(7): another uid "gets one refusal line with code
+ * EACCES"; the command says the daemon's words, whatever it asked, and
+ * exits 1 (status too: refused is not "nothing runs", 3). */
+START_TEST(a_refused_command_says_the_daemons_refusal)
+{
+	static const char why[] = "permission denied: only root and the daemon's user may use the control socket\n";
+	char path[512], err[1024], want[256];
+	json_t *st;
+	int rc;
+
+	if (geteuid() != 0)
+		return;	/* needs a second uid to become */
+	tree("one_for_one");
+	snprintf(path, sizeof path, "%s/control", h.rundir);
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	for (int i = 0; i < 2; i++) {
+		const char *v = i == 0 ? "status" : "stop";
+
+		ck_assert_int_eq(verb_as(65001, v, i == 0 ? NULL : "payment"), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		snprintf(want, sizeof want, "prospero: %s: %s", v, why);
+		ck_assert_str_eq(err, want);
+	}
 	h_expect_quiet(&h, 100);
 	st = status_json(NULL, &rc);
 	ck_assert_str_eq(state(st, "payment"), "ready");
@@ -1106,6 +1164,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
+	tcase_add_test(tc, a_refused_command_says_the_daemons_refusal);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
 	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
 	tcase_add_test(tc, shutdown_0_kills_at_once_after_sigterm);
