@@ -133,11 +133,12 @@ START_TEST(a_config_error_comes_first_and_the_options_are_checked)
 	ck_assert_str_eq(err, "prospero: none.jsonc: error: cannot open: No such file or directory\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--seed", "1", NULL }), 2);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
-	ck_assert_str_eq(err, "prospero: --seed needs --faults FILE\n");
+	ck_assert_str_eq(err, "prospero: --seed needs --faults FILE\n(see prospero --help)\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
 							  "--seed", "9007199254740992", NULL }), 2);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
-	ck_assert_str_eq(err, "prospero: --seed \"9007199254740992\": expected an integer from 0 to 9007199254740991\n");
+	ck_assert_str_eq(err, "prospero: --seed \"9007199254740992\": expected an integer from 0 to 9007199254740991\n"
+			      "(see prospero --help)\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
 							  "--seed", "-1", NULL }), 2);
 }
