@@ -2,6 +2,7 @@
  * its bindings by name, and its methods. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,15 +28,13 @@ struct prospero *prospero_new(struct ev_loop *loop)
 	return p;
 }
 
-int prospero_adopt(struct prospero *p, const char *fdname, int fd)
+/* Take FD, checked already, under FDNAME, leaving its flags alone: 0, or
+ * -1 with errno and FD as it was. */
+static int adopt(struct prospero *p, const char *fdname, int fd)
 {
 	const char *client = pp_fdname_client(fdname);
 	struct prospero_binding *b;
 
-	if (fd < 0 || !*fdname || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		errno = EBADF;
-		return -1;
-	}
 	if (strcmp(fdname, PP_FDNAME_CONTROL) == 0) {
 		if (p->control_fd >= 0) {
 			errno = EEXIST;
@@ -53,25 +52,69 @@ int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 	return 0;
 }
 
+/* Close-on-exec only once FD is the actor's: a refused fd stays as the
+ * caller had it. It is open, so this cannot fail. */
+static void own(int fd)
+{
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+int prospero_adopt(struct prospero *p, const char *fdname, int fd)
+{
+	if (fd < 0 || !*fdname || fcntl(fd, F_GETFD) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (adopt(p, fdname, fd) < 0)
+		return -1;
+	own(fd);
+	return 0;
+}
+
+/* Give back the fds adopted so far, unclosed: prospero_close then frees
+ * the rest. */
+static void disown(struct prospero *p)
+{
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
+		pr_chan_disown(&b->chan);
+	if (p->control_fd >= 0) {
+		ev_io_stop(p->port.loop, &p->control_io);
+		p->control_fd = -1;
+	}
+}
+
 /* The fds named by PROSPERO_FDS and PROSPERO_FDNAMES, all checked before
- * any is adopted. */
+ * any is adopted: a failed open leaves every fd as it found it. */
 static int adopt_env(struct prospero *p)
 {
+	bool control = false;
 	char **name;
 	unsigned long n;
 	int r = -1;
 
 	if (pp_fds_getenv(&name, &n) < 0)
 		return -1;
-	/* a failed open must leave every fd as it found it */
+	for (unsigned long i = 0; i < n; i++) {
+		if (strcmp(name[i], PP_FDNAME_CONTROL) != 0)
+			continue;
+		if (control) {
+			errno = EINVAL;	/* one actor, one control channel */
+			goto out;
+		}
+		control = true;
+	}
 	for (unsigned long i = 0; i < n; i++)
 		if (!*name[i] || fcntl(PP_FD_CONTROL + (int)i, F_GETFD) < 0) {
 			errno = EBADF;
 			goto out;
 		}
 	for (unsigned long i = 0; i < n; i++)
-		if (prospero_adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0)
+		if (adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0) {
+			disown(p);
 			goto out;
+		}
+	for (unsigned long i = 0; i < n; i++)
+		own(PP_FD_CONTROL + (int)i);
 	r = 0;
 	pp_fds_unsetenv();	/* whichever was set: both are read */
 out:

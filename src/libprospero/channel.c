@@ -495,6 +495,12 @@ void pr_chan_init(struct pr_chan *c, struct pr_port *port, int fd, const struct 
 	port->tail = c;
 }
 
+void pr_chan_disown(struct pr_chan *c)
+{
+	pr_chan_pause(c);
+	c->fd = -1;
+}
+
 void pr_chan_start(struct pr_chan *c)
 {
 	ev_io_start(c->port->loop, &c->rio);
@@ -519,7 +525,8 @@ void pr_chan_fini(struct pr_chan *c)
 		c->qhead = d->next;
 		dgram_put(port, d);
 	}
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	while (*at != c) {
 		prev = *at;
 		at = &prev->next;

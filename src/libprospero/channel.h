@@ -94,6 +94,9 @@ void pr_chan_init(struct pr_chan *c, struct pr_port *port, int fd, const struct 
 /* Offer the queue to the socket once more, drop what it would not
  * take, close the fd and leave the port. */
 void pr_chan_fini(struct pr_chan *c);
+/* Give C's fd back, unread: pr_chan_fini will not close it. Only before
+ * anything was sent on C. */
+void pr_chan_disown(struct pr_chan *c);
 void pr_chan_start(struct pr_chan *c);
 void pr_chan_pause(struct pr_chan *c);
 

@@ -36,12 +36,14 @@ struct prospero_request;	/* an incoming call awaiting its answer */
 /* Adopt the channels named by the environment, then unset both variables.
  * Unset, PROSPERO_FDS counts as 0 and PROSPERO_FDNAMES as no names: with
  * neither, the actor simply has no bindings (readiness then goes to
- * $NOTIFY_SOCKET). EINVAL when the two disagree, EBADF for a named fd
- * not open; the environment is then left as it was. */
+ * $NOTIFY_SOCKET). EINVAL when the two disagree or name two control
+ * channels, EBADF for a named fd not open; the fds and the environment
+ * are then left as they were. */
 struct prospero *prospero_open(struct ev_loop *loop);
 /* An actor with no channels yet; add them by hand (tests, embedding). */
 struct prospero *prospero_new(struct ev_loop *loop);
-/* KIND is "control", a binding NAME, or "serve:<client>"; FD is adopted. */
+/* KIND is "control", a binding NAME, or "serve:<client>"; FD is adopted
+ * (made close-on-exec). A refused FD is left as it was. */
 int prospero_adopt(struct prospero *p, const char *fdname, int fd);
 /* Fail every pending call with UNAVAILABLE (callbacks run before this
  * returns), close every channel and free P. */

@@ -1287,6 +1287,50 @@ START_TEST(the_environment_names_the_fds)
 }
 END_TEST
 
+/* A refused environment or fd is left as the caller had it: open, its
+ * close-on-exec flag untouched, the variables still set. */
+START_TEST(a_refused_fd_is_left_as_it_was)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		int a[2], b[2];
+		struct prospero *p;
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, b))
+			_exit(10);
+		int ca = fcntl(a[0], F_DUPFD, 100), cb = fcntl(b[0], F_DUPFD, 100);
+
+		if (dup2(ca, 3) != 3 || dup2(cb, 4) != 4)
+			_exit(11);
+		/* two control channels: a malformed environment */
+		setenv("PROSPERO_FDS", "2", 1);
+		setenv("PROSPERO_FDNAMES", "control:control", 1);
+		errno = 0;
+		if (prospero_open(ev_default_loop(0)) || errno != EINVAL)
+			_exit(12);
+		if (fcntl(3, F_GETFD) != 0 || fcntl(4, F_GETFD) != 0)
+			_exit(13);	/* closed, or made close-on-exec */
+		if (!getenv("PROSPERO_FDS") || !getenv("PROSPERO_FDNAMES"))
+			_exit(14);
+		/* by hand: a second control channel is refused, the fd kept */
+		p = prospero_new(ev_default_loop(0));
+		if (!p || prospero_adopt(p, "control", 3) < 0 || !(fcntl(3, F_GETFD) & FD_CLOEXEC))
+			_exit(15);
+		errno = 0;
+		if (prospero_adopt(p, "control", 4) == 0 || errno != EEXIST || fcntl(4, F_GETFD) != 0)
+			_exit(16);
+		prospero_close(p);
+		if (fcntl(3, F_GETFD) >= 0 || fcntl(4, F_GETFD) != 0)
+			_exit(17);	/* the one adopted is closed with the actor, only it */
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit %d", WEXITSTATUS(status));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -1325,6 +1369,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_lingering_caller_still_turns_its_loop);
 	tcase_add_test(tc, call_ids_start_from_a_random_generation);
 	tcase_add_test(tc, the_environment_names_the_fds);
+	tcase_add_test(tc, a_refused_fd_is_left_as_it_was);
 	suite_add_tcase(s, tc);
 	return s;
 }
