@@ -25,6 +25,7 @@
 #include "src/config/config.h"
 #include "src/daemon/logring.h"
 #include "src/daemon/output.h"
+#include "src/proto/control.h"
 #include "supervisor/tree.h"
 
 struct bindings;
@@ -89,7 +90,7 @@ struct instance {
 	struct fault_inst *fault;	/* run --faults: what the injector keeps of it, else NULL */
 };
 
-#define INSTANCE_STATUS_MAX 256		/* longer STATUS= text is cut (status_text.h) */
+#define INSTANCE_STATUS_MAX (PP_STATUS_MAX + 1)	/* with its NUL; longer text is cut (status_text.h) */
 #define INSTANCE_STATUS_LOG_MS 10000	/* one logged change per instance this often */
 
 /* The instance of S that NODE (an actor node, just added) stands for,

@@ -77,7 +77,7 @@ int prospero_watchdog(struct prospero *p)
 
 int prospero_status(struct prospero *p, const char *status)
 {
-	char msg[512];
+	char msg[PP_STATUS_MSG_MAX + 1];
 
 	if (pp_status_format(msg, sizeof msg, status) < 0)
 		return -1;

@@ -124,7 +124,9 @@ int prospero_linger(struct prospero *p, double seconds);
 
 /* --- lifecycle --- */
 
-/* READY=1, WATCHDOG=1, STATUS=... on the control channel, or $NOTIFY_SOCKET. */
+/* READY=1, WATCHDOG=1, STATUS=... on the control channel, or $NOTIFY_SOCKET.
+ * STATUS is one line (EINVAL for a newline), cut as the daemon cuts it:
+ * at 255 bytes, where a UTF-8 character ends. */
 int prospero_ready(struct prospero *p);
 int prospero_watchdog(struct prospero *p);
 int prospero_status(struct prospero *p, const char *status);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/proto/control.h"
+#include "src/proto/utf8.h"
 
 void pp_notify_parse(char *text, size_t len, struct pp_notify *m)
 {
@@ -36,11 +37,13 @@ int pp_status_format(char *buf, size_t cap, const char *status)
 {
 	int n;
 
-	if (strchr(status, '\n')) {
+	if (!status || strchr(status, '\n')) {
 		errno = EINVAL;
 		return -1;
 	}
-	n = snprintf(buf, cap, PP_KEY_STATUS "=%s", status);
+	/* what the daemon would not keep need not be sent */
+	n = snprintf(buf, cap, PP_KEY_STATUS "=%.*s", (int)pp_utf8_cut(status, strlen(status), PP_STATUS_MAX),
+		     status);
 	if (n < 0 || (size_t)n >= cap) {
 		errno = EINVAL;
 		return -1;

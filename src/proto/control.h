@@ -34,8 +34,15 @@ struct pp_notify {
  * alone. Unknown lines are
  * ignored, as sd_notify's receivers do. */
 void pp_notify_parse(char *text, size_t len, struct pp_notify *m);
-/* "STATUS=<STATUS>" at BUF: its length, or -1 with errno EINVAL when
- * STATUS holds a newline or the message does not fit CAP. */
+/* The most STATUS= text the daemon keeps, in bytes; a reader cuts what
+ * is longer where a UTF-8 character ends (utf8.h). */
+#define PP_STATUS_MAX 255
+/* The longest message pp_status_format writes, without its NUL. */
+#define PP_STATUS_MSG_MAX (sizeof PP_KEY_STATUS "=" - 1 + PP_STATUS_MAX)
+/* "STATUS=<STATUS>" at BUF, STATUS cut as the daemon would cut it (at
+ * PP_STATUS_MAX, never inside a UTF-8 character): its length, or -1 with
+ * errno EINVAL when STATUS is NULL or holds a newline (the whole of it,
+ * cut or not), or the message does not fit CAP. */
 int pp_status_format(char *buf, size_t cap, const char *status);
 
 /* "PEER_RESTARTED=<NAME>\nINCARNATION=<N>\n" at BUF: its length, or -1

@@ -177,7 +177,8 @@ def control_seeds(src):
             control.append(b)
         elif re.match(rb'^(READY|STATUS|STOPPING|WATCHDOG|XREADY|ready|\n|$)', b):
             notify.append(b)
-    notify += [b'READY=1', b'WATCHDOG=1', b'STOPPING=1\nSTATUS=bye\n', b'STATUS=' + b'x' * 5000]
+    notify += [b'READY=1', b'WATCHDOG=1', b'STOPPING=1\nSTATUS=bye\n', b'STATUS=' + b'x' * 5000,
+               b'STATUS=' + 'é'.encode() * 200]
     control += [b'PEER_RESTARTED=INVENTORY\nINCARNATION=3\n', b'STOP=1\n',
                 b'PEER_RESTARTED=A\nINCARNATION=18446744073709551615\n']
     return notify, control

@@ -66,6 +66,53 @@ START_TEST(a_status_is_one_line)
 	errno = 0;
 	ck_assert_int_eq(pp_status_format(buf, sizeof buf, "123456789"), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pp_status_format(buf, sizeof buf, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* STATUS=TEXT of TEXT: its length, the message checked. */
+static int status_of(const char *text, char *buf)
+{
+	int n = pp_status_format(buf, PP_STATUS_MSG_MAX + 1, text);
+
+	ck_assert_int_ge(n, 7);
+	ck_assert_uint_eq(strlen(buf), (size_t)n);
+	ck_assert(memcmp(buf, "STATUS=", 7) == 0 && memcmp(buf + 7, text, (size_t)n - 7) == 0);
+	return n - 7;
+}
+
+/* Longer text is cut as the daemon cuts what it keeps (status_text.h):
+ * at 255 bytes, never inside a well-formed UTF-8 character. */
+START_TEST(a_long_status_is_cut_where_a_character_ends)
+{
+	char text[1024], buf[PP_STATUS_MSG_MAX + 1];
+
+	memset(text, 'a', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	ck_assert_int_eq(status_of(text, buf), PP_STATUS_MAX);
+	text[PP_STATUS_MAX] = '\0';
+	ck_assert_int_eq(status_of(text, buf), PP_STATUS_MAX);
+	text[PP_STATUS_MAX] = 'a';
+	/* é: the 128th would end at 256; a 4-byte character at 252 would too */
+	for (int i = 0; i < 200; i++)
+		memcpy(text + 2 * i, "\xc3\xa9", 2);
+	ck_assert_int_eq(status_of(text, buf), 254);
+	memcpy(text + 252, "\xf0\x9f\x98\x80", 4);
+	ck_assert_int_eq(status_of(text, buf), 252);
+	memcpy(text + 252, "\xe2\x82\xac", 3);	/* €, to 255 exactly */
+	ck_assert_int_eq(status_of(text, buf), 255);
+	/* a byte that starts no character is one byte: cut after it */
+	memcpy(text + 252, "aa\xc3x", 4);
+	ck_assert_int_eq(status_of(text, buf), 255);
+	memcpy(text + 252, "aaa\xa9", 4);
+	ck_assert_int_eq(status_of(text, buf), 255);
+	/* a newline past the cut is refused all the same */
+	text[900] = '\n';
+	errno = 0;
+	ck_assert_int_eq(pp_status_format(buf, sizeof buf, text), -1);
+	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
 
@@ -176,6 +223,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, assignments_are_recognised);
 	tcase_add_test(tc, near_misses_are_not_readiness);
 	tcase_add_test(tc, a_status_is_one_line);
+	tcase_add_test(tc, a_long_status_is_cut_where_a_character_ends);
 	tcase_add_test(tc, peer_restarted_round_trips);
 	tcase_add_test(tc, peer_restarted_parse_edges);
 	tcase_add_test(tc, peer_restarted_with_a_nul);

@@ -557,7 +557,7 @@ END_TEST
 
 START_TEST(readiness_and_watchdog_go_on_the_control_channel)
 {
-	char buf[64];
+	char buf[64], big[1024];
 	ssize_t n;
 
 	pair(ctl);
@@ -569,6 +569,27 @@ START_TEST(readiness_and_watchdog_go_on_the_control_channel)
 	ck_assert_int_eq(prospero_status(client, "warming up"), 0);
 	n = recv(ctl[1], buf, sizeof buf, MSG_DONTWAIT);
 	ck_assert(n == 17 && memcmp(buf, "STATUS=warming up", 17) == 0);
+	/* cut where the daemon cuts, at 255 bytes, never inside a character */
+	char text[601];
+
+	memset(text, 'a', 600);
+	text[600] = '\0';
+	ck_assert_int_eq(prospero_status(client, text), 0);
+	n = recv(ctl[1], big, sizeof big, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 7 + 255);
+	ck_assert(memcmp(big, "STATUS=", 7) == 0 && memcmp(big + 7, text, 255) == 0);
+	for (int i = 0; i < 300; i++)
+		memcpy(text + 2 * i, "\xc3\xa9", 2);	/* é: the 128th would end at 256 */
+	ck_assert_int_eq(prospero_status(client, text), 0);
+	n = recv(ctl[1], big, sizeof big, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 7 + 254);
+	ck_assert(memcmp(big + 7, text, 254) == 0);
+	/* a newline anywhere, cut off or not, is refused */
+	text[500] = '\n';
+	errno = 0;
+	ck_assert_int_eq(prospero_status(client, text), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(recv(ctl[1], big, sizeof big, MSG_DONTWAIT), -1);
 	prospero_auto_watchdog(client, 0.001);
 	ev_run(loop, EVRUN_ONCE);
 	n = recv(ctl[1], buf, sizeof buf, MSG_DONTWAIT);

@@ -1,0 +1,16 @@
+/* UTF-8 as RFC 3629 has it, for the STATUS= text an actor sends and the
+ * daemon keeps: one rule for where such text may be cut, on both sides. */
+#ifndef PROSPERO_PROTO_UTF8_H
+#define PROSPERO_PROTO_UTF8_H
+
+#include <stddef.h>
+
+/* The length of the well-formed UTF-8 character of two bytes or more at
+ * S, N bytes being left; 0 when none starts there (ASCII, a stray or
+ * overlong byte, a surrogate, past U+10FFFF, cut short). */
+size_t pp_utf8_char(const unsigned char *s, size_t n);
+/* How many of the N bytes at S fit in MAX without cutting a well-formed
+ * character in two; any other byte counts as one. */
+size_t pp_utf8_cut(const char *s, size_t n, size_t max);
+
+#endif
