@@ -32,7 +32,8 @@ struct prospero_state;
 
 /* Open DIR/state.db, creating it; DIR NULL: $STATE_DIRECTORY (its first
  * path when it holds several, ':'-separated, as systemd may set it).
- * errno: ENOENT (no such directory, or $STATE_DIRECTORY unset), EACCES,
+ * errno: ENOENT (no such directory, or $STATE_DIRECTORY unset), ENOTDIR
+ * (a file where a directory of the path should be), EACCES, ELOOP,
  * EBADMSG (not a state database, or a newer version's), ENOMEM, EIO. */
 struct prospero_state *prospero_state_open(const char *dir);
 /* Roll back an open transaction and close. */
@@ -43,7 +44,9 @@ void prospero_state_close(struct prospero_state *s);
  * ENOENT when KEY has none. VALUE may be NULL to ask only whether KEY is
  * there. Keys are C strings; any bytes but NUL. */
 int prospero_state_get(struct prospero_state *s, const char *key, void **value, size_t *len);
-/* Set KEY to the LEN bytes at VALUE. */
+/* Set KEY to the LEN bytes at VALUE: EMSGSIZE when key and value
+ * together pass SQLite's limit on a row (SQLITE_MAX_LENGTH, 10^9 bytes
+ * unless the system's SQLite was built with another). */
 int prospero_state_put(struct prospero_state *s, const char *key, const void *value, size_t len);
 /* Remove KEY: -1 with errno ENOENT when it was not there. */
 int prospero_state_delete(struct prospero_state *s, const char *key);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,10 @@ START_TEST(put_get_delete)
 	ck_assert_str_eq(prospero_state_errmsg(st), "no such key");
 	ck_assert_int_eq(prospero_state_put(st, NULL, "x", 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	/* past SQLite's limit on a row: refused before a byte is read */
+	ck_assert_int_eq(prospero_state_put(st, "big", bin, (size_t)INT32_MAX + 1), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	expect_value("big", NULL);
 }
 END_TEST
 
@@ -213,6 +218,14 @@ START_TEST(open_finds_its_directory)
 	expect_value("k", "v");
 	ck_assert_ptr_null(prospero_state_open("/nonexistent/dir"));
 	ck_assert_int_eq(errno, ENOENT);
+	/* a file where the directory should be */
+	snprintf(path, sizeof path, "%s/plain", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	errno = 0;
+	ck_assert_ptr_null(prospero_state_open(path));
+	ck_assert_int_eq(errno, ENOTDIR);
 
 	/* not a database, or a link to one: refused */
 	prospero_state_close(st);
