@@ -80,7 +80,10 @@ int prospero_state_begin(struct prospero_state *s);
 int prospero_state_commit(struct prospero_state *s);
 int prospero_state_rollback(struct prospero_state *s);
 
-/* What the last failed call of S said: SQLite's message, or errno's. */
+/* What the last failed call of S said: SQLite's message when SQLite
+ * refused it, the library's own words when one of its checks did ("no
+ * such key", "no transaction is open", ...), else strerror(errno); "no
+ * error" while none has failed, and for S NULL. A success leaves it. */
 const char *prospero_state_errmsg(const struct prospero_state *s);
 
 #ifdef __cplusplus

@@ -251,6 +251,37 @@ START_TEST(open_finds_its_directory)
 }
 END_TEST
 
+/* prospero_state_errmsg: "no error" until a call fails; then the words
+ * of whoever refused it, kept until the next failure. */
+START_TEST(errmsg_says_who_refused)
+{
+	struct prospero_state *other;
+
+	ck_assert_str_eq(prospero_state_errmsg(st), "no error");
+	ck_assert_str_eq(prospero_state_errmsg(NULL), "no error");
+	/* the library's own checks, in its own words */
+	ck_assert_int_eq(prospero_state_commit(st), -1);
+	ck_assert_str_eq(prospero_state_errmsg(st), "no transaction is open");
+	put_str("k", "v");	/* a success leaves it */
+	ck_assert_str_eq(prospero_state_errmsg(st), "no transaction is open");
+	ck_assert_int_eq(prospero_state_get(st, "nope", NULL, NULL), -1);
+	ck_assert_str_eq(prospero_state_errmsg(st), "no such key");
+	ck_assert_int_eq(prospero_state_get(st, NULL, NULL, NULL), -1);
+	ck_assert_str_eq(prospero_state_errmsg(st), "no key");
+	/* a refused argument: errno's text */
+	ck_assert_int_eq(prospero_state_put(st, "k", NULL, 1), -1);
+	ck_assert_str_eq(prospero_state_errmsg(st), strerror(EINVAL));
+	/* SQLite's: another connection holds the write lock (for 1 s) */
+	other = prospero_state_open(dir);
+	ck_assert_ptr_nonnull(other);
+	ck_assert_int_eq(prospero_state_begin(other), 0);
+	ck_assert_int_eq(prospero_state_begin(st), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_str_eq(prospero_state_errmsg(st), "database is locked");
+	prospero_state_close(other);
+}
+END_TEST
+
 static bool have_python(void)
 {
 	return system("python3 -c 'import sqlite3' 2>/dev/null") == 0;
@@ -412,6 +443,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, put_get_delete);
 	tcase_add_test(tc, list_in_key_order);
 	tcase_add_test(tc, a_transaction_is_all_or_nothing);
+	tcase_add_test(tc, errmsg_says_who_refused);
 	tcase_add_test(tc, open_finds_its_directory);
 	tcase_add_test(tc, python_shares_the_file);
 	tcase_add_test(tc, sigkill_mid_transaction_loses_nothing_committed);
