@@ -49,11 +49,17 @@ static void dgram_put(struct pr_port *port, struct pr_dgram *d)
 }
 
 /* 0 sent (frames up to LAST written), -1 with errno (EAGAIN: the socket
- * is full). FLAGS add MSG_DONTWAIT, or not for a blocking send. */
+ * is full; EPIPE: the other end is closed). FLAGS add MSG_DONTWAIT, or
+ * not for a blocking send. */
 static int xmit_flags(struct pr_chan *c, const void *buf, size_t len, int fd, int flags, uint64_t last)
 {
-	if (pp_fdpass_send(c->fd, buf, len, fd, flags) < 0)
+	if (pp_fdpass_send(c->fd, buf, len, fd, flags) < 0) {
+		/* what a peer that closed with our datagrams unread leaves
+		 * for the next send: closed all the same */
+		if (errno == ECONNRESET)
+			errno = EPIPE;
 		return -1;
+	}
 	c->sent = true;
 	c->written = last;
 	return 0;

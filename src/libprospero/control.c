@@ -60,8 +60,13 @@ void pr_control_close(struct prospero *p)
 
 int pr_notify(struct prospero *p, const char *msg)
 {
-	if (p->control_fd >= 0)
-		return send(p->control_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+	if (p->control_fd >= 0) {
+		if (send(p->control_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+			return 0;
+		if (errno == ECONNRESET)
+			errno = EPIPE;	/* closed, as for a binding (channel.c) */
+		return -1;
+	}
 	return pp_sd_notify(msg) < 0 ? -1 : 0;	/* none: nobody to tell */
 }
 

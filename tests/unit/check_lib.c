@@ -599,6 +599,58 @@ START_TEST(readiness_and_watchdog_go_on_the_control_channel)
 }
 END_TEST
 
+/* A binding whose other end is closed fails a send with EPIPE, also when
+ * the peer left a datagram of ours unread (the kernel says ECONNRESET). */
+START_TEST(a_closed_peer_is_epipe)
+{
+	static struct answer a;	/* the call is failed at teardown */
+	struct prospero_binding *b;
+	int raw[2];
+
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
+	b = prospero_binding(client, "RAW");
+	prospero_set_coalesce(b, 0);	/* casts leave at once */
+	ck_assert_int_eq(prospero_call(b, "echo", "x", 1, 5, got, &a), 0);
+	close(raw[1]);		/* the call unread */
+	errno = 0;
+	ck_assert_int_eq(prospero_call(b, "echo", "y", 1, 5, got, &a), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	errno = 0;
+	ck_assert_int_eq(prospero_cast(b, "note", "z", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	ck_assert_int_eq(a.done, 0);
+	/* and the control channel */
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "control", raw[0]), 0);
+	ck_assert_int_eq(prospero_ready(client), 0);
+	close(raw[1]);
+	errno = 0;
+	ck_assert_int_eq(prospero_watchdog(client), -1);
+	ck_assert_int_eq(errno, EPIPE);
+}
+END_TEST
+
+/* The same for a blocking call. */
+START_TEST(a_closed_peer_is_epipe_for_call_wait)
+{
+	struct answer a = { 0 };
+	struct prospero_binding *b;
+	int raw[2];
+
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
+	b = prospero_binding(client, "RAW");
+	prospero_set_coalesce(b, 0);
+	ck_assert_int_eq(prospero_cast(b, "note", "x", 1), 0);
+	close(raw[1]);		/* the cast unread */
+	errno = 0;
+	ck_assert_int_eq(prospero_call_wait(b, "echo", "y", 1, 5, got, &a), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	ck_assert_int_eq(a.done, 0);
+}
+END_TEST
+
 /* Malformed datagrams: a call with a readable header is answered with
  * bad_request; anything else is dropped; the channel keeps working. */
 START_TEST(malformed_frames_are_answered_or_dropped)
@@ -1378,6 +1430,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
 	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
+	tcase_add_test(tc, a_closed_peer_is_epipe);
+	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
