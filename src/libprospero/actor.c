@@ -17,8 +17,13 @@ static void server_settled(struct pr_server *srv)
 
 struct prospero *prospero_new(struct ev_loop *loop)
 {
-	struct prospero *p = calloc(1, sizeof *p);
+	struct prospero *p;
 
+	if (!loop) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	pr_port_init(&p->port, loop, pr_linger_calls);
@@ -61,6 +66,10 @@ static void own(int fd)
 
 int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 {
+	if (!p || !fdname) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (fd < 0 || !*fdname || fcntl(fd, F_GETFD) < 0) {
 		errno = EBADF;
 		return -1;
@@ -160,6 +169,10 @@ void prospero_close(struct prospero *p)
 
 struct prospero_binding *prospero_binding(struct prospero *p, const char *name)
 {
+	if (!p || !name) {
+		errno = EINVAL;
+		return NULL;
+	}
 	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
 		if (!b->serve && strcmp(b->name, name) == 0)
 			return b;
@@ -169,11 +182,19 @@ struct prospero_binding *prospero_binding(struct prospero *p, const char *name)
 
 int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn *fn, void *arg)
 {
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
 	return pr_server_handle(&p->server, method, fn, arg);
 }
 
 int prospero_serve(struct prospero *p)
 {
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
 	p->serving = true;
 	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
 		if (b->serve && !b->chan.full)
@@ -184,6 +205,8 @@ int prospero_serve(struct prospero *p)
 void prospero_on_peer_restarted(struct prospero *p,
 				void (*cb)(struct prospero *, const char *, unsigned long, void *), void *arg)
 {
+	if (!p)
+		return;
 	p->on_peer_restarted = cb;
 	p->restart_arg = arg;
 }

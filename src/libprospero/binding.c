@@ -165,16 +165,24 @@ int prospero_cast(struct prospero_binding *b, const char *method, const void *bo
 
 void prospero_on_writable(struct prospero_binding *b, void (*cb)(struct prospero_binding *, void *), void *arg)
 {
+	if (!b)
+		return;
 	b->on_writable = cb;
 	b->wr_arg = arg;
 }
 
 void prospero_set_coalesce(struct prospero_binding *b, int on)
 {
+	if (!b)
+		return;
 	b->chan.coalesce = on != 0;
 }
 
 unsigned prospero_pending(const struct prospero_binding *b)
 {
+	if (!b) {
+		errno = EINVAL;
+		return 0;
+	}
 	return b->calls.pending;
 }

@@ -72,11 +72,19 @@ int pr_notify(struct prospero *p, const char *msg)
 
 int prospero_ready(struct prospero *p)
 {
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
 	return pr_notify(p, PP_READY);
 }
 
 int prospero_watchdog(struct prospero *p)
 {
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
 	return pr_notify(p, PP_WATCHDOG);
 }
 
@@ -84,6 +92,10 @@ int prospero_status(struct prospero *p, const char *status)
 {
 	char msg[PP_STATUS_MSG_MAX + 1];
 
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (pp_status_format(msg, sizeof msg, status) < 0)
 		return -1;
 	return pr_notify(p, msg);
@@ -96,6 +108,8 @@ static void watchdog_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 void prospero_auto_watchdog(struct prospero *p, double interval)
 {
+	if (!p)
+		return;
 	ev_timer_stop(p->port.loop, &p->watchdog);
 	if (interval <= 0)
 		return;

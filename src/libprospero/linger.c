@@ -15,7 +15,7 @@
 
 int prospero_linger(struct prospero *p, double seconds)
 {
-	if (!(seconds >= 0) || seconds > 86400) {
+	if (!p || !(seconds >= 0) || seconds > 86400) {
 		errno = EINVAL;	/* NaN, negative, or longer than a day */
 		return -1;
 	}

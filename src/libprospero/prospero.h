@@ -6,7 +6,8 @@
  * caller's loop; nothing blocks and nothing here logs or exits.
  *
  * Functions return 0 (or an object) on success and -1 (or NULL) with errno
- * set on failure. Callbacks run from the loop, never from inside the call
+ * set on failure; a NULL pointer where one is needed is EINVAL, and a
+ * function that returns nothing then does nothing. Callbacks run from the loop, never from inside the call
  * that registered them. */
 #ifndef PROSPERO_H
 #define PROSPERO_H
@@ -81,7 +82,7 @@ int prospero_cast(struct prospero_binding *b, const char *method, const void *bo
 void prospero_on_writable(struct prospero_binding *b, void (*cb)(struct prospero_binding *, void *), void *arg);
 /* Off: every frame its own datagram, casts sent at once (for measurement). */
 void prospero_set_coalesce(struct prospero_binding *b, int on);
-/* Calls sent and not yet answered on B. */
+/* Calls sent and not yet answered on B (0, errno EINVAL, for NULL). */
 unsigned prospero_pending(const struct prospero_binding *b);
 
 /* --- serving --- */
@@ -96,6 +97,8 @@ int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn 
 /* Start reading the served edges (after the handlers are registered). */
 int prospero_serve(struct prospero *p);
 int prospero_reply(struct prospero_request *req, const void *body, size_t len);
+/* CODE is an error: PROSPERO_OK, like a code not in the enum, is answered
+ * internal. */
 int prospero_fail(struct prospero_request *req, int code, const char *message);
 /* Keep REQ beyond the handler; the returned pointer is answered later. */
 struct prospero_request *prospero_defer(struct prospero_request *req);

@@ -15,8 +15,8 @@
  * an uncommitted one. Calls block on the disk; one object per thread.
  *
  * Functions return 0 (or an object) on success and -1 (or NULL) with
- * errno set on failure; prospero_state_errmsg says more. Nothing here
- * logs. */
+ * errno set on failure (EINVAL for a NULL S or key); prospero_state_errmsg
+ * says more. Nothing here logs. */
 #ifndef PROSPERO_STATE_H
 #define PROSPERO_STATE_H
 

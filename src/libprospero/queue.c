@@ -22,7 +22,7 @@ int prospero_queue_send_batch(struct prospero_binding *b, const struct iovec *ms
 	void *buf;
 	int r, e;
 
-	if (n == 0 || !msgs) {
+	if (!b || n == 0 || !msgs) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -30,6 +30,11 @@ int prospero_queue_send_batch(struct prospero_binding *b, const struct iovec *ms
 		errno = EMSGSIZE;
 		return -1;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!msgs[i].iov_base && msgs[i].iov_len) {
+			errno = EINVAL;	/* no body at the length given */
+			return -1;
+		}
 	if (!(buf = malloc(len)))
 		return -1;
 	pq_batch_encode(buf, msgs, n);
@@ -49,6 +54,10 @@ int prospero_queue_sent(const void *body, size_t len, uint64_t *first_id, unsign
 {
 	uint32_t n;
 
+	if (!body) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (pq_sent_decode(body, len, first_id, &n) < 0)
 		return -1;
 	if (count)
@@ -159,7 +168,7 @@ struct prospero_queue_consumer *prospero_queue_consume(struct prospero *p, prosp
 {
 	struct prospero_queue_consumer *c;
 
-	if (!fn) {
+	if (!p || !fn) {
 		errno = EINVAL;
 		return NULL;
 	}

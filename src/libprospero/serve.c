@@ -183,5 +183,9 @@ int prospero_fail(struct prospero_request *req, int code, const char *message)
 
 const char *prospero_request_method(const struct prospero_request *req)
 {
+	if (!req) {
+		errno = EINVAL;
+		return NULL;
+	}
 	return req->method;
 }

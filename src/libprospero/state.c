@@ -48,6 +48,13 @@ static int fail_with(struct prospero_state *s, int e, const char *msg)
 	return -1;
 }
 
+/* No S to tell: EINVAL, for "return no_state()". */
+static int no_state(void)
+{
+	errno = EINVAL;
+	return -1;
+}
+
 static int fail_db(struct prospero_state *s, int rc)
 {
 	return fail_with(s, pr_db_errno(s->db, rc), sqlite3_errmsg(s->db));
@@ -134,9 +141,12 @@ static int copy_value(struct prospero_state *s, sqlite3_stmt *st, void **value, 
 
 int prospero_state_get(struct prospero_state *s, const char *key, void **value, size_t *len)
 {
-	sqlite3_stmt *st = s->st[ST_GET];
+	sqlite3_stmt *st;
 	int rc, r, e;
 
+	if (!s)
+		return no_state();
+	st = s->st[ST_GET];
 	if (bind_key(s, st, 1, key) < 0)
 		return -1;
 	rc = sqlite3_step(st);
@@ -165,9 +175,12 @@ static int write_one(struct prospero_state *s, sqlite3_stmt *st)
 
 int prospero_state_put(struct prospero_state *s, const char *key, const void *value, size_t len)
 {
-	sqlite3_stmt *st = s->st[ST_PUT];
+	sqlite3_stmt *st;
 	int rc;
 
+	if (!s)
+		return no_state();
+	st = s->st[ST_PUT];
 	if (len > INT32_MAX || (len && !value))
 		return fail_with(s, len > INT32_MAX ? EMSGSIZE : EINVAL, NULL);
 	if (bind_key(s, st, 1, key) < 0)
@@ -183,6 +196,8 @@ int prospero_state_put(struct prospero_state *s, const char *key, const void *va
 
 int prospero_state_delete(struct prospero_state *s, const char *key)
 {
+	if (!s)
+		return no_state();
 	if (bind_key(s, s->st[ST_DELETE], 1, key) < 0 || write_one(s, s->st[ST_DELETE]) < 0)
 		return -1;
 	return sqlite3_changes(s->db) ? 0 : fail_with(s, ENOENT, "no such key");
@@ -190,6 +205,8 @@ int prospero_state_delete(struct prospero_state *s, const char *key)
 
 int prospero_state_begin(struct prospero_state *s)
 {
+	if (!s)
+		return no_state();
 	if (s->in_tx)
 		return fail_with(s, EBUSY, "a transaction is open already");
 	if (pr_db_step_done(s->db, s->st[ST_BEGIN]) < 0)
@@ -202,6 +219,8 @@ int prospero_state_commit(struct prospero_state *s)
 {
 	int e;
 
+	if (!s)
+		return no_state();
 	if (!s->in_tx)
 		return fail_with(s, EINVAL, "no transaction is open");
 	if (pr_db_step_done(s->db, s->st[ST_COMMIT]) == 0) {
@@ -221,6 +240,8 @@ int prospero_state_commit(struct prospero_state *s)
 
 int prospero_state_rollback(struct prospero_state *s)
 {
+	if (!s)
+		return no_state();
 	if (!s->in_tx)
 		return fail_with(s, EINVAL, "no transaction is open");
 	s->in_tx = false;
@@ -323,6 +344,8 @@ long prospero_state_list(struct prospero_state *s, const struct prospero_state_r
 	long n = -1;
 	int e;
 
+	if (!s)
+		return no_state();
 	if (!fn || (r->start && r->after) || r->limit > INT64_MAX)
 		return fail_with(s, EINVAL, NULL);
 	from = lower_bound(r, &exclusive);

@@ -1,6 +1,7 @@
 /* The graceful stop: stop reading requests (they stay in the sockets for
  * the next incarnation or another instance of the pool), answer those
  * held, wait for the calls they made, flush, then tell the user. */
+#include <errno.h>
 #include <signal.h>
 
 #include "src/libprospero/actor.h"
@@ -34,7 +35,7 @@ void pr_check_stopped(struct prospero *p)
 
 void prospero_stop(struct prospero *p)
 {
-	if (p->stopping)
+	if (!p || p->stopping)
 		return;
 	p->stopping = true;
 	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
@@ -53,6 +54,10 @@ static void on_sigterm(struct ev_loop *loop, ev_signal *w, int revents)
 
 int prospero_stop_on_sigterm(struct prospero *p, void (*done)(struct prospero *, void *), void *arg)
 {
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
 	p->on_stop = done;
 	p->stop_arg = arg;
 	ev_signal_init(&p->sigterm, on_sigterm, SIGTERM);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "src/libprospero/prospero.h"
+#include "src/libprospero/prospero_queue.h"
 #include "src/proto/frame.h"
 #include "tests/common/runner.h"
 #include "tests/unit/malformed.h"
@@ -72,9 +73,11 @@ static void silent(struct prospero_request *req, const void *body, size_t len, v
 }
 
 /* answers with the code its body names: the caller's own codes too */
+static int fail_returned;
+
 static void fail_with(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
-	prospero_fail(req, atoi(body), "as asked");
+	fail_returned = prospero_fail(req, atoi(body), "as asked");
 }
 
 static void run_until(int *flag, int value)
@@ -184,8 +187,8 @@ START_TEST(a_reply_the_protocol_cannot_carry_is_refused)
 END_TEST
 
 /* A handler may pass on what its own call got (the orders example's
- * order-processor answers peer_restarted so); a code the enum does not
- * hold answers internal. */
+ * order-processor answers peer_restarted so); PROSPERO_OK, no failure,
+ * and a code the enum does not hold answer internal. */
 START_TEST(an_answer_carries_only_the_protocols_codes)
 {
 	static const struct { int code, want; } cases[] = {
@@ -202,9 +205,11 @@ START_TEST(an_answer_carries_only_the_protocols_codes)
 		char body[16];
 
 		snprintf(body, sizeof body, "%d", cases[i].code);
+		fail_returned = -1;
 		prospero_call(inv, "fail_with", body, strlen(body) + 1, 5, got, &a);
 		run_until(&a.done, 1);
 		ck_assert_msg(a.err == cases[i].want, "code %d answered as %d", cases[i].code, a.err);
+		ck_assert_int_eq(fail_returned, 0);	/* answered, even as internal */
 		ck_assert_str_eq(a.body, "as asked");
 	}
 }
@@ -648,6 +653,104 @@ START_TEST(a_closed_peer_is_epipe_for_call_wait)
 	ck_assert_int_eq(prospero_call_wait(b, "echo", "y", 1, 5, got, &a), -1);
 	ck_assert_int_eq(errno, EPIPE);
 	ck_assert_int_eq(a.done, 0);
+}
+END_TEST
+
+/* CALL fails, -1 (or NULL) with errno EINVAL. */
+#define REFUSED(call)                                                                   \
+	do {                                                                            \
+		errno = 0;                                                              \
+		ck_assert_msg((call) == 0 - 1 && errno == EINVAL, "%s: errno %d", #call, errno); \
+	} while (0)
+#define REFUSED_PTR(call)                                                               \
+	do {                                                                            \
+		errno = 0;                                                              \
+		ck_assert_msg((call) == NULL && errno == EINVAL, "%s: errno %d", #call, errno); \
+	} while (0)
+
+static void writable_cb(struct prospero_binding *b, void *arg)
+{
+}
+
+static void batch_cb(struct prospero_queue_batch *b, const struct prospero_queue_message *m, size_t n, void *arg)
+{
+}
+
+/* A NULL where a function needs a pointer is EINVAL, not a crash; what
+ * returns nothing does nothing. */
+START_TEST(null_arguments_are_einval)
+{
+	struct answer a = { 0 };
+	struct iovec msgs[1] = { { NULL, 3 } };
+	uint64_t id;
+	int raw[2];
+
+	pair(raw);
+	REFUSED_PTR(prospero_new(NULL));
+	REFUSED_PTR(prospero_open(NULL));
+	REFUSED(prospero_adopt(NULL, "RAW", raw[0]));
+	REFUSED(prospero_adopt(client, NULL, raw[0]));
+	ck_assert_int_eq(fcntl(raw[0], F_GETFD), FD_CLOEXEC);	/* left alone */
+	prospero_close(NULL);
+	REFUSED_PTR(prospero_binding(NULL, "INVENTORY"));
+	REFUSED_PTR(prospero_binding(client, NULL));
+
+	REFUSED(prospero_call(NULL, "echo", "x", 1, 5, got, &a));
+	REFUSED(prospero_call(inv, NULL, "x", 1, 5, got, &a));
+	REFUSED(prospero_call(inv, "echo", NULL, 1, 5, got, &a));
+	REFUSED(prospero_call(inv, "echo", "x", 1, 5, NULL, &a));
+	REFUSED(prospero_call_wait(NULL, "echo", "x", 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, NULL, "x", 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, "echo", NULL, 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, "echo", "x", 1, 5, NULL, &a));
+	REFUSED(prospero_cast(NULL, "echo", "x", 1));
+	REFUSED(prospero_cast(inv, NULL, "x", 1));
+	REFUSED(prospero_cast(inv, "echo", NULL, 1));
+	prospero_on_writable(NULL, writable_cb, NULL);
+	prospero_set_coalesce(NULL, 0);
+	errno = 0;
+	ck_assert_uint_eq(prospero_pending(NULL), 0);
+	ck_assert_int_eq(errno, EINVAL);
+
+	REFUSED(prospero_handle(NULL, "echo", echo, NULL));
+	REFUSED(prospero_handle(service, NULL, echo, NULL));
+	REFUSED(prospero_handle(service, "echo", NULL, NULL));
+	REFUSED(prospero_serve(NULL));
+	REFUSED(prospero_reply(NULL, "x", 1));
+	REFUSED(prospero_fail(NULL, PROSPERO_E_INTERNAL, "x"));
+	REFUSED_PTR(prospero_defer(NULL));
+	REFUSED_PTR(prospero_request_method(NULL));
+	REFUSED(prospero_linger(NULL, 0));
+
+	REFUSED(prospero_ready(NULL));
+	REFUSED(prospero_watchdog(NULL));
+	REFUSED(prospero_status(NULL, "up"));
+	REFUSED(prospero_status(client, NULL));
+	prospero_auto_watchdog(NULL, 1);
+	prospero_on_peer_restarted(NULL, NULL, NULL);
+	REFUSED(prospero_stop_on_sigterm(NULL, NULL, NULL));
+	prospero_stop(NULL);
+
+	REFUSED(prospero_queue_send(NULL, "x", 1, 5, got, &a));
+	REFUSED(prospero_queue_send(inv, NULL, 1, 5, got, &a));
+	REFUSED(prospero_queue_send_batch(NULL, msgs, 1, 5, got, &a));
+	REFUSED(prospero_queue_send_batch(inv, NULL, 1, 5, got, &a));
+	REFUSED(prospero_queue_send_batch(inv, msgs, 1, 5, got, &a));	/* no body at its length */
+	REFUSED(prospero_queue_cast(NULL, "x", 1));
+	REFUSED(prospero_queue_sent(NULL, 12, &id, NULL));
+	REFUSED_PTR(prospero_queue_consume(NULL, batch_cb, NULL));
+	REFUSED_PTR(prospero_queue_consume(service, NULL, NULL));
+	prospero_queue_consumer_free(NULL);
+	REFUSED(prospero_queue_ack(NULL, 0));
+	REFUSED(prospero_queue_retry(NULL, 0, 0));
+	REFUSED(prospero_queue_ack_all(NULL));
+	REFUSED_PTR(prospero_queue_keep(NULL));
+	REFUSED(prospero_queue_done(NULL));
+
+	ck_assert_uint_eq(prospero_pending(inv), 0);	/* nothing was sent */
+	ck_assert_int_eq(a.done, 0);
+	close(raw[0]);
+	close(raw[1]);
 }
 END_TEST
 
@@ -1430,6 +1533,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
 	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
+	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);

@@ -282,6 +282,44 @@ START_TEST(errmsg_says_who_refused)
 }
 END_TEST
 
+/* A NULL where a function needs a pointer is EINVAL, not a crash. */
+START_TEST(null_arguments_are_einval)
+{
+	struct seen s = { .n = 0 };
+	void *v;
+
+	errno = 0;
+	ck_assert_int_eq(prospero_state_get(NULL, "k", &v, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_put(NULL, "k", "v", 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_delete(NULL, "k"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_delete(st, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_list(NULL, NULL, collect, &s), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_list(st, NULL, NULL, &s), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_begin(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_commit(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(prospero_state_rollback(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	prospero_state_close(NULL);
+	ck_assert_int_eq(s.n, 0);
+}
+END_TEST
+
 static bool have_python(void)
 {
 	return system("python3 -c 'import sqlite3' 2>/dev/null") == 0;
@@ -444,6 +482,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, list_in_key_order);
 	tcase_add_test(tc, a_transaction_is_all_or_nothing);
 	tcase_add_test(tc, errmsg_says_who_refused);
+	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, open_finds_its_directory);
 	tcase_add_test(tc, python_shares_the_file);
 	tcase_add_test(tc, sigkill_mid_transaction_loses_nothing_committed);
