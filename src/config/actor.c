@@ -22,13 +22,37 @@ static const struct keyset actor_keyset = {
 	ld_actor_keys, ld_supervisor_keys, "applies to supervisors, not to actors", "", " in an actor",
 };
 
+void ld_path_clean(char *path)
+{
+	const char *in = path, *end;
+	char *out = path;
+
+	if (*in == '/')
+		*out++ = *in++;
+	for (; *in; in = *end ? end + 1 : end) {
+		size_t n = (size_t)((end = strchrnul(in, '/')) - in);
+
+		if (n == 0 || (n == 1 && in[0] == '.'))
+			continue;	/* "//" or "/./" */
+		if (out > path && out[-1] != '/')
+			*out++ = '/';
+		memmove(out, in, n);
+		out += n;
+	}
+	if (out == path)
+		*out++ = '.';	/* relative, and nothing but dots */
+	*out = '\0';
+}
+
 /* PATH relative to the directory of the current file. */
 static char *resolve(struct loader *ld, const char *path)
 {
 	char *out = NULL;
 
+	/* "./x" reads better in messages as DIR/x; ".//x" is no "/x" */
 	while (path[0] == '.' && path[1] == '/')
-		path += 2;	/* "./x" reads better in messages as DIR/x */
+		for (path += 2; *path == '/'; path++)
+			;
 	if (path[0] == '/' ? !(out = strdup(path))
 			   : asprintf(&out, "%s%s%s", ld->src.dir, strcmp(ld->src.dir, "/") ? "/" : "",
 				      *path ? path : ".") < 0) {
@@ -182,6 +206,9 @@ static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 	}
 	if (!(a->cwd = resolve(ld, json_string_value(v))))
 		return false;
+	/* "." names the directory an omitted cwd does, and must compare equal
+	 * to it at a reload (diff.c compares strings) */
+	ld_path_clean(a->cwd);
 	if (stat(a->cwd, &st) < 0) {
 		ld_error(ld, &p, "\"cwd\": \"%s\" not found: %s: %s", json_string_value(v), a->cwd,
 			 strerror(errno));

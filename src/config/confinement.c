@@ -247,10 +247,20 @@ static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, siz
 	for (size_t i = 0; i < a->nread_only; i++) {
 		struct sb_ns ns = { .private_tmp = a->private_tmp,
 				    .read_only = (const char *const *)&a->read_only[i], .nread_only = 1 };
+		size_t len = strlen(a->read_only[i]);
+		int rc;
 
-		if (!*a->read_only[i])
+		if (!len)
 			continue;
-		if (sb_ns_check(&ns, msg, sizeof msg) < 0) {
+		/* as written first: "." is refused, and "/file/" is no file;
+		 * then "/srv/" and "//srv" become "/srv", equal at a reload,
+		 * and "//tmp" is seen to be in /tmp */
+		if ((rc = sb_ns_check(&ns, msg, sizeof msg)) == 0) {
+			ld_path_clean(a->read_only[i]);
+			if (strlen(a->read_only[i]) != len)
+				rc = sb_ns_check(&ns, msg, sizeof msg);
+		}
+		if (rc < 0) {
 			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 			ld_error(ld, &p, "%s", msg);
 			ok = false;

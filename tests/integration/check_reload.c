@@ -941,6 +941,41 @@ static void o_kept(pid_t o)
 	ck_assert_int_eq(*pid_of(&after, "o"), o);
 }
 
+/* The plan and the reload of a config in which nothing changed: the
+ * dry run keeps all three nodes, the reload restarts nothing. */
+static void reload_nothing(void)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char out[4096];
+
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "3 unchanged\n");
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "restarted nothing"), "%s", out);
+}
+
+/* README: a relative cwd resolves against the file, whose directory is
+ * the default, and a reload keeps what did not change. "." was kept as
+ * "DIR/.", and the reload said "restarted y (cwd)". */
+START_TEST(a_cwd_of_dot_is_the_default_and_keeps_the_actor)
+{
+	struct pids after;
+	pid_t y, o;
+
+	boot_y("", &y, &o);
+	write_y(", \"cwd\": \".\"");
+	reload_nothing();
+	write_y(", \"cwd\": \".//\"");
+	reload_nothing();
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "y"), y);
+	ck_assert_int_eq(*pid_of(&after, "o"), o);
+}
+END_TEST
+
 /* Where the cgroup hierarchy of TYPE ("cgroup" with option OPT, or
  * "cgroup2") is mounted, from /proc/self/mounts; "" if it is not. */
 static void mount_of(const char *type, const char *opt, char *buf, size_t len)
@@ -1081,6 +1116,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	tcase_add_test(tc, a_reload_of_a_cgroup_limit_restarts_with_the_new_one);
 	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
+	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
 	suite_add_tcase(s, tc);
 	return s;
 }

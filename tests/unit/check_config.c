@@ -194,6 +194,32 @@ START_TEST(a_bare_command_is_found_in_path)
 }
 END_TEST
 
+/* ".//w" is "./w": the "./" was dropped and "/w" left, at the root. A
+ * cwd is kept without "." components or a trailing '/' (a reload
+ * compares it as a string); ".." stays, as the file system resolves it. */
+START_TEST(paths_relative_to_the_file_keep_their_place)
+{
+	struct cfg *cfg;
+	char want[128];
+
+	ck_assert_int_eq(mkdir("sub", 0755), 0);
+	put_exec("w");
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"a\", \"exec\": [\".//w\"], \"cwd\": \".//sub/./\" },\n"
+			  "  { \"actor\": \"b\", \"exec\": [\"./w\"], \"cwd\": \".\" },\n"
+			  "  { \"actor\": \"c\", \"exec\": [\"./w\"], \"cwd\": \"sub/..\" } ] }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	snprintf(want, sizeof want, "%s/w", dir);
+	ck_assert_str_eq(cfg->actors[0]->path, want);
+	snprintf(want, sizeof want, "%s/sub", dir);
+	ck_assert_str_eq(cfg->actors[0]->cwd, want);
+	ck_assert_str_eq(cfg->actors[1]->cwd, dir);
+	snprintf(want, sizeof want, "%s/sub/..", dir);
+	ck_assert_str_eq(cfg->actors[2]->cwd, want);
+	cfg_free(cfg);
+}
+END_TEST
+
 /* shutdown 0 is OTP's: SIGTERM, then SIGKILL at once; backoff fills in
  * what it does not say. */
 START_TEST(shutdown_0_and_backoff_are_read)
@@ -755,6 +781,10 @@ START_TEST(namespace_user_and_capability_errors)
 	       "root.jsonc:1:91: error: read_only \"relative/path\": expected an absolute path without \".\" or \"..\"\n");
 	expect(ACTOR_A "\"cwd\": \"/\", \"private_tmp\": true, \"read_only\": [\"/tmp\"] } ] }",
 	       "root.jsonc:1:124: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n");
+	/* "//tmp/" is /tmp too (it was let through); "/file/" names no file */
+	expect(ACTOR_A "\"cwd\": \"/\", \"private_tmp\": true, \"read_only\": [\"//tmp/\", \"/etc/passwd/\"] } ] }",
+	       "root.jsonc:1:124: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n"
+	       "root.jsonc:1:134: error: read_only \"/etc/passwd/\": Not a directory\n");
 	/* each path at its place, every one reported */
 	expect(ACTOR_A "\"read_only\": [\"/usr\", \"/a/../b\", \"/no/such/dir-x\"] } ] }",
 	       "root.jsonc:1:99: error: read_only \"/a/../b\": expected an absolute path without \".\" or \"..\"\n"
@@ -1324,6 +1354,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, defaults_are_otp_defaults);
 	tcase_add_test(tc, every_field_is_read);
 	tcase_add_test(tc, a_bare_command_is_found_in_path);
+	tcase_add_test(tc, paths_relative_to_the_file_keep_their_place);
 	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
 	tcase_add_test(tc, an_unnamed_queue_is_a_warning_that_says_queue);

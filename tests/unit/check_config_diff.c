@@ -2,14 +2,20 @@
  * exactly that field; what is only position (id, order, source place) and
  * pointer identity is not a change. The table below names every field of
  * struct cfg_actor, so one added to the struct and forgotten here (and so,
- * likely, in the diff) fails a test. */
+ * likely, in the diff) fails a test. Then two loads of a config, as a
+ * reload compares them: what names the same thing is no change. */
 #include <check.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "src/config/diff.h"
+#include "src/config/loader.h"
 #include "tests/common/runner.h"
 
 static char *argv_a[] = { "./srv", "--port", "80", NULL };
@@ -310,6 +316,138 @@ START_TEST(field_names)
 }
 END_TEST
 
+START_TEST(paths_are_cleaned_lexically)
+{
+	static const char *const cases[][2] = {
+		{ "/", "/" }, { "//", "/" }, { "/.", "/" }, { "/./", "/" }, { "/srv/", "/srv" },
+		{ "//srv//", "/srv" }, { "/srv/.", "/srv" }, { "/srv/./www/", "/srv/www" },
+		{ "/srv/..", "/srv/.." }, { "/a/../b/", "/a/../b" }, { "/.srv/..x/", "/.srv/..x" },
+		{ ".", "." }, { "./", "." }, { "./.", "." }, { "a/./b", "a/b" }, { "./a", "a" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char buf[64];
+
+		snprintf(buf, sizeof buf, "%s", cases[i][0]);
+		ld_path_clean(buf);
+		ck_assert_msg(strcmp(buf, cases[i][1]) == 0, "\"%s\": got \"%s\", expected \"%s\"",
+			      cases[i][0], buf, cases[i][1]);
+	}
+}
+END_TEST
+
+/* --- two loads of a config, as a reload compares them --- */
+
+static char dir[64], real[PATH_MAX];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/prospero-diff.XXXXXX");
+	ck_assert(mkdtemp(dir) != NULL);
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_ptr_nonnull(realpath(dir, real));
+	ck_assert_int_eq(mkdir("sub", 0755), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	ck_assert_int_eq(chdir("/"), 0);
+	snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* "a" and its consumer "c" with A's keys MORE ("" for none), loaded. */
+static struct cfg *load_a(const char *kind, const char *more)
+{
+	char *files[] = { "root.jsonc", NULL };
+	struct cfg_diag diag;
+	struct cfg *cfg;
+	FILE *f = fopen("root.jsonc", "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{ \"supervisor\": \"top\", \"children\": [\n"
+		   "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"] },\n"
+		   "  { \"%s\": \"a\"%s } ] }\n", kind, more);
+	ck_assert_int_eq(fclose(f), 0);
+	cfg = cfg_load(files, 1, &diag);
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "%s\n", diag.lines[i]);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	cfg_diag_free(&diag);
+	return cfg;
+}
+
+static const struct cfg_actor *actor_a(const struct cfg *cfg)
+{
+	return cfg->root->children[1].u.actor;
+}
+
+/* A's keys as WAS, then as IS: the fields that differ. */
+static uint32_t diff_of(const char *kind, const char *was, const char *is)
+{
+	struct cfg *a = load_a(kind, was), *b = load_a(kind, is);
+	uint32_t d = cfg_actor_diff(actor_a(a), actor_a(b));
+
+	cfg_free(a);
+	cfg_free(b);
+	return d;
+}
+
+#define EXEC ", \"exec\": [\"/bin/true\"]"
+
+/* README: a relative cwd resolves against the file, whose directory is
+ * the default: "." is that directory, and a reload from one to the other
+ * is no change. "." was kept as "DIR/.", a restart (cwd). */
+START_TEST(a_cwd_spelt_otherwise_is_the_same_cwd)
+{
+	static const char *const same[] = { "\".\"", "\"./\"", "\"./.\"", "\".//\"" };
+	static const char *const in_sub[] = { "\"sub/\"", "\"./sub//.\"", "\"sub/./\"" };
+	char more[PATH_MAX + 64];
+	struct cfg *cfg;
+
+	cfg = load_a("actor", EXEC ", \"cwd\": \".\"");
+	ck_assert_str_eq(actor_a(cfg)->cwd, real);
+	cfg_free(cfg);
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		snprintf(more, sizeof more, EXEC ", \"cwd\": %s", same[i]);
+		ck_assert_msg(diff_of("actor", EXEC, more) == 0, "cwd %s", same[i]);
+	}
+	snprintf(more, sizeof more, EXEC ", \"cwd\": \"%s/\"", real);
+	ck_assert_uint_eq(diff_of("actor", EXEC, more), 0);
+	for (size_t i = 0; i < sizeof in_sub / sizeof *in_sub; i++) {
+		snprintf(more, sizeof more, EXEC ", \"cwd\": %s", in_sub[i]);
+		ck_assert_msg(diff_of("actor", EXEC ", \"cwd\": \"sub\"", more) == 0, "cwd %s", in_sub[i]);
+	}
+	/* another directory is still a change; ".." is not resolved here */
+	ck_assert_uint_eq(diff_of("actor", EXEC, EXEC ", \"cwd\": \"sub\""), CFG_F_CWD);
+	ck_assert_uint_eq(diff_of("actor", EXEC, EXEC ", \"cwd\": \"sub/..\""), CFG_F_CWD);
+}
+END_TEST
+
+/* "/srv/" and "/srv" are one directory to mount read-only: they were a
+ * restart (namespaces). */
+START_TEST(a_read_only_path_spelt_otherwise_is_the_same_path)
+{
+	static const char *const same[] = { "/usr/", "//usr", "/usr//", "//usr//" };
+	char more[256];
+	struct cfg *cfg;
+
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		snprintf(more, sizeof more, EXEC ", \"read_only\": [\"%s\"]", same[i]);
+		cfg = load_a("actor", more);
+		ck_assert_str_eq(actor_a(cfg)->read_only[0], "/usr");
+		cfg_free(cfg);
+		ck_assert_msg(diff_of("actor", EXEC ", \"read_only\": [\"/usr\"]", more) == 0, "read_only %s",
+			      same[i]);
+	}
+	ck_assert_uint_eq(diff_of("actor", EXEC ", \"read_only\": [\"/usr\"]", EXEC ", \"read_only\": [\"/etc\"]"),
+			  CFG_F_NAMESPACES);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config_diff");
@@ -323,6 +461,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, several_fields_at_once);
 	tcase_add_test(tc, in_place_fields);
 	tcase_add_test(tc, field_names);
+	tcase_add_test(tc, paths_are_cleaned_lexically);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("loaded");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_cwd_spelt_otherwise_is_the_same_cwd);
+	tcase_add_test(tc, a_read_only_path_spelt_otherwise_is_the_same_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
