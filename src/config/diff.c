@@ -64,6 +64,18 @@ static bool queue_eq(const struct cfg_queue *a, const struct cfg_queue *b)
 	       str_eq(a->dead_letter_name, b->dead_letter_name);
 }
 
+/* What was written as "exec". A queue's options are made from its
+ * settings (queue.c), which queue_eq compares: there only the program
+ * counts, so a setting changed is "queue" alone. */
+static bool exec_eq(const struct cfg_actor *a, const struct cfg_actor *b)
+{
+	if (!str_eq(a->path, b->path))
+		return false;
+	if (a->queue && b->queue)
+		return str_eq(a->argv ? a->argv[0] : NULL, b->argv ? b->argv[0] : NULL);
+	return strv_eq(a->argv, b->argv);
+}
+
 static bool backoff_eq(const struct sv_backoff *a, const struct sv_backoff *b)
 {
 	return a->initial_ms == b->initial_ms && a->max_ms == b->max_ms &&
@@ -90,7 +102,7 @@ uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b)
 {
 	uint32_t d = 0;
 
-	d |= strv_eq(a->argv, b->argv) && str_eq(a->path, b->path) ? 0 : CFG_F_EXEC;
+	d |= exec_eq(a, b) ? 0 : CFG_F_EXEC;
 	d |= strv_eq(a->env, b->env) ? 0 : CFG_F_ENV;
 	d |= str_eq(a->cwd, b->cwd) ? 0 : CFG_F_CWD;
 	d |= a->restart == b->restart ? 0 : CFG_F_RESTART;

@@ -9,7 +9,7 @@
 #include "src/config/config.h"
 
 enum cfg_field {
-	CFG_F_EXEC = 1u << 0,		/* argv, resolved path */
+	CFG_F_EXEC = 1u << 0,		/* argv, resolved path; a queue's program only */
 	CFG_F_ENV = 1u << 1,
 	CFG_F_CWD = 1u << 2,
 	CFG_F_RESTART = 1u << 3,

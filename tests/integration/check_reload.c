@@ -976,6 +976,54 @@ START_TEST(a_cwd_of_dot_is_the_default_and_keeps_the_actor)
 }
 END_TEST
 
+/* q, a queue for c, with its settings MORE. */
+static void write_q(const char *more)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  " TA("c") ",\n"
+		 "  { \"queue\": \"q\", \"consumer\": \"c\"%s } ] }\n", more);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* README: the reasons are the keys' groups, a queue's settings "queue".
+ * Its options are made from them: it said "restarted q (exec, queue)". */
+START_TEST(a_queue_setting_reloads_as_queue)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char out[4096], state[512];
+	struct h_event e;
+	struct pids after;
+	pid_t q = 0, c = 0;
+
+	snprintf(state, sizeof state, "%s", h_path(&h, "state"));
+	write_q(", \"max_batch_size\": 10");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
+	do {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "the tree never became ready");
+		if (strcmp(e.event, "start") == 0 && strcmp(e.name, "q") == 0)
+			q = e.pid;
+		if (strcmp(e.event, "start") == 0 && strcmp(e.name, "c") == 0)
+			c = e.pid;
+	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
+	ck_assert(q > 0 && c > 0);
+	write_q(", \"max_batch_size\": 20");
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "restart q (queue)\n2 unchanged\n");
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "restarted q (queue);"), "%s", out);
+	h_expect(&h, "start", "q", &e);
+	ck_assert_int_ne(e.pid, q);
+	shutdown_pids(&after);
+	ck_assert_int_eq(*pid_of(&after, "c"), c);
+}
+END_TEST
+
 /* Where the cgroup hierarchy of TYPE ("cgroup" with option OPT, or
  * "cgroup2") is mounted, from /proc/self/mounts; "" if it is not. */
 static void mount_of(const char *type, const char *opt, char *buf, size_t len)
@@ -1117,6 +1165,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_of_a_cgroup_limit_restarts_with_the_new_one);
 	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
 	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
+	tcase_add_test(tc, a_queue_setting_reloads_as_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -163,7 +163,8 @@ static const struct field *field(const char *name)
 /* Each case changes one field of a copy of the base. */
 static void change(int i, struct cfg_actor *b)
 {
-	static char *argv_b[] = { "./srv", "--port", "81", NULL };
+	/* the program: the base is a queue too, whose options are "queue" */
+	static char *argv_b[] = { "./srv2", "--port", "80", NULL };
 	static char *env_b[] = { "A=1", NULL };
 	static char *env_c[] = { "A=1", "B=2", "C=3", NULL };
 	static char *deny_b[] = { "mount", NULL };
@@ -316,6 +317,39 @@ START_TEST(field_names)
 }
 END_TEST
 
+/* An actor's arguments are what it was told to run; a queue's are made
+ * from its settings, which are "queue" (README "Reload": the reasons are
+ * the keys' groups). They said "exec, queue". */
+START_TEST(a_queues_options_are_its_settings)
+{
+	static char *ten[] = { "prospero-queue", "--max-batch-size=10", NULL };
+	static char *twenty[] = { "prospero-queue", "--max-batch-size=20", NULL };
+	static char *args_b[] = { "./srv", "--port", "81", NULL };
+	struct cfg_queue qa = { .consumer_name = "worker" }, qb = qa;
+	struct cfg_actor a = base(), b = base();
+
+	a.queue = b.queue = NULL;
+	b.argv = args_b;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_EXEC);
+	qa.opt.v[PQ_MAX_BATCH_SIZE] = 10;
+	qb.opt.v[PQ_MAX_BATCH_SIZE] = 20;
+	a.queue = &qa;
+	b.queue = &qb;
+	a.argv = ten;
+	b.argv = twenty;
+	a.path = b.path = "/usr/bin/prospero-queue";
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_QUEUE);
+	ck_assert_uint_eq(cfg_actor_diff(&b, &a), CFG_F_QUEUE);
+	/* the program moved is exec */
+	b.path = "/usr/local/bin/prospero-queue";
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_EXEC | CFG_F_QUEUE);
+	/* an actor become a queue of the same name */
+	b = base();
+	b.queue = NULL;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b) & (CFG_F_EXEC | CFG_F_QUEUE), CFG_F_EXEC | CFG_F_QUEUE);
+}
+END_TEST
+
 START_TEST(paths_are_cleaned_lexically)
 {
 	static const char *const cases[][2] = {
@@ -448,6 +482,20 @@ START_TEST(a_read_only_path_spelt_otherwise_is_the_same_path)
 }
 END_TEST
 
+/* README: a queue's settings are the reason "queue". Its options are
+ * made from them: it said "exec, queue". */
+START_TEST(a_queue_setting_changed_is_queue_alone)
+{
+	ck_assert_ptr_nonnull(getenv(CFG_ENV_QUEUE_PROGRAM));
+	ck_assert_uint_eq(diff_of("queue", ", \"consumer\": \"c\", \"max_batch_size\": 10",
+				  ", \"consumer\": \"c\", \"max_batch_size\": 20"), CFG_F_QUEUE);
+	ck_assert_uint_eq(diff_of("queue", ", \"consumer\": \"c\"", ", \"consumer\": \"c\", \"retention\": 60"),
+			  CFG_F_QUEUE);
+	ck_assert_uint_eq(diff_of("queue", ", \"consumer\": \"c\", \"max_batch_size\": 10",
+				  ", \"consumer\": \"c\", \"max_batch_size\": 10"), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config_diff");
@@ -461,12 +509,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, several_fields_at_once);
 	tcase_add_test(tc, in_place_fields);
 	tcase_add_test(tc, field_names);
+	tcase_add_test(tc, a_queues_options_are_its_settings);
 	tcase_add_test(tc, paths_are_cleaned_lexically);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("loaded");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_cwd_spelt_otherwise_is_the_same_cwd);
 	tcase_add_test(tc, a_read_only_path_spelt_otherwise_is_the_same_path);
+	tcase_add_test(tc, a_queue_setting_changed_is_queue_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }
