@@ -460,14 +460,12 @@ static int check_spec(const struct sb_spec *spec, char *errmsg, size_t errlen)
 		if (check_name("deny", d, errmsg, errlen) < 0)
 			return -1;
 		if (d[0] != '@' && sb_syscall_is_required(d)) {
-			snprintf(errmsg, errlen, "deny: \"%s\" cannot be denied: the actor is "
-				 "started with it after the filter is loaded", d);
+			snprintf(errmsg, errlen, "deny: \"%s\" " SB_CANNOT_BE_DENIED, d);
 			return -1;
 		}
 	}
 	if (spec->profile == SB_PROFILE_NONE && (spec->nallow || spec->ndeny)) {
-		snprintf(errmsg, errlen, "profile \"none\" takes no allow or deny: "
-			 "it loads no filter");
+		snprintf(errmsg, errlen, "%s", SB_NONE_TAKES_NO_LISTS);
 		return -1;
 	}
 	return 0;

@@ -170,6 +170,11 @@ bool sb_syscall_is_privileged(const char *name);
  * Denying one would hang the daemon, which waits on that child. */
 bool sb_syscall_is_required(const char *name);
 
+/* What sb_policy_resolve says of those two refusals, for `check` to say
+ * it too at the place it was written: after "deny: \"NAME\" ", and alone. */
+#define SB_CANNOT_BE_DENIED "cannot be denied: the actor is started with it after the filter is loaded"
+#define SB_NONE_TAKES_NO_LISTS "profile \"none\" takes no allow or deny: it loads no filter"
+
 /* " (AF_UNIX only)" and the like, "" for SB_COND_ALWAYS: for --explain. */
 const char *sb_cond_text(enum sb_cond c);
 

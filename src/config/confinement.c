@@ -64,6 +64,25 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 	return ok;
 }
 
+/* A "deny" entry the child needs after its filter is loaded, at its
+ * place in the array (sb_policy_resolve would say it of the sandbox). */
+static bool check_deniable(struct loader *ld, char **list, size_t obj)
+{
+	size_t arr = ld_value_off(ld, obj, "deny");
+	bool ok = true;
+
+	for (size_t i = 0; list && list[i]; i++) {
+		struct cfg_pos p;
+
+		if (list[i][0] == '@' || !sb_syscall_is_required(list[i]))
+			continue;
+		p = ld_pos_of_index(ld, arr, i);
+		ld_error(ld, &p, "\"deny\"[%zu]: \"%s\" " SB_CANNOT_BE_DENIED, i, list[i]);
+		ok = false;
+	}
+	return ok;
+}
+
 static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
 {
 	size_t off = ld_value_off(ld, obj, "sandbox");
@@ -104,6 +123,18 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 	if ((v = json_object_get(o, "deny"))) {
 		ok &= ld_get_strings(ld, v, off, "deny", "system calls or @groups", &a->deny, &a->ndeny);
 		ok &= check_syscalls(ld, a->deny, off, "deny");
+		ok &= check_deniable(ld, a->deny, off);
+	}
+	/* the key, not its length: "allow": [] under "none" is as much a
+	 * slip as a list, and the filter it asks to widen is not there */
+	for (size_t k = 0; a->profile == SB_PROFILE_NONE && k < 2; k++) {
+		const char *key = k ? "deny" : "allow";
+
+		if (json_object_get(o, key)) {
+			struct cfg_pos p = ld_pos_of_key(ld, off, key, true);
+			ld_error(ld, &p, "\"sandbox\": %s", SB_NONE_TAKES_NO_LISTS);
+			ok = false;
+		}
 	}
 	for (size_t i = 0; ok && i < a->nallow; i++) {
 		if (a->allow[i][0] != '@' && sb_syscall_is_privileged(a->allow[i])) {
@@ -113,7 +144,8 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		}
 	}
 	if (ok) {
-		/* what is left: deny of a start-up syscall, allow/deny under "none" */
+		/* each mistake is reported above at its place; this one is
+		 * kept for whatever sb_policy_resolve refuses that they miss */
 		struct sb_policy pol;
 		char msg[512];
 

@@ -751,8 +751,26 @@ START_TEST(sandbox_errors)
 	       "root.jsonc:1:100: error: \"allow\"[0]: unknown syscall group \"@netwrok-io\" (did you mean \"@network-io\"?)\n");
 	expect(ACTOR_A "\"sandbox\": { \"deny\": [\"ptrac\"] } } ] }",
 	       "root.jsonc:1:99: error: \"deny\"[0]: unknown syscall \"ptrac\" (did you mean \"ptrace\"?)\n");
+	/* at the element, as every other one; it was said of "sandbox" */
 	expect(ACTOR_A "\"sandbox\": { \"deny\": [\"execve\"] } } ] }",
-	       "root.jsonc:1:88: error: \"sandbox\": deny: \"execve\" cannot be denied: the actor is started with it after the filter is loaded\n");
+	       "root.jsonc:1:99: error: \"deny\"[0]: \"execve\" cannot be denied: the actor is started with it after the filter is loaded\n");
+	expect(ACTOR_A "\"sandbox\": { \"deny\": [\"@ipc\", \"execve\", \"sendmsg\"] } } ] }",
+	       "root.jsonc:1:107: error: \"deny\"[1]: \"execve\" cannot be denied: the actor is started with it after the filter is loaded\n"
+	       "root.jsonc:1:117: error: \"deny\"[2]: \"sendmsg\" cannot be denied: the actor is started with it after the filter is loaded\n");
+}
+END_TEST
+
+/* "none" loads no filter: an "allow" or "deny" is refused for being
+ * there, at the key, empty too. An empty list was accepted. */
+START_TEST(none_takes_no_allow_or_deny_even_empty)
+{
+	expect(ACTOR_A "\"sandbox\": { \"profile\": \"none\", \"allow\": [] } } ] }",
+	       "root.jsonc:1:101: warning: actor \"a\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed\n"
+	       "root.jsonc:1:109: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n");
+	expect(ACTOR_A "\"sandbox\": { \"deny\": [], \"profile\": \"none\", \"allow\": [\"read\"] } } ] }",
+	       "root.jsonc:1:113: warning: actor \"a\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed\n"
+	       "root.jsonc:1:121: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n"
+	       "root.jsonc:1:90: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n");
 }
 END_TEST
 
@@ -1381,6 +1399,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, confinement_defaults_and_fields);
 	tcase_add_test(tc, confinement_warnings);
 	tcase_add_test(tc, sandbox_errors);
+	tcase_add_test(tc, none_takes_no_allow_or_deny_even_empty);
 	tcase_add_test(tc, limits_errors);
 	tcase_add_test(tc, namespace_user_and_capability_errors);
 	tcase_add_test(tc, secrets_errors);
