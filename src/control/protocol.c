@@ -10,18 +10,29 @@
 #include "src/control/json.h"
 #include "src/control/protocol.h"
 
+/* The request fields a verb reads: the others are ignored, as README's
+ * "Control socket" says, not checked. */
+enum {
+	F_NAME = 1 << 0,
+	F_SIGNAL = 1 << 1,
+	F_FOLLOW = 1 << 2,
+	F_LINES = 1 << 3,
+	F_FAULT = 1 << 4,	/* "fault", "ms" and "drop" */
+};
+
 static const struct {
 	const char *name;
 	bool needs_name;
+	unsigned fields;
 } verbs[CTL_NVERBS] = {
-	[CTL_STATUS] = { "status", false },
-	[CTL_RESTART] = { "restart", true },
-	[CTL_STOP] = { "stop", true },
-	[CTL_START] = { "start", true },
-	[CTL_KILL] = { "kill", true },
-	[CTL_EVENTS] = { "events", false },
-	[CTL_LOGS] = { "logs", true },
-	[CTL_FAULT] = { "fault", true },
+	[CTL_STATUS] = { "status", false, F_NAME },
+	[CTL_RESTART] = { "restart", true, F_NAME },
+	[CTL_STOP] = { "stop", true, F_NAME },
+	[CTL_START] = { "start", true, F_NAME },
+	[CTL_KILL] = { "kill", true, F_NAME | F_SIGNAL },
+	[CTL_EVENTS] = { "events", false, F_NAME | F_FOLLOW },
+	[CTL_LOGS] = { "logs", true, F_NAME | F_FOLLOW | F_LINES },
+	[CTL_FAULT] = { "fault", true, F_NAME | F_SIGNAL | F_FAULT },
 };
 
 const char *ctl_verb_name(enum ctl_verb v)
@@ -69,7 +80,7 @@ static int decode_fault(json_t *o, struct ctl_request *r, char *err, size_t errl
 		snprintf(err, errlen, "\"fault\": expected \"kill\", \"stall\" or \"edge\"");
 		return -1;
 	}
-	if (r->verb == CTL_FAULT && strcmp(r->fault, "kill") != 0 && strcmp(r->fault, "stall") != 0 &&
+	if (strcmp(r->fault, "kill") != 0 && strcmp(r->fault, "stall") != 0 &&
 	    strcmp(r->fault, "edge") != 0) {
 		snprintf(err, errlen, "\"fault\": expected \"kill\", \"stall\" or \"edge\"");
 		return -1;
@@ -87,12 +98,13 @@ static int decode_fault(json_t *o, struct ctl_request *r, char *err, size_t errl
 	return 0;
 }
 
-/* The optional fields of a request, once its verb is known. */
+/* The optional fields of a request that its verb reads. */
 static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t errlen)
 {
+	unsigned fields = verbs[r->verb].fields;
 	json_t *v;
 
-	if ((v = json_object_get(o, "name")) && !ctl_json_copy_str(v, r->name, sizeof r->name)) {
+	if ((fields & F_NAME) && (v = json_object_get(o, "name")) && !ctl_json_copy_str(v, r->name, sizeof r->name)) {
 		snprintf(err, errlen, "\"name\": expected a string shorter than %d bytes", CTL_NAME_MAX);
 		return -1;
 	}
@@ -100,7 +112,7 @@ static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t err
 		snprintf(err, errlen, "%s needs a \"name\"", ctl_verb_name(r->verb));
 		return -1;
 	}
-	if ((v = json_object_get(o, "signal"))) {
+	if ((fields & F_SIGNAL) && (v = json_object_get(o, "signal"))) {
 		r->sig = json_is_string(v) ? ctl_signal_parse(json_string_value(v))
 		       : json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < NSIG
 			 ? (int)json_integer_value(v) : 0;
@@ -109,18 +121,22 @@ static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t err
 			return -1;
 		}
 	}
-	if ((v = json_object_get(o, "follow")) && !json_is_boolean(v)) {
-		snprintf(err, errlen, "\"follow\": expected true or false");
-		return -1;
+	if ((fields & F_FOLLOW) && (v = json_object_get(o, "follow"))) {
+		if (!json_is_boolean(v)) {
+			snprintf(err, errlen, "\"follow\": expected true or false");
+			return -1;
+		}
+		r->follow = json_is_true(v);
 	}
-	r->follow = v && json_is_true(v);
-	if ((v = json_object_get(o, "lines")) &&
-	    (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)) {
-		snprintf(err, errlen, "\"lines\": expected a count from 0 to 1000000");
-		return -1;
+	if ((fields & F_LINES) && (v = json_object_get(o, "lines"))) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000) {
+			snprintf(err, errlen, "\"lines\": expected a count from 0 to 1000000");
+			return -1;
+		}
+		r->has_lines = true;
+		r->lines = (unsigned)json_integer_value(v);
 	}
-	r->lines = v ? (unsigned)json_integer_value(v) : 0;
-	return decode_fault(o, r, err, errlen);
+	return fields & F_FAULT ? decode_fault(o, r, err, errlen) : 0;
 }
 
 int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen)
@@ -154,7 +170,7 @@ char *ctl_request_encode(const struct ctl_request *r)
 		json_object_set_new(o, "signal", json_integer(r->sig));
 	if (r->follow)
 		json_object_set_new(o, "follow", json_true());
-	if (r->lines)
+	if (r->has_lines)
 		json_object_set_new(o, "lines", json_integer(r->lines));
 	if (r->fault[0]) {
 		json_object_set_new(o, "fault", json_string(r->fault));

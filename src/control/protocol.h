@@ -37,7 +37,8 @@ struct ctl_request {
 	char name[CTL_NAME_MAX];	/* "" when none */
 	int sig;			/* kill: the signal; 0 in a request means SIGTERM */
 	bool follow;			/* events, logs: keep streaming */
-	unsigned lines;			/* logs: the last this many; 0: all kept */
+	bool has_lines;			/* logs: "lines" given; without it, all kept */
+	unsigned lines;			/* logs: the last this many (0: none) */
 	/* fault: which ("kill", "stall", "edge"), for how long (stall, edge),
 	 * and the share of messages an edge drops */
 	char fault[8];
@@ -51,7 +52,9 @@ bool ctl_verb_needs_name(enum ctl_verb v);
 /* The verb named S; -1 if none. */
 int ctl_verb_parse(const char *s, enum ctl_verb *v);
 
-/* LINE (LEN bytes, no newline) into R: 0, or -1 with a reason in ERR. */
+/* LINE (LEN bytes, no newline) into R: 0, or -1 with a reason in ERR.
+ * Only the fields R's verb reads are decoded and checked; another verb's
+ * are ignored, whatever they hold. */
 int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen);
 /* R as a line with its newline: malloc'd, NULL on ENOMEM. */
 char *ctl_request_encode(const struct ctl_request *r);

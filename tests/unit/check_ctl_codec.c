@@ -76,6 +76,35 @@ START_TEST(bad_requests_are_refused_with_a_reason)
 }
 END_TEST
 
+/* README: a field the verb does not use is ignored, whatever it holds. */
+START_TEST(fields_another_verb_reads_are_ignored)
+{
+	static const char *const good[] = {
+		"{\"verb\": \"kill\", \"name\": \"plain\", \"signal\": \"SIGCONT\", \"follow\": \"x\"}",
+		"{\"verb\": \"status\", \"signal\": \"BOGUS\", \"ms\": \"x\", \"drop\": \"x\", \"fault\": 7, "
+		"\"lines\": -1, \"follow\": 3}",
+		"{\"verb\": \"stop\", \"name\": \"x\", \"lines\": -1}",
+		"{\"verb\": \"events\", \"signal\": \"BOGUS\", \"lines\": \"x\"}",
+		"{\"verb\": \"logs\", \"name\": \"x\", \"signal\": 0, \"fault\": \"boom\"}",
+		"{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"kill\", \"follow\": 1, \"lines\": -1}",
+	};
+	struct ctl_request r;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		err[0] = 0;
+		ck_assert_msg(decode(good[i], &r, err) == 0, "refused %s: %s", good[i], err);
+		/* and what was ignored is not taken either */
+		ck_assert_int_eq(r.sig, 0 + (i == 0) * SIGCONT);
+		ck_assert(!r.follow);
+		ck_assert(!r.has_lines);
+	}
+	ck_assert_str_eq(r.fault, "kill");
+	ck_assert_int_eq(decode(good[1], &r, err), 0);
+	ck_assert_str_eq(r.fault, "");
+}
+END_TEST
+
 START_TEST(signals_by_name_or_number)
 {
 	ck_assert_int_eq(ctl_signal_parse("SIGTERM"), SIGTERM);
@@ -233,6 +262,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, a_request_round_trips);
 	tcase_add_test(tc, bad_requests_are_refused_with_a_reason);
+	tcase_add_test(tc, fields_another_verb_reads_are_ignored);
 	tcase_add_test(tc, signals_by_name_or_number);
 	tcase_add_test(tc, answers_say_ok_or_why_not);
 	tcase_add_test(tc, enotsup_is_named_as_documented);
