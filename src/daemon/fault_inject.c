@@ -18,14 +18,29 @@ static int fail(int err, char *msg, size_t len, const char *what, const char *na
 	return -1;
 }
 
+/* The injector, once its plan is in effect: the plan event is seq 0 and
+ * a fault before it would take that number (README "Fault events"). */
+static struct fault_run *injector(struct daemon *d, char *msg, size_t len)
+{
+	struct fault_run *r = d->faults;
+
+	if (!r)
+		fail(ENOTSUP, msg, len, "the daemon runs without --faults", NULL);
+	else if (r->clock0 < 0)
+		fail(EAGAIN, msg, len, "the fault plan is not in effect yet: the tree is still starting", NULL);
+	else
+		return r;
+	return NULL;
+}
+
 /* EV (kind, signal, ms set) on every instance NAME names. */
 static int inject(struct daemon *d, const char *name, struct fault_event *ev, char *msg, size_t len)
 {
-	struct fault_run *r = d->faults;
+	struct fault_run *r = injector(d, msg, len);
 	size_t hit = 0;
 
 	if (!r)
-		return fail(ENOTSUP, msg, len, "the daemon runs without --faults", NULL);
+		return -1;
 	ev->fault = r->plan->n + r->injected;
 	ev->n = 1;
 	ev->at_ms = faults_now(r);
@@ -69,10 +84,10 @@ int fault_inject_stall(struct daemon *d, const char *name, int64_t ms, char *msg
 int fault_inject_edge(struct daemon *d, const char *edge, double drop, int64_t for_ms, char *msg,
 		      size_t len)
 {
-	struct fault_run *r = d->faults;
+	struct fault_run *r = injector(d, msg, len);
 
 	if (!r)
-		return fail(ENOTSUP, msg, len, "the daemon runs without --faults", NULL);
+		return -1;
 	if (!(drop >= 0 && drop <= 1) || for_ms <= 0 || for_ms > FAULT_MAX_MS)
 		return fail(EINVAL, msg, len, "--drop is from 0 to 1, --for from 1 ms to a day", NULL);
 	if (!relays_override(r, edge, drop, for_ms, r->plan->n + r->injected))

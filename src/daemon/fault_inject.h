@@ -10,8 +10,9 @@
  * They need a daemon run with --faults (an empty plan, {"faults": []},
  * will do): without one there is no injector, and no relay to act on.
  * Each returns 0, or -1 with errno and MSG saying why, for the caller to
- * send back: ENOTSUP (no --faults), ENOENT (no such instance or edge), EINVAL
- * (a value out of range). */
+ * send back: ENOTSUP (no --faults), EAGAIN (the plan is not in effect
+ * yet: the root is not ready, and its plan event, seq 0, not written),
+ * ENOENT (no such instance or edge), EINVAL (a value out of range). */
 #ifndef PROSPERO_DAEMON_FAULT_INJECT_H
 #define PROSPERO_DAEMON_FAULT_INJECT_H
 

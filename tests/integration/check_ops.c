@@ -1144,6 +1144,41 @@ START_TEST(a_fault_now_goes_through_the_control_socket)
 }
 END_TEST
 
+/* README "Faults at run time": the plan event is seq 0, so a run-time
+ * fault before the plan is in effect (the root not ready) is refused
+ * with EAGAIN rather than take seq 0 ahead of it. */
+START_TEST(a_fault_before_the_plan_is_in_effect_is_refused)
+{
+	char err[4096], line[512];
+	int fd;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"gate\", \"ready\": \"notify\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"      \"while [ ! -e @DIR@/go ]; do sleep 0.05; done; exec @TA@ --notify-after 0\"] },\n"
+		"    { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_write(&h, "faults.jsonc", "{ \"faults\": [] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
+	h_expect(&h, "start", "gate", NULL);
+	ck_assert_int_eq(verb("fault", "kill", "gate", NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: fault: the fault plan is not in effect yet"), "%s", err);
+	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n"
+		       "{\"verb\": \"fault\", \"fault\": \"edge\", \"name\": \"a -> b\", \"drop\": 1, \"ms\": 10}\n");
+	read_line(fd, line, sizeof line);
+	ck_assert_msg(strstr(line, "\"code\":\"EAGAIN\""), "%s", line);
+	close(fd);
+	h_write(&h, "go", "");
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("fault", "kill", "payment", "SIGTERM"), 0);
+	h_expect(&h, "exit", "payment", NULL);
+	ck_assert_int_eq(count_in("events", "\"event\": \"fault\""), 2);
+	ck_assert_int_eq(count_in("events", "\"seq\": 0, \"kind\": \"plan\""), 1);
+	ck_assert_int_eq(count_in("events", "\"seq\": 1, \"kind\": \"kill\", \"fault\": 0"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -1174,6 +1209,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
+	tcase_add_test(tc, a_fault_before_the_plan_is_in_effect_is_refused);
 	tcase_add_test(tc, each_request_line_gets_one_answer);
 	tcase_add_test(tc, a_status_event_follows_by_name);
 	tcase_add_test(tc, status_text_is_cut_at_a_character_and_stays_utf8);
