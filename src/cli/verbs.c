@@ -14,6 +14,7 @@
 #include "src/cli/view.h"
 #include "src/daemon/rundir.h"
 #include "src/control/status.h"
+#include "src/faults/plan.h"
 
 struct verb_opts {
 	struct ctl_request r;
@@ -156,8 +157,9 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 			o->has_drop = true;
 			break;
 		case 'F':
-			if (parse_ms(optarg, &o->r.ms) < 0)
-				return usage_error(optarg, "--for: expected milliseconds");
+			/* checked here, so an operator hears of --for, not of the field */
+			if (parse_ms(optarg, &o->r.ms) < 0 || o->r.ms < 1 || o->r.ms > FAULT_MAX_MS)
+				return usage_error(optarg, "--for: expected milliseconds, from 1 to a day (86400000)");
 			o->has_ms = true;
 			break;
 		default:

@@ -89,7 +89,7 @@ int fault_inject_edge(struct daemon *d, const char *edge, double drop, int64_t f
 	if (!r)
 		return -1;
 	if (!(drop >= 0 && drop <= 1) || for_ms <= 0 || for_ms > FAULT_MAX_MS)
-		return fail(EINVAL, msg, len, "--drop is from 0 to 1, --for from 1 ms to a day", NULL);
+		return fail(EINVAL, msg, len, "\"drop\" is from 0 to 1, \"ms\" from 1 ms to a day", NULL);
 	if (!relays_override(r, edge, drop, for_ms, r->plan->n + r->injected))
 		return fail(ENOENT, msg, len, "no edge the fault plan interposes", edge);
 	r->injected++;

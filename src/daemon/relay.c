@@ -393,6 +393,8 @@ static bool names(const struct relay *rl, const char *edge)
 size_t relays_override(struct fault_run *r, const char *edge, double drop, int64_t for_ms, size_t fault)
 {
 	int64_t now = faults_now(r);
+	char target[FAULT_TARGET_MAX];
+	struct fault_event ev;
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->nrelays; i++) {
@@ -403,6 +405,10 @@ size_t relays_override(struct fault_run *r, const char *edge, double drop, int64
 		rl->override_drop = drop;
 		rl->override_until = now + for_ms;
 		rl->override_fault = fault;
+		/* its event, as a run-time kill's: the copy's name without " (BINDING)" */
+		snprintf(target, sizeof target, "%.*s", (int)(strlen(rl->name) - strlen(rl->binding) - 3), rl->name);
+		fault_event_edge(&ev, fault, target, rl->binding, drop, for_ms, now);
+		faults_emit(r, &ev);
 		n++;
 	}
 	return n;

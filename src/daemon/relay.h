@@ -34,7 +34,7 @@ void relay_describe(const struct relay *rl, char *buf, size_t len, struct relay_
 /* A run-time edge fault: messages on every copy of EDGE ("CLIENT ->
  * SERVICE" or a binding name) that the plan interposes are dropped with
  * probability DROP for the next FOR_MS ms, each drop an event under fault
- * number FAULT. How many copies it applies to: 0 when the plan does not
+ * number FAULT, and so is the fault's start on each copy ("edge"). How many copies it applies to: 0 when the plan does not
  * interpose that edge (only interposed edges have a relay to act). */
 size_t relays_override(struct fault_run *r, const char *edge, double drop, int64_t for_ms, size_t fault);
 

@@ -15,6 +15,7 @@ const char *fault_event_kind_name(enum fault_event_kind k)
 	case FAULT_EV_DROP: return "drop";
 	case FAULT_EV_DUPLICATE: return "duplicate";
 	case FAULT_EV_SYSCALL: return "syscall";
+	case FAULT_EV_EDGE: return "edge";
 	}
 	return "?";
 }
@@ -66,6 +67,14 @@ void fault_event_syscall(struct fault_event *ev, const struct fault_plan *p,
 	snprintf(ev->target, sizeof ev->target, "%s", f->targets[c->target].name);
 }
 
+void fault_event_edge(struct fault_event *ev, size_t fi, const char *target, const char *binding, double drop,
+		      int64_t ms, int64_t now_ms)
+{
+	*ev = (struct fault_event){ .kind = FAULT_EV_EDGE, .fault = fi, .n = 1, .at_ms = now_ms,
+				    .binding = binding, .drop = drop, .ms = ms };
+	snprintf(ev->target, sizeof ev->target, "%s", target);
+}
+
 /* snprintf that appends, and keeps counting past the end as snprintf does. */
 struct out {
 	char *buf;
@@ -107,6 +116,8 @@ int fault_event_json(const struct fault_event *ev, char *buf, size_t len)
 		put(&o, ", \"binding\": \"%s\", \"direction\": \"%s\"", ev->binding, fault_dir_name(ev->dir));
 	if (ev->kind == FAULT_EV_DROP)
 		put(&o, ", \"partition\": %s", ev->partitioned ? "true" : "false");
+	if (ev->kind == FAULT_EV_EDGE)
+		put(&o, ", \"binding\": \"%s\", \"drop\": %g, \"ms\": %" PRId64, ev->binding, ev->drop, ev->ms);
 	if (ev->kind == FAULT_EV_SYSCALL)
 		put(&o, ", \"syscall\": \"%s\", \"errno\": \"%s\", \"incarnation\": %u", ev->syscall,
 		    fault_errno_name(ev->err), ev->incarnation);
@@ -142,10 +153,14 @@ int fault_event_text(const struct fault_event *ev, char *buf, size_t len)
 	case FAULT_EV_SYSCALL:
 		put(&o, "%s fails %s in %s", ev->syscall, fault_errno_name(ev->err), ev->target);
 		break;
+	case FAULT_EV_EDGE:
+		put(&o, "drop each message on %s (%s) with probability %g for %" PRId64 " ms", ev->target,
+		    ev->binding, ev->drop, ev->ms);
+		break;
 	}
 	put(&o, " (fault %zu, %s %" PRIu64 ")", ev->fault,
-	    ev->kind == FAULT_EV_SYSCALL ? "call" : ev->kind == FAULT_EV_KILL || ev->kind == FAULT_EV_STALL
-			? "firing" : "message", ev->n);
+	    ev->kind == FAULT_EV_SYSCALL ? "call"
+	    : ev->kind == FAULT_EV_DROP || ev->kind == FAULT_EV_DUPLICATE ? "message" : "firing", ev->n);
 	if (ev->skipped)
 		put(&o, ": skipped, %s", ev->skipped);
 	return o.at;

@@ -21,6 +21,7 @@ enum fault_event_kind {
 	FAULT_EV_DROP,
 	FAULT_EV_DUPLICATE,
 	FAULT_EV_SYSCALL,
+	FAULT_EV_EDGE,			/* a run-time edge fault began on an edge copy */
 };
 
 /* "client#2 -> service": two names, an instance number, the arrow */
@@ -36,8 +37,9 @@ struct fault_event {
 	const char *skipped;		/* set by the daemon when nothing could be done
 					 * ("not running"); NULL otherwise */
 	int signal;			/* kill: the signal; stall: SIGSTOP */
-	int64_t ms;			/* stall: how long */
-	const char *binding;		/* drop, duplicate: the binding name */
+	int64_t ms;			/* stall, edge: how long */
+	double drop;			/* edge: the probability a message is dropped */
+	const char *binding;		/* drop, duplicate, edge: the binding name */
 	enum fault_dir dir;		/* drop, duplicate: TO_SERVICE or TO_CLIENT */
 	bool partitioned;		/* drop: by a partition, not by chance */
 	const char *syscall;		/* syscall: "write" */
@@ -65,6 +67,12 @@ bool fault_event_message(struct fault_event *ev, const struct fault_plan *p, siz
 /* A call fault_syscall_verdict failed: the counter it named. */
 void fault_event_syscall(struct fault_event *ev, const struct fault_plan *p,
 			 const struct fault_call_counter *c, unsigned incarnation, int64_t now_ms);
+
+/* Run-time edge fault FI began on edge copy TARGET ("client -> service",
+ * "pool#2 -> service") of BINDING: each message dropped with probability
+ * DROP for MS ms. BINDING must outlive the event. */
+void fault_event_edge(struct fault_event *ev, size_t fi, const char *target, const char *binding, double drop,
+		      int64_t ms, int64_t now_ms);
 
 const char *fault_event_kind_name(enum fault_event_kind k);
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "tests/common/harness.h"
 #include "tests/common/runner.h"
@@ -354,6 +357,55 @@ START_TEST(the_peer_restarted_notice_passes_a_relay_that_drops_all)
 }
 END_TEST
 
+/* REQ on the control socket; its answer line into OUT. */
+static void ask(const char *req, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t n = 0;
+
+	ck_assert((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) < sizeof sa.sun_path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	while (n < len - 1 && read(fd, out + n, 1) == 1 && out[n] != '\n')
+		n++;
+	out[n] = '\0';
+	close(fd);
+}
+
+/* README "Faults at run time": a run-time edge fault is injected "as an
+ * event numbered with the rest", one per edge copy as a kill is one per
+ * instance; its refusals name the request's fields. */
+START_TEST(a_run_time_edge_fault_is_an_event)
+{
+	struct h_event e;
+	char answer[512];
+
+	write_cfg("root.jsonc",
+		  "{ \"supervisor\": \"root\", \"children\": [\n"
+		  "  { \"actor\": \"svc\", \"exec\": [\"@EA@\"] },\n"
+		  "  { \"actor\": \"cli\", \"exec\": [\"@EA@\"], \"bindings\": { \"INVENTORY\": \"svc\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"edge\": \"cli -> svc\", \"drop\": 0 } ] }\n", NULL);
+	h_expect(&h, "fault", NULL, &e);	/* the plan's */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "cli -> svc", "--drop", "0.5", "--for",
+							  "1000", "--runtime-dir", h.rundir, NULL }), 0);
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"seq\": 1, \"kind\": \"edge\", \"fault\": 1, \"n\": 1, \"target\": \"cli -> svc\"") &&
+			      strstr(e.line, "\"binding\": \"INVENTORY\", \"drop\": 0.5, \"ms\": 1000"),
+		      "%s", e.line);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: fault 1: drop each message on cli -> svc (INVENTORY) "
+					       "with probability 0.5 for 1000 ms (fault 1, firing 1)"), 1);
+	/* on the socket the fields are "drop" and "ms"; the CLI says --for */
+	ask("{\"verb\": \"fault\", \"fault\": \"edge\", \"name\": \"cli -> svc\", \"drop\": 0.5, \"ms\": 0}\n",
+	    answer, sizeof answer);
+	ck_assert_msg(strstr(answer, "\\\"drop\\\" is from 0 to 1, \\\"ms\\\" from 1 ms to a day"), "%s", answer);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "cli -> svc", "--drop", "0.5", "--for",
+							  "0", "--runtime-dir", h.rundir, NULL }), 2);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: 0: --for: expected milliseconds, from 1 to a day"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("faults_run");
@@ -380,6 +432,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_duplicating_edge_delivers_each_message_twice_in_order);
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
 	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
+	tcase_add_test(tc, a_run_time_edge_fault_is_an_event);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -115,6 +115,18 @@ START_TEST(a_failed_call_names_the_call_the_errno_and_the_incarnation)
 }
 END_TEST
 
+/* A run-time edge fault's start: one event per edge copy. */
+START_TEST(a_run_time_edge_fault_names_the_copy_the_share_and_how_long)
+{
+	struct fault_event ev;
+
+	fault_event_edge(&ev, 4, "pool#2 -> payment", "PAY", 0.25, 3000, 1200);
+	expect(&ev, 9,
+	       "\"seq\": 9, \"kind\": \"edge\", \"fault\": 4, \"n\": 1, \"target\": \"pool#2 -> payment\", \"at\": 1200, \"binding\": \"PAY\", \"drop\": 0.25, \"ms\": 3000",
+	       "fault 9: drop each message on pool#2 -> payment (PAY) with probability 0.25 for 3000 ms (fault 4, firing 1)");
+}
+END_TEST
+
 START_TEST(output_is_cut_to_the_buffer_and_says_what_it_wanted)
 {
 	struct fault_event ev;
@@ -183,6 +195,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, kills_and_stalls_name_the_instance_and_the_firing);
 	tcase_add_test(tc, messages_are_reported_when_dropped_or_duplicated_only);
 	tcase_add_test(tc, a_failed_call_names_the_call_the_errno_and_the_incarnation);
+	tcase_add_test(tc, a_run_time_edge_fault_names_the_copy_the_share_and_how_long);
 	tcase_add_test(tc, output_is_cut_to_the_buffer_and_says_what_it_wanted);
 	tcase_add_test(tc, errno_names_parse_print_and_list);
 	tcase_add_test(tc, signal_names_parse_print_and_exclude_job_control);
