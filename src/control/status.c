@@ -92,7 +92,7 @@ char *ctl_status_encode(const struct ctl_status *st)
 		json_decref(edges);
 		return NULL;
 	}
-	json_object_set_new(o, "bindings", edges);
+	/* the keys in the order README and prospero-protocol(7) give them */
 	json_object_set_new(sum, "actors", json_integer(st->actors));
 	json_object_set_new(sum, "running", json_integer(st->running));
 	json_object_set_new(sum, "not_running", json_integer(st->not_running));
@@ -104,10 +104,12 @@ char *ctl_status_encode(const struct ctl_status *st)
 	for (size_t i = 0; i < st->n; i++)
 		if (json_array_append_new(nodes, encode_node(&st->nodes[i])) < 0) {
 			json_decref(nodes);
+			json_decref(edges);
 			json_decref(o);
 			return NULL;
 		}
 	json_object_set_new(o, "nodes", nodes);
+	json_object_set_new(o, "bindings", edges);
 	return ctl_json_line(o);
 }
 

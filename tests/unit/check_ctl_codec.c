@@ -159,6 +159,10 @@ START_TEST(a_status_round_trips_and_leaves_out_what_does_not_apply)
 	char *line = ctl_status_encode(&in), err[128];
 
 	ck_assert_ptr_nonnull(line);
+	/* the documented order: ok, now, summary, (faults,) nodes, bindings */
+	ck_assert_msg(strncmp(line, "{\"ok\":true,\"now\":", 17) == 0, "%s", line);
+	ck_assert_ptr_nonnull(strstr(line, "\"summary\":{\"actors\":1,\"running\":0,\"not_running\":1},\"nodes\":["));
+	ck_assert_ptr_nonnull(strstr(line, "],\"bindings\":[]}\n"));
 	ck_assert_ptr_null(strstr(line, "memory_bytes"));
 	ck_assert_ptr_null(strstr(line, "\"pid\""));
 	ck_assert_int_eq(ctl_status_decode(line, strlen(line), &out, err, sizeof err), 0);
@@ -176,6 +180,10 @@ START_TEST(a_status_round_trips_and_leaves_out_what_does_not_apply)
 	ck_assert_int_eq(out.nodes[1].cpu_ms, 12);
 	ck_assert(out.nodes[1].backoff_until > 1700000000.4);
 	ctl_status_free(&out);
+	free(line);
+	in.faults = (char *)"fault summary";
+	line = ctl_status_encode(&in);
+	ck_assert_ptr_nonnull(strstr(line, "\"not_running\":1},\"faults\":\"fault summary\",\"nodes\":["));
 	free(line);
 	ck_assert_int_eq(ctl_status_decode("{\"ok\":true}", 11, &out, err, sizeof err), -1);
 	/* one parse tells a refusal from a status: the daemon's reason is kept */
