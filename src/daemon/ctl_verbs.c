@@ -171,7 +171,9 @@ static void verb_logs(struct daemon *d, struct ctl_client *c, const struct ctl_r
 		ctl_send_line(c, NULL);
 		return;
 	}
-	logring_tail(&((struct instance *)n->user)->ring, r->lines, add_line, l);
+	/* "lines": 0 is none (tail -n0); without "lines", all it keeps */
+	if (!r->has_lines || r->lines > 0)
+		logring_tail(&((struct instance *)n->user)->ring, r->has_lines ? r->lines : 0, add_line, l);
 	if (r->follow) {
 		c->mode = CTL_MODE_LOGS;
 		snprintf(c->filter, sizeof c->filter, "%s", n->name);

@@ -1094,6 +1094,37 @@ START_TEST(each_request_line_gets_one_answer)
 }
 END_TEST
 
+/* prospero-protocol(7): "lines": 0 is none, as tail -n0; with follow,
+ * only the lines that come after. Without "lines", all it keeps. */
+START_TEST(logs_lines_0_gives_none_and_follows_only_new_lines)
+{
+	char line[512];
+	int fd;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"    \"echo one; echo two; while [ ! -e @DIR@/go ]; do sleep 0.05; done; echo three; exec sleep 1000\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	for (int waited = 0; h_count_lines(&h, "out", "p: two") < 1; waited += 20) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "no line from p");
+		h_sleep_ms(20);
+	}
+	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n{\"verb\": \"logs\", \"name\": \"p\"}\n"
+		       "{\"verb\": \"logs\", \"name\": \"p\", \"lines\": 0, \"follow\": true}\n");
+	read_line(fd, line, sizeof line);
+	ck_assert_str_eq(line, "{\"ok\":true,\"lines\":[\"one\",\"two\"]}");
+	read_line(fd, line, sizeof line);
+	ck_assert_str_eq(line, "{\"ok\":true,\"lines\":[]}");
+	h_write(&h, "go", "");
+	read_line(fd, line, sizeof line);
+	ck_assert_str_eq(line, "{\"name\":\"p\",\"line\":\"three\"}");
+	close(fd);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_fault_now_goes_through_the_control_socket)
 {
 	struct h_event e;
@@ -1210,6 +1241,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
 	tcase_add_test(tc, a_fault_before_the_plan_is_in_effect_is_refused);
+	tcase_add_test(tc, logs_lines_0_gives_none_and_follows_only_new_lines);
 	tcase_add_test(tc, each_request_line_gets_one_answer);
 	tcase_add_test(tc, a_status_event_follows_by_name);
 	tcase_add_test(tc, status_text_is_cut_at_a_character_and_stays_utf8);
