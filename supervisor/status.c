@@ -75,11 +75,13 @@ static bool count(const struct sv_status *st, void *arg)
 {
 	struct sv_summary *sum = arg;
 
+	/* actor instances only, as actors and actors_up count: a supervisor
+	 * not up is seen in the nodes and in the exit status */
 	if (st->node->kind == SV_NODE_ACTOR) {
 		sum->actors++;
 		sum->actors_up += st->state == SV_UP;
+		sum->not_running += st->should_run && st->state != SV_UP;
 	}
-	sum->not_running += st->should_run && st->state != SV_UP;
 	return true;
 }
 

@@ -37,7 +37,7 @@ void sv_status_walk(const struct sv_tree *t, const struct sv_node *from, int64_t
 
 struct sv_summary {
 	unsigned actors, actors_up;
-	unsigned not_running;		/* nodes that should run and are not up */
+	unsigned not_running;		/* actor instances that should run and are not up */
 };
 void sv_status_summary(const struct sv_tree *t, struct sv_summary *sum);
 

@@ -120,10 +120,21 @@ START_TEST(a_child_under_a_supervisor_not_reached_yet_should_run)
 	sup("root", "s", SV_ONE_FOR_ONE, 1, 1000);
 	actor("s", "x", SV_PERMANENT);
 	seal();
+	struct sv_summary sum;
+
 	boot();		/* a is started; it is not ready, so s waits */
 	EXPECT(walk(NULL, 0), "root:0:starting a:1:starting s:1:down x:2:down");
+	/* the summary counts actor instances, the supervisors not among them:
+	 * running + not_running = actors while everything should run */
+	sv_status_summary(T, &sum);
+	ck_assert_uint_eq(sum.actors, 2);
+	ck_assert_uint_eq(sum.actors_up, 0);
+	ck_assert_uint_eq(sum.not_running, 2);
 	ready("a");
 	EXPECT(walk(NULL, 0), "root:0:up a:1:up s:1:up x:2:up");
+	sv_status_summary(T, &sum);
+	ck_assert_uint_eq(sum.actors_up, 2);
+	ck_assert_uint_eq(sum.not_running, 0);
 }
 END_TEST
 
