@@ -146,8 +146,8 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 			break;
 		case 'n':
 			o->r.lines = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || end == optarg || o->r.lines == 0 || o->r.lines > 1000000)
-				return usage_error(optarg, "--lines: expected 1 to 1000000");
+			if (*end || end == optarg || o->r.lines > 1000000)
+				return usage_error(optarg, "--lines: expected 0 to 1000000");
 			o->r.has_lines = true;
 			break;
 		case 'P':

@@ -188,17 +188,21 @@ START_TEST(logs_escapes_control_characters_as_stdout_does)
 
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"p\", \"exec\": [\"/bin/sh\", \"-c\", \"printf 'e\\\\033x\\\\rcr\\\\tt\\\\n'; exec sleep 1000\"] } ] }\n");
+		"  { \"actor\": \"p\", \"exec\": [\"/bin/sh\", \"-c\", \"printf 'e\\\\033x\\\\rcr\\\\tt\\\\nb\\\\377d\\\\n'; exec sleep 1000\"] } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
-	for (int waited = 0; h_count_lines(&h, "out", "p: ") < 1; waited += 20) {
-		ck_assert_msg(waited < H_TIMEOUT_MS, "no line from p");
+	for (int waited = 0; h_count_lines(&h, "out", "p: ") < 2; waited += 20) {
+		ck_assert_msg(waited < H_TIMEOUT_MS, "no lines from p");
 		h_sleep_ms(20);
 	}
 	ck_assert_int_eq(verb("logs", "p", NULL, NULL), 0);
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
-	ck_assert_str_eq(out, "e\\x1bx\\rcr\tt\n");
+	/* a byte that is not UTF-8 cannot be in the JSON answer: "?" (docs) */
+	ck_assert_str_eq(out, "e\\x1bx\\rcr\tt\nb?d\n");
 	ck_assert_int_eq(h_count_lines(&h, "out", "p: e\\x1bx\\rcr\tt"), 1);
+	/* -n 0: none, as tail -n0 (it was a usage error) */
+	ck_assert_int_eq(verb("logs", "p", "-n", "0"), 0);
+	ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
 	h_stop(&h);
 }
 END_TEST
