@@ -81,8 +81,8 @@ START_TEST(fields_another_verb_reads_are_ignored)
 {
 	static const char *const good[] = {
 		"{\"verb\": \"kill\", \"name\": \"plain\", \"signal\": \"SIGCONT\", \"follow\": \"x\"}",
-		"{\"verb\": \"status\", \"signal\": \"BOGUS\", \"ms\": \"x\", \"drop\": \"x\", \"fault\": 7, "
-		"\"lines\": -1, \"follow\": 3}",
+		("{\"verb\": \"status\", \"signal\": \"BOGUS\", \"ms\": \"x\", \"drop\": \"x\", \"fault\": 7, "
+		 "\"lines\": -1, \"follow\": 3}"),
 		"{\"verb\": \"stop\", \"name\": \"x\", \"lines\": -1}",
 		"{\"verb\": \"events\", \"signal\": \"BOGUS\", \"lines\": \"x\"}",
 		"{\"verb\": \"logs\", \"name\": \"x\", \"signal\": 0, \"fault\": \"boom\"}",
