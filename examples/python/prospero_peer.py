@@ -228,8 +228,8 @@ class Actor:
     def from_env(cls):
         actor = cls()
         text = os.environ.get("PROSPERO_FDS", "0")
-        # plain decimal, as the C library reads it: int() would take "+1" and " 1"
-        if not re.fullmatch(r"0|[1-9][0-9]{0,3}", text) or int(text) > 4096:
+        # digits only, as the C library reads it: int() would take "+1" and " 1"
+        if not re.fullmatch(r"[0-9]+", text) or int(text) > 4096:
             raise ValueError("PROSPERO_FDS=%r: expected a count from 0 to 4096" % text)
         count = int(text)
         names = os.environ.get("PROSPERO_FDNAMES", "")
@@ -241,6 +241,10 @@ class Actor:
             out.append(name)
         if len(out) != count:
             raise ValueError("PROSPERO_FDS=%d but %d names" % (count, len(out)))
+        if out.count("control") > 1:
+            raise ValueError("PROSPERO_FDNAMES names control twice")
+        for i in range(count):
+            os.fstat(3 + i)     # each named fd open, before any is taken (EBADF)
         for i, name in enumerate(out):
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3 + i)
             sock.set_inheritable(False)

@@ -43,24 +43,32 @@ START_TEST(c_calls_python_over_a_binding)
 END_TEST
 
 /* The Python peer read PROSPERO_FDS with int(), which takes "+1" and
- * " 1" (the C library refuses them), and sent a reply over 64 MiB, which
+ * " 1", and took control named twice (the C library refuses both and
+ * leaves fds and environment alone), and sent a reply over 64 MiB, which
  * the other end must refuse, rather than answering "internal". */
 START_TEST(the_python_peer_keeps_the_c_librarys_limits)
 {
-	char script[2048], cmd[4096];
+	char script[4096], cmd[4096];
 
 	snprintf(script, sizeof script,
 		 "import os, socket, sys\n"
 		 "sys.path.insert(0, %s)\n"
 		 "import prospero_peer as pp\n"
-		 "for bad in ('+1', ' 1', '1x', '01', '4097', ''):\n"
+		 "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)\n"
+		 "os.dup2(a.fileno(), 3)\n"
+		 "os.dup2(b.fileno(), 4)\n"
+		 "for bad, names in (('+1', 'control'), (' 1', 'control'), ('1x', 'control'), ('4097', 'control'),\n"
+		 "                   ('', 'control'), ('2', 'control:control')):\n"
 		 "    os.environ['PROSPERO_FDS'] = bad\n"
-		 "    os.environ['PROSPERO_FDNAMES'] = 'control'\n"
+		 "    os.environ['PROSPERO_FDNAMES'] = names\n"
 		 "    try:\n"
 		 "        pp.Actor.from_env()\n"
-		 "        sys.exit('PROSPERO_FDS=%%r taken' %% bad)\n"
+		 "        sys.exit('PROSPERO_FDS=%%r PROSPERO_FDNAMES=%%r taken' %% (bad, names))\n"
 		 "    except ValueError:\n"
 		 "        pass\n"
+		 "    os.fstat(3); os.fstat(4)  # left open\n"
+		 "    if os.environ.get('PROSPERO_FDS') != bad:\n"
+		 "        sys.exit('the environment changed')\n"
 		 "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)\n"
 		 "actor = pp.Actor()\n"
 		 "actor.handle('big', lambda body: b'x' * ((64 << 20) + 1))\n"
