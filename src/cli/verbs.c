@@ -253,6 +253,13 @@ int cli_verb_main(int argc, char **argv)
 		return unanswered(o.r.verb);
 	}
 	if (ctl_conn_open(&c, rundir, &o.r) < 0) {
+		/* the socket's mode refused us before the daemon could: the
+		 * same refusal, said the same way (1, not "nothing runs") */
+		if (errno == EACCES || errno == EPERM) {
+			fprintf(stderr, "prospero: %s/control: %s: only root and the daemon's user may use the control socket\n",
+				rundir, strerror(errno));
+			return 1;
+		}
 		fprintf(stderr, "prospero: %s/control: cannot reach the daemon: %s\n", rundir, strerror(errno));
 		return unanswered(o.r.verb);
 	}

@@ -596,6 +596,12 @@ START_TEST(a_refused_command_says_the_daemons_refusal)
 	if (geteuid() != 0)
 		return;	/* needs a second uid to become */
 	tree("one_for_one");
+	/* the socket's own mode refuses first: the same refusal, exit 1
+	 * (status said "cannot reach the daemon" and exited 3) */
+	ck_assert_int_eq(verb_as(65001, "status", NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/control: Permission denied: only root and the daemon's user may use the control "
+				  "socket\n"), "%s", err);
 	snprintf(path, sizeof path, "%s/control", h.rundir);
 	ck_assert_int_eq(chmod(path, 0666), 0);
 	for (int i = 0; i < 2; i++) {
