@@ -395,8 +395,8 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	case SV_EXIT_GAVE_UP:
 		return EXIT_GAVE_UP;
 	default:	/* a child failed to start at boot */
-		log_err("the tree could not start: a child failed to start at boot (its exit line above says "
-			"why); everything started was stopped");
+		log_err("the tree could not start: a child failed to start at boot (the lines above name it "
+			"and say why); everything started was stopped");
 		return EXIT_FAILURE;
 	}
 }

@@ -76,25 +76,25 @@ static uint64_t givable_caps(void)
 	return set;
 }
 
-/* Which of A's "capabilities" GIVABLE lacks, as written, comma-separated. */
-static void caps_missing(const struct cfg_actor *a, uint64_t givable, char *names, size_t len)
+/* The capabilities in MISSING, as "CAP_NET_RAW, CAP_SYS_RESOURCE",
+ * however the config spelt them. */
+static void cap_names(uint64_t missing, char *names, size_t len)
 {
 	size_t used = 0;
-	int n = 0;
 
 	names[0] = '\0';
-	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++) {
-		const char *name = a->capabilities[i];
-		uint64_t bit;
-		char err[128];
+	for (int cap = 0; cap < SB_CAPS_MAX; cap++) {
+		char *name;
 
-		if (sb_caps_parse(&name, 1, &bit, err, sizeof err) < 0 || (bit & givable))
+		if (!((missing >> cap) & 1) || !(name = cap_to_name((cap_value_t)cap)))
 			continue;
-		int w = snprintf(names + used, len - used, "%s%s", n ? ", " : "", name);
+		int w = snprintf(names + used, len - used, "%s%s", used ? ", " : "", name);
+		cap_free(name);
 		if (w < 0 || (size_t)w >= len - used)
 			break;
+		for (size_t i = used; i < used + (size_t)w; i++)
+			names[i] = (char)toupper((unsigned char)names[i]);
 		used += (size_t)w;
-		n++;
 	}
 }
 
@@ -114,7 +114,7 @@ int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
 
 			if (!(a->keep_caps & ~givable))
 				continue;
-			caps_missing(a, givable, names, sizeof names);
+			cap_names(a->keep_caps & ~givable, names, sizeof names);
 			if (cfg_diag_add(diag, true, &a->caps_pos,
 					 "actor \"%s\": \"capabilities\": this daemon cannot give %s (not in its permitted and bounding sets): drop it, or start the daemon with it (CapabilityBoundingSet= under systemd)",
 					 a->name, names) < 0)
