@@ -1,6 +1,8 @@
 /* Requests and plain answers; see protocol.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,25 @@ int ctl_signal_parse(const char *s)
 		const char *abbrev = sigabbrev_np(i);
 		if (abbrev && strcmp(abbrev, s) == 0)
 			return i;
+	}
+	/* the real-time ones by the names events give them back:
+	 * RTMIN, RTMIN+N, RTMAX, RTMAX-N */
+	if (strncmp(s, "RTMIN", 5) == 0 || strncmp(s, "RTMAX", 5) == 0) {
+		bool min = s[4] == 'N';
+		const char *k = s + 5;
+
+		n = min ? SIGRTMIN : SIGRTMAX;
+		if (*k) {
+			long off;
+
+			if (*k != (min ? '+' : '-') || !isdigit((unsigned char)k[1]))
+				return 0;
+			off = strtol(k + 1, &end, 10);
+			if (*end)
+				return 0;
+			n += min ? off : -off;
+		}
+		return n >= SIGRTMIN && n <= SIGRTMAX ? (int)n : 0;
 	}
 	n = strtol(s, &end, 10);
 	return end != s && !*end && n > 0 && n < NSIG ? (int)n : 0;

@@ -112,6 +112,16 @@ START_TEST(signals_by_name_or_number)
 	ck_assert_int_eq(ctl_signal_parse("10"), 10);
 	ck_assert_int_eq(ctl_signal_parse("SIGFOO"), 0);
 	ck_assert_int_eq(ctl_signal_parse("0"), 0);
+	/* the names events give the real-time ones are taken back */
+	ck_assert_int_eq(ctl_signal_parse("SIGRTMIN"), SIGRTMIN);
+	ck_assert_int_eq(ctl_signal_parse("RTMIN+3"), SIGRTMIN + 3);
+	ck_assert_int_eq(ctl_signal_parse("SIGRTMAX"), SIGRTMAX);
+	ck_assert_int_eq(ctl_signal_parse("SIGRTMAX-2"), SIGRTMAX - 2);
+	ck_assert_int_eq(ctl_signal_parse("RTMIN-1"), 0);
+	ck_assert_int_eq(ctl_signal_parse("RTMAX+1"), 0);
+	ck_assert_int_eq(ctl_signal_parse("RTMIN+99"), 0);
+	ck_assert_int_eq(ctl_signal_parse("RTMIN+"), 0);
+	ck_assert_int_eq(ctl_signal_parse("RTMIN+1x"), 0);
 	ck_assert_int_eq(ctl_signal_parse("9x"), 0);
 }
 END_TEST
