@@ -6,15 +6,28 @@
 #include "src/cli/dot.h"
 #include "src/daemon/ctl_status.h"
 
-/* A binding's end: the node of that name, else the first instance of a
- * pool of that name. */
-static const char *endpoint(const struct ctl_status *st, const char *name, char *buf, size_t len)
+/* Whether NODE stands for the binding end NAME: the actor itself, or an
+ * instance of a pool of that name. */
+static bool stands_for(const char *node, const char *name)
 {
-	for (size_t i = 0; i < st->n; i++)
-		if (strcmp(st->nodes[i].name, name) == 0)
-			return name;
-	snprintf(buf, len, "%s#1", name);
-	return buf;
+	size_t k = strlen(name);
+
+	return strncmp(node, name, k) == 0 && (node[k] == '\0' || node[k] == '#');
+}
+
+/* An edge from each client instance (a client pool has one each) to each
+ * service instance (a service pool shares its end); none to a node the
+ * graph does not hold, as a subtree's status does not. */
+static void write_edge(FILE *out, const struct ctl_status *st, const struct ctl_edge *e)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		if (st->nodes[i].supervisor || !stands_for(st->nodes[i].name, e->from))
+			continue;
+		for (size_t j = 0; j < st->n; j++)
+			if (!st->nodes[j].supervisor && stands_for(st->nodes[j].name, e->to))
+				fprintf(out, "\t\"%s\" -> \"%s\" [label=\"%s\"];\n", st->nodes[i].name,
+					st->nodes[j].name, e->label);
+	}
 }
 
 static void indent(FILE *out, unsigned depth)
@@ -48,7 +61,6 @@ static void open_cluster(FILE *out, const struct ctl_node *n, bool live, unsigne
 void dot_write(FILE *out, const struct ctl_status *st, bool live)
 {
 	unsigned *open = calloc(st->n + 1, sizeof *open), nopen = 0;
-	char a[CTL_NAME_MAX + 4], b[CTL_NAME_MAX + 4];
 
 	fprintf(out, "digraph prospero {\n\tnode [shape=box, style=rounded];\n");
 	for (size_t i = 0; open && i < st->n; i++) {
@@ -70,9 +82,7 @@ void dot_write(FILE *out, const struct ctl_status *st, bool live)
 		fputs("}\n", out);
 	}
 	for (size_t i = 0; i < st->nedges; i++)
-		fprintf(out, "\t\"%s\" -> \"%s\" [label=\"%s\"];\n",
-			endpoint(st, st->edges[i].from, a, sizeof a), endpoint(st, st->edges[i].to, b, sizeof b),
-			st->edges[i].label);
+		write_edge(out, st, &st->edges[i]);
 	fprintf(out, "}\n");
 	free(open);
 }

@@ -829,6 +829,30 @@ START_TEST(dot_draws_clusters_nodes_and_bindings)
 	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\t\"payment\" [label=\"payment\\nready, 0 restarts\"];"), 1);
 	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\tlabel=\"back\\nrest_for_one\\n0/1 in 5 s\";"), 1);
 	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front\" -> \"payment\" [label=\"PAY\"];"), 1);
+	/* a subtree's graph drew its bindings to "front#1", a node it
+	 * does not hold, which Graphviz then made up */
+	ck_assert_int_eq(verb("status", "--dot", "back", NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\t\"payment\" [label="), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front"), 0);
+	h_stop(&h);
+
+	/* a client pool: an edge from each instance (only #1 had one), to
+	 * each instance of a service pool, which share its end */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"payment\", \"exec\": [\"@TA@\"], \"instances\": 2 },\n"
+		"    { \"actor\": \"front\", \"exec\": [\"@TA@\"], \"instances\": 2, \"bindings\": { \"PAY\": \"payment\" } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(verb("status", "--dot", NULL, NULL), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.out", "\t\"front#"), 4);
+	for (int i = 1; i <= 2; i++)
+		for (int j = 1; j <= 2; j++) {
+			char line[128];
+
+			snprintf(line, sizeof line, "\t\"front#%d\" -> \"payment#%d\" [label=\"PAY\"];", i, j);
+			ck_assert_int_eq(h_count_lines(&h, "run.out", line), 1);
+		}
 	h_stop(&h);
 }
 END_TEST
