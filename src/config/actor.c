@@ -11,6 +11,7 @@
 
 #include "src/config/jsonc.h"
 #include "src/config/loader.h"
+#include "src/config/paths.h"
 
 const char *const ld_actor_keys[] = {
 	"actor", "exec", "restart", "shutdown", "ready", "start_timeout", "instances", "env", "cwd",
@@ -21,28 +22,6 @@ const char *const ld_actor_keys[] = {
 static const struct keyset actor_keyset = {
 	ld_actor_keys, ld_supervisor_keys, "applies to supervisors, not to actors", "", " in an actor",
 };
-
-void ld_path_clean(char *path)
-{
-	const char *in = path, *end;
-	char *out = path;
-
-	if (*in == '/')
-		*out++ = *in++;
-	for (; *in; in = *end ? end + 1 : end) {
-		size_t n = (size_t)((end = strchrnul(in, '/')) - in);
-
-		if (n == 0 || (n == 1 && in[0] == '.'))
-			continue;	/* "//" or "/./" */
-		if (out > path && out[-1] != '/')
-			*out++ = '/';
-		memmove(out, in, n);
-		out += n;
-	}
-	if (out == path)
-		*out++ = '.';	/* relative, and nothing but dots */
-	*out = '\0';
-}
 
 /* PATH relative to the directory of the current file. */
 static char *resolve(struct loader *ld, const char *path)
@@ -208,7 +187,7 @@ static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 		return false;
 	/* "." names the directory an omitted cwd does, and must compare equal
 	 * to it at a reload (diff.c compares strings) */
-	ld_path_clean(a->cwd);
+	path_clean(a->cwd);
 	if (stat(a->cwd, &st) < 0) {
 		ld_error(ld, &p, "\"cwd\": \"%s\" not found: %s: %s", json_string_value(v), a->cwd,
 			 strerror(errno));

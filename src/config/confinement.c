@@ -14,6 +14,7 @@
 #include "sandbox/secrets/name.h"
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
+#include "src/config/paths.h"
 #include "src/proto/fds.h"
 
 const char *const ld_sandbox_keys[] = { "profile", "allow", "deny", "on_violation", NULL };
@@ -288,7 +289,7 @@ static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, siz
 		 * then "/srv/" and "//srv" become "/srv", equal at a reload,
 		 * and "//tmp" is seen to be in /tmp */
 		if ((rc = sb_ns_check(&ns, msg, sizeof msg)) == 0) {
-			ld_path_clean(a->read_only[i]);
+			path_clean(a->read_only[i]);
 			if (strlen(a->read_only[i]) != len)
 				rc = sb_ns_check(&ns, msg, sizeof msg);
 		}

@@ -132,10 +132,6 @@ size_t ld_parse_queue(struct loader *ld, json_t *o, size_t off);
 struct cfg_actor *ld_new_actor(struct loader *ld);
 bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out);
 bool ld_check_executable(struct loader *ld, const struct cfg_pos *p, const char *written, const char *path);
-/* actor.c: PATH in place, lexically: no "." component, no repeated or
- * trailing '/' ("/" stays). ".." is kept: what it names depends on
- * symlinks, which only the file system resolves. */
-void ld_path_clean(char *path);
 void ld_link_child(struct loader *ld, size_t d, struct cfg_supervisor *s, size_t self, size_t i,
 		   struct cfg_pos p);
 

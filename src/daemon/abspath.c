@@ -1,35 +1,27 @@
 /* Absolute paths from the command line; see abspath.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "src/config/paths.h"
 #include "src/daemon/abspath.h"
 
 int abspath_join(const char *cwd, const char *path, char *buf, size_t len)
 {
-	size_t c = strlen(cwd);
-	int n;
+	char joined[2 * PATH_MAX];
+	bool relative = *path && *path != '/';
+	int n = snprintf(joined, sizeof joined, "%s%s%s", relative ? cwd : "", relative ? "/" : "", path);
 
-	if (!*path || *path == '/') {
-		n = snprintf(buf, len, "%s", path);
-	} else {
-		/* "./rt" is "rt"; "." alone is the cwd itself */
-		while (path[0] == '.' && path[1] == '/')
-			for (path += 2; *path == '/'; path++)
-				;
-		if (strcmp(path, ".") == 0)
-			path = "";
-		while (c > 1 && cwd[c - 1] == '/')
-			c--;
-		n = snprintf(buf, len, "%.*s%s%s", (int)c, cwd,
-			     *path && !(c > 0 && cwd[c - 1] == '/') ? "/" : "", path);
-	}
-	if (n < 0 || (size_t)n >= len) {
+	if (n >= 0 && (size_t)n < sizeof joined && *path)
+		path_clean(joined);	/* "./rt" is "rt", "." the cwd itself */
+	if (n < 0 || (size_t)n >= sizeof joined || strlen(joined) >= len) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	memcpy(buf, joined, strlen(joined) + 1);
 	return 0;
 }
 

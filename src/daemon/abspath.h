@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-/* PATH as it is when absolute (or empty), else below CWD (absolute),
- * leading "./" dropped, into BUF. -1 with errno ENAMETOOLONG when LEN is too short. */
+/* PATH (below CWD when relative), cleaned as path_clean cleans, into
+ * BUF; empty stays empty. -1 with errno ENAMETOOLONG when LEN is too short. */
 int abspath_join(const char *cwd, const char *path, char *buf, size_t len);
 /* The same against the process's cwd; -1 with getcwd's errno too. */
 int abspath(const char *path, char *buf, size_t len);

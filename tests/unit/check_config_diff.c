@@ -16,6 +16,7 @@
 
 #include "src/config/diff.h"
 #include "src/config/loader.h"
+#include "src/config/paths.h"
 #include "tests/common/runner.h"
 
 static char *argv_a[] = { "./srv", "--port", "80", NULL };
@@ -363,7 +364,7 @@ START_TEST(paths_are_cleaned_lexically)
 		char buf[64];
 
 		snprintf(buf, sizeof buf, "%s", cases[i][0]);
-		ld_path_clean(buf);
+		path_clean(buf);
 		ck_assert_msg(strcmp(buf, cases[i][1]) == 0, "\"%s\": got \"%s\", expected \"%s\"",
 			      cases[i][0], buf, cases[i][1]);
 	}
