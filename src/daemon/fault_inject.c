@@ -10,6 +10,7 @@
 #include "src/daemon/instance.h"
 #include "src/daemon/relay.h"
 #include "src/faults/names.h"
+#include "supervisor/tree.h"
 
 static int fail(int err, char *msg, size_t len, const char *what, const char *name)
 {
@@ -64,10 +65,9 @@ int fault_inject_kill(struct daemon *d, const char *name, int sig, char *msg, si
 	struct fault_event ev = { .kind = FAULT_EV_KILL, .signal = sig };
 
 	if (fault_signal_parse(fault_signal_name(sig)) != sig) {
-		char signame[16];
+		char signame[SV_SIGNAME_MAX];
 
-		snprintf(signame, sizeof signame, "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-		return fail(EINVAL, msg, len, "not a signal a kill fault sends", signame);
+		return fail(EINVAL, msg, len, "not a signal a kill fault sends", sv_signal_name(sig, signame));
 	}
 	return inject(d, name, &ev, msg, len);
 }

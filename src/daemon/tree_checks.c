@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -62,18 +61,18 @@ int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
  * inheritable, which the bounding set allows. */
 static uint64_t givable_caps(void)
 {
+	int last = sb_privs_last_cap();
+	uint64_t bounding = last < 0 ? 0 : sb_privs_bounding(last), set = 0;
 	cap_t caps = cap_get_proc();
-	uint64_t set = 0;
 
-	for (int cap = 0; caps && cap < SB_CAPS_MAX && cap_valid(cap); cap++) {
+	for (int cap = 0; caps && cap <= last && cap < SB_CAPS_MAX; cap++) {
 		cap_flag_value_t v = CAP_CLEAR;
 
-		if (cap_get_flag(caps, cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET &&
-		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+		if (cap_get_flag(caps, cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
 			set |= (uint64_t)1 << cap;
 	}
 	cap_free(caps);
-	return set;
+	return set & bounding;
 }
 
 /* The capabilities in MISSING, as "CAP_NET_RAW, CAP_SYS_RESOURCE",
