@@ -236,16 +236,10 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 	in->confine.nlimits = a->nlimits;
 	if (plan_namespaces(d, in, msg, len) < 0)
 		return -1;
-	if (!c->privileged) {
-		/* without CAP_SETPCAP: drop what is held, no_new_privs, no id change */
-		if (a->user || a->keep_caps) {
-			snprintf(msg, len, "%s: \"%s\" needs a daemon that may change ids and capabilities (root)",
-				 in->name, a->user ? "user" : "capabilities");
-			errno = EPERM;
-			return -1;
-		}
+	/* without CAP_SETPCAP: drop what is held, no_new_privs, no id change
+	 * ("user" and "capabilities" were refused before: tree_checks.c) */
+	if (!c->privileged)
 		return 0;
-	}
 	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = c->last_cap, .bounding = c->bounding };
 	if (a->user) {
 		in->privs.change_ids = true;
