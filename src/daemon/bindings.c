@@ -1,6 +1,7 @@
 /* Service bindings and control channels; see bindings.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,14 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 	control_read(w->data);
 }
 
+/* Whether every copy of the actor's end of FD is closed. */
+static bool hung_up(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) != 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
 /* The same assignments as $NOTIFY_SOCKET. */
 static void control_read(struct bind_inst *bi)
 {
@@ -315,7 +324,14 @@ static void control_read(struct bind_inst *bi)
 	struct pp_notify msg;
 	ssize_t n;
 
-	while ((n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT)) != 0) {
+	for (;;) {
+		n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT);
+		/* 0 is the end of the channel, or an empty datagram: a message
+		 * of no lines, which must not stop us reading the next */
+		if (n == 0 && !hung_up(bi->ctl))
+			continue;
+		if (n == 0)
+			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -385,6 +385,24 @@ static void run_for(double ms)
 	ev_timer_stop(loop, &t);
 }
 
+/* An empty datagram on the control channel is a message of no lines, as
+ * on $NOTIFY_SOCKET: it does not end the channel, and what the actor
+ * sends after it still counts. */
+START_TEST(an_empty_control_message_ends_nothing)
+{
+	int actor_end = start(ONE);
+
+	ck_assert_int_eq(send(actor_end, "", 0, 0), 0);
+	run_for(50);
+	ck_assert_int_eq(send(actor_end, PP_READY, strlen(PP_READY), 0), (ssize_t)strlen(PP_READY));
+	run_for(50);
+	ck_assert_int_eq(readied[ONE], 1);
+	/* while the end of the channel still ends it: the loop goes on */
+	close(actor_end);
+	run_for(50);
+}
+END_TEST
+
 START_TEST(the_watchdog_counts_from_ready)
 {
 	int ctl = start(SOLO);
@@ -492,6 +510,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_environment_names_every_fd);
 	tcase_add_test(tc, a_control_channel_per_start);
 	tcase_add_test(tc, an_end_is_told_to_every_running_client);
+	tcase_add_test(tc, an_empty_control_message_ends_nothing);
 	tcase_add_test(tc, the_watchdog_counts_from_ready);
 	tcase_add_test(tc, a_stop_or_an_end_ends_the_watchdog);
 	tcase_add_test(tc, a_reload_keeps_the_edges_that_stay);
