@@ -320,12 +320,13 @@ static void control_read(struct bind_inst *bi)
 	ev_io *w = &bi->ctl_watcher;
 	/* one control datagram; +1 for pp_notify_parse. On the stack, not in
 	 * every instance: that cost 4 KiB of daemon memory per actor. */
-	char buf[4096 + 1];
+	char buf[PP_NOTIFY_MAX + 1];
 	struct pp_notify msg;
 	ssize_t n;
 
 	for (;;) {
-		n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT);
+		/* MSG_TRUNC: the datagram's whole length, to ignore one cut short */
+		n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT | MSG_TRUNC);
 		/* 0 is the end of the channel, or an empty datagram: a message
 		 * of no lines, which must not stop us reading the next */
 		if (n == 0 && !hung_up(bi->ctl))
@@ -342,6 +343,8 @@ static void control_read(struct bind_inst *bi)
 				log_err("%s: control channel: %s", bi->name, strerror(errno));
 			break;
 		}
+		if (n > PP_NOTIFY_MAX)
+			continue;	/* as $NOTIFY_SOCKET does */
 		pp_notify_parse(buf, (size_t)n, &msg);
 		if (msg.watchdog)
 			bindings_pet(bi);

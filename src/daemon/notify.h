@@ -16,7 +16,7 @@ struct notify_server {
 	int fd;
 	int dirfd;			/* the runtime directory it is in */
 	char path[108];
-	char buf[4096 + 1];
+	char buf[PP_NOTIFY_MAX + 1];
 };
 
 /* Bind a socket at DIR/notify, DIRFD being DIR, open. -1 with errno on

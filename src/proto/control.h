@@ -20,6 +20,10 @@
 #define PP_KEY_PEER_RESTARTED "PEER_RESTARTED"	/* =<binding NAME> */
 #define PP_KEY_INCARNATION "INCARNATION"	/* =<the service's next start> */
 
+/* The longest actor → daemon datagram read, on either channel; a longer
+ * one is ignored whole, as systemd ignores one on its notify socket. */
+#define PP_NOTIFY_MAX 4096
+
 /* The assignments of one actor → daemon datagram. */
 struct pp_notify {
 	pid_t pid;		/* the sender, when the kernel told (SO_PASSCRED); else 0 */

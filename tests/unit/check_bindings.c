@@ -403,6 +403,27 @@ START_TEST(an_empty_control_message_ends_nothing)
 }
 END_TEST
 
+/* A message longer than PP_NOTIFY_MAX is ignored whole on the control
+ * channel, as on $NOTIFY_SOCKET (and by systemd): cut short, it would
+ * mean something other than what was sent. */
+START_TEST(an_overlong_control_message_is_ignored)
+{
+	char msg[PP_NOTIFY_MAX + 1];
+	int actor_end = start(ONE);
+
+	memset(msg, 'x', sizeof msg);
+	memcpy(msg, PP_READY "\n", strlen(PP_READY) + 1);
+	ck_assert_int_eq(send(actor_end, msg, sizeof msg, 0), (ssize_t)sizeof msg);
+	run_for(50);
+	ck_assert_int_eq(readied[ONE], 0);
+	/* the longest that is read */
+	ck_assert_int_eq(send(actor_end, msg, sizeof msg - 1, 0), (ssize_t)sizeof msg - 1);
+	run_for(50);
+	ck_assert_int_eq(readied[ONE], 1);
+	close(actor_end);
+}
+END_TEST
+
 START_TEST(the_watchdog_counts_from_ready)
 {
 	int ctl = start(SOLO);
@@ -511,6 +532,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_control_channel_per_start);
 	tcase_add_test(tc, an_end_is_told_to_every_running_client);
 	tcase_add_test(tc, an_empty_control_message_ends_nothing);
+	tcase_add_test(tc, an_overlong_control_message_is_ignored);
 	tcase_add_test(tc, the_watchdog_counts_from_ready);
 	tcase_add_test(tc, a_stop_or_an_end_ends_the_watchdog);
 	tcase_add_test(tc, a_reload_keeps_the_edges_that_stay);

@@ -72,6 +72,36 @@ START_TEST(fds_sent_to_the_server_are_closed)
 }
 END_TEST
 
+/* A datagram longer than PP_NOTIFY_MAX is ignored whole, as systemd
+ * ignores one (and as the control channel does); the longest is read. */
+START_TEST(an_overlong_datagram_is_ignored)
+{
+	char dir[] = "/tmp/notify-test.XXXXXX";
+	char msg[PP_NOTIFY_MAX + 1];
+	struct notify_server ns;
+	struct pp_notify m;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	memset(msg, 'x', sizeof msg);
+	memcpy(msg, "READY=1\n", 8);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(notify_server_open(&ns, dir, dir_fd(dir)), 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(send(fd, msg, sizeof msg, 0), (ssize_t)sizeof msg);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 0);
+	ck_assert_int_eq(send(fd, msg, sizeof msg - 1, 0), (ssize_t)sizeof msg - 1);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert(m.ready);
+	close(fd);
+	notify_server_close(&ns);
+	close(ns.dirfd);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("notify");
@@ -79,6 +109,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, the_server_reports_the_sender_pid);
 	tcase_add_test(tc, fds_sent_to_the_server_are_closed);
+	tcase_add_test(tc, an_overlong_datagram_is_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }
