@@ -238,6 +238,10 @@ class Actor:
             name = parts.pop(0)
             if name == "serve" and parts:
                 name += ":" + parts.pop(0)
+            # split at every ":", as the C library does: an empty part
+            # (never written by the daemon) is refused, not skipped
+            if not name or name in ("serve", "serve:"):
+                raise ValueError("PROSPERO_FDNAMES=%r: an empty name" % names)
             out.append(name)
         if len(out) != count:
             raise ValueError("PROSPERO_FDS=%d but %d names" % (count, len(out)))

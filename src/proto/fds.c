@@ -6,21 +6,37 @@
 
 #include "src/proto/fds.h"
 
-/* Split VALUE in place into exactly N names at NAME: -1 for more or fewer. */
+/* Cut S at its first separator, if any: what follows it, or NULL. */
+static char *cut(char *s)
+{
+	char *sep = strchr(s, PP_FDNAMES_SEP[0]);
+
+	if (sep)
+		*sep++ = '\0';
+	return sep;
+}
+
+/* Split VALUE in place at every separator into exactly N names at NAME:
+ * -1 for more or fewer, or an empty one (the daemon writes none, and
+ * strtok would skip it, miscounting). */
 static int split(char *value, char **name, unsigned long n)
 {
-	char *save = NULL, *tok;
 	unsigned long i = 0;
+	char *tok = value, *next;
 
-	for (tok = strtok_r(value, PP_FDNAMES_SEP, &save); tok; tok = strtok_r(NULL, PP_FDNAMES_SEP, &save)) {
-		if (i == n)
+	if (!*value)
+		return n == 0 ? 0 : -1;
+	for (; tok; tok = next) {
+		next = cut(tok);
+		if (!*tok || i == n)
 			return -1;
 		/* "serve:<client>" holds a separator of its own: glue it back */
 		if (strcmp(tok, PP_FDNAME_SERVE) == 0) {
-			char *client = strtok_r(NULL, PP_FDNAMES_SEP, &save);
+			char *client = next;
 
-			if (!client)
+			if (!client || !*client || *client == PP_FDNAMES_SEP[0])
 				return -1;
+			next = cut(client);
 			client[-1] = PP_FDNAMES_SEP[0];
 		}
 		name[i++] = tok;

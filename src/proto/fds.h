@@ -38,7 +38,8 @@
 /* The fd names of PROSPERO_FDS and PROSPERO_FDNAMES: *N of them in
  * *NAMES, for fds PP_FD_CONTROL onwards (one allocation: free(*NAMES)).
  * An unset PROSPERO_FDS counts as 0 and an unset PROSPERO_FDNAMES as no
- * names, so either alone must say none. 0 with *N 0 and *NAMES NULL
+ * names, so either alone must say none; the split is at every separator,
+ * and an empty name is refused. 0 with *N 0 and *NAMES NULL
  * when neither is set; -1 with errno EINVAL when the two do not agree
  * or PROSPERO_FDS is not a number up to PP_FDS_MAX, ENOMEM. The
  * environment is left as it was. */

@@ -72,6 +72,10 @@ START_TEST(a_pair_that_disagrees_is_refused)
 		{ "2", "control" },			/* fewer names */
 		{ "1", "control:A" },			/* more names */
 		{ "2", "control:serve" },		/* "serve" with no client */
+		/* split at every ':': an empty part is a name, and refused */
+		{ "2", "control::A" }, { "3", "control::A" }, { "1", "control:" },
+		{ "1", ":control" }, { "2", "control:serve:" }, { "2", "control:serve::A" },
+		{ "1", ":" },
 		{ "1", NULL },				/* no names at all */
 		{ NULL, "control" },			/* names, but no count */
 		{ NULL, "control:A" },

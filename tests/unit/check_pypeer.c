@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "src/libprospero/prospero.h"
+#include "src/proto/fds.h"
 #include "src/proto/frame.h"
 #include "tests/common/runner.h"
 #include "tests/unit/malformed.h"
@@ -419,6 +420,85 @@ START_TEST(python_answers_malformed_calls_by_the_rule)
 }
 END_TEST
 
+/* What Actor.from_env makes of PROSPERO_FDS=COUNT and
+ * PROSPERO_FDNAMES=NAMES: "refused" (ValueError) or "read" (the names
+ * taken; fds 3 on are not sockets here, so it fails after them). */
+static const char *python_fd_names(const char *count, const char *names)
+{
+	static const char script[] =
+		"import sys\n"
+		"sys.path.insert(0, sys.argv[1])\n"
+		"import prospero_peer as pp\n"
+		"try:\n"
+		"    pp.Actor.from_env()\n"
+		"except ValueError:\n"
+		"    print('refused')\n"
+		"except OSError:\n"
+		"    print('read')\n";
+	static char out[64];
+	char path[512];
+	int o[2], status;
+	ssize_t n, have = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/python", examples());
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		/* fds 3 to 5 open, but no sockets */
+		for (int fd = 3; fd <= 5; fd++)
+			if (null < 0 || (fd != null && dup2(null, fd) < 0))
+				_exit(126);
+		if (dup2(o[1], 1) < 0)
+			_exit(126);
+		setenv("PROSPERO_FDS", count, 1);
+		setenv("PROSPERO_FDNAMES", names, 1);
+		execlp("python3", "python3", "-c", script, path, (char *)NULL);
+		_exit(127);
+	}
+	close(o[1]);
+	while (have < (ssize_t)sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - (size_t)have)) > 0)
+		have += n;
+	out[have] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	close(o[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return out;
+}
+
+/* The Python peer splits PROSPERO_FDNAMES as libprospero does: at every
+ * ':', "serve" joined with the part after it, and an empty part (which
+ * the daemon never writes) refused, not skipped. */
+START_TEST(python_reads_fd_names_as_libprospero_does)
+{
+	static const struct { const char *count, *names; } pairs[] = {
+		{ "3", "control:A:serve:x#1" }, { "2", "control:serve:serve" },
+		{ "2", "control:serve" }, { "1", "control:" }, { "1", ":control" },
+		{ "2", "control::A" }, { "3", "control::A" }, { "2", "control:serve:" },
+		{ "2", "control:serve::A" }, { "3", "control:serve::A" }, { "1", ":" },
+	};
+
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+		char **names;
+		unsigned long n;
+		const char *want;
+
+		setenv("PROSPERO_FDS", pairs[i].count, 1);
+		setenv("PROSPERO_FDNAMES", pairs[i].names, 1);
+		want = pp_fds_getenv(&names, &n) == 0 ? "read" : "refused";
+		free(names);
+		unsetenv("PROSPERO_FDS");
+		unsetenv("PROSPERO_FDNAMES");
+		ck_assert_msg(strcmp(python_fd_names(pairs[i].count, pairs[i].names), want) == 0,
+			      "PROSPERO_FDS=%s PROSPERO_FDNAMES='%s': python %s, libprospero %s",
+			      pairs[i].count, pairs[i].names, python_fd_names(pairs[i].count, pairs[i].names), want);
+	}
+	stop_python();
+}
+END_TEST
+
 static int before(int argc, char **argv)
 {
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0) {
@@ -440,6 +520,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
+	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	suite_add_tcase(s, tc);
 	return s;
 }
