@@ -520,6 +520,64 @@ START_TEST(a_reload_keeps_the_edges_that_stay)
 }
 END_TEST
 
+/* A client with two bindings to one service: the service has two edges
+ * from it, both "serve:CLIENT", in the order the client declares them. */
+START_TEST(two_bindings_to_one_service_are_two_edges_in_order)
+{
+	static const char two[] =
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"svc\", \"exec\": [\"/bin/true\"] },\n"
+		"  { \"actor\": \"cli\", \"exec\": [\"/bin/true\"],\n"
+		"    \"bindings\": { \"B\": \"svc\", \"A\": \"svc\" } } ] }\n";
+	struct cfg *c;
+	struct bindings *bs;
+	struct bind_inst *svc, *cli;
+	char **senv = calloc(1, sizeof *senv), **cenv = calloc(1, sizeof *cenv);
+	const int *sfd, *cfd;
+	unsigned ns, nc;
+	int fds = h_fd_count(getpid());
+
+	ck_assert_ptr_nonnull(senv);
+	ck_assert_ptr_nonnull(cenv);
+	/* the fixture's table is not used here: this one stands alone */
+	c = load(two);
+	ck_assert_ptr_nonnull(bs = bindings_open(c, loop, NULL));
+	svc = bindings_instance(bs, c->actors[0], 1, "svc", stdfds, &ops, &readied[0], &senv);
+	cli = bindings_instance(bs, c->actors[1], 1, "cli", stdfds, &ops, &readied[1], &cenv);
+	ck_assert_ptr_nonnull(svc);
+	ck_assert_ptr_nonnull(cli);
+	sfd = bindings_fds(svc, &ns);
+	cfd = bindings_fds(cli, &nc);
+	ck_assert_uint_eq(ns, 6);
+	ck_assert_uint_eq(nc, 6);
+	{
+		char **keep[NINST];
+
+		/* getenv_of reads env[]: lend it these two */
+		memcpy(keep, env, sizeof keep);
+		env[0] = senv;
+		env[1] = cenv;
+		ck_assert_str_eq(getenv_of(0, PP_ENV_FDNAMES), "control:serve:cli:serve:cli");
+		ck_assert_str_eq(getenv_of(1, PP_ENV_FDNAMES), "control:B:A");
+		memcpy(env, keep, sizeof keep);
+	}
+	/* B's end is the service's first edge, A's its second */
+	assert_connected(cfd[4], sfd[4]);
+	assert_connected(cfd[5], sfd[5]);
+	bindings_instance_free(svc);
+	bindings_instance_free(cli);
+	for (char **e = senv; *e; e++)
+		free(*e);
+	for (char **e = cenv; *e; e++)
+		free(*e);
+	free(senv);
+	free(cenv);
+	bindings_close(bs);
+	cfg_free(c);
+	ck_assert_int_eq(h_fd_count(getpid()), fds);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bindings");
@@ -536,6 +594,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_watchdog_counts_from_ready);
 	tcase_add_test(tc, a_stop_or_an_end_ends_the_watchdog);
 	tcase_add_test(tc, a_reload_keeps_the_edges_that_stay);
+	tcase_add_test(tc, two_bindings_to_one_service_are_two_edges_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
