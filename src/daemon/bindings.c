@@ -67,6 +67,7 @@ void bindings_close(struct bindings *b)
 	free(b->nserved);
 	free(b->first_edge);
 	free(b->incarnation);
+	free(b->told);
 	free(b);
 }
 
@@ -168,8 +169,10 @@ static void carry_incarnations(struct bindings *b, const struct bindings *from)
 	for (size_t i = 0; i < b->cfg->nactors; i++) {
 		const struct cfg_actor *o = b->nserved[i] && b->cfg->actors[i]->order != CFG_NOT_IN_TREE
 						    ? namesake(from, b->cfg->actors[i]) : NULL;
-		if (o)
+		if (o) {
 			b->incarnation[i] = from->incarnation[o->id];
+			b->told[i] = from->told[o->id];
+		}
 	}
 }
 
@@ -187,7 +190,9 @@ struct bindings *bindings_open(const struct cfg *cfg, struct ev_loop *loop, stru
 	b->served = calloc(n, sizeof *b->served);
 	b->nserved = calloc(n, sizeof *b->nserved);
 	b->incarnation = calloc(n, sizeof *b->incarnation);
-	if (!b->first_edge || !b->served || !b->nserved || !b->incarnation || size_table(b, by_order) < 0)
+	b->told = calloc(n, sizeof *b->told);
+	if (!b->first_edge || !b->served || !b->nserved || !b->incarnation || !b->told ||
+	    size_table(b, by_order) < 0)
 		goto fail;
 	/* in start order, so a service sees its clients in a stable order */
 	for (size_t o = 0; o < n && by_order[o]; o++) {
@@ -398,7 +403,11 @@ void bindings_spawned(struct bind_inst *bi, bool ok)
 	}
 	close(bi->ctl_child);	/* the actor holds it now */
 	bi->ctl_child = -1;
-	bi->set->incarnation[bi->spec->id]++;
+	/* one more than the last start, or the number the last end was told
+	 * this start would carry */
+	unsigned *last = &bi->set->incarnation[bi->spec->id], told = bi->set->told[bi->spec->id];
+
+	*last = *last + 1 > told ? *last + 1 : told;
 	ev_io_set(&bi->ctl_watcher, bi->ctl, EV_READ);
 	ev_io_start(bi->set->loop, &bi->ctl_watcher);
 }
@@ -454,6 +463,7 @@ void bindings_ended(struct bind_inst *bi)
 	char msg[CFG_MAX_NAME + 64];
 	struct timespec now;
 	uint64_t at;
+	unsigned next;
 
 	/* "at": when the daemon saw the end, on the host's monotonic clock,
 	 * one value for every edge. A reader fails only the calls it sent
@@ -461,13 +471,17 @@ void bindings_ended(struct bind_inst *bi)
 	 * to the next incarnation. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	at = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	/* the next start's number; but each end its own, even two of a pool
+	 * before that start: a reader acts once on a number, and would take
+	 * this end for the last one, leaving what this one held to time out */
+	next = b->incarnation[id] + 1 > b->told[id] ? b->incarnation[id] + 1 : b->told[id] + 1;
+	b->told[id] = next;
 	watchdog_stop(bi);
 	control_close(bi);
 	/* like an OTP monitor: calls in flight on these edges will get no
 	 * answer from this incarnation */
 	for (size_t i = 0; i < b->nserved[id]; i++) {
 		const struct bind_edge *e = &b->edges[b->served[id][i]];
-		unsigned next = b->incarnation[id] + 1;
 		int n;
 
 		if (!e->client_inst || e->client_inst->ctl < 0)

@@ -45,7 +45,8 @@ struct bindings {
 	size_t *first_edge;		/* by actor id: its first edge as a client */
 	size_t **served;		/* by actor id: the edges it serves, in edge order */
 	size_t *nserved;
-	unsigned *incarnation;		/* by actor id: starts so far, across its instances */
+	unsigned *incarnation;		/* by actor id: the number of its last start */
+	unsigned *told;			/* by actor id: the number its last end was told */
 };
 
 /* Add to NSERVED (by actor id, zeroed by the caller) the edges each actor
