@@ -2,7 +2,8 @@
 
 Speaks the wire protocol of README.md ("Wire protocol and fd convention")
 without libprospero: finds its channels from PROSPERO_FDS/PROSPERO_FDNAMES,
-serves calls and casts, makes calls, and reports readiness; and produces
+serves calls and casts, makes calls, reports readiness and status, and
+pets the watchdog at half of $WATCHDOG_USEC while it polls; and produces
 to and consumes from a prospero-queue (README.md, "Queues").
 
 Anything a peer sends is untrusted: a malformed call is answered with
@@ -223,6 +224,12 @@ class Actor:
         self.ended_at = {}      # binding NAME -> when its peer last ended (monotonic ns)
         self.heard = {}         # binding NAME -> latest incarnation heard of
         self.stopping = False
+        # with $WATCHDOG_USEC (and no $WATCHDOG_PID for another process),
+        # pet at half of it from poll(), as libprospero does
+        usec, pid = os.environ.get("WATCHDOG_USEC", ""), os.environ.get("WATCHDOG_PID")
+        every = int(usec) / 2e6 if usec.isdigit() and (not pid or pid == str(os.getpid())) else 0
+        self.pet_every = every if every > 0 else None
+        self.next_pet = time.monotonic()
 
     @classmethod
     def from_env(cls):
@@ -275,6 +282,26 @@ class Actor:
 
     def ready(self):
         self.notify("READY=1")
+
+    def watchdog(self):
+        self.notify("WATCHDOG=1")
+
+    def status(self, text):
+        """STATUS=text: one line, cut as the daemon would cut it (255 bytes,
+        where a character ends)."""
+        if "\n" in text:
+            raise ValueError("a status is one line")
+        self.notify("STATUS=" + text.encode()[:255].decode(errors="ignore"))
+
+    def _pet(self):
+        """WATCHDOG=1 when due; the seconds until the next one (or None)."""
+        if self.pet_every is None:
+            return None
+        now = time.monotonic()
+        if now >= self.next_pet:
+            self.watchdog()
+            self.next_pet = now + self.pet_every
+        return self.next_pet - now
 
     def handle(self, method, fn):
         self.handlers[method.encode() if isinstance(method, str) else method] = fn
@@ -472,6 +499,9 @@ class Actor:
         self.ended_at[name] = at if at is not None else time.monotonic_ns()
 
     def poll(self, timeout=None):
+        due = self._pet()
+        if due is not None and (timeout is None or due < timeout):
+            timeout = due
         sel = selectors.DefaultSelector()
         try:
             if self.control is not None:

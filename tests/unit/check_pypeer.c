@@ -420,6 +420,50 @@ START_TEST(python_answers_malformed_calls_by_the_rule)
 }
 END_TEST
 
+/* As libprospero does, the Python peer sends STATUS= cut where the daemon
+ * cuts it, and with $WATCHDOG_USEC pets at half of it while it polls. */
+START_TEST(python_keeps_its_watchdog_and_status)
+{
+	static const char script[] =
+		PY_ACTOR
+		"a.status('\xc3\xa9' * 200)\n"
+		"a.run()\n";
+	char msg[512], want[300] = "STATUS=";
+	int c[2], o[2], status, pets = 0;
+	struct pollfd pfd;
+	ssize_t n;
+	pid_t pid;
+
+	for (int i = 0; i < 127; i++)
+		strcat(want, "\xc3\xa9");	/* 254 bytes: the 128th would cross 255 */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	pid = run_script(script, (int *const[]){ c }, 1, "control", o[1]);
+	unsetenv("WATCHDOG_USEC");
+	pfd = (struct pollfd){ .fd = c[0], .events = POLLIN };
+	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
+	n = recv(c[0], msg, sizeof msg - 1, 0);
+	ck_assert_int_gt(n, 0);
+	msg[n] = '\0';
+	ck_assert_str_eq(msg, want);
+	/* a pet every 0.1 s: three within 2 s, however slow the machine */
+	while (pets < 3 && poll(&pfd, 1, 2000) == 1) {
+		n = recv(c[0], msg, sizeof msg - 1, 0);
+		ck_assert_int_gt(n, 0);
+		msg[n] = '\0';
+		ck_assert_str_eq(msg, "WATCHDOG=1");
+		pets++;
+	}
+	ck_assert_int_eq(pets, 3);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(c[0]);
+	close(o[0]);
+	stop_python();
+}
+END_TEST
+
 /* What Actor.from_env makes of PROSPERO_FDS=COUNT and
  * PROSPERO_FDNAMES=NAMES: "refused" (ValueError) or "read" (the names
  * taken; fds 3 on are not sockets here, so it fails after them). */
@@ -521,6 +565,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
+	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	suite_add_tcase(s, tc);
 	return s;
 }
