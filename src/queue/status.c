@@ -8,7 +8,8 @@
 #include "src/queue/queue.h"
 
 #define STATUS_EVERY 1.0	/* s */
-#define SWEEP_EVERY 60.0	/* s; retention is at least a minute */
+#define SWEEP_EVERY 60.0	/* s at most between sweeps while messages wait */
+#define SWEEP_SOONEST 1.0	/* s at least, so an expiry due now is not a busy loop */
 
 void pq_status_send(struct queue *q)
 {
@@ -38,14 +39,31 @@ static void status_due(struct ev_loop *loop, ev_timer *w, int revents)
 	pq_status_send(w->data);
 }
 
+/* The next sweep: when the oldest message not delivered since the queue
+ * started turns older than the retention, so none waits past it for a
+ * sweep; at most a minute on, should the clock be set meanwhile. None
+ * while none waits (delivered ones are looked at when next due). */
+static void sweep_arm(struct queue *q)
+{
+	uint64_t keep_ms = (uint64_t)q->opt.v[PQ_RETENTION] * 1000, first, now = pq_now_ms();
+	int r = q->store.depth ? pq_store_first_after(&q->store, q->cursor, &first) : 0;
+	double wait = SWEEP_EVERY;
+
+	if (r == 0)
+		return;
+	/* strictly older: the sweep takes those before now - retention */
+	if (r == 1 && first + keep_ms + 1 < now + (uint64_t)(SWEEP_EVERY * 1000))
+		wait = first + keep_ms + 1 > now ? (double)(first + keep_ms + 1 - now) / 1e3 : 0.;
+	ev_timer_set(&q->sweep_timer, wait > SWEEP_SOONEST ? wait : SWEEP_SOONEST, 0.);
+	ev_timer_start(q->loop, &q->sweep_timer);
+}
+
 void pq_status_touch(struct queue *q)
 {
 	double wait = q->status_sent + STATUS_EVERY - ev_now(q->loop);
 
-	if (q->store.depth && !ev_is_active(&q->sweep_timer)) {
-		ev_timer_set(&q->sweep_timer, SWEEP_EVERY, 0.);
-		ev_timer_start(q->loop, &q->sweep_timer);
-	}
+	if (!ev_is_active(&q->sweep_timer))
+		sweep_arm(q);
 	if (ev_is_active(&q->status_timer))
 		return;
 	ev_timer_set(&q->status_timer, wait > 0 ? wait : 0., 0.);
@@ -76,10 +94,8 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 			q->opt.v[PQ_RETENTION]);
 		pq_status_touch(q);
 	}
-	if (q->store.depth) {
-		ev_timer_set(w, SWEEP_EVERY, 0.);
-		ev_timer_start(loop, w);
-	}
+	if (!ev_is_active(w))
+		sweep_arm(q);
 }
 
 void pq_status_init(struct queue *q)

@@ -562,6 +562,50 @@ START_TEST(a_retry_waiting_survives_a_restart)
 }
 END_TEST
 
+/* Age message ID in the log by MS, as if it had waited that long. */
+static void age(uint64_t id, long long ms)
+{
+	char path[200];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(path, sizeof path, "%s/queue.db", qp.dir);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE messages SET enqueued_ms = enqueued_ms - ?2 WHERE id = ?1", -1,
+					    &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(st, 2, ms);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	ck_assert_int_eq(sqlite3_changes(db), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A message that waits for a batch is dropped as expired once it is
+ * older than the retention, not up to a minute later: the old queue
+ * swept every 60 s whatever the ages, so a message 2 s short of its
+ * retention at one sweep waited 58 s past it for the next. */
+START_TEST(a_waiting_message_expires_when_its_retention_is_up)
+{
+	long long t0;
+	uint64_t id;
+	int st;
+
+	start(1, false, ARGS("--retention=60", "--max-batch-size=100", "--max-batch-timeout=86400000"));
+	id = send_acked(0, "stale");
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	age(id, 58000);
+	qp_start(&qp);
+	t0 = mono_ms();
+	RUN_UNTIL(status_of("expired") == 1);
+	ck_assert_int_lt(mono_ms() - t0, 10000);
+	ck_assert_int_eq(status_of("depth"), 0);
+	ck_assert_int_eq(nseen, 0);
+	finish();
+}
+END_TEST
+
 /* --- nothing acknowledged is lost --- */
 
 #define KILL_MSGS 1500
@@ -906,6 +950,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unanswered_batch_is_delivered_again);
 	tcase_add_test(tc, a_batch_held_by_a_consumer_that_died_is_delivered_again);
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
+	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);
