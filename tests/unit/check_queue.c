@@ -851,6 +851,16 @@ START_TEST(the_library_refuses_what_the_queue_would_not_take)
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(prospero_queue_send_batch(producer(0), none, 1001, 1, on_sent, NULL), -1);
 	ck_assert_int_eq(errno, EMSGSIZE);
+	/* four messages of 16 MiB and their lengths: just over a frame's body */
+	{
+		static char big[16 << 20];
+		struct iovec four[4];
+
+		for (int i = 0; i < 4; i++)
+			four[i] = (struct iovec){ big, sizeof big };
+		ck_assert_int_eq(prospero_queue_send_batch(producer(0), four, 4, 1, on_sent, NULL), -1);
+		ck_assert_int_eq(errno, EMSGSIZE);
+	}
 	ck_assert_int_eq(prospero_queue_sent("short", 5, NULL, NULL), -1);
 	send_acked(0, "x");
 	RUN_UNTIL(nseen == 1 && status_of("acked") == 1);
