@@ -137,6 +137,10 @@ static int start(struct queue *q)
 static void finish(struct queue *q)
 {
 	pq_intake_commit(q);
+	/* what status shows of it stopped: its log as it leaves it, not a
+	 * change ago */
+	if (q->p && ev_is_active(&q->status_timer))
+		pq_status_send(q);
 	q->closing = true;
 	if (q->p)
 		prospero_close(q->p);	/* fails the calls in flight: ignored */

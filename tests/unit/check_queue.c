@@ -892,6 +892,25 @@ START_TEST(sigterm_ends_it_cleanly)
 }
 END_TEST
 
+/* A queue stopped within a second of a change says where it stopped:
+ * STATUS= goes at most once a second, and the old queue ended without
+ * the one it had waiting, so status showed it stopped empty (depth=0,
+ * from its start) with a message in its log. */
+START_TEST(a_stopping_queue_reports_what_it_leaves)
+{
+	int st;
+
+	start(1, false, ARGS("--max-batch-timeout=86400000"));
+	RUN_UNTIL(statuses == 1);
+	send_acked(0, "left");
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	RUN_UNTIL(status_of("depth") == 1);
+	ck_assert_int_eq(status_of("received"), 1);
+	finish();
+}
+END_TEST
+
 
 /* --- the Python peer --- */
 
@@ -965,6 +984,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);
 	tcase_add_test(tc, sigterm_ends_it_cleanly);
+	tcase_add_test(tc, a_stopping_queue_reports_what_it_leaves);
 	tcase_add_test(tc, a_python_producer_and_consumer);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kill");
