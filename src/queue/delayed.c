@@ -44,14 +44,8 @@ const struct pq_wait *pq_delayed_top(const struct pq_delayed *d)
 	return d->n ? &d->w[0] : NULL;
 }
 
-int pq_delayed_pop_due(struct pq_delayed *d, uint64_t now_ms, struct pq_item *out)
+static void sift_down(struct pq_delayed *d, size_t i)
 {
-	size_t i = 0;
-
-	if (d->n == 0 || d->w[0].due_ms > now_ms)
-		return 0;
-	*out = d->w[0].item;
-	d->w[0] = d->w[--d->n];
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, least = i;
 
@@ -60,10 +54,48 @@ int pq_delayed_pop_due(struct pq_delayed *d, uint64_t now_ms, struct pq_item *ou
 		if (r < d->n && before(&d->w[r], &d->w[least]))
 			least = r;
 		if (least == i)
-			return 1;
+			return;
 		swap(&d->w[i], &d->w[least]);
 		i = least;
 	}
+}
+
+int pq_delayed_pop_due(struct pq_delayed *d, uint64_t now_ms, struct pq_item *out)
+{
+	if (d->n == 0 || d->w[0].due_ms > now_ms)
+		return 0;
+	*out = d->w[0].item;
+	d->w[0] = d->w[--d->n];
+	sift_down(d, 0);
+	return 1;
+}
+
+uint64_t pq_delayed_oldest(const struct pq_delayed *d)
+{
+	uint64_t oldest = d->n ? d->w[0].item.enqueued_ms : 0;
+
+	for (size_t i = 1; i < d->n; i++)
+		if (d->w[i].item.enqueued_ms < oldest)
+			oldest = d->w[i].item.enqueued_ms;
+	return oldest;
+}
+
+size_t pq_delayed_take_older(struct pq_delayed *d, uint64_t before_ms,
+			     void (*fn)(const struct pq_item *item, void *arg), void *arg)
+{
+	size_t kept = 0, taken;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->w[i].item.enqueued_ms < before_ms)
+			fn(&d->w[i].item, arg);
+		else
+			d->w[kept++] = d->w[i];
+	taken = d->n - kept;
+	d->n = kept;
+	/* a heap again, from the last parent up */
+	for (size_t i = kept / 2; taken && i-- > 0;)
+		sift_down(d, i);
+	return taken;
 }
 
 /* Due entries in the subtree at I, added to *N up to LIMIT: a parent is

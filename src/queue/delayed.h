@@ -33,5 +33,11 @@ const struct pq_wait *pq_delayed_top(const struct pq_delayed *d);
 int pq_delayed_pop_due(struct pq_delayed *d, uint64_t now_ms, struct pq_item *out);
 /* How many are due at NOW_MS, counting up to LIMIT. */
 size_t pq_delayed_count_due(const struct pq_delayed *d, uint64_t now_ms, size_t limit);
+/* The earliest enqueued_ms of them all: 0 when empty. */
+uint64_t pq_delayed_oldest(const struct pq_delayed *d);
+/* Take out every message enqueued before BEFORE_MS, passing each to FN:
+ * how many. */
+size_t pq_delayed_take_older(struct pq_delayed *d, uint64_t before_ms,
+			     void (*fn)(const struct pq_item *item, void *arg), void *arg);
 
 #endif

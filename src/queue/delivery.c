@@ -310,7 +310,6 @@ static void on_answer(int err, const void *body, size_t len, void *arg)
 	b->busy = false;
 	q->busy--;
 	q->kick = true;
-	pq_status_touch(q);
 	if (q->closing)
 		return;		/* the queue is ending: delivered again after it, uncounted */
 	if (err == PROSPERO_OK)
@@ -320,6 +319,8 @@ static void on_answer(int err, const void *body, size_t len, void *arg)
 			(unsigned long long)b->items[0].id, pf_error_name(err), (int)(len > 200 ? 200 : len),
 			(const char *)body);
 	settle(q, b);
+	/* after settle: the retries it made wait now, for the sweep to see */
+	pq_status_touch(q);
 }
 
 static void kick(struct queue *q)

@@ -3,6 +3,7 @@
  * queue sleeps; and the retention sweep, which runs now and then while
  * messages wait. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "src/queue/queue.h"
@@ -39,21 +40,25 @@ static void status_due(struct ev_loop *loop, ev_timer *w, int revents)
 	pq_status_send(w->data);
 }
 
-/* The next sweep: when the oldest message not delivered since the queue
- * started turns older than the retention, so none waits past it for a
- * sweep; at most a minute on, should the clock be set meanwhile. None
- * while none waits (delivered ones are looked at when next due). */
+/* The next sweep: when the oldest message that waits — not delivered
+ * since the queue started, or waiting for a retry — turns older than the
+ * retention, so none waits past it for a sweep; at most a minute on,
+ * should the clock be set meanwhile. None while none waits (one out with
+ * the consumer is looked at when it comes back). */
 static void sweep_arm(struct queue *q)
 {
 	uint64_t keep_ms = (uint64_t)q->opt.v[PQ_RETENTION] * 1000, first, now = pq_now_ms();
+	uint64_t oldest = pq_delayed_oldest(&q->delayed);	/* 0: none */
 	int r = q->store.depth ? pq_store_first_after(&q->store, q->cursor, &first) : 0;
 	double wait = SWEEP_EVERY;
 
-	if (r == 0)
+	if (r == 0 && !oldest)
 		return;
+	if (r == 1 && (!oldest || first < oldest))
+		oldest = first;
 	/* strictly older: the sweep takes those before now - retention */
-	if (r == 1 && first + keep_ms + 1 < now + (uint64_t)(SWEEP_EVERY * 1000))
-		wait = first + keep_ms + 1 > now ? (double)(first + keep_ms + 1 - now) / 1e3 : 0.;
+	if (oldest && oldest + keep_ms + 1 < now + (uint64_t)(SWEEP_EVERY * 1000))
+		wait = oldest + keep_ms + 1 > now ? (double)(oldest + keep_ms + 1 - now) / 1e3 : 0.;
 	ev_timer_set(&q->sweep_timer, wait > SWEEP_SOONEST ? wait : SWEEP_SOONEST, 0.);
 	ev_timer_start(q->loop, &q->sweep_timer);
 }
@@ -70,12 +75,35 @@ void pq_status_touch(struct queue *q)
 	ev_timer_start(q->loop, &q->status_timer);
 }
 
+struct sweeping {
+	struct queue *q;
+	bool swept;		/* the delete past the cursor was done */
+	long n;
+	bool failed;
+};
+
+/* A retry waiting past the retention leaves the log too (with the
+ * turn's other changes), unless it is past the cursor: the sweep's
+ * delete took those already. */
+static void drop_waiting(const struct pq_item *it, void *arg)
+{
+	struct sweeping *s = arg;
+
+	if (it->id > s->q->cursor && s->swept)
+		return;
+	if (pq_store_forget(&s->q->store, it->id) < 0)
+		s->failed = true;
+	s->n++;
+}
+
 /* Messages older than the retention that were never delivered since the
- * queue started; the others are looked at when they are next due. */
+ * queue started, or wait for a retry; one out with the consumer is
+ * looked at when it comes back. */
 static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct queue *q = w->data;
 	uint64_t keep_ms = (uint64_t)q->opt.v[PQ_RETENTION] * 1000, now = pq_now_ms();
+	struct sweeping waiting = { .q = q };
 	long n;
 
 	if (q->store.in_tx || now < keep_ms) {
@@ -87,6 +115,16 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 	if (n < 0 && !pq_room_lost(q, errno, q->store.msg)) {
 		pq_fatal(q, "cannot update its log: %s", q->store.msg);
 		return;
+	}
+	waiting.swept = n >= 0;
+	n = n > 0 ? n : 0;
+	if (pq_delayed_take_older(&q->delayed, now - keep_ms, drop_waiting, &waiting) > 0) {
+		if (waiting.failed) {
+			pq_fatal(q, "out of memory");
+			return;
+		}
+		n += waiting.n;
+		q->kick = true;	/* the delay timer may wait for what is gone */
 	}
 	if (n > 0) {
 		q->count.expired += (uint64_t)n;

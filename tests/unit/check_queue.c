@@ -606,6 +606,41 @@ START_TEST(a_waiting_message_expires_when_its_retention_is_up)
 }
 END_TEST
 
+static enum act retry_all(const struct prospero_queue_message *m)
+{
+	return ACT_RETRY;
+}
+
+/* So does one waiting for a retry: the old sweep took only messages not
+ * yet delivered, and a retry asked for a day later stayed a day, past
+ * any retention. */
+START_TEST(a_retry_waiting_past_its_retention_expires)
+{
+	static const char *const now_deliver[] = { "--retention=60", "--max-batch-timeout=0", "--retry-delay=86400000",
+						   NULL };
+	long long t0;
+	uint64_t id;
+	int st;
+
+	start(1, false, ARGS("--retention=60", "--max-batch-timeout=86400000"));
+	id = send_acked(0, "stale");
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	age(id, 58000);
+	memcpy(qp.args, now_deliver, sizeof now_deliver);
+	policy = retry_all;
+	qp_start(&qp);
+	t0 = mono_ms();
+	RUN_UNTIL(status_of("retried") == 1);
+	ck_assert_int_eq(nseen, 1);
+	RUN_UNTIL(status_of("expired") == 1);
+	ck_assert_int_lt(mono_ms() - t0, 10000);
+	RUN_UNTIL(status_of("depth") == 0 && status_of("delayed") == 0);
+	ck_assert_int_eq(committed(id), false);
+	finish();
+}
+END_TEST
+
 /* --- nothing acknowledged is lost --- */
 
 #define KILL_MSGS 1500
@@ -980,6 +1015,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_batch_held_by_a_consumer_that_died_is_delivered_again);
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
+	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);

@@ -159,6 +159,48 @@ START_TEST(the_heap_stays_ordered_under_churn)
 }
 END_TEST
 
+static void count_taken(const struct pq_item *it, void *arg)
+{
+	uint64_t *sum = arg;
+
+	ck_assert_uint_lt(it->enqueued_ms, 25000);
+	*sum += it->id;
+}
+
+/* Taking out what was enqueued before a time (the retention sweep)
+ * leaves a heap that still gives what is due first. */
+START_TEST(the_heap_gives_up_what_is_older_and_stays_ordered)
+{
+	struct pq_delayed d = { 0 };
+	unsigned seed = 11;
+	uint64_t last = 0, sum = 0, want = 0;
+	struct pq_item it;
+
+	ck_assert_uint_eq(pq_delayed_oldest(&d), 0);
+	ck_assert_uint_eq(pq_delayed_take_older(&d, 1000, count_taken, &sum), 0);
+	for (uint64_t i = 1; i <= 5000; i++) {
+		struct pq_item x = item(i);	/* enqueued at i * 10 */
+
+		ck_assert_int_eq(pq_delayed_push(&d, (uint64_t)(rand_r(&seed) % 1000), &x), 0);
+		want += i < 2500 ? i : 0;
+	}
+	ck_assert_uint_eq(pq_delayed_oldest(&d), 10);
+	ck_assert_uint_eq(pq_delayed_take_older(&d, 25000, count_taken, &sum), 2499);
+	ck_assert_uint_eq(sum, want);
+	ck_assert_uint_eq(d.n, 2501);
+	ck_assert_uint_eq(pq_delayed_oldest(&d), 25000);
+	while (pq_delayed_top(&d)) {
+		uint64_t due = pq_delayed_top(&d)->due_ms;
+
+		ck_assert_uint_ge(due, last);
+		last = due;
+		ck_assert_int_eq(pq_delayed_pop_due(&d, 2000, &it), 1);
+		ck_assert_uint_ge(it.enqueued_ms, 25000);
+	}
+	pq_delayed_fini(&d);
+}
+END_TEST
+
 /* A sixteenth of the file system, from 64 KiB to 16 MiB, in pages. */
 START_TEST(the_reserve_is_sized_by_its_file_system)
 {
@@ -185,6 +227,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, retries_wait_growing_and_then_dead_letter);
 	tcase_add_test(tc, the_heap_gives_what_is_due_first_then_by_id);
 	tcase_add_test(tc, the_heap_stays_ordered_under_churn);
+	tcase_add_test(tc, the_heap_gives_up_what_is_older_and_stays_ordered);
 	tcase_add_test(tc, the_reserve_is_sized_by_its_file_system);
 	suite_add_tcase(s, tc);
 	return s;
