@@ -128,8 +128,8 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (n > 0) {
 		q->count.expired += (uint64_t)n;
-		fprintf(stderr, "%ld messages expired, older than the retention (%ld s)\n", n,
-			q->opt.v[PQ_RETENTION]);
+		fprintf(stderr, "%ld message%s expired, older than the retention (%ld s)\n", n,
+			n == 1 ? "" : "s", q->opt.v[PQ_RETENTION]);
 		pq_status_touch(q);
 	}
 	if (!ev_is_active(w))
