@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -155,6 +156,24 @@ int sb_cgroup_tree_open(struct sb_cgroup_tree *t, const char *name)
 		return off(t, errno, "cannot read /proc/self/mountinfo or /proc/self/cgroup: %s",
 			   strerror(errno));
 	return sb_cgroup_tree_open_hier(t, &h, name);
+}
+
+int sb_cgroup_tree_lock(struct sb_cgroup_tree *t)
+{
+	if (t->mode != SB_CGROUP_SUBTREE || flock(t->fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return -1;
+	/* the holder's: not ours to remove */
+	close(t->root_fd);
+	t->root_fd = -1;
+	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+		if (t->v1.root_fd[c] >= 0)
+			close(t->v1.root_fd[c]);
+		t->v1.root_fd[c] = -1;
+	}
+	errno = EBUSY;
+	return -1;
 }
 
 void sb_cgroup_tree_close(struct sb_cgroup_tree *t)

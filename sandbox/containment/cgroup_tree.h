@@ -54,6 +54,14 @@ int sb_cgroup_tree_open_hier(struct sb_cgroup_tree *t, const struct sb_cgroup_hi
 /* No cgroups, for the reason given (an option that forces it). */
 void sb_cgroup_tree_disable(struct sb_cgroup_tree *t, const char *why);
 
+/* Hold a subtree made by hand for as long as T is open (flock on its
+ * fd): the runtime directory's lock keeps a second daemon off it, but not
+ * once that directory was removed under a running daemon, whose actors
+ * the second one's sweep would then kill. -1 with errno EBUSY when
+ * another holds it: T then leaves the subtree and its v1 mirrors where
+ * they are when closed. 0 when held, or not made by hand. */
+int sb_cgroup_tree_lock(struct sb_cgroup_tree *t);
+
 /* Close its fds; a subtree made by hand is removed, if it is empty (a
  * clean stop leaves no cgroup behind). */
 void sb_cgroup_tree_close(struct sb_cgroup_tree *t);

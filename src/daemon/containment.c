@@ -249,6 +249,14 @@ int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s needs a daemon run as root (dynamic uids)", how);
 		return -1;
 	}
+	if (c->level == CONTAIN_CGROUP && sb_cgroup_tree_lock(&c->tree) < 0) {
+		if (errno == EBUSY)
+			log_err("cgroup %s is held by another daemon, whose runtime directory was removed "
+				"while it ran: stop that daemon first", c->tree.path);
+		else
+			log_err("cannot lock cgroup %s: %s", c->tree.path, strerror(errno));
+		return -1;
+	}
 	snprintf(c->why, sizeof c->why, "%s", c->tree.why);
 	line(c->level, &c->tree, msg, sizeof msg);
 	log_info("containment: %s", msg);

@@ -873,6 +873,36 @@ START_TEST(a_runtime_directory_holds_one_daemon_and_must_be_ours)
 }
 END_TEST
 
+/* The runtime directory's lock keeps a second daemon off it; removed
+ * under a running daemon, it no longer does, and the second one took the
+ * first's cgroup subtree for a dead predecessor's and swept its actors.
+ * The subtree is held too: the second refuses, and nothing of the first
+ * is touched. */
+START_TEST(a_second_daemon_leaves_a_running_daemons_cgroups_alone)
+{
+	char err[8192], tree[512], cmd[600];
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", &e);
+	subtree(tree, sizeof tree);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", h.rundir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is held by another daemon") && !strstr(err, "sweep"), "%s", err);
+	ck_assert_msg(running(e.pid), "the first daemon's actor was killed: %s", err);
+	ck_assert_int_eq(access(tree, F_OK), 0);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	ck_assert(!running(e.pid));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containment");
@@ -899,6 +929,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
+	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }
