@@ -2,7 +2,6 @@
  * (delay, drop, duplicate, partitions). An edge is written
  * "CLIENT -> SERVICE" (every binding CLIENT declares to SERVICE) or as a
  * binding name (every edge declared under that name, by any client). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +25,6 @@ static bool add_edge(struct floader *fl, struct elist *l, const struct cfg_actor
 	}
 	l->v[l->n++] = (struct fault_edge_ref){ .client = a->id, .client_order = a->order,
 						.client_instances = a->instances, .binding = j };
-	return true;
-}
-
-/* "a -> b" split at the arrow into OUT[0] and OUT[1], spaces trimmed;
- * false without an arrow. */
-static bool split_arrow(const char *s, char out[2][CFG_MAX_NAME + 2])
-{
-	const char *arrow = strstr(s, "->"), *from[2] = { s, arrow + 2 }, *to[2] = { arrow, s + strlen(s) };
-
-	if (!arrow)
-		return false;
-	for (int i = 0; i < 2; i++) {
-		while (from[i] < to[i] && isspace((unsigned char)*from[i]))
-			from[i]++;
-		while (to[i] > from[i] && isspace((unsigned char)to[i][-1]))
-			to[i]--;
-		snprintf(out[i], CFG_MAX_NAME + 2, "%.*s", (int)(to[i] - from[i]), from[i]);
-	}
 	return true;
 }
 
@@ -201,7 +182,7 @@ static bool resolve_edge(struct floader *fl, void *list, const char *s, const st
 	char ends[2][CFG_MAX_NAME + 2];
 	size_t before = l->n;
 
-	if (split_arrow(s, ends))
+	if (fault_edge_split(s, ends[0], ends[1], sizeof ends[0]))
 		return resolve_arrow(fl, l, ends, p, what);
 	for (size_t i = 0; i < fl->cfg->nactors; i++) {
 		const struct cfg_actor *a = fl->cfg->actors[i];

@@ -381,13 +381,15 @@ void relay_describe(const struct relay *rl, char *buf, size_t len, struct relay_
 	}
 }
 
-/* EDGE names RL: "CLIENT -> SERVICE" or its binding name. */
+/* EDGE names RL: "CLIENT -> SERVICE", spelt as a plan may spell it, or
+ * its binding name. */
 static bool names(const struct relay *rl, const char *edge)
 {
-	char arrow[2 * CFG_MAX_NAME + 8];
+	char client[CFG_MAX_NAME + 2], service[CFG_MAX_NAME + 2];
 
-	snprintf(arrow, sizeof arrow, "%s -> %s", rl->client, rl->service);
-	return strcmp(edge, arrow) == 0 || strcmp(edge, rl->binding) == 0;
+	if (!fault_edge_split(edge, client, service, sizeof client))
+		return strcmp(edge, rl->binding) == 0;
+	return strcmp(client, rl->client) == 0 && strcmp(service, rl->service) == 0;
 }
 
 size_t relays_override(struct fault_run *r, const char *edge, double drop, int64_t for_ms, size_t fault)

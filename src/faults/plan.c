@@ -1,5 +1,8 @@
 /* The plan's own lookups and its release; the loader builds it. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "src/faults/plan.h"
 
@@ -31,6 +34,27 @@ uint64_t fault_plan_seed(const struct fault_plan *p, const uint64_t *override, u
 	if (p->has_seed)
 		return p->seed;
 	return random & FAULT_MAX_SEED;
+}
+
+bool fault_edge_split(const char *s, char *client, char *service, size_t len)
+{
+	const char *arrow = strstr(s, "->"), *from[2], *to[2];
+	char *out[2] = { client, service };
+
+	if (!arrow)
+		return false;
+	from[0] = s;
+	to[0] = arrow;
+	from[1] = arrow + 2;
+	to[1] = s + strlen(s);
+	for (int i = 0; i < 2; i++) {
+		while (from[i] < to[i] && isspace((unsigned char)*from[i]))
+			from[i]++;
+		while (to[i] > from[i] && isspace((unsigned char)to[i][-1]))
+			to[i]--;
+		snprintf(out[i], len, "%.*s", (int)(to[i] - from[i]), from[i]);
+	}
+	return true;
 }
 
 /* -1, 0, 1 as (order, index) A is before, at or after B. */

@@ -106,6 +106,12 @@ struct fault_plan {
 const char *fault_kind_name(enum fault_kind k);
 const char *fault_dir_name(enum fault_dir d);
 
+/* An edge written "CLIENT -> SERVICE", split at the arrow into CLIENT and
+ * SERVICE (LEN bytes each, cut to fit), the spaces around each name
+ * trimmed: false when S has no arrow (it is a binding name). One reading
+ * for a plan's edges and a run-time fault's. */
+bool fault_edge_split(const char *s, char *client, char *service, size_t len);
+
 /* The seed of a run: --seed when given (OVERRIDE non-NULL), else the
  * plan's, else RANDOM (the daemon's getrandom draw), cut to FAULT_MAX_SEED
  * so any run's seed can be written back into a plan. */

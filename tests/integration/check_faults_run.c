@@ -395,6 +395,13 @@ START_TEST(a_run_time_edge_fault_is_an_event)
 		      "%s", e.line);
 	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: fault 1: drop each message on cli -> svc (INVENTORY) "
 					       "with probability 0.5 for 1000 ms (fault 1, firing 1)"), 1);
+	/* "through the same code as the plan's": the edge as a plan may
+	 * spell it, the spaces round the arrow its own (it was refused) */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "cli->svc", "--drop", "0.5", "--for",
+							  "1000", "--runtime-dir", h.rundir, NULL }), 0);
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"seq\": 2, \"kind\": \"edge\", \"fault\": 2, \"n\": 1, \"target\": \"cli -> svc\""),
+		      "%s", e.line);
 	/* on the socket the fields are "drop" and "ms"; the CLI says --for */
 	ask("{\"verb\": \"fault\", \"fault\": \"edge\", \"name\": \"cli -> svc\", \"drop\": 0.5, \"ms\": 0}\n",
 	    answer, sizeof answer);
