@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sandbox/daemon/names.h"
 #include "sandbox/seccomp/profiles.h"
@@ -34,7 +35,11 @@ static bool get_name(struct floader *fl, struct fault_syscall *s, json_t *v, siz
 	}
 	for (size_t i = 0; i < n && !known; i++)
 		known = strcmp(names[i], name) == 0;
-	if (!known && (hint = dym_closest(name, (const char *const *)names, n)))
+	/* names are lower case: "WRITE" is "write" misspelt */
+	for (size_t i = 0; i < n && !known && !hint; i++)
+		if (strcasecmp(names[i], name) == 0)
+			hint = names[i];
+	if (!known && (hint || (hint = dym_closest(name, (const char *const *)names, n))))
 		ld_error(&fl->ld, &p, "\"syscall\": unknown system call \"%s\" (did you mean \"%s\"?)", name, hint);
 	else if (!known)
 		ld_error(&fl->ld, &p, "\"syscall\": unknown system call \"%s\"", name);

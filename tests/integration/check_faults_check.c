@@ -103,6 +103,9 @@ START_TEST(unknown_errno_and_signal_names_are_rejected_with_a_hint)
 	ck_assert_str_eq(err, "prospero: faults.jsonc:2:60: error: \"signal\": unknown signal \"SIGTREM\" (did you mean \"SIGTERM\"?)\n");
 	ck_assert_int_eq(check_plan("{ \"syscall\": \"wrte\", \"target\": \"payment\", \"errno\": \"EIO\" }", err, sizeof err), 1);
 	ck_assert_str_eq(err, "prospero: faults.jsonc:2:28: error: \"syscall\": unknown system call \"wrte\" (did you mean \"write\"?)\n");
+	/* a hint where one fits: a call spelt in capitals had none */
+	ck_assert_int_eq(check_plan("{ \"syscall\": \"WRITE\", \"target\": \"payment\", \"errno\": \"EIO\" }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:28: error: \"syscall\": unknown system call \"WRITE\" (did you mean \"write\"?)\n");
 }
 END_TEST
 
