@@ -664,6 +664,15 @@ static pid_t first_pid(const char *path)
 	return (pid_t)pid;
 }
 
+/* A root with one actor "a", started; its ready event in *E. */
+static void start_one(struct h_event *e)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", e);
+}
+
 /* A cgroup killed and removed from outside while the daemon was not
  * looking (stopped here; another daemon's sweep on a reused runtime
  * directory does the same): its actor is restarted in a new one, not
@@ -676,10 +685,7 @@ START_TEST(a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew)
 
 	if (!is_root())
 		return;
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "ready", "a", &e);
+	start_one(&e);
 	first = e.pid;
 	subtree(tree, sizeof tree);
 	snprintf(kept, sizeof kept, "%s/a.actor", tree);
@@ -885,10 +891,7 @@ START_TEST(a_second_daemon_leaves_a_running_daemons_cgroups_alone)
 
 	if (!is_root())
 		return;
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "ready", "a", &e);
+	start_one(&e);
 	subtree(tree, sizeof tree);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", h.rundir);
 	ck_assert_int_eq(system(cmd), 0);
