@@ -231,7 +231,7 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 
 	for (size_t i = 0; i < cfg->nactors; i++)
 		need |= sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
-	if (need || opts->containment == CONTAIN_WANT_CGROUP) {
+	if (need || opts->containment == CONTAIN_WANT_CGROUP || opts->containment == CONTAIN_WANT_UID) {
 		containment_probe(opts, &p);
 		if (!p.usable) {
 			fprintf(stderr, "prospero: containment: %s\n", p.line);

@@ -151,9 +151,14 @@ void containment_probe(const struct daemon_opts *opts, struct containment_probe 
 			break;
 	}
 	p->level = open_tree(&t, opts, scratch);
-	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF);
+	/* as containment_setup refuses to start */
+	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF) &&
+		    !(p->level == CONTAIN_UID && geteuid() != 0);
 	if (p->usable) {
 		line(p->level, &t, p->line, sizeof p->line);
+	} else if (p->level == CONTAIN_UID) {
+		asked(opts, "uid", how, sizeof how);
+		snprintf(p->line, sizeof p->line, "none: %s needs a daemon run as root (dynamic uids)", how);
 	} else {
 		asked(opts, "cgroup", how, sizeof how);
 		snprintf(p->line, sizeof p->line, "none: %s, but %s", how, t.why);

@@ -70,7 +70,8 @@ int containment_subtree_name(const struct daemon_opts *opts, char out[SB_CGROUP_
  * `run` would use (containment_subtree_name). */
 struct containment_probe {
 	enum containment_level level;
-	bool usable;			/* false: cgroup forced, and none to be had */
+	bool usable;			/* false: cgroup forced, and none to be had, or
+					 * uid forced without root */
 	char line[SB_CGROUP_PATH_MAX + SB_CGROUP_WHY_MAX + 64];
 	bool limit_ok[SB_CGROUP_NCTL];
 	char limit_why[SB_CGROUP_NCTL][SB_CGROUP_WHY_MAX + 32];

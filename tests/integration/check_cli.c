@@ -680,6 +680,29 @@ START_TEST(explain_without_root_says_the_bounding_set_stays)
 }
 END_TEST
 
+/* prospero(1): --containment forces a level; run refuses uid without
+ * root, and so does check (the old one said "configuration ok", and
+ * --explain "containment: uid"). */
+START_TEST(check_without_root_refuses_uid_containment)
+{
+	char out[16384], err[8192];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--containment", "uid",
+								  NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: containment: none: --containment=uid needs a daemon run as root "
+			      "(dynamic uids)\n"), "%s", err);
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--containment", "uid",
+								  "--explain", "a", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  containment: none: --containment=uid needs a daemon run as root"), "%.1000s", out);
+	/* pgroup is every daemon's to have */
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--containment",
+								  "pgroup", NULL }), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -712,6 +735,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_names_the_cgroup_run_uses);
 	tcase_add_test(tc, explain_refuses_what_check_refuses);
 	tcase_add_test(tc, explain_without_root_says_the_bounding_set_stays);
+	tcase_add_test(tc, check_without_root_refuses_uid_containment);
 	suite_add_tcase(s, tc);
 	return s;
 }
