@@ -98,7 +98,7 @@ static int check_fds(const struct cfg *cfg, bool error)
 	return error ? -1 : 0;
 }
 
-/* "user" or "capabilities" this daemon cannot give: said by tree_checks,
+/* "user", "capabilities" or a namespace this daemon cannot give: said by tree_checks,
  * an error for run and check alike. */
 static int check_privileges(const struct cfg *cfg)
 {

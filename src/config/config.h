@@ -68,6 +68,7 @@ struct cfg_actor {
 	struct cfg_pos cg_limit_pos[SB_CGROUP_NCTL];	/* each one's key, by enum sb_cgroup_ctl */
 	bool private_tmp, private_network;
 	struct cfg_pos private_tmp_pos;	/* where "private_tmp" is written */
+	struct cfg_pos private_network_pos, read_only_pos;	/* and these */
 	bool private_ipc;		/* an IPC namespace and /dev/shm of its own; default true */
 	char **read_only;		/* absolute paths, or NULL */
 	size_t nread_only;

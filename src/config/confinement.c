@@ -475,12 +475,15 @@ void ld_get_confinement(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 		ld_warning(ld, &a->private_tmp_pos, "actor \"%s\": \"private_tmp\" gives it a %s of its own, but "
 			   "its cwd %s stays in the host's: give it a \"cwd\" outside %s", a->name, tmp, a->cwd, tmp);
 	}
-	if ((v = json_object_get(o, "private_network")))
-		ld_get_bool(ld, v, off, "private_network", &a->private_network);
+	if ((v = json_object_get(o, "private_network")) &&
+	    ld_get_bool(ld, v, off, "private_network", &a->private_network))
+		a->private_network_pos = ld_pos_of_key(ld, off, "private_network", false);
 	if ((v = json_object_get(o, "private_ipc")))
 		ld_get_bool(ld, v, off, "private_ipc", &a->private_ipc);
-	if ((v = json_object_get(o, "read_only")))
+	if ((v = json_object_get(o, "read_only"))) {
+		a->read_only_pos = ld_pos_of_key(ld, off, "read_only", false);
 		get_read_only(ld, a, v, off);
+	}
 	if ((v = json_object_get(o, "user")))
 		get_user(ld, a, v, off);
 	if ((v = json_object_get(o, "capabilities")))

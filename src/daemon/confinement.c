@@ -49,6 +49,11 @@ bool confinement_may_raise_limits(void)
 	return have_effective(CAP_SYS_RESOURCE);
 }
 
+bool confinement_may_unshare(void)
+{
+	return have_effective(CAP_SYS_ADMIN);
+}
+
 /* An id no process holds (a leftover of an earlier run must never meet
  * a new actor under its uid), then free by passwd, group, systemd and
  * the other daemons' claims. */

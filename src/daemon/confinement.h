@@ -36,6 +36,10 @@ bool confinement_privileged(void);
 /* Whether this process may set an actor's rlimit above its own hard one
  * (CAP_SYS_RESOURCE). */
 bool confinement_may_raise_limits(void);
+/* Whether this process may make an actor's mount and network namespaces
+ * (CAP_SYS_ADMIN): what "private_tmp", "private_network" and
+ * "read_only" need. */
+bool confinement_may_unshare(void);
 /* Whether the fresh /tmp of "private_tmp", or with PRIVATE_IPC the fresh
  * /dev/shm, would hide RUNDIR or STATE_DIR (NULL: none) from actor A: the
  * key to blame ("private_tmp", "private_ipc") and what to say, into MSG;

@@ -97,10 +97,43 @@ static void cap_names(uint64_t missing, char *names, size_t len)
 	}
 }
 
+/* Without CAP_SYS_ADMIN (not root) the child's unshare fails, and the
+ * actor with it: said where each key that needs it is written. */
+static int check_namespaces(const struct cfg *cfg, struct cfg_diag *diag)
+{
+	int bad = 0;
+
+	if (confinement_may_unshare())
+		return 0;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		const struct {
+			bool on;
+			const char *key;
+			const struct cfg_pos *pos;
+		} keys[] = {
+			{ a->private_tmp, "private_tmp", &a->private_tmp_pos },
+			{ a->private_network, "private_network", &a->private_network_pos },
+			{ a->nread_only > 0, "read_only", &a->read_only_pos },
+		};
+
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+			if (!keys[k].on)
+				continue;
+			if (cfg_diag_add(diag, true, keys[k].pos,
+					 "actor \"%s\": \"%s\" needs a daemon that may make namespaces (root, CAP_SYS_ADMIN)",
+					 a->name, keys[k].key) < 0)
+				fprintf(stderr, "prospero: out of memory checking the namespaces\n");
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* Without CAP_SETPCAP (not root) `run` cannot start an actor with "user"
  * or "capabilities", and with it none can keep a capability this process
  * lacks: said where each is written. */
-int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
+static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 {
 	int bad = 0;
 
@@ -135,6 +168,13 @@ int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
 		bad = 1;
 	}
 	return bad ? -1 : 0;
+}
+
+int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
+{
+	int ids = check_ids_and_caps(cfg, diag), ns = check_namespaces(cfg, diag);
+
+	return ids < 0 || ns < 0 ? -1 : 0;
 }
 
 /* "private_tmp" hides /tmp and /var/tmp, "private_ipc" (as root) /dev/shm:

@@ -16,7 +16,8 @@
  * an error when ERROR (run, reload), else a warning (check). */
 int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag);
 /* "user" or "capabilities" without CAP_SETPCAP (not root); a capability
- * to keep that this process does not hold permitted and bounding. */
+ * to keep that this process does not hold permitted and bounding;
+ * "private_tmp", "private_network" or "read_only" without CAP_SYS_ADMIN. */
 int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag);
 /* "private_tmp" or "private_ipc" hiding the runtime or state directory
  * from the actor. */

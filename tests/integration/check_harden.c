@@ -549,6 +549,38 @@ START_TEST(check_without_root_refuses_user_and_capabilities)
 }
 END_TEST
 
+/* "private_tmp", "private_network" and "read_only" need namespaces,
+ * which a daemon without root cannot make: check says so where each is
+ * written, as run would fail the actor's start (the old check said
+ * "configuration ok"). An empty "read_only" asks for nothing. */
+START_TEST(check_without_root_refuses_namespaces)
+{
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"t\", \"exec\": [\"/bin/true\"], \"private_tmp\": true, \"cwd\": \"/\" },\n"
+		"  { \"actor\": \"n\", \"exec\": [\"/bin/true\"], \"private_network\": true },\n"
+		"  { \"actor\": \"r\", \"exec\": [\"/bin/true\"], \"read_only\": [\"/usr\"] },\n"
+		"  { \"actor\": \"e\", \"exec\": [\"/bin/true\"], \"read_only\": [], \"private_network\": false } ] }\n");
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:2:57: error: ",
+				    "actor \"t\": \"private_tmp\" needs a daemon that may make namespaces (root, CAP_SYS_ADMIN)"), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:3:61: error: ",
+				    "actor \"n\": \"private_network\" needs a daemon that may make namespaces"), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:4:55: error: ",
+				    "actor \"r\": \"read_only\" needs a daemon that may make namespaces"), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "", "actor \"e\""), 0);
+	/* run refuses the tree before it starts anything */
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "run", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:2:57: error: ",
+				    "actor \"t\": \"private_tmp\" needs a daemon that may make namespaces"), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: start ", ""), 0);
+	/* and as root all are fine */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+}
+END_TEST
+
 /* root.jsonc: N sleeping instances of "a". */
 static void sleepers(int n)
 {
@@ -770,6 +802,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
+	tcase_add_test(tc, check_without_root_refuses_namespaces);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
 	tcase_add_test(tc, an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts);
