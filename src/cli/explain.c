@@ -48,8 +48,31 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
 }
 
+/* What of @state POL allows: "deny" takes calls from it too. */
+static void explain_state_calls(const struct sb_policy *pol)
+{
+	const struct sb_group_member *m = sb_group_members(CFG_STATE_GROUP);
+	size_t n = 0, gone = 0;
+
+	for (size_t i = 0; m && m[i].name; i++, n++)
+		gone += pol->profile != SB_PROFILE_NONE && !sb_policy_find(pol, m[i].name);
+	if (!gone) {
+		printf("; %s allowed\n", CFG_STATE_GROUP);
+		return;
+	}
+	if (gone == n) {
+		printf("; %s taken by \"deny\": it cannot write there\n", CFG_STATE_GROUP);
+		return;
+	}
+	printf("; %s allowed, but not", CFG_STATE_GROUP);
+	for (size_t i = 0, k = 0; m[i].name; i++)
+		if (!sb_policy_find(pol, m[i].name))
+			printf("%s %s", k++ ? "," : "", m[i].name);
+	printf(" (taken by \"deny\")\n");
+}
+
 /* Where A's instances keep their state, if it has any. */
-static void explain_state(const struct cfg_actor *a, const struct daemon_opts *opts)
+static void explain_state(const struct cfg_actor *a, const struct daemon_opts *opts, const struct sb_policy *pol)
 {
 	char root[4096];
 
@@ -63,8 +86,8 @@ static void explain_state(const struct cfg_actor *a, const struct daemon_opts *o
 		printf("  state directory: %s/%s#1 to #%u, one an instance", root, a->name, a->instances);
 	else
 		printf("  state directory: %s/%s", root, a->name);
-	printf(" ($STATE_DIRECTORY): mode 0700, its uid's alone, writable%s; %s allowed\n",
-	       a->nread_only ? " under read_only" : "", CFG_STATE_GROUP);
+	printf(" ($STATE_DIRECTORY): mode 0700, its uid's alone, writable%s", a->nread_only ? " under read_only" : "");
+	explain_state_calls(pol);
 }
 
 /* Who A runs as and what it holds, as confinement_plan decides: without
@@ -133,7 +156,7 @@ int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const cha
 		printf("  read-only: %s\n", a->read_only[i]);
 	for (size_t i = 0; i < a->nsecrets; i++)
 		printf("  secret: %s%s\n", a->secrets[i], a->secrets_env ? " (also in the environment)" : "");
-	explain_state(a, opts);
+	explain_state(a, opts, &pol);
 	printf("  seccomp profile: %s, on_violation: %s\n", sb_profile_name(pol.profile),
 	       sb_on_violation_name(pol.on_violation));
 	if (pol.profile == SB_PROFILE_NONE) {

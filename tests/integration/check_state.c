@@ -333,6 +333,36 @@ START_TEST(check_explain_shows_the_directory)
 }
 END_TEST
 
+/* "deny" takes calls from @state as from any group: explain says which
+ * are gone, not "@state allowed" (the old one did, over a list without
+ * them). */
+START_TEST(check_explain_says_what_deny_takes_from_state)
+{
+	char out[8192];
+	int n;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\", \"deny\": [\"fsync\", \"unlink\"] } },\n"
+		     "  { \"actor\": \"b\", \"exec\": [\"@DIR@/sa\"], \"state\": true,\n"
+		     "    \"sandbox\": { \"profile\": \"minimal\", \"deny\": [\"@state\"] } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a",
+							  "--state-dir", statedir, NULL }), 0);
+	n = h_read(&h, "run.out", out, sizeof out - 1);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	ck_assert_msg(strstr(out, "its uid's alone, writable; @state allowed, but not fsync, unlink (taken by \"deny\")\n"),
+		      "%s", out);
+	ck_assert_msg(!strstr(out, "    fsync\n") && strstr(out, "    fdatasync\n"), "%s", out);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "b",
+							  "--state-dir", statedir, NULL }), 0);
+	n = h_read(&h, "run.out", out, sizeof out - 1);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	ck_assert_msg(strstr(out, "writable; @state taken by \"deny\": it cannot write there\n"), "%s", out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("state");
@@ -348,6 +378,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
 	tcase_add_test(tc, a_root_through_a_link_is_refused_at_start);
 	tcase_add_test(tc, check_explain_shows_the_directory);
+	tcase_add_test(tc, check_explain_says_what_deny_takes_from_state);
 	suite_add_tcase(s, tc);
 	return s;
 }
