@@ -19,10 +19,13 @@
 
 CHILD_SIDE static int reset_signals(const struct sb_confine_plan *p)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	/* All zero is SIG_DFL, no flags and an empty mask in the kernel's
+	 * struct, whatever its layout; raw, as libc refuses its own
+	 * signals (32, 33), which a parent may have ignored (GNU make). */
+	static const unsigned long dfl[8];
 
 	for (unsigned i = 0; i < p->nreset_signals; i++)
-		if (sigaction(p->reset_signals[i], &dfl, NULL) < 0)
+		if (syscall(SYS_rt_sigaction, p->reset_signals[i], dfl, NULL, (size_t)(_NSIG / 8)) < 0)
 			return -1;
 	return 0;
 }

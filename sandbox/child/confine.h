@@ -44,7 +44,8 @@ struct sb_confine_plan {
 	int *lifted;			/* nfds ints the child may write: it cannot allocate */
 	const char *cwd;
 	pid_t daemon_pid;		/* to notice a daemon that died before PDEATHSIG was set */
-	const int *reset_signals;	/* signals the daemon handles or ignores */
+	const int *reset_signals;	/* signals to set to SIG_DFL: the daemon's
+					 * handled ones and any it found ignored */
 	unsigned nreset_signals;
 	struct rlimit nofile;		/* the limit the daemon was started with */
 	const struct sb_rlimit *limits;	/* the actor's "limits", applied after nofile */

@@ -73,6 +73,8 @@ struct daemon {
 	int devnull;
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get this back */
+	int reset_signals[64];		/* handled, or ignored as we were started: */
+	unsigned nreset_signals;	/* actors get them at SIG_DFL */
 	struct rundir rundir;
 	char notify_env[4200];		/* NOTIFY_SOCKET=..., for every actor */
 };

@@ -20,10 +20,6 @@
 #include "src/daemon/violation.h"
 #include "supervisor/backoff.h"
 
-/* Dispositions the daemon changes (loop.c, setup.c); the child restores
- * them to default. */
-static const int handled_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
-
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct instance *in = w->data;
@@ -104,8 +100,7 @@ static int plan_start(struct daemon *d, struct instance *in, struct bindings *b,
 	in->fds[2] = in->out.wfd;
 	in->confine = (struct sb_confine_plan){
 		.fds = in->fds, .nfds = 3, .cwd = a->cwd, .daemon_pid = d->self,
-		.reset_signals = handled_signals,
-		.nreset_signals = sizeof handled_signals / sizeof *handled_signals,
+		.reset_signals = d->reset_signals, .nreset_signals = d->nreset_signals,
 		.nofile = d->nofile,
 	};
 	/* fd 3 on: control channel and bindings (README "Wire protocol and fd convention") */

@@ -87,6 +87,29 @@ static int raise_nofile(struct daemon *d)
 	return setrlimit(RLIMIT_NOFILE, &r);
 }
 
+/* The dispositions an actor must not inherit: those the daemon changes
+ * (loop.c, and SIGPIPE here), and those ignored as it was started
+ * (nohup, a shell's "&"), which exec keeps; libc's own (glibc's 32 and
+ * 33), which libc will not say, are reset all the same. */
+static void note_signals(struct daemon *d)
+{
+	static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
+	const unsigned cap = sizeof d->reset_signals / sizeof *d->reset_signals;
+
+	d->nreset_signals = 0;
+	for (int sig = 1; sig < NSIG && d->nreset_signals < cap; sig++) {
+		struct sigaction sa;
+		bool reset = false;
+
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		for (size_t i = 0; i < sizeof handled / sizeof *handled; i++)
+			reset |= handled[i] == sig;
+		if (reset || sigaction(sig, NULL, &sa) < 0 || sa.sa_handler == SIG_IGN)
+			d->reset_signals[d->nreset_signals++] = sig;
+	}
+}
+
 /* The process itself: fds, spawner, subreaper, signals; then where the
  * actors will find the daemon (runtime directory, notify socket). */
 static int setup_process(struct daemon *d, const struct daemon_opts *opts)
@@ -103,6 +126,7 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	/* orphaned descendants of actors come to us, and we reap them */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
+	note_signals(d);
 	signal(SIGPIPE, SIG_IGN);
 	log_nonblocking();
 	if (events_open(&d->events, opts->events_path) < 0) {

@@ -146,6 +146,51 @@ START_TEST(each_actor_leads_its_own_process_group)
 }
 END_TEST
 
+/* The field NAME of /proc/PID/status, as a number from hex. */
+static unsigned long long status_mask(int pid, const char *name)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ULL;
+	size_t n = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	ck_assert(f != NULL);
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, name, n) == 0 && line[n] == ':')
+			v = strtoull(line + n + 1, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+/* exec keeps an ignored signal ignored: an actor of a daemon started
+ * under nohup or by a shell's "&" got SIGHUP, SIGQUIT or SIGINT ignored,
+ * and one started by GNU make glibc's 32 and 33 (the old daemon reset
+ * only those it handles itself). */
+START_TEST(an_actor_gets_every_signal_at_its_default)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	h_start(&h, root_only);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	h_expect(&h, "start", "x", &e);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_uint_eq(status_mask(e.pid, "SigIgn"), 0);
+	ck_assert_uint_eq(status_mask(e.pid, "SigBlk"), 0);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hygiene");
@@ -158,6 +203,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_actor_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, an_actor_inherits_only_fds_0_to_2_and_its_control_channel);
 	tcase_add_test(tc, each_actor_leads_its_own_process_group);
+	tcase_add_test(tc, an_actor_gets_every_signal_at_its_default);
 	suite_add_tcase(s, tc);
 	return s;
 }
