@@ -26,7 +26,13 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 	char dir[RUNDIR_PATH_MAX];
 
 	containment_probe(opts, &p);
-	printf("  containment: %s\n", p.line);
+	/* the uid level kills by a uid of the instance's own, which an
+	 * account is not: for such an actor it is the process group's */
+	if (p.usable && p.level == CONTAIN_UID && a->user)
+		printf("  containment: process group only (\"user\" %s is not a uid of its own; the daemon's: %s)\n",
+		       a->user, p.line);
+	else
+		printf("  containment: %s\n", p.line);
 	if (geteuid() == 0)
 		printf("  dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
 		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),

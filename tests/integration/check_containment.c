@@ -841,6 +841,31 @@ START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 }
 END_TEST
 
+/* README "Process hygiene": under the uid level an actor with "user"
+ * shares its uid with others, "so for it this level is the process
+ * group's": explain says so for it (the old one said "uid"). */
+START_TEST(explain_says_a_user_actor_is_contained_by_its_process_group)
+{
+	char out[16384];
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		" { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"user\": \"nobody\" },\n"
+		" { \"actor\": \"b\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--containment", "uid", "-c", "root.jsonc",
+							  "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  containment: process group only (\"user\" nobody is not a uid of its own; "
+			      "the daemon's: uid (every process of an instance's dynamic uid; "), "%s", out);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--containment", "uid", "-c", "root.jsonc",
+							  "--explain", "b", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  containment: uid (every process of an instance's dynamic uid; "), "%s", out);
+}
+END_TEST
+
 /* One daemon per runtime directory; a directory others may write is refused. */
 START_TEST(a_runtime_directory_holds_one_daemon_and_must_be_ours)
 {
@@ -931,6 +956,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew);
 	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
+	tcase_add_test(tc, explain_says_a_user_actor_is_contained_by_its_process_group);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
 	suite_add_tcase(s, tc);
