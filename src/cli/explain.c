@@ -49,9 +49,11 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 			       p.limit_ok[c] ? "" : " — cannot be applied here: ",
 			       p.limit_ok[c] ? "" : p.limit_why[c]);
 	}
-	if (geteuid() == 0 && confinement_privileged())
+	if (confinement_may_private_ipc())
 		printf("  %s\n", a->private_ipc ? "private IPC namespace and /dev/shm"
 					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
+	else if (geteuid() == 0 && a->private_ipc)
+		printf("  the host's IPC namespace and /dev/shm (making its own needs CAP_SYS_ADMIN)\n");
 }
 
 /* What of @state POL allows: "deny" takes calls from it too. */

@@ -54,6 +54,11 @@ bool confinement_may_unshare(void)
 	return have_effective(CAP_SYS_ADMIN);
 }
 
+bool confinement_may_private_ipc(void)
+{
+	return geteuid() == 0 && confinement_privileged() && confinement_may_unshare();
+}
+
 /* An id no process holds (a leftover of an earlier run must never meet
  * a new actor under its uid), then free by passwd, group, systemd and
  * the other daemons' claims. */
@@ -109,6 +114,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
 	c->privileged = confinement_privileged();
+	c->private_ipc = confinement_may_private_ipc();
 	c->dynamic_uids = geteuid() == 0;
 	if (c->privileged && (c->last_cap = sb_privs_last_cap()) < 0) {
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));
@@ -144,12 +150,14 @@ void confinement_teardown(struct daemon *d)
 
 /* Its own IPC namespace and /dev/shm: the shared memory it makes (SysV
  * or POSIX) dies with it, and no one else's is in reach. Both need
- * CAP_SYS_ADMIN. */
+ * CAP_SYS_ADMIN: a root daemon without it (a container's) gives the
+ * host's, as a daemon without root does, rather than fail every start
+ * for a default. */
 static void plan_shm(struct daemon *d, struct instance *in)
 {
 	const struct cfg_actor *a = in->spec;
 
-	if (geteuid() != 0 || !d->conf.privileged || !a->private_ipc)
+	if (!d->conf.private_ipc || !a->private_ipc)
 		return;
 	in->ns.private_ipc = true;
 	if (access("/dev/shm", F_OK) < 0)

@@ -20,6 +20,7 @@ struct instance;
 struct confinement {
 	int handoff[2];			/* the children send their seccomp listeners here */
 	bool privileged;		/* CAP_SETPCAP: may shrink the bounding set */
+	bool private_ipc;		/* confinement_may_private_ipc() */
 	bool dynamic_uids;		/* root: every actor instance its own uid */
 	struct sb_uidpool uids;
 	struct sb_uid_snapshot uids_in_use;	/* passwd and group, read once */
@@ -40,6 +41,9 @@ bool confinement_may_raise_limits(void);
  * (CAP_SYS_ADMIN): what "private_tmp", "private_network" and
  * "read_only" need. */
 bool confinement_may_unshare(void);
+/* Whether actors get an IPC namespace and /dev/shm of their own unless
+ * "private_ipc": false: as root, with CAP_SYS_ADMIN to make them. */
+bool confinement_may_private_ipc(void);
 /* Whether the fresh /tmp of "private_tmp", or with PRIVATE_IPC the fresh
  * /dev/shm, would hide RUNDIR or STATE_DIR (NULL: none) from actor A: the
  * key to blame ("private_tmp", "private_ipc") and what to say, into MSG;

@@ -184,7 +184,7 @@ int tree_check_private_mounts(const struct cfg *cfg, const struct daemon_opts *o
 {
 	char run[4096], root[4096], state[4096 + 128], why[8192 + 256];
 	bool have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
-	bool shm = geteuid() == 0 && confinement_privileged() && access("/dev/shm", F_OK) == 0;
+	bool shm = confinement_may_private_ipc() && access("/dev/shm", F_OK) == 0;
 	int bad = 0;
 
 	if (rundir_choose(opts->runtime_dir, run, sizeof run) < 0)

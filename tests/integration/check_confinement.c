@@ -683,6 +683,46 @@ START_TEST(a_capability_the_daemon_cannot_give_is_refused_where_it_is_written)
 }
 END_TEST
 
+/* An IPC namespace and /dev/shm of its own need CAP_SYS_ADMIN, which a
+ * root daemon in a container may lack: its actors get the host's, as
+ * explain says, and start (the old daemon failed every start, "set up
+ * namespaces (unshare(CLONE_NEWIPC)): Operation not permitted", for a
+ * default no one asked for); "private_tmp", asked for, is refused. */
+START_TEST(a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc)
+{
+	char mine[64], its[64], path[64], out[16384];
+	struct h_event e;
+	ssize_t n;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0), 0);
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  the host's IPC namespace and /dev/shm (making its own needs CAP_SYS_ADMIN)\n"),
+		      "%.2000s", out);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "a", &e);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(path, sizeof path, "/proc/%d/ns/ipc", e.pid);
+	ck_assert_int_gt(n = readlink(path, its, sizeof its - 1), 0);
+	its[n] = '\0';
+	ck_assert_int_gt(n = readlink("/proc/self/ns/ipc", mine, sizeof mine - 1), 0);
+	mine[n] = '\0';
+	ck_assert_str_eq(its, mine);
+	h_stop(&h);
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"private_tmp\": true, \"cwd\": \"/\" } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(h_lines_with(&h, "run.err", "prospero: root.jsonc:2:", "error: actor \"a\": \"private_tmp\" "
+				      "needs a daemon that may make namespaces (root, CAP_SYS_ADMIN)"), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("confinement");
@@ -707,6 +747,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
 	tcase_add_test(tc, a_capability_the_daemon_cannot_give_is_refused_where_it_is_written);
+	tcase_add_test(tc, a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc);
 	suite_add_tcase(s, tc);
 	return s;
 }
