@@ -50,16 +50,19 @@ int exposure_dev_vars(const struct cfg *cfg, bool check)
 
 	if (exposure_dev_vars_path(cfg, path, sizeof path) < 0)
 		return 0;	/* the secrets lookup says what is wrong with it */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	/* the file the lookup reads: through a symbolic link too */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0044)) {
 		mode_t mode = st.st_mode & 07777;
+		struct stat link;
 
 		if (check || geteuid() != 0)
 			log_warn("%s is readable by other users (mode %04o): they, and every actor, can "
 				 "read every secret in it; chmod 600 %s", path, (unsigned)mode, path);
-		else if (st.st_uid == 0)
+		/* a link's target may be any file of root's: not ours to change */
+		else if (st.st_uid == 0 && lstat(path, &link) == 0 && !S_ISLNK(link.st_mode))
 			rc = make_private(fd, path, mode);
 		else {
 			log_err("%s is readable by other users (mode %04o), actors included: refusing to "

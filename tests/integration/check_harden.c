@@ -456,6 +456,30 @@ START_TEST(another_users_readable_dev_vars_is_refused)
 }
 END_TEST
 
+/* A .dev.vars that is a symbolic link is read through it, so the file
+ * it points to is what others must not read: check warns of it, and a
+ * root daemon refuses it without changing a file it did not name (the
+ * old one looked at the link alone, said nothing and gave nosy the key). */
+START_TEST(a_dev_vars_link_to_a_readable_file_is_refused)
+{
+	struct stat st;
+
+	h_write(&h, "root.jsonc", secret_tree);
+	h_write(&h, "shared.vars", "K=v\n");
+	ck_assert(chmod(h_path(&h, "shared.vars"), 0644) == 0);
+	ck_assert(symlink("shared.vars", h_path(&h, ".dev.vars")) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", ".dev.vars is readable by other users (mode 0644)"), 1);
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", "refusing to read it; chmod 600"), 1);
+	ck_assert_int_eq(access(h_path(&h, "tried"), F_OK), -1);
+	ck_assert(stat(h_path(&h, "shared.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0644);
+}
+END_TEST
+
 /* "user": "root" passes, with a warning, in check and at start. */
 START_TEST(an_actor_running_as_root_is_warned_of)
 {
@@ -798,6 +822,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_status_change_inside_the_window_is_reported_when_it_ends);
 	tcase_add_test(tc, a_readable_dev_vars_is_made_private);
 	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
+	tcase_add_test(tc, a_dev_vars_link_to_a_readable_file_is_refused);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
