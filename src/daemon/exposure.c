@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/daemon/confinement.h"
 #include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
 
@@ -76,6 +77,14 @@ int exposure_dev_vars(const struct cfg *cfg, bool check)
 
 void exposure_uid(size_t ninst)
 {
+	/* confinement_plan changes no id without it: the actors stay root */
+	if (geteuid() == 0 && !confinement_privileged()) {
+		log_warn("running as root without CAP_SETPCAP: all %zu actor processes run as uid 0, "
+			 "with no separation and no dynamic uids: each can read the others' "
+			 "/proc/PID/environ and memory and their credentials, and signal the daemon; "
+			 "give the daemon CAP_SETPCAP (CapabilityBoundingSet= under systemd)", ninst);
+		return;
+	}
 	if (geteuid() == 0)
 		return;
 	log_warn("running without root: all %zu actor processes run as uid %u, the daemon's own, "

@@ -19,7 +19,8 @@ int exposure_dev_vars_path(const struct cfg *cfg, char *path, size_t len);
  * (git checks files out 0644); another user's is refused: -1. */
 int exposure_dev_vars(const struct cfg *cfg, bool check);
 
-/* A daemon without root: its actors share its uid. Said once. */
+/* A daemon without root, or root without CAP_SETPCAP: its actors share
+ * its uid. Said once. */
 void exposure_uid(size_t ninst);
 
 #endif

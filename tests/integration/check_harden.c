@@ -530,6 +530,27 @@ START_TEST(a_daemon_without_root_warns_once)
 }
 END_TEST
 
+/* Root without CAP_SETPCAP changes no id (confinement_plan): its actors
+ * run as uid 0 with one another and the daemon, as a daemon without root
+ * has its actors share its uid, and it is said the same way, in check
+ * and at start (the old daemon said "dynamic uids: ..." and nothing else). */
+START_TEST(a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root)
+{
+	const char *warning = "prospero: running as root without CAP_SETPCAP: all 1 actor processes run as uid 0";
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_SETPCAP, 0, 0, 0), 0);
+	h_write(&h, "root.jsonc", one_sleeper);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.err", warning, ""), 1);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", warning, ""), 1);
+}
+END_TEST
+
 /* Credentials on a disk: run says so at start, and check says so too
  * for a tree with secrets (the old check did not). */
 START_TEST(check_says_when_credentials_could_reach_a_disk)
@@ -825,6 +846,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_link_to_a_readable_file_is_refused);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
+	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, check_without_root_refuses_namespaces);
