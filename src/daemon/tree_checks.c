@@ -140,6 +140,14 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 	if (confinement_privileged()) {
 		uint64_t givable = givable_caps();
 
+		/* every actor of a root daemon changes ids: a dynamic uid or its "user" */
+		if (geteuid() == 0 && cfg->nactors && !confinement_may_change_ids()) {
+			if (cfg_diag_add(diag, true, &cfg->root->pos,
+					 "this root daemon lacks CAP_SETUID or CAP_SETGID, which giving its actors their uids (dynamic or \"user\") needs: start it with both (CapabilityBoundingSet= under systemd)") < 0)
+				fprintf(stderr, "prospero: out of memory checking the privileges\n");
+			bad = 1;
+		}
+
 		for (size_t i = 0; i < cfg->nactors; i++) {
 			const struct cfg_actor *a = cfg->actors[i];
 			char names[256];
