@@ -54,11 +54,6 @@ bool confinement_may_unshare(void)
 	return have_effective(CAP_SYS_ADMIN);
 }
 
-bool confinement_may_change_ids(void)
-{
-	return have_effective(CAP_SETUID) && have_effective(CAP_SETGID);
-}
-
 bool confinement_may_private_ipc(void)
 {
 	return geteuid() == 0 && confinement_privileged() && confinement_may_unshare();

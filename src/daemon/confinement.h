@@ -41,9 +41,6 @@ bool confinement_may_raise_limits(void);
  * (CAP_SYS_ADMIN): what "private_tmp", "private_network" and
  * "read_only" need. */
 bool confinement_may_unshare(void);
-/* Whether this process may set an actor's uid, gid and groups
- * (CAP_SETUID, CAP_SETGID): what a root daemon does for every actor. */
-bool confinement_may_change_ids(void);
 /* Whether actors get an IPC namespace and /dev/shm of their own unless
  * "private_ipc": false: as root, with CAP_SYS_ADMIN to make them. */
 bool confinement_may_private_ipc(void);

@@ -59,20 +59,44 @@ int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
 /* What "capabilities" may keep: the child's capset keeps only what this
  * process holds permitted, and its ambient raise needs the cap
  * inheritable, which the bounding set allows. */
-static uint64_t givable_caps(void)
+static uint64_t held_caps(cap_flag_t flag)
 {
 	int last = sb_privs_last_cap();
-	uint64_t bounding = last < 0 ? 0 : sb_privs_bounding(last), set = 0;
+	uint64_t set = 0;
 	cap_t caps = cap_get_proc();
 
 	for (int cap = 0; caps && cap <= last && cap < SB_CAPS_MAX; cap++) {
 		cap_flag_value_t v = CAP_CLEAR;
 
-		if (cap_get_flag(caps, cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+		if (cap_get_flag(caps, cap, flag, &v) == 0 && v == CAP_SET)
 			set |= (uint64_t)1 << cap;
 	}
 	cap_free(caps);
-	return set & bounding;
+	return set;
+}
+
+static uint64_t givable_caps(void)
+{
+	int last = sb_privs_last_cap();
+
+	return held_caps(CAP_PERMITTED) & (last < 0 ? 0 : sb_privs_bounding(last));
+}
+
+#define CAP_BIT(c) ((uint64_t)1 << (c))
+
+/* What a root daemon does to every actor, and the capability each takes
+ * (the unit's CapabilityBoundingSet= has them all): its uid and gid,
+ * signals across uids, and, with secrets or state, directories handed
+ * to it and removed again. Without one a start fails, or a stop waits
+ * for ever on a kill(2) that fails. */
+static uint64_t needed_caps(const struct cfg *cfg)
+{
+	uint64_t need = CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID) | CAP_BIT(CAP_KILL);
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		if (cfg->actors[i]->nsecrets || cfg->actors[i]->state)
+			need |= CAP_BIT(CAP_CHOWN) | CAP_BIT(CAP_FOWNER) | CAP_BIT(CAP_DAC_OVERRIDE);
+	return need;
 }
 
 /* The capabilities in MISSING, as "CAP_NET_RAW, CAP_SYS_RESOURCE",
@@ -140,10 +164,15 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 	if (confinement_privileged()) {
 		uint64_t givable = givable_caps();
 
-		/* every actor of a root daemon changes ids: a dynamic uid or its "user" */
-		if (geteuid() == 0 && cfg->nactors && !confinement_may_change_ids()) {
+		uint64_t missing = geteuid() == 0 && cfg->nactors ? needed_caps(cfg) & ~held_caps(CAP_EFFECTIVE) : 0;
+
+		if (missing) {
+			char names[256];
+
+			cap_names(missing, names, sizeof names);
 			if (cfg_diag_add(diag, true, &cfg->root->pos,
-					 "this root daemon lacks CAP_SETUID or CAP_SETGID, which giving its actors their uids (dynamic or \"user\") needs: start it with both (CapabilityBoundingSet= under systemd)") < 0)
+					 "this root daemon lacks %s, which its actors need (their uids, signals to them, their credentials and state directories): start it with %s (CapabilityBoundingSet= under systemd)",
+					 names, missing & (missing - 1) ? "them" : "it") < 0)
 				fprintf(stderr, "prospero: out of memory checking the privileges\n");
 			bad = 1;
 		}

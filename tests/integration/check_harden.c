@@ -551,24 +551,33 @@ START_TEST(a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root)
 }
 END_TEST
 
-/* Every actor of a root daemon changes ids, which takes CAP_SETUID and
- * CAP_SETGID: without one, check and run say so before anything starts
- * (the old check said "configuration ok", and every start failed with
- * "change uid/gid (setresuid): Operation not permitted"). */
-START_TEST(a_root_daemon_without_cap_setuid_is_refused_before_anything_starts)
+/* Every actor of a root daemon changes ids (CAP_SETUID, CAP_SETGID) and
+ * is signalled across uids (CAP_KILL); one with secrets or state gets a
+ * directory handed over and removed (CAP_CHOWN, CAP_FOWNER,
+ * CAP_DAC_OVERRIDE). Without one, check and run say which before
+ * anything starts. The old check said "configuration ok"; then every
+ * start failed ("change uid/gid (setresuid): Operation not permitted",
+ * "writing secret ...") or, without CAP_KILL, a stop waited for ever. */
+START_TEST(a_root_daemon_without_a_capability_its_actors_need_is_refused)
 {
-	const char *error = "error: this root daemon lacks CAP_SETUID or CAP_SETGID, which giving its actors "
-			    "their uids (dynamic or \"user\") needs";
+	const char *error = "error: this root daemon lacks CAP_KILL, which its actors need (their uids, "
+			    "signals to them, their credentials and state directories): start it with it";
 
 	if (geteuid() != 0)
 		return;
-	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_SETUID, 0, 0, 0), 0);
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_KILL, 0, 0, 0), 0);
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0), 0);
 	h_write(&h, "root.jsonc", one_sleeper);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
 	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", error), 1);
 	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
 	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:", error), 1);
 	ck_assert_int_eq(lines_with("run.err", "prospero: start ", ""), 0);
+	/* with secrets, what delivering them takes too */
+	h_write(&h, "root.jsonc", secret_tree);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:1:",
+				    "error: this root daemon lacks CAP_CHOWN, CAP_KILL, which its actors need"), 1);
 }
 END_TEST
 
@@ -868,7 +877,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
-	tcase_add_test(tc, a_root_daemon_without_cap_setuid_is_refused_before_anything_starts);
+	tcase_add_test(tc, a_root_daemon_without_a_capability_its_actors_need_is_refused);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, check_without_root_refuses_namespaces);
