@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,25 +88,43 @@ static int raise_nofile(struct daemon *d)
 	return setrlimit(RLIMIT_NOFILE, &r);
 }
 
+/* The signals ignored as we were started, bit N-1 for signal N, from
+ * /proc/self/status: libc's sigaction will not report its own (glibc's
+ * 32 and 33), which GNU make ignores. All of them if it cannot be read,
+ * so that none is passed on unseen. */
+static uint64_t ignored_at_start(void)
+{
+	unsigned long long mask = ~0ULL;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return mask;
+	while (fgets(line, sizeof line, f) && sscanf(line, "SigIgn: %llx", &mask) != 1)
+		;
+	fclose(f);
+	return mask;
+}
+
 /* The dispositions an actor must not inherit: those the daemon changes
  * (loop.c, and SIGPIPE here), and those ignored as it was started
- * (nohup, a shell's "&"), which exec keeps; libc's own (glibc's 32 and
- * 33), which libc will not say, are reset all the same. */
+ * (nohup, a shell's "&"), which exec keeps. Only those: each is a
+ * system call in every spawn. */
 static void note_signals(struct daemon *d)
 {
 	static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
 	const unsigned cap = sizeof d->reset_signals / sizeof *d->reset_signals;
+	uint64_t ignored = ignored_at_start();
 
 	d->nreset_signals = 0;
-	for (int sig = 1; sig < NSIG && d->nreset_signals < cap; sig++) {
-		struct sigaction sa;
-		bool reset = false;
+	for (int sig = 1; sig < NSIG && sig <= 64 && d->nreset_signals < cap; sig++) {
+		bool reset = (ignored >> (sig - 1)) & 1;
 
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		for (size_t i = 0; i < sizeof handled / sizeof *handled; i++)
 			reset |= handled[i] == sig;
-		if (reset || sigaction(sig, NULL, &sa) < 0 || sa.sa_handler == SIG_IGN)
+		if (reset)
 			d->reset_signals[d->nreset_signals++] = sig;
 	}
 }
