@@ -407,7 +407,7 @@ void bindings_spawned(struct bind_inst *bi, bool ok)
 	 * this start would carry */
 	unsigned *last = &bi->set->incarnation[bi->spec->id], told = bi->set->told[bi->spec->id];
 
-	*last = *last + 1 > told ? *last + 1 : told;
+	*last = told > *last ? told : *last + 1;
 	ev_io_set(&bi->ctl_watcher, bi->ctl, EV_READ);
 	ev_io_start(bi->set->loop, &bi->ctl_watcher);
 }
@@ -474,7 +474,7 @@ void bindings_ended(struct bind_inst *bi)
 	/* the next start's number; but each end its own, even two of a pool
 	 * before that start: a reader acts once on a number, and would take
 	 * this end for the last one, leaving what this one held to time out */
-	next = b->incarnation[id] + 1 > b->told[id] ? b->incarnation[id] + 1 : b->told[id] + 1;
+	next = (b->told[id] > b->incarnation[id] ? b->told[id] : b->incarnation[id]) + 1;
 	b->told[id] = next;
 	watchdog_stop(bi);
 	control_close(bi);

@@ -18,6 +18,9 @@
 #include "src/daemon/log.h"
 #include "src/daemon/rundir.h"
 
+/* why a forced uid level is refused, by check and run alike */
+#define UID_NEEDS_ROOT "needs a daemon run as root (dynamic uids)"
+
 /* How long a process killed with SIGKILL may take to go: only one in
  * uninterruptible sleep takes long. */
 #define CONTAIN_KILL_TIMEOUT_MS 10000
@@ -158,7 +161,7 @@ void containment_probe(const struct daemon_opts *opts, struct containment_probe 
 		line(p->level, &t, p->line, sizeof p->line);
 	} else if (p->level == CONTAIN_UID) {
 		asked(opts, "uid", how, sizeof how);
-		snprintf(p->line, sizeof p->line, "none: %s needs a daemon run as root (dynamic uids)", how);
+		snprintf(p->line, sizeof p->line, "none: %s " UID_NEEDS_ROOT, how);
 	} else {
 		asked(opts, "cgroup", how, sizeof how);
 		snprintf(p->line, sizeof p->line, "none: %s, but %s", how, t.why);
@@ -251,7 +254,7 @@ int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 	}
 	if (c->level == CONTAIN_UID && geteuid() != 0) {
 		asked(opts, "uid", how, sizeof how);
-		log_err("%s needs a daemon run as root (dynamic uids)", how);
+		log_err("%s " UID_NEEDS_ROOT, how);
 		return -1;
 	}
 	if (c->level == CONTAIN_CGROUP && sb_cgroup_tree_lock(&c->tree) < 0) {

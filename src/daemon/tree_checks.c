@@ -163,7 +163,6 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 
 	if (confinement_privileged()) {
 		uint64_t givable = givable_caps();
-
 		uint64_t missing = geteuid() == 0 && cfg->nactors ? needed_caps(cfg) & ~held_caps(CAP_EFFECTIVE) : 0;
 
 		if (missing) {
