@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "src/control/json.h"
+#include "src/proto/utf8.h"
 
 char *ctl_json_line(json_t *o)
 {
@@ -46,9 +47,19 @@ json_t *ctl_json_text(const char *s, size_t len)
 
 	if (v || !(copy = malloc(len + 1)))
 		return v;
-	/* not UTF-8, or a NUL inside: keep ASCII, mark the rest */
-	for (size_t i = 0; i < len; i++)
-		copy[i] = s[i] > 0 && (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	/* not UTF-8, or a NUL inside: keep ASCII and whole characters, mark
+	 * each other byte */
+	for (size_t i = 0; i < len;) {
+		size_t k = pp_utf8_char((const unsigned char *)s + i, len - i);
+
+		if (k) {
+			memcpy(copy + i, s + i, k);
+			i += k;
+		} else {
+			copy[i] = s[i] > 0 && (unsigned char)s[i] < 0x80 ? s[i] : '?';
+			i++;
+		}
+	}
 	v = json_stringn(copy, len);
 	free(copy);
 	return v;

@@ -16,7 +16,8 @@ bool ctl_json_copy_str(const json_t *v, char *dst, size_t cap);
 /* An answer's "ok" and, for a refusal, its reason into ERR; -1 if O is
  * not an answer at all. */
 int ctl_json_answer(const json_t *o, bool *ok, char *err, size_t errlen);
-/* Bytes an actor wrote, as a JSON string: invalid UTF-8 becomes '?'. */
+/* Bytes an actor wrote, as a JSON string: each byte that is not part of
+ * valid UTF-8 (or is a NUL) becomes '?'. */
 json_t *ctl_json_text(const char *s, size_t len);
 
 #endif

@@ -214,6 +214,7 @@ static void collect(const char *text, void *arg)
 START_TEST(stream_answers_round_trip)
 {
 	char *head = ctl_events_answer("/var/log/ev", 1234), path[64], got[256] = "";
+	static const char mixed[] = "bad\xff \xc3\xa9 \xc2\x85 \xe2\x82 end";
 	int64_t off;
 	struct ctl_lines *l = ctl_lines_new();
 
@@ -229,6 +230,12 @@ START_TEST(stream_answers_round_trip)
 	head = ctl_line_encode("a#1", "three", 5);
 	ck_assert_int_eq(ctl_lines_decode(head, strlen(head), collect, got), 0);
 	ck_assert_str_eq(got, "one|two\"x|three|");
+	/* a stray byte marks itself alone: the valid characters around it stay */
+	got[0] = 0;
+	free(head);
+	head = ctl_line_encode("a#1", mixed, sizeof mixed - 1);
+	ck_assert_int_eq(ctl_lines_decode(head, strlen(head), collect, got), 0);
+	ck_assert_str_eq(got, "bad? \xc3\xa9 \xc2\x85 ?? end|");
 	ck_assert_int_eq(ctl_event_name(head, strlen(head), path, sizeof path), 0);
 	ck_assert_str_eq(path, "a#1");
 	free(head);
