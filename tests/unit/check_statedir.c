@@ -68,6 +68,10 @@ START_TEST(the_root_is_found_as_documented)
 	ck_assert_str_eq(buf, "/tmp/rel/dir");
 	ck_assert_int_eq(state_root_path(NULL, buf, sizeof buf), 0);
 	ck_assert_str_eq(buf, "/var/lib/x");	/* systemd's: the first of the list */
+	/* a relative one is taken from the current directory, as the option */
+	setenv("STATE_DIRECTORY", "rel/./st//:/var/lib/y", 1);
+	ck_assert_int_eq(state_root_path(NULL, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/tmp/rel/st");
 	unsetenv("STATE_DIRECTORY");
 	setenv("XDG_STATE_HOME", "/home/u/.st", 1);
 	setenv("HOME", "/home/u", 1);
