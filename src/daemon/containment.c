@@ -423,18 +423,45 @@ static uid_t own_uid(const struct daemon *d, const struct instance *in)
 /* Synchronous: kill(-1) as that uid, each process waited for. Looked at
  * again after: a process caught exiting as the helper scanned can still
  * be listed, and its end must not be told before it is gone. */
-static void uid_kill(const struct instance *in, uid_t uid)
+static int uid_kill(const struct instance *in, uid_t uid)
 {
 	for (int tries = 0; tries < 3; tries++) {
 		if (sb_uid_kill(uid, CONTAIN_KILL_TIMEOUT_MS, NULL) < 0) {
 			log_warn("%s: cannot kill the processes of uid %u: %s", in->name, (unsigned)uid,
 				 strerror(errno));
-			return;
+			return -1;
 		}
 		if (sb_uid_alive(uid) <= 0)
-			return;
+			return 0;
 	}
 	log_warn("%s: processes of uid %u outlive three kills", in->name, (unsigned)uid);
+	return -1;
+}
+
+int containment_force(struct daemon *d, struct instance *in, int sig, int err)
+{
+	struct containment *c = &d->contain;
+	char signame[SV_SIGNAME_MAX];
+	const char *what = sv_signal_name(sig, signame);
+	uid_t uid;
+
+	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0) {
+		log_warn("%s: cannot send %s to pid %d: %s; killing its cgroup", in->name, what, (int)in->pid,
+			 strerror(err));
+		if (sb_cgroup_inst_kill(&c->tree, &in->cg) == 0)
+			return 0;	/* its SIGCHLD and populated 0 end it as ever */
+		log_warn("%s: cannot kill its cgroup: %s", in->name, strerror(errno));
+		return -1;
+	}
+	if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
+		log_warn("%s: cannot send %s to pid %d: %s; killing every process of uid %u", in->name, what,
+			 (int)in->pid, strerror(err), (unsigned)uid);
+		/* synchronous, and says itself when it fails */
+		return uid_kill(in, uid);
+	}
+	log_warn("%s: cannot send %s to pid %d: %s; nothing else reaches it (containment: process group only)",
+		 in->name, what, (int)in->pid, strerror(err));
+	return -1;
 }
 
 void containment_reaped(struct daemon *d, struct instance *in, int status)

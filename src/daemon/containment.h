@@ -104,6 +104,11 @@ void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup
 /* in's main process was reaped with status: kill the rest; end it now or
  * once empty (instance_ended). */
 void containment_reaped(struct daemon *d, struct instance *in, int status);
+/* SIG to end in could not be sent (kill(2) failed with ERR, EPERM
+ * say): it is killed through what holds it, its cgroup or its uid, and
+ * a warning says why. -1 when nothing can (process group only, or the
+ * kill failed: said too). */
+int containment_force(struct daemon *d, struct instance *in, int sig, int err);
 /* A SIGCHLD or a cgroup.events change: end the instances now empty. */
 void containment_recheck(struct daemon *d);
 /* in is going away (with the daemon, or retired by a reload): nothing of

@@ -59,13 +59,19 @@ void dispatch_fini(struct dispatch *q)
 
 static void do_signal(struct instance *in, int sig)
 {
+	char signame[SV_SIGNAME_MAX];
+
 	if (in->pid <= 0)
 		return;
 	if (sig == SIGTERM)
 		bindings_stopping(in->bind);
-	instance_signal(in, sig);
-	if (sig == SIGTERM)	/* a stopped process would never see SIGTERM */
-		instance_signal(in, SIGCONT);
+	if (sig == SIGTERM || sig == SIGKILL)
+		(void)instance_end(in, sig);	/* it says why when it cannot */
+	else if (instance_signal(in, sig) < 0)	/* an operator's kill: told, nothing more */
+		log_warn("%s: cannot send %s to pid %d: %s", in->name, sv_signal_name(sig, signame),
+			 (int)in->pid, strerror(errno));
+	if (sig == SIGTERM && in->pid > 0)	/* a stopped process would never see SIGTERM */
+		(void)instance_signal(in, SIGCONT);
 }
 
 /* An actor's timer times its start or stop; a supervisor's, the backoff

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "src/daemon/containment.h"
 #include "src/daemon/context.h"
 #include "src/daemon/ctl_verbs.h"
 #include "src/daemon/env.h"
@@ -69,7 +70,7 @@ static void bind_watchdog_expired(void *ctx)
 	if (in->pid <= 0)
 		return;
 	snprintf(in->why, sizeof in->why, "watchdog");
-	instance_signal(in, SIGKILL);
+	instance_end(in, SIGKILL);
 }
 
 static void bind_status(void *ctx, const char *text)
@@ -202,8 +203,8 @@ void instance_free(struct instance *in)
 		return;
 	d = in->d;
 	if (in->pid > 0) {	/* only after a fatal error: never leave one behind */
-		instance_signal(in, SIGKILL);
-		waitpid(in->pid, NULL, 0);
+		if (instance_end(in, SIGKILL) == 0)	/* else waiting would hang */
+			waitpid(in->pid, NULL, 0);
 		pidmap_del(&d->pids, in->pid);
 	}
 	containment_release(d, in);
@@ -230,12 +231,27 @@ void instance_free(struct instance *in)
 	free(in);
 }
 
-void instance_signal(const struct instance *in, int sig)
+int instance_signal(const struct instance *in, int sig)
 {
-	if (in->pid <= 0)
-		return;
-	if (kill(-in->pid, sig) < 0 && errno == ESRCH)
-		kill(in->pid, sig);
+	if (in->pid <= 0 || kill(-in->pid, sig) == 0)
+		return 0;
+	/* no group of its pid (it made a session of its own): the process */
+	if (errno == ESRCH && kill(in->pid, sig) == 0)
+		return 0;
+	/* ESRCH after both: nothing left to signal (an unreaped zombie
+	 * would have taken the signal) */
+	return errno == ESRCH ? 0 : -1;
+}
+
+int instance_end(struct instance *in, int sig)
+{
+	if (instance_signal(in, sig) == 0)
+		return 0;
+	if (in->forced)
+		return -1;	/* tried and said already */
+	/* a stop would wait for ever on a signal that cannot be sent */
+	in->forced = true;
+	return containment_force(in->d, in, sig, errno);
 }
 
 /* A sampled STATUS= change, its text now: a "status" event, and the same
@@ -320,6 +336,7 @@ void instance_reaped(struct instance *in, int status)
 	pidmap_del(&d->pids, in->pid);
 	in->end_pid = in->pid;
 	in->pid = 0;
+	in->forced = false;
 	ev_timer_stop(d->loop, &in->timer);
 	ev_timer_stop(d->loop, &in->status_timer);	/* a change it left unsaid stays so */
 	violation_unwatch(d, in);

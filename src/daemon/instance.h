@@ -80,6 +80,7 @@ struct instance {
 	bool ns_reuse_off;		/* a run left something in them: never kept again */
 	bool ran;			/* started at least once */
 	bool dying;			/* main process reaped, the rest not yet gone */
+	bool forced;			/* a signal to end this run failed: killed by containment */
 	unsigned cg_empty_seen;		/* the loop pass (ev_iteration) its cgroup was last found empty in */
 	int end_status;			/* the main process's wait status, once reaped */
 	pid_t end_pid;			/* and its pid, for the exit event */
@@ -109,8 +110,13 @@ int instances_reserve(struct daemon *d, size_t n);
 void instances_add(struct daemon *d, struct instance *in);
 void instances_remove(struct daemon *d, struct instance *in);
 
-/* SIG to the whole process group: descendants go with the actor. */
-void instance_signal(const struct instance *in, int sig);
+/* SIG to the whole process group: descendants go with the actor. 0, or
+ * -1 with errno when no process of it could be sent SIG (EPERM). */
+int instance_signal(const struct instance *in, int sig);
+/* SIG (SIGTERM or SIGKILL) to end it: when it cannot be sent, it is
+ * killed through its containment instead, said once a run. -1 when
+ * neither reached it (or this run's forced kill was tried already). */
+int instance_end(struct instance *in, int sig);
 /* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
  * one line per INSTANCE_STATUS_LOG_MS at most; a change inside that
  * window is logged when it is over (the latest then), unless the main

@@ -119,7 +119,7 @@ void start_instance(struct daemon *d, struct instance *in)
 		/* its exit, when SIGCHLD comes, reports it as a failed start */
 		snprintf(in->why, sizeof in->why, "could not start: no seccomp listener from the child: %s",
 			 strerror(errno));
-		instance_signal(in, SIGKILL);
+		(void)instance_end(in, SIGKILL);
 		return;
 	}
 	if (in->node->ready == SV_READY_EXEC)	/* the tree's: a reload may change it in place */

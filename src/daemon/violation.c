@@ -58,7 +58,7 @@ static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
 	snprintf(in->why, sizeof in->why, "%s", reason);
 	if (sb_listener_kill(in->listener, &n) < 0 && errno != ESRCH)
 		log_err("%s: cannot kill pid %d: %s", in->name, (int)v.pid, strerror(errno));
-	instance_signal(in, SIGKILL);	/* the actor, not only the offending process */
+	(void)instance_end(in, SIGKILL);	/* the actor, not only the offending process */
 }
 
 void violation_init(struct instance *in)

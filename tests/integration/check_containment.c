@@ -7,11 +7,17 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tests/common/harness.h"
@@ -931,6 +937,147 @@ START_TEST(a_second_daemon_leaves_a_running_daemons_cgroups_alone)
 }
 END_TEST
 
+/* Set in the daemon's environment to the real prospero: this program,
+ * run as prospero, execs it under a filter that fails its SIGTERMs and
+ * SIGKILLs (the uid helper's kill(-1) aside) with EPERM, as a security
+ * module refusing them would. */
+#define DENY_KILL_ENV "CHECK_CONTAINMENT_DENY_KILL"
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + (i) * sizeof(__u64))
+#else
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + (i) * sizeof(__u64) + sizeof(__u32))
+#endif
+
+static int before(int argc, char **argv)
+{
+	const char *real = getenv(DENY_KILL_ENV);
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)-1, 3, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGKILL, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGTERM, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog prog = { .len = sizeof f / sizeof *f, .filter = f };
+	char path[PATH_MAX];
+
+	if (!real)
+		return -1;
+	snprintf(path, sizeof path, "%s", real);
+	unsetenv(DENY_KILL_ENV);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+		perror("check_containment: seccomp");
+		return 120;
+	}
+	execv(path, argv);
+	perror(path);
+	return 121;
+}
+
+/* h_start, the daemon under that filter. */
+static void start_unable_to_signal(void)
+{
+	char self[PATH_MAX], real[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	ck_assert_int_gt(n, 0);
+	self[n] = '\0';
+	ck_assert_ptr_nonnull(getenv("PROSPERO"));
+	snprintf(real, sizeof real, "%s", getenv("PROSPERO"));
+	ck_assert_int_eq(setenv(DENY_KILL_ENV, real, 1), 0);
+	ck_assert_int_eq(setenv("PROSPERO", self, 1), 0);
+	h_start(&h, root_only);
+	ck_assert_int_eq(setenv("PROSPERO", real, 1), 0);
+	ck_assert_int_eq(unsetenv(DENY_KILL_ENV), 0);
+}
+
+/* `prospero VERB NAME [-s SIG]`: exits 0. */
+static void verb(const char *v, const char *name, const char *sig)
+{
+	const char *argv[] = { v, "--runtime-dir", h.rundir, name, sig ? "-s" : NULL, sig, NULL };
+
+	ck_assert_int_eq(h_run(&h, argv), 0);
+}
+
+/* Lines of the daemon's that say NAME could not be sent SIG and what
+ * was done instead. */
+static int forced(const char *name, const char *sig, int level)
+{
+	char prefix[128];
+
+	snprintf(prefix, sizeof prefix, "prospero: %s: cannot send %s to pid ", name, sig);
+	return h_lines_with(&h, "err", prefix, level == 0 ? "Operation not permitted; killing its cgroup"
+							  : "Operation not permitted; killing every process of uid ");
+}
+
+/* kill(2) fails (EPERM): each stop, the operator's, a brutal_kill and
+ * the daemon's own, still ends the actor and all it started, through
+ * its cgroup or its uid, and says so once each time; it waited for ever. */
+START_TEST(a_signal_that_cannot_be_sent_still_ends_the_actor)
+{
+	const char *esc = getenv("ESCAPER");
+	char text[2048];
+	struct h_event e;
+	pid_t main, away;
+	uid_t uid;
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		 "  { \"actor\": \"daemonizer\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/daemonizer.pid\"] },\n"
+		 "  { \"actor\": \"brutal\", \"exec\": [\"@TA@\"], \"shutdown\": \"brutal_kill\" },\n"
+		 "  { \"actor\": \"plain\", \"exec\": [\"@TA@\"], \"shutdown\": 60000 } ] }\n", esc);
+	h_write(&h, "root.jsonc", text);
+	force_level(_i);
+	start_unable_to_signal();
+	h_expect(&h, "start", "daemonizer", &e);
+	main = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	away = read_pid("daemonizer.pid", 0);
+	uid = proc_uid(main);
+
+	/* SIGTERM, not a shutdown's 60 s later SIGKILL: no use waiting */
+	verb("stop", "plain", NULL);
+	h_expect_seq(&h, "operator:plain stop:plain exit:plain");
+	verb("stop", "daemonizer", NULL);
+	h_expect_seq(&h, "operator:daemonizer stop:daemonizer exit:daemonizer");
+	ck_assert_msg(!running(away), "pid %d outlived its actor", (int)away);
+	ck_assert(!running(main));
+	ck_assert_int_eq(uid_procs(uid), 0);
+	verb("stop", "brutal", NULL);
+	h_expect_seq(&h, "operator:brutal stop:brutal exit:brutal");
+	ck_assert_int_eq(forced("plain", "SIGTERM", _i), 1);
+	ck_assert_int_eq(forced("daemonizer", "SIGTERM", _i), 1);
+	ck_assert_int_eq(forced("brutal", "SIGKILL", _i), 1);
+
+	/* an operator's kill, and the restart after it */
+	verb("start", "brutal", NULL);
+	h_expect_seq(&h, "operator:brutal start:brutal ready:brutal");
+	verb("kill", "brutal", "KILL");
+	h_expect_seq(&h, "operator:brutal exit:brutal restart:brutal start:brutal ready:brutal");
+	ck_assert_int_eq(forced("brutal", "SIGKILL", _i), 2);
+
+	/* and the daemon's stop */
+	verb("start", "daemonizer", NULL);
+	h_expect(&h, "ready", "daemonizer", &e);
+	main = e.pid;
+	away = read_pid("daemonizer.pid", away);
+	h_stop(&h);
+	ck_assert(!running(away) && !running(main));
+	ck_assert_int_eq(uid_procs(uid), 0);
+	ck_assert_int_eq(forced("daemonizer", "SIGTERM", _i), 2);
+	ck_assert_int_eq(forced("brutal", "SIGKILL", _i), 3);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: ", "cannot send"), 6);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containment");
@@ -944,6 +1091,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, nothing_outlives_a_sigkilled_daemon_once_the_next_starts, 0, 2);
 	tcase_add_loop_test(tc, a_thousand_kills_leave_nothing_behind, 0, 2);
 	tcase_add_loop_test(tc, a_reload_leaves_the_restarted_actor_running, 0, 2);
+	tcase_add_loop_test(tc, a_signal_that_cannot_be_sent_still_ends_the_actor, 0, 2);
 	tcase_add_test(tc, a_reload_leaves_the_restarted_actor_running_in_a_cgroup_left_behind);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits and secrets");
@@ -963,4 +1111,4 @@ static Suite *suite(void)
 	return s;
 }
 
-const struct test_suite test_suite = { .suite = suite };
+const struct test_suite test_suite = { .suite = suite, .before = before };
