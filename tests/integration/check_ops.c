@@ -389,6 +389,56 @@ END_TEST
 
 /* A second stop of an actor still stopping says so; the old daemon said
  * "is already stopped" while it ran. A start then is refused as busy. */
+/* README: uptime counts from ready, and only while ready: an actor that
+ * is starting (or stopping) has none, and one ready after 2 s of starting
+ * is not 2 s up. */
+START_TEST(uptime_counts_from_ready_and_only_while_ready)
+{
+	long long started;
+	char out[4096];
+	json_t *st, *n;
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--notify-after\", \"2000\", \"--ignore-term\"],\n"
+		"      \"ready\": \"notify\", \"shutdown\": 3000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "slow", NULL);
+	started = h_now_ms();
+	st = status_json("slow", &rc);
+	n = node(st, "slow");
+	ck_assert_str_eq(state(st, "slow"), "starting");
+	ck_assert_int_gt(pid(st, "slow"), 0);
+	ck_assert_ptr_null(json_object_get(n, "uptime_ms"));
+	json_decref(st);
+	ck_assert_int_eq(verb("status", "slow", NULL, NULL), 3);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "slow  starting pid ") && !strstr(out, " up "), "%s", out);
+
+	h_expect(&h, "ready", "slow", NULL);
+	st = status_json("slow", &rc);
+	n = node(st, "slow");
+	ck_assert_int_ge(h_now_ms() - started, 1900);
+	ck_assert_ptr_nonnull(json_object_get(n, "uptime_ms"));
+	ck_assert_int_ge(json_integer_value(json_object_get(n, "uptime_ms")), 0);
+	ck_assert_int_lt(json_integer_value(json_object_get(n, "uptime_ms")), 1500);
+	json_decref(st);
+	ck_assert_int_eq(verb("status", "slow", NULL, NULL), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "slow  ready pid ") && strstr(out, " up "), "%s", out);
+
+	ck_assert_int_eq(verb("stop", "slow", NULL, NULL), 0);
+	h_expect(&h, "stop", "slow", NULL);
+	st = status_json("slow", &rc);
+	ck_assert_str_eq(state(st, "slow"), "stopping");
+	ck_assert_ptr_null(json_object_get(node(st, "slow"), "uptime_ms"));
+	json_decref(st);
+	h_expect(&h, "exit", "slow", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_stop_of_a_stopping_actor_says_it_is_stopping)
 {
 	char err[4096];
@@ -1263,6 +1313,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
+	tcase_add_test(tc, uptime_counts_from_ready_and_only_while_ready);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, a_refused_command_says_the_daemons_refusal);
