@@ -311,14 +311,17 @@ static bool has_new(const struct pass *cur, const struct pass *prev)
 static int kill_frozen(int dir)
 {
 	struct pass a = { 0 }, b = { 0 }, *cur = &a, *prev = &b, *t;
-	int r = -1, passes = 0;
+	int r = -1, passes = 0, err = 0;
 
 	do {
 		cur->n = 0;
 		if (collect_tree(dir, cur) < 0)
 			goto out;
+		/* one that cannot be killed (EPERM) is said: a wait for the
+		 * cgroup to empty would never end */
 		for (size_t i = 0; i < cur->n; i++)
-			kill(cur->pid[i], SIGKILL);
+			if (kill(cur->pid[i], SIGKILL) < 0 && errno != ESRCH && !err)
+				err = errno;
 		if (cur->n)
 			qsort(cur->pid, cur->n, sizeof(pid_t), cmp_pid);
 		t = cur, cur = prev, prev = t;
@@ -327,6 +330,10 @@ static int kill_frozen(int dir)
 out:
 	free(a.pid);
 	free(b.pid);
+	if (r == 0 && err) {
+		errno = err;
+		r = -1;
+	}
 	return r;
 }
 

@@ -48,7 +48,8 @@ int sb_cgfs_wait_empty(int dir, int timeout_ms);
 /* v2: SIGKILL every process in the cgroup and its descendants. With
  * has_kill (5.14's cgroup.kill) the kernel does it atomically; otherwise
  * the cgroup is frozen, so nothing in it can fork, its members killed one
- * by one until a pass finds none it has not signalled, then thawed. */
+ * by one until a pass finds none it has not signalled, then thawed; -1
+ * with errno (EPERM) when one of them could not be signalled. */
 int sb_cgfs_kill(int dir, bool has_kill);
 
 /* v1 (no cgroup.kill, no populated): SIGKILL each member until a pass

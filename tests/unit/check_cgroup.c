@@ -4,6 +4,9 @@
  * leftovers, delegation, and the reasons given when there can be none.
  * Needs root and a cgroup2 mount; every test leaves no cgroup behind. */
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -202,6 +205,51 @@ END_TEST
 START_TEST(kill_without_cgroup_kill_ends_every_escape)
 {
 	kill_escapes(false);
+}
+END_TEST
+
+/* Before 5.14, members the caller may not signal (EPERM, from a security
+ * module, say) are said, not passed over: a wait for the cgroup to empty
+ * would never end. The kill is made in a child whose every SIGKILL fails. */
+START_TEST(kill_without_cgroup_kill_says_what_it_could_not_kill)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(*f), .filter = f };
+	struct sb_cgroup_tree t;
+	struct sb_cgroup_inst ci;
+	struct sb_cgroup_limits none = { 0 };
+	pid_t pids[4], child;
+	int st, alive = 0;
+
+	cgtest_subreaper();
+	tree_open(&t);
+	ck_assert_int_eq(sb_cgroup_inst_create(&t, &ci, "payment", &none), 0);
+	start_escapes(&ci, pids);
+	ck_assert_int_ge(child = fork(), 0);
+	if (child == 0) {
+		int r;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(3);
+		r = sb_cgfs_kill(ci.fd, false);
+		_exit(r == -1 && errno == EPERM ? 0 : r == 0 ? 1 : 2);
+	}
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	for (int i = 0; i < 4; i++)
+		alive += cgtest_alive(pids[i]);
+	/* cleaned up before any verdict: the next tests use the subtree */
+	ck_assert_int_eq(sb_cgfs_kill(ci.fd, false), 0);	/* and thawed: a plain kill works */
+	ck_assert_int_eq(sb_cgfs_wait_empty(ci.fd, 30000), 0);
+	cgtest_reap();
+	ck_assert_int_eq(sb_cgroup_inst_remove(&t, &ci), 0);
+	tree_close_clean(&t);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "sb_cgfs_kill: wait status %d (256: said 0)", st);
+	ck_assert_int_eq(alive, 4);
 }
 END_TEST
 
@@ -475,6 +523,7 @@ static Suite *suite(void)
 	tcase_add_test(real, child_joins_itself_without_clone_into);
 	tcase_add_test(real, kill_ends_every_escape);
 	tcase_add_test(real, kill_without_cgroup_kill_ends_every_escape);
+	tcase_add_test(real, kill_without_cgroup_kill_says_what_it_could_not_kill);
 	tcase_add_test(real, notify_is_quiet_until_a_change);
 	tcase_add_test(real, leftover_taken_over_only_when_empty);
 	tcase_add_test(real, reusable_only_unkilled_with_the_same_limits_and_no_peak);
