@@ -54,11 +54,12 @@ struct cond_test {
 
 static const struct cond_test af_unix[] = { { 0, CMP_EQ32, 0, AF_UNIX } };
 
-/* ioctls that only ask: stdio's isatty(), window size, bytes readable,
- * and the fd-local non-blocking and close-on-exec switches. */
+/* ioctls that only ask: stdio's isatty(), window size, bytes readable or
+ * not yet read by the peer (prospero-queue's), and the fd-local
+ * non-blocking and close-on-exec switches. */
 static const struct cond_test tty_query[] = {
 	{ 1, CMP_EQ32, 0, TCGETS }, { 1, CMP_EQ32, 0, TIOCGWINSZ },
-	{ 1, CMP_EQ32, 0, TIOCGPGRP }, { 1, CMP_EQ32, 0, FIONREAD },
+	{ 1, CMP_EQ32, 0, TIOCGPGRP }, { 1, CMP_EQ32, 0, FIONREAD }, { 1, CMP_EQ32, 0, TIOCOUTQ },
 	{ 1, CMP_EQ32, 0, FIONBIO }, { 1, CMP_EQ32, 0, FIOCLEX },
 	{ 1, CMP_EQ32, 0, FIONCLEX },
 };

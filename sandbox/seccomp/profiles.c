@@ -337,7 +337,7 @@ const char *sb_cond_text(enum sb_cond c)
 	switch (c) {
 	case SB_COND_ENOSYS:	return " -> ENOSYS (libc falls back to clone)";
 	case SB_COND_AF_UNIX:	return " (AF_UNIX only)";
-	case SB_COND_TTY_QUERY:	return " (terminal and FIONREAD/FIONBIO/FIOCLEX queries only)";
+	case SB_COND_TTY_QUERY:	return " (terminal and FIONREAD/TIOCOUTQ/FIONBIO/FIOCLEX queries only)";
 	case SB_COND_RDONLY:	return " (read-only: no O_WRONLY/O_RDWR/O_CREAT/O_TRUNC/O_TMPFILE)";
 	case SB_COND_THREAD:	return " (threads only: CLONE_THREAD)";
 	case SB_COND_NO_NEWNS:	return " (no CLONE_NEW* namespace flags)";

@@ -91,7 +91,8 @@ enum sb_cond {
 				 * cannot read; libc then uses clone) */
 	SB_COND_AF_UNIX,	/* socket/socketpair: domain AF_UNIX only */
 	SB_COND_TTY_QUERY,	/* ioctl: TCGETS, TIOCGWINSZ, TIOCGPGRP,
-				 * FIONREAD, FIONBIO, FIOCLEX, FIONCLEX */
+				 * FIONREAD, TIOCOUTQ, FIONBIO, FIOCLEX,
+				 * FIONCLEX */
 	SB_COND_RDONLY,		/* open/openat: no write access, O_CREAT,
 				 * O_TRUNC or O_TMPFILE */
 	SB_COND_THREAD,		/* clone: CLONE_THREAD set (threads, no fork) */

@@ -127,7 +127,7 @@ static const struct named shutdown_hows[] = {
 static const struct named ioctls[] = {
 	N(TCGETS), N(TCSETS), N(TCSETSW), N(TCSETSF), N(TIOCGWINSZ), N(TIOCSWINSZ),
 	N(TIOCSTI), N(TIOCLINUX), N(TIOCSCTTY), N(TIOCNOTTY), N(TIOCGPGRP),
-	N(TIOCSPGRP), N(FIONREAD), N(FIONBIO), N(FIOCLEX), N(FIONCLEX),
+	N(TIOCSPGRP), N(FIONREAD), N(TIOCOUTQ), N(FIONBIO), N(FIOCLEX), N(FIONCLEX),
 	{ 0, NULL },
 };
 

@@ -68,6 +68,10 @@ static inline struct prospero_binding *pr_next_binding(const struct prospero_bin
 struct prospero_binding *pr_binding_new(struct prospero *p, const char *name, int fd, bool serve);
 /* Fail its calls (UNAVAILABLE), offer its queue once more, close it. */
 void pr_binding_free(struct prospero_binding *b);
+/* Whether frames written on B wait unread by its peer, in the socket or
+ * still in B's own queue (for prospero-queue, which must tell a peer
+ * that is down from one that is slow): 1, 0, or -1 with errno. */
+int pr_binding_unread(const struct prospero_binding *b);
 
 /* control.c: the channel to the daemon */
 /* Read the daemon's messages from FD (adopted). */

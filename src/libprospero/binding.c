@@ -2,8 +2,10 @@
  * on it. The channel's frames go to the client side or the server side
  * here, and what the layers below report comes back up here. */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "src/libprospero/actor.h"
 #include "src/proto/error.h"
@@ -185,4 +187,16 @@ unsigned prospero_pending(const struct prospero_binding *b)
 		return 0;
 	}
 	return b->calls.pending;
+}
+
+int pr_binding_unread(const struct prospero_binding *b)
+{
+	int bytes;
+
+	if (b->chan.qlen)
+		return 1;
+	/* on AF_UNIX, what was sent and not yet taken off the peer's end */
+	if (ioctl(b->chan.fd, SIOCOUTQ, &bytes) < 0)
+		return -1;
+	return bytes > 0;
 }

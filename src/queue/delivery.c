@@ -3,12 +3,15 @@
  * max_batch_timeout; retries whose wait is over go first, then messages
  * in id order. The consumer's answer acks or retries each message; one
  * it leaves out, and every message of a batch that is not answered
- * (timeout, peer restarted, an error), has had a failed attempt. */
+ * (timeout, peer restarted, an error), has had a failed attempt — but
+ * for a batch that timed out unread in the consumer's socket, which
+ * goes again uncounted once the consumer has read what waits there. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/libprospero/actor.h"
 #include "src/proto/error.h"
 #include "src/proto/frame.h"
 #include "src/proto/queue.h"
@@ -173,6 +176,7 @@ static void send_batch(struct queue *q, struct pq_batch *b, uint64_t now)
 		return;
 	}
 	b->busy = true;
+	b->seq = ++q->sent;
 	q->busy++;
 	q->count.delivered += b->n;
 	pq_status_touch(q);	/* in_flight went up */
@@ -186,6 +190,27 @@ static struct pq_batch *free_batch(struct queue *q)
 	return NULL;
 }
 
+/* No event tells a sender that its peer has read: while held, look
+ * again now and then. */
+#define HOLD_CHECK 0.2	/* s */
+
+/* Whether deliveries wait unread, holding back the next: true while the
+ * consumer has not read what was sent to it. */
+static bool holding(struct queue *q)
+{
+	if (!q->held)
+		return false;
+	if (pr_binding_unread(q->consumer) == 1) {
+		if (!ev_is_active(&q->hold_timer)) {
+			ev_timer_set(&q->hold_timer, HOLD_CHECK, 0.);
+			ev_timer_start(q->loop, &q->hold_timer);
+		}
+		return true;
+	}
+	q->held = false;
+	return false;
+}
+
 void pq_deliver(struct queue *q)
 {
 	struct pq_batch *b;
@@ -194,6 +219,8 @@ void pq_deliver(struct queue *q)
 	if (!q->kick)
 		return;
 	q->kick = false;
+	if (q->consumer && holding(q))
+		goto timers;
 	while (!q->stopping && q->consumer && q->exit_code == 0 && (b = free_batch(q)) && ready_now(q, now)) {
 		if (fill(q, b, now) < 0) {
 			pq_fatal(q, "cannot build a batch: %s", errno == ENOMEM ? "out of memory" : q->store.msg);
@@ -205,6 +232,7 @@ void pq_deliver(struct queue *q)
 		if (!b->busy)
 			break;
 	}
+timers:
 	if (pq_delayed_top(&q->delayed) && pq_delayed_top(&q->delayed)->due_ms > now)
 		arm(q, &q->delay_timer, pq_delayed_top(&q->delayed)->due_ms, now);
 	else
@@ -312,6 +340,19 @@ static void on_answer(int err, const void *body, size_t len, void *arg)
 	q->kick = true;
 	if (q->closing)
 		return;		/* the queue is ending: delivered again after it, uncounted */
+	if (err == PROSPERO_E_TIMEOUT && pr_binding_unread(q->consumer) == 1) {
+		q->held = true;
+		/* the socket is read in order, so the latest batch sent is the
+		 * one surely unread: no consumer had it to answer */
+		if (b->seq == q->sent) {
+			fprintf(stderr, "a batch of %u (ids %llu...) was not read by the consumer in %ld ms:"
+				" not counted, delivered again once it reads\n", b->n,
+				(unsigned long long)b->items[0].id, q->opt.v[PQ_DELIVERY_TIMEOUT]);
+			put_back(q, b, pq_now_ms());
+			pq_status_touch(q);
+			return;
+		}
+	}
 	if (err == PROSPERO_OK)
 		read_answer(q, b, body, len);
 	else
@@ -359,6 +400,8 @@ int pq_delivery_init(struct queue *q)
 	q->batch_timer.data = q;
 	ev_timer_init(&q->delay_timer, on_timer, 0., 0.);
 	q->delay_timer.data = q;
+	ev_timer_init(&q->hold_timer, on_timer, 0., 0.);
+	q->hold_timer.data = q;
 	if (q->consumer)
 		prospero_on_writable(q->consumer, on_writable, q);
 	return pq_store_each_waiting(&q->store, q->t0_ms, recover_one, q) < 0 ? -1 : 0;
@@ -368,6 +411,7 @@ void pq_delivery_fini(struct queue *q)
 {
 	ev_timer_stop(q->loop, &q->batch_timer);
 	ev_timer_stop(q->loop, &q->delay_timer);
+	ev_timer_stop(q->loop, &q->hold_timer);
 	pq_delayed_fini(&q->delayed);
 	free(q->batches);
 	free(q->out);

@@ -30,6 +30,7 @@ struct pq_batch {
 	struct queue *q;
 	bool busy;
 	unsigned n;
+	uint64_t seq;		/* which send it was: the latest is q->sent */
 	struct pq_item items[PQ_BATCH_CAP];
 	uint8_t answer[PQ_BATCH_CAP];	/* enum pq_answer */
 	uint32_t asked_ms[PQ_BATCH_CAP];	/* a retry's delay, as the consumer asked */
@@ -68,6 +69,11 @@ struct queue {
 	struct pq_batch *batches;	/* max_concurrency of them */
 	unsigned busy;
 	ev_timer batch_timer, delay_timer;
+	uint64_t sent;		/* batches sent */
+	/* a batch timed out unread (the consumer is down or not reading):
+	 * nothing more goes until it has read what waits for it */
+	bool held;
+	ev_timer hold_timer;
 	uint8_t *out;		/* a body being built */
 	size_t outlen, outcap;
 

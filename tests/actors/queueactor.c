@@ -25,7 +25,9 @@
  *       records "BODY ID ATTEMPT MS" for each message delivered (MS: the
  *       monotonic clock, in ms) before it answers; acks it, or, when its
  *       body starts with PREFIX, asks for a retry. With STALL, a batch
- *       holding a second attempt is answered only STALL s later.
+ *       holding a second attempt is answered only STALL s later; with
+ *       "crash" in its place, a first attempt of PREFIX ends the
+ *       consumer (exit 1) and every other message is acked.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +229,7 @@ static void fill_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 static const char *poison;
 static unsigned stall_s;
+static bool crash;
 
 static long long now_ms(void)
 {
@@ -249,6 +252,13 @@ static void on_batch(struct prospero_queue_batch *b, const struct prospero_queue
 					(int)(m[i].len < 100 ? m[i].len : 100), (const char *)m[i].body,
 					(unsigned long long)m[i].id, m[i].attempt, now_ms());
 	record(text, len);
+	for (size_t i = 0; i < n && crash; i++)
+		if (m[i].attempt == 1 && m[i].len >= strlen(poison) && memcmp(m[i].body, poison, strlen(poison)) == 0)
+			_exit(1);
+	if (crash) {
+		prospero_queue_ack_all(b);
+		return;
+	}
 	for (size_t i = 0; i < n && stall_s; i++)
 		if (m[i].attempt >= 2) {
 			sleep(stall_s);
@@ -314,7 +324,8 @@ int main(int argc, char **argv)
 		ev_timer_start(loop, &f.tick);
 	} else {
 		poison = argc >= 4 ? argv[3] : NULL;
-		stall_s = argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 0;
+		crash = argc == 5 && strcmp(argv[4], "crash") == 0;
+		stall_s = argc == 5 && !crash ? (unsigned)strtoul(argv[4], NULL, 10) : 0;
 		if (!(c = prospero_queue_consume(p, on_batch, NULL)) || prospero_serve(p) < 0) {
 			perror("prospero_queue_consume");
 			return 100;

@@ -340,6 +340,50 @@ START_TEST(a_batch_out_with_the_consumer_is_in_flight)
 }
 END_TEST
 
+/* A consumer down (crashed, backing off) reads nothing, so a batch that
+ * waited unread in its socket past delivery_timeout is no failed
+ * attempt: the old queue counted each such timeout, and the message,
+ * whose first attempt had crashed the consumer, was in the dead-letter
+ * queue before the consumer was back. */
+START_TEST(a_consumer_backing_off_does_not_use_up_attempts)
+{
+	int attempts = 0, acked_at = 0;
+	char *save = NULL;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\", \"crash\", \"crash\"],\n"
+		"    \"backoff\": { \"initial\": 2500 } },\n"
+		"  { \"actor\": \"dead\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/dead.rec\"] },\n"
+		"  { \"queue\": \"dlq\", \"consumer\": \"dead\", \"max_batch_timeout\": 0 },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 0, \"max_retries\": 1,\n"
+		"    \"delivery_timeout\": 300, \"dead_letter_queue\": \"dlq\" },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/p.acked\", \"crash\", \"1\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	shared_file("p.acked");
+	shared_file("c.rec");
+	shared_file("dead.rec");
+	start();
+	/* the first attempt, then the second once the consumer is back */
+	wait_count("c.rec", "crash:1 ", 2);
+	h_sleep_ms(1000);
+	for (char *l = strtok_r(slurp("c.rec"), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long id;
+		unsigned attempt;
+		long long ms;
+
+		ck_assert_int_eq(sscanf(l, "crash:1 %llu %u %lld", &id, &attempt, &ms), 3);
+		ck_assert_msg(attempt <= 2, "%s", l);
+		attempts++;
+		acked_at += attempt == 2;
+	}
+	ck_assert_int_ge(acked_at, 1);
+	ck_assert_int_le(attempts, 3);
+	ck_assert_str_eq(slurp("dead.rec"), "");
+	h_stop(&h);
+}
+END_TEST
+
 /* A message over max_message_size is refused with the documented reason,
  * through the daemon as in check_queue; the queue stays up and takes the
  * next one. */
@@ -513,6 +557,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, retries_and_the_dead_letter_queue_follow_the_configuration);
 	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
 	tcase_add_test(tc, a_batch_out_with_the_consumer_is_in_flight);
+	tcase_add_test(tc, a_consumer_backing_off_does_not_use_up_attempts);
 	suite_add_tcase(s, tc);
 	/* a tcase of its own: the tmpfs is its unchecked fixture's */
 	tc = tcase_create("queue_full_disk");

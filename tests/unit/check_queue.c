@@ -198,6 +198,13 @@ static void on_guard(struct ev_loop *l, ev_timer *w, int revents)
 		ck_assert_msg(!timed_out, "still not %s; status: %s", text, status);           \
 	} while (0)
 
+/* Set before start(): the consumer's, or the dead-letter queue's, end is
+ * not read until up_late() — it is down, its deliveries wait in the
+ * socket for it. */
+static bool consumer_down, dlq_down;
+static struct prospero *late;	/* what comes up */
+static struct prospero_queue_consumer *late_consumer;
+
 static void start(int nprod, bool dlq, const char *const *args)
 {
 	char name[16];
@@ -214,8 +221,9 @@ static void start(int nprod, bool dlq, const char *const *args)
 		snprintf(name, sizeof name, "P%d", i);
 		ck_assert_int_eq(prospero_adopt(t, name, dup(qp.prod[i][0])), 0);
 	}
-	ck_assert_int_eq(prospero_adopt(t, "serve:queue", dup(qp.cons[1])), 0);
-	if (dlq)
+	if (!consumer_down)
+		ck_assert_int_eq(prospero_adopt(t, "serve:queue", dup(qp.cons[1])), 0);
+	if (dlq && !dlq_down)
 		ck_assert_int_eq(prospero_adopt(t, "serve:queue-dlq", dup(qp.dlq[1])), 0);
 	consumer = prospero_queue_consume(t, on_batch, NULL);
 	ck_assert_ptr_nonnull(consumer);
@@ -226,13 +234,55 @@ static void start(int nprod, bool dlq, const char *const *args)
 	qp_start(&qp);
 }
 
+/* What was down comes up: a new incarnation reads its socket. */
+static void up_late(void)
+{
+	late = prospero_new(loop);
+	if (consumer_down) {
+		ck_assert_int_eq(prospero_adopt(late, "serve:queue", dup(qp.cons[1])), 0);
+		late_consumer = prospero_queue_consume(late, on_batch, NULL);
+		ck_assert_ptr_nonnull(late_consumer);
+	}
+	if (dlq_down) {
+		ck_assert_int_eq(prospero_adopt(late, "serve:queue-dlq", dup(qp.dlq[1])), 0);
+		prospero_handle(late, PQ_SEND_BATCH, on_dead, NULL);
+	}
+	prospero_serve(late);
+}
+
 static void finish(void)
 {
 	release();
 	ev_io_stop(loop, &ctl_w);
 	prospero_close(t);
 	prospero_queue_consumer_free(consumer);
+	if (late) {
+		prospero_close(late);
+		prospero_queue_consumer_free(late_consumer);
+	}
+	late = NULL;
+	late_consumer = NULL;
+	consumer_down = dlq_down = false;
 	qp_cleanup(&qp);
+}
+
+static bool waited;
+
+static void on_waited(struct ev_loop *l, ev_timer *w, int revents)
+{
+	waited = true;
+}
+
+/* Run the loop for MS. */
+static void run_for(long ms)
+{
+	ev_timer w;
+
+	waited = false;
+	ev_timer_init(&w, on_waited, (double)ms / 1e3, 0.);
+	ev_timer_start(loop, &w);
+	while (!waited)
+		ev_run(loop, EVRUN_ONCE);
 }
 
 static struct prospero_binding *producer(int i)
@@ -531,6 +581,34 @@ START_TEST(a_batch_held_by_a_consumer_that_died_is_delivered_again)
 	policy = ack_all;
 	release();
 	RUN_UNTIL(status_of("acked") == 1);
+	ck_assert_int_eq(status_of("depth"), 0);
+	finish();
+}
+END_TEST
+
+/* A consumer that is down (crashed, backing off) reads nothing: a batch
+ * that waits unread in its socket past delivery_timeout is not a failed
+ * attempt, and no more are sent until it reads. The old queue counted
+ * each such timeout and sent the batch again, so a consumer down for a
+ * few timeouts found the message dropped (or dead-lettered) and a pile
+ * of stale copies in its socket. */
+START_TEST(a_batch_the_consumer_has_not_read_is_not_counted)
+{
+	consumer_down = true;
+	start(1, false, ARGS("--delivery-timeout=200", "--max-retries=1", "--max-batch-timeout=0"));
+	send_acked(0, "early");
+	run_for(1500);
+	ck_assert_int_eq(nseen, 0);
+	ck_assert_int_eq(status_of("dropped"), 0);
+	ck_assert_int_eq(status_of("retried"), 0);
+	up_late();
+	RUN_UNTIL(status_of("acked") == 1);
+	/* the copy that waited, whose answer came too late, and the one
+	 * sent once it was read: both the first attempt */
+	ck_assert_int_le(times_seen("early"), 2);
+	for (int i = 0; i < nseen; i++)
+		ck_assert_uint_eq(seen[i].attempt, 1);
+	ck_assert_int_eq(status_of("dropped"), 0);
 	ck_assert_int_eq(status_of("depth"), 0);
 	finish();
 }
@@ -1015,6 +1093,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unanswered_batch_is_delivered_again);
 	tcase_add_test(tc, a_batch_held_by_a_consumer_that_died_is_delivered_again);
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
+	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
