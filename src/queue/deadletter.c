@@ -16,6 +16,12 @@
 /* A refused hand-over is tried again after this, doubling up to the max. */
 #define DEAD_BACKOFF_FIRST 1.0
 #define DEAD_BACKOFF_MAX 60.0
+/* A hand-over waits this long for its answer. A dead-letter queue
+ * answers once it has committed, or fails the call as it dies; one that
+ * is down reads the call when it is back. A shorter wait would send the
+ * same messages again while the first call still waits in its socket,
+ * and it would store both. */
+#define HAND_OVER_TIMEOUT 86400.0	/* s */
 
 static void drop(struct queue *q, const struct pq_item *it, const char *why)
 {
@@ -134,14 +140,13 @@ static void on_handed(int err, const void *body, size_t len, void *arg)
 
 void pq_dead_flush(struct queue *q)
 {
-	double timeout = (double)q->opt.v[PQ_DELIVERY_TIMEOUT] / 1e3;
 	size_t n;
 
 	if (!q->dlq || q->ndead == 0 || q->dead_sending || ev_is_active(&q->dead_again) || q->stopping)
 		return;
 	if ((n = build(q)) == 0)
 		return;
-	if (prospero_call(q->dlq, PQ_SEND_BATCH, q->out, q->outlen, timeout, on_handed, q) < 0) {
+	if (prospero_call(q->dlq, PQ_SEND_BATCH, q->out, q->outlen, HAND_OVER_TIMEOUT, on_handed, q) < 0) {
 		if (errno != EAGAIN)
 			fprintf(stderr, "cannot call the dead-letter queue: %s\n", strerror(errno));
 		return;

@@ -614,6 +614,28 @@ START_TEST(a_batch_the_consumer_has_not_read_is_not_counted)
 }
 END_TEST
 
+/* A dead-letter queue that is down gets a hand-over once: it waits in
+ * its socket for it. The old queue timed the call out after
+ * delivery_timeout and sent it again, 1 s, 2 s, 4 s... later, and the
+ * dead-letter queue stored every copy when it came back. */
+START_TEST(a_dead_letter_queue_that_is_down_gets_one_hand_over)
+{
+	dlq_down = true;
+	start(1, true, ARGS("--delivery-timeout=200", "--max-retries=0", "--max-batch-timeout=0"));
+	policy = poison;
+	send_acked(0, "poison");
+	run_for(3800);
+	ck_assert_int_eq(status_of("dead_lettered"), 0);
+	up_late();
+	RUN_UNTIL(status_of("dead_lettered") == 1);
+	run_for(300);
+	ck_assert_int_eq(ndead, 1);
+	ck_assert_str_eq(dead[0], "poison");
+	ck_assert_int_eq(status_of("depth"), 0);
+	finish();
+}
+END_TEST
+
 static enum act retry_first(const struct prospero_queue_message *m)
 {
 	return m->attempt == 1 ? ACT_RETRY : ACT_ACK;
@@ -1094,6 +1116,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_batch_held_by_a_consumer_that_died_is_delivered_again);
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
+	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
