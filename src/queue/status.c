@@ -1,6 +1,7 @@
 /* What the queue says of itself: a STATUS= line on its control channel,
- * at most once a second and only after something changed, so an idle
- * queue sleeps; and the retention sweep, which runs now and then while
+ * at most once a second, after something changed or while it holds
+ * messages (the oldest one's age grows), so an empty idle queue sleeps;
+ * and the retention sweep, which runs now and then while
  * messages wait. */
 #include <errno.h>
 #include <stdbool.h>
@@ -33,6 +34,12 @@ void pq_status_send(struct queue *q)
 		 (unsigned long long)q->store.syncs);
 	prospero_status(q->p, line);
 	q->status_sent = ev_now(q->loop);
+	/* oldest_age_ms is as of the line: said again a second on, changed
+	 * or not, or a stuck queue would show its messages as young */
+	if (q->store.depth && !ev_is_active(&q->status_timer)) {
+		ev_timer_set(&q->status_timer, STATUS_EVERY, 0.);
+		ev_timer_start(q->loop, &q->status_timer);
+	}
 }
 
 static void status_due(struct ev_loop *loop, ev_timer *w, int revents)

@@ -636,6 +636,22 @@ START_TEST(a_dead_letter_queue_that_is_down_gets_one_hand_over)
 }
 END_TEST
 
+/* oldest_age_ms grows while nothing changes: the old queue said STATUS=
+ * only after a change, so a message stuck with a consumer that did not
+ * answer showed the age it had when it was sent. */
+START_TEST(the_oldest_age_grows_while_nothing_changes)
+{
+	start(1, false, ARGS("--delivery-timeout=3600000", "--max-batch-timeout=0"));
+	policy = keep_all;
+	send_acked(0, "held");
+	RUN_UNTIL(nseen == 1);
+	run_for(3300);
+	ck_assert_msg(status_of("oldest_age_ms") >= 2000, "status: %s", status);
+	ck_assert_int_eq(status_of("in_flight"), 1);
+	finish();
+}
+END_TEST
+
 static enum act retry_first(const struct prospero_queue_message *m)
 {
 	return m->attempt == 1 ? ACT_RETRY : ACT_ACK;
@@ -1117,6 +1133,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
+	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
