@@ -652,6 +652,30 @@ START_TEST(the_oldest_age_grows_while_nothing_changes)
 }
 END_TEST
 
+static void age(uint64_t id, long long ms);
+
+/* max_batch_timeout counts from when a message was committed, across a
+ * restart of the queue: one that waited longer while the queue was down
+ * goes at once. */
+START_TEST(a_message_that_waited_through_a_restart_goes_at_once)
+{
+	long long t0;
+	uint64_t id;
+	int st;
+
+	start(1, false, ARGS("--max-batch-size=100", "--max-batch-timeout=20000"));
+	id = send_acked(0, "waited");
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	age(id, 30000);
+	qp_start(&qp);
+	t0 = mono_ms();
+	RUN_UNTIL(nseen == 1);
+	ck_assert_int_lt(mono_ms() - t0, 10000);
+	finish();
+}
+END_TEST
+
 static enum act retry_first(const struct prospero_queue_message *m)
 {
 	return m->attempt == 1 ? ACT_RETRY : ACT_ACK;
@@ -1134,6 +1158,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
+	tcase_add_test(tc, a_message_that_waited_through_a_restart_goes_at_once);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
