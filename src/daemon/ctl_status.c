@@ -117,12 +117,28 @@ static bool add_node(const struct sv_status *st, void *arg)
 	n->queue = in->spec->queue != NULL;
 	if (instance_status(in))
 		snprintf(n->status, sizeof n->status, "%s", instance_status(in));
+	if (in->dying) {	/* reaped, the rest of it still being killed: not up */
+		n->state = CTL_STATE_STOPPING;
+		n->uptime_ms = -1;
+	}
 	if (in->pid > 0) {
 		n->pid = (int)in->pid;
 		n->uid = in->privs.change_ids ? in->privs.uid : w->self;
 		proc_usage(w, in->pid, n);
 	}
 	return w->out.n < w->cap;
+}
+
+/* A dying instance the tree still counts as up: counted as not up. */
+static bool not_up(const struct sv_status *st, void *arg)
+{
+	struct ctl_status *out = arg;
+
+	if (st->state == SV_UP) {
+		out->running--;
+		out->not_running += st->should_run;
+	}
+	return false;
 }
 
 int ctl_status_edges(const struct cfg *cfg, struct ctl_status *st)
@@ -193,6 +209,9 @@ char *ctl_status_answer(struct daemon *d, struct sv_node *const *from, size_t nf
 	w.out.actors = sum.actors;
 	w.out.running = sum.actors_up;
 	w.out.not_running = sum.not_running;
+	for (size_t i = 0; d->contain.ndying && i < d->ninst; i++)
+		if (d->inst[i]->dying)
+			sv_status_walk(d->tree, d->inst[i]->node, w.now, not_up, &w.out);
 	if (d->faults && !(w.out.faults = fault_summary(d))) {
 		ctl_status_free(&w.out);
 		return NULL;

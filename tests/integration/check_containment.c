@@ -937,6 +937,70 @@ START_TEST(a_second_daemon_leaves_a_running_daemons_cgroups_alone)
 }
 END_TEST
 
+/* Write TEXT to the v1 freezer cgroup DIR's FILE. */
+static void freezer_write(const char *dir, const char *file, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	ck_assert_msg((f = fopen(path, "w")) != NULL, "%s: %s", path, strerror(errno));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Between the reap of an actor's main process and its exit, while its
+ * cgroup empties, status showed it "ready" with no pid: it is stopping.
+ * The window is held open by a descendant that a cgroup-v1 freezer keeps
+ * from dying of cgroup.kill's SIGKILL until it is thawed (hybrid hosts). */
+START_TEST(an_actor_whose_cgroup_is_emptying_is_stopping)
+{
+	char frz[256], buf[64], out[8192];
+	const char *status[] = { "status", "--runtime-dir", h.rundir, "held", NULL, NULL };
+	struct h_event e;
+	pid_t child;
+	int rc, jrc;
+
+	if (!is_root() || access("/sys/fs/cgroup/freezer/cgroup.procs", W_OK) != 0)
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"held\", \"exec\": [\"/bin/bash\", \"-c\",\n"
+		"    \"sleep 100000 & echo $! > @DIR@/held.tmp && mv @DIR@/held.tmp @DIR@/held.pid; wait\"] } ] }\n");
+	force_level(0);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "held", &e);
+	h_expect(&h, "ready", "root", NULL);
+	child = read_pid("held.pid", 0);
+	snprintf(frz, sizeof frz, "/sys/fs/cgroup/freezer/check-containment-%d", (int)getpid());
+	ck_assert_int_eq(mkdir(frz, 0755), 0);
+	snprintf(buf, sizeof buf, "%d\n", (int)child);
+	freezer_write(frz, "cgroup.procs", buf);
+	freezer_write(frz, "freezer.state", "FROZEN\n");
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	/* reaped, and the descendant killed but frozen: no exit yet */
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; running(e.pid) && h_now_ms() < end;)
+		h_sleep_ms(5);
+	h_sleep_ms(200);
+	rc = h_run(&h, status);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out / 2), 0);
+	status[4] = "--json";
+	jrc = h_run(&h, status);
+	ck_assert_int_gt(h_read(&h, "run.out", out + strlen(out), sizeof out / 2), 0);
+	/* thawed before any assertion: a frozen process must not be left */
+	freezer_write(frz, "freezer.state", "THAWED\n");
+	h_expect_seq(&h, "exit:held restart:held start:held ready:held");
+	ck_assert_int_eq(rmdir(frz), 0);
+	ck_assert_msg(strstr(out, "held  stopping restarts 0") && !strstr(out, " pid ") && !strstr(out, " up "), "%s", out);
+	ck_assert_msg(strstr(out, "\"state\":\"stopping\"") && !strstr(out, "\"pid\"") &&
+		      !strstr(out, "\"uptime_ms\""), "%s", out);
+	ck_assert_msg(strstr(out, "\"running\":0,\"not_running\":1"), "%s", out);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_int_eq(jrc, 3);
+	h_stop(&h);
+}
+END_TEST
+
 /* Set in the daemon's environment to the real prospero: this program,
  * run as prospero, execs it under a filter that fails its SIGTERMs and
  * SIGKILLs (the uid helper's kill(-1) aside) with EPERM, as a security
@@ -1107,6 +1171,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_says_a_user_actor_is_contained_by_its_process_group);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
+	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
 	suite_add_tcase(s, tc);
 	return s;
 }
