@@ -96,6 +96,16 @@ static void refusal(const struct sv_node *n, enum sv_op op, int err, char *buf, 
 	snprintf(buf, len, "%s %s", n->name, why);
 }
 
+/* Why a kill's signal reached no process of N, as the daemon's log says it. */
+static void sent_not(const struct sv_node *n, int sig, int err, char *buf, size_t len)
+{
+	const struct instance *in = n->user;
+	char signame[SV_SIGNAME_MAX];
+
+	snprintf(buf, len, "%s: cannot send %s to pid %d: %s", n->name, sv_signal_name(sig, signame),
+		 (int)in->pid, strerror(-err));
+}
+
 /* Each node R names: a pool's instances one by one, one event each;
  * refused only when every one of them is. */
 static void verb_operator(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
@@ -119,7 +129,13 @@ static void verb_operator(struct daemon *d, struct ctl_client *c, const struct c
 				refusal(ev.node, ev.op, first = rc, msg, sizeof msg);
 			continue;
 		}
+		d->dispatch.signal_err = 0;
 		dispatch_feed(d, &ev);
+		if (ev.op == SV_OP_KILL && d->dispatch.signal_err) {	/* sent to no process of it */
+			if (!first)
+				sent_not(ev.node, ev.sig, first = -d->dispatch.signal_err, msg, sizeof msg);
+			continue;
+		}
 		done++;
 	}
 	if (n)

@@ -57,7 +57,7 @@ void dispatch_fini(struct dispatch *q)
 	q->queue = NULL;
 }
 
-static void do_signal(struct instance *in, int sig)
+static void do_signal(struct daemon *d, struct instance *in, int sig)
 {
 	char signame[SV_SIGNAME_MAX];
 
@@ -65,11 +65,14 @@ static void do_signal(struct instance *in, int sig)
 		return;
 	if (sig == SIGTERM)
 		bindings_stopping(in->bind);
-	if (sig == SIGTERM || sig == SIGKILL)
-		(void)instance_end(in, sig);	/* it says why when it cannot */
-	else if (instance_signal(in, sig) < 0)	/* an operator's kill: told, nothing more */
+	if (sig == SIGTERM || sig == SIGKILL) {
+		if (instance_end(in, sig) < 0)	/* it says why */
+			d->dispatch.signal_err = errno;
+	} else if (instance_signal(in, sig) < 0) {	/* an operator's kill: it is told */
+		d->dispatch.signal_err = errno;
 		log_warn("%s: cannot send %s to pid %d: %s", in->name, sv_signal_name(sig, signame),
 			 (int)in->pid, strerror(errno));
+	}
 	if (sig == SIGTERM && in->pid > 0)	/* a stopped process would never see SIGTERM */
 		(void)instance_signal(in, SIGCONT);
 }
@@ -112,7 +115,7 @@ static void act(struct daemon *d, const struct sv_action *a)
 		start_instance(d, in);
 		break;
 	case SV_DO_SIGNAL:
-		do_signal(in, a->sig);
+		do_signal(d, in, a->sig);
 		break;
 	case SV_DO_TIMER:
 		do_timer(d, a->node, a->ms);

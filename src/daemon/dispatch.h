@@ -17,6 +17,8 @@ struct dispatch {
 	struct sv_event *queue;		/* a ring, sized at start-up and reload */
 	size_t cap, head, len;
 	bool running;			/* inside the loop of dispatch_feed */
+	int signal_err;			/* errno of a signal no process of its actor got; 0: none
+					 * (an operator's kill clears it, and answers with it) */
 };
 
 /* Room for one queued event per instance of NINST, and a few more. -1

@@ -245,13 +245,19 @@ int instance_signal(const struct instance *in, int sig)
 
 int instance_end(struct instance *in, int sig)
 {
+	int err;
+
 	if (instance_signal(in, sig) == 0)
 		return 0;
 	if (in->forced)
 		return -1;	/* tried and said already */
 	/* a stop would wait for ever on a signal that cannot be sent */
 	in->forced = true;
-	return containment_force(in->d, in, sig, errno);
+	err = errno;
+	if (containment_force(in->d, in, sig, err) == 0)
+		return 0;
+	errno = err;	/* the signal's failure, which the caller may tell */
+	return -1;
 }
 
 /* A sampled STATUS= change, its text now: a "status" event, and the same

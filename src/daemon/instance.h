@@ -114,8 +114,9 @@ void instances_remove(struct daemon *d, struct instance *in);
  * -1 with errno when no process of it could be sent SIG (EPERM). */
 int instance_signal(const struct instance *in, int sig);
 /* SIG (SIGTERM or SIGKILL) to end it: when it cannot be sent, it is
- * killed through its containment instead, said once a run. -1 when
- * neither reached it (or this run's forced kill was tried already). */
+ * killed through its containment instead, said once a run. -1 with
+ * kill(2)'s errno when neither reached it (or this run's forced kill was
+ * tried already). */
 int instance_end(struct instance *in, int sig);
 /* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
  * one line per INSTANCE_STATUS_LOG_MS at most; a change inside that

@@ -1002,9 +1002,9 @@ START_TEST(an_actor_whose_cgroup_is_emptying_is_stopping)
 END_TEST
 
 /* Set in the daemon's environment to the real prospero: this program,
- * run as prospero, execs it under a filter that fails its SIGTERMs and
- * SIGKILLs (the uid helper's kill(-1) aside) with EPERM, as a security
- * module refusing them would. */
+ * run as prospero, execs it under a filter that fails its SIGTERMs,
+ * SIGKILLs, SIGUSR1s and SIGSTOPs (the uid helper's kill(-1) aside) with
+ * EPERM, as a security module refusing them would. */
 #define DENY_KILL_ENV "CHECK_CONTAINMENT_DENY_KILL"
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -1018,12 +1018,14 @@ static int before(int argc, char **argv)
 	const char *real = getenv(DENY_KILL_ENV);
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, 0, 5),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, 0, 7),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)-1, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)-1, 5, 0),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGKILL, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGTERM, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGKILL, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGTERM, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGUSR1, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGSTOP, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 	};
@@ -1142,6 +1144,32 @@ START_TEST(a_signal_that_cannot_be_sent_still_ends_the_actor)
 }
 END_TEST
 
+/* An operator's kill whose signal no process got answered ok (exit 0),
+ * the failure only in the daemon's log: it is refused with its errno. */
+START_TEST(a_kill_that_cannot_be_sent_is_refused)
+{
+	const char *argv[] = { "kill", "--runtime-dir", h.rundir, "plain", "-s", "USR1", NULL };
+	char err[4096], want[128];
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"plain\", \"exec\": [\"@TA@\"] } ] }\n");
+	start_unable_to_signal();
+	h_expect(&h, "start", "plain", &e);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(h_run(&h, argv), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "plain: cannot send SIGUSR1 to pid %d: Operation not permitted", e.pid);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: plain: ", "cannot send SIGUSR1"), 1);
+	h_expect_seq(&h, "operator:plain");
+	ck_assert(running(e.pid));
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containment");
@@ -1157,6 +1185,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, a_reload_leaves_the_restarted_actor_running, 0, 2);
 	tcase_add_loop_test(tc, a_signal_that_cannot_be_sent_still_ends_the_actor, 0, 2);
 	tcase_add_test(tc, a_reload_leaves_the_restarted_actor_running_in_a_cgroup_left_behind);
+	tcase_add_test(tc, a_kill_that_cannot_be_sent_is_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits and secrets");
 	tcase_add_checked_fixture(tc, setup, teardown);
