@@ -32,12 +32,14 @@ static void add(struct text *t, const char *fmt, ...)
 
 static void add_instance(struct text *t, const struct fault_inst *fi)
 {
-	if (!fi->kills && !fi->stalls && !fi->syscalls && !fi->skipped)
+	if (!fi->kills && !fi->stalls && !fi->syscalls && !fi->skipped && !fi->unsent)
 		return;
 	add(t, "  %s: %" PRIu64 " killed, %" PRIu64 " stalled, %" PRIu64 " calls failed", fi->in->name,
 	    fi->kills, fi->stalls, fi->syscalls);
 	if (fi->skipped)
 		add(t, ", %" PRIu64 " skipped (not running)", fi->skipped);
+	if (fi->unsent)
+		add(t, ", %" PRIu64 " not sent (kill(2) failed)", fi->unsent);
 	add(t, "; %" PRIu64 " restarts after a fault\n", fi->restarts);
 }
 

@@ -9,6 +9,7 @@
 #include "src/daemon/fault_calls.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
+#include "src/daemon/log.h"
 #include "src/daemon/relay.h"
 #include "src/daemon/timer.h"
 
@@ -47,32 +48,46 @@ static void on_cont(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct fault_inst *fi = w->data;
 
-	if (fi->stalled && fi->in->pid == fi->stalled)
-		instance_signal(fi->in, SIGCONT);
+	if (fi->stalled && fi->in->pid == fi->stalled && instance_signal(fi->in, SIGCONT) < 0)
+		log_warn("%s: cannot end its stall: cannot send SIGCONT to pid %d: %s", fi->in->name,
+			 (int)fi->stalled, strerror(errno));
 	fi->stalled = 0;
+}
+
+/* A kill's signal or a stall's SIGSTOP: 0, or -1 with errno. */
+static int deliver(struct instance *in, const struct fault_event *ev)
+{
+	/* a kill is the main process's: its descendants are its business */
+	return ev->kind == FAULT_EV_KILL ? kill(in->pid, ev->signal) : instance_signal(in, SIGSTOP);
 }
 
 void faults_hit(struct fault_run *r, struct instance *in, struct fault_event *ev)
 {
 	struct fault_inst *fi = in ? in->fault : NULL;
+	char why[96];
 
+	ev->skipped = NULL;	/* a run-time fault hands each instance the same event */
 	if (!fi || in->pid <= 0) {
 		ev->skipped = "not running";
 		if (fi)
 			fi->skipped++;
+	} else if (deliver(in, ev) < 0) {
+		/* the event says so: nothing was done, and nothing follows from it */
+		snprintf(why, sizeof why, "not sent: %s", strerror(errno));
+		ev->skipped = why;
+		fi->unsent++;
 	} else if (ev->kind == FAULT_EV_KILL) {
 		fi->hit = true;
 		fi->kills++;
-		kill(in->pid, ev->signal);	/* the main process: its descendants are its business */
 	} else {
 		fi->hit = true;
 		fi->stalls++;
-		instance_signal(in, SIGSTOP);
 		fi->stalled = in->pid;
 		/* a second stall before the first ends lasts from now */
 		timer_arm(r->d->loop, &fi->cont, (double)ev->ms / 1000.0);
 	}
 	faults_emit(r, ev);
+	ev->skipped = NULL;	/* why[] ends here */
 }
 
 /* Firing N of kill or stall fault FI: its member, or every member. */

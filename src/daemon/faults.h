@@ -41,6 +41,7 @@ struct fault_inst {
 	size_t nrouted;
 	/* the summary's counts */
 	uint64_t kills, stalls, syscalls, skipped, restarts;
+	uint64_t unsent;		/* kills and stalls whose signal kill(2) refused */
 };
 
 /* One kill or stall fault's next firing: N, due at AT on the fault clock. */
@@ -92,7 +93,8 @@ void faults_emit(struct fault_run *r, struct fault_event *ev);
 /* The instance the fault target T names, or NULL. */
 struct instance *faults_instance(const struct fault_run *r, const struct fault_instance *t);
 /* A kill or stall EV (kind, signal, ms set) carried out on IN, or
- * recorded as skipped when IN is not running; then emitted. The plan's
+ * recorded as skipped when IN is not running or its signal cannot be
+ * sent; then emitted. The plan's
  * timers and run-time injections both come here. */
 void faults_hit(struct fault_run *r, struct instance *in, struct fault_event *ev);
 

@@ -1045,8 +1045,8 @@ static int before(int argc, char **argv)
 	return 121;
 }
 
-/* h_start, the daemon under that filter. */
-static void start_unable_to_signal(void)
+/* h_start_with EXTRA (NULL: none), the daemon under that filter. */
+static void start_unable_to_signal_with(const char *const *extra)
 {
 	char self[PATH_MAX], real[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -1057,9 +1057,14 @@ static void start_unable_to_signal(void)
 	snprintf(real, sizeof real, "%s", getenv("PROSPERO"));
 	ck_assert_int_eq(setenv(DENY_KILL_ENV, real, 1), 0);
 	ck_assert_int_eq(setenv("PROSPERO", self, 1), 0);
-	h_start(&h, root_only);
+	h_start_with(&h, root_only, extra ? extra : (const char *const[]){ NULL });
 	ck_assert_int_eq(setenv("PROSPERO", real, 1), 0);
 	ck_assert_int_eq(unsetenv(DENY_KILL_ENV), 0);
+}
+
+static void start_unable_to_signal(void)
+{
+	start_unable_to_signal_with(NULL);
 }
 
 /* `prospero VERB NAME [-s SIG]`: exits 0. */
@@ -1170,6 +1175,43 @@ START_TEST(a_kill_that_cannot_be_sent_is_refused)
 }
 END_TEST
 
+/* A fault plan's kill and stall whose signal kill(2) refused were
+ * counted as done, in the event and the summary: they are skipped, not
+ * sent, and nothing follows from them. */
+START_TEST(a_fault_whose_signal_cannot_be_sent_is_not_injected)
+{
+	const char *status[] = { "status", "--runtime-dir", h.rundir, NULL };
+	char out[8192];
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"plain\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_write(&h, "faults.jsonc",
+		"{ \"faults\": [ { \"kill\": \"plain\", \"signal\": \"SIGUSR1\", \"at\": [50] },\n"
+		"                { \"stall\": \"plain\", \"for\": 100, \"at\": [100] } ] }\n");
+	start_unable_to_signal_with((const char *const[]){ "--faults", "faults.jsonc", NULL });
+	h_expect(&h, "start", "plain", &e);
+	h_expect(&h, "ready", "root", NULL);
+	for (int i = 0; i < 3; i++) {
+		struct h_event f;
+
+		h_expect(&h, "fault", NULL, &f);
+		ck_assert_msg(strstr(f.line, "\"kind\": \"plan\"") ||
+			      strstr(f.line, "\"skipped\": \"not sent: Operation not permitted\""), "%s", f.line);
+	}
+	ck_assert_int_eq(h_run(&h, status), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "plain: 0 killed, 0 stalled, 0 calls failed, 2 not sent (kill(2) failed); "
+				  "0 restarts after a fault"), "%s", out);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: fault ", "skipped, not sent: Operation not permitted"), 2);
+	ck_assert(running(e.pid));
+	ck_assert_str_eq(proc_state_text(e.pid), "S (sleeping)");
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containment");
@@ -1186,6 +1228,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, a_signal_that_cannot_be_sent_still_ends_the_actor, 0, 2);
 	tcase_add_test(tc, a_reload_leaves_the_restarted_actor_running_in_a_cgroup_left_behind);
 	tcase_add_test(tc, a_kill_that_cannot_be_sent_is_refused);
+	tcase_add_test(tc, a_fault_whose_signal_cannot_be_sent_is_not_injected);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits and secrets");
 	tcase_add_checked_fixture(tc, setup, teardown);

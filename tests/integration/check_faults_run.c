@@ -413,6 +413,31 @@ START_TEST(a_run_time_edge_fault_is_an_event)
 }
 END_TEST
 
+/* A run-time kill of a pool whose first instance is down: that one is
+ * skipped, "not running"; the next was killed, and its event said it
+ * was skipped too (the instances share the event). */
+START_TEST(a_run_time_kill_skips_only_the_instance_that_is_down)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"w\", \"exec\": [\"@TA@\"], \"instances\": 2 } ] }\n");
+	start_with_plan("{ \"faults\": [] }\n", NULL);
+	h_expect(&h, "fault", NULL, &e);	/* the plan's */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "stop", "w#1", "--runtime-dir", h.rundir, NULL }), 0);
+	h_expect(&h, "exit", "w#1", NULL);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "kill", "w", "--runtime-dir", h.rundir, NULL }), 0);
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"target\": \"w#1\"") && strstr(e.line, "\"skipped\": \"not running\""),
+		      "%s", e.line);
+	h_expect(&h, "fault", NULL, &e);
+	ck_assert_msg(strstr(e.line, "\"target\": \"w#2\"") && !strstr(e.line, "skipped"), "%s", e.line);
+	h_expect(&h, "exit", "w#2", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("faults_run");
@@ -423,6 +448,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_fixed_seed_gives_the_same_fault_events);
 	tcase_add_test(tc, the_seed_is_recorded_in_the_plan_event);
 	tcase_add_test(tc, a_stall_longer_than_the_watchdog_ends_in_a_watchdog_kill);
+	tcase_add_test(tc, a_run_time_kill_skips_only_the_instance_that_is_down);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("syscall");
 	tcase_add_checked_fixture(tc, setup, teardown);
