@@ -124,7 +124,11 @@ static void verb_operator(struct daemon *d, struct ctl_client *c, const struct c
 		ev.sig = r->sig ? r->sig : SIGTERM;
 	for (size_t i = 0; i < n; i++) {
 		ev.node = nodes[i];
-		if ((rc = sv_operator_check(d->tree, ev.op, ev.node, ev.sig)) < 0) {
+		rc = sv_operator_check(d->tree, ev.op, ev.node, ev.sig);
+		/* up in the tree, its main process reaped while its cgroup empties */
+		if (rc == 0 && ev.op == SV_OP_KILL && ((struct instance *)ev.node->user)->pid <= 0)
+			rc = -ESRCH;
+		if (rc < 0) {
 			if (!first)
 				refusal(ev.node, ev.op, first = rc, msg, sizeof msg);
 			continue;

@@ -957,9 +957,11 @@ START_TEST(an_actor_whose_cgroup_is_emptying_is_stopping)
 {
 	char frz[256], buf[64], out[8192];
 	const char *status[] = { "status", "--runtime-dir", h.rundir, "held", NULL, NULL };
+	const char *kill_it[] = { "kill", "--runtime-dir", h.rundir, "held", NULL };
+	char kerr[1024];
 	struct h_event e;
 	pid_t child;
-	int rc, jrc;
+	int rc, jrc, krc;
 
 	if (!is_root() || access("/sys/fs/cgroup/freezer/cgroup.procs", W_OK) != 0)
 		return;
@@ -987,16 +989,23 @@ START_TEST(an_actor_whose_cgroup_is_emptying_is_stopping)
 	status[4] = "--json";
 	jrc = h_run(&h, status);
 	ck_assert_int_gt(h_read(&h, "run.out", out + strlen(out), sizeof out / 2), 0);
+	krc = h_run(&h, kill_it);
+	if (h_read(&h, "run.err", kerr, sizeof kerr) < 0)
+		kerr[0] = '\0';
 	/* thawed before any assertion: a frozen process must not be left */
 	freezer_write(frz, "freezer.state", "THAWED\n");
-	h_expect_seq(&h, "exit:held restart:held start:held ready:held");
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; running(child) && h_now_ms() < end;)
+		h_sleep_ms(5);
 	ck_assert_int_eq(rmdir(frz), 0);
+	h_expect_seq(&h, "exit:held restart:held start:held ready:held");
 	ck_assert_msg(strstr(out, "held  stopping restarts 0") && !strstr(out, " pid ") && !strstr(out, " up "), "%s", out);
 	ck_assert_msg(strstr(out, "\"state\":\"stopping\"") && !strstr(out, "\"pid\"") &&
 		      !strstr(out, "\"uptime_ms\""), "%s", out);
 	ck_assert_msg(strstr(out, "\"running\":0,\"not_running\":1"), "%s", out);
 	ck_assert_int_eq(rc, 3);
 	ck_assert_int_eq(jrc, 3);
+	/* and has no process to signal: a kill is refused, as README says */
+	ck_assert_msg(krc == 1 && strstr(kerr, "held has no process"), "kill: %d: %s", krc, kerr);
 	h_stop(&h);
 }
 END_TEST
