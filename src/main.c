@@ -98,15 +98,17 @@ static int check_fds(const struct cfg *cfg, bool error)
 	return error ? -1 : 0;
 }
 
-/* "user", "capabilities" or a namespace this daemon cannot give: said by tree_checks,
- * an error for run and check alike. */
-static int check_privileges(const struct cfg *cfg)
+/* "user", "capabilities" or a namespace this daemon cannot give, and a
+ * private mount that would hide the runtime or state directory: said by
+ * tree_checks where each is written, before run starts anything. */
+static int check_privileges(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct cfg_diag diag = { 0 };
-	int rc = tree_check_privileges(cfg, &diag);
+	bool bad = tree_check_privileges(cfg, &diag) < 0;
 
+	bad |= tree_check_private_mounts(cfg, opts, &diag) < 0;
 	print_diag(&diag);
-	return rc;
+	return bad ? -1 : 0;
 }
 
 /* An actor's rlimit above this process's hard one: said by tree_checks,
@@ -273,15 +275,12 @@ static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opt
 /* What else `run` would refuse (-1) or warns of, said on stderr. */
 static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 {
-	struct cfg_diag diag = { 0 };
 	size_t sups = 0;
 	bool bad = false;
 
 	/* every one, not only the first: check says all it finds */
 	bad |= check_uids(cfg, opts) < 0;
-	bad |= tree_check_privileges(cfg, &diag) < 0;
-	bad |= tree_check_private_mounts(cfg, opts, &diag) < 0;
-	print_diag(&diag);
+	bad |= check_privileges(cfg, opts) < 0;
 	bad |= check_host(cfg, opts) < 0;
 	bad |= state_root_check(cfg, opts) < 0;
 	check_fds(cfg, false);
@@ -379,13 +378,17 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 {
 	struct fault_plan *plan = NULL;
 	struct sv_exit end;
+	bool bad;
 	int rc;
 
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
-	rc = check_uids(cfg, opts) < 0 || check_fds(cfg, true) < 0 || check_rlimits(cfg, true) < 0 ||
-	     check_privileges(cfg) < 0
-		? -1 : daemon_run(cfg, opts, &end);
+	/* every refusal said, as check says them, not only the first */
+	bad = check_uids(cfg, opts) < 0;
+	bad |= check_fds(cfg, true) < 0;
+	bad |= check_rlimits(cfg, true) < 0;
+	bad |= check_privileges(cfg, opts) < 0;
+	rc = bad ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)
 		return EXIT_FAILURE;

@@ -228,19 +228,19 @@ START_TEST(run_with_a_bad_config_starts_nothing_and_exits_1)
 }
 END_TEST
 
-/* What keeps one actor from being set up is said once, by the part that
- * can explain it, not again as a failure of the whole set-up. */
+/* What keeps one actor from being set up is said once, where it is
+ * written, not again as a failure of the whole set-up. */
 START_TEST(a_set_up_failure_is_said_once)
 {
 	char rt[] = "/tmp/prospero-rt.XXXXXX", err[8192];
-	const char *msg = "a: \"private_tmp\" would hide the runtime directory";
+	const char *msg = "root.jsonc:2:34: error: actor \"a\": \"private_tmp\" would hide the runtime directory";
 	const char *first;
 	int st;
 
 	ck_assert_ptr_nonnull(mkdtemp(rt));
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"shop\", \"children\": [\n"
-		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"private_tmp\": true } ] }\n");
+		"  { \"actor\": \"a\", \"private_tmp\": true, \"exec\": [\"@TA@\"] } ] }\n");
 	st = h_run(&h, (const char *const[]){ "run", "--runtime-dir", rt, "-c", "root.jsonc", NULL });
 	rmdir(rt);
 	ck_assert_int_eq(st, 1);
@@ -249,6 +249,29 @@ START_TEST(a_set_up_failure_is_said_once)
 	ck_assert_msg(first != NULL, "got: %s", err);
 	ck_assert_msg(strstr(first + 1, msg) == NULL, "said twice: %s", err);
 	ck_assert_msg(strstr(err, "cannot set up") == NULL, "said twice: %s", err);
+}
+END_TEST
+
+/* run says every refusal before it starts, each where it is written, as
+ * check does: not only the first check's. */
+START_TEST(run_says_every_refusal)
+{
+	char rt[] = "/tmp/prospero-rt.XXXXXX", err[8192];
+
+	if (geteuid() != 0)
+		return;	/* the uid range is root's */
+	ck_assert_ptr_nonnull(mkdtemp(rt));
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"private_tmp\": true, \"instances\": 3, \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", rt, "--uid-range", "200000-200001",
+							  "-c", "root.jsonc", NULL }), 1);
+	rmdir(rt);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, "root.jsonc:1:3: error: the tree needs 3 dynamic uids"), "got: %s", err);
+	ck_assert_msg(strstr(err, "root.jsonc:2:34: error: actor \"a\": \"private_tmp\" would hide the runtime "
+				  "directory"), "got: %s", err);
+	ck_assert_msg(!strstr(err, "start a"), "started: %s", err);
 }
 END_TEST
 
@@ -721,6 +744,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_counts_out_the_uids_passwd_uses);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
+	tcase_add_test(tc, run_says_every_refusal);
 	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
