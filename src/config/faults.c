@@ -40,6 +40,7 @@ static const struct keyset kinds[] = {
 bool fl_get_probability(struct floader *fl, json_t *v, size_t obj, const char *key, double *out)
 {
 	struct cfg_pos p;
+	char text[LD_REAL_TEXT];
 
 	if (json_is_number(v) && json_number_value(v) >= 0 && json_number_value(v) <= 1) {
 		*out = json_number_value(v);
@@ -47,7 +48,8 @@ bool fl_get_probability(struct floader *fl, json_t *v, size_t obj, const char *k
 	}
 	p = ld_pos_of_key(&fl->ld, obj, key, false);
 	if (json_is_number(v))
-		ld_error(&fl->ld, &p, "\"%s\" is %g: expected a probability from 0 to 1", key, json_number_value(v));
+		ld_error(&fl->ld, &p, "\"%s\" is %s: expected a probability from 0 to 1", key,
+			 ld_real_text(json_number_value(v), text));
 	else
 		ld_error(&fl->ld, &p, "\"%s\": expected a probability from 0 to 1, got %s", key, ld_type_name(v));
 	return false;

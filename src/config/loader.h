@@ -95,6 +95,10 @@ size_t ld_value_off(const struct loader *ld, size_t obj, const char *key);
 /* readers.c: typed values at KEY of the object at byte OBJ; each reports
  * what it expected and returns false when the value does not fit */
 const char *ld_type_name(const json_t *v);
+/* D as written back in an error: the fewest digits that read back as D
+ * (9007199254740992, not %g's 9.0072e+15). BUF holds LD_REAL_TEXT. */
+#define LD_REAL_TEXT 32
+const char *ld_real_text(double d, char *buf);
 /* the integer V holds: an integer, or a real whose value is a whole
  * number below 2^53 in magnitude (1e3, 3.0); false for anything else */
 bool ld_int_value(const json_t *v, json_int_t *out);

@@ -53,11 +53,22 @@ const char *ld_type_name(const json_t *v)
 	return "?";
 }
 
+const char *ld_real_text(double d, char *buf)
+{
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(buf, LD_REAL_TEXT, "%.*g", digits, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return buf;
+}
+
 /* An integer in [lo, hi] at KEY of the object at OBJ. */
 bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long lo, long hi,
 		long *out)
 {
 	struct cfg_pos p;
+	char text[LD_REAL_TEXT];
 	json_int_t i;
 	bool is_int = ld_int_value(v, &i);
 	double d = json_real_value(v);	/* 0 unless a real */
@@ -74,7 +85,8 @@ bool ld_get_int(struct loader *ld, json_t *v, size_t obj, const char *key, long 
 		ld_error(ld, &p, "\"%s\" is %" JSON_INTEGER_FORMAT ": expected an integer from %ld to %ld",
 			 key, i, lo, hi);
 	else if (outside)
-		ld_error(ld, &p, "\"%s\" is %g: expected an integer from %ld to %ld", key, d, lo, hi);
+		ld_error(ld, &p, "\"%s\" is %s: expected an integer from %ld to %ld", key, ld_real_text(d, text),
+			 lo, hi);
 	else
 		ld_error(ld, &p, "\"%s\": expected an integer from %ld to %ld, got %s", key, lo, hi,
 			 ld_type_name(v));

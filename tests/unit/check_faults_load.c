@@ -535,6 +535,11 @@ START_TEST(a_whole_number_may_have_an_exponent)
 	       "plan.jsonc:1:10: error: \"seed\": expected an integer from 0 to 9007199254740991, got a number with a fraction\n");
 	expect("{\"seed\": 1e16, \"faults\": []}",
 	       "plan.jsonc:1:10: error: \"seed\" is 1e+16: expected an integer from 0 to 9007199254740991\n");
+	/* one above the range, written back as written, not as 9.0072e+15 */
+	expect("{\"seed\": 9007199254740992.0, \"faults\": []}",
+	       "plan.jsonc:1:10: error: \"seed\" is 9007199254740992: expected an integer from 0 to 9007199254740991\n");
+	expect(F("{\"edge\": \"B\", \"drop\": 1.0000001}"),
+	       "plan.jsonc:1:36: error: \"drop\" is 1.0000001: expected a probability from 0 to 1\n");
 	expect(F("{\"edge\": \"B\", \"delay\": 2.5}"),
 	       "plan.jsonc:1:37: error: \"delay\": expected MS or [LO, HI] (uniform between, in ms), got a number with a fraction\n");
 	expect(F("{\"syscall\": \"write\", \"target\": \"b\", \"errno\": \"EIO\", \"after\": 1e17}"),
