@@ -342,9 +342,8 @@ END_TEST
 
 /* A consumer down (crashed, backing off) reads nothing, so a batch that
  * waited unread in its socket past delivery_timeout is no failed
- * attempt: the old queue counted each such timeout, and the message,
- * whose first attempt had crashed the consumer, was in the dead-letter
- * queue before the consumer was back. */
+ * attempt: counted, the message whose first attempt crashed the consumer
+ * would be in the dead-letter queue before the consumer was back. */
 START_TEST(a_consumer_backing_off_does_not_use_up_attempts)
 {
 	int attempts = 0, acked_at = 0;

@@ -588,10 +588,8 @@ END_TEST
 
 /* A consumer that is down (crashed, backing off) reads nothing: a batch
  * that waits unread in its socket past delivery_timeout is not a failed
- * attempt, and no more are sent until it reads. The old queue counted
- * each such timeout and sent the batch again, so a consumer down for a
- * few timeouts found the message dropped (or dead-lettered) and a pile
- * of stale copies in its socket. */
+ * attempt, and no more are sent until it reads, so it comes back to the
+ * message, not to a dropped one and a pile of stale copies. */
 START_TEST(a_batch_the_consumer_has_not_read_is_not_counted)
 {
 	consumer_down = true;
@@ -615,9 +613,8 @@ START_TEST(a_batch_the_consumer_has_not_read_is_not_counted)
 END_TEST
 
 /* A dead-letter queue that is down gets a hand-over once: it waits in
- * its socket for it. The old queue timed the call out after
- * delivery_timeout and sent it again, 1 s, 2 s, 4 s... later, and the
- * dead-letter queue stored every copy when it came back. */
+ * its socket for it, not timed out and sent again (1 s, 2 s, 4 s...
+ * later) for the dead-letter queue to store every copy when it is back. */
 START_TEST(a_dead_letter_queue_that_is_down_gets_one_hand_over)
 {
 	dlq_down = true;
@@ -636,9 +633,9 @@ START_TEST(a_dead_letter_queue_that_is_down_gets_one_hand_over)
 }
 END_TEST
 
-/* oldest_age_ms grows while nothing changes: the old queue said STATUS=
- * only after a change, so a message stuck with a consumer that did not
- * answer showed the age it had when it was sent. */
+/* oldest_age_ms grows while nothing changes: a message stuck with a
+ * consumer that does not answer shows its age now, not the age it had
+ * when it was sent. */
 START_TEST(the_oldest_age_grows_while_nothing_changes)
 {
 	start(1, false, ARGS("--delivery-timeout=3600000", "--max-batch-timeout=0"));
