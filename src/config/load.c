@@ -8,11 +8,14 @@
  *   3. the shape is checked: each definition named at most once, no
  *      cycles, exactly one root. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "src/config/jsonc.h"
 #include "src/config/lines.h"
@@ -63,15 +66,38 @@ size_t ld_add_def(struct loader *ld, const char *name, bool is_sup, void *p, str
 	return ld->ndefs++;
 }
 
+/* What a file that is not a regular file is, for the error. */
+static const char *kind_of(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+	       "a device";
+}
+
 static char *read_file(struct loader *ld, const char *file, size_t *len)
 {
-	FILE *f = fopen(file, "re");
+	/* O_NONBLOCK: a FIFO put in a config's place must not stop the
+	 * daemon's loop at a reload, waiting for a writer */
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct cfg_pos p = { .file = file };
+	FILE *f = NULL;
+	struct stat st;
 	char *buf = NULL;
 	size_t cap = 0, n = 0, got;
 
-	if (!f) {
-		struct cfg_pos p = { .file = file };
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		ld_error(ld, &p, "cannot open: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {	/* a device or a FIFO may never end */
+		ld_error(ld, &p, "cannot read: %s, not a regular file", kind_of(st.st_mode));
+		close(fd);
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		ld->oom = true;
 		return NULL;
 	}
 	do {
@@ -89,7 +115,6 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 		n += got;
 	} while (got > 0);
 	if (ferror(f)) {
-		struct cfg_pos p = { .file = file };
 		ld_error(ld, &p, "cannot read: %s", strerror(errno));
 		free(buf);
 		buf = NULL;

@@ -278,6 +278,31 @@ START_TEST(a_broken_config_reloads_nothing_and_says_where)
 }
 END_TEST
 
+/* A FIFO put in the config's place: the reload is refused at once, saying
+ * so, and the daemon goes on answering (it used to wait in open() for a
+ * writer, its whole loop with it). */
+START_TEST(a_fifo_in_the_configs_place_is_refused_at_once)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	const char *const status[] = { "status", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	char err[4096];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(unlink(h_path(&h, "root.jsonc")), 0);
+	ck_assert_int_eq(mkfifo(h_path(&h, "root.jsonc"), 0600), 0);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "root.jsonc: error: cannot read: a FIFO, not a regular file"), "%s", err);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	ck_assert_int_eq(h_run(&h, status), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* No state file in the runtime directory: no daemon to ask. */
 START_TEST(the_command_without_a_daemon_says_so)
 {
@@ -1146,6 +1171,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
 	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
+	tcase_add_test(tc, a_fifo_in_the_configs_place_is_refused_at_once);
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);

@@ -576,6 +576,26 @@ START_TEST(unreadable_file_and_duplicate_keys)
 }
 END_TEST
 
+/* A FIFO in a config's place would stop a daemon's reload until someone
+ * wrote to it, and a device may never end: only regular files are read. */
+START_TEST(a_fifo_directory_or_device_is_not_read)
+{
+	char *got;
+
+	ck_assert_int_eq(mkfifo("fifo.jsonc", 0600), 0);
+	got = load_fail(FILES("fifo.jsonc"));
+	ck_assert_str_eq(got, "fifo.jsonc: error: cannot read: a FIFO, not a regular file\n");
+	free(got);
+	ck_assert_int_eq(mkdir("dir.jsonc", 0700), 0);
+	got = load_fail(FILES("dir.jsonc"));
+	ck_assert_str_eq(got, "dir.jsonc: error: cannot read: a directory, not a regular file\n");
+	free(got);
+	got = load_fail(FILES("/dev/zero"));
+	ck_assert_str_eq(got, "/dev/zero: error: cannot read: a device, not a regular file\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(all_errors_are_reported_at_once)
 {
 	char *got;
@@ -1395,6 +1415,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, cycle);
 	tcase_add_test(tc, two_roots_and_no_root);
 	tcase_add_test(tc, unreadable_file_and_duplicate_keys);
+	tcase_add_test(tc, a_fifo_directory_or_device_is_not_read);
 	tcase_add_test(tc, all_errors_are_reported_at_once);
 	tcase_add_test(tc, confinement_defaults_and_fields);
 	tcase_add_test(tc, confinement_warnings);
