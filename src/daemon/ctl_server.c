@@ -1,5 +1,6 @@
 /* The control socket's server; see ctl_server.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,40 @@ static void refuse(int fd, int err, const char *why)
 	close(fd);
 }
 
+/* The daemon is out of fds (EMFILE, ENFILE): the connection stays in the
+ * backlog and the listener readable, and libev would call on_accept again
+ * at once, for ever. Give up the spare fd to take the connection and say
+ * why it is refused; without a spare, stop listening for a second. */
+static void out_of_fds(struct ctl_server *s, int err)
+{
+	int fd = -1;
+
+	if (!s->refused++)
+		log_warn("control socket: cannot take a connection: %s (the daemon's limit is %llu open "
+			 "files): refusing connections until some are free",
+			 strerror(err), (unsigned long long)s->d->nofile.rlim_max);
+	if (s->spare >= 0) {
+		close(s->spare);
+		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0)
+			refuse(fd, err, "the daemon is out of open files: try again later");
+		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 || s->spare < 0) {
+		ev_io_stop(s->d->loop, &s->io);
+		ev_timer_start(s->d->loop, &s->pause);
+	}
+}
+
+static void on_pause_end(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_server *s = w->data;
+
+	if (s->spare < 0)
+		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ev_io_start(loop, &s->io);
+}
+
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_server *s = w->data;
@@ -211,7 +246,22 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 	struct ucred cr;
 	int fd;
 
-	while ((fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	for (;;) {
+		if ((fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+			int err = errno;
+
+			if (err != EMFILE && err != ENFILE)
+				break;
+			out_of_fds(s, err);
+			if (!ev_is_active(&s->io))
+				break;
+			continue;
+		}
+		if (s->refused) {
+			log_info("control socket: taking connections again (%u refused for want of open files)",
+				 s->refused);
+			s->refused = 0;
+		}
 		if (!allowed(s, fd, &cr)) {
 			log_warn("control socket: refused a connection from pid %d, uid %u", (int)cr.pid,
 				 (unsigned)cr.uid);
@@ -254,6 +304,11 @@ int ctl_server_open(struct ctl_server *s, struct daemon *d, const char *dir)
 		errno = saved;
 		return -1;
 	}
+	/* kept to be given up when the daemon runs out of fds (out_of_fds) */
+	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	s->refused = 0;
+	ev_timer_init(&s->pause, on_pause_end, 1.0, 0.0);
+	s->pause.data = s;
 	ev_io_init(&s->io, on_accept, s->fd, EV_READ);
 	s->io.data = s;
 	ev_io_start(d->loop, &s->io);
@@ -267,6 +322,10 @@ void ctl_server_close(struct ctl_server *s)
 	if (s->fd < 0)
 		return;
 	ev_io_stop(s->d->loop, &s->io);
+	ev_timer_stop(s->d->loop, &s->pause);
+	if (s->spare >= 0)
+		close(s->spare);
+	s->spare = -1;
 	close(s->fd);
 	unlinkat(s->d->rundir.fd, CTL_SOCKET_NAME, 0);
 	s->fd = -1;

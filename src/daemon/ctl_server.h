@@ -51,6 +51,9 @@ struct ctl_server {
 	uid_t self;
 	struct ctl_client *clients;
 	unsigned nclients;
+	int spare;			/* /dev/null, closed to answer a connection when out of fds */
+	ev_timer pause;			/* listening stopped for want of fds: resumes it */
+	unsigned refused;		/* connections refused for want of fds since the last taken */
 };
 
 /* Listen on DIR/control (mode 0600). -1 with errno. */

@@ -176,6 +176,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	d->control.fd = -1;
+	d->control.spare = -1;
 	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
 	d->rundir.fd = d->rundir.lock = -1;
 	d->secrets.root_fd = -1;

@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -781,6 +784,74 @@ START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
 }
 END_TEST
 
+/* The daemon's CPU time so far, in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	int fd, n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	ck_assert_int_ge(fd = open(path, O_RDONLY | O_CLOEXEC), 0);
+	n = (int)read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	ck_assert_ptr_nonnull(p = strrchr(buf, ')'));
+	/* after ")": state, then fields 4 to 13, then utime and stime */
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
+	return (long)(ut + st);
+}
+
+/* Control connections held open until the daemon is out of fds (64
+ * clients are more than its limit of 100 leaves): each one it cannot take
+ * is answered EMFILE at once and closed, said once in its log, and the
+ * daemon does not spin. The old one left such a connection in its
+ * backlog, where libev found it readable again at once: 100% CPU, and
+ * the operator's command waited for ever. */
+START_TEST(a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin)
+{
+	struct rlimit old, r = { 100, 100 };
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fds[64], emfile = 0;
+	long before;
+
+	sleepers(1);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_lt(snprintf(a.sun_path, sizeof a.sun_path, "%s/control", h.rundir),
+			 (int)sizeof a.sun_path);
+	for (int i = 0; i < 64; i++) {
+		ck_assert_int_ge(fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
+		ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&a, sizeof a), 0);
+	}
+	for (int i = 0; i < 64; i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLIN };
+		char buf[512];
+		ssize_t n;
+
+		if (poll(&p, 1, i == 63 ? 2000 : 0) == 1 && (n = read(fds[i], buf, sizeof buf - 1)) > 0) {
+			buf[n] = 0;
+			ck_assert_msg(strstr(buf, "\"code\":\"EMFILE\""), "%s", buf);
+			emfile++;
+		}
+	}
+	ck_assert_int_gt(emfile, 0);
+	before = cpu_ticks(h.pid);
+	usleep(1000 * 1000);
+	ck_assert_int_lt(cpu_ticks(h.pid) - before, sysconf(_SC_CLK_TCK) / 5);
+	for (int i = 0; i < 64; i++)
+		close(fds[i]);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "--runtime-dir", h.rundir, NULL }), 0);
+	ck_assert_int_eq(lines_with("err", "", "control socket: cannot take a connection: Too many open files"), 1);
+	ck_assert_int_eq(lines_with("err", "", "control socket: taking connections again"), 1);
+	h_stop(&h);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+END_TEST
+
 /* run, like check, refuses a tree that needs more dynamic uids than the
  * range holds, before starting anything. The old daemon started one
  * actor and failed the second. */
@@ -886,6 +957,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts);
 	tcase_add_test(tc, a_restrictive_umask_takes_nothing_from_the_modes_the_daemon_gives);
 	tcase_add_test(tc, a_reload_the_open_file_limit_cannot_hold_changes_nothing);
+	tcase_add_test(tc, a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
 	suite_add_tcase(s, tc);
