@@ -16,6 +16,46 @@
 #include "src/daemon/log.h"
 #include "supervisor/tree.h"
 
+/* A line a crash or a full disk cut short at the end of the file would
+ * have the next line glued to it: cut it off, back to its last newline. */
+static void cut_torn_line(struct events *ev)
+{
+	char buf[4096];
+	struct stat st;
+	off_t end;
+	int rd;
+
+	if (fstat(ev->fd, &st) < 0 || st.st_size == 0)
+		return;
+	/* the same file, to read: ours is open for writing only */
+	snprintf(buf, sizeof buf, "/proc/self/fd/%d", ev->fd);
+	if ((rd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return;
+	for (end = st.st_size; end > 0;) {
+		size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+		char *nl;
+
+		if (pread(rd, buf, n, end - (off_t)n) != (ssize_t)n)
+			end = st.st_size;	/* unreadable: left as it is */
+		else if ((nl = memrchr(buf, '\n', n)))
+			end -= (off_t)n - (nl - buf) - 1;
+		else {
+			end -= (off_t)n;
+			continue;
+		}
+		break;
+	}
+	close(rd);
+	if (end == st.st_size)
+		return;
+	if (ftruncate(ev->fd, end) < 0)
+		log_warn("events file %s: its last line is cut short (by a crash or a full disk) and "
+			 "could not be removed: %s", ev->path, strerror(errno));
+	else
+		log_warn("events file %s: its last line was cut short (by a crash or a full disk): "
+			 "its %lld bytes removed", ev->path, (long long)(st.st_size - end));
+}
+
 int events_open(struct events *ev, const char *path)
 {
 	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
@@ -49,6 +89,8 @@ int events_open(struct events *ev, const char *path)
 		return -1;
 	}
 	ev->fd = fd;
+	if (!made)
+		cut_torn_line(ev);
 	return 0;
 }
 
@@ -140,18 +182,47 @@ static void put_head(char *line, size_t cap, size_t *n, const char *event)
 	    ts.tv_nsec / 1000, event);
 }
 
-/* O_APPEND and one write: a reader never sees half a line */
-static void write_line(int fd, const char *line, size_t n)
+/* O_APPEND and one write: a reader never sees half a line. A full disk
+ * (or quota, or file size limit) may take part of one: that part is cut
+ * off again, so the next line starts whole, and the loss is said once. */
+static void write_line(struct events *ev, const char *line, size_t n)
 {
-	while (write(fd, line, n) < 0 && errno == EINTR)
-		;
+	size_t done = 0;
+	ssize_t w;
+	int err = 0;
+
+	while (done < n) {
+		if ((w = write(ev->fd, line + done, n - done)) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (!err) {
+		if (ev->lost)
+			log_info("events file %s: writing again (%lu events were not written to it)",
+				 ev->path, ev->lost);
+		ev->lost = 0;
+		return;
+	}
+	if (done > 0) {	/* the part written: the file is ours alone, so it is at its end */
+		struct stat st;
+
+		if (fstat(ev->fd, &st) == 0)
+			(void)!ftruncate(ev->fd, st.st_size - (off_t)done);
+	}
+	if (!ev->lost++)
+		log_warn("events file %s: %s: events are not written to it until it has room "
+			 "(stderr and `prospero events --follow` still have them)", ev->path, strerror(err));
 }
 
 /* A finished line to the file and to live subscribers. */
 static void deliver(struct events *ev, const char *name, const char *line, size_t n)
 {
 	if (ev->fd >= 0)
-		write_line(ev->fd, line, n);
+		write_line(ev, line, n);
 	if (ev->tap)
 		ev->tap(ev->tap_arg, name, line, n);
 }

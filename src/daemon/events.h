@@ -39,6 +39,7 @@ struct events {
 	/* each event's JSON line (with its newline) for live subscribers */
 	void (*tap)(void *arg, const char *name, const char *line, size_t n);
 	void *tap_arg;
+	unsigned long lost;		/* lines the file refused (a full disk) since it last took one */
 };
 
 /* path NULL: stderr only. The file must be a regular file of the daemon's
