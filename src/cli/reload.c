@@ -118,9 +118,10 @@ static int ask(const char *path, bool dry_run)
 	struct state *st = calloc(1, sizeof *st);
 	int dir = open(path, O_DIRECTORY | O_CLOEXEC), notes = -1, daemon = -1, rc = 1;
 
-	/* watch first: the answer may come before we look */
+	/* watch first: the answer may come before we look; renamed into
+	 * place, or rewritten in place when the directory is full */
 	if (!st || dir < 0 || (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
-	    inotify_add_watch(notes, path, IN_MOVED_TO) < 0 || read_state(dir, st) < 0) {
+	    inotify_add_watch(notes, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0 || read_state(dir, st) < 0) {
 		fprintf(stderr, "prospero: reload: %s/%s: %s (is a daemon running with this runtime directory?)\n",
 			path, RELOAD_STATE_FILE, strerror(errno));
 		goto out;

@@ -47,6 +47,7 @@ struct daemon {
 	unsigned reloads_asked, reloads_done;	/* for `prospero reload` (reload.h) */
 	bool reload_again;		/* SIGHUP while one was being applied */
 	bool reload_last_ok;		/* the state file's result and text, kept */
+	bool reload_state_cramped;	/* its last write found the runtime directory full */
 	char *reload_last_text;		/* for the rewrite each SIGHUP makes */
 	struct instance **retired;	/* left the tree in this batch of actions (reload.h) */
 	size_t nretired, cap_retired;

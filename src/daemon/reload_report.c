@@ -141,13 +141,36 @@ char *reload_join_diag(const struct cfg_diag *diag)
 	return text;
 }
 
+/* The state file's content into NAME in DIR (FLAGS: how to open it);
+ * -1 with errno. */
+static int put_state(const struct daemon *d, int dir, const char *name, int flags, bool ok,
+		     const char *text)
+{
+	int fd = openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | flags, 0600);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(f, "pid %d\nasked %u\ndone %u\nresult %s\n%s", (int)d->self, d->reloads_asked,
+		d->reloads_done, ok ? "ok" : "error", text ? text : "");
+	return fclose(f);
+}
+
 /* Written whole under a temporary name, then renamed: a reader sees the
  * old file or the new one. Relative to the runtime directory, which the
- * daemon made or was given. */
+ * daemon made or was given. A full runtime directory has no room for the
+ * second copy: the file is then rewritten in place, in the room it frees,
+ * or `prospero reload` would wait for ever. */
 void reload_report_state(struct daemon *d, bool ok, const char *text)
 {
 	static const char tmp[] = "." RELOAD_STATE_FILE ".tmp";
+	static const char no_room[] = "prospero: the runtime directory is full: the rest of this "
+				      "text is in the daemon's log\n";
 	char *kept;
+	int err;
 
 	if (text != d->reload_last_text && (kept = strdup(text ? text : ""))) {
 		free(d->reload_last_text);
@@ -155,21 +178,30 @@ void reload_report_state(struct daemon *d, bool ok, const char *text)
 	}
 	d->reload_last_ok = ok;
 	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
-	int fd = dir < 0 ? -1 : openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 
-	if (!f) {
+	if (dir < 0) {
 		log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	} else {
-		fprintf(f, "pid %d\nasked %u\ndone %u\nresult %s\n%s", (int)d->self, d->reloads_asked,
-			d->reloads_done, ok ? "ok" : "error", text ? text : "");
-		if (fclose(f) != 0 || renameat(dir, tmp, dir, RELOAD_STATE_FILE) < 0)
-			log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
+		return;
 	}
-	if (dir >= 0)
+	if (put_state(d, dir, tmp, O_CREAT | O_TRUNC, ok, text) == 0 &&
+	    renameat(dir, tmp, dir, RELOAD_STATE_FILE) == 0) {
+		d->reload_state_cramped = false;
 		close(dir);
+		return;
+	}
+	err = errno;
+	unlinkat(dir, tmp, 0);
+	if ((err == ENOSPC || err == EDQUOT) &&
+	    (put_state(d, dir, RELOAD_STATE_FILE, O_TRUNC, ok, text) == 0 ||
+	     put_state(d, dir, RELOAD_STATE_FILE, O_TRUNC, ok, no_room) == 0)) {
+		if (!d->reload_state_cramped)
+			log_warn("%s: %s: the reload state file is written in place until it has room",
+				 d->rundir.path, strerror(err));
+		d->reload_state_cramped = true;
+	} else {
+		log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(err));
+	}
+	close(dir);
 }
 
 void reload_report_asked(struct daemon *d)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -300,6 +301,69 @@ START_TEST(a_fifo_in_the_configs_place_is_refused_at_once)
 	ck_assert_str_eq(e.reason, "refused: nothing changed");
 	ck_assert_int_eq(h_run(&h, status), 0);
 	h_stop(&h);
+}
+END_TEST
+
+/* A runtime directory on a small tmpfs, for the test of a full one: an
+ * unchecked fixture, in the test program itself, so the mount goes even
+ * when the test fails. Root only: "" without. */
+static char small_rt[64];
+
+static void mount_small_rt(void)
+{
+	small_rt[0] = '\0';
+	if (geteuid() != 0)
+		return;
+	strcpy(small_rt, "/tmp/prospero-fullrt.XXXXXX");
+	ck_assert(mkdtemp(small_rt) != NULL);
+	ck_assert_msg(mount("tmpfs", small_rt, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0755") == 0,
+		      "mount: %s", strerror(errno));
+}
+
+static void unmount_small_rt(void)
+{
+	if (!small_rt[0])
+		return;
+	umount2(small_rt, MNT_DETACH);
+	rmdir(small_rt);
+	small_rt[0] = '\0';
+}
+
+/* The runtime directory full (a tmpfs /run that filled): the state file
+ * cannot be written beside itself and renamed, so it is rewritten in
+ * place, and `prospero reload` hears the result, applied or refused. The
+ * old daemon only warned, and the command waited for ever. */
+START_TEST(a_reload_on_a_full_runtime_directory_still_answers)
+{
+	const char *const real[] = { "reload", "--runtime-dir", small_rt, NULL };
+	static char block[4096];
+	char path[128], err[4096];
+	int fd;
+
+	if (!small_rt[0])
+		return;
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--runtime-dir", small_rt, NULL });
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(path, sizeof path, "%s/ballast", small_rt);
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0);
+	while (write(fd, block, sizeof block) > 0)
+		;
+	ck_assert_int_eq(errno, ENOSPC);
+	close(fd);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "added nothing; removed nothing"), "%s", err);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "root.jsonc:1:39: error: \"nobody\" is not defined"), "%s", err);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "No space left on device: the reload state file is "
+				      "written in place until it has room"), 1);
+	h_stop(&h);
+	/* nothing of the temporary copy left behind */
+	snprintf(path, sizeof path, "%s/.reload.tmp", small_rt);
+	ck_assert_int_ne(access(path, F_OK), 0);
 }
 END_TEST
 
@@ -1191,6 +1255,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
 	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
 	tcase_add_test(tc, a_queue_setting_reloads_as_queue);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("full");
+	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, mount_small_rt, unmount_small_rt);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_reload_on_a_full_runtime_directory_still_answers);
 	suite_add_tcase(s, tc);
 	return s;
 }
