@@ -25,7 +25,7 @@ struct state {
 	int pid;
 	unsigned asked, done;
 	bool ok;
-	char text[65536];
+	char text[RELOAD_TEXT_MAX];
 };
 
 static int read_state(int dir, struct state *st)

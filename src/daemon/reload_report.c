@@ -128,17 +128,28 @@ char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots)
 
 char *reload_join_diag(const struct cfg_diag *diag)
 {
-	size_t len = 1;
+	/* the state file sits in the runtime directory, a tmpfs: a config with
+	 * millions of errors must not fill it (the daemon's log has them all) */
+#define MORE "... and %zu more (`prospero check` says them all)\n"
+	size_t len = 0, i;
 	char *text;
 
-	for (size_t i = 0; i < diag->n; i++)
-		len += strlen(diag->lines[i]) + 1;
-	if (!diag->n || !(text = malloc(len)))
+	for (i = 0; i < diag->n; i++) {
+		size_t add = strlen(diag->lines[i]) + 1;
+
+		if (len + add > RELOAD_TEXT_MAX - sizeof MORE - 24)
+			break;
+		len += add;
+	}
+	if (!diag->n || !(text = malloc(len + sizeof MORE + 24)))
 		return NULL;
 	text[0] = 0;
-	for (size_t i = 0, n = 0; i < diag->n; i++)
-		n += (size_t)sprintf(text + n, "%s\n", diag->lines[i]);
+	for (size_t j = 0, n = 0; j < i; j++)
+		n += (size_t)sprintf(text + n, "%s\n", diag->lines[j]);
+	if (i < diag->n)
+		sprintf(text + len, MORE, diag->n - i);
 	return text;
+#undef MORE
 }
 
 /* The state file's content into NAME in DIR (FLAGS: how to open it);

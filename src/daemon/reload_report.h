@@ -33,7 +33,10 @@ void reload_lists_fini(struct reload_lists *l);
 /* The plan, a line per item that is not KEEP, then how many are: NULL
  * with errno ENOMEM. */
 char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots);
-/* DIAG's lines, joined by newlines; NULL if none or out of memory. */
+/* The most of a state file's text `prospero reload` reads and prints. */
+#define RELOAD_TEXT_MAX 65536
+/* DIAG's lines, joined by newlines, those that fit in RELOAD_TEXT_MAX,
+ * then how many more there are; NULL if none or out of memory. */
 char *reload_join_diag(const struct cfg_diag *diag);
 
 /* The state file RUNTIME/reload: "pid P", "asked A", "done D", "result

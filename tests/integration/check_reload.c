@@ -304,6 +304,41 @@ START_TEST(a_fifo_in_the_configs_place_is_refused_at_once)
 }
 END_TEST
 
+/* A config with thousands of errors: the state file, in the runtime
+ * directory (a tmpfs), holds as many as the command reads and says how
+ * many more there are. The old one held them all (432 MB for 3 million,
+ * in /run), and the command cut them at 64 KiB, in the middle of a line. */
+START_TEST(a_refusal_with_thousands_of_errors_keeps_the_state_file_small)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	size_t cap = 64 + 5000 * 12, n;
+	char *text = malloc(cap), path[600], *err = malloc(1 << 20);
+	struct stat st;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(err);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	n = (size_t)snprintf(text, cap, "{ \"supervisor\": \"root\", \"children\": [ \"a0\"");
+	for (int i = 1; i < 5000; i++)
+		n += (size_t)snprintf(text + n, cap - n, ", \"a%d\"", i);
+	snprintf(text + n, cap - n, " ] }\n");
+	h_write(&h, "root.jsonc", text);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	snprintf(path, sizeof path, "%s/reload", h.rundir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_le(st.st_size, 65536 + 128);
+	ck_assert_int_gt(h_read(&h, "run.err", err, 1 << 20), 0);
+	ck_assert_msg(strstr(err, "root.jsonc:1:39: error: \"a0\" is not defined"), "%.200s", err);
+	ck_assert_msg(strstr(err, " more (`prospero check` says them all)\n"), "%s", err + strlen(err) - 200);
+	ck_assert_uint_le(strlen(err), 65536 + 65536 / 8);	/* with the "prospero: " prefixes */
+	free(text);
+	free(err);
+	h_stop(&h);
+}
+END_TEST
+
 /* A runtime directory on a small tmpfs, for the test of a full one: an
  * unchecked fixture, in the test program itself, so the mount goes even
  * when the test fails. Root only: "" without. */
@@ -1236,6 +1271,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
 	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
 	tcase_add_test(tc, a_fifo_in_the_configs_place_is_refused_at_once);
+	tcase_add_test(tc, a_refusal_with_thousands_of_errors_keeps_the_state_file_small);
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
