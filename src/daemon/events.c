@@ -94,6 +94,25 @@ int events_open(struct events *ev, const char *path)
 	return 0;
 }
 
+void events_reopen(struct events *ev)
+{
+	struct events fresh;
+	struct stat now, at;
+
+	if (ev->fd < 0 || fstat(ev->fd, &now) < 0)
+		return;
+	if (lstat(ev->path, &at) == 0 && at.st_dev == now.st_dev && at.st_ino == now.st_ino)
+		return;
+	if (events_open(&fresh, ev->path) < 0) {
+		log_warn("events file %s: %s: events still go to the file it named before", ev->path,
+			 events_refusal(errno));
+		return;
+	}
+	close(ev->fd);
+	ev->fd = fresh.fd;
+	log_info("events file %s: reopened, as its path names another file or none", ev->path);
+}
+
 const char *events_refusal(int errnum)
 {
 	switch (errnum) {

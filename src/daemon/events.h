@@ -47,6 +47,10 @@ struct events {
  * errno: ELOOP (a symlink), EINVAL (not a regular file), EPERM (another
  * user's file), or open's own. */
 int events_open(struct events *ev, const char *path);
+/* At a reload: when PATH no longer names the open file (logrotate moved
+ * it, or it was removed), open PATH afresh as events_open does; said in
+ * the log, and on failure the old file stays. */
+void events_reopen(struct events *ev);
 /* What events_open's ERRNUM means, for the one line that reports it. */
 const char *events_refusal(int errnum);
 void events_close(struct events *ev);

@@ -358,6 +358,8 @@ void reload_on_signal(struct daemon *d)
 	}
 	dry_run = reload_take_request(d);
 	log_info("received SIGHUP: %s %s", dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
+	if (!dry_run)	/* as daemons do on SIGHUP, for logrotate */
+		events_reopen(&d->events);
 	if (daemon_reload_request(d, dry_run, &text, NULL, NULL) < 0) {
 		reload_report_failed(d, text, errno == EINVAL, dry_run);
 	} else if (dry_run) {

@@ -339,6 +339,37 @@ START_TEST(a_refusal_with_thousands_of_errors_keeps_the_state_file_small)
 }
 END_TEST
 
+/* logrotate moves the events file away, then has the daemon reload: the
+ * daemon writes a new file at the path from then on. The old one wrote
+ * into the moved file for ever, and at the path there was nothing. */
+START_TEST(a_reload_reopens_an_events_file_moved_away)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	const char *const restart[] = { "restart", "web", "--runtime-dir", h.rundir, NULL };
+	char moved[600], text[8192];
+	int n = -1;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(moved, sizeof moved, "%s.1", h_path(&h, "events"));
+	ck_assert_int_eq(rename(h_path(&h, "events"), moved), 0);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_eq(h_run(&h, restart), 0);
+	for (int i = 0; i < 100; i++) {
+		n = h_read(&h, "events", text, sizeof text);
+		if (n > 0 && strstr(text, "\"event\": \"ready\", \"name\": \"web\""))
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_msg(n > 0 && strstr(text, "\"event\": \"operator\", \"name\": \"web\""), "%d: %s", n,
+		      n > 0 ? text : "");
+	ck_assert_msg(strstr(text, "\"event\": \"ready\", \"name\": \"web\""), "%s", text);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "reopened, as its path names another file or none"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 /* A runtime directory on a small tmpfs, for the test of a full one: an
  * unchecked fixture, in the test program itself, so the mount goes even
  * when the test fails. Root only: "" without. */
@@ -1272,6 +1303,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
 	tcase_add_test(tc, a_fifo_in_the_configs_place_is_refused_at_once);
 	tcase_add_test(tc, a_refusal_with_thousands_of_errors_keeps_the_state_file_small);
+	tcase_add_test(tc, a_reload_reopens_an_events_file_moved_away);
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
