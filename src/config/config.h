@@ -183,9 +183,11 @@ size_t cfg_dynamic_uids(const struct cfg *cfg);
 int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, const uid_t *taken, size_t ntaken,
 			struct cfg_diag *diag);
 
-/* What the daemon keeps open beside its instances (stdio, sockets,
- * signalfd, epoll, inotify, the events file, locks...), with room. */
-#define CFG_DAEMON_BASE_FDS 64
+/* What the daemon keeps open beside its instances: about 45 of its own
+ * (stdio, sockets, signalfd, epoll, inotify, the events file, locks, the
+ * cgroup subtree, the fds a start stages), one for each of the 64
+ * control connections it takes (CTL_MAX_CLIENTS), and room for a start. */
+#define CFG_DAEMON_BASE_FDS 128
 
 /* The open files a daemon holds to run CFG, about; CGROUPS: an instance
  * has a cgroup of its own (a root daemon's). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -211,12 +212,14 @@ static void refuse(int fd, int err, const char *why)
  * why it is refused; without a spare, stop listening for a second. */
 static void out_of_fds(struct ctl_server *s, int err)
 {
+	struct rlimit now = s->d->nofile;
 	int fd = -1;
 
-	if (!s->refused++)
+	/* read again: prlimit(1) may have lowered it since the start */
+	if (!s->refused++ && getrlimit(RLIMIT_NOFILE, &now) == 0)
 		log_warn("control socket: cannot take a connection: %s (the daemon's limit is %llu open "
 			 "files): refusing connections until some are free",
-			 strerror(err), (unsigned long long)s->d->nofile.rlim_max);
+			 strerror(err), (unsigned long long)now.rlim_cur);
 	if (s->spare >= 0) {
 		close(s->spare);
 		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 
+#include "src/config/config.h"
 #include "tests/bench/bench.h"
 
 static char dir[] = "/tmp/prospero-bench.XXXXXX";
@@ -80,7 +81,7 @@ static pid_t start_n(int kind, int n, long long *ns, struct fifo *f, long long *
  * skipped, and said. */
 static long need_fds(int n)
 {
-	return (long)n * 5 + 64;
+	return (long)n * 5 + CFG_DAEMON_BASE_FDS;
 }
 
 static bool fits(int n, bool say)

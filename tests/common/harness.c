@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -200,8 +201,12 @@ static pid_t spawn_prospero(struct h *h, const char *const *args, const char *ou
 	if (pid == 0) {
 		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		struct rlimit r = { h->nofile, h->nofile };
+
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir(h->dir) < 0)
 			_exit(120);
+		if (h->nofile && setrlimit(RLIMIT_NOFILE, &r) < 0)
+			_exit(122);
 		execv(bin, (char *const *)argv);
 		_exit(121);
 	}

@@ -28,6 +28,8 @@ struct h {
 	void *events;		/* FILE * on the events file */
 	char pathbuf[8][512];
 	unsigned pathnext;
+	unsigned nofile;	/* when set, every prospero started gets this hard and
+				 * soft RLIMIT_NOFILE, as under LimitNOFILE= */
 };
 
 void h_init(struct h *h);
