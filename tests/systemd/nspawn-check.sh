@@ -15,7 +15,15 @@
 #     still active, same pids;
 #  4. systemctl kill --kill-whom=main -s HUP: active, the tree reloaded;
 #  5. systemctl stop: no actor process left, /run/prospero gone;
-#  6. systemd-analyze security: the score, beside the README's.
+#  6. systemd-analyze security: the score, beside the README's;
+#  7. journal priorities: journalctl -p warning shows exits by a signal,
+#     give-ups and failed starts, and not starts;
+#  8. each actor instance in a cgroup of its own below the unit's
+#     (Delegate=yes), a dynamic uid, its LoadCredential= secret alone;
+#  9. a capability outside CapabilityBoundingSet=: check in a root shell
+#     passes it, systemctl reload refuses it and the tree runs on;
+# 10. an actor's IPC namespace is new at each restart (no CAP_SYS_CHROOT);
+# 11. systemctl kill --kill-whom=main -s KILL: no actor left, restarted.
 # It stops the container and unmounts what it mounted on exit.
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -125,6 +133,114 @@ readme=$(sed -n '/systemd-analyze security prospero` rates the unit/{n;s/^\*\*\(
 echo "measured: $score; README: $readme"
 case $score in "$readme"*) ok 0 "the score is the README's";; *) ok 1 "the score is the README's";; esac
 
+echo "== 7. journal priorities"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "intensity": 50, "period": 5, "children": [
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/" },
+  { "actor": "segv", "exec": ["/bin/sh", "-c", "sleep 0.2; kill -SEGV $$"], "cwd": "/", "restart": "temporary" },
+  { "supervisor": "flaky", "intensity": 1, "period": 5, "restart": "temporary", "children": [
+    { "actor": "crasher", "exec": ["/bin/sh", "-c", "sleep 0.2; exit 2"], "cwd": "/" } ] } ] }
+JSONC
+box systemctl reset-failed prospero 2>/dev/null	# no start limit across sections
+box systemctl start prospero; ok $? "systemctl start prospero"
+printf '#!/nonexistent/interpreter\n' > "$root/usr/local/bin/nspawn-check-bad"
+chmod 755 "$root/usr/local/bin/nspawn-check-bad"
+sed -i 's|^  { "actor": "hello",|  { "actor": "bad", "exec": ["/usr/local/bin/nspawn-check-bad"], "cwd": "/", "restart": "temporary" },\n&|' "$conf"
+sleep 2
+box systemctl reload prospero	# adds "bad", which cannot start
+sleep 0.5
+box journalctl --sync
+warn=$(box journalctl -b -u prospero -p warning --no-pager -o cat | grep '^prospero: ')
+echo "$warn"
+for line in 'exit segv .*killed by SIGSEGV' 'exit crasher .*exited with status 2' 'give_up flaky' \
+	    'exit bad: could not start' 'restart crasher'; do
+	echo "$warn" | grep -q "$line"; ok $? "-p warning: $line"
+done
+errs=$(box journalctl -b -u prospero -p err --no-pager -o cat | grep '^prospero: ')
+echo "$errs" | grep -q 'give_up flaky' && echo "$errs" | grep -q 'exit bad: could not start'
+ok $? "-p err: the give-up and the failed start"
+echo "$warn" | grep -q -e 'start hello' -e 'ready main'; [ $? != 0 ]; ok $? "-p warning: no start or ready"
+box systemctl stop prospero
+
+echo "== 8. cgroups, uids and credentials"
+mkdir -p "$root/etc/systemd/system/prospero.service.d" "$root/etc/prospero/credentials"
+printf 'not-a-real-token' > "$root/etc/prospero/credentials/TOKEN"
+chmod 600 "$root/etc/prospero/credentials/TOKEN"
+printf '[Service]\nLoadCredential=TOKEN:/etc/prospero/credentials/TOKEN\n' \
+	> "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/", "secrets": ["TOKEN"] },
+  { "actor": "pool", "instances": 2, "exec": ["/bin/sleep", "infinity"], "cwd": "/" } ] }
+JSONC
+box systemctl daemon-reload
+box systemctl reset-failed prospero 2>/dev/null	# no start limit across sections
+box systemctl start prospero; ok $? "systemctl start prospero"
+for name in hello 'pool#1' 'pool#2'; do
+	pid=$(pids | awk -v n="$name" '$1 == n { print $3 }')
+	box grep -qx "0::/system.slice/prospero.service/$name.actor" "/proc/$pid/cgroup"
+	ok $? "$name (pid $pid) in prospero.service/$name.actor"
+done
+box grep -qx '0::/system.slice/prospero.service/daemon' "/proc/$(box systemctl show -P MainPID prospero)/cgroup"
+ok $? "the daemon in prospero.service/daemon"
+uid=$(box prospero status hello | awk '{ for (i = 1; i < NF; i++) if ($i == "uid") print $(i + 1) }')
+[ "$uid" -ge 61184 ] 2>/dev/null && [ "$uid" -le 65519 ]; ok $? "hello runs as dynamic uid $uid"
+box ls -ln /run/prospero/credentials/hello
+[ "$(box stat -c '%u %a' /run/prospero/credentials/hello/TOKEN)" = "$uid 400" ] &&
+	[ "$(box cat /run/prospero/credentials/hello/TOKEN)" = not-a-real-token ]
+ok $? "TOKEN delivered to hello alone (owner $uid, 0400)"
+box test ! -e /run/prospero/credentials/pool#1; ok $? "no credentials for pool#1"
+
+echo "== 9. a capability the unit does not give"
+before=$(pids)
+sed -i 's|"secrets": \["TOKEN"\] }|"secrets": ["TOKEN"], "capabilities": ["CAP_NET_RAW"] }|' "$conf"
+box prospero check -c /etc/prospero/prospero.jsonc; ok $? "check in a root shell passes it"
+box systemctl reload prospero; rc=$?
+[ $rc != 0 ]; ok $? "systemctl reload refuses it ($rc)"
+box journalctl --sync
+box journalctl -b -u prospero --no-pager -o cat | grep -q 'this daemon cannot give CAP_NET_RAW'
+ok $? "the journal says why"
+[ "$(pids)" = "$before" ]; ok $? "the tree runs on, same pids"
+box systemctl stop prospero
+
+echo "== 10. namespaces at restarts"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "intensity": 100, "period": 5, "children": [
+  { "actor": "flap", "exec": ["/bin/sh", "-c", "echo ipc $(readlink /proc/self/ns/ipc); sleep 0.3; exit 1"], "cwd": "/" } ] }
+JSONC
+box systemctl reset-failed prospero 2>/dev/null	# no start limit across sections
+box systemctl start prospero; ok $? "systemctl start prospero"
+sleep 2.5
+box systemctl stop prospero
+box journalctl --sync
+ns=$(box journalctl -b -u prospero --no-pager -o cat | grep '^flap: ipc' | tail -n 4)
+echo "$ns"
+[ "$(echo "$ns" | wc -l)" -ge 3 ] && [ -z "$(echo "$ns" | uniq -d)" ]
+ok $? "a new IPC namespace at each restart"
+
+echo "== 11. SIGKILL of the daemon"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/" },
+  { "actor": "dbl", "exec": ["/bin/sh", "-c", "setsid sleep 1000 & exec sleep infinity"], "cwd": "/" } ] }
+JSONC
+box systemctl reset-failed prospero 2>/dev/null	# no start limit across sections
+box systemctl start prospero; ok $? "systemctl start prospero"
+sleep 0.5
+uids=$(box prospero status | awk '$3 == "pid" { for (i = 1; i < NF; i++) if ($i == "uid") print $(i + 1) }')
+main=$(box systemctl show -P MainPID prospero)
+box systemctl kill --kill-whom=main -s KILL prospero; ok $? "systemctl kill -s KILL"
+sleep 0.5
+left=0
+for uid in $uids; do box ps -o pid=,uid=,args= -u "$uid" && left=1; done
+[ $left = 0 ]; ok $? "no actor process left (uids $(echo $uids))"
+for _ in $(seq 20); do box systemctl is-active -q prospero && break; sleep 0.5; done
+[ "$(box systemctl show -P MainPID prospero)" != "$main" ] && box prospero status >/dev/null
+ok $? "restarted by Restart=on-failure"
+box systemctl stop prospero
+
+rm -f "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf" "$root/usr/local/bin/nspawn-check-bad"
+box systemctl daemon-reload
 cp "$src/systemd/prospero.jsonc" "$conf"
 echo "$fails failed"
 [ $fails = 0 ]
