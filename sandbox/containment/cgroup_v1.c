@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "sandbox/containment/cgroup_fs.h"
@@ -18,11 +19,23 @@ static int open_parent(struct sb_cgroup_v1 *v, const struct sb_cgroup_place *p,
 		return -1;
 	}
 	if (!v->name[0]) {
+		struct statvfs fs;
+		int own;
+
 		if (!p->own[0]) {
 			errno = ENOENT;
 			return -1;
 		}
-		return open(p->own, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if ((own = open(p->own, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return -1;
+		/* not made here, so never tried: a container's read-only v1
+		 * mounts would fail each instance's mkdir instead */
+		if (fstatvfs(own, &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
+			close(own);
+			errno = EROFS;
+			return -1;
+		}
+		return own;
 	}
 	if ((root = open(p->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;

@@ -6,8 +6,10 @@
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -476,6 +478,45 @@ START_TEST(unwritable_unified_hierarchy_says_why)
 }
 END_TEST
 
+/* Delegated, the v1 mirrors go below the daemon's own v1 cgroups; where
+ * those are on a read-only mount (systemd in a container on a hybrid
+ * host) a limit cannot be applied, and says so, rather than passing
+ * check and failing each start on mkdir. */
+START_TEST(read_only_v1_hierarchy_says_why)
+{
+	char dir[] = "/tmp/check_cgroup-ro.XXXXXX";
+	int status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sb_cgroup_hier h;
+		struct sb_cgroup_tree t;
+		char why[SB_CGROUP_WHY_MAX];
+
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", dir, "tmpfs", MS_RDONLY, NULL) < 0)
+			_exit(10);
+		memset(&h, 0, sizeof(h));
+		snprintf(h.v1[SB_CGROUP_MEMORY].mnt, sizeof(h.v1[0].mnt), "%s", dir);
+		snprintf(h.v1[SB_CGROUP_MEMORY].own, sizeof(h.v1[0].own), "%s", dir);
+		memset(&t, 0, sizeof(t));
+		t.mode = SB_CGROUP_DELEGATED;
+		snprintf(t.path, sizeof(t.path), "/sys/fs/cgroup/unified/x.service");
+		sb_cgroup_v1_open(&t.v1, &h, NULL, SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY));
+		if (sb_cgroup_limit_where(&t, SB_CGROUP_MEMORY, why, sizeof(why)) != 0)
+			_exit(11);
+		fprintf(stderr, "%s\n", why);
+		_exit(strstr(why, "its v1 hierarchy cannot be used: Read-only file system") ? 0 : 12);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(rmdir(dir), 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+}
+END_TEST
+
 START_TEST(disabled_by_choice)
 {
 	struct sb_cgroup_tree t;
@@ -532,6 +573,7 @@ static Suite *suite(void)
 	tcase_add_test(real, undelegated_not_root_says_why);
 	tcase_add_test(real, no_unified_hierarchy_says_why);
 	tcase_add_test(real, unwritable_unified_hierarchy_says_why);
+	tcase_add_test(real, read_only_v1_hierarchy_says_why);
 	tcase_add_test(real, disabled_by_choice);
 	suite_add_tcase(s, real);
 	return s;
