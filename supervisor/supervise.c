@@ -142,7 +142,8 @@ static void child_exited(struct sv_tree *t, struct sv_node *s, struct sv_node *c
 }
 
 /* c died before it was ready. At boot that fails the supervisor (OTP: init
- * fails); during a restart it is one more restart attempt. */
+ * fails); during a restart it is one more restart attempt; a temporary
+ * child (a reload's) is never restarted, and stays down as after any end. */
 static void start_failed(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 			 const struct sv_exit *e, int64_t now)
 {
@@ -150,6 +151,10 @@ static void start_failed(struct sv_tree *t, struct sv_node *s, struct sv_node *c
 
 	if (s->booting) {
 		sv_sup_stop(t, s, SV_WHY_START_FAILED, c, &failed, now);
+		return;
+	}
+	if (c->restart == SV_TEMPORARY) {
+		c->removed = true;
 		return;
 	}
 	restart(t, s, c, e, now);

@@ -360,6 +360,29 @@ START_TEST(a_new_restart_type_may_start_a_child)
 }
 END_TEST
 
+/* A temporary child a reload adds that fails to start is not restarted:
+ * it stays down, as it would after any end, and the reload's starts go
+ * on past it. (Restarting it would count it against the intensity until
+ * the supervisor gave up.) */
+START_TEST(an_added_temporary_that_fails_to_start_stays_down)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 5, 1000);
+	actor("root", "a", SV_PERMANENT);
+	seal();
+	boot();
+	new_tree();
+	sup(NULL, "root", SV_ONE_FOR_ONE, 5, 1000);
+	actor("root", "a", SV_PERMANENT);
+	notify("root", "t", SV_TEMPORARY, 5000);
+	actor("root", "b", SV_PERMANENT);
+	end_new_tree();
+	EXPECT(reload(), "operator reload root; reloaded root; spawn t; timer t 5000");
+	EXPECT(ex("t", 1), "spawn b; ready b");
+	ck_assert_str_eq(states("root"), "a:up t:down b:up");
+	ck_assert_uint_eq(N("t")->restarts, 0);
+}
+END_TEST
+
 /* Reordered children: no restart, and the new order from now on. */
 START_TEST(a_new_order_applies_from_now_on)
 {
@@ -602,6 +625,7 @@ static Suite *reload_suite(void)
 	tcase_add_test(tc, a_new_order_applies_from_now_on);
 	tcase_add_test(tc, kept_nodes_take_the_new_names);
 	tcase_add_test(tc, a_new_restart_type_may_start_a_child);
+	tcase_add_test(tc, an_added_temporary_that_fails_to_start_stays_down);
 
 	tc = tree_tcase(s, "busy");
 	tcase_add_test(tc, exits_queued_during_a_reload_are_handled_after_it);
