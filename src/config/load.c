@@ -140,9 +140,10 @@ static char *dir_of(struct loader *ld, const char *file)
 	return abs;
 }
 
-/* The text as it will stay, indexed for positions: as read when it holds
- * a NUL (reported, not parsed), else stripped to JSON. 0, or -1 once
- * reported. */
+/* The text as it will stay: as read when it holds a NUL (reported, not
+ * parsed), else stripped to JSON; positions are indexed over a copy as
+ * read, since a comment is blanked byte by byte and "é" in one is still
+ * one column. 0, or -1 once reported. */
 static int prepare(struct loader *ld)
 {
 	struct source *src = &ld->src;
@@ -150,13 +151,15 @@ static int prepare(struct loader *ld)
 	size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	const char *nul = memchr(src->text, '\0', src->len);
 	struct jsonc_error jerr;
-	int rc = nul ? -1 : jsonc_strip(src->text, src->len, &jerr);
 	struct cfg_pos p;
+	int rc;
 
-	if (lines_index(&src->lines, src->text, src->len, skip) < 0) {
+	if (!(src->orig = malloc(src->len ? src->len : 1)) ||
+	    lines_index(&src->lines, memcpy(src->orig, src->text, src->len), src->len, skip) < 0) {
 		ld->oom = true;
 		return -1;
 	}
+	rc = nul ? -1 : jsonc_strip(src->text, src->len, &jerr);
 	if (nul) {
 		p = ld_pos(ld, (size_t)(nul - src->text));
 		ld_error(ld, &p, "a NUL byte: this is not a text file");
@@ -211,6 +214,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
 void ld_close_source(struct loader *ld)
 {
 	lines_free(&ld->src.lines);
+	free(ld->src.orig);
 	free(ld->src.text);
 	free(ld->src.dir);
 	ld->src = (struct source){ 0 };

@@ -41,9 +41,10 @@ struct ref {
 struct source {
 	const char *file;		/* owned by cfg->files */
 	char *text;			/* stripped; same offsets as the file */
+	char *orig;			/* as read: what columns count */
 	size_t len;
 	char *dir;			/* absolute directory of the file */
-	struct lines lines;		/* positions, once the text is final */
+	struct lines lines;		/* positions, over ORIG */
 };
 
 struct loader {

@@ -327,6 +327,19 @@ START_TEST(a_byte_order_mark_takes_no_column)
 }
 END_TEST
 
+/* A comment is blanked byte by byte, but a column counts characters as
+ * written: "é" in a comment is one column, as it is in a string. */
+START_TEST(a_character_in_a_comment_takes_one_column)
+{
+	expect("{ \"supervisor\": \"top\", /* \xC3\xA9\xE2\x82\xAC */ \"colour\": 1, \"children\": [] }",
+	       "root.jsonc:1:33: error: unknown key \"colour\" in a supervisor\n");
+	expect("{ \"supervisor\": \"top\", // \xC3\xA9\n \"colour\": 1, \"children\": [] }",
+	       "root.jsonc:2:2: error: unknown key \"colour\" in a supervisor\n");
+	expect("{ \"supervisor\": \"top\", /* \xF0\x9F\x98\x80 */ \"children\": [] \"x\": 1 }",
+	       "root.jsonc:1:47: error: '}' expected near '\"x\"'\n");
+}
+END_TEST
+
 START_TEST(unterminated_comment_and_string)
 {
 	expect("{ \"supervisor\": \"top\", /* no end\n",
@@ -1400,6 +1413,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ids_passwd_and_group_use_are_counted_out);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, a_byte_order_mark_takes_no_column);
+	tcase_add_test(tc, a_character_in_a_comment_takes_one_column);
 	tcase_add_test(tc, unterminated_comment_and_string);
 	tcase_add_test(tc, unknown_key_suggests);
 	tcase_add_test(tc, wrong_types_and_ranges);
