@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,15 +42,32 @@ size_t dym_distance(const char *a, const char *b)
 	return d;
 }
 
+/* A and B differ only in the case of ASCII letters. */
+static bool case_slip(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && ((*a | 0x20) != (*b | 0x20) || (*a | 0x20) < 'a' || (*a | 0x20) > 'z'))
+			return false;
+	return *a == *b;
+}
+
 const char *dym_closest(const char *word, const char *const *candidates, size_t n)
 {
+	/* in half steps, so that a slip of case (1) is nearer than any
+	 * edit (2 each) but an exact match (0) */
 	size_t len = strlen(word), limit = len / 3 > 2 ? len / 3 : 2, best = (size_t)-1, d;
 	const char *hit = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t lc = strlen(candidates[i]);
 		d = dym_distance(word, candidates[i]);
-		if (d <= limit && d < len && d < lc && d < best) {
+		if (d > 0 && case_slip(word, candidates[i]))
+			d = 1;
+		else if (d <= limit && d < len && d < lc)
+			d *= 2;
+		else
+			continue;
+		if (d < best) {
 			best = d;
 			hit = candidates[i];
 		}

@@ -11,8 +11,9 @@ size_t dym_distance(const char *a, const char *b);
 
 /* The first of the N CANDIDATES nearest to WORD, if it is close enough
  * to be a typo: distance at most max(2, strlen(WORD) / 3), and less than
- * the length of either word (so "id" does not suggest "cwd"). NULL if
- * none is. */
+ * the length of either word (so "id" does not suggest "cwd"); or one that
+ * differs from it only in the case of ASCII letters, which is nearer than
+ * any other. NULL if none is. */
 const char *dym_closest(const char *word, const char *const *candidates, size_t n);
 
 #endif

@@ -519,6 +519,11 @@ START_TEST(undefined_reference)
 	       "root.jsonc:1:38: error: \"payment\" is not defined: no file given defines an actor or supervisor of that name; pass the file that defines it with -c\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"/bin/true\"] }, \"paymnet\" ] }",
 	       "root.jsonc:1:85: error: \"paymnet\" is not defined (did you mean \"payment\"?)\n");
+	/* a slip of case, however long the name */
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"/bin/true\"] }, \"PAYMENT\" ] }",
+	       "root.jsonc:1:85: error: \"PAYMENT\" is not defined (did you mean \"payment\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"STRATEGY\": \"one_for_all\", \"children\": [] }",
+	       "root.jsonc:1:24: error: unknown key \"STRATEGY\" (did you mean \"strategy\"?)\n");
 }
 END_TEST
 

@@ -112,6 +112,12 @@ static const struct {
 	{ "period", (const char *const[]){ "perixx", "periox" }, 2, 1 },
 	{ "abcd", (const char *const[]){ "abxd", "abyd", "abcd" }, 3, 2 },
 	{ "abcd", (const char *const[]){ "abxd", "abyd" }, 2, 0 },
+	/* a slip of case is nearer than any other, however long the word */
+	{ "STRATEGY", keys, NKEYS, 4 },
+	{ "PAYMENT", (const char *const[]){ "paymnt", "payment" }, 2, 1 },
+	{ "A", (const char *const[]){ "b", "a" }, 2, 1 },
+	{ "Ab", (const char *const[]){ "ab", "AB" }, 2, 0 },	/* on a tie, the first */
+	{ "ab", (const char *const[]){ "AB", "ab" }, 2, 1 },	/* exact first */
 };
 
 START_TEST(closest_table)
