@@ -235,9 +235,36 @@ static void load_file(struct loader *ld, const char *file)
 	ld_close_source(ld);
 }
 
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	bool known;
+};
+
+/* FILES[I] is a file given before it, under this name or another (a glob
+ * that takes in the root again): said, and it is not read twice, where
+ * each of its definitions would be a duplicate of itself. */
+static bool given_before(struct loader *ld, char *const *files, struct file_id *seen, size_t i)
+{
+	struct stat st;
+
+	if (stat(files[i], &st) < 0)
+		return false;	/* reading it says why */
+	seen[i] = (struct file_id){ st.st_dev, st.st_ino, true };
+	for (size_t j = 0; j < i; j++)
+		if (seen[j].known && seen[j].dev == st.st_dev && seen[j].ino == st.st_ino) {
+			struct cfg_pos p = { .file = files[i] };
+
+			ld_warning(ld, &p, "the file is given twice, as %s too: it is read once", files[j]);
+			return true;
+		}
+	return false;
+}
+
 struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 {
 	struct loader ld = { .diag = diag };
+	struct file_id *seen = NULL;
 	struct cfg *cfg;
 
 	*diag = (struct cfg_diag){ 0 };
@@ -252,8 +279,12 @@ struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 		else
 			cfg->nfiles++;
 	}
+	if (cfg->nfiles > 0 && !(seen = calloc(cfg->nfiles, sizeof *seen)))
+		ld.oom = true;
 	for (size_t i = 0; i < cfg->nfiles && !ld.oom; i++)
-		load_file(&ld, cfg->files[i]);
+		if (!given_before(&ld, cfg->files, seen, i))
+			load_file(&ld, cfg->files[i]);
+	free(seen);
 	if (!ld.oom && cfg->nfiles > 0)
 		ld_build(&ld);
 	for (size_t i = 0; i < ld.nrefs; i++)

@@ -513,6 +513,29 @@ START_TEST(duplicate_name)
 }
 END_TEST
 
+/* A file given twice (a glob that takes in the root again) is read once:
+ * its definitions are not each other's duplicates. */
+START_TEST(a_file_given_twice_is_read_once)
+{
+	struct cfg_diag diag;
+	struct cfg *cfg;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] }");
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	ck_assert_int_eq(mkdir("sub", 0755), 0);
+	cfg = cfg_load((char *const *)FILES("root.jsonc", "a.jsonc", "./root.jsonc", "sub/../a.jsonc"), 4, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 2);
+	ck_assert_str_eq(diag.lines[0], "./root.jsonc: warning: the file is given twice, as root.jsonc too: it is read once");
+	ck_assert_str_eq(diag.lines[1], "sub/../a.jsonc: warning: the file is given twice, as a.jsonc too: it is read once");
+	ck_assert_uint_eq(cfg->nactors, 1);
+	ck_assert_uint_eq(cfg->nsups, 1);
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(undefined_reference)
 {
 	expect("{ \"supervisor\": \"top\", \"children\": [ \"payment\" ] }",
@@ -1429,6 +1452,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, missing_executable);
 	tcase_add_test(tc, missing_cwd);
 	tcase_add_test(tc, duplicate_name);
+	tcase_add_test(tc, a_file_given_twice_is_read_once);
 	tcase_add_test(tc, undefined_reference);
 	tcase_add_test(tc, named_twice);
 	tcase_add_test(tc, cycle);
