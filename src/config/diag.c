@@ -11,6 +11,38 @@
 #include "src/config/lines.h"
 #include "src/config/loader.h"
 
+/* LINE with its control characters as JSON writes them ("\n",
+ * "\u001b"): a diagnostic is one line, and what a key or name holds must
+ * not move a terminal's cursor. LINE itself if it has none, else a new
+ * string and LINE freed; NULL if memory ran out. */
+static char *escape_controls(char *line)
+{
+	static const char short_form[] = "\b\f\n\r\t", letter[] = "bfnrt";
+	size_t extra = 0, j = 0;
+	char *out;
+
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			extra += strchr(short_form, *p) ? 1 : 5;
+	if (!extra)
+		return line;
+	if ((out = malloc(strlen(line) + extra + 1))) {
+		for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+			const char *hit = *p < 0x20 ? strchr(short_form, *p) : NULL;
+
+			if (hit)
+				j += (size_t)sprintf(out + j, "\\%c", letter[hit - short_form]);
+			else if (*p < 0x20 || *p == 0x7f)
+				j += (size_t)sprintf(out + j, "\\u%04x", *p);
+			else
+				out[j++] = (char)*p;
+		}
+		out[j] = '\0';
+	}
+	free(line);
+	return out;
+}
+
 int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, const char *fmt,
 		  va_list ap)
 {
@@ -23,7 +55,7 @@ int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, 
 	rc = pos->line ? asprintf(&out, "%s:%u:%u: %s: %s", pos->file, pos->line, pos->col, level, msg)
 		       : asprintf(&out, "%s: %s: %s", pos->file, level, msg);
 	free(msg);
-	if (rc < 0)
+	if (rc < 0 || !(out = escape_controls(out)))
 		return -1;
 	/* the capacity is the next power of two: grow when N reaches one */
 	if ((diag->n & (diag->n - 1)) == 0) {

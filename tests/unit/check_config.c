@@ -425,6 +425,17 @@ START_TEST(every_word_reads_as_its_value)
 }
 END_TEST
 
+/* A diagnostic is one line, and a terminal's: what a string holds is
+ * said as JSON writes it, not as raw control characters. */
+START_TEST(control_characters_are_escaped)
+{
+	expect("{ \"supervisor\": \"top\", \"children\": [], \"k\\ny\": 1 }",
+	       "root.jsonc:1:40: error: unknown key \"k\\ny\" in a supervisor\n");
+	expect("{ \"supervisor\": \"a\\u001b[2J\\t\\r\\b\\f\\u007f\", \"children\": [] }",
+	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"a\\u001b[2J\\t\\r\\b\\f\\u007f\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
+}
+END_TEST
+
 START_TEST(bad_names)
 {
 	expect("{ \"supervisor\": \"my shop\", \"children\": [] }",
@@ -1448,6 +1459,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_words_suggest);
 	tcase_add_test(tc, every_word_reads_as_its_value);
 	tcase_add_test(tc, bad_names);
+	tcase_add_test(tc, control_characters_are_escaped);
 	tcase_add_test(tc, missing_required_fields);
 	tcase_add_test(tc, missing_executable);
 	tcase_add_test(tc, missing_cwd);
