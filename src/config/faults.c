@@ -15,6 +15,9 @@
 #include "src/config/jsonc.h"
 
 const char *const fl_plan_keys[] = { "seed", "faults", NULL };
+/* what a plan file holds, for "..., got an array" */
+#define WANT_PLAN "a fault plan: expected an object {\"seed\": N, \"faults\": [...]}"
+
 static const char *const heads[] = { "kill", "stall", "edge", "syscall", NULL };
 
 /* Indexed by enum fault_kind: the head first, as ld_check_keys wants. */
@@ -240,8 +243,7 @@ static void get_plan(struct floader *fl, json_t *root, size_t off)
 
 	if (!json_is_object(root)) {
 		struct cfg_pos p = ld_pos(&fl->ld, off);
-		ld_error(&fl->ld, &p, "a fault plan: expected an object {\"seed\": N, \"faults\": [...]}, got %s",
-			 ld_type_name(root));
+		ld_error(&fl->ld, &p, WANT_PLAN ", got %s", ld_type_name(root));
 		return;
 	}
 	ld_check_keys(&fl->ld, root, off, &plan_keyset);
@@ -269,7 +271,7 @@ struct fault_plan *cfg_faults_load(const char *file, const struct cfg *cfg, stru
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((root = ld_open_source(&fl.ld, fl.plan->file, &off)))
+	if ((root = ld_open_source(&fl.ld, fl.plan->file, &off, WANT_PLAN)))
 		get_plan(&fl, root, off);
 	json_decref(root);
 	ld_close_source(&fl.ld);

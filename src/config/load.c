@@ -148,7 +148,7 @@ static int prepare(struct loader *ld)
 {
 	struct source *src = &ld->src;
 	/* an editor shows no column for a byte order mark */
-	size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t skip = src->bom = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	const char *nul = memchr(src->text, '\0', src->len);
 	struct jsonc_error jerr;
 	struct cfg_pos p;
@@ -189,7 +189,17 @@ static size_t error_off(const json_error_t *err, size_t len)
 	return pos > 0 ? pos - 1 : 0;
 }
 
-json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
+/* The offset of the first byte of T (LEN bytes) that is not JSON space. */
+static size_t space_to(const char *t, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", t[i]) && t[i])
+		i++;
+	return i;
+}
+
+json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const char *want)
 {
 	json_error_t err;
 	json_t *root;
@@ -197,7 +207,17 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
 	ld->src = (struct source){ .file = file };
 	if (!(ld->src.text = read_file(ld, file, &ld->src.len)) || prepare(ld) < 0)
 		return NULL;
-	if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES, &err))) {
+	if (space_to(ld->src.text, ld->src.len) == ld->src.len) {
+		/* jansson would want "'[' or '{'", but an array is no better */
+		struct cfg_pos p = ld_pos(ld, ld->src.len);
+		size_t bom = ld->src.bom;	/* no comment */
+		bool comments = bom + space_to(ld->src.orig + bom, ld->src.len - bom) < ld->src.len;
+
+		ld_error(ld, &p, "%s, got %s", want, comments ? "only comments" : "an empty file");
+		return NULL;
+	}
+	/* any value: one that is not an object is said as the caller says it */
+	if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err))) {
 		/* jansson's position is just past the offending token, and its
 		 * column counts a byte order mark: the token's start, as every
 		 * other diagnostic counts */
@@ -206,8 +226,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off)
 		ld_error(ld, &p, "%s", err.text);
 		return NULL;
 	}
-	for (*off = 0; *off < ld->src.len && strchr(" \t\r\n", ld->src.text[*off]); (*off)++)
-		;
+	*off = space_to(ld->src.text, ld->src.len);
 	return root;
 }
 
@@ -223,7 +242,7 @@ void ld_close_source(struct loader *ld)
 static void load_file(struct loader *ld, const char *file)
 {
 	size_t off;
-	json_t *root = ld_open_source(ld, file, &off);
+	json_t *root = ld_open_source(ld, file, &off, LD_WANT_DEFINITION);
 
 	if (root && !(ld->src.dir = dir_of(ld, file))) {
 		struct cfg_pos p = { .file = file };

@@ -43,6 +43,7 @@ struct source {
 	char *text;			/* stripped; same offsets as the file */
 	char *orig;			/* as read: what columns count */
 	size_t len;
+	size_t bom;			/* bytes of a byte order mark: 3 or 0 */
 	char *dir;			/* absolute directory of the file */
 	struct lines lines;		/* positions, over ORIG */
 };
@@ -115,10 +116,14 @@ bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char
 bool ld_check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset *ks);
 struct cfg_pos ld_get_head(struct loader *ld, json_t *o, size_t off, const struct keyset *ks, char **name);
 
+/* What a config file holds, for "..., got an array". */
+#define LD_WANT_DEFINITION "expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR})"
+
 /* load.c: FILE read into ld->src, stripped to JSON, indexed and parsed;
- * NULL once reported (or with ld->oom). *OFF: where its value starts.
- * ld_close_source frees ld->src either way. */
-json_t *ld_open_source(struct loader *ld, const char *file, size_t *off);
+ * NULL once reported (or with ld->oom), WANT said of a file with no value
+ * in it. *OFF: where its value starts. ld_close_source frees ld->src
+ * either way. */
+json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const char *want);
 void ld_close_source(struct loader *ld);
 
 /* load.c: the tables every definition goes into */

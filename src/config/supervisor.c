@@ -174,8 +174,7 @@ size_t ld_parse_definition(struct loader *ld, json_t *v, size_t off)
 	int kind = -1;
 
 	if (!json_is_object(v)) {
-		ld_error(ld, &p, "expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got %s",
-			 ld_type_name(v));
+		ld_error(ld, &p, LD_WANT_DEFINITION ", got %s", ld_type_name(v));
 		return SIZE_MAX;
 	}
 	for (int k = 0; k < 3; k++) {

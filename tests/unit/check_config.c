@@ -454,6 +454,11 @@ START_TEST(bad_names)
 	put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
 	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got an array\n");
+	/* what is not an object is said alike, a file with nothing in it too */
+	expect(" \"x\"", "root.jsonc:1:2: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got a string\n");
+	expect("", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got an empty file\n");
+	expect("\xEF\xBB\xBF\n", "root.jsonc:2:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got an empty file\n");
+	expect("// nothing\n/* yet */\n", "root.jsonc:3:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got only comments\n");
 	expect("{ \"name\": \"x\" }", "root.jsonc:1:1: error: expected \"actor\", \"supervisor\" or \"queue\" to name this definition\n");
 }
 END_TEST

@@ -244,6 +244,8 @@ END_TEST
 START_TEST(the_top_level)
 {
 	expect("[]", "plan.jsonc:1:1: error: a fault plan: expected an object {\"seed\": N, \"faults\": [...]}, got an array\n");
+	expect("7", "plan.jsonc:1:1: error: a fault plan: expected an object {\"seed\": N, \"faults\": [...]}, got an integer\n");
+	expect("\n", "plan.jsonc:2:1: error: a fault plan: expected an object {\"seed\": N, \"faults\": [...]}, got an empty file\n");
 	expect("{\"sed\": 1, \"faults\": []}", "plan.jsonc:1:2: error: unknown key \"sed\" (did you mean \"seed\"?)\n");
 	expect("{\"kill\": \"a\", \"faults\": []}",
 	       "plan.jsonc:1:2: error: \"kill\" belongs in a fault, inside \"faults\": [...]\n");
