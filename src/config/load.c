@@ -222,8 +222,13 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		 * column counts a byte order mark: the token's start, as every
 		 * other diagnostic counts */
 		struct cfg_pos p = ld_pos(ld, error_off(&err, ld->src.len));
+		static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
 
-		ld_error(ld, &p, "%s", err.text);
+		/* the flag is jansson's, not the user's */
+		if (strncmp(err.text, nul, strlen(nul)) == 0)
+			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
+		else
+			ld_error(ld, &p, "%s", err.text);
 		return NULL;
 	}
 	*off = space_to(ld->src.text, ld->src.len);

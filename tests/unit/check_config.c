@@ -318,6 +318,13 @@ START_TEST(syntax_error)
 }
 END_TEST
 
+START_TEST(a_nul_in_a_string)
+{
+	expect("{ \"supervisor\": \"top\", \"children\": [], \"x\": \"a\\u0000b\" }",
+	       "root.jsonc:1:45: error: \\u0000 is not allowed in a string near '\"a\\u0000b\"'\n");
+}
+END_TEST
+
 START_TEST(a_byte_order_mark_takes_no_column)
 {
 	expect("\xEF\xBB\xBF{ \"supervisor\": \"top\", \"colour\": 1, \"children\": [] }",
@@ -1456,6 +1463,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_cwd_in_tmp_under_private_tmp_is_a_warning);
 	tcase_add_test(tc, ids_passwd_and_group_use_are_counted_out);
 	tcase_add_test(tc, syntax_error);
+	tcase_add_test(tc, a_nul_in_a_string);
 	tcase_add_test(tc, a_byte_order_mark_takes_no_column);
 	tcase_add_test(tc, a_character_in_a_comment_takes_one_column);
 	tcase_add_test(tc, unterminated_comment_and_string);
