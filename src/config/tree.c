@@ -47,7 +47,7 @@ static void undefined(struct loader *ld, const struct ref *r)
 	if (hint)
 		ld_error(ld, &r->pos, "\"%s\" is not defined (did you mean \"%s\"?)", r->name, hint);
 	else
-		ld_error(ld, &r->pos, "\"%s\" is not defined: no file given defines an actor or supervisor of that name; pass the file that defines it with -c",
+		ld_error(ld, &r->pos, "\"%s\" is not defined: no file given defines an actor, queue or supervisor of that name; pass the file that defines it with -c",
 			 r->name);
 	free(names);
 }

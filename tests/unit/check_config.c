@@ -562,7 +562,7 @@ END_TEST
 START_TEST(undefined_reference)
 {
 	expect("{ \"supervisor\": \"top\", \"children\": [ \"payment\" ] }",
-	       "root.jsonc:1:38: error: \"payment\" is not defined: no file given defines an actor or supervisor of that name; pass the file that defines it with -c\n");
+	       "root.jsonc:1:38: error: \"payment\" is not defined: no file given defines an actor, queue or supervisor of that name; pass the file that defines it with -c\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"/bin/true\"] }, \"paymnet\" ] }",
 	       "root.jsonc:1:85: error: \"paymnet\" is not defined (did you mean \"payment\"?)\n");
 	/* a slip of case, however long the name */
