@@ -87,6 +87,9 @@ static void binding_undefined(struct loader *ld, const struct cfg_binding *b)
 	if (hint)
 		ld_error(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not defined (did you mean \"%s\"?)",
 			 b->name, b->service_name, hint);
+	else if (ld->unloaded)
+		ld_error(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not defined: no file that loaded defines it (%s did not)",
+			 b->name, b->service_name, ld->unloaded);
 	else
 		ld_error(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not defined: no file given defines it; pass the file that defines it with -c",
 			 b->name, b->service_name);

@@ -254,6 +254,8 @@ static void load_file(struct loader *ld, const char *file)
 		ld_error(ld, &p, "cannot resolve its directory: %s", strerror(errno));
 	} else if (root) {
 		ld_parse_definition(ld, root, off);
+	} else if (!ld->unloaded) {
+		ld->unloaded = file;	/* what it defines is missed for that */
 	}
 	json_decref(root);
 	ld_close_source(ld);

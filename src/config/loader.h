@@ -57,6 +57,7 @@ struct loader {
 	struct ref *refs;
 	size_t nrefs, caprefs;
 	size_t capactors, capsups;	/* of cfg->actors, cfg->sups */
+	const char *unloaded;		/* the first file that did not parse, if any */
 	bool oom;
 };
 

@@ -185,6 +185,9 @@ static struct cfg_actor *resolve(struct loader *ld, const size_t *sorted, const 
 	if (d == SIZE_MAX) {
 		if ((hint = closest(ld, name, want_queue)))
 			ld_error(ld, pos, "\"%s\": %s \"%s\" is not defined (did you mean \"%s\"?)", key, what, name, hint);
+		else if (ld->unloaded)
+			ld_error(ld, pos, "\"%s\": %s \"%s\" is not defined: no file that loaded defines it (%s did not)",
+				 key, what, name, ld->unloaded);
 		else
 			ld_error(ld, pos, "\"%s\": %s \"%s\" is not defined: no file given defines it; pass the file that defines it with -c",
 				 key, what, name);

@@ -46,6 +46,9 @@ static void undefined(struct loader *ld, const struct ref *r)
 	}
 	if (hint)
 		ld_error(ld, &r->pos, "\"%s\" is not defined (did you mean \"%s\"?)", r->name, hint);
+	else if (ld->unloaded)
+		ld_error(ld, &r->pos, "\"%s\" is not defined: no file that loaded defines an actor, queue or supervisor of that name (%s did not)",
+			 r->name, ld->unloaded);
 	else
 		ld_error(ld, &r->pos, "\"%s\" is not defined: no file given defines an actor, queue or supervisor of that name; pass the file that defines it with -c",
 			 r->name);

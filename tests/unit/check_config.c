@@ -573,6 +573,24 @@ START_TEST(undefined_reference)
 }
 END_TEST
 
+/* A name whose file did not load is not missing from the command line:
+ * the error says which file to mend instead. */
+START_TEST(undefined_in_a_file_that_did_not_load)
+{
+	char *got;
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", { \"queue\": \"q\", \"consumer\": \"b\" },\n"
+			  "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"bindings\": { \"B\": \"d\" } } ] }");
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] ");
+	got = load_fail(FILES("root.jsonc", "a.jsonc"));
+	ck_assert_str_eq(got, "a.jsonc:1:39: error: '}' expected near end of file\n"
+			      "root.jsonc:1:38: error: \"a\" is not defined: no file that loaded defines an actor, queue or supervisor of that name (a.jsonc did not)\n"
+			      "root.jsonc:1:71: error: \"consumer\": actor \"b\" is not defined: no file that loaded defines it (a.jsonc did not)\n"
+			      "root.jsonc:2:61: error: \"bindings\": \"B\": actor \"d\" is not defined: no file that loaded defines it (a.jsonc did not)\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(named_twice)
 {
 	char *got;
@@ -1479,6 +1497,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, duplicate_name);
 	tcase_add_test(tc, a_file_given_twice_is_read_once);
 	tcase_add_test(tc, undefined_reference);
+	tcase_add_test(tc, undefined_in_a_file_that_did_not_load);
 	tcase_add_test(tc, named_twice);
 	tcase_add_test(tc, cycle);
 	tcase_add_test(tc, two_roots_and_no_root);
