@@ -153,6 +153,8 @@ static void check_shape(struct loader *ld)
 		if (def->parent || cyclic[d] || def->duplicate)
 			continue;
 		if (!def->is_sup) {
+			if (ld->unloaded)
+				continue;	/* its supervisor may be there */
 			ld_warning(ld, &def->pos, "%s \"%s\" is defined but no supervisor names it as a child; it will not run",
 				   def->u.a->queue ? "queue" : "actor", def->name);
 		} else if (root == SIZE_MAX) {

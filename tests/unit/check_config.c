@@ -588,6 +588,12 @@ START_TEST(undefined_in_a_file_that_did_not_load)
 			      "root.jsonc:1:71: error: \"consumer\": actor \"b\" is not defined: no file that loaded defines it (a.jsonc did not)\n"
 			      "root.jsonc:2:61: error: \"bindings\": \"B\": actor \"d\" is not defined: no file that loaded defines it (a.jsonc did not)\n");
 	free(got);
+	/* nor is an actor that the root would name said to be left out */
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] ");
+	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	got = load_fail(FILES("root.jsonc", "a.jsonc"));
+	ck_assert_str_eq(got, "root.jsonc:1:44: error: '}' expected near end of file\n");
+	free(got);
 }
 END_TEST
 
