@@ -223,7 +223,16 @@ bool ld_get_name(struct loader *ld, json_t *v, size_t obj, const char *key, char
 		return *out != NULL;
 	}
 	p = ld_pos_of_key(ld, obj, key, false);
-	if (!s)
+	if (s && strlen(s) > CFG_MAX_NAME) {
+		/* its start, cut where a UTF-8 character starts: a megabyte
+		 * quoted back would drown the rest of the message */
+		int cut = CFG_MAX_NAME;
+
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		ld_error(ld, &p, "\"%s\": invalid name \"%.*s...\" (%zu bytes): use 1 to %d letters, digits, '-', '_' or '.'",
+			 key, cut, s, strlen(s), CFG_MAX_NAME);
+	} else if (!s)
 		ld_error(ld, &p, "\"%s\": expected a name (a string), got %s", key, ld_type_name(v));
 	else if (n > 0 && !s[n] && n <= CFG_MAX_NAME)
 		ld_error(ld, &p, "\"%s\": invalid name \"%s\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)",

@@ -457,6 +457,18 @@ START_TEST(bad_names)
 	       "root.jsonc:1:49: error: \"actor\": invalid name \".\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [\n  { \"actor\": \".hidden\", \"exec\": [\"/bin/true\"] } ] }",
 	       "root.jsonc:2:14: error: \"actor\": invalid name \".hidden\": a name cannot start with '.' (names become file names, where \".\" and \"..\" name other directories)\n");
+	/* a name far too long is said by its start and length */
+	{
+		char text[512], want[512], name[201];
+
+		memset(name, 'a', 200);
+		name[0] = 'b';
+		memcpy(name + 63, "\xC3\xA9", 2);	/* cut before the character, not in it */
+		name[200] = '\0';
+		snprintf(text, sizeof text, "{ \"supervisor\": \"%s\", \"children\": [] }", name);
+		snprintf(want, sizeof want, "root.jsonc:1:17: error: \"supervisor\": invalid name \"%.63s...\" (200 bytes): use 1 to 64 letters, digits, '-', '_' or '.'\n", name);
+		expect(text, want);
+	}
 	/* a dot elsewhere is fine */
 	put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
