@@ -114,6 +114,21 @@ START_TEST(check_accepts_a_valid_tree_and_merges_files)
 }
 END_TEST
 
+/* `-c root.jsonc *.jsonc` names the root twice: read once, and said */
+START_TEST(check_reads_a_file_given_twice_once)
+{
+	char out[4096], err[4096];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"shop\", \"children\": [ \"b\" ] }\n");
+	h_write(&h, "b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"@TA@\"] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "b.jsonc", "root.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisor, 1 actor, 1 process\n");
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: root.jsonc: warning: the file is given twice, as root.jsonc too: it is read once\n");
+}
+END_TEST
+
 START_TEST(check_reports_errors_with_file_line_and_column_and_exits_1)
 {
 	char err[4096];
@@ -738,6 +753,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unknown_option_is_a_usage_error);
 	tcase_add_test(tc, a_usage_error_says_what_is_wrong_and_where_to_look);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
+	tcase_add_test(tc, check_reads_a_file_given_twice_once);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
