@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/config/didyoumean.h"
 #include "src/config/jsonc.h"
 #include "src/config/loader.h"
 #include "src/config/paths.h"
@@ -202,6 +203,8 @@ static bool get_cwd(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 
 bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 {
+	static const char *const words[] = { "brutal_kill", "infinity" };
+	const char *hint;
 	struct cfg_pos p;
 	json_int_t ms;
 
@@ -218,8 +221,11 @@ bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 		return true;
 	}
 	p = ld_pos_of_key(ld, obj, "shutdown", false);
-	ld_error(ld, &p, "\"shutdown\": expected milliseconds (0 to %ld), \"brutal_kill\" or \"infinity\"",
-		 MAX_TIMEOUT_MS);
+	if (json_is_string(v) && (hint = dym_closest(json_string_value(v), words, 2)))
+		ld_error(ld, &p, "\"shutdown\": unknown value \"%s\" (did you mean \"%s\"?)", json_string_value(v), hint);
+	else
+		ld_error(ld, &p, "\"shutdown\": expected milliseconds (0 to %ld), \"brutal_kill\" or \"infinity\"",
+			 MAX_TIMEOUT_MS);
 	return false;
 }
 

@@ -255,6 +255,14 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 			ok = false;
 			continue;
 		}
+		if (json_is_string(v) && strcmp(json_string_value(v), "infinity") != 0 &&
+		    (hint = dym_closest(json_string_value(v), (const char *const[]){ "infinity" }, 1))) {
+			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
+			ld_error(ld, &p, "\"limits\": \"%s\": unknown value \"%s\" (did you mean \"%s\"?)", k,
+				 json_string_value(v), hint);
+			ok = false;
+			continue;
+		}
 		if (sb_rlimit_parse(k, json_string_value(v), num, &lim, msg, sizeof msg) < 0) {
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
 			ld_error(ld, &p, "\"limits\": %s", msg);

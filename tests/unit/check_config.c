@@ -381,6 +381,10 @@ START_TEST(wrong_types_and_ranges)
 	       "root.jsonc:1:90: error: \"instances\" is 5000: expected an integer from 1 to 4096\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"shutdown\": -1 } ] }",
 	       "root.jsonc:1:89: error: \"shutdown\": expected milliseconds (0 to 86400000), \"brutal_kill\" or \"infinity\"\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"shutdown\": \"brutal-kill\" } ] }",
+	       "root.jsonc:1:89: error: \"shutdown\": unknown value \"brutal-kill\" (did you mean \"brutal_kill\"?)\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"shutdown\": \"Infinity\" } ] }",
+	       "root.jsonc:1:89: error: \"shutdown\": unknown value \"Infinity\" (did you mean \"infinity\"?)\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"env\": {\"K\": 1} } ] }",
 	       "root.jsonc:1:90: error: \"env\": \"K\": expected a string value, got an integer\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [] } ] }",
@@ -904,6 +908,8 @@ START_TEST(limits_errors)
 	       "root.jsonc:1:96: error: \"limits\": limit \"rss\" is not enforced by Linux; use \"as\" or \"data\"\n");
 	expect(ACTOR_A "\"limits\": { \"nofile\": \"lots\" } } ] }",
 	       "root.jsonc:1:99: error: \"limits\": limit \"nofile\": expected a number >= 0 or \"infinity\"\n");
+	expect(ACTOR_A "\"limits\": { \"core\": \"Infinity\" } } ] }",
+	       "root.jsonc:1:97: error: \"limits\": \"core\": unknown value \"Infinity\" (did you mean \"infinity\"?)\n");
 	expect(ACTOR_A "\"limits\": { \"nofile\": true } } ] }",
 	       "root.jsonc:1:99: error: \"limits\": \"nofile\": expected a number >= 0 or \"infinity\", got a boolean\n");
 	expect(ACTOR_A "\"limits\": { \"nice\": 99 } } ] }",
