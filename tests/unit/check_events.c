@@ -216,7 +216,8 @@ START_TEST(a_torn_last_line_is_cut_off_when_the_file_is_opened)
 	ck_assert_int_eq(strncmp(buf, whole, strlen(whole)), 0);
 	ck_assert_int_eq(strncmp(buf + strlen(whole), "{\"ts\": ", 7), 0);
 	ck_assert_int_eq(count(buf, "\n"), 2);
-	ck_assert_ptr_null(strstr(buf, "2.0"));
+	/* the fragment, not "2.0" anywhere: the new line's own time may hold it */
+	ck_assert_ptr_null(strstr(buf, "{\"ts\": 2.0"));
 	/* a file of whole lines is left as it is, and says nothing */
 	capture_stderr(&rd, &saved);
 	ck_assert_int_eq(events_open(&ev, path), 0);
