@@ -672,27 +672,14 @@ static void sleepers(int n)
 	h_write(&h, "root.jsonc", text);
 }
 
-/* The hard open file limit to 150 for this test and what it starts; the
- * limit it had in *OLD, for root to put back. */
-static void lower_nofile(struct rlimit *old)
-{
-	struct rlimit r = { 150, 150 };
-
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, old), 0);
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
-}
-
 /* A tree the open file limit cannot hold is refused before anything
  * starts; the old daemon started what fitted and failed midway ("could
  * not start: control channel: socketpair: Too many open files"), then
- * stopped it all. Each test runs in a process of its own: lowering the
- * hard limit here binds this test and its daemon alone. */
+ * stopped it all. */
 START_TEST(run_says_when_the_open_file_limit_is_too_small)
 {
-	struct rlimit old;
-
 	sleepers(30);
-	lower_nofile(&old);
+	h.nofile = 150;	/* every prospero this test starts */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
 						  h_path(&h, "events"), "--uid-range", "61184-65519",
 						  "-c", "root.jsonc", NULL }), 1);
@@ -700,7 +687,6 @@ START_TEST(run_says_when_the_open_file_limit_is_too_small)
 	ck_assert_int_eq(lines_with("run.err", "", "open files in the daemon"), 1);
 	ck_assert_int_eq(lines_with("run.err", "", "the hard limit here is 150: raise it"), 1);
 	ck_assert_int_eq(lines_with("events", "", "start"), 0);
-	setrlimit(RLIMIT_NOFILE, &old);	/* root may; under CK_FORK=no the next tests need it */
 }
 END_TEST
 
@@ -711,14 +697,12 @@ END_TEST
  * resource limits (setrlimit(RLIMIT_NOFILE)): Operation not permitted"). */
 START_TEST(an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts)
 {
-	struct rlimit old;
-
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
 		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] },\n"
 		"  { \"actor\": \"b\", \"exec\": [\"/bin/sleep\", \"1000\"],\n"
 		"    \"limits\": { \"core\": 0, \"nofile\": 200 } } ] }\n");
-	lower_nofile(&old);
+	h.nofile = 150;	/* every prospero this test starts */
 	if (prctl(PR_CAPBSET_DROP, CAP_SYS_RESOURCE, 0, 0, 0) < 0)
 		ck_abort_msg("PR_CAPBSET_DROP: %s", strerror(errno));
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "61184-65519",
@@ -732,7 +716,6 @@ START_TEST(an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts)
 	ck_assert_int_eq(lines_with("run.err", "prospero: root.jsonc:4:38: error: ",
 				    "(LimitNOFILE= under systemd)"), 1);
 	ck_assert_int_eq(lines_with("events", "", "start"), 0);
-	setrlimit(RLIMIT_NOFILE, &old);
 }
 END_TEST
 
@@ -768,11 +751,10 @@ END_TEST
  * holds is refused whole, and the tree runs on unchanged. */
 START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
 {
-	struct rlimit old;
 	struct h_event e;
 
 	sleepers(2);
-	lower_nofile(&old);
+	h.nofile = 150;	/* every prospero this test starts */
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	sleepers(30);
@@ -782,7 +764,6 @@ START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
 	ck_assert_msg(strstr(e.reason, "refused"), "%s", e.line);
 	h_expect_quiet(&h, 300);	/* nothing stopped, nothing started */
 	h_stop(&h);
-	setrlimit(RLIMIT_NOFILE, &old);
 }
 END_TEST
 
