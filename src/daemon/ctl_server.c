@@ -216,7 +216,8 @@ static void out_of_fds(struct ctl_server *s, int err)
 	int fd = -1;
 
 	/* read again: prlimit(1) may have lowered it since the start */
-	if (!s->refused++ && getrlimit(RLIMIT_NOFILE, &now) == 0)
+	(void)getrlimit(RLIMIT_NOFILE, &now);
+	if (!s->refused++)
 		log_warn("control socket: cannot take a connection: %s (the daemon's limit is %llu open "
 			 "files): refusing connections until some are free",
 			 strerror(err), (unsigned long long)now.rlim_cur);

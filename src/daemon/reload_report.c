@@ -131,17 +131,18 @@ char *reload_join_diag(const struct cfg_diag *diag)
 	/* the state file sits in the runtime directory, a tmpfs: a config with
 	 * millions of errors must not fill it (the daemon's log has them all) */
 #define MORE "... and %zu more (`prospero check` says them all)\n"
+	const size_t more = sizeof MORE + 20;	/* the line, its count's 20 digits at most */
 	size_t len = 0, i;
 	char *text;
 
 	for (i = 0; i < diag->n; i++) {
 		size_t add = strlen(diag->lines[i]) + 1;
 
-		if (len + add > RELOAD_TEXT_MAX - sizeof MORE - 24)
+		if (len + add > RELOAD_TEXT_MAX - more)
 			break;
 		len += add;
 	}
-	if (!diag->n || !(text = malloc(len + sizeof MORE + 24)))
+	if (!diag->n || !(text = malloc(len + more)))
 		return NULL;
 	text[0] = 0;
 	for (size_t j = 0, n = 0; j < i; j++)
