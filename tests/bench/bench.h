@@ -140,6 +140,40 @@ static inline void mem_kib(pid_t pid, long *rss, long *pss)
 	fclose(f);
 }
 
+/* CPU time every CPU of the machine spent running anything (user,
+ * nice, system, irq, softirq; not idle, iowait or steal), in ms. */
+static inline long long machine_cpu_ms(void)
+{
+	long long user, nice, sys, idle, iowait, irq, softirq;
+	long long ms = -1;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &user, &nice, &sys, &idle, &iowait, &irq,
+		   &softirq) == 7)
+		ms = (user + nice + sys + irq + softirq) * 1000 / sysconf(_SC_CLK_TCK);
+	fclose(f);
+	return ms;
+}
+
+/* Time a process has run on a CPU so far, in ns (its main thread). */
+static inline long long run_ns(pid_t pid)
+{
+	char path[64];
+	long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lld", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
 /* Context switches of a process: each is a wake-up from sleep (or a preemption). */
 static inline long ctx_switches(pid_t pid)
 {
