@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/uidpool.h"
@@ -378,17 +379,49 @@ void sb_uid_snapshot_fini(struct sb_uid_snapshot *s)
 	s->registry = -1;
 }
 
-/* Claim ID in registry FD: 0 claimed (or already ours), 1 another
- * process holds it, -1 with errno. */
-static int registry_claim(int fd, uid_t id)
+/* A new fd (close-on-exec) on the registry parked in HOLDER, which stays
+ * parked; -1 with errno. */
+static int registry_peek(int holder)
+{
+	char byte, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof control };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(holder, &msg, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
+		/* the copy could not be made: out of fds */
+		errno = (msg.msg_flags & MSG_CTRUNC) ? EMFILE : EBADF;
+		return -1;
+	}
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd;
+}
+
+/* Claim ID in the registry parked in HOLDER: 0 claimed (or already ours),
+ * 1 another process holds it, -1 with errno. */
+static int registry_claim(int holder, uid_t id)
 {
 	struct flock fl = {
 		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1,
 	};
+	int fd = registry_peek(holder), rc, saved;
 
+	if (fd < 0)
+		return -1;
 	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-		return 0;
-	return (errno == EAGAIN || errno == EACCES) ? 1 : -1;
+		rc = 0;
+	else
+		rc = (errno == EAGAIN || errno == EACCES) ? 1 : -1;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 int sb_uid_probe_snapshot(uid_t id, void *ctx)
@@ -408,5 +441,35 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx)
 
 int sb_uid_registry_open(const char *path)
 {
-	return open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	char byte = 'R', control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof control };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int file, pair[2], saved;
+
+	if ((file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		saved = errno;
+		close(file);
+		errno = saved;
+		return -1;
+	}
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &file, sizeof file);
+	/* in flight, the file stays open with no fd on it, for as long as
+	 * the receiving end does */
+	ssize_t sent = sendmsg(pair[0], &msg, MSG_DONTWAIT);
+	saved = errno;
+	close(pair[0]);
+	close(file);
+	if (sent != 1) {
+		close(pair[1]);
+		errno = sent < 0 ? saved : EIO;
+		return -1;
+	}
+	return pair[1];
 }

@@ -77,7 +77,7 @@ int sb_uid_probe_system(uid_t id, void *ctx);
 struct sb_uid_snapshot {
 	uid_t first, last;
 	uint8_t *used;			/* one bit per id in [first, last] */
-	int registry;			/* sb_uid_registry_open's fd, or -1 */
+	int registry;			/* sb_uid_registry_open's socket, or -1 */
 };
 
 /* Every id passwd or group names, sorted and unique, into *IDS (free it)
@@ -101,8 +101,13 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx);
  * not in it: systemd removes a RuntimeDirectory= when its service stops,
  * and a registry replaced under a running daemon would keep no one apart. */
 #define SB_UID_REGISTRY "/run/prospero-dynamic-uids"
-/* Open (creating it, 0600) the registry at PATH: an fd (close-on-exec),
- * or -1 with errno. */
+/* Open (creating it, 0600) the registry at PATH and park it in a socket:
+ * an fd (close-on-exec) of that socket, whose close drops every claim, or
+ * -1 with errno. No fd on the file itself stays in the caller's table:
+ * the kernel walks every lock on a file at each close of an fd on it, and
+ * each child the daemon spawns closes its copy of the daemon's table, so
+ * with N claims every start would pay O(N). A claim takes a copy of the
+ * file's fd out for the lock and closes it. */
 int sb_uid_registry_open(const char *path);
 
 #endif

@@ -354,6 +354,71 @@ START_TEST(the_registry_keeps_two_daemons_apart)
 }
 END_TEST
 
+/* fds of this process open on PATH, and all its fds */
+static int fds_on(const char *path, int *all)
+{
+	char link[64], target[256];
+	int on = 0;
+
+	*all = 0;
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, target, sizeof target - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		++*all;
+		on += strcmp(target, path) == 0;
+	}
+	return on;
+}
+
+static bool lockable(const char *path, uid_t id)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1 };
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	ck_assert_int_ge(fd, 0);
+	ok = fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	close(fd);
+	return ok;
+}
+
+/* The registry's claims are held with no fd on it in the daemon's table:
+ * each child the daemon spawns closes its copy of that table, and the
+ * kernel walks every lock on a file for each close of an fd on it. */
+START_TEST(the_registry_is_held_outside_the_fd_table)
+{
+	char dir[] = "/tmp/uidreg.XXXXXX", path[64];
+	struct sb_uid_snapshot s;
+	int holder, before, after;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/uids", dir);
+	holder = sb_uid_registry_open(path);
+	ck_assert_int_ge(holder, 0);
+	ck_assert(fcntl(holder, F_GETFD) & FD_CLOEXEC);
+	ck_assert_int_eq(sb_uid_snapshot_init(&s, 70100, 70199), 0);
+	s.registry = holder;
+	fds_on(path, &before);
+	ck_assert_int_eq(sb_uid_probe_snapshot(70120, &s), 0);
+	ck_assert_int_eq(sb_uid_probe_snapshot(70121, &s), 0);
+	ck_assert_int_eq(fds_on(path, &after), 0);
+	ck_assert_int_eq(after, before);
+	ck_assert(!lockable(path, 70120));
+	ck_assert(!lockable(path, 70121));
+	ck_assert(lockable(path, 70122));
+	/* closing the one fd drops every claim */
+	close(holder);
+	s.registry = -1;
+	ck_assert(lockable(path, 70120));
+	sb_uid_snapshot_fini(&s);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* A uid that owns a state directory from an earlier run goes back to
  * the instance the directory is named for, and to no one else. */
 START_TEST(claims_keep_state_directories_apart)
@@ -412,6 +477,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, probe_failure_is_reported);
 	tcase_add_test(tc, never_valid_ids_skipped);
 	tcase_add_test(tc, the_registry_keeps_two_daemons_apart);
+	tcase_add_test(tc, the_registry_is_held_outside_the_fd_table);
 	tcase_add_test(tc, many_owners);
 	tcase_add_test(tc, system_probe);
 	tcase_add_test(tc, snapshot_agrees_with_system_probe);
