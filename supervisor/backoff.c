@@ -141,7 +141,7 @@ void sv_backoff_timer(struct sv_tree *t, struct sv_node *s, int64_t now)
 		struct sv_node *c = s->children[i];
 		if (c->waiting && c->due <= s->timer_due) {
 			c->waiting = false;
-			c->to_start = true;
+			sv_mark_to_start(c);
 			released = true;
 		}
 	}

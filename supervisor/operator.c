@@ -56,7 +56,7 @@ static void mark_stop(struct sv_node *n)
 {
 	if (n->state == SV_DOWN)
 		return;
-	n->to_stop = true;
+	sv_mark_to_stop(n);
 	if (!running(n))
 		return;
 	n->own_why = true;
@@ -66,7 +66,8 @@ static void mark_stop(struct sv_node *n)
 static void mark_start(struct sv_node *n)
 {
 	n->held = n->removed = n->pending = n->waiting = false;	/* a queued exit, a backoff: superseded */
-	n->to_start = n->op_start = true;
+	n->op_start = true;
+	sv_mark_to_start(n);
 }
 
 void sv_operator(struct sv_tree *t, const struct sv_event *ev, int64_t now)

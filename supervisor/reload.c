@@ -224,7 +224,7 @@ static void new_restart_type(struct sv_node *o, enum sv_restart r)
 	if (r != SV_TEMPORARY)
 		o->removed = false;
 	if (up && !o->held && down_for_good(o) && restarts_after(r, o))
-		o->to_start = true;	/* after its stop, if it is stopping */
+		sv_mark_to_start(o);	/* after its stop, if it is stopping */
 }
 
 static void take_settings(struct sv_node *o, const struct sv_node *n, struct sv_intensity *ring)
@@ -251,7 +251,7 @@ static void mark_leaving(struct sv_node *o)
 	o->to_start = o->waiting = o->pending = o->op_start = false;
 	if (o->state == SV_DOWN)
 		return;
-	o->to_stop = true;
+	sv_mark_to_stop(o);
 	o->own_why = o->state != SV_STOPPING;
 	o->why = SV_WHY_RELOAD;
 }
@@ -397,9 +397,12 @@ void sv_reshape(struct sv_tree *t, struct sv_node *s, int64_t now)
 			retire(t, old[i], now);
 	s->children = r->children;
 	s->nchildren = r->n;
+	s->start_from = s->clear_tail = s->started_plus1 = 0;	/* new places */
 	for (unsigned i = 0; i < r->n; i++) {
 		struct sv_node *c = s->children[i];
 		c->index = i;
+		if (c->to_start && c->state == SV_STARTING)
+			s->started_plus1 = i + 1;
 		if (c->waiting && s->strategy != SV_ONE_FOR_ONE && !held_by)
 			held_by = c;
 		if (!c->adopted)

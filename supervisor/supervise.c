@@ -60,7 +60,9 @@ static struct sv_node *pend_pop(struct sv_node *s)
 static void plan_start(struct sv_node *x, int64_t due)
 {
 	x->held = x->op_start = false;
-	x->to_start = !due;
+	x->to_start = false;
+	if (!due)
+		sv_mark_to_start(x);
 	x->waiting = due != 0;
 	x->due = due;
 }
@@ -72,7 +74,7 @@ static void plan_start(struct sv_node *x, int64_t due)
 static void plan_restart(struct sv_node *x, const struct sv_node *failed, int64_t due)
 {
 	if (x->state != SV_DOWN)
-		x->to_stop = true;
+		sv_mark_to_stop(x);
 	if (x->restart == SV_TEMPORARY && x != failed)
 		x->removed = true;
 	else if (!x->removed)
@@ -162,26 +164,29 @@ static void start_failed(struct sv_tree *t, struct sv_node *s, struct sv_node *c
 
 static struct sv_node *last_to_stop(struct sv_node *s)
 {
-	for (unsigned i = s->nchildren; i-- > 0;)
-		if (s->children[i]->to_stop)
-			return s->children[i];
-	return NULL;
+	unsigned i = s->nchildren - (s->clear_tail < s->nchildren ? s->clear_tail : s->nchildren);
+
+	while (i > 0 && !s->children[i - 1]->to_stop)
+		i--;
+	s->clear_tail = s->nchildren - i;
+	return i ? s->children[i - 1] : NULL;
 }
 
 /* The next child to start, or the one being started: an operator's start
  * may mark a child before it, and children start one at a time. */
 static struct sv_node *first_to_start(struct sv_node *s)
 {
-	struct sv_node *first = NULL;
+	unsigned i = s->start_from;
 
-	for (unsigned i = 0; i < s->nchildren; i++) {
-		struct sv_node *c = s->children[i];
+	if (s->started_plus1 && s->started_plus1 <= s->nchildren) {
+		struct sv_node *c = s->children[s->started_plus1 - 1];
 		if (c->to_start && c->state == SV_STARTING)
 			return c;
-		if (c->to_start && !first)
-			first = c;
 	}
-	return first;
+	while (i < s->nchildren && !s->children[i]->to_start)
+		i++;
+	s->start_from = i;
+	return i < s->nchildren ? s->children[i] : NULL;
 }
 
 /* Advance s's operation until it must wait for a child. */
@@ -227,9 +232,10 @@ static void step_once(struct sv_tree *t, struct sv_node *s, int64_t now)
 			if (c && c->state == SV_DOWN && c->awaits)
 				return;		/* its namesake has yet to leave */
 			if (c) {
-				if (c->state == SV_DOWN)
+				if (c->state == SV_DOWN) {
+					s->started_plus1 = c->index + 1;
 					sv_node_start(t, c, now);
-				else if (c->state == SV_UP) {
+				} else if (c->state == SV_UP) {
 					c->to_start = false;
 					continue;
 				}
@@ -286,7 +292,7 @@ void sv_sup_start(struct sv_tree *t, struct sv_node *s, int64_t now)
 		c->removed = c->pending = c->to_stop = c->held = c->op_start = c->own_why = false;
 		c->waiting = false;
 		c->delay_ms = 0;	/* its backoff starts over with the supervisor */
-		c->to_start = true;
+		sv_mark_to_start(c);
 	}
 	s->phase = SV_PHASE_STARTING;
 	step(t, s, now);
@@ -305,8 +311,9 @@ void sv_sup_stop(struct sv_tree *t, struct sv_node *s, enum sv_stop_why why,
 	s->pendq_len = 0;
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		struct sv_node *c = s->children[i];
-		c->to_start = c->pending = c->op_start = c->own_why = false;
-		c->to_stop = c->state != SV_DOWN;
+		c->to_start = c->pending = c->op_start = c->own_why = c->to_stop = false;
+		if (c->state != SV_DOWN)
+			sv_mark_to_stop(c);
 	}
 	sv_backoff_cancel(t, s);
 	s->phase = SV_PHASE_STOPPING;

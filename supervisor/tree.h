@@ -130,6 +130,12 @@ struct sv_node {
 	unsigned *pendq;		/* FIFO of child indexes with a pending exit */
 	unsigned pendq_head, pendq_len;
 	bool stepping, restep;		/* re-entry guard of the operation loop */
+	/* where a step looks, so that starting a pool of thousands, one
+	 * child at a time, is not a scan of every child per start: no child
+	 * before start_from is to_start, none of the last clear_tail is
+	 * to_stop, and started_plus1 - 1 is the child a step started last
+	 * (the only one that can be starting and to_start) */
+	unsigned start_from, clear_tail, started_plus1;
 	int64_t timer_due;		/* its timer (timer_armed) releases children waiting until then */
 };
 

@@ -17,6 +17,25 @@ void sv_node_stop(struct sv_tree *t, struct sv_node *n, enum sv_stop_why why,
 void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now);
 void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e, int64_t now);
 
+/* A child's to_start and to_stop are set true through these, which keep
+ * its supervisor's scan hints (tree.h) true; setting either false needs
+ * nothing. */
+static inline void sv_mark_to_start(struct sv_node *c)
+{
+	c->to_start = true;
+	if (c->parent && c->index < c->parent->start_from)
+		c->parent->start_from = c->index;
+}
+
+static inline void sv_mark_to_stop(struct sv_node *c)
+{
+	struct sv_node *s = c->parent;
+
+	c->to_stop = true;
+	if (s && c->index < s->nchildren && s->clear_tail > s->nchildren - 1 - c->index)
+		s->clear_tail = s->nchildren - 1 - c->index;
+}
+
 /* actor.c */
 void sv_actor_start(struct sv_tree *t, struct sv_node *a);
 void sv_actor_stop(struct sv_tree *t, struct sv_node *a, enum sv_stop_why why,
