@@ -319,6 +319,36 @@ static void cli_names(struct words *w)
 	ck_assert_uint_gt(w->n, 4);
 }
 
+/* The options prospero(1) describes under OPTIONS, each in the bold of
+ * its .TP tag line ("-s, --signal SIGNAL"): what --help must show too,
+ * for an option the usage does not name cannot be found from it. */
+static void manual_options(struct words *w)
+{
+	char *text = slurp_src("src/man/prospero.1");
+	char *at = strstr(text, "\n.SH OPTIONS\n"), *end;
+
+	ck_assert_ptr_nonnull(at);
+	end = strstr(at + 1, "\n.SH ");
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	for (char *tp = at; (tp = strstr(tp, "\n.TP\n")); tp += 5) {
+		char *tag = tp + 5, *nl = strchr(tag, '\n');
+		struct words t = { 0 };
+
+		if (nl)
+			*nl = '\0';
+		man_words(&t, tag);
+		for (size_t i = 0; i < t.n; i++)
+			if (t.v[i][0] == '-')
+				add_once(w, t.v[i], "option");
+		words_free(&t);
+		if (nl)
+			*nl = '\n';
+	}
+	free(text);
+	ck_assert_uint_gt(w->n, 10);
+}
+
 /* Every prospero_*( outside comments in the installed headers, which the
  * Makefile lists in DOC_HEADERS: functions, and function types. */
 static void library_names(struct words *w)
@@ -506,6 +536,21 @@ START_TEST(commands_and_options_are_documented)
 }
 END_TEST
 
+/* The other way: every option the manual describes is in the usage. */
+START_TEST(help_shows_every_option_the_manual_describes)
+{
+	struct words manual = { 0 }, help = { 0 };
+
+	manual_options(&manual);
+	cli_names(&help);
+	sort(&help);
+	for (size_t i = 0; i < manual.n; i++)
+		ck_assert_msg(has(&help, manual.v[i]), "prospero --help does not show %s", manual.v[i]);
+	words_free(&manual);
+	words_free(&help);
+}
+END_TEST
+
 START_TEST(library_functions_are_documented)
 {
 	check_names(library_names, false, "src/man/libprospero.3");
@@ -553,6 +598,7 @@ int main(void)
 	tcase_add_test(tc, names_count_only_where_documentation_puts_them);
 	tcase_add_test(tc, config_keys_are_documented);
 	tcase_add_test(tc, commands_and_options_are_documented);
+	tcase_add_test(tc, help_shows_every_option_the_manual_describes);
 	tcase_add_test(tc, library_functions_are_documented);
 	tcase_add_test(tc, protocol_names_are_documented);
 	suite_add_tcase(s, tc);
