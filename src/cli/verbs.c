@@ -178,6 +178,10 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		return 2;
 	if (optind < argc)
 		return usage_error(argv[optind], "one name at most");
+	/* "" would travel as no name at all: status of the whole tree, every
+	 * event, or the daemon's "needs a name" */
+	if (name && !name[0])
+		return usage_error(ctl_verb_name(o->r.verb), "NAME is empty");
 	if (name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name)
 		return usage_error(name, "name too long");
 	if (ctl_verb_needs_name(o->r.verb) && !name)

@@ -92,6 +92,14 @@ START_TEST(a_usage_error_says_what_is_wrong_and_where_to_look)
 	usage_error_says((const char *const[]){ "reload", "a", NULL },
 			 "prospero: a: reload takes no argument, only --dry-run and --runtime-dir DIR\n"
 			 "(see prospero --help)\n");
+	/* an empty NAME names nothing: not the whole tree, nor a request the
+	 * daemon has to refuse */
+	usage_error_says((const char *const[]){ "status", "", NULL },
+			 "prospero: status: NAME is empty\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "restart", "", NULL },
+			 "prospero: restart: NAME is empty\n(see prospero --help)\n");
+	usage_error_says((const char *const[]){ "events", "--name=", NULL },
+			 "prospero: events: NAME is empty\n(see prospero --help)\n");
 	usage_error_says((const char *const[]){ "check", NULL },
 			 "prospero: check needs at least one config file (-c FILE)\n(see prospero --help)\n");
 	usage_error_says((const char *const[]){ "check", "-c", "x", "--uid-range", "9", NULL },
