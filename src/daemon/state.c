@@ -74,25 +74,27 @@ static bool resolved(const char *path, char *out)
 	return (size_t)snprintf(out + n, PATH_MAX - n, "%s", path + strlen(head)) < PATH_MAX - n;
 }
 
-/* Why a state root is refused, once, in run's words and check's. */
-static void refuse_root(const char *root)
+/* Why the state root ROOT is refused (ERRNUM), in run's words, reload's
+ * and check's, into MSG. */
+static void refusal(const char *root, int errnum, char *msg, size_t len)
 {
 	char real[PATH_MAX];
-	int errnum = errno;
 
 	if (errnum == ELOOP)
-		log_err("state directory %s: a symbolic link is in its path, and an actor opens its state "
-			"following none: pass --state-dir %s", root,
-			resolved(root, real) ? real : "with a path that holds none");
+		snprintf(msg, len, "state directory %s: a symbolic link is in its path, and an actor opens its "
+			 "state following none: pass --state-dir %s", root,
+			 resolved(root, real) ? real : "with a path that holds none");
 	else
-		log_err("state directory %s: %s%s", root, strerror(errnum),
-			errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
+		snprintf(msg, len, "state directory %s: %s%s", root, strerror(errnum),
+			 errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
 }
 
-int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
+int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len)
 {
 	struct state_dirs *s = &d->state;
+	char why[PATH_MAX * 2 + 160];
 	bool any = false;
+	int saved;
 
 	s->fd = -1;
 	for (size_t i = 0; i < cfg->nactors; i++)
@@ -100,14 +102,22 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 	if (!any)
 		return 0;
 	if (state_root_path(opts->state_dir, s->root, sizeof s->root) < 0) {
-		log_err("no state directory: %s (pass --state-dir DIR)", strerror(errno));
-		return -1;
+		saved = errno;
+		snprintf(why, sizeof why, "no state directory: %s (pass --state-dir DIR)", strerror(saved));
+	} else if ((s->fd = sb_statedir_root(s->root)) < 0) {
+		saved = errno;
+		refusal(s->root, saved, why, sizeof why);
+	} else {
+		return 0;
 	}
-	if ((s->fd = sb_statedir_root(s->root)) < 0) {
-		refuse_root(s->root);
-		return -1;
-	}
-	return 0;
+	/* no root: a later reload that needs one tries again */
+	s->root[0] = '\0';
+	if (msg)
+		snprintf(msg, len, "%s", why);
+	else
+		log_err("%s", why);
+	errno = saved;
+	return -1;
 }
 
 int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
@@ -120,7 +130,10 @@ int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
 	if (!any || state_root_path(opts->state_dir, root, sizeof root) < 0)
 		return 0;	/* run says it has none */
 	if (sb_statedir_root_usable(root) < 0) {
-		refuse_root(root);
+		char why[PATH_MAX * 2 + 160];
+
+		refusal(root, errno, why, sizeof why);
+		log_err("%s", why);
 		return -1;
 	}
 	return 0;

@@ -27,8 +27,10 @@ struct state_dirs {
 int state_root_path(const char *dir, char *buf, size_t len);
 
 /* The root, made and opened, when an actor of CFG keeps state (a reload
- * that adds the first calls it again). -1 with errno, said on stderr. */
-int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
+ * that adds the first calls it again). -1 with errno, said in MSG, or on
+ * stderr when MSG is NULL; the root is then left unset. */
+int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg,
+		size_t len);
 /* For check: what state_setup would refuse of the state root, said the
  * same way, making nothing. 0 also when no actor keeps state. */
 int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts);

@@ -313,6 +313,44 @@ START_TEST(a_root_through_a_link_is_refused_at_start)
 }
 END_TEST
 
+/* The first actor with state, added by a reload while the root is
+ * reached through a link: that reload is refused saying why, and once the
+ * link is gone the next one makes the root and starts the actor. The old
+ * daemon answered "Invalid argument", then kept the refused root's path
+ * without a directory fd: every start failed (EBADF) until the tree gave
+ * up. */
+START_TEST(a_reload_refused_for_the_state_root_can_be_retried)
+{
+	const char *const reload[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char out[4096], want[800], line[256];
+	struct h_event e;
+
+	ck_assert(mkdir(h_path(&h, "real"), 0755) == 0);
+	ck_assert(symlink(h_path(&h, "real"), h_path(&h, "link")) == 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", h_path(&h, "link/state"), NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] },\n"
+		     "  { \"actor\": \"b\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/b.out\"], \"state\": true } ] }\n");
+	ck_assert_int_eq(h_run(&h, reload), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", out, sizeof out - 1), 0);
+	snprintf(want, sizeof want, "state directory %s: a symbolic link is in its path", h_path(&h, "link/state"));
+	ck_assert_msg(strstr(out, want), "%s", out);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+
+	ck_assert(unlink(h_path(&h, "link")) == 0);
+	ck_assert(mkdir(h_path(&h, "link"), 0755) == 0);
+	ck_assert_int_eq(h_run(&h, reload), 0);
+	h_expect(&h, "ready", "b", NULL);
+	wait_line("b.out", "put ", line, sizeof line);
+	ck_assert_msg(strncmp(line, "put 1 ", 6) == 0, "%s", line);
+	h_stop(&h);
+}
+END_TEST
+
 /* check --explain ACTOR with the test's state directory: must pass; its
  * output into OUT. */
 static void explain(const char *actor, char *out, int cap)
@@ -376,6 +414,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_state_roots_parents_are_0755_under_a_restrictive_umask);
 	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
 	tcase_add_test(tc, a_root_through_a_link_is_refused_at_start);
+	tcase_add_test(tc, a_reload_refused_for_the_state_root_can_be_retried);
 	tcase_add_test(tc, check_explain_shows_the_directory);
 	tcase_add_test(tc, check_explain_says_what_deny_takes_from_state);
 	suite_add_tcase(s, tc);
