@@ -328,7 +328,8 @@ static int bind_range(struct prospero_state *s, sqlite3_stmt *st, const char *fr
 
 	if (bind_key(s, st, 1, from) < 0 || (upper && bind_key(s, st, 2, upper) < 0))
 		return -1;
-	rc = sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+	/* SQLite's LIMIT -1 is none: for 0, and for a limit past any count */
+	rc = sqlite3_bind_int64(st, 3, limit && limit <= INT64_MAX ? (sqlite3_int64)limit : -1);
 	return rc == SQLITE_OK ? 0 : fail_db(s, rc);
 }
 
@@ -346,7 +347,7 @@ long prospero_state_list(struct prospero_state *s, const struct prospero_state_r
 
 	if (!s)
 		return no_state();
-	if (!fn || (r->start && r->after) || r->limit > INT64_MAX)
+	if (!fn || (r->start && r->after))
 		return fail_with(s, EINVAL, NULL);
 	from = lower_bound(r, &exclusive);
 	if (r->prefix) {

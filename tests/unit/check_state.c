@@ -151,6 +151,8 @@ START_TEST(list_in_key_order)
 	ck_assert_str_eq(list("stock/", "stock/b", NULL, 0), "stock/fig=3;stock/pear=66;");
 	ck_assert_str_eq(list("stock/", NULL, "stock/fig", 0), "stock/pear=66;");
 	ck_assert_str_eq(list("stock/", NULL, NULL, 2), "stock/apple=119;stock/fig=3;");
+	/* a limit past any count is no limit, not a bad argument */
+	ck_assert_str_eq(list("stock/", NULL, NULL, SIZE_MAX), "stock/apple=119;stock/fig=3;stock/pear=66;");
 	ck_assert_str_eq(list("stock/", "a", NULL, 1), "stock/apple=119;");
 	ck_assert_str_eq(list(NULL, "stocks", NULL, 0), "stocks=x;");
 	ck_assert_str_eq(list(NULL, NULL, "p", 2), "p\xff=1;p\xffx=2;");
