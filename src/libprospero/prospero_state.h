@@ -75,7 +75,9 @@ long prospero_state_list(struct prospero_state *s, const struct prospero_state_r
 /* A transaction: the puts and deletes until prospero_state_commit take
  * effect together, on disk when commit returns, or not at all (rollback,
  * a failed commit, a crash, or close). Reads in it see its writes. One at
- * a time: EBUSY when one is open; commit or rollback without one: EINVAL. */
+ * a time: EBUSY when one is open; commit or rollback without one: EINVAL.
+ * A write that SQLite fails with the whole transaction (no room, an I/O
+ * error, no memory) ends it: later writes and the commit fail as it did. */
 int prospero_state_begin(struct prospero_state *s);
 int prospero_state_commit(struct prospero_state *s);
 int prospero_state_rollback(struct prospero_state *s);

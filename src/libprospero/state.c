@@ -36,7 +36,9 @@ struct prospero_state {
 	 * when first used */
 	sqlite3_stmt *list[2][2];
 	bool in_tx;
-	char msg[256];
+	/* why SQLite ended the open transaction itself, 0 while it has not */
+	int tx_errno;
+	char msg[256], tx_msg[256];
 };
 
 /* Remember why S failed: SQLite's message for RC, or errno E's. Returns
@@ -44,8 +46,23 @@ struct prospero_state {
 static int fail_with(struct prospero_state *s, int e, const char *msg)
 {
 	snprintf(s->msg, sizeof s->msg, "%s", msg ? msg : strerror(e));
+	/* SQLite rolls the whole transaction back on some errors (a full
+	 * disk, an I/O error, no memory): remember the one that did */
+	if (s->in_tx && !s->tx_errno && s->db && sqlite3_get_autocommit(s->db)) {
+		s->tx_errno = e;
+		memcpy(s->tx_msg, s->msg, sizeof s->tx_msg);
+	}
 	errno = e;
 	return -1;
+}
+
+/* -1 when SQLite ended the open transaction: a write now would commit
+ * on its own, so it fails as the write that ended it did. */
+static int tx_ended(struct prospero_state *s)
+{
+	if (!s->in_tx || !sqlite3_get_autocommit(s->db))
+		return 0;
+	return s->tx_errno ? fail_with(s, s->tx_errno, s->tx_msg) : fail_with(s, EIO, NULL);
 }
 
 /* No S to tell: EINVAL, for "return no_state()". */
@@ -183,7 +200,7 @@ int prospero_state_put(struct prospero_state *s, const char *key, const void *va
 	st = s->st[ST_PUT];
 	if (len > INT32_MAX || (len && !value))
 		return fail_with(s, len > INT32_MAX ? EMSGSIZE : EINVAL, NULL);
-	if (bind_key(s, st, 1, key) < 0)
+	if (tx_ended(s) < 0 || bind_key(s, st, 1, key) < 0)
 		return -1;
 	/* a zero-length blob, not NULL, for an empty value */
 	rc = len ? sqlite3_bind_blob(st, 2, value, (int)len, SQLITE_STATIC) : sqlite3_bind_zeroblob(st, 2, 0);
@@ -198,7 +215,7 @@ int prospero_state_delete(struct prospero_state *s, const char *key)
 {
 	if (!s)
 		return no_state();
-	if (bind_key(s, s->st[ST_DELETE], 1, key) < 0 || write_one(s, s->st[ST_DELETE]) < 0)
+	if (tx_ended(s) < 0 || bind_key(s, s->st[ST_DELETE], 1, key) < 0 || write_one(s, s->st[ST_DELETE]) < 0)
 		return -1;
 	return sqlite3_changes(s->db) ? 0 : fail_with(s, ENOENT, "no such key");
 }
@@ -212,6 +229,7 @@ int prospero_state_begin(struct prospero_state *s)
 	if (pr_db_step_done(s->db, s->st[ST_BEGIN]) < 0)
 		return fail_errno(s);
 	s->in_tx = true;
+	s->tx_errno = 0;
 	return 0;
 }
 
@@ -223,6 +241,10 @@ int prospero_state_commit(struct prospero_state *s)
 		return no_state();
 	if (!s->in_tx)
 		return fail_with(s, EINVAL, "no transaction is open");
+	if (tx_ended(s) < 0) {
+		s->in_tx = false;
+		return -1;
+	}
 	if (pr_db_step_done(s->db, s->st[ST_COMMIT]) == 0) {
 		s->in_tx = false;
 		return 0;

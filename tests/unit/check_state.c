@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -255,6 +256,62 @@ END_TEST
 
 /* prospero_state_errmsg: "no error" until a call fails; then the words
  * of whoever refused it, kept until the next failure. */
+/* The child of the next test: a transaction whose second write runs out
+ * of room (RLIMIT_FSIZE stands in for a full disk). What went wrong, as
+ * bits of the exit status: 1 the first put failed; once the big one
+ * failed, 4 the put after it passed or 16 the commit's errno was not the
+ * big put's; 8 the commit passed; 32 rollback then begin failed. (Were
+ * SQLite's cache larger than the big value, only the commit would fail.) */
+static void out_of_room(void)
+{
+	struct prospero_state *s = prospero_state_open(dir);
+	const struct rlimit fsize = { 256 << 10, 256 << 10 };
+	size_t n = 16 << 20;	/* past SQLite's cache: written out mid-transaction */
+	char *big = malloc(n);
+	int code = 0, e;
+	bool big_failed;
+
+	if (!s || !big || signal(SIGXFSZ, SIG_IGN) == SIG_ERR || setrlimit(RLIMIT_FSIZE, &fsize) < 0)
+		_exit(100);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)(i * 7919 >> 3);	/* no page like another */
+	if (prospero_state_begin(s) < 0)
+		_exit(101);
+	code |= prospero_state_put(s, "a", "1", 1) < 0 ? 1 : 0;
+	big_failed = prospero_state_put(s, "b", big, n) < 0;
+	e = errno;
+	code |= prospero_state_put(s, "c", "3", 1) == 0 && big_failed ? 4 : 0;
+	code |= prospero_state_commit(s) == 0 ? 8 : 0;
+	code |= errno != e && big_failed ? 16 : 0;
+	prospero_state_rollback(s);
+	code |= prospero_state_begin(s) < 0 || prospero_state_rollback(s) < 0 ? 32 : 0;
+	_exit(code);
+}
+
+/* SQLite ends a transaction itself when a write in it fails for want of
+ * room or on an I/O error. The writes after it must not each commit on
+ * their own: they fail, and so does the commit, as the write that ended
+ * it did; nothing of the transaction is kept. The old library let "c"
+ * commit alone and failed the commit with EIO, "cannot commit - no
+ * transaction is active". */
+START_TEST(a_write_that_ends_the_transaction_takes_the_rest_with_it)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		out_of_room();
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "status %#x", status);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	expect_value("a", NULL);
+	expect_value("b", NULL);
+	expect_value("c", NULL);
+}
+END_TEST
+
 START_TEST(errmsg_says_who_refused)
 {
 	struct prospero_state *other;
@@ -483,6 +540,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, put_get_delete);
 	tcase_add_test(tc, list_in_key_order);
 	tcase_add_test(tc, a_transaction_is_all_or_nothing);
+	tcase_add_test(tc, a_write_that_ends_the_transaction_takes_the_rest_with_it);
 	tcase_add_test(tc, errmsg_says_who_refused);
 	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, open_finds_its_directory);
