@@ -291,20 +291,27 @@ static bool prefix_end(const char *prefix, char *buf)
 	return true;
 }
 
-static sqlite3_stmt *list_stmt(struct prospero_state *s, bool exclusive, bool upper)
+/* The listing statement for these bounds; *OWN when it is a fresh one
+ * the caller finalizes: a listing from inside another's callback, which
+ * is stepping the cached one. */
+static sqlite3_stmt *list_stmt(struct prospero_state *s, bool exclusive, bool upper, bool *own)
 {
-	sqlite3_stmt **st = &s->list[exclusive][upper];
+	sqlite3_stmt **st = &s->list[exclusive][upper], *fresh;
 	char q[160];
 
-	if (*st)
+	*own = false;
+	if (*st && !sqlite3_stmt_busy(*st))
 		return *st;
 	snprintf(q, sizeof q, "SELECT key, value FROM state WHERE key %s ?1%s ORDER BY key LIMIT ?3",
 		 exclusive ? ">" : ">=", upper ? " AND key < ?2" : "");
-	if (pr_db_prepare(s->db, q, st) < 0) {
+	if (pr_db_prepare(s->db, q, &fresh) < 0) {
 		fail_errno(s);
 		return NULL;
 	}
-	return *st;
+	if (!*st)
+		return *st = fresh;
+	*own = true;
+	return fresh;
 }
 
 /* The lower bound of R: its start or after, or the prefix when that
@@ -361,7 +368,7 @@ long prospero_state_list(struct prospero_state *s, const struct prospero_state_r
 	static const struct prospero_state_range all;
 	const struct prospero_state_range *r = range ? range : &all;
 	char *upper = NULL;
-	bool exclusive, has_upper = false;
+	bool exclusive, has_upper = false, own;
 	const char *from;
 	sqlite3_stmt *st;
 	long n = -1;
@@ -377,11 +384,13 @@ long prospero_state_list(struct prospero_state *s, const struct prospero_state_r
 			return fail_with(s, ENOMEM, NULL);
 		has_upper = prefix_end(r->prefix, upper);
 	}
-	st = list_stmt(s, exclusive, has_upper);
+	st = list_stmt(s, exclusive, has_upper, &own);
 	if (st && bind_range(s, st, from, has_upper ? upper : NULL, r->limit) == 0)
 		n = list_rows(s, st, fn, arg);
 	e = errno;
-	if (st) {
+	if (st && own) {
+		sqlite3_finalize(st);
+	} else if (st) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	}

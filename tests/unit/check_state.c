@@ -168,6 +168,37 @@ START_TEST(list_in_key_order)
 }
 END_TEST
 
+/* For each order, its items: a listing from inside another's callback,
+ * which may read S (only writing is ruled out). The old library shared
+ * one statement between the two, and both failed with EINVAL. */
+static int each_order(const char *key, const void *value, size_t len, void *arg)
+{
+	char prefix[64];
+
+	(void)value, (void)len;
+	snprintf(prefix, sizeof prefix, "item/%s/", key + strlen("order/"));
+	ck_assert_msg(prospero_state_list(st, &(struct prospero_state_range){ .prefix = prefix }, collect, arg) >= 0,
+		      "inner listing: %s", prospero_state_errmsg(st));
+	return 0;
+}
+
+START_TEST(a_listing_may_list_inside_its_callback)
+{
+	struct seen s = { 0 };
+
+	put_str("order/1", "");
+	put_str("order/2", "");
+	put_str("item/1/apple", "3");
+	put_str("item/1/fig", "1");
+	put_str("item/2/pear", "2");
+	ck_assert_int_eq(prospero_state_list(st, &(struct prospero_state_range){ .prefix = "order/" }, each_order, &s),
+			 2);
+	ck_assert_str_eq(s.keys, "item/1/apple=3;item/1/fig=1;item/2/pear=2;");
+	/* the statements are the cached ones again afterwards */
+	ck_assert_str_eq(list("order/", NULL, NULL, 0), "order/1=;order/2=;");
+}
+END_TEST
+
 START_TEST(a_transaction_is_all_or_nothing)
 {
 	put_str("a", "1");
@@ -539,6 +570,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, put_get_delete);
 	tcase_add_test(tc, list_in_key_order);
+	tcase_add_test(tc, a_listing_may_list_inside_its_callback);
 	tcase_add_test(tc, a_transaction_is_all_or_nothing);
 	tcase_add_test(tc, a_write_that_ends_the_transaction_takes_the_rest_with_it);
 	tcase_add_test(tc, errmsg_says_who_refused);
