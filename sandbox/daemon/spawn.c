@@ -107,7 +107,7 @@ static void unstage(struct sb_spawner *sp, int used)
 /* Where clone3 cannot place the child in its cgroup (before Linux 5.7,
  * or not on x86-64), the child joins it itself: the v2 cgroup's
  * cgroup.procs goes first in a copy of the plan's join. */
-static pid_t clone_joining(struct sb_child *a, void *stack, int flags)
+static pid_t clone_joining(struct sb_child *a, void *stack, int flags, int *pidfd)
 {
 	const struct sb_confine_plan *cp = a->plan->confine;
 	struct sb_confine_plan confine = *cp;
@@ -124,7 +124,7 @@ static pid_t clone_joining(struct sb_child *a, void *stack, int flags)
 	confine.join = &j;
 	plan.confine = &confine;
 	a->plan = &plan;
-	pid = clone(sb_child_main, stack, flags, a);
+	pid = clone(sb_child_main, stack, flags, a, (pid_t *)pidfd);
 	saved = errno;
 	a->plan = orig;
 	close(j.fd[0]);
@@ -132,18 +132,20 @@ static pid_t clone_joining(struct sb_child *a, void *stack, int flags)
 	return pid;
 }
 
-/* Into the plan's cgroup from the first instruction, where it has one. */
-static pid_t clone_child(struct sb_spawner *sp, struct sb_child *a, int flags)
+/* Into the plan's cgroup from the first instruction, where it has one.
+ * FLAGS' exit signal is the child's; with CLONE_PIDFD its pidfd goes to
+ * *PIDFD. */
+static pid_t clone_child(struct sb_spawner *sp, struct sb_child *a, int flags, int *pidfd)
 {
 	void *top = (char *)sp->stack + sp->stack_size;
 	pid_t pid;
 
 	if (!a->plan->cgroup)
-		return clone(sb_child_main, top, flags, a);
-	pid = sb_clone_into(sb_child_main, a, sp->stack, sp->stack_size,
-			    (uint64_t)(flags & ~CSIGNAL), a->plan->cgroup->fd);
+		return clone(sb_child_main, top, flags, a, (pid_t *)pidfd);
+	pid = sb_clone_into(sb_child_main, a, sp->stack, sp->stack_size, (uint64_t)(flags & ~CSIGNAL),
+			    flags & CSIGNAL, a->plan->cgroup->fd, pidfd);
 	if (pid < 0 && errno == ENOSYS)
-		pid = clone_joining(a, top, flags);
+		pid = clone_joining(a, top, flags, pidfd);
 	return pid;
 }
 
@@ -163,14 +165,14 @@ static int *lift_scratch(struct sb_spawner *sp, unsigned nfds)
 }
 
 pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
-		     struct sb_spawn_error *err)
+		     struct sb_spawn_error *err, int *pidfd)
 {
 	struct sb_confine_plan plan = *p->confine, staged_plan;
 	struct sb_spawn_plan staged = *p;
 	struct sb_ns_kept kept;
 	int slot_fds[SB_SPAWN_SLOTS];
 	struct sb_child a = { .plan = &staged };
-	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (pidfd ? CLONE_PIDFD : 0);
 	sigset_t all, old;
 	pid_t pid;
 	int saved;
@@ -192,7 +194,14 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	 * reset the dispositions. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone_child(sp, &a, flags);
+	if (pidfd)
+		*pidfd = -1;
+	pid = clone_child(sp, &a, flags, pidfd);
+	if (pid < 0 && errno == EINVAL && pidfd) {	/* before Linux 5.2: no pidfds */
+		flags &= ~CLONE_PIDFD;
+		pidfd = NULL;
+		pid = clone_child(sp, &a, flags, NULL);
+	}
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (flags & CLONE_FILES)
@@ -209,6 +218,10 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		/* the child has _exit'ed: reap it here so no SIGCHLD handler sees it */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		if (pidfd) {
+			close(*pidfd);
+			*pidfd = -1;
+		}
 		*err = a.err;
 		errno = a.err.errnum;
 		return -1;

@@ -32,9 +32,11 @@ int sb_spawner_init(struct sb_spawner *sp);
 void sb_spawner_fini(struct sb_spawner *sp);
 
 /* Start the plan. Returns the pid once execve has succeeded; or -1 with
- * errno set, and *err saying which step failed (the child is reaped). */
+ * errno set, and *err saying which step failed (the child is reaped).
+ * Unless PIDFD is NULL, *PIDFD gets the child's pidfd (close-on-exec), or
+ * -1 on a kernel without pidfds. */
 pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
-		     struct sb_spawn_error *err);
+		     struct sb_spawn_error *err, int *pidfd);
 
 /* What a failed step is called in a message: "drop capabilities". */
 const char *sb_confine_step_name(enum sb_confine_step s);

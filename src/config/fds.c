@@ -7,11 +7,11 @@
 #include "src/config/diag.h"
 
 /* What an instance keeps open while it runs: its output pipe (both ends:
- * each run is handed the same one), its control channel, its cgroup if
- * it has one, and its seccomp listener under a profile. */
+ * each run is handed the same one), its control channel, its pidfd, its
+ * cgroup if it has one, and its seccomp listener under a profile. */
 static size_t per_instance(const struct cfg_actor *a, bool cgroups)
 {
-	return 2 + 1 + (cgroups ? 1u : 0u) + (a->profile != SB_PROFILE_NONE ? 1u : 0u);
+	return 2 + 1 + 1 + (cgroups ? 1u : 0u) + (a->profile != SB_PROFILE_NONE ? 1u : 0u);
 }
 
 static size_t held(const struct cfg_supervisor *s, bool cgroups)
@@ -44,7 +44,7 @@ int cfg_check_fd_limit(const struct cfg *cfg, bool cgroups, unsigned long long l
 	if (need <= limit)
 		return 0;
 	if (cfg_diag_add(diag, error, &cfg->root->pos,
-			 "the tree needs about %zu open files in the daemon (about 5 an actor instance, "
+			 "the tree needs about %zu open files in the daemon (about 6 an actor instance, "
 			 "2 a binding), but the hard limit here is %llu: raise it (LimitNOFILE= under "
 			 "systemd, ulimit -Hn as root) or run fewer instances",
 			 need, limit) == 0)

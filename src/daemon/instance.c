@@ -137,6 +137,7 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 	node->user = in;
 	node->name = name;
 	in->out.rfd = in->out.wfd = -1;
+	in->pidfd = -1;
 	sb_cgroup_inst_init(&in->cg);
 	in->ns_kept = SB_NS_KEEP_NONE;
 	violation_init(in);
@@ -207,6 +208,7 @@ void instance_free(struct instance *in)
 			waitpid(in->pid, NULL, 0);
 		pidmap_del(&d->pids, in->pid);
 	}
+	loop_unwatch_exit(in);
 	containment_release(d, in);
 	ns_reuse_release(d, in);
 	ev_timer_stop(d->loop, &in->timer);
@@ -336,6 +338,8 @@ void instance_reaped(struct instance *in, int status)
 {
 	struct daemon *d = in->d;
 
+	/* before anything can start it again */
+	loop_unwatch_exit(in);
 	/* its last words come before its obituary */
 	output_drain(&in->out, &d->outq);
 	output_flush(&in->out, &d->outq);

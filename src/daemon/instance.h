@@ -50,6 +50,8 @@ struct instance {
 	char *name;			/* "name", or "name#i" in a pool */
 	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
+	int pidfd;			/* its pidfd while it runs, or -1 (then its exit is a SIGCHLD) */
+	ev_io exit_watcher;		/* on the pidfd */
 	ev_timer timer;			/* start timeout or shutdown timeout */
 	ev_io out_watcher;
 	struct output out;

@@ -16,6 +16,24 @@
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 
+/* PID has exited and is a zombie still: IN's main process, or (IN NULL)
+ * an orphan we adopted as subreaper. While the zombie exists its pid
+ * cannot be reused, so killing its process group cannot hit a stranger. */
+static void reap(struct instance *in, pid_t pid)
+{
+	int status;
+
+	if (in)
+		instance_signal(in, SIGKILL);	/* descendants die with the actor */
+	if (waitpid(pid, &status, 0) < 0)
+		return;
+	if (in)
+		instance_reaped(in, status);
+}
+
+/* An instance with a pidfd is reaped by its exit watcher, which runs
+ * before this in the same loop pass: what is left here is an orphan's
+ * end, or an instance's on a kernel without pidfds. */
 static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
@@ -24,24 +42,51 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 	log_hold();
 	for (;;) {
 		siginfo_t si = { 0 };
-		int status;
 
-		/* peek first: while the zombie exists its pid cannot be reused,
-		 * so killing its process group cannot hit a stranger */
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
 			break;
-		struct instance *in = pidmap_get(&d->pids, si.si_pid);
-		if (in)
-			instance_signal(in, SIGKILL);	/* descendants die with the actor */
-		if (waitpid(si.si_pid, &status, 0) < 0)
-			continue;
-		if (in)	/* else an orphan we adopted as subreaper */
-			instance_reaped(in, status);
+		reap(pidmap_get(&d->pids, si.si_pid), si.si_pid);
 	}
 	/* the last of a dying instance to go is our child: it has left its
 	 * cgroup by the time its SIGCHLD is here */
 	containment_recheck(d);
 	log_release();
+}
+
+static void on_exit_ready(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct instance *in = w->data;
+	struct daemon *d = in->d;
+	siginfo_t si = { 0 };
+
+	/* readable once it has exited, and not reaped until we do */
+	if (waitid(P_PID, (id_t)in->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+		return;
+	log_hold();
+	reap(in, in->pid);
+	containment_recheck(d);
+	log_release();
+}
+
+void loop_watch_exit(struct daemon *d, struct instance *in, int pidfd)
+{
+	in->pidfd = pidfd;
+	if (pidfd < 0)
+		return;
+	ev_io_init(&in->exit_watcher, on_exit_ready, pidfd, EV_READ);
+	/* ahead of the SIGCHLD that comes with it */
+	ev_set_priority(&in->exit_watcher, EV_MAXPRI);
+	in->exit_watcher.data = in;
+	ev_io_start(d->loop, &in->exit_watcher);
+}
+
+void loop_unwatch_exit(struct instance *in)
+{
+	if (in->pidfd < 0)
+		return;
+	ev_io_stop(in->d->loop, &in->exit_watcher);
+	close(in->pidfd);
+	in->pidfd = -1;
 }
 
 void loop_read_notify(struct daemon *d)

@@ -7,10 +7,18 @@
 #define PROSPERO_DAEMON_LOOP_H
 
 struct daemon;
+struct instance;
 
 /* Start the daemon-wide watchers on d->loop. */
 void loop_watch(struct daemon *d);
 /* Act on every datagram waiting on the notify socket (READY=1, WATCHDOG=1). */
 void loop_read_notify(struct daemon *d);
+/* IN's main process has started with PIDFD (taken; -1: none): reap it
+ * when the pidfd says it has ended. A SIGCHLD names no child: finding the
+ * one that ended is a scan of every child in the kernel, a thousand of
+ * them with a thousand instances, on the way to each restart. */
+void loop_watch_exit(struct daemon *d, struct instance *in, int pidfd);
+/* Stop that, closing the pidfd (once reaped, or when IN goes). */
+void loop_unwatch_exit(struct instance *in);
 
 #endif

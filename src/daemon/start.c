@@ -10,6 +10,7 @@
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/loop.h"
 #include "src/daemon/report.h"
 #include "src/daemon/start.h"
 #include "src/daemon/violation.h"
@@ -75,6 +76,7 @@ void start_instance(struct daemon *d, struct instance *in)
 	char **secrets = NULL, **env = NULL;
 	char msg[1200];
 	pid_t pid;
+	int pidfd;
 
 	/* status keeps saying why the last run ended while this one runs */
 	free(in->last_why);
@@ -98,7 +100,7 @@ void start_instance(struct daemon *d, struct instance *in)
 	if (env)
 		plan.envp = env;
 	ns_reuse_offer(d, in, &kept);
-	pid = sb_spawn_start(&d->spawner, &plan, &err);
+	pid = sb_spawn_start(&d->spawner, &plan, &err, &pidfd);
 	ns_reuse_spawned(d, in, pid);
 	bindings_spawned(in->bind, pid > 0);
 	containment_spawned(d, in, &join, pid > 0);
@@ -112,6 +114,7 @@ void start_instance(struct daemon *d, struct instance *in)
 		return;
 	}
 	in->pid = pid;
+	loop_watch_exit(d, in, pidfd);
 	pidmap_put(&d->pids, pid, in);
 	faults_spawned(in);
 	report_start(d, in, pid);

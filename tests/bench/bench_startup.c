@@ -90,13 +90,14 @@ static pid_t start_n(int kind, int n, long long *ns, struct fifo *f, long long *
 	return pid;
 }
 
-/* The daemon holds about five fds per instance (its output pipe, the
- * control channel, the cgroup, the seccomp listener; src/config/fds.c)
+/* The daemon holds about six fds per instance (its output pipe, the
+ * control channel, the pidfd, the cgroup, the seccomp listener;
+ * src/config/fds.c)
  * and refuses a tree the hard limit cannot hold: N it cannot run here is
  * skipped, and said. */
 static long need_fds(int n)
 {
-	return (long)n * 5 + CFG_DAEMON_BASE_FDS;
+	return (long)n * 6 + CFG_DAEMON_BASE_FDS;
 }
 
 static bool fits(int n, bool say)

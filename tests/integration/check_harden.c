@@ -846,12 +846,12 @@ START_TEST(a_tree_that_fits_the_open_file_limit_runs_with_every_connection_taken
 	if (geteuid() != 0)
 		return;	/* the count below is root's (cgroups, dynamic uids) */
 	sleepers(1);
-	/* one instance: output pipe (2), control channel, cgroup, seccomp
-	 * listener; one fewer and check warns */
-	h.nofile = CFG_DAEMON_BASE_FDS + 4;
+	/* one instance: output pipe (2), control channel, pidfd, cgroup,
+	 * seccomp listener; one fewer and check warns */
+	h.nofile = CFG_DAEMON_BASE_FDS + 5;
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
 	ck_assert_int_eq(lines_with("run.err", "", "open files in the daemon"), 1);
-	h.nofile = CFG_DAEMON_BASE_FDS + 5;
+	h.nofile = CFG_DAEMON_BASE_FDS + 6;
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
 	ck_assert_int_eq(lines_with("run.err", "", "open files in the daemon"), 0);
 	h_start(&h, root_only);

@@ -1285,7 +1285,7 @@ START_TEST(ids_passwd_and_group_use_are_counted_out)
 }
 END_TEST
 
-/* Open files: about 5 an instance (4 under profile "none"), 2 a binding,
+/* Open files: about 6 an instance (5 under profile "none"), 2 a binding,
  * and the daemon's own; more than the hard limit is an error for run, a
  * warning for check, that says how to raise it. */
 START_TEST(open_files_needed_against_the_limit)
@@ -1298,22 +1298,22 @@ START_TEST(open_files_needed_against_the_limit)
 	    "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"instances\": 3, \"bindings\": { \"SVC\": \"svc\" },\n"
 	    "    \"sandbox\": { \"profile\": \"none\" } } ] }\n");
 	cfg = load_ok(FILES("root.jsonc"), 1);
-	/* 10 x 5 + 3 x (4 + 2 x 1) */
-	ck_assert_uint_eq(cfg_daemon_fds(cfg, true), CFG_DAEMON_BASE_FDS + 50 + 18);
-	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, CFG_DAEMON_BASE_FDS + 68, true, &diag), 0);
+	/* 10 x 6 + 3 x (5 + 2 x 1) */
+	ck_assert_uint_eq(cfg_daemon_fds(cfg, true), CFG_DAEMON_BASE_FDS + 60 + 21);
+	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, CFG_DAEMON_BASE_FDS + 81, true, &diag), 0);
 	ck_assert_uint_eq(diag.n, 0);
-	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, CFG_DAEMON_BASE_FDS + 67, false, &diag), -1);
+	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, CFG_DAEMON_BASE_FDS + 80, false, &diag), -1);
 	ck_assert_int_eq(errno, EMFILE);
 	ck_assert_uint_eq(diag.n, 1);
 	ck_assert_uint_eq(diag.nerrors, 0);
-	ck_assert_msg(strstr(diag.lines[0], "root.jsonc:1:3: warning: the tree needs about 196 open files") &&
-		      strstr(diag.lines[0], "the hard limit here is 195: raise it (LimitNOFILE="), "%s", diag.lines[0]);
+	ck_assert_msg(strstr(diag.lines[0], "root.jsonc:1:3: warning: the tree needs about 209 open files") &&
+		      strstr(diag.lines[0], "the hard limit here is 208: raise it (LimitNOFILE="), "%s", diag.lines[0]);
 	cfg_diag_free(&diag);
 	ck_assert_int_eq(cfg_check_fd_limit(cfg, true, 100, true, &diag), -1);
 	ck_assert_uint_eq(diag.nerrors, 1);
 	cfg_diag_free(&diag);
 	/* without cgroups (not root): one fewer an instance */
-	ck_assert_uint_eq(cfg_daemon_fds(cfg, false), CFG_DAEMON_BASE_FDS + 40 + 15);
+	ck_assert_uint_eq(cfg_daemon_fds(cfg, false), CFG_DAEMON_BASE_FDS + 50 + 18);
 	cfg_free(cfg);
 }
 END_TEST

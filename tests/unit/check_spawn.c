@@ -129,7 +129,7 @@ static void spawn_and_report(const struct request *rq, struct report *r)
 	if (!rq->hold_stdin)
 		close(in[1]);
 
-	r->pid = sb_spawn_start(&sp, &plan, &r->err);
+	r->pid = sb_spawn_start(&sp, &plan, &r->err, NULL);
 	r->start_errno = r->pid < 0 ? errno : 0;
 	r->slots_idle = slots_idle();
 	close(out[1]);
