@@ -397,7 +397,8 @@ void sv_reshape(struct sv_tree *t, struct sv_node *s, int64_t now)
 			retire(t, old[i], now);
 	s->children = r->children;
 	s->nchildren = r->n;
-	s->start_from = s->clear_tail = s->started_plus1 = 0;	/* new places */
+	/* new places: the scan hints know nothing */
+	s->start_from = s->start_clear_tail = s->stop_clear_head = s->stop_clear_tail = s->started_plus1 = 0;
 	for (unsigned i = 0; i < r->n; i++) {
 		struct sv_node *c = s->children[i];
 		c->index = i;

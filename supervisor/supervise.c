@@ -162,31 +162,44 @@ static void start_failed(struct sv_tree *t, struct sv_node *s, struct sv_node *c
 	restart(t, s, c, e, now);
 }
 
+static unsigned less_tail(const struct sv_node *s, unsigned tail)
+{
+	return s->nchildren - (tail < s->nchildren ? tail : s->nchildren);
+}
+
 static struct sv_node *last_to_stop(struct sv_node *s)
 {
-	unsigned i = s->nchildren - (s->clear_tail < s->nchildren ? s->clear_tail : s->nchildren);
+	unsigned i = less_tail(s, s->stop_clear_tail);
 
-	while (i > 0 && !s->children[i - 1]->to_stop)
+	while (i > s->stop_clear_head && !s->children[i - 1]->to_stop)
 		i--;
-	s->clear_tail = s->nchildren - i;
-	return i ? s->children[i - 1] : NULL;
+	if (i <= s->stop_clear_head) {
+		s->stop_clear_head = s->stop_clear_tail = s->nchildren;
+		return NULL;
+	}
+	s->stop_clear_tail = s->nchildren - i;
+	return s->children[i - 1];
 }
 
 /* The next child to start, or the one being started: an operator's start
  * may mark a child before it, and children start one at a time. */
 static struct sv_node *first_to_start(struct sv_node *s)
 {
-	unsigned i = s->start_from;
+	unsigned i = s->start_from, end = less_tail(s, s->start_clear_tail);
 
 	if (s->started_plus1 && s->started_plus1 <= s->nchildren) {
 		struct sv_node *c = s->children[s->started_plus1 - 1];
 		if (c->to_start && c->state == SV_STARTING)
 			return c;
 	}
-	while (i < s->nchildren && !s->children[i]->to_start)
+	while (i < end && !s->children[i]->to_start)
 		i++;
+	if (i >= end) {
+		s->start_from = s->start_clear_tail = s->nchildren;
+		return NULL;
+	}
 	s->start_from = i;
-	return i < s->nchildren ? s->children[i] : NULL;
+	return s->children[i];
 }
 
 /* Advance s's operation until it must wait for a child. */

@@ -130,12 +130,15 @@ struct sv_node {
 	unsigned *pendq;		/* FIFO of child indexes with a pending exit */
 	unsigned pendq_head, pendq_len;
 	bool stepping, restep;		/* re-entry guard of the operation loop */
-	/* where a step looks, so that starting a pool of thousands, one
-	 * child at a time, is not a scan of every child per start: no child
-	 * before start_from is to_start, none of the last clear_tail is
-	 * to_stop, and started_plus1 - 1 is the child a step started last
-	 * (the only one that can be starting and to_start) */
-	unsigned start_from, clear_tail, started_plus1;
+	/* where a step looks, so that starting a pool of thousands one
+	 * child at a time, or restarting one child beside thousands, is not
+	 * a scan of every child: the children to start lie in [start_from,
+	 * nchildren - start_clear_tail), those to stop in [stop_clear_head,
+	 * nchildren - stop_clear_tail) (marking widens these, scans narrow
+	 * them, zeros know nothing), and started_plus1 - 1 is the child a
+	 * step started last, the only one that can be starting and still
+	 * to start */
+	unsigned start_from, start_clear_tail, stop_clear_head, stop_clear_tail, started_plus1;
 	int64_t timer_due;		/* its timer (timer_armed) releases children waiting until then */
 };
 

@@ -22,9 +22,15 @@ void sv_node_down(struct sv_tree *t, struct sv_node *n, const struct sv_exit *e,
  * nothing. */
 static inline void sv_mark_to_start(struct sv_node *c)
 {
+	struct sv_node *s = c->parent;
+
 	c->to_start = true;
-	if (c->parent && c->index < c->parent->start_from)
-		c->parent->start_from = c->index;
+	if (!s || c->index >= s->nchildren)
+		return;		/* not yet in place: its supervisor's reshape starts over */
+	if (c->index < s->start_from)
+		s->start_from = c->index;
+	if (s->start_clear_tail > s->nchildren - 1 - c->index)
+		s->start_clear_tail = s->nchildren - 1 - c->index;
 }
 
 static inline void sv_mark_to_stop(struct sv_node *c)
@@ -32,8 +38,12 @@ static inline void sv_mark_to_stop(struct sv_node *c)
 	struct sv_node *s = c->parent;
 
 	c->to_stop = true;
-	if (s && c->index < s->nchildren && s->clear_tail > s->nchildren - 1 - c->index)
-		s->clear_tail = s->nchildren - 1 - c->index;
+	if (!s || c->index >= s->nchildren)
+		return;
+	if (c->index < s->stop_clear_head)
+		s->stop_clear_head = c->index;
+	if (s->stop_clear_tail > s->nchildren - 1 - c->index)
+		s->stop_clear_tail = s->nchildren - 1 - c->index;
 }
 
 /* actor.c */
