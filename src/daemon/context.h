@@ -46,6 +46,7 @@ struct daemon {
 	struct reload *reload;		/* being applied, or NULL */
 	unsigned reloads_asked, reloads_done;	/* for `prospero reload` (reload.h) */
 	bool reload_again;		/* SIGHUP while one was being applied */
+	ev_timer reload_next;		/* then the reload after it, from the loop */
 	bool reload_last_ok;		/* the state file's result and text, kept */
 	bool reload_state_cramped;	/* its last write found the runtime directory full */
 	char *reload_last_text;		/* for the rewrite each SIGHUP makes */

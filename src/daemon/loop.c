@@ -157,6 +157,7 @@ void loop_watch(struct daemon *d)
 	start_signal(d, &d->sigterm, on_stop_signal, SIGTERM);
 	start_signal(d, &d->sigint, on_stop_signal, SIGINT);
 	start_signal(d, &d->sighup, on_hangup, SIGHUP);
+	reload_watch(d);
 	if (interval > 0) {	/* systemd's WatchdogSec= */
 		ev_timer_init(&d->watchdog, on_watchdog, interval, interval);
 		ev_timer_start(d->loop, &d->watchdog);

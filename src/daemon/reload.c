@@ -1,6 +1,5 @@
 /* Live reload, the daemon's side; see reload.h. */
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,8 +327,11 @@ static void finish(struct daemon *d, struct reload *r)
 		r->done(r->ctx, r->lists.text);
 	reload_destroy(r);
 	if (d->reload_again) {
+		/* from the loop, not inside this batch of actions; not counted
+		 * again: each SIGHUP it answers was counted as it was taken */
 		d->reload_again = false;
-		ev_feed_signal_event(d->loop, SIGHUP);
+		ev_timer_set(&d->reload_next, 0., 0.);
+		ev_timer_start(d->loop, &d->reload_next);
 	}
 }
 
@@ -342,22 +344,16 @@ void reload_release(struct daemon *d)
 		finish(d, d->reload);
 }
 
-void reload_on_signal(struct daemon *d)
+/* A reload of the config as it is now, which answers every SIGHUP
+ * counted so far; WHY is what asked for it. */
+static void reload_begin(struct daemon *d, const char *why)
 {
 	char *text = NULL;
 	bool dry_run;
 
-	/* counted at once: a command that reads the file from now on waits for
-	 * a reload after this one */
-	d->reloads_asked++;
-	reload_report_asked(d);
-	if (d->reload) {
-		log_info("received SIGHUP while a reload is being applied: another follows it");
-		d->reload_again = true;
-		return;
-	}
+	ev_timer_stop(d->loop, &d->reload_next);	/* a follow-up, answered by this one */
 	dry_run = reload_take_request(d);
-	log_info("received SIGHUP: %s %s", dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
+	log_info("%s: %s %s", why, dry_run ? "a reload's plan for" : "reloading", d->cfg->files[0]);
 	if (!dry_run)	/* as daemons do on SIGHUP, for logrotate */
 		events_reopen(&d->events);
 	if (daemon_reload_request(d, dry_run, &text, NULL, NULL) < 0) {
@@ -367,6 +363,31 @@ void reload_on_signal(struct daemon *d)
 		reload_report_state(d, true, text);
 	}
 	free(text);
+}
+
+static void on_reload_next(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	reload_begin(w->data, "after a SIGHUP taken while a reload was applied");
+}
+
+void reload_watch(struct daemon *d)
+{
+	ev_timer_init(&d->reload_next, on_reload_next, 0., 0.);
+	d->reload_next.data = d;
+}
+
+void reload_on_signal(struct daemon *d)
+{
+	/* counted at once: a command that reads the file from now on waits for
+	 * a reload after this one */
+	d->reloads_asked++;
+	reload_report_asked(d);
+	if (d->reload) {
+		log_info("received SIGHUP while a reload is being applied: another follows it");
+		d->reload_again = true;
+		return;
+	}
+	reload_begin(d, "received SIGHUP");
 }
 
 void reload_free(struct daemon *d)

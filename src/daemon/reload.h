@@ -38,7 +38,9 @@ typedef void (*reload_done_fn)(void *ctx, const char *summary);
 int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_done_fn done,
 			  void *ctx);
 
-/* SIGHUP: a reload; one asked while another is applied follows it. */
+/* SIGHUP: a reload; one asked while another is applied follows it
+ * (from the watcher reload_watch sets up, before the loop runs). */
+void reload_watch(struct daemon *d);
 void reload_on_signal(struct daemon *d);
 
 /* The dispatcher's hooks: SV_DO_RETIRE of N; SV_REPORT_RELOADED; after

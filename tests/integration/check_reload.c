@@ -645,6 +645,7 @@ static void await_a_hangup_taken(void)
 START_TEST(a_hangup_during_a_reload_reloads_after_it)
 {
 	struct h_event e;
+	char state[512];
 	pid_t stuck = a_reload_held_by_stuck();
 
 	h_signal(&h, SIGHUP);
@@ -654,6 +655,10 @@ START_TEST(a_hangup_during_a_reload_reloads_after_it)
 	ck_assert_msg(strstr(e.line, "\"added\": [], \"removed\": [\"stuck\"]"), "%s", e.line);
 	h_expect(&h, "reload", "root", &e);
 	ck_assert_msg(strstr(e.line, "\"added\": [\"late\"], \"removed\": []"), "%s", e.line);
+	/* two SIGHUPs asked for two reloads, both done: the one that
+	 * follows is not asked for again (it counted itself a third) */
+	read_state(state, sizeof state);
+	ck_assert_msg(strstr(state, "\nasked 2\ndone 2\n"), "%s", state);
 	h_stop(&h);
 }
 END_TEST
