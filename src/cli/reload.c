@@ -52,6 +52,21 @@ static int read_state(int dir, struct state *st)
 	return 0;
 }
 
+/* Does PID hold DIR's lock, as the running daemon does? One killed by
+ * SIGKILL leaves its state file, and its pid may be another's by now. */
+static bool holds_lock(int dir, int pid)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	int fd = openat(dir, RUNDIR_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool held;
+
+	if (fd < 0)
+		return false;
+	held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid == pid;
+	close(fd);
+	return held;
+}
+
 /* The request a dry run leaves for the daemon, whole or not at all. */
 static int ask_dry_run(int dir)
 {
@@ -126,8 +141,14 @@ static int ask(const char *path, bool dry_run)
 			path, RELOAD_STATE_FILE, strerror(errno));
 		goto out;
 	}
-	if ((daemon = (int)syscall(SYS_pidfd_open, st->pid, 0)) < 0 ||
-	    (dry_run && ask_dry_run(dir) < 0) || kill(st->pid, SIGHUP) < 0) {
+	/* the pidfd first: the process the lock names is then the one signalled */
+	if ((daemon = (int)syscall(SYS_pidfd_open, st->pid, 0)) >= 0 && !holds_lock(dir, st->pid)) {
+		fprintf(stderr, "prospero: reload: %s/%s: pid %d does not hold %s/%s (is a daemon running with "
+			"this runtime directory?)\n", path, RELOAD_STATE_FILE, st->pid, path, RUNDIR_LOCK);
+		goto out;
+	}
+	if (daemon < 0 || (dry_run && ask_dry_run(dir) < 0) ||
+	    syscall(SYS_pidfd_send_signal, daemon, SIGHUP, NULL, 0) < 0) {
 		fprintf(stderr, "prospero: reload: daemon pid %d: %s\n", st->pid, strerror(errno));
 		goto out;
 	}

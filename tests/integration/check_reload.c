@@ -445,6 +445,36 @@ START_TEST(the_command_without_a_daemon_says_so)
 }
 END_TEST
 
+/* A daemon killed by SIGKILL leaves its state file, whose pid the kernel
+ * may give another process: the command asks the runtime directory's lock
+ * whether that pid is the daemon's. It used to send that process SIGHUP,
+ * and wait for it to end. */
+START_TEST(a_stale_state_file_signals_no_one)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char path[512], text[128], err[1024];
+	pid_t other = fork();
+	int fd, st;
+
+	ck_assert(other >= 0);
+	if (other == 0) {
+		pause();	/* SIGHUP ends it */
+		_exit(0);
+	}
+	snprintf(path, sizeof path, "%s/reload", h.rundir);
+	snprintf(text, sizeof text, "pid %d\nasked 0\ndone 0\nresult ok\n", (int)other);
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+	ck_assert_msg(waitpid(other, &st, WNOHANG) == 0, "the command signalled pid %d, not a daemon", (int)other);
+	ck_assert_int_eq(kill(other, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(other, &st, 0), other);
+}
+END_TEST
+
 /* A pool grows and shrinks by members: those that stay keep running. From
  * one instance to several the name changes ("w" to "w#1"), so the pool
  * is new. */
@@ -1324,6 +1354,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
 	tcase_add_test(tc, a_reload_cut_short_by_a_stop_is_not_called_applied);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
+	tcase_add_test(tc, a_stale_state_file_signals_no_one);
 	tcase_add_test(tc, a_reload_of_a_cgroup_limit_restarts_with_the_new_one);
 	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
 	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
