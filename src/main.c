@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -515,6 +516,18 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	return check_usage(cli->cmd, cli->nfiles, &cli->co);
 }
 
+/* A SIGHUP before the daemon's loop watches for it would end the daemon
+ * (the default action): blocked, it waits in the loop's signalfd, which
+ * keeps it blocked, and is a reload then. */
+static void hold_hangup(void)
+{
+	sigset_t hup;
+
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -541,6 +554,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli.cmd = argv[1];
+	if (strcmp(cli.cmd, "run") == 0)
+		hold_hangup();
 	if (!(cli.files = calloc((size_t)argc, sizeof *cli.files)))
 		return EXIT_FAILURE;
 	if (parse_options(argc, argv, &cli, &rc) < 0) {

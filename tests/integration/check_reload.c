@@ -524,6 +524,52 @@ static void boot_pool(unsigned n, struct pids *p)
 	} while (strcmp(e.event, "ready") != 0 || strcmp(e.name, "root") != 0);
 }
 
+/* Bytes PID has read so far (/proc/PID/io), or -1 once it is gone. */
+static long long bytes_read(pid_t pid)
+{
+	char path[64], line[128];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "rchar: %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* A SIGHUP sent as the daemon starts, before its loop watches for it,
+ * is held until it does, then reloads: it used to end the daemon (the
+ * default action). The config is padded to 8 MB: the signal is sent once
+ * the daemon has read it, while it parses it, long before its loop runs. */
+START_TEST(a_hangup_at_start_is_a_reload_not_the_end)
+{
+	static const char pool[] = "{ \"supervisor\": \"root\", \"children\": [ " TA("o") " ] }\n";
+	enum { PAD = 8 << 20 };
+	char *text = malloc(PAD + sizeof pool);
+	long long end = h_now_ms() + H_TIMEOUT_MS, n;
+	struct h_event e;
+
+	ck_assert(text != NULL);
+	for (size_t i = 0; i < PAD; i += 64)
+		memcpy(text + i, "// padding: the daemon takes a while to parse all of this .....\n", 64);
+	memcpy(text + PAD, pool, sizeof pool);
+	h_write(&h, "root.jsonc", text);
+	free(text);
+	h_start(&h, root_only);
+	while ((n = bytes_read(h.pid)) >= 0 && n < PAD)
+		ck_assert_msg(h_now_ms() < end, "the daemon never read its config");
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"added\": [], \"removed\": [], \"restarted\": [], \"changed\": []"),
+		      "%s", e.line);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(a_pool_changes_by_members)
 {
 	struct pids before, after;
@@ -1351,6 +1397,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
+	tcase_add_test(tc, a_hangup_at_start_is_a_reload_not_the_end);
 	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
 	tcase_add_test(tc, a_reload_cut_short_by_a_stop_is_not_called_applied);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
