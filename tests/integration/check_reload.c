@@ -597,6 +597,32 @@ START_TEST(a_pool_of_one_is_renamed)
 }
 END_TEST
 
+/* A name that was an actor and is a supervisor now restarts with the
+ * reason README "Reload" gives for it, in the plan and in the summary. */
+START_TEST(an_actor_become_a_supervisor_restarts_swapped)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char out[1024];
+
+	write_pool(1);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  " TA("w") ",\n"
+		     "  { \"supervisor\": \"o\", \"children\": [ " TA("o1") " ] } ] }\n");
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "restart o (actor and supervisor swapped)\n2 unchanged\n");
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "added nothing; removed nothing; restarted o (actor and supervisor swapped); "
+			      "changed nothing\n");
+	h_expect(&h, "start", "o1", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 /* svc records what cli casts to it; svc's env is V. */
 static void write_casting(int v)
 {
@@ -1388,6 +1414,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
+	tcase_add_test(tc, an_actor_become_a_supervisor_restarts_swapped);
 	tcase_add_test(tc, a_restarted_actor_keeps_its_credentials);
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
