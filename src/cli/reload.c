@@ -25,30 +25,64 @@ struct state {
 	int pid;
 	unsigned asked, done;
 	bool ok;
-	char text[RELOAD_TEXT_MAX];
+	char *file;		/* the whole state file: a plan or a summary has no bound */
+	const char *text;	/* in it, after the header */
 };
+
+/* All of FD, NUL-terminated and malloc'ed, or NULL (errno). */
+static char *read_all(int fd)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *more;
+	ssize_t n;
+
+	for (;;) {
+		if (cap - len < 2) {
+			cap = cap ? 2 * cap : 16384;
+			if (!(more = realloc(buf, cap))) {
+				free(buf);
+				return NULL;
+			}
+			buf = more;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR) {
+			free(buf);
+			return NULL;
+		}
+		len += n > 0 ? (size_t)n : 0;
+	}
+	buf[len] = 0;
+	return buf;
+}
 
 static int read_state(int dir, struct state *st)
 {
-	char buf[sizeof st->text + 128], result[16] = "";
+	char result[16] = "", *file;
 	int fd = openat(dir, RELOAD_STATE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
-	int used = 0;
+	int used = 0, saved;
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof buf - 1);
+	file = read_all(fd);
+	saved = errno;
 	close(fd);
-	if (n < 0)
+	if (!file) {
+		errno = saved;
 		return -1;
-	buf[n] = 0;
-	if (sscanf(buf, "pid %d\nasked %u\ndone %u\nresult %15s\n%n", &st->pid, &st->asked, &st->done,
+	}
+	if (sscanf(file, "pid %d\nasked %u\ndone %u\nresult %15s\n%n", &st->pid, &st->asked, &st->done,
 		   result, &used) != 4 || used == 0) {
+		free(file);
 		errno = EPROTO;
 		return -1;
 	}
 	st->ok = strcmp(result, "ok") == 0;
-	snprintf(st->text, sizeof st->text, "%s", buf + used);
+	free(st->file);
+	st->file = file;
+	st->text = file + used;
 	return 0;
 }
 
@@ -164,6 +198,8 @@ static int ask(const char *path, bool dry_run)
 		log_lines(st->text, true);	/* as `check` prints them */
 	}
 out:
+	if (st)
+		free(st->file);
 	free(st);
 	if (daemon >= 0)
 		close(daemon);

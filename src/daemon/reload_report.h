@@ -33,7 +33,8 @@ void reload_lists_fini(struct reload_lists *l);
 /* The plan, a line per item that is not KEEP, then how many are: NULL
  * with errno ENOMEM. */
 char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots);
-/* The most of a state file's text `prospero reload` reads and prints. */
+/* The most of a refusal's diagnostics the state file holds (the log has
+ * them all); a plan or a summary is written whole. */
 #define RELOAD_TEXT_MAX 65536
 /* DIAG's lines, joined by newlines, those that fit in RELOAD_TEXT_MAX,
  * then how many more there are; NULL if none or out of memory. */

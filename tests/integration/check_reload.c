@@ -597,6 +597,38 @@ START_TEST(a_pool_of_one_is_renamed)
 }
 END_TEST
 
+/* A plan longer than 64 KiB is printed whole, to its count of what is
+ * kept: the command read only the first 64 KiB of the state file, and cut
+ * the plan off mid-line. 1200 lines of about 70 bytes. */
+START_TEST(a_long_plan_is_printed_whole)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	static const char name[] = "a_pool_with_a_name_long_enough_to_make_the_plan_long_0123456";
+	enum { N = 1200 };
+	char text[512], *out = malloc(256 * 1024), line[128];
+	int len;
+
+	ck_assert(out != NULL);
+	write_pool(1);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(text, sizeof text, "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"w\", \"exec\": [\"@TA@\"] }, " TA("o") ",\n"
+		 "  { \"actor\": \"%s\", \"instances\": %d, \"exec\": [\"@TA@\"] } ] }\n", name, N);
+	h_write(&h, "root.jsonc", text);
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	len = h_read(&h, "run.out", out, 256 * 1024);
+	ck_assert_int_gt(len, 64 * 1024);
+	snprintf(line, sizeof line, "add %s#1\n", name);
+	ck_assert_msg(strncmp(out, line, strlen(line)) == 0, "%.200s", out);
+	snprintf(line, sizeof line, "\nadd %s#%d\n3 unchanged\n", name, N);
+	ck_assert_msg(len > (int)strlen(line) && strcmp(out + len - strlen(line), line) == 0, "...%s",
+		      out + (len > 200 ? len - 200 : 0));
+	free(out);
+	h_stop(&h);
+}
+END_TEST
+
 /* A name that was an actor and is a supervisor now restarts with the
  * reason README "Reload" gives for it, in the plan and in the summary. */
 START_TEST(an_actor_become_a_supervisor_restarts_swapped)
@@ -1415,6 +1447,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pool_changes_by_members);
 	tcase_add_test(tc, a_pool_of_one_is_renamed);
 	tcase_add_test(tc, an_actor_become_a_supervisor_restarts_swapped);
+	tcase_add_test(tc, a_long_plan_is_printed_whole);
 	tcase_add_test(tc, a_restarted_actor_keeps_its_credentials);
 	tcase_add_test(tc, systemd_hears_reloading_then_ready);
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
