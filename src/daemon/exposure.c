@@ -31,11 +31,12 @@ int exposure_dev_vars_path(const struct cfg *cfg, char *path, size_t len)
 /* Root's own file, readable by others: as ssh would not use such a key,
  * but git cannot record 0600, so the quick start would never work: made
  * private, and said. */
-static int make_private(int fd, const char *path, mode_t mode)
+static int make_private(int fd, const char *path, mode_t mode, char *msg, size_t len)
 {
 	if (fchmod(fd, mode & 0700) < 0) {
-		log_err("%s is readable by other users (mode %04o), actors included, and cannot be "
-			"made 0600: %s; refusing to read it", path, (unsigned)mode, strerror(errno));
+		snprintf(msg, len, "%s is readable by other users (mode %04o), actors included, and "
+			 "cannot be made 0600: %s; refusing to read it", path, (unsigned)mode,
+			 strerror(errno));
 		return -1;
 	}
 	log_warn("%s was readable by other users (mode %04o), actors included: made it 0%o "
@@ -43,14 +44,11 @@ static int make_private(int fd, const char *path, mode_t mode)
 	return 0;
 }
 
-int exposure_dev_vars(const struct cfg *cfg, bool check)
+int exposure_dev_vars_file(const char *path, bool check, char *msg, size_t len)
 {
-	char path[4096];
 	struct stat st;
 	int fd, rc = 0;
 
-	if (exposure_dev_vars_path(cfg, path, sizeof path) < 0)
-		return 0;	/* the secrets lookup says what is wrong with it */
 	/* the file the lookup reads: through a symbolic link too */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -64,15 +62,30 @@ int exposure_dev_vars(const struct cfg *cfg, bool check)
 				 "read every secret in it; chmod 600 %s", path, (unsigned)mode, path);
 		/* a link's target may be any file of root's: not ours to change */
 		else if (st.st_uid == 0 && lstat(path, &link) == 0 && !S_ISLNK(link.st_mode))
-			rc = make_private(fd, path, mode);
+			rc = make_private(fd, path, mode, msg, len);
 		else {
-			log_err("%s is readable by other users (mode %04o), actors included: refusing to "
-				"read it; chmod 600 %s", path, (unsigned)mode, path);
+			snprintf(msg, len, "%s is readable by other users (mode %04o), actors included: "
+				 "refusing to read it; chmod 600 %s", path, (unsigned)mode, path);
 			rc = -1;
 		}
 	}
 	close(fd);
+	if (rc < 0)
+		errno = EPERM;
 	return rc;
+}
+
+int exposure_dev_vars(const struct cfg *cfg, bool check)
+{
+	char path[4096], msg[8400];
+
+	if (exposure_dev_vars_path(cfg, path, sizeof path) < 0)
+		return 0;	/* the secrets lookup says what is wrong with it */
+	if (exposure_dev_vars_file(path, check, msg, sizeof msg) < 0) {
+		log_err("%s", msg);
+		return -1;
+	}
+	return 0;
 }
 
 void exposure_uid(size_t ninst)

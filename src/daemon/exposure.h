@@ -18,6 +18,9 @@ int exposure_dev_vars_path(const struct cfg *cfg, char *path, size_t len);
  * warning. A root daemon: a file of root's is made 0600, with a warning
  * (git checks files out 0644); another user's is refused: -1. */
 int exposure_dev_vars(const struct cfg *cfg, bool check);
+/* The same for the .dev.vars at PATH, a refusal said in MSG (with errno
+ * EPERM) rather than logged: before each start that reads it. */
+int exposure_dev_vars_file(const char *path, bool check, char *msg, size_t len);
 
 /* A daemon without root, or root without CAP_SETPCAP: its actors share
  * its uid. Said once. */

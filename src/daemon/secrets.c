@@ -33,8 +33,6 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 		log_err("cannot prepare secrets delivery: %s", strerror(errno));
 		return -1;
 	}
-	if (access(s->dev_vars, F_OK) == 0)
-		s->sources.dev_vars = s->dev_vars;
 	snprintf(s->root, sizeof s->root, "%s/" SECRETS_DIR, d->rundir.path);
 	/* traversable, not listable: an actor reaches its own directory only */
 	if ((mkdirat(d->rundir.fd, SECRETS_DIR, 0711) < 0 && errno != EEXIST) ||
@@ -58,6 +56,21 @@ void secrets_teardown(struct daemon *d)
 	s->root_fd = -1;
 }
 
+/* .dev.vars is looked for at each start, as the other sources are: made
+ * or removed since the daemon started counts. A root daemon judges it
+ * each time as it did at start (exposure.h): it may have been rewritten
+ * readable since. */
+static int dev_vars_now(struct secrets *s, char *msg, size_t len)
+{
+	s->sources.dev_vars = NULL;
+	if (access(s->dev_vars, F_OK) < 0)
+		return 0;
+	if (geteuid() == 0 && exposure_dev_vars_file(s->dev_vars, false, msg, len) < 0)
+		return -1;
+	s->sources.dev_vars = s->dev_vars;
+	return 0;
+}
+
 int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	const struct cfg_actor *a = in->spec;
@@ -66,6 +79,8 @@ int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len
 
 	if (!a->nsecrets)
 		return 0;
+	if (dev_vars_now(&d->secrets, msg, len) < 0)
+		return -1;
 	/* a failed delivery removed what it made */
 	if (sb_secrets_deliver(&d->secrets.sources, (const char *const *)a->secrets, a->nsecrets,
 			       d->secrets.root_fd, in->name, uid, gid, msg, len) < 0)
@@ -88,6 +103,7 @@ char **secrets_env(struct daemon *d, const struct instance *in, char ***secrets,
 {
 	char **env;
 
+	/* from the sources secrets_deliver chose for this start */
 	if (sb_secrets_env(&d->secrets.sources, (const char *const *)in->spec->secrets,
 			   in->spec->nsecrets, secrets, msg, len) < 0)
 		return NULL;

@@ -37,7 +37,8 @@ int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len
  * holds it. The path is its name's: an old incarnation a reload retired
  * is freed after the new one of that name started, and removes nothing. */
 void secrets_remove(struct instance *in);
-/* For "secrets_env": IN's environment plus NAME=value strings, which
+/* For "secrets_env", after secrets_deliver for the same start: IN's
+ * environment plus NAME=value strings, which
  * *SECRETS holds; free() the array and sb_secrets_env_free(*SECRETS) as
  * soon as the child has exec'ed. NULL with errno and MSG saying why. */
 char **secrets_env(struct daemon *d, const struct instance *in, char ***secrets,

@@ -485,6 +485,105 @@ START_TEST(a_dev_vars_link_to_a_readable_file_is_refused)
 }
 END_TEST
 
+/* "pay" restarted by the operator: what its next start made of K, or
+ * its exit reason when it could not start. */
+static void restart_pay(char *got, size_t len)
+{
+	struct h_event e;
+
+	unlink(h_path(&h, "got"));
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "restart", "--runtime-dir", h.rundir,
+							    "pay", NULL }), 0);
+	h_expect(&h, "exit", "pay", NULL);	/* the run it stopped */
+	do
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+	while (strcmp(e.name, "pay") != 0 ||
+	       (strcmp(e.event, "ready") != 0 && strcmp(e.event, "exit") != 0));
+	if (strcmp(e.event, "exit") == 0) {
+		snprintf(got, len, "%s", e.reason);
+		return;
+	}
+	wait_file("got");
+	ck_assert_int_ge(h_read(&h, "got", got, (int)len), 0);
+}
+
+static void put_secret(const char *name, const char *text)
+{
+	h_write(&h, name, text);
+	ck_assert(chmod(h_path(&h, name), 0600) == 0);
+}
+
+/* .dev.vars is looked for at each start, as the other sources are: one
+ * made while the daemon runs gives its secrets at the next start, and
+ * one removed since takes nothing from the others. The old daemon looked
+ * once, when it started: it never saw a new file ("not found in
+ * --secrets-dir"), and once the file it had seen was gone every start
+ * failed on it, whatever the other sources held. */
+START_TEST(a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_start)
+{
+	char sdir[512], got[512];
+	const char *extra[] = { "--secrets-dir", sdir, NULL };
+
+	snprintf(sdir, sizeof sdir, "%s", h_path(&h, "sdir"));
+	ck_assert(mkdir(sdir, 0700) == 0);
+	put_secret("sdir/K", "one");
+	h_write(&h, "root.jsonc", secret_tree);
+	h_start_with(&h, root_only, extra);
+	h_expect(&h, "ready", "pay", NULL);
+	wait_file("got");
+
+	unlink(h_path(&h, "sdir/K"));
+	put_secret(".dev.vars", "K=dev\n");
+	restart_pay(got, sizeof got);
+	ck_assert_str_eq(got, "dev");
+
+	unlink(h_path(&h, ".dev.vars"));
+	put_secret("sdir/K", "two");
+	restart_pay(got, sizeof got);
+	ck_assert_str_eq(got, "two");
+	h_stop(&h);
+}
+END_TEST
+
+/* A .dev.vars made readable to others while the daemon runs (an editor
+ * that writes a new file, umask 022) is judged at the next start as at
+ * the first: a root daemon makes root's own 0600, with a warning, and
+ * refuses another user's. The old daemon judged it once, at start, and
+ * read it as it was from then on. */
+START_TEST(a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start)
+{
+	char got[512];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;
+	put_secret(".dev.vars", "K=v\n");
+	h_write(&h, "root.jsonc", secret_tree);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "pay", NULL);
+	wait_file("got");
+
+	h_write(&h, ".dev.vars", "K=w\n");
+	ck_assert(chmod(h_path(&h, ".dev.vars"), 0644) == 0);
+	restart_pay(got, sizeof got);
+	ck_assert_str_eq(got, "w");
+	ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0600);
+	ck_assert_int_eq(lines_with("err", "prospero: ", "was readable by other users (mode 0644), "
+				    "actors included: made it 0600"), 1);
+
+	ck_assert(chmod(h_path(&h, ".dev.vars"), 0644) == 0);
+	ck_assert(chown(h_path(&h, ".dev.vars"), 65534, 65534) == 0);
+	restart_pay(got, sizeof got);
+	ck_assert_msg(strstr(got, "could not start: ") == got &&
+		      strstr(got, ".dev.vars is readable by other users (mode 0644), actors included: "
+				  "refusing to read it; chmod 600 ") != NULL, "%s", got);
+	ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+	ck_assert_int_eq((int)(st.st_mode & 0777), 0644);
+	h_stop(&h);
+}
+END_TEST
+
 /* "user": "root" passes, with a warning, in check and at start. */
 START_TEST(an_actor_running_as_root_is_warned_of)
 {
@@ -974,6 +1073,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_readable_dev_vars_is_made_private);
 	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
 	tcase_add_test(tc, a_dev_vars_link_to_a_readable_file_is_refused);
+	tcase_add_test(tc, a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_start);
+	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
