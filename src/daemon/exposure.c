@@ -30,17 +30,18 @@ int exposure_dev_vars_path(const struct cfg *cfg, char *path, size_t len)
 
 /* Root's own file, readable by others: as ssh would not use such a key,
  * but git cannot record 0600, so the quick start would never work: made
- * private, and said. */
+ * private, and said. 0600 whatever it was: git records 0755 too, and
+ * the daemon reads it as root either way. */
 static int make_private(int fd, const char *path, mode_t mode, char *msg, size_t len)
 {
-	if (fchmod(fd, mode & 0700) < 0) {
+	if (fchmod(fd, 0600) < 0) {
 		snprintf(msg, len, "%s is readable by other users (mode %04o), actors included, and "
 			 "cannot be made 0600: %s; refusing to read it", path, (unsigned)mode,
 			 strerror(errno));
 		return -1;
 	}
-	log_warn("%s was readable by other users (mode %04o), actors included: made it 0%o "
-		 "(git checks files out 0644)", path, (unsigned)mode, (unsigned)(mode & 0700));
+	log_warn("%s was readable by other users (mode %04o), actors included: made it 0600 "
+		 "(git checks files out 0644)", path, (unsigned)mode);
 	return 0;
 }
 

@@ -446,6 +446,34 @@ START_TEST(a_readable_dev_vars_is_made_private)
 }
 END_TEST
 
+/* git records 0755 too, and a file may be 0444: root's own is made
+ * 0600 whatever its mode, as said. The old daemon kept the owner's bits
+ * (0700, 0400). */
+START_TEST(a_readable_dev_vars_is_made_0600_whatever_its_mode)
+{
+	static const mode_t modes[] = { 0755, 0444 };
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;
+	h_write(&h, "root.jsonc", secret_tree);
+	for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+		char want[128];
+
+		h_write(&h, ".dev.vars", "K=v\n");
+		ck_assert(chmod(h_path(&h, ".dev.vars"), modes[i]) == 0);
+		h_start(&h, root_only);
+		h_expect(&h, "ready", "pay", NULL);
+		h_stop(&h);
+		ck_assert(stat(h_path(&h, ".dev.vars"), &st) == 0);
+		ck_assert_int_eq((int)(st.st_mode & 07777), 0600);
+		snprintf(want, sizeof want, "was readable by other users (mode %04o), actors included: "
+			 "made it 0600", (unsigned)modes[i]);
+		ck_assert_int_eq(lines_with("err", "prospero: ", want), 1);
+	}
+}
+END_TEST
+
 /* Another user's readable .dev.vars: a root daemon will not read it. */
 START_TEST(another_users_readable_dev_vars_is_refused)
 {
@@ -1071,6 +1099,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_changes_are_logged_escaped_and_rate_limited);
 	tcase_add_test(tc, a_status_change_inside_the_window_is_reported_when_it_ends);
 	tcase_add_test(tc, a_readable_dev_vars_is_made_private);
+	tcase_add_test(tc, a_readable_dev_vars_is_made_0600_whatever_its_mode);
 	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);
 	tcase_add_test(tc, a_dev_vars_link_to_a_readable_file_is_refused);
 	tcase_add_test(tc, a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_start);
