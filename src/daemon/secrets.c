@@ -26,7 +26,10 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 		any |= cfg->actors[i]->nsecrets > 0;
 	if (!any)
 		return 0;
+	/* empty names no directory: systemd leaves it unset when it has none */
 	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
+	if (s->sources.credentials_dir && !s->sources.credentials_dir[0])
+		s->sources.credentials_dir = NULL;
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
 	if (exposure_dev_vars_path(cfg, s->dev_vars, sizeof s->dev_vars) < 0) {

@@ -573,6 +573,25 @@ START_TEST(a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_s
 }
 END_TEST
 
+/* An empty $CREDENTIALS_DIRECTORY names no directory (systemd leaves it
+ * unset when there are none): the other sources are searched. The old
+ * daemon failed every start on it ("$CREDENTIALS_DIRECTORY (): No such
+ * file or directory"). */
+START_TEST(an_empty_credentials_directory_is_no_source)
+{
+	char got[512];
+
+	put_secret(".dev.vars", "K=dev\n");
+	h_write(&h, "root.jsonc", secret_tree);
+	ck_assert(setenv("CREDENTIALS_DIRECTORY", "", 1) == 0);
+	h_start(&h, root_only);
+	wait_file("got");
+	ck_assert_int_eq(h_read(&h, "got", got, sizeof got), 3);
+	ck_assert_str_eq(got, "dev");
+	h_stop(&h);
+}
+END_TEST
+
 /* A .dev.vars made readable to others while the daemon runs (an editor
  * that writes a new file, umask 022) is judged at the next start as at
  * the first: a root daemon makes root's own 0600, with a warning, and
@@ -1104,6 +1123,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_link_to_a_readable_file_is_refused);
 	tcase_add_test(tc, a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_start);
 	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
+	tcase_add_test(tc, an_empty_credentials_directory_is_no_source);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
