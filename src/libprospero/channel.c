@@ -174,6 +174,11 @@ int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force
 	long n;
 
 	c->frames++;	/* this frame's number, whether it goes or not */
+	if (!force && (c->full || c->qlen >= PR_QUEUE_HIGH)) {
+		/* refused until drained to half (ops->sent), as promised */
+		errno = EAGAIN;
+		goto fail;
+	}
 	if (c->qlen == 0 && !cork) {
 		/* The common case: nothing waits, so this frame goes out alone. */
 		n = pf_encode(c->port->tx, sizeof c->port->tx, f);
@@ -187,9 +192,6 @@ int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force
 		if (errno != EAGAIN && errno != ENOBUFS)
 			goto fail;
 		full = true;
-	} else if (!force && c->qlen >= PR_QUEUE_HIGH) {
-		errno = EAGAIN;
-		goto fail;
 	}
 	if (enqueue(c, f, fd, full) == 0)
 		return 0;	/* the datagram holds FD now */
@@ -244,6 +246,10 @@ void pr_chan_drain(struct pr_chan *c)
 {
 	while (c->qhead && send_head(c) == 0)
 		;
+	/* drained to half here, silently: the write watcher, which fires at
+	 * once, clears FULL and tells the owner */
+	if (c->full && c->qlen <= PR_QUEUE_HIGH / 2)
+		ev_io_start(c->port->loop, &c->wio);
 }
 
 static void writable(struct ev_loop *loop, ev_io *w, int revents)

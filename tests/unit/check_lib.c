@@ -656,6 +656,55 @@ START_TEST(a_closed_peer_is_epipe_for_call_wait)
 }
 END_TEST
 
+/* A full send queue refuses calls and casts until it has drained to
+ * half, when prospero_on_writable's callback runs: not as soon as the
+ * socket takes a datagram or two. */
+static int writable_seen;
+
+static void count_writable(struct prospero_binding *b, void *arg)
+{
+	writable_seen++;
+}
+
+START_TEST(a_full_queue_refuses_until_it_has_drained_to_half)
+{
+	static struct answer a;	/* the call is failed at teardown */
+	char body[2000], dg[PF_MAX_DGRAM];
+	struct prospero_binding *b;
+	int raw[2], small = 4096, n = 0;
+
+	memset(body, 'x', sizeof body);
+	pair(raw);
+	ck_assert_int_eq(setsockopt(raw[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
+	b = prospero_binding(client, "RAW");
+	prospero_set_coalesce(b, 0);	/* one datagram a cast */
+	prospero_on_writable(b, count_writable, NULL);
+	while (prospero_cast(b, "note", body, sizeof body) == 0)
+		ck_assert_int_lt(++n, 10000);
+	ck_assert_int_eq(errno, EAGAIN);
+	/* the peer takes a few: the queue goes down, not yet to half */
+	for (int i = 0; i < 4; ev_run(loop, EVRUN_NOWAIT))
+		if (recv(raw[1], dg, sizeof dg, MSG_DONTWAIT) > 0)
+			i++;
+	ck_assert_int_eq(writable_seen, 0);
+	errno = 0;
+	ck_assert_int_eq(prospero_cast(b, "note", body, sizeof body), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	errno = 0;
+	ck_assert_int_eq(prospero_call(b, "echo", "y", 1, 5, got, &a), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	/* now it drains */
+	while (!writable_seen) {
+		while (recv(raw[1], dg, sizeof dg, MSG_DONTWAIT) > 0)
+			;
+		ev_run(loop, EVRUN_NOWAIT);
+	}
+	ck_assert_int_eq(prospero_cast(b, "note", body, sizeof body), 0);
+	close(raw[1]);
+}
+END_TEST
+
 /* CALL fails, -1 (or NULL) with errno EINVAL. */
 #define REFUSED(call)                                                                   \
 	do {                                                                            \
@@ -1536,6 +1585,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
+	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
