@@ -12,10 +12,11 @@
 #include "src/proto/notice.h"
 
 /* A new call is refused once the actor stops, unless it still has
- * requests to answer, whose handlers may need to call. */
+ * requests to answer, whose handlers may need to call; and always once
+ * it closes, when no loop will answer it or time it out. */
 static bool refusing_calls(const struct prospero *p)
 {
-	return p->stopping && !p->server.deferred;
+	return p->closing || (p->stopping && !p->server.deferred);
 }
 
 /* The daemon's peer_restarted notice on B, an error frame with id 0. */

@@ -47,7 +47,8 @@ struct prospero *prospero_new(struct ev_loop *loop);
  * (made close-on-exec). A refused FD is left as it was. */
 int prospero_adopt(struct prospero *p, const char *fdname, int fd);
 /* Fail every pending call with UNAVAILABLE (callbacks run before this
- * returns), close every channel and free P. */
+ * returns; a call they make fails with ESHUTDOWN), close every channel
+ * and free P. */
 void prospero_close(struct prospero *p);
 
 /* The outgoing binding called NAME, or NULL (errno ENOENT). */

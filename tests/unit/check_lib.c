@@ -705,6 +705,45 @@ START_TEST(a_full_queue_refuses_until_it_has_drained_to_half)
 }
 END_TEST
 
+/* prospero_close fails the pending calls, and a callback that calls
+ * again (a retry) is refused: the actor is going, and a call it took
+ * would never be answered. */
+static struct prospero_binding *retry_on;
+
+static void stop_loop(struct ev_loop *l, ev_timer *w, int revents)
+{
+	ev_break(l, EVBREAK_ALL);
+}
+
+static int retried, retry_errno;
+
+static void retry(int err, const void *body, size_t len, void *arg)
+{
+	note("failed");
+	errno = 0;
+	retried = prospero_call(retry_on, "echo", "again", 5, 0.05, retry, arg);
+	retry_errno = errno;
+}
+
+START_TEST(a_closing_actor_takes_no_new_call)
+{
+	ev_timer quiet;
+
+	retry_on = inv;
+	ck_assert_int_eq(prospero_call(inv, "silent", "x", 1, 0.05, retry, NULL), 0);
+	prospero_close(client);
+	client = NULL;
+	ck_assert_str_eq(events, "failed;");
+	ck_assert_int_eq(retried, -1);
+	ck_assert_int_eq(retry_errno, ESHUTDOWN);
+	/* nothing of the closed actor is left on the loop */
+	ev_timer_init(&quiet, stop_loop, 0.2, 0);
+	ev_timer_start(loop, &quiet);
+	ev_run(loop, 0);
+	ck_assert_str_eq(events, "failed;");
+}
+END_TEST
+
 /* CALL fails, -1 (or NULL) with errno EINVAL. */
 #define REFUSED(call)                                                                   \
 	do {                                                                            \
@@ -1586,6 +1625,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
+	tcase_add_test(tc, a_closing_actor_takes_no_new_call);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
