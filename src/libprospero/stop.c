@@ -60,6 +60,9 @@ int prospero_stop_on_sigterm(struct prospero *p, void (*done)(struct prospero *,
 	}
 	p->on_stop = done;
 	p->stop_arg = arg;
+	/* again: replace, since a started watcher started twice would link
+	 * into its signal's list twice */
+	ev_signal_stop(p->port.loop, &p->sigterm);
 	ev_signal_init(&p->sigterm, on_sigterm, SIGTERM);
 	p->sigterm.data = p;
 	ev_signal_start(p->port.loop, &p->sigterm);

@@ -744,6 +744,24 @@ START_TEST(a_closing_actor_takes_no_new_call)
 }
 END_TEST
 
+/* prospero_stop_on_sigterm again replaces what SIGTERM runs: the last
+ * DONE runs, once. */
+static void stopped_as(struct prospero *p, void *arg)
+{
+	note(arg);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+START_TEST(stop_on_sigterm_again_replaces_done)
+{
+	ck_assert_int_eq(prospero_stop_on_sigterm(service, stopped_as, "first"), 0);
+	ck_assert_int_eq(prospero_stop_on_sigterm(service, stopped_as, "second"), 0);
+	ck_assert_int_eq(raise(SIGTERM), 0);
+	ev_run(loop, 0);
+	ck_assert_str_eq(events, "second;");
+}
+END_TEST
+
 /* CALL fails, -1 (or NULL) with errno EINVAL. */
 #define REFUSED(call)                                                                   \
 	do {                                                                            \
@@ -1626,6 +1644,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
 	tcase_add_test(tc, a_closing_actor_takes_no_new_call);
+	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
