@@ -157,6 +157,7 @@ void prospero_close(struct prospero *p)
 	if (!p)
 		return;
 	p->closing = true;	/* the failed calls' callbacks may try again */
+	pr_server_abandon(&p->server);
 	while ((b = pr_first_binding(p)))
 		pr_binding_free(b);
 	pr_port_fini(&p->port);

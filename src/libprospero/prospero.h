@@ -47,8 +47,9 @@ struct prospero *prospero_new(struct ev_loop *loop);
  * (made close-on-exec). A refused FD is left as it was. */
 int prospero_adopt(struct prospero *p, const char *fdname, int fd);
 /* Fail every pending call with UNAVAILABLE (callbacks run before this
- * returns; a call they make fails with ESHUTDOWN), close every channel
- * and free P. */
+ * returns; a call they make fails with ESHUTDOWN), answer every deferred
+ * request still held UNAVAILABLE (freeing it), close every channel and
+ * free P. */
 void prospero_close(struct prospero *p);
 
 /* The outgoing binding called NAME, or NULL (errno ENOENT). */
@@ -101,7 +102,8 @@ int prospero_reply(struct prospero_request *req, const void *body, size_t len);
 /* CODE is an error: PROSPERO_OK, like a code not in the enum, is answered
  * internal. */
 int prospero_fail(struct prospero_request *req, int code, const char *message);
-/* Keep REQ beyond the handler; the returned pointer is answered later. */
+/* Keep REQ beyond the handler; the returned pointer is answered later,
+ * once (which frees it), or by prospero_close. */
 struct prospero_request *prospero_defer(struct prospero_request *req);
 const char *prospero_request_method(const struct prospero_request *req);
 

@@ -14,12 +14,19 @@ struct prospero_request {
 	struct pr_chan *chan;
 	uint64_t id;
 	bool answered, deferred, heap;
+	struct prospero_request *prev, *next;	/* in srv->held, when heap */
 	char method[PF_MAX_METHOD + 1];
 };
 
 void pr_server_init(struct pr_server *srv, void (*settled)(struct pr_server *))
 {
 	*srv = (struct pr_server){ .settled = settled };
+}
+
+void pr_server_abandon(struct pr_server *srv)
+{
+	while (srv->held)
+		prospero_fail(srv->held, PROSPERO_E_UNAVAILABLE, "the service closed");
 }
 
 void pr_server_fini(struct pr_server *srv)
@@ -108,6 +115,11 @@ struct prospero_request *prospero_defer(struct prospero_request *req)
 		return NULL;
 	*held = *req;
 	held->heap = true;
+	held->prev = NULL;
+	held->next = req->srv->held;
+	if (held->next)
+		held->next->prev = held;
+	req->srv->held = held;
 	req->deferred = true;
 	req->srv->deferred++;
 	return held;
@@ -131,6 +143,12 @@ static int answer(struct prospero_request *req, const struct pf_frame *f, int fd
 	r = pr_chan_send(req->chan, f, fd, true);
 	e = errno;
 	if (req->heap) {
+		if (req->prev)
+			req->prev->next = req->next;
+		else
+			srv->held = req->next;
+		if (req->next)
+			req->next->prev = req->prev;
 		free(req);
 		srv->deferred--;
 		if (srv->settled)

@@ -20,11 +20,15 @@ struct pr_server {
 	struct pr_method *methods;
 	unsigned nmethods;
 	unsigned deferred;	/* requests to be answered later */
+	struct prospero_request *held;	/* those requests, to answer at close */
 	/* after a deferred request was answered */
 	void (*settled)(struct pr_server *srv);
 };
 
 void pr_server_init(struct pr_server *srv, void (*settled)(struct pr_server *));
+/* Answer every deferred request unavailable and free it; before the
+ * channels close, so that the answers go. */
+void pr_server_abandon(struct pr_server *srv);
 void pr_server_fini(struct pr_server *srv);
 /* prospero_handle */
 int pr_server_handle(struct pr_server *srv, const char *method, prospero_handler_fn *fn, void *arg);

@@ -762,6 +762,35 @@ START_TEST(stop_on_sigterm_again_replaces_done)
 }
 END_TEST
 
+/* A request deferred and not yet answered when its actor closes is
+ * answered unavailable by prospero_close, which frees it: the caller
+ * hears at once rather than at its timeout. */
+static struct prospero_request *kept_req;
+
+static void keep_it(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	kept_req = prospero_defer(req);
+	note("kept");
+}
+
+START_TEST(a_closing_actor_answers_what_it_deferred)
+{
+	struct answer a = { 0 };
+
+	prospero_handle(service, "keep", keep_it, NULL);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "keep", "", 0, 60, got, &a), 0);
+	while (!kept_req)
+		ev_run(loop, EVRUN_ONCE);
+	kept_req = NULL;	/* void once the actor closes */
+	prospero_close(service);
+	service = NULL;
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_UNAVAILABLE);
+	ck_assert_str_eq(events, "kept;answer:6;");
+}
+END_TEST
+
 /* CALL fails, -1 (or NULL) with errno EINVAL. */
 #define REFUSED(call)                                                                   \
 	do {                                                                            \
@@ -1645,6 +1674,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
 	tcase_add_test(tc, a_closing_actor_takes_no_new_call);
 	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
+	tcase_add_test(tc, a_closing_actor_answers_what_it_deferred);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
