@@ -445,7 +445,7 @@ static int read_on(struct pr_chan *c)
 	 * datagram than its sender gains nothing (the sender sets the pace)
 	 * but sleeps and is woken more often, and on its sender's CPU each
 	 * wake preempts the sender. */
-	for (int i = 2; r > 0 && i < PR_READ_BURST && !c->sent; i++)
+	for (int i = 2; r > 0 && i < PR_READ_BURST && !c->sent && ev_is_active(&c->rio); i++)
 		r = read_one(c, MSG_DONTWAIT);
 	return r;
 }
@@ -460,6 +460,8 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 	 * to us is read on (read_on). */
 	c->sent = false;
 	r = read_one(c, MSG_DONTWAIT);
+	if (!ev_is_active(&c->rio))
+		return;	/* paused by what it read (a stop): the rest stays */
 	if (r > 0 && !c->sent)
 		r = read_on(c);
 	else if (r > 0 && c->ops->answered)

@@ -791,6 +791,41 @@ START_TEST(a_closing_actor_answers_what_it_deferred)
 }
 END_TEST
 
+/* prospero_stop from a handler reads no more requests: those behind it
+ * stay in the socket, for the next incarnation, even when they had
+ * arrived with it. */
+static void halt(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	note("halt");
+	prospero_stop(service);
+}
+
+static void ticked(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	note("tick");
+}
+
+START_TEST(a_stopped_actor_leaves_what_follows_in_the_socket)
+{
+	char dg[PF_MAX_DGRAM];
+	int left = 0;
+
+	prospero_handle(service, "halt", halt, NULL);
+	prospero_handle(service, "tick", ticked, NULL);
+	ck_assert_int_eq(prospero_stop_on_sigterm(service, stopped_as, "stopped"), 0);
+	prospero_serve(service);
+	prospero_set_coalesce(inv, 0);	/* a datagram each, all in the socket */
+	ck_assert_int_eq(prospero_cast(inv, "halt", "", 0), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(prospero_cast(inv, "tick", "", 0), 0);
+	ev_run(loop, 0);
+	ck_assert_str_eq(events, "halt;stopped;");
+	while (recv(sv[1], dg, sizeof dg, MSG_DONTWAIT) > 0)
+		left++;
+	ck_assert_int_eq(left, 3);
+}
+END_TEST
+
 /* CALL fails, -1 (or NULL) with errno EINVAL. */
 #define REFUSED(call)                                                                   \
 	do {                                                                            \
@@ -1675,6 +1710,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_closing_actor_takes_no_new_call);
 	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
 	tcase_add_test(tc, a_closing_actor_answers_what_it_deferred);
+	tcase_add_test(tc, a_stopped_actor_leaves_what_follows_in_the_socket);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);
