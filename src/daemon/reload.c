@@ -174,7 +174,7 @@ static int prepare_apply(struct daemon *d, struct reload *r, const struct sv_pla
 
 	if (!(r->added = calloc(r->nslots ? r->nslots : 1, sizeof *r->added)))
 		return -1;
-	if ((!d->secrets.root[0] && secrets_setup(d, r->gen->cfg, d->opts) < 0) ||
+	if ((!d->secrets.root[0] && secrets_setup(d, r->gen->cfg, d->opts, msg, len) < 0) ||
 	    (!d->state.root[0] && state_setup(d, r->gen->cfg, d->opts, msg, len) < 0))
 		return -1;
 	for (size_t i = 0; i < plan->n; i++) {

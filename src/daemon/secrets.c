@@ -17,10 +17,12 @@
 #include "src/daemon/secrets.h"
 #include "src/proto/fds.h"
 
-int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
+int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len)
 {
 	struct secrets *s = &d->secrets;
+	char why[sizeof s->root + 80];
 	bool any = false;
+	int saved;
 
 	for (size_t i = 0; i < cfg->nactors; i++)
 		any |= cfg->actors[i]->nsecrets > 0;
@@ -32,20 +34,30 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 		s->sources.credentials_dir = NULL;
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
-	if (exposure_dev_vars_path(cfg, s->dev_vars, sizeof s->dev_vars) < 0) {
-		log_err("cannot prepare secrets delivery: %s", strerror(errno));
-		return -1;
-	}
 	snprintf(s->root, sizeof s->root, "%s/" SECRETS_DIR, d->rundir.path);
-	/* traversable, not listable: an actor reaches its own directory only */
-	if ((mkdirat(d->rundir.fd, SECRETS_DIR, 0711) < 0 && errno != EEXIST) ||
-	    (s->root_fd = openat(d->rundir.fd, SECRETS_DIR,
-				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    fchmod(s->root_fd, 0711) < 0) {
-		log_err("cannot prepare secrets delivery: %s: %s", s->root, strerror(errno));
-		return -1;
+	if (exposure_dev_vars_path(cfg, s->dev_vars, sizeof s->dev_vars) < 0) {
+		saved = errno;
+		snprintf(why, sizeof why, "cannot prepare secrets delivery: %s", strerror(saved));
+	} else if ((mkdirat(d->rundir.fd, SECRETS_DIR, 0711) < 0 && errno != EEXIST) ||
+		   (s->root_fd = openat(d->rundir.fd, SECRETS_DIR,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		   fchmod(s->root_fd, 0711) < 0) {	/* traversable, not listable: each actor its own only */
+		saved = errno;
+		snprintf(why, sizeof why, "cannot prepare secrets delivery: %s: %s", s->root, strerror(saved));
+	} else {
+		return 0;
 	}
-	return 0;
+	/* no directory: a later reload that needs one tries again */
+	if (s->root_fd >= 0)
+		close(s->root_fd);
+	s->root_fd = -1;
+	s->root[0] = '\0';
+	if (msg)
+		snprintf(msg, len, "%s", why);
+	else
+		log_err("%s", why);
+	errno = saved;
+	return -1;
 }
 
 void secrets_teardown(struct daemon *d)

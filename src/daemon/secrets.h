@@ -25,9 +25,11 @@ struct secrets {
 
 /* The sources (first match wins) and the directory the instances'
  * directories go in; nothing when no actor of CFG names a secret (a
- * reload that adds the first calls it again). -1 with errno, said on
- * stderr. */
-int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
+ * reload that adds the first calls it again, and again after a failure).
+ * -1 with errno, said in MSG (a reload's answer), or on stderr when MSG
+ * is NULL. */
+int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg,
+		  size_t len);
 void secrets_teardown(struct daemon *d);
 
 /* Before a start: IN's secrets into its directory, as its uid; IN holds

@@ -189,7 +189,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	exposure_uid(ninst);
 	if (exposure_dev_vars(cfg, false) < 0)
 		return -1;
-	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts) < 0 ||
+	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts, NULL, 0) < 0 ||
 	    state_setup(d, cfg, opts, NULL, 0) < 0 || state_claim_uids(d, opts) < 0)
 		return -1;
 	ns_reuse_setup(d);

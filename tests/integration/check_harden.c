@@ -573,6 +573,44 @@ START_TEST(a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_s
 }
 END_TEST
 
+/* A reload that adds the first actor with a secret makes the
+ * credentials directory; when it cannot (a file is in its place) the
+ * reload is refused saying why, and the next one, once the file is gone,
+ * makes it and delivers. The old daemon kept the directory's path after
+ * the failure, so every later reload skipped making it, and each start
+ * failed on a directory it never opened. */
+START_TEST(a_reload_refused_for_the_credentials_directory_can_be_retried)
+{
+	const char *const reload[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char out[4096], got[64], cred[600];
+	struct h_event e;
+
+	put_secret(".dev.vars", "K=dev\n");
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(cred, sizeof cred, "%s/credentials", h.rundir);
+	h_write(&h, "cred-blocker", "");
+	ck_assert(rename(h_path(&h, "cred-blocker"), cred) == 0);
+	h_write(&h, "root.jsonc", secret_tree);
+	ck_assert_int_eq(h_run(&h, reload), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", out, sizeof out - 1), 0);
+	ck_assert_msg(strstr(out, "cannot prepare secrets delivery: ") && strstr(out, "/credentials: Not a directory"),
+		      "%s", out);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+
+	ck_assert(unlink(cred) == 0);
+	ck_assert_int_eq(h_run(&h, reload), 0);
+	h_expect(&h, "ready", "pay", NULL);
+	wait_file("got");
+	ck_assert_int_eq(h_read(&h, "got", got, sizeof got), 3);
+	ck_assert_str_eq(got, "dev");
+	h_stop(&h);
+}
+END_TEST
+
 /* An empty $CREDENTIALS_DIRECTORY names no directory (systemd leaves it
  * unset when there are none): the other sources are searched. The old
  * daemon failed every start on it ("$CREDENTIALS_DIRECTORY (): No such
@@ -1124,6 +1162,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_start);
 	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
 	tcase_add_test(tc, an_empty_credentials_directory_is_no_source);
+	tcase_add_test(tc, a_reload_refused_for_the_credentials_directory_can_be_retried);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
