@@ -71,6 +71,8 @@ struct daemon {
 	struct fault_run *faults;	/* run --faults: the injector (faults.h), else NULL */
 	ev_io notify_watcher;
 	ev_signal sigchld, sigterm, sigint, sighup;
+	ev_timer reap_timer;		/* the scan for orphans' ends, a SIGCHLD after */
+	bool pidless;			/* a spawn got no pidfd: SIGCHLD is how instances end */
 	ev_timer watchdog;		/* systemd's, when it asks for one */
 	int devnull;
 	pid_t self;

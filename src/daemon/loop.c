@@ -31,15 +31,8 @@ static void reap(struct instance *in, pid_t pid)
 		instance_reaped(in, status);
 }
 
-/* An instance with a pidfd is reaped by its exit watcher, which runs
- * before this in the same loop pass: what is left here is an orphan's
- * end, or an instance's on a kernel without pidfds. */
-static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
+static void reap_all(struct daemon *d)
 {
-	struct daemon *d = w->data;
-
-	/* the restarts first, what is said of them after */
-	log_hold();
 	for (;;) {
 		siginfo_t si = { 0 };
 
@@ -47,8 +40,39 @@ static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
 			break;
 		reap(pidmap_get(&d->pids, si.si_pid), si.si_pid);
 	}
+}
+
+/* An instance with a pidfd is reaped by its exit watcher, which runs
+ * before this in the same loop pass: a SIGCHLD is then an orphan's end,
+ * or that instance's own, reaped already. The scan that finds which
+ * looks at every child in the kernel, so it waits a moment and serves
+ * every SIGCHLD meanwhile: a restart storm in a tree of thousands scans
+ * a hundred times a second at most. Without pidfds it is how instances
+ * end, and cannot wait. */
+static void on_sigchld(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	/* the restarts first, what is said of them after */
+	log_hold();
+	if (d->pidless) {
+		reap_all(d);
+	} else if (!ev_is_active(&d->reap_timer)) {
+		ev_timer_set(&d->reap_timer, 0.01, 0.);
+		ev_timer_start(loop, &d->reap_timer);
+	}
 	/* the last of a dying instance to go is our child: it has left its
 	 * cgroup by the time its SIGCHLD is here */
+	containment_recheck(d);
+	log_release();
+}
+
+static void on_reap_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	log_hold();
+	reap_all(d);
 	containment_recheck(d);
 	log_release();
 }
@@ -154,6 +178,8 @@ void loop_watch(struct daemon *d)
 	d->notify_watcher.data = d;
 	ev_io_start(d->loop, &d->notify_watcher);
 	start_signal(d, &d->sigchld, on_sigchld, SIGCHLD);
+	ev_timer_init(&d->reap_timer, on_reap_timer, 0.01, 0.);
+	d->reap_timer.data = d;
 	start_signal(d, &d->sigterm, on_stop_signal, SIGTERM);
 	start_signal(d, &d->sigint, on_stop_signal, SIGINT);
 	start_signal(d, &d->sighup, on_hangup, SIGHUP);

@@ -114,6 +114,7 @@ void start_instance(struct daemon *d, struct instance *in)
 		return;
 	}
 	in->pid = pid;
+	d->pidless |= pidfd < 0;
 	loop_watch_exit(d, in, pidfd);
 	pidmap_put(&d->pids, pid, in);
 	faults_spawned(in);
