@@ -128,7 +128,11 @@ static void restart(struct sv_tree *t, struct sv_node *s, struct sv_node *c,
 	c->restarts++;
 	sv_emit_report(t, SV_REPORT_RESTART, c, e, 0, NULL)->ms = delay;
 	apply_strategy(s, c, delay ? now + delay : 0);
-	sv_backoff_arm(t, s, now);	/* a group restart may end other waits */
+	/* a group restart may end other waits; with no delay and no timer
+	 * (no child waits while it is off) there is nothing to look for, and
+	 * looking costs a pass over every child */
+	if (delay || s->timer_armed)
+		sv_backoff_arm(t, s, now);
 }
 
 /* c ended on its own while s was idle. */
