@@ -169,6 +169,16 @@ void log_diag(const char *line, int len)
 		log_msg(lvl, "%.*s", len, line);
 }
 
+int log_or_answer(char *msg, size_t len, int errnum, const char *why)
+{
+	if (msg)
+		snprintf(msg, len, "%s", why);
+	else
+		log_msg(LOG_LVL_ERR, "%s", why);
+	errno = errnum;
+	return -1;
+}
+
 void log_lines(const char *text, bool diag)
 {
 	for (const char *end; text && *text; text = *end ? end + 1 : end) {

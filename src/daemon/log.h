@@ -5,6 +5,7 @@
 #define PROSPERO_DAEMON_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6 };
 
@@ -25,6 +26,10 @@ void log_diag(const char *line, int len);
 /* Each line of TEXT as log_diag says it when DIAG, else as an error of
  * ours (always behind "PROG: "); empty lines are left out. */
 void log_lines(const char *text, bool diag);
+/* A failure of set-up that a reload may also meet: WHY into MSG (the
+ * reload's answer) when MSG is not NULL, else said as an error. Returns
+ * -1 with errno ERRNUM. */
+int log_or_answer(char *msg, size_t len, int errnum, const char *why);
 /* Between these, lines are kept in order and written at the release, so
  * that a restart does not wait for stderr's writes (nested: the outer
  * release writes). */

@@ -52,12 +52,7 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 		close(s->root_fd);
 	s->root_fd = -1;
 	s->root[0] = '\0';
-	if (msg)
-		snprintf(msg, len, "%s", why);
-	else
-		log_err("%s", why);
-	errno = saved;
-	return -1;
+	return log_or_answer(msg, len, saved, why);
 }
 
 void secrets_teardown(struct daemon *d)

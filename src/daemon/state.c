@@ -112,12 +112,7 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 	}
 	/* no root: a later reload that needs one tries again */
 	s->root[0] = '\0';
-	if (msg)
-		snprintf(msg, len, "%s", why);
-	else
-		log_err("%s", why);
-	errno = saved;
-	return -1;
+	return log_or_answer(msg, len, saved, why);
 }
 
 int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
