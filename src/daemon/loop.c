@@ -84,8 +84,12 @@ static void on_exit_ready(struct ev_loop *loop, ev_io *w, int revents)
 	siginfo_t si = { 0 };
 
 	/* readable once it has exited, and not reaped until we do */
-	if (waitid(P_PID, (id_t)in->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+	if (waitid(P_PID, (id_t)in->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0) {
+		/* ended, but not ours to wait for yet (a tracer's first): the
+		 * SIGCHLD comes when it is, and the scan reaps it */
+		ev_io_stop(loop, w);
 		return;
+	}
 	log_hold();
 	reap(in, in->pid);
 	containment_recheck(d);
