@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sandbox/daemon/uidpool.h"
+#include "src/proto/fdpass.h"
 
 struct sb_uidpool_owner {
 	char *name;
@@ -387,19 +388,15 @@ static int registry_peek(int holder)
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
 			      .msg_controllen = sizeof control };
-	struct cmsghdr *c;
 	int fd;
 
 	if (recvmsg(holder, &msg, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
 		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
+	if (pp_fdpass_take(&msg, &fd, 1) != 1) {
 		/* the copy could not be made: out of fds */
 		errno = (msg.msg_flags & MSG_CTRUNC) ? EMFILE : EBADF;
 		return -1;
 	}
-	memcpy(&fd, CMSG_DATA(c), sizeof fd);
 	return fd;
 }
 
@@ -441,12 +438,8 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx)
 
 int sb_uid_registry_open(const char *path)
 {
-	char byte = 'R', control[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-			      .msg_controllen = sizeof control };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	int file, pair[2], saved;
+	ssize_t sent;
 
 	if ((file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return -1;
@@ -456,13 +449,9 @@ int sb_uid_registry_open(const char *path)
 		errno = saved;
 		return -1;
 	}
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &file, sizeof file);
 	/* in flight, the file stays open with no fd on it, for as long as
 	 * the receiving end does */
-	ssize_t sent = sendmsg(pair[0], &msg, MSG_DONTWAIT);
+	sent = pp_fdpass_send(pair[0], "R", 1, file, MSG_DONTWAIT);
 	saved = errno;
 	close(pair[0]);
 	close(file);
