@@ -41,14 +41,14 @@ __asm__(".text\n"
 	".size sb_clone3_raw, .-sb_clone3_raw\n");
 
 pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
-		    int exit_signal, int cgroup_fd, int *pidfd)
+		    int cgroup_fd, int *pidfd)
 {
 	struct clone_args a;
 	long r;
 
 	memset(&a, 0, sizeof(a));
 	a.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
-	a.exit_signal = (uint64_t)(unsigned)exit_signal;
+	a.exit_signal = SIGCHLD;
 	a.pidfd = (flags & CLONE_PIDFD) ? (uint64_t)(uintptr_t)pidfd : 0;
 	a.stack = (uint64_t)(uintptr_t)stack;
 	a.stack_size = stack_size;
@@ -65,10 +65,9 @@ pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size
 #else
 
 pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
-		    int exit_signal, int cgroup_fd, int *pidfd)
+		    int cgroup_fd, int *pidfd)
 {
-	(void)fn, (void)arg, (void)stack, (void)stack_size, (void)flags, (void)exit_signal, (void)cgroup_fd,
-		(void)pidfd;
+	(void)fn, (void)arg, (void)stack, (void)stack_size, (void)flags, (void)cgroup_fd, (void)pidfd;
 	errno = ENOSYS;
 	return -1;
 }

@@ -13,13 +13,13 @@
 #include <sys/types.h>
 
 /* Start fn(arg) in a child on [stack, stack + stack_size), with the clone
- * flags given (CLONE_VM, CLONE_VFORK, CLONE_FILES, CLONE_PIDFD, ...) and
- * exit signal, in the cgroup cgroup_fd (a v2 cgroup's directory fd) when
- * it is >= 0; with CLONE_PIDFD the child's pidfd goes to *pidfd. Returns
- * the child's pid, or -1 with errno; ENOSYS when this kernel or
- * architecture cannot: then clone(2), and the child joins its cgroup
- * itself (cgroup_join.h). */
+ * flags given (CLONE_VM, CLONE_VFORK, CLONE_FILES, CLONE_PIDFD, ...; the
+ * exit signal is SIGCHLD), in the cgroup cgroup_fd (a v2 cgroup's
+ * directory fd) when it is >= 0; with CLONE_PIDFD the child's pidfd goes
+ * to *pidfd. Returns the child's pid, or -1 with errno; ENOSYS when this
+ * kernel or architecture cannot: then clone(2), and the child joins its
+ * cgroup itself (cgroup_join.h). */
 pid_t sb_clone_into(int (*fn)(void *), void *arg, void *stack, size_t stack_size, uint64_t flags,
-		    int exit_signal, int cgroup_fd, int *pidfd);
+		    int cgroup_fd, int *pidfd);
 
 #endif

@@ -133,8 +133,7 @@ static pid_t clone_joining(struct sb_child *a, void *stack, int flags, int *pidf
 }
 
 /* Into the plan's cgroup from the first instruction, where it has one.
- * FLAGS' exit signal is the child's; with CLONE_PIDFD its pidfd goes to
- * *PIDFD. */
+ * With CLONE_PIDFD its pidfd goes to *PIDFD. */
 static pid_t clone_child(struct sb_spawner *sp, struct sb_child *a, int flags, int *pidfd)
 {
 	void *top = (char *)sp->stack + sp->stack_size;
@@ -143,7 +142,7 @@ static pid_t clone_child(struct sb_spawner *sp, struct sb_child *a, int flags, i
 	if (!a->plan->cgroup)
 		return clone(sb_child_main, top, flags, a, (pid_t *)pidfd);
 	pid = sb_clone_into(sb_child_main, a, sp->stack, sp->stack_size, (uint64_t)(flags & ~CSIGNAL),
-			    flags & CSIGNAL, a->plan->cgroup->fd, pidfd);
+			    a->plan->cgroup->fd, pidfd);
 	if (pid < 0 && errno == ENOSYS)
 		pid = clone_joining(a, top, flags, pidfd);
 	return pid;

@@ -64,8 +64,7 @@ static pid_t start(char **argv, int cgroup_fd, const struct sb_cgroup_join *j)
 	pid_t pid;
 
 	if (cgroup_fd >= 0)
-		pid = sb_clone_into(child_exec, &c, stack, sizeof stack, CLONE_VM | CLONE_VFORK, SIGCHLD, cgroup_fd,
-				    NULL);
+		pid = sb_clone_into(child_exec, &c, stack, sizeof stack, CLONE_VM | CLONE_VFORK, cgroup_fd, NULL);
 	else
 		pid = clone(child_exec, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
 	if (pid < 0) {

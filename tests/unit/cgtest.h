@@ -221,8 +221,8 @@ static inline pid_t cgtest_clone(int (*fn)(void *), struct cgtest_child *c, int 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	if (cgroup_fd >= 0)
-		pid = sb_clone_into(fn, c, cgtest_stack, sizeof(cgtest_stack), CLONE_VM | CLONE_VFORK, SIGCHLD,
-				    cgroup_fd, NULL);
+		pid = sb_clone_into(fn, c, cgtest_stack, sizeof(cgtest_stack), CLONE_VM | CLONE_VFORK, cgroup_fd,
+				    NULL);
 	else
 		pid = clone(fn, cgtest_stack + sizeof(cgtest_stack), CLONE_VM | CLONE_VFORK | SIGCHLD, c);
 	sigprocmask(SIG_SETMASK, &old, NULL);
