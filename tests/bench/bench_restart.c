@@ -2,8 +2,9 @@
  * replacement's own first clock reading). Prospero against the reference
  * supervisor in the same run, interleaved in rounds so drift hits both.
  * The actor is killed as soon as it reports, so every actor here dies
- * within a millisecond of starting.
- * Usage: bench_restart [KILLS]   (default 500 per supervisor) */
+ * within a millisecond of starting. With CROWD, each supervisor also
+ * runs CROWD idle copies beside the one killed: a restart in a big tree.
+ * Usage: bench_restart [KILLS [CROWD]]   (default 500 per supervisor, 0) */
 #include "tests/bench/bench.h"
 
 struct sut {
@@ -15,7 +16,7 @@ struct sut {
 	int n;
 };
 
-static void start_sut(struct sut *s, const char *dir, int prospero)
+static void start_sut(struct sut *s, const char *dir, int prospero, int crowd)
 {
 	const char *ta = need_env("TESTACTOR");
 	char cfg[512], log[512];
@@ -31,23 +32,32 @@ static void start_sut(struct sut *s, const char *dir, int prospero)
 		f = fopen(cfg, "w");
 		fprintf(f, "{ \"supervisor\": \"bench\", \"strategy\": \"one_for_one\",\n"
 			   "  \"intensity\": 100000, \"period\": 1,\n"
-			   "  \"children\": [ { \"actor\": \"victim\", \"exec\": [\"%s\", \"--record\", \"%s\"]%s } ] }\n",
-			ta, s->fifo.path, prospero == 2 ? ", \"private_ipc\": false" : "");
+			   "  \"children\": [ { \"actor\": \"victim\", \"instances\": %d,\n"
+			   "                  \"exec\": [\"%s\", \"--record\", \"%s\"]%s } ] }\n",
+			crowd + 1, ta, s->fifo.path, prospero == 2 ? ", \"private_ipc\": false" : "");
 		fclose(f);
 		/* a runtime directory each: one daemon holds one */
 		char rundir[512];
 		snprintf(rundir, sizeof rundir, "%s/%s.run", dir, logs[prospero]);
-		char *argv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "-c", cfg, NULL };
+		/* room for every copy's dynamic uid */
+		char range[64];
+		snprintf(range, sizeof range, "100000-%d", 100000 + 2 * crowd + 1000);
+		char *argv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", rundir, "--uid-range", range,
+				 "-c", cfg, NULL };
 		s->pid = start_cmd(argv, log);
 	} else {
-		char *argv[] = { (char *)need_env("REFSUP"), "1", (char *)ta, "--record", s->fifo.path, NULL };
+		char n[16];
+		snprintf(n, sizeof n, "%d", crowd + 1);
+		char *argv[] = { (char *)need_env("REFSUP"), n, (char *)ta, "--record", s->fifo.path, NULL };
 		s->pid = start_cmd(argv, log);
 	}
+	/* every copy reports once; the last to start is the one killed */
 	long long stamp;
-	if (!fifo_next(&s->fifo, &s->actor, &stamp, 10000)) {
-		fprintf(stderr, "%s: no actor started (see %s)\n", s->label, log);
-		exit(1);
-	}
+	for (int i = 0; i <= crowd; i++)
+		if (!fifo_next(&s->fifo, &s->actor, &stamp, 30000)) {
+			fprintf(stderr, "%s: %d of %d started (see %s)\n", s->label, i, crowd + 1, log);
+			exit(1);
+		}
 }
 
 static void kills(struct sut *s, int count)
@@ -66,7 +76,7 @@ static void report(struct sut *s, long long *med, long long *p99)
 
 int main(int argc, char **argv)
 {
-	int total = argc > 1 ? atoi(argv[1]) : 500, rounds = 10;
+	int total = argc > 1 ? atoi(argv[1]) : 500, crowd = argc > 2 ? atoi(argv[2]) : 0, rounds = 10;
 	char dir[] = "/tmp/prospero-bench.XXXXXX";
 	struct sut ref = { .label = "reference (fork+execve)" };
 	struct sut pro = { .label = "prospero" };
@@ -78,9 +88,9 @@ int main(int argc, char **argv)
 	ref.lat = calloc((size_t)total, sizeof(long long));
 	pro.lat = calloc((size_t)total, sizeof(long long));
 	noipc.lat = calloc((size_t)total, sizeof(long long));
-	start_sut(&ref, dir, 0);
-	start_sut(&pro, dir, 1);
-	start_sut(&noipc, dir, 2);
+	start_sut(&ref, dir, 0, crowd);
+	start_sut(&pro, dir, 1, crowd);
+	start_sut(&noipc, dir, 2, crowd);
 	for (int r = 0; r < rounds; r++) {
 		kills(&ref, total / rounds);
 		kills(&pro, total / rounds);
@@ -89,7 +99,10 @@ int main(int argc, char **argv)
 	stop_cmd(ref.pid);
 	stop_cmd(pro.pid);
 	stop_cmd(noipc.pid);
-	printf("restart latency: SIGKILL -> replacement running\n");
+	if (crowd)
+		printf("restart latency beside %d idle copies: SIGKILL -> replacement running\n", crowd);
+	else
+		printf("restart latency: SIGKILL -> replacement running\n");
 	report(&ref, &rm, &rp);
 	report(&pro, &pm, &pp);
 	report(&noipc, &qm, &qp);

@@ -4,6 +4,8 @@ set -e
 bin=$1
 echo "== restart latency"
 "$bin/bench_restart" 500
+echo "== restart latency beside 2,000 idle copies"
+"$bin/bench_restart" 300 2000
 echo "== confinement: spawn to running, confined against unconfined"
 "$bin/bench_confine" 500
 echo "== seccomp filter load in the child: bpf_gen against libseccomp"
