@@ -7,10 +7,13 @@
  * writer (tests/actors/stateactor.c) runs under "minimal": what SQLite
  * needs comes with "state": true. */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/runner.h"
@@ -65,7 +68,8 @@ static void wait_line(const char *file, const char *needle, char *line, size_t c
 				return;
 			}
 		}
-		ck_assert_msg(waited < 12 * H_TIMEOUT_MS, "%s: no line with \"%s\"", file, needle);
+		ck_assert_msg(waited < 12 * H_TIMEOUT_MS, "%s: no line with \"%s\"; it ends: %s", file, needle,
+			      n > 0 ? file_buf + (n > 200 ? n - 200 : 0) : "(nothing)");
 		h_sleep_ms(10);
 	}
 }
@@ -88,15 +92,47 @@ static int starts_all_ok(const char *file)
 
 #define COMMITS 300
 
+/* A process under UID until release_uid: to a starting daemon, that
+ * uid is taken. */
+static pid_t hold_uid(uid_t uid)
+{
+	pid_t child = fork();
+
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		/* after the change of uid, which clears the death signal */
+		if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0 ||
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	return child;
+}
+
+static void release_uid(pid_t holder)
+{
+	int status;
+
+	ck_assert_int_eq(kill(holder, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(holder, &status, 0), holder);
+	ck_assert(WIFSIGNALED(status));
+}
+
 START_TEST(a_writer_killed_mid_transaction_keeps_what_it_committed)
 {
 	char line[256];
+	struct stat st;
+	uid_t first_uid;
+	pid_t holder = -1;
 	int starts;
 
 	/* an intensity no crash loop spends: the kills are the point */
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
 		     "  { \"actor\": \"w\", \"exec\": [\"@DIR@/sa\", \"crash\", \"@DIR@/w.out\", \"300\", \"42\"],\n"
 		     "    \"state\": true, \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	/* whichever uid w runs under appends to it */
+	shared_file("w.out");
 	start(NULL);
 	wait_line("w.out", "done ", line, sizeof line);
 	ck_assert_str_eq(line, "done 300");
@@ -105,10 +141,21 @@ START_TEST(a_writer_killed_mid_transaction_keeps_what_it_committed)
 	ck_assert_msg(starts >= COMMITS / 5, "only %d starts", starts);
 	h_stop(&h);
 
-	/* the directory outlives the daemon: the next one finds all 300 */
+	/* the directory outlives the daemon: the next one finds all 300,
+	 * even under a new uid, as when another daemon's actor holds the
+	 * old one by then */
+	ck_assert(lstat(h_path(&h, "state/w"), &st) == 0);
+	first_uid = st.st_uid;
+	if (geteuid() == 0)
+		holder = hold_uid(first_uid);
 	start(NULL);
 	wait_line("w.out", "start 300 ok", line, sizeof line);
 	h_stop(&h);
+	if (holder < 0)
+		return;
+	release_uid(holder);
+	ck_assert(lstat(h_path(&h, "state/w"), &st) == 0);
+	ck_assert_msg(st.st_uid != first_uid, "w kept uid %u", (unsigned)first_uid);
 }
 END_TEST
 
