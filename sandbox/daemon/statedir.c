@@ -125,11 +125,23 @@ int sb_statedir_root_usable(const char *path)
 	return saved ? -1 : 0;
 }
 
+/* Whether entry NAME of DFD may be given away: not a file with another
+ * link that OLD (the uid the directory had) does not own, since a hard
+ * link is the file itself, wherever its other names are. */
+static bool reownable(int dfd, const char *name, uid_t old)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return true;	/* fchownat says why */
+	return S_ISDIR(st.st_mode) || st.st_nlink < 2 || st.st_uid == old;
+}
+
 /* Each entry of directory DFD (whose stream is D) and what is below it,
- * to UID:GID: the entries themselves, symbolic links included, never
- * what a link points at. Carries on past a failure; the first errno is
- * kept. */
-static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
+ * from OLD to UID:GID: the entries themselves, symbolic links included,
+ * never what a link points at. Carries on past a failure; the first
+ * errno is kept. */
+static int reown_entries(int dfd, DIR *d, uid_t old, uid_t uid, gid_t gid, int depth)
 {
 	const struct dirent *e;
 	int first = 0;
@@ -140,7 +152,8 @@ static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !first)
+		if (reownable(dfd, e->d_name, old) &&
+		    fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !first)
 			first = errno;
 		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
 			continue;
@@ -157,7 +170,7 @@ static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
 			close(fd);
 			continue;
 		}
-		if (reown_entries(fd, sub, uid, gid, depth + 1) < 0 && !first)
+		if (reown_entries(fd, sub, old, uid, gid, depth + 1) < 0 && !first)
 			first = errno;
 		closedir(sub);
 	}
@@ -167,15 +180,15 @@ static int reown_entries(int dfd, DIR *d, uid_t uid, gid_t gid, int depth)
 	return first ? -1 : 0;
 }
 
-/* The directory DFD and everything inside, to UID:GID. */
-static int reown(int dfd, uid_t uid, gid_t gid)
+/* The directory DFD, OLD's until now, and everything inside, to UID:GID. */
+static int reown(int dfd, uid_t old, uid_t uid, gid_t gid)
 {
 	DIR *d = sb_dirstream(dfd);
 	int rc, saved;
 
 	if (!d)
 		return -1;
-	rc = reown_entries(dfd, d, uid, gid, 0);
+	rc = reown_entries(dfd, d, old, uid, gid, 0);
 	saved = errno;
 	closedir(d);
 	if (rc == 0 && fchown(dfd, uid, gid) < 0)
@@ -200,7 +213,7 @@ int sb_statedir_prepare(int root, const char *name, uid_t uid, gid_t gid, bool o
 		goto fail;
 	}
 	/* the top last: until it is the instance's, a failure shows next time */
-	if (own && (st.st_uid != uid || st.st_gid != gid) && reown(fd, uid, gid) < 0)
+	if (own && (st.st_uid != uid || st.st_gid != gid) && reown(fd, st.st_uid, uid, gid) < 0)
 		goto fail;
 	if ((st.st_mode & 07777) != SB_STATEDIR_MODE && fchmod(fd, SB_STATEDIR_MODE) < 0)
 		goto fail;

@@ -232,6 +232,33 @@ START_TEST(a_new_owner_gets_everything_inside_but_what_links_point_at)
 }
 END_TEST
 
+/* A hard link is the file itself: one to a file of another owner (an
+ * actor may link any file it can read and write) stays that owner's,
+ * while the old uid's own files, linked twice, go to the new one. */
+START_TEST(a_hard_link_to_another_owners_file_is_not_re_owned)
+{
+	int root = sb_statedir_root(at("root"));
+	int fd;
+
+	if (geteuid() != 0)
+		return;	/* chown needs root */
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(sb_statedir_prepare(root, "a", 61000, 61000, true), 0);
+	ck_assert((fd = open(at("shared"), O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) >= 0);
+	close(fd);
+	ck_assert(link(at("shared"), at("root/a/linked")) == 0);
+	ck_assert((fd = open(at("root/a/own"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0);
+	ck_assert(fchown(fd, 61000, 61000) == 0);
+	close(fd);
+	ck_assert(link(at("root/a/own"), at("root/a/own2")) == 0);
+	ck_assert_int_eq(sb_statedir_prepare(root, "a", 61001, 61001, true), 0);
+	ck_assert_uint_eq(owner_of(at("root/a")), 61001);
+	ck_assert_uint_eq(owner_of(at("shared")), 0);
+	ck_assert_uint_eq(owner_of(at("root/a/own")), 61001);
+	close(root);
+}
+END_TEST
+
 /* Deeper than the walk goes is said as such: the old walk said ELOOP,
  * which the daemon put as "never a symbolic link" where there was none. */
 START_TEST(a_tree_too_deep_to_re_own_is_said_as_such)
@@ -268,6 +295,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_instance_directory_is_made_0700_and_kept);
 	tcase_add_test(tc, a_link_or_a_file_in_its_place_is_refused);
 	tcase_add_test(tc, a_new_owner_gets_everything_inside_but_what_links_point_at);
+	tcase_add_test(tc, a_hard_link_to_another_owners_file_is_not_re_owned);
 	tcase_add_test(tc, a_tree_too_deep_to_re_own_is_said_as_such);
 	suite_add_tcase(s, tc);
 	return s;
