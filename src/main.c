@@ -1,5 +1,4 @@
 /* prospero: the command line. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -134,18 +133,14 @@ static size_t count(const struct cfg_supervisor *s, size_t *sups)
 	return n;
 }
 
+/* FIRST-LAST, each a plain number (cli_parse_uint) */
 static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 {
-	unsigned long a, b;
-	char *end;
+	const char *dash = strchr(s, '-');
+	unsigned long long a, b;
 
-	errno = 0;
-	a = strtoul(s, &end, 10);
-	if (errno || end == s || *end != '-' || !isdigit((unsigned char)end[1]))
-		return -1;
-	s = end + 1;
-	b = strtoul(s, &end, 10);
-	if (errno || *end || a == 0 || a > b || b >= (uid_t)-1)
+	if (!dash || cli_parse_uint(s, (size_t)(dash - s), (uid_t)-2, &a) < 0 ||
+	    cli_parse_uint(dash + 1, strlen(dash + 1), (uid_t)-2, &b) < 0 || a == 0 || a > b)
 		return -1;
 	*first = (uid_t)a;
 	*last = (uid_t)b;
@@ -155,16 +150,13 @@ static int parse_uid_range(const char *s, uid_t *first, uid_t *last)
 /* --log-ring BYTES: enough for a line, small enough for many actors */
 static int parse_log_ring(const char *s, size_t *out)
 {
-	unsigned long v;
-	char *end;
+	unsigned long long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v < 256 || v > (1ul << 20)) {
+	if (cli_parse_uint(s, strlen(s), 1ull << 20, &v) < 0 || v < 256) {
 		cli_usage_error("--log-ring \"%s\": expected bytes from 256 to 1048576", s);
 		return -1;
 	}
-	*out = v;
+	*out = (size_t)v;
 	return 0;
 }
 
@@ -322,11 +314,8 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 static int parse_seed(const char *s, struct check_opts *co)
 {
 	unsigned long long v;
-	char *end;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v > FAULT_MAX_SEED) {
+	if (cli_parse_uint(s, strlen(s), FAULT_MAX_SEED, &v) < 0) {
 		cli_usage_error("--seed \"%s\": expected an integer from 0 to %" PRIu64, s, FAULT_MAX_SEED);
 		return -1;
 	}

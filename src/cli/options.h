@@ -39,5 +39,9 @@ void cli_longopts(const struct option *mine, struct option out[CLI_LONGOPTS_MAX]
  * does not use), 1 stop with status 0 (--help or --version, printed), -1
  * a usage error (cli_getopt has said which). */
 int cli_option_other(int c);
+/* The N bytes at S as a whole number from 0 to MAX, into *OUT: decimal
+ * digits and nothing else (strtoul would take leading blanks and a sign,
+ * and wrap a negative number). -1 for anything else. */
+int cli_parse_uint(const char *s, size_t n, unsigned long long max, unsigned long long *out);
 
 #endif

@@ -35,15 +35,28 @@ static int usage_error(const char *what, const char *why)
 	return cli_usage_error("%s: %s", what, why);
 }
 
+/* MS, a plain number of milliseconds from 1 to a day: a fault's, as a
+ * plan's "for" is */
 static int parse_ms(const char *s, int64_t *out)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
+	unsigned long long v;
 
-	if (*end || end == s || v < 0)
+	if (cli_parse_uint(s, strlen(s), FAULT_MAX_MS, &v) < 0 || v < 1)
 		return -1;
-	*out = v;
+	*out = (int64_t)v;
 	return 0;
+}
+
+/* P, a probability written as a decimal number: not strtod's leading
+ * blanks, sign, hex, "inf" or "nan" */
+static int parse_probability(const char *s, double *out)
+{
+	char *end;
+
+	if (!((*s >= '0' && *s <= '9') || *s == '.') || s[strspn(s, "0123456789.eE+-")])
+		return -1;
+	*out = strtod(s, &end);
+	return *end || !(*out >= 0 && *out <= 1) ? -1 : 0;
 }
 
 /* `fault KIND ...`: kill, stall or edge. -1 once said. */
@@ -74,7 +87,7 @@ static int fault_arg(struct verb_opts *o, const char *arg)
 			o->has_ms = true;
 			return 0;
 		}
-		usage_error(arg, "fault stall: MS is how long, a whole number of milliseconds");
+		usage_error(arg, "fault stall: MS is how long, a whole number of milliseconds from 1 to a day (86400000)");
 		return -1;
 	}
 	usage_error(arg, "fault edge: takes no argument after EDGE, only --drop P and --for MS");
@@ -126,7 +139,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	};
 	struct option longopts[CLI_LONGOPTS_MAX];
 	const char *name = NULL;
-	char *end;
+	unsigned long long lines;
 	int c, other;
 
 	cli_longopts(mine, longopts);
@@ -145,20 +158,19 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 				return usage_error(optarg, "--signal: not a signal name or number");
 			break;
 		case 'n':
-			o->r.lines = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || end == optarg || o->r.lines > 1000000)
+			if (cli_parse_uint(optarg, strlen(optarg), 1000000, &lines) < 0)
 				return usage_error(optarg, "--lines: expected 0 to 1000000");
+			o->r.lines = (unsigned)lines;
 			o->r.has_lines = true;
 			break;
 		case 'P':
-			o->r.drop = strtod(optarg, &end);
-			if (*end || end == optarg || !(o->r.drop >= 0 && o->r.drop <= 1))
+			if (parse_probability(optarg, &o->r.drop) < 0)
 				return usage_error(optarg, "--drop: expected a probability from 0 to 1");
 			o->has_drop = true;
 			break;
 		case 'F':
 			/* checked here, so an operator hears of --for, not of the field */
-			if (parse_ms(optarg, &o->r.ms) < 0 || o->r.ms < 1 || o->r.ms > FAULT_MAX_MS)
+			if (parse_ms(optarg, &o->r.ms) < 0)
 				return usage_error(optarg, "--for: expected milliseconds, from 1 to a day (86400000)");
 			o->has_ms = true;
 			break;

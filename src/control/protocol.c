@@ -82,14 +82,17 @@ int ctl_signal_parse(const char *s)
 			if (*k != (min ? '+' : '-') || !isdigit((unsigned char)k[1]))
 				return 0;
 			off = strtol(k + 1, &end, 10);
-			if (*end)
+			if (*end || off > SIGRTMAX)	/* and no overflow below */
 				return 0;
 			n += min ? off : -off;
 		}
 		return n >= SIGRTMIN && n <= SIGRTMAX ? (int)n : 0;
 	}
+	/* a number is digits alone: not strtol's leading blanks or sign */
+	if (!isdigit((unsigned char)*s))
+		return 0;
 	n = strtol(s, &end, 10);
-	return end != s && !*end && n > 0 && n < NSIG ? (int)n : 0;
+	return !*end && n > 0 && n < NSIG ? (int)n : 0;
 }
 
 /* A fault's fields: what, for how long, how much of an edge is lost. */

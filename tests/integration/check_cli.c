@@ -440,6 +440,63 @@ static void goes_as_far_as_the_daemon(const char *const *args, int status)
 	ck_assert_msg(strstr(err, "/control: cannot reach the daemon"), "%s: %s", args[0], err);
 }
 
+/* prospero(1), OPTIONS: a number is written in decimal digits alone;
+ * strtoul's leading blank, its sign, and a negative count that wraps
+ * around are usage errors (2) that name the option and the value. */
+START_TEST(a_number_is_its_digits_alone)
+{
+	static const struct {
+		const char *args[8];
+		size_t bad;	/* the value said wrong, and the option before it */
+	} bad[] = {
+		{ { "check", "-c", "root.jsonc", "--uid-range", " 100-200", NULL }, 4 },
+		{ { "check", "-c", "root.jsonc", "--uid-range", "+100-200", NULL }, 4 },
+		{ { "check", "-c", "root.jsonc", "--uid-range", "100- 200", NULL }, 4 },
+		{ { "check", "-c", "root.jsonc", "--faults", "f.jsonc", "--seed", " 5", NULL }, 6 },
+		{ { "run", "-c", "root.jsonc", "--log-ring", "+300", NULL }, 4 },
+		{ { "logs", "a", "--lines", " 5", NULL }, 3 },
+		{ { "logs", "a", "--lines", "+5", NULL }, 3 },
+		{ { "logs", "a", "--lines", "-0", NULL }, 3 },
+		{ { "logs", "a", "--lines", "-4294967295", NULL }, 3 },
+		{ { "logs", "a", "--lines", "4294967296", NULL }, 3 },
+		{ { "kill", "a", "--signal", " 9", NULL }, 3 },
+		{ { "kill", "a", "--signal", "+9", NULL }, 3 },
+		{ { "fault", "edge", "a -> b", "--drop", " 0.5", "--for", "5", NULL }, 4 },
+		{ { "fault", "edge", "a -> b", "--drop", "+0.5", "--for", "5", NULL }, 4 },
+		{ { "fault", "edge", "a -> b", "--drop", "0x1p-1", "--for", "5", NULL }, 4 },
+		{ { "fault", "edge", "a -> b", "--drop", "0.5", "--for", "+5", NULL }, 6 },
+		{ { "fault", "stall", "a", " 5", NULL }, 3 },
+		{ { "fault", "stall", "a", "99999999999999999999", NULL }, 3 },
+	};
+	char err[1024];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_write(&h, "f.jsonc", "{ \"faults\": [] }\n");
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		const char *args[12], *value = bad[i].args[bad[i].bad], *option = bad[i].args[bad[i].bad - 1];
+		size_t n = 0;
+
+		for (; bad[i].args[n]; n++)
+			args[n] = bad[i].args[n];
+		args[n++] = "--runtime-dir";
+		args[n++] = h.rundir;
+		args[n] = NULL;
+		ck_assert_msg(h_run(&h, args) == 2, "%s \"%s\": not a usage error", option, value);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		ck_assert_msg(strstr(err, value), "%s \"%s\": %s", option, value, err);
+		if (option[0] == '-')
+			ck_assert_msg(strstr(err, option), "%s \"%s\": %s", option, value, err);
+	}
+	/* the same numbers written plainly go on */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--uid-range", "100-200",
+							  "--faults", "f.jsonc", "--seed", "5", NULL }), 0);
+	goes_as_far_as_the_daemon((const char *const[]){ "logs", "a", "--lines", "5", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "kill", "a", "--signal", "9", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "fault", "edge", "a -> b", "--drop", ".5", "--for", "5", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "fault", "stall", "a", "5", NULL }, 1);
+}
+END_TEST
+
 /* prospero(1), OPTIONS: "An option the command does not use is ignored",
  * the verbs' own too: each verb reads only those its synopsis gives it,
  * and leaves another's unread, argument and all. */
@@ -776,6 +833,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_refuses_what_run_refuses_of_the_state_root_and_dot_too);
 	tcase_add_test(tc, run_says_its_runtime_directory_as_explain_does);
 	tcase_add_test(tc, a_verb_ignores_the_options_of_other_verbs);
+	tcase_add_test(tc, a_number_is_its_digits_alone);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);

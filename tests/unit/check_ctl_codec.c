@@ -123,6 +123,11 @@ START_TEST(signals_by_name_or_number)
 	ck_assert_int_eq(ctl_signal_parse("RTMIN+"), 0);
 	ck_assert_int_eq(ctl_signal_parse("RTMIN+1x"), 0);
 	ck_assert_int_eq(ctl_signal_parse("9x"), 0);
+	/* a number is its digits alone, as every number of the command line */
+	ck_assert_int_eq(ctl_signal_parse(" 9"), 0);
+	ck_assert_int_eq(ctl_signal_parse("+9"), 0);
+	ck_assert_int_eq(ctl_signal_parse("SIG 9"), 0);
+	ck_assert_int_eq(ctl_signal_parse("RTMIN+99999999999999999999"), 0);
 }
 END_TEST
 
