@@ -123,6 +123,18 @@ static bool reads(enum ctl_verb v, int c)
 	}
 }
 
+/* NAME, longer than any node's name can be (CTL_NAME_MAX): no node, said
+ * as the daemon says it of a name it does not know (1, not a usage
+ * error: prospero(1), EXIT STATUS). */
+static int no_such_node(const struct ctl_request *r, const char *name)
+{
+	if (r->verb == CTL_FAULT)
+		fprintf(stderr, "prospero: fault: no actor or instance: %s\n", name);
+	else
+		fprintf(stderr, "prospero: %s: no actor or supervisor named \"%s\"\n", ctl_verb_name(r->verb), name);
+	return 1;
+}
+
 static int parse(int argc, char **argv, struct verb_opts *o)
 {
 	static const struct option mine[] = {
@@ -140,7 +152,8 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	struct option longopts[CLI_LONGOPTS_MAX];
 	const char *name = NULL;
 	unsigned long long lines;
-	int c, other;
+	bool too_long;
+	int c, other, rc;
 
 	cli_longopts(mine, longopts);
 	optind = 2;
@@ -194,11 +207,16 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	 * event, or the daemon's "needs a name" */
 	if (name && !name[0])
 		return usage_error(ctl_verb_name(o->r.verb), "NAME is empty");
-	if (name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name)
-		return usage_error(name, "name too long");
+	too_long = name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name;
+	/* an edge may be spelt with spaces around its arrow: it may exist */
+	if (too_long && o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0)
+		return usage_error(name, "EDGE too long");
 	if (ctl_verb_needs_name(o->r.verb) && !name)
 		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
-	return o->r.verb == CTL_FAULT ? fault_incomplete(o) : 0;
+	if (o->r.verb == CTL_FAULT && (rc = fault_incomplete(o)) != 0)
+		return rc;
+	/* events' filter, cut, matches nothing, as the whole name would */
+	return too_long && o->r.verb != CTL_EVENTS ? no_such_node(&o->r, name) : 0;
 }
 
 /* The exit status when no daemon answers: for status, nothing runs (3,

@@ -497,6 +497,35 @@ START_TEST(a_number_is_its_digits_alone)
 }
 END_TEST
 
+/* prospero(1), EXIT STATUS: 1 when NAME names no node. One longer than
+ * any node's name can be is no node either, said as the daemon says it,
+ * not a usage error (2); an EDGE may be spelt long, and stays one. */
+START_TEST(a_name_too_long_to_exist_names_no_node)
+{
+	static const char *const verbs[] = { "status", "restart", "stop", "start", "kill", "logs" };
+	char longname[201], err[1024], want[400];
+
+	memset(longname, 'x', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++) {
+		ck_assert_int_eq(h_run(&h, (const char *const[]){ verbs[i], longname, "--runtime-dir", h.rundir, NULL }), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		snprintf(want, sizeof want, "prospero: %s: no actor or supervisor named \"%s\"\n", verbs[i], longname);
+		ck_assert_str_eq(err, want);
+	}
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "kill", longname, "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: fault: no actor or instance: %s\n", longname);
+	ck_assert_str_eq(err, want);
+	/* a usage error still comes first */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", longname, "--runtime-dir", h.rundir, NULL }), 2);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", longname, "--drop", "1", "--for", "5",
+							  "--runtime-dir", h.rundir, NULL }), 2);
+	/* events of a name no node has: as far as the daemon, as any other */
+	goes_as_far_as_the_daemon((const char *const[]){ "events", "--name", longname, NULL }, 1);
+}
+END_TEST
+
 /* prospero(1), OPTIONS: "An option the command does not use is ignored",
  * the verbs' own too: each verb reads only those its synopsis gives it,
  * and leaves another's unread, argument and all. */
@@ -834,6 +863,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, run_says_its_runtime_directory_as_explain_does);
 	tcase_add_test(tc, a_verb_ignores_the_options_of_other_verbs);
 	tcase_add_test(tc, a_number_is_its_digits_alone);
+	tcase_add_test(tc, a_name_too_long_to_exist_names_no_node);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);

@@ -340,6 +340,10 @@ START_TEST(a_pools_name_stands_for_each_instance)
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err - 1), 0);
 	ck_assert_msg(strstr(err, "b has 2 instances") && strstr(err, "b#1 to b#2"), "%s", err);
 	ck_assert_int_eq(verb("status", "nosuch", NULL, NULL), 1);
+	/* nor is a name longer than any node's (1, not a usage error) */
+	ck_assert_int_eq(verb("status", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL, NULL), 1);
 	h_stop(&h);
 }
 END_TEST
