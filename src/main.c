@@ -452,7 +452,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option longopts[CLI_LONGOPTS_MAX];
-	bool has_containment = false;
+	bool has_containment = false, run = strcmp(cli->cmd, "run") == 0;
 	int c, other;
 
 	cli_longopts(mine, longopts);
@@ -461,10 +461,24 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	while ((c = cli_getopt(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:", longopts)) != -1) {
 		switch (c) {
 		case 'c': cli->files[cli->nfiles++] = optarg; break;
-		case 'e': cli->opts.events_path = optarg; break;
-		case 'r': cli->opts.runtime_dir = optarg; break;
-		case 's': cli->opts.secrets_dir = optarg; break;
-		case 'd': cli->opts.state_dir = optarg; break;
+		/* an empty path is refused where it is read: it would
+		 * silently stand for the default, or for nothing */
+		case 'e':
+			if (run && cli_path_arg("--events", optarg, &cli->opts.events_path) < 0)
+				return -1;
+			break;
+		case 'r':
+			if (cli_path_arg("--runtime-dir", optarg, &cli->opts.runtime_dir) < 0)
+				return -1;
+			break;
+		case 's':
+			if (run && cli_path_arg("--secrets-dir", optarg, &cli->opts.secrets_dir) < 0)
+				return -1;
+			break;
+		case 'd':
+			if (cli_path_arg("--state-dir", optarg, &cli->opts.state_dir) < 0)
+				return -1;
+			break;
 		case 'x': cli->co.explain_actor = optarg; break;
 		case 'D': cli->co.dot = true; break;
 		case 'f': cli->co.faults = optarg; break;
@@ -473,7 +487,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 				return -1;
 			break;
 		case 'l':	/* run's alone: ignored by check, as the man page says */
-			if (strcmp(cli->cmd, "run") == 0 && parse_log_ring(optarg, &cli->opts.log_ring) < 0)
+			if (run && parse_log_ring(optarg, &cli->opts.log_ring) < 0)
 				return -1;
 			break;
 		case 'u':

@@ -222,3 +222,13 @@ int cli_parse_uint(const char *s, size_t n, unsigned long long max, unsigned lon
 	*out = v;
 	return 0;
 }
+
+int cli_path_arg(const char *option, const char *arg, const char **out)
+{
+	if (!arg[0]) {
+		cli_usage_error("%s \"\": expected a path", option);
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}

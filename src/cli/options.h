@@ -44,4 +44,8 @@ int cli_option_other(int c);
  * and wrap a negative number). -1 for anything else. */
 int cli_parse_uint(const char *s, size_t n, unsigned long long max, unsigned long long *out);
 
+/* ARG of OPTION, a path, into *OUT; an empty one is a usage error (said,
+ * -1), not the default it would silently stand for. */
+int cli_path_arg(const char *option, const char *arg, const char **out);
+
 #endif

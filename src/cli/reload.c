@@ -148,9 +148,10 @@ static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 	cli_longopts(mine, opts);
 	optind = 1;	/* ARGV[0] is "reload" */
 	while ((c = cli_getopt(argc, argv, "r:n", opts)) != -1) {
-		if (c == 'r')
-			*dir = optarg;
-		else if (c == 'n')
+		if (c == 'r') {
+			if (cli_path_arg("--runtime-dir", optarg, dir) < 0)
+				return -1;
+		} else if (c == 'n')
 			*dry_run = true;
 		else if ((other = cli_option_other(c)) != 0)
 			return other;

@@ -161,7 +161,10 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		if (!reads(o->r.verb, c))
 			continue;	/* another verb's, its argument taken with it */
 		switch (c) {
-		case 'r': o->rundir = optarg; break;
+		case 'r':
+			if (cli_path_arg("--runtime-dir", optarg, &o->rundir) < 0)
+				return EXIT_USAGE;
+			break;
 		case 'j': o->json = true; break;
 		case 'D': o->dot = true; break;
 		case 'f': o->r.follow = true; break;

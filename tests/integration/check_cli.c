@@ -526,6 +526,43 @@ START_TEST(a_name_too_long_to_exist_names_no_node)
 }
 END_TEST
 
+/* An empty path is a usage error (2) where the command reads it, as an
+ * empty --uid-range or NAME is: --runtime-dir= stood silently for the
+ * default directory, and a daemon's other paths for none. */
+START_TEST(an_empty_path_is_a_usage_error)
+{
+	static const char *const bad[][7] = {
+		{ "status", "--runtime-dir=", NULL },
+		{ "stop", "a", "-r", "", NULL },
+		{ "reload", "--runtime-dir=", NULL },
+		{ "check", "-c", "root.jsonc", "--runtime-dir=", NULL },
+		{ "check", "-c", "root.jsonc", "--state-dir=", NULL },
+		{ "run", "-c", "nosuch.jsonc", "--runtime-dir=", NULL },
+		{ "run", "-c", "nosuch.jsonc", "--events=", NULL },
+		{ "run", "-c", "nosuch.jsonc", "--secrets-dir=", NULL },
+		{ "run", "-c", "nosuch.jsonc", "--state-dir=", NULL },
+	};
+	char err[1024];
+
+	/* run's files do not exist: before the options were checked, it
+	 * stopped there (1) rather than start a daemon */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		const char *option = NULL;
+
+		ck_assert_msg(h_run(&h, bad[i]) == 2, "%s: an empty path is not a usage error", bad[i][0]);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		for (size_t k = 0; bad[i][k]; k++)
+			if (strncmp(bad[i][k], "-", 1) == 0 && strcmp(bad[i][k], "-c") != 0)
+				option = bad[i][k];
+		ck_assert_msg(strstr(err, "\"\": expected a path"), "%s %s: %s", bad[i][0], option, err);
+	}
+	/* what check does not read, it ignores, empty or not */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--events=", "--secrets-dir=",
+							  NULL }), 0);
+}
+END_TEST
+
 /* prospero(1), OPTIONS: "An option the command does not use is ignored",
  * the verbs' own too: each verb reads only those its synopsis gives it,
  * and leaves another's unread, argument and all. */
@@ -864,6 +901,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_verb_ignores_the_options_of_other_verbs);
 	tcase_add_test(tc, a_number_is_its_digits_alone);
 	tcase_add_test(tc, a_name_too_long_to_exist_names_no_node);
+	tcase_add_test(tc, an_empty_path_is_a_usage_error);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
 	tcase_add_test(tc, the_containment_line_names_what_forced_it);
 	tcase_add_test(tc, a_fault_without_its_length_or_share_is_a_usage_error);
