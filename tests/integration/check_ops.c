@@ -391,6 +391,31 @@ START_TEST(stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brin
 }
 END_TEST
 
+/* prospero(1): a stop's reason, in events, is "operator"; a supervisor
+ * has no exit of its own, so status's last exit for one the operator
+ * stopped says that too, not "shutdown" as if the tree had stopped. */
+START_TEST(a_supervisor_the_operator_stopped_says_so_in_status)
+{
+	json_t *st;
+	char out[4096];
+	int rc;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("stop", "sub", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:sub stop:sub");
+	h_expect(&h, "exit", "c", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "sub"), "stopped");
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "last_exit")), "operator");
+	json_decref(st);
+	ck_assert_int_eq(verb("status", "sub", NULL, NULL), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "sub  stopped one_for_one 0/1 in 5 s last: operator\n"), "%s", out);
+	h_stop(&h);
+}
+END_TEST
+
 /* A second stop of an actor still stopping says so; the old daemon said
  * "is already stopped" while it ran. A start then is refused as busy. */
 /* README: uptime counts from ready, and only while ready: an actor that
@@ -1314,6 +1339,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, restart_changes_only_that_nodes_pids);
 	tcase_add_test(tc, a_pools_name_stands_for_each_instance);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
+	tcase_add_test(tc, a_supervisor_the_operator_stopped_says_so_in_status);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
