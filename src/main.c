@@ -30,6 +30,7 @@
 #include "src/daemon/rundir.h"
 #include "src/daemon/state.h"
 #include "src/daemon/tree_checks.h"
+#include "src/proto/plural.h"
 #include "sandbox/daemon/uidpool.h"
 
 /* README "Exit status"; 1 is EXIT_FAILURE: a config or start-up error,
@@ -188,8 +189,8 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co, bool
 	}
 	for (size_t i = 0; i < plan->n; i++)
 		by_kind[plan->faults[i].kind]++;
-	printf("fault plan ok: %zu fault%s (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
-	       plan->n == 1 ? "" : "s",
+	printf("fault plan ok: %zu %s (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
+	       plural(plan->n, "fault", "faults"),
 	       by_kind[FAULT_KILL], by_kind[FAULT_STALL], by_kind[FAULT_EDGE], by_kind[FAULT_SYSCALL]);
 	if (co->has_seed || plan->has_seed)
 		printf("seed %" PRIu64 "\n", fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, 0));
@@ -305,8 +306,9 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 		return rc;
 	}
 	procs = count(cfg->root, &sups);
-	printf("configuration ok: root \"%s\", %zu supervisor%s, %zu actor%s, %zu process%s\n", cfg->root->name,
-	       sups, sups == 1 ? "" : "s", cfg->nactors, cfg->nactors == 1 ? "" : "s", procs, procs == 1 ? "" : "es");
+	printf("configuration ok: root \"%s\", %zu %s, %zu %s, %zu %s\n", cfg->root->name, sups,
+	       plural(sups, "supervisor", "supervisors"), cfg->nactors, plural(cfg->nactors, "actor", "actors"),
+	       procs, plural(procs, "process", "processes"));
 	return co->faults ? check_faults(cfg, co, true) : 0;
 }
 
@@ -358,8 +360,8 @@ static struct fault_plan *load_faults(const struct cfg *cfg, const struct check_
 		random = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	opts->seed = fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, random);
 	opts->faults = plan;	/* the daemon borrows it for the run */
-	log_info("fault plan %s: %zu fault%s, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", co->faults,
-		 plan->n, plan->n == 1 ? "" : "s", opts->seed, opts->seed);
+	log_info("fault plan %s: %zu %s, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", co->faults,
+		 plan->n, plural(plan->n, "fault", "faults"), opts->seed, opts->seed);
 	return plan;
 }
 

@@ -5,6 +5,7 @@
 
 #include "src/cli/dot.h"
 #include "src/daemon/ctl_status.h"
+#include "src/proto/plural.h"
 
 /* Whether NODE stands for the binding end NAME: the actor itself, or an
  * instance of a pool of that name. */
@@ -41,8 +42,8 @@ static void write_node(FILE *out, const struct ctl_node *n, bool live, unsigned 
 	indent(out, depth);
 	fprintf(out, "\"%s\" [label=\"%s", n->name, n->name);
 	if (live)
-		fprintf(out, "\\n%s, %u restart%s", ctl_state_name(n->state), n->restarts,
-			n->restarts == 1 ? "" : "s");
+		fprintf(out, "\\n%s, %u %s", ctl_state_name(n->state), n->restarts,
+			plural(n->restarts, "restart", "restarts"));
 	fprintf(out, "\"%s%s];\n", n->queue ? ", shape=cylinder" : "",
 		live && n->should_run && n->state != CTL_STATE_READY ? ", color=red" : "");
 }

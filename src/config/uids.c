@@ -7,6 +7,7 @@
 #include "sandbox/daemon/uidpool.h"
 #include "src/config/config.h"
 #include "src/config/diag.h"
+#include "src/proto/plural.h"
 
 static size_t needed(const struct cfg_supervisor *s)
 {
@@ -70,7 +71,7 @@ static uint64_t last_for(const struct taken *t, uint64_t first, uint64_t need)
 }
 
 /* The one wording of this finding, for `check` and `run` */
-#define NEEDS "the tree needs %zu dynamic uids, one per actor instance without \"user\", " \
+#define NEEDS "the tree needs %zu dynamic %s, one per actor instance without \"user\", " \
 	      "but --uid-range %u-%u holds %" PRIu64
 
 int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, const uid_t *taken, size_t ntaken,
@@ -96,11 +97,12 @@ int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, const ui
 		rc = cfg_diag_add(diag, true, &cfg->root->pos,
 				  NEEDS ": widen it, e.g. --uid-range %" PRIu64 "-%" PRIu64
 				  " (ids that passwd or group use are skipped too)",
-				  need, (unsigned)first, (unsigned)last, have, from, to);
+				  need, plural(need, "uid", "uids"), (unsigned)first, (unsigned)last, have, from, to);
 	else
 		rc = cfg_diag_add(diag, true, &cfg->root->pos,
 				  NEEDS ", and no range holds more than %u: give some actors a \"user\"",
-				  need, (unsigned)first, (unsigned)last, have, SB_UIDPOOL_MAX_IDS);
+				  need, plural(need, "uid", "uids"), (unsigned)first, (unsigned)last, have,
+				  SB_UIDPOOL_MAX_IDS);
 	if (rc == 0)
 		errno = ENOSPC;
 	return -1;

@@ -17,6 +17,7 @@
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/rundir.h"
+#include "src/proto/plural.h"
 
 /* why a forced uid level is refused, by check and run alike */
 #define UID_NEEDS_ROOT "needs a daemon run as root (dynamic uids)"
@@ -211,8 +212,8 @@ static void report_sweep(struct daemon *d, unsigned procs, unsigned cgroups)
 {
 	char reason[160];
 
-	snprintf(reason, sizeof reason, "killed %u processes a previous daemon left (%u cgroups removed)",
-		 procs, cgroups);
+	snprintf(reason, sizeof reason, "killed %u %s a previous daemon left (%u %s removed)",
+		 procs, plural(procs, "process", "processes"), cgroups, plural(cgroups, "cgroup", "cgroups"));
 	events_emit(&d->events, &(struct event){
 		.event = "sweep", .name = d->cfg->root->name, .status = -1, .reason = reason });
 }

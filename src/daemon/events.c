@@ -14,6 +14,7 @@
 
 #include "src/daemon/events.h"
 #include "src/daemon/log.h"
+#include "src/proto/plural.h"
 #include "supervisor/tree.h"
 
 /* A line a crash or a full disk cut short at the end of the file would
@@ -221,8 +222,8 @@ static void write_line(struct events *ev, const char *line, size_t n)
 	}
 	if (!err) {
 		if (ev->lost)
-			log_info("events file %s: writing again (%lu events were not written to it)",
-				 ev->path, ev->lost);
+			log_info("events file %s: writing again (%lu %s not written to it)",
+				 ev->path, ev->lost, plural(ev->lost, "event was", "events were"));
 		ev->lost = 0;
 		return;
 	}

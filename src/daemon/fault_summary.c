@@ -11,6 +11,7 @@
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/relay.h"
+#include "src/proto/plural.h"
 
 /* snprintf that appends, counting past the end as snprintf does. */
 struct text {
@@ -34,20 +35,20 @@ static void add_instance(struct text *t, const struct fault_inst *fi)
 {
 	if (!fi->kills && !fi->stalls && !fi->syscalls && !fi->skipped && !fi->unsent)
 		return;
-	add(t, "  %s: %" PRIu64 " killed, %" PRIu64 " stalled, %" PRIu64 " calls failed", fi->in->name,
-	    fi->kills, fi->stalls, fi->syscalls);
+	add(t, "  %s: %" PRIu64 " killed, %" PRIu64 " stalled, %" PRIu64 " %s failed", fi->in->name,
+	    fi->kills, fi->stalls, fi->syscalls, plural(fi->syscalls, "call", "calls"));
 	if (fi->skipped)
 		add(t, ", %" PRIu64 " skipped (not running)", fi->skipped);
 	if (fi->unsent)
 		add(t, ", %" PRIu64 " not sent (kill(2) failed)", fi->unsent);
-	add(t, "; %" PRIu64 " restarts after a fault\n", fi->restarts);
+	add(t, "; %" PRIu64 " %s after a fault\n", fi->restarts, plural(fi->restarts, "restart", "restarts"));
 }
 
 int fault_summary_text(const struct daemon *d, char *buf, size_t len)
 {
 	const struct fault_run *r = d->faults;
 	struct text t = { buf, len, 0 };
-	uint64_t restarts = 0;
+	uint64_t restarts = 0, injected;
 
 	if (len)
 		buf[0] = '\0';
@@ -55,9 +56,10 @@ int fault_summary_text(const struct daemon *d, char *buf, size_t len)
 		return 0;
 	for (size_t i = 0; i < d->ninst; i++)
 		restarts += r->insts[i].restarts;
-	add(&t, "fault summary: seed %" PRIu64 ", %" PRIu64 " faults injected, %" PRIu64
-	    " restarts and %" PRIu64 " give-ups after them\n", r->seed, r->seq ? r->seq - 1 : 0, restarts,
-	    r->give_ups);
+	injected = r->seq ? r->seq - 1 : 0;
+	add(&t, "fault summary: seed %" PRIu64 ", %" PRIu64 " %s injected, %" PRIu64 " %s and %" PRIu64
+	    " %s after them\n", r->seed, injected, plural(injected, "fault", "faults"), restarts,
+	    plural(restarts, "restart", "restarts"), r->give_ups, plural(r->give_ups, "give-up", "give-ups"));
 	for (size_t i = 0; i < d->ninst; i++)
 		add_instance(&t, &r->insts[i]);
 	for (size_t i = 0; i < r->nrelays; i++) {
@@ -65,8 +67,9 @@ int fault_summary_text(const struct daemon *d, char *buf, size_t len)
 		char name[256];
 
 		relay_describe(r->relays[i], name, sizeof name, &c);
-		add(&t, "  edge %s: %" PRIu64 " messages, %" PRIu64 " delayed, %" PRIu64 " dropped, %" PRIu64
-		    " duplicated\n", name, c.messages, c.delayed, c.dropped, c.duplicated);
+		add(&t, "  edge %s: %" PRIu64 " %s, %" PRIu64 " delayed, %" PRIu64 " dropped, %" PRIu64
+		    " duplicated\n", name, c.messages, plural(c.messages, "message", "messages"), c.delayed,
+		    c.dropped, c.duplicated);
 	}
 	return (int)t.at;
 }

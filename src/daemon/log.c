@@ -11,6 +11,7 @@
 
 #include "src/daemon/log.h"
 #include "src/daemon/outq.h"
+#include "src/proto/plural.h"
 
 /* The settings of stderr, which is itself one per process: written once
  * by log_init (and log_nonblocking) before the loop runs, only read
@@ -128,8 +129,8 @@ static void put_or_count(enum log_level lvl, const char *line, int len)
 
 	if (err_dropped) {
 		char note[128];
-		int n = snprintf(note, sizeof note, "%s: %lu lines dropped while stderr was stalled",
-				 prog, err_dropped);
+		int n = snprintf(note, sizeof note, "%s: %lu %s dropped while stderr was stalled",
+				 prog, err_dropped, plural(err_dropped, "line", "lines"));
 
 		if (!put_line(LOG_LVL_WARN, note, (size_t)n)) {
 			err_dropped++;

@@ -11,6 +11,7 @@
 
 #include "src/daemon/outq.h"
 #include "src/daemon/timer.h"
+#include "src/proto/plural.h"
 
 /* Names in the report line; the rest are counted as "N more". */
 #define REPORT_NAMES 8
@@ -191,8 +192,8 @@ static void report_drops(struct outq *q)
 	size_t n, shown = q->ndroppers < REPORT_NAMES ? q->ndroppers : REPORT_NAMES;
 
 	qsort(q->droppers, q->ndroppers, sizeof *q->droppers, by_count);
-	n = (size_t)snprintf(line, sizeof line, "prospero: %lu lines dropped while stdout was stalled (",
-			     q->dropped);
+	n = (size_t)snprintf(line, sizeof line, "prospero: %lu %s dropped while stdout was stalled (",
+			     q->dropped, plural(q->dropped, "line", "lines"));
 	for (size_t i = 0; i < q->ndroppers; i++) {
 		if (i < shown && n < sizeof line)
 			n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %lu", i ? ", " : "",

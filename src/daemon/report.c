@@ -5,6 +5,7 @@
 #include "src/daemon/events.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/report.h"
+#include "src/proto/plural.h"
 #include "supervisor/operator.h"
 
 static const char *parent_name(const struct sv_node *n)
@@ -41,8 +42,9 @@ static void give_up_reason(const struct sv_action *a, char *buf, size_t len)
 	char what[sizeof last->why];
 
 	exit_reason(last, &a->exit, what, sizeof what);
-	snprintf(buf, len, "more than %u restarts in %lld s; last: %s%s %s",
-		 a->node->intensity.cap - 1, (long long)(a->node->intensity.period_ms / 1000),
+	snprintf(buf, len, "more than %u %s in %lld s; last: %s%s %s", a->node->intensity.cap - 1,
+		 plural(a->node->intensity.cap - 1, "restart", "restarts"),
+		 (long long)(a->node->intensity.period_ms / 1000),
 		 a->cause ? a->cause->name : "?", told ? ":" : "", what);
 }
 

@@ -26,6 +26,7 @@
 #include "src/daemon/supnode.h"
 #include "supervisor/backoff.h"
 #include "src/proto/fds.h"
+#include "src/proto/plural.h"
 
 struct boot_ctx {
 	struct daemon *d;
@@ -208,7 +209,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 		if (why[0])	/* an instance's own reason */
 			log_err("%s", why);
 		else
-			log_err("cannot set up %zu actors: %s", ninst, strerror(errno));
+			log_err("cannot set up %zu %s: %s", ninst, plural(ninst, "actor", "actors"), strerror(errno));
 		return -1;
 	}
 	sdstatus_init(d);

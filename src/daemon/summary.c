@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "src/daemon/summary.h"
+#include "src/proto/plural.h"
 
 void rw_init(struct restart_window *w)
 {
@@ -39,10 +40,10 @@ void summary_text(char *buf, size_t len, unsigned running, unsigned actors, unsi
 	int n;
 
 	if (running == actors)
-		n = snprintf(buf, len, "%u actor%s running", actors, actors == 1 ? "" : "s");
+		n = snprintf(buf, len, "%u %s running", actors, plural(actors, "actor", "actors"));
 	else
-		n = snprintf(buf, len, "%u of %u actors running", running, actors);
+		n = snprintf(buf, len, "%u of %u %s running", running, actors, plural(actors, "actor", "actors"));
 	if (restarts && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", %u restart%s in the last minute", restarts,
-			 restarts == 1 ? "" : "s");
+		snprintf(buf + n, len - (size_t)n, ", %u %s in the last minute", restarts,
+			 plural(restarts, "restart", "restarts"));
 }

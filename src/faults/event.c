@@ -5,6 +5,7 @@
 
 #include "src/faults/event.h"
 #include "src/faults/names.h"
+#include "src/proto/plural.h"
 
 const char *fault_event_kind_name(enum fault_event_kind k)
 {
@@ -135,8 +136,8 @@ int fault_event_text(const struct fault_event *ev, char *buf, size_t len)
 	put(&o, "fault %" PRIu64 ": ", ev->seq);
 	switch (ev->kind) {
 	case FAULT_EV_PLAN:
-		put(&o, "plan of %zu fault%s, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", ev->nfaults,
-		    ev->nfaults == 1 ? "" : "s", ev->seed, ev->seed);
+		put(&o, "plan of %zu %s, seed %" PRIu64 " (replay with --seed %" PRIu64 ")", ev->nfaults,
+		    plural(ev->nfaults, "fault", "faults"), ev->seed, ev->seed);
 		return o.at;
 	case FAULT_EV_KILL:
 		put(&o, "kill %s with %s", ev->target, fault_signal_name(ev->signal));

@@ -233,7 +233,7 @@ START_TEST(check_counts_out_the_uids_passwd_uses)
 		"{ \"supervisor\": \"shop\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--uid-range", "1-1", "-c", "root.jsonc", NULL }), 1);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
-	ck_assert_msg(strstr(err, "prospero: root.jsonc:1:3: error: the tree needs 1 dynamic uids, one per actor "
+	ck_assert_msg(strstr(err, "prospero: root.jsonc:1:3: error: the tree needs 1 dynamic uid, one per actor "
 			     "instance without \"user\", but --uid-range 1-1 holds 0: widen it, e.g. --uid-range 1-"),
 		      "got: %s", err);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--uid-range", "1-1", "--runtime-dir", h.rundir,

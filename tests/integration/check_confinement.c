@@ -521,7 +521,7 @@ START_TEST(giving_up_on_a_violating_actor_names_the_violation)
 	h_start(&h, root_only);
 	h_expect(&h, "restart", "payment", NULL);
 	h_expect(&h, "give_up", "root", &e);
-	ck_assert_str_eq(e.reason, "more than 1 restarts in 5 s; last: payment: sandbox violation: ptrace(PTRACE_ATTACH, 1)");
+	ck_assert_str_eq(e.reason, "more than 1 restart in 5 s; last: payment: sandbox violation: ptrace(PTRACE_ATTACH, 1)");
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
 }
 END_TEST

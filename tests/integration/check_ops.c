@@ -1268,7 +1268,7 @@ START_TEST(a_fault_now_goes_through_the_control_socket)
 	/* status carries the summary so far, in JSON and in the view */
 	st = status_json(NULL, &rc);
 	ck_assert_msg(json_is_string(json_object_get(st, "faults")) &&
-			      strstr(json_string_value(json_object_get(st, "faults")), ", 1 faults injected, "),
+			      strstr(json_string_value(json_object_get(st, "faults")), ", 1 fault injected, "),
 		      "no fault summary in the status");
 	json_decref(st);
 	verb("status", NULL, NULL, NULL);

@@ -177,7 +177,7 @@ START_TEST(root_gives_up_and_the_daemon_exits_3)
 	kill(a, SIGKILL);	/* the second restart in 30 s: more than intensity 1 */
 	h_expect_seq(&h, "exit:a");
 	h_expect(&h, "give_up", "root", &e);
-	ck_assert_str_eq(e.reason, "more than 1 restarts in 30 s; last: a killed by SIGKILL");
+	ck_assert_str_eq(e.reason, "more than 1 restart in 30 s; last: a killed by SIGKILL");
 	h_expect_seq(&h, "stop:b exit:b");
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
 }

@@ -185,8 +185,15 @@ START_TEST(a_stall_now_stops_and_goes_on)
 		ev_run(d.loop, EVRUN_ONCE);
 	ck_assert_int_ne(state(), 'T');
 	fault_summary_text(&d, text, sizeof text);
-	ck_assert_str_eq(text, "fault summary: seed 7, 1 faults injected, 0 restarts and 0 give-ups after them\n"
+	ck_assert_str_eq(text, "fault summary: seed 7, 1 fault injected, 0 restarts and 0 give-ups after them\n"
 			       "  a: 0 killed, 1 stalled, 0 calls failed; 0 restarts after a fault\n");
+	/* every count of one is said in the singular: it said "1 faults" */
+	d.faults->insts[0].syscalls = 1;
+	d.faults->insts[0].restarts = 1;
+	d.faults->give_ups = 1;
+	fault_summary_text(&d, text, sizeof text);
+	ck_assert_str_eq(text, "fault summary: seed 7, 1 fault injected, 1 restart and 1 give-up after them\n"
+			       "  a: 0 killed, 1 stalled, 1 call failed; 1 restart after a fault\n");
 }
 END_TEST
 
