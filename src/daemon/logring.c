@@ -23,8 +23,37 @@ static void make_room(struct logring *r, size_t need)
 	r->len -= drop;
 }
 
+/* Byte I of the line A (NA bytes) then B. */
+static unsigned char byte_at(const char *a, size_t na, const char *b, size_t i)
+{
+	return (unsigned char)(i < na ? a[i] : b[i - na]);
+}
+
+/* Where to begin the end kept of a line of N bytes that is cut at FROM:
+ * not inside an escape output wrote (\xNN, \r, \0), nor inside a
+ * UTF-8 character, which `logs` would show as "?" or "x01". */
+static size_t cut_at(const char *a, size_t na, const char *b, size_t n, size_t from)
+{
+	for (size_t j = from > 3 ? from - 3 : 0; j < from; j++) {
+		size_t end;
+
+		if (byte_at(a, na, b, j) != '\\' || j + 1 >= n)
+			continue;
+		end = j + (byte_at(a, na, b, j + 1) == 'x' ? 4 : 2);
+		if (end > from) {
+			from = end < n ? end : n;
+			break;
+		}
+	}
+	while (from < n && (byte_at(a, na, b, from) & 0xc0) == 0x80)
+		from++;
+	return from;
+}
+
 int logring_add(struct logring *r, size_t cap, const char *a, size_t na, const char *b, size_t nb)
 {
+	size_t mark = 0;
+
 	if (cap < 2)
 		return 0;
 	if (!r->buf) {
@@ -33,20 +62,25 @@ int logring_add(struct logring *r, size_t cap, const char *a, size_t na, const c
 		r->cap = cap;
 		r->len = 0;
 	}
-	/* a line longer than the ring: its end, which says the most */
+	/* a line longer than the ring: its end, which says the most, after
+	 * a mark that says it was cut */
 	if (na + nb + 1 > r->cap) {
-		size_t keep = r->cap - 1;
+		size_t n = na + nb, from;
 
-		if (nb >= keep) {
-			b += nb - keep;
-			nb = keep;
-			na = 0;
+		mark = r->cap - 1 > LOGRING_CUT_LEN ? LOGRING_CUT_LEN : 0;
+		from = cut_at(a, na, b, n, n - (r->cap - 1 - mark));
+		if (from < na) {
+			a += from;
+			na -= from;
 		} else {
-			a += na - (keep - nb);
-			na = keep - nb;
+			b += from - na;
+			nb -= from - na;
+			na = 0;
 		}
 	}
-	make_room(r, na + nb + 1);
+	make_room(r, mark + na + nb + 1);
+	memcpy(r->buf + r->len, LOGRING_CUT, mark);
+	r->len += mark;
 	if (na)
 		memcpy(r->buf + r->len, a, na);
 	if (nb)

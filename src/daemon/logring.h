@@ -14,8 +14,13 @@ struct logring {
 	size_t cap, len;
 };
 
+/* In front of the end kept of a line longer than the ring. */
+#define LOGRING_CUT "[...]"
+#define LOGRING_CUT_LEN (sizeof LOGRING_CUT - 1)
+
 /* Append the line A then B (no newline) to R, whose size is CAP (0: keep
- * nothing). A line longer than the ring keeps its end. -1 ENOMEM. */
+ * nothing). A line longer than the ring keeps its end, after LOGRING_CUT,
+ * from a whole character and a whole escape on. -1 ENOMEM. */
 int logring_add(struct logring *r, size_t cap, const char *a, size_t na, const char *b, size_t nb);
 /* The last N lines (0: all), oldest first, to FN. */
 void logring_tail(const struct logring *r, unsigned n,

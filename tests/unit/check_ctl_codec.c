@@ -276,11 +276,47 @@ START_TEST(the_ring_keeps_the_last_whole_lines)
 	got[0] = 0;
 	logring_tail(&r, 2, cat_line, got);
 	ck_assert_str_eq(got, "line8|line9|");
-	/* a line longer than the ring keeps its end */
+	/* a line longer than the ring keeps its end, marked as cut */
 	ck_assert_int_eq(logring_add(&r, 32, "0123456789abcdefghij", 20, "ABCDEFGHIJKLMNOP", 16), 0);
 	got[0] = 0;
 	logring_tail(&r, 0, cat_line, got);
-	ck_assert_str_eq(got, "56789abcdefghijABCDEFGHIJKLMNOP|");
+	ck_assert_str_eq(got, "[...]abcdefghijABCDEFGHIJKLMNOP|");
+	logring_free(&r);
+}
+END_TEST
+
+/* The end kept of a line longer than the ring begins at a whole
+ * character and a whole escape: `logs` showed "?" for the half of an
+ * "é" it began with, and "x01" for the half of an escape. */
+START_TEST(a_cut_line_keeps_whole_characters_and_escapes)
+{
+	struct logring r = { 0 };
+	char line[64] = "", got[128] = "", want[64] = "[...]";
+
+	/* 41 bytes into 26 after the mark: byte 15 is the second of an é */
+	for (int i = 0; i < 20; i++)
+		strcat(line, "\xc3\xa9");
+	strcat(line, "x");
+	ck_assert_int_eq(logring_add(&r, 32, line, strlen(line), "", 0), 0);
+	for (int i = 0; i < 12; i++)
+		strcat(want, "\xc3\xa9");
+	strcat(want, "x|");
+	logring_tail(&r, 0, cat_line, got);
+	ck_assert_str_eq(got, want);
+	logring_free(&r);
+
+	/* nine 4-byte escapes into 26: byte 10 is inside the third */
+	line[0] = got[0] = 0;
+	for (int i = 0; i < 9; i++)
+		strcat(line, "\\x01");
+	ck_assert_int_eq(logring_add(&r, 32, line, strlen(line), "", 0), 0);
+	logring_tail(&r, 0, cat_line, got);
+	ck_assert_str_eq(got, "[...]\\x01\\x01\\x01\\x01\\x01\\x01|");
+	/* "\\r" likewise, split across the two parts of a line */
+	got[0] = 0;
+	ck_assert_int_eq(logring_add(&r, 32, "0123456789\\", 11, "r0123456789012345678901234", 26), 0);
+	logring_tail(&r, 1, cat_line, got);
+	ck_assert_str_eq(got, "[...]0123456789012345678901234|");
 	logring_free(&r);
 }
 END_TEST
@@ -299,6 +335,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_status_round_trips_and_leaves_out_what_does_not_apply);
 	tcase_add_test(tc, stream_answers_round_trip);
 	tcase_add_test(tc, the_ring_keeps_the_last_whole_lines);
+	tcase_add_test(tc, a_cut_line_keeps_whole_characters_and_escapes);
 	suite_add_tcase(s, tc);
 	return s;
 }
