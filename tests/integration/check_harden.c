@@ -297,8 +297,8 @@ START_TEST(a_stalled_stdout_never_freezes_supervision)
 	for (int i = 0; i < 8; i++)
 		h_expect(&h, "restart", "crash", NULL);
 	kill(reader, SIGCONT);
-	wait_lines_with("copy", "prospero: ", " lines dropped while stdout was stalled (", 1);
-	wait_lines_with("copy", "prospero: ", " lines dropped while stderr was stalled", 1);
+	wait_lines_with("copy", "prospero: ", " dropped while stdout was stalled (", 1);
+	wait_lines_with("copy", "prospero: ", " dropped while stderr was stalled", 1);
 	h_stop(&h);
 	stop_reader(reader);
 	/* most first */
