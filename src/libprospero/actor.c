@@ -150,13 +150,14 @@ struct prospero *prospero_open(struct ev_loop *loop)
 	return p;
 }
 
-void prospero_close(struct prospero *p)
+static void close_now(struct prospero *p)
 {
 	struct prospero_binding *b;
 
-	if (!p)
-		return;
-	p->closing = true;	/* the failed calls' callbacks may try again */
+	/* the failed calls' callbacks may try again, or close again; and
+	 * whatever enters the port meanwhile must not close it twice */
+	p->closing = p->port.closed = true;
+	p->port.depth++;
 	pr_server_abandon(&p->server);
 	while ((b = pr_first_binding(p)))
 		pr_binding_free(b);
@@ -167,6 +168,28 @@ void prospero_close(struct prospero *p)
 	prospero_auto_watchdog(p, 0);
 	pr_stop_fini(p);
 	free(p);
+}
+
+static void close_later(struct pr_port *port)
+{
+	close_now(pr_container_of(port, struct prospero, port));
+}
+
+void prospero_close(struct prospero *p)
+{
+	if (!p || p->closing)
+		return;		/* a second close, from a callback the first runs */
+	if (p->port.depth == 0) {
+		close_now(p);
+		return;
+	}
+	/* Inside one of P's callbacks: what called it still holds P. Read
+	 * and take nothing more; the outermost caller closes P as it returns
+	 * (pr_port_leave), before the loop runs anything else. */
+	p->closing = p->port.closed = true;
+	p->port.on_close = close_later;
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
+		pr_chan_pause(&b->chan);
 }
 
 struct prospero_binding *prospero_binding(struct prospero *p, const char *name)

@@ -33,7 +33,7 @@ struct prospero {
 	int control_fd;
 	ev_io control_io;
 	bool serving, stopping, stopped;
-	bool closing;		/* in prospero_close: no new call */
+	bool closing;		/* prospero_close was called: no new call */
 	double linger;		/* prospero_linger's seconds; 0: off */
 	ev_idle lingered;	/* the loop must not wait after lingering */
 	ev_timer watchdog;

@@ -27,8 +27,9 @@ static void notice(struct prospero_binding *b, const struct pf_frame *f, const v
 	uint64_t at;
 
 	pf_notice_fields(body, f->body_len, &inc, &at);
+	/* not once a failed call's callback closed P */
 	if (pf_error_code(f->method, f->method_len) == PROSPERO_E_PEER_RESTARTED &&
-	    pr_calls_peer_restarted(&b->calls, inc, at) && p->on_peer_restarted)
+	    pr_calls_peer_restarted(&b->calls, inc, at) && p->on_peer_restarted && !p->closing)
 		p->on_peer_restarted(p, b->name, inc, p->restart_arg);
 }
 
@@ -36,6 +37,14 @@ static void on_frame(struct pr_chan *c, const struct pf_frame *f, const void *bo
 {
 	struct prospero_binding *b = pr_binding_of(c);
 
+	if (b->p->closing) {
+		/* what followed, in one datagram, the frame whose callback
+		 * closed the actor: a call to it is answered, the rest dropped
+		 * (its own calls fail as the close runs) */
+		if (b->serve && f->kind == PF_CALL)
+			pr_chan_send_error(c, f->id, PROSPERO_E_UNAVAILABLE, "the service closed");
+		return;
+	}
 	if (b->serve) {
 		pr_server_dispatch(&b->p->server, c, f, body);
 		return;
@@ -119,7 +128,7 @@ struct prospero_binding *pr_binding_new(struct prospero *p, const char *name, in
 	}
 	b->p = p;
 	b->serve = serve;
-	pr_calls_init(&b->calls, p->port.loop, on_settled);
+	pr_calls_init(&b->calls, &p->port, on_settled);
 	pr_chan_init(&b->chan, &p->port, fd, &binding_ops);
 	return b;
 }
@@ -150,11 +159,21 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
 int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
 		       double timeout, prospero_reply_fn *cb, void *arg)
 {
+	struct pr_port *port;
+	int r, e;
+
 	if (!b || b->serve || !(timeout > 0)) {
 		errno = EINVAL;
 		return -1;
 	}
-	return pr_calls_wait(&b->calls, &b->chan, refusing_calls(b->p), method, body, len, timeout, cb, arg);
+	/* CB may close the actor: the close waits for this to return */
+	port = &b->p->port;
+	pr_port_enter(port);
+	r = pr_calls_wait(&b->calls, &b->chan, refusing_calls(b->p), method, body, len, timeout, cb, arg);
+	e = errno;
+	pr_port_leave(port);
+	errno = e;
+	return r;
 }
 
 int prospero_cast(struct prospero_binding *b, const char *method, const void *body, size_t len)

@@ -30,9 +30,9 @@ static uint32_t first_generation(void)
 	return (uint32_t)(x ^ x >> 31);
 }
 
-void pr_calls_init(struct pr_calls *calls, struct ev_loop *loop, void (*settled)(struct pr_calls *))
+void pr_calls_init(struct pr_calls *calls, struct pr_port *port, void (*settled)(struct pr_calls *))
 {
-	*calls = (struct pr_calls){ .loop = loop, .settled = settled };
+	*calls = (struct pr_calls){ .port = port, .loop = port->loop, .settled = settled };
 	calls->generation = first_generation();
 }
 
@@ -118,7 +118,11 @@ static void expired(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	static const char msg[] = "no answer within the timeout";
 
+	struct pr_port *port = ((struct pr_call *)w)->calls->port;
+
+	pr_port_enter(port);
 	finish((struct pr_call *)w, PROSPERO_E_TIMEOUT, msg, sizeof msg - 1);
+	pr_port_leave(port);
 }
 
 static int frame_for(struct pf_frame *f, int kind, const char *method, const void *body, size_t len, int *fd)

@@ -37,6 +37,7 @@ struct pr_call {
 
 /* The calls of one binding: id = generation << 32 | slot. */
 struct pr_calls {
+	struct pr_port *port;	/* its timers' callbacks enter it */
 	struct ev_loop *loop;
 	struct pr_call **slots;
 	uint32_t nslots, cap;
@@ -53,7 +54,7 @@ struct pr_calls {
 	void (*settled)(struct pr_calls *calls);
 };
 
-void pr_calls_init(struct pr_calls *calls, struct ev_loop *loop, void (*settled)(struct pr_calls *));
+void pr_calls_init(struct pr_calls *calls, struct pr_port *port, void (*settled)(struct pr_calls *));
 /* Free the records; fail the calls first (pr_calls_fail_all). */
 void pr_calls_fini(struct pr_calls *calls);
 

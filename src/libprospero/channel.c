@@ -272,6 +272,26 @@ static void writable(struct ev_loop *loop, ev_io *w, int revents)
 		c->ops->sent(c, drained);
 }
 
+static void writable_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct pr_port *port = ((struct pr_chan *)w->data)->port;
+
+	pr_port_enter(port);
+	writable(loop, w, revents);
+	pr_port_leave(port);
+}
+
+void pr_port_enter(struct pr_port *port)
+{
+	port->depth++;
+}
+
+void pr_port_leave(struct pr_port *port)
+{
+	if (--port->depth == 0 && port->closed && port->on_close)
+		port->on_close(port);
+}
+
 void pr_port_flush(struct pr_port *port)
 {
 	struct ev_loop *loop = port->loop;
@@ -304,9 +324,11 @@ static void before_wait(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct pr_port *port = w->data;
 
 	ev_prepare_stop(loop, w);
+	pr_port_enter(port);
 	pr_port_flush(port);
-	if (port->before_wait)
+	if (port->before_wait && !port->closed)
 		port->before_wait(port);
+	pr_port_leave(port);
 }
 
 void pr_port_wake(struct pr_port *port)
@@ -450,9 +472,8 @@ static int read_on(struct pr_chan *c)
 	return r;
 }
 
-static void readable(struct ev_loop *loop, ev_io *w, int revents)
+static void read_ready(struct ev_loop *loop, struct pr_chan *c)
 {
-	struct pr_chan *c = w->data;
 	int r;
 
 	/* First one datagram alone: in a ping-pong it is all there is. If we
@@ -474,12 +495,24 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 		c->ops->read_done(c);
 }
 
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct pr_port *port = ((struct pr_chan *)w->data)->port;
+
+	pr_port_enter(port);
+	read_ready(loop, w->data);
+	pr_port_leave(port);
+}
+
 void pr_port_init(struct pr_port *port, struct ev_loop *loop, void (*wait_hook)(struct pr_port *))
 {
 	port->loop = loop;
 	port->head = port->tail = NULL;
 	port->free_dgrams = NULL;
 	port->before_wait = wait_hook;
+	port->depth = 0;
+	port->closed = false;
+	port->on_close = NULL;
 	ev_prepare_init(&port->flusher, before_wait);
 	port->flusher.data = port;
 }
@@ -500,7 +533,7 @@ void pr_chan_init(struct pr_chan *c, struct pr_port *port, int fd, const struct 
 	*c = (struct pr_chan){ .port = port, .ops = ops, .fd = fd, .coalesce = true };
 	ev_io_init(&c->rio, readable, fd, EV_READ);
 	c->rio.data = c;
-	ev_io_init(&c->wio, writable, fd, EV_WRITE);
+	ev_io_init(&c->wio, writable_io, fd, EV_WRITE);
 	c->wio.data = c;
 	if (port->tail)
 		port->tail->next = c;
@@ -517,7 +550,8 @@ void pr_chan_disown(struct pr_chan *c)
 
 void pr_chan_start(struct pr_chan *c)
 {
-	ev_io_start(c->port->loop, &c->rio);
+	if (!c->port->closed)
+		ev_io_start(c->port->loop, &c->rio);
 }
 
 void pr_chan_pause(struct pr_chan *c)

@@ -56,6 +56,12 @@ struct pr_port {
 	ev_prepare flusher;
 	/* run after the flush, just before the loop waits */
 	void (*before_wait)(struct pr_port *port);
+	/* Callbacks of the loop's into the port running now, nested
+	 * (pr_port_enter): an owner that closes inside one must wait for the
+	 * outermost to return, since each holds the channels. */
+	unsigned depth;
+	bool closed;		/* closed meanwhile: read and dispatch nothing more */
+	void (*on_close)(struct pr_port *port);	/* the close, once depth is 0 */
 	unsigned char rx[PF_MAX_DGRAM], tx[PF_MAX_DGRAM];
 };
 
@@ -87,6 +93,12 @@ void pr_port_fini(struct pr_port *port);
 void pr_port_flush(struct pr_port *port);
 /* Flush, and run before_wait, before the loop next waits. */
 void pr_port_wake(struct pr_port *port);
+/* Around whatever may run the owner's callbacks: every watcher's
+ * callback, and the owner's own blocking calls. When the owner closed
+ * inside (CLOSED set), the outermost leave runs on_close, which may free
+ * PORT: touch nothing of it after pr_port_leave. */
+void pr_port_enter(struct pr_port *port);
+void pr_port_leave(struct pr_port *port);
 
 /* Set C up on FD (adopted: pr_chan_fini closes it) as the last of PORT's
  * channels; it reads nothing until pr_chan_start. */
@@ -97,6 +109,7 @@ void pr_chan_fini(struct pr_chan *c);
 /* Give C's fd back, unread: pr_chan_fini will not close it. Only before
  * anything was sent on C. */
 void pr_chan_disown(struct pr_chan *c);
+/* Read C from the loop; nothing once its port is closed. */
 void pr_chan_start(struct pr_chan *c);
 void pr_chan_pause(struct pr_chan *c);
 

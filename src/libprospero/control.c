@@ -20,11 +20,11 @@ static void peer_restarted(struct prospero *p, const char *name, unsigned long i
 	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
 		if (!b->serve && strcmp(b->name, name) == 0)
 			news = pr_calls_peer_restarted(&b->calls, inc, 0);
-	if (news && p->on_peer_restarted)
+	if (news && p->on_peer_restarted && !p->closing)
 		p->on_peer_restarted(p, name, inc, p->restart_arg);
 }
 
-static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
+static void control_read(struct ev_loop *loop, ev_io *w)
 {
 	struct prospero *p = w->data;
 	char msg[1024], name[256];
@@ -39,6 +39,15 @@ static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (pp_peer_restarted_parse(msg, (size_t)n, name, sizeof name, &inc))
 		peer_restarted(p, name, inc);
+}
+
+static void control_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct prospero *p = w->data;
+
+	pr_port_enter(&p->port);
+	control_read(loop, w);
+	pr_port_leave(&p->port);
 }
 
 void pr_control_open(struct prospero *p, int fd)

@@ -35,7 +35,7 @@ static struct prospero_binding *lingering_on(const struct prospero *p)
 {
 	struct prospero_binding *served = NULL, *calling = NULL;
 
-	if (p->stopping || p->server.deferred || ev_pending_count(p->port.loop))
+	if (p->stopping || p->closing || p->server.deferred || ev_pending_count(p->port.loop))
 		return NULL;
 	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b)) {
 		if (b->chan.qlen)

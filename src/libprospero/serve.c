@@ -98,7 +98,11 @@ void pr_server_dispatch(struct pr_server *srv, struct pr_chan *c, const struct p
 	memcpy(req.method, f->method, f->method_len);
 	req.method[f->method_len] = '\0';
 	m->fn(&req, body, f->body_len, m->arg);
-	if (!req.answered && !req.deferred)
+	if (req.answered || req.deferred)
+		return;
+	if (c->port->closed)	/* the handler closed its actor */
+		pr_chan_send_error(c, f->id, PROSPERO_E_UNAVAILABLE, "the service closed");
+	else
 		pr_chan_send_error(c, f->id, PROSPERO_E_INTERNAL, "the handler did not answer");
 }
 

@@ -21,10 +21,13 @@ static void stop_check(struct ev_loop *loop, ev_idle *w, int revents)
 			return;
 	p->stopped = true;
 	prospero_auto_watchdog(p, 0);
-	if (p->on_stop)
-		p->on_stop(p, p->stop_arg);
-	else
+	if (!p->on_stop) {
 		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	pr_port_enter(&p->port);
+	p->on_stop(p, p->stop_arg);
+	pr_port_leave(&p->port);
 }
 
 void pr_check_stopped(struct prospero *p)

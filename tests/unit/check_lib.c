@@ -826,6 +826,106 @@ START_TEST(a_stopped_actor_leaves_what_follows_in_the_socket)
 }
 END_TEST
 
+/* prospero_close from inside one of the actor's own callbacks: the
+ * library still holds the actor there, so the close waits for the
+ * callback to return, reads and dispatches nothing more meanwhile, then
+ * does all it does from outside. */
+static struct prospero_request *held_req;
+
+static void hold(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	held_req = prospero_defer(req);
+}
+
+static void close_service(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	note("close");
+	prospero_close(service);
+	service = NULL;
+}
+
+static void close_client(int err, const void *body, size_t len, void *arg)
+{
+	got(err, body, len, arg);
+	prospero_close(client);
+	client = NULL;
+}
+
+START_TEST(a_handler_may_close_its_actor)
+{
+	struct answer a = { 0 }, b = { 0 };
+
+	prospero_handle(service, "close", close_service, NULL);
+	prospero_handle(service, "tick", ticked, NULL);
+	prospero_serve(service);
+	/* one datagram: a cast nobody handles, the call that closes, then a
+	 * cast and a call its actor must not run */
+	ck_assert_int_eq(prospero_cast(inv, "nothing", "", 0), 0);
+	ck_assert_int_eq(prospero_call(inv, "close", "", 0, 5, got, &a), 0);
+	ck_assert_int_eq(prospero_cast(inv, "tick", "", 0), 0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 5, got, &b), 0);
+	run_until(&b.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_UNAVAILABLE);
+	ck_assert_int_eq(b.err, PROSPERO_E_UNAVAILABLE);
+	ck_assert_str_eq(events, "close;answer:6;answer:6;");
+}
+END_TEST
+
+START_TEST(a_reply_callback_may_close_its_actor)
+{
+	struct answer a = { 0 }, b = { 0 };
+
+	prospero_handle(service, "hold", hold, NULL);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "hold", "", 0, 60, got, &b), 0);
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 60, close_client, &a), 0);
+	run_until(&b.done, 1);
+	/* the call still in flight fails as the close runs, after the
+	 * callback that closed */
+	ck_assert_str_eq(events, "answer:0;answer:6;");
+	ck_assert_int_eq(b.err, PROSPERO_E_UNAVAILABLE);
+	held_req = NULL;	/* answered by teardown's close */
+}
+END_TEST
+
+START_TEST(a_timeout_callback_may_close_its_actor)
+{
+	struct answer a = { 0 }, b = { 0 };
+
+	prospero_handle(service, "hold", hold, NULL);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "hold", "", 0, 60, got, &b), 0);
+	ck_assert_int_eq(prospero_call(inv, "hold", "", 0, 0.05, close_client, &a), 0);
+	run_until(&b.done, 1);
+	ck_assert_str_eq(events, "answer:1;answer:6;");
+	held_req = NULL;
+}
+END_TEST
+
+START_TEST(a_call_wait_callback_may_close_its_actor)
+{
+	struct answer a = { 0 };
+
+	/* nobody reads: it times out, and its callback closes */
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "x", 1, 0.05, close_client, &a), 0);
+	ck_assert_int_eq(a.err, PROSPERO_E_TIMEOUT);
+	ck_assert_ptr_null(client);
+}
+END_TEST
+
+/* A callback that prospero_close itself runs may close again: nothing. */
+START_TEST(a_close_inside_the_close_does_nothing)
+{
+	struct answer a = { 0 };
+
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 60, close_client, &a), 0);
+	prospero_close(client);
+	ck_assert_int_eq(a.err, PROSPERO_E_UNAVAILABLE);
+	ck_assert_str_eq(events, "answer:6;");
+	client = NULL;
+}
+END_TEST
+
 /* CALL fails, -1 (or NULL) with errno EINVAL. */
 #define REFUSED(call)                                                                   \
 	do {                                                                            \
@@ -1711,6 +1811,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
 	tcase_add_test(tc, a_closing_actor_answers_what_it_deferred);
 	tcase_add_test(tc, a_stopped_actor_leaves_what_follows_in_the_socket);
+	tcase_add_test(tc, a_handler_may_close_its_actor);
+	tcase_add_test(tc, a_reply_callback_may_close_its_actor);
+	tcase_add_test(tc, a_timeout_callback_may_close_its_actor);
+	tcase_add_test(tc, a_call_wait_callback_may_close_its_actor);
+	tcase_add_test(tc, a_close_inside_the_close_does_nothing);
 	tcase_add_test(tc, malformed_frames_are_answered_or_dropped);
 	tcase_add_test(tc, malformed_calls_are_answered_by_the_rule);
 	tcase_add_test(tc, fuzzed_datagrams_do_not_hurt);

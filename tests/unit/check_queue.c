@@ -1045,6 +1045,59 @@ START_TEST(the_library_refuses_what_the_queue_would_not_take)
 }
 END_TEST
 
+/* A consumer whose actor goes while it holds a batch: in its callback,
+ * it acks "done", leaves "todo" and closes the actor it runs in, as a
+ * consumer that is told to quit might. */
+static void ack_done_and_close(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n,
+			       void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct seen *s = &seen[nseen++];
+
+		snprintf(s->body, sizeof s->body, "%.*s", (int)msgs[i].len, (const char *)msgs[i].body);
+		s->attempt = msgs[i].attempt;
+		if (strcmp(s->body, "done") == 0)
+			ck_assert_int_eq(prospero_queue_ack(b, i), 0);
+	}
+	prospero_close(late);
+	late = NULL;
+}
+
+/* Send "done" and "todo" in one batch; a consumer (ACT) gets them both in
+ * one delivery and its actor closes; the next one gets "todo" again. */
+static void consumer_goes(prospero_queue_fn *act)
+{
+	struct iovec v[2] = { { "done", 4 }, { "todo", 4 } };
+	struct prospero_queue_consumer *c;
+	struct sent s = { 0 };
+
+	consumer_down = true;
+	start(1, false, ARGS("--max-batch-size=2", "--max-batch-timeout=0"));
+	ck_assert_int_eq(prospero_queue_send_batch(producer(0), v, 2, 30, on_sent, &s), 0);
+	RUN_UNTIL(s.done);
+	late = prospero_new(loop);
+	ck_assert_int_eq(prospero_adopt(late, "serve:queue", dup(qp.cons[1])), 0);
+	c = prospero_queue_consume(late, act, NULL);
+	prospero_serve(late);
+	RUN_UNTIL(!late);
+	prospero_queue_consumer_free(c);
+	ck_assert_int_eq(nseen, 2);
+	up_late();
+	RUN_UNTIL(status_of("acked") == 2);
+	ck_assert_int_eq(times_seen("done"), 1);
+	ck_assert_int_eq(times_seen("todo"), 2);
+	ck_assert_uint_eq(nth_seen("todo", 1)->attempt, 2);
+	ck_assert_int_eq(status_of("depth"), 0);
+	finish();
+}
+
+/* Its ack goes as the callback returns; what it left is retried. */
+START_TEST(a_consumer_may_close_in_its_callback)
+{
+	consumer_goes(ack_done_and_close);
+}
+END_TEST
+
 START_TEST(sigterm_ends_it_cleanly)
 {
 	int st;
@@ -1161,6 +1214,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);
+	tcase_add_test(tc, a_consumer_may_close_in_its_callback);
 	tcase_add_test(tc, sigterm_ends_it_cleanly);
 	tcase_add_test(tc, a_stopping_queue_reports_what_it_leaves);
 	tcase_add_test(tc, a_python_producer_and_consumer);
