@@ -129,17 +129,24 @@ struct prospero_request *prospero_defer(struct prospero_request *req)
 	return held;
 }
 
+/* The handler's own REQ, after prospero_defer copied it: the copy is
+ * the one to answer, and a second answer through REQ would be sent. */
+static bool handed_over(const struct prospero_request *req)
+{
+	return req->deferred && !req->heap;
+}
+
 /* Send the answer (with memfd FD or -1) and release a deferred request. */
 static int answer(struct prospero_request *req, const struct pf_frame *f, int fd)
 {
 	struct pr_server *srv;
 	int r, e;
 
-	if (!req || req->answered) {
+	if (!req || req->answered || handed_over(req)) {
 		if (fd >= 0)
 			close(fd);
 		/* a cast has nobody to answer; a request, one answer */
-		errno = req ? EALREADY : EINVAL;
+		errno = req && req->answered ? EALREADY : EINVAL;
 		return -1;
 	}
 	srv = req->srv;
@@ -167,8 +174,8 @@ int prospero_reply(struct prospero_request *req, const void *body, size_t len)
 	struct pf_frame f = { .kind = PF_REPLY, .body = body, .body_len = (uint32_t)len };
 	int fd;
 
-	if (!req)
-		return answer(req, &f, -1);
+	if (!req || handed_over(req))
+		return answer(req, &f, -1);	/* refused, and not answered internal */
 	f.id = req->id;
 	/* the call is answered anyway: internal, in place of the reply */
 	if (len > PF_MAX_BODY) {

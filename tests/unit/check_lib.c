@@ -282,6 +282,43 @@ START_TEST(a_deferred_request_is_answered_later)
 }
 END_TEST
 
+/* After prospero_defer, the handler's REQ is not the one to answer: the
+ * pointer it returned is. Answering REQ is refused, and sends nothing. */
+static int via_old[4];
+
+static void defer_then_answer_old(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	struct prospero_request *held = prospero_defer(req);
+
+	errno = 0;
+	via_old[0] = prospero_reply(req, "old", 3) == -1 && errno == EINVAL;
+	errno = 0;
+	via_old[1] = prospero_fail(req, PROSPERO_E_INTERNAL, "old") == -1 && errno == EINVAL;
+	errno = 0;	/* not answered internal in its place either */
+	via_old[2] = prospero_reply(req, NULL, 5) == -1 && errno == EINVAL;
+	errno = 0;
+	via_old[3] = !prospero_defer(req) && errno == EINVAL;
+	ck_assert_int_eq(prospero_reply(held, "new", 3), 0);
+}
+
+START_TEST(a_deferred_request_is_answered_by_its_new_pointer_only)
+{
+	struct answer a = { 0 }, b = { 0 };
+
+	prospero_handle(service, "defer", defer_then_answer_old, NULL);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "defer", "", 0, 5, got, &a), 0);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_OK);
+	ck_assert_str_eq(a.body, "new");
+	ck_assert(via_old[0] && via_old[1] && via_old[2] && via_old[3]);
+	/* and nothing else came for it */
+	ck_assert_int_eq(prospero_call(inv, "echo", "e", 1, 5, got, &b), 0);
+	run_until(&b.done, 1);
+	ck_assert_str_eq(events, "answer:0;answer:0;");
+}
+END_TEST
+
 /* A cast's handler gets no request: there is nobody to answer. */
 static void answer_cast(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
@@ -1790,6 +1827,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unanswered_call_times_out);
 	tcase_add_test(tc, a_late_call_in_a_long_turn_gets_its_whole_timeout);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
+	tcase_add_test(tc, a_deferred_request_is_answered_by_its_new_pointer_only);
 	tcase_add_test(tc, a_cast_cannot_be_answered);
 	tcase_add_test(tc, the_casts_of_one_turn_leave_as_one_datagram);
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
