@@ -51,8 +51,9 @@ static int adopt(struct prospero *p, const char *fdname, int fd)
 	b = pr_binding_new(p, client ? client : fdname, fd, client != NULL);
 	if (!b)
 		return -1;
-	/* Replies are read at once; requests only once the handlers are in. */
-	if (!client || p->serving)
+	/* Replies are read at once; requests only once the handlers are in,
+	 * and never once stopping. */
+	if (!client || (p->serving && !p->stopping))
 		pr_chan_start(&b->chan);
 	return 0;
 }
@@ -218,6 +219,10 @@ int prospero_serve(struct prospero *p)
 {
 	if (!p) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (p->stopping) {
+		errno = ESHUTDOWN;	/* a stop is for good: no new request */
 		return -1;
 	}
 	p->serving = true;

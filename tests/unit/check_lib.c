@@ -863,6 +863,43 @@ START_TEST(a_stopped_actor_leaves_what_follows_in_the_socket)
 }
 END_TEST
 
+/* A stop is for good: prospero_serve after it is refused, and an edge
+ * adopted after it is not read either; the requests stay in the
+ * sockets, for the next incarnation. */
+START_TEST(serve_after_a_stop_reads_nothing)
+{
+	struct prospero *other = prospero_new(loop);
+	char dg[PF_MAX_DGRAM];
+	int more[2], left = 0;
+
+	prospero_handle(service, "halt", halt, NULL);
+	prospero_handle(service, "tick", ticked, NULL);
+	ck_assert_int_eq(prospero_stop_on_sigterm(service, stopped_as, "stopped"), 0);
+	prospero_serve(service);
+	prospero_set_coalesce(inv, 0);
+	ck_assert_int_eq(prospero_cast(inv, "halt", "", 0), 0);
+	ck_assert_int_eq(prospero_cast(inv, "tick", "", 0), 0);
+	ev_run(loop, 0);
+	ck_assert_str_eq(events, "halt;stopped;");
+	errno = 0;
+	ck_assert_int_eq(prospero_serve(service), -1);
+	ck_assert_int_eq(errno, ESHUTDOWN);
+	pair(more);
+	ck_assert_int_eq(prospero_adopt(service, "serve:other", more[1]), 0);
+	ck_assert_int_eq(prospero_adopt(other, "SERVICE", more[0]), 0);
+	ck_assert_int_eq(prospero_cast(prospero_binding(other, "SERVICE"), "tick", "", 0), 0);
+	for (int i = 0; i < 5; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_str_eq(events, "halt;stopped;");
+	while (recv(sv[1], dg, sizeof dg, MSG_DONTWAIT) > 0)
+		left++;
+	while (recv(more[1], dg, sizeof dg, MSG_DONTWAIT) > 0)
+		left++;
+	ck_assert_int_eq(left, 2);
+	prospero_close(other);
+}
+END_TEST
+
 /* prospero_close from inside one of the actor's own callbacks: the
  * library still holds the actor there, so the close waits for the
  * callback to return, reads and dispatches nothing more meanwhile, then
@@ -1849,6 +1886,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
 	tcase_add_test(tc, a_closing_actor_answers_what_it_deferred);
 	tcase_add_test(tc, a_stopped_actor_leaves_what_follows_in_the_socket);
+	tcase_add_test(tc, serve_after_a_stop_reads_nothing);
 	tcase_add_test(tc, a_handler_may_close_its_actor);
 	tcase_add_test(tc, a_reply_callback_may_close_its_actor);
 	tcase_add_test(tc, a_timeout_callback_may_close_its_actor);
