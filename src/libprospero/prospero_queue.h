@@ -69,7 +69,8 @@ int prospero_queue_retry(struct prospero_queue_batch *batch, size_t i, unsigned 
 int prospero_queue_ack_all(struct prospero_queue_batch *batch);
 /* Keep the batch past the callback (the messages' bodies do not stay). */
 struct prospero_queue_batch *prospero_queue_keep(struct prospero_queue_batch *batch);
-/* Send the answer of a kept batch, and free it. */
+/* Send the answer of a kept batch, and free it. prospero_close does so
+ * for a batch still kept: its acks count, what it left is retried. */
 int prospero_queue_done(struct prospero_queue_batch *batch);
 
 #ifdef __cplusplus

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/libprospero/prospero_queue.h"
+#include "src/libprospero/serve.h"
 #include "src/proto/frame.h"
 #include "src/proto/queue.h"
 
@@ -225,6 +226,11 @@ int prospero_queue_ack_all(struct prospero_queue_batch *b)
 	return 0;
 }
 
+static void done_at_close(void *arg)
+{
+	prospero_queue_done(arg);
+}
+
 struct prospero_queue_batch *prospero_queue_keep(struct prospero_queue_batch *b)
 {
 	struct prospero_request *held;
@@ -237,6 +243,8 @@ struct prospero_queue_batch *prospero_queue_keep(struct prospero_queue_batch *b)
 		return NULL;
 	b->req = held;
 	b->kept = true;
+	/* its acks are work done: the close sends them, not unavailable */
+	pr_request_at_close(held, done_at_close, b);
 	return b;
 }
 

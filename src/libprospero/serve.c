@@ -15,6 +15,8 @@ struct prospero_request {
 	uint64_t id;
 	bool answered, deferred, heap;
 	struct prospero_request *prev, *next;	/* in srv->held, when heap */
+	void (*at_close)(void *arg);	/* answers it at the close, or NULL */
+	void *close_arg;
 	char method[PF_MAX_METHOD + 1];
 };
 
@@ -25,8 +27,20 @@ void pr_server_init(struct pr_server *srv, void (*settled)(struct pr_server *))
 
 void pr_server_abandon(struct pr_server *srv)
 {
-	while (srv->held)
-		prospero_fail(srv->held, PROSPERO_E_UNAVAILABLE, "the service closed");
+	while (srv->held) {
+		struct prospero_request *req = srv->held;
+
+		if (req->at_close)
+			req->at_close(req->close_arg);	/* answers and frees it */
+		else
+			prospero_fail(req, PROSPERO_E_UNAVAILABLE, "the service closed");
+	}
+}
+
+void pr_request_at_close(struct prospero_request *held, void (*fn)(void *arg), void *arg)
+{
+	held->at_close = fn;
+	held->close_arg = arg;
 }
 
 void pr_server_fini(struct pr_server *srv)
@@ -95,6 +109,7 @@ void pr_server_dispatch(struct pr_server *srv, struct pr_chan *c, const struct p
 	req.chan = c;
 	req.id = f->id;
 	req.answered = req.deferred = req.heap = false;
+	req.at_close = NULL;
 	memcpy(req.method, f->method, f->method_len);
 	req.method[f->method_len] = '\0';
 	m->fn(&req, body, f->body_len, m->arg);

@@ -1063,9 +1063,33 @@ static void ack_done_and_close(struct prospero_queue_batch *b, const struct pros
 	late = NULL;
 }
 
-/* Send "done" and "todo" in one batch; a consumer (ACT) gets them both in
- * one delivery and its actor closes; the next one gets "todo" again. */
-static void consumer_goes(prospero_queue_fn *act)
+/* Acks "done", leaves "todo" and keeps the batch; its actor is closed
+ * in the callback (ARG non-NULL) or after it, the batch still kept. */
+static bool keeping;
+
+static void ack_done_and_keep(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n,
+			      void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct seen *s = &seen[nseen++];
+
+		snprintf(s->body, sizeof s->body, "%.*s", (int)msgs[i].len, (const char *)msgs[i].body);
+		s->attempt = msgs[i].attempt;
+		if (strcmp(s->body, "done") == 0)
+			ck_assert_int_eq(prospero_queue_ack(b, i), 0);
+	}
+	ck_assert_ptr_nonnull(prospero_queue_keep(b));
+	keeping = true;
+	if (arg) {
+		prospero_close(late);
+		late = NULL;
+	}
+}
+
+/* Send "done" and "todo" in one batch; a consumer (ACT, with ARG) gets
+ * them both in one delivery and its actor closes (itself, or once ACT
+ * kept the batch); the next one gets "todo" again. */
+static void consumer_goes(prospero_queue_fn *act, void *arg)
 {
 	struct iovec v[2] = { { "done", 4 }, { "todo", 4 } };
 	struct prospero_queue_consumer *c;
@@ -1077,9 +1101,12 @@ static void consumer_goes(prospero_queue_fn *act)
 	RUN_UNTIL(s.done);
 	late = prospero_new(loop);
 	ck_assert_int_eq(prospero_adopt(late, "serve:queue", dup(qp.cons[1])), 0);
-	c = prospero_queue_consume(late, act, NULL);
+	c = prospero_queue_consume(late, act, arg);
 	prospero_serve(late);
-	RUN_UNTIL(!late);
+	keeping = false;
+	RUN_UNTIL(!late || keeping);
+	prospero_close(late);
+	late = NULL;
 	prospero_queue_consumer_free(c);
 	ck_assert_int_eq(nseen, 2);
 	up_late();
@@ -1094,7 +1121,21 @@ static void consumer_goes(prospero_queue_fn *act)
 /* Its ack goes as the callback returns; what it left is retried. */
 START_TEST(a_consumer_may_close_in_its_callback)
 {
-	consumer_goes(ack_done_and_close);
+	consumer_goes(ack_done_and_close, NULL);
+}
+END_TEST
+
+/* A batch kept when its actor closes is answered as it stands, as
+ * prospero_queue_done would: its acks count; what it left is retried. */
+START_TEST(a_kept_batch_is_answered_as_it_stands_at_close)
+{
+	consumer_goes(ack_done_and_keep, NULL);
+}
+END_TEST
+
+START_TEST(a_kept_batch_is_answered_as_it_stands_at_a_close_in_its_callback)
+{
+	consumer_goes(ack_done_and_keep, "close");
 }
 END_TEST
 
@@ -1215,6 +1256,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);
 	tcase_add_test(tc, a_consumer_may_close_in_its_callback);
+	tcase_add_test(tc, a_kept_batch_is_answered_as_it_stands_at_close);
+	tcase_add_test(tc, a_kept_batch_is_answered_as_it_stands_at_a_close_in_its_callback);
 	tcase_add_test(tc, sigterm_ends_it_cleanly);
 	tcase_add_test(tc, a_stopping_queue_reports_what_it_leaves);
 	tcase_add_test(tc, a_python_producer_and_consumer);
