@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -282,6 +284,40 @@ START_TEST(open_finds_its_directory)
 	ck_assert_int_eq(errno, ELOOP);
 	st = prospero_state_open(dir);
 	ck_assert_ptr_nonnull(st);
+}
+END_TEST
+
+/* A state.db that is no file: each said as the documented errno. */
+START_TEST(a_state_db_that_is_no_file_is_refused_by_its_kind)
+{
+	static const struct { const char *sub; int kind, err; } cases[] = {
+		{ "d", S_IFDIR, EISDIR }, { "f", S_IFIFO, ESPIPE }, { "s", S_IFSOCK, ENXIO },
+	};
+	char path[600];
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int fd;
+
+		snprintf(path, sizeof path, "%s/%s", dir, cases[i].sub);
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+		snprintf(path, sizeof path, "%s/%s/state.db", dir, cases[i].sub);
+		if (cases[i].kind == S_IFDIR)
+			ck_assert_int_eq(mkdir(path, 0700), 0);
+		else if (cases[i].kind == S_IFIFO)
+			ck_assert_int_eq(mkfifo(path, 0600), 0);
+		else {
+			ck_assert_uint_lt(strlen(path), sizeof sa.sun_path);
+			strcpy(sa.sun_path, path);
+			ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
+			ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+			close(fd);
+		}
+		snprintf(path, sizeof path, "%s/%s", dir, cases[i].sub);
+		errno = 0;
+		ck_assert_ptr_null(prospero_state_open(path));
+		ck_assert_msg(errno == cases[i].err, "%s: errno %d, not %d", cases[i].sub, errno, cases[i].err);
+	}
 }
 END_TEST
 
@@ -576,6 +612,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, errmsg_says_who_refused);
 	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, open_finds_its_directory);
+	tcase_add_test(tc, a_state_db_that_is_no_file_is_refused_by_its_kind);
 	tcase_add_test(tc, python_shares_the_file);
 	tcase_add_test(tc, sigkill_mid_transaction_loses_nothing_committed);
 	suite_add_tcase(s, tc);
