@@ -9,6 +9,7 @@
 
 #include "src/proto/error.h"
 #include "src/proto/frame.h"
+#include "src/proto/plural.h"
 #include "src/proto/queue.h"
 #include "src/queue/grow.h"
 #include "src/queue/queue.h"
@@ -30,8 +31,8 @@ static void drop(struct queue *q, const struct pq_item *it, const char *why)
 		return;
 	}
 	q->count.dropped++;
-	fprintf(stderr, "message %llu dropped after %u attempts: %s\n", (unsigned long long)it->id, it->failed,
-		why);
+	fprintf(stderr, "message %llu dropped after %u %s: %s\n", (unsigned long long)it->id, it->failed,
+		plural(it->failed, "attempt", "attempts"), why);
 }
 
 void pq_dead_add(struct queue *q, const struct pq_item *it)
@@ -118,8 +119,9 @@ static void on_handed(int err, const void *body, size_t len, void *arg)
 		return;
 	}
 	if (err != PROSPERO_OK) {
-		fprintf(stderr, "the dead-letter queue did not take %zu messages (%s: %.*s): again in %.0f s\n", n,
-			pf_error_name(err), (int)(len > 200 ? 200 : len), (const char *)body, q->dead_backoff);
+		fprintf(stderr, "the dead-letter queue did not take %zu %s (%s: %.*s): again in %.0f s\n", n,
+			plural(n, "message", "messages"), pf_error_name(err), (int)(len > 200 ? 200 : len),
+			(const char *)body, q->dead_backoff);
 		ev_timer_set(&q->dead_again, q->dead_backoff, 0.);
 		ev_timer_start(q->loop, &q->dead_again);
 		q->dead_backoff = q->dead_backoff * 2 > DEAD_BACKOFF_MAX ? DEAD_BACKOFF_MAX : q->dead_backoff * 2;
@@ -132,8 +134,9 @@ static void on_handed(int err, const void *body, size_t len, void *arg)
 			return;
 		}
 		q->count.dead_lettered++;
-		fprintf(stderr, "message %llu moved to the dead-letter queue after %u attempts\n",
-			(unsigned long long)q->dead[i].id, q->dead[i].failed);
+		fprintf(stderr, "message %llu moved to the dead-letter queue after %u %s\n",
+			(unsigned long long)q->dead[i].id, q->dead[i].failed,
+			plural(q->dead[i].failed, "attempt", "attempts"));
 	}
 	shift(q, n);
 }

@@ -14,6 +14,7 @@
 #include "src/libprospero/actor.h"
 #include "src/proto/error.h"
 #include "src/proto/frame.h"
+#include "src/proto/plural.h"
 #include "src/proto/queue.h"
 #include "src/queue/queue.h"
 
@@ -286,8 +287,8 @@ static void read_answer(struct queue *q, struct pq_batch *b, const void *body, s
 		}
 	}
 	if (unknown || twice) {
-		fprintf(stderr, "the consumer answered %u ids not in its batch and %u messages twice: ignored\n",
-			unknown, twice);
+		fprintf(stderr, "the consumer answered %u %s not in its batch and %u %s twice: ignored\n",
+			unknown, plural(unknown, "id", "ids"), twice, plural(twice, "message", "messages"));
 		q->count.bad_answers += unknown + twice;
 	}
 }

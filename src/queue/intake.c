@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/proto/plural.h"
 #include "src/proto/queue.h"
 #include "src/queue/grow.h"
 #include "src/queue/queue.h"
@@ -145,7 +146,8 @@ void pq_intake_commit(struct queue *q)
 	r = pq_store_commit(&q->store);
 	e = errno;
 	if (r < 0)
-		fprintf(stderr, "could not commit the messages of %zu calls: %s\n", q->nwaiters, q->store.msg);
+		fprintf(stderr, "could not commit the messages of %zu %s: %s\n", q->nwaiters,
+			plural(q->nwaiters, "call", "calls"), q->store.msg);
 	for (size_t i = 0; i < q->nwaiters; i++) {
 		struct pq_waiter *w = &q->waiters[i];
 

@@ -540,7 +540,7 @@ START_TEST(without_a_dead_letter_queue_a_poison_message_is_dropped)
 	RUN_UNTIL(status_of("dropped") == 1);
 	ck_assert_int_eq(status_of("depth"), 0);
 	ck_assert_int_eq(times_seen("poison"), 1);
-	snprintf(line, sizeof line, "message %llu dropped after 1 attempts: no dead_letter_queue",
+	snprintf(line, sizeof line, "message %llu dropped after 1 attempt: no dead_letter_queue",
 		 (unsigned long long)id);
 	ck_assert_msg(logged(line), "no line \"%s\"", line);
 	finish();
@@ -981,7 +981,7 @@ START_TEST(bad_answers_are_counted_and_nothing_is_lost)
 	ck_assert_int_eq(status_of("bad_answers"), 3);
 	ck_assert_int_eq(status_of("acked"), 1);
 	ck_assert(logged("malformed"));
-	ck_assert(logged("the consumer answered 1 ids not in its batch and 1 messages twice: ignored"));
+	ck_assert(logged("the consumer answered 1 id not in its batch and 1 message twice: ignored"));
 	finish();
 }
 END_TEST
