@@ -20,6 +20,30 @@ static bool strv_eq(char *const *a, char *const *b)
 	return !(a && a[i]) && !(b && b[i]);
 }
 
+/* "env" is a JSON object: its keys in another order are the same env.
+ * Its names are unique (a duplicate key is a load error), so the same
+ * count and each entry of A in B is equality. */
+static bool env_eq(char *const *a, char *const *b)
+{
+	size_t na = 0, nb = 0;
+
+	while (a && a[na])
+		na++;
+	while (b && b[nb])
+		nb++;
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		size_t j = 0;
+
+		while (j < nb && strcmp(a[i], b[j]) != 0)
+			j++;
+		if (j == nb)
+			return false;
+	}
+	return true;
+}
+
 /* rlimits and the cgroup's: both are set up as an instance starts */
 static bool limits_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 {
@@ -103,7 +127,7 @@ uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b)
 	uint32_t d = 0;
 
 	d |= exec_eq(a, b) ? 0 : CFG_F_EXEC;
-	d |= strv_eq(a->env, b->env) ? 0 : CFG_F_ENV;
+	d |= env_eq(a->env, b->env) ? 0 : CFG_F_ENV;
 	d |= str_eq(a->cwd, b->cwd) ? 0 : CFG_F_CWD;
 	d |= a->restart == b->restart ? 0 : CFG_F_RESTART;
 	d |= a->shutdown_ms == b->shutdown_ms ? 0 : CFG_F_SHUTDOWN;

@@ -1276,6 +1276,22 @@ START_TEST(a_cwd_of_dot_is_the_default_and_keeps_the_actor)
 }
 END_TEST
 
+/* README "Reload": env is an object, so its keys in another order are the
+ * same env. The diff compared the "KEY=VALUE" vector in order: the plan
+ * said "restart y (env)" and the reload restarted y. A value changed
+ * still restarts it. */
+START_TEST(env_keys_in_another_order_keep_the_actor)
+{
+	pid_t y, o;
+
+	boot_y(", \"env\": { \"A\": \"1\", \"B\": \"2\", \"C\": \"3\" }", &y, &o);
+	write_y(", \"env\": { \"C\": \"3\", \"A\": \"1\", \"B\": \"2\" }");
+	reload_nothing();
+	y = reload_y(", \"env\": { \"C\": \"3\", \"A\": \"1\", \"B\": \"4\" }", "env", y);
+	o_kept(o);
+}
+END_TEST
+
 /* q, a queue for c, with its settings MORE. */
 static void write_q(const char *more)
 {
@@ -1466,6 +1482,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
 	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
 	tcase_add_test(tc, a_queue_setting_reloads_as_queue);
+	tcase_add_test(tc, env_keys_in_another_order_keep_the_actor);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("full");
 	tcase_set_timeout(tc, 60);

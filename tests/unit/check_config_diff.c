@@ -309,6 +309,32 @@ START_TEST(in_place_fields)
 }
 END_TEST
 
+/* "env" is an object: the same names and values in another order are
+ * the same env (a reload restarted the actor for it); one value
+ * changed, one more, one fewer are not. */
+START_TEST(env_in_another_order_is_no_change)
+{
+	static char *abc[] = { "A=1", "B=2", "C=3", NULL };
+	static char *cab[] = { "C=3", "A=1", "B=2", NULL };
+	static char *cab4[] = { "C=3", "A=1", "B=4", NULL };
+	static char *ca[] = { "C=3", "A=1", NULL };
+	struct cfg_actor a = base(), b = base();
+
+	a.env = abc;
+	b.env = cab;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+	b.env = cab4;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_ENV);
+	b.env = ca;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_ENV);
+	ck_assert_uint_eq(cfg_actor_diff(&b, &a), CFG_F_ENV);
+	b.env = NULL;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_ENV);
+	a.env = NULL;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+}
+END_TEST
+
 START_TEST(field_names)
 {
 	ck_assert_str_eq(cfg_field_name(CFG_F_EXEC), "exec");
@@ -511,6 +537,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, several_fields_at_once);
 	tcase_add_test(tc, in_place_fields);
 	tcase_add_test(tc, field_names);
+	tcase_add_test(tc, env_in_another_order_is_no_change);
 	tcase_add_test(tc, a_queues_options_are_its_settings);
 	tcase_add_test(tc, paths_are_cleaned_lexically);
 	suite_add_tcase(s, tc);
