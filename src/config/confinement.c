@@ -450,7 +450,10 @@ void ld_check_secrets_env(struct loader *ld, const struct cfg_actor *a, size_t o
 	for (size_t i = 0; i < a->nsecrets; i++) {
 		const char *name = a->secrets[i];
 		size_t len = strlen(name);
-		bool daemons = cfg_env_daemon_sets(a, name, len);
+		/* "env" may set WATCHDOG_USEC, as systemd's Environment= may; a
+		 * secret is no setting the operator reads in the config */
+		bool daemons = cfg_env_daemon_sets(a, name, len) ||
+			       (a->watchdog_ms && name_is(name, len, PP_ENV_WATCHDOG_USEC));
 		struct cfg_pos p;
 
 		if (!daemons && !env_names(a, name, len))

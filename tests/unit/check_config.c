@@ -810,10 +810,15 @@ START_TEST(secrets_env_names_against_the_environment)
 		 "root.jsonc:1:89: error: \"secrets\"[0]: \"STATE_DIRECTORY\" cannot go in the environment "
 		 "(\"secrets_env\": true): the daemon sets STATE_DIRECTORY itself; rename the secret\n", env_warning);
 	expect(ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\"], \"secrets_env\": true, \"state\": true } ] }", want);
+	/* WATCHDOG_USEC, with a watchdog: it replaced the daemon's value */
+	snprintf(want, sizeof want, "root.jsonc:1:122: %s"
+		 "root.jsonc:1:89: error: \"secrets\"[0]: \"WATCHDOG_USEC\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets WATCHDOG_USEC itself; rename the secret\n", env_warning);
+	expect(ACTOR_A "\"secrets\": [\"WATCHDOG_USEC\"], \"secrets_env\": true, \"watchdog\": 1000 } ] }", want);
 
 	/* the daemon sets no STATE_DIRECTORY without "state"; nothing is in
 	 * the environment without "secrets_env" */
-	put("root.jsonc", ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\", \"PROSPERO_OTHER\"], \"secrets_env\": true } ] }");
+	put("root.jsonc", ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\", \"PROSPERO_OTHER\", \"WATCHDOG_USEC\"], \"secrets_env\": true } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 1));
 	put("root.jsonc", ACTOR_A "\"secrets\": [\"NOTIFY_SOCKET\", \"PROSPERO_FDS\", \"MYVAR\"],\n"
 	    "  \"env\": {\"MYVAR\": \"x\"} } ] }");
