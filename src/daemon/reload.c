@@ -11,6 +11,7 @@
 #include "src/daemon/containment.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
+#include "src/daemon/exposure.h"
 #include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
@@ -33,6 +34,7 @@ struct reload {
 	struct reload_lists lists;
 	bool applied;			/* RELOADED seen: finished after this batch */
 	unsigned covers;		/* the SIGHUPs taken before it read the config */
+	char dev_vars[sizeof ((struct secrets *)0)->dev_vars];	/* beside the new root config */
 	reload_done_fn done;
 	void *ctx;
 };
@@ -174,7 +176,9 @@ static int prepare_apply(struct daemon *d, struct reload *r, const struct sv_pla
 
 	if (!(r->added = calloc(r->nslots ? r->nslots : 1, sizeof *r->added)))
 		return -1;
-	if ((!d->secrets.root[0] && secrets_setup(d, r->gen->cfg, d->opts, msg, len) < 0) ||
+	/* the root supervisor may now be written in another directory */
+	if (exposure_dev_vars_path(r->gen->cfg, r->dev_vars, sizeof r->dev_vars) < 0 ||
+	    (!d->secrets.root[0] && secrets_setup(d, r->gen->cfg, d->opts, msg, len) < 0) ||
 	    (!d->state.root[0] && state_setup(d, r->gen->cfg, d->opts, msg, len) < 0))
 		return -1;
 	for (size_t i = 0; i < plan->n; i++) {
@@ -220,6 +224,7 @@ static void commit(struct daemon *d, struct reload *r, const struct sv_plan *pla
 	r->old_gen = d->gen;
 	d->gen = r->gen;
 	d->cfg = r->gen->cfg;
+	memcpy(d->secrets.dev_vars, r->dev_vars, sizeof d->secrets.dev_vars);
 	d->reload = r;
 }
 

@@ -1177,6 +1177,64 @@ START_TEST(a_restarted_actor_keeps_its_credentials)
 }
 END_TEST
 
+/* sec's credential KEY1, as delivered: "" when there is none. */
+static void read_key1(char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "%s/credentials/sec/KEY1", h.rundir);
+	if ((f = fopen(path, "r"))) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* The root supervisor in ROOT (a/top.jsonc or b/top.jsonc), sec in the other. */
+static void write_moved(const char *root, int v)
+{
+	const char *other = strcmp(root, "a/top.jsonc") == 0 ? "b/top.jsonc" : "a/top.jsonc";
+	char text[512];
+
+	h_write(&h, root, "{ \"supervisor\": \"root\", \"children\": [\"sec\"] }\n");
+	snprintf(text, sizeof text, "{ \"actor\": \"sec\", \"exec\": [\"@TA@\"], \"secrets\": [\"KEY1\"], "
+		 "\"env\": { \"V\": \"%d\" } }\n", v);
+	h_write(&h, other, text);
+}
+
+/* README "Secrets": .dev.vars is looked for beside the root config, at
+ * each start. A reload that moves the root supervisor to a file in
+ * another directory moves it too: the daemon kept the path it found at
+ * start, and the restarted sec had a/'s value. */
+START_TEST(a_reload_follows_the_root_config_to_its_dev_vars)
+{
+	const char *const configs[] = { "a/top.jsonc", "b/top.jsonc", NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char got[64];
+
+	ck_assert_int_eq(mkdir(h_path(&h, "a"), 0755), 0);
+	ck_assert_int_eq(mkdir(h_path(&h, "b"), 0755), 0);
+	h_write(&h, "a/.dev.vars", "KEY1=from-a\n");
+	h_write(&h, "b/.dev.vars", "KEY1=from-b\n");
+	ck_assert_int_eq(chmod(h_path(&h, "a/.dev.vars"), 0600), 0);
+	ck_assert_int_eq(chmod(h_path(&h, "b/.dev.vars"), 0600), 0);
+	write_moved("a/top.jsonc", 1);
+	h_start(&h, configs);
+	h_expect(&h, "start", "sec", NULL);
+	h_expect(&h, "ready", "root", NULL);
+	read_key1(got, sizeof got);
+	ck_assert_str_eq(got, "from-a");
+	write_moved("b/top.jsonc", 2);
+	ck_assert_int_eq(h_run(&h, real), 0);
+	h_expect(&h, "start", "sec", NULL);
+	read_key1(got, sizeof got);
+	ck_assert_str_eq(got, "from-b");
+	h_stop(&h);
+}
+END_TEST
+
 /* y with the keys MORE, and o beside it. */
 static void write_y(const char *more)
 {
@@ -1483,6 +1541,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
 	tcase_add_test(tc, a_queue_setting_reloads_as_queue);
 	tcase_add_test(tc, env_keys_in_another_order_keep_the_actor);
+	tcase_add_test(tc, a_reload_follows_the_root_config_to_its_dev_vars);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("full");
 	tcase_set_timeout(tc, 60);
