@@ -81,7 +81,10 @@ int sb_cgroup_inst_create(const struct sb_cgroup_tree *t, struct sb_cgroup_inst 
 		errno = saved;
 		return -1;
 	}
-	if (sb_cgroup_limits_write_v2(ci->fd, lim, on_v2) < 0 || make_mirrors(t, ci, on_v1, lim) < 0) {
+	/* a leftover holds the limits of the run that left it, which this
+	 * one may not have: every enabled controller is set afresh */
+	if (sb_cgroup_limits_write_v2(ci->fd, lim, existed ? t->v2_ctl : on_v2) < 0 ||
+	    make_mirrors(t, ci, on_v1, lim) < 0) {
 		saved = errno;
 		sb_cgroup_inst_remove(t, ci);
 		errno = saved;

@@ -64,16 +64,26 @@ static int write_memory_v2(int dir, uint64_t bytes)
 	return 0;
 }
 
+/* no limit: the values of a new cgroup */
+static int write_no_memory_v2(int dir)
+{
+	if (sb_cgfs_write(dir, "memory.max", "max") < 0)
+		return -1;
+	if (sb_cgfs_write(dir, "memory.swap.max", "max") < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
 int sb_cgroup_limits_write_v2(int dir, const struct sb_cgroup_limits *lim, unsigned mask)
 {
-	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY)) && lim->memory &&
-	    write_memory_v2(dir, lim->memory) < 0)
+	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_MEMORY)) &&
+	    (lim->memory ? write_memory_v2(dir, lim->memory) : write_no_memory_v2(dir)) < 0)
 		return -1;
-	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS)) && lim->tasks &&
-	    sb_cgfs_write_u64(dir, "pids.max", lim->tasks) < 0)
+	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS)) &&
+	    sb_cgfs_write_u64(dir, "pids.max", lim->tasks ? lim->tasks : UINT64_MAX) < 0)
 		return -1;
-	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_CPU)) && lim->cpu_weight &&
-	    sb_cgfs_write_u64(dir, "cpu.weight", lim->cpu_weight) < 0)
+	if ((mask & SB_CGROUP_CTL_BIT(SB_CGROUP_CPU)) &&
+	    sb_cgfs_write_u64(dir, "cpu.weight", lim->cpu_weight ? lim->cpu_weight : SB_CGROUP_WEIGHT_DEFAULT) < 0)
 		return -1;
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #define SB_CGROUP_WEIGHT_MIN 1
 #define SB_CGROUP_WEIGHT_MAX 10000
+#define SB_CGROUP_WEIGHT_DEFAULT 100
 
 struct sb_cgroup_limits {
 	uint64_t memory;	/* bytes; 0: none */
@@ -39,7 +40,9 @@ int sb_cgroup_limit_where(const struct sb_cgroup_tree *t, enum sb_cgroup_ctl c, 
 uint64_t sb_cgroup_weight_to_shares(uint32_t weight);
 
 /* Write the limits of lim for the controllers in mask into dir, an
- * instance's v2 cgroup. */
+ * instance's v2 cgroup; one lim sets no limit for goes back to a new
+ * cgroup's value (no limit, weight 100), as a leftover taken over may
+ * hold another run's. */
 int sb_cgroup_limits_write_v2(int dir, const struct sb_cgroup_limits *lim, unsigned mask);
 
 /* Write the limit controller c carries into dir, an instance's v1 mirror

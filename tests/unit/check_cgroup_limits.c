@@ -56,6 +56,66 @@ START_TEST(need_and_names)
 }
 END_TEST
 
+/* FILE in DIR, its first line. */
+static void file_is(int dir, const char *file, const char *want)
+{
+	char buf[64];
+
+	ck_assert_int_eq(sb_cgfs_read(dir, file, buf, sizeof(buf)), 0);
+	buf[strcspn(buf, "\n")] = '\0';
+	ck_assert_msg(strcmp(buf, want) == 0, "%s: \"%s\", not \"%s\"", file, buf, want);
+}
+
+/* README "Process hygiene": a reload that drops a limit restarts the
+ * actor without it. A leftover of the instance's name taken over (its
+ * last run's removal failed) kept the values it held: the writer set
+ * only the limits asked for. Plain files stand in for the cgroup's. */
+static const char *const limit_files[] = { "memory.max", "memory.swap.max", "pids.max", "cpu.weight" };
+#define NLIMIT_FILES (sizeof(limit_files) / sizeof(*limit_files))
+
+/* Each of them empty in DIR: a cgroup file takes a write whole. */
+static void blank(int dir)
+{
+	for (size_t i = 0; i < NLIMIT_FILES; i++) {
+		int fd = openat(dir, limit_files[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	}
+}
+
+START_TEST(a_limit_not_asked_for_goes_back_to_none)
+{
+	struct sb_cgroup_limits none = { 0 }, some = { .memory = 4096, .tasks = 9, .cpu_weight = 7 };
+	char tmpl[] = "/tmp/check_cgroup_limits.XXXXXX";
+	int dir;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	ck_assert_int_ge(dir = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0);
+	blank(dir);
+	ck_assert_int_eq(sb_cgroup_limits_write_v2(dir, &some, SB_CGROUP_CTL_ALL), 0);
+	file_is(dir, "memory.max", "4096");
+	file_is(dir, "memory.swap.max", "0");
+	file_is(dir, "pids.max", "9");
+	file_is(dir, "cpu.weight", "7");
+	blank(dir);
+	ck_assert_int_eq(sb_cgroup_limits_write_v2(dir, &none, SB_CGROUP_CTL_ALL), 0);
+	file_is(dir, "memory.max", "max");
+	file_is(dir, "memory.swap.max", "max");
+	file_is(dir, "pids.max", "max");
+	file_is(dir, "cpu.weight", "100");
+	/* a controller outside the mask is not touched */
+	blank(dir);
+	ck_assert_int_eq(sb_cgroup_limits_write_v2(dir, &some, SB_CGROUP_CTL_BIT(SB_CGROUP_PIDS)), 0);
+	file_is(dir, "pids.max", "9");
+	file_is(dir, "cpu.weight", "");
+	for (size_t i = 0; i < NLIMIT_FILES; i++)
+		ck_assert_int_eq(unlinkat(dir, limit_files[i], 0), 0);
+	close(dir);
+	ck_assert_int_eq(rmdir(tmpl), 0);
+}
+END_TEST
+
 /* A made-up tree for sb_cgroup_limit_where. */
 static void fake_tree(struct sb_cgroup_tree *t)
 {
@@ -306,6 +366,7 @@ static Suite *suite(void)
 	tcase_add_test(pure, weight_maps_to_shares);
 	tcase_add_test(pure, need_and_names);
 	tcase_add_test(pure, where_each_limit_goes_and_why_not);
+	tcase_add_test(pure, a_limit_not_asked_for_goes_back_to_none);
 	suite_add_tcase(s, pure);
 	if (geteuid() != 0)
 		fprintf(stderr, "check_cgroup_limits: not root: no cgroups to limit, pure tests only\n");
