@@ -25,6 +25,7 @@ struct state {
 	int pid;
 	unsigned asked, done;
 	bool ok;
+	bool dry;		/* the answer is a dry run's */
 	char *file;		/* the whole state file: a plan or a summary has no bound */
 	const char *text;	/* in it, after the header */
 };
@@ -79,7 +80,8 @@ static int read_state(int dir, struct state *st)
 		errno = EPROTO;
 		return -1;
 	}
-	st->ok = strcmp(result, "ok") == 0;
+	st->dry = strncmp(result, RELOAD_RESULT_DRY, strlen(RELOAD_RESULT_DRY)) == 0;
+	st->ok = strcmp(result + (st->dry ? strlen(RELOAD_RESULT_DRY) : 0), "ok") == 0;
 	free(st->file);
 	st->file = file;
 	st->text = file + used;
@@ -163,6 +165,13 @@ static int parse(int argc, char **argv, const char **dir, bool *dry_run)
 	return 0;
 }
 
+/* A dry run and a reload asked at the same moment can be answered by
+ * one run of the daemon: SIGHUPs coalesce, and the request file is taken
+ * by whichever signal the daemon sees first. An answer of the other kind
+ * is not this command's, which then asks again; a dry run still applies
+ * nothing, and a reload is not said to be applied when it was not. */
+#define ASK_TRIES 10
+
 static int ask(const char *path, bool dry_run)
 {
 	struct state *st = calloc(1, sizeof *st);
@@ -182,13 +191,23 @@ static int ask(const char *path, bool dry_run)
 			"this runtime directory?)\n", path, RELOAD_STATE_FILE, st->pid, path, RUNDIR_LOCK);
 		goto out;
 	}
-	if (daemon < 0 || (dry_run && ask_dry_run(dir) < 0) ||
-	    syscall(SYS_pidfd_send_signal, daemon, SIGHUP, NULL, 0) < 0) {
-		fprintf(stderr, "prospero: reload: daemon pid %d: %s\n", st->pid, strerror(errno));
-		goto out;
+	for (int tries = 0;; tries++) {
+		if (tries == ASK_TRIES) {
+			fprintf(stderr, "prospero: reload: answered %d times by a %s asked at the same moment, "
+				"never by a %s: ask again\n", ASK_TRIES, dry_run ? "reload" : "dry run",
+				dry_run ? "dry run" : "reload");
+			goto out;
+		}
+		if (daemon < 0 || (dry_run && ask_dry_run(dir) < 0) ||
+		    syscall(SYS_pidfd_send_signal, daemon, SIGHUP, NULL, 0) < 0) {
+			fprintf(stderr, "prospero: reload: daemon pid %d: %s\n", st->pid, strerror(errno));
+			goto out;
+		}
+		if (wait_done(dir, notes, daemon, st->asked + 1, st) < 0)
+			goto out;
+		if (st->dry == dry_run)
+			break;
 	}
-	if (wait_done(dir, notes, daemon, st->asked + 1, st) < 0)
-		goto out;
 	if (st->ok) {
 		fputs(st->text, stdout);
 		/* an applied reload's summary is one line the state file does not end */

@@ -48,6 +48,7 @@ struct daemon {
 	bool reload_again;		/* SIGHUP while one was being applied */
 	ev_timer reload_next;		/* then the reload after it, from the loop */
 	bool reload_last_ok;		/* the state file's result and text, kept */
+	bool reload_last_dry;		/* and whether that was a dry run's */
 	bool reload_state_cramped;	/* its last write found the runtime directory full */
 	char *reload_last_text;		/* for the rewrite each SIGHUP makes */
 	struct instance **retired;	/* left the tree in this batch of actions (reload.h) */

@@ -365,7 +365,7 @@ static void reload_begin(struct daemon *d, const char *why)
 		reload_report_failed(d, text, errno == EINVAL, dry_run);
 	} else if (dry_run) {
 		d->reloads_done = d->reloads_asked;
-		reload_report_state(d, true, text);
+		reload_report_plan(d, true, text);
 	}
 	free(text);
 }

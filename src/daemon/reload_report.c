@@ -166,8 +166,9 @@ static int put_state(const struct daemon *d, int dir, const char *name, int flag
 			close(fd);
 		return -1;
 	}
-	fprintf(f, "pid %d\nasked %u\ndone %u\nresult %s\n%s", (int)d->self, d->reloads_asked,
-		d->reloads_done, ok ? "ok" : "error", text ? text : "");
+	fprintf(f, "pid %d\nasked %u\ndone %u\nresult %s%s\n%s", (int)d->self, d->reloads_asked,
+		d->reloads_done, d->reload_last_dry ? RELOAD_RESULT_DRY : "", ok ? "ok" : "error",
+		text ? text : "");
 	return fclose(f);
 }
 
@@ -176,7 +177,7 @@ static int put_state(const struct daemon *d, int dir, const char *name, int flag
  * daemon made or was given. A full runtime directory has no room for the
  * second copy: the file is then rewritten in place, in the room it frees,
  * or `prospero reload` would wait for ever. */
-void reload_report_state(struct daemon *d, bool ok, const char *text)
+static void report_state(struct daemon *d, bool ok, bool dry, const char *text)
 {
 	static const char tmp[] = "." RELOAD_STATE_FILE ".tmp";
 	static const char no_room[] = "prospero: the runtime directory is full: the rest of this "
@@ -189,6 +190,7 @@ void reload_report_state(struct daemon *d, bool ok, const char *text)
 		d->reload_last_text = kept;
 	}
 	d->reload_last_ok = ok;
+	d->reload_last_dry = dry;
 	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
 
 	if (dir < 0) {
@@ -216,9 +218,19 @@ void reload_report_state(struct daemon *d, bool ok, const char *text)
 	close(dir);
 }
 
+void reload_report_state(struct daemon *d, bool ok, const char *text)
+{
+	report_state(d, ok, false, text);
+}
+
+void reload_report_plan(struct daemon *d, bool ok, const char *text)
+{
+	report_state(d, ok, true, text);
+}
+
 void reload_report_asked(struct daemon *d)
 {
-	reload_report_state(d, d->reload_last_ok, d->reload_last_text);
+	report_state(d, d->reload_last_ok, d->reload_last_dry, d->reload_last_text);
 }
 
 void reload_report_fini(struct daemon *d)
@@ -301,7 +313,7 @@ void reload_report_failed(struct daemon *d, const char *text, bool diag, bool dr
 	log_err("%s", dry_run ? "dry run: the reload would be refused:" : "reload refused, nothing changed:");
 	log_lines(why, diag);
 	d->reloads_done = d->reloads_asked;
-	reload_report_state(d, false, why);
+	report_state(d, false, dry_run, why);
 	if (dry_run)
 		return;	/* the state file is its answer; nothing happened to tell of */
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,

@@ -41,12 +41,15 @@ char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots)
 char *reload_join_diag(const struct cfg_diag *diag);
 
 /* The state file RUNTIME/reload: "pid P", "asked A", "done D", "result
- * ok|error", then the text. Written at start-up, on each SIGHUP (asked
+ * ok|error" (a reload's) or "result dry-ok|dry-error" (a dry run's: the
+ * command that asked the other kind asks again), then the text. Written at start-up, on each SIGHUP (asked
  * counts it at once, so a command reading the file during a long reload
  * waits for one after its own signal), and by each reload it asked for;
  * `prospero reload` compares asked before its signal with done. */
 #define RELOAD_STATE_FILE "reload"
 void reload_report_state(struct daemon *d, bool ok, const char *text);
+/* The same for a dry run's answer. */
+void reload_report_plan(struct daemon *d, bool ok, const char *text);
 /* The file again, with the last result, for a new count of asked. */
 void reload_report_asked(struct daemon *d);
 /* At exit: what reload_report_state kept. */
@@ -56,6 +59,8 @@ void reload_report_fini(struct daemon *d);
  * before the SIGHUP: whether one was (the request is taken either way). */
 #define RELOAD_REQUEST_FILE "reload.request"
 #define RELOAD_REQUEST_DRY_RUN "dry-run"
+/* How a dry run's result begins in the state file */
+#define RELOAD_RESULT_DRY "dry-"
 bool reload_take_request(struct daemon *d);
 /* At exit: the state file and any request gone, so no one waits on a
  * daemon that is not there (and a private runtime directory empties). */

@@ -797,9 +797,9 @@ START_TEST(a_hangup_during_a_reload_reloads_after_it)
 }
 END_TEST
 
-/* `prospero reload` started in the background, its stdout and stderr in
- * OUT and OUT.err; its pid. */
-static pid_t reload_in_background(const char *out)
+/* `prospero reload` (with --dry-run if DRY) started in the background,
+ * its stdout and stderr in OUT and OUT.err; its pid. */
+static pid_t reload_cmd_in_background(const char *out, bool dry)
 {
 	char err[512];
 	pid_t pid;
@@ -813,10 +813,19 @@ static pid_t reload_in_background(const char *out)
 
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(120);
-		execl(getenv("PROSPERO"), "prospero", "reload", "--runtime-dir", h.rundir, (char *)NULL);
+		if (dry)
+			execl(getenv("PROSPERO"), "prospero", "reload", "--dry-run", "--runtime-dir", h.rundir,
+			      (char *)NULL);
+		else
+			execl(getenv("PROSPERO"), "prospero", "reload", "--runtime-dir", h.rundir, (char *)NULL);
 		_exit(121);
 	}
 	return pid;
+}
+
+static pid_t reload_in_background(const char *out)
+{
+	return reload_cmd_in_background(out, false);
 }
 
 static int exit_status(pid_t pid)
@@ -1505,6 +1514,77 @@ START_TEST(a_reload_of_private_ipc_restarts_with_it)
 }
 END_TEST
 
+/* The line of /proc/PID/status that begins with KEY, after it, into BUF. */
+static const char *proc_status(pid_t pid, const char *key, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	buf[0] = '\0';
+	while (fgets(buf, (int)len, f) && strncmp(buf, key, strlen(key)) != 0)
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] ? buf + strlen(key) : "";
+}
+
+static bool stopped(pid_t pid)
+{
+	char buf[256];
+
+	return strchr(proc_status(pid, "State:", buf, sizeof buf), 'T') != NULL;
+}
+
+static bool hangup_pending(pid_t pid)
+{
+	char buf[256];
+
+	return strtoull(proc_status(pid, "ShdPnd:", buf, sizeof buf), NULL, 16) & (1ull << (SIGHUP - 1));
+}
+
+/* Until WHAT holds, or the test fails saying WHY. */
+#define AWAIT(what, why) \
+	for (int waited_ = 0; !(what); waited_ += 10) { \
+		ck_assert_msg(waited_ < H_TIMEOUT_MS, why); \
+		h_sleep_ms(10); \
+	}
+
+/* README: a dry run changes nothing, and the command returns once the
+ * reload asked after its signal is done. A reload and a dry run asked
+ * while the daemon cannot take signals (stopped here) are one SIGHUP to
+ * it, which found the dry run's request: the reload command printed the
+ * plan, exit 0, and nothing was applied. Now each hears an answer of its
+ * own kind: the reload command asks again. */
+START_TEST(a_dry_run_at_the_moment_of_a_reload_answers_truly)
+{
+	char out[4096] = "", request[512];
+	struct h_event e;
+	pid_t y, o, real, dry;
+
+	boot_y("", &y, &o);
+	write_y(", \"env\": { \"V\": \"1\" }");
+	ck_assert_int_eq(kill(h.pid, SIGSTOP), 0);
+	AWAIT(stopped(h.pid), "the daemon never stopped");
+	real = reload_cmd_in_background("real.out", false);
+	AWAIT(hangup_pending(h.pid), "the reload command never signalled");
+	dry = reload_cmd_in_background("dry.out", true);
+	snprintf(request, sizeof request, "%s/reload.request", h.rundir);
+	AWAIT(access(request, F_OK) == 0, "the dry run left no request");
+	h_sleep_ms(300);	/* its signal follows the request at once */
+	ck_assert_int_eq(kill(h.pid, SIGCONT), 0);
+	ck_assert_int_eq(exit_status(dry), 0);
+	ck_assert_int_gt(h_read(&h, "dry.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "restart y (env)\n2 unchanged\n");
+	ck_assert_int_eq(exit_status(real), 0);
+	ck_assert_int_gt(h_read(&h, "real.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "restarted y (env)"), "the reload command said: %s", out);
+	h_expect(&h, "start", "y", &e);
+	ck_assert_int_ne(e.pid, y);
+	o_kept(o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -1542,6 +1622,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_queue_setting_reloads_as_queue);
 	tcase_add_test(tc, env_keys_in_another_order_keep_the_actor);
 	tcase_add_test(tc, a_reload_follows_the_root_config_to_its_dev_vars);
+	tcase_add_test(tc, a_dry_run_at_the_moment_of_a_reload_answers_truly);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("full");
 	tcase_set_timeout(tc, 60);
