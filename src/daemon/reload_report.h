@@ -42,10 +42,11 @@ char *reload_join_diag(const struct cfg_diag *diag);
 
 /* The state file RUNTIME/reload: "pid P", "asked A", "done D", "result
  * ok|error" (a reload's) or "result dry-ok|dry-error" (a dry run's: the
- * command that asked the other kind asks again), then the text. Written at start-up, on each SIGHUP (asked
- * counts it at once, so a command reading the file during a long reload
- * waits for one after its own signal), and by each reload it asked for;
- * `prospero reload` compares asked before its signal with done. */
+ * command that asked the other kind asks again), then the text. Written
+ * at start-up, on each SIGHUP (asked counts it at once, so a command
+ * reading the file during a long reload waits for one after its own
+ * signal), and by each reload it asked for; `prospero reload` compares
+ * asked before its signal with done. */
 #define RELOAD_STATE_FILE "reload"
 void reload_report_state(struct daemon *d, bool ok, const char *text);
 /* The same for a dry run's answer. */
