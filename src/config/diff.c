@@ -20,10 +20,11 @@ static bool strv_eq(char *const *a, char *const *b)
 	return !(a && a[i]) && !(b && b[i]);
 }
 
-/* "env" is a JSON object: its keys in another order are the same env.
- * Its names are unique (a duplicate key is a load error), so the same
- * count and each entry of A in B is equality. */
-static bool env_eq(char *const *a, char *const *b)
+/* The same strings in any order, for lists whose entries are unique (a
+ * duplicate is a load error): "env", a JSON object whose keys are in no
+ * order that counts, and "secrets", a set of names. The same count and
+ * each entry of A in B is then equality. */
+static bool set_eq(char *const *a, char *const *b)
 {
 	size_t na = 0, nb = 0;
 
@@ -127,7 +128,7 @@ uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b)
 	uint32_t d = 0;
 
 	d |= exec_eq(a, b) ? 0 : CFG_F_EXEC;
-	d |= env_eq(a->env, b->env) ? 0 : CFG_F_ENV;
+	d |= set_eq(a->env, b->env) ? 0 : CFG_F_ENV;
 	d |= str_eq(a->cwd, b->cwd) ? 0 : CFG_F_CWD;
 	d |= a->restart == b->restart ? 0 : CFG_F_RESTART;
 	d |= a->shutdown_ms == b->shutdown_ms ? 0 : CFG_F_SHUTDOWN;
@@ -139,7 +140,7 @@ uint32_t cfg_actor_diff(const struct cfg_actor *a, const struct cfg_actor *b)
 	d |= namespaces_eq(a, b) ? 0 : CFG_F_NAMESPACES;
 	d |= user_eq(a, b) ? 0 : CFG_F_USER;
 	d |= a->keep_caps == b->keep_caps ? 0 : CFG_F_CAPABILITIES;
-	d |= strv_eq(a->secrets, b->secrets) && a->secrets_env == b->secrets_env ? 0 : CFG_F_SECRETS;
+	d |= set_eq(a->secrets, b->secrets) && a->secrets_env == b->secrets_env ? 0 : CFG_F_SECRETS;
 	d |= bindings_eq(a, b) ? 0 : CFG_F_BINDINGS;
 	d |= a->watchdog_ms == b->watchdog_ms ? 0 : CFG_F_WATCHDOG;
 	d |= a->state == b->state ? 0 : CFG_F_STATE;

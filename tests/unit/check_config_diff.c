@@ -335,6 +335,21 @@ START_TEST(env_in_another_order_is_no_change)
 }
 END_TEST
 
+START_TEST(secrets_in_another_order_are_no_change)
+{
+	static char *ab[] = { "A", "B", NULL }, *ba[] = { "B", "A", NULL }, *ac[] = { "A", "C", NULL };
+	struct cfg_actor a = base(), b = base();
+
+	a.secrets = ab;
+	b.secrets = ba;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+	b.secrets = ac;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_SECRETS);
+	b.secrets = NULL;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_SECRETS);
+}
+END_TEST
+
 START_TEST(field_names)
 {
 	ck_assert_str_eq(cfg_field_name(CFG_F_EXEC), "exec");
@@ -538,6 +553,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, in_place_fields);
 	tcase_add_test(tc, field_names);
 	tcase_add_test(tc, env_in_another_order_is_no_change);
+	tcase_add_test(tc, secrets_in_another_order_are_no_change);
 	tcase_add_test(tc, a_queues_options_are_its_settings);
 	tcase_add_test(tc, paths_are_cleaned_lexically);
 	suite_add_tcase(s, tc);
