@@ -1045,11 +1045,8 @@ START_TEST(the_library_refuses_what_the_queue_would_not_take)
 }
 END_TEST
 
-/* A consumer whose actor goes while it holds a batch: in its callback,
- * it acks "done", leaves "todo" and closes the actor it runs in, as a
- * consumer that is told to quit might. */
-static void ack_done_and_close(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n,
-			       void *arg)
+/* Note each message of the batch seen; ack "done", leave the rest. */
+static void see_and_ack_done(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct seen *s = &seen[nseen++];
@@ -1059,6 +1056,15 @@ static void ack_done_and_close(struct prospero_queue_batch *b, const struct pros
 		if (strcmp(s->body, "done") == 0)
 			ck_assert_int_eq(prospero_queue_ack(b, i), 0);
 	}
+}
+
+/* A consumer whose actor goes while it holds a batch: in its callback,
+ * it acks "done", leaves "todo" and closes the actor it runs in, as a
+ * consumer that is told to quit might. */
+static void ack_done_and_close(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n,
+			       void *arg)
+{
+	see_and_ack_done(b, msgs, n);
 	prospero_close(late);
 	late = NULL;
 }
@@ -1070,14 +1076,7 @@ static bool keeping;
 static void ack_done_and_keep(struct prospero_queue_batch *b, const struct prospero_queue_message *msgs, size_t n,
 			      void *arg)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct seen *s = &seen[nseen++];
-
-		snprintf(s->body, sizeof s->body, "%.*s", (int)msgs[i].len, (const char *)msgs[i].body);
-		s->attempt = msgs[i].attempt;
-		if (strcmp(s->body, "done") == 0)
-			ck_assert_int_eq(prospero_queue_ack(b, i), 0);
-	}
+	see_and_ack_done(b, msgs, n);
 	ck_assert_ptr_nonnull(prospero_queue_keep(b));
 	keeping = true;
 	if (arg) {
