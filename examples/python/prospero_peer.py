@@ -217,7 +217,10 @@ class Channel:
 class Actor:
     def __init__(self):
         self.control = None
-        self.channels = {}      # binding NAME -> Channel, and "serve:client" -> Channel
+        self.channels = {}      # binding NAME -> Channel
+        # served edges, in fd order: a list, since a client bound twice to
+        # this actor has two edges of one name ("serve:client")
+        self.served = []
         self.handlers = {}      # method (bytes) -> fn(body: bytes) -> reply bytes (or None for casts)
         self.next_id = int.from_bytes(os.urandom(4), "little") << 32 | 1
         self.replies = {}       # id -> (kind, method, body) read while waiting
@@ -261,8 +264,10 @@ class Actor:
             sock.set_inheritable(False)
             if name == "control":
                 actor.control = sock
+            elif name.startswith("serve:"):
+                actor.served.append(Channel(name, sock, True))
             else:
-                actor.channels[name] = Channel(name, sock, name.startswith("serve:"))
+                actor.channels[name] = Channel(name, sock, False)
         for var in ("PROSPERO_FDS", "PROSPERO_FDNAMES"):
             os.environ.pop(var, None)
         return actor
@@ -506,7 +511,7 @@ class Actor:
         try:
             if self.control is not None:
                 sel.register(self.control, selectors.EVENT_READ, None)
-            for ch in self.channels.values():
+            for ch in [*self.channels.values(), *self.served]:
                 if ch.sock.fileno() >= 0 and (not ch.serve or not self.stopping):
                     sel.register(ch.sock, selectors.EVENT_READ, ch)
             for key, _ in sel.select(timeout):

@@ -80,22 +80,23 @@ static void setup(void)
 	start_python();
 }
 
-/* Send one call on the raw edge and wait for the frame that answers it. */
-static int raw_call(uint64_t id, const char *method, const char *body, char *out, size_t cap, struct pf_frame *f)
+/* Send one call on the raw edge FD and wait for the frame that answers it. */
+static int raw_call_on(int fd, uint64_t id, const char *method, const char *body, char *out, size_t cap,
+		       struct pf_frame *f)
 {
 	unsigned char dg[4096];
 	struct pf_frame c = {
 		.kind = PF_CALL, .id = id, .method = method, .method_len = (uint16_t)strlen(method),
 		.body = body, .body_len = (uint32_t)strlen(body),
 	};
-	struct pollfd pfd = { .fd = edge, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	long n = pf_encode(dg, sizeof dg, &c);
 
-	ck_assert_int_eq(send(edge, dg, (size_t)n, 0), n);
+	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
 	for (;;) {
 		if (poll(&pfd, 1, 20000) != 1)
 			return -1;
-		n = recv(edge, dg, sizeof dg, 0);
+		n = recv(fd, dg, sizeof dg, 0);
 		if (n <= 0 || pf_decode(dg, (size_t)n, f, NULL) != n)
 			return -1;
 		if (f->id != id)
@@ -103,6 +104,11 @@ static int raw_call(uint64_t id, const char *method, const char *body, char *out
 		snprintf(out, cap, "%.*s", (int)f->body_len, (const char *)f->body);
 		return 0;
 	}
+}
+
+static int raw_call(uint64_t id, const char *method, const char *body, char *out, size_t cap, struct pf_frame *f)
+{
+	return raw_call_on(edge, id, method, body, out, cap, f);
 }
 
 static struct { int done, err; char body[256]; } a;
@@ -543,6 +549,48 @@ START_TEST(python_reads_fd_names_as_libprospero_does)
 }
 END_TEST
 
+/* prospero-protocol(7): a client bound twice to this actor is two
+ * edges, both named "serve:CLIENT". The old peer kept its edges by name,
+ * so the second replaced the first and closed it: calls on that binding
+ * were never answered. */
+START_TEST(python_serves_two_edges_of_one_name)
+{
+	static const char script[] =
+		PY_ACTOR
+		"a.handle('echo', lambda body: body)\n"
+		"a.ready()\n"
+		"a.run()\n";
+	char msg[64], out[64];
+	int c[2], e1[2], e2[2], o[2], status;
+	struct pollfd pfd;
+	struct pf_frame f;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e1), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e2), 0);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, (int *const[]){ c, e1, e2 }, 3, "control:serve:cli:serve:cli", o[1]);
+	pfd = (struct pollfd){ .fd = c[0], .events = POLLIN };
+	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
+	ck_assert_int_eq(recv(c[0], msg, sizeof msg, 0), 7);
+	ck_assert_int_eq(raw_call_on(e1[0], 1, "echo", "first", out, sizeof out, &f), 0);
+	ck_assert_int_eq(f.kind, PF_REPLY);
+	ck_assert_str_eq(out, "first");
+	ck_assert_int_eq(raw_call_on(e2[0], 2, "echo", "second", out, sizeof out, &f), 0);
+	ck_assert_int_eq(f.kind, PF_REPLY);
+	ck_assert_str_eq(out, "second");
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "python peer status %#x", status);
+	close(c[0]);
+	close(e1[0]);
+	close(e2[0]);
+	close(o[0]);
+	stop_python();
+}
+END_TEST
+
 static int before(int argc, char **argv)
 {
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0) {
@@ -566,6 +614,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
+	tcase_add_test(tc, python_serves_two_edges_of_one_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
