@@ -76,7 +76,7 @@ static void binding_undefined(struct loader *ld, const struct cfg_binding *b)
 {
 	const char **names = malloc((ld->cfg->nactors ? ld->cfg->nactors : 1) * sizeof *names);
 	const char *hint = NULL;
-	size_t n = 0;
+	size_t n = 0, k;
 
 	if (names) {
 		for (size_t i = 0; i < ld->cfg->nactors; i++)
@@ -84,6 +84,12 @@ static void binding_undefined(struct loader *ld, const struct cfg_binding *b)
 				names[n++] = ld->cfg->actors[i]->name;
 		hint = dym_closest(b->service_name, names, n);
 	}
+	/* "NAME#i", a pool's instance as status and fd names write it: a
+	 * binding names the actor, whose instances share its end */
+	k = strcspn(b->service_name, "#");
+	for (size_t i = 0; names && !hint && b->service_name[k] && i < n; i++)
+		if (strlen(names[i]) == k && strncmp(names[i], b->service_name, k) == 0)
+			hint = names[i];
 	if (hint)
 		ld_error(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not defined (did you mean \"%s\"?)",
 			 b->name, b->service_name, hint);

@@ -1135,6 +1135,9 @@ START_TEST(binding_errors)
 		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": expected the name of an actor (a string), got an integer\n");
 	expect_bind(", \"bindings\": { \"STORE\": \"w22\" }", "", "",
 		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": actor \"w22\" is not defined (did you mean \"w2\"?)\n");
+	/* an instance's name, as status and PROSPERO_FDNAMES write it */
+	expect_bind(", \"bindings\": { \"STORE\": \"w2#1\" }", "", "",
+		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": actor \"w2#1\" is not defined (did you mean \"w2\"?)\n");
 	expect_bind(", \"bindings\": { \"STORE\": \"inventory\" }", "", "",
 		    "root.jsonc:2:60: error: \"bindings\": \"STORE\": actor \"inventory\" is not defined: no file given defines it; pass the file that defines it with -c\n");
 	expect_bind(", \"bindings\": { \"STORE\": \"sub\" }", "", "",
