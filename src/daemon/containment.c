@@ -397,6 +397,20 @@ static void finish(struct daemon *d, struct instance *in)
 	struct sb_cgroup_usage u = { 0 };
 	int status = in->end_status;
 
+	if (in->cg.fd >= 0) {
+		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
+		/* empty, but the pids controller counts a dead process until
+		 * it is reaped: what it left are our orphans now, reaped on a
+		 * SIGCHLD scan, which looks again (and a kept cgroup would
+		 * charge them to the next run) */
+		if ((u.have & SB_CGROUP_HAVE_TASKS) && u.tasks > 0) {
+			if (!in->dying) {
+				in->dying = true;
+				d->contain.ndying++;
+			}
+			return;
+		}
+	}
 	/* a restart in this same pass need not look again */
 	in->cg_empty_seen = ev_iteration(d->loop);
 
@@ -405,7 +419,6 @@ static void finish(struct daemon *d, struct instance *in)
 		d->contain.ndying--;
 	}
 	if (in->cg.fd >= 0) {
-		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
 		/* kept for its next run, or until its release */
 		if (sb_cgroup_inst_reusable(&d->contain.tree, &in->cg, &in->spec->cg_limits))
 			sb_cgroup_inst_next_run(&in->cg, &u);

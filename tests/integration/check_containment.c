@@ -630,6 +630,41 @@ START_TEST(each_exit_counts_its_own_runs_cpu_time)
 }
 END_TEST
 
+/* "tasks" of an exit event, or -1. */
+static long long exit_tasks(const struct h_event *e)
+{
+	const char *p = strstr(e->line, "\"tasks\": ");
+	long long v;
+
+	return p && sscanf(p + 9, "%lld", &v) == 1 ? v : -1;
+}
+
+/* README: the exit event's "tasks" is "0 once empty". The pids
+ * controller counts a dead process until it is reaped, and what the
+ * actor left is reaped by the daemon (its subreaper) a moment after the
+ * cgroup empties: the exit waits for that reap, or it would count the
+ * zombies, and a kept cgroup would charge them to the next run. */
+START_TEST(an_exit_counts_no_task_once_its_cgroup_is_empty)
+{
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		" { \"actor\": \"forker\", \"limits\": { \"tasks\": 8 }, \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"   \"sleep 1000 & sleep 1000 & sleep 1000 & sleep 1000 & sleep 0.05; exit 1\"] } ] }\n");
+	h_start(&h, root_only);
+	for (int i = 0; i < 5; i++) {
+		h_expect(&h, "exit", "forker", &e);
+		if (exit_tasks(&e) < 0)
+			return;	/* no pids cgroup here: nothing counted */
+		ck_assert_msg(exit_tasks(&e) == 0, "run %d: %s", i, e.line);
+	}
+	h_stop(&h);
+}
+END_TEST
+
 /* The cgroup kept for a restart, removed from outside meanwhile: the
  * restart makes a new one instead of failing to clone into the old. */
 START_TEST(a_kept_cgroup_removed_from_outside_is_made_anew)
@@ -1245,6 +1280,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
+	tcase_add_test(tc, an_exit_counts_no_task_once_its_cgroup_is_empty);
 	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
 	tcase_add_test(tc, a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew);
 	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
