@@ -1,6 +1,7 @@
 /* Containment, the daemon's side; see containment.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "src/daemon/daemon.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/loop.h"
 #include "src/daemon/rundir.h"
 #include "src/proto/plural.h"
 
@@ -391,12 +393,17 @@ void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 }
 
-/* Nothing of it is left: its usage, its cgroup kept or gone, then its end. */
-static void finish(struct daemon *d, struct instance *in)
+/* Nothing of it is left: its usage, its cgroup kept or gone, then its end.
+ * KILLED: something besides its main process was killed, and its zombies
+ * (ours, as subreaper) are reaped first, so that not even they outlast
+ * the exit event. */
+static void finish(struct daemon *d, struct instance *in, bool killed)
 {
 	struct sb_cgroup_usage u = { 0 };
 	int status = in->end_status;
 
+	if (killed)
+		loop_reap_orphans(d);
 	if (in->cg.fd >= 0) {
 		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
 		/* empty, but the pids controller counts a dead process until
@@ -436,17 +443,21 @@ static uid_t own_uid(const struct daemon *d, const struct instance *in)
 
 /* Synchronous: kill(-1) as that uid, each process waited for. Looked at
  * again after: a process caught exiting as the helper scanned can still
- * be listed, and its end must not be told before it is gone. */
+ * be listed, and its end must not be told before it is gone. How many
+ * were killed, or -1. */
 static int uid_kill(const struct instance *in, uid_t uid)
 {
+	unsigned found, all = 0;
+
 	for (int tries = 0; tries < 3; tries++) {
-		if (sb_uid_kill(uid, CONTAIN_KILL_TIMEOUT_MS, NULL) < 0) {
+		if (sb_uid_kill(uid, CONTAIN_KILL_TIMEOUT_MS, &found) < 0) {
 			log_warn("%s: cannot kill the processes of uid %u: %s", in->name, (unsigned)uid,
 				 strerror(errno));
 			return -1;
 		}
+		all += found;
 		if (sb_uid_alive(uid) <= 0)
-			return 0;
+			return all > INT_MAX ? INT_MAX : (int)all;
 	}
 	log_warn("%s: processes of uid %u outlive three kills", in->name, (unsigned)uid);
 	return -1;
@@ -471,7 +482,7 @@ int containment_force(struct daemon *d, struct instance *in, int sig, int err)
 		log_warn("%s: cannot send %s to pid %d: %s; killing every process of uid %u", in->name, what,
 			 (int)in->pid, strerror(err), (unsigned)uid);
 		/* synchronous, and says itself when it fails */
-		return uid_kill(in, uid);
+		return uid_kill(in, uid) < 0 ? -1 : 0;
 	}
 	log_warn("%s: cannot send %s to pid %d: %s; nothing else reaches it (containment: process group only)",
 		 in->name, what, (int)in->pid, strerror(err));
@@ -481,6 +492,7 @@ int containment_force(struct daemon *d, struct instance *in, int sig, int err)
 void containment_reaped(struct daemon *d, struct instance *in, int status)
 {
 	struct containment *c = &d->contain;
+	bool killed = false;
 	uid_t uid;
 
 	in->end_status = status;
@@ -493,10 +505,11 @@ void containment_reaped(struct daemon *d, struct instance *in, int status)
 			c->ndying++;
 			return;
 		}
+		killed = true;
 	} else if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
-		uid_kill(in, uid);
+		killed = uid_kill(in, uid) != 0;
 	}
-	finish(d, in);
+	finish(d, in, killed);
 }
 
 void containment_retire(struct daemon *d, struct instance *in)
@@ -518,7 +531,7 @@ void containment_recheck(struct daemon *d)
 		struct instance *in = d->inst[i];
 
 		if (in->dying && sb_cgroup_inst_populated(&in->cg) == 0)
-			finish(d, in);
+			finish(d, in, true);
 	}
 }
 

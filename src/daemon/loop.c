@@ -42,6 +42,18 @@ static void reap_all(struct daemon *d)
 	}
 }
 
+void loop_reap_orphans(struct daemon *d)
+{
+	for (;;) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0 ||
+		    pidmap_get(&d->pids, si.si_pid))
+			return;	/* an instance's main process is reaped its own way */
+		waitpid(si.si_pid, NULL, 0);
+	}
+}
+
 /* An instance with a pidfd is reaped by its exit watcher, which runs
  * before this in the same loop pass: a SIGCHLD is then an orphan's end,
  * or that instance's own, reaped already. The scan that finds which

@@ -20,5 +20,9 @@ void loop_read_notify(struct daemon *d);
 void loop_watch_exit(struct daemon *d, struct instance *in, int pidfd);
 /* Stop that, closing the pidfd (once reaped, or when IN goes). */
 void loop_unwatch_exit(struct instance *in);
+/* Reap the orphans that have ended, up to the first zombie that is an
+ * instance's main process: what a killed instance left, before its end
+ * is told. A scan of every child, as a SIGCHLD's is. */
+void loop_reap_orphans(struct daemon *d);
 
 #endif
