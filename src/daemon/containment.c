@@ -489,6 +489,32 @@ int containment_force(struct daemon *d, struct instance *in, int sig, int err)
 	return -1;
 }
 
+/* What is left of in's process group, sent SIGKILL as its leader was
+ * reaped, that is ours to reap (what it left has us for a parent, as
+ * subreaper): what has ended is reaped; 1 some still runs, 0 nothing. A
+ * member whose parent left the group is that parent's to reap. */
+static int group_left(const struct instance *in)
+{
+	pid_t pg = in->end_pid;
+
+	if (pg <= 0 || (kill(-pg, 0) < 0 && errno == ESRCH))
+		return 0;	/* the usual end: the leader was all of it */
+	for (;;) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_PGID, (id_t)pg, &si, WEXITED | WNOHANG) < 0)
+			return 0;	/* ECHILD: none of it is ours */
+		if (si.si_pid == 0)
+			return 1;	/* its SIGCHLD comes, and the recheck */
+	}
+}
+
+/* Nothing of a dying instance is left. */
+static bool dead_now(struct instance *in)
+{
+	return in->cg.fd >= 0 ? sb_cgroup_inst_populated(&in->cg) == 0 : group_left(in) == 0;
+}
+
 void containment_reaped(struct daemon *d, struct instance *in, int status)
 {
 	struct containment *c = &d->contain;
@@ -508,6 +534,10 @@ void containment_reaped(struct daemon *d, struct instance *in, int status)
 		killed = true;
 	} else if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
 		killed = uid_kill(in, uid) != 0;
+	} else if (in->cg.fd < 0 && group_left(in) > 0) {
+		in->dying = true;	/* its process group is all there is to wait for */
+		c->ndying++;
+		return;
 	}
 	finish(d, in, killed);
 }
@@ -530,7 +560,7 @@ void containment_recheck(struct daemon *d)
 	for (size_t i = 0; d->contain.ndying && i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
 
-		if (in->dying && sb_cgroup_inst_populated(&in->cg) == 0)
+		if (in->dying && dead_now(in))
 			finish(d, in, true);
 	}
 }

@@ -868,6 +868,35 @@ START_TEST(a_restart_finds_nothing_its_last_run_left)
 }
 END_TEST
 
+/* README, Process hygiene: under process group containment "the rest of
+ * the actor's process group is killed", and as at every level the exit
+ * event is final only once nothing of it is left: a child that stayed in
+ * the group is dead and reaped by then, run after run. */
+START_TEST(a_process_group_is_gone_before_its_exit_is_told)
+{
+	const char *const extra[] = { "--containment", "pgroup", NULL };
+	struct h_event e;
+	pid_t child;
+
+	ck_assert(chmod(h.dir, 0777) == 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		" { \"actor\": \"leaver\", \"exec\": [\"/bin/sh\", \"-c\",\n"
+		"   \"sleep 1000 & echo $! > @DIR@/child.tmp && mv @DIR@/child.tmp @DIR@/child.$$; exit 3\"] } ] }\n");
+	h_start_with(&h, root_only, extra);
+	for (int i = 0; i < 10; i++) {
+		char name[64];
+
+		h_expect(&h, "exit", "leaver", &e);
+		/* named for the run: the next may have written its own by now */
+		snprintf(name, sizeof name, "child.%d", e.pid);
+		child = read_pid(name, 0);
+		ck_assert_msg(gone(child), "run %d: its child %d is left (%s)", i, (int)child, proc_state_text(child));
+	}
+	h_stop(&h);
+}
+END_TEST
+
 /* A limit this host cannot apply fails the start, and check says so. */
 START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 {
@@ -1290,6 +1319,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, an_exit_counts_no_task_once_its_cgroup_is_empty);
+	tcase_add_test(tc, a_process_group_is_gone_before_its_exit_is_told);
 	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
 	tcase_add_test(tc, a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew);
 	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
