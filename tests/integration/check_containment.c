@@ -674,6 +674,37 @@ START_TEST(an_exit_counts_no_task_once_its_cgroup_is_empty)
 }
 END_TEST
 
+/* The same after an operator's SIGKILL and after a stop, with the
+ * orphans still running when the actor is killed. */
+START_TEST(an_exits_tasks_count_no_orphan_after_a_kill_or_a_stop)
+{
+	const char *argv[] = { "kill", "--runtime-dir", h.rundir, "a", "-s", "SIGKILL", NULL };
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"children\": [\n"
+		" { \"actor\": \"a\", \"exec\": [\"/bin/sh\", \"-c\", "
+		"\"sleep 1000 & sleep 1000 & sleep 1000 & wait\"], \"limits\": { \"tasks\": 50 } } ] }\n");
+	h_start(&h, root_only);
+	for (int i = 0; i < 5; i++) {
+		h_sleep_ms(100);	/* its sleeps forked */
+		ck_assert_int_eq(h_run(&h, argv), 0);
+		h_expect(&h, "exit", "a", &e);
+		if (exit_tasks(&e) < 0)
+			return;	/* no pids cgroup here: nothing counted */
+		ck_assert_msg(exit_tasks(&e) == 0, "kill %d: %s", i, e.line);
+		h_expect(&h, "ready", "a", NULL);
+	}
+	h_sleep_ms(100);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "exit", "a", &e);
+	ck_assert_msg(exit_tasks(&e) == 0, "stop: %s", e.line);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 /* The cgroup kept for a restart, removed from outside meanwhile: the
  * restart makes a new one instead of failing to clone into the old. */
 START_TEST(a_kept_cgroup_removed_from_outside_is_made_anew)
@@ -1319,6 +1350,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, an_exit_counts_no_task_once_its_cgroup_is_empty);
+	tcase_add_test(tc, an_exits_tasks_count_no_orphan_after_a_kill_or_a_stop);
 	tcase_add_test(tc, a_process_group_is_gone_before_its_exit_is_told);
 	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
 	tcase_add_test(tc, a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew);
