@@ -196,7 +196,8 @@ void sv_node_start(struct sv_tree *t, struct sv_node *n, int64_t now)
 void sv_node_stop(struct sv_tree *t, struct sv_node *n, enum sv_stop_why why,
 		  const struct sv_node *cause, int64_t now)
 {
-	static const struct sv_exit shutdown = { .kind = SV_EXIT_SHUTDOWN };
+	static const struct sv_exit shutdown = { .kind = SV_EXIT_SHUTDOWN },
+				    by_operator = { .kind = SV_EXIT_SHUTDOWN, .value = SV_WHY_OPERATOR };
 
 	if (n->kind == SV_NODE_ACTOR) {
 		sv_actor_stop(t, n, why, cause);
@@ -205,7 +206,9 @@ void sv_node_stop(struct sv_tree *t, struct sv_node *n, enum sv_stop_why why,
 	if (n->state != SV_UP && n->state != SV_STARTING)
 		return;
 	sv_emit_report(t, SV_REPORT_STOP, n, NULL, why, cause);
-	sv_sup_stop(t, n, why, cause, &shutdown, now);
+	/* its last exit names the operator as its stop event does, through
+	 * a start or restart after */
+	sv_sup_stop(t, n, why, cause, why == SV_WHY_OPERATOR ? &by_operator : &shutdown, now);
 }
 
 void sv_node_up(struct sv_tree *t, struct sv_node *n, int64_t now)
@@ -322,7 +325,7 @@ void sv_exit_describe(const struct sv_exit *e, char *buf, size_t len)
 		snprintf(buf, len, "not ready within %d ms", e->value);
 		break;
 	case SV_EXIT_SHUTDOWN:
-		snprintf(buf, len, "shutdown");
+		snprintf(buf, len, "%s", e->value == SV_WHY_OPERATOR ? sv_stop_why_name(SV_WHY_OPERATOR) : "shutdown");
 		break;
 	case SV_EXIT_GAVE_UP:
 		snprintf(buf, len, "supervisor gave up: restart intensity exceeded");

@@ -30,7 +30,8 @@ enum sv_exit_kind {
 	SV_EXIT_SIGNAL,		/* value: signal number */
 	SV_EXIT_EXEC_FAILED,	/* value: errno of the failed spawn */
 	SV_EXIT_START_TIMEOUT,	/* killed: not ready within start_timeout */
-	SV_EXIT_SHUTDOWN,	/* supervisor stopped because it was asked to */
+	SV_EXIT_SHUTDOWN,	/* supervisor stopped because it was asked to;
+				 * value: SV_WHY_OPERATOR when the operator did */
 	SV_EXIT_GAVE_UP,	/* supervisor exceeded its restart intensity */
 	SV_EXIT_START_FAILED,	/* supervisor could not start its children */
 };

@@ -101,10 +101,6 @@ static bool add_node(const struct sv_status *st, void *arg)
 	if (st->last_exit)
 		sv_exit_describe(st->last_exit, n->last_exit, sizeof n->last_exit);
 	if (n->supervisor) {
-		/* it has no exit of its own but its stop's: the operator's is
-		 * named as the stop event names it, not as the tree's shutdown */
-		if (st->held && st->last_exit && st->last_exit->kind == SV_EXIT_SHUTDOWN)
-			snprintf(n->last_exit, sizeof n->last_exit, "%s", sv_stop_why_name(SV_WHY_OPERATOR));
 		snprintf(n->strategy, sizeof n->strategy, "%s", sv_strategy_name(st->strategy));
 		n->window_restarts = st->window_restarts;
 		n->intensity = st->intensity;

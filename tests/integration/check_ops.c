@@ -412,6 +412,19 @@ START_TEST(a_supervisor_the_operator_stopped_says_so_in_status)
 	ck_assert_int_eq(verb("status", "sub", NULL, NULL), 0);
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
 	ck_assert_msg(strstr(out, "sub  stopped one_for_one 0/1 in 5 s last: operator\n"), "%s", out);
+	/* started again, and restarted: its last stop is still the operator's */
+	ck_assert_int_eq(verb("start", "sub", NULL, NULL), 0);
+	h_expect(&h, "ready", "sub", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "last_exit")), "operator");
+	json_decref(st);
+	ck_assert_int_eq(verb("restart", "sub", NULL, NULL), 0);
+	h_expect_seq(&h, "operator:sub stop:sub");
+	h_expect(&h, "ready", "sub", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "sub"), "ready");
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "last_exit")), "operator");
+	json_decref(st);
 	h_stop(&h);
 }
 END_TEST
