@@ -393,46 +393,40 @@ void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 }
 
-/* Its cgroup is empty, but the pids controller counts a dead process
- * until it is reaped: what it left are our orphans now (a kept cgroup
- * would charge them to the next run). Those that have ended are reaped
- * and U read again; whether some still count and a zombie of ours may be
- * one, for the SIGCHLD scan to reap and look again. A count no zombie of
- * ours explains (one a tracer holds) is not waited for. */
-static bool orphans_unreaped(struct daemon *d, struct instance *in, struct sb_cgroup_usage *u)
+static bool counts_tasks(const struct sb_cgroup_usage *u)
 {
-	siginfo_t si = { 0 };
-
-	if (!(u->have & SB_CGROUP_HAVE_TASKS) || u->tasks == 0)
-		return false;
-	loop_reap_orphans(d);
-	*u = (struct sb_cgroup_usage){ 0 };
-	sb_cgroup_usage_read(&d->contain.tree, &in->cg, u);
-	if (!(u->have & SB_CGROUP_HAVE_TASKS) || u->tasks == 0)
-		return false;
-	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0;
+	return (u->have & SB_CGROUP_HAVE_TASKS) && u->tasks > 0;
 }
 
 /* Nothing of it is left: its usage, its cgroup kept or gone, then its end.
- * KILLED: something besides its main process was killed, and its zombies
- * (ours, as subreaper) are reaped first, so that not even they outlast
- * the exit event. */
+ * KILLED: something besides its main process was killed. What it left
+ * are our zombies (as subreaper), reaped first so that not even they
+ * outlast the exit event; the pids controller counts them until then, and
+ * a kept cgroup would charge them to the next run. One that cannot be
+ * reaped yet (behind an instance's own) is left to the SIGCHLD scan,
+ * which looks again; a count no zombie of ours explains (one a tracer
+ * holds) is not waited for. */
 static void finish(struct daemon *d, struct instance *in, bool killed)
 {
 	struct sb_cgroup_usage u = { 0 };
 	int status = in->end_status;
+	siginfo_t si = { 0 };
 
-	if (killed)
-		loop_reap_orphans(d);
-	if (in->cg.fd >= 0) {
+	if (in->cg.fd >= 0)
 		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
-		if (orphans_unreaped(d, in, &u)) {
-			if (!in->dying) {
-				in->dying = true;
-				d->contain.ndying++;
-			}
-			return;
+	if (killed || counts_tasks(&u)) {
+		loop_reap_orphans(d);
+		if (counts_tasks(&u)) {
+			u = (struct sb_cgroup_usage){ 0 };
+			sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
 		}
+	}
+	if (counts_tasks(&u) && waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0) {
+		if (!in->dying) {
+			in->dying = true;
+			d->contain.ndying++;
+		}
+		return;
 	}
 	/* a restart in this same pass need not look again */
 	in->cg_empty_seen = ev_iteration(d->loop);
