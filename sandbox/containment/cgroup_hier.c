@@ -9,6 +9,7 @@
 
 #include "sandbox/containment/cgroup_hier.h"
 #include "sandbox/containment/cgroup_text.h"
+#include "sandbox/daemon/readall.h"
 
 static const char *const ctl_names[SB_CGROUP_NCTL] = {
 	[SB_CGROUP_MEMORY] = "memory",
@@ -109,38 +110,16 @@ int sb_cgroup_hier_parse(struct sb_cgroup_hier *h, char *mountinfo, char *self_c
 /* The whole of a /proc file, NUL-terminated, in a malloc'ed buffer. */
 static char *read_all(const char *path)
 {
-	size_t cap = 4096, len = 0;
-	char *buf = NULL, *bigger;
-	ssize_t r;
-	int fd, saved;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	char *buf;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (fd < 0)
 		return NULL;
-	for (;;) {
-		if (!buf || len + 1 >= cap) {
-			cap = buf ? cap * 2 : cap;
-			if (!(bigger = realloc(buf, cap)))
-				goto fail;
-			buf = bigger;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-fail:
+	buf = sb_read_all(fd);
 	saved = errno;
-	free(buf);
 	close(fd);
 	errno = saved;
-	return NULL;
+	return buf;
 }
 
 int sb_cgroup_hier_read(struct sb_cgroup_hier *h)

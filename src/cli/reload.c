@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/readall.h"
 #include "src/cli/options.h"
 #include "src/cli/reload.h"
 #include "src/daemon/log.h"
@@ -30,35 +31,6 @@ struct state {
 	const char *text;	/* in it, after the header */
 };
 
-/* All of FD, NUL-terminated and malloc'ed, or NULL (errno). */
-static char *read_all(int fd)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *more;
-	ssize_t n;
-
-	for (;;) {
-		if (cap - len < 2) {
-			cap = cap ? 2 * cap : 16384;
-			if (!(more = realloc(buf, cap))) {
-				free(buf);
-				return NULL;
-			}
-			buf = more;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n == 0)
-			break;
-		if (n < 0 && errno != EINTR) {
-			free(buf);
-			return NULL;
-		}
-		len += n > 0 ? (size_t)n : 0;
-	}
-	buf[len] = 0;
-	return buf;
-}
-
 static int read_state(int dir, struct state *st)
 {
 	char result[16] = "", *file;
@@ -67,7 +39,7 @@ static int read_state(int dir, struct state *st)
 
 	if (fd < 0)
 		return -1;
-	file = read_all(fd);
+	file = sb_read_all(fd);
 	saved = errno;
 	close(fd);
 	if (!file) {
