@@ -20,28 +20,26 @@ static bool strv_eq(char *const *a, char *const *b)
 	return !(a && a[i]) && !(b && b[i]);
 }
 
-/* The same strings in any order, for lists whose entries are unique (a
- * duplicate is a load error): "env", a JSON object whose keys are in no
- * order that counts, and "secrets", a set of names. The same count and
- * each entry of A in B is then equality. */
+static bool has(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+/* The same strings in any order, counted once, for lists that are sets:
+ * "env", a JSON object whose keys are in no order that counts;
+ * "secrets", names; "allow" and "deny", whose filter is the same whatever
+ * the order or a repeat; "read_only", each path made read-only alike. */
 static bool set_eq(char *const *a, char *const *b)
 {
-	size_t na = 0, nb = 0;
-
-	while (a && a[na])
-		na++;
-	while (b && b[nb])
-		nb++;
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++) {
-		size_t j = 0;
-
-		while (j < nb && strcmp(a[i], b[j]) != 0)
-			j++;
-		if (j == nb)
+	for (char *const *p = a; p && *p; p++)
+		if (!has(b, *p))
 			return false;
-	}
+	for (char *const *p = b; p && *p; p++)
+		if (!has(a, *p))
+			return false;
 	return true;
 }
 
@@ -51,11 +49,16 @@ static bool limits_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 	if (a->cg_limits.memory != b->cg_limits.memory || a->cg_limits.tasks != b->cg_limits.tasks ||
 	    a->cg_limits.cpu_weight != b->cg_limits.cpu_weight || a->nlimits != b->nlimits)
 		return false;
-	for (size_t i = 0; i < a->nlimits; i++)
-		if (a->limits[i].resource != b->limits[i].resource ||
-		    a->limits[i].lim.rlim_cur != b->limits[i].lim.rlim_cur ||
-		    a->limits[i].lim.rlim_max != b->limits[i].lim.rlim_max)
+	/* an object: one entry per resource, in whatever order written */
+	for (size_t i = 0; i < a->nlimits; i++) {
+		size_t j = 0;
+
+		while (j < b->nlimits && b->limits[j].resource != a->limits[i].resource)
+			j++;
+		if (j == b->nlimits || a->limits[i].lim.rlim_cur != b->limits[j].lim.rlim_cur ||
+		    a->limits[i].lim.rlim_max != b->limits[j].lim.rlim_max)
 			return false;
+	}
 	return true;
 }
 
@@ -110,13 +113,13 @@ static bool backoff_eq(const struct sv_backoff *a, const struct sv_backoff *b)
 static bool sandbox_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 {
 	return a->profile == b->profile && a->on_violation == b->on_violation &&
-	       strv_eq(a->allow, b->allow) && strv_eq(a->deny, b->deny);
+	       set_eq(a->allow, b->allow) && set_eq(a->deny, b->deny);
 }
 
 static bool namespaces_eq(const struct cfg_actor *a, const struct cfg_actor *b)
 {
 	return a->private_tmp == b->private_tmp && a->private_network == b->private_network &&
-	       a->private_ipc == b->private_ipc && strv_eq(a->read_only, b->read_only);
+	       a->private_ipc == b->private_ipc && set_eq(a->read_only, b->read_only);
 }
 
 /* Every field of struct cfg_actor is compared here or is no part of what

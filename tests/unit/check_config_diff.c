@@ -350,6 +350,63 @@ START_TEST(secrets_in_another_order_are_no_change)
 }
 END_TEST
 
+/* "allow", "deny" and "read_only" are sets (the filter and the mounts
+ * are the same in any order or with a repeat), "limits" an object: in
+ * another order they are no change; one member more or less is. */
+START_TEST(sets_and_limits_in_another_order_are_no_change)
+{
+	static char *ab[] = { "ptrace", "mount", NULL }, *ba[] = { "mount", "ptrace", NULL };
+	static char *aa[] = { "ptrace", "ptrace", NULL }, *abb[] = { "ptrace", "mount", "mount", NULL };
+	static char *ro_ab[] = { "/etc", "/srv", NULL }, *ro_ba[] = { "/srv", "/etc", NULL };
+	static char *ro_a2[] = { "/etc", "/etc", NULL };
+	static struct sb_rlimit nofile_nproc[] = { { .resource = RLIMIT_NOFILE, .lim = { 64, 64 } },
+						   { .resource = RLIMIT_NPROC, .lim = { 9, 9 } } };
+	static struct sb_rlimit nproc_nofile[] = { { .resource = RLIMIT_NPROC, .lim = { 9, 9 } },
+						   { .resource = RLIMIT_NOFILE, .lim = { 64, 64 } } };
+	static struct sb_rlimit nproc_nofile65[] = { { .resource = RLIMIT_NPROC, .lim = { 9, 9 } },
+						     { .resource = RLIMIT_NOFILE, .lim = { 65, 64 } } };
+	static struct sb_rlimit nproc_core[] = { { .resource = RLIMIT_NPROC, .lim = { 9, 9 } },
+						 { .resource = RLIMIT_CORE, .lim = { 64, 64 } } };
+	struct cfg_actor a = base(), b = base();
+
+	a.allow = ab;
+	b.allow = ba;
+	a.deny = ba;
+	b.deny = ab;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+	b.allow = abb;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+	b.allow = aa;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_SANDBOX);
+	ck_assert_uint_eq(cfg_actor_diff(&b, &a), CFG_F_SANDBOX);
+	b.allow = ab;
+	b.deny = aa;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_SANDBOX);
+
+	b = base();
+	a = base();
+	a.read_only = ro_ab;
+	b.read_only = ro_ba;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+	b.read_only = ro_a2;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_NAMESPACES);
+
+	b = base();
+	a = base();
+	a.limits = nofile_nproc;
+	a.nlimits = 2;
+	b.limits = nproc_nofile;
+	b.nlimits = 2;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), 0);
+	b.limits = nproc_nofile65;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_LIMITS);
+	b.limits = nproc_core;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_LIMITS);
+	b.nlimits = 1;
+	ck_assert_uint_eq(cfg_actor_diff(&a, &b), CFG_F_LIMITS);
+}
+END_TEST
+
 START_TEST(field_names)
 {
 	ck_assert_str_eq(cfg_field_name(CFG_F_EXEC), "exec");
@@ -554,6 +611,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, field_names);
 	tcase_add_test(tc, env_in_another_order_is_no_change);
 	tcase_add_test(tc, secrets_in_another_order_are_no_change);
+	tcase_add_test(tc, sets_and_limits_in_another_order_are_no_change);
 	tcase_add_test(tc, a_queues_options_are_its_settings);
 	tcase_add_test(tc, paths_are_cleaned_lexically);
 	suite_add_tcase(s, tc);
