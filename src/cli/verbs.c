@@ -47,13 +47,14 @@ static int parse_ms(const char *s, int64_t *out)
 	return 0;
 }
 
-/* P, a probability written as a decimal number: not strtod's leading
- * blanks, sign, hex, "inf" or "nan" */
+/* P, a probability in decimal digits and a point alone (prospero(1),
+ * OPTIONS): not strtod's leading blanks, sign, exponent, hex, "inf" or
+ * "nan" */
 static int parse_probability(const char *s, double *out)
 {
 	char *end;
 
-	if (!((*s >= '0' && *s <= '9') || *s == '.') || s[strspn(s, "0123456789.eE+-")])
+	if (!*s || s[strspn(s, "0123456789.")])
 		return -1;
 	*out = strtod(s, &end);
 	return *end || !(*out >= 0 && *out <= 1) ? -1 : 0;

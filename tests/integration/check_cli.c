@@ -464,6 +464,7 @@ START_TEST(a_number_is_its_digits_alone)
 		{ { "fault", "edge", "a -> b", "--drop", " 0.5", "--for", "5", NULL }, 4 },
 		{ { "fault", "edge", "a -> b", "--drop", "+0.5", "--for", "5", NULL }, 4 },
 		{ { "fault", "edge", "a -> b", "--drop", "0x1p-1", "--for", "5", NULL }, 4 },
+		{ { "fault", "edge", "a -> b", "--drop", "5e-1", "--for", "5", NULL }, 4 },
 		{ { "fault", "edge", "a -> b", "--drop", "0.5", "--for", "+5", NULL }, 6 },
 		{ { "fault", "stall", "a", " 5", NULL }, 3 },
 		{ { "fault", "stall", "a", "99999999999999999999", NULL }, 3 },
