@@ -1,6 +1,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/faults/event.h"
@@ -76,6 +77,17 @@ void fault_event_edge(struct fault_event *ev, size_t fi, const char *target, con
 	snprintf(ev->target, sizeof ev->target, "%s", target);
 }
 
+/* P in the fewest digits that read back as P: %g's six would record
+ * 0.123456789 as 0.123457, another probability than the one asked for. */
+static void prob_text(double p, char buf[32])
+{
+	for (int digits = 6; digits <= 17; digits++) {
+		snprintf(buf, 32, "%.*g", digits, p);
+		if (strtod(buf, NULL) == p)
+			return;
+	}
+}
+
 /* snprintf that appends, and keeps counting past the end as snprintf does. */
 struct out {
 	char *buf;
@@ -117,8 +129,12 @@ int fault_event_json(const struct fault_event *ev, char *buf, size_t len)
 		put(&o, ", \"binding\": \"%s\", \"direction\": \"%s\"", ev->binding, fault_dir_name(ev->dir));
 	if (ev->kind == FAULT_EV_DROP)
 		put(&o, ", \"partition\": %s", ev->partitioned ? "true" : "false");
-	if (ev->kind == FAULT_EV_EDGE)
-		put(&o, ", \"binding\": \"%s\", \"drop\": %g, \"ms\": %" PRId64, ev->binding, ev->drop, ev->ms);
+	if (ev->kind == FAULT_EV_EDGE) {
+		char p[32];
+
+		prob_text(ev->drop, p);
+		put(&o, ", \"binding\": \"%s\", \"drop\": %s, \"ms\": %" PRId64, ev->binding, p, ev->ms);
+	}
 	if (ev->kind == FAULT_EV_SYSCALL)
 		put(&o, ", \"syscall\": \"%s\", \"errno\": \"%s\", \"incarnation\": %u", ev->syscall,
 		    fault_errno_name(ev->err), ev->incarnation);
@@ -154,10 +170,14 @@ int fault_event_text(const struct fault_event *ev, char *buf, size_t len)
 	case FAULT_EV_SYSCALL:
 		put(&o, "%s fails %s in %s", ev->syscall, fault_errno_name(ev->err), ev->target);
 		break;
-	case FAULT_EV_EDGE:
-		put(&o, "drop each message on %s (%s) with probability %g for %" PRId64 " ms", ev->target,
-		    ev->binding, ev->drop, ev->ms);
+	case FAULT_EV_EDGE: {
+		char p[32];
+
+		prob_text(ev->drop, p);
+		put(&o, "drop each message on %s (%s) with probability %s for %" PRId64 " ms", ev->target,
+		    ev->binding, p, ev->ms);
 		break;
+	}
 	}
 	put(&o, " (fault %zu, %s %" PRIu64 ")", ev->fault,
 	    ev->kind == FAULT_EV_SYSCALL ? "call"

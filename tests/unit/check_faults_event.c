@@ -124,6 +124,15 @@ START_TEST(a_run_time_edge_fault_names_the_copy_the_share_and_how_long)
 	expect(&ev, 9,
 	       "\"seq\": 9, \"kind\": \"edge\", \"fault\": 4, \"n\": 1, \"target\": \"pool#2 -> payment\", \"at\": 1200, \"binding\": \"PAY\", \"drop\": 0.25, \"ms\": 3000",
 	       "fault 9: drop each message on pool#2 -> payment (PAY) with probability 0.25 for 3000 ms (fault 4, firing 1)");
+	/* the share asked for, every digit of it, and no more digits */
+	fault_event_edge(&ev, 4, "a -> b", "B", 0.123456789, 10, 20);
+	expect(&ev, 10,
+	       "\"seq\": 10, \"kind\": \"edge\", \"fault\": 4, \"n\": 1, \"target\": \"a -> b\", \"at\": 20, \"binding\": \"B\", \"drop\": 0.123456789, \"ms\": 10",
+	       "fault 10: drop each message on a -> b (B) with probability 0.123456789 for 10 ms (fault 4, firing 1)");
+	fault_event_edge(&ev, 4, "a -> b", "B", 0.1, 10, 20);
+	expect(&ev, 11,
+	       "\"seq\": 11, \"kind\": \"edge\", \"fault\": 4, \"n\": 1, \"target\": \"a -> b\", \"at\": 20, \"binding\": \"B\", \"drop\": 0.1, \"ms\": 10",
+	       "fault 11: drop each message on a -> b (B) with probability 0.1 for 10 ms (fault 4, firing 1)");
 }
 END_TEST
 
