@@ -49,6 +49,7 @@ struct relay {
 	char name[FAULT_TARGET_MAX + CFG_MAX_NAME + 4];
 	const char *client, *service, *binding;
 	struct relay_dir dir[2];	/* TO_SERVICE, TO_CLIENT */
+	size_t edge;			/* the binding edge it sits on: a run-time fault's target */
 	double override_drop;		/* a run-time edge fault, until OVERRIDE_UNTIL */
 	int64_t override_until;		/* on the fault clock */
 	size_t override_fault;
@@ -192,7 +193,7 @@ static void decide(struct relay_dir *d, uint64_t k, int64_t now, struct fault_ms
 	if (d->faulted)
 		fault_edge_message(r->plan, r->seed, d->fault, d->edge, rl->client_instance, d->dir, k, now, v);
 	if (!v->drop && now < rl->override_until) {
-		struct fault_key key = { .seed = r->seed, .fault = rl->override_fault,
+		struct fault_key key = { .seed = r->seed, .fault = rl->override_fault, .target = rl->edge,
 					 .sub = (uint64_t)rl->client_instance * 2 + (d->dir == FAULT_DIR_TO_CLIENT),
 					 .n = k, .stream = FAULT_STREAM_DROP };
 
@@ -301,7 +302,7 @@ static struct relay *relay_new(struct fault_run *r, size_t i, const struct relay
 		free(rl);
 		return NULL;
 	}
-	*rl = (struct relay){ .run = r, .client_instance = e.client_index, .client = e.client->name,
+	*rl = (struct relay){ .run = r, .client_instance = e.client_index, .edge = i, .client = e.client->name,
 			      .service = e.service->name, .binding = e.client->bindings[e.binding].name };
 	if (e.client->instances > 1)
 		snprintf(rl->name, sizeof rl->name, "%s#%u -> %s (%s)", rl->client, e.client_index,

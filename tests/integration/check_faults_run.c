@@ -413,6 +413,54 @@ START_TEST(a_run_time_edge_fault_is_an_event)
 }
 END_TEST
 
+/* README "Reproducible runs": whether message K of an edge is dropped is
+ * a hash of the seed, the fault, the target and the count. A run-time
+ * fault on a binding name that two clients declare covers two edges:
+ * their drops are drawn apart, not the same K on both. The clients stamp
+ * 64 messages at start (nothing dropped) and, killed at 1 s, 64 more
+ * under the run-time fault. */
+START_TEST(a_run_time_edge_fault_draws_each_edge_apart)
+{
+	struct h_event e;
+	uint64_t dropped[2] = { 0, 0 };
+
+	write_cfg("root.jsonc",
+		  "{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		  "  { \"actor\": \"s1\", \"exec\": [\"@F@\", \"sink\"] },\n"
+		  "  { \"actor\": \"s2\", \"exec\": [\"@F@\", \"sink\"] },\n"
+		  "  { \"actor\": \"c1\", \"exec\": [\"@F@\", \"stamp\", \"64\"], \"bindings\": { \"S\": \"s1\" } },\n"
+		  "  { \"actor\": \"c2\", \"exec\": [\"@F@\", \"stamp\", \"64\"], \"bindings\": { \"S\": \"s2\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"edge\": \"S\", \"drop\": 0 },\n"
+			"  { \"kill\": [\"c1\", \"c2\"], \"pick\": \"all\", \"at\": [1000] } ] }\n", "5");
+	h_expect(&h, "fault", NULL, &e);	/* the plan's */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "S", "--drop", "0.5", "--for",
+							  "60000", "--runtime-dir", h.rundir, NULL }), 0);
+	/* until each of the 256 messages was delivered or dropped */
+	for (int waited = 0, drops = 0;
+	     h_count_lines(&h, "out", "s1: ") + h_count_lines(&h, "out", "s2: ") + drops < 256;) {
+		unsigned long long n;
+		const char *p;
+		int edge;
+
+		ck_assert_msg(waited < H_TIMEOUT_MS, "%d drops, the rest not delivered", drops);
+		if (!h_next(&h, &e, 100)) {
+			waited += 100;
+			continue;
+		}
+		edge = strstr(e.line, "\"target\": \"c1 -> s1\"") ? 0 : strstr(e.line, "\"target\": \"c2 -> s2\"") ? 1 : -1;
+		if (strcmp(e.event, "fault") != 0 || !strstr(e.line, "\"kind\": \"drop\"") || edge < 0)
+			continue;
+		ck_assert((p = strstr(e.line, "\"n\": ")) && sscanf(p, "\"n\": %llu", &n) == 1);
+		ck_assert_msg(n > 64 && n <= 128, "message %llu dropped: before the fault", n);
+		dropped[edge] |= (uint64_t)1 << (n - 65);
+		drops++;
+	}
+	h_stop(&h);
+	ck_assert_msg(dropped[0] && dropped[1], "no drops: %#" PRIx64 " %#" PRIx64, dropped[0], dropped[1]);
+	ck_assert_msg(dropped[0] != dropped[1], "the same messages dropped on both edges: %#" PRIx64, dropped[0]);
+}
+END_TEST
+
 /* A run-time kill of a pool whose first instance is down: that one is
  * skipped, "not running"; the next was killed, and its event said it
  * was skipped too (the instances share the event). */
@@ -466,6 +514,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
 	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
 	tcase_add_test(tc, a_run_time_edge_fault_is_an_event);
+	tcase_add_test(tc, a_run_time_edge_fault_draws_each_edge_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }
