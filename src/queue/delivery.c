@@ -161,6 +161,8 @@ static void put_back(struct queue *q, struct pq_batch *b, uint64_t now)
 	for (unsigned i = 0; i < b->n; i++)
 		if (pq_delayed_push(&q->delayed, now, &b->items[i]) < 0)
 			pq_fatal(q, "out of memory");
+		else
+			pq_status_waits(q, b->items[i].enqueued_ms);
 }
 
 static void send_batch(struct queue *q, struct pq_batch *b, uint64_t now)
@@ -311,8 +313,11 @@ static void failed(struct queue *q, struct pq_batch *b, unsigned i, uint64_t now
 	}
 	if (r == 0)
 		r = pq_delayed_push(&q->delayed, due, &it);
-	if (r < 0)
+	if (r < 0) {
 		pq_fatal(q, "out of memory");
+		return;
+	}
+	pq_status_waits(q, it.enqueued_ms);
 	q->count.retried++;
 }
 

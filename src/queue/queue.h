@@ -139,6 +139,9 @@ void pq_room_fini(struct queue *q);
 /* status.c: STATUS= at most once a second, and the retention sweep */
 void pq_status_init(struct queue *q);
 void pq_status_touch(struct queue *q);
+/* A message out with the consumer, enqueued at ENQUEUED_MS, waits again
+ * (a retry, or put back): the sweep comes by its retention's end. */
+void pq_status_waits(struct queue *q, uint64_t enqueued_ms);
 void pq_status_send(struct queue *q);
 void pq_status_fini(struct queue *q);
 

@@ -70,6 +70,25 @@ static void sweep_arm(struct queue *q)
 	ev_timer_start(q->loop, &q->sweep_timer);
 }
 
+void pq_status_waits(struct queue *q, uint64_t enqueued_ms)
+{
+	uint64_t due = enqueued_ms + (uint64_t)q->opt.v[PQ_RETENTION] * 1000 + 1, now = pq_now_ms();
+	double wait = due > now ? (double)(due - now) / 1e3 : 0.;
+
+	if (!ev_is_active(&q->sweep_timer)) {
+		sweep_arm(q);
+		return;
+	}
+	/* the sweep was armed for others, maybe later than this one's end */
+	if (wait < SWEEP_SOONEST)
+		wait = SWEEP_SOONEST;
+	if (ev_timer_remaining(q->loop, &q->sweep_timer) <= wait)
+		return;
+	ev_timer_stop(q->loop, &q->sweep_timer);
+	ev_timer_set(&q->sweep_timer, wait, 0.);
+	ev_timer_start(q->loop, &q->sweep_timer);
+}
+
 void pq_status_touch(struct queue *q)
 {
 	double wait = q->status_sent + STATUS_EVERY - ev_now(q->loop);

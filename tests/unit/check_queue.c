@@ -779,6 +779,44 @@ START_TEST(a_retry_waiting_past_its_retention_expires)
 }
 END_TEST
 
+/* A message out with the consumer past its retention is looked at when
+ * its batch comes back: retried, it expires within a second or so. The
+ * old queue left it to a sweep armed meanwhile for another message's end,
+ * 50 s on here. */
+START_TEST(a_retry_back_past_its_retention_expires_at_once)
+{
+	static const char *const now_deliver[] = { "--retention=60", "--max-batch-timeout=0", "--max-batch-size=1",
+						   "--retry-delay=86400000", "--delivery-timeout=600000", NULL };
+	uint64_t stale, young;
+	long long t0;
+	int st;
+
+	start(1, false, ARGS("--retention=60", "--max-batch-timeout=86400000"));
+	stale = send_acked(0, "stale");
+	young = send_acked(0, "young");
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	age(stale, 55000);
+	age(young, 10000);
+	memcpy(qp.args, now_deliver, sizeof now_deliver);
+	policy = keep_all;
+	qp_start(&qp);
+	RUN_UNTIL(nseen == 1);
+	ck_assert_str_eq(seen[0].body, "stale");
+	/* held past its retention's end (and the sweep that came then) */
+	run_for(6500);
+	ck_assert_int_eq(prospero_queue_retry(kept, 0, 0), 0);
+	ck_assert_int_eq(prospero_queue_done(kept), 0);
+	kept = NULL;
+	t0 = mono_ms();
+	RUN_UNTIL(status_of("expired") == 1);
+	ck_assert_int_lt(mono_ms() - t0, 4000);
+	ck_assert_int_eq(committed(stale), false);
+	ck_assert_int_eq(committed(young), true);
+	finish();
+}
+END_TEST
+
 /* --- nothing acknowledged is lost --- */
 
 #define KILL_MSGS 1500
@@ -1251,6 +1289,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_message_that_waited_through_a_restart_goes_at_once);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
+	tcase_add_test(tc, a_retry_back_past_its_retention_expires_at_once);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);
