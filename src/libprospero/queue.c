@@ -55,7 +55,8 @@ int prospero_queue_sent(const void *body, size_t len, uint64_t *first_id, unsign
 {
 	uint32_t n;
 
-	if (!body) {
+	/* NULL of length 0 is an empty body: no reply, not a missing one */
+	if (!body && len) {
 		errno = EINVAL;
 		return -1;
 	}

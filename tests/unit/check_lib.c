@@ -1082,6 +1082,10 @@ START_TEST(null_arguments_are_einval)
 	REFUSED(prospero_queue_send_batch(inv, msgs, 1, 5, got, &a));	/* no body at its length */
 	REFUSED(prospero_queue_cast(NULL, "x", 1));
 	REFUSED(prospero_queue_sent(NULL, 12, &id, NULL));
+	/* an empty body is a value: not such a reply */
+	errno = 0;
+	ck_assert_int_eq(prospero_queue_sent(NULL, 0, &id, NULL), -1);
+	ck_assert_int_eq(errno, EBADMSG);
 	REFUSED_PTR(prospero_queue_consume(NULL, batch_cb, NULL));
 	REFUSED_PTR(prospero_queue_consume(service, NULL, NULL));
 	prospero_queue_consumer_free(NULL);
