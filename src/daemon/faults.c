@@ -23,6 +23,7 @@ void faults_emit(struct fault_run *r, struct fault_event *ev)
 	char fields[512], text[512];
 
 	ev->seq = r->seq++;
+	r->skipped += ev->skipped != NULL;
 	fault_event_json(ev, fields, sizeof fields);
 	fault_event_text(ev, text, sizeof text);
 	/* an instance it hit counts as the event's name for `events --name`;

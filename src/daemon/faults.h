@@ -56,6 +56,7 @@ struct fault_run {
 	uint64_t seed;
 	int64_t clock0;			/* daemon_now_ms when the root was ready; -1 before */
 	uint64_t seq;			/* the next event's */
+	uint64_t skipped;		/* events of firings that did nothing */
 	size_t injected;		/* run-time injections so far */
 	/* one timer for every kill and stall fault: however late the loop
 	 * runs, firings happen in the order of their due times (ties: plan

@@ -152,6 +152,7 @@ END_TEST
 
 START_TEST(a_kill_now_is_an_event_numbered_after_the_plan)
 {
+	char text[1024];
 	int status;
 
 	open_faults();
@@ -166,6 +167,11 @@ START_TEST(a_kill_now_is_an_event_numbered_after_the_plan)
 	ck_assert_int_eq(fault_inject_kill(&d, "b", SIGKILL, msg, sizeof msg), 0);
 	assert_event(2, "\"seq\": 2, \"kind\": \"kill\", \"fault\": 2, \"n\": 1, \"target\": \"b\"");
 	assert_event(2, "\"skipped\": \"not running\"");
+	/* which is no fault injected */
+	fault_summary_text(&d, text, sizeof text);
+	ck_assert_str_eq(text, "fault summary: seed 7, 1 fault injected, 0 restarts and 0 give-ups after them\n"
+			       "  a: 1 killed, 0 stalled, 0 calls failed; 0 restarts after a fault\n"
+			       "  b: 0 killed, 0 stalled, 0 calls failed, 1 skipped (not running); 0 restarts after a fault\n");
 }
 END_TEST
 
