@@ -1122,15 +1122,24 @@ START_TEST(status_text_is_cut_at_a_character_and_stays_utf8)
 END_TEST
 
 /* A raw control connection that sends REQ and reads only the first line. */
-static int subscribe(const char *req)
+/* A connection to the control socket that has sent REQ. */
+static int send_request(const char *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char c;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	ck_assert((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) < sizeof sa.sun_path);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	return fd;
+}
+
+/* As send_request, its first answer line read. */
+static int subscribe(const char *req)
+{
+	int fd = send_request(req);
+	char c;
+
 	do
 		ck_assert_int_eq(read(fd, &c, 1), 1);
 	while (c != '\n');
@@ -1204,6 +1213,21 @@ START_TEST(each_request_line_gets_one_answer)
 	read_line(fd, line, sizeof line);
 	ck_assert_msg(strstr(line, "\"code\":\"ENOENT\""), "the next request's answer: %s", line);
 	close(fd);
+	/* README, prospero-protocol(7): 4096 bytes, its newline included, is
+	 * a request; one byte more is EMSGSIZE, and the next line is read */
+	for (int over = 0; over <= 1; over++) {
+		n = snprintf(req, sizeof req, "{\"verb\": \"stop\", \"name\": \"nobody\"%*s}\n",
+			     4096 - 35 + over, "");
+		ck_assert_int_eq(n, 4096 + over);
+		snprintf(req + n, sizeof req - (size_t)n, "{\"verb\": \"stop\", \"name\": \"nobody\"}\n");
+		fd = send_request(req);
+		read_line(fd, line, sizeof line);
+		ck_assert_msg(strstr(line, over ? "\"code\":\"EMSGSIZE\"" : "\"code\":\"ENOENT\""),
+			      "a line of %d bytes: %s", n, line);
+		read_line(fd, line, sizeof line);
+		ck_assert_msg(strstr(line, "\"code\":\"ENOENT\""), "the next request's answer: %s", line);
+		close(fd);
+	}
 	/* a field of the wrong type is EINVAL; one the verb does not use is
 	 * ignored (the README's table) */
 	fd = subscribe("{\"verb\": \"stop\", \"name\": \"nobody\"}\n{\"verb\": \"stop\", \"name\": 5}\n");
