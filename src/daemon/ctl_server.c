@@ -1,6 +1,7 @@
 /* The control socket's server; see ctl_server.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,30 @@ void ctl_send_line(struct ctl_client *c, char *line)
 	free(line);
 }
 
+/* The peer closed its socket, not only its sending side: a subscriber
+ * that did shutdown(SHUT_WR) still reads its stream, one that closed
+ * (a ^C'd `events --follow`) would hold its place until the next line
+ * failed to go, which on a quiet tree may be never. */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = { .fd = fd };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
+
+/* Free the subscribers whose peers are gone (their end seen, their
+ * reading stopped, so nothing else would tell). */
+static void drop_gone(struct ctl_server *s)
+{
+	struct ctl_client *c = s->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->eof && c->mode != CTL_MODE_REQUEST && peer_gone(c->fd))
+			client_free(c);
+	}
+}
+
 /* Each complete line in c->in is a request. */
 static void take_requests(struct ctl_client *c)
 {
@@ -166,6 +191,10 @@ static void on_client(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (r == 0) {
 			c->eof = true;
+			if (c->mode != CTL_MODE_REQUEST && peer_gone(c->fd)) {
+				c->drop = true;
+				goto out;
+			}
 			/* a last request without its newline is a line all the same */
 			if (c->mode == CTL_MODE_REQUEST && c->nin > 0 && c->nin < sizeof c->in) {
 				c->in[c->nin++] = '\n';
@@ -272,6 +301,8 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 			refuse(fd, EACCES, "permission denied: only root and the daemon's user may use the control socket");
 			continue;
 		}
+		if (s->nclients >= CTL_MAX_CLIENTS)
+			drop_gone(s);	/* one half-closed first, then closed */
 		if (s->nclients >= CTL_MAX_CLIENTS || !(c = calloc(1, sizeof *c))) {
 			refuse(fd, EAGAIN, "too many control connections");
 			continue;

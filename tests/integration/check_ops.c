@@ -1180,6 +1180,48 @@ START_TEST(a_follower_that_does_not_read_is_dropped)
 }
 END_TEST
 
+/* README: at most 64 clients are connected at once. A follower that
+ * closed its socket is not one, though no event comes to fail a write to
+ * it (a ^C'd `prospero events --follow` on a quiet tree); one that only
+ * shut down its writing still reads its stream. */
+START_TEST(closed_followers_leave_room_for_others)
+{
+	enum { MAX_CLIENTS = 64 };	/* the README's */
+	int fds[MAX_CLIENTS], half, rc;
+	char c;
+	json_t *st;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* closed at once: more than the daemon takes */
+	for (int i = 0; i < MAX_CLIENTS + 8; i++)
+		close(subscribe("{\"verb\": \"events\", \"follow\": true}\n"));
+	/* every place taken by readers that shut down their writing, which
+	 * the daemon sees, and then closed */
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		fds[i] = subscribe("{\"verb\": \"logs\", \"name\": \"payment\", \"follow\": true}\n");
+		ck_assert_int_eq(shutdown(fds[i], SHUT_WR), 0);
+	}
+	h_sleep_ms(200);
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		close(fds[i]);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	json_decref(st);
+	/* a half-closed follower keeps its stream */
+	half = subscribe("{\"verb\": \"events\", \"follow\": true, \"name\": \"payment\"}\n");
+	ck_assert_int_eq(shutdown(half, SHUT_WR), 0);
+	h_sleep_ms(100);
+	ck_assert_int_eq(verb("restart", "payment", NULL, NULL), 0);
+	ck_assert_int_eq(read(half, &c, 1), 1);
+	ck_assert_int_eq(c, '{');
+	close(half);
+	h_stop(&h);
+}
+END_TEST
+
 /* One line of FD, without its newline, into BUF. */
 static void read_line(int fd, char *buf, size_t cap)
 {
@@ -1392,6 +1434,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
+	tcase_add_test(tc, closed_followers_leave_room_for_others);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
 	tcase_add_test(tc, a_fault_before_the_plan_is_in_effect_is_refused);
 	tcase_add_test(tc, logs_lines_0_gives_none_and_follows_only_new_lines);
