@@ -429,6 +429,36 @@ START_TEST(a_supervisor_the_operator_stopped_says_so_in_status)
 }
 END_TEST
 
+/* README: a supervisor that last ended by giving up says so in last:,
+ * not "shutdown". */
+START_TEST(a_supervisor_that_gave_up_says_so_in_status)
+{
+	json_t *st;
+	char out[4096];
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"supervisor\": \"sub\", \"intensity\": 0, \"restart\": \"temporary\", \"children\": [\n"
+		"    { \"actor\": \"c\", \"exec\": [\"/bin/sh\", \"-c\", \"sleep 0.3; exit 1\"] } ] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "give_up", "sub", NULL);
+	h_expect(&h, "escalate", "sub", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);	/* a temporary child that ended need not run */
+	ck_assert_str_eq(state(st, "sub"), "down");
+	ck_assert_str_eq(json_string_value(json_object_get(node(st, "sub"), "last_exit")),
+			 "supervisor gave up: restart intensity exceeded");
+	json_decref(st);
+	ck_assert_int_eq(verb("status", "sub", NULL, NULL), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "sub  down one_for_one ") &&
+		      strstr(out, " last: supervisor gave up: restart intensity exceeded\n"), "%s", out);
+	h_stop(&h);
+}
+END_TEST
+
 /* A second stop of an actor still stopping says so; the old daemon said
  * "is already stopped" while it ran. A start then is refused as busy. */
 /* README: uptime counts from ready, and only while ready: an actor that
@@ -1419,6 +1449,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pools_name_stands_for_each_instance);
 	tcase_add_test(tc, stop_keeps_it_down_through_a_one_for_one_sibling_crash_and_start_brings_it_back);
 	tcase_add_test(tc, a_supervisor_the_operator_stopped_says_so_in_status);
+	tcase_add_test(tc, a_supervisor_that_gave_up_says_so_in_status);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
