@@ -13,6 +13,7 @@
 #include "src/daemon/env.h"
 #include "src/daemon/generation.h"
 #include "src/daemon/instance.h"
+#include "src/proto/plural.h"
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
@@ -278,8 +279,8 @@ static void status_event(const struct instance *in, unsigned long not_shown)
 		 "\"name\": \"%s\", \"supervisor\": \"%s\", \"pid\": %d, \"text\": \"%s\", \"not_shown\": %lu",
 		 name, sup, (int)in->pid, json, not_shown);
 	if (not_shown)
-		snprintf(text, sizeof text, "%s: status: %s (%lu earlier changes not shown)", in->name, esc,
-			 not_shown);
+		snprintf(text, sizeof text, "%s: status: %s (%lu earlier %s not shown)", in->name, esc,
+			 not_shown, plural(not_shown, "change", "changes"));
 	else
 		snprintf(text, sizeof text, "%s: status: %s", in->name, esc);
 	events_emit_fields(&in->d->events, "status", in->name, fields, text);

@@ -402,7 +402,7 @@ START_TEST(a_status_change_inside_the_window_is_reported_when_it_ends)
 	wait_file("sent");
 	/* up to 10 s */
 	wait_lines_with("events", "{", "\"text\": \"third\", \"not_shown\": 1", 1);
-	wait_lines_with("err", "prospero: st: status: third (1 earlier changes not shown)\n", "", 1);
+	wait_lines_with("err", "prospero: st: status: third (1 earlier change not shown)\n", "", 1);
 	ck_assert_int_eq(lines_with("events", "{", "\"event\": \"status\""), 2);
 	ck_assert_int_eq(lines_with("err", "prospero: st: status: ", ""), 2);
 	h_stop(&h);
