@@ -12,6 +12,7 @@
 #include "sandbox/containment/cgroup_fs.h"
 #include "sandbox/containment/cgroup_sweep.h"
 #include "sandbox/containment/uidkill.h"
+#include "src/daemon/confinement.h"
 #include "src/daemon/containment.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
@@ -23,6 +24,7 @@
 
 /* why a forced uid level is refused, by check and run alike */
 #define UID_NEEDS_ROOT "needs a daemon run as root (dynamic uids)"
+#define UID_NEEDS_SETPCAP "needs dynamic uids, which a root daemon without CAP_SETPCAP cannot give"
 
 /* How long a process killed with SIGKILL may take to go: only one in
  * uninterruptible sleep takes long. */
@@ -40,7 +42,7 @@ int containment_want_parse(const char *word)
 	return -1;
 }
 
-enum containment_level containment_choose(enum containment_want want, bool cgroups, bool root)
+enum containment_level containment_choose(enum containment_want want, bool cgroups, bool uids)
 {
 	switch (want) {
 	case CONTAIN_WANT_CGROUP:
@@ -50,8 +52,21 @@ enum containment_level containment_choose(enum containment_want want, bool cgrou
 	case CONTAIN_WANT_PGROUP:
 		return CONTAIN_PGROUP;
 	default:
-		return cgroups ? CONTAIN_CGROUP : root ? CONTAIN_UID : CONTAIN_PGROUP;
+		return cgroups ? CONTAIN_CGROUP : uids ? CONTAIN_UID : CONTAIN_PGROUP;
 	}
+}
+
+/* Whether actors get dynamic uids, which uid containment is made of:
+ * root without CAP_SETPCAP changes no id (confinement_plan). */
+static bool dynamic_uids(void)
+{
+	return geteuid() == 0 && confinement_privileged();
+}
+
+/* Why uid containment cannot be had here. */
+static const char *uid_refusal(void)
+{
+	return geteuid() != 0 ? UID_NEEDS_ROOT : UID_NEEDS_SETPCAP;
 }
 
 /* How the operator asked for it: "--containment=uid" or
@@ -86,7 +101,7 @@ static enum containment_level open_tree(struct sb_cgroup_tree *t, const struct d
 	} else {
 		sb_cgroup_tree_open(t, name);
 	}
-	return containment_choose(want, t->mode != SB_CGROUP_OFF, geteuid() == 0);
+	return containment_choose(want, t->mode != SB_CGROUP_OFF, dynamic_uids());
 }
 
 static void line(enum containment_level level, const struct sb_cgroup_tree *t, char *buf, size_t len)
@@ -101,7 +116,9 @@ static void line(enum containment_level level, const struct sb_cgroup_tree *t, c
 		/* README: "(not root; WHY NO CGROUP)", "not root" said once */
 		if (geteuid() != 0 && strncmp(why, NOT_ROOT_AND, strlen(NOT_ROOT_AND)) == 0)
 			why += strlen(NOT_ROOT_AND);
-		snprintf(buf, len, "process group only (%s%s)", geteuid() ? "not root; " : "", why);
+		snprintf(buf, len, "process group only (%s%s)",
+			 geteuid() ? "not root; " : !dynamic_uids() ? "no dynamic uids without CAP_SETPCAP; " : "",
+			 why);
 	}
 }
 
@@ -159,12 +176,12 @@ void containment_probe(const struct daemon_opts *opts, struct containment_probe 
 	p->level = open_tree(&t, opts, scratch);
 	/* as containment_setup refuses to start */
 	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF) &&
-		    !(p->level == CONTAIN_UID && geteuid() != 0);
+		    !(p->level == CONTAIN_UID && !dynamic_uids());
 	if (p->usable) {
 		line(p->level, &t, p->line, sizeof p->line);
 	} else if (p->level == CONTAIN_UID) {
 		asked(opts, "uid", how, sizeof how);
-		snprintf(p->line, sizeof p->line, "none: %s " UID_NEEDS_ROOT, how);
+		snprintf(p->line, sizeof p->line, "none: %s %s", how, uid_refusal());
 	} else {
 		asked(opts, "cgroup", how, sizeof how);
 		snprintf(p->line, sizeof p->line, "none: %s, but %s", how, t.why);
@@ -255,9 +272,9 @@ int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s: %s", how, c->tree.why);
 		return -1;
 	}
-	if (c->level == CONTAIN_UID && geteuid() != 0) {
+	if (c->level == CONTAIN_UID && !dynamic_uids()) {
 		asked(opts, "uid", how, sizeof how);
-		log_err("%s " UID_NEEDS_ROOT, how);
+		log_err("%s %s", how, uid_refusal());
 		return -1;
 	}
 	if (c->level == CONTAIN_CGROUP && sb_cgroup_tree_lock(&c->tree) < 0) {

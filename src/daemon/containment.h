@@ -4,8 +4,8 @@
  *
  *   cgroup  each instance in a cgroup of its own under the daemon's
  *           subtree, joined before exec (clone3 CLONE_INTO_CGROUP);
- *   uid     root without usable cgroups: every process of the
- *           instance's dynamic uid;
+ *   uid     root (with CAP_SETPCAP) without usable cgroups: every
+ *           process of the instance's dynamic uid;
  *   pgroup  the instance's process group, all an unprivileged daemon
  *           without a delegated cgroup has.
  *
@@ -53,8 +53,9 @@ struct containment {
 	char why[SB_CGROUP_WHY_MAX];	/* below cgroup: why */
 };
 
-/* Decide the level from what is wanted and what can be had. Pure. */
-enum containment_level containment_choose(enum containment_want want, bool cgroups, bool root);
+/* Decide the level from what is wanted and what can be had (uids: the
+ * actors get dynamic uids, root with CAP_SETPCAP). Pure. */
+enum containment_level containment_choose(enum containment_want want, bool cgroups, bool uids);
 
 /* The subtree a daemon run by hand as root makes at the unified root
  * ("prospero-HASH"): named for its runtime directory as rundir_choose

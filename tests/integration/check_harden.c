@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -740,6 +742,56 @@ START_TEST(a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root)
 }
 END_TEST
 
+/* Hide every cgroup2 mount from this (forked) test and what it runs:
+ * a mount namespace of its own, private, so nothing reaches the host. */
+static void hide_cgroup2(void)
+{
+	char line[4096], dir[4096], type[64];
+	FILE *f;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_ptr_nonnull(f = fopen("/proc/self/mounts", "re"));
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%*s %4095s %63s", dir, type) == 2 && strcmp(type, "cgroup2") == 0)
+			ck_assert_msg(umount2(dir, MNT_DETACH) == 0, "umount %s: %s", dir, strerror(errno));
+	fclose(f);
+}
+
+/* Uid containment is made of dynamic uids, which root without
+ * CAP_SETPCAP does not give: check and run refuse it when forced, as
+ * without root (README "Process hygiene"), and a pgroup line says why.
+ * The old daemon said "containment: uid (every process of an instance's
+ * dynamic uid ...)" while its actors all ran as uid 0, so an end killed
+ * no more than the process group. */
+START_TEST(uid_containment_is_refused_to_root_without_cap_setpcap)
+{
+	const char *refusal = "--containment=uid needs dynamic uids, which a root daemon without CAP_SETPCAP "
+			      "cannot give";
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_SETPCAP, 0, 0, 0), 0);
+	h_write(&h, "root.jsonc", one_sleeper);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--containment", "uid",
+							  NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: containment: none: ", refusal), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "-c", "root.jsonc",
+							  "--containment", "uid", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", refusal), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: start ", ""), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--containment", "pgroup",
+							  "--explain", "s", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.out", "  containment: process group only (no dynamic uids without "
+				    "CAP_SETPCAP; cgroups not used: --containment=pgroup)", ""), 1);
+	/* where no cgroup can be had, auto falls back to the process group */
+	hide_cgroup2();
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "s", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.out", "  containment: process group only (no dynamic uids without "
+				    "CAP_SETPCAP; ", ""), 1);
+}
+END_TEST
+
 /* Every actor of a root daemon changes ids (CAP_SETUID, CAP_SETGID) and
  * is signalled across uids (CAP_KILL); one with secrets or state gets a
  * directory handed over and removed (CAP_CHOWN, CAP_FOWNER,
@@ -1166,6 +1218,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
 	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
+	tcase_add_test(tc, uid_containment_is_refused_to_root_without_cap_setpcap);
 	tcase_add_test(tc, a_root_daemon_without_a_capability_its_actors_need_is_refused);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
