@@ -58,7 +58,8 @@ static struct cfg *load(char **files, size_t nfiles)
 }
 
 /* As root, every actor instance without "user" takes a uid of the range
- * that passwd and group do not use. */
+ * that passwd and group do not use (none without CAP_SETPCAP, which
+ * changes no id). */
 static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct cfg_diag diag = { 0 };
@@ -66,7 +67,7 @@ static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
 	size_t ntaken;
 	int rc;
 
-	if (geteuid() != 0)
+	if (geteuid() != 0 || !confinement_privileged())
 		return 0;
 	if (sb_uid_host_ids(&taken, &ntaken) < 0) {
 		fprintf(stderr, "prospero: out of memory checking the uid range\n");

@@ -115,7 +115,8 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
 	c->privileged = confinement_privileged();
 	c->private_ipc = confinement_may_private_ipc();
-	c->dynamic_uids = geteuid() == 0;
+	/* without CAP_SETPCAP no id is changed (confinement_plan): no range */
+	c->dynamic_uids = geteuid() == 0 && c->privileged;
 	if (c->privileged && (c->last_cap = sb_privs_last_cap()) < 0) {
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));
 		return -1;

@@ -735,10 +735,17 @@ START_TEST(a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root)
 	h_write(&h, "root.jsonc", one_sleeper);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
 	ck_assert_int_eq(lines_with("run.err", warning, ""), 1);
+	/* and no range is said to be in use: none is (the old one said one) */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "s", NULL }), 0);
+	ck_assert_int_eq(lines_with("run.out", "  user: the daemon's", ""), 1);
+	ck_assert_int_eq(lines_with("run.out", "  dynamic uids: ", ""), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--uid-range", "65535-65535",
+							  NULL }), 0);
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	h_stop(&h);
 	ck_assert_int_eq(lines_with("err", warning, ""), 1);
+	ck_assert_int_eq(lines_with("err", "prospero: dynamic uids: ", ""), 0);
 }
 END_TEST
 
