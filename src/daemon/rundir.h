@@ -22,7 +22,7 @@ struct rundir {
 };
 
 /* Which directory: given (--runtime-dir), else $RUNTIME_DIRECTORY
- * (systemd's RuntimeDirectory=), else /run/prospero as root and
+ * (systemd's RuntimeDirectory=; of several, the first), else /run/prospero as root and
  * $XDG_RUNTIME_DIR/prospero otherwise; a relative one below the cwd
  * (abspath.h). -1 with errno (ENOENT: not root and no $XDG_RUNTIME_DIR). */
 int rundir_choose(const char *given, char *path, size_t len);

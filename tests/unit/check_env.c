@@ -139,6 +139,26 @@ START_TEST(a_relative_runtime_dir_is_taken_from_the_cwd)
 }
 END_TEST
 
+/* systemd joins several RuntimeDirectory= paths with ':' (a drop-in may
+ * add one): the daemon's is the first, as for $STATE_DIRECTORY. */
+START_TEST(runtime_directory_names_the_first_of_systemds_list)
+{
+	char buf[4096];
+
+	ck_assert_int_eq(chdir("/tmp"), 0);
+	setenv("RUNTIME_DIRECTORY", "/run/prospero:/run/other", 1);
+	ck_assert_int_eq(rundir_choose(NULL, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/run/prospero");
+	setenv("RUNTIME_DIRECTORY", "run/p//:/run/other", 1);
+	ck_assert_int_eq(rundir_choose(NULL, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/tmp/run/p");
+	unsetenv("RUNTIME_DIRECTORY");
+	/* a path given on the command line is taken whole, colon and all */
+	ck_assert_int_eq(rundir_choose("/run/a:b", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/run/a:b");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("env");
@@ -148,6 +168,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_secret_replaces_env_but_not_what_the_daemon_sets);
 	tcase_add_test(tc, a_relative_path_joins_the_cwd_as_written);
 	tcase_add_test(tc, a_relative_runtime_dir_is_taken_from_the_cwd);
+	tcase_add_test(tc, runtime_directory_names_the_first_of_systemds_list);
 	suite_add_tcase(s, tc);
 	return s;
 }
