@@ -516,7 +516,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	/* "-c root.jsonc actors/NAME.jsonc...": the shell's expansion lands here */
 	while (optind < argc)
 		cli->files[cli->nfiles++] = argv[optind++];
-	if (!has_containment && getenv(CONTAIN_ENV) &&
+	/* empty is unset, as for every variable the daemon reads */
+	if (!has_containment && getenv(CONTAIN_ENV) && *getenv(CONTAIN_ENV) &&
 	    parse_containment(getenv(CONTAIN_ENV), CONTAIN_ENV, &cli->opts) < 0)
 		return -1;
 	return check_usage(cli->cmd, cli->nfiles, &cli->co);

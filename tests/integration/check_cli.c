@@ -639,6 +639,11 @@ START_TEST(the_containment_line_names_what_forced_it)
 	ck_assert_int_eq(h_run(&h, explain), 2);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "$PROSPERO_CONTAINMENT \"jail\": expected auto, cgroup, uid or pgroup"), "%s", err);
+	/* empty is unset, as for the other variables the daemon reads */
+	ck_assert_int_eq(setenv("PROSPERO_CONTAINMENT", "", 1), 0);
+	ck_assert_int_eq(h_run(&h, explain), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(!strstr(out, "PROSPERO_CONTAINMENT"), "%s", out);
 	unsetenv("PROSPERO_CONTAINMENT");
 }
 END_TEST
