@@ -23,7 +23,7 @@
 #include "src/libprospero/prospero_queue.h"
 #include "src/proto/queue.h"
 #include "tests/bench/bench.h"
-#include "tests/queueproc.h"
+#include "tests/common/queueproc.h"
 
 #define MSG 64
 #define PRODUCERS 8

@@ -1,4 +1,4 @@
-/* prospero-queue driven as the daemon drives it (tests/queueproc.h): the
+/* prospero-queue driven as the daemon drives it (tests/common/queueproc.h): the
  * test is its producers, its consumer and its dead-letter queue, all on
  * libprospero in one loop, and plays the daemon on its control channel.
  * Durations are asserted only as lower bounds the queue promises
@@ -19,7 +19,7 @@
 #include "src/proto/frame.h"
 #include "src/proto/queue.h"
 #include "tests/common/runner.h"
-#include "tests/queueproc.h"
+#include "tests/common/queueproc.h"
 #include "tests/unit/notice.h"
 
 static struct ev_loop *loop;
