@@ -518,6 +518,27 @@ START_TEST(calls_in_flight_fail_at_once_when_the_peer_restarts)
 }
 END_TEST
 
+/* On the control channel an empty datagram is a message of no lines, not
+ * the end: the PEER_RESTARTED after it still fails the call at once. */
+START_TEST(an_empty_control_datagram_does_not_end_the_channel)
+{
+	struct answer a = { 0 };
+	static const char msg[] = "PEER_RESTARTED=INVENTORY\nINCARNATION=2\n";
+
+	pair(ctl);
+	ck_assert_int_eq(prospero_adopt(client, "control", ctl[0]), 0);
+	/* nobody serves: only the restart, or the timeout, ends the call */
+	ck_assert_int_eq(prospero_call(inv, "echo", "1", 1, 2, got, &a), 0);
+	ck_assert_int_eq(send(ctl[1], "", 0, 0), 0);
+	for (int i = 0; i < 3; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_int_eq(send(ctl[1], msg, sizeof msg - 1, 0), (ssize_t)sizeof msg - 1);
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_PEER_RESTARTED);
+	close(ctl[1]);
+}
+END_TEST
+
 /* Calls the socket had no room for wait in the actor's queue: a restart
  * notice fails only the call already written, and the queued ones go to
  * the next incarnation, which answers them. IN_BAND: the notice on the
@@ -1874,6 +1895,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
 	tcase_add_test(tc, large_bodies_travel_as_memfd);
 	tcase_add_test(tc, calls_in_flight_fail_at_once_when_the_peer_restarts);
+	tcase_add_test(tc, an_empty_control_datagram_does_not_end_the_channel);
 	tcase_add_test(tc, queued_calls_outlive_a_restart_on_the_control_channel);
 	tcase_add_test(tc, queued_calls_outlive_a_restart_notice_in_band);
 	tcase_add_test(tc, a_queued_call_may_time_out_before_it_leaves);
