@@ -19,6 +19,7 @@ import os
 import re
 import selectors
 import socket
+import stat
 import struct
 import sys
 import time
@@ -257,8 +258,15 @@ class Actor:
             raise ValueError("PROSPERO_FDS=%d but %d names" % (count, len(out)))
         if out.count("control") > 1:
             raise ValueError("PROSPERO_FDNAMES names control twice")
+        # a binding is called by its name; a client bound twice is
+        # served on two edges of one name
+        called = [n for n in out if n != "control" and not n.startswith("serve:")]
+        if len(set(called)) != len(called):
+            raise ValueError("PROSPERO_FDNAMES names a binding twice")
         for i in range(count):
-            os.fstat(3 + i)     # each named fd open, before any is taken (EBADF)
+            # each named fd open (EBADF) and a socket, before any is taken
+            if not stat.S_ISSOCK(os.fstat(3 + i).st_mode):
+                raise OSError(errno.ENOTSOCK, "fd %d (%s) is not a socket" % (3 + i, out[i]))
         for i, name in enumerate(out):
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3 + i)
             sock.set_inheritable(False)

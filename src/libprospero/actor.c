@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "src/libprospero/actor.h"
 #include "src/proto/fds.h"
@@ -33,6 +34,32 @@ struct prospero *prospero_new(struct ev_loop *loop)
 	return p;
 }
 
+/* The binding this actor calls by NAME (not an edge it serves). */
+static struct prospero_binding *client_binding(struct prospero *p, const char *name)
+{
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
+		if (!b->serve && strcmp(b->name, name) == 0)
+			return b;
+	return NULL;
+}
+
+/* FD is open, and a socket (every channel is datagrams on one): 0, or
+ * -1 with errno EBADF or ENOTSOCK. fstat, which every profile allows. */
+static int check_fd(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	return 0;
+}
+
 /* Take FD, checked already, under FDNAME, leaving its flags alone: 0, or
  * -1 with errno and FD as it was. */
 static int adopt(struct prospero *p, const char *fdname, int fd)
@@ -47,6 +74,12 @@ static int adopt(struct prospero *p, const char *fdname, int fd)
 		}
 		pr_control_open(p, fd);
 		return 0;
+	}
+	/* a client bound twice is served on two edges of one name; a
+	 * binding is called by its name, which must say one */
+	if (!client && client_binding(p, fdname)) {
+		errno = EEXIST;
+		return -1;
 	}
 	b = pr_binding_new(p, client ? client : fdname, fd, client != NULL);
 	if (!b)
@@ -71,11 +104,11 @@ int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (fd < 0 || !*fdname || fcntl(fd, F_GETFD) < 0) {
+	if (!*fdname) {
 		errno = EBADF;
 		return -1;
 	}
-	if (adopt(p, fdname, fd) < 0)
+	if (check_fd(fd) < 0 || adopt(p, fdname, fd) < 0)
 		return -1;
 	own(fd);
 	return 0;
@@ -105,19 +138,28 @@ static int adopt_env(struct prospero *p)
 	if (pp_fds_getenv(&name, &n) < 0)
 		return -1;
 	for (unsigned long i = 0; i < n; i++) {
-		if (strcmp(name[i], PP_FDNAME_CONTROL) != 0)
-			continue;
-		if (control) {
-			errno = EINVAL;	/* one actor, one control channel */
-			goto out;
+		if (strcmp(name[i], PP_FDNAME_CONTROL) == 0) {
+			if (control) {
+				errno = EINVAL;	/* one actor, one control channel */
+				goto out;
+			}
+			control = true;
+		} else if (!pp_fdname_client(name[i])) {
+			for (unsigned long j = 0; j < i; j++)
+				if (strcmp(name[i], name[j]) == 0) {
+					errno = EINVAL;	/* a binding's name twice */
+					goto out;
+				}
 		}
-		control = true;
 	}
-	for (unsigned long i = 0; i < n; i++)
-		if (!*name[i] || fcntl(PP_FD_CONTROL + (int)i, F_GETFD) < 0) {
+	for (unsigned long i = 0; i < n; i++) {
+		if (!*name[i]) {
 			errno = EBADF;
 			goto out;
 		}
+		if (check_fd(PP_FD_CONTROL + (int)i) < 0)
+			goto out;
+	}
 	for (unsigned long i = 0; i < n; i++)
 		if (adopt(p, name[i], PP_FD_CONTROL + (int)i) < 0) {
 			disown(p);
@@ -199,11 +241,11 @@ struct prospero_binding *prospero_binding(struct prospero *p, const char *name)
 		errno = EINVAL;
 		return NULL;
 	}
-	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
-		if (!b->serve && strcmp(b->name, name) == 0)
-			return b;
-	errno = ENOENT;
-	return NULL;
+	struct prospero_binding *b = client_binding(p, name);
+
+	if (!b)
+		errno = ENOENT;
+	return b;
 }
 
 int prospero_handle(struct prospero *p, const char *method, prospero_handler_fn *fn, void *arg)

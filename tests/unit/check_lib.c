@@ -1869,6 +1869,43 @@ START_TEST(a_refused_fd_is_left_as_it_was)
 		prospero_close(p);
 		if (fcntl(3, F_GETFD) >= 0 || fcntl(4, F_GETFD) != 0)
 			_exit(17);	/* the one adopted is closed with the actor, only it */
+		/* a binding's name twice: malformed (the config's bindings are
+		 * an object); a client bound twice serves two edges of one name */
+		if (dup2(ca, 3) != 3)
+			_exit(18);
+		setenv("PROSPERO_FDS", "2", 1);
+		setenv("PROSPERO_FDNAMES", "A:A", 1);
+		errno = 0;
+		if (prospero_open(ev_default_loop(0)) || errno != EINVAL || fcntl(3, F_GETFD) != 0)
+			_exit(19);
+		setenv("PROSPERO_FDNAMES", "serve:c:serve:c", 1);
+		if (!(p = prospero_open(ev_default_loop(0))))
+			_exit(20);
+		prospero_close(p);
+		if (dup2(ca, 3) != 3 || dup2(cb, 4) != 4)
+			_exit(21);
+		p = prospero_new(ev_default_loop(0));
+		if (!p || prospero_adopt(p, "A", 3) < 0)
+			_exit(22);
+		errno = 0;
+		if (prospero_adopt(p, "A", 4) == 0 || errno != EEXIST || fcntl(4, F_GETFD) != 0)
+			_exit(23);
+		/* the protocol is datagrams on a socket: a pipe is refused */
+		int pfd[2];
+
+		if (pipe(pfd) < 0)
+			_exit(24);
+		errno = 0;
+		if (prospero_adopt(p, "B", pfd[0]) == 0 || errno != ENOTSOCK || fcntl(pfd[0], F_GETFD) != 0)
+			_exit(25);
+		prospero_close(p);
+		if (dup2(pfd[0], 3) != 3 || dup2(cb, 4) != 4)
+			_exit(26);
+		setenv("PROSPERO_FDS", "2", 1);	/* the open above took both */
+		setenv("PROSPERO_FDNAMES", "A:B", 1);
+		errno = 0;
+		if (prospero_open(ev_default_loop(0)) || errno != ENOTSOCK || fcntl(3, F_GETFD) != 0)
+			_exit(27);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);

@@ -545,6 +545,10 @@ START_TEST(python_reads_fd_names_as_libprospero_does)
 			      "PROSPERO_FDS=%s PROSPERO_FDNAMES='%s': python %s, libprospero %s",
 			      pairs[i].count, pairs[i].names, python_fd_names(pairs[i].count, pairs[i].names), want);
 	}
+	/* as prospero_open: a binding's name twice is refused, a served
+	 * edge's is not (a client bound twice) */
+	ck_assert_str_eq(python_fd_names("3", "control:A:A"), "refused");
+	ck_assert_str_eq(python_fd_names("3", "control:serve:c:serve:c"), "read");
 	stop_python();
 }
 END_TEST
