@@ -1,8 +1,11 @@
 #!/bin/sh
 # The unit under a real systemd, end to end. Not run by make check or CI:
-# it needs root, systemd-nspawn, and a Debian 12 rootfs with systemd and
+# it needs root, systemd-nspawn, and a Debian 12 rootfs with systemd, ps
+# (procps, in debootstrap's default variant, not in minbase) and
 # Prospero's run-time libraries (libev4 libjansson4 libseccomp2 libcap2
-# libsqlite3-0), by default /var/lib/machines/pbox.
+# libsqlite3-0), by default /var/lib/machines/pbox:
+#   debootstrap --include=systemd,dbus,libev4,libjansson4,libseccomp2,libcap2,libsqlite3-0 \
+#       bookworm /var/lib/machines/pbox MIRROR
 #
 #   tests/systemd/nspawn-check.sh [ROOTFS]      (BUILD=/tmp/b-sysd by default)
 #
@@ -73,6 +76,8 @@ for _ in $(seq 60); do
 	sleep 1
 done
 box systemctl --version | head -n 1
+# without ps, the checks for leftover processes would pass unseen
+box ps -p 1 >/dev/null; ok $? "ps runs in the container"
 
 echo "== 1. start"
 box systemctl daemon-reload
