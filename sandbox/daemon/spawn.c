@@ -172,6 +172,7 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	int slot_fds[SB_SPAWN_SLOTS];
 	struct sb_child a = { .plan = &staged };
 	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (pidfd ? CLONE_PIDFD : 0);
+	int handoff = -1;
 	sigset_t all, old;
 	pid_t pid;
 	int saved;
@@ -188,6 +189,16 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	} else {
 		/* its fds could be among those the child moves: new ones */
 		plan.kept = NULL;
+		/* the child fills 0..nfds-1 before it sends on the handoff, so
+		 * one below nfds would be a binding's fd by then: copy it above */
+		if (plan.handoff_fd >= 0 && (unsigned)plan.handoff_fd < plan.nfds) {
+			if ((handoff = fcntl(plan.handoff_fd, F_DUPFD_CLOEXEC, (int)plan.nfds)) < 0) {
+				*err = (struct sb_spawn_error){ .step = SB_CONFINE_FDS, .detail = "fcntl(F_DUPFD_CLOEXEC)",
+								.errnum = errno };
+				return -1;
+			}
+			plan.handoff_fd = handoff;
+		}
 	}
 	/* No daemon signal handler may run on the child's side before it has
 	 * reset the dispositions. */
@@ -205,6 +216,8 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (flags & CLONE_FILES)
 		unstage(sp, staged_plan.unshare_below);
+	if (handoff >= 0)
+		close(handoff);
 
 	if (pid < 0) {
 		err->step = SB_CONFINE_SIGNALS;

@@ -387,6 +387,39 @@ START_TEST(a_pool_shares_the_service_end)
 }
 END_TEST
 
+/* Past the spawner's 16 staging slots the child fills fds 0..N-1 itself;
+ * the seccomp handoff, a low fd of the daemon's, was one of them and the
+ * listener went down a binding instead: an actor with ~30 edges under a
+ * profile could not start. 40 edges, both ends confined. */
+START_TEST(an_actor_with_forty_bindings_starts_under_a_profile)
+{
+	char text[4096], *o = text;
+
+	o += snprintf(o, sizeof text, "{ \"supervisor\": \"root\", \"children\": [\n"
+		      "  { \"actor\": \"svc\", \"exec\": [\"@EA@\", \"--report\", \"@DIR@/svc\", \"--serve\", \"@DIR@/recv\"] },\n"
+		      "  { \"actor\": \"cli\", \"exec\": [\"@EA@\", \"--report\", \"@DIR@/cli\", \"--cast\", \"B39\", \"100\", \"@DIR@/sent\"],\n"
+		      "    \"bindings\": {");
+	for (int i = 0; i < 40; i++)
+		o += snprintf(o, (size_t)(text + sizeof text - o), "%s \"B%d\": \"svc\"", i ? "," : "", i);
+	snprintf(o, (size_t)(text + sizeof text - o), " } } ] }\n");
+	write_config(text);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	wait_lines("sent", "sent 100", 1);
+	wait_lines("recv", "99 ", 1);
+	ck_assert_int_eq(h_count_lines(&h, "recv", ""), 100);
+	wait_lines("svc", "end", 1);
+	wait_lines("cli", "end", 1);
+	ck_assert_int_eq(h_count_lines(&h, "svc", "PROSPERO_FDS=41\n"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "cli", "PROSPERO_FDS=41\n"), 1);
+	/* 0-2, then 41 sockets and nothing more */
+	ck_assert_int_eq(h_count_lines(&h, "svc", "fd "), 44);
+	ck_assert_int_eq(h_count_lines(&h, "cli", "fd "), 44);
+	ck_assert_int_eq(h_count_lines(&h, "svc", "fd 43 socket family=1 type=seqpacket"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bindings");
@@ -403,6 +436,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_watchdog_counts_from_the_actors_readiness);
 	tcase_add_test(tc, a_pool_shares_the_service_end);
 	tcase_add_test(tc, an_actor_with_a_watchdog_is_given_watchdog_usec);
+	tcase_add_test(tc, an_actor_with_forty_bindings_starts_under_a_profile);
 	suite_add_tcase(s, tc);
 	return s;
 }
