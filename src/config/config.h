@@ -153,9 +153,12 @@ struct cfg {
 	size_t nfiles;
 };
 
-/* Diagnostics collected while loading, in the order found. */
+/* Diagnostics collected while loading; cfg_load leaves them in the order
+ * of the files given, then of line and column (a file's line without a
+ * place first). */
 struct cfg_diag {
 	char **lines;			/* each "FILE:LINE:COL: error: ..." without newline */
+	struct cfg_pos *at;		/* where each points; its file is the adder's string */
 	size_t n;
 	size_t nerrors;			/* lines that are errors, not warnings */
 };

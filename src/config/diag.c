@@ -48,6 +48,7 @@ int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, 
 {
 	const char *level = error ? "error" : "warning";
 	char *msg = NULL, *out = NULL, **lines;
+	struct cfg_pos *at;
 	int rc;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
@@ -59,12 +60,20 @@ int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, 
 		return -1;
 	/* the capacity is the next power of two: grow when N reaches one */
 	if ((diag->n & (diag->n - 1)) == 0) {
-		if (!(lines = realloc(diag->lines, (diag->n ? 2 * diag->n : 1) * sizeof *lines))) {
+		size_t cap = diag->n ? 2 * diag->n : 1;
+
+		if (!(lines = realloc(diag->lines, cap * sizeof *lines))) {
 			free(out);
 			return -1;
 		}
 		diag->lines = lines;
+		if (!(at = realloc(diag->at, cap * sizeof *at))) {
+			free(out);
+			return -1;
+		}
+		diag->at = at;
 	}
+	diag->at[diag->n] = *pos;
 	diag->lines[diag->n++] = out;
 	if (error)
 		diag->nerrors++;
@@ -140,10 +149,63 @@ size_t ld_value_off(const struct loader *ld, size_t obj, const char *key)
 	return off;
 }
 
+struct diag_key {
+	size_t file, seq;
+	unsigned line, col;
+};
+
+static int by_place(const void *a, const void *b)
+{
+	const struct diag_key *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_t nfiles)
+{
+	size_t m = diag->n > from ? diag->n - from : 0;
+	struct diag_key *keys = NULL;
+	struct cfg_pos *at = NULL;
+	char **lines = NULL;
+
+	if (m < 2)
+		return;
+	/* out of memory: every line is there all the same, as found */
+	if (!(keys = malloc(m * sizeof *keys)) || !(lines = malloc(m * sizeof *lines)) ||
+	    !(at = malloc(m * sizeof *at)))
+		goto out;
+	for (size_t i = 0; i < m; i++) {
+		const struct cfg_pos *p = &diag->at[from + i];
+		size_t f = 0;
+
+		while (f < nfiles && p->file != files[f] && strcmp(p->file, files[f]) != 0)
+			f++;
+		keys[i] = (struct diag_key){ .file = f, .seq = i, .line = p->line, .col = p->col };
+	}
+	qsort(keys, m, sizeof *keys, by_place);
+	for (size_t i = 0; i < m; i++) {
+		lines[i] = diag->lines[from + keys[i].seq];
+		at[i] = diag->at[from + keys[i].seq];
+	}
+	memcpy(diag->lines + from, lines, m * sizeof *lines);
+	memcpy(diag->at + from, at, m * sizeof *at);
+out:
+	free(keys);
+	free(lines);
+	free(at);
+}
+
 void cfg_diag_free(struct cfg_diag *diag)
 {
 	for (size_t i = 0; i < diag->n; i++)
 		free(diag->lines[i]);
 	free(diag->lines);
+	free(diag->at);
 	*diag = (struct cfg_diag){ 0 };
 }

@@ -16,4 +16,10 @@ int cfg_diag_vadd(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, 
 __attribute__((format(printf, 4, 5)))
 int cfg_diag_add(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, const char *fmt, ...);
 
+/* Entries FROM to the end of DIAG in the order of FILES (NFILES; a file
+ * not among them after them), then of line and column; a line without a
+ * place first in its file, and equal places in the order found. Left as
+ * found if memory runs out. */
+void cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_t nfiles);
+
 #endif

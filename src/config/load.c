@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/config/diag.h"
 #include "src/config/jsonc.h"
 #include "src/config/lines.h"
 #include "src/config/loader.h"
@@ -313,6 +314,9 @@ struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 	free(seen);
 	if (!ld.oom && cfg->nfiles > 0)
 		ld_build(&ld);
+	/* found key by key and pass by pass; said as a compiler says them,
+	 * in the order of the files and of their text */
+	cfg_diag_sort(diag, 0, cfg->files, cfg->nfiles);
 	for (size_t i = 0; i < ld.nrefs; i++)
 		free(ld.refs[i].name);
 	free(ld.refs);

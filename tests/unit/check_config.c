@@ -599,10 +599,10 @@ START_TEST(undefined_in_a_file_that_did_not_load)
 			  "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"bindings\": { \"B\": \"d\" } } ] }");
 	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] ");
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
-	ck_assert_str_eq(got, "a.jsonc:1:39: error: '}' expected near end of file\n"
-			      "root.jsonc:1:38: error: \"a\" is not defined: no file that loaded defines an actor, queue or supervisor of that name (a.jsonc did not)\n"
+	ck_assert_str_eq(got, "root.jsonc:1:38: error: \"a\" is not defined: no file that loaded defines an actor, queue or supervisor of that name (a.jsonc did not)\n"
 			      "root.jsonc:1:71: error: \"consumer\": actor \"b\" is not defined: no file that loaded defines it (a.jsonc did not)\n"
-			      "root.jsonc:2:61: error: \"bindings\": \"B\": actor \"d\" is not defined: no file that loaded defines it (a.jsonc did not)\n");
+			      "root.jsonc:2:61: error: \"bindings\": \"B\": actor \"d\" is not defined: no file that loaded defines it (a.jsonc did not)\n"
+			      "a.jsonc:1:39: error: '}' expected near end of file\n");
 	free(got);
 	/* nor is an actor that the root would name said to be left out */
 	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] ");
@@ -663,8 +663,8 @@ START_TEST(two_roots_and_no_root)
 
 	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	got = load_fail(FILES("a.jsonc"));
-	ck_assert_str_eq(got, "a.jsonc:1:3: warning: actor \"a\" is defined but no supervisor names it as a child; it will not run\n"
-			      "a.jsonc:1:1: error: no root supervisor: define one, e.g. {\"supervisor\": \"main\", \"children\": [...]}\n");
+	ck_assert_str_eq(got, "a.jsonc:1:1: error: no root supervisor: define one, e.g. {\"supervisor\": \"main\", \"children\": [...]}\n"
+			      "a.jsonc:1:3: warning: actor \"a\" is defined but no supervisor names it as a child; it will not run\n");
 	free(got);
 }
 END_TEST
@@ -711,6 +711,32 @@ START_TEST(all_errors_are_reported_at_once)
 	for (const char *p = got; (p = strchr(p, '\n')); p++)
 		lines++;
 	ck_assert_uint_eq(lines, 5);
+	free(got);
+}
+END_TEST
+
+/* Found key by key and pass by pass, said in the order of the files
+ * given and of their text, as a compiler says them. */
+START_TEST(errors_are_said_in_file_line_column_order)
+{
+	char *got, want[1024];
+
+	put("root.jsonc", "{ \"supervisor\": \"top\", \"period\": 0, \"intensity\": -1,\n"
+			  "  \"children\": [ \"x\", { \"restar\": 1, \"actor\": \"a\", \"exec\": [\"/bin/true\"] }, \"b\" ],\n"
+			  "  \"strategy\": \"bogus\" }");
+	put("b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"./none\"], \"ready\": \"now\" }");
+	got = load_fail(FILES("root.jsonc", "b.jsonc"));
+	snprintf(want, sizeof want,
+		 "root.jsonc:1:34: error: \"period\" is 0: expected an integer from 1 to 86400\n"
+		 "root.jsonc:1:50: error: \"intensity\" is -1: expected an integer from 0 to 100000\n"
+		 "root.jsonc:2:17: error: \"x\" is not defined: no file given defines an actor, queue or "
+		 "supervisor of that name; pass the file that defines it with -c\n"
+		 "root.jsonc:2:24: error: unknown key \"restar\" (did you mean \"restart\"?)\n"
+		 "root.jsonc:3:15: error: \"strategy\": unknown value \"bogus\": expected \"one_for_one\", "
+		 "\"one_for_all\" or \"rest_for_one\"\n"
+		 "b.jsonc:1:26: error: executable \"./none\" not found: %s/none: No such file or directory\n"
+		 "b.jsonc:1:46: error: \"ready\": unknown value \"now\": expected \"exec\" or \"notify\"\n", dir);
+	ck_assert_str_eq(got, want);
 	free(got);
 }
 END_TEST
@@ -797,23 +823,22 @@ START_TEST(secrets_env_names_against_the_environment)
 	struct cfg_diag diag;
 	char want[1024];
 
-	snprintf(want, sizeof want, "root.jsonc:1:127: %s"
-		 "root.jsonc:1:89: error: \"secrets\"[0]: \"NOTIFY_SOCKET\" cannot go in the environment "
-		 "(\"secrets_env\": true): the daemon sets NOTIFY_SOCKET itself; rename the secret\n", env_warning);
+	snprintf(want, sizeof want, "root.jsonc:1:89: error: \"secrets\"[0]: \"NOTIFY_SOCKET\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets NOTIFY_SOCKET itself; rename the secret\n"
+		 "root.jsonc:1:127: %s", env_warning);
 	expect(ACTOR_A "\"secrets\": [\"NOTIFY_SOCKET\", \"K\"], \"secrets_env\": true } ] }", want);
-	snprintf(want, sizeof want, "root.jsonc:1:135: %s"
-		 "root.jsonc:1:94: error: \"secrets\"[1]: \"CREDENTIALS_DIRECTORY\" cannot go in the environment "
-		 "(\"secrets_env\": true): the daemon sets CREDENTIALS_DIRECTORY itself; rename the secret\n",
-		 env_warning);
+	snprintf(want, sizeof want, "root.jsonc:1:94: error: \"secrets\"[1]: \"CREDENTIALS_DIRECTORY\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets CREDENTIALS_DIRECTORY itself; rename the secret\n"
+		 "root.jsonc:1:135: %s", env_warning);
 	expect(ACTOR_A "\"secrets\": [\"K\", \"CREDENTIALS_DIRECTORY\"], \"secrets_env\": true } ] }", want);
-	snprintf(want, sizeof want, "root.jsonc:1:124: %s"
-		 "root.jsonc:1:89: error: \"secrets\"[0]: \"STATE_DIRECTORY\" cannot go in the environment "
-		 "(\"secrets_env\": true): the daemon sets STATE_DIRECTORY itself; rename the secret\n", env_warning);
+	snprintf(want, sizeof want, "root.jsonc:1:89: error: \"secrets\"[0]: \"STATE_DIRECTORY\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets STATE_DIRECTORY itself; rename the secret\n"
+		 "root.jsonc:1:124: %s", env_warning);
 	expect(ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\"], \"secrets_env\": true, \"state\": true } ] }", want);
 	/* WATCHDOG_USEC, with a watchdog: it replaced the daemon's value */
-	snprintf(want, sizeof want, "root.jsonc:1:122: %s"
-		 "root.jsonc:1:89: error: \"secrets\"[0]: \"WATCHDOG_USEC\" cannot go in the environment "
-		 "(\"secrets_env\": true): the daemon sets WATCHDOG_USEC itself; rename the secret\n", env_warning);
+	snprintf(want, sizeof want, "root.jsonc:1:89: error: \"secrets\"[0]: \"WATCHDOG_USEC\" cannot go in the environment "
+		 "(\"secrets_env\": true): the daemon sets WATCHDOG_USEC itself; rename the secret\n"
+		 "root.jsonc:1:122: %s", env_warning);
 	expect(ACTOR_A "\"secrets\": [\"WATCHDOG_USEC\"], \"secrets_env\": true, \"watchdog\": 1000 } ] }", want);
 
 	/* the daemon sets no STATE_DIRECTORY without "state"; nothing is in
@@ -830,9 +855,9 @@ START_TEST(secrets_env_names_against_the_environment)
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_uint_eq(diag.nerrors, 0);
 	ck_assert_uint_eq(diag.n, 3);
-	ck_assert_str_eq(diag.lines[1], "root.jsonc:2:15: warning: \"secrets\"[0]: \"PATH\" is set by \"env\" too: "
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:2:15: warning: \"secrets\"[0]: \"PATH\" is set by \"env\" too: "
 			 "with \"secrets_env\" the secret's value replaces it");
-	ck_assert_str_eq(diag.lines[2], "root.jsonc:2:29: warning: \"secrets\"[2]: \"MYVAR\" is set by \"env\" too: "
+	ck_assert_str_eq(diag.lines[1], "root.jsonc:2:29: warning: \"secrets\"[2]: \"MYVAR\" is set by \"env\" too: "
 			 "with \"secrets_env\" the secret's value replaces it");
 	cfg_diag_free(&diag);
 	cfg_free(cfg);
@@ -897,9 +922,9 @@ START_TEST(none_takes_no_allow_or_deny_even_empty)
 	       "root.jsonc:1:101: warning: actor \"a\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed\n"
 	       "root.jsonc:1:109: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n");
 	expect(ACTOR_A "\"sandbox\": { \"deny\": [], \"profile\": \"none\", \"allow\": [\"read\"] } } ] }",
+	       "root.jsonc:1:90: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n"
 	       "root.jsonc:1:113: warning: actor \"a\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed\n"
-	       "root.jsonc:1:121: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n"
-	       "root.jsonc:1:90: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n");
+	       "root.jsonc:1:121: error: \"sandbox\": profile \"none\" takes no allow or deny: it loads no filter\n");
 }
 END_TEST
 
@@ -992,8 +1017,8 @@ START_TEST(every_element_of_an_array_is_checked)
 	       "root.jsonc:1:70: error: \"exec\"[2]: expected a string, got a boolean\n");
 	/* the program is still looked for when an argument is wrong */
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/no/such/prog\", 3] } ] }",
-	       "root.jsonc:1:80: error: \"exec\"[1]: expected a string, got an integer\n"
-	       "root.jsonc:1:63: error: executable \"/no/such/prog\" not found: /no/such/prog: No such file or directory\n");
+	       "root.jsonc:1:63: error: executable \"/no/such/prog\" not found: /no/such/prog: No such file or directory\n"
+	       "root.jsonc:1:80: error: \"exec\"[1]: expected a string, got an integer\n");
 	expect(ACTOR_A "\"env\": { \"A=B\": \"x\", \"K\": 1, \"L\": \"ok\", \"\": \"y\" } } ] }",
 	       "root.jsonc:1:86: error: \"env\": invalid variable name \"A=B\": it must be non-empty and contain no '='\n"
 	       "root.jsonc:1:103: error: \"env\": \"K\": expected a string value, got an integer\n"
@@ -1161,8 +1186,8 @@ START_TEST(a_binding_to_an_actor_outside_the_tree)
 	put("loose.jsonc", "{ \"actor\": \"loose\", \"exec\": [\"./w\"] }\n");
 	got = load_fail(FILES("root.jsonc", "loose.jsonc"));
 	ck_assert_str_eq(got,
-			 "loose.jsonc:1:3: warning: actor \"loose\" is defined but no supervisor names it as a child; it will not run\n"
-			 "root.jsonc:2:56: error: \"bindings\": \"S\": actor \"loose\" is not in the tree (no supervisor names it), so nothing would serve this binding\n");
+			 "root.jsonc:2:56: error: \"bindings\": \"S\": actor \"loose\" is not in the tree (no supervisor names it), so nothing would serve this binding\n"
+			 "loose.jsonc:1:3: warning: actor \"loose\" is defined but no supervisor names it as a child; it will not run\n");
 	free(got);
 }
 END_TEST
@@ -1462,17 +1487,17 @@ START_TEST(queue_errors)
 	       "  { \"queue\": \"q4\", \"consumer\": \"shipper\", \"dead_letter_queue\": \"shipper\" },\n"
 	       "  { \"queue\": \"q5\", \"consumer\": \"shipper\", \"dead_letter_queue\": \"q22\" },\n"
 	       "  { \"queue\": \"q6\" } ] }",
+	       "root.jsonc:3:32: error: \"consumer\": actor \"shiper\" is not defined (did you mean \"shipper\"?)\n"
+	       "root.jsonc:3:60: error: \"max_batch_size\" is 101: expected an integer from 1 to 100\n"
 	       "root.jsonc:3:65: error: \"exec\" applies to actors, not to queues\n"
 	       "root.jsonc:3:80: error: unknown key \"max_retry\" (did you mean \"max_retries\"?)\n"
-	       "root.jsonc:3:60: error: \"max_batch_size\" is 101: expected an integer from 1 to 100\n"
-	       "root.jsonc:8:5: error: queue \"q6\" has no \"consumer\": name the actor it delivers to, e.g. \"consumer\": \"shipper\"\n"
-	       "root.jsonc:3:32: error: \"consumer\": actor \"shiper\" is not defined (did you mean \"shipper\"?)\n"
 	       "root.jsonc:4:32: error: \"consumer\": \"q1\" is a queue: a queue delivers to an actor, which answers its batches\n"
 	       "root.jsonc:4:59: error: \"dead_letter_queue\": queue \"q2\" cannot be its own dead-letter queue\n"
 	       "root.jsonc:5:32: error: \"consumer\": \"top\" is a supervisor: a queue delivers to an actor, which answers its batches\n"
 	       "root.jsonc:5:60: error: \"dead_letter_queue\": \"q2\" takes messages of up to 100 bytes, fewer than \"q3\" holds (131072): its dead letters would not fit; raise its \"max_message_size\"\n"
 	       "root.jsonc:6:64: error: \"dead_letter_queue\": \"shipper\" is an actor, not a queue: dead letters go to another \"queue\"\n"
-	       "root.jsonc:7:64: error: \"dead_letter_queue\": queue \"q22\" is not defined (did you mean \"q2\"?)\n");
+	       "root.jsonc:7:64: error: \"dead_letter_queue\": queue \"q22\" is not defined (did you mean \"q2\"?)\n"
+	       "root.jsonc:8:5: error: queue \"q6\" has no \"consumer\": name the actor it delivers to, e.g. \"consumer\": \"shipper\"\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [\n"
 	       "  { \"queue\": \"q\", \"actor\": \"a\", \"consumer\": \"x\" } ] }",
 	       "root.jsonc:2:3: error: an object has both \"actor\" and \"queue\": it must be one or the other\n");
@@ -1536,6 +1561,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unreadable_file_and_duplicate_keys);
 	tcase_add_test(tc, a_fifo_directory_or_device_is_not_read);
 	tcase_add_test(tc, all_errors_are_reported_at_once);
+	tcase_add_test(tc, errors_are_said_in_file_line_column_order);
 	tcase_add_test(tc, confinement_defaults_and_fields);
 	tcase_add_test(tc, confinement_warnings);
 	tcase_add_test(tc, sandbox_errors);
