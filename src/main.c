@@ -124,14 +124,22 @@ static int check_rlimits(const struct cfg *cfg, bool error)
 	return rc;
 }
 
-static size_t count(const struct cfg_supervisor *s, size_t *sups)
+/* The processes of the tree under S, adding its supervisors to *SUPS and
+ * its actors to *ACTORS: those in the tree, not an actor no one names,
+ * which never runs. */
+static size_t count(const struct cfg_supervisor *s, size_t *sups, size_t *actors)
 {
 	size_t n = 0;
 
 	(*sups)++;
-	for (size_t i = 0; i < s->nchildren; i++)
-		n += s->children[i].kind == CFG_CHILD_ACTOR ? s->children[i].u.actor->instances
-							     : count(s->children[i].u.sup, sups);
+	for (size_t i = 0; i < s->nchildren; i++) {
+		if (s->children[i].kind != CFG_CHILD_ACTOR) {
+			n += count(s->children[i].u.sup, sups, actors);
+			continue;
+		}
+		(*actors)++;
+		n += s->children[i].u.actor->instances;
+	}
 	return n;
 }
 
@@ -270,7 +278,7 @@ static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opt
 /* What else `run` would refuse (-1) or warns of, said on stderr. */
 static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 {
-	size_t sups = 0;
+	size_t sups = 0, actors = 0;
 	bool bad = false;
 
 	/* every one, not only the first: check says all it finds */
@@ -282,7 +290,7 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
 	check_secrets_on_disk(cfg, opts);
-	exposure_uid(count(cfg->root, &sups));
+	exposure_uid(count(cfg->root, &sups, &actors));
 	return bad ? -1 : 0;
 }
 
@@ -291,7 +299,7 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
  * status: an explanation is no pass for a tree run refuses). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
 {
-	size_t sups = 0, procs;
+	size_t sups = 0, actors = 0, procs;
 	int rc;
 
 	rc = check_tree(cfg, opts) < 0 ? 1 : 0;
@@ -306,9 +314,9 @@ static int check(const struct cfg *cfg, const struct daemon_opts *opts, const st
 			rc = 1;
 		return rc;
 	}
-	procs = count(cfg->root, &sups);
+	procs = count(cfg->root, &sups, &actors);
 	printf("configuration ok: root \"%s\", %zu %s, %zu %s, %zu %s\n", cfg->root->name, sups,
-	       plural(sups, "supervisor", "supervisors"), cfg->nactors, plural(cfg->nactors, "actor", "actors"),
+	       plural(sups, "supervisor", "supervisors"), actors, plural(actors, "actor", "actors"),
 	       procs, plural(procs, "process", "processes"));
 	return co->faults ? check_faults(cfg, co, true) : 0;
 }

@@ -122,6 +122,25 @@ START_TEST(check_accepts_a_valid_tree_and_merges_files)
 }
 END_TEST
 
+/* The summary counts the tree: an actor no supervisor names never runs,
+ * and is a warning, not one of the actors. */
+START_TEST(check_counts_only_the_actors_in_the_tree)
+{
+	char out[4096], err[4096];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"shop\", \"children\": [ \"b\" ] }\n");
+	h_write(&h, "b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"@TA@\"], \"instances\": 2 }\n");
+	h_write(&h, "loose.jsonc", "{ \"actor\": \"loose\", \"exec\": [\"@TA@\"] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "b.jsonc", "loose.jsonc",
+							  NULL }), 0);
+	ck_assert(h_read(&h, "run.out", out, sizeof out) > 0);
+	ck_assert_str_eq(out, "configuration ok: root \"shop\", 1 supervisor, 1 actor, 2 processes\n");
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: loose.jsonc:1:3: warning: actor \"loose\" is defined but no supervisor names "
+			      "it as a child; it will not run\n");
+}
+END_TEST
+
 /* `-c root.jsonc *.jsonc` names the root twice: read once, and said */
 START_TEST(check_reads_a_file_given_twice_once)
 {
@@ -891,6 +910,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_usage_error_says_what_is_wrong_and_where_to_look);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, check_reads_a_file_given_twice_once);
+	tcase_add_test(tc, check_counts_only_the_actors_in_the_tree);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
