@@ -68,7 +68,13 @@ CHILD_SIDE static int map_fds(const struct sb_confine_plan *p)
 	 * output pipe) happens while the daemon waits for this vfork child,
 	 * making N starts cost O(N^2) on its critical path. execve closes
 	 * marked fds after it has released the daemon. */
-	return close_range(p->nfds, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (close_range(p->nfds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return -1;
+	/* But free the first one: the seccomp listener takes the lowest free
+	 * fd, which must be under the actor's soft limit, not above all of
+	 * the daemon's (the handoff is never here: spawn.c) */
+	close((int)p->nfds);
+	return 0;
 }
 
 CHILD_SIDE static bool same(const char *a, const char *b)

@@ -58,7 +58,7 @@ struct sb_confine_plan {
 	 * no_new_privs set, which is all an unprivileged daemon can do. */
 	const struct sb_privs *privs;
 	const struct sb_filter *filter;	/* NULL or empty: no seccomp */
-	int handoff_fd;			/* where the listener goes; >= nfds, CLOEXEC */
+	int handoff_fd;			/* where the listener goes; > nfds, CLOEXEC */
 	/* > 0: the child shares the daemon's fd table (CLONE_FILES) and first
 	 * takes a private copy of fds [0, unshare_below) only; every fd the
 	 * plan names is below it. 0: the table is the child's already. */

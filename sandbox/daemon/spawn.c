@@ -190,9 +190,10 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		/* its fds could be among those the child moves: new ones */
 		plan.kept = NULL;
 		/* the child fills 0..nfds-1 before it sends on the handoff, so
-		 * one below nfds would be a binding's fd by then: copy it above */
-		if (plan.handoff_fd >= 0 && (unsigned)plan.handoff_fd < plan.nfds) {
-			if ((handoff = fcntl(plan.handoff_fd, F_DUPFD_CLOEXEC, (int)plan.nfds)) < 0) {
+		 * one below nfds would be a binding's fd by then, and it frees
+		 * nfds for the listener: copy it above */
+		if (plan.handoff_fd >= 0 && (unsigned)plan.handoff_fd <= plan.nfds) {
+			if ((handoff = fcntl(plan.handoff_fd, F_DUPFD_CLOEXEC, (int)plan.nfds + 1)) < 0) {
 				*err = (struct sb_spawn_error){ .step = SB_CONFINE_FDS, .detail = "fcntl(F_DUPFD_CLOEXEC)",
 								.errnum = errno };
 				return -1;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +92,20 @@ static const struct bind_ops bind_ops = {
 	.status = bind_status,
 };
 
+#define ACTOR_NOFILE_ROOM 64
+
+/* Its inherited fds and room for as many again as a small program opens
+ * (and its seccomp listener): the soft limit the daemon was started with
+ * may be lower than what it hands a busy service. Never above the hard
+ * limit. */
+static void nofile_room(struct rlimit *r, unsigned nfds)
+{
+	rlim_t want = (rlim_t)nfds + ACTOR_NOFILE_ROOM;
+
+	if (r->rlim_cur != RLIM_INFINITY && r->rlim_cur < want)
+		r->rlim_cur = r->rlim_max == RLIM_INFINITY || want < r->rlim_max ? want : r->rlim_max;
+}
+
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
  * channel and its bindings; the confinement plan; the spawn plan. */
 static int plan_start(struct daemon *d, struct instance *in, struct bindings *b, char *msg, size_t len)
@@ -110,6 +125,7 @@ static int plan_start(struct daemon *d, struct instance *in, struct bindings *b,
 					   &in->envp)))
 		return -1;
 	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
+	nofile_room(&in->confine.nofile, in->confine.nfds);
 	if (confinement_plan(d, in, msg, len) < 0)
 		return -1;
 	in->plan = (struct sb_spawn_plan){

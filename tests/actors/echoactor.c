@@ -5,6 +5,7 @@
  *   --report FILE          write PROSPERO_FDS, PROSPERO_FDNAMES and every open
  *                          fd with what it is (socket family, type, bound and
  *                          peer address lengths) to FILE, then "end"
+ *   --nofile FILE          write "nofile SOFT HARD", its RLIMIT_NOFILE, to FILE
  *   --try-socket FILE      call socket(AF_UNIX) and connect(); write the errnos
  *   --serve FILE           take datagrams from every served edge; append
  *                          "PAYLOAD PID" to FILE *before* anything else, so a
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -154,6 +156,21 @@ static void report(const char *path)
 	out = open_append(path);
 	if (write(out, text, n) != (ssize_t)n)
 		die(93, "write");
+	close(out);
+}
+
+static void nofile(const char *path)
+{
+	struct rlimit r;
+	char text[64];
+	int out;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0)
+		die(94, "getrlimit");
+	snprintf(text, sizeof text, "nofile %llu %llu\n", (unsigned long long)r.rlim_cur,
+		 (unsigned long long)r.rlim_max);
+	out = open_append(path);
+	append(out, text);
 	close(out);
 }
 
@@ -329,6 +346,8 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--report") == 0 && left >= 1) {
 			report(argv[++i]);
+		} else if (strcmp(a, "--nofile") == 0 && left >= 1) {
+			nofile(argv[++i]);
 		} else if (strcmp(a, "--try-socket") == 0 && left >= 1) {
 			try_socket(argv[++i]);
 		} else if (strcmp(a, "--serve") == 0 && left >= 1) {

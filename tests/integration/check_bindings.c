@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tests/common/runner.h"
 #include "tests/common/harness.h"
@@ -420,6 +421,41 @@ START_TEST(an_actor_with_forty_bindings_starts_under_a_profile)
 }
 END_TEST
 
+/* The daemon raises its own open-file limit, but gave each actor the soft
+ * one it was started with: under `ulimit -Sn 32` a service that 40 client
+ * edges reach (44 fds) could not even get its seccomp listener ("load the
+ * seccomp filter (...): Too many open files"). It gets its fds and 64 more. */
+START_TEST(a_service_past_the_soft_fd_limit_gets_room)
+{
+	struct rlimit was, r;
+	unsigned long long want;
+	char line[64];
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	ck_assert_msg(was.rlim_max >= 256, "hard RLIMIT_NOFILE %llu is too low for this test",
+		      (unsigned long long)was.rlim_max);
+	r = (struct rlimit){ 32, was.rlim_max };
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &r), 0);
+	write_config("{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"svc\", \"exec\": [\"@EA@\", \"--nofile\", \"@DIR@/svc\"] },\n"
+		     "  { \"actor\": \"lone\", \"exec\": [\"@EA@\", \"--nofile\", \"@DIR@/lone\"] },\n"
+		     "  { \"actor\": \"cli\", \"instances\": 40, \"exec\": [\"@EA@\"], \"bindings\": { \"S\": \"svc\" } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* 0-2, control, 40 edges: 44 fds, and 64 more */
+	want = 44 + 64;
+	snprintf(line, sizeof line, "nofile %llu %llu\n", want, (unsigned long long)was.rlim_max);
+	wait_lines("svc", "nofile", 1);
+	ck_assert_int_eq(h_count_lines(&h, "svc", line), 1);
+	/* its control channel alone: 4 fds and 64 more */
+	snprintf(line, sizeof line, "nofile 68 %llu\n", (unsigned long long)was.rlim_max);
+	wait_lines("lone", "nofile", 1);
+	ck_assert_int_eq(h_count_lines(&h, "lone", line), 1);
+	h_stop(&h);
+	setrlimit(RLIMIT_NOFILE, &was);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bindings");
@@ -437,6 +473,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pool_shares_the_service_end);
 	tcase_add_test(tc, an_actor_with_a_watchdog_is_given_watchdog_usec);
 	tcase_add_test(tc, an_actor_with_forty_bindings_starts_under_a_profile);
+	tcase_add_test(tc, a_service_past_the_soft_fd_limit_gets_room);
 	suite_add_tcase(s, tc);
 	return s;
 }
