@@ -1,5 +1,6 @@
 /* Service bindings: read with each actor, resolved once the tree is known,
- * and checked for start orders that cannot work. */
+ * and checked for start orders that cannot work and for a "nofile"
+ * too small for the fds they bring. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include "src/config/didyoumean.h"
 #include "src/config/jsonc.h"
 #include "src/config/loader.h"
+#include "src/proto/fds.h"
+#include "src/proto/plural.h"
 
 /* Binding names become fd names in PROSPERO_FDNAMES, where "control" and
  * "serve" are taken: upper case keeps them apart, as env names are. */
@@ -184,6 +187,48 @@ static void walk_bindings(struct cycle_walk *w, struct cfg_actor *a)
 	w->color[a->id] = BLACK;
 }
 
+/* An explicit "nofile" is the actor's soft limit: one that cannot hold
+ * the fds it is given, and the seccomp listener the child takes after the
+ * limit is set (at fd N: sandbox/child/confine.c), fails every start. */
+static void check_nofile(struct loader *ld)
+{
+	const struct cfg *cfg = ld->cfg;
+	size_t *nserved = calloc(cfg->nactors ? cfg->nactors : 1, sizeof *nserved);
+
+	if (!nserved) {
+		ld->oom = true;
+		return;
+	}
+	/* as the daemon counts them (bindings_count_served): an edge per
+	 * client instance and binding, its end shared by a pool's instances */
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		for (size_t j = 0; a->order != CFG_NOT_IN_TREE && j < a->nbindings; j++)
+			if (a->bindings[j].service)
+				nserved[a->bindings[j].service->id] += a->instances;
+	}
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		bool listener = a->profile != SB_PROFILE_NONE;
+		size_t given = PP_FD_CONTROL + 1 + a->nbindings + nserved[i];
+
+		for (size_t k = 0; a->order != CFG_NOT_IN_TREE && k < a->nlimits; k++) {
+			const struct rlimit *l = &a->limits[k].lim;
+
+			if (a->limits[k].resource != RLIMIT_NOFILE || l->rlim_cur >= given + listener)
+				continue;
+			ld_error(ld, &a->limit_pos[k],
+				 "\"limits\": \"nofile\" %llu is below the %zu fds actor \"%s\" is given (0-2, its control channel, %zu %s, %zu %s)%s: raise it to at least %zu",
+				 (unsigned long long)l->rlim_cur, given, a->name, a->nbindings,
+				 plural(a->nbindings, "binding", "bindings"), nserved[i],
+				 plural(nserved[i], "edge it serves", "edges it serves"),
+				 listener ? " and its seccomp listener" : "", given + listener);
+		}
+	}
+	free(nserved);
+}
+
 void ld_check_bindings(struct loader *ld, const size_t *sorted)
 {
 	size_t n = ld->cfg->nactors;
@@ -215,6 +260,7 @@ void ld_check_bindings(struct loader *ld, const size_t *sorted)
 					   b->name, b->service_name, a->name, b->service_name);
 		}
 	}
+	check_nofile(ld);
 out:
 	free(w.color);
 	free(w.cyclic);

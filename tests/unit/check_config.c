@@ -1176,6 +1176,35 @@ START_TEST(binding_errors)
 }
 END_TEST
 
+/* An explicit "nofile" is the soft limit too: below the fds the actor is
+ * given (and its seccomp listener) it passed check and failed every start
+ * ("load the seccomp filter (...): Too many open files"). w3 serves 3
+ * instances of w1 and w2: 4 edges, 8 fds, 9 with the listener. */
+START_TEST(a_nofile_below_the_fds_an_actor_is_given)
+{
+	struct cfg *cfg;
+
+	expect_bind(", \"instances\": 3, \"bindings\": { \"A\": \"w2\", \"B\": \"w3\" }, \"limits\": { \"nofile\": 6 }",
+		    ", \"bindings\": { \"B\": \"w3\" }", ", \"limits\": { \"nofile\": 8 }",
+		    "root.jsonc:2:113: error: \"limits\": \"nofile\" 6 is below the 6 fds actor \"w1\" is given (0-2, its control channel, 2 bindings, 0 edges it serves) and its seccomp listener: raise it to at least 7\n"
+		    "root.jsonc:5:59: error: \"limits\": \"nofile\" 8 is below the 8 fds actor \"w3\" is given (0-2, its control channel, 0 bindings, 4 edges it serves) and its seccomp listener: raise it to at least 9\n");
+	/* w2: 1 binding, 1 edge it serves */
+	expect_bind(", \"bindings\": { \"A\": \"w2\" }", ", \"bindings\": { \"B\": \"w3\" }, \"limits\": { \"nofile\": 0 }", "",
+		    "root.jsonc:4:88: error: \"limits\": \"nofile\" 0 is below the 6 fds actor \"w2\" is given (0-2, its control channel, 1 binding, 1 edge it serves) and its seccomp listener: raise it to at least 7\n");
+	/* no profile, no listener */
+	expect_bind("", "", ", \"sandbox\": { \"profile\": \"none\" }, \"limits\": { \"nofile\": 3 }",
+		    "root.jsonc:5:61: warning: actor \"w3\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed\n"
+		    "root.jsonc:5:93: error: \"limits\": \"nofile\" 3 is below the 4 fds actor \"w3\" is given (0-2, its control channel, 0 bindings, 0 edges it serves): raise it to at least 4\n");
+	bind_tree(", \"instances\": 3, \"bindings\": { \"B\": \"w3\" }", ", \"bindings\": { \"B\": \"w3\" }",
+		  ", \"limits\": { \"nofile\": 9 }");
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	cfg_free(cfg);
+	bind_tree("", "", ", \"sandbox\": { \"profile\": \"none\" }, \"limits\": { \"nofile\": 4 }");
+	cfg = load_ok(FILES("root.jsonc"), 1);
+	cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(a_binding_to_an_actor_outside_the_tree)
 {
 	char *got;
@@ -1578,6 +1607,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bindings_are_read);
 	tcase_add_test(tc, binding_errors);
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
+	tcase_add_test(tc, a_nofile_below_the_fds_an_actor_is_given);
 	tcase_add_test(tc, binding_cycles_that_could_deadlock);
 	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
 	tcase_add_test(tc, dynamic_uids_needed_against_the_range);
