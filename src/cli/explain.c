@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "sandbox/daemon/uidpool.h"
 #include "sandbox/seccomp/profiles.h"
 #include "src/cli/explain.h"
+#include "src/config/didyoumean.h"
 #include "src/daemon/confinement.h"
 #include "src/daemon/containment.h"
 #include "src/daemon/rundir.h"
@@ -134,7 +136,17 @@ int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const cha
 		if (strcmp(cfg->actors[i]->name, name) == 0)
 			a = cfg->actors[i];
 	if (!a) {
-		fprintf(stderr, "prospero: --explain: no actor \"%s\" in the configuration\n", name);
+		const char *near = NULL, **names = calloc(cfg->nactors ? cfg->nactors : 1, sizeof *names);
+
+		for (size_t i = 0; names && i < cfg->nactors; i++)
+			names[i] = cfg->actors[i]->name;
+		if (names)
+			near = dym_closest(name, names, cfg->nactors);
+		if (near)
+			fprintf(stderr, "prospero: --explain: no actor \"%s\" (did you mean \"%s\"?)\n", name, near);
+		else
+			fprintf(stderr, "prospero: --explain: no actor \"%s\" in the configuration\n", name);
+		free(names);
 		return 1;
 	}
 	if (cfg_actor_policy(a, &pol, msg, sizeof msg) < 0) {

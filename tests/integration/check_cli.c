@@ -854,6 +854,23 @@ START_TEST(explain_refuses_what_check_refuses)
 }
 END_TEST
 
+/* --explain NAME that no actor has: exit 1, with the nearest name when
+ * one is close, as check says of a name it does not know. */
+START_TEST(explain_of_an_unknown_actor_suggests_the_nearest)
+{
+	char err[4096];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "paymnet", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: --explain: no actor \"paymnet\" (did you mean \"payment\"?)\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "zzz", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: --explain: no actor \"zzz\" in the configuration\n");
+}
+END_TEST
+
 /* An unprivileged daemon empties what its actors hold but cannot shrink
  * their bounding set (that needs CAP_SETPCAP): explain says so, not
  * "bounding and ambient sets empty" (the old one did). */
@@ -934,6 +951,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_says_the_containment_and_uid_range_as_run_does);
 	tcase_add_test(tc, explain_names_the_cgroup_run_uses);
 	tcase_add_test(tc, explain_refuses_what_check_refuses);
+	tcase_add_test(tc, explain_of_an_unknown_actor_suggests_the_nearest);
 	tcase_add_test(tc, explain_without_root_says_the_bounding_set_stays);
 	tcase_add_test(tc, check_without_root_refuses_uid_containment);
 	suite_add_tcase(s, tc);
