@@ -32,7 +32,10 @@ int sv_operator_check(const struct sv_tree *t, enum sv_op op, const struct sv_no
 			return -ESRCH;
 	switch (op) {
 	case SV_OP_STOP:
-		return n->held ? -EALREADY : 0;
+		/* stopping for any reason (a restart, a sibling's, a give-up, a
+		 * start timeout) is refused as status shows it: what follows the
+		 * stop is the restart's, not the operator's */
+		return n->held || n->state == SV_STOPPING ? -EALREADY : 0;
 	case SV_OP_START:
 		if (n->state == SV_STOPPING)
 			return -EBUSY;

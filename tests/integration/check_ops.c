@@ -536,6 +536,99 @@ START_TEST(a_stop_of_a_stopping_actor_says_it_is_stopping)
 }
 END_TEST
 
+/* `prospero VERB NAME` is refused with exit 1 and a reason holding WHY. */
+static void refused(const char *v, const char *name, const char *why)
+{
+	char err[4096];
+
+	ck_assert_int_eq(verb(v, name, NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, why), "%s %s: %s", v, name, err);
+}
+
+static long long restarts_of(json_t *st, const char *name, const char *key)
+{
+	return json_integer_value(json_object_get(node(st, name), key));
+}
+
+/* README: "a stop of a stopped or stopping node" is refused, whatever
+ * stops it: a sibling's group restart (it starts again with the group)
+ * or its supervisor giving up (whose parent then restarts it, counted
+ * once). The old daemon took such a stop, and a stop of a supervisor
+ * giving up swallowed its escalation: the parent never restarted it. A
+ * stubborn actor holds each stop open until the test kills it. */
+START_TEST(a_stop_of_a_node_stopping_for_a_restart_or_a_give_up_is_refused)
+{
+	struct h_event e;
+	int a_pid, st_pid;
+	json_t *st;
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 10, \"period\": 60, \"children\": [\n"
+		"  { \"supervisor\": \"g\", \"strategy\": \"one_for_all\", \"intensity\": 1, \"period\": 60, \"children\": [\n"
+		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		/* ready once it ignores SIGTERM: exec readiness would race it */
+		"    { \"actor\": \"st\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"      \"ready\": \"notify\", \"shutdown\": 60000 } ] } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:g");
+	h_expect(&h, "start", "a", &e);
+	h_expect_seq(&h, "ready:a");
+	h_expect(&h, "start", "st", &e);
+	h_expect_seq(&h, "ready:st ready:g ready:root");
+
+	/* a group restart, held open by st's stop */
+	st = status_json("a", &rc);
+	ck_assert_int_eq(kill(pid(st, "a"), SIGUSR1), 0);
+	json_decref(st);
+	h_expect_seq(&h, "exit:a restart:a stop:st");
+	refused("stop", "st", "st is already stopping");
+	refused("start", "st", "st is still stopping");
+	ck_assert_int_eq(verb("kill", "st", "-s", "KILL"), 0);
+	h_expect_seq(&h, "operator:st exit:st");
+	h_expect(&h, "start", "a", &e);
+	a_pid = e.pid;
+	h_expect_seq(&h, "ready:a");
+	h_expect(&h, "start", "st", &e);
+	st_pid = e.pid;
+	h_expect_seq(&h, "ready:st");
+	h_expect_quiet(&h, 200);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(pid(st, "st"), st_pid);
+	ck_assert_int_eq(restarts_of(st, "g", "window_restarts"), 1);
+	ck_assert_int_eq(restarts_of(st, "a", "restarts"), 1);
+	json_decref(st);
+
+	/* g gives up, held open by st's stop: g and st are stopping */
+	ck_assert_int_eq(kill(a_pid, SIGUSR1), 0);
+	h_expect_seq(&h, "exit:a give_up:g stop:st");
+	refused("stop", "g", "g is already stopping");
+	refused("start", "g", "g is still stopping");
+	refused("stop", "st", "st is not under a running supervisor");
+	ck_assert_int_eq(kill(st_pid, SIGKILL), 0);
+	/* the escalation reaches root, which restarts g: once, counted once */
+	h_expect_seq(&h, "exit:st escalate:g restart:g start:g start:a ready:a");
+	h_expect(&h, "start", "st", &e);
+	st_pid = e.pid;
+	h_expect_seq(&h, "ready:st ready:g");
+	h_expect_quiet(&h, 200);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(state(st, "g"), "ready");
+	ck_assert_int_eq(restarts_of(st, "g", "restarts"), 1);
+	ck_assert_int_eq(restarts_of(st, "root", "window_restarts"), 1);
+	ck_assert_int_eq(restarts_of(st, "g", "window_restarts"), 0);
+	json_decref(st);
+	ck_assert_int_eq(count_by_operator(), 1);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "stop", "st", NULL);
+	ck_assert_int_eq(kill(st_pid, SIGKILL), 0);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 /* README: while a supervisor starts its children, one it has not reached
  * yet counts as starting: start is refused, stop keeps it down when its
  * turn comes (the rest start without it), restart leaves it to start in
@@ -1452,6 +1545,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_supervisor_that_gave_up_says_so_in_status);
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
+	tcase_add_test(tc, a_stop_of_a_node_stopping_for_a_restart_or_a_give_up_is_refused);
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
 	tcase_add_test(tc, uptime_counts_from_ready_and_only_while_ready);
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);

@@ -368,6 +368,35 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* A stop of a node stopping for any reason is refused, as of one the
+ * operator stopped (README: "a stop of a stopped or stopping node"): an
+ * operator's restart and a sibling's group restart start it again. */
+START_TEST(stop_of_a_node_stopping_for_a_restart_is_refused)
+{
+	three(SV_ONE_FOR_ONE, 5);
+	EXPECT(op(SV_OP_RESTART, "b"), "operator restart b; stop b; SIGTERM b; timer b 2000");
+	ck_assert_int_eq(sv_operator_check(T, SV_OP_STOP, N("b"), 0), -EALREADY);
+	ck_assert_int_eq(sv_operator_check(T, SV_OP_START, N("b"), 0), -EBUSY);
+	ck_assert_int_eq(sv_operator_check(T, SV_OP_RESTART, N("b"), 0), 0);
+	EXPECT(killed("b", SIGTERM), "spawn b; ready b");
+
+	EXPECT(ex("a", 1), "restart a; spawn a; ready a");
+	ck_assert_str_eq(states("root"), "a:up b:up c:up");
+}
+END_TEST
+
+START_TEST(stop_of_a_node_stopping_for_a_group_restart_is_refused)
+{
+	three(SV_ONE_FOR_ALL, 5);
+	EXPECT(ex("a", 1), "restart a; stop c; SIGTERM c; timer c 2000");
+	ck_assert_int_eq(sv_operator_check(T, SV_OP_STOP, N("c"), 0), -EALREADY);
+	ck_assert_int_eq(sv_operator_check(T, SV_OP_STOP, N("b"), 0), 0);
+	EXPECT(killed("c", SIGTERM), "stop b; SIGTERM b; timer b 2000");
+	EXPECT(killed("b", SIGTERM), "spawn a; ready a; spawn b; ready b; spawn c; ready c");
+	ck_assert_str_eq(states("root"), "a:up b:up c:up");
+}
+END_TEST
+
 START_TEST(op_names)
 {
 	ck_assert_str_eq(sv_op_name(SV_OP_RESTART), "restart");
@@ -439,6 +468,8 @@ static Suite *operator_suite(void)
 
 	tc = tree_tcase(s, "refusals");
 	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, stop_of_a_node_stopping_for_a_restart_is_refused);
+	tcase_add_test(tc, stop_of_a_node_stopping_for_a_group_restart_is_refused);
 	tcase_add_test(tc, op_names);
 
 	tc = tree_tcase(s, "random");
