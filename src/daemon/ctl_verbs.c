@@ -81,7 +81,11 @@ static void refusal(const struct sv_node *n, enum sv_op op, int err, char *buf, 
 		    : "cannot take that signal";
 		break;
 	case -ESRCH:
-		why = op == SV_OP_KILL ? "has no process" : "is not under a running supervisor";
+		/* a reload's leaving node: its supervisor runs, so say what it waits for */
+		why = op == SV_OP_KILL ? "has no process"
+		    : n->retiring && n->successor ? "is being restarted by a reload: act on it once the reload is applied"
+		    : n->retiring ? "is being removed by a reload"
+		    : "is not under a running supervisor";
 		break;
 	case -EALREADY:
 		why = op != SV_OP_STOP ? "is already running or starting"

@@ -888,6 +888,55 @@ START_TEST(a_reload_cut_short_by_a_stop_is_not_called_applied)
 }
 END_TEST
 
+/* `prospero VERB NAME` is refused with exit 1 and a reason holding WHY. */
+static void refused(const char *verb, const char *name, const char *why)
+{
+	const char *const argv[] = { verb, name, "--runtime-dir", h.rundir, NULL };
+	char err[4096];
+
+	ck_assert_int_eq(h_run(&h, argv), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, why), "%s %s: %s", verb, name, err);
+}
+
+/* An operator's restart, stop or start of a node a reload is removing or
+ * restarting is refused until the reload is applied, saying so; a kill
+ * still reaches it. The old daemon said "is not under a running
+ * supervisor", of a node whose supervisor ran. */
+START_TEST(an_action_on_a_node_a_reload_replaces_says_so)
+{
+	const char *const kill_it[] = { "kill", "stuck", "-s", "KILL", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+
+	a_reload_held_by_stuck();	/* removing stuck */
+	refused("stop", "stuck", "prospero: stop: stuck is being removed by a reload\n");
+	refused("restart", "stuck", "stuck is being removed by a reload");
+	refused("start", "stuck", "stuck is being removed by a reload");
+	ck_assert_int_eq(h_run(&h, kill_it), 0);
+	h_expect(&h, "exit", "stuck", NULL);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_msg(strstr(e.line, "\"removed\": [\"stuck\"]"), "%s", e.line);
+
+	/* restarting it: its exec changes, so the next one does not hold */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"stuck\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		     "    \"ready\": \"notify\", \"shutdown\": \"infinity\" }, " TA("o") " ] }\n");
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "start", "stuck", NULL);
+	h_expect(&h, "reload", "root", NULL);
+	h_expect(&h, "ready", "stuck", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  " TA("stuck") ", " TA("o") " ] }\n");
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "stop", "stuck", NULL);
+	refused("stop", "stuck", "stuck is being restarted by a reload: act on it once the reload is applied");
+	refused("start", "stuck", "stuck is being restarted by a reload");
+	ck_assert_int_eq(h_run(&h, kill_it), 0);
+	h_expect_seq(&h, "operator:stuck exit:stuck start:stuck reload:root ready:stuck");
+	h_stop(&h);
+}
+END_TEST
+
 static void journal_is(const char *file)
 {
 	h_journal_is(&h, file);
@@ -1614,6 +1663,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_hangup_at_start_is_a_reload_not_the_end);
 	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
 	tcase_add_test(tc, a_reload_cut_short_by_a_stop_is_not_called_applied);
+	tcase_add_test(tc, an_action_on_a_node_a_reload_replaces_says_so);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	tcase_add_test(tc, a_stale_state_file_signals_no_one);
 	tcase_add_test(tc, a_reload_of_a_cgroup_limit_restarts_with_the_new_one);
