@@ -238,29 +238,40 @@ static void refuse(int fd, int err, const char *why)
 /* The daemon is out of fds (EMFILE, ENFILE): the connection stays in the
  * backlog and the listener readable, and libev would call on_accept again
  * at once, for ever. Give up the spare fd to take the connection and say
- * why it is refused; without a spare, stop listening for a second. */
-static void out_of_fds(struct ctl_server *s, int err)
+ * why it is refused; without a spare, stop listening for a second. accept
+ * fails so before it looks at the backlog, so only a connection taken
+ * counts as refused. False when on_accept should stop for now. */
+static bool out_of_fds(struct ctl_server *s, int err)
 {
 	struct rlimit now = s->d->nofile;
-	int fd = -1;
+	int fd = -1, aerr = 0;
 
 	/* read again: prlimit(1) may have lowered it since the start */
 	(void)getrlimit(RLIMIT_NOFILE, &now);
-	if (!s->refused++)
+	if (!s->starved) {
+		s->starved = true;
 		log_warn("control socket: cannot take a connection: %s (the daemon's limit is %llu open "
 			 "files): refusing connections until some are free",
 			 strerror(err), (unsigned long long)now.rlim_cur);
+	}
 	if (s->spare >= 0) {
 		close(s->spare);
 		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd >= 0)
+		aerr = errno;
+		if (fd >= 0) {
+			s->refused++;
 			refuse(fd, err, "the daemon is out of open files: try again later");
+		}
 		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
+	if (s->spare >= 0 && fd < 0 && (aerr == EAGAIN || aerr == EWOULDBLOCK))
+		return false;	/* the backlog is empty: wait for the next */
 	if (fd < 0 || s->spare < 0) {
 		ev_io_stop(s->d->loop, &s->io);
 		ev_timer_start(s->d->loop, &s->pause);
+		return false;
 	}
+	return true;
 }
 
 static void on_pause_end(struct ev_loop *loop, ev_timer *w, int revents)
@@ -285,14 +296,14 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 
 			if (err != EMFILE && err != ENFILE)
 				break;
-			out_of_fds(s, err);
-			if (!ev_is_active(&s->io))
+			if (!out_of_fds(s, err))
 				break;
 			continue;
 		}
-		if (s->refused) {
+		if (s->starved) {
 			log_info("control socket: taking connections again (%u refused for want of open files)",
 				 s->refused);
+			s->starved = false;
 			s->refused = 0;
 		}
 		if (!allowed(s, fd, &cr)) {
@@ -342,6 +353,7 @@ int ctl_server_open(struct ctl_server *s, struct daemon *d, const char *dir)
 	/* kept to be given up when the daemon runs out of fds (out_of_fds) */
 	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->refused = 0;
+	s->starved = false;
 	ev_timer_init(&s->pause, on_pause_end, 1.0, 0.0);
 	s->pause.data = s;
 	ev_io_init(&s->io, on_accept, s->fd, EV_READ);

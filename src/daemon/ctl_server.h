@@ -53,7 +53,8 @@ struct ctl_server {
 	unsigned nclients;
 	int spare;			/* /dev/null, closed to answer a connection when out of fds */
 	ev_timer pause;			/* listening stopped for want of fds: resumes it */
-	unsigned refused;		/* connections refused for want of fds since the last taken */
+	bool starved;			/* out of fds since the last connection taken (said once) */
+	unsigned refused;		/* connections refused for want of fds since then */
 };
 
 /* Listen on DIR/control (mode 0600). -1 with errno. */
