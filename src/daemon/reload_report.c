@@ -128,28 +128,48 @@ char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots)
 
 char *reload_join_diag(const struct cfg_diag *diag)
 {
+	size_t len = 0;
+	char *text;
+
+	for (size_t i = 0; i < diag->n; i++)
+		len += strlen(diag->lines[i]) + 1;
+	if (!diag->n || !(text = malloc(len + 1)))
+		return NULL;
+	text[0] = 0;
+	for (size_t j = 0, n = 0; j < diag->n; j++)
+		n += (size_t)sprintf(text + n, "%s\n", diag->lines[j]);
+	return text;
+}
+
+char *reload_cap_text(const char *text)
+{
 	/* the state file sits in the runtime directory, a tmpfs: a config with
 	 * millions of errors must not fill it (the daemon's log has them all) */
 #define MORE "... and %zu more (`prospero check` says them all)\n"
 	const size_t more = sizeof MORE + 20;	/* the line, its count's 20 digits at most */
-	size_t len = 0, i;
-	char *text;
+	size_t len = 0, rest = 0;
+	const char *p = text;
+	char *capped;
 
-	for (i = 0; i < diag->n; i++) {
-		size_t add = strlen(diag->lines[i]) + 1;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t add = nl ? (size_t)(nl - p) + 1 : strlen(p);
 
-		if (len + add > RELOAD_TEXT_MAX - more)
-			break;
-		len += add;
+		if (!rest && len + add > RELOAD_TEXT_MAX - more)
+			rest = 1;
+		else if (rest)
+			rest++;
+		else
+			len += add;
+		p += add;
 	}
-	if (!diag->n || !(text = malloc(len + more)))
+	if (!(capped = malloc(len + more)))
 		return NULL;
-	text[0] = 0;
-	for (size_t j = 0, n = 0; j < i; j++)
-		n += (size_t)sprintf(text + n, "%s\n", diag->lines[j]);
-	if (i < diag->n)
-		sprintf(text + len, MORE, diag->n - i);
-	return text;
+	memcpy(capped, text, len);
+	capped[len] = 0;
+	if (rest)
+		sprintf(capped + len, MORE, rest);
+	return capped;
 #undef MORE
 }
 
@@ -308,12 +328,17 @@ void reload_report_interrupted(struct daemon *d, const struct reload_lists *l)
 void reload_report_failed(struct daemon *d, const char *text, bool diag, bool dry_run)
 {
 	const char *why = text ? text : strerror(errno);
+	char *capped;
 
 	/* a line each, so that each says whose it is and how grave */
 	log_err("%s", dry_run ? "dry run: the reload would be refused:" : "reload refused, nothing changed:");
 	log_lines(why, diag);
 	d->reloads_done = d->reloads_asked;
-	report_state(d, false, dry_run, why);
+	/* the log has every line; the state file, which the command prints,
+	 * as many as fit */
+	capped = diag ? reload_cap_text(why) : NULL;
+	report_state(d, false, dry_run, capped ? capped : why);
+	free(capped);
 	if (dry_run)
 		return;	/* the state file is its answer; nothing happened to tell of */
 	events_emit(&d->events, &(struct event){ .event = "reload", .name = d->tree->root->name,

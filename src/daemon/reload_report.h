@@ -36,9 +36,12 @@ char *reload_plan_text(const struct sv_plan *p, const struct reload_slot *slots)
 /* The most of a refusal's diagnostics the state file holds (the log has
  * them all); a plan or a summary is written whole. */
 #define RELOAD_TEXT_MAX 65536
-/* DIAG's lines, joined by newlines, those that fit in RELOAD_TEXT_MAX,
- * then how many more there are; NULL if none or out of memory. */
+/* DIAG's lines, all of them, joined by newlines; NULL if none or out of
+ * memory. */
 char *reload_join_diag(const struct cfg_diag *diag);
+/* A copy of TEXT's lines that fit in RELOAD_TEXT_MAX, then how many more
+ * there are; NULL if out of memory. */
+char *reload_cap_text(const char *text);
 
 /* The state file RUNTIME/reload: "pid P", "asked A", "done D", "result
  * ok|error" (a reload's) or "result dry-ok|dry-error" (a dry run's: the

@@ -306,7 +306,7 @@ END_TEST
 
 /* A config with thousands of errors: the state file, in the runtime
  * directory (a tmpfs), holds as many as the command reads and says how
- * many more there are. The old one held them all (432 MB for 3 million,
+ * many more there are; the daemon's log has them all. The old one held them all (432 MB for 3 million,
  * in /run), and the command cut them at 64 KiB, in the middle of a line. */
 START_TEST(a_refusal_with_thousands_of_errors_keeps_the_state_file_small)
 {
@@ -333,6 +333,9 @@ START_TEST(a_refusal_with_thousands_of_errors_keeps_the_state_file_small)
 	ck_assert_msg(strstr(err, "root.jsonc:1:39: error: \"a0\" is not defined"), "%.200s", err);
 	ck_assert_msg(strstr(err, " more (`prospero check` says them all)\n"), "%s", err + strlen(err) - 200);
 	ck_assert_uint_le(strlen(err), 65536 + 65536 / 8);	/* with the "prospero: " prefixes */
+	/* the daemon's log has them all, "a0" to "a4999" */
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "\" is not defined"), 5000);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", " more (`prospero check` says them all)"), 0);
 	free(text);
 	free(err);
 	h_stop(&h);
