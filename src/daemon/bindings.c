@@ -87,6 +87,19 @@ size_t bindings_count_served(const struct cfg *cfg, size_t *nserved)
 	return nedges;
 }
 
+unsigned bindings_max_fds(const struct bindings *b)
+{
+	size_t most = PP_FD_CONTROL + 1;
+
+	for (size_t i = 0; i < b->cfg->nactors; i++) {
+		const struct cfg_actor *a = b->cfg->actors[i];
+		size_t n = PP_FD_CONTROL + 1 + a->nbindings + b->nserved[i];
+
+		if (a->order != CFG_NOT_IN_TREE && n > most)
+			most = n;
+	}
+	return (unsigned)most;
+}
 
 /* FROM's actor named like A, if it runs in FROM's tree. */
 static const struct cfg_actor *namesake(const struct bindings *from, const struct cfg_actor *a)

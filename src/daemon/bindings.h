@@ -53,6 +53,8 @@ struct bindings {
  * serves; the number of edges. An instance's fds are 0-2, the control
  * channel, then one per binding and one per edge its actor serves. */
 size_t bindings_count_served(const struct cfg *cfg, size_t *nserved);
+/* The most fds an instance of B's tree is given (0-2 included). */
+unsigned bindings_max_fds(const struct bindings *b);
 /* Every edge of CFG's tree; with FROM, the table it replaces, FROM's
  * edges that stay are taken over. NULL with errno (the caller reports). */
 struct bindings *bindings_open(const struct cfg *cfg, struct ev_loop *loop, struct bindings *from);

@@ -5,6 +5,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#include "src/daemon/bindings.h"
 #include "src/daemon/context.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
@@ -63,13 +64,19 @@ static bool worth_keeping(const struct daemon *d, const struct instance *in)
 	       c->nfds + (c->handoff_fd >= 0) + 2 <= SB_SPAWN_SLOTS;	/* staged: sandbox/daemon/spawn.h */
 }
 
-/* SB_NS_KEEP_FDS a pair, beyond what the tree was allowed (src/config/fds.c). */
+/* SB_NS_KEEP_FDS a pair, beyond what the tree was allowed (src/config/fds.c)
+ * and what a start of its largest actor takes for a moment: a child
+ * spawned unstaged copies the daemon's table, and lifts its fd map and
+ * the handoff above the map in it. Pairs that took that room made a
+ * service of 600 clients fail its restart ("set up file descriptors:
+ * Too many open files"). */
 static bool room_for_one(struct daemon *d)
 {
 	struct ns_reuse *r = &d->nsr;
 
 	if (r->room_for != d->cfg) {
-		size_t budget = cfg_daemon_fds(d->cfg, d->contain.level == CONTAIN_CGROUP);
+		size_t budget = cfg_daemon_fds(d->cfg, d->contain.level == CONTAIN_CGROUP) +
+				(d->bindings ? bindings_max_fds(d->bindings) : 0) + 1;
 		rlim_t limit = d->nofile.rlim_max;
 
 		r->room = limit == RLIM_INFINITY ? (size_t)-1 :

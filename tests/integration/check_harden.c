@@ -1131,6 +1131,40 @@ START_TEST(a_tree_that_fits_the_open_file_limit_runs_with_every_connection_taken
 }
 END_TEST
 
+/* Namespaces kept for restarts take the open files the tree leaves, but
+ * not those a start of its largest actor needs for a moment: a service
+ * of 300 edges, spawned unstaged, lifts its fd map above 304 in its copy
+ * of the daemon's table. The old daemon kept a pair per restarted
+ * instance up to the limit, and the service's restart then failed ("set
+ * up file descriptors: Too many open files"). */
+START_TEST(kept_namespaces_leave_room_for_the_largest_start)
+{
+	const char *const restart_w[] = { "restart", "w", "--runtime-dir", h.rundir, NULL };
+	const char *const restart_svc[] = { "restart", "svc", "--runtime-dir", h.rundir, NULL };
+
+	if (geteuid() != 0)
+		return;	/* namespaces are kept for root's dynamic uids */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 10, \"children\": [\n"
+		"  { \"actor\": \"w\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 100 },\n"
+		"  { \"actor\": \"svc\", \"exec\": [\"/bin/sh\", \"-c\", \"echo up; exec sleep 1000\"] },\n"
+		"  { \"actor\": \"cli\", \"exec\": [\"/bin/sleep\", \"1000\"], \"instances\": 150,\n"
+		"    \"bindings\": { \"A\": \"svc\", \"B\": \"svc\" } } ] }\n");
+	/* what check counts (2234), and room for 100 pairs */
+	h.nofile = CFG_DAEMON_BASE_FDS + 100 * 6 + 6 + 150 * (6 + 4) + 400;
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(h_run(&h, restart_w), 0);
+	h_expect(&h, "ready", "w#100", NULL);
+	ck_assert_int_eq(h_run(&h, restart_svc), 0);
+	h_expect(&h, "exit", "svc", NULL);
+	h_expect(&h, "ready", "svc", NULL);
+	ck_assert_int_eq(lines_with("err", "", "Too many open files"), 0);
+	ck_assert_int_eq(lines_with("out", "svc: up", ""), 2);
+	h_stop(&h);
+}
+END_TEST
+
 /* run, like check, refuses a tree that needs more dynamic uids than the
  * range holds, before starting anything. The old daemon started one
  * actor and failed the second. */
@@ -1243,6 +1277,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_restrictive_umask_takes_nothing_from_the_modes_the_daemon_gives);
 	tcase_add_test(tc, a_reload_the_open_file_limit_cannot_hold_changes_nothing);
 	tcase_add_test(tc, a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin);
+	tcase_add_test(tc, kept_namespaces_leave_room_for_the_largest_start);
 	tcase_add_test(tc, a_tree_that_fits_the_open_file_limit_runs_with_every_connection_taken);
 	tcase_add_test(tc, a_shutdown_binding_still_works_for_the_next_incarnation);
 	tcase_add_test(tc, a_notify_flood_is_taken_in_stride);
