@@ -229,6 +229,66 @@ static void check_nofile(struct loader *ld)
 	free(nserved);
 }
 
+/* The kernel's limit on one string of an environment (MAX_ARG_STRLEN,
+ * 32 pages), its NUL included: execve fails E2BIG past it. */
+#define ENV_STRING_MAX 131072u
+
+/* The bytes of "#1" to "#N" (none for one instance). */
+static size_t suffixes(unsigned n)
+{
+	size_t len = 0;
+
+	if (n < 2)
+		return 0;
+	for (unsigned from = 1, digits = 1; from <= n; from *= 10, digits++) {
+		unsigned to = from * 10 - 1 < n ? from * 10 - 1 : n;
+
+		len += (size_t)(to - from + 1) * (1 + digits);
+		if (from > n / 10)
+			break;
+	}
+	return len;
+}
+
+/* PROSPERO_FDNAMES (README "Fds and environment") names each edge a
+ * service serves: one of a thousand clients with long names is longer
+ * than one environment string may be, and its every start would fail
+ * with "Argument list too long". Said here, where check sees it. */
+static void check_fdnames(struct loader *ld)
+{
+	size_t n = ld->cfg->nactors, *len = calloc(n ? n : 1, sizeof *len);
+
+	if (!len) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_actor *a = ld->cfg->actors[i];
+
+		len[i] += sizeof "PROSPERO_FDNAMES=control";	/* with the NUL */
+		if (a->order == CFG_NOT_IN_TREE)
+			continue;
+		for (size_t j = 0; j < a->nbindings; j++) {
+			const struct cfg_binding *b = &a->bindings[j];
+
+			len[i] += 1 + strlen(b->name);
+			if (b->service)	/* ":serve:" and the instance's name, each */
+				len[b->service->id] += (size_t)a->instances * (sizeof ":serve:" - 1 + strlen(a->name)) +
+						       suffixes(a->instances);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_actor *a = ld->cfg->actors[i];
+
+		if (a->order != CFG_NOT_IN_TREE && len[i] > ENV_STRING_MAX)
+			ld_error(ld, &a->pos, "actor \"%s\": the names of its fds (PROSPERO_FDNAMES, one per "
+				 "binding and per edge it serves) take %zu bytes, more than the %u an "
+				 "environment string may have: bind fewer client instances to it, or give "
+				 "them shorter names", a->name, len[i] - 1, ENV_STRING_MAX - 1);
+	}
+	free(len);
+}
+
 void ld_check_bindings(struct loader *ld, const size_t *sorted)
 {
 	size_t n = ld->cfg->nactors;
@@ -261,6 +321,7 @@ void ld_check_bindings(struct loader *ld, const size_t *sorted)
 		}
 	}
 	check_nofile(ld);
+	check_fdnames(ld);
 out:
 	free(w.color);
 	free(w.cyclic);

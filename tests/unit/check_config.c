@@ -1221,6 +1221,36 @@ START_TEST(a_binding_to_an_actor_outside_the_tree)
 }
 END_TEST
 
+/* A service's PROSPERO_FDNAMES names every edge it serves; past the
+ * 131072 bytes (its NUL included) the kernel takes for one environment
+ * string, every start of it would fail "Argument list too long". 1800
+ * instances of a 64-byte name are 135717 bytes with the variable's name:
+ * an error where the service is defined; 1700 are 128117, fine. */
+START_TEST(a_service_whose_fd_names_overflow_an_environment_string)
+{
+	char text[512], want[512];
+	struct cfg *cfg;
+	const char *name = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
+
+	put_exec("w");
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"svc\", \"exec\": [\"./w\"] },\n"
+		 "  { \"actor\": \"%s\", \"exec\": [\"./w\"], \"instances\": %d, \"bindings\": { \"A\": \"svc\" } } ] }\n",
+		 name, 1800);
+	snprintf(want, sizeof want, "root.jsonc:2:5: error: actor \"svc\": the names of its fds (PROSPERO_FDNAMES, one per binding and per edge it serves) take 135717 bytes, more than the 131071 an environment string may have: bind fewer client instances to it, or give them shorter names\n");
+	expect(text, want);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"svc\", \"exec\": [\"./w\"] },\n"
+		 "  { \"actor\": \"%s\", \"exec\": [\"./w\"], \"instances\": %d, \"bindings\": { \"A\": \"svc\" } } ] }\n",
+		 name, 1700);
+	put("root.jsonc", text);
+	cfg = load_ok(FILES("root.jsonc"), 0);
+	cfg_free(cfg);
+}
+END_TEST
+
 /* The rule (README "Bindings"): a start waits for READY=1 only with
  * "notify", so only a notify client needs its services started first. A
  * cycle of such needs is an error; a need the declared order breaks is a
@@ -1609,6 +1639,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
 	tcase_add_test(tc, a_nofile_below_the_fds_an_actor_is_given);
 	tcase_add_test(tc, binding_cycles_that_could_deadlock);
+	tcase_add_test(tc, a_service_whose_fd_names_overflow_an_environment_string);
 	tcase_add_test(tc, a_late_service_warning_says_what_to_do);
 	tcase_add_test(tc, dynamic_uids_needed_against_the_range);
 	tcase_add_test(tc, open_files_needed_against_the_limit);
