@@ -61,8 +61,8 @@ static json_t *encode_node(const struct ctl_node *n)
 	set_str(o, "profile", n->profile);
 	set_int(o, "memory_bytes", n->memory_bytes);
 	set_int(o, "cpu_ms", n->cpu_ms);
-	if (n->queue)
-		json_object_set_new(o, "queue", json_true());
+	/* a yes or no for every actor: a reader need not know it is optional */
+	json_object_set_new(o, "queue", json_boolean(n->queue));
 	return o;
 }
 

@@ -180,6 +180,9 @@ START_TEST(a_status_round_trips_and_leaves_out_what_does_not_apply)
 	ck_assert_ptr_nonnull(strstr(line, "],\"bindings\":[]}\n"));
 	ck_assert_ptr_null(strstr(line, "memory_bytes"));
 	ck_assert_ptr_null(strstr(line, "\"pid\""));
+	/* queue is said of every actor, false too, and of no supervisor */
+	ck_assert_ptr_nonnull(strstr(line, "\"cpu_ms\":12,\"queue\":false}"));
+	ck_assert_ptr_null(strstr(line, "\"period_ms\":5000,\"queue\""));
 	ck_assert_int_eq(ctl_status_decode(line, strlen(line), &out, err, sizeof err), 0);
 	ck_assert_uint_eq(out.n, 2);
 	ck_assert_uint_eq(out.not_running, 1);
