@@ -61,8 +61,10 @@ static int parse_line(const char *path, unsigned line, const char *key, size_t l
 	trim(&key, &klen);
 	trim(&val, &vlen);
 	if (!sb_secret_name_valid_n(key, klen)) {
+		/* the length too: a long name matches the pattern alone */
 		snprintf(errmsg, errlen, "%s:%u: invalid secret name "
-			 "(expected [A-Za-z_][A-Za-z0-9_.-]*)", path, line);
+			 "(expected [A-Za-z_][A-Za-z0-9_.-]*, at most %d characters)",
+			 path, line, SB_SECRET_NAME_MAX);
 		errno = EINVAL;
 		return -1;
 	}

@@ -135,7 +135,7 @@ START_TEST(longest_name)
 	memcpy(text + SB_SECRET_NAME_MAX + 1, "=v\n", 3);
 	ck_assert_int_eq(parse(text, SB_SECRET_NAME_MAX + 4), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_str_eq(err, PATH ":1: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*)");
+	ck_assert_str_eq(err, PATH ":1: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*, at most 128 characters)");
 }
 END_TEST
 
@@ -143,9 +143,9 @@ START_TEST(errors_name_the_line_not_the_value)
 {
 	static const struct { const char *text; const char *msg; } bad[] = {
 		{ "OK=1\n" VALUE "\n", PATH ":2: expected NAME=value" },
-		{ "export OK=" VALUE "\n", PATH ":1: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*)" },
-		{ "\n\n=" VALUE "\n", PATH ":3: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*)" },
-		{ "1X=" VALUE "\n", PATH ":1: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*)" },
+		{ "export OK=" VALUE "\n", PATH ":1: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*, at most 128 characters)" },
+		{ "\n\n=" VALUE "\n", PATH ":3: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*, at most 128 characters)" },
+		{ "1X=" VALUE "\n", PATH ":1: invalid secret name (expected [A-Za-z_][A-Za-z0-9_.-]*, at most 128 characters)" },
 		{ "OK=1\n#\nOK=" VALUE "\n", PATH ":3: \"OK\" is already set on line 1" },
 		{ "A=1\r\nB\r\n", PATH ":2: expected NAME=value" },
 	};
