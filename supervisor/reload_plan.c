@@ -88,7 +88,8 @@ static bool reordered(const struct matcher *m, const struct sv_node *os, const s
 /* os and ns match: their item, then their children's, depth first. */
 static int visit(struct matcher *m, struct sv_node *os, struct sv_node *ns)
 {
-	bool same = same_settings(os, ns) && !reordered(m, os, ns);
+	/* only the roots may differ in name: a renamed root is not kept as it is */
+	bool same = same_settings(os, ns) && !reordered(m, os, ns) && !strcmp(os->name, ns->name);
 
 	if (push(m->p, same ? SV_PLAN_KEEP : SV_PLAN_CHANGE, os, ns) < 0)
 		return -1;

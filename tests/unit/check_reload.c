@@ -60,6 +60,21 @@ START_TEST(plan_of_every_kind)
 }
 END_TEST
 
+START_TEST(a_renamed_root_is_a_change)
+{
+	shop(false);
+	new_tree();
+	sup(NULL, "main", SV_ONE_FOR_ONE, 1, 1000);	/* the same settings, a new name */
+	actor("main", "a", SV_PERMANENT);
+	sup("main", "s", SV_ONE_FOR_ALL, 1, 1000);
+	actor("s", "x", SV_PERMANENT);
+	actor("s", "y", SV_PERMANENT);
+	actor("main", "b", SV_PERMANENT);
+	end_new_tree();
+	EXPECT(plan(), "change main; keep a; keep s; keep x; keep y; keep b");
+}
+END_TEST
+
 START_TEST(plan_sees_settings_changes)
 {
 	shop(false);
@@ -608,6 +623,7 @@ static Suite *reload_suite(void)
 	tcase_add_test(tc, the_same_tree_keeps_everything);
 	tcase_add_test(tc, plan_of_every_kind);
 	tcase_add_test(tc, plan_sees_settings_changes);
+	tcase_add_test(tc, a_renamed_root_is_a_change);
 	tcase_add_test(tc, a_changed_flag_is_a_restart);
 	tcase_add_test(tc, plan_of_a_move);
 	tcase_add_test(tc, plan_kind_names);
