@@ -1159,9 +1159,11 @@ START_TEST(kept_namespaces_leave_room_for_the_largest_start)
 	ck_assert_int_eq(h_run(&h, restart_svc), 0);
 	h_expect(&h, "exit", "svc", NULL);
 	h_expect(&h, "ready", "svc", NULL);
+	/* ready is its exec; its line comes after */
+	wait_lines_with("out", "svc: up", "", 2);
 	ck_assert_int_eq(lines_with("err", "", "Too many open files"), 0);
-	ck_assert_int_eq(lines_with("out", "svc: up", ""), 2);
 	h_stop(&h);
+	ck_assert_int_eq(lines_with("out", "svc: up", ""), 2);
 }
 END_TEST
 
