@@ -1,7 +1,6 @@
 /* Service bindings and control channels; see bindings.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "src/proto/control.h"
 #include "src/proto/fds.h"
 #include "src/proto/frame.h"
+#include "src/proto/hangup.h"
 #include "src/proto/notice.h"
 
 struct bind_edge {
@@ -323,14 +323,6 @@ static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 	control_read(w->data);
 }
 
-/* Whether every copy of the actor's end of FD is closed. */
-static bool hung_up(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
-
-	return poll(&p, 1, 0) != 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
-}
-
 /* The same assignments as $NOTIFY_SOCKET. */
 static void control_read(struct bind_inst *bi)
 {
@@ -347,7 +339,7 @@ static void control_read(struct bind_inst *bi)
 		n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT | MSG_TRUNC);
 		/* 0 is the end of the channel, or an empty datagram: a message
 		 * of no lines, which must not stop us reading the next */
-		if (n == 0 && !hung_up(bi->ctl))
+		if (n == 0 && !pp_hung_up(bi->ctl))
 			continue;
 		if (n == 0)
 			break;

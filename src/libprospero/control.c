@@ -2,13 +2,13 @@
  * readiness, watchdog and status out (to $NOTIFY_SOCKET when there is no
  * control channel). */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "src/libprospero/actor.h"
 #include "src/proto/control.h"
+#include "src/proto/hangup.h"
 #include "src/proto/sdnotify.h"
 
 /* PEER_RESTARTED=NAME: like an OTP monitor's DOWN, what the dead
@@ -25,15 +25,6 @@ static void peer_restarted(struct prospero *p, const char *name, unsigned long i
 		p->on_peer_restarted(p, name, inc, p->restart_arg);
 }
 
-/* Whether the daemon's end of FD is closed: on SOCK_SEQPACKET, recv's 0
- * alone cannot tell the end from an empty datagram. */
-static bool hung_up(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
-
-	return poll(&pfd, 1, 0) != 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
-}
-
 static void control_read(struct ev_loop *loop, ev_io *w)
 {
 	struct prospero *p = w->data;
@@ -45,7 +36,7 @@ static void control_read(struct ev_loop *loop, ev_io *w)
 		return;
 	/* 0 is the end, or an empty datagram: a message of no lines, after
 	 * which the channel goes on (prospero-protocol(7)) */
-	if (n == 0 && !hung_up(p->control_fd))
+	if (n == 0 && !pp_hung_up(p->control_fd))
 		return;
 	if (n <= 0) {
 		ev_io_stop(loop, w);	/* the daemon is gone; PDEATHSIG follows */
