@@ -199,15 +199,7 @@ static void check_nofile(struct loader *ld)
 		ld->oom = true;
 		return;
 	}
-	/* as the daemon counts them (bindings_count_served): an edge per
-	 * client instance and binding, its end shared by a pool's instances */
-	for (size_t i = 0; i < cfg->nactors; i++) {
-		const struct cfg_actor *a = cfg->actors[i];
-
-		for (size_t j = 0; a->order != CFG_NOT_IN_TREE && j < a->nbindings; j++)
-			if (a->bindings[j].service)
-				nserved[a->bindings[j].service->id] += a->instances;
-	}
+	cfg_count_served(cfg, nserved);	/* as the daemon counts them */
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
 		bool listener = a->profile != SB_PROFILE_NONE;

@@ -192,6 +192,12 @@ int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, const ui
  * control connections it takes (CTL_MAX_CLIENTS), and room for a start. */
 #define CFG_DAEMON_BASE_FDS 128
 
+/* Add to NSERVED (by actor id, zeroed by the caller) the edges each actor
+ * serves: one per client instance and binding to it, whose end a pool's
+ * instances share; the number of edges. An instance's fds are 0-2, the
+ * control channel, then one per binding and one per edge it serves. */
+size_t cfg_count_served(const struct cfg *cfg, size_t *nserved);
+
 /* The open files a daemon holds to run CFG, about; CGROUPS: an instance
  * has a cgroup of its own (a root daemon's). */
 size_t cfg_daemon_fds(const struct cfg *cfg, bool cgroups);

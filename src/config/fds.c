@@ -31,6 +31,23 @@ static size_t held(const struct cfg_supervisor *s, bool cgroups)
 	return n;
 }
 
+size_t cfg_count_served(const struct cfg *cfg, size_t *nserved)
+{
+	size_t nedges = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+
+		if (a->order == CFG_NOT_IN_TREE)
+			continue;	/* never runs: no edges */
+		nedges += (size_t)a->instances * a->nbindings;
+		for (size_t j = 0; j < a->nbindings; j++)
+			if (a->bindings[j].service)	/* NULL only in a tree with errors */
+				nserved[a->bindings[j].service->id] += a->instances;
+	}
+	return nedges;
+}
+
 size_t cfg_daemon_fds(const struct cfg *cfg, bool cgroups)
 {
 	return CFG_DAEMON_BASE_FDS + (cfg->root ? held(cfg->root, cgroups) : 0);

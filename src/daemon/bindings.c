@@ -71,22 +71,6 @@ void bindings_close(struct bindings *b)
 	free(b);
 }
 
-size_t bindings_count_served(const struct cfg *cfg, size_t *nserved)
-{
-	size_t nedges = 0;
-
-	for (size_t i = 0; i < cfg->nactors; i++) {
-		const struct cfg_actor *a = cfg->actors[i];
-
-		if (a->order == CFG_NOT_IN_TREE)
-			continue;	/* never runs: no edges */
-		nedges += (size_t)a->instances * a->nbindings;
-		for (size_t j = 0; j < a->nbindings; j++)
-			nserved[a->bindings[j].service->id] += a->instances;
-	}
-	return nedges;
-}
-
 unsigned bindings_max_fds(const struct bindings *b)
 {
 	size_t most = PP_FD_CONTROL + 1;
@@ -162,7 +146,7 @@ static int size_table(struct bindings *b, const struct cfg_actor **by_order)
 	const struct cfg *cfg = b->cfg;
 	size_t nedges = 0;
 
-	nedges = bindings_count_served(cfg, b->nserved);
+	nedges = cfg_count_served(cfg, b->nserved);
 	for (size_t i = 0; i < cfg->nactors; i++)
 		if (cfg->actors[i]->order != CFG_NOT_IN_TREE)
 			by_order[cfg->actors[i]->order] = cfg->actors[i];

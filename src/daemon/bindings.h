@@ -49,10 +49,6 @@ struct bindings {
 	unsigned *told;			/* by actor id: the number its last end was told */
 };
 
-/* Add to NSERVED (by actor id, zeroed by the caller) the edges each actor
- * serves; the number of edges. An instance's fds are 0-2, the control
- * channel, then one per binding and one per edge its actor serves. */
-size_t bindings_count_served(const struct cfg *cfg, size_t *nserved);
 /* The most fds an instance of B's tree is given (0-2 included). */
 unsigned bindings_max_fds(const struct bindings *b);
 /* Every edge of CFG's tree; with FROM, the table it replaces, FROM's

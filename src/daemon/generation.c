@@ -27,7 +27,7 @@ struct generation *generation_new(const struct cfg *cfg, bool owns_cfg, const st
 		errno = ENOMEM;
 		return NULL;
 	}
-	bindings_count_served(cfg, g->nserved);
+	cfg_count_served(cfg, g->nserved);
 	g->cfg = cfg;
 	g->owns_cfg = owns_cfg;
 	g->faults = faults;
