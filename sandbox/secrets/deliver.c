@@ -20,9 +20,8 @@ static int check_names(const char *const *names, size_t n, char *errmsg, size_t 
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!sb_secret_name_valid(names[i])) {
-			snprintf(errmsg, errlen, "invalid secret name \"%.*s\" (expected "
-				 "[A-Za-z_][A-Za-z0-9_.-]*, at most %d characters)",
-				 SB_SECRET_NAME_MAX, names[i], SB_SECRET_NAME_MAX);
+			snprintf(errmsg, errlen, "invalid secret name \"%.*s\" (expected " SB_SECRET_NAME_RULE ")",
+				 SB_SECRET_NAME_MAX, names[i]);
 			errno = EINVAL;
 			return -1;
 		}

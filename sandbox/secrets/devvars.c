@@ -62,9 +62,8 @@ static int parse_line(const char *path, unsigned line, const char *key, size_t l
 	trim(&val, &vlen);
 	if (!sb_secret_name_valid_n(key, klen)) {
 		/* the length too: a long name matches the pattern alone */
-		snprintf(errmsg, errlen, "%s:%u: invalid secret name "
-			 "(expected [A-Za-z_][A-Za-z0-9_.-]*, at most %d characters)",
-			 path, line, SB_SECRET_NAME_MAX);
+		snprintf(errmsg, errlen, "%s:%u: invalid secret name (expected " SB_SECRET_NAME_RULE ")", path,
+			 line);
 		errno = EINVAL;
 		return -1;
 	}

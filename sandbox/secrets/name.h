@@ -9,6 +9,9 @@
 
 /* the longest secret name */
 #define SB_SECRET_NAME_MAX 128
+/* the rule, as every refusal of a name says it */
+#define SB_SECRET_NAME_RULE "[A-Za-z_][A-Za-z0-9_.-]*, at most 128 characters"
+_Static_assert(SB_SECRET_NAME_MAX == 128, "SB_SECRET_NAME_RULE says 128");
 
 /* [A-Za-z_][A-Za-z0-9_.-]*, at most SB_SECRET_NAME_MAX characters. */
 bool sb_secret_name_valid(const char *name);
