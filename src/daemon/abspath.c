@@ -33,3 +33,14 @@ int abspath(const char *path, char *buf, size_t len)
 		return -1;
 	return abspath_join(cwd, path, buf, len);
 }
+
+int abspath_first(const char *list, char *buf, size_t len)
+{
+	char first[PATH_MAX];
+
+	if ((size_t)snprintf(first, sizeof first, "%.*s", (int)strcspn(list, ":"), list) >= sizeof first) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return abspath(first, buf, len);
+}

@@ -13,5 +13,8 @@
 int abspath_join(const char *cwd, const char *path, char *buf, size_t len);
 /* The same against the process's cwd; -1 with getcwd's errno too. */
 int abspath(const char *path, char *buf, size_t len);
+/* The first path of LIST, a systemd directory list ($RUNTIME_DIRECTORY,
+ * $STATE_DIRECTORY: several are joined with ':'), as abspath makes it. */
+int abspath_first(const char *list, char *buf, size_t len);
 
 #endif

@@ -19,17 +19,11 @@
 int rundir_choose(const char *given, char *path, size_t len)
 {
 	const char *base = NULL, *env;
-	char first[RUNDIR_PATH_MAX];
 	int n;
 
-	if (!given && (env = getenv("RUNTIME_DIRECTORY")) && *env) {
-		/* systemd's list: our own is the first (as $STATE_DIRECTORY's) */
-		if ((size_t)snprintf(first, sizeof first, "%.*s", (int)strcspn(env, ":"), env) >= sizeof first) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		given = first;
-	}
+	/* systemd's list: our own is the first (an empty one is none) */
+	if (!given && (env = getenv("RUNTIME_DIRECTORY")) && *env && *env != ':')
+		return abspath_first(env, path, len);
 	if (given && *given)	/* the same for the daemon, its actors and every command */
 		return abspath(given, path, len);
 	if (geteuid() == 0)

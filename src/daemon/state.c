@@ -28,16 +28,8 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	/* relative to where the daemon started, not to each actor's cwd */
 	if (dir)
 		return abspath(dir, buf, len);
-	if (env && *env) {	/* systemd's list: our own is the first */
-		char first[PATH_MAX];
-
-		/* a relative one as --state-dir: from where the daemon started */
-		if ((size_t)snprintf(first, sizeof first, "%.*s", (int)strcspn(env, ":"), env) >= sizeof first) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		return abspath(first, buf, len);
-	}
+	if (env && *env)	/* systemd's list: our own is the first */
+		return abspath_first(env, buf, len);
 	if (geteuid() == 0)
 		n = snprintf(buf, len, "%s", STATE_ROOT_SYSTEM);
 	else if (xdg && xdg[0] == '/')	/* the XDG spec: a relative one is ignored */
