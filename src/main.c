@@ -67,7 +67,7 @@ static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
 	size_t ntaken;
 	int rc;
 
-	if (geteuid() != 0 || !confinement_privileged())
+	if (!confinement_dynamic_uids())
 		return 0;
 	if (sb_uid_host_ids(&taken, &ntaken) < 0) {
 		fprintf(stderr, "prospero: out of memory checking the uid range\n");

@@ -35,7 +35,7 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 		       a->user, p.line);
 	else
 		printf("  containment: %s\n", p.line);
-	if (geteuid() == 0 && confinement_privileged())	/* as confinement_setup */
+	if (confinement_dynamic_uids())	/* as confinement_setup */
 		printf("  dynamic uids: %u-%u (daemons that do not share /run need disjoint --uid-range)\n",
 		       (unsigned)(opts->uid_first ? opts->uid_first : SB_UIDPOOL_FIRST),
 		       (unsigned)(opts->uid_last ? opts->uid_last : SB_UIDPOOL_LAST));

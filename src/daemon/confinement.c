@@ -44,6 +44,11 @@ bool confinement_privileged(void)
 	return have_effective(CAP_SETPCAP);
 }
 
+bool confinement_dynamic_uids(void)
+{
+	return geteuid() == 0 && confinement_privileged();
+}
+
 bool confinement_may_raise_limits(void)
 {
 	return have_effective(CAP_SYS_RESOURCE);
@@ -56,7 +61,7 @@ bool confinement_may_unshare(void)
 
 bool confinement_may_private_ipc(void)
 {
-	return geteuid() == 0 && confinement_privileged() && confinement_may_unshare();
+	return confinement_dynamic_uids() && confinement_may_unshare();
 }
 
 /* An id no process holds (a leftover of an earlier run must never meet
@@ -115,8 +120,7 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_warn("cannot make the daemon non-dumpable: %s", strerror(errno));
 	c->privileged = confinement_privileged();
 	c->private_ipc = confinement_may_private_ipc();
-	/* without CAP_SETPCAP no id is changed (confinement_plan): no range */
-	c->dynamic_uids = geteuid() == 0 && c->privileged;
+	c->dynamic_uids = confinement_dynamic_uids();
 	if (c->privileged && (c->last_cap = sb_privs_last_cap()) < 0) {
 		log_err("cannot read the kernel's last capability: %s", strerror(errno));
 		return -1;

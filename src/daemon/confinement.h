@@ -34,6 +34,9 @@ void confinement_init(struct confinement *c);
 /* Whether this process may change ids and keep capabilities for an actor
  * (CAP_SETPCAP): what "user" and "capabilities" need. */
 bool confinement_privileged(void);
+/* Whether actors get dynamic uids: root that may change ids (without
+ * CAP_SETPCAP a root daemon changes none). */
+bool confinement_dynamic_uids(void);
 /* Whether this process may set an actor's rlimit above its own hard one
  * (CAP_SYS_RESOURCE). */
 bool confinement_may_raise_limits(void);

@@ -56,13 +56,6 @@ enum containment_level containment_choose(enum containment_want want, bool cgrou
 	}
 }
 
-/* Whether actors get dynamic uids, which uid containment is made of:
- * root without CAP_SETPCAP changes no id (confinement_plan). */
-static bool dynamic_uids(void)
-{
-	return geteuid() == 0 && confinement_privileged();
-}
-
 /* Why uid containment cannot be had here. */
 static const char *uid_refusal(void)
 {
@@ -101,7 +94,7 @@ static enum containment_level open_tree(struct sb_cgroup_tree *t, const struct d
 	} else {
 		sb_cgroup_tree_open(t, name);
 	}
-	return containment_choose(want, t->mode != SB_CGROUP_OFF, dynamic_uids());
+	return containment_choose(want, t->mode != SB_CGROUP_OFF, confinement_dynamic_uids());
 }
 
 static void line(enum containment_level level, const struct sb_cgroup_tree *t, char *buf, size_t len)
@@ -117,7 +110,7 @@ static void line(enum containment_level level, const struct sb_cgroup_tree *t, c
 		if (geteuid() != 0 && strncmp(why, NOT_ROOT_AND, strlen(NOT_ROOT_AND)) == 0)
 			why += strlen(NOT_ROOT_AND);
 		snprintf(buf, len, "process group only (%s%s)",
-			 geteuid() ? "not root; " : !dynamic_uids() ? "no dynamic uids without CAP_SETPCAP; " : "",
+			 geteuid() ? "not root; " : !confinement_dynamic_uids() ? "no dynamic uids without CAP_SETPCAP; " : "",
 			 why);
 	}
 }
@@ -176,7 +169,7 @@ void containment_probe(const struct daemon_opts *opts, struct containment_probe 
 	p->level = open_tree(&t, opts, scratch);
 	/* as containment_setup refuses to start */
 	p->usable = !(p->level == CONTAIN_CGROUP && t.mode == SB_CGROUP_OFF) &&
-		    !(p->level == CONTAIN_UID && !dynamic_uids());
+		    !(p->level == CONTAIN_UID && !confinement_dynamic_uids());
 	if (p->usable) {
 		line(p->level, &t, p->line, sizeof p->line);
 	} else if (p->level == CONTAIN_UID) {
@@ -272,7 +265,7 @@ int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s: %s", how, c->tree.why);
 		return -1;
 	}
-	if (c->level == CONTAIN_UID && !dynamic_uids()) {
+	if (c->level == CONTAIN_UID && !confinement_dynamic_uids()) {
 		asked(opts, "uid", how, sizeof how);
 		log_err("%s %s", how, uid_refusal());
 		return -1;
