@@ -464,6 +464,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	};
 	struct option longopts[CLI_LONGOPTS_MAX];
 	bool has_containment = false, run = strcmp(cli->cmd, "run") == 0;
+	const char *config;
 	int c, other;
 
 	cli_longopts(mine, longopts);
@@ -471,9 +472,13 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	optind = 2;
 	while ((c = cli_getopt(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:", longopts)) != -1) {
 		switch (c) {
-		case 'c': cli->files[cli->nfiles++] = optarg; break;
 		/* an empty path is refused where it is read: it would
 		 * silently stand for the default, or for nothing */
+		case 'c':
+			if (cli_path_arg("--config", optarg, &config) < 0)
+				return -1;
+			cli->files[cli->nfiles++] = optarg;
+			break;
 		case 'e':
 			if (run && cli_path_arg("--events", optarg, &cli->opts.events_path) < 0)
 				return -1;
@@ -492,7 +497,10 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 			break;
 		case 'x': cli->co.explain_actor = optarg; break;
 		case 'D': cli->co.dot = true; break;
-		case 'f': cli->co.faults = optarg; break;
+		case 'f':
+			if (cli_path_arg("--faults", optarg, &cli->co.faults) < 0)
+				return -1;
+			break;
 		case 'S':
 			if (parse_seed(optarg, &cli->co) < 0)
 				return -1;

@@ -561,6 +561,10 @@ START_TEST(an_empty_path_is_a_usage_error)
 		{ "run", "-c", "nosuch.jsonc", "--events=", NULL },
 		{ "run", "-c", "nosuch.jsonc", "--secrets-dir=", NULL },
 		{ "run", "-c", "nosuch.jsonc", "--state-dir=", NULL },
+		{ "check", "--config=", NULL },
+		{ "run", "-c", "", NULL },
+		{ "check", "-c", "root.jsonc", "--faults=", NULL },
+		{ "run", "-c", "nosuch.jsonc", "--faults", "", NULL },
 	};
 	char err[1024];
 
