@@ -7,6 +7,7 @@
 #include "src/daemon/sdstatus.h"
 #include "src/daemon/timer.h"
 #include "src/proto/control.h"
+#include "src/proto/fds.h"
 #include "src/proto/sdnotify.h"
 #include "supervisor/status.h"
 
@@ -47,7 +48,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 void sdstatus_init(struct daemon *d)
 {
 	struct sdstatus *s = &d->sdstatus;
-	const char *sock = getenv("NOTIFY_SOCKET");
+	const char *sock = getenv(PP_ENV_NOTIFY_SOCKET);
 
 	s->enabled = sock && *sock;
 	s->last_sent = -1000;

@@ -16,12 +16,13 @@
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
 #include "src/daemon/state.h"
+#include "src/proto/fds.h"
 
 #define STATE_ROOT_SYSTEM "/var/lib/prospero"
 
 int state_root_path(const char *dir, char *buf, size_t len)
 {
-	const char *env = getenv("STATE_DIRECTORY"), *xdg = getenv("XDG_STATE_HOME");
+	const char *env = getenv(PP_ENV_STATE_DIRECTORY), *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	int n;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "src/proto/fds.h"
 #include "src/proto/queue.h"
 #include "src/queue/queue.h"
 
@@ -168,7 +169,8 @@ int main(int argc, char **argv)
 		return usage(err);
 	if (pq_store_open(&q.store, NULL) < 0) {
 		fprintf(stderr, "cannot open its log %s in $STATE_DIRECTORY: %s\n", PQ_STORE_FILE,
-			errno == ENOENT && !getenv("STATE_DIRECTORY") ? "no STATE_DIRECTORY" : q.store.msg);
+			errno == ENOENT && !getenv(PP_ENV_STATE_DIRECTORY) ? "no " PP_ENV_STATE_DIRECTORY
+									    : q.store.msg);
 		return 1;
 	}
 	if (start(&q) == 0)

@@ -6,7 +6,9 @@
  *     prospero(1);
  *   - every function of the installed headers: libprospero(3);
  *   - every error code and environment name of the wire contract
- *     (src/proto): README.md and prospero-protocol(7).
+ *     (src/proto): README.md and prospero-protocol(7);
+ * and the code spells each environment name of the wire contract in
+ * src/proto alone (issue 9: one place for every wire literal).
  * A document names a word the way documentation does: README.md in code
  * (`...`, or an indented block; not in a fenced example), a manual page
  * in bold. Each check also runs on copies with one name taken out, one
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sandbox/daemon/rlimits.h"
 #include "sandbox/seccomp/profiles.h"
@@ -563,6 +566,106 @@ START_TEST(protocol_names_are_documented)
 }
 END_TEST
 
+/* TEXT with its comments blanked; strings and characters are kept. */
+static void blank_comments(char *text)
+{
+	for (char *c = text; *c; c++) {
+		if (*c == '"' || *c == '\'') {
+			char q = *c;
+
+			for (c++; *c && *c != q; c++)
+				if (*c == '\\' && c[1])
+					c++;
+			if (!*c)
+				return;
+		} else if (c[0] == '/' && c[1] == '*') {
+			char *end = strstr(c + 2, "*/"), *stop = end ? end + 2 : c + strlen(c);
+
+			memset(c, ' ', (size_t)(stop - c));
+			c = stop - 1;
+		} else if (c[0] == '/' && c[1] == '/') {
+			while (*c && *c != '\n')
+				*c++ = ' ';
+			if (!*c)
+				return;
+		}
+	}
+}
+
+/* Each "NAME" of NAMES that a C file under REL (src/proto left out) spells
+ * in code, as "  FILE: NAME" lines in REPORT; how many. */
+static size_t spelt_outside_proto(const char *rel, const struct words *names, char *report,
+				  size_t cap)
+{
+	char path[1536];
+	DIR *d;
+	struct dirent *e;
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "%s/%s", srcdir(), rel);
+	d = opendir(path);
+	ck_assert_msg(d != NULL, "cannot open %s", path);
+	while ((e = readdir(d))) {
+		char sub[512], *text;
+		size_t len = strlen(e->d_name);
+		struct stat st;
+
+		snprintf(sub, sizeof sub, "%s/%s", rel, e->d_name);
+		if (e->d_name[0] == '.' || strcmp(sub, "src/proto") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", srcdir(), sub);
+		ck_assert_int_eq(stat(path, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			n += spelt_outside_proto(sub, names, report, cap);
+			continue;
+		}
+		if (len < 3 || (strcmp(e->d_name + len - 2, ".c") != 0 &&
+				strcmp(e->d_name + len - 2, ".h") != 0))
+			continue;
+		text = slurp_src(sub);
+		blank_comments(text);
+		for (size_t i = 0; i < names->n; i++) {
+			char quoted[160];
+
+			if (strcmp(names->why[i], "environment name") != 0)
+				continue;
+			snprintf(quoted, sizeof quoted, "\"%s\"", names->v[i]);
+			if (!strstr(text, quoted))
+				continue;
+			n++;
+			snprintf(report + strlen(report), cap - strlen(report), "  %s: %s\n", sub,
+				 names->v[i]);
+		}
+		free(text);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The daemon, the library and the queue take each environment name of
+ * the wire contract from src/proto (PP_ENV_...), not from a copy of its
+ * spelling, even where they read systemd's variable for themselves. */
+START_TEST(wire_names_are_spelt_in_src_proto_alone)
+{
+	static const char *const trees[] = { "src", "sandbox", "supervisor" };
+	static char report[8192];
+	struct words names = { 0 };
+	size_t n = 0;
+	char text[] = "x = \"A\"; /* \"B\" */ y = '\"'; // \"C\"\nz(\"D /* \\\" */\");";
+
+	blank_comments(text);	/* the blanking itself */
+	ck_assert(strstr(text, "\"A\"") && !strstr(text, "\"B\"") && !strstr(text, "\"C\""));
+	ck_assert(strstr(text, "D /* \\\" */"));
+	protocol_names(&names);
+	report[0] = '\0';
+	for (size_t i = 0; i < sizeof trees / sizeof *trees; i++)
+		n += spelt_outside_proto(trees[i], &names, report, sizeof report);
+	ck_assert_msg(n == 0, "wire names spelt outside src/proto (use its PP_ENV_ macros):\n%s",
+		      report);
+	words_free(&names);
+}
+END_TEST
+
 /* The readers themselves, on text made to measure. */
 START_TEST(names_count_only_where_documentation_puts_them)
 {
@@ -601,6 +704,7 @@ int main(void)
 	tcase_add_test(tc, help_shows_every_option_the_manual_describes);
 	tcase_add_test(tc, library_functions_are_documented);
 	tcase_add_test(tc, protocol_names_are_documented);
+	tcase_add_test(tc, wire_names_are_spelt_in_src_proto_alone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
