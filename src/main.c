@@ -443,6 +443,31 @@ static int parse_containment(const char *word, const char *from, struct daemon_o
 	return 0;
 }
 
+/* The argument of path option C into CLI: 1 when C is one, else 0. An
+ * empty path is refused (said, -1) where the command reads it: it would
+ * silently stand for the default, or for nothing. */
+static int path_option(int c, bool run, struct cli *cli)
+{
+	const char **to, *name, *config;
+
+	switch (c) {
+	case 'c': name = "--config"; to = &config; break;
+	case 'e': name = "--events"; to = run ? &cli->opts.events_path : NULL; break;
+	case 'r': name = "--runtime-dir"; to = &cli->opts.runtime_dir; break;
+	case 's': name = "--secrets-dir"; to = run ? &cli->opts.secrets_dir : NULL; break;
+	case 'd': name = "--state-dir"; to = &cli->opts.state_dir; break;
+	case 'f': name = "--faults"; to = &cli->co.faults; break;
+	default: return 0;
+	}
+	if (!to)
+		return 1;	/* another command's: ignored, empty or not */
+	if (cli_path_arg(name, optarg, to) < 0)
+		return -1;
+	if (c == 'c')
+		cli->files[cli->nfiles++] = optarg;
+	return 1;
+}
+
 /* The options after the command, into CLI. -1 with the exit status in
  * *STATUS when there is nothing more to do (--help, a usage error). */
 static int parse_options(int argc, char **argv, struct cli *cli, int *status)
@@ -464,43 +489,19 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	};
 	struct option longopts[CLI_LONGOPTS_MAX];
 	bool has_containment = false, run = strcmp(cli->cmd, "run") == 0;
-	const char *config;
-	int c, other;
+	int c, other, path;
 
 	cli_longopts(mine, longopts);
 	*status = EXIT_USAGE;
 	optind = 2;
 	while ((c = cli_getopt(argc, argv, "c:e:r:s:d:u:k:x:f:S:l:", longopts)) != -1) {
+		if ((path = path_option(c, run, cli)) < 0)
+			return -1;
+		if (path)
+			continue;
 		switch (c) {
-		/* an empty path is refused where it is read: it would
-		 * silently stand for the default, or for nothing */
-		case 'c':
-			if (cli_path_arg("--config", optarg, &config) < 0)
-				return -1;
-			cli->files[cli->nfiles++] = optarg;
-			break;
-		case 'e':
-			if (run && cli_path_arg("--events", optarg, &cli->opts.events_path) < 0)
-				return -1;
-			break;
-		case 'r':
-			if (cli_path_arg("--runtime-dir", optarg, &cli->opts.runtime_dir) < 0)
-				return -1;
-			break;
-		case 's':
-			if (run && cli_path_arg("--secrets-dir", optarg, &cli->opts.secrets_dir) < 0)
-				return -1;
-			break;
-		case 'd':
-			if (cli_path_arg("--state-dir", optarg, &cli->opts.state_dir) < 0)
-				return -1;
-			break;
 		case 'x': cli->co.explain_actor = optarg; break;
 		case 'D': cli->co.dot = true; break;
-		case 'f':
-			if (cli_path_arg("--faults", optarg, &cli->co.faults) < 0)
-				return -1;
-			break;
 		case 'S':
 			if (parse_seed(optarg, &cli->co) < 0)
 				return -1;
