@@ -136,6 +136,40 @@ static int no_such_node(const struct ctl_request *r, const char *name)
 	return 1;
 }
 
+/* What follows the options (from optind): the NAME (or the one given
+ * with --name), a fault's kind and argument; 0, or the exit status of a
+ * usage error, said. */
+static int operands(int argc, char **argv, struct verb_opts *o, const char *name)
+{
+	bool too_long;
+	int rc;
+
+	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
+		return 2;
+	if (o->r.verb == CTL_EVENTS && optind < argc)
+		return usage_error(argv[optind], "events takes no NAME: give --name NAME");
+	if (optind < argc)
+		name = argv[optind++];
+	if (o->r.verb == CTL_FAULT && optind < argc && fault_arg(o, argv[optind++]) < 0)
+		return 2;
+	if (optind < argc)
+		return usage_error(argv[optind], "one name at most");
+	/* "" would travel as no name at all: status of the whole tree, every
+	 * event, or the daemon's "needs a name" */
+	if (name && !name[0])
+		return usage_error(ctl_verb_name(o->r.verb), "NAME is empty");
+	too_long = name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name;
+	/* an edge may be spelt with spaces around its arrow: it may exist */
+	if (too_long && o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0)
+		return usage_error(name, "EDGE too long");
+	if (ctl_verb_needs_name(o->r.verb) && !name)
+		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
+	if (o->r.verb == CTL_FAULT && (rc = fault_incomplete(o)) != 0)
+		return rc;
+	/* events' filter, cut, matches nothing, as the whole name would */
+	return too_long && o->r.verb != CTL_EVENTS ? no_such_node(&o->r, name) : 0;
+}
+
 static int parse(int argc, char **argv, struct verb_opts *o)
 {
 	static const struct option mine[] = {
@@ -153,8 +187,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 	struct option longopts[CLI_LONGOPTS_MAX];
 	const char *name = NULL;
 	unsigned long long lines;
-	bool too_long;
-	int c, other, rc;
+	int c, other;
 
 	cli_longopts(mine, longopts);
 	optind = 2;
@@ -197,30 +230,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 			return other > 0 ? -1 : EXIT_USAGE;	/* a usage error is said */
 		}
 	}
-	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
-		return 2;
-	if (o->r.verb == CTL_EVENTS && optind < argc)
-		return usage_error(argv[optind], "events takes no NAME: give --name NAME");
-	if (optind < argc)
-		name = argv[optind++];
-	if (o->r.verb == CTL_FAULT && optind < argc && fault_arg(o, argv[optind++]) < 0)
-		return 2;
-	if (optind < argc)
-		return usage_error(argv[optind], "one name at most");
-	/* "" would travel as no name at all: status of the whole tree, every
-	 * event, or the daemon's "needs a name" */
-	if (name && !name[0])
-		return usage_error(ctl_verb_name(o->r.verb), "NAME is empty");
-	too_long = name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name;
-	/* an edge may be spelt with spaces around its arrow: it may exist */
-	if (too_long && o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0)
-		return usage_error(name, "EDGE too long");
-	if (ctl_verb_needs_name(o->r.verb) && !name)
-		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
-	if (o->r.verb == CTL_FAULT && (rc = fault_incomplete(o)) != 0)
-		return rc;
-	/* events' filter, cut, matches nothing, as the whole name would */
-	return too_long && o->r.verb != CTL_EVENTS ? no_such_node(&o->r, name) : 0;
+	return operands(argc, argv, o, name);
 }
 
 /* The exit status when no daemon answers: for status, nothing runs (3,
