@@ -239,6 +239,53 @@ START_TEST(check_refuses_what_run_refuses_of_the_state_root_and_dot_too)
 }
 END_TEST
 
+/* README, Queues: the lines check says for the example with "consumer":
+ * "shiper", "max_batch_size": 500 and "dead_letter_queue": "shipper" are
+ * the README's, in its order (check says them by line and column). */
+START_TEST(check_says_the_readme_queue_example_as_the_readme_does)
+{
+	char err[4096], want[4096], *readme, *at;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(want, sizeof want, "%s/README.md", getenv("SRCDIR") ? getenv("SRCDIR") : ".");
+	f = fopen(want, "re");
+	ck_assert_ptr_nonnull(f);
+	readme = calloc(1, 1 << 20);
+	ck_assert_ptr_nonnull(readme);
+	ck_assert(fread(readme, 1, (1 << 20) - 1, f) > 0);
+	fclose(f);
+	/* the README's indented block, each line as check says it off a terminal */
+	at = strstr(readme, "\n    shop.jsonc:");
+	ck_assert_ptr_nonnull(at);
+	while (strncmp(at, "\n    shop.jsonc:", 16) == 0) {
+		const char *end = strchr(at + 1, '\n');
+
+		ck_assert_ptr_nonnull(end);
+		n += (size_t)snprintf(want + n, sizeof want - n, "prospero: %.*s\n", (int)(end - at - 5), at + 5);
+		ck_assert_uint_lt(n, sizeof want);
+		at = strchr(at + 1, '\n');
+	}
+	free(readme);
+	h_link(&h, "TESTACTOR", "shipper");
+	h_link(&h, "TESTACTOR", "auditor");
+	h_link(&h, "TESTACTOR", "order-processor");
+	h_write(&h, "shop.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"    { \"actor\": \"shipper\", \"exec\": [\"./shipper\"] },\n"
+		"    { \"actor\": \"auditor\", \"exec\": [\"./auditor\"] },\n"
+		"    { \"queue\": \"shipments-dlq\", \"consumer\": \"auditor\" },\n"
+		"    { \"queue\": \"shipments\", \"consumer\": \"shiper\", \"max_batch_size\": 500,\n"
+		"      \"max_retries\": 3, \"retry_delay\": 1000, \"retry_backoff\": 2,\n"
+		"      \"dead_letter_queue\": \"shipper\" },\n"
+		"    { \"actor\": \"order-processor\", \"exec\": [\"./order-processor\"],\n"
+		"      \"bindings\": { \"SHIPMENTS\": \"shipments\" } } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "shop.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
 /* A uid passwd names is not the range's to give: uid 1 is "daemon" on
  * Debian (base-passwd). The old check said "configuration ok" for 1-1;
  * run then found no uid and failed the start ("no dynamic uid left"). */
@@ -936,6 +983,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, check_counts_out_the_uids_passwd_uses);
+	tcase_add_test(tc, check_says_the_readme_queue_example_as_the_readme_does);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
 	tcase_add_test(tc, a_set_up_failure_is_said_once);
 	tcase_add_test(tc, run_says_every_refusal);
