@@ -29,7 +29,9 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	/* relative to where the daemon started, not to each actor's cwd */
 	if (dir)
 		return abspath(dir, buf, len);
-	if (env && *env)	/* systemd's list: our own is the first */
+	/* systemd's list: our own is the first (an empty one is none, as for
+	 * $RUNTIME_DIRECTORY: "" would put each instance's state in "/") */
+	if (env && *env && *env != ':')
 		return abspath_first(env, buf, len);
 	if (geteuid() == 0)
 		n = snprintf(buf, len, "%s", STATE_ROOT_SYSTEM);

@@ -77,6 +77,12 @@ START_TEST(the_root_is_found_as_documented)
 	setenv("HOME", "/home/u", 1);
 	ck_assert_int_eq(state_root_path(NULL, buf, sizeof buf), 0);
 	ck_assert_str_eq(buf, geteuid() == 0 ? "/var/lib/prospero" : "/home/u/.st/prospero");
+	/* an empty first path is none, as $RUNTIME_DIRECTORY's: it was "",
+	 * and each instance's directory "/NAME" */
+	setenv("STATE_DIRECTORY", ":/var/lib/y", 1);
+	ck_assert_int_eq(state_root_path(NULL, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, geteuid() == 0 ? "/var/lib/prospero" : "/home/u/.st/prospero");
+	unsetenv("STATE_DIRECTORY");
 	if (geteuid() != 0) {
 		setenv("XDG_STATE_HOME", "relative", 1);	/* ignored, as the spec says */
 		ck_assert_int_eq(state_root_path(NULL, buf, sizeof buf), 0);
