@@ -213,6 +213,9 @@ def encode_answer(messages):
 class Channel:
     def __init__(self, name, sock, serve):
         self.name, self.sock, self.serve = name, sock, serve
+        # an empty datagram ended it for us: read no more, but keep the fd,
+        # so a call there goes into the socket and times out
+        self.ended = False
 
 
 class Actor:
@@ -480,7 +483,8 @@ class Actor:
         except OSError:
             return False        # the channel is broken: drop it, keep serving the others
         if not data:
-            return False        # end of stream, or an empty datagram: drop the channel
+            ch.ended = True     # end of stream, or an empty datagram: read no more
+            return True
         try:
             self._dispatch(ch, data, fds, flags)
         except Malformed as m:
@@ -520,7 +524,7 @@ class Actor:
             if self.control is not None:
                 sel.register(self.control, selectors.EVENT_READ, None)
             for ch in [*self.channels.values(), *self.served]:
-                if ch.sock.fileno() >= 0 and (not ch.serve or not self.stopping):
+                if ch.sock.fileno() >= 0 and not ch.ended and (not ch.serve or not self.stopping):
                     sel.register(ch.sock, selectors.EVENT_READ, ch)
             for key, _ in sel.select(timeout):
                 if key.data is None:

@@ -317,6 +317,63 @@ START_TEST(python_keeps_to_the_protocols_codes)
 }
 END_TEST
 
+/* prospero-protocol(7): after an empty datagram "a call there can only
+ * time out". The peer closed the channel, so its next call raised
+ * OSError (EBADF) instead; now it stops reading the fd and the call goes
+ * into the socket, unanswered, as with libprospero. */
+START_TEST(python_times_out_after_an_empty_datagram)
+{
+	static const char script[] =
+		PY_ACTOR
+		"for i in range(2):\n"
+		"    try:\n"
+		"        a.call('PRICING', 'quote', b'{}', timeout=0.5)\n"
+		"        print('answered', flush=True)\n"
+		"    except pp.CallError as e:\n"
+		"        print('error', e.code, flush=True)\n"
+		"    except OSError as e:\n"
+		"        print('oserror', e.errno, flush=True)\n";
+	unsigned char dg[4096];
+	char out[256] = "";
+	int c[2], s[2], o[2], status;
+	struct pf_frame f;
+	size_t have = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
+	n = recv(s[0], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	ck_assert_int_eq(send(s[0], "", 0, 0), 0);
+	/* its answer, after the empty datagram, is never read */
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "late", .body_len = 4 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
+		have += (size_t)n;
+	out[have] = '\0';
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "error timeout\nerror timeout\n");
+	/* the second call went into the socket all the same (the kernel
+	 * first reports the unread "late" as ECONNRESET, once) */
+	n = recv(s[0], dg, sizeof dg, MSG_DONTWAIT);
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(s[0], dg, sizeof dg, MSG_DONTWAIT);
+	ck_assert_msg(n > 0, "no second call: %zd %s", n, strerror(errno));
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	ck_assert_int_eq(f.kind, PF_CALL);
+	close(c[0]);
+	close(s[0]);
+	close(o[0]);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -616,6 +673,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
+	tcase_add_test(tc, python_times_out_after_an_empty_datagram);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	tcase_add_test(tc, python_serves_two_edges_of_one_name);
