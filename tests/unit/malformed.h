@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "src/proto/frame.h"
+#include "src/proto/le.h"
 
 struct malformed {
 	const char *what;
@@ -41,6 +42,7 @@ static const struct malformed malformed_cases[] = {
 	{ "a memfd body in a pipe", 113, "memfd body not sealed" },
 	{ "a memfd body in an unsealed memfd", 114, "memfd body not sealed" },
 	{ "a memfd body shorter than its length", 115, "memfd body too short" },
+	{ "a memfd body over 64 MiB", 116, "body too large" },
 };
 
 #define NMALFORMED (sizeof malformed_cases / sizeof *malformed_cases)
@@ -97,6 +99,7 @@ static inline size_t malformed_datagram(size_t i, unsigned char *buf)
 	case 7: buf[3] = PF_REPLY; break;
 	case 8: buf[3] = 9; break;
 	case 9: buf[6] = 200; break;
+	case 15: pp_put_le(buf + 8, PF_MAX_BODY + 1u, 4); break;
 	case 10:
 		/* a good call at the front of a datagram too large to read whole */
 		memset(buf + n, ' ', PF_MAX_DGRAM + 4464 - (size_t)n);
