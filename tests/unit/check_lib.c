@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -664,6 +665,55 @@ END_TEST
 
 /* A binding whose other end is closed fails a send with EPIPE, also when
  * the peer left a datagram of ours unread (the kernel says ECONNRESET). */
+/* prospero-protocol(7): calls and casts go from client to service; the
+ * client's end answers a call bad_request and drops a cast. */
+START_TEST(a_clients_end_serves_no_calls)
+{
+	static struct answer a;
+	struct pf_frame cast = { .kind = PF_CAST, .method = "note", .method_len = 4 };
+	struct pf_frame call = { .kind = PF_CALL, .id = 9, .method = "echo", .method_len = 4,
+				 .body = "x", .body_len = 1 };
+	struct pollfd pfd;
+	unsigned char dg[512];
+	struct pf_frame f;
+	char why[128];
+	long n;
+
+	n = pf_encode(dg, sizeof dg, &cast);
+	ck_assert_int_eq(send(sv[1], dg, (size_t)n, 0), n);
+	n = pf_encode(dg, sizeof dg, &call);
+	ck_assert_int_eq(send(sv[1], dg, (size_t)n, 0), n);
+	/* a call of the client's own, so that it reads its binding */
+	ck_assert_int_eq(prospero_call(inv, "echo", "y", 1, 5, got, &a), 0);
+	pfd = (struct pollfd){ .fd = sv[1], .events = POLLIN };
+	for (int i = 0; i < 2000; i++) {
+		ev_run(loop, EVRUN_NOWAIT);
+		if (poll(&pfd, 1, 0) == 1)
+			break;
+		usleep(1000);
+	}
+	/* the client's call first (sent before it read ours), then the answer */
+	for (;;) {
+		ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+		n = recv(sv[1], dg, sizeof dg, 0);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+		if (f.kind != PF_CALL)
+			break;
+		for (int i = 0; i < 2000 && poll(&pfd, 1, 0) != 1; i++) {
+			ev_run(loop, EVRUN_NOWAIT);
+			usleep(1000);
+		}
+	}
+	ck_assert_int_eq(f.kind, PF_ERROR);
+	ck_assert_uint_eq(f.id, 9);
+	snprintf(why, sizeof why, "%.*s %.*s", (int)f.method_len, f.method, (int)f.body_len, (const char *)f.body);
+	ck_assert_str_eq(why, "bad_request this end of the binding serves no calls");
+	/* nothing for the cast */
+	ck_assert_int_eq(poll(&pfd, 1, 50), 0);
+}
+END_TEST
+
 START_TEST(a_closed_peer_is_epipe)
 {
 	static struct answer a;	/* the call is failed at teardown */
@@ -1943,6 +1993,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
+	tcase_add_test(tc, a_clients_end_serves_no_calls);
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
 	tcase_add_test(tc, a_closing_actor_takes_no_new_call);

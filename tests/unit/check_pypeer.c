@@ -374,6 +374,63 @@ START_TEST(python_times_out_after_an_empty_datagram)
 }
 END_TEST
 
+/* prospero-protocol(7): calls and casts go from client to service; the
+ * client's end answers a call bad_request and drops a cast, as
+ * libprospero's does. */
+START_TEST(python_clients_end_serves_no_calls)
+{
+	static const char script[] =
+		PY_ACTOR
+		"print(a.call('PRICING', 'quote', b'{}', timeout=20).decode(), flush=True)\n";
+	struct pf_frame cast = { .kind = PF_CAST, .method = "note", .method_len = 4 };
+	struct pf_frame call = { .kind = PF_CALL, .id = 9, .method = "echo", .method_len = 4,
+				 .body = "x", .body_len = 1 };
+	unsigned char dg[4096];
+	char out[256] = "", why[128];
+	int c[2], s[2], o[2], status;
+	struct pf_frame f;
+	uint64_t quote;
+	size_t have = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
+	n = recv(s[0], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	quote = f.id;
+	n = pf_encode(dg, sizeof dg, &cast);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	n = pf_encode(dg, sizeof dg, &call);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	n = recv(s[0], dg, sizeof dg, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	ck_assert_int_eq(f.kind, PF_ERROR);
+	ck_assert_uint_eq(f.id, 9);
+	snprintf(why, sizeof why, "%.*s %.*s", (int)f.method_len, f.method, (int)f.body_len, (const char *)f.body);
+	ck_assert_str_eq(why, "bad_request this end of the binding serves no calls");
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = quote, .body = "q", .body_len = 1 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
+		have += (size_t)n;
+	out[have] = '\0';
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "q\n");
+	/* nothing for the cast: the end of stream, the peer gone */
+	ck_assert_int_le(recv(s[0], dg, sizeof dg, MSG_DONTWAIT), 0);
+	close(c[0]);
+	close(s[0]);
+	close(o[0]);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -674,6 +731,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	tcase_add_test(tc, python_times_out_after_an_empty_datagram);
+	tcase_add_test(tc, python_clients_end_serves_no_calls);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	tcase_add_test(tc, python_serves_two_edges_of_one_name);
