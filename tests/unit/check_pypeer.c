@@ -598,6 +598,8 @@ static const char *python_fd_names(const char *count, const char *names)
 		"except ValueError:\n"
 		"    print('refused')\n"
 		"except OSError:\n"
+		"    print('read')\n"
+		"else:\n"
 		"    print('read')\n";
 	static char out[64];
 	char path[512];
@@ -642,6 +644,7 @@ START_TEST(python_reads_fd_names_as_libprospero_does)
 		{ "2", "control:serve" }, { "1", "control:" }, { "1", ":control" },
 		{ "2", "control::A" }, { "3", "control::A" }, { "2", "control:serve:" },
 		{ "2", "control:serve::A" }, { "3", "control:serve::A" }, { "1", ":" },
+		{ "0", "" }, { "1", "" },	/* empty: no names, as unset */
 	};
 
 	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
