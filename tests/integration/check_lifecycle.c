@@ -50,6 +50,27 @@ START_TEST(a_child_starts_only_after_the_previous_one_is_ready)
 }
 END_TEST
 
+/* README and prospero-protocol(7): READY=1 on $NOTIFY_SOCKET is heard
+ * from any process of the actor's process group (a shell's child), and
+ * not from one that left it (setsid). */
+START_TEST(readiness_is_heard_from_the_process_group_only)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"kid\", \"exec\": [\"/bin/sh\", \"-c\", \"'@TA@' --notify-after 0 & wait\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 5000 },\n"
+		"  { \"actor\": \"gone\", \"exec\": [\"/bin/sh\", \"-c\", \"setsid '@TA@' --notify-after 0 & wait\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 1000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:kid ready:kid start:gone");
+	h_expect(&h, "stop", "gone", &e);
+	ck_assert_str_eq(e.reason, "start timeout");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+}
+END_TEST
+
 START_TEST(a_start_timeout_at_boot_fails_the_boot)
 {
 	struct h_event e;
@@ -344,6 +365,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, a_child_starts_only_after_the_previous_one_is_ready);
 	tcase_add_test(tc, a_start_timeout_at_boot_fails_the_boot);
+	tcase_add_test(tc, readiness_is_heard_from_the_process_group_only);
 	tcase_add_test(tc, a_start_timeout_counts_from_the_actors_own_start);
 	tcase_add_test(tc, a_child_dying_before_ready_at_boot_fails_the_boot);
 	tcase_add_test(tc, a_failing_confinement_step_names_itself_and_fails_the_boot);
