@@ -40,6 +40,8 @@ int main(void)
 
 	if (!p || !(pricing = prospero_binding(p, "PRICING"))) {
 		perror("quoter: no PRICING binding");
+		if (p)
+			prospero_close(p);
 		return 1;
 	}
 	prospero_ready(p);
