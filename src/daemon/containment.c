@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sandbox/containment/cgroup_fs.h"
+#include "sandbox/containment/cgroup_hier.h"
 #include "sandbox/containment/cgroup_sweep.h"
 #include "sandbox/containment/uidkill.h"
 #include "src/daemon/confinement.h"
@@ -230,7 +231,30 @@ static void report_sweep(struct daemon *d, unsigned procs, unsigned cgroups)
 		.event = "sweep", .name = d->cfg->root->name, .status = -1, .reason = reason });
 }
 
-static int sweep(struct daemon *d)
+/* Off cgroups, the subtree NAME a predecessor run by hand at the cgroup
+ * level left is swept all the same: what an actor with "user" started is
+ * under no uid of its ledger. Made by no one here, and left alone while
+ * a daemon holds it. */
+static void sweep_left_subtree(const char *name, struct sb_cgroup_sweep *s)
+{
+	struct sb_cgroup_hier h;
+	struct sb_cgroup_tree t;
+	char path[SB_CGROUP_PATH_MAX + 64];
+
+	if (geteuid() != 0 || sb_cgroup_hier_read(&h) < 0 || !h.v2.mnt[0])
+		return;
+	snprintf(path, sizeof path, "%s/%s", h.v2.mnt, name);
+	if (access(path, F_OK) < 0)
+		return;
+	h.v2.own[0] = '\0';	/* the subtree by hand, not a delegated cgroup of ours */
+	if (sb_cgroup_tree_open_hier(&t, &h, name) < 0)
+		return;
+	if (sb_cgroup_tree_lock(&t) == 0 && sb_cgroup_tree_sweep(&t, CONTAIN_KILL_TIMEOUT_MS, s) < 0)
+		log_warn("cannot sweep what a previous daemon left in %s: %s", t.path, strerror(errno));
+	sb_cgroup_tree_close(&t);
+}
+
+static int sweep(struct daemon *d, const char *name)
 {
 	struct containment *c = &d->contain;
 	struct sb_cgroup_sweep s = { 0 };
@@ -241,6 +265,8 @@ static int sweep(struct daemon *d)
 		log_err("cannot sweep what a previous daemon left in %s: %s", c->tree.path, strerror(errno));
 		return -1;
 	}
+	if (c->level != CONTAIN_CGROUP)
+		sweep_left_subtree(name, &s);
 	if (geteuid() == 0)
 		by_uid = sweep_uids(d);
 	if (s.procs || s.cgroups || by_uid)
@@ -281,7 +307,7 @@ int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 	snprintf(c->why, sizeof c->why, "%s", c->tree.why);
 	line(c->level, &c->tree, msg, sizeof msg);
 	log_info("containment: %s", msg);
-	return sweep(d);
+	return sweep(d, name);
 }
 
 static void on_cgroup_event(struct ev_loop *loop, ev_io *w, int revents)

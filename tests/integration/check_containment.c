@@ -355,6 +355,41 @@ START_TEST(nothing_outlives_a_sigkilled_daemon_once_the_next_starts)
 END_TEST
 
 
+/* A daemon forced off cgroups still sweeps the cgroups its SIGKILLed
+ * predecessor on the same runtime directory left: what an actor with
+ * "user" started is under no uid of the predecessor's ledger, and only
+ * its cgroup held it. */
+START_TEST(a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left)
+{
+	const char *const extra[] = { "--containment", "uid", NULL };
+	const char *esc = getenv("ESCAPER");
+	char text[1024], tree[512];
+	struct stat st;
+	pid_t pid;
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 " { \"actor\": \"d\", \"user\": \"nobody\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d.pid\"] } ] }\n",
+		 esc);
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	subtree(tree, sizeof tree);
+	pid = read_pid("d.pid", 0);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	ck_assert(running(pid));
+	h_start_with(&h, root_only, extra);
+	h_expect_seq(&h, "sweep:root start:root start:d ready:d ready:root");
+	ck_assert_msg(!running(pid), "pid %d outlived the daemon (%s)", (int)pid, proc_state_text(pid));
+	ck_assert_msg(stat(tree, &st) < 0 && errno == ENOENT, "%s is left", tree);
+	h_stop(&h);
+}
+END_TEST
+
 /* Processes in the cgroups below dir, and the cgroups there (dir itself
  * not counted). */
 static void count_cgroups(const char *dir, int *procs, int *groups)
@@ -1347,6 +1382,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
+	tcase_add_test(tc, a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, an_exit_counts_no_task_once_its_cgroup_is_empty);
