@@ -136,6 +136,15 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 	return 0;
 }
 
+int confinement_uids_refresh(struct daemon *d)
+{
+	struct confinement *c = &d->conf;
+
+	if (!c->dynamic_uids || !c->uids_alive)
+		return 0;
+	return sb_uid_alive_set(c->uids.first, c->uids.last, c->uids_alive);
+}
+
 void confinement_teardown(struct daemon *d)
 {
 	struct confinement *c = &d->conf;

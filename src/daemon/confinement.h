@@ -56,6 +56,9 @@ const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
+/* Which uids of the range processes hold, looked at again (a reload's
+ * new actors get none of them); -1 with errno. */
+int confinement_uids_refresh(struct daemon *d);
 
 /* IN's confinement steps, from its spec, its generation's filter and the
  * daemon's standing: -1

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -18,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/harness.h"
@@ -387,6 +389,59 @@ START_TEST(a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left)
 	ck_assert_msg(!running(pid), "pid %d outlived the daemon (%s)", (int)pid, proc_state_text(pid));
 	ck_assert_msg(stat(tree, &st) < 0 && errno == ENOENT, "%s is left", tree);
 	h_stop(&h);
+}
+END_TEST
+
+/* "a" alone, or with "b" beside it. */
+static void write_a_and(bool b)
+{
+	h_write(&h, "root.jsonc", b ? "{ \"supervisor\": \"root\", \"children\": [\n"
+				     " { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+				     " { \"actor\": \"b\", \"exec\": [\"@TA@\"] } ] }\n"
+				   : "{ \"supervisor\": \"root\", \"children\": [\n"
+				     " { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+}
+
+/* README "Process hygiene": a dynamic uid is never handed out while any
+ * process of that uid is alive, to an actor a reload adds too: one that
+ * took the uid "b" would get after the daemon started keeps b off it
+ * (the daemon looked at /proc once, at start). */
+START_TEST(a_reload_hands_out_no_uid_a_process_took_since_the_start)
+{
+	const char *const reload[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	pid_t stranger;
+	uid_t uid;
+
+	if (!is_root())
+		return;
+	write_a_and(true);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "b", &e);
+	uid = proc_uid(e.pid);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+	write_a_and(false);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	if ((stranger = fork()) == 0) {
+		close_range(3, ~0u, 0);	/* none of the harness's pipes */
+		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ck_assert_int_gt(stranger, 0);
+	while (proc_uid(stranger) != uid)
+		h_sleep_ms(5);
+	write_a_and(true);
+	ck_assert_int_eq(h_run(&h, reload), 0);
+	h_expect(&h, "start", "b", &e);
+	ck_assert_int_ne(proc_uid(e.pid), uid);
+	h_stop(&h);
+	ck_assert(running(stranger));
+	kill(stranger, SIGKILL);
+	waitpid(stranger, NULL, 0);
 }
 END_TEST
 
@@ -1383,6 +1438,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left);
+	tcase_add_test(tc, a_reload_hands_out_no_uid_a_process_took_since_the_start);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, an_exit_counts_no_task_once_its_cgroup_is_empty);
