@@ -70,13 +70,38 @@ static void asked(const struct daemon_opts *opts, const char *word, char *buf, s
 	snprintf(buf, len, "%s=%s", opts->containment_from ? opts->containment_from : "--containment", word);
 }
 
+/* DIR's real path in REAL (PATH_MAX), or DIR itself. One not made yet
+ * (for check) is its parent's real path and its name, as run makes it. */
+static const char *real_dir(const char *dir, char *real)
+{
+	char parent[PATH_MAX];
+	const char *leaf = strrchr(dir, '/');
+
+	if (realpath(dir, real))
+		return real;
+	if (errno != ENOENT || !leaf || leaf == dir || (size_t)(leaf - dir) >= sizeof parent)
+		return dir;
+	memcpy(parent, dir, (size_t)(leaf - dir));
+	parent[leaf - dir] = '\0';
+	if (!realpath(parent, real))
+		return dir;
+	if (strcmp(real, "/") == 0)
+		real[0] = '\0';
+	if (strlen(real) + strlen(leaf) >= PATH_MAX)
+		return dir;
+	strcat(real, leaf);
+	return real;
+}
+
 int containment_subtree_name(const struct daemon_opts *opts, char out[SB_CGROUP_SUBTREE_NAME_LEN])
 {
-	char dir[RUNDIR_PATH_MAX];
+	char dir[RUNDIR_PATH_MAX], real[PATH_MAX];
 
 	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) < 0)
 		return -1;
-	sb_cgroup_subtree_name(dir, out);
+	/* the directory's, however its path is spelled ("..", a symlinked
+	 * parent): the next daemon on it must find its predecessor's */
+	sb_cgroup_subtree_name(real_dir(dir, real), out);
 	return 0;
 }
 

@@ -384,10 +384,84 @@ START_TEST(a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left)
 	h_signal(&h, SIGKILL);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
 	ck_assert(running(pid));
+	/* at this level nothing would hold what d starts now */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start_with(&h, root_only, extra);
+	h_expect_seq(&h, "sweep:root start:root start:a ready:a ready:root");
+	ck_assert_msg(!running(pid), "pid %d outlived the daemon (%s)", (int)pid, proc_state_text(pid));
+	ck_assert_msg(stat(tree, &st) < 0 && errno == ENOENT, "%s is left", tree);
+	h_stop(&h);
+}
+END_TEST
+
+/* The subtree is the runtime directory's, however its path is spelled:
+ * the next daemon on it, given "/run/../run/X" for "/run/X", sweeps the
+ * cgroups its SIGKILLed predecessor left, where what an actor with
+ * "user" started was held (no uid of the ledger names it). */
+START_TEST(the_subtree_is_the_runtime_directorys_however_spelled)
+{
+	const char *esc = getenv("ESCAPER");
+	char text[1024], tree[512], now[512], parent[512], other[1100];
+	const char *const extra[] = { "--runtime-dir", other, NULL };
+	char *slash;
+	struct stat st;
+	pid_t pid;
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	/* "/A/B/X" as "/A/B/../B/X" */
+	snprintf(parent, sizeof parent, "%s", h.rundir);
+	ck_assert_ptr_nonnull(slash = strrchr(parent, '/'));
+	*slash = '\0';
+	ck_assert_ptr_nonnull(slash = strrchr(parent, '/'));
+	snprintf(other, sizeof other, "%s/../%s/%s", parent, slash + 1, strrchr(h.rundir, '/') + 1);
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 " { \"actor\": \"d\", \"user\": \"nobody\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d.pid\"] } ] }\n",
+		 esc);
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	subtree(tree, sizeof tree);
+	pid = read_pid("d.pid", 0);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	ck_assert(running(pid));
 	h_start_with(&h, root_only, extra);
 	h_expect_seq(&h, "sweep:root start:root start:d ready:d ready:root");
 	ck_assert_msg(!running(pid), "pid %d outlived the daemon (%s)", (int)pid, proc_state_text(pid));
+	subtree(now, sizeof now);
+	ck_assert_str_eq(now, tree);
+	h_stop(&h);
 	ck_assert_msg(stat(tree, &st) < 0 && errno == ENOENT, "%s is left", tree);
+}
+END_TEST
+
+/* check --explain names the subtree run will use, for a runtime
+ * directory not made yet below a symlinked parent too. */
+START_TEST(explain_names_the_subtree_of_a_runtime_directory_not_made_yet)
+{
+	char link[600], dir[700], out[16384], *at, said[512], used[512];
+	const char *const extra[] = { "--runtime-dir", dir, NULL };
+
+	if (!is_root())
+		return;
+	snprintf(link, sizeof link, "%s", h_path(&h, "link"));
+	ck_assert_int_eq(symlink(h.rundir, link), 0);
+	snprintf(dir, sizeof dir, "%s/sub", link);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--runtime-dir", dir, "-c", "root.jsonc",
+							  "--explain", "a", NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg((at = strstr(out, "\n  containment: cgroup ")) != NULL, "%s", out);
+	at += strlen("\n  containment: cgroup ");
+	at[strcspn(at, "\n")] = '\0';
+	snprintf(said, sizeof said, "%s", at);
+	h_start_with(&h, root_only, extra);
+	h_expect(&h, "ready", "root", NULL);
+	subtree(used, sizeof used);
+	ck_assert_str_eq(said, used);
 	h_stop(&h);
 }
 END_TEST
@@ -1439,6 +1513,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left);
 	tcase_add_test(tc, a_reload_hands_out_no_uid_a_process_took_since_the_start);
+	tcase_add_test(tc, the_subtree_is_the_runtime_directorys_however_spelled);
+	tcase_add_test(tc, explain_names_the_subtree_of_a_runtime_directory_not_made_yet);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
 	tcase_add_test(tc, each_exit_counts_its_own_runs_cpu_time);
 	tcase_add_test(tc, an_exit_counts_no_task_once_its_cgroup_is_empty);
