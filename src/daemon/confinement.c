@@ -72,6 +72,13 @@ static int probe_unused(uid_t id, void *ctx)
 	struct confinement *c = ctx;
 	unsigned k = (unsigned)(id - c->uids.first);
 
+	/* a process may have taken a uid since the last look: looked at
+	 * again once a reload wants a new uid (a scan of every process) */
+	if (c->uids_recheck) {
+		if (sb_uid_alive_set(c->uids.first, c->uids.last, c->uids_alive) < 0)
+			return -1;
+		c->uids_recheck = false;
+	}
 	if (c->uids_alive[k / 8] & (1u << (k % 8)))
 		return 1;
 	return sb_uid_probe_snapshot(id, &c->uids_in_use);
@@ -136,13 +143,9 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 	return 0;
 }
 
-int confinement_uids_refresh(struct daemon *d)
+void confinement_uids_recheck(struct daemon *d)
 {
-	struct confinement *c = &d->conf;
-
-	if (!c->dynamic_uids || !c->uids_alive)
-		return 0;
-	return sb_uid_alive_set(c->uids.first, c->uids.last, c->uids_alive);
+	d->conf.uids_recheck = d->conf.uids_alive != NULL;
 }
 
 void confinement_teardown(struct daemon *d)

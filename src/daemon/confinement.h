@@ -24,7 +24,8 @@ struct confinement {
 	bool dynamic_uids;		/* root: every actor instance its own uid */
 	struct sb_uidpool uids;
 	struct sb_uid_snapshot uids_in_use;	/* passwd and group, read once */
-	uint8_t *uids_alive;		/* bit per id of the range: a process has it, at start */
+	uint8_t *uids_alive;		/* bit per id of the range: a process has it, when last looked */
+	bool uids_recheck;		/* uids_alive is looked at again before it is next used */
 	int last_cap;
 	uint64_t bounding;		/* the daemon's bounding set, its children's at clone */
 };
@@ -56,9 +57,9 @@ const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
-/* Which uids of the range processes hold, looked at again (a reload's
- * new actors get none of them); -1 with errno. */
-int confinement_uids_refresh(struct daemon *d);
+/* Which uids of the range processes hold is looked at again before the
+ * next new uid is handed out (a reload's new actors get none of them). */
+void confinement_uids_recheck(struct daemon *d);
 
 /* IN's confinement steps, from its spec, its generation's filter and the
  * daemon's standing: -1

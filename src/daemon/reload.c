@@ -182,12 +182,7 @@ static int prepare_apply(struct daemon *d, struct reload *r, const struct sv_pla
 	    (!d->secrets.root[0] && secrets_setup(d, r->gen->cfg, d->opts, msg, len) < 0) ||
 	    (!d->state.root[0] && state_setup(d, r->gen->cfg, d->opts, msg, len) < 0))
 		return -1;
-	/* at start /proc was looked at once: a process may hold a uid
-	 * since, which no actor added now may get */
-	if (confinement_uids_refresh(d) < 0) {
-		snprintf(msg, len, "cannot see which uids processes hold: %s", strerror(errno));
-		return -1;
-	}
+	confinement_uids_recheck(d);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sv_plan_item *it = &plan->items[i];
 
