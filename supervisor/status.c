@@ -24,8 +24,10 @@ static bool should_run(const struct sv_node *n)
 {
 	if (n->held || n->retiring || ended_for_good(n))
 		return false;
+	/* a root the daemon stops need not run; one that gave up, or failed
+	 * to start its children, is a failure, not a stop */
 	if (!n->parent)
-		return running(n);	/* a root shutting down need not run */
+		return running(n) || n->stop_why != SV_WHY_SHUTDOWN;
 	return should_run(n->parent);
 }
 

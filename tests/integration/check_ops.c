@@ -228,6 +228,37 @@ START_TEST(status_exits_3_while_something_that_should_run_does_not)
 }
 END_TEST
 
+/* A root that gives up is failing, not stopping on request: while it
+ * stops what is left (slow, up to its shutdown), status exits 3, as
+ * systemctl status does for a unit going down. It exited 0: nothing was
+ * said to need running once the root stopped, for any reason. */
+START_TEST(status_exits_3_while_the_root_gives_up)
+{
+	json_t *st;
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 0, \"children\": [\n"
+		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 3000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	kill_node(st, "a");
+	json_decref(st);
+	h_expect(&h, "give_up", "root", NULL);
+	h_expect(&h, "stop", "slow", NULL);
+	st = status_json(NULL, &rc);
+	ck_assert_str_eq(state(st, "root"), "stopping");
+	ck_assert_str_eq(state(st, "slow"), "stopping");
+	ck_assert(json_is_true(json_object_get(node(st, "root"), "should_run")));
+	ck_assert_int_eq(rc, 3);
+	json_decref(st);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+}
+END_TEST
+
 /* How often NEEDLE stands in FILE. */
 static int count_in(const char *file, const char *needle)
 {
@@ -1536,6 +1567,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, status_shows_every_node_with_its_state_and_pid);
 	tcase_add_test(tc, status_exits_3_while_something_that_should_run_does_not);
+	tcase_add_test(tc, status_exits_3_while_the_root_gives_up);
 	tcase_add_test(tc, status_names_a_watchdog_kill_while_the_next_run_runs);
 	tcase_add_test(tc, logs_escapes_control_characters_as_stdout_does);
 	tcase_add_test(tc, restart_changes_only_that_nodes_pids);

@@ -110,6 +110,23 @@ START_TEST(should_run_follows_the_rules_and_the_operator)
 }
 END_TEST
 
+/* A root that gave up is a failure, not a stop: what it is stopping, and
+ * the root itself, still should have run, so `status` exits 3 until the
+ * daemon is gone. It said 0 (nothing need run) while the tree died. */
+START_TEST(a_root_that_gave_up_should_have_run)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 0, 5000);
+	actor("root", "a", SV_PERMANENT);
+	actor("root", "b", SV_PERMANENT);
+	seal();
+	boot();
+	ex("a", 1);		/* intensity 0: the root gives up, b is stopping */
+	EXPECT(walk(NULL, 0), "root:0:stopping a:1:down b:1:stopping");
+	killed("b", SIGTERM);
+	EXPECT(walk(NULL, 0), "root:0:down a:1:down b:1:down");
+}
+END_TEST
+
 /* At boot, the children of a supervisor not reached yet should run: it
  * starts them in its turn. They were said not to, so `status x` exited 0
  * while nothing of x had run. */
@@ -237,6 +254,7 @@ static Suite *status_suite(void)
 
 	tcase_add_test(tc, walk_is_depth_first_in_declaration_order);
 	tcase_add_test(tc, should_run_follows_the_rules_and_the_operator);
+	tcase_add_test(tc, a_root_that_gave_up_should_have_run);
 	tcase_add_test(tc, a_child_backing_off_should_run);
 	tcase_add_test(tc, a_child_under_a_supervisor_not_reached_yet_should_run);
 	tcase_add_test(tc, supervisor_window);
