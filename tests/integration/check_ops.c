@@ -1441,6 +1441,44 @@ START_TEST(each_request_line_gets_one_answer)
 }
 END_TEST
 
+/* REQ's one answer line holds CODE (NULL: it is {"ok":true}). */
+static void answer_is(const char *req, const char *code)
+{
+	char line[512], want[64];
+	int fd = send_request(req);
+
+	read_line(fd, line, sizeof line);
+	close(fd);
+	if (!code) {
+		ck_assert_str_eq(line, "{\"ok\":true}");
+		return;
+	}
+	snprintf(want, sizeof want, "\"code\":\"%s\"", code);
+	ck_assert_msg(strstr(line, want), "%s: %s", req, line);
+}
+
+/* The codes of the README's control socket table: a stop of a node
+ * stopping or stopped is EALREADY, a start of one still stopping EBUSY,
+ * of one running EALREADY. The README said EBUSY for "still stopping"
+ * without saying it is a start's, as prospero-protocol(7) does. */
+START_TEST(a_refusal_of_a_stopping_node_has_the_documented_code)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 3000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	answer_is("{\"verb\": \"start\", \"name\": \"stubborn\"}\n", "EALREADY");
+	answer_is("{\"verb\": \"stop\", \"name\": \"stubborn\"}\n", NULL);
+	h_expect(&h, "stop", "stubborn", NULL);
+	answer_is("{\"verb\": \"stop\", \"name\": \"stubborn\"}\n", "EALREADY");
+	answer_is("{\"verb\": \"start\", \"name\": \"stubborn\"}\n", "EBUSY");
+	h_expect(&h, "exit", "stubborn", NULL);
+	answer_is("{\"verb\": \"stop\", \"name\": \"stubborn\"}\n", "EALREADY");
+	h_stop(&h);
+}
+END_TEST
+
 /* prospero-protocol(7): "lines": 0 is none, as tail -n0; with follow,
  * only the lines that come after. Without "lines", all it keeps. */
 START_TEST(logs_lines_0_gives_none_and_follows_only_new_lines)
@@ -1596,6 +1634,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_fault_before_the_plan_is_in_effect_is_refused);
 	tcase_add_test(tc, logs_lines_0_gives_none_and_follows_only_new_lines);
 	tcase_add_test(tc, each_request_line_gets_one_answer);
+	tcase_add_test(tc, a_refusal_of_a_stopping_node_has_the_documented_code);
 	tcase_add_test(tc, a_status_event_follows_by_name);
 	tcase_add_test(tc, status_text_is_cut_at_a_character_and_stays_utf8);
 	suite_add_tcase(s, tc);
