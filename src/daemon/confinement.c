@@ -284,8 +284,13 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		if (sb_uidpool_take(&c->uids, in->name, &uid) < 0) {
 			int saved = errno;
 
-			snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", in->name,
-				 (unsigned)c->uids.first, (unsigned)c->uids.last, strerror(saved));
+			if (saved == ENOSPC)
+				snprintf(msg, len, "%s: no dynamic uid left in %u-%u (a removed instance's stays "
+					 "reserved until the daemon exits): restart it with a wider --uid-range",
+					 in->name, (unsigned)c->uids.first, (unsigned)c->uids.last);
+			else
+				snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", in->name,
+					 (unsigned)c->uids.first, (unsigned)c->uids.last, strerror(saved));
 			errno = saved;
 			return -1;
 		}

@@ -1068,6 +1068,34 @@ START_TEST(a_reload_refuses_what_run_refuses)
 }
 END_TEST
 
+/* A removed instance's uid stays reserved, so a reload can run out of
+ * uids that check finds enough: the refusal says why and what to do, not
+ * "No space left on device". */
+START_TEST(a_reload_out_of_uids_says_how_to_widen_them)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char err[4096];
+	struct h_event e;
+
+	if (geteuid() != 0)
+		return;	/* dynamic uids are root's */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("a") " ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--uid-range", "3900001-3900002", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("b") " ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 0);
+	h_expect(&h, "ready", "b", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("c") " ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "c: no dynamic uid left in 3900001-3900002 (a removed instance's stays reserved "
+				  "until the daemon exits): restart it with a wider --uid-range"), "%s", err);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	h_stop(&h);
+}
+END_TEST
+
 /* A reload asked once the daemon is stopping says so: it said "Cannot
  * send after transport endpoint shutdown". */
 START_TEST(a_reload_asked_while_stopping_says_so)
@@ -1659,6 +1687,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_reload_refuses_what_run_refuses);
+	tcase_add_test(tc, a_reload_out_of_uids_says_how_to_widen_them);
 	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);
