@@ -285,8 +285,8 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 			int saved = errno;
 
 			if (saved == ENOSPC)
-				snprintf(msg, len, "%s: no dynamic uid left in %u-%u (a removed instance's stays "
-					 "reserved until the daemon exits): restart it with a wider --uid-range",
+				snprintf(msg, len, "%s: no dynamic uid left in %u-%u (each instance's, removed or "
+					 "not, is kept until the daemon exits): restart it with a wider --uid-range",
 					 in->name, (unsigned)c->uids.first, (unsigned)c->uids.last);
 			else
 				snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", in->name,

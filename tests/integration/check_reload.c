@@ -1088,8 +1088,8 @@ START_TEST(a_reload_out_of_uids_says_how_to_widen_them)
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("c") " ] }\n");
 	ck_assert_int_eq(h_run(&h, real), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "c: no dynamic uid left in 3900001-3900002 (a removed instance's stays reserved "
-				  "until the daemon exits): restart it with a wider --uid-range"), "%s", err);
+	ck_assert_msg(strstr(err, "c: no dynamic uid left in 3900001-3900002 (each instance's, removed or not, "
+				  "is kept until the daemon exits): restart it with a wider --uid-range"), "%s", err);
 	h_expect(&h, "reload", "root", &e);
 	ck_assert_str_eq(e.reason, "refused: nothing changed");
 	h_stop(&h);
