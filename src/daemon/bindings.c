@@ -343,7 +343,7 @@ static void control_read(struct bind_inst *bi)
 		if (msg.watchdog)
 			bindings_pet(bi);
 		if (msg.status && bi->ops->status)
-			bi->ops->status(bi->ctx, msg.status);
+			bi->ops->status(bi->ctx, msg.status, msg.status_len);
 		if (msg.ready)
 			bi->ops->ready(bi->ctx);
 		if (bi->ctl < 0)	/* the callback ended it */

@@ -31,7 +31,7 @@ struct bind_ops {
 	void (*ready)(void *ctx);		/* READY=1 arrived on the control channel */
 	void (*watchdog_expired)(void *ctx);	/* no WATCHDOG=1 within "watchdog" ms */
 	void (*read_notify)(void *ctx);		/* act on what waits on $NOTIFY_SOCKET now */
-	void (*status)(void *ctx, const char *text);	/* STATUS=TEXT on the control channel */
+	void (*status)(void *ctx, const char *text, size_t len);	/* STATUS=TEXT on the control channel */
 };
 
 struct bind_edge;

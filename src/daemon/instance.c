@@ -75,9 +75,9 @@ static void bind_watchdog_expired(void *ctx)
 	instance_end(in, SIGKILL);
 }
 
-static void bind_status(void *ctx, const char *text)
+static void bind_status(void *ctx, const char *text, size_t len)
 {
-	instance_set_status(ctx, text);
+	instance_set_status(ctx, text, len);
 }
 
 static void bind_read_notify(void *ctx)
@@ -321,10 +321,10 @@ static void on_status_due(struct ev_loop *loop, ev_timer *w, int revents)
 		status_sample(in, daemon_now_ms(), in->status_unlogged - 1);
 }
 
-void instance_set_status(struct instance *in, const char *text)
+void instance_set_status(struct instance *in, const char *text, size_t len)
 {
 	char esc[INSTANCE_STATUS_MAX];
-	size_t n = status_text(esc, sizeof esc, text, strlen(text));
+	size_t n = status_text(esc, sizeof esc, text, len);
 	int64_t now, since;
 
 	if (in->status && strcmp(in->status, esc) == 0)

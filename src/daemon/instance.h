@@ -120,11 +120,12 @@ int instance_signal(const struct instance *in, int sig);
  * kill(2)'s errno when neither reached it (or this run's forced kill was
  * tried already). */
 int instance_end(struct instance *in, int sig);
-/* STATUS=TEXT arrived (either channel): kept, and logged when it changed,
+/* STATUS=TEXT (LEN bytes, a NUL among them escaped as any control
+ * character) arrived (either channel): kept, and logged when it changed,
  * one line per INSTANCE_STATUS_LOG_MS at most; a change inside that
  * window is logged when it is over (the latest then), unless the main
  * process has ended by then. */
-void instance_set_status(struct instance *in, const char *text);
+void instance_set_status(struct instance *in, const char *text, size_t len);
 /* Its last STATUS= text (escaped, UTF-8: status_text.h), or NULL. */
 const char *instance_status(const struct instance *in);
 /* Its main process was reaped with wait STATUS: the rest of it is

@@ -148,7 +148,7 @@ void loop_read_notify(struct daemon *d)
 		if (in && msg.watchdog)
 			bindings_pet(in->bind);
 		if (in && msg.status)
-			instance_set_status(in, msg.status);
+			instance_set_status(in, msg.status, msg.status_len);
 		if (in && msg.ready)
 			dispatch_node(d, SV_EV_READY, in->node, NULL);
 	}

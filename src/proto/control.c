@@ -15,6 +15,7 @@ void pp_notify_parse(char *text, size_t len, struct pp_notify *m)
 
 	m->ready = m->stopping = m->watchdog = false;
 	m->status = NULL;
+	m->status_len = 0;
 	while (line < end) {
 		char *nl = memchr(line, '\n', (size_t)(end - line));
 
@@ -27,8 +28,10 @@ void pp_notify_parse(char *text, size_t len, struct pp_notify *m)
 			m->stopping = true;
 		else if (strcmp(line, PP_WATCHDOG) == 0)
 			m->watchdog = true;
-		else if (strncmp(line, status, sizeof status - 1) == 0)
+		else if (strncmp(line, status, sizeof status - 1) == 0) {
 			m->status = line + sizeof status - 1;
+			m->status_len = (size_t)(nl - m->status);
+		}
 		line = nl + 1;
 	}
 }

@@ -31,6 +31,7 @@ struct pp_notify {
 	bool stopping;		/* STOPPING=1 */
 	bool watchdog;		/* WATCHDOG=1 */
 	const char *status;	/* STATUS=..., NUL-terminated inside TEXT, or NULL */
+	size_t status_len;	/* its bytes: a NUL the actor sent is text too */
 };
 
 /* Parse TEXT (LEN bytes, newline-separated lines, and room for one byte

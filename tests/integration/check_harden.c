@@ -377,6 +377,29 @@ START_TEST(status_changes_are_logged_escaped_and_rate_limited)
 }
 END_TEST
 
+/* A NUL in STATUS= is escaped as output's is (\0), not the end of the
+ * text: the old daemon kept and logged "a", and "b" was lost unseen. */
+START_TEST(a_nul_in_a_status_is_escaped_not_an_end)
+{
+	h_write(&h, "st.py",
+		"import os, socket, time\n"
+		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+		"n.send(b'STATUS=a\\x00b\\nREADY=1')\n"
+		"time.sleep(1000)\n");
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
+		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "st", NULL);
+	wait_lines_with("err", "prospero: st: status: ", "", 1);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: st: status: a\\0b\n", ""), 1);
+	ck_assert_int_eq(lines_with("events", "{", "\"text\": \"a\\\\0b\""), 1);
+}
+END_TEST
+
 /* A change inside the 10 s after a sample is reported when they are up:
  * the latest, saying how many before it were not. The old daemon kept
  * "third" for `status` but never logged it, waiting for a later change. */
@@ -1257,6 +1280,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_endless_writer_does_not_starve_the_loop);
 	tcase_add_test(tc, status_changes_are_logged_escaped_and_rate_limited);
 	tcase_add_test(tc, a_status_change_inside_the_window_is_reported_when_it_ends);
+	tcase_add_test(tc, a_nul_in_a_status_is_escaped_not_an_end);
 	tcase_add_test(tc, a_readable_dev_vars_is_made_private);
 	tcase_add_test(tc, a_readable_dev_vars_is_made_0600_whatever_its_mode);
 	tcase_add_test(tc, another_users_readable_dev_vars_is_refused);

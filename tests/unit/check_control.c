@@ -10,10 +10,9 @@
 
 /* Parse TEXT from a buffer with exactly the one byte beyond it that the
  * parser may write, so ASan sees any read or write past it. */
-static void parse(const char *text, struct pp_notify *m)
+static void parse_n(const char *text, size_t len, struct pp_notify *m)
 {
 	static char *buf;
-	size_t len = strlen(text);
 
 	free(buf);
 	buf = malloc(len + 1);
@@ -21,6 +20,11 @@ static void parse(const char *text, struct pp_notify *m)
 	m->pid = 42;
 	pp_notify_parse(buf, len, m);
 	ck_assert_int_eq(m->pid, 42);	/* the kernel's to say, not the text's */
+}
+
+static void parse(const char *text, struct pp_notify *m)
+{
+	parse_n(text, strlen(text), m);
 }
 
 START_TEST(assignments_are_recognised)
@@ -35,6 +39,24 @@ START_TEST(assignments_are_recognised)
 	ck_assert_ptr_null(m.status);
 	parse("STATUS=", &m);
 	ck_assert_str_eq(m.status, "");
+}
+END_TEST
+
+/* A NUL inside STATUS= is text, escaped as \0 where it is kept: the
+ * old parser's status ended there, and the rest was lost unseen. */
+START_TEST(a_status_keeps_what_follows_a_nul)
+{
+	struct pp_notify m;
+
+	parse_n("STATUS=a\0b\nREADY=1", sizeof "STATUS=a\0b\nREADY=1" - 1, &m);
+	ck_assert(m.ready);
+	ck_assert_uint_eq(m.status_len, 3);
+	ck_assert_mem_eq(m.status, "a\0b", 3);
+	parse("STATUS=warming up", &m);
+	ck_assert_uint_eq(m.status_len, 10);
+	parse("READY=1", &m);
+	ck_assert_ptr_null(m.status);
+	ck_assert_uint_eq(m.status_len, 0);
 }
 END_TEST
 
@@ -221,6 +243,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("control");
 
 	tcase_add_test(tc, assignments_are_recognised);
+	tcase_add_test(tc, a_status_keeps_what_follows_a_nul);
 	tcase_add_test(tc, near_misses_are_not_readiness);
 	tcase_add_test(tc, a_status_is_one_line);
 	tcase_add_test(tc, a_long_status_is_cut_where_a_character_ends);
