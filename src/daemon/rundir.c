@@ -80,6 +80,21 @@ static int check_owner(int fd, const char *path, char *msg, size_t len)
 	return 0;
 }
 
+/* Searchable by every uid (0711 at least), as the state root is kept:
+ * actors of other uids reach the notify socket and their credentials
+ * through it, and a 0700 one (mkdtemp's, RuntimeDirectoryMode=0700)
+ * failed every "ready": "notify" actor with EACCES in the actor alone. */
+static int reachable(int fd, const char *path, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || ((st.st_mode & 0011) != 0011 && fchmod(fd, (st.st_mode & 07777) | 0011) < 0)) {
+		snprintf(msg, len, "%s: fchmod: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The write lock on RUNDIR_LOCK, and our pid in it for the next one to
  * name. A process-owned lock (not OFD): F_GETLK then says who holds it. */
 static int take_lock(struct rundir *r, char *msg, size_t len)
@@ -146,7 +161,8 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 		errno = saved;
 		return -1;
 	}
-	if (check_owner(r->fd, path, msg, len) < 0 || take_lock(r, msg, len) < 0) {
+	if (check_owner(r->fd, path, msg, len) < 0 || take_lock(r, msg, len) < 0 ||
+	    reachable(r->fd, path, msg, len) < 0) {
 		saved = errno;
 		rundir_close(r);
 		errno = saved;

@@ -33,7 +33,7 @@ int rundir_on_tmpfs(const char *path);
 
 /* path made (0755) if missing and opened; refused unless it is a
  * directory, not a symlink, owned by our uid and writable by no one else;
- * then locked. -1 with errno and msg saying why: EBUSY when another
+ * made searchable by all (0711 at least); then locked. -1 with errno and msg saying why: EBUSY when another
  * daemon holds it (msg names its pid). */
 int rundir_open(struct rundir *r, const char *path, char *msg, size_t len);
 

@@ -852,6 +852,29 @@ START_TEST(a_root_daemon_without_a_capability_its_actors_need_is_refused)
 }
 END_TEST
 
+/* A runtime directory given 0700 (mkdtemp's, RuntimeDirectoryMode=0700)
+ * is made searchable, so an actor of another uid reaches the notify
+ * socket and its credentials: the old daemon used it as it was, and a
+ * "ready": "notify" actor failed its connect with EACCES, unexplained. */
+START_TEST(a_runtime_directory_only_its_owner_may_search_is_opened_to_actors)
+{
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;	/* without root the actors share the daemon's uid */
+	ck_assert_int_eq(chmod(h.rundir, 0700), 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\", \"--notify-after\", \"0\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 3000 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", NULL);
+	ck_assert_int_eq(stat(h.rundir, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0711);
+	h_stop(&h);
+}
+END_TEST
+
 /* Credentials on a disk: run says so at start, and check says so too
  * for a tree with secrets (the old check did not). */
 START_TEST(check_says_when_credentials_could_reach_a_disk)
@@ -1295,6 +1318,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, uid_containment_is_refused_to_root_without_cap_setpcap);
 	tcase_add_test(tc, a_root_daemon_without_a_capability_its_actors_need_is_refused);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
+	tcase_add_test(tc, a_runtime_directory_only_its_owner_may_search_is_opened_to_actors);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, check_without_root_refuses_namespaces);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
