@@ -284,6 +284,14 @@ void bindings_pet(struct bind_inst *bi)
 
 static void control_read(struct bind_inst *bi);
 
+void bindings_catch_up(struct bind_inst *bi)
+{
+	if (bi->ctl >= 0)
+		control_read(bi);
+	if (bi->ops->read_notify)
+		bi->ops->read_notify(bi->ctx);
+}
+
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct bind_inst *bi = w->data;
@@ -292,10 +300,7 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 	/* After a stall of the daemon (SIGSTOP, swap) its timers fire before
 	 * the pets that queued meanwhile are read: read them first. A stall
 	 * of ours is not the actor's fault. */
-	if (bi->ctl >= 0)
-		control_read(bi);
-	if (bi->ops->read_notify)
-		bi->ops->read_notify(bi->ctx);
+	bindings_catch_up(bi);
 	if (!bi->watching || bi->pets != pets)
 		return;
 	watchdog_stop(bi);

@@ -105,6 +105,10 @@ void bindings_spawned(struct bind_inst *bi, bool ok);
 void bindings_ready(struct bind_inst *bi);
 /* WATCHDOG=1 arrived by $NOTIFY_SOCKET. */
 void bindings_pet(struct bind_inst *bi);
+/* Act now on what waits on its control channel and on $NOTIFY_SOCKET
+ * (READY=1, WATCHDOG=1, STATUS=): a timer that fires after a stall of the
+ * daemon must not judge before reading what was sent in time. */
+void bindings_catch_up(struct bind_inst *bi);
 /* SIGTERM is about to be sent: STOP=1 on the control channel; the
  * watchdog no longer applies. */
 void bindings_stopping(struct bind_inst *bi);

@@ -27,6 +27,11 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct instance *in = w->data;
 
+	/* after a stall of the daemon a READY=1 sent in time may wait unread:
+	 * read it first (the tree ignores a start timer READY disarmed), as
+	 * the watchdog does its pets */
+	if (in->bind)
+		bindings_catch_up(in->bind);
 	dispatch_node(in->d, SV_EV_TIMER, in->node, NULL);
 }
 

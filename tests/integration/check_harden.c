@@ -161,6 +161,37 @@ START_TEST(a_daemon_stall_is_not_the_actors_fault)
 }
 END_TEST
 
+/* Each actor sends READY=1 1 s into a 1.5 s start_timeout, one on
+ * $NOTIFY_SOCKET, one on its control channel, while the daemon is
+ * stopped for 3 s: the start timer is long expired when it resumes, the
+ * READY=1 queued in time. The old daemon judged the timer first and
+ * killed each with "start timeout", failing the boot. */
+START_TEST(a_daemon_stall_is_not_a_start_timeout)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"n\", \"exec\": [\"@TA@\", \"--notify-after\", \"1000\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 1500 },\n"
+		     "  { \"actor\": \"c\", \"exec\": [\"/bin/sh\", \"-c\", \"sleep 1; exec @EA@ --ready\"],\n"
+		     "    \"ready\": \"notify\", \"start_timeout\": 1500 } ] }\n");
+	h_start(&h, root_only);
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "c" : "n";
+
+		h_expect(&h, "start", name, NULL);
+		h_signal(&h, SIGSTOP);
+		h_sleep_ms(3000);
+		h_signal(&h, SIGCONT);
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "%s: no event after the stall", name);
+		ck_assert_msg(strcmp(e.event, "ready") == 0 && strcmp(e.name, name) == 0,
+			      "after the stall: %s", e.line);
+	}
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 static void journal_is(const char *file)
 {
 	h_journal_is(&h, file);
@@ -1296,6 +1327,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_events_file_of_another_user_is_refused);
 	tcase_add_test(tc, the_runtime_sockets_are_not_reached_through_their_path);
 	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
+	tcase_add_test(tc, a_daemon_stall_is_not_a_start_timeout);
 	tcase_add_test(tc, daemon_lines_carry_journal_priorities);
 	tcase_add_test(tc, a_stale_journal_stream_gets_no_priorities);
 	tcase_add_test(tc, a_stalled_stdout_never_freezes_supervision);
