@@ -172,6 +172,29 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 	return 0;
 }
 
+int rundir_blocked_parent(const char *path, char *dir, size_t len, unsigned *mode)
+{
+	char p[RUNDIR_PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(p, sizeof p, "%s", path) >= sizeof p) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(p, &st) < 0)
+			return -1;
+		if (!(st.st_mode & S_IXOTH)) {
+			snprintf(dir, len, "%s", p);
+			*mode = (unsigned)(st.st_mode & 07777);
+			return 1;
+		}
+		*slash = '/';
+	}
+	return 0;
+}
+
 /* Does dir hold anything but the lock? */
 static int holds_more(int dir)
 {

@@ -37,6 +37,12 @@ int rundir_on_tmpfs(const char *path);
  * daemon holds it (msg names its pid). */
 int rundir_open(struct rundir *r, const char *path, char *msg, size_t len);
 
+/* The first of PATH's parents (absolute: from the root down) that other
+ * users may not search, into DIR (LEN bytes) with its mode in *MODE: 1;
+ * 0 when they all may; -1 with errno when one cannot be read. Actors of
+ * other uids reach the notify socket and their credentials through them. */
+int rundir_blocked_parent(const char *path, char *dir, size_t len, unsigned *mode);
+
 /* Remove everything in it but the lock: what a dead predecessor left.
  * Refused (ENOTEMPTY) for a directory that holds files but never held a
  * daemon's lock: a mistyped --runtime-dir must not be emptied. */

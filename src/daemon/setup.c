@@ -51,7 +51,8 @@ static int boot_instance(void *ctx, const struct cfg_actor *a, unsigned index, s
  * what a dead predecessor left running (its ledger of uids lives there). */
 static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 {
-	char path[RUNDIR_PATH_MAX], msg[RUNDIR_PATH_MAX + 256];
+	char path[RUNDIR_PATH_MAX], msg[RUNDIR_PATH_MAX + 256], parent[RUNDIR_PATH_MAX];
+	unsigned mode;
 
 	if (rundir_choose(opts->runtime_dir, path, sizeof path) < 0) {
 		log_err("no runtime directory: %s (pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR)",
@@ -68,6 +69,12 @@ static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 			 path);
 	else
 		log_info("runtime directory: %s", path);
+	/* as root the actors have uids of their own: said here, not by an
+	 * EACCES in each actor's output */
+	if (geteuid() == 0 && rundir_blocked_parent(path, parent, sizeof parent, &mode) == 1)
+		log_warn("runtime directory %s is inside %s, which other users may not search (mode %04o): "
+			 "actors of other uids cannot reach the notify socket or their credentials; "
+			 "give it o+x, or choose another runtime directory", path, parent, mode);
 	if (containment_setup(d, opts) < 0)
 		return -1;
 	if (rundir_clean(&d->rundir, msg, sizeof msg) < 0) {

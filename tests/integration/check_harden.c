@@ -906,6 +906,32 @@ START_TEST(a_runtime_directory_only_its_owner_may_search_is_opened_to_actors)
 }
 END_TEST
 
+/* A runtime directory inside one that other users may not search (a
+ * mktemp -d) is out of the actors' reach: the daemon says so at start.
+ * The old daemon said nothing, and each notify actor's connect failed
+ * with EACCES in its own output alone. */
+START_TEST(a_runtime_directory_behind_a_closed_parent_is_warned_of)
+{
+	char rt[600];
+
+	if (geteuid() != 0)
+		return;	/* without root the actors share the daemon's uid */
+	ck_assert_int_eq(chmod(h.rundir, 0700), 0);
+	snprintf(rt, sizeof rt, "%s/rt", h.rundir);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--runtime-dir", rt, NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+	ck_assert_int_eq(lines_with("err", "prospero: runtime directory ", "/rt is inside /"), 1);
+	ck_assert_int_eq(lines_with("err", "prospero: runtime directory ",
+				    ", which other users may not search (mode 0700): actors of other uids cannot "
+				    "reach the notify socket or their credentials; give it o+x, or choose another "
+				    "runtime directory"), 1);
+}
+END_TEST
+
 /* Credentials on a disk: run says so at start, and check says so too
  * for a tree with secrets (the old check did not). */
 START_TEST(check_says_when_credentials_could_reach_a_disk)
@@ -1351,6 +1377,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_root_daemon_without_a_capability_its_actors_need_is_refused);
 	tcase_add_test(tc, check_says_when_credentials_could_reach_a_disk);
 	tcase_add_test(tc, a_runtime_directory_only_its_owner_may_search_is_opened_to_actors);
+	tcase_add_test(tc, a_runtime_directory_behind_a_closed_parent_is_warned_of);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, check_without_root_refuses_namespaces);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
