@@ -31,14 +31,31 @@ static const char *examples(void)
 	return e ? e : "examples";
 }
 
+/* A socketpair as the daemon makes for a binding or control channel. */
+static void seqpacket_pair(int sv[2])
+{
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+/* What FD gives until its end, as a string in OUT (CAP bytes). */
+static void read_to_end(int fd, char *out, size_t cap)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	while (have < cap - 1 && (n = read(fd, out + have, cap - 1 - have)) > 0)
+		have += (size_t)n;
+	out[have] = '\0';
+}
+
 static void start_python(void)
 {
 	int c[2], s[2];
 	char path[512], ready[64];
 	struct pollfd pfd;
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	seqpacket_pair(c);
+	seqpacket_pair(s);
 	snprintf(path, sizeof path, "%s/python/pricing.py", examples());
 	py = fork();
 	if (py == 0) {
@@ -220,12 +237,11 @@ START_TEST(python_weighs_a_notice_by_its_time)
 	char out[256] = "";
 	int c[2], s[2], o[2], status;
 	struct pf_frame f;
-	size_t have = 0;
 	ssize_t n;
 	pid_t pid;
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	seqpacket_pair(c);
+	seqpacket_pair(s);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	send_notice(s[0], 2);	/* a death before the caller ever calls */
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
@@ -240,9 +256,7 @@ START_TEST(python_weighs_a_notice_by_its_time)
 	n = recv(s[0], dg, sizeof dg, 0);
 	ck_assert_int_gt(n, 0);
 	send_notice(s[0], 3);
-	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
-		have += (size_t)n;
-	out[have] = '\0';
+	read_to_end(o[0], out, sizeof out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_str_eq(out, "ok p1\nerror peer_restarted\n");
 	close(c[0]);
@@ -276,11 +290,9 @@ START_TEST(python_keeps_to_the_protocols_codes)
 	ssize_t n;
 	pid_t pid;
 
-	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
-		return;
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, v), 0);
+	seqpacket_pair(c);
+	seqpacket_pair(s);
+	seqpacket_pair(v);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, s, v }, 3, "control:PRICING:serve:tester", o[1]);
 	for (int i = 0; i < 2; i++) {
@@ -337,14 +349,11 @@ START_TEST(python_times_out_after_an_empty_datagram)
 	char out[256] = "";
 	int c[2], s[2], o[2], status;
 	struct pf_frame f;
-	size_t have = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
-		return;
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	seqpacket_pair(c);
+	seqpacket_pair(s);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
 	n = recv(s[0], dg, sizeof dg, 0);
@@ -355,9 +364,7 @@ START_TEST(python_times_out_after_an_empty_datagram)
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "late", .body_len = 4 };
 	n = pf_encode(dg, sizeof dg, &f);
 	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
-	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
-		have += (size_t)n;
-	out[have] = '\0';
+	read_to_end(o[0], out, sizeof out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_str_eq(out, "error timeout\nerror timeout\n");
 	/* the second call went into the socket all the same (the kernel
@@ -390,14 +397,11 @@ START_TEST(python_clients_end_serves_no_calls)
 	int c[2], s[2], o[2], status;
 	struct pf_frame f;
 	uint64_t quote;
-	size_t have = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
-		return;
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s), 0);
+	seqpacket_pair(c);
+	seqpacket_pair(s);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
 	n = recv(s[0], dg, sizeof dg, 0);
@@ -418,9 +422,7 @@ START_TEST(python_clients_end_serves_no_calls)
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = quote, .body = "q", .body_len = 1 };
 	n = pf_encode(dg, sizeof dg, &f);
 	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
-	while (have < sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - have)) > 0)
-		have += (size_t)n;
-	out[have] = '\0';
+	read_to_end(o[0], out, sizeof out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_str_eq(out, "q\n");
 	/* nothing for the cast: the end of stream, the peer gone */
@@ -556,7 +558,7 @@ START_TEST(python_keeps_its_watchdog_and_status)
 
 	for (int i = 0; i < 127; i++)
 		strcat(want, "\xc3\xa9");	/* 254 bytes: the 128th would cross 255 */
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
+	seqpacket_pair(c);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	setenv("WATCHDOG_USEC", "200000", 1);
 	pid = run_script(script, (int *const[]){ c }, 1, "control", o[1]);
@@ -604,7 +606,6 @@ static const char *python_fd_names(const char *count, const char *names)
 	static char out[64];
 	char path[512];
 	int o[2], status;
-	ssize_t n, have = 0;
 	pid_t pid;
 
 	snprintf(path, sizeof path, "%s/python", examples());
@@ -625,9 +626,7 @@ static const char *python_fd_names(const char *count, const char *names)
 		_exit(127);
 	}
 	close(o[1]);
-	while (have < (ssize_t)sizeof out - 1 && (n = read(o[0], out + have, sizeof out - 1 - (size_t)have)) > 0)
-		have += n;
-	out[have] = '\0';
+	read_to_end(o[0], out, sizeof out);
 	out[strcspn(out, "\n")] = '\0';
 	close(o[0]);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -687,9 +686,9 @@ START_TEST(python_serves_two_edges_of_one_name)
 	struct pf_frame f;
 	pid_t pid;
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e1), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e2), 0);
+	seqpacket_pair(c);
+	seqpacket_pair(e1);
+	seqpacket_pair(e2);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, e1, e2 }, 3, "control:serve:cli:serve:cli", o[1]);
 	pfd = (struct pollfd){ .fd = c[0], .events = POLLIN };
