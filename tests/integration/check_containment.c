@@ -357,20 +357,15 @@ START_TEST(nothing_outlives_a_sigkilled_daemon_once_the_next_starts)
 END_TEST
 
 
-/* A daemon forced off cgroups still sweeps the cgroups its SIGKILLed
- * predecessor on the same runtime directory left: what an actor with
- * "user" started is under no uid of the predecessor's ledger, and only
- * its cgroup held it. */
-START_TEST(a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left)
+/* A daemon SIGKILLed while an actor with "user" (under no dynamic uid,
+ * held by its cgroup alone) had a daemonized child: that child's pid,
+ * still running, and the daemon's subtree in TREE (LEN bytes). */
+static pid_t killed_leaving_an_escapee(char *tree, size_t len)
 {
-	const char *const extra[] = { "--containment", "uid", NULL };
 	const char *esc = getenv("ESCAPER");
-	char text[1024], tree[512];
-	struct stat st;
+	char text[1024];
 	pid_t pid;
 
-	if (!is_root())
-		return;
 	ck_assert_ptr_nonnull(esc);
 	snprintf(text, sizeof text,
 		 "{ \"supervisor\": \"root\", \"children\": [\n"
@@ -379,11 +374,28 @@ START_TEST(a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left)
 	h_write(&h, "root.jsonc", text);
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
-	subtree(tree, sizeof tree);
+	subtree(tree, len);
 	pid = read_pid("d.pid", 0);
 	h_signal(&h, SIGKILL);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
 	ck_assert(running(pid));
+	return pid;
+}
+
+/* A daemon forced off cgroups still sweeps the cgroups its SIGKILLed
+ * predecessor on the same runtime directory left: what an actor with
+ * "user" started is under no uid of the predecessor's ledger, and only
+ * its cgroup held it. */
+START_TEST(a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left)
+{
+	const char *const extra[] = { "--containment", "uid", NULL };
+	char tree[512];
+	struct stat st;
+	pid_t pid;
+
+	if (!is_root())
+		return;
+	pid = killed_leaving_an_escapee(tree, sizeof tree);
 	/* at this level nothing would hold what d starts now */
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
 	h_start_with(&h, root_only, extra);
@@ -400,8 +412,7 @@ END_TEST
  * "user" started was held (no uid of the ledger names it). */
 START_TEST(the_subtree_is_the_runtime_directorys_however_spelled)
 {
-	const char *esc = getenv("ESCAPER");
-	char text[1024], tree[512], now[512], parent[512], other[1100];
+	char tree[512], now[512], parent[512], other[1100];
 	const char *const extra[] = { "--runtime-dir", other, NULL };
 	char *slash;
 	struct stat st;
@@ -409,25 +420,13 @@ START_TEST(the_subtree_is_the_runtime_directorys_however_spelled)
 
 	if (!is_root())
 		return;
-	ck_assert_ptr_nonnull(esc);
 	/* "/A/B/X" as "/A/B/../B/X" */
 	snprintf(parent, sizeof parent, "%s", h.rundir);
 	ck_assert_ptr_nonnull(slash = strrchr(parent, '/'));
 	*slash = '\0';
 	ck_assert_ptr_nonnull(slash = strrchr(parent, '/'));
 	snprintf(other, sizeof other, "%s/../%s/%s", parent, slash + 1, strrchr(h.rundir, '/') + 1);
-	snprintf(text, sizeof text,
-		 "{ \"supervisor\": \"root\", \"children\": [\n"
-		 " { \"actor\": \"d\", \"user\": \"nobody\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d.pid\"] } ] }\n",
-		 esc);
-	h_write(&h, "root.jsonc", text);
-	h_start(&h, root_only);
-	h_expect(&h, "ready", "root", NULL);
-	subtree(tree, sizeof tree);
-	pid = read_pid("d.pid", 0);
-	h_signal(&h, SIGKILL);
-	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
-	ck_assert(running(pid));
+	pid = killed_leaving_an_escapee(tree, sizeof tree);
 	h_start_with(&h, root_only, extra);
 	h_expect_seq(&h, "sweep:root start:root start:d ready:d ready:root");
 	ck_assert_msg(!running(pid), "pid %d outlived the daemon (%s)", (int)pid, proc_state_text(pid));
