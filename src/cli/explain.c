@@ -135,6 +135,11 @@ int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const cha
 	for (size_t i = 0; i < cfg->nactors && !a; i++)
 		if (strcmp(cfg->actors[i]->name, name) == 0)
 			a = cfg->actors[i];
+	for (size_t i = 0; i < cfg->nsups && !a; i++)
+		if (strcmp(cfg->sups[i]->name, name) == 0) {
+			fprintf(stderr, "prospero: --explain: \"%s\" is a supervisor: give an actor's name\n", name);
+			return 1;
+		}
 	if (!a) {
 		const char *near = NULL, **names = calloc(cfg->nactors ? cfg->nactors : 1, sizeof *names);
 

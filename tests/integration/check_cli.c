@@ -919,6 +919,10 @@ START_TEST(explain_of_an_unknown_actor_suggests_the_nearest)
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "zzz", NULL }), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_str_eq(err, "prospero: --explain: no actor \"zzz\" in the configuration\n");
+	/* a supervisor's name is not an unknown one */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "s", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: --explain: \"s\" is a supervisor: give an actor's name\n");
 }
 END_TEST
 
