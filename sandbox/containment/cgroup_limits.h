@@ -15,6 +15,8 @@
 #define SB_CGROUP_WEIGHT_MIN 1
 #define SB_CGROUP_WEIGHT_MAX 10000
 #define SB_CGROUP_WEIGHT_DEFAULT 100
+/* pids.max takes no more: the kernel's PID_MAX_LIMIT */
+#define SB_CGROUP_TASKS_MAX 4194304
 
 struct sb_cgroup_limits {
 	uint64_t memory;	/* bytes; 0: none */

@@ -171,7 +171,7 @@ const char *const ld_cgroup_limit_keys[] = { "memory", "tasks", "cpu_weight", NU
 static bool get_cgroup_limit(struct loader *ld, struct cfg_actor *a, int c, json_t *v, size_t off)
 {
 	static const long lo[] = { 4096, 1, SB_CGROUP_WEIGHT_MIN };
-	static const long hi[] = { LONG_MAX, 4194304, SB_CGROUP_WEIGHT_MAX };
+	static const long hi[] = { LONG_MAX, SB_CGROUP_TASKS_MAX, SB_CGROUP_WEIGHT_MAX };
 	long n;
 
 	if (!ld_get_int(ld, v, off, ld_cgroup_limit_keys[c], lo[c], hi[c], &n))

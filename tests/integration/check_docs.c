@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sandbox/containment/cgroup_limits.h"
 #include "sandbox/daemon/rlimits.h"
 #include "sandbox/seccomp/profiles.h"
 #include "src/config/keys.h"
@@ -554,6 +555,39 @@ START_TEST(help_shows_every_option_the_manual_describes)
 }
 END_TEST
 
+/* A cgroup limit's range, as check enforces it, in README.md's table row
+ * and in the entry prospero.jsonc(5) gives it: a test written from the
+ * documents tries the bounds they state. */
+static void range_documented(const char *key, long lo, long hi)
+{
+	char *readme = slurp_src("README.md"), *man = slurp_src("src/man/prospero.jsonc.5");
+	char range[64], row[64], entry[64], *at, *end;
+
+	snprintf(range, sizeof range, "%ld to %ld", lo, hi);
+	snprintf(row, sizeof row, "\n| `%s` |", key);
+	at = strstr(readme, row);
+	ck_assert_msg(at != NULL, "README.md has no row for \"%s\"", key);
+	end = strchr(at + 1, '\n');
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	ck_assert_msg(strstr(at, range) != NULL, "README.md: \"%s\" does not say %s", key, range);
+	snprintf(entry, sizeof entry, "\n.TP\n.B %s\n", key);
+	at = strstr(man, entry);
+	ck_assert_msg(at != NULL, "prospero.jsonc(5) has no entry for \"%s\"", key);
+	if ((end = strstr(at + strlen(entry), "\n.TP\n")))
+		*end = '\0';
+	ck_assert_msg(strstr(at, range) != NULL, "prospero.jsonc(5): \"%s\" does not say %s", key, range);
+	free(readme);
+	free(man);
+}
+
+START_TEST(cgroup_limit_ranges_are_documented)
+{
+	range_documented("tasks", 1, SB_CGROUP_TASKS_MAX);
+	range_documented("cpu_weight", SB_CGROUP_WEIGHT_MIN, SB_CGROUP_WEIGHT_MAX);
+}
+END_TEST
+
 START_TEST(library_functions_are_documented)
 {
 	check_names(library_names, false, "src/man/libprospero.3");
@@ -703,6 +737,7 @@ int main(void)
 	tcase_add_test(tc, commands_and_options_are_documented);
 	tcase_add_test(tc, help_shows_every_option_the_manual_describes);
 	tcase_add_test(tc, library_functions_are_documented);
+	tcase_add_test(tc, cgroup_limit_ranges_are_documented);
 	tcase_add_test(tc, protocol_names_are_documented);
 	tcase_add_test(tc, wire_names_are_spelt_in_src_proto_alone);
 	suite_add_tcase(s, tc);
