@@ -73,9 +73,11 @@ static void proc_usage(const struct walk *w, pid_t pid, struct ctl_node *n)
 
 static enum ctl_state state_of(const struct sv_status *st)
 {
+	/* held while it runs: an operator's stop its supervisor carries out
+	 * once it has started its other children */
 	switch (st->state) {
-	case SV_STARTING: return CTL_STATE_STARTING;
-	case SV_UP: return CTL_STATE_READY;
+	case SV_STARTING: return st->held ? CTL_STATE_STOPPING : CTL_STATE_STARTING;
+	case SV_UP: return st->held ? CTL_STATE_STOPPING : CTL_STATE_READY;
 	case SV_STOPPING: return CTL_STATE_STOPPING;
 	case SV_DOWN: break;
 	}
@@ -88,11 +90,12 @@ static bool add_node(const struct sv_status *st, void *arg)
 	struct walk *w = arg;
 	struct ctl_node *n = &w->out.nodes[w->out.n++];
 	const struct sv_node *sn = st->node;
+	enum ctl_state state = state_of(st);
 
 	*n = (struct ctl_node){
-		.supervisor = sn->kind == SV_NODE_SUPERVISOR, .depth = st->depth, .state = state_of(st),
+		.supervisor = sn->kind == SV_NODE_SUPERVISOR, .depth = st->depth, .state = state,
 		.should_run = st->should_run, .restarts = st->restarts,
-		.uptime_ms = st->up_since >= 0 && st->state == SV_UP ? w->now - st->up_since : -1,
+		.uptime_ms = st->up_since >= 0 && state == CTL_STATE_READY ? w->now - st->up_since : -1,
 		.uid = -1, .memory_bytes = -1, .cpu_ms = -1, .period_ms = -1,
 	};
 	snprintf(n->name, sizeof n->name, "%s", sn->name);

@@ -89,7 +89,7 @@ static void refusal(const struct sv_node *n, enum sv_op op, int err, char *buf, 
 		break;
 	case -EALREADY:
 		why = op != SV_OP_STOP ? "is already running or starting"
-		    : n->state == SV_STOPPING ? "is already stopping" : "is already stopped";
+		    : n->state != SV_DOWN ? "is already stopping" : "is already stopped";
 		break;
 	case -EBUSY:
 		why = "is still stopping: start it once it is down";
