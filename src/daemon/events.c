@@ -247,9 +247,18 @@ static void deliver(struct events *ev, const char *name, const char *line, size_
 		ev->tap(ev->tap_arg, name, line, n);
 }
 
-/* E as one JSON line, with its newline, into LINE; its length. EXTRA is
- * E's extra members, or NULL when LINE has no room for them. */
-static size_t format_json(char *line, size_t cap, const struct event *e, const char *extra)
+/* The most json_escape may write for LEN bytes (each as \u00XX), with
+ * the room its loop keeps and the NUL. */
+static size_t escaped_max(size_t len)
+{
+	return 6 * len + 8;
+}
+
+/* E as one JSON line, with its newline, into LINE; its length. ROOMY:
+ * LINE was sized for E, its extra members and its whole reason (a
+ * reload's, which names every node it touched, as its lists do); else
+ * the extra members are left out and the reason cut at 1 KiB. */
+static size_t format_json(char *line, size_t cap, const struct event *e, bool roomy)
 {
 	char esc[1024], signame[SV_SIGNAME_MAX];
 	size_t n = 0;
@@ -270,8 +279,14 @@ static size_t format_json(char *line, size_t cap, const struct event *e, const c
 	if (e->signal > 0)
 		put(line, cap, &n, ", \"signal\": \"%s\"", sv_signal_name(e->signal, signame));
 	if (e->reason) {
-		json_escape(esc, sizeof esc, e->reason);
-		put(line, cap, &n, ", \"reason\": \"%s\"", esc);
+		put(line, cap, &n, ", \"reason\": \"");
+		if (roomy && n < cap) {
+			n += json_escape(line + n, cap - n, e->reason);
+		} else {
+			json_escape(esc, sizeof esc, e->reason);
+			put(line, cap, &n, "%s", esc);
+		}
+		put(line, cap, &n, "\"");
 	}
 	if (e->syscall) {
 		json_escape(esc, sizeof esc, e->syscall);
@@ -281,8 +296,8 @@ static size_t format_json(char *line, size_t cap, const struct event *e, const c
 		put(line, cap, &n, ", \"action\": \"%s\", \"suppressed\": %lu",
 		    e->verdict ? e->verdict : "kill", e->suppressed);
 	}
-	if (extra)
-		put(line, cap, &n, ", %s", extra);
+	if (roomy && e->extra)
+		put(line, cap, &n, ", %s", e->extra);
 	put_usage(line, cap, &n, e->usage);
 	if (e->action)	/* an operator's: the only events that carry "by" */
 		put(line, cap, &n, ", \"action\": \"%s\", \"by\": \"operator\"", e->action);
@@ -327,15 +342,17 @@ void events_emit(struct events *ev, const struct event *e)
 	char pid[32] = "", small[2048], signame[SV_SIGNAME_MAX];
 
 	if (ev->fd >= 0 || ev->tap) {
-		/* a reload's lists may be long; other events fit on the stack */
-		size_t cap = sizeof small + (e->extra ? strlen(e->extra) : 0);
-		char *line = e->extra ? malloc(cap) : NULL;
+		/* a reload's lists and reason may be long; other events fit on the stack */
+		size_t rlen = e->reason ? escaped_max(strlen(e->reason)) : 0;
+		bool big = e->extra || rlen > 1024;	/* format_json's stack escape */
+		size_t cap = sizeof small + (e->extra ? strlen(e->extra) : 0) + (big ? rlen : 0);
+		char *line = big ? malloc(cap) : NULL;
 
-		if (!line) {	/* no lists, or no memory for them: the event stays */
+		if (!line) {	/* a short event, or no memory for a long one: the event stays */
 			line = small;
 			cap = sizeof small;
 		}
-		deliver(ev, e->name, line, format_json(line, cap, e, line != small ? e->extra : NULL));
+		deliver(ev, e->name, line, format_json(line, cap, e, line != small));
 		if (line != small)
 			free(line);
 	}

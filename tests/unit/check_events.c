@@ -100,6 +100,52 @@ START_TEST(a_violation_always_says_how_many_were_suppressed)
 }
 END_TEST
 
+/* The README gives a reload event's "reason" as the same as its lists,
+ * readable: a reload that adds a hundred actors names each in both. The
+ * reason went through a 1 KiB buffer and was cut there, mid-name. */
+START_TEST(a_long_reload_reason_is_written_whole)
+{
+	char path[] = "/tmp/events-test.XXXXXX", reason[4096] = "added ", extra[8192] = "\"added\": [";
+	char *line = NULL;
+	const char *got;
+	size_t cap = 0;
+	struct events ev;
+	json_t *o;
+	FILE *f;
+
+	for (int i = 0; i < 100; i++) {
+		char name[64];
+
+		snprintf(name, sizeof name, "an-actor-with-a-rather-long-name-%03d", i);
+		strcat(reason, i ? ", " : "");
+		strcat(reason, name);
+		strcat(extra, i ? ", \"" : "\"");
+		strcat(extra, name);
+		strcat(extra, "\"");
+	}
+	strcat(reason, "; removed nothing; restarted nothing; changed nothing");
+	strcat(extra, "], \"removed\": [], \"restarted\": [], \"changed\": []");
+	ck_assert_uint_gt(strlen(reason), 3000);
+	open_temp(&ev, path);
+	events_emit(&ev, &(struct event){ .event = "reload", .name = "root", .status = -1,
+		.reason = reason, .extra = extra });
+	events_close(&ev);
+	f = fopen(path, "r");
+	ck_assert(getline(&line, &cap, f) > 0);
+	o = json_loads(line, 0, NULL);
+	ck_assert_msg(o != NULL, "not JSON: %.100s", line);
+	got = json_string_value(json_object_get(o, "reason"));
+	ck_assert_ptr_nonnull(got);
+	/* a short message: Check cannot carry one of 3 KiB */
+	ck_assert_msg(strcmp(got, reason) == 0, "reason: %zu of its %zu bytes", strlen(got), strlen(reason));
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "added")), 100);
+	json_decref(o);
+	free(line);
+	fclose(f);
+	unlink(path);
+}
+END_TEST
+
 /* The whole of file PATH, in BUF. */
 static size_t slurp(const char *path, char *buf, size_t cap)
 {
@@ -236,6 +282,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, escaping_keeps_json_valid);
 	tcase_add_test(tc, an_event_is_one_json_line_with_the_fields_that_apply);
 	tcase_add_test(tc, a_violation_always_says_how_many_were_suppressed);
+	tcase_add_test(tc, a_long_reload_reason_is_written_whole);
 	tcase_add_test(tc, a_line_the_file_takes_only_part_of_is_cut_off_and_said_once);
 	tcase_add_test(tc, a_torn_last_line_is_cut_off_when_the_file_is_opened);
 	suite_add_tcase(s, tc);
