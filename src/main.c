@@ -540,16 +540,20 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 	return check_usage(cli->cmd, cli->nfiles, &cli->co);
 }
 
-/* A SIGHUP before the daemon's loop watches for it would end the daemon
- * (the default action): blocked, it waits in the loop's signalfd, which
- * keeps it blocked, and is a reload then. */
-static void hold_hangup(void)
+/* A SIGHUP, SIGTERM or SIGINT before the daemon's loop watches for it
+ * would end the daemon (the default action), leaving its sockets behind
+ * with a status of 129 or 143: blocked, each waits in the loop's
+ * signalfd, which keeps it blocked, and is a reload or a clean stop then
+ * (exit 0, prospero(1)). Actors start with nothing blocked. */
+static void hold_signals(void)
 {
-	sigset_t hup;
+	sigset_t set;
 
-	sigemptyset(&hup);
-	sigaddset(&hup, SIGHUP);
-	sigprocmask(SIG_BLOCK, &hup, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 int main(int argc, char **argv)
@@ -579,7 +583,7 @@ int main(int argc, char **argv)
 	}
 	cli.cmd = argv[1];
 	if (strcmp(cli.cmd, "run") == 0)
-		hold_hangup();
+		hold_signals();
 	if (!(cli.files = calloc((size_t)argc, sizeof *cli.files)))
 		return EXIT_FAILURE;
 	if (parse_options(argc, argv, &cli, &rc) < 0) {

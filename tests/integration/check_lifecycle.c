@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/common/runner.h"
 #include "tests/common/harness.h"
@@ -211,6 +212,55 @@ START_TEST(sigterm_is_the_polite_stop)
 }
 END_TEST
 
+/* The daemon's own signal mask, from /proc (SigBlk). */
+static unsigned long long blocked_of(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "SigBlk:", 7) == 0)
+			v = strtoull(line + 7, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+/* prospero(1) SIGNALS: SIGTERM stops the tree, "then exit 0", whenever it
+ * comes: one sent while the daemon still reads its config and sets up
+ * (once main() holds SIGHUP) ended it by the default action, 143, and
+ * left its notify socket in the runtime directory. */
+START_TEST(sigterm_during_setup_is_a_clean_stop)
+{
+	char cfg[16384];
+	int n = 0;
+	long long end;
+
+	n += snprintf(cfg + n, sizeof cfg - (size_t)n,
+		      "{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n");
+	for (int i = 0; i < 40; i++)	/* a config that takes a while to load */
+		n += snprintf(cfg + n, sizeof cfg - (size_t)n, "  %s{ \"actor\": \"a%d\", \"exec\": [\"@TA@\"] }\n",
+			      i ? "," : "", i);
+	snprintf(cfg + n, sizeof cfg - (size_t)n, "] }\n");
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	end = h_now_ms() + H_TIMEOUT_MS;
+	while (!(blocked_of(h.pid) & (1ULL << (SIGHUP - 1))) && h_now_ms() < end)
+		;
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	for (const char *const *f = (const char *const[]){ "notify", "control", "reload", NULL }; *f; f++) {
+		char path[512];
+
+		snprintf(path, sizeof path, "%s/%s", h.rundir, *f);
+		ck_assert_msg(access(path, F_OK) < 0, "%s left behind", path);
+	}
+}
+END_TEST
+
 START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 {
 	char out[8192];
@@ -372,6 +422,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_ignoring_sigterm_is_killed_after_its_shutdown_timeout);
 	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
 	tcase_add_test(tc, sigterm_is_the_polite_stop);
+	tcase_add_test(tc, sigterm_during_setup_is_a_clean_stop);
 	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
 	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
 	tcase_add_test(tc, a_newline_after_a_full_piece_adds_no_empty_line);
