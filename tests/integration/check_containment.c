@@ -851,9 +851,14 @@ START_TEST(an_exits_tasks_count_no_orphan_after_a_kill_or_a_stop)
 		" { \"actor\": \"a\", \"exec\": [\"/bin/sh\", \"-c\", "
 		"\"sleep 1000 & sleep 1000 & sleep 1000 & wait\"], \"limits\": { \"tasks\": 50 } } ] }\n");
 	h_start(&h, root_only);
+	/* a kill before a runs is refused ("a has no process") */
+	h_expect(&h, "ready", "a", NULL);
 	for (int i = 0; i < 5; i++) {
+		char err[1024] = "";
+
 		h_sleep_ms(100);	/* its sleeps forked */
-		ck_assert_int_eq(h_run(&h, argv), 0);
+		ck_assert_msg(h_run(&h, argv) == 0, "kill %d: %s", i,
+			      h_read(&h, "run.err", err, sizeof err) > 0 ? err : "");
 		h_expect(&h, "exit", "a", &e);
 		if (exit_tasks(&e) < 0)
 			return;	/* no pids cgroup here: nothing counted */
