@@ -24,6 +24,7 @@ struct bind_edge {
 	struct bind_inst *client_inst;	/* once it is set up */
 	int client_end, service_end;	/* held by the daemon for the life of the edge */
 	bool moved;			/* its socketpair went to the table that replaced this one */
+	bool notice_full;		/* a notice found it full: said once, until one goes through */
 	struct bind_edge *origin;	/* until the reload commits: the edge it took it from */
 };
 
@@ -41,6 +42,7 @@ struct bind_inst {
 	ev_timer watchdog;
 	unsigned long pets;		/* WATCHDOG=1 taken while watching */
 	bool watching;
+	bool ctl_full;			/* a message found the channel full: said once, until one goes through */
 };
 
 static void close_edges(struct bindings *b)
@@ -385,6 +387,7 @@ int bindings_prepare(struct bind_inst *bi)
 		return -1;
 	}
 	bi->ctl = sv[0];
+	bi->ctl_full = false;	/* a new channel, empty */
 	bi->ctl_child = bi->fds[PP_FD_CONTROL] = sv[1];
 	return 0;
 }
@@ -416,10 +419,19 @@ static void control_send(struct bind_inst *bi, const char *text, size_t len)
 	if (bi->ctl < 0)
 		return;		/* not running: a later incarnation has nothing in flight */
 	/* never block the daemon on an actor that does not read its channel */
-	if (send(bi->ctl, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EPIPE &&
-	    errno != ECONNRESET)
-		log_warn("%s: control channel: %.*s not delivered: %s", bi->name,
-			 (int)strcspn(text, "\n"), text, strerror(errno));
+	if (send(bi->ctl, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+		bi->ctl_full = false;
+		return;
+	}
+	if (errno == EPIPE || errno == ECONNRESET)
+		return;
+	/* an actor that never reads it (one without libprospero) fills it
+	 * once and for all: one line, not one per service end per client */
+	if (errno == EAGAIN && bi->ctl_full)
+		return;
+	bi->ctl_full = errno == EAGAIN;
+	log_warn("%s: control channel: %.*s not delivered: %s%s", bi->name, (int)strcspn(text, "\n"), text,
+		 strerror(errno), bi->ctl_full ? " (the actor does not read it; no more said until it does)" : "");
 }
 
 void bindings_stopping(struct bind_inst *bi)
@@ -434,7 +446,7 @@ void bindings_stopping(struct bind_inst *bi)
  * so it reaches the client behind every reply the dead incarnation sent: a
  * client blocked reading only this socket (prospero_call_wait) hears of
  * the death there. */
-static void notice_in_band(const struct bind_edge *e, unsigned incarnation, uint64_t at)
+static void notice_in_band(struct bind_edge *e, unsigned incarnation, uint64_t at)
 {
 	unsigned char frame[PF_HEADER + 96];
 	long n;
@@ -444,10 +456,18 @@ static void notice_in_band(const struct bind_edge *e, unsigned incarnation, uint
 	/* MSG_DONTWAIT: the service end's file is shared with the pool, so
 	 * its O_NONBLOCK is not ours to set. A full socket drops the notice;
 	 * the control channel still carries it. */
-	if (n > 0 && send(e->service_end, frame, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-	    errno != EPIPE && errno != ECONNRESET)
-		log_warn("%s: binding %s: peer_restarted notice not delivered: %s", e->client_inst->name,
-			 e->binding->name, strerror(errno));
+	if (n <= 0)
+		return;
+	if (send(e->service_end, frame, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+		e->notice_full = false;
+		return;
+	}
+	if (errno == EPIPE || errno == ECONNRESET || (errno == EAGAIN && e->notice_full))
+		return;		/* a full edge is said once, as a full channel is */
+	e->notice_full = errno == EAGAIN;
+	log_warn("%s: binding %s: peer_restarted notice not delivered: %s%s", e->client_inst->name,
+		 e->binding->name, strerror(errno),
+		 e->notice_full ? " (the client does not read it; no more said until it does)" : "");
 }
 
 void bindings_ended(struct bind_inst *bi)
@@ -475,7 +495,7 @@ void bindings_ended(struct bind_inst *bi)
 	/* like an OTP monitor: calls in flight on these edges will get no
 	 * answer from this incarnation */
 	for (size_t i = 0; i < b->nserved[id]; i++) {
-		const struct bind_edge *e = &b->edges[b->served[id][i]];
+		struct bind_edge *e = &b->edges[b->served[id][i]];
 		int n;
 
 		if (!e->client_inst || e->client_inst->ctl < 0)

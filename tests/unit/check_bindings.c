@@ -375,6 +375,68 @@ START_TEST(an_end_is_told_to_every_running_client)
 }
 END_TEST
 
+/* Stderr to a pipe whose read end goes in *RD; the old stderr in *SAVED. */
+static void capture_stderr(int *rd, int *saved)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);	/* room for a flood, were there one */
+	ck_assert_int_ge(*saved = dup(2), 0);
+	ck_assert_int_eq(dup2(p[1], 2), 2);
+	close(p[1]);
+	*rd = p[0];
+}
+
+/* Stderr back; the lines written to it that hold WHAT. */
+static int captured(int rd, int saved, const char *what)
+{
+	static char buf[1 << 20];
+	ssize_t n;
+	int lines = 0;
+
+	dup2(saved, 2);
+	close(saved);
+	n = read(rd, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = 0;
+	close(rd);
+	for (const char *p = buf; (p = strstr(p, what)); p++)
+		lines++;
+	return lines;
+}
+
+/* A client that never reads its control channel or its binding (a plain
+ * program bound to a service) fills both once and for all, after some
+ * hundreds of the service's ends: each is said once, not once per end of
+ * the service, or a service with hundreds of such clients floods the log
+ * with hundreds of lines at each of its restarts. */
+START_TEST(a_client_that_never_reads_is_said_full_once)
+{
+	unsigned n;
+	const int *c1 = fds_of(CLI1, &n);
+	int cli1 = start(CLI1), rd, saved, told = 0;
+	char buf[256];
+
+	capture_stderr(&rd, &saved);
+	for (int i = 0; i < 2000; i++) {
+		close(start(SVC1));
+		bindings_ended(bi[SVC1]);
+	}
+	ck_assert_int_eq(captured(rd, saved, "not delivered"), 2);
+	/* it reads them: what is sent then arrives */
+	while (recv(cli1, buf, sizeof buf, MSG_DONTWAIT) > 0)
+		told++;
+	ck_assert_int_gt(told, 0);
+	while (recv(c1[4], buf, sizeof buf, MSG_DONTWAIT) > 0)
+		;
+	close(start(SVC1));
+	bindings_ended(bi[SVC1]);
+	ck_assert_int_gt(recv(cli1, buf, sizeof buf, MSG_DONTWAIT), 0);
+	assert_notice(c1[4], 2000 + 2);
+	close(cli1);
+}
+END_TEST
+
 static void on_break(struct ev_loop *l, ev_timer *w, int revents)
 {
 	ev_break(l, EVBREAK_ONE);
@@ -597,6 +659,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_environment_names_every_fd);
 	tcase_add_test(tc, a_control_channel_per_start);
 	tcase_add_test(tc, an_end_is_told_to_every_running_client);
+	tcase_add_test(tc, a_client_that_never_reads_is_said_full_once);
 	tcase_add_test(tc, an_empty_control_message_ends_nothing);
 	tcase_add_test(tc, an_overlong_control_message_is_ignored);
 	tcase_add_test(tc, the_watchdog_counts_from_ready);
