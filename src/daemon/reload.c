@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "src/config/diff.h"
 #include "src/daemon/bindings.h"
@@ -160,11 +161,25 @@ static void undo(struct reload *r)
 	reload_destroy(r);
 }
 
-/* The new tree and everything the plan needs, or -1 (errno). */
-static int prepare_plan(struct daemon *d, struct reload *r, struct sv_plan *plan)
+/* The new tree and everything the plan needs, or -1 (errno, and why in
+ * MSG when errno alone would not say it). */
+static int prepare_plan(struct daemon *d, struct reload *r, struct sv_plan *plan, char *msg, size_t len)
 {
-	if (!(r->bindings = bindings_open(r->gen->cfg, d->loop, d->bindings)) ||
-	    !(r->nt = sv_tree_new()) || build_tree(r->nt, r->gen->cfg->root, NULL, note_actor, r) < 0)
+	if (!(r->bindings = bindings_open(r->gen->cfg, d->loop, d->bindings))) {
+		int saved = errno;
+		struct rlimit rl;
+
+		/* the tree fits the limit, as check counts it, but an edge the
+		 * reload remakes has its old and new socketpair at once */
+		if ((saved == EMFILE || saved == ENFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			snprintf(msg, len, "cannot make the new tree's bindings: %s (the daemon's limit is %llu "
+				 "open files, and until the reload is applied each binding it makes anew holds "
+				 "2 more beside the old one's): raise the limit, or change fewer bindings at "
+				 "once", strerror(saved), (unsigned long long)rl.rlim_cur);
+		errno = saved;
+		return -1;
+	}
+	if (!(r->nt = sv_tree_new()) || build_tree(r->nt, r->gen->cfg->root, NULL, note_actor, r) < 0)
 		return -1;
 	return sv_reload_plan(d->tree, r->nt, plan);
 }
@@ -269,7 +284,7 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 	r->done = done;
 	r->ctx = ctx;
 	r->covers = d->reloads_asked;	/* one asked later reads the config again */
-	if (prepare_plan(d, r, &plan) < 0 || (dry_run ? !(*text = reload_plan_text(&plan, r->slots))
+	if (prepare_plan(d, r, &plan, msg, sizeof msg) < 0 || (dry_run ? !(*text = reload_plan_text(&plan, r->slots))
 						    : prepare_apply(d, r, &plan, msg, sizeof msg) < 0)) {
 		saved = errno;
 		if (msg[0] && !*text)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "tests/common/harness.h"
+#include "tests/common/proc.h"
 #include "tests/common/runner.h"
 
 static struct h h;
@@ -276,6 +278,38 @@ START_TEST(a_broken_config_reloads_nothing_and_says_where)
 	/* gone with the daemon */
 	snprintf(state, sizeof state, "%s/reload", h.rundir);
 	ck_assert_msg(access(state, F_OK) < 0, "%s outlived the daemon", state);
+}
+END_TEST
+
+/* A reload that remakes every binding of a tree near the daemon's open-file
+ * limit: each new socketpair is made while the old one is held, so it
+ * runs out of fds though the tree fits as check counts it. It is refused,
+ * nothing changed, saying why and what to do, not a bare "Too many open
+ * files" that reads as the command's own trouble. */
+START_TEST(a_reload_out_of_fds_for_new_bindings_says_why)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct rlimit r;
+	struct h_event e;
+	char err[4096];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("svc") ",\n"
+		"  { \"actor\": \"cli\", \"exec\": [\"@TA@\"], \"instances\": 20, \"bindings\": { \"S\": \"svc\" } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* room for the reload's own files, not for 40 more sockets; the
+	 * hard limit stays, so the tree still fits as check counts it */
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &r), 0);
+	r.rlim_cur = (rlim_t)h_fd_count(h.pid) + 12;
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &r, NULL), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("svc") ",\n"
+		"  { \"actor\": \"cli\", \"exec\": [\"@TA@\"], \"instances\": 20, \"bindings\": { \"T\": \"svc\" } } ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "cannot make the new tree's bindings: Too many open files (the daemon's limit is ") &&
+		      strstr(err, "raise the limit, or change fewer bindings at once"), "%s", err);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
 }
 END_TEST
 
@@ -1675,6 +1709,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
 	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
 	tcase_add_test(tc, a_fifo_in_the_configs_place_is_refused_at_once);
+	tcase_add_test(tc, a_reload_out_of_fds_for_new_bindings_says_why);
 	tcase_add_test(tc, a_refusal_with_thousands_of_errors_keeps_the_state_file_small);
 	tcase_add_test(tc, a_reload_reopens_an_events_file_moved_away);
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
