@@ -74,6 +74,11 @@ static const char *kind_of(mode_t mode)
 	       "a device";
 }
 
+/* Far more than any tree needs; a log or a sparse file given by mistake
+ * would otherwise hold the daemon's loop at a reload while it read
+ * gigabytes, and could exhaust its memory. */
+#define CONFIG_MAX ((size_t)16 << 20)
+
 static char *read_file(struct loader *ld, const char *file, size_t *len)
 {
 	/* O_NONBLOCK: a FIFO put in a config's place must not stop the
@@ -96,6 +101,11 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 		close(fd);
 		return NULL;
 	}
+	if ((unsigned long long)st.st_size > CONFIG_MAX) {
+		ld_error(ld, &p, "cannot read: larger than 16 MiB, which no config needs");
+		close(fd);
+		return NULL;
+	}
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
 		ld->oom = true;
@@ -114,8 +124,12 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 		}
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
-	} while (got > 0);
-	if (ferror(f)) {
+	} while (got > 0 && n <= CONFIG_MAX);
+	if (n > CONFIG_MAX) {	/* it grew after fstat */
+		ld_error(ld, &p, "cannot read: larger than 16 MiB, which no config needs");
+		free(buf);
+		buf = NULL;
+	} else if (ferror(f)) {
 		ld_error(ld, &p, "cannot read: %s", strerror(errno));
 		free(buf);
 		buf = NULL;

@@ -700,6 +700,30 @@ START_TEST(a_fifo_directory_or_device_is_not_read)
 }
 END_TEST
 
+/* A log file or a sparse file given by mistake must not hold a daemon's
+ * loop at a reload while it reads gigabytes, nor exhaust its memory: a
+ * config larger than 16 MiB is refused before it is read. */
+START_TEST(a_config_over_16_mib_is_not_read)
+{
+	char *got;
+
+	put("big.jsonc", "");
+	ck_assert_int_eq(truncate("big.jsonc", (off_t)16 << 20), 0);
+	got = load_fail(FILES("big.jsonc"));	/* exactly 16 MiB: read (NULs) */
+	ck_assert_str_eq(got, "big.jsonc:1:1: error: a NUL byte: this is not a text file\n");
+	free(got);
+	ck_assert_int_eq(truncate("big.jsonc", ((off_t)16 << 20) + 1), 0);
+	got = load_fail(FILES("big.jsonc"));
+	ck_assert_str_eq(got, "big.jsonc: error: cannot read: larger than 16 MiB, which no config needs\n");
+	free(got);
+	ck_assert_int_eq(truncate("big.jsonc", (off_t)1 << 40), 0);
+	got = load_fail(FILES("big.jsonc"));
+	ck_assert_str_eq(got, "big.jsonc: error: cannot read: larger than 16 MiB, which no config needs\n");
+	free(got);
+	unlink("big.jsonc");
+}
+END_TEST
+
 START_TEST(all_errors_are_reported_at_once)
 {
 	char *got;
@@ -1619,6 +1643,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, two_roots_and_no_root);
 	tcase_add_test(tc, unreadable_file_and_duplicate_keys);
 	tcase_add_test(tc, a_fifo_directory_or_device_is_not_read);
+	tcase_add_test(tc, a_config_over_16_mib_is_not_read);
 	tcase_add_test(tc, all_errors_are_reported_at_once);
 	tcase_add_test(tc, errors_are_said_in_file_line_column_order);
 	tcase_add_test(tc, confinement_defaults_and_fields);
