@@ -159,7 +159,18 @@ int sb_secret_lookup_open(struct sb_secret_lookup *l, const struct sb_secret_sou
 	    open_dir(l, SECRETS_LABEL, src->secrets_dir, &l->secrets_fd) < 0)
 		goto out;
 	if (src->dev_vars) {
+		struct stat st;
+
 		fd = open(src->dev_vars, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		/* a FIFO reads as empty, every secret then "not found", and a
+		 * device as whatever it gives: only a regular file is read */
+		if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+			fail(l, "%s (%s): %s, not a regular file", DEVVARS_LABEL, src->dev_vars,
+			     S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+			     S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+			errno = EINVAL;
+			goto out;
+		}
 		if (fd < 0 || read_all(fd, &l->file) < 0) {
 			saved = errno;
 			fail(l, "%s (%s): %s", DEVVARS_LABEL, src->dev_vars,

@@ -450,6 +450,25 @@ START_TEST(dev_vars_errors)
 	struct sb_secret_sources gone = { .dev_vars = "/nonexistent/.dev.vars" };
 	ck_assert_int_eq(deliver1(&gone, "OK"), -1);
 	ck_assert_str_eq(err, ".dev.vars (/nonexistent/.dev.vars): No such file or directory");
+
+	/* a FIFO would read as empty (every secret "not found") or fail
+	 * with EAGAIN, a device as whatever it gives: said as what it is */
+	ck_assert_int_eq(unlink(devvars), 0);
+	ck_assert_int_eq(mkfifo(devvars, 0600), 0);
+	errno = 0;
+	ck_assert_int_eq(deliver1(&d, "OK"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	snprintf(want, sizeof(want), ".dev.vars (%s): a FIFO, not a regular file", devvars);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(unlink(devvars), 0);
+	ck_assert_int_eq(mkdir(devvars, 0700), 0);
+	ck_assert_int_eq(deliver1(&d, "OK"), -1);
+	snprintf(want, sizeof(want), ".dev.vars (%s): a directory, not a regular file", devvars);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(rmdir(devvars), 0);
+	struct sb_secret_sources dev = { .dev_vars = "/dev/zero" };
+	ck_assert_int_eq(deliver1(&dev, "OK"), -1);
+	ck_assert_str_eq(err, ".dev.vars (/dev/zero): a device, not a regular file");
 }
 END_TEST
 
