@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -149,9 +150,15 @@ static int ask(const char *path, bool dry_run)
 	struct state *st = calloc(1, sizeof *st);
 	int dir = open(path, O_DIRECTORY | O_CLOEXEC), notes = -1, daemon = -1, rc = 1;
 
-	/* watch first: the answer may come before we look; renamed into
-	 * place, or rewritten in place when the directory is full */
-	if (!st || dir < 0 || (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
+	/* dry runs one at a time, each from the state after the last: the
+	 * daemon takes one request file for SIGHUPs that coalesce, so a
+	 * second dry run's request could be taken by the first's run, and
+	 * its SIGHUP, arriving during that run, then found no request and
+	 * applied the reload. Held until the answer (closing DIR drops it).
+	 * Then watch: the answer may come before we look; renamed into
+	 * place, or rewritten in place when the directory is full. */
+	if (!st || dir < 0 || (dry_run && flock(dir, LOCK_EX) < 0) ||
+	    (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
 	    inotify_add_watch(notes, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0 || read_state(dir, st) < 0) {
 		fprintf(stderr, "prospero: reload: %s/%s: %s (is a daemon running with this runtime directory?)\n",
 			path, RELOAD_STATE_FILE, strerror(errno));

@@ -1699,6 +1699,39 @@ START_TEST(a_dry_run_at_the_moment_of_a_reload_answers_truly)
 }
 END_TEST
 
+/* Dry runs asked at once, as two operators or scripts may: each prints
+ * the plan. They wrote their request under one temporary name, so one's
+ * rename took the file from under another's, which then failed with
+ * "daemon pid N: No such file or directory". */
+START_TEST(dry_runs_at_once_each_print_the_plan)
+{
+	enum { N = 8, ROUNDS = 3 };
+	char name[32], out[4096];
+	pid_t y, o, cmd[N];
+
+	boot_y("", &y, &o);
+	write_y(", \"env\": { \"V\": \"1\" }");
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int i = 0; i < N; i++) {
+			snprintf(name, sizeof name, "dry%d.out", i);
+			cmd[i] = reload_cmd_in_background(name, true);
+		}
+		for (int i = 0; i < N; i++) {
+			int st = exit_status(cmd[i]);
+
+			snprintf(name, sizeof name, "dry%d.out.err", i);
+			out[0] = '\0';
+			h_read(&h, name, out, sizeof out);
+			ck_assert_msg(st == 0, "dry run %d exited %d: %s", i, st, out);
+			snprintf(name, sizeof name, "dry%d.out", i);
+			ck_assert_int_gt(h_read(&h, name, out, sizeof out), 0);
+			ck_assert_str_eq(out, "restart y (env)\n2 unchanged\n");
+		}
+	}
+	o_kept(o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -1740,6 +1773,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, env_keys_in_another_order_keep_the_actor);
 	tcase_add_test(tc, a_reload_follows_the_root_config_to_its_dev_vars);
 	tcase_add_test(tc, a_dry_run_at_the_moment_of_a_reload_answers_truly);
+	tcase_add_test(tc, dry_runs_at_once_each_print_the_plan);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("full");
 	tcase_set_timeout(tc, 60);
