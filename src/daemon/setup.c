@@ -48,7 +48,8 @@ static int boot_instance(void *ctx, const struct cfg_actor *a, unsigned index, s
 }
 
 /* Chosen, checked and locked; emptied only once containment has killed
- * what a dead predecessor left running (its ledger of uids lives there). */
+ * what a dead predecessor left running (its ledger of uids lives there).
+ * The events file is opened here, once the lock is held. */
 static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 {
 	char path[RUNDIR_PATH_MAX], msg[RUNDIR_PATH_MAX + 256], parent[RUNDIR_PATH_MAX];
@@ -75,6 +76,14 @@ static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 		log_warn("runtime directory %s is inside %s, which other users may not search (mode %04o): "
 			 "actors of other uids cannot reach the notify socket or their credentials; "
 			 "give it o+x, or choose another runtime directory", path, parent, mode);
+	/* only once the directory is ours: a daemon refused there must not
+	 * touch the running one's events file (opening it cuts off a last
+	 * line without its newline); before containment, which may say a
+	 * sweep */
+	if (events_open(&d->events, opts->events_path) < 0) {
+		log_err("--events %s: %s", opts->events_path, events_refusal(errno));
+		return -1;
+	}
 	if (containment_setup(d, opts) < 0)
 		return -1;
 	if (rundir_clean(&d->rundir, msg, sizeof msg) < 0) {
@@ -156,10 +165,6 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	note_signals(d);
 	signal(SIGPIPE, SIG_IGN);
 	log_nonblocking();
-	if (events_open(&d->events, opts->events_path) < 0) {
-		log_err("--events %s: %s", opts->events_path, events_refusal(errno));
-		return -1;
-	}
 	if (open_rundir(d, opts) < 0)
 		return -1;
 	if (notify_server_open(&d->notify, d->rundir.path, d->rundir.fd) < 0) {

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/filter.h>
@@ -1157,6 +1158,22 @@ START_TEST(a_runtime_directory_holds_one_daemon_and_must_be_ours)
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	snprintf(pidtext, sizeof pidtext, "(pid %d)", (int)h.pid);
 	ck_assert_msg(strstr(err, "is in use by another prospero daemon") && strstr(err, pidtext), "%s", err);
+	/* the one refused touches nothing of the running one's: not its
+	 * events file, whose last line may be the one being written (it
+	 * cut it off as a crash's before it found the directory taken) */
+	struct stat st;
+	ck_assert_int_eq(stat(h_path(&h, "events"), &st), 0);
+	int fd = open(h_path(&h, "events"), O_WRONLY | O_APPEND | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "{\"ts\"", 5), 5);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events", "events",
+							  "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is in use by another prospero daemon") && !strstr(err, "cut short"), "%s", err);
+	ck_assert_int_gt(h_read(&h, "events", err, sizeof err), 0);
+	ck_assert_msg(strlen(err) >= 5 && strcmp(err + strlen(err) - 5, "{\"ts\"") == 0, "%s", err);
+	ck_assert_int_eq(truncate(h_path(&h, "events"), st.st_size), 0);	/* as it was */
 	h_stop(&h);
 	/* writable by others: refused, and nothing in it touched */
 	ck_assert_int_eq(chmod(h.rundir, 0777), 0);
