@@ -78,6 +78,7 @@ static const char *kind_of(mode_t mode)
  * would otherwise hold the daemon's loop at a reload while it read
  * gigabytes, and could exhaust its memory. */
 #define CONFIG_MAX ((size_t)16 << 20)
+#define CONFIG_TOO_LARGE "cannot read: larger than 16 MiB, which no config needs"
 
 static char *read_file(struct loader *ld, const char *file, size_t *len)
 {
@@ -102,7 +103,7 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 		return NULL;
 	}
 	if ((unsigned long long)st.st_size > CONFIG_MAX) {
-		ld_error(ld, &p, "cannot read: larger than 16 MiB, which no config needs");
+		ld_error(ld, &p, CONFIG_TOO_LARGE);
 		close(fd);
 		return NULL;
 	}
@@ -126,7 +127,7 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 		n += got;
 	} while (got > 0 && n <= CONFIG_MAX);
 	if (n > CONFIG_MAX) {	/* it grew after fstat */
-		ld_error(ld, &p, "cannot read: larger than 16 MiB, which no config needs");
+		ld_error(ld, &p, CONFIG_TOO_LARGE);
 		free(buf);
 		buf = NULL;
 	} else if (ferror(f)) {
