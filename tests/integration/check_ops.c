@@ -696,9 +696,8 @@ END_TEST
 
 /* A stop of a child that runs while its supervisor still starts later
  * ones is carried out once the one being started is ready; meanwhile
- * status shows it stopping, and a
- * second stop says so. It showed "ready", and a second stop was refused
- * as "already stopped". */
+ * status shows it stopping, and a second stop says so. It showed
+ * "ready", and a second stop was refused as "already stopped". */
 START_TEST(a_stop_during_boot_of_a_running_child_shows_stopping)
 {
 	char err[4096];
@@ -708,7 +707,8 @@ START_TEST(a_stop_during_boot_of_a_running_child_shows_stopping)
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
 		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
-		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--notify-after\", \"3000\"], \"ready\": \"notify\" } ] }\n");
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--notify-after\", \"3000\"], \"ready\": \"notify\" },\n"
+		"    { \"actor\": \"b\", \"exec\": [\"@TA@\"] } ] }\n");
 	h_start(&h, root_only);
 	h_expect_seq(&h, "start:root start:a ready:a start:slow");
 	ck_assert_int_eq(verb("stop", "a", NULL, NULL), 0);
@@ -716,39 +716,14 @@ START_TEST(a_stop_during_boot_of_a_running_child_shows_stopping)
 	st = status_json(NULL, &rc);
 	ck_assert_int_eq(rc, 3);
 	ck_assert_str_eq(state(st, "a"), "stopping");
-	ck_assert_msg(!json_object_get(node(st, "a"), "uptime_ms") ||
-		      json_is_null(json_object_get(node(st, "a"), "uptime_ms")), "a stopping child has no uptime");
+	ck_assert_msg(!json_object_get(node(st, "a"), "uptime_ms"), "a stopping child has no uptime");
 	json_decref(st);
 	ck_assert_int_eq(verb("stop", "a", NULL, NULL), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "a is already stopping"), "%s", err);
-	h_expect_seq(&h, "ready:slow stop:a exit:a ready:root");
-	st = status_json(NULL, &rc);
-	ck_assert_int_eq(rc, 0);
-	ck_assert_str_eq(state(st, "a"), "stopped");
-	json_decref(st);
-	h_stop(&h);
-}
-END_TEST
-
-/* README: a stop of a child the supervisor has started already, asked
- * while it boots, waits for the child being started and is carried out
- * before the next one starts. The README said it waited for all the
- * rest to start, which the daemon never did. */
-START_TEST(a_stop_during_boot_waits_for_the_child_being_started)
-{
-	json_t *st;
-	int rc;
-
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
-		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--notify-after\", \"1500\"], \"ready\": \"notify\" },\n"
-		"    { \"actor\": \"b\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect_seq(&h, "start:root start:a ready:a start:slow");
-	ck_assert_int_eq(verb("stop", "a", NULL, NULL), 0);
-	h_expect_seq(&h, "operator:a ready:slow stop:a exit:a start:b ready:b ready:root");
+	/* carried out once the child being started is ready, before the
+	 * next one starts (the README said once all the rest had started) */
+	h_expect_seq(&h, "ready:slow stop:a exit:a start:b ready:b ready:root");
 	st = status_json(NULL, &rc);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_str_eq(state(st, "a"), "stopped");
@@ -1680,7 +1655,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
 	tcase_add_test(tc, a_stop_during_boot_of_a_running_child_shows_stopping);
-	tcase_add_test(tc, a_stop_during_boot_waits_for_the_child_being_started);
 	tcase_add_test(tc, a_stop_of_a_node_stopping_for_a_restart_or_a_give_up_is_refused);
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
 	tcase_add_test(tc, uptime_counts_from_ready_and_only_while_ready);
