@@ -373,27 +373,38 @@ START_TEST(an_endless_writer_does_not_starve_the_loop)
 }
 END_TEST
 
+/* A daemon running actor "st": Python with $NOTIFY_SOCKET connected as
+ * n, then SCRIPT. */
+static void start_status_actor(const char *script)
+{
+	char text[4096];
+
+	snprintf(text, sizeof text,
+		 "import os, socket, time\n"
+		 "n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+		 "n.connect(os.environ['NOTIFY_SOCKET'])\n"
+		 "%s", script);
+	h_write(&h, "st.py", text);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
+		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
+	h_start(&h, root_only);
+}
+
 /* STATUS= is kept and logged, escaped, a change at most every 10 s: the
  * second, on the control channel once the first was taken, is not logged
  * (not yet: the actor ends before the 10 s are up, and so it never is).
  * The old daemon never showed it. */
 START_TEST(status_changes_are_logged_escaped_and_rate_limited)
 {
-	h_write(&h, "st.py",
-		"import os, socket, time\n"
-		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
-		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+	start_status_actor(
 		"n.send(b'STATUS=warming\\x1bup\\rnow\\nREADY=1')\n"
 		"while not os.path.exists('@DIR@/go'):\n"
 		"    time.sleep(0.01)\n"
 		"socket.socket(fileno=3).send(b'STATUS=second')\n"
 		"open('@DIR@/sent', 'w').close()\n"
 		"time.sleep(1000)\n");
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
-		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
-	h_start(&h, root_only);
 	/* READY=1 came in the datagram with the first STATUS= */
 	h_expect(&h, "ready", "st", NULL);
 	h_write(&h, "go", "");
@@ -412,17 +423,9 @@ END_TEST
  * text: the old daemon kept and logged "a", and "b" was lost unseen. */
 START_TEST(a_nul_in_a_status_is_escaped_not_an_end)
 {
-	h_write(&h, "st.py",
-		"import os, socket, time\n"
-		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
-		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+	start_status_actor(
 		"n.send(b'STATUS=a\\x00b\\nREADY=1')\n"
 		"time.sleep(1000)\n");
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
-		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
-	h_start(&h, root_only);
 	h_expect(&h, "ready", "st", NULL);
 	wait_lines_with("err", "prospero: st: status: ", "", 1);
 	h_stop(&h);
@@ -436,10 +439,7 @@ END_TEST
  * "third" for `status` but never logged it, waiting for a later change. */
 START_TEST(a_status_change_inside_the_window_is_reported_when_it_ends)
 {
-	h_write(&h, "st.py",
-		"import os, socket, time\n"
-		"n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
-		"n.connect(os.environ['NOTIFY_SOCKET'])\n"
+	start_status_actor(
 		"n.send(b'STATUS=hello world\\nREADY=1')\n"
 		"while not os.path.exists('@DIR@/go'):\n"
 		"    time.sleep(0.01)\n"
@@ -448,11 +448,6 @@ START_TEST(a_status_change_inside_the_window_is_reported_when_it_ends)
 		"c.send(b'STATUS=third')\n"
 		"open('@DIR@/sent', 'w').close()\n"
 		"time.sleep(1000)\n");
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"st\", \"exec\": [\"/usr/bin/python3\", \"@DIR@/st.py\"],\n"
-		"    \"ready\": \"notify\", \"sandbox\": { \"profile\": \"none\" } } ] }\n");
-	h_start(&h, root_only);
 	wait_lines_with("events", "{", "\"text\": \"hello world\", \"not_shown\": 0", 1);
 	h_write(&h, "go", "");
 	wait_file("sent");
