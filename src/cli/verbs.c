@@ -144,6 +144,8 @@ static int operands(int argc, char **argv, struct verb_opts *o, const char *name
 	bool too_long;
 	int rc;
 
+	if (o->json && o->dot)
+		return usage_error(ctl_verb_name(o->r.verb), "--json and --dot: give one");
 	if (o->r.verb == CTL_FAULT && fault_kind(o, argc, argv) < 0)
 		return 2;
 	if (o->r.verb == CTL_EVENTS && optind < argc)

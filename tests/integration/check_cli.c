@@ -100,6 +100,9 @@ START_TEST(a_usage_error_says_what_is_wrong_and_where_to_look)
 			 "prospero: restart: NAME is empty\n(see prospero --help)\n");
 	usage_error_says((const char *const[]){ "events", "--name=", NULL },
 			 "prospero: events: NAME is empty\n(see prospero --help)\n");
+	/* the synopsis offers one view or the other, not both */
+	usage_error_says((const char *const[]){ "status", "--json", "--dot", NULL },
+			 "prospero: status: --json and --dot: give one\n(see prospero --help)\n");
 	usage_error_says((const char *const[]){ "check", NULL },
 			 "prospero: check needs at least one config file (-c FILE)\n(see prospero --help)\n");
 	usage_error_says((const char *const[]){ "check", "-c", "x", "--uid-range", "9", NULL },
