@@ -28,7 +28,7 @@ int rundir_choose(const char *given, char *path, size_t len)
 		return abspath(given, path, len);
 	if (geteuid() == 0)
 		n = snprintf(path, len, "/run/prospero");
-	else if ((base = getenv("XDG_RUNTIME_DIR")) && *base)
+	else if ((base = getenv("XDG_RUNTIME_DIR")) && base[0] == '/')	/* the XDG spec: a relative one is ignored */
 		n = snprintf(path, len, "%s/prospero", base);
 	else {
 		errno = ENOENT;

@@ -24,7 +24,8 @@ struct rundir {
 /* Which directory: given (--runtime-dir), else $RUNTIME_DIRECTORY
  * (systemd's RuntimeDirectory=; of several, the first), else /run/prospero as root and
  * $XDG_RUNTIME_DIR/prospero otherwise; a relative one below the cwd
- * (abspath.h). -1 with errno (ENOENT: not root and no $XDG_RUNTIME_DIR). */
+ * (abspath.h). -1 with errno (ENOENT: not root and no absolute $XDG_RUNTIME_DIR:
+ * the XDG spec ignores a relative one). */
 int rundir_choose(const char *given, char *path, size_t len);
 
 /* Is the file system at path (or, when it does not exist yet, its

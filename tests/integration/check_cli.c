@@ -421,6 +421,20 @@ START_TEST(status_exits_3_when_it_finds_no_daemon)
 }
 END_TEST
 
+/* The XDG spec: "If an implementation encounters a relative path in any
+ * of these variables it should consider the path invalid and ignore it",
+ * as the default state directory does: a relative $XDG_RUNTIME_DIR would
+ * hand actors (whose cwd is their config's) a relative $NOTIFY_SOCKET. */
+START_TEST(a_relative_xdg_runtime_dir_is_ignored)
+{
+	char err[1024];
+
+	ck_assert_int_eq(run_as_user("rel", (const char *const[]){ "status", NULL }), 3);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+}
+END_TEST
+
 /* --runtime-dir's default is the same for reload as for the other
  * commands: $RUNTIME_DIRECTORY, else /run/prospero (root) or
  * $XDG_RUNTIME_DIR/prospero; none there is "no daemon", 1, not a usage
@@ -996,6 +1010,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, run_says_every_refusal);
 	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
+	tcase_add_test(tc, a_relative_xdg_runtime_dir_is_ignored);
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, check_refuses_what_run_refuses_of_the_state_root_and_dot_too);
