@@ -42,6 +42,9 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 	if (rundir_choose(opts->runtime_dir, dir, sizeof dir) == 0)
 		printf("  runtime directory: %s%s\n", dir, rundir_on_tmpfs(dir) == 0 ?
 		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
+	else	/* run would refuse to start: say so, as for the state directory */
+		printf("  runtime directory: none can be had (%s): pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n",
+		       strerror(errno));
 	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 		uint64_t v = c == SB_CGROUP_MEMORY ? a->cg_limits.memory
 			   : c == SB_CGROUP_PIDS ? a->cg_limits.tasks : a->cg_limits.cpu_weight;

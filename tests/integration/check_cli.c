@@ -435,6 +435,22 @@ START_TEST(a_relative_xdg_runtime_dir_is_ignored)
 }
 END_TEST
 
+/* README: check --explain says "the runtime directory"; without one
+ * (no $XDG_RUNTIME_DIR, not root) it says there is none, as it does of
+ * the state directory, rather than leave the line out. */
+START_TEST(explain_says_when_there_is_no_runtime_directory)
+{
+	char out[65536];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }),
+			 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\n  runtime directory: none can be had (No such file or directory): "
+				  "pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n"), "%.1000s", out);
+}
+END_TEST
+
 /* --runtime-dir's default is the same for reload as for the other
  * commands: $RUNTIME_DIRECTORY, else /run/prospero (root) or
  * $XDG_RUNTIME_DIR/prospero; none there is "no daemon", 1, not a usage
@@ -1011,6 +1027,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_exits_3_when_it_finds_no_daemon);
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
 	tcase_add_test(tc, a_relative_xdg_runtime_dir_is_ignored);
+	tcase_add_test(tc, explain_says_when_there_is_no_runtime_directory);
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, check_refuses_what_run_refuses_of_the_state_root_and_dot_too);
