@@ -89,20 +89,20 @@ int exposure_dev_vars(const struct cfg *cfg, bool check)
 	return 0;
 }
 
-void exposure_uid(size_t ninst)
+void exposure_uid(void)
 {
 	/* confinement_plan changes no id without it: the actors stay root */
 	if (geteuid() == 0 && !confinement_privileged()) {
-		log_warn("running as root without CAP_SETPCAP: all %zu actor processes run as uid 0, "
+		log_warn("running as root without CAP_SETPCAP: every actor process runs as uid 0, "
 			 "with no separation and no dynamic uids: each can read the others' "
 			 "/proc/PID/environ and memory and their credentials, and signal the daemon; "
-			 "give the daemon CAP_SETPCAP (CapabilityBoundingSet= under systemd)", ninst);
+			 "give the daemon CAP_SETPCAP (CapabilityBoundingSet= under systemd)");
 		return;
 	}
 	if (geteuid() == 0)
 		return;
-	log_warn("running without root: all %zu actor processes run as uid %u, the daemon's own, "
+	log_warn("running without root: every actor process runs as uid %u, the daemon's own, "
 		 "with no separation: each can read the others' /proc/PID/environ and memory and "
 		 "their credentials, and signal the daemon; run as root for a dynamic uid each",
-		 ninst, (unsigned)geteuid());
+		 (unsigned)geteuid());
 }

@@ -24,6 +24,6 @@ int exposure_dev_vars_file(const char *path, bool check, char *msg, size_t len);
 
 /* A daemon without root, or root without CAP_SETPCAP: its actors share
  * its uid. Said once. */
-void exposure_uid(size_t ninst);
+void exposure_uid(void);
 
 #endif

@@ -199,7 +199,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->state.fd = -1;
 	confinement_init(&d->conf);
 	ns_reuse_init(&d->nsr);
-	exposure_uid(ninst);
+	exposure_uid();
 	if (exposure_dev_vars(cfg, false) < 0)
 		return -1;
 	if (setup_process(d, opts) < 0 || confinement_setup(d, opts) < 0 || secrets_setup(d, cfg, opts, NULL, 0) < 0 ||

@@ -763,10 +763,10 @@ START_TEST(a_daemon_without_root_warns_once)
 	ck_assert(symlink("nowhere", h_path(&h, "events")) == 0);
 	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "run", "--events", "events", "-c",
 							      "root.jsonc", NULL }), 1);
-	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: every actor process runs as uid 65534", ""), 1);
 	/* check says it too, as the README has it; the old one did not */
 	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "root.jsonc", NULL }), 0);
-	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: all 1 actor processes run as uid 65534", ""), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: running without root: every actor process runs as uid 65534", ""), 1);
 }
 END_TEST
 
@@ -776,7 +776,7 @@ END_TEST
  * and at start (the old daemon said "dynamic uids: ..." and nothing else). */
 START_TEST(a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root)
 {
-	const char *warning = "prospero: running as root without CAP_SETPCAP: all 1 actor processes run as uid 0";
+	const char *warning = "prospero: running as root without CAP_SETPCAP: every actor process runs as uid 0";
 
 	if (geteuid() != 0)
 		return;
