@@ -129,6 +129,30 @@ int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
 	return 0;
 }
 
+int state_root_dry_check(const struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts,
+			 char *msg, size_t len)
+{
+	char root[PATH_MAX], why[PATH_MAX * 2 + 160];
+	bool any = false;
+	int saved;
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		any |= cfg->actors[i]->state;
+	if (!any || d->state.root[0])
+		return 0;	/* none needed, or made already */
+	/* as state_setup words it, so the plan is refused as the reload is */
+	if (state_root_path(opts->state_dir, root, sizeof root) < 0) {
+		saved = errno;
+		snprintf(why, sizeof why, "no state directory: %s (pass --state-dir DIR)", strerror(saved));
+	} else if (sb_statedir_root_usable(root) < 0) {
+		saved = errno;
+		refusal(root, saved, why, sizeof why);
+	} else {
+		return 0;
+	}
+	return log_or_answer(msg, len, saved, why);
+}
+
 static int claim(const char *name, uid_t uid, gid_t gid, void *arg)
 {
 	struct sb_uidpool *pool = arg;

@@ -34,6 +34,10 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 /* For check: what state_setup would refuse of the state root, said the
  * same way, making nothing. 0 also when no actor keeps state. */
 int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts);
+/* For a reload's dry run: what state_setup would refuse when the reload
+ * of CFG makes the root (none made yet), said in MSG, making nothing. */
+int state_root_dry_check(const struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts,
+			 char *msg, size_t len);
 void state_teardown(struct state_dirs *s);
 
 /* As root, before the first start: each directory already in the root

@@ -1102,6 +1102,44 @@ START_TEST(a_reload_refuses_what_run_refuses)
 }
 END_TEST
 
+/* The state root is made by the reload that adds the first actor with
+ * "state": true, and a root run would refuse (a symbolic link in its
+ * path) refuses that reload: its dry run says so too, exit 1, and the
+ * state directory is not made. The dry run printed "add s" and exited
+ * 0, and only the real reload was refused. */
+START_TEST(a_dry_run_refuses_the_state_root_the_reload_refuses)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char real_dir[512], link[512], st[600], err[4096], out[64];
+	struct h_event e;
+	struct stat sb;
+
+	snprintf(real_dir, sizeof real_dir, "%s", h_path(&h, "real"));
+	snprintf(link, sizeof link, "%s", h_path(&h, "link"));
+	ck_assert_int_eq(mkdir(real_dir, 0755), 0);
+	ck_assert_int_eq(symlink("real", link), 0);
+	snprintf(st, sizeof st, "%s/st", link);
+	write_pool(1);
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", st, NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  " TA("w") ", " TA("o") ",\n"
+		     "  { \"actor\": \"s\", \"exec\": [\"@TA@\"], \"state\": true } ] }\n");
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(h_run(&h, i ? real : dry), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		ck_assert_msg(strstr(err, ": a symbolic link is in its path, and an actor opens its state following "
+					  "none: pass --state-dir "), "%s", err);
+		ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
+	}
+	ck_assert_int_lt(stat(st, &sb), 0);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	h_stop(&h);
+}
+END_TEST
+
 /* A removed instance's uid stays reserved, so a reload can run out of
  * uids that check finds enough: the refusal says why and what to do, not
  * "No space left on device". */
@@ -1755,6 +1793,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_reload_refuses_what_run_refuses);
+	tcase_add_test(tc, a_dry_run_refuses_the_state_root_the_reload_refuses);
 	tcase_add_test(tc, a_reload_out_of_uids_says_how_to_widen_them);
 	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
