@@ -104,7 +104,8 @@ int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!*fdname) {
+	/* "serve:" serves no client: empty, as prospero_open finds it */
+	if (!*fdname || (pp_fdname_client(fdname) && !*pp_fdname_client(fdname))) {
 		errno = EBADF;
 		return -1;
 	}

@@ -1963,6 +1963,25 @@ START_TEST(a_refused_fd_is_left_as_it_was)
 }
 END_TEST
 
+/* "serve:" names an edge served for no client: an empty name, refused as
+ * prospero_open refuses a last part serve with nothing after it. */
+START_TEST(an_edge_served_for_no_client_is_refused)
+{
+	struct prospero *p = prospero_new(ev_default_loop(0));
+	int ends[2];
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, ends), 0);
+	errno = 0;
+	ck_assert_int_eq(prospero_adopt(p, "serve:", ends[0]), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(fcntl(ends[0], F_GETFD), 0);	/* left as it was */
+	ck_assert_int_eq(prospero_adopt(p, "serve:C", ends[0]), 0);
+	prospero_close(p);
+	close(ends[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -2019,6 +2038,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, call_ids_start_from_a_random_generation);
 	tcase_add_test(tc, the_environment_names_the_fds);
 	tcase_add_test(tc, a_refused_fd_is_left_as_it_was);
+	tcase_add_test(tc, an_edge_served_for_no_client_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
