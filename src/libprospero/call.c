@@ -327,7 +327,7 @@ static void await(struct pr_call *c, uint64_t id, struct pr_chan *ch, double dea
 			 * non-blocking behind our back, so wait in poll */
 			struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
 
-			poll(&pfd, 1, (int)(left * 1000) + 1);
+			poll(&pfd, 1, left < 1e6 ? (int)(left * 1000) + 1 : 1000000000);
 		} else if (wait_for(ch, left) < 0) {
 			finish(c, PROSPERO_E_INTERNAL, no_timeout, sizeof no_timeout - 1);
 			break;
@@ -342,6 +342,10 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 	struct pr_call *c;
 	int fd;
 
+	if (!(timeout > 0)) {
+		errno = EINVAL;	/* NaN too, before the socket's timeout takes it */
+		return -1;
+	}
 	if (ch->qlen && !ev_is_active(&ch->wio))
 		pr_chan_drain(ch);	/* this turn's casts go first */
 	if (calls->pending || ch->qlen) {

@@ -78,10 +78,17 @@ uint64_t pr_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Longer than any wait: a timeval holds no more (INFINITY, 1e300), and
+ * the kernel waits for ever from well below it. */
+#define PR_TIMEOUT_MAX 1e9
+
 static int set_timeout(int fd, int opt, double seconds)
 {
-	struct timeval tv = { .tv_sec = (time_t)seconds };
+	struct timeval tv;
 
+	if (seconds > PR_TIMEOUT_MAX)
+		seconds = PR_TIMEOUT_MAX;
+	tv.tv_sec = (time_t)seconds;
 	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
 	if (tv.tv_sec == 0 && tv.tv_usec == 0)
 		tv.tv_usec = 1;	/* 0 would mean: wait forever */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1463,6 +1464,28 @@ START_TEST(call_wait_answers_before_it_returns)
 }
 END_TEST
 
+/* A timeout is any time > 0: one longer than a socket's timeval holds
+ * (INFINITY, 1e300) waits as long as it takes, not EDOM. */
+START_TEST(call_wait_takes_a_timeout_of_any_length)
+{
+	struct answer a = { 0 };
+	pid_t pid = fork_service(0);
+
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "inf", 3, INFINITY, got, &a), 0);
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_str_eq(a.body, "inf");
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "big", 3, 1e300, got, &a), 0);
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_str_eq(a.body, "big");
+	errno = 0;
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "nan", 3, NAN, got, &a), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(a.done, 2);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
 /* Blocked in call_wait with an hour's timeout, the caller hears of the
  * death on the binding itself and returns at once. */
 START_TEST(call_wait_fails_at_once_when_the_peer_restarts)
@@ -2007,6 +2030,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_queued_call_may_time_out_before_it_leaves);
 	tcase_add_test(tc, the_notice_in_band_fails_calls_once);
 	tcase_add_test(tc, call_wait_answers_before_it_returns);
+	tcase_add_test(tc, call_wait_takes_a_timeout_of_any_length);
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
 	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
