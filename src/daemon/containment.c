@@ -151,6 +151,11 @@ static bool limit_applies(const struct sb_cgroup_tree *t, enum sb_cgroup_ctl c, 
 	return false;
 }
 
+bool containment_limit_applies(const struct daemon *d, enum sb_cgroup_ctl c, char *why, size_t len)
+{
+	return limit_applies(&d->contain.tree, c, why, len);
+}
+
 /* "memory": the first limit in need that this host cannot apply, said. */
 static void unavailable(const struct sb_cgroup_tree *t, const struct sb_cgroup_limits *lim,
 			char *msg, size_t len)

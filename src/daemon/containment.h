@@ -117,6 +117,9 @@ void containment_recheck(struct daemon *d);
  * or was dying: an ended instance's uid may be a namesake's by now. */
 void containment_release(struct daemon *d, struct instance *in);
 
+/* Whether this daemon can apply limit C to an actor; why not into WHY. */
+bool containment_limit_applies(const struct daemon *d, enum sb_cgroup_ctl c, char *why, size_t len);
+
 /* What in uses now, from its cgroup (for status). -1 with errno when it
  * has none (not running, or no cgroups). */
 int containment_usage(const struct daemon *d, const struct instance *in, struct sb_cgroup_usage *u);

@@ -63,6 +63,7 @@ static struct cfg *load(struct daemon *d, char **text)
 					  (unsigned long long)d->nofile.rlim_max, true, &diag) < 0;
 		bad |= tree_check_rlimits(cfg, true, &diag) < 0;
 		bad |= tree_check_privileges(cfg, &diag) < 0;
+		bad |= tree_check_cgroup_limits(d, cfg, &diag) < 0;
 		bad |= tree_check_private_mounts(cfg, d->opts, &diag) < 0;
 		if (bad) {
 			cfg_free(cfg);

@@ -11,6 +11,7 @@
 #include "sandbox/daemon/privs.h"
 #include "sandbox/daemon/rlimits.h"
 #include "src/daemon/confinement.h"
+#include "src/daemon/containment.h"
 #include "src/daemon/rundir.h"
 #include "src/daemon/state.h"
 #include "src/daemon/tree_checks.h"
@@ -54,6 +55,29 @@ int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
 		}
 	}
 	return bad && error ? -1 : 0;
+}
+
+int tree_check_cgroup_limits(const struct daemon *d, const struct cfg *cfg, struct cfg_diag *diag)
+{
+	bool bad = false;
+
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		unsigned need = sb_cgroup_limits_need(&a->cg_limits);
+		char why[SB_CGROUP_WHY_MAX];
+
+		for (int c = 0; c < SB_CGROUP_NCTL; c++) {
+			if (!(need & SB_CGROUP_CTL_BIT(c)) ||
+			    containment_limit_applies(d, (enum sb_cgroup_ctl)c, why, sizeof why))
+				continue;
+			if (cfg_diag_add(diag, true, &a->cg_limit_pos[c],
+					 "actor \"%s\": limit \"%s\" cannot be applied on this host: %s", a->name,
+					 sb_cgroup_limit_name((enum sb_cgroup_ctl)c), why) < 0)
+				fprintf(stderr, "prospero: out of memory checking the limits\n");
+			bad = true;
+		}
+	}
+	return bad ? -1 : 0;
 }
 
 /* What "capabilities" may keep: the child's capset keeps only what this

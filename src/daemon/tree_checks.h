@@ -19,6 +19,9 @@ int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
  * to keep that this process does not hold permitted and bounding;
  * "private_tmp", "private_network" or "read_only" without CAP_SYS_ADMIN. */
 int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag);
+/* A cgroup limit ("memory", "tasks", "cpu_weight") that this daemon's
+ * containment cannot apply: such an actor could only fail to start. */
+int tree_check_cgroup_limits(const struct daemon *d, const struct cfg *cfg, struct cfg_diag *diag);
 /* "private_tmp" or "private_ipc" hiding the runtime or state directory
  * from the actor. */
 int tree_check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag);

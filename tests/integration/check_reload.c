@@ -1102,6 +1102,32 @@ START_TEST(a_reload_refuses_what_run_refuses)
 }
 END_TEST
 
+/* A cgroup limit the daemon's containment cannot apply is an error in
+ * check; a reload took it, and the actor it restarted could only fail
+ * to start, again and again, until its supervisor gave up. */
+START_TEST(a_reload_refuses_a_limit_the_host_cannot_apply)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char err[4096];
+	struct h_event e;
+
+	write_pool(1);
+	h_start_with(&h, root_only, (const char *const[]){ "--containment", "pgroup", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@TA@\"],\n"
+		     "    \"limits\": { \"tasks\": 10 } }, " TA("o") " ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "root.jsonc:3:") &&
+		      strstr(err, ": error: actor \"w\": limit \"tasks\" cannot be applied on this host: "),
+		      "%s", err);
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	h_stop(&h);
+}
+END_TEST
+
 /* The state root is made by the reload that adds the first actor with
  * "state": true, and a root run would refuse (a symbolic link in its
  * path) refuses that reload: its dry run says so too, exit 1, and the
@@ -1794,6 +1820,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_reload_refuses_what_run_refuses);
 	tcase_add_test(tc, a_dry_run_refuses_the_state_root_the_reload_refuses);
+	tcase_add_test(tc, a_reload_refuses_a_limit_the_host_cannot_apply);
 	tcase_add_test(tc, a_reload_out_of_uids_says_how_to_widen_them);
 	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
