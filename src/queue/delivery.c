@@ -41,6 +41,18 @@ static bool ready_now(struct queue *q, uint64_t now)
 	size_t due = pq_delayed_count_due(&q->delayed, now, batch_size(q));
 	int r;
 
+	if (q->cursor == q->store.committed_id)
+		q->gaps = false;
+	if (fresh && q->gaps && fresh + due >= batch_size(q)) {
+		long n = pq_store_count_ready(&q->store, q->cursor, q->store.committed_id, q->t0_ms,
+					      batch_size(q));
+
+		if (n < 0) {
+			pq_fatal(q, "cannot read its log: %s", q->store.msg);
+			return false;
+		}
+		fresh = (uint64_t)n;
+	}
 	if (fresh + due >= batch_size(q))
 		return true;
 	if (due)
@@ -398,6 +410,7 @@ int pq_delivery_init(struct queue *q)
 {
 	q->t0_ms = pq_now_ms();
 	q->kick = true;
+	q->gaps = true;		/* what the last incarnation acked left holes */
 	if (!(q->batches = calloc((size_t)q->opt.v[PQ_MAX_CONCURRENCY], sizeof *q->batches)))
 		return -1;
 	for (long i = 0; i < q->opt.v[PQ_MAX_CONCURRENCY]; i++)

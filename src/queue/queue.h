@@ -63,6 +63,9 @@ struct queue {
 	/* delivery: ids up to cursor were read from the log in this
 	 * incarnation; later ones have never been delivered since it began */
 	uint64_t cursor;
+	/* some ids past the cursor may be no ready messages (acked by an
+	 * earlier incarnation, waiting for a retry, expired): count them */
+	bool gaps;
 	uint64_t t0_ms;		/* when it began */
 	bool kick;		/* something changed: look for a batch to send */
 	struct pq_delayed delayed;	/* retries, by when they may go */

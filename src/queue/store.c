@@ -22,7 +22,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;";
 
 enum {
-	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_FETCH, S_FIRST, S_WAITING, S_COUNT,
+	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_READY, S_FETCH, S_FIRST, S_WAITING, S_COUNT,
 	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FREELIST, S_AUTO_VACUUM, S_N
 };
 
@@ -33,6 +33,8 @@ static const char *const sql[S_N] = {
 	[S_RESCHEDULE] = "UPDATE messages SET attempts = ?2, not_before_ms = ?3 WHERE id = ?1",
 	[S_SCAN] = "SELECT id, enqueued_ms, attempts, body FROM messages"
 		   " WHERE id > ?1 AND id <= ?2 AND not_before_ms <= ?3 ORDER BY id LIMIT ?4",
+	[S_READY] = "SELECT count(*) FROM (SELECT 1 FROM messages"
+		    " WHERE id > ?1 AND id <= ?2 AND not_before_ms <= ?3 LIMIT ?4)",
 	[S_FETCH] = "SELECT id, enqueued_ms, attempts, body FROM messages WHERE id = ?1",
 	[S_FIRST] = "SELECT enqueued_ms FROM messages WHERE id > ?1 ORDER BY id LIMIT 1",
 	[S_WAITING] = "SELECT id, enqueued_ms, attempts, not_before_ms FROM messages WHERE not_before_ms > ?1",
@@ -412,6 +414,28 @@ long pq_store_scan(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t
 		return failed(s);
 	}
 	return walk(s, st, fn, arg);
+}
+
+long pq_store_count_ready(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t0_ms, unsigned limit)
+{
+	sqlite3_stmt *st = s->st[S_READY];
+	long n = 0;
+	int rc;
+
+	if (bind_ids(s, st, after, upto, t0_ms) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 4, limit) != SQLITE_OK) {
+		errno = EINVAL;
+		return failed(s);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return n;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
 }
 
 int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg)

@@ -105,6 +105,9 @@ long pq_store_scan(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t
 int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg);
 /* The first message after id AFTER: its enqueue time in *MS; 1, 0 for
  * none, -1 with errno. */
+/* How many of the ids after AFTER up to UPTO are in the log and not
+ * waiting for a retry past T0_MS, counting up to LIMIT. */
+long pq_store_count_ready(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t0_ms, unsigned limit);
 int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms);
 /* Messages that were waiting for a retry later than T0_MS when the
  * queue last stopped, in no order, with the time they wait for (the

@@ -673,6 +673,28 @@ START_TEST(a_message_that_waited_through_a_restart_goes_at_once)
 }
 END_TEST
 
+/* A restart leaves the ids of acked messages behind the cursor: they are
+ * no ready messages, and a lone one still waits its max_batch_timeout. */
+START_TEST(a_restart_does_not_count_acked_ids_as_ready)
+{
+	long long sent_at;
+
+	start(1, false, ARGS("--max-batch-size=2", "--max-batch-timeout=3000"));
+	send_acked(0, "one");
+	send_acked(0, "two");
+	RUN_UNTIL(nseen == 2 && strstr(status, " acked=2 "));
+	sent_at = mono_ms();
+	send_acked(0, "three");
+	qp_end(&qp, SIGKILL);
+	qp_start(&qp);
+	RUN_UNTIL(nseen >= 3);
+	ck_assert_int_eq(nseen, 3);
+	ck_assert_str_eq(seen[2].body, "three");
+	ck_assert_int_ge(seen[2].at_ms - sent_at, 3000);
+	finish();
+}
+END_TEST
+
 static enum act retry_first(const struct prospero_queue_message *m)
 {
 	return m->attempt == 1 ? ACT_RETRY : ACT_ACK;
@@ -1287,6 +1309,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
 	tcase_add_test(tc, a_message_that_waited_through_a_restart_goes_at_once);
+	tcase_add_test(tc, a_restart_does_not_count_acked_ids_as_ready);
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, a_retry_back_past_its_retention_expires_at_once);
