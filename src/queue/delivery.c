@@ -58,7 +58,7 @@ static bool ready_now(struct queue *q, uint64_t now)
 	if (due)
 		since = pq_delayed_top(&q->delayed)->due_ms;
 	/* fresh counts ids, and some may be gone (expired): ask the log */
-	r = fresh ? pq_store_first_after(&q->store, q->cursor, &ms) : 0;
+	r = fresh ? pq_store_first_ready(&q->store, q->cursor, q->t0_ms, &ms) : 0;
 	if (r < 0) {
 		pq_fatal(q, "cannot read its log: %s", q->store.msg);
 		return false;

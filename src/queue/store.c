@@ -22,8 +22,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;";
 
 enum {
-	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_READY, S_FETCH, S_FIRST, S_WAITING, S_COUNT,
-	S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FREELIST, S_AUTO_VACUUM, S_N
+	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_READY, S_FETCH, S_FIRST, S_FIRST_READY, S_WAITING,
+	S_COUNT, S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FREELIST, S_AUTO_VACUUM, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -37,6 +37,8 @@ static const char *const sql[S_N] = {
 		    " WHERE id > ?1 AND id <= ?2 AND not_before_ms <= ?3 LIMIT ?4)",
 	[S_FETCH] = "SELECT id, enqueued_ms, attempts, body FROM messages WHERE id = ?1",
 	[S_FIRST] = "SELECT enqueued_ms FROM messages WHERE id > ?1 ORDER BY id LIMIT 1",
+	[S_FIRST_READY] = "SELECT max(enqueued_ms, not_before_ms) FROM messages"
+			  " WHERE id > ?1 AND not_before_ms <= ?2 ORDER BY id LIMIT 1",
 	[S_WAITING] = "SELECT id, enqueued_ms, attempts, not_before_ms FROM messages WHERE not_before_ms > ?1",
 	[S_COUNT] = "SELECT count(*) FROM messages",
 	[S_LAST] = "SELECT max(coalesce((SELECT max(id) FROM messages), 0),"
@@ -448,12 +450,11 @@ int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg)
 	return n < 0 ? -1 : n > 0;
 }
 
-int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms)
+static int first(struct pq_store *s, sqlite3_stmt *st, uint64_t after, uint64_t t0_ms, uint64_t *ms)
 {
-	sqlite3_stmt *st = s->st[S_FIRST];
 	int rc;
 
-	if (bind_ids(s, st, after, 0, 0) < 0)
+	if (bind_ids(s, st, after, t0_ms, 0) < 0)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -463,6 +464,16 @@ int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms)
 		return rc == SQLITE_ROW;
 	errno = pr_db_errno(s->db, rc);
 	return failed(s);
+}
+
+int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms)
+{
+	return first(s, s->st[S_FIRST], after, 0, ms);
+}
+
+int pq_store_first_ready(struct pq_store *s, uint64_t after, uint64_t t0_ms, uint64_t *ms)
+{
+	return first(s, s->st[S_FIRST_READY], after, t0_ms, ms);
 }
 
 long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, void *arg)

@@ -109,6 +109,9 @@ int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg);
  * waiting for a retry past T0_MS, counting up to LIMIT. */
 long pq_store_count_ready(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t0_ms, unsigned limit);
 int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms);
+/* The same for the first message after AFTER that is not waiting for a
+ * retry past T0_MS: when it became ready (committed, or its wait over). */
+int pq_store_first_ready(struct pq_store *s, uint64_t after, uint64_t t0_ms, uint64_t *ms);
 /* Messages that were waiting for a retry later than T0_MS when the
  * queue last stopped, in no order, with the time they wait for (the
  * row's body is not read). How many, or -1 with errno. */

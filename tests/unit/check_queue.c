@@ -721,6 +721,28 @@ START_TEST(a_retry_waiting_survives_a_restart)
 }
 END_TEST
 
+/* After a restart a message still waiting for its retry is not the
+ * oldest ready one: the next message waits its own max_batch_timeout. */
+START_TEST(a_retry_waiting_through_a_restart_does_not_hurry_the_next)
+{
+	long long sent_at;
+
+	start(1, false, ARGS("--retry-delay=60000", "--max-batch-timeout=3000"));
+	policy = retry_first;
+	send_acked(0, "waits");
+	RUN_UNTIL(status_of("retried") == 1);
+	sent_at = mono_ms();
+	send_acked(0, "next");
+	ck_assert_int_eq(WTERMSIG(qp_end(&qp, SIGKILL)), SIGKILL);
+	qp_start(&qp);
+	RUN_UNTIL(nseen == 2);
+	ck_assert_str_eq(seen[1].body, "next");
+	ck_assert_uint_eq(seen[1].attempt, 1);
+	ck_assert_int_ge(seen[1].at_ms - sent_at, 3000);
+	finish();
+}
+END_TEST
+
 /* Age message ID in the log by MS, as if it had waited that long. */
 static void age(uint64_t id, long long ms)
 {
@@ -1305,6 +1327,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unanswered_batch_is_delivered_again);
 	tcase_add_test(tc, a_batch_held_by_a_consumer_that_died_is_delivered_again);
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
+	tcase_add_test(tc, a_retry_waiting_through_a_restart_does_not_hurry_the_next);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
