@@ -103,11 +103,11 @@ long pq_store_scan(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t
 		   pq_row_fn *fn, void *arg);
 /* Message ID to FN: 1, 0 when it is not there, -1 with errno. */
 int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg);
-/* The first message after id AFTER: its enqueue time in *MS; 1, 0 for
- * none, -1 with errno. */
 /* How many of the ids after AFTER up to UPTO are in the log and not
  * waiting for a retry past T0_MS, counting up to LIMIT. */
 long pq_store_count_ready(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t t0_ms, unsigned limit);
+/* The first message after id AFTER: its enqueue time in *MS; 1, 0 for
+ * none, -1 with errno. */
 int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms);
 /* The same for the first message after AFTER that is not waiting for a
  * retry past T0_MS: when it became ready (committed, or its wait over). */
