@@ -6,6 +6,7 @@
  * a pool's instances share the service end's open file description, and a
  * flag on it would change the others' sockets too. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,6 +59,8 @@ static int xmit_flags(struct pr_chan *c, const void *buf, size_t len, int fd, in
 		 * for the next send: closed all the same */
 		if (errno == ECONNRESET)
 			errno = EPIPE;
+		if (errno == EPIPE)
+			c->gone = true;
 		return -1;
 	}
 	c->sent = true;
@@ -171,6 +174,17 @@ static int enqueue(struct pr_chan *c, const struct pf_frame *f, int fd, bool ful
 	return 0;
 }
 
+/* Whether the other end of C is closed: the socket hangs up (a
+ * SOCK_SEQPACKET peer's close sets both of our shutdown bits). */
+static bool peer_gone(struct pr_chan *c)
+{
+	struct pollfd p = { .fd = c->fd };
+
+	if (!c->gone && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
+		c->gone = true;
+	return c->gone;
+}
+
 int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force)
 {
 	/* A cast waits for the end of this turn of the loop, so the casts of
@@ -181,6 +195,12 @@ int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force
 	long n;
 
 	c->frames++;	/* this frame's number, whether it goes or not */
+	/* a cast that starts the turn's queue would learn of a closed peer
+	 * only at the turn's end, and be dropped there: ask now, once a turn */
+	if (c->gone || (cork && c->qlen == 0 && peer_gone(c))) {
+		errno = EPIPE;
+		goto fail;
+	}
 	if (!force && (c->full || c->qlen >= PR_QUEUE_HIGH)) {
 		/* refused until drained to half (ops->sent), as promised */
 		errno = EAGAIN;

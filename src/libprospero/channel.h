@@ -73,6 +73,7 @@ struct pr_chan {
 	bool coalesce;
 	bool sent;		/* sent during the current read callback */
 	bool full;		/* reached PR_QUEUE_HIGH; tell ops->sent at half */
+	bool gone;		/* a send found the other end closed: EPIPE from now on */
 	uint8_t look_skip, look_backoff;	/* see read_on() in channel.c */
 	ev_io rio, wio;
 	struct pr_dgram *qhead, *qtail;

@@ -664,8 +664,6 @@ START_TEST(readiness_and_watchdog_go_on_the_control_channel)
 }
 END_TEST
 
-/* A binding whose other end is closed fails a send with EPIPE, also when
- * the peer left a datagram of ours unread (the kernel says ECONNRESET). */
 /* prospero-protocol(7): calls and casts go from client to service; the
  * client's end answers a call bad_request and drops a cast. */
 START_TEST(a_clients_end_serves_no_calls)
@@ -715,6 +713,8 @@ START_TEST(a_clients_end_serves_no_calls)
 }
 END_TEST
 
+/* A binding whose other end is closed fails a send with EPIPE, also when
+ * the peer left a datagram of ours unread (the kernel says ECONNRESET). */
 START_TEST(a_closed_peer_is_epipe)
 {
 	static struct answer a;	/* the call is failed at teardown */
@@ -742,6 +742,41 @@ START_TEST(a_closed_peer_is_epipe)
 	errno = 0;
 	ck_assert_int_eq(prospero_watchdog(client), -1);
 	ck_assert_int_eq(errno, EPIPE);
+}
+END_TEST
+
+/* A cast that waits for the turn's end (coalescing, the default) is
+ * EPIPE too when the other end is already gone: it returned 0 and was
+ * dropped, even right after a call on the same binding had been EPIPE. */
+START_TEST(a_coalesced_cast_to_a_closed_peer_is_epipe)
+{
+	struct answer a = { 0 };
+	struct prospero_binding *b;
+	int raw[2];
+
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
+	b = prospero_binding(client, "RAW");
+	close(raw[1]);
+	errno = 0;
+	ck_assert_int_eq(prospero_cast(b, "note", "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	errno = 0;
+	ck_assert_int_eq(prospero_call(b, "echo", "y", 1, 5, got, &a), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	errno = 0;
+	ck_assert_int_eq(prospero_cast(b, "note", "z", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	ck_assert_int_eq(a.done, 0);
+	/* while the peer is there, a cast waits for the turn and goes */
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "RAW2", raw[0]), 0);
+	b = prospero_binding(client, "RAW2");
+	ck_assert_int_eq(prospero_cast(b, "note", "w", 1), 0);
+	ck_assert_int_eq(recv(raw[1], (char[64]){ 0 }, 64, MSG_DONTWAIT), -1);
+	ev_run(loop, EVRUN_NOWAIT);
+	ck_assert_int_gt(recv(raw[1], (char[64]){ 0 }, 64, MSG_DONTWAIT), 0);
+	close(raw[1]);
 }
 END_TEST
 
@@ -2036,6 +2071,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
+	tcase_add_test(tc, a_coalesced_cast_to_a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_clients_end_serves_no_calls);
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
