@@ -208,6 +208,11 @@ static int give(struct sb_uidpool *p, size_t i, const char *owner, uid_t *out)
 	return 0;
 }
 
+bool sb_uidpool_has(const struct sb_uidpool *p, const char *owner)
+{
+	return find(&p->owners, owner) != NULL;
+}
+
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
 {
 	struct sb_uidpool_owner *o = find(&p->owners, owner);

@@ -58,6 +58,9 @@ void sb_uidpool_set_probe(struct sb_uidpool *p, sb_uid_probe_fn probe, void *ctx
  * when the range is used up, or the probe's errno, or ENOMEM. */
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out);
 
+/* Has OWNER been given an id by this pool? */
+bool sb_uidpool_has(const struct sb_uidpool *p, const char *owner);
+
 /* ID owns a directory of NAME's (its state directory) from an earlier
  * run: NAME gets ID back when it is free, and no other owner gets it
  * (it could enter that directory). NAME NULL, or a second name for one

@@ -278,6 +278,9 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		in->privs.groups = a->groups;
 		in->privs.ngroups = a->ngroups;
 	} else if (c->dynamic_uids) {
+		/* an owner keeps its uid for the daemon's life: the ledger names
+		 * it once, not at each reload that makes the instance anew */
+		bool fresh = !sb_uidpool_has(&c->uids, in->name);
 		uid_t uid;
 
 		/* its own uid: no other actor's files, /proc entries or signals */
@@ -297,7 +300,8 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		in->privs.change_ids = true;
 		in->privs.uid = uid;
 		in->privs.gid = (gid_t)uid;
-		containment_note_uid(d, uid);
+		if (fresh)
+			containment_note_uid(d, uid);
 	}
 	in->confine.privs = &in->privs;
 	return 0;

@@ -519,6 +519,47 @@ START_TEST(a_reload_hands_out_no_uid_a_process_took_since_the_start)
 }
 END_TEST
 
+/* Lines of the daemon's uid ledger, RUNTIME/uids. */
+static int ledger_lines(void)
+{
+	char path[512], line[64];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof path, "%s/uids", h.rundir);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* The ledger is kept for the daemon's life: it names each dynamic uid
+ * once, not again at each reload that removes and adds an actor (it kept
+ * its uid), or it would grow with every reload of a long-running daemon. */
+START_TEST(reloads_add_nothing_to_the_uid_ledger)
+{
+	const char *const reload[] = { "reload", "--runtime-dir", h.rundir, NULL };
+
+	if (!is_root())
+		return;
+	write_a_and(true);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(ledger_lines(), 2);
+	for (int i = 0; i < 10; i++) {
+		write_a_and(false);
+		ck_assert_int_eq(h_run(&h, reload), 0);
+		write_a_and(true);
+		ck_assert_int_eq(h_run(&h, reload), 0);
+		h_expect(&h, "start", "b", NULL);
+	}
+	ck_assert_int_eq(ledger_lines(), 2);
+	h_stop(&h);
+}
+END_TEST
+
 /* Processes in the cgroups below dir, and the cgroups there (dir itself
  * not counted). */
 static void count_cgroups(const char *dir, int *procs, int *groups)
@@ -1534,6 +1575,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_secret_outlives_a_sigkilled_daemon);
 	tcase_add_test(tc, a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left);
 	tcase_add_test(tc, a_reload_hands_out_no_uid_a_process_took_since_the_start);
+	tcase_add_test(tc, reloads_add_nothing_to_the_uid_ledger);
 	tcase_add_test(tc, the_subtree_is_the_runtime_directorys_however_spelled);
 	tcase_add_test(tc, explain_names_the_subtree_of_a_runtime_directory_not_made_yet);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
