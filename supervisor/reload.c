@@ -93,13 +93,8 @@ static int grow(struct sv_tree *t, unsigned adopted)
 	unsigned need = t->nnodes + adopted;
 	size_t acts = 8 * (size_t)need + 32;	/* as sv_tree_seal's bound */
 
-	if (need > t->cap_nodes) {
-		struct sv_node **nodes = realloc(t->nodes, need * sizeof *nodes);
-		if (!nodes)
-			return -1;
-		t->nodes = nodes;
-		t->cap_nodes = need;
-	}
+	if (sv_tree_room(t, need) < 0)
+		return -1;
 	if (acts > t->cap_acts) {
 		struct sv_action *a = realloc(t->acts, acts * sizeof *a);
 		if (!a)
@@ -375,7 +370,9 @@ static void retire(struct sv_tree *t, struct sv_node *n, int64_t now)
 static void install(struct sv_tree *t, struct sv_node *n)
 {
 	n->adopted = false;
-	n->id = t->nnodes++;
+	/* a freed node's id, so that reloads without end keep the table as
+	 * large as the tree */
+	n->id = t->nfree ? t->free_ids[--t->nfree] : t->nnodes++;
 	t->nodes[n->id] = n;
 	for (unsigned i = 0; i < n->nchildren; i++)
 		install(t, n->children[i]);
@@ -440,6 +437,7 @@ void sv_free_dead(struct sv_tree *t)
 	while (t->dead) {
 		struct sv_node *n = t->dead;
 		t->dead = n->dead_next;
+		t->free_ids[t->nfree++] = n->id;	/* not before: it was readable */
 		sv_node_free(n);
 	}
 }

@@ -14,6 +14,23 @@ struct sv_tree *sv_tree_new(void)
 	return calloc(1, sizeof(struct sv_tree));
 }
 
+int sv_tree_room(struct sv_tree *t, unsigned cap)
+{
+	struct sv_node **nodes;
+	unsigned *ids;
+
+	if (cap <= t->cap_nodes)
+		return 0;
+	if (!(nodes = realloc(t->nodes, cap * sizeof *nodes)))
+		return -1;
+	t->nodes = nodes;
+	if (!(ids = realloc(t->free_ids, cap * sizeof *ids)))
+		return -1;
+	t->free_ids = ids;
+	t->cap_nodes = cap;
+	return 0;
+}
+
 static struct sv_node *add_node(struct sv_tree *t, struct sv_node *parent,
 				const char *name, enum sv_node_kind kind)
 {
@@ -24,14 +41,8 @@ static struct sv_node *add_node(struct sv_tree *t, struct sv_node *parent,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (t->nnodes == t->cap_nodes) {
-		unsigned cap = t->cap_nodes ? t->cap_nodes * 2 : 16;
-		struct sv_node **nodes = realloc(t->nodes, cap * sizeof *nodes);
-		if (!nodes)
-			return NULL;
-		t->nodes = nodes;
-		t->cap_nodes = cap;
-	}
+	if (t->nnodes == t->cap_nodes && sv_tree_room(t, t->cap_nodes ? t->cap_nodes * 2 : 16) < 0)
+		return NULL;
 	if (parent) {
 		struct sv_node **ch = realloc(parent->children,
 					      (parent->nchildren + 1) * sizeof *ch);
@@ -144,6 +155,7 @@ void sv_tree_free(struct sv_tree *t)
 		if (t->nodes[i])
 			sv_node_free(t->nodes[i]);
 	free(t->nodes);
+	free(t->free_ids);
 	free(t->acts);
 	free(t);
 }

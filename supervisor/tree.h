@@ -73,7 +73,8 @@ struct sv_node {
 	const char *name;		/* borrowed: outlives the tree */
 	struct sv_node *parent;		/* NULL for the root */
 	unsigned index;			/* position among the parent's children */
-	unsigned id;			/* index in tree->nodes; never reused */
+	unsigned id;			/* index in tree->nodes; a freed node's goes to
+					 * the next one a reload installs */
 	void *user;			/* the process layer's object */
 
 	/* spec */
@@ -202,6 +203,8 @@ struct sv_tree {
 	struct sv_node *root;
 	struct sv_node **nodes;		/* by id */
 	unsigned nnodes, cap_nodes;
+	unsigned *free_ids;		/* ids of freed nodes (room for cap_nodes) */
+	unsigned nfree;
 	struct sv_action *acts;		/* sized at seal and reload; reused for every event */
 	size_t nacts, cap_acts;
 	bool sealed;

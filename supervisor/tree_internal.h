@@ -73,6 +73,8 @@ void sv_free_dead(struct sv_tree *t);
 void sv_reload_free(struct sv_tree *t);
 
 /* tree.c */
+/* Room for CAP ids in t->nodes and t->free_ids; -1 on ENOMEM. */
+int sv_tree_room(struct sv_tree *t, unsigned cap);
 void sv_node_free(struct sv_node *n);
 void sv_subtree_free(struct sv_node *n);
 

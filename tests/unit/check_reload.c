@@ -191,6 +191,28 @@ START_TEST(a_changed_child_restarts_alone)
 }
 END_TEST
 
+/* A daemon reloads for months: each node a reload installs takes the id
+ * of one freed before, so the node table (and the room for actions kept
+ * for it) stays the size of the tree. It grew by one node a reload. */
+START_TEST(reloads_without_end_keep_the_node_table_the_trees_size)
+{
+	unsigned before;
+
+	shop(false);
+	before = T->nnodes;
+	for (int i = 0; i < 50; i++) {
+		shop(true);
+		end_new_tree();
+		changed("y");
+		reload();
+		killed("y", SIGTERM);
+	}
+	ck_assert_str_eq(states("s"), "x:up y:up");
+	ck_assert_uint_le(T->nnodes, before + 1);
+	ck_assert_uint_le(T->cap_acts, 8 * (size_t)(before + 2) + 32);
+}
+END_TEST
+
 START_TEST(settings_change_without_restarts)
 {
 	shop(false);
@@ -632,6 +654,7 @@ static Suite *reload_suite(void)
 	tcase_add_test(tc, an_added_child_starts_in_its_declared_place);
 	tcase_add_test(tc, removed_children_stop_in_reverse_and_leave);
 	tcase_add_test(tc, a_changed_child_restarts_alone);
+	tcase_add_test(tc, reloads_without_end_keep_the_node_table_the_trees_size);
 	tcase_add_test(tc, settings_change_without_restarts);
 	tcase_add_test(tc, a_lower_intensity_keeps_the_newest_restarts);
 	tcase_add_test(tc, an_added_supervisor_starts_with_its_subtree);

@@ -168,6 +168,22 @@ static void push(struct sv_event ev)
 	queue[(qhead + qlen++) % (sizeof queue / sizeof queue[0])] = ev;
 }
 
+/* N left the tree: what was queued for it goes too, as the process
+ * layer releases what it kept for it (its id may be a new node's next). */
+static void forget(const struct sv_node *n)
+{
+	const unsigned cap = sizeof queue / sizeof queue[0];
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < qlen; i++) {
+		struct sv_event e = queue[(qhead + i) % cap];
+
+		if (e.node != n)
+			queue[(qhead + kept++) % cap] = e;
+	}
+	qlen = kept;
+}
+
 static void render_report(const struct sv_action *a, const char *name)
 {
 	char e[64];
@@ -260,6 +276,7 @@ static void render(const struct sv_action *a)
 		ck_assert_msg(!alive[id] && !armed[id], "%s retired while running", name);
 		ck_assert_msg(a->node->state == SV_DOWN, "%s retired in state %d", name, a->node->state);
 		put("retire %s", name);
+		forget(a->node);
 		break;
 	case SV_DO_TREE_DOWN:
 		for (unsigned i = 0; i < T->nnodes; i++)
