@@ -18,6 +18,14 @@
 #include "src/proto/queue.h"
 #include "src/queue/queue.h"
 
+/* The log's order holds only messages that never failed an attempt: to
+ * the store's queries, those whose retry wait ended by time 0 (none had
+ * one). Every retry, its wait over or not, is the delayed heap's and
+ * goes first (README "Consumers, retries and dead letters"), after a
+ * restart too: one whose wait ended while the queue was down is due at
+ * once. */
+#define NEVER_RETRIED 0
+
 static unsigned batch_size(const struct queue *q)
 {
 	return (unsigned)q->opt.v[PQ_MAX_BATCH_SIZE];
@@ -44,7 +52,7 @@ static bool ready_now(struct queue *q, uint64_t now)
 	if (q->cursor == q->store.committed_id)
 		q->gaps = false;
 	if (fresh && q->gaps && fresh + due >= batch_size(q)) {
-		long n = pq_store_count_ready(&q->store, q->cursor, q->store.committed_id, q->t0_ms,
+		long n = pq_store_count_ready(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED,
 					      batch_size(q));
 
 		if (n < 0) {
@@ -58,7 +66,7 @@ static bool ready_now(struct queue *q, uint64_t now)
 	if (due)
 		since = pq_delayed_top(&q->delayed)->due_ms;
 	/* fresh counts ids, and some may be gone (expired): ask the log */
-	r = fresh ? pq_store_first_ready(&q->store, q->cursor, q->t0_ms, &ms) : 0;
+	r = fresh ? pq_store_first_ready(&q->store, q->cursor, NEVER_RETRIED, &ms) : 0;
 	if (r < 0) {
 		pq_fatal(q, "cannot read its log: %s", q->store.msg);
 		return false;
@@ -151,7 +159,7 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 	if (b->n < batch_size(q)) {
 		unsigned want = batch_size(q) - b->n;
 
-		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, q->t0_ms, want, add_row, &f);
+		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED, want, add_row, &f);
 		if (n < 0)
 			return -1;
 		if (f.failed) {
@@ -397,7 +405,8 @@ static void on_writable(struct prospero_binding *b, void *arg)
 	kick(arg);
 }
 
-/* Messages that were waiting for a retry when the queue last stopped. */
+/* Messages that had failed an attempt when the queue last stopped, due
+ * when their wait ends (or ended, while the queue was down). */
 static int recover_one(const struct pq_row *r, uint64_t not_before_ms, void *arg)
 {
 	struct queue *q = arg;
@@ -408,7 +417,6 @@ static int recover_one(const struct pq_row *r, uint64_t not_before_ms, void *arg
 
 int pq_delivery_init(struct queue *q)
 {
-	q->t0_ms = pq_now_ms();
 	q->kick = true;
 	q->gaps = true;		/* what the last incarnation acked left holes */
 	if (!(q->batches = calloc((size_t)q->opt.v[PQ_MAX_CONCURRENCY], sizeof *q->batches)))
@@ -423,7 +431,7 @@ int pq_delivery_init(struct queue *q)
 	q->hold_timer.data = q;
 	if (q->consumer)
 		prospero_on_writable(q->consumer, on_writable, q);
-	return pq_store_each_waiting(&q->store, q->t0_ms, recover_one, q) < 0 ? -1 : 0;
+	return pq_store_each_waiting(&q->store, NEVER_RETRIED, recover_one, q) < 0 ? -1 : 0;
 }
 
 void pq_delivery_fini(struct queue *q)

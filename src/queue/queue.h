@@ -66,7 +66,6 @@ struct queue {
 	/* some ids past the cursor may be no ready messages (acked by an
 	 * earlier incarnation, waiting for a retry, expired): count them */
 	bool gaps;
-	uint64_t t0_ms;		/* when it began */
 	bool kick;		/* something changed: look for a batch to send */
 	struct pq_delayed delayed;	/* retries, by when they may go */
 	struct pq_batch *batches;	/* max_concurrency of them */

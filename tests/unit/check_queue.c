@@ -743,6 +743,57 @@ START_TEST(a_retry_waiting_through_a_restart_does_not_hurry_the_next)
 }
 END_TEST
 
+/* "held" stays with the consumer, "retried" (a later id) waits RETRY_MS
+ * for its retry; then the queue is killed and, once DOWN_MS are gone,
+ * started again. */
+static enum act hold_one_retry_other(const struct prospero_queue_message *m)
+{
+	return m->len == 4 && memcmp(m->body, "held", 4) == 0 ? ACT_KEEP : ACT_RETRY;
+}
+
+static void retry_across_a_restart(const char *retry_ms, long down_ms)
+{
+	/* then a batch goes once both are ready, in the order it takes */
+	static const char *const again[] = { "--max-batch-size=2", "--max-batch-timeout=60000", NULL };
+
+	start(1, false, ARGS("--max-concurrency=2", "--max-batch-size=1", "--max-batch-timeout=0", retry_ms));
+	policy = hold_one_retry_other;
+	send_acked(0, "held");
+	send_acked(0, "retried");
+	/* the retry is in the log once STATUS= counts it */
+	RUN_UNTIL(nseen == 2 && status_of("retried") == 1);
+	ck_assert_int_eq(WTERMSIG(qp_end(&qp, SIGKILL)), SIGKILL);
+	policy = ack_all;
+	release();	/* to a dead queue: the next one delivers it again */
+	run_for(down_ms);
+	memcpy(qp.args, again, sizeof again);
+	qp_start(&qp);
+	RUN_UNTIL(nseen >= 4);
+	ck_assert_int_eq(nseen, 4);
+	ck_assert_int_eq(seen[2].batch, seen[3].batch);
+	/* the retry first, though "held" has the lower id (README) */
+	ck_assert_str_eq(seen[2].body, "retried");
+	ck_assert_uint_eq(seen[2].attempt, 2);
+	ck_assert_str_eq(seen[3].body, "held");
+	ck_assert_uint_eq(seen[3].attempt, 1);
+	finish();
+}
+
+/* Retries whose wait is over go first, then the others by id: also one
+ * whose wait ended while the queue was down. */
+START_TEST(a_retry_whose_wait_ended_through_a_restart_goes_first)
+{
+	retry_across_a_restart("--retry-delay=1000", 2000);
+}
+END_TEST
+
+/* ... and one whose wait ends after the restart, once it is due. */
+START_TEST(a_retry_whose_wait_ends_after_a_restart_goes_first)
+{
+	retry_across_a_restart("--retry-delay=5000", 0);
+}
+END_TEST
+
 /* Age message ID in the log by MS, as if it had waited that long. */
 static void age(uint64_t id, long long ms)
 {
@@ -1328,6 +1379,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_batch_held_by_a_consumer_that_died_is_delivered_again);
 	tcase_add_test(tc, a_retry_waiting_survives_a_restart);
 	tcase_add_test(tc, a_retry_waiting_through_a_restart_does_not_hurry_the_next);
+	tcase_add_test(tc, a_retry_whose_wait_ended_through_a_restart_goes_first);
+	tcase_add_test(tc, a_retry_whose_wait_ends_after_a_restart_goes_first);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
