@@ -713,6 +713,14 @@ START_TEST(a_clients_end_serves_no_calls)
 }
 END_TEST
 
+/* CALL, made with errno 0, fails with EPIPE. */
+#define is_epipe(call)                                  \
+	do {                                            \
+		errno = 0;                              \
+		ck_assert_int_eq((call), -1);           \
+		ck_assert_int_eq(errno, EPIPE);         \
+	} while (0)
+
 /* A binding whose other end is closed fails a send with EPIPE, also when
  * the peer left a datagram of ours unread (the kernel says ECONNRESET). */
 START_TEST(a_closed_peer_is_epipe)
@@ -727,21 +735,15 @@ START_TEST(a_closed_peer_is_epipe)
 	prospero_set_coalesce(b, 0);	/* casts leave at once */
 	ck_assert_int_eq(prospero_call(b, "echo", "x", 1, 5, got, &a), 0);
 	close(raw[1]);		/* the call unread */
-	errno = 0;
-	ck_assert_int_eq(prospero_call(b, "echo", "y", 1, 5, got, &a), -1);
-	ck_assert_int_eq(errno, EPIPE);
-	errno = 0;
-	ck_assert_int_eq(prospero_cast(b, "note", "z", 1), -1);
-	ck_assert_int_eq(errno, EPIPE);
+	is_epipe(prospero_call(b, "echo", "y", 1, 5, got, &a));
+	is_epipe(prospero_cast(b, "note", "z", 1));
 	ck_assert_int_eq(a.done, 0);
 	/* and the control channel */
 	pair(raw);
 	ck_assert_int_eq(prospero_adopt(client, "control", raw[0]), 0);
 	ck_assert_int_eq(prospero_ready(client), 0);
 	close(raw[1]);
-	errno = 0;
-	ck_assert_int_eq(prospero_watchdog(client), -1);
-	ck_assert_int_eq(errno, EPIPE);
+	is_epipe(prospero_watchdog(client));
 }
 END_TEST
 
@@ -758,15 +760,9 @@ START_TEST(a_coalesced_cast_to_a_closed_peer_is_epipe)
 	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
 	b = prospero_binding(client, "RAW");
 	close(raw[1]);
-	errno = 0;
-	ck_assert_int_eq(prospero_cast(b, "note", "x", 1), -1);
-	ck_assert_int_eq(errno, EPIPE);
-	errno = 0;
-	ck_assert_int_eq(prospero_call(b, "echo", "y", 1, 5, got, &a), -1);
-	ck_assert_int_eq(errno, EPIPE);
-	errno = 0;
-	ck_assert_int_eq(prospero_cast(b, "note", "z", 1), -1);
-	ck_assert_int_eq(errno, EPIPE);
+	is_epipe(prospero_cast(b, "note", "x", 1));
+	is_epipe(prospero_call(b, "echo", "y", 1, 5, got, &a));
+	is_epipe(prospero_cast(b, "note", "z", 1));
 	ck_assert_int_eq(a.done, 0);
 	/* while the peer is there, a cast waits for the turn and goes */
 	pair(raw);
@@ -793,9 +789,7 @@ START_TEST(a_closed_peer_is_epipe_for_call_wait)
 	prospero_set_coalesce(b, 0);
 	ck_assert_int_eq(prospero_cast(b, "note", "x", 1), 0);
 	close(raw[1]);		/* the cast unread */
-	errno = 0;
-	ck_assert_int_eq(prospero_call_wait(b, "echo", "y", 1, 5, got, &a), -1);
-	ck_assert_int_eq(errno, EPIPE);
+	is_epipe(prospero_call_wait(b, "echo", "y", 1, 5, got, &a));
 	ck_assert_int_eq(a.done, 0);
 }
 END_TEST
