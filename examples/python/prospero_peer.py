@@ -228,6 +228,9 @@ class Actor:
         self.handlers = {}      # method (bytes) -> fn(body: bytes) -> reply bytes (or None for casts)
         self.next_id = int.from_bytes(os.urandom(4), "little") << 32 | 1
         self.replies = {}       # id -> (kind, method, body) read while waiting
+        # ids of the calls still waiting: a reply to any other (one that
+        # timed out, or failed peer_restarted) matches no call and is dropped
+        self.waiting = set()
         self.ended_at = {}      # binding NAME -> when its peer last ended (monotonic ns)
         self.heard = {}         # binding NAME -> latest incarnation heard of
         self.stopping = False
@@ -347,15 +350,19 @@ class Actor:
         sent_at = time.monotonic_ns()
         self._send(ch.sock, CALL, ident, method.encode(), body)
         deadline = time.monotonic() + timeout
-        while ident not in self.replies:
-            # an end before the call was sent is not this call's: it went
-            # to the socket the next incarnation reads
-            if self.ended_at.get(binding, 0) >= sent_at:
-                raise CallError("peer_restarted", "peer restarted")
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise CallError("timeout", "no answer within the timeout")
-            self.poll(left)
+        self.waiting.add(ident)
+        try:
+            while ident not in self.replies:
+                # an end before the call was sent is not this call's: it went
+                # to the socket the next incarnation reads
+                if self.ended_at.get(binding, 0) >= sent_at:
+                    raise CallError("peer_restarted", "peer restarted")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise CallError("timeout", "no answer within the timeout")
+                self.poll(left)
+        finally:
+            self.waiting.discard(ident)
         kind, code, answer = self.replies.pop(ident)
         if kind == ERROR:
             raise CallError(known_code(code.decode(errors="replace")), answer.decode(errors="replace"))
@@ -439,7 +446,8 @@ class Actor:
                     self._peer_restarted(ch.name, int(inc.group(1)) if inc else 0,
                                          int(at.group(1)) if at else None)
             elif kind in (REPLY, ERROR):
-                self.replies[ident] = (kind, method, body)
+                if ident in self.waiting:
+                    self.replies[ident] = (kind, method, body)
             elif kind == CALL:
                 self._error(ch, ident, "bad_request", "this end of the binding serves no calls")
 

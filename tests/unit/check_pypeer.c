@@ -265,6 +265,63 @@ START_TEST(python_weighs_a_notice_by_its_time)
 }
 END_TEST
 
+/* A reply to no call waiting (one that timed out, a stray id) is dropped,
+ * as README.md says a caller does ("drops replies it cannot match"). The
+ * peer kept every late reply for good: an actor whose calls time out
+ * grew by one each, for as long as it ran. */
+START_TEST(python_drops_replies_to_no_call)
+{
+	static const char script[] =
+		PY_ACTOR
+		"late = 0\n"
+		"for i in range(50):\n"
+		"    try:\n"
+		"        a.call('PRICING', 'quote', b'{}', timeout=0.02)\n"
+		"    except pp.CallError as e:\n"
+		"        late += e.code == 'timeout'\n"
+		"print('timeouts', late, flush=True)\n"
+		"print(a.call('PRICING', 'quote', b'{}', timeout=20).decode(), len(a.replies), flush=True)\n";
+	unsigned char dg[4096];
+	char out[256] = "";
+	int c[2], s[2], o[2], status;
+	uint64_t prev = 0;
+	struct pf_frame f;
+	ssize_t n;
+	pid_t pid;
+
+	seqpacket_pair(c);
+	seqpacket_pair(s);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
+	/* each call answered only once the next comes: after its timeout */
+	for (int i = 0; i <= 50; i++) {
+		n = recv(s[0], dg, sizeof dg, 0);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+		uint64_t id = f.id;
+		if (i > 0) {
+			f = (struct pf_frame){ .kind = PF_REPLY, .id = prev, .body = "late", .body_len = 4 };
+			n = pf_encode(dg, sizeof dg, &f);
+			ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+		}
+		prev = id;
+	}
+	/* a reply to an id never sent, then the last call's answer */
+	f = (struct pf_frame){ .kind = PF_ERROR, .id = 7, .method = "internal", .method_len = 8 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = prev, .body = "done", .body_len = 4 };
+	n = pf_encode(dg, sizeof dg, &f);
+	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	read_to_end(o[0], out, sizeof out);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "timeouts 50\ndone 0\n");
+	close(c[0]);
+	close(s[0]);
+	close(o[0]);
+}
+END_TEST
+
 /* prospero-protocol(7): a reader takes a code it does not know as
  * internal, and so does an answer. The old peer passed any string
  * through, both ways. */
@@ -731,6 +788,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_survives_fuzz);
 	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
+	tcase_add_test(tc, python_drops_replies_to_no_call);
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	tcase_add_test(tc, python_times_out_after_an_empty_datagram);
 	tcase_add_test(tc, python_clients_end_serves_no_calls);
