@@ -213,6 +213,26 @@ bool sb_uidpool_has(const struct sb_uidpool *p, const char *owner)
 	return find(&p->owners, owner) != NULL;
 }
 
+size_t sb_uidpool_left(const struct sb_uidpool *p)
+{
+	size_t n = range_size(p), left = 0;
+
+	for (size_t i = 0; i < n; i++)
+		left += !is_taken(p, i) && !bit(p->claimed, i) && !never_valid(p->first + (uid_t)i);
+	return left;
+}
+
+bool sb_uidpool_kept_for(const struct sb_uidpool *p, const char *owner)
+{
+	const struct sb_uidpool_owner *c = find(&p->claims, owner);
+	size_t i;
+
+	if (!c || find(&p->owners, owner))
+		return false;
+	i = (size_t)(c->id - p->first);
+	return !bit(p->contested, i) && !is_taken(p, i);
+}
+
 int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out)
 {
 	struct sb_uidpool_owner *o = find(&p->owners, owner);

@@ -61,6 +61,15 @@ int sb_uidpool_take(struct sb_uidpool *p, const char *owner, uid_t *out);
 /* Has OWNER been given an id by this pool? */
 bool sb_uidpool_has(const struct sb_uidpool *p, const char *owner);
 
+/* How many more owners without a claim take could still give an id to:
+ * the ids neither taken, claimed nor never valid. Asks no probe, so a
+ * dry run can count without side effects; the probe may find fewer. */
+size_t sb_uidpool_left(const struct sb_uidpool *p);
+
+/* Would OWNER, given no id yet, get back an id it claimed (one neither
+ * contested nor taken), leaving the unclaimed ids to others? */
+bool sb_uidpool_kept_for(const struct sb_uidpool *p, const char *owner);
+
 /* ID owns a directory of NAME's (its state directory) from an earlier
  * run: NAME gets ID back when it is free, and no other owner gets it
  * (it could enter that directory). NAME NULL, or a second name for one

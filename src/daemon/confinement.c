@@ -251,6 +251,38 @@ static int plan_namespaces(struct daemon *d, struct instance *in, char *msg, siz
 	return 0;
 }
 
+/* Why NAME got no dynamic uid (errno ERR): as the reload says it, and
+ * its dry run. */
+static void no_uid_left(const struct confinement *c, const char *name, int err, char *msg, size_t len)
+{
+	if (err == ENOSPC)
+		snprintf(msg, len, "%s: no dynamic uid left in %u-%u (each instance's, removed or "
+			 "not, is kept until the daemon exits): restart it with a wider --uid-range",
+			 name, (unsigned)c->uids.first, (unsigned)c->uids.last);
+	else
+		snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", name,
+			 (unsigned)c->uids.first, (unsigned)c->uids.last, strerror(err));
+}
+
+int confinement_dry_take(const struct daemon *d, const struct cfg_actor *a, const char *name,
+			 size_t *left, char *msg, size_t len)
+{
+	const struct confinement *c = &d->conf;
+
+	/* as confinement_plan asks, but counting: a take could probe, and
+	 * the probe claims ids in the host registry */
+	if (!c->privileged || !c->dynamic_uids || a->user || sb_uidpool_has(&c->uids, name) ||
+	    sb_uidpool_kept_for(&c->uids, name))
+		return 0;
+	if (*left == 0) {
+		no_uid_left(c, name, ENOSPC, msg, len);
+		errno = ENOSPC;
+		return -1;
+	}
+	--*left;
+	return 0;
+}
+
 int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t len)
 {
 	struct confinement *c = &d->conf;
@@ -287,13 +319,7 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 		if (sb_uidpool_take(&c->uids, in->name, &uid) < 0) {
 			int saved = errno;
 
-			if (saved == ENOSPC)
-				snprintf(msg, len, "%s: no dynamic uid left in %u-%u (each instance's, removed or "
-					 "not, is kept until the daemon exits): restart it with a wider --uid-range",
-					 in->name, (unsigned)c->uids.first, (unsigned)c->uids.last);
-			else
-				snprintf(msg, len, "%s: no dynamic uid left in %u-%u: %s", in->name,
-					 (unsigned)c->uids.first, (unsigned)c->uids.last, strerror(saved));
+			no_uid_left(c, in->name, saved, msg, len);
 			errno = saved;
 			return -1;
 		}

@@ -61,6 +61,12 @@ void confinement_teardown(struct daemon *d);
  * next new uid is handed out (a reload's new actors get none of them). */
 void confinement_uids_recheck(struct daemon *d);
 
+/* For a dry run, without taking or probing: would actor A's instance
+ * NAME need a new dynamic uid, and is one of *LEFT (sb_uidpool_left's
+ * count, less those counted before) there for it? -1 with errno ENOSPC
+ * and MSG in the words of the reload it stands for when not. */
+int confinement_dry_take(const struct daemon *d, const struct cfg_actor *a, const char *name,
+			 size_t *left, char *msg, size_t len);
 /* IN's confinement steps, from its spec, its generation's filter and the
  * daemon's standing: -1
  * with errno and MSG saying why when they cannot be had. */

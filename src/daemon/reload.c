@@ -141,6 +141,41 @@ static int make_instances(struct reload *r, struct sv_node *n, char *msg, size_t
 	return 0;
 }
 
+/* The dynamic uids N's subtree would take, counted in the order
+ * make_instances takes them: the first that would find none is named. */
+static int dry_uids(struct reload *r, const struct sv_node *n, size_t *left, char *msg, size_t len)
+{
+	const struct reload_slot *s;
+
+	if (n->kind == SV_NODE_SUPERVISOR) {
+		for (unsigned i = 0; i < n->nchildren; i++)
+			if (dry_uids(r, n->children[i], left, msg, len) < 0)
+				return -1;
+		return 0;
+	}
+	s = &r->slots[n->id];
+	return confinement_dry_take(r->d, s->a, s->name, left, msg, len);
+}
+
+/* A dry run refuses a reload that would run out of dynamic uids. */
+static int uids_dry_check(struct daemon *d, struct reload *r, const struct sv_plan *plan, char *msg,
+			  size_t len)
+{
+	size_t left;
+
+	if (!d->conf.dynamic_uids)
+		return 0;
+	left = sb_uidpool_left(&d->conf.uids);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sv_plan_item *it = &plan->items[i];
+
+		if ((it->kind == SV_PLAN_ADD || it->kind == SV_PLAN_RESTART) &&
+		    dry_uids(r, it->new, &left, msg, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void reload_destroy(struct reload *r)
 {
 	sv_tree_free(r->nt);
@@ -286,9 +321,11 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 	r->done = done;
 	r->ctx = ctx;
 	r->covers = d->reloads_asked;	/* one asked later reads the config again */
-	/* a dry run refuses what applying would: the state root it would make */
+	/* a dry run refuses what applying would: the state root it would
+	 * make, the dynamic uids it would take */
 	if (prepare_plan(d, r, &plan, msg, sizeof msg) < 0 ||
 	    (dry_run ? state_root_dry_check(d, r->gen->cfg, d->opts, msg, sizeof msg) < 0 ||
+			       uids_dry_check(d, r, &plan, msg, sizeof msg) < 0 ||
 			       !(*text = reload_plan_text(&plan, r->slots))
 		     : prepare_apply(d, r, &plan, msg, sizeof msg) < 0)) {
 		saved = errno;

@@ -1194,6 +1194,48 @@ START_TEST(a_reload_out_of_uids_says_how_to_widen_them)
 }
 END_TEST
 
+/* Its dry run says so too, exit 1, and takes no uid (a take probes, and
+ * the probe claims ids in the host registry): it printed "add c" and
+ * exited 0, and only the real reload was refused. */
+START_TEST(a_dry_run_out_of_uids_says_so_too)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char err[4096], out[64];
+	struct h_event e;
+
+	if (geteuid() != 0)
+		return;	/* dynamic uids are root's */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("a") " ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--uid-range", "3900001-3900002", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	/* b would take the last uid: its dry run takes none, so it goes on */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("b") " ] }\n");
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(h_run(&h, i ? real : dry), 0);
+	h_expect(&h, "ready", "b", NULL);
+	/* a's uid is kept, b holds the other: c finds none, and a finds its own */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("c") ", " TA("a") " ] }\n");
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(h_run(&h, i ? real : dry), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+		ck_assert_msg(strstr(err, "c: no dynamic uid left in 3900001-3900002 (each instance's, removed or "
+					  "not, is kept until the daemon exits): restart it with a wider --uid-range"),
+			      "%s", err);
+		ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
+	}
+	/* the next reload event is the real reload's */
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	/* a alone fits: its uid was kept for it */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("a") " ] }\n");
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "add a"), "%s", out);
+	h_stop(&h);
+}
+END_TEST
+
 /* A reload asked once the daemon is stopping says so: it said "Cannot
  * send after transport endpoint shutdown". */
 START_TEST(a_reload_asked_while_stopping_says_so)
@@ -1822,6 +1864,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dry_run_refuses_the_state_root_the_reload_refuses);
 	tcase_add_test(tc, a_reload_refuses_a_limit_the_host_cannot_apply);
 	tcase_add_test(tc, a_reload_out_of_uids_says_how_to_widen_them);
+	tcase_add_test(tc, a_dry_run_out_of_uids_says_so_too);
 	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);

@@ -463,6 +463,60 @@ START_TEST(claims_keep_state_directories_apart)
 }
 END_TEST
 
+/* What a dry run counts: the ids take could still give, without a probe
+ * (a probe may claim ids in the host registry). Taken, claimed and never
+ * valid ids are not among them; a claimant gets its own back. */
+START_TEST(left_counts_what_take_could_give)
+{
+	struct sb_uidpool p;
+	struct fake f = { 0 };
+	uid_t id;
+
+	pool(&p, &f, 7000, 7003);
+	ck_assert_uint_eq(sb_uidpool_left(&p), 4);
+	ck_assert_int_eq(f.calls, 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);
+	ck_assert_uint_eq(sb_uidpool_left(&p), 3);
+	ck_assert_int_eq(sb_uidpool_take(&p, "a", &id), 0);	/* a has one */
+	ck_assert_uint_eq(sb_uidpool_left(&p), 3);
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof name, "n%d", i);
+		ck_assert_int_eq(sb_uidpool_take(&p, name, &id), 0);
+	}
+	ck_assert_uint_eq(sb_uidpool_left(&p), 0);
+	ck_assert_int_eq(sb_uidpool_take(&p, "z", &id), -1);	/* 0 left: take agrees */
+	sb_uidpool_fini(&p);
+
+	/* 7000 kept for b, 7001 for no one, 7002 contested: 7003 is left */
+	pool(&p, &f, 7000, 7003);
+	f.calls = 0;
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7000, "b"), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7001, NULL), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7002, "x"), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7002, "y"), 0);
+	ck_assert_uint_eq(sb_uidpool_left(&p), 1);
+	ck_assert(sb_uidpool_kept_for(&p, "b"));
+	ck_assert(!sb_uidpool_kept_for(&p, "x"));	/* contested: x takes from the rest */
+	ck_assert(!sb_uidpool_kept_for(&p, "c"));
+	ck_assert_int_eq(sb_uidpool_take(&p, "b", &id), 0);
+	ck_assert_uint_eq(id, 7000);
+	ck_assert(!sb_uidpool_kept_for(&p, "b"));	/* it has it now */
+	ck_assert_uint_eq(sb_uidpool_left(&p), 1);
+	ck_assert_int_eq(f.calls, 1);			/* only take probed */
+	sb_uidpool_fini(&p);
+
+	/* 65535 and (uid_t)-1 are never given, so never left */
+	pool(&p, &f, 65534, 65535);
+	ck_assert_uint_eq(sb_uidpool_left(&p), 1);
+	sb_uidpool_fini(&p);
+	pool(&p, &f, (uid_t)-3, (uid_t)-1);
+	ck_assert_uint_eq(sb_uidpool_left(&p), 2);
+	sb_uidpool_fini(&p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("uidpool");
@@ -474,6 +528,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, distinct_and_in_range_until_exhausted);
 	tcase_add_test(tc, skips_ids_in_use);
 	tcase_add_test(tc, claims_keep_state_directories_apart);
+	tcase_add_test(tc, left_counts_what_take_could_give);
 	tcase_add_test(tc, probe_failure_is_reported);
 	tcase_add_test(tc, never_valid_ids_skipped);
 	tcase_add_test(tc, the_registry_keeps_two_daemons_apart);
