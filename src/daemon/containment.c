@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "sandbox/containment/cgroup_hier.h"
 #include "sandbox/containment/cgroup_sweep.h"
 #include "sandbox/containment/uidkill.h"
+#include "sandbox/daemon/uidpool.h"
 #include "src/daemon/confinement.h"
 #include "src/daemon/containment.h"
 #include "src/daemon/context.h"
@@ -224,30 +227,100 @@ void containment_probe(const struct daemon_opts *opts, struct containment_probe 
 		rename_in(p->limit_why[c], scratch, name);
 }
 
+/* The uids of the ledger at FD, a decimal per line, into *V (free it;
+ * *N of them, even on failure): read in pieces to its end, or to as many
+ * as a pool gives out (each is noted once), or to a line that is no uid.
+ * -1 with errno ENOMEM. */
+static int read_ledger(int fd, uid_t **v, size_t *n)
+{
+	char buf[65536];
+	size_t have = 0, cap = 0;
+	bool eof = false;
+
+	while (!eof && *n < SB_UIDPOOL_MAX_IDS) {
+		ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
+		char *p = buf, *last;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		eof = got <= 0;
+		have += got > 0 ? (size_t)got : 0;
+		buf[have] = '\0';
+		/* whole lines, but for the last one at the end */
+		if (!(last = eof ? buf + have : memrchr(buf, '\n', have))) {
+			if (have == sizeof buf - 1)
+				break;	/* no uid is that long */
+			continue;
+		}
+		while (p < last && *n < SB_UIDPOOL_MAX_IDS) {
+			unsigned long long uid = 0;
+			char *q = p;
+
+			if (*p == '\n') {	/* an empty line */
+				p++;
+				continue;
+			}
+			while (*q >= '0' && *q <= '9' && uid <= UINT32_MAX)
+				uid = uid * 10 + (unsigned)(*q++ - '0');
+			if (q == p || (*q != '\n' && *q != '\0'))
+				return 0;
+			p = q + (*q == '\n');
+			if (uid == 0 || uid >= (uid_t)-1)
+				continue;
+			if (*n == cap) {
+				size_t grown_cap = cap ? cap * 2 : 1024;
+				uid_t *grown = reallocarray(*v, grown_cap, sizeof *grown);
+
+				if (!grown)
+					return -1;
+				*v = grown;
+				cap = grown_cap;
+			}
+			(*v)[(*n)++] = (uid_t)uid;
+		}
+		have -= (size_t)(p - buf);
+		memmove(buf, p, have);
+	}
+	return 0;
+}
+
 /* What the predecessor's ledger names, killed. */
 static unsigned sweep_uids(struct daemon *d)
 {
-	char buf[65536];
+	uid_t *uids = NULL, lo = (uid_t)-1, hi = 0;
+	size_t n = 0;
+	uint8_t *live = NULL;
 	unsigned total = 0, found;
-	ssize_t n;
 	int fd = openat(d->rundir.fd, CONTAIN_UID_LEDGER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		return 0;
-	/* a uid per line; one run's list is small, a longer one is cut */
-	n = read(fd, buf, sizeof buf - 1);
+	if (read_ledger(fd, &uids, &n) < 0)
+		log_warn("%s/" CONTAIN_UID_LEDGER ": %s (the uids past this point are not swept)",
+			 d->rundir.path, strerror(errno));
 	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	for (char *p = buf, *end; *p; p = end) {
-		unsigned long uid = strtoul(p, &end, 10);
+	for (size_t i = 0; i < n; i++) {
+		lo = uids[i] < lo ? uids[i] : lo;
+		hi = uids[i] > hi ? uids[i] : hi;
+	}
+	/* a kill costs a helper process: one pass over /proc first, and
+	 * only the uids it finds alive (no process of a dead uid can start
+	 * one) are killed; past a pool's span, or without it, each is */
+	if (n && hi - lo < SB_UIDPOOL_MAX_IDS && (live = malloc(((size_t)(hi - lo) + 8) / 8)) &&
+	    sb_uid_alive_set(lo, hi, live) < 0) {
+		free(live);
+		live = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (size_t)(uids[i] - lo);
 
-		if (end == p)
-			break;
-		while (*end == '\n')
-			end++;
-		if (uid > 0 && sb_uid_kill((uid_t)uid, CONTAIN_KILL_TIMEOUT_MS, &found) == 0)
+		if (live && !(live[k / 8] & (1u << (k % 8))))
+			continue;
+		if (sb_uid_kill(uids[i], CONTAIN_KILL_TIMEOUT_MS, &found) == 0)
 			total += found;
 	}
+	free(live);
+	free(uids);
 	return total;
 }
 

@@ -383,6 +383,55 @@ static pid_t killed_leaving_an_escapee(char *tree, size_t len)
 	return pid;
 }
 
+/* The ledger of a tree of more than ~8,000 instances is over 64 KiB:
+ * the next daemon read that much of it, and a process under a uid noted
+ * past that point outlived its sweep. */
+START_TEST(the_sweep_reads_a_long_ledger_to_its_end)
+{
+	enum { FIRST = 3910000, NUIDS = 9000 };
+	char path[600];
+	struct h_event ev;
+	struct stat st;
+	pid_t pid;
+	FILE *f;
+
+	if (!is_root())
+		return;
+	/* what a SIGKILLed predecessor left: its last uid still running */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setresgid(FIRST + NUIDS - 1, FIRST + NUIDS - 1, FIRST + NUIDS - 1) < 0 ||
+		    setgroups(0, NULL) < 0 || setresuid(FIRST + NUIDS - 1, FIRST + NUIDS - 1, FIRST + NUIDS - 1) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	snprintf(path, sizeof path, "%s/uids", h.rundir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (unsigned i = 0; i < NUIDS; i++)
+		fprintf(f, "%u\n", FIRST + i);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_gt(st.st_size, 65536);
+	/* and its lock, unheld: the directory is a daemon's */
+	snprintf(path, sizeof path, "%s/lock", h.rundir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(fclose(f), 0);
+	while (uid_procs(FIRST + NUIDS - 1) == 0)
+		usleep(1000);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	ck_assert(h_next(&h, &ev, H_TIMEOUT_MS));
+	ck_assert_msg(strcmp(ev.event, "sweep") == 0, "first event: %s", ev.line);
+	ck_assert_msg(strstr(ev.line, "killed 1 process a previous daemon left"), "%s", ev.line);
+	ck_assert_msg(!running(pid), "pid %d outlived the sweep (%s)", (int)pid, proc_state_text(pid));
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 /* A daemon forced off cgroups still sweeps the cgroups its SIGKILLed
  * predecessor on the same runtime directory left: what an actor with
  * "user" started is under no uid of the predecessor's ledger, and only
@@ -1576,6 +1625,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_daemon_off_cgroups_sweeps_the_cgroups_a_predecessor_left);
 	tcase_add_test(tc, a_reload_hands_out_no_uid_a_process_took_since_the_start);
 	tcase_add_test(tc, reloads_add_nothing_to_the_uid_ledger);
+	tcase_add_test(tc, the_sweep_reads_a_long_ledger_to_its_end);
 	tcase_add_test(tc, the_subtree_is_the_runtime_directorys_however_spelled);
 	tcase_add_test(tc, explain_names_the_subtree_of_a_runtime_directory_not_made_yet);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
