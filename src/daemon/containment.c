@@ -370,7 +370,10 @@ static int sweep(struct daemon *d, const char *name)
 	}
 	if (c->level != CONTAIN_CGROUP)
 		sweep_left_subtree(name, &s);
-	if (geteuid() == 0)
+	/* a ledger is a predecessor's only beside its lock: in a directory
+	 * no daemon held, "uids" is anyone's file, and the directory is
+	 * refused (rundir_clean) */
+	if (geteuid() == 0 && d->rundir.had_lock)
 		by_uid = sweep_uids(d);
 	if (s.procs || s.cgroups || by_uid)
 		report_sweep(d, s.procs + by_uid, s.cgroups);

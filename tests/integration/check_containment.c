@@ -432,6 +432,43 @@ START_TEST(the_sweep_reads_a_long_ledger_to_its_end)
 }
 END_TEST
 
+/* A file named "uids" in a directory no daemon held (no lock) is no
+ * predecessor's ledger: the daemon refused the directory, but only after
+ * it had killed every process of each uid the file named. */
+START_TEST(a_ledger_in_a_directory_no_daemon_held_kills_nothing)
+{
+	const uid_t uid = 3919999;
+	char path[600], err[4096];
+	pid_t pid;
+	FILE *f;
+
+	if (!is_root())
+		return;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	snprintf(path, sizeof path, "%s/uids", h.rundir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "%u\n", (unsigned)uid);
+	ck_assert_int_eq(fclose(f), 0);
+	while (uid_procs(uid) == 0)
+		usleep(1000);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "holds files but no prospero lock") && !strstr(err, "sweep"), "%s", err);
+	ck_assert_msg(running(pid), "pid %d was killed (%s)", (int)pid, proc_state_text(pid));
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+}
+END_TEST
+
 /* A daemon forced off cgroups still sweeps the cgroups its SIGKILLed
  * predecessor on the same runtime directory left: what an actor with
  * "user" started is under no uid of the predecessor's ledger, and only
@@ -1626,6 +1663,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_hands_out_no_uid_a_process_took_since_the_start);
 	tcase_add_test(tc, reloads_add_nothing_to_the_uid_ledger);
 	tcase_add_test(tc, the_sweep_reads_a_long_ledger_to_its_end);
+	tcase_add_test(tc, a_ledger_in_a_directory_no_daemon_held_kills_nothing);
 	tcase_add_test(tc, the_subtree_is_the_runtime_directorys_however_spelled);
 	tcase_add_test(tc, explain_names_the_subtree_of_a_runtime_directory_not_made_yet);
 	tcase_add_test(tc, a_memory_limit_counts_memfd_sysv_shm_and_dev_shm);
