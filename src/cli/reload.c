@@ -160,8 +160,11 @@ static int ask(const char *path, bool dry_run)
 	if (!st || dir < 0 || (dry_run && flock(dir, LOCK_EX) < 0) ||
 	    (notes = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
 	    inotify_add_watch(notes, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0 || read_state(dir, st) < 0) {
-		fprintf(stderr, "prospero: reload: %s/%s: %s (is a daemon running with this runtime directory?)\n",
-			path, RELOAD_STATE_FILE, strerror(errno));
+		/* a daemon runs, as another uid than ours: say so, as the
+		 * control socket's refusal does, not ask whether one runs */
+		fprintf(stderr, "prospero: reload: %s/%s: %s%s\n", path, RELOAD_STATE_FILE, strerror(errno),
+			errno == EACCES || errno == EPERM ? ": only root and the daemon's user may reload it"
+							 : " (is a daemon running with this runtime directory?)");
 		goto out;
 	}
 	/* the pidfd first: the process the lock names is then the one signalled */

@@ -901,6 +901,25 @@ START_TEST(a_refused_command_says_the_daemons_refusal)
 }
 END_TEST
 
+/* reload reads the daemon's state file (0600) rather than the control
+ * socket: another uid is refused there, and told why, not asked whether
+ * a daemon runs (one does). */
+START_TEST(a_refused_reload_says_who_may_reload)
+{
+	char err[1024], want[640];
+
+	if (geteuid() != 0)
+		return;	/* needs a second uid to become */
+	tree("one_for_one");
+	ck_assert_int_eq(verb_as(65001, "reload", NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: reload: %s/reload: Permission denied: only root and the daemon's "
+		 "user may reload it\n", h.rundir);
+	ck_assert_str_eq(err, want);
+	refusal_changed_nothing();
+}
+END_TEST
+
 START_TEST(an_actor_that_finds_the_socket_is_refused)
 {
 	const char *hostile = getenv("HOSTILE");
@@ -1661,6 +1680,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, a_refused_command_says_the_daemons_refusal);
+	tcase_add_test(tc, a_refused_reload_says_who_may_reload);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
 	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
 	tcase_add_test(tc, shutdown_0_kills_at_once_after_sigterm);

@@ -512,6 +512,31 @@ START_TEST(a_stale_state_file_signals_no_one)
 }
 END_TEST
 
+/* A state file whose pid no process has any more: no daemon, said as
+ * for a pid that is another's, not as a bare "No such process". */
+START_TEST(a_state_file_of_a_dead_pid_says_no_daemon)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char path[512], text[128], err[1024];
+	pid_t gone = fork();
+	int fd, st;
+
+	ck_assert(gone >= 0);
+	if (gone == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(gone, &st, 0), gone);
+	snprintf(path, sizeof path, "%s/reload", h.rundir);
+	snprintf(text, sizeof text, "pid %d\nasked 0\ndone 0\nresult ok\n", (int)gone);
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+	ck_assert_msg(!strstr(err, "No such process"), "%s", err);
+}
+END_TEST
+
 /* A pool grows and shrinks by members: those that stay keep running. From
  * one instance to several the name changes ("w" to "w#1"), so the pool
  * is new. */
@@ -1875,6 +1900,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_action_on_a_node_a_reload_replaces_says_so);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	tcase_add_test(tc, a_stale_state_file_signals_no_one);
+	tcase_add_test(tc, a_state_file_of_a_dead_pid_says_no_daemon);
 	tcase_add_test(tc, a_reload_of_a_cgroup_limit_restarts_with_the_new_one);
 	tcase_add_test(tc, a_reload_of_private_ipc_restarts_with_it);
 	tcase_add_test(tc, a_cwd_of_dot_is_the_default_and_keeps_the_actor);
