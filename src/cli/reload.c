@@ -167,8 +167,10 @@ static int ask(const char *path, bool dry_run)
 							 : " (is a daemon running with this runtime directory?)");
 		goto out;
 	}
-	/* the pidfd first: the process the lock names is then the one signalled */
-	if ((daemon = (int)syscall(SYS_pidfd_open, st->pid, 0)) >= 0 && !holds_lock(dir, st->pid)) {
+	/* the pidfd first: the process the lock names is then the one
+	 * signalled; no process of that pid (ESRCH) holds it either */
+	daemon = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if ((daemon >= 0 || errno == ESRCH) && !holds_lock(dir, st->pid)) {
 		fprintf(stderr, "prospero: reload: %s/%s: pid %d does not hold %s/%s (is a daemon running with "
 			"this runtime directory?)\n", path, RELOAD_STATE_FILE, st->pid, path, RUNDIR_LOCK);
 		goto out;
