@@ -272,7 +272,10 @@ static void not_found(struct sb_secret_lookup *l, const char *name)
 	}
 	errno = ENOENT;
 	if (n == 0) {
-		fail(l, "secret \"%s\" not found: no secret source is configured", name);
+		/* the fix too: the actor fails to start at each try until then */
+		fail(l, "secret \"%s\" not found: no secret source is configured: give the daemon "
+		     "%s (LoadCredential= under systemd), %s DIR or a %s beside the root config",
+		     name, CRED_LABEL, SECRETS_LABEL, DEVVARS_LABEL);
 		return;
 	}
 	off = (size_t)snprintf(l->errmsg, l->errlen, "secret \"%s\" not found in ", name);

@@ -224,7 +224,9 @@ START_TEST(missing_message)
 	ck_assert_str_eq(err, want);
 
 	ck_assert_int_eq(deliver1(&none, "NOPE"), -1);
-	ck_assert_str_eq(err, "secret \"NOPE\" not found: no secret source is configured");
+	ck_assert_str_eq(err, "secret \"NOPE\" not found: no secret source is configured: give the daemon "
+			      "$CREDENTIALS_DIRECTORY (LoadCredential= under systemd), --secrets-dir DIR or a .dev.vars "
+			      "beside the root config");
 
 	/* a failed delivery leaves no directory */
 	ck_assert_int_eq(access(actor_dir, F_OK), -1);
