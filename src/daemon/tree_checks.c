@@ -123,6 +123,10 @@ static uint64_t needed_caps(const struct cfg *cfg)
 	return need;
 }
 
+/* Room for every capability's name, ", " between: the longest is 22
+ * bytes (cap_checkpoint_restore) */
+#define CAP_NAMES_MAX (SB_CAPS_MAX * 24)
+
 /* The capabilities in MISSING, as "CAP_NET_RAW, CAP_SYS_RESOURCE",
  * however the config spelt them. */
 static void cap_names(uint64_t missing, char *names, size_t len)
@@ -137,8 +141,10 @@ static void cap_names(uint64_t missing, char *names, size_t len)
 			continue;
 		int w = snprintf(names + used, len - used, "%s%s", used ? ", " : "", name);
 		cap_free(name);
-		if (w < 0 || (size_t)w >= len - used)
+		if (w < 0 || (size_t)w >= len - used) {
+			names[used] = '\0';	/* whole names or none */
 			break;
+		}
 		for (size_t i = used; i < used + (size_t)w; i++)
 			names[i] = (char)toupper((unsigned char)names[i]);
 		used += (size_t)w;
@@ -190,7 +196,7 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 		uint64_t missing = geteuid() == 0 && cfg->nactors ? needed_caps(cfg) & ~held_caps(CAP_EFFECTIVE) : 0;
 
 		if (missing) {
-			char names[256];
+			char names[CAP_NAMES_MAX];
 
 			cap_names(missing, names, sizeof names);
 			if (cfg_diag_add(diag, true, &cfg->root->pos,
@@ -202,14 +208,16 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 
 		for (size_t i = 0; i < cfg->nactors; i++) {
 			const struct cfg_actor *a = cfg->actors[i];
-			char names[256];
+			uint64_t cannot = a->keep_caps & ~givable;
+			const char *them = cannot & (cannot - 1) ? "them" : "it";
+			char names[CAP_NAMES_MAX];
 
-			if (!(a->keep_caps & ~givable))
+			if (!cannot)
 				continue;
-			cap_names(a->keep_caps & ~givable, names, sizeof names);
+			cap_names(cannot, names, sizeof names);
 			if (cfg_diag_add(diag, true, &a->caps_pos,
-					 "actor \"%s\": \"capabilities\": this daemon cannot give %s (not in its permitted and bounding sets): drop it, or start the daemon with it (CapabilityBoundingSet= under systemd)",
-					 a->name, names) < 0)
+					 "actor \"%s\": \"capabilities\": this daemon cannot give %s (not in its permitted and bounding sets): drop %s, or start the daemon with %s (CapabilityBoundingSet= under systemd)",
+					 a->name, names, them, them) < 0)
 				fprintf(stderr, "prospero: out of memory checking the privileges\n");
 			bad = 1;
 		}

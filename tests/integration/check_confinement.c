@@ -683,6 +683,50 @@ START_TEST(a_capability_the_daemon_cannot_give_is_refused_where_it_is_written)
 }
 END_TEST
 
+/* Twenty capabilities it cannot give are all named, whole: the list was
+ * cut at 256 bytes, mid-name and in lower case ("cap_sys_rawi"), and
+ * said "drop it" of many. */
+START_TEST(many_capabilities_the_daemon_cannot_give_are_each_named)
+{
+	static const int caps[] = {
+		CAP_DAC_READ_SEARCH, CAP_FSETID, CAP_LINUX_IMMUTABLE, CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST,
+		CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK, CAP_IPC_OWNER, CAP_SYS_MODULE, CAP_SYS_RAWIO,
+		CAP_SYS_CHROOT, CAP_SYS_PTRACE, CAP_SYS_PACCT, CAP_SYS_BOOT, CAP_SYS_NICE, CAP_SYS_TIME,
+		CAP_SYS_TTY_CONFIG, CAP_MKNOD, CAP_LEASE,
+	};
+	static const char names[] =
+		"CAP_DAC_READ_SEARCH, CAP_FSETID, CAP_LINUX_IMMUTABLE, CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST, "
+		"CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK, CAP_IPC_OWNER, CAP_SYS_MODULE, CAP_SYS_RAWIO, "
+		"CAP_SYS_CHROOT, CAP_SYS_PTRACE, CAP_SYS_PACCT, CAP_SYS_BOOT, CAP_SYS_NICE, CAP_SYS_TIME, "
+		"CAP_SYS_TTY_CONFIG, CAP_MKNOD, CAP_LEASE";
+	char cfg[1024], want[1024];
+	const char *q = names;
+	size_t off;
+
+	if (geteuid() != 0)
+		return;
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+		ck_assert_int_eq(prctl(PR_CAPBSET_DROP, caps[i], 0, 0, 0), 0);
+	off = (size_t)snprintf(cfg, sizeof cfg, "{ \"supervisor\": \"root\", \"children\": [\n"
+			       "  { \"actor\": \"many\", \"capabilities\": [");
+	/* the same list, each name quoted */
+	while (*q) {
+		size_t n = strcspn(q, ",");
+
+		off += (size_t)snprintf(cfg + off, sizeof cfg - off, "%s\"%.*s\"", q == names ? "" : ", ", (int)n, q);
+		q += n;
+		q += strspn(q, ", ");
+	}
+	snprintf(cfg + off, sizeof cfg - off, "], \"exec\": [\"@TA@\"] } ] }\n");
+	write_config("more.jsonc", cfg);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "more.jsonc", NULL }), 1);
+	snprintf(want, sizeof want, "prospero: more.jsonc:2:38: error: actor \"many\": \"capabilities\": this daemon "
+		 "cannot give %s (not in its permitted and bounding sets): drop them, or start the daemon with "
+		 "them (CapabilityBoundingSet= under systemd)", names);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", want), 1);
+}
+END_TEST
+
 /* An IPC namespace and /dev/shm of its own need CAP_SYS_ADMIN, which a
  * root daemon in a container may lack: its actors get the host's, as
  * explain says, and start (the old daemon failed every start, "set up
@@ -747,6 +791,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
 	tcase_add_test(tc, a_capability_the_daemon_cannot_give_is_refused_where_it_is_written);
+	tcase_add_test(tc, many_capabilities_the_daemon_cannot_give_are_each_named);
 	tcase_add_test(tc, a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc);
 	suite_add_tcase(s, tc);
 	return s;
