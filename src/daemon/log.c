@@ -147,16 +147,29 @@ static void put_or_count(enum log_level lvl, const char *line, int len)
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	char buf[2048];
-	int n = snprintf(buf, sizeof buf, "%s: ", prog);
-	va_list ap;
+	int saved = errno;
+	char buf[2048], *big = NULL;
+	int n = snprintf(buf, sizeof buf, "%s: ", prog), m;
+	va_list ap, again;
 
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	va_copy(again, ap);
+	m = vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
 	va_end(ap);
-	if (n >= (int)sizeof buf)
-		n = sizeof buf - 1;
-	log_line(lvl, buf, n);
+	/* a line with a path or two in it may be longer: said whole, from
+	 * the heap (rare; cut as before if there is none) */
+	if (m >= (int)sizeof buf - n && (big = malloc((size_t)n + (size_t)m + 1))) {
+		memcpy(big, buf, (size_t)n);
+		vsnprintf(big + n, (size_t)m + 1, fmt, again);
+	}
+	va_end(again);
+	if (m < 0)
+		m = 0;
+	else if (!big && m >= (int)sizeof buf - n)
+		m = (int)sizeof buf - 1 - n;
+	log_line(lvl, big ? big : buf, n + m);
+	free(big);
+	errno = saved;
 }
 
 void log_diag(const char *line, int len)

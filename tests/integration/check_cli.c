@@ -125,6 +125,37 @@ START_TEST(check_accepts_a_valid_tree_and_merges_files)
 }
 END_TEST
 
+/* A diagnostic longer than the daemon's 2 KiB line (a config deep in the
+ * file system, naming it twice) is said whole, its reason last: it was
+ * cut at 2047 bytes, mid-name and without the reason. */
+START_TEST(a_long_diagnostic_is_said_whole)
+{
+	char path[2800], seg[201], err[8192], want[2900];
+	size_t off = (size_t)snprintf(path, sizeof path, "%s", h.dir);
+	FILE *f;
+	int n;
+
+	memset(seg, 'd', 200);
+	seg[200] = '\0';
+	for (int i = 0; i < 10; i++) {	/* h_path holds 512 bytes: built here */
+		off += (size_t)snprintf(path + off, sizeof path - off, "/%s", seg);
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+	}
+	snprintf(path + off, sizeof path - off, "/r.jsonc");
+	ck_assert_ptr_nonnull(f = fopen(path, "we"));
+	fputs("{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./nope\"] } ] }\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", path, NULL }), 1);
+	n = h_read(&h, "run.err", err, sizeof err);
+	ck_assert_int_gt(n, 4100);
+	path[off] = '\0';
+	snprintf(want, sizeof want, "%s/nope: No such file or directory\n", path);
+	ck_assert_msg((size_t)n > strlen(want) && strcmp(err + n - strlen(want), want) == 0, "ends: %s",
+		      err + (n > 200 ? n - 200 : 0));
+	ck_assert_msg(strncmp(err, "prospero: ", 10) == 0 && !strchr(err, '\n')[1], "%.100s", err);
+}
+END_TEST
+
 /* The summary counts the tree: an actor no supervisor names never runs,
  * and is a warning, not one of the actors. */
 START_TEST(check_counts_only_the_actors_in_the_tree)
@@ -1014,6 +1045,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_unknown_option_is_a_usage_error);
 	tcase_add_test(tc, a_usage_error_says_what_is_wrong_and_where_to_look);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
+	tcase_add_test(tc, a_long_diagnostic_is_said_whole);
 	tcase_add_test(tc, check_reads_a_file_given_twice_once);
 	tcase_add_test(tc, check_counts_only_the_actors_in_the_tree);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
