@@ -44,7 +44,7 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 		       " (not on tmpfs or ramfs: credentials delivered there may reach a disk)" : "");
 	else	/* run would refuse to start: say so, as for the state directory */
 		printf("  runtime directory: none can be had (%s): pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n",
-		       strerror(errno));
+		       rundir_choose_refusal(opts->runtime_dir, errno));
 	for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 		uint64_t v = c == SB_CGROUP_MEMORY ? a->cg_limits.memory
 			   : c == SB_CGROUP_PIDS ? a->cg_limits.tasks : a->cg_limits.cpu_weight;

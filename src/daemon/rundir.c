@@ -41,6 +41,15 @@ int rundir_choose(const char *given, char *path, size_t len)
 	return 0;
 }
 
+const char *rundir_choose_refusal(const char *given, int errnum)
+{
+	const char *env = getenv("RUNTIME_DIRECTORY");
+
+	if (errnum == ENOENT && !(given && *given) && !(env && *env && *env != ':') && geteuid() != 0)
+		return "$XDG_RUNTIME_DIR is unset or not an absolute path";
+	return strerror(errnum);
+}
+
 static bool fs_is_tmpfs(const struct statfs *s)
 {
 	return s->f_type == TMPFS_MAGIC || s->f_type == RAMFS_MAGIC;

@@ -27,6 +27,9 @@ struct rundir {
  * (abspath.h). -1 with errno (ENOENT: not root and no absolute $XDG_RUNTIME_DIR:
  * the XDG spec ignores a relative one). */
 int rundir_choose(const char *given, char *path, size_t len);
+/* Why rundir_choose(GIVEN) failed with ERRNUM, for "no runtime
+ * directory: WHY": its ENOENT is no $XDG_RUNTIME_DIR to use. */
+const char *rundir_choose_refusal(const char *given, int errnum);
 
 /* Is the file system at path (or, when it does not exist yet, its
  * parent's) tmpfs or ramfs? -1 with errno when neither can be read. */

@@ -57,7 +57,7 @@ static int open_rundir(struct daemon *d, const struct daemon_opts *opts)
 
 	if (rundir_choose(opts->runtime_dir, path, sizeof path) < 0) {
 		log_err("no runtime directory: %s (pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR)",
-			strerror(errno));
+			rundir_choose_refusal(opts->runtime_dir, errno));
 		return -1;
 	}
 	if (rundir_open(&d->rundir, path, msg, sizeof msg) < 0) {

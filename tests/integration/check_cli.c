@@ -463,6 +463,12 @@ START_TEST(a_relative_xdg_runtime_dir_is_ignored)
 	ck_assert_int_eq(run_as_user("rel", (const char *const[]){ "status", NULL }), 3);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+	/* run says why there is none, not ENOENT's "No such file or directory" */
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(run_as_user("rel", (const char *const[]){ "run", "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "prospero: no runtime directory: $XDG_RUNTIME_DIR is unset or not an absolute path "
+				  "(pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR)\n"), "%s", err);
 }
 END_TEST
 
@@ -477,7 +483,8 @@ START_TEST(explain_says_when_there_is_no_runtime_directory)
 	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }),
 			 0);
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
-	ck_assert_msg(strstr(out, "\n  runtime directory: none can be had (No such file or directory): "
+	ck_assert_msg(strstr(out, "\n  runtime directory: none can be had ($XDG_RUNTIME_DIR is unset or not an absolute "
+				  "path): "
 				  "pass --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n"), "%.1000s", out);
 }
 END_TEST
