@@ -154,9 +154,17 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 	}
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (r->fd < 0) {
+		struct stat st;
+
 		saved = errno;
-		snprintf(msg, len, "%s: %s%s", path, strerror(saved),
-			 saved == ELOOP || saved == ENOTDIR ? " (a runtime directory must be a directory, not a symlink)" : "");
+		/* ENOTDIR is said of a symlink to a directory too: say which */
+		if ((saved == ELOOP || saved == ENOTDIR) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			snprintf(msg, len, "%s is a symbolic link: a runtime directory must be a directory, "
+				 "not a symlink; give the directory's own path", path);
+		else if (saved == ENOTDIR && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+			snprintf(msg, len, "%s is not a directory: a runtime directory must be a directory", path);
+		else
+			snprintf(msg, len, "cannot open the runtime directory %s: %s", path, strerror(saved));
 		errno = saved;
 		return -1;
 	}

@@ -156,6 +156,30 @@ START_TEST(a_long_diagnostic_is_said_whole)
 }
 END_TEST
 
+/* A runtime directory that is a symlink, or no directory, is refused
+ * saying which: ENOTDIR's "Not a directory" was said of a symlink to a
+ * directory. */
+START_TEST(a_runtime_directory_that_is_a_symlink_or_a_file_is_refused_saying_which)
+{
+	char link[600], file[600], err[2048], want[1400];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	snprintf(link, sizeof link, "%s", h_path(&h, "link"));
+	snprintf(file, sizeof file, "%s", h_path(&h, "file"));
+	ck_assert_int_eq(symlink(h.dir, link), 0);
+	h_write(&h, "file", "");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "--runtime-dir", link, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: %s is a symbolic link: a runtime directory must be a directory, not a "
+		 "symlink; give the directory's own path\n", link);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "--runtime-dir", file, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: %s is not a directory: a runtime directory must be a directory\n", file);
+	ck_assert_msg(strstr(err, want), "%s", err);
+}
+END_TEST
+
 /* The summary counts the tree: an actor no supervisor names never runs,
  * and is a warning, not one of the actors. */
 START_TEST(check_counts_only_the_actors_in_the_tree)
@@ -1053,6 +1077,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_usage_error_says_what_is_wrong_and_where_to_look);
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, a_long_diagnostic_is_said_whole);
+	tcase_add_test(tc, a_runtime_directory_that_is_a_symlink_or_a_file_is_refused_saying_which);
 	tcase_add_test(tc, check_reads_a_file_given_twice_once);
 	tcase_add_test(tc, check_counts_only_the_actors_in_the_tree);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
