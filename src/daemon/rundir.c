@@ -16,13 +16,21 @@
 #include "src/daemon/abspath.h"
 #include "src/daemon/rundir.h"
 
+/* systemd's list, whose first is our own; NULL when there is none (an
+ * empty one, or an empty first) */
+static const char *runtime_directory_env(void)
+{
+	const char *env = getenv("RUNTIME_DIRECTORY");
+
+	return env && *env && *env != ':' ? env : NULL;
+}
+
 int rundir_choose(const char *given, char *path, size_t len)
 {
 	const char *base = NULL, *env;
 	int n;
 
-	/* systemd's list: our own is the first (an empty one is none) */
-	if (!given && (env = getenv("RUNTIME_DIRECTORY")) && *env && *env != ':')
+	if (!given && (env = runtime_directory_env()))
 		return abspath_first(env, path, len);
 	if (given && *given)	/* the same for the daemon, its actors and every command */
 		return abspath(given, path, len);
@@ -43,9 +51,7 @@ int rundir_choose(const char *given, char *path, size_t len)
 
 const char *rundir_choose_refusal(const char *given, int errnum)
 {
-	const char *env = getenv("RUNTIME_DIRECTORY");
-
-	if (errnum == ENOENT && !(given && *given) && !(env && *env && *env != ':') && geteuid() != 0)
+	if (errnum == ENOENT && !(given && *given) && !runtime_directory_env() && geteuid() != 0)
 		return "$XDG_RUNTIME_DIR is unset or not an absolute path";
 	return strerror(errnum);
 }
