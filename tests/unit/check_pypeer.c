@@ -38,6 +38,26 @@ static void seqpacket_pair(int sv[2])
 }
 
 /* What FD gives until its end, as a string in OUT (CAP bytes). */
+/* F, encoded, as one datagram on FD. */
+static void send_frame(int fd, const struct pf_frame *f)
+{
+	unsigned char dg[4096];
+	long n = pf_encode(dg, sizeof dg, f);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
+}
+
+/* The next datagram on FD, into DG (LEN bytes), one whole frame: *F
+ * points into DG. */
+static void recv_frame(int fd, unsigned char *dg, size_t len, struct pf_frame *f)
+{
+	ssize_t n = recv(fd, dg, len, 0);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(pf_decode(dg, (size_t)n, f, NULL), n);
+}
+
 static void read_to_end(int fd, char *out, size_t cap)
 {
 	size_t have = 0;
@@ -246,12 +266,9 @@ START_TEST(python_weighs_a_notice_by_its_time)
 	send_notice(s[0], 2);	/* a death before the caller ever calls */
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
 	/* the first call: answered */
-	n = recv(s[0], dg, sizeof dg, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	recv_frame(s[0], dg, sizeof dg, &f);
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "p1", .body_len = 2 };
-	n = pf_encode(dg, sizeof dg, &f);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	send_frame(s[0], &f);
 	/* the second: its service dies holding it */
 	n = recv(s[0], dg, sizeof dg, 0);
 	ck_assert_int_gt(n, 0);
@@ -295,9 +312,7 @@ START_TEST(python_drops_replies_to_no_call)
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
 	/* each call answered only once the next comes: after its timeout */
 	for (int i = 0; i <= 50; i++) {
-		n = recv(s[0], dg, sizeof dg, 0);
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+		recv_frame(s[0], dg, sizeof dg, &f);
 		uint64_t id = f.id;
 		if (i > 0) {
 			f = (struct pf_frame){ .kind = PF_REPLY, .id = prev, .body = "late", .body_len = 4 };
@@ -308,11 +323,9 @@ START_TEST(python_drops_replies_to_no_call)
 	}
 	/* a reply to an id never sent, then the last call's answer */
 	f = (struct pf_frame){ .kind = PF_ERROR, .id = 7, .method = "internal", .method_len = 8 };
-	n = pf_encode(dg, sizeof dg, &f);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	send_frame(s[0], &f);
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = prev, .body = "done", .body_len = 4 };
-	n = pf_encode(dg, sizeof dg, &f);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	send_frame(s[0], &f);
 	read_to_end(o[0], out, sizeof out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_str_eq(out, "timeouts 50\ndone 0\n");
@@ -353,9 +366,7 @@ START_TEST(python_keeps_to_the_protocols_codes)
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, s, v }, 3, "control:PRICING:serve:tester", o[1]);
 	for (int i = 0; i < 2; i++) {
-		n = recv(s[0], dg, sizeof dg, 0);
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+		recv_frame(s[0], dg, sizeof dg, &f);
 		f = (struct pf_frame){ .kind = PF_ERROR, .id = f.id, .method = codes[i],
 				       .method_len = (uint16_t)strlen(codes[i]), .body = "no", .body_len = 2 };
 		n = pf_encode(dg, sizeof dg, &f);
@@ -369,11 +380,8 @@ START_TEST(python_keeps_to_the_protocols_codes)
 	ck_assert_str_eq(out, "error internal\nerror unavailable\n");
 	/* and as the service: its handler names the caller's own code */
 	f = (struct pf_frame){ .kind = PF_CALL, .id = 7, .method = "late", .method_len = 4 };
-	n = pf_encode(dg, sizeof dg, &f);
-	ck_assert_int_eq(send(v[0], dg, (size_t)n, 0), n);
-	n = recv(v[0], dg, sizeof dg, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	send_frame(v[0], &f);
+	recv_frame(v[0], dg, sizeof dg, &f);
 	ck_assert_int_eq(f.kind, PF_ERROR);
 	snprintf(code, sizeof code, "%.*s", (int)f.method_len, f.method);
 	ck_assert_str_eq(code, "internal");
@@ -413,14 +421,11 @@ START_TEST(python_times_out_after_an_empty_datagram)
 	seqpacket_pair(s);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
-	n = recv(s[0], dg, sizeof dg, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	recv_frame(s[0], dg, sizeof dg, &f);
 	ck_assert_int_eq(send(s[0], "", 0, 0), 0);
 	/* its answer, after the empty datagram, is never read */
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "late", .body_len = 4 };
-	n = pf_encode(dg, sizeof dg, &f);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	send_frame(s[0], &f);
 	read_to_end(o[0], out, sizeof out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_str_eq(out, "error timeout\nerror timeout\n");
@@ -454,31 +459,23 @@ START_TEST(python_clients_end_serves_no_calls)
 	int c[2], s[2], o[2], status;
 	struct pf_frame f;
 	uint64_t quote;
-	ssize_t n;
 	pid_t pid;
 
 	seqpacket_pair(c);
 	seqpacket_pair(s);
 	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
 	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
-	n = recv(s[0], dg, sizeof dg, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	recv_frame(s[0], dg, sizeof dg, &f);
 	quote = f.id;
-	n = pf_encode(dg, sizeof dg, &cast);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
-	n = pf_encode(dg, sizeof dg, &call);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
-	n = recv(s[0], dg, sizeof dg, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
+	send_frame(s[0], &cast);
+	send_frame(s[0], &call);
+	recv_frame(s[0], dg, sizeof dg, &f);
 	ck_assert_int_eq(f.kind, PF_ERROR);
 	ck_assert_uint_eq(f.id, 9);
 	snprintf(why, sizeof why, "%.*s %.*s", (int)f.method_len, f.method, (int)f.body_len, (const char *)f.body);
 	ck_assert_str_eq(why, "bad_request this end of the binding serves no calls");
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = quote, .body = "q", .body_len = 1 };
-	n = pf_encode(dg, sizeof dg, &f);
-	ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+	send_frame(s[0], &f);
 	read_to_end(o[0], out, sizeof out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_str_eq(out, "q\n");
