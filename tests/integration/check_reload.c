@@ -235,6 +235,25 @@ START_TEST(the_command_prints_the_plan_then_waits_for_the_reload)
 }
 END_TEST
 
+/* The next reload event: a refusal that changed nothing. */
+static void expect_refusal_event(void)
+{
+	struct h_event e;
+
+	h_expect(&h, "reload", "root", &e);
+	ck_assert_str_eq(e.reason, "refused: nothing changed");
+}
+
+/* ARGS (a reload) exit 1, saying WANT on stderr. */
+static void refused_saying(const char *const *args, const char *want)
+{
+	char err[4096];
+
+	ck_assert_int_eq(h_run(&h, args), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, want), "%s", err);
+}
+
 /* The daemon's reload state file (README "Reload"). */
 static void read_state(char *buf, size_t cap)
 {
@@ -290,7 +309,6 @@ START_TEST(a_reload_out_of_fds_for_new_bindings_says_why)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
 	struct rlimit r;
-	struct h_event e;
 	char err[4096];
 
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("svc") ",\n"
@@ -308,8 +326,7 @@ START_TEST(a_reload_out_of_fds_for_new_bindings_says_why)
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "cannot make the new tree's bindings: Too many open files (the daemon's limit is ") &&
 		      strstr(err, "raise the limit, or change fewer bindings at once"), "%s", err);
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	expect_refusal_event();
 }
 END_TEST
 
@@ -320,19 +337,14 @@ START_TEST(a_fifo_in_the_configs_place_is_refused_at_once)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
 	const char *const status[] = { "status", "--runtime-dir", h.rundir, NULL };
-	struct h_event e;
-	char err[4096];
 
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert_int_eq(unlink(h_path(&h, "root.jsonc")), 0);
 	ck_assert_int_eq(mkfifo(h_path(&h, "root.jsonc"), 0600), 0);
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "root.jsonc: error: cannot read: a FIFO, not a regular file"), "%s", err);
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	refused_saying(real, "root.jsonc: error: cannot read: a FIFO, not a regular file");
+	expect_refusal_event();
 	ck_assert_int_eq(h_run(&h, status), 0);
 	h_stop(&h);
 }
@@ -458,9 +470,7 @@ START_TEST(a_reload_on_a_full_runtime_directory_still_answers)
 	ck_assert_int_gt(h_read(&h, "run.out", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "added nothing; removed nothing"), "%s", err);
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "root.jsonc:1:39: error: \"nobody\" is not defined"), "%s", err);
+	refused_saying(real, "root.jsonc:1:39: error: \"nobody\" is not defined");
 	ck_assert_int_eq(h_lines_with(&h, "err", "", "No space left on device: the reload state file is "
 				      "written in place until it has room"), 1);
 	h_stop(&h);
@@ -474,11 +484,8 @@ END_TEST
 START_TEST(the_command_without_a_daemon_says_so)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	char err[1024];
 
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+	refused_saying(real, "is a daemon running with this runtime directory?");
 }
 END_TEST
 
@@ -489,7 +496,7 @@ END_TEST
 START_TEST(a_stale_state_file_signals_no_one)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	char path[512], text[128], err[1024];
+	char path[512], text[128];
 	pid_t other = fork();
 	int fd, st;
 
@@ -503,9 +510,7 @@ START_TEST(a_stale_state_file_signals_no_one)
 	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	ck_assert_int_eq(close(fd), 0);
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "is a daemon running with this runtime directory?"), "%s", err);
+	refused_saying(real, "is a daemon running with this runtime directory?");
 	ck_assert_msg(waitpid(other, &st, WNOHANG) == 0, "the command signalled pid %d, not a daemon", (int)other);
 	ck_assert_int_eq(kill(other, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(other, &st, 0), other);
@@ -1102,7 +1107,6 @@ END_TEST
 START_TEST(a_reload_refuses_what_run_refuses)
 {
 	char rt[512], err[4096];
-	struct h_event e;
 
 	if (geteuid() != 0 || strncmp(h.dir, "/tmp/", 5) != 0)
 		return;	/* private_tmp is root's, and hides only /tmp */
@@ -1121,8 +1125,7 @@ START_TEST(a_reload_refuses_what_run_refuses)
 		ck_assert_msg(strstr(err, "root.jsonc:2:") && strstr(err, ": error: actor \"w\": \"private_tmp\" would hide "
 									"the runtime directory"), "%s", err);
 	}
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	expect_refusal_event();
 	h_stop(&h);
 }
 END_TEST
@@ -1134,7 +1137,6 @@ START_TEST(a_reload_refuses_a_limit_the_host_cannot_apply)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
 	char err[4096];
-	struct h_event e;
 
 	write_pool(1);
 	h_start_with(&h, root_only, (const char *const[]){ "--containment", "pgroup", NULL });
@@ -1147,8 +1149,7 @@ START_TEST(a_reload_refuses_a_limit_the_host_cannot_apply)
 	ck_assert_msg(strstr(err, "root.jsonc:3:") &&
 		      strstr(err, ": error: actor \"w\": limit \"tasks\" cannot be applied on this host: "),
 		      "%s", err);
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	expect_refusal_event();
 	h_stop(&h);
 }
 END_TEST
@@ -1162,8 +1163,7 @@ START_TEST(a_dry_run_refuses_the_state_root_the_reload_refuses)
 {
 	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	char real_dir[512], link[512], st[600], err[4096], out[64];
-	struct h_event e;
+	char real_dir[512], link[512], st[600], out[64];
 	struct stat sb;
 
 	snprintf(real_dir, sizeof real_dir, "%s", h_path(&h, "real"));
@@ -1178,15 +1178,12 @@ START_TEST(a_dry_run_refuses_the_state_root_the_reload_refuses)
 		     "  " TA("w") ", " TA("o") ",\n"
 		     "  { \"actor\": \"s\", \"exec\": [\"@TA@\"], \"state\": true } ] }\n");
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(h_run(&h, i ? real : dry), 1);
-		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-		ck_assert_msg(strstr(err, ": a symbolic link is in its path, and an actor opens its state following "
-					  "none: pass --state-dir "), "%s", err);
+		refused_saying(i ? real : dry, ": a symbolic link is in its path, and an actor opens its state following "
+			       "none: pass --state-dir ");
 		ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
 	}
 	ck_assert_int_lt(stat(st, &sb), 0);
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	expect_refusal_event();
 	h_stop(&h);
 }
 END_TEST
@@ -1197,8 +1194,6 @@ END_TEST
 START_TEST(a_reload_out_of_uids_says_how_to_widen_them)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	char err[4096];
-	struct h_event e;
 
 	if (geteuid() != 0)
 		return;	/* dynamic uids are root's */
@@ -1209,12 +1204,9 @@ START_TEST(a_reload_out_of_uids_says_how_to_widen_them)
 	ck_assert_int_eq(h_run(&h, real), 0);
 	h_expect(&h, "ready", "b", NULL);
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("c") " ] }\n");
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "c: no dynamic uid left in 3900001-3900002 (each instance's, removed or not, "
-				  "is kept until the daemon exits): restart it with a wider --uid-range"), "%s", err);
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	refused_saying(real, "c: no dynamic uid left in 3900001-3900002 (each instance's, removed or not, "
+		       "is kept until the daemon exits): restart it with a wider --uid-range");
+	expect_refusal_event();
 	h_stop(&h);
 }
 END_TEST
@@ -1226,8 +1218,7 @@ START_TEST(a_dry_run_out_of_uids_says_so_too)
 {
 	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	char err[4096], out[64];
-	struct h_event e;
+	char out[64];
 
 	if (geteuid() != 0)
 		return;	/* dynamic uids are root's */
@@ -1242,16 +1233,12 @@ START_TEST(a_dry_run_out_of_uids_says_so_too)
 	/* a's uid is kept, b holds the other: c finds none, and a finds its own */
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("c") ", " TA("a") " ] }\n");
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(h_run(&h, i ? real : dry), 1);
-		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-		ck_assert_msg(strstr(err, "c: no dynamic uid left in 3900001-3900002 (each instance's, removed or "
-					  "not, is kept until the daemon exits): restart it with a wider --uid-range"),
-			      "%s", err);
+		refused_saying(i ? real : dry, "c: no dynamic uid left in 3900001-3900002 (each instance's, removed or "
+			       "not, is kept until the daemon exits): restart it with a wider --uid-range");
 		ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
 	}
 	/* the next reload event is the real reload's */
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	expect_refusal_event();
 	/* a alone fits: its uid was kept for it */
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("a") " ] }\n");
 	ck_assert_int_eq(h_run(&h, dry), 0);
@@ -1266,7 +1253,6 @@ END_TEST
 START_TEST(a_reload_asked_while_stopping_says_so)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	char err[1024];
 
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
 		     "  { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],"
@@ -1275,9 +1261,7 @@ START_TEST(a_reload_asked_while_stopping_says_so)
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert_int_eq(kill(h.pid, SIGTERM), 0);
 	h_expect(&h, "stop", "slow", NULL);
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "prospero: the daemon is stopping: it reloads nothing more"), "%s", err);
+	refused_saying(real, "prospero: the daemon is stopping: it reloads nothing more");
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
 }
 END_TEST
@@ -1285,8 +1269,6 @@ END_TEST
 START_TEST(a_fault_plan_refuses_reload)
 {
 	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
-	struct h_event e;
-	char err[1024];
 
 	write_pool(1);
 	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"kill\": \"o\", \"at\": [86400000] } ] }\n");
@@ -1294,11 +1276,8 @@ START_TEST(a_fault_plan_refuses_reload)
 	h_start_with(&h, root_only, (const char *const[]){ "--faults", "faults.jsonc", NULL });
 	h_expect(&h, "ready", "root", NULL);
 	write_pool(2);
-	ck_assert_int_eq(h_run(&h, real), 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "reload refused: a fault plan is running (--faults)"), "%s", err);
-	h_expect(&h, "reload", "root", &e);
-	ck_assert_str_eq(e.reason, "refused: nothing changed");
+	refused_saying(real, "reload refused: a fault plan is running (--faults)");
+	expect_refusal_event();
 	h_stop(&h);
 	/* the daemon's own line for it, as every other: the old one was bare */
 	ck_assert_int_eq(lines_with("err", "<3>prospero: reload refused: a fault plan is running", ""), 1);
