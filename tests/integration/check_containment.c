@@ -157,6 +157,25 @@ static void subtree(char *buf, size_t len)
 	snprintf(buf, len, "%s", at);
 }
 
+/* A process of our own under UID (and its gid), pausing until killed,
+ * once /proc shows it so: what a predecessor or a stranger left. */
+static pid_t process_as(uid_t uid)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close_range(3, ~0u, 0);	/* none of the harness's pipes */
+		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	while (proc_uid(pid) != uid)
+		h_sleep_ms(1);
+	return pid;
+}
+
 /* The pid a process wrote to DIR/name (whole: it renames into place),
  * once it differs from not. */
 static pid_t read_pid(const char *name, pid_t not)
@@ -398,15 +417,7 @@ START_TEST(the_sweep_reads_a_long_ledger_to_its_end)
 	if (!is_root())
 		return;
 	/* what a SIGKILLed predecessor left: its last uid still running */
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (setresgid(FIRST + NUIDS - 1, FIRST + NUIDS - 1, FIRST + NUIDS - 1) < 0 ||
-		    setgroups(0, NULL) < 0 || setresuid(FIRST + NUIDS - 1, FIRST + NUIDS - 1, FIRST + NUIDS - 1) < 0)
-			_exit(1);
-		for (;;)
-			pause();
-	}
+	pid = process_as(FIRST + NUIDS - 1);
 	snprintf(path, sizeof path, "%s/uids", h.rundir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	for (unsigned i = 0; i < NUIDS; i++)
@@ -418,8 +429,6 @@ START_TEST(the_sweep_reads_a_long_ledger_to_its_end)
 	snprintf(path, sizeof path, "%s/lock", h.rundir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	ck_assert_int_eq(fclose(f), 0);
-	while (uid_procs(FIRST + NUIDS - 1) == 0)
-		usleep(1000);
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
 	h_start(&h, root_only);
 	ck_assert(h_next(&h, &ev, H_TIMEOUT_MS));
@@ -444,20 +453,11 @@ START_TEST(a_ledger_in_a_directory_no_daemon_held_kills_nothing)
 
 	if (!is_root())
 		return;
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
-			_exit(1);
-		for (;;)
-			pause();
-	}
+	pid = process_as(uid);
 	snprintf(path, sizeof path, "%s/uids", h.rundir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	fprintf(f, "%u\n", (unsigned)uid);
 	ck_assert_int_eq(fclose(f), 0);
-	while (uid_procs(uid) == 0)
-		usleep(1000);
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
 	h_start(&h, root_only);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
@@ -584,16 +584,7 @@ START_TEST(a_reload_hands_out_no_uid_a_process_took_since_the_start)
 	write_a_and(false);
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
-	if ((stranger = fork()) == 0) {
-		close_range(3, ~0u, 0);	/* none of the harness's pipes */
-		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	ck_assert_int_gt(stranger, 0);
-	while (proc_uid(stranger) != uid)
-		h_sleep_ms(5);
+	stranger = process_as(uid);
 	write_a_and(true);
 	ck_assert_int_eq(h_run(&h, reload), 0);
 	h_expect(&h, "start", "b", &e);
