@@ -713,6 +713,15 @@ START_TEST(a_clients_end_serves_no_calls)
 }
 END_TEST
 
+/* A client binding NAME on a socketpair of our own: the client's end
+ * adopted, the other in RAW[1]. */
+static struct prospero_binding *raw_binding(const char *name, int raw[2])
+{
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, name, raw[0]), 0);
+	return prospero_binding(client, name);
+}
+
 /* CALL, made with errno 0, fails with EPIPE. */
 #define is_epipe(call)                                  \
 	do {                                            \
@@ -729,9 +738,7 @@ START_TEST(a_closed_peer_is_epipe)
 	struct prospero_binding *b;
 	int raw[2];
 
-	pair(raw);
-	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
-	b = prospero_binding(client, "RAW");
+	b = raw_binding("RAW", raw);
 	prospero_set_coalesce(b, 0);	/* casts leave at once */
 	ck_assert_int_eq(prospero_call(b, "echo", "x", 1, 5, got, &a), 0);
 	close(raw[1]);		/* the call unread */
@@ -756,18 +763,14 @@ START_TEST(a_coalesced_cast_to_a_closed_peer_is_epipe)
 	struct prospero_binding *b;
 	int raw[2];
 
-	pair(raw);
-	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
-	b = prospero_binding(client, "RAW");
+	b = raw_binding("RAW", raw);
 	close(raw[1]);
 	is_epipe(prospero_cast(b, "note", "x", 1));
 	is_epipe(prospero_call(b, "echo", "y", 1, 5, got, &a));
 	is_epipe(prospero_cast(b, "note", "z", 1));
 	ck_assert_int_eq(a.done, 0);
 	/* while the peer is there, a cast waits for the turn and goes */
-	pair(raw);
-	ck_assert_int_eq(prospero_adopt(client, "RAW2", raw[0]), 0);
-	b = prospero_binding(client, "RAW2");
+	b = raw_binding("RAW2", raw);
 	ck_assert_int_eq(prospero_cast(b, "note", "w", 1), 0);
 	ck_assert_int_eq(recv(raw[1], (char[64]){ 0 }, 64, MSG_DONTWAIT), -1);
 	ev_run(loop, EVRUN_NOWAIT);
@@ -783,9 +786,7 @@ START_TEST(a_closed_peer_is_epipe_for_call_wait)
 	struct prospero_binding *b;
 	int raw[2];
 
-	pair(raw);
-	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
-	b = prospero_binding(client, "RAW");
+	b = raw_binding("RAW", raw);
 	prospero_set_coalesce(b, 0);
 	ck_assert_int_eq(prospero_cast(b, "note", "x", 1), 0);
 	close(raw[1]);		/* the cast unread */
