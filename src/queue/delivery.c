@@ -49,9 +49,7 @@ static bool ready_now(struct queue *q, uint64_t now)
 	size_t due = pq_delayed_count_due(&q->delayed, now, batch_size(q));
 	int r;
 
-	if (q->cursor == q->store.committed_id)
-		q->gaps = false;
-	if (fresh && q->gaps && fresh + due >= batch_size(q)) {
+	if (fresh && q->cursor < q->holes_upto && fresh + due >= batch_size(q)) {
 		long n = pq_store_count_ready(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED,
 					      batch_size(q));
 
@@ -418,7 +416,7 @@ static int recover_one(const struct pq_row *r, uint64_t not_before_ms, void *arg
 int pq_delivery_init(struct queue *q)
 {
 	q->kick = true;
-	q->gaps = true;		/* what the last incarnation acked left holes */
+	q->holes_upto = q->store.committed_id;	/* what the last incarnation acked */
 	if (!(q->batches = calloc((size_t)q->opt.v[PQ_MAX_CONCURRENCY], sizeof *q->batches)))
 		return -1;
 	for (long i = 0; i < q->opt.v[PQ_MAX_CONCURRENCY]; i++)

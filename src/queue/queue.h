@@ -63,9 +63,10 @@ struct queue {
 	/* delivery: ids up to cursor were read from the log in this
 	 * incarnation; later ones have never been delivered since it began */
 	uint64_t cursor;
-	/* some ids past the cursor may be no ready messages (acked by an
-	 * earlier incarnation, waiting for a retry, expired): count them */
-	bool gaps;
+	/* ids past the cursor up to this one may be no ready messages
+	 * (acked by an earlier incarnation, retried, expired): the log
+	 * counts them; past it, every id is one */
+	uint64_t holes_upto;
 	bool kick;		/* something changed: look for a batch to send */
 	struct pq_delayed delayed;	/* retries, by when they may go */
 	struct pq_batch *batches;	/* max_concurrency of them */

@@ -145,7 +145,7 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 	waiting.swept = n >= 0;
 	n = n > 0 ? n : 0;
 	if (n > 0)
-		q->gaps = true;	/* fresh ids the sweep took */
+		q->holes_upto = q->store.committed_id;	/* fresh ids the sweep took */
 	if (pq_delayed_take_older(&q->delayed, now - keep_ms, drop_waiting, &waiting) > 0) {
 		if (waiting.failed) {
 			pq_fatal(q, "out of memory");
