@@ -62,7 +62,7 @@ CHILD_SIDE int sb_privs_apply(const struct sb_privs *p, const char **step_name)
 	for (cap = 0; cap <= p->last_cap; cap++) {
 		if (kept(p, cap))
 			continue;
-		int in = p->bounding ? (int)((p->bounding >> cap) & 1) : prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		int in = p->bounding_known ? (int)((p->bounding >> cap) & 1) : prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
 		if (in < 0)
 			return -1;
 		if (in && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)

@@ -22,9 +22,9 @@ struct sb_privs {
 	uint64_t keep_caps;	/* bit i: capability i kept (permitted, effective,
 				 * inheritable, ambient, bounding); 0 = none */
 	int last_cap;		/* highest valid cap on this kernel: sb_privs_last_cap() */
-	uint64_t bounding;	/* the bounding set the child starts with, the
-				 * daemon's (sb_privs_bounding); 0: read it
-				 * there, a call per capability */
+	uint64_t bounding;	/* with bounding_known, the bounding set the
+				 * child starts with, the daemon's */
+	bool bounding_known;	/* false: read it there, a call per capability */
 };
 
 /* Applies the plan:

@@ -2,6 +2,7 @@
  * here, in the daemon, so the child gets plain numbers. */
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -12,7 +13,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/privs.h"
@@ -169,4 +172,56 @@ uint64_t sb_privs_bounding(int last_cap)
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
 			set |= (uint64_t)1 << cap;
 	return set;
+}
+
+static int caps_get(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+
+	return (int)syscall(SYS_capget, &hdr, data);
+}
+
+static uint64_t caps_word(const struct __user_cap_data_struct data[2], size_t field)
+{
+	uint32_t lo, hi;
+
+	memcpy(&lo, (const char *)&data[0] + field, sizeof lo);
+	memcpy(&hi, (const char *)&data[1] + field, sizeof hi);
+	return (uint64_t)lo | (uint64_t)hi << 32;
+}
+
+uint64_t sb_privs_givable(int last_cap)
+{
+	struct __user_cap_data_struct data[2];
+
+	if (last_cap < 0 || caps_get(data) < 0)
+		return 0;
+	return caps_word(data, offsetof(struct __user_cap_data_struct, permitted)) &
+	       (sb_privs_bounding(last_cap) |
+		caps_word(data, offsetof(struct __user_cap_data_struct, inheritable)));
+}
+
+int sb_privs_narrow_bounding(int last_cap, uint64_t keep, uint64_t *bounding)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	uint64_t give;
+	int rc = 0, saved = 0;
+
+	if (caps_get(data) < 0)
+		return -1;
+	give = caps_word(data, offsetof(struct __user_cap_data_struct, permitted)) & *bounding;
+	for (int i = 0; i < 2; i++)
+		data[i].inheritable |= (uint32_t)(give >> (32 * i));
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -1;
+	for (int cap = 0; cap <= last_cap && cap < SB_CAPS_MAX; cap++)
+		if ((*bounding >> cap & 1) && !(keep >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
+		    !saved) {
+			saved = errno;
+			rc = -1;
+		}
+	*bounding = sb_privs_bounding(last_cap);
+	errno = saved;
+	return rc;
 }

@@ -25,6 +25,20 @@ int sb_privs_last_cap(void);
  * it clones starts with, so the child need not read it cap by cap. */
 uint64_t sb_privs_bounding(int last_cap);
 
+/* What this process may let a child keep: permitted, and bounded or
+ * already inheritable (a child's capset takes into inheritable only what
+ * is in one of the two, and ambient needs inheritable). */
+uint64_t sb_privs_givable(int last_cap);
+
+/* Narrow this process's bounding set to KEEP, so that the children it
+ * clones have nothing, or little, left to drop: each drop commits new
+ * credentials, and a root shell's full set costs every start 41 of them.
+ * What it may give stays givable (sb_privs_givable): the inheritable set
+ * takes it first. Needs CAP_SETPCAP. *BOUNDING is the set before, and
+ * after the set as it is now, dropped or not; -1 with errno if any step
+ * failed. */
+int sb_privs_narrow_bounding(int last_cap, uint64_t keep, uint64_t *bounding);
+
 /* A "user" from the config. uid, primary gid, and the supplementary groups
  * (initgroups(3)'s list) in *groups, malloc'ed, to be freed by the caller.
  * -1 with errno (ENOENT for no such user) and errmsg naming the user. */

@@ -143,6 +143,20 @@ int confinement_setup(struct daemon *d, const struct daemon_opts *opts)
 	return 0;
 }
 
+void confinement_narrow_bounding(struct daemon *d, const struct cfg *cfg)
+{
+	struct confinement *c = &d->conf;
+	uint64_t keep = 0;
+
+	if (!c->privileged)
+		return;
+	for (size_t i = 0; i < cfg->nactors; i++)
+		keep |= cfg->actors[i]->keep_caps;
+	if (sb_privs_narrow_bounding(c->last_cap, keep, &c->bounding) < 0)
+		log_warn("cannot narrow the daemon's bounding set: %s (each actor start drops it whole)",
+			 strerror(errno));
+}
+
 void confinement_uids_recheck(struct daemon *d)
 {
 	d->conf.uids_recheck = d->conf.uids_alive != NULL;
@@ -302,7 +316,8 @@ int confinement_plan(struct daemon *d, struct instance *in, char *msg, size_t le
 	 * ("user" and "capabilities" were refused before: tree_checks.c) */
 	if (!c->privileged)
 		return 0;
-	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = c->last_cap, .bounding = c->bounding };
+	in->privs = (struct sb_privs){ .keep_caps = a->keep_caps, .last_cap = c->last_cap, .bounding = c->bounding,
+				       .bounding_known = c->privileged };
 	if (a->user) {
 		in->privs.change_ids = true;
 		in->privs.uid = a->uid;

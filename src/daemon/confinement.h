@@ -14,6 +14,7 @@
 
 struct daemon;
 struct daemon_opts;
+struct cfg;
 struct cfg_actor;
 struct instance;
 
@@ -57,6 +58,10 @@ const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const
 /* -1 with errno, said on stderr. */
 int confinement_setup(struct daemon *d, const struct daemon_opts *opts);
 void confinement_teardown(struct daemon *d);
+/* The daemon's bounding set narrowed, once, to the capabilities CFG's
+ * actors keep (what a later reload adds stays givable: inheritable), so
+ * no start drops a full set. Said on stderr if it cannot be. */
+void confinement_narrow_bounding(struct daemon *d, const struct cfg *cfg);
 /* Which uids of the range processes hold is looked at again before the
  * next new uid is handed out (a reload's new actors get none of them). */
 void confinement_uids_recheck(struct daemon *d);

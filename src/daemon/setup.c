@@ -206,6 +206,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	    state_setup(d, cfg, opts, NULL, 0) < 0 || state_claim_uids(d, opts) < 0)
 		return -1;
 	ns_reuse_setup(d);
+	confinement_narrow_bounding(d, cfg);
 	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	d->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	d->tree = sv_tree_new();

@@ -80,9 +80,7 @@ int tree_check_cgroup_limits(const struct daemon *d, const struct cfg *cfg, stru
 	return bad ? -1 : 0;
 }
 
-/* What "capabilities" may keep: the child's capset keeps only what this
- * process holds permitted, and its ambient raise needs the cap
- * inheritable, which the bounding set allows. */
+/* The capabilities this process holds in FLAG's set. */
 static uint64_t held_caps(cap_flag_t flag)
 {
 	int last = sb_privs_last_cap();
@@ -99,11 +97,11 @@ static uint64_t held_caps(cap_flag_t flag)
 	return set;
 }
 
+/* What "capabilities" may keep (a running daemon has narrowed its
+ * bounding set: confinement_narrow_bounding). */
 static uint64_t givable_caps(void)
 {
-	int last = sb_privs_last_cap();
-
-	return held_caps(CAP_PERMITTED) & (last < 0 ? 0 : sb_privs_bounding(last));
+	return sb_privs_givable(sb_privs_last_cap());
 }
 
 #define CAP_BIT(c) ((uint64_t)1 << (c))

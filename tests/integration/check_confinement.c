@@ -683,6 +683,56 @@ START_TEST(a_capability_the_daemon_cannot_give_is_refused_where_it_is_written)
 }
 END_TEST
 
+/* The daemon narrows its own bounding set, once, to the capabilities its
+ * actors keep: a root shell's full set cost every start 41
+ * PR_CAPBSET_DROPs, each a commit of new credentials. Every actor still
+ * keeps exactly its own, and a reload can still give one the daemon no
+ * longer bounds (it stays inheritable to the daemon). */
+START_TEST(the_daemon_narrows_its_bounding_set_to_what_actors_keep)
+{
+	char path[64], status[4096];
+	int fd, n;
+
+	if (geteuid() != 0)
+		return;
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"bind\", \"capabilities\": [\"CAP_NET_BIND_SERVICE\"], \"restart\": \"temporary\",\n"
+		"    \"exec\": [\"/bin/grep\", \"^Cap\", \"/proc/self/status\"] },\n"
+		"  { \"actor\": \"none\", \"restart\": \"temporary\",\n"
+		"    \"exec\": [\"/bin/grep\", \"^Cap\", \"/proc/self/status\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "exit", "bind", NULL);
+	h_expect(&h, "exit", "none", NULL);
+	ck_assert_int_eq(h_count_lines(&h, "out", "bind: CapEff:\t0000000000000400"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "bind: CapAmb:\t0000000000000400"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "bind: CapBnd:\t0000000000000400"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "none: CapEff:\t0000000000000000"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "none: CapBnd:\t0000000000000000"), 1);
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)h.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	n = (int)read(fd, status, sizeof status - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	status[n] = 0;
+	ck_assert_msg(strstr(status, "\nCapBnd:\t0000000000000400\n"), "%s", status);
+
+	/* CAP_KILL is outside the daemon's bounding set now */
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"kill\", \"capabilities\": [\"CAP_KILL\"], \"restart\": \"temporary\",\n"
+		"    \"exec\": [\"/bin/grep\", \"^Cap\", \"/proc/self/status\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 0);
+	h_expect(&h, "exit", "kill", NULL);
+	ck_assert_int_eq(h_count_lines(&h, "out", "kill: CapEff:\t0000000000000020"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "kill: CapAmb:\t0000000000000020"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "out", "kill: CapBnd:\t0000000000000000"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 /* Twenty capabilities it cannot give are all named, whole: the list was
  * cut at 256 bytes, mid-name and in lower case ("cap_sys_rawi"), and
  * said "drop it" of many. */
@@ -791,6 +841,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
 	tcase_add_test(tc, a_capability_the_daemon_cannot_give_is_refused_where_it_is_written);
+	tcase_add_test(tc, the_daemon_narrows_its_bounding_set_to_what_actors_keep);
 	tcase_add_test(tc, many_capabilities_the_daemon_cannot_give_are_each_named);
 	tcase_add_test(tc, a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc);
 	suite_add_tcase(s, tc);
