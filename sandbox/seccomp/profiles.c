@@ -177,10 +177,13 @@ static const struct sb_group_member g_aio[] = {
  * it to the actor's profile): open for writing and create the database,
  * its -wal and -shm; sync each commit (fsync where it is built without
  * fdatasync); cut back the -wal and -shm; remove the journal and the
- * -wal; fchmod a file the umask made other than 0644. */
+ * -wal; fchmod a file the umask made other than 0644. And the other ways
+ * to open a file for writing or cut one by its path, which SQLite does
+ * not use, so that "deny" of the group leaves none of them. */
 static const struct sb_group_member g_state[] = {
 	A("open"), A("openat"), A("fdatasync"), A("fsync"), A("ftruncate"),
 	A("unlink"), A("unlinkat"), A("fchmod"),
+	A("openat2"), A("creat"), A("truncate"),
 	END
 };
 

@@ -201,6 +201,19 @@ START_TEST(allow_widens_and_deny_wins)
 	ck_assert_int_eq(cond_of(&p, "read"), SB_COND_ALWAYS);
 	sb_policy_free(&p);
 
+	/* "deny": ["@state"] leaves no way to open a file for writing or to
+	 * cut one by its path, though @file-system has them all: openat2's
+	 * flags and creat's are out of a filter's reach */
+	const char *deny_s[] = { "@state" };
+	ck_assert_int_eq(resolve(SB_PROFILE_SERVICE, NULL, 0, deny_s, 1, &p, err, sizeof err), 0);
+	ck_assert_ptr_null(sb_policy_find(&p, "open"));
+	ck_assert_ptr_null(sb_policy_find(&p, "openat"));
+	ck_assert_ptr_null(sb_policy_find(&p, "openat2"));
+	ck_assert_ptr_null(sb_policy_find(&p, "creat"));
+	ck_assert_ptr_null(sb_policy_find(&p, "truncate"));
+	ck_assert_int_eq(cond_of(&p, "mkdir"), SB_COND_ALWAYS);	/* the rest of @file-system stays */
+	sb_policy_free(&p);
+
 	/* allowing a conditional syscall by name drops the condition */
 	const char *allow_c[] = { "clone3", "clone" };
 	ck_assert_int_eq(resolve(SB_PROFILE_SERVICE, allow_c, 2, NULL, 0, &p, err, sizeof err), 0);
