@@ -105,6 +105,12 @@ static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 				 i == 0 ? "the program to run (a non-empty string)" : "a string",
 				 json_is_string(arg) ? "an empty string" : ld_type_name(arg));
 			ok = false;
+		} else if (json_string_length(arg) >= LD_ARG_STRING_MAX) {
+			struct cfg_pos q = ld_pos_of_index(ld, arr, i);
+			ld_error(ld, &q, "\"exec\"[%zu]: %zu bytes; the kernel takes at most %u in one argument "
+				 "(MAX_ARG_STRLEN): pass it in a file the actor reads", i, json_string_length(arg),
+				 LD_ARG_STRING_MAX - 1);
+			ok = false;
 		}
 	}
 	if (ok && !(a->argv = calloc(n + 1, sizeof *a->argv))) {
@@ -162,6 +168,16 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 				ld_error(ld, &p, "\"env\": invalid variable name \"%s\": it must be non-empty and contain no '='", k);
 			else
 				ld_error(ld, &p, "\"env\": \"%s\": expected a string value, got %s", k, ld_type_name(val));
+			ok = false;
+			continue;
+		}
+		if (strlen(k) + 1 + json_string_length(val) >= LD_ARG_STRING_MAX) {
+			off = obj;
+			jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, false, &off);
+			p = ld_pos(ld, off);
+			ld_error(ld, &p, "\"env\": \"%s\": %zu bytes as %s=value; the kernel takes at most %u in one "
+				 "variable (MAX_ARG_STRLEN): pass it in a file the actor reads", k,
+				 strlen(k) + 1 + json_string_length(val), k, LD_ARG_STRING_MAX - 1);
 			ok = false;
 			continue;
 		}

@@ -221,10 +221,6 @@ static void check_nofile(struct loader *ld)
 	free(nserved);
 }
 
-/* The kernel's limit on one string of an environment (MAX_ARG_STRLEN,
- * 32 pages), its NUL included: execve fails E2BIG past it. */
-#define ENV_STRING_MAX 131072u
-
 /* The bytes of "#1" to "#N" (none for one instance). */
 static size_t suffixes(unsigned n)
 {
@@ -272,11 +268,11 @@ static void check_fdnames(struct loader *ld)
 	for (size_t i = 0; i < n; i++) {
 		const struct cfg_actor *a = ld->cfg->actors[i];
 
-		if (a->order != CFG_NOT_IN_TREE && len[i] > ENV_STRING_MAX)
+		if (a->order != CFG_NOT_IN_TREE && len[i] > LD_ARG_STRING_MAX)
 			ld_error(ld, &a->pos, "actor \"%s\": the names of its fds (PROSPERO_FDNAMES, one per "
 				 "binding and per edge it serves) take %zu bytes, more than the %u an "
 				 "environment string may have: bind fewer client instances to it, or give "
-				 "them shorter names", a->name, len[i] - 1, ENV_STRING_MAX - 1);
+				 "them shorter names", a->name, len[i] - 1, LD_ARG_STRING_MAX - 1);
 	}
 	free(len);
 }

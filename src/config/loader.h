@@ -12,6 +12,9 @@
 #include "src/config/lines.h"
 
 #define MAX_TIMEOUT_MS 86400000L
+/* The kernel's limit on one string of an argv or environment
+ * (MAX_ARG_STRLEN, 32 pages), its NUL included: execve fails E2BIG past it. */
+#define LD_ARG_STRING_MAX 131072u
 
 /* One definition, wherever it was written. */
 struct def {

@@ -1605,6 +1605,48 @@ START_TEST(a_queue_without_its_program_is_an_error)
 }
 END_TEST
 
+/* One argument or variable over the kernel's limit (MAX_ARG_STRLEN,
+ * 131072 bytes with its NUL) passed check and failed every start with
+ * E2BIG; both are refused where they are written. At the limit is fine. */
+START_TEST(an_argument_or_variable_the_kernel_refuses_is_refused)
+{
+	size_t big = 131072, n = 4 * big + 256;
+	char *text = malloc(n), *got;
+	char *arg = malloc(big + 1);
+	int len;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(arg);
+	put_exec("a.sh");
+	memset(arg, 'x', big);
+	arg[big] = 0;
+	len = snprintf(text, n, "{ \"supervisor\": \"r\", \"children\": [ { \"actor\": \"a\",\n"
+				"  \"exec\": [\"./a.sh\", \"%s\"],\n  \"env\": { \"BIG\": \"%s\" } } ] }\n",
+		       arg, arg + 4);
+	ck_assert_int_lt(len, (int)n);
+	put("root.jsonc", text);
+	got = load_fail(FILES("root.jsonc"));
+	ck_assert_msg(strstr(got, "root.jsonc:2:22: error: \"exec\"[1]: 131072 bytes; the kernel takes at most "
+				  "131071 in one argument (MAX_ARG_STRLEN): pass it in a file the actor reads\n"),
+		      "%s", got);
+	ck_assert_msg(strstr(got, "root.jsonc:3:19: error: \"env\": \"BIG\": 131072 bytes as BIG=value; the kernel "
+				  "takes at most 131071 in one variable (MAX_ARG_STRLEN): pass it in a file the "
+				  "actor reads\n"),
+		      "%s", got);
+	free(got);
+
+	/* one byte less each: the kernel takes them */
+	arg[big - 1] = 0;
+	snprintf(text, n, "{ \"supervisor\": \"r\", \"children\": [ { \"actor\": \"a\",\n"
+			  "  \"exec\": [\"./a.sh\", \"%s\"],\n  \"env\": { \"BIG\": \"%s\" } } ] }\n",
+		 arg, arg + 5);
+	put("root.jsonc", text);
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
+	free(arg);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1673,6 +1715,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_queue_is_an_actor_running_prospero_queue);
 	tcase_add_test(tc, queue_errors);
 	tcase_add_test(tc, a_queue_without_its_program_is_an_error);
+	tcase_add_test(tc, an_argument_or_variable_the_kernel_refuses_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
