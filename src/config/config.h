@@ -112,10 +112,14 @@ struct cfg_queue {
 };
 
 /* The program a "queue" runs: $PROSPERO_QUEUE when set; else
- * prospero-queue beside the running program (/proc/self/exe), as in the
- * build tree and where both are installed; else in BINDIR. */
+ * prospero-queue under its installed name (configure's --program-prefix
+ * and the like rename it: PROSPERO_QUEUE_PROGRAM) beside the running
+ * program (/proc/self/exe), where both are installed; else under its
+ * build-tree name beside a daemon of the build-tree name, as in the build
+ * tree; else under its installed name in BINDIR. */
 #define CFG_ENV_QUEUE_PROGRAM "PROSPERO_QUEUE"
 #define CFG_QUEUE_PROGRAM "prospero-queue"
+#define CFG_DAEMON_PROGRAM "prospero"
 
 struct cfg_supervisor;
 

@@ -13,6 +13,7 @@
 
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
+#include "src/config/progname.h"
 
 const char *const ld_queue_keys[] = {
 	"queue", "consumer", "dead_letter_queue", "restart", "shutdown", NULL,
@@ -29,27 +30,47 @@ static const char *const queue_allow[] = {
 	NULL,
 };
 
+/* NAME beside the running program, whose path is SELF and basename
+ * BASE, when it is executable there; else NULL (*OOM when memory ran out). */
+static char *beside(const char *self, const char *base, const char *name, bool *oom)
+{
+	char *path;
+
+	if (asprintf(&path, "%.*s%s", (int)(base - self), self, name) < 0) {
+		*oom = true;
+		return NULL;
+	}
+	if (access(path, X_OK) < 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 /* Where the queue's program is (config.h says in which order it looks);
- * NULL once memory ran out. */
+ * NULL once memory ran out. The build-tree name is tried only beside a
+ * daemon of the build-tree name: a renamed daemon installed beside
+ * another installation's prospero-queue must not run that one. */
 static char *queue_program(struct loader *ld)
 {
-	const char *env = getenv(CFG_ENV_QUEUE_PROGRAM);
-	char self[PATH_MAX], *slash, *path = NULL;
+	const char *env = getenv(CFG_ENV_QUEUE_PROGRAM), *base;
+	char self[PATH_MAX], *path = NULL;
+	bool oom = false;
 	ssize_t n;
 
 	if (env && *env) {
 		path = strdup(env);
 	} else if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
 		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash && asprintf(&path, "%.*s/%s", (int)(slash - self), self, CFG_QUEUE_PROGRAM) < 0)
-			path = NULL;
-		if (path && access(path, X_OK) < 0) {
-			free(path);
-			path = NULL;
+		if ((base = strrchr(self, '/'))) {
+			base++;
+			path = beside(self, base, PROSPERO_QUEUE_PROGRAM, &oom);
+			if (!path && !oom && strcmp(base, CFG_DAEMON_PROGRAM) == 0)
+				path = beside(self, base, CFG_QUEUE_PROGRAM, &oom);
 		}
 	}
-	if (!path && !(env && *env) && asprintf(&path, "%s/%s", PROSPERO_BINDIR, CFG_QUEUE_PROGRAM) < 0)
+	if (!path && !oom && !(env && *env) &&
+	    asprintf(&path, "%s/%s", PROSPERO_BINDIR, PROSPERO_QUEUE_PROGRAM) < 0)
 		path = NULL;
 	if (!path)
 		ld->oom = true;
