@@ -26,9 +26,10 @@ static void notice(struct prospero_binding *b, const struct pf_frame *f, const v
 	unsigned long inc;
 	uint64_t at;
 
-	pf_notice_fields(body, f->body_len, &inc, &at);
-	/* not once a failed call's callback closed P */
+	/* a body not the daemon's says nothing to trust: ignored, as a code
+	 * not expected is; not once a failed call's callback closed P */
 	if (pf_error_code(f->method, f->method_len) == PROSPERO_E_PEER_RESTARTED &&
+	    pf_notice_fields(body, f->body_len, &inc, &at) == 0 &&
 	    pr_calls_peer_restarted(&b->calls, inc, at) && p->on_peer_restarted && !p->closing)
 		p->on_peer_restarted(p, b->name, inc, p->restart_arg);
 }

@@ -9,7 +9,8 @@
 
 /* Encode the notice at BUF as pf_encode does: the bytes written or -1. */
 long pf_encode_notice(void *buf, size_t cap, unsigned long incarnation, uint64_t at_ns);
-/* N and NS from a notice's BODY (LEN bytes); 0 for a field not there. */
-void pf_notice_fields(const void *body, size_t len, unsigned long *incarnation, uint64_t *at_ns);
+/* N and NS from a notice's BODY (LEN bytes): 0, or -1 (both 0) when
+ * BODY is not exactly that, with N and NS positive decimals. */
+int pf_notice_fields(const void *body, size_t len, unsigned long *incarnation, uint64_t *at_ns);
 
 #endif

@@ -152,12 +152,14 @@ START_TEST(an_error_with_id_0_is_a_notice)
 	ck_assert_int_eq(pf_error_code(f.method, f.method_len), PROSPERO_E_PEER_RESTARTED);
 	ck_assert_int_eq(f.body_len, strlen("{\"incarnation\":2,\"at\":123456789012345}"));
 	ck_assert(memcmp(f.body, "{\"incarnation\":2,\"at\":123456789012345}", f.body_len) == 0);
-	pf_notice_fields(f.body, f.body_len, &inc, &at);
+	ck_assert_int_eq(pf_notice_fields(f.body, f.body_len, &inc, &at), 0);
 	ck_assert_uint_eq(inc, 2);
 	ck_assert_uint_eq(at, 123456789012345ull);
-	pf_notice_fields("{}", 2, &inc, &at);
+	ck_assert_int_eq(pf_notice_fields("{}", 2, &inc, &at), -1);
 	ck_assert_uint_eq(inc, 0);
 	ck_assert_uint_eq(at, 0);
+	/* the body's own length, not a NUL, ends it */
+	ck_assert_int_eq(pf_notice_fields("{\"incarnation\":2,\"at\":1}", 23, &inc, &at), -1);
 	n = enc(PF_REPLY, 1, NULL, "x");
 	ck_assert_int_gt(n, 0);
 	buf[12] = 0;	/* the id's low byte: id 0 */

@@ -1426,6 +1426,45 @@ START_TEST(the_notice_in_band_fails_calls_once)
 }
 END_TEST
 
+/* A notice whose body is not the daemon's {"incarnation":N,"at":NS} says
+ * nothing to trust: it fails no call and reports no restart. */
+START_TEST(a_malformed_notice_is_ignored)
+{
+	static const char *const bodies[] = {
+		"", "{}", "garbage", "{\"incarnation\":2}", "{\"at\":5}", "{\"incarnation\":0,\"at\":5}",
+		"{\"incarnation\":x,\"at\":5}", "{\"incarnation\":2,\"at\":}", "{\"incarnation\":-2,\"at\":5}",
+		"{\"incarnation\":2,\"at\":5", "{\"incarnation\":2,\"at\":5}x",
+		"{\"incarnation\":99999999999999999999999,\"at\":5}",
+		"{\"incarnation\":2,\"at\":5,\"incarnation\":3}",
+		"{\"incarnation\":2,\"at\":1}{\"incarnation\":3,\"at\":1}              ",
+	};
+	struct answer a = { 0 };
+	unsigned char dg[256];
+
+	prospero_on_peer_restarted(client, restarted, NULL);
+	ck_assert_int_eq(prospero_call(inv, "echo", "1", 1, 3600, got, &a), 0);
+	ck_assert_int_gt(recv(sv[1], dg, sizeof dg, 0), 0);	/* taken, never answered */
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		struct pf_frame f = {
+			.kind = PF_ERROR, .method = "peer_restarted", .method_len = 14,
+			.body = bodies[i], .body_len = (uint32_t)strlen(bodies[i]),
+		};
+		long n = pf_encode(dg, sizeof dg, &f);
+
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(send(sv[1], dg, (size_t)n, 0), n);
+		for (int k = 0; k < 3; k++)
+			ev_run(loop, EVRUN_NOWAIT);
+		ck_assert_msg(a.done == 0, "failed by %s", bodies[i]);
+		ck_assert_str_eq(events, "");
+	}
+	send_notice(sv[1], 2);	/* the real one still counts */
+	run_until(&a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_PEER_RESTARTED);
+	ck_assert_str_eq(events, "answer:2;restarted:INVENTORY:2;");
+}
+END_TEST
+
 /* A service in a forked process with a loop of its own: call_wait blocks
  * this one. MODE 0 echoes; 1 takes one call and sends the daemon's notice
  * instead of an answer, as if it had died. */
@@ -2059,6 +2098,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, queued_calls_outlive_a_restart_notice_in_band);
 	tcase_add_test(tc, a_queued_call_may_time_out_before_it_leaves);
 	tcase_add_test(tc, the_notice_in_band_fails_calls_once);
+	tcase_add_test(tc, a_malformed_notice_is_ignored);
 	tcase_add_test(tc, call_wait_answers_before_it_returns);
 	tcase_add_test(tc, call_wait_takes_a_timeout_of_any_length);
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
