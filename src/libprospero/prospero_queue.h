@@ -31,8 +31,9 @@ int prospero_queue_send_batch(struct prospero_binding *b, const struct iovec *ms
 /* One message without an answer: not durable. It is lost if the queue
  * stops before its next commit, and a refusal goes unheard. */
 int prospero_queue_cast(struct prospero_binding *b, const void *body, size_t len);
-/* From a send's reply BODY (LEN bytes): the first id and how many. -1
- * with errno EBADMSG if it is not such a reply. */
+/* From a send's reply BODY (LEN bytes): the first id and how many (1 to
+ * 1000). -1 with errno EBADMSG, *FIRST_ID and *COUNT left alone, if it is
+ * not such a reply. */
 int prospero_queue_sent(const void *body, size_t len, uint64_t *first_id, unsigned *count);
 
 /* --- consuming --- */

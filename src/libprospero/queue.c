@@ -53,6 +53,7 @@ int prospero_queue_cast(struct prospero_binding *b, const void *body, size_t len
 
 int prospero_queue_sent(const void *body, size_t len, uint64_t *first_id, unsigned *count)
 {
+	uint64_t first;
 	uint32_t n;
 
 	/* NULL of length 0 is an empty body: no reply, not a missing one */
@@ -60,8 +61,14 @@ int prospero_queue_sent(const void *body, size_t len, uint64_t *first_id, unsign
 		errno = EINVAL;
 		return -1;
 	}
-	if (pq_sent_decode(body, len, first_id, &n) < 0)
+	if (pq_sent_decode(body, len, &first, &n) < 0)
 		return -1;
+	if (n == 0 || n > PQ_BATCH_MAX) {
+		errno = EBADMSG;	/* a send commits 1 to 1000, or fails */
+		return -1;
+	}
+	if (first_id)
+		*first_id = first;
 	if (count)
 		*count = n;
 	return 0;

@@ -19,6 +19,7 @@
 #include "src/libprospero/prospero.h"
 #include "src/libprospero/prospero_queue.h"
 #include "src/proto/frame.h"
+#include "src/proto/queue.h"
 #include "tests/common/runner.h"
 #include "tests/unit/malformed.h"
 #include "tests/unit/notice.h"
@@ -1204,6 +1205,36 @@ START_TEST(null_arguments_are_einval)
 }
 END_TEST
 
+/* A send's reply commits 1 to 1000 messages: any other count is not
+ * such a reply, and leaves the caller's variables alone. */
+START_TEST(a_sent_reply_counts_one_to_a_thousand)
+{
+	static const uint32_t bad[] = { 0, PQ_BATCH_MAX + 1, UINT32_MAX };
+	uint8_t body[PQ_SENT_LEN];
+	uint64_t id;
+	unsigned n;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		pq_sent_encode(body, 7, bad[i]);
+		id = 1;
+		n = 1;
+		errno = 0;
+		ck_assert_msg(prospero_queue_sent(body, sizeof body, &id, &n) == -1 && errno == EBADMSG,
+			      "count %u: errno %d", bad[i], errno);
+		ck_assert_uint_eq(id, 1);
+		ck_assert_uint_eq(n, 1);
+	}
+	pq_sent_encode(body, 7, 1);
+	ck_assert_int_eq(prospero_queue_sent(body, sizeof body, &id, &n), 0);
+	ck_assert_uint_eq(id, 7);
+	ck_assert_uint_eq(n, 1);
+	pq_sent_encode(body, 8, PQ_BATCH_MAX);
+	ck_assert_int_eq(prospero_queue_sent(body, sizeof body, &id, &n), 0);
+	ck_assert_uint_eq(id, 8);
+	ck_assert_uint_eq(n, PQ_BATCH_MAX);
+}
+END_TEST
+
 /* Malformed datagrams: a call with a readable header is answered with
  * bad_request; anything else is dropped; the channel keeps working. */
 START_TEST(malformed_frames_are_answered_or_dropped)
@@ -2105,6 +2136,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, null_arguments_are_einval);
+	tcase_add_test(tc, a_sent_reply_counts_one_to_a_thousand);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_coalesced_cast_to_a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_clients_end_serves_no_calls);
