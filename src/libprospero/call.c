@@ -125,20 +125,47 @@ static void expired(struct ev_loop *loop, ev_timer *w, int revents)
 	pr_port_leave(port);
 }
 
-static int frame_for(struct pf_frame *f, int kind, const char *method, const void *body, size_t len, int *fd)
+/* A frame can carry METHOD and LEN bytes at BODY: 0, or -1 with EINVAL. */
+static int frame_check(const char *method, const void *body, size_t len, size_t *mlen)
 {
-	size_t mlen = method ? strlen(method) : 0;
-
-	*fd = -1;
-	if (mlen == 0 || mlen > PF_MAX_METHOD || len > PF_MAX_BODY || (len && !body)) {
+	*mlen = method ? strnlen(method, PF_MAX_METHOD + 1) : 0;
+	if (*mlen == 0 || *mlen > PF_MAX_METHOD || len > PF_MAX_BODY || (len && !body)) {
 		errno = EINVAL;
 		return -1;
 	}
+	return 0;
+}
+
+static int frame_for(struct pf_frame *f, int kind, const char *method, const void *body, size_t len, int *fd)
+{
+	size_t mlen;
+
+	*fd = -1;
+	if (frame_check(method, body, len, &mlen) < 0)
+		return -1;
 	*f = (struct pf_frame){
 		.kind = (uint8_t)kind, .method_len = (uint16_t)mlen, .body_len = (uint32_t)len,
 		.method = method, .body = body,
 	};
 	return pr_memfd_body(f, fd);
+}
+
+/* A call's own faults first (EINVAL), then the actor's (ESHUTDOWN): what
+ * the caller got wrong is said whatever state the binding is in. */
+static int call_check(bool stopping, const char *method, const void *body, size_t len, double timeout,
+		      prospero_reply_fn *cb)
+{
+	size_t mlen;
+
+	if (!cb || !(timeout > 0) || frame_check(method, body, len, &mlen) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (stopping) {
+		errno = ESHUTDOWN;
+		return -1;
+	}
+	return 0;
 }
 
 /* Check a call, frame it, and take its record with a fresh id: NULL with
@@ -150,15 +177,8 @@ static struct pr_call *call_open(struct pr_calls *calls, bool stopping, const ch
 {
 	struct pr_call *c;
 
-	if (!cb || !(timeout > 0)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	if (stopping) {
-		errno = ESHUTDOWN;
-		return NULL;
-	}
-	if (frame_for(f, PF_CALL, method, body, len, fd) < 0)
+	if (call_check(stopping, method, body, len, timeout, cb) < 0 ||
+	    frame_for(f, PF_CALL, method, body, len, fd) < 0)
 		return NULL;
 	c = call_get(calls);
 	if (!c) {
@@ -342,10 +362,9 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 	struct pr_call *c;
 	int fd;
 
-	if (!(timeout > 0)) {
-		errno = EINVAL;	/* NaN too, before the socket's timeout takes it */
+	/* NaN too, before the socket's timeout takes it; and before EBUSY */
+	if (call_check(stopping, method, body, len, timeout, cb) < 0)
 		return -1;
-	}
 	if (ch->qlen && !ev_is_active(&ch->wio))
 		pr_chan_drain(ch);	/* this turn's casts go first */
 	if (calls->pending || ch->qlen) {

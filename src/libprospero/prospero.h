@@ -70,7 +70,8 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
  * Nothing else of the actor runs meanwhile — no loop, no other binding —
  * which is what makes it a system call cheaper each way than a call from
  * the loop; for actors with nothing else to do while they wait. -1 with
- * errno, and CB not run, when the call could not be sent: EBUSY while B
+ * errno, and CB not run, when the call could not be sent: EINVAL and
+ * ESHUTDOWN as for prospero_call, whatever B's state; then EBUSY while B
  * has calls of the loop in flight or frames queued, EAGAIN when the peer
  * did not take it within TIMEOUT. B's fd must stay blocking. */
 int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,

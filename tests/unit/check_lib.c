@@ -1528,6 +1528,37 @@ static pid_t fork_service(int mode)
 	return pid;
 }
 
+/* Argument errors come before the state of the binding: a bad call to
+ * call_wait is EINVAL while the loop has a call in flight, as it is for
+ * prospero_call, not EBUSY. */
+START_TEST(call_wait_checks_its_arguments_first)
+{
+	static char method[PF_MAX_METHOD + 2];
+	/* static: the teardown's close answers PEND, after this frame is gone */
+	static struct answer a, pend;
+
+	memset(method, 'm', sizeof method - 1);
+	ck_assert_int_eq(prospero_call(inv, "silent", "x", 1, 3600, got, &pend), 0);
+	REFUSED(prospero_call_wait(inv, NULL, "x", 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, "", "x", 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, method, "x", 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, "echo", NULL, 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, "echo", "x", (size_t)PF_MAX_BODY + 1, 5, got, &a));
+	REFUSED(prospero_call_wait(inv, "echo", "x", 1, 5, NULL, &a));
+	REFUSED(prospero_call_wait(inv, "echo", "x", 1, 0, got, &a));
+	REFUSED(prospero_call_wait(inv, "echo", "x", 1, NAN, got, &a));
+	/* the same calls are EINVAL for prospero_call */
+	REFUSED(prospero_call(inv, method, "x", 1, 5, got, &a));
+	REFUSED(prospero_call(inv, "echo", "x", (size_t)PF_MAX_BODY + 1, 5, got, &a));
+	/* well made, it is busy */
+	errno = 0;
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "x", 1, 5, got, &a), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(a.done, 0);
+	ck_assert_uint_eq(prospero_pending(inv), 1);
+}
+END_TEST
+
 START_TEST(call_wait_answers_before_it_returns)
 {
 	struct answer a = { 0 }, t = { 0 }, pend = { 0 };
@@ -2131,6 +2162,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_notice_in_band_fails_calls_once);
 	tcase_add_test(tc, a_malformed_notice_is_ignored);
 	tcase_add_test(tc, call_wait_answers_before_it_returns);
+	tcase_add_test(tc, call_wait_checks_its_arguments_first);
 	tcase_add_test(tc, call_wait_takes_a_timeout_of_any_length);
 	tcase_add_test(tc, call_wait_fails_at_once_when_the_peer_restarts);
 	tcase_add_test(tc, a_notice_older_than_the_call_does_not_fail_it);
