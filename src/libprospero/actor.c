@@ -98,6 +98,17 @@ static void own(int fd)
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+/* FD is one of P's channels already. */
+static bool holds(struct prospero *p, int fd)
+{
+	if (fd >= 0 && fd == p->control_fd)
+		return true;
+	for (struct prospero_binding *b = pr_first_binding(p); b; b = pr_next_binding(b))
+		if (b->chan.fd == fd)
+			return true;
+	return false;
+}
+
 int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 {
 	if (!p || !fdname) {
@@ -109,7 +120,13 @@ int prospero_adopt(struct prospero *p, const char *fdname, int fd)
 		errno = EBADF;
 		return -1;
 	}
-	if (check_fd(fd) < 0 || adopt(p, fdname, fd) < 0)
+	if (check_fd(fd) < 0)
+		return -1;
+	if (holds(p, fd)) {
+		errno = EEXIST;	/* two channels would close it twice */
+		return -1;
+	}
+	if (adopt(p, fdname, fd) < 0)
 		return -1;
 	own(fd);
 	return 0;

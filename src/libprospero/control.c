@@ -125,8 +125,8 @@ void prospero_auto_watchdog(struct prospero *p, double interval)
 	if (!p)
 		return;
 	ev_timer_stop(p->port.loop, &p->watchdog);
-	if (interval <= 0)
-		return;
+	if (!(interval > 0))
+		return;	/* NaN too: libev cannot order it among the timers */
 	ev_timer_init(&p->watchdog, watchdog_tick, interval, interval);
 	p->watchdog.data = p;
 	ev_timer_start(p->port.loop, &p->watchdog);

@@ -44,7 +44,8 @@ struct prospero *prospero_open(struct ev_loop *loop);
 /* An actor with no channels yet; add them by hand (tests, embedding). */
 struct prospero *prospero_new(struct ev_loop *loop);
 /* KIND is "control", a binding NAME, or "serve:<client>"; FD is adopted
- * (made close-on-exec). A refused FD is left as it was. */
+ * (made close-on-exec). EEXIST for an FD P holds already. A refused FD
+ * is left as it was. */
 int prospero_adopt(struct prospero *p, const char *fdname, int fd);
 /* Fail every pending call with UNAVAILABLE (callbacks run before this
  * returns; a call they make fails with ESHUTDOWN), answer every deferred
@@ -104,7 +105,8 @@ int prospero_reply(struct prospero_request *req, const void *body, size_t len);
  * internal. */
 int prospero_fail(struct prospero_request *req, int code, const char *message);
 /* Keep REQ beyond the handler; the returned pointer is answered later,
- * once (which frees it), or by prospero_close. */
+ * once (which frees it), or by prospero_close. EINVAL for a request
+ * answered or kept already, that pointer included. */
 struct prospero_request *prospero_defer(struct prospero_request *req);
 const char *prospero_request_method(const struct prospero_request *req);
 
@@ -137,7 +139,8 @@ int prospero_linger(struct prospero *p, double seconds);
 int prospero_ready(struct prospero *p);
 int prospero_watchdog(struct prospero *p);
 int prospero_status(struct prospero *p, const char *status);
-/* Send WATCHDOG=1 every INTERVAL seconds from a loop timer (0 stops it).
+/* Send WATCHDOG=1 every INTERVAL seconds from a loop timer (0, less, or
+ * NaN stops it).
  * prospero_open starts it at half of $WATCHDOG_USEC when that is set. */
 void prospero_auto_watchdog(struct prospero *p, double interval);
 /* Told when the daemon reports that the service behind binding NAME

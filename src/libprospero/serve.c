@@ -125,7 +125,8 @@ struct prospero_request *prospero_defer(struct prospero_request *req)
 {
 	struct prospero_request *held;
 
-	if (!req || req->answered || req->deferred) {
+	/* HEAP: kept already; a second copy would answer the call twice */
+	if (!req || req->answered || req->deferred || req->heap) {
 		errno = EINVAL;
 		return NULL;
 	}

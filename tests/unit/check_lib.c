@@ -287,7 +287,7 @@ END_TEST
 
 /* After prospero_defer, the handler's REQ is not the one to answer: the
  * pointer it returned is. Answering REQ is refused, and sends nothing. */
-static int via_old[4];
+static int via_old[5];
 
 static void defer_then_answer_old(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
@@ -301,6 +301,8 @@ static void defer_then_answer_old(struct prospero_request *req, const void *body
 	via_old[2] = prospero_reply(req, NULL, 5) == -1 && errno == EINVAL;
 	errno = 0;
 	via_old[3] = !prospero_defer(req) && errno == EINVAL;
+	errno = 0;	/* kept already: a second copy would answer twice */
+	via_old[4] = !prospero_defer(held) && errno == EINVAL;
 	ck_assert_int_eq(prospero_reply(held, "new", 3), 0);
 }
 
@@ -315,10 +317,55 @@ START_TEST(a_deferred_request_is_answered_by_its_new_pointer_only)
 	ck_assert_int_eq(a.err, PROSPERO_OK);
 	ck_assert_str_eq(a.body, "new");
 	ck_assert(via_old[0] && via_old[1] && via_old[2] && via_old[3]);
+	ck_assert_msg(via_old[4], "the kept request was deferred again");
 	/* and nothing else came for it */
 	ck_assert_int_eq(prospero_call(inv, "echo", "e", 1, 5, got, &b), 0);
 	run_until(&b.done, 1);
 	ck_assert_str_eq(events, "answer:0;answer:0;");
+}
+END_TEST
+
+/* An interval that is no number stops the watchdog timer, as 0 does: a
+ * NaN timer at the top of libev's heap would hold back every timer
+ * behind it, calls' timeouts included. */
+START_TEST(a_watchdog_interval_of_nan_stops_it)
+{
+	struct answer a = { 0 };
+
+	prospero_auto_watchdog(client, NAN);
+	ck_assert_int_eq(prospero_call(inv, "silent", "x", 1, 0.05, got, &a), 0);
+	for (int i = 0; i < 40 && !a.done; i++) {
+		usleep(10000);
+		ev_run(loop, EVRUN_NOWAIT);
+	}
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_int_eq(a.err, PROSPERO_E_TIMEOUT);
+}
+END_TEST
+
+/* An fd the actor holds already is refused: two channels on one fd would
+ * close it twice, the second time perhaps someone else's. */
+START_TEST(an_fd_adopted_twice_is_refused)
+{
+	int raw[2], c[2];
+
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "RAW", raw[0]), 0);
+	errno = 0;
+	ck_assert_int_eq(prospero_adopt(client, "OTHER", raw[0]), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	errno = 0;
+	ck_assert_int_eq(prospero_adopt(client, "serve:x", sv[0]), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	pair(c);
+	ck_assert_int_eq(prospero_adopt(client, "control", c[0]), 0);
+	errno = 0;
+	ck_assert_int_eq(prospero_adopt(client, "CTL", c[0]), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_ptr_null(prospero_binding(client, "OTHER"));
+	ck_assert_ptr_null(prospero_binding(client, "CTL"));
+	close(raw[1]);
+	close(c[1]);
 }
 END_TEST
 
@@ -2151,6 +2198,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
 	tcase_add_test(tc, a_deferred_request_is_answered_by_its_new_pointer_only);
 	tcase_add_test(tc, a_cast_cannot_be_answered);
+	tcase_add_test(tc, a_watchdog_interval_of_nan_stops_it);
+	tcase_add_test(tc, an_fd_adopted_twice_is_refused);
 	tcase_add_test(tc, the_casts_of_one_turn_leave_as_one_datagram);
 	tcase_add_test(tc, casts_arrive_in_order_and_coalesce_under_pressure);
 	tcase_add_test(tc, large_bodies_travel_as_memfd);
