@@ -440,11 +440,11 @@ class Actor:
                 self._serve(ch, kind, ident, method, body)
             elif kind == ERROR and not ident:
                 # the daemon's notice in band, behind the dead one's replies
-                if method == b"peer_restarted":
-                    inc = re.search(rb'"incarnation":\s*(\d+)', body)
-                    at = re.search(rb'"at":\s*(\d+)', body)
-                    self._peer_restarted(ch.name, int(inc.group(1)) if inc else 0,
-                                         int(at.group(1)) if at else None)
+                # exactly as the daemon writes it; any other body says
+                # nothing to trust and is ignored, as the C library does
+                notice = re.fullmatch(rb'\{"incarnation":([1-9][0-9]*),"at":([1-9][0-9]*)\}', body)
+                if method == b"peer_restarted" and notice:
+                    self._peer_restarted(ch.name, int(notice.group(1)), int(notice.group(2)))
             elif kind in (REPLY, ERROR):
                 if ident in self.waiting:
                     self.replies[ident] = (kind, method, body)

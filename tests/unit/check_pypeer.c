@@ -282,6 +282,47 @@ START_TEST(python_weighs_a_notice_by_its_time)
 }
 END_TEST
 
+/* A notice whose body is not the daemon's ({"incarnation":N,"at":NS}) is
+ * ignored, as the C library ignores it: read as incarnation 0 "now", it
+ * failed the call in flight, though no peer had restarted. */
+START_TEST(python_ignores_a_notice_that_does_not_parse)
+{
+	static const char script[] =
+		PY_ACTOR
+		"try:\n"
+		"    print('ok', a.call('PRICING', 'quote', b'{}', timeout=20).decode(), flush=True)\n"
+		"except pp.CallError as e:\n"
+		"    print('error', e.code, flush=True)\n";
+	static const char *const bodies[] = { "{}", "", "{\"incarnation\":2}", "{\"incarnation\":0,\"at\":5}" };
+	unsigned char dg[4096];
+	char out[256] = "";
+	int c[2], s[2], o[2], status;
+	struct pf_frame f;
+	pid_t pid;
+
+	seqpacket_pair(c);
+	seqpacket_pair(s);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
+	recv_frame(s[0], dg, sizeof dg, &f);
+	uint64_t id = f.id;
+
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		f = (struct pf_frame){ .kind = PF_ERROR, .id = 0, .method = "peer_restarted", .method_len = 14,
+				       .body = bodies[i], .body_len = (uint32_t)strlen(bodies[i]) };
+		send_frame(s[0], &f);
+	}
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = id, .body = "p1", .body_len = 2 };
+	send_frame(s[0], &f);
+	read_to_end(o[0], out, sizeof out);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "ok p1\n");
+	close(c[0]);
+	close(s[0]);
+	close(o[0]);
+}
+END_TEST
+
 /* A reply to no call waiting (one that timed out, a stray id) is dropped,
  * as README.md says a caller does ("drops replies it cannot match"). The
  * peer kept every late reply for good: an actor whose calls time out
@@ -785,6 +826,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_survives_fuzz);
 	tcase_add_test(tc, python_answers_malformed_calls_by_the_rule);
 	tcase_add_test(tc, python_weighs_a_notice_by_its_time);
+	tcase_add_test(tc, python_ignores_a_notice_that_does_not_parse);
 	tcase_add_test(tc, python_drops_replies_to_no_call);
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	tcase_add_test(tc, python_times_out_after_an_empty_datagram);
