@@ -151,10 +151,11 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (f.full)	/* that one goes next time */
-		return pq_delayed_push(&q->delayed, now, &it);
+	/* that one goes next time */
+	if (f.full && pq_delayed_push(&q->delayed, now, &it) < 0)
+		return -1;
 	f.scanning = true;
-	if (b->n < batch_size(q)) {
+	if (b->n < batch_size(q) && !f.full) {
 		unsigned want = batch_size(q) - b->n;
 
 		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED, want, add_row, &f);

@@ -813,6 +813,82 @@ static void age(uint64_t id, long long ms)
 	sqlite3_close(db);
 }
 
+/* Set the time message ID's retry wait ends (or ended), in the log. */
+static void due_at(uint64_t id, uint64_t ms)
+{
+	char path[200];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(path, sizeof path, "%s/queue.db", qp.dir);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE messages SET not_before_ms = ?2 WHERE id = ?1", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ms);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	ck_assert_int_eq(sqlite3_changes(db), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+#define BIG (16u << 20)	/* the largest max_message_size: three fill a call */
+#define NBIG 5
+
+/* Due retries that fill a batch to what one call carries: the batch
+ * goes well formed, and the one left out goes in the next. The old queue
+ * left the batch's count unwritten, so the consumer refused the batch
+ * (bad_request: "fewer messages than its count") and every message in it
+ * had a failed attempt, again and again. */
+START_TEST(retries_that_fill_a_call_go_in_well_formed_batches)
+{
+	static const char *const args[] = { "--max-message-size=16777216", "--max-batch-timeout=0",
+					    "--retry-delay=86400000", NULL };
+	uint64_t id[NBIG], t0;
+	char *body = malloc(BIG);
+	int st;
+
+	ck_assert_ptr_nonnull(body);
+	start(1, false, args);
+	policy = retry_first;
+	for (int k = 0; k < NBIG; k++) {
+		struct sent s = { 0 };
+
+		memset(body, 'a' + k, BIG);
+		ck_assert_int_eq(prospero_queue_send(producer(0), body, BIG, 30, on_sent, &s), 0);
+		RUN_UNTIL(s.done);
+		ck_assert_msg(s.err == PROSPERO_OK, "send %d: %d %s", k, s.err, s.why);
+		id[k] = s.first;
+	}
+	free(body);
+	RUN_UNTIL(status_of("retried") == NBIG);
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	/* their waits ended a second apart, in id order, all before the
+	 * restart: all due at once */
+	t0 = wall_ms() - 10000;
+	for (int k = 0; k < NBIG; k++)
+		due_at(id[k], t0 + (uint64_t)k * 1000);
+	qp_start(&qp);
+	RUN_UNTIL(nseen == 2 * NBIG);
+	/* three fill the first batch */
+	ck_assert_int_eq(batch_len[seen[NBIG].batch], 3);
+	for (int k = 0; k < NBIG; k++)
+		ck_assert_uint_eq(seen[NBIG + k].attempt, 2);
+	RUN_UNTIL(status_of("acked") == NBIG);
+	ck_assert_int_eq(status_of("retried"), 0);
+	finish();
+}
+END_TEST
+
 /* A message that waits for a batch is dropped as expired once it is
  * older than the retention, not up to a minute later: the old queue
  * swept every 60 s whatever the ages, so a message 5 s short of its
@@ -1381,6 +1457,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_retry_waiting_through_a_restart_does_not_hurry_the_next);
 	tcase_add_test(tc, a_retry_whose_wait_ended_through_a_restart_goes_first);
 	tcase_add_test(tc, a_retry_whose_wait_ends_after_a_restart_goes_first);
+	tcase_add_test(tc, retries_that_fill_a_call_go_in_well_formed_batches);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
