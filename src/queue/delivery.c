@@ -136,23 +136,30 @@ static int add_row(const struct pq_row *r, void *arg)
 static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 {
 	struct fill f = { .q = q, .b = b, .now = now };
+	const struct pq_wait *w;
 	struct pq_item it;
+	uint64_t due = 0;
 	long n;
 
 	b->n = 0;
 	if (pq_out_begin(q) < 0)
 		return -1;
 	f.retry = &it;
-	while (b->n < batch_size(q) && !f.full && !f.failed && pq_delayed_pop_due(&q->delayed, now, &it))
+	while (b->n < batch_size(q) && !f.full && !f.failed && (w = pq_delayed_top(&q->delayed)) &&
+	       w->due_ms <= now) {
+		due = w->due_ms;
+		pq_delayed_pop_due(&q->delayed, now, &it);
 		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
 			return -1;
+	}
 	f.retry = NULL;
 	if (f.failed) {
 		errno = ENOMEM;
 		return -1;
 	}
-	/* that one goes next time */
-	if (f.full && pq_delayed_push(&q->delayed, now, &it) < 0)
+	/* that one goes next time, in its place: due when it was, not now,
+	 * or the retries that fell due after it would go first */
+	if (f.full && pq_delayed_push(&q->delayed, due, &it) < 0)
 		return -1;
 	f.scanning = true;
 	if (b->n < batch_size(q) && !f.full) {

@@ -844,11 +844,13 @@ static uint64_t wall_ms(void)
 #define NBIG 5
 
 /* Due retries that fill a batch to what one call carries: the batch
- * goes well formed, and the one left out goes in the next. The old queue
- * left the batch's count unwritten, so the consumer refused the batch
+ * goes well formed, and the one left out keeps its place, first in the
+ * next batch, before retries that fell due after it. The old queue left
+ * the batch's count unwritten, so the consumer refused the batch
  * (bad_request: "fewer messages than its count") and every message in it
- * had a failed attempt, again and again. */
-START_TEST(retries_that_fill_a_call_go_in_well_formed_batches)
+ * had a failed attempt, again and again; and it put the one left out
+ * back as due now, behind the others. */
+START_TEST(retries_that_fill_a_call_go_in_well_formed_batches_in_order)
 {
 	static const char *const args[] = { "--max-message-size=16777216", "--max-batch-timeout=0",
 					    "--retry-delay=86400000", NULL };
@@ -879,10 +881,13 @@ START_TEST(retries_that_fill_a_call_go_in_well_formed_batches)
 		due_at(id[k], t0 + (uint64_t)k * 1000);
 	qp_start(&qp);
 	RUN_UNTIL(nseen == 2 * NBIG);
-	/* three fill the first batch */
+	/* three fill the first batch; the fourth, due next, leads the next */
 	ck_assert_int_eq(batch_len[seen[NBIG].batch], 3);
-	for (int k = 0; k < NBIG; k++)
+	for (int k = 0; k < NBIG; k++) {
 		ck_assert_uint_eq(seen[NBIG + k].attempt, 2);
+		ck_assert_msg(seen[NBIG + k].id == id[k], "retry %d of %d went as id %llu, not %llu", k + 1, NBIG,
+			      (unsigned long long)seen[NBIG + k].id, (unsigned long long)id[k]);
+	}
 	RUN_UNTIL(status_of("acked") == NBIG);
 	ck_assert_int_eq(status_of("retried"), 0);
 	finish();
@@ -1457,7 +1462,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_retry_waiting_through_a_restart_does_not_hurry_the_next);
 	tcase_add_test(tc, a_retry_whose_wait_ended_through_a_restart_goes_first);
 	tcase_add_test(tc, a_retry_whose_wait_ends_after_a_restart_goes_first);
-	tcase_add_test(tc, retries_that_fill_a_call_go_in_well_formed_batches);
+	tcase_add_test(tc, retries_that_fill_a_call_go_in_well_formed_batches_in_order);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
