@@ -92,6 +92,7 @@ struct fill {
 	uint64_t now;
 	bool scanning;		/* rows come from the scan: move the cursor */
 	const struct pq_item *retry;	/* the row is this retry's, as memory has it */
+	uint64_t due;		/* when that retry fell due */
 	bool full;		/* the body would grow past what a call carries */
 	bool failed;		/* out of memory: the walk stopped */
 };
@@ -128,6 +129,7 @@ static int add_row(const struct pq_row *r, void *arg)
 	}
 	pq_msg_encode(q->out + q->outlen, &m);
 	q->outlen += pq_msg_size(r->len);
+	f->b->due_ms[f->b->n] = f->retry ? f->due : 0;
 	f->b->items[f->b->n++] = it;
 	return f->b->n == batch_size(q);
 }
@@ -138,7 +140,6 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 	struct fill f = { .q = q, .b = b, .now = now };
 	const struct pq_wait *w;
 	struct pq_item it;
-	uint64_t due = 0;
 	long n;
 
 	b->n = 0;
@@ -147,7 +148,7 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 	f.retry = &it;
 	while (b->n < batch_size(q) && !f.full && !f.failed && (w = pq_delayed_top(&q->delayed)) &&
 	       w->due_ms <= now) {
-		due = w->due_ms;
+		f.due = w->due_ms;
 		pq_delayed_pop_due(&q->delayed, now, &it);
 		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
 			return -1;
@@ -159,7 +160,7 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 	}
 	/* that one goes next time, in its place: due when it was, not now,
 	 * or the retries that fell due after it would go first */
-	if (f.full && pq_delayed_push(&q->delayed, due, &it) < 0)
+	if (f.full && pq_delayed_push(&q->delayed, f.due, &it) < 0)
 		return -1;
 	f.scanning = true;
 	if (b->n < batch_size(q) && !f.full) {
@@ -181,11 +182,13 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 
 static void on_answer(int err, const void *body, size_t len, void *arg);
 
-/* Items of B go back to wait, as if not delivered: no attempt counted. */
+/* Items of B go back to wait, as if not delivered: no attempt counted.
+ * A retry keeps its place (when it fell due), or the retries that fell
+ * due since would go before it. */
 static void put_back(struct queue *q, struct pq_batch *b, uint64_t now)
 {
 	for (unsigned i = 0; i < b->n; i++)
-		if (pq_delayed_push(&q->delayed, now, &b->items[i]) < 0)
+		if (pq_delayed_push(&q->delayed, b->due_ms[i] ? b->due_ms[i] : now, &b->items[i]) < 0)
 			pq_fatal(q, "out of memory");
 		else
 			pq_status_waits(q, b->items[i].enqueued_ms);

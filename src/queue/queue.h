@@ -34,6 +34,9 @@ struct pq_batch {
 	struct pq_item items[PQ_BATCH_CAP];
 	uint8_t answer[PQ_BATCH_CAP];	/* enum pq_answer */
 	uint32_t asked_ms[PQ_BATCH_CAP];	/* a retry's delay, as the consumer asked */
+	/* a retry's due time, its place if put back; 0 for one read from the
+	 * log's order */
+	uint64_t due_ms[PQ_BATCH_CAP];
 };
 
 /* Since this incarnation started: what STATUS= shows. */

@@ -612,6 +612,52 @@ START_TEST(a_batch_the_consumer_has_not_read_is_not_counted)
 }
 END_TEST
 
+static enum act retry_first(const struct prospero_queue_message *m)
+{
+	return m->attempt == 1 ? ACT_RETRY : ACT_ACK;
+}
+
+/* The consumer goes down: its end is no longer read, and what the queue
+ * sends waits in the socket for up_late(). */
+static void consumer_goes_down(void)
+{
+	prospero_close(t);
+	prospero_queue_consumer_free(consumer);
+	t = prospero_new(loop);
+	consumer = prospero_queue_consume(t, on_batch, NULL);
+	ck_assert_ptr_nonnull(consumer);
+	consumer_down = true;
+}
+
+/* A retry in a batch the consumer has not read goes back to wait in its
+ * place, as due when it was: the old queue put it back as due now,
+ * behind a retry that fell due meanwhile. */
+START_TEST(a_retry_put_back_unread_keeps_its_place)
+{
+	/* STATUS= lags up to a second: the retries wait longer than that */
+	start(1, false, ARGS("--max-batch-size=1", "--max-batch-timeout=0", "--retry-delay=3000",
+			     "--delivery-timeout=1000"));
+	policy = retry_first;
+	send_acked(0, "first");
+	send_acked(0, "second");
+	RUN_UNTIL(status_of("retried") == 2);
+	ck_assert_int_eq(nseen, 2);
+	/* "first" goes to a consumer that is down and comes back unread,
+	 * once "second" is due too */
+	consumer_goes_down();
+	run_for(4500);
+	ck_assert_msg(logged("not read by the consumer"), "nothing was put back");
+	up_late();
+	RUN_UNTIL(status_of("acked") == 2);
+	/* the copy that waited, then the two in the order they fell due */
+	ck_assert_int_eq(nseen, 5);
+	ck_assert_str_eq(seen[2].body, "first");
+	ck_assert_str_eq(seen[3].body, "first");
+	ck_assert_str_eq(seen[4].body, "second");
+	finish();
+}
+END_TEST
+
 /* A dead-letter queue that is down gets a hand-over once: it waits in
  * its socket for it, not timed out and sent again (1 s, 2 s, 4 s...
  * later) for the dead-letter queue to store every copy when it is back. */
@@ -694,11 +740,6 @@ START_TEST(a_restart_does_not_count_acked_ids_as_ready)
 	finish();
 }
 END_TEST
-
-static enum act retry_first(const struct prospero_queue_message *m)
-{
-	return m->attempt == 1 ? ACT_RETRY : ACT_ACK;
-}
 
 START_TEST(a_retry_waiting_survives_a_restart)
 {
@@ -1464,6 +1505,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_retry_whose_wait_ends_after_a_restart_goes_first);
 	tcase_add_test(tc, retries_that_fill_a_call_go_in_well_formed_batches_in_order);
 	tcase_add_test(tc, a_batch_the_consumer_has_not_read_is_not_counted);
+	tcase_add_test(tc, a_retry_put_back_unread_keeps_its_place);
 	tcase_add_test(tc, a_dead_letter_queue_that_is_down_gets_one_hand_over);
 	tcase_add_test(tc, the_oldest_age_grows_while_nothing_changes);
 	tcase_add_test(tc, a_message_that_waited_through_a_restart_goes_at_once);
