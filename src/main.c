@@ -28,6 +28,7 @@
 #include "src/daemon/exposure.h"
 #include "src/daemon/log.h"
 #include "src/daemon/rundir.h"
+#include "src/daemon/secrets.h"
 #include "src/daemon/state.h"
 #include "src/daemon/tree_checks.h"
 #include "src/proto/plural.h"
@@ -285,6 +286,7 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 	bad |= check_privileges(cfg, opts) < 0;
 	bad |= check_host(cfg, opts) < 0;
 	bad |= state_root_check(cfg, opts) < 0;
+	bad |= secrets_check(cfg, opts) < 0;
 	check_fds(cfg, false);
 	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
@@ -388,6 +390,7 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	bad |= check_fds(cfg, true) < 0;
 	bad |= check_rlimits(cfg, true) < 0;
 	bad |= check_privileges(cfg, opts) < 0;
+	bad |= secrets_check(cfg, opts) < 0;
 	rc = bad ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)
@@ -453,7 +456,7 @@ static int path_option(int c, bool run, struct cli *cli)
 	case 'c': name = "--config"; to = &config; break;
 	case 'e': name = "--events"; to = run ? &cli->opts.events_path : NULL; break;
 	case 'r': name = "--runtime-dir"; to = &cli->opts.runtime_dir; break;
-	case 's': name = "--secrets-dir"; to = run ? &cli->opts.secrets_dir : NULL; break;
+	case 's': name = "--secrets-dir"; to = &cli->opts.secrets_dir; break;
 	case 'd': name = "--state-dir"; to = &cli->opts.state_dir; break;
 	case 'f': name = "--faults"; to = &cli->co.faults; break;
 	default: return 0;

@@ -98,6 +98,7 @@ static bool trusted_owner(uid_t owner)
 	return owner == 0 || owner == geteuid();
 }
 
+/* PATH opened into *FD (-1 and nothing held on failure, said in L). */
 static int open_dir(struct sb_secret_lookup *l, const char *label, const char *path, int *fd)
 {
 	struct stat st;
@@ -116,22 +117,52 @@ static int open_dir(struct sb_secret_lookup *l, const char *label, const char *p
 	if (fstat(*fd, &st) < 0) {
 		saved = errno;
 		fail(l, "%s (%s): %s", label, path, strerror(saved));
-		errno = saved;
-		return -1;
-	}
-	if (!trusted_owner(st.st_uid)) {
+	} else if (!trusted_owner(st.st_uid)) {
 		fail(l, "%s (%s) is owned by uid %u, not root: refusing it",
 		     label, path, (unsigned)st.st_uid);
-		errno = EPERM;
-		return -1;
-	}
-	if (st.st_mode & 022) {
+		saved = EPERM;
+	} else if (st.st_mode & 022) {
 		fail(l, "%s (%s) is writable by group or others (mode %04o): refusing it",
 		     label, path, (unsigned)(st.st_mode & 07777));
-		errno = EPERM;
-		return -1;
+		saved = EPERM;
+	} else {
+		return 0;
 	}
+	close(*fd);
+	*fd = -1;
+	errno = saved;
+	return -1;
+}
+
+int sb_secrets_dir_usable(const char *path, char *errmsg, size_t errlen)
+{
+	struct sb_secret_lookup l = { .errmsg = errmsg, .errlen = errlen };
+	int fd;
+
+	if (open_dir(&l, SECRETS_LABEL, path, &fd) < 0)
+		return -1;
+	close(fd);
 	return 0;
+}
+
+bool sb_secret_reaches_secrets_dir(const struct sb_secret_sources *src, const char *name)
+{
+	struct stat st;
+	int fd, r;
+
+	if (!src->secrets_dir)
+		return false;
+	if (!src->credentials_dir)
+		return true;
+	/* unopenable, it fails every lookup: a problem of the secrets
+	 * directory is worth saying all the same */
+	if ((fd = open(src->credentials_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return true;
+	/* as from_dir: any entry there but a missing one ends the search */
+	r = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW);
+	r = r < 0 ? errno : 0;
+	close(fd);
+	return r == ENOENT;
 }
 
 void sb_secret_lookup_close(struct sb_secret_lookup *l)
@@ -154,9 +185,6 @@ int sb_secret_lookup_open(struct sb_secret_lookup *l, const struct sb_secret_sou
 					.errmsg = errmsg, .errlen = errlen };
 	if (src->credentials_dir &&
 	    open_dir(l, CRED_LABEL, src->credentials_dir, &l->cred_fd) < 0)
-		goto out;
-	if (src->secrets_dir &&
-	    open_dir(l, SECRETS_LABEL, src->secrets_dir, &l->secrets_fd) < 0)
 		goto out;
 	if (src->dev_vars) {
 		struct stat st;
@@ -296,7 +324,11 @@ int sb_secret_lookup_find(struct sb_secret_lookup *l, const char *name, struct s
 		if (r)
 			return r > 0 ? 0 : -1;
 	}
-	if (l->secrets_fd >= 0) {
+	if (l->src->secrets_dir) {
+		/* opened at the first name the credentials lack: first match
+		 * wins, so a name found there never needs it */
+		if (l->secrets_fd < 0 && open_dir(l, SECRETS_LABEL, l->src->secrets_dir, &l->secrets_fd) < 0)
+			return -1;
 		r = from_dir(l, SECRETS_LABEL, l->src->secrets_dir, l->secrets_fd, name, v);
 		if (r)
 			return r > 0 ? 0 : -1;

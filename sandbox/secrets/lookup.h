@@ -4,6 +4,7 @@
 #ifndef PROSPERO_SANDBOX_SECRETS_LOOKUP_H
 #define PROSPERO_SANDBOX_SECRETS_LOOKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sandbox/secrets/devvars.h"
@@ -51,7 +52,9 @@ struct sb_secret_lookup {
 
 /* Open and check the configured sources and parse .dev.vars; failures are
  * described in ERRMSG, which later lookups use too. -1 with errno;
- * nothing is left open then. */
+ * nothing is left open then. --secrets-dir is opened and checked only
+ * by the first lookup that reaches it (a name $CREDENTIALS_DIRECTORY
+ * lacks), and refused there. */
 int sb_secret_lookup_open(struct sb_secret_lookup *l, const struct sb_secret_sources *src,
 			  char *errmsg, size_t errlen);
 
@@ -61,5 +64,13 @@ int sb_secret_lookup_open(struct sb_secret_lookup *l, const struct sb_secret_sou
 int sb_secret_lookup_find(struct sb_secret_lookup *l, const char *name, struct sb_secret *v);
 
 void sb_secret_lookup_close(struct sb_secret_lookup *l);
+
+/* Whether a lookup of NAME would reach SRC's --secrets-dir: it is given,
+ * and $CREDENTIALS_DIRECTORY, searched first, holds nothing by that name. */
+bool sb_secret_reaches_secrets_dir(const struct sb_secret_sources *src, const char *name);
+
+/* Whether PATH passes the --secrets-dir rules above, as a lookup would
+ * find it now: -1 with errno and ERRMSG as a lookup says it. */
+int sb_secrets_dir_usable(const char *path, char *errmsg, size_t errlen);
 
 #endif

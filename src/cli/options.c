@@ -11,7 +11,7 @@ void cli_usage(FILE *to)
 	      "                    [--secrets-dir DIR] [--state-dir DIR] [--uid-range FIRST-LAST]\n"
 	      "                    [--containment LEVEL] [--faults FILE [--seed N]] [--log-ring BYTES]\n"
 	      "       prospero check -c FILE [-c FILE | FILE]... [--uid-range FIRST-LAST]\n"
-	      "                      [--runtime-dir DIR] [--containment LEVEL]\n"
+	      "                      [--runtime-dir DIR] [--secrets-dir DIR] [--containment LEVEL]\n"
 	      "                      [--explain ACTOR [--state-dir DIR]] [--faults FILE [--seed N]] [--dot]\n"
 	      "       prospero status [NAME] [--json | --dot] [--runtime-dir DIR]\n"
 	      "       prospero restart|stop|start NAME [--runtime-dir DIR]\n"

@@ -1,6 +1,7 @@
 /* Secrets, the daemon's side; see secrets.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,47 @@
 #include "src/daemon/secrets.h"
 #include "src/proto/fds.h"
 
+/* The daemon's own $CREDENTIALS_DIRECTORY, or NULL. */
+static const char *credentials_dir(void)
+{
+	const char *dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
+
+	/* empty names no directory: systemd leaves it unset when it has none */
+	return dir && dir[0] ? dir : NULL;
+}
+
+int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts)
+{
+	struct sb_secret_sources src = { .credentials_dir = credentials_dir(), .secrets_dir = opts->secrets_dir };
+	const struct cfg_actor *a = NULL;
+	const char *name = NULL, *fix;
+	char why[PATH_MAX + 160];
+
+	for (size_t i = 0; i < cfg->nactors && !name; i++) {
+		a = cfg->actors[i];
+		for (size_t k = 0; k < a->nsecrets && !name; k++)
+			if (sb_secret_reaches_secrets_dir(&src, a->secrets[k]))
+				name = a->secrets[k];
+	}
+	if (!name || sb_secrets_dir_usable(src.secrets_dir, why, sizeof why) == 0)
+		return 0;
+	switch (errno) {
+	case ENOENT:
+		fix = "make the directory (owned by root or the daemon's user, not writable by group or others) "
+		      "or pass --secrets-dir the one that holds the secrets";
+		break;
+	case EPERM:
+		fix = "give it to root or the daemon's user, writable by its owner alone";
+		break;
+	default:
+		fix = "pass --secrets-dir a directory the daemon can open";
+		break;
+	}
+	/* once for the tree: it would fail every start of each actor that reaches it */
+	log_err("%s: actor \"%s\" needs secret \"%s\" from it: %s", why, a->name, name, fix);
+	return -1;
+}
+
 int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len)
 {
 	struct secrets *s = &d->secrets;
@@ -28,10 +70,7 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 		any |= cfg->actors[i]->nsecrets > 0;
 	if (!any)
 		return 0;
-	/* empty names no directory: systemd leaves it unset when it has none */
-	s->sources.credentials_dir = getenv(PP_ENV_CREDENTIALS_DIRECTORY);
-	if (s->sources.credentials_dir && !s->sources.credentials_dir[0])
-		s->sources.credentials_dir = NULL;
+	s->sources.credentials_dir = credentials_dir();
 	s->sources.secrets_dir = opts->secrets_dir;
 	/* development: .dev.vars beside the root config */
 	snprintf(s->root, sizeof s->root, "%s/" SECRETS_DIR, d->rundir.path);

@@ -23,6 +23,12 @@ struct secrets {
 	int root_fd;			/* the same, held; -1 */
 };
 
+/* Before anything starts (run and check): when an actor of CFG names a
+ * secret that would be looked for in --secrets-dir (one the daemon's
+ * $CREDENTIALS_DIRECTORY lacks) and that directory is unusable, say so
+ * once on stderr, with the fix, and -1: each start of it would fail. */
+int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts);
+
 /* The sources (first match wins) and the directory the instances'
  * directories go in; nothing when no actor of CFG names a secret (a
  * reload that adds the first calls it again, and again after a failure).

@@ -699,6 +699,7 @@ START_TEST(an_empty_path_is_a_usage_error)
 		{ "reload", "--runtime-dir=", NULL },
 		{ "check", "-c", "root.jsonc", "--runtime-dir=", NULL },
 		{ "check", "-c", "root.jsonc", "--state-dir=", NULL },
+		{ "check", "-c", "root.jsonc", "--secrets-dir=", NULL },
 		{ "run", "-c", "nosuch.jsonc", "--runtime-dir=", NULL },
 		{ "run", "-c", "nosuch.jsonc", "--events=", NULL },
 		{ "run", "-c", "nosuch.jsonc", "--secrets-dir=", NULL },
@@ -724,8 +725,7 @@ START_TEST(an_empty_path_is_a_usage_error)
 		ck_assert_msg(strstr(err, "\"\": expected a path"), "%s %s: %s", bad[i][0], option, err);
 	}
 	/* what check does not read, it ignores, empty or not */
-	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--events=", "--secrets-dir=",
-							  NULL }), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--events=", NULL }), 0);
 }
 END_TEST
 

@@ -681,6 +681,47 @@ START_TEST(an_empty_credentials_directory_is_no_source)
 }
 END_TEST
 
+/* A --secrets-dir that does not exist is said once, by check and by run
+ * before anything starts, with the option, the path and the fix; a
+ * secret $CREDENTIALS_DIRECTORY holds never reaches it (first match
+ * wins), so it is no error then and the actor starts. The old check
+ * said "configuration ok" (it did not read --secrets-dir) and run failed
+ * every start of "pay", restart after restart, on the same line; with
+ * the key in $CREDENTIALS_DIRECTORY too. */
+START_TEST(a_missing_secrets_dir_is_said_once_before_anything_starts)
+{
+	char sdir[512], creds[512], want[1400], got[64];
+	const char *extra[] = { "--secrets-dir", sdir, NULL };
+
+	snprintf(sdir, sizeof sdir, "%s", h_path(&h, "nosuch"));
+	snprintf(creds, sizeof creds, "%s", h_path(&h, "creds"));
+	h_write(&h, "root.jsonc", secret_tree);
+	snprintf(want, sizeof want, "--secrets-dir (%s): No such file or directory: actor \"pay\" needs secret \"K\" "
+		 "from it: make the directory (owned by root or the daemon's user, not writable by group or "
+		 "others) or pass --secrets-dir the one that holds the secrets", sdir);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--secrets-dir", sdir,
+							  NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", want), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--secrets-dir", sdir,
+							  "-c", "root.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", want), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", "could not start"), 0);
+	ck_assert_int_eq(lines_with("run.err", "prospero: start ", ""), 0);
+	ck_assert_int_eq(access(h_path(&h, "tried"), F_OK), -1);
+
+	ck_assert(mkdir(creds, 0700) == 0);
+	put_secret("creds/K", "cred");
+	ck_assert(setenv("CREDENTIALS_DIRECTORY", creds, 1) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--secrets-dir", sdir,
+							  NULL }), 0);
+	h_start_with(&h, root_only, extra);
+	wait_file("got");
+	ck_assert_int_eq(h_read(&h, "got", got, sizeof got), 4);
+	ck_assert_str_eq(got, "cred");
+	h_stop(&h);
+}
+END_TEST
+
 /* A .dev.vars made readable to others while the daemon runs (an editor
  * that writes a new file, umask 022) is judged at the next start as at
  * the first: a root daemon makes root's own 0600, with a warning, and
@@ -1364,6 +1405,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_made_or_removed_while_the_daemon_runs_counts_at_the_next_start);
 	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
 	tcase_add_test(tc, an_empty_credentials_directory_is_no_source);
+	tcase_add_test(tc, a_missing_secrets_dir_is_said_once_before_anything_starts);
 	tcase_add_test(tc, a_reload_refused_for_the_credentials_directory_can_be_retried);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
