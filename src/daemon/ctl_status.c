@@ -11,6 +11,7 @@
 #include "src/daemon/ctl_status.h"
 #include "src/daemon/fault_summary.h"
 #include "src/daemon/instance.h"
+#include "src/daemon/report.h"
 #include "supervisor/status.h"
 
 struct walk {
@@ -115,7 +116,7 @@ static bool add_node(const struct sv_status *st, void *arg)
 	 * the next runs, the one before it */
 	const char *why = in->pid > 0 ? in->last_why : in->why;
 	if (why && why[0] && st->last_exit)
-		snprintf(n->last_exit, sizeof n->last_exit, "%.*s", (int)sizeof n->last_exit - 1, why);
+		report_reason(n->last_exit, sizeof n->last_exit, "", why);
 	snprintf(n->profile, sizeof n->profile, "%s", sb_profile_name(in->spec->profile));
 	n->queue = in->spec->queue != NULL;
 	if (instance_status(in))

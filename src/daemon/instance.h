@@ -68,7 +68,8 @@ struct instance {
 	int listener;			/* the running actor's seccomp listener, or -1 */
 	ev_io listener_watcher;
 	struct sb_ratelimit violations;	/* errno-mode reports */
-	char why[SB_VIOLATION_TEXT_MAX + 64];	/* why it ended, when we know better than its status */
+	char why[1024];			/* why it ended, when we know better than its status:
+					 * report_reason's limit, as the README says */
 	char *last_why;			/* the last run's why, once the next has started (NULL: none) */
 	char *creds_dir;		/* its $CREDENTIALS_DIRECTORY when it has secrets, else NULL:
 					 * a path buffer in every instance cost 4 KiB each */

@@ -1,5 +1,6 @@
 /* Reports; see report.h. */
 #include <stdio.h>
+#include <string.h>
 
 #include "src/daemon/context.h"
 #include "src/daemon/events.h"
@@ -7,6 +8,25 @@
 #include "src/daemon/report.h"
 #include "src/proto/plural.h"
 #include "supervisor/operator.h"
+
+void report_reason(char *buf, size_t cap, const char *prefix, const char *what)
+{
+	static const char mark[] = " ...";
+	size_t start = strlen(prefix), room, cut;
+
+	if ((size_t)snprintf(buf, cap, "%s%s", prefix, what) < cap || cap < sizeof mark + start + 1)
+		return;
+	/* BUF holds cap - 1 bytes of the text; the mark takes the last ones */
+	room = cap - sizeof mark;
+	for (cut = room; cut > start && buf[cut] != ' '; cut--)
+		;
+	while (cut > start && buf[cut - 1] == ' ')
+		cut--;
+	if (cut == start)	/* no blank: not mid-character at least */
+		for (cut = room; cut > start && ((unsigned char)buf[cut] & 0xc0) == 0x80; cut--)
+			;
+	memcpy(buf + cut, mark, sizeof mark);
+}
 
 static const char *parent_name(const struct sv_node *n)
 {
@@ -39,13 +59,14 @@ static void give_up_reason(const struct sv_action *a, char *buf, size_t len)
 	 * by name, not the SIGKILL that carried it out */
 	const struct instance *last = a->cause && a->cause->kind == SV_NODE_ACTOR ? a->cause->user : NULL;
 	bool told = last && last->why[0];
-	char what[sizeof last->why];
+	char what[sizeof last->why], head[256];
 
 	exit_reason(last, &a->exit, what, sizeof what);
-	snprintf(buf, len, "more than %u %s in %lld s; last: %s%s %s", a->node->intensity.cap - 1,
+	snprintf(head, sizeof head, "more than %u %s in %lld s; last: %s%s ", a->node->intensity.cap - 1,
 		 plural(a->node->intensity.cap - 1, "restart", "restarts"),
 		 (long long)(a->node->intensity.period_ms / 1000),
-		 a->cause ? a->cause->name : "?", told ? ":" : "", what);
+		 a->cause ? a->cause->name : "?", told ? ":" : "");
+	report_reason(buf, len, head, what);
 }
 
 void report_action(struct daemon *d, const struct sv_action *a)
@@ -56,7 +77,7 @@ void report_action(struct daemon *d, const struct sv_action *a)
 		.supervisor = parent_name(a->node), .pid = in ? in->pid : 0,
 		.status = -1,
 	};
-	char reason[640];
+	char reason[sizeof ((struct instance *)0)->why];	/* every reason's limit */
 
 	switch (a->report) {
 	case SV_REPORT_RESTART:

@@ -14,6 +14,13 @@
 struct daemon;
 struct instance;
 
+/* PREFIX then WHAT into BUF (CAP bytes), whole if it fits; else cut
+ * after the last whole word that does, marked " ..." (a word longer
+ * than the room: after its last whole UTF-8 character). A reason is one
+ * log line and one event field, at most sizeof in->why - 1 bytes
+ * (README "Output and events"). */
+void report_reason(char *buf, size_t cap, const char *prefix, const char *what);
+
 /* An SV_DO_REPORT action of the tree. */
 void report_action(struct daemon *d, const struct sv_action *a);
 /* IN's process PID has started. */

@@ -21,8 +21,7 @@ static void start_failed(struct daemon *d, struct instance *in, int errnum, cons
 	static const char prefix[] = "could not start: ";
 	struct sv_exit e = { .kind = SV_EXIT_EXEC_FAILED, .value = errnum, .before_ready = true };
 
-	/* cut to fit: it is one line of the log and the events */
-	snprintf(in->why, sizeof in->why, "%s%.*s", prefix, (int)(sizeof in->why - sizeof prefix), what);
+	report_reason(in->why, sizeof in->why, prefix, what);
 	report_exit(d, in, 0, &e, NULL);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);
 }
@@ -74,7 +73,7 @@ void start_instance(struct daemon *d, struct instance *in)
 	struct sb_cgroup_join join;
 	struct sb_ns_kept kept;
 	char **secrets = NULL, **env = NULL;
-	char msg[1200];
+	char msg[sizeof in->why + 1024];	/* longer than a why: report_reason marks the cut */
 	pid_t pid;
 	int pidfd;
 

@@ -722,6 +722,70 @@ START_TEST(a_missing_secrets_dir_is_said_once_before_anything_starts)
 }
 END_TEST
 
+/* A --secrets-dir BASE/ and COMPONENTS directories of 160 bytes each ("wörd
+ * and more " ten times), made, into SDIR: a long path with blanks and
+ * two-byte characters. */
+static void long_secrets_dir(char *sdir, size_t len, const char *base, int components)
+{
+	size_t n = (size_t)snprintf(sdir, len, "%s", h_path(&h, base));
+
+	ck_assert(mkdir(sdir, 0700) == 0);
+	for (int i = 0; i < components; i++) {
+		n += (size_t)snprintf(sdir + n, len - n, "/");
+		for (int k = 0; k < 10; k++)
+			n += (size_t)snprintf(sdir + n, len - n, "w\xc3\xb6rd and more ");
+		ck_assert_uint_lt(n, len);
+		ck_assert(mkdir(sdir, 0700) == 0);
+	}
+}
+
+/* A start failure's reason is said whole, in the event and the log
+ * line, up to 1023 bytes; a longer one is cut at a blank and ends in
+ * " ...", never mid-word or mid-character. The old daemon cut it at 319
+ * bytes, mid-word and, here, mid-"ö". */
+START_TEST(a_long_start_failure_is_said_whole_or_cut_at_a_word)
+{
+	char sdir[2048], want[2400], err[16384], *at, *end;
+	size_t cut;
+
+	h_write(&h, "root.jsonc", secret_tree);
+	long_secrets_dir(sdir, sizeof sdir, "s4", 4);
+	snprintf(want, sizeof want, "prospero: exit pay: could not start: secret \"K\" not found in --secrets-dir (%s)\n",
+		 sdir);
+	ck_assert_uint_gt(strlen(want), 600);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
+							  h_path(&h, "events"), "--secrets-dir", sdir, "-c",
+							  "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, want), "no \"%s\" in: %s", want, err);
+	ck_assert_int_eq(lines_with("events", "{", "\"reason\": \"could not start: secret \\\"K\\\" not found in "
+						   "--secrets-dir ("), 1);
+	ck_assert(h_read(&h, "events", err, sizeof err) > 0);
+	ck_assert_msg(strstr(err, sdir) && strstr(err, ")\""), "%s", err);
+
+	/* 9 components: 1400 bytes, over the limit */
+	unlink(h_path(&h, "events"));
+	long_secrets_dir(sdir, sizeof sdir, "s9", 9);
+	snprintf(want, sizeof want, "could not start: secret \"K\" not found in --secrets-dir (%s)", sdir);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "--runtime-dir", h.rundir, "--events",
+							  h_path(&h, "events"), "--secrets-dir", sdir, "-c",
+							  "root.jsonc", NULL }), 1);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	at = strstr(err, "prospero: exit pay: ");
+	ck_assert_ptr_nonnull(at);
+	at += strlen("prospero: exit pay: ");
+	end = strchr(at, '\n');
+	ck_assert_ptr_nonnull(end);
+	ck_assert_msg(end - at > 4 && strncmp(end - 4, " ...", 4) == 0, "no mark: %.*s", (int)(end - at), at);
+	cut = (size_t)(end - 4 - at);
+	ck_assert_uint_le(cut + 4, 1023);
+	ck_assert_uint_gt(cut, 900);
+	ck_assert_msg(strncmp(at, want, cut) == 0, "not the reason's start: %.*s", (int)(end - at), at);
+	ck_assert_msg(want[cut] == ' ' && want[cut - 1] != ' ', "cut mid-word at %zu: %.*s", cut, (int)(end - at), at);
+	ck_assert_int_eq(lines_with("events", "{", " ...\""), 1);
+}
+END_TEST
+
 /* A .dev.vars made readable to others while the daemon runs (an editor
  * that writes a new file, umask 022) is judged at the next start as at
  * the first: a root daemon makes root's own 0600, with a warning, and
@@ -1406,6 +1470,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
 	tcase_add_test(tc, an_empty_credentials_directory_is_no_source);
 	tcase_add_test(tc, a_missing_secrets_dir_is_said_once_before_anything_starts);
+	tcase_add_test(tc, a_long_start_failure_is_said_whole_or_cut_at_a_word);
 	tcase_add_test(tc, a_reload_refused_for_the_credentials_directory_can_be_retried);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
