@@ -659,6 +659,31 @@ START_TEST(a_number_is_its_digits_alone)
 }
 END_TEST
 
+/* prospero(1), --signal: a signal "by name or number". A name is one in
+ * any case, with SIG or without: kill -s and fault kill took "SIGTERM"
+ * and "TERM" alone, "term" and "sigterm" were usage errors, and the
+ * error did not say which forms were taken. */
+START_TEST(a_signal_name_is_taken_in_any_case)
+{
+	static const char *const names[] = { "term", "TERM", "SIGTERM", "sigterm", "SigTerm", "hup",
+					      "rtmin+2", "SIGRTMAX-1", "15" };
+	char err[1024];
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		goes_as_far_as_the_daemon((const char *const[]){ "kill", "a", "-s", names[i], NULL }, 1);
+		goes_as_far_as_the_daemon((const char *const[]){ "fault", "kill", "a", names[i], NULL }, 1);
+	}
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "kill", "a", "-s", "sigterminate", NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "--signal \"sigterminate\": expected a signal name, in any case and with or "
+				  "without SIG (TERM, sigterm, SIGRTMIN+2), or a number from 1 to 64"), "%s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "kill", "a", "sig", NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "fault kill \"sig\": expected a signal name, in any case and with or without SIG (TERM, "
+				  "sigterm, SIGRTMIN+2), or a number from 1 to 64"), "%s", err);
+}
+END_TEST
+
 /* prospero(1), EXIT STATUS: 1 when NAME names no node. One longer than
  * any node's name can be is no node either, said as the daemon says it,
  * not a usage error (2); an EDGE may be spelt long, and stays one. */
@@ -1098,6 +1123,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, run_says_its_runtime_directory_as_explain_does);
 	tcase_add_test(tc, a_verb_ignores_the_options_of_other_verbs);
 	tcase_add_test(tc, a_number_is_its_digits_alone);
+	tcase_add_test(tc, a_signal_name_is_taken_in_any_case);
 	tcase_add_test(tc, a_name_too_long_to_exist_names_no_node);
 	tcase_add_test(tc, an_empty_path_is_a_usage_error);
 	tcase_add_test(tc, a_daemon_that_is_not_root_says_why_once);
