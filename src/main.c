@@ -286,7 +286,7 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 	bad |= check_privileges(cfg, opts) < 0;
 	bad |= check_host(cfg, opts) < 0;
 	bad |= state_root_check(cfg, opts) < 0;
-	bad |= secrets_check(cfg, opts) < 0;
+	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
 	check_fds(cfg, false);
 	check_rlimits(cfg, false);
 	exposure_dev_vars(cfg, true);
@@ -390,7 +390,7 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	bad |= check_fds(cfg, true) < 0;
 	bad |= check_rlimits(cfg, true) < 0;
 	bad |= check_privileges(cfg, opts) < 0;
-	bad |= secrets_check(cfg, opts) < 0;
+	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
 	rc = bad ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);
 	if (rc < 0)

@@ -19,6 +19,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/reload.h"
 #include "src/daemon/reload_report.h"
+#include "src/daemon/secrets.h"
 #include "src/daemon/state.h"
 #include "src/daemon/supnode.h"
 #include "src/daemon/tree_checks.h"
@@ -321,9 +322,11 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 	r->done = done;
 	r->ctx = ctx;
 	r->covers = d->reloads_asked;	/* one asked later reads the config again */
-	/* a dry run refuses what applying would: the state root it would
-	 * make, the dynamic uids it would take */
+	/* a dry run refuses what applying would: a secrets directory its
+	 * actors cannot read from, the state root it would make, the dynamic
+	 * uids it would take */
 	if (prepare_plan(d, r, &plan, msg, sizeof msg) < 0 ||
+	    secrets_check(r->gen->cfg, d->opts, msg, sizeof msg) < 0 ||
 	    (dry_run ? state_root_dry_check(d, r->gen->cfg, d->opts, msg, sizeof msg) < 0 ||
 			       uids_dry_check(d, r, &plan, msg, sizeof msg) < 0 ||
 			       !(*text = reload_plan_text(&plan, r->slots))

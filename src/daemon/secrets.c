@@ -27,7 +27,7 @@ static const char *credentials_dir(void)
 	return dir && dir[0] ? dir : NULL;
 }
 
-int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts)
+int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len)
 {
 	struct sb_secret_sources src = { .credentials_dir = credentials_dir(), .secrets_dir = opts->secrets_dir };
 	const struct cfg_actor *a = NULL;
@@ -55,7 +55,11 @@ int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts)
 		break;
 	}
 	/* once for the tree: it would fail every start of each actor that reaches it */
-	log_err("%s: actor \"%s\" needs secret \"%s\" from it: %s", why, a->name, name, fix);
+	if (msg)
+		snprintf(msg, len, "%s: actor \"%s\" needs secret \"%s\" from it: %s", why, a->name, name, fix);
+	else
+		log_err("%s: actor \"%s\" needs secret \"%s\" from it: %s", why, a->name, name, fix);
+	errno = EINVAL;
 	return -1;
 }
 

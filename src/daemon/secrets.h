@@ -26,8 +26,9 @@ struct secrets {
 /* Before anything starts (run and check): when an actor of CFG names a
  * secret that would be looked for in --secrets-dir (one the daemon's
  * $CREDENTIALS_DIRECTORY lacks) and that directory is unusable, say so
- * once on stderr, with the fix, and -1: each start of it would fail. */
-int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts);
+ * once, with the fix, and -1: each start of it would fail. Said in MSG (a
+ * reload's answer), or on stderr when MSG is NULL. */
+int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len);
 
 /* The sources (first match wins) and the directory the instances'
  * directories go in; nothing when no actor of CFG names a secret (a

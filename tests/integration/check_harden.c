@@ -722,6 +722,35 @@ START_TEST(a_missing_secrets_dir_is_said_once_before_anything_starts)
 }
 END_TEST
 
+/* A reload that brings the first actor with secrets refuses a missing
+ * --secrets-dir as check and run do, dry run or not; it took the tree,
+ * and that actor failed every start. */
+START_TEST(a_reload_refuses_a_missing_secrets_dir)
+{
+	char sdir[512];
+	const char *extra[] = { "--secrets-dir", sdir, NULL };
+	const char *const reload[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	char out[4096];
+
+	snprintf(sdir, sizeof sdir, "%s", h_path(&h, "nosuch"));
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	h_start_with(&h, root_only, extra);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", secret_tree);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(h_run(&h, i ? reload : dry), 1);
+		ck_assert_int_gt(h_read(&h, "run.err", out, sizeof out - 1), 0);
+		ck_assert_msg(strstr(out, ": No such file or directory: actor \"pay\" needs secret \"K\" from it: "
+					  "make the directory"),
+			      "%s", out);
+	}
+	ck_assert_int_eq(lines_with("err", "prospero: start pay", ""), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* A --secrets-dir BASE/ and COMPONENTS directories of 160 bytes each ("wörd
  * and more " ten times), made, into SDIR: a long path with blanks and
  * two-byte characters. */
@@ -1470,6 +1499,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
 	tcase_add_test(tc, an_empty_credentials_directory_is_no_source);
 	tcase_add_test(tc, a_missing_secrets_dir_is_said_once_before_anything_starts);
+	tcase_add_test(tc, a_reload_refuses_a_missing_secrets_dir);
 	tcase_add_test(tc, a_long_start_failure_is_said_whole_or_cut_at_a_word);
 	tcase_add_test(tc, a_reload_refused_for_the_credentials_directory_can_be_retried);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
