@@ -242,6 +242,42 @@ static pid_t run_script(const char *script, int *const *fds, int n, const char *
 	"import prospero_peer as pp\n" \
 	"a = pp.Actor.from_env()\n"
 
+/* A Python caller of binding PRICING (PY_ACTOR's a): its control
+ * channel, the edge whose service end, s[0], the test plays, and its
+ * output, read from o[0]. */
+struct caller {
+	int c[2], s[2], o[2];
+	pid_t pid;
+};
+
+static void caller_open(struct caller *k)
+{
+	seqpacket_pair(k->c);
+	seqpacket_pair(k->s);
+	ck_assert_int_eq(pipe2(k->o, O_CLOEXEC), 0);
+}
+
+static void caller_run(struct caller *k, const char *script)
+{
+	k->pid = run_script(script, (int *const[]){ k->c, k->s }, 2, "control:PRICING", k->o[1]);
+}
+
+/* All it printed, once it has exited. */
+static void caller_output(struct caller *k, char *out, size_t cap)
+{
+	int status;
+
+	read_to_end(k->o[0], out, cap);
+	ck_assert_int_eq(waitpid(k->pid, &status, 0), k->pid);
+}
+
+static void caller_close(struct caller *k)
+{
+	close(k->c[0]);
+	close(k->s[0]);
+	close(k->o[0]);
+}
+
 /* Python as the caller: a notice older than its call (read late) does
  * not fail it; one newer than the call, sent while the call waits, does. */
 START_TEST(python_weighs_a_notice_by_its_time)
@@ -255,30 +291,24 @@ START_TEST(python_weighs_a_notice_by_its_time)
 		"        print('error', e.code, flush=True)\n";
 	unsigned char dg[4096];
 	char out[256] = "";
-	int c[2], s[2], o[2], status;
+	struct caller k;
 	struct pf_frame f;
 	ssize_t n;
-	pid_t pid;
 
-	seqpacket_pair(c);
-	seqpacket_pair(s);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	send_notice(s[0], 2);	/* a death before the caller ever calls */
-	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
+	caller_open(&k);
+	send_notice(k.s[0], 2);	/* a death before the caller ever calls */
+	caller_run(&k, script);
 	/* the first call: answered */
-	recv_frame(s[0], dg, sizeof dg, &f);
+	recv_frame(k.s[0], dg, sizeof dg, &f);
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "p1", .body_len = 2 };
-	send_frame(s[0], &f);
+	send_frame(k.s[0], &f);
 	/* the second: its service dies holding it */
-	n = recv(s[0], dg, sizeof dg, 0);
+	n = recv(k.s[0], dg, sizeof dg, 0);
 	ck_assert_int_gt(n, 0);
-	send_notice(s[0], 3);
-	read_to_end(o[0], out, sizeof out);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	send_notice(k.s[0], 3);
+	caller_output(&k, out, sizeof out);
 	ck_assert_str_eq(out, "ok p1\nerror peer_restarted\n");
-	close(c[0]);
-	close(s[0]);
-	close(o[0]);
+	caller_close(&k);
 }
 END_TEST
 
@@ -296,30 +326,24 @@ START_TEST(python_ignores_a_notice_that_does_not_parse)
 	static const char *const bodies[] = { "{}", "", "{\"incarnation\":2}", "{\"incarnation\":0,\"at\":5}" };
 	unsigned char dg[4096];
 	char out[256] = "";
-	int c[2], s[2], o[2], status;
+	struct caller k;
 	struct pf_frame f;
-	pid_t pid;
 
-	seqpacket_pair(c);
-	seqpacket_pair(s);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
-	recv_frame(s[0], dg, sizeof dg, &f);
+	caller_open(&k);
+	caller_run(&k, script);
+	recv_frame(k.s[0], dg, sizeof dg, &f);
 	uint64_t id = f.id;
 
 	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
 		f = (struct pf_frame){ .kind = PF_ERROR, .id = 0, .method = "peer_restarted", .method_len = 14,
 				       .body = bodies[i], .body_len = (uint32_t)strlen(bodies[i]) };
-		send_frame(s[0], &f);
+		send_frame(k.s[0], &f);
 	}
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = id, .body = "p1", .body_len = 2 };
-	send_frame(s[0], &f);
-	read_to_end(o[0], out, sizeof out);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	send_frame(k.s[0], &f);
+	caller_output(&k, out, sizeof out);
 	ck_assert_str_eq(out, "ok p1\n");
-	close(c[0]);
-	close(s[0]);
-	close(o[0]);
+	caller_close(&k);
 }
 END_TEST
 
@@ -341,38 +365,32 @@ START_TEST(python_drops_replies_to_no_call)
 		"print(a.call('PRICING', 'quote', b'{}', timeout=20).decode(), len(a.replies), flush=True)\n";
 	unsigned char dg[4096];
 	char out[256] = "";
-	int c[2], s[2], o[2], status;
+	struct caller k;
 	uint64_t prev = 0;
 	struct pf_frame f;
 	ssize_t n;
-	pid_t pid;
 
-	seqpacket_pair(c);
-	seqpacket_pair(s);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
+	caller_open(&k);
+	caller_run(&k, script);
 	/* each call answered only once the next comes: after its timeout */
 	for (int i = 0; i <= 50; i++) {
-		recv_frame(s[0], dg, sizeof dg, &f);
+		recv_frame(k.s[0], dg, sizeof dg, &f);
 		uint64_t id = f.id;
 		if (i > 0) {
 			f = (struct pf_frame){ .kind = PF_REPLY, .id = prev, .body = "late", .body_len = 4 };
 			n = pf_encode(dg, sizeof dg, &f);
-			ck_assert_int_eq(send(s[0], dg, (size_t)n, 0), n);
+			ck_assert_int_eq(send(k.s[0], dg, (size_t)n, 0), n);
 		}
 		prev = id;
 	}
 	/* a reply to an id never sent, then the last call's answer */
 	f = (struct pf_frame){ .kind = PF_ERROR, .id = 7, .method = "internal", .method_len = 8 };
-	send_frame(s[0], &f);
+	send_frame(k.s[0], &f);
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = prev, .body = "done", .body_len = 4 };
-	send_frame(s[0], &f);
-	read_to_end(o[0], out, sizeof out);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	send_frame(k.s[0], &f);
+	caller_output(&k, out, sizeof out);
 	ck_assert_str_eq(out, "timeouts 50\ndone 0\n");
-	close(c[0]);
-	close(s[0]);
-	close(o[0]);
+	caller_close(&k);
 }
 END_TEST
 
@@ -453,34 +471,28 @@ START_TEST(python_times_out_after_an_empty_datagram)
 		"        print('oserror', e.errno, flush=True)\n";
 	unsigned char dg[4096];
 	char out[256] = "";
-	int c[2], s[2], o[2], status;
+	struct caller k;
 	struct pf_frame f;
 	ssize_t n;
-	pid_t pid;
 
-	seqpacket_pair(c);
-	seqpacket_pair(s);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
-	recv_frame(s[0], dg, sizeof dg, &f);
-	ck_assert_int_eq(send(s[0], "", 0, 0), 0);
+	caller_open(&k);
+	caller_run(&k, script);
+	recv_frame(k.s[0], dg, sizeof dg, &f);
+	ck_assert_int_eq(send(k.s[0], "", 0, 0), 0);
 	/* its answer, after the empty datagram, is never read */
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = f.id, .body = "late", .body_len = 4 };
-	send_frame(s[0], &f);
-	read_to_end(o[0], out, sizeof out);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	send_frame(k.s[0], &f);
+	caller_output(&k, out, sizeof out);
 	ck_assert_str_eq(out, "error timeout\nerror timeout\n");
 	/* the second call went into the socket all the same (the kernel
 	 * first reports the unread "late" as ECONNRESET, once) */
-	n = recv(s[0], dg, sizeof dg, MSG_DONTWAIT);
+	n = recv(k.s[0], dg, sizeof dg, MSG_DONTWAIT);
 	if (n < 0 && errno == ECONNRESET)
-		n = recv(s[0], dg, sizeof dg, MSG_DONTWAIT);
+		n = recv(k.s[0], dg, sizeof dg, MSG_DONTWAIT);
 	ck_assert_msg(n > 0, "no second call: %zd %s", n, strerror(errno));
 	ck_assert_int_eq(pf_decode(dg, (size_t)n, &f, NULL), n);
 	ck_assert_int_eq(f.kind, PF_CALL);
-	close(c[0]);
-	close(s[0]);
-	close(o[0]);
+	caller_close(&k);
 }
 END_TEST
 
@@ -497,34 +509,28 @@ START_TEST(python_clients_end_serves_no_calls)
 				 .body = "x", .body_len = 1 };
 	unsigned char dg[4096];
 	char out[256] = "", why[128];
-	int c[2], s[2], o[2], status;
+	struct caller k;
 	struct pf_frame f;
 	uint64_t quote;
-	pid_t pid;
 
-	seqpacket_pair(c);
-	seqpacket_pair(s);
-	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
-	pid = run_script(script, (int *const[]){ c, s }, 2, "control:PRICING", o[1]);
-	recv_frame(s[0], dg, sizeof dg, &f);
+	caller_open(&k);
+	caller_run(&k, script);
+	recv_frame(k.s[0], dg, sizeof dg, &f);
 	quote = f.id;
-	send_frame(s[0], &cast);
-	send_frame(s[0], &call);
-	recv_frame(s[0], dg, sizeof dg, &f);
+	send_frame(k.s[0], &cast);
+	send_frame(k.s[0], &call);
+	recv_frame(k.s[0], dg, sizeof dg, &f);
 	ck_assert_int_eq(f.kind, PF_ERROR);
 	ck_assert_uint_eq(f.id, 9);
 	snprintf(why, sizeof why, "%.*s %.*s", (int)f.method_len, f.method, (int)f.body_len, (const char *)f.body);
 	ck_assert_str_eq(why, "bad_request this end of the binding serves no calls");
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = quote, .body = "q", .body_len = 1 };
-	send_frame(s[0], &f);
-	read_to_end(o[0], out, sizeof out);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	send_frame(k.s[0], &f);
+	caller_output(&k, out, sizeof out);
 	ck_assert_str_eq(out, "q\n");
 	/* nothing for the cast: the end of stream, the peer gone */
-	ck_assert_int_le(recv(s[0], dg, sizeof dg, MSG_DONTWAIT), 0);
-	close(c[0]);
-	close(s[0]);
-	close(o[0]);
+	ck_assert_int_le(recv(k.s[0], dg, sizeof dg, MSG_DONTWAIT), 0);
+	caller_close(&k);
 }
 END_TEST
 
