@@ -54,22 +54,41 @@ static void line_put(struct line *l, const char *p, size_t n)
 	l->n += n;
 }
 
-size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
+/* U+0080 to U+009F in UTF-8: a terminal that takes C1 acts on some (CSI). */
+static bool c1_control(unsigned char first, unsigned char second)
+{
+	return first == 0xc2 && second >= 0x80 && second < 0xa0;
+}
+
+static size_t hex_escape(char *e, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
+
+	e[0] = '\\';
+	e[1] = 'x';
+	e[2] = hex[c >> 4];
+	e[3] = hex[c & 15];
+	return 4;
+}
+
+size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
+{
 	size_t out = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)src[i];
-		char e[4] = { (char)c };
+		char e[8] = { (char)c };
 		size_t ne = 1;
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			e[0] = '\\';
-			e[1] = c == 0 ? '0' : c == '\r' ? 'r' : 'x';
-			ne = e[1] == 'x' ? 4 : 2;
-			e[2] = hex[c >> 4];
-			e[3] = hex[c & 15];
+			ne = hex_escape(e, c);
+			if (c == 0 || c == '\r') {
+				e[1] = c == 0 ? '0' : 'r';
+				ne = 2;
+			}
+		} else if (i + 1 < n && c1_control(c, (unsigned char)src[i + 1])) {
+			ne = hex_escape(e, c);
+			ne += hex_escape(e + ne, (unsigned char)src[++i]);
 		}
 		if (out + ne >= cap)
 			break;	/* never half an escape */
@@ -96,8 +115,13 @@ static void emit_line(struct output *o, struct outq *q, const char *a, size_t na
 	line_put(&l, ": ", 2);
 	/* the buffer holds every byte escaped, and the NUL */
 	size_t text = l.n;
-	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, a, na);
-	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, b, nb);
+	/* a C1 control that a read split between the two pieces */
+	bool split = na && nb && c1_control((unsigned char)a[na - 1], (unsigned char)b[0]);
+	char pair[2] = { split ? a[na - 1] : 0, split ? b[0] : 0 };
+
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, a, na - split);
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, pair, split ? 2 : 0);
+	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, b + split, nb - split);
 	size_t ntext = l.n - text;
 	line_put(&l, "\n", 1);
 	outq_put(q, &o->src, l.buf, l.n);

@@ -239,6 +239,20 @@ START_TEST(control_characters_but_tab_are_escaped)
 }
 END_TEST
 
+/* C1 controls (U+0080 to U+009F, two bytes in UTF-8) are escaped as
+ * journald escapes them, each byte \xNN: U+009B is a CSI to a terminal
+ * that takes C1. Other characters pass, and a pair that a read split
+ * between two pieces of one line is escaped all the same. */
+START_TEST(c1_controls_are_escaped)
+{
+	feed("a\xc2\x9b" "31mb\xc2\xa0" "c\xc3\xa9\n", 13);
+	ck_assert_str_eq(collected(), "act: a\\xc2\\x9b31mb\xc2\xa0" "c\xc3\xa9\n");
+	feed("x\xc2", 2);
+	feed("\x85y\n", 3);
+	ck_assert_str_eq(collected(), "act: x\\xc2\\x85y\n");
+}
+END_TEST
+
 /* With nobody reading, the queue keeps OUTQ_HARD bytes and drops whole
  * lines beyond, counting them for their sender. */
 START_TEST(lines_past_the_bound_are_dropped_and_counted)
@@ -280,6 +294,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, pieces_are_the_same_however_the_reads_fall);
 	tcase_add_test(tc, a_newline_after_the_end_of_an_instance_is_its_own);
 	tcase_add_test(tc, control_characters_but_tab_are_escaped);
+	tcase_add_test(tc, c1_controls_are_escaped);
 	tcase_add_test(tc, lines_past_the_bound_are_dropped_and_counted);
 	suite_add_tcase(s, tc);
 	return s;
