@@ -455,25 +455,37 @@ START_TEST(a_violation_in_kill_mode_kills_and_is_the_restart_reason)
 }
 END_TEST
 
-/* Violating at every start, the actor exhausts the intensity (1 restart
- * in 5 s): the give_up names the violation, not the SIGKILL behind it. */
-/* The uid of process PID, from /proc. */
-static long uid_of(pid_t pid)
+/* The value of KEY ("Uid:") in /proc/PID/status, up to its line's end,
+ * in BUF. */
+static const char *status_field(pid_t pid, const char *key, char *buf, size_t len)
 {
-	char path[64], buf[4096], *at;
+	char path[64], text[4096], *at;
+	size_t klen = strlen(key);
 	int fd;
 	ssize_t n;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
-	n = read(fd, buf, sizeof buf - 1);
+	n = read(fd, text, sizeof text - 1);
 	close(fd);
 	ck_assert_int_gt(n, 0);
-	buf[n] = '\0';
-	at = strstr(buf, "\nUid:\t");
-	ck_assert_ptr_nonnull(at);
-	return strtol(at + 6, NULL, 10);
+	text[n] = '\0';
+	for (at = text; strncmp(at, key, klen) != 0; at++) {
+		at = strchr(at, '\n');
+		ck_assert_msg(at, "no %s in /proc/%d/status", key, (int)pid);
+	}
+	at += klen + strspn(at + klen, "\t ");
+	snprintf(buf, len, "%.*s", (int)strcspn(at, "\n"), at);
+	return buf;
+}
+
+/* The uid of process PID, from /proc. */
+static long uid_of(pid_t pid)
+{
+	char buf[64];
+
+	return strtol(status_field(pid, "Uid:", buf, sizeof buf), NULL, 10);
 }
 
 /* Two daemons on one host, each with an actor called "twin": the name
@@ -511,6 +523,8 @@ START_TEST(two_daemons_never_share_a_dynamic_uid)
 }
 END_TEST
 
+/* Violating at every start, the actor exhausts the intensity (1 restart
+ * in 5 s): the give_up names the violation, not the SIGKILL behind it. */
 START_TEST(giving_up_on_a_violating_actor_names_the_violation)
 {
 	struct h_event e;
@@ -690,8 +704,7 @@ END_TEST
  * longer bounds (it stays inheritable to the daemon). */
 START_TEST(the_daemon_narrows_its_bounding_set_to_what_actors_keep)
 {
-	char path[64], status[4096];
-	int fd, n;
+	char bnd[32];
 
 	if (geteuid() != 0)
 		return;
@@ -714,14 +727,7 @@ START_TEST(the_daemon_narrows_its_bounding_set_to_what_actors_keep)
 	ck_assert_int_eq(h_count_lines(&h, "out", "none: CapEff:\t0000000000000000"), 1);
 	ck_assert_int_eq(h_count_lines(&h, "out", "none: CapBnd:\t0000000000000000"), 1);
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)h.pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	n = (int)read(fd, status, sizeof status - 1);
-	close(fd);
-	ck_assert_int_gt(n, 0);
-	status[n] = 0;
-	ck_assert_msg(strstr(status, "\nCapBnd:\t0000000000000400\n"), "%s", status);
+	ck_assert_str_eq(status_field(h.pid, "CapBnd:", bnd, sizeof bnd), "0000000000000400");
 
 	/* CAP_KILL is outside the daemon's bounding set now */
 	write_config("root.jsonc",
