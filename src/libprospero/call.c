@@ -136,13 +136,11 @@ static int frame_check(const char *method, const void *body, size_t len, size_t 
 	return 0;
 }
 
-static int frame_for(struct pf_frame *f, int kind, const char *method, const void *body, size_t len, int *fd)
+/* A frame checked by frame_check, METHOD MLEN bytes long. */
+static int frame_build(struct pf_frame *f, int kind, const char *method, size_t mlen, const void *body, size_t len,
+		       int *fd)
 {
-	size_t mlen;
-
 	*fd = -1;
-	if (frame_check(method, body, len, &mlen) < 0)
-		return -1;
 	*f = (struct pf_frame){
 		.kind = (uint8_t)kind, .method_len = (uint16_t)mlen, .body_len = (uint32_t)len,
 		.method = method, .body = body,
@@ -151,13 +149,12 @@ static int frame_for(struct pf_frame *f, int kind, const char *method, const voi
 }
 
 /* A call's own faults first (EINVAL), then the actor's (ESHUTDOWN): what
- * the caller got wrong is said whatever state the binding is in. */
+ * the caller got wrong is said whatever state the binding is in. *MLEN:
+ * the method's length. */
 static int call_check(bool stopping, const char *method, const void *body, size_t len, double timeout,
-		      prospero_reply_fn *cb)
+		      prospero_reply_fn *cb, size_t *mlen)
 {
-	size_t mlen;
-
-	if (!cb || !(timeout > 0) || frame_check(method, body, len, &mlen) < 0) {
+	if (!cb || !(timeout > 0) || frame_check(method, body, len, mlen) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -168,17 +165,16 @@ static int call_check(bool stopping, const char *method, const void *body, size_
 	return 0;
 }
 
-/* Check a call, frame it, and take its record with a fresh id: NULL with
- * errno, holding nothing, when it cannot be made. The timer is set up but
- * not started. */
-static struct pr_call *call_open(struct pr_calls *calls, bool stopping, const char *method, const void *body,
+/* Frame a call call_check passed, and take its record with a fresh id:
+ * NULL with errno, holding nothing, when it cannot be made. The timer is
+ * set up but not started. */
+static struct pr_call *call_open(struct pr_calls *calls, const char *method, size_t mlen, const void *body,
 				 size_t len, double timeout, prospero_reply_fn *cb, void *arg,
 				 struct pf_frame *f, int *fd)
 {
 	struct pr_call *c;
 
-	if (call_check(stopping, method, body, len, timeout, cb) < 0 ||
-	    frame_for(f, PF_CALL, method, body, len, fd) < 0)
+	if (frame_build(f, PF_CALL, method, mlen, body, len, fd) < 0)
 		return NULL;
 	c = call_get(calls);
 	if (!c) {
@@ -207,10 +203,11 @@ int pr_calls_send(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 {
 	struct pf_frame f;
 	struct pr_call *c;
+	size_t mlen;
 	int fd;
 
-	c = call_open(calls, stopping, method, body, len, timeout, cb, arg, &f, &fd);
-	if (!c)
+	if (call_check(stopping, method, body, len, timeout, cb, &mlen) < 0 ||
+	    !(c = call_open(calls, method, mlen, body, len, timeout, cb, arg, &f, &fd)))
 		return -1;
 	if (pr_chan_send(ch, &f, fd, false) < 0) {	/* it closes FD either way */
 		int e = errno;
@@ -244,7 +241,9 @@ int pr_cast_send(struct pr_chan *ch, const char *method, const void *body, size_
 	struct pf_frame f;
 	int fd;
 
-	if (frame_for(&f, PF_CAST, method, body, len, &fd) < 0)
+	size_t mlen;
+
+	if (frame_check(method, body, len, &mlen) < 0 || frame_build(&f, PF_CAST, method, mlen, body, len, &fd) < 0)
 		return -1;
 	return pr_chan_send(ch, &f, fd, false);
 }
@@ -360,10 +359,11 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 {
 	struct pf_frame f;
 	struct pr_call *c;
+	size_t mlen;
 	int fd;
 
 	/* NaN too, before the socket's timeout takes it; and before EBUSY */
-	if (call_check(stopping, method, body, len, timeout, cb) < 0)
+	if (call_check(stopping, method, body, len, timeout, cb, &mlen) < 0)
 		return -1;
 	if (ch->qlen && !ev_is_active(&ch->wio))
 		pr_chan_drain(ch);	/* this turn's casts go first */
@@ -374,7 +374,7 @@ int pr_calls_wait(struct pr_calls *calls, struct pr_chan *ch, bool stopping, con
 	/* the socket times out, not the call's timer, which never starts */
 	if (wait_for(ch, timeout) < 0)
 		return -1;
-	c = call_open(calls, stopping, method, body, len, timeout, cb, arg, &f, &fd);
+	c = call_open(calls, method, mlen, body, len, timeout, cb, arg, &f, &fd);
 	if (!c)
 		return -1;
 	if (pr_chan_send_wait(ch, &f, fd) < 0) {	/* it closes FD either way */
