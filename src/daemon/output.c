@@ -77,18 +77,27 @@ size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)src[i];
-		char e[8] = { (char)c };
-		size_t ne = 1;
+		char e[8];
+		size_t ne;
 
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+		if ((c >= 0x20 && c != 0x7f && c != 0xc2) || c == '\t') {
+			if (out + 1 >= cap)
+				break;
+			dst[out++] = (char)c;	/* most bytes: no escape to weigh */
+			continue;
+		}
+		if (c == 0 || c == '\r') {
+			e[0] = '\\';
+			e[1] = c == 0 ? '0' : 'r';
+			ne = 2;
+		} else if (c != 0xc2) {
 			ne = hex_escape(e, c);
-			if (c == 0 || c == '\r') {
-				e[1] = c == 0 ? '0' : 'r';
-				ne = 2;
-			}
 		} else if (i + 1 < n && c1_control(c, (unsigned char)src[i + 1])) {
 			ne = hex_escape(e, c);
 			ne += hex_escape(e + ne, (unsigned char)src[++i]);
+		} else {
+			e[0] = (char)c;
+			ne = 1;
 		}
 		if (out + ne >= cap)
 			break;	/* never half an escape */
