@@ -2,7 +2,6 @@
  * here, in the daemon, so the child gets plain numbers. */
 
 #include <ctype.h>
-#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -13,9 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
-#include <linux/capability.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/privs.h"
@@ -174,47 +171,44 @@ uint64_t sb_privs_bounding(int last_cap)
 	return set;
 }
 
-static int caps_get(struct __user_cap_data_struct data[2])
+uint64_t sb_privs_held(cap_flag_t flag, int last_cap)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	uint64_t set = 0;
+	cap_t caps = cap_get_proc();
 
-	return (int)syscall(SYS_capget, &hdr, data);
-}
+	for (int cap = 0; caps && cap <= last_cap && cap < SB_CAPS_MAX; cap++) {
+		cap_flag_value_t v = CAP_CLEAR;
 
-static uint64_t caps_word(const struct __user_cap_data_struct data[2], size_t field)
-{
-	uint32_t lo, hi;
-
-	memcpy(&lo, (const char *)&data[0] + field, sizeof lo);
-	memcpy(&hi, (const char *)&data[1] + field, sizeof hi);
-	return (uint64_t)lo | (uint64_t)hi << 32;
+		if (cap_get_flag(caps, cap, flag, &v) == 0 && v == CAP_SET)
+			set |= (uint64_t)1 << cap;
+	}
+	cap_free(caps);
+	return set;
 }
 
 uint64_t sb_privs_givable(int last_cap)
 {
-	struct __user_cap_data_struct data[2];
-
-	if (last_cap < 0 || caps_get(data) < 0)
-		return 0;
-	return caps_word(data, offsetof(struct __user_cap_data_struct, permitted)) &
-	       (sb_privs_bounding(last_cap) |
-		caps_word(data, offsetof(struct __user_cap_data_struct, inheritable)));
+	return sb_privs_held(CAP_PERMITTED, last_cap) &
+	       (sb_privs_bounding(last_cap) | sb_privs_held(CAP_INHERITABLE, last_cap));
 }
 
 int sb_privs_narrow_bounding(int last_cap, uint64_t keep, uint64_t *bounding)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	uint64_t give;
-	int rc = 0, saved = 0;
+	uint64_t give = sb_privs_held(CAP_PERMITTED, last_cap) & *bounding;
+	cap_value_t values[SB_CAPS_MAX];
+	cap_t caps = cap_get_proc();
+	int n = 0, rc = 0, saved = 0;
 
-	if (caps_get(data) < 0)
+	for (int cap = 0; cap <= last_cap && cap < SB_CAPS_MAX; cap++)
+		if (give >> cap & 1)
+			values[n++] = cap;
+	if (!caps || (n && cap_set_flag(caps, CAP_INHERITABLE, n, values, CAP_SET) < 0) || cap_set_proc(caps) < 0) {
+		saved = errno;
+		cap_free(caps);
+		errno = saved;
 		return -1;
-	give = caps_word(data, offsetof(struct __user_cap_data_struct, permitted)) & *bounding;
-	for (int i = 0; i < 2; i++)
-		data[i].inheritable |= (uint32_t)(give >> (32 * i));
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return -1;
+	}
+	cap_free(caps);
 	for (int cap = 0; cap <= last_cap && cap < SB_CAPS_MAX; cap++)
 		if ((*bounding >> cap & 1) && !(keep >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
 		    !saved) {

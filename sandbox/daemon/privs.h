@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/capability.h>
 #include <sys/types.h>
 
 #include "sandbox/child/privs.h"
@@ -24,6 +25,9 @@ int sb_privs_last_cap(void);
 /* This process's bounding set, capabilities 0..LAST_CAP: what every child
  * it clones starts with, so the child need not read it cap by cap. */
 uint64_t sb_privs_bounding(int last_cap);
+
+/* The capabilities 0..LAST_CAP this process holds in FLAG's set. */
+uint64_t sb_privs_held(cap_flag_t flag, int last_cap);
 
 /* What this process may let a child keep: permitted, and bounded or
  * already inheritable (a child's capset takes into inheritable only what

@@ -80,23 +80,6 @@ int tree_check_cgroup_limits(const struct daemon *d, const struct cfg *cfg, stru
 	return bad ? -1 : 0;
 }
 
-/* The capabilities this process holds in FLAG's set. */
-static uint64_t held_caps(cap_flag_t flag)
-{
-	int last = sb_privs_last_cap();
-	uint64_t set = 0;
-	cap_t caps = cap_get_proc();
-
-	for (int cap = 0; caps && cap <= last && cap < SB_CAPS_MAX; cap++) {
-		cap_flag_value_t v = CAP_CLEAR;
-
-		if (cap_get_flag(caps, cap, flag, &v) == 0 && v == CAP_SET)
-			set |= (uint64_t)1 << cap;
-	}
-	cap_free(caps);
-	return set;
-}
-
 /* What "capabilities" may keep (a running daemon has narrowed its
  * bounding set: confinement_narrow_bounding). */
 static uint64_t givable_caps(void)
@@ -191,7 +174,8 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 
 	if (confinement_privileged()) {
 		uint64_t givable = givable_caps();
-		uint64_t missing = geteuid() == 0 && cfg->nactors ? needed_caps(cfg) & ~held_caps(CAP_EFFECTIVE) : 0;
+		uint64_t held = sb_privs_held(CAP_EFFECTIVE, sb_privs_last_cap());
+		uint64_t missing = geteuid() == 0 && cfg->nactors ? needed_caps(cfg) & ~held : 0;
 
 		if (missing) {
 			char names[CAP_NAMES_MAX];
