@@ -1,6 +1,5 @@
 /* See verbs.h. Exit statuses: 0 done, 1 refused or the daemon cannot be
  * reached, 2 usage, and status's 3 (view.h). */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -35,21 +34,6 @@ bool cli_is_verb(const char *cmd)
 static int usage_error(const char *what, const char *why)
 {
 	return cli_usage_error("%s: %s", what, why);
-}
-
-/* prospero(1), --signal: a name in any case, SIG or not, or a number.
- * ctl_signal_parse takes names in capitals, as the C library and
- * events spell them. 0: not a signal. */
-static int parse_signal(const char *arg)
-{
-	char up[32];
-	size_t n = strlen(arg);
-
-	if (n >= sizeof up)
-		return 0;
-	for (size_t i = 0; i <= n; i++)
-		up[i] = (char)toupper((unsigned char)arg[i]);
-	return ctl_signal_parse(up);
 }
 
 #define SIGNAL_FORMS "expected a signal name, in any case and with or without SIG (TERM, sigterm, SIGRTMIN+2), " \
@@ -98,7 +82,7 @@ static int fault_kind(struct verb_opts *o, int argc, char **argv)
 static int fault_arg(struct verb_opts *o, const char *arg)
 {
 	if (strcmp(o->r.fault, "kill") == 0) {
-		if ((o->r.sig = parse_signal(arg)))
+		if ((o->r.sig = ctl_signal_parse(arg)))
 			return 0;
 		cli_usage_error("fault kill \"%s\": " SIGNAL_FORMS, arg, NSIG - 1);
 		return -1;
@@ -226,7 +210,7 @@ static int parse(int argc, char **argv, struct verb_opts *o)
 		case 'f': o->r.follow = true; break;
 		case 'N': name = optarg; break;
 		case 's':
-			if (!(o->r.sig = parse_signal(optarg)))
+			if (!(o->r.sig = ctl_signal_parse(optarg)))
 				return cli_usage_error("--signal \"%s\": " SIGNAL_FORMS, optarg, NSIG - 1);
 			break;
 		case 'n':

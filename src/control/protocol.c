@@ -57,7 +57,8 @@ int ctl_verb_parse(const char *s, enum ctl_verb *v)
 	return -1;
 }
 
-int ctl_signal_parse(const char *s)
+/* The names in capitals, as the C library and events spell them. */
+static int signal_parse_upper(const char *s)
 {
 	char *end;
 	long n;
@@ -93,6 +94,18 @@ int ctl_signal_parse(const char *s)
 		return 0;
 	n = strtol(s, &end, 10);
 	return !*end && n > 0 && n < NSIG ? (int)n : 0;
+}
+
+int ctl_signal_parse(const char *s)
+{
+	char up[32];
+	size_t n = strlen(s);
+
+	if (n >= sizeof up)	/* longer than any name or number */
+		return 0;
+	for (size_t i = 0; i <= n; i++)
+		up[i] = (char)toupper((unsigned char)s[i]);
+	return signal_parse_upper(up);
 }
 
 /* A fault's fields: what, for how long, how much of an edge is lost. */

@@ -59,7 +59,8 @@ int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char
 /* R as a line with its newline: malloc'd, NULL on ENOMEM. */
 char *ctl_request_encode(const struct ctl_request *r);
 
-/* A signal by name ("SIGHUP", "HUP") or number; 0 if none such. */
+/* A signal by name in any case, with or without SIG ("SIGHUP", "hup"),
+ * or number; 0 if none such. */
 int ctl_signal_parse(const char *s);
 
 /* The answers of the action verbs: {"ok": true} or an error. */

@@ -128,6 +128,13 @@ START_TEST(signals_by_name_or_number)
 	ck_assert_int_eq(ctl_signal_parse("+9"), 0);
 	ck_assert_int_eq(ctl_signal_parse("SIG 9"), 0);
 	ck_assert_int_eq(ctl_signal_parse("RTMIN+99999999999999999999"), 0);
+	/* in any case, as prospero(1) takes them: a client of the socket
+	 * is not told to spell them otherwise than the command line */
+	ck_assert_int_eq(ctl_signal_parse("term"), SIGTERM);
+	ck_assert_int_eq(ctl_signal_parse("sigHup"), SIGHUP);
+	ck_assert_int_eq(ctl_signal_parse("rtmin+2"), SIGRTMIN + 2);
+	ck_assert_int_eq(ctl_signal_parse("sigfoo"), 0);
+	ck_assert_int_eq(ctl_signal_parse("SIGTERMINATE_THIS_NAME_IS_FAR_TOO_LONG_TO_BE_ONE"), 0);
 }
 END_TEST
 
