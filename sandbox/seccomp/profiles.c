@@ -350,34 +350,25 @@ const char *sb_cond_text(enum sb_cond c)
 	return "";
 }
 
-/* The working set while resolving: a small unsorted array, merged by
- * name. A few hundred entries at most, so linear search is fine and
- * keeps this allocation-light; it is sorted once at the end. */
+static int rule_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sb_rule *)a)->name, ((const struct sb_rule *)b)->name);
+}
+
+/* The working set while resolving: every name added as it comes, then
+ * sorted once and merged (set_close), so that a profile of a few hundred
+ * names costs O(n log n) and not a search of the set at every add. */
 struct set {
 	struct sb_rule *v;
 	size_t n, cap;
 };
 
-static struct sb_rule *set_find(struct set *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].name, name) == 0)
-			return &s->v[i];
-	return NULL;
-}
-
-/* Add NAME with COND; an existing entry keeps the wider condition. */
 static int set_add(struct set *s, const char *name, enum sb_cond cond)
 {
-	struct sb_rule *r = set_find(s, name);
+	struct sb_rule *r;
 
-	if (r) {
-		if (cond > r->cond)
-			r->cond = cond;
-		return 0;
-	}
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
+		size_t cap = s->cap ? s->cap * 2 : 512;
 		struct sb_rule *v = realloc(s->v, cap * sizeof *v);
 
 		if (!v)
@@ -387,17 +378,38 @@ static int set_add(struct set *s, const char *name, enum sb_cond cond)
 	}
 	r = &s->v[s->n++];
 	memset(r, 0, sizeof *r);
-	snprintf(r->name, sizeof r->name, "%s", name);	/* length checked by the caller */
+	memcpy(r->name, name, strnlen(name, sizeof r->name - 1));	/* length checked by the caller */
 	r->cond = cond;
 	return 0;
 }
 
+/* Sorted, one entry a name: a name added twice keeps the wider condition. */
+static void set_close(struct set *s)
+{
+	size_t out = 0;
+
+	qsort(s->v, s->n, sizeof *s->v, rule_cmp);
+	for (size_t i = 0; i < s->n; i++) {
+		if (out && strcmp(s->v[out - 1].name, s->v[i].name) == 0) {
+			if (s->v[i].cond > s->v[out - 1].cond)
+				s->v[out - 1].cond = s->v[i].cond;
+			continue;
+		}
+		s->v[out++] = s->v[i];
+	}
+	s->n = out;
+}
+
+/* On a closed set: NAME's entry goes, the order stays. */
 static void set_remove(struct set *s, const char *name)
 {
-	struct sb_rule *r = set_find(s, name);
+	struct sb_rule key, *r;
 
-	if (r)
-		*r = s->v[--s->n];
+	snprintf(key.name, sizeof key.name, "%s", name);
+	if (!(r = bsearch(&key, s->v, s->n, sizeof *s->v, rule_cmp)))
+		return;
+	memmove(r, r + 1, (size_t)(s->v + s->n - (r + 1)) * sizeof *r);
+	s->n--;
 }
 
 static int add_members(struct set *s, const struct sb_group_member *m, bool widen)
@@ -406,11 +418,6 @@ static int add_members(struct set *s, const struct sb_group_member *m, bool wide
 		if (set_add(s, m->name, widen ? SB_COND_ALWAYS : m->cond) < 0)
 			return -1;
 	return 0;
-}
-
-static int rule_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct sb_rule *)a)->name, ((const struct sb_rule *)b)->name);
 }
 
 static void group_list(char *buf, size_t len)
@@ -489,6 +496,7 @@ static int merge(const struct sb_spec *spec, struct set *s)
 		if (rc < 0)
 			return -1;
 	}
+	set_close(s);
 	for (size_t i = 0; i < spec->ndeny; i++) {
 		const char *d = spec->deny[i];
 
@@ -526,7 +534,6 @@ int sb_policy_resolve(const struct sb_spec *spec, struct sb_policy *out,
 		errno = ENOMEM;
 		return -1;
 	}
-	qsort(s.v, s.n, sizeof *s.v, rule_cmp);
 	*out = (struct sb_policy){
 		.profile = spec->profile,
 		.on_violation = spec->on_violation,
