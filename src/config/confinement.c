@@ -144,7 +144,7 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 				   a->allow[i]);
 		}
 	}
-	if (ok) {
+	if (ok && !cfg_policy_memo_find(&ld->policies, a, 0)) {
 		/* each mistake is reported above at its place; this one is
 		 * kept for whatever sb_policy_resolve refuses that they miss */
 		struct sb_policy pol;
@@ -159,6 +159,7 @@ static bool get_sandbox(struct loader *ld, struct cfg_actor *a, json_t *o, size_
 			return false;
 		}
 		sb_policy_free(&pol);
+		(void)cfg_policy_memo_add(&ld->policies, a, 0);	/* a miss only costs time */
 	}
 	return ok;
 }

@@ -336,6 +336,7 @@ struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 		free(ld.refs[i].name);
 	free(ld.refs);
 	free(ld.defs);
+	cfg_policy_memo_free(&ld.policies);
 	if (ld.oom || diag->nerrors > 0 || !cfg->root) {
 		cfg_free(cfg);
 		if (ld.oom) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "src/config/config.h"
+#include "src/config/policy_memo.h"
 #include "src/config/lines.h"
 
 #define MAX_TIMEOUT_MS 86400000L
@@ -61,6 +62,7 @@ struct loader {
 	size_t nrefs, caprefs;
 	size_t capactors, capsups;	/* of cfg->actors, cfg->sups */
 	const char *unloaded;		/* the first file that did not parse, if any */
+	struct cfg_policy_memo policies;	/* actors whose sandbox resolved */
 	bool oom;
 };
 

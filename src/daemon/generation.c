@@ -46,8 +46,9 @@ void generation_unref(struct generation *g)
 	if (!g || --g->refs > 0)
 		return;
 	for (size_t i = 0; i < g->cfg->nactors; i++)
-		if (g->built[i])
+		if (g->built[i] == FILTER_OWN)
 			sb_filter_free(&g->filters[i]);
+	cfg_policy_memo_free(&g->policies);
 	free(g->filters);
 	free(g->built);
 	free(g->nserved);
@@ -57,25 +58,33 @@ void generation_unref(struct generation *g)
 }
 
 /* Compiled once per spec rather than in every child: building a filter
- * costs more than loading it. */
+ * costs more than loading it. Actors with the same policy inputs and the
+ * same fds to guard share one program; under a fault plan, whose routed
+ * calls differ from actor to actor, each has its own. */
 const struct sb_filter *generation_filter(struct generation *g, const struct cfg_actor *a,
 					  bool *ok, char *msg, size_t len)
 {
 	struct sb_filter *f = &g->filters[a->id];
+	/* a shutdown() there would break the edge for every later
+	 * incarnation: the daemon holds the same socket */
+	unsigned guard = PP_FD_CONTROL + 1 + (unsigned)(a->nbindings + g->nserved[a->id]);
+	const struct cfg_actor *twin;
 	struct sb_policy pol;
 	char why[512];
 	int rc, saved;
 
 	*ok = true;
-	if (!g->built[a->id]) {
+	if (g->built[a->id] == FILTER_NONE && !g->faults && (twin = cfg_policy_memo_find(&g->policies, a, guard))) {
+		*f = g->filters[twin->id];
+		g->built[a->id] = FILTER_SHARED;
+	}
+	if (g->built[a->id] == FILTER_NONE) {
 		if (cfg_actor_policy(a, &pol, why, sizeof why) < 0) {
 			saved = errno;
 			snprintf(msg, len, "%s: seccomp policy: %s", a->name, why);
 			goto fail;
 		}
-		/* a shutdown() there would break the edge for every later
-		 * incarnation: the daemon holds the same socket */
-		sb_policy_guard_fds(&pol, PP_FD_CONTROL + 1 + (unsigned)(a->nbindings + g->nserved[a->id]));
+		sb_policy_guard_fds(&pol, guard);
 		/* a fault plan's system calls go to the listener */
 		if (g->faults && fault_calls_route(g->faults, a, &pol) < 0) {
 			saved = errno;
@@ -91,7 +100,9 @@ const struct sb_filter *generation_filter(struct generation *g, const struct cfg
 			snprintf(msg, len, "%s: cannot build the seccomp filter: %s", a->name, strerror(saved));
 			goto fail;
 		}
-		g->built[a->id] = true;
+		g->built[a->id] = FILTER_OWN;
+		if (!g->faults)
+			(void)cfg_policy_memo_add(&g->policies, a, guard);	/* a miss only costs time */
 	}
 	return f->prog.len ? f : NULL;
 fail:

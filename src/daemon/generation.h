@@ -11,6 +11,7 @@
 
 #include "sandbox/seccomp/filter.h"
 #include "src/config/config.h"
+#include "src/config/policy_memo.h"
 
 struct fault_plan;
 
@@ -20,7 +21,8 @@ struct generation {
 	const struct fault_plan *faults;	/* run --faults: its calls go to the listener */
 	unsigned refs;
 	struct sb_filter *filters;	/* by actor id, built at first use */
-	bool *built;
+	enum { FILTER_NONE, FILTER_OWN, FILTER_SHARED } *built;	/* SHARED: another's insns */
+	struct cfg_policy_memo policies;	/* by the fd its guard starts at */
 	size_t *nserved;		/* by actor id: edges it serves (its fds' count) */
 };
 
