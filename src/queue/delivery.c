@@ -31,8 +31,8 @@ static unsigned batch_size(const struct queue *q)
 	return (unsigned)q->opt.v[PQ_MAX_BATCH_SIZE];
 }
 
-/* NOW_MS is a fresh clock's: so must the loop's be, or the timer fires
- * early, by however long the turn has run */
+/* NOW_MS is a fresh clock's (monotonic, as libev's timers): so must the
+ * loop's be, or the timer fires early, by however long the turn has run */
 static void arm(struct queue *q, ev_timer *t, uint64_t at_ms, uint64_t now_ms)
 {
 	ev_now_update(q->loop);
@@ -42,10 +42,11 @@ static void arm(struct queue *q, ev_timer *t, uint64_t at_ms, uint64_t now_ms)
 }
 
 /* Whether a batch should go now; if not, the batch timer is set for when
- * the oldest ready message will have waited max_batch_timeout. */
-static bool ready_now(struct queue *q, uint64_t now)
+ * the oldest ready message will have waited max_batch_timeout, on the
+ * monotonic clock (clock.h). */
+static bool ready_now(struct queue *q, struct pq_now clocks)
 {
-	uint64_t fresh = q->store.committed_id - q->cursor, since = UINT64_MAX, ms;
+	uint64_t fresh = q->store.committed_id - q->cursor, since = UINT64_MAX, ms, id = 0, now = clocks.mono;
 	size_t due = pq_delayed_count_due(&q->delayed, now, batch_size(q));
 	int r;
 
@@ -64,11 +65,13 @@ static bool ready_now(struct queue *q, uint64_t now)
 	if (due)
 		since = pq_delayed_top(&q->delayed)->due_ms;
 	/* fresh counts ids, and some may be gone (expired): ask the log */
-	r = fresh ? pq_store_first_ready(&q->store, q->cursor, NEVER_RETRIED, &ms) : 0;
+	r = fresh ? pq_store_first_ready(&q->store, q->cursor, NEVER_RETRIED, &ms, &id) : 0;
 	if (r < 0) {
 		pq_fatal(q, "cannot read its log: %s", q->store.msg);
 		return false;
 	}
+	if (r == 1)
+		ms = pq_clock_committed(&q->clock, id, ms, clocks);
 	if (r == 1 && ms < since)
 		since = ms;
 	if (r == 0)
@@ -89,7 +92,7 @@ static bool ready_now(struct queue *q, uint64_t now)
 struct fill {
 	struct queue *q;
 	struct pq_batch *b;
-	uint64_t now;
+	struct pq_now now;
 	bool scanning;		/* rows come from the scan: move the cursor */
 	const struct pq_item *retry;	/* the row is this retry's, as memory has it */
 	uint64_t due;		/* when that retry fell due */
@@ -114,7 +117,7 @@ static int add_row(const struct pq_row *r, void *arg)
 	}
 	if (f->scanning)
 		q->cursor = r->id;
-	if (r->enqueued_ms + (uint64_t)q->opt.v[PQ_RETENTION] * 1000 < f->now) {
+	if (r->enqueued_ms + (uint64_t)q->opt.v[PQ_RETENTION] * 1000 < f->now.wall) {
 		q->count.expired++;
 		f->failed = pq_store_forget(&q->store, r->id) < 0;
 		return f->failed;
@@ -135,7 +138,7 @@ static int add_row(const struct pq_row *r, void *arg)
 }
 
 /* Retries whose wait is over, then messages after the cursor. */
-static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
+static int fill(struct queue *q, struct pq_batch *b, struct pq_now now)
 {
 	struct fill f = { .q = q, .b = b, .now = now };
 	const struct pq_wait *w;
@@ -147,9 +150,9 @@ static int fill(struct queue *q, struct pq_batch *b, uint64_t now)
 		return -1;
 	f.retry = &it;
 	while (b->n < batch_size(q) && !f.full && !f.failed && (w = pq_delayed_top(&q->delayed)) &&
-	       w->due_ms <= now) {
+	       w->due_ms <= now.mono) {
 		f.due = w->due_ms;
-		pq_delayed_pop_due(&q->delayed, now, &it);
+		pq_delayed_pop_due(&q->delayed, now.mono, &it);
 		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
 			return -1;
 	}
@@ -194,7 +197,7 @@ static void put_back(struct queue *q, struct pq_batch *b, uint64_t now)
 			pq_status_waits(q, b->items[i].enqueued_ms);
 }
 
-static void send_batch(struct queue *q, struct pq_batch *b, uint64_t now)
+static void send_batch(struct queue *q, struct pq_batch *b, struct pq_now now)
 {
 	double timeout = (double)q->opt.v[PQ_DELIVERY_TIMEOUT] / 1e3;
 
@@ -204,7 +207,7 @@ static void send_batch(struct queue *q, struct pq_batch *b, uint64_t now)
 		/* EAGAIN: its socket is full, prospero_on_writable kicks us */
 		if (errno != EAGAIN && errno != ESHUTDOWN)
 			fprintf(stderr, "cannot deliver to the consumer: %s\n", strerror(errno));
-		put_back(q, b, now);
+		put_back(q, b, now.mono);
 		return;
 	}
 	b->busy = true;
@@ -246,10 +249,11 @@ static bool holding(struct queue *q)
 void pq_deliver(struct queue *q)
 {
 	struct pq_batch *b;
-	uint64_t now = pq_now_ms();
+	struct pq_now now = pq_clocks();
 
 	if (!q->kick)
 		return;
+	pq_clock_forget(&q->clock, q->cursor);
 	q->kick = false;
 	if (q->consumer && holding(q))
 		goto timers;
@@ -265,8 +269,8 @@ void pq_deliver(struct queue *q)
 			break;
 	}
 timers:
-	if (pq_delayed_top(&q->delayed) && pq_delayed_top(&q->delayed)->due_ms > now)
-		arm(q, &q->delay_timer, pq_delayed_top(&q->delayed)->due_ms, now);
+	if (pq_delayed_top(&q->delayed) && pq_delayed_top(&q->delayed)->due_ms > now.mono)
+		arm(q, &q->delay_timer, pq_delayed_top(&q->delayed)->due_ms, now.mono);
 	else
 		ev_timer_stop(q->loop, &q->delay_timer);
 }
@@ -325,17 +329,19 @@ static void read_answer(struct queue *q, struct pq_batch *b, const void *body, s
 }
 
 /* Message I of B failed an attempt: wait, or dead-letter it. */
-static void failed(struct queue *q, struct pq_batch *b, unsigned i, uint64_t now)
+static void failed(struct queue *q, struct pq_batch *b, unsigned i, struct pq_now now)
 {
 	struct pq_item it = b->items[i];
 	long wait = pq_retry_wait(&q->opt, ++it.failed, b->asked_ms[i]);
 	/* NOW is truncated to the ms: a wait counts from the next one, so it
-	 * is never shorter than asked */
-	uint64_t due = wait > 0 ? now + 1 + (uint64_t)wait : now;
+	 * is never shorter than asked. It is waited on the monotonic clock;
+	 * the log has it on the wall clock, for a restart (clock.h). */
+	uint64_t due = wait > 0 ? now.mono + 1 + (uint64_t)wait : now.mono;
+	uint64_t due_wall = wait > 0 ? now.wall + 1 + (uint64_t)wait : now.wall;
 	int r;
 
 	/* kept in the log too, so a restart counts this attempt */
-	r = pq_store_reschedule(&q->store, it.id, it.failed, due);
+	r = pq_store_reschedule(&q->store, it.id, it.failed, due_wall, wait > 0 ? (uint32_t)wait : 0);
 	if (r == 0 && wait < 0) {
 		pq_dead_add(q, &it);
 		return;
@@ -352,7 +358,7 @@ static void failed(struct queue *q, struct pq_batch *b, unsigned i, uint64_t now
 
 static void settle(struct queue *q, struct pq_batch *b)
 {
-	uint64_t now = pq_now_ms();
+	struct pq_now now = pq_clocks();
 
 	for (unsigned i = 0; i < b->n; i++) {
 		if (b->answer[i] != PQ_ANSWER_ACK) {
@@ -383,7 +389,7 @@ static void on_answer(int err, const void *body, size_t len, void *arg)
 			fprintf(stderr, "a batch of %u (ids %llu...) was not read by the consumer in %ld ms:"
 				" not counted, delivered again once it reads\n", b->n,
 				(unsigned long long)b->items[0].id, q->opt.v[PQ_DELIVERY_TIMEOUT]);
-			put_back(q, b, pq_now_ms());
+			put_back(q, b, pq_clocks().mono);
 			pq_status_touch(q);
 			return;
 		}
@@ -415,19 +421,21 @@ static void on_writable(struct prospero_binding *b, void *arg)
 }
 
 /* Messages that had failed an attempt when the queue last stopped, due
- * when their wait ends (or ended, while the queue was down). */
-static int recover_one(const struct pq_row *r, uint64_t not_before_ms, void *arg)
+ * when their wait ends (or ended, while the queue was down) by the wall
+ * clock, but never later than their wait from now (clock.h). */
+static int recover_one(const struct pq_row *r, uint64_t not_before_ms, uint64_t wait_ms, void *arg)
 {
 	struct queue *q = arg;
 	struct pq_item it = { .id = r->id, .enqueued_ms = r->enqueued_ms, .failed = r->failed };
 
-	return pq_delayed_push(&q->delayed, not_before_ms, &it);
+	return pq_delayed_push(&q->delayed, pq_clock_restore(pq_clocks(), not_before_ms, wait_ms), &it);
 }
 
 int pq_delivery_init(struct queue *q)
 {
 	q->kick = true;
 	q->holes_upto = q->store.committed_id;	/* what the last incarnation acked */
+	pq_clock_start(&q->clock, pq_clocks(), q->store.committed_id);
 	if (!(q->batches = calloc((size_t)q->opt.v[PQ_MAX_CONCURRENCY], sizeof *q->batches)))
 		return -1;
 	for (long i = 0; i < q->opt.v[PQ_MAX_CONCURRENCY]; i++)

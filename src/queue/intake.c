@@ -75,11 +75,13 @@ static bool full(struct queue *q, struct prospero_request *req)
 static void on_send(struct prospero_request *req, const void *body, size_t len, void *arg)
 {
 	struct queue *q = arg;
+	struct pq_now now = pq_clocks();
 	uint64_t id;
 
 	if (too_large(q, req, len, "") || full(q, req))
 		return;
-	if (pq_store_add(&q->store, body, len, pq_now_ms(), &id) < 0) {
+	pq_clock_stamp(&q->clock, now, q->store.last_id + 1);
+	if (pq_store_add(&q->store, body, len, now.wall, &id) < 0) {
 		store_failed(q, req);
 		return;
 	}
@@ -92,7 +94,7 @@ static void on_send_batch(struct prospero_request *req, const void *body, size_t
 	struct pq_cursor c, walk;
 	const char *why;
 	uint64_t first = 0, id;
-	uint64_t now = pq_now_ms();
+	struct pq_now now = pq_clocks();
 	uint32_t n;
 
 	if (pq_batch_check(body, len, &c, &why) < 0) {
@@ -113,12 +115,13 @@ static void on_send_batch(struct prospero_request *req, const void *body, size_t
 	}
 	if (full(q, req))
 		return;
+	pq_clock_stamp(&q->clock, now, q->store.last_id + 1);
 	while (c.left) {
 		const void *m;
 		size_t mlen;
 
 		pq_batch_next(&c, &m, &mlen);
-		if (pq_store_add(&q->store, m, mlen, now, &id) < 0) {
+		if (pq_store_add(&q->store, m, mlen, now.wall, &id) < 0) {
 			store_failed(q, req);
 			return;
 		}

@@ -21,6 +21,17 @@ uint64_t pq_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+struct pq_now pq_clocks(void)
+{
+	struct timespec ts;
+	struct pq_now now = { .wall = pq_now_ms() };
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* offset: a time a day or two ago is never below 0 (clock.h) */
+	now.mono = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + 2ull * PQ_WAIT_MAX;
+	return now;
+}
+
 void pq_fatal(struct queue *q, const char *fmt, ...)
 {
 	va_list ap;

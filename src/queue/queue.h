@@ -17,6 +17,7 @@
 #include <ev.h>
 
 #include "src/libprospero/prospero.h"
+#include "src/queue/clock.h"
 #include "src/queue/delayed.h"
 #include "src/queue/settings.h"
 #include "src/queue/store.h"
@@ -34,8 +35,8 @@ struct pq_batch {
 	struct pq_item items[PQ_BATCH_CAP];
 	uint8_t answer[PQ_BATCH_CAP];	/* enum pq_answer */
 	uint32_t asked_ms[PQ_BATCH_CAP];	/* a retry's delay, as the consumer asked */
-	/* a retry's due time, its place if put back; 0 for one read from the
-	 * log's order */
+	/* a retry's due time (monotonic), its place if put back; 0 for one
+	 * read from the log's order */
 	uint64_t due_ms[PQ_BATCH_CAP];
 };
 
@@ -71,7 +72,8 @@ struct queue {
 	 * counts them; past it, every id is one */
 	uint64_t holes_upto;
 	bool kick;		/* something changed: look for a batch to send */
-	struct pq_delayed delayed;	/* retries, by when they may go */
+	struct pq_delayed delayed;	/* retries, by when they may go (monotonic) */
+	struct pq_clock clock;	/* enqueue times to the monotonic clock */
 	struct pq_batch *batches;	/* max_concurrency of them */
 	unsigned busy;
 	ev_timer batch_timer, delay_timer;
@@ -108,6 +110,8 @@ struct queue {
 
 /* Milliseconds since the epoch: what the log's times are in. */
 uint64_t pq_now_ms(void);
+/* Both clocks (clock.h): waits within a run follow .mono. */
+struct pq_now pq_clocks(void);
 /* Stop the loop with exit status 1, saying why on stderr. */
 __attribute__((format(printf, 2, 3)))
 void pq_fatal(struct queue *q, const char *fmt, ...);

@@ -18,7 +18,8 @@ static const char schema[] =
 	" body BLOB NOT NULL,"
 	" enqueued_ms INTEGER NOT NULL,"
 	" attempts INTEGER NOT NULL DEFAULT 0,"
-	" not_before_ms INTEGER NOT NULL DEFAULT 0);"
+	" not_before_ms INTEGER NOT NULL DEFAULT 0,"
+	" wait_ms INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;";
 
 enum {
@@ -30,16 +31,16 @@ static const char *const sql[S_N] = {
 	[S_INSERT] = "INSERT INTO messages (id, body, enqueued_ms) VALUES (?1, ?2, ?3)",
 	[S_SET_LAST] = "INSERT INTO meta (key, value) VALUES ('last_id', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[S_DELETE] = "DELETE FROM messages WHERE id = ?1",
-	[S_RESCHEDULE] = "UPDATE messages SET attempts = ?2, not_before_ms = ?3 WHERE id = ?1",
+	[S_RESCHEDULE] = "UPDATE messages SET attempts = ?2, not_before_ms = ?3, wait_ms = ?4 WHERE id = ?1",
 	[S_SCAN] = "SELECT id, enqueued_ms, attempts, body FROM messages"
 		   " WHERE id > ?1 AND id <= ?2 AND not_before_ms <= ?3 ORDER BY id LIMIT ?4",
 	[S_READY] = "SELECT count(*) FROM (SELECT 1 FROM messages"
 		    " WHERE id > ?1 AND id <= ?2 AND not_before_ms <= ?3 LIMIT ?4)",
 	[S_FETCH] = "SELECT id, enqueued_ms, attempts, body FROM messages WHERE id = ?1",
 	[S_FIRST] = "SELECT enqueued_ms FROM messages WHERE id > ?1 ORDER BY id LIMIT 1",
-	[S_FIRST_READY] = "SELECT max(enqueued_ms, not_before_ms) FROM messages"
+	[S_FIRST_READY] = "SELECT max(enqueued_ms, not_before_ms), id FROM messages"
 			  " WHERE id > ?1 AND not_before_ms <= ?2 ORDER BY id LIMIT 1",
-	[S_WAITING] = "SELECT id, enqueued_ms, attempts, not_before_ms FROM messages WHERE not_before_ms > ?1",
+	[S_WAITING] = "SELECT id, enqueued_ms, attempts, not_before_ms, wait_ms FROM messages WHERE not_before_ms > ?1",
 	[S_COUNT] = "SELECT count(*) FROM messages",
 	[S_LAST] = "SELECT max(coalesce((SELECT max(id) FROM messages), 0),"
 		   " coalesce((SELECT value FROM meta WHERE key = 'last_id'), 0))",
@@ -112,12 +113,27 @@ static int shrinkable(struct pq_store *s)
 	return 0;
 }
 
+/* A retry's wait (wait_ms) came later than the log's first version: an
+ * older log gets the column, 0 (not known) in its rows, and a queue
+ * that knows nothing of it leaves it 0 in those it writes. */
+static int wait_column(struct pq_store *s)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT wait_ms FROM messages LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	return pr_db_exec(s->db, "ALTER TABLE messages ADD COLUMN wait_ms INTEGER NOT NULL DEFAULT 0");
+}
+
 static int open_db(struct pq_store *s, const char *dir)
 {
 	if (!(s->st = calloc(S_N, sizeof *s->st)))
 		return -1;
 	if (pr_db_open(dir, PQ_STORE_FILE, &s->db) < 0 || pr_db_check_version(s->db, STORE_VERSION) < 0 ||
-	    pr_db_exec(s->db, schema) < 0)
+	    pr_db_exec(s->db, schema) < 0 || wait_column(s) < 0)
 		return failed(s);
 	/* an acked message is gone; zeroing its bytes on disk as well would
 	 * double what a delete writes */
@@ -252,16 +268,25 @@ int pq_store_forget(struct pq_store *s, uint64_t id)
 	return change(s, &(struct pq_change){ .id = id, .forget = true });
 }
 
-int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed_n, uint64_t not_before_ms)
+int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed_n, uint64_t not_before_ms, uint32_t wait_ms)
 {
-	return change(s, &(struct pq_change){ .id = id, .failed = failed_n, .not_before_ms = not_before_ms });
+	return change(s, &(struct pq_change){ .id = id, .failed = failed_n, .not_before_ms = not_before_ms,
+					      .wait_ms = wait_ms });
 }
 
 static int apply_one(struct pq_store *s, const struct pq_change *c, long *deleted)
 {
 	int which = c->forget ? S_DELETE : S_RESCHEDULE;
 
-	if (bind_ids(s, s->st[which], c->id, c->failed, c->not_before_ms) < 0 || step_done(s, which) < 0)
+	int rc;
+
+	if (bind_ids(s, s->st[which], c->id, c->failed, c->not_before_ms) < 0)
+		return -1;
+	if (!c->forget && (rc = sqlite3_bind_int64(s->st[which], 4, c->wait_ms)) != SQLITE_OK) {
+		errno = pr_db_errno(s->db, rc);
+		return failed(s);
+	}
+	if (step_done(s, which) < 0)
 		return -1;
 	if (c->forget)
 		*deleted += sqlite3_changes(s->db);
@@ -450,7 +475,7 @@ int pq_store_fetch(struct pq_store *s, uint64_t id, pq_row_fn *fn, void *arg)
 	return n < 0 ? -1 : n > 0;
 }
 
-static int first(struct pq_store *s, sqlite3_stmt *st, uint64_t after, uint64_t t0_ms, uint64_t *ms)
+static int first(struct pq_store *s, sqlite3_stmt *st, uint64_t after, uint64_t t0_ms, uint64_t *ms, uint64_t *id)
 {
 	int rc;
 
@@ -459,6 +484,8 @@ static int first(struct pq_store *s, sqlite3_stmt *st, uint64_t after, uint64_t 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*ms = (uint64_t)sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW && id)
+		*id = (uint64_t)sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return rc == SQLITE_ROW;
@@ -468,12 +495,12 @@ static int first(struct pq_store *s, sqlite3_stmt *st, uint64_t after, uint64_t 
 
 int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms)
 {
-	return first(s, s->st[S_FIRST], after, 0, ms);
+	return first(s, s->st[S_FIRST], after, 0, ms, NULL);
 }
 
-int pq_store_first_ready(struct pq_store *s, uint64_t after, uint64_t t0_ms, uint64_t *ms)
+int pq_store_first_ready(struct pq_store *s, uint64_t after, uint64_t t0_ms, uint64_t *ms, uint64_t *id)
 {
-	return first(s, s->st[S_FIRST_READY], after, t0_ms, ms);
+	return first(s, s->st[S_FIRST_READY], after, t0_ms, ms, id);
 }
 
 long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, void *arg)
@@ -492,7 +519,7 @@ long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, v
 		};
 
 		n++;
-		if (fn(&r, (uint64_t)sqlite3_column_int64(st, 3), arg))
+		if (fn(&r, (uint64_t)sqlite3_column_int64(st, 3), (uint64_t)sqlite3_column_int64(st, 4), arg))
 			break;
 	}
 	sqlite3_reset(st);

@@ -31,6 +31,7 @@
 struct pq_change {
 	uint64_t id;
 	uint64_t not_before_ms;
+	uint32_t wait_ms;	/* the wait that led to not_before_ms */
 	uint32_t failed;
 	bool forget;		/* delete it; else set failed and not_before_ms */
 };
@@ -79,7 +80,9 @@ int pq_store_commit(struct pq_store *s);
 
 /* Queue a change; -1 with errno ENOMEM. */
 int pq_store_forget(struct pq_store *s, uint64_t id);
-int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed, uint64_t not_before_ms);
+/* Message ID had FAILED attempts and waits WAIT_MS, to NOT_BEFORE_MS on
+ * the wall clock (clock.h: what a restart reads). */
+int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed, uint64_t not_before_ms, uint32_t wait_ms);
 /* Apply the queued changes in one transaction, not synced: how many
  * messages they deleted, or -1 with errno, the log as it was and the
  * changes still queued. */
@@ -110,12 +113,14 @@ long pq_store_count_ready(struct pq_store *s, uint64_t after, uint64_t upto, uin
  * none, -1 with errno. */
 int pq_store_first_after(struct pq_store *s, uint64_t after, uint64_t *ms);
 /* The same for the first message after AFTER that is not waiting for a
- * retry past T0_MS: when it became ready (committed, or its wait over). */
-int pq_store_first_ready(struct pq_store *s, uint64_t after, uint64_t t0_ms, uint64_t *ms);
+ * retry past T0_MS: when it became ready (committed, or its wait over),
+ * and its id in *ID. */
+int pq_store_first_ready(struct pq_store *s, uint64_t after, uint64_t t0_ms, uint64_t *ms, uint64_t *id);
 /* Messages that were waiting for a retry later than T0_MS when the
- * queue last stopped, in no order, with the time they wait for (the
- * row's body is not read). How many, or -1 with errno. */
-typedef int pq_wait_fn(const struct pq_row *r, uint64_t not_before_ms, void *arg);
+ * queue last stopped, in no order, with the time they wait for and the
+ * wait that led to it (0: not known; the row's body is not read). How
+ * many, or -1 with errno. */
+typedef int pq_wait_fn(const struct pq_row *r, uint64_t not_before_ms, uint64_t wait_ms, void *arg);
 long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, void *arg);
 /* Delete the messages with AFTER < id <= UPTO enqueued before CUTOFF_MS,
  * at once (not synced): how many, or -1 with errno. */

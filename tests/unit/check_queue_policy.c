@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/queue/clock.h"
 #include "src/queue/delayed.h"
 #include "src/queue/reserve.h"
 #include "src/queue/settings.h"
@@ -202,6 +203,95 @@ START_TEST(the_heap_gives_up_what_is_older_and_stays_ordered)
 END_TEST
 
 /* A sixteenth of the file system, from 64 KiB to 16 MiB, in pages. */
+/* The queue's two clocks as a test says they are: the wall clock at WALL,
+ * the monotonic one at MONO (past 2 * PQ_WAIT_MAX, as pq_clocks'). */
+#define BASE (2ull * PQ_WAIT_MAX)
+#define AT(w, m) ((struct pq_now){ .wall = (w), .mono = BASE + (m) })
+#define HOUR 3600000ull
+
+/* A message committed in this run: when it was committed on the
+ * monotonic clock, whatever the wall clock did after, forth or back. */
+START_TEST(a_commit_time_in_this_run_follows_no_step)
+{
+	struct pq_clock c;
+	struct pq_now t0 = AT(1000 * HOUR, 0);
+
+	pq_clock_start(&c, t0, 10);
+	pq_clock_stamp(&c, AT(1000 * HOUR + 500, 500), 11);	/* id 11 at mono 500 */
+	/* the wall stepped back an hour, then id 12 at mono 800 */
+	pq_clock_stamp(&c, AT(1000 * HOUR - HOUR + 800, 800), 12);
+	ck_assert_uint_eq(c.n, 2);
+	/* read at mono 2000 with the wall an hour back, or two hours on */
+	ck_assert_uint_eq(pq_clock_committed(&c, 11, 1000 * HOUR + 500, AT(1000 * HOUR - HOUR + 2000, 2000)), BASE + 500);
+	ck_assert_uint_eq(pq_clock_committed(&c, 12, 1000 * HOUR - HOUR + 800, AT(1000 * HOUR + 2 * HOUR, 2000)), BASE + 800);
+	/* jitter under PQ_STEP_MS is no step */
+	pq_clock_stamp(&c, AT(1000 * HOUR - HOUR + 900 + PQ_STEP_MS, 900), 13);
+	ck_assert_uint_eq(c.n, 2);
+	/* the cursor past them all, the last epoch stays: new messages are
+	 * stamped in it */
+	pq_clock_forget(&c, 20);
+	ck_assert_uint_eq(c.n, 2);
+	/* the cursor past 12 with a step at 14: 12's epoch goes */
+	pq_clock_stamp(&c, AT(1000 * HOUR + 1000, 1000), 14);
+	ck_assert_uint_eq(c.n, 3);
+	pq_clock_forget(&c, 13);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_uint_eq(c.e[1].first_id, 14);
+}
+END_TEST
+
+/* An earlier run's message counts as committed when its stamp says, by
+ * the wall clock at this run's start: long ago, it is due at once; in
+ * the future (the clock stepped back while the queue was down), at the
+ * start, never later: it waits max_batch_timeout at most. */
+START_TEST(an_earlier_runs_commit_time_is_clamped_at_the_start)
+{
+	struct pq_clock c;
+	struct pq_now t0 = AT(1000 * HOUR, 5000);
+
+	pq_clock_start(&c, t0, 10);
+	ck_assert_uint_eq(pq_clock_committed(&c, 7, 1000 * HOUR - 3000, t0), BASE + 2000);
+	ck_assert_uint_eq(pq_clock_committed(&c, 7, 1000 * HOUR + HOUR, AT(1000 * HOUR + 100, 5100)), BASE + 5000);
+	/* a year ago is as good as two days */
+	ck_assert_uint_eq(pq_clock_committed(&c, 7, 1000 * HOUR - 365 * 24 * HOUR, t0), BASE + 5000 - BASE);
+	/* a step after the start changes none of it */
+	ck_assert_uint_eq(pq_clock_committed(&c, 7, 1000 * HOUR - 3000, AT(1000 * HOUR - HOUR, 9000)), BASE + 2000);
+}
+END_TEST
+
+/* Steps without end keep PQ_EPOCHS, the oldest of this run merged with
+ * the larger offset: their messages count as committed earlier, never
+ * later, so none waits longer than asked. */
+START_TEST(many_steps_merge_the_oldest_epochs)
+{
+	struct pq_clock c;
+
+	pq_clock_start(&c, AT(1000 * HOUR, 0), 0);
+	for (unsigned i = 1; i <= 3 * PQ_EPOCHS; i++)
+		pq_clock_stamp(&c, AT(1000 * HOUR + (i % 2 ? HOUR : 0) + i, i), i);
+	ck_assert_uint_eq(c.n, PQ_EPOCHS);
+	ck_assert_uint_le(pq_clock_committed(&c, 1, 1000 * HOUR + HOUR + 1, AT(1000 * HOUR, 1000)), BASE + 1);
+	/* the newest are exact */
+	ck_assert_uint_eq(pq_clock_committed(&c, 3 * PQ_EPOCHS, 1000 * HOUR + 3 * PQ_EPOCHS,
+					     AT(1000 * HOUR, 1000)), BASE + 3 * PQ_EPOCHS);
+}
+END_TEST
+
+/* A retry read from the log at a restart: due when its wall-clock time
+ * says, at once if that is past, but never later than its wait from now
+ * (the clock stepped back meanwhile); a wait not known (an older log)
+ * is at most PQ_WAIT_MAX. */
+START_TEST(a_retry_read_at_a_restart_waits_no_longer_than_asked)
+{
+	struct pq_now now = AT(1000 * HOUR, 7000);
+
+	ck_assert_uint_eq(pq_clock_restore(now, 1000 * HOUR + 1500, 2000), BASE + 8500);
+	ck_assert_uint_eq(pq_clock_restore(now, 1000 * HOUR - 1, 2000), BASE + 7000);
+	ck_assert_uint_eq(pq_clock_restore(now, 1000 * HOUR + HOUR + 1500, 2000), BASE + 7000 + 2001);
+	ck_assert_uint_eq(pq_clock_restore(now, 1000 * HOUR + 30 * 24 * HOUR, 0), BASE + 7000 + PQ_WAIT_MAX + 1);
+}
+END_TEST
+
 START_TEST(the_reserve_is_sized_by_its_file_system)
 {
 	ck_assert_uint_eq(pq_reserve_size(0), 64 << 10);
@@ -229,6 +319,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_heap_stays_ordered_under_churn);
 	tcase_add_test(tc, the_heap_gives_up_what_is_older_and_stays_ordered);
 	tcase_add_test(tc, the_reserve_is_sized_by_its_file_system);
+	tcase_add_test(tc, a_commit_time_in_this_run_follows_no_step);
+	tcase_add_test(tc, an_earlier_runs_commit_time_is_clamped_at_the_start);
+	tcase_add_test(tc, many_steps_merge_the_oldest_epochs);
+	tcase_add_test(tc, a_retry_read_at_a_restart_waits_no_longer_than_asked);
 	suite_add_tcase(s, tc);
 	return s;
 }

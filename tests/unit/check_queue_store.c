@@ -134,11 +134,12 @@ START_TEST(a_failed_transaction_gives_its_ids_back)
 }
 END_TEST
 
-static int count_waiting(const struct pq_row *r, uint64_t not_before_ms, void *arg)
+static int count_waiting(const struct pq_row *r, uint64_t not_before_ms, uint64_t wait_ms, void *arg)
 {
 	ck_assert_uint_eq(r->id, 2);
 	ck_assert_uint_eq(r->failed, 1);
 	ck_assert_uint_eq(not_before_ms, 9000);
+	ck_assert_uint_eq(wait_ms, 8500);	/* the wait, for a restart to clamp */
 	++*(int *)arg;
 	return 0;
 }
@@ -152,8 +153,8 @@ START_TEST(changes_survive_a_reopen_and_ids_are_never_reused)
 	add("c");
 	ck_assert_int_eq(pq_store_commit(&s), 0);
 	ck_assert_int_eq(pq_store_forget(&s, 1), 0);
-	ck_assert_int_eq(pq_store_reschedule(&s, 2, 1, 9000), 0);
-	ck_assert_int_eq(pq_store_reschedule(&s, 3, 2, 10), 0);
+	ck_assert_int_eq(pq_store_reschedule(&s, 2, 1, 9000, 8500), 0);
+	ck_assert_int_eq(pq_store_reschedule(&s, 3, 2, 10, 0), 0);
 	ck_assert_int_eq(pq_store_apply(&s), 1);
 	ck_assert_uint_eq(s.depth, 2);
 	reopen();
