@@ -277,7 +277,6 @@ int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed_n, uint
 static int apply_one(struct pq_store *s, const struct pq_change *c, long *deleted)
 {
 	int which = c->forget ? S_DELETE : S_RESCHEDULE;
-
 	int rc;
 
 	if (bind_ids(s, s->st[which], c->id, c->failed, c->not_before_ms) < 0)
