@@ -233,6 +233,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		return NULL;
 	}
 	/* any value: one that is not an object is said as the caller says it */
+	errno = 0;
 	if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err))) {
 		/* jansson's position is just past the offending token, and its
 		 * column counts a byte order mark: the token's start, as every
@@ -240,6 +241,13 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		struct cfg_pos p = ld_pos(ld, error_off(&err, ld->src.len));
 		static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
 
+		/* memory, not the text: no diagnostic. errno, because jansson
+		 * says a failed allocation in a string is a syntax error, or
+		 * says nothing when its lexer's could not be had */
+		if (errno == ENOMEM) {
+			ld->oom = true;
+			return NULL;
+		}
 		/* the flag is jansson's, not the user's */
 		if (strncmp(err.text, nul, strlen(nul)) == 0)
 			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
