@@ -145,12 +145,16 @@ int cli_explain(const struct cfg *cfg, const struct daemon_opts *opts, const cha
 		}
 	if (!a) {
 		const char *near = NULL, **names = calloc(cfg->nactors ? cfg->nactors : 1, sizeof *names);
+		bool oom = !names;
 
 		for (size_t i = 0; names && i < cfg->nactors; i++)
 			names[i] = cfg->actors[i]->name;
 		if (names)
-			near = dym_closest(name, names, cfg->nactors);
-		if (near)
+			near = dym_closest(name, names, cfg->nactors, &oom);
+		/* the actor is missing all the same: said without the hint */
+		if (oom)
+			fprintf(stderr, "prospero: --explain: no actor \"%s\" (no hint: %s)\n", name, strerror(ENOMEM));
+		else if (near)
 			fprintf(stderr, "prospero: --explain: no actor \"%s\" (did you mean \"%s\"?)\n", name, near);
 		else
 			fprintf(stderr, "prospero: --explain: no actor \"%s\" in the configuration\n", name);

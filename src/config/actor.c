@@ -237,7 +237,7 @@ bool ld_get_shutdown(struct loader *ld, json_t *v, size_t obj, long *out)
 		return true;
 	}
 	p = ld_pos_of_key(ld, obj, "shutdown", false);
-	if (json_is_string(v) && (hint = dym_closest(json_string_value(v), words, 2)))
+	if (json_is_string(v) && (hint = dym_closest(json_string_value(v), words, 2, &ld->oom)))
 		ld_error(ld, &p, "\"shutdown\": unknown value \"%s\" (did you mean \"%s\"?)", json_string_value(v), hint);
 	else
 		ld_error(ld, &p, "\"shutdown\": expected milliseconds (0 to %ld), \"brutal_kill\" or \"infinity\"",

@@ -85,7 +85,9 @@ static void binding_undefined(struct loader *ld, const struct cfg_binding *b)
 		for (size_t i = 0; i < ld->cfg->nactors; i++)
 			if (ld->cfg->actors[i]->name)
 				names[n++] = ld->cfg->actors[i]->name;
-		hint = dym_closest(b->service_name, names, n);
+		hint = dym_closest(b->service_name, names, n, &ld->oom);
+	} else {
+		ld->oom = true;
 	}
 	/* "NAME#i", a pool's instance as status and fd names write it: a
 	 * binding names the actor, whose instances share its end */

@@ -44,7 +44,7 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 			for (size_t g = 0; g < ng; g++)
 				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
 					 g ? ", " : "", groups[g]);
-			if ((hint = dym_closest(s, groups, ng)))
+			if ((hint = dym_closest(s, groups, ng, &ld->oom)))
 				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall group \"%s\" (did you mean \"%s\"?)",
 					 key, i, s, hint);
 			else
@@ -54,7 +54,10 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 			size_t n;
 			char **names = sb_syscall_names(&n);
 
-			if ((hint = dym_closest(s, (const char *const *)names, n)))
+			if (!names)
+				ld->oom = true;
+
+			if ((hint = dym_closest(s, (const char *const *)names, n, &ld->oom)))
 				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\" (did you mean \"%s\"?)",
 					 key, i, s, hint);
 			else
@@ -196,7 +199,7 @@ static int cgroup_limit_index(const char *k)
 }
 
 /* The nearest of every limit's name, rlimit or cgroup. */
-static const char *limit_hint(const char *k)
+static const char *limit_hint(struct loader *ld, const char *k)
 {
 	const char *const *r = sb_rlimit_names();
 	size_t nr = ld_count_words(r), nc = ld_count_words(ld_cgroup_limit_keys);
@@ -207,7 +210,7 @@ static const char *limit_hint(const char *k)
 		all[n++] = r[i];
 	for (size_t i = 0; i < nc; i++)
 		all[n++] = ld_cgroup_limit_keys[i];
-	return dym_closest(k, all, n);
+	return dym_closest(k, all, n, &ld->oom);
 }
 
 static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
@@ -242,7 +245,7 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 		if (sb_rlimit_resource(k) < 0 && errno == ENOENT) {
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, true);
 
-			if ((hint = limit_hint(k)))
+			if ((hint = limit_hint(ld, k)))
 				ld_error(ld, &p, "\"limits\": unknown limit \"%s\" (did you mean \"%s\"?)", k, hint);
 			else
 				ld_error(ld, &p, "\"limits\": unknown limit \"%s\"", k);
@@ -257,7 +260,7 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 			continue;
 		}
 		if (json_is_string(v) && strcmp(json_string_value(v), "infinity") != 0 &&
-		    (hint = dym_closest(json_string_value(v), (const char *const[]){ "infinity" }, 1))) {
+		    (hint = dym_closest(json_string_value(v), (const char *const[]){ "infinity" }, 1, &ld->oom))) {
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
 			ld_error(ld, &p, "\"limits\": \"%s\": unknown value \"%s\" (did you mean \"%s\"?)", k,
 				 json_string_value(v), hint);
@@ -341,7 +344,7 @@ static bool get_user(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 }
 
 /* The capability nearest to a misspelt NAME, written as "CAP_NET_RAW". */
-static bool cap_hint(const char *name, char *out, size_t len)
+static bool cap_hint(struct loader *ld, const char *name, char *out, size_t len)
 {
 	char word[64];
 	size_t n;
@@ -349,8 +352,12 @@ static bool cap_hint(const char *name, char *out, size_t len)
 	const char *hint;
 	bool found;
 
+	if (!names) {
+		ld->oom = true;
+		return false;
+	}
 	sb_cap_spelling(name, word, sizeof word);
-	if ((found = (hint = dym_closest(word, (const char *const *)names, n)) != NULL))
+	if ((found = (hint = dym_closest(word, (const char *const *)names, n, &ld->oom)) != NULL))
 		snprintf(out, len, "%s", hint);
 	sb_names_free(names);
 	return found;
@@ -374,7 +381,7 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 			char hint[64];
 
-			if (cap_hint(a->capabilities[i], hint, sizeof hint))
+			if (cap_hint(ld, a->capabilities[i], hint, sizeof hint))
 				ld_error(ld, &p, "\"capabilities\"[%zu]: %s (did you mean \"%s\"?)", i, msg, hint);
 			else
 				ld_error(ld, &p, "\"capabilities\"[%zu]: %s", i, msg);

@@ -1,6 +1,7 @@
 /* Diagnostics: one line per finding, "FILE:LINE:COL: error: WHAT", and the
  * positions they point at. jansson keeps no positions, so a message finds
  * its value in the text (jsonc_locate), relative to the object being read. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,7 +168,7 @@ static int by_place(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-void cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_t nfiles)
+int cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_t nfiles)
 {
 	size_t m = diag->n > from ? diag->n - from : 0;
 	struct diag_key *keys = NULL;
@@ -175,11 +176,14 @@ void cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_
 	char **lines = NULL;
 
 	if (m < 2)
-		return;
-	/* out of memory: every line is there all the same, as found */
+		return 0;
 	if (!(keys = malloc(m * sizeof *keys)) || !(lines = malloc(m * sizeof *lines)) ||
-	    !(at = malloc(m * sizeof *at)))
-		goto out;
+	    !(at = malloc(m * sizeof *at))) {
+		free(keys);
+		free(lines);
+		errno = ENOMEM;
+		return -1;
+	}
 	for (size_t i = 0; i < m; i++) {
 		const struct cfg_pos *p = &diag->at[from + i];
 		size_t f = 0;
@@ -195,10 +199,10 @@ void cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_
 	}
 	memcpy(diag->lines + from, lines, m * sizeof *lines);
 	memcpy(diag->at + from, at, m * sizeof *at);
-out:
 	free(keys);
 	free(lines);
 	free(at);
+	return 0;
 }
 
 void cfg_diag_free(struct cfg_diag *diag)

@@ -18,8 +18,8 @@ int cfg_diag_add(struct cfg_diag *diag, bool error, const struct cfg_pos *pos, c
 
 /* Entries FROM to the end of DIAG in the order of FILES (NFILES; a file
  * not among them after them), then of line and column; a line without a
- * place first in its file, and equal places in the order found. Left as
- * found if memory runs out. */
-void cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_t nfiles);
+ * place first in its file, and equal places in the order found. 0, or
+ * -1 with errno ENOMEM and DIAG as found. */
+int cfg_diag_sort(struct cfg_diag *diag, size_t from, char *const *files, size_t nfiles);
 
 #endif

@@ -51,7 +51,7 @@ static bool case_slip(const char *a, const char *b)
 	return *a == *b;
 }
 
-const char *dym_closest(const char *word, const char *const *candidates, size_t n)
+const char *dym_closest(const char *word, const char *const *candidates, size_t n, bool *oom)
 {
 	/* in half steps, so that a slip of case (1) is nearer than any
 	 * edit (2 each) but an exact match (0) */
@@ -60,7 +60,10 @@ const char *dym_closest(const char *word, const char *const *candidates, size_t 
 
 	for (size_t i = 0; i < n; i++) {
 		size_t lc = strlen(candidates[i]);
-		d = dym_distance(word, candidates[i]);
+		if ((d = dym_distance(word, candidates[i])) == (size_t)-1) {
+			*oom = true;
+			return NULL;
+		}
 		if (d > 0 && case_slip(word, candidates[i]))
 			d = 1;
 		else if (d <= limit && d < len && d < lc)

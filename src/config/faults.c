@@ -173,7 +173,7 @@ static int kind_of(struct floader *fl, json_t *o, size_t off)
 	if (kind >= 0)
 		return kind;
 	json_object_foreach(o, k, v)
-		if ((hint = dym_closest(k, heads, ld_count_words(heads)))) {
+		if ((hint = dym_closest(k, heads, ld_count_words(heads), &fl->ld.oom))) {
 			struct cfg_pos p = ld_pos_of_key(&fl->ld, off, k, true);
 			ld_error(&fl->ld, &p, "unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
 			return -1;

@@ -105,7 +105,7 @@ static void no_such_edge(struct floader *fl, const struct cfg_pos *p, const char
 		return;
 	}
 	if ((client || service) && (names = edge_names(fl, &n)))
-		hint = dym_closest(written, (const char *const *)names, n);
+		hint = dym_closest(written, (const char *const *)names, n, &fl->ld.oom);
 	if (hint && has_end(hint, client ? ends[0] : ends[1], client != NULL))
 		ld_error(&fl->ld, p, "%s: no edge \"%s\" (did you mean \"%s\"?)", what, written, hint);
 	else
@@ -161,7 +161,7 @@ static void no_such_binding(struct floader *fl, const struct cfg_pos *p, const c
 		}
 	}
 	if (names)
-		hint = dym_closest(s, names, n);
+		hint = dym_closest(s, names, n, &fl->ld.oom);
 	if (service && client)
 		ld_error(&fl->ld, p, "%s: \"%s\" is an actor: name an edge \"CLIENT -> %s\" (such as \"%s -> %s\"), or a binding name",
 			 what, s, s, client, s);

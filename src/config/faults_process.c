@@ -25,7 +25,7 @@ static void get_signal(struct floader *fl, json_t *v, size_t obj, int *out)
 	} else if (strcmp(s, "SIGSTOP") == 0 || strcmp(s, "SIGCONT") == 0 || strcmp(s, "SIGTSTP") == 0) {
 		ld_error(&fl->ld, &p, "\"signal\": %s: to stop an actor for a while, write a \"stall\" fault, which sends SIGCONT after \"for\" ms",
 			 s);
-	} else if ((hint = fl_respelt(s, "SIG", names, n)) || (hint = dym_closest(s, names, n))) {
+	} else if ((hint = fl_respelt(s, "SIG", names, n)) || (hint = dym_closest(s, names, n, &fl->ld.oom))) {
 		ld_error(&fl->ld, &p, "\"signal\": unknown signal \"%s\" (did you mean \"%s\"?)", s, hint);
 	} else {
 		ld_error(&fl->ld, &p, "\"signal\": unknown signal \"%s\": expected SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2",

@@ -39,7 +39,7 @@ static bool get_name(struct floader *fl, struct fault_syscall *s, json_t *v, siz
 	for (size_t i = 0; i < n && !known && !hint; i++)
 		if (strcasecmp(names[i], name) == 0)
 			hint = names[i];
-	if (!known && (hint || (hint = dym_closest(name, (const char *const *)names, n))))
+	if (!known && (hint || (hint = dym_closest(name, (const char *const *)names, n, &fl->ld.oom))))
 		ld_error(&fl->ld, &p, "\"syscall\": unknown system call \"%s\" (did you mean \"%s\"?)", name, hint);
 	else if (!known)
 		ld_error(&fl->ld, &p, "\"syscall\": unknown system call \"%s\"", name);
@@ -65,7 +65,7 @@ static void get_errno(struct floader *fl, struct fault_syscall *s, json_t *v, si
 	if ((s->err = fault_errno_parse(e)) > 0)
 		return;
 	n = fault_errno_names(names);
-	if ((hint = fl_respelt(e, "", names, n)) || (hint = dym_closest(e, names, n)))
+	if ((hint = fl_respelt(e, "", names, n)) || (hint = dym_closest(e, names, n, &fl->ld.oom)))
 		ld_error(&fl->ld, &p, "\"errno\": unknown errno \"%s\" (did you mean \"%s\"?)", e, hint);
 	else
 		ld_error(&fl->ld, &p, "\"errno\": unknown errno \"%s\": expected a name from errno(3), such as \"EIO\" or \"ENOSPC\"",

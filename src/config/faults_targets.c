@@ -41,7 +41,9 @@ void fl_unknown_name(struct floader *fl, const struct cfg_pos *p, const char *wh
 			names[n++] = fl->cfg->actors[i]->name;
 		for (size_t i = 0; sups_too && i < fl->cfg->nsups; i++)
 			names[n++] = fl->cfg->sups[i]->name;
-		hint = dym_closest(name, names, n);
+		hint = dym_closest(name, names, n, &fl->ld.oom);
+	} else {
+		fl->ld.oom = true;
 	}
 	if (hint)
 		ld_error(&fl->ld, p, "%s: no %s \"%s\" (did you mean \"%s\"?)", what,

@@ -338,8 +338,9 @@ struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 	if (!ld.oom && cfg->nfiles > 0)
 		ld_build(&ld);
 	/* found key by key and pass by pass; said as a compiler says them,
-	 * in the order of the files and of their text */
-	cfg_diag_sort(diag, 0, cfg->files, cfg->nfiles);
+	 * in the order of the files and of their text, or not at all */
+	if (cfg_diag_sort(diag, 0, cfg->files, cfg->nfiles) < 0)
+		ld.oom = true;
 	for (size_t i = 0; i < ld.nrefs; i++)
 		free(ld.refs[i].name);
 	free(ld.refs);

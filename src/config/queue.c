@@ -182,12 +182,14 @@ static const char *closest(struct loader *ld, const char *name, bool queues)
 	const char *hint = NULL;
 	size_t n = 0;
 
-	if (!names)
+	if (!names) {
+		ld->oom = true;
 		return NULL;
+	}
 	for (size_t i = 0; i < ld->cfg->nactors; i++)
 		if (ld->cfg->actors[i]->name && (ld->cfg->actors[i]->queue != NULL) == queues)
 			names[n++] = ld->cfg->actors[i]->name;
-	hint = dym_closest(name, names, n);
+	hint = dym_closest(name, names, n, &ld->oom);
 	free(names);
 	return hint;
 }

@@ -140,7 +140,7 @@ bool ld_get_word(struct loader *ld, json_t *v, size_t obj, const char *key,
 	join_words(words, expected, sizeof expected);
 	if (!s) {
 		ld_error(ld, &p, "\"%s\": expected %s, got %s", key, expected, ld_type_name(v));
-	} else if ((hint = dym_closest(s, words, nwords))) {
+	} else if ((hint = dym_closest(s, words, nwords, &ld->oom))) {
 		ld_error(ld, &p, "\"%s\": unknown value \"%s\" (did you mean \"%s\"?)", key, s, hint);
 	} else {
 		ld_error(ld, &p, "\"%s\": unknown value \"%s\": expected %s", key, s, expected);
@@ -261,7 +261,7 @@ bool ld_check_keys(struct loader *ld, json_t *o, size_t obj, const struct keyset
 		ok = false;
 		if (ks->foreign && ld_has_word(ks->foreign, k)) {
 			ld_error(ld, &p, "%s\"%s\" %s", ks->where, k, ks->foreign_why);
-		} else if ((hint = dym_closest(k, ks->known, ld_count_words(ks->known)))) {
+		} else if ((hint = dym_closest(k, ks->known, ld_count_words(ks->known), &ld->oom))) {
 			ld_error(ld, &p, "%sunknown key \"%s\" (did you mean \"%s\"?)", ks->where, k, hint);
 		} else if (ks->otherwise) {
 			ld_error(ld, &p, "%sunknown key \"%s\"%s", ks->where, k, ks->otherwise);

@@ -157,7 +157,7 @@ static void unnamed(struct loader *ld, json_t *o, size_t off, const char *const 
 	json_t *v;
 
 	json_object_foreach(o, k, v)
-		if (!known_anywhere(k) && (hint = dym_closest(k, kinds, nkinds))) {
+		if (!known_anywhere(k) && (hint = dym_closest(k, kinds, nkinds, &ld->oom))) {
 			p = ld_pos_of_key(ld, off, k, true);
 			ld_error(ld, &p, "unknown key \"%s\" (did you mean \"%s\"?)", k, hint);
 			return;

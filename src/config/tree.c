@@ -42,7 +42,9 @@ static void undefined(struct loader *ld, const struct ref *r)
 	if (names) {
 		for (size_t i = 0; i < ld->ndefs; i++)
 			names[i] = ld->defs[i].name;
-		hint = dym_closest(r->name, names, ld->ndefs);
+		hint = dym_closest(r->name, names, ld->ndefs, &ld->oom);
+	} else {
+		ld->oom = true;
 	}
 	if (hint)
 		ld_error(ld, &r->pos, "\"%s\" is not defined (did you mean \"%s\"?)", r->name, hint);

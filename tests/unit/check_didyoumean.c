@@ -122,7 +122,10 @@ static const struct {
 
 START_TEST(closest_table)
 {
-	const char *got = dym_closest(closest[_i].word, closest[_i].cands, closest[_i].n);
+	bool oom = false;
+	const char *got = dym_closest(closest[_i].word, closest[_i].cands, closest[_i].n, &oom);
+
+	ck_assert(!oom);
 
 	if (closest[_i].want < 0)
 		ck_assert_msg(got == NULL, "case %d: \"%s\" suggested \"%s\"", _i, closest[_i].word,
