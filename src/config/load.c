@@ -234,20 +234,23 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 	}
 	/* any value: one that is not an object is said as the caller says it */
 	errno = 0;
-	if (!(root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err))) {
+	root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+	/* memory, not the text: no diagnostic, no tree. errno, because
+	 * jansson (2.14) says a failed allocation in a string is a syntax
+	 * error, or says nothing when its lexer's could not be had, or drops
+	 * the byte its string buffer could not grow for and parses on */
+	if (errno == ENOMEM) {
+		json_decref(root);
+		ld->oom = true;
+		return NULL;
+	}
+	if (!root) {
 		/* jansson's position is just past the offending token, and its
 		 * column counts a byte order mark: the token's start, as every
 		 * other diagnostic counts */
 		struct cfg_pos p = ld_pos(ld, error_off(&err, ld->src.len));
 		static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
 
-		/* memory, not the text: no diagnostic. errno, because jansson
-		 * says a failed allocation in a string is a syntax error, or
-		 * says nothing when its lexer's could not be had */
-		if (errno == ENOMEM) {
-			ld->oom = true;
-			return NULL;
-		}
 		/* the flag is jansson's, not the user's */
 		if (strncmp(err.text, nul, strlen(nul)) == 0)
 			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
