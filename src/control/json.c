@@ -1,4 +1,5 @@
 /* See json.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,13 +10,25 @@ char *ctl_json_line(json_t *o)
 {
 	char *s, *line;
 	size_t n;
+	int e;
 
 	if (!o)
 		return NULL;
+	/* jansson (2.14) short of memory may leave a key or a value out and
+	 * return the rest: another line, or not JSON at all */
+	errno = 0;
 	s = json_dumps(o, JSON_COMPACT);
+	e = errno;
 	json_decref(o);
-	if (!s)
+	if (e == ENOMEM) {
+		free(s);
+		errno = ENOMEM;
 		return NULL;
+	}
+	if (!s) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	n = strlen(s);
 	line = realloc(s, n + 2);
 	if (!line) {

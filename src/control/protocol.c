@@ -178,10 +178,19 @@ static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t err
 
 int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen)
 {
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL), *v;
+	json_t *o, *v;
 	int rc = -1;
 
 	*r = (struct ctl_request){ .verb = CTL_STATUS };
+	/* jansson (2.14) short of memory may say the line is malformed, or
+	 * drop a byte of a string and parse on: "web2" read as "web" */
+	errno = 0;
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	if (errno == ENOMEM) {
+		json_decref(o);
+		snprintf(err, errlen, "the daemon is out of memory");
+		return -1;
+	}
 	if (!json_is_object(o))
 		snprintf(err, errlen, "expected one JSON object on one line");
 	else if (!json_is_string(v = json_object_get(o, "verb")))
@@ -191,28 +200,36 @@ int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char
 	else
 		rc = decode_fields(o, r, err, errlen);
 	json_decref(o);
+	if (rc < 0)
+		errno = EINVAL;
 	return rc;
 }
 
 char *ctl_request_encode(const struct ctl_request *r)
 {
 	json_t *o = json_object();
+	int bad = 0;	/* a field left out is another request: kill's default signal */
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "verb", json_string(ctl_verb_name(r->verb)));
+	bad |= json_object_set_new(o, "verb", json_string(ctl_verb_name(r->verb)));
 	if (r->name[0])
-		json_object_set_new(o, "name", json_string(r->name));
+		bad |= json_object_set_new(o, "name", json_string(r->name));
 	if (r->sig)
-		json_object_set_new(o, "signal", json_integer(r->sig));
+		bad |= json_object_set_new(o, "signal", json_integer(r->sig));
 	if (r->follow)
-		json_object_set_new(o, "follow", json_true());
+		bad |= json_object_set_new(o, "follow", json_true());
 	if (r->has_lines)
-		json_object_set_new(o, "lines", json_integer(r->lines));
+		bad |= json_object_set_new(o, "lines", json_integer(r->lines));
 	if (r->fault[0]) {
-		json_object_set_new(o, "fault", json_string(r->fault));
-		json_object_set_new(o, "ms", json_integer(r->ms));
-		json_object_set_new(o, "drop", json_real(r->drop));
+		bad |= json_object_set_new(o, "fault", json_string(r->fault));
+		bad |= json_object_set_new(o, "ms", json_integer(r->ms));
+		bad |= json_object_set_new(o, "drop", json_real(r->drop));
+	}
+	if (bad) {
+		json_decref(o);
+		errno = ENOMEM;
+		return NULL;
 	}
 	return ctl_json_line(o);
 }

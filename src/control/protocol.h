@@ -52,8 +52,8 @@ bool ctl_verb_needs_name(enum ctl_verb v);
 /* The verb named S; -1 if none. */
 int ctl_verb_parse(const char *s, enum ctl_verb *v);
 
-/* LINE (LEN bytes, no newline) into R: 0, or -1 with a reason in ERR.
- * Only the fields R's verb reads are decoded and checked; another verb's
+/* LINE (LEN bytes, no newline) into R: 0, or -1 with a reason in ERR
+ * and errno EINVAL, or ENOMEM when memory ran out. Only the fields R's verb reads are decoded and checked; another verb's
  * are ignored, whatever they hold. */
 int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen);
 /* R as a line with its newline: malloc'd, NULL on ENOMEM. */

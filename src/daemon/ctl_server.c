@@ -160,7 +160,7 @@ static void take_requests(struct ctl_client *c)
 		if (c->skip)
 			c->skip = false;	/* the end of a line refused already */
 		else if (ctl_request_decode(c->in, len, &r, err, sizeof err) < 0)
-			ctl_send_line(c, ctl_answer_error(EINVAL, err));
+			ctl_send_line(c, ctl_answer_error(errno == ENOMEM ? ENOMEM : EINVAL, err));
 		else
 			ctl_verbs_handle(c->srv->d, c, &r);
 		memmove(c->in, nl + 1, c->nin - len - 1);

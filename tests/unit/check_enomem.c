@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "src/config/config.h"
 #include "src/config/diff.h"
 #include "src/config/faults.h"
+#include "src/control/protocol.h"
 #include "src/libprospero/prospero.h"
 #include "src/libprospero/prospero_queue.h"
 #include "src/proto/queue.h"
@@ -811,6 +813,63 @@ START_TEST(a_queue_produced_to_and_consumed_from)
 }
 END_TEST
 
+/* --- the control protocol: a request encoded by the CLI, decoded by
+ * the daemon --- */
+
+static const struct ctl_request requests[] = {
+	{ .verb = CTL_KILL, .name = "web2", .sig = SIGKILL },
+	{ .verb = CTL_LOGS, .name = "payment#2", .lines = 20, .has_lines = true, .follow = true },
+	{ .verb = CTL_FAULT, .name = "web -> db", .fault = "edge", .ms = 250, .drop = 0.5 },
+};
+
+struct request_case {
+	const struct ctl_request *r;
+	bool jansson;
+};
+
+/* Encoded and decoded with K armed: the same request, or ENOMEM from
+ * either end; never another request. */
+static void request_once(unsigned long k, void *arg)
+{
+	struct request_case *c = arg;
+	struct ctl_request got;
+	char *line, err[256];
+	int rc, e;
+
+	if (c->jansson)
+		fa_arm_jansson(k);
+	else
+		fa_arm(k);
+	line = ctl_request_encode(c->r);
+	e = errno;
+	if (!line) {
+		fa_pause(true);
+		ck_assert_msg(fa_failed() && e == ENOMEM, "k=%lu: not encoded: %s", k, strerror(e));
+		return;
+	}
+	rc = ctl_request_decode(line, strlen(line) - 1, &got, err, sizeof err);
+	e = errno;
+	fa_pause(true);
+	free(line);
+	if (rc < 0) {
+		ck_assert_msg(fa_failed() && e == ENOMEM, "k=%lu: refused: %s", k, err);
+		return;
+	}
+	ck_assert_msg(got.verb == c->r->verb && strcmp(got.name, c->r->name) == 0 && got.sig == c->r->sig &&
+		      got.follow == c->r->follow && got.has_lines == c->r->has_lines && got.lines == c->r->lines &&
+		      strcmp(got.fault, c->r->fault) == 0 && got.ms == c->r->ms && got.drop == c->r->drop,
+		      "k=%lu: another request: \"%s\" signal %d", k, got.name, got.sig);
+}
+
+START_TEST(a_request_there_and_back)
+{
+	struct request_case c = { .r = &requests[_i % 3], .jansson = _i >= 3 };
+
+	fa_route_jansson();
+	fprintf(stderr, "request %d: %lu runs\n", _i, fa_sweep(request_once, &c, FULL, 1));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("enomem");
@@ -830,6 +889,9 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, a_call_and_a_cast);
 	tcase_add_test(tc, a_queue_produced_to_and_consumed_from);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("control");
+	tcase_add_loop_test(tc, a_request_there_and_back, 0, 6);
 	suite_add_tcase(s, tc);
 	return s;
 }
