@@ -26,12 +26,22 @@ char **sb_syscall_names(size_t *n)
 	if (!names)
 		return NULL;
 	for (int nr = 0; nr < SYSCALL_NR_LIMIT; nr++) {
-		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		char *s;
 
-		if (s)
+		/* NULL for a number without a name, and for a name that
+		 * could not be copied: only the copy sets errno */
+		errno = 0;
+		if ((s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr)))
 			names[(*n)++] = s;
+		else if (errno == ENOMEM)
+			goto oom;
 	}
 	return names;
+oom:
+	sb_names_free(names);
+	*n = 0;
+	errno = ENOMEM;
+	return NULL;
 }
 
 static void upper(const char *from, char *out, size_t len)
@@ -55,8 +65,14 @@ char **sb_cap_names(size_t *n)
 		char *s = cap_to_name(c);
 		size_t len;
 
-		if (!s)
-			continue;
+		/* every capability has a name, a number for one libcap does
+		 * not know: NULL is a copy that could not be made */
+		if (!s) {
+			sb_names_free(names);
+			*n = 0;
+			errno = ENOMEM;
+			return NULL;
+		}
 		len = strlen(s) + 1;
 		names[*n] = malloc(len);
 		if (names[*n])

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <seccomp.h>
+#include <sys/capability.h>
 
 #include "tests/common/failalloc.h"
 
@@ -42,6 +44,10 @@ FILE *__real_fdopen(int fd, const char *mode);
 FILE *__wrap_fdopen(int fd, const char *mode);
 char *__real_realpath(const char *path, char *resolved);
 char *__wrap_realpath(const char *path, char *resolved);
+char *__real_cap_to_name(cap_value_t cap);
+char *__wrap_cap_to_name(cap_value_t cap);
+char *__real_seccomp_syscall_resolve_num_arch(uint32_t arch, int num);
+char *__wrap_seccomp_syscall_resolve_num_arch(uint32_t arch, int num);
 
 static unsigned long armed_at, counted;
 static bool paused;
@@ -119,6 +125,24 @@ FILE *__wrap_fdopen(int fd, const char *mode)
 char *__wrap_realpath(const char *path, char *resolved)
 {
 	return !resolved && fail_now() ? NULL : __real_realpath(path, resolved);
+}
+
+/* libcap and libseccomp copy the names they return: each a strdup */
+char *__wrap_cap_to_name(cap_value_t cap)
+{
+	return fail_now() ? NULL : __real_cap_to_name(cap);
+}
+
+char *__wrap_seccomp_syscall_resolve_num_arch(uint32_t arch, int num)
+{
+	char *s = __real_seccomp_syscall_resolve_num_arch(arch, num);
+
+	/* only a name there is can fail to be copied */
+	if (s && fail_now()) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 char *__wrap_strdup(const char *s)

@@ -1,9 +1,9 @@
 /* Allocation failure on demand, for tests only: a binary linked with
  * FAILALLOC_WRAP (Makefile.am) sends every malloc, calloc, realloc,
- * reallocarray, strdup, strndup, asprintf, vasprintf, fdopen and
- * realpath (with no buffer) its own objects make through here, and
- * fa_arm(K) makes the K-th of them (counting from the arming) fail
- * with ENOMEM. */
+ * reallocarray, strdup, strndup, asprintf, vasprintf, fdopen, realpath
+ * (with no buffer), cap_to_name and seccomp_syscall_resolve_num_arch its
+ * own objects make through here, and fa_arm(K) makes the K-th of them
+ * (counting from the arming) fail with ENOMEM. */
 #ifndef TESTS_COMMON_FAILALLOC_H
 #define TESTS_COMMON_FAILALLOC_H
 
