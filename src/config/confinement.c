@@ -55,8 +55,7 @@ static bool check_syscalls(struct loader *ld, char **list, size_t obj, const cha
 			char **names = sb_syscall_names(&n);
 
 			if (!names)
-				ld->oom = true;
-
+				ld->oom = true;	/* the error goes on, the load fails */
 			if ((hint = dym_closest(s, (const char *const *)names, n, &ld->oom)))
 				ld_error(ld, &p, "\"%s\"[%zu]: unknown syscall \"%s\" (did you mean \"%s\"?)",
 					 key, i, s, hint);
