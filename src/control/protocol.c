@@ -184,10 +184,7 @@ int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char
 	*r = (struct ctl_request){ .verb = CTL_STATUS };
 	/* jansson (2.14) short of memory may say the line is malformed, or
 	 * drop a byte of a string and parse on: "web2" read as "web" */
-	errno = 0;
-	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	if (errno == ENOMEM) {
-		json_decref(o);
+	if (!(o = ctl_json_load(line, len, JSON_REJECT_DUPLICATES)) && errno == ENOMEM) {
 		snprintf(err, errlen, "the daemon is out of memory");
 		return -1;
 	}
@@ -238,8 +235,11 @@ char *ctl_answer_ok(void)
 {
 	json_t *o = json_object();
 
-	if (o)
-		json_object_set_new(o, "ok", json_true());
+	if (o && json_object_set_new(o, "ok", json_true()) < 0) {
+		json_decref(o);	/* {} is no answer */
+		errno = ENOMEM;
+		return NULL;
+	}
 	return ctl_json_line(o);
 }
 
@@ -251,9 +251,13 @@ char *ctl_answer_error(int err, const char *text)
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "ok", json_false());
-	json_object_set_new(o, "error", json_string(text));
-	json_object_set_new(o, "code", json_string(code ? code : "EINVAL"));
+	/* a refusal short of "ok" is no answer, of "code" another one */
+	if (json_object_set_new(o, "ok", json_false()) < 0 || json_object_set_new(o, "error", json_string(text)) < 0 ||
+	    json_object_set_new(o, "code", json_string(code ? code : "EINVAL")) < 0) {
+		json_decref(o);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return ctl_json_line(o);
 }
 
@@ -271,9 +275,13 @@ int ctl_json_answer(const json_t *o, bool *ok, char *err, size_t errlen)
 
 int ctl_answer_decode(const char *line, size_t len, bool *ok, char *err, size_t errlen)
 {
-	json_t *o = json_loadb(line, len, 0, NULL);
-	int rc = ctl_json_answer(o, ok, err, errlen);
+	json_t *o = ctl_json_load(line, len, 0);
+	int rc;
 
+	if (!o && errno == ENOMEM)
+		return -1;
+	if ((rc = ctl_json_answer(o, ok, err, errlen)) < 0)
+		errno = EINVAL;
 	json_decref(o);
 	return rc;
 }

@@ -53,8 +53,9 @@ bool ctl_verb_needs_name(enum ctl_verb v);
 int ctl_verb_parse(const char *s, enum ctl_verb *v);
 
 /* LINE (LEN bytes, no newline) into R: 0, or -1 with a reason in ERR
- * and errno EINVAL, or ENOMEM when memory ran out. Only the fields R's verb reads are decoded and checked; another verb's
- * are ignored, whatever they hold. */
+ * and errno EINVAL, or ENOMEM when memory ran out. Only the fields R's
+ * verb reads are decoded and checked; another verb's are ignored,
+ * whatever they hold. */
 int ctl_request_decode(const char *line, size_t len, struct ctl_request *r, char *err, size_t errlen);
 /* R as a line with its newline: malloc'd, NULL on ENOMEM. */
 char *ctl_request_encode(const struct ctl_request *r);
@@ -63,11 +64,12 @@ char *ctl_request_encode(const struct ctl_request *r);
  * or number; 0 if none such. */
 int ctl_signal_parse(const char *s);
 
-/* The answers of the action verbs: {"ok": true} or an error. */
+/* The answers of the action verbs: {"ok": true} or an error; malloc'd,
+ * NULL on ENOMEM (never an answer short of a field). */
 char *ctl_answer_ok(void);
 char *ctl_answer_error(int err, const char *text);
-/* Any answer's head: 0 with *OK; when !*OK, ERR gets its text. -1 if LINE
- * is not an answer. */
+/* Any answer's head: 0 with *OK; when !*OK, ERR gets its text. -1 with
+ * errno EINVAL if LINE is not an answer, ENOMEM if memory ran out. */
 int ctl_answer_decode(const char *line, size_t len, bool *ok, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 /* The status answer's JSON; see status.h. Fields a node does not have
  * (a supervisor's pid, an actor's strategy, an unknown figure) are left
  * out rather than sent as placeholders. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,50 +20,55 @@ const char *ctl_state_name(enum ctl_state s)
 	return (unsigned)s < sizeof state_names / sizeof *state_names ? state_names[s] : "?";
 }
 
-static void set_int(json_t *o, const char *key, int64_t v)
+/* Each of these -1 when the field could not be set: a node short of a
+ * field would read as a node without it (no pid, never exited). */
+static int set_int(json_t *o, const char *key, int64_t v)
 {
-	if (v >= 0)
-		json_object_set_new(o, key, json_integer(v));
+	return v >= 0 ? json_object_set_new(o, key, json_integer(v)) : 0;
 }
 
-static void set_str(json_t *o, const char *key, const char *v)
+static int set_str(json_t *o, const char *key, const char *v)
 {
-	if (v[0])
-		json_object_set_new(o, key, ctl_json_text(v, strlen(v)));
+	return v[0] ? json_object_set_new(o, key, ctl_json_text(v, strlen(v))) : 0;
 }
 
 static json_t *encode_node(const struct ctl_node *n)
 {
 	json_t *o = json_object();
+	int bad = 0;
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "name", json_string(n->name));
-	json_object_set_new(o, "kind", json_string(n->supervisor ? "supervisor" : "actor"));
-	json_object_set_new(o, "depth", json_integer(n->depth));
-	json_object_set_new(o, "state", json_string(ctl_state_name(n->state)));
-	json_object_set_new(o, "should_run", json_boolean(n->should_run));
-	json_object_set_new(o, "restarts", json_integer(n->restarts));
-	set_str(o, "last_exit", n->last_exit);
-	set_int(o, "uptime_ms", n->uptime_ms);
+	bad |= json_object_set_new(o, "name", json_string(n->name));
+	bad |= json_object_set_new(o, "kind", json_string(n->supervisor ? "supervisor" : "actor"));
+	bad |= json_object_set_new(o, "depth", json_integer(n->depth));
+	bad |= json_object_set_new(o, "state", json_string(ctl_state_name(n->state)));
+	bad |= json_object_set_new(o, "should_run", json_boolean(n->should_run));
+	bad |= json_object_set_new(o, "restarts", json_integer(n->restarts));
+	bad |= set_str(o, "last_exit", n->last_exit);
+	bad |= set_int(o, "uptime_ms", n->uptime_ms);
 	if (n->state == CTL_STATE_BACKING_OFF)
-		json_object_set_new(o, "backoff_until", json_real(n->backoff_until));
+		bad |= json_object_set_new(o, "backoff_until", json_real(n->backoff_until));
 	if (n->supervisor) {
-		json_object_set_new(o, "strategy", json_string(n->strategy));
-		json_object_set_new(o, "window_restarts", json_integer(n->window_restarts));
-		json_object_set_new(o, "intensity", json_integer(n->intensity));
-		json_object_set_new(o, "period_ms", json_integer(n->period_ms));
-		return o;
+		bad |= json_object_set_new(o, "strategy", json_string(n->strategy));
+		bad |= json_object_set_new(o, "window_restarts", json_integer(n->window_restarts));
+		bad |= json_object_set_new(o, "intensity", json_integer(n->intensity));
+		bad |= json_object_set_new(o, "period_ms", json_integer(n->period_ms));
+	} else {
+		if (n->pid > 0)
+			bad |= json_object_set_new(o, "pid", json_integer(n->pid));
+		bad |= set_str(o, "status", n->status);
+		bad |= set_int(o, "uid", n->uid);
+		bad |= set_str(o, "profile", n->profile);
+		bad |= set_int(o, "memory_bytes", n->memory_bytes);
+		bad |= set_int(o, "cpu_ms", n->cpu_ms);
+		/* a yes or no for every actor: a reader need not know it is optional */
+		bad |= json_object_set_new(o, "queue", json_boolean(n->queue));
 	}
-	if (n->pid > 0)
-		json_object_set_new(o, "pid", json_integer(n->pid));
-	set_str(o, "status", n->status);
-	set_int(o, "uid", n->uid);
-	set_str(o, "profile", n->profile);
-	set_int(o, "memory_bytes", n->memory_bytes);
-	set_int(o, "cpu_ms", n->cpu_ms);
-	/* a yes or no for every actor: a reader need not know it is optional */
-	json_object_set_new(o, "queue", json_boolean(n->queue));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -84,6 +90,7 @@ static json_t *encode_edges(const struct ctl_status *st)
 char *ctl_status_encode(const struct ctl_status *st)
 {
 	json_t *o = json_object(), *nodes = json_array(), *sum = json_object(), *edges = encode_edges(st);
+	int bad = 0;	/* a field left out reads as another tree: no "actors", none */
 
 	if (!o || !nodes || !sum || !edges) {
 		json_decref(o);
@@ -93,23 +100,23 @@ char *ctl_status_encode(const struct ctl_status *st)
 		return NULL;
 	}
 	/* the keys in the order README and prospero-protocol(7) give them */
-	json_object_set_new(sum, "actors", json_integer(st->actors));
-	json_object_set_new(sum, "running", json_integer(st->running));
-	json_object_set_new(sum, "not_running", json_integer(st->not_running));
-	json_object_set_new(o, "ok", json_true());
-	json_object_set_new(o, "now", json_real(st->now));
-	json_object_set_new(o, "summary", sum);
+	bad |= json_object_set_new(sum, "actors", json_integer(st->actors));
+	bad |= json_object_set_new(sum, "running", json_integer(st->running));
+	bad |= json_object_set_new(sum, "not_running", json_integer(st->not_running));
+	bad |= json_object_set_new(o, "ok", json_true());
+	bad |= json_object_set_new(o, "now", json_real(st->now));
+	bad |= json_object_set_new(o, "summary", sum);
 	if (st->faults)
-		json_object_set_new(o, "faults", json_string(st->faults));
+		bad |= json_object_set_new(o, "faults", json_string(st->faults));
 	for (size_t i = 0; i < st->n; i++)
-		if (json_array_append_new(nodes, encode_node(&st->nodes[i])) < 0) {
-			json_decref(nodes);
-			json_decref(edges);
-			json_decref(o);
-			return NULL;
-		}
-	json_object_set_new(o, "nodes", nodes);
-	json_object_set_new(o, "bindings", edges);
+		bad |= json_array_append_new(nodes, encode_node(&st->nodes[i]));
+	bad |= json_object_set_new(o, "nodes", nodes);
+	bad |= json_object_set_new(o, "bindings", edges);
+	if (bad) {
+		json_decref(o);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return ctl_json_line(o);
 }
 
@@ -171,8 +178,10 @@ static int decode_edges(json_t *edges, struct ctl_status *st)
 
 		if (!ctl_json_copy_str(json_object_get(v, "from"), e->from, sizeof e->from) ||
 		    !ctl_json_copy_str(json_object_get(v, "to"), e->to, sizeof e->to) ||
-		    !ctl_json_copy_str(json_object_get(v, "name"), e->label, sizeof e->label))
+		    !ctl_json_copy_str(json_object_get(v, "name"), e->label, sizeof e->label)) {
+			errno = EINVAL;
 			return -1;
+		}
 		st->nedges++;
 	}
 	return 0;
@@ -187,8 +196,10 @@ static int decode_nodes(json_t *nodes, struct ctl_status *st)
 	if (!st->nodes)
 		return -1;
 	json_array_foreach(nodes, i, v) {
-		if (decode_node(v, &st->nodes[st->n]) < 0)
+		if (decode_node(v, &st->nodes[st->n]) < 0) {
+			errno = EINVAL;
 			return -1;
+		}
 		st->n++;
 	}
 	return 0;
@@ -196,12 +207,16 @@ static int decode_nodes(json_t *nodes, struct ctl_status *st)
 
 int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char *err, size_t errlen)
 {
-	json_t *o = json_loadb(line, len, 0, NULL);
+	json_t *o = ctl_json_load(line, len, 0);
 	json_t *sum = json_object_get(o, "summary"), *nodes = json_object_get(o, "nodes");
 	bool ok = false;
-	int rc = -1;
+	int rc = -1, e = EINVAL;
 
 	*st = (struct ctl_status){ 0 };
+	if (!o && errno == ENOMEM) {
+		snprintf(err, errlen, "out of memory reading the status answer");
+		return -1;
+	}
 	if (ctl_json_answer(o, &ok, err, errlen) < 0) {
 		snprintf(err, errlen, "no answer from the daemon");
 	} else if (!ok) {
@@ -209,7 +224,10 @@ int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char 
 	} else if (!json_is_object(sum) || !json_is_array(nodes)) {
 		snprintf(err, errlen, "not a status answer");
 	} else if (decode_nodes(nodes, st) < 0 || decode_edges(json_object_get(o, "bindings"), st) < 0) {
-		snprintf(err, errlen, "a node of the status answer is malformed");
+		if ((e = errno) == ENOMEM)	/* no room for them */
+			snprintf(err, errlen, "out of memory reading the status answer");
+		else
+			snprintf(err, errlen, "a node of the status answer is malformed");
 		ctl_status_free(st);
 	} else {
 		st->now = json_real_value(json_object_get(o, "now"));
@@ -219,12 +237,15 @@ int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char 
 		rc = 0;
 		if (json_is_string(json_object_get(o, "faults")) &&
 		    !(st->faults = strdup(json_string_value(json_object_get(o, "faults"))))) {
-			snprintf(err, errlen, "no memory for the fault summary");
+			snprintf(err, errlen, "out of memory reading the fault summary");
 			ctl_status_free(st);
 			rc = -1;
+			e = ENOMEM;
 		}
 	}
 	json_decref(o);
+	if (rc < 0)
+		errno = e;
 	return rc;
 }
 

@@ -61,10 +61,12 @@ struct ctl_status {
 
 const char *ctl_state_name(enum ctl_state s);
 
-/* ST as an answer line with its newline: malloc'd, NULL on ENOMEM. */
+/* ST as an answer line with its newline: malloc'd, NULL on ENOMEM (never
+ * a line short of a field). */
 char *ctl_status_encode(const struct ctl_status *st);
 /* An answer line into ST (nodes malloc'd: ctl_status_free), parsed once:
- * -1 with the reason in ERR, the daemon's own if it refused. */
+ * -1 with the reason in ERR, the daemon's own if it refused, and errno
+ * ENOMEM if memory ran out (else EINVAL). */
 int ctl_status_decode(const char *line, size_t len, struct ctl_status *st, char *err, size_t errlen);
 void ctl_status_free(struct ctl_status *st);
 

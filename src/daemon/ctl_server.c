@@ -113,12 +113,17 @@ void ctl_send(struct ctl_client *c, const char *buf, size_t n)
 		client_watch(c);
 }
 
+/* What ctl_answer_error(ENOMEM, ...) would say, with nothing to allocate:
+ * the answer there was no memory for is still answered. */
+static const char no_memory[] = "{\"ok\":false,\"error\":\"the daemon is out of memory\",\"code\":\"ENOMEM\"}\n";
+
 void ctl_send_line(struct ctl_client *c, char *line)
 {
-	if (!line)
-		line = ctl_answer_error(ENOMEM, "the daemon is out of memory");
-	if (line)
-		ctl_send(c, line, strlen(line));
+	if (!line) {
+		ctl_send(c, no_memory, sizeof no_memory - 1);
+		return;
+	}
+	ctl_send(c, line, strlen(line));
 	free(line);
 }
 

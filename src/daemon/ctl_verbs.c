@@ -168,7 +168,7 @@ static void verb_events(struct daemon *d, struct ctl_client *c, const struct ctl
 static void add_line(const char *line, size_t len, void *arg)
 {
 	if (ctl_lines_add(arg, line, len) < 0)
-		return;	/* the answer says less */
+		return;	/* ctl_lines_answer then fails: an ENOMEM answer, not a gap */
 }
 
 static void verb_logs(struct daemon *d, struct ctl_client *c, const struct ctl_request *r)
