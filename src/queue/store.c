@@ -69,7 +69,15 @@ static int failed(struct pq_store *s)
  * NORMAL would have left every later commit unsynced. */
 static int synchronous(struct pq_store *s, bool full)
 {
-	return pr_db_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") < 0 ? failed(s) : 0;
+	/* NORMAL may be in force from the moment it is asked for until FULL
+	 * is had back, which can fail too (no memory to run the pragma) */
+	if (!full)
+		s->relaxed = true;
+	if (pr_db_exec(s->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") < 0)
+		return failed(s);
+	if (full)
+		s->relaxed = false;
+	return 0;
 }
 
 static int step_done(struct pq_store *s, int which)
@@ -119,12 +127,17 @@ static int shrinkable(struct pq_store *s)
 static int wait_column(struct pq_store *s)
 {
 	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT wait_ms FROM messages LIMIT 0", -1, &st, NULL);
 
-	if (sqlite3_prepare_v2(s->db, "SELECT wait_ms FROM messages LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_finalize(st);
-		return 0;
-	}
 	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		return 0;
+	/* only "no such column" says it is missing: not a prepare that ran
+	 * out of memory, whose ALTER would say "duplicate column" */
+	if ((rc & 0xff) != SQLITE_ERROR) {
+		errno = pr_db_errno(s->db, rc);
+		return -1;
+	}
 	return pr_db_exec(s->db, "ALTER TABLE messages ADD COLUMN wait_ms INTEGER NOT NULL DEFAULT 0");
 }
 
@@ -200,7 +213,8 @@ int pq_store_add(struct pq_store *s, const void *body, size_t len, uint64_t now_
 		return -1;
 	}
 	if (!s->in_tx) {
-		if (step_done(s, S_BEGIN) < 0)
+		/* what the producers commit is synced before it is acked */
+		if ((s->relaxed && synchronous(s, true) < 0) || step_done(s, S_BEGIN) < 0)
 			goto doom;
 		s->in_tx = true;
 		s->tx_added = 0;
@@ -324,8 +338,9 @@ long pq_store_apply(struct pq_store *s)
 		return undo(s);
 	s->nchanges = 0;
 	s->depth -= (uint64_t)deleted;
-	if (synchronous(s, true) < 0)
-		return -1;
+	/* applied: if FULL is not had back now, the next producers' begin
+	 * asks again (-1 here would say the changes were not made) */
+	synchronous(s, true);
 	return deleted;
 }
 
@@ -541,8 +556,7 @@ long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t
 	if (bind_ids(s, s->st[S_EXPIRE], after, upto, cutoff_ms) < 0 || step_done(s, S_EXPIRE) < 0)
 		return undo(s);
 	n = sqlite3_changes(s->db);
-	if (synchronous(s, true) < 0)
-		return -1;
+	synchronous(s, true);	/* as pq_store_apply: done, FULL again later if not now */
 	if (n > 0)
 		s->depth -= (uint64_t)n;
 	return n;

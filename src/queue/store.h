@@ -47,6 +47,7 @@ struct pq_store {
 	bool doomed;		/* ... and a write in it failed */
 	int doom_errno;		/* ... with this */
 	bool can_shrink;	/* auto_vacuum incremental: a log made so */
+	bool relaxed;		/* synchronous=NORMAL may be in force: FULL again before a producers' commit */
 	unsigned wal_pages;	/* the WAL's bound, in pages */
 	uint32_t tx_added;
 	struct pq_change *changes;

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <seccomp.h>
+#include <sqlite3.h>
 #include <sys/capability.h>
 
 #include "tests/common/failalloc.h"
@@ -232,6 +233,73 @@ static void fa_free(void *p)
 void fa_route_jansson(void)
 {
 	json_set_alloc_funcs(fa_malloc, fa_free);
+}
+
+/* SQLite asks each allocation's size back: kept in front of it, as its
+ * own default allocator does */
+#define SQ_HEAD 8
+
+static void *sq_malloc(int n)
+{
+	char *p;
+
+	if (n <= 0 || fail_now() || !(p = __real_malloc((size_t)n + SQ_HEAD)))
+		return NULL;
+	memcpy(p, &(size_t){ (size_t)n }, sizeof(size_t));
+	return p + SQ_HEAD;
+}
+
+static void sq_free(void *p)
+{
+	if (p)
+		free((char *)p - SQ_HEAD);
+}
+
+static int sq_size(void *p)
+{
+	size_t n;
+
+	if (!p)
+		return 0;
+	memcpy(&n, (char *)p - SQ_HEAD, sizeof n);
+	return (int)n;
+}
+
+static void *sq_realloc(void *p, int n)
+{
+	char *q;
+
+	if (!p)
+		return sq_malloc(n);
+	if (n <= 0 || fail_now() || !(q = __real_realloc((char *)p - SQ_HEAD, (size_t)n + SQ_HEAD)))
+		return NULL;
+	memcpy(q, &(size_t){ (size_t)n }, sizeof(size_t));
+	return q + SQ_HEAD;
+}
+
+static int sq_roundup(int n)
+{
+	return (n + 7) & ~7;
+}
+
+static int sq_init(void *arg)
+{
+	(void)arg;
+	return SQLITE_OK;
+}
+
+static void sq_shutdown(void *arg)
+{
+	(void)arg;
+}
+
+void fa_route_sqlite(void)
+{
+	static const sqlite3_mem_methods m = { sq_malloc, sq_free, sq_realloc, sq_size, sq_roundup,
+					       sq_init, sq_shutdown, NULL };
+
+	/* SQLITE_MISUSE once SQLite is initialized: an earlier call did it */
+	(void)sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
 }
 
 bool fa_leaked(void)

@@ -26,6 +26,11 @@ bool fa_failed(void);
 void fa_route_jansson(void);
 void fa_arm_jansson(unsigned long k);
 
+/* SQLite allocates through here (sqlite3_config before its first use,
+ * so call it before anything opens a database), counted with ours:
+ * fa_arm(K) may fail one of SQLite's allocations. */
+void fa_route_sqlite(void);
+
 /* A leak check now (LeakSanitizer's recoverable one): true if memory
  * leaked since the process started and was not reported yet; always
  * false without the sanitizer. */

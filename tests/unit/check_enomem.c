@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "src/libprospero/prospero.h"
 #include "src/libprospero/prospero_queue.h"
 #include "src/proto/queue.h"
+#include "src/queue/store.h"
 #include "tests/common/failalloc.h"
 #include "tests/common/runner.h"
 
@@ -1054,8 +1056,172 @@ START_TEST(an_answer_there_and_back)
 }
 END_TEST
 
+/* --- the queue's log on SQLite, whose allocations fail with ours --- */
+
+static int dump_row(const struct pq_row *r, void *arg)
+{
+	say(arg, "%llu/%llu/%u/%.*s ", (unsigned long long)r->id, (unsigned long long)r->enqueued_ms, r->failed,
+	    (int)r->len, (const char *)r->body);
+	return 0;
+}
+
+static int dump_wait(const struct pq_row *r, uint64_t not_before_ms, uint64_t wait_ms, void *arg)
+{
+	say(arg, "w%llu@%llu+%llu ", (unsigned long long)r->id, (unsigned long long)not_before_ms,
+	    (unsigned long long)wait_ms);
+	return 0;
+}
+
+/* The whole log in WHERE as text, read by a store of its own. */
+static void dump_log(const char *where, struct decoded *d)
+{
+	struct pq_store s;
+
+	d->text[0] = 0;
+	ck_assert_msg(pq_store_open(&s, where) == 0, "reopen: %s", s.msg);
+	say(d, "last %llu: ", (unsigned long long)s.last_id);
+	ck_assert_int_ge(pq_store_scan(&s, 0, INT64_MAX, INT64_MAX, 100, dump_row, d), 0);
+	ck_assert_int_ge(pq_store_each_waiting(&s, 0, dump_wait, d), 0);
+	pq_store_close(&s);
+}
+
+/* A log of three messages in "template", made once. */
+static void three_messages(void)
+{
+	struct pq_store s;
+	uint64_t id;
+
+	ck_assert_int_eq(mkdir("template", 0700), 0);
+	ck_assert_msg(pq_store_open(&s, "template") == 0, "%s", s.msg);
+	ck_assert_int_eq(pq_store_add(&s, "one", 3, 1000, &id), 0);
+	ck_assert_int_eq(pq_store_add(&s, "two", 3, 2000, &id), 0);
+	ck_assert_int_eq(pq_store_add(&s, "three", 5, 3000, &id), 0);
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	pq_store_close(&s);
+}
+
+/* A copy of it in WHERE: a log made afresh syncs, a copy need not */
+static void copy_log(const char *where)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "mkdir %s && cp template/" PQ_STORE_FILE " %s/", where, where);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static int synchronous_of(void *arg, int n, char **v, char **names)
+{
+	(void)names;
+	*(int *)arg = n == 1 && v[0] ? atoi(v[0]) : -1;
+	return 0;
+}
+
+enum { OP_ADD, OP_FETCH, OP_SCAN, OP_APPLY, OP_EXPIRE, OP_OPEN, OP_N };
+
+static int store_op(int op, struct pq_store *s, struct decoded *out)
+{
+	uint64_t id;
+
+	switch (op) {
+	case OP_ADD:
+		if (pq_store_add(s, "four", 4, 4000, &id) < 0 || pq_store_add(s, "five", 4, 5000, &id) < 0) {
+			int e = errno;
+
+			pq_store_commit(s);	/* rolls the doomed transaction back */
+			errno = e;
+			return -1;
+		}
+		return pq_store_commit(s);
+	case OP_FETCH: return pq_store_fetch(s, 2, dump_row, out) < 0 ? -1 : 0;
+	case OP_SCAN: return pq_store_scan(s, 0, 3, 9000, 10, dump_row, out) < 0 ? -1 : 0;
+	case OP_APPLY:
+		if (pq_store_reschedule(s, 1, 1, 7000, 250) < 0 || pq_store_forget(s, 3) < 0)
+			return -1;
+		return pq_store_apply(s) < 0 ? -1 : 0;
+	case OP_EXPIRE: return pq_store_expire(s, 0, 3, 2500) < 0 ? -1 : 0;
+	default: return 0;	/* the open is the operation */
+	}
+}
+
+struct store_case {
+	int op;
+	struct decoded before, want_log, want_out;
+};
+
+/* Open and OP with K armed on a log of three: as unarmed, or -1 with
+ * ENOMEM and the log as before (read again by a store of its own); and
+ * either way the store's next producers' commit is synced. */
+static void store_once(unsigned long k, void *arg)
+{
+	struct store_case *c = arg;
+	struct decoded out = { 0 }, log;
+	struct pq_store s;
+	char where[64];
+	int rc, e, opened, sync = -1;
+
+	snprintf(where, sizeof where, "log%lu", k);
+	copy_log(where);
+	/* the open is swept once, on its own */
+	if (c->op == OP_OPEN)
+		fa_arm(k);
+	opened = pq_store_open(&s, where);
+	fa_pause(true);
+	ck_assert_msg(opened == 0 || c->op == OP_OPEN, "not opened unarmed: %s", s.msg);
+	fa_pause(false);
+	if (c->op != OP_OPEN)
+		fa_arm(k);
+	rc = opened < 0 ? -1 : store_op(c->op, &s, &out);
+	e = errno;
+	fa_pause(true);
+	fa_disarm();
+	if (rc < 0)
+		ck_assert_msg(fa_failed() && e == ENOMEM, "k=%lu: %s (%s)", k, strerror(e), s.msg);
+	else
+		ck_assert_msg(strcmp(out.text, c->want_out.text) == 0, "k=%lu: read \"%s\", not \"%s\"", k, out.text,
+			      c->want_out.text);
+	dump_log(where, &log);
+	if (rc < 0)
+		ck_assert_msg(strcmp(log.text, c->before.text) == 0, "k=%lu: failed, and the log is \"%s\", not \"%s\"",
+			      k, log.text, c->before.text);
+	else
+		ck_assert_msg(strcmp(log.text, c->want_log.text) == 0, "k=%lu: the log is \"%s\", not \"%s\"", k,
+			      log.text, c->want_log.text);
+	if (opened == 0) {
+		/* a producers' commit after it is synced, as store.h says */
+		uint64_t id;
+
+		ck_assert_msg(pq_store_add(&s, "six", 3, 6000, &id) == 0, "k=%lu: no add after: %s", k, s.msg);
+		ck_assert_int_eq(sqlite3_exec(s.db, "PRAGMA synchronous", synchronous_of, &sync, NULL), SQLITE_OK);
+		ck_assert_msg(sync == 2, "k=%lu: the next commit is made with synchronous=%d, not FULL", k, sync);
+		ck_assert_int_eq(pq_store_commit(&s), 0);
+		pq_store_close(&s);
+	}
+	fa_pause(false);
+}
+
+START_TEST(a_queue_log)
+{
+	struct store_case c = { .op = _i };
+	struct pq_store s;
+	unsigned long runs;
+
+	fa_route_sqlite();
+	three_messages();
+	copy_log("unarmed");
+	dump_log("unarmed", &c.before);
+	ck_assert_int_eq(pq_store_open(&s, "unarmed"), 0);
+	ck_assert_int_eq(store_op(c.op, &s, &c.want_out), 0);
+	pq_store_close(&s);
+	dump_log("unarmed", &c.want_log);
+	runs = fa_sweep(store_once, &c, FULL, STRIDE);
+	fprintf(stderr, "queue log %d: %lu runs\n", _i, runs);
+}
+END_TEST
+
 static Suite *suite(void)
 {
+	/* before SQLite is first used, which initializes it */
+	fa_route_sqlite();
 	Suite *s = suite_create("enomem");
 	TCase *tc = tcase_create("config");
 
@@ -1077,6 +1243,11 @@ static Suite *suite(void)
 	tc = tcase_create("control");
 	tcase_add_loop_test(tc, a_request_there_and_back, 0, 6);
 	tcase_add_loop_test(tc, an_answer_there_and_back, 0, 14);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sqlite");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, a_queue_log, 0, OP_N);
 	suite_add_tcase(s, tc);
 	return s;
 }
