@@ -24,6 +24,7 @@
 #include "src/control/stream.h"
 #include "src/libprospero/prospero.h"
 #include "src/libprospero/prospero_queue.h"
+#include "src/libprospero/prospero_state.h"
 #include "src/proto/queue.h"
 #include "src/queue/store.h"
 #include "tests/common/failalloc.h"
@@ -1218,6 +1219,120 @@ START_TEST(a_queue_log)
 }
 END_TEST
 
+/* --- the durable state API's store, the same way --- */
+
+static int dump_item(const char *key, const void *value, size_t len, void *arg)
+{
+	say(arg, "%s=%.*s ", key, (int)len, (const char *)value);
+	return 0;
+}
+
+static void dump_state(const char *where, struct decoded *d)
+{
+	struct prospero_state *s = prospero_state_open(where);
+
+	d->text[0] = 0;
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_ge(prospero_state_list(s, NULL, dump_item, d), 0);
+	prospero_state_close(s);
+}
+
+enum { SOP_TX, SOP_PUT, SOP_GET, SOP_LIST, SOP_OPEN, SOP_N };
+
+static int state_op(int op, struct prospero_state *s, struct decoded *out)
+{
+	struct prospero_state_range r = { .prefix = "b" };
+	void *v = NULL;
+	size_t len;
+	int e;
+
+	switch (op) {
+	case SOP_TX:
+		if (prospero_state_begin(s) < 0)
+			return -1;
+		if (prospero_state_put(s, "b2", "new", 3) < 0 || prospero_state_delete(s, "a") < 0 ||
+		    prospero_state_put(s, "c", "sea", 3) < 0 || prospero_state_commit(s) < 0) {
+			e = errno;
+			prospero_state_rollback(s);	/* EINVAL after a failed commit */
+			errno = e;
+			return -1;
+		}
+		return 0;
+	case SOP_PUT: return prospero_state_put(s, "a", "replaced", 8);
+	case SOP_GET:
+		if (prospero_state_get(s, "b1", &v, &len) < 0)
+			return -1;
+		say(out, "%.*s", (int)len, (const char *)v);
+		free(v);
+		return 0;
+	case SOP_LIST: return prospero_state_list(s, &r, dump_item, out) < 0 ? -1 : 0;
+	default: return 0;
+	}
+}
+
+static void state_once(unsigned long k, void *arg)
+{
+	struct store_case *c = arg;
+	struct decoded out = { 0 }, log;
+	struct prospero_state *s;
+	char where[64], cmd[192];
+	int rc, e;
+
+	snprintf(where, sizeof where, "state%lu", k);
+	snprintf(cmd, sizeof cmd, "mkdir %s && cp state-template/" PROSPERO_STATE_FILE " %s/", where, where);
+	ck_assert_int_eq(system(cmd), 0);
+	if (c->op == SOP_OPEN)
+		fa_arm(k);
+	s = prospero_state_open(where);
+	e = errno;
+	fa_pause(true);
+	ck_assert_msg(s || c->op == SOP_OPEN, "not opened unarmed");
+	fa_pause(false);
+	if (c->op != SOP_OPEN)
+		fa_arm(k);
+	rc = s ? state_op(c->op, s, &out) : -1;
+	if (s)
+		e = errno;
+	fa_pause(true);
+	fa_disarm();
+	if (rc < 0)
+		ck_assert_msg(fa_failed() && e == ENOMEM, "k=%lu: %s (%s)", k, strerror(e), prospero_state_errmsg(s));
+	else
+		ck_assert_msg(strcmp(out.text, c->want_out.text) == 0, "k=%lu: read \"%s\", not \"%s\"", k, out.text,
+			      c->want_out.text);
+	dump_state(where, &log);
+	ck_assert_msg(strcmp(log.text, rc < 0 ? c->before.text : c->want_log.text) == 0,
+		      "k=%lu: %s, and the store holds \"%s\", not \"%s\"", k, rc < 0 ? "failed" : "done", log.text,
+		      rc < 0 ? c->before.text : c->want_log.text);
+	if (s) {
+		/* and it takes a write after */
+		ck_assert_msg(prospero_state_put(s, "z", "", 0) == 0, "k=%lu: then %s", k, prospero_state_errmsg(s));
+		prospero_state_close(s);
+	}
+	fa_pause(false);
+}
+
+START_TEST(a_state_store)
+{
+	struct store_case c = { .op = _i };
+	struct prospero_state *s;
+
+	fa_route_sqlite();
+	ck_assert_int_eq(mkdir("state-template", 0700), 0);
+	ck_assert_ptr_nonnull(s = prospero_state_open("state-template"));
+	ck_assert_int_eq(prospero_state_put(s, "a", "one", 3), 0);
+	ck_assert_int_eq(prospero_state_put(s, "b1", "two", 3), 0);
+	prospero_state_close(s);
+	ck_assert_int_eq(system("mkdir unarmed && cp state-template/" PROSPERO_STATE_FILE " unarmed/"), 0);
+	dump_state("unarmed", &c.before);
+	ck_assert_ptr_nonnull(s = prospero_state_open("unarmed"));
+	ck_assert_int_eq(state_op(c.op, s, &c.want_out), 0);
+	prospero_state_close(s);
+	dump_state("unarmed", &c.want_log);
+	fprintf(stderr, "state %d: %lu runs\n", _i, fa_sweep(state_once, &c, FULL, STRIDE));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	/* before SQLite is first used, which initializes it */
@@ -1248,6 +1363,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, a_queue_log, 0, OP_N);
+	tcase_add_loop_test(tc, a_state_store, 0, SOP_N);
 	suite_add_tcase(s, tc);
 	return s;
 }
