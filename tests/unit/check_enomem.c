@@ -370,7 +370,9 @@ static void sweep_load(char *const *files, size_t nfiles, const char *faults, bo
 START_TEST(jansson_runs_out)
 {
 	static const char text[] = "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"],\n"
-				   "  \"env\": { \"A_LONGER_NAME_THAN_THE_FIRST_BUFFER\": \"and a value longer still than it\" } } ] }\n";
+				   "  \"env\": { \"A_LONGER_NAME_THAN_THE_FIRST_BUFFER\": \"and a value longer still than it\" } } ],\n"
+				   /* a number after the strings: jansson's lexer sets errno to 0 before one */
+				   "  \"intensity\": 5 }\n";
 	struct load_case c = { .files = FILES("root.jsonc"), .nfiles = 1, .jansson = true };
 
 	put_exec("w");
