@@ -86,9 +86,27 @@ int example_consume(prospero_queue_fn *fn, const char *greeting)
 	return rc;
 }
 
+char *example_dumps(const json_t *v)
+{
+	char *text;
+
+	if (!v)
+		return NULL;
+	/* json_dumps returns what it could write: errno is the only sign
+	 * (and malloc may set it and still succeed: then a false alarm,
+	 * which fails safe) */
+	errno = 0;
+	text = json_dumps(v, JSON_COMPACT);
+	if (text && errno == ENOMEM) {
+		free(text);
+		text = NULL;
+	}
+	return text;
+}
+
 void example_reply_json(struct prospero_request *req, json_t *out)
 {
-	char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+	char *text = example_dumps(out);
 
 	if (!text)
 		prospero_fail(req, PROSPERO_E_INTERNAL, "out of memory");

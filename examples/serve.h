@@ -26,6 +26,11 @@ int example_serve(const char *method, prospero_handler_fn *fn, void *arg, const 
  * CONSUMER this actor is with FN. */
 int example_consume(prospero_queue_fn *fn, const char *greeting);
 
+/* V as compact JSON, malloc'd; NULL when memory ran out, also when
+ * jansson (2.14) wrote a shorter text for want of it, which it does not
+ * report: a key left out, and the reader sees another answer. */
+char *example_dumps(const json_t *v);
+
 /* Answer REQ with OUT as compact JSON, or "internal" when OUT is NULL or
  * cannot be written. Takes OUT's reference. */
 void example_reply_json(struct prospero_request *req, json_t *out);

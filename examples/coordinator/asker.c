@@ -50,7 +50,7 @@ static void ask(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	const char *q = questions[asked % (sizeof questions / sizeof questions[0])];
 	json_t *call = json_pack("{s:s}", "question", q);
-	char *text = call ? json_dumps(call, JSON_COMPACT) : NULL;
+	char *text = example_dumps(call);
 
 	asked++;
 	printf("question %u: %s?\n", asked, q);

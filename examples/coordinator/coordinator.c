@@ -51,7 +51,7 @@ static void finish(struct question *q, int err, const char *message, const char 
 		prospero_fail(q->req, err, message);
 	} else {
 		out = json_pack("{s:s, s:O, s:O}", "answer", answer, "research", q->findings, "analysis", q->analysis);
-		text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+		text = example_dumps(out);
 		if (text)
 			prospero_reply(q->req, text, strlen(text));
 		else
@@ -106,7 +106,7 @@ static void synthesized(int err, const void *body, size_t len, void *arg)
 static void next_step(struct prospero_binding *b, const char *method, json_t *call, prospero_reply_fn *fn,
 		      struct question *q, const char *why)
 {
-	char *text = call ? json_dumps(call, JSON_COMPACT) : NULL;
+	char *text = example_dumps(call);
 
 	if (!text || prospero_call(b, method, text, strlen(text), STEP_TIMEOUT, fn, q) < 0)
 		finish(q, PROSPERO_E_UNAVAILABLE, why, NULL);
@@ -188,8 +188,16 @@ static void on_ask(struct prospero_request *req, const void *body, size_t len, v
 		goto out;
 	}
 	q->question = json_incref(json_object_get(in, "question"));
+	/* a slot per angle, which each answer fills: one missing, and an
+	 * answer would have nowhere to go */
 	for (size_t i = 0; i < NANGLES; i++)
-		json_array_append_new(q->findings, json_null());
+		if (json_array_append_new(q->findings, json_null()) < 0) {
+			prospero_fail(req, PROSPERO_E_INTERNAL, "out of memory");
+			json_decref(q->question);
+			json_decref(q->findings);
+			free(q);
+			goto out;
+		}
 	q->req = prospero_defer(req);
 	printf("question: %s\n", json_string_value(q->question));
 	/* Both calls go out before either answer comes back, so they are
@@ -199,7 +207,7 @@ static void on_ask(struct prospero_request *req, const void *body, size_t len, v
 	for (size_t i = 0; i < NANGLES; i++) {
 		struct research_call *rc = calloc(1, sizeof *rc);
 		json_t *call = json_pack("{s:O, s:s}", "question", q->question, "angle", angles[i]);
-		char *text = call ? json_dumps(call, JSON_COMPACT) : NULL;
+		char *text = example_dumps(call);
 		bool sent = false;
 
 		json_decref(call);
