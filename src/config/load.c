@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "src/config/diag.h"
+#include "src/config/json_oom.h"
 #include "src/config/jsonc.h"
 #include "src/config/lines.h"
 #include "src/config/loader.h"
@@ -215,40 +216,9 @@ static size_t space_to(const char *t, size_t len)
 	return i;
 }
 
-/* jansson's allocator, wrapped to note a failure (as src/control/json.c
- * does for the control lines): the loader runs on one thread */
-static json_malloc_t outer_malloc;
-static bool ran_out;
-
-static void *noting_malloc(size_t n)
-{
-	void *p = outer_malloc(n);
-
-	if (!p)
-		ran_out = true;
-	return p;
-}
-
-static json_free_t watch(void)
-{
-	json_free_t f;
-
-	json_get_alloc_funcs(&outer_malloc, &f);
-	ran_out = false;
-	json_set_alloc_funcs(noting_malloc, f);
-	return f;
-}
-
-/* Whether jansson ran out of memory since watch. */
-static bool unwatch(json_free_t f)
-{
-	json_set_alloc_funcs(outer_malloc, f);
-	return ran_out;
-}
-
 json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const char *want)
 {
-	json_free_t free_fn;
+	struct json_oom_watch w;
 	json_error_t err;
 	json_t *root;
 
@@ -265,14 +235,14 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		return NULL;
 	}
 	/* any value: one that is not an object is said as the caller says it */
-	free_fn = watch();
+	json_oom_watch(&w);
 	root = json_loadb(ld->src.text, ld->src.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	/* memory, not the text: no diagnostic, no tree. Watched, because
 	 * jansson (2.14) says a failed allocation in a string is a syntax
 	 * error, or says nothing when its lexer's could not be had, or drops
 	 * the byte its string buffer could not grow for and parses on; and
 	 * not errno, which its lexer sets to 0 before each number */
-	if (unwatch(free_fn)) {
+	if (json_oom_unwatch(&w)) {
 		json_decref(root);
 		ld->oom = true;
 		return NULL;

@@ -3,49 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/config/json_oom.h"
 #include "src/control/json.h"
 #include "src/proto/utf8.h"
 
-/* jansson (2.14) short of memory may carry on instead of failing:
- * json_dumps leaves a key or a value out and returns the rest, json_loadb
- * drops a byte of a string and parses on ("web2" read as "web"). errno
- * does not tell: its lexer sets errno to 0 before each number. So these
- * two calls go through an allocator that notes a failure, around
- * whichever one jansson has (a test's own, in check_enomem). The daemon
- * and the CLI call jansson from one thread. */
-static json_malloc_t outer_malloc;
-static bool ran_out;
-
-static void *noting_malloc(size_t n)
-{
-	void *p = outer_malloc(n);
-
-	if (!p)
-		ran_out = true;
-	return p;
-}
-
-static json_free_t watch(void)
-{
-	json_free_t f;
-
-	json_get_alloc_funcs(&outer_malloc, &f);
-	ran_out = false;
-	json_set_alloc_funcs(noting_malloc, f);
-	return f;
-}
-
-/* Whether jansson ran out of memory since watch. */
-static bool unwatch(json_free_t f)
-{
-	json_set_alloc_funcs(outer_malloc, f);
-	return ran_out;
-}
-
 char *ctl_json_line(json_t *o)
 {
+	struct json_oom_watch w;
 	char *s, *line;
-	json_free_t f;
 	size_t n;
 	bool short_of_memory;
 
@@ -53,9 +18,10 @@ char *ctl_json_line(json_t *o)
 		errno = ENOMEM;	/* the object its caller could not build */
 		return NULL;
 	}
-	f = watch();
+	/* whole or nothing: json_oom.h */
+	json_oom_watch(&w);
 	s = json_dumps(o, JSON_COMPACT);
-	short_of_memory = unwatch(f);
+	short_of_memory = json_oom_unwatch(&w);
 	json_decref(o);
 	if (short_of_memory || !s) {
 		free(s);
@@ -76,10 +42,12 @@ char *ctl_json_line(json_t *o)
 
 json_t *ctl_json_load(const char *line, size_t len, size_t flags)
 {
-	json_free_t f = watch();
-	json_t *o = json_loadb(line, len, flags, NULL);
+	struct json_oom_watch w;
+	json_t *o;
 
-	if (unwatch(f)) {
+	json_oom_watch(&w);
+	o = json_loadb(line, len, flags, NULL);
+	if (json_oom_unwatch(&w)) {
 		json_decref(o);
 		errno = ENOMEM;
 		return NULL;

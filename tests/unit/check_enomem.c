@@ -903,7 +903,7 @@ struct decoded {
 	char text[1024];	/* each field as read, one after another */
 };
 
-static void say(struct decoded *d, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(struct decoded *d, const char *fmt, ...)
 {
 	size_t n = strlen(d->text);
 	va_list ap;
