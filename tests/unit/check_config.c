@@ -12,38 +12,18 @@
 
 #include "src/config/config.h"
 #include "tests/common/runner.h"
+#include "tests/common/scratch.h"
 
-static char dir[64];
+static const char *dir;
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/prospero-cfg.XXXXXX");
-	ck_assert(mkdtemp(dir) != NULL);
-	ck_assert_int_eq(chdir(dir), 0);
+	dir = scratch_enter("cfg");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	ck_assert_int_eq(chdir("/"), 0);
-	snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(name, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void put_exec(const char *name)
-{
-	put(name, "#!/bin/sh\n");
-	ck_assert_int_eq(chmod(name, 0755), 0);
+	scratch_leave();
 }
 
 /* Load FILES (NULL-terminated) expecting failure; the diagnostics joined
@@ -94,7 +74,7 @@ static void expect(const char *text, const char *want)
 {
 	char *got;
 
-	put("root.jsonc", text);
+	scratch_put("root.jsonc", text);
 	got = load_fail(FILES("root.jsonc"));
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -105,8 +85,8 @@ START_TEST(defaults_are_otp_defaults)
 	struct cfg *cfg;
 	const struct cfg_actor *a;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"] } ] }");
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"] } ] }");
 	cfg = load_ok(FILES("root.jsonc"), 0);
 	ck_assert_str_eq(cfg->root->name, "top");
 	ck_assert_int_eq(cfg->root->strategy, SV_ONE_FOR_ONE);
@@ -136,8 +116,8 @@ START_TEST(every_field_is_read)
 
 	ck_assert_int_eq(mkdir("sub", 0755), 0);
 	ck_assert_int_eq(mkdir("sub/work", 0755), 0);
-	put_exec("sub/w");
-	put("root.jsonc",
+	scratch_put_exec("sub/w");
+	scratch_put("root.jsonc",
 	    "// a comment\n"
 	    "{ \"supervisor\": \"top\", \"strategy\": \"rest_for_one\", \"intensity\": 3, \"period\": 7,\n"
 	    "  \"children\": [\n"
@@ -145,7 +125,7 @@ START_TEST(every_field_is_read)
 	    "      \"children\": [\"w\"], },  /* trailing commas */\n"
 	    "  ],\n"
 	    "}\n");
-	put("sub/w.jsonc",
+	scratch_put("sub/w.jsonc",
 	    "{ \"actor\": \"w\", \"exec\": [\"./w\", \"--fast\"], \"restart\": \"temporary\",\n"
 	    "  \"shutdown\": \"brutal_kill\", \"ready\": \"notify\", \"start_timeout\": 250,\n"
 	    "  \"instances\": 4, \"env\": {\"K\": \"V\", \"E\": \"\"}, \"cwd\": \"work\" }\n");
@@ -185,7 +165,7 @@ START_TEST(a_bare_command_is_found_in_path)
 {
 	struct cfg *cfg;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"s\", \"exec\": [\"sh\", \"-c\", \"true\"], \"shutdown\": \"infinity\" } ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"s\", \"exec\": [\"sh\", \"-c\", \"true\"], \"shutdown\": \"infinity\" } ] }");
 	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
 	cfg = load_ok(FILES("root.jsonc"), 0);
 	ck_assert_str_eq(cfg->actors[0]->path, "/bin/sh");
@@ -203,8 +183,8 @@ START_TEST(paths_relative_to_the_file_keep_their_place)
 	char want[128];
 
 	ck_assert_int_eq(mkdir("sub", 0755), 0);
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 			  "  { \"actor\": \"a\", \"exec\": [\".//w\"], \"cwd\": \".//sub/./\" },\n"
 			  "  { \"actor\": \"b\", \"exec\": [\"./w\"], \"cwd\": \".\" },\n"
 			  "  { \"actor\": \"c\", \"exec\": [\"./w\"], \"cwd\": \"sub/..\" } ] }");
@@ -226,7 +206,7 @@ START_TEST(shutdown_0_and_backoff_are_read)
 {
 	struct cfg *cfg;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 50, \"backoff\": { \"initial\": 40000 },\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 50, \"backoff\": { \"initial\": 40000 },\n"
 	    "  \"children\": [ { \"actor\": \"s\", \"exec\": [\"/bin/true\"], \"shutdown\": 0,\n"
 	    "  \"backoff\": { \"initial\": 100, \"max\": 400, \"reset_after\": 0 } } ] }");
 	cfg = load_ok(FILES("root.jsonc"), 0);
@@ -250,9 +230,9 @@ START_TEST(an_unnamed_actor_is_a_warning)
 	struct cfg *cfg;
 	struct cfg_diag diag;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
-	put("extra.jsonc", "{ \"actor\": \"lonely\", \"exec\": [\"./w\"] }");
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	scratch_put("extra.jsonc", "{ \"actor\": \"lonely\", \"exec\": [\"./w\"] }");
 	cfg = cfg_load((char *const *)FILES("root.jsonc", "extra.jsonc"), 2, &diag);
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_uint_eq(diag.n, 1);
@@ -270,8 +250,8 @@ START_TEST(a_cwd_in_tmp_under_private_tmp_is_a_warning)
 	struct cfg *cfg;
 	struct cfg_diag diag;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./w\"],\n"
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./w\"],\n"
 	    "  \"cwd\": \"/var/tmp\", \"private_tmp\": true } ] }");
 	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
 	ck_assert_ptr_nonnull(cfg);
@@ -290,10 +270,10 @@ START_TEST(an_unnamed_queue_is_a_warning_that_says_queue)
 	struct cfg *cfg;
 	struct cfg_diag diag;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\"a\"] }");
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"./w\"] }");
-	put("q.jsonc", "{ \"queue\": \"qo\", \"consumer\": \"a\" }");
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\"a\"] }");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"./w\"] }");
+	scratch_put("q.jsonc", "{ \"queue\": \"qo\", \"consumer\": \"a\" }");
 	cfg = cfg_load((char *const *)FILES("root.jsonc", "a.jsonc", "q.jsonc"), 3, &diag);
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_uint_eq(diag.nerrors, 0);
@@ -421,7 +401,7 @@ START_TEST(every_word_reads_as_its_value)
 					 "    \"sandbox\": { \"profile\": \"%s\", \"on_violation\": \"%s\" } } ] }",
 					 sv_strategy_names()[i], sv_restart_names()[j], sv_ready_names()[k],
 					 sb_profile_names()[(i + j + k) % 4], sb_on_violation_names()[(i + k) % 2]);
-				put("root.jsonc", text);
+				scratch_put("root.jsonc", text);
 				cfg = load_ok(FILES("root.jsonc"), (i + j + k) % 4 == SB_PROFILE_NONE);
 				ck_assert_int_eq(cfg->root->strategy, i);
 				ck_assert_int_eq(cfg->actors[0]->restart, j);
@@ -474,7 +454,7 @@ START_TEST(bad_names)
 		expect(text, want);
 	}
 	/* a dot elsewhere is fine */
-	put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
 	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got an array\n");
 	/* what is not an object is said alike, a file with nothing in it too */
@@ -499,21 +479,21 @@ START_TEST(missing_executable)
 {
 	char *got, want[512];
 
-	put("root.jsonc", "{ \"supervisor\": \"top\",\n  \"children\": [ { \"actor\": \"a\", \"exec\": [\"./nothere\"] } ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\",\n  \"children\": [ { \"actor\": \"a\", \"exec\": [\"./nothere\"] } ] }");
 	got = load_fail(FILES("root.jsonc"));
 	snprintf(want, sizeof want, "root.jsonc:2:42: error: executable \"./nothere\" not found: %s/nothere: No such file or directory\n", dir);
 	ck_assert_str_eq(got, want);
 	free(got);
 
-	put("plain", "data");
+	scratch_put("plain", "data");
 	ck_assert_int_eq(chmod("plain", 0644), 0);
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"plain\"] } ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"plain\"] } ] }");
 	setenv("PATH", "/nonexistent", 1);
 	got = load_fail(FILES("root.jsonc"));
 	ck_assert_str_eq(got, "root.jsonc:1:63: error: executable \"plain\" not found in $PATH; write a path (\"./plain\") to run a file beside root.jsonc\n");
 	free(got);
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./plain\"] } ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./plain\"] } ] }");
 	got = load_fail(FILES("root.jsonc"));
 	snprintf(want, sizeof want, "root.jsonc:1:63: error: executable \"./plain\" is not executable (mode 0644): %s/plain; chmod +x it\n", dir);
 	ck_assert_str_eq(got, want);
@@ -525,7 +505,7 @@ START_TEST(missing_cwd)
 {
 	char *got, want[512];
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"cwd\": \"gone\" } ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"cwd\": \"gone\" } ] }");
 	got = load_fail(FILES("root.jsonc"));
 	snprintf(want, sizeof want, "root.jsonc:1:84: error: \"cwd\": \"gone\" not found: %s/gone: No such file or directory\n", dir);
 	ck_assert_str_eq(got, want);
@@ -537,14 +517,14 @@ START_TEST(duplicate_name)
 {
 	char *got;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 			  "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"] } ] }\n");
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
 	free(got);
 	/* every copy points at the first */
-	put("b.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	scratch_put("b.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	got = load_fail(FILES("root.jsonc", "a.jsonc", "b.jsonc"));
 	ck_assert_str_eq(got, "a.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n"
 			      "b.jsonc:1:3: error: duplicate name \"a\": already defined at root.jsonc:2:5; names are unique across the tree\n");
@@ -559,8 +539,8 @@ START_TEST(a_file_given_twice_is_read_once)
 	struct cfg_diag diag;
 	struct cfg *cfg;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] }");
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] }");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	ck_assert_int_eq(mkdir("sub", 0755), 0);
 	cfg = cfg_load((char *const *)FILES("root.jsonc", "a.jsonc", "./root.jsonc", "sub/../a.jsonc"), 4, &diag);
 	ck_assert_ptr_nonnull(cfg);
@@ -595,9 +575,9 @@ START_TEST(undefined_in_a_file_that_did_not_load)
 {
 	char *got;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", { \"queue\": \"q\", \"consumer\": \"b\" },\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", { \"queue\": \"q\", \"consumer\": \"b\" },\n"
 			  "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"bindings\": { \"B\": \"d\" } } ] }");
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] ");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] ");
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "root.jsonc:1:38: error: \"a\" is not defined: no file that loaded defines an actor, queue or supervisor of that name (a.jsonc did not)\n"
 			      "root.jsonc:1:71: error: \"consumer\": actor \"b\" is not defined: no file that loaded defines it (a.jsonc did not)\n"
@@ -605,8 +585,8 @@ START_TEST(undefined_in_a_file_that_did_not_load)
 			      "a.jsonc:1:39: error: '}' expected near end of file\n");
 	free(got);
 	/* nor is an actor that the root would name said to be left out */
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] ");
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\" ] ");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "root.jsonc:1:44: error: '}' expected near end of file\n");
 	free(got);
@@ -617,8 +597,8 @@ START_TEST(named_twice)
 {
 	char *got;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", \"a\" ] }");
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", \"a\" ] }");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "root.jsonc:1:43: error: \"a\" is already a child of \"top\" at root.jsonc:1:38: an actor or supervisor has one place in the tree\n");
 	free(got);
@@ -629,9 +609,9 @@ START_TEST(cycle)
 {
 	char *got;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
-	put("b.jsonc", "{ \"supervisor\": \"b\", \"children\": [ \"c\" ] }");
-	put("c.jsonc", "{ \"supervisor\": \"c\", \"children\": [\n \"b\" ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	scratch_put("b.jsonc", "{ \"supervisor\": \"b\", \"children\": [ \"c\" ] }");
+	scratch_put("c.jsonc", "{ \"supervisor\": \"c\", \"children\": [\n \"b\" ] }");
 	got = load_fail(FILES("root.jsonc", "b.jsonc", "c.jsonc"));
 	ck_assert_str_eq(got, "c.jsonc:2:2: error: cycle: \"b\" → \"c\" → \"b\": a supervisor cannot contain itself\n");
 	free(got);
@@ -639,11 +619,11 @@ START_TEST(cycle)
 	       "root.jsonc:1:38: error: cycle: \"top\" → \"top\": a supervisor cannot contain itself\n");
 	/* two cycles, one entered from a supervisor outside it: each once,
 	 * from its first definition, in definition order */
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
-	put("x.jsonc", "{ \"supervisor\": \"x\", \"children\": [] }");
-	put("y.jsonc", "{ \"supervisor\": \"y\", \"children\": [ \"x\", \"z\" ] }");
-	put("z.jsonc", "{ \"supervisor\": \"z\", \"children\": [ \"y\" ] }");
-	put("w.jsonc", "{ \"supervisor\": \"w\", \"children\": [ \"w\" ] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	scratch_put("x.jsonc", "{ \"supervisor\": \"x\", \"children\": [] }");
+	scratch_put("y.jsonc", "{ \"supervisor\": \"y\", \"children\": [ \"x\", \"z\" ] }");
+	scratch_put("z.jsonc", "{ \"supervisor\": \"z\", \"children\": [ \"y\" ] }");
+	scratch_put("w.jsonc", "{ \"supervisor\": \"w\", \"children\": [ \"w\" ] }");
 	got = load_fail(FILES("root.jsonc", "x.jsonc", "y.jsonc", "z.jsonc", "w.jsonc"));
 	ck_assert_str_eq(got, "z.jsonc:1:36: error: cycle: \"y\" → \"z\" → \"y\": a supervisor cannot contain itself\n"
 			      "w.jsonc:1:36: error: cycle: \"w\" → \"w\": a supervisor cannot contain itself\n");
@@ -655,13 +635,13 @@ START_TEST(two_roots_and_no_root)
 {
 	char *got;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
-	put("other.jsonc", "{ \"supervisor\": \"other\", \"children\": [] }");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [] }");
+	scratch_put("other.jsonc", "{ \"supervisor\": \"other\", \"children\": [] }");
 	got = load_fail(FILES("root.jsonc", "other.jsonc"));
 	ck_assert_str_eq(got, "other.jsonc:1:3: error: supervisor \"other\" is not in the tree: no supervisor names it as a child, and \"top\" (root.jsonc:1:3) is already the root\n");
 	free(got);
 
-	put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
+	scratch_put("a.jsonc", "{ \"actor\": \"a\", \"exec\": [\"/bin/true\"] }");
 	got = load_fail(FILES("a.jsonc"));
 	ck_assert_str_eq(got, "a.jsonc:1:1: error: no root supervisor: define one, e.g. {\"supervisor\": \"main\", \"children\": [...]}\n"
 			      "a.jsonc:1:3: warning: actor \"a\" is defined but no supervisor names it as a child; it will not run\n");
@@ -707,7 +687,7 @@ START_TEST(a_config_over_16_mib_is_not_read)
 {
 	char *got;
 
-	put("big.jsonc", "");
+	scratch_put("big.jsonc", "");
 	ck_assert_int_eq(truncate("big.jsonc", (off_t)16 << 20), 0);
 	got = load_fail(FILES("big.jsonc"));	/* exactly 16 MiB: read (NULs) */
 	ck_assert_str_eq(got, "big.jsonc:1:1: error: a NUL byte: this is not a text file\n");
@@ -729,7 +709,7 @@ START_TEST(all_errors_are_reported_at_once)
 	char *got;
 	size_t lines = 0;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"strategy\": 1, \"intensity\": -1,\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"strategy\": 1, \"intensity\": -1,\n"
 			  "  \"children\": [ \"x\", { \"actor\": \"a\", \"exec\": [\"./none\"], \"ready\": \"now\" } ] }");
 	got = load_fail(FILES("root.jsonc"));
 	for (const char *p = got; (p = strchr(p, '\n')); p++)
@@ -745,10 +725,10 @@ START_TEST(errors_are_said_in_file_line_column_order)
 {
 	char *got, want[1024];
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"period\": 0, \"intensity\": -1,\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"period\": 0, \"intensity\": -1,\n"
 			  "  \"children\": [ \"x\", { \"restar\": 1, \"actor\": \"a\", \"exec\": [\"/bin/true\"] }, \"b\" ],\n"
 			  "  \"strategy\": \"bogus\" }");
-	put("b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"./none\"], \"ready\": \"now\" }");
+	scratch_put("b.jsonc", "{ \"actor\": \"b\", \"exec\": [\"./none\"], \"ready\": \"now\" }");
 	got = load_fail(FILES("root.jsonc", "b.jsonc"));
 	snprintf(want, sizeof want,
 		 "root.jsonc:1:34: error: \"period\" is 0: expected an integer from 1 to 86400\n"
@@ -772,8 +752,8 @@ START_TEST(confinement_defaults_and_fields)
 	struct cfg *cfg;
 	const struct cfg_actor *a;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"] } ] }");
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"] } ] }");
 	cfg = load_ok(FILES("root.jsonc"), 0);
 	a = cfg->actors[0];
 	/* confined by default: "none" has to be written out */
@@ -785,7 +765,7 @@ START_TEST(confinement_defaults_and_fields)
 	ck_assert(!a->secrets_env && !a->private_tmp && !a->private_network);
 	cfg_free(cfg);
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"],\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"w\", \"exec\": [\"./w\"],\n"
 	    "  \"sandbox\": { \"profile\": \"network\", \"allow\": [\"@aio\"], \"deny\": [\"mkdir\"], \"on_violation\": \"errno\" },\n"
 	    "  \"limits\": { \"nofile\": 64, \"core\": 0, \"as\": \"infinity\" }, \"private_tmp\": true, \"cwd\": \"/\",\n"
 	    "  \"private_network\": true, \"read_only\": [\"/usr\"], \"user\": \"root\",\n"
@@ -816,7 +796,7 @@ START_TEST(confinement_warnings)
 	struct cfg *cfg;
 	struct cfg_diag diag;
 
-	put("root.jsonc", ACTOR_A "\"sandbox\": { \"profile\": \"none\" }, \"secrets\": [\"K\"], \"secrets_env\": true,\n"
+	scratch_put("root.jsonc", ACTOR_A "\"sandbox\": { \"profile\": \"none\" }, \"secrets\": [\"K\"], \"secrets_env\": true,\n"
 	    "  \"capabilities\": [] } ] }");
 	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
 	ck_assert_ptr_nonnull(cfg);
@@ -827,7 +807,7 @@ START_TEST(confinement_warnings)
 	cfg_diag_free(&diag);
 	cfg_free(cfg);
 
-	put("root.jsonc", ACTOR_A "\"sandbox\": { \"allow\": [\"ptrace\"] } } ] }");
+	scratch_put("root.jsonc", ACTOR_A "\"sandbox\": { \"allow\": [\"ptrace\"] } } ] }");
 	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_uint_eq(diag.n, 1);
@@ -867,13 +847,13 @@ START_TEST(secrets_env_names_against_the_environment)
 
 	/* the daemon sets no STATE_DIRECTORY without "state"; nothing is in
 	 * the environment without "secrets_env" */
-	put("root.jsonc", ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\", \"PROSPERO_OTHER\", \"WATCHDOG_USEC\"], \"secrets_env\": true } ] }");
+	scratch_put("root.jsonc", ACTOR_A "\"secrets\": [\"STATE_DIRECTORY\", \"PROSPERO_OTHER\", \"WATCHDOG_USEC\"], \"secrets_env\": true } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 1));
-	put("root.jsonc", ACTOR_A "\"secrets\": [\"NOTIFY_SOCKET\", \"PROSPERO_FDS\", \"MYVAR\"],\n"
+	scratch_put("root.jsonc", ACTOR_A "\"secrets\": [\"NOTIFY_SOCKET\", \"PROSPERO_FDS\", \"MYVAR\"],\n"
 	    "  \"env\": {\"MYVAR\": \"x\"} } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
 
-	put("root.jsonc", ACTOR_A "\"env\": {\"MYVAR\": \"x\", \"PATH\": \"/p\"},\n"
+	scratch_put("root.jsonc", ACTOR_A "\"env\": {\"MYVAR\": \"x\", \"PATH\": \"/p\"},\n"
 	    "  \"secrets\": [\"PATH\", \"MY\", \"MYVAR\"], \"secrets_env\": true } ] }");
 	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
 	ck_assert_ptr_nonnull(cfg);
@@ -1073,8 +1053,8 @@ START_TEST(a_whole_number_may_have_an_exponent)
 	struct cfg *cfg;
 	const struct cfg_actor *a;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 3.0, \"period\": 1e2, \"children\": [\n"
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 3.0, \"period\": 1e2, \"children\": [\n"
 	    "  { \"actor\": \"w\", \"exec\": [\"./w\"], \"shutdown\": 2.5e3, \"instances\": 2E0,\n"
 	    "    \"limits\": { \"data\": 1e9, \"memory\": 1e9, \"nice\": -0.0 },\n"
 	    "    \"backoff\": { \"initial\": 1e2 } },\n"
@@ -1123,7 +1103,7 @@ static void bind_tree(const char *w1, const char *w2, const char *w3)
 {
 	char text[2048];
 
-	put_exec("w");
+	scratch_put_exec("w");
 	snprintf(text, sizeof text,
 		 "{ \"supervisor\": \"top\", \"children\": [\n"
 		 "  { \"actor\": \"w1\", \"exec\": [\"./w\"]%s },\n"
@@ -1131,7 +1111,7 @@ static void bind_tree(const char *w1, const char *w2, const char *w3)
 		 "    { \"actor\": \"w2\", \"exec\": [\"./w\"]%s } ] },\n"
 		 "  { \"actor\": \"w3\", \"exec\": [\"./w\"]%s } ] }\n",
 		 w1, w2, w3);
-	put("root.jsonc", text);
+	scratch_put("root.jsonc", text);
 }
 
 static void expect_bind(const char *w1, const char *w2, const char *w3, const char *want)
@@ -1233,10 +1213,10 @@ START_TEST(a_binding_to_an_actor_outside_the_tree)
 {
 	char *got;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 			  "  { \"actor\": \"w1\", \"exec\": [\"./w\"], \"bindings\": { \"S\": \"loose\" } } ] }\n");
-	put("loose.jsonc", "{ \"actor\": \"loose\", \"exec\": [\"./w\"] }\n");
+	scratch_put("loose.jsonc", "{ \"actor\": \"loose\", \"exec\": [\"./w\"] }\n");
 	got = load_fail(FILES("root.jsonc", "loose.jsonc"));
 	ck_assert_str_eq(got,
 			 "root.jsonc:2:56: error: \"bindings\": \"S\": actor \"loose\" is not in the tree (no supervisor names it), so nothing would serve this binding\n"
@@ -1256,7 +1236,7 @@ START_TEST(a_service_whose_fd_names_overflow_an_environment_string)
 	struct cfg *cfg;
 	const char *name = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
 
-	put_exec("w");
+	scratch_put_exec("w");
 	snprintf(text, sizeof text,
 		 "{ \"supervisor\": \"root\", \"children\": [\n"
 		 "  { \"actor\": \"svc\", \"exec\": [\"./w\"] },\n"
@@ -1269,7 +1249,7 @@ START_TEST(a_service_whose_fd_names_overflow_an_environment_string)
 		 "  { \"actor\": \"svc\", \"exec\": [\"./w\"] },\n"
 		 "  { \"actor\": \"%s\", \"exec\": [\"./w\"], \"instances\": %d, \"bindings\": { \"A\": \"svc\" } } ] }\n",
 		 name, 1700);
-	put("root.jsonc", text);
+	scratch_put("root.jsonc", text);
 	cfg = load_ok(FILES("root.jsonc"), 0);
 	cfg_free(cfg);
 }
@@ -1331,12 +1311,12 @@ START_TEST(dynamic_uids_needed_against_the_range)
 	struct cfg_diag diag = { 0 };
 	struct cfg *cfg;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 	    "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 4096 },\n"
 	    "  { \"supervisor\": \"inner\", \"children\": [\n"
 	    "    { \"actor\": \"b\", \"exec\": [\"/bin/true\"], \"instances\": 240 },\n"
 	    "    { \"actor\": \"r\", \"exec\": [\"/bin/true\"], \"instances\": 7, \"user\": \"root\" } ] } ] }\n");
-	put("extra.jsonc", "{ \"actor\": \"unused\", \"exec\": [\"/bin/true\"], \"instances\": 9 }");
+	scratch_put("extra.jsonc", "{ \"actor\": \"unused\", \"exec\": [\"/bin/true\"], \"instances\": 9 }");
 	cfg = load_ok(FILES("root.jsonc", "extra.jsonc"), 2);	/* and "user": "root" */
 	/* "r" runs as root, "unused" not at all */
 	ck_assert_uint_eq(cfg_dynamic_uids(cfg), 4336);
@@ -1377,7 +1357,7 @@ START_TEST(ids_passwd_and_group_use_are_counted_out)
 	struct cfg_diag diag = { 0 };
 	struct cfg *cfg;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 	    "  { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"instances\": 3 } ] }\n");
 	cfg = load_ok(FILES("root.jsonc"), 0);
 	ck_assert_int_eq(cfg_check_uid_range(cfg, 1, 1, NULL, 0, &diag), -1);	/* needs 3 */
@@ -1409,7 +1389,7 @@ START_TEST(open_files_needed_against_the_limit)
 	struct cfg_diag diag = { 0 };
 	struct cfg *cfg;
 
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 	    "  { \"actor\": \"svc\", \"exec\": [\"/bin/true\"], \"instances\": 10 },\n"
 	    "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"instances\": 3, \"bindings\": { \"SVC\": \"svc\" },\n"
 	    "    \"sandbox\": { \"profile\": \"none\" } } ] }\n");
@@ -1462,8 +1442,8 @@ START_TEST(state_is_read)
 {
 	struct cfg *cfg;
 
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 			  "  { \"actor\": \"a\", \"exec\": [\"./w\"], \"state\": true },\n"
 			  "  { \"actor\": \"b\", \"exec\": [\"./w\"] } ] }");
 	cfg = load_ok(FILES("root.jsonc"), 0);
@@ -1487,8 +1467,8 @@ START_TEST(a_queue_is_an_actor_running_prospero_queue)
 	struct cfg *cfg;
 
 	ck_assert_msg(program != NULL, "PROSPERO_QUEUE must name prospero-queue");
-	put_exec("w");
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 			  "  { \"actor\": \"shipper\", \"exec\": [\"./w\"] },\n"
 			  "  { \"queue\": \"shipments-dlq\", \"consumer\": \"shipper\" },\n"
 			  "  { \"queue\": \"shipments\", \"consumer\": \"shipper\", \"max_batch_size\": 100,\n"
@@ -1593,7 +1573,7 @@ START_TEST(a_queue_without_its_program_is_an_error)
 	char *saved = was ? strdup(was) : NULL, *got;
 
 	setenv(CFG_ENV_QUEUE_PROGRAM, "/nonexistent/prospero-queue", 1);
-	put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
 			  "  { \"actor\": \"c\", \"exec\": [\"/bin/true\"] },\n"
 			  "  { \"queue\": \"q\", \"consumer\": \"c\" } ] }");
 	got = load_fail(FILES("root.jsonc"));
@@ -1617,14 +1597,14 @@ START_TEST(an_argument_or_variable_the_kernel_refuses_is_refused)
 
 	ck_assert_ptr_nonnull(text);
 	ck_assert_ptr_nonnull(arg);
-	put_exec("a.sh");
+	scratch_put_exec("a.sh");
 	memset(arg, 'x', big);
 	arg[big] = 0;
 	len = snprintf(text, n, "{ \"supervisor\": \"r\", \"children\": [ { \"actor\": \"a\",\n"
 				"  \"exec\": [\"./a.sh\", \"%s\"],\n  \"env\": { \"BIG\": \"%s\" } } ] }\n",
 		       arg, arg + 4);
 	ck_assert_int_lt(len, (int)n);
-	put("root.jsonc", text);
+	scratch_put("root.jsonc", text);
 	got = load_fail(FILES("root.jsonc"));
 	ck_assert_msg(strstr(got, "root.jsonc:2:22: error: \"exec\"[1]: 131072 bytes; the kernel takes at most "
 				  "131071 in one argument (MAX_ARG_STRLEN): pass it in a file the actor reads\n"),
@@ -1640,7 +1620,7 @@ START_TEST(an_argument_or_variable_the_kernel_refuses_is_refused)
 	snprintf(text, n, "{ \"supervisor\": \"r\", \"children\": [ { \"actor\": \"a\",\n"
 			  "  \"exec\": [\"./a.sh\", \"%s\"],\n  \"env\": { \"BIG\": \"%s\" } } ] }\n",
 		 arg, arg + 5);
-	put("root.jsonc", text);
+	scratch_put("root.jsonc", text);
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
 	free(arg);
 	free(text);

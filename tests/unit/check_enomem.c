@@ -29,43 +29,21 @@
 #include "src/queue/store.h"
 #include "tests/common/failalloc.h"
 #include "tests/common/runner.h"
+#include "tests/common/scratch.h"
 
 /* after this many K one by one, every STRIDE-th */
 #define FULL 400
 #define STRIDE 7
 
-static char dir[64];
-
 static void setup(void)
 {
 	fa_route_jansson();
-	strcpy(dir, "/tmp/prospero-enomem.XXXXXX");
-	ck_assert(mkdtemp(dir) != NULL);
-	ck_assert_int_eq(chdir(dir), 0);
+	scratch_enter("enomem");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	ck_assert_int_eq(chdir("/"), 0);
-	snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(name, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void put_exec(const char *name)
-{
-	put(name, "#!/bin/sh\n");
-	ck_assert_int_eq(chmod(name, 0755), 0);
+	scratch_leave();
 }
 
 /* FROM (under $EXAMPLES, or the source tree's systemd/) copied to TO. */
@@ -85,7 +63,7 @@ static void copy_in(const char *from, const char *to)
 	ck_assert_ptr_nonnull(text = calloc(1, (size_t)n + 1));
 	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	put(to, text);
+	scratch_put(to, text);
 	free(text);
 }
 
@@ -375,8 +353,8 @@ START_TEST(jansson_runs_out)
 				   "  \"intensity\": 5 }\n";
 	struct load_case c = { .files = FILES("root.jsonc"), .nfiles = 1, .jansson = true };
 
-	put_exec("w");
-	put("root.jsonc", text);
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", text);
 	c.want = cfg_load(c.files, 1, &c.want_diag);
 	ck_assert_ptr_nonnull(c.want);
 	fprintf(stderr, "jansson: %lu runs\n", fa_sweep(load_once, &c, FULL, 1));
@@ -398,7 +376,7 @@ START_TEST(the_orders_example)
 		char path[128];
 
 		snprintf(path, sizeof path, "orders/%s", orders_programs[i]);
-		put_exec(path);
+		scratch_put_exec(path);
 	}
 	sweep_load(FILES("orders/prospero.jsonc"), 1, "orders/faults.jsonc", false);
 }
@@ -414,7 +392,7 @@ START_TEST(the_coordinator_example)
 		char path[128];
 
 		snprintf(path, sizeof path, "coordinator/%s", programs[i]);
-		put_exec(path);
+		scratch_put_exec(path);
 	}
 	sweep_load(FILES("coordinator/prospero.jsonc"), 1, NULL, false);
 }
@@ -491,13 +469,13 @@ static const char every_plan_error[] =
 
 static void every_key_tree(const char *plan, bool plan_errors)
 {
-	put_exec("web");
-	put_exec("db");
+	scratch_put_exec("web");
+	scratch_put_exec("db");
 	ck_assert_int_eq(mkdir("sub", 0755), 0);
-	put("root.jsonc", every_key_root);
+	scratch_put("root.jsonc", every_key_root);
 	for (size_t i = 0; i < sizeof every_key_more / sizeof *every_key_more; i++)
-		put(every_key_more[i][0], every_key_more[i][1]);
-	put("faults.jsonc", plan);
+		scratch_put(every_key_more[i][0], every_key_more[i][1]);
+	scratch_put("faults.jsonc", plan);
 	sweep_load(FILES("root.jsonc", "db.jsonc", "cache.jsonc", "jobs.jsonc", "worker.jsonc", "graveyard.jsonc",
 			 "undertaker.jsonc"), 7, "faults.jsonc", plan_errors);
 }
@@ -517,8 +495,8 @@ END_TEST
 /* errors are built as they are found: their text under allocation failure */
 START_TEST(every_error)
 {
-	put_exec("web");
-	put("root.jsonc",
+	scratch_put_exec("web");
+	scratch_put("root.jsonc",
 	    "{ \"supervisor\": \"top\", \"strategi\": \"x\", \"intensity\": -1,\n"
 	    "  \"children\": [ { \"actor\": \"web\", \"exec\": [\"./nope\"], \"restar\": 1, \"bindings\": { \"db\": \"dbb\" },\n"
 	    "    \"sandbox\": { \"allow\": [\"ptrac\", \"@io-evnt\"] }, \"limits\": { \"nofil\": 1, \"core\": \"infinit\" },\n"

@@ -11,23 +11,16 @@
 #include "src/config/policy_memo.h"
 #include "src/daemon/generation.h"
 #include "tests/common/runner.h"
-
-static char dir[64];
+#include "tests/common/scratch.h"
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/prospero-memo.XXXXXX");
-	ck_assert(mkdtemp(dir) != NULL);
-	ck_assert_int_eq(chdir(dir), 0);
+	scratch_enter("memo");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	ck_assert_int_eq(chdir("/"), 0);
-	snprintf(cmd, sizeof cmd, "/bin/rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	scratch_leave();
 }
 
 static struct cfg *load(const char *text)
@@ -35,11 +28,8 @@ static struct cfg *load(const char *text)
 	char *files[] = { "root.jsonc" };
 	struct cfg_diag diag;
 	struct cfg *cfg;
-	FILE *f = fopen(files[0], "w");
 
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
+	scratch_put(files[0], text);
 	cfg = cfg_load(files, 1, &diag);
 	for (size_t i = 0; i < diag.n; i++)
 		fprintf(stderr, "%s\n", diag.lines[i]);
