@@ -167,6 +167,7 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	log_info("received SIG%s: stopping", sigabbrev_np(w->signum));
 	pp_sd_notify(PP_STOPPING);
 	dispatch_feed(d, &ev);
+	reload_on_stop(d);
 }
 
 static void on_hangup(struct ev_loop *loop, ev_signal *w, int revents)

@@ -37,6 +37,7 @@ struct reload {
 	size_t nadded;
 	struct reload_lists lists;
 	bool applied;			/* RELOADED seen: finished after this batch */
+	bool said;			/* its outcome told already (reload_on_stop) */
 	unsigned covers;		/* the SIGHUPs taken before it read the config */
 	char dev_vars[sizeof ((struct secrets *)0)->dev_vars];	/* beside the new root config */
 	reload_done_fn done;
@@ -372,6 +373,17 @@ void reload_applied(struct daemon *d)
 		d->reload->applied = true;
 }
 
+void reload_on_stop(struct daemon *d)
+{
+	struct reload *r = d->reload;
+
+	if (!r || r->said)
+		return;
+	r->said = true;
+	d->reloads_done = r->covers;
+	reload_report_interrupted(d, &r->lists);
+}
+
 /* Applied: what only the old config needed goes, and whoever asked hears. */
 static void finish(struct daemon *d, struct reload *r)
 {
@@ -386,8 +398,10 @@ static void finish(struct daemon *d, struct reload *r)
 	generation_unref(r->old_gen);
 	d->reload = NULL;
 	d->reloads_done = r->covers;
-	if (d->tree->down || d->tree->root->state == SV_STOPPING)
-		reload_report_interrupted(d, &r->lists);	/* a SIGTERM came first */
+	if (r->said)
+		;	/* interrupted, said as the stop began */
+	else if (d->tree->down || d->tree->root->state == SV_STOPPING)
+		reload_report_interrupted(d, &r->lists);	/* the root gave up first */
 	else
 		reload_report_applied(d, &r->lists);
 	if (r->done)

@@ -42,6 +42,10 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
  * (from the watcher reload_watch sets up, before the loop runs). */
 void reload_watch(struct daemon *d);
 void reload_on_signal(struct daemon *d);
+/* The daemon begins to stop (SIGTERM, SIGINT): a reload being applied
+ * cannot be whole now, and is said interrupted at once, while the daemon
+ * still runs to be asked (its state file goes when it exits). */
+void reload_on_stop(struct daemon *d);
 
 /* The dispatcher's hooks: SV_DO_RETIRE of N; SV_REPORT_RELOADED; after
  * each batch of actions, the retired instances released. */
