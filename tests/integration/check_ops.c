@@ -240,7 +240,9 @@ START_TEST(status_exits_3_while_the_root_gives_up)
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"intensity\": 0, \"children\": [\n"
 		"    { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
-		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 3000 } ] }\n");
+		/* ready once it ignores SIGTERM: at exec, the stop could still kill it */
+		"    { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"      \"ready\": \"notify\", \"shutdown\": 3000 } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	st = status_json(NULL, &rc);
@@ -548,7 +550,9 @@ START_TEST(a_stop_of_a_stopping_actor_says_it_is_stopping)
 
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 3000 } ] }\n");
+		/* ready once it ignores SIGTERM: at exec, a stop could still kill it */
+		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"      \"ready\": \"notify\", \"shutdown\": 3000 } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert_int_eq(verb("stop", "stubborn", NULL, NULL), 0);
@@ -1523,7 +1527,9 @@ START_TEST(a_refusal_of_a_stopping_node_has_the_documented_code)
 {
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 3000 } ] }\n");
+		/* ready once it ignores SIGTERM: at exec, a stop could still kill it */
+		"    { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"      \"ready\": \"notify\", \"shutdown\": 3000 } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	answer_is("{\"verb\": \"start\", \"name\": \"stubborn\"}\n", "EALREADY");
