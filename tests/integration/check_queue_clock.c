@@ -159,24 +159,34 @@ static void wait_acked(const char *tag)
 	}
 }
 
-/* A retry's wait of 3 s, its wall clock stepped back an hour meanwhile
- * (after the retry is decided: STATUS= says so within a second or so):
- * it comes about 3 s after the first attempt. The old queue kept the
- * due time on the wall clock and waited an hour more. */
-START_TEST(a_retry_waits_its_delay_after_a_step_back)
+/* A poison message's first attempt, then its retry of 3 s decided (its
+ * due time set: STATUS= says so within a second or so), then the queue's
+ * wall clock stepped by STEP_MS: how long after the first attempt the
+ * retry came, or -1 if not within 10 s. */
+static long long retry_after_a_step(long long step_ms)
 {
 	long long first, second;
 
 	start("\"--max-batch-timeout=0\", \"--retry-delay=3000\"", ", \"poison\"", "poison", 1);
 	ck_assert_int_ge(first = delivery("poison", 1, 3 * H_TIMEOUT_MS), 0);
-	wait_status(" retried=1 ");	/* its due time is set */
+	wait_status(" retried=1 ");
 	ck_assert_int_eq(delivery("poison", 2, 0), -1);	/* and not over */
-	shift(-HOUR_MS);
+	shift(step_ms);
 	wake_the_queue();
 	second = delivery("poison", 2, 10000);
-	ck_assert_msg(second >= 0, "no retry within 10 s of a 3 s retry_delay after a step back of an hour");
-	ck_assert_int_ge(second - first, 3000);
-	ck_assert_int_lt(second - first, 6000);
+	return second < 0 ? -1 : second - first;
+}
+
+/* Stepped back an hour, the retry comes about 3 s after the first
+ * attempt. The old queue kept the due time on the wall clock and waited
+ * an hour more. */
+START_TEST(a_retry_waits_its_delay_after_a_step_back)
+{
+	long long gap = retry_after_a_step(-HOUR_MS);
+
+	ck_assert_msg(gap >= 0, "no retry within 10 s of a 3 s retry_delay after a step back of an hour");
+	ck_assert_int_ge(gap, 3000);
+	ck_assert_int_lt(gap, 6000);
 	h_stop(&h);
 }
 END_TEST
@@ -186,17 +196,11 @@ END_TEST
  * the old queue sent it at once). */
 START_TEST(a_retry_is_not_early_after_a_step_forward)
 {
-	long long first, second;
+	long long gap = retry_after_a_step(HOUR_MS);
 
-	start("\"--max-batch-timeout=0\", \"--retry-delay=3000\"", ", \"poison\"", "poison", 1);
-	ck_assert_int_ge(first = delivery("poison", 1, 3 * H_TIMEOUT_MS), 0);
-	wait_status(" retried=1 ");
-	ck_assert_int_eq(delivery("poison", 2, 0), -1);
-	shift(HOUR_MS);
-	wake_the_queue();
-	ck_assert_int_ge(second = delivery("poison", 2, 10000), 0);
-	ck_assert_msg(second - first >= 3000, "retried %lld ms after the first attempt, not 3000", second - first);
-	ck_assert_int_lt(second - first, 6000);
+	ck_assert_int_ge(gap, 0);
+	ck_assert_msg(gap >= 3000, "retried %lld ms after the first attempt, not 3000", gap);
+	ck_assert_int_lt(gap, 6000);
 	h_stop(&h);
 }
 END_TEST
