@@ -278,13 +278,12 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 	if (len > 0 && o->r.verb == CTL_STATUS)
 		return show_status(line, len, o);
 	if (len > 0 && ctl_answer_decode(line, (size_t)len, &ok, err, sizeof err) < 0) {
-		if (errno != ENOMEM)
-			len = 0;	/* a line that is no answer */
-		else {
+		if (errno == ENOMEM) {
 			fprintf(stderr, "prospero: %s: reading the answer: %s\n", ctl_verb_name(o->r.verb),
 				strerror(ENOMEM));
 			return 1;
 		}
+		len = 0;	/* a line that is no answer */
 	}
 	if (len <= 0) {
 		fprintf(stderr, "prospero: %s: no answer from the daemon\n", ctl_verb_name(o->r.verb));
