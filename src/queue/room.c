@@ -86,6 +86,7 @@ static void room_again(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (q->store.in_tx)
 		return;		/* between turns, please: next time */
+	pq_store_coalesce(&q->store);
 	if ((gone = pq_store_apply(&q->store)) < 0) {
 		failed(q);
 		return;

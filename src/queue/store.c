@@ -321,6 +321,47 @@ static int undo(struct pq_store *s)
 	return -1;
 }
 
+/* By message, then in the order queued. */
+static int by_id_then_order(const void *a, const void *b, void *arg)
+{
+	const struct pq_change *c = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	if (c[i].id != c[j].id)
+		return c[i].id < c[j].id ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+void pq_store_coalesce(struct pq_store *s)
+{
+	size_t *order = NULL, n = 0;
+	struct pq_change *kept = NULL;
+
+	if (s->nchanges < 2 || !(order = malloc(s->nchanges * sizeof *order)) ||
+	    !(kept = malloc(s->nchanges * sizeof *kept)))
+		goto out;
+	for (size_t i = 0; i < s->nchanges; i++)
+		order[i] = i;
+	qsort_r(order, s->nchanges, sizeof *order, by_id_then_order, s->changes);
+	for (size_t i = 0; i < s->nchanges; i++) {
+		const struct pq_change *c = &s->changes[order[i]];
+
+		/* each change sets all it sets, so a later one says it all;
+		 * but a delete is final */
+		if (n > 0 && kept[n - 1].id == c->id) {
+			if (!kept[n - 1].forget)
+				kept[n - 1] = *c;
+		} else {
+			kept[n++] = *c;
+		}
+	}
+	memcpy(s->changes, kept, n * sizeof *kept);
+	s->nchanges = n;
+out:
+	free(order);
+	free(kept);
+}
+
 long pq_store_apply(struct pq_store *s)
 {
 	long deleted = 0;

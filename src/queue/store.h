@@ -88,6 +88,13 @@ int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed, uint64
  * messages they deleted, or -1 with errno, the log as it was and the
  * changes still queued. */
 long pq_store_apply(struct pq_store *s);
+/* Keep only the change that counts for each message queued: its last,
+ * or its delete. Changes kept while the disk is full pile up, a retry
+ * each, and a retry rewrites its message's row, body and all, when the
+ * row's size changes: applied one by one in one transaction they need
+ * far more room than the deletes that end them. Without memory, it
+ * leaves them as they are. */
+void pq_store_coalesce(struct pq_store *s);
 
 /* Checkpoint the WAL once it holds BYTES (rounded to pages, at least
  * one): 0 or -1 with errno. */

@@ -545,6 +545,83 @@ START_TEST(a_full_disk_is_drained_and_the_queue_takes_sends_again)
 }
 END_TEST
 
+/* Lines of FILE (a consumer's record, "BODY ID ATTEMPT MS") whose
+ * attempt is at least N. */
+static int attempts_at_least(const char *file, unsigned n)
+{
+	int lines = 0;
+
+	for (char *save = NULL, *l = strtok_r(slurp(file), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long id;
+		unsigned attempt;
+
+		if (sscanf(l, "%*s %llu %u", &id, &attempt) == 2 && attempt >= n)
+			lines++;
+	}
+	return lines;
+}
+
+/* The same full disk, but the consumer that comes back retries every
+ * message for a while before it acks them: each retry is a change kept
+ * in memory, and a retry rewrites its message's row, 100 kB body and all,
+ * when the row's size changes (its attempt count gets a byte). The old
+ * queue applied every change it had kept, each retry of each message, in
+ * one transaction: once the acks came, that needed far more room than the
+ * reserve gives, and it never had room again ("depth" stayed, sends were
+ * refused for good). Only the last change of a message matters: the acks
+ * alone fit. */
+START_TEST(a_full_disk_is_drained_after_retries_kept_in_memory)
+{
+	char state[128], *rec;
+	int n = 0;
+	struct h_event e;
+	static const char config[] =
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"%s] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 10, \"max_batch_timeout\": 0,\n"
+		"    \"max_message_size\": 200000, \"delivery_timeout\": 1000, \"max_retries\": 1000 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"fill\", \"@DIR@/p.rec\", \"100000\", \"8\",\n"
+		"    \"@DIR@/go\", \"@DIR@/more\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n";
+	char text[1024];
+
+	if (!small_fs[0])
+		return;	/* a tmpfs of its own needs root */
+	snprintf(state, sizeof state, "%s/st", small_fs);
+	snprintf(text, sizeof text, config, ", \"fill:\"");
+	h_write(&h, "root.jsonc", text);
+	shared_file("p.rec");
+	shared_file("c.rec");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
+	h_expect(&h, "ready", "p", &e);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "stop", "--runtime-dir", h.rundir, "c", NULL }), 0);
+	h_expect(&h, "exit", "c", &e);
+	h_write(&h, "go", "");
+	wait_count("p.rec", "paused", 1);
+	take_the_rest();
+	h_write(&h, "more", "");
+	wait_count("p.rec", "refused: ", 1);
+	rec = slurp("p.rec");
+	for (const char *l = rec; (l = strstr(l, "fill:")); l++)
+		n++;
+	ck_assert_msg(n >= 8 && n < 21, "%d messages of 100 kB in 2 MiB", n);
+	/* the consumer retries each message a few times while the log is full */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "start", "--runtime-dir", h.rundir, "c", NULL }), 0);
+	for (int waited = 0; attempts_at_least("c.rec", 5) < n; waited += 10) {
+		ck_assert_msg(waited < 3 * H_TIMEOUT_MS, "no fifth attempts: %s", file_buf);
+		h_sleep_ms(10);
+	}
+	/* and then acks them all */
+	snprintf(text, sizeof text, config, "");
+	h_write(&h, "root.jsonc", text);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 0);
+	wait_count("p.rec", "again: sent after ", 1);
+	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"event\": \"exit\", \"name\": \"q\""), 0);
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log has room again"), 1);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_daemon");
@@ -564,6 +641,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, a_full_disk_is_drained_and_the_queue_takes_sends_again);
+	tcase_add_test(tc, a_full_disk_is_drained_after_retries_kept_in_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
