@@ -125,8 +125,8 @@ static void resolve_bindings(struct loader *ld, const size_t *sorted)
 				ld_error(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" cannot bind to itself",
 					 b->name, a->name);
 			} else if (a->order != CFG_NOT_IN_TREE && ld->defs[d].u.a->order == CFG_NOT_IN_TREE) {
-				ld_error(ld, &b->pos, "\"bindings\": \"%s\": actor \"%s\" is not in the tree (no supervisor names it), so nothing would serve this binding",
-					 b->name, b->service_name);
+				ld_error(ld, &b->pos, "\"bindings\": \"%s\": %s \"%s\" is not in the tree (no supervisor names it), so nothing would serve this binding",
+					 b->name, ld->defs[d].u.a->queue ? "queue" : "actor", b->service_name);
 			} else {
 				b->service = ld->defs[d].u.a;
 			}

@@ -1225,6 +1225,24 @@ START_TEST(a_binding_to_an_actor_outside_the_tree)
 }
 END_TEST
 
+/* a queue outside the tree is called a queue, as its own warning calls it */
+START_TEST(a_binding_to_a_queue_outside_the_tree)
+{
+	char *got;
+
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [\n"
+			  "  { \"actor\": \"w1\", \"exec\": [\"./w\"], \"bindings\": { \"Q\": \"loose\" } },\n"
+			  "  { \"actor\": \"c\", \"exec\": [\"./w\"] } ] }\n");
+	scratch_put("loose.jsonc", "{ \"queue\": \"loose\", \"consumer\": \"c\" }\n");
+	got = load_fail(FILES("root.jsonc", "loose.jsonc"));
+	ck_assert_str_eq(got,
+			 "root.jsonc:2:56: error: \"bindings\": \"Q\": queue \"loose\" is not in the tree (no supervisor names it), so nothing would serve this binding\n"
+			 "loose.jsonc:1:3: warning: queue \"loose\" is defined but no supervisor names it as a child; it will not run\n");
+	free(got);
+}
+END_TEST
+
 /* A service's PROSPERO_FDNAMES names every edge it serves; past the
  * 131072 bytes (its NUL included) the kernel takes for one environment
  * string, every start of it would fail "Argument list too long". 1800
@@ -1684,6 +1702,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bindings_are_read);
 	tcase_add_test(tc, binding_errors);
 	tcase_add_test(tc, a_binding_to_an_actor_outside_the_tree);
+	tcase_add_test(tc, a_binding_to_a_queue_outside_the_tree);
 	tcase_add_test(tc, a_nofile_below_the_fds_an_actor_is_given);
 	tcase_add_test(tc, binding_cycles_that_could_deadlock);
 	tcase_add_test(tc, a_service_whose_fd_names_overflow_an_environment_string);
