@@ -297,6 +297,28 @@ START_TEST(the_reserve_holds_real_blocks_and_goes_when_freed)
 }
 END_TEST
 
+/* Changes kept while the disk is full come down to one a message: its
+ * last, or its delete, which no later change undoes. */
+START_TEST(kept_changes_come_down_to_one_a_message)
+{
+	struct pq_store kept = { 0 };
+
+	ck_assert_int_eq(pq_store_reschedule(&kept, 7, 1, 100, 10), 0);
+	ck_assert_int_eq(pq_store_reschedule(&kept, 3, 1, 100, 10), 0);
+	ck_assert_int_eq(pq_store_reschedule(&kept, 7, 2, 200, 20), 0);
+	ck_assert_int_eq(pq_store_forget(&kept, 3), 0);
+	ck_assert_int_eq(pq_store_reschedule(&kept, 3, 2, 300, 30), 0);
+	ck_assert_int_eq(pq_store_reschedule(&kept, 9, 1, 400, 40), 0);
+	pq_store_coalesce(&kept);
+	ck_assert_uint_eq(kept.nchanges, 3);
+	ck_assert(kept.changes[0].id == 3 && kept.changes[0].forget);
+	ck_assert(kept.changes[1].id == 7 && !kept.changes[1].forget && kept.changes[1].failed == 2 &&
+		  kept.changes[1].not_before_ms == 200 && kept.changes[1].wait_ms == 20);
+	ck_assert(kept.changes[2].id == 9 && kept.changes[2].failed == 1);
+	free(kept.changes);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("queue_store");
@@ -311,6 +333,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_log_gives_the_room_of_deleted_messages_back_when_asked);
 	tcase_add_test(tc, a_log_made_without_auto_vacuum_gets_it_once_empty);
 	tcase_add_test(tc, the_reserve_holds_real_blocks_and_goes_when_freed);
+	tcase_add_test(tc, kept_changes_come_down_to_one_a_message);
 	suite_add_tcase(su, tc);
 	return su;
 }
