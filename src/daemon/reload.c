@@ -284,6 +284,11 @@ static void commit(struct daemon *d, struct reload *r, const struct sv_plan *pla
 	d->reload = r;
 }
 
+static bool tree_going(const struct daemon *d)
+{
+	return d->tree->down || d->tree->root->state == SV_STOPPING;
+}
+
 int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_done_fn done,
 			  void *ctx)
 {
@@ -295,14 +300,15 @@ int daemon_reload_request(struct daemon *d, bool dry_run, char **text, reload_do
 	int saved;
 
 	*text = NULL;
-	if (d->reload) {
-		errno = EBUSY;
-		return -1;
-	}
-	if (d->tree->down || d->tree->root->state == SV_STOPPING) {
-		/* the tree is going: nothing to apply it to */
+	if (tree_going(d)) {
+		/* the tree is going: nothing to apply it to (said first, even
+		 * while an interrupted reload winds down) */
 		*text = strdup("the daemon is stopping: it reloads nothing more\n");
 		errno = ESHUTDOWN;
+		return -1;
+	}
+	if (d->reload) {
+		errno = EBUSY;
 		return -1;
 	}
 	if (d->faults) {
@@ -397,7 +403,8 @@ static void finish(struct daemon *d, struct reload *r)
 	bindings_close(r->old_bindings);
 	generation_unref(r->old_gen);
 	d->reload = NULL;
-	d->reloads_done = r->covers;
+	if (d->reloads_done < r->covers)	/* a refusal since may have answered more */
+		d->reloads_done = r->covers;
 	if (r->said)
 		;	/* interrupted, said as the stop began */
 	else if (d->tree->down || d->tree->root->state == SV_STOPPING)
@@ -463,7 +470,9 @@ void reload_on_signal(struct daemon *d)
 	 * a reload after this one */
 	d->reloads_asked++;
 	reload_report_asked(d);
-	if (d->reload) {
+	/* once the daemon stops, no reload follows the one it cut short:
+	 * refused now, or its command would wait for the daemon's exit */
+	if (d->reload && !tree_going(d)) {
 		log_info("received SIGHUP while a reload is being applied: another follows it");
 		d->reload_again = true;
 		return;

@@ -958,6 +958,45 @@ START_TEST(a_reload_cut_short_by_a_stop_is_not_called_applied)
 }
 END_TEST
 
+/* A reload asked once the daemon is stopping says so even when the stop
+ * cut another reload short: the old daemon took its SIGHUP as one to
+ * follow the interrupted reload, which never came, and the command waited
+ * for the daemon to exit ("the daemon exited first"; here, for ever). */
+START_TEST(a_reload_asked_after_an_interrupted_one_says_the_daemon_is_stopping)
+{
+	char out[4096] = "";
+	struct h_event e;
+	pid_t first, second, got = 0;
+	int st = 0;
+
+	write_stuck(true, false);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "stuck", &e);
+	h_expect(&h, "ready", "root", NULL);
+	write_stuck(false, true);
+	first = reload_in_background("first.out");
+	h_expect(&h, "stop", "stuck", NULL);	/* the reload is being applied */
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "stop", "o", NULL);	/* the daemon is stopping; stuck holds it */
+	ck_assert_int_eq(exit_status(first), 1);
+	second = reload_in_background("second.out");
+	for (int i = 0; i < 100 && got == 0; i++) {
+		got = waitpid(second, &st, WNOHANG);
+		if (got == 0)
+			usleep(50000);
+	}
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);	/* let the daemon end */
+	if (got == 0)
+		ck_assert_int_eq(waitpid(second, &st, 0), second);
+	ck_assert_int_gt(h_read(&h, "second.out.err", out, sizeof out), 0);
+	ck_assert_msg(got == second, "still waiting after 5 s, then: %s", out);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 1);
+	ck_assert_msg(strstr(out, "prospero: the daemon is stopping: it reloads nothing more"), "%s", out);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 /* `prospero VERB NAME` is refused with exit 1 and a reason holding WHY. */
 static void refused(const char *verb, const char *name, const char *why)
 {
@@ -1857,6 +1896,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_hangup_at_start_is_a_reload_not_the_end);
 	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
 	tcase_add_test(tc, a_reload_cut_short_by_a_stop_is_not_called_applied);
+	tcase_add_test(tc, a_reload_asked_after_an_interrupted_one_says_the_daemon_is_stopping);
 	tcase_add_test(tc, an_action_on_a_node_a_reload_replaces_says_so);
 	tcase_add_test(tc, the_command_without_a_daemon_says_so);
 	tcase_add_test(tc, a_stale_state_file_signals_no_one);
