@@ -37,7 +37,9 @@ int sv_operator_check(const struct sv_tree *t, enum sv_op op, const struct sv_no
 		 * stop is the restart's, not the operator's */
 		return n->held || n->state == SV_STOPPING ? -EALREADY : 0;
 	case SV_OP_START:
-		if (n->state == SV_STOPPING)
+		/* a stop held until the child being started is ready is a
+		 * stopping node too, as status shows it */
+		if (n->state == SV_STOPPING || (n->held && running(n)))
 			return -EBUSY;
 		return n->state != SV_DOWN || n->to_start ? -EALREADY : 0;
 	default:

@@ -725,6 +725,11 @@ START_TEST(a_stop_during_boot_of_a_running_child_shows_stopping)
 	ck_assert_int_eq(verb("stop", "a", NULL, NULL), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "a is already stopping"), "%s", err);
+	/* and a start says it is still stopping (EBUSY), as status shows
+	 * it: it said "a is already running or starting" (EALREADY) */
+	ck_assert_int_eq(verb("start", "a", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "a is still stopping: start it once it is down"), "%s", err);
 	/* carried out once the child being started is ready, before the
 	 * next one starts (the README said once all the rest had started) */
 	h_expect_seq(&h, "ready:slow stop:a exit:a start:b ready:b ready:root");

@@ -237,6 +237,9 @@ START_TEST(stop_during_a_start_waits_for_the_child_being_started)
 {
 	boot_until_n();
 	EXPECT(op(SV_OP_STOP, "a"), "operator stop a");
+	/* status shows it stopping: a start is refused as of one still
+	 * stopping, not as of one that runs */
+	ck_assert_int_eq(sv_operator_check(T, SV_OP_START, N("a"), 0), -EBUSY);
 	EXPECT(ready("n"), "timer n off; ready n; stop a; SIGTERM a; timer a 2000");
 	EXPECT(killed("a", SIGTERM), "spawn b; ready b; ready root; TREE_READY");
 	ck_assert_str_eq(states("root"), "a:held n:up b:up");
