@@ -162,6 +162,11 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	/* orphaned descendants of actors come to us, and we reap them */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
+	/* these end the daemon as SIGKILL would (prospero(1) SIGNALS), also
+	 * when it was started with one ignored: a shell's "&" ignores SIGQUIT */
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
 	note_signals(d);
 	signal(SIGPIPE, SIG_IGN);
 	log_nonblocking();

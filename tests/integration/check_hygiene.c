@@ -191,6 +191,29 @@ START_TEST(an_actor_gets_every_signal_at_its_default)
 }
 END_TEST
 
+/* prospero(1) SIGNALS: SIGQUIT, SIGUSR1 or SIGUSR2 ends the daemon as
+ * SIGKILL would, also when it was started with one ignored (a shell's
+ * "&" ignores SIGQUIT), which exec would otherwise keep */
+START_TEST(sigquit_ends_a_daemon_started_with_it_ignored)
+{
+	static const int sigs[] = { SIGQUIT, SIGUSR1, SIGUSR2 };
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		signal(sigs[i], SIG_IGN);
+	h_start(&h, root_only);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		signal(sigs[i], SIG_DFL);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_uint_eq(status_mask(h.pid, "SigIgn") & (1ULL << (SIGQUIT - 1) | 1ULL << (SIGUSR1 - 1) |
+							 1ULL << (SIGUSR2 - 1)), 0);
+	h_signal(&h, SIGQUIT);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGQUIT);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hygiene");
@@ -204,6 +227,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_inherits_only_fds_0_to_2_and_its_control_channel);
 	tcase_add_test(tc, each_actor_leads_its_own_process_group);
 	tcase_add_test(tc, an_actor_gets_every_signal_at_its_default);
+	tcase_add_test(tc, sigquit_ends_a_daemon_started_with_it_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }
