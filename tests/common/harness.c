@@ -130,7 +130,8 @@ void h_fini(struct h *h)
 		waitpid(h->pid, NULL, 0);
 		killed = true;
 	}
-	if (killed || h->exit_status == 128 + SIGKILL)
+	/* any signal that ends the daemon leaves its cgroups behind */
+	if (killed || h->exit_status > 128)
 		sweep_cgroups(h);
 	if (h->events)
 		fclose(h->events);
