@@ -224,19 +224,27 @@ static int check_dot(const struct cfg *cfg)
 	return 0;
 }
 
+/* The cgroup controllers the tree's limits need, a bit each. */
+static unsigned cgroup_limits_needed(const struct cfg *cfg)
+{
+	unsigned need = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++)
+		need |= sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
+	return need;
+}
+
 /* What this host cannot give the tree: each cgroup limit asked for that
- * it cannot apply (an error: run would refuse to start the actor).
- * `check --explain` says the rest: the containment, the uid range, a
- * runtime directory that could write secrets to a disk. */
+ * it cannot apply (an error: run refuses the tree, as it would refuse to
+ * start the actor). `check --explain` says the rest: the containment,
+ * the uid range, a runtime directory that could write secrets to a disk. */
 static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct containment_probe p = { .usable = true };
 	struct cfg_diag diag = { 0 };
-	unsigned need = 0;
+	unsigned need = cgroup_limits_needed(cfg);
 	int bad = 0;
 
-	for (size_t i = 0; i < cfg->nactors; i++)
-		need |= sb_cgroup_limits_need(&cfg->actors[i]->cg_limits);
 	if (need || opts->containment == CONTAIN_WANT_CGROUP || opts->containment == CONTAIN_WANT_UID) {
 		containment_probe(opts, &p);
 		if (!p.usable) {
@@ -390,6 +398,9 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	bad |= check_fds(cfg, true) < 0;
 	bad |= check_rlimits(cfg, true) < 0;
 	bad |= check_privileges(cfg, opts) < 0;
+	/* rather than start the tree and fail at that actor */
+	if (cgroup_limits_needed(cfg))
+		bad |= check_host(cfg, opts) < 0;
 	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
 	rc = bad ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);

@@ -1215,7 +1215,8 @@ START_TEST(a_process_group_is_gone_before_its_exit_is_told)
 }
 END_TEST
 
-/* A limit this host cannot apply fails the start, and check says so. */
+/* A limit this host cannot apply: check says so, and run refuses the
+ * tree with the same error before it starts anything. */
 START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 {
 	const char *const extra[] = { "--containment", "uid", NULL };
@@ -1225,16 +1226,22 @@ START_TEST(a_limit_that_cannot_be_applied_fails_clearly)
 		return;
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
+		" { \"actor\": \"first\", \"exec\": [\"@TA@\"] },\n"
 		" { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"limits\": { \"tasks\": 10 } } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "--containment", "uid", "-c", "root.jsonc", NULL }), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	/* at the limit's place, and said once */
-	ck_assert_msg(strstr(err, "root.jsonc:2:") && strstr(err, ": error: actor \"a\": limit \"tasks\" cannot be applied on this host: "),
+	ck_assert_msg(strstr(err, "root.jsonc:3:") && strstr(err, ": error: actor \"a\": limit \"tasks\" cannot be applied on this host: "),
 		      "%s", err);
 	ck_assert_msg(strstr(strstr(err, "cannot be applied") + 1, "cannot be applied") == NULL, "%s", err);
 	h_start_with(&h, root_only, extra);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
-	ck_assert_int_gt(h_count_lines(&h, "err", "prospero: exit a: could not start: limit \"tasks\" cannot be applied on this host"), 0);
+	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "root.jsonc:3:") && strstr(err, ": error: actor \"a\": limit \"tasks\" cannot be applied on this host: "),
+		      "%s", err);
+	/* refused whole: nothing of the tree ran, not even the actor before it */
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: start first"), 0);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero: exit a: could not start"), 0);
 }
 END_TEST
 
