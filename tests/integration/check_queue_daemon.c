@@ -483,34 +483,36 @@ static int count_fills(const char *file, int *seen, int n)
 	return other;
 }
 
-/* The log of a queue whose consumer is down fills most of a 2 MiB file
- * system with messages of 100 kB; something else takes the rest, and the
- * next send is refused `unavailable`, as are sends after it. The
- * consumer then starts: each message reaches it once, and the queue,
- * which kept the acks while its log had no room and got the room back
- * as they were written, takes sends again. The old queue exited when it
- * could not write the first batch's acks ("cannot update its log:
- * database or disk is full"), restarted, delivered the batch again and
- * exited again, until its supervisor gave up. (Without the ballast the
- * old one sometimes got by: a commit that failed halfway leaves the
- * WAL's file longer, and the acks may fit in what it left.) */
-START_TEST(a_full_disk_is_drained_and_the_queue_takes_sends_again)
+/* The config of a queue on the 2 MiB file system: its consumer c is run
+ * with CONSUMER_ARGS after its record; p fills the log with 100 kB
+ * messages. */
+static void full_disk_config(const char *consumer_args)
 {
-	char state[128], *rec;
-	int seen[64], n = 0;
-	struct h_event e;
-
-	if (!small_fs[0])
-		return;	/* a tmpfs of its own needs root */
-	snprintf(state, sizeof state, "%s/st", small_fs);
-	h_write(&h, "root.jsonc",
+	static const char config[] =
 		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"] },\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"%s] },\n"
 		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 10, \"max_batch_timeout\": 0,\n"
 		"    \"max_message_size\": 200000, \"delivery_timeout\": 1000, \"max_retries\": 1000 },\n"
 		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"fill\", \"@DIR@/p.rec\", \"100000\", \"8\",\n"
 		"    \"@DIR@/go\", \"@DIR@/more\"],\n"
-		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n";
+	char text[1024];
+
+	snprintf(text, sizeof text, config, consumer_args);
+	h_write(&h, "root.jsonc", text);
+}
+
+/* That queue started, its consumer stopped, and the log filled until a
+ * send is refused: how many it took. */
+static int fill_the_disk(const char *consumer_args)
+{
+	char state[128];
+	struct h_event e;
+	const char *rec;
+	int n = 0;
+
+	snprintf(state, sizeof state, "%s/st", small_fs);
+	full_disk_config(consumer_args);
 	shared_file("p.rec");
 	shared_file("c.rec");
 	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
@@ -527,6 +529,27 @@ START_TEST(a_full_disk_is_drained_and_the_queue_takes_sends_again)
 	for (const char *l = rec; (l = strstr(l, "fill:")); l++)
 		n++;
 	ck_assert_msg(n >= 8 && n < 21, "%d messages of 100 kB in 2 MiB", n);
+	return n;
+}
+
+/* The log of a queue whose consumer is down fills most of a 2 MiB file
+ * system with messages of 100 kB; something else takes the rest, and the
+ * next send is refused `unavailable`, as are sends after it. The
+ * consumer then starts: each message reaches it once, and the queue,
+ * which kept the acks while its log had no room and got the room back
+ * as they were written, takes sends again. The old queue exited when it
+ * could not write the first batch's acks ("cannot update its log:
+ * database or disk is full"), restarted, delivered the batch again and
+ * exited again, until its supervisor gave up. (Without the ballast the
+ * old one sometimes got by: a commit that failed halfway leaves the
+ * WAL's file longer, and the acks may fit in what it left.) */
+START_TEST(a_full_disk_is_drained_and_the_queue_takes_sends_again)
+{
+	int seen[64], n;
+
+	if (!small_fs[0])
+		return;	/* a tmpfs of its own needs root */
+	n = fill_the_disk("");
 	/* a small one is refused too while the log has no room */
 	wait_count("p.rec", "again: refused: ", 1);
 	ck_assert_msg(strstr(slurp("p.rec"), "\nagain: refused: could not commit: database or disk is full\n"), "%s",
@@ -572,39 +595,11 @@ static int attempts_at_least(const char *file, unsigned n)
  * alone fit. */
 START_TEST(a_full_disk_is_drained_after_retries_kept_in_memory)
 {
-	char state[128], *rec;
-	int n = 0;
-	struct h_event e;
-	static const char config[] =
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"%s] },\n"
-		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 10, \"max_batch_timeout\": 0,\n"
-		"    \"max_message_size\": 200000, \"delivery_timeout\": 1000, \"max_retries\": 1000 },\n"
-		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"fill\", \"@DIR@/p.rec\", \"100000\", \"8\",\n"
-		"    \"@DIR@/go\", \"@DIR@/more\"],\n"
-		"    \"bindings\": { \"Q\": \"q\" } } ] }\n";
-	char text[1024];
+	int n;
 
 	if (!small_fs[0])
 		return;	/* a tmpfs of its own needs root */
-	snprintf(state, sizeof state, "%s/st", small_fs);
-	snprintf(text, sizeof text, config, ", \"fill:\"");
-	h_write(&h, "root.jsonc", text);
-	shared_file("p.rec");
-	shared_file("c.rec");
-	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
-	h_expect(&h, "ready", "p", &e);
-	ck_assert_int_eq(h_run(&h, (const char *const[]){ "stop", "--runtime-dir", h.rundir, "c", NULL }), 0);
-	h_expect(&h, "exit", "c", &e);
-	h_write(&h, "go", "");
-	wait_count("p.rec", "paused", 1);
-	take_the_rest();
-	h_write(&h, "more", "");
-	wait_count("p.rec", "refused: ", 1);
-	rec = slurp("p.rec");
-	for (const char *l = rec; (l = strstr(l, "fill:")); l++)
-		n++;
-	ck_assert_msg(n >= 8 && n < 21, "%d messages of 100 kB in 2 MiB", n);
+	n = fill_the_disk(", \"fill:\"");
 	/* the consumer retries each message a few times while the log is full */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "start", "--runtime-dir", h.rundir, "c", NULL }), 0);
 	for (int waited = 0; attempts_at_least("c.rec", 5) < n; waited += 10) {
@@ -612,8 +607,7 @@ START_TEST(a_full_disk_is_drained_after_retries_kept_in_memory)
 		h_sleep_ms(10);
 	}
 	/* and then acks them all */
-	snprintf(text, sizeof text, config, "");
-	h_write(&h, "root.jsonc", text);
+	full_disk_config("");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 0);
 	wait_count("p.rec", "again: sent after ", 1);
 	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"event\": \"exit\", \"name\": \"q\""), 0);
