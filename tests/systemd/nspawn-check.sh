@@ -26,7 +26,20 @@
 #  9. a capability outside CapabilityBoundingSet=: check in a root shell
 #     passes it, systemctl reload refuses it and the tree runs on;
 # 10. an actor's IPC namespace is new at each restart (no CAP_SYS_CHROOT);
-# 11. systemctl kill --kill-whom=main -s KILL: no actor left, restarted.
+# 11. systemctl kill --kill-whom=main -s KILL: no actor left, restarted;
+# 12. systemctl start returns once a "ready": "notify" actor is ready;
+#     WATCHDOG=1 keeps a unit with WatchdogSec=2 alive;
+# 13. StateDirectory= 0711, an actor's $STATE_DIRECTORY below it 0700 and
+#     its own, the --events file in LogsDirectory=;
+# 14. systemctl kill -s HUP (every process): the actor dies and is restarted;
+# 15. systemctl stop while systemctl reload waits: failed, Result=signal;
+# 16. a program under /root (ProtectHome=): check in a root shell passes
+#     it, systemctl reload refuses it;
+# 17. configuration errors at journalctl -p err;
+# 18. exit 3 (the root gave up) restarted, exit 2 (usage) not;
+# 19. systemd-analyze security --offline=yes, with and without the
+#     sandboxing, beside the README's;
+# 20. a 0644 .dev.vars in /etc (ProtectSystem=full): refused, not made 0600.
 # It stops the container and unmounts what it mounted on exit.
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -243,6 +256,156 @@ for _ in $(seq 20); do box systemctl is-active -q prospero && break; sleep 0.5; 
 [ "$(box systemctl show -P MainPID prospero)" != "$main" ] && box prospero status >/dev/null
 ok $? "restarted by Restart=on-failure"
 box systemctl stop prospero
+
+echo "== 12. READY=1 once the whole tree is ready; the watchdog"
+printf '[Service]\nWatchdogSec=2\n' > "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "slow", "ready": "notify", "start_timeout": 10000,
+    "exec": ["/bin/sh", "-c", "sleep 3; systemd-notify --ready; exec sleep infinity"], "cwd": "/" },
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/" } ] }
+JSONC
+box systemctl daemon-reload
+box systemctl reset-failed prospero 2>/dev/null	# no start limit across sections
+t0=$(date +%s%N)
+box systemctl start prospero; ok $? "systemctl start prospero"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $ms -ge 3000 ] && pids | grep -q '^hello ready '; ok $? "systemctl start returned after the notify actor was ready (${ms} ms)"
+sleep 5	# WatchdogSec=2: a daemon that did not pet would be killed by now
+[ "$(box systemctl show -P NRestarts prospero)" = 0 ] && box systemctl is-active -q prospero
+ok $? "WatchdogSec=2: no watchdog kill in 5 s"
+box systemctl stop prospero
+
+echo "== 13. StateDirectory= and LogsDirectory="
+rm -f "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "keeper", "state": true, "cwd": "/",
+    "exec": ["/bin/sh", "-c", "echo dir=$STATE_DIRECTORY; echo kept > $STATE_DIRECTORY/f; exec sleep infinity"] } ] }
+JSONC
+box systemctl daemon-reload
+box systemctl reset-failed prospero 2>/dev/null
+box systemctl start prospero; ok $? "systemctl start prospero"
+sleep 0.5
+uid=$(box prospero status keeper | awk '{ for (i = 1; i < NF; i++) if ($i == "uid") print $(i + 1) }')
+[ "$(box stat -c %a /var/lib/prospero)" = 711 ]; ok $? "/var/lib/prospero is 0711"
+[ "$(box stat -c '%u %a' /var/lib/prospero/keeper)" = "$uid 700" ] &&
+	[ "$(box cat /var/lib/prospero/keeper/f)" = kept ]
+ok $? "keeper's state in /var/lib/prospero/keeper (owner $uid, 0700)"
+box journalctl --sync
+box journalctl -b -u prospero --no-pager -o cat | grep -q '^keeper: dir=/var/lib/prospero/keeper$'
+ok $? "\$STATE_DIRECTORY is /var/lib/prospero/keeper"
+box grep -q '"event": *"ready", *"name": *"keeper"' /var/log/prospero/events.jsonl
+ok $? "the events in /var/log/prospero/events.jsonl"
+
+echo "== 14. systemctl kill -s HUP to every process"
+before=$(pids)
+box systemctl kill -s HUP prospero; ok $? "systemctl kill -s HUP"
+sleep 1
+after=$(pids)
+echo "$after"
+old=$(echo "$before" | cut -d' ' -f3) new=$(echo "$after" | awk '$1 == "keeper" { print $3 }')
+[ -n "$new" ] && [ "$new" != "$old" ]; ok $? "keeper died of the SIGHUP and was restarted"
+box systemctl is-active -q prospero; ok $? "still active"
+
+echo "== 15. systemctl stop while systemctl reload waits"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/" } ] }
+JSONC
+box systemctl stop prospero
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/" },
+  { "actor": "deaf", "shutdown": 5000, "exec": ["/bin/sh", "-c", "trap '' TERM; exec sleep infinity"], "cwd": "/" } ] }
+JSONC
+box systemctl start prospero; ok $? "systemctl start prospero"
+sed -i '/"deaf"/d; s/"cwd": "\/" },$/"cwd": "\/" } ] }/' "$conf"
+box systemctl reload prospero &	# waits out deaf's 5 s shutdown
+rl=$!
+sleep 1
+box systemctl stop prospero; ok $? "systemctl stop"
+wait $rl; rc=$?
+[ $rc != 0 ]; ok $? "the waiting systemctl reload fails ($rc)"
+state="$(box systemctl show -P ActiveState prospero) $(box systemctl show -P Result prospero)"
+[ "$state" = "failed signal" ]; ok $? "left failed, Result=signal ($state)"
+box systemctl reset-failed prospero
+
+echo "== 16. a program under /root, ProtectHome=yes"
+cp "$src/systemd/prospero.jsonc" "$conf"
+box systemctl start prospero; ok $? "systemctl start prospero"
+before=$(pids)
+mkdir -p "$root/root/bin" && cp "$root/bin/sleep" "$root/root/bin/nspawn-check-sleep"
+add_actor homed
+sed -i 's|"actor": "homed", "exec": \["/bin/sleep"|"actor": "homed", "exec": ["/root/bin/nspawn-check-sleep"|' "$conf"
+box prospero check -c /etc/prospero/prospero.jsonc >/dev/null; ok $? "check in a root shell passes it"
+box systemctl reload prospero 2>/dev/null; rc=$?
+[ $rc != 0 ]; ok $? "systemctl reload refuses it ($rc)"
+box journalctl --sync
+box journalctl -b -u prospero --no-pager -o cat | grep 'nspawn-check-sleep' | tail -n 2
+[ "$(pids)" = "$before" ]; ok $? "the tree runs on, same pids"
+echo "== 17. configuration errors at -p err"
+sed -i 's/"actor": "homed",/"actor": "homed"/' "$conf"
+box systemctl reload prospero 2>/dev/null
+box journalctl --sync
+box journalctl -b -u prospero -p err --no-pager -o cat | grep -q 'prospero\.jsonc:[0-9]*:[0-9]*: error'
+ok $? "-p err: file:line:col: error"
+box systemctl stop prospero
+rm -rf "$root/root/bin/nspawn-check-sleep"
+
+echo "== 18. Restart=on-failure: exit 3 restarted, exit 2 not"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "intensity": 0, "children": [
+  { "actor": "once", "exec": ["/bin/sh", "-c", "sleep 0.3; exit 1"], "cwd": "/" } ] }
+JSONC
+box systemctl reset-failed prospero 2>/dev/null
+box systemctl start prospero; ok $? "systemctl start prospero"
+for _ in $(seq 20); do [ "$(box systemctl show -P NRestarts prospero)" -ge 1 ] && break; sleep 0.5; done
+[ "$(box systemctl show -P NRestarts prospero)" -ge 1 ]; ok $? "the root's give-up (exit 3) restarted"
+box systemctl stop prospero
+box journalctl --sync
+box journalctl -b -u prospero --no-pager -o cat | grep -E 'Main process exited, code=exited, status=3' | tail -n 1
+cp "$src/systemd/prospero.jsonc" "$conf"
+printf '[Service]\nExecStart=\nExecStart=/usr/bin/prospero run --no-such-option\n' \
+	> "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf"
+box systemctl daemon-reload
+box systemctl reset-failed prospero 2>/dev/null
+box systemctl start prospero 2>/dev/null
+sleep 4	# RestartSec=2
+state="$(box systemctl show -P ActiveState prospero) $(box systemctl show -P ExecMainStatus prospero) $(box systemctl show -P NRestarts prospero)"
+[ "$state" = "failed 2 0" ]; ok $? "a usage error (exit 2) not restarted ($state)"
+box systemctl reset-failed prospero 2>/dev/null
+
+echo "== 19. systemd-analyze security, offline and without the sandboxing"
+unit=$(box systemctl show -P FragmentPath prospero)
+off=$(box systemd-analyze security --offline=yes "$unit" --no-pager | sed -n 's/.*exposure level for prospero.service: //p')
+box sh -c "sed '/^CapabilityBoundingSet=/,/^SystemCallErrorNumber=/d' $unit > /tmp/prospero.service"
+bare=$(box systemd-analyze security --offline=yes /tmp/prospero.service --no-pager | sed -n 's/.*exposure level for prospero.service: //p')
+echo "offline: $off; without the sandboxing: $bare"
+tr '\n' ' ' < "$src/README.md" | grep -q -- "--offline=yes\` on the file gives ${off%% *};"; ok $? "the offline score is the README's"
+tr '\n' ' ' < "$src/README.md" | grep -q "; ${bare%% :*} without the sandboxing"; ok $? "the score without the sandboxing is the README's"
+
+echo "== 20. a readable .dev.vars under ProtectSystem=full"
+rm -f "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf"
+box systemctl daemon-reload
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "hello", "exec": ["/bin/sleep", "infinity"], "cwd": "/", "secrets": ["DEVTOKEN"] } ] }
+JSONC
+printf 'DEVTOKEN=not-a-real-token\n' > "$root/etc/prospero/.dev.vars"
+chmod 644 "$root/etc/prospero/.dev.vars"
+box systemctl reset-failed prospero 2>/dev/null
+box systemctl start prospero 2>/dev/null; rc=$?
+box journalctl --sync
+box journalctl -b -u prospero --no-pager -o cat | grep 'dev.vars' | tail -n 2
+[ $rc != 0 ] && [ "$(stat -c %a "$root/etc/prospero/.dev.vars")" = 644 ]
+ok $? "a 0644 .dev.vars in /etc is not made 0600, the start fails ($rc)"
+box systemctl stop prospero 2>/dev/null
+chmod 600 "$root/etc/prospero/.dev.vars"
+box systemctl reset-failed prospero 2>/dev/null
+box systemctl start prospero; ok $? "a 0600 one is used"
+box systemctl stop prospero
+rm -f "$root/etc/prospero/.dev.vars"
 
 rm -f "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf" "$root/usr/local/bin/nspawn-check-bad"
 box systemctl daemon-reload
