@@ -39,7 +39,8 @@
 # 18. exit 3 (the root gave up) restarted, exit 2 (usage) not;
 # 19. systemd-analyze security --offline=yes, with and without the
 #     sandboxing, beside the README's;
-# 20. a 0644 .dev.vars in /etc (ProtectSystem=full): refused, not made 0600.
+# 20. a 0644 .dev.vars in /etc (ProtectSystem=full): refused, not made 0600;
+# 21. reboot(2) from an actor: EPERM (SystemCallFilter=), no violation event.
 # It stops the container and unmounts what it mounted on exit.
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -406,6 +407,24 @@ box systemctl reset-failed prospero 2>/dev/null
 box systemctl start prospero; ok $? "a 0600 one is used"
 box systemctl stop prospero
 rm -f "$root/etc/prospero/.dev.vars"
+
+echo "== 21. a call SystemCallFilter= denies: EPERM, no violation event"
+cat > "$conf" <<'JSONC'
+{ "supervisor": "main", "children": [
+  { "actor": "rb", "cwd": "/", "exec": ["/usr/bin/perl", "-e",
+    "$| = 1; $r = syscall(169, 0xfee1dead, 672274793, 0, 0); print qq(reboot $r $!\n); sleep 1000"] } ] }
+JSONC
+box systemctl reset-failed prospero 2>/dev/null
+box systemctl start prospero; ok $? "systemctl start prospero"
+sleep 1
+box journalctl --sync
+rb=$(box journalctl -b -u prospero --no-pager -o cat | grep '^rb: reboot' | tail -n 1)
+echo "$rb"
+[ "$rb" = 'rb: reboot -1 Operation not permitted' ]
+ok $? "reboot(2) fails with EPERM"
+box grep '"name": *"rb"' /var/log/prospero/events.jsonl | grep -q violation; [ $? != 0 ]
+ok $? "no violation event"
+box systemctl stop prospero
 
 rm -f "$root/etc/systemd/system/prospero.service.d/nspawn-check.conf" "$root/usr/local/bin/nspawn-check-bad"
 box systemctl daemon-reload
