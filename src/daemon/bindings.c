@@ -284,12 +284,22 @@ void bindings_pet(struct bind_inst *bi)
 	timer_again(bi->set->loop, &bi->watchdog);
 }
 
-static void control_read(struct bind_inst *bi);
+/* Datagrams read from a control channel per wake-up: an actor sending
+ * from many processes at once keeps it from ever being empty, and the
+ * loop must still get to everything else (as output_drain reads a few
+ * times at most). */
+#define CONTROL_READS 64
+/* A catch-up reads what was waiting, however much: SO_SNDBUF (up to
+ * wmem_max, 4 MiB here) over the smallest datagram's truesize is about
+ * 11,000; bounded still, as the actor may go on sending meanwhile. */
+#define CONTROL_CATCH_UP 65536
+
+static void control_read(struct bind_inst *bi, unsigned budget);
 
 void bindings_catch_up(struct bind_inst *bi)
 {
 	if (bi->ctl >= 0)
-		control_read(bi);
+		control_read(bi, CONTROL_CATCH_UP);
 	if (bi->ops->read_notify)
 		bi->ops->read_notify(bi->ctx);
 }
@@ -311,11 +321,11 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void on_control(struct ev_loop *loop, ev_io *w, int revents)
 {
-	control_read(w->data);
+	control_read(w->data, CONTROL_READS);
 }
 
 /* The same assignments as $NOTIFY_SOCKET. */
-static void control_read(struct bind_inst *bi)
+static void control_read(struct bind_inst *bi, unsigned budget)
 {
 	struct ev_loop *loop = bi->set->loop;
 	ev_io *w = &bi->ctl_watcher;
@@ -325,7 +335,7 @@ static void control_read(struct bind_inst *bi)
 	struct pp_notify msg;
 	ssize_t n;
 
-	for (;;) {
+	while (budget-- > 0) {	/* what is left: the next wake-up (level-triggered) */
 		/* MSG_TRUNC: the datagram's whole length, to ignore one cut short */
 		n = recv(bi->ctl, buf, sizeof buf - 1, MSG_DONTWAIT | MSG_TRUNC);
 		/* 0 is the end of the channel, or an empty datagram: a message
@@ -333,7 +343,7 @@ static void control_read(struct bind_inst *bi)
 		if (n == 0 && !pp_hung_up(bi->ctl))
 			continue;
 		if (n == 0)
-			break;
+			goto ended;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -342,7 +352,7 @@ static void control_read(struct bind_inst *bi)
 			/* ECONNRESET: it closed its end leaving our messages unread */
 			if (errno != ECONNRESET)
 				log_err("%s: control channel: %s", bi->name, strerror(errno));
-			break;
+			goto ended;
 		}
 		if (n > PP_NOTIFY_MAX)
 			continue;	/* as $NOTIFY_SOCKET does */
@@ -356,6 +366,8 @@ static void control_read(struct bind_inst *bi)
 		if (bi->ctl < 0)	/* the callback ended it */
 			return;
 	}
+	return;
+ended:
 	/* every copy of its end is closed: nothing more will come */
 	ev_io_stop(loop, w);
 }

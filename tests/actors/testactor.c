@@ -8,6 +8,8 @@
  *   --list-fds FILE      write the numbers of the open fds to FILE
  *   --print TEXT         print TEXT on stdout and TEXT-err on stderr
  *   --crash-if FILE      abort() at once if FILE exists (crash on demand)
+ *   --flood-control N    it and N-1 children send STATUS= datagrams on the
+ *                        control channel (fd 3) without end
  * SIGUSR1: exit 1 ("crash on demand"); SIGUSR2: exit 0. Otherwise it waits. */
 #include <dirent.h>
 #include <errno.h>
@@ -93,6 +95,20 @@ static void grandchild(const char *path)
 	fclose(f);
 }
 
+static void flood_control(int n)
+{
+	char msg[] = "STATUS=flood a";
+
+	for (int i = 1; i < n; i++)
+		if (fork() == 0)
+			break;
+	for (unsigned long k = 0;; k++) {
+		msg[sizeof msg - 2] = (char)('a' + k % 26);
+		if (send(3, msg, sizeof msg - 1, 0) < 0 && errno != EINTR)
+			exit(108);
+	}
+}
+
 static void list_fds(const char *path)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -140,6 +156,8 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			fprintf(stderr, "%s-err\n", v);
 			i++;
+		} else if (strcmp(a, "--flood-control") == 0 && v) {
+			flood_control(atoi(v));
 		} else if (strcmp(a, "--crash-if") == 0 && v) {
 			if (access(v, F_OK) == 0)
 				abort();

@@ -214,6 +214,45 @@ START_TEST(sigquit_ends_a_daemon_started_with_it_ignored)
 }
 END_TEST
 
+/* The daemon's time belongs to every actor: one that floods its control
+ * channel from many processes must not keep the loop reading it, away
+ * from the ends, restarts and signals of the others (it once read until
+ * EAGAIN, which never came: 16 senders held it for 40 s, SIGTERM too). */
+START_TEST(an_actor_flooding_its_control_channel_does_not_stall_the_others)
+{
+	struct h_event e;
+	long long last, worst = 0, end;
+	int exits = 0;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\",\n"
+		"  \"intensity\": 1000, \"period\": 1, \"children\": [\n"
+		"  { \"actor\": \"flood\", \"exec\": [\"@TA@\", \"--flood-control\", \"16\"] },\n"
+		"  { \"actor\": \"victim\", \"exec\": [\"@TA@\", \"--exit-after\", \"50\", \"0\"],\n"
+		"    \"restart\": \"permanent\" } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	/* the victim's ends as they come, and the wait after the last */
+	last = h_now_ms();
+	end = last + 5000;
+	while (h_now_ms() < end && h_next(&h, &e, (int)(end - h_now_ms()) + 1)) {
+		if (strcmp(e.event, "exit") != 0 || strcmp(e.name, "victim") != 0)
+			continue;
+		if (h_now_ms() - last > worst)
+			worst = h_now_ms() - last;
+		last = h_now_ms();
+		exits++;
+	}
+	if (h_now_ms() - last > worst)
+		worst = h_now_ms() - last;
+	/* about 50 ms apart; a second allows for a loaded machine */
+	ck_assert_msg(exits >= 10 && worst < 1000, "%d ends of victim in 5 s, %lld ms apart at worst",
+		      exits, worst);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hygiene");
@@ -228,6 +267,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, each_actor_leads_its_own_process_group);
 	tcase_add_test(tc, an_actor_gets_every_signal_at_its_default);
 	tcase_add_test(tc, sigquit_ends_a_daemon_started_with_it_ignored);
+	tcase_add_test(tc, an_actor_flooding_its_control_channel_does_not_stall_the_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
