@@ -89,7 +89,7 @@ static void bind_read_notify(void *ctx)
 {
 	struct instance *in = ctx;
 
-	loop_read_notify(in->d);
+	loop_read_notify(in->d, LOOP_NOTIFY_CATCH_UP);
 }
 
 static const struct bind_ops bind_ops = {

@@ -129,12 +129,14 @@ void loop_unwatch_exit(struct instance *in)
 	in->pidfd = -1;
 }
 
-void loop_read_notify(struct daemon *d)
+void loop_read_notify(struct daemon *d, unsigned budget)
 {
 	struct pp_notify msg;
 	int r;
 
-	while ((r = notify_server_recv(&d->notify, &msg)) != 0) {
+	/* what is left waits for the next wake-up (level-triggered): many
+	 * senders can keep the socket from ever being empty */
+	while (budget-- > 0 && (r = notify_server_recv(&d->notify, &msg)) != 0) {
 		if (r < 0) {
 			log_err("notify socket: %s", strerror(errno));
 			return;
@@ -156,7 +158,7 @@ void loop_read_notify(struct daemon *d)
 
 static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 {
-	loop_read_notify(w->data);
+	loop_read_notify(w->data, LOOP_NOTIFY_READS);
 }
 
 static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)

@@ -11,8 +11,13 @@ struct instance;
 
 /* Start the daemon-wide watchers on d->loop. */
 void loop_watch(struct daemon *d);
-/* Act on every datagram waiting on the notify socket (READY=1, WATCHDOG=1). */
-void loop_read_notify(struct daemon *d);
+/* Act on the datagrams waiting on the notify socket (READY=1, WATCHDOG=1),
+ * BUDGET at most: LOOP_NOTIFY_READS a wake-up, so that a flood keeps the
+ * loop from nothing else; LOOP_NOTIFY_CATCH_UP for what waits before a
+ * timer acts (the socket holds net.unix.max_dgram_qlen, 10 by default). */
+#define LOOP_NOTIFY_READS 64
+#define LOOP_NOTIFY_CATCH_UP 65536
+void loop_read_notify(struct daemon *d, unsigned budget);
 /* IN's main process has started with PIDFD (taken; -1: none): reap it
  * when the pidfd says it has ended. A SIGCHLD names no child: finding the
  * one that ended is a scan of every child in the kernel, a thousand of

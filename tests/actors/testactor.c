@@ -10,11 +10,13 @@
  *   --crash-if FILE      abort() at once if FILE exists (crash on demand)
  *   --flood-control N    it and N-1 children send STATUS= datagrams on the
  *                        control channel (fd 3) without end
+ *   --flood-notify N     the same on $NOTIFY_SOCKET
  * SIGUSR1: exit 1 ("crash on demand"); SIGUSR2: exit 0. Otherwise it waits. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,16 +97,27 @@ static void grandchild(const char *path)
 	fclose(f);
 }
 
-static void flood_control(int n)
+static void flood(int n, bool notify)
 {
 	char msg[] = "STATUS=flood a";
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = 3;
 
 	for (int i = 1; i < n; i++)
 		if (fork() == 0)
 			break;
+	if (notify) {
+		if (!path || strlen(path) >= sizeof sa.sun_path)
+			exit(102);
+		strcpy(sa.sun_path, path);
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+			exit(103);
+	}
 	for (unsigned long k = 0;; k++) {
 		msg[sizeof msg - 2] = (char)('a' + k % 26);
-		if (send(3, msg, sizeof msg - 1, 0) < 0 && errno != EINTR)
+		if (send(fd, msg, sizeof msg - 1, 0) < 0 && errno != EINTR)
 			exit(108);
 	}
 }
@@ -157,7 +170,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s-err\n", v);
 			i++;
 		} else if (strcmp(a, "--flood-control") == 0 && v) {
-			flood_control(atoi(v));
+			flood(atoi(v), false);
+		} else if (strcmp(a, "--flood-notify") == 0 && v) {
+			flood(atoi(v), true);
 		} else if (strcmp(a, "--crash-if") == 0 && v) {
 			if (access(v, F_OK) == 0)
 				abort();
