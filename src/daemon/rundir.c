@@ -118,7 +118,11 @@ static int take_lock(struct rundir *r, char *msg, size_t len)
 	char pid[32];
 	int n;
 
-	r->lock = openat(r->fd, RUNDIR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* Ours alone: a read lock needs only a read-only open, and an
+	 * actor's descendant left by a SIGKILL of ours, waiting for one,
+	 * would have it the moment we died and keep every next daemon
+	 * (which would sweep it) from starting. */
+	r->lock = openat(r->fd, RUNDIR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r->lock < 0) {
 		snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
 		return -1;
@@ -135,7 +139,8 @@ static int take_lock(struct rundir *r, char *msg, size_t len)
 		return -1;
 	}
 	n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-	if (ftruncate(r->lock, 0) < 0 || pwrite(r->lock, pid, (size_t)n, 0) != n) {
+	/* an older daemon's was 0644 */
+	if (fchmod(r->lock, 0600) < 0 || ftruncate(r->lock, 0) < 0 || pwrite(r->lock, pid, (size_t)n, 0) != n) {
 		snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
 		return -1;
 	}

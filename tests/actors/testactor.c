@@ -11,6 +11,10 @@
  *   --flood-control N    it and N-1 children send STATUS= datagrams on the
  *                        control channel (fd 3) without end
  *   --flood-notify N     the same on $NOTIFY_SOCKET
+ *   --lock-runtime FILE  fork a process that leaves the session and waits
+ *                        for a read lock on the runtime directory's "lock"
+ *                        (beside $NOTIFY_SOCKET); it writes "PID ERRNO" to
+ *                        FILE, ERRNO the open's (0: open)
  * SIGUSR1: exit 1 ("crash on demand"); SIGUSR2: exit 0. Otherwise it waits. */
 #include <dirent.h>
 #include <errno.h>
@@ -122,6 +126,36 @@ static void flood(int n, bool notify)
 	}
 }
 
+static void lock_runtime(const char *path)
+{
+	char lock[108];
+	const char *sock = getenv("NOTIFY_SOCKET");
+	const char *slash = sock ? strrchr(sock, '/') : NULL;
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	pid_t pid;
+
+	if (!slash || snprintf(lock, sizeof lock, "%.*s/lock", (int)(slash - sock), sock) >= (int)sizeof lock)
+		exit(102);
+	if ((pid = fork()) < 0)
+		exit(104);
+	if (pid > 0)
+		return;
+	setsid();
+	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		_exit(105);
+	fprintf(f, "%d %d\n", (int)getpid(), fd < 0 ? errno : 0);
+	fclose(f);
+	if (fd < 0)
+		_exit(0);
+	/* the daemon holds a write lock: this waits until it is gone */
+	while (fcntl(fd, F_SETLKW, &fl) < 0 && errno == EINTR)
+		;
+	for (;;)
+		pause();
+}
+
 static void list_fds(const char *path)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -173,6 +207,8 @@ int main(int argc, char **argv)
 			flood(atoi(v), false);
 		} else if (strcmp(a, "--flood-notify") == 0 && v) {
 			flood(atoi(v), true);
+		} else if (strcmp(a, "--lock-runtime") == 0 && v) {
+			lock_runtime(v); i++;
 		} else if (strcmp(a, "--crash-if") == 0 && v) {
 			if (access(v, F_OK) == 0)
 				abort();

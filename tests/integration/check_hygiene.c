@@ -1,6 +1,7 @@
 /* Process hygiene: process groups, grandchildren, zombies, fds, and no
  * actor outliving a killed daemon. */
 #include <check.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -283,6 +284,44 @@ START_TEST(an_actor_flooding_the_notify_socket_does_not_stall_the_others)
 }
 END_TEST
 
+/* A descendant outlives a SIGKILLed daemon until the next one sweeps it
+ * (README "After a SIGKILL of the daemon"). It must not be able to stop
+ * that one from starting: the runtime directory's lock was 0644, so it
+ * could wait for a read lock there, have it the moment the daemon died,
+ * and every next daemon refused ("in use by another prospero daemon"),
+ * leaving it to run for ever. */
+START_TEST(an_actor_cannot_hold_the_runtime_directory_lock)
+{
+	struct h_event e;
+	char buf[64];
+	int holder = 0, err = -1;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\", \"--lock-runtime\", \"@DIR@/holder\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	for (int waited = 0; waited < H_TIMEOUT_MS && holder <= 0; waited += 10) {
+		if (h_read(&h, "holder", buf, sizeof buf) > 0 && strchr(buf, '\n'))
+			ck_assert(sscanf(buf, "%d %d", &holder, &err) == 2);
+		else
+			h_sleep_ms(10);
+	}
+	ck_assert_int_gt(holder, 0);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	h_start(&h, root_only);
+	bool started = h_next(&h, &e, H_TIMEOUT_MS);
+	if (!started)	/* it holds the lock: it is ours to end */
+		kill(holder, SIGKILL);
+	ck_assert_msg(started, "the next daemon did not start (the actor's open of the lock: %s)",
+		      err ? strerror(err) : "allowed");
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_msg(h_wait_dead(holder, 5000), "pid %d outlived the sweep", holder);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hygiene");
@@ -299,6 +338,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sigquit_ends_a_daemon_started_with_it_ignored);
 	tcase_add_test(tc, an_actor_flooding_its_control_channel_does_not_stall_the_others);
 	tcase_add_test(tc, an_actor_flooding_the_notify_socket_does_not_stall_the_others);
+	tcase_add_test(tc, an_actor_cannot_hold_the_runtime_directory_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }
