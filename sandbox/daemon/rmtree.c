@@ -10,11 +10,13 @@
 #include "sandbox/daemon/dirstream.h"
 #include "sandbox/daemon/rmtree.h"
 
-static int contents(int dir, const char *keep, int depth);
+/* Each function below takes BUDGET, the entries it may still remove
+ * (NULL: no end), and returns 1 when it ran out before the end. */
+static int contents(int dir, const char *keep, int depth, unsigned *budget);
 
 /* name is a directory: empty it, then remove it. Its owner may have left
  * it 0500 or 0000; as its parent's owner we may make it ours to empty. */
-static int remove_dir(int dir, const char *name, int depth)
+static int remove_dir(int dir, const char *name, int depth, unsigned *budget)
 {
 	int sub, rc = -1, saved;
 
@@ -25,28 +27,39 @@ static int remove_dir(int dir, const char *name, int depth)
 	sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (fchmod(sub, 0700) == 0 && contents(sub, NULL, depth + 1) == 0 &&
-	    (unlinkat(dir, name, AT_REMOVEDIR) == 0 || errno == ENOENT))
-		rc = 0;
+	if (fchmod(sub, 0700) == 0 && (rc = contents(sub, NULL, depth + 1, budget)) == 0) {
+		rc = -1;
+		if (budget && *budget == 0)
+			rc = 1;
+		else if (unlinkat(dir, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			rc = 0;
+		if (rc == 0 && budget)
+			(*budget)--;
+	}
 	saved = errno;
 	close(sub);
 	errno = saved;
 	return rc;
 }
 
-static int remove_entry(int dir, const char *name, int depth)
+static int remove_entry(int dir, const char *name, int depth, unsigned *budget)
 {
-	if (unlinkat(dir, name, 0) == 0 || errno == ENOENT)
+	if (budget && *budget == 0)
+		return 1;
+	if (unlinkat(dir, name, 0) == 0 || errno == ENOENT) {
+		if (budget)
+			(*budget)--;
 		return 0;
+	}
 	if (errno != EISDIR)
 		return -1;
-	return remove_dir(dir, name, depth);
+	return remove_dir(dir, name, depth, budget);
 }
 
-static int contents(int dir, const char *keep, int depth)
+static int contents(int dir, const char *keep, int depth, unsigned *budget)
 {
 	struct dirent *e;
-	int rc = 0, saved = 0;
+	int rc = 0, saved = 0, r;
 	DIR *d = sb_dirstream(dir);
 
 	if (!d)
@@ -55,12 +68,16 @@ static int contents(int dir, const char *keep, int depth)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
 		    (keep && strcmp(e->d_name, keep) == 0))
 			continue;
-		if (remove_entry(dir, e->d_name, depth) < 0 && !saved) {
+		if ((r = remove_entry(dir, e->d_name, depth, budget)) < 0 && !saved) {
 			saved = errno;
 			rc = -1;
+		} else if (r > 0) {
+			if (rc == 0)
+				rc = 1;
+			break;
 		}
 	}
-	if (errno && !saved) {
+	if (rc == 0 && errno && !saved) {
 		saved = errno;
 		rc = -1;
 	}
@@ -71,10 +88,15 @@ static int contents(int dir, const char *keep, int depth)
 
 int sb_rmtree_at(int dir, const char *name)
 {
-	return remove_entry(dir, name, 0);
+	return remove_entry(dir, name, 0, NULL);
 }
 
 int sb_rmtree_contents(int dir, const char *keep)
 {
-	return contents(dir, keep, 0);
+	return contents(dir, keep, 0, NULL);
+}
+
+int sb_rmtree_contents_some(int dir, unsigned *budget)
+{
+	return contents(dir, NULL, 0, budget);
 }

@@ -17,4 +17,10 @@ int sb_rmtree_at(int dir, const char *name);
 /* Remove every entry of dir but the one named keep (NULL: none). */
 int sb_rmtree_contents(int dir, const char *keep);
 
+/* Remove what lies below dir, *budget entries at most (each taken from
+ * it): 0 once dir is empty, 1 when the budget ran out first (call again:
+ * what is gone stays gone), -1 with the first errno. A tree an actor
+ * filled is removed a few entries at a time, between other work. */
+int sb_rmtree_contents_some(int dir, unsigned *budget);
+
 #endif

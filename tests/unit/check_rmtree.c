@@ -121,6 +121,59 @@ START_TEST(a_tree_too_deep_is_refused)
 }
 END_TEST
 
+/* Entries below PATH, however deep. */
+static int count_below(const char *path)
+{
+	char cmd[300];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof cmd, "find %s -mindepth 1 | wc -l", path);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%d", &n), 1);
+	pclose(f);
+	return n;
+}
+
+/* a tree an actor filled goes a few entries at a time: each call removes
+ * as many as its budget, directories once emptied, and says whether more
+ * is left */
+START_TEST(a_budget_removes_that_many_and_the_rest_later)
+{
+	int calls = 0, r;
+
+	for (int i = 0; i < 10; i++)
+		put(at(in, (char[]){ 'f', (char)('0' + i), 0 }));
+	ck_assert_int_eq(mkdir(at(in, "d"), 0500), 0);
+	ck_assert_int_eq(chmod(at(in, "d"), 0700), 0);
+	for (int i = 0; i < 5; i++)
+		put(at(in, (char[]){ 'd', '/', 'g', (char)('0' + i), 0 }));
+	ck_assert_int_eq(chmod(at(in, "d"), 0500), 0);
+	ck_assert_int_eq(count_below(in), 16);
+	do {
+		unsigned budget = 4;
+		int before = count_below(in);
+
+		r = sb_rmtree_contents_some(dir, &budget);
+		ck_assert_int_ge(r, 0);
+		ck_assert_int_eq(before - count_below(in), 4 - (int)budget);
+		if (r == 1)
+			ck_assert_uint_eq(budget, 0);
+		calls++;
+	} while (r == 1);
+	ck_assert_int_eq(count_below(in), 0);
+	ck_assert_int_eq(calls, 4);	/* 16 entries, 4 a call */
+	/* an empty directory: nothing to do, nothing taken */
+	{
+		unsigned budget = 4;
+
+		ck_assert_int_eq(sb_rmtree_contents_some(dir, &budget), 0);
+		ck_assert_uint_eq(budget, 4);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rmtree");
@@ -131,6 +184,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, closed_directories_are_opened_to_be_emptied);
 	tcase_add_test(tc, contents_go_but_what_is_kept);
 	tcase_add_test(tc, a_tree_too_deep_is_refused);
+	tcase_add_test(tc, a_budget_removes_that_many_and_the_rest_later);
 	suite_add_tcase(s, tc);
 	return s;
 }
