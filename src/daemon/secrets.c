@@ -1,6 +1,7 @@
 /* Secrets, the daemon's side; see secrets.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/rmtree.h"
 #include "sandbox/secrets/deliver.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
@@ -63,6 +65,23 @@ int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts, char *m
 	return -1;
 }
 
+/* Entries removed from SECRETS_GONE each time the loop is idle: a few
+ * hundred µs of work, so that no actor's leavings delay the others. */
+#define REAP_BUDGET 256
+
+static void reap(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct secrets *s = w->data;
+	unsigned budget = REAP_BUDGET;
+	int r = sb_rmtree_contents_some(s->gone_fd, &budget);
+
+	if (r == 1)
+		return;		/* more, next time */
+	ev_idle_stop(loop, w);
+	if (r < 0)	/* tried again when the next instance's directory comes */
+		log_err("cannot remove what ended actors left in %s/" SECRETS_GONE ": %s", s->root, strerror(errno));
+}
+
 int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len)
 {
 	struct secrets *s = &d->secrets;
@@ -84,16 +103,24 @@ int secrets_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_o
 	} else if ((mkdirat(d->rundir.fd, SECRETS_DIR, 0711) < 0 && errno != EEXIST) ||
 		   (s->root_fd = openat(d->rundir.fd, SECRETS_DIR,
 					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-		   fchmod(s->root_fd, 0711) < 0) {	/* traversable, not listable: each actor its own only */
+		   fchmod(s->root_fd, 0711) < 0 ||	/* traversable, not listable: each actor its own only */
+		   (mkdirat(s->root_fd, SECRETS_GONE, 0700) < 0 && errno != EEXIST) ||
+		   (s->gone_fd = openat(s->root_fd, SECRETS_GONE,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		   fchmod(s->gone_fd, 0700) < 0) {
 		saved = errno;
 		snprintf(why, sizeof why, "cannot prepare secrets delivery: %s: %s", s->root, strerror(saved));
 	} else {
+		ev_idle_init(&s->reaper, reap);
+		s->reaper.data = s;
 		return 0;
 	}
 	/* no directory: a later reload that needs one tries again */
+	if (s->gone_fd >= 0)
+		close(s->gone_fd);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
-	s->root_fd = -1;
+	s->root_fd = s->gone_fd = -1;
 	s->root[0] = '\0';
 	return log_or_answer(msg, len, saved, why);
 }
@@ -102,11 +129,21 @@ void secrets_teardown(struct daemon *d)
 {
 	struct secrets *s = &d->secrets;
 
+	if (s->gone_fd >= 0) {
+		if (s->loop)
+			ev_idle_stop(s->loop, &s->reaper);
+		/* every actor has ended: what is left goes now */
+		if (sb_rmtree_contents(s->gone_fd, NULL) < 0)
+			log_err("cannot remove what ended actors left in %s/" SECRETS_GONE ": %s", s->root,
+				strerror(errno));
+		close(s->gone_fd);
+		unlinkat(s->root_fd, SECRETS_GONE, AT_REMOVEDIR);
+	}
 	if (s->root_fd >= 0) {
 		close(s->root_fd);
 		unlinkat(d->rundir.fd, SECRETS_DIR, AT_REMOVEDIR);
 	}
-	s->root_fd = -1;
+	s->root_fd = s->gone_fd = -1;
 }
 
 /* .dev.vars is looked for at each start, as the other sources are: made
@@ -144,10 +181,19 @@ int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len
 
 void secrets_remove(struct instance *in)
 {
+	struct secrets *s = &in->d->secrets;
+	char slot[24];
+
 	if (!in->creds_held)
 		return;
 	in->creds_held = false;
-	if (sb_secrets_remove(in->d->secrets.root_fd, in->name) < 0)
+	snprintf(slot, sizeof slot, "%" PRIu64, ++s->gone_seq);
+	if (renameat(s->root_fd, in->name, s->gone_fd, slot) == 0) {
+		s->loop = in->d->loop;
+		ev_idle_start(s->loop, &s->reaper);
+		return;
+	}
+	if (errno != ENOENT && sb_secrets_remove(s->root_fd, in->name) < 0)
 		log_err("%s: cannot remove %s: %s", in->name, in->creds_dir, strerror(errno));
 }
 

@@ -5,7 +5,9 @@
 #ifndef PROSPERO_DAEMON_SECRETS_H
 #define PROSPERO_DAEMON_SECRETS_H
 
+#include <ev.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sandbox/secrets/lookup.h"
 
@@ -15,12 +17,21 @@ struct daemon_opts;
 struct instance;
 
 #define SECRETS_DIR "credentials"	/* below the runtime directory */
+/* Below it, the daemon's alone (0700; no instance name starts with '.'):
+ * an ended instance's directory is moved there at once, out of every
+ * actor's reach, and removed a few entries at a time while the loop is
+ * idle, since the actor owned it and may have filled it. */
+#define SECRETS_GONE ".gone"
 
 struct secrets {
 	struct sb_secret_sources sources;
 	char dev_vars[4096];
 	char root[4200];		/* RUNTIME/credentials, or "" */
 	int root_fd;			/* the same, held; -1 */
+	int gone_fd;			/* SECRETS_GONE below it, held; -1 */
+	uint64_t gone_seq;		/* the last name given there */
+	ev_idle reaper;			/* active while SECRETS_GONE holds anything */
+	struct ev_loop *loop;
 };
 
 /* Before anything starts (run and check): when an actor of CFG names a
@@ -42,9 +53,10 @@ void secrets_teardown(struct daemon *d);
 /* Before a start: IN's secrets into its directory, as its uid; IN holds
  * it from then. -1 with errno and MSG saying why. */
 int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len);
-/* Once it ended: its directory gone (a failure is said on stderr), if IN
- * holds it. The path is its name's: an old incarnation a reload retired
- * is freed after the new one of that name started, and removes nothing. */
+/* Once it ended: its directory out of every actor's reach at once and
+ * removed soon after (a failure is said on stderr), if IN holds it. The
+ * path is its name's: an old incarnation a reload retired is freed after
+ * the new one of that name started, and removes nothing. */
 void secrets_remove(struct instance *in);
 /* For "secrets_env", after secrets_deliver for the same start: IN's
  * environment plus NAME=value strings, which

@@ -197,7 +197,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->control.spare = -1;
 	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
 	d->rundir.fd = d->rundir.lock = -1;
-	d->secrets.root_fd = -1;
+	d->secrets.root_fd = d->secrets.gone_fd = -1;
 	d->contain.notify_fd = d->contain.ledger = -1;
 	sb_cgroup_tree_disable(&d->contain.tree, "");
 	d->outq.fd = -1;

@@ -15,6 +15,8 @@
  *                        for a read lock on the runtime directory's "lock"
  *                        (beside $NOTIFY_SOCKET); it writes "PID ERRNO" to
  *                        FILE, ERRNO the open's (0: open)
+ *   --fill-creds N       make its own $CREDENTIALS_DIRECTORY writable, fill
+ *                        it with N empty files, and exit 0
  * SIGUSR1: exit 1 ("crash on demand"); SIGUSR2: exit 0. Otherwise it waits. */
 #include <dirent.h>
 #include <errno.h>
@@ -156,6 +158,26 @@ static void lock_runtime(const char *path)
 		pause();
 }
 
+static void fill_creds(long n)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char name[32];
+	int d;
+
+	/* the directory is the actor's own, 0500: it may make it writable */
+	if (!dir || chmod(dir, 0700) < 0 || (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		exit(102);
+	for (long i = 0; i < n; i++) {
+		int fd;
+
+		snprintf(name, sizeof name, "f%ld", i);
+		if ((fd = openat(d, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+			exit(103);
+		close(fd);
+	}
+	exit(0);
+}
+
 static void list_fds(const char *path)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -209,6 +231,8 @@ int main(int argc, char **argv)
 			flood(atoi(v), true);
 		} else if (strcmp(a, "--lock-runtime") == 0 && v) {
 			lock_runtime(v); i++;
+		} else if (strcmp(a, "--fill-creds") == 0 && v) {
+			fill_creds(atol(v));
 		} else if (strcmp(a, "--crash-if") == 0 && v) {
 			if (access(v, F_OK) == 0)
 				abort();
