@@ -1013,6 +1013,29 @@ START_TEST(a_stopped_actor_leaves_what_follows_in_the_socket)
 }
 END_TEST
 
+/* libprospero(3): a stopping actor may still cast, though it makes no
+ * new call; the cast leaves with what is queued. */
+START_TEST(a_stopped_actor_still_casts)
+{
+	static unsigned char dg[PF_MAX_DGRAM];
+	struct pf_frame f;
+	ssize_t n;
+
+	prospero_stop(client);
+	errno = 0;
+	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 1.0, got, NULL), -1);
+	ck_assert_int_eq(errno, ESHUTDOWN);
+	ck_assert_int_eq(prospero_cast(inv, "bye", "x", 1), 0);
+	ev_run(loop, EVRUN_NOWAIT);
+	n = recv(sv[1], dg, sizeof dg, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_gt(pf_decode(dg, (size_t)n, &f, NULL), 0);
+	ck_assert_int_eq(f.kind, PF_CAST);
+	ck_assert_int_eq(f.method_len, 3);
+	ck_assert(memcmp(f.method, "bye", 3) == 0);
+}
+END_TEST
+
 /* A stop is for good: prospero_serve after it is refused, and an edge
  * adopted after it is not read either; the requests stay in the
  * sockets, for the next incarnation. */
@@ -2227,6 +2250,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
 	tcase_add_test(tc, a_closing_actor_answers_what_it_deferred);
 	tcase_add_test(tc, a_stopped_actor_leaves_what_follows_in_the_socket);
+	tcase_add_test(tc, a_stopped_actor_still_casts);
 	tcase_add_test(tc, serve_after_a_stop_reads_nothing);
 	tcase_add_test(tc, a_handler_may_close_its_actor);
 	tcase_add_test(tc, a_reply_callback_may_close_its_actor);
