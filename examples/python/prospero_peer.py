@@ -326,11 +326,11 @@ class Actor:
         self.handlers[method.encode() if isinstance(method, str) else method] = fn
 
     # --- sending ---------------------------------------------------------
-    def _send(self, sock, kind, ident, method, body):
+    def _send(self, sock, kind, ident, method, body, flags=0):
         if len(body) > MAX_BODY:
             raise ValueError("a body holds at most 64 MiB, not %d bytes" % len(body))
         if HEADER.size + len(method) + len(body) <= MAX_DGRAM:
-            sock.sendmsg([encode(kind, ident, method, body)])
+            sock.sendmsg([encode(kind, ident, method, body)], [], flags)
             return
         fd = make_memfd(body)
         try:
@@ -452,8 +452,12 @@ class Actor:
                 self._error(ch, ident, "bad_request", "this end of the binding serves no calls")
 
     def _error(self, ch, ident, code, message):
+        # a client's end owes these answers nobody (calls sent to it): only
+        # if the socket has room, or a peer that floods it with calls and
+        # reads nothing would block it for good, its own replies unread
+        flags = 0 if ch.serve else socket.MSG_DONTWAIT
         try:
-            self._send(ch.sock, ERROR, ident, known_code(code).encode(), message.encode()[:4096])
+            self._send(ch.sock, ERROR, ident, known_code(code).encode(), message.encode()[:4096], flags)
         except OSError:
             pass
 

@@ -131,6 +131,7 @@ struct prospero_binding *pr_binding_new(struct prospero *p, const char *name, in
 	b->serve = serve;
 	pr_calls_init(&b->calls, &p->port, on_settled);
 	pr_chan_init(&b->chan, &p->port, fd, &binding_ops);
+	b->chan.reads_on = !serve;	/* for its replies, full queue or not */
 	return b;
 }
 

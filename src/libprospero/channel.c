@@ -241,8 +241,11 @@ void pr_chan_send_error(struct pr_chan *c, uint64_t id, int code, const char *wh
 		.body = why, .body_len = (uint32_t)strlen(why),
 	};
 
+	/* a served end pauses its reads while its queue is full
+	 * (ops->read_done), which bounds what it queues; one that reads on
+	 * would queue as much as a peer that reads nothing sends it */
 	if (id != 0)
-		pr_chan_send(c, &f, -1, true);
+		pr_chan_send(c, &f, -1, !c->reads_on);
 }
 
 /* Offer the first queued datagram to the socket: -1 when it is full, 0

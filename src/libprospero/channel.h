@@ -74,6 +74,10 @@ struct pr_chan {
 	bool sent;		/* sent during the current read callback */
 	bool full;		/* reached PR_QUEUE_HIGH; tell ops->sent at half */
 	bool gone;		/* a send found the other end closed: EPIPE from now on */
+	/* Reads whatever its queue holds (a client's end: its replies must
+	 * be read), so the errors it owes nobody, answers to calls sent to
+	 * it, are dropped while the queue is full, not queued without end. */
+	bool reads_on;
 	uint8_t look_skip, look_backoff;	/* see read_on() in channel.c */
 	ev_io rio, wio;
 	struct pr_dgram *qhead, *qtail;
@@ -121,8 +125,9 @@ uint64_t pr_mono_ns(void);
  * queue it; FORCE queues beyond PR_QUEUE_HIGH. -1 with errno: EAGAIN
  * for a full queue, or the socket's error. */
 int pr_chan_send(struct pr_chan *c, const struct pf_frame *f, int fd, bool force);
-/* Answer call ID with an error frame (CODE, WHY), queued if need be;
- * nothing for ID 0, which no call has. */
+/* Answer call ID with an error frame (CODE, WHY), queued if need be
+ * (unless C reads on and its queue is full: dropped); nothing for ID 0,
+ * which no call has. */
 void pr_chan_send_error(struct pr_chan *c, uint64_t id, int code, const char *why);
 /* Offer C's queue to the socket now, no callbacks; stops when it is full. */
 void pr_chan_drain(struct pr_chan *c);

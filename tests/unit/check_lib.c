@@ -778,6 +778,62 @@ static struct prospero_binding *raw_binding(const char *name, int raw[2])
 		ck_assert_int_eq(errno, EPIPE);         \
 	} while (0)
 
+/* A service that floods its client's end with calls and reads nothing
+ * (a hostile consumer, to the queue that calls it): the client reads on,
+ * for its replies, so the bad_request answers it owes nobody are dropped
+ * once its send queue is full, not queued without end. */
+START_TEST(a_flood_of_calls_at_a_clients_end_is_not_queued_without_end)
+{
+	static unsigned char dg[PF_MAX_DGRAM];
+	struct pf_frame call = { .kind = PF_CALL, .method = "x", .method_len = 1 };
+	struct prospero_binding *b;
+	long answers = 0, sent = 0, n;
+	size_t len = 0;
+	int raw[2];
+
+	b = raw_binding("RAW", raw);
+	ck_assert_ptr_nonnull(b);
+	while (len + pf_size(&call) <= sizeof dg) {
+		call.id++;
+		len += (size_t)pf_encode(dg + len, sizeof dg - len, &call);
+	}
+	/* 400 datagrams of calls: 1.2 million, 80 MiB of answers */
+	for (int i = 0; i < 400;) {
+		if (send(raw[1], dg, len, MSG_DONTWAIT) == (ssize_t)len) {
+			i++;
+			sent += (long)call.id;
+		} else {
+			ck_assert_int_eq(errno, EAGAIN);
+			ev_run(loop, EVRUN_NOWAIT);
+		}
+	}
+	for (int i = 0; i < 200; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	/* what is in the socket now, and what the client still holds for it */
+	for (int idle = 0; idle < 50;) {
+		n = recv(raw[1], dg, sizeof dg, MSG_DONTWAIT);
+		if (n > 0) {
+			for (long off = 0; off < n; answers++) {
+				struct pf_frame f;
+				long used = pf_decode(dg + off, (size_t)(n - off), &f, NULL);
+
+				ck_assert_int_gt(used, 0);
+				ck_assert_int_eq(f.kind, PF_ERROR);
+				off += used;
+			}
+			idle = 0;
+		} else {
+			ev_run(loop, EVRUN_NOWAIT);
+			idle++;
+		}
+	}
+	/* its queue (64 datagrams) and the socket's room, not every call */
+	ck_assert_int_gt(answers, 0);
+	ck_assert_int_lt(answers, sent / 4);
+	close(raw[1]);
+}
+END_TEST
+
 /* A binding whose other end is closed fails a send with EPIPE, also when
  * the peer left a datagram of ours unread (the kernel says ECONNRESET). */
 START_TEST(a_closed_peer_is_epipe)
@@ -2241,6 +2297,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, readiness_and_watchdog_go_on_the_control_channel);
 	tcase_add_test(tc, null_arguments_are_einval);
 	tcase_add_test(tc, a_sent_reply_counts_one_to_a_thousand);
+	tcase_add_test(tc, a_flood_of_calls_at_a_clients_end_is_not_queued_without_end);
 	tcase_add_test(tc, a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_coalesced_cast_to_a_closed_peer_is_epipe);
 	tcase_add_test(tc, a_clients_end_serves_no_calls);

@@ -534,6 +534,45 @@ START_TEST(python_clients_end_serves_no_calls)
 }
 END_TEST
 
+/* A service that floods the client's end with calls and reads nothing:
+ * the answers it is owed would fill the socket, and a blocking send of
+ * one would stop the peer for good. They are dropped instead, as
+ * libprospero drops them once its queue is full, and the reply comes. */
+START_TEST(python_clients_end_is_not_stalled_by_a_flood_of_calls)
+{
+	static const char script[] =
+		PY_ACTOR
+		"print(a.call('PRICING', 'quote', b'{}', timeout=20).decode(), flush=True)\n";
+	static unsigned char dg[PF_MAX_DGRAM];
+	struct pf_frame call = { .kind = PF_CALL, .method = "x", .method_len = 1 };
+	struct pollfd pfd;
+	char out[256] = "";
+	struct caller k;
+	struct pf_frame f;
+	uint64_t quote;
+	size_t len = 0;
+
+	caller_open(&k);
+	caller_run(&k, script);
+	recv_frame(k.s[0], dg, sizeof dg, &f);
+	quote = f.id;
+	while (len + pf_size(&call) <= sizeof dg) {
+		call.id++;
+		len += (size_t)pf_encode(dg + len, sizeof dg - len, &call);
+	}
+	/* 6,000 calls: far more answers than the socket holds */
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(send(k.s[0], dg, len, 0), (ssize_t)len);
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = quote, .body = "q", .body_len = 1 };
+	send_frame(k.s[0], &f);
+	pfd = (struct pollfd){ .fd = k.o[0], .events = POLLIN };
+	ck_assert_msg(poll(&pfd, 1, 10000) == 1, "the Python client is stuck answering calls");
+	caller_output(&k, out, sizeof out);
+	ck_assert_str_eq(out, "q\n");
+	caller_close(&k);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -837,6 +876,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_keeps_to_the_protocols_codes);
 	tcase_add_test(tc, python_times_out_after_an_empty_datagram);
 	tcase_add_test(tc, python_clients_end_serves_no_calls);
+	tcase_add_test(tc, python_clients_end_is_not_stalled_by_a_flood_of_calls);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	tcase_add_test(tc, python_serves_two_edges_of_one_name);
