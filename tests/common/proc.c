@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -123,4 +125,13 @@ int h_zombie_children(pid_t parent)
 	}
 	closedir(d);
 	return n;
+}
+
+uid_t h_unused_id(void)
+{
+	for (uid_t id = 2000061184u; id < 2000065520u; id++)
+		if (!getpwuid(id) && !getgrgid(id))
+			return id;
+	ck_abort_msg("no unused id");
+	return 0;
 }

@@ -18,5 +18,10 @@ bool h_alive(pid_t pid);
 /* The fds pid holds. */
 int h_fd_count(pid_t pid);
 int h_zombie_children(pid_t parent);
+/* A uid and gid that no passwd or group entry names, far from the
+ * dynamic uids (61184-65519 by default) that the integration suites'
+ * daemons, run beside, give their actors: a test that switches to it
+ * finds no other process of it (nproc counts them all). */
+uid_t h_unused_id(void);
 
 #endif

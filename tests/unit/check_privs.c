@@ -9,7 +9,6 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 
 #include "sandbox/child/child_side.h"
 #include "sandbox/daemon/privs.h"
+#include "tests/common/proc.h"
 #include "tests/common/runner.h"
 #include "tests/common/vfork.h"
 
@@ -170,16 +170,6 @@ static struct sb_privs plan(bool change_ids, uid_t id, uint64_t keep)
 	};
 	ck_assert_int_ge(p.last_cap, 0);
 	return p;
-}
-
-/* A uid and gid no passwd or group entry uses. */
-static uid_t unused_id(void)
-{
-	for (uid_t id = 61184; id < 65520; id++)
-		if (!getpwuid(id) && !getgrgid(id))
-			return id;
-	ck_abort_msg("no unused id");
-	return 0;
 }
 
 static void assert_ids(const struct status *st, unsigned uid, unsigned gid)
@@ -342,7 +332,7 @@ END_TEST
 
 START_TEST(new_ids_without_caps)
 {
-	uid_t id = unused_id();
+	uid_t id = h_unused_id();
 	struct sb_privs p = plan(true, id, 0);
 	struct probe pr = { .plan = &p, .mode = PROBE_EXEC_CAT };
 	struct status st;
@@ -370,7 +360,7 @@ END_TEST
 /* The point of ambient: a non-root actor keeps exactly its cap across exec. */
 START_TEST(new_ids_keep_cap_across_exec)
 {
-	uid_t id = unused_id();
+	uid_t id = h_unused_id();
 	struct sb_privs p = plan(true, id, BIT(CAP_NET_BIND_SERVICE));
 	struct probe pr = { .plan = &p, .mode = PROBE_EXEC_CAT };
 	struct status st;
@@ -389,7 +379,7 @@ END_TEST
 /* A named user's supplementary groups replace the daemon's. */
 START_TEST(new_ids_with_groups)
 {
-	uid_t id = unused_id();
+	uid_t id = h_unused_id();
 	gid_t groups[] = { 4, 27 };
 	gid_t daemon_groups[] = { 1, 2 };
 	struct sb_privs p = plan(true, id, 0);
@@ -470,7 +460,7 @@ static unsigned euid_without_plan(const char *cat, uid_t id)
 START_TEST(setuid_binary_gives_nothing)
 {
 	const char *cat = "/run/check-privs-suid-cat";
-	uid_t id = unused_id();
+	uid_t id = h_unused_id();
 	struct sb_privs p = plan(true, id, 0);
 	struct probe pr = { .plan = &p, .mode = PROBE_EXEC_CAT, .cat = cat };
 	struct status st;
@@ -493,7 +483,7 @@ END_TEST
 START_TEST(privileged_bind_follows_plan)
 {
 	uint16_t port = privileged_port();
-	uid_t id = unused_id();
+	uid_t id = h_unused_id();
 	struct sb_privs keep = plan(true, id, BIT(CAP_NET_BIND_SERVICE));
 	struct sb_privs none = plan(true, id, 0);
 	struct probe pr = { .mode = PROBE_IN_CHILD, .port = port };
@@ -517,7 +507,7 @@ END_TEST
  * the first call that needs a capability, and says which. */
 START_TEST(failure_names_the_step)
 {
-	uid_t id = unused_id();
+	uid_t id = h_unused_id();
 	struct sb_privs first = plan(true, id, 0);
 	struct sb_privs back = plan(true, 0, 0);
 	struct sb_privs regain = plan(false, 0, BIT(CAP_CHOWN));

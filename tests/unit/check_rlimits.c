@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -21,6 +19,7 @@
 
 #include "sandbox/child/child_side.h"
 #include "sandbox/daemon/rlimits.h"
+#include "tests/common/proc.h"
 #include "tests/common/runner.h"
 #include "tests/common/vfork.h"
 
@@ -263,22 +262,12 @@ START_TEST(mmap_fits_without_as)
 }
 END_TEST
 
-/* A uid and gid no passwd or group entry uses. */
-static uid_t unused_id(void)
-{
-	for (uid_t id = 61184; id < 65520; id++)
-		if (!getpwuid(id) && !getgrgid(id))
-			return id;
-	ck_abort_msg("no unused id");
-	return 0;
-}
-
 /* nproc binds the uid the actor switches to: set before the switch (as
  * the confinement order has it), it counts that uid's processes. */
 START_TEST(nproc_binds_after_uid_switch)
 {
 	struct sb_rlimit v[1];
-	struct probe pr = { .v = v, .n = 1, .try_fork = true, .uid = unused_id() };
+	struct probe pr = { .v = v, .n = 1, .try_fork = true, .uid = h_unused_id() };
 	char err[128];
 
 	/* the actor itself is the one process allowed */
