@@ -40,3 +40,11 @@ allow:
 	rl->suppressed = 0;
 	return true;
 }
+
+unsigned long sb_ratelimit_take_suppressed(struct sb_ratelimit *rl)
+{
+	unsigned long n = rl->suppressed;
+
+	rl->suppressed = 0;
+	return n;
+}

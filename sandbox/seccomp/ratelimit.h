@@ -26,4 +26,9 @@ void sb_ratelimit_init(struct sb_ratelimit *rl, unsigned burst, uint64_t interva
  * count restarts. False: count it and stay quiet. */
 bool sb_ratelimit_allow(struct sb_ratelimit *rl, uint64_t now_ms, unsigned long *suppressed);
 
+/* The count held back since the last report let through, and it
+ * restarts: for a last report that goes out whatever the tokens say
+ * (the actor's end). */
+unsigned long sb_ratelimit_take_suppressed(struct sb_ratelimit *rl);
+
 #endif

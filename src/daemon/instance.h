@@ -68,6 +68,8 @@ struct instance {
 	int listener;			/* the running actor's seccomp listener, or -1 */
 	ev_io listener_watcher;
 	struct sb_ratelimit violations;	/* errno-mode reports */
+	struct sb_violation *held_violation;	/* the last call left out, NULL: none */
+	ev_timer violation_flush;	/* reports it once a report may go again */
 	char why[1024];			/* why it ended, when we know better than its status:
 					 * report_reason's limit, as the README says */
 	char *last_why;			/* the last run's why, once the next has started (NULL: none) */

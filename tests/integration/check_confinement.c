@@ -569,7 +569,50 @@ START_TEST(errno_mode_keeps_the_actor_alive_and_rate_limits_reports)
 	ck_assert_int_eq(h_count_lines(&h, "out", "noisy: syscall: ptrace -> EPERM"), 12);
 	ck_assert_int_eq(violations, 5);
 	ck_assert(h_alive(pid));
+	/* and the seven left out are counted once a report may go again,
+	 * though no call follows them: the last shown, six more not */
+	ck_assert_msg(h_next(&h, &e, 3000), "the calls left out were never reported");
+	ck_assert_str_eq(e.event, "violation");
+	ck_assert_msg(strstr(e.line, "\"suppressed\": 6"), "%s", e.line);
+	ck_assert_int_eq(h_count_lines(&h, "err",
+				       "prospero: noisy: sandbox violation: ptrace(PTRACE_ATTACH, 1) — denied (EPERM) (6 more not shown)"),
+			 1);
+	ck_assert(h_alive(pid));
 	h_stop(&h);
+}
+END_TEST
+
+/* Eight such calls, and the actor stopped at once: the ones left out
+ * are told before its end is. */
+START_TEST(calls_left_out_are_told_before_the_actors_end)
+{
+	struct h_event e;
+	char cfg[4096];
+	int violations = 0;
+	bool told = false;
+
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"noisy\", \"exec\": [\"@H@\"%s, \"--notify\"], \"ready\": \"notify\",\n"
+		 "    \"sandbox\": { \"on_violation\": \"errno\" } } ] }\n",
+		 ", \"--syscall\", \"ptrace\", \"--syscall\", \"ptrace\", \"--syscall\", \"ptrace\", \"--syscall\", \"ptrace\","
+		 " \"--syscall\", \"ptrace\", \"--syscall\", \"ptrace\", \"--syscall\", \"ptrace\", \"--syscall\", \"ptrace\"");
+	write_config("root.jsonc", cfg);
+	h_start(&h, root_only);
+	while (violations < 5 && h_next(&h, &e, H_TIMEOUT_MS))
+		violations += strcmp(e.event, "violation") == 0;
+	ck_assert_int_eq(violations, 5);
+	h_signal(&h, SIGTERM);
+	while (h_next(&h, &e, H_TIMEOUT_MS)) {
+		if (strcmp(e.event, "violation") == 0) {
+			ck_assert_msg(strstr(e.line, "\"suppressed\": 2"), "%s", e.line);
+			told = true;
+		}
+		if (strcmp(e.event, "exit") == 0 && strcmp(e.name, "noisy") == 0)
+			break;
+	}
+	ck_assert_msg(told, "the three calls left out were not told before the actor's end");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
 }
 END_TEST
 
@@ -848,6 +891,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, giving_up_on_a_violating_actor_names_the_violation);
 	tcase_add_test(tc, two_daemons_never_share_a_dynamic_uid);
 	tcase_add_test(tc, errno_mode_keeps_the_actor_alive_and_rate_limits_reports);
+	tcase_add_test(tc, calls_left_out_are_told_before_the_actors_end);
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
 	tcase_add_test(tc, a_capability_the_daemon_cannot_give_is_refused_where_it_is_written);

@@ -44,12 +44,32 @@ START_TEST(token_bucket)
 }
 END_TEST
 
+/* The actor's end: the count held back is taken whatever the tokens say,
+ * once; the next report counts from there. */
+START_TEST(the_count_held_back_is_taken_once)
+{
+	struct sb_ratelimit rl;
+	unsigned long sup = 99;
+
+	sb_ratelimit_init(&rl, 1, 1000);
+	ck_assert(sb_ratelimit_allow(&rl, 0, &sup));
+	for (int i = 0; i < 4; i++)
+		ck_assert(!sb_ratelimit_allow(&rl, 10, &sup));
+	ck_assert_uint_eq(sb_ratelimit_take_suppressed(&rl), 4);
+	ck_assert_uint_eq(sb_ratelimit_take_suppressed(&rl), 0);
+	ck_assert(!sb_ratelimit_allow(&rl, 20, &sup));
+	ck_assert(sb_ratelimit_allow(&rl, 1000, &sup));
+	ck_assert_uint_eq(sup, 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ratelimit");
 	TCase *bucket = tcase_create("bucket");
 
 	tcase_add_test(bucket, token_bucket);
+	tcase_add_test(bucket, the_count_held_back_is_taken_once);
 	suite_add_tcase(s, bucket);
 	return s;
 }
