@@ -129,7 +129,7 @@ int h_zombie_children(pid_t parent)
 
 uid_t h_unused_id(void)
 {
-	for (uid_t id = 2000061184u; id < 2000065520u; id++)
+	for (uid_t id = H_UNUSED_ID_FIRST; id < H_UNUSED_ID_END; id++)
 		if (!getpwuid(id) && !getgrgid(id))
 			return id;
 	ck_abort_msg("no unused id");

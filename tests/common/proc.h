@@ -21,7 +21,10 @@ int h_zombie_children(pid_t parent);
 /* A uid and gid that no passwd or group entry names, far from the
  * dynamic uids (61184-65519 by default) that the integration suites'
  * daemons, run beside, give their actors: a test that switches to it
- * finds no other process of it (nproc counts them all). */
+ * finds no other process of it (nproc counts them all). One of
+ * [H_UNUSED_ID_FIRST, H_UNUSED_ID_END): no suite's own ids may fall in it. */
+#define H_UNUSED_ID_FIRST 2000061184u
+#define H_UNUSED_ID_END 2000065520u
 uid_t h_unused_id(void);
 
 #endif

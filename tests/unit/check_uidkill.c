@@ -3,12 +3,20 @@
  * process is touched. Needs root (to run as other uids). */
 
 #include "sandbox/containment/uidkill.h"
+#include "tests/common/proc.h"
 #include "tests/unit/cgtest.h"
 
-/* uids no account has: far above any range in use, one per test run */
+/* uids no account has: far above any range in use, and above
+ * h_unused_id's (2000061184 on, which 2000000000 + 4 pid reached at pid
+ * 15296), four per process */
+static uid_t uid_of(unsigned pid, unsigned k)
+{
+	return (uid_t)(2100000000u + (pid % 100000u) * 4u + k);
+}
+
 static uid_t test_uid(unsigned k)
 {
-	return (uid_t)(2000000000u + ((unsigned)getpid() % 100000u) * 4u + k);
+	return uid_of((unsigned)getpid(), k);
 }
 
 /* The escape actor as uid; its 4 pids. */
@@ -94,6 +102,22 @@ START_TEST(nobody_to_kill)
 }
 END_TEST
 
+/* The uid a suite beside switches to (check_rlimits' and check_privs'
+ * probes, h_unused_id) is none of this suite's, whatever its pid: killing
+ * every process of its test uid would end theirs. */
+START_TEST(no_pid_gives_the_id_other_suites_switch_to)
+{
+	/* every pid % 100000 */
+	for (unsigned pid = 0; pid < 100000; pid++)
+		for (unsigned k = 0; k < 4; k++) {
+			uid_t id = uid_of(pid, k);
+
+			if (id >= H_UNUSED_ID_FIRST && id < H_UNUSED_ID_END)
+				ck_abort_msg("pid %u, k %u: uid %u", pid, k, (unsigned)id);
+		}
+}
+END_TEST
+
 START_TEST(root_refused)
 {
 	ck_assert_int_eq(sb_uid_kill(0, 30000, NULL), -1);
@@ -126,6 +150,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, alive_set_marks_the_uids_with_processes);
 	tcase_add_test(tc, nobody_to_kill);
 	tcase_add_test(tc, root_refused);
+	tcase_add_test(tc, no_pid_gives_the_id_other_suites_switch_to);
 	suite_add_tcase(s, tc);
 	return s;
 }
