@@ -402,12 +402,23 @@ static pid_t killed_leaving_an_escapee(char *tree, size_t len)
 	return pid;
 }
 
+/* The ledger tests' uids, LEDGER_UIDS + 1 that no account has, this
+ * process's own: a run of this suite beside (another build's make check)
+ * keeps a process under its own, which a sweep of fixed ids killed, and
+ * its process made this one's sweep kill 2. Above check_uidkill's and
+ * h_unused_id's ids, below (uid_t)-1. */
+enum { LEDGER_UIDS = 9000 };
+static uid_t ledger_uids(void)
+{
+	return (uid_t)(3000000000u + ((unsigned)getpid() % 100000u) * (LEDGER_UIDS + 1u));
+}
+
 /* The ledger of a tree of more than ~8,000 instances is over 64 KiB:
  * the next daemon read that much of it, and a process under a uid noted
  * past that point outlived its sweep. */
 START_TEST(the_sweep_reads_a_long_ledger_to_its_end)
 {
-	enum { FIRST = 3910000, NUIDS = 9000 };
+	const uid_t first = ledger_uids();
 	char path[600];
 	struct h_event ev;
 	struct stat st;
@@ -417,11 +428,11 @@ START_TEST(the_sweep_reads_a_long_ledger_to_its_end)
 	if (!is_root())
 		return;
 	/* what a SIGKILLed predecessor left: its last uid still running */
-	pid = process_as(FIRST + NUIDS - 1);
+	pid = process_as(first + LEDGER_UIDS - 1);
 	snprintf(path, sizeof path, "%s/uids", h.rundir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	for (unsigned i = 0; i < NUIDS; i++)
-		fprintf(f, "%u\n", FIRST + i);
+	for (unsigned i = 0; i < LEDGER_UIDS; i++)
+		fprintf(f, "%u\n", (unsigned)(first + i));
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_gt(st.st_size, 65536);
@@ -446,7 +457,7 @@ END_TEST
  * it had killed every process of each uid the file named. */
 START_TEST(a_ledger_in_a_directory_no_daemon_held_kills_nothing)
 {
-	const uid_t uid = 3919999;
+	const uid_t uid = ledger_uids() + LEDGER_UIDS;
 	char path[600], err[4096];
 	pid_t pid;
 	FILE *f;
