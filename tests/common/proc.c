@@ -129,7 +129,9 @@ int h_zombie_children(pid_t parent)
 
 uid_t h_unused_id(void)
 {
-	for (uid_t id = H_UNUSED_ID_FIRST; id < H_UNUSED_ID_END; id++)
+	uid_t first = H_UNUSED_ID_FIRST + ((unsigned)getpid() % 100000u) * 16u;
+
+	for (uid_t id = first; id < first + 16u; id++)
 		if (!getpwuid(id) && !getgrgid(id))
 			return id;
 	ck_abort_msg("no unused id");

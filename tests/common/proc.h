@@ -20,11 +20,14 @@ int h_fd_count(pid_t pid);
 int h_zombie_children(pid_t parent);
 /* A uid and gid that no passwd or group entry names, far from the
  * dynamic uids (61184-65519 by default) that the integration suites'
- * daemons, run beside, give their actors: a test that switches to it
- * finds no other process of it (nproc counts them all). One of
- * [H_UNUSED_ID_FIRST, H_UNUSED_ID_END): no suite's own ids may fall in it. */
+ * daemons, run beside, give their actors, and this process's own (16 per
+ * pid % 100000): a test that switches to it finds no other process of it
+ * (nproc counts them all), not even one of a suite run beside that
+ * switches too (check_privs and check_rlimits, next to each other in
+ * make -j2 check). One of [H_UNUSED_ID_FIRST, H_UNUSED_ID_END): no
+ * suite's own ids may fall in it. */
 #define H_UNUSED_ID_FIRST 2000061184u
-#define H_UNUSED_ID_END 2000065520u
+#define H_UNUSED_ID_END (H_UNUSED_ID_FIRST + 100000u * 16u)
 uid_t h_unused_id(void);
 
 #endif

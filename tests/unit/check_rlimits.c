@@ -283,6 +283,32 @@ START_TEST(nproc_binds_after_uid_switch)
 }
 END_TEST
 
+/* The uid the nproc probe switches to is this process's alone: check_privs,
+ * run beside by make -j2 check, switches to h_unused_id too, and one of
+ * its processes under the same id took the one fork nproc 2 leaves. */
+START_TEST(another_process_gets_another_unused_id)
+{
+	uid_t mine = h_unused_id();
+	int pfd[2], ws;
+	uid_t theirs = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		theirs = h_unused_id();
+		_exit(write(pfd[1], &theirs, sizeof theirs) == sizeof theirs ? 0 : 1);
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &theirs, sizeof theirs), (ssize_t)sizeof theirs);
+	close(pfd[0]);
+	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+	ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	ck_assert_uint_ne(mine, theirs);
+}
+END_TEST
+
 START_TEST(empty_list)
 {
 	struct probe pr = { .v = NULL, .n = 0 };
@@ -325,6 +351,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, mmap_fits_without_as);
 	tcase_add_test(tc, empty_list);
 	tcase_add_test(tc, failure_names_the_step);
+	tcase_add_test(tc, another_process_gets_another_unused_id);
 	if (geteuid() == 0)
 		tcase_add_test(tc, nproc_binds_after_uid_switch);
 	else
