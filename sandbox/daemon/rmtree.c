@@ -72,8 +72,10 @@ static int contents(int dir, const char *keep, int depth, unsigned *budget)
 			saved = errno;
 			rc = -1;
 		} else if (r > 0) {
-			if (rc == 0)
-				rc = 1;
+			/* more to do, which goes first: an entry that cannot be
+			 * removed is found again, and said once nothing else is left */
+			rc = 1;
+			saved = 0;
 			break;
 		}
 	}

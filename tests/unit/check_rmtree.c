@@ -174,6 +174,46 @@ START_TEST(a_budget_removes_that_many_and_the_rest_later)
 }
 END_TEST
 
+/* a tree too deep among the rest: the rest still goes, a budget at a
+ * time, and the error is said once nothing else is left. On a tmpfs,
+ * which lists the newest entry first, the chain made last is met first,
+ * in a pass whose budget then runs out (the old walk gave up there). */
+START_TEST(a_budget_goes_past_what_cannot_be_removed)
+{
+	char shm[] = "/dev/shm/check_rmtree.XXXXXX", path[4096], cmd[300];
+	int r, calls = 0, top;
+
+	ck_assert_ptr_nonnull(mkdtemp(shm));
+	for (int i = 0; i < 20; i++)
+		put(at(shm, (char[]){ 'f', (char)('a' + i), 0 }));
+	snprintf(path, sizeof path, "%s", shm);
+	for (int i = 0; i <= SB_RMTREE_DEPTH_MAX + 1; i++) {
+		strcat(path, "/d");
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+	}
+	top = open(shm, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(top, 0);
+	do {
+		unsigned budget = 3;
+
+		errno = 0;
+		r = sb_rmtree_contents_some(top, &budget);
+		ck_assert_int_lt(++calls, 100);
+	} while (r == 1);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, ELOOP);
+	/* the files are gone; what is left is the chain too deep to walk */
+	for (int i = 0; i < 20; i++) {
+		struct stat st;
+
+		ck_assert_int_eq(lstat(at(shm, (char[]){ 'f', (char)('a' + i), 0 }), &st), -1);
+	}
+	close(top);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", shm);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rmtree");
@@ -185,6 +225,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, contents_go_but_what_is_kept);
 	tcase_add_test(tc, a_tree_too_deep_is_refused);
 	tcase_add_test(tc, a_budget_removes_that_many_and_the_rest_later);
+	tcase_add_test(tc, a_budget_goes_past_what_cannot_be_removed);
 	suite_add_tcase(s, tc);
 	return s;
 }
