@@ -14,6 +14,19 @@
  * (NULL: no end), and returns 1 when it ran out before the end. */
 static int contents(int dir, const char *keep, int depth, unsigned *budget);
 
+/* One entry unlinked (FLAGS: AT_REMOVEDIR for an empty directory),
+ * counted against the budget; gone already is done too. */
+static int unlink_counted(int dir, const char *name, int flags, unsigned *budget)
+{
+	if (budget && *budget == 0)
+		return 1;
+	if (unlinkat(dir, name, flags) < 0 && errno != ENOENT)
+		return -1;
+	if (budget)
+		(*budget)--;
+	return 0;
+}
+
 /* name is a directory: empty it, then remove it. Its owner may have left
  * it 0500 or 0000; as its parent's owner we may make it ours to empty. */
 static int remove_dir(int dir, const char *name, int depth, unsigned *budget)
@@ -27,15 +40,8 @@ static int remove_dir(int dir, const char *name, int depth, unsigned *budget)
 	sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (fchmod(sub, 0700) == 0 && (rc = contents(sub, NULL, depth + 1, budget)) == 0) {
-		rc = -1;
-		if (budget && *budget == 0)
-			rc = 1;
-		else if (unlinkat(dir, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			rc = 0;
-		if (rc == 0 && budget)
-			(*budget)--;
-	}
+	if (fchmod(sub, 0700) == 0 && (rc = contents(sub, NULL, depth + 1, budget)) == 0)
+		rc = unlink_counted(dir, name, AT_REMOVEDIR, budget);
 	saved = errno;
 	close(sub);
 	errno = saved;
@@ -44,15 +50,10 @@ static int remove_dir(int dir, const char *name, int depth, unsigned *budget)
 
 static int remove_entry(int dir, const char *name, int depth, unsigned *budget)
 {
-	if (budget && *budget == 0)
-		return 1;
-	if (unlinkat(dir, name, 0) == 0 || errno == ENOENT) {
-		if (budget)
-			(*budget)--;
-		return 0;
-	}
-	if (errno != EISDIR)
-		return -1;
+	int r = unlink_counted(dir, name, 0, budget);
+
+	if (r >= 0 || errno != EISDIR)
+		return r;
 	return remove_dir(dir, name, depth, budget);
 }
 
