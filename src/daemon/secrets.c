@@ -130,8 +130,8 @@ void secrets_teardown(struct daemon *d)
 	struct secrets *s = &d->secrets;
 
 	if (s->gone_fd >= 0) {
-		if (s->loop)
-			ev_idle_stop(s->loop, &s->reaper);
+		if (d->loop)
+			ev_idle_stop(d->loop, &s->reaper);
 		/* every actor has ended: what is left goes now */
 		if (sb_rmtree_contents(s->gone_fd, NULL) < 0)
 			log_err("cannot remove what ended actors left in %s/" SECRETS_GONE ": %s", s->root,
@@ -189,8 +189,7 @@ void secrets_remove(struct instance *in)
 	in->creds_held = false;
 	snprintf(slot, sizeof slot, "%" PRIu64, ++s->gone_seq);
 	if (renameat(s->root_fd, in->name, s->gone_fd, slot) == 0) {
-		s->loop = in->d->loop;
-		ev_idle_start(s->loop, &s->reaper);
+		ev_idle_start(in->d->loop, &s->reaper);
 		return;
 	}
 	if (errno != ENOENT && sb_secrets_remove(s->root_fd, in->name) < 0)

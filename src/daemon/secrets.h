@@ -31,7 +31,6 @@ struct secrets {
 	int gone_fd;			/* SECRETS_GONE below it, held; -1 */
 	uint64_t gone_seq;		/* the last name given there */
 	ev_idle reaper;			/* active while SECRETS_GONE holds anything */
-	struct ev_loop *loop;
 };
 
 /* Before anything starts (run and check): when an actor of CFG names a
