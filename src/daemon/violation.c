@@ -85,7 +85,7 @@ static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
 	struct pollfd pfd = { .fd = in->listener, .events = POLLIN };
 	struct seccomp_notif n;
 	struct sb_violation v;
-	unsigned long suppressed = 0;
+	unsigned long suppressed;
 	char reason[SB_VIOLATION_TEXT_MAX + 32];
 	bool kill_it = !in->filter || in->filter->on_violation == SB_ON_VIOLATION_KILL;
 
@@ -112,11 +112,11 @@ static void on_violation(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		drop_held(d, in);	/* counted in SUPPRESSED: this one is shown */
+		report_errno(d, in, &v, suppressed);
+		return;
 	}
 	snprintf(reason, sizeof reason, "sandbox violation: %s", v.text);
-	report_violation(d, in, &v, reason, kill_it, suppressed);
-	if (!kill_it)
-		return;
+	report_violation(d, in, &v, reason, true, 0);
 	/* the restart reason names the call, not just SIGKILL */
 	snprintf(in->why, sizeof in->why, "%s", reason);
 	if (sb_listener_kill(in->listener, &n) < 0 && errno != ESRCH)
