@@ -150,13 +150,30 @@ static int keep_partial(struct output *o, const char *p, size_t n)
 	return 0;
 }
 
+/* The bytes at the end of a piece (A then B) that begin a UTF-8
+ * character the piece does not hold whole: 0 to 3. A journal keeps a
+ * line that is not UTF-8 as binary data, so a cut goes before them. */
+static size_t utf8_cut_back(const char *a, size_t na, const char *b, size_t nb)
+{
+	for (size_t i = 1; i <= 3 && i <= na + nb; i++) {
+		size_t at = na + nb - i;
+		unsigned char c = (unsigned char)(at < na ? a[at] : b[at - na]);
+		size_t need = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+
+		if ((c & 0xc0) == 0x80)
+			continue;	/* a continuation byte: its lead is further back */
+		return need > i ? i : 0;
+	}
+	return 0;
+}
+
 void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 {
 	const char *end = p + n;
 
 	while (p < end) {
-		/* a newline right after a piece cut at the limit ends that
-		 * line, whichever read it comes in: it starts no empty one */
+		/* a newline right after a line put out unfinished (there was
+		 * no memory to keep it) ends that line: it starts no empty one */
 		if (o->cut) {
 			o->cut = false;
 			if (*p == '\n') {
@@ -175,8 +192,22 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 			}
 			break;
 		}
-		if (len > room)
-			len = room;	/* an overlong line: cut it */
+		/* an overlong line is cut; so is one that fills the limit with
+		 * a character it cannot hold whole, newline or not, so that
+		 * the pieces are the same however the reads fall */
+		if (len >= room) {
+			size_t back = utf8_cut_back(o->partial, o->npartial, p, room);
+
+			if (back > room) {	/* the character began in what was kept */
+				size_t keep = back - room;
+
+				emit_line(o, q, o->partial, o->npartial - keep, p, 0);
+				memmove(o->partial, o->partial + o->npartial - keep, keep);
+				o->npartial = keep;
+				continue;
+			}
+			len = room - back;
+		}
 		emit_line(o, q, o->partial, o->npartial, p, len);
 		o->npartial = 0;
 		o->cut = !(nl && p + len == nl);

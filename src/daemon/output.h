@@ -9,7 +9,7 @@
 
 #include "src/daemon/outq.h"
 
-#define OUTPUT_MAX_LINE 4096	/* longer lines are cut into pieces this long */
+#define OUTPUT_MAX_LINE 4096	/* longer lines are cut into pieces at most this long */
 #define OUTPUT_MAX_PREFIX 128	/* of the name in front: longer ones are cut */
 #define OUTPUT_READS 4		/* reads of 64 KiB at most per drain */
 
@@ -34,8 +34,8 @@ void output_close(struct output *o);
  * with errno when reading failed (not EAGAIN). */
 int output_drain(struct output *o, struct outq *q);
 /* What output_drain does with the N bytes of each read: complete lines
- * (and pieces of OUTPUT_MAX_LINE bytes of longer ones) to Q, the rest
- * kept for the next call. The lines come out the same however the bytes
+ * (and pieces of at most OUTPUT_MAX_LINE bytes of longer ones, never cut
+ * inside a UTF-8 character) to Q, the rest kept for the next call. The lines come out the same however the bytes
  * are divided among calls. */
 void output_split(struct output *o, struct outq *q, const char *p, size_t n);
 /* SRC (N bytes) into DST with control characters but tab escaped as

@@ -212,6 +212,65 @@ START_TEST(pieces_are_the_same_however_the_reads_fall)
 }
 END_TEST
 
+/* Pieces of a line cut at the limit are each whole UTF-8 (a journal keeps
+ * a line that is not as binary data): a character the limit would split
+ * begins the next piece. IN is N 'x', then TAIL; WANT, the lines. */
+START_TEST(a_cut_never_splits_a_utf8_character)
+{
+	static const struct {
+		size_t n;
+		const char *tail, *first, *rest;	/* first: after the piece's 'x' */
+		size_t nfirst;				/* 'x' in the first piece */
+	} cases[] = {
+		{ OUTPUT_MAX_LINE - 2, "\xe2\x82\xacyz\n", "", "\xe2\x82\xacyz\n", OUTPUT_MAX_LINE - 2 },
+		{ OUTPUT_MAX_LINE - 3, "\xe2\x82\xacyz\n", "\xe2\x82\xac", "yz\n", OUTPUT_MAX_LINE - 3 },
+		{ OUTPUT_MAX_LINE - 3, "\xf0\x9f\x98\x80\n", "", "\xf0\x9f\x98\x80\n", OUTPUT_MAX_LINE - 3 },
+		{ OUTPUT_MAX_LINE - 1, "\xc3\xa9\n", "", "\xc3\xa9\n", OUTPUT_MAX_LINE - 1 },
+		{ OUTPUT_MAX_LINE - 2, "\xc3\xa9" "a\n", "\xc3\xa9", "a\n", OUTPUT_MAX_LINE - 2 },
+		/* not UTF-8 to begin with: a lone lead moves on, stray
+		 * continuation bytes are cut where the limit falls */
+		{ OUTPUT_MAX_LINE - 1, "\xe2zz\n", "", "\xe2zz\n", OUTPUT_MAX_LINE - 1 },
+		{ OUTPUT_MAX_LINE - 3, "\x80\x80\x80\x80\n", "\x80\x80\x80", "\x80\n", OUTPUT_MAX_LINE - 3 },
+		/* a line that fills the limit exactly is one line, unless
+		 * its last character is cut short */
+		{ OUTPUT_MAX_LINE - 3, "\xe2\x82\xac\n", "\xe2\x82\xac", "", OUTPUT_MAX_LINE - 3 },
+		{ OUTPUT_MAX_LINE - 2, "\xe2\x82\n", "", "\xe2\x82\n", OUTPUT_MAX_LINE - 2 },
+	};
+	static char in[3 * OUTPUT_MAX_LINE], want[3 * OUTPUT_MAX_LINE];
+
+	o.on_line = on_line;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n = text(in, 'x', cases[i].n, cases[i].tail);
+		size_t nwant = text(want, 'x', cases[i].nfirst, cases[i].first);
+
+		nwant += text(want + nwant, 'x', 0, "\n");
+		nwant += text(want + nwant, 'x', 0, cases[i].rest);
+		split_every_way(in, n, want, nwant);
+	}
+}
+END_TEST
+
+/* A line of euro signs (3 bytes each) three pieces long: each piece holds
+ * as many whole ones as fit, 1,365 (4,095 bytes). */
+START_TEST(a_long_line_of_wide_characters_is_cut_between_them)
+{
+	static char in[3000 * 3 + 1], want[3000 * 3 + 3];
+	size_t nwant = 0;
+
+	o.on_line = on_line;
+	for (size_t i = 0; i < 3000; i++) {
+		memcpy(in + 3 * i, "\xe2\x82\xac", 3);
+		if (i == 1365 || i == 2730)
+			want[nwant++] = '\n';
+		memcpy(want + nwant, "\xe2\x82\xac", 3);
+		nwant += 3;
+	}
+	in[sizeof in - 1] = '\n';
+	want[nwant++] = '\n';
+	split_every_way(in, sizeof in, want, nwant);
+}
+END_TEST
+
 /* A full piece is all an instance wrote before it ended: the next one's
  * first newline is a line of its own. */
 START_TEST(a_newline_after_the_end_of_an_instance_is_its_own)
@@ -293,6 +352,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_newline_after_a_full_piece_in_a_later_read_ends_it);
 	tcase_add_test(tc, pieces_are_the_same_however_the_reads_fall);
 	tcase_add_test(tc, a_newline_after_the_end_of_an_instance_is_its_own);
+	tcase_add_test(tc, a_cut_never_splits_a_utf8_character);
+	tcase_add_test(tc, a_long_line_of_wide_characters_is_cut_between_them);
 	tcase_add_test(tc, control_characters_but_tab_are_escaped);
 	tcase_add_test(tc, c1_controls_are_escaped);
 	tcase_add_test(tc, lines_past_the_bound_are_dropped_and_counted);
