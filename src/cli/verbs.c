@@ -56,9 +56,15 @@ static int parse_ms(const char *s, int64_t *out)
  * "nan" */
 static int parse_probability(const char *s, double *out)
 {
+	const char *q = s + strspn(s, "0");
 	char *end;
 
 	if (!*s || s[strspn(s, "0123456789.")])
+		return -1;
+	/* over 1 by less than a double tells apart (1.0000000000000000001)
+	 * rounds to 1: the digits say it is over */
+	if (*q >= '1' && *q <= '9' &&
+	    (*q != '1' || (q[1] && q[1] != '.') || (q[1] == '.' && q[2 + strspn(q + 2, "0")])))
 		return -1;
 	*out = strtod(s, &end);
 	return *end || !(*out >= 0 && *out <= 1) ? -1 : 0;

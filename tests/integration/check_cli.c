@@ -626,6 +626,9 @@ START_TEST(a_number_is_its_digits_alone)
 		{ { "fault", "edge", "a -> b", "--drop", "+0.5", "--for", "5", NULL }, 4 },
 		{ { "fault", "edge", "a -> b", "--drop", "0x1p-1", "--for", "5", NULL }, 4 },
 		{ { "fault", "edge", "a -> b", "--drop", "5e-1", "--for", "5", NULL }, 4 },
+		/* over 1 by less than a double tells apart is still over 1 */
+		{ { "fault", "edge", "a -> b", "--drop", "1.0000000000000000001", "--for", "5", NULL }, 4 },
+		{ { "fault", "edge", "a -> b", "--drop", "01.00000000000000000001", "--for", "5", NULL }, 4 },
 		{ { "fault", "edge", "a -> b", "--drop", "0.5", "--for", "+5", NULL }, 6 },
 		{ { "fault", "stall", "a", " 5", NULL }, 3 },
 		{ { "fault", "stall", "a", "99999999999999999999", NULL }, 3 },
@@ -655,6 +658,7 @@ START_TEST(a_number_is_its_digits_alone)
 	goes_as_far_as_the_daemon((const char *const[]){ "logs", "a", "--lines", "5", NULL }, 1);
 	goes_as_far_as_the_daemon((const char *const[]){ "kill", "a", "--signal", "9", NULL }, 1);
 	goes_as_far_as_the_daemon((const char *const[]){ "fault", "edge", "a -> b", "--drop", ".5", "--for", "5", NULL }, 1);
+	goes_as_far_as_the_daemon((const char *const[]){ "fault", "edge", "a -> b", "--drop", "1.000", "--for", "5", NULL }, 1);
 	goes_as_far_as_the_daemon((const char *const[]){ "fault", "stall", "a", "5", NULL }, 1);
 }
 END_TEST
