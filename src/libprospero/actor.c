@@ -220,6 +220,10 @@ static void close_now(struct prospero *p)
 	p->closing = p->port.closed = true;
 	p->port.depth++;
 	pr_server_abandon(&p->server);
+	/* every binding's calls fail before any binding goes: their
+	 * callbacks may cast on, or ask about, any binding of P */
+	for (b = pr_first_binding(p); b; b = pr_next_binding(b))
+		pr_calls_fail_all(&b->calls, PROSPERO_E_UNAVAILABLE, "the binding was closed");
 	while ((b = pr_first_binding(p)))
 		pr_binding_free(b);
 	pr_port_fini(&p->port);

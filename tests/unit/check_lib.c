@@ -987,6 +987,51 @@ START_TEST(a_closing_actor_takes_no_new_call)
 }
 END_TEST
 
+/* The callbacks prospero_close runs may use any binding of the actor,
+ * not only their own: a cast is taken and leaves, and no binding is gone
+ * while one of them runs. Each binding has a call pending, whose callback
+ * casts on the other: whichever binding is freed first, the other's
+ * callback must not find it freed. */
+static struct prospero_binding *cross_to[2];
+static int cross_cast[2];
+static unsigned cross_pending[2];
+
+static void cross(int err, const void *body, size_t len, void *arg)
+{
+	int i = (int)(intptr_t)arg;
+
+	cross_pending[i] = prospero_pending(cross_to[i]);
+	cross_cast[i] = prospero_cast(cross_to[i], "note", "bye", 3);
+}
+
+START_TEST(a_closing_actors_callbacks_may_cast_on_any_binding)
+{
+	int raw[2];
+	char buf[256];
+	struct prospero_binding *log;
+
+	pair(raw);
+	ck_assert_int_eq(prospero_adopt(client, "LOG", raw[0]), 0);
+	log = prospero_binding(client, "LOG");
+	cross_to[0] = log;	/* the call on INVENTORY casts on LOG */
+	cross_to[1] = inv;	/* and the one on LOG on INVENTORY */
+	cross_cast[0] = cross_cast[1] = 1;
+	ck_assert_int_eq(prospero_call(inv, "silent", "", 0, 60, cross, (void *)(intptr_t)0), 0);
+	ck_assert_int_eq(prospero_call(log, "silent", "", 0, 60, cross, (void *)(intptr_t)1), 0);
+	prospero_close(client);
+	client = NULL;
+	ck_assert_int_eq(cross_cast[0], 0);
+	ck_assert_int_eq(cross_cast[1], 0);
+	/* each saw the other's call failed already, or not yet */
+	ck_assert_uint_le(cross_pending[0], 1);
+	ck_assert_uint_le(cross_pending[1], 1);
+	/* LOG's peer has the call, then the cast that left with the close */
+	ck_assert_int_gt(recv(raw[1], buf, sizeof buf, MSG_DONTWAIT), 0);
+	ck_assert_int_gt(recv(raw[1], buf, sizeof buf, MSG_DONTWAIT), 0);
+	close(raw[1]);
+}
+END_TEST
+
 /* prospero_stop_on_sigterm again replaces what SIGTERM runs: the last
  * DONE runs, once. */
 static void stopped_as(struct prospero *p, void *arg)
@@ -2304,6 +2349,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_closed_peer_is_epipe_for_call_wait);
 	tcase_add_test(tc, a_full_queue_refuses_until_it_has_drained_to_half);
 	tcase_add_test(tc, a_closing_actor_takes_no_new_call);
+	tcase_add_test(tc, a_closing_actors_callbacks_may_cast_on_any_binding);
 	tcase_add_test(tc, stop_on_sigterm_again_replaces_done);
 	tcase_add_test(tc, a_closing_actor_answers_what_it_deferred);
 	tcase_add_test(tc, a_stopped_actor_leaves_what_follows_in_the_socket);
