@@ -118,6 +118,10 @@ static void emit_line(struct output *o, struct outq *q, const char *a, size_t na
 
 	if (nfirst >= 3 && first[0] == '<' && first[1] >= '0' && first[1] <= '7' && first[2] == '>') {
 		line_put(&l, first, 3);
+		/* at most an error: <0> (emerg) journald writes on every
+		 * logged-in terminal, and alert and crit page an operator */
+		if (first[1] < '3')
+			l.buf[1] = '3';
 		if (na) { a += 3; na -= 3; } else { b += 3; nb -= 3; }
 	}
 	line_put(&l, o->src.name, strnlen(o->src.name, OUTPUT_MAX_PREFIX));

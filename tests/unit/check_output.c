@@ -75,6 +75,16 @@ START_TEST(a_journal_priority_stays_in_front)
 }
 END_TEST
 
+/* <0> is emerg, which journald writes on every logged-in terminal
+ * (ForwardToWall=, MaxLevelWall=emerg): a confined actor must not reach
+ * them, nor page whoever watches crit and alert. */
+START_TEST(an_actor_priority_is_at_most_an_error)
+{
+	feed("<0>wall\n<1>alert\n<2>crit\n<3>err\n<7>debug\n", 41);
+	ck_assert_str_eq(collected(), "<3>act: wall\n<3>act: alert\n<3>act: crit\n<3>act: err\n<7>act: debug\n");
+}
+END_TEST
+
 START_TEST(an_overlong_line_is_cut_at_the_limit)
 {
 	static char big[OUTPUT_MAX_LINE + 11];
@@ -348,6 +358,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_partial_line_waits_for_its_end);
 	tcase_add_test(tc, an_empty_line_stays_a_line);
 	tcase_add_test(tc, a_journal_priority_stays_in_front);
+	tcase_add_test(tc, an_actor_priority_is_at_most_an_error);
 	tcase_add_test(tc, an_overlong_line_is_cut_at_the_limit);
 	tcase_add_test(tc, a_newline_after_a_full_piece_in_a_later_read_ends_it);
 	tcase_add_test(tc, pieces_are_the_same_however_the_reads_fall);
