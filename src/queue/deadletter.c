@@ -105,6 +105,7 @@ static void on_handed(int err, const void *body, size_t len, void *arg)
 {
 	struct queue *q = arg;
 	size_t n = q->dead_sending;
+	char text[PQ_PEER_TEXT * 4 + 1];
 
 	q->dead_sending = 0;
 	q->kick = true;
@@ -119,9 +120,9 @@ static void on_handed(int err, const void *body, size_t len, void *arg)
 		return;
 	}
 	if (err != PROSPERO_OK) {
-		fprintf(stderr, "the dead-letter queue did not take %zu %s (%s: %.*s): again in %.0f s\n", n,
-			plural(n, "message", "messages"), pf_error_name(err), (int)(len > 200 ? 200 : len),
-			(const char *)body, q->dead_backoff);
+		fprintf(stderr, "the dead-letter queue did not take %zu %s (%s: %s): again in %.0f s\n", n,
+			plural(n, "message", "messages"), pf_error_name(err), pq_peer_text(text, body, len),
+			q->dead_backoff);
 		ev_timer_set(&q->dead_again, q->dead_backoff, 0.);
 		ev_timer_start(q->loop, &q->dead_again);
 		q->dead_backoff = q->dead_backoff * 2 > DEAD_BACKOFF_MAX ? DEAD_BACKOFF_MAX : q->dead_backoff * 2;

@@ -375,6 +375,7 @@ static void on_answer(int err, const void *body, size_t len, void *arg)
 {
 	struct pq_batch *b = arg;
 	struct queue *q = b->q;
+	char text[PQ_PEER_TEXT * 4 + 1];
 
 	b->busy = false;
 	q->busy--;
@@ -397,9 +398,8 @@ static void on_answer(int err, const void *body, size_t len, void *arg)
 	if (err == PROSPERO_OK)
 		read_answer(q, b, body, len);
 	else
-		fprintf(stderr, "a batch of %u (ids %llu...) was not answered: %s: %.*s\n", b->n,
-			(unsigned long long)b->items[0].id, pf_error_name(err), (int)(len > 200 ? 200 : len),
-			(const char *)body);
+		fprintf(stderr, "a batch of %u (ids %llu...) was not answered: %s: %s\n", b->n,
+			(unsigned long long)b->items[0].id, pf_error_name(err), pq_peer_text(text, body, len));
 	settle(q, b);
 	/* after settle: the retries it made wait now, for the sweep to see */
 	pq_status_touch(q);

@@ -44,6 +44,23 @@ void pq_fatal(struct queue *q, const char *fmt, ...)
 	ev_break(q->loop, EVBREAK_ALL);
 }
 
+const char *pq_peer_text(char buf[static PQ_PEER_TEXT * 4 + 1], const void *text, size_t len)
+{
+	const unsigned char *t = text;
+	size_t out = 0;
+
+	if (len > PQ_PEER_TEXT)
+		len = PQ_PEER_TEXT;
+	for (size_t i = 0; i < len && t[i]; i++) {
+		if (t[i] < 0x20 || t[i] == 0x7f)
+			out += (size_t)sprintf(buf + out, "\\x%02x", t[i]);
+		else
+			buf[out++] = (char)t[i];
+	}
+	buf[out] = '\0';
+	return buf;
+}
+
 int pq_out_reserve(struct queue *q, size_t len)
 {
 	size_t cap = q->outcap ? q->outcap : 65536;

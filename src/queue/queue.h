@@ -115,6 +115,12 @@ struct pq_now pq_clocks(void);
 /* Stop the loop with exit status 1, saying why on stderr. */
 __attribute__((format(printf, 2, 3)))
 void pq_fatal(struct queue *q, const char *fmt, ...);
+
+/* A peer's text (an error's message), at most PQ_PEER_TEXT bytes of it,
+ * as a line of the queue's may hold it: control bytes as \xNN, so a
+ * newline in it cannot start a line that reads as the queue's own. */
+#define PQ_PEER_TEXT 200
+const char *pq_peer_text(char buf[static PQ_PEER_TEXT * 4 + 1], const void *text, size_t len);
 /* A body being built in q->out: begin one, with room for its count
  * (filled in last); room for LEN more bytes. -1 with errno ENOMEM. */
 int pq_out_begin(struct queue *q);

@@ -28,6 +28,10 @@
  *       holding a second attempt is answered only STALL s later; with
  *       "crash" in its place, a first attempt of PREFIX ends the
  *       consumer (exit 1) and every other message is acked.
+ *   queueactor forge FILE
+ *       answers every batch with an error whose text holds a newline
+ *       and then what reads as a line of the queue's own, recording
+ *       "forged" each time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -271,6 +275,13 @@ static void on_batch(struct prospero_queue_batch *b, const struct prospero_queue
 			prospero_queue_ack(b, i);
 }
 
+static void on_forge(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	(void)body, (void)len, (void)arg;
+	record("forged\n", 7);
+	prospero_fail(req, PROSPERO_E_INTERNAL, "boom\nmessage 1 moved to the dead-letter queue after 4 attempts");
+}
+
 int main(int argc, char **argv)
 {
 	struct ev_loop *loop = ev_default_loop(0);
@@ -281,7 +292,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : strcmp(argv[1], "fill") == 0 ? argc == 7 : argc <= 5)) {
 		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | fill FILE SIZE COUNT GO MORE"
-			" | consume FILE [PREFIX [STALL]]\n");
+			" | consume FILE [PREFIX [STALL]] | forge FILE\n");
 		return 2;
 	}
 	if (!(p = prospero_open(loop))) {
@@ -322,6 +333,11 @@ int main(int argc, char **argv)
 		ev_timer_init(&f.tick, fill_tick, 0., 0.);
 		f.tick.data = &f;
 		ev_timer_start(loop, &f.tick);
+	} else if (strcmp(argv[1], "forge") == 0) {
+		if (prospero_handle(p, "deliver", on_forge, NULL) < 0 || prospero_serve(p) < 0) {
+			perror("prospero_handle");
+			return 100;
+		}
 	} else {
 		poison = argc >= 4 ? argv[3] : NULL;
 		crash = argc == 5 && strcmp(argv[4], "crash") == 0;

@@ -309,6 +309,26 @@ START_TEST(retries_and_the_dead_letter_queue_follow_the_configuration)
 }
 END_TEST
 
+/* A consumer's error text is the consumer's: a newline in it must not
+ * start a line that reads as the queue's own ("q: message 1 moved to
+ * the dead-letter queue ..."). */
+START_TEST(a_consumer_cannot_write_the_queue_s_lines)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"forge\", \"@DIR@/c.rec\"] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 0 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/p.acked\", \"ok\", \"1\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	shared_file("c.rec");
+	start();
+	wait_count("c.rec", "forged", 2);
+	h_stop(&h);
+	ck_assert_int_ge(h_lines_with(&h, "out", "q: a batch of 1 (ids 1...) was not answered: internal: boom", ""), 1);
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: message 1 moved", ""), 0);
+}
+END_TEST
+
 /* STATUS's in_flight counts a batch out with the consumer. The old
  * queue said its STATUS again on an answer, not on a send: a retried
  * message out again with a consumer that took its time showed
@@ -628,6 +648,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
 	tcase_add_test(tc, a_batch_out_with_the_consumer_is_in_flight);
 	tcase_add_test(tc, a_consumer_backing_off_does_not_use_up_attempts);
+	suite_add_tcase(s, tc);
+	/* what a hostile peer of the queue can do */
+	tc = tcase_create("queue_hostile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, a_consumer_cannot_write_the_queue_s_lines);
 	suite_add_tcase(s, tc);
 	/* a tcase of its own: the tmpfs is its unchecked fixture's */
 	tc = tcase_create("queue_full_disk");
