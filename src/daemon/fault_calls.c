@@ -7,6 +7,7 @@
 #include "sandbox/seccomp/filter.h"
 #include "sandbox/seccomp/listener.h"
 #include "src/daemon/context.h"
+#include "src/daemon/dispatch.h"
 #include "src/daemon/fault_calls.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
@@ -100,6 +101,7 @@ bool fault_calls_answer(struct instance *in, const struct seccomp_notif *n, cons
 	struct fault_run *r = fi ? fi->run : NULL;
 	const struct sb_rule *rule;
 	struct fault_event ev;
+	unsigned long suppressed;
 	size_t which = 0;
 	int64_t now;
 	int err;
@@ -120,7 +122,12 @@ bool fault_calls_answer(struct instance *in, const struct seccomp_notif *n, cons
 		log_err("%s: seccomp listener: %s", in->name, strerror(errno));
 	fi->hit = true;
 	fi->syscalls++;
+	if (!sb_ratelimit_allow(&fi->call_events, (uint64_t)daemon_now_ms(), &suppressed)) {
+		r->suppressed++;
+		return true;
+	}
 	fault_event_syscall(&ev, r->plan, &fi->calls[which], fi->incarnation, now);
+	ev.suppressed = suppressed;
 	faults_emit(r, &ev);
 	return true;
 }

@@ -57,7 +57,7 @@ int fault_summary_text(const struct daemon *d, char *buf, size_t len)
 	for (size_t i = 0; i < d->ninst; i++)
 		restarts += r->insts[i].restarts;
 	/* the events after the plan's, but for firings that did nothing */
-	injected = r->seq ? r->seq - 1 - r->skipped : 0;
+	injected = r->seq ? r->seq - 1 - r->skipped + r->suppressed : 0;
 	add(&t, "fault summary: seed %" PRIu64 ", %" PRIu64 " %s injected, %" PRIu64 " %s and %" PRIu64
 	    " %s after them\n", r->seed, injected, plural(injected, "fault", "faults"), restarts,
 	    plural(restarts, "restart", "restarts"), r->give_ups, plural(r->give_ups, "give-up", "give-ups"));

@@ -18,6 +18,7 @@
 #include <ev.h>
 
 #include "sandbox/seccomp/profiles.h"
+#include "sandbox/seccomp/ratelimit.h"
 #include "src/faults/decide.h"
 #include "src/faults/event.h"
 #include "src/faults/plan.h"
@@ -39,10 +40,18 @@ struct fault_inst {
 	size_t ncalls;
 	struct sb_rule *routed;		/* the calls its actor's filter routes, with their rules */
 	size_t nrouted;
+	/* its failed calls' events: an actor making one in a loop must
+	 * not write an event for each (the summary counts them all) */
+	struct sb_ratelimit call_events;
 	/* the summary's counts */
 	uint64_t kills, stalls, syscalls, skipped, restarts;
 	uint64_t unsent;		/* kills and stalls whose signal kill(2) refused */
 };
+
+/* Failed calls' events per instance: the first 100 at once, then ten a
+ * second, each with the count of those left out before it. */
+#define FAULT_CALL_EVENTS_BURST 100
+#define FAULT_CALL_EVENTS_INTERVAL_MS 100
 
 /* One kill or stall fault's next firing: N, due at AT on the fault clock. */
 struct fault_next {
@@ -57,6 +66,7 @@ struct fault_run {
 	int64_t clock0;			/* daemon_now_ms when the root was ready; -1 before */
 	uint64_t seq;			/* the next event's */
 	uint64_t skipped;		/* events of firings that did nothing */
+	uint64_t suppressed;		/* failed calls' events left out: injected all the same */
 	size_t injected;		/* run-time injections so far */
 	/* one timer for every kill and stall fault: however late the loop
 	 * runs, firings happen in the order of their due times (ties: plan

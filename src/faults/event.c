@@ -138,6 +138,8 @@ int fault_event_json(const struct fault_event *ev, char *buf, size_t len)
 	if (ev->kind == FAULT_EV_SYSCALL)
 		put(&o, ", \"syscall\": \"%s\", \"errno\": \"%s\", \"incarnation\": %u", ev->syscall,
 		    fault_errno_name(ev->err), ev->incarnation);
+	if (ev->suppressed)
+		put(&o, ", \"suppressed\": %lu", ev->suppressed);
 	if (ev->skipped)
 		put(&o, ", \"skipped\": \"%s\"", ev->skipped);
 	return o.at;
@@ -184,5 +186,7 @@ int fault_event_text(const struct fault_event *ev, char *buf, size_t len)
 	    : ev->kind == FAULT_EV_DROP || ev->kind == FAULT_EV_DUPLICATE ? "message" : "firing", ev->n);
 	if (ev->skipped)
 		put(&o, ": skipped, %s", ev->skipped);
+	if (ev->suppressed)
+		put(&o, " (%lu more not shown)", ev->suppressed);
 	return o.at;
 }

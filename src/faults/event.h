@@ -45,6 +45,8 @@ struct fault_event {
 	const char *syscall;		/* syscall: "write" */
 	int err;			/* syscall: the errno it failed with */
 	unsigned incarnation;		/* syscall: the instance's start number */
+	unsigned long suppressed;	/* syscall: the events of its instance's calls left
+					 * out since the one before (rate limit) */
 	uint64_t seed;			/* plan */
 	size_t nfaults;			/* plan */
 };

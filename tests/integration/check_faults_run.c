@@ -238,6 +238,30 @@ START_TEST(after_n_fails_from_call_n_plus_one)
 }
 END_TEST
 
+/* An actor decides how often a faulted call comes: one that makes it in
+ * a loop (here 20000 getppid calls, 30000 a second and more) must not
+ * write an event for each into the events file and the journal. A few
+ * go out, then one now and then with the count of those left out; the
+ * summary counts them all. */
+START_TEST(a_call_made_in_a_loop_is_not_an_event_each_time)
+{
+	write_cfg("root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+				"  { \"actor\": \"w\", \"exec\": [\"@F@\", \"calls\", \"20000\"],\n"
+				"    \"sandbox\": { \"profile\": \"service\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"syscall\": \"getppid\", \"target\": \"w\", \"errno\": \"EIO\" } ] }\n",
+			"1");
+	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "w: call ") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_eq(h_count_lines(&h, "out", "w: call "), 1);
+	h_stop(&h);
+	ck_assert_int_le(h_lines_with(&h, "events", "", "\"kind\": \"syscall\""), 200);
+	ck_assert_int_ge(h_lines_with(&h, "events", "", "\"suppressed\": "), 1);
+	ck_assert_int_ge(h_lines_with(&h, "err", "prospero: fault ", " more not shown)"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: fault summary: seed 1, 20000 faults injected", ""), 1);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero:   w: 0 killed, 0 stalled, 20000 calls failed", ""), 1);
+}
+END_TEST
+
 /* A client "c" that stamps COUNT datagrams to a sink "s" over binding S,
  * under an edge fault FAULT. */
 static void stamps_under(const char *fault, int count)
@@ -507,6 +531,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_certain_write_fault_fails_every_write_and_no_read);
 	tcase_add_test(tc, reads_still_work_and_probability_zero_fails_nothing);
 	tcase_add_test(tc, after_n_fails_from_call_n_plus_one);
+	tcase_add_test(tc, a_call_made_in_a_loop_is_not_an_event_each_time);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("edge");
 	tcase_add_checked_fixture(tc, setup, teardown);
