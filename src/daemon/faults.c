@@ -196,7 +196,7 @@ int faults_attach(struct daemon *d)
 		size_t n = fault_syscalls_for(r->plan, in->spec->order, in->index, NULL, 0);
 
 		*fi = (struct fault_inst){ .run = r, .in = in };
-		sb_ratelimit_init(&fi->call_events, FAULT_CALL_EVENTS_BURST, FAULT_CALL_EVENTS_INTERVAL_MS);
+		sb_ratelimit_init(&fi->call_events, FAULT_EVENTS_BURST, FAULT_EVENTS_INTERVAL_MS);
 		ev_timer_init(&fi->cont, on_cont, 0., 0.);
 		fi->cont.data = fi;
 		in->fault = fi;

@@ -40,18 +40,20 @@ struct fault_inst {
 	size_t ncalls;
 	struct sb_rule *routed;		/* the calls its actor's filter routes, with their rules */
 	size_t nrouted;
-	/* its failed calls' events: an actor making one in a loop must
-	 * not write an event for each (the summary counts them all) */
+	/* its failed calls' events (FAULT_EVENTS_BURST) */
 	struct sb_ratelimit call_events;
 	/* the summary's counts */
 	uint64_t kills, stalls, syscalls, skipped, restarts;
 	uint64_t unsent;		/* kills and stalls whose signal kill(2) refused */
 };
 
-/* Failed calls' events per instance: the first 100 at once, then ten a
- * second, each with the count of those left out before it. */
-#define FAULT_CALL_EVENTS_BURST 100
-#define FAULT_CALL_EVENTS_INTERVAL_MS 100
+/* The events of failed calls, per instance, and of dropped and
+ * duplicated messages, per edge copy and direction: the first 100 at
+ * once, then ten a second, each with the count of those left out
+ * before it. The actor sets their pace, so each could be an event
+ * 30,000 times a second. */
+#define FAULT_EVENTS_BURST 100
+#define FAULT_EVENTS_INTERVAL_MS 100
 
 /* One kill or stall fault's next firing: N, due at AT on the fault clock. */
 struct fault_next {
@@ -66,7 +68,7 @@ struct fault_run {
 	int64_t clock0;			/* daemon_now_ms when the root was ready; -1 before */
 	uint64_t seq;			/* the next event's */
 	uint64_t skipped;		/* events of firings that did nothing */
-	uint64_t suppressed;		/* failed calls' events left out: injected all the same */
+	uint64_t suppressed;		/* events left out by the rate limit: injected all the same */
 	size_t injected;		/* run-time injections so far */
 	/* one timer for every kill and stall fault: however late the loop
 	 * runs, firings happen in the order of their due times (ties: plan

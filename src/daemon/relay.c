@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "src/daemon/context.h"
+#include "src/daemon/dispatch.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/log.h"
 #include "src/daemon/relay.h"
@@ -41,6 +42,7 @@ struct relay_dir {
 	bool faulted;			/* a plan fault covers this direction */
 	size_t fault, edge;		/* which, with FAULTED */
 	struct relay_counts counts;
+	struct sb_ratelimit events;	/* its drops and duplicates: the sender sets their pace */
 };
 
 struct relay {
@@ -214,6 +216,10 @@ static void report(struct relay_dir *d, uint64_t k, int64_t now, const struct fa
 	if (!fault_event_message(&ev, rl->run->plan, named->fault, named->edge, rl->client_instance, d->dir,
 				 k, v, now))
 		return;
+	if (!sb_ratelimit_allow(&d->events, (uint64_t)daemon_now_ms(), &ev.suppressed)) {
+		rl->run->suppressed++;
+		return;
+	}
 	ev.fault = fault;
 	faults_emit(rl->run, &ev);
 }
@@ -284,6 +290,7 @@ static void dir_init(struct relay *rl, enum fault_dir dir, int from, int to)
 	ev_io_init(&d->out, on_ready, to, EV_WRITE);
 	ev_init(&d->due, on_due);
 	d->in.data = d->out.data = d->due.data = d;
+	sb_ratelimit_init(&d->events, FAULT_EVENTS_BURST, FAULT_EVENTS_INTERVAL_MS);
 }
 
 /* A relay for edge I, which faults of the plan cover as in TS and TC. */

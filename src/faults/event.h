@@ -45,8 +45,9 @@ struct fault_event {
 	const char *syscall;		/* syscall: "write" */
 	int err;			/* syscall: the errno it failed with */
 	unsigned incarnation;		/* syscall: the instance's start number */
-	unsigned long suppressed;	/* syscall: the events of its instance's calls left
-					 * out since the one before (rate limit) */
+	unsigned long suppressed;	/* syscall, drop, duplicate: the events of its instance's
+					 * calls, or its edge copy's messages, left out since
+					 * the one before (a rate limit) */
 	uint64_t seed;			/* plan */
 	size_t nfaults;			/* plan */
 };

@@ -308,6 +308,23 @@ START_TEST(an_edge_that_drops_everything_delivers_nothing)
 }
 END_TEST
 
+/* The client decides how fast messages come: one sending in a loop must
+ * not write an event for each one dropped. */
+START_TEST(a_client_sending_in_a_loop_does_not_get_an_event_each_drop)
+{
+	stamps_under("\"drop\": 1", 20000);
+	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 &&
+	     h_lines_with(&h, "events", "", "\"kind\": \"drop\"") < 100; i++)
+		h_sleep_ms(10);
+	h_sleep_ms(300);	/* the client sends the rest */
+	h_stop(&h);
+	/* they all came at once: the count of those left out is the summary's */
+	ck_assert_int_le(h_lines_with(&h, "events", "", "\"kind\": \"drop\""), 200);
+	ck_assert_int_eq(h_count_lines(&h, "err", "prospero:   edge c -> s (S): 20000 messages, 0 delayed, 20000 dropped, 0 duplicated"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: fault summary: seed 3, 20000 faults injected", ""), 1);
+}
+END_TEST
+
 START_TEST(a_delayed_edge_delivers_everything_in_order_and_late)
 {
 	long seq[30], lat[30];
@@ -537,6 +554,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, an_edge_that_drops_everything_delivers_nothing);
+	tcase_add_test(tc, a_client_sending_in_a_loop_does_not_get_an_event_each_drop);
 	tcase_add_test(tc, a_delayed_edge_delivers_everything_in_order_and_late);
 	tcase_add_test(tc, a_duplicating_edge_delivers_each_message_twice_in_order);
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);

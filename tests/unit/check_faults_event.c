@@ -115,6 +115,26 @@ START_TEST(a_failed_call_names_the_call_the_errno_and_the_incarnation)
 }
 END_TEST
 
+/* Past the rate limit, an event carries the count of those left out. */
+START_TEST(an_event_says_how_many_were_left_out_before_it)
+{
+	struct fault_call_counter c = { .fault = 3, .target = 0, .calls = 170 };
+	struct fault_msg drop = { .drop = true };
+	struct fault_event ev;
+
+	fault_event_syscall(&ev, &plan, &c, 2, 900);
+	ev.suppressed = 41;
+	expect(&ev, 12,
+	       "\"seq\": 12, \"kind\": \"syscall\", \"fault\": 3, \"n\": 170, \"target\": \"payment\", \"at\": 900, \"syscall\": \"write\", \"errno\": \"EIO\", \"incarnation\": 2, \"suppressed\": 41",
+	       "fault 12: write fails EIO in payment (fault 3, call 170) (41 more not shown)");
+	ck_assert(fault_event_message(&ev, &plan, 2, 0, 1, FAULT_DIR_TO_SERVICE, 200, &drop, 11));
+	ev.suppressed = 7;
+	expect(&ev, 13,
+	       "\"seq\": 13, \"kind\": \"drop\", \"fault\": 2, \"n\": 200, \"target\": \"order-processor -> payment\", \"at\": 11, \"binding\": \"PAYMENT\", \"direction\": \"to_service\", \"partition\": false, \"suppressed\": 7",
+	       "fault 13: drop a message to the service on order-processor -> payment (PAYMENT) (fault 2, message 200) (7 more not shown)");
+}
+END_TEST
+
 /* A run-time edge fault's start: one event per edge copy. */
 START_TEST(a_run_time_edge_fault_names_the_copy_the_share_and_how_long)
 {
@@ -204,6 +224,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, kills_and_stalls_name_the_instance_and_the_firing);
 	tcase_add_test(tc, messages_are_reported_when_dropped_or_duplicated_only);
 	tcase_add_test(tc, a_failed_call_names_the_call_the_errno_and_the_incarnation);
+	tcase_add_test(tc, an_event_says_how_many_were_left_out_before_it);
 	tcase_add_test(tc, a_run_time_edge_fault_names_the_copy_the_share_and_how_long);
 	tcase_add_test(tc, output_is_cut_to_the_buffer_and_says_what_it_wanted);
 	tcase_add_test(tc, errno_names_parse_print_and_list);
