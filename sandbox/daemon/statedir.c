@@ -212,8 +212,14 @@ int sb_statedir_prepare(int root, const char *name, uid_t uid, gid_t gid, bool o
 		errno = EPERM;
 		goto fail;
 	}
-	/* the top last: until it is the instance's, a failure shows next time */
-	if (own && (st.st_uid != uid || st.st_gid != gid) && reown(fd, st.st_uid, uid, gid) < 0)
+	/* the top last: until it is the instance's, a failure shows next time.
+	 * A new uid only: a group alone is one the actor gave its directory
+	 * itself (it may, to any of its groups), and walking its tree again
+	 * at each start would be the actor's to ask for, a million files
+	 * with the daemon's loop stopped. The top gets its gid back. */
+	if (own && st.st_uid != uid && reown(fd, st.st_uid, uid, gid) < 0)
+		goto fail;
+	if (own && st.st_uid == uid && st.st_gid != gid && fchown(fd, uid, gid) < 0)
 		goto fail;
 	if ((st.st_mode & 07777) != SB_STATEDIR_MODE && fchmod(fd, SB_STATEDIR_MODE) < 0)
 		goto fail;

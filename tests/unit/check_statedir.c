@@ -265,6 +265,35 @@ START_TEST(a_hard_link_to_another_owners_file_is_not_re_owned)
 }
 END_TEST
 
+/* The walk is for a new uid only. An actor may give its own directory to
+ * another of its groups (one with "user" has that user's supplementary
+ * groups): had that made the next start walk the whole tree again, an
+ * actor could make the daemon walk a million files at each of its
+ * restarts, its loop stopped meanwhile. Only the top gets its gid back. */
+START_TEST(a_group_the_actor_chose_does_not_walk_its_tree)
+{
+	int root = sb_statedir_root(at("root"));
+	struct stat st;
+	int fd;
+
+	if (geteuid() != 0)
+		return;	/* chown needs root */
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(sb_statedir_prepare(root, "a", 61000, 61000, true), 0);
+	ck_assert((fd = open(at("root/a/f"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0);
+	ck_assert(fchown(fd, 61000, 61005) == 0);
+	close(fd);
+	ck_assert(chown(at("root/a"), 61000, 61005) == 0);
+	ck_assert_int_eq(sb_statedir_prepare(root, "a", 61000, 61000, true), 0);
+	ck_assert(lstat(at("root/a"), &st) == 0);
+	ck_assert_uint_eq(st.st_uid, 61000);
+	ck_assert_uint_eq(st.st_gid, 61000);
+	ck_assert(lstat(at("root/a/f"), &st) == 0);
+	ck_assert_uint_eq(st.st_gid, 61005);	/* not walked */
+	close(root);
+}
+END_TEST
+
 /* Deeper than the walk goes is said as such: the old walk said ELOOP,
  * which the daemon put as "never a symbolic link" where there was none. */
 START_TEST(a_tree_too_deep_to_re_own_is_said_as_such)
@@ -302,6 +331,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_link_or_a_file_in_its_place_is_refused);
 	tcase_add_test(tc, a_new_owner_gets_everything_inside_but_what_links_point_at);
 	tcase_add_test(tc, a_hard_link_to_another_owners_file_is_not_re_owned);
+	tcase_add_test(tc, a_group_the_actor_chose_does_not_walk_its_tree);
 	tcase_add_test(tc, a_tree_too_deep_to_re_own_is_said_as_such);
 	suite_add_tcase(s, tc);
 	return s;
