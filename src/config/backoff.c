@@ -71,9 +71,10 @@ void ld_check_backoffs(struct loader *ld)
 
 		if (!def->parent || def->duplicate)
 			continue;
-		if (def->is_sup)
+		/* a temporary child is never restarted: it has no crash loop */
+		if (def->is_sup && def->u.s->restart != SV_TEMPORARY)
 			weigh(ld, &def->u.s->backoff, &def->u.s->backoff_pos, def->name, def->parent);
-		else
+		else if (!def->is_sup && def->u.a->restart != SV_TEMPORARY)
 			weigh(ld, &def->u.a->backoff, &def->u.a->backoff_pos, def->name, def->parent);
 	}
 }

@@ -1071,6 +1071,16 @@ START_TEST(check_warns_of_a_backoff_that_outruns_intensity)
 		"    { \"actor\": \"x\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 400, \"max\": 100 } } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 1);
 	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:"), 1);
+	/* a temporary child is never restarted, so its delays keep no give-up
+	 * from happening: nothing to warn of */
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 3, \"period\": 5, \"children\": [\n"
+		"    { \"actor\": \"once\", \"exec\": [\"@TA@\"], \"restart\": \"temporary\",\n"
+		"      \"backoff\": { \"initial\": 4000 } },\n"
+		"    { \"supervisor\": \"sub\", \"restart\": \"temporary\", \"backoff\": { \"initial\": 4000 },\n"
+		"      \"children\": [] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 0);
 }
 END_TEST
 
