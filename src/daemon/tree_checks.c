@@ -4,8 +4,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/privs.h"
@@ -55,6 +57,58 @@ int tree_check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *diag)
 		}
 	}
 	return bad && error ? -1 : 0;
+}
+
+/* The first directory on the way to PATH (each ancestor, then PATH itself
+ * when it is a directory) that others may not search, or PATH when it is a
+ * file others may not execute; its mode in *MODE. False when none is. */
+static bool out_of_reach(const char *path, char *where, size_t len, mode_t *mode)
+{
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= len || path[0] != '/')
+		return false;
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && path[i] != '/')
+			continue;
+		memcpy(where, path, i);
+		where[i] = '\0';
+		if (stat(where, &st) < 0)
+			return false;	/* the loader said what is missing */
+		if (!(st.st_mode & S_IXOTH)) {
+			*mode = st.st_mode & 07777;
+			return true;
+		}
+	}
+	return false;
+}
+
+void tree_check_reach(const struct cfg *cfg, struct cfg_diag *diag)
+{
+	const uint64_t dac = ((uint64_t)1 << CAP_DAC_OVERRIDE) | ((uint64_t)1 << CAP_DAC_READ_SEARCH);
+
+	if (!confinement_dynamic_uids())
+		return;
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		const char *what[2] = { "executable", "cwd" }, *path[2] = { a->path, a->cwd };
+		char where[PATH_MAX];
+		mode_t mode;
+
+		if (a->user || (a->keep_caps & dac) || a->order == CFG_NOT_IN_TREE)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (!path[k] || !out_of_reach(path[k], where, sizeof where, &mode))
+				continue;
+			if (cfg_diag_add(diag, false, &a->pos,
+					 "actor \"%s\" runs under a dynamic uid, which cannot reach its %s %s: %s (mode %04o) is not %s by others; chmod o+x it, or give the actor a \"user\"",
+					 a->name, what[k], path[k], where, (unsigned)mode,
+					 strcmp(where, path[k]) || k == 1 ? "searchable" : "executable") < 0)
+				fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
+			break;	/* the cwd is most likely beside it */
+		}
+	}
 }
 
 int tree_check_cgroup_limits(const struct daemon *d, const struct cfg *cfg, struct cfg_diag *diag)
