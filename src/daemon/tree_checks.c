@@ -1,10 +1,10 @@
 /* What run refuses of a tree, or warns of, beyond what the loader
  * checks; see tree_checks.h. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
