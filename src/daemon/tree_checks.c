@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
@@ -99,7 +100,18 @@ void tree_check_reach(const struct cfg *cfg, struct cfg_diag *diag)
 		if (a->user || (a->keep_caps & dac) || a->order == CFG_NOT_IN_TREE)
 			continue;
 		for (int k = 0; k < 2; k++) {
-			if (!path[k] || !out_of_reach(path[k], where, sizeof where, &mode))
+			char *real;
+			bool out;
+
+			if (!path[k])
+				continue;
+			/* the way as written, and where its symbolic links lead */
+			out = out_of_reach(path[k], where, sizeof where, &mode);
+			if (!out && (real = realpath(path[k], NULL))) {
+				out = out_of_reach(real, where, sizeof where, &mode);
+				free(real);
+			}
+			if (!out)
 				continue;
 			if (cfg_diag_add(diag, false, &a->pos,
 					 "actor \"%s\" runs under a dynamic uid, which cannot reach its %s %s: %s (mode %04o) is not %s by others; chmod o+x it, or give the actor a \"user\"",
