@@ -213,6 +213,54 @@ static const char *or_not(const char *key)
 	return strcmp(key, "private_ipc") == 0 ? ", or set \"private_ipc\": false" : "";
 }
 
+/* PATH where it really is, into REAL (PATH_MAX): its links resolved as
+ * far as it exists, then the rest's "." and ".." by their text (what is
+ * not made yet holds no link). The daemon's paths keep their "..", so
+ * /var/lib/../../tmp/x is written outside /tmp and is in it, and
+ * /tmp/../var/x the other way round. */
+static bool real_path(const char *path, char *real)
+{
+	char head[PATH_MAX], rest[PATH_MAX];
+	char *cut, *save, *name;
+	size_t n;
+
+	if ((size_t)snprintf(head, sizeof head, "%s", path) >= sizeof head)
+		return false;
+	while (!realpath(head, real)) {
+		if (errno != ENOENT || !(cut = strrchr(head, '/')) || strcmp(head, "/") == 0)
+			return false;
+		cut[cut == head] = '\0';	/* "/" itself is there */
+	}
+	snprintf(rest, sizeof rest, "%s", path + strlen(head));
+	n = strcmp(real, "/") == 0 ? 0 : strlen(real);
+	for (name = strtok_r(rest, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			while (n > 0 && real[--n] != '/')
+				;
+			continue;
+		}
+		if (n + 1 + strlen(name) >= PATH_MAX)
+			return false;
+		n += (size_t)sprintf(real + n, "/%s", name);
+	}
+	if (n == 0)
+		n = (size_t)sprintf(real, "/");
+	real[n] = '\0';
+	return true;
+}
+
+/* Which mount of MOUNT_OF's PATH is really below, NULL for none. */
+static const char *really_below(const char *(*mount_of)(const char *), const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!path)
+		return NULL;
+	return mount_of(real_path(path, real) ? real : path);
+}
+
 /* The runtime directory (the notify socket, credentials) or the state
  * directory below a mount the actor gets afresh would be out of its
  * reach. MOUNT_OF says which such mount (of those KEY gives) a path is
@@ -220,13 +268,17 @@ static const char *or_not(const char *key)
 static bool hidden(const char *(*mount_of)(const char *), const char *key, const char *rundir,
 		   const char *state_dir, char *msg, size_t len)
 {
-	const char *what = mount_of(rundir) ? "runtime" : mount_of(state_dir) ? "state" : NULL;
-	const char *path = what && *what == 'r' ? rundir : state_dir;
+	const char *what = "runtime", *path = rundir, *mount = really_below(mount_of, rundir);
 
-	if (what)
+	if (!mount) {
+		what = "state";
+		path = state_dir;
+		mount = really_below(mount_of, state_dir);
+	}
+	if (mount)
 		snprintf(msg, len, "\"%s\" would hide the %s directory %s from it: pass --%s-dir outside %s%s",
-			 key, what, path, what, mount_of(path), or_not(key));
-	return what != NULL;
+			 key, what, path, what, mount, or_not(key));
+	return mount != NULL;
 }
 
 const char *confinement_hides(const struct cfg_actor *a, bool private_ipc, const char *rundir,

@@ -671,6 +671,32 @@ START_TEST(check_refuses_private_tmp_that_would_hide_the_daemons_directories)
 }
 END_TEST
 
+/* The paths keep their ".." (prospero(1)), so a directory is hidden by
+ * where it really is, not by how it is written: a state root written
+ * /var/lib/../../var/tmp/... is in /var/tmp, and was passed by check and
+ * run, its actor then finding no $STATE_DIRECTORY under its own /var/tmp. */
+START_TEST(private_tmp_sees_through_dot_dot_in_the_daemons_directories)
+{
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"kept\", \"exec\": [\"/bin/true\"], \"private_tmp\": true, \"state\": true, \"cwd\": \"/\" } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/run/prospero-nowhere", "--state-dir", "/var/lib/../../var/tmp/nowhere",
+							  NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the state directory /var/lib/../../var/tmp/nowhere/kept from it: pass "
+				       "--state-dir outside /var/tmp"), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/run/../tmp/prospero-nowhere", "--state-dir", "/var/lib/nowhere", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the runtime directory /run/../tmp/prospero-nowhere from it: pass "
+				       "--runtime-dir outside /tmp"), 1);
+	/* and one written in /tmp that is not there is no refusal */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/run/prospero-nowhere", "--state-dir", "/tmp/../var/lib/nowhere", NULL }), 0);
+}
+END_TEST
+
 START_TEST(check_warns_about_unconfined_and_env_secrets_and_explains)
 {
 	const char *check[] = { "check", "-c", "root.jsonc", NULL };
@@ -906,6 +932,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_daemon_narrows_its_bounding_set_to_what_actors_keep);
 	tcase_add_test(tc, many_capabilities_the_daemon_cannot_give_are_each_named);
 	tcase_add_test(tc, a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("paths");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, private_tmp_sees_through_dot_dot_in_the_daemons_directories);
 	suite_add_tcase(s, tc);
 	return s;
 }
