@@ -13,6 +13,7 @@
 
 #include "src/config/didyoumean.h"
 #include "src/config/loader.h"
+#include "src/config/paths.h"
 #include "src/config/progname.h"
 
 const char *const ld_queue_keys[] = {
@@ -59,7 +60,14 @@ static char *queue_program(struct loader *ld)
 	ssize_t n;
 
 	if (env && *env) {
-		path = strdup(env);
+		/* a relative one from the current directory, as prospero(1)
+		 * takes every path: the queue starts in its config's */
+		if (env[0] == '/' || !getcwd(self, sizeof self))
+			path = strdup(env);
+		else if (asprintf(&path, "%s%s%s", self, strcmp(self, "/") ? "/" : "", env) < 0)
+			path = NULL;
+		if (path)
+			path_clean(path);
 	} else if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
 		self[n] = '\0';
 		if ((base = strrchr(self, '/'))) {

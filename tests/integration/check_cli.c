@@ -1123,6 +1123,31 @@ START_TEST(check_without_root_refuses_uid_containment)
 }
 END_TEST
 
+/* prospero(1): a relative path is taken from the current directory. A
+ * relative $PROSPERO_QUEUE was: check found it there and said the tree
+ * was fine, but run started the queue in its config's directory, where
+ * the exec failed. */
+START_TEST(a_relative_prospero_queue_is_taken_from_the_current_directory)
+{
+	const char *was = getenv("PROSPERO_QUEUE");
+	char saved[4096];
+
+	ck_assert_ptr_nonnull(was);
+	snprintf(saved, sizeof saved, "%s", was);
+	h_link(&h, "PROSPERO_QUEUE", "pq");
+	ck_assert(mkdir(h_path(&h, "cfg"), 0755) == 0);
+	h_write(&h, "cfg/root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"c\", \"exec\": [\"@TA@\"] },\n"
+				      "  { \"queue\": \"q\", \"consumer\": \"c\" } ] }\n");
+	setenv("PROSPERO_QUEUE", "pq", 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "cfg/root.jsonc", NULL }), 0);
+	h_start_with(&h, (const char *const[]){ "cfg/root.jsonc", NULL },
+		     (const char *const[]){ "--state-dir", h_path(&h, "state"), NULL });
+	setenv("PROSPERO_QUEUE", saved, 1);
+	h_expect(&h, "ready", "s", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -1170,6 +1195,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_of_an_unknown_actor_suggests_the_nearest);
 	tcase_add_test(tc, explain_without_root_says_the_bounding_set_stays);
 	tcase_add_test(tc, check_without_root_refuses_uid_containment);
+	tcase_add_test(tc, a_relative_prospero_queue_is_taken_from_the_current_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }
