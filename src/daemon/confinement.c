@@ -251,14 +251,20 @@ static bool real_path(const char *path, char *real)
 	return true;
 }
 
-/* Which mount of MOUNT_OF's PATH is really below, NULL for none. */
+/* Which mount of MOUNT_OF's PATH is really below, NULL for none. As
+ * written too, unless a ".." takes it out: a mount point may itself be a
+ * link (/dev/shm to /run/shm), which the fresh mount follows. */
 static const char *really_below(const char *(*mount_of)(const char *), const char *path)
 {
 	char real[PATH_MAX];
+	const char *mount;
 
 	if (!path)
 		return NULL;
-	return mount_of(real_path(path, real) ? real : path);
+	if (real_path(path, real) && (mount = mount_of(real)))
+		return mount;
+	return strstr(path, "/../") || (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0)
+		       ? NULL : mount_of(path);
 }
 
 /* The runtime directory (the notify socket, credentials) or the state
