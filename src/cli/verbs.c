@@ -175,7 +175,8 @@ static int operands(int argc, char **argv, struct verb_opts *o, const char *name
 	if (too_long && o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0)
 		return usage_error(name, "EDGE too long");
 	if (ctl_verb_needs_name(o->r.verb) && !name)
-		return usage_error(ctl_verb_name(o->r.verb), "needs a NAME");
+		return usage_error(ctl_verb_name(o->r.verb), o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0
+				   ? "edge needs an EDGE, \"CLIENT -> SERVICE\"" : "needs a NAME");
 	if (o->r.verb == CTL_FAULT && (rc = fault_incomplete(o)) != 0)
 		return rc;
 	/* events' filter, cut, matches nothing, as the whole name would */

@@ -807,6 +807,11 @@ START_TEST(a_verb_ignores_the_options_of_other_verbs)
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "restart", "--name", "ok", "--runtime-dir", h.rundir, NULL }), 2);
 	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
 	ck_assert_str_eq(err, "prospero: restart: needs a NAME\n(see prospero --help)\n");
+	/* an edge is not a NAME: say what it is */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "--drop", "1", "--for", "5", "--runtime-dir",
+							  h.rundir, NULL }), 2);
+	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
+	ck_assert_str_eq(err, "prospero: fault: edge needs an EDGE, \"CLIENT -> SERVICE\"\n(see prospero --help)\n");
 	/* and events has no NAME of its own: what would be one is --name's */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "events", "a", "--runtime-dir", h.rundir, NULL }), 2);
 	ck_assert_int_ge(h_read(&h, "run.err", err, sizeof err - 1), 0);
