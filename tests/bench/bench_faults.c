@@ -27,17 +27,21 @@ static void write_file(const char *name, const char *text)
 }
 
 /* prospero run on DIR/CFG, with DIR/PLAN when not NULL; stdout and
- * stderr to DIR/LOG. */
+ * stderr to DIR/LOG. A runtime directory each: one daemon holds one, and
+ * the restart figures run two daemons at once (nor may a bench take a
+ * live daemon's default one). */
 static pid_t start_prospero(const char *cfg, const char *plan, const char *log)
 {
-	char c[512], p[512], l[512];
-	char *argv[] = { (char *)need_env("PROSPERO"), "run", "-c", c, "--faults", p, NULL };
+	static int daemons;
+	char c[512], p[512], l[512], r[512];
+	char *argv[] = { (char *)need_env("PROSPERO"), "run", "--runtime-dir", r, "-c", c, "--faults", p, NULL };
 
 	snprintf(c, sizeof c, "%s/%s", dir, cfg);
 	snprintf(p, sizeof p, "%s/%s", dir, plan ? plan : "");
 	snprintf(l, sizeof l, "%s/%s", dir, log);
+	snprintf(r, sizeof r, "%s/run-%d", dir, daemons++);
 	if (!plan)
-		argv[4] = NULL;
+		argv[6] = NULL;
 	return start_cmd(argv, l);
 }
 
