@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,10 +194,40 @@ static inline long ctx_switches(pid_t pid)
 	return v;
 }
 
+/* What start_cmd started and stop_cmd has not stopped: a benchmark that
+ * fails exits at once, and must not leave a daemon and its tree behind. */
+static pid_t started[64];
+
+static inline void stop_started(void)
+{
+	for (size_t i = 0; i < sizeof started / sizeof *started; i++)
+		/* still a child of ours, not reaped elsewhere (its pid reused) */
+		if (started[i] > 0 && waitpid(started[i], NULL, WNOHANG) == 0) {
+			kill(started[i], SIGTERM);
+			waitpid(started[i], NULL, 0);
+			started[i] = 0;
+		}
+}
+
+static inline void note_started(pid_t pid, bool on)
+{
+	static bool registered;
+
+	if (!registered)
+		registered = atexit(stop_started) == 0;
+	for (size_t i = 0; i < sizeof started / sizeof *started; i++)
+		if (on ? started[i] == 0 : started[i] == pid) {
+			started[i] = on ? pid : 0;
+			return;
+		}
+}
+
 static inline pid_t start_cmd(char *const *argv, const char *log)
 {
 	pid_t pid = fork();
 
+	if (pid > 0)
+		note_started(pid, true);
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd >= 0) {
@@ -213,6 +244,7 @@ static inline void stop_cmd(pid_t pid)
 {
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
+	note_started(pid, false);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
