@@ -213,7 +213,7 @@ static void check_nofile(struct loader *ld)
 			if (a->limits[k].resource != RLIMIT_NOFILE || l->rlim_cur >= given + listener)
 				continue;
 			ld_error(ld, &a->limit_pos[k],
-				 "\"limits\": \"nofile\" %llu is below the %zu fds actor \"%s\" is given (0-2, its control channel, %zu %s, %zu %s)%s: raise it to at least %zu",
+				 "\"limits\": \"nofile\" %llu cannot hold the %zu fds actor \"%s\" is given (0-2, its control channel, %zu %s, %zu %s)%s: raise it to at least %zu",
 				 (unsigned long long)l->rlim_cur, given, a->name, a->nbindings,
 				 plural(a->nbindings, "binding", "bindings"), nserved[i],
 				 plural(nserved[i], "edge it serves", "edges it serves"),

@@ -1190,15 +1190,15 @@ START_TEST(a_nofile_below_the_fds_an_actor_is_given)
 
 	expect_bind(", \"instances\": 3, \"bindings\": { \"A\": \"w2\", \"B\": \"w3\" }, \"limits\": { \"nofile\": 6 }",
 		    ", \"bindings\": { \"B\": \"w3\" }", ", \"limits\": { \"nofile\": 8 }",
-		    "root.jsonc:2:113: error: \"limits\": \"nofile\" 6 is below the 6 fds actor \"w1\" is given (0-2, its control channel, 2 bindings, 0 edges it serves) and its seccomp listener: raise it to at least 7\n"
-		    "root.jsonc:5:59: error: \"limits\": \"nofile\" 8 is below the 8 fds actor \"w3\" is given (0-2, its control channel, 0 bindings, 4 edges it serves) and its seccomp listener: raise it to at least 9\n");
+		    "root.jsonc:2:113: error: \"limits\": \"nofile\" 6 cannot hold the 6 fds actor \"w1\" is given (0-2, its control channel, 2 bindings, 0 edges it serves) and its seccomp listener: raise it to at least 7\n"
+		    "root.jsonc:5:59: error: \"limits\": \"nofile\" 8 cannot hold the 8 fds actor \"w3\" is given (0-2, its control channel, 0 bindings, 4 edges it serves) and its seccomp listener: raise it to at least 9\n");
 	/* w2: 1 binding, 1 edge it serves */
 	expect_bind(", \"bindings\": { \"A\": \"w2\" }", ", \"bindings\": { \"B\": \"w3\" }, \"limits\": { \"nofile\": 0 }", "",
-		    "root.jsonc:4:88: error: \"limits\": \"nofile\" 0 is below the 6 fds actor \"w2\" is given (0-2, its control channel, 1 binding, 1 edge it serves) and its seccomp listener: raise it to at least 7\n");
+		    "root.jsonc:4:88: error: \"limits\": \"nofile\" 0 cannot hold the 6 fds actor \"w2\" is given (0-2, its control channel, 1 binding, 1 edge it serves) and its seccomp listener: raise it to at least 7\n");
 	/* no profile, no listener */
 	expect_bind("", "", ", \"sandbox\": { \"profile\": \"none\" }, \"limits\": { \"nofile\": 3 }",
 		    "root.jsonc:5:61: warning: actor \"w3\" runs without a seccomp filter (\"profile\": \"none\"): any system call is allowed\n"
-		    "root.jsonc:5:93: error: \"limits\": \"nofile\" 3 is below the 4 fds actor \"w3\" is given (0-2, its control channel, 0 bindings, 0 edges it serves): raise it to at least 4\n");
+		    "root.jsonc:5:93: error: \"limits\": \"nofile\" 3 cannot hold the 4 fds actor \"w3\" is given (0-2, its control channel, 0 bindings, 0 edges it serves): raise it to at least 4\n");
 	bind_tree(", \"instances\": 3, \"bindings\": { \"B\": \"w3\" }", ", \"bindings\": { \"B\": \"w3\" }",
 		  ", \"limits\": { \"nofile\": 9 }");
 	cfg = load_ok(FILES("root.jsonc"), 0);
