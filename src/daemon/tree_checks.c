@@ -91,35 +91,26 @@ void tree_check_reach(const struct cfg *cfg, struct cfg_diag *diag)
 
 	if (!confinement_dynamic_uids())
 		return;
+	/* the program only: the child enters its cwd while it is still root */
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
-		const char *what[2] = { "executable", "cwd" }, *path[2] = { a->path, a->cwd };
-		char where[PATH_MAX];
+		char where[PATH_MAX], *real;
 		mode_t mode;
+		bool out;
 
-		if (a->user || (a->keep_caps & dac) || a->order == CFG_NOT_IN_TREE)
+		if (a->user || (a->keep_caps & dac) || a->order == CFG_NOT_IN_TREE || !a->path)
 			continue;
-		for (int k = 0; k < 2; k++) {
-			char *real;
-			bool out;
-
-			if (!path[k])
-				continue;
-			/* the way as written, and where its symbolic links lead */
-			out = out_of_reach(path[k], where, sizeof where, &mode);
-			if (!out && (real = realpath(path[k], NULL))) {
-				out = out_of_reach(real, where, sizeof where, &mode);
-				free(real);
-			}
-			if (!out)
-				continue;
-			if (cfg_diag_add(diag, false, &a->pos,
-					 "actor \"%s\" runs under a dynamic uid, which cannot reach its %s %s: %s (mode %04o) is not %s by others; chmod o+x it, or give the actor a \"user\"",
-					 a->name, what[k], path[k], where, (unsigned)mode,
-					 strcmp(where, path[k]) || k == 1 ? "searchable" : "executable") < 0)
-				fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
-			break;	/* the cwd is most likely beside it */
+		/* the way as written, and where its symbolic links lead */
+		out = out_of_reach(a->path, where, sizeof where, &mode);
+		if (!out && (real = realpath(a->path, NULL))) {
+			out = out_of_reach(real, where, sizeof where, &mode);
+			free(real);
 		}
+		if (out && cfg_diag_add(diag, false, &a->pos,
+					"actor \"%s\" runs under a dynamic uid, which cannot reach its executable %s: %s (mode %04o) is not %s by others; chmod o+x it, or give the actor a \"user\"",
+					a->name, a->path, where, (unsigned)mode,
+					strcmp(where, a->path) ? "searchable" : "executable") < 0)
+			fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
 	}
 }
 

@@ -268,28 +268,33 @@ START_TEST(check_says_when_the_uid_range_is_too_small)
 END_TEST
 
 /* As root an actor without "user" runs under a dynamic uid, which is
- * "others" to every file: one whose cwd (or program) is under a directory
- * others may not search (a checkout under /root, mode 0700) could only
- * fail to start, with EACCES, and check passed it without a word. */
-START_TEST(check_warns_of_a_cwd_a_dynamic_uid_cannot_reach)
+ * "others" to every file: one whose program is under a directory others
+ * may not search (a checkout under /root, mode 0700) could only fail to
+ * start, with EACCES, and check passed it without a word. Its cwd there
+ * is no matter: the child enters it while it is still root. */
+START_TEST(check_warns_of_a_program_a_dynamic_uid_cannot_reach)
 {
-	char err[4096], want[1024];
+	char err[4096], want[1024], ta[512];
 
 	if (geteuid() != 0)
 		return;	/* no dynamic uids without root */
 	ck_assert(mkdir(h_path(&h, "priv"), 0700) == 0);
+	ck_assert(getenv("TESTACTOR") && realpath(getenv("TESTACTOR"), ta));
+	ck_assert(symlink(ta, h_path(&h, "priv/ta")) == 0);
 	h_write(&h, "priv/root.jsonc",
 		"{ \"supervisor\": \"shop\", \"children\": [\n"
-		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
-		"  { \"actor\": \"b\", \"exec\": [\"@TA@\"], \"user\": \"nobody\" } ] }\n");
+		"  { \"actor\": \"a\", \"exec\": [\"./ta\"] },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"./ta\"], \"user\": \"nobody\" },\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@TA@\"] } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "priv/root.jsonc", NULL }), 0);
 	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
 	snprintf(want, sizeof want,
 		 "prospero: priv/root.jsonc:2:5: warning: actor \"a\" runs under a dynamic uid, which cannot "
-		 "reach its cwd %s: %s (mode 0700) is not searchable by others; chmod o+x it, or give the "
-		 "actor a \"user\"\n", h_path(&h, "priv"), h_path(&h, "priv"));
+		 "reach its executable %s: %s (mode 0700) is not searchable by others; chmod o+x it, or give the "
+		 "actor a \"user\"\n", h_path(&h, "priv/ta"), h_path(&h, "priv"));
 	ck_assert_msg(strstr(err, want), "got: %s", err);
-	/* b runs as nobody, whom the mode may let in or not: not guessed */
+	/* b runs as nobody, whom the mode may let in or not: not guessed;
+	 * c's program is out of priv, its cwd in it */
 	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: priv/root.jsonc:"), 1);
 	ck_assert(chmod(h_path(&h, "priv"), 0711) == 0);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "priv/root.jsonc", NULL }), 0);
@@ -1172,7 +1177,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
-	tcase_add_test(tc, check_warns_of_a_cwd_a_dynamic_uid_cannot_reach);
+	tcase_add_test(tc, check_warns_of_a_program_a_dynamic_uid_cannot_reach);
 	tcase_add_test(tc, check_counts_out_the_uids_passwd_uses);
 	tcase_add_test(tc, check_says_the_readme_queue_example_as_the_readme_does);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
