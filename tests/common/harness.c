@@ -33,8 +33,9 @@ void h_init(struct h *h)
 	snprintf(h->dir, sizeof h->dir, "%s/prospero-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	ck_assert_msg(mkdtemp(h->dir) != NULL, "mkdtemp: %s", strerror(errno));
 	/* run as root, the daemon starts actors under dynamic uids: they must
-	 * reach the test actor's files and write their records here */
-	ck_assert(chmod(h->dir, 0777) == 0);
+	 * reach the test actor's files and write their records here; sticky,
+	 * as /tmp, or no runtime directory below it would be accepted */
+	ck_assert(chmod(h->dir, 01777) == 0);
 	/* Not under /tmp: an actor with private_tmp could not reach the
 	 * notify socket there. Made here, so a test that SIGKILLs the daemon
 	 * leaves nothing behind in /run. */

@@ -180,6 +180,40 @@ START_TEST(a_runtime_directory_that_is_a_symlink_or_a_file_is_refused_saying_whi
 }
 END_TEST
 
+/* A runtime directory inside one another user may write (its owner, or
+ * anyone in a non-sticky 0777 one) is refused: that user could move it
+ * away and put one of theirs in its place, and the operator's commands,
+ * the actors' $NOTIFY_SOCKET and $CREDENTIALS_DIRECTORY would reach
+ * theirs. A sticky one of root's (/tmp, the harness's) is fine. */
+START_TEST(a_runtime_directory_inside_another_users_directory_is_refused)
+{
+	char parent[600], rt[700], err[2048], want[1600];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	snprintf(parent, sizeof parent, "%s", h_path(&h, "open"));
+	snprintf(rt, sizeof rt, "%s/run", parent);
+	ck_assert_int_eq(mkdir(parent, 0755), 0);
+	ck_assert_int_eq(chmod(parent, 0777), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "--runtime-dir", rt, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: runtime directory %s is inside %s, owned by uid %u with mode 0777: "
+		 "another user could move it away and put their own in its place; each directory above a "
+		 "runtime directory must be root's or the daemon's uid's, and writable by no one else unless "
+		 "sticky (as /tmp)\n", rt, parent, (unsigned)geteuid());
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(access(rt, F_OK), -1);	/* nothing made there */
+	if (geteuid() != 0)
+		return;	/* needs another uid to give it to */
+	ck_assert_int_eq(chmod(parent, 0755), 0);
+	ck_assert_int_eq(chown(parent, 65534, 65534), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "--runtime-dir", rt, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: runtime directory %s is inside %s, owned by uid 65534 with mode 0755: ",
+		 rt, parent);
+	ck_assert_msg(strstr(err, want), "%s", err);
+}
+END_TEST
+
 /* The summary counts the tree: an actor no supervisor names never runs,
  * and is a warning, not one of the actors. */
 START_TEST(check_counts_only_the_actors_in_the_tree)
@@ -1172,6 +1206,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_accepts_a_valid_tree_and_merges_files);
 	tcase_add_test(tc, a_long_diagnostic_is_said_whole);
 	tcase_add_test(tc, a_runtime_directory_that_is_a_symlink_or_a_file_is_refused_saying_which);
+	tcase_add_test(tc, a_runtime_directory_inside_another_users_directory_is_refused);
 	tcase_add_test(tc, check_reads_a_file_given_twice_once);
 	tcase_add_test(tc, check_counts_only_the_actors_in_the_tree);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);

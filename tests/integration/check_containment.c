@@ -1207,7 +1207,7 @@ START_TEST(a_process_group_is_gone_before_its_exit_is_told)
 	struct h_event e;
 	pid_t child;
 
-	ck_assert(chmod(h.dir, 0777) == 0);
+	ck_assert(chmod(h.dir, 01777) == 0);
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
 		" { \"actor\": \"leaver\", \"exec\": [\"/bin/sh\", \"-c\",\n"
