@@ -78,13 +78,16 @@ int events_open(struct events *ev, const char *path)
 			errno = EINVAL;
 		return -1;
 	}
-	/* the mode the README gives a new file, whatever the umask took */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	/* the mode the README gives a new file, whatever the umask took; a
+	 * second name is a hard link another user may have made to a file
+	 * of ours (/etc/shadow, where hard links are not protected) */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink > 1 ||
 	    (made && fchmod(fd, 0640) < 0) || fcntl(fd, F_SETFL, O_APPEND) < 0) {
 		int saved = errno;
 
 		if (fstat(fd, &st) == 0)
-			saved = !S_ISREG(st.st_mode) ? EINVAL : st.st_uid != geteuid() ? EPERM : saved;
+			saved = !S_ISREG(st.st_mode) ? EINVAL : st.st_uid != geteuid() ? EPERM
+				: st.st_nlink > 1 ? EMLINK : saved;
 		close(fd);
 		errno = saved;
 		return -1;
@@ -123,6 +126,8 @@ const char *events_refusal(int errnum)
 		return "is not a regular file";
 	case EPERM:
 		return "belongs to another user; give a file of the daemon's user, or a new path";
+	case EMLINK:
+		return "has another name (a hard link): give a file of one name, or a new path";
 	default:
 		return strerror(errnum);
 	}

@@ -101,6 +101,24 @@ START_TEST(an_events_symlink_is_refused)
 }
 END_TEST
 
+/* A hard link planted at the events path, to a file of the daemon's user
+ * that another may not write (/etc/shadow, where hard links are not
+ * protected): refused, and the file it names left as it was. The daemon
+ * appended its events to it, as it was the daemon's user's. */
+START_TEST(an_events_hard_link_is_refused)
+{
+	struct stat st;
+
+	h_write(&h, "root.jsonc", one_sleeper);
+	h_write(&h, "victim", "secret\n");
+	ck_assert(link(h_path(&h, "victim"), h_path(&h, "events")) == 0);
+	ck_assert_int_eq(run_with_events(h_path(&h, "events")), 1);
+	assert_err_has("run.err", "has another name (a hard link)");
+	ck_assert(stat(h_path(&h, "victim"), &st) == 0);
+	ck_assert_int_eq((int)st.st_size, 7);
+}
+END_TEST
+
 /* Another user's file (or a FIFO) is refused; a new one is made 0640. */
 START_TEST(an_events_file_of_another_user_is_refused)
 {
@@ -1479,6 +1497,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, an_events_symlink_is_refused);
+	tcase_add_test(tc, an_events_hard_link_is_refused);
 	tcase_add_test(tc, an_events_file_of_another_user_is_refused);
 	tcase_add_test(tc, the_runtime_sockets_are_not_reached_through_their_path);
 	tcase_add_test(tc, a_daemon_stall_is_not_the_actors_fault);
