@@ -225,7 +225,8 @@ int cli_reload(int argc, char **argv)
 		return parsed > 0 ? 0 : EXIT_USAGE;
 	/* as the daemon chose it: $RUNTIME_DIRECTORY under systemd's ExecReload= */
 	if (rundir_choose(dir, path, sizeof path) < 0) {
-		fprintf(stderr, "prospero: reload: where is the daemon? give --runtime-dir DIR\n");
+		fprintf(stderr, "prospero: reload: where is the daemon? %s: give --runtime-dir DIR, or set "
+			"$XDG_RUNTIME_DIR\n", rundir_choose_refusal(dir, errno));
 		return 1;
 	}
 	return ask(path, dry_run);

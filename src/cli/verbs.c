@@ -318,7 +318,9 @@ int cli_verb_main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc < 0 ? 0 : rc;	/* -1: --help or --version, printed */
 	if (rundir_choose(o.rundir, rundir, sizeof rundir) < 0) {
-		fprintf(stderr, "prospero: %s: where is the daemon? give --runtime-dir DIR\n", argv[1]);
+		/* why, as run says it: not root, and no $XDG_RUNTIME_DIR to use */
+		fprintf(stderr, "prospero: %s: where is the daemon? %s: give --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n",
+			argv[1], rundir_choose_refusal(o.rundir, errno));
 		return unanswered(o.r.verb);
 	}
 	if (ctl_conn_open(&c, rundir, &o.r) < 0) {

@@ -538,7 +538,8 @@ START_TEST(status_exits_3_when_it_finds_no_daemon)
 
 	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "status", NULL }), 3);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? $XDG_RUNTIME_DIR is unset or not an absolute path: "
+				  "give --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n"), "%s", err);
 	ck_assert_int_eq(run_as_user(h.dir, (const char *const[]){ "status", NULL }), 3);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "/prospero/control: cannot reach the daemon"), "%s", err);
@@ -555,7 +556,8 @@ START_TEST(a_relative_xdg_runtime_dir_is_ignored)
 
 	ck_assert_int_eq(run_as_user("rel", (const char *const[]){ "status", NULL }), 3);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+	ck_assert_msg(strstr(err, "prospero: status: where is the daemon? $XDG_RUNTIME_DIR is unset or not an absolute path: "
+				  "give --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n"), "%s", err);
 	/* run says why there is none, not ENOENT's "No such file or directory" */
 	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
 	ck_assert_int_eq(run_as_user("rel", (const char *const[]){ "run", "-c", "root.jsonc", NULL }), 1);
@@ -596,7 +598,8 @@ START_TEST(reload_finds_the_daemon_where_the_other_commands_do)
 	ck_assert_msg(strstr(err, want), "%s", err);
 	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "reload", "--dry-run", NULL }), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "prospero: reload: where is the daemon? give --runtime-dir DIR\n"), "%s", err);
+	ck_assert_msg(strstr(err, "prospero: reload: where is the daemon? $XDG_RUNTIME_DIR is unset or not an absolute path: "
+				  "give --runtime-dir DIR, or set $XDG_RUNTIME_DIR\n"), "%s", err);
 }
 END_TEST
 
