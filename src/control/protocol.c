@@ -70,6 +70,14 @@ static int signal_parse_upper(const char *s)
 		if (abbrev && strcmp(abbrev, s) == 0)
 			return i;
 	}
+	/* signal(7)'s synonyms, which the C library does not name back: kill(1)
+	 * takes them, and bash's kill -l lists 29 as SIGIO */
+	if (strcmp(s, "IO") == 0)
+		return SIGIO;
+	if (strcmp(s, "IOT") == 0)
+		return SIGABRT;
+	if (strcmp(s, "CLD") == 0)
+		return SIGCHLD;
 	/* the real-time ones by the names events give them back:
 	 * RTMIN, RTMIN+N, RTMAX, RTMAX-N */
 	if (strncmp(s, "RTMIN", 5) == 0 || strncmp(s, "RTMAX", 5) == 0) {

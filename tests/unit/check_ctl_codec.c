@@ -118,6 +118,14 @@ START_TEST(signals_by_name_or_number)
 	ck_assert_int_eq(ctl_signal_parse("SIGRTMAX"), SIGRTMAX);
 	ck_assert_int_eq(ctl_signal_parse("SIGRTMAX-2"), SIGRTMAX - 2);
 	ck_assert_int_eq(ctl_signal_parse("RTMIN-1"), 0);
+	/* signal(7)'s synonyms, as kill(1) takes them: bash's kill -l names
+	 * 29 SIGIO, the C library SIGPOLL */
+	ck_assert_int_eq(ctl_signal_parse("SIGIO"), SIGIO);
+	ck_assert_int_eq(ctl_signal_parse("io"), SIGIO);
+	ck_assert_int_eq(ctl_signal_parse("SIGPOLL"), SIGIO);
+	ck_assert_int_eq(ctl_signal_parse("IOT"), SIGABRT);
+	ck_assert_int_eq(ctl_signal_parse("sigcld"), SIGCHLD);
+	ck_assert_int_eq(ctl_signal_parse("SIGIOX"), 0);
 	ck_assert_int_eq(ctl_signal_parse("RTMAX+1"), 0);
 	ck_assert_int_eq(ctl_signal_parse("RTMIN+99"), 0);
 	ck_assert_int_eq(ctl_signal_parse("RTMIN+"), 0);
