@@ -260,6 +260,13 @@ static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
 	int rc;
 
 	if (ctl_status_decode(line, (size_t)len, &st, err, sizeof err) < 0) {
+		bool ok = true;
+		char why[512];
+
+		/* --json is the daemon's answer as it is, a refusal too: a
+		 * script finds "ok": false and the code there */
+		if (o->json && ctl_answer_decode(line, (size_t)len, &ok, why, sizeof why) == 0 && !ok)
+			printf("%s\n", line);
 		fprintf(stderr, "prospero: status: %s\n", err);
 		return 1;
 	}

@@ -910,6 +910,31 @@ START_TEST(a_refused_command_says_the_daemons_refusal)
 }
 END_TEST
 
+/* README: --json prints the daemon's answer, a refusal too: a script
+ * that reads it finds "ok": false and the code, as the socket gives it,
+ * and the reason is still said on stderr. It printed nothing. */
+START_TEST(status_json_prints_a_refusal_as_the_daemon_answered)
+{
+	char out[1024], err[1024];
+	json_t *o;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("status", "--json", "nosuch", NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	o = json_loads(out, 0, NULL);
+	ck_assert_msg(o != NULL, "status --json of a refusal is not JSON: %s", out);
+	ck_assert(json_is_false(json_object_get(o, "ok")));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "code")), "ENOENT");
+	json_decref(o);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: status: no actor or supervisor named \"nosuch\"\n");
+	/* without --json, the reason alone */
+	ck_assert_int_eq(verb("status", "nosuch", NULL, NULL), 1);
+	ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* reload reads the daemon's state file (0600) rather than the control
  * socket: another uid is refused there, and told why, not asked whether
  * a daemon runs (one does). */
@@ -1701,6 +1726,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_operator_kill_is_an_ordinary_exit);
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, a_refused_command_says_the_daemons_refusal);
+	tcase_add_test(tc, status_json_prints_a_refusal_as_the_daemon_answered);
 	tcase_add_test(tc, a_refused_reload_says_who_may_reload);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
 	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
