@@ -13,6 +13,7 @@
 
 #include "sandbox/daemon/rmtree.h"
 #include "sandbox/daemon/dirstream.h"
+#include "sandbox/daemon/replaceable.h"
 #include "src/daemon/abspath.h"
 #include "src/daemon/rundir.h"
 
@@ -147,39 +148,20 @@ static int take_lock(struct rundir *r, char *msg, size_t len)
 	return 0;
 }
 
-/* Could another user replace path? Each directory above it must be
- * root's or ours, and writable by no one else unless sticky (then only
- * its owner, root or us, may move what we made there): another could
- * move ours away and put theirs in its place, and the commands, the
- * actors' $NOTIFY_SOCKET and $CREDENTIALS_DIRECTORY, which go by the
- * path, would reach theirs. A symlink on the way must be such a user's
- * too: its owner may point it elsewhere. */
+/* The commands, the actors' $NOTIFY_SOCKET and $CREDENTIALS_DIRECTORY
+ * go by the path: another user who could move ours away and put theirs
+ * in its place would be reached instead. */
 static int check_parents(const char *path, char *msg, size_t len)
 {
-	char p[RUNDIR_PATH_MAX];
+	char where[RUNDIR_PATH_MAX];
 	struct stat st;
 
-	snprintf(p, sizeof p, "%s", path);
-	for (char *slash = strchr(p, '/'); slash; slash = strchr(slash + 1, '/')) {
-		char c = slash[slash == p];
-
-		slash[slash == p] = '\0';
-		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid())
-			goto refused;
-		if (stat(p, &st) < 0) {
-			slash[slash == p] = c;
-			return 0;	/* mkdir or open says why */
-		}
-		if ((st.st_uid != 0 && st.st_uid != geteuid()) || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)))
-			goto refused;
-		slash[slash == p] = c;
-	}
-	return 0;
-refused:
+	if (!sb_path_replaceable(path, where, sizeof where, &st))
+		return 0;
 	snprintf(msg, len, "runtime directory %s is inside %s, owned by uid %u with mode %04o: another user "
 		 "could move it away and put their own in its place; each directory above a runtime directory "
 		 "must be root's or the daemon's uid's, and writable by no one else unless sticky (as /tmp)",
-		 path, p, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		 path, where, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 	errno = EPERM;
 	return -1;
 }

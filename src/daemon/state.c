@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/replaceable.h"
 #include "sandbox/daemon/statedir.h"
 #include "sandbox/daemon/uidpool.h"
 #include "src/daemon/abspath.h"
@@ -84,10 +86,27 @@ static void refusal(const char *root, int errnum, char *msg, size_t len)
 			 errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
 }
 
+/* Whether another user could put their own directory where ROOT is,
+ * which the actors open by name ($STATE_DIRECTORY), not by the daemon's
+ * fd: in run's words, reload's and check's, into MSG. */
+static bool replaceable(const char *root, char *msg, size_t len)
+{
+	char where[PATH_MAX];
+	struct stat st;
+
+	if (!sb_path_replaceable(root, where, sizeof where, &st))
+		return false;
+	snprintf(msg, len, "state directory %s is inside %s, owned by uid %u with mode %04o: another user could "
+		 "move it away and put their own in its place, which the actors would open; each directory above "
+		 "a state directory must be root's or the daemon's uid's, and writable by no one else unless "
+		 "sticky (as /tmp)", root, where, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return true;
+}
+
 int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts, char *msg, size_t len)
 {
 	struct state_dirs *s = &d->state;
-	char why[PATH_MAX * 2 + 160];
+	char why[PATH_MAX * 2 + 320];
 	bool any = false;
 	int saved;
 
@@ -99,6 +118,8 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 	if (state_root_path(opts->state_dir, s->root, sizeof s->root) < 0) {
 		saved = errno;
 		snprintf(why, sizeof why, "no state directory: %s (pass --state-dir DIR)", strerror(saved));
+	} else if (replaceable(s->root, why, sizeof why)) {
+		saved = EPERM;
 	} else if ((s->fd = sb_statedir_root(s->root)) < 0) {
 		saved = errno;
 		refusal(s->root, saved, why, sizeof why);
@@ -119,9 +140,13 @@ int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
 		any |= cfg->actors[i]->state;
 	if (!any || state_root_path(opts->state_dir, root, sizeof root) < 0)
 		return 0;	/* run says it has none */
-	if (sb_statedir_root_usable(root) < 0) {
-		char why[PATH_MAX * 2 + 160];
+	char why[PATH_MAX * 2 + 320];
 
+	if (replaceable(root, why, sizeof why)) {
+		log_err("%s", why);
+		return -1;
+	}
+	if (sb_statedir_root_usable(root) < 0) {
 		refusal(root, errno, why, sizeof why);
 		log_err("%s", why);
 		return -1;
@@ -132,7 +157,7 @@ int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
 int state_root_dry_check(const struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts,
 			 char *msg, size_t len)
 {
-	char root[PATH_MAX], why[PATH_MAX * 2 + 160];
+	char root[PATH_MAX], why[PATH_MAX * 2 + 320];
 	bool any = false;
 	int saved;
 
@@ -144,6 +169,8 @@ int state_root_dry_check(const struct daemon *d, const struct cfg *cfg, const st
 	if (state_root_path(opts->state_dir, root, sizeof root) < 0) {
 		saved = errno;
 		snprintf(why, sizeof why, "no state directory: %s (pass --state-dir DIR)", strerror(saved));
+	} else if (replaceable(root, why, sizeof why)) {
+		saved = EPERM;
 	} else if (sb_statedir_root_usable(root) < 0) {
 		saved = errno;
 		refusal(root, saved, why, sizeof why);

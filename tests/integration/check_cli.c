@@ -214,6 +214,48 @@ START_TEST(a_runtime_directory_inside_another_users_directory_is_refused)
 }
 END_TEST
 
+/* The same for the state root: the actors open $STATE_DIRECTORY by name,
+ * so another user who owned a directory above it could, once the daemon
+ * had made it, move it away and put their own in its place, and an
+ * actor's next start wrote its state there. check and run refuse it. */
+START_TEST(a_state_directory_inside_another_users_directory_is_refused)
+{
+	char parent[600], st[700], err[2048], want[1600];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"],"
+				  " \"state\": true } ] }\n");
+	snprintf(parent, sizeof parent, "%s", h_path(&h, "open"));
+	snprintf(st, sizeof st, "%s/state", parent);
+	ck_assert_int_eq(mkdir(parent, 0755), 0);
+	ck_assert_int_eq(chmod(parent, 0777), 0);
+	snprintf(want, sizeof want, "prospero: state directory %s is inside %s, owned by uid %u with mode 0777: "
+		 "another user could move it away and put their own in its place, which the actors would open; "
+		 "each directory above a state directory must be root's or the daemon's uid's, and writable by "
+		 "no one else unless sticky (as /tmp)\n", st, parent, (unsigned)geteuid());
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--state-dir", st, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "--state-dir", st,
+							  "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_int_eq(access(st, F_OK), -1);	/* nothing made there */
+	if (geteuid() != 0)
+		return;	/* needs another uid to give it to */
+	ck_assert_int_eq(chmod(parent, 0755), 0);
+	ck_assert_int_eq(chown(parent, 65534, 65534), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--state-dir", st, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: state directory %s is inside %s, owned by uid 65534 with mode 0755: ",
+		 st, parent);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	/* a sticky one, as /tmp, is no way in */
+	ck_assert_int_eq(chown(parent, 0, 0), 0);
+	ck_assert_int_eq(chmod(parent, 01777), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--state-dir", st, NULL }), 0);
+}
+END_TEST
+
 /* The summary counts the tree: an actor no supervisor names never runs,
  * and is a warning, not one of the actors. */
 START_TEST(check_counts_only_the_actors_in_the_tree)
@@ -1210,6 +1252,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_long_diagnostic_is_said_whole);
 	tcase_add_test(tc, a_runtime_directory_that_is_a_symlink_or_a_file_is_refused_saying_which);
 	tcase_add_test(tc, a_runtime_directory_inside_another_users_directory_is_refused);
+	tcase_add_test(tc, a_state_directory_inside_another_users_directory_is_refused);
 	tcase_add_test(tc, check_reads_a_file_given_twice_once);
 	tcase_add_test(tc, check_counts_only_the_actors_in_the_tree);
 	tcase_add_test(tc, check_reports_errors_with_file_line_and_column_and_exits_1);
