@@ -2,6 +2,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,7 +351,7 @@ END_TEST
  * is no matter: the child enters it while it is still root. */
 START_TEST(check_warns_of_a_program_a_dynamic_uid_cannot_reach)
 {
-	char err[4096], want[1024], ta[512];
+	char err[4096], want[1024 + PATH_MAX], ta[PATH_MAX];
 
 	if (geteuid() != 0)
 		return;	/* no dynamic uids without root */
