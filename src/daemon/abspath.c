@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -44,3 +45,37 @@ int abspath_first(const char *list, char *buf, size_t len)
 	}
 	return abspath(first, buf, len);
 }
+
+bool abspath_real(const char *path, char *real)
+{
+	char head[PATH_MAX], rest[PATH_MAX];
+	char *cut, *save, *name;
+	size_t n;
+
+	if ((size_t)snprintf(head, sizeof head, "%s", path) >= sizeof head)
+		return false;
+	while (!realpath(head, real)) {
+		if (errno != ENOENT || !(cut = strrchr(head, '/')) || strcmp(head, "/") == 0)
+			return false;
+		cut[cut == head] = '\0';	/* "/" itself is there */
+	}
+	snprintf(rest, sizeof rest, "%s", path + strlen(head));
+	n = strcmp(real, "/") == 0 ? 0 : strlen(real);
+	for (name = strtok_r(rest, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			while (n > 0 && real[--n] != '/')
+				;
+			continue;
+		}
+		if (n + 1 + strlen(name) >= PATH_MAX)
+			return false;
+		n += (size_t)sprintf(real + n, "/%s", name);
+	}
+	if (n == 0)
+		n = (size_t)sprintf(real, "/");
+	real[n] = '\0';
+	return true;
+}
+

@@ -13,6 +13,7 @@
 #include "sandbox/daemon/namespaces.h"
 #include "sandbox/daemon/privs.h"
 #include "sandbox/seccomp/handoff.h"
+#include "src/daemon/abspath.h"
 #include "src/daemon/confinement.h"
 #include "src/daemon/context.h"
 #include "src/daemon/daemon.h"
@@ -213,44 +214,6 @@ static const char *or_not(const char *key)
 	return strcmp(key, "private_ipc") == 0 ? ", or set \"private_ipc\": false" : "";
 }
 
-/* PATH where it really is, into REAL (PATH_MAX): its links resolved as
- * far as it exists, then the rest's "." and ".." by their text (what is
- * not made yet holds no link). The daemon's paths keep their "..", so
- * /var/lib/../../tmp/x is written outside /tmp and is in it, and
- * /tmp/../var/x the other way round. */
-static bool real_path(const char *path, char *real)
-{
-	char head[PATH_MAX], rest[PATH_MAX];
-	char *cut, *save, *name;
-	size_t n;
-
-	if ((size_t)snprintf(head, sizeof head, "%s", path) >= sizeof head)
-		return false;
-	while (!realpath(head, real)) {
-		if (errno != ENOENT || !(cut = strrchr(head, '/')) || strcmp(head, "/") == 0)
-			return false;
-		cut[cut == head] = '\0';	/* "/" itself is there */
-	}
-	snprintf(rest, sizeof rest, "%s", path + strlen(head));
-	n = strcmp(real, "/") == 0 ? 0 : strlen(real);
-	for (name = strtok_r(rest, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
-		if (strcmp(name, ".") == 0)
-			continue;
-		if (strcmp(name, "..") == 0) {
-			while (n > 0 && real[--n] != '/')
-				;
-			continue;
-		}
-		if (n + 1 + strlen(name) >= PATH_MAX)
-			return false;
-		n += (size_t)sprintf(real + n, "/%s", name);
-	}
-	if (n == 0)
-		n = (size_t)sprintf(real, "/");
-	real[n] = '\0';
-	return true;
-}
-
 /* Which mount of MOUNT_OF's PATH is really below, NULL for none. As
  * written too, unless a ".." takes it out: a mount point may itself be a
  * link (/dev/shm to /run/shm), which the fresh mount follows. */
@@ -261,7 +224,7 @@ static const char *really_below(const char *(*mount_of)(const char *), const cha
 
 	if (!path)
 		return NULL;
-	if (real_path(path, real) && (mount = mount_of(real)))
+	if (abspath_real(path, real) && (mount = mount_of(real)))
 		return mount;
 	return strstr(path, "/../") || (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0)
 		       ? NULL : mount_of(path);

@@ -52,25 +52,6 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
-/* PATH with its links resolved as far as it exists, the rest as written
- * (a root not made yet): the path to pass instead. */
-static bool resolved(const char *path, char *out)
-{
-	char head[PATH_MAX];
-	char *cut;
-
-	if ((size_t)snprintf(head, sizeof head, "%s", path) >= sizeof head)
-		return false;
-	while (!realpath(head, out)) {
-		if (errno != ENOENT || !(cut = strrchr(head, '/')) || cut == head)
-			return false;
-		*cut = '\0';
-	}
-	size_t n = strlen(out);
-
-	return (size_t)snprintf(out + n, PATH_MAX - n, "%s", path + strlen(head)) < PATH_MAX - n;
-}
-
 /* Why the state root ROOT is refused (ERRNUM), in run's words, reload's
  * and check's, into MSG. */
 static void refusal(const char *root, int errnum, char *msg, size_t len)
@@ -80,7 +61,7 @@ static void refusal(const char *root, int errnum, char *msg, size_t len)
 	if (errnum == ELOOP)
 		snprintf(msg, len, "state directory %s: a symbolic link is in its path, and an actor opens its "
 			 "state following none: pass --state-dir %s", root,
-			 resolved(root, real) ? real : "with a path that holds none");
+			 abspath_real(root, real) ? real : "with a path that holds none");
 	else
 		snprintf(msg, len, "state directory %s: %s%s", root, strerror(errnum),
 			 errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
