@@ -13,7 +13,7 @@
 
 void sb_cgroup_inst_init(struct sb_cgroup_inst *ci)
 {
-	ci->fd = ci->wd = -1;
+	ci->fd = ci->wd = ci->notify_fd = -1;
 	ci->v1 = 0;
 	ci->name[0] = '\0';
 	ci->lim = (struct sb_cgroup_limits){ 0 };
@@ -114,8 +114,22 @@ bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgr
 	       ci->lim.cpu_weight == lim->cpu_weight;
 }
 
+/* Its watch, if any, removed: a cgroup's removal does not end a watch
+ * of its cgroup.events (kernfs keeps the inode the watch holds). EINVAL,
+ * a watch the kernel ended after all, is as good. */
+static void unwatch(struct sb_cgroup_inst *ci)
+{
+	int saved = errno;
+
+	if (ci->wd >= 0 && ci->notify_fd >= 0)
+		inotify_rm_watch(ci->notify_fd, ci->wd);
+	ci->wd = ci->notify_fd = -1;
+	errno = saved;
+}
+
 void sb_cgroup_inst_forget(struct sb_cgroup_inst *ci)
 {
+	unwatch(ci);
 	if (ci->fd >= 0)
 		close(ci->fd);
 	sb_cgroup_inst_init(ci);
@@ -142,6 +156,7 @@ int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst 
 		return -1;
 	/* the v2 cgroup held every process: empty there is empty here too */
 	r = sb_cgroup_v1_remove(&t->v1, ci->v1, ci->name);
+	unwatch(ci);
 	close(ci->fd);
 	sb_cgroup_inst_init(ci);
 	return r;
@@ -159,7 +174,10 @@ int sb_cgroup_inst_watch(struct sb_cgroup_inst *ci, int notify_fd)
 	/* inotify takes a path: reach cgroup.events through the fd held */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/cgroup.events", ci->fd);
 	ci->wd = inotify_add_watch(notify_fd, path, IN_MODIFY | IN_DONT_FOLLOW);
-	return ci->wd < 0 ? -1 : 0;
+	if (ci->wd < 0)
+		return -1;
+	ci->notify_fd = notify_fd;
+	return 0;
 }
 
 int sb_cgroup_notify_read(int notify_fd, int *wds, int max)
@@ -171,7 +189,7 @@ int sb_cgroup_notify_read(int notify_fd, int *wds, int max)
 
 	if (max > SB_CGROUP_NOTIFY_BATCH)
 		max = SB_CGROUP_NOTIFY_BATCH;
-	/* a batch of IN_IGNORED alone (watches gone with their cgroups) is
+	/* a batch of IN_IGNORED alone (watches removed with their cgroups) is
 	 * not the end of what is queued */
 	while (n == 0) {
 		r = read(notify_fd, ev, (size_t)max * sizeof(ev[0]));

@@ -32,6 +32,7 @@ struct sb_cgroup_usage;
 struct sb_cgroup_inst {
 	int fd;				/* its v2 cgroup (the CLONE_INTO_CGROUP fd); -1: none */
 	int wd;				/* its cgroup.events watch; -1: none */
+	int notify_fd;			/* the inotify fd wd is on; -1: none */
 	unsigned v1;			/* SB_CGROUP_CTL_BITs with a v1 mirror */
 	char name[SB_CGROUP_NAME_MAX];	/* "research#2.actor" */
 	struct sb_cgroup_limits lim;	/* what it was made with */
@@ -39,7 +40,7 @@ struct sb_cgroup_inst {
 	uint64_t cpu_base;		/* CPU time of the runs before this one */
 };
 
-/* An instance with no cgroup yet: fd and wd -1. */
+/* An instance with no cgroup yet: fd, wd and notify_fd -1. */
 void sb_cgroup_inst_init(struct sb_cgroup_inst *ci);
 
 /* Make the cgroup of instance (its name, as "research#2") with lim
@@ -68,7 +69,7 @@ int sb_cgroup_inst_kill(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *c
 bool sb_cgroup_inst_reusable(const struct sb_cgroup_tree *t, const struct sb_cgroup_inst *ci,
 			     const struct sb_cgroup_limits *lim);
 /* Let go of a cgroup that is gone (removed by someone else): its fd
- * closed, CI back to sb_cgroup_inst_init's state. */
+ * closed, its watch removed, CI back to sb_cgroup_inst_init's state. */
 void sb_cgroup_inst_forget(struct sb_cgroup_inst *ci);
 /* The run that ended used U (sb_cgroup_usage_read): the next run's
  * figures start from there. */
@@ -76,7 +77,9 @@ void sb_cgroup_inst_next_run(struct sb_cgroup_inst *ci, const struct sb_cgroup_u
 
 /* Remove it (and its mirrors) once empty; -1 EBUSY while populated. One
  * removed from outside already counts as removed (so does one killed).
- * The watch goes with it. ci is back to sb_cgroup_inst_init's state. */
+ * The watch goes with it: removed by hand, since the kernel keeps a
+ * watch on a removed cgroup's file, which would pile up (one a removal)
+ * for the daemon's life. ci is back to sb_cgroup_inst_init's state. */
 int sb_cgroup_inst_remove(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci);
 
 /* Emptiness on the daemon's loop. The kernel flags every change of a

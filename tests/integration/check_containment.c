@@ -648,6 +648,84 @@ START_TEST(reloads_add_nothing_to_the_uid_ledger)
 }
 END_TEST
 
+/* The inotify watches the daemon holds, as its fdinfo lists them. */
+static int inotify_watches(pid_t pid)
+{
+	char dir[64], path[320], line[512];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "/proc/%d/fdinfo", (int)pid);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || !(f = fopen(path, "re")))
+			continue;
+		while (fgets(line, sizeof line, f))
+			n += strncmp(line, "inotify wd:", 11) == 0;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* A removed cgroup's watch of cgroup.events is let go with it: the kernel
+ * keeps a watch on a removed cgroup's file, so one left behind at each
+ * removal (an actor a reload removes, a cgroup killed and made anew)
+ * would grow the daemon's watches, and the kernel memory they pin, for
+ * as long as it runs, up to max_user_watches. */
+START_TEST(a_removed_cgroup_takes_its_watch_with_it)
+{
+	const char *const reload[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	const char *esc = getenv("ESCAPER");
+	char text[1024];
+	struct h_event e;
+	int after_one;
+
+	if (!is_root())
+		return;
+	snprintf(text, sizeof text,
+		 "{ \"supervisor\": \"root\", \"intensity\": 100, \"children\": [\n"
+		 " { \"actor\": \"d\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/d.pid\"] },\n"
+		 " { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n", esc);
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "d", &e);
+	h_expect(&h, "ready", "root", NULL);
+	if (h_lines_with(&h, "err", "prospero: ", "containment: cgroup ") == 0) {
+		h_stop(&h);
+		return;
+	}
+	/* a kill of one that leaves a process behind: its cgroup is killed,
+	 * removed, and the next run gets a new one */
+	for (int i = 0; i < 11; i++) {
+		ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+		h_expect(&h, "exit", "d", NULL);
+		h_expect(&h, "start", "d", &e);
+		h_expect(&h, "ready", "d", NULL);
+		if (i == 0)
+			after_one = inotify_watches(h.pid);
+	}
+	ck_assert_int_eq(inotify_watches(h.pid), after_one);
+	/* an actor a reload removes, and adds again */
+	for (int i = 0; i < 11; i++) {
+		h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+					  " { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+		ck_assert_int_eq(h_run(&h, reload), 0);
+		h_write(&h, "root.jsonc", text);
+		ck_assert_int_eq(h_run(&h, reload), 0);
+		h_expect(&h, "ready", "d", NULL);
+		if (i == 0)
+			after_one = inotify_watches(h.pid);
+	}
+	ck_assert_int_eq(inotify_watches(h.pid), after_one);
+	h_stop(&h);
+}
+END_TEST
+
 /* Processes in the cgroups below dir, and the cgroups there (dir itself
  * not counted). */
 static void count_cgroups(const char *dir, int *procs, int *groups)
@@ -1681,6 +1759,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_exits_tasks_count_no_orphan_after_a_kill_or_a_stop);
 	tcase_add_test(tc, a_process_group_is_gone_before_its_exit_is_told);
 	tcase_add_test(tc, a_kept_cgroup_removed_from_outside_is_made_anew);
+	tcase_add_test(tc, a_removed_cgroup_takes_its_watch_with_it);
 	tcase_add_test(tc, a_cgroup_killed_and_removed_behind_the_daemons_back_is_made_anew);
 	tcase_add_test(tc, a_restart_finds_nothing_its_last_run_left);
 	tcase_add_test(tc, a_limit_that_cannot_be_applied_fails_clearly);
@@ -1688,6 +1767,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
 	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
+	suite_add_tcase(s, tc);
+	/* what a long-running daemon must not accumulate */
+	tc = tcase_create("churn");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_removed_cgroup_takes_its_watch_with_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
