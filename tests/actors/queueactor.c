@@ -3,12 +3,13 @@
  * test reads (create the file 0666 first when instances of other uids
  * share it):
  *
- *   queueactor produce FILE TAG COUNT
+ *   queueactor produce FILE TAG COUNT [batch]
  *       sends "TAG:1" .. "TAG:COUNT" on binding Q, one in flight; a
  *       message is recorded ("TAG:I") only once the queue acknowledged
  *       it, and sent again until it is. A new incarnation goes on after
  *       the last message its record holds, and once it is all sent the
- *       record ends with "done".
+ *       record ends with "done". With "batch", each call is a
+ *       send_batch of the next 1 to 16 messages (by their number).
  *   queueactor oversize FILE SIZE
  *       sends one message of SIZE bytes on binding Q and records
  *       "refused: WHY" or "sent", then one of 5 bytes, "small", and
@@ -27,7 +28,9 @@
  *       body starts with PREFIX, asks for a retry. With STALL, a batch
  *       holding a second attempt is answered only STALL s later; with
  *       "crash" in its place, a first attempt of PREFIX ends the
- *       consumer (exit 1) and every other message is acked.
+ *       consumer (exit 1) and every other message is acked; with
+ *       "flaky", the first attempt of every message whose id is a
+ *       multiple of 4 is retried too.
  *   queueactor forge FILE
  *       answers every batch with an error whose text holds a newline
  *       and then what reads as a line of the queue's own, recording
@@ -40,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -59,8 +63,10 @@ struct producer {
 	struct prospero_binding *q;
 	const char *tag;
 	long next, count;
-	char body[64];
-	size_t len;
+	bool batch;
+	long n;			/* messages in the call in flight */
+	char body[16][64];
+	struct iovec iov[16];
 };
 
 static void send_next(struct producer *pr);
@@ -72,9 +78,11 @@ static void on_sent(int err, const void *body, size_t len, void *arg)
 
 	(void)body, (void)len;
 	if (err == PROSPERO_OK) {
-		snprintf(line, sizeof line, "%s\n", pr->body);
-		record(line, strlen(line));
-		pr->next++;
+		for (long i = 0; i < pr->n; i++) {
+			snprintf(line, sizeof line, "%s\n", pr->body[i]);
+			record(line, strlen(line));
+		}
+		pr->next += pr->n;
 	}
 	/* else (peer_restarted, timeout): the same message again */
 	send_next(pr);
@@ -86,8 +94,15 @@ static void send_next(struct producer *pr)
 		record("done\n", 5);
 		return;
 	}
-	pr->len = (size_t)snprintf(pr->body, sizeof pr->body, "%s:%ld", pr->tag, pr->next);
-	if (prospero_queue_send(pr->q, pr->body, pr->len, 5.0, on_sent, pr) < 0) {
+	pr->n = pr->batch ? 1 + pr->next % 16 : 1;
+	if (pr->n > pr->count - pr->next + 1)
+		pr->n = pr->count - pr->next + 1;
+	for (long i = 0; i < pr->n; i++) {
+		pr->iov[i].iov_base = pr->body[i];
+		pr->iov[i].iov_len = (size_t)snprintf(pr->body[i], sizeof pr->body[i], "%s:%ld", pr->tag, pr->next + i);
+	}
+	if ((pr->batch ? prospero_queue_send_batch(pr->q, pr->iov, (size_t)pr->n, 5.0, on_sent, pr)
+		       : prospero_queue_send(pr->q, pr->iov[0].iov_base, pr->iov[0].iov_len, 5.0, on_sent, pr)) < 0) {
 		fprintf(stderr, "send: %s\n", strerror(errno));
 		exit(102);
 	}
@@ -233,7 +248,7 @@ static void fill_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 static const char *poison;
 static unsigned stall_s;
-static bool crash;
+static bool crash, flaky;
 
 static long long now_ms(void)
 {
@@ -269,7 +284,8 @@ static void on_batch(struct prospero_queue_batch *b, const struct prospero_queue
 			break;
 		}
 	for (size_t i = 0; i < n; i++)
-		if (poison && m[i].len >= strlen(poison) && memcmp(m[i].body, poison, strlen(poison)) == 0)
+		if ((poison && m[i].len >= strlen(poison) && memcmp(m[i].body, poison, strlen(poison)) == 0) ||
+		    (flaky && m[i].attempt == 1 && m[i].id % 4 == 0))
 			prospero_queue_retry(b, i, 0);
 		else
 			prospero_queue_ack(b, i);
@@ -290,8 +306,8 @@ int main(int argc, char **argv)
 	struct filler f = { 0 };
 	struct prospero *p;
 
-	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 : strcmp(argv[1], "fill") == 0 ? argc == 7 : argc <= 5)) {
-		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT | oversize FILE SIZE | fill FILE SIZE COUNT GO MORE"
+	if (argc < 3 || !(strcmp(argv[1], "produce") == 0 ? argc == 5 || argc == 6 : strcmp(argv[1], "fill") == 0 ? argc == 7 : argc <= 5)) {
+		fprintf(stderr, "usage: queueactor produce FILE TAG COUNT [batch] | oversize FILE SIZE | fill FILE SIZE COUNT GO MORE"
 			" | consume FILE [PREFIX [STALL]] | forge FILE\n");
 		return 2;
 	}
@@ -310,6 +326,7 @@ int main(int argc, char **argv)
 		pr.q = prospero_binding(p, "Q");
 		pr.tag = argv[3];
 		pr.count = strtol(argv[4], NULL, 10);
+		pr.batch = argc == 6 && strcmp(argv[5], "batch") == 0;
 		if (!pr.q) {
 			fprintf(stderr, "no binding Q\n");
 			return 100;
@@ -341,7 +358,8 @@ int main(int argc, char **argv)
 	} else {
 		poison = argc >= 4 ? argv[3] : NULL;
 		crash = argc == 5 && strcmp(argv[4], "crash") == 0;
-		stall_s = argc == 5 && !crash ? (unsigned)strtoul(argv[4], NULL, 10) : 0;
+		flaky = argc == 5 && strcmp(argv[4], "flaky") == 0;
+		stall_s = argc == 5 && !crash && !flaky ? (unsigned)strtoul(argv[4], NULL, 10) : 0;
 		if (!(c = prospero_queue_consume(p, on_batch, NULL)) || prospero_serve(p) < 0) {
 			perror("prospero_queue_consume");
 			return 100;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,262 @@ START_TEST(nothing_acknowledged_is_lost_under_kills)
 	ck_assert_int_eq(t.nacked, NPROD * PER_PRODUCER);
 	ck_assert_msg(kills[4] > 0 && kills[5] > 0, "the seed killed neither queue nor consumer");
 	h_stop(&h);
+}
+END_TEST
+
+/* The whole crash story at once, hundreds of kills: two producers send
+ * one message a call and two send_batch calls; a fifth sends poison. The
+ * consumer retries every poison message and the first attempt of every
+ * fourth id; the dead-letter queue's consumer records what it gets.
+ * SIGKILLed at seeded moments: every producer, both queues, both
+ * consumers and the daemon. Then: every message a producer had
+ * acknowledged reached the consumer or the dead-letter queue; each
+ * poison message is in the dead-letter queue; no attempt number goes
+ * back or past 1 + max_retries; and once the queue is empty, a SIGKILL
+ * of it brings nothing back. CHAOS_SEED, CHAOS_KILLS (default 60). */
+#define W_TAGS 5
+#define W_PER 1500
+#define W_POISON 30
+#define W_RETRIES 4
+
+static const char *const w_tags[W_TAGS] = { "p0", "p1", "b2", "b3", "poison" };
+static const char *const w_victims[] = { "p0", "p1", "b2", "b3", "pp", "q", "c", "dlq", "dead" };
+#define W_NVICTIMS (sizeof w_victims / sizeof *w_victims)
+static int w_pids[W_NVICTIMS];
+
+struct wtally {
+	uint8_t acked[W_TAGS][W_PER + 1];
+	uint16_t consumed[W_TAGS][W_PER + 1], dead[W_TAGS][W_PER + 1];
+	uint32_t last_attempt[1 << 16];	/* by id: a message sent again has another */
+	long nacked, done, backwards, over, lines;
+};
+
+static int w_count(int tag) { return tag == 4 ? W_POISON : W_PER; }
+
+static void w_follow(void)
+{
+	struct h_event e;
+
+	while (h_next(&h, &e, 0))
+		for (size_t i = 0; i < W_NVICTIMS; i++) {
+			if (strcmp(e.name, w_victims[i]) != 0)
+				continue;
+			if (strcmp(e.event, "start") == 0)
+				w_pids[i] = e.pid;
+			else if (strcmp(e.event, "exit") == 0)
+				w_pids[i] = 0;
+		}
+}
+
+static int w_parse(const char *l, int *tag, int *seq)
+{
+	for (int t = 0; t < W_TAGS; t++) {
+		size_t n = strlen(w_tags[t]);
+
+		if (strncmp(l, w_tags[t], n) == 0 && l[n] == ':' && sscanf(l + n + 1, "%d", seq) == 1 && *seq >= 1 &&
+		    *seq <= w_count(t)) {
+			*tag = t;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void w_read_acked(struct wtally *t)
+{
+	char name[32];
+
+	memset(t->acked, 0, sizeof t->acked);
+	t->nacked = t->done = 0;
+	for (int p = 0; p < W_TAGS; p++) {
+		snprintf(name, sizeof name, "%s.acked", w_tags[p]);
+		for (char *save = NULL, *l = strtok_r(slurp(name), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			int tag, seq;
+
+			if (strcmp(l, "done") == 0)
+				t->done++;
+			else if (w_parse(l, &tag, &seq) && tag == p && !t->acked[p][seq]++)
+				t->nacked++;
+		}
+	}
+}
+
+/* The consumer's record: how often each message came, and whether its
+ * attempt numbers ever went back or past the limit. */
+static void w_read_consumed(struct wtally *t)
+{
+	memset(t->consumed, 0, sizeof t->consumed);
+	memset(t->last_attempt, 0, sizeof t->last_attempt);
+	t->backwards = t->over = t->lines = 0;
+	for (char *save = NULL, *l = strtok_r(slurp("consumed"), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int tag, seq;
+		unsigned long long id;
+		unsigned attempt;
+		char *sp = strchr(l, ' ');
+
+		t->lines++;
+		if (!w_parse(l, &tag, &seq) || !sp || sscanf(sp, " %llu %u", &id, &attempt) != 2)
+			continue;
+		if (t->consumed[tag][seq] < UINT16_MAX)
+			t->consumed[tag][seq]++;
+		ck_assert_uint_lt(id, sizeof t->last_attempt / sizeof *t->last_attempt);
+		if (attempt < t->last_attempt[id]) {
+			if (t->backwards++ < 5)
+				fprintf(stderr, "attempt went back: %s after attempt %u\n", l, t->last_attempt[id]);
+		} else {
+			t->last_attempt[id] = attempt;
+		}
+		if (attempt > 1 + W_RETRIES && t->over++ < 5)
+			fprintf(stderr, "attempt past 1 + max_retries: %s\n", l);
+	}
+	memset(t->dead, 0, sizeof t->dead);
+	for (char *save = NULL, *l = strtok_r(slurp("dead.rec"), "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int tag, seq;
+
+		if (w_parse(l, &tag, &seq) && t->dead[tag][seq] < UINT16_MAX)
+			t->dead[tag][seq]++;
+	}
+}
+
+/* Acknowledged and neither consumed nor dead-lettered; poison messages
+ * must be dead-lettered. */
+static long w_missing(const struct wtally *t, long *dups, long *dead)
+{
+	long n = 0;
+
+	*dups = *dead = 0;
+	for (int p = 0; p < W_TAGS; p++)
+		for (int s = 1; s <= w_count(p); s++) {
+			n += t->acked[p][s] && (p == 4 ? !t->dead[p][s] : !t->consumed[p][s] && !t->dead[p][s]);
+			*dups += t->consumed[p][s] > 1 ? t->consumed[p][s] - 1 : 0;
+			*dead += t->dead[p][s] > 0;
+		}
+	return n;
+}
+
+/* A hook the full-disk variant runs at each kill: fill the disk or free it. */
+static void (*w_disk)(void);
+static void free_the_rest(void);
+
+static void w_wait_acked(struct wtally *t, long n)
+{
+	long had = -1;
+
+	for (int waited = 0, still = 0;; waited += 5, still += 5) {
+		w_follow();
+		w_read_acked(t);
+		if (t->nacked >= n || t->done == W_TAGS)
+			return;
+		if (t->nacked != had)
+			had = t->nacked, still = 0;
+		/* a full disk refuses every send: make room after a while */
+		if (w_disk && still >= 3000)
+			free_the_rest(), still = 0;
+		ck_assert_msg(waited < 30 * H_TIMEOUT_MS, "stuck at %ld acknowledged", t->nacked);
+		h_sleep_ms(5);
+	}
+}
+
+
+static void wide_chaos(void)
+{
+	static struct wtally t;
+	bool full = w_disk != NULL;
+	const char *s = getenv("CHAOS_SEED"), *k = getenv("CHAOS_KILLS");
+	uint64_t seed = s ? strtoull(s, NULL, 10) : 20261207;
+	long nkills = k ? strtol(k, NULL, 10) : 60, total = 4 * W_PER + W_POISON, lost, dups, dead, lines;
+	long *at = calloc((size_t)nkills, sizeof *at);
+	int kills[W_NVICTIMS + 1] = { 0 };
+	long long t0 = h_now_ms();
+	char text[4096];
+	int n;
+
+	ck_assert_ptr_nonnull(at);
+	rng = seed * 2654435761u + 1;
+	for (long i = 0; i < nkills; i++)
+		at[i] = 50 + (long)(next_rand() % (uint64_t)(total - 200));
+	qsort(at, (size_t)nkills, sizeof *at, cmp_long);
+	for (int p = 0; p < W_TAGS; p++) {
+		snprintf(text, sizeof text, "%s.acked", w_tags[p]);
+		shared_file(text);
+	}
+	shared_file("consumed");
+	shared_file("dead.rec");
+	n = snprintf(text, sizeof text,
+		     "{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		     "  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/consumed\", \"poison\", \"flaky\"] },\n"
+		     "  { \"actor\": \"dead\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/dead.rec\"] },\n"
+		     "  { \"queue\": \"dlq\", \"consumer\": \"dead\", \"max_batch_timeout\": 5, \"delivery_timeout\": 5000 },\n"
+		     "  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 20, \"max_batch_timeout\": 5,\n"
+		     "    \"max_retries\": %d, \"delivery_timeout\": 5000, \"dead_letter_queue\": \"dlq\" }", W_RETRIES);
+	for (int p = 0; p < W_TAGS; p++)
+		n += snprintf(text + n, sizeof text - (size_t)n,
+			      ",\n  { \"actor\": \"%s\", \"exec\": [\"@DIR@/qa\", \"produce\", \"@DIR@/%s.acked\", \"%s\", \"%d\"%s],\n"
+			      "    \"bindings\": { \"Q\": \"q\" } }", p == 4 ? "pp" : w_tags[p], w_tags[p], w_tags[p],
+			      w_count(p), p == 2 || p == 3 ? ", \"batch\"" : "");
+	snprintf(text + n, sizeof text - (size_t)n, " ] }\n");
+	h_write(&h, "root.jsonc", text);
+	start();
+	for (long i = 0; i < nkills; i++) {
+		size_t v = next_rand() % (W_NVICTIMS + 1);
+
+		w_wait_acked(&t, at[i]);
+		if (v == W_NVICTIMS) {
+			/* the whole daemon, then another on the same state */
+			h_signal(&h, SIGKILL);
+			ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+			memset(w_pids, 0, sizeof w_pids);
+			start();
+			kills[v]++;
+		} else if (w_pids[v] > 0 && kill(w_pids[v], SIGKILL) == 0) {
+			kills[v]++;
+		}
+		if (w_disk && next_rand() % 3 == 0)
+			w_disk();
+	}
+	free(at);
+	if (w_disk)
+		w_disk = NULL, free_the_rest();
+	w_wait_acked(&t, total);
+	ck_assert_int_eq(t.done, W_TAGS);
+	for (int waited = 0;; waited += 50) {
+		w_follow();
+		w_read_consumed(&t);
+		if ((lost = w_missing(&t, &dups, &dead)) == 0)
+			break;
+		ck_assert_msg(waited < 12 * H_TIMEOUT_MS, "%ld acknowledged messages neither consumed nor dead-lettered",
+			      lost);
+		h_sleep_ms(50);
+	}
+	/* settled: the queue's acks are in its log, so a kill brings
+	 * nothing back */
+	h_sleep_ms(1500);
+	w_follow();
+	w_read_consumed(&t);
+	lines = t.lines;
+	if (w_pids[5] > 0)
+		kill(w_pids[5], SIGKILL);
+	h_sleep_ms(2000);
+	w_read_consumed(&t);
+	fprintf(stderr, "queue chaos wide, seed %" PRIu64 ": %ld acknowledged, 0 lost, %ld duplicates, %ld dead-lettered;"
+		" killed p0 %d p1 %d b2 %d b3 %d pp %d q %d c %d dlq %d dead %d daemon %d; %lld ms\n", seed, t.nacked,
+		dups, dead, kills[0], kills[1], kills[2], kills[3], kills[4], kills[5], kills[6], kills[7], kills[8],
+		kills[9], h_now_ms() - t0);
+	ck_assert_int_eq(t.nacked, total);
+	/* a kill while the log was full loses the attempts counted in
+	 * memory since (README "A full disk"): only then may they go back */
+	if (full)
+		fprintf(stderr, "attempt numbers that went back after a kill on a full disk: %ld\n", t.backwards);
+	else
+		ck_assert_int_eq(t.backwards, 0);
+	ck_assert_int_eq(t.over, 0);
+	ck_assert_msg(t.lines == lines, "%ld deliveries after the queue was empty and killed", t.lines - lines);
+	h_stop(&h);
+}
+
+START_TEST(hundreds_of_kills_lose_nothing_acknowledged)
+{
+	wide_chaos();
 }
 END_TEST
 
@@ -636,6 +893,40 @@ START_TEST(a_full_disk_is_drained_after_retries_kept_in_memory)
 }
 END_TEST
 
+static void free_the_rest(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/ballast", small_fs);
+	ck_assert(unlink(path) == 0 || errno == ENOENT);
+}
+
+/* At a kill, a third of the time: the disk fills up, or is freed. */
+static void fill_or_free(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/ballast", small_fs);
+	if (access(path, F_OK) == 0)
+		free_the_rest();
+	else
+		take_the_rest();
+	w_disk = fill_or_free;
+}
+
+/* The same with the log on a small file system that fills and empties
+ * at seeded moments (and is freed after 3 s without an ack): refused
+ * sends are sent again, and nothing acknowledged is lost. */
+START_TEST(hundreds_of_kills_and_a_full_disk_lose_nothing_acknowledged)
+{
+	if (!small_fs[0])
+		return;	/* mounting a tmpfs needs root */
+	snprintf(statedir, sizeof statedir, "%s/state", small_fs);
+	w_disk = fill_or_free;
+	wide_chaos();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("queue_daemon");
@@ -648,6 +939,18 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_oversized_message_is_refused_and_the_queue_goes_on);
 	tcase_add_test(tc, a_batch_out_with_the_consumer_is_in_flight);
 	tcase_add_test(tc, a_consumer_backing_off_does_not_use_up_attempts);
+	suite_add_tcase(s, tc);
+	/* its own case, so CK_RUN_CASE=queue_chaos runs it with CHAOS_KILLS in the hundreds */
+	tc = tcase_create("queue_chaos");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 1800);
+	tcase_add_test(tc, hundreds_of_kills_lose_nothing_acknowledged);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("queue_full_chaos");
+	tcase_add_unchecked_fixture(tc, mount_small_fs, unmount_small_fs);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 1800);
+	tcase_add_test(tc, hundreds_of_kills_and_a_full_disk_lose_nothing_acknowledged);
 	suite_add_tcase(s, tc);
 	/* what a hostile peer of the queue can do */
 	tc = tcase_create("queue_hostile");
