@@ -7,7 +7,8 @@
  *       otherwise); then commits transactions of three puts each (a/I,
  *       b/I, count) and, a seeded number of commits later, SIGKILLs
  *       itself between the puts of one, until TARGET are committed:
- *       then "done N" and it waits.
+ *       then "done N" and it waits. SEED 0: it never kills itself (the
+ *       test does) and says "committed I" as each commit returns.
  *   stateactor put FILE
  *       "put N uid U" once it has added 1 to its key "count"; waits.
  *   stateactor open FILE PATH
@@ -155,12 +156,15 @@ static void crash(long target, unsigned long seed)
 	say("start %ld ok", n);
 	/* the same run of kills for the same seed and progress */
 	r = (seed ^ (unsigned long)n) * 6364136223846793005UL + 1442695040888963407UL;
-	left = 1 + (long)((r >> 33) % 5);
-	for (; n < target; n++, left--)
+	left = seed ? 1 + (long)((r >> 33) % 5) : -1;
+	for (; n < target; n++, left--) {
 		if (commit_one(st, n + 1, left == 0 ? 1 + (int)((r >> 13) % 3) : 0) < 0) {
 			say("commit %ld: %s", n + 1, prospero_state_errmsg(st));
 			exit(104);
 		}
+		if (!seed)
+			say("committed %ld", n + 1);
+	}
 	say("done %ld", n);
 	prospero_state_close(st);
 }

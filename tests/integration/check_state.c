@@ -159,6 +159,53 @@ START_TEST(a_writer_killed_mid_transaction_keeps_what_it_committed)
 }
 END_TEST
 
+/* The same from outside: the test SIGKILLs the writer at seeded moments,
+ * a few ms into each incarnation, 200 times. Each start finds every
+ * transaction whole and none of them torn ("start N ok"), and N is at
+ * least the last one whose commit had returned ("committed N" before
+ * it): state_put and commit are durable when they return. CHAOS_SEED. */
+START_TEST(a_writer_killed_from_outside_keeps_what_it_committed)
+{
+	const char *s = getenv("CHAOS_SEED");
+	unsigned long long r = s ? strtoull(s, NULL, 10) : 20261207;
+	struct h_event e;
+	int kills = 0, starts = 0;
+	long committed = 0, n;
+	char *save = NULL;
+	static char text[1 << 21];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@DIR@/sa\", \"crash\", \"@DIR@/w.out\", \"1000000\", \"0\"],\n"
+		     "    \"state\": true, \"sandbox\": { \"profile\": \"minimal\" } } ] }\n");
+	shared_file("w.out");
+	start(NULL);
+	while (kills < 200) {
+		h_expect(&h, "start", "w", &e);
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		h_sleep_ms(2 + (int)((r >> 33) % 25));
+		if (kill(e.pid, SIGKILL) == 0)
+			kills++;
+	}
+	h_stop(&h);
+	ck_assert_int_ge(h_read(&h, "w.out", text, sizeof text - 1), 0);
+	text[sizeof text - 2] = '\0';
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(l, "committed %ld", &n) == 1) {
+			committed = n;
+		} else if (sscanf(l, "start %ld", &n) == 1) {
+			ck_assert_msg(strstr(l, " ok"), "%s", l);
+			ck_assert_msg(n >= committed, "%s, after committed %ld", l, committed);
+			committed = n;
+			starts++;
+		}
+	}
+	fprintf(stderr, "state writer killed from outside, seed %s: %d kills, %d starts, %ld committed\n",
+		s ? s : "20261207", kills, starts, committed);
+	/* a kill may come before its start line: most starts say theirs */
+	ck_assert_int_ge(starts, kills / 2);
+}
+END_TEST
+
 static void expect_dir(const char *path, uid_t uid)
 {
 	struct stat st;
@@ -455,6 +502,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, a_writer_killed_mid_transaction_keeps_what_it_committed);
+	tcase_add_test(tc, a_writer_killed_from_outside_keeps_what_it_committed);
 	tcase_add_test(tc, each_instance_has_a_directory_of_its_own);
 	tcase_add_test(tc, a_new_dynamic_uid_takes_the_directory_over_without_following_links);
 	tcase_add_test(tc, a_uid_that_owns_another_directory_is_not_handed_out);
