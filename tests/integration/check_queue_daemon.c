@@ -379,6 +379,7 @@ static long w_missing(const struct wtally *t, long *dups, long *dead)
 /* A hook the full-disk variant runs at each kill: fill the disk or free it. */
 static void (*w_disk)(void);
 static void free_the_rest(void);
+static int w_fills, w_stalls;	/* the disk filled; freed for want of acks */
 
 static void w_wait_acked(struct wtally *t, long n)
 {
@@ -393,7 +394,7 @@ static void w_wait_acked(struct wtally *t, long n)
 			had = t->nacked, still = 0;
 		/* a full disk refuses every send: make room after a while */
 		if (w_disk && still >= 3000)
-			free_the_rest(), still = 0;
+			free_the_rest(), still = 0, w_stalls++;
 		ck_assert_msg(waited < 30 * H_TIMEOUT_MS, "stuck at %ld acknowledged", t->nacked);
 		h_sleep_ms(5);
 	}
@@ -488,7 +489,8 @@ static void wide_chaos(void)
 	/* a kill while the log was full loses the attempts counted in
 	 * memory since (README "A full disk"): only then may they go back */
 	if (full)
-		fprintf(stderr, "attempt numbers that went back after a kill on a full disk: %ld\n", t.backwards);
+		fprintf(stderr, "the disk filled %d times (freed %d times after 3 s without an ack); attempt numbers"
+			" that went back after a kill on a full disk: %ld\n", w_fills, w_stalls, t.backwards);
 	else
 		ck_assert_int_eq(t.backwards, 0);
 	ck_assert_int_eq(t.over, 0);
@@ -910,7 +912,7 @@ static void fill_or_free(void)
 	if (access(path, F_OK) == 0)
 		free_the_rest();
 	else
-		take_the_rest();
+		take_the_rest(), w_fills++;
 	w_disk = fill_or_free;
 }
 
