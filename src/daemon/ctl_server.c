@@ -138,19 +138,6 @@ static bool peer_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
-/* Free the subscribers whose peers are gone (their end seen, their
- * reading stopped, so nothing else would tell). */
-static void drop_gone(struct ctl_server *s)
-{
-	struct ctl_client *c = s->clients, *next;
-
-	for (; c; c = next) {
-		next = c->next;
-		if (c->eof && c->mode != CTL_MODE_REQUEST && peer_gone(c->fd))
-			client_free(c);
-	}
-}
-
 /* Each complete line in c->in is a request. */
 static void take_requests(struct ctl_client *c)
 {
@@ -180,25 +167,24 @@ static void take_requests(struct ctl_client *c)
 	}
 }
 
-static void on_client(struct ev_loop *loop, ev_io *w, int revents)
+/* What the loop saw C ready for: its answers written, what it sent read
+ * and answered. C is busy meanwhile: the caller frees it if dropped. */
+static void serve(struct ctl_client *c, int revents)
 {
-	struct ctl_client *c = w->data;
-
-	c->busy = true;
 	if ((revents & EV_WRITE) && !flush(c))
-		goto out;
+		return;
 	if (revents & EV_READ) {
 		ssize_t r = recv(c->fd, c->in + c->nin, sizeof c->in - c->nin, 0);
 
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			c->drop = true;
-			goto out;
+			return;
 		}
 		if (r == 0) {
 			c->eof = true;
 			if (c->mode != CTL_MODE_REQUEST && peer_gone(c->fd)) {
 				c->drop = true;
-				goto out;
+				return;
 			}
 			/* a last request without its newline is a line all the same */
 			if (c->mode == CTL_MODE_REQUEST && c->nin > 0 && c->nin < sizeof c->in) {
@@ -212,10 +198,42 @@ static void on_client(struct ev_loop *loop, ev_io *w, int revents)
 		}
 	}
 	client_watch(c);
-out:
+}
+
+static void on_client(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_client *c = w->data;
+
+	c->busy = true;
+	serve(c, revents);
 	c->busy = false;
 	if (c->drop)
 		client_free(c);
+}
+
+/* Let the clients whose peers are gone go, to make room: a closed
+ * follower, whose end nothing else would tell on a quiet tree, and a
+ * connection closed at once, taken with others before the loop read its
+ * end (a loop that connects and closes would otherwise fill every place).
+ * What such a peer sent is still read and carried out, answered to no
+ * one; a few reads each, so a closed peer behind a long pipeline keeps
+ * its place until the loop has read the rest. */
+static void drop_gone(struct ctl_server *s)
+{
+	struct ctl_client *c, *next;
+
+	/* an answer may drop another client: none is freed under this walk */
+	for (c = s->clients; c; c = c->next)
+		c->busy = true;
+	for (c = s->clients; c; c = c->next)
+		for (int i = 0; i < 4 && !c->drop && peer_gone(c->fd); i++)
+			serve(c, EV_READ | EV_WRITE);
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		c->busy = false;
+		if (c->drop)
+			client_free(c);
+	}
 }
 
 /* Root and the daemon's own uid: anyone else, an actor under its own uid
@@ -318,7 +336,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		if (s->nclients >= CTL_MAX_CLIENTS)
-			drop_gone(s);	/* one half-closed first, then closed */
+			drop_gone(s);
 		if (s->nclients >= CTL_MAX_CLIENTS || !(c = calloc(1, sizeof *c))) {
 			refuse(fd, EAGAIN, "too many control connections");
 			continue;

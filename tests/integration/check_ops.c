@@ -1500,6 +1500,55 @@ static void read_line(int fd, char *buf, size_t cap)
 	buf[n] = 0;
 }
 
+/* README: at most 64 clients are connected at once. A client that
+ * connected and closed is not one, though the daemon may have taken its
+ * connection before reading its end: a loop that connects and closes at
+ * once must not fill the places and keep the operator's status out. */
+START_TEST(connections_closed_at_once_leave_room_for_others)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static char line[1 << 16];
+	static char other[256];
+	int ok = 0, refused = 0;
+	pid_t churner;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"payment\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/control", h.rundir) < sizeof sa.sun_path);
+	churner = fork();
+	ck_assert_int_ge(churner, 0);
+	if (churner == 0) {
+		for (;;) {
+			int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+			(void)!connect(fd, (struct sockaddr *)&sa, sizeof sa);
+			close(fd);
+		}
+	}
+	h_sleep_ms(200);
+	for (int i = 0; i < 40; i++) {
+		int fd = send_request("{\"verb\": \"status\"}\n");
+
+		read_line(fd, line, sizeof line);
+		close(fd);
+		if (strncmp(line, "{\"ok\":true,", 11) == 0)
+			ok++;
+		else if (strstr(line, "too many control connections"))
+			refused++;
+		else
+			snprintf(other, sizeof other, "%.200s", line);
+		h_sleep_ms(20);
+	}
+	kill(churner, SIGKILL);
+	waitpid(churner, NULL, 0);
+	ck_assert_msg(ok == 40, "%d of 40 status requests answered, %d refused as too many, other: %s", ok,
+		      refused, other);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(each_request_line_gets_one_answer)
 {
 	static char req[6000];
@@ -1750,6 +1799,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_refusal_of_a_stopping_node_has_the_documented_code);
 	tcase_add_test(tc, a_status_event_follows_by_name);
 	tcase_add_test(tc, status_text_is_cut_at_a_character_and_stays_utf8);
+	suite_add_tcase(s, tc);
+	/* hostile clients of the control socket, a case of their own to run alone */
+	tc = tcase_create("hostile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, connections_closed_at_once_leave_room_for_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
