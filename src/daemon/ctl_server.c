@@ -45,10 +45,18 @@ static void client_drop(struct ctl_client *c)
 	ev_io_stop(c->srv->d->loop, &c->io);
 }
 
-/* Read when it may send, write too while answers wait. */
+/* A whole request line waits in c->in, to be taken at a later turn. */
+static bool pending(const struct ctl_client *c)
+{
+	return c->mode == CTL_MODE_REQUEST && memchr(c->in, '\n', c->nin);
+}
+
+/* Read when it may send and there is room, write too while answers or
+ * requests wait (a request is taken once the answers before it are out). */
 static void client_watch(struct ctl_client *c)
 {
-	int want = (c->eof ? 0 : EV_READ) | (c->nout ? EV_WRITE : 0);
+	bool room = c->mode != CTL_MODE_REQUEST || c->nin < sizeof c->in;
+	int want = (c->eof || !room ? 0 : EV_READ) | (c->nout || pending(c) ? EV_WRITE : 0);
 
 	if (want == 0 && c->mode == CTL_MODE_REQUEST) {
 		client_drop(c);	/* answered, and the peer is done */
@@ -138,32 +146,46 @@ static bool peer_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
-/* Each complete line in c->in is a request. */
+/* The first complete line in c->in is a request: one a turn of the loop,
+ * and only once the answers before it are written, so that a pipeline of
+ * requests (each a status of a large tree, say) neither holds up the loop
+ * nor piles up answers its client does not read. */
 static void take_requests(struct ctl_client *c)
 {
 	char *nl;
 
-	while (!c->drop && c->mode == CTL_MODE_REQUEST && (nl = memchr(c->in, '\n', c->nin))) {
+	while (!c->drop && c->mode == CTL_MODE_REQUEST && c->nout == 0 && (nl = memchr(c->in, '\n', c->nin))) {
 		size_t len = (size_t)(nl - c->in);
+		bool skipped = c->skip;
 		struct ctl_request r;
 		char err[256];
+		int rc = 0, saved = 0;
 
 		c->in[len] = 0;
-		if (c->skip)
+		if (skipped)
 			c->skip = false;	/* the end of a line refused already */
-		else if (ctl_request_decode(c->in, len, &r, err, sizeof err) < 0)
-			ctl_send_line(c, ctl_answer_error(errno == ENOMEM ? ENOMEM : EINVAL, err));
-		else
-			ctl_verbs_handle(c->srv->d, c, &r);
+		else if ((rc = ctl_request_decode(c->in, len, &r, err, sizeof err)) < 0)
+			saved = errno;
+		/* taken out before it is answered: the answer looks at what is left */
 		memmove(c->in, nl + 1, c->nin - len - 1);
 		c->nin -= len + 1;
+		if (skipped)
+			continue;
+		if (rc < 0)
+			ctl_send_line(c, ctl_answer_error(saved == ENOMEM ? ENOMEM : EINVAL, err));
+		else
+			ctl_verbs_handle(c->srv->d, c, &r);
+		break;
 	}
-	if (c->nin == sizeof c->in) {
+	if (c->mode == CTL_MODE_REQUEST && c->nin == sizeof c->in && !memchr(c->in, '\n', c->nin)) {
 		/* one answer per request: the rest of this line is not another */
-		if (!c->skip)
-			ctl_send_line(c, ctl_answer_error(EMSGSIZE, "request line too long"));
+		bool answered = c->skip;
+
+		/* emptied first: a full buffer would read as nothing more to take */
 		c->skip = true;
 		c->nin = 0;
+		if (!answered)
+			ctl_send_line(c, ctl_answer_error(EMSGSIZE, "request line too long"));
 	}
 }
 
@@ -171,10 +193,15 @@ static void take_requests(struct ctl_client *c)
  * and answered. C is busy meanwhile: the caller frees it if dropped. */
 static void serve(struct ctl_client *c, int revents)
 {
+	bool request = c->mode == CTL_MODE_REQUEST;
+
 	if ((revents & EV_WRITE) && !flush(c))
 		return;
-	if (revents & EV_READ) {
-		ssize_t r = recv(c->fd, c->in + c->nin, sizeof c->in - c->nin, 0);
+	/* a full buffer is whole requests waiting their turn: read no more yet */
+	if ((revents & EV_READ) && (!request || c->nin < sizeof c->in)) {
+		/* a subscriber's lines are read and ignored */
+		size_t at = request ? c->nin : 0;
+		ssize_t r = recv(c->fd, c->in + at, sizeof c->in - at, 0);
 
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			c->drop = true;
@@ -182,21 +209,18 @@ static void serve(struct ctl_client *c, int revents)
 		}
 		if (r == 0) {
 			c->eof = true;
-			if (c->mode != CTL_MODE_REQUEST && peer_gone(c->fd)) {
+			if (!request && peer_gone(c->fd)) {
 				c->drop = true;
 				return;
 			}
 			/* a last request without its newline is a line all the same */
-			if (c->mode == CTL_MODE_REQUEST && c->nin > 0 && c->nin < sizeof c->in) {
+			if (request && c->nin > 0 && c->in[c->nin - 1] != '\n')
 				c->in[c->nin++] = '\n';
-				take_requests(c);
-			}
 		}
-		if (r > 0 && c->mode == CTL_MODE_REQUEST) {
+		if (r > 0 && request)
 			c->nin += (size_t)r;
-			take_requests(c);
-		}
 	}
+	take_requests(c);
 	client_watch(c);
 }
 

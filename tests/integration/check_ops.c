@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/common/harness.h"
@@ -1549,6 +1550,47 @@ START_TEST(connections_closed_at_once_leave_room_for_others)
 }
 END_TEST
 
+/* README: the daemon never waits for a client. Nor does it spend a
+ * while on one: a client that sends a buffer of status requests at once
+ * (and reads none of the answers) has them answered one at a time, as
+ * its answers go, not a read's worth in a row while others wait. */
+START_TEST(a_pipeline_of_requests_does_not_hold_up_the_loop)
+{
+	static char req[4096];
+	static char line[1 << 20];
+	struct timespec t0, t1;
+	long ms;
+	int pipers[4], fd;
+	size_t n = 0;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"pool\", \"instances\": 40, \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	while (n + 18 < sizeof req) {
+		memcpy(req + n, "{\"verb\":\"status\"}\n", 18);
+		n += 18;
+	}
+	req[n] = 0;
+	/* about 225 statuses of 40 actors each in one read, from each of 4 */
+	for (int i = 0; i < 4; i++)
+		pipers[i] = send_request(req);
+	h_sleep_ms(20);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = send_request("{\"verb\": \"status\"}\n");
+	read_line(fd, line, sizeof line);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_msg(strncmp(line, "{\"ok\":true,", 11) == 0, "%.200s", line);
+	ck_assert_msg(ms < 300, "a status took %ld ms behind another client's pipeline", ms);
+	for (int i = 0; i < 4; i++)
+		close(pipers[i]);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(each_request_line_gets_one_answer)
 {
 	static char req[6000];
@@ -1805,6 +1847,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, connections_closed_at_once_leave_room_for_others);
+	tcase_add_test(tc, a_pipeline_of_requests_does_not_hold_up_the_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
