@@ -155,6 +155,46 @@ START_TEST(init_rejects_an_intensity_that_overflows_the_ring)
 }
 END_TEST
 
+/* A reload that changes intensity moves the history (README, "reload"): a
+ * smaller ring keeps the newest restarts, as many as it holds; a larger
+ * one keeps them all and nothing more. */
+START_TEST(move_to_a_smaller_ring_keeps_the_newest)
+{
+	struct sv_intensity from, to;
+
+	ck_assert_int_eq(sv_intensity_init(&from, 5, 1000), 0);
+	ck_assert(!sv_intensity_add(&from, 0));
+	ck_assert(!sv_intensity_add(&from, 400));
+	ck_assert(!sv_intensity_add(&from, 800));
+	ck_assert_int_eq(sv_intensity_init(&to, 1, 1000), 0);
+	sv_intensity_move(&to, &from);
+	ck_assert_ptr_null(to.stamps);
+	/* kept: 400 and 800; at 1450 only 800 is within the period */
+	ck_assert_uint_eq(sv_intensity_count(&from, 1450), 1);
+	ck_assert_uint_eq(sv_intensity_count(&from, 800), 2);
+	sv_intensity_fini(&from);
+}
+END_TEST
+
+START_TEST(move_to_a_larger_ring_keeps_all_and_no_more)
+{
+	struct sv_intensity from, to;
+
+	ck_assert_int_eq(sv_intensity_init(&from, 2, 1000), 0);
+	for (int64_t t = 0; t < 500; t += 100)	/* wraps: keeps 200, 300, 400 */
+		(void)sv_intensity_add(&from, t);
+	ck_assert_int_eq(sv_intensity_init(&to, 5, 1000), 0);
+	sv_intensity_move(&to, &from);
+	ck_assert_uint_eq(sv_intensity_count(&from, 400), 3);
+	ck_assert_uint_eq(sv_intensity_count(&from, 1350), 1);
+	/* three more fit before the new intensity 5 is exceeded */
+	ck_assert(!sv_intensity_add(&from, 500));
+	ck_assert(!sv_intensity_add(&from, 600));
+	ck_assert(sv_intensity_add(&from, 700));
+	sv_intensity_fini(&from);
+}
+END_TEST
+
 static Suite *intensity_suite(void)
 {
 	Suite *s = suite_create("intensity");
@@ -168,6 +208,8 @@ static Suite *intensity_suite(void)
 	tcase_add_test(tc, matches_a_full_history_reference);
 	tcase_add_test(tc, reset_forgets_history);
 	tcase_add_test(tc, init_rejects_an_intensity_that_overflows_the_ring);
+	tcase_add_test(tc, move_to_a_smaller_ring_keeps_the_newest);
+	tcase_add_test(tc, move_to_a_larger_ring_keeps_all_and_no_more);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
