@@ -131,6 +131,25 @@ START_TEST(picks_cover_the_set_evenly)
 }
 END_TEST
 
+/* Two targets are a set too: a fault with two members hits each about
+ * half the time, not always the first. */
+START_TEST(picks_of_two_cover_both)
+{
+	struct fault f = rate(1000, 0, (struct fault_window)OPEN);
+	struct fault_plan p = plan_of(&f, 1);
+	int count[2] = { 0 };
+
+	f.ntargets = 2;
+	for (uint64_t n = 1; n <= 2000; n++) {
+		size_t t = fault_pick(&p, 5, 0, n);
+
+		ck_assert_uint_lt(t, 2);
+		count[t]++;
+	}
+	ck_assert_msg(count[0] > 900 && count[1] > 900, "members: %d, %d", count[0], count[1]);
+}
+END_TEST
+
 static struct fault_window partitions[] = { { 1000, 2000 } };
 
 static struct fault_edge_ref edges[] = {
@@ -459,6 +478,7 @@ static Suite *suite(void)
 	tcase_add_test(proc, set_times_fire_once_each);
 	tcase_add_test(proc, the_same_seed_schedules_and_picks_alike_and_another_does_not);
 	tcase_add_test(proc, picks_cover_the_set_evenly);
+	tcase_add_test(proc, picks_of_two_cover_both);
 	tcase_add_test(proc, the_seed_comes_from_the_command_line_then_the_plan_then_chance);
 	tcase_add_test(msg, drop_one_delivers_nothing_and_drop_zero_everything);
 	tcase_add_test(msg, delays_stay_in_their_range_and_are_fixed_without_one);
