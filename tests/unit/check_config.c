@@ -456,6 +456,12 @@ START_TEST(bad_names)
 	/* a dot elsewhere is fine */
 	scratch_put("root.jsonc", "{ \"supervisor\": \"top.level\", \"children\": [ { \"actor\": \"a..b.\", \"exec\": [\"/bin/true\"] } ] }");
 	cfg_free(load_ok(FILES("root.jsonc"), 0));
+	/* every character class at its ends: A-Z, a-z, 0-9, '-', '_' */
+	scratch_put("root.jsonc", "{ \"supervisor\": \"AZaz09-_\", \"children\": [ { \"actor\": \"Z9_x-A0.\", \"exec\": [\"/bin/true\"] } ] }");
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
+	/* 1 to 64: the empty name is none */
+	expect("{ \"supervisor\": \"\", \"children\": [] }",
+	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
 	expect("[1]", "root.jsonc:1:1: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got an array\n");
 	/* what is not an object is said alike, a file with nothing in it too */
 	expect(" \"x\"", "root.jsonc:1:2: error: expected an object defining an actor ({\"actor\": NAME, \"exec\": [...]}), a supervisor ({\"supervisor\": NAME, \"children\": [...]}) or a queue ({\"queue\": NAME, \"consumer\": ACTOR}), got a string\n");
