@@ -96,6 +96,11 @@ START_TEST(retries_wait_growing_and_then_dead_letter)
 	/* growth stops at the cap */
 	ck_assert_int_eq(parse(ARGV("--max-retries=1000", "--retry-delay=86400000", "--retry-backoff=10")), 0);
 	ck_assert_int_eq(pq_retry_wait(&o, 1000, 0), PQ_MAX_WAIT_MS);
+	/* and a wait that grows past the cap from below is cut to it */
+	ck_assert_int_eq(parse(ARGV("--max-retries=5", "--retry-delay=50000000", "--retry-backoff=2")), 0);
+	ck_assert_int_eq(pq_retry_wait(&o, 1, 0), 50000000);
+	ck_assert_int_eq(pq_retry_wait(&o, 2, 0), PQ_MAX_WAIT_MS);
+	ck_assert_int_eq(pq_retry_wait(&o, 5, 0), PQ_MAX_WAIT_MS);
 }
 END_TEST
 
