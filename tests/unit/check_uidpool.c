@@ -453,6 +453,16 @@ START_TEST(claims_keep_state_directories_apart)
 	ck_assert_int_eq(sb_uidpool_take(&p, "w", &id), -1);
 	sb_uidpool_fini(&p);
 
+	/* a directory's uid and gid are most often one id: the same name
+	 * claiming it twice does not contest it */
+	pool(&p, &f, 7000, 7003);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7002, "s"), 0);
+	ck_assert_int_eq(sb_uidpool_claim(&p, 7002, "s"), 0);
+	ck_assert(sb_uidpool_kept_for(&p, "s"));
+	ck_assert_int_eq(sb_uidpool_take(&p, "s", &id), 0);
+	ck_assert_uint_eq(id, 7002);
+	sb_uidpool_fini(&p);
+
 	/* a claimed id some process or user now holds: the owner searches on */
 	pool(&p, &f, 7000, 7003);
 	f.used[1] = true;
