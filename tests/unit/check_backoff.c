@@ -35,6 +35,8 @@ static const struct next_row {
 	{ { 100, 1000, 0 }, 400, 0, 100 },		/* reset_after 0: any run resets */
 	{ { 100, 1000, 0 }, 400, -1, 800 },		/* ...but a failed start does not */
 	{ { 1, LONG_MAX, 0 }, LONG_MAX / 2 + 1, -1, LONG_MAX },	/* no overflow */
+	{ { 0, 1000, 5000 }, 400, 10, 0 },		/* none, whatever came before */
+	{ { 125, 1001, 5000 }, 500, 0, 1000 },		/* an odd max: 1000 is under it */
 };
 
 START_TEST(next_delay_table)
@@ -187,6 +189,26 @@ START_TEST(restarts_wait_doubling_up_to_max)
 	NOW = 700;
 	EXPECT(fire("root"), "spawn a; ready a");
 	EXPECT(ex("a", 1), "restart a after 400; timer root 400");
+}
+END_TEST
+
+/* The timer fires late, past the due of a child it was not armed for:
+ * that child waits no more, and the timer is armed for 0 ms, not less. */
+START_TEST(a_late_timer_rearms_for_no_time)
+{
+	sup(NULL, "root", SV_ONE_FOR_ONE, 10, 100000);
+	actor("root", "a", SV_PERMANENT);
+	actor("root", "b", SV_PERMANENT);
+	with_backoff("a", 100, 400, 10000);
+	with_backoff("b", 100, 400, 10000);
+	seal();
+	boot();
+	EXPECT(ex("a", 1), "restart a after 100; timer root 100");
+	NOW = 1;
+	EXPECT(ex("b", 1), "restart b after 100");
+	NOW = 150;
+	EXPECT(fire("root"), "timer root 0; spawn a; ready a");
+	ck_assert_str_eq(states("root"), "a:up b:waiting");
 }
 END_TEST
 
@@ -431,6 +453,7 @@ static Suite *backoff_suite(void)
 
 	tc = tree_tcase(s, "waiting");
 	tcase_add_test(tc, restarts_wait_doubling_up_to_max);
+	tcase_add_test(tc, a_late_timer_rearms_for_no_time);
 	tcase_add_test(tc, delay_resets_after_a_long_enough_run);
 	tcase_add_test(tc, other_exits_are_handled_while_one_waits);
 	tcase_add_test(tc, the_timer_follows_the_earliest_waiting_child);
