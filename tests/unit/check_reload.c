@@ -91,6 +91,36 @@ START_TEST(plan_sees_settings_changes)
 }
 END_TEST
 
+/* Each setting a change carries over, changed alone, is a change: a plan
+ * that kept the node would leave the old value running. */
+static void one_setting_each(bool in_new)
+{
+	if (in_new)
+		new_tree();
+	sup(NULL, "root", SV_ONE_FOR_ONE, 1, 1000);
+	actor_full("root", "a", SV_PERMANENT, in_new ? 3000 : 2000, SV_READY_NOTIFY, 5000);
+	actor_full("root", "b", SV_PERMANENT, 2000, SV_READY_NOTIFY, in_new ? 6000 : 5000);
+	actor("root", "c", SV_PERMANENT);
+	actor("root", "d", SV_PERMANENT);
+	actor("root", "e", SV_PERMANENT);
+	ck_assert_int_eq(sv_set_backoff(N("c"), &(struct sv_backoff){ in_new ? 200 : 100, 1000, 5000 }), 0);
+	ck_assert_int_eq(sv_set_backoff(N("d"), &(struct sv_backoff){ 100, in_new ? 2000 : 1000, 5000 }), 0);
+	ck_assert_int_eq(sv_set_backoff(N("e"), &(struct sv_backoff){ 100, 1000, in_new ? 6000 : 5000 }), 0);
+	if (in_new)
+		return;
+	seal();
+	boot();
+}
+
+START_TEST(plan_sees_each_setting_alone)
+{
+	one_setting_each(false);
+	one_setting_each(true);
+	end_new_tree();
+	EXPECT(plan(), "keep root; change a; change b; change c; change d; change e");
+}
+END_TEST
+
 START_TEST(a_changed_flag_is_a_restart)
 {
 	shop(false);
@@ -645,6 +675,7 @@ static Suite *reload_suite(void)
 	tcase_add_test(tc, the_same_tree_keeps_everything);
 	tcase_add_test(tc, plan_of_every_kind);
 	tcase_add_test(tc, plan_sees_settings_changes);
+	tcase_add_test(tc, plan_sees_each_setting_alone);
 	tcase_add_test(tc, a_renamed_root_is_a_change);
 	tcase_add_test(tc, a_changed_flag_is_a_restart);
 	tcase_add_test(tc, plan_of_a_move);
