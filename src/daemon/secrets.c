@@ -173,8 +173,17 @@ int secrets_deliver(struct daemon *d, struct instance *in, char *msg, size_t len
 		return -1;
 	/* a failed delivery removed what it made */
 	if (sb_secrets_deliver(&d->secrets.sources, (const char *const *)a->secrets, a->nsecrets,
-			       d->secrets.root_fd, in->name, uid, gid, msg, len) < 0)
+			       d->secrets.root_fd, in->name, uid, gid, msg, len) < 0) {
+		int saved = errno;
+		size_t used = strlen(msg);
+
+		/* a tmpfs /run that filled: say which file system, and the fix */
+		if ((saved == ENOSPC || saved == EDQUOT) && used < len)
+			snprintf(msg + used, len - used, " (the runtime directory %s is full: make room there)",
+				 d->rundir.path);
+		errno = saved;
 		return -1;
+	}
 	in->creds_held = true;
 	return 0;
 }

@@ -27,11 +27,16 @@ static void start_failed(struct daemon *d, struct instance *in, int errnum, cons
 }
 
 /* "exec /bin/x: No such file or directory", "drop capabilities (capset):
- * Operation not permitted" */
+ * Operation not permitted", "clone: Resource temporarily unavailable (...)" */
 static void spawn_error(const struct instance *in, const struct sb_spawn_error *err,
 			char *buf, size_t len)
 {
-	if (err->step == SB_CONFINE_EXEC || err->step == SB_CONFINE_CWD)
+	if (err->detail && strcmp(err->detail, "clone") == 0)
+		/* no child, so no step of one: the fork itself failed */
+		snprintf(buf, len, "clone: %s%s", strerror(err->errnum),
+			 err->errnum == EAGAIN ? " (the daemon cannot make another process: its "
+						 "RLIMIT_NPROC or its cgroup's pids.max is reached)" : "");
+	else if (err->step == SB_CONFINE_EXEC || err->step == SB_CONFINE_CWD)
 		snprintf(buf, len, "%s %s: %s", sb_confine_step_name(err->step),
 			 err->step == SB_CONFINE_EXEC ? in->spec->path : in->spec->cwd,
 			 strerror(err->errnum));

@@ -1,0 +1,182 @@
+/* The machine running out of something while a tree runs: a failed start
+ * says in its reason what ran out and what to do, the daemon keeps its
+ * tree, and the actor starts again once the resource is back. Root only:
+ * the tests mount a tmpfs and make a pids cgroup. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/common/runner.h"
+#include "tests/common/harness.h"
+
+static struct h h;
+static char small_rt[64];	/* a small tmpfs runtime directory, or "" */
+static char pids_cg[128];	/* a v1 pids cgroup the test made, or "" */
+
+static void setup(void)
+{
+	h_init(&h);
+}
+
+static void teardown(void)
+{
+	h_fini(&h);
+}
+
+/* Unchecked, in the test program itself: the mount and the cgroup go even
+ * when a test fails (its daemon is killed with it). Root only: "" without. */
+static void make_resources(void)
+{
+	small_rt[0] = pids_cg[0] = '\0';
+	if (geteuid() != 0)
+		return;
+	strcpy(small_rt, "/tmp/prospero-exhaust.XXXXXX");
+	ck_assert(mkdtemp(small_rt) != NULL);
+	ck_assert_msg(mount("tmpfs", small_rt, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") == 0,
+		      "mount: %s", strerror(errno));
+	/* a v1 pids hierarchy, to put the daemon in without moving it out of
+	 * the cgroups it manages */
+	if (access("/sys/fs/cgroup/pids/cgroup.procs", F_OK) != 0)
+		return;
+	snprintf(pids_cg, sizeof pids_cg, "/sys/fs/cgroup/pids/prospero-exhaust.%d", (int)getpid());
+	ck_assert_msg(mkdir(pids_cg, 0755) == 0, "%s: %s", pids_cg, strerror(errno));
+}
+
+static void remove_resources(void)
+{
+	if (small_rt[0]) {
+		umount2(small_rt, MNT_DETACH);
+		rmdir(small_rt);
+	}
+	/* empty once the killed daemon's actors are gone too */
+	if (pids_cg[0])
+		for (int i = 0; i < 100 && rmdir(pids_cg) < 0 && errno == EBUSY; i++)
+			h_sleep_ms(100);
+	small_rt[0] = pids_cg[0] = '\0';
+}
+
+static const char *const root_only[] = { "root.jsonc", NULL };
+
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	ck_assert_msg(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "%s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* The runtime directory full (a tmpfs /run that filled) when an actor
+ * with secrets restarts: the old reason said "writing secret "K" to s: No
+ * space left on device", which names neither the directory nor the fix. */
+START_TEST(a_secret_on_a_full_runtime_directory_says_which_and_recovers)
+{
+	static char block[4096];
+	struct h_event e;
+	char path[192], sdir[512], want[512];
+	int fd;
+
+	if (!small_rt[0])
+		return;
+	snprintf(sdir, sizeof sdir, "%s", h_path(&h, "sdir"));
+	ck_assert_int_eq(mkdir(sdir, 0700), 0);
+	h_write(&h, "sdir/K", "exhaust-secret-value");
+	ck_assert_int_eq(chmod(h_path(&h, "sdir/K"), 0600), 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"s\", \"exec\": [\"@TA@\"], \"secrets\": [\"K\"],\n"
+		"    \"backoff\": { \"initial\": 1000, \"max\": 1000 } },\n"
+		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start_with(&h, root_only,
+		     (const char *const[]){ "--runtime-dir", small_rt, "--secrets-dir", sdir, NULL });
+	h_expect(&h, "start", "s", &e);
+	h_expect(&h, "ready", "root", NULL);
+
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "exit", "s", &e);
+	ck_assert_str_eq(e.reason, "killed by SIGKILL");
+	/* filled while it backs off: its last run's credentials are gone by now */
+	snprintf(path, sizeof path, "%s/ballast", small_rt);
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0);
+	while (write(fd, block, sizeof block) > 0)
+		;
+	ck_assert_int_eq(errno, ENOSPC);
+	close(fd);
+	h_expect(&h, "exit", "s", &e);
+	snprintf(want, sizeof want, "could not start: writing secret \"K\" to s: No space left on device "
+		 "(the runtime directory %s is full: make room there)", small_rt);
+	ck_assert_str_eq(e.reason, want);
+
+	/* room again: the next retry delivers it */
+	ck_assert_int_eq(unlink(path), 0);
+	h_expect(&h, "ready", "s", NULL);
+	h_stop(&h);
+}
+END_TEST
+
+/* fork failing at a restart (the daemon's pids cgroup at its pids.max):
+ * the reason said "reset signals (clone): Resource temporarily
+ * unavailable", a step that never ran and no word of processes. */
+START_TEST(a_restart_with_no_process_left_says_so_and_recovers)
+{
+	struct h_event e;
+	char path[192], buf[64], cur[32];
+
+	if (!pids_cg[0])
+		return;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
+		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "p", &e);
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(path, sizeof path, "%s/cgroup.procs", pids_cg);
+	snprintf(buf, sizeof buf, "%d", (int)h.pid);
+	put(path, buf);
+	/* no room for one more process than it has now */
+	snprintf(path, sizeof path, "%s/pids.current", pids_cg);
+	{
+		FILE *f = fopen(path, "re");
+
+		ck_assert(f != NULL);
+		ck_assert(fgets(cur, sizeof cur, f) != NULL);
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "%s/pids.max", pids_cg);
+	put(path, cur);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "exit", "p", &e);
+	ck_assert_str_eq(e.reason, "killed by SIGKILL");
+	h_expect(&h, "exit", "p", &e);
+	ck_assert_str_eq(e.reason, "could not start: clone: Resource temporarily unavailable (the daemon "
+				   "cannot make another process: its RLIMIT_NPROC or its cgroup's pids.max "
+				   "is reached)");
+	/* the limit lifted: the next retry starts it */
+	put(path, "max");
+	h_expect(&h, "ready", "p", NULL);
+	h_stop(&h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("exhaust");
+	TCase *tc = tcase_create("exhaust");
+
+	tcase_add_unchecked_fixture(tc, make_resources, remove_resources);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_secret_on_a_full_runtime_directory_says_which_and_recovers);
+	tcase_add_test(tc, a_restart_with_no_process_left_says_so_and_recovers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+const struct test_suite test_suite = { .suite = suite };
