@@ -261,6 +261,41 @@ START_TEST(sigterm_during_setup_is_a_clean_stop)
 }
 END_TEST
 
+/* prospero(1) SIGNALS: SIGTERM stops the tree in reverse start order.
+ * One that came while a supervisor started children ready at exec waited
+ * until every one of them had started (each start's readiness was handled
+ * in the same turn as the spawn, never returning to the loop): 300 such
+ * actors took seconds more to start, all to be stopped again. */
+START_TEST(sigterm_during_a_boot_of_exec_ready_actors_stops_it_there)
+{
+	struct h_event e;
+	char started[100][96];
+	int n = 0, exits = 0;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"w\", \"exec\": [\"@TA@\"], \"instances\": 100 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "w#3", NULL);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, 3 * H_TIMEOUT_MS), 0);
+	/* whatever started, stopped in reverse order; far from all 100 */
+	rewind(h.events);
+	while (h_next(&h, &e, 200)) {
+		if (strcmp(e.event, "start") == 0 && e.pid > 0) {
+			ck_assert_int_lt(n, 100);
+			snprintf(started[n++], sizeof started[0], "%s", e.name);
+		} else if (strcmp(e.event, "exit") == 0) {
+			ck_assert_int_gt(n - exits, 0);
+			ck_assert_str_eq(e.name, started[n - 1 - exits]);
+			exits++;
+		}
+	}
+	ck_assert_int_eq(exits, n);
+	ck_assert_msg(n < 50, "%d of 100 actors started, the SIGTERM sent at the third", n);
+}
+END_TEST
+
 START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 {
 	char out[8192];
@@ -423,6 +458,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, brutal_kill_sends_sigkill_at_once);
 	tcase_add_test(tc, sigterm_is_the_polite_stop);
 	tcase_add_test(tc, sigterm_during_setup_is_a_clean_stop);
+	tcase_add_test(tc, sigterm_during_a_boot_of_exec_ready_actors_stops_it_there);
 	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
 	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
 	tcase_add_test(tc, a_newline_after_a_full_piece_adds_no_empty_line);
