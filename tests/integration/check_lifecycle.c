@@ -296,6 +296,49 @@ START_TEST(sigterm_during_a_boot_of_exec_ready_actors_stops_it_there)
 }
 END_TEST
 
+/* prospero(1) SIGNALS and EXIT STATUS: a second stop signal changes
+ * nothing (the stubborn actor still gets its shutdown, the order holds,
+ * exit 0); one that comes while a root that gave up stops the rest
+ * leaves the exit status 3. */
+START_TEST(a_second_stop_signal_changes_nothing)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 600 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_signal(&h, SIGTERM);
+	h_expect_seq(&h, "stop:root stop:stubborn");
+	h_signal(&h, SIGINT);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "exit", "stubborn", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");
+	h_expect_seq(&h, "stop:a exit:a");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
+START_TEST(a_stop_signal_while_the_root_gives_up_leaves_status_3)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 0, \"children\": [\n"
+		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 600 },\n"
+		"  { \"actor\": \"crash\", \"exec\": [\"@TA@\", \"--exit-after\", \"100\", \"1\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "give_up", "root", NULL);
+	h_expect(&h, "stop", "stubborn", NULL);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "exit", "stubborn", &e);
+	ck_assert_str_eq(e.signal, "SIGKILL");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+}
+END_TEST
+
 START_TEST(output_is_captured_and_prefixed_env_and_cwd_are_applied)
 {
 	char out[8192];
@@ -459,6 +502,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, sigterm_is_the_polite_stop);
 	tcase_add_test(tc, sigterm_during_setup_is_a_clean_stop);
 	tcase_add_test(tc, sigterm_during_a_boot_of_exec_ready_actors_stops_it_there);
+	tcase_add_test(tc, a_second_stop_signal_changes_nothing);
+	tcase_add_test(tc, a_stop_signal_while_the_root_gives_up_leaves_status_3);
 	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
 	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
 	tcase_add_test(tc, a_newline_after_a_full_piece_adds_no_empty_line);
