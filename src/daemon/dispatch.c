@@ -11,6 +11,7 @@
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
 #include "src/daemon/log.h"
+#include "src/daemon/loop.h"
 #include "src/daemon/reload.h"
 #include "src/daemon/report.h"
 #include "src/daemon/start.h"
@@ -171,6 +172,9 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 		for (size_t i = 0; i < n; i++)
 			act(d, &acts[i]);
 		reload_release(d);
+		/* a stop asked meanwhile is not left waiting for a whole boot */
+		if (q->len > 0)
+			loop_take_stop_signal(d);
 	}
 	q->running = false;
 	sdstatus_poke(d);

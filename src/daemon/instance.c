@@ -18,7 +18,6 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
-#include "src/daemon/start.h"
 #include "src/daemon/status_text.h"
 #include "src/daemon/timer.h"
 #include "src/daemon/violation.h"
@@ -166,7 +165,6 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 	violation_init(in);
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;
-	start_ready_soon_init(in);
 	ev_timer_init(&in->status_timer, on_status_due, 0., 0.);
 	in->status_timer.data = in;
 	ev_io_init(&in->out_watcher, on_output, -1, EV_READ);
@@ -236,7 +234,6 @@ void instance_free(struct instance *in)
 	containment_release(d, in);
 	ns_reuse_release(d, in);
 	ev_timer_stop(d->loop, &in->timer);
-	ev_timer_stop(d->loop, &in->ready_soon);
 	ev_timer_stop(d->loop, &in->status_timer);
 	ev_io_stop(d->loop, &in->out_watcher);
 	violation_unwatch(d, in);
@@ -405,8 +402,6 @@ void instance_ended(struct instance *in, int status, const struct sb_cgroup_usag
 		e.value = WTERMSIG(status);
 	}
 	oom_reason(in, status, u);
-	/* it was ready once exec'ed, however soon it ended */
-	start_ready_now(d, in);
 	report_exit(d, in, in->end_pid, &e, u);
 	token = ns_reuse_ending(d, in);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);

@@ -53,7 +53,6 @@ struct instance {
 	int pidfd;			/* its pidfd while it runs, or -1 (then its exit is a SIGCHLD) */
 	ev_io exit_watcher;		/* on the pidfd */
 	ev_timer timer;			/* start timeout or shutdown timeout */
-	ev_timer ready_soon;		/* READY of a run ready at exec, due (start.h) */
 	ev_io out_watcher;
 	struct output out;
 	struct logring ring;		/* its last lines, for `prospero logs` */

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/daemon/context.h"
@@ -161,15 +162,37 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 	loop_read_notify(w->data, LOOP_NOTIFY_READS);
 }
 
-static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+static void stop_on_signal(struct daemon *d, int sig)
 {
-	struct daemon *d = w->data;
 	struct sv_event ev = { .kind = SV_EV_SHUTDOWN };
 
-	log_info("received SIG%s: stopping", sigabbrev_np(w->signum));
+	log_info("received SIG%s: stopping", sigabbrev_np(sig));
 	pp_sd_notify(PP_STOPPING);
 	dispatch_feed(d, &ev);
 	reload_on_stop(d);
+}
+
+static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	stop_on_signal(w->data, w->signum);
+}
+
+void loop_take_stop_signal(struct daemon *d)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t stop, pending;
+	int sig;
+
+	/* main() holds both blocked and the loop reads them from a signalfd,
+	 * so one not yet read is pending here */
+	if (sigpending(&pending) < 0 || (!sigismember(&pending, SIGTERM) && !sigismember(&pending, SIGINT)))
+		return;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sig = sigtimedwait(&stop, NULL, &now);	/* taken: the signalfd no longer has it */
+	if (sig > 0)
+		stop_on_signal(d, sig);
 }
 
 static void on_hangup(struct ev_loop *loop, ev_signal *w, int revents)

@@ -25,6 +25,10 @@ void loop_read_notify(struct daemon *d, unsigned budget);
 void loop_watch_exit(struct daemon *d, struct instance *in, int pidfd);
 /* Stop that, closing the pidfd (once reaped, or when IN goes). */
 void loop_unwatch_exit(struct instance *in);
+/* A SIGTERM or SIGINT not read yet is taken now, as the loop takes one:
+ * for the dispatcher, whose chain of steps (a boot of children ready at
+ * exec) does not return to the loop until it ends. */
+void loop_take_stop_signal(struct daemon *d);
 /* Reap the orphans that have ended, up to the first zombie that is an
  * instance's main process: what a killed instance left, before its end
  * is told. A scan of every child, as a SIGCHLD's is. */

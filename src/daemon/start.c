@@ -131,28 +131,5 @@ void start_instance(struct daemon *d, struct instance *in)
 		return;
 	}
 	if (in->node->ready == SV_READY_EXEC)	/* the tree's: a reload may change it in place */
-		ev_timer_start(d->loop, &in->ready_soon);
-}
-
-static void on_ready_soon(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct instance *in = w->data;
-
-	dispatch_node(in->d, SV_EV_READY, in->node, NULL);
-}
-
-void start_ready_soon_init(struct instance *in)
-{
-	ev_timer_init(&in->ready_soon, on_ready_soon, 0., 0.);
-	/* after the turn's requests, exits and output */
-	ev_set_priority(&in->ready_soon, EV_MINPRI);
-	in->ready_soon.data = in;
-}
-
-void start_ready_now(struct daemon *d, struct instance *in)
-{
-	if (!ev_is_active(&in->ready_soon) && !ev_is_pending(&in->ready_soon))
-		return;
-	ev_timer_stop(d->loop, &in->ready_soon);
-	dispatch_node(d, SV_EV_READY, in->node, NULL);
+		dispatch_node(d, SV_EV_READY, in->node, NULL);
 }

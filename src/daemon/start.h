@@ -9,14 +9,7 @@
 struct daemon;
 struct instance;
 
-/* Start IN; the tree hears READY (ready: exec) or EXIT (a failed start).
- * READY comes at the loop's next turn, after what it has to read: a run
- * of such starts (a boot) leaves room for requests between two of them,
- * as one that waits for READY=1 does. */
+/* Start IN; the tree hears READY (ready: exec) or EXIT (a failed start). */
 void start_instance(struct daemon *d, struct instance *in);
-/* IN's ready_soon watcher, as instance_new sets it up. */
-void start_ready_soon_init(struct instance *in);
-/* A READY still due for IN's run is told now: before its end is. */
-void start_ready_now(struct daemon *d, struct instance *in);
 
 #endif

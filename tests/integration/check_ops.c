@@ -742,39 +742,6 @@ START_TEST(a_stop_during_boot_of_a_running_child_shows_stopping)
 }
 END_TEST
 
-/* The same while children ready at exec start: each is ready when its
- * exec is done, and the daemon's loop takes a turn before the next one
- * starts, so a request made meanwhile is answered and carried out then.
- * It was read only once the whole run of them had started: every one of
- * 200 started before the stop of the first. */
-START_TEST(a_stop_during_a_boot_of_actors_ready_at_exec_is_carried_out_then)
-{
-	struct h_event e;
-	int after = 0;
-	bool stopped = false;
-
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"first\", \"exec\": [\"@TA@\"] },\n"
-		"    { \"actor\": \"pool\", \"instances\": 200, \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "ready", "first", NULL);
-	ck_assert_int_eq(verb("stop", "first", NULL, NULL), 0);
-	for (;;) {
-		ck_assert_msg(h_next(&h, &e, 3 * H_TIMEOUT_MS), "timed out waiting for ready root");
-		if (strcmp(e.event, "ready") == 0 && strcmp(e.name, "root") == 0)
-			break;
-		if (strcmp(e.event, "exit") == 0 && strcmp(e.name, "first") == 0)
-			stopped = true;
-		else if (stopped && strcmp(e.event, "start") == 0)
-			after++;
-	}
-	ck_assert_msg(stopped, "first was not stopped during the boot");
-	ck_assert_msg(after > 0, "all 200 of the pool started before first was stopped");
-	h_stop(&h);
-}
-END_TEST
-
 START_TEST(a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does)
 {
 	json_t *st;
@@ -1855,7 +1822,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_one_for_all_sibling_crash_starts_a_stopped_child_again_as_otp_does);
 	tcase_add_test(tc, an_action_during_boot_meets_a_child_not_yet_started);
 	tcase_add_test(tc, a_stop_during_boot_of_a_running_child_shows_stopping);
-	tcase_add_test(tc, a_stop_during_a_boot_of_actors_ready_at_exec_is_carried_out_then);
 	tcase_add_test(tc, a_stop_of_a_node_stopping_for_a_restart_or_a_give_up_is_refused);
 	tcase_add_test(tc, a_stop_of_a_stopping_actor_says_it_is_stopping);
 	tcase_add_test(tc, uptime_counts_from_ready_and_only_while_ready);
