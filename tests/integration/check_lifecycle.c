@@ -307,7 +307,8 @@ START_TEST(a_second_stop_signal_changes_nothing)
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
 		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
-		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 600 } ] }\n");
+		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"    \"ready\": \"notify\", \"shutdown\": 600 } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
 	h_signal(&h, SIGTERM);
@@ -327,7 +328,8 @@ START_TEST(a_stop_signal_while_the_root_gives_up_leaves_status_3)
 
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 0, \"children\": [\n"
-		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 600 },\n"
+		"  { \"actor\": \"stubborn\", \"exec\": [\"@TA@\", \"--ignore-term\", \"--notify-after\", \"0\"],\n"
+		"    \"ready\": \"notify\", \"shutdown\": 600 },\n"
 		"  { \"actor\": \"crash\", \"exec\": [\"@TA@\", \"--exit-after\", \"100\", \"1\"] } ] }\n");
 	h_start(&h, root_only);
 	h_expect(&h, "give_up", "root", NULL);
