@@ -77,7 +77,7 @@ struct daemon {
 	ev_timer watchdog;		/* systemd's, when it asks for one */
 	int devnull;
 	pid_t self;
-	struct rlimit nofile;		/* as we were started: actors get this back */
+	struct rlimit nofile;		/* as we were started: actors get its soft limit back */
 	int reset_signals[64];		/* handled, or ignored as we were started: */
 	unsigned nreset_signals;	/* actors get them at SIG_DFL */
 	struct rundir rundir;

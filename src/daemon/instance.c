@@ -102,13 +102,20 @@ static const struct bind_ops bind_ops = {
 /* Its inherited fds and room for as many again as a small program opens
  * (and its seccomp listener): the soft limit the daemon was started with
  * may be lower than what it hands a busy service. Never above the hard
- * limit. */
-static void nofile_room(struct rlimit *r, unsigned nfds)
+ * limit the daemon has now, read at each start: prlimit(1) may have
+ * lowered it, and a child cannot raise its own. */
+void instance_nofile(const struct daemon *d, struct instance *in)
 {
-	rlim_t want = (rlim_t)nfds + ACTOR_NOFILE_ROOM;
+	struct rlimit *r = &in->confine.nofile, now;
+	rlim_t want = (rlim_t)in->confine.nfds + ACTOR_NOFILE_ROOM;
 
+	*r = d->nofile;
+	if (getrlimit(RLIMIT_NOFILE, &now) == 0)
+		r->rlim_max = now.rlim_max;
 	if (r->rlim_cur != RLIM_INFINITY && r->rlim_cur < want)
-		r->rlim_cur = r->rlim_max == RLIM_INFINITY || want < r->rlim_max ? want : r->rlim_max;
+		r->rlim_cur = want;
+	if (r->rlim_max != RLIM_INFINITY && (r->rlim_cur == RLIM_INFINITY || r->rlim_cur > r->rlim_max))
+		r->rlim_cur = r->rlim_max;
 }
 
 /* What every start of it is given: fds 0-2, then (bindings.h) the control
@@ -123,14 +130,12 @@ static int plan_start(struct daemon *d, struct instance *in, struct bindings *b,
 	in->confine = (struct sb_confine_plan){
 		.fds = in->fds, .nfds = 3, .cwd = a->cwd, .daemon_pid = d->self,
 		.reset_signals = d->reset_signals, .nreset_signals = d->nreset_signals,
-		.nofile = d->nofile,
 	};
 	/* fd 3 on: control channel and bindings (README "Wire protocol and fd convention") */
 	if (!(in->bind = bindings_instance(b, a, in->index, in->name, in->fds, &bind_ops, in,
 					   &in->envp)))
 		return -1;
 	in->confine.fds = bindings_fds(in->bind, &in->confine.nfds);
-	nofile_room(&in->confine.nofile, in->confine.nfds);
 	if (confinement_plan(d, in, msg, len) < 0)
 		return -1;
 	in->plan = (struct sb_spawn_plan){

@@ -108,6 +108,9 @@ struct instance *instance_new(struct daemon *d, const struct instance_spec *s, s
 			      char *name, char *msg, size_t len);
 /* Everything it holds; a process still running is killed and reaped. */
 void instance_free(struct instance *in);
+/* Its RLIMIT_NOFILE for the next start (confine.nofile), under the hard
+ * limit the daemon has now. */
+void instance_nofile(const struct daemon *d, struct instance *in);
 
 /* d->inst, every instance in the daemon: room for N without allocating
  * on the restart path (-1 with errno ENOMEM), and membership. */

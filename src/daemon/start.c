@@ -100,6 +100,7 @@ void start_instance(struct daemon *d, struct instance *in)
 		start_failed(d, in, saved, msg);
 		return;
 	}
+	instance_nofile(d, in);
 	plan = in->plan;
 	if (env)
 		plan.envp = env;

@@ -1,8 +1,10 @@
 /* The machine running out of something while a tree runs: a failed start
  * says in its reason what ran out and what to do, the daemon keeps its
  * tree, and the actor starts again once the resource is back. Root only:
- * the tests mount a tmpfs and make a pids cgroup. */
+ * the tests mount a tmpfs, make a pids cgroup and lower the daemon's
+ * open file limits with prlimit(2). */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,6 +169,59 @@ START_TEST(a_restart_with_no_process_left_says_so_and_recovers)
 }
 END_TEST
 
+/* The daemon's own open fds, from /proc. */
+static unsigned daemon_fds(void)
+{
+	char path[64];
+	unsigned n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)h.pid);
+	ck_assert_ptr_nonnull(dir = opendir(path));
+	for (struct dirent *e; (e = readdir(dir));)
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+/* The next events of NAME up to its "ready" hold no exit: it started at once. */
+static void ready_without_exit(const char *name)
+{
+	struct h_event e;
+
+	do {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no ready from %s", name);
+		ck_assert_msg(strcmp(e.name, name) != 0 || strcmp(e.event, "exit") != 0, "%s", e.line);
+	} while (strcmp(e.name, name) != 0 || strcmp(e.event, "ready") != 0);
+}
+
+/* Its soft and hard open file limits lowered at run time, as prlimit(1)
+ * --nofile=74:74 would: every restart failed "set resource limits
+ * (setrlimit(RLIMIT_NOFILE)): Operation not permitted" until the root
+ * gave up, as each start was given the hard limit the daemon had at
+ * start-up, which a child below it cannot raise. */
+START_TEST(a_restart_after_the_limit_is_lowered_gets_the_lowered_limit)
+{
+	const struct rlimit low = { 74, 74 };
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
+		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "p", &e);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_uint_lt(daemon_fds() + 8, 74);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "exit", "p", &e);
+	ck_assert_str_eq(e.reason, "killed by SIGKILL");
+	ready_without_exit("p");
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exhaust");
@@ -175,6 +231,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_secret_on_a_full_runtime_directory_says_which_and_recovers);
 	tcase_add_test(tc, a_restart_with_no_process_left_says_so_and_recovers);
+	tcase_add_test(tc, a_restart_after_the_limit_is_lowered_gets_the_lowered_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
