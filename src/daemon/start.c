@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sandbox/secrets/deliver.h"
 #include "src/daemon/context.h"
@@ -15,12 +16,22 @@
 #include "src/daemon/start.h"
 #include "src/daemon/violation.h"
 
-/* The start failed before exec: say which step and why, as a failed start. */
+/* The start failed before exec: say which step and why, as a failed start.
+ * Out of fds, whichever step found it, it says the daemon's limit (read
+ * now: prlimit(1) may have lowered it) and the fix, here and only here:
+ * the step's own message cannot know it is the daemon's limit. */
 static void start_failed(struct daemon *d, struct instance *in, int errnum, const char *what)
 {
 	static const char prefix[] = "could not start: ";
 	struct sv_exit e = { .kind = SV_EXIT_EXEC_FAILED, .value = errnum, .before_ready = true };
+	char full[sizeof in->why + 1024 + 128];
+	struct rlimit rl;
 
+	if (errnum == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		snprintf(full, sizeof full, "%s (the daemon's limit is %llu open files: raise it, e.g. "
+			 "LimitNOFILE= under systemd)", what, (unsigned long long)rl.rlim_cur);
+		what = full;
+	}
 	report_reason(in->why, sizeof in->why, prefix, what);
 	report_exit(d, in, 0, &e, NULL);
 	dispatch_node(d, SV_EV_EXIT, in->node, &e);

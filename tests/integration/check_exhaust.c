@@ -222,6 +222,42 @@ START_TEST(a_restart_after_the_limit_is_lowered_gets_the_lowered_limit)
 }
 END_TEST
 
+/* The soft limit lowered below the fds the daemon already holds: a
+ * restart failed "cgroup .../p.actor: cannot remove the last run's: Too
+ * many open files", with warnings that its cgroup could not be killed or
+ * removed, none of them saying the daemon's limit or what to do. */
+START_TEST(a_restart_out_of_open_files_says_the_limit_and_recovers)
+{
+	struct rlimit low, was;
+	struct h_event e;
+	char want[256];
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
+		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "p", &e);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	/* fewer than it holds even once the killed run's are closed */
+	low = (struct rlimit){ daemon_fds() - 10, was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "exit", "p", &e);
+	ck_assert_str_eq(e.reason, "killed by SIGKILL");
+	h_expect(&h, "exit", "p", &e);
+	snprintf(want, sizeof want, "(the daemon's limit is %llu open files: raise it, e.g. LimitNOFILE= "
+		 "under systemd)", (unsigned long long)low.rlim_cur);
+	ck_assert_msg(strstr(e.reason, want), "%s", e.reason);
+	ck_assert_msg(strstr(e.reason, "Too many open files"), "%s", e.reason);
+	/* the limit back: the next retry starts it */
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	h_expect(&h, "ready", "p", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exhaust");
@@ -232,6 +268,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_secret_on_a_full_runtime_directory_says_which_and_recovers);
 	tcase_add_test(tc, a_restart_with_no_process_left_says_so_and_recovers);
 	tcase_add_test(tc, a_restart_after_the_limit_is_lowered_gets_the_lowered_limit);
+	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);
 	suite_add_tcase(s, tc);
 	return s;
 }
