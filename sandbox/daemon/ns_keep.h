@@ -26,7 +26,8 @@ int sb_ns_keep_home(void);
  * read without waiting: after the spawn of a plan with hand_ns, before
  * anything else is read there. 0, or -1 with errno and nothing held:
  * ENOENT (the child could not open them), EBADMSG (any other message,
- * whose fds are closed), EAGAIN (none), or a failed mqueue mount. */
+ * whose fds are closed), EMFILE (no room for them here), EAGAIN (none),
+ * or a failed mqueue mount. */
 int sb_ns_keep_recv(struct sb_ns_keep *k, int sock, int home);
 bool sb_ns_keep_held(const struct sb_ns_keep *k);
 /* 1: nothing of a run is left in them; 0: something is; -1: errno. */

@@ -2,7 +2,10 @@
  * is the send in load.c. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "sandbox/seccomp/handoff.h"
 #include "src/proto/fdpass.h"
@@ -10,6 +13,18 @@
 int sb_handoff_pair(int sv[2])
 {
 	return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+}
+
+/* The kernel drops the fds it has no room for in our table (MSG_CTRUNC,
+ * the control buffer being large enough): then one more fd fails too. */
+static bool out_of_fds(int sock)
+{
+	int fd = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno == EMFILE;
+	close(fd);
+	return false;
 }
 
 int sb_handoff_recv_fds(int sock, char *byte, int *fds, unsigned max)
@@ -39,8 +54,11 @@ int sb_handoff_recv_fds(int sock, char *byte, int *fds, unsigned max)
 	}
 	nfds = pp_fdpass_take(&msg, fds, max);
 	if (n != 1 || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+		/* probed before those that came are closed */
+		int err = (msg.msg_flags & MSG_CTRUNC) && out_of_fds(sock) ? EMFILE : EBADMSG;
+
 		pp_fdpass_close(fds, nfds);
-		errno = EBADMSG;
+		errno = err;
 		return -1;
 	}
 	return (int)nfds;

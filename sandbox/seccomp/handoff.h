@@ -22,13 +22,15 @@ int sb_handoff_pair(int sv[2]);
 /* After sb_spawn_start has returned: the listener the child sent,
  * CLOEXEC. Never blocks. -1 with errno EAGAIN (the pair is still open and
  * nothing was sent), ENOMSG (the child's end closed without a message),
- * EBADMSG (anything but exactly one fd; whatever arrived is closed), or
- * recvmsg's own error. */
+ * EMFILE (no room in our fd table: the kernel dropped what it could not
+ * install), EBADMSG (anything but exactly one fd; whatever arrived is
+ * closed, as with EMFILE), or recvmsg's own error. */
 int sb_handoff_recv(int fd);
 /* Any one message, read without waiting: its byte in *BYTE, its first
  * MAX fds (CLOEXEC) in FDS, every other closed. How many are in FDS, or
- * -1 with errno EAGAIN, ENOMSG, EBADMSG (not one byte, or truncated:
- * its fds closed) or recvmsg's own error. */
+ * -1 with errno EAGAIN, ENOMSG, EMFILE (fds dropped for want of room in
+ * our table), EBADMSG (not one byte, or truncated: its fds closed, as
+ * with EMFILE) or recvmsg's own error. */
 int sb_handoff_recv_fds(int sock, char *byte, int *fds, unsigned max);
 
 #endif

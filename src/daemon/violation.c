@@ -164,8 +164,9 @@ void violation_discard(struct daemon *d)
 {
 	int stray;
 
-	/* a child may have handed over its namespaces before it failed */
-	while ((stray = sb_handoff_recv(d->conf.handoff[0])) >= 0 || errno == EBADMSG)
+	/* a child may have handed over its namespaces before it failed; a
+	 * message refused (EBADMSG, EMFILE) was read all the same */
+	while ((stray = sb_handoff_recv(d->conf.handoff[0])) >= 0 || errno == EBADMSG || errno == EMFILE)
 		if (stray >= 0)
 			close(stray);
 }

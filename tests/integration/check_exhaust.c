@@ -258,6 +258,37 @@ START_TEST(a_restart_out_of_open_files_says_the_limit_and_recovers)
 }
 END_TEST
 
+/* At its soft limit, a restart that hands over its namespaces for the
+ * next one: the fds the kernel could not give the daemon were said as
+ * "p: cannot keep its namespaces: Bad message". The start itself goes on
+ * without them. */
+START_TEST(namespaces_not_kept_for_want_of_fds_say_so)
+{
+	struct rlimit low, was;
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
+		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "p", &e);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	/* the restarted run holds what this one does: no room for the three */
+	low = (struct rlimit){ daemon_fds(), was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "exit", "p", &e);
+	ck_assert_str_eq(e.reason, "killed by SIGKILL");
+	ready_without_exit("p");
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: ", "cannot keep its namespaces"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: ", "p: cannot keep its namespaces: Too many open files"), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exhaust");
@@ -269,6 +300,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_restart_with_no_process_left_says_so_and_recovers);
 	tcase_add_test(tc, a_restart_after_the_limit_is_lowered_gets_the_lowered_limit);
 	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);
+	tcase_add_test(tc, namespaces_not_kept_for_want_of_fds_say_so);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -101,6 +102,49 @@ START_TEST(any_message_gives_its_byte_and_fds)
 }
 END_TEST
 
+/* Fds the kernel could not install for want of room come as MSG_CTRUNC,
+ * the rest dropped: that is "Too many open files", not a malformed
+ * message (the daemon at its soft limit said "cannot keep its
+ * namespaces: Bad message"). Room for one of three, then for none. */
+START_TEST(fds_dropped_for_want_of_room_are_emfile)
+{
+	int sv[2], pfd[2], got[3] = { -1, -1, -1 }, dups[64], ndups = 0, fd;
+	struct rlimit was, low;
+	char b = 0;
+
+	ck_assert_int_eq(sb_handoff_pair(sv), 0);
+	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
+	{
+		const int three[3] = { pfd[0], pfd[1], pfd[0] };
+
+		ck_assert_int_eq(pp_fdpass_send_fds(sv[1], "N", 1, three, 3, 0), 1);
+		ck_assert_int_eq(pp_fdpass_send_fds(sv[1], "N", 1, three, 3, 0), 1);
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	low = (struct rlimit){ 48, was.rlim_max };
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (ndups < 64 && (fd = fcntl(sv[0], F_DUPFD_CLOEXEC, 0)) >= 0)
+		dups[ndups++] = fd;
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_gt(ndups, 0);
+	close(dups[--ndups]);
+	ck_assert_int_eq(sb_handoff_recv_fds(sv[0], &b, got, 3), -1);
+	ck_assert_int_eq(errno, EMFILE);
+	/* the one that came was closed: its room is free again */
+	ck_assert_int_ge(dups[ndups] = fcntl(sv[0], F_DUPFD_CLOEXEC, 0), 0);
+	ndups++;
+	ck_assert_int_eq(sb_handoff_recv_fds(sv[0], &b, got, 3), -1);
+	ck_assert_int_eq(errno, EMFILE);
+	while (ndups)
+		close(dups[--ndups]);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &was), 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("handoff");
@@ -108,6 +152,7 @@ static Suite *suite(void)
 
 	tcase_add_test(handoff, the_handoff_rejects_junk);
 	tcase_add_test(handoff, any_message_gives_its_byte_and_fds);
+	tcase_add_test(handoff, fds_dropped_for_want_of_room_are_emfile);
 	suite_add_tcase(s, handoff);
 	return s;
 }
