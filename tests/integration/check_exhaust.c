@@ -124,6 +124,19 @@ START_TEST(a_secret_on_a_full_runtime_directory_says_which_and_recovers)
 }
 END_TEST
 
+/* A tree of p, which retries every 200 ms while it cannot start, and
+ * another actor; p's start event in *E once the tree is ready. */
+static void start_p(struct h_event *e)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
+		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "p", e);
+	h_expect(&h, "ready", "root", NULL);
+}
+
 /* fork failing at a restart (the daemon's pids cgroup at its pids.max):
  * the reason said "reset signals (clone): Resource temporarily
  * unavailable", a step that never ran and no word of processes. */
@@ -134,13 +147,7 @@ START_TEST(a_restart_with_no_process_left_says_so_and_recovers)
 
 	if (!pids_cg[0])
 		return;
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
-		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
-		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "start", "p", &e);
-	h_expect(&h, "ready", "root", NULL);
+	start_p(&e);
 	snprintf(path, sizeof path, "%s/cgroup.procs", pids_cg);
 	snprintf(buf, sizeof buf, "%d", (int)h.pid);
 	put(path, buf);
@@ -205,13 +212,7 @@ START_TEST(a_restart_after_the_limit_is_lowered_gets_the_lowered_limit)
 	const struct rlimit low = { 74, 74 };
 	struct h_event e;
 
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
-		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
-		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "start", "p", &e);
-	h_expect(&h, "ready", "root", NULL);
+	start_p(&e);
 	ck_assert_uint_lt(daemon_fds() + 8, 74);
 	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
 	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
@@ -232,13 +233,7 @@ START_TEST(a_restart_out_of_open_files_says_the_limit_and_recovers)
 	struct h_event e;
 	char want[256];
 
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
-		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
-		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "start", "p", &e);
-	h_expect(&h, "ready", "root", NULL);
+	start_p(&e);
 	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
 	/* fewer than it holds even once the killed run's are closed */
 	low = (struct rlimit){ daemon_fds() - 10, was.rlim_max };
@@ -267,13 +262,7 @@ START_TEST(namespaces_not_kept_for_want_of_fds_say_so)
 	struct rlimit low, was;
 	struct h_event e;
 
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
-		"  { \"actor\": \"p\", \"exec\": [\"@TA@\"], \"backoff\": { \"initial\": 200, \"max\": 200 } },\n"
-		"  { \"actor\": \"other\", \"exec\": [\"@TA@\"] } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "start", "p", &e);
-	h_expect(&h, "ready", "root", NULL);
+	start_p(&e);
 	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
 	/* the restarted run holds what this one does: no room for the three */
 	low = (struct rlimit){ daemon_fds(), was.rlim_max };
