@@ -139,19 +139,26 @@ static const char *const victims[] = { "p0", "p1", "p2", "p3", "q", "c" };
 #define NVICTIMS (sizeof victims / sizeof *victims)
 static int pids[NVICTIMS];
 
-static void follow_events(void)
+/* The events read so far kept in PIDS[i], the running pid of NAMES[i]
+ * (0: none). */
+static void track_pids(const char *const *names, size_t n, int *pids_of)
 {
 	struct h_event e;
 
 	while (h_next(&h, &e, 0))
-		for (size_t i = 0; i < NVICTIMS; i++) {
-			if (strcmp(e.name, victims[i]) != 0)
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(e.name, names[i]) != 0)
 				continue;
 			if (strcmp(e.event, "start") == 0)
-				pids[i] = e.pid;
+				pids_of[i] = e.pid;
 			else if (strcmp(e.event, "exit") == 0)
-				pids[i] = 0;
+				pids_of[i] = 0;
 		}
+}
+
+static void follow_events(void)
+{
+	track_pids(victims, NVICTIMS, pids);
 }
 
 static void write_chaos_config(void)
@@ -277,17 +284,7 @@ static int w_count(int tag) { return tag == 4 ? W_POISON : W_PER; }
 
 static void w_follow(void)
 {
-	struct h_event e;
-
-	while (h_next(&h, &e, 0))
-		for (size_t i = 0; i < W_NVICTIMS; i++) {
-			if (strcmp(e.name, w_victims[i]) != 0)
-				continue;
-			if (strcmp(e.event, "start") == 0)
-				w_pids[i] = e.pid;
-			else if (strcmp(e.event, "exit") == 0)
-				w_pids[i] = 0;
-		}
+	track_pids(w_victims, W_NVICTIMS, w_pids);
 }
 
 static int w_parse(const char *l, int *tag, int *seq)
