@@ -32,6 +32,7 @@ enum sb_confine_step {
 	SB_CONFINE_NO_NEW_PRIVS,
 	SB_CONFINE_SECCOMP,		/* load the filter, hand its listener to the daemon */
 	SB_CONFINE_EXEC,
+	SB_CONFINE_CLONE,		/* the daemon's clone itself: no child, no step of one */
 };
 
 struct sb_confine_plan {

@@ -221,8 +221,8 @@ pid_t sb_spawn_start(struct sb_spawner *sp, const struct sb_spawn_plan *p,
 		close(handoff);
 
 	if (pid < 0) {
-		err->step = SB_CONFINE_SIGNALS;
-		err->detail = "clone";
+		err->step = SB_CONFINE_CLONE;
+		err->detail = NULL;
 		err->errnum = saved;
 		errno = saved;
 		return -1;
@@ -258,6 +258,7 @@ const char *sb_confine_step_name(enum sb_confine_step s)
 		[SB_CONFINE_NO_NEW_PRIVS] = "set no_new_privs",
 		[SB_CONFINE_SECCOMP] = "load the seccomp filter",
 		[SB_CONFINE_EXEC] = "exec",
+		[SB_CONFINE_CLONE] = "clone",
 	};
 	return names[s];
 }

@@ -42,8 +42,7 @@ static void start_failed(struct daemon *d, struct instance *in, int errnum, cons
 static void spawn_error(const struct instance *in, const struct sb_spawn_error *err,
 			char *buf, size_t len)
 {
-	if (err->detail && strcmp(err->detail, "clone") == 0)
-		/* no child, so no step of one: the fork itself failed */
+	if (err->step == SB_CONFINE_CLONE)
 		snprintf(buf, len, "clone: %s%s", strerror(err->errnum),
 			 err->errnum == EAGAIN ? " (the daemon cannot make another process: its "
 						 "RLIMIT_NPROC or its cgroup's pids.max is reached)" : "");
