@@ -18,6 +18,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
+#include "src/daemon/setup.h"
 #include "src/daemon/status_text.h"
 #include "src/daemon/timer.h"
 #include "src/daemon/violation.h"
@@ -106,12 +107,11 @@ static const struct bind_ops bind_ops = {
  * lowered it, and a child cannot raise its own. */
 void instance_nofile(const struct daemon *d, struct instance *in)
 {
-	struct rlimit *r = &in->confine.nofile, now;
+	struct rlimit *r = &in->confine.nofile;
 	rlim_t want = (rlim_t)in->confine.nfds + ACTOR_NOFILE_ROOM;
 
 	*r = d->nofile;
-	if (getrlimit(RLIMIT_NOFILE, &now) == 0)
-		r->rlim_max = now.rlim_max;
+	r->rlim_max = daemon_nofile_max(d);
 	if (r->rlim_cur != RLIM_INFINITY && r->rlim_cur < want)
 		r->rlim_cur = want;
 	if (r->rlim_max != RLIM_INFINITY && (r->rlim_cur == RLIM_INFINITY || r->rlim_cur > r->rlim_max))

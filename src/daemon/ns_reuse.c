@@ -70,18 +70,18 @@ static bool worth_keeping(const struct daemon *d, const struct instance *in)
  * the handoff above the map in it. Pairs that took that room made a
  * service of 600 clients fail its restart ("set up file descriptors:
  * Too many open files"). */
-static bool room_for_one(struct daemon *d)
+static bool room_for_one(struct daemon *d, rlim_t limit)
 {
 	struct ns_reuse *r = &d->nsr;
 
-	if (r->room_for != d->cfg) {
+	if (r->room_for != d->cfg || r->room_limit != limit) {
 		size_t budget = cfg_daemon_fds(d->cfg, d->contain.level == CONTAIN_CGROUP) +
 				(d->bindings ? bindings_max_fds(d->bindings) : 0) + 1;
-		rlim_t limit = d->nofile.rlim_max;
 
 		r->room = limit == RLIM_INFINITY ? (size_t)-1 :
 			  limit > budget ? (size_t)(limit - budget) / SB_NS_KEEP_FDS : 0;
 		r->room_for = d->cfg;
+		r->room_limit = limit;
 	}
 	return r->held < r->room;
 }
@@ -107,7 +107,8 @@ void ns_reuse_offer(struct daemon *d, struct instance *in, struct sb_ns_kept *k)
 	if (!sb_ns_keep_held(&in->ns_kept)) {
 		/* the first run's pair is not asked for: a start that is
 		 * never restarted would pay for it */
-		c->hand_ns = in->ran && worth_keeping(d, in) && room_for_one(d);
+		/* against the hard limit this start read (instance_nofile) */
+		c->hand_ns = in->ran && worth_keeping(d, in) && room_for_one(d, c->nofile.rlim_max);
 		return;
 	}
 	if ((empty = sb_ns_keep_empty(&in->ns_kept, d->nsr.home)) != 1) {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "sandbox/child/ns_enter.h"
@@ -24,6 +25,7 @@ struct ns_reuse {
 	size_t held;			/* instances holding a pair */
 	size_t room;			/* how many may: SB_NS_KEEP_FDS each, beyond the tree's budget */
 	const struct cfg *room_for;	/* the config ROOM was counted for */
+	rlim_t room_limit;		/* and the hard open-file limit */
 	/* ends being told to the tree, innermost last (ns_reuse_ending);
 	 * NULL where that instance was released meanwhile */
 	struct instance *ending[4];

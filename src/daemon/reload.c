@@ -20,6 +20,7 @@
 #include "src/daemon/reload.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/secrets.h"
+#include "src/daemon/setup.h"
 #include "src/daemon/state.h"
 #include "src/daemon/supnode.h"
 #include "src/daemon/tree_checks.h"
@@ -62,7 +63,7 @@ static struct cfg *load(struct daemon *d, char **text)
 			   cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, taken, ntaken, &diag) < 0;
 
 		bad |= cfg_check_fd_limit(cfg, d->contain.level == CONTAIN_CGROUP,
-					  (unsigned long long)d->nofile.rlim_max, true, &diag) < 0;
+					  (unsigned long long)daemon_nofile_max(d), true, &diag) < 0;
 		bad |= tree_check_rlimits(cfg, true, &diag) < 0;
 		bad |= tree_check_privileges(cfg, &diag) < 0;
 		bad |= tree_check_cgroup_limits(d, cfg, &diag) < 0;

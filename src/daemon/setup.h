@@ -4,6 +4,8 @@
 #ifndef PROSPERO_DAEMON_SETUP_H
 #define PROSPERO_DAEMON_SETUP_H
 
+#include <sys/resource.h>
+
 struct cfg;
 struct daemon;
 struct daemon_opts;
@@ -13,5 +15,9 @@ struct daemon_opts;
 int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts);
 /* Everything D holds released; any actor still running is killed. */
 void daemon_teardown(struct daemon *d);
+
+/* The hard open-file limit the daemon has now: prlimit(1) may have
+ * lowered it since start-up, and a child cannot go above it. */
+rlim_t daemon_nofile_max(const struct daemon *d);
 
 #endif

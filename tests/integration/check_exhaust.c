@@ -278,6 +278,43 @@ START_TEST(namespaces_not_kept_for_want_of_fds_say_so)
 }
 END_TEST
 
+static void ipc_ns(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/ipc", (int)pid);
+	ck_assert_int_gt(n = readlink(path, buf, len - 1), 0);
+	buf[n] = '\0';
+}
+
+/* The hard limit lowered below what the tree may hold: a restart still
+ * kept its namespaces for the next one, their fds counted against the
+ * limit the daemon started with, in the room the tree itself needs. */
+START_TEST(no_namespaces_are_kept_beyond_the_present_hard_limit)
+{
+	char second[64], third[64];
+	struct rlimit low;
+	struct h_event e;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 60, \"children\": [\n"
+		"  { \"actor\": \"q\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "q", &e);
+	h_expect(&h, "ready", "root", NULL);
+	low.rlim_cur = low.rlim_max = daemon_fds() + 20;
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "start", "q", &e);
+	ipc_ns(e.pid, second, sizeof second);
+	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
+	h_expect(&h, "start", "q", &e);
+	ipc_ns(e.pid, third, sizeof third);
+	ck_assert_str_ne(second, third);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exhaust");
@@ -288,6 +325,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_secret_on_a_full_runtime_directory_says_which_and_recovers);
 	tcase_add_test(tc, a_restart_with_no_process_left_says_so_and_recovers);
 	tcase_add_test(tc, a_restart_after_the_limit_is_lowered_gets_the_lowered_limit);
+	tcase_add_test(tc, no_namespaces_are_kept_beyond_the_present_hard_limit);
 	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);
 	tcase_add_test(tc, namespaces_not_kept_for_want_of_fds_say_so);
 	suite_add_tcase(s, tc);

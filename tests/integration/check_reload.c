@@ -330,6 +330,31 @@ START_TEST(a_reload_out_of_fds_for_new_bindings_says_why)
 }
 END_TEST
 
+/* The daemon's hard open-file limit lowered at run time (prlimit(1)): a
+ * reload to a tree that no longer fits it was let through, as it was
+ * counted against the limit the daemon started with, and its new
+ * instances then failed to start, one by one, for want of fds. It is
+ * refused as check would refuse it here, the running tree untouched. */
+START_TEST(a_reload_is_counted_against_the_present_hard_limit)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	struct rlimit low;
+	char want[128];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	low.rlim_cur = low.rlim_max = (rlim_t)h_fd_count(h.pid) + 40;
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") ",\n"
+		"  { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 20 } ] }\n");
+	snprintf(want, sizeof want, "but the hard limit here is %llu: raise it", (unsigned long long)low.rlim_max);
+	refused_saying(real, want);
+	expect_refusal_event();
+	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"name\": \"many"), 0);
+}
+END_TEST
+
 /* A FIFO put in the config's place: the reload is refused at once, saying
  * so, and the daemon goes on answering (it used to wait in open() for a
  * writer, its whole loop with it). */
@@ -1873,7 +1898,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_restarts_exactly_what_changed);
 	tcase_add_test(tc, a_broken_config_reloads_nothing_and_says_where);
 	tcase_add_test(tc, a_fifo_in_the_configs_place_is_refused_at_once);
-	tcase_add_test(tc, a_reload_out_of_fds_for_new_bindings_says_why);
 	tcase_add_test(tc, a_refusal_with_thousands_of_errors_keeps_the_state_file_small);
 	tcase_add_test(tc, a_reload_reopens_an_events_file_moved_away);
 	tcase_add_test(tc, the_command_prints_the_plan_then_waits_for_the_reload);
@@ -1909,6 +1933,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_follows_the_root_config_to_its_dev_vars);
 	tcase_add_test(tc, a_dry_run_at_the_moment_of_a_reload_answers_truly);
 	tcase_add_test(tc, dry_runs_at_once_each_print_the_plan);
+	suite_add_tcase(s, tc);
+	/* the daemon's open-file limit lowered under it */
+	tc = tcase_create("nofile");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_reload_out_of_fds_for_new_bindings_says_why);
+	tcase_add_test(tc, a_reload_is_counted_against_the_present_hard_limit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("full");
 	tcase_set_timeout(tc, 60);
