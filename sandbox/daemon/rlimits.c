@@ -111,6 +111,25 @@ static rlim_t nr_open(void)
 	return (rlim_t)v;
 }
 
+void sb_rlimit_expected(const char *name, char *buf, size_t len)
+{
+	const struct row *row = find(name);
+	int res = row ? row->resource : -1;
+	rlim_t cap;
+
+	/* offer "infinity" only where it is taken */
+	if (res == RLIMIT_NICE)
+		snprintf(buf, len, "a number from 0 to %d", NICE_MAX);
+	else if (res == RLIMIT_RTPRIO)
+		snprintf(buf, len, "a number from 0 to %d", RTPRIO_MAX);
+	else if (res == RLIMIT_NOFILE && (cap = nr_open()))
+		snprintf(buf, len, "a number from 0 to %llu (fs.nr_open)", (unsigned long long)cap);
+	else if (res == RLIMIT_NOFILE)
+		snprintf(buf, len, "a number >= 0");
+	else
+		snprintf(buf, len, "a number >= 0 or \"infinity\"");
+}
+
 int sb_rlimit_parse(const char *name, const char *text, long long num,
 		    struct sb_rlimit *out, char *errmsg, size_t errlen)
 {
@@ -128,8 +147,11 @@ int sb_rlimit_parse(const char *name, const char *text, long long num,
 	}
 	res = row->resource;
 	if (value(text, num, &v) < 0) {
-		snprintf(errmsg, errlen, "limit \"%s\": expected a number >= 0 "
-			 "or \"infinity\"", name);
+		char what[64];
+
+		sb_rlimit_expected(name, what, sizeof what);
+		snprintf(errmsg, errlen, "limit \"%s\": expected %s", name, what);
+		errno = EINVAL;
 		return -1;
 	}
 	if (res == RLIMIT_NICE)

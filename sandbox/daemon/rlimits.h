@@ -20,6 +20,10 @@ const char *const *sb_rlimit_names(void);
 /* The config name of a resource, or NULL. */
 const char *sb_rlimit_name(int resource);
 
+/* What NAME takes, as an error says it after "expected": "a number from
+ * 0 to 40", or "a number >= 0 or \"infinity\"" where infinity is taken. */
+void sb_rlimit_expected(const char *name, char *buf, size_t len);
+
 /* A limit from the config: NAME as sb_rlimit_resource takes it, and the
  * value, text "infinity" (NUM ignored) or, with TEXT NULL, a number >= 0;
  * then the per-resource bounds the kernel would refuse

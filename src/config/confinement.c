@@ -253,8 +253,11 @@ static bool get_limits(struct loader *ld, struct cfg_actor *a, json_t *o, size_t
 		}
 		if (!json_is_string(v) && !ld_int_value(v, &num)) {
 			struct cfg_pos p = ld_pos_of_key(ld, off, k, false);
-			ld_error(ld, &p, "\"limits\": \"%s\": expected a number >= 0 or \"infinity\", got %s",
-				 k, ld_type_name(v));
+			char what[64];
+
+			sb_rlimit_expected(k, what, sizeof what);
+			ld_error(ld, &p, "\"limits\": \"%s\": expected %s, got %s", k, what,
+				 ld_type_name(v));
 			ok = false;
 			continue;
 		}

@@ -946,12 +946,17 @@ START_TEST(limits_errors)
 	       "root.jsonc:1:89: error: \"limits\": unknown limit \"nofiles\" (did you mean \"nofile\"?)\n");
 	expect(ACTOR_A "\"limits\": { \"rss\": 10 } } ] }",
 	       "root.jsonc:1:96: error: \"limits\": limit \"rss\" is not enforced by Linux; use \"as\" or \"data\"\n");
-	expect(ACTOR_A "\"limits\": { \"nofile\": \"lots\" } } ] }",
-	       "root.jsonc:1:99: error: \"limits\": limit \"nofile\": expected a number >= 0 or \"infinity\"\n");
+	expect(ACTOR_A "\"limits\": { \"core\": \"lots\" } } ] }",
+	       "root.jsonc:1:97: error: \"limits\": limit \"core\": expected a number >= 0 or \"infinity\"\n");
+	/* nice takes no infinity, and its error does not offer it */
+	expect(ACTOR_A "\"limits\": { \"nice\": -1 } } ] }",
+	       "root.jsonc:1:97: error: \"limits\": limit \"nice\": expected a number from 0 to 40\n");
+	expect(ACTOR_A "\"limits\": { \"rtprio\": true } } ] }",
+	       "root.jsonc:1:99: error: \"limits\": \"rtprio\": expected a number from 0 to 99, got a boolean\n");
 	expect(ACTOR_A "\"limits\": { \"core\": \"Infinity\" } } ] }",
 	       "root.jsonc:1:97: error: \"limits\": \"core\": unknown value \"Infinity\" (did you mean \"infinity\"?)\n");
-	expect(ACTOR_A "\"limits\": { \"nofile\": true } } ] }",
-	       "root.jsonc:1:99: error: \"limits\": \"nofile\": expected a number >= 0 or \"infinity\", got a boolean\n");
+	expect(ACTOR_A "\"limits\": { \"stack\": true } } ] }",
+	       "root.jsonc:1:98: error: \"limits\": \"stack\": expected a number >= 0 or \"infinity\", got a boolean\n");
 	expect(ACTOR_A "\"limits\": { \"nice\": 99 } } ] }",
 	       "root.jsonc:1:97: error: \"limits\": limit \"nice\" is at most 40\n");
 }

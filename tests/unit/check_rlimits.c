@@ -109,7 +109,7 @@ static long long nr_open(void)
 START_TEST(parse_bounds)
 {
 	struct sb_rlimit r;
-	char err[160];
+	char err[160], want[160];
 	long long max = nr_open();
 
 	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, 1024, &r, err, sizeof(err)), 0);
@@ -137,8 +137,16 @@ START_TEST(parse_bounds)
 	ck_assert_int_eq(sb_rlimit_parse("nofile", "infinity", 0, &r, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "\"nofile\" cannot be infinity"));
 
+	/* a limit that cannot be infinity does not offer it in its error */
 	ck_assert_int_eq(sb_rlimit_parse("nofile", NULL, -1, &r, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "limit \"nofile\": expected a number >= 0 or \"infinity\"");
+	snprintf(want, sizeof want, "limit \"nofile\": expected a number from 0 to %lld (fs.nr_open)", max);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(sb_rlimit_parse("nice", NULL, -1, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"nice\": expected a number from 0 to 40");
+	ck_assert_int_eq(sb_rlimit_parse("rtprio", "lots", 0, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"rtprio\": expected a number from 0 to 99");
+	ck_assert_int_eq(sb_rlimit_parse("core", NULL, -1, &r, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit \"core\": expected a number >= 0 or \"infinity\"");
 	ck_assert_int_eq(sb_rlimit_parse("rss", NULL, 1, &r, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "limit \"rss\" is not enforced by Linux; use \"as\" or \"data\"");
 	ck_assert_int_eq(sb_rlimit_parse("nofle", NULL, 1, &r, err, sizeof(err)), -1);
