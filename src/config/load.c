@@ -253,10 +253,22 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		 * other diagnostic counts */
 		struct cfg_pos p = ld_pos(ld, error_off(&err, ld->src.len));
 		static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
+		static const char dup[] = "duplicate object key near '";
+		static const char eof[] = "end of file expected";
+		size_t n = strlen(err.text);
 
-		/* the flag is jansson's, not the user's */
+		/* the flag is jansson's, not the user's; and two of its
+		 * messages gain the fix, as every other diagnostic says it */
 		if (strncmp(err.text, nul, strlen(nul)) == 0)
 			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
+		else if (strncmp(err.text, dup, strlen(dup)) == 0 && n > strlen(dup) && err.text[n - 1] == '\'')
+			ld_error(ld, &p, "duplicate object key %.*s: give each key once",
+				 (int)(n - strlen(dup) - 1), err.text + strlen(dup));
+		else if (strncmp(err.text, eof, strlen(eof)) == 0 && strcmp(want, LD_WANT_DEFINITION) == 0)
+			ld_error(ld, &p, "%s: a file holds one definition; give another a file of its own",
+				 err.text);
+		else if (strncmp(err.text, eof, strlen(eof)) == 0)
+			ld_error(ld, &p, "%s: a file holds one object", err.text);
 		else
 			ld_error(ld, &p, "%s", err.text);
 		return NULL;

@@ -292,7 +292,12 @@ START_TEST(syntax_error)
 	expect("{ \"supervisor\": \"top\", \"intensity\": 12abc, \"children\": [] }\n",
 	       "root.jsonc:1:39: error: '}' expected near 'abc'\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [] } x",
-	       "root.jsonc:1:41: error: end of file expected near 'x'\n");
+	       "root.jsonc:1:41: error: end of file expected near 'x': a file holds one "
+	       "definition; give another a file of its own\n");
+	/* the mistake this meets most: two definitions in one file */
+	expect("{ \"supervisor\": \"top\", \"children\": [] }\n{ \"actor\": \"a\" }\n",
+	       "root.jsonc:2:1: error: end of file expected near '{': a file holds one "
+	       "definition; give another a file of its own\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [\n",
 	       "root.jsonc:2:1: error: ']' expected near end of file\n");
 }
@@ -662,7 +667,7 @@ START_TEST(unreadable_file_and_duplicate_keys)
 	ck_assert_str_eq(got, "nothere.jsonc: error: cannot open: No such file or directory\n");
 	free(got);
 	expect("{ \"supervisor\": \"top\", \"supervisor\": \"again\", \"children\": [] }",
-	       "root.jsonc:1:24: error: duplicate object key near '\"supervisor\"'\n");
+	       "root.jsonc:1:24: error: duplicate object key \"supervisor\": give each key once\n");
 }
 END_TEST
 

@@ -238,6 +238,11 @@ START_TEST(the_file_and_its_syntax)
 	       "plan.jsonc:2:16: error: '}' expected near '\"every\"'\n");
 	expect("{\"faults\": [ /* unterminated ]}",
 	       "plan.jsonc:1:14: error: unterminated comment: \"/*\" without \"*/\"\n");
+	/* a plan is one object, and no "definition" */
+	expect("{\"faults\": []}\n{\"faults\": []}\n",
+	       "plan.jsonc:2:1: error: end of file expected near '{': a file holds one object\n");
+	expect("{\"seed\": 1, \"seed\": 2, \"faults\": []}",
+	       "plan.jsonc:1:13: error: duplicate object key \"seed\": give each key once\n");
 }
 END_TEST
 
