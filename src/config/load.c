@@ -255,6 +255,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
 		static const char dup[] = "duplicate object key near '";
 		static const char eof[] = "end of file expected";
+		static const char utf8[] = "unable to decode byte";
 		size_t n = strlen(err.text);
 
 		/* the flag is jansson's, not the user's; and two of its
@@ -269,6 +270,8 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 				 err.text);
 		else if (strncmp(err.text, eof, strlen(eof)) == 0)
 			ld_error(ld, &p, "%s: a file holds one object", err.text);
+		else if (strncmp(err.text, utf8, strlen(utf8)) == 0)
+			ld_error(ld, &p, "%s: expected UTF-8 text; save the file as UTF-8", err.text);
 		else
 			ld_error(ld, &p, "%s", err.text);
 		return NULL;

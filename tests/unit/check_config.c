@@ -300,6 +300,10 @@ START_TEST(syntax_error)
 	       "definition; give another a file of its own\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [\n",
 	       "root.jsonc:2:1: error: ']' expected near end of file\n");
+	/* a file saved in Latin-1, say: what to do about it */
+	expect("{ \"supervisor\": \"caf\xe9\", \"children\": [] }\n",
+	       "root.jsonc:1:17: error: unable to decode byte 0xe9 near '\"caf': "
+	       "expected UTF-8 text; save the file as UTF-8\n");
 }
 END_TEST
 
