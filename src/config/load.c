@@ -256,6 +256,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		static const char dup[] = "duplicate object key near '";
 		static const char eof[] = "end of file expected";
 		static const char utf8[] = "unable to decode byte";
+		static const char big[] = "too big integer";
 		size_t n = strlen(err.text);
 
 		/* the flag is jansson's, not the user's; and two of its
@@ -270,6 +271,8 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 				 err.text);
 		else if (strncmp(err.text, eof, strlen(eof)) == 0)
 			ld_error(ld, &p, "%s: a file holds one object", err.text);
+		else if (strncmp(err.text, big, strlen(big)) == 0)
+			ld_error(ld, &p, "%s: no key takes a number that large", err.text);
 		else if (strncmp(err.text, utf8, strlen(utf8)) == 0)
 			ld_error(ld, &p, "%s: expected UTF-8 text; save the file as UTF-8", err.text);
 		else

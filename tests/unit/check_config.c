@@ -300,6 +300,9 @@ START_TEST(syntax_error)
 	       "definition; give another a file of its own\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [\n",
 	       "root.jsonc:2:1: error: ']' expected near end of file\n");
+	expect("{ \"supervisor\": \"top\", \"intensity\": 99999999999999999999, \"children\": [] }\n",
+	       "root.jsonc:1:37: error: too big integer near '99999999999999999999': "
+	       "no key takes a number that large\n");
 	/* a file saved in Latin-1, say: what to do about it */
 	expect("{ \"supervisor\": \"caf\xe9\", \"children\": [] }\n",
 	       "root.jsonc:1:17: error: unable to decode byte 0xe9 near '\"caf': "
