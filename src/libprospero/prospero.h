@@ -37,15 +37,19 @@ struct prospero_request;	/* an incoming call awaiting its answer */
 /* Adopt the channels named by the environment, then unset both variables.
  * Unset, PROSPERO_FDS counts as 0 and PROSPERO_FDNAMES as no names: with
  * neither, the actor simply has no bindings (readiness then goes to
- * $NOTIFY_SOCKET). EINVAL when the two disagree or name two control
- * channels, EBADF for a named fd not open; the fds and the environment
- * are then left as they were. */
+ * $NOTIFY_SOCKET). EINVAL when the two disagree, PROSPERO_FDS is not a
+ * decimal number up to 4096, or the names hold control or a binding NAME
+ * twice or an empty name; EBADF for a named fd not open, ENOTSOCK for one
+ * that is not a socket; the fds and the environment are then left as
+ * they were. */
 struct prospero *prospero_open(struct ev_loop *loop);
 /* An actor with no channels yet; add them by hand (tests, embedding). */
 struct prospero *prospero_new(struct ev_loop *loop);
 /* KIND is "control", a binding NAME, or "serve:<client>"; FD is adopted
- * (made close-on-exec). EEXIST for an FD P holds already. A refused FD
- * is left as it was. */
+ * (made close-on-exec). EBADF for a bad FD or an empty name, ENOTSOCK for
+ * an FD that is not a socket, EEXIST for a second control channel, a
+ * second binding NAME, or an FD P holds already. A refused FD is left as
+ * it was. */
 int prospero_adopt(struct prospero *p, const char *fdname, int fd);
 /* Fail every pending call with UNAVAILABLE (callbacks run before this
  * returns; a call they make fails with ESHUTDOWN), answer every deferred
@@ -149,8 +153,10 @@ void prospero_auto_watchdog(struct prospero *p, double interval);
 void prospero_on_peer_restarted(struct prospero *p,
 				void (*cb)(struct prospero *, const char *name, unsigned long incarnation, void *),
 				void *arg);
-/* On SIGTERM: stop reading requests, finish those in flight and the calls
- * they made, flush what is queued, then run DONE (NULL: ev_break the loop).
+/* On SIGTERM: stop reading requests, wait until the actor has answered
+ * those it deferred (one never answered keeps it waiting) and for the
+ * calls in flight, flush what is queued, then run DONE (NULL: ev_break
+ * the loop).
  * Uses an ev_signal watcher, so LOOP must be the one handling signals. */
 int prospero_stop_on_sigterm(struct prospero *p, void (*done)(struct prospero *, void *), void *arg);
 /* The same, now. */

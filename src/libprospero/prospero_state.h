@@ -33,8 +33,11 @@ struct prospero_state;
 /* Open DIR/state.db, creating it; DIR NULL: $STATE_DIRECTORY (its first
  * path when it holds several, ':'-separated, as systemd may set it).
  * errno: ENOENT (no such directory, or $STATE_DIRECTORY unset), ENOTDIR
- * (a file where a directory of the path should be), EACCES, ELOOP,
- * EBADMSG (not a state database, or a newer version's), ENOMEM, EIO. */
+ * (a file where a directory of the path should be), EISDIR, ESPIPE, ENXIO
+ * (a state.db that is a directory, a FIFO, a socket), EOPNOTSUPP (a file
+ * system where WAL cannot work), EACCES, ELOOP (a symbolic link anywhere
+ * in the path), EBADMSG (not a state database, or a newer version's),
+ * ENOMEM, EIO (also a state table of another shape). */
 struct prospero_state *prospero_state_open(const char *dir);
 /* Roll back an open transaction and close. */
 void prospero_state_close(struct prospero_state *s);
@@ -53,8 +56,8 @@ int prospero_state_delete(struct prospero_state *s, const char *key);
 
 /* Which keys prospero_state_list visits, in key order (bytewise, as
  * strcmp): those starting with PREFIX (NULL: any), from START (inclusive)
- * or AFTER (exclusive; at most one of the two), at most LIMIT of them (0:
- * no limit). */
+ * or AFTER (exclusive; at most one of the two: both is EINVAL), at most
+ * LIMIT of them (0: no limit). */
 struct prospero_state_range {
 	const char *prefix;
 	const char *start;
