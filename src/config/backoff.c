@@ -64,8 +64,22 @@ static void weigh(struct loader *ld, const struct sv_backoff *b, const struct cf
 		ld_warning(ld, pos, "\"backoff\" of \"%s\": %s", name, why);
 }
 
+/* Both say how a parent restarts a supervisor: the root has none. */
+static void root_keys(struct loader *ld, const struct cfg_supervisor *root)
+{
+	static const char why[] = "does nothing: it says how a parent restarts a supervisor, and the root has "
+				  "none; remove it";
+
+	if (root->restart_pos.line)
+		ld_warning(ld, &root->restart_pos, "\"restart\" of the root supervisor \"%s\" %s", root->name, why);
+	if (root->backoff.initial_ms > 0)
+		ld_warning(ld, &root->backoff_pos, "\"backoff\" of the root supervisor \"%s\" %s", root->name, why);
+}
+
 void ld_check_backoffs(struct loader *ld)
 {
+	if (ld->cfg->root)
+		root_keys(ld, ld->cfg->root);
 	for (size_t d = 0; d < ld->ndefs; d++) {
 		const struct def *def = &ld->defs[d];
 

@@ -140,6 +140,7 @@ struct cfg_supervisor {
 	unsigned intensity;		/* default 1 */
 	unsigned period_s;		/* default 5, >= 1 */
 	enum sv_restart restart;	/* as a child of its parent; default permanent */
+	struct cfg_pos restart_pos;	/* where given; line 0: not given */
 	struct sv_backoff backoff;	/* its own restart delays; initial_ms 0: none */
 	struct cfg_pos backoff_pos;
 	struct cfg_child *children;

@@ -117,8 +117,10 @@ static size_t parse_supervisor(struct loader *ld, json_t *o, size_t off)
 		s->intensity = (unsigned)n;
 	if ((v = json_object_get(o, "period")) && ld_get_int(ld, v, off, "period", 1, MAX_PERIOD_S, &n))
 		s->period_s = (unsigned)n;
-	if ((v = json_object_get(o, "restart")) && ld_get_word(ld, v, off, "restart", sv_restart_names(), &w))
+	if ((v = json_object_get(o, "restart")) && ld_get_word(ld, v, off, "restart", sv_restart_names(), &w)) {
 		s->restart = (enum sv_restart)w;
+		s->restart_pos = ld_pos_of_key(ld, off, "restart", false);
+	}
 	if ((v = json_object_get(o, "backoff")))
 		ld_get_backoff(ld, v, off, &s->backoff, &s->backoff_pos);
 	self = s->name ? ld_add_def(ld, s->name, true, s, s->pos) : SIZE_MAX;

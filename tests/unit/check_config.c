@@ -209,7 +209,7 @@ START_TEST(shutdown_0_and_backoff_are_read)
 	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 50, \"backoff\": { \"initial\": 40000 },\n"
 	    "  \"children\": [ { \"actor\": \"s\", \"exec\": [\"/bin/true\"], \"shutdown\": 0,\n"
 	    "  \"backoff\": { \"initial\": 100, \"max\": 400, \"reset_after\": 0 } } ] }");
-	cfg = load_ok(FILES("root.jsonc"), 0);
+	cfg = load_ok(FILES("root.jsonc"), 1);	/* the root's: read, and said to do nothing */
 	ck_assert_int_eq(cfg->actors[0]->shutdown_ms, 0);
 	ck_assert_int_eq(cfg->actors[0]->backoff.initial_ms, 100);
 	ck_assert_int_eq(cfg->actors[0]->backoff.max_ms, 400);
@@ -238,6 +238,33 @@ START_TEST(an_unnamed_actor_is_a_warning)
 	ck_assert_uint_eq(diag.n, 1);
 	ck_assert_uint_eq(diag.nerrors, 0);
 	ck_assert_str_eq(diag.lines[0], "extra.jsonc:1:3: warning: actor \"lonely\" is defined but no supervisor names it as a child; it will not run");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* "restart" and "backoff" say how a parent restarts a supervisor: on the
+ * root, which has none, they were taken and did nothing, unsaid. Under
+ * another supervisor they are what they say. */
+START_TEST(restart_and_backoff_on_the_root_are_warnings)
+{
+	struct cfg *cfg;
+	struct cfg_diag diag;
+
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"restart\": \"transient\",\n"
+		    "  \"backoff\": { \"initial\": 100, \"max\": 1000 },\n"
+		    "  \"children\": [ { \"supervisor\": \"mid\", \"restart\": \"transient\",\n"
+		    "    \"backoff\": { \"initial\": 100, \"max\": 1000 },\n"
+		    "    \"children\": [ { \"actor\": \"a\", \"exec\": [\"./w\"] } ] } ] }\n");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 2);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:1:35: warning: \"restart\" of the root supervisor \"top\" does "
+			 "nothing: it says how a parent restarts a supervisor, and the root has none; remove it");
+	ck_assert_str_eq(diag.lines[1], "root.jsonc:2:14: warning: \"backoff\" of the root supervisor \"top\" does "
+			 "nothing: it says how a parent restarts a supervisor, and the root has none; remove it");
 	cfg_diag_free(&diag);
 	cfg_free(cfg);
 }
@@ -1680,6 +1707,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, paths_relative_to_the_file_keep_their_place);
 	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
+	tcase_add_test(tc, restart_and_backoff_on_the_root_are_warnings);
 	tcase_add_test(tc, an_unnamed_queue_is_a_warning_that_says_queue);
 	tcase_add_test(tc, a_cwd_in_tmp_under_private_tmp_is_a_warning);
 	tcase_add_test(tc, ids_passwd_and_group_use_are_counted_out);
