@@ -425,6 +425,24 @@ void ctl_server_close(struct ctl_server *s)
 	s->fd = -1;
 }
 
+bool ctl_server_waiting(const struct ctl_server *s)
+{
+	struct pollfd p[CTL_MAX_CLIENTS + 1];
+	nfds_t n = 0;
+
+	if (s->fd >= 0 && ev_is_active(&s->io))
+		p[n++] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
+	for (const struct ctl_client *c = s->clients; c && n < sizeof p / sizeof *p; c = c->next)
+		if (ev_is_active(&c->io) && (c->io.events & EV_READ))
+			p[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	if (n == 0 || poll(p, n, 0) <= 0)
+		return false;
+	for (nfds_t i = 0; i < n; i++)
+		if (p[i].revents)
+			return true;
+	return false;
+}
+
 static bool matches(const char *filter, const char *name)
 {
 	size_t n = strlen(filter);

@@ -60,6 +60,9 @@ struct ctl_server {
 /* Listen on DIR/control (mode 0600). -1 with errno. */
 int ctl_server_open(struct ctl_server *s, struct daemon *d, const char *dir);
 void ctl_server_close(struct ctl_server *s);
+/* A connection or a request waits to be read: what a long run of starts
+ * gives the loop a turn for (dispatch.c). One poll(2), no reading. */
+bool ctl_server_waiting(const struct ctl_server *s);
 
 /* Queue N bytes for C; a client that cannot keep up is dropped. */
 void ctl_send(struct ctl_client *c, const char *buf, size_t n);

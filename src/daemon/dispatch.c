@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "src/daemon/context.h"
+#include "src/daemon/ctl_server.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/faults.h"
 #include "src/daemon/instance.h"
@@ -28,8 +29,20 @@ int64_t daemon_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void drain(struct daemon *d);
+
+static void on_resume(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	ev_idle_stop(loop, w);
+	if (!d->dispatch.running && d->dispatch.len > 0)
+		drain(d);
+}
+
 int dispatch_init(struct dispatch *q, size_t ninst)
 {
+	ev_idle_init(&q->resume, on_resume);
 	q->cap = ninst + 8;
 	q->queue = calloc(q->cap, sizeof *q->queue);
 	return q->queue ? 0 : -1;
@@ -149,20 +162,23 @@ static void act(struct daemon *d, const struct sv_action *a)
 	}
 }
 
-void dispatch_feed(struct daemon *d, const struct sv_event *ev)
+/* Children ready at exec start one after another, each start queueing
+ * the next: a run of them that has held the loop this long gives it a
+ * turn when a control request waits, so status answers between two
+ * starts rather than after the whole boot. */
+#define RUN_TURN_AFTER_S 0.002
+
+static bool turn_wanted(struct daemon *d)
+{
+	return ev_time() - ev_now(d->loop) >= RUN_TURN_AFTER_S && ctl_server_waiting(&d->control);
+}
+
+static void drain(struct daemon *d)
 {
 	struct dispatch *q = &d->dispatch;
 	const struct sv_action *acts;
 	struct sv_event e;
 
-	if (q->len == q->cap) {
-		/* sized for one queued event per instance; more is a bug */
-		log_err("internal error: event queue full");
-		abort();
-	}
-	q->queue[(q->head + q->len++) % q->cap] = *ev;
-	if (q->running)
-		return;
 	q->running = true;
 	while (q->len > 0) {
 		e = q->queue[q->head];
@@ -172,12 +188,41 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 		for (size_t i = 0; i < n; i++)
 			act(d, &acts[i]);
 		reload_release(d);
+		if (q->len == 0)
+			break;
 		/* a stop asked meanwhile is not left waiting for a whole boot */
-		if (q->len > 0)
-			loop_take_stop_signal(d);
+		loop_take_stop_signal(d);
+		/* the rest of a run that gave a turn goes on after the turn */
+		if (q->len > 0 && (ev_is_active(&q->resume) || turn_wanted(d))) {
+			q->resume.data = d;
+			ev_idle_start(d->loop, &q->resume);
+			break;
+		}
 	}
 	q->running = false;
 	sdstatus_poke(d);
+}
+
+void dispatch_feed(struct daemon *d, const struct sv_event *ev)
+{
+	struct dispatch *q = &d->dispatch;
+
+	if (q->len == q->cap) {
+		/* sized for one queued event per instance; more is a bug */
+		log_err("internal error: event queue full");
+		abort();
+	}
+	if (!q->running && ev_is_active(&q->resume)) {
+		/* in a turn a run gave: before the rest of the run, as it
+		 * would come before a READY=1 not yet sent */
+		q->head = (q->head + q->cap - 1) % q->cap;
+		q->queue[q->head] = *ev;
+		q->len++;
+	} else {
+		q->queue[(q->head + q->len++) % q->cap] = *ev;
+	}
+	if (!q->running)
+		drain(d);
 }
 
 void dispatch_node(struct daemon *d, enum sv_event_kind kind, struct sv_node *n,

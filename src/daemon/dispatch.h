@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ev.h>
+
 #include "supervisor/tree.h"
 
 struct daemon;
@@ -17,6 +19,7 @@ struct dispatch {
 	struct sv_event *queue;		/* a ring, sized at start-up and reload */
 	size_t cap, head, len;
 	bool running;			/* inside the loop of dispatch_feed */
+	ev_idle resume;			/* what is queued, after a turn given to the control socket */
 	int signal_err;			/* errno of a signal no process of its actor got; 0: none
 					 * (an operator's kill clears it, and answers with it) */
 };

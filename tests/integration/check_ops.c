@@ -698,6 +698,55 @@ START_TEST(an_action_during_boot_meets_a_child_not_yet_started)
 }
 END_TEST
 
+/* A long run of children ready at exec (the default): a status asked
+ * once the first has started was answered only when the whole run had
+ * started, every one of them ready by then. It is answered between two
+ * starts, those not reached yet shown down. */
+START_TEST(a_status_during_a_run_of_starts_is_answered_in_it)
+{
+	size_t i, down = 0;
+	json_t *st, *v;
+	int rc;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "many#1", NULL);
+	st = status_json(NULL, &rc);
+	json_array_foreach(json_object_get(st, "nodes"), i, v)
+		down += strcmp(json_string_value(json_object_get(v, "state")), "down") == 0;
+	json_decref(st);
+	ck_assert_uint_gt(down, 0);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
+
+/* A stop asked during such a run, of a child it has started: it was
+ * carried out once the whole run had started. It is taken between two
+ * starts, as where each start waits for READY=1. */
+START_TEST(a_stop_during_a_run_of_starts_is_taken_in_it)
+{
+	struct h_event e;
+	bool stopped = false;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "many#1", NULL);
+	ck_assert_int_eq(verb("stop", "many#1", NULL, NULL), 0);
+	do {
+		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+		stopped |= strcmp(e.event, "exit") == 0 && strcmp(e.name, "many#1") == 0;
+	} while (strcmp(e.event, "start") != 0 || strcmp(e.name, "many#300") != 0);
+	ck_assert_msg(stopped, "many#1 was stopped only after the run had started");
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 /* A stop of a child that runs while its supervisor still starts later
  * ones is carried out once the one being started is ready; meanwhile
  * status shows it stopping, and a second stop says so. It showed
@@ -1846,6 +1895,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_refusal_of_a_stopping_node_has_the_documented_code);
 	tcase_add_test(tc, a_status_event_follows_by_name);
 	tcase_add_test(tc, status_text_is_cut_at_a_character_and_stays_utf8);
+	suite_add_tcase(s, tc);
+	/* a long run of starts, a case of its own: it takes hundreds of actors */
+	tc = tcase_create("run");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, a_status_during_a_run_of_starts_is_answered_in_it);
+	tcase_add_test(tc, a_stop_during_a_run_of_starts_is_taken_in_it);
 	suite_add_tcase(s, tc);
 	/* hostile clients of the control socket, a case of their own to run alone */
 	tc = tcase_create("hostile");
