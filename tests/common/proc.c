@@ -96,6 +96,20 @@ int h_fd_count(pid_t pid)
 	return n;
 }
 
+void h_ns_id(pid_t pid, const char *ns, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	if (pid)
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns);
+	else
+		snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+	n = readlink(path, buf, len - 1);
+	ck_assert_msg(n > 0, "%s: %s", path, strerror(errno));
+	buf[n] = '\0';
+}
+
 int h_zombie_children(pid_t parent)
 {
 	DIR *d = opendir("/proc");

@@ -5,6 +5,7 @@
 #define PROSPERO_TESTS_COMMON_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 void h_sleep_ms(int ms);
@@ -17,6 +18,9 @@ bool h_wait_dead(pid_t pid, int timeout_ms);
 bool h_alive(pid_t pid);
 /* The fds pid holds. */
 int h_fd_count(pid_t pid);
+/* Which namespace of kind NS ("ipc", "mnt", ...) pid is in, as
+ * /proc/PID/ns/NS names it ("ipc:[4026531839]"); pid 0: this process. */
+void h_ns_id(pid_t pid, const char *ns, char *buf, size_t len);
 int h_zombie_children(pid_t parent);
 /* A uid and gid that no passwd or group entry names, far from the
  * dynamic uids (61184-65519 by default) that the integration suites'

@@ -278,16 +278,6 @@ START_TEST(namespaces_not_kept_for_want_of_fds_say_so)
 }
 END_TEST
 
-static void ipc_ns(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof path, "/proc/%d/ns/ipc", (int)pid);
-	ck_assert_int_gt(n = readlink(path, buf, len - 1), 0);
-	buf[n] = '\0';
-}
-
 /* The hard limit lowered below what the tree may hold: a restart still
  * kept its namespaces for the next one, their fds counted against the
  * limit the daemon started with, in the room the tree itself needs. */
@@ -306,10 +296,10 @@ START_TEST(no_namespaces_are_kept_beyond_the_present_hard_limit)
 	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
 	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
 	h_expect(&h, "start", "q", &e);
-	ipc_ns(e.pid, second, sizeof second);
+	h_ns_id(e.pid, "ipc", second, sizeof second);
 	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
 	h_expect(&h, "start", "q", &e);
-	ipc_ns(e.pid, third, sizeof third);
+	h_ns_id(e.pid, "ipc", third, sizeof third);
 	ck_assert_str_ne(second, third);
 	h_stop(&h);
 }

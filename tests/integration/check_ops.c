@@ -698,6 +698,17 @@ START_TEST(an_action_during_boot_meets_a_child_not_yet_started)
 }
 END_TEST
 
+/* 300 children ready at exec (the default), started one after another;
+ * returns once the first has started. */
+static void start_a_run_of_300(void)
+{
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "many#1", NULL);
+}
+
 /* A long run of children ready at exec (the default): a status asked
  * once the first has started was answered only when the whole run had
  * started, every one of them ready by then. It is answered between two
@@ -708,11 +719,7 @@ START_TEST(a_status_during_a_run_of_starts_is_answered_in_it)
 	json_t *st, *v;
 	int rc;
 
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "start", "many#1", NULL);
+	start_a_run_of_300();
 	st = status_json(NULL, &rc);
 	json_array_foreach(json_object_get(st, "nodes"), i, v)
 		down += strcmp(json_string_value(json_object_get(v, "state")), "down") == 0;
@@ -731,11 +738,7 @@ START_TEST(a_stop_during_a_run_of_starts_is_taken_in_it)
 	struct h_event e;
 	bool stopped = false;
 
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n");
-	h_start(&h, root_only);
-	h_expect(&h, "start", "many#1", NULL);
+	start_a_run_of_300();
 	ck_assert_int_eq(verb("stop", "many#1", NULL, NULL), 0);
 	do {
 		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));

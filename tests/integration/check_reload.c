@@ -1749,17 +1749,6 @@ START_TEST(a_reload_of_a_cgroup_limit_restarts_with_the_new_one)
 END_TEST
 
 /* PID's IPC namespace, as /proc shows it ("ipc:[4026531839]"). */
-static void ipc_ns(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof path, "/proc/%d/ns/ipc", (int)pid);
-	n = readlink(path, buf, len - 1);
-	ck_assert_msg(n > 0, "%s: %s", path, strerror(errno));
-	buf[n] = '\0';
-}
-
 /* "private_ipc": false, reloaded: y restarts in the daemon's IPC
  * namespace. The old diff did not look at it: y kept a namespace of its
  * own for the daemon's life. */
@@ -1769,8 +1758,8 @@ START_TEST(a_reload_of_private_ipc_restarts_with_it)
 	pid_t y, o;
 
 	boot_y("", &y, &o);
-	ipc_ns(h.pid, daemon, sizeof daemon);
-	ipc_ns(y, mine, sizeof mine);
+	h_ns_id(h.pid, "ipc", daemon, sizeof daemon);
+	h_ns_id(y, "ipc", mine, sizeof mine);
 	if (strcmp(mine, daemon) == 0) {
 		/* not root, or no CAP_SYS_ADMIN: no actor has one of its own */
 		fprintf(stderr, "check_reload: no private IPC namespace here, nothing to test\n");
@@ -1778,7 +1767,7 @@ START_TEST(a_reload_of_private_ipc_restarts_with_it)
 		return;
 	}
 	y = reload_y(", \"private_ipc\": false", "namespaces", y);
-	ipc_ns(y, mine, sizeof mine);
+	h_ns_id(y, "ipc", mine, sizeof mine);
 	ck_assert_str_eq(mine, daemon);
 	o_kept(o);
 }
