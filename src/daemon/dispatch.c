@@ -29,7 +29,7 @@ int64_t daemon_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void drain(struct daemon *d);
+static void drain(struct daemon *d, size_t first);
 
 static void on_resume(struct ev_loop *loop, ev_idle *w, int revents)
 {
@@ -37,7 +37,7 @@ static void on_resume(struct ev_loop *loop, ev_idle *w, int revents)
 
 	ev_idle_stop(loop, w);
 	if (!d->dispatch.running && d->dispatch.len > 0)
-		drain(d);
+		drain(d, 0);
 }
 
 int dispatch_init(struct dispatch *q, size_t ninst)
@@ -173,11 +173,14 @@ static bool turn_wanted(struct daemon *d)
 	return ev_time() - ev_now(d->loop) >= RUN_TURN_AFTER_S && ctl_server_waiting(&d->control);
 }
 
-static void drain(struct daemon *d)
+/* The queue, in order; the first FIRST events at least (a caller's own),
+ * the rest until a turn is wanted. */
+static void drain(struct daemon *d, size_t first)
 {
 	struct dispatch *q = &d->dispatch;
 	const struct sv_action *acts;
 	struct sv_event e;
+	size_t done = 0;
 
 	q->running = true;
 	while (q->len > 0) {
@@ -193,7 +196,7 @@ static void drain(struct daemon *d)
 		/* a stop asked meanwhile is not left waiting for a whole boot */
 		loop_take_stop_signal(d);
 		/* the rest of a run that gave a turn goes on after the turn */
-		if (q->len > 0 && (ev_is_active(&q->resume) || turn_wanted(d))) {
+		if (++done >= first && q->len > 0 && (ev_is_active(&q->resume) || turn_wanted(d))) {
 			q->resume.data = d;
 			ev_idle_start(d->loop, &q->resume);
 			break;
@@ -203,6 +206,11 @@ static void drain(struct daemon *d)
 	sdstatus_poke(d);
 }
 
+/* Fed from outside the dispatcher, EV is handled before this returns, as
+ * callers expect (an operator's kill reads signal_err after it). In a turn
+ * a run gave, an operator's goes before the rest of the run, as it would
+ * before a READY=1 not yet sent; any other after what is queued, which
+ * happened first (a child's exit after its READY). */
 void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 {
 	struct dispatch *q = &d->dispatch;
@@ -212,17 +220,16 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 		log_err("internal error: event queue full");
 		abort();
 	}
-	if (!q->running && ev_is_active(&q->resume)) {
-		/* in a turn a run gave: before the rest of the run, as it
-		 * would come before a READY=1 not yet sent */
+	if (!q->running && q->len > 0 && ev->kind == SV_EV_OPERATOR) {
 		q->head = (q->head + q->cap - 1) % q->cap;
 		q->queue[q->head] = *ev;
 		q->len++;
-	} else {
-		q->queue[(q->head + q->len++) % q->cap] = *ev;
+		drain(d, 1);
+		return;
 	}
+	q->queue[(q->head + q->len++) % q->cap] = *ev;
 	if (!q->running)
-		drain(d);
+		drain(d, q->len);
 }
 
 void dispatch_node(struct daemon *d, enum sv_event_kind kind, struct sv_node *n,
