@@ -259,7 +259,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		static const char big[] = "too big integer";
 		size_t n = strlen(err.text);
 
-		/* the flag is jansson's, not the user's; and two of its
+		/* the flag is jansson's, not the user's; and four of its
 		 * messages gain the fix, as every other diagnostic says it */
 		if (strncmp(err.text, nul, strlen(nul)) == 0)
 			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
