@@ -19,7 +19,8 @@ struct dispatch {
 	struct sv_event *queue;		/* a ring, sized at start-up and reload */
 	size_t cap, head, len;
 	bool running;			/* inside the loop of dispatch_feed */
-	ev_idle resume;			/* what is queued, after a turn given to the control socket */
+	ev_check resume;		/* what is queued, after a turn given to the control socket */
+	ev_idle spin;			/* meanwhile: that turn's poll does not wait */
 	int signal_err;			/* errno of a signal no process of its actor got; 0: none
 					 * (an operator's kill clears it, and answers with it) */
 };

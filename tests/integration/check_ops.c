@@ -698,15 +698,32 @@ START_TEST(an_action_during_boot_meets_a_child_not_yet_started)
 }
 END_TEST
 
-/* 300 children ready at exec (the default), started one after another;
- * returns once the first has started. */
-static void start_a_run_of_300(void)
+/* 300 children ready at exec (the default), started one after another,
+ * after the children in BEFORE ("" or definitions, each with a comma
+ * after it); returns once the first of the 300 has started. */
+static void start_a_run_of_300(const char *before)
 {
-	h_write(&h, "root.jsonc",
-		"{ \"supervisor\": \"root\", \"children\": [\n"
-		"    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n");
+	char text[1024];
+
+	snprintf(text, sizeof text, "{ \"supervisor\": \"root\", \"children\": [ %s\n"
+		 "    { \"actor\": \"many\", \"exec\": [\"@TA@\"], \"instances\": 300 } ] }\n", before);
+	h_write(&h, "root.jsonc", text);
 	h_start(&h, root_only);
 	h_expect(&h, "start", "many#1", NULL);
+}
+
+/* How many nodes a status asked now shows down (not reached yet). */
+static size_t down_now(void)
+{
+	size_t i, down = 0;
+	json_t *st, *v;
+	int rc;
+
+	st = status_json(NULL, &rc);
+	json_array_foreach(json_object_get(st, "nodes"), i, v)
+		down += strcmp(json_string_value(json_object_get(v, "state")), "down") == 0;
+	json_decref(st);
+	return down;
 }
 
 /* A long run of children ready at exec (the default): a status asked
@@ -715,16 +732,21 @@ static void start_a_run_of_300(void)
  * starts, those not reached yet shown down. */
 START_TEST(a_status_during_a_run_of_starts_is_answered_in_it)
 {
-	size_t i, down = 0;
-	json_t *st, *v;
-	int rc;
+	start_a_run_of_300("");
+	ck_assert_uint_gt(down_now(), 0);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
 
-	start_a_run_of_300();
-	st = status_json(NULL, &rc);
-	json_array_foreach(json_object_get(st, "nodes"), i, v)
-		down += strcmp(json_string_value(json_object_get(v, "state")), "down") == 0;
-	json_decref(st);
-	ck_assert_uint_gt(down, 0);
+/* The run goes on after its turn though the daemon is never idle (an
+ * actor floods its control channel): an idle watcher, which runs only
+ * when the loop has nothing else to do, left the rest of the run
+ * waiting for as long as the flood went on. */
+START_TEST(a_run_goes_on_after_its_turn_beside_a_busy_actor)
+{
+	start_a_run_of_300("{ \"actor\": \"flood\", \"exec\": [\"@TA@\", \"--flood-control\", \"16\"] },");
+	ck_assert_uint_gt(down_now(), 0);
 	h_expect(&h, "ready", "root", NULL);
 	h_stop(&h);
 }
@@ -738,7 +760,7 @@ START_TEST(a_stop_during_a_run_of_starts_is_taken_in_it)
 	struct h_event e;
 	bool stopped = false;
 
-	start_a_run_of_300();
+	start_a_run_of_300("");
 	ck_assert_int_eq(verb("stop", "many#1", NULL, NULL), 0);
 	do {
 		ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
@@ -1904,6 +1926,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, a_status_during_a_run_of_starts_is_answered_in_it);
+	tcase_add_test(tc, a_run_goes_on_after_its_turn_beside_a_busy_actor);
 	tcase_add_test(tc, a_stop_during_a_run_of_starts_is_taken_in_it);
 	suite_add_tcase(s, tc);
 	/* hostile clients of the control socket, a case of their own to run alone */
