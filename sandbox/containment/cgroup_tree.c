@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/containment/cgroup_fs.h"
@@ -158,12 +159,21 @@ int sb_cgroup_tree_open(struct sb_cgroup_tree *t, const char *name)
 	return sb_cgroup_tree_open_hier(t, &h, name);
 }
 
-int sb_cgroup_tree_lock(struct sb_cgroup_tree *t)
+int sb_cgroup_tree_lock(struct sb_cgroup_tree *t, int wait_ms)
 {
-	if (t->mode != SB_CGROUP_SUBTREE || flock(t->fd, LOCK_EX | LOCK_NB) == 0)
+	const struct timespec step = { 0, 10 * 1000 * 1000 };
+
+	if (t->mode != SB_CGROUP_SUBTREE)
 		return 0;
-	if (errno != EWOULDBLOCK)
-		return -1;
+	for (int waited = 0;; waited += 10) {
+		if (flock(t->fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		if (waited >= wait_ms)
+			break;
+		nanosleep(&step, NULL);
+	}
 	/* the holder's: not ours to remove */
 	close(t->root_fd);
 	t->root_fd = -1;

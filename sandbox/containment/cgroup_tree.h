@@ -57,10 +57,13 @@ void sb_cgroup_tree_disable(struct sb_cgroup_tree *t, const char *why);
 /* Hold a subtree made by hand for as long as T is open (flock on its
  * fd): the runtime directory's lock keeps a second daemon off it, but not
  * once that directory was removed under a running daemon, whose actors
- * the second one's sweep would then kill. -1 with errno EBUSY when
- * another holds it: T then leaves the subtree and its v1 mirrors where
- * they are when closed. 0 when held, or not made by hand. */
-int sb_cgroup_tree_lock(struct sb_cgroup_tree *t);
+ * the second one's sweep would then kill. Held by another, it is tried
+ * again for up to WAIT_MS (a daemon SIGKILLed while a child of it had yet
+ * to exec leaves the lock with that child until it execs or dies). -1
+ * with errno EBUSY when another still holds it: T then leaves the subtree
+ * and its v1 mirrors where they are when closed. 0 when held, or not made
+ * by hand. */
+int sb_cgroup_tree_lock(struct sb_cgroup_tree *t, int wait_ms);
 
 /* Close its fds; a subtree made by hand is removed, if it is empty (a
  * clean stop leaves no cgroup behind). */

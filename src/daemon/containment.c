@@ -352,7 +352,7 @@ static void sweep_left_subtree(const char *name, struct sb_cgroup_sweep *s)
 	h.v2.own[0] = '\0';	/* the subtree by hand, not a delegated cgroup of ours */
 	if (sb_cgroup_tree_open_hier(&t, &h, name) < 0)
 		return;
-	if (sb_cgroup_tree_lock(&t) == 0 && sb_cgroup_tree_sweep(&t, CONTAIN_KILL_TIMEOUT_MS, s) < 0)
+	if (sb_cgroup_tree_lock(&t, 0) == 0 && sb_cgroup_tree_sweep(&t, CONTAIN_KILL_TIMEOUT_MS, s) < 0)
 		log_warn("cannot sweep what a previous daemon left in %s: %s", t.path, strerror(errno));
 	sb_cgroup_tree_close(&t);
 }
@@ -380,6 +380,10 @@ static int sweep(struct daemon *d, const char *name)
 	return 0;
 }
 
+/* Long enough for a SIGKILLed predecessor's child to exec or die (it
+ * holds the subtree's lock until then); a running daemon holds it for good. */
+#define TREE_LOCK_WAIT_MS 2000
+
 int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 {
 	struct containment *c = &d->contain;
@@ -402,7 +406,7 @@ int containment_setup(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s %s", how, uid_refusal());
 		return -1;
 	}
-	if (c->level == CONTAIN_CGROUP && sb_cgroup_tree_lock(&c->tree) < 0) {
+	if (c->level == CONTAIN_CGROUP && sb_cgroup_tree_lock(&c->tree, TREE_LOCK_WAIT_MS) < 0) {
 		if (errno == EBUSY)
 			log_err("cgroup %s is held by another daemon, whose runtime directory was removed "
 				"while it ran: stop that daemon first", c->tree.path);

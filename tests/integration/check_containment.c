@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1440,6 +1441,47 @@ START_TEST(a_second_daemon_leaves_a_running_daemons_cgroups_alone)
 }
 END_TEST
 
+/* A daemon SIGKILLed while a child of it had yet to exec: the child holds
+ * the subtree's lock (it shares or copied the daemon's fds) until it
+ * execs or dies, and a successor started at once refused the subtree as
+ * held by another daemon (the queue chaos test met it). A holder that
+ * lets go within moments is waited for. */
+START_TEST(a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
+{
+	char tree[512], c;
+	struct h_event e;
+	int ready[2];
+	pid_t holder;
+
+	if (!is_root())
+		return;
+	start_one(&e);
+	subtree(tree, sizeof tree);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	ck_assert_int_eq(pipe(ready), 0);
+	holder = fork();
+	ck_assert_int_ge(holder, 0);
+	if (holder == 0) {
+		int fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+			_exit(1);
+		(void)!write(ready[1], "x", 1);
+		h_sleep_ms(300);
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", NULL);
+	ck_assert_int_eq(waitpid(holder, NULL, 0), holder);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 /* Write TEXT to the v1 freezer cgroup DIR's FILE. */
 static void freezer_write(const char *dir, const char *file, const char *text)
 {
@@ -1766,6 +1808,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_says_a_user_actor_is_contained_by_its_process_group);
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
+	tcase_add_test(tc, a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
 	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
 	suite_add_tcase(s, tc);
 	/* what a long-running daemon must not accumulate */
