@@ -32,9 +32,10 @@ int64_t daemon_now_ms(void)
 static void drain(struct daemon *d, size_t first);
 
 /* The rest of a run, once the loop has had its turn: a check watcher runs
- * at every turn, after what the poll found (an idle watcher waits for a
- * turn with nothing else to do, which a busy actor may never leave); the
- * idle watcher beside it only keeps that poll from waiting. */
+ * at every turn, and at the lowest priority after the callbacks of what
+ * that turn's poll found (an idle watcher waits for a turn with nothing
+ * else to do, which a busy actor may never leave); the idle watcher
+ * beside it only keeps that poll from waiting. */
 static void on_resume(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct daemon *d = w->data;
@@ -52,6 +53,7 @@ static void on_spin(struct ev_loop *loop, ev_idle *w, int revents)
 int dispatch_init(struct dispatch *q, size_t ninst)
 {
 	ev_check_init(&q->resume, on_resume);
+	ev_set_priority(&q->resume, EV_MINPRI);
 	ev_idle_init(&q->spin, on_spin);
 	q->cap = ninst + 8;
 	q->queue = calloc(q->cap, sizeof *q->queue);
@@ -206,7 +208,7 @@ static void drain(struct daemon *d, size_t first)
 		/* a stop asked meanwhile is not left waiting for a whole boot */
 		loop_take_stop_signal(d);
 		/* the rest of a run that gave a turn goes on after the turn */
-		if (++done >= first && q->len > 0 && (ev_is_active(&q->resume) || turn_wanted(d))) {
+		if (++done >= first && (ev_is_active(&q->resume) || turn_wanted(d))) {
 			q->resume.data = d;
 			ev_check_start(d->loop, &q->resume);
 			ev_idle_start(d->loop, &q->spin);
