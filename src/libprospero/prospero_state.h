@@ -66,8 +66,9 @@ struct prospero_state_range {
 };
 
 /* Called for each key in the range; VALUE (LEN bytes) and KEY are valid
- * during the call only, which must not write to S. Nonzero stops the
- * listing. */
+ * during the call only, which may read and list S but not write it (a
+ * put, delete, begin, commit or rollback there fails with EBUSY).
+ * Nonzero stops the listing. */
 typedef int prospero_state_item_fn(const char *key, const void *value, size_t len, void *arg);
 
 /* The keys of RANGE (NULL: all), in order: how many FN was called for,

@@ -36,6 +36,8 @@ struct prospero_state {
 	 * when first used */
 	sqlite3_stmt *list[2][2];
 	bool in_tx;
+	/* listings under way: their callbacks may read, not write */
+	unsigned listing;
 	/* why SQLite ended the open transaction itself, 0 while it has not */
 	int tx_errno;
 	char msg[256], tx_msg[256];
@@ -63,6 +65,14 @@ static int tx_ended(struct prospero_state *s)
 	if (!s->in_tx || !sqlite3_get_autocommit(s->db))
 		return 0;
 	return s->tx_errno ? fail_with(s, s->tx_errno, s->tx_msg) : fail_with(s, EIO, NULL);
+}
+
+/* -1 inside a listing's callback: a write there would join the
+ * listing's read, to be committed only when the listing ends, and one
+ * past the cursor would be listed too. */
+static int listing(struct prospero_state *s)
+{
+	return s->listing ? fail_with(s, EBUSY, "a listing is in progress") : 0;
 }
 
 /* No S to tell: EINVAL, for "return no_state()". */
@@ -197,6 +207,8 @@ int prospero_state_put(struct prospero_state *s, const char *key, const void *va
 
 	if (!s)
 		return no_state();
+	if (listing(s) < 0)
+		return -1;
 	st = s->st[ST_PUT];
 	if (len > INT32_MAX || (len && !value))
 		return fail_with(s, len > INT32_MAX ? EMSGSIZE : EINVAL, NULL);
@@ -215,7 +227,7 @@ int prospero_state_delete(struct prospero_state *s, const char *key)
 {
 	if (!s)
 		return no_state();
-	if (tx_ended(s) < 0 || bind_key(s, s->st[ST_DELETE], 1, key) < 0 || write_one(s, s->st[ST_DELETE]) < 0)
+	if (listing(s) < 0 || tx_ended(s) < 0 || bind_key(s, s->st[ST_DELETE], 1, key) < 0 || write_one(s, s->st[ST_DELETE]) < 0)
 		return -1;
 	return sqlite3_changes(s->db) ? 0 : fail_with(s, ENOENT, "no such key");
 }
@@ -224,6 +236,8 @@ int prospero_state_begin(struct prospero_state *s)
 {
 	if (!s)
 		return no_state();
+	if (listing(s) < 0)
+		return -1;
 	if (s->in_tx)
 		return fail_with(s, EBUSY, "a transaction is open already");
 	if (pr_db_step_done(s->db, s->st[ST_BEGIN]) < 0)
@@ -239,6 +253,8 @@ int prospero_state_commit(struct prospero_state *s)
 
 	if (!s)
 		return no_state();
+	if (listing(s) < 0)
+		return -1;
 	if (!s->in_tx)
 		return fail_with(s, EINVAL, "no transaction is open");
 	if (tx_ended(s) < 0) {
@@ -264,6 +280,8 @@ int prospero_state_rollback(struct prospero_state *s)
 {
 	if (!s)
 		return no_state();
+	if (listing(s) < 0)
+		return -1;
 	if (!s->in_tx)
 		return fail_with(s, EINVAL, "no transaction is open");
 	s->in_tx = false;
@@ -385,8 +403,11 @@ long prospero_state_list(struct prospero_state *s, const struct prospero_state_r
 		has_upper = prefix_end(r->prefix, upper);
 	}
 	st = list_stmt(s, exclusive, has_upper, &own);
-	if (st && bind_range(s, st, from, has_upper ? upper : NULL, r->limit) == 0)
+	if (st && bind_range(s, st, from, has_upper ? upper : NULL, r->limit) == 0) {
+		s->listing++;
 		n = list_rows(s, st, fn, arg);
+		s->listing--;
+	}
 	e = errno;
 	if (st && own) {
 		sqlite3_finalize(st);

@@ -201,6 +201,53 @@ START_TEST(a_listing_may_list_inside_its_callback)
 }
 END_TEST
 
+/* A write from inside a listing's callback: each kind refused with
+ * EBUSY, and the listing goes on. Taken, a put joined the listing's read
+ * and was not on disk when it returned, and one past the cursor was
+ * listed too. */
+static int writes_inside(const char *key, const void *value, size_t len, void *arg)
+{
+	int *calls = arg;
+	char next[64];
+
+	(void)value, (void)len;
+	snprintf(next, sizeof next, "%sz", key);
+	ck_assert_int_eq(prospero_state_put(st, next, "x", 1), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_str_eq(prospero_state_errmsg(st), "a listing is in progress");
+	ck_assert_int_eq(prospero_state_delete(st, key), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(prospero_state_begin(st), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(prospero_state_commit(st), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(prospero_state_rollback(st), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	return ++*calls > 10;	/* a listing that met its own writes would not end */
+}
+
+START_TEST(a_listing_callback_may_not_write)
+{
+	int calls = 0;
+
+	put_str("a", "1");
+	put_str("b", "2");
+	ck_assert_int_eq(prospero_state_list(st, NULL, writes_inside, &calls), 2);
+	ck_assert_int_eq(calls, 2);
+	ck_assert_str_eq(list(NULL, NULL, NULL, 0), "a=1;b=2;");
+	/* a transaction open around the listing is refused its end inside
+	 * it, and ends as usual after */
+	ck_assert_int_eq(prospero_state_begin(st), 0);
+	put_str("c", "3");
+	calls = 0;
+	ck_assert_int_eq(prospero_state_list(st, NULL, writes_inside, &calls), 3);
+	ck_assert_int_eq(prospero_state_commit(st), 0);
+	/* and writes work again once it has returned */
+	put_str("d", "4");
+	ck_assert_str_eq(list(NULL, NULL, NULL, 0), "a=1;b=2;c=3;d=4;");
+}
+END_TEST
+
 START_TEST(a_transaction_is_all_or_nothing)
 {
 	put_str("a", "1");
@@ -607,6 +654,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, put_get_delete);
 	tcase_add_test(tc, list_in_key_order);
 	tcase_add_test(tc, a_listing_may_list_inside_its_callback);
+	tcase_add_test(tc, a_listing_callback_may_not_write);
 	tcase_add_test(tc, a_transaction_is_all_or_nothing);
 	tcase_add_test(tc, a_write_that_ends_the_transaction_takes_the_rest_with_it);
 	tcase_add_test(tc, errmsg_says_who_refused);
