@@ -181,6 +181,21 @@ static void write_chaos_config(void)
 	h_write(&h, "root.jsonc", text);
 }
 
+/* Fail at once, with the end of its log, when the daemon has exited: the
+ * waits below would otherwise run out their whole time. */
+static void daemon_alive(long nacked)
+{
+	static char err[1 << 16];
+	int st = h_wait_exit(&h, 0), n;
+
+	if (st < 0)
+		return;
+	n = h_read(&h, "err", err, sizeof err - 1);
+	err[n > 0 ? n : 0] = '\0';
+	ck_abort_msg("the daemon exited (status %d) at %ld acknowledged; its log ends:\n%s", st, nacked,
+		     n > 2000 ? err + n - 2000 : err);
+}
+
 /* Wait, following events, until at least N messages are acknowledged. */
 static void wait_acked(struct tally *t, long n)
 {
@@ -189,6 +204,7 @@ static void wait_acked(struct tally *t, long n)
 		read_acked(t);
 		if (t->nacked >= n || t->done == NPROD)
 			return;
+		daemon_alive(t->nacked);
 		ck_assert_msg(waited < 30 * H_TIMEOUT_MS, "stuck at %ld acknowledged", t->nacked);
 		h_sleep_ms(5);
 	}
@@ -387,6 +403,7 @@ static void w_wait_acked(struct wtally *t, long n)
 		w_read_acked(t);
 		if (t->nacked >= n || t->done == W_TAGS)
 			return;
+		daemon_alive(t->nacked);
 		if (t->nacked != had)
 			had = t->nacked, still = 0;
 		/* a full disk refuses every send: make room after a while */
