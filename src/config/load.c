@@ -206,6 +206,21 @@ static size_t error_off(const json_error_t *err, size_t len)
 	return pos > 0 ? pos - 1 : 0;
 }
 
+/* The number of T just before AT, into *START and *END: jansson says
+ * "too big negative integer" with no token, its position a byte or two
+ * past the number (it has read the byte after it). */
+static void number_before(const char *t, size_t at, size_t *start, size_t *end)
+{
+	size_t i = at;
+
+	while (i > 0 && at - i < 2 && !(t[i - 1] >= '0' && t[i - 1] <= '9'))
+		i--;
+	*end = i;
+	while (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9')
+		i--;
+	*start = i > 0 && t[i - 1] == '-' ? i - 1 : i;
+}
+
 /* The offset of the first byte of T (LEN bytes) that is not JSON space. */
 static size_t space_to(const char *t, size_t len)
 {
@@ -257,6 +272,7 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		static const char eof[] = "end of file expected";
 		static const char utf8[] = "unable to decode byte";
 		static const char big[] = "too big integer";
+		static const char bigneg[] = "too big negative integer";
 		size_t n = strlen(err.text);
 
 		/* the flag is jansson's, not the user's; and four of its
@@ -273,6 +289,14 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 			ld_error(ld, &p, "%s: a file holds one object", err.text);
 		else if (strncmp(err.text, big, strlen(big)) == 0)
 			ld_error(ld, &p, "%s: no key takes a number that large", err.text);
+		else if (strcmp(err.text, bigneg) == 0) {
+			size_t at, end;
+
+			number_before(ld->src.text, error_off(&err, ld->src.len), &at, &end);
+			p = ld_pos(ld, at);
+			ld_error(ld, &p, "%s near '%.*s': no key takes a number that large", err.text,
+				 (int)(end - at), ld->src.text + at);
+		}
 		else if (strncmp(err.text, utf8, strlen(utf8)) == 0)
 			ld_error(ld, &p, "%s: expected UTF-8 text; save the file as UTF-8", err.text);
 		else

@@ -330,6 +330,10 @@ START_TEST(syntax_error)
 	expect("{ \"supervisor\": \"top\", \"intensity\": 99999999999999999999, \"children\": [] }\n",
 	       "root.jsonc:1:37: error: too big integer near '99999999999999999999': "
 	       "no key takes a number that large\n");
+	/* jansson names no token for this one, and points past it */
+	expect("{ \"supervisor\": \"top\", \"intensity\": -99999999999999999999, \"children\": [] }\n",
+	       "root.jsonc:1:37: error: too big negative integer near '-99999999999999999999': "
+	       "no key takes a number that large\n");
 	/* a file saved in Latin-1, say: what to do about it */
 	expect("{ \"supervisor\": \"caf\xe9\", \"children\": [] }\n",
 	       "root.jsonc:1:17: error: unable to decode byte 0xe9 near '\"caf': "
