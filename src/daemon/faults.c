@@ -127,6 +127,8 @@ static void on_fire(struct ev_loop *loop, ev_timer *w, int revents)
 	int64_t now = faults_now(r);
 	long i;
 
+	if (r->ended)
+		return;
 	while ((i = earliest(r)) >= 0 && r->next[i].at <= now) {
 		struct fault_next *x = &r->next[i];
 
@@ -182,6 +184,13 @@ void faults_report(struct daemon *d, const struct sv_action *a)
 	if (a->report == SV_REPORT_GIVE_UP && a->cause && a->cause->kind == SV_NODE_ACTOR &&
 	    (in = a->cause->user) && in->fault && in->fault->hit)
 		d->faults->give_ups++;
+	/* the run is over: a firing now would kill or stop an actor in the
+	 * middle of its shutdown, or find it gone ("skipped") */
+	if (a->node && !a->node->parent &&
+	    (a->report == SV_REPORT_GIVE_UP || (a->report == SV_REPORT_STOP && a->why == SV_WHY_SHUTDOWN))) {
+		d->faults->ended = true;
+		ev_timer_stop(d->loop, &d->faults->timer);
+	}
 }
 
 int faults_attach(struct daemon *d)

@@ -79,6 +79,7 @@ struct fault_run {
 	struct relay **relays;		/* the interposed edge copies */
 	size_t nrelays;
 	uint64_t give_ups;		/* give-ups after a fault hit their cause */
+	bool ended;			/* the tree is stopping for good: no more firings */
 };
 
 /* After the bindings are made, before any instance is: the injector for
@@ -96,7 +97,9 @@ void faults_close(struct daemon *d);
 void faults_tree_ready(struct daemon *d);
 /* IN was started: a new incarnation, its call counts from 0. */
 void faults_spawned(struct instance *in);
-/* The tree reported A: restarts and give-ups a fault caused are counted. */
+/* The tree reported A: restarts and give-ups a fault caused are counted;
+ * once the whole tree stops for good (the daemon's shutdown, or the root
+ * giving up), kills and stalls fire no more. */
 void faults_report(struct daemon *d, const struct sv_action *a);
 
 /* ms on the fault clock (0 before it starts). */

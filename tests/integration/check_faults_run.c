@@ -132,6 +132,37 @@ START_TEST(the_seed_is_recorded_in_the_plan_event)
 }
 END_TEST
 
+/* The plan ends when the run does: once the daemon begins to stop, no kill
+ * or stall fires. It kept firing through the shutdown: it killed "a" while
+ * "slow" took its second to stop, before the shutdown came to "a", then
+ * wrote a "skipped, not running" firing every 300 ms for the dead "a". */
+START_TEST(no_kill_or_stall_fires_once_the_daemon_stops)
+{
+	static char err[65536];
+	struct h_event e;
+	const char *stop;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 86400, \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 1000 } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"kill\": \"a\", \"every\": 300, \"signal\": \"SIGTERM\" },\n"
+			"  { \"stall\": \"a\", \"for\": 20, \"every\": 450 } ] }\n", "1");
+	h_expect(&h, "fault", NULL, &e);	/* the plan */
+	h_expect(&h, "fault", NULL, &e);	/* the first kill, at 300 */
+	h_expect(&h, "ready", "a", &e);		/* and "a" is back: the next is at 450 */
+	h_stop(&h);
+	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+	stop = strstr(err, "prospero: received SIGTERM: stopping\n");
+	ck_assert_ptr_nonnull(stop);
+	/* the shutdown stops "a" itself, after "slow" */
+	ck_assert_msg(strstr(stop, "prospero: stop a (pid "), "%s", stop);
+	for (const char *p = stop; (p = strstr(p, "prospero: fault ")); p++)
+		ck_assert_msg(strncmp(p, "prospero: fault summary: ", 25) == 0, "a firing after the stop: %.120s", p);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero:   a: ", "skipped"), 0);
+}
+END_TEST
+
 START_TEST(a_stall_longer_than_the_watchdog_ends_in_a_watchdog_kill)
 {
 	struct h_event e;
@@ -541,6 +572,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_seed_is_recorded_in_the_plan_event);
 	tcase_add_test(tc, a_stall_longer_than_the_watchdog_ends_in_a_watchdog_kill);
 	tcase_add_test(tc, a_run_time_kill_skips_only_the_instance_that_is_down);
+	tcase_add_test(tc, no_kill_or_stall_fires_once_the_daemon_stops);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("syscall");
 	tcase_add_checked_fixture(tc, setup, teardown);
