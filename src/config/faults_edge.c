@@ -139,8 +139,8 @@ static bool resolve_arrow(struct floader *fl, struct elist *l, char ends[2][CFG_
 }
 
 /* A binding name that no client in the tree declares: if it is an
- * actor's name, an edge that leads to that actor; else the nearest
- * binding name. */
+ * actor's name, an edge that leads to that actor, or one it declares;
+ * else the nearest binding name. */
 static void no_such_binding(struct floader *fl, const struct cfg_pos *p, const char *what, const char *s)
 {
 	const struct cfg_actor *service = fl_find_actor(fl, s);
@@ -162,9 +162,15 @@ static void no_such_binding(struct floader *fl, const struct cfg_pos *p, const c
 	}
 	if (names)
 		hint = dym_closest(s, names, n, &fl->ld.oom);
-	if (service && client)
+	if (service && service->order == CFG_NOT_IN_TREE)
+		ld_error(&fl->ld, p, "%s: actor \"%s\" is not in the tree (no supervisor names it): its edges never carry anything",
+			 what, s);
+	else if (service && client)
 		ld_error(&fl->ld, p, "%s: \"%s\" is an actor: name an edge \"CLIENT -> %s\" (such as \"%s -> %s\"), or a binding name",
 			 what, s, s, client, s);
+	else if (service && service->nbindings)	/* a client: the edges it declares */
+		ld_error(&fl->ld, p, "%s: \"%s\" is an actor: name an edge \"%s -> SERVICE\" (such as \"%s -> %s\"), or a binding name",
+			 what, s, s, s, service->bindings[0].service->name);
 	else if (service)
 		ld_error(&fl->ld, p, "%s: \"%s\" is an actor, and no actor binds to it", what, s);
 	else if (hint)

@@ -90,6 +90,19 @@ START_TEST(edges_that_do_not_exist_are_rejected_with_a_hint)
 	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": no edge \"payment -> order-processor\": the binding goes the other way, \"order-processor -> payment\"\n");
 	ck_assert_int_eq(check_plan("{ \"edge\": \"INVENTRY\", \"delay\": 5 }", err, sizeof err), 1);
 	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": no binding named \"INVENTRY\" (did you mean \"INVENTORY\"?)\n");
+	/* an actor's name: the edges that lead to it, or, for a client no one
+	 * binds to, the edges it declares (it said only "no actor binds to it") */
+	ck_assert_int_eq(check_plan("{ \"edge\": \"payment\", \"delay\": 5 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": \"payment\" is an actor: name an edge "
+			      "\"CLIENT -> payment\" (such as \"order-processor -> payment\"), or a binding name\n");
+	ck_assert_int_eq(check_plan("{ \"edge\": \"order-processor\", \"delay\": 5 }", err, sizeof err), 1);
+	ck_assert_str_eq(err, "prospero: faults.jsonc:2:25: error: \"edge\": \"order-processor\" is an actor: name an edge "
+			      "\"order-processor -> SERVICE\" (such as \"order-processor -> inventory-tracker\"), or a binding name\n");
+	h_write(&h, "loner.jsonc", "{ \"actor\": \"loner\", \"exec\": [\"@TA@\"], \"bindings\": { \"PAY\": \"payment\" } }\n");
+	h_write(&h, "faults.jsonc", "{ \"faults\": [ { \"edge\": \"loner\", \"drop\": 1 } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "loner.jsonc", "--faults", "faults.jsonc", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: faults.jsonc:1:25: error: \"edge\": actor \"loner\" is not in the tree "
+						     "(no supervisor names it): its edges never carry anything"), 1);
 }
 END_TEST
 
