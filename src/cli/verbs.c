@@ -169,7 +169,8 @@ static int operands(int argc, char **argv, struct verb_opts *o, const char *name
 	/* "" would travel as no name at all: status of the whole tree, every
 	 * event, or the daemon's "needs a name" */
 	if (name && !name[0])
-		return usage_error(ctl_verb_name(o->r.verb), "NAME is empty");
+		return usage_error(ctl_verb_name(o->r.verb), o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0
+				   ? "EDGE is empty" : "NAME is empty");
 	too_long = name && snprintf(o->r.name, sizeof o->r.name, "%s", name) >= (int)sizeof o->r.name;
 	/* an edge may be spelt with spaces around its arrow: it may exist */
 	if (too_long && o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0)

@@ -157,6 +157,14 @@ START_TEST(a_config_error_comes_first_and_the_options_are_checked)
 			      "(see prospero --help)\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--faults", "faults.jsonc",
 							  "--seed", "-1", NULL }), 2);
+	/* an empty EDGE is said as one: it was "NAME is empty" */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "", "--drop", "0.5", "--for", "10",
+							  "--runtime-dir", h_path(&h, "none"), NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: fault: EDGE is empty\n(see prospero --help)\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "kill", "", "--runtime-dir", h_path(&h, "none"), NULL }), 2);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	ck_assert_str_eq(err, "prospero: fault: NAME is empty\n(see prospero --help)\n");
 }
 END_TEST
 
