@@ -2,6 +2,7 @@
  * a small array searched by name, touched when an actor instance starts
  * for the first time, not on restarts (take finds the owner and returns). */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -337,6 +338,35 @@ static int by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The ids of systemd's dynamic users, one lock file each, named by the
+ * id, in /run/systemd/dynamic-uid (the pool skips them: sb_uid_probe_*).
+ * A directory that cannot be read holds none, as for the pool's access(). */
+static int push_systemd_ids(uid_t **ids, size_t *n, size_t *cap)
+{
+	DIR *d = opendir("/run/systemd/dynamic-uid");
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return 0;
+	while (rc == 0 && (de = readdir(d))) {
+		const char *p = de->d_name;
+		unsigned long long id = 0;
+
+		/* the lock files are plain decimal ids; "direct:NAME" and the
+		 * like are links beside them */
+		if (*p < '0' || *p > '9')
+			continue;
+		for (; *p >= '0' && *p <= '9' && id <= (uid_t)-1; p++)
+			id = id * 10 + (unsigned)(*p - '0');
+		if (*p || id >= (uid_t)-1)
+			continue;
+		rc = push_id(ids, n, cap, (uid_t)id);
+	}
+	closedir(d);
+	return rc;
+}
+
 int sb_uid_host_ids(uid_t **ids, size_t *n)
 {
 	struct passwd *pw;
@@ -354,6 +384,8 @@ int sb_uid_host_ids(uid_t **ids, size_t *n)
 	while (rc == 0 && (gr = getgrent()))
 		rc = push_id(ids, n, &cap, (uid_t)gr->gr_gid);
 	endgrent();
+	if (rc == 0)
+		rc = push_systemd_ids(ids, n, &cap);
 	if (rc < 0) {
 		free(*ids);
 		*ids = NULL;

@@ -92,8 +92,10 @@ struct sb_uid_snapshot {
 	int registry;			/* sb_uid_registry_open's socket, or -1 */
 };
 
-/* Every id passwd or group names, sorted and unique, into *IDS (free it)
- * and *N: what `check` counts out of a range. -1 with errno ENOMEM. */
+/* Every id passwd or group names or systemd holds for a dynamic user
+ * (/run/systemd/dynamic-uid/N), sorted and unique, into *IDS (free it)
+ * and *N: what `check` and `run` count out of a range. -1 with errno
+ * ENOMEM. */
 int sb_uid_host_ids(uid_t **ids, size_t *n);
 
 /* -1 with errno EINVAL (the same bounds as a pool) or ENOMEM. */

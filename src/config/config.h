@@ -184,8 +184,8 @@ size_t cfg_dynamic_uids(const struct cfg *cfg);
 
 /* Whether the uid range [FIRST, LAST] (0, 0: the default, systemd's
  * DynamicUser= range) holds the dynamic uids CFG needs, leaving out the
- * NTAKEN ids of TAKEN (sorted: those passwd and group use, which the pool
- * skips; sb_uid_host_ids). 0 if it does; else -1 with errno ENOSPC and an
+ * NTAKEN ids of TAKEN (sorted: those passwd and group use and systemd's
+ * dynamic users, which the pool skips; sb_uid_host_ids). 0 if it does; else -1 with errno ENOSPC and an
  * error in DIAG at the root supervisor that says how to widen
  * --uid-range, or ENOMEM and no line. */
 int cfg_check_uid_range(const struct cfg *cfg, uid_t first, uid_t last, const uid_t *taken, size_t ntaken,

@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -900,6 +903,54 @@ START_TEST(a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc)
 }
 END_TEST
 
+/* systemd's own dynamic users (a lock file /run/systemd/dynamic-uid/N
+ * each, when nss-systemd is not configured) are not the range's to give:
+ * the pool skips them, so `check` and `run` must count them out too. The
+ * old count left them in: check said "configuration ok" for a range of
+ * one such id, and run failed the start ("no dynamic uid left"). */
+START_TEST(check_counts_out_systemds_dynamic_users)
+{
+	char err[4096], id[16], lock[64], range[40], cerr[4096];
+	bool made_systemd = false, made_dir = false;
+	unsigned long n = 3000000000UL + (unsigned long)getpid() % 1000000;
+	int crc, rrc, fd;
+
+	if (getpwuid((uid_t)n) || getgrgid((gid_t)n))
+		return;	/* taken already: nothing to tell apart */
+	snprintf(id, sizeof id, "%lu", n);
+	snprintf(lock, sizeof lock, "/run/systemd/dynamic-uid/%s", id);
+	snprintf(range, sizeof range, "%s-%s", id, id);
+	if (mkdir("/run/systemd", 0755) == 0)
+		made_systemd = true;
+	if (mkdir("/run/systemd/dynamic-uid", 0755) == 0)
+		made_dir = true;
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ck_assert_msg(fd >= 0, "%s: %s", lock, strerror(errno));
+	close(fd);
+	write_config("root.jsonc",
+		     "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@H@\"] } ] }\n");
+	crc = h_run(&h, (const char *const[]){ "check", "--uid-range", range, "-c", "root.jsonc", NULL });
+	if (h_read(&h, "run.err", cerr, sizeof cerr) < 0)
+		cerr[0] = '\0';
+	rrc = h_run(&h, (const char *const[]){ "run", "--uid-range", range, "--runtime-dir", h.rundir,
+					       "-c", "root.jsonc", NULL });
+	if (h_read(&h, "run.err", err, sizeof err) < 0)
+		err[0] = '\0';
+	/* leave /run as it was before any assertion can end the test */
+	unlink(lock);
+	if (made_dir)
+		rmdir("/run/systemd/dynamic-uid");
+	if (made_systemd)
+		rmdir("/run/systemd");
+	ck_assert_msg(crc == 1, "check exited %d: %s", crc, cerr);
+	ck_assert_msg(strstr(cerr, "the tree needs 1 dynamic uid, one per actor instance without \"user\", "
+			     "but --uid-range ") && strstr(cerr, " holds 0: widen it"), "got: %s", cerr);
+	ck_assert_msg(rrc == 1, "run exited %d: %s", rrc, err);
+	ck_assert_msg(strstr(err, " holds 0: widen it"), "got: %s", err);
+	ck_assert_msg(!strstr(err, "start a"), "started: %s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("confinement");
@@ -929,6 +980,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, many_capabilities_the_daemon_cannot_give_are_each_named);
 	tcase_add_test(tc, a_root_daemon_without_cap_sys_admin_gives_the_hosts_ipc);
 	suite_add_tcase(s, tc);
+	if (geteuid() == 0) {
+		/* dynamic uids are counted only by a root daemon */
+		tc = tcase_create("uids");
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, 60);
+		tcase_add_test(tc, check_counts_out_systemds_dynamic_users);
+		suite_add_tcase(s, tc);
+	}
 	tc = tcase_create("paths");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, private_tmp_sees_through_dot_dot_in_the_daemons_directories);
