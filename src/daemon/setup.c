@@ -131,12 +131,12 @@ static uint64_t ignored_at_start(void)
 }
 
 /* The dispositions an actor must not inherit: those the daemon changes
- * (loop.c, and SIGPIPE here), and those ignored as it was started
+ * (loop.c, and SIGPIPE and SIGXFSZ here), and those ignored as it was started
  * (nohup, a shell's "&"), which exec keeps. Only those: each is a
  * system call in every spawn. */
 static void note_signals(struct daemon *d)
 {
-	static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE };
+	static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGXFSZ };
 	const unsigned cap = sizeof d->reset_signals / sizeof *d->reset_signals;
 	uint64_t ignored = ignored_at_start();
 
@@ -176,6 +176,10 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	signal(SIGUSR2, SIG_DFL);
 	note_signals(d);
 	signal(SIGPIPE, SIG_IGN);
+	/* a write past RLIMIT_FSIZE (LimitFSIZE=, ulimit -f) then fails with
+	 * EFBIG, as a full disk's does, rather than ending the daemon and its
+	 * tree: the events file, the output files, the state */
+	signal(SIGXFSZ, SIG_IGN);
 	log_nonblocking();
 	if (open_rundir(d, opts) < 0)
 		return -1;

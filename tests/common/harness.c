@@ -204,10 +204,13 @@ static pid_t spawn_prospero(struct h *h, const char *const *args, const char *ou
 		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		struct rlimit r = { h->nofile, h->nofile };
+		struct rlimit f = { h->fsize, h->fsize };
 
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir(h->dir) < 0)
 			_exit(120);
 		if (h->nofile && setrlimit(RLIMIT_NOFILE, &r) < 0)
+			_exit(122);
+		if (h->fsize && setrlimit(RLIMIT_FSIZE, &f) < 0)
 			_exit(122);
 		execv(bin, (char *const *)argv);
 		_exit(121);

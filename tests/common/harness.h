@@ -30,6 +30,8 @@ struct h {
 	unsigned pathnext;
 	unsigned nofile;	/* when set, every prospero started gets this hard and
 				 * soft RLIMIT_NOFILE, as under LimitNOFILE= */
+	unsigned long fsize;	/* when set, every prospero started gets this hard and
+				 * soft RLIMIT_FSIZE, as under LimitFSIZE= */
 };
 
 void h_init(struct h *h);

@@ -1875,6 +1875,64 @@ START_TEST(a_fault_before_the_plan_is_in_effect_is_refused)
 }
 END_TEST
 
+/* The signal mask line KEY ("SigIgn") of /proc/PID/status. */
+static unsigned long long proc_mask(int p, const char *key)
+{
+	char path[64], line[256];
+	unsigned long long m = ~0ULL;
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", p);
+	f = fopen(path, "re");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+			m = strtoull(line + klen + 1, NULL, 16);
+	fclose(f);
+	return m;
+}
+
+/* README "Output and events": a write the file system refuses (a full
+ * disk, a quota) loses that event from the file, not the daemon. A file
+ * size limit (LimitFSIZE=, ulimit -f) refuses it with SIGXFSZ, whose
+ * default ends the process: the daemon died with its tree when its events
+ * file reached the limit. It must see EFBIG, say so, and run on; and its
+ * actors must not inherit the signal ignored. */
+START_TEST(an_events_file_at_the_file_size_limit_does_not_end_the_daemon)
+{
+	struct h_event e;
+	int rc;
+
+	h.fsize = 16384;
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 100000, \"period\": 1, \"children\": [\n"
+		"    { \"actor\": \"x\", \"exec\": [\"@TA@\"] },\n"
+		"    { \"actor\": \"loop\", \"exec\": [\"@TA@\", \"--exit-after\", \"10\", \"1\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "start", "x", &e);
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_now_ms() < end;) {
+		if (h_lines_with(&h, "err", "prospero: events file ", "File too large") > 0)
+			break;
+		h_sleep_ms(50);
+	}
+	ck_assert_msg(h_alive(h.pid), "the daemon died at the file size limit");
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: events file ",
+				      ": File too large: events are not written to it until it has room"), 1);
+	ck_assert_uint_eq(proc_mask(e.pid, "SigIgn") & 1ULL << (SIGXFSZ - 1), 0);
+	/* still answering, and the file holds whole lines only */
+	rc = verb("status", "x", NULL, NULL);
+	ck_assert_int_eq(rc, 0);
+	char buf[1 << 15];
+	int n = h_read(&h, "events", buf, sizeof buf);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, 16384);
+	ck_assert_int_eq(buf[n - 1], '\n');
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -1928,6 +1986,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_status_during_a_run_of_starts_is_answered_in_it);
 	tcase_add_test(tc, a_run_goes_on_after_its_turn_beside_a_busy_actor);
 	tcase_add_test(tc, a_stop_during_a_run_of_starts_is_taken_in_it);
+	suite_add_tcase(s, tc);
+	/* the daemon under a file size limit, a case of its own to run alone */
+	tc = tcase_create("fsize");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, an_events_file_at_the_file_size_limit_does_not_end_the_daemon);
 	suite_add_tcase(s, tc);
 	/* hostile clients of the control socket, a case of their own to run alone */
 	tc = tcase_create("hostile");
