@@ -17,7 +17,8 @@
  *   faultee ping N          N round trips of 64 bytes on fd 4 (after as
  *                           many to warm up); print "rtt NS" on average
  *   faultee pong            echo every datagram on fd 4
- *   faultee calls N         N getppid(2) calls; print "call NS" on average */
+ *   faultee calls N [MS]    N getppid(2) calls; print "call NS" on average;
+ *                           with MS, the last of them MS ms after the rest */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -128,12 +129,15 @@ static void pong(void)
 	_exit(118);
 }
 
-static void calls(long n)
+static void calls(long n, long pause_ms)
 {
 	int64_t t0 = mono_us();
 
-	for (long k = 0; k < n; k++)
+	for (long k = 0; k < n; k++) {
+		if (pause_ms > 0 && k == n - 1)
+			usleep((useconds_t)pause_ms * 1000);
 		syscall(SYS_getppid);
+	}
 	report("call %" PRId64 "\n", (mono_us() - t0) * 1000 / n);
 }
 
@@ -149,10 +153,10 @@ int main(int argc, char **argv)
 		ping(atol(argv[2]));
 	} else if (argc == 2 && strcmp(argv[1], "pong") == 0) {
 		pong();
-	} else if (argc == 3 && strcmp(argv[1], "calls") == 0) {
-		calls(atol(argv[2]));
+	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "calls") == 0) {
+		calls(atol(argv[2]), argc == 4 ? atol(argv[3]) : 0);
 	} else {
-		fprintf(stderr, "usage: faultee writes N | stamp COUNT | sink | ping N | pong | calls N\n");
+		fprintf(stderr, "usage: faultee writes N | stamp COUNT | sink | ping N | pong | calls N [MS]\n");
 		return 2;
 	}
 	for (;;)
