@@ -1917,7 +1917,9 @@ START_TEST(an_events_file_at_the_file_size_limit_does_not_end_the_daemon)
 		h_sleep_ms(50);
 	}
 	ck_assert_msg(h_alive(h.pid), "the daemon died at the file size limit");
-	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: events file ",
+	/* said again only after a shorter line went through (a start's
+	 * fits where an exit's did not) */
+	ck_assert_int_ge(h_lines_with(&h, "err", "prospero: events file ",
 				      ": File too large: events are not written to it until it has room"), 1);
 	ck_assert_uint_eq(proc_mask(e.pid, "SigIgn") & 1ULL << (SIGXFSZ - 1), 0);
 	/* still answering, and the file holds whole lines only */
