@@ -98,6 +98,7 @@ struct fill {
 	uint64_t due;		/* when that retry fell due */
 	bool full;		/* the body would grow past what a call carries */
 	bool failed;		/* out of memory: the walk stopped */
+	long expired;		/* rows found past their retention, and forgotten */
 };
 
 static int add_row(const struct pq_row *r, void *arg)
@@ -118,7 +119,7 @@ static int add_row(const struct pq_row *r, void *arg)
 	if (f->scanning)
 		q->cursor = r->id;
 	if (r->enqueued_ms + (uint64_t)q->opt.v[PQ_RETENTION] * 1000 < f->now.wall) {
-		q->count.expired++;
+		f->expired++;
 		f->failed = pq_store_forget(&q->store, r->id) < 0;
 		return f->failed;
 	}
@@ -138,9 +139,11 @@ static int add_row(const struct pq_row *r, void *arg)
 }
 
 /* Retries whose wait is over, then messages after the cursor. */
-static int fill(struct queue *q, struct pq_batch *b, struct pq_now now)
+static int fill_walk(struct fill *f)
 {
-	struct fill f = { .q = q, .b = b, .now = now };
+	struct queue *q = f->q;
+	struct pq_batch *b = f->b;
+	struct pq_now now = f->now;
 	const struct pq_wait *w;
 	struct pq_item it;
 	long n;
@@ -148,39 +151,50 @@ static int fill(struct queue *q, struct pq_batch *b, struct pq_now now)
 	b->n = 0;
 	if (pq_out_begin(q) < 0)
 		return -1;
-	f.retry = &it;
-	while (b->n < batch_size(q) && !f.full && !f.failed && (w = pq_delayed_top(&q->delayed)) &&
+	f->retry = &it;
+	while (b->n < batch_size(q) && !f->full && !f->failed && (w = pq_delayed_top(&q->delayed)) &&
 	       w->due_ms <= now.mono) {
-		f.due = w->due_ms;
+		f->due = w->due_ms;
 		pq_delayed_pop_due(&q->delayed, now.mono, &it);
-		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
+		if (pq_store_fetch(&q->store, it.id, add_row, f) < 0)
 			return -1;
 	}
-	f.retry = NULL;
-	if (f.failed) {
+	f->retry = NULL;
+	if (f->failed) {
 		errno = ENOMEM;
 		return -1;
 	}
 	/* that one goes next time, in its place: due when it was, not now,
 	 * or the retries that fell due after it would go first */
-	if (f.full && pq_delayed_push(&q->delayed, f.due, &it) < 0)
+	if (f->full && pq_delayed_push(&q->delayed, f->due, &it) < 0)
 		return -1;
-	f.scanning = true;
-	if (b->n < batch_size(q) && !f.full) {
+	f->scanning = true;
+	if (b->n < batch_size(q) && !f->full) {
 		unsigned want = batch_size(q) - b->n;
 
-		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED, want, add_row, &f);
+		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED, want, add_row, f);
 		if (n < 0)
 			return -1;
-		if (f.failed) {
+		if (f->failed) {
 			errno = ENOMEM;
 			return -1;
 		}
-		if ((unsigned long)n < want && !f.full)
+		if ((unsigned long)n < want && !f->full)
 			q->cursor = q->store.committed_id;	/* nothing more there */
 	}
 	pq_count_encode(q->out, b->n);
 	return 0;
+}
+
+/* Fill B; what it found expired is said once, whatever the way out. */
+static int fill(struct queue *q, struct pq_batch *b, struct pq_now now)
+{
+	struct fill f = { .q = q, .b = b, .now = now };
+	int r = fill_walk(&f);
+
+	if (f.expired > 0)
+		pq_status_expired(q, f.expired);
+	return r;
 }
 
 static void on_answer(int err, const void *body, size_t len, void *arg);

@@ -122,6 +122,14 @@ static void drop_waiting(const struct pq_item *it, void *arg)
 	s->n++;
 }
 
+void pq_status_expired(struct queue *q, long n)
+{
+	q->count.expired += (uint64_t)n;
+	fprintf(stderr, "%ld message%s expired, older than the retention (%ld s)\n", n, n == 1 ? "" : "s",
+		q->opt.v[PQ_RETENTION]);
+	pq_status_touch(q);
+}
+
 /* Messages older than the retention that were never delivered since the
  * queue started, or wait for a retry; one out with the consumer is
  * looked at when it comes back. */
@@ -154,12 +162,8 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 		n += waiting.n;
 		q->kick = true;	/* the delay timer may wait for what is gone */
 	}
-	if (n > 0) {
-		q->count.expired += (uint64_t)n;
-		fprintf(stderr, "%ld message%s expired, older than the retention (%ld s)\n", n,
-			n == 1 ? "" : "s", q->opt.v[PQ_RETENTION]);
-		pq_status_touch(q);
-	}
+	if (n > 0)
+		pq_status_expired(q, n);
 	if (!ev_is_active(w))
 		sweep_arm(q);
 }

@@ -1043,6 +1043,29 @@ START_TEST(a_retry_back_past_its_retention_expires_at_once)
 }
 END_TEST
 
+/* Every expiry is said on stderr, not only the sweep's: a message found
+ * past its retention as a batch is filled (here at once, after the
+ * queue was down past it) was dropped without a line. */
+START_TEST(an_expiry_found_by_a_delivery_is_said_too)
+{
+	static const char *const now_deliver[] = { "--retention=60", "--max-batch-timeout=0", NULL };
+	uint64_t id;
+	int st;
+
+	start(1, false, ARGS("--retention=60", "--max-batch-timeout=86400000"));
+	id = send_acked(0, "stale");
+	st = qp_end(&qp, SIGTERM);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	age(id, 61000);
+	memcpy(qp.args, now_deliver, sizeof now_deliver);
+	qp_start(&qp);
+	RUN_UNTIL(status_of("expired") == 1);
+	ck_assert_int_eq(nseen, 0);
+	ck_assert_msg(logged("1 message expired, older than the retention (60 s)"), "no line for the expiry");
+	finish();
+}
+END_TEST
+
 /* --- nothing acknowledged is lost --- */
 
 #define KILL_MSGS 1500
@@ -1522,6 +1545,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_waiting_message_expires_when_its_retention_is_up);
 	tcase_add_test(tc, a_retry_waiting_past_its_retention_expires);
 	tcase_add_test(tc, a_retry_back_past_its_retention_expires_at_once);
+	tcase_add_test(tc, an_expiry_found_by_a_delivery_is_said_too);
 	tcase_add_test(tc, bad_sends_are_refused_and_nothing_is_stored);
 	tcase_add_test(tc, bad_answers_are_counted_and_nothing_is_lost);
 	tcase_add_test(tc, the_library_refuses_what_the_queue_would_not_take);
