@@ -186,14 +186,14 @@ static int fill_walk(struct fill *f)
 	return 0;
 }
 
-/* Fill B; what it found expired is said once, whatever the way out. */
-static int fill(struct queue *q, struct pq_batch *b, struct pq_now now)
+/* Fill B; what it found expired is added to *EXPIRED, whatever the way
+ * out. */
+static int fill(struct queue *q, struct pq_batch *b, struct pq_now now, long *expired)
 {
 	struct fill f = { .q = q, .b = b, .now = now };
 	int r = fill_walk(&f);
 
-	if (f.expired > 0)
-		pq_status_expired(q, f.expired);
+	*expired += f.expired;
 	return r;
 }
 
@@ -260,10 +260,17 @@ static bool holding(struct queue *q)
 	return false;
 }
 
+static void say_expired(struct queue *q, long n)
+{
+	if (n > 0)
+		pq_status_expired(q, n);
+}
+
 void pq_deliver(struct queue *q)
 {
 	struct pq_batch *b;
 	struct pq_now now = pq_clocks();
+	long expired = 0;
 
 	if (!q->kick)
 		return;
@@ -272,7 +279,8 @@ void pq_deliver(struct queue *q)
 	if (q->consumer && holding(q))
 		goto timers;
 	while (!q->stopping && q->consumer && q->exit_code == 0 && (b = free_batch(q)) && ready_now(q, now)) {
-		if (fill(q, b, now) < 0) {
+		if (fill(q, b, now, &expired) < 0) {
+			say_expired(q, expired);
 			pq_fatal(q, "cannot build a batch: %s", errno == ENOMEM ? "out of memory" : q->store.msg);
 			return;
 		}
@@ -282,6 +290,9 @@ void pq_deliver(struct queue *q)
 		if (!b->busy)
 			break;
 	}
+	/* once for the whole walk: a backlog that expired while the queue
+	 * was down is read a batch at a time */
+	say_expired(q, expired);
 timers:
 	if (pq_delayed_top(&q->delayed) && pq_delayed_top(&q->delayed)->due_ms > now.mono)
 		arm(q, &q->delay_timer, pq_delayed_top(&q->delayed)->due_ms, now.mono);
