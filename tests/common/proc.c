@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,6 +109,23 @@ void h_ns_id(pid_t pid, const char *ns, char *buf, size_t len)
 	n = readlink(path, buf, len - 1);
 	ck_assert_msg(n > 0, "%s: %s", path, strerror(errno));
 	buf[n] = '\0';
+}
+
+unsigned long long h_status_mask(pid_t pid, const char *name)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ULL;
+	size_t n = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, name, n) == 0 && line[n] == ':')
+			v = strtoull(line + n + 1, NULL, 16);
+	fclose(f);
+	return v;
 }
 
 int h_zombie_children(pid_t parent)

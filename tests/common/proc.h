@@ -22,6 +22,9 @@ int h_fd_count(pid_t pid);
  * /proc/PID/ns/NS names it ("ipc:[4026531839]"); pid 0: this process. */
 void h_ns_id(pid_t pid, const char *ns, char *buf, size_t len);
 int h_zombie_children(pid_t parent);
+/* The hexadecimal field NAME ("SigIgn", "SigBlk") of /proc/PID/status;
+ * all ones when there is no such field. */
+unsigned long long h_status_mask(pid_t pid, const char *name);
 /* A uid and gid that no passwd or group entry names, far from the
  * dynamic uids (61184-65519 by default) that the integration suites'
  * daemons, run beside, give their actors, and this process's own (16 per

@@ -154,24 +154,6 @@ START_TEST(each_actor_leads_its_own_process_group)
 }
 END_TEST
 
-/* The field NAME of /proc/PID/status, as a number from hex. */
-static unsigned long long status_mask(int pid, const char *name)
-{
-	char path[64], line[256];
-	unsigned long long v = ~0ULL;
-	size_t n = strlen(name);
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	ck_assert(f != NULL);
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, name, n) == 0 && line[n] == ':')
-			v = strtoull(line + n + 1, NULL, 16);
-	fclose(f);
-	return v;
-}
-
 /* exec keeps an ignored signal ignored: an actor of a daemon started
  * under nohup or by a shell's "&" got SIGHUP, SIGQUIT or SIGINT ignored,
  * and one started by GNU make glibc's 32 and 33 (the old daemon reset
@@ -192,8 +174,8 @@ START_TEST(an_actor_gets_every_signal_at_its_default)
 	signal(SIGHUP, SIG_DFL);
 	h_expect(&h, "start", "x", &e);
 	h_expect(&h, "ready", "root", NULL);
-	ck_assert_uint_eq(status_mask(e.pid, "SigIgn"), 0);
-	ck_assert_uint_eq(status_mask(e.pid, "SigBlk"), 0);
+	ck_assert_uint_eq(h_status_mask(e.pid, "SigIgn"), 0);
+	ck_assert_uint_eq(h_status_mask(e.pid, "SigBlk"), 0);
 	h_signal(&h, SIGTERM);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
 }
@@ -215,7 +197,7 @@ START_TEST(sigquit_ends_a_daemon_started_with_it_ignored)
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		signal(sigs[i], SIG_DFL);
 	h_expect(&h, "ready", "root", NULL);
-	ck_assert_uint_eq(status_mask(h.pid, "SigIgn") & (1ULL << (SIGQUIT - 1) | 1ULL << (SIGUSR1 - 1) |
+	ck_assert_uint_eq(h_status_mask(h.pid, "SigIgn") & (1ULL << (SIGQUIT - 1) | 1ULL << (SIGUSR1 - 1) |
 							 1ULL << (SIGUSR2 - 1)), 0);
 	h_signal(&h, SIGQUIT);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGQUIT);

@@ -1875,24 +1875,6 @@ START_TEST(a_fault_before_the_plan_is_in_effect_is_refused)
 }
 END_TEST
 
-/* The signal mask line KEY ("SigIgn") of /proc/PID/status. */
-static unsigned long long proc_mask(int p, const char *key)
-{
-	char path[64], line[256];
-	unsigned long long m = ~0ULL;
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", p);
-	f = fopen(path, "re");
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
-			m = strtoull(line + klen + 1, NULL, 16);
-	fclose(f);
-	return m;
-}
-
 /* README "Output and events": a write the file system refuses (a full
  * disk, a quota) loses that event from the file, not the daemon. A file
  * size limit (LimitFSIZE=, ulimit -f) refuses it with SIGXFSZ, whose
@@ -1921,7 +1903,7 @@ START_TEST(an_events_file_at_the_file_size_limit_does_not_end_the_daemon)
 	 * fits where an exit's did not) */
 	ck_assert_int_ge(h_lines_with(&h, "err", "prospero: events file ",
 				      ": File too large: events are not written to it until it has room"), 1);
-	ck_assert_uint_eq(proc_mask(e.pid, "SigIgn") & 1ULL << (SIGXFSZ - 1), 0);
+	ck_assert_uint_eq(h_status_mask(e.pid, "SigIgn") & 1ULL << (SIGXFSZ - 1), 0);
 	/* still answering, and the file holds whole lines only */
 	rc = verb("status", "x", NULL, NULL);
 	ck_assert_int_eq(rc, 0);
