@@ -114,13 +114,13 @@ static int check_privileges(const struct cfg *cfg, const struct daemon_opts *opt
 	return bad ? -1 : 0;
 }
 
-/* An executable or cwd a dynamic uid cannot reach: a warning, for check
- * and run alike (its start would fail with EACCES). */
-static void check_reach(const struct cfg *cfg)
+/* An executable or state root a dynamic uid cannot reach: a warning, for
+ * check and run alike (its start, or its state, would fail with EACCES). */
+static void check_reach(const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	struct cfg_diag diag = { 0 };
 
-	tree_check_reach(cfg, &diag);
+	tree_check_reach(cfg, opts, &diag);
 	print_diag(&diag);
 }
 
@@ -307,7 +307,7 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
 	check_fds(cfg, false);
 	check_rlimits(cfg, false);
-	check_reach(cfg);
+	check_reach(cfg, opts);
 	exposure_dev_vars(cfg, true);
 	check_secrets_on_disk(cfg, opts);
 	exposure_uid();
@@ -409,7 +409,7 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	bad |= check_fds(cfg, true) < 0;
 	bad |= check_rlimits(cfg, true) < 0;
 	bad |= check_privileges(cfg, opts) < 0;
-	check_reach(cfg);
+	check_reach(cfg, opts);
 	/* rather than start the tree and fail at that actor */
 	if (cgroup_limits_needed(cfg))
 		bad |= check_host(cfg, opts) < 0;

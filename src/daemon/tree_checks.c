@@ -85,12 +85,30 @@ static bool out_of_reach(const char *path, char *where, size_t len, mode_t *mode
 	return false;
 }
 
-void tree_check_reach(const struct cfg *cfg, struct cfg_diag *diag)
+/* The directory above ROOT (the state root: made 0711 if it is not, so
+ * itself no matter) that others may not search, into WHERE. */
+static bool state_out_of_reach(const char *root, char *where, size_t len, mode_t *mode)
+{
+	char above[PATH_MAX];
+	char *slash;
+
+	if (snprintf(above, sizeof above, "%s", root) >= (int)sizeof above || !(slash = strrchr(above, '/')))
+		return false;
+	if (slash == above)
+		return false;	/* right under / */
+	*slash = '\0';
+	return out_of_reach(above, where, len, mode);
+}
+
+void tree_check_reach(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag)
 {
 	const uint64_t dac = ((uint64_t)1 << CAP_DAC_OVERRIDE) | ((uint64_t)1 << CAP_DAC_READ_SEARCH);
+	char root[4096];
+	bool have_root;
 
 	if (!confinement_dynamic_uids())
 		return;
+	have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
 	/* the program only: the child enters its cwd while it is still root */
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
@@ -110,6 +128,13 @@ void tree_check_reach(const struct cfg *cfg, struct cfg_diag *diag)
 					"actor \"%s\" runs under a dynamic uid, which cannot reach its executable %s: %s (mode %04o) is not %s by others; chmod o+x it, or give the actor a \"user\"",
 					a->name, a->path, where, (unsigned)mode,
 					strcmp(where, a->path) ? "searchable" : "executable") < 0)
+			fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
+		/* the daemon makes its directory there, but the actor opens it
+		 * by name after its uid changed: EACCES on its own state */
+		if (a->state && have_root && state_out_of_reach(root, where, sizeof where, &mode) &&
+		    cfg_diag_add(diag, false, &a->pos,
+				 "actor \"%s\" runs under a dynamic uid, which cannot reach its state directory in %s: %s (mode %04o) is not searchable by others; chmod o+x it, or pass another --state-dir",
+				 a->name, root, where, (unsigned)mode) < 0)
 			fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
 	}
 }

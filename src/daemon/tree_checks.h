@@ -23,10 +23,11 @@ int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag);
  * containment cannot apply: such an actor could only fail to start. */
 int tree_check_cgroup_limits(const struct daemon *d, const struct cfg *cfg, struct cfg_diag *diag);
 /* An actor of a dynamic uid (root daemon, no "user"), which is "others"
- * to every file, whose executable or cwd it could not reach: a directory
- * on the way others may not search, or a program others may not run.
- * A warning: its start would fail with EACCES. */
-void tree_check_reach(const struct cfg *cfg, struct cfg_diag *diag);
+ * to every file, whose executable it could not reach: a directory on the
+ * way others may not search, or a program others may not run (its start
+ * would fail with EACCES); or, with "state", a directory above the state
+ * root others may not search (its own state would be EACCES). Warnings. */
+void tree_check_reach(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag);
 /* "private_tmp" or "private_ipc" hiding the runtime or state directory
  * from the actor. */
 int tree_check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag);

@@ -379,6 +379,40 @@ START_TEST(check_warns_of_a_program_a_dynamic_uid_cannot_reach)
 }
 END_TEST
 
+/* The same of a state root under a directory others may not search
+ * (--state-dir under /root, mode 0700): the daemon makes the actor's
+ * directory there, check called it writable, and the actor got EACCES
+ * on its own state. The root itself is made 0711, so only what is above
+ * it counts. */
+START_TEST(check_warns_of_a_state_directory_a_dynamic_uid_cannot_reach)
+{
+	char err[4096], want[1024 + PATH_MAX], st[PATH_MAX];
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids without root */
+	ck_assert(mkdir(h_path(&h, "priv"), 0700) == 0);
+	snprintf(st, sizeof st, "%s", h_path(&h, "priv/st"));
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"state\": true },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"@TA@\"], \"state\": true, \"user\": \"nobody\" },\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@TA@\"] } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--state-dir", st, NULL }), 0);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	snprintf(want, sizeof want,
+		 "prospero: root.jsonc:2:5: warning: actor \"a\" runs under a dynamic uid, which cannot "
+		 "reach its state directory in %s: %s (mode 0700) is not searchable by others; chmod o+x it, "
+		 "or pass another --state-dir\n", st, h_path(&h, "priv"));
+	ck_assert_msg(strstr(err, want), "got: %s", err);
+	/* b runs as nobody, whom the mode may let in or not: not guessed;
+	 * c keeps no state */
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 1);
+	ck_assert(chmod(h_path(&h, "priv"), 0711) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--state-dir", st, NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 0);
+}
+END_TEST
+
 /* check says what run would refuse of the state root, and --dot draws a
  * tree run would refuse but exits as check does: both said nothing and
  * exited 0. */
@@ -1260,6 +1294,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, check_warns_of_a_program_a_dynamic_uid_cannot_reach);
+	tcase_add_test(tc, check_warns_of_a_state_directory_a_dynamic_uid_cannot_reach);
 	tcase_add_test(tc, check_counts_out_the_uids_passwd_uses);
 	tcase_add_test(tc, check_says_the_readme_queue_example_as_the_readme_does);
 	tcase_add_test(tc, run_with_a_bad_config_starts_nothing_and_exits_1);
