@@ -98,7 +98,7 @@ struct fill {
 	uint64_t due;		/* when that retry fell due */
 	bool full;		/* the body would grow past what a call carries */
 	bool failed;		/* out of memory: the walk stopped */
-	long expired;		/* rows found past their retention, and forgotten */
+	long *expired;		/* rows found past their retention, and forgotten */
 };
 
 static int add_row(const struct pq_row *r, void *arg)
@@ -119,7 +119,7 @@ static int add_row(const struct pq_row *r, void *arg)
 	if (f->scanning)
 		q->cursor = r->id;
 	if (r->enqueued_ms + (uint64_t)q->opt.v[PQ_RETENTION] * 1000 < f->now.wall) {
-		f->expired++;
+		(*f->expired)++;
 		f->failed = pq_store_forget(&q->store, r->id) < 0;
 		return f->failed;
 	}
@@ -138,12 +138,11 @@ static int add_row(const struct pq_row *r, void *arg)
 	return f->b->n == batch_size(q);
 }
 
-/* Retries whose wait is over, then messages after the cursor. */
-static int fill_walk(struct fill *f)
+/* Retries whose wait is over, then messages after the cursor; what it
+ * found expired is added to *EXPIRED. */
+static int fill(struct queue *q, struct pq_batch *b, struct pq_now now, long *expired)
 {
-	struct queue *q = f->q;
-	struct pq_batch *b = f->b;
-	struct pq_now now = f->now;
+	struct fill f = { .q = q, .b = b, .now = now, .expired = expired };
 	const struct pq_wait *w;
 	struct pq_item it;
 	long n;
@@ -151,50 +150,39 @@ static int fill_walk(struct fill *f)
 	b->n = 0;
 	if (pq_out_begin(q) < 0)
 		return -1;
-	f->retry = &it;
-	while (b->n < batch_size(q) && !f->full && !f->failed && (w = pq_delayed_top(&q->delayed)) &&
+	f.retry = &it;
+	while (b->n < batch_size(q) && !f.full && !f.failed && (w = pq_delayed_top(&q->delayed)) &&
 	       w->due_ms <= now.mono) {
-		f->due = w->due_ms;
+		f.due = w->due_ms;
 		pq_delayed_pop_due(&q->delayed, now.mono, &it);
-		if (pq_store_fetch(&q->store, it.id, add_row, f) < 0)
+		if (pq_store_fetch(&q->store, it.id, add_row, &f) < 0)
 			return -1;
 	}
-	f->retry = NULL;
-	if (f->failed) {
+	f.retry = NULL;
+	if (f.failed) {
 		errno = ENOMEM;
 		return -1;
 	}
 	/* that one goes next time, in its place: due when it was, not now,
 	 * or the retries that fell due after it would go first */
-	if (f->full && pq_delayed_push(&q->delayed, f->due, &it) < 0)
+	if (f.full && pq_delayed_push(&q->delayed, f.due, &it) < 0)
 		return -1;
-	f->scanning = true;
-	if (b->n < batch_size(q) && !f->full) {
+	f.scanning = true;
+	if (b->n < batch_size(q) && !f.full) {
 		unsigned want = batch_size(q) - b->n;
 
-		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED, want, add_row, f);
+		n = pq_store_scan(&q->store, q->cursor, q->store.committed_id, NEVER_RETRIED, want, add_row, &f);
 		if (n < 0)
 			return -1;
-		if (f->failed) {
+		if (f.failed) {
 			errno = ENOMEM;
 			return -1;
 		}
-		if ((unsigned long)n < want && !f->full)
+		if ((unsigned long)n < want && !f.full)
 			q->cursor = q->store.committed_id;	/* nothing more there */
 	}
 	pq_count_encode(q->out, b->n);
 	return 0;
-}
-
-/* Fill B; what it found expired is added to *EXPIRED, whatever the way
- * out. */
-static int fill(struct queue *q, struct pq_batch *b, struct pq_now now, long *expired)
-{
-	struct fill f = { .q = q, .b = b, .now = now };
-	int r = fill_walk(&f);
-
-	*expired += f.expired;
-	return r;
 }
 
 static void on_answer(int err, const void *body, size_t len, void *arg);
@@ -260,12 +248,6 @@ static bool holding(struct queue *q)
 	return false;
 }
 
-static void say_expired(struct queue *q, long n)
-{
-	if (n > 0)
-		pq_status_expired(q, n);
-}
-
 void pq_deliver(struct queue *q)
 {
 	struct pq_batch *b;
@@ -280,7 +262,7 @@ void pq_deliver(struct queue *q)
 		goto timers;
 	while (!q->stopping && q->consumer && q->exit_code == 0 && (b = free_batch(q)) && ready_now(q, now)) {
 		if (fill(q, b, now, &expired) < 0) {
-			say_expired(q, expired);
+			pq_status_expired(q, expired);
 			pq_fatal(q, "cannot build a batch: %s", errno == ENOMEM ? "out of memory" : q->store.msg);
 			return;
 		}
@@ -292,7 +274,7 @@ void pq_deliver(struct queue *q)
 	}
 	/* once for the whole walk: a backlog that expired while the queue
 	 * was down is read a batch at a time */
-	say_expired(q, expired);
+	pq_status_expired(q, expired);
 timers:
 	if (pq_delayed_top(&q->delayed) && pq_delayed_top(&q->delayed)->due_ms > now.mono)
 		arm(q, &q->delay_timer, pq_delayed_top(&q->delayed)->due_ms, now.mono);

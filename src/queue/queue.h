@@ -159,7 +159,8 @@ void pq_status_touch(struct queue *q);
  * (a retry, or put back): the sweep comes by its retention's end. */
 void pq_status_waits(struct queue *q, uint64_t enqueued_ms);
 void pq_status_send(struct queue *q);
-/* N messages were dropped as expired: counted, and said on stderr. */
+/* N messages were dropped as expired: counted, and said on stderr when
+ * there were some. */
 void pq_status_expired(struct queue *q, long n);
 void pq_status_fini(struct queue *q);
 

@@ -124,6 +124,8 @@ static void drop_waiting(const struct pq_item *it, void *arg)
 
 void pq_status_expired(struct queue *q, long n)
 {
+	if (n <= 0)
+		return;
 	q->count.expired += (uint64_t)n;
 	fprintf(stderr, "%ld message%s expired, older than the retention (%ld s)\n", n, n == 1 ? "" : "s",
 		q->opt.v[PQ_RETENTION]);
@@ -162,8 +164,7 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 		n += waiting.n;
 		q->kick = true;	/* the delay timer may wait for what is gone */
 	}
-	if (n > 0)
-		pq_status_expired(q, n);
+	pq_status_expired(q, n);
 	if (!ev_is_active(w))
 		sweep_arm(q);
 }
