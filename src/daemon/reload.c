@@ -71,6 +71,8 @@ static struct cfg *load(struct daemon *d, char **text)
 		if (bad) {
 			cfg_free(cfg);
 			cfg = NULL;
+		} else {
+			tree_check_reach(cfg, d->opts, &diag);
 		}
 	}
 	free(taken);

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1257,6 +1258,36 @@ START_TEST(a_dry_run_refuses_the_state_root_the_reload_refuses)
 }
 END_TEST
 
+/* A reload that adds the first actor with "state": true under a state
+ * root a dynamic uid cannot reach (a directory above it mode 0700) warns
+ * in the daemon's log as check and run warn: the actor's state would
+ * fail with EACCES, and the reload said nothing. */
+START_TEST(a_reload_warns_of_a_state_root_a_dynamic_uid_cannot_reach)
+{
+	char st[600], want[1024 + PATH_MAX];
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids without root */
+	ck_assert_int_eq(mkdir(h_path(&h, "priv"), 0700), 0);
+	snprintf(st, sizeof st, "%s", h_path(&h, "priv/st"));
+	write_pool(1);
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", st, NULL });
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "warning: "), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  " TA("w") ", " TA("o") ",\n"
+		     "  { \"actor\": \"s\", \"exec\": [\"@TA@\"], \"state\": true } ] }\n");
+	h_signal(&h, SIGHUP);
+	h_expect(&h, "reload", "root", NULL);
+	snprintf(want, sizeof want,
+		 "root.jsonc:3:5: warning: actor \"s\" runs under a dynamic uid, which cannot reach its state "
+		 "directory in %s: %s (mode 0700) is not searchable by others; chmod o+x it, or pass another "
+		 "--state-dir", st, h_path(&h, "priv"));
+	ck_assert_int_eq(h_lines_with(&h, "err", "", want), 1);
+	h_stop(&h);
+}
+END_TEST
+
 /* A removed instance's uid stays reserved, so a reload can run out of
  * uids that check finds enough: the refusal says why and what to do, not
  * "No space left on device". Its dry run says so too, exit 1, and takes
@@ -1903,6 +1934,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_reload_refuses_what_run_refuses);
 	tcase_add_test(tc, a_dry_run_refuses_the_state_root_the_reload_refuses);
+	tcase_add_test(tc, a_reload_warns_of_a_state_root_a_dynamic_uid_cannot_reach);
 	tcase_add_test(tc, a_reload_refuses_a_limit_the_host_cannot_apply);
 	tcase_add_test(tc, a_reload_or_its_dry_run_out_of_uids_says_how_to_widen_them);
 	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
