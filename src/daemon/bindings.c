@@ -345,13 +345,15 @@ static void control_read(struct bind_inst *bi, unsigned budget)
 		if (n == 0)
 			goto ended;
 		if (n < 0) {
-			if (errno == EINTR)
+			/* ECONNRESET: it closed its end leaving our messages
+			 * unread. The kernel says so once, before the datagrams
+			 * it sent first (a READY=1 among them): read on, to the
+			 * end of the channel. */
+			if (errno == EINTR || errno == ECONNRESET)
 				continue;
 			if (errno == EAGAIN)
 				return;
-			/* ECONNRESET: it closed its end leaving our messages unread */
-			if (errno != ECONNRESET)
-				log_err("%s: control channel: %s", bi->name, strerror(errno));
+			log_err("%s: control channel: %s", bi->name, strerror(errno));
 			goto ended;
 		}
 		if (n > PP_NOTIFY_MAX)

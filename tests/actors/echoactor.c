@@ -22,6 +22,9 @@
  *                          "notice CODE incarnation=N at=set|missing"
  *   --notice-at FILE       with --watch: also append each notice's "at"
  *   --ready                send READY=1 on the control channel
+ *   --ready-and-close      wait until the daemon has sent something on the
+ *                          control channel, leave it unread, send READY=1
+ *                          and close the channel (its end is reset)
  *   --pet MS COUNT VIA     send WATCHDOG=1 every MS ms COUNT times, by "control"
  *                          or "notify" ($NOTIFY_SOCKET); then stop petting
  *   --shutdown-once FILE   unless FILE exists: make it, shutdown(SHUT_RDWR)
@@ -371,6 +374,8 @@ int main(int argc, char **argv)
 			shutdown_once(argv[++i]);
 		} else if (strcmp(a, "--ready") == 0) {
 			ready = 1;
+		} else if (strcmp(a, "--ready-and-close") == 0) {
+			ready = 2;
 		} else if (strcmp(a, "--pet") == 0 && left >= 3) {
 			pet_ms = atol(argv[i + 1]);
 			pet_count = atol(argv[i + 2]);
@@ -383,8 +388,16 @@ int main(int argc, char **argv)
 	}
 	if (say_hello)
 		hello();
+	if (ready == 2) {
+		struct pollfd pfd = { .fd = 3, .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) != 1)
+			die(103, "poll on control");
+	}
 	if (ready)
 		notify("READY=1\n", "control");
+	if (ready == 2)
+		close(3);
 	for (long k = 0; pet_via && k < pet_count; k++) {
 		sleep_us(pet_ms * 1000);
 		notify("WATCHDOG=1\n", pet_via);

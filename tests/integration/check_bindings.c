@@ -456,6 +456,25 @@ START_TEST(a_service_past_the_soft_fd_limit_gets_room)
 }
 END_TEST
 
+/* An actor that sends READY=1 and closes its control channel with a
+ * message of ours unread there (a PEER_RESTARTED, a STOP=1) is ready: the
+ * kernel reports the reset (ECONNRESET) before the datagrams still queued
+ * for us, and the daemon must read on past it, or it waits for a
+ * readiness already sent, and the tree never becomes ready. */
+START_TEST(a_ready_sent_before_a_reset_channel_counts)
+{
+	write_config("{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"svc\", \"restart\": \"temporary\", \"exec\": [\"/bin/sleep\", \"1\"] },\n"
+		     "  { \"actor\": \"cli\", \"ready\": \"notify\", \"exec\": [\"@EA@\", \"--ready-and-close\"],\n"
+		     "    \"bindings\": { \"SVC\": \"svc\" } } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "exit", "svc", NULL);
+	h_expect(&h, "ready", "cli", NULL);
+	h_expect(&h, "ready", "root", NULL);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bindings");
@@ -474,6 +493,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_actor_with_a_watchdog_is_given_watchdog_usec);
 	tcase_add_test(tc, an_actor_with_forty_bindings_starts_under_a_profile);
 	tcase_add_test(tc, a_service_past_the_soft_fd_limit_gets_room);
+	tcase_add_test(tc, a_ready_sent_before_a_reset_channel_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }
