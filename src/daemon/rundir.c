@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/daemon/rmtree.h"
@@ -111,6 +112,26 @@ static int reachable(int fd, const char *path, char *msg, size_t len)
 	return 0;
 }
 
+/* Long enough for a SIGKILLed predecessor's child that shares its fd
+ * table (CLONE_FILES), and so its lock, to take a table of its own or
+ * die; a running daemon holds the lock for good. */
+#define RUNDIR_LOCK_WAIT_MS 2000
+
+static int set_lock_waiting(int fd)
+{
+	const struct timespec step = { 0, 10 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 10) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return 0;
+		if ((errno != EACCES && errno != EAGAIN) || waited >= RUNDIR_LOCK_WAIT_MS)
+			return -1;
+		nanosleep(&step, NULL);
+	}
+}
+
 /* The write lock on RUNDIR_LOCK, and our pid in it for the next one to
  * name. A process-owned lock (not OFD): F_GETLK then says who holds it. */
 static int take_lock(struct rundir *r, char *msg, size_t len)
@@ -128,7 +149,7 @@ static int take_lock(struct rundir *r, char *msg, size_t len)
 		snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
 		return -1;
 	}
-	if (fcntl(r->lock, F_SETLK, &fl) < 0) {
+	if (set_lock_waiting(r->lock) < 0) {
 		int saved = errno == EACCES || errno == EAGAIN ? EBUSY : errno;
 
 		if (saved == EBUSY && fcntl(r->lock, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)

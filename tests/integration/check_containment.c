@@ -1482,6 +1482,46 @@ START_TEST(a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
 }
 END_TEST
 
+/* The same of the runtime directory's lock, a process-owned one: a child
+ * of a SIGKILLed daemon that shares its fd table (CLONE_FILES, until it
+ * takes a table of its own) holds it a moment after the daemon is gone,
+ * and a successor started at once refused the directory as in use by
+ * another daemon (the queue chaos test met it in CI). */
+START_TEST(a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
+{
+	char lock[512], c;
+	struct h_event e;
+	int ready[2];
+	pid_t holder;
+
+	start_one(&e);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	snprintf(lock, sizeof lock, "%s/lock", h.rundir);
+	ck_assert_int_eq(pipe(ready), 0);
+	holder = fork();
+	ck_assert_int_ge(holder, 0);
+	if (holder == 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int fd = open(lock, O_RDWR | O_CLOEXEC);
+
+		if (fd < 0 || fcntl(fd, F_SETLK, &fl) < 0)
+			_exit(1);
+		(void)!write(ready[1], "x", 1);
+		h_sleep_ms(300);
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "a", NULL);
+	ck_assert_int_eq(waitpid(holder, NULL, 0), holder);
+	h_signal(&h, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+}
+END_TEST
+
 /* Write TEXT to the v1 freezer cgroup DIR's FILE. */
 static void freezer_write(const char *dir, const char *file, const char *text)
 {
@@ -1809,6 +1849,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_runtime_directory_holds_one_daemon_and_must_be_ours);
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
 	tcase_add_test(tc, a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
+	tcase_add_test(tc, a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
 	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
 	suite_add_tcase(s, tc);
 	/* what a long-running daemon must not accumulate */
