@@ -86,12 +86,10 @@ static void wait_line(const char *prefix)
 	ck_abort_msg("no line \"%s\" in the daemon's output", prefix);
 }
 
-static bool has_line(const char *file, const char *prefix)
-{
-	return h_count_lines(&h, file, prefix) > 0;
-}
-
-#define ASSERT_LINE(prefix) ck_assert_msg(has_line("out", prefix), "missing \"%s\"", prefix)
+/* A line the actor wrote before an event the test saw: its output pipe
+ * and its control channel are read in either order, so the line may be
+ * relayed a moment after the event. */
+#define ASSERT_LINE(prefix) wait_line(prefix)
 
 static uint64_t fnv1a(const char *p)
 {
