@@ -533,6 +533,18 @@ static void wait_count(const char *file, const char *needle, int n)
 	}
 }
 
+/* Wait until the daemon has passed on a line of q's that holds WHAT. q
+ * says it before it takes the send that shows it, but the daemon copies
+ * q's output to its own when it reads the pipe, in no order with what
+ * the producer records. */
+static void wait_q_line(const char *what)
+{
+	for (int waited = 0; h_lines_with(&h, "out", "q: ", what) < 1; waited += 10) {
+		ck_assert_msg(waited < 3 * H_TIMEOUT_MS, "q never said \"%s\"", what);
+		h_sleep_ms(10);
+	}
+}
+
 /* The consumer retries "poison:1" every time: with max_retries 2 it has
  * attempts 1, 2 and 3, each retry no sooner than retry_delay (300 ms)
  * times retry_backoff (2) to the power of the attempts before, and then
@@ -855,6 +867,8 @@ START_TEST(a_full_disk_is_drained_and_the_queue_takes_sends_again)
 		ck_assert_msg(seen[i] == 1, "fill:%d consumed %d times", i, seen[i]);
 	/* the whole run's events, those h_expect skipped too */
 	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"event\": \"exit\", \"name\": \"q\""), 0);
+	wait_q_line("its log is full");
+	wait_q_line("its log has room again");
 	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log is full"), 1);
 	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log has room again"), 1);
 	h_stop(&h);
@@ -904,6 +918,7 @@ START_TEST(a_full_disk_is_drained_after_retries_kept_in_memory)
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "reload", "--runtime-dir", h.rundir, NULL }), 0);
 	wait_count("p.rec", "again: sent after ", 1);
 	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"event\": \"exit\", \"name\": \"q\""), 0);
+	wait_q_line("its log has room again");
 	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log has room again"), 1);
 	h_stop(&h);
 }
