@@ -349,7 +349,15 @@ START_TEST(a_client_sending_in_a_loop_does_not_get_an_event_each_drop)
 	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 &&
 	     h_lines_with(&h, "events", "", "\"kind\": \"drop\"") < 100; i++)
 		h_sleep_ms(10);
-	h_sleep_ms(300);	/* the client sends the rest */
+	/* the client sends the rest: until the daemon has taken them all,
+	 * which status shows as the summary stands */
+	for (int waited = 0;; waited += 20) {
+		h_run(&h, (const char *const[]){ "status", "--runtime-dir", h.rundir, NULL });
+		if (h_lines_with(&h, "run.out", "", "edge c -> s (S): 20000 messages") > 0)
+			break;
+		ck_assert_msg(waited < 3 * H_TIMEOUT_MS, "the daemon never had the client's 20000 messages");
+		h_sleep_ms(20);
+	}
 	h_stop(&h);
 	/* they all came at once: the count of those left out is the summary's */
 	ck_assert_int_le(h_lines_with(&h, "events", "", "\"kind\": \"drop\""), 200);
