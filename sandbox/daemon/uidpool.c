@@ -457,9 +457,7 @@ static int registry_peek(int holder)
 	return fd;
 }
 
-/* Claim ID in the registry parked in HOLDER: 0 claimed (or already ours),
- * 1 another process holds it, -1 with errno. */
-static int registry_claim(int holder, uid_t id)
+int sb_uid_registry_claim(int holder, uid_t id)
 {
 	struct flock fl = {
 		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id, .l_len = 1,
@@ -490,7 +488,7 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx)
 	snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", (unsigned)id);
 	if (access(path, F_OK) == 0)
 		return 1;
-	return s->registry >= 0 ? registry_claim(s->registry, id) : 0;
+	return s->registry >= 0 ? sb_uid_registry_claim(s->registry, id) : 0;
 }
 
 int sb_uid_registry_open(const char *path)

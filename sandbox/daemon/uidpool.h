@@ -123,5 +123,8 @@ int sb_uid_probe_snapshot(uid_t id, void *ctx);
  * with N claims every start would pay O(N). A claim takes a copy of the
  * file's fd out for the lock and closes it. */
 int sb_uid_registry_open(const char *path);
+/* Claim ID in the registry parked in HOLDER: 0 claimed (or already ours),
+ * 1 another process holds it, -1 with errno. Held until HOLDER's close. */
+int sb_uid_registry_claim(int holder, uid_t id);
 
 #endif

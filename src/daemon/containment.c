@@ -284,17 +284,26 @@ static int read_ledger(int fd, uid_t **v, size_t *n)
 	return 0;
 }
 
-/* What the predecessor's ledger names, killed. */
+/* What the predecessor's ledger names, killed; but not a uid another
+ * daemon holds in the host registry: its claims went with it, and one
+ * another daemon took since (a name hashes alike in every daemon) runs
+ * that daemon's actor. Claimed for the kill, so that none takes it in
+ * the meantime; let go after, for the pool to claim as it would. */
 static unsigned sweep_uids(struct daemon *d)
 {
 	uid_t *uids = NULL, lo = (uid_t)-1, hi = 0;
 	size_t n = 0;
 	uint8_t *live = NULL;
 	unsigned total = 0, found;
-	int fd = openat(d->rundir.fd, CONTAIN_UID_LEDGER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(d->rundir.fd, CONTAIN_UID_LEDGER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), registry;
 
 	if (fd < 0)
 		return 0;
+	/* without it no uid is given out: setup_uids says why */
+	if ((registry = sb_uid_registry_open(SB_UID_REGISTRY)) < 0) {
+		close(fd);
+		return 0;
+	}
 	if (read_ledger(fd, &uids, &n) < 0)
 		log_warn("%s/" CONTAIN_UID_LEDGER ": %s (the uids past this point are not swept)",
 			 d->rundir.path, strerror(errno));
@@ -316,9 +325,12 @@ static unsigned sweep_uids(struct daemon *d)
 
 		if (live && !(live[k / 8] & (1u << (k % 8))))
 			continue;
+		if (sb_uid_registry_claim(registry, uids[i]) != 0)
+			continue;	/* another daemon's, or not known to be ours */
 		if (sb_uid_kill(uids[i], CONTAIN_KILL_TIMEOUT_MS, &found) == 0)
 			total += found;
 	}
+	close(registry);	/* and with it each claim */
 	free(live);
 	free(uids);
 	return total;

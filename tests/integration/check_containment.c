@@ -1522,6 +1522,47 @@ START_TEST(a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_
 }
 END_TEST
 
+/* A dynamic uid comes from a hash of the actor's name, so two daemons'
+ * actors of one name meet at one uid, kept apart by the host registry
+ * while both run. A SIGKILLed daemon's claims go with it: another daemon
+ * may then take the uid for its own actor, and a successor on the first
+ * one's runtime directory killed that actor as its predecessor's leftover
+ * (its ledger names the uid). A uid another daemon holds is that daemon's:
+ * the sweep leaves it alone. */
+START_TEST(a_sweep_leaves_alone_a_uid_another_daemon_holds_now)
+{
+	static const char cfg[] =
+		"{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"sweepee\", \"exec\": [\"@TA@\"] } ] }\n";
+	static struct h other;
+	struct h_event e;
+	uid_t first;
+
+	if (!is_root())
+		return;
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "sweepee", &e);
+	first = proc_uid(e.pid);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	ck_assert(h_wait_dead(e.pid, H_TIMEOUT_MS));	/* its death signal */
+	h_init(&other);
+	h_write(&other, "root.jsonc", cfg);
+	h_start(&other, root_only);
+	h_expect(&other, "ready", "sweepee", &e);
+	h_expect(&other, "ready", "root", NULL);
+	ck_assert_uint_eq(proc_uid(e.pid), first);	/* the uid the ledger names */
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_expect_quiet(&other, 300);
+	ck_assert(h_alive(e.pid));
+	h_stop(&h);
+	h_signal(&other, SIGTERM);
+	ck_assert_int_eq(h_wait_exit(&other, H_TIMEOUT_MS), 0);
+	h_fini(&other);
+}
+END_TEST
+
 /* Write TEXT to the v1 freezer cgroup DIR's FILE. */
 static void freezer_write(const char *dir, const char *file, const char *text)
 {
@@ -1850,6 +1891,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
 	tcase_add_test(tc, a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
 	tcase_add_test(tc, a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
+	tcase_add_test(tc, a_sweep_leaves_alone_a_uid_another_daemon_holds_now);
 	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
 	suite_add_tcase(s, tc);
 	/* what a long-running daemon must not accumulate */
