@@ -77,7 +77,13 @@ START_TEST(crash_restart_cycles_leave_no_zombie_and_no_fd_behind)
 		pid = e.pid;
 		h_expect(&h, "ready", "crashy", NULL);
 	}
-	h_sleep_ms(100);	/* let the last grandchildren be reaped */
+	/* the last grandchildren are reaped a moment later: waited for,
+	 * not slept for, on a machine of any speed */
+	for (int waited = 0; waited < H_TIMEOUT_MS; waited += 10) {
+		if (h_fd_count(h.pid) == fds_before && h_zombie_children(h.pid) == 0)
+			break;
+		h_sleep_ms(10);
+	}
 	fds_after = h_fd_count(h.pid);
 	ck_assert_int_eq(fds_after, fds_before);
 	ck_assert_int_eq(h_zombie_children(h.pid), 0);
