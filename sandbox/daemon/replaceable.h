@@ -1,6 +1,7 @@
 /* Whether another user could put something else at a path the daemon
  * hands out by name (the runtime and state directories: the commands and
- * the actors go by the path, not by the daemon's fd). */
+ * the actors go by the path, not by the daemon's fd), or opens by name
+ * again and again (--secrets-dir, at each start). */
 #ifndef PROSPERO_SANDBOX_DAEMON_REPLACEABLE_H
 #define PROSPERO_SANDBOX_DAEMON_REPLACEABLE_H
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/replaceable.h"
 #include "sandbox/secrets/lookup.h"
 
 static const char CRED_LABEL[] = "$CREDENTIALS_DIRECTORY";
@@ -101,9 +103,20 @@ static bool trusted_owner(uid_t owner)
 /* PATH opened into *FD (-1 and nothing held on failure, said in L). */
 static int open_dir(struct sb_secret_lookup *l, const char *label, const char *path, int *fd)
 {
+	char where[PATH_MAX];
 	struct stat st;
 	int saved;
 
+	*fd = -1;
+	/* opened by its path at each start: whoever owns a directory above
+	 * it could put another in its place, or a link to one of root's */
+	if (label == SECRETS_LABEL && sb_path_replaceable(path, where, sizeof where, &st)) {
+		fail(l, "%s (%s) is inside %s, owned by uid %u with mode %04o: another user could put another "
+		     "directory in its place, or a link to one of root's: refusing it", label, path, where,
+		     (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		errno = EPERM;
+		return -1;
+	}
 	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0) {
 		saved = errno;

@@ -23,7 +23,9 @@ struct sb_secret_sources {
 /* Rules per source:
  *  - $CREDENTIALS_DIRECTORY: NAME must be a regular file (not a symlink).
  *  - --secrets-dir: the directory owned by root or the daemon's euid and
- *    not writable by group or others; NAME a regular file with the same
+ *    not writable by group or others, and no directory above it one
+ *    another user could put another in its place through
+ *    (sb_path_replaceable); NAME a regular file with the same
  *    owner rule and no group or other permission at all. Anything else is
  *    refused, not skipped: a readable file's value is already exposed.
  *  - .dev.vars: see sandbox/secrets/devvars.h.

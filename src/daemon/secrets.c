@@ -50,7 +50,8 @@ int secrets_check(const struct cfg *cfg, const struct daemon_opts *opts, char *m
 		      "or pass --secrets-dir the one that holds the secrets";
 		break;
 	case EPERM:
-		fix = "give it to root or the daemon's user, writable by its owner alone";
+		fix = "give it to root or the daemon's user, writable by its owner alone, in directories of "
+		      "root's or the daemon's user's that no one else may write unless sticky (as /tmp)";
 		break;
 	default:
 		fix = "pass --secrets-dir a directory the daemon can open";

@@ -740,6 +740,48 @@ START_TEST(a_missing_secrets_dir_is_said_once_before_anything_starts)
 }
 END_TEST
 
+/* The --secrets-dir is opened by its path at each start: a user owning
+ * a directory above it could move it away and put in its place a link
+ * to another directory of root's, whose files the daemon then handed to
+ * actors as their secrets. check and run refuse it, as they refuse such
+ * a runtime or state directory; the old daemon said "configuration ok"
+ * and gave "pay" the planted directory's K. */
+START_TEST(a_secrets_dir_another_user_could_swap_is_refused)
+{
+	char above[512], sdir[600], moved[600], other[512], want[1600];
+	const char *const check[] = { "check", "-c", "root.jsonc", "--secrets-dir", sdir, NULL };
+	const char *const run[] = { "run", "--runtime-dir", h.rundir, "--secrets-dir", sdir, "-c", "root.jsonc",
+				    NULL };
+
+	if (geteuid() != 0)
+		return;	/* needs another uid to give the directory above to */
+	ck_assert(unsetenv("CREDENTIALS_DIRECTORY") == 0);
+	snprintf(above, sizeof above, "%s", h_path(&h, "above"));
+	snprintf(sdir, sizeof sdir, "%s/secrets", above);
+	snprintf(moved, sizeof moved, "%s/moved", above);
+	snprintf(other, sizeof other, "%s", h_path(&h, "roots"));
+	ck_assert(mkdir(above, 0755) == 0 && mkdir(sdir, 0700) == 0 && mkdir(other, 0700) == 0);
+	put_secret("above/secrets/K", "real");
+	put_secret("roots/K", "planted");
+	ck_assert(chown(above, 65534, 65534) == 0);
+	/* what uid 65534 may do there: its own link in the directory's place */
+	ck_assert(rename(sdir, moved) == 0 && symlink(other, sdir) == 0 && lchown(sdir, 65534, 65534) == 0);
+	h_write(&h, "root.jsonc", secret_tree);
+	snprintf(want, sizeof want, "--secrets-dir (%s) is inside %s, owned by uid 65534 with mode 0755: another "
+		 "user could put another directory in its place, or a link to one of root's: refusing it: actor "
+		 "\"pay\" needs secret \"K\" from it: ", sdir, above);
+	ck_assert_int_eq(h_run(&h, check), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", want), 1);
+	ck_assert_int_eq(h_run(&h, run), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: ", want), 1);
+	ck_assert_int_eq(lines_with("run.err", "prospero: start ", ""), 0);
+	ck_assert_int_eq(access(h_path(&h, "got"), F_OK), -1);
+	/* a directory above it of root's again: the link is root's choice */
+	ck_assert(chown(above, 0, 0) == 0);
+	ck_assert_int_eq(h_run(&h, check), 0);
+}
+END_TEST
+
 /* A reload that brings the first actor with secrets refuses a missing
  * --secrets-dir as check and run do, dry run or not; it took the tree,
  * and that actor failed every start. */
@@ -1518,6 +1560,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_dev_vars_made_readable_while_the_daemon_runs_is_judged_at_the_next_start);
 	tcase_add_test(tc, an_empty_credentials_directory_is_no_source);
 	tcase_add_test(tc, a_missing_secrets_dir_is_said_once_before_anything_starts);
+	tcase_add_test(tc, a_secrets_dir_another_user_could_swap_is_refused);
 	tcase_add_test(tc, a_reload_refuses_a_missing_secrets_dir);
 	tcase_add_test(tc, a_long_start_failure_is_said_whole_or_cut_at_a_word);
 	tcase_add_test(tc, a_reload_refused_for_the_credentials_directory_can_be_retried);
