@@ -63,9 +63,17 @@ void sb_spawner_fini(struct sb_spawner *sp)
 	sp->devnull = -1;
 }
 
+/* Back to /dev/null: the daemon must not hold an extra end of an actor's
+ * pipe, or it would never see EOF on it. */
+static void unstage(struct sb_spawner *sp, int used)
+{
+	for (int fd = SB_SPAWN_SLOT_BASE; fd < used; fd++)
+		dup3(sp->devnull, fd, O_CLOEXEC);
+}
+
 /* Copy the plan's fds (and the seccomp handoff) into the slots and point
- * STAGED at them. False if they do not fit, or a copy failed: then the
- * plan goes unstaged, correct but O(daemon's fds). */
+ * STAGED at them. False if they do not fit, or a copy failed (the slots
+ * then idle again): the plan goes unstaged, correct but O(daemon's fds). */
 static bool stage(struct sb_spawner *sp, const struct sb_confine_plan *p,
 		  struct sb_confine_plan *staged, int *slot_fds, struct sb_ns_kept *kept)
 {
@@ -76,32 +84,27 @@ static bool stage(struct sb_spawner *sp, const struct sb_confine_plan *p,
 	for (unsigned i = 0; i < p->nfds; i++) {
 		slot_fds[i] = SB_SPAWN_SLOT_BASE + (int)i;
 		if (dup3(p->fds[i], slot_fds[i], O_CLOEXEC) < 0)
-			return false;
+			goto failed;
 	}
 	*staged = *p;
 	staged->fds = slot_fds;
 	if (p->handoff_fd >= 0) {
 		staged->handoff_fd = SB_SPAWN_SLOT_BASE + (int)p->nfds;
 		if (dup3(p->handoff_fd, staged->handoff_fd, O_CLOEXEC) < 0)
-			return false;
+			goto failed;
 	}
 	if (p->kept) {
 		kept->ipc = SB_SPAWN_SLOT_BASE + (int)need - 2;
 		kept->mnt = kept->ipc + 1;
 		if (dup3(p->kept->ipc, kept->ipc, O_CLOEXEC) < 0 || dup3(p->kept->mnt, kept->mnt, O_CLOEXEC) < 0)
-			return false;
+			goto failed;
 		staged->kept = kept;
 	}
 	staged->unshare_below = SB_SPAWN_SLOT_BASE + (int)need;
 	return true;
-}
-
-/* Back to /dev/null: the daemon must not hold an extra end of an actor's
- * pipe, or it would never see EOF on it. */
-static void unstage(struct sb_spawner *sp, int used)
-{
-	for (int fd = SB_SPAWN_SLOT_BASE; fd < used; fd++)
-		dup3(sp->devnull, fd, O_CLOEXEC);
+failed:
+	unstage(sp, SB_SPAWN_SLOT_BASE + (int)need);
+	return false;
 }
 
 /* Where clone3 cannot place the child in its cgroup (before Linux 5.7,

@@ -36,6 +36,7 @@ struct request {
 	const int *reset;
 	unsigned nreset;
 	bool hold_stdin;		/* stdin a pipe, closed only after the check of exe */
+	bool last_fd_bad;		/* the plan's last fd one that is not open */
 };
 
 /* What the spawning process saw, in memory shared with the test. */
@@ -126,6 +127,8 @@ static void spawn_and_report(const struct request *rq, struct report *r)
 	fds[1] = fds[2] = out[1];
 	for (unsigned i = 3; i < rq->nfds; i++)
 		fds[i] = content_fd(i);
+	if (rq->last_fd_bad)
+		fds[rq->nfds - 1] = 999;
 	if (!rq->hold_stdin)
 		close(in[1]);
 
@@ -278,6 +281,23 @@ START_TEST(a_failed_chdir_names_the_step)
 END_TEST
 
 /* The kernel refuses nofile beyond fs.nr_open, root or not. */
+/* A copy into the slots that fails part way (an fd of the plan not
+ * open) leaves no slot holding what the copies before it took: the
+ * daemon would keep an extra end of an actor's output pipe, and never
+ * see its EOF. */
+START_TEST(a_failed_staging_leaves_the_slots_idle)
+{
+	struct request rq = { .nfds = 5, .script = "true", .last_fd_bad = true };
+
+	spawn(&rq);
+	ck_assert_int_eq(report->pid, -1);
+	ck_assert_int_eq(report->err.step, SB_CONFINE_FDS);
+	ck_assert_int_eq(report->err.errnum, EBADF);
+	ck_assert(report->slots_idle);
+	ck_assert(report->no_child_left);
+}
+END_TEST
+
 START_TEST(a_failed_limit_names_the_call)
 {
 	struct sb_rlimit lim;
@@ -314,6 +334,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_failed_exec_names_the_step);
 	tcase_add_test(tc, a_failed_chdir_names_the_step);
 	tcase_add_test(tc, a_failed_limit_names_the_call);
+	tcase_add_test(tc, a_failed_staging_leaves_the_slots_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }
