@@ -17,7 +17,11 @@
 
 /* SIGKILL every process whose real or saved uid is uid, and return once
  * each has exited (a zombie is left to its parent to reap: the caller
- * may be that parent). *found (may be NULL): how many were alive. -1 with
+ * may be that parent). When no process has uid for its real uid (the
+ * kernel's count for RLIMIT_NPROC, zombies included), it returns at once
+ * without looking through /proc: one that moved its real uid away and
+ * kept uid as its saved uid (it had CAP_SETUID) is then not looked for,
+ * here or by sb_uid_alive. *found (may be NULL): how many were alive. -1 with
  * errno: EINVAL uid 0, EPERM not root, ETIMEDOUT one still alive after
  * timeout_ms (uninterruptible sleep). A process hidden by a hidepid
  * /proc is killed but not waited for. */
@@ -34,5 +38,9 @@ int sb_uid_alive(uid_t uid);
  * aside. For a daemon about to hand out many uids: a helper per uid
  * costs milliseconds each. -1 with errno. */
 int sb_uid_alive_set(uid_t first, uid_t last, uint8_t *live);
+
+/* How many passes over /proc the helpers of sb_uid_kill and sb_uid_alive
+ * have made in this process: a uid with no process needs none. */
+unsigned long sb_uid_proc_passes(void);
 
 #endif

@@ -95,10 +95,38 @@ END_TEST
 START_TEST(nobody_to_kill)
 {
 	unsigned found = 7;
+	unsigned long passes = sb_uid_proc_passes();
 
 	ck_assert_int_eq(sb_uid_kill(test_uid(3), 30000, &found), 0);
 	ck_assert_uint_eq(found, 0);
 	ck_assert_int_eq(sb_uid_alive(test_uid(3)), 0);
+	/* the common end of an instance: nothing to look for in /proc,
+	 * whose every process a pass reads (each end among 2000 actors
+	 * read every one of them three times) */
+	ck_assert_uint_eq(sb_uid_proc_passes(), passes);
+}
+END_TEST
+
+/* A zombie of the uid still counts for the kernel: /proc says it is no
+ * live process. */
+START_TEST(a_zombie_is_looked_for)
+{
+	uid_t uid = test_uid(3);
+	unsigned long passes;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setresuid(uid, uid, uid) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	while (waitid(P_PID, (id_t)pid, &(siginfo_t){ 0 }, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	passes = sb_uid_proc_passes();
+	ck_assert_int_eq(sb_uid_alive(uid), 0);
+	ck_assert_uint_gt(sb_uid_proc_passes(), passes);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
 }
 END_TEST
 
@@ -149,6 +177,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, other_uids_untouched);
 	tcase_add_test(tc, alive_set_marks_the_uids_with_processes);
 	tcase_add_test(tc, nobody_to_kill);
+	tcase_add_test(tc, a_zombie_is_looked_for);
 	tcase_add_test(tc, root_refused);
 	tcase_add_test(tc, no_pid_gives_the_id_other_suites_switch_to);
 	suite_add_tcase(s, tc);
