@@ -1441,31 +1441,24 @@ START_TEST(a_second_daemon_leaves_a_running_daemons_cgroups_alone)
 }
 END_TEST
 
-/* A daemon SIGKILLed while a child of it had yet to exec: the child holds
- * the subtree's lock (it shares or copied the daemon's fds) until it
- * execs or dies, and a successor started at once refused the subtree as
- * held by another daemon (the queue chaos test met it). A holder that
- * lets go within moments is waited for. */
-START_TEST(a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
+/* After a SIGKILL of the daemon, another process holds PATH's lock for
+ * 300 ms, as the killed daemon's child would (an flock when FLOCK, else a
+ * process-owned write lock); a daemon started at once must wait it out
+ * and start. */
+static void a_lock_held_a_moment_is_waited_for(const char *path, bool flock_it)
 {
-	char tree[512], c;
-	struct h_event e;
 	int ready[2];
 	pid_t holder;
+	char c;
 
-	if (!is_root())
-		return;
-	start_one(&e);
-	subtree(tree, sizeof tree);
-	h_signal(&h, SIGKILL);
-	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
 	ck_assert_int_eq(pipe(ready), 0);
 	holder = fork();
 	ck_assert_int_ge(holder, 0);
 	if (holder == 0) {
-		int fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int fd = open(path, (flock_it ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
 
-		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		if (fd < 0 || (flock_it ? flock(fd, LOCK_EX) : fcntl(fd, F_SETLK, &fl)) < 0)
 			_exit(1);
 		(void)!write(ready[1], "x", 1);
 		h_sleep_ms(300);
@@ -1480,6 +1473,25 @@ START_TEST(a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
 	h_signal(&h, SIGTERM);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
 }
+
+/* A daemon SIGKILLed while a child of it had yet to exec: the child holds
+ * the subtree's lock (it shares or copied the daemon's fds) until it
+ * execs or dies, and a successor started at once refused the subtree as
+ * held by another daemon (the queue chaos test met it). A holder that
+ * lets go within moments is waited for. */
+START_TEST(a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
+{
+	char tree[512];
+	struct h_event e;
+
+	if (!is_root())
+		return;
+	start_one(&e);
+	subtree(tree, sizeof tree);
+	h_signal(&h, SIGKILL);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
+	a_lock_held_a_moment_is_waited_for(tree, true);
+}
 END_TEST
 
 /* The same of the runtime directory's lock, a process-owned one: a child
@@ -1489,36 +1501,14 @@ END_TEST
  * another daemon (the queue chaos test met it in CI). */
 START_TEST(a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_for)
 {
-	char lock[512], c;
+	char lock[512];
 	struct h_event e;
-	int ready[2];
-	pid_t holder;
 
 	start_one(&e);
 	h_signal(&h, SIGKILL);
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGKILL);
 	snprintf(lock, sizeof lock, "%s/lock", h.rundir);
-	ck_assert_int_eq(pipe(ready), 0);
-	holder = fork();
-	ck_assert_int_ge(holder, 0);
-	if (holder == 0) {
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		int fd = open(lock, O_RDWR | O_CLOEXEC);
-
-		if (fd < 0 || fcntl(fd, F_SETLK, &fl) < 0)
-			_exit(1);
-		(void)!write(ready[1], "x", 1);
-		h_sleep_ms(300);
-		_exit(0);
-	}
-	close(ready[1]);
-	ck_assert_int_eq(read(ready[0], &c, 1), 1);
-	close(ready[0]);
-	h_start(&h, root_only);
-	h_expect(&h, "ready", "a", NULL);
-	ck_assert_int_eq(waitpid(holder, NULL, 0), holder);
-	h_signal(&h, SIGTERM);
-	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	a_lock_held_a_moment_is_waited_for(lock, false);
 }
 END_TEST
 
