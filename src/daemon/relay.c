@@ -20,6 +20,11 @@
 /* Messages one direction holds before it stops reading: past that the
  * sender's socket buffer fills and it blocks, as on a direct edge. */
 #define RELAY_QUEUE 64
+/* Passed fds one direction holds: they are the daemon's, which no
+ * open-file budget counts, so past this it stops reading too; the rest
+ * wait in the sender's socket, charged to the sender as on a direct
+ * edge. Room for two messages of PF_MAX_FDS and their duplicates. */
+#define RELAY_FDS (4 * PF_MAX_FDS)
 
 struct relay_msg {
 	unsigned char *buf;
@@ -37,6 +42,7 @@ struct relay_dir {
 	ev_timer due;
 	struct relay_msg q[RELAY_QUEUE];	/* a ring */
 	size_t head, len;
+	size_t nfds;			/* passed fds in Q */
 	uint64_t k;			/* messages taken */
 	int64_t last_due_us;		/* no message leaves before the one in front */
 	bool faulted;			/* a plan fault covers this direction */
@@ -131,6 +137,12 @@ static int msg_recv(int fd, struct relay_msg *m, unsigned char *buf, size_t cap)
 	return 1;
 }
 
+/* Room for a message and its duplicate, whatever fds they pass. */
+static bool room(const struct relay_dir *d)
+{
+	return d->len < RELAY_QUEUE - 1 && d->nfds + 2 * PF_MAX_FDS <= RELAY_FDS;
+}
+
 /* Send what is due, in order; then wait for the next due time, or for
  * room in the receiver, and read again if there is room here. */
 static void flush(struct relay_dir *d)
@@ -146,6 +158,7 @@ static void flush(struct relay_dir *d)
 		}
 		/* another error (the peer cannot fail: the daemon holds both
 		 * ends) loses the message, as the kernel would */
+		d->nfds -= d->q[d->head].nfds;
 		msg_free(&d->q[d->head]);
 		d->head = (d->head + 1) % RELAY_QUEUE;
 		d->len--;
@@ -154,7 +167,7 @@ static void flush(struct relay_dir *d)
 	if (d->len) {
 		timer_arm(loop, &d->due, (double)(d->q[d->head].due_us - now) / 1e6);
 	}
-	if (d->len < RELAY_QUEUE - 1)	/* room for a message and its duplicate */
+	if (room(d))
 		ev_io_start(loop, &d->in);
 }
 
@@ -163,6 +176,7 @@ static void push(struct relay_dir *d, struct relay_msg *m, int64_t due_us)
 	if (due_us < d->last_due_us)
 		due_us = d->last_due_us;
 	d->last_due_us = m->due_us = due_us;
+	d->nfds += m->nfds;
 	d->q[(d->head + d->len++) % RELAY_QUEUE] = *m;
 }
 
@@ -260,7 +274,7 @@ static void on_in(struct ev_loop *loop, ev_io *w, int revents)
 	struct relay_msg m;
 	int rc = 1;
 
-	while (d->len < RELAY_QUEUE - 1 && (rc = msg_recv(d->from, &m, buf, sizeof buf)) > 0)
+	while (room(d) && (rc = msg_recv(d->from, &m, buf, sizeof buf)) > 0)
 		take(d, &m);
 	if (rc < 0)
 		log_err("%s: relay: %s", d->rl->name, strerror(errno));
@@ -368,6 +382,7 @@ void relays_close(struct fault_run *r)
 			ev_timer_stop(loop, &d->due);
 			for (; d->len; d->len--, d->head = (d->head + 1) % RELAY_QUEUE)
 				msg_free(&d->q[d->head]);
+			d->nfds = 0;
 			close(d->from);
 		}
 		free(rl);

@@ -10,6 +10,10 @@
  *                           "done"; then wait
  *   faultee stamp COUNT     send COUNT datagrams on fd 4 (its one
  *                           binding), each "SEQ MONO_US", then wait
+ *   faultee fds N           send N datagrams on fd 4, each passing 8
+ *                           fds (of /dev/null), not blocking: one that
+ *                           finds the socket full is tried again for up
+ *                           to 2 s; print "fds sent K", then wait
  *   faultee sink            read datagrams on fd 4 (the one edge it
  *                           serves); print "SEQ LATENCY_US" for each: how
  *                           long after its stamp it came
@@ -88,6 +92,37 @@ static void stamp(long count)
 	}
 }
 
+static void fds(long count)
+{
+	long k = 0;
+
+	for (int tries = 0; k < count && tries < 200;) {
+		int fd[8];
+		char cbuf[CMSG_SPACE(sizeof fd)] = { 0 };
+		struct iovec iov = { "x", 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof cbuf };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+		for (int i = 0; i < 8; i++)
+			fd[i] = 0;
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof fd);
+		memcpy(CMSG_DATA(c), fd, sizeof fd);
+		if (sendmsg(4, &mh, MSG_DONTWAIT) == 1) {
+			k++;
+			tries = 0;
+		} else if (errno == EAGAIN) {
+			tries++;
+			usleep(10000);
+		} else {
+			_exit(119);
+		}
+	}
+	report("fds sent %ld\n", k);
+}
+
 static void sink(void)
 {
 	char msg[256];
@@ -147,6 +182,8 @@ int main(int argc, char **argv)
 		writes(atol(argv[2]));
 	} else if (argc == 3 && strcmp(argv[1], "stamp") == 0) {
 		stamp(atol(argv[2]));
+	} else if (argc == 3 && strcmp(argv[1], "fds") == 0) {
+		fds(atol(argv[2]));
 	} else if (argc == 2 && strcmp(argv[1], "sink") == 0) {
 		sink();
 	} else if (argc == 3 && strcmp(argv[1], "ping") == 0) {
@@ -156,7 +193,7 @@ int main(int argc, char **argv)
 	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "calls") == 0) {
 		calls(atol(argv[2]), argc == 4 ? atol(argv[3]) : 0);
 	} else {
-		fprintf(stderr, "usage: faultee writes N | stamp COUNT | sink | ping N | pong | calls N [MS]\n");
+		fprintf(stderr, "usage: faultee writes N | stamp COUNT | fds N | sink | ping N | pong | calls N [MS]\n");
 		return 2;
 	}
 	for (;;)

@@ -2,6 +2,7 @@
  * fault clock, reproducible from the seed; system calls failed through
  * the seccomp listener; interposed edges that drop and delay. */
 #include <check.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,6 +411,45 @@ START_TEST(a_relayed_edge_passes_memfd_bodies)
 }
 END_TEST
 
+/* The fds a relay holds are the daemon's: a client passing 8 fds in each
+ * message to a service that reads nothing must not fill the daemon's
+ * table (its open-file budget counts none for a relay); past a few
+ * messages' worth the relay stops reading, and the rest wait in the
+ * client's socket, as on a direct edge. */
+START_TEST(a_relay_holds_few_of_the_fds_a_client_passes)
+{
+	char dir[64], link[256];
+	int held = 0;
+	DIR *dp;
+	struct dirent *de;
+
+	write_cfg("root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+				"  { \"actor\": \"s\", \"exec\": [\"@F@\", \"stamp\", \"0\"] },\n"
+				"  { \"actor\": \"c\", \"exec\": [\"@F@\", \"fds\", \"2000\"],\n"
+				"    \"bindings\": { \"S\": \"s\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"edge\": \"c -> s\", \"delay\": 1 } ] }\n", NULL);
+	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "c: fds sent ") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_eq(h_count_lines(&h, "out", "c: fds sent "), 1);
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)h.pid);
+	ck_assert_ptr_nonnull(dp = opendir(dir));
+	while ((de = readdir(dp))) {
+		char path[320];
+		ssize_t n;
+
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if ((n = readlink(path, link, sizeof link - 1)) > 0) {
+			link[n] = '\0';
+			held += strcmp(link, "/dev/null") == 0;
+		}
+	}
+	closedir(dp);
+	/* 32 a direction, and the daemon's own few */
+	ck_assert_msg(held <= 40, "the daemon holds %d fds of /dev/null", held);
+	h_stop(&h);
+}
+END_TEST
+
 /* The daemon's peer_restarted notice goes in band from the service's side
  * of an edge: on a relayed edge that loses everything sent to the client
  * (the service's hellos), the notice still comes through. */
@@ -600,6 +640,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_delayed_edge_delivers_everything_in_order_and_late);
 	tcase_add_test(tc, a_duplicating_edge_delivers_each_message_twice_in_order);
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
+	tcase_add_test(tc, a_relay_holds_few_of_the_fds_a_client_passes);
 	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
 	tcase_add_test(tc, a_run_time_edge_fault_is_an_event);
 	tcase_add_test(tc, a_run_time_edge_fault_draws_each_edge_apart);
