@@ -25,6 +25,10 @@
  * wait in the sender's socket, charged to the sender as on a direct
  * edge. Room for two messages of PF_MAX_FDS and their duplicates. */
 #define RELAY_FDS (4 * PF_MAX_FDS)
+/* Bytes one direction holds, for the same reason: 64 messages of 64 KiB
+ * were 4 MiB of the daemon's for each copy of an edge, some twenty times
+ * a socket's default buffer. Room for two of PF_MAX_DGRAM and a duplicate. */
+#define RELAY_BYTES (4 * (size_t)PF_MAX_DGRAM)
 
 struct relay_msg {
 	unsigned char *buf;
@@ -43,6 +47,7 @@ struct relay_dir {
 	struct relay_msg q[RELAY_QUEUE];	/* a ring */
 	size_t head, len;
 	size_t nfds;			/* passed fds in Q */
+	size_t bytes;			/* and bytes */
 	uint64_t k;			/* messages taken */
 	int64_t last_due_us;		/* no message leaves before the one in front */
 	bool faulted;			/* a plan fault covers this direction */
@@ -137,10 +142,11 @@ static int msg_recv(int fd, struct relay_msg *m, unsigned char *buf, size_t cap)
 	return 1;
 }
 
-/* Room for a message and its duplicate, whatever fds they pass. */
+/* Room for a message and its duplicate, whatever their size and fds. */
 static bool room(const struct relay_dir *d)
 {
-	return d->len < RELAY_QUEUE - 1 && d->nfds + 2 * PF_MAX_FDS <= RELAY_FDS;
+	return d->len < RELAY_QUEUE - 1 && d->nfds + 2 * PF_MAX_FDS <= RELAY_FDS &&
+	       d->bytes + 2 * (size_t)PF_MAX_DGRAM <= RELAY_BYTES;
 }
 
 /* Send what is due, in order; then wait for the next due time, or for
@@ -159,6 +165,7 @@ static void flush(struct relay_dir *d)
 		/* another error (the peer cannot fail: the daemon holds both
 		 * ends) loses the message, as the kernel would */
 		d->nfds -= d->q[d->head].nfds;
+		d->bytes -= d->q[d->head].len;
 		msg_free(&d->q[d->head]);
 		d->head = (d->head + 1) % RELAY_QUEUE;
 		d->len--;
@@ -177,6 +184,7 @@ static void push(struct relay_dir *d, struct relay_msg *m, int64_t due_us)
 		due_us = d->last_due_us;
 	d->last_due_us = m->due_us = due_us;
 	d->nfds += m->nfds;
+	d->bytes += m->len;
 	d->q[(d->head + d->len++) % RELAY_QUEUE] = *m;
 }
 
@@ -382,7 +390,7 @@ void relays_close(struct fault_run *r)
 			ev_timer_stop(loop, &d->due);
 			for (; d->len; d->len--, d->head = (d->head + 1) % RELAY_QUEUE)
 				msg_free(&d->q[d->head]);
-			d->nfds = 0;
+			d->nfds = d->bytes = 0;
 			close(d->from);
 		}
 		free(rl);

@@ -14,6 +14,8 @@
  *                           fds (of /dev/null), not blocking: one that
  *                           finds the socket full is tried again for up
  *                           to 2 s; print "fds sent K", then wait
+ *   faultee big N           send N datagrams of 65536 bytes on fd 4, as
+ *                           fds does; print "big sent K", then wait
  *   faultee sink            read datagrams on fd 4 (the one edge it
  *                           serves); print "SEQ LATENCY_US" for each: how
  *                           long after its stamp it came
@@ -123,6 +125,25 @@ static void fds(long count)
 	report("fds sent %ld\n", k);
 }
 
+static void big(long count)
+{
+	static char msg[65536];
+	long k = 0;
+
+	for (int tries = 0; k < count && tries < 200;) {
+		if (send(4, msg, sizeof msg, MSG_DONTWAIT) == (ssize_t)sizeof msg) {
+			k++;
+			tries = 0;
+		} else if (errno == EAGAIN) {
+			tries++;
+			usleep(10000);
+		} else {
+			_exit(120);
+		}
+	}
+	report("big sent %ld\n", k);
+}
+
 static void sink(void)
 {
 	char msg[256];
@@ -184,6 +205,8 @@ int main(int argc, char **argv)
 		stamp(atol(argv[2]));
 	} else if (argc == 3 && strcmp(argv[1], "fds") == 0) {
 		fds(atol(argv[2]));
+	} else if (argc == 3 && strcmp(argv[1], "big") == 0) {
+		big(atol(argv[2]));
 	} else if (argc == 2 && strcmp(argv[1], "sink") == 0) {
 		sink();
 	} else if (argc == 3 && strcmp(argv[1], "ping") == 0) {
@@ -193,7 +216,7 @@ int main(int argc, char **argv)
 	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "calls") == 0) {
 		calls(atol(argv[2]), argc == 4 ? atol(argv[3]) : 0);
 	} else {
-		fprintf(stderr, "usage: faultee writes N | stamp COUNT | fds N | sink | ping N | pong | calls N [MS]\n");
+		fprintf(stderr, "usage: faultee writes N | stamp COUNT | fds N | big N | sink | ping N | pong | calls N [MS]\n");
 		return 2;
 	}
 	for (;;)

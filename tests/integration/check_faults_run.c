@@ -450,6 +450,34 @@ START_TEST(a_relay_holds_few_of_the_fds_a_client_passes)
 }
 END_TEST
 
+/* Nor may the bodies it holds be the daemon's memory without bound: on an
+ * edge that delays by a minute, a client sending datagrams of 64 KiB as
+ * fast as it can gets a few into the relay (its 64 messages were 4 MiB a
+ * direction, for each copy of the edge), the rest wait in its socket. */
+START_TEST(a_relay_holds_few_of_the_bytes_a_client_sends)
+{
+	char all[8192];
+	unsigned long taken = 0;
+	const char *p;
+
+	write_cfg("root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+				"  { \"actor\": \"s\", \"exec\": [\"@F@\", \"stamp\", \"0\"] },\n"
+				"  { \"actor\": \"c\", \"exec\": [\"@F@\", \"big\", \"200\"],\n"
+				"    \"bindings\": { \"S\": \"s\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"edge\": \"c -> s\", \"delay\": 60000 } ] }\n", NULL);
+	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "c: big sent ") == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_eq(h_count_lines(&h, "out", "c: big sent "), 1);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "--runtime-dir", h.rundir, NULL }), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", all, sizeof all), 0);
+	ck_assert_ptr_nonnull(p = strstr(all, "edge c -> s (S): "));
+	ck_assert_int_eq(sscanf(p, "edge c -> s (S): %lu messages", &taken), 1);
+	/* 256 KiB a direction: two of 64 KiB and the one read after them */
+	ck_assert_msg(taken <= 4, "the relay took %lu datagrams of 64 KiB", taken);
+	h_stop(&h);
+}
+END_TEST
+
 /* The daemon's peer_restarted notice goes in band from the service's side
  * of an edge: on a relayed edge that loses everything sent to the client
  * (the service's hellos), the notice still comes through. */
@@ -641,6 +669,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_duplicating_edge_delivers_each_message_twice_in_order);
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
 	tcase_add_test(tc, a_relay_holds_few_of_the_fds_a_client_passes);
+	tcase_add_test(tc, a_relay_holds_few_of_the_bytes_a_client_sends);
 	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
 	tcase_add_test(tc, a_run_time_edge_fault_is_an_event);
 	tcase_add_test(tc, a_run_time_edge_fault_draws_each_edge_apart);
