@@ -252,6 +252,17 @@ int bindings_interpose(struct bindings *b, size_t i, int relay[2])
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
+	/* the relay's end says who sent each datagram from the service's
+	 * side: the peer_restarted notice passes untouched only if the
+	 * daemon sent it (relay.c) */
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int)) < 0) {
+		int saved = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		errno = saved;
+		return -1;
+	}
 	/* the old pair stays the client's: its other end is now the relay's */
 	relay[0] = e->service_end;
 	relay[1] = sv[0];

@@ -35,6 +35,7 @@ struct relay_msg {
 	size_t len;
 	int fds[PF_MAX_FDS];
 	unsigned nfds;
+	pid_t pid;			/* the sender's, where the socket passes credentials */
 	int64_t due_us;			/* not sent before, CLOCK_MONOTONIC */
 };
 
@@ -85,13 +86,16 @@ static void msg_free(struct relay_msg *m)
 }
 
 /* The daemon's own notice, which no fault may touch (bindings.c sends it
- * from the service's side): an error frame with call id 0. */
-static bool is_notice(const struct relay_msg *m)
+ * from the service's side, one frame a datagram): an error frame with
+ * call id 0, sent by the daemon itself. One of that form from an actor is
+ * a message as any other, or it could pass a partition at will. */
+static bool is_notice(const struct relay_dir *d, const struct relay_msg *m)
 {
 	struct pf_frame f;
 	const char *why;
 
-	return pf_decode(m->buf, m->len, &f, &why) > 0 && f.kind == PF_ERROR && f.id == 0;
+	return d->dir == FAULT_DIR_TO_CLIENT && m->pid == getpid() &&
+	       pf_decode(m->buf, m->len, &f, &why) == (long)m->len && f.kind == PF_ERROR && f.id == 0;
 }
 
 static int msg_send(int fd, const struct relay_msg *m)
@@ -117,7 +121,7 @@ static int msg_send(int fd, const struct relay_msg *m)
 /* One datagram from FD into M: 1, 0 when none is waiting, -1 with errno. */
 static int msg_recv(int fd, struct relay_msg *m, unsigned char *buf, size_t cap)
 {
-	char cbuf[CMSG_SPACE(PF_MAX_FDS * sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(PF_MAX_FDS * sizeof(int))];
 	struct iovec iov = { buf, cap };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 			     .msg_controllen = sizeof cbuf };
@@ -128,11 +132,30 @@ static int msg_recv(int fd, struct relay_msg *m, unsigned char *buf, size_t cap)
 		;
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			m->nfds = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			memcpy(m->fds, CMSG_DATA(c), m->nfds * sizeof(int));
+	m->pid = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cred;
+
+			memcpy(&cred, CMSG_DATA(c), sizeof cred);
+			m->pid = cred.pid;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			/* room for the credentials is room for more fds where
+			 * none come: past PF_MAX_FDS, as a direct edge's reader */
+			size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < nfds; i++) {
+				int passed;
+
+				memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+				if (m->nfds < PF_MAX_FDS)
+					m->fds[m->nfds++] = passed;
+				else
+					close(passed);
+			}
 		}
+	}
 	if (!(m->buf = malloc(n ? (size_t)n : 1))) {
 		msg_free(m);
 		return -1;
@@ -256,7 +279,7 @@ static void take(struct relay_dir *d, struct relay_msg *m)
 	size_t fault;
 
 	d->counts.messages++;
-	if (is_notice(m)) {
+	if (is_notice(d, m)) {
 		push(d, m, t);
 		return;
 	}

@@ -5,7 +5,8 @@
  * fault_edge_message says: dropped, duplicated, held for a delay. Messages
  * leave in the order they came in: each waits until its own due time and
  * for every message before it. The daemon's peer_restarted notice, which
- * it sends in band on the service's end, passes untouched but in order.
+ * it sends in band on the service's end, passes untouched but in order
+ * (the daemon's by its sender's credentials, not by its form alone).
  * Every other edge stays a plain socketpair. */
 #ifndef PROSPERO_DAEMON_RELAY_H
 #define PROSPERO_DAEMON_RELAY_H

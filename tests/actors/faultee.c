@@ -16,9 +16,13 @@
  *                           to 2 s; print "fds sent K", then wait
  *   faultee big N           send N datagrams of 65536 bytes on fd 4, as
  *                           fds does; print "big sent K", then wait
+ *   faultee notice N        send N datagrams on fd 4, each a frame as the
+ *                           daemon's peer_restarted notice is, then a
+ *                           cast after it; then wait
  *   faultee sink            read datagrams on fd 4 (the one edge it
  *                           serves); print "SEQ LATENCY_US" for each: how
- *                           long after its stamp it came
+ *                           long after its stamp it came, or "datagram
+ *                           LEN" for one that is no stamp
  * and for the benchmarks (tests/bench/bench_faults.c):
  *   faultee ping N          N round trips of 64 bytes on fd 4 (after as
  *                           many to warm up); print "rtt NS" on average
@@ -144,6 +148,34 @@ static void big(long count)
 	report("big sent %ld\n", k);
 }
 
+/* Frame header: magic, version 1, KIND, no flags, method and body
+ * lengths, id 0 (little-endian). */
+static size_t frame_head(unsigned char *p, int kind, size_t method_len, size_t body_len)
+{
+	memset(p, 0, 20);
+	p[0] = 'P', p[1] = 'R', p[2] = 1, p[3] = (unsigned char)kind;
+	p[6] = (unsigned char)method_len;
+	p[8] = (unsigned char)body_len;
+	return 20;
+}
+
+static void notice(long count)
+{
+	static const char code[] = "peer_restarted", body[] = "{\"incarnation\":1,\"at\":1}";
+	unsigned char msg[256];
+	size_t n = frame_head(msg, 3, sizeof code - 1, sizeof body - 1);
+
+	memcpy(msg + n, code, sizeof code - 1);
+	n += sizeof code - 1;
+	memcpy(msg + n, body, sizeof body - 1);
+	n += sizeof body - 1;
+	n += frame_head(msg + n, 4, 1, 0);
+	msg[n++] = 'x';
+	for (long k = 0; k < count; k++)
+		if (send(4, msg, n, 0) != (ssize_t)n)
+			_exit(121);
+}
+
 static void sink(void)
 {
 	char msg[256];
@@ -156,6 +188,8 @@ static void sink(void)
 		msg[n] = '\0';
 		if (sscanf(msg, "%ld %" SCNd64, &k, &at) == 2)
 			report("%ld %" PRId64 "\n", k, mono_us() - at);
+		else
+			report("datagram %zd\n", n);
 	}
 	_exit(114);
 }
@@ -207,6 +241,8 @@ int main(int argc, char **argv)
 		fds(atol(argv[2]));
 	} else if (argc == 3 && strcmp(argv[1], "big") == 0) {
 		big(atol(argv[2]));
+	} else if (argc == 3 && strcmp(argv[1], "notice") == 0) {
+		notice(atol(argv[2]));
 	} else if (argc == 2 && strcmp(argv[1], "sink") == 0) {
 		sink();
 	} else if (argc == 3 && strcmp(argv[1], "ping") == 0) {
@@ -216,7 +252,7 @@ int main(int argc, char **argv)
 	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "calls") == 0) {
 		calls(atol(argv[2]), argc == 4 ? atol(argv[3]) : 0);
 	} else {
-		fprintf(stderr, "usage: faultee writes N | stamp COUNT | fds N | big N | sink | ping N | pong | calls N [MS]\n");
+		fprintf(stderr, "usage: faultee writes N | stamp COUNT | fds N | big N | notice N | sink | ping N | pong | calls N [MS]\n");
 		return 2;
 	}
 	for (;;)

@@ -478,6 +478,23 @@ START_TEST(a_relay_holds_few_of_the_bytes_a_client_sends)
 }
 END_TEST
 
+/* Only the daemon's own notice passes a relay untouched: a client whose
+ * datagrams begin with a frame of the notice's form, or a service's
+ * (the daemon sends its notice on the service's side), is still subject
+ * to the plan, or an actor could send past a partition at will. */
+START_TEST(a_datagram_forged_as_the_notice_is_still_dropped)
+{
+	write_cfg("root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+				"  { \"actor\": \"s\", \"exec\": [\"@F@\", \"sink\"] },\n"
+				"  { \"actor\": \"c\", \"exec\": [\"@F@\", \"notice\", \"20\"],\n"
+				"    \"bindings\": { \"S\": \"s\" } } ] }\n");
+	start_with_plan("{ \"faults\": [ { \"edge\": \"c -> s\", \"drop\": 1 } ] }\n", "3");
+	expect_faults(20, "drop", "c -> s", "\"binding\": \"S\", \"direction\": \"to_service\"");
+	h_stop(&h);
+	ck_assert_int_eq(h_count_lines(&h, "out", "s: "), 0);
+}
+END_TEST
+
 /* The daemon's peer_restarted notice goes in band from the service's side
  * of an edge: on a relayed edge that loses everything sent to the client
  * (the service's hellos), the notice still comes through. */
@@ -670,6 +687,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_relayed_edge_passes_memfd_bodies);
 	tcase_add_test(tc, a_relay_holds_few_of_the_fds_a_client_passes);
 	tcase_add_test(tc, a_relay_holds_few_of_the_bytes_a_client_sends);
+	tcase_add_test(tc, a_datagram_forged_as_the_notice_is_still_dropped);
 	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
 	tcase_add_test(tc, a_run_time_edge_fault_is_an_event);
 	tcase_add_test(tc, a_run_time_edge_fault_draws_each_edge_apart);
