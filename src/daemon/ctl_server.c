@@ -241,10 +241,11 @@ static void on_client(struct ev_loop *loop, ev_io *w, int revents)
  * end (a loop that connects and closes would otherwise fill every place).
  * What such a peer sent is still read and carried out, answered to no
  * one; a few reads each, so a closed peer behind a long pipeline keeps
- * its place until the loop has read the rest. */
-static void drop_gone(struct ctl_server *s)
+ * its place until the loop has read the rest. How many went. */
+static unsigned drop_gone(struct ctl_server *s)
 {
 	struct ctl_client *c, *next;
+	unsigned freed = 0;
 
 	/* an answer may drop another client: none is freed under this walk */
 	for (c = s->clients; c; c = c->next)
@@ -255,9 +256,12 @@ static void drop_gone(struct ctl_server *s)
 	for (c = s->clients; c; c = next) {
 		next = c->next;
 		c->busy = false;
-		if (c->drop)
+		if (c->drop) {
 			client_free(c);
+			freed++;
+		}
 	}
+	return freed;
 }
 
 /* Root and the daemon's own uid: anyone else, an actor under its own uid
@@ -343,6 +347,10 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 
 			if (err != EMFILE && err != ENFILE)
 				break;
+			/* clients that hung up hold fds whose end the loop has
+			 * not read yet: theirs to give back before a refusal */
+			if (drop_gone(s) > 0)
+				continue;
 			if (!out_of_fds(s, err))
 				break;
 			continue;
