@@ -413,7 +413,6 @@ void relays_close(struct fault_run *r)
 			ev_timer_stop(loop, &d->due);
 			for (; d->len; d->len--, d->head = (d->head + 1) % RELAY_QUEUE)
 				msg_free(&d->q[d->head]);
-			d->nfds = d->bytes = 0;
 			close(d->from);
 		}
 		free(rl);
