@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,54 +99,49 @@ static void stamp(long count)
 	}
 }
 
-static void fds(long count)
+/* Send on fd 4 with SEND_ONE until COUNT went, or the socket stayed
+ * full for 2 s; how many went. Another error exits with STATUS. */
+static long send_many(long count, bool (*send_one)(void), int status)
 {
 	long k = 0;
 
 	for (int tries = 0; k < count && tries < 200;) {
-		int fd[8];
-		char cbuf[CMSG_SPACE(sizeof fd)] = { 0 };
-		struct iovec iov = { "x", 1 };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof cbuf };
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-
-		for (int i = 0; i < 8; i++)
-			fd[i] = 0;
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof fd);
-		memcpy(CMSG_DATA(c), fd, sizeof fd);
-		if (sendmsg(4, &mh, MSG_DONTWAIT) == 1) {
+		if (send_one()) {
 			k++;
 			tries = 0;
 		} else if (errno == EAGAIN) {
 			tries++;
 			usleep(10000);
 		} else {
-			_exit(119);
+			_exit(status);
 		}
 	}
-	report("fds sent %ld\n", k);
+	return k;
 }
 
-static void big(long count)
+/* One datagram passing 8 fds (0, /dev/null here). */
+static bool send_fds(void)
+{
+	int fd[8] = { 0 };
+	char cbuf[CMSG_SPACE(sizeof fd)] = { 0 };
+	struct iovec iov = { "x", 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof cbuf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof fd);
+	memcpy(CMSG_DATA(c), fd, sizeof fd);
+	return sendmsg(4, &mh, MSG_DONTWAIT) == 1;
+}
+
+/* One datagram of 64 KiB. */
+static bool send_big(void)
 {
 	static char msg[65536];
-	long k = 0;
 
-	for (int tries = 0; k < count && tries < 200;) {
-		if (send(4, msg, sizeof msg, MSG_DONTWAIT) == (ssize_t)sizeof msg) {
-			k++;
-			tries = 0;
-		} else if (errno == EAGAIN) {
-			tries++;
-			usleep(10000);
-		} else {
-			_exit(120);
-		}
-	}
-	report("big sent %ld\n", k);
+	return send(4, msg, sizeof msg, MSG_DONTWAIT) == (ssize_t)sizeof msg;
 }
 
 /* Frame header: magic, version 1, KIND, no flags, method and body
@@ -238,9 +234,9 @@ int main(int argc, char **argv)
 	} else if (argc == 3 && strcmp(argv[1], "stamp") == 0) {
 		stamp(atol(argv[2]));
 	} else if (argc == 3 && strcmp(argv[1], "fds") == 0) {
-		fds(atol(argv[2]));
+		report("fds sent %ld\n", send_many(atol(argv[2]), send_fds, 119));
 	} else if (argc == 3 && strcmp(argv[1], "big") == 0) {
-		big(atol(argv[2]));
+		report("big sent %ld\n", send_many(atol(argv[2]), send_big, 120));
 	} else if (argc == 3 && strcmp(argv[1], "notice") == 0) {
 		notice(atol(argv[2]));
 	} else if (argc == 2 && strcmp(argv[1], "sink") == 0) {
