@@ -411,6 +411,25 @@ START_TEST(a_relayed_edge_passes_memfd_bodies)
 }
 END_TEST
 
+/* A client c that sends N datagrams with faultee MODE ("fds", "big") to
+ * a service s that reads nothing, on an edge PLAN delays; back once c
+ * says how many went. */
+static void a_client_floods(const char *mode, const char *n, const char *plan)
+{
+	char cfg[512], sent[64];
+
+	snprintf(cfg, sizeof cfg, "{ \"supervisor\": \"root\", \"children\": [\n"
+				  "  { \"actor\": \"s\", \"exec\": [\"@F@\", \"stamp\", \"0\"] },\n"
+				  "  { \"actor\": \"c\", \"exec\": [\"@F@\", \"%s\", \"%s\"],\n"
+				  "    \"bindings\": { \"S\": \"s\" } } ] }\n", mode, n);
+	write_cfg("root.jsonc", cfg);
+	start_with_plan(plan, NULL);
+	snprintf(sent, sizeof sent, "c: %s sent ", mode);
+	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", sent) == 0; i++)
+		h_sleep_ms(10);
+	ck_assert_int_eq(h_count_lines(&h, "out", sent), 1);
+}
+
 /* The fds a relay holds are the daemon's: a client passing 8 fds in each
  * message to a service that reads nothing must not fill the daemon's
  * table (its open-file budget counts none for a relay); past a few
@@ -423,14 +442,7 @@ START_TEST(a_relay_holds_few_of_the_fds_a_client_passes)
 	DIR *dp;
 	struct dirent *de;
 
-	write_cfg("root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
-				"  { \"actor\": \"s\", \"exec\": [\"@F@\", \"stamp\", \"0\"] },\n"
-				"  { \"actor\": \"c\", \"exec\": [\"@F@\", \"fds\", \"2000\"],\n"
-				"    \"bindings\": { \"S\": \"s\" } } ] }\n");
-	start_with_plan("{ \"faults\": [ { \"edge\": \"c -> s\", \"delay\": 1 } ] }\n", NULL);
-	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "c: fds sent ") == 0; i++)
-		h_sleep_ms(10);
-	ck_assert_int_eq(h_count_lines(&h, "out", "c: fds sent "), 1);
+	a_client_floods("fds", "2000", "{ \"faults\": [ { \"edge\": \"c -> s\", \"delay\": 1 } ] }\n");
 	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)h.pid);
 	ck_assert_ptr_nonnull(dp = opendir(dir));
 	while ((de = readdir(dp))) {
@@ -460,14 +472,7 @@ START_TEST(a_relay_holds_few_of_the_bytes_a_client_sends)
 	unsigned long taken = 0;
 	const char *p;
 
-	write_cfg("root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
-				"  { \"actor\": \"s\", \"exec\": [\"@F@\", \"stamp\", \"0\"] },\n"
-				"  { \"actor\": \"c\", \"exec\": [\"@F@\", \"big\", \"200\"],\n"
-				"    \"bindings\": { \"S\": \"s\" } } ] }\n");
-	start_with_plan("{ \"faults\": [ { \"edge\": \"c -> s\", \"delay\": 60000 } ] }\n", NULL);
-	for (int i = 0; i < 3 * H_TIMEOUT_MS / 10 && h_count_lines(&h, "out", "c: big sent ") == 0; i++)
-		h_sleep_ms(10);
-	ck_assert_int_eq(h_count_lines(&h, "out", "c: big sent "), 1);
+	a_client_floods("big", "200", "{ \"faults\": [ { \"edge\": \"c -> s\", \"delay\": 60000 } ] }\n");
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "--runtime-dir", h.rundir, NULL }), 0);
 	ck_assert_int_gt(h_read(&h, "run.out", all, sizeof all), 0);
 	ck_assert_ptr_nonnull(p = strstr(all, "edge c -> s (S): "));
