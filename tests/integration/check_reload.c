@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1836,6 +1837,29 @@ static bool hangup_pending(pid_t pid)
 	return strtoull(proc_status(pid, "ShdPnd:", buf, sizeof buf), NULL, 16) & (1ull << (SIGHUP - 1));
 }
 
+/* Is PID blocked in poll(2), as a reload command is once its signal is
+ * sent and it waits for the answer? /proc/PID/syscall begins with the
+ * number of the call it is blocked in ("running" when it is not). */
+static bool in_poll(pid_t pid)
+{
+	char path[64], buf[256] = "";
+	long nr;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	if (!fgets(buf, sizeof buf, f))
+		buf[0] = '\0';
+	fclose(f);
+	if (sscanf(buf, "%ld ", &nr) != 1)
+		return false;
+#ifdef SYS_poll
+	if (nr == SYS_poll)
+		return true;
+#endif
+	return nr == SYS_ppoll;
+}
+
 /* Until WHAT holds, or the test fails saying WHY. */
 #define AWAIT(what, why) \
 	for (int waited_ = 0; !(what); waited_ += 10) { \
@@ -1864,7 +1888,8 @@ START_TEST(a_dry_run_at_the_moment_of_a_reload_answers_truly)
 	dry = reload_cmd_in_background("dry.out", true);
 	snprintf(request, sizeof request, "%s/reload.request", h.rundir);
 	AWAIT(access(request, F_OK) == 0, "the dry run left no request");
-	h_sleep_ms(300);	/* its signal follows the request at once */
+	/* its signal follows the request; it then waits for the answer */
+	AWAIT(in_poll(dry), "the dry run never waited for its answer");
 	ck_assert_int_eq(kill(h.pid, SIGCONT), 0);
 	ck_assert_int_eq(exit_status(dry), 0);
 	ck_assert_int_gt(h_read(&h, "dry.out", out, sizeof out), 0);
