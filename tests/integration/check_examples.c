@@ -209,7 +209,7 @@ START_TEST(orders_flow_crash_restart_and_flow_again)
 	 * interleave, so each is looked for from before the crash */
 	wait_for("inventory-tracker: reservation 20: simulated bug, aborting", at, 5000);
 	/* the stock it kept, not full shelves */
-	full = wait_for("inventory-tracker: serving: ", 0, 1000);
+	full = wait_for("inventory-tracker: serving: ", 0, H_TIMEOUT_MS);
 	ck_assert_msg(strncmp(out + full, FULL_SHELVES, strlen(FULL_SHELVES)) == 0, "%.80s", out + full);
 	kept = wait_for("inventory-tracker: serving: ", full + 1, 5000);
 	ck_assert_msg(strncmp(out + kept, FULL_SHELVES, strlen(FULL_SHELVES)) != 0, "full shelves after the crash");
@@ -374,13 +374,13 @@ START_TEST(the_coordinator_answers_with_every_stage)
 	h_start(&h, (const char *const[]){ "coordinator/prospero.jsonc", NULL });
 	h_expect(&h, "ready", "ai", NULL);
 	at = wait_for("asker: question 1: answer: in short: yes, with care (2 independent lines", 0, 10000);
-	wait_for("asker: question 1:   research: ", at, 1000);
-	wait_for("on the background of \"should we cache the price list\"", at, 1000);
-	wait_for("on the recent work of \"should we cache the price list\"", at, 1000);
-	wait_for("asker: question 1:   analysis: 2 independent lines of research", at, 1000);
+	wait_for("asker: question 1:   research: ", at, H_TIMEOUT_MS);
+	wait_for("on the background of \"should we cache the price list\"", at, H_TIMEOUT_MS);
+	wait_for("on the recent work of \"should we cache the price list\"", at, H_TIMEOUT_MS);
+	wait_for("asker: question 1:   analysis: 2 independent lines of research", at, H_TIMEOUT_MS);
 	/* both research calls were taken before analysis began (searched
 	 * from the top: each actor's lines come through a pipe of its own) */
-	at = wait_for("analysis: weighing 2 findings", 0, 1000);
+	at = wait_for("analysis: weighing 2 findings", 0, H_TIMEOUT_MS);
 	researching = 0;
 	for (const char *p = out; (p = strstr(p, ": researching the ")) && p < out + at; p++)
 		researching++;
