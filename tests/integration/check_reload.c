@@ -1007,7 +1007,7 @@ START_TEST(a_reload_asked_after_an_interrupted_one_says_the_daemon_is_stopping)
 	h_expect(&h, "stop", "o", NULL);	/* the daemon is stopping; stuck holds it */
 	ck_assert_int_eq(exit_status(first), 1);
 	second = reload_in_background("second.out");
-	for (int i = 0; i < 100 && got == 0; i++) {
+	for (int waited = 0; waited < H_TIMEOUT_MS && got == 0; waited += 50) {
 		got = waitpid(second, &st, WNOHANG);
 		if (got == 0)
 			usleep(50000);
@@ -1016,7 +1016,7 @@ START_TEST(a_reload_asked_after_an_interrupted_one_says_the_daemon_is_stopping)
 	if (got == 0)
 		ck_assert_int_eq(waitpid(second, &st, 0), second);
 	ck_assert_int_gt(h_read(&h, "second.out.err", out, sizeof out), 0);
-	ck_assert_msg(got == second, "still waiting after 5 s, then: %s", out);
+	ck_assert_msg(got == second, "still waiting after %d ms, then: %s", H_TIMEOUT_MS, out);
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 1);
 	ck_assert_msg(strstr(out, "prospero: the daemon is stopping: it reloads nothing more"), "%s", out);
