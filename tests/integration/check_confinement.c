@@ -559,8 +559,9 @@ START_TEST(errno_mode_keeps_the_actor_alive_and_rate_limits_reports)
 	h_start(&h, root_only);
 	h_expect(&h, "start", "noisy", &e);
 	pid = e.pid;
-	/* until all twelve are made: it is ready after them, and each call's
-	 * report is written before its caller goes on */
+	/* until all twelve are made: it is ready after them, and the daemon
+	 * writes each call's report in the turn that answers the call, before
+	 * it can read the READY=1 that follows */
 	for (bool ready = false; !ready;) {
 		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "noisy never became ready");
 		ck_assert_msg(strcmp(e.event, "exit") != 0, "the actor ended: %s", e.line);
