@@ -94,7 +94,7 @@ static bool is_notice(const struct relay_dir *d, const struct relay_msg *m)
 	struct pf_frame f;
 	const char *why;
 
-	return d->dir == FAULT_DIR_TO_CLIENT && m->pid == getpid() &&
+	return d->dir == FAULT_DIR_TO_CLIENT && m->pid == d->rl->run->d->self &&
 	       pf_decode(m->buf, m->len, &f, &why) == (long)m->len && f.kind == PF_ERROR && f.id == 0;
 }
 
