@@ -1333,7 +1333,8 @@ START_TEST(a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin)
 	const struct rlimit r = { 100, 100 };
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fds[64], emfile = 0;
-	char line[128];
+	char line[128], answer[512];
+	ssize_t n;
 	long before;
 
 	sleepers(1);
@@ -1350,12 +1351,10 @@ START_TEST(a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin)
 	ck_assert_int_eq(poll(&(struct pollfd){ .fd = fds[63], .events = POLLIN }, 1, H_TIMEOUT_MS), 1);
 	for (int i = 0; i < 64; i++) {
 		struct pollfd p = { .fd = fds[i], .events = POLLIN };
-		char buf[512];
-		ssize_t n;
 
-		if (poll(&p, 1, 0) == 1 && (n = read(fds[i], buf, sizeof buf - 1)) > 0) {
-			buf[n] = 0;
-			ck_assert_msg(strstr(buf, "\"code\":\"EMFILE\""), "%s", buf);
+		if (poll(&p, 1, 0) == 1 && (n = read(fds[i], answer, sizeof answer - 1)) > 0) {
+			answer[n] = 0;
+			ck_assert_msg(strstr(answer, "\"code\":\"EMFILE\""), "%s", answer);
 			emfile++;
 		}
 	}
@@ -1374,15 +1373,10 @@ START_TEST(a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin)
 	ck_assert_int_eq(connect(fds[0], (struct sockaddr *)&a, sizeof a), 0);
 	ck_assert_int_eq(write(fds[0], "{\"verb\": \"status\"}\n", 19), 19);
 	h_signal(&h, SIGCONT);
-	{
-		char buf[512];
-		ssize_t n;
-
-		ck_assert_int_eq(poll(&(struct pollfd){ .fd = fds[0], .events = POLLIN }, 1, H_TIMEOUT_MS), 1);
-		ck_assert_int_gt(n = read(fds[0], buf, sizeof buf - 1), 0);
-		buf[n] = 0;
-		ck_assert_msg(strncmp(buf, "{\"ok\":true,", 11) == 0, "%s", buf);
-	}
+	ck_assert_int_eq(poll(&(struct pollfd){ .fd = fds[0], .events = POLLIN }, 1, H_TIMEOUT_MS), 1);
+	ck_assert_int_gt(n = read(fds[0], answer, sizeof answer - 1), 0);
+	answer[n] = 0;
+	ck_assert_msg(strncmp(answer, "{\"ok\":true,", 11) == 0, "%s", answer);
 	close(fds[0]);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "--runtime-dir", h.rundir, NULL }), 0);
 	ck_assert_int_eq(lines_with("err", "", "control socket: cannot take a connection: Too many open files"), 1);
