@@ -190,23 +190,24 @@ struct check_opts {
 	uint64_t seed;
 };
 
-/* `check --faults FILE`: the plan against the tree, then a summary
- * (SUMMARY: not with --explain, which prints in its place). */
-static int check_faults(const struct cfg *cfg, const struct check_opts *co, bool summary)
+/* `check --faults FILE`: the plan against the tree, its mistakes said on
+ * stderr; NULL if it has any. */
+static struct fault_plan *check_faults(const struct cfg *cfg, const struct check_opts *co)
 {
 	struct cfg_diag diag = { 0 };
 	struct fault_plan *plan = cfg_faults_load(co->faults, cfg, &diag);
-	size_t by_kind[FAULT_SYSCALL + 1] = { 0 };
 
 	if (!plan && diag.nerrors == 0)
 		fprintf(stderr, "prospero: out of memory loading the fault plan\n");
 	print_diag(&diag);
-	if (!plan)
-		return 1;
-	if (!summary) {
-		fault_plan_free(plan);
-		return 0;
-	}
+	return plan;
+}
+
+/* The line that follows "configuration ok" for a plan without mistakes. */
+static void fault_summary(const struct fault_plan *plan, const struct check_opts *co)
+{
+	size_t by_kind[FAULT_SYSCALL + 1] = { 0 };
+
 	for (size_t i = 0; i < plan->n; i++)
 		by_kind[plan->faults[i].kind]++;
 	printf("fault plan ok: %zu %s (%zu kill, %zu stall, %zu edge, %zu syscall), ", plan->n,
@@ -216,8 +217,6 @@ static int check_faults(const struct cfg *cfg, const struct check_opts *co, bool
 		printf("seed %" PRIu64 "\n", fault_plan_seed(plan, co->has_seed ? &co->seed : NULL, 0));
 	else
 		printf("seed chosen at start\n");
-	fault_plan_free(plan);
-	return 0;
 }
 
 /* `check --dot`: the configured tree as a Graphviz graph. */
@@ -319,26 +318,30 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
  * status: an explanation is no pass for a tree run refuses). */
 static int check(const struct cfg *cfg, const struct daemon_opts *opts, const struct check_opts *co)
 {
+	struct fault_plan *plan = NULL;
 	size_t sups = 0, actors = 0, procs;
 	int rc;
 
 	rc = check_tree(cfg, opts) < 0 ? 1 : 0;
+	if (co->faults && !(plan = check_faults(cfg, co)))
+		rc = 1;
 	if (co->dot || co->explain_actor || rc) {
-		/* drawn or explained all the same; the plan's mistakes said
-		 * too, with no summary in the way */
+		/* drawn or explained all the same, with no summary in the way */
 		if (co->dot && !co->explain_actor && check_dot(cfg) != 0)
 			rc = 1;
 		if (co->explain_actor && cli_explain(cfg, opts, co->explain_actor) != 0)
 			rc = 1;
-		if (co->faults && check_faults(cfg, co, false) != 0)
-			rc = 1;
+		fault_plan_free(plan);
 		return rc;
 	}
 	procs = count(cfg->root, &sups, &actors);
 	printf("configuration ok: root \"%s\", %zu %s, %zu %s, %zu %s\n", cfg->root->name, sups,
 	       plural(sups, "supervisor", "supervisors"), actors, plural(actors, "actor", "actors"),
 	       procs, plural(procs, "process", "processes"));
-	return co->faults ? check_faults(cfg, co, true) : 0;
+	if (plan)
+		fault_summary(plan, co);
+	fault_plan_free(plan);
+	return 0;
 }
 
 /* --seed N: what a plan's "seed" may be. */

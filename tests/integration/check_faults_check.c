@@ -69,12 +69,15 @@ START_TEST(a_good_plan_passes_and_is_summed_up)
 }
 END_TEST
 
+/* A plan with a mistake gets no summary of the tree beside it: it said
+ * "configuration ok" on stdout and the plan's error on stderr. */
 START_TEST(unknown_actors_are_rejected_with_a_hint)
 {
-	char err[1024];
+	char out[256], err[1024];
 
 	ck_assert_int_eq(check_plan("{ \"kill\": [\"payment\", \"order-procesor\"], \"every\": 1000 }", err, sizeof err), 1);
 	ck_assert_str_eq(err, "prospero: faults.jsonc:2:37: error: \"kill\"[1]: no actor or supervisor \"order-procesor\" (did you mean \"order-processor\"?)\n");
+	ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
 	ck_assert_int_eq(check_plan("{ \"stall\": \"inventory-tracker#3\", \"for\": 10, \"at\": [1] }", err, sizeof err), 1);
 	ck_assert_str_eq(err, "prospero: faults.jsonc:2:26: error: \"stall\": \"inventory-tracker#3\": actor \"inventory-tracker\" has instances \"inventory-tracker#1\" to \"inventory-tracker#2\"\n");
 }
