@@ -247,6 +247,15 @@ static int check_namespaces(const struct cfg *cfg, struct cfg_diag *diag)
 	return bad ? -1 : 0;
 }
 
+/* KEY of actor A, which only a root daemon can honour: said at POS. */
+static int needs_root(struct cfg_diag *diag, const struct cfg_actor *a, const struct cfg_pos *pos, const char *key)
+{
+	if (cfg_diag_add(diag, true, pos, "actor \"%s\": \"%s\" needs a daemon that may change ids and capabilities (root)",
+			 a->name, key) < 0)
+		fprintf(stderr, "prospero: out of memory checking the privileges\n");
+	return -1;
+}
+
 /* Without CAP_SETPCAP (not root) `run` cannot start an actor with "user"
  * or "capabilities", and with it none can keep a capability this process
  * lacks: said where each is written. */
@@ -289,15 +298,11 @@ static int check_ids_and_caps(const struct cfg *cfg, struct cfg_diag *diag)
 	}
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
-		bool user = a->user != NULL;
 
-		if (!user && !a->keep_caps)
-			continue;
-		if (cfg_diag_add(diag, true, user ? &a->user_pos : &a->caps_pos,
-				 "actor \"%s\": \"%s\" needs a daemon that may change ids and capabilities (root)",
-				 a->name, user ? "user" : "capabilities") < 0)
-			fprintf(stderr, "prospero: out of memory checking the privileges\n");
-		bad = 1;
+		if (a->user && needs_root(diag, a, &a->user_pos, "user") < 0)
+			bad = 1;
+		if (a->keep_caps && needs_root(diag, a, &a->caps_pos, "capabilities") < 0)
+			bad = 1;
 	}
 	return bad ? -1 : 0;
 }

@@ -1153,12 +1153,18 @@ START_TEST(check_without_root_refuses_user_and_capabilities)
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"children\": [\n"
 		"  { \"actor\": \"u\", \"exec\": [\"/bin/true\"], \"user\": \"nobody\" },\n"
-		"  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"capabilities\": [\"CAP_NET_BIND_SERVICE\"] } ] }\n");
+		"  { \"actor\": \"c\", \"exec\": [\"/bin/true\"], \"capabilities\": [\"CAP_NET_BIND_SERVICE\"] },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"/bin/true\"], \"user\": \"nobody\", \"capabilities\": [\"CAP_KILL\"] } ] }\n");
 	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "root.jsonc", NULL }), 1);
 	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:2:50: error: ",
 				    "actor \"u\": \"user\" needs a daemon that may change ids and capabilities (root)"), 1);
 	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:3:58: error: ",
 				    "actor \"c\": \"capabilities\" needs a daemon"), 1);
+	/* both where both are written (it said only "user") */
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:4:50: error: ",
+				    "actor \"b\": \"user\" needs a daemon"), 1);
+	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:4:76: error: ",
+				    "actor \"b\": \"capabilities\" needs a daemon"), 1);
 	/* and as root both are fine */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
 }
