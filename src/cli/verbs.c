@@ -164,6 +164,10 @@ static int operands(int argc, char **argv, struct verb_opts *o, const char *name
 		name = argv[optind++];
 	if (o->r.verb == CTL_FAULT && optind < argc && fault_arg(o, argv[optind++]) < 0)
 		return 2;
+	if (optind < argc && o->r.verb == CTL_FAULT)
+		return usage_error(argv[optind], strcmp(o->r.fault, "kill") == 0
+				   ? "fault kill takes NAME [SIGNAL]: one argument too many"
+				   : "fault stall takes NAME MS: one argument too many");
 	if (optind < argc)
 		return usage_error(argv[optind], "one name at most");
 	/* "" would travel as no name at all: status of the whole tree, every

@@ -1035,6 +1035,15 @@ START_TEST(a_fault_without_its_length_or_share_is_a_usage_error)
 							  NULL }), 2);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "prospero: x: fault edge: takes no argument after EDGE"), "%s", err);
+	/* one too many is said as that: it was "one name at most" */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "kill", "payment", "KILL", "x", "--runtime-dir",
+							  h.rundir, NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: x: fault kill takes NAME [SIGNAL]: one argument too many\n(see prospero --help)\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", "payment", "100", "x", "--runtime-dir",
+							  h.rundir, NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: x: fault stall takes NAME MS: one argument too many\n(see prospero --help)\n");
 	/* complete, it goes as far as the daemon, which is not there */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "stall", "payment", "100", "--runtime-dir", h.rundir,
 							  NULL }), 1);
