@@ -131,7 +131,7 @@ static int decode_fault(json_t *o, struct ctl_request *r, char *err, size_t errl
 		return -1;
 	}
 	if ((v = json_object_get(o, "ms")) && (!json_is_integer(v) || json_integer_value(v) < 0)) {
-		snprintf(err, errlen, "\"ms\": expected milliseconds, 0 or more");
+		snprintf(err, errlen, "\"ms\": expected a whole number of milliseconds, from 1 to a day (86400000)");
 		return -1;
 	}
 	r->ms = v ? (int64_t)json_integer_value(v) : 0;

@@ -63,7 +63,11 @@ START_TEST(bad_requests_are_refused_with_a_reason)
 		{ "{\"verb\": \"fault\", \"name\": \"x\"}", "\"fault\"" },
 		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"boom\"}", "\"fault\"" },
 		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"edge\", \"drop\": 1.5}", "\"drop\"" },
-		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"stall\", \"ms\": -1}", "\"ms\"" },
+		/* the range a stall or an edge takes (it said "0 or more") */
+		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"stall\", \"ms\": -1}",
+		  "\"ms\": expected a whole number of milliseconds, from 1 to a day (86400000)" },
+		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"stall\", \"ms\": 1.5}",
+		  "\"ms\": expected a whole number of milliseconds, from 1 to a day (86400000)" },
 	};
 	struct ctl_request r;
 	char err[256];
