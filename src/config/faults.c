@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/config/diag.h"
 #include "src/config/didyoumean.h"
 #include "src/config/faults.h"
 #include "src/config/faults_loader.h"
@@ -275,6 +276,9 @@ struct fault_plan *cfg_faults_load(const char *file, const struct cfg *cfg, stru
 		get_plan(&fl, root, off);
 	json_decref(root);
 	ld_close_source(&fl.ld);
+	/* as a config's: in the order of the text, not of the judging */
+	if (cfg_diag_sort(diag, 0, &fl.plan->file, 1) < 0)
+		fl.ld.oom = true;
 	if (fl.ld.oom || diag->nerrors > 0) {
 		fault_plan_free(fl.plan);
 		if (fl.ld.oom) {

@@ -459,8 +459,8 @@ START_TEST(syscall_arguments)
 #define SYS(arg) F("{\"syscall\": \"write\", \"target\": \"a\", \"errno\": \"EIO\", \"arg\": " arg "}")
 	expect(SYS("1"), "plan.jsonc:1:73: error: \"arg\": expected {\"index\": 0-5, \"equals\": N}, got an integer\n");
 	expect(SYS("{\"index\": 0, \"equal\": 1}"),
-	       "plan.jsonc:1:86: error: \"arg\": unknown key \"equal\" (did you mean \"equals\"?)\n"
-	       "plan.jsonc:1:73: error: \"arg\": needs \"index\" (0-5: which argument) and \"equals\" (its value)\n");
+	       "plan.jsonc:1:73: error: \"arg\": needs \"index\" (0-5: which argument) and \"equals\" (its value)\n"
+	       "plan.jsonc:1:86: error: \"arg\": unknown key \"equal\" (did you mean \"equals\"?)\n");
 	expect(SYS("{\"index\": 6, \"equals\": 1}"),
 	       "plan.jsonc:1:83: error: \"index\" is 6: expected an integer from 0 to 5\n");
 	expect(SYS("{\"index\": 0, \"equals\": 3, \"mask\": 1}"),
@@ -482,6 +482,22 @@ START_TEST(every_error_is_reported_at_once)
 	       "plan.jsonc:3:12: error: \"edge\": no binding named \"QQ\": name an edge \"CLIENT -> SERVICE\", or a binding name\n"
 	       "plan.jsonc:3:26: error: \"drop\" is 2: expected a probability from 0 to 1\n"
 	       "plan.jsonc:4:48: error: \"errno\": unknown errno \"EIOO\" (did you mean \"EIO\"?)\n");
+}
+END_TEST
+
+/* In the order of the text, as a config's: a fault's keys were said in
+ * the order they were judged, and an edge's second fault after every
+ * other error. */
+START_TEST(errors_come_in_the_order_of_the_text)
+{
+	expect("{\"faults\": [\n"
+	       "  {\"edge\": \"a -> b\", \"delay\": [10, 5], \"direction\": \"sideways\"},\n"
+	       "  {\"edge\": \"a -> b\", \"drop\": 0.5},\n"
+	       "  {\"kill\": \"a\", \"at\": [86400001]} ]}",
+	       "plan.jsonc:2:31: error: \"delay\": [10, 5]: expected 0 <= LO <= HI <= 86400000 (ms: one day)\n"
+	       "plan.jsonc:2:53: error: \"direction\": unknown value \"sideways\": expected \"both\", \"to_service\" or \"to_client\"\n"
+	       "plan.jsonc:3:4: error: edge \"a -> b\" (binding \"B\") already has a fault at plan.jsonc:2:4: one fault per edge and direction; put them together\n"
+	       "plan.jsonc:4:24: error: \"at\"[0]: expected a time from 0 to 86400000 ms (one day), got one out of range\n");
 }
 END_TEST
 
@@ -572,6 +588,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, syscalls);
 	tcase_add_test(tc, syscall_arguments);
 	tcase_add_test(tc, every_error_is_reported_at_once);
+	tcase_add_test(tc, errors_come_in_the_order_of_the_text);
 	tcase_add_test(tc, no_bad_value_hides_another);
 	tcase_add_test(tc, a_whole_number_may_have_an_exponent);
 	suite_add_tcase(s, tc);
