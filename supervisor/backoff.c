@@ -73,20 +73,29 @@ static int64_t fastest_loop(const struct sv_backoff *b, unsigned intensity, long
 	return add_sat(level[0], v[0]);
 }
 
-bool sv_backoff_outruns(const struct sv_backoff *b, unsigned intensity, long period_ms,
+bool sv_backoff_outruns(const struct sv_backoff *b, unsigned intensity, long period_ms, unsigned copies,
 			char *why, size_t len)
 {
+	char pool[64] = "";
+	uint64_t rounds;
 	int64_t least;
 
-	if (b->initial_ms <= 0 || intensity == 0)
+	if (b->initial_ms <= 0 || intensity == 0 || copies == 0)
 		return false;
-	least = fastest_loop(b, intensity, period_ms);
+	/* copies that fail at once are restarted at once, each after its own
+	 * delay: intensity+1 restarts are this many rounds, a delay apart */
+	rounds = ((uint64_t)intensity + copies) / copies;
+	if (rounds < 2)
+		return false;
+	least = fastest_loop(b, (unsigned)(rounds - 1), period_ms);
 	if (least <= period_ms)
 		return false;
+	if (copies > 1)
+		snprintf(pool, sizeof pool, ", its %u instances failing at once", copies);
 	snprintf(why, len, "%u restarts take at least %lld ms with this backoff (%ld ms doubling to "
-		 "%ld ms, reset after %ld ms up), more than the %ld ms period: intensity %u is never "
+		 "%ld ms, reset after %ld ms up)%s, more than the %ld ms period: intensity %u is never "
 		 "exceeded, so the supervisor never gives up on a crash loop",
-		 intensity + 1, (long long)least, b->initial_ms, b->max_ms, b->reset_after_ms,
+		 intensity + 1, (long long)least, b->initial_ms, b->max_ms, b->reset_after_ms, pool,
 		 period_ms, intensity);
 	return true;
 }

@@ -36,8 +36,9 @@ long sv_backoff_next(const struct sv_backoff *b, long last_ms, int64_t ran_ms);
 
 /* For `check`: true if a child crashing as fast as it can, spaced only by
  * b, could never make more than `intensity` restarts within period_ms, so
- * its supervisor would never give up on it; why gets a one-line reason. */
-bool sv_backoff_outruns(const struct sv_backoff *b, unsigned intensity, long period_ms,
+ * its supervisor would never give up on it; why gets a one-line reason.
+ * COPIES: the child's instances, which may all fail at once. */
+bool sv_backoff_outruns(const struct sv_backoff *b, unsigned intensity, long period_ms, unsigned copies,
 			char *why, size_t len);
 
 #endif

@@ -55,12 +55,12 @@ bool ld_get_backoff(struct loader *ld, json_t *o, size_t obj, struct sv_backoff 
  * never count more than "intensity" of them within "period" would never
  * give up on a child that can never start: worth a line. */
 static void weigh(struct loader *ld, const struct sv_backoff *b, const struct cfg_pos *pos,
-		  const char *name, const struct cfg_supervisor *parent)
+		  const char *name, unsigned copies, const struct cfg_supervisor *parent)
 {
-	char why[256];
+	char why[512];
 
 	if (b->initial_ms > 0 &&
-	    sv_backoff_outruns(b, parent->intensity, (long)parent->period_s * 1000, why, sizeof why))
+	    sv_backoff_outruns(b, parent->intensity, (long)parent->period_s * 1000, copies, why, sizeof why))
 		ld_warning(ld, pos, "\"backoff\" of \"%s\": %s", name, why);
 }
 
@@ -87,8 +87,9 @@ void ld_check_backoffs(struct loader *ld)
 			continue;
 		/* a temporary child is never restarted: it has no crash loop */
 		if (def->is_sup && def->u.s->restart != SV_TEMPORARY)
-			weigh(ld, &def->u.s->backoff, &def->u.s->backoff_pos, def->name, def->parent);
+			weigh(ld, &def->u.s->backoff, &def->u.s->backoff_pos, def->name, 1, def->parent);
 		else if (!def->is_sup && def->u.a->restart != SV_TEMPORARY)
-			weigh(ld, &def->u.a->backoff, &def->u.a->backoff_pos, def->name, def->parent);
+			weigh(ld, &def->u.a->backoff, &def->u.a->backoff_pos, def->name, def->u.a->instances,
+			      def->parent);
 	}
 }

@@ -73,29 +73,37 @@ static const struct outrun_row {
 	struct sv_backoff b;
 	unsigned intensity;
 	long period;
+	unsigned copies;
 	bool outruns;
 } outrun_rows[] = {
-	{ { 10000, 30000, 60000 }, 3, 5000, true },	/* the example: 10+20+30 s */
-	{ { 100, 1000, 60000 }, 3, 5000, false },	/* 100+200+400 */
-	{ { 0, 0, 0 }, 3, 1, false },			/* no backoff */
-	{ { 10000, 10000, 0 }, 0, 1, false },		/* intensity 0: the first restart gives up */
-	{ { 1000, 10000, 60000 }, 2, 3000, false },	/* 1000+2000 == period: still within */
-	{ { 1000, 10000, 60000 }, 2, 2999, true },
-	{ { 1000, 1000, 0 }, 5, 5000, false },		/* 5 x max */
-	{ { 1000, 1000, 0 }, 5, 4999, true },
-	{ { 100, 400, 60000 }, 10, 3500, false },	/* 100+200+400x8 */
-	{ { 100, 400, 60000 }, 10, 3499, true },
-	{ { 100, 400, 0 }, 10, 1000, false },		/* up an instant resets: 100 x 10 */
-	{ { 1000, 1000, 1000000 }, 2000000, 1000, true },	/* decided long before the end */
-	{ { 1, 1, 1000000 }, UINT_MAX, LONG_MAX, false },	/* too many to tell: no warning */
+	{ { 10000, 30000, 60000 }, 3, 5000, 1, true },	/* the example: 10+20+30 s */
+	{ { 100, 1000, 60000 }, 3, 5000, 1, false },	/* 100+200+400 */
+	{ { 0, 0, 0 }, 3, 1, 1, false },			/* no backoff */
+	{ { 10000, 10000, 0 }, 0, 1, 1, false },		/* intensity 0: the first restart gives up */
+	{ { 1000, 10000, 60000 }, 2, 3000, 1, false },	/* 1000+2000 == period: still within */
+	{ { 1000, 10000, 60000 }, 2, 2999, 1, true },
+	{ { 1000, 1000, 0 }, 5, 5000, 1, false },		/* 5 x max */
+	{ { 1000, 1000, 0 }, 5, 4999, 1, true },
+	{ { 100, 400, 60000 }, 10, 3500, 1, false },	/* 100+200+400x8 */
+	{ { 100, 400, 60000 }, 10, 3499, 1, true },
+	{ { 100, 400, 0 }, 10, 1000, 1, false },		/* up an instant resets: 100 x 10 */
+	{ { 1000, 1000, 1000000 }, 2000000, 1000, 1, true },	/* decided long before the end */
+	{ { 1, 1, 1000000 }, UINT_MAX, LONG_MAX, 1, false },	/* too many to tell: no warning */
+	/* a pool's instances fail at once, each with its own delay: 4
+	 * restarts of 2 are 2 rounds, one delay apart (it warned) */
+	{ { 2500, 2500, 60000 }, 3, 5000, 2, false },
+	{ { 2500, 2500, 60000 }, 3, 2499, 2, true },
+	{ { 2500, 2500, 60000 }, 3, 1, 4, false },		/* 4 restarts in one round */
+	{ { 2500, 5000, 60000 }, 4, 7500, 2, false },	/* 5 of 2: 3 rounds, 2500+5000 */
+	{ { 2500, 5000, 60000 }, 4, 7499, 2, true },
 };
 
 START_TEST(outruns_intensity_table)
 {
 	const struct outrun_row *r = &outrun_rows[_i];
-	char why[256] = "";
+	char why[512] = "";
 
-	ck_assert_int_eq(sv_backoff_outruns(&r->b, r->intensity, r->period, why, sizeof why), r->outruns);
+	ck_assert_int_eq(sv_backoff_outruns(&r->b, r->intensity, r->period, r->copies, why, sizeof why), r->outruns);
 	ck_assert(r->outruns == (why[0] != '\0'));
 }
 END_TEST
@@ -129,15 +137,15 @@ START_TEST(outruns_matches_every_schedule)
 		{ 100, 400, 350 }, { 100, 400, 60000 }, { 100, 6400, 250 }, { 50, 50, 10 },
 		{ 10, 100000, 1000 }, { 300, 1000, 0 },
 	};
-	char why[256];
+	char why[512];
 
 	for (size_t i = 0; i < sizeof bs / sizeof bs[0]; i++)
 		for (unsigned in = 1; in <= 11; in++) {
 			int64_t least = brute_fastest(&bs[i], in);
 
-			ck_assert_msg(!sv_backoff_outruns(&bs[i], in, (long)least, why, sizeof why),
+			ck_assert_msg(!sv_backoff_outruns(&bs[i], in, (long)least, 1, why, sizeof why),
 				      "backoff %zu, intensity %u: within %lld ms", i, in, (long long)least);
-			ck_assert_msg(sv_backoff_outruns(&bs[i], in, (long)least - 1, why, sizeof why),
+			ck_assert_msg(sv_backoff_outruns(&bs[i], in, (long)least - 1, 1, why, sizeof why),
 				      "backoff %zu, intensity %u: not within %lld ms", i, in, (long long)least - 1);
 		}
 }
@@ -145,12 +153,17 @@ END_TEST
 
 START_TEST(outruns_says_why_in_one_line)
 {
-	char why[256];
+	char why[512];
 
-	ck_assert(sv_backoff_outruns(&(struct sv_backoff){ 10000, 30000, 60000 }, 3, 5000, why, sizeof why));
+	ck_assert(sv_backoff_outruns(&(struct sv_backoff){ 10000, 30000, 60000 }, 3, 5000, 1, why, sizeof why));
 	ck_assert_str_eq(why, "4 restarts take at least 60000 ms with this backoff (10000 ms doubling "
 			 "to 30000 ms, reset after 60000 ms up), more than the 5000 ms period: "
 			 "intensity 3 is never exceeded, so the supervisor never gives up on a crash loop");
+	ck_assert(sv_backoff_outruns(&(struct sv_backoff){ 10000, 30000, 60000 }, 3, 5000, 2, why, sizeof why));
+	ck_assert_str_eq(why, "4 restarts take at least 10000 ms with this backoff (10000 ms doubling "
+			 "to 30000 ms, reset after 60000 ms up), its 2 instances failing at once, more than "
+			 "the 5000 ms period: intensity 3 is never exceeded, so the supervisor never gives up "
+			 "on a crash loop");
 }
 END_TEST
 

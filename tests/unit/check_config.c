@@ -270,6 +270,44 @@ START_TEST(restart_and_backoff_on_the_root_are_warnings)
 }
 END_TEST
 
+/* A pool's instances fail at once, each after its own delay: 4 restarts
+ * of 2 instances fit in one 2500 ms delay, and the supervisor gives up
+ * (it warned that it never would). One instance does not fit. */
+START_TEST(a_pools_backoff_is_weighed_by_its_instances)
+{
+	struct cfg *cfg;
+	struct cfg_diag diag;
+
+	scratch_put_exec("w");
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 3, \"period\": 5, \"children\": [\n"
+		    "  { \"actor\": \"z\", \"exec\": [\"./w\"], \"instances\": 2, \"backoff\": { \"initial\": 2500, \"max\": 2500 } } ] }\n");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.n, 0);
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 3, \"period\": 5, \"children\": [\n"
+		    "  { \"actor\": \"z\", \"exec\": [\"./w\"], \"instances\": 2, \"backoff\": { \"initial\": 6000 } } ] }\n");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_str_eq(diag.lines[0], "root.jsonc:2:63: warning: \"backoff\" of \"z\": 4 restarts take at least 6000 ms "
+			 "with this backoff (6000 ms doubling to 30000 ms, reset after 60000 ms up), its 2 instances "
+			 "failing at once, more than the 5000 ms period: intensity 3 is never exceeded, so the "
+			 "supervisor never gives up on a crash loop");
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"intensity\": 3, \"period\": 5, \"children\": [\n"
+		    "  { \"actor\": \"z\", \"exec\": [\"./w\"], \"backoff\": { \"initial\": 2500, \"max\": 2500 } } ] }\n");
+	cfg = cfg_load((char *const *)FILES("root.jsonc"), 1, &diag);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_msg(strstr(diag.lines[0], "4 restarts take at least 7500 ms"), "%s", diag.lines[0]);
+	cfg_diag_free(&diag);
+	cfg_free(cfg);
+}
+END_TEST
+
 /* chdir comes before the mounts: under "private_tmp" a cwd in /tmp is
  * the host's, which the old loader did not say */
 START_TEST(a_cwd_in_tmp_under_private_tmp_is_a_warning)
@@ -1712,6 +1750,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, shutdown_0_and_backoff_are_read);
 	tcase_add_test(tc, an_unnamed_actor_is_a_warning);
 	tcase_add_test(tc, restart_and_backoff_on_the_root_are_warnings);
+	tcase_add_test(tc, a_pools_backoff_is_weighed_by_its_instances);
 	tcase_add_test(tc, an_unnamed_queue_is_a_warning_that_says_queue);
 	tcase_add_test(tc, a_cwd_in_tmp_under_private_tmp_is_a_warning);
 	tcase_add_test(tc, ids_passwd_and_group_use_are_counted_out);
