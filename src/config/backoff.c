@@ -18,8 +18,8 @@ bool ld_get_backoff(struct loader *ld, json_t *o, size_t obj, struct sv_backoff 
 {
 	size_t off = ld_value_off(ld, obj, "backoff");
 	struct sv_backoff b = { .max_ms = -1, .reset_after_ms = DEFAULT_RESET_AFTER_MS };
+	bool ok, initial = false, max = false;
 	json_t *v;
-	bool ok;
 
 	*pos = ld_pos_of_key(ld, obj, "backoff", false);
 	if (!json_is_object(o)) {
@@ -28,25 +28,27 @@ bool ld_get_backoff(struct loader *ld, json_t *o, size_t obj, struct sv_backoff 
 		return false;
 	}
 	ok = ld_check_keys(ld, o, off, &backoff_keyset);
-	if (!(v = json_object_get(o, "initial"))) {
+	if (!(v = json_object_get(o, "initial")))
 		ld_error(ld, pos, "\"backoff\": needs \"initial\", the delay of the first restart in ms");
-		ok = false;
-	} else {
-		ok &= ld_get_int(ld, v, off, "initial", 1, MAX_TIMEOUT_MS, &b.initial_ms);
+	else
+		initial = ld_get_int(ld, v, off, "initial", 1, MAX_TIMEOUT_MS, &b.initial_ms);
+	ok &= initial;
+	if ((v = json_object_get(o, "max"))) {
+		max = ld_get_int(ld, v, off, "max", 1, MAX_TIMEOUT_MS, &b.max_ms);
+		ok &= max;
 	}
-	if ((v = json_object_get(o, "max")))
-		ok &= ld_get_int(ld, v, off, "max", 1, MAX_TIMEOUT_MS, &b.max_ms);
 	if ((v = json_object_get(o, "reset_after")))
 		ok &= ld_get_int(ld, v, off, "reset_after", 0, MAX_TIMEOUT_MS, &b.reset_after_ms);
+	/* said beside any other mistake, as every one is */
+	if (initial && max && b.max_ms < b.initial_ms) {
+		struct cfg_pos p = ld_pos_of_key(ld, off, "max", false);
+		ld_error(ld, &p, "\"backoff\": \"max\" (%ld) is less than \"initial\" (%ld)", b.max_ms, b.initial_ms);
+		ok = false;
+	}
 	if (!ok)
 		return false;
 	if (b.max_ms < 0)
 		b.max_ms = b.initial_ms > DEFAULT_MAX_MS ? b.initial_ms : DEFAULT_MAX_MS;
-	if (b.max_ms < b.initial_ms) {
-		struct cfg_pos p = ld_pos_of_key(ld, off, "max", false);
-		ld_error(ld, &p, "\"backoff\": \"max\" (%ld) is less than \"initial\" (%ld)", b.max_ms, b.initial_ms);
-		return false;
-	}
 	*out = b;
 	return true;
 }

@@ -222,6 +222,12 @@ START_TEST(shutdown_0_and_backoff_are_read)
 	       "root.jsonc:1:88: error: \"backoff\": expected an object {\"initial\": ms, \"max\": ms, \"reset_after\": ms}, got an integer\n");
 	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], \"backoff\": { \"max\": 5 } } ] }",
 	       "root.jsonc:1:88: error: \"backoff\": needs \"initial\", the delay of the first restart in ms\n");
+	/* one mistake does not hide another (max < initial was said only
+	 * once reset_after was right) */
+	expect("{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"/bin/true\"], "
+	       "\"backoff\": { \"max\": 5, \"initial\": 10, \"reset_after\": -1 } } ] }",
+	       "root.jsonc:1:97: error: \"backoff\": \"max\" (5) is less than \"initial\" (10)\n"
+	       "root.jsonc:1:130: error: \"reset_after\" is -1: expected an integer from 0 to 86400000\n");
 }
 END_TEST
 
