@@ -35,13 +35,19 @@ static const char *check(const struct pf_frame *f)
 	 * binding (the daemon's peer_restarted). */
 	if ((f->kind == PF_CALL || f->kind == PF_REPLY) && f->id == 0)
 		return "id 0 is reserved for casts and notices";
-	if (f->flags & PF_FLAG_MEMFD) {
-		if (f->body_len > PF_MAX_BODY)
-			return "body too large";
-	} else if (f->body_len > PF_MAX_DGRAM - PF_HEADER) {
-		return "inline body larger than a datagram";
-	}
+	if ((f->flags & PF_FLAG_MEMFD) && f->body_len > PF_MAX_BODY)
+		return "body too large";
 	return NULL;
+}
+
+/* check's rules, and a body inline that fits a datagram: what can be sent */
+static const char *check_sendable(const struct pf_frame *f)
+{
+	const char *broken = check(f);
+
+	if (!broken && !(f->flags & PF_FLAG_MEMFD) && f->body_len > PF_MAX_DGRAM - PF_HEADER)
+		return "inline body larger than a datagram";
+	return broken;
 }
 
 long pf_encode(void *buf, size_t cap, const struct pf_frame *f)
@@ -49,7 +55,7 @@ long pf_encode(void *buf, size_t cap, const struct pf_frame *f)
 	uint8_t *p = buf;
 	size_t need;
 
-	if (check(f)) {
+	if (check_sendable(f)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -106,7 +112,11 @@ long pf_decode(const void *buf, size_t len, struct pf_frame *f, const char **why
 	broken = check(f);
 	if (broken)
 		return bad(why, broken);
-	need = pf_size(f);	/* bounded by the checks: no overflow */
+	/* a body longer than the datagram is one it cut short (and bounds
+	 * the size below) */
+	if (inline_body(f) > len)
+		return bad(why, "truncated frame");
+	need = pf_size(f);
 	if (need > len)
 		return bad(why, "truncated frame");
 	f->method = (const char *)p + PF_HEADER;

@@ -43,6 +43,8 @@ static const struct malformed malformed_cases[] = {
 	{ "a memfd body in an unsealed memfd", 114, "memfd body not sealed" },
 	{ "a memfd body shorter than its length", 115, "memfd body too short" },
 	{ "a memfd body over 64 MiB", 116, "body too large" },
+	/* libprospero said "inline body larger than a datagram" */
+	{ "an inline body longer than any datagram", 117, "truncated frame" },
 };
 
 #define NMALFORMED (sizeof malformed_cases / sizeof *malformed_cases)
@@ -83,7 +85,7 @@ static inline size_t malformed_datagram(size_t i, unsigned char *buf)
 	};
 	long n;
 
-	if (i >= 11)	/* a body of 100 bytes in a memfd, or not quite */
+	if (i >= 11 && i <= 15)	/* a body of 100 bytes in a memfd, or not quite */
 		f = (struct pf_frame){ .kind = PF_CALL, .id = c->id, .method = "echo", .method_len = 4,
 				       .flags = PF_FLAG_MEMFD, .body_len = 100 };
 	n = pf_encode(buf, PF_MAX_DGRAM, &f);
@@ -100,6 +102,7 @@ static inline size_t malformed_datagram(size_t i, unsigned char *buf)
 	case 8: buf[3] = 9; break;
 	case 9: buf[6] = 200; break;
 	case 15: pp_put_le(buf + 8, PF_MAX_BODY + 1u, 4); break;
+	case 16: pp_put_le(buf + 8, 100000, 4); break;
 	case 10:
 		/* a good call at the front of a datagram too large to read whole */
 		memset(buf + n, ' ', PF_MAX_DGRAM + 4464 - (size_t)n);
