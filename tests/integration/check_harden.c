@@ -925,8 +925,8 @@ START_TEST(an_actor_running_as_root_is_warned_of)
 }
 END_TEST
 
-/* prospero ARGS as nobody, in the test's directory, its stderr in
- * nobody.err: its exit status. */
+/* prospero ARGS as nobody, in the test's directory, its stdout in
+ * nobody.out and its stderr in nobody.err: its exit status. */
 static int run_as_nobody(const char *const *args)
 {
 	int st;
@@ -934,9 +934,10 @@ static int run_as_nobody(const char *const *args)
 
 	ck_assert(pid >= 0);
 	if (pid == 0) {
+		int o = open(h_path(&h, "nobody.out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int e = open(h_path(&h, "nobody.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-		if (e < 0 || dup2(e, 2) < 0 || chdir(h.dir) < 0 || setgroups(0, NULL) < 0 ||
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir(h.dir) < 0 || setgroups(0, NULL) < 0 ||
 		    setgid(65534) < 0 || setuid(65534) < 0)
 			_exit(120);
 		execv(getenv("PROSPERO"), (char *const *)args);
@@ -1192,6 +1193,14 @@ START_TEST(check_without_root_refuses_namespaces)
 	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:4:55: error: ",
 				    "actor \"r\": \"read_only\" needs a daemon that may make namespaces"), 1);
 	ck_assert_int_eq(lines_with("nobody.err", "", "actor \"e\""), 0);
+	/* a state directory is not the actor's alone: every actor runs as
+	 * the daemon (explain said "its uid's alone") */
+	h_write(&h, "state.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"s\", \"exec\": [\"/bin/true\"], \"state\": true } ] }\n");
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "state.jsonc", "--explain", "s",
+							       "--state-dir", h_path(&h, "state"), NULL }), 0);
+	ck_assert_int_eq(lines_with("nobody.out", "  state directory: ",
+				    "mode 0700, the daemon's uid's (every actor runs as it), writable"), 1);
 	/* run refuses the tree before it starts anything */
 	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "run", "-c", "root.jsonc", NULL }), 1);
 	ck_assert_int_eq(lines_with("nobody.err", "prospero: root.jsonc:2:57: error: ",
