@@ -137,12 +137,25 @@ static bool reads(enum ctl_verb v, int c)
 /* NAME, longer than any node's name can be (CTL_NAME_MAX): no node, said
  * as the daemon says it of a name it does not know (1, not a usage
  * error: prospero(1), EXIT STATUS). */
-static int no_such_node(const struct ctl_request *r, const char *name)
+static int no_such_node(const struct verb_opts *o, const char *name)
 {
-	if (r->verb == CTL_FAULT)
+	char *why, *line;
+
+	if (o->r.verb == CTL_FAULT) {
 		fprintf(stderr, "prospero: fault: no actor or instance: %s\n", name);
-	else
-		fprintf(stderr, "prospero: %s: no actor or supervisor named \"%s\"\n", ctl_verb_name(r->verb), name);
+		return 1;
+	}
+	if (asprintf(&why, "no actor or supervisor named \"%s\"", name) < 0) {
+		fprintf(stderr, "prospero: %s: out of memory\n", ctl_verb_name(o->r.verb));
+		return 1;
+	}
+	/* --json prints a refusal as the daemon words it */
+	if (o->json && (line = ctl_answer_error(ENOENT, why))) {
+		fputs(line, stdout);
+		free(line);
+	}
+	fprintf(stderr, "prospero: %s: %s\n", ctl_verb_name(o->r.verb), why);
+	free(why);
 	return 1;
 }
 
@@ -185,7 +198,7 @@ static int operands(int argc, char **argv, struct verb_opts *o, const char *name
 	if (o->r.verb == CTL_FAULT && (rc = fault_incomplete(o)) != 0)
 		return rc;
 	/* events' filter, cut, matches nothing, as the whole name would */
-	return too_long && o->r.verb != CTL_EVENTS ? no_such_node(&o->r, name) : 0;
+	return too_long && o->r.verb != CTL_EVENTS ? no_such_node(o, name) : 0;
 }
 
 static int parse(int argc, char **argv, struct verb_opts *o)

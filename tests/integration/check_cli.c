@@ -843,7 +843,7 @@ END_TEST
 START_TEST(a_name_too_long_to_exist_names_no_node)
 {
 	static const char *const verbs[] = { "status", "restart", "stop", "start", "kill", "logs" };
-	char longname[201], err[1024], want[400];
+	char longname[201], err[1024], want[600];
 
 	memset(longname, 'x', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
@@ -853,6 +853,16 @@ START_TEST(a_name_too_long_to_exist_names_no_node)
 		snprintf(want, sizeof want, "prospero: %s: no actor or supervisor named \"%s\"\n", verbs[i], longname);
 		ck_assert_str_eq(err, want);
 	}
+	/* with --json, the refusal the daemon would give, as for any name
+	 * (it printed nothing on stdout) */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", longname, "--json", "--runtime-dir", h.rundir, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.out", err, sizeof err), 0);
+	snprintf(want, sizeof want, "{\"ok\":false,\"error\":\"no actor or supervisor named \\\"%s\\\"\",\"code\":\"ENOENT\"}\n",
+		 longname);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "prospero: status: no actor or supervisor named \"%s\"\n", longname);
+	ck_assert_str_eq(err, want);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "kill", longname, "--runtime-dir", h.rundir, NULL }), 1);
 	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 	snprintf(want, sizeof want, "prospero: fault: no actor or instance: %s\n", longname);
