@@ -149,8 +149,9 @@ static int decode_fields(json_t *o, struct ctl_request *r, char *err, size_t err
 	unsigned fields = verbs[r->verb].fields;
 	json_t *v;
 
-	if ((fields & F_NAME) && (v = json_object_get(o, "name")) && !ctl_json_copy_str(v, r->name, sizeof r->name)) {
-		snprintf(err, errlen, "\"name\": expected a string shorter than %d bytes", CTL_NAME_MAX);
+	if ((fields & F_NAME) && (v = json_object_get(o, "name")) &&
+	    (!ctl_json_copy_str(v, r->name, sizeof r->name) || !r->name[0])) {
+		snprintf(err, errlen, "\"name\": expected a non-empty string shorter than %d bytes", CTL_NAME_MAX);
 		return -1;
 	}
 	if (ctl_verb_needs_name(r->verb) && !r->name[0]) {

@@ -59,6 +59,11 @@ START_TEST(bad_requests_are_refused_with_a_reason)
 		{ "{\"verb\": \"events\", \"follow\": 1}", "\"follow\"" },
 		{ "{\"verb\": \"logs\", \"name\": \"x\", \"lines\": -1}", "\"lines\"" },
 		{ "{\"verb\": \"status\", \"name\": 7}", "\"name\"" },
+		/* no node has it: it stood for no name (status of the whole
+		 * tree, every event), or for none given ("needs a name") */
+		{ "{\"verb\": \"status\", \"name\": \"\"}", "\"name\": expected a non-empty string" },
+		{ "{\"verb\": \"events\", \"name\": \"\"}", "\"name\": expected a non-empty string" },
+		{ "{\"verb\": \"stop\", \"name\": \"\"}", "\"name\": expected a non-empty string" },
 		{ "{\"verb\": \"stop\", \"verb\": \"start\", \"name\": \"x\"}", "one JSON object" },
 		{ "{\"verb\": \"fault\", \"name\": \"x\"}", "\"fault\"" },
 		{ "{\"verb\": \"fault\", \"name\": \"x\", \"fault\": \"boom\"}", "\"fault\"" },
