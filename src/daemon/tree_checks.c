@@ -331,14 +331,17 @@ int tree_check_private_mounts(const struct cfg *cfg, const struct daemon_opts *o
 		const char *key;
 
 		snprintf(state, sizeof state, "%s/%s", root, a->name);
-		if (!(key = confinement_hides(a, shm && a->private_ipc, run, a->state && have_root ? state : NULL,
-					      why, sizeof why)))
-			continue;
-		/* "private_ipc" is on by default: the actor's own place then */
-		if (cfg_diag_add(diag, true, strcmp(key, "private_tmp") == 0 ? &a->private_tmp_pos : &a->pos,
-				 "actor \"%s\": %s", a->name, why) < 0)
-			fprintf(stderr, "prospero: out of memory checking private_tmp and private_ipc\n");
-		bad = 1;
+		/* each directory on its own: check says every mistake */
+		for (int k = 0; k < 2; k++) {
+			if (!(key = confinement_hides(a, shm && a->private_ipc, k == 0 ? run : NULL,
+						      k == 1 && a->state && have_root ? state : NULL, why, sizeof why)))
+				continue;
+			/* "private_ipc" is on by default: the actor's own place then */
+			if (cfg_diag_add(diag, true, strcmp(key, "private_tmp") == 0 ? &a->private_tmp_pos : &a->pos,
+					 "actor \"%s\": %s", a->name, why) < 0)
+				fprintf(stderr, "prospero: out of memory checking private_tmp and private_ipc\n");
+			bad = 1;
+		}
 	}
 	return bad ? -1 : 0;
 }

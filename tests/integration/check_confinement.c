@@ -656,6 +656,14 @@ START_TEST(check_refuses_private_tmp_that_would_hide_the_daemons_directories)
 							  "/run/prospero-nowhere", "--state-dir", "/var/tmp/nowhere", NULL }), 1);
 	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
 				       "would hide the state directory /var/tmp/nowhere/kept from it: pass --state-dir outside /var/tmp"), 1);
+	/* both, when both are hidden (the state directory was said only once
+	 * the runtime directory had moved) */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/tmp/prospero-nowhere", "--state-dir", "/var/tmp/nowhere", NULL }), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the runtime directory /tmp/prospero-nowhere from it"), 1);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:2:60: error: actor \"kept\": \"private_tmp\" "
+				       "would hide the state directory /var/tmp/nowhere/kept from it"), 1);
 	/* the fresh /var/tmp hides it, and the message names that, not
 	 * /tmp, as the old one did */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
