@@ -2,6 +2,7 @@
  * at a rate ("every" ms, with "jitter", inside a "window") or at set
  * times ("at"). */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,23 @@
 #include "src/faults/names.h"
 
 static const char *const pick_names[] = { "one", "all", NULL };	/* by enum fault_pick */
+
+#define EXPECTED_SIGNALS \
+	"SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2"
+
+/* S names a signal of this system ("SIGWINCH"), as written. */
+static bool is_signal_name(const char *s)
+{
+	if (strncmp(s, "SIG", 3) != 0)
+		return false;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && strcmp(abbrev, s + 3) == 0)
+			return true;
+	}
+	return false;
+}
 
 static void get_signal(struct floader *fl, json_t *v, size_t obj, int *out)
 {
@@ -25,11 +43,12 @@ static void get_signal(struct floader *fl, json_t *v, size_t obj, int *out)
 	} else if (strcmp(s, "SIGSTOP") == 0 || strcmp(s, "SIGCONT") == 0 || strcmp(s, "SIGTSTP") == 0) {
 		ld_error(&fl->ld, &p, "\"signal\": %s: to stop an actor for a while, write a \"stall\" fault, which sends SIGCONT after \"for\" ms",
 			 s);
+	} else if (is_signal_name(s)) {
+		ld_error(&fl->ld, &p, "\"signal\": %s is not a signal a kill fault sends: expected %s", s, EXPECTED_SIGNALS);
 	} else if ((hint = fl_respelt(s, "SIG", names, n)) || (hint = dym_closest(s, names, n, &fl->ld.oom))) {
 		ld_error(&fl->ld, &p, "\"signal\": unknown signal \"%s\" (did you mean \"%s\"?)", s, hint);
 	} else {
-		ld_error(&fl->ld, &p, "\"signal\": unknown signal \"%s\": expected SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2",
-			 s);
+		ld_error(&fl->ld, &p, "\"signal\": unknown signal \"%s\": expected %s", s, EXPECTED_SIGNALS);
 	}
 }
 
