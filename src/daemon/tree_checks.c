@@ -100,6 +100,64 @@ static bool state_out_of_reach(const char *root, char *where, size_t len, mode_t
 	return out_of_reach(above, where, len, mode);
 }
 
+/* FILE, a regular file: the first directory on the way others may not
+ * search, or FILE when others may not read it (an interpreter opens its
+ * script, it does not run it); into WHERE, *MODE, and what is missing
+ * into *MISSING. */
+static bool file_out_of_reach(char *file, char *where, size_t len, mode_t *mode, const char **missing)
+{
+	char *slash = strrchr(file, '/');
+	struct stat st;
+	bool out = false;
+
+	*missing = "searchable";
+	if (slash && slash != file) {
+		*slash = '\0';
+		out = out_of_reach(file, where, len, mode);
+		*slash = '/';
+	}
+	if (!out && stat(file, &st) == 0 && !(st.st_mode & S_IROTH) && strlen(file) < len) {
+		strcpy(where, file);
+		*mode = st.st_mode & 07777;
+		*missing = "readable";
+		out = true;
+	}
+	return out;
+}
+
+/* An argument of A's "exec" with a slash that names a regular file, from
+ * its cwd: a script, which its interpreter opens after the uid changed
+ * (the cwd is entered before; Python makes the script's path absolute). */
+static void check_args_reach(const struct cfg_actor *a, struct cfg_diag *diag)
+{
+	for (size_t k = 1; a->argv[k]; k++) {
+		const char *arg = a->argv[k], *missing;
+		char file[PATH_MAX], where[PATH_MAX], *real;
+		struct stat st;
+		mode_t mode;
+		bool out;
+
+		if (!strchr(arg, '/') || (arg[0] != '/' && !a->cwd))
+			continue;
+		if (snprintf(file, sizeof file, "%s%s%s", arg[0] == '/' ? "" : a->cwd, arg[0] == '/' ? "" : "/",
+			     arg) >= (int)sizeof file || stat(file, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		out = file_out_of_reach(file, where, sizeof where, &mode, &missing);
+		if (!out && (real = realpath(file, NULL))) {
+			if (strlen(real) < sizeof file) {
+				strcpy(file, real);
+				out = file_out_of_reach(file, where, sizeof where, &mode, &missing);
+			}
+			free(real);
+		}
+		if (out && cfg_diag_add(diag, false, &a->pos,
+					"actor \"%s\" runs under a dynamic uid, which cannot reach the file %s its \"exec\" names: %s (mode %04o) is not %s by others; chmod %s it, or give the actor a \"user\"",
+					a->name, arg, where, (unsigned)mode, missing,
+					strcmp(missing, "readable") == 0 ? "o+r" : "o+x") < 0)
+			fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
+	}
+}
+
 void tree_check_reach(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag)
 {
 	const uint64_t dac = ((uint64_t)1 << CAP_DAC_OVERRIDE) | ((uint64_t)1 << CAP_DAC_READ_SEARCH);
@@ -129,6 +187,7 @@ void tree_check_reach(const struct cfg *cfg, const struct daemon_opts *opts, str
 					a->name, a->path, where, (unsigned)mode,
 					strcmp(where, a->path) ? "searchable" : "executable") < 0)
 			fprintf(stderr, "prospero: out of memory checking the actors' paths\n");
+		check_args_reach(a, diag);
 		/* the daemon makes its directory there, but the actor opens it
 		 * by name after its uid changed: EACCES on its own state */
 		if (a->state && have_root && state_out_of_reach(root, where, sizeof where, &mode) &&

@@ -379,6 +379,46 @@ START_TEST(check_warns_of_a_program_a_dynamic_uid_cannot_reach)
 }
 END_TEST
 
+/* The same of a file its "exec" names, a script: the interpreter is
+ * reachable, but opens the script after the uid changed (Python makes
+ * its path absolute, so the cwd does not help), and check said nothing. */
+START_TEST(check_warns_of_a_script_a_dynamic_uid_cannot_reach)
+{
+	char err[4096], want[1024 + PATH_MAX];
+
+	if (geteuid() != 0)
+		return;	/* no dynamic uids without root */
+	ck_assert(mkdir(h_path(&h, "priv"), 0700) == 0);
+	h_write(&h, "priv/s.sh", "exit 0\n");
+	ck_assert(chmod(h_path(&h, "priv/s.sh"), 0644) == 0);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"shop\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sh\", \"priv/s.sh\", \"x\", \"--to=/nowhere\"] },\n"
+		"  { \"actor\": \"b\", \"exec\": [\"/bin/sh\", \"priv/s.sh\"], \"user\": \"nobody\" } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	snprintf(want, sizeof want,
+		 "prospero: root.jsonc:2:5: warning: actor \"a\" runs under a dynamic uid, which cannot reach the "
+		 "file priv/s.sh its \"exec\" names: %s (mode 0700) is not searchable by others; chmod o+x it, or "
+		 "give the actor a \"user\"\n", h_path(&h, "priv"));
+	ck_assert_msg(strstr(err, want), "got: %s", err);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 1);
+	/* the way open, the file not readable by others */
+	ck_assert(chmod(h_path(&h, "priv"), 0711) == 0);
+	ck_assert(chmod(h_path(&h, "priv/s.sh"), 0600) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert(h_read(&h, "run.err", err, sizeof err) > 0);
+	snprintf(want, sizeof want,
+		 "prospero: root.jsonc:2:5: warning: actor \"a\" runs under a dynamic uid, which cannot reach the "
+		 "file priv/s.sh its \"exec\" names: %s (mode 0600) is not readable by others; chmod o+r it, or "
+		 "give the actor a \"user\"\n", h_path(&h, "priv/s.sh"));
+	ck_assert_msg(strstr(err, want), "got: %s", err);
+	ck_assert(chmod(h_path(&h, "priv/s.sh"), 0644) == 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL }), 0);
+	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: root.jsonc:"), 0);
+}
+END_TEST
+
 /* The same of a state root under a directory others may not search
  * (--state-dir under /root, mode 0700): the daemon makes the actor's
  * directory there, check called it writable, and the actor got EACCES
@@ -1313,6 +1353,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, check_rejects_names_that_are_not_plain_file_names);
 	tcase_add_test(tc, check_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, check_warns_of_a_program_a_dynamic_uid_cannot_reach);
+	tcase_add_test(tc, check_warns_of_a_script_a_dynamic_uid_cannot_reach);
 	tcase_add_test(tc, check_warns_of_a_state_directory_a_dynamic_uid_cannot_reach);
 	tcase_add_test(tc, check_counts_out_the_uids_passwd_uses);
 	tcase_add_test(tc, check_says_the_readme_queue_example_as_the_readme_does);
