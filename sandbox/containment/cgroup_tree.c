@@ -65,6 +65,21 @@ static bool delegated(const char *dir)
 	return yes;
 }
 
+/* The cgroup the daemon was given: its own, or the delegated one above
+ * when it is already in the leaf it makes there (an earlier open moved
+ * it: check's probe, before run's own), into BUF. */
+static const char *given_cgroup(const char *own, char *buf, size_t len)
+{
+	static const char leaf[] = "/" SB_CGROUP_DAEMON_LEAF;
+	size_t n = strlen(own), m = strlen(leaf);
+
+	if (n <= m || n - m >= len || strcmp(own + n - m, leaf) != 0)
+		return own;
+	memcpy(buf, own, n - m);
+	buf[n - m] = '\0';
+	return !delegated(own) && delegated(buf) ? buf : own;
+}
+
 static int open_delegated(struct sb_cgroup_tree *t, const char *own)
 {
 	int leaf;
@@ -126,12 +141,14 @@ static void enable_controllers(struct sb_cgroup_tree *t)
 int sb_cgroup_tree_open_hier(struct sb_cgroup_tree *t, const struct sb_cgroup_hier *h,
 			     const char *name)
 {
-	const char *own = h->v2.own;
+	char unit[SB_CGROUP_PATH_MAX];
+	const char *own;
 	int r;
 
 	init(t);
 	if (!h->v2.mnt[0])
 		return off(t, ENOENT, "no cgroup2 (unified) hierarchy is mounted");
+	own = given_cgroup(h->v2.own, unit, sizeof(unit));
 	if (own[0] && strcmp(own, h->v2.mnt) != 0 && delegated(own))
 		r = open_delegated(t, own);
 	else if (geteuid() != 0)

@@ -417,6 +417,11 @@ START_TEST(delegated_cgroup_used_in_place)
 		if (sb_cgroup_inst_remove(&t, &ci) < 0)
 			_exit(15);
 		sb_cgroup_tree_close(&t);
+		/* opened again from the leaf (run's open after check's probe):
+		 * still the unit's, not a subtree of its own outside it */
+		if (sb_cgroup_tree_open(&t, "unused") < 0 || t.mode != SB_CGROUP_DELEGATED || strcmp(t.path, unit))
+			_exit(17);
+		sb_cgroup_tree_close(&t);
 		/* delegated: the unit's cgroup and the leaf stay (the service
 		 * manager's to remove) */
 		_exit(faccessat(AT_FDCWD, unit, F_OK, 0) ? 16 : 0);
