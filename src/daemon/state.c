@@ -52,6 +52,19 @@ int state_root_path(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
+/* Why state_root_path(DIR) found no root (errno ERR), as run and check
+ * say it: ENOENT from a path no variable gave is none named. */
+static void no_root(const char *dir, int err, char *why, size_t len)
+{
+	const char *env = getenv(PP_ENV_STATE_DIRECTORY);
+
+	if (err == ENOENT && !dir && !(env && *env && *env != ':'))
+		snprintf(why, len, "no state directory: neither $STATE_DIRECTORY, an absolute $XDG_STATE_HOME nor "
+			 "an absolute $HOME names one (pass --state-dir DIR)");
+	else
+		snprintf(why, len, "no state directory: %s (pass --state-dir DIR)", strerror(err));
+}
+
 /* Why the state root ROOT is refused (ERRNUM), in run's words, reload's
  * and check's, into MSG. */
 static void refusal(const char *root, int errnum, char *msg, size_t len)
@@ -98,7 +111,7 @@ int state_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opt
 		return 0;
 	if (state_root_path(opts->state_dir, s->root, sizeof s->root) < 0) {
 		saved = errno;
-		snprintf(why, sizeof why, "no state directory: %s (pass --state-dir DIR)", strerror(saved));
+		no_root(opts->state_dir, saved, why, sizeof why);
 	} else if (replaceable(s->root, why, sizeof why)) {
 		saved = EPERM;
 	} else if ((s->fd = sb_statedir_root(s->root)) < 0) {
@@ -119,10 +132,15 @@ int state_root_check(const struct cfg *cfg, const struct daemon_opts *opts)
 
 	for (size_t i = 0; i < cfg->nactors; i++)
 		any |= cfg->actors[i]->state;
-	if (!any || state_root_path(opts->state_dir, root, sizeof root) < 0)
-		return 0;	/* run says it has none */
 	char why[PATH_MAX * 2 + 320];
 
+	if (!any)
+		return 0;
+	if (state_root_path(opts->state_dir, root, sizeof root) < 0) {
+		no_root(opts->state_dir, errno, why, sizeof why);
+		log_err("%s", why);
+		return -1;
+	}
 	if (replaceable(root, why, sizeof why)) {
 		log_err("%s", why);
 		return -1;
@@ -149,7 +167,7 @@ int state_root_dry_check(const struct daemon *d, const struct cfg *cfg, const st
 	/* as state_setup words it, so the plan is refused as the reload is */
 	if (state_root_path(opts->state_dir, root, sizeof root) < 0) {
 		saved = errno;
-		snprintf(why, sizeof why, "no state directory: %s (pass --state-dir DIR)", strerror(saved));
+		no_root(opts->state_dir, saved, why, sizeof why);
 	} else if (replaceable(root, why, sizeof why)) {
 		saved = EPERM;
 	} else if (sb_statedir_root_usable(root) < 0) {

@@ -1171,6 +1171,31 @@ START_TEST(check_without_root_refuses_user_and_capabilities)
 }
 END_TEST
 
+/* With no state directory to be had (not root, no $STATE_DIRECTORY, a
+ * relative $HOME and no $XDG_STATE_HOME), run refuses a tree that keeps
+ * state; check said "configuration ok". Both now say why, not ENOENT's
+ * "No such file or directory". */
+START_TEST(check_refuses_state_without_a_state_directory)
+{
+	static const char why[] = "prospero: no state directory: neither $STATE_DIRECTORY, an absolute "
+				  "$XDG_STATE_HOME nor an absolute $HOME names one (pass --state-dir DIR)";
+
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	h_write(&h, "state.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"s\", \"exec\": [\"/bin/true\"], \"state\": true } ] }\n");
+	ck_assert_int_eq(setenv("HOME", "relhome", 1), 0);
+	ck_assert_int_eq(unsetenv("XDG_STATE_HOME"), 0);
+	ck_assert_int_eq(unsetenv("STATE_DIRECTORY"), 0);
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "state.jsonc", NULL }), 1);
+	ck_assert_int_eq(lines_with("nobody.err", why, ""), 1);
+	ck_assert_int_eq(lines_with("nobody.out", "configuration ok", ""), 0);
+	/* a state directory given, it passes */
+	ck_assert_int_eq(run_as_nobody((const char *const[]){ "prospero", "check", "-c", "state.jsonc", "--state-dir",
+							       h_path(&h, "nbstate"), NULL }), 0);
+}
+END_TEST
+
 /* "private_tmp", "private_network" and "read_only" need namespaces,
  * which a daemon without root cannot make: check says so where each is
  * written, as run would fail the actor's start (the old check said
@@ -1602,6 +1627,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_runtime_directory_behind_a_closed_parent_is_warned_of);
 	tcase_add_test(tc, check_without_root_refuses_user_and_capabilities);
 	tcase_add_test(tc, check_without_root_refuses_namespaces);
+	tcase_add_test(tc, check_refuses_state_without_a_state_directory);
 	tcase_add_test(tc, run_says_when_the_uid_range_is_too_small);
 	tcase_add_test(tc, run_says_when_the_open_file_limit_is_too_small);
 	tcase_add_test(tc, an_rlimit_the_daemon_cannot_raise_is_said_before_anything_starts);
