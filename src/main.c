@@ -528,7 +528,14 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
 		if (path)
 			continue;
 		switch (c) {
-		case 'x': cli->co.explain_actor = optarg; break;
+		case 'x':
+			/* an empty name, as everywhere (run ignores the option) */
+			if (!run && !optarg[0]) {
+				cli_usage_error("--explain: ACTOR is empty");
+				return -1;
+			}
+			cli->co.explain_actor = optarg;
+			break;
 		case 'D': cli->co.dot = true; break;
 		case 'S':
 			if (parse_seed(optarg, &cli->co) < 0)

@@ -954,6 +954,10 @@ START_TEST(an_empty_path_is_a_usage_error)
 	}
 	/* what check does not read, it ignores, empty or not */
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--events=", NULL }), 0);
+	/* an empty ACTOR, as an empty NAME (it was 1: no actor "") */
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain=", NULL }), 2);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: --explain: ACTOR is empty\n(see prospero --help)\n");
 }
 END_TEST
 
