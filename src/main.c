@@ -47,6 +47,16 @@ static void print_diag(struct cfg_diag *diag)
 	cfg_diag_free(diag);
 }
 
+/* What the host cannot give the tree, gathered from each check: said in
+ * the order of the files and of their text, as the config's own
+ * mistakes are (and as a reload says them). */
+static void print_host(struct cfg_diag *host, const struct cfg *cfg)
+{
+	if (cfg_diag_sort(host, 0, cfg->files, cfg->nfiles) < 0)
+		fprintf(stderr, "prospero: out of memory sorting the diagnostics\n");
+	print_diag(host);
+}
+
 static struct cfg *load(char **files, size_t nfiles)
 {
 	struct cfg_diag diag = { 0 };
@@ -61,9 +71,9 @@ static struct cfg *load(char **files, size_t nfiles)
 /* As root, every actor instance without "user" takes a uid of the range
  * that passwd and group do not use (none without CAP_SETPCAP, which
  * changes no id). */
-static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
+static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *host)
 {
-	struct cfg_diag diag = { 0 };
+	size_t before = host->n;
 	uid_t *taken;
 	size_t ntaken;
 	int rc;
@@ -74,65 +84,54 @@ static int check_uids(const struct cfg *cfg, const struct daemon_opts *opts)
 		fprintf(stderr, "prospero: out of memory checking the uid range\n");
 		return -1;
 	}
-	rc = cfg_check_uid_range(cfg, opts->uid_first, opts->uid_last, taken, ntaken, &diag);
+	rc = cfg_check_uid_range(cfg, opts->uid_first, opts->uid_last, taken, ntaken, host);
 	free(taken);
 	if (rc == 0)
 		return 0;
-	if (diag.n == 0)
+	if (host->n == before)
 		fprintf(stderr, "prospero: out of memory checking the uid range\n");
-	print_diag(&diag);
 	return -1;
 }
 
 /* The open files the tree needs against the hard limit: `run` refuses a
  * tree it would fail to start midway; `check` warns (a service may run
  * with another limit than this shell). */
-static int check_fds(const struct cfg *cfg, bool error)
+static int check_fds(const struct cfg *cfg, bool error, struct cfg_diag *host)
 {
-	struct cfg_diag diag = { 0 };
+	size_t before = host->n;
 	struct rlimit r;
 
 	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_max == RLIM_INFINITY ||
-	    cfg_check_fd_limit(cfg, geteuid() == 0, (unsigned long long)r.rlim_max, error, &diag) == 0)
+	    cfg_check_fd_limit(cfg, geteuid() == 0, (unsigned long long)r.rlim_max, error, host) == 0)
 		return 0;
-	if (diag.n == 0)
+	if (host->n == before)
 		fprintf(stderr, "prospero: out of memory checking the open file limit\n");
-	print_diag(&diag);
 	return error ? -1 : 0;
 }
 
 /* "user", "capabilities" or a namespace this daemon cannot give, and a
  * private mount that would hide the runtime or state directory: said by
  * tree_checks where each is written, before run starts anything. */
-static int check_privileges(const struct cfg *cfg, const struct daemon_opts *opts)
+static int check_privileges(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *host)
 {
-	struct cfg_diag diag = { 0 };
-	bool bad = tree_check_privileges(cfg, &diag) < 0;
+	bool bad = tree_check_privileges(cfg, host) < 0;
 
-	bad |= tree_check_private_mounts(cfg, opts, &diag) < 0;
-	print_diag(&diag);
+	bad |= tree_check_private_mounts(cfg, opts, host) < 0;
 	return bad ? -1 : 0;
 }
 
 /* An executable or state root a dynamic uid cannot reach: a warning, for
  * check and run alike (its start, or its state, would fail with EACCES). */
-static void check_reach(const struct cfg *cfg, const struct daemon_opts *opts)
+static void check_reach(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *host)
 {
-	struct cfg_diag diag = { 0 };
-
-	tree_check_reach(cfg, opts, &diag);
-	print_diag(&diag);
+	tree_check_reach(cfg, opts, host);
 }
 
 /* An actor's rlimit above this process's hard one: said by tree_checks,
  * an error for run, a warning for check. */
-static int check_rlimits(const struct cfg *cfg, bool error)
+static int check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *host)
 {
-	struct cfg_diag diag = { 0 };
-	int rc = tree_check_rlimits(cfg, error, &diag);
-
-	print_diag(&diag);
-	return rc;
+	return tree_check_rlimits(cfg, error, host);
 }
 
 /* The processes of the tree under S, adding its supervisors to *SUPS and
@@ -247,10 +246,9 @@ static unsigned cgroup_limits_needed(const struct cfg *cfg)
  * it cannot apply (an error: run refuses the tree, as it would refuse to
  * start the actor). `check --explain` says the rest: the containment,
  * the uid range, a runtime directory that could write secrets to a disk. */
-static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
+static int check_host(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *host)
 {
 	struct containment_probe p = { .usable = true };
-	struct cfg_diag diag = { 0 };
 	unsigned need = cgroup_limits_needed(cfg);
 	int bad = 0;
 
@@ -268,14 +266,13 @@ static int check_host(const struct cfg *cfg, const struct daemon_opts *opts)
 		for (int c = 0; c < SB_CGROUP_NCTL; c++) {
 			if (!(mine & SB_CGROUP_CTL_BIT(c)) || p.limit_ok[c])
 				continue;
-			if (cfg_diag_add(&diag, true, &a->cg_limit_pos[c],
+			if (cfg_diag_add(host, true, &a->cg_limit_pos[c],
 					 "actor \"%s\": limit \"%s\" cannot be applied on this host: %s", a->name,
 					 sb_cgroup_limit_name((enum sb_cgroup_ctl)c), p.limit_why[c]) < 0)
 				fprintf(stderr, "prospero: out of memory checking the limits\n");
 			bad = 1;
 		}
 	}
-	print_diag(&diag);
 	return bad ? -1 : 0;
 }
 
@@ -296,17 +293,19 @@ static void check_secrets_on_disk(const struct cfg *cfg, const struct daemon_opt
 /* What else `run` would refuse (-1) or warns of, said on stderr. */
 static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 {
+	struct cfg_diag host = { 0 };
 	bool bad = false;
 
 	/* every one, not only the first: check says all it finds */
-	bad |= check_uids(cfg, opts) < 0;
-	bad |= check_privileges(cfg, opts) < 0;
-	bad |= check_host(cfg, opts) < 0;
+	bad |= check_uids(cfg, opts, &host) < 0;
+	bad |= check_privileges(cfg, opts, &host) < 0;
+	bad |= check_host(cfg, opts, &host) < 0;
+	check_fds(cfg, false, &host);
+	check_rlimits(cfg, false, &host);
+	check_reach(cfg, opts, &host);
+	print_host(&host, cfg);
 	bad |= state_root_check(cfg, opts) < 0;
 	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
-	check_fds(cfg, false);
-	check_rlimits(cfg, false);
-	check_reach(cfg, opts);
 	exposure_dev_vars(cfg, true);
 	check_secrets_on_disk(cfg, opts);
 	exposure_uid();
@@ -401,6 +400,7 @@ static struct fault_plan *load_faults(const struct cfg *cfg, const struct check_
 static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct check_opts *co)
 {
 	struct fault_plan *plan = NULL;
+	struct cfg_diag host = { 0 };
 	struct sv_exit end;
 	bool bad;
 	int rc;
@@ -408,14 +408,15 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	if (co->faults && !(plan = load_faults(cfg, co, opts)))
 		return EXIT_FAILURE;
 	/* every refusal said, as check says them, not only the first */
-	bad = check_uids(cfg, opts) < 0;
-	bad |= check_fds(cfg, true) < 0;
-	bad |= check_rlimits(cfg, true) < 0;
-	bad |= check_privileges(cfg, opts) < 0;
-	check_reach(cfg, opts);
+	bad = check_uids(cfg, opts, &host) < 0;
+	bad |= check_fds(cfg, true, &host) < 0;
+	bad |= check_rlimits(cfg, true, &host) < 0;
+	bad |= check_privileges(cfg, opts, &host) < 0;
+	check_reach(cfg, opts, &host);
 	/* rather than start the tree and fail at that actor */
 	if (cgroup_limits_needed(cfg))
-		bad |= check_host(cfg, opts) < 0;
+		bad |= check_host(cfg, opts, &host) < 0;
+	print_host(&host, cfg);
 	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
 	rc = bad ? -1 : daemon_run(cfg, opts, &end);
 	fault_plan_free(plan);

@@ -58,6 +58,7 @@ static struct cfg *load(struct daemon *d, char **text)
 		cfg = NULL;
 	}
 	if (cfg) {
+		size_t from = diag.n;
 		/* every refusal said, as check says them all */
 		bool bad = d->conf.dynamic_uids &&
 			   cfg_check_uid_range(cfg, d->opts->uid_first, d->opts->uid_last, taken, ntaken, &diag) < 0;
@@ -68,11 +69,15 @@ static struct cfg *load(struct daemon *d, char **text)
 		bad |= tree_check_privileges(cfg, &diag) < 0;
 		bad |= tree_check_cgroup_limits(d, cfg, &diag) < 0;
 		bad |= tree_check_private_mounts(cfg, d->opts, &diag) < 0;
+		if (!bad)
+			tree_check_reach(cfg, d->opts, &diag);
+		/* in the order of the text, as check says them (before the
+		 * files' names they point at are freed) */
+		if (cfg_diag_sort(&diag, from, cfg->files, cfg->nfiles) < 0)
+			log_err("reload: out of memory sorting the diagnostics");
 		if (bad) {
 			cfg_free(cfg);
 			cfg = NULL;
-		} else {
-			tree_check_reach(cfg, d->opts, &diag);
 		}
 	}
 	free(taken);

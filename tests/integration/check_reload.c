@@ -1201,6 +1201,37 @@ START_TEST(a_reload_refuses_what_run_refuses)
 }
 END_TEST
 
+/* Several refusals of what the host cannot give: said in the order of
+ * the text, as check says them (the reload said them in the order of
+ * its checks, a limit on line 3 before a private_tmp on line 2). */
+START_TEST(a_reloads_refusals_come_in_checks_order)
+{
+	char rt[512], said[4096], checked[4096];
+
+	if (geteuid() != 0 || strncmp(h.dir, "/tmp/", 5) != 0)
+		return;	/* private_tmp is root's, and hides only /tmp */
+	snprintf(rt, sizeof rt, "%s", h_path(&h, "rt"));
+	const char *const real[] = { "reload", "--runtime-dir", rt, NULL };
+	const char *const check[] = { "check", "-c", "root.jsonc", "--runtime-dir", rt, "--containment", "pgroup", NULL };
+	write_pool(1);
+	h_start_with(&h, root_only, (const char *const[]){ "--runtime-dir", rt, "--containment", "pgroup", NULL });
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"w\", \"exec\": [\"@TA@\"], \"private_tmp\": true, \"cwd\": \"/\" },\n"
+		     "  { \"actor\": \"o\", \"exec\": [\"@TA@\"], \"limits\": { \"tasks\": 10 } } ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", said, sizeof said), 0);
+	ck_assert_int_eq(h_run(&h, check), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", checked, sizeof checked), 0);
+	ck_assert_msg(strstr(said, "root.jsonc:2:") && strstr(said, "root.jsonc:3:") &&
+		      strstr(said, "root.jsonc:2:") < strstr(said, "root.jsonc:3:"), "%s", said);
+	/* check also says its containment line: the diagnostics are the same */
+	ck_assert_msg(strstr(checked, strstr(said, "prospero: root.jsonc:2:")), "reload:\n%s\ncheck:\n%s", said, checked);
+	expect_refusal_event();
+	h_stop(&h);
+}
+END_TEST
+
 /* A cgroup limit the daemon's containment cannot apply is an error in
  * check; a reload took it, and the actor it restarted could only fail
  * to start, again and again, until its supervisor gave up. */
@@ -1958,6 +1989,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, what_waits_in_a_kept_binding_survives);
 	tcase_add_test(tc, a_fault_plan_refuses_reload);
 	tcase_add_test(tc, a_reload_refuses_what_run_refuses);
+	tcase_add_test(tc, a_reloads_refusals_come_in_checks_order);
 	tcase_add_test(tc, a_dry_run_refuses_the_state_root_the_reload_refuses);
 	tcase_add_test(tc, a_reload_warns_of_a_state_root_a_dynamic_uid_cannot_reach);
 	tcase_add_test(tc, a_reload_refuses_a_limit_the_host_cannot_apply);
