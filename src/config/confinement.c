@@ -307,6 +307,12 @@ static bool get_read_only(struct loader *ld, struct cfg_actor *a, json_t *v, siz
 			if (strlen(a->read_only[i]) != len)
 				rc = sb_ns_check(&ns, msg, sizeof msg);
 		}
+		/* as private_tmp's /tmp: its own /dev/shm would cover it */
+		if (rc == 0 && a->private_ipc && sb_path_below(a->read_only[i], "/dev/shm")) {
+			snprintf(msg, sizeof msg, "read_only \"%s\" is inside /dev/shm, which private_ipc replaces "
+				 "(\"private_ipc\": false keeps the host's)", a->read_only[i]);
+			rc = -1;
+		}
 		if (rc < 0) {
 			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
 			ld_error(ld, &p, "%s", msg);

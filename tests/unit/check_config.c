@@ -1061,6 +1061,13 @@ START_TEST(namespace_user_and_capability_errors)
 	expect(ACTOR_A "\"cwd\": \"/\", \"private_tmp\": true, \"read_only\": [\"//tmp/\", \"/etc/passwd/\"] } ] }",
 	       "root.jsonc:1:124: error: read_only \"/tmp\" is inside /tmp, which private_tmp replaces\n"
 	       "root.jsonc:1:134: error: read_only \"/etc/passwd/\": Not a directory\n");
+	/* the same of /dev/shm, which "private_ipc" (on by default) mounts
+	 * afresh over the read-only one: it was taken, and stayed writable */
+	expect(ACTOR_A "\"read_only\": [\"/dev/shm\"] } ] }",
+	       "root.jsonc:1:91: error: read_only \"/dev/shm\" is inside /dev/shm, which private_ipc replaces "
+	       "(\"private_ipc\": false keeps the host's)\n");
+	scratch_put("root.jsonc", ACTOR_A "\"read_only\": [\"/dev/shm\"], \"private_ipc\": false } ] }");
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
 	/* each path at its place, every one reported */
 	expect(ACTOR_A "\"read_only\": [\"/usr\", \"/a/../b\", \"/no/such/dir-x\"] } ] }",
 	       "root.jsonc:1:99: error: read_only \"/a/../b\": expected an absolute path without \".\" or \"..\"\n"
