@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/daemon/namespaces.h"
 #include "sandbox/daemon/privs.h"
 #include "sandbox/daemon/rlimits.h"
 #include "src/daemon/confinement.h"
@@ -373,18 +374,47 @@ int tree_check_privileges(const struct cfg *cfg, struct cfg_diag *diag)
 	return ids < 0 || ns < 0 ? -1 : 0;
 }
 
+/* The program of an actor with "private_tmp" in /tmp or /var/tmp (as
+ * written, or where its links lead): the child execs it after its own
+ * /tmp is mounted, so its start could only fail (ENOENT). */
+static int check_exec_hidden(const struct cfg *cfg, struct cfg_diag *diag)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->nactors; i++) {
+		const struct cfg_actor *a = cfg->actors[i];
+		const char *tmp;
+		char *real = NULL;
+
+		if (!a->private_tmp || !a->path)
+			continue;
+		if (!(tmp = sb_ns_tmp_of(a->path)) && (real = realpath(a->path, NULL)))
+			tmp = sb_ns_tmp_of(real);
+		if (tmp) {
+			if (cfg_diag_add(diag, true, &a->private_tmp_pos,
+					 "actor \"%s\": \"private_tmp\" would hide its executable %s from it (its own %s is "
+					 "mounted before the exec): put the program outside %s", a->name,
+					 real ? real : a->path, tmp, tmp) < 0)
+				fprintf(stderr, "prospero: out of memory checking private_tmp\n");
+			bad = 1;
+		}
+		free(real);
+	}
+	return bad ? -1 : 0;
+}
+
 /* "private_tmp" hides /tmp and /var/tmp, "private_ipc" (as root) /dev/shm:
- * `run` refuses either to an actor whose runtime or state directory is
- * there. */
+ * `run` refuses either to an actor whose program, runtime or state
+ * directory is there. */
 int tree_check_private_mounts(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *diag)
 {
 	char run[4096], root[4096], state[4096 + 128], why[8192 + 256];
 	bool have_root = state_root_path(opts->state_dir, root, sizeof root) == 0;
 	bool shm = confinement_may_private_ipc() && access("/dev/shm", F_OK) == 0;
-	int bad = 0;
+	int bad = check_exec_hidden(cfg, diag) < 0;
 
 	if (rundir_choose(opts->runtime_dir, run, sizeof run) < 0)
-		return 0;	/* run says why it has none */
+		return bad ? -1 : 0;	/* run says why it has none */
 	for (size_t i = 0; i < cfg->nactors; i++) {
 		const struct cfg_actor *a = cfg->actors[i];
 		const char *key;

@@ -641,6 +641,28 @@ START_TEST(calls_left_out_are_told_before_the_actors_end)
 }
 END_TEST
 
+/* Its program too: the child execs it after its own /tmp is mounted, so
+ * a program in the host's /tmp could only fail to start ("exec PATH: No
+ * such file or directory"), and check said "configuration ok". */
+START_TEST(check_refuses_private_tmp_that_would_hide_the_program)
+{
+	char want[1024];
+
+	if (strncmp(h.dir, "/tmp/", 5) != 0)
+		return;	/* the program must be in /tmp */
+	ck_assert_int_eq(symlink(getenv("TESTACTOR"), h_path(&h, "ta")), 0);
+	write_config("root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"p\", \"exec\": [\"./ta\"], \"private_tmp\": true, \"cwd\": \"/\" } ] }\n");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--runtime-dir",
+							  "/run/prospero-nowhere", NULL }), 1);
+	snprintf(want, sizeof want, "prospero: root.jsonc:2:52: error: actor \"p\": \"private_tmp\" would hide its "
+		 "executable %s from it (its own /tmp is mounted before the exec): put the program outside /tmp",
+		 h_path(&h, "ta"));
+	ck_assert_int_eq(h_count_lines(&h, "run.err", want), 1);
+}
+END_TEST
+
 /* run refuses "private_tmp" to an actor whose runtime or state directory
  * it would hide; check says so first, where "private_tmp" is written. */
 START_TEST(check_refuses_private_tmp_that_would_hide_the_daemons_directories)
@@ -997,6 +1019,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, calls_left_out_are_told_before_the_actors_end);
 	tcase_add_test(tc, check_warns_about_unconfined_and_env_secrets_and_explains);
 	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_daemons_directories);
+	tcase_add_test(tc, check_refuses_private_tmp_that_would_hide_the_program);
 	tcase_add_test(tc, a_capability_the_daemon_cannot_give_is_refused_where_it_is_written);
 	tcase_add_test(tc, the_daemon_narrows_its_bounding_set_to_what_actors_keep);
 	tcase_add_test(tc, many_capabilities_the_daemon_cannot_give_are_each_named);
