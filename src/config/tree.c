@@ -57,6 +57,26 @@ static void undefined(struct loader *ld, const struct ref *r)
 	free(names);
 }
 
+/* The index of FILE among the files given (their number if none). */
+static size_t file_index(const struct loader *ld, const char *file)
+{
+	size_t f = 0;
+
+	while (f < ld->cfg->nfiles && file != ld->cfg->files[f] && strcmp(file, ld->cfg->files[f]) != 0)
+		f++;
+	return f;
+}
+
+/* Whether A comes before B in the text: file by file, then line and column. */
+static bool text_before(const struct loader *ld, const struct cfg_pos *a, const struct cfg_pos *b)
+{
+	size_t fa = file_index(ld, a->file), fb = file_index(ld, b->file);
+
+	if (fa != fb)
+		return fa < fb;
+	return a->line != b->line ? a->line < b->line : a->col < b->col;
+}
+
 static void resolve_refs(struct loader *ld, const size_t *sorted)
 {
 	for (size_t i = 0; i < ld->nrefs; i++) {
@@ -69,6 +89,13 @@ static void resolve_refs(struct loader *ld, const size_t *sorted)
 			continue;
 		}
 		def = &ld->defs[d];
+		/* the later of the two is the one said: an inline definition
+		 * after this name was placed before the names were resolved */
+		if (def->parent && text_before(ld, &r->pos, &def->named_at)) {
+			ld_error(ld, &def->named_at, "\"%s\" is already a child of \"%s\" at %s:%u:%u: an actor or supervisor has one place in the tree",
+				 r->name, r->sup->name ? r->sup->name : "?", r->pos.file, r->pos.line, r->pos.col);
+			continue;
+		}
 		if (def->parent) {
 			ld_error(ld, &r->pos, "\"%s\" is already a child of \"%s\" at %s:%u:%u: an actor or supervisor has one place in the tree",
 				 r->name, def->parent->name ? def->parent->name : "?", def->named_at.file, def->named_at.line,

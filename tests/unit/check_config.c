@@ -695,6 +695,12 @@ START_TEST(named_twice)
 	got = load_fail(FILES("root.jsonc", "a.jsonc"));
 	ck_assert_str_eq(got, "root.jsonc:1:43: error: \"a\" is already a child of \"top\" at root.jsonc:1:38: an actor or supervisor has one place in the tree\n");
 	free(got);
+	/* a name, then the same actor defined inline: the later one is the
+	 * mistake (the name's place was said, citing the later one) */
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ \"a\", { \"actor\": \"a\", \"exec\": [\"/bin/true\"] } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	ck_assert_str_eq(got, "root.jsonc:1:43: error: \"a\" is already a child of \"top\" at root.jsonc:1:38: an actor or supervisor has one place in the tree\n");
+	free(got);
 }
 END_TEST
 
