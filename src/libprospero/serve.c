@@ -190,8 +190,10 @@ int prospero_reply(struct prospero_request *req, const void *body, size_t len)
 	struct pf_frame f = { .kind = PF_REPLY, .body = body, .body_len = (uint32_t)len };
 	int fd;
 
-	if (!req || handed_over(req))
-		return answer(req, &f, -1);	/* refused, and not answered internal */
+	/* refused, and not answered internal: EINVAL, or EALREADY whatever
+	 * this body is */
+	if (!req || req->answered || handed_over(req))
+		return answer(req, &f, -1);
 	f.id = req->id;
 	/* the call is answered anyway: internal, in place of the reply */
 	if (len > PF_MAX_BODY) {

@@ -325,6 +325,41 @@ START_TEST(a_deferred_request_is_answered_by_its_new_pointer_only)
 }
 END_TEST
 
+/* A request answered already says so (EALREADY) whatever the second
+ * answer holds: a NULL body of nonzero length said EINVAL and one over
+ * 64 MiB EMSGSIZE, as if it could still be answered. */
+static int twice[4];
+
+static void reply_twice(struct prospero_request *req, const void *body, size_t len, void *arg)
+{
+	ck_assert_int_eq(prospero_reply(req, "one", 3), 0);
+	errno = 0;
+	twice[0] = prospero_reply(req, NULL, 5) == -1 && errno == EALREADY;
+	errno = 0;
+	twice[1] = prospero_reply(req, "x", (size_t)PF_MAX_BODY + 1) == -1 && errno == EALREADY;
+	errno = 0;
+	twice[2] = prospero_reply(req, "two", 3) == -1 && errno == EALREADY;
+	errno = 0;
+	twice[3] = prospero_fail(req, PROSPERO_E_INTERNAL, "two") == -1 && errno == EALREADY;
+}
+
+START_TEST(a_request_answered_already_says_so)
+{
+	struct answer a = { 0 }, b = { 0 };
+
+	prospero_handle(service, "twice", reply_twice, NULL);
+	prospero_serve(service);
+	ck_assert_int_eq(prospero_call(inv, "twice", "", 0, 5, got, &a), 0);
+	run_until(&a.done, 1);
+	ck_assert_str_eq(a.body, "one");
+	ck_assert_msg(twice[0] && twice[1] && twice[2] && twice[3], "%d %d %d %d", twice[0], twice[1], twice[2], twice[3]);
+	/* and nothing else came for it */
+	ck_assert_int_eq(prospero_call(inv, "echo", "e", 1, 5, got, &b), 0);
+	run_until(&b.done, 1);
+	ck_assert_str_eq(events, "answer:0;answer:0;");
+}
+END_TEST
+
 /* An interval that is no number stops the watchdog timer, as 0 does: a
  * NaN timer at the top of libev's heap would hold back every timer
  * behind it, calls' timeouts included. */
@@ -2321,6 +2356,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_late_call_in_a_long_turn_gets_its_whole_timeout);
 	tcase_add_test(tc, a_deferred_request_is_answered_later);
 	tcase_add_test(tc, a_deferred_request_is_answered_by_its_new_pointer_only);
+	tcase_add_test(tc, a_request_answered_already_says_so);
 	tcase_add_test(tc, a_cast_cannot_be_answered);
 	tcase_add_test(tc, a_watchdog_interval_of_nan_stops_it);
 	tcase_add_test(tc, an_fd_adopted_twice_is_refused);
