@@ -8,7 +8,7 @@
  * Functions return 0 (or an object) on success and -1 (or NULL) with errno
  * set on failure; a NULL pointer where one is needed is EINVAL, and a
  * function that returns nothing then does nothing. Callbacks run from the loop, never from inside the call
- * that registered them. */
+ * that registered them, except where a function says otherwise (prospero_call_wait, prospero_close). */
 #ifndef PROSPERO_H
 #define PROSPERO_H
 
@@ -77,8 +77,9 @@ int prospero_call(struct prospero_binding *b, const char *method, const void *bo
  * the loop; for actors with nothing else to do while they wait. -1 with
  * errno, and CB not run, when the call could not be sent: EINVAL and
  * ESHUTDOWN as for prospero_call, whatever B's state; then EBUSY while B
- * has calls of the loop in flight or frames queued, EAGAIN when the peer
- * did not take it within TIMEOUT. B's fd must stay blocking. */
+ * has calls of the loop in flight or frames queued that the socket has no
+ * room for (this turn's casts are sent first), EAGAIN when the peer did
+ * not take it within TIMEOUT. B's fd must stay blocking. */
 int prospero_call_wait(struct prospero_binding *b, const char *method, const void *body, size_t len,
 		       double timeout, prospero_reply_fn *cb, void *arg);
 /* Send a one-way message. Casts are sent when the loop's current turn

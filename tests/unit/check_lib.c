@@ -1787,6 +1787,11 @@ START_TEST(call_wait_answers_before_it_returns)
 		ck_assert_str_eq(a.body, body);
 	}
 	ck_assert_int_eq(t.done, 1);
+	/* this turn's casts go first: queued, they are no reason for EBUSY */
+	ck_assert_int_eq(prospero_cast(inv, "echo", "c", 1), 0);
+	ck_assert_int_eq(prospero_cast(inv, "echo", "d", 1), 0);
+	ck_assert_int_eq(prospero_call_wait(inv, "echo", "w", 1, 10, got, &a), 0);
+	ck_assert_str_eq(a.body, "w");
 	/* the loop's call in flight comes first */
 	ck_assert_int_eq(prospero_call(inv, "echo", "x", 1, 10, got, &pend), 0);
 	errno = 0;
