@@ -1,5 +1,6 @@
 /* Opening a state database durably, and SQLite's results as errno. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,25 +80,51 @@ int pr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt)
 	return -1;
 }
 
-int pr_db_check_version(sqlite3 *db, int version)
+/* One integer from SQL into *V: 0, or -1 with errno. */
+static int one_int(sqlite3 *db, const char *sql, int *v)
 {
 	sqlite3_stmt *st;
-	char set[64];
-	int v = -1;
+	int rc;
 
-	if (pr_db_prepare(db, "PRAGMA user_version", &st) < 0)
+	if (pr_db_prepare(db, sql, &st) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (v == 0) {
-		snprintf(set, sizeof set, "PRAGMA user_version = %d", version);
-		return pr_db_exec(db, set);
-	}
-	if (v != version) {
+	if (rc == SQLITE_ROW)
+		return 0;
+	errno = pr_db_errno(db, rc);
+	return -1;
+}
+
+/* PRAGMA user_version: VERSION, or 0 for a new database (*FRESH), one
+ * that holds nothing yet. At 0 with TABLE in it, the caller's own table
+ * made by hand, its shape is the caller's to judge; another version, or a
+ * database at 0 holding only others' tables (another program's), is
+ * EBADMSG. Reads only, so what is refused is left as it was. */
+static int check_version(sqlite3 *db, int version, const char *table, bool *fresh)
+{
+	char sql[128];
+	int v, objects, mine;
+
+	*fresh = false;
+	if (one_int(db, "PRAGMA user_version", &v) < 0)
+		return -1;
+	if (v == version)
+		return 0;
+	if (v != 0) {
 		errno = EBADMSG;
 		return -1;
 	}
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", table);
+	if (one_int(db, "SELECT count(*) FROM sqlite_master", &objects) < 0 || one_int(db, sql, &mine) < 0)
+		return -1;
+	if (objects != 0 && !mine) {
+		errno = EBADMSG;
+		return -1;
+	}
+	*fresh = objects == 0;
 	return 0;
 }
 
@@ -129,7 +156,6 @@ static int make_durable(sqlite3 *db)
 	sqlite3_stmt *st;
 	int rc, wal;
 
-	sqlite3_busy_timeout(db, PR_DB_BUSY_MS);
 	if (pr_db_prepare(db, "PRAGMA journal_mode=WAL", &st) < 0)
 		return -1;
 	rc = sqlite3_step(st);
@@ -146,8 +172,10 @@ static int make_durable(sqlite3 *db)
 	return pr_db_exec(db, "PRAGMA synchronous=FULL");
 }
 
-int pr_db_open(const char *dir, const char *file, sqlite3 **db)
+int pr_db_open(const char *dir, const char *file, int version, const char *table, sqlite3 **db)
 {
+	char set[64];
+	bool fresh;
 	/* NOFOLLOW: the directory is the actor's own, but a link there must
 	 * not send its state elsewhere. NOMUTEX: one connection, one thread. */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
@@ -173,8 +201,14 @@ int pr_db_open(const char *dir, const char *file, sqlite3 **db)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(*db, 1);
-	if (make_durable(*db) == 0)
-		return 0;
+	sqlite3_busy_timeout(*db, PR_DB_BUSY_MS);
+	if (check_version(*db, version, table, &fresh) == 0 && make_durable(*db) == 0) {
+		if (!fresh)
+			return 0;
+		snprintf(set, sizeof set, "PRAGMA user_version = %d", version);
+		if (pr_db_exec(*db, set) == 0)
+			return 0;
+	}
 	e = errno;
 fail:
 	sqlite3_close_v2(*db);

@@ -7,18 +7,19 @@
 #include <sqlite3.h>
 
 /* Open DIR/FILE, creating it (DIR NULL: the first path of
- * $STATE_DIRECTORY), with a busy timeout, in WAL mode, synchronous=FULL.
- * -1 with errno (ENOENT: no directory), nothing held. */
-int pr_db_open(const char *dir, const char *file, sqlite3 **db);
+ * $STATE_DIRECTORY), with a busy timeout, in WAL mode, synchronous=FULL,
+ * at user_version VERSION (a new database, one with nothing in it, gets
+ * it; one at 0 with TABLE, the caller's own, is the caller's to judge).
+ * -1 with errno (ENOENT: no directory; EBADMSG: not a database, another
+ * version, or another program's), nothing held, and a database refused
+ * is left as it was. */
+int pr_db_open(const char *dir, const char *file, int version, const char *table, sqlite3 **db);
 /* errno for SQLite's result RC on DB: the system's when SQLite had one. */
 int pr_db_errno(sqlite3 *db, int rc);
 /* Run SQL (no result rows): 0, or -1 with errno from pr_db_errno. */
 int pr_db_exec(sqlite3 *db, const char *sql);
 /* Prepare SQL for reuse: 0, or -1 with errno. */
 int pr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt);
-/* PRAGMA user_version: a new database (0) gets VERSION; 0, or -1 with
- * errno EBADMSG for any other version than VERSION. */
-int pr_db_check_version(sqlite3 *db, int version);
 /* Step a statement that returns no rows, then reset it: 0 or -1 errno. */
 int pr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt);
 

@@ -101,9 +101,8 @@ struct prospero_state *prospero_state_open(const char *dir)
 
 	if (!s)
 		return NULL;
-	if (pr_db_open(dir, PROSPERO_STATE_FILE, &s->db) < 0)
-		goto fail;
-	if (pr_db_check_version(s->db, STATE_VERSION) < 0 || pr_db_exec(s->db, STATE_SCHEMA) < 0)
+	if (pr_db_open(dir, PROSPERO_STATE_FILE, STATE_VERSION, "state", &s->db) < 0 ||
+	    pr_db_exec(s->db, STATE_SCHEMA) < 0)
 		goto fail;
 	for (int i = 0; i < ST_N; i++)
 		if (pr_db_prepare(s->db, sql[i], &s->st[i]) < 0)

@@ -145,8 +145,8 @@ static int open_db(struct pq_store *s, const char *dir)
 {
 	if (!(s->st = calloc(S_N, sizeof *s->st)))
 		return -1;
-	if (pr_db_open(dir, PQ_STORE_FILE, &s->db) < 0 || pr_db_check_version(s->db, STORE_VERSION) < 0 ||
-	    pr_db_exec(s->db, schema) < 0 || wait_column(s) < 0)
+	if (pr_db_open(dir, PQ_STORE_FILE, STORE_VERSION, "messages", &s->db) < 0 || pr_db_exec(s->db, schema) < 0 ||
+	    wait_column(s) < 0)
 		return failed(s);
 	/* an acked message is gone; zeroing its bytes on disk as well would
 	 * double what a delete writes */

@@ -526,6 +526,48 @@ START_TEST(python_shares_the_file)
 }
 END_TEST
 
+/* Another program's SQLite database (version 0, tables of its own) is
+ * not a state database: refused, and left as it was. It was taken over:
+ * a state table beside its own, version 1, WAL. */
+START_TEST(another_programs_database_is_refused_untouched)
+{
+	char sub[600];
+
+	if (!have_python())
+		return;
+	snprintf(sub, sizeof sub, "%s/foreign", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	python("import sqlite3\n"
+	       "db = sqlite3.connect(\"foreign/state.db\")\n"
+	       "db.execute(\"CREATE TABLE foo (x)\")\n"
+	       "db.commit()\n");
+	errno = 0;
+	ck_assert_ptr_null(prospero_state_open(sub));
+	ck_assert_int_eq(errno, EBADMSG);
+	python("import sqlite3\n"
+	       "db = sqlite3.connect(\"foreign/state.db\")\n"
+	       "assert db.execute(\"PRAGMA journal_mode\").fetchone()[0] == \"delete\"\n"
+	       "assert db.execute(\"PRAGMA user_version\").fetchone()[0] == 0\n"
+	       "names = [r[0] for r in db.execute(\"SELECT name FROM sqlite_master\")]\n"
+	       "assert names == [\"foo\"], names\n");
+	/* a state table of another shape, made by hand: EIO, as documented */
+	python("import sqlite3\n"
+	       "db = sqlite3.connect(\"foreign/state.db\")\n"
+	       "db.execute(\"CREATE TABLE state (k, v)\")\n"
+	       "db.commit()\n");
+	errno = 0;
+	ck_assert_ptr_null(prospero_state_open(sub));
+	ck_assert_int_eq(errno, EIO);
+	/* an empty file is a new database, as no file is */
+	python("open(\"foreign/state.db\", \"w\").close()\n");
+	prospero_state_close(st);
+	st = prospero_state_open(sub);
+	ck_assert_ptr_nonnull(st);
+	put_str("k", "v");
+	expect_value("k", "v");
+}
+END_TEST
+
 /* --- SIGKILL at random moments --- */
 
 #define TX_KEYS 20
@@ -662,6 +704,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, open_finds_its_directory);
 	tcase_add_test(tc, a_state_db_that_is_no_file_is_refused_by_its_kind);
 	tcase_add_test(tc, python_shares_the_file);
+	tcase_add_test(tc, another_programs_database_is_refused_untouched);
 	tcase_add_test(tc, sigkill_mid_transaction_loses_nothing_committed);
 	suite_add_tcase(s, tc);
 	return s;
