@@ -95,6 +95,29 @@ START_TEST(a_start_timeout_at_boot_fails_the_boot)
 }
 END_TEST
 
+/* A start timeout is an end the daemon caused (it kills the actor), and
+ * a give-up names it as it names a watchdog's: "a: not ready within N
+ * ms" (it said "a not ready within N ms"). The first run is ready; once
+ * the file "never" is there, a run never is. */
+START_TEST(a_give_up_names_a_start_timeout_as_the_daemons)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"intensity\": 1, \"period\": 30, \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"/bin/sh\", \"-c\", \"[ -e @DIR@/never ] && exec sleep 1000; "
+		"exec @TA@ --notify-after 0\"],\n"
+		"    \"ready\": \"notify\", \"start_timeout\": 300 } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "never", "");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "kill", "a", "-s", "KILL", "--runtime-dir", h.rundir, NULL }), 0);
+	h_expect(&h, "give_up", "root", &e);
+	ck_assert_str_eq(e.reason, "more than 1 restart in 30 s; last: a: not ready within 300 ms");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+}
+END_TEST
+
 /* start_timeout counts from the actor's own start. The boot starts the
  * 1,000 exec-ready siblings before it in one turn of the loop (about a
  * second on a sanitizer build): the old daemon counted from that turn's
@@ -495,6 +518,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, a_child_starts_only_after_the_previous_one_is_ready);
 	tcase_add_test(tc, a_start_timeout_at_boot_fails_the_boot);
+	tcase_add_test(tc, a_give_up_names_a_start_timeout_as_the_daemons);
 	tcase_add_test(tc, readiness_is_heard_from_the_process_group_only);
 	tcase_add_test(tc, a_start_timeout_counts_from_the_actors_own_start);
 	tcase_add_test(tc, a_child_dying_before_ready_at_boot_fails_the_boot);
