@@ -2,6 +2,7 @@
  * Confinement (confinement.c) and bindings (bindings.c) have their own
  * readers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,31 @@ static char *search_path(struct loader *ld, const char *cmd)
 	return NULL;
 }
 
+/* A script's interpreter (its "#!" line, an absolute path) is there and
+ * may be run: else its exec fails with ENOENT, which names the script. */
+static bool interpreter_ok(struct loader *ld, const struct cfg_pos *p, const char *written, const char *path)
+{
+	char head[256], interp[256];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return true;	/* not ours to read: the exec says */
+	n = read(fd, head, sizeof head - 1);
+	close(fd);
+	if (n < 3 || head[0] != '#' || head[1] != '!')
+		return true;
+	head[n] = '\0';
+	if (sscanf(head + 2, " %255[^ \t\n]", interp) != 1 || interp[0] != '/')
+		return true;	/* relative: the actor's cwd decides */
+	if (access(interp, X_OK) < 0) {
+		ld_error(ld, p, "executable \"%s\" is a script whose interpreter %s (its #! line) is %s: %s", written,
+			 interp, errno == ENOENT ? "not found" : "not executable", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 bool ld_check_executable(struct loader *ld, const struct cfg_pos *p, const char *written, const char *path)
 {
 	struct stat st;
@@ -80,7 +106,7 @@ bool ld_check_executable(struct loader *ld, const struct cfg_pos *p, const char 
 			 written, (unsigned)(st.st_mode & 07777), path);
 		return false;
 	}
-	return true;
+	return interpreter_ok(ld, p, written, path);
 }
 
 static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)

@@ -591,6 +591,20 @@ START_TEST(missing_executable)
 	snprintf(want, sizeof want, "root.jsonc:1:63: error: executable \"./plain\" is not executable (mode 0644): %s/plain; chmod +x it\n", dir);
 	ck_assert_str_eq(got, want);
 	free(got);
+
+	/* a script whose interpreter is missing could only fail its start
+	 * ("exec ./script: No such file or directory", of a file that is
+	 * there): said as its own error */
+	scratch_put("script", "#! /nonexistent/interp -x\nexit 0\n");
+	ck_assert_int_eq(chmod("script", 0755), 0);
+	scratch_put("root.jsonc", "{ \"supervisor\": \"top\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"./script\"] } ] }");
+	got = load_fail(FILES("root.jsonc"));
+	snprintf(want, sizeof want, "root.jsonc:1:63: error: executable \"./script\" is a script whose interpreter "
+		 "/nonexistent/interp (its #! line) is not found: No such file or directory\n");
+	ck_assert_str_eq(got, want);
+	free(got);
+	scratch_put("script", "#!/bin/sh\nexit 0\n");
+	cfg_free(load_ok(FILES("root.jsonc"), 0));
 }
 END_TEST
 
