@@ -15,7 +15,7 @@ int output_open(struct output *o, const char *prefix)
 	o->on_line = NULL;
 	o->partial = NULL;
 	o->npartial = 0;
-	o->cut = false;
+	o->cut = o->midline = false;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
@@ -112,18 +112,24 @@ size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
 static void emit_line(struct output *o, struct outq *q, const char *a, size_t na,
 		      const char *b, size_t nb)
 {
-	const char *first = na ? a : b;
-	size_t nfirst = na ? na : nb;
 	struct line l = { 0 };
+#define AT(i) ((i) < na ? a[i] : b[(i) - na])
 
-	if (nfirst >= 3 && first[0] == '<' && first[1] >= '0' && first[1] <= '7' && first[2] == '>') {
-		line_put(&l, first, 3);
+	/* a priority begins a line the actor wrote, not the piece after a
+	 * cut; its bytes may lie across the two */
+	if (!o->midline && na + nb >= 3 && AT(0) == '<' && AT(1) >= '0' && AT(1) <= '7' && AT(2) == '>') {
 		/* at most an error: <0> (emerg) journald writes on every
 		 * logged-in terminal, and alert and crit page an operator */
-		if (first[1] < '3')
-			l.buf[1] = '3';
-		if (na) { a += 3; na -= 3; } else { b += 3; nb -= 3; }
+		char pri[3] = { '<', AT(1) < '3' ? '3' : AT(1), '>' };
+		size_t from_a = na < 3 ? na : 3;
+
+		line_put(&l, pri, 3);
+		a += from_a;
+		na -= from_a;
+		b += 3 - from_a;
+		nb -= 3 - from_a;
 	}
+#undef AT
 	line_put(&l, o->src.name, strnlen(o->src.name, OUTPUT_MAX_PREFIX));
 	line_put(&l, ": ", 2);
 	/* the buffer holds every byte escaped, and the NUL */
@@ -181,6 +187,7 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 		if (o->cut) {
 			o->cut = false;
 			if (*p == '\n') {
+				o->midline = false;
 				p++;
 				continue;
 			}
@@ -192,7 +199,7 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 			if (keep_partial(o, p, len) < 0) {
 				emit_line(o, q, o->partial, o->npartial, p, len);
 				o->npartial = 0;
-				o->cut = true;
+				o->cut = o->midline = true;
 			}
 			break;
 		}
@@ -208,13 +215,14 @@ void output_split(struct output *o, struct outq *q, const char *p, size_t n)
 				emit_line(o, q, o->partial, o->npartial - keep, p, 0);
 				memmove(o->partial, o->partial + o->npartial - keep, keep);
 				o->npartial = keep;
+				o->midline = true;
 				continue;
 			}
 			len = room - back;
 		}
 		emit_line(o, q, o->partial, o->npartial, p, len);
 		o->npartial = 0;
-		o->cut = !(nl && p + len == nl);
+		o->cut = o->midline = !(nl && p + len == nl);
 		p += len + !o->cut;
 	}
 }
@@ -258,9 +266,12 @@ int output_drain(struct output *o, struct outq *q)
 void output_flush(struct output *o, struct outq *q)
 {
 	o->cut = false;	/* the next instance's first newline is a line of its own */
-	if (o->npartial == 0)
+	if (o->npartial == 0) {
+		o->midline = false;
 		return;
+	}
 	emit_line(o, q, o->partial, o->npartial, "", 0);
+	o->midline = false;
 	outq_push(q);
 	o->npartial = 0;
 	free(o->partial);

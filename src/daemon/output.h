@@ -23,6 +23,7 @@ struct output {
 	char *partial;		/* an unfinished line, allocated only while there is one */
 	size_t npartial;
 	bool cut;		/* the last line out was cut short, not ended by a newline */
+	bool midline;		/* the next piece goes on a line cut short: no priority */
 };
 
 int output_open(struct output *o, const char *prefix);

@@ -85,6 +85,31 @@ START_TEST(an_actor_priority_is_at_most_an_error)
 }
 END_TEST
 
+/* A priority is the start of a line the actor wrote: not the start of
+ * the piece after a cut (a "<1>" at byte 4096 was moved in front, made
+ * <3>, and taken off the text), and one a read split in two is one all
+ * the same (it stayed in the text). */
+START_TEST(a_priority_is_read_at_the_start_of_a_line_only)
+{
+	static char big[OUTPUT_MAX_LINE + 16];
+
+	memset(big, 'x', OUTPUT_MAX_LINE);
+	memcpy(big + OUTPUT_MAX_LINE, "<1>mid-line\n", 12);
+	feed(big, OUTPUT_MAX_LINE + 12);
+	const char *s = collected();
+	ck_assert_uint_eq(strlen(s), 5 + OUTPUT_MAX_LINE + 1 + 5 + 11 + 1);
+	ck_assert_str_eq(s + 5 + OUTPUT_MAX_LINE + 1, "act: <1>mid-line\n");
+	/* the next line is a line again */
+	feed("<4>warn\n", 8);
+	ck_assert_str_eq(collected(), "<4>act: warn\n");
+	for (size_t at = 1; at < 3; at++) {
+		feed("<1>split\n", at);
+		feed("<1>split\n" + at, 9 - at);
+		ck_assert_str_eq(collected(), "<3>act: split\n");
+	}
+}
+END_TEST
+
 START_TEST(an_overlong_line_is_cut_at_the_limit)
 {
 	static char big[OUTPUT_MAX_LINE + 11];
@@ -359,6 +384,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, an_empty_line_stays_a_line);
 	tcase_add_test(tc, a_journal_priority_stays_in_front);
 	tcase_add_test(tc, an_actor_priority_is_at_most_an_error);
+	tcase_add_test(tc, a_priority_is_read_at_the_start_of_a_line_only);
 	tcase_add_test(tc, an_overlong_line_is_cut_at_the_limit);
 	tcase_add_test(tc, a_newline_after_a_full_piece_in_a_later_read_ends_it);
 	tcase_add_test(tc, pieces_are_the_same_however_the_reads_fall);
