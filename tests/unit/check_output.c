@@ -91,6 +91,7 @@ END_TEST
  * the same (it stayed in the text). */
 START_TEST(a_priority_is_read_at_the_start_of_a_line_only)
 {
+	static const char split[] = "<1>split\n";
 	static char big[OUTPUT_MAX_LINE + 16];
 
 	memset(big, 'x', OUTPUT_MAX_LINE);
@@ -103,8 +104,8 @@ START_TEST(a_priority_is_read_at_the_start_of_a_line_only)
 	feed("<4>warn\n", 8);
 	ck_assert_str_eq(collected(), "<4>act: warn\n");
 	for (size_t at = 1; at < 3; at++) {
-		feed("<1>split\n", at);
-		feed("<1>split\n" + at, 9 - at);
+		feed(split, at);
+		feed(split + at, 9 - at);
 		ck_assert_str_eq(collected(), "<3>act: split\n");
 	}
 }
