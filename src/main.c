@@ -120,19 +120,6 @@ static int check_privileges(const struct cfg *cfg, const struct daemon_opts *opt
 	return bad ? -1 : 0;
 }
 
-/* An executable or state root a dynamic uid cannot reach: a warning, for
- * check and run alike (its start, or its state, would fail with EACCES). */
-static void check_reach(const struct cfg *cfg, const struct daemon_opts *opts, struct cfg_diag *host)
-{
-	tree_check_reach(cfg, opts, host);
-}
-
-/* An actor's rlimit above this process's hard one: said by tree_checks,
- * an error for run, a warning for check. */
-static int check_rlimits(const struct cfg *cfg, bool error, struct cfg_diag *host)
-{
-	return tree_check_rlimits(cfg, error, host);
-}
 
 /* The processes of the tree under S, adding its supervisors to *SUPS and
  * its actors to *ACTORS: those in the tree, not an actor no one names,
@@ -301,8 +288,8 @@ static int check_tree(const struct cfg *cfg, const struct daemon_opts *opts)
 	bad |= check_privileges(cfg, opts, &host) < 0;
 	bad |= check_host(cfg, opts, &host) < 0;
 	check_fds(cfg, false, &host);
-	check_rlimits(cfg, false, &host);
-	check_reach(cfg, opts, &host);
+	tree_check_rlimits(cfg, false, &host);	/* a warning here, an error for run */
+	tree_check_reach(cfg, opts, &host);
 	print_host(&host, cfg);
 	bad |= state_root_check(cfg, opts) < 0;
 	bad |= secrets_check(cfg, opts, NULL, 0) < 0;
@@ -410,9 +397,9 @@ static int run(const struct cfg *cfg, struct daemon_opts *opts, const struct che
 	/* every refusal said, as check says them, not only the first */
 	bad = check_uids(cfg, opts, &host) < 0;
 	bad |= check_fds(cfg, true, &host) < 0;
-	bad |= check_rlimits(cfg, true, &host) < 0;
+	bad |= tree_check_rlimits(cfg, true, &host) < 0;
 	bad |= check_privileges(cfg, opts, &host) < 0;
-	check_reach(cfg, opts, &host);
+	tree_check_reach(cfg, opts, &host);
 	/* rather than start the tree and fail at that actor */
 	if (cgroup_limits_needed(cfg))
 		bad |= check_host(cfg, opts, &host) < 0;
