@@ -100,14 +100,15 @@ static void explain_state(const struct cfg_actor *a, const struct daemon_opts *o
 		printf("  state directory: %s/%s#1 to #%u, one an instance", root, a->name, a->instances);
 	else
 		printf("  state directory: %s/%s", root, a->name);
+	printf(" ($STATE_DIRECTORY): mode 0700, ");
 	/* as confinement_plan gives uids: a dynamic one is the instance's
 	 * alone; without root every actor runs as the daemon */
 	if (!confinement_privileged())
-		printf(" ($STATE_DIRECTORY): mode 0700, the daemon's uid's (every actor runs as it)");
+		printf("the daemon's uid's (every actor runs as it)");
 	else if (a->user)
-		printf(" ($STATE_DIRECTORY): mode 0700, user %s's (and any actor's that runs as it)", a->user);
+		printf("user %s's (and any actor's that runs as it)", a->user);
 	else
-		printf(" ($STATE_DIRECTORY): mode 0700, its uid's alone");
+		printf("its uid's alone");
 	printf(", writable%s", a->nread_only ? " under read_only" : "");
 	explain_state_calls(pol);
 }
