@@ -101,14 +101,14 @@ static bool state_out_of_reach(const char *root, char *where, size_t len, mode_t
 	return out_of_reach(above, where, len, mode);
 }
 
-/* FILE, a regular file: the first directory on the way others may not
- * search, or FILE when others may not read it (an interpreter opens its
- * script, it does not run it); into WHERE, *MODE, and what is missing
- * into *MISSING. */
-static bool file_out_of_reach(char *file, char *where, size_t len, mode_t *mode, const char **missing)
+/* FILE, a regular file of mode FMODE: the first directory on the way
+ * others may not search, or FILE when others may not read it (an
+ * interpreter opens its script, it does not run it); into WHERE, *MODE,
+ * and what is missing into *MISSING. */
+static bool file_out_of_reach(char *file, mode_t fmode, char *where, size_t len, mode_t *mode,
+			      const char **missing)
 {
 	char *slash = strrchr(file, '/');
-	struct stat st;
 	bool out = false;
 
 	*missing = "searchable";
@@ -117,9 +117,9 @@ static bool file_out_of_reach(char *file, char *where, size_t len, mode_t *mode,
 		out = out_of_reach(file, where, len, mode);
 		*slash = '/';
 	}
-	if (!out && stat(file, &st) == 0 && !(st.st_mode & S_IROTH) && strlen(file) < len) {
+	if (!out && !(fmode & S_IROTH) && strlen(file) < len) {
 		strcpy(where, file);
-		*mode = st.st_mode & 07777;
+		*mode = fmode & 07777;
 		*missing = "readable";
 		out = true;
 	}
@@ -143,11 +143,12 @@ static void check_args_reach(const struct cfg_actor *a, struct cfg_diag *diag)
 		if (snprintf(file, sizeof file, "%s%s%s", arg[0] == '/' ? "" : a->cwd, arg[0] == '/' ? "" : "/",
 			     arg) >= (int)sizeof file || stat(file, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		out = file_out_of_reach(file, where, sizeof where, &mode, &missing);
+		/* st is the file's wherever its links lead: stat follows them */
+		out = file_out_of_reach(file, st.st_mode, where, sizeof where, &mode, &missing);
 		if (!out && (real = realpath(file, NULL))) {
 			if (strlen(real) < sizeof file) {
 				strcpy(file, real);
-				out = file_out_of_reach(file, where, sizeof where, &mode, &missing);
+				out = file_out_of_reach(file, st.st_mode, where, sizeof where, &mode, &missing);
 			}
 			free(real);
 		}
