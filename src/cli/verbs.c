@@ -352,6 +352,12 @@ int cli_verb_main(int argc, char **argv)
 		/* the socket's mode refused us before the daemon could: the
 		 * same refusal, said the same way (1, not "nothing runs") */
 		if (errno == EACCES || errno == EPERM) {
+			char *line;
+
+			if (o.json && (line = ctl_answer_error(EACCES, CTL_REFUSED_USER))) {
+				fputs(line, stdout);
+				free(line);
+			}
 			fprintf(stderr, "prospero: %s/control: %s: only root and the daemon's user may use the control socket\n",
 				rundir, strerror(errno));
 			return 1;

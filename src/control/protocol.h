@@ -68,6 +68,9 @@ int ctl_signal_parse(const char *s);
  * NULL on ENOMEM (never an answer short of a field). */
 char *ctl_answer_ok(void);
 char *ctl_answer_error(int err, const char *text);
+/* The refusal of a user other than root and the daemon's (EACCES),
+ * said alike by the daemon and by a client the socket's mode refused. */
+#define CTL_REFUSED_USER "permission denied: only root and the daemon's user may use the control socket"
 /* Any answer's head: 0 with *OK; when !*OK, ERR gets its text. -1 with
  * errno EINVAL if LINE is not an answer, ENOMEM if memory ran out. */
 int ctl_answer_decode(const char *line, size_t len, bool *ok, char *err, size_t errlen);

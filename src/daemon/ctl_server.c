@@ -364,7 +364,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		if (!allowed(s, fd, &cr)) {
 			log_warn("control socket: refused a connection from pid %d, uid %u", (int)cr.pid,
 				 (unsigned)cr.uid);
-			refuse(fd, EACCES, "permission denied: only root and the daemon's user may use the control socket");
+			refuse(fd, EACCES, CTL_REFUSED_USER);
 			continue;
 		}
 		if (s->nclients >= CTL_MAX_CLIENTS)

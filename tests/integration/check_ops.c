@@ -938,12 +938,12 @@ START_TEST(another_uid_is_refused_even_when_it_can_reach_the_path)
 }
 END_TEST
 
-/* `prospero VERB [NAME] --runtime-dir RUNDIR` run as UID (its gid too):
- * its exit status; its stderr in run.err. */
-static int verb_as(uid_t uid, const char *v, const char *name)
+/* `prospero VERB [NAME] [OPT] --runtime-dir RUNDIR` run as UID (its gid
+ * too): its exit status; its stdout in run.out, its stderr in run.err. */
+static int verb_opt_as(uid_t uid, const char *v, const char *name, const char *opt)
 {
 	const char *bin = getenv("PROSPERO");
-	const char *argv[] = { "prospero", v, "--runtime-dir", h.rundir, name, NULL };
+	const char *argv[] = { "prospero", v, "--runtime-dir", h.rundir, name ? name : opt, name ? opt : NULL, NULL };
 	pid_t child;
 	int st;
 
@@ -951,9 +951,11 @@ static int verb_as(uid_t uid, const char *v, const char *name)
 	child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
+		int out = open(h_path(&h, "run.out"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		int err = open(h_path(&h, "run.err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-		if (err < 0 || dup2(err, STDERR_FILENO) < 0 || setgroups(0, NULL) < 0 ||
+		if (out < 0 || err < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
+		    setgroups(0, NULL) < 0 ||
 		    setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
 			_exit(120);
 		execv(bin, (char *const *)argv);
@@ -962,6 +964,11 @@ static int verb_as(uid_t uid, const char *v, const char *name)
 	ck_assert_int_eq(waitpid(child, &st, 0), child);
 	ck_assert(WIFEXITED(st));
 	return WEXITSTATUS(st);
+}
+
+static int verb_as(uid_t uid, const char *v, const char *name)
+{
+	return verb_opt_as(uid, v, name, NULL);
 }
 
 /* prospero-protocol(7): another uid "gets one refusal line with code
@@ -990,6 +997,35 @@ START_TEST(a_refused_command_says_the_daemons_refusal)
 		ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
 		snprintf(want, sizeof want, "prospero: %s: %s", v, why);
 		ck_assert_str_eq(err, want);
+	}
+	refusal_changed_nothing();
+}
+END_TEST
+
+/* README: status exits 1 when the daemon refuses the user who asks,
+ * and --json prints a refusal: the same line whether the socket's mode
+ * or the daemon refused (it printed nothing for the mode's). */
+START_TEST(a_refused_status_json_prints_the_refusal)
+{
+	char out[1024], path[512];
+	json_t *o;
+
+	if (geteuid() != 0)
+		return;	/* needs a second uid to become */
+	tree("one_for_one");
+	snprintf(path, sizeof path, "%s/control", h.rundir);
+	for (int i = 0; i < 2; i++) {
+		if (i == 1)	/* opened to all: the daemon's own refusal */
+			ck_assert_int_eq(chmod(path, 0666), 0);
+		ck_assert_int_eq(verb_opt_as(65001, "status", NULL, "--json"), 1);
+		ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+		o = json_loads(out, 0, NULL);
+		ck_assert_msg(o != NULL, "refusal %d is not JSON: %s", i, out);
+		ck_assert(json_is_false(json_object_get(o, "ok")));
+		ck_assert_str_eq(json_string_value(json_object_get(o, "code")), "EACCES");
+		ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
+				 "permission denied: only root and the daemon's user may use the control socket");
+		json_decref(o);
 	}
 	refusal_changed_nothing();
 }
@@ -1956,6 +1992,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, another_uid_is_refused_even_when_it_can_reach_the_path);
 	tcase_add_test(tc, a_refused_command_says_the_daemons_refusal);
 	tcase_add_test(tc, status_json_prints_a_refusal_as_the_daemon_answered);
+	tcase_add_test(tc, a_refused_status_json_prints_the_refusal);
 	tcase_add_test(tc, a_refused_reload_says_who_may_reload);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
 	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
