@@ -146,7 +146,11 @@ static int take_lock(struct rundir *r, char *msg, size_t len)
 	 * (which would sweep it) from starting. */
 	r->lock = openat(r->fd, RUNDIR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r->lock < 0) {
-		snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
+		if (errno == ELOOP)
+			snprintf(msg, len, "%s/" RUNDIR_LOCK " is a symbolic link, which no daemon makes: remove it, "
+				 "or give another --runtime-dir", r->path);
+		else
+			snprintf(msg, len, "%s/" RUNDIR_LOCK ": %s", r->path, strerror(errno));
 		return -1;
 	}
 	if (set_lock_waiting(r->lock) < 0) {
@@ -283,7 +287,8 @@ static int holds_more(int dir)
 int rundir_clean(struct rundir *r, char *msg, size_t len)
 {
 	if (!r->had_lock && holds_more(r->fd) != 0) {
-		snprintf(msg, len, "%s holds files but no prospero lock: refusing to empty it as a runtime directory",
+		snprintf(msg, len, "%s holds files but no prospero lock: refusing to empty it as a runtime directory: "
+			 "empty it, or give another --runtime-dir",
 			 r->path);
 		/* the lock we made would pass for a predecessor's next time */
 		unlinkat(r->fd, RUNDIR_LOCK, 0);

@@ -475,6 +475,8 @@ START_TEST(a_ledger_in_a_directory_no_daemon_held_kills_nothing)
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
 	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, "holds files but no prospero lock") && !strstr(err, "sweep"), "%s", err);
+	/* and says what to do (it said only what it would not) */
+	ck_assert_msg(strstr(err, "empty it, or give another --runtime-dir"), "%s", err);
 	ck_assert_msg(running(pid), "pid %d was killed (%s)", (int)pid, proc_state_text(pid));
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
@@ -1512,6 +1514,30 @@ START_TEST(a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_
 }
 END_TEST
 
+/* A symbolic link where the lock belongs is never followed; the refusal
+ * said only "Too many levels of symbolic links". */
+START_TEST(a_symbolic_link_at_the_runtime_directorys_lock_is_said_as_such)
+{
+	char lock[512], target[512], err[4096];
+	struct stat st, before;
+
+	h_write(&h, "elsewhere", "untouched\n");
+	snprintf(lock, sizeof lock, "%s/lock", h.rundir);
+	snprintf(target, sizeof target, "%s", h_path(&h, "elsewhere"));
+	ck_assert_int_eq(symlink(target, lock), 0);
+	ck_assert_int_eq(stat(target, &before), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/lock is a symbolic link, which no daemon makes: remove it, or give another "
+				  "--runtime-dir"), "%s", err);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 10);
+	ck_assert_int_eq(st.st_mode, before.st_mode);
+}
+END_TEST
+
 /* A dynamic uid comes from a hash of the actor's name, so two daemons'
  * actors of one name meet at one uid, kept apart by the host registry
  * while both run. A SIGKILLed daemon's claims go with it: another daemon
@@ -1881,6 +1907,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_second_daemon_leaves_a_running_daemons_cgroups_alone);
 	tcase_add_test(tc, a_subtree_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
 	tcase_add_test(tc, a_runtime_directory_lock_a_killed_daemon_left_for_a_moment_is_waited_for);
+	tcase_add_test(tc, a_symbolic_link_at_the_runtime_directorys_lock_is_said_as_such);
 	tcase_add_test(tc, a_sweep_leaves_alone_a_uid_another_daemon_holds_now);
 	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
 	suite_add_tcase(s, tc);
