@@ -77,7 +77,9 @@ static void refusal(const char *root, int errnum, char *msg, size_t len)
 			 abspath_real(root, real) ? real : "with a path that holds none");
 	else
 		snprintf(msg, len, "state directory %s: %s%s", root, strerror(errnum),
-			 errnum == EPERM ? " (it must be the daemon's own: another user could move names in it)" : "");
+			 errnum == EPERM	  ? " (it must be the daemon's own: another user could move names in it)"
+			 : errnum == ENOTDIR ? ": pass --state-dir a directory, or a path that does not exist yet"
+					     : "");
 }
 
 /* Whether another user could put their own directory where ROOT is,

@@ -186,6 +186,23 @@ static void finish(struct queue *q)
 	pq_store_close(&q->store);
 }
 
+/* Said once, before the queue has anything else to say: which file, why,
+ * and for what its owner can mend, how. */
+static void cannot_open_log(int err, const char *why)
+{
+	const char *dir = getenv(PP_ENV_STATE_DIRECTORY);
+
+	if (!dir) {
+		fprintf(stderr, "cannot open its log %s: no " PP_ENV_STATE_DIRECTORY "\n", PQ_STORE_FILE);
+		return;
+	}
+	fprintf(stderr, "cannot open its log %s/%s: %s%s\n", dir, PQ_STORE_FILE, why,
+		err == EBADMSG ? ": not a queue's log (damaged, or another program's file): move it aside to "
+				 "start the queue empty"
+		: err == ELOOP ? ": a symbolic link is in its path, and the queue follows none"
+			       : "");
+}
+
 int main(int argc, char **argv)
 {
 	struct queue q = { .loop = EV_DEFAULT };
@@ -196,9 +213,7 @@ int main(int argc, char **argv)
 	if (pq_options_parse(&q.opt, argc, argv, err, sizeof err) < 0)
 		return usage(err);
 	if (pq_store_open(&q.store, NULL) < 0) {
-		fprintf(stderr, "cannot open its log %s in $STATE_DIRECTORY: %s\n", PQ_STORE_FILE,
-			errno == ENOENT && !getenv(PP_ENV_STATE_DIRECTORY) ? "no " PP_ENV_STATE_DIRECTORY
-									    : q.store.msg);
+		cannot_open_log(errno, q.store.msg);
 		return 1;
 	}
 	if (start(&q) == 0)

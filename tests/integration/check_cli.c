@@ -1335,6 +1335,59 @@ START_TEST(a_relative_prospero_queue_is_taken_from_the_current_directory)
 }
 END_TEST
 
+/* prospero-queue in DIR ($STATE_DIRECTORY): its exit status, its
+ * stderr in queue.err. It opens its log before it looks at any fd. */
+static int queue_in(const char *dir)
+{
+	const char *bin = getenv("PROSPERO_QUEUE");
+	pid_t child;
+	int st;
+
+	ck_assert_ptr_nonnull(bin);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int err = open(h_path(&h, "queue.err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (err < 0 || dup2(err, STDERR_FILENO) < 0 || setenv("STATE_DIRECTORY", dir, 1) < 0)
+			_exit(120);
+		execl(bin, bin, (char *)NULL);
+		_exit(121);
+	}
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* A queue whose log is not one (damaged, or another program's) or is
+ * reached through a link said "cannot open its log queue.db in
+ * $STATE_DIRECTORY: Bad message", naming neither the file nor a way out;
+ * the file stays as it was. */
+START_TEST(a_queue_says_which_log_it_cannot_open_and_what_to_do)
+{
+	char want[1024], err[2048];
+	struct stat st;
+
+	ck_assert(mkdir(h_path(&h, "q"), 0700) == 0);
+	h_write(&h, "q/queue.db", "not a database, not even close to one, but long enough to be looked at\n");
+	ck_assert_int_eq(queue_in(h_path(&h, "q")), 1);
+	ck_assert_int_gt(h_read(&h, "queue.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "cannot open its log %s: Bad message: not a queue's log (damaged, or another "
+		 "program's file): move it aside to start the queue empty\n", h_path(&h, "q/queue.db"));
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(stat(h_path(&h, "q/queue.db"), &st), 0);
+	ck_assert_int_eq(st.st_size, 71);
+
+	ck_assert(mkdir(h_path(&h, "l"), 0700) == 0);
+	ck_assert(symlink(h_path(&h, "q/queue.db"), h_path(&h, "l/queue.db")) == 0);
+	ck_assert_int_eq(queue_in(h_path(&h, "l")), 1);
+	ck_assert_int_gt(h_read(&h, "queue.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "cannot open its log %s: Too many levels of symbolic links: a symbolic link "
+		 "is in its path, and the queue follows none\n", h_path(&h, "l/queue.db"));
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -1387,6 +1440,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_without_root_says_the_bounding_set_stays);
 	tcase_add_test(tc, check_without_root_refuses_uid_containment);
 	tcase_add_test(tc, a_relative_prospero_queue_is_taken_from_the_current_directory);
+	tcase_add_test(tc, a_queue_says_which_log_it_cannot_open_and_what_to_do);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -409,6 +409,23 @@ START_TEST(a_root_through_a_link_is_refused_at_start)
 }
 END_TEST
 
+/* A root that is a file: said so, and what to pass (it said only "Not
+ * a directory", unlike a root through a link). */
+START_TEST(a_root_that_is_a_file_is_refused_saying_what_to_pass)
+{
+	char want[800];
+
+	h_write(&h, "file", "not a directory\n");
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@DIR@/sa\", \"put\", \"@DIR@/a.out\"], \"state\": true } ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", h_path(&h, "file"), NULL });
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	snprintf(want, sizeof want, "state directory %s: Not a directory: pass --state-dir a directory, or a path "
+		 "that does not exist yet", h_path(&h, "file"));
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: ", want), 1);
+}
+END_TEST
+
 /* The first actor with state, added by a reload while the root is
  * reached through a link: that reload is refused saying why, and once the
  * link is gone the next one makes the root and starts the actor. The old
@@ -529,6 +546,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, the_state_roots_parents_are_0755_under_a_restrictive_umask);
 	tcase_add_test(tc, a_link_in_place_of_the_directory_is_refused);
 	tcase_add_test(tc, a_root_through_a_link_is_refused_at_start);
+	tcase_add_test(tc, a_root_that_is_a_file_is_refused_saying_what_to_pass);
 	tcase_add_test(tc, a_reload_refused_for_the_state_root_can_be_retried);
 	tcase_add_test(tc, check_explain_shows_the_directory);
 	tcase_add_test(tc, check_explain_says_whose_the_directory_is);
