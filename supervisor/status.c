@@ -22,7 +22,9 @@ static bool ended_for_good(const struct sv_node *n)
  * them when it starts. */
 static bool should_run(const struct sv_node *n)
 {
-	if (n->held || n->retiring || ended_for_good(n))
+	/* one a reload restarts (its namesake awaits it) should run: only
+	 * the stop is the reload's */
+	if (n->held || (n->retiring && !n->successor) || ended_for_good(n))
 		return false;
 	/* a root the daemon stops need not run; one that gave up, or failed
 	 * to start its children, is a failure, not a stop */

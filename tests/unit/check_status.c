@@ -155,6 +155,32 @@ START_TEST(a_child_under_a_supervisor_not_reached_yet_should_run)
 }
 END_TEST
 
+/* A child a reload restarts should run while its old process stops, as
+ * one the operator restarts does (it was said not to, so `status`
+ * exited 0 with the child down); one a reload removes need not. */
+START_TEST(a_child_a_reload_restarts_should_run_and_one_it_removes_need_not)
+{
+	struct sv_summary sum;
+
+	sup(NULL, "root", SV_ONE_FOR_ONE, 3, 5000);
+	actor("root", "a", SV_PERMANENT);
+	actor("root", "b", SV_PERMANENT);
+	seal();
+	boot();
+	new_tree();
+	sup(NULL, "root", SV_ONE_FOR_ONE, 3, 5000);
+	actor("root", "a", SV_PERMANENT);
+	end_new_tree();
+	changed("a");
+	reload();		/* b goes first */
+	EXPECT(walk(NULL, 0), "root:0:up a:1:up b:1:stopping-");
+	killed("b", SIGTERM);
+	EXPECT(walk(NULL, 0), "root:0:up a:1:stopping b:1:down-");
+	sv_status_summary(T, &sum);
+	ck_assert_uint_eq(sum.not_running, 1);
+}
+END_TEST
+
 /* A child about to be restarted should run, and is not up. */
 START_TEST(a_child_backing_off_should_run)
 {
@@ -256,6 +282,7 @@ static Suite *status_suite(void)
 	tcase_add_test(tc, should_run_follows_the_rules_and_the_operator);
 	tcase_add_test(tc, a_root_that_gave_up_should_have_run);
 	tcase_add_test(tc, a_child_backing_off_should_run);
+	tcase_add_test(tc, a_child_a_reload_restarts_should_run_and_one_it_removes_need_not);
 	tcase_add_test(tc, a_child_under_a_supervisor_not_reached_yet_should_run);
 	tcase_add_test(tc, supervisor_window);
 	tcase_add_test(tc, held_is_not_missing);
