@@ -66,13 +66,15 @@ void view_status(FILE *out, const struct ctl_status *st)
 
 		fprintf(out, "%*s%s  %s", (int)n->depth * 2, "", n->name, ctl_state_name(n->state));
 		if (n->state == CTL_STATE_BACKING_OFF) {
-			time_t t = (time_t)n->backoff_until;
+			/* whole milliseconds, as the daemon keeps it (a double
+			 * holds .324 as .32399...) */
+			long long ms = (long long)(n->backoff_until * 1000.0 + 0.5);
+			time_t t = (time_t)(ms / 1000);
 			char when[32];
 			struct tm tm;
 
 			strftime(when, sizeof when, "%H:%M:%S", localtime_r(&t, &tm));
-			fprintf(out, " until %s.%03d", when,
-				(int)((n->backoff_until - (double)t) * 1000));
+			fprintf(out, " until %s.%03d", when, (int)(ms % 1000));
 		}
 		if (n->supervisor)
 			print_supervisor(out, n);

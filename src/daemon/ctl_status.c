@@ -18,6 +18,7 @@ struct walk {
 	struct ctl_status out;
 	size_t cap;
 	int64_t now;
+	int64_t wall_offset_ms;		/* wall clock minus the tree's, rounded */
 	uid_t self;
 	long page, tick;
 	int proc;			/* /proc, or -1 */
@@ -101,7 +102,7 @@ static bool add_node(const struct sv_status *st, void *arg)
 	};
 	snprintf(n->name, sizeof n->name, "%s", sn->name);
 	if (st->backing_off)	/* the tree's clock is monotonic: said as wall time */
-		n->backoff_until = w->out.now + (double)(st->backoff_until - w->now) / 1000.0;
+		n->backoff_until = (double)(st->backoff_until + w->wall_offset_ms) / 1000.0;
 	if (st->last_exit)
 		sv_exit_describe(st->last_exit, n->last_exit, sizeof n->last_exit);
 	if (n->supervisor) {
@@ -192,11 +193,16 @@ char *ctl_status_answer(struct daemon *d, struct sv_node *const *from, size_t nf
 			  .page = sysconf(_SC_PAGESIZE), .tick = sysconf(_SC_CLK_TCK),
 			  .proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
 	struct sv_summary sum;
-	struct timespec ts;
+	struct timespec ts, mono;
 	char *line;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	w.out.now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	/* to whole milliseconds, as the tree keeps a deadline: the same one
+	 * reads the same from one call to the next */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	w.wall_offset_ms = ((int64_t)(ts.tv_sec - mono.tv_sec) * 1000000000 + (ts.tv_nsec - mono.tv_nsec) + 500000) /
+			   1000000;
 	if (!(w.out.nodes = calloc(w.cap ? w.cap : 1, sizeof *w.out.nodes)) || ctl_status_edges(d->cfg, &w.out) < 0) {
 		ctl_status_free(&w.out);
 		if (w.proc >= 0)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <jansson.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1143,6 +1144,8 @@ START_TEST(backoff_delays_double_to_the_cap_and_reset_after_a_stable_run)
 {
 	char crash[512];
 	struct h_event e;
+	char out[1024], ms[16];
+	double until;
 	json_t *st;
 	long delay;
 	int rc;
@@ -1171,9 +1174,23 @@ START_TEST(backoff_delays_double_to_the_cap_and_reset_after_a_stable_run)
 	st = status_json("crashy", &rc);
 	ck_assert_int_eq(rc, 3);
 	ck_assert_str_eq(state(st, "crashy"), "backing off");
-	ck_assert(json_real_value(json_object_get(node(st, "crashy"), "backoff_until")) >
-		  json_real_value(json_object_get(st, "now")));
+	until = json_real_value(json_object_get(node(st, "crashy"), "backoff_until"));
+	ck_assert(until > json_real_value(json_object_get(st, "now")));
 	json_decref(st);
+	/* one deadline, in whole milliseconds as the tree keeps it: it moved
+	 * by up to a millisecond from one call to the next */
+	ck_assert_double_eq_tol(until * 1000.0, round(until * 1000.0), 1e-3);
+	for (int i = 0; i < 3; i++) {
+		st = status_json("crashy", &rc);
+		ck_assert_double_eq(json_real_value(json_object_get(node(st, "crashy"), "backoff_until")), until);
+		json_decref(st);
+	}
+	/* and the text says that millisecond (a double's .324 is .32399...:
+	 * it said .323) */
+	ck_assert_int_eq(verb("status", "crashy", NULL, NULL), 3);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	snprintf(ms, sizeof ms, ".%03lld ", (long long)round(until * 1000.0) % 1000);
+	ck_assert_msg(strstr(out, " until ") && strstr(strstr(out, " until "), ms), "want %s in %s", ms, out);
 	h_expect(&h, "start", "crashy", &e);
 	h_expect_seq(&h, "ready:crashy");
 	/* up longer than reset_after: the next crash starts over */
