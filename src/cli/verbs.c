@@ -13,6 +13,7 @@
 #include "src/cli/options.h"
 #include "src/cli/verbs.h"
 #include "src/cli/view.h"
+#include "src/daemon/output.h"
 #include "src/daemon/rundir.h"
 #include "src/control/status.h"
 #include "src/faults/plan.h"
@@ -137,12 +138,32 @@ static bool reads(enum ctl_verb v, int c)
 /* NAME, longer than any node's name can be (CTL_NAME_MAX): no node, said
  * as the daemon says it of a name it does not know (1, not a usage
  * error: prospero(1), EXIT STATUS). */
+/* "prospero: VERB: TEXT" on one line, TEXT's control characters escaped
+ * as actor output's are: a name from the command line, and the daemon's
+ * words about it, may hold any. */
+static void say(const char *verb, const char *text)
+{
+	size_t n = strlen(text), cap = 4 * n + 1;	/* \xNN at most a byte */
+	char *escaped = malloc(cap);
+
+	if (!escaped) {
+		fprintf(stderr, "prospero: %s: out of memory\n", verb);
+		return;
+	}
+	output_escape(escaped, cap, text, n);
+	fprintf(stderr, "prospero: %s: %s\n", verb, escaped);
+	free(escaped);
+}
+
 static int no_such_node(const struct verb_opts *o, const char *name)
 {
 	char *why, *line;
 
 	if (o->r.verb == CTL_FAULT) {
-		fprintf(stderr, "prospero: fault: no actor or instance: %s\n", name);
+		if (asprintf(&why, "no actor or instance: %s", name) < 0)
+			why = NULL;
+		say("fault", why ? why : "no actor or instance");
+		free(why);
 		return 1;
 	}
 	if (asprintf(&why, "no actor or supervisor named \"%s\"", name) < 0) {
@@ -154,7 +175,7 @@ static int no_such_node(const struct verb_opts *o, const char *name)
 		fputs(line, stdout);
 		free(line);
 	}
-	fprintf(stderr, "prospero: %s: %s\n", ctl_verb_name(o->r.verb), why);
+	say(ctl_verb_name(o->r.verb), why);
 	free(why);
 	return 1;
 }
@@ -285,7 +306,7 @@ static int show_status(const char *line, ssize_t len, const struct verb_opts *o)
 		 * script finds "ok": false and the code there */
 		if (o->json && ctl_answer_decode(line, (size_t)len, &ok, why, sizeof why) == 0 && !ok)
 			printf("%s\n", line);
-		fprintf(stderr, "prospero: status: %s\n", err);
+		say("status", err);
 		return 1;
 	}
 	if (o->json)
@@ -322,7 +343,7 @@ static int answer(struct ctl_conn *c, const struct verb_opts *o)
 		return unanswered(o->r.verb);
 	}
 	if (!ok) {
-		fprintf(stderr, "prospero: %s: %s\n", ctl_verb_name(o->r.verb), err);
+		say(ctl_verb_name(o->r.verb), err);
 		return 1;
 	}
 	switch (o->r.verb) {

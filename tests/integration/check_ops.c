@@ -1057,6 +1057,34 @@ START_TEST(status_json_prints_a_refusal_as_the_daemon_answered)
 }
 END_TEST
 
+/* A NAME with control characters is said on one line, escaped as actor
+ * output is: the refusal carried them raw to the terminal, a newline
+ * making two lines and an escape sequence reaching the screen. */
+START_TEST(a_refusal_says_a_name_with_control_characters_escaped)
+{
+	char err[1024], longname[200];
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("status", "a\nb\x1b[2J", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: status: no actor or supervisor named \"a\\x0ab\\x1b[2J\"\n");
+	ck_assert_int_eq(verb("stop", "x\ry", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: stop: no actor or supervisor named \"x\\ry\"\n");
+	/* one the command itself says names nothing (160 bytes or more) */
+	memset(longname, 'n', 170);
+	longname[0] = '\x1b';
+	longname[170] = '\0';
+	ck_assert_int_eq(verb("fault", "kill", longname, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strncmp(err, "prospero: fault: no actor or instance: \\x1bnnn", 46) == 0, "%s", err);
+	ck_assert_int_eq(verb("status", longname, NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strncmp(err, "prospero: status: no actor or supervisor named \"\\x1bnnn", 54) == 0, "%s", err);
+	h_stop(&h);
+}
+END_TEST
+
 /* reload reads the daemon's state file (0600) rather than the control
  * socket: another uid is refused there, and told why, not asked whether
  * a daemon runs (one does). */
@@ -2010,6 +2038,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_refused_command_says_the_daemons_refusal);
 	tcase_add_test(tc, status_json_prints_a_refusal_as_the_daemon_answered);
 	tcase_add_test(tc, a_refused_status_json_prints_the_refusal);
+	tcase_add_test(tc, a_refusal_says_a_name_with_control_characters_escaped);
 	tcase_add_test(tc, a_refused_reload_says_who_may_reload);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
 	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
