@@ -11,6 +11,7 @@ bad_request, other malformed input is dropped, and a handler's exception
 becomes an `internal` error. Nothing a peer sends can end this process.
 """
 
+import collections
 import errno
 import fcntl
 import json
@@ -216,6 +217,9 @@ class Channel:
         # an empty datagram ended it for us: read no more, but keep the fd,
         # so a call there goes into the socket and times out
         self.ended = False
+        # a served edge's answers the socket had no room for, in order:
+        # (datagram, memfd or None); while any wait, the edge is not read
+        self.out = collections.deque()
 
 
 class Actor:
@@ -326,18 +330,56 @@ class Actor:
         self.handlers[method.encode() if isinstance(method, str) else method] = fn
 
     # --- sending ---------------------------------------------------------
-    def _send(self, sock, kind, ident, method, body, flags=0):
+    @staticmethod
+    def _datagram(kind, ident, method, body):
+        """One frame as (datagram, memfd or None): a body larger than a
+        datagram goes in a sealed memfd, which the caller closes."""
         if len(body) > MAX_BODY:
             raise ValueError("a body holds at most 64 MiB, not %d bytes" % len(body))
         if HEADER.size + len(method) + len(body) <= MAX_DGRAM:
-            sock.sendmsg([encode(kind, ident, method, body)], [], flags)
-            return
-        fd = make_memfd(body)
+            return encode(kind, ident, method, body), None
+        return encode(kind, ident, method, b"", FLAG_MEMFD, len(body)), make_memfd(body)
+
+    @staticmethod
+    def _sendmsg(sock, datagram, fd, flags):
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", fd))] if fd is not None else []
+        sock.sendmsg([datagram], rights, flags)
+
+    def _send(self, sock, kind, ident, method, body, flags=0):
+        datagram, fd = self._datagram(kind, ident, method, body)
         try:
-            frame = encode(kind, ident, method, b"", FLAG_MEMFD, len(body))
-            sock.sendmsg([frame], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", fd))])
+            self._sendmsg(sock, datagram, fd, flags)
         finally:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
+
+    def _answer(self, ch, kind, ident, method, body):
+        """A reply or error on a served edge: sent when the socket has room
+        and nothing waits before it, else queued (README "Batching"), so
+        that a client that reads nothing stops no other client."""
+        ch.out.append(self._datagram(kind, ident, method, body))
+        self._flush(ch)
+
+    def _flush(self, ch):
+        while ch.out:
+            datagram, fd = ch.out[0]
+            try:
+                self._sendmsg(ch.sock, datagram, fd, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                self._forget(ch)    # the client is gone: its answers with it
+                return
+            ch.out.popleft()
+            if fd is not None:
+                os.close(fd)
+
+    @staticmethod
+    def _forget(ch):
+        while ch.out:
+            _, fd = ch.out.popleft()
+            if fd is not None:
+                os.close(fd)
 
     def cast(self, binding, method, body=b""):
         self._send(self.channels[binding].sock, CAST, 0, method.encode(), body)
@@ -452,12 +494,15 @@ class Actor:
                 self._error(ch, ident, "bad_request", "this end of the binding serves no calls")
 
     def _error(self, ch, ident, code, message):
+        method, body = known_code(code).encode(), message.encode()[:4096]
+        if ch.serve:
+            self._answer(ch, ERROR, ident, method, body)
+            return
         # a client's end owes these answers nobody (calls sent to it): only
         # if the socket has room, or a peer that floods it with calls and
         # reads nothing would block it for good, its own replies unread
-        flags = 0 if ch.serve else socket.MSG_DONTWAIT
         try:
-            self._send(ch.sock, ERROR, ident, known_code(code).encode(), message.encode()[:4096], flags)
+            self._send(ch.sock, ERROR, ident, method, body, socket.MSG_DONTWAIT)
         except OSError:
             pass
 
@@ -481,11 +526,11 @@ class Actor:
             return
         if kind == CALL:
             try:
-                self._send(ch.sock, REPLY, ident, b"", answer if answer is not None else b"")
+                self._answer(ch, REPLY, ident, b"", answer if answer is not None else b"")
             except ValueError as e:     # as the C library answers a reply it cannot send
                 self._error(ch, ident, "internal", str(e))
             except OSError:
-                pass
+                pass                    # no memfd to be had: as a client gone
 
     def _on_readable(self, ch):
         try:
@@ -536,20 +581,28 @@ class Actor:
             if self.control is not None:
                 sel.register(self.control, selectors.EVENT_READ, None)
             for ch in [*self.channels.values(), *self.served]:
-                if ch.sock.fileno() >= 0 and not ch.ended and (not ch.serve or not self.stopping):
+                if ch.sock.fileno() < 0:
+                    continue
+                if ch.out:              # its answers first: no new request meanwhile
+                    sel.register(ch.sock, selectors.EVENT_WRITE, ch)
+                elif not ch.ended and (not ch.serve or not self.stopping):
                     sel.register(ch.sock, selectors.EVENT_READ, ch)
-            for key, _ in sel.select(timeout):
+            for key, events in sel.select(timeout):
                 if key.data is None:
                     self._on_control()
+                elif events & selectors.EVENT_WRITE:
+                    self._flush(key.data)
                 elif not self._on_readable(key.data):
                     sel.unregister(key.data.sock)
+                    self._forget(key.data)
                     key.data.sock.close()
         finally:
             sel.close()
 
     def run(self):
         """Serve until SIGTERM (then finish: every request here is answered
-        in its handler, so nothing is in flight between polls)."""
+        in its handler; answers a client has not made room for are offered
+        to its socket once more, as prospero_close does)."""
         import signal
 
         def stop(signum, frame):
@@ -561,6 +614,10 @@ class Actor:
                 self.poll(1.0)
             except InterruptedError:
                 pass
+        for ch in self.served:
+            if ch.sock.fileno() >= 0:
+                self._flush(ch)
+                self._forget(ch)
 
 
 def json_handler(fn):

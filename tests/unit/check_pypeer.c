@@ -573,6 +573,107 @@ START_TEST(python_clients_end_is_not_stalled_by_a_flood_of_calls)
 }
 END_TEST
 
+/* pricing.py serving two clients, at fds 4 and 5: our ends in *STALLED
+ * and *PROBER, the control channel's in *CONTROL. */
+static pid_t start_python_serving_two(int *control, int *stalled, int *prober)
+{
+	int c[2], s1[2], s2[2];
+	char path[512], ready[64];
+	struct pollfd pfd;
+	pid_t pid;
+
+	seqpacket_pair(c);
+	seqpacket_pair(s1);
+	seqpacket_pair(s2);
+	/* room for a few of its replies to the first client only: what the
+	 * kernel gives a socket by default holds as many as it gets calls */
+	ck_assert_int_eq(setsockopt(s1[1], SOL_SOCKET, SO_SNDBUF, &(int){ 16384 }, sizeof(int)), 0);
+	snprintf(path, sizeof path, "%s/python/pricing.py", examples());
+	pid = fork();
+	if (pid == 0) {
+		int cc = fcntl(c[1], F_DUPFD, 100), e1 = fcntl(s1[1], F_DUPFD, 100), e2 = fcntl(s2[1], F_DUPFD, 100);
+
+		if (dup2(cc, 3) < 0 || dup2(e1, 4) < 0 || dup2(e2, 5) < 0)
+			_exit(126);
+		setenv("PROSPERO_FDS", "3", 1);
+		setenv("PROSPERO_FDNAMES", "control:serve:stalled:serve:prober", 1);
+		execlp("python3", "python3", path, (char *)NULL);
+		_exit(127);
+	}
+	close(c[1]);
+	close(s1[1]);
+	close(s2[1]);
+	pfd = (struct pollfd){ .fd = c[0], .events = POLLIN };
+	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
+	ck_assert_int_eq(recv(c[0], ready, sizeof ready, 0), 7);
+	*control = c[0];
+	*stalled = s1[0];
+	*prober = s2[0];
+	return pid;
+}
+
+/* README (Batching): a service stops reading new requests while its
+ * replies wait. A client that calls and never reads filled its socket,
+ * and the Python service, blocked in sendmsg for good, answered no other
+ * client; the C library's went on. Its replies, once read, all come, in
+ * order. */
+START_TEST(python_service_is_not_stalled_by_a_client_that_does_not_read)
+{
+	static unsigned char dg[PF_MAX_DGRAM];
+	static char body[3000];
+	struct pf_frame call = { .kind = PF_CALL, .method = "echo", .method_len = 4, .body = body,
+				 .body_len = sizeof body };
+	char out[256];
+	struct pf_frame f;
+	int control, stalled, prober, status;
+	uint64_t sent = 0, seen = 0;
+	pid_t pid;
+	long n;
+
+	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
+		return;
+	memset(body, 'b', sizeof body);
+	pid = start_python_serving_two(&control, &stalled, &prober);
+	/* calls until the socket takes no more, or far more answers than
+	 * the other way holds */
+	for (;;) {
+		call.id = sent + 1;
+		n = pf_encode(dg, sizeof dg, &call);
+		if (send(stalled, dg, (size_t)n, MSG_DONTWAIT) != n || ++sent == 2000)
+			break;
+	}
+	ck_assert_uint_gt(sent, 20);	/* both ways full: its replies wait */
+	usleep(300 * 1000);
+	ck_assert_msg(raw_call_on(prober, 1, "quote", "{\"sku\": \"pear\", \"qty\": 1}", out, sizeof out, &f) == 0,
+		      "the Python service answered no one once a client stopped reading");
+	ck_assert_int_eq(f.kind, PF_REPLY);
+	/* every call answered, in order, once read */
+	while (seen < sent) {
+		struct pollfd pfd = { .fd = stalled, .events = POLLIN };
+
+		ck_assert_msg(poll(&pfd, 1, 20000) == 1, "%llu of %llu answers", (unsigned long long)seen,
+			      (unsigned long long)sent);
+		n = recv(stalled, dg, sizeof dg, 0);
+		ck_assert_int_gt(n, 0);
+		for (long off = 0; off < n; ) {
+			long used = pf_decode(dg + off, (size_t)(n - off), &f, NULL);
+
+			ck_assert_int_gt(used, 0);
+			ck_assert_int_eq(f.kind, PF_REPLY);
+			ck_assert_uint_eq(f.id, ++seen);
+			ck_assert_uint_eq(f.body_len, sizeof body);
+			off += used;
+		}
+	}
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "python peer status %#x", status);
+	close(control);
+	close(stalled);
+	close(prober);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -877,6 +978,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_times_out_after_an_empty_datagram);
 	tcase_add_test(tc, python_clients_end_serves_no_calls);
 	tcase_add_test(tc, python_clients_end_is_not_stalled_by_a_flood_of_calls);
+	tcase_add_test(tc, python_service_is_not_stalled_by_a_client_that_does_not_read);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	tcase_add_test(tc, python_serves_two_edges_of_one_name);
