@@ -68,35 +68,57 @@ static void read_to_end(int fd, char *out, size_t cap)
 	out[have] = '\0';
 }
 
-static void start_python(void)
+/* pricing.py as the daemon would start it: a control channel at fd 3 and
+ * NSERVED served edges from fd 4, named FDNAMES; our ends in *CONTROL and
+ * SERVED, once it is ready. SNDBUF, if not 0, is the room its end of the
+ * first edge has for what it sends. */
+static pid_t spawn_pricing(const char *fdnames, int nserved, int *control, int *served, int sndbuf)
 {
-	int c[2], s[2];
-	char path[512], ready[64];
+	int c[2], s[4][2];
+	char path[512], ready[64], count[8];
 	struct pollfd pfd;
+	pid_t pid;
 
+	ck_assert_int_le(nserved, 4);
 	seqpacket_pair(c);
-	seqpacket_pair(s);
+	for (int i = 0; i < nserved; i++)
+		seqpacket_pair(s[i]);
+	if (sndbuf)
+		ck_assert_int_eq(setsockopt(s[0][1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf), 0);
 	snprintf(path, sizeof path, "%s/python/pricing.py", examples());
-	py = fork();
-	if (py == 0) {
-		/* out of the way of 3 and 4 first, then into place */
-		int cc = fcntl(c[1], F_DUPFD, 100), ss = fcntl(s[1], F_DUPFD, 100);
+	snprintf(count, sizeof count, "%d", 1 + nserved);
+	pid = fork();
+	if (pid == 0) {
+		/* out of the way of 3 and up first, then into place */
+		int lifted[5];
 
-		if (dup2(cc, 3) < 0 || dup2(ss, 4) < 0)
-			_exit(126);
-		setenv("PROSPERO_FDS", "2", 1);
-		setenv("PROSPERO_FDNAMES", "control:serve:fuzzer", 1);
+		lifted[0] = fcntl(c[1], F_DUPFD, 100);
+		for (int i = 0; i < nserved; i++)
+			lifted[1 + i] = fcntl(s[i][1], F_DUPFD, 100);
+		for (int i = 0; i <= nserved; i++)
+			if (dup2(lifted[i], 3 + i) < 0)
+				_exit(126);
+		setenv("PROSPERO_FDS", count, 1);
+		setenv("PROSPERO_FDNAMES", fdnames, 1);
 		execlp("python3", "python3", path, (char *)NULL);
 		_exit(127);
 	}
 	close(c[1]);
-	close(s[1]);
-	ctl = c[0];
-	edge = s[0];
-	pfd = (struct pollfd){ .fd = ctl, .events = POLLIN };
+	for (int i = 0; i < nserved; i++) {
+		close(s[i][1]);
+		served[i] = s[i][0];
+	}
+	*control = c[0];
+	pfd = (struct pollfd){ .fd = c[0], .events = POLLIN };
 	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
-	ck_assert_int_eq(recv(ctl, ready, sizeof ready, 0), 7);
+	ck_assert_int_eq(recv(c[0], ready, sizeof ready, 0), 7);
 	ck_assert(memcmp(ready, "READY=1", 7) == 0);
+	return pid;
+}
+
+static void start_python(void)
+{
+	py = spawn_pricing("control:serve:fuzzer", 1, &ctl, &edge, 0);
 }
 
 static void stop_python(void)
@@ -573,45 +595,6 @@ START_TEST(python_clients_end_is_not_stalled_by_a_flood_of_calls)
 }
 END_TEST
 
-/* pricing.py serving two clients, at fds 4 and 5: our ends in *STALLED
- * and *PROBER, the control channel's in *CONTROL. */
-static pid_t start_python_serving_two(int *control, int *stalled, int *prober)
-{
-	int c[2], s1[2], s2[2];
-	char path[512], ready[64];
-	struct pollfd pfd;
-	pid_t pid;
-
-	seqpacket_pair(c);
-	seqpacket_pair(s1);
-	seqpacket_pair(s2);
-	/* room for a few of its replies to the first client only: what the
-	 * kernel gives a socket by default holds as many as it gets calls */
-	ck_assert_int_eq(setsockopt(s1[1], SOL_SOCKET, SO_SNDBUF, &(int){ 16384 }, sizeof(int)), 0);
-	snprintf(path, sizeof path, "%s/python/pricing.py", examples());
-	pid = fork();
-	if (pid == 0) {
-		int cc = fcntl(c[1], F_DUPFD, 100), e1 = fcntl(s1[1], F_DUPFD, 100), e2 = fcntl(s2[1], F_DUPFD, 100);
-
-		if (dup2(cc, 3) < 0 || dup2(e1, 4) < 0 || dup2(e2, 5) < 0)
-			_exit(126);
-		setenv("PROSPERO_FDS", "3", 1);
-		setenv("PROSPERO_FDNAMES", "control:serve:stalled:serve:prober", 1);
-		execlp("python3", "python3", path, (char *)NULL);
-		_exit(127);
-	}
-	close(c[1]);
-	close(s1[1]);
-	close(s2[1]);
-	pfd = (struct pollfd){ .fd = c[0], .events = POLLIN };
-	ck_assert_int_eq(poll(&pfd, 1, 20000), 1);
-	ck_assert_int_eq(recv(c[0], ready, sizeof ready, 0), 7);
-	*control = c[0];
-	*stalled = s1[0];
-	*prober = s2[0];
-	return pid;
-}
-
 /* README (Batching): a service stops reading new requests while its
  * replies wait. A client that calls and never reads filled its socket,
  * and the Python service, blocked in sendmsg for good, answered no other
@@ -625,7 +608,7 @@ START_TEST(python_service_is_not_stalled_by_a_client_that_does_not_read)
 				 .body_len = sizeof body };
 	char out[256];
 	struct pf_frame f;
-	int control, stalled, prober, status;
+	int control, served[2], status;
 	uint64_t sent = 0, seen = 0;
 	pid_t pid;
 	long n;
@@ -633,7 +616,10 @@ START_TEST(python_service_is_not_stalled_by_a_client_that_does_not_read)
 	if (system("python3 -c 'import os; os.memfd_create' 2>/dev/null") != 0)
 		return;
 	memset(body, 'b', sizeof body);
-	pid = start_python_serving_two(&control, &stalled, &prober);
+	/* room for a few of its replies to the first client only: what the
+	 * kernel gives a socket by default holds as many as it gets calls */
+	pid = spawn_pricing("control:serve:stalled:serve:prober", 2, &control, served, 16384);
+	const int stalled = served[0], prober = served[1];
 	/* calls until the socket takes no more, or far more answers than
 	 * the other way holds */
 	for (;;) {
