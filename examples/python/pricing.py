@@ -18,7 +18,9 @@ def main():
     actor = Actor.from_env()
 
     def quote(req):
-        if not isinstance(req, dict) or not isinstance(req.get("qty"), int) or req.get("sku") not in PRICES:
+        qty, sku = req.get("qty") if isinstance(req, dict) else None, req.get("sku") if isinstance(req, dict) else None
+        # a bool is an int to Python, and a list cannot be looked up: both bad requests
+        if not isinstance(qty, int) or isinstance(qty, bool) or not isinstance(sku, str) or sku not in PRICES:
             raise CallError("bad_request", "want {\"sku\": one of %s, \"qty\": int}" % sorted(PRICES))
         if "INVENTORY" in actor.channels:
             actor.call("INVENTORY", "check", ('{"sku": "%s"}' % req["sku"]).encode(), timeout=2.0)

@@ -178,6 +178,10 @@ class QueueMessage:
 
     def retry(self, delay_ms=0):
         """Deliver it again, after delay_ms at least (and the queue's retry_delay)."""
+        # the wire's u32, checked here: a value it cannot carry would fail
+        # the whole batch's answer, what was answered before with it
+        if isinstance(delay_ms, bool) or not isinstance(delay_ms, int) or not 0 <= delay_ms < 2**32:
+            raise ValueError("delay_ms is a whole number of milliseconds from 0 to %d, not %r" % (2**32 - 1, delay_ms))
         self._answer(RETRY, delay_ms)
 
     def _answer(self, verdict, delay_ms):
@@ -225,6 +229,7 @@ class Channel:
 class Actor:
     def __init__(self):
         self.control = None
+        self.control_ended = False
         self.channels = {}      # binding NAME -> Channel
         # served edges, in fd order: a list, since a client bound twice to
         # this actor has two edges of one name ("serve:client")
@@ -381,17 +386,45 @@ class Actor:
             if fd is not None:
                 os.close(fd)
 
-    def cast(self, binding, method, body=b""):
-        self._send(self.channels[binding].sock, CAST, 0, method.encode(), body)
+    def _send_when_room(self, ch, kind, ident, method, body, deadline):
+        """Send on a binding's socket, serving and petting while it has no
+        room: when the send that went began (monotonic ns), or None if
+        DEADLINE came first. A service that reads nothing holds up this
+        send alone, never the actor."""
+        datagram, fd = self._datagram(kind, ident, method, body)
+        try:
+            while True:
+                began = time.monotonic_ns()
+                try:
+                    self._sendmsg(ch.sock, datagram, fd, socket.MSG_DONTWAIT)
+                    return began
+                except BlockingIOError:
+                    pass
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.poll(left, writable=ch)
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def cast(self, binding, method, body=b"", timeout=5.0):
+        """Send a cast; OSError EAGAIN if the socket has had no room for it
+        for TIMEOUT seconds (the service reads nothing)."""
+        if self._send_when_room(self.channels[binding], CAST, 0, method.encode(), body,
+                                time.monotonic() + timeout) is None:
+            raise OSError(errno.EAGAIN, "binding %s: no room for a cast within %g s" % (binding, timeout))
 
     def call(self, binding, method, body=b"", timeout=5.0):
         """Send a call and wait for its answer, serving requests meanwhile."""
         ch = self.channels[binding]
         ident = self.next_id
         self.next_id += 1
-        sent_at = time.monotonic_ns()
-        self._send(ch.sock, CALL, ident, method.encode(), body)
         deadline = time.monotonic() + timeout
+        # an end the daemon saw before the send began is not this call's
+        sent_at = self._send_when_room(ch, CALL, ident, method.encode(), body, deadline)
+        if sent_at is None:
+            raise CallError("timeout", "no room to send the call within the timeout")
         self.waiting.add(ident)
         try:
             while ident not in self.replies:
@@ -428,10 +461,10 @@ class Actor:
         first, n = SENT.unpack(reply)
         return list(range(first, first + n))
 
-    def queue_cast(self, binding, body):
+    def queue_cast(self, binding, body, timeout=5.0):
         """One message, unanswered: not durable (lost if the queue stops
         before its next commit)."""
-        self.cast(binding, "send", body)
+        self.cast(binding, "send", body, timeout)
 
     def consume(self, fn):
         """Take the deliveries of the queue whose CONSUMER this actor is:
@@ -524,7 +557,9 @@ class Actor:
             if kind == CALL:
                 self._error(ch, ident, "internal", "%s: %s" % (type(e).__name__, e))
             return
-        if kind == CALL:
+        if kind == CALL and not isinstance(answer, (bytes, bytearray, memoryview, type(None))):
+            self._error(ch, ident, "internal", "the handler returned %s, not bytes" % type(answer).__name__)
+        elif kind == CALL:
             try:
                 self._answer(ch, REPLY, ident, b"", answer if answer is not None else b"")
             except ValueError as e:     # as the C library answers a reply it cannot send
@@ -557,6 +592,11 @@ class Actor:
             msg = self.control.recv(4096, socket.MSG_DONTWAIT)
         except BlockingIOError:
             return
+        except OSError:
+            msg = b""
+        if not msg:             # the daemon is gone: watch it no more
+            self.control_ended = True
+            return
         fields = dict(line.split("=", 1) for line in msg.decode(errors="replace").splitlines() if "=" in line)
         name = fields.get("PEER_RESTARTED")
         if name:
@@ -570,29 +610,38 @@ class Actor:
             return
         if incarnation:
             self.heard[name] = incarnation
-        self.ended_at[name] = at if at is not None else time.monotonic_ns()
+        # one later than now (a clock that went wrong) counts as now, as
+        # libprospero takes it: not every call until then
+        now = time.monotonic_ns()
+        self.ended_at[name] = at if at is not None and at < now else now
 
-    def poll(self, timeout=None):
+    def poll(self, timeout=None, writable=None):
+        """Serve what is ready within TIMEOUT seconds (and pet); also
+        return once channel WRITABLE has room."""
         due = self._pet()
         if due is not None and (timeout is None or due < timeout):
             timeout = due
         sel = selectors.DefaultSelector()
         try:
-            if self.control is not None:
+            if self.control is not None and not self.control_ended:
                 sel.register(self.control, selectors.EVENT_READ, None)
             for ch in [*self.channels.values(), *self.served]:
                 if ch.sock.fileno() < 0:
                     continue
                 if ch.out:              # its answers first: no new request meanwhile
-                    sel.register(ch.sock, selectors.EVENT_WRITE, ch)
-                elif not ch.ended and (not ch.serve or not self.stopping):
-                    sel.register(ch.sock, selectors.EVENT_READ, ch)
+                    events = selectors.EVENT_WRITE
+                else:
+                    events = selectors.EVENT_READ if not ch.ended and (not ch.serve or not self.stopping) else 0
+                    events |= selectors.EVENT_WRITE if ch is writable else 0
+                if events:
+                    sel.register(ch.sock, events, ch)
             for key, events in sel.select(timeout):
                 if key.data is None:
                     self._on_control()
-                elif events & selectors.EVENT_WRITE:
+                    continue
+                if events & selectors.EVENT_WRITE and key.data.out:
                     self._flush(key.data)
-                elif not self._on_readable(key.data):
+                if events & selectors.EVENT_READ and not self._on_readable(key.data):
                     sel.unregister(key.data.sock)
                     self._forget(key.data)
                     key.data.sock.close()

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/libprospero/prospero.h"
@@ -202,6 +203,16 @@ START_TEST(python_answers_a_c_client)
 	while (a.done < 3)
 		ev_run(loop, EVRUN_ONCE);
 	ck_assert_int_eq(a.err, PROSPERO_E_NO_SUCH_METHOD);
+	/* JSON of the wrong shape is the caller's mistake, not internal */
+	CALL(b, "quote", "{\"sku\": [\"apple\"], \"qty\": 1}");
+	while (a.done < 4)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(a.err, PROSPERO_E_BAD_REQUEST);
+	CALL(b, "quote", "{\"sku\": \"pear\", \"qty\": true}");
+	while (a.done < 5)
+		ev_run(loop, EVRUN_ONCE);
+	ck_assert_int_eq(a.err, PROSPERO_E_BAD_REQUEST);
+	a.done -= 2;
 	CALL(b, "quote", "not json");
 	while (a.done < 4)
 		ev_run(loop, EVRUN_ONCE);
@@ -660,6 +671,144 @@ START_TEST(python_service_is_not_stalled_by_a_client_that_does_not_read)
 }
 END_TEST
 
+/* A service that reads nothing: the Python caller's calls time out when
+ * their timeout says, and a cast says EAGAIN once its own wait is up.
+ * Both were a blocking sendmsg: the first call past the socket's room
+ * never returned, and no watchdog pet went out meanwhile. */
+START_TEST(python_calls_to_a_service_that_reads_nothing_time_out)
+{
+	static const char script[] =
+		PY_ACTOR
+		"import errno, time\n"
+		"codes, t0 = {}, time.monotonic()\n"
+		"for i in range(300):\n"
+		"    try:\n"
+		"        a.call('PRICING', 'echo', b'x' * 3000, timeout=0.01)\n"
+		"    except pp.CallError as e:\n"
+		"        codes[e.code] = codes.get(e.code, 0) + 1\n"
+		"print(codes, time.monotonic() - t0 < 15, flush=True)\n"
+		"try:\n"
+		"    a.cast('PRICING', 'echo', b'x' * 3000, timeout=0.05)\n"
+		"except OSError as e:\n"
+		"    print('cast', errno.errorcode[e.errno], flush=True)\n";
+	char out[256] = "";
+	struct caller k;
+
+	caller_open(&k);
+	caller_run(&k, script);
+	caller_output(&k, out, sizeof out);	/* the test reads nothing */
+	ck_assert_str_eq(out, "{'timeout': 300} True\ncast EAGAIN\n");
+	caller_close(&k);
+}
+END_TEST
+
+/* A notice's "at" later than now counts as now, as libprospero takes
+ * it: the Python caller failed every call until that time came (days,
+ * for a bad clock), where only those written before the notice fail. */
+START_TEST(python_takes_a_notice_from_the_future_as_now)
+{
+	static const char script[] =
+		PY_ACTOR
+		"for i in range(2):\n"
+		"    try:\n"
+		"        print('ok', a.call('PRICING', 'quote', b'{}', timeout=20).decode(), flush=True)\n"
+		"    except pp.CallError as e:\n"
+		"        print(e.code, flush=True)\n";
+	unsigned char dg[4096];
+	char out[256] = "", notice[96];
+	struct timespec now;
+	struct caller k;
+	struct pf_frame f;
+	uint64_t id;
+
+	caller_open(&k);
+	caller_run(&k, script);
+	recv_frame(k.s[0], dg, sizeof dg, &f);	/* the first call */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(notice, sizeof notice, "{\"incarnation\":2,\"at\":%lld}",
+		 ((long long)now.tv_sec + 864000) * 1000000000LL);
+	f = (struct pf_frame){ .kind = PF_ERROR, .method = "peer_restarted", .method_len = 14, .body = notice,
+			       .body_len = (uint32_t)strlen(notice) };
+	send_frame(k.s[0], &f);
+	recv_frame(k.s[0], dg, sizeof dg, &f);	/* the second, after the notice */
+	id = f.id;
+	f = (struct pf_frame){ .kind = PF_REPLY, .id = id, .body = "fine", .body_len = 4 };
+	send_frame(k.s[0], &f);
+	caller_output(&k, out, sizeof out);
+	ck_assert_str_eq(out, "peer_restarted\nok fine\n");
+	caller_close(&k);
+}
+END_TEST
+
+/* What a handler returns is checked as an answer: not bytes is the
+ * caller's internal error, not the actor's end (a str ended it with a
+ * TypeError). */
+START_TEST(python_handler_returning_no_bytes_is_an_internal_error)
+{
+	static const char script[] =
+		PY_ACTOR
+		"a.handle('str', lambda body: 'a str')\n"
+		"a.ready = lambda: None\n"
+		"for i in range(40):\n"
+		"    a.poll(0.05)\n"
+		"print('alive', flush=True)\n";
+	int c[2], s[2], o[2];
+	unsigned char dg[4096];
+	char out[256] = "";
+	struct pf_frame f;
+	pid_t pid;
+	int status;
+
+	seqpacket_pair(c);
+	seqpacket_pair(s);
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, (int *const[]){ c, s }, 2, "control:serve:client", o[1]);
+	f = (struct pf_frame){ .kind = PF_CALL, .id = 5, .method = "str", .method_len = 3 };
+	send_frame(s[0], &f);
+	recv_frame(s[0], dg, sizeof dg, &f);
+	ck_assert_int_eq(f.kind, PF_ERROR);
+	ck_assert_uint_eq(f.id, 5);
+	ck_assert_int_eq(f.method_len, 8);
+	ck_assert(memcmp(f.method, "internal", 8) == 0);
+	read_to_end(o[0], out, sizeof out);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "alive\n");
+	close(c[0]);
+	close(s[0]);
+	close(o[0]);
+}
+END_TEST
+
+/* A retry's delay is the wire's u32, checked when it is given: one it
+ * cannot carry failed the whole batch's answer later, undoing the acks
+ * given before it (the queue delivered them again). */
+START_TEST(python_retry_refuses_a_delay_the_wire_cannot_carry)
+{
+	static const char script[] =
+		PY_ACTOR
+		"m = pp.QueueMessage(1, 0, 1, b'')\n"
+		"for bad in (2**32, -1, 1.5, True, '5'):\n"
+		"    try:\n"
+		"        m.retry(bad)\n"
+		"        print('took', repr(bad))\n"
+		"    except ValueError:\n"
+		"        pass\n"
+		"m.retry(2**32 - 1)\n"
+		"print(pp.encode_answer([m]).hex(), flush=True)\n";
+	int o[2];
+	char out[256] = "";
+	pid_t pid;
+	int status;
+
+	ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+	pid = run_script(script, NULL, 0, "", o[1]);
+	read_to_end(o[0], out, sizeof out);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_str_eq(out, "01000000" "0100000000000000" "01000000" "ffffffff\n");
+	close(o[0]);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -965,6 +1114,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_clients_end_serves_no_calls);
 	tcase_add_test(tc, python_clients_end_is_not_stalled_by_a_flood_of_calls);
 	tcase_add_test(tc, python_service_is_not_stalled_by_a_client_that_does_not_read);
+	tcase_add_test(tc, python_calls_to_a_service_that_reads_nothing_time_out);
+	tcase_add_test(tc, python_takes_a_notice_from_the_future_as_now);
+	tcase_add_test(tc, python_handler_returning_no_bytes_is_an_internal_error);
+	tcase_add_test(tc, python_retry_refuses_a_delay_the_wire_cannot_carry);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	tcase_add_test(tc, python_serves_two_edges_of_one_name);
