@@ -809,6 +809,32 @@ START_TEST(python_retry_refuses_a_delay_the_wire_cannot_carry)
 }
 END_TEST
 
+/* A control channel that hangs up (the daemon gone) is watched no more,
+ * as libprospero does: its end of stream woke every poll at once, the
+ * actor spinning a CPU. */
+START_TEST(python_watches_a_hung_up_control_channel_no_more)
+{
+	static const char script[] =
+		PY_ACTOR
+		"import time\n"
+		"n, t = 0, time.monotonic()\n"
+		"while time.monotonic() - t < 0.5:\n"
+		"    a.poll(0.1)\n"
+		"    n += 1\n"
+		"print('few' if n <= 10 else 'spun %d' % n, flush=True)\n";
+	char out[256] = "";
+	struct caller k;
+
+	caller_open(&k);
+	caller_run(&k, script);
+	close(k.c[0]);
+	k.c[0] = -1;
+	caller_output(&k, out, sizeof out);
+	ck_assert_str_eq(out, "few\n");
+	caller_close(&k);
+}
+END_TEST
+
 START_TEST(python_survives_fuzz)
 {
 	unsigned seed = 4242;
@@ -1118,6 +1144,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_takes_a_notice_from_the_future_as_now);
 	tcase_add_test(tc, python_handler_returning_no_bytes_is_an_internal_error);
 	tcase_add_test(tc, python_retry_refuses_a_delay_the_wire_cannot_carry);
+	tcase_add_test(tc, python_watches_a_hung_up_control_channel_no_more);
 	tcase_add_test(tc, python_reads_fd_names_as_libprospero_does);
 	tcase_add_test(tc, python_keeps_its_watchdog_and_status);
 	tcase_add_test(tc, python_serves_two_edges_of_one_name);
