@@ -18,7 +18,7 @@ def main():
     actor = Actor.from_env()
 
     def quote(req):
-        qty, sku = req.get("qty") if isinstance(req, dict) else None, req.get("sku") if isinstance(req, dict) else None
+        qty, sku = (req.get("qty"), req.get("sku")) if isinstance(req, dict) else (None, None)
         # a bool is an int to Python, and a list cannot be looked up: both bad requests
         if not isinstance(qty, int) or isinstance(qty, bool) or not isinstance(sku, str) or sku not in PRICES:
             raise CallError("bad_request", "want {\"sku\": one of %s, \"qty\": int}" % sorted(PRICES))

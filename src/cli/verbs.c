@@ -135,9 +135,6 @@ static bool reads(enum ctl_verb v, int c)
 	}
 }
 
-/* NAME, longer than any node's name can be (CTL_NAME_MAX): no node, said
- * as the daemon says it of a name it does not know (1, not a usage
- * error: prospero(1), EXIT STATUS). */
 /* "prospero: VERB: TEXT" on one line, TEXT's control characters escaped
  * as actor output's are: a name from the command line, and the daemon's
  * words about it, may hold any. */
@@ -155,6 +152,9 @@ static void say(const char *verb, const char *text)
 	free(escaped);
 }
 
+/* NAME, longer than any node's name can be (CTL_NAME_MAX): no node, said
+ * as the daemon says it of a name it does not know (1, not a usage
+ * error: prospero(1), EXIT STATUS). */
 static int no_such_node(const struct verb_opts *o, const char *name)
 {
 	char *why, *line;
