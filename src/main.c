@@ -120,7 +120,6 @@ static int check_privileges(const struct cfg *cfg, const struct daemon_opts *opt
 	return bad ? -1 : 0;
 }
 
-
 /* The processes of the tree under S, adding its supervisors to *SUPS and
  * its actors to *ACTORS: those in the tree, not an actor no one names,
  * which never runs. */

@@ -89,17 +89,17 @@ static void resolve_refs(struct loader *ld, const size_t *sorted)
 			continue;
 		}
 		def = &ld->defs[d];
-		/* the later of the two is the one said: an inline definition
-		 * after this name was placed before the names were resolved */
-		if (def->parent && text_before(ld, &r->pos, &def->named_at)) {
-			ld_error(ld, &def->named_at, "\"%s\" is already a child of \"%s\" at %s:%u:%u: an actor or supervisor has one place in the tree",
-				 r->name, r->sup->name ? r->sup->name : "?", r->pos.file, r->pos.line, r->pos.col);
-			continue;
-		}
 		if (def->parent) {
-			ld_error(ld, &r->pos, "\"%s\" is already a child of \"%s\" at %s:%u:%u: an actor or supervisor has one place in the tree",
-				 r->name, def->parent->name ? def->parent->name : "?", def->named_at.file, def->named_at.line,
-				 def->named_at.col);
+			/* the later of the two places is the one said: an inline
+			 * definition after this name was placed before the names
+			 * were resolved */
+			bool ref_first = text_before(ld, &r->pos, &def->named_at);
+			const struct cfg_pos *later = ref_first ? &def->named_at : &r->pos;
+			const struct cfg_pos *first = ref_first ? &r->pos : &def->named_at;
+			const struct cfg_supervisor *owner = ref_first ? r->sup : def->parent;
+
+			ld_error(ld, later, "\"%s\" is already a child of \"%s\" at %s:%u:%u: an actor or supervisor has one place in the tree",
+				 r->name, owner->name ? owner->name : "?", first->file, first->line, first->col);
 			continue;
 		}
 		ld_link_child(ld, d, r->sup, r->sup_def, r->child, r->pos);
