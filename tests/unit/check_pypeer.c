@@ -715,7 +715,7 @@ START_TEST(python_takes_a_notice_from_the_future_as_now)
 		"    except pp.CallError as e:\n"
 		"        print(e.code, flush=True)\n";
 	unsigned char dg[4096];
-	char out[256] = "", notice[96];
+	char out[256] = "";
 	struct timespec now;
 	struct caller k;
 	struct pf_frame f;
@@ -725,11 +725,7 @@ START_TEST(python_takes_a_notice_from_the_future_as_now)
 	caller_run(&k, script);
 	recv_frame(k.s[0], dg, sizeof dg, &f);	/* the first call */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	snprintf(notice, sizeof notice, "{\"incarnation\":2,\"at\":%lld}",
-		 ((long long)now.tv_sec + 864000) * 1000000000LL);
-	f = (struct pf_frame){ .kind = PF_ERROR, .method = "peer_restarted", .method_len = 14, .body = notice,
-			       .body_len = (uint32_t)strlen(notice) };
-	send_frame(k.s[0], &f);
+	send_notice_at(k.s[0], 2, ((uint64_t)now.tv_sec + 864000) * 1000000000u);	/* ten days on */
 	recv_frame(k.s[0], dg, sizeof dg, &f);	/* the second, after the notice */
 	id = f.id;
 	f = (struct pf_frame){ .kind = PF_REPLY, .id = id, .body = "fine", .body_len = 4 };

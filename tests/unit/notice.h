@@ -11,16 +11,22 @@
 #include "src/proto/frame.h"
 #include "src/proto/notice.h"
 
-static inline void send_notice(int fd, unsigned incarnation)
+/* One stamped AT (CLOCK_MONOTONIC ns): a test may send one from the future. */
+static inline void send_notice_at(int fd, unsigned incarnation, uint64_t at)
 {
 	unsigned char dg[128];
-	struct timespec now;
-	long n;
+	long n = pf_encode_notice(dg, sizeof dg, incarnation, at);
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	n = pf_encode_notice(dg, sizeof dg, incarnation, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(send(fd, dg, (size_t)n, 0), n);
+}
+
+static inline void send_notice(int fd, unsigned incarnation)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	send_notice_at(fd, incarnation, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
 }
 
 #endif
