@@ -59,8 +59,8 @@ void reload_report_asked(struct daemon *d);
 /* At exit: what reload_report_state kept. */
 void reload_report_fini(struct daemon *d);
 
-/* A dry run is asked by leaving RUNTIME/reload.request holding "dry-run"
- * before the SIGHUP: whether one was (the request is taken either way). */
+/* A dry run is asked by leaving RUNTIME/reload.request (it holds
+ * "dry-run") before the SIGHUP: whether one was, taking it. */
 #define RELOAD_REQUEST_FILE "reload.request"
 #define RELOAD_REQUEST_DRY_RUN "dry-run"
 /* How a dry run's result begins in the state file */

@@ -32,6 +32,8 @@ struct h {
 				 * soft RLIMIT_NOFILE, as under LimitNOFILE= */
 	unsigned long fsize;	/* when set, every prospero started gets this hard and
 				 * soft RLIMIT_FSIZE, as under LimitFSIZE= */
+	uid_t daemon_uid;	/* when set, h_start runs the daemon as this uid and
+				 * gid, a daemon without root; h_run stays the test's */
 };
 
 void h_init(struct h *h);

@@ -1144,6 +1144,33 @@ START_TEST(a_refusal_is_said_as_check_says_it)
 }
 END_TEST
 
+/* Root's dry run of a daemon run by another user: the request file root
+ * wrote was root's, mode 0600; the daemon could not read it, took the
+ * SIGHUP for a reload, applied it ten times and left the file. */
+START_TEST(roots_dry_run_of_another_users_daemon_applies_nothing)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	char out[256], path[512];
+
+	if (geteuid() != 0)
+		return;	/* needs a daemon of another uid */
+	ck_assert_int_eq(chown(h.rundir, 65534, 65534), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("a") " ] }\n");
+	h.daemon_uid = 65534;
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("a") ", " TA("b") " ] }\n");
+	ck_assert_int_eq(h_run(&h, dry), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_str_eq(out, "add b\n2 unchanged\n");
+	ck_assert_msg(!h_next(&h, &e, 300), "the dry run did something: %s", e.line);
+	snprintf(path, sizeof path, "%s/reload.request", h.rundir);
+	ck_assert_msg(access(path, F_OK) < 0 && errno == ENOENT, "%s is left", path);
+	h_stop(&h);
+}
+END_TEST
+
 /* A dry run changes nothing, with a broken config too: the command says
  * the errors and exits 1, and no reload event follows. The old daemon
  * wrote the refusal's event for it. */
@@ -1997,6 +2024,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_asked_while_stopping_says_so);
 	tcase_add_test(tc, a_refusal_is_said_as_check_says_it);
 	tcase_add_test(tc, a_dry_run_of_a_broken_config_tells_no_one_else);
+	tcase_add_test(tc, roots_dry_run_of_another_users_daemon_applies_nothing);
 	tcase_add_test(tc, a_hangup_during_a_reload_reloads_after_it);
 	tcase_add_test(tc, a_hangup_at_start_is_a_reload_not_the_end);
 	tcase_add_test(tc, a_command_during_a_reload_waits_for_its_own);
