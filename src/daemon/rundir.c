@@ -206,7 +206,13 @@ int rundir_open(struct rundir *r, const char *path, char *msg, size_t len)
 		return -1;
 	made = mkdir(path, 0755) == 0;
 	if (!made && errno != EEXIST) {
-		snprintf(msg, len, "cannot create the runtime directory %s: %s", path, strerror(errno));
+		saved = errno;
+		snprintf(msg, len, "cannot create the runtime directory %s: %s%s", path, strerror(saved),
+			 saved == ENOENT ? ": make its parent first, or give another --runtime-dir"
+			 : saved == EACCES || saved == EPERM || saved == EROFS
+				 ? ": make it, the daemon's user's, or give another --runtime-dir"
+				 : "");
+		errno = saved;
 		return -1;
 	}
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -701,6 +701,29 @@ START_TEST(explain_says_when_there_is_no_runtime_directory)
 }
 END_TEST
 
+/* A runtime directory that cannot be made says what to do: its parent
+ * is missing, or not the daemon's user's to write in. */
+START_TEST(a_runtime_directory_that_cannot_be_made_says_the_fix)
+{
+	char err[4096], rt[600];
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	snprintf(rt, sizeof rt, "%s/no/rt", h.dir);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "run", "-c", "root.jsonc", "--runtime-dir", rt, NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, ": No such file or directory: make its parent first, or give another --runtime-dir\n"),
+		      "%s", err);
+	if (geteuid() != 0)
+		return;	/* the next needs a user who may not write in the parent */
+	ck_assert_int_eq(mkdir(h_path(&h, "closed"), 0755), 0);
+	ck_assert_int_eq(run_as_user(NULL, (const char *const[]){ "run", "-c", "root.jsonc", "--runtime-dir", "closed/rt",
+								   NULL }), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "/closed/rt: Permission denied: make it, the daemon's user's, or give another "
+				  "--runtime-dir\n"), "%s", err);
+}
+END_TEST
+
 /* --runtime-dir's default is the same for reload as for the other
  * commands: $RUNTIME_DIRECTORY, else /run/prospero (root) or
  * $XDG_RUNTIME_DIR/prospero; none there is "no daemon", 1, not a usage
@@ -1421,6 +1444,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, reload_finds_the_daemon_where_the_other_commands_do);
 	tcase_add_test(tc, a_relative_xdg_runtime_dir_is_ignored);
 	tcase_add_test(tc, explain_says_when_there_is_no_runtime_directory);
+	tcase_add_test(tc, a_runtime_directory_that_cannot_be_made_says_the_fix);
 	tcase_add_test(tc, help_and_version_exit_0_after_any_command);
 	tcase_add_test(tc, an_option_the_command_does_not_use_is_ignored);
 	tcase_add_test(tc, check_refuses_what_run_refuses_of_the_state_root_and_dot_too);
