@@ -1,5 +1,6 @@
 /* prospero: the command line. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -566,7 +567,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, int *status)
  * would end the daemon (the default action), leaving its sockets behind
  * with a status of 129 or 143: blocked, each waits in the loop's
  * signalfd, which keeps it blocked, and is a reload or a clean stop then
- * (exit 0, prospero(1)). Actors start with nothing blocked. */
+ * (exit 0, prospero(1)). Nothing else is: a mask inherited through exec
+ * would keep SIGQUIT from ending the daemon. Actors start with nothing
+ * blocked. */
 static void hold_signals(void)
 {
 	sigset_t set;
@@ -575,7 +578,17 @@ static void hold_signals(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+/* A command started with fd 0, 1 or 2 closed would hand it to the first
+ * file it opens: the daemon's log went into its lock file. The lowest
+ * free fd is the one closed. */
+static void fill_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			(void)!open("/dev/null", O_RDWR);
 }
 
 int main(int argc, char **argv)
@@ -584,6 +597,7 @@ int main(int argc, char **argv)
 	struct cfg *cfg;
 	int rc;
 
+	fill_standard_fds();
 	log_init("prospero");
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		cli_usage(stdout);

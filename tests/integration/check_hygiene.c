@@ -210,6 +210,78 @@ START_TEST(sigquit_ends_a_daemon_started_with_it_ignored)
 }
 END_TEST
 
+/* The same for one started with them blocked, which exec keeps too: it
+ * reset their actions and left them blocked, so none of them ended it. */
+START_TEST(sigusr1_ends_a_daemon_started_with_it_blocked)
+{
+	sigset_t three, old;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	sigemptyset(&three);
+	sigaddset(&three, SIGQUIT);
+	sigaddset(&three, SIGUSR1);
+	sigaddset(&three, SIGUSR2);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &three, &old), 0);
+	h_start(&h, root_only);
+	ck_assert_int_eq(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_uint_eq(h_status_mask(h.pid, "SigBlk") & (1ULL << (SIGQUIT - 1) | 1ULL << (SIGUSR1 - 1) |
+							 1ULL << (SIGUSR2 - 1)), 0);
+	h_signal(&h, SIGUSR1);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 128 + SIGUSR1);
+}
+END_TEST
+
+/* A daemon started with stdout and stderr closed: the first files it
+ * opened took fds 1 and 2, and its log went into RUNTIME/lock, which
+ * holds its pid (prospero(1) FILES). They are /dev/null. */
+START_TEST(a_daemon_started_with_its_output_closed_keeps_its_lock_its_own)
+{
+	char fd2[64], lock[512], want[32];
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"x\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char ev[512], rt[512];
+
+		snprintf(ev, sizeof ev, "%s", h_path(&h, "events"));
+		snprintf(rt, sizeof rt, "%s", h.rundir);
+		if (chdir(h.dir) < 0)
+			_exit(120);
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
+		execl(getenv("PROSPERO"), "prospero", "run", "--events", ev, "--runtime-dir", rt, "-c", "root.jsonc",
+		      (char *)NULL);
+		_exit(121);
+	}
+	h.pid = pid;
+	h.exit_status = -1;
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(lock, sizeof lock, "/proc/%d/fd/2", (int)pid);
+	n = readlink(lock, fd2, sizeof fd2 - 1);
+	ck_assert_int_gt(n, 0);
+	fd2[n] = 0;
+	ck_assert_str_eq(fd2, "/dev/null");
+	h_stop(&h);
+	snprintf(lock, sizeof lock, "%s/lock", h.rundir);
+	snprintf(want, sizeof want, "%d\n", (int)pid);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, lock, sizeof lock - 1);
+	close(fd);
+	lock[n > 0 ? n : 0] = 0;
+	ck_assert_str_eq(lock, want);
+}
+END_TEST
+
 /* The daemon's time belongs to every actor: one that floods a channel
  * from many processes must not keep the loop reading it, away from the
  * ends, restarts and signals of the others (it once read until EAGAIN,
@@ -391,6 +463,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, each_actor_leads_its_own_process_group);
 	tcase_add_test(tc, an_actor_gets_every_signal_at_its_default);
 	tcase_add_test(tc, sigquit_ends_a_daemon_started_with_it_ignored);
+	tcase_add_test(tc, sigusr1_ends_a_daemon_started_with_it_blocked);
+	tcase_add_test(tc, a_daemon_started_with_its_output_closed_keeps_its_lock_its_own);
 	tcase_add_test(tc, an_actor_flooding_its_control_channel_does_not_stall_the_others);
 	tcase_add_test(tc, an_actor_flooding_the_notify_socket_does_not_stall_the_others);
 	tcase_add_test(tc, an_actor_cannot_hold_the_runtime_directory_lock);
