@@ -95,14 +95,15 @@ void exposure_uid(void)
 	if (geteuid() == 0 && !confinement_privileged()) {
 		log_warn("running as root without CAP_SETPCAP: every actor process runs as uid 0, "
 			 "with no separation and no dynamic uids: each can read the others' "
-			 "/proc/PID/environ and memory and their credentials, and signal the daemon; "
-			 "give the daemon CAP_SETPCAP (CapabilityBoundingSet= under systemd)");
+			 "/proc/PID/environ and memory and their credentials, signal the daemon and use "
+			 "its control socket; give the daemon CAP_SETPCAP (CapabilityBoundingSet= under systemd)");
 		return;
 	}
 	if (geteuid() == 0)
 		return;
 	log_warn("running without root: every actor process runs as uid %u, the daemon's own, "
 		 "with no separation: each can read the others' /proc/PID/environ and memory and "
-		 "their credentials, and signal the daemon; run as root for a dynamic uid each",
+		 "their credentials, signal the daemon and use its control socket; run as root for a "
+		 "dynamic uid each",
 		 (unsigned)geteuid());
 }
