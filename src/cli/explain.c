@@ -57,9 +57,11 @@ static void explain_containment(const struct cfg_actor *a, const struct daemon_o
 	if (confinement_may_private_ipc())
 		printf("  %s\n", a->private_ipc ? "private IPC namespace and /dev/shm"
 					       : "the host's IPC namespace and /dev/shm (\"private_ipc\": false)");
-	else if (geteuid() == 0 && a->private_ipc)
+	else if (a->private_ipc)
 		printf("  the host's IPC namespace and /dev/shm (making its own needs %s)\n",
-		       confinement_privileged() ? "CAP_SYS_ADMIN" : "CAP_SETPCAP and CAP_SYS_ADMIN");
+		       geteuid() != 0		  ? "root"
+		       : confinement_privileged() ? "CAP_SYS_ADMIN"
+						  : "CAP_SETPCAP and CAP_SYS_ADMIN");
 }
 
 /* What of @state POL allows: "deny" takes calls from it too. */

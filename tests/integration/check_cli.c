@@ -1302,6 +1302,9 @@ START_TEST(explain_without_root_says_the_bounding_set_stays)
 	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
 	ck_assert_msg(strstr(out, "\n  capabilities: none in effect (ambient set empty; the bounding set is left as "
 			      "the daemon's: emptying it needs root, CAP_SETPCAP)\n"), "%.1000s", out);
+	/* its IPC namespace too: it said nothing of one */
+	ck_assert_msg(strstr(out, "\n  the host's IPC namespace and /dev/shm (making its own needs root)\n"), "%.1000s",
+		      out);
 	if (geteuid() != 0)
 		return;
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", "--explain", "a", NULL }), 0);
