@@ -35,6 +35,15 @@ static int open_parent(struct sb_cgroup_v1 *v, const struct sb_cgroup_place *p,
 			errno = EROFS;
 			return -1;
 		}
+		/* a v2 cgroup delegated to a daemon without root leaves the
+		 * v1 ones root's: each instance's mkdir would fail there */
+		if (faccessat(own, ".", W_OK, AT_EACCESS) < 0) {
+			int saved = errno;
+
+			close(own);
+			errno = saved;
+			return -1;
+		}
 		return own;
 	}
 	if ((root = open(p->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "src/config/config.h"
@@ -965,6 +966,62 @@ START_TEST(a_daemon_without_root_warns_once)
 }
 END_TEST
 
+/* A cgroup delegated to nobody on a hybrid host, where the limits'
+ * controllers are v1 hierarchies only root may write in: check passed a
+ * tree with a memory limit, and run then failed every start of the actor
+ * ("cgroup .../a: Permission denied"). The limit is refused up front. */
+START_TEST(a_v1_controller_a_daemon_without_root_cannot_use_is_no_limit)
+{
+	static const char deleg[] = "/sys/fs/cgroup/unified/prospero-test-deleg";
+	static const char *const files[] = { "", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads" };
+	char path[256], err[8192], controllers[256] = "";
+	int st, fd;
+	pid_t pid;
+
+	if (geteuid() != 0 || access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) < 0 || mkdir(deleg, 0755) < 0)
+		return;	/* a hybrid host, as root, with the cgroup ours to make */
+	snprintf(path, sizeof path, "%s/cgroup.controllers", deleg);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		(void)!read(fd, controllers, sizeof controllers - 1);
+		close(fd);
+	}
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s%s", deleg, files[i]);
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	}
+	ck_assert_int_eq(setxattr(deleg, "user.delegate", "1", 1, 0), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"limits\": { \"memory\": 100000000 } } ] }\n");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int o = open(h_path(&h, "nobody.out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(h_path(&h, "nobody.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char procs[256];
+
+		snprintf(procs, sizeof procs, "%s/cgroup.procs", deleg);
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (o < 0 || e < 0 || fd < 0 || write(fd, "0", 1) != 1 || dup2(o, 1) < 0 || dup2(e, 2) < 0 ||
+		    chdir(h.dir) < 0 || setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ||
+		    setenv("XDG_RUNTIME_DIR", h.dir, 1) < 0)
+			_exit(120);
+		execl(getenv("PROSPERO"), "prospero", "check", "-c", "root.jsonc", (char *)NULL);
+		_exit(121);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	snprintf(path, sizeof path, "%s/daemon", deleg);
+	rmdir(path);
+	rmdir(deleg);
+	if (strstr(controllers, "memory"))
+		return;	/* the controller is v2's here, and delegated with it */
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_gt(h_read(&h, "nobody.err", err, sizeof err), 0);
+	ck_assert_msg(WEXITSTATUS(st) == 1 && strstr(err, "root.jsonc:2:") &&
+		      strstr(err, ": error: actor \"a\": limit \"memory\" cannot be applied on this host: ") &&
+		      strstr(err, "Permission denied"), "exit %d: %s", WEXITSTATUS(st), err);
+}
+END_TEST
+
 /* Root without CAP_SETPCAP changes no id (confinement_plan): its actors
  * run as uid 0 with one another and the daemon, as a daemon without root
  * has its actors share its uid, and it is said the same way, in check
@@ -1619,6 +1676,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_refused_for_the_credentials_directory_can_be_retried);
 	tcase_add_test(tc, an_actor_running_as_root_is_warned_of);
 	tcase_add_test(tc, a_daemon_without_root_warns_once);
+	tcase_add_test(tc, a_v1_controller_a_daemon_without_root_cannot_use_is_no_limit);
 	tcase_add_test(tc, a_root_daemon_without_cap_setpcap_warns_its_actors_stay_root);
 	tcase_add_test(tc, uid_containment_is_refused_to_root_without_cap_setpcap);
 	tcase_add_test(tc, a_root_daemon_without_a_capability_its_actors_need_is_refused);
