@@ -222,8 +222,10 @@ static void drain(struct daemon *d, size_t first)
 /* Fed from outside the dispatcher, EV is handled before this returns, as
  * callers expect (an operator's kill reads signal_err after it). In a turn
  * a run gave, an operator's goes before the rest of the run, as it would
- * before a READY=1 not yet sent; any other after what is queued, which
- * happened first (a child's exit after its READY). */
+ * before a READY=1 not yet sent; a stop goes before what is queued even
+ * within a run (a readiness queued would start the next child); any other
+ * after what is queued, which happened first (a child's exit after its
+ * READY). */
 void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 {
 	struct dispatch *q = &d->dispatch;
@@ -233,11 +235,12 @@ void dispatch_feed(struct daemon *d, const struct sv_event *ev)
 		log_err("internal error: event queue full");
 		abort();
 	}
-	if (!q->running && q->len > 0 && ev->kind == SV_EV_OPERATOR) {
+	if (q->len > 0 && (ev->kind == SV_EV_SHUTDOWN || (!q->running && ev->kind == SV_EV_OPERATOR))) {
 		q->head = (q->head + q->cap - 1) % q->cap;
 		q->queue[q->head] = *ev;
 		q->len++;
-		drain(d, 1);
+		if (!q->running)
+			drain(d, 1);
 		return;
 	}
 	q->queue[(q->head + q->len++) % q->cap] = *ev;

@@ -1,5 +1,6 @@
 /* Start order and readiness, start timeouts, shutdown policies, output. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -320,6 +321,48 @@ START_TEST(sigterm_during_a_boot_of_exec_ready_actors_stops_it_there)
 }
 END_TEST
 
+/* A stop that was pending from the start is taken at the first start
+ * and the rest never starts (README: "it stops between two starts"): it
+ * went in behind the first child's readiness, which started the second. */
+START_TEST(a_stop_pending_from_exec_starts_no_second_child)
+{
+	struct h_event e;
+	pid_t pid;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] }, { \"actor\": \"b\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@TA@\"] } ] }\n");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char ev[512], rt[512];
+		sigset_t term;
+		int out = open(h_path(&h, "out"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int err = open(h_path(&h, "err"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		snprintf(ev, sizeof ev, "%s", h_path(&h, "events"));
+		snprintf(rt, sizeof rt, "%s", h.rundir);
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		/* pending across the exec, as one sent before the daemon ran */
+		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || chdir(h.dir) < 0 ||
+		    sigprocmask(SIG_BLOCK, &term, NULL) < 0 || kill(getpid(), SIGTERM) < 0)
+			_exit(120);
+		execl(getenv("PROSPERO"), "prospero", "run", "--events", ev, "--runtime-dir", rt, "-c", "root.jsonc",
+		      (char *)NULL);
+		_exit(121);
+	}
+	h.pid = pid;
+	h.exit_status = -1;
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 0);
+	while (h_next(&h, &e, 0))
+		ck_assert_msg(strcmp(e.event, "start") != 0 || strcmp(e.name, "a") == 0 || strcmp(e.name, "root") == 0,
+			      "started after the stop: %s", e.line);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: received SIGTERM: stopping", ""), 1);
+}
+END_TEST
+
 /* prospero(1) SIGNALS and EXIT STATUS: a second stop signal changes
  * nothing (the stubborn actor still gets its shutdown, the order holds,
  * exit 0); one that comes while a root that gave up stops the rest
@@ -529,6 +572,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sigterm_is_the_polite_stop);
 	tcase_add_test(tc, sigterm_during_setup_is_a_clean_stop);
 	tcase_add_test(tc, sigterm_during_a_boot_of_exec_ready_actors_stops_it_there);
+	tcase_add_test(tc, a_stop_pending_from_exec_starts_no_second_child);
 	tcase_add_test(tc, a_second_stop_signal_changes_nothing);
 	tcase_add_test(tc, a_stop_signal_while_the_root_gives_up_leaves_status_3);
 	tcase_add_test(tc, output_is_captured_and_prefixed_env_and_cwd_are_applied);
