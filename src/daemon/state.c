@@ -249,7 +249,10 @@ int state_prepare(struct daemon *d, const struct instance *in, char *msg, size_t
 			 "cannot all be given to its new uid", in->state_dir, SB_STATEDIR_DEPTH_MAX);
 	else
 		snprintf(msg, len, "state directory %s: %s%s", in->state_dir, strerror(saved),
-			 saved == ELOOP || saved == ENOTDIR ? " (it must be a directory, never a symbolic link)" : "");
+			 saved == ELOOP || saved == ENOTDIR ? " (it must be a directory, never a symbolic link)"
+			 : saved == ENOSPC || saved == EDQUOT
+				 ? ": free space (or inodes) on its file system, or give another --state-dir"
+				 : "");
 	errno = saved;
 	return -1;
 }

@@ -305,6 +305,33 @@ START_TEST(no_namespaces_are_kept_beyond_the_present_hard_limit)
 }
 END_TEST
 
+/* The state root's file system out of inodes as an actor's state
+ * directory is made: the start failed "state directory ...: No space
+ * left on device", saying nothing of what to do. */
+START_TEST(a_state_directory_on_a_full_file_system_says_the_fix)
+{
+	char root[64] = "/tmp/prospero-exhaust-state.XXXXXX", err[8192];
+	const char *const extra[] = { "--state-dir", root, NULL };
+
+	if (geteuid() != 0)
+		return;	/* mounts a tmpfs */
+	ck_assert(mkdtemp(root) != NULL);
+	/* its root directory, and one actor's: the next has none */
+	ck_assert_msg(mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "nr_inodes=2,mode=0755") == 0, "mount: %s",
+		      strerror(errno));
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@TA@\"], \"state\": true },\n"
+		     "  { \"actor\": \"b\", \"exec\": [\"@TA@\"], \"state\": true } ] }\n");
+	h_start_with(&h, root_only, extra);
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+	umount2(root, MNT_DETACH);
+	rmdir(root);
+	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+	ck_assert_msg(strstr(err, ": No space left on device: free space (or inodes) on its file system, or give "
+				  "another --state-dir"), "%s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exhaust");
@@ -318,6 +345,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_namespaces_are_kept_beyond_the_present_hard_limit);
 	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);
 	tcase_add_test(tc, namespaces_not_kept_for_want_of_fds_say_so);
+	tcase_add_test(tc, a_state_directory_on_a_full_file_system_says_the_fix);
 	suite_add_tcase(s, tc);
 	return s;
 }
