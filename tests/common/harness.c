@@ -188,7 +188,8 @@ void h_write(struct h *h, const char *name, const char *text)
 	ck_assert(fclose(f) == 0);
 }
 
-static pid_t spawn_prospero(struct h *h, const char *const *args, const char *out, const char *err, uid_t uid)
+static pid_t spawn_prospero(struct h *h, const char *const *args, const char *out, const char *err, uid_t uid,
+			    void (*before_exec)(void))
 {
 	const char *bin = env_or_die("PROSPERO");
 	const char *argv[64];
@@ -215,6 +216,8 @@ static pid_t spawn_prospero(struct h *h, const char *const *args, const char *ou
 			_exit(122);
 		if (uid && (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0))
 			_exit(123);
+		if (before_exec)
+			before_exec();
 		execv(bin, (char *const *)argv);
 		_exit(121);
 	}
@@ -249,7 +252,7 @@ void h_start_with(struct h *h, const char *const *configs, const char *const *ex
 	for (; *configs && n < 58; configs++)
 		args[n++] = *configs;	/* relative to the test dir, the daemon's cwd */
 	args[n] = NULL;
-	h->pid = spawn_prospero(h, args, h_path(h, "out"), h_path(h, "err"), h->daemon_uid);
+	h->pid = spawn_prospero(h, args, h_path(h, "out"), h_path(h, "err"), h->daemon_uid, h->before_exec);
 	h->exit_status = -1;
 }
 
@@ -261,7 +264,7 @@ int h_run(struct h *h, const char *const *args)
 
 	snprintf(out, sizeof out, "%s", h_path(h, "run.out"));
 	snprintf(err, sizeof err, "%s", h_path(h, "run.err"));
-	pid = spawn_prospero(h, args, out, err, 0);
+	pid = spawn_prospero(h, args, out, err, 0, NULL);
 	ck_assert(waitpid(pid, &st, 0) == pid);
 	ck_assert_msg(WIFEXITED(st), "prospero died by signal %d", WTERMSIG(st));
 	return WEXITSTATUS(st);

@@ -34,6 +34,8 @@ struct h {
 				 * soft RLIMIT_FSIZE, as under LimitFSIZE= */
 	uid_t daemon_uid;	/* when set, h_start runs the daemon as this uid and
 				 * gid, a daemon without root; h_run stays the test's */
+	void (*before_exec)(void);	/* when set, h_start's child calls it last
+					 * before exec (a signal left pending, an fd closed) */
 };
 
 void h_init(struct h *h);

@@ -234,6 +234,12 @@ START_TEST(sigusr1_ends_a_daemon_started_with_it_blocked)
 }
 END_TEST
 
+static void close_output(void)
+{
+	close(STDOUT_FILENO);
+	close(STDERR_FILENO);
+}
+
 /* A daemon started with stdout and stderr closed: the first files it
  * opened took fds 1 and 2, and its log went into RUNTIME/lock, which
  * holds its pid (prospero(1) FILES). They are /dev/null. */
@@ -241,38 +247,22 @@ START_TEST(a_daemon_started_with_its_output_closed_keeps_its_lock_its_own)
 {
 	char fd2[64], lock[512], want[32];
 	ssize_t n;
-	pid_t pid;
 	int fd;
 
 	h_write(&h, "root.jsonc",
 		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"children\": [\n"
 		"  { \"actor\": \"x\", \"exec\": [\"/bin/sleep\", \"1000\"] } ] }\n");
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char ev[512], rt[512];
-
-		snprintf(ev, sizeof ev, "%s", h_path(&h, "events"));
-		snprintf(rt, sizeof rt, "%s", h.rundir);
-		if (chdir(h.dir) < 0)
-			_exit(120);
-		close(STDOUT_FILENO);
-		close(STDERR_FILENO);
-		execl(getenv("PROSPERO"), "prospero", "run", "--events", ev, "--runtime-dir", rt, "-c", "root.jsonc",
-		      (char *)NULL);
-		_exit(121);
-	}
-	h.pid = pid;
-	h.exit_status = -1;
+	h.before_exec = close_output;
+	h_start(&h, root_only);
 	h_expect(&h, "ready", "root", NULL);
-	snprintf(lock, sizeof lock, "/proc/%d/fd/2", (int)pid);
+	snprintf(lock, sizeof lock, "/proc/%d/fd/2", (int)h.pid);
 	n = readlink(lock, fd2, sizeof fd2 - 1);
 	ck_assert_int_gt(n, 0);
 	fd2[n] = 0;
 	ck_assert_str_eq(fd2, "/dev/null");
+	snprintf(want, sizeof want, "%d\n", (int)h.pid);
 	h_stop(&h);
 	snprintf(lock, sizeof lock, "%s/lock", h.rundir);
-	snprintf(want, sizeof want, "%d\n", (int)pid);
 	fd = open(lock, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	n = read(fd, lock, sizeof lock - 1);
