@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,8 +34,24 @@
 /* How long a process killed with SIGKILL may take to go: only one in
  * uninterruptible sleep takes long. */
 #define CONTAIN_KILL_TIMEOUT_MS 10000
+/* How often a kill of what an actor left, or the look that it is gone,
+ * is tried again after it failed: its end waits for it. */
+#define CONTAIN_RETRY_S 1
 /* How the cgroup tree may begin its reason when the daemon is not root */
 #define NOT_ROOT_AND "not root, and "
+
+/* R = CALL, and CALL again with the reserve's fds free if it found none
+ * (fd_reserve.h): the end of an actor must not wait on a free fd. */
+#define WITH_RESERVE(d, r, call)                                           \
+	do {                                                               \
+		if (((r) = (call)) < 0 && fd_reserve_would_help(errno)) {  \
+			fd_reserve_give_up(&(d)->contain.reserve);         \
+			(r) = (call);                                      \
+			int saved_ = errno;                                \
+			fd_reserve_take(&(d)->contain.reserve);            \
+			errno = saved_;                                    \
+		}                                                          \
+	} while (0)
 
 int containment_want_parse(const char *word)
 {
@@ -443,10 +460,14 @@ static void on_cgroup_event(struct ev_loop *loop, ev_io *w, int revents)
 	containment_recheck(d);
 }
 
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
+
 int containment_start(struct daemon *d)
 {
 	struct containment *c = &d->contain;
 
+	ev_timer_init(&c->retry, on_retry, CONTAIN_RETRY_S, CONTAIN_RETRY_S);
+	c->retry.data = d;
 	if (geteuid() == 0 &&
 	    (c->ledger = openat(d->rundir.fd, CONTAIN_UID_LEDGER,
 				O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
@@ -469,6 +490,8 @@ void containment_teardown(struct daemon *d)
 {
 	struct containment *c = &d->contain;
 
+	if (d->loop)
+		ev_timer_stop(d->loop, &c->retry);
 	if (c->notify_fd >= 0) {
 		ev_io_stop(d->loop, &c->notify_watcher);
 		close(c->notify_fd);
@@ -479,6 +502,7 @@ void containment_teardown(struct daemon *d)
 		unlinkat(d->rundir.fd, CONTAIN_UID_LEDGER, 0);
 	}
 	c->notify_fd = c->ledger = -1;
+	fd_reserve_give_up(&c->reserve);
 	sb_cgroup_tree_close(&c->tree);
 }
 
@@ -489,6 +513,71 @@ void containment_note_uid(struct daemon *d, uid_t uid)
 
 	if (d->contain.ledger >= 0 && write(d->contain.ledger, buf, (size_t)n) != n)
 		log_warn("%s/" CONTAIN_UID_LEDGER ": %s", d->rundir.path, strerror(errno));
+}
+
+/* What to do when a kill failed with ERR: " (...)", or "". */
+static const char *fix_for(int err, char *buf, size_t len)
+{
+	struct rlimit rl;
+
+	buf[0] = '\0';
+	/* read now: prlimit(1) may have lowered it since the start */
+	if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		snprintf(buf, len, " (the daemon's limit is %llu open files: raise it, e.g. LimitNOFILE= under "
+			 "systemd)", (unsigned long long)rl.rlim_cur);
+	else if (err == EAGAIN)
+		snprintf(buf, len, " (the daemon cannot make the helper process that kills them: its "
+			 "RLIMIT_NPROC or its cgroup's pids.max is reached: raise it)");
+	return buf;
+}
+
+/* 1 something is in in's cgroup, 0 nothing, -1 with errno: cannot tell
+ * now. One removed from outside was empty, and is let go: the next run
+ * makes its own. */
+static int cg_populated(struct daemon *d, struct instance *in)
+{
+	int r;
+
+	WITH_RESERVE(d, r, sb_cgroup_inst_populated(&in->cg));
+	if (r < 0 && errno == ENOENT) {
+		sb_cgroup_inst_forget(&in->cg);
+		return 0;
+	}
+	return r;
+}
+
+static int cg_kill(struct daemon *d, struct instance *in)
+{
+	int r;
+
+	WITH_RESERVE(d, r, sb_cgroup_inst_kill(&d->contain.tree, &in->cg));
+	return r;
+}
+
+static int cg_remove(struct daemon *d, struct instance *in)
+{
+	int r;
+
+	WITH_RESERVE(d, r, sb_cgroup_inst_remove(&d->contain.tree, &in->cg));
+	return r;
+}
+
+/* Kill what in's cgroup holds, wait until nothing is left (synchronous:
+ * for a stop, or a start that finds it in use) and remove it. -1 with
+ * errno, and what failed in *what. */
+static int cg_clear(struct daemon *d, struct instance *in, const char **what)
+{
+	int r;
+
+	*what = "cannot kill it";
+	if (cg_kill(d, in) < 0)
+		return -1;
+	*what = "cannot see it empty";
+	WITH_RESERVE(d, r, sb_cgfs_wait_empty(in->cg.fd, CONTAIN_KILL_TIMEOUT_MS));
+	if (r < 0 && errno != ENOENT)
+		return -1;
+	*what = "cannot remove it";
+	return cg_remove(d, in);
 }
 
 int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_join *j,
@@ -512,7 +601,7 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 	    (populated = sb_cgroup_inst_populated(&in->cg)) < 0)
 		sb_cgroup_inst_forget(&in->cg);
 	if (in->cg.fd >= 0 && (populated || !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim)) &&
-	    sb_cgroup_inst_remove(&c->tree, &in->cg) < 0) {
+	    cg_remove(d, in) < 0) {
 		saved = errno;
 		snprintf(msg, len, "cgroup %s/%s: cannot remove the last run's: %s", c->tree.path, in->cg.name,
 			 strerror(saved));
@@ -547,13 +636,43 @@ void containment_spawned(struct daemon *d, struct instance *in, struct sb_cgroup
 	sb_cgroup_join_close(j);
 	in->confine.join = NULL;
 	in->plan.cgroup = NULL;
-	if (!ok && in->cg.fd >= 0 && sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+	if (!ok && in->cg.fd >= 0 && cg_remove(d, in) < 0)
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 }
 
 static bool counts_tasks(const struct sb_cgroup_usage *u)
 {
 	return (u->have & SB_CGROUP_HAVE_TASKS) && u->tasks > 0;
+}
+
+static void mark_dying(struct daemon *d, struct instance *in)
+{
+	if (!in->dying) {
+		in->dying = true;
+		d->contain.ndying++;
+	}
+}
+
+static void unmark_dying(struct daemon *d, struct instance *in)
+{
+	if (in->dying) {
+		in->dying = false;
+		d->contain.ndying--;
+	}
+	in->kill_stuck = in->kill_stuck_said = false;
+}
+
+/* The figures of in's exit: a figure that cannot be read is not in the
+ * event, but not for want of an fd. */
+static void read_usage(struct daemon *d, struct instance *in, struct sb_cgroup_usage *u)
+{
+	errno = 0;
+	sb_cgroup_usage_read(&d->contain.tree, &in->cg, u);
+	if (!(u->have & SB_CGROUP_HAVE_CPU) && fd_reserve_would_help(errno)) {
+		fd_reserve_give_up(&d->contain.reserve);
+		sb_cgroup_usage_read(&d->contain.tree, &in->cg, u);
+		fd_reserve_take(&d->contain.reserve);
+	}
 }
 
 /* Nothing of it is left: its usage, its cgroup kept or gone, then its end.
@@ -571,33 +690,29 @@ static void finish(struct daemon *d, struct instance *in, bool killed)
 	siginfo_t si = { 0 };
 
 	if (in->cg.fd >= 0)
-		sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
+		read_usage(d, in, &u);
 	if (killed || counts_tasks(&u)) {
 		loop_reap_orphans(d);
 		if (counts_tasks(&u)) {
 			u = (struct sb_cgroup_usage){ 0 };
-			sb_cgroup_usage_read(&d->contain.tree, &in->cg, &u);
+			read_usage(d, in, &u);
 		}
 	}
 	if (counts_tasks(&u) && waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0) {
-		if (!in->dying) {
-			in->dying = true;
-			d->contain.ndying++;
-		}
+		mark_dying(d, in);
 		return;
 	}
 	/* a restart in this same pass need not look again */
 	in->cg_empty_seen = ev_iteration(d->loop);
 
-	if (in->dying) {
-		in->dying = false;
-		d->contain.ndying--;
-	}
+	if (in->kill_stuck_said)
+		log_info("%s: nothing of it is left now: its exit is final", in->name);
+	unmark_dying(d, in);
 	if (in->cg.fd >= 0) {
 		/* kept for its next run, or until its release */
 		if (sb_cgroup_inst_reusable(&d->contain.tree, &in->cg, &in->spec->cg_limits))
 			sb_cgroup_inst_next_run(&in->cg, &u);
-		else if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0)
+		else if (cg_remove(d, in) < 0)
 			log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 	}
 	instance_ended(in, status, &u);
@@ -612,45 +727,66 @@ static uid_t own_uid(const struct daemon *d, const struct instance *in)
 /* Synchronous: kill(-1) as that uid, each process waited for. Looked at
  * again after: a process caught exiting as the helper scanned can still
  * be listed, and its end must not be told before it is gone. How many
- * were killed, or -1. */
-static int uid_kill(const struct instance *in, uid_t uid)
+ * were killed, or -1 with errno (0: they outlive three kills). */
+static int uid_kill(struct daemon *d, uid_t uid)
 {
 	unsigned found, all = 0;
+	int r;
 
 	for (int tries = 0; tries < 3; tries++) {
-		if (sb_uid_kill(uid, CONTAIN_KILL_TIMEOUT_MS, &found) < 0) {
-			log_warn("%s: cannot kill the processes of uid %u: %s", in->name, (unsigned)uid,
-				 strerror(errno));
+		WITH_RESERVE(d, r, sb_uid_kill(uid, CONTAIN_KILL_TIMEOUT_MS, &found));
+		if (r < 0)
 			return -1;
-		}
 		all += found;
-		if (sb_uid_alive(uid) <= 0)
+		/* a look that fails (no helper process) is no proof of an end */
+		WITH_RESERVE(d, r, sb_uid_alive(uid));
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			return all > INT_MAX ? INT_MAX : (int)all;
 	}
-	log_warn("%s: processes of uid %u outlive three kills", in->name, (unsigned)uid);
+	errno = 0;
 	return -1;
+}
+
+/* uid_kill's failure said: "b: cannot kill the processes of uid 375077:
+ * Resource temporarily unavailable (...)"; TAIL after it. */
+static void say_uid_kill_failed(const struct instance *in, uid_t uid, const char *tail)
+{
+	char fix[192];
+	int err = errno;
+
+	if (err)
+		log_warn("%s: cannot kill the processes of uid %u: %s%s%s", in->name, (unsigned)uid, strerror(err),
+			 fix_for(err, fix, sizeof fix), tail);
+	else
+		log_warn("%s: processes of uid %u outlive three kills%s", in->name, (unsigned)uid, tail);
 }
 
 int containment_force(struct daemon *d, struct instance *in, int sig, int err)
 {
 	struct containment *c = &d->contain;
-	char signame[SV_SIGNAME_MAX];
+	char signame[SV_SIGNAME_MAX], fix[192];
 	const char *what = sv_signal_name(sig, signame);
 	uid_t uid;
 
 	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0) {
 		log_warn("%s: cannot send %s to pid %d: %s; killing its cgroup", in->name, what, (int)in->pid,
 			 strerror(err));
-		if (sb_cgroup_inst_kill(&c->tree, &in->cg) == 0)
+		if (cg_kill(d, in) == 0)
 			return 0;	/* its SIGCHLD and populated 0 end it as ever */
-		log_warn("%s: cannot kill its cgroup: %s", in->name, strerror(errno));
+		log_warn("%s: cannot kill its cgroup: %s%s", in->name, strerror(errno),
+			 fix_for(errno, fix, sizeof fix));
 		return -1;
 	}
 	if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
 		log_warn("%s: cannot send %s to pid %d: %s; killing every process of uid %u", in->name, what,
 			 (int)in->pid, strerror(err), (unsigned)uid);
-		/* synchronous, and says itself when it fails */
-		return uid_kill(in, uid) < 0 ? -1 : 0;
+		/* synchronous */
+		if (uid_kill(d, uid) >= 0)
+			return 0;
+		say_uid_kill_failed(in, uid, "");
+		return -1;
 	}
 	log_warn("%s: cannot send %s to pid %d: %s; nothing else reaches it (containment: process group only)",
 		 in->name, what, (int)in->pid, strerror(err));
@@ -677,44 +813,112 @@ static int group_left(const struct instance *in)
 	}
 }
 
-/* Nothing of a dying instance is left. */
-static bool dead_now(struct instance *in)
+/* Killing what in left, or seeing it gone, failed (errno): its end waits,
+ * and the retry timer tries again. Said once an end, naming the fix. */
+static void stuck(struct daemon *d, struct instance *in, const char *what)
 {
-	return in->cg.fd >= 0 ? sb_cgroup_inst_populated(&in->cg) == 0 : group_left(in) == 0;
+	static const char tail[] = "; its exit waits until nothing of it is left, tried again every second";
+	char fix[192];
+	uid_t uid;
+
+	if (!in->kill_stuck_said) {
+		if (d->contain.level == CONTAIN_UID && (uid = own_uid(d, in)))
+			say_uid_kill_failed(in, uid, tail);
+		else
+			log_warn("%s: %s %s/%s: %s%s%s", in->name, what, d->contain.tree.path, in->cg.name,
+				 strerror(errno), fix_for(errno, fix, sizeof fix), tail);
+	}
+	in->kill_stuck = in->kill_stuck_said = true;
+	mark_dying(d, in);
+	if (!ev_is_active(&d->contain.retry))
+		ev_timer_again(d->loop, &d->contain.retry);
+}
+
+/* Kill what is left of in, which is dying, and end it once nothing is:
+ * now, on a later SIGCHLD or cgroup.events change, or, when the kill or
+ * the look failed, on the retry timer. */
+static void kill_rest(struct daemon *d, struct instance *in)
+{
+	uid_t uid;
+	int left;
+
+	mark_dying(d, in);
+	if (d->contain.level == CONTAIN_UID && (uid = own_uid(d, in))) {
+		if ((left = uid_kill(d, uid)) < 0)
+			stuck(d, in, NULL);
+		else
+			finish(d, in, left != 0);
+	} else if (in->cg.fd < 0) {
+		finish(d, in, true);	/* removed from outside, with all it held */
+	} else if (cg_kill(d, in) < 0) {
+		stuck(d, in, "cannot kill its cgroup");
+	} else if ((left = cg_populated(d, in)) < 0) {
+		stuck(d, in, "cannot tell whether it left anything in its cgroup");
+	} else if (left == 0) {
+		finish(d, in, true);
+	}
+}
+
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	bool again = false;
+
+	log_hold();
+	for (size_t i = 0; i < d->ninst; i++) {
+		struct instance *in = d->inst[i];
+
+		if (!in->dying || !in->kill_stuck)
+			continue;
+		in->kill_stuck = false;
+		kill_rest(d, in);
+		again |= in->kill_stuck;
+	}
+	if (!again)
+		ev_timer_stop(loop, w);
+	log_release();
+}
+
+/* Nothing of a dying instance is left. One whose kill or look failed is
+ * the retry timer's to see to. */
+static bool dead_now(struct daemon *d, struct instance *in)
+{
+	int left;
+
+	if (in->kill_stuck)
+		return false;
+	if (in->cg.fd < 0)
+		return group_left(in) == 0;
+	if ((left = cg_populated(d, in)) < 0)
+		stuck(d, in, "cannot tell whether it left anything in its cgroup");
+	return left == 0;
 }
 
 void containment_reaped(struct daemon *d, struct instance *in, int status)
 {
 	struct containment *c = &d->contain;
-	bool killed = false;
-	uid_t uid;
 
 	in->end_status = status;
 	/* killed only when something is left: an emptied cgroup can be kept */
-	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0 && sb_cgroup_inst_populated(&in->cg) != 0) {
-		if (sb_cgroup_inst_kill(&c->tree, &in->cg) < 0)
-			log_warn("%s: cannot kill its cgroup: %s", in->name, strerror(errno));
-		if (sb_cgroup_inst_populated(&in->cg) > 0) {
-			in->dying = true;
-			c->ndying++;
-			return;
-		}
-		killed = true;
-	} else if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
-		killed = uid_kill(in, uid) != 0;
+	if (c->level == CONTAIN_CGROUP && in->cg.fd >= 0) {
+		if (cg_populated(d, in) != 0)
+			kill_rest(d, in);
+		else
+			finish(d, in, false);
+	} else if (c->level == CONTAIN_UID && own_uid(d, in)) {
+		kill_rest(d, in);
 	} else if (in->cg.fd < 0 && group_left(in) > 0) {
-		in->dying = true;	/* its process group is all there is to wait for */
-		c->ndying++;
-		return;
+		mark_dying(d, in);	/* its process group is all there is to wait for */
+	} else {
+		finish(d, in, false);
 	}
-	finish(d, in, killed);
 }
 
 void containment_retire(struct daemon *d, struct instance *in)
 {
 	if (in->pid > 0 || in->dying || in->cg.fd < 0)
 		return;	/* running or ending: containment_release sees to it */
-	if (sb_cgroup_inst_remove(&d->contain.tree, &in->cg) < 0) {
+	if (cg_remove(d, in) < 0) {
 		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
 		/* let go all the same: a namesake the reload starts takes the
 		 * leftover (empty) under this name, and this one's release
@@ -728,7 +932,7 @@ void containment_recheck(struct daemon *d)
 	for (size_t i = 0; d->contain.ndying && i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
 
-		if (in->dying && dead_now(in))
+		if (in->dying && dead_now(d, in))
 			finish(d, in, true);
 	}
 }
@@ -739,20 +943,16 @@ void containment_release(struct daemon *d, struct instance *in)
 	/* an ended one left nothing: its uid is its name's, and a namesake
 	 * a reload started may be running under it */
 	bool left = in->pid > 0 || in->dying;
+	const char *what;
+	char fix[192];
 	uid_t uid;
 
-	if (in->dying) {
-		in->dying = false;
-		c->ndying--;
-	}
-	if (left && c->level == CONTAIN_UID && (uid = own_uid(d, in)))
-		uid_kill(in, uid);
-	if (in->cg.fd < 0)
-		return;
-	sb_cgroup_inst_kill(&c->tree, &in->cg);
-	if (sb_cgfs_wait_empty(in->cg.fd, CONTAIN_KILL_TIMEOUT_MS) < 0 ||
-	    sb_cgroup_inst_remove(&c->tree, &in->cg) < 0)
-		log_warn("%s: cannot remove its cgroup: %s", in->name, strerror(errno));
+	unmark_dying(d, in);
+	if (left && c->level == CONTAIN_UID && (uid = own_uid(d, in)) && uid_kill(d, uid) < 0)
+		say_uid_kill_failed(in, uid, "");
+	if (in->cg.fd >= 0 && cg_clear(d, in, &what) < 0)
+		log_warn("%s: its cgroup %s/%s: %s: %s%s", in->name, c->tree.path, in->cg.name, what,
+			 strerror(errno), fix_for(errno, fix, sizeof fix));
 }
 
 int containment_usage(const struct daemon *d, const struct instance *in, struct sb_cgroup_usage *u)

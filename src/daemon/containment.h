@@ -12,7 +12,9 @@
  * When an instance's main process is reaped, the rest is killed, and its
  * exit becomes final (event, secrets removed, the tree told) only once
  * nothing of it is left: at once when that is so already, else when a
- * later SIGCHLD or the cgroup.events watch says it is empty. */
+ * later SIGCHLD or the cgroup.events watch says it is empty, or, when the
+ * kill or the look failed (no fd, no helper process), when the retry
+ * timer finds it done. */
 #ifndef PROSPERO_DAEMON_CONTAINMENT_H
 #define PROSPERO_DAEMON_CONTAINMENT_H
 
@@ -25,6 +27,7 @@
 #include "sandbox/containment/cgroup.h"
 #include "sandbox/containment/cgroup_join.h"
 #include "sandbox/containment/cgroup_usage.h"
+#include "src/daemon/fd_reserve.h"
 
 struct daemon;
 struct daemon_opts;
@@ -50,6 +53,8 @@ struct containment {
 	ev_io notify_watcher;
 	int ledger;			/* CONTAIN_UID_LEDGER, appended to; -1 */
 	size_t ndying;			/* instances killed, not yet empty */
+	ev_timer retry;			/* kills and looks that failed, tried again */
+	struct fd_reserve reserve;	/* for those, out of fds */
 	char why[SB_CGROUP_WHY_MAX];	/* below cgroup: why */
 };
 

@@ -85,6 +85,9 @@ struct instance {
 	bool ns_reuse_off;		/* a run left something in them: never kept again */
 	bool ran;			/* started at least once */
 	bool dying;			/* main process reaped, the rest not yet gone */
+	bool kill_stuck;		/* and killing it, or seeing it gone, failed: the
+					 * containment retry timer tries again */
+	bool kill_stuck_said;		/* that was said, in this end */
 	bool forced;			/* a signal to end this run failed: killed by containment */
 	unsigned cg_empty_seen;		/* the loop pass (ev_iteration) its cgroup was last found empty in */
 	int end_status;			/* the main process's wait status, once reaped */

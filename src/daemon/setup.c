@@ -166,6 +166,11 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot prepare to spawn actors: %s", strerror(errno));
 		return -1;
 	}
+	/* next: low numbers stay below a limit lowered later */
+	if (fd_reserve_take(&d->contain.reserve) < 0) {
+		log_err("cannot keep fds in reserve: %s", strerror(errno));
+		return -1;
+	}
 	/* orphaned descendants of actors come to us, and we reap them */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
@@ -210,6 +215,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->rundir.fd = d->rundir.lock = -1;
 	d->secrets.root_fd = d->secrets.gone_fd = -1;
 	d->contain.notify_fd = d->contain.ledger = -1;
+	fd_reserve_init(&d->contain.reserve);
 	sb_cgroup_tree_disable(&d->contain.tree, "");
 	d->outq.fd = -1;
 	d->state.fd = -1;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1863,6 +1864,151 @@ START_TEST(a_fault_whose_signal_cannot_be_sent_is_not_injected)
 }
 END_TEST
 
+/* Events up to NAME's ready; an exit of NAME before it only as a start
+ * that failed for want of fds (the limit is back by its next try). */
+static void ready_after_fd_failures(const char *name)
+{
+	struct h_event e;
+
+	do {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no ready from %s", name);
+		ck_assert_msg(strcmp(e.name, name) != 0 || strcmp(e.event, "exit") != 0 ||
+			      (strstr(e.reason, "could not start: ") && strstr(e.reason, "Too many open files")),
+			      "%s", e.line);
+	} while (strcmp(e.name, name) != 0 || strcmp(e.event, "ready") != 0);
+}
+
+/* How many fds pid has open. */
+static unsigned fds_of(pid_t pid)
+{
+	char path[64];
+	unsigned n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	ck_assert_ptr_nonnull(dir = opendir(path));
+	for (struct dirent *e; (e = readdir(dir));)
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+/* The daemon out of fds as an actor ended (its soft limit lowered below
+ * what it holds, as prlimit(1) does): its cgroup was not killed ("b:
+ * cannot kill its cgroup: Too many open files"), its exit was told all
+ * the same, without its cpu_usec, while its daemonized grandchild lived
+ * on in it; once the limit was back every start failed "a leftover
+ * still has processes", for good. The kill needs no fd the daemon does
+ * not hold already, and the next start runs. */
+START_TEST(an_actor_that_ends_while_the_daemon_is_out_of_fds_leaves_nothing)
+{
+	const char *esc = getenv("ESCAPER");
+	char text[4096];
+	size_t len = 0;
+	struct rlimit low, was;
+	struct h_event e;
+	pid_t main, away;
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	/* others before it, so that its own fds are the highest: its end
+	 * gives back none below the lowered limit */
+	len += (size_t)snprintf(text + len, sizeof text - len,
+				"{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n");
+	for (int i = 0; i < 8; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "  { \"actor\": \"a%d\", \"exec\": [\"@TA@\"] },\n", i);
+	snprintf(text + len, sizeof text - len,
+		 "  { \"actor\": \"b\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/b.pid\"],\n"
+		 "    \"backoff\": { \"initial\": 1000, \"max\": 1000 } } ] }\n", esc);
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "b", &e);
+	main = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	away = read_pid("b.pid", 0);
+
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	/* fewer than it holds even once b's own are closed */
+	low = (struct rlimit){ fds_of(h.pid) - 12, was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	ck_assert_int_eq(kill(main, SIGKILL), 0);
+	h_expect(&h, "exit", "b", &e);
+	ck_assert_msg(gone(away), "pid %d outlived its actor (%s)", (int)away, proc_state_text(away));
+	ck_assert_msg(strstr(e.line, "\"cpu_usec\""), "%s", e.line);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	ready_after_fd_failures("b");
+	away = read_pid("b.pid", away);
+	h_stop(&h);
+	ck_assert(!running(away));
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: ", "leftover"), 0);
+}
+END_TEST
+
+/* Events up to NAME's exit: none of NAME's before it. */
+static void next_of(const char *event, const char *name, struct h_event *e)
+{
+	do
+		ck_assert_msg(h_next(&h, e, H_TIMEOUT_MS), "no %s from %s", event, name);
+	while (strcmp(e->name, name) != 0);
+	ck_assert_msg(strcmp(e->event, event) == 0, "%s", e->line);
+}
+
+/* Waits for a line of the daemon's log that starts with PREFIX and
+ * holds WHAT; no event of NAME may come first. */
+static void await_log_before(const char *prefix, const char *what, const char *name)
+{
+	struct h_event e;
+
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_lines_with(&h, "err", prefix, what) < 1;) {
+		ck_assert_msg(h_now_ms() < end, "no \"%s...%s\" in the log", prefix, what);
+		ck_assert_msg(!h_next(&h, &e, 5) || strcmp(e.name, name) != 0, "before the log line: %s", e.line);
+	}
+}
+
+/* Out of fds even for the kill (the limit lowered below the lowest the
+ * daemon holds, its reserve too): the exit was told at once, with the
+ * actor's daemonized grandchild alive. It waits until the kill can be
+ * done, tried again on a timer, and only then is it told, and the
+ * restart follows. _i: the cgroup or the uid level. */
+START_TEST(an_exit_waits_for_a_kill_that_cannot_be_done_yet)
+{
+	const char *esc = getenv("ESCAPER");
+	char text[1024];
+	struct rlimit low, was;
+	struct h_event e;
+	pid_t main, away;
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	snprintf(text, sizeof text, "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		 "  { \"actor\": \"b\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/b.pid\"] } ] }\n", esc);
+	h_write(&h, "root.jsonc", text);
+	force_level(_i);
+	h_start(&h, root_only);
+	h_expect(&h, "start", "b", &e);
+	main = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	away = read_pid("b.pid", 0);
+
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	low = (struct rlimit){ 3, was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	ck_assert_int_eq(kill(main, SIGKILL), 0);
+	await_log_before("prospero: b: ", "its exit waits until nothing of it is left", "b");
+	ck_assert_msg(running(away), "pid %d: %s", (int)away, proc_state_text(away));
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	next_of("exit", "b", &e);
+	ck_assert_msg(gone(away), "pid %d outlived its actor (%s)", (int)away, proc_state_text(away));
+	h_expect(&h, "ready", "b", NULL);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: b: ", "Too many open files (the daemon's limit is 3 "
+				      "open files: raise it, e.g. LimitNOFILE= under systemd); its exit waits"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: b: ", "nothing of it is left now: its exit is final"), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containment");
@@ -1911,6 +2057,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_sweep_leaves_alone_a_uid_another_daemon_holds_now);
 	tcase_add_test(tc, an_actor_whose_cgroup_is_emptying_is_stopping);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("out of resources");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, an_actor_that_ends_while_the_daemon_is_out_of_fds_leaves_nothing);
+	tcase_add_loop_test(tc, an_exit_waits_for_a_kill_that_cannot_be_done_yet, 0, 2);
+	suite_add_tcase(s, tc);
+
 	/* what a long-running daemon must not accumulate */
 	tc = tcase_create("churn");
 	tcase_add_checked_fixture(tc, setup, teardown);

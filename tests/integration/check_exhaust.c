@@ -176,6 +176,79 @@ START_TEST(a_restart_with_no_process_left_says_so_and_recovers)
 }
 END_TEST
 
+/* The pid an actor wrote to NAME in the test directory. */
+static pid_t pid_in(const char *name)
+{
+	char buf[32];
+
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_read(&h, name, buf, sizeof buf) <= 0 || !strchr(buf, '\n');) {
+		ck_assert_msg(h_now_ms() < end, "no pid in %s", name);
+		h_sleep_ms(5);
+	}
+	return (pid_t)atoi(buf);
+}
+
+/* The uid level, fork failing as an actor ends (the daemon's pids cgroup
+ * at its pids.max): "b: cannot kill the processes of uid N: Resource
+ * temporarily unavailable", no fix named, and its exit was told all the
+ * same, its daemonized grandchild alive; b restarted beside it under
+ * the same uid. The exit waits until the helper that kills can be made,
+ * and the log says why and what to do. */
+START_TEST(an_exit_at_the_uid_level_waits_for_the_helper_that_kills)
+{
+	const char *esc = getenv("ESCAPER");
+	char path[192], buf[64], cur[32], text[1024];
+	struct h_event e;
+	pid_t main, away;
+
+	if (!pids_cg[0])
+		return;
+	ck_assert_ptr_nonnull(esc);
+	snprintf(text, sizeof text, "{ \"supervisor\": \"root\", \"intensity\": 100, \"period\": 1, \"children\": [\n"
+		 "  { \"actor\": \"b\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/b.pid\"] } ] }\n", esc);
+	h_write(&h, "root.jsonc", text);
+	h_start_with(&h, root_only, (const char *const[]){ "--containment", "uid", NULL });
+	h_expect(&h, "start", "b", &e);
+	main = e.pid;
+	h_expect(&h, "ready", "root", NULL);
+	away = pid_in("b.pid");
+
+	snprintf(path, sizeof path, "%s/cgroup.procs", pids_cg);
+	snprintf(buf, sizeof buf, "%d", (int)h.pid);
+	put(path, buf);
+	/* no room for one more process than it has now */
+	snprintf(path, sizeof path, "%s/pids.current", pids_cg);
+	{
+		FILE *f = fopen(path, "re");
+
+		ck_assert(f != NULL);
+		ck_assert(fgets(cur, sizeof cur, f) != NULL);
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "%s/pids.max", pids_cg);
+	put(path, cur);
+	ck_assert_int_eq(kill(main, SIGKILL), 0);
+	for (long long end = h_now_ms() + H_TIMEOUT_MS;
+	     h_lines_with(&h, "err", "prospero: b: ", "its exit waits until nothing of it is left") < 1;) {
+		ck_assert_msg(h_now_ms() < end, "no word of a kill that waits");
+		ck_assert_msg(!h_next(&h, &e, 5) || strcmp(e.name, "b") != 0, "before the kill: %s", e.line);
+	}
+	ck_assert_int_eq(kill(away, 0), 0);
+	put(path, "max");
+	do
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no exit from b");
+	while (strcmp(e.name, "b") != 0);
+	ck_assert_msg(strcmp(e.event, "exit") == 0, "%s", e.line);
+	ck_assert_msg(kill(away, 0) < 0 && errno == ESRCH, "pid %d outlived its actor", (int)away);
+	h_expect(&h, "ready", "b", NULL);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: b: cannot kill the processes of uid ",
+				      "Resource temporarily unavailable (the daemon cannot make the helper process "
+				      "that kills them: its RLIMIT_NPROC or its cgroup's pids.max is reached: "
+				      "raise it); its exit waits"), 1);
+}
+END_TEST
+
 /* The daemon's own open fds, from /proc. */
 static unsigned daemon_fds(void)
 {
@@ -341,6 +414,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_secret_on_a_full_runtime_directory_says_which_and_recovers);
 	tcase_add_test(tc, a_restart_with_no_process_left_says_so_and_recovers);
+	tcase_add_test(tc, an_exit_at_the_uid_level_waits_for_the_helper_that_kills);
 	tcase_add_test(tc, a_restart_after_the_limit_is_lowered_gets_the_lowered_limit);
 	tcase_add_test(tc, no_namespaces_are_kept_beyond_the_present_hard_limit);
 	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);

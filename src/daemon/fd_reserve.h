@@ -1,0 +1,33 @@
+/* A few fds the daemon takes at its start, among its lowest, and gives
+ * up for a moment to what must not fail for want of one: the kill of
+ * what an actor left, the look that says it is gone, the figures of its
+ * exit. Out of fds (a limit prlimit(1) lowered below what the daemon
+ * holds, or the host's file table full) these would otherwise wait for
+ * whatever frees one, and the end of an actor with them. The kernel
+ * gives the lowest free fd and refuses one at or above the soft limit:
+ * low-numbered, the reserve is still below a limit lowered since. */
+#ifndef PROSPERO_DAEMON_FD_RESERVE_H
+#define PROSPERO_DAEMON_FD_RESERVE_H
+
+#include <stdbool.h>
+
+/* Enough for the deepest of them: the freeze-and-kill of a cgroup
+ * (before Linux 5.14's cgroup.kill) holds its cgroup.freeze, a listing
+ * of a directory and one file of it at once. */
+#define FD_RESERVE_N 4
+
+struct fd_reserve {
+	int fd[FD_RESERVE_N];	/* -1: given up */
+};
+
+/* None held. */
+void fd_reserve_init(struct fd_reserve *r);
+/* Take those not held (each a /dev/null, cloexec); -1 with errno when
+ * one cannot be had. errno is kept otherwise. */
+int fd_reserve_take(struct fd_reserve *r);
+/* Give them all up, for the next call to have their numbers. */
+void fd_reserve_give_up(struct fd_reserve *r);
+/* Did a call fail for want of an fd? */
+bool fd_reserve_would_help(int err);
+
+#endif
