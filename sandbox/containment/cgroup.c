@@ -94,6 +94,17 @@ int sb_cgroup_inst_create(const struct sb_cgroup_tree *t, struct sb_cgroup_inst 
 	return 0;
 }
 
+int sb_cgroup_inst_open_leftover(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci,
+				 const char *instance)
+{
+	sb_cgroup_inst_init(ci);
+	if (sb_cgroup_inst_name(instance, ci->name, sizeof(ci->name)) < 0 ||
+	    (ci->fd = sb_cgfs_open_dir(t->fd, ci->name)) < 0)
+		return -1;
+	ci->killed = true;
+	return 0;
+}
+
 int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci)
 {
 	return sb_cgfs_populated(ci->fd);

@@ -52,6 +52,13 @@ void sb_cgroup_inst_init(struct sb_cgroup_inst *ci);
 int sb_cgroup_inst_create(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci,
 			  const char *instance, const struct sb_cgroup_limits *lim);
 
+/* The cgroup of instance that sb_cgroup_inst_create found populated
+ * (EBUSY), opened into CI as a killed one, never reused: what is in an
+ * instance's cgroup is that instance's, for the caller to kill, wait
+ * for and remove. -1 with errno. */
+int sb_cgroup_inst_open_leftover(const struct sb_cgroup_tree *t, struct sb_cgroup_inst *ci,
+				 const char *instance);
+
 /* 1 while any process is in it, 0 when empty, -1 with errno. */
 int sb_cgroup_inst_populated(const struct sb_cgroup_inst *ci);
 

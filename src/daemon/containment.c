@@ -580,6 +580,30 @@ static int cg_clear(struct daemon *d, struct instance *in, const char **what)
 	return cg_remove(d, in);
 }
 
+/* A start found processes in its own cgroup (kept for it, or made by an
+ * earlier run of the same name whose end went unseen): what is in an
+ * instance's cgroup is the instance's, so it is killed, not waited for
+ * in vain at every start. */
+static int cg_clear_leftover(struct daemon *d, struct instance *in, char *msg, size_t len)
+{
+	char name[SB_CGROUP_NAME_MAX];
+	const char *what;
+	int saved;
+
+	/* removed, the cgroup takes its name with it */
+	snprintf(name, sizeof name, "%s", in->cg.name);
+	if (cg_clear(d, in, &what) == 0) {
+		log_warn("%s: killed what an earlier run left in its cgroup %s/%s", in->name,
+			 d->contain.tree.path, name);
+		return 0;
+	}
+	saved = errno;
+	snprintf(msg, len, "cgroup %s/%s: a leftover still has processes, and the daemon %s: %s",
+		 d->contain.tree.path, name, what, strerror(saved));
+	errno = saved;
+	return -1;
+}
+
 int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_join *j,
 			char *msg, size_t len)
 {
@@ -596,12 +620,22 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 		return -1;
 	}
 	/* the last run's, emptied without a kill: no mkdir, no watch; one
-	 * removed under us is forgotten, one something entered is not used */
-	if (in->cg.fd >= 0 && in->cg_empty_seen != ev_iteration(d->loop) &&
-	    (populated = sb_cgroup_inst_populated(&in->cg)) < 0)
-		sb_cgroup_inst_forget(&in->cg);
-	if (in->cg.fd >= 0 && (populated || !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim)) &&
-	    cg_remove(d, in) < 0) {
+	 * removed under us is forgotten, one something entered is emptied */
+	if (in->cg.fd >= 0 && in->cg_empty_seen != ev_iteration(d->loop)) {
+		WITH_RESERVE(d, populated, sb_cgroup_inst_populated(&in->cg));
+		if (populated < 0 && errno == ENOENT) {
+			sb_cgroup_inst_forget(&in->cg);
+			populated = 0;
+		} else if (populated < 0) {
+			saved = errno;
+			snprintf(msg, len, "cgroup %s/%s: %s", c->tree.path, in->cg.name, strerror(saved));
+			errno = saved;
+			return -1;
+		}
+	}
+	if (in->cg.fd >= 0 && populated && cg_clear_leftover(d, in, msg, len) < 0)
+		return -1;
+	if (in->cg.fd >= 0 && !sb_cgroup_inst_reusable(&c->tree, &in->cg, lim) && cg_remove(d, in) < 0) {
 		saved = errno;
 		snprintf(msg, len, "cgroup %s/%s: cannot remove the last run's: %s", c->tree.path, in->cg.name,
 			 strerror(saved));
@@ -610,6 +644,13 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 	}
 	if (in->cg.fd < 0 && sb_cgroup_inst_create(&c->tree, &in->cg, in->name, lim) < 0) {
 		saved = errno;
+		if (saved == EBUSY && sb_cgroup_inst_open_leftover(&c->tree, &in->cg, in->name) == 0) {
+			if (cg_clear_leftover(d, in, msg, len) < 0)
+				return -1;
+			if (sb_cgroup_inst_create(&c->tree, &in->cg, in->name, lim) == 0)
+				goto made;
+			saved = errno;
+		}
 		if (saved == EOPNOTSUPP)
 			unavailable(&c->tree, lim, msg, len);
 		else
@@ -618,6 +659,7 @@ int containment_prepare(struct daemon *d, struct instance *in, struct sb_cgroup_
 		errno = saved;
 		return -1;
 	}
+made:
 	if ((in->cg.wd < 0 && sb_cgroup_inst_watch(&in->cg, c->notify_fd) < 0) ||
 	    (in->cg.v1 && sb_cgroup_join_open(&c->tree, &in->cg, false, j) < 0)) {
 		saved = errno;

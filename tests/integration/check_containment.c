@@ -2009,6 +2009,63 @@ START_TEST(an_exit_waits_for_a_kill_that_cannot_be_done_yet)
 }
 END_TEST
 
+/* A start that found a process in its own cgroup (made anew after a
+ * kill, _i 0, or kept from a run that ended alone, _i 1) failed, "a
+ * leftover still has processes" or "cannot remove the last run's:
+ * Device or resource busy", at that start and every one after. What is
+ * in an actor's cgroup is the actor's: it is killed, and the start goes on. */
+START_TEST(a_start_kills_what_is_left_in_its_own_cgroup)
+{
+	const char *esc = getenv("ESCAPER");
+	char text[2048], tree[512], path[600], pid[32];
+	struct h_event e;
+	int status, fd;
+	pid_t stray;
+
+	if (!is_root())
+		return;
+	ck_assert_ptr_nonnull(esc);
+	if (_i == 0)
+		snprintf(text, sizeof text, "{ \"supervisor\": \"root\", \"children\": [\n"
+			 "  { \"actor\": \"b\", \"exec\": [\"%s\", \"--daemonize\", \"@DIR@/b.pid\"] } ] }\n", esc);
+	else
+		snprintf(text, sizeof text, "{ \"supervisor\": \"root\", \"children\": [\n"
+			 "  { \"actor\": \"b\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_write(&h, "root.jsonc", text);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	subtree(tree, sizeof tree);
+	verb("stop", "b", NULL);
+	h_expect(&h, "exit", "b", NULL);
+
+	/* a process in the cgroup b's next run has */
+	snprintf(path, sizeof path, "%s/b.actor", tree);
+	ck_assert_msg(mkdir(path, 0755) == 0 || errno == EEXIST, "%s: %s", path, strerror(errno));
+	stray = fork();
+	ck_assert_int_ge(stray, 0);
+	if (stray == 0) {
+		close_range(3, ~0u, 0);
+		for (;;)
+			pause();
+	}
+	snprintf(path, sizeof path, "%s/b.actor/cgroup.procs", tree);
+	snprintf(pid, sizeof pid, "%d", (int)stray);
+	ck_assert_int_ge(fd = open(path, O_WRONLY | O_CLOEXEC), 0);
+	ck_assert_int_eq(write(fd, pid, strlen(pid)), (ssize_t)strlen(pid));
+	close(fd);
+
+	verb("start", "b", NULL);
+	do {
+		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no ready from b");
+		ck_assert_msg(strcmp(e.name, "b") != 0 || strcmp(e.event, "exit") != 0, "%s", e.line);
+	} while (strcmp(e.name, "b") != 0 || strcmp(e.event, "ready") != 0);
+	ck_assert_int_eq(waitpid(stray, &status, 0), stray);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "prospero: b: ", "killed what an earlier run left in its cgroup"), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containment");
@@ -2060,6 +2117,7 @@ static Suite *suite(void)
 	tc = tcase_create("out of resources");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, an_actor_that_ends_while_the_daemon_is_out_of_fds_leaves_nothing);
+	tcase_add_loop_test(tc, a_start_kills_what_is_left_in_its_own_cgroup, 0, 2);
 	tcase_add_loop_test(tc, an_exit_waits_for_a_kill_that_cannot_be_done_yet, 0, 2);
 	suite_add_tcase(s, tc);
 
