@@ -113,8 +113,7 @@ static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 {
 	struct cfg_pos p = ld_pos_of_key(ld, obj, "exec", false);
 	json_t *arg;
-	size_t i, n = json_array_size(v), arr = obj;
-	struct jsonc_step step = { .key = "exec" };
+	size_t i, n = json_array_size(v), arr;
 	const char *program;
 	bool ok = true;
 
@@ -123,7 +122,7 @@ static bool get_exec(struct loader *ld, struct cfg_actor *a, json_t *v, size_t o
 			 json_is_array(v) ? "an empty array" : ld_type_name(v));
 		return false;
 	}
-	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, false, &arr);
+	arr = ld_value_off(ld, obj, "exec");
 	json_array_foreach(v, i, arg) {
 		if (!json_is_string(arg) || (i == 0 && !*json_string_value(arg))) {
 			struct cfg_pos q = ld_pos_of_index(ld, arr, i);
@@ -170,7 +169,7 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 	struct cfg_pos p;
 	const char *k;
 	json_t *val;
-	size_t i = 0, off;
+	size_t i = 0, env = ld_value_off(ld, obj, "env");
 	bool ok = true;
 
 	if (!json_is_object(v)) {
@@ -183,13 +182,10 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 		return false;
 	}
 	json_object_foreach(v, k, val) {
-		struct jsonc_step path[2] = { { .key = "env" }, { .key = k } };
 		bool bad_key = !*k || strchr(k, '=');
 
 		if (bad_key || !json_is_string(val)) {
-			off = obj;
-			jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, bad_key, &off);
-			p = ld_pos(ld, off);
+			p = ld_pos_of_key(ld, env, k, bad_key);
 			if (bad_key)
 				ld_error(ld, &p, "\"env\": invalid variable name \"%s\": it must be non-empty and contain no '='", k);
 			else
@@ -198,9 +194,7 @@ static bool get_env(struct loader *ld, struct cfg_actor *a, json_t *v, size_t ob
 			continue;
 		}
 		if (strlen(k) + 1 + json_string_length(val) >= LD_ARG_STRING_MAX) {
-			off = obj;
-			jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, false, &off);
-			p = ld_pos(ld, off);
+			p = ld_pos_of_key(ld, env, k, false);
 			ld_error(ld, &p, "\"env\": \"%s\": %zu bytes as %s=value; the kernel takes at most %u in one "
 				 "variable (MAX_ARG_STRLEN): pass it in a file the actor reads", k,
 				 strlen(k) + 1 + json_string_length(val), k, LD_ARG_STRING_MAX - 1);

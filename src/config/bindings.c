@@ -29,6 +29,7 @@ static bool binding_name_valid(const char *s)
 
 bool ld_get_bindings(struct loader *ld, struct cfg_actor *a, json_t *o, size_t obj)
 {
+	size_t bindings = ld_value_off(ld, obj, "bindings");
 	const char *k;
 	json_t *v;
 	bool ok = true;
@@ -43,19 +44,17 @@ bool ld_get_bindings(struct loader *ld, struct cfg_actor *a, json_t *o, size_t o
 		return false;
 	}
 	json_object_foreach(o, k, v) {
-		struct jsonc_step path[2] = { { .key = "bindings" }, { .key = k } };
 		struct cfg_binding *b;
-		size_t off = obj;
+		size_t off;
 
 		if (!binding_name_valid(k)) {
-			jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, true, &off);
-			struct cfg_pos p = ld_pos(ld, off);
+			struct cfg_pos p = ld_pos_of_key(ld, bindings, k, true);
 			ld_error(ld, &p, "\"bindings\": invalid binding name \"%s\": use an upper-case letter, then up to %d upper-case letters, digits or '_' (like an environment variable)",
 				 k, CFG_MAX_NAME - 1);
 			ok = false;
 			continue;
 		}
-		jsonc_locate(ld->src.text, ld->src.len, obj, path, 2, false, &off);
+		off = ld_value_off(ld, bindings, k);
 		if (!json_is_string(v)) {
 			struct cfg_pos p = ld_pos(ld, off);
 			ld_error(ld, &p, "\"bindings\": \"%s\": expected the name of an actor (a string), got %s",

@@ -1,6 +1,7 @@
 /* Diagnostics: one line per finding, "FILE:LINE:COL: error: WHAT", and the
  * positions they point at. jansson keeps no positions, so a message finds
- * its value in the text (jsonc_locate), relative to the object being read. */
+ * its value in the text (jsonc_member_at, jsonc_element_at), relative to
+ * the object being read. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -122,31 +123,33 @@ struct cfg_pos ld_pos(const struct loader *ld, size_t off)
 }
 
 /* Position of KEY's value (or of the key itself) in the object at OBJ. */
-struct cfg_pos ld_pos_of_key(const struct loader *ld, size_t obj, const char *key, bool want_key)
+struct cfg_pos ld_pos_of_key(struct loader *ld, size_t obj, const char *key, bool want_key)
 {
-	struct jsonc_step step = { .key = key };
 	size_t off = obj;
 
-	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, want_key, &off);
+	jsonc_member_at(ld->src.text, ld->src.len, &ld->src.marks, obj, key, want_key, &off);
 	return ld_pos(ld, off);
 }
 
-struct cfg_pos ld_pos_of_index(const struct loader *ld, size_t arr, size_t index)
+struct cfg_pos ld_pos_of_index(struct loader *ld, size_t arr, size_t index)
 {
-	struct jsonc_step step = { .index = index };
-	size_t off = arr;
-
-	jsonc_locate(ld->src.text, ld->src.len, arr, &step, 1, false, &off);
-	return ld_pos(ld, off);
+	return ld_pos(ld, ld_index_off(ld, arr, index));
 }
 
 /* The offset of the value at KEY of the object at OBJ. */
-size_t ld_value_off(const struct loader *ld, size_t obj, const char *key)
+size_t ld_value_off(struct loader *ld, size_t obj, const char *key)
 {
-	struct jsonc_step step = { .key = key };
 	size_t off = obj;
 
-	jsonc_locate(ld->src.text, ld->src.len, obj, &step, 1, false, &off);
+	jsonc_member_at(ld->src.text, ld->src.len, &ld->src.marks, obj, key, false, &off);
+	return off;
+}
+
+size_t ld_index_off(struct loader *ld, size_t arr, size_t index)
+{
+	size_t off = arr;
+
+	jsonc_element_at(ld->src.text, ld->src.len, &ld->src.marks, arr, index, &off);
 	return off;
 }
 

@@ -273,12 +273,8 @@ static void get_partitions(struct floader *fl, struct fault_edge *e, json_t *v, 
 		return;
 	}
 	json_array_foreach(v, i, w) {
-		struct jsonc_step step = { .index = i };
-		size_t off = arr;
-
-		jsonc_locate(fl->ld.src.text, fl->ld.src.len, arr, &step, 1, false, &off);
 		snprintf(what, sizeof what, "\"partition\"[%zu]", i);
-		if (fl_get_window(fl, w, off, what, &e->partitions[e->npartitions]))
+		if (fl_get_window(fl, w, ld_index_off(&fl->ld, arr, i), what, &e->partitions[e->npartitions]))
 			e->npartitions++;
 	}
 }

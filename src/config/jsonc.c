@@ -251,33 +251,64 @@ static bool key_eq(const char *s, const char *e, const char *key)
 	return *k == 0;
 }
 
+/* The member whose key starts at K: the key's end into *KEND, the
+ * value's start into *VAL; -1 if no member starts there. */
+static int member_at(const char *t, size_t len, size_t k, size_t *kend, size_t *val)
+{
+	size_t i;
+
+	if (k >= len || t[k] != '"')
+		return -1;
+	*kend = skip_string(t, len, k);
+	i = skip_ws(t, len, *kend);
+	if (*kend < k + 2 || i >= len || t[i] != ':')
+		return -1;
+	*val = skip_ws(t, len, i + 1);
+	return 0;
+}
+
+/* From the element (or member's value) at *I to the next element (or
+ * member's key); -1 at the end of the container. */
+static int next_element(const char *t, size_t len, size_t *i)
+{
+	size_t j = skip_ws(t, len, skip_value(t, len, *i));
+
+	if (j >= len || t[j] != ',')
+		return -1;
+	*i = skip_ws(t, len, j + 1);
+	return 0;
+}
+
+/* Start of the first member of the object at FROM; -1 if it is none. */
+static int first_member(const char *t, size_t len, size_t from, size_t *i)
+{
+	size_t j = skip_ws(t, len, from);
+
+	if (j >= len || t[j] != '{')
+		return -1;
+	*i = skip_ws(t, len, j + 1);
+	return 0;
+}
+
 /* With a key given twice jansson keeps the last value, so that is the
  * one to point at: the whole object is read, and the last match wins. */
 static int member(const char *t, size_t len, size_t obj, const char *key, size_t *key_off,
 		  size_t *val_off)
 {
-	size_t i = skip_ws(t, len, obj), k, kend;
+	size_t i, kend, val;
 	int rc = -1;
 
-	if (i >= len || t[i] != '{')
+	if (first_member(t, len, obj, &i) < 0)
 		return -1;
-	i = skip_ws(t, len, i + 1);
-	while (i < len && t[i] == '"') {
-		k = i;
-		kend = skip_string(t, len, i);
-		i = skip_ws(t, len, kend);
-		if (kend < k + 2 || i >= len || t[i] != ':')
-			return rc;
-		i = skip_ws(t, len, i + 1);
-		if (key_eq(t + k + 1, t + kend - 1, key)) {
-			*key_off = k;
-			*val_off = i;
+	while (member_at(t, len, i, &kend, &val) == 0) {
+		if (key_eq(t + i + 1, t + kend - 1, key)) {
+			*key_off = i;
+			*val_off = val;
 			rc = 0;
 		}
-		i = skip_ws(t, len, skip_value(t, len, i));
-		if (i >= len || t[i] != ',')
-			return rc;
-		i = skip_ws(t, len, i + 1);
+		if (next_element(t, len, &val) < 0)
+			break;
+		i = val;
 	}
 	return rc;
 }
@@ -293,17 +324,6 @@ static int first_element(const char *t, size_t len, size_t from, size_t *i)
 	if (j >= len || t[j] == ']')
 		return -1;
 	*i = j;
-	return 0;
-}
-
-/* From the element at *I to the next one; -1 at the end of the array. */
-static int next_element(const char *t, size_t len, size_t *i)
-{
-	size_t j = skip_ws(t, len, skip_value(t, len, *i));
-
-	if (j >= len || t[j] != ',')
-		return -1;
-	*i = skip_ws(t, len, j + 1);
 	return 0;
 }
 
@@ -348,4 +368,80 @@ int jsonc_locate(const char *text, size_t len, size_t from, const struct jsonc_s
 	}
 	*off = want_key ? key_at : cur;
 	return 0;
+}
+
+/* The mark of the container at C, or the oldest one, made C's. */
+static struct jsonc_mark *mark_for(struct jsonc_marks *ms, size_t c)
+{
+	struct jsonc_mark *m = &ms->m[0];
+
+	for (size_t k = 0; k < JSONC_MARKS; k++) {
+		if (ms->m[k].used && ms->m[k].container == c) {
+			m = &ms->m[k];
+			break;
+		}
+		if (ms->m[k].used < m->used)
+			m = &ms->m[k];
+	}
+	if (!m->used || m->container != c)
+		*m = (struct jsonc_mark){ .container = c };
+	m->used = ++ms->clock;
+	return m;
+}
+
+int jsonc_element_at(const char *text, size_t len, struct jsonc_marks *marks, size_t from,
+		     size_t index, size_t *off)
+{
+	size_t arr = skip_ws(text, len, from), first, at;
+	struct jsonc_mark *m;
+
+	if (first_element(text, len, arr, &first) < 0)
+		return -1;
+	m = mark_for(marks, arr);
+	if (!m->at || m->index > index) {
+		m->at = first;
+		m->index = 0;
+	}
+	while (m->index < index) {
+		at = m->at;
+		if (next_element(text, len, &m->at) < 0)
+			return -1;
+		marks->walked += m->at - at;
+		m->index++;
+	}
+	*off = m->at;
+	return 0;
+}
+
+int jsonc_member_at(const char *text, size_t len, struct jsonc_marks *marks, size_t from,
+		    const char *key, bool want_key, size_t *off)
+{
+	size_t obj = skip_ws(text, len, from), first, start, stop = 0, i, kend, val;
+	struct jsonc_mark *m;
+
+	if (first_member(text, len, obj, &first) < 0)
+		return -1;
+	m = mark_for(marks, obj);
+	i = start = m->at ? m->at : first;
+	/* from the mark to the object's end, then from its start to the mark */
+	for (;;) {
+		bool more = member_at(text, len, i, &kend, &val) == 0;
+
+		if (more && key_eq(text + i + 1, text + kend - 1, key)) {
+			m->at = i;
+			*off = want_key ? i : val;
+			return 0;
+		}
+		if (more && next_element(text, len, &val) == 0) {
+			marks->walked += val - i;
+			i = val;
+		} else if (!stop && start != first) {
+			i = first;
+			stop = start;
+		} else {
+			return -1;
+		}
+		if (i == stop)
+			return -1;
+	}
 }

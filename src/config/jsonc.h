@@ -42,4 +42,30 @@ int jsonc_locate(const char *text, size_t len, size_t from, const struct jsonc_s
  * were found. */
 size_t jsonc_elements(const char *text, size_t len, size_t from, size_t *offs, size_t n);
 
+/* Look-ups that go on from where the last one in the same array or
+ * object stopped. The loader visits a container's elements and keys in
+ * the order they are written (jansson keeps an object's order), so
+ * locating each from the container's start would read the container
+ * once per element: quadratic in its size. A few containers are
+ * remembered, since an element's own keys are read between elements. */
+#define JSONC_MARKS 4
+struct jsonc_marks {
+	struct jsonc_mark {
+		size_t container;	/* its '[' or '{' */
+		size_t index;		/* the element last found in it */
+		size_t at;		/* where that element (or key) starts; 0: none yet */
+		unsigned long used;	/* when, for reuse of the oldest; 0: free */
+	} m[JSONC_MARKS];
+	unsigned long clock;
+	size_t walked;		/* bytes stepped over from element to element: what tests count */
+};
+
+/* As jsonc_locate with one step from FROM, with the marks (zeroed at
+ * first) kept across calls on one TEXT. An object's keys must be unique
+ * (JSON_REJECT_DUPLICATES): the first match is taken. */
+int jsonc_element_at(const char *text, size_t len, struct jsonc_marks *marks, size_t from,
+		     size_t index, size_t *off);
+int jsonc_member_at(const char *text, size_t len, struct jsonc_marks *marks, size_t from,
+		    const char *key, bool want_key, size_t *off);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "src/config/config.h"
+#include "src/config/jsonc.h"
 #include "src/config/policy_memo.h"
 #include "src/config/lines.h"
 
@@ -50,6 +51,7 @@ struct source {
 	size_t bom;			/* bytes of a byte order mark: 3 or 0 */
 	char *dir;			/* absolute directory of the file */
 	struct lines lines;		/* positions, over ORIG */
+	struct jsonc_marks marks;	/* where the last look-ups in TEXT stopped */
 };
 
 struct loader {
@@ -96,9 +98,10 @@ void ld_error(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...
 __attribute__((format(printf, 3, 4)))
 void ld_warning(struct loader *ld, const struct cfg_pos *pos, const char *fmt, ...);
 struct cfg_pos ld_pos(const struct loader *ld, size_t off);
-struct cfg_pos ld_pos_of_key(const struct loader *ld, size_t obj, const char *key, bool want_key);
-struct cfg_pos ld_pos_of_index(const struct loader *ld, size_t arr, size_t index);
-size_t ld_value_off(const struct loader *ld, size_t obj, const char *key);
+struct cfg_pos ld_pos_of_key(struct loader *ld, size_t obj, const char *key, bool want_key);
+struct cfg_pos ld_pos_of_index(struct loader *ld, size_t arr, size_t index);
+size_t ld_value_off(struct loader *ld, size_t obj, const char *key);
+size_t ld_index_off(struct loader *ld, size_t arr, size_t index);
 
 /* readers.c: typed values at KEY of the object at byte OBJ; each reports
  * what it expected and returns false when the value does not fit */

@@ -69,8 +69,7 @@ void ld_link_child(struct loader *ld, size_t d, struct cfg_supervisor *s, size_t
 /* "children" of S (def SELF): names to resolve later, inline definitions now. */
 static void parse_children(struct loader *ld, struct cfg_supervisor *s, size_t self, json_t *v, size_t off)
 {
-	struct jsonc_step step = { .key = "children" };
-	size_t arr = off, *offs, i, d;
+	size_t *offs, i, d;
 	json_t *c;
 
 	if (!(s->children = calloc(json_array_size(v), sizeof *s->children)) ||
@@ -79,8 +78,7 @@ static void parse_children(struct loader *ld, struct cfg_supervisor *s, size_t s
 		return;
 	}
 	s->nchildren = json_array_size(v);
-	jsonc_locate(ld->src.text, ld->src.len, off, &step, 1, false, &arr);
-	jsonc_elements(ld->src.text, ld->src.len, arr, offs, s->nchildren);
+	jsonc_elements(ld->src.text, ld->src.len, ld_value_off(ld, off, "children"), offs, s->nchildren);
 	json_array_foreach(v, i, c) {
 		struct cfg_pos p = ld_pos(ld, offs[i]);
 

@@ -8,6 +8,8 @@
 #include "src/config/lines.h"
 #include "tests/common/runner.h"
 
+#define NELEM(a) (sizeof (a) / sizeof *(a))
+
 /* Every input goes to the code under test in a heap block of exactly its
  * length, with no terminator, so ASan sees any read past LEN. */
 static char *exact(const char *s, size_t len)
@@ -446,6 +448,107 @@ START_TEST(elements_match_locate)
 }
 END_TEST
 
+/* ---- jsonc_element_at, jsonc_member_at ------------------------------ */
+
+/* The last step of each path in the locate table, taken with marks from
+ * the container the steps before it reach, agrees with jsonc_locate:
+ * the table read forwards, then backwards with the same marks, so that
+ * marks are reused, stepped back from and shared by containers. */
+START_TEST(marks_agree_with_locate)
+{
+	size_t len = sizeof doc - 1;
+	struct jsonc_marks marks = { 0 };
+	char *t = exact(doc, len);
+
+	for (size_t r = 0; r < 2 * NELEM(loc); r++) {
+		size_t c = r < NELEM(loc) ? r : 2 * NELEM(loc) - 1 - r, n = loc[c].n, from = 0;
+		const struct jsonc_step *last = &loc[c].path[n ? n - 1 : 0];
+		size_t want = 777, got = 777;
+		int rc_want, rc;
+
+		if (n == 0 || (last->key && strcmp(last->key, "dup") == 0))
+			continue;	/* no step to take; keys given twice are out of its contract */
+		if (n > 1 && jsonc_locate(t, len, 0, loc[c].path, n - 1, false, &from) < 0)
+			continue;
+		rc_want = jsonc_locate(t, len, from, last, 1, loc[c].want_key, &want);
+		if (last->key)
+			rc = jsonc_member_at(t, len, &marks, from, last->key, loc[c].want_key, &got);
+		else if (loc[c].want_key)
+			continue;
+		else
+			rc = jsonc_element_at(t, len, &marks, from, last->index, &got);
+		ck_assert_msg(rc == rc_want && got == want, "case %zu: %d at %zu, want %d at %zu", c, rc, got,
+			      rc_want, want);
+	}
+	free(t);
+}
+END_TEST
+
+#define MANY 2000
+
+/* The loader's way through a long array of objects: each element, then
+ * keys and elements inside it. A byte is stepped over once by the array
+ * and at most once inside its element: twice the text at most, where
+ * locating each element from the array's start steps over the ones
+ * before it again each time, some MANY / 2 times the text. */
+START_TEST(marks_walk_the_text_once)
+{
+	size_t cap = MANY * 64, len = 0, off, key, inner, want;
+	struct jsonc_marks marks = { 0 };
+	char *s = malloc(cap), *t, name[16];
+
+	ck_assert_ptr_nonnull(s);
+	len += (size_t)sprintf(s + len, "[");
+	for (int i = 0; i < MANY; i++)
+		len += (size_t)sprintf(s + len, "%s{\"name\": \"e%d\", \"v\": [%d, %d]}", i ? ", " : "", i, i, -i);
+	len += (size_t)sprintf(s + len, "]");
+	t = exact(s, len);
+	for (size_t i = 0; i < MANY; i++) {
+		struct jsonc_step path[] = { I(i), K("v"), I(1) };
+
+		ck_assert_int_eq(jsonc_element_at(t, len, &marks, 0, i, &off), 0);
+		ck_assert_int_eq(jsonc_member_at(t, len, &marks, off, "name", true, &key), 0);
+		ck_assert_int_eq(jsonc_member_at(t, len, &marks, off, "v", false, &inner), 0);
+		ck_assert_int_eq(jsonc_element_at(t, len, &marks, inner, 1, &inner), 0);
+		ck_assert_int_eq(jsonc_locate(t, len, 0, path, 3, false, &want), 0);
+		ck_assert_uint_eq(inner, want);
+		snprintf(name, sizeof name, "\"e%zu\"", i);
+		ck_assert_int_eq(strncmp(t + key + strlen("\"name\": "), name, strlen(name)), 0);
+	}
+	ck_assert_msg(marks.walked <= 2 * len, "%zu bytes walked in a text of %zu", marks.walked, len);
+	free(t);
+	free(s);
+}
+END_TEST
+
+/* An object's keys in the order written: each found from the last. */
+START_TEST(marks_walk_an_object_once)
+{
+	size_t cap = MANY * 32, len = 0, off;
+	struct jsonc_marks marks = { 0 };
+	char *s = malloc(cap), *t, key[16];
+
+	ck_assert_ptr_nonnull(s);
+	len += (size_t)sprintf(s + len, "{");
+	for (int i = 0; i < MANY; i++)
+		len += (size_t)sprintf(s + len, "%s\"k%d\": [%d]", i ? ", " : "", i, i);
+	len += (size_t)sprintf(s + len, "}");
+	t = exact(s, len);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(jsonc_member_at(t, len, &marks, 0, key, false, &off), 0);
+		ck_assert_int_eq(atoi(t + off + 1), i);
+	}
+	ck_assert_msg(marks.walked <= len, "%zu bytes walked in a text of %zu", marks.walked, len);
+	/* a key before the mark is found from the start; one not there is not */
+	ck_assert_int_eq(jsonc_member_at(t, len, &marks, 0, "k1", true, &off), 0);
+	ck_assert_int_eq(strncmp(t + off, "\"k1\"", 4), 0);
+	ck_assert_int_eq(jsonc_member_at(t, len, &marks, 0, "k", true, &off), -1);
+	free(t);
+	free(s);
+}
+END_TEST
+
 /* ---- jansson accepts the stripped text ------------------------------ */
 
 START_TEST(jansson_accepts_stripped)
@@ -516,8 +619,6 @@ START_TEST(jansson_error_position)
 }
 END_TEST
 
-#define NELEM(a) (sizeof (a) / sizeof *(a))
-
 static Suite *jsonc_suite(void)
 {
 	Suite *s = suite_create("jsonc");
@@ -538,6 +639,9 @@ static Suite *jsonc_suite(void)
 	tcase_add_test(tc, locate_after_strip);
 	tcase_add_loop_test(tc, elements_table, 0, NELEM(els));
 	tcase_add_test(tc, elements_match_locate);
+	tcase_add_test(tc, marks_agree_with_locate);
+	tcase_add_test(tc, marks_walk_the_text_once);
+	tcase_add_test(tc, marks_walk_an_object_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("jansson");
