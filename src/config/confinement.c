@@ -401,6 +401,60 @@ static bool get_capabilities(struct loader *ld, struct cfg_actor *a, json_t *v, 
 	return ok;
 }
 
+struct listed {
+	const char *name;
+	size_t index;
+	bool again;
+};
+
+static int by_name_then_index(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* A secret listed again, at its later places; sorted, as a list of
+ * thousands compared pair by pair would hold a reload for seconds, and
+ * reported in the list's order, which the positions are found in.
+ * Names empty or invalid are reported already. */
+static bool check_secrets_once(struct loader *ld, char **names, size_t n, size_t arr)
+{
+	struct listed *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	size_t m = 0;
+	bool ok = true;
+
+	if (!sorted) {
+		ld->oom = true;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (*names[i] && sb_secret_name_valid(names[i]))
+			sorted[m++] = (struct listed){ names[i], i, false };
+	qsort(sorted, m, sizeof *sorted, by_name_then_index);
+	for (size_t k = 1; k < m; k++)
+		sorted[k].again = strcmp(sorted[k].name, sorted[k - 1].name) == 0;
+	qsort(sorted, m, sizeof *sorted, by_index);
+	for (size_t k = 0; k < m; k++)
+		if (sorted[k].again) {
+			struct cfg_pos p = ld_pos_of_index(ld, arr, sorted[k].index);
+
+			ld_error(ld, &p, "\"secrets\"[%zu]: \"%s\" is already listed", sorted[k].index,
+				 sorted[k].name);
+			ok = false;
+		}
+	free(sorted);
+	return ok;
+}
+
 static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_t obj)
 {
 	size_t arr = ld_value_off(ld, obj, "secrets");
@@ -409,23 +463,17 @@ static bool get_secrets(struct loader *ld, struct cfg_actor *a, json_t *v, size_
 	if (!a->secrets)
 		return false;
 	for (size_t i = 0; i < a->nsecrets; i++) {
-		struct cfg_pos p = ld_pos_of_index(ld, arr, i);
-
 		if (!*a->secrets[i])
 			continue;	/* reported already */
 		if (!sb_secret_name_valid(a->secrets[i])) {
+			struct cfg_pos p = ld_pos_of_index(ld, arr, i);
+
 			ld_error(ld, &p, "\"secrets\"[%zu]: invalid secret name \"%s\": use a letter or '_', then up to %d letters, digits, '_', '.' or '-'",
 				 i, a->secrets[i], SB_SECRET_NAME_MAX - 1);
 			ok = false;
-			continue;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(a->secrets[i], a->secrets[j]) == 0) {
-				ld_error(ld, &p, "\"secrets\"[%zu]: \"%s\" is already listed", i, a->secrets[i]);
-				ok = false;
-			}
 	}
-	return ok;
+	return check_secrets_once(ld, a->secrets, a->nsecrets, arr) && ok;
 }
 
 static bool name_is(const char *name, size_t len, const char *var)

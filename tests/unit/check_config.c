@@ -1111,6 +1111,11 @@ START_TEST(secrets_errors)
 	       "root.jsonc:1:89: error: \"secrets\"[0]: invalid secret name \"9bad\": use a letter or '_', then up to 127 letters, digits, '_', '.' or '-'\n");
 	expect(ACTOR_A "\"secrets\": [\"K\", \"K\"] } ] }",
 	       "root.jsonc:1:94: error: \"secrets\"[1]: \"K\" is already listed\n");
+	/* each later place once, however often the name came before */
+	expect(ACTOR_A "\"secrets\": [\"K\", \"K\", \"K\", \"J\", \"K\"] } ] }",
+	       "root.jsonc:1:94: error: \"secrets\"[1]: \"K\" is already listed\n"
+	       "root.jsonc:1:99: error: \"secrets\"[2]: \"K\" is already listed\n"
+	       "root.jsonc:1:109: error: \"secrets\"[4]: \"K\" is already listed\n");
 	expect(ACTOR_A "\"secret\": [\"K\"] } ] }",
 	       "root.jsonc:1:77: error: unknown key \"secret\" (did you mean \"secrets\"?)\n");
 	expect(ACTOR_A "\"secrets_env\": 1 } ] }",
