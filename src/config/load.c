@@ -85,15 +85,20 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 {
 	/* O_NONBLOCK: a FIFO put in a config's place must not stop the
 	 * daemon's loop at a reload, waiting for a writer */
-	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK), open_errno = errno;
 	struct cfg_pos p = { .file = file };
 	FILE *f = NULL;
 	struct stat st;
 	char *buf = NULL;
 	size_t cap = 0, n = 0, got;
 
+	/* open() refuses a socket (ENXIO) before fstat could say what it is */
+	if (fd < 0 && open_errno == ENXIO && stat(file, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		ld_error(ld, &p, "cannot read: %s, not a regular file", kind_of(st.st_mode));
+		return NULL;
+	}
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		ld_error(ld, &p, "cannot open: %s", strerror(errno));
+		ld_error(ld, &p, "cannot open: %s", strerror(fd < 0 ? open_errno : errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;

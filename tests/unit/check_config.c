@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "src/config/config.h"
@@ -773,6 +775,17 @@ START_TEST(unreadable_file_and_duplicate_keys)
 }
 END_TEST
 
+static void bind_socket(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	close(fd);	/* the socket file stays */
+}
+
 /* A FIFO in a config's place would stop a daemon's reload until someone
  * wrote to it, and a device may never end: only regular files are read. */
 START_TEST(a_fifo_directory_or_device_is_not_read)
@@ -789,6 +802,11 @@ START_TEST(a_fifo_directory_or_device_is_not_read)
 	free(got);
 	got = load_fail(FILES("/dev/zero"));
 	ck_assert_str_eq(got, "/dev/zero: error: cannot read: a device, not a regular file\n");
+	free(got);
+	/* open() refuses a socket before it could be looked at */
+	bind_socket("sock.jsonc");
+	got = load_fail(FILES("sock.jsonc"));
+	ck_assert_str_eq(got, "sock.jsonc: error: cannot read: a socket, not a regular file\n");
 	free(got);
 }
 END_TEST
