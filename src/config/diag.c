@@ -13,19 +13,29 @@
 #include "src/config/lines.h"
 #include "src/config/loader.h"
 
-/* LINE with its control characters as JSON writes them ("\n",
- * "\u001b"): a diagnostic is one line, and what a key or name holds must
- * not move a terminal's cursor. LINE itself if it has none, else a new
- * string and LINE freed; NULL if memory ran out. */
+/* A C1 control (U+0080..U+009F) in UTF-8 at P: a terminal takes
+ * U+009B for CSI as it takes ESC [. */
+static bool is_c1(const unsigned char *p)
+{
+	return p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+}
+
+/* LINE with its control characters, C0, DEL and C1, as JSON writes them
+ * ("\n", "\u001b", "\u009b"): a diagnostic is one line, and what a key
+ * or name holds must not move a terminal's cursor. LINE itself if it has
+ * none, else a new string and LINE freed; NULL if memory ran out. */
 static char *escape_controls(char *line)
 {
 	static const char short_form[] = "\b\f\n\r\t", letter[] = "bfnrt";
 	size_t extra = 0, j = 0;
 	char *out;
 
-	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			extra += strchr(short_form, *p) ? 1 : 5;
+		else if (is_c1(p))
+			extra += 4;	/* two bytes become six */
+	}
 	if (!extra)
 		return line;
 	if ((out = malloc(strlen(line) + extra + 1))) {
@@ -36,6 +46,8 @@ static char *escape_controls(char *line)
 				j += (size_t)sprintf(out + j, "\\%c", letter[hit - short_form]);
 			else if (*p < 0x20 || *p == 0x7f)
 				j += (size_t)sprintf(out + j, "\\u%04x", *p);
+			else if (is_c1(p))
+				j += (size_t)sprintf(out + j, "\\u%04x", *++p);
 			else
 				out[j++] = (char)*p;
 		}

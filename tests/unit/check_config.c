@@ -513,6 +513,12 @@ START_TEST(control_characters_are_escaped)
 	       "root.jsonc:1:40: error: unknown key \"k\\ny\" in a supervisor\n");
 	expect("{ \"supervisor\": \"a\\u001b[2J\\t\\r\\b\\f\\u007f\", \"children\": [] }",
 	       "root.jsonc:1:17: error: \"supervisor\": invalid name \"a\\u001b[2J\\t\\r\\b\\f\\u007f\": use 1 to 64 letters, digits, '-', '_' or '.'\n");
+	/* C1 controls too (U+0080..U+009F: CSI, NEL), escaped or raw; not
+	 * the printable characters beside them (U+00A0, U+00E9) */
+	expect("{ \"supervisor\": \"top\", \"children\": [], \"x\\u009b2J\\u0085\": 1 }",
+	       "root.jsonc:1:40: error: unknown key \"x\\u009b2J\\u0085\" in a supervisor\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [], \"x\xC2\x9B" "2J\xC2\x80\xC2\x9F\xC2\xA0\xC3\xA9\": 1 }",
+	       "root.jsonc:1:40: error: unknown key \"x\\u009b2J\\u0080\\u009f\xC2\xA0\xC3\xA9\" in a supervisor\n");
 }
 END_TEST
 
