@@ -278,10 +278,12 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		static const char utf8[] = "unable to decode byte";
 		static const char big[] = "too big integer";
 		static const char bigneg[] = "too big negative integer";
+		static const char real_big[] = "real number overflow";
+		static const char deep[] = "maximum parsing depth reached";
 		size_t n = strlen(err.text);
 
-		/* the flag is jansson's, not the user's; and four of its
-		 * messages gain the fix, as every other diagnostic says it */
+		/* the flag is jansson's, not the user's; and its messages
+		 * gain the fix, as every other diagnostic says it */
 		if (strncmp(err.text, nul, strlen(nul)) == 0)
 			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
 		else if (strncmp(err.text, dup, strlen(dup)) == 0 && n > strlen(dup) && err.text[n - 1] == '\'')
@@ -302,6 +304,11 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 			ld_error(ld, &p, "%s near '%.*s': no key takes a number that large", err.text,
 				 (int)(end - at), ld->src.text + at);
 		}
+		else if (strncmp(err.text, real_big, strlen(real_big)) == 0)
+			ld_error(ld, &p, "%s: no key takes a number that large", err.text);
+		else if (strncmp(err.text, deep, strlen(deep)) == 0)
+			ld_error(ld, &p, "%s: arrays and objects nest at most %d deep", err.text,
+				 JSON_PARSER_MAX_DEPTH);
 		else if (strncmp(err.text, utf8, strlen(utf8)) == 0)
 			ld_error(ld, &p, "%s: expected UTF-8 text; save the file as UTF-8", err.text);
 		else

@@ -380,6 +380,20 @@ START_TEST(syntax_error)
 	expect("{ \"supervisor\": \"top\", \"intensity\": -99999999999999999999, \"children\": [] }\n",
 	       "root.jsonc:1:37: error: too big negative integer near '-99999999999999999999': "
 	       "no key takes a number that large\n");
+	expect("{ \"supervisor\": \"top\", \"intensity\": 1e400, \"children\": [] }\n",
+	       "root.jsonc:1:37: error: real number overflow near '1e400': "
+	       "no key takes a number that large\n");
+	/* the bound, not just that there is one */
+	{
+		char deep[64 + 2 * 2049];
+		int n = snprintf(deep, sizeof deep, "{ \"supervisor\": \"top\", \"children\": [], \"x\": ");
+
+		memset(deep + n, '[', 2049);
+		memset(deep + n + 2049, ']', 2049);
+		snprintf(deep + n + 2 * 2049, sizeof deep - (size_t)n - 2 * 2049, " }");
+		expect(deep, "root.jsonc:1:2092: error: maximum parsing depth reached near '[': "
+		       "arrays and objects nest at most 2048 deep\n");
+	}
 	/* a file saved in Latin-1, say: what to do about it */
 	expect("{ \"supervisor\": \"caf\xe9\", \"children\": [] }\n",
 	       "root.jsonc:1:17: error: unable to decode byte 0xe9 near '\"caf': "
