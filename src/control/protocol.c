@@ -140,6 +140,10 @@ static int decode_fault(json_t *o, struct ctl_request *r, char *err, size_t errl
 		return -1;
 	}
 	r->drop = v ? json_number_value(v) : 0;
+	if (!v && strcmp(r->fault, "edge") == 0) {	/* no share is assumed: the CLI asks --drop too */
+		snprintf(err, errlen, "\"drop\": an edge fault needs one, a probability from 0 to 1");
+		return -1;
+	}
 	return 0;
 }
 

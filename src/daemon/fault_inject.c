@@ -29,6 +29,8 @@ static struct fault_run *injector(struct daemon *d, char *msg, size_t len)
 		fail(ENOTSUP, msg, len, "the daemon runs without --faults", NULL);
 	else if (r->clock0 < 0)
 		fail(EAGAIN, msg, len, "the fault plan is not in effect yet: the tree is still starting", NULL);
+	else if (r->ended)	/* as the plan's: none lands in an actor's shutdown */
+		fail(ESHUTDOWN, msg, len, "the daemon is stopping: it injects no more faults", NULL);
 	else
 		return r;
 	return NULL;

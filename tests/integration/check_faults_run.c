@@ -4,6 +4,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "tests/common/harness.h"
+#include "tests/common/proc.h"
 #include "tests/common/runner.h"
 
 static struct h h;
@@ -578,10 +580,46 @@ START_TEST(a_run_time_edge_fault_is_an_event)
 	ask("{\"verb\": \"fault\", \"fault\": \"edge\", \"name\": \"cli -> svc\", \"drop\": 0.5, \"ms\": 0}\n",
 	    answer, sizeof answer);
 	ck_assert_msg(strstr(answer, "\\\"drop\\\" is from 0 to 1, \\\"ms\\\" from 1 ms to a day"), "%s", answer);
+	/* no share assumed on the socket, as the CLI asks --drop (it was 0) */
+	ask("{\"verb\": \"fault\", \"fault\": \"edge\", \"name\": \"cli -> svc\", \"ms\": 10}\n", answer, sizeof answer);
+	ck_assert_msg(strstr(answer, "\"ok\":false") && strstr(answer, "\"code\":\"EINVAL\"") &&
+		      strstr(answer, "\\\"drop\\\": an edge fault needs one, a probability from 0 to 1"), "%s", answer);
 	ck_assert_int_eq(h_run(&h, (const char *const[]){ "fault", "edge", "cli -> svc", "--drop", "0.5", "--for",
 							  "0", "--runtime-dir", h.rundir, NULL }), 2);
 	ck_assert_int_eq(h_count_lines(&h, "run.err", "prospero: 0: --for: expected milliseconds, from 1 to a day"), 1);
 	h_stop(&h);
+}
+END_TEST
+
+/* As the plan's own, a run-time fault lands in no actor's shutdown: one
+ * asked once the daemon stops is refused (it killed "slow" in the middle
+ * of its shutdown, and "a", still waiting for its turn to stop). */
+START_TEST(a_run_time_fault_is_refused_once_the_daemon_stops)
+{
+	const char *const kill_a[] = { "fault", "kill", "a", "--runtime-dir", h.rundir, NULL };
+	struct h_event e;
+	char err[1024];
+	pid_t slow;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] },\n"
+		"  { \"actor\": \"slow\", \"exec\": [\"@TA@\", \"--ignore-term\"], \"shutdown\": 5000 } ] }\n");
+	start_with_plan("{ \"faults\": [] }\n", NULL);
+	h_expect(&h, "start", "slow", &e);
+	slow = e.pid;
+	h_expect(&h, "fault", NULL, &e);	/* the plan's */
+	/* ready at its exec: ignoring SIGTERM only a moment later */
+	for (int i = 0; i < H_TIMEOUT_MS / 10 && !(h_status_mask(slow, "SigIgn") & 1ULL << (SIGTERM - 1)); i++)
+		h_sleep_ms(10);
+	h_signal(&h, SIGTERM);
+	h_expect(&h, "stop", "slow", NULL);
+	ck_assert_int_eq(h_run(&h, kill_a), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: fault: the daemon is stopping: it injects no more faults\n");
+	ck_assert_int_eq(h_wait_exit(&h, 3 * H_TIMEOUT_MS), 0);
+	while (h_next(&h, &e, 0))
+		ck_assert_msg(strcmp(e.event, "fault") != 0, "a fault in the stop: %s", e.line);
 }
 END_TEST
 
@@ -695,6 +733,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_datagram_forged_as_the_notice_is_still_dropped);
 	tcase_add_test(tc, the_peer_restarted_notice_passes_a_relay_that_drops_all);
 	tcase_add_test(tc, a_run_time_edge_fault_is_an_event);
+	tcase_add_test(tc, a_run_time_fault_is_refused_once_the_daemon_stops);
 	tcase_add_test(tc, a_run_time_edge_fault_draws_each_edge_apart);
 	suite_add_tcase(s, tc);
 	return s;
