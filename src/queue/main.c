@@ -173,7 +173,7 @@ static void finish(struct queue *q)
 	q->closing = true;
 	if (q->p)
 		prospero_close(q->p);	/* fails the calls in flight: ignored */
-	if (q->store.db && pq_store_apply(&q->store) < 0)
+	if (q->store.db && (q->full ? pq_store_apply_in_steps(&q->store) : pq_store_apply(&q->store)) < 0)
 		fprintf(stderr, "cannot update its log: %s\n", q->store.msg);
 	ev_prepare_stop(q->loop, &q->turn_end);
 	ev_signal_stop(q->loop, &q->sigterm);

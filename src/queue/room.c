@@ -9,9 +9,10 @@
  * first by whatever new pages the WAL holds. On a full disk neither
  * fits, and a checkpoint alone does not help. So:
  *   - the reserve (reserve.h), a file of real blocks, is freed when a
- *     write finds no room: the few pages of the acks' deletes fit there,
- *     and so does a checkpoint, since the WAL is checkpointed whenever it
- *     holds a quarter of the reserve (pq_store_bound_wal);
+ *     write finds no room: the acks' deletes fit there, written a few
+ *     at a time (pq_store_apply_in_steps), and so does a checkpoint,
+ *     since the WAL is checkpointed whenever it holds a quarter of the
+ *     reserve (pq_store_bound_wal);
  *   - while full, sends are refused `unavailable` before anything is
  *     stored, and the delivery side goes on: its changes wait in memory
  *     (a retried message's attempt count comes from memory too), and a
@@ -80,18 +81,22 @@ static void failed(struct queue *q)
 static void room_again(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct queue *q = w->data;
-	uint64_t avail;
-	long gone;
+	uint64_t avail, depth = q->store.depth;
 	int r;
 
 	if (q->store.in_tx)
 		return;		/* between turns, please: next time */
 	pq_store_coalesce(&q->store);
-	if ((gone = pq_store_apply(&q->store)) < 0) {
+	if (pq_store_apply_in_steps(&q->store) < 0) {
+		bool no_room = pq_no_room(errno);
+
 		failed(q);
-		return;
+		/* what fitted is written; the rest may fit in the room the
+		 * shrink gives back (the WAL's, first) */
+		if (!no_room)
+			return;
 	}
-	if (gone > 0)
+	if (q->store.depth != depth)
 		pq_status_touch(q);
 	if ((r = pq_store_shrink(&q->store, SHRINK_STEPS)) != 0) {
 		if (r < 0)

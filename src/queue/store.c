@@ -6,6 +6,7 @@
 
 #include "src/libprospero/db.h"
 #include "src/queue/grow.h"
+#include "src/queue/reserve.h"
 #include "src/queue/store.h"
 
 #define STORE_VERSION 1
@@ -306,8 +307,8 @@ static int apply_one(struct pq_store *s, const struct pq_change *c, long *delete
 	return 0;
 }
 
-/* A write of the delivery side failed: the log as it was, synced again
- * from now on, errno kept. SQLite may have rolled the transaction back
+/* A write of the delivery side failed: its transaction undone, synced
+ * again from now on, errno kept. SQLite may have rolled the transaction back
  * itself (a full disk does), and a COMMIT that failed may have left it
  * open. */
 static int undo(struct pq_store *s)
@@ -362,27 +363,76 @@ out:
 	free(kept);
 }
 
-long pq_store_apply(struct pq_store *s)
+/* Changes C[0..N) in one transaction: 0, or -1 with errno and the log
+ * as it was. */
+static int apply_tx(struct pq_store *s, const struct pq_change *c, size_t n, long *deleted)
 {
-	long deleted = 0;
+	int e;
+
+	*deleted = 0;
+	if (step_done(s, S_BEGIN) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (apply_one(s, &c[i], deleted) < 0)
+			goto fail;
+	if (step_done(s, S_COMMIT) == 0)
+		return 0;
+fail:
+	e = errno;
+	if (!sqlite3_get_autocommit(s->db))
+		pr_db_step_done(s->db, s->st[S_ROLLBACK]);
+	errno = e;
+	return -1;
+}
+
+/* The queued changes in transactions of at most STEP changes each: on a
+ * full disk, a step that finds no room is tried again in halves, down to
+ * one change, since the room a failed one took stays the WAL's and the
+ * smaller ones can use it. */
+static long apply(struct pq_store *s, size_t step, bool halve)
+{
+	size_t done = 0;
+	long deleted = 0, gone;
+	int r = 0;
 
 	if (s->nchanges == 0)
 		return 0;
 	if (synchronous(s, false) < 0)
 		return undo(s);
-	if (step_done(s, S_BEGIN) < 0)
+	while (done < s->nchanges) {
+		size_t n = s->nchanges - done < step ? s->nchanges - done : step;
+
+		if ((r = apply_tx(s, s->changes + done, n, &gone)) == 0) {
+			done += n;
+			deleted += gone;
+			s->depth -= (uint64_t)gone;
+		} else if (halve && n > 1 && pq_no_room(errno)) {
+			step = n / 2;
+		} else {
+			break;
+		}
+	}
+	memmove(s->changes, s->changes + done, (s->nchanges - done) * sizeof *s->changes);
+	s->nchanges -= done;
+	if (r < 0)
 		return undo(s);
-	for (size_t i = 0; i < s->nchanges; i++)
-		if (apply_one(s, &s->changes[i], &deleted) < 0)
-			return undo(s);
-	if (step_done(s, S_COMMIT) < 0)
-		return undo(s);
-	s->nchanges = 0;
-	s->depth -= (uint64_t)deleted;
 	/* applied: if FULL is not had back now, the next producers' begin
 	 * asks again (-1 here would say the changes were not made) */
 	synchronous(s, true);
 	return deleted;
+}
+
+long pq_store_apply(struct pq_store *s)
+{
+	return apply(s, s->nchanges, false);
+}
+
+/* A quarter of the WAL's bound in changes: four pages each, room to
+ * spare for a delete's (its row's leaf, a sibling it may merge with, and
+ * for a page freed the freelist's trunk, the pointer map and the header). */
+long pq_store_apply_in_steps(struct pq_store *s)
+{
+	return apply(s, s->wal_pages / 4 ? s->wal_pages / 4 : 1, true);
 }
 
 int pq_store_bound_wal(struct pq_store *s, size_t bytes)

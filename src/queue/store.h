@@ -4,8 +4,9 @@
  *     turn of the loop and is committed durably (synchronous=FULL) at its
  *     end, before any of them is acknowledged: one sync for the turn;
  *   - the delivery side's changes (a message acked, rescheduled, moved
- *     on), kept in memory and applied in one transaction that is not
- *     synced on its own: the next durable commit or checkpoint syncs it.
+ *     on), kept in memory and applied in one transaction (on a full
+ *     disk, in small ones) that is not synced on its own: the next
+ *     durable commit or checkpoint syncs it.
  *     A power cut may undo such a change, and the queue then delivers a
  *     message once more: at least once, never lost.
  * Reads see only what was committed.
@@ -88,6 +89,13 @@ int pq_store_reschedule(struct pq_store *s, uint64_t id, uint32_t failed, uint64
  * messages they deleted, or -1 with errno, the log as it was and the
  * changes still queued. */
 long pq_store_apply(struct pq_store *s);
+/* The same on a full disk, in transactions small enough for the room the
+ * reserve keeps (a quarter of the WAL's bound in changes each, fewer if
+ * one finds no room): -1 with errno leaves queued only those not applied
+ * (s->depth counts the rest). Thousands of acks pile up between two
+ * tries, and in one transaction they would need more room than there
+ * is, every time. */
+long pq_store_apply_in_steps(struct pq_store *s);
 /* Keep only the change that counts for each message queued: its last,
  * or its delete. Changes kept while the disk is full pile up, a retry
  * each, and a retry rewrites its message's row, body and all, when the

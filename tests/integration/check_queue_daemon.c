@@ -924,6 +924,85 @@ START_TEST(a_full_disk_is_drained_after_retries_kept_in_memory)
 }
 END_TEST
 
+/* `prospero status q` until its figures show it empty after it took at
+ * least N messages (before its first figures it shows depth 0 too);
+ * fails after TIMEOUT_MS with the last ones. */
+static void wait_empty(long n, int timeout_ms)
+{
+	for (int waited = 0;; waited += 100) {
+		const char *const argv[] = { "status", "q", "--runtime-dir", h.rundir, NULL };
+		char out[4096] = "";
+		long depth = -1, received = 0;
+		const char *figures;
+
+		h_run(&h, argv);
+		if (h_read(&h, "run.out", out, sizeof out - 1) > 0 && (figures = strstr(out, " status \"depth=")) &&
+		    sscanf(figures, " status \"depth=%ld", &depth) == 1 && (figures = strstr(figures, " received=")) &&
+		    sscanf(figures, " received=%ld", &received) == 1 && depth == 0 && received >= n)
+			return;
+		ck_assert_msg(waited < timeout_ms, "the queue is not emptied: %s", out);
+		h_sleep_ms(100);
+	}
+}
+
+#define SMALL_FILLS 40000	/* more than 2 MiB holds of 200-byte messages */
+static int small_seen[SMALL_FILLS + 1];
+
+/* The log fills the 2 MiB file system with messages of 200 bytes while
+ * the consumer is down, until a send is refused; then the consumer acks
+ * them all. Each ack while the log is full is kept in memory, and in the
+ * second they wait for the next write thousands of them pile up: the old
+ * queue wrote them all in one transaction, which took far more room than
+ * the reserve gives, so none was ever written: its depth stayed, and
+ * sends were refused for good. Written in transactions the room takes,
+ * they empty the queue, and it takes sends again. */
+START_TEST(a_full_disk_of_small_messages_is_drained)
+{
+	char state[128];
+	struct h_event e;
+	int n = 0;
+
+	if (!small_fs[0])
+		return;	/* a tmpfs of its own needs root */
+	snprintf(state, sizeof state, "%s/st", small_fs);
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"c\", \"exec\": [\"@DIR@/qa\", \"consume\", \"@DIR@/c.rec\"] },\n"
+		"  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_timeout\": 100 },\n"
+		"  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"fill\", \"@DIR@/p.rec\", \"200\", \"1000000\",\n"
+		"    \"@DIR@/go\", \"@DIR@/more\"],\n"
+		"    \"bindings\": { \"Q\": \"q\" } } ] }\n");
+	shared_file("p.rec");
+	shared_file("c.rec");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
+	h_expect(&h, "ready", "p", &e);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "stop", "--runtime-dir", h.rundir, "c", NULL }), 0);
+	h_expect(&h, "exit", "c", &e);
+	h_write(&h, "go", "");
+	/* one send in flight at a time, each synced: a minute is generous */
+	for (int waited = 0; !strstr(slurp("p.rec"), "\nrefused: "); waited += 100) {
+		ck_assert_msg(waited < 12 * H_TIMEOUT_MS, "the log never filled");
+		h_sleep_ms(100);
+	}
+	ck_assert_msg(strstr(file_buf, "\nrefused: could not commit: database or disk is full\n"), "%.300s", file_buf);
+	for (const char *l = file_buf; (l = strstr(l, "fill:")); l++)
+		n++;
+	ck_assert_msg(n > 1000 && n < SMALL_FILLS, "%d messages of 200 bytes in 2 MiB", n);
+	wait_q_line("its log is full");
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "start", "--runtime-dir", h.rundir, "c", NULL }), 0);
+	wait_empty(n, 3 * H_TIMEOUT_MS);
+	/* the producer's "again", every 100 ms, is taken once there is room */
+	wait_count("p.rec", "again: sent after ", 1);
+	wait_q_line("its log has room again");
+	/* nothing acknowledged is lost */
+	ck_assert_int_eq(count_fills("c.rec", small_seen, SMALL_FILLS), 0);
+	for (int i = 1; i <= n; i++)
+		ck_assert_msg(small_seen[i] >= 1, "fill:%d acknowledged and never consumed", i);
+	ck_assert_int_eq(h_lines_with(&h, "events", "", "\"event\": \"exit\", \"name\": \"q\""), 0);
+	h_stop(&h);
+}
+END_TEST
+
 static void free_the_rest(void)
 {
 	char path[128];
@@ -996,6 +1075,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, a_full_disk_is_drained_and_the_queue_takes_sends_again);
 	tcase_add_test(tc, a_full_disk_is_drained_after_retries_kept_in_memory);
+	tcase_add_test(tc, a_full_disk_of_small_messages_is_drained);
 	suite_add_tcase(s, tc);
 	return s;
 }
