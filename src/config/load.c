@@ -192,38 +192,79 @@ static int prepare(struct loader *ld)
 	return rc;
 }
 
-/* Where jansson's error is: the start of the token its message quotes
- * ("... near 'TOKEN'"), which ends at POS, just past it; the end of the
- * text for "near end of file"; else the token's last byte. */
-static size_t error_off(const json_error_t *err, size_t len)
+/* The start of the string or bare word that ends at POS in T: from the
+ * start of POS's line, where no string begins (a JSON string holds no
+ * newline, and comments are blanked). */
+static size_t token_start(const char *t, size_t pos)
+{
+	size_t i = pos, at;
+	bool in = false, esc = false;
+
+	while (i > 0 && t[i - 1] != '\n')
+		i--;
+	for (at = i; i < pos; i++) {
+		if (in) {
+			if (esc)
+				esc = false;
+			else if (t[i] == '\\')
+				esc = true;
+			else if (t[i] == '"')
+				in = false;
+		} else if (t[i] == '"') {
+			in = true;
+			at = i;
+		} else if (strchr(" \t\r{}[],:", t[i])) {
+			at = i + 1;
+		}
+	}
+	return at;
+}
+
+/* jansson's error with the token it stopped at, quoted as it quotes one
+ * of up to 20 bytes ("... near 'TOKEN'") and for a longer one does not,
+ * and where that token begins; its position is just past the token (for
+ * "near end of file", the end of the text). */
+struct syntax_error {
+	char text[JSON_ERROR_TEXT_LENGTH + 96];
+	size_t off;
+};
+
+/* Messages that are said of a token: jansson stops just past it */
+static bool names_a_token(const char *text)
+{
+	static const char *const kinds[] = {
+		"duplicate object key", "too big integer", "too big negative integer", "real number overflow",
+		"invalid escape", "\\u0000 is not allowed", "invalid Unicode", "invalid token", "control character",
+	};
+
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(text, kinds[i], strlen(kinds[i])) == 0)
+			return true;
+	return false;
+}
+
+static void syntax_error(const json_error_t *err, const char *t, size_t len, struct syntax_error *e)
 {
 	const char *near = strstr(err->text, " near '");
 	size_t pos = err->position > 0 ? (size_t)err->position : 0, n;
 
 	if (pos > len)
 		pos = len;	/* it may count the end it read */
-	if (!near)
-		return strstr(err->text, " near end of file") ? len : pos;
-	near += strlen(" near '");
-	n = strlen(near);
-	if (n > 0 && near[n - 1] == '\'' && n - 1 <= pos)
-		return pos - (n - 1);
-	return pos > 0 ? pos - 1 : 0;
-}
-
-/* The number of T just before AT, into *START and *END: jansson says
- * "too big negative integer" with no token, its position a byte or two
- * past the number (it has read the byte after it). */
-static void number_before(const char *t, size_t at, size_t *start, size_t *end)
-{
-	size_t i = at;
-
-	while (i > 0 && at - i < 2 && !(t[i - 1] >= '0' && t[i - 1] <= '9'))
-		i--;
-	*end = i;
-	while (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9')
-		i--;
-	*start = i > 0 && t[i - 1] == '-' ? i - 1 : i;
+	snprintf(e->text, sizeof e->text, "%s", err->text);
+	if (near) {
+		n = strlen(near + strlen(" near '"));
+		e->off = n > 0 && near[strlen(" near '") + n - 1] == '\'' && n - 1 <= pos ? pos - (n - 1)
+			 : pos > 0 ? pos - 1 : 0;
+	} else if (strstr(err->text, " near end of file")) {
+		e->off = len;
+	} else if (names_a_token(err->text)) {
+		e->off = token_start(t, pos);
+		n = pos - e->off;
+		snprintf(e->text, sizeof e->text, "%s near '%.*s%s'", err->text, n > 80 ? 77 : (int)n, t + e->off,
+			 n > 80 ? "..." : "");
+	} else {
+		e->off = pos;
+	}
 }
 
 /* The offset of the first byte of T (LEN bytes) that is not JSON space. */
@@ -271,7 +312,6 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		/* jansson's position is just past the offending token, and its
 		 * column counts a byte order mark: the token's start, as every
 		 * other diagnostic counts */
-		struct cfg_pos p = ld_pos(ld, error_off(&err, ld->src.len));
 		static const char nul[] = "\\u0000 is not allowed without JSON_ALLOW_NUL";
 		static const char dup[] = "duplicate object key near '";
 		static const char eof[] = "end of file expected";
@@ -280,39 +320,35 @@ json_t *ld_open_source(struct loader *ld, const char *file, size_t *off, const c
 		static const char bigneg[] = "too big negative integer";
 		static const char real_big[] = "real number overflow";
 		static const char deep[] = "maximum parsing depth reached";
-		size_t n = strlen(err.text);
+		struct syntax_error e;
+		struct cfg_pos p;
+		size_t n;
 
+		syntax_error(&err, ld->src.text, ld->src.len, &e);
+		p = ld_pos(ld, e.off);
+		n = strlen(e.text);
 		/* the flag is jansson's, not the user's; and its messages
 		 * gain the fix, as every other diagnostic says it */
-		if (strncmp(err.text, nul, strlen(nul)) == 0)
-			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", err.text + strlen(nul));
-		else if (strncmp(err.text, dup, strlen(dup)) == 0 && n > strlen(dup) && err.text[n - 1] == '\'')
+		if (strncmp(e.text, nul, strlen(nul)) == 0)
+			ld_error(ld, &p, "\\u0000 is not allowed in a string%s", e.text + strlen(nul));
+		else if (strncmp(e.text, dup, strlen(dup)) == 0 && n > strlen(dup) && e.text[n - 1] == '\'')
 			ld_error(ld, &p, "duplicate object key %.*s: give each key once",
-				 (int)(n - strlen(dup) - 1), err.text + strlen(dup));
-		else if (strncmp(err.text, eof, strlen(eof)) == 0 && strcmp(want, LD_WANT_DEFINITION) == 0)
+				 (int)(n - strlen(dup) - 1), e.text + strlen(dup));
+		else if (strncmp(e.text, eof, strlen(eof)) == 0 && strcmp(want, LD_WANT_DEFINITION) == 0)
 			ld_error(ld, &p, "%s: a file holds one definition; give another a file of its own",
-				 err.text);
-		else if (strncmp(err.text, eof, strlen(eof)) == 0)
-			ld_error(ld, &p, "%s: a file holds one object", err.text);
-		else if (strncmp(err.text, big, strlen(big)) == 0)
-			ld_error(ld, &p, "%s: no key takes a number that large", err.text);
-		else if (strcmp(err.text, bigneg) == 0) {
-			size_t at, end;
-
-			number_before(ld->src.text, error_off(&err, ld->src.len), &at, &end);
-			p = ld_pos(ld, at);
-			ld_error(ld, &p, "%s near '%.*s': no key takes a number that large", err.text,
-				 (int)(end - at), ld->src.text + at);
-		}
-		else if (strncmp(err.text, real_big, strlen(real_big)) == 0)
-			ld_error(ld, &p, "%s: no key takes a number that large", err.text);
-		else if (strncmp(err.text, deep, strlen(deep)) == 0)
-			ld_error(ld, &p, "%s: arrays and objects nest at most %d deep", err.text,
+				 e.text);
+		else if (strncmp(e.text, eof, strlen(eof)) == 0)
+			ld_error(ld, &p, "%s: a file holds one object", e.text);
+		else if (strncmp(e.text, big, strlen(big)) == 0 || strncmp(e.text, bigneg, strlen(bigneg)) == 0 ||
+			 strncmp(e.text, real_big, strlen(real_big)) == 0)
+			ld_error(ld, &p, "%s: no key takes a number that large", e.text);
+		else if (strncmp(e.text, deep, strlen(deep)) == 0)
+			ld_error(ld, &p, "%s: arrays and objects nest at most %d deep", e.text,
 				 JSON_PARSER_MAX_DEPTH);
-		else if (strncmp(err.text, utf8, strlen(utf8)) == 0)
-			ld_error(ld, &p, "%s: expected UTF-8 text; save the file as UTF-8", err.text);
+		else if (strncmp(e.text, utf8, strlen(utf8)) == 0)
+			ld_error(ld, &p, "%s: expected UTF-8 text; save the file as UTF-8", e.text);
 		else
-			ld_error(ld, &p, "%s", err.text);
+			ld_error(ld, &p, "%s", e.text);
 		return NULL;
 	}
 	*off = space_to(ld->src.text, ld->src.len);

@@ -380,6 +380,20 @@ START_TEST(syntax_error)
 	expect("{ \"supervisor\": \"top\", \"intensity\": -99999999999999999999, \"children\": [] }\n",
 	       "root.jsonc:1:37: error: too big negative integer near '-99999999999999999999': "
 	       "no key takes a number that large\n");
+	/* jansson quotes no token over 20 bytes, and points past it: the
+	 * same place, key and fix as for a short one (the key was lost, the
+	 * column was the ':' after it, or past the number) */
+	expect("{ \"supervisor\": \"top\", \"a_key_that_is_rather_long\": 1, \"a_key_that_is_rather_long\": 2, "
+	       "\"children\": [] }\n",
+	       "root.jsonc:1:56: error: duplicate object key \"a_key_that_is_rather_long\": give each key once\n");
+	expect("{ \"supervisor\": \"top\", \"intensity\": 100000000000000000000, \"children\": [] }\n",
+	       "root.jsonc:1:37: error: too big integer near '100000000000000000000': "
+	       "no key takes a number that large\n");
+	expect("{ \"supervisor\": \"top\", \"intensity\": -9223372036854775809, \"children\": [] }\n",
+	       "root.jsonc:1:37: error: too big negative integer near '-9223372036854775809': "
+	       "no key takes a number that large\n");
+	expect("{ \"supervisor\": \"top\", \"children\": [], \"x\": \"a long string value with a \\q in it\" }\n",
+	       "root.jsonc:1:45: error: invalid escape near '\"a long string value with a \\q'\n");
 	expect("{ \"supervisor\": \"top\", \"intensity\": 1e400, \"children\": [] }\n",
 	       "root.jsonc:1:37: error: real number overflow near '1e400': "
 	       "no key takes a number that large\n");
