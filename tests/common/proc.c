@@ -97,6 +97,24 @@ int h_fd_count(pid_t pid)
 	return n;
 }
 
+long h_cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	int fd, n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	ck_assert_int_ge(fd = open(path, O_RDONLY | O_CLOEXEC), 0);
+	n = (int)read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	ck_assert_ptr_nonnull(p = strrchr(buf, ')'));
+	/* after ")": state, then fields 4 to 13, then utime and stime */
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
+	return (long)(ut + st);
+}
+
 void h_ns_id(pid_t pid, const char *ns, char *buf, size_t len)
 {
 	char path[64];

@@ -18,6 +18,9 @@ bool h_wait_dead(pid_t pid, int timeout_ms);
 bool h_alive(pid_t pid);
 /* The fds pid holds. */
 int h_fd_count(pid_t pid);
+/* Its CPU time so far (user and system), in clock ticks: a daemon that
+ * spins uses them while it should wait. */
+long h_cpu_ticks(pid_t pid);
 /* Which namespace of kind NS ("ipc", "mnt", ...) pid is in, as
  * /proc/PID/ns/NS names it ("ipc:[4026531839]"); pid 0: this process. */
 void h_ns_id(pid_t pid, const char *ns, char *buf, size_t len);

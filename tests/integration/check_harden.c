@@ -1399,25 +1399,6 @@ START_TEST(a_reload_the_open_file_limit_cannot_hold_changes_nothing)
 }
 END_TEST
 
-/* The daemon's CPU time so far, in clock ticks. */
-static long cpu_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	int fd, n;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	ck_assert_int_ge(fd = open(path, O_RDONLY | O_CLOEXEC), 0);
-	n = (int)read(fd, buf, sizeof buf - 1);
-	close(fd);
-	ck_assert_int_gt(n, 0);
-	buf[n] = 0;
-	ck_assert_ptr_nonnull(p = strrchr(buf, ')'));
-	/* after ")": state, then fields 4 to 13, then utime and stime */
-	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
-	return (long)(ut + st);
-}
-
 /* Control connections held open until the daemon is out of fds (64
  * clients are more than a limit of 100, lowered on the running daemon as
  * prlimit(1) would, leaves): each one it cannot take is answered EMFILE
@@ -1456,9 +1437,9 @@ START_TEST(a_daemon_out_of_fds_refuses_control_connections_and_does_not_spin)
 		}
 	}
 	ck_assert_int_gt(emfile, 0);
-	before = cpu_ticks(h.pid);
+	before = h_cpu_ticks(h.pid);
 	usleep(1000 * 1000);
-	ck_assert_int_lt(cpu_ticks(h.pid) - before, sysconf(_SC_CLK_TCK) / 5);
+	ck_assert_int_lt(h_cpu_ticks(h.pid) - before, sysconf(_SC_CLK_TCK) / 5);
 	/* the clients that held its fds hang up, and a status comes at the
 	 * same moment (the daemon stopped meanwhile, so it finds both at
 	 * once): they hold nothing it may not take back, and the status is
