@@ -76,6 +76,7 @@ struct daemon {
 	bool pidless;			/* a spawn got no pidfd: SIGCHLD is how instances end */
 	ev_timer watchdog;		/* systemd's, when it asks for one */
 	int devnull;
+	int spare_fd;			/* given up for a moment when out of fds (spare_fd.h) */
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get its soft limit back */
 	int reset_signals[64];		/* handled, or ignored as we were started: */

@@ -1,6 +1,5 @@
 /* The control socket's server; see ctl_server.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "src/daemon/sockbind.h"
 #include "src/daemon/ctl_verbs.h"
 #include "src/daemon/log.h"
+#include "src/daemon/spare_fd.h"
 
 static void client_free(struct ctl_client *c)
 {
@@ -289,13 +289,14 @@ static void refuse(int fd, int err, const char *why)
 /* The daemon is out of fds (EMFILE, ENFILE): the connection stays in the
  * backlog and the listener readable, and libev would call on_accept again
  * at once, for ever. Give up the spare fd to take the connection and say
- * why it is refused; without a spare, stop listening for a second. accept
- * fails so before it looks at the backlog, so only a connection taken
- * counts as refused. False when on_accept should stop for now. */
+ * why it is refused; without a spare below the limit, stop listening for
+ * a second. accept fails so before it looks at the backlog, so only a
+ * connection taken counts as refused. False when on_accept should stop
+ * for now. */
 static bool out_of_fds(struct ctl_server *s, int err)
 {
 	struct rlimit now = s->d->nofile;
-	int fd = -1, aerr = 0;
+	int fd, aerr;
 
 	/* read again: prlimit(1) may have lowered it since the start */
 	(void)getrlimit(RLIMIT_NOFILE, &now);
@@ -305,32 +306,37 @@ static bool out_of_fds(struct ctl_server *s, int err)
 			 "files): refusing connections until some are free",
 			 strerror(err), (unsigned long long)now.rlim_cur);
 	}
-	if (s->spare >= 0) {
-		close(s->spare);
+	if (spare_fd_give_up(&s->d->spare_fd)) {
 		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		aerr = errno;
 		if (fd >= 0) {
 			s->refused++;
 			refuse(fd, err, "the daemon is out of open files: try again later");
 		}
-		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		spare_fd_take(&s->d->spare_fd);
+		if (fd < 0 && (aerr == EAGAIN || aerr == EWOULDBLOCK))
+			return false;	/* the backlog is empty: wait for the next */
+		if (fd >= 0 && s->d->spare_fd >= 0)
+			return true;
+	} else if (!s->unanswered) {
+		s->unanswered = true;
+		log_warn("control socket: no spare fd below the daemon's limit of %llu open files to refuse "
+			 "connections with: they wait unanswered until some are free (raise the limit, e.g. "
+			 "LimitNOFILE= under systemd)", (unsigned long long)now.rlim_cur);
 	}
-	if (s->spare >= 0 && fd < 0 && (aerr == EAGAIN || aerr == EWOULDBLOCK))
-		return false;	/* the backlog is empty: wait for the next */
-	if (fd < 0 || s->spare < 0) {
-		ev_io_stop(s->d->loop, &s->io);
-		ev_timer_start(s->d->loop, &s->pause);
-		return false;
-	}
-	return true;
+	/* set again each time: a one-shot timer restarted as it was keeps
+	 * the time it fired at, and would fire at once */
+	ev_io_stop(s->d->loop, &s->io);
+	ev_timer_set(&s->pause, 1., 0.);
+	ev_timer_start(s->d->loop, &s->pause);
+	return false;
 }
 
 static void on_pause_end(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ctl_server *s = w->data;
 
-	if (s->spare < 0)
-		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	spare_fd_take(&s->d->spare_fd);
 	ev_io_start(loop, &s->io);
 }
 
@@ -359,6 +365,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 			log_info("control socket: taking connections again (%u refused for want of open files)",
 				 s->refused);
 			s->starved = false;
+			s->unanswered = false;
 			s->refused = 0;
 		}
 		if (!allowed(s, fd, &cr)) {
@@ -405,10 +412,8 @@ int ctl_server_open(struct ctl_server *s, struct daemon *d, const char *dir)
 		errno = saved;
 		return -1;
 	}
-	/* kept to be given up when the daemon runs out of fds (out_of_fds) */
-	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->refused = 0;
-	s->starved = false;
+	s->starved = s->unanswered = false;
 	ev_timer_init(&s->pause, on_pause_end, 1.0, 0.0);
 	s->pause.data = s;
 	ev_io_init(&s->io, on_accept, s->fd, EV_READ);
@@ -425,9 +430,6 @@ void ctl_server_close(struct ctl_server *s)
 		return;
 	ev_io_stop(s->d->loop, &s->io);
 	ev_timer_stop(s->d->loop, &s->pause);
-	if (s->spare >= 0)
-		close(s->spare);
-	s->spare = -1;
 	close(s->fd);
 	unlinkat(s->d->rundir.fd, CTL_SOCKET_NAME, 0);
 	s->fd = -1;

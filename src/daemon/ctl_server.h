@@ -51,9 +51,9 @@ struct ctl_server {
 	uid_t self;
 	struct ctl_client *clients;
 	unsigned nclients;
-	int spare;			/* /dev/null, closed to answer a connection when out of fds */
 	ev_timer pause;			/* listening stopped for want of fds: resumes it */
 	bool starved;			/* out of fds since the last connection taken (said once) */
+	bool unanswered;		/* and no spare fd to refuse them with (said once) */
 	unsigned refused;		/* connections refused for want of fds since then */
 };
 

@@ -23,6 +23,7 @@
 #include "src/daemon/reload.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/setup.h"
+#include "src/daemon/spare_fd.h"
 #include "src/daemon/supnode.h"
 #include "supervisor/backoff.h"
 #include "src/proto/fds.h"
@@ -171,6 +172,8 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot keep fds in reserve: %s", strerror(errno));
 		return -1;
 	}
+	/* next, among the lowest: below any limit prlimit(1) may lower to later */
+	spare_fd_take(&d->spare_fd);
 	/* orphaned descendants of actors come to us, and we reap them */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
@@ -210,7 +213,7 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	d->control.fd = -1;
-	d->control.spare = -1;
+	d->spare_fd = -1;
 	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
 	d->rundir.fd = d->rundir.lock = -1;
 	d->secrets.root_fd = d->secrets.gone_fd = -1;
@@ -289,6 +292,7 @@ void daemon_teardown(struct daemon *d)
 	events_close(&d->events);
 	if (d->devnull >= 0)
 		close(d->devnull);
+	spare_fd_close(&d->spare_fd);
 	if (d->loop)
 		ev_loop_destroy(d->loop);
 }

@@ -7,13 +7,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tests/common/runner.h"
@@ -402,6 +405,130 @@ START_TEST(a_state_directory_on_a_full_file_system_says_the_fix)
 	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, ": No space left on device: free space (or inodes) on its file system, or give "
 				  "another --state-dir"), "%s", err);
+/* The lowest fd the daemon does not hold: every one below it is taken. */
+static unsigned lowest_free_fd(void)
+{
+	char path[64];
+	unsigned fd = 0;
+
+	for (;; fd++) {
+		snprintf(path, sizeof path, "/proc/%d/fd/%u", (int)h.pid, fd);
+		if (access(path, F_OK) != 0)
+			return fd;
+	}
+}
+
+/* A connection to the daemon's control socket, its request sent. */
+static int ask_status(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	static const char req[] = "{\"verb\": \"status\"}\n";
+	int fd;
+
+	ck_assert_int_lt(snprintf(a.sun_path, sizeof a.sun_path, "%s/control", h.rundir), (int)sizeof a.sun_path);
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	/* refused on sight, it may be closed before the request is sent */
+	if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)sizeof req - 1)
+		ck_assert_msg(errno == EPIPE || errno == ECONNRESET, "send: %s", strerror(errno));
+	return fd;
+}
+
+/* The answer on FD, waited for, in BUF. */
+static void answer_of(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	ck_assert_msg(poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, H_TIMEOUT_MS) == 1,
+		      "no answer from the daemon");
+	ck_assert_int_gt(n = read(fd, buf, len - 1), 0);
+	buf[n] = 0;
+}
+
+/* Less than a fifth of a second of CPU in a second: it waits, not spins. */
+static void no_spin(void)
+{
+	long before = h_cpu_ticks(h.pid);
+
+	h_sleep_ms(1000);
+	ck_assert_int_lt(h_cpu_ticks(h.pid) - before, sysconf(_SC_CLK_TCK) / 5);
+}
+
+/* The soft limit lowered at run time, as prlimit --nofile=150:1024 would,
+ * on a chain of 40 actors, each bound to the one before: a control
+ * connection is answered EMFILE at once, as the README says. The spare fd
+ * given up for that answer was taken after the bindings' (fd 199), above
+ * such a limit, so the daemon had nothing to answer with: `prospero
+ * status` waited for ever, and the daemon spun at 90% CPU, its
+ * one-second pause restarted without being set again, so that it ended
+ * at once. */
+START_TEST(a_control_connection_past_a_lowered_limit_is_answered_emfile)
+{
+	struct rlimit low, was;
+	char answer[512];
+	int fd;
+
+	char config[8192] = "{ \"supervisor\": \"root\", \"children\": [\n"
+			    "  { \"actor\": \"a0\", \"exec\": [\"@TA@\"] }";
+	size_t len = strlen(config);
+
+	if (geteuid() != 0)
+		return;	/* the fds counted below are root's (cgroups, seccomp listeners) */
+	for (int i = 1; i < 40; i++)
+		len += (size_t)snprintf(config + len, sizeof config - len, ",\n  { \"actor\": \"a%d\", \"exec\": "
+					"[\"@TA@\"], \"bindings\": { \"SVC\": \"a%d\" } }", i, i - 1);
+	ck_assert_uint_lt(len + 8, sizeof config);
+	strcpy(config + len, " ] }\n");
+	h_write(&h, "root.jsonc", config);
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	/* every fd below it taken */
+	ck_assert_uint_gt(lowest_free_fd(), 150);
+	low = (struct rlimit){ 150, was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	fd = ask_status();
+	answer_of(fd, answer, sizeof answer);
+	ck_assert_msg(strstr(answer, "\"code\":\"EMFILE\""), "%s", answer);
+	close(fd);
+	no_spin();
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	ck_assert_int_eq(h_run(&h, (const char *const[]){ "status", "--runtime-dir", h.rundir, NULL }), 0);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "control socket: no spare fd"), 0);
+}
+END_TEST
+
+/* Lowered below even the spare fd (3: stdio alone), there is nothing to
+ * answer with: the connection waits, the log says why once, the daemon
+ * looks at its listener again once a second, not at once, and answers
+ * when the limit is back. The old one spun, and said nothing of it. */
+START_TEST(past_a_limit_below_the_spare_fd_a_connection_waits_without_a_spin)
+{
+	struct rlimit tiny, was;
+	char answer[512];
+	int fd;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		"  { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	tiny = (struct rlimit){ 3, was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &tiny, NULL), 0);
+	fd = ask_status();
+	for (long long end = h_now_ms() + H_TIMEOUT_MS;
+	     h_lines_with(&h, "err", "", "control socket: no spare fd below the daemon's limit of 3 open files") == 0;
+	     h_sleep_ms(50))
+		ck_assert_msg(h_now_ms() < end, "the daemon did not say it cannot answer");
+	no_spin();
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	answer_of(fd, answer, sizeof answer);
+	ck_assert_msg(strncmp(answer, "{\"ok\":true,", 11) == 0, "%s", answer);
+	close(fd);
+	h_stop(&h);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "control socket: no spare fd"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "err", "", "control socket: taking connections again (0 refused"), 1);
 }
 END_TEST
 
@@ -420,6 +547,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);
 	tcase_add_test(tc, namespaces_not_kept_for_want_of_fds_say_so);
 	tcase_add_test(tc, a_state_directory_on_a_full_file_system_says_the_fix);
+	tcase_add_test(tc, a_control_connection_past_a_lowered_limit_is_answered_emfile);
+	tcase_add_test(tc, past_a_limit_below_the_spare_fd_a_connection_waits_without_a_spin);
 	suite_add_tcase(s, tc);
 	return s;
 }
