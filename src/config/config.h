@@ -175,6 +175,9 @@ struct cfg_diag {
  * Warnings may be present either way. On NULL with errno ENOMEM and no
  * diagnostic, memory ran out. */
 struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag);
+/* The same, saying EMFILE_NOTE in parentheses after a file's "cannot
+ * open: Too many open files": the caller knows whose limit it is. */
+struct cfg *cfg_load_noting(char *const *files, size_t nfiles, struct cfg_diag *diag, const char *emfile_note);
 void cfg_free(struct cfg *cfg);
 void cfg_diag_free(struct cfg_diag *diag);
 

@@ -98,7 +98,11 @@ static char *read_file(struct loader *ld, const char *file, size_t *len)
 		return NULL;
 	}
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		ld_error(ld, &p, "cannot open: %s", strerror(fd < 0 ? open_errno : errno));
+		int err = fd < 0 ? open_errno : errno;
+		const char *note = err == EMFILE ? ld->emfile_note : NULL;
+
+		ld_error(ld, &p, "cannot open: %s%s%s%s", strerror(err), note ? " (" : "", note ? note : "",
+			 note ? ")" : "");
 		if (fd >= 0)
 			close(fd);
 		return NULL;
@@ -409,7 +413,12 @@ static bool given_before(struct loader *ld, char *const *files, struct file_id *
 
 struct cfg *cfg_load(char *const *files, size_t nfiles, struct cfg_diag *diag)
 {
-	struct loader ld = { .diag = diag };
+	return cfg_load_noting(files, nfiles, diag, NULL);
+}
+
+struct cfg *cfg_load_noting(char *const *files, size_t nfiles, struct cfg_diag *diag, const char *emfile_note)
+{
+	struct loader ld = { .diag = diag, .emfile_note = emfile_note };
 	struct file_id *seen = NULL;
 	struct cfg *cfg;
 

@@ -57,6 +57,7 @@ struct source {
 struct loader {
 	struct cfg *cfg;
 	struct cfg_diag *diag;
+	const char *emfile_note;	/* after "cannot open: Too many open files" (cfg_load_noting) */
 	struct source src;
 	struct def *defs;
 	size_t ndefs, capdefs;

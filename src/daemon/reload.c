@@ -48,10 +48,14 @@ struct reload {
 /* The new config, checked as `run` checks it; else *TEXT has why. */
 static struct cfg *load(struct daemon *d, char **text)
 {
+	char note[sizeof DAEMON_NOFILE_FIX + 20];
 	struct cfg_diag diag = { 0 };
-	struct cfg *cfg = cfg_load(d->cfg->files, d->cfg->nfiles, &diag);
+	struct cfg *cfg;
 	uid_t *taken = NULL;
 	size_t ntaken = 0;
+
+	snprintf(note, sizeof note, DAEMON_NOFILE_FIX, daemon_nofile_cur(d));
+	cfg = cfg_load_noting(d->cfg->files, d->cfg->nfiles, &diag, note);
 
 	if (cfg && d->conf.dynamic_uids && sb_uid_host_ids(&taken, &ntaken) < 0) {
 		cfg_free(cfg);

@@ -14,6 +14,8 @@
 #include "src/daemon/log.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/sdstatus.h"
+#include "src/daemon/setup.h"
+#include "src/daemon/spare_fd.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 
@@ -195,13 +197,15 @@ static int put_state(const struct daemon *d, int dir, const char *name, int flag
 /* Written whole under a temporary name, then renamed: a reader sees the
  * old file or the new one. Relative to the runtime directory, which the
  * daemon made or was given. A full runtime directory has no room for the
- * second copy: the file is then rewritten in place, in the room it frees,
- * or `prospero reload` would wait for ever. */
+ * second copy, and a daemon out of fds none for it: the file is then
+ * rewritten in place, in the room it frees or with the spare fd, or
+ * `prospero reload` would wait for ever. */
 static void report_state(struct daemon *d, bool ok, bool dry, const char *text)
 {
 	static const char tmp[] = "." RELOAD_STATE_FILE ".tmp";
 	static const char no_room[] = "prospero: the runtime directory is full: the rest of this "
 				      "text is in the daemon's log\n";
+	const int dir = d->rundir.fd;
 	char *kept;
 	int err;
 
@@ -211,20 +215,21 @@ static void report_state(struct daemon *d, bool ok, bool dry, const char *text)
 	}
 	d->reload_last_ok = ok;
 	d->reload_last_dry = dry;
-	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
-
-	if (dir < 0) {
-		log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(errno));
-		return;
-	}
 	if (put_state(d, dir, tmp, O_CREAT | O_TRUNC, ok, text) == 0 &&
 	    renameat(dir, tmp, dir, RELOAD_STATE_FILE) == 0) {
 		d->reload_state_cramped = false;
-		close(dir);
 		return;
 	}
 	err = errno;
 	unlinkat(dir, tmp, 0);
+	if ((err == EMFILE || err == ENFILE) && spare_fd_give_up(&d->spare_fd)) {
+		int rc = put_state(d, dir, RELOAD_STATE_FILE, O_TRUNC, ok, text);
+
+		err = errno;
+		spare_fd_take(&d->spare_fd);
+		if (rc == 0)
+			return;
+	}
 	if ((err == ENOSPC || err == EDQUOT) &&
 	    (put_state(d, dir, RELOAD_STATE_FILE, O_TRUNC, ok, text) == 0 ||
 	     put_state(d, dir, RELOAD_STATE_FILE, O_TRUNC, ok, no_room) == 0)) {
@@ -232,10 +237,12 @@ static void report_state(struct daemon *d, bool ok, bool dry, const char *text)
 			log_warn("%s: %s: the reload state file is written in place until it has room",
 				 d->rundir.path, strerror(err));
 		d->reload_state_cramped = true;
+	} else if (err == EMFILE) {
+		log_warn("%s/%s: %s (" DAEMON_NOFILE_FIX ")", d->rundir.path, RELOAD_STATE_FILE, strerror(err),
+			 daemon_nofile_cur(d));
 	} else {
 		log_warn("%s/%s: %s", d->rundir.path, RELOAD_STATE_FILE, strerror(err));
 	}
-	close(dir);
 }
 
 void reload_report_state(struct daemon *d, bool ok, const char *text)
@@ -262,24 +269,15 @@ void reload_report_fini(struct daemon *d)
 bool reload_take_request(struct daemon *d)
 {
 	/* the file's being there is the request, read or not: root's dry
-	 * run of a daemon without root leaves one only root may read */
-	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
-	bool asked = dir >= 0 && unlinkat(dir, RELOAD_REQUEST_FILE, 0) == 0;
-
-	if (dir >= 0)
-		close(dir);
-	return asked;
+	 * run of a daemon without root leaves one only root may read; no fd
+	 * taken, so that one out of fds is not taken for a reload */
+	return unlinkat(d->rundir.fd, RELOAD_REQUEST_FILE, 0) == 0;
 }
 
 void reload_report_remove(struct daemon *d)
 {
-	int dir = fcntl(d->rundir.fd, F_DUPFD_CLOEXEC, 0);
-
-	if (dir < 0)
-		return;
-	unlinkat(dir, RELOAD_STATE_FILE, 0);
-	unlinkat(dir, RELOAD_REQUEST_FILE, 0);
-	close(dir);
+	unlinkat(d->rundir.fd, RELOAD_STATE_FILE, 0);
+	unlinkat(d->rundir.fd, RELOAD_REQUEST_FILE, 0);
 }
 
 void reload_report_start(struct daemon *d)

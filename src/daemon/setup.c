@@ -113,6 +113,13 @@ rlim_t daemon_nofile_max(const struct daemon *d)
 	return getrlimit(RLIMIT_NOFILE, &now) == 0 ? now.rlim_max : d->nofile.rlim_max;
 }
 
+unsigned long long daemon_nofile_cur(const struct daemon *d)
+{
+	struct rlimit now;
+
+	return getrlimit(RLIMIT_NOFILE, &now) == 0 ? now.rlim_cur : d->nofile.rlim_cur;
+}
+
 /* The signals ignored as we were started, bit N-1 for signal N, from
  * /proc/self/status: libc's sigaction will not report its own (glibc's
  * 32 and 33), which GNU make ignores. All of them if it cannot be read,

@@ -19,5 +19,10 @@ void daemon_teardown(struct daemon *d);
 /* The hard open-file limit the daemon has now: prlimit(1) may have
  * lowered it since start-up, and a child cannot go above it. */
 rlim_t daemon_nofile_max(const struct daemon *d);
+/* The soft limit it has now, for DAEMON_NOFILE_FIX. */
+unsigned long long daemon_nofile_cur(const struct daemon *d);
+/* What a step that found the daemon out of fds (EMFILE) says after its
+ * error: the step itself cannot know the limit is the daemon's. */
+#define DAEMON_NOFILE_FIX "the daemon's limit is %llu open files: raise it, e.g. LimitNOFILE= under systemd"
 
 #endif

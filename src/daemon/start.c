@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "sandbox/secrets/deliver.h"
 #include "src/daemon/context.h"
@@ -13,6 +12,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/report.h"
+#include "src/daemon/setup.h"
 #include "src/daemon/start.h"
 #include "src/daemon/violation.h"
 
@@ -25,11 +25,9 @@ static void start_failed(struct daemon *d, struct instance *in, int errnum, cons
 	static const char prefix[] = "could not start: ";
 	struct sv_exit e = { .kind = SV_EXIT_EXEC_FAILED, .value = errnum, .before_ready = true };
 	char full[sizeof in->why + 1024 + 128];
-	struct rlimit rl;
 
-	if (errnum == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		snprintf(full, sizeof full, "%s (the daemon's limit is %llu open files: raise it, e.g. "
-			 "LimitNOFILE= under systemd)", what, (unsigned long long)rl.rlim_cur);
+	if (errnum == EMFILE) {
+		snprintf(full, sizeof full, "%s (" DAEMON_NOFILE_FIX ")", what, daemon_nofile_cur(d));
 		what = full;
 	}
 	report_reason(in->why, sizeof in->why, prefix, what);

@@ -97,6 +97,18 @@ int h_fd_count(pid_t pid)
 	return n;
 }
 
+unsigned h_lowest_free_fd(pid_t pid)
+{
+	char path[64];
+	unsigned fd = 0;
+
+	for (;; fd++) {
+		snprintf(path, sizeof path, "/proc/%d/fd/%u", (int)pid, fd);
+		if (access(path, F_OK) != 0)
+			return fd;
+	}
+}
+
 long h_cpu_ticks(pid_t pid)
 {
 	char path[64], buf[1024], *p;

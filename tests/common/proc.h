@@ -18,6 +18,9 @@ bool h_wait_dead(pid_t pid, int timeout_ms);
 bool h_alive(pid_t pid);
 /* The fds pid holds. */
 int h_fd_count(pid_t pid);
+/* The lowest fd pid does not hold: as its soft RLIMIT_NOFILE, one that
+ * leaves it none free. */
+unsigned h_lowest_free_fd(pid_t pid);
 /* Its CPU time so far (user and system), in clock ticks: a daemon that
  * spins uses them while it should wait. */
 long h_cpu_ticks(pid_t pid);

@@ -405,18 +405,8 @@ START_TEST(a_state_directory_on_a_full_file_system_says_the_fix)
 	ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
 	ck_assert_msg(strstr(err, ": No space left on device: free space (or inodes) on its file system, or give "
 				  "another --state-dir"), "%s", err);
-/* The lowest fd the daemon does not hold: every one below it is taken. */
-static unsigned lowest_free_fd(void)
-{
-	char path[64];
-	unsigned fd = 0;
-
-	for (;; fd++) {
-		snprintf(path, sizeof path, "/proc/%d/fd/%u", (int)h.pid, fd);
-		if (access(path, F_OK) != 0)
-			return fd;
-	}
 }
+END_TEST
 
 /* A connection to the daemon's control socket, its request sent. */
 static int ask_status(void)
@@ -484,7 +474,7 @@ START_TEST(a_control_connection_past_a_lowered_limit_is_answered_emfile)
 	h_expect(&h, "ready", "root", NULL);
 	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
 	/* every fd below it taken */
-	ck_assert_uint_gt(lowest_free_fd(), 150);
+	ck_assert_uint_gt(h_lowest_free_fd(h.pid), 150);
 	low = (struct rlimit){ 150, was.rlim_max };
 	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
 	fd = ask_status();

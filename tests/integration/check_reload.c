@@ -1994,6 +1994,41 @@ START_TEST(dry_runs_at_once_each_print_the_plan)
 }
 END_TEST
 
+/* Out of fds altogether (its soft limit lowered, as prlimit(1) would, to
+ * leave none free): the config cannot be read, and the reload is refused
+ * saying the daemon's limit and the fix, which `prospero reload` hears.
+ * The old daemon said a bare "cannot open: Too many open files", and
+ * could not write its state file either, so the command waited until the
+ * daemon exited, even once the limit was back. */
+START_TEST(a_reload_out_of_fds_is_answered_with_the_limit)
+{
+	struct rlimit low, was;
+	char want[256], err[4096];
+	pid_t cmd;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, NULL, &was), 0);
+	low = (struct rlimit){ h_lowest_free_fd(h.pid), was.rlim_max };
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &low, NULL), 0);
+	cmd = reload_in_background("r1");
+	if (!h_wait_dead(cmd, H_TIMEOUT_MS)) {
+		kill(cmd, SIGKILL);
+		waitpid(cmd, NULL, 0);
+		ck_abort_msg("`prospero reload` got no answer from a daemon out of fds");
+	}
+	ck_assert_int_eq(exit_status(cmd), 1);
+	ck_assert_int_gt(h_read(&h, "r1.err", err, sizeof err), 0);
+	snprintf(want, sizeof want, "root.jsonc: error: cannot open: Too many open files (the daemon's limit "
+		 "is %llu open files: raise it, e.g. LimitNOFILE= under systemd)", (unsigned long long)low.rlim_cur);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	expect_refusal_event();
+	ck_assert_int_eq(prlimit(h.pid, RLIMIT_NOFILE, &was, NULL), 0);
+	h_stop(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("reload");
@@ -2049,6 +2084,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_reload_out_of_fds_for_new_bindings_says_why);
 	tcase_add_test(tc, a_reload_is_counted_against_the_present_hard_limit);
+	tcase_add_test(tc, a_reload_out_of_fds_is_answered_with_the_limit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("full");
 	tcase_set_timeout(tc, 60);
