@@ -89,15 +89,25 @@ static int ask_dry_run(int dir)
 	return renameat(dir, tmp, dir, RELOAD_REQUEST_FILE);
 }
 
-/* Until the state file says reload number WANT is done, or the daemon is gone. */
-static int wait_done(int dir, int notes, int daemon, unsigned want, struct state *st)
+/* Until the state file says a reload asked after our signal is done, or
+ * the daemon is gone. ASKED is its count as read before the signal; the
+ * first count past it is what the daemon had counted by then, our signal
+ * among them: the file may have lagged behind the daemon (a write it
+ * could not make), and then ASKED + 1 is a reload that began before. */
+static int wait_done(int dir, int notes, int daemon, unsigned asked, struct state *st)
 {
+	unsigned want = 0;
+
 	for (;;) {
 		struct pollfd p[2] = { { .fd = notes, .events = POLLIN }, { .fd = daemon, .events = POLLIN } };
 		char ev[4096];
 
-		if (read_state(dir, st) == 0 && st->done >= want)
-			return 0;
+		if (read_state(dir, st) == 0 && st->asked > asked) {
+			if (!want)
+				want = st->asked;	/* fixed: later signals are others' */
+			if (st->done >= want)
+				return 0;
+		}
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			return -1;
 		if (p[1].revents) {
@@ -187,7 +197,7 @@ static int ask(const char *path, bool dry_run)
 			fprintf(stderr, "prospero: reload: daemon pid %d: %s\n", st->pid, strerror(errno));
 			goto out;
 		}
-		if (wait_done(dir, notes, daemon, st->asked + 1, st) < 0)
+		if (wait_done(dir, notes, daemon, st->asked, st) < 0)
 			goto out;
 		if (st->dry == dry_run)
 			break;

@@ -507,6 +507,40 @@ START_TEST(a_reload_on_a_full_runtime_directory_still_answers)
 }
 END_TEST
 
+/* A state file behind the daemon's count, as a write of it that failed
+ * (out of fds, say) leaves it: the command waits for a reload asked after
+ * its signal all the same. The old one waited for the file's count + 1,
+ * which the daemon's count of its signal already carried as done, with
+ * the result before: it printed the earlier refusal and exited 1, though
+ * its own reload was applied. */
+START_TEST(a_state_file_behind_the_count_answers_with_the_commands_own_reload)
+{
+	const char *const real[] = { "reload", "--runtime-dir", h.rundir, NULL };
+	char path[512], tmp[512], text[128], out[4096];
+	int fd;
+
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ \"nobody\" ] }\n");
+	refused_saying(real, "\"nobody\" is not defined");
+	expect_refusal_event();
+	/* asked 1 done 1 in the daemon; the file as it was before */
+	snprintf(path, sizeof path, "%s/reload", h.rundir);
+	snprintf(tmp, sizeof tmp, "%s/.reload.test", h.rundir);
+	snprintf(text, sizeof text, "pid %d\nasked 0\ndone 0\nresult ok\n", (int)h.pid);
+	ck_assert((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(rename(tmp, path), 0);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") ", " TA("api") " ] }\n");
+	ck_assert_int_eq(h_run(&h, real), 0);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "added api"), "%s", out);
+	h_stop(&h);
+}
+END_TEST
+
 /* No state file in the runtime directory: no daemon to ask. */
 START_TEST(the_command_without_a_daemon_says_so)
 {
@@ -2077,6 +2111,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_reload_follows_the_root_config_to_its_dev_vars);
 	tcase_add_test(tc, a_dry_run_at_the_moment_of_a_reload_answers_truly);
 	tcase_add_test(tc, dry_runs_at_once_each_print_the_plan);
+	tcase_add_test(tc, a_state_file_behind_the_count_answers_with_the_commands_own_reload);
 	suite_add_tcase(s, tc);
 	/* the daemon's open-file limit lowered under it */
 	tc = tcase_create("nofile");
