@@ -76,17 +76,30 @@ static bool holds_lock(int dir, int pid)
 	return held;
 }
 
-/* The request a dry run leaves for the daemon, whole or not at all. */
+/* The request a dry run leaves for the daemon, whole or not at all: -1
+ * with errno, and nothing left behind. */
 static int ask_dry_run(int dir)
 {
-	static const char tmp[] = "." RELOAD_REQUEST_FILE ".tmp";
-	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	static const char tmp[] = "." RELOAD_REQUEST_FILE ".tmp", line[] = RELOAD_REQUEST_DRY_RUN "\n";
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600), err;
+	bool whole;
 
 	if (fd < 0)
 		return -1;
-	if (write(fd, RELOAD_REQUEST_DRY_RUN "\n", sizeof RELOAD_REQUEST_DRY_RUN) < 0 || close(fd) < 0)
-		return -1;
-	return renameat(dir, tmp, dir, RELOAD_REQUEST_FILE);
+	errno = ENOSPC;	/* what a short write means: no room for the rest */
+	whole = write(fd, line, sizeof line - 1) == (ssize_t)(sizeof line - 1);
+	err = errno;
+	if (close(fd) < 0 && whole) {
+		whole = false;
+		err = errno;
+	}
+	if (whole && renameat(dir, tmp, dir, RELOAD_REQUEST_FILE) == 0)
+		return 0;
+	if (whole)
+		err = errno;
+	unlinkat(dir, tmp, 0);
+	errno = err;
+	return -1;
 }
 
 /* Until the state file says a reload asked after our signal is done, or
@@ -192,8 +205,16 @@ static int ask(const char *path, bool dry_run)
 				dry_run ? "dry run" : "reload");
 			goto out;
 		}
-		if (daemon < 0 || (dry_run && ask_dry_run(dir) < 0) ||
-		    syscall(SYS_pidfd_send_signal, daemon, SIGHUP, NULL, 0) < 0) {
+		if (daemon >= 0 && dry_run && ask_dry_run(dir) < 0) {
+			bool full = errno == ENOSPC || errno == EDQUOT;
+
+			/* as a start says a full one */
+			fprintf(stderr, "prospero: reload: %s/%s: %s%s%s%s\n", path, RELOAD_REQUEST_FILE,
+				strerror(errno), full ? " (the runtime directory " : "", full ? path : "",
+				full ? " is full: make room there)" : "");
+			goto out;
+		}
+		if (daemon < 0 || syscall(SYS_pidfd_send_signal, daemon, SIGHUP, NULL, 0) < 0) {
 			fprintf(stderr, "prospero: reload: daemon pid %d: %s\n", st->pid, strerror(errno));
 			goto out;
 		}

@@ -541,6 +541,39 @@ START_TEST(a_state_file_behind_the_count_answers_with_the_commands_own_reload)
 }
 END_TEST
 
+/* A dry run's request has no room in a full runtime directory: the
+ * command says which file and what to do, and leaves nothing there. The
+ * old one said "daemon pid N: No space left on device", and left an
+ * empty .reload.request.tmp behind. */
+START_TEST(a_dry_run_on_a_full_runtime_directory_says_where_and_leaves_nothing)
+{
+	const char *const dry[] = { "reload", "--dry-run", "--runtime-dir", small_rt, NULL };
+	static char block[4096];
+	char path[128], want[512];
+	int fd;
+
+	if (!small_rt[0])
+		return;
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [ " TA("web") " ] }\n");
+	h_start_with(&h, root_only, (const char *const[]){ "--runtime-dir", small_rt, NULL });
+	h_expect(&h, "ready", "root", NULL);
+	snprintf(path, sizeof path, "%s/ballast", small_rt);
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0);
+	while (write(fd, block, sizeof block) > 0)
+		;
+	ck_assert_int_eq(errno, ENOSPC);
+	close(fd);
+	snprintf(want, sizeof want, "prospero: reload: %s/reload.request: No space left on device (the "
+		 "runtime directory %s is full: make room there)", small_rt, small_rt);
+	refused_saying(dry, want);
+	snprintf(path, sizeof path, "%s/.reload.request.tmp", small_rt);
+	ck_assert_msg(access(path, F_OK) != 0, "%s left behind", path);
+	snprintf(path, sizeof path, "%s/ballast", small_rt);
+	ck_assert_int_eq(unlink(path), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* No state file in the runtime directory: no daemon to ask. */
 START_TEST(the_command_without_a_daemon_says_so)
 {
@@ -2126,6 +2159,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(tc, mount_small_rt, unmount_small_rt);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_reload_on_a_full_runtime_directory_still_answers);
+	tcase_add_test(tc, a_dry_run_on_a_full_runtime_directory_says_where_and_leaves_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
