@@ -45,10 +45,10 @@
 #define WITH_RESERVE(d, r, call)                                           \
 	do {                                                               \
 		if (((r) = (call)) < 0 && fd_reserve_would_help(errno)) {  \
-			fd_reserve_give_up(&(d)->contain.reserve);         \
+			fd_reserve_give_up(&(d)->fd_reserve);              \
 			(r) = (call);                                      \
 			int saved_ = errno;                                \
-			fd_reserve_take(&(d)->contain.reserve);            \
+			fd_reserve_take(&(d)->fd_reserve);                 \
 			errno = saved_;                                    \
 		}                                                          \
 	} while (0)
@@ -502,7 +502,6 @@ void containment_teardown(struct daemon *d)
 		unlinkat(d->rundir.fd, CONTAIN_UID_LEDGER, 0);
 	}
 	c->notify_fd = c->ledger = -1;
-	fd_reserve_give_up(&c->reserve);
 	sb_cgroup_tree_close(&c->tree);
 }
 
@@ -711,9 +710,9 @@ static void read_usage(struct daemon *d, struct instance *in, struct sb_cgroup_u
 	errno = 0;
 	sb_cgroup_usage_read(&d->contain.tree, &in->cg, u);
 	if (!(u->have & SB_CGROUP_HAVE_CPU) && fd_reserve_would_help(errno)) {
-		fd_reserve_give_up(&d->contain.reserve);
+		fd_reserve_give_up(&d->fd_reserve);
 		sb_cgroup_usage_read(&d->contain.tree, &in->cg, u);
-		fd_reserve_take(&d->contain.reserve);
+		fd_reserve_take(&d->fd_reserve);
 	}
 }
 

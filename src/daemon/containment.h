@@ -27,7 +27,6 @@
 #include "sandbox/containment/cgroup.h"
 #include "sandbox/containment/cgroup_join.h"
 #include "sandbox/containment/cgroup_usage.h"
-#include "src/daemon/fd_reserve.h"
 
 struct daemon;
 struct daemon_opts;
@@ -54,7 +53,6 @@ struct containment {
 	int ledger;			/* CONTAIN_UID_LEDGER, appended to; -1 */
 	size_t ndying;			/* instances killed, not yet empty */
 	ev_timer retry;			/* kills and looks that failed, tried again */
-	struct fd_reserve reserve;	/* for those, out of fds */
 	char why[SB_CGROUP_WHY_MAX];	/* below cgroup: why */
 };
 

@@ -20,6 +20,7 @@
 #include "src/daemon/containment.h"
 #include "src/daemon/dispatch.h"
 #include "src/daemon/events.h"
+#include "src/daemon/fd_reserve.h"
 #include "src/daemon/notify.h"
 #include "src/daemon/ns_reuse.h"
 #include "src/daemon/outq.h"
@@ -76,7 +77,7 @@ struct daemon {
 	bool pidless;			/* a spawn got no pidfd: SIGCHLD is how instances end */
 	ev_timer watchdog;		/* systemd's, when it asks for one */
 	int devnull;
-	int spare_fd;			/* given up for a moment when out of fds (spare_fd.h) */
+	struct fd_reserve fd_reserve;	/* given up for a moment when out of fds */
 	pid_t self;
 	struct rlimit nofile;		/* as we were started: actors get its soft limit back */
 	int reset_signals[64];		/* handled, or ignored as we were started: */

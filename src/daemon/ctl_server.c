@@ -15,7 +15,6 @@
 #include "src/daemon/sockbind.h"
 #include "src/daemon/ctl_verbs.h"
 #include "src/daemon/log.h"
-#include "src/daemon/spare_fd.h"
 
 static void client_free(struct ctl_client *c)
 {
@@ -297,6 +296,7 @@ static bool out_of_fds(struct ctl_server *s, int err)
 {
 	struct rlimit now = s->d->nofile;
 	int fd, aerr;
+	bool retaken;
 
 	/* read again: prlimit(1) may have lowered it since the start */
 	(void)getrlimit(RLIMIT_NOFILE, &now);
@@ -306,17 +306,17 @@ static bool out_of_fds(struct ctl_server *s, int err)
 			 "files): refusing connections until some are free",
 			 strerror(err), (unsigned long long)now.rlim_cur);
 	}
-	if (spare_fd_give_up(&s->d->spare_fd)) {
+	if (fd_reserve_give_up(&s->d->fd_reserve)) {
 		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		aerr = errno;
 		if (fd >= 0) {
 			s->refused++;
 			refuse(fd, err, "the daemon is out of open files: try again later");
 		}
-		spare_fd_take(&s->d->spare_fd);
+		retaken = fd_reserve_take(&s->d->fd_reserve) == 0;
 		if (fd < 0 && (aerr == EAGAIN || aerr == EWOULDBLOCK))
 			return false;	/* the backlog is empty: wait for the next */
-		if (fd >= 0 && s->d->spare_fd >= 0)
+		if (fd >= 0 && retaken)
 			return true;
 	} else if (!s->unanswered) {
 		s->unanswered = true;
@@ -336,7 +336,7 @@ static void on_pause_end(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ctl_server *s = w->data;
 
-	spare_fd_take(&s->d->spare_fd);
+	fd_reserve_take(&s->d->fd_reserve);
 	ev_io_start(loop, &s->io);
 }
 

@@ -1,6 +1,7 @@
 /* The daemon's reserve of fds; see fd_reserve.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "src/daemon/fd_reserve.h"
@@ -22,16 +23,21 @@ int fd_reserve_take(struct fd_reserve *r)
 	return 0;
 }
 
-void fd_reserve_give_up(struct fd_reserve *r)
+bool fd_reserve_give_up(struct fd_reserve *r)
 {
+	struct rlimit now = { RLIM_INFINITY, RLIM_INFINITY };
 	int saved = errno;
+	bool freed = false;
 
+	(void)getrlimit(RLIMIT_NOFILE, &now);	/* prlimit(1) may have lowered it */
 	for (int i = 0; i < FD_RESERVE_N; i++)
 		if (r->fd[i] >= 0) {
+			freed |= (rlim_t)r->fd[i] < now.rlim_cur;
 			close(r->fd[i]);
 			r->fd[i] = -1;
 		}
 	errno = saved;
+	return freed;
 }
 
 bool fd_reserve_would_help(int err)

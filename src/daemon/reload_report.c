@@ -15,7 +15,6 @@
 #include "src/daemon/reload_report.h"
 #include "src/daemon/sdstatus.h"
 #include "src/daemon/setup.h"
-#include "src/daemon/spare_fd.h"
 #include "src/proto/control.h"
 #include "src/proto/sdnotify.h"
 
@@ -222,11 +221,11 @@ static void report_state(struct daemon *d, bool ok, bool dry, const char *text)
 	}
 	err = errno;
 	unlinkat(dir, tmp, 0);
-	if ((err == EMFILE || err == ENFILE) && spare_fd_give_up(&d->spare_fd)) {
+	if (fd_reserve_would_help(err) && fd_reserve_give_up(&d->fd_reserve)) {
 		int rc = put_state(d, dir, RELOAD_STATE_FILE, O_TRUNC, ok, text);
 
 		err = errno;
-		spare_fd_take(&d->spare_fd);
+		fd_reserve_take(&d->fd_reserve);
 		if (rc == 0)
 			return;
 	}

@@ -23,7 +23,6 @@
 #include "src/daemon/reload.h"
 #include "src/daemon/reload_report.h"
 #include "src/daemon/setup.h"
-#include "src/daemon/spare_fd.h"
 #include "src/daemon/supnode.h"
 #include "supervisor/backoff.h"
 #include "src/proto/fds.h"
@@ -174,13 +173,11 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 		log_err("cannot prepare to spawn actors: %s", strerror(errno));
 		return -1;
 	}
-	/* next: low numbers stay below a limit lowered later */
-	if (fd_reserve_take(&d->contain.reserve) < 0) {
+	/* next, among the lowest: below any limit prlimit(1) may lower to later */
+	if (fd_reserve_take(&d->fd_reserve) < 0) {
 		log_err("cannot keep fds in reserve: %s", strerror(errno));
 		return -1;
 	}
-	/* next, among the lowest: below any limit prlimit(1) may lower to later */
-	spare_fd_take(&d->spare_fd);
 	/* orphaned descendants of actors come to us, and we reap them */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a subreaper: %s", strerror(errno));
@@ -220,12 +217,11 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	d->notify.fd = -1;
 	d->events.fd = -1;
 	d->control.fd = -1;
-	d->spare_fd = -1;
 	d->log_ring = opts->log_ring ? opts->log_ring : LOGRING_DEFAULT;
 	d->rundir.fd = d->rundir.lock = -1;
 	d->secrets.root_fd = d->secrets.gone_fd = -1;
 	d->contain.notify_fd = d->contain.ledger = -1;
-	fd_reserve_init(&d->contain.reserve);
+	fd_reserve_init(&d->fd_reserve);
 	sb_cgroup_tree_disable(&d->contain.tree, "");
 	d->outq.fd = -1;
 	d->state.fd = -1;
@@ -299,7 +295,7 @@ void daemon_teardown(struct daemon *d)
 	events_close(&d->events);
 	if (d->devnull >= 0)
 		close(d->devnull);
-	spare_fd_close(&d->spare_fd);
+	fd_reserve_give_up(&d->fd_reserve);
 	if (d->loop)
 		ev_loop_destroy(d->loop);
 }

@@ -493,7 +493,7 @@ END_TEST
  * answer with: the connection waits, the log says why once, the daemon
  * looks at its listener again once a second, not at once, and answers
  * when the limit is back. The old one spun, and said nothing of it. */
-START_TEST(past_a_limit_below_the_spare_fd_a_connection_waits_without_a_spin)
+START_TEST(past_a_limit_below_the_reserve_a_connection_waits_without_a_spin)
 {
 	struct rlimit tiny, was;
 	char answer[512];
@@ -538,7 +538,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, namespaces_not_kept_for_want_of_fds_say_so);
 	tcase_add_test(tc, a_state_directory_on_a_full_file_system_says_the_fix);
 	tcase_add_test(tc, a_control_connection_past_a_lowered_limit_is_answered_emfile);
-	tcase_add_test(tc, past_a_limit_below_the_spare_fd_a_connection_waits_without_a_spin);
+	tcase_add_test(tc, past_a_limit_below_the_reserve_a_connection_waits_without_a_spin);
 	suite_add_tcase(s, tc);
 	return s;
 }
