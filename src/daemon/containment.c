@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include "src/daemon/log.h"
 #include "src/daemon/loop.h"
 #include "src/daemon/rundir.h"
+#include "src/daemon/setup.h"
 #include "src/proto/plural.h"
 
 /* why a forced uid level is refused, by check and run alike */
@@ -515,15 +515,11 @@ void containment_note_uid(struct daemon *d, uid_t uid)
 }
 
 /* What to do when a kill failed with ERR: " (...)", or "". */
-static const char *fix_for(int err, char *buf, size_t len)
+static const char *fix_for(const struct daemon *d, int err, char *buf, size_t len)
 {
-	struct rlimit rl;
-
 	buf[0] = '\0';
-	/* read now: prlimit(1) may have lowered it since the start */
-	if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		snprintf(buf, len, " (the daemon's limit is %llu open files: raise it, e.g. LimitNOFILE= under "
-			 "systemd)", (unsigned long long)rl.rlim_cur);
+	if (err == EMFILE)
+		snprintf(buf, len, " (" DAEMON_NOFILE_FIX ")", daemon_nofile_cur(d));
 	else if (err == EAGAIN)
 		snprintf(buf, len, " (the daemon cannot make the helper process that kills them: its "
 			 "RLIMIT_NPROC or its cgroup's pids.max is reached: raise it)");
@@ -799,7 +795,7 @@ static void say_uid_kill_failed(const struct instance *in, uid_t uid, const char
 
 	if (err)
 		log_warn("%s: cannot kill the processes of uid %u: %s%s%s", in->name, (unsigned)uid, strerror(err),
-			 fix_for(err, fix, sizeof fix), tail);
+			 fix_for(in->d, err, fix, sizeof fix), tail);
 	else
 		log_warn("%s: processes of uid %u outlive three kills%s", in->name, (unsigned)uid, tail);
 }
@@ -817,7 +813,7 @@ int containment_force(struct daemon *d, struct instance *in, int sig, int err)
 		if (cg_kill(d, in) == 0)
 			return 0;	/* its SIGCHLD and populated 0 end it as ever */
 		log_warn("%s: cannot kill its cgroup: %s%s", in->name, strerror(errno),
-			 fix_for(errno, fix, sizeof fix));
+			 fix_for(d, errno, fix, sizeof fix));
 		return -1;
 	}
 	if (c->level == CONTAIN_UID && (uid = own_uid(d, in))) {
@@ -867,7 +863,7 @@ static void stuck(struct daemon *d, struct instance *in, const char *what)
 			say_uid_kill_failed(in, uid, tail);
 		else
 			log_warn("%s: %s %s/%s: %s%s%s", in->name, what, d->contain.tree.path, in->cg.name,
-				 strerror(errno), fix_for(errno, fix, sizeof fix), tail);
+				 strerror(errno), fix_for(d, errno, fix, sizeof fix), tail);
 	}
 	in->kill_stuck = in->kill_stuck_said = true;
 	mark_dying(d, in);
@@ -993,7 +989,7 @@ void containment_release(struct daemon *d, struct instance *in)
 		say_uid_kill_failed(in, uid, "");
 	if (in->cg.fd >= 0 && cg_clear(d, in, &what) < 0)
 		log_warn("%s: its cgroup %s/%s: %s: %s%s", in->name, c->tree.path, in->cg.name, what,
-			 strerror(errno), fix_for(errno, fix, sizeof fix));
+			 strerror(errno), fix_for(d, errno, fix, sizeof fix));
 }
 
 int containment_usage(const struct daemon *d, const struct instance *in, struct sb_cgroup_usage *u)

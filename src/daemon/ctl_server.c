@@ -287,8 +287,8 @@ static void refuse(int fd, int err, const char *why)
 
 /* The daemon is out of fds (EMFILE, ENFILE): the connection stays in the
  * backlog and the listener readable, and libev would call on_accept again
- * at once, for ever. Give up the spare fd to take the connection and say
- * why it is refused; without a spare below the limit, stop listening for
+ * at once, for ever. Give up the fd reserve to take the connection and
+ * say why it is refused; with none of it below the limit, stop listening for
  * a second. accept fails so before it looks at the backlog, so only a
  * connection taken counts as refused. False when on_accept should stop
  * for now. */

@@ -197,7 +197,7 @@ static int put_state(const struct daemon *d, int dir, const char *name, int flag
  * old file or the new one. Relative to the runtime directory, which the
  * daemon made or was given. A full runtime directory has no room for the
  * second copy, and a daemon out of fds none for it: the file is then
- * rewritten in place, in the room it frees or with the spare fd, or
+ * rewritten in place, in the room it frees or with the fd reserve, or
  * `prospero reload` would wait for ever. */
 static void report_state(struct daemon *d, bool ok, bool dry, const char *text)
 {

@@ -79,6 +79,29 @@ static void put(const char *path, const char *text)
 	close(fd);
 }
 
+/* The daemon in the test's pids cgroup, with no room for one more
+ * process than it has now; MORE: room again. */
+static void no_process_more(bool more)
+{
+	char path[256], buf[32], cur[32];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/pids.max", pids_cg);
+	if (more) {
+		put(path, "max");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/cgroup.procs", pids_cg);
+	snprintf(buf, sizeof buf, "%d", (int)h.pid);
+	put(path, buf);
+	snprintf(path, sizeof path, "%s/pids.current", pids_cg);
+	ck_assert((f = fopen(path, "re")) != NULL);
+	ck_assert(fgets(cur, sizeof cur, f) != NULL);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/pids.max", pids_cg);
+	put(path, cur);
+}
+
 /* The runtime directory full (a tmpfs /run that filled) when an actor
  * with secrets restarts: the old reason said "writing secret "K" to s: No
  * space left on device", which names neither the directory nor the fix. */
@@ -146,25 +169,11 @@ static void start_p(struct h_event *e)
 START_TEST(a_restart_with_no_process_left_says_so_and_recovers)
 {
 	struct h_event e;
-	char path[192], buf[64], cur[32];
 
 	if (!pids_cg[0])
 		return;
 	start_p(&e);
-	snprintf(path, sizeof path, "%s/cgroup.procs", pids_cg);
-	snprintf(buf, sizeof buf, "%d", (int)h.pid);
-	put(path, buf);
-	/* no room for one more process than it has now */
-	snprintf(path, sizeof path, "%s/pids.current", pids_cg);
-	{
-		FILE *f = fopen(path, "re");
-
-		ck_assert(f != NULL);
-		ck_assert(fgets(cur, sizeof cur, f) != NULL);
-		fclose(f);
-	}
-	snprintf(path, sizeof path, "%s/pids.max", pids_cg);
-	put(path, cur);
+	no_process_more(false);
 	ck_assert_int_eq(kill(e.pid, SIGKILL), 0);
 	h_expect(&h, "exit", "p", &e);
 	ck_assert_str_eq(e.reason, "killed by SIGKILL");
@@ -173,7 +182,7 @@ START_TEST(a_restart_with_no_process_left_says_so_and_recovers)
 				   "cannot make another process: its RLIMIT_NPROC or its cgroup's pids.max "
 				   "is reached)");
 	/* the limit lifted: the next retry starts it */
-	put(path, "max");
+	no_process_more(true);
 	h_expect(&h, "ready", "p", NULL);
 	h_stop(&h);
 }
@@ -200,7 +209,7 @@ static pid_t pid_in(const char *name)
 START_TEST(an_exit_at_the_uid_level_waits_for_the_helper_that_kills)
 {
 	const char *esc = getenv("ESCAPER");
-	char path[192], buf[64], cur[32], text[1024];
+	char text[1024];
 	struct h_event e;
 	pid_t main, away;
 
@@ -216,20 +225,7 @@ START_TEST(an_exit_at_the_uid_level_waits_for_the_helper_that_kills)
 	h_expect(&h, "ready", "root", NULL);
 	away = pid_in("b.pid");
 
-	snprintf(path, sizeof path, "%s/cgroup.procs", pids_cg);
-	snprintf(buf, sizeof buf, "%d", (int)h.pid);
-	put(path, buf);
-	/* no room for one more process than it has now */
-	snprintf(path, sizeof path, "%s/pids.current", pids_cg);
-	{
-		FILE *f = fopen(path, "re");
-
-		ck_assert(f != NULL);
-		ck_assert(fgets(cur, sizeof cur, f) != NULL);
-		fclose(f);
-	}
-	snprintf(path, sizeof path, "%s/pids.max", pids_cg);
-	put(path, cur);
+	no_process_more(false);
 	ck_assert_int_eq(kill(main, SIGKILL), 0);
 	for (long long end = h_now_ms() + H_TIMEOUT_MS;
 	     h_lines_with(&h, "err", "prospero: b: ", "its exit waits until nothing of it is left") < 1;) {
@@ -237,7 +233,7 @@ START_TEST(an_exit_at_the_uid_level_waits_for_the_helper_that_kills)
 		ck_assert_msg(!h_next(&h, &e, 5) || strcmp(e.name, "b") != 0, "before the kill: %s", e.line);
 	}
 	ck_assert_int_eq(kill(away, 0), 0);
-	put(path, "max");
+	no_process_more(true);
 	do
 		ck_assert_msg(h_next(&h, &e, H_TIMEOUT_MS), "no exit from b");
 	while (strcmp(e.name, "b") != 0);
