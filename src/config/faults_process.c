@@ -15,11 +15,16 @@ static const char *const pick_names[] = { "one", "all", NULL };	/* by enum fault
 #define EXPECTED_SIGNALS \
 	"SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2"
 
-/* S names a signal of this system ("SIGWINCH"), as written. */
+/* S names a signal of this system ("SIGWINCH", and signal(7)'s synonyms
+ * and real-time names, as `prospero kill --signal` takes them), as
+ * written. */
 static bool is_signal_name(const char *s)
 {
 	if (strncmp(s, "SIG", 3) != 0)
 		return false;
+	if (strcmp(s, "SIGIO") == 0 || strcmp(s, "SIGCLD") == 0 || strncmp(s, "SIGRTMIN", 8) == 0 ||
+	    strncmp(s, "SIGRTMAX", 8) == 0)
+		return true;
 	for (int sig = 1; sig < NSIG; sig++) {
 		const char *abbrev = sigabbrev_np(sig);
 
@@ -43,6 +48,8 @@ static void get_signal(struct floader *fl, json_t *v, size_t obj, int *out)
 	} else if (strcmp(s, "SIGSTOP") == 0 || strcmp(s, "SIGCONT") == 0 || strcmp(s, "SIGTSTP") == 0) {
 		ld_error(&fl->ld, &p, "\"signal\": %s: to stop an actor for a while, write a \"stall\" fault, which sends SIGCONT after \"for\" ms",
 			 s);
+	} else if (strcmp(s, "SIGIOT") == 0) {
+		ld_error(&fl->ld, &p, "\"signal\": SIGIOT is SIGABRT's other name: write \"SIGABRT\"");
 	} else if (is_signal_name(s)) {
 		ld_error(&fl->ld, &p, "\"signal\": %s is not a signal a kill fault sends: expected %s", s, EXPECTED_SIGNALS);
 	} else if ((hint = fl_respelt(s, "SIG", names, n)) || (hint = dym_closest(s, names, n, &fl->ld.oom))) {

@@ -343,6 +343,12 @@ START_TEST(signals_and_stalls)
 	       "plan.jsonc:1:50: error: \"signal\": SIGWINCH is not a signal a kill fault sends: expected SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2\n");
 	expect(F("{\"kill\": \"a\", \"every\": 5, \"signal\": \"SIGSYS\"}"),
 	       "plan.jsonc:1:50: error: \"signal\": SIGSYS is not a signal a kill fault sends: expected SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2\n");
+	/* signal(7)'s synonym of one a plan sends, and the real-time ones,
+	 * as the CLI's SIGNAL takes them (SIGIOT was "did you mean SIGINT?") */
+	expect(F("{\"kill\": \"a\", \"every\": 5, \"signal\": \"SIGIOT\"}"),
+	       "plan.jsonc:1:50: error: \"signal\": SIGIOT is SIGABRT's other name: write \"SIGABRT\"\n");
+	expect(F("{\"kill\": \"a\", \"every\": 5, \"signal\": \"SIGRTMIN+2\"}"),
+	       "plan.jsonc:1:50: error: \"signal\": SIGRTMIN+2 is not a signal a kill fault sends: expected SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2\n");
 	expect(F("{\"kill\": \"a\", \"every\": 5, \"signal\": \"SIGNOTHING\"}"),
 	       "plan.jsonc:1:50: error: \"signal\": unknown signal \"SIGNOTHING\": expected SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGUSR1 or SIGUSR2\n");
 	expect(F("{\"kill\": \"a\", \"every\": 5, \"signal\": \"SIGSTOP\"}"),
