@@ -12,13 +12,7 @@
 #include "src/config/jsonc.h"
 #include "src/config/lines.h"
 #include "src/config/loader.h"
-
-/* A C1 control (U+0080..U+009F) in UTF-8 at P: a terminal takes
- * U+009B for CSI as it takes ESC [. */
-static bool is_c1(const unsigned char *p)
-{
-	return p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
-}
+#include "src/proto/utf8.h"
 
 /* LINE with its control characters, C0, DEL and C1, as JSON writes them
  * ("\n", "\u001b", "\u009b"): a diagnostic is one line, and what a key
@@ -33,7 +27,7 @@ static char *escape_controls(char *line)
 	for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			extra += strchr(short_form, *p) ? 1 : 5;
-		else if (is_c1(p))
+		else if (pp_utf8_c1(p[0], p[1]))
 			extra += 4;	/* two bytes become six */
 	}
 	if (!extra)
@@ -46,7 +40,7 @@ static char *escape_controls(char *line)
 				j += (size_t)sprintf(out + j, "\\%c", letter[hit - short_form]);
 			else if (*p < 0x20 || *p == 0x7f)
 				j += (size_t)sprintf(out + j, "\\u%04x", *p);
-			else if (is_c1(p))
+			else if (pp_utf8_c1(p[0], p[1]))
 				j += (size_t)sprintf(out + j, "\\u%04x", *++p);
 			else
 				out[j++] = (char)*p;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "src/daemon/output.h"
+#include "src/proto/utf8.h"
 
 int output_open(struct output *o, const char *prefix)
 {
@@ -54,12 +55,6 @@ static void line_put(struct line *l, const char *p, size_t n)
 	l->n += n;
 }
 
-/* U+0080 to U+009F in UTF-8: a terminal that takes C1 acts on some (CSI). */
-static bool c1_control(unsigned char first, unsigned char second)
-{
-	return first == 0xc2 && second >= 0x80 && second < 0xa0;
-}
-
 static size_t hex_escape(char *e, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -92,7 +87,7 @@ size_t output_escape(char *dst, size_t cap, const char *src, size_t n)
 			ne = 2;
 		} else if (c != 0xc2) {
 			ne = hex_escape(e, c);
-		} else if (i + 1 < n && c1_control(c, (unsigned char)src[i + 1])) {
+		} else if (i + 1 < n && pp_utf8_c1(c, (unsigned char)src[i + 1])) {
 			ne = hex_escape(e, c);
 			ne += hex_escape(e + ne, (unsigned char)src[++i]);
 		} else {
@@ -135,7 +130,7 @@ static void emit_line(struct output *o, struct outq *q, const char *a, size_t na
 	/* the buffer holds every byte escaped, and the NUL */
 	size_t text = l.n;
 	/* a C1 control that a read split between the two pieces */
-	bool split = na && nb && c1_control((unsigned char)a[na - 1], (unsigned char)b[0]);
+	bool split = na && nb && pp_utf8_c1((unsigned char)a[na - 1], (unsigned char)b[0]);
 	char pair[2] = { split ? a[na - 1] : 0, split ? b[0] : 0 };
 
 	l.n += output_escape(l.buf + l.n, sizeof l.buf - l.n, a, na - split);

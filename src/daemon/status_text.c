@@ -7,12 +7,6 @@
 #include "src/daemon/status_text.h"
 #include "src/proto/utf8.h"
 
-/* C1 controls, U+0080 to U+009F: a terminal acts on some (CSI) */
-static bool c1_control(const unsigned char *s, size_t len)
-{
-	return len == 2 && s[0] == 0xc2 && s[1] < 0xa0;
-}
-
 size_t status_text(char *dst, size_t cap, const char *src, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -25,7 +19,7 @@ size_t status_text(char *dst, size_t cap, const char *src, size_t n)
 		if (len == 1) {
 			ne = output_escape(e, sizeof e, src + i, 1);
 			used = 1;
-		} else if (len && !c1_control(s + i, len)) {
+		} else if (len && !(len == 2 && pp_utf8_c1(s[i], s[i + 1]))) {
 			memcpy(e, src + i, len);
 			ne = used = len;
 		} else {

@@ -49,3 +49,8 @@ size_t pp_utf8_cut(const char *s, size_t n, size_t max)
 	}
 	return i;
 }
+
+bool pp_utf8_c1(unsigned char first, unsigned char second)
+{
+	return first == 0xc2 && second >= 0x80 && second < 0xa0;
+}
