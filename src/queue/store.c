@@ -25,7 +25,7 @@ static const char schema[] =
 
 enum {
 	S_INSERT, S_SET_LAST, S_DELETE, S_RESCHEDULE, S_SCAN, S_READY, S_FETCH, S_FIRST, S_FIRST_READY, S_WAITING,
-	S_COUNT, S_LAST, S_EXPIRE, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FREELIST, S_AUTO_VACUUM, S_N
+	S_COUNT, S_LAST, S_EXPIRE, S_EXPIRE_STEP, S_BEGIN, S_COMMIT, S_ROLLBACK, S_FREELIST, S_AUTO_VACUUM, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -46,6 +46,9 @@ static const char *const sql[S_N] = {
 	[S_LAST] = "SELECT max(coalesce((SELECT max(id) FROM messages), 0),"
 		   " coalesce((SELECT value FROM meta WHERE key = 'last_id'), 0))",
 	[S_EXPIRE] = "DELETE FROM messages WHERE id > ?1 AND id <= ?2 AND enqueued_ms < ?3",
+	/* the last id of S_EXPIRE's first ?4 rows: NULL for none */
+	[S_EXPIRE_STEP] = "SELECT max(id) FROM (SELECT id FROM messages"
+			  " WHERE id > ?1 AND id <= ?2 AND enqueued_ms < ?3 ORDER BY id LIMIT ?4)",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -430,9 +433,14 @@ long pq_store_apply(struct pq_store *s)
 /* A quarter of the WAL's bound in changes: four pages each, room to
  * spare for a delete's (its row's leaf, a sibling it may merge with, and
  * for a page freed the freelist's trunk, the pointer map and the header). */
+static size_t step_changes(const struct pq_store *s)
+{
+	return s->wal_pages / 4 ? s->wal_pages / 4 : 1;
+}
+
 long pq_store_apply_in_steps(struct pq_store *s)
 {
-	return apply(s, s->wal_pages / 4 ? s->wal_pages / 4 : 1, true);
+	return apply(s, step_changes(s), true);
 }
 
 int pq_store_bound_wal(struct pq_store *s, size_t bytes)
@@ -632,6 +640,84 @@ long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, v
 		return n;
 	errno = pr_db_errno(s->db, rc);
 	return failed(s);
+}
+
+/* The id ending the first STEP messages S_EXPIRE would take in *END:
+ * 1, 0 for none, -1 with errno. */
+static int expire_step_end(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t cutoff_ms, size_t step,
+			   uint64_t *end)
+{
+	sqlite3_stmt *st = s->st[S_EXPIRE_STEP];
+	int rc, none;
+
+	if (bind_ids(s, st, after, upto, cutoff_ms) < 0)
+		return -1;
+	if ((rc = sqlite3_bind_int64(st, 4, (sqlite3_int64)step)) != SQLITE_OK) {
+		errno = pr_db_errno(s->db, rc);
+		return failed(s);
+	}
+	rc = sqlite3_step(st);
+	none = rc != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL;
+	if (!none)
+		*end = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return !none;
+	errno = pr_db_errno(s->db, rc);
+	return failed(s);
+}
+
+/* Messages AFTER < id <= END enqueued before CUTOFF_MS, in one
+ * transaction: how many, or -1 with errno and the log as it was. */
+static long expire_tx(struct pq_store *s, uint64_t after, uint64_t end, uint64_t cutoff_ms)
+{
+	int e;
+
+	if (bind_ids(s, s->st[S_EXPIRE], after, end, cutoff_ms) == 0 && step_done(s, S_EXPIRE) == 0)
+		return sqlite3_changes(s->db);
+	e = errno;
+	if (!sqlite3_get_autocommit(s->db))
+		pr_db_step_done(s->db, s->st[S_ROLLBACK]);
+	errno = e;
+	return -1;
+}
+
+/* In id order, so what is done is all up to an id; like apply's, a step
+ * that finds no room is tried again in halves. */
+int pq_store_expire_in_steps(struct pq_store *s, uint64_t after, uint64_t *upto, uint64_t cutoff_ms, long *n)
+{
+	size_t step = step_changes(s);
+	uint64_t end = 0;
+	long gone;
+	int r;
+
+	*n = 0;
+	if (s->in_tx) {
+		errno = EBUSY;	/* only between turns */
+		goto fail;
+	}
+	if (synchronous(s, false) < 0)
+		goto fail_undo;
+	while ((r = expire_step_end(s, after, *upto, cutoff_ms, step, &end)) == 1) {
+		if ((gone = expire_tx(s, after, end, cutoff_ms)) >= 0) {
+			*n += gone;
+			s->depth -= (uint64_t)gone;
+			after = end;
+		} else if (step > 1 && pq_no_room(errno)) {
+			step /= 2;
+		} else {
+			goto fail_undo;
+		}
+	}
+	if (r < 0)
+		goto fail_undo;
+	synchronous(s, true);	/* as pq_store_apply: done, FULL again later if not now */
+	return 0;
+fail_undo:
+	undo(s);
+fail:
+	*upto = after;
+	return -1;
 }
 
 long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t cutoff_ms)

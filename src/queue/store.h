@@ -141,5 +141,11 @@ long pq_store_each_waiting(struct pq_store *s, uint64_t t0_ms, pq_wait_fn *fn, v
 /* Delete the messages with AFTER < id <= UPTO enqueued before CUTOFF_MS,
  * at once (not synced): how many, or -1 with errno. */
 long pq_store_expire(struct pq_store *s, uint64_t after, uint64_t upto, uint64_t cutoff_ms);
+/* The same on a full disk, in id order, in transactions of as many
+ * messages as pq_store_apply_in_steps takes changes (fewer if one finds
+ * no room): one transaction for a backlog would need the room of all of
+ * it. How many it deleted in *N; 0, or -1 with errno and *UPTO lowered
+ * to the last id it went through: those after it are left. */
+int pq_store_expire_in_steps(struct pq_store *s, uint64_t after, uint64_t *upto, uint64_t cutoff_ms, long *n);
 
 #endif

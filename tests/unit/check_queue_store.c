@@ -349,6 +349,80 @@ START_TEST(kept_changes_come_down_to_one_a_message)
 }
 END_TEST
 
+/* A disk with room for ROOM_ROWS deletes a transaction, and none for
+ * ids from NO_ROOM_FROM on: room(id), run by a trigger on each delete,
+ * fails as a write that finds no room does. */
+static int room_rows, tx_rows;
+static uint64_t no_room_from;
+
+static void room(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	if (++tx_rows > room_rows || (uint64_t)sqlite3_value_int64(argv[0]) >= no_room_from)
+		sqlite3_result_error_code(ctx, SQLITE_FULL);
+	else
+		sqlite3_result_null(ctx);
+}
+
+static int tx_committed(void *arg)
+{
+	tx_rows = 0;
+	return 0;
+}
+
+static void tx_rolled_back(void *arg)
+{
+	tx_rows = 0;
+}
+
+/* On a full disk (status.c's sweep) a backlog past its retention is
+ * deleted in steps of as many as the applied changes' (4 for this
+ * bound), halved when one finds no room; a step that finds none even for
+ * one message leaves it and those after it, and what the steps before
+ * took stays deleted and counted. */
+START_TEST(expiry_on_a_full_disk_goes_in_steps)
+{
+	uint64_t id, upto;
+	long n;
+
+	ck_assert_int_eq(pq_store_bound_wal(&s, 64 << 10), 0);
+	for (int i = 1; i <= 20; i++)
+		ck_assert_int_eq(pq_store_add(&s, "m", 1, i == 6 ? 5000 : 100, &id), 0);
+	ck_assert_int_eq(pq_store_commit(&s), 0);
+	ck_assert_int_eq(sqlite3_create_function(s.db, "room", 1, SQLITE_UTF8, NULL, room, NULL, NULL), SQLITE_OK);
+	sqlite3_commit_hook(s.db, tx_committed, NULL);
+	sqlite3_rollback_hook(s.db, tx_rolled_back, NULL);
+	ck_assert_int_eq(sqlite3_exec(s.db, "CREATE TEMP TRIGGER room BEFORE DELETE ON messages"
+					    " BEGIN SELECT room(old.id); END", NULL, NULL, NULL), SQLITE_OK);
+	/* room for 3 a transaction: 2..9 but the young 6, in steps of 2 */
+	room_rows = 3;
+	no_room_from = UINT64_MAX;
+	upto = 9;
+	ck_assert_int_eq(pq_store_expire_in_steps(&s, 1, &upto, 1000, &n), 0);
+	ck_assert_int_eq(n, 7);
+	ck_assert_uint_eq(upto, 9);
+	ck_assert_uint_eq(s.depth, 13);
+	/* no room from 15 on: 10..13 in a step, 14 alone, and 15 not */
+	no_room_from = 15;
+	upto = 20;
+	ck_assert_int_eq(pq_store_expire_in_steps(&s, 9, &upto, 1000, &n), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(n, 5);
+	ck_assert_uint_eq(upto, 14);
+	ck_assert_uint_eq(s.depth, 8);
+	ck_assert_int_eq(synchronous(), 2);	/* FULL again for the producers */
+	ck_assert_str_eq(scan(0, 0, 20), "1:m:0;6:m:0;15:m:0;16:m:0;17:m:0;18:m:0;19:m:0;20:m:0;");
+	/* the next sweep takes the rest */
+	no_room_from = UINT64_MAX;
+	upto = 20;
+	ck_assert_int_eq(pq_store_expire_in_steps(&s, 14, &upto, 1000, &n), 0);
+	ck_assert_int_eq(n, 6);
+	ck_assert_uint_eq(s.depth, 2);
+	reopen();
+	ck_assert_uint_eq(s.depth, 2);
+	ck_assert_str_eq(scan(0, 0, 20), "1:m:0;6:m:0;");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *su = suite_create("queue_store");
@@ -365,6 +439,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_log_made_without_auto_vacuum_gets_it_once_empty);
 	tcase_add_test(tc, the_reserve_holds_real_blocks_and_goes_when_freed);
 	tcase_add_test(tc, kept_changes_come_down_to_one_a_message);
+	tcase_add_test(tc, expiry_on_a_full_disk_goes_in_steps);
 	suite_add_tcase(su, tc);
 	return su;
 }
