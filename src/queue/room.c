@@ -10,7 +10,8 @@
  * fits, and a checkpoint alone does not help. So:
  *   - the reserve (reserve.h), a file of real blocks, is freed when a
  *     write finds no room: the acks' deletes fit there, written a few
- *     at a time (pq_store_apply_in_steps), and so does a checkpoint,
+ *     at a time (pq_store_apply_in_steps, and the sweep's of expired
+ *     messages, pq_store_expire_in_steps), and so does a checkpoint,
  *     since the WAL is checkpointed whenever it holds a quarter of the
  *     reserve (pq_store_bound_wal);
  *   - while full, sends are refused `unavailable` before anything is

@@ -103,19 +103,19 @@ void pq_status_touch(struct queue *q)
 
 struct sweeping {
 	struct queue *q;
-	bool swept;		/* the delete past the cursor was done */
+	uint64_t swept_upto;	/* the delete past the cursor went up to this id */
 	long n;
 	bool failed;
 };
 
 /* A retry waiting past the retention leaves the log too (with the
- * turn's other changes), unless it is past the cursor: the sweep's
- * delete took those already. */
+ * turn's other changes), unless the sweep's delete past the cursor
+ * took it already. */
 static void drop_waiting(const struct pq_item *it, void *arg)
 {
 	struct sweeping *s = arg;
 
-	if (it->id > s->q->cursor && s->swept)
+	if (it->id > s->q->cursor && it->id <= s->swept_upto)
 		return;
 	if (pq_store_forget(&s->q->store, it->id) < 0)
 		s->failed = true;
@@ -130,6 +130,22 @@ void pq_status_expired(struct queue *q, long n)
 	fprintf(stderr, "%ld message%s expired, older than the retention (%ld s)\n", n, n == 1 ? "" : "s",
 		q->opt.v[PQ_RETENTION]);
 	pq_status_touch(q);
+}
+
+/* The sweep's delete past the cursor: at once, or while the log is full
+ * in the steps its room takes (README "A full disk"), a step that finds
+ * none leaving those after *SWEPT_UPTO to the next sweep. How many in
+ * *N; 0, or -1 with errno. */
+static int expire_past_cursor(struct queue *q, uint64_t cutoff_ms, uint64_t *swept_upto, long *n)
+{
+	*swept_upto = q->store.committed_id;
+	if (q->full)
+		return pq_store_expire_in_steps(&q->store, q->cursor, swept_upto, cutoff_ms, n);
+	if ((*n = pq_store_expire(&q->store, q->cursor, *swept_upto, cutoff_ms)) >= 0)
+		return 0;
+	*n = 0;
+	*swept_upto = q->cursor;
+	return -1;
 }
 
 /* Messages older than the retention that were never delivered since the
@@ -147,13 +163,12 @@ static void sweep(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_timer_start(loop, w);
 		return;
 	}
-	n = pq_store_expire(&q->store, q->cursor, q->store.committed_id, now - keep_ms);
-	if (n < 0 && !pq_room_lost(q, errno, q->store.msg)) {
+	if (expire_past_cursor(q, now - keep_ms, &waiting.swept_upto, &n) < 0 &&
+	    !pq_room_lost(q, errno, q->store.msg)) {
+		pq_status_expired(q, n);	/* what steps before took is gone */
 		pq_fatal(q, "cannot update its log: %s", q->store.msg);
 		return;
 	}
-	waiting.swept = n >= 0;
-	n = n > 0 ? n : 0;
 	if (n > 0)
 		q->holes_upto = q->store.committed_id;	/* fresh ids the sweep took */
 	if (pq_delayed_take_older(&q->delayed, now - keep_ms, drop_waiting, &waiting) > 0) {

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tests/common/runner.h"
 #include "tests/common/harness.h"
 
@@ -1003,6 +1005,80 @@ START_TEST(a_full_disk_of_small_messages_is_drained)
 }
 END_TEST
 
+#define STALE_FILLS 3000	/* 700 kB of log: its delete, in one, a WAL as big */
+
+/* The messages of q's log on the small file system but its first:
+ * enqueued far in the past, as after a long wait. */
+static void age_all_but_the_first(void)
+{
+	char db[160];
+	sqlite3 *log;
+
+	snprintf(db, sizeof db, "%s/st/q/queue.db", small_fs);
+	ck_assert_int_eq(sqlite3_open_v2(db, &log, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(log, "UPDATE messages SET enqueued_ms = 1000"
+					   " WHERE id > (SELECT min(id) FROM messages)", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_changes(log), STALE_FILLS - 1);
+	ck_assert_int_eq(sqlite3_close(log), SQLITE_OK);
+}
+
+/* A queue whose consumer never reads holds thousands of messages when it
+ * stops; while it is down they pass their retention and the disk fills
+ * (leaving only the room SQLite needs to open the log at all, its -shm).
+ * Started again, the queue's first sweep finds them expired, and the
+ * first batch, out with the consumer, holds the rest past the cursor for
+ * the sweep to take. The old sweep deleted them in one transaction, whose
+ * WAL needed the room of the whole backlog: it failed every second, for
+ * good, and the queue stayed full of messages past their retention.
+ * Deleted in steps the reserve's room takes, they all go, and their room
+ * comes back. */
+START_TEST(a_backlog_past_its_retention_on_a_full_disk_expires)
+{
+	char state[128], path[128], said[96], config[640];
+	struct h_event e;
+	int fd;
+
+	if (!small_fs[0])
+		return;	/* a tmpfs of its own needs root */
+	snprintf(state, sizeof state, "%s/st", small_fs);
+	snprintf(config, sizeof config,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"c\", \"exec\": [\"/bin/sleep\", \"100000\"] },\n"
+		 "  { \"queue\": \"q\", \"consumer\": \"c\", \"max_batch_size\": 1, \"delivery_timeout\": 86400000 },\n"
+		 "  { \"actor\": \"p\", \"exec\": [\"@DIR@/qa\", \"fill\", \"@DIR@/p.rec\", \"200\", \"%d\",\n"
+		 "    \"@DIR@/go\", \"@DIR@/more\"],\n"
+		 "    \"bindings\": { \"Q\": \"q\" } } ] }\n", STALE_FILLS);
+	h_write(&h, "root.jsonc", config);
+	shared_file("p.rec");
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
+	h_expect(&h, "ready", "p", &e);
+	h_write(&h, "go", "");
+	for (int waited = 0; !strstr(slurp("p.rec"), "paused"); waited += 100) {
+		ck_assert_msg(waited < 12 * H_TIMEOUT_MS, "%d sends not taken", STALE_FILLS);
+		h_sleep_ms(100);
+	}
+	h_stop(&h);
+	age_all_but_the_first();
+	take_the_rest();
+	snprintf(path, sizeof path, "%s/ballast", small_fs);
+	ck_assert((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0);
+	ck_assert(ftruncate(fd, lseek(fd, 0, SEEK_END) - (64 << 10)) == 0);
+	close(fd);
+	h_start_with(&h, root_only, (const char *const[]){ "--state-dir", state, NULL });
+	snprintf(said, sizeof said, "%d messages expired, older than the retention (345600 s)", STALE_FILLS - 1);
+	wait_q_line(said);
+	wait_q_line("its log is full");
+	wait_q_line("its log has room again");
+	/* all of them, said once, while the log was full */
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "expired"), 1);
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "its log is full"), 1);
+	ck_assert(strstr(slurp("out"), "its log is full") < strstr(file_buf, said));
+	ck_assert(strstr(file_buf, said) < strstr(file_buf, "its log has room again"));
+	ck_assert_int_eq(h_lines_with(&h, "out", "q: ", "cannot"), 0);
+	h_stop(&h);
+}
+END_TEST
+
 static void free_the_rest(void)
 {
 	char path[128];
@@ -1076,6 +1152,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_full_disk_is_drained_and_the_queue_takes_sends_again);
 	tcase_add_test(tc, a_full_disk_is_drained_after_retries_kept_in_memory);
 	tcase_add_test(tc, a_full_disk_of_small_messages_is_drained);
+	suite_add_tcase(s, tc);
+	/* a file system of its own, filled by no test before */
+	tc = tcase_create("queue_full_disk_expiry");
+	tcase_add_unchecked_fixture(tc, mount_small_fs, unmount_small_fs);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, a_backlog_past_its_retention_on_a_full_disk_expires);
 	suite_add_tcase(s, tc);
 	return s;
 }
