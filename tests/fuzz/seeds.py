@@ -40,8 +40,12 @@ def unescape(s):
             m = re.match(r'[0-7]{1,3}', s[i + 1:])
             out.append(int(m.group(0), 8) & 0xff)
             i += 1 + len(m.group(0))
+        elif n in 'uU':
+            digits = 4 if n == 'u' else 8
+            out += chr(int(s[i + 2:i + 2 + digits], 16)).encode()
+            i += 2 + digits
         else:
-            out.append(ESC[n])
+            out.append(ESC.get(n, ord(n)))
             i += 2
     return bytes(out)
 
