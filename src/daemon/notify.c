@@ -16,6 +16,7 @@ int notify_server_open(struct notify_server *ns, const char *dir, int dirfd)
 
 	ns->fd = -1;
 	ns->dirfd = dirfd;
+	ns->emptied = 0;
 	/* actors find it by this path: it must fit in a sockaddr_un */
 	if ((size_t)snprintf(ns->path, sizeof ns->path, "%s/" NOTIFY_NAME, dir) >= sizeof ns->path) {
 		errno = ENAMETOOLONG;
@@ -63,6 +64,8 @@ int notify_server_recv(struct notify_server *ns, struct pp_notify *msg)
 	ssize_t n;
 
 	n = recvmsg(ns->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+	if (n < 0 && errno == EAGAIN)
+		ns->emptied++;
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	/* fd store is not offered: close what was passed, never leak it */
@@ -78,5 +81,19 @@ int notify_server_recv(struct notify_server *ns, struct pp_notify *msg)
 	ns->buf[n] = 0;
 	pp_notify_parse(ns->buf, (size_t)n, msg);
 	msg->pid = cred->pid;
+	msg->uid = cred->uid;
 	return 1;
+}
+
+unsigned long notify_server_mark(struct notify_server *ns)
+{
+	/* empty now: all that comes is new; else new once it was read empty */
+	if (recv(ns->fd, NULL, 0, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN)
+		return ++ns->emptied;
+	return ns->emptied + 1;
+}
+
+bool notify_server_since(const struct notify_server *ns, unsigned long mark)
+{
+	return ns->emptied >= mark;
 }

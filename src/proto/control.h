@@ -27,6 +27,7 @@
 /* The assignments of one actor → daemon datagram. */
 struct pp_notify {
 	pid_t pid;		/* the sender, when the kernel told (SO_PASSCRED); else 0 */
+	uid_t uid;		/* and its uid, when pid is set */
 	bool ready;		/* READY=1 */
 	bool stopping;		/* STOPPING=1 */
 	bool watchdog;		/* WATCHDOG=1 */
@@ -35,9 +36,9 @@ struct pp_notify {
 };
 
 /* Parse TEXT (LEN bytes, newline-separated lines, and room for one byte
- * more) into *M, ending each line with a NUL in place; M->pid is left
- * alone. Unknown lines are
- * ignored, as sd_notify's receivers do. */
+ * more) into *M, ending each line with a NUL in place; M->pid and
+ * M->uid are left alone. Unknown lines are ignored, as sd_notify's
+ * receivers do. */
 void pp_notify_parse(char *text, size_t len, struct pp_notify *m);
 /* The most STATUS= text the daemon keeps, in bytes; a reader cuts what
  * is longer where a UTF-8 character ends (utf8.h). */

@@ -21,7 +21,7 @@ static int dir_fd(const char *dir)
 	return fd;
 }
 
-START_TEST(the_server_reports_the_sender_pid)
+START_TEST(the_server_reports_the_sender_pid_and_uid)
 {
 	char dir[] = "/tmp/notify-test.XXXXXX";
 	struct notify_server ns;
@@ -37,10 +37,59 @@ START_TEST(the_server_reports_the_sender_pid)
 	ck_assert_int_eq(sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa, sizeof sa), 7);
 	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
 	ck_assert_int_eq(m.pid, getpid());
+	ck_assert_int_eq(m.uid, getuid());
 	ck_assert(m.ready);
 	close(fd);
 	notify_server_close(&ns);
 	ck_assert_int_eq(access(ns.path, F_OK), -1);	/* the socket file is gone */
+	close(ns.dirfd);
+	rmdir(dir);
+}
+END_TEST
+
+/* A datagram read once notify_server_since(mark) holds was queued after
+ * the mark: at once when the socket was empty at the mark, else only once
+ * a read has found it empty (a new datagram read before that may be an
+ * old one for all the daemon knows). */
+START_TEST(a_mark_parts_what_was_queued_before_it)
+{
+	char dir[] = "/tmp/notify-test.XXXXXX";
+	struct notify_server ns;
+	struct pp_notify m;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	unsigned long mark;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(notify_server_open(&ns, dir, dir_fd(dir)), 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns.path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+
+	mark = notify_server_mark(&ns);	/* empty */
+	ck_assert(notify_server_since(&ns, mark));
+	ck_assert_int_eq(send(fd, "READY=1", 7, 0), 7);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert(notify_server_since(&ns, mark));
+
+	ck_assert_int_eq(send(fd, "STATUS=old", 10, 0), 10);
+	mark = notify_server_mark(&ns);	/* one queued before it */
+	ck_assert(!notify_server_since(&ns, mark));
+	ck_assert_int_eq(send(fd, "STATUS=new", 10, 0), 10);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert_str_eq(m.status, "old");
+	ck_assert(!notify_server_since(&ns, mark));
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert_str_eq(m.status, "new");
+	ck_assert(!notify_server_since(&ns, mark));
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 0);	/* read empty */
+	ck_assert(notify_server_since(&ns, mark));
+	ck_assert_int_eq(send(fd, "READY=1", 7, 0), 7);
+	ck_assert_int_eq(notify_server_recv(&ns, &m), 1);
+	ck_assert(notify_server_since(&ns, mark));
+
+	close(fd);
+	notify_server_close(&ns);
 	close(ns.dirfd);
 	rmdir(dir);
 }
@@ -107,7 +156,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("notify");
 	TCase *tc = tcase_create("notify");
 
-	tcase_add_test(tc, the_server_reports_the_sender_pid);
+	tcase_add_test(tc, the_server_reports_the_sender_pid_and_uid);
+	tcase_add_test(tc, a_mark_parts_what_was_queued_before_it);
 	tcase_add_test(tc, fds_sent_to_the_server_are_closed);
 	tcase_add_test(tc, an_overlong_datagram_is_ignored);
 	suite_add_tcase(s, tc);
