@@ -761,6 +761,15 @@ static uid_t own_uid(const struct daemon *d, const struct instance *in)
 	return d->conf.dynamic_uids && !in->spec->user && in->privs.change_ids ? in->privs.uid : 0;
 }
 
+uid_t containment_sole_uid(const struct daemon *d, const struct instance *in)
+{
+	const struct containment *c = &d->contain;
+
+	if (c->level == CONTAIN_UID || (c->level == CONTAIN_CGROUP && in->cg.fd >= 0))
+		return own_uid(d, in);
+	return 0;
+}
+
 /* Synchronous: kill(-1) as that uid, each process waited for. Looked at
  * again after: a process caught exiting as the helper scanned can still
  * be listed, and its end must not be told before it is gone. How many

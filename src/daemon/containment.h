@@ -120,6 +120,12 @@ void containment_recheck(struct daemon *d);
  * or was dying: an ended instance's uid may be a namesake's by now. */
 void containment_release(struct daemon *d, struct instance *in);
 
+/* The dynamic uid no process but in's holds, none past its end (its
+ * cgroup or its uid is what holds it), or 0: a fixed "user", a daemon
+ * without dynamic uids, or process groups alone (a process that left
+ * the group may outlive the run). Once in's cgroup is made. */
+uid_t containment_sole_uid(const struct daemon *d, const struct instance *in);
+
 /* Whether this daemon can apply limit C to an actor; why not into WHY. */
 bool containment_limit_applies(const struct daemon *d, enum sb_cgroup_ctl c, char *why, size_t len);
 

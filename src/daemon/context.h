@@ -57,6 +57,7 @@ struct daemon {
 	struct dispatch dispatch;	/* events raised while actions run */
 	struct sv_exit end;		/* how the root went down, once tree->down */
 	struct pidmap pids;		/* running instances by pid */
+	struct pidmap uids;		/* and by containment_sole_uid, the uid as the key */
 	struct sb_spawner spawner;
 	struct notify_server notify;
 	struct events events;

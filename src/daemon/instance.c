@@ -223,6 +223,17 @@ void instances_remove(struct daemon *d, struct instance *in)
 	last->slot = in->slot;
 }
 
+/* Its process is gone: no message is its by that pid or uid now. */
+static void unmap(struct instance *in)
+{
+	struct daemon *d = in->d;
+
+	pidmap_del(&d->pids, in->pid);
+	if (in->notify_uid && pidmap_get(&d->uids, (pid_t)in->notify_uid) == in)
+		pidmap_del(&d->uids, (pid_t)in->notify_uid);
+	in->notify_uid = 0;
+}
+
 void instance_free(struct instance *in)
 {
 	struct daemon *d;
@@ -233,7 +244,7 @@ void instance_free(struct instance *in)
 	if (in->pid > 0) {	/* only after a fatal error: never leave one behind */
 		if (instance_end(in, SIGKILL) == 0)	/* else waiting would hang */
 			waitpid(in->pid, NULL, 0);
-		pidmap_del(&d->pids, in->pid);
+		unmap(in);
 	}
 	loop_unwatch_exit(in);
 	containment_release(d, in);
@@ -370,7 +381,7 @@ void instance_reaped(struct instance *in, int status)
 	/* its last words come before its obituary */
 	output_drain(&in->out, &d->outq);
 	output_flush(&in->out, &d->outq);
-	pidmap_del(&d->pids, in->pid);
+	unmap(in);
 	in->end_pid = in->pid;
 	in->pid = 0;
 	in->forced = false;

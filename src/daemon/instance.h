@@ -50,6 +50,9 @@ struct instance {
 	char *name;			/* "name", or "name#i" in a pool */
 	unsigned index;			/* 1-based, in its pool */
 	pid_t pid;			/* 0 while not running */
+	uid_t notify_uid;		/* its key in d->uids while it runs, or 0 */
+	unsigned long notify_mark;	/* what is read by that uid from then on is
+					 * this run's (notify_server_mark) */
 	int pidfd;			/* its pidfd while it runs, or -1 (then its exit is a SIGCHLD) */
 	ev_io exit_watcher;		/* on the pidfd */
 	ev_timer timer;			/* start timeout or shutdown timeout */

@@ -130,6 +130,24 @@ void loop_unwatch_exit(struct instance *in)
 	in->pidfd = -1;
 }
 
+/* The main process, or anything in its process group; a sender gone
+ * (reaped) by now, by its uid where that is one instance's alone and
+ * the message not one an earlier run of that uid left queued. */
+static struct instance *notify_sender(struct daemon *d, const struct pp_notify *msg)
+{
+	struct instance *in = pidmap_get(&d->pids, msg->pid);
+	pid_t pgid;
+
+	if (in)
+		return in;
+	if ((pgid = getpgid(msg->pid)) >= 0)
+		return pgid > 0 ? pidmap_get(&d->pids, pgid) : NULL;
+	if (errno != ESRCH || !msg->uid)
+		return NULL;
+	in = pidmap_get(&d->uids, (pid_t)msg->uid);
+	return in && notify_server_since(&d->notify, in->notify_mark) ? in : NULL;
+}
+
 void loop_read_notify(struct daemon *d, unsigned budget)
 {
 	struct pp_notify msg;
@@ -142,12 +160,7 @@ void loop_read_notify(struct daemon *d, unsigned budget)
 			log_err("notify socket: %s", strerror(errno));
 			return;
 		}
-		/* the main process, or anything in its process group */
-		struct instance *in = pidmap_get(&d->pids, msg.pid);
-		if (!in) {
-			pid_t pgid = getpgid(msg.pid);
-			in = pgid > 0 ? pidmap_get(&d->pids, pgid) : NULL;
-		}
+		struct instance *in = notify_sender(d, &msg);
 		if (in && msg.watchdog)
 			bindings_pet(in->bind);
 		if (in && msg.status)

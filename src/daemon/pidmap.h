@@ -1,6 +1,7 @@
-/* pid -> actor instance, for SIGCHLD and notify messages. Open addressing
- * sized for every instance, at start-up and when a reload adds some, so
- * the restart path never allocates. */
+/* pid -> actor instance, for SIGCHLD and notify messages (and dynamic
+ * uid -> instance: any nonzero id as wide as a pid is a key). Open
+ * addressing sized for every instance, at start-up and when a reload adds
+ * some, so the restart path never allocates. */
 #ifndef PROSPERO_DAEMON_PIDMAP_H
 #define PROSPERO_DAEMON_PIDMAP_H
 

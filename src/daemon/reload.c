@@ -258,7 +258,7 @@ static int prepare_apply(struct daemon *d, struct reload *r, const struct sv_pla
 	}
 	ninst = d->ninst + r->nadded;
 	if (instances_reserve(d, ninst) < 0 || pidmap_reserve(&d->pids, ninst) < 0 ||
-	    dispatch_reserve(&d->dispatch, ninst) < 0 || reload_lists_init(&r->lists, plan, r->slots) < 0)
+	    pidmap_reserve(&d->uids, ninst) < 0 || dispatch_reserve(&d->dispatch, ninst) < 0 || reload_lists_init(&r->lists, plan, r->slots) < 0)
 		return -1;
 	if (d->cap_retired < d->ninst) {
 		struct instance **retired = realloc(d->retired, d->ninst * sizeof *retired);

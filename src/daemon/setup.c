@@ -241,7 +241,8 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	if (d->devnull < 0 || !d->loop || instances_reserve(d, ninst ? ninst : 1) < 0 || !d->tree ||
 	    !(d->gen = generation_new(cfg, false, opts->faults)) || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    outq_open(&d->outq, d->loop, STDOUT_FILENO, ninst) < 0 ||
-	    pidmap_init(&d->pids, ninst) < 0 || !(d->bindings = bindings_open(cfg, d->loop, NULL)) ||
+	    pidmap_init(&d->pids, ninst) < 0 || pidmap_init(&d->uids, ninst) < 0 ||
+	    !(d->bindings = bindings_open(cfg, d->loop, NULL)) ||
 	    containment_start(d) < 0 ||
 	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
 	    build_tree(d->tree, cfg->root, NULL, boot_instance, &boot) < 0 || sv_tree_seal(d->tree) < 0 ||
@@ -277,6 +278,7 @@ void daemon_teardown(struct daemon *d)
 	reload_free(d);		/* retired instances first: their nodes are the tree's */
 	sv_tree_free(d->tree);
 	pidmap_fini(&d->pids);
+	pidmap_fini(&d->uids);
 	sb_spawner_fini(&d->spawner);
 	bindings_close(d->bindings);
 	generation_unref(d->gen);

@@ -87,6 +87,8 @@ void start_instance(struct daemon *d, struct instance *in)
 	struct sb_ns_kept kept;
 	char **secrets = NULL, **env = NULL;
 	char msg[sizeof in->why + 1024];	/* longer than a why: report_reason marks the cut */
+	unsigned long notify_mark;
+	uid_t sole_uid;
 	pid_t pid;
 	int pidfd;
 
@@ -113,6 +115,9 @@ void start_instance(struct daemon *d, struct instance *in)
 	if (env)
 		plan.envp = env;
 	ns_reuse_offer(d, in, &kept);
+	/* before it can send: what its uid's last run left queued is not its */
+	sole_uid = containment_sole_uid(d, in);
+	notify_mark = sole_uid ? notify_server_mark(&d->notify) : 0;
 	pid = sb_spawn_start(&d->spawner, &plan, &err, &pidfd);
 	ns_reuse_spawned(d, in, pid);
 	bindings_spawned(in->bind, pid > 0);
@@ -130,6 +135,10 @@ void start_instance(struct daemon *d, struct instance *in)
 	d->pidless |= pidfd < 0;
 	loop_watch_exit(d, in, pidfd);
 	pidmap_put(&d->pids, pid, in);
+	in->notify_uid = sole_uid;
+	in->notify_mark = notify_mark;
+	if (sole_uid)
+		pidmap_put(&d->uids, (pid_t)sole_uid, in);
 	faults_spawned(in);
 	report_start(d, in, pid);
 	if (in->filter && violation_watch(d, in) < 0) {

@@ -1,10 +1,12 @@
 /* Start order and readiness, start timeouts, shutdown policies, output. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/common/runner.h"
@@ -69,6 +71,66 @@ START_TEST(readiness_is_heard_from_the_process_group_only)
 	h_expect(&h, "stop", "gone", &e);
 	ck_assert_str_eq(e.reason, "start timeout");
 	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);
+}
+END_TEST
+
+/* Actor "kid" (USER: a "user" key, or "") is a shell whose child sends
+ * READY=1 and exits, and is reaped by the shell, while the daemon is
+ * stopped: when the daemon reads the message its sender is gone, and with
+ * it the pid and process group it was known by. Returns with the daemon
+ * running again; the fifos "go" and "sent" pace the shell. */
+static void ready_from_a_reaped_sender(const char *user, int timeout_ms)
+{
+	char cfg[1024], buf[16];
+	int fd, st;
+
+	ck_assert(mkfifo(h_path(&h, "go"), 0600) == 0 && chmod(h_path(&h, "go"), 0666) == 0);
+	ck_assert(mkfifo(h_path(&h, "sent"), 0600) == 0 && chmod(h_path(&h, "sent"), 0666) == 0);
+	snprintf(cfg, sizeof cfg,
+		 "{ \"supervisor\": \"root\", \"children\": [\n"
+		 "  { \"actor\": \"kid\", %s\"exec\": [\"/bin/sh\", \"-c\", \"read x < @DIR@/go; "
+		 "'@TA@' --notify-after 0 --exit-after 0 0 && echo reaped > @DIR@/sent; exec '@TA@'\"],\n"
+		 "    \"ready\": \"notify\", \"start_timeout\": %d } ] }\n", user, timeout_ms);
+	h_write(&h, "root.jsonc", cfg);
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:kid");
+	/* stopped for certain, not just sent the signal */
+	h_signal(&h, SIGSTOP);
+	ck_assert(waitpid(h.pid, &st, WUNTRACED) == h.pid && WIFSTOPPED(st));
+	ck_assert((fd = open(h_path(&h, "go"), O_WRONLY | O_CLOEXEC)) >= 0);
+	ck_assert(write(fd, "\n", 1) == 1);
+	close(fd);
+	/* the shell writes once its child has exited and been waited for */
+	ck_assert((fd = open(h_path(&h, "sent"), O_RDONLY | O_CLOEXEC)) >= 0);
+	ck_assert(read(fd, buf, sizeof buf) > 0);
+	close(fd);
+	h_signal(&h, SIGCONT);
+}
+
+/* README "Semantics": READY=1 from any process of the actor's process
+ * group, a shell's short-lived notifier among them (systemd-notify):
+ * under a dynamic uid of the actor's own, a sender reaped before the
+ * daemon read its message is known by that uid. */
+START_TEST(readiness_is_heard_from_a_reaped_sender_of_its_dynamic_uid)
+{
+	ready_from_a_reaped_sender("", 30000);
+	h_expect_seq(&h, "ready:kid ready:root");
+	h_stop(&h);
+}
+END_TEST
+
+/* A fixed "user" is not the actor's alone: its reaped sender is known
+ * by nothing, and the message is dropped (the start times out). */
+START_TEST(readiness_from_a_reaped_sender_of_a_shared_uid_is_dropped)
+{
+	struct h_event e;
+
+	ready_from_a_reaped_sender("\"user\": \"nobody\", ", 2000);
+	ck_assert(h_next(&h, &e, H_TIMEOUT_MS));
+	ck_assert_str_eq(e.event, "stop");
+	ck_assert_str_eq(e.name, "kid");
+	ck_assert_str_eq(e.reason, "start timeout");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 1);	/* a failed boot */
 }
 END_TEST
 
@@ -568,6 +630,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_pool_runs_n_instances_and_restarts_each_alone);
 	tcase_add_test(tc, a_newline_after_a_full_piece_adds_no_empty_line);
 	tcase_add_test(tc, relative_daemon_paths_reach_actors_and_commands_absolute);
+	suite_add_tcase(s, tc);
+
+	/* a message read after its sender is gone */
+	tc = tcase_create("reaped_sender");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, readiness_is_heard_from_a_reaped_sender_of_its_dynamic_uid);
+	tcase_add_test(tc, readiness_from_a_reaped_sender_of_a_shared_uid_is_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }
