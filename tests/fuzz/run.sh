@@ -19,6 +19,10 @@ mode=$1 build=$2 target=$3 src=$4
 bin=$build/fuzz_$target
 corpus=$src/corpus/$target
 work=$build/work/$target
+if [ ! -x "$bin" ]; then
+	echo "fuzz_$target: no such target (FUZZ_TARGETS takes config frame notify control devvars)" >&2
+	exit 2
+fi
 mkdir -p "$work"
 
 if [ "$mode" = merge ]; then
