@@ -58,8 +58,10 @@ static void give_up_reason(const struct sv_action *a, char *buf, size_t len)
 	/* the last exit as its restart told it: a violation or a watchdog
 	 * by name, not the SIGKILL that carried it out */
 	const struct instance *last = a->cause && a->cause->kind == SV_NODE_ACTOR ? a->cause->user : NULL;
-	/* with a colon, an end the daemon caused: a start timeout too */
-	bool told = (last && last->why[0]) || a->exit.kind == SV_EXIT_START_TIMEOUT;
+	/* with a colon, an end the daemon caused: a start timeout too, and
+	 * every supervisor's (it gave up, or failed to start its children) */
+	bool told = (last && last->why[0]) || a->exit.kind == SV_EXIT_START_TIMEOUT ||
+		    (a->cause && a->cause->kind == SV_NODE_SUPERVISOR);
 	char what[sizeof last->why], head[256];
 
 	exit_reason(last, &a->exit, what, sizeof what);

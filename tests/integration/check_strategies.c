@@ -204,6 +204,30 @@ START_TEST(a_sub_supervisor_escalates_and_its_parent_restarts_it)
 }
 END_TEST
 
+/* A parent that gives up because a sub-supervisor did names it as it
+ * names an actor the daemon ended: with a colon (README "Output and
+ * events", give_up), not as "mid supervisor gave up", which reads as if
+ * mid were an actor's status. */
+START_TEST(a_give_up_caused_by_a_sub_supervisor_names_it_with_a_colon)
+{
+	struct h_event e;
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"strategy\": \"one_for_one\", \"intensity\": 0, \"period\": 30,\n"
+		"  \"children\": [ { \"supervisor\": \"mid\", \"intensity\": 0, \"period\": 30,\n"
+		"                    \"children\": [ { \"actor\": \"x\", \"exec\": [\"@TA@\"] } ] } ] }\n");
+	h_start(&h, root_only);
+	h_expect_seq(&h, "start:root start:mid");
+	h_expect(&h, "start", "x", &e);
+	h_expect_seq(&h, "ready:x ready:mid ready:root");
+	kill(e.pid, SIGKILL);
+	h_expect_seq(&h, "exit:x give_up:mid escalate:mid");
+	h_expect(&h, "give_up", "root", &e);
+	ck_assert_str_eq(e.reason, "more than 0 restarts in 30 s; last: mid: supervisor gave up: restart intensity exceeded");
+	ck_assert_int_eq(h_wait_exit(&h, H_TIMEOUT_MS), 3);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("strategies");
@@ -219,6 +243,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, shutdown_stops_in_reverse_start_order);
 	tcase_add_test(tc, root_gives_up_and_the_daemon_exits_3);
 	tcase_add_test(tc, a_sub_supervisor_escalates_and_its_parent_restarts_it);
+	tcase_add_test(tc, a_give_up_caused_by_a_sub_supervisor_names_it_with_a_colon);
 	suite_add_tcase(s, tc);
 	return s;
 }
