@@ -203,6 +203,13 @@ static int setup_process(struct daemon *d, const struct daemon_opts *opts)
 	return 0;
 }
 
+/* A step that does not say why itself: out of memory or fds. */
+static int cannot_set_up(size_t ninst)
+{
+	log_err("cannot set up %zu %s: %s", ninst, plural(ninst, "actor", "actors"), strerror(errno));
+	return -1;
+}
+
 int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_opts *opts)
 {
 	size_t ninst = build_count_instances(cfg->root);
@@ -242,16 +249,17 @@ int daemon_setup(struct daemon *d, const struct cfg *cfg, const struct daemon_op
 	    !(d->gen = generation_new(cfg, false, opts->faults)) || dispatch_init(&d->dispatch, ninst) < 0 ||
 	    outq_open(&d->outq, d->loop, STDOUT_FILENO, ninst) < 0 ||
 	    pidmap_init(&d->pids, ninst) < 0 || pidmap_init(&d->uids, ninst) < 0 ||
-	    !(d->bindings = bindings_open(cfg, d->loop, NULL)) ||
-	    containment_start(d) < 0 ||
-	    (opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
+	    !(d->bindings = bindings_open(cfg, d->loop, NULL)))
+		return cannot_set_up(ninst);
+	if (containment_start(d) < 0)
+		return -1;	/* it says why */
+	if ((opts->faults && faults_open(d, opts->faults, opts->seed) < 0) ||
 	    build_tree(d->tree, cfg->root, NULL, boot_instance, &boot) < 0 || sv_tree_seal(d->tree) < 0 ||
 	    supnode_attach_all(d) < 0 ||
 	    (opts->faults && faults_attach(d) < 0)) {
-		if (why[0])	/* an instance's own reason */
-			log_err("%s", why);
-		else
-			log_err("cannot set up %zu %s: %s", ninst, plural(ninst, "actor", "actors"), strerror(errno));
+		if (!why[0])
+			return cannot_set_up(ninst);
+		log_err("%s", why);	/* an instance's own reason */
 		return -1;
 	}
 	sdstatus_init(d);

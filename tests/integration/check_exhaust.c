@@ -404,6 +404,47 @@ START_TEST(a_state_directory_on_a_full_file_system_says_the_fix)
 }
 END_TEST
 
+/* A runtime directory out of inodes at each step of the daemon's setup in
+ * turn: each failure is said once. Its ledger of uids ("uids") was said
+ * twice, the second time as "cannot set up 1 actor", which blames no one. */
+START_TEST(a_setup_step_on_a_full_runtime_directory_is_said_once)
+{
+	char mnt[64] = "/tmp/prospero-exhaust-rt.XXXXXX", rt[96], err[8192], opt[64];
+	const char *const extra[] = { "--runtime-dir", rt, NULL };
+	int failed = 0, st = -1;
+
+	if (geteuid() != 0)
+		return;	/* mounts a tmpfs */
+	ck_assert(mkdtemp(mnt) != NULL);
+	snprintf(rt, sizeof rt, "%s/run", mnt);
+	h_write(&h, "root.jsonc", "{ \"supervisor\": \"root\", \"children\": [\n"
+		     "  { \"actor\": \"a\", \"exec\": [\"@TA@\"] } ] }\n");
+	for (int inodes = 2; inodes < 24 && st != 0; inodes++) {
+		snprintf(opt, sizeof opt, "nr_inodes=%d,mode=0755", inodes);
+		ck_assert_msg(mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, opt) == 0, "mount: %s", strerror(errno));
+		h_start_with(&h, root_only, extra);
+		st = h_wait_exit(&h, 1000);
+		if (st < 0) {	/* it runs: every step found room */
+			h_stop(&h);
+			st = 0;
+		} else {
+			ck_assert_int_eq(st, 1);
+			ck_assert_int_gt(h_read(&h, "err", err, sizeof err), 0);
+			char *first = strstr(err, "No space left on device");
+			ck_assert_msg(first, "%d inodes: %s", inodes, err);
+			ck_assert_msg(!strstr(first + 1, "No space left on device"), "%d inodes, said twice: %s",
+				      inodes, err);
+			ck_assert_msg(!strstr(err, "cannot set up"), "%d inodes: %s", inodes, err);
+			failed++;
+		}
+		ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);
+	}
+	rmdir(mnt);
+	ck_assert_int_eq(st, 0);
+	ck_assert_int_ge(failed, 3);	/* the lock, the sockets, the ledger at least */
+}
+END_TEST
+
 /* A connection to the daemon's control socket, its request sent. */
 static int ask_status(void)
 {
@@ -533,6 +574,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_restart_out_of_open_files_says_the_limit_and_recovers);
 	tcase_add_test(tc, namespaces_not_kept_for_want_of_fds_say_so);
 	tcase_add_test(tc, a_state_directory_on_a_full_file_system_says_the_fix);
+	tcase_add_test(tc, a_setup_step_on_a_full_runtime_directory_is_said_once);
 	tcase_add_test(tc, a_control_connection_past_a_lowered_limit_is_answered_emfile);
 	tcase_add_test(tc, past_a_limit_below_the_reserve_a_connection_waits_without_a_spin);
 	suite_add_tcase(s, tc);
