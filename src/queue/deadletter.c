@@ -18,10 +18,11 @@
 #define DEAD_BACKOFF_FIRST 1.0
 #define DEAD_BACKOFF_MAX 60.0
 /* A hand-over waits this long for its answer. A dead-letter queue
- * answers once it has committed, or fails the call as it dies; one that
- * is down reads the call when it is back. A shorter wait would send the
- * same messages again while the first call still waits in its socket,
- * and it would store both. */
+ * answers once it has committed; one that is down reads the call when it
+ * is back. A shorter wait would send the same messages again while the
+ * first call still waits in its socket, and it would store both (as it
+ * does when that queue ends with the call out: peer_restarted fails it,
+ * read or not). */
 #define HAND_OVER_TIMEOUT 86400.0	/* s */
 
 static void drop(struct queue *q, const struct pq_item *it, const char *why)
