@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "src/config/didyoumean.h"
@@ -83,6 +84,23 @@ static char *queue_program(struct loader *ld)
 	if (!path)
 		ld->oom = true;
 	return path;
+}
+
+/* Whether A's program came from $PROSPERO_QUEUE, said if it is not
+ * there: a path the config never wrote is traced to where it came from. */
+static bool queue_program_from_env(struct loader *ld, const struct cfg_actor *a)
+{
+	const char *env = getenv(CFG_ENV_QUEUE_PROGRAM);
+	struct stat st;
+
+	if (!env || !*env)
+		return false;
+	if (stat(a->path, &st) < 0)
+		ld_error(ld, &a->pos, "$" CFG_ENV_QUEUE_PROGRAM ": %s: %s: point it at " CFG_QUEUE_PROGRAM ", or unset it",
+			 a->path, strerror(errno));
+	else
+		ld_check_executable(ld, &a->pos, "$" CFG_ENV_QUEUE_PROGRAM, a->path);
+	return true;
 }
 
 /* The command line: the program, then each setting as an option. */
@@ -176,7 +194,7 @@ size_t ld_parse_queue(struct loader *ld, json_t *o, size_t off)
 		ld_get_shutdown(ld, v, off, &a->shutdown_ms);
 	if (!(a->cwd = strdup(ld->src.dir)) || !(a->path = queue_program(ld)) || !queue_argv(ld, a))
 		ld->oom = true;
-	else
+	else if (!queue_program_from_env(ld, a))
 		ld_check_executable(ld, &a->pos, CFG_QUEUE_PROGRAM, a->path);
 	return a->name ? ld_add_def(ld, a->name, false, a, a->pos) : SIZE_MAX;
 }
