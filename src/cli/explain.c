@@ -127,7 +127,8 @@ static void explain_privileges(const struct cfg_actor *a)
 	else if (geteuid() == 0 && privileged)
 		printf("  user: a dynamic uid of its own, from the range below\n");
 	else
-		printf("  user: the daemon's (dynamic uids need a daemon that may change ids and capabilities: root)\n");
+		printf("  user: the daemon's (dynamic uids need a daemon that may change ids and capabilities: "
+		       "root, with CAP_SETPCAP)\n");
 	printf("  capabilities:");
 	for (size_t i = 0; a->capabilities && a->capabilities[i]; i++)
 		printf(" %s", a->capabilities[i]);
