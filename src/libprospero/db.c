@@ -15,7 +15,7 @@
 
 int pr_db_errno(sqlite3 *db, int rc)
 {
-	int sys = db ? sqlite3_system_errno(db) : 0;
+	int kept = pr_db_vfs_take_errno(), sys = db ? sqlite3_system_errno(db) : 0;
 
 	if (rc == SQLITE_CANTOPEN_SYMLINK)
 		return ELOOP;
@@ -44,6 +44,8 @@ int pr_db_errno(sqlite3 *db, int rc)
 		return EINVAL;
 	case SQLITE_CANTOPEN:
 		return sys ? sys : ENOENT;
+	case SQLITE_IOERR:
+		return kept ? kept : sys ? sys : EIO;
 	default:
 		return sys ? sys : EIO;
 	}
@@ -194,7 +196,7 @@ int pr_db_open(const char *dir, const char *file, int version, const char *table
 		errno = e;
 		return -1;
 	}
-	rc = sqlite3_open_v2(path, db, flags, NULL);
+	rc = sqlite3_open_v2(path, db, flags, pr_db_vfs());
 	free(path);
 	if (rc != SQLITE_OK) {
 		e = pr_db_errno(*db, *db ? sqlite3_extended_errcode(*db) : rc);

@@ -16,6 +16,14 @@
 int pr_db_open(const char *dir, const char *file, int version, const char *table, sqlite3 **db);
 /* errno for SQLite's result RC on DB: the system's when SQLite had one. */
 int pr_db_errno(sqlite3 *db, int rc);
+
+/* db_vfs.c: the default VFS under this name, with the errno of the last
+ * failed file call kept for pr_db_errno; NULL where it cannot be had
+ * (SQLite's default is used then). */
+#define PR_DB_VFS "prospero-errno"
+const char *pr_db_vfs(void);
+/* That errno, once: 0 when none was kept since the last take. */
+int pr_db_vfs_take_errno(void);
 /* Run SQL (no result rows): 0, or -1 with errno from pr_db_errno. */
 int pr_db_exec(sqlite3 *db, const char *sql);
 /* Prepare SQL for reuse: 0, or -1 with errno. */

@@ -63,7 +63,11 @@ static int failed(struct pq_store *s)
 {
 	int e = errno;
 
-	snprintf(s->msg, sizeof s->msg, "%s", s->db ? sqlite3_errmsg(s->db) : strerror(e));
+	/* SQLite's words for an I/O error are the same for all: the system's say which */
+	if (s->db && (sqlite3_errcode(s->db) & 0xff) == SQLITE_IOERR && e != EIO)
+		snprintf(s->msg, sizeof s->msg, "%s: %s", sqlite3_errmsg(s->db), strerror(e));
+	else
+		snprintf(s->msg, sizeof s->msg, "%s", s->db ? sqlite3_errmsg(s->db) : strerror(e));
 	errno = e;
 	return -1;
 }

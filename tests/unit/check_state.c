@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+
 #include "src/libprospero/prospero_state.h"
 #include "tests/common/runner.h"
 
@@ -686,6 +688,44 @@ START_TEST(sigkill_mid_transaction_loses_nothing_committed)
 }
 END_TEST
 
+/* The errno of a put in a child whose system call CALL fails with ERR
+ * (the state opened before, so the open's own writes go through). */
+static int put_failing(const char *call, int err)
+{
+	pid_t pid = fork();
+	int wst;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct prospero_state *s = prospero_state_open(dir);
+		scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+
+		if (!s || !f || seccomp_rule_add(f, SCMP_ACT_ERRNO((unsigned)err), seccomp_syscall_resolve_name(call), 0) < 0 ||
+		    seccomp_load(f) < 0)
+			_exit(250);
+		if (prospero_state_put(s, "k", "v", 1) == 0)
+			_exit(0);
+		_exit(errno > 0 && errno < 250 ? errno : 251);
+	}
+	ck_assert_int_eq(waitpid(pid, &wst, 0), pid);
+	ck_assert(WIFEXITED(wst));
+	return WEXITSTATUS(wst);
+}
+
+/* libprospero(3): EIO, or the system's own errno for an I/O error. A
+ * full quota (EDQUOT) from a write, and ENOSPC from a sync, were EIO:
+ * SQLite's errno for them is the global one when the statement ends,
+ * which its rollback had overwritten. */
+START_TEST(a_failed_write_or_sync_says_the_system_s_errno)
+{
+	put_str("first", "1");	/* the log made, its pages written */
+	ck_assert_int_eq(put_failing("pwrite64", EDQUOT), EDQUOT);
+	ck_assert_int_eq(put_failing("fdatasync", ENOSPC), ENOSPC);
+	ck_assert_int_eq(put_failing("fdatasync", EIO), EIO);
+	ck_assert_int_eq(put_failing("pwrite64", ENOSPC), ENOSPC);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("state");
@@ -706,6 +746,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, python_shares_the_file);
 	tcase_add_test(tc, another_programs_database_is_refused_untouched);
 	tcase_add_test(tc, sigkill_mid_transaction_loses_nothing_committed);
+	tcase_add_test(tc, a_failed_write_or_sync_says_the_system_s_errno);
 	suite_add_tcase(s, tc);
 	return s;
 }
