@@ -1,14 +1,36 @@
 /* See follow.h. Each line is flushed as it comes: a pipe to grep or a
  * test reading our stdout sees it at once. */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "src/cli/follow.h"
 #include "src/control/protocol.h"
 #include "src/control/stream.h"
+
+static int following = -1;	/* the connection read from */
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	shutdown(following, SHUT_RD);
+}
+
+/* An interrupt (SIGINT, SIGTERM) ends following as the daemon's hang-up
+ * does, status 0 (prospero(1), --follow): the read sees the stream's end. */
+static void end_on_interrupt(const struct ctl_conn *c)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	following = c->fd;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 /* 1 if LINE is about NAME, 0 if not, -1 if memory ran out reading it. */
 static int wanted(const char *line, size_t len, const char *name)
@@ -63,6 +85,8 @@ int follow_events(struct ctl_conn *c, const char *head, ssize_t len, const char 
 		fprintf(stderr, "prospero: events: %s\n", errno == ENOMEM ? strerror(errno) : "not an events answer");
 		return 1;
 	}
+	if (follow)
+		end_on_interrupt(c);
 	if (past_events(path, offset, name) < 0) {
 		fprintf(stderr, "prospero: events: reading %s: %s\n", path, strerror(ENOMEM));
 		return 1;
@@ -85,6 +109,8 @@ int follow_logs(struct ctl_conn *c, const char *head, ssize_t len, bool follow)
 	char *line;
 	int rc;
 
+	if (follow)
+		end_on_interrupt(c);
 	rc = ctl_lines_decode(head, (size_t)len, print_text, NULL);
 	fflush(stdout);
 	while (follow && (rc == 0 || errno != ENOMEM) && (len = ctl_conn_line(c, &line)) > 0) {

@@ -1452,6 +1452,36 @@ START_TEST(events_and_logs_follow_what_happens)
 }
 END_TEST
 
+/* prospero(1), --follow: until interrupted, or until the daemon hangs
+ * up; either ends the command with status 0. Interrupted, it died of
+ * the signal. */
+START_TEST(an_interrupted_follow_ends_with_status_0)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+
+	h_write(&h, "root.jsonc",
+		"{ \"supervisor\": \"root\", \"children\": [\n"
+		"    { \"actor\": \"talker\", \"exec\": [\"@TA@\", \"--print\", \"hello\"] } ] }\n");
+	h_start(&h, root_only);
+	h_expect(&h, "ready", "root", NULL);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		pid_t ev = follow("events", "talker", h_path(&h, "follow.events"));
+		pid_t lg = follow("logs", "talker", h_path(&h, "follow.logs"));
+		int st;
+
+		wait_lines("follow.events", "{\"ts\": ", 1);
+		wait_lines("follow.logs", "hello", 1);
+		ck_assert_int_eq(kill(ev, sigs[i]), 0);
+		ck_assert_int_eq(kill(lg, sigs[i]), 0);
+		ck_assert_int_eq(waitpid(ev, &st, 0), ev);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "events: %s: status %#x", strsignal(sigs[i]), st);
+		ck_assert_int_eq(waitpid(lg, &st, 0), lg);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "logs: %s: status %#x", strsignal(sigs[i]), st);
+	}
+	h_stop(&h);
+}
+END_TEST
+
 /* A status event names its actor: a follower of that name sees it live,
  * as it sees it in the file. */
 START_TEST(a_status_event_follows_by_name)
@@ -2047,6 +2077,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, systemd_hears_the_summary_as_it_changes);
 	tcase_add_test(tc, dot_draws_clusters_nodes_and_bindings);
 	tcase_add_test(tc, events_and_logs_follow_what_happens);
+	tcase_add_test(tc, an_interrupted_follow_ends_with_status_0);
 	tcase_add_test(tc, a_follower_that_does_not_read_is_dropped);
 	tcase_add_test(tc, closed_followers_leave_room_for_others);
 	tcase_add_test(tc, a_fault_now_goes_through_the_control_socket);
