@@ -17,6 +17,7 @@
 #include "src/daemon/rundir.h"
 #include "src/control/status.h"
 #include "src/faults/plan.h"
+#include "src/proto/utf8.h"
 
 struct verb_opts {
 	struct ctl_request r;
@@ -180,11 +181,38 @@ static int no_such_node(const struct verb_opts *o, const char *name)
 	return 1;
 }
 
+/* NAME as text, in BUF: a byte that is no part of well-formed UTF-8 as
+ * \xNN. A request is JSON, which carries text alone; and no node's name
+ * holds a backslash, so the name still names none, and is said as given. */
+static const char *as_text(const char *name, char *buf, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)name;
+	size_t n = strlen(name), out = 0;
+
+	for (size_t i = 0, len; i < n; i += len) {
+		len = u[i] < 0x80 ? 1 : pp_utf8_char(u + i, n - i);
+		if (len == 0) {
+			if (out + 5 > cap)
+				break;
+			out += (size_t)snprintf(buf + out, cap - out, "\\x%02x", u[i]);
+			len = 1;
+		} else {
+			if (out + len + 1 > cap)
+				break;
+			memcpy(buf + out, name + i, len);
+			out += len;
+		}
+	}
+	buf[out] = '\0';
+	return buf;
+}
+
 /* What follows the options (from optind): the NAME (or the one given
  * with --name), a fault's kind and argument; 0, or the exit status of a
  * usage error, said. */
 static int operands(int argc, char **argv, struct verb_opts *o, const char *name)
 {
+	static char text[4 * CTL_NAME_MAX];	/* past CTL_NAME_MAX, it names none anyway */
 	bool too_long;
 	int rc;
 
@@ -206,6 +234,8 @@ static int operands(int argc, char **argv, struct verb_opts *o, const char *name
 		return usage_error(argv[optind], "one name at most");
 	/* "" would travel as no name at all: status of the whole tree, every
 	 * event, or the daemon's "needs a name" */
+	if (name)
+		name = as_text(name, text, sizeof text);
 	if (name && !name[0])
 		return usage_error(ctl_verb_name(o->r.verb), o->r.verb == CTL_FAULT && strcmp(o->r.fault, "edge") == 0
 				   ? "EDGE is empty" : "NAME is empty");

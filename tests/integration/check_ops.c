@@ -1085,6 +1085,34 @@ START_TEST(a_refusal_says_a_name_with_control_characters_escaped)
 }
 END_TEST
 
+/* A NAME that is not UTF-8 names no node, as any unknown name: the
+ * request could not be put in JSON, and every command said "cannot
+ * reach the daemon: Cannot allocate memory" (status exiting 3, as if none
+ * ran). */
+START_TEST(a_name_that_is_not_utf8_names_no_node)
+{
+	char out[1024], err[1024];
+	json_t *o;
+
+	tree("one_for_one");
+	ck_assert_int_eq(verb("status", "a\xff" "b", NULL, NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: status: no actor or supervisor named \"a\\xffb\"\n");
+	ck_assert_int_eq(verb("status", "--json", "\xc3(", NULL), 1);
+	ck_assert_int_gt(h_read(&h, "run.out", out, sizeof out), 0);
+	ck_assert_msg((o = json_loads(out, 0, NULL)) != NULL, "not JSON: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "code")), "ENOENT");
+	json_decref(o);
+	ck_assert_int_eq(verb("restart", "w\xed\xa0\x80", NULL, NULL), 1);	/* a surrogate */
+	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
+	ck_assert_str_eq(err, "prospero: restart: no actor or supervisor named \"w\\xed\\xa0\\x80\"\n");
+	/* events of such a name: none, and status 0, as of any name */
+	ck_assert_int_eq(verb("events", "--name", "a\xff", NULL), 0);
+	ck_assert_int_eq(h_read(&h, "run.out", out, sizeof out), 0);
+	h_stop(&h);
+}
+END_TEST
+
 /* reload reads the daemon's state file (0600) rather than the control
  * socket: another uid is refused there, and told why, not asked whether
  * a daemon runs (one does). */
@@ -2069,6 +2097,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_json_prints_a_refusal_as_the_daemon_answered);
 	tcase_add_test(tc, a_refused_status_json_prints_the_refusal);
 	tcase_add_test(tc, a_refusal_says_a_name_with_control_characters_escaped);
+	tcase_add_test(tc, a_name_that_is_not_utf8_names_no_node);
 	tcase_add_test(tc, a_refused_reload_says_who_may_reload);
 	tcase_add_test(tc, an_actor_that_finds_the_socket_is_refused);
 	tcase_add_test(tc, backoff_delays_double_to_the_cap_and_reset_after_a_stable_run);
