@@ -1361,29 +1361,6 @@ START_TEST(a_relative_prospero_queue_is_taken_from_the_current_directory)
 }
 END_TEST
 
-/* A $PROSPERO_QUEUE that names nothing: the error named the path it
- * gave, but not the variable, so the user could not tell where it came
- * from. */
-START_TEST(a_prospero_queue_that_names_nothing_is_said_to_come_from_it)
-{
-	const char *was = getenv("PROSPERO_QUEUE");
-	char saved[4096], err[2048];
-	int rc;
-
-	ck_assert_ptr_nonnull(was);
-	snprintf(saved, sizeof saved, "%s", was);
-	h_write(&h, "root.jsonc", "{ \"supervisor\": \"s\", \"children\": [ { \"actor\": \"c\", \"exec\": [\"@TA@\"] },\n"
-				  "  { \"queue\": \"q\", \"consumer\": \"c\" } ] }\n");
-	setenv("PROSPERO_QUEUE", "/nonexistent/prospero-queue", 1);
-	rc = h_run(&h, (const char *const[]){ "check", "-c", "root.jsonc", NULL });
-	setenv("PROSPERO_QUEUE", saved, 1);
-	ck_assert_int_eq(rc, 1);
-	ck_assert_int_gt(h_read(&h, "run.err", err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "root.jsonc:2:5: error: $PROSPERO_QUEUE: /nonexistent/prospero-queue: No such file or "
-				  "directory: point it at prospero-queue, or unset it\n"), "%s", err);
-}
-END_TEST
-
 /* prospero-queue in DIR ($STATE_DIRECTORY): its exit status, its
  * stderr in queue.err. It opens its log before it looks at any fd. */
 static int queue_in(const char *dir)
@@ -1490,7 +1467,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, explain_without_root_says_the_bounding_set_stays);
 	tcase_add_test(tc, check_without_root_refuses_uid_containment);
 	tcase_add_test(tc, a_relative_prospero_queue_is_taken_from_the_current_directory);
-	tcase_add_test(tc, a_prospero_queue_that_names_nothing_is_said_to_come_from_it);
 	tcase_add_test(tc, a_queue_says_which_log_it_cannot_open_and_what_to_do);
 	suite_add_tcase(s, tc);
 	return s;
