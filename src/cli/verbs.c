@@ -181,15 +181,20 @@ static int no_such_node(const struct verb_opts *o, const char *name)
 	return 1;
 }
 
-/* NAME as text, in BUF: a byte that is no part of well-formed UTF-8 as
- * \xNN. A request is JSON, which carries text alone; and no node's name
- * holds a backslash, so the name still names none, and is said as given. */
+/* NAME as text: itself, or in BUF with each byte that is no part of
+ * well-formed UTF-8 as \xNN. A request is JSON, which carries text alone;
+ * and no node's name holds a backslash, so such a name still names none,
+ * and is said as given. */
 static const char *as_text(const char *name, char *buf, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)name;
-	size_t n = strlen(name), out = 0;
+	size_t n = strlen(name), out = 0, i = 0, len;
 
-	for (size_t i = 0, len; i < n; i += len) {
+	while (i < n && (len = u[i] < 0x80 ? 1 : pp_utf8_char(u + i, n - i)) > 0)
+		i += len;
+	if (i == n)
+		return name;
+	for (i = 0; i < n; i += len) {
 		len = u[i] < 0x80 ? 1 : pp_utf8_char(u + i, n - i);
 		if (len == 0) {
 			if (out + 5 > cap)
