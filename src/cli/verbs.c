@@ -15,6 +15,7 @@
 #include "src/cli/view.h"
 #include "src/daemon/output.h"
 #include "src/daemon/rundir.h"
+#include "src/daemon/status_text.h"
 #include "src/control/status.h"
 #include "src/faults/plan.h"
 #include "src/proto/utf8.h"
@@ -181,34 +182,20 @@ static int no_such_node(const struct verb_opts *o, const char *name)
 	return 1;
 }
 
-/* NAME as text: itself, or in BUF with each byte that is no part of
- * well-formed UTF-8 as \xNN. A request is JSON, which carries text alone;
- * and no node's name holds a backslash, so such a name still names none,
- * and is said as given. */
+/* NAME as text: itself, or made text in BUF as STATUS= text is (a byte
+ * that is no part of well-formed UTF-8 as \xNN). A request is JSON, which
+ * carries text alone; and no node's name holds a backslash, so such a
+ * name still names none, and is said as given. */
 static const char *as_text(const char *name, char *buf, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)name;
-	size_t n = strlen(name), out = 0, i = 0, len;
+	size_t n = strlen(name), i = 0, len;
 
 	while (i < n && (len = u[i] < 0x80 ? 1 : pp_utf8_char(u + i, n - i)) > 0)
 		i += len;
 	if (i == n)
 		return name;
-	for (i = 0; i < n; i += len) {
-		len = u[i] < 0x80 ? 1 : pp_utf8_char(u + i, n - i);
-		if (len == 0) {
-			if (out + 5 > cap)
-				break;
-			out += (size_t)snprintf(buf + out, cap - out, "\\x%02x", u[i]);
-			len = 1;
-		} else {
-			if (out + len + 1 > cap)
-				break;
-			memcpy(buf + out, name + i, len);
-			out += len;
-		}
-	}
-	buf[out] = '\0';
+	status_text(buf, cap, name, n);
 	return buf;
 }
 
